@@ -1,0 +1,386 @@
+import type { Expr } from '../sql/ast.js';
+import { Decimal } from '../util/decimal.js';
+import { T, canImplicitlyCast, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
+import { EvalError, KsqlStatementError } from './errors.js';
+import { commonType, getScalarFunction } from '../functions/scalar.js';
+import { getAggregate } from '../functions/aggregate.js';
+import { compareValues, convert, valuesEqual } from '../functions/values.js';
+import { formatExpr } from './format.js';
+
+export type Row = Record<string, unknown>;
+export interface Compiled { type: SqlType; fn: (row: Row) => unknown }
+
+/** A column visible to expressions: its SQL name, optional source alias, type, and property in the row. */
+export interface ScopeCol { name: string; source?: string; type: SqlType; field: string }
+
+export class Scope {
+  constructor(readonly cols: ScopeCol[], readonly sources: string[] = []) {}
+
+  resolve(e: { source?: string; name: string; pos?: { line: number; col: number } }, clause: string): ScopeCol {
+    const loc = e.pos ? `Line: ${e.pos.line}, Col: ${e.pos.col + 1}: ` : '';
+    if (e.source !== undefined) {
+      const c = this.cols.find((x) => x.source === e.source && x.name === e.name);
+      if (c) return c;
+      if (this.sources.length && !this.sources.includes(e.source)) {
+        throw new KsqlStatementError(`${loc}${clause} column '${e.source}.${e.name}' cannot be resolved.`);
+      }
+      throw new KsqlStatementError(`${loc}${clause} column '${e.source}.${e.name}' cannot be resolved.`);
+    }
+    const matches = this.cols.filter((x) => x.name === e.name);
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      const distinctSources = [...new Set(matches.map((m) => m.source))];
+      if (distinctSources.length > 1) {
+        throw new KsqlStatementError(`${loc}Column '${e.name}' is ambiguous. Could be ${matches.map((m) => `${m.source}.${m.name}`).join(' or ')}.`);
+      }
+      return matches[0]!;
+    }
+    throw new KsqlStatementError(`${loc}${clause} column '${e.name}' cannot be resolved.`);
+  }
+}
+
+export interface CompileCtx {
+  scope: Scope;
+  /** Clause name for messages: SELECT, WHERE, GROUP BY, PARTITION BY, HAVING, JOIN ON. */
+  clause: string;
+  /** Replaces a whole sub-expression (aggregate results, GROUP BY expressions) with a row field. */
+  hook?: (e: Expr) => { type: SqlType; field: string } | undefined;
+  lambdaVars?: Map<string, { type: SqlType; field: string }>;
+}
+
+const field = (f: string, type: SqlType): Compiled => ({ type, fn: (row) => row[f] ?? null });
+
+export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
+  const hooked = ctx.hook?.(e);
+  if (hooked) return field(hooked.field, hooked.type);
+  switch (e.t) {
+    case 'lit': { const v = e.value; return { type: e.type, fn: () => v }; }
+    case 'col': {
+      const lv = e.source === undefined ? ctx.lambdaVars?.get(e.name) : undefined;
+      if (lv) return field(lv.field, lv.type);
+      const c = ctx.scope.resolve(e, ctx.clause);
+      return field(c.field, c.type);
+    }
+    case 'deref': {
+      const base = compileExpr(e.base, ctx);
+      if (base.type.kind !== 'STRUCT') throw new KsqlStatementError(`Expected STRUCT type, got ${typeToString(base.type)}`);
+      const f = base.type.fields.find((x) => x.name === e.field) ?? base.type.fields.find((x) => x.name.toUpperCase() === e.field.toUpperCase());
+      if (!f) throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
+      const name = f.name;
+      return { type: f.type, fn: (row) => { const s = base.fn(row) as Record<string, unknown> | null; return s == null ? null : s[name] ?? null; } };
+    }
+    case 'subscript': {
+      const base = compileExpr(e.base, ctx), idx = compileExpr(e.index, ctx);
+      if (base.type.kind === 'ARRAY') {
+        return { type: base.type.item, fn: (row) => {
+          const a = base.fn(row) as unknown[] | null, i = idx.fn(row) as number | null;
+          if (a == null || i == null) return null;
+          const k = i > 0 ? i - 1 : a.length + i;
+          return k >= 0 && k < a.length ? a[k] ?? null : null;
+        } };
+      }
+      if (base.type.kind === 'MAP') {
+        const keyT = base.type.key;
+        return { type: base.type.value, fn: (row) => {
+          const m = base.fn(row) as Map<unknown, unknown> | null, k = idx.fn(row);
+          if (m == null || k == null) return null;
+          for (const [mk, mv] of m) if (valuesEqual(mk, convert(k, idx.type, keyT))) return mv;
+          return null;
+        } };
+      }
+      throw new KsqlStatementError(`Subscript expression must be on ARRAY or MAP, got ${typeToString(base.type)}`);
+    }
+    case 'arith': return compileArith(e.op, compileExpr(e.l, ctx), compileExpr(e.r, ctx), e);
+    case 'neg': {
+      const x = compileExpr(e.e, ctx);
+      if (!isNumeric(x.type)) throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(x.type)}`);
+      return { type: x.type, fn: (row) => { const v = x.fn(row); return v == null ? null : v instanceof Decimal ? v.negate() : x.type.kind === 'INTEGER' ? -(v as number) | 0 : -(v as number); } };
+    }
+    case 'cmp': return compileCompare(e.op, e.l, e.r, ctx);
+    case 'and': case 'or': {
+      const l = boolOperand(e.l, ctx), r = boolOperand(e.r, ctx);
+      if (e.t === 'and') return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === false) return false; const b = r.fn(row); if (b === false) return false; return a === null || b === null ? null : true; } };
+      return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === true) return true; const b = r.fn(row); if (b === true) return true; return a === null || b === null ? null : false; } };
+    }
+    case 'not': { const x = boolOperand(e.e, ctx); return { type: T.BOOLEAN, fn: (row) => { const v = x.fn(row); return v == null ? null : !v; } }; }
+    case 'isnull': { const x = compileExpr(e.e, ctx); const not = e.not; return { type: T.BOOLEAN, fn: (row) => (x.fn(row) == null) !== not }; }
+    case 'distinct': {
+      const l = compileExpr(e.l, ctx), r = compileExpr(e.r, ctx); const not = e.not;
+      return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row), b = r.fn(row); const same = a == null || b == null ? a == null && b == null : compareValues(a, b) === 0; return not ? same : !same; } };
+    }
+    case 'between': {
+      const v = compileExpr(e.e, ctx), lo = coerceTo(compileExpr(e.lo, ctx), v.type), hi = coerceTo(compileExpr(e.hi, ctx), v.type); const not = e.not;
+      checkComparable(v.type, lo.type, '>=', e, ctx); checkComparable(v.type, hi.type, '<=', e, ctx);
+      return { type: T.BOOLEAN, fn: (row) => { const x = v.fn(row), a = lo.fn(row), b = hi.fn(row); if (x == null || a == null || b == null) return not ? true : false; const r = compareValues(x, a) >= 0 && compareValues(x, b) <= 0; return not ? !r : r; } };
+    }
+    case 'in': {
+      const v = compileExpr(e.e, ctx);
+      const list = e.list.map((x) => coerceTo(compileExpr(x, ctx), v.type));
+      for (const item of list) {
+        if (item.type.kind !== 'NULL' && !comparable(v.type, item.type)) {
+          throw new KsqlStatementError(`invalid input syntax for type ${typeToString(v.type)}: "${formatExpr(e.list[list.indexOf(item)]!)}".`);
+        }
+      }
+      const not = e.not;
+      return { type: T.BOOLEAN, fn: (row) => {
+        const x = v.fn(row);
+        if (x == null) return false;
+        const hit = list.some((c) => { const y = c.fn(row); return y != null && compareValues(x, y) === 0 && valuesEqual(normalize(x), normalize(y)); });
+        return not ? !hit : hit;
+      } };
+    }
+    case 'like': {
+      const v = compileExpr(e.e, ctx), p = compileExpr(e.pattern, ctx); const not = e.not, esc = e.escape;
+      if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`Function 'LIKE' does not accept parameters (${typeToString(v.type)}, ${typeToString(p.type)}).`);
+      const cache = new Map<string, RegExp>();
+      return { type: T.BOOLEAN, fn: (row) => {
+        const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;
+        if (s == null || pat == null) return not ? null : false;
+        let re = cache.get(pat);
+        if (!re) { re = likeToRegex(pat, esc); cache.set(pat, re); }
+        const r = re.test(s);
+        return not ? !r : r;
+      } };
+    }
+    case 'case': return compileCase(e, ctx);
+    case 'cast': {
+      const x = compileExpr(e.e, ctx); const to = e.type, from = x.type;
+      if (from.kind === 'NULL') return { type: to, fn: () => null };
+      if (!castSupported(from, to)) throw new KsqlStatementError(`Cast of ${typeToString(from)} to ${typeToString(to)} is not supported`);
+      return { type: to, fn: (row) => convert(x.fn(row), from, to) };
+    }
+    case 'array': {
+      if (e.items.length === 0) throw new KsqlStatementError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).');
+      const items = e.items.map((x) => compileExpr(x, ctx));
+      const t = commonType(items.map((i) => i.type));
+      if (!t) throw new KsqlStatementError(`invalid input syntax for type ${typeToString(items[0]!.type)}`);
+      const conv = items.map((i) => coerceTo(i, t));
+      return { type: T.array(t), fn: (row) => conv.map((c) => c.fn(row) ?? null) };
+    }
+    case 'map': {
+      if (e.entries.length === 0) throw new KsqlStatementError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).');
+      const keys = e.entries.map((x) => compileExpr(x.key, ctx)), vals = e.entries.map((x) => compileExpr(x.value, ctx));
+      const kt = commonType(keys.map((k) => k.type))!, vt = commonType(vals.map((k) => k.type))!;
+      const kc = keys.map((k) => coerceTo(k, kt)), vc = vals.map((v) => coerceTo(v, vt));
+      return { type: T.map(kt, vt), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return m; } };
+    }
+    case 'struct': {
+      const fields = e.fields.map((f) => ({ name: f.name, c: compileExpr(f.value, ctx) }));
+      return { type: T.struct(fields.map((f) => ({ name: f.name, type: f.c.type.kind === 'NULL' ? T.STRING : f.c.type }))), fn: (row) => Object.fromEntries(fields.map((f) => [f.name, f.c.fn(row) ?? null])) };
+    }
+    case 'call': return compileCall(e, ctx);
+    case 'lambda': throw new KsqlStatementError('Lambda expressions are only supported as function arguments');
+    case 'timeunit': return { type: T.STRING, fn: () => e.unit };
+  }
+}
+
+function normalize(v: unknown): unknown { return v instanceof Decimal ? v.toNumber() : v; }
+
+function boolOperand(e: Expr, ctx: CompileCtx): Compiled {
+  const c = compileExpr(e, ctx);
+  if (c.type.kind !== 'BOOLEAN' && c.type.kind !== 'NULL') {
+    throw new KsqlStatementError(`Type error in ${ctx.clause} expression: Should evaluate to boolean but is ${formatExpr(e)} (${typeToString(c.type)}) instead.`);
+  }
+  return c;
+}
+
+/** Converts a compiled expression to a wider type where an implicit cast is allowed (literals: parsed). */
+export function coerceTo(c: Compiled, to: SqlType): Compiled {
+  const from = c.type;
+  if (from.kind === 'NULL' || typesEqual(from, to)) return c;
+  if (isNumeric(from) && isNumeric(to)) {
+    const target = widerNumeric(from, to);
+    if (typesEqual(target, from)) return c;
+    return { type: target, fn: (row) => convert(c.fn(row), from, target) };
+  }
+  if (from.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) {
+    return { type: to, fn: (row) => convert(c.fn(row), from, to) };
+  }
+  return c;
+}
+
+function comparable(a: SqlType, b: SqlType): boolean {
+  if (a.kind === 'NULL' || b.kind === 'NULL') return true;
+  if (isNumeric(a) && isNumeric(b)) return true;
+  const time = ['TIMESTAMP', 'DATE', 'TIME'];
+  if (time.includes(a.kind) && (time.includes(b.kind) || b.kind === 'STRING')) return true;
+  if (time.includes(b.kind) && a.kind === 'STRING') return true;
+  return a.kind === b.kind;
+}
+
+const OP_NAMES: Record<string, string> = { '=': 'EQUAL', '<>': 'NOT_EQUAL', '<': 'LESS_THAN', '<=': 'LESS_THAN_OR_EQUAL', '>': 'GREATER_THAN', '>=': 'GREATER_THAN_OR_EQUAL' };
+
+function checkComparable(a: SqlType, b: SqlType, op: string, e: Expr, ctx: CompileCtx): void {
+  void e;
+  if (!comparable(a, b) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(a.kind) && op !== '=' && op !== '<>')) {
+    throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${typeToString(a)} to ${typeToString(b)} with ${OP_NAMES[op]}.`);
+  }
+}
+
+function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: Expr, ctx: CompileCtx): Compiled {
+  let l = compileExpr(le, ctx), r = compileExpr(re, ctx);
+  if (l.type.kind === 'NULL' || r.type.kind === 'NULL') {
+    throw new KsqlStatementError(`Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
+  }
+  if (l.type.kind === 'STRING' && le.t === 'lit' && r.type.kind !== 'STRING') l = coerceLiteral(l, le, r.type);
+  if (r.type.kind === 'STRING' && re.t === 'lit' && l.type.kind !== 'STRING') r = coerceLiteral(r, re, l.type);
+  if (!comparable(l.type, r.type) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind) && op !== '=' && op !== '<>')) {
+    throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${formatExpr(le)} (${typeToString(l.type)}) to ${formatExpr(re)} (${typeToString(r.type)}) with ${OP_NAMES[op]}.`);
+  }
+  l = coerceTo(l, r.type); r = coerceTo(r, l.type);
+  const test = { '=': (c: number) => c === 0, '<>': (c: number) => c !== 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0, '>': (c: number) => c > 0, '>=': (c: number) => c >= 0 }[op];
+  const structural = ['ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind);
+  const lf = l.fn, rf = r.fn;
+  return { type: T.BOOLEAN, fn: (row) => {
+    const a = lf(row), b = rf(row);
+    if (a == null || b == null) return false;
+    if (structural) return test(valuesEqual(a, b) ? 0 : 1);
+    const c = compareValues(a, b);
+    return Number.isNaN(c) ? false : test(c);
+  } };
+}
+
+function coerceLiteral(c: Compiled, e: Expr, to: SqlType): Compiled {
+  const text = (e as { value: string }).value;
+  try {
+    if (isNumeric(to)) {
+      const v = convert(text, T.STRING, to.kind === 'INTEGER' || to.kind === 'BIGINT' ? (/[.eE]/.test(text) ? T.DOUBLE : to) : to);
+      const t = to.kind === 'INTEGER' && /[.eE]/.test(text) ? T.DOUBLE : to;
+      return { type: t, fn: () => v };
+    }
+    if (to.kind === 'BOOLEAN') {
+      const s = text.trim().toLowerCase();
+      const truthy = ['true', 'yes', 't', 'y'].some((w) => w.startsWith(s) && s.length > 0 && (w === 'true' || w === 'yes' || s.length <= w.length) && w.startsWith(s));
+      const falsy = ['false', 'no', 'f', 'n'].some((w) => w.startsWith(s) && s.length > 0);
+      if (!truthy && !falsy) throw new Error();
+      return { type: T.BOOLEAN, fn: () => truthy };
+    }
+    if (['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) { const v = convert(text, T.STRING, to); return { type: to, fn: () => v }; }
+  } catch {
+    throw new KsqlStatementError(`invalid input syntax for type ${typeToString(to)}: "${text}".`);
+  }
+  return c;
+}
+
+function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled, e: Expr): Compiled {
+  if (op === '+' && l.type.kind === 'STRING' && r.type.kind === 'STRING') {
+    return { type: T.STRING, fn: (row) => { const a = l.fn(row), b = r.fn(row); return a == null || b == null ? null : (a as string) + (b as string); } };
+  }
+  const lt = l.type.kind === 'NULL' ? r.type : l.type, rt = r.type.kind === 'NULL' ? l.type : r.type;
+  if (!isNumeric(lt) || !isNumeric(rt)) {
+    throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(l.type)} ${typeToString(r.type)}`);
+  }
+  const lf = l.fn, rf = r.fn;
+  if (lt.kind === 'DOUBLE' || rt.kind === 'DOUBLE') {
+    const f = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b, '%': (a: number, b: number) => a % b }[op];
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? null : f(num(a), num(b)); } };
+  }
+  if (lt.kind === 'DECIMAL' || rt.kind === 'DECIMAL') {
+    const a = lt.kind === 'DECIMAL' ? lt : { kind: 'DECIMAL' as const, ...(lt.kind === 'INTEGER' ? { precision: 10, scale: 0 } : { precision: 19, scale: 0 }) };
+    const b = rt.kind === 'DECIMAL' ? rt : { kind: 'DECIMAL' as const, ...(rt.kind === 'INTEGER' ? { precision: 10, scale: 0 } : { precision: 19, scale: 0 }) };
+    let type: SqlType;
+    switch (op) {
+      case '+': case '-': { const s = Math.max(a.scale, b.scale); type = T.decimal(s + Math.max(a.precision - a.scale, b.precision - b.scale) + 1, s); break; }
+      case '*': type = T.decimal(a.precision + b.precision + 1, a.scale + b.scale); break;
+      case '/': { const s = Math.max(6, a.scale + b.precision + 1); type = T.decimal(a.precision - a.scale + b.scale + s, s); break; }
+      case '%': { const s = Math.max(a.scale, b.scale); type = T.decimal(Math.min(a.precision - a.scale, b.precision - b.scale) + s, s); break; }
+    }
+    const scale = (type as { scale: number }).scale;
+    const dec = (v: unknown) => (v instanceof Decimal ? v : new Decimal(BigInt(v as number), 0));
+    return { type, fn: (row) => {
+      const x = lf(row), y = rf(row);
+      if (x == null || y == null) return null;
+      const dx = dec(x), dy = dec(y);
+      switch (op) {
+        case '+': return dx.add(dy).setScale(scale);
+        case '-': return dx.sub(dy).setScale(scale);
+        case '*': return dx.mul(dy).setScale(scale);
+        case '/': if (dy.unscaled === 0n) throw new EvalError('Division by zero'); return dx.div(dy, scale);
+        case '%': if (dy.unscaled === 0n) throw new EvalError('Division by zero'); return dx.mod(dy).setScale(scale);
+      }
+    } };
+  }
+  const isInt = lt.kind === 'INTEGER' && rt.kind === 'INTEGER';
+  const type = isInt ? T.INTEGER : T.BIGINT;
+  const wrap = isInt ? (v: number) => v | 0 : (v: number) => v;
+  return { type, fn: (row) => {
+    const a = lf(row) as number | null, b = rf(row) as number | null;
+    if (a == null || b == null) return null;
+    switch (op) {
+      case '+': return wrap(a + b);
+      case '-': return wrap(a - b);
+      case '*': return isInt ? Math.imul(a, b) : a * b;
+      case '/': if (b === 0) throw new EvalError('/ by zero'); return wrap(Math.trunc(a / b));
+      case '%': if (b === 0) throw new EvalError('/ by zero'); return wrap(a % b);
+    }
+  } };
+}
+
+function compileCase(e: Extract<Expr, { t: 'case' }>, ctx: CompileCtx): Compiled {
+  const operand = e.operand ? compileExpr(e.operand, ctx) : undefined;
+  const whens = e.whens.map((w) => ({ when: operand ? compileCompareCompiled(operand, compileExpr(w.when, ctx)) : boolOperand(w.when, ctx), then: compileExpr(w.then, ctx) }));
+  const elseC = e.else ? compileExpr(e.else, ctx) : undefined;
+  const results = [...whens.map((w) => w.then), ...(elseC ? [elseC] : [])];
+  if (results.every((r) => r.type.kind === 'NULL')) throw new KsqlStatementError('Invalid Case expression. All case branches have NULL type');
+  const first = results.find((r) => r.type.kind !== 'NULL')!.type;
+  for (const r of results) {
+    if (r.type.kind !== 'NULL' && !(isNumeric(r.type) && isNumeric(first)) && !typesEqual(r.type, first)) {
+      throw new KsqlStatementError(`Invalid Case expression. Type for all 'THEN' clauses should be the same.\nTHEN expression '${formatExpr(e.whens[0]!.then)}' has type: ${typeToString(first)}.\nTHEN expression has type: ${typeToString(r.type)}.`);
+    }
+  }
+  const t = commonType(results.map((r) => r.type))!;
+  const conv = whens.map((w) => ({ when: w.when, then: coerceTo(w.then, t) }));
+  const elseConv = elseC ? coerceTo(elseC, t) : undefined;
+  return { type: t, fn: (row) => {
+    for (const w of conv) if (w.when.fn(row) === true) return w.then.fn(row);
+    return elseConv ? elseConv.fn(row) : null;
+  } };
+}
+
+function compileCompareCompiled(a: Compiled, b: Compiled): Compiled {
+  return { type: T.BOOLEAN, fn: (row) => { const x = a.fn(row), y = b.fn(row); return x != null && y != null && compareValues(x, y) === 0; } };
+}
+
+function castSupported(from: SqlType, to: SqlType): boolean {
+  if (to.kind === 'STRING') return from.kind !== 'BYTES';
+  if (isNumeric(to)) return isNumeric(from) || from.kind === 'STRING';
+  if (to.kind === 'BOOLEAN') return from.kind === 'STRING' || from.kind === 'BOOLEAN';
+  if (to.kind === 'TIMESTAMP') return ['STRING', 'DATE', 'TIMESTAMP'].includes(from.kind);
+  if (to.kind === 'DATE') return ['STRING', 'TIMESTAMP', 'DATE'].includes(from.kind);
+  if (to.kind === 'TIME') return ['STRING', 'TIMESTAMP', 'TIME'].includes(from.kind);
+  if (to.kind === 'BYTES') return from.kind === 'BYTES';
+  if (to.kind === 'ARRAY') return from.kind === 'ARRAY' && castSupported(from.item, to.item);
+  if (to.kind === 'MAP') return from.kind === 'MAP' && castSupported(from.key, to.key) && castSupported(from.value, to.value);
+  if (to.kind === 'STRUCT') return from.kind === 'STRUCT';
+  return false;
+}
+
+function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled {
+  if (getAggregate(e.name)) {
+    throw new KsqlStatementError(`Aggregate functions can not be used here: ${e.name} is an aggregate function.`);
+  }
+  const f = getScalarFunction(e.name);
+  if (!f) throw new KsqlStatementError(`Can't find any functions with the name '${e.name}'`);
+  const args = e.args.map((a) => compileExpr(a, ctx));
+  const r = f.resolve(args.map((a) => a.type));
+  if (!r) throw new KsqlStatementError(`Function '${e.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
+  const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canImplicitlyCast(a.type, r.argTypes[i]!)
+    ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));
+  const fn = r.fn;
+  return { type: r.returnType, fn: (row) => fn(conv.map((a) => a.fn(row))) };
+}
+
+/** LIKE pattern to a regular expression: % any run, _ one character, optional escape. */
+export function likeToRegex(pattern: string, escape?: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (escape !== undefined && c === escape && i + 1 < pattern.length) { re += escapeRe(pattern[++i]!); continue; }
+    if (c === '%') re += '[\\s\\S]*';
+    else if (c === '_') re += '[\\s\\S]';
+    else re += escapeRe(c);
+  }
+  return new RegExp(`^${re}$`);
+}
+const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,0 +1,12 @@
+/** An error with ksqlDB's message for a statement that cannot be run (REST: statement_error 40001). */
+export class KsqlStatementError extends Error {
+  constructor(message: string, readonly errorCode = 40001) { super(message); }
+}
+
+/** An error raised by a statement-specific validator (REST: generic_error 40000, no statementText). */
+export class KsqlRequestError extends Error {
+  constructor(message: string, readonly errorCode = 40000) { super(message); }
+}
+
+/** A failure while evaluating an expression for one record: the value becomes NULL. */
+export class EvalError extends Error {}

@@ -1,0 +1,489 @@
+import type { Expr, Query, SelectItem } from '../sql/ast.js';
+import { T, typeToString, type SqlType } from '../sql/types.js';
+import type { DataSource } from '../catalog/metastore.js';
+import type { MetaStore } from '../catalog/metastore.js';
+import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type WindowInfo } from '../catalog/schema.js';
+import type { Header, TopicRecord } from '../storage/topics.js';
+import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
+import { EvalError, KsqlStatementError } from './errors.js';
+import { formatExpr } from './format.js';
+import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
+import { makeSourceReader, type SourceMsg } from './source-reader.js';
+import { keyString } from '../functions/values.js';
+import { buildWindowing } from './windowing.js';
+
+export interface OutputColumn { name: string; type: SqlType; isKey: boolean }
+
+export interface OutMsg {
+  key: unknown[];
+  /** Values of every output column in select order; null for a tombstone. */
+  values: unknown[] | null;
+  ts: number;
+  window?: { start: number; end: number };
+  headers: Header[];
+}
+
+export interface Processor { process(rec: TopicRecord): void }
+
+export interface QueryPlan {
+  sources: DataSource[];
+  resultType: 'STREAM' | 'TABLE';
+  columns: OutputColumn[];
+  /** For each key position, the index of the output column holding it (-1 when not projected). */
+  keyIndexes: number[];
+  windowInfo?: WindowInfo;
+  /** Whether ksqlDB would repartition (GROUP BY not on the key, join not on a key). */
+  repartition: boolean;
+  build(emit: (o: OutMsg) => void, onError: (e: unknown) => void): Processor;
+  /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
+  evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
+}
+
+export interface PlanOptions { persistent: boolean; sinkName?: string }
+
+interface Side { ds: DataSource; alias: string }
+
+const SYS_TYPES: Record<string, SqlType> = { ROWTIME: T.BIGINT, ROWPARTITION: T.INTEGER, ROWOFFSET: T.BIGINT, WINDOWSTART: T.BIGINT, WINDOWEND: T.BIGINT };
+
+function sideCols(side: Side, prefix: boolean): ScopeCol[] {
+  const f = (n: string) => (prefix ? `${side.alias}_${n}` : n);
+  const cols: ScopeCol[] = side.ds.columns.map((c) => ({ name: c.name, source: side.alias, type: c.type, field: f(c.name) }));
+  for (const s of ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET']) cols.push({ name: s, source: side.alias, type: SYS_TYPES[s]!, field: f(s) });
+  if (side.ds.windowInfo) for (const s of ['WINDOWSTART', 'WINDOWEND']) cols.push({ name: s, source: side.alias, type: T.BIGINT, field: f(s) });
+  return cols;
+}
+
+function lookupSource(ms: MetaStore, name: string): DataSource {
+  const ds = ms.get(name);
+  if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${name} does not exist.${ms.hint(name)}`);
+  return ds;
+}
+
+/** Replaces column references by their resolved row field, so `S.ID` and `ID` compare equal. */
+function normalize(e: Expr, scope: Scope): string {
+  const walk = (x: Expr): Expr => {
+    if (x.t === 'col') {
+      try { const c = scope.resolve(x, ''); return { t: 'col', name: `#${c.field}`, pos: x.pos }; } catch { return x; }
+    }
+    const out: Record<string, unknown> = { ...x };
+    for (const [k, v] of Object.entries(x)) {
+      if (v && typeof v === 'object' && 't' in (v as object)) out[k] = walk(v as Expr);
+      else if (Array.isArray(v)) out[k] = v.map((i) => (i && typeof i === 'object' && 't' in i ? walk(i) : i && typeof i === 'object' ? Object.fromEntries(Object.entries(i).map(([a, b]) => [a, b && typeof b === 'object' && 't' in (b as object) ? walk(b as Expr) : b])) : i));
+    }
+    return out as Expr;
+  };
+  return formatExpr(walk(e));
+}
+
+function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }>[]): void {
+  if (!e) return;
+  if (e.t === 'call' && getAggregate(e.name)) { out.push(e); return; }
+  for (const v of Object.values(e)) {
+    if (v && typeof v === 'object' && 't' in (v as object)) collectAggregates(v as Expr, out);
+    else if (Array.isArray(v)) for (const i of v) {
+      if (i && typeof i === 'object' && 't' in i) collectAggregates(i as Expr, out);
+      else if (i && typeof i === 'object') for (const w of Object.values(i)) if (w && typeof w === 'object' && 't' in (w as object)) collectAggregates(w as Expr, out);
+    }
+  }
+}
+
+function hasColumnRefs(e: Expr): boolean {
+  if (e.t === 'col') return true;
+  return Object.values(e).some((v) => (v && typeof v === 'object' && 't' in (v as object) && hasColumnRefs(v as Expr)) ||
+    (Array.isArray(v) && v.some((i) => i && typeof i === 'object' && ('t' in i ? hasColumnRefs(i as Expr) : Object.values(i).some((w) => w && typeof w === 'object' && 't' in (w as object) && hasColumnRefs(w as Expr))))));
+}
+
+/** Generated names: column refs keep their name, struct derefs take the field name, others KSQL_COL_n. */
+function itemNames(items: Extract<SelectItem, { t: 'expr' }>[], taken: Set<string>, joinPrefix?: (e: Extract<Expr, { t: 'col' }>) => string): string[] {
+  let next = 0;
+  const used = new Set<string>();
+  const names: string[] = [];
+  for (const it of items) {
+    let name = it.alias;
+    if (!name) {
+      const e = it.expr;
+      if (e.t === 'col') name = joinPrefix ? joinPrefix(e) : e.name;
+      else if (e.t === 'deref') {
+        name = e.field;
+        let n = 1;
+        while (used.has(name)) name = `${e.field}_${n++}`;
+      } else {
+        do name = `KSQL_COL_${next++}`; while (taken.has(name) || used.has(name));
+      }
+    }
+    used.add(name);
+    names.push(name);
+  }
+  return names;
+}
+
+export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan {
+  const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
+  const sides: Side[] = [left, ...q.joins.map((j) => ({ ds: lookupSource(ms, j.right.name), alias: j.right.alias ?? j.right.name }))];
+  const isJoin = sides.length > 1;
+  const scope = new Scope(sides.flatMap((s) => sideCols(s, isJoin)), sides.map((s) => s.alias));
+
+  if (q.window && !q.groupBy) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+  if (opts.persistent && left.ds.windowInfo && left.ds.type === 'TABLE') throw new KsqlStatementError('KSQL does not support persistent queries on windowed tables.');
+
+  // expand select items
+  const exprItems: Extract<SelectItem, { t: 'expr' }>[] = [];
+  for (const it of q.items) {
+    if (it.t === 'expr') { exprItems.push(it); continue; }
+    if (it.t === 'structstar') {
+      const c = compileExpr(it.expr, { scope, clause: 'SELECT' });
+      if (c.type.kind !== 'STRUCT') throw new KsqlStatementError(`Expected STRUCT type for '->*', got ${typeToString(c.type)}`);
+      for (const f of c.type.fields) exprItems.push({ t: 'expr', expr: { t: 'deref', base: it.expr, field: f.name }, alias: f.name, pos: it.pos });
+      continue;
+    }
+    const targets = it.source ? sides.filter((s) => s.alias === it.source) : sides;
+    if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: Source ${it.source} does not exist.`);
+    for (const s of targets) {
+      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
+      for (const c of cols) {
+        exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos });
+      }
+    }
+  }
+  const sourceColNames = new Set(sides.flatMap((s) => s.ds.columns.map((c) => c.name)));
+  const joinPrefix = isJoin ? (e: Extract<Expr, { t: 'col' }>) => {
+    const owners = sides.filter((s) => s.ds.columns.some((c) => c.name === e.name));
+    if (owners.length > 1) { const c = scope.resolve(e, 'SELECT'); return `${c.source}_${e.name}`; }
+    return e.name;
+  } : undefined;
+  const names = itemNames(exprItems, sourceColNames, joinPrefix);
+  for (let i = 0; i < names.length; i++) {
+    if (exprItems[i]!.alias && SYSTEM_COLUMNS.includes(names[i]!) && opts.persistent) {
+      throw new KsqlStatementError(`\`${names[i]}\` is a reserved column name. You cannot use it as an alias for a column.`);
+    }
+  }
+
+  const where = q.where ? compileExpr(q.where, { scope, clause: 'WHERE' }) : undefined;
+  if (where && where.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(q.where!)} (${typeToString(where.type)}) instead.`);
+
+  const aggCalls: Extract<Expr, { t: 'call' }>[] = [];
+  for (const it of exprItems) collectAggregates(it.expr, aggCalls);
+  collectAggregates(q.having, aggCalls);
+
+  if (q.groupBy) return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
+  if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
+  if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
+  if (isJoin) return planJoin(q, opts, sides, scope, exprItems, names, where);
+  return planSimple(q, opts, left, scope, exprItems, names, where);
+}
+
+function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
+  return (row) => {
+    try { return c.fn(row); } catch (e) { onError(e); return null; }
+  };
+}
+
+function isKeyRef(e: Expr, scope: Scope, keyFields: string[]): number {
+  if (e.t !== 'col') return -1;
+  try { return keyFields.indexOf(scope.resolve(e, 'SELECT').field); } catch { return -1; }
+}
+
+function keyMissing(sink: string, what: string, list: string[]): KsqlStatementError {
+  const plural = list.length > 1;
+  const joined = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+  return new KsqlStatementError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
+}
+
+function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+  const ds = left.ds;
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  let keyOf: (row: Row, msg: SourceMsg) => unknown[];
+  let isKey: boolean[];
+  let keyOrder: number[];
+  const partitionBy = q.partitionBy;
+  if (partitionBy && !(partitionBy.length === 1 && partitionBy[0]!.t === 'lit' && partitionBy[0]!.value === null)) {
+    if (ds.type === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
+    const pcs = partitionBy.map((p) => {
+      try { return compileExpr(p, { scope, clause: 'PARTITION BY' }); } catch (e) {
+        if (p.t === 'col') throw new KsqlStatementError(`PARTITION BY column '${p.name}' cannot be resolved. '${p.name}' must be a column in the source schema since PARTITION BY is applied on the input.`);
+        throw e;
+      }
+    });
+    const norms = partitionBy.map((p) => normalize(p, scope));
+    isKey = items.map((it) => norms.includes(normalize(it.expr, scope)));
+    keyOrder = norms.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
+    if (opts.persistent && keyOrder.some((k) => k < 0)) {
+      const missing = partitionBy.filter((_, i) => keyOrder[i]! < 0).map((p) => formatExpr(p));
+      throw keyMissing(opts.sinkName ?? '', 'partitioning expression', missing);
+    }
+    keyOf = (row) => pcs.map((c) => { try { return c.fn(row); } catch { return null; } });
+  } else if (partitionBy) {
+    isKey = items.map(() => false); keyOrder = []; keyOf = () => [];
+  } else {
+    const keyFields = keyColumns(ds.columns).map((c) => c.name);
+    isKey = items.map((it) => isKeyRef(it.expr, scope, keyFields) >= 0);
+    keyOrder = keyFields.map((f) => items.findIndex((it) => isKeyRef(it.expr, scope, [f]) === 0));
+    if (opts.persistent) {
+      const missing = keyFields.filter((_, i) => keyOrder[i]! < 0);
+      if (missing.length) throw keyMissing(opts.sinkName ?? '', 'key column', missing);
+      const seen = new Set<number>();
+      items.forEach((it, i) => {
+        const k = isKeyRef(it.expr, scope, keyFields);
+        if (k >= 0 && seen.has(k)) {
+          const aliases = items.filter((x) => isKeyRef(x.expr, scope, keyFields) === k).map((x) => names[items.indexOf(x)]);
+          throw new KsqlStatementError(`The projection contains a key column (\`${keyFields[k]}\`) more than once, aliased as: ${aliases.join(' and ')}.\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.`);
+        }
+        if (k >= 0) seen.add(k); void i;
+      });
+    }
+    keyOf = (_row, msg) => msg.key;
+  }
+  if (opts.persistent && isKey.every((k) => k) && items.length > 0) throw new KsqlStatementError('The projection contains no value columns.');
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const isTable = ds.type === 'TABLE';
+  return {
+    sources: [ds], resultType: isTable ? 'TABLE' : 'STREAM', columns, keyIndexes: keyOrder, windowInfo: ds.windowInfo, repartition: false,
+    evaluate(row, onError) {
+      if (where && safe(where, onError)(row) !== true) return undefined;
+      return compiled.map((c) => safe(c, onError)(row));
+    },
+    build(emit, onError) {
+      const read = makeSourceReader(ds);
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      return {
+        process(rec) {
+          let msg: SourceMsg;
+          try { msg = read(rec); } catch (e) { onError(e); return; }
+          const row = msg.row;
+          if (row === null) {
+            if (isTable) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            return;
+          }
+          if (isTable && msg.key.some((k) => k === null)) return;
+          if (whereFn && whereFn(row) !== true) {
+            if (isTable) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            return;
+          }
+          const values = fns.map((f) => f(row));
+          const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
+          emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
+        },
+      };
+    },
+  };
+}
+
+function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+  if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
+  const [l, r] = sides as [Side, Side];
+  const j = q.joins[0]!;
+  if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
+    throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
+  }
+  if (j.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
+  if (j.type !== 'INNER' && j.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${j.type} join is not supported by stream-table joins.`);
+  const on = j.on;
+  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
+  const a = compileExpr(on.l, { scope, clause: 'JOIN ON' }), b = compileExpr(on.r, { scope, clause: 'JOIN ON' });
+  const refersTo = (e: Expr, alias: string) => e.t === 'col' && scope.resolve(e, 'JOIN ON').source === alias;
+  const leftExpr = refersTo(on.l, r.alias) ? b : a, rightExprAst = refersTo(on.l, r.alias) ? on.l : on.r;
+  const leftExprAst = refersTo(on.l, r.alias) ? on.r : on.l;
+  const rightKeys = keyColumns(r.ds.columns);
+  if (rightKeys.length !== 1 || rightExprAst.t !== 'col' || scope.resolve(rightExprAst, 'JOIN ON').field !== `${r.alias}_${rightKeys[0]!.name}`) {
+    throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightExprAst)}`);
+  }
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const joinFields = [normalize(leftExprAst, scope), normalize(rightExprAst, scope)];
+  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
+  const firstKey = isKey.indexOf(true);
+  if (opts.persistent && firstKey < 0) {
+    throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftExprAst)} or ${formatExpr(rightExprAst)}`]);
+  }
+  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const leftKeys = keyColumns(l.ds.columns);
+  const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
+  const prefix = (alias: string, row: Row): Row => { const o: Row = {}; for (const k in row) o[`${alias}_${k}`] = row[k]; return o; };
+  const rightCols = sideCols(r, true);
+  return {
+    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
+    build(emit, onError) {
+      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
+      const table = new Map<string, Row>();
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      const leftKeyFn = safe(leftExpr, onError);
+      return {
+        process(rec) {
+          let msg: SourceMsg;
+          if (rec.topic === r.ds.topic && !(rec.topic === l.ds.topic && false)) {
+            try { msg = readR(rec); } catch (e) { onError(e); return; }
+            if (msg.key.some((k) => k === null)) return;
+            const k = keyString(msg.key);
+            if (msg.row === null) table.delete(k); else table.set(k, prefix(r.alias, msg.row));
+            return;
+          }
+          try { msg = readL(rec); } catch (e) { onError(e); return; }
+          if (msg.row === null) return;
+          const lrow = prefix(l.alias, msg.row);
+          const jk = leftKeyFn(lrow);
+          if (jk === null || jk === undefined) { if (j.type === 'INNER') return; }
+          const match = jk == null ? undefined : table.get(keyString([jk]));
+          if (!match && j.type === 'INNER') return;
+          const row: Row = match ? { ...lrow, ...match } : { ...lrow };
+          if (!match) for (const c of rightCols) row[c.field] = null;
+          if (whereFn && whereFn(row) !== true) return;
+          const values = fns.map((f) => f(row));
+          emit({ key: [jk ?? null], values, ts: msg.ts, headers: msg.headers });
+        },
+      };
+    },
+  };
+}
+
+function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, aggCalls: Extract<Expr, { t: 'call' }>[]): QueryPlan {
+  if (sides.length > 1) throw new KsqlStatementError('The local server does not support aggregations over joins yet');
+  const ds = left.ds;
+  const groupBy = q.groupBy!;
+  if (aggCalls.length === 0) throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
+  const groupC = groupBy.map((g) => {
+    const ga: Extract<Expr, { t: 'call' }>[] = [];
+    collectAggregates(g, ga);
+    if (ga.length) throw new KsqlStatementError(`GROUP BY does not support aggregate functions: ${ga[0]!.name} is an aggregate function.`);
+    return compileExpr(g, { scope, clause: 'GROUP BY' });
+  });
+  const groupNorm = groupBy.map((g) => normalize(g, scope));
+  groupNorm.forEach((n, i) => { if (groupNorm.indexOf(n) !== i) throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(groupBy[i]!)}`); });
+
+  // aggregates
+  const aggs: { call: Extract<Expr, { t: 'call' }>; args: Compiled[]; bound: BoundAggregate; norm: string }[] = [];
+  for (const call of aggCalls) {
+    const norm = normalize(call, scope);
+    if (aggs.some((a) => a.norm === norm)) continue;
+    const fn = getAggregate(call.name)!;
+    const inner: Extract<Expr, { t: 'call' }>[] = [];
+    for (const a of call.args) collectAggregates(a, inner);
+    if (inner.length) throw new KsqlStatementError(`Aggregate functions can not be nested: ${call.name}(${inner[0]!.name}())`);
+    if (fn.streamOnly && ds.type === 'TABLE') {
+      const bad = [...new Set(aggCalls.map((c) => c.name.toUpperCase()).filter((n) => getAggregate(n)!.streamOnly))];
+      throw new KsqlStatementError(`The aggregation functions ${bad.join(', ')} cannot be applied to a table source, only to a stream source.`);
+    }
+    const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos }, { scope, clause: 'SELECT' })] : [compileExpr(call.args[0]!, { scope, clause: 'SELECT' })];
+    const literals: unknown[] = [];
+    const extraTypes: SqlType[] = [];
+    for (const [i, a] of call.args.slice(1).entries()) {
+      if (a.t !== 'lit' && !(a.t === 'neg' && a.e.t === 'lit')) {
+        throw new KsqlStatementError(`Parameter ${i + 2} passed to function ${call.name} must be a literal constant, but was expression: '${formatExpr(a)}'`);
+      }
+      const c = compileExpr(a, { scope, clause: 'SELECT' });
+      literals.push(c.fn({})); extraTypes.push(c.type);
+    }
+    const bound = fn.resolve([args[0]!.type, ...extraTypes], literals);
+    if (typeof bound === 'string') throw new KsqlStatementError(bound);
+    if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${[args[0]!.type, ...extraTypes].map(typeToString).join(', ')}).`);
+    aggs.push({ call, args, bound, norm });
+  }
+
+  // key columns
+  const keyNames = groupBy.map((g, i) => {
+    if (g.t === 'col') {
+      const item = items.findIndex((it) => normalize(it.expr, scope) === groupNorm[i]);
+      return item >= 0 ? names[item]! : g.name;
+    }
+    if (g.t === 'deref') return g.field;
+    const item = items.findIndex((it) => normalize(it.expr, scope) === groupNorm[i]);
+    return item >= 0 ? names[item]! : `KSQL_COL_${i}`;
+  });
+  const windowed = q.window;
+  const aggScopeCols: ScopeCol[] = [
+    ...groupC.map((g, i) => ({ name: keyNames[i]!, type: g.type, field: `$k${i}` })),
+    ...(windowed ? [{ name: 'WINDOWSTART', type: T.BIGINT, field: 'WINDOWSTART' }, { name: 'WINDOWEND', type: T.BIGINT, field: 'WINDOWEND' }] : []),
+  ];
+  const aggScope = new Scope(aggScopeCols);
+  const hook = (e: Expr) => {
+    const n = normalize(e, scope);
+    const gi = groupNorm.indexOf(n);
+    if (gi >= 0) return { type: groupC[gi]!.type, field: `$k${gi}` };
+    const ai = aggs.findIndex((a) => a.norm === n);
+    if (ai >= 0) return { type: aggs[ai]!.bound.returnType, field: `$a${ai}` };
+    if (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND') && windowed) return { type: T.BIGINT, field: e.name };
+    return undefined;
+  };
+  const compileAgg = (e: Expr, clause: string): Compiled => {
+    try { return compileExpr(e, { scope: aggScope, clause, hook }); } catch (err) {
+      if (err instanceof KsqlStatementError && /cannot be resolved/.test(err.message)) {
+        if (clause === 'HAVING') throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${formatExpr(e)}\nConsider switching the HAVING clause to a WHERE clause before the GROUP BY.`);
+        throw new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${formatExpr(e)}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
+      }
+      throw err;
+    }
+  };
+  const nonAgg = items.filter((it) => { const a: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, a); return a.length === 0 && hasColumnRefs(it.expr); });
+  const bad = nonAgg.filter((it) => { try { compileExpr(it.expr, { scope: aggScope, clause: 'SELECT', hook }); return false; } catch { return true; } });
+  if (bad.length) throw new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${bad.map((b) => formatExpr(b.expr)).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
+  const compiled = items.map((it) => compileAgg(it.expr, 'SELECT'));
+  const having = q.having ? compileAgg(q.having, 'HAVING') : undefined;
+  if (having && having.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`Type error in HAVING expression: Should evaluate to boolean but is ${formatExpr(q.having!)} (${typeToString(having.type)}) instead.`);
+  const isKey = items.map((it) => groupNorm.includes(normalize(it.expr, scope)));
+  if (opts.persistent) {
+    const missing = groupBy.filter((_, i) => !items.some((it) => normalize(it.expr, scope) === groupNorm[i]));
+    if (missing.length) throw keyMissing(opts.sinkName ?? '', 'grouping expression', missing.map(formatExpr));
+  }
+  const keyOrder = groupNorm.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const keyCols = keyColumns(ds.columns);
+  const repartition = !(groupBy.length === keyCols.length && groupBy.every((g, i) => g.t === 'col' && normalize(g, scope) === normalize({ t: 'col', name: keyCols[i]!.name, pos: g.pos }, scope)));
+  const windowInfo: WindowInfo | undefined = windowed ? { type: windowed.type, sizeMs: windowed.type === 'SESSION' ? undefined : windowed.size.ms } : undefined;
+  if (q.emit === 'FINAL' && !windowed) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
+  const isTableSource = ds.type === 'TABLE';
+
+  return {
+    sources: [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
+    build(emit, onError) {
+      const read = makeSourceReader(ds);
+      const whereFn = where ? safe(where, onError) : undefined;
+      const groupFns = groupC.map((g) => safe(g, onError));
+      const argFns = aggs.map((a) => a.args.map((c) => safe(c, onError)));
+      const fns = compiled.map((c) => safe(c, onError));
+      const havingFn = having ? safe(having, onError) : undefined;
+      const tableState = new Map<string, Row>();
+      const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
+        const keyVals = keyOrder.map((k, i) => (k >= 0 ? key[i] : key[i]));
+        if (removed) { emit({ key: keyVals, values: null, ts, window, headers }); return; }
+        const row: Row = {};
+        key.forEach((k, i) => { row[`$k${i}`] = k; });
+        accs.forEach((a, i) => { row[`$a${i}`] = aggs[i]!.bound.result(a); });
+        if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
+        if (havingFn && havingFn(row) !== true) { emit({ key: keyVals, values: null, ts, window, headers }); return; }
+        emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers });
+      };
+      const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL');
+      const groupKey = (row: Row): unknown[] | undefined => {
+        const k = groupFns.map((f) => f(row));
+        return k.some((v) => v === null || v === undefined) ? undefined : k;
+      };
+      const argsOf = (row: Row) => argFns.map((fs) => fs.map((f) => f(row)));
+      return {
+        process(rec) {
+          let msg: SourceMsg;
+          try { msg = read(rec); } catch (e) { onError(e); return; }
+          if (isTableSource) {
+            if (msg.key.some((k) => k === null)) return;
+            const sk = keyString(msg.key);
+            const old = tableState.get(sk);
+            const nrow = msg.row && (!whereFn || whereFn(msg.row) === true) ? msg.row : null;
+            if (msg.row) tableState.set(sk, msg.row); else tableState.delete(sk);
+            const oldPassing = old && (!whereFn || whereFn(old) === true) ? old : null;
+            if (oldPassing) { const gk = groupKey(oldPassing); if (gk) windowing.undo(gk, argsOf(oldPassing), msg.ts, msg.headers); }
+            if (nrow) { const gk = groupKey(nrow); if (gk) windowing.add(gk, argsOf(nrow), msg.ts, msg.partition, msg.headers); }
+            return;
+          }
+          const row = msg.row;
+          if (row === null) return;
+          if (whereFn && whereFn(row) !== true) return;
+          const gk = groupKey(row);
+          if (!gk) return;
+          windowing.add(gk, argsOf(row), msg.ts, msg.partition, msg.headers);
+        },
+      };
+    },
+  };
+}
+
+export { EvalError };

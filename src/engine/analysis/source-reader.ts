@@ -1,0 +1,59 @@
+import type { DataSource } from '../catalog/metastore.js';
+import { serdesOf } from '../catalog/metastore.js';
+import { keyColumns, valueColumns, headerColumns } from '../catalog/schema.js';
+import { splitWindowedKey } from '../serde/formats.js';
+import type { TopicRecord } from '../storage/topics.js';
+import { convert } from '../functions/values.js';
+import { T } from '../sql/types.js';
+import type { Row } from './compile.js';
+
+export interface SourceMsg {
+  key: unknown[];
+  /** All columns by name plus ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART/WINDOWEND); null for a tombstone. */
+  row: Row | null;
+  ts: number;
+  window?: { start: number; end: number };
+  headers: TopicRecord['headers'];
+  partition: number;
+  offset: number;
+}
+
+/** Decodes a topic record with a source's key and value formats; throws on a record that does not deserialize. */
+export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMsg {
+  const { key: ks, value: vs } = serdesOf(ds);
+  const keys = keyColumns(ds.columns), values = valueColumns(ds.columns), headers = headerColumns(ds.columns);
+  const win = ds.windowInfo;
+  const tsCol = ds.timestampColumn ? ds.columns.find((c) => c.name === ds.timestampColumn) : undefined;
+  return (rec) => {
+    let keyBytes = rec.key;
+    let window: { start: number; end: number } | undefined;
+    if (win && keyBytes) {
+      const split = splitWindowedKey(keyBytes, win.type === 'SESSION', win.sizeMs ?? 0);
+      keyBytes = split.inner; window = split.window;
+    }
+    const key = keys.length === 0 ? [] : keyBytes === null ? keys.map(() => null) : ks.deserialize(keyBytes) ?? keys.map(() => null);
+    const vals = vs.deserialize(rec.value);
+    let ts = rec.timestamp;
+    if (vals === null) {
+      return { key, row: null, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
+    }
+    const row: Row = {};
+    keys.forEach((c, i) => { row[c.name] = key[i] ?? null; });
+    values.forEach((c, i) => { row[c.name] = vals[i] ?? null; });
+    for (const h of headers) {
+      if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
+      else row[h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;
+    }
+    if (tsCol) {
+      const v = row[tsCol.name];
+      if (v === null || v === undefined) ts = -1;
+      else if (tsCol.type.kind === 'STRING') ts = convert(v, T.STRING, T.TIMESTAMP) as number;
+      else ts = v as number;
+    }
+    row.ROWTIME = ts;
+    row.ROWPARTITION = rec.partition;
+    row.ROWOFFSET = rec.offset;
+    if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
+    return { key, row, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
+  };
+}

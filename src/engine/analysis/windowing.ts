@@ -1,0 +1,72 @@
+import type { WindowSpec } from '../sql/ast.js';
+import type { BoundAggregate } from '../functions/aggregate.js';
+import type { Header } from '../storage/topics.js';
+import { keyString } from '../functions/values.js';
+import { KsqlStatementError } from './errors.js';
+
+type Output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => void;
+
+export interface Windowing {
+  add(key: unknown[], args: unknown[][], ts: number, partition: number, headers: Header[]): void;
+  undo(key: unknown[], args: unknown[][], ts: number, headers: Header[]): void;
+}
+
+const DAY = 86_400_000;
+
+interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number } }
+
+/**
+ * Aggregation state per group (and per window): incremental, one record at a time.
+ * Late records follow Kafka Streams: a time window is closed once its end <= stream time - grace.
+ */
+export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean): Windowing {
+  const state = new Map<string, Agg>();
+  const fold = (a: Agg, args: unknown[][]) => { a.accs = a.accs.map((acc, i) => aggs[i]!.add(acc, args[i]!)); };
+  if (!spec) {
+    return {
+      add(key, args, ts, _p, headers) {
+        const sk = keyString(key);
+        let a = state.get(sk);
+        if (!a) { a = { key, accs: aggs.map((g) => g.init()), ts }; state.set(sk, a); }
+        fold(a, args);
+        a.ts = Math.max(a.ts, ts);
+        output(key, a.accs, a.ts, undefined, headers, false);
+      },
+      undo(key, args, ts, headers) {
+        const sk = keyString(key);
+        const a = state.get(sk);
+        if (!a) return;
+        a.accs = a.accs.map((acc, i) => (aggs[i]!.undo ? aggs[i]!.undo!(acc, args[i]!) : acc));
+        void ts;
+        output(key, a.accs, a.ts, undefined, headers, false);
+      },
+    };
+  }
+  if (spec.type === 'SESSION') throw new KsqlStatementError('SESSION windows are not supported by the local server yet');
+  if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
+  const size = spec.size.ms;
+  const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
+  const grace = spec.grace ? spec.grace.ms : Math.max(DAY - size, 0);
+  const streamTime = new Map<number, number>();
+  return {
+    add(key, args, ts, partition, headers) {
+      const st = Math.max(streamTime.get(partition) ?? -Infinity, ts);
+      streamTime.set(partition, st);
+      if (ts < 0) return;
+      const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
+      const starts: number[] = [];
+      for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) starts.push(s);
+      for (const start of starts) {
+        const end = start + size;
+        if (end <= st - grace) continue;
+        const sk = `${keyString(key)}@${start}`;
+        let a = state.get(sk);
+        if (!a) { a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } }; state.set(sk, a); }
+        fold(a, args);
+        a.ts = Math.max(a.ts, ts);
+        output(key, a.accs, a.ts, a.window, headers, false);
+      }
+    },
+    undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
+  };
+}

@@ -1,0 +1,49 @@
+import type { Column, FormatInfo, WindowInfo } from './schema.js';
+import type { SqlType } from '../sql/types.js';
+import { keySerde, valueSerde, type Serde } from '../serde/formats.js';
+import { keyColumns, valueColumns } from './schema.js';
+
+export interface DataSource {
+  name: string;
+  type: 'STREAM' | 'TABLE';
+  columns: Column[];
+  topic: string;
+  keyFormat: FormatInfo;
+  valueFormat: FormatInfo;
+  windowInfo?: WindowInfo;
+  timestampColumn?: string;
+  timestampFormat?: string;
+  isSource: boolean;
+  /** The statement as submitted (ksqlDB re-renders it; ours keeps the user's text). */
+  statement: string;
+  /** Id of the CSAS/CTAS query that populates this source. */
+  writerQueryId?: string;
+  serdes?: { key: Serde; value: Serde };
+}
+
+export function serdesOf(ds: DataSource): { key: Serde; value: Serde } {
+  if (!ds.serdes) ds.serdes = { key: keySerde(ds.keyFormat, keyColumns(ds.columns)), value: valueSerde(ds.valueFormat, valueColumns(ds.columns)) };
+  return ds.serdes;
+}
+
+/** Streams, tables and custom types, by exact (case-sensitive) name. */
+export class MetaStore {
+  readonly sources = new Map<string, DataSource>();
+  readonly types = new Map<string, SqlType>();
+
+  get(name: string): DataSource | undefined { return this.sources.get(name); }
+  put(ds: DataSource): void { this.sources.set(ds.name, ds); }
+  delete(name: string): void { this.sources.delete(name); }
+  list(type?: 'STREAM' | 'TABLE'): DataSource[] {
+    return [...this.sources.values()].filter((s) => !type || s.type === type).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** ksqlDB's hint for a name that exists in another case (MetaStoreImpl#checkAlternatives). */
+  hint(name: string): string {
+    const alt = [...this.sources.keys()].find((k) => k !== name && k.toUpperCase() === name.toUpperCase());
+    if (!alt) return '';
+    return alt === alt.toUpperCase()
+      ? `\nDid you mean ${alt}? Hint: try removing double quotes from the source name.`
+      : `\nDid you mean "${alt}"? Hint: wrap the source name in double quotes to make it case-sensitive.`;
+  }
+}

@@ -1,0 +1,145 @@
+import { parseStatement, splitRequest } from './sql/parser.js';
+import type { Statement } from './sql/ast.js';
+import { SqlSyntaxError } from './sql/lexer.js';
+import { MetaStore, type DataSource } from './catalog/metastore.js';
+import { TopicStore } from './storage/topics.js';
+import { KsqlRequestError, KsqlStatementError } from './analysis/errors.js';
+import type { QueryPlan } from './analysis/planner.js';
+import { RunningQuery } from './runtime/running-query.js';
+import { executeDdl } from './exec/ddl.js';
+import { executeQueryStatement } from './exec/queries.js';
+import { executeInsertValues } from './exec/insert-values.js';
+import { executeAdmin } from './exec/admin.js';
+import { substituteVariables } from './sql/variables.js';
+
+export type Entity = Record<string, unknown> & { '@type': string; statementText: string; warnings: { message: string }[] };
+
+export interface PersistentQuery {
+  id: string;
+  kind: 'CSAS' | 'CTAS' | 'INSERT';
+  statementText: string;
+  sinkName: string;
+  sinkTopic: string;
+  plan: QueryPlan;
+  runtime?: RunningQuery;
+  /** Latest row per key (and window) written to a table sink: what pull queries read. */
+  materialized?: Map<string, { key: unknown[]; values: unknown[]; window?: { start: number; end: number }; ts: number }>;
+}
+
+export interface EngineOptions {
+  /** 'command-topic': ids and sequence numbers as a stock ksqlDB server hands them out; 'counter': as the test harness does. */
+  queryIdScheme?: 'command-topic' | 'counter';
+  serviceId?: string;
+  /** Property defaults (e.g. ksql.streams.auto.offset.reset). */
+  properties?: Record<string, string>;
+}
+
+export interface CommandRecord { id: string; status: string; message: string; queryId: string | null; seq: number }
+
+export interface ExecContext {
+  properties: Record<string, unknown>;
+  variables: Map<string, string>;
+}
+
+/**
+ * The local ksqlDB engine: metastore, topics and queries. Statements execute synchronously; records
+ * flow when `drain()` runs the queries, in creation order, until every query has caught up.
+ */
+export class Engine {
+  readonly metastore = new MetaStore();
+  readonly topics = new TopicStore();
+  readonly queries = new Map<string, PersistentQuery>();
+  readonly commands: CommandRecord[] = [];
+  readonly variables = new Map<string, string>();
+  readonly properties: Record<string, string>;
+  nextOffset: number;
+  lastPlanOffset: number;
+  queryCounter = 0;
+  readonly sandbox: boolean;
+
+  constructor(readonly options: EngineOptions = {}, sandbox = false) {
+    this.sandbox = sandbox;
+    this.properties = { 'ksql.streams.auto.offset.reset': 'latest', 'ksql.service.id': options.serviceId ?? 'default_', ...options.properties };
+    // a stock server's processing-log stream takes command offsets 0-1
+    this.nextOffset = options.queryIdScheme === 'counter' ? 0 : 2;
+    this.lastPlanOffset = 0;
+  }
+
+  /** A copy of the catalog and topic layout, without data, to validate a request before running it. */
+  sandboxCopy(): Engine {
+    const e = new Engine(this.options, true);
+    for (const ds of this.metastore.sources.values()) e.metastore.put(ds);
+    for (const [k, v] of this.metastore.types) e.metastore.types.set(k, v);
+    for (const t of this.topics.list()) e.topics.create(t.name, t.config);
+    for (const [k, q] of this.queries) e.queries.set(k, { ...q, runtime: undefined });
+    for (const [k, v] of this.variables) e.variables.set(k, v);
+    Object.assign(e.properties, this.properties);
+    e.nextOffset = this.nextOffset; e.lastPlanOffset = this.lastPlanOffset; e.queryCounter = this.queryCounter;
+    return e;
+  }
+
+  /** Takes the next command-topic offset for a distributed command. */
+  takeOffset(carriesPlan: boolean): number {
+    const off = this.nextOffset;
+    this.nextOffset += this.options.queryIdScheme === 'counter' ? 1 : 2;
+    if (carriesPlan) this.lastPlanOffset = off;
+    return off;
+  }
+
+  /** The numeric suffix of the next persistent query id. */
+  nextQueryNumber(): number {
+    if (this.options.queryIdScheme === 'counter') return this.queryCounter++;
+    return this.lastPlanOffset + 1;
+  }
+
+  /** Parses and executes one statement text; returns its entity, if it has one. */
+  executeStatement(text: string, ctx: ExecContext): Entity | undefined {
+    const substituted = substituteVariables(text, ctx.variables);
+    const stmt = parseStatement(substituted, (n) => this.metastore.types.get(n));
+    return this.execute(stmt, ctx);
+  }
+
+  execute(stmt: Statement, ctx: ExecContext): Entity | undefined {
+    switch (stmt.kind) {
+      case 'createSource': case 'drop': case 'alter': case 'createType': case 'dropType':
+        return executeDdl(this, stmt, ctx);
+      case 'createAs': case 'insertInto':
+        return executeQueryStatement(this, stmt, ctx);
+      case 'insertValues':
+        executeInsertValues(this, stmt, ctx);
+        return undefined;
+      case 'select': case 'print':
+        throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);
+      default:
+        return executeAdmin(this, stmt, ctx);
+    }
+  }
+
+  /** Runs every query until none has records left; returns the number of records processed. */
+  drain(): number {
+    let total = 0;
+    for (;;) {
+      let progress = 0;
+      for (const q of this.queries.values()) if (q.runtime) progress += q.runtime.pump();
+      for (const t of this.transients) progress += t.pump();
+      total += progress;
+      if (progress === 0) return total;
+    }
+  }
+
+  readonly transients = new Set<RunningQuery>();
+
+  sourceOrThrow(name: string, type?: 'STREAM' | 'TABLE'): DataSource {
+    const ds = this.metastore.get(name);
+    if (!ds) throw new KsqlStatementError(`${name} does not exist.${this.metastore.hint(name)}`);
+    void type;
+    return ds;
+  }
+
+  /** Splits a request into statements; parse errors carry the statement's text. */
+  static split(sql: string): string[] {
+    return splitRequest(sql).map((s) => s.text);
+  }
+}
+
+export { SqlSyntaxError };

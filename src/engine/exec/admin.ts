@@ -1,0 +1,149 @@
+import type { Statement } from '../sql/ast.js';
+import type { Engine, Entity, ExecContext } from '../engine.js';
+import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
+import { commandStatus, warningEntity } from './status.js';
+import { fieldsJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
+import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
+import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
+import { sinkColumns } from './queries.js';
+
+const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
+
+export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext): Entity | undefined {
+  switch (stmt.kind) {
+    case 'show': return show(engine, stmt);
+    case 'describe': {
+      const ds = engine.metastore.get(stmt.name);
+      if (!ds) throw new KsqlStatementError(`Could not find STREAM/TABLE '${stmt.name}' in the Metastore`);
+      return { ...base('sourceDescription', stmt), sourceDescription: sourceDescription(engine, ds, stmt.extended) };
+    }
+    case 'describeAll': {
+      const list = engine.metastore.list(stmt.what === 'STREAMS' ? 'STREAM' : 'TABLE');
+      return { ...base('source_descriptions', stmt), sourceDescriptions: list.map((ds) => sourceDescription(engine, ds, stmt.extended)) };
+    }
+    case 'describeFunction': return describeFunction(stmt);
+    case 'explain': {
+      if (!stmt.queryId) throw new KsqlStatementError('EXPLAIN of a statement is not supported by the local server yet');
+      const q = [...engine.queries.values()].find((x) => x.id.toUpperCase() === stmt.queryId!.toUpperCase());
+      if (!q) throw new KsqlRequestError(`Query with id:${stmt.queryId} does not exist, use SHOW QUERIES to view the full set of queries.`);
+      return { ...base('queryDescription', stmt), queryDescription: queryDescription(engine, q) };
+    }
+    case 'terminate': case 'pause': case 'resume': return controlQuery(engine, stmt);
+    case 'define': ctx.variables.set(stmt.name, stmt.value); return undefined;
+    case 'undefine': {
+      const key = [...ctx.variables.keys()].find((k) => k.toUpperCase() === stmt.name.toUpperCase());
+      if (key === undefined) return warningEntity(stmt, `Cannot undefine variable '${stmt.name}' which was never defined`);
+      ctx.variables.delete(key);
+      return undefined;
+    }
+    case 'set': ctx.properties[stmt.name] = stmt.value; return undefined;
+    case 'unset': delete ctx.properties[stmt.name]; return undefined;
+    case 'alterSystem':
+      engine.properties[stmt.name] = stmt.value;
+      return commandStatus(engine, stmt, `cluster/${engine.properties['ksql.service.id']}/alter`, 'System property altered.', { carriesPlan: false });
+    case 'assertTopic': {
+      const exists = engine.topics.has(stmt.topic);
+      if (exists === stmt.not) {
+        throw new KsqlStatementError(stmt.not ? `Topic ${stmt.topic} exists` : `Topic ${stmt.topic} does not exist`, 41700);
+      }
+      return { ...base('assert_topic', stmt), topicName: stmt.topic, exists };
+    }
+    case 'assertSchema':
+      throw new KsqlStatementError('Cannot check schema existence: Schema Registry is not configured.', 42801);
+    default:
+      throw new KsqlStatementError(`Unsupported statement: ${stmt.kind}`);
+  }
+}
+
+function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entity {
+  switch (stmt.what) {
+    case 'STREAMS': case 'TABLES': {
+      const type = stmt.what === 'STREAMS' ? 'STREAM' : 'TABLE';
+      const list = engine.metastore.list(type);
+      if (stmt.extended) return { ...base('source_descriptions', stmt), sourceDescriptions: list.map((ds) => sourceDescription(engine, ds, true)) };
+      const key = stmt.what === 'STREAMS' ? 'streams' : 'tables';
+      return { ...base(key, stmt), [key]: list.map((ds) => ({ type, name: ds.name, topic: ds.topic, keyFormat: ds.keyFormat.format, valueFormat: ds.valueFormat.format, isWindowed: ds.windowInfo !== undefined })) };
+    }
+    case 'QUERIES': {
+      const qs = [...engine.queries.values()];
+      if (stmt.extended) return { ...base('query_descriptions', stmt), queryDescriptions: qs.map((q) => queryDescription(engine, q)) };
+      return { ...base('queries', stmt), queries: qs.map(runningQueryJson) };
+    }
+    case 'TOPICS': {
+      const topics = engine.topics.list().filter((t) => stmt.all || !t.name.startsWith('_'));
+      if (stmt.extended) return { ...base('kafka_topics_extended', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas), consumerCount: 0, consumerGroupCount: 0 })) };
+      return { ...base('kafka_topics', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas) })) };
+    }
+    case 'PROPERTIES':
+      return {
+        ...base('properties', stmt),
+        properties: Object.entries(engine.properties).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: name.startsWith('ksql.streams.') ? 'KSQL' : 'KSQL', value, editable: true, level: 'SERVER' })),
+        overwrittenProperties: [],
+        defaultProperties: [],
+      };
+    case 'VARIABLES':
+      return { ...base('variables', stmt), variables: [...engine.variables].map(([name, value]) => ({ name, value })) };
+    case 'FUNCTIONS': {
+      const fns = [
+        ...scalarFunctions().map((f) => ({ name: f.name, type: 'SCALAR', category: f.category })),
+        ...aggregateFunctions().map((f) => ({ name: f.name, type: 'AGGREGATE', category: 'AGGREGATE' })),
+      ].sort((a, b) => a.name.localeCompare(b.name));
+      return { ...base('function_names', stmt), functions: fns };
+    }
+    case 'TYPES':
+      return { ...base('type_list', stmt), types: Object.fromEntries([...engine.metastore.types].map(([k, v]) => [k, schemaJson(v)])) };
+  }
+}
+
+function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
+  const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name);
+  if (!s && !a) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
+  const description = s ? s.description : a!.description;
+  return {
+    ...base('describe_function', stmt),
+    name: stmt.name.toUpperCase(), description, author: 'Confluent', version: '', path: 'internal',
+    functions: [{ arguments: [], returnType: '', description, argumentTypes: [] }],
+    type: s ? 'SCALAR' : 'AGGREGATE',
+  };
+}
+
+function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']> & object) {
+  const state = q.runtime?.state ?? 'RUNNING';
+  void engine;
+  return {
+    id: q.id,
+    statementText: q.statementText,
+    windowType: q.plan.windowInfo?.type ?? null,
+    fields: fieldsJson(sinkColumns(q.plan)),
+    sources: q.plan.sources.map((s) => s.name),
+    sinks: [q.sinkName],
+    topology: '',
+    executionPlan: '',
+    overriddenProperties: {},
+    ksqlHostQueryStatus: { 'localhost:8088': state },
+    queryType: 'PERSISTENT',
+    queryErrors: q.runtime?.stats.lastError ? [{ timestamp: q.runtime.stats.lastErrorAt, errorMessage: q.runtime.stats.lastError, type: 'UNKNOWN' }] : [],
+    tasksMetadata: [],
+    consumerGroupId: `_confluent-ksql-${engine.properties['ksql.service.id']}query_${q.id}`,
+    state,
+  };
+}
+
+function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminate' | 'pause' | 'resume' }>): Entity {
+  const verb = stmt.kind;
+  const ids = stmt.queryId === 'ALL' ? [...engine.queries.keys()] : [stmt.queryId];
+  for (const id of ids) {
+    const q = [...engine.queries.values()].find((x) => x.id.toUpperCase() === id.toUpperCase());
+    if (!q) {
+      if (id.toLowerCase().includes('transient_')) {
+        const t = [...engine.transients].find((x) => x.id === id);
+        if (t && verb === 'terminate') { engine.transients.delete(t); return { ...base('terminate_query', stmt), queryId: id, wasTerminated: true }; }
+      }
+      throw new KsqlRequestError(`Unknown queryId: ${id}`);
+    }
+    if (verb === 'terminate') engine.queries.delete(q.id);
+    else if (q.runtime) q.runtime.state = verb === 'pause' ? 'PAUSED' : 'RUNNING';
+  }
+  const msg = { terminate: 'Query terminated.', pause: 'Query paused.', resume: 'Query resumed.' }[verb];
+  return commandStatus(engine, stmt, `${verb}/${stmt.queryId}/${verb === 'terminate' ? 'terminate' : 'execute'}`, msg, { carriesPlan: false });
+}

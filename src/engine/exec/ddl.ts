@@ -1,0 +1,213 @@
+import type { Statement, ColumnDef } from '../sql/ast.js';
+import type { Engine, Entity, ExecContext } from '../engine.js';
+import { KsqlStatementError } from '../analysis/errors.js';
+import { SYSTEM_COLUMNS, columnsToSql, keyColumns, valueColumns, type Column, type FormatInfo } from '../catalog/schema.js';
+import { WithProps, parseDurationText } from '../catalog/with-props.js';
+import type { DataSource } from '../catalog/metastore.js';
+import { checkFormatSupports } from '../serde/formats.js';
+import { typeToString, T, typesEqual } from '../sql/types.js';
+import { commandStatus, warningEntity } from './status.js';
+
+type Create = Extract<Statement, { kind: 'createSource' }>;
+
+export function executeDdl(engine: Engine, stmt: Statement, ctx: ExecContext): Entity | undefined {
+  switch (stmt.kind) {
+    case 'createSource': return createSource(engine, stmt, ctx);
+    case 'drop': return dropSource(engine, stmt);
+    case 'alter': return alterSource(engine, stmt);
+    case 'createType': {
+      if (engine.metastore.types.has(stmt.name)) {
+        if (stmt.ifNotExists) return warningEntity(stmt, `Cannot register custom type '${stmt.name}' since it is already registered with type: ${typeToString(engine.metastore.types.get(stmt.name)!)}`);
+        throw new KsqlStatementError(`Cannot register custom type '${stmt.name}' since it is already registered with type: ${typeToString(engine.metastore.types.get(stmt.name)!)}`);
+      }
+      engine.metastore.types.set(stmt.name, stmt.type);
+      return commandStatus(engine, stmt, `type/${stmt.name}/create`, `Registered custom type with name '${stmt.name}' and SQL type ${typeToString(stmt.type)}`, { carriesPlan: true });
+    }
+    case 'dropType': {
+      if (!engine.metastore.types.has(stmt.name)) {
+        if (stmt.ifExists) return commandStatus(engine, stmt, `type/${stmt.name}/drop`, `Type '${stmt.name}' does not exist`, { carriesPlan: true });
+        throw new KsqlStatementError(`Type ${stmt.name} does not exist.`);
+      }
+      engine.metastore.types.delete(stmt.name);
+      return commandStatus(engine, stmt, `type/${stmt.name}/drop`, `Dropped type '${stmt.name}'`, { carriesPlan: true });
+    }
+    default: return undefined;
+  }
+}
+
+export function columnsFromDefs(defs: ColumnDef[], sourceType: 'STREAM' | 'TABLE'): Column[] {
+  const seen = new Set<string>();
+  const cols: Column[] = [];
+  for (const d of defs) {
+    const loc = `Line: ${d.pos.line}, Col: ${d.pos.col + 1}: `;
+    if (SYSTEM_COLUMNS.includes(d.name.toUpperCase()) && d.name === d.name.toUpperCase()) {
+      throw new KsqlStatementError(`'${d.name}' is a reserved column name. You cannot use it as a name for a column.`);
+    }
+    if (seen.has(d.name)) throw new KsqlStatementError(`Duplicate column names: ${d.name}`);
+    seen.add(d.name);
+    if (d.role === 'primaryKey' && sourceType === 'STREAM') throw new KsqlStatementError(`${loc}Column \`${d.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
+    if (d.role === 'key' && sourceType === 'TABLE') throw new KsqlStatementError(`${loc}Column \`${d.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
+    if (d.role === 'headers' && !typesEqual(d.type, T.array(T.struct([{ name: 'KEY', type: T.STRING }, { name: 'VALUE', type: T.BYTES }])))) {
+      throw new KsqlStatementError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${typeToString(d.type)}`);
+    }
+    if (d.role === 'header' && d.type.kind !== 'BYTES') throw new KsqlStatementError(`Invalid type for HEADER('${d.headerKey}') column: expected BYTES, got ${typeToString(d.type)}`);
+    const ns = d.role === 'key' || d.role === 'primaryKey' ? 'KEY' : d.role === 'value' ? 'VALUE' : 'HEADER';
+    cols.push({ name: d.name, type: d.type, ns, headerKey: d.role === 'header' ? d.headerKey : undefined });
+  }
+  // keys first, then values, then headers, each in declared order
+  return [...cols.filter((c) => c.ns === 'KEY'), ...cols.filter((c) => c.ns === 'VALUE'), ...cols.filter((c) => c.ns === 'HEADER')];
+}
+
+export function existsMessage(newKind: string, name: string, existing: DataSource): string {
+  return `Cannot add ${newKind.toLowerCase()} '${name}': A ${existing.type.toLowerCase()} with the same name already exists`;
+}
+
+function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
+  void ctx;
+  const kind = stmt.sourceType;
+  const existing = engine.metastore.get(stmt.name);
+  if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
+  if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
+  if (stmt.orReplace && (stmt.isSource || existing?.isSource)) throw new KsqlStatementError(`Cannot add ${kind.toLowerCase()} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind.toLowerCase()}s.`);
+  const w = WithProps.validate(stmt.props, 'create');
+  const topic = w.string('KAFKA_TOPIC');
+  if (topic === undefined) throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
+  const valueFormatName = w.valueFormatName() ?? (engine.properties['ksql.persistence.default.format.value']?.toUpperCase() as FormatInfo['format'] | undefined);
+  if (!valueFormatName) throw new KsqlStatementError("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.");
+  const keyFormatName = w.keyFormatName() ?? ((engine.properties['ksql.persistence.default.format.key']?.toUpperCase() as FormatInfo['format'] | undefined) ?? 'KAFKA');
+  if (!stmt.columns) {
+    if (['AVRO', 'PROTOBUF', 'JSON_SR'].includes(valueFormatName) || ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(keyFormatName)) {
+      throw new KsqlStatementError(`Schema inference needs Schema Registry (format ${valueFormatName}), which the local server does not provide yet.`, 42801);
+    }
+    throw new KsqlStatementError('The statement does not define any columns.');
+  }
+  const columns = columnsFromDefs(stmt.columns, kind);
+  if (kind === 'TABLE' && keyColumns(columns).length === 0) throw new KsqlStatementError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.');
+  if (valueColumns(columns).length === 0 && stmt.columns.length > 0 && valueFormatName !== 'NONE') {
+    // ksqlDB accepts key-only sources; values are then empty
+  }
+  const keyFormat = w.formatInfo(keyColumns(columns).length === 0 && !w.keyFormatName() ? 'KAFKA' : keyFormatName, true);
+  const valueFormat = w.formatInfo(valueFormatName, false);
+  for (const [fmt, cols, isKey] of [[keyFormat, keyColumns(columns), true], [valueFormat, valueColumns(columns), false]] as const) {
+    if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
+    const msg = checkFormatSupports(fmt, cols, isKey);
+    if (msg) throw new KsqlStatementError(msg);
+  }
+  if (valueFormat.wrapSingle === false && valueColumns(columns).length !== 1) {
+    throw new KsqlStatementError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
+  }
+  // timestamp column
+  const tsName = w.string('TIMESTAMP');
+  let timestampColumn: string | undefined;
+  if (tsName !== undefined) {
+    const upper = tsName.startsWith('`') ? tsName.slice(1, -1) : tsName.toUpperCase();
+    const col = columns.find((c) => c.name === upper);
+    if (!col) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${upper}'`);
+    if (!['BIGINT', 'TIMESTAMP'].includes(col.type.kind) && !(col.type.kind === 'STRING' && w.has('TIMESTAMP_FORMAT'))) {
+      throw new KsqlStatementError(`Timestamp column, \`${upper}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
+    }
+    timestampColumn = upper;
+  }
+  // windowed topics
+  let windowInfo: DataSource['windowInfo'];
+  const wt = w.string('WINDOW_TYPE');
+  if (wt !== undefined) {
+    const type = wt.toUpperCase() as 'TUMBLING' | 'HOPPING' | 'SESSION';
+    if (!['TUMBLING', 'HOPPING', 'SESSION'].includes(type)) throw new KsqlStatementError(`Invalid value ${wt} for property WINDOW_TYPE: String must be one of: SESSION, HOPPING, TUMBLING`);
+    const size = w.string('WINDOW_SIZE');
+    if (type === 'SESSION' && size !== undefined) throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
+    if (type !== 'SESSION' && size === undefined) throw new KsqlStatementError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`);
+    const sizeMs = size === undefined ? undefined : parseDurationText(size);
+    if (size !== undefined && sizeMs === undefined) throw new KsqlStatementError(`Invalid duration: '${size}'. e.g. '10 SECONDS'`);
+    windowInfo = { type, sizeMs };
+  }
+  // topic
+  const partitions = w.int('PARTITIONS');
+  const replicas = w.int('REPLICAS');
+  const t = engine.topics.get(topic);
+  if (!t) {
+    if (partitions === undefined) {
+      throw new KsqlStatementError(`Topic '${topic}' does not exist. If you want to create a new topic for the ${kind.toLowerCase()} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: ${renderCreateExample(stmt)}`);
+    }
+    if (partitions < 1) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: must be at least 1`);
+    engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
+  } else if ((partitions !== undefined && partitions !== t.config.partitions) || (replicas !== undefined && replicas !== t.config.replicas)) {
+    throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
+  }
+  if (existing && stmt.orReplace) checkReplace(existing, kind, columns, topic);
+  const ds: DataSource = {
+    name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
+    timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text,
+  };
+  engine.metastore.put(ds);
+  if (stmt.isSource && kind === 'TABLE') {
+    // SOURCE tables are materialized by a query of their own (CST_)
+  }
+  return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `${kind === 'STREAM' ? 'Stream' : 'Table'} created`, { carriesPlan: true });
+}
+
+function checkReplace(existing: DataSource, kind: string, columns: Column[], topic: string): void {
+  const prefix = `Cannot upgrade data source: DataSource '\`${existing.name}\`'`;
+  if (existing.type !== kind) throw new KsqlStatementError(`${prefix} has type = ${existing.type} which is not upgradeable to ${kind}`);
+  if (existing.topic !== topic) throw new KsqlStatementError(`${prefix} has kafkaTopicName = ${existing.topic} which is not upgradeable to ${topic}`);
+  const old = existing.columns;
+  const ok = old.every((c, i) => columns[i] && columns[i]!.name === c.name && columns[i]!.ns === c.ns && typesEqual(columns[i]!.type, c.type));
+  if (!ok) throw new KsqlStatementError(`${prefix} has schema = ${columnsToSql(old, existing.type as 'STREAM')} which is not upgradeable to ${columnsToSql(columns, kind as 'STREAM')}. (The following columns are changed, missing or reordered: [${old.filter((c) => !columns.some((n) => n.name === c.name && typesEqual(n.type, c.type))).map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}])`);
+}
+
+function renderCreateExample(stmt: Create): string {
+  const props = [...stmt.props.entries()].map(([k, v]) => `${k}=${typeof v.value === 'string' ? `'${v.value}'` : v.value}`);
+  props.push('PARTITIONS=2');
+  props.sort();
+  const cols = stmt.columns ? ` (${columnsToSql(columnsFromDefs(stmt.columns, stmt.sourceType), stmt.sourceType)})` : '';
+  return `CREATE ${stmt.sourceType} ${stmt.name}${cols} WITH (${props.join(', ')});`;
+}
+
+function dropSource(engine: Engine, stmt: Extract<Statement, { kind: 'drop' }>): Entity {
+  const kind = stmt.sourceType;
+  const ds = engine.metastore.get(stmt.name);
+  if (!ds) {
+    if (stmt.ifExists) return commandStatus(engine, stmt, `${kind.toLowerCase()}/${stmt.name}/drop`, `Source \`${stmt.name}\` does not exist.`, { carriesPlan: true });
+    throw new KsqlStatementError(`${kind === 'STREAM' ? 'Stream' : 'Table'} ${stmt.name} does not exist.${engine.metastore.hint(stmt.name)}`);
+  }
+  if (ds.type !== kind) throw new KsqlStatementError(`Incompatible data source type is ${ds.type.toLowerCase()}, but statement was DROP ${kind.toLowerCase()}`);
+  const readers: string[] = [], writers: string[] = [], derived: string[] = [];
+  for (const q of engine.queries.values()) {
+    const reads = q.plan.sources.some((s) => s.name === ds.name);
+    if (q.kind === 'INSERT') {
+      if (reads) readers.push(q.id);
+      if (q.sinkName === ds.name) writers.push(q.id);
+    } else if (reads && q.sinkName !== ds.name) derived.push(q.sinkName);
+  }
+  if (readers.length || writers.length) {
+    throw new KsqlStatementError(`Cannot drop ${ds.name}.\nThe following queries read from this source: [${readers.sort().join(', ')}].\nThe following queries write into this source: [${writers.sort().join(', ')}].\nYou need to terminate them before dropping ${ds.name}.`);
+  }
+  if (derived.length) {
+    throw new KsqlStatementError(`Cannot drop ${ds.name}.\nThe following streams and/or tables read from this source: [${[...new Set(derived)].sort().join(', ')}].\nYou need to drop them before dropping ${ds.name}.`);
+  }
+  if (stmt.deleteTopic) {
+    if (ds.isSource) throw new KsqlStatementError(`Cannot delete topic for read-only source: ${ds.name}`);
+    const others = engine.metastore.list().filter((s) => s.topic === ds.topic && s.name !== ds.name).map((s) => s.name);
+    if (others.length) throw new KsqlStatementError(`Refusing to delete topic. Found other data sources (${others.join(', ')}) using topic ${ds.topic}`);
+  }
+  // the query that populates the source stops with it (ksqlDB >= 0.15)
+  for (const q of [...engine.queries.values()]) if (q.sinkName === ds.name && q.kind !== 'INSERT') engine.queries.delete(q.id);
+  engine.metastore.delete(ds.name);
+  if (stmt.deleteTopic) engine.topics.delete(ds.topic);
+  return commandStatus(engine, stmt, `${kind.toLowerCase()}/${stmt.name}/drop`, `Source \`${ds.name}\` (topic: ${ds.topic}) was dropped.`, { carriesPlan: true });
+}
+
+function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>): Entity {
+  const ds = engine.metastore.get(stmt.name);
+  if (!ds) throw new KsqlStatementError(`Source ${stmt.name} does not exist.`);
+  if (ds.type !== stmt.sourceType) throw new KsqlStatementError(`Incompatible data source type is ${ds.type}, but statement was ALTER ${stmt.sourceType}`);
+  if (ds.writerQueryId) throw new KsqlStatementError(`ALTER command is not supported for CREATE ... AS statements.`);
+  const added: Column[] = [];
+  for (const c of stmt.columns) {
+    if (ds.columns.some((x) => x.name === c.name) || added.some((x) => x.name === c.name)) throw new KsqlStatementError(`Cannot add column \`${c.name}\` to schema. A column with the same name already exists.`);
+    added.push({ name: c.name, type: c.type, ns: 'VALUE' });
+  }
+  const columns = [...keyColumns(ds.columns), ...valueColumns(ds.columns), ...added, ...ds.columns.filter((c) => c.ns === 'HEADER')];
+  engine.metastore.put({ ...ds, columns, serdes: undefined });
+  return commandStatus(engine, stmt, `${ds.type.toLowerCase()}/${ds.name}/alter`, `${ds.type === 'STREAM' ? 'Stream' : 'Table'} ${ds.name} altered.`, { carriesPlan: true });
+}

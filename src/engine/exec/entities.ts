@@ -1,0 +1,78 @@
+import type { Engine, PersistentQuery } from '../engine.js';
+import type { DataSource } from '../catalog/metastore.js';
+import type { Column } from '../catalog/schema.js';
+import type { SqlType } from '../sql/types.js';
+
+export interface SchemaJson { type: string; fields: FieldJson[] | null; memberSchema: SchemaJson | null; parameters?: Record<string, unknown> }
+export interface FieldJson { name: string; schema: SchemaJson; type?: 'KEY' | 'HEADER'; headerKey?: string }
+
+export function schemaJson(t: SqlType): SchemaJson {
+  switch (t.kind) {
+    case 'ARRAY': return { type: 'ARRAY', fields: null, memberSchema: schemaJson(t.item) };
+    case 'MAP': return { type: 'MAP', fields: null, memberSchema: schemaJson(t.value) };
+    case 'STRUCT': return { type: 'STRUCT', fields: t.fields.map((f) => ({ name: f.name, schema: schemaJson(f.type) })), memberSchema: null };
+    case 'DECIMAL': return { type: 'DECIMAL', fields: null, memberSchema: null, parameters: { precision: t.precision, scale: t.scale } };
+    default: return { type: t.kind, fields: null, memberSchema: null };
+  }
+}
+
+export function fieldsJson(cols: Column[]): FieldJson[] {
+  return cols.map((c) => {
+    const f: FieldJson = { name: c.name, schema: schemaJson(c.type) };
+    if (c.ns === 'KEY') f.type = 'KEY';
+    if (c.ns === 'HEADER') { f.type = 'HEADER'; if (c.headerKey !== undefined) f.headerKey = c.headerKey; }
+    return f;
+  });
+}
+
+export function runningQueryJson(q: PersistentQuery) {
+  const state = q.runtime?.state ?? 'RUNNING';
+  return {
+    queryString: q.statementText,
+    sinks: [q.sinkName],
+    sinkKafkaTopics: [q.sinkTopic],
+    id: q.id,
+    statusCount: { [state]: 1 },
+    queryType: 'PERSISTENT',
+    state,
+  };
+}
+
+export function sourceDescription(engine: Engine, ds: DataSource, extended: boolean) {
+  const queries = [...engine.queries.values()];
+  const topic = engine.topics.get(ds.topic);
+  const stats = extended ? statistics(engine, ds) : { statistics: '', errorStats: '' };
+  return {
+    name: ds.name,
+    windowType: ds.windowInfo?.type ?? null,
+    readQueries: queries.filter((q) => q.plan.sources.some((s) => s.name === ds.name)).map(runningQueryJson),
+    writeQueries: queries.filter((q) => q.sinkName === ds.name).map(runningQueryJson),
+    fields: fieldsJson(ds.columns),
+    type: ds.type,
+    timestamp: ds.timestampColumn ?? '',
+    statistics: stats.statistics,
+    errorStats: stats.errorStats,
+    extended,
+    keyFormat: ds.keyFormat.format,
+    valueFormat: ds.valueFormat.format,
+    topic: ds.topic,
+    partitions: topic?.config.partitions ?? 0,
+    replication: topic?.config.replicas ?? 0,
+    statement: ds.statement,
+    queryOffsetSummaries: [],
+    sourceConstraints: queries.filter((q) => q.kind !== 'INSERT' && q.plan.sources.some((s) => s.name === ds.name) && q.sinkName !== ds.name).map((q) => q.sinkName),
+    clusterStatistics: [],
+    clusterErrorStats: [],
+  };
+}
+
+function statistics(engine: Engine, ds: DataSource): { statistics: string; errorStats: string } {
+  const topic = engine.topics.get(ds.topic);
+  const total = topic?.size ?? 0;
+  const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
+  const readers = [...engine.queries.values()].filter((q) => q.plan.sources.some((s) => s.name === ds.name));
+  const failed = readers.reduce((n, q) => n + (q.runtime?.stats.errors ?? 0), 0);
+  const parts = [`total-messages: ${total}`];
+  if (writer?.runtime) parts.push(`messages-processed-by-writer: ${writer.runtime.stats.processed}`);
+  return { statistics: parts.join(', '), errorStats: failed ? `failed-messages: ${failed}` : '' };
+}

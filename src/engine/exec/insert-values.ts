@@ -1,0 +1,66 @@
+import type { Statement } from '../sql/ast.js';
+import type { Engine, ExecContext } from '../engine.js';
+import { KsqlRequestError } from '../analysis/errors.js';
+import { compileExpr, coerceTo, Scope } from '../analysis/compile.js';
+import { serdesOf } from '../catalog/metastore.js';
+import { keyColumns, valueColumns } from '../catalog/schema.js';
+import { convert } from '../functions/values.js';
+import { canImplicitlyCast, typeToString, T } from '../sql/types.js';
+import { formatExpr } from '../analysis/format.js';
+
+/** INSERT INTO x [(cols)] VALUES (...): one record appended to the source's topic. */
+export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { kind: 'insertValues' }>, ctx: ExecContext): void {
+  void ctx;
+  const ds = engine.metastore.get(stmt.target);
+  if (!ds) throw new KsqlRequestError(`Cannot insert values into an unknown stream/table: \`${stmt.target}\`${engine.metastore.hint(stmt.target)}`);
+  const kind = ds.type.toLowerCase();
+  if (ds.isSource) throw new KsqlRequestError(`Cannot insert values into read-only ${kind}: ${ds.name}`);
+  if (ds.windowInfo) throw new KsqlRequestError(`Cannot insert values into windowed ${kind}!`);
+  const fail = (msg: string) => new KsqlRequestError(`Failed to insert values into '${ds.name}'. ${msg}`);
+  const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
+  const names = stmt.columns ?? [...keys, ...values].map((c) => c.name);
+  if (names.length !== stmt.values.length) {
+    throw fail(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got [${stmt.values.map(formatExpr).join(', ')}]`);
+  }
+  const row = new Map<string, unknown>();
+  let rowtime: number | undefined;
+  const scope = new Scope([]);
+  names.forEach((name, i) => {
+    const e = stmt.values[i]!;
+    if (name === 'ROWPARTITION' || name === 'ROWOFFSET') throw fail(`Inserting into column \`${name}\` is not allowed.`);
+    const isRowtime = name === 'ROWTIME';
+    const col = ds.columns.find((c) => c.name === name);
+    if (!col && !isRowtime) throw fail(`Column name \`${name}\` does not exist.`);
+    if (col?.ns === 'HEADER') throw fail(`Cannot insert into HEADER columns: ${name}`);
+    const type = isRowtime ? T.BIGINT : col!.type;
+    let c;
+    try { c = compileExpr(e, { scope, clause: 'VALUES' }); } catch (err) { throw fail((err as Error).message); }
+    let v: unknown;
+    try { v = c.fn({}); } catch (err) { throw fail((err as Error).message); }
+    if (v !== null && c.type.kind !== 'NULL') {
+      if (c.type.kind === 'STRING' && type.kind !== 'STRING') {
+        try { v = convert(v, T.STRING, type); } catch { throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${v})`); }
+      } else if (!canImplicitlyCast(c.type, type) && !(type.kind === 'DECIMAL' && (c.type.kind === 'DECIMAL' || c.type.kind === 'DOUBLE'))) {
+        throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
+      } else {
+        try { v = coerceTo(c, type).fn({}); v = convert(v, coerceTo(c, type).type, type); } catch (err) { throw fail((err as Error).message); }
+      }
+    }
+    if (isRowtime) rowtime = v as number; else row.set(name, v);
+  });
+  if (ds.type === 'TABLE') {
+    const missing = keys.filter((k) => row.get(k.name) === undefined || row.get(k.name) === null).map((k) => k.name);
+    if (missing.length) throw fail(`Value for primary key column(s) ${missing.join(', ')} is required for tables`);
+  }
+  if (engine.sandbox) return;
+  const { key: ks, value: vs } = serdesOf(ds);
+  let keyBytes: Buffer | null, valueBytes: Buffer | null;
+  try {
+    keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
+    valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
+  } catch (err) { throw fail((err as Error).message); }
+  if (valueBytes === null && values.length === 0) valueBytes = null;
+  const tsCol = ds.timestampColumn;
+  const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
+  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes ?? (values.length === 0 ? null : valueBytes), timestamp: ts });
+}

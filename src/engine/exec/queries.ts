@@ -1,0 +1,155 @@
+import type { Statement } from '../sql/ast.js';
+import type { Engine, Entity, ExecContext, PersistentQuery } from '../engine.js';
+import { KsqlStatementError } from '../analysis/errors.js';
+import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
+import { WithProps } from '../catalog/with-props.js';
+import { serdesOf, type DataSource } from '../catalog/metastore.js';
+import { checkFormatSupports, windowedKey } from '../serde/formats.js';
+import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
+import { RunningQuery } from '../runtime/running-query.js';
+import { partitionForKey } from '../storage/partitioner.js';
+import { keyString } from '../functions/values.js';
+import { typesEqual } from '../sql/types.js';
+import { commandStatus, warningEntity } from './status.js';
+import { existsMessage } from './ddl.js';
+
+type CreateAs = Extract<Statement, { kind: 'createAs' }>;
+type InsertInto = Extract<Statement, { kind: 'insertInto' }>;
+
+/** Sink columns: keys first (in key order), then the values in select order. */
+export function sinkColumns(plan: QueryPlan): Column[] {
+  const keys = plan.keyIndexes.filter((i) => i >= 0).map((i) => plan.columns[i]!);
+  const values = plan.columns.filter((c, i) => !plan.keyIndexes.includes(i) && !c.isKey);
+  return [...keys.map((c) => ({ name: c.name, type: c.type, ns: 'KEY' as const })), ...values.map((c) => ({ name: c.name, type: c.type, ns: 'VALUE' as const }))];
+}
+
+export function executeQueryStatement(engine: Engine, stmt: CreateAs | InsertInto, ctx: ExecContext): Entity {
+  return stmt.kind === 'createAs' ? createAs(engine, stmt, ctx) : insertInto(engine, stmt, ctx);
+}
+
+function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
+  const kind = stmt.sourceType;
+  const existing = engine.metastore.get(stmt.name);
+  if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
+  if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
+  const w = WithProps.validate(stmt.props, 'createAs');
+  if (stmt.query.limit !== undefined) throw new KsqlStatementError('CREATE STREAM AS SELECT and CREATE TABLE AS SELECT statements do not support LIMIT clauses.');
+  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.name });
+  if (plan.resultType !== kind) {
+    throw new KsqlStatementError(`Invalid result type. Your SELECT query produces a ${plan.resultType}. Please use CREATE ${plan.resultType} AS SELECT statement instead.`);
+  }
+  const left = plan.sources[0]!;
+  const columns = sinkColumns(plan);
+  const keyCols = columns.filter((c) => c.ns === 'KEY'), valCols = columns.filter((c) => c.ns === 'VALUE');
+  let keyFormat: FormatInfo;
+  const explicitKey = w.keyFormatName();
+  if (explicitKey) keyFormat = w.formatInfo(explicitKey, true);
+  else {
+    keyFormat = { ...left.keyFormat };
+    if (keyFormat.format === 'NONE' && keyCols.length) keyFormat = { format: 'KAFKA' };
+    if (keyFormat.format === 'KAFKA' && checkFormatSupports(keyFormat, keyCols, true)) keyFormat = { format: 'JSON' };
+  }
+  const valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...left.valueFormat, wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
+  for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
+    if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
+    const msg = checkFormatSupports(fmt, cols, isKey);
+    if (msg) throw new KsqlStatementError(msg);
+  }
+  const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
+  const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
+  const srcTopic = engine.topics.get(left.topic);
+  const partitions = w.int('PARTITIONS') ?? srcTopic?.config.partitions ?? 1;
+  const replicas = w.int('REPLICAS') ?? srcTopic?.config.replicas ?? 1;
+  const t = engine.topics.get(topic);
+  if (t && !existing && w.has('PARTITIONS') && t.config.partitions !== partitions) {
+    throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions} partitions (topic has ${t.config.partitions}), and ${replicas} replication factor (topic has ${t.config.replicas}).`);
+  }
+  let queryId: string;
+  if (existing && stmt.orReplace) {
+    if (existing.type !== kind) throw new KsqlStatementError(`Cannot upgrade data source: DataSource '\`${existing.name}\`' has type = ${existing.type} which is not upgradeable to ${kind}`);
+    const writers = [...engine.queries.values()].filter((q) => q.sinkName === existing.name);
+    if (writers.length > 1) throw new KsqlStatementError(`REPLACE for sink ${existing.name} is not supported because there are multiple queries writing into it: [${writers.map((q) => q.id).join(', ')}]`);
+    queryId = existing.writerQueryId ?? `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
+  } else {
+    queryId = `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
+  }
+  engine.topics.create(topic, { partitions, replicas, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
+  const sink: DataSource = {
+    name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,
+    isSource: false, statement: stmt.text, writerQueryId: queryId,
+  };
+  engine.metastore.put(sink);
+  const previous = engine.queries.get(queryId);
+  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, sinkName: stmt.name, sinkTopic: topic, plan }, ctx, previous);
+  return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `Created query with ID ${queryId}`, { queryId, carriesPlan: true });
+}
+
+function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity {
+  const target = engine.metastore.get(stmt.target);
+  if (!target) throw new KsqlStatementError(`Line: ${stmt.pos.line}, Col: ${stmt.pos.col + 13}: Source \`${stmt.target}\` does not exist.`);
+  if (target.type !== 'STREAM') throw new KsqlStatementError(`INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`);
+  if (target.isSource) throw new KsqlStatementError(`Cannot insert into read-only stream: ${target.name}`);
+  if (target.columns.some((c) => c.ns === 'HEADER')) throw new KsqlStatementError(`Cannot insert into ${target.name} because it has header columns`);
+  const w = WithProps.validate(stmt.props, 'insert');
+  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target });
+  if (plan.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
+  const result = sinkColumns(plan);
+  const compatible = result.length === target.columns.length && result.every((c, i) => {
+    const t = target.columns[i]!;
+    return c.name === t.name && c.ns === t.ns && (typesEqual(c.type, t.type) || (c.type.kind === 'DECIMAL' && t.type.kind === 'DECIMAL' && c.type.scale <= t.type.scale && c.type.precision - c.type.scale <= t.type.precision - t.type.scale));
+  });
+  if (!compatible) {
+    throw new KsqlStatementError(`Incompatible schema between results and sink.\nResult schema is ${schemaToString(result)}\nSink schema is ${schemaToString(target.columns)}`);
+  }
+  let id = w.string('QUERY_ID');
+  if (id !== undefined) {
+    id = id.toUpperCase();
+    if (/^(INSERTQUERY_|CTAS_|CSAS_|CST_)/.test(id)) throw new KsqlStatementError(`Query IDs must not start with a reserved query ID prefix (INSERTQUERY_, CTAS_, CSAS_, CST_). Got '${id}'.`);
+    if (engine.queries.has(id)) throw new KsqlStatementError(`Query ID '${id}' already exists.`);
+  } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
+  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan }, ctx);
+  return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
+}
+
+function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
+  if (engine.sandbox) { engine.queries.set(q.id, q); return; }
+  const sink = engine.metastore.get(q.sinkName)!;
+  const emit = makeSinkWriter(engine, q, sink);
+  const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
+  q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', emit);
+  if (previous?.runtime) q.runtime.cursor.restore(previous.runtime.cursor.offsets());
+  if (previous?.materialized) q.materialized = previous.materialized;
+  engine.queries.set(q.id, q);
+}
+
+/** Serializes query output into the sink topic, and keeps a table sink's latest rows for pull queries. */
+function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (o: OutMsg) => void {
+  const { key: ks, value: vs } = serdesOf(sink);
+  const plan = q.plan;
+  const valueIdx = plan.columns.map((c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
+  const isTable = sink.type === 'TABLE';
+  const session = sink.windowInfo?.type === 'SESSION';
+  if (isTable) q.materialized ??= new Map();
+  return (o) => {
+    let keyBytes: Buffer | null;
+    let valueBytes: Buffer | null;
+    try {
+      keyBytes = ks.serialize(o.key);
+      valueBytes = o.values === null ? null : vs.serialize(valueIdx.map((i) => o.values![i]));
+    } catch (e) {
+      q.runtime?.stats && (q.runtime.stats.errors++, q.runtime.stats.lastError = (e as Error).message);
+      return;
+    }
+    const topic = engine.topics.get(q.sinkTopic);
+    if (!topic) return;
+    let partition: number | undefined;
+    if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
+    const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
+    engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: o.ts, headers: o.headers, partition });
+    if (isTable && q.materialized) {
+      const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
+      if (o.values === null) q.materialized.delete(mk);
+      else q.materialized.set(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
+    }
+  };
+}

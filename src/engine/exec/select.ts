@@ -1,0 +1,105 @@
+import type { Query } from '../sql/ast.js';
+import type { Engine } from '../engine.js';
+import { KsqlStatementError } from '../analysis/errors.js';
+import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
+import { RunningQuery } from '../runtime/running-query.js';
+import { typeToString } from '../sql/types.js';
+import type { Row } from '../analysis/compile.js';
+import { serdesOf } from '../catalog/metastore.js';
+import { keyColumns } from '../catalog/schema.js';
+
+export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
+
+export interface PullResult { header: QueryHeader; rows: unknown[][]; isTable: boolean }
+
+const SUFFIX = ' See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.';
+
+let transientCounter = 0;
+function transientId(source: string): string {
+  transientCounter++;
+  const rnd = BigInt(Date.now()) * 1000003n + BigInt(transientCounter) * 7919n;
+  return `transient_${source}_${rnd % 9007199254740991n}`;
+}
+
+export function headerSchema(h: QueryHeader): string {
+  return h.columns.map((c) => `\`${c.name}\` ${typeToString(c.type)}${h.markKeys && c.isKey ? ' KEY' : ''}`).join(', ');
+}
+
+export function isPullQuery(q: Query): boolean { return q.emit === undefined; }
+
+/** Runs a pull query to completion against current state. */
+export function runPullQuery(engine: Engine, q: Query): PullResult {
+  for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
+    if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${SUFFIX}`);
+  }
+  if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${SUFFIX}`);
+  const ds = engine.metastore.get(q.from.name);
+  if (!ds) throw new KsqlStatementError(`${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
+  const plan = planQuery(q, engine.metastore, { persistent: false });
+  const disallowed = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => q.text.toUpperCase().includes(c));
+  if (disallowed.length) throw new KsqlStatementError(`Pull queries don't support the following columns in SELECT clauses: ${disallowed.join(', ')}\n${SUFFIX}`);
+  const limit = q.limit ?? Infinity;
+  if (ds.type === 'STREAM') {
+    const rows: unknown[][] = [];
+    const rq = new RunningQuery('pull', plan, engine.topics, false, (o) => { if (o.values && rows.length < limit) rows.push(o.values); });
+    rq.pump();
+    return { header: { queryId: transientId(q.from.alias ?? ds.name), columns: plan.columns, markKeys: false }, rows, isTable: false };
+  }
+  const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
+  if (!writer?.materialized) {
+    throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
+  }
+  const rows: unknown[][] = [];
+  const names = writer.plan.columns.map((c) => c.name);
+  const keys = keyColumns(ds.columns);
+  const { key: ks } = serdesOf(ds);
+  const entries = [...writer.materialized.values()].map((e) => ({ e, kb: safeKeyBytes(ks, e.key) }));
+  entries.sort((a, b) => Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
+  for (const { e } of entries) {
+    if (rows.length >= limit) break;
+    const row: Row = {};
+    names.forEach((n, i) => { row[n] = e.values[i]; });
+    keys.forEach((k, i) => { row[k.name] = e.key[i]; });
+    row.ROWTIME = e.ts;
+    if (e.window) { row.WINDOWSTART = e.window.start; row.WINDOWEND = e.window.end; }
+    const out = plan.evaluate!(row, () => undefined);
+    if (out) rows.push(out);
+  }
+  const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));
+  return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
+}
+
+function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unknown[]): Buffer {
+  try { return ks.serialize(key) ?? Buffer.alloc(0); } catch { return Buffer.alloc(0); }
+}
+
+export interface PushHandle { id: string; header: QueryHeader; close(): void; plan: QueryPlan }
+
+/** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
+export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void): PushHandle {
+  const plan = planQuery(q, engine.metastore, { persistent: false });
+  const ds = plan.sources[0]!;
+  const id = transientId(q.from.alias ?? ds.name);
+  const reset = String(props['ksql.streams.auto.offset.reset'] ?? props['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
+  let count = 0;
+  let ended = false;
+  const limit = q.limit;
+  const end = (reason: 'limit' | 'closed') => {
+    if (ended) return;
+    ended = true;
+    engine.transients.delete(rq);
+    onEnd(reason);
+  };
+  const rq: RunningQuery = new RunningQuery(id, plan, engine.topics, reset !== 'earliest', (o) => {
+    if (ended) return;
+    if (o.values === null) {
+      const cols = plan.columns.map((c, i) => (plan.keyIndexes.includes(i) ? o.key[plan.keyIndexes.indexOf(i)] : null));
+      onRow(cols, true, o.key);
+    } else onRow(o.values, false, o.key);
+    count++;
+    if (limit !== undefined && count >= limit) end('limit');
+  });
+  engine.transients.add(rq);
+  if (limit === 0) queueMicrotask(() => end('limit'));
+  return { id, header: { queryId: id, columns: plan.columns, markKeys: false }, close: () => end('closed'), plan };
+}

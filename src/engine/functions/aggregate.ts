@@ -1,0 +1,153 @@
+import { Decimal } from '../util/decimal.js';
+import { T, isNumeric, type SqlType } from '../sql/types.js';
+import { compareValues, valuesEqual } from './values.js';
+
+/** One aggregate bound to argument types: a mutable accumulator per group. */
+export interface BoundAggregate {
+  returnType: SqlType;
+  init(): unknown;
+  add(acc: unknown, args: unknown[]): unknown;
+  /** Removes a value (table aggregations); absent for stream-only aggregates. */
+  undo?(acc: unknown, args: unknown[]): unknown;
+  result(acc: unknown): unknown;
+}
+
+export interface AggregateFunction {
+  name: string;
+  description: string;
+  /** True when it may only aggregate streams (ksqlDB refuses it over a table source). */
+  streamOnly: boolean;
+  /** `literals` holds the values of literal arguments after the first (e.g. the n of LATEST_BY_OFFSET(col, n)). */
+  resolve(args: SqlType[], literals: unknown[]): BoundAggregate | string | undefined;
+}
+
+const registry = new Map<string, AggregateFunction>();
+export const getAggregate = (name: string) => registry.get(name.toUpperCase());
+export const aggregateFunctions = () => [...registry.values()];
+const define = (f: AggregateFunction) => registry.set(f.name, f);
+
+function add(t: SqlType, a: unknown, b: unknown): unknown {
+  if (t.kind === 'DECIMAL') return (a as Decimal).add(b as Decimal).setScale(t.scale);
+  if (t.kind === 'INTEGER') return ((a as number) + (b as number)) | 0;
+  return (a as number) + (b as number);
+}
+function zero(t: SqlType): unknown { return t.kind === 'DECIMAL' ? new Decimal(0n, t.scale) : 0; }
+function neg(t: SqlType, v: unknown): unknown { return t.kind === 'DECIMAL' ? (v as Decimal).negate() : -(v as number); }
+
+define({
+  name: 'COUNT', description: 'Counts records (COUNT(*)) or non-null values.', streamOnly: false,
+  resolve: () => ({
+    returnType: T.BIGINT,
+    init: () => 0,
+    add: (acc, [v]) => (v === null || v === undefined ? acc : (acc as number) + 1),
+    undo: (acc, [v]) => (v === null || v === undefined ? acc : (acc as number) - 1),
+    result: (acc) => acc,
+  }),
+});
+
+define({
+  name: 'SUM', description: 'Sums values.', streamOnly: false,
+  resolve: ([t]) => {
+    if (!t || !isNumeric(t)) return undefined;
+    return {
+      returnType: t,
+      init: () => zero(t),
+      add: (acc, [v]) => (v == null ? acc : add(t, acc, v)),
+      undo: (acc, [v]) => (v == null ? acc : add(t, acc, neg(t, v))),
+      result: (acc) => acc,
+    };
+  },
+});
+
+define({
+  name: 'AVG', description: 'Average of values.', streamOnly: false,
+  resolve: ([t]) => {
+    if (!t || !isNumeric(t)) return undefined;
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    return {
+      returnType: T.DOUBLE,
+      init: () => ({ sum: 0, count: 0 }),
+      add: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum + num(v), count: (acc as { count: number }).count + 1 }),
+      undo: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum - num(v), count: (acc as { count: number }).count - 1 }),
+      result: (acc) => { const a = acc as { sum: number; count: number }; return a.count === 0 ? 0 : a.sum / a.count; },
+    };
+  },
+});
+
+for (const [name, sign] of [['MIN', -1], ['MAX', 1]] as const) {
+  define({
+    name, description: `${name === 'MIN' ? 'Minimum' : 'Maximum'} value.`, streamOnly: true,
+    resolve: ([t]) => {
+      if (!t || !(isNumeric(t) || ['STRING', 'DATE', 'TIME', 'TIMESTAMP', 'BYTES'].includes(t.kind))) return undefined;
+      return {
+        returnType: t,
+        init: () => null,
+        add: (acc, [v]) => (v == null ? acc : acc == null || compareValues(v, acc) * sign > 0 ? v : acc),
+        result: (acc) => acc,
+      };
+    },
+  });
+}
+
+for (const [name, latest] of [['LATEST_BY_OFFSET', true], ['EARLIEST_BY_OFFSET', false]] as const) {
+  define({
+    name, description: `The ${latest ? 'latest' : 'earliest'} value by offset.`, streamOnly: true,
+    resolve: (args, literals) => {
+      const t = args[0];
+      if (!t || t.kind === 'NULL') return undefined;
+      let n: number | undefined, ignoreNulls = true;
+      if (args.length === 2 && args[1]!.kind === 'BOOLEAN') ignoreNulls = literals[0] as boolean;
+      else if (args.length >= 2) {
+        if (args[1]!.kind !== 'INTEGER') return undefined;
+        n = literals[0] as number;
+        if (args.length === 3) { if (args[2]!.kind !== 'BOOLEAN') return undefined; ignoreNulls = literals[1] as boolean; }
+        if (n < 1) return `${name} must be passed a positive integer for 'n' but got ${n}`;
+      }
+      if (args.length > 3) return undefined;
+      if (n === undefined) {
+        return {
+          returnType: t,
+          init: () => ({ set: false, v: null }),
+          add: (acc, [v]) => {
+            const a = acc as { set: boolean; v: unknown };
+            if (v == null && ignoreNulls) return a;
+            if (!latest && a.set) return a;
+            return { set: true, v: v ?? null };
+          },
+          result: (acc) => (acc as { v: unknown }).v,
+        };
+      }
+      const size = n;
+      return {
+        returnType: T.array(t),
+        init: () => [],
+        add: (acc, [v]) => {
+          if (v == null && ignoreNulls) return acc;
+          const list = acc as unknown[];
+          if (latest) return [...list, v ?? null].slice(-size);
+          return list.length >= size ? list : [...list, v ?? null];
+        },
+        result: (acc) => acc,
+      };
+    },
+  });
+}
+
+define({
+  name: 'COLLECT_LIST', description: 'Gathers values into an array.', streamOnly: false,
+  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+    returnType: T.array(t), init: () => [],
+    add: (acc, [v]) => [...(acc as unknown[]), v ?? null],
+    undo: (acc, [v]) => { const l = [...(acc as unknown[])]; const i = l.findIndex((x) => valuesEqual(x, v)); if (i >= 0) l.splice(i, 1); return l; },
+    result: (acc) => acc,
+  } : undefined),
+});
+
+define({
+  name: 'COLLECT_SET', description: 'Gathers distinct values into an array.', streamOnly: true,
+  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+    returnType: T.array(t), init: () => [],
+    add: (acc, [v]) => ((acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
+    result: (acc) => acc,
+  } : undefined),
+});

@@ -1,0 +1,161 @@
+import { Decimal } from '../util/decimal.js';
+import type { SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+
+/** Converts a non-null engine value of type `from` to type `to` (CAST and implicit widening). */
+export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  if (from.kind === to.kind && from.kind !== 'DECIMAL' && from.kind !== 'ARRAY' && from.kind !== 'MAP' && from.kind !== 'STRUCT') return v;
+  switch (to.kind) {
+    case 'STRING': return valueToString(v, from);
+    case 'BOOLEAN':
+      if (from.kind === 'STRING') return (v as string).trim().toLowerCase() === 'true';
+      break;
+    case 'INTEGER': case 'BIGINT': {
+      let n: number;
+      if (from.kind === 'STRING') {
+        const s = (v as string).trim();
+        if (!/^[+-]?\d+$/.test(s)) throw new EvalError(`Cannot cast '${s}' to ${to.kind}`);
+        n = Number(s);
+      } else if (from.kind === 'DECIMAL') n = Number((v as Decimal).setScale(0, 'DOWN').unscaled);
+      else if (from.kind === 'DOUBLE' || from.kind === 'INTEGER' || from.kind === 'BIGINT') n = Math.trunc(v as number);
+      else if (from.kind === 'BOOLEAN') break;
+      else n = v as number;
+      if (to.kind === 'INTEGER') n = n | 0;
+      return n;
+    }
+    case 'DOUBLE':
+      if (from.kind === 'STRING') { const n = Number((v as string).trim()); if (Number.isNaN(n)) throw new EvalError('bad double'); return n; }
+      if (from.kind === 'DECIMAL') return (v as Decimal).toNumber();
+      if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return v;
+      break;
+    case 'DECIMAL': {
+      let d: Decimal;
+      if (from.kind === 'DECIMAL') d = v as Decimal;
+      else if (from.kind === 'STRING') d = Decimal.parse(v as string);
+      else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') d = new Decimal(BigInt(v as number), 0);
+      else if (from.kind === 'DOUBLE') d = Decimal.fromNumber(v as number);
+      else break;
+      const r = d.setScale(to.scale, 'HALF_UP');
+      if (r.precision > to.precision && r.unscaled !== 0n && r.precision - r.scale > to.precision - to.scale) {
+        throw new EvalError(`Numeric field overflow: A field with precision ${to.precision} and scale ${to.scale} must round to an absolute value less than 10^${to.precision - to.scale}. Got ${d.toString()}`);
+      }
+      return r;
+    }
+    case 'TIMESTAMP':
+      if (from.kind === 'STRING') return parseTimestampText(v as string);
+      if (from.kind === 'DATE') return (v as number) * 86_400_000;
+      break;
+    case 'DATE':
+      if (from.kind === 'STRING') return Math.floor(parseTimestampText(v as string) / 86_400_000);
+      if (from.kind === 'TIMESTAMP') return Math.floor((v as number) / 86_400_000);
+      break;
+    case 'TIME':
+      if (from.kind === 'STRING') return parseTimeText(v as string);
+      if (from.kind === 'TIMESTAMP') return (((v as number) % 86_400_000) + 86_400_000) % 86_400_000;
+      break;
+    case 'BYTES':
+      if (from.kind === 'BYTES') return v;
+      break;
+    case 'ARRAY':
+      if (from.kind === 'ARRAY') return (v as unknown[]).map((x) => convert(x, from.item, to.item));
+      break;
+    case 'MAP':
+      if (from.kind === 'MAP') {
+        const m = new Map<unknown, unknown>();
+        for (const [k, x] of v as Map<unknown, unknown>) m.set(convert(k, from.key, to.key), convert(x, from.value, to.value));
+        return m;
+      }
+      break;
+    case 'STRUCT':
+      if (from.kind === 'STRUCT') {
+        const o = v as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
+        for (const f of to.fields) {
+          const g = from.fields.find((x) => x.name === f.name);
+          out[f.name] = g ? convert(o[g.name], g.type, f.type) : null;
+        }
+        return out;
+      }
+      break;
+    default: break;
+  }
+  throw new EvalError(`Cast of ${from.kind} to ${to.kind} is not supported`);
+}
+
+/** Java-compatible text of a value (CAST(x AS STRING), CONCAT, string + string). */
+export function valueToString(v: unknown, t: SqlType): string | null {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'DOUBLE': return javaDouble(v as number);
+    case 'DECIMAL': return (v as Decimal).toString();
+    case 'TIMESTAMP': return new Date(v as number).toISOString().replace('Z', '');
+    case 'DATE': return new Date((v as number) * 86_400_000).toISOString().slice(0, 10);
+    case 'TIME': return new Date(v as number).toISOString().slice(11, 19);
+    case 'BYTES': return Buffer.from(v as Uint8Array).toString('base64');
+    case 'ARRAY': return `[${(v as unknown[]).map((x) => (x === null ? 'null' : valueToString(x, t.item))).join(', ')}]`;
+    case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${valueToString(k, t.key)}=${x === null ? 'null' : valueToString(x, t.value)}`).join(', ')}}`;
+    case 'STRUCT': return `Struct{${t.fields.filter((f) => (v as Record<string, unknown>)[f.name] != null).map((f) => `${f.name}=${valueToString((v as Record<string, unknown>)[f.name], f.type)}`).join(',')}}`;
+    default: return String(v);
+  }
+}
+
+import { javaDoubleString as javaDouble } from '../util/decimal.js';
+
+export function parseTimestampText(s: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  if (!m) throw new EvalError(`Failed to parse timestamp '${s}'`);
+  const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
+  let t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms);
+  if (m[8] && m[8] !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    const digits = m[8].slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return t;
+}
+
+export function parseTimeText(s: string): number {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(s.trim());
+  if (!m) throw new EvalError(`Failed to parse time '${s}'`);
+  return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3] ?? 0)) * 1000 + (m[4] ? Number(m[4].padEnd(3, '0').slice(0, 3)) : 0);
+}
+
+/** Total order over values of one comparable type; null handling is the caller's. */
+export function compareValues(a: unknown, b: unknown): number {
+  if (a instanceof Decimal || b instanceof Decimal) {
+    const da = a instanceof Decimal ? a : Decimal.fromNumber(a as number);
+    const db = b instanceof Decimal ? b : Decimal.fromNumber(b as number);
+    if (typeof a === 'number' && !Number.isInteger(a)) return Math.sign(a - db.toNumber());
+    if (typeof b === 'number' && !Number.isInteger(b)) return Math.sign(da.toNumber() - b);
+    return da.compare(db);
+  }
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return Buffer.compare(a, b);
+  return valuesEqual(a, b) ? 0 : 1;
+}
+
+export function valuesEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || a === undefined || b === undefined) return false;
+  if (a instanceof Decimal || b instanceof Decimal) return compareValues(a, b) === 0;
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => valuesEqual(x, b[i]));
+  if (a instanceof Map && b instanceof Map) {
+    if (a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !valuesEqual(v, b.get(k))) return false;
+    return true;
+  }
+  if (typeof a === 'object' && typeof b === 'object') {
+    const ka = Object.keys(a as object), kb = Object.keys(b as object);
+    return ka.length === kb.length && ka.every((k) => valuesEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/** A stable string for grouping and state-store keys. */
+export function keyString(values: unknown[]): string {
+  return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
+}

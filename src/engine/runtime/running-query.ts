@@ -1,0 +1,87 @@
+import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
+import type { TopicRecord, TopicStore } from '../storage/topics.js';
+
+export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
+
+/**
+ * A query's position in each partition of its source topics. Records are fed in engine-wide
+ * append order (seq), so a join sees its two inputs in the order they arrived.
+ */
+export class Cursor {
+  private positions = new Map<string, number[]>();
+  constructor(private readonly topics: TopicStore, private readonly topicNames: string[], fromEnd: boolean) {
+    for (const name of new Set(topicNames)) {
+      const t = topics.get(name);
+      this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.partitions.map(() => 0)) : []);
+    }
+  }
+
+  offsets(): Record<string, number[]> { return Object.fromEntries(this.positions); }
+  restore(offsets: Record<string, number[]>): void { for (const [k, v] of Object.entries(offsets)) this.positions.set(k, [...v]); }
+
+  /** The next record in seq order across all partitions, or undefined when caught up. */
+  next(): TopicRecord | undefined {
+    let best: TopicRecord | undefined, bestName = '', bestPart = -1;
+    for (const [name, pos] of this.positions) {
+      const t = this.topics.get(name);
+      if (!t) continue;
+      while (pos.length < t.partitions.length) pos.push(0);
+      for (let p = 0; p < t.partitions.length; p++) {
+        const r = t.partitions[p]![pos[p]!];
+        if (r && (!best || r.seq < best.seq)) { best = r; bestName = name; bestPart = p; }
+      }
+    }
+    if (best) this.positions.get(bestName)![bestPart]!++;
+    return best;
+  }
+
+  lag(): number {
+    let n = 0;
+    for (const [name, pos] of this.positions) {
+      const t = this.topics.get(name);
+      if (t) t.partitions.forEach((p, i) => { n += p.length - (pos[i] ?? 0); });
+    }
+    return n;
+  }
+}
+
+export interface QueryStats { processed: number; errors: number; lastError?: string; lastErrorAt?: number }
+
+/** A running query (persistent or transient): a plan's processor fed from a cursor. */
+export class RunningQuery {
+  state: QueryState = 'RUNNING';
+  readonly stats: QueryStats = { processed: 0, errors: 0 };
+  private processor: Processor;
+  readonly cursor: Cursor;
+
+  constructor(
+    readonly id: string,
+    readonly plan: QueryPlan,
+    topics: TopicStore,
+    fromEnd: boolean,
+    emit: (o: OutMsg) => void,
+  ) {
+    this.cursor = new Cursor(topics, plan.sources.map((s) => s.topic), fromEnd);
+    this.processor = plan.build(emit, (e) => this.recordError(e));
+  }
+
+  private recordError(e: unknown): void {
+    this.stats.errors++;
+    this.stats.lastError = e instanceof Error ? e.message : String(e);
+    this.stats.lastErrorAt = Date.now();
+  }
+
+  /** Processes up to `max` pending records; returns how many it processed. */
+  pump(max = Infinity): number {
+    if (this.state === 'PAUSED') return 0;
+    let n = 0;
+    while (n < max) {
+      const rec = this.cursor.next();
+      if (!rec) break;
+      n++;
+      this.stats.processed++;
+      try { this.processor.process(rec); } catch (e) { this.recordError(e); }
+    }
+    return n;
+  }
+}

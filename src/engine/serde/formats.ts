@@ -1,0 +1,204 @@
+import type { Column, FormatInfo } from '../catalog/schema.js';
+import { Decimal, javaDoubleString } from '../util/decimal.js';
+import { typeToString, type SqlType } from '../sql/types.js';
+import { fromJson, lookupField, toJsonText } from './json-value.js';
+
+/** Serializes and deserializes the key or value columns of a source in one format. */
+export interface Serde {
+  serialize(values: unknown[]): Buffer | null;
+  deserialize(bytes: Buffer | null): unknown[] | null;
+}
+
+export class SerdeError extends Error {}
+
+export function keySerde(format: FormatInfo, cols: Column[]): Serde {
+  return makeSerde(format, cols, true);
+}
+export function valueSerde(format: FormatInfo, cols: Column[]): Serde {
+  return makeSerde(format, cols, false);
+}
+
+function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean): Serde {
+  switch (format.format) {
+    case 'KAFKA': return kafkaSerde(cols);
+    case 'JSON': return jsonSerde(cols, isKey ? cols.length !== 1 : format.wrapSingle !== false || cols.length !== 1);
+    case 'DELIMITED': return delimitedSerde(cols, format.delimiter ?? ',');
+    case 'NONE': return { serialize: () => null, deserialize: () => [] };
+    default: throw new SerdeError(`Format ${format.format} needs Schema Registry, which the local server does not provide yet`);
+  }
+}
+
+/** Checks a key or value schema against what a format supports; returns ksqlDB's message or undefined. */
+export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: boolean): string | undefined {
+  if (format.format === 'KAFKA') {
+    if (cols.length > 1) return `The 'KAFKA' format only supports a single field. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}${isKey ? ' KEY' : ''}`).join(', ')}]`;
+    const c = cols[0];
+    if (c && !['INTEGER', 'BIGINT', 'DOUBLE', 'STRING', 'BYTES'].includes(c.type.kind)) return `The 'KAFKA' format does not support type '${c.type.kind}'`;
+  }
+  if (format.format === 'DELIMITED') {
+    const bad = cols.find((c) => ['ARRAY', 'MAP', 'STRUCT'].includes(c.type.kind));
+    if (bad) return `The 'DELIMITED' format does not support type '${bad.type.kind}', column: \`${bad.name}\``;
+  }
+  if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}]`;
+  return undefined;
+}
+
+function kafkaSerde(cols: Column[]): Serde {
+  const c = cols[0];
+  if (!c) return { serialize: () => null, deserialize: () => [] };
+  const t = c.type;
+  return {
+    serialize(values) {
+      const v = values[0];
+      if (v === null || v === undefined) return null;
+      switch (t.kind) {
+        case 'INTEGER': { const b = Buffer.alloc(4); b.writeInt32BE(v as number); return b; }
+        case 'BIGINT': { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v as number)); return b; }
+        case 'DOUBLE': { const b = Buffer.alloc(8); b.writeDoubleBE(v as number); return b; }
+        case 'STRING': return Buffer.from(v as string, 'utf8');
+        case 'BYTES': return Buffer.from(v as Uint8Array);
+        default: throw new SerdeError(`The 'KAFKA' format does not support type '${t.kind}'`);
+      }
+    },
+    deserialize(bytes) {
+      if (bytes === null) return [null];
+      switch (t.kind) {
+        case 'INTEGER': if (bytes.length !== 4) throw new SerdeError(`Size of data received by IntegerDeserializer is not 4`); return [bytes.readInt32BE(0)];
+        case 'BIGINT': if (bytes.length !== 8) throw new SerdeError(`Size of data received by LongDeserializer is not 8`); return [Number(bytes.readBigInt64BE(0))];
+        case 'DOUBLE': if (bytes.length !== 8) throw new SerdeError(`Size of data received by DoubleDeserializer is not 8`); return [bytes.readDoubleBE(0)];
+        case 'STRING': return [bytes.toString('utf8')];
+        case 'BYTES': return [Buffer.from(bytes)];
+        default: throw new SerdeError(`The 'KAFKA' format does not support type '${t.kind}'`);
+      }
+    },
+  };
+}
+
+function jsonSerde(cols: Column[], wrapped: boolean): Serde {
+  if (cols.length === 0) return { serialize: () => null, deserialize: () => [] };
+  if (!wrapped) {
+    const t = cols[0]!.type;
+    return {
+      serialize: (values) => (values[0] === null || values[0] === undefined ? null : Buffer.from(toJsonText(values[0], t))),
+      deserialize(bytes) {
+        if (bytes === null) return [null];
+        return [fromJson(parseJson(bytes), t)];
+      },
+    };
+  }
+  const structType: SqlType = { kind: 'STRUCT', fields: cols.map((c) => ({ name: c.name, type: c.type })) };
+  return {
+    serialize: (values) => Buffer.from(toJsonText(Object.fromEntries(cols.map((c, i) => [c.name, values[i]])), structType)),
+    deserialize(bytes) {
+      if (bytes === null) return null;
+      const obj = parseJson(bytes);
+      if (obj === null) return null;
+      if (typeof obj !== 'object' || Array.isArray(obj)) {
+        throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
+      }
+      return cols.map((c) => fromJson(lookupField(obj as Record<string, unknown>, c.name), c.type, c.name));
+    },
+  };
+}
+
+function parseJson(bytes: Buffer): unknown {
+  // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does
+  const text = bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8');
+  try { return JSON.parse(text); } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
+}
+
+function delimitedSerde(cols: Column[], delimiter: string): Serde {
+  return {
+    serialize(values) {
+      if (cols.length === 0) return null;
+      return Buffer.from(values.map((v, i) => delimitedField(v, cols[i]!.type, delimiter)).join(delimiter));
+    },
+    deserialize(bytes) {
+      if (bytes === null) return cols.length === 0 ? [] : null;
+      const fields = splitCsv(bytes.toString('utf8'), delimiter);
+      if (fields.length !== cols.length) {
+        throw new SerdeError(`Column count mismatch on deserialization. topic: , expected: ${cols.length}, got: ${fields.length}`);
+      }
+      return fields.map((f, i) => parseDelimited(f, cols[i]!.type));
+    },
+  };
+}
+
+function delimitedField(v: unknown, t: SqlType, delimiter: string): string {
+  if (v === null || v === undefined) return '';
+  let s: string;
+  switch (t.kind) {
+    case 'DOUBLE': s = javaDoubleString(v as number); break;
+    case 'DECIMAL': s = (v as Decimal).toString(); break;
+    case 'BYTES': s = Buffer.from(v as Uint8Array).toString('base64'); break;
+    default: s = String(v);
+  }
+  if (s.includes(delimiter) || s.includes('"') || s.includes('\n')) s = `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+function splitCsv(text: string, delimiter: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  let i = 0;
+  for (;;) {
+    if (text[i] === '"') {
+      let s = '';
+      i++;
+      for (;;) {
+        if (i >= text.length) throw new SerdeError('Unterminated quoted field');
+        if (text[i] === '"') { if (text[i + 1] === '"') { s += '"'; i += 2; continue; } i++; break; }
+        s += text[i++];
+      }
+      out.push(s);
+    } else {
+      let j = text.indexOf(delimiter, i);
+      if (j < 0) j = text.length;
+      const s = text.slice(i, j);
+      out.push(s === '' ? null : s);
+      i = j;
+    }
+    if (i >= text.length) break;
+    if (!text.startsWith(delimiter, i)) throw new SerdeError('Unexpected character after quoted field');
+    i += delimiter.length;
+    if (i >= text.length) { out.push(null); break; }
+  }
+  return out;
+}
+
+function parseDelimited(s: string | null, t: SqlType): unknown {
+  if (s === null) return null;
+  switch (t.kind) {
+    case 'BOOLEAN': return s.toLowerCase() === 'true';
+    case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
+      if (!/^\s*-?\d+\s*$/.test(s)) throw new SerdeError(`For input string: "${s}"`);
+      const n = Number(s);
+      if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) throw new SerdeError(`For input string: "${s}"`);
+      return n;
+    }
+    case 'DOUBLE': { const n = Number(s); if (Number.isNaN(n) && s.trim() !== 'NaN') throw new SerdeError(`For input string: "${s}"`); return n; }
+    case 'DECIMAL': return Decimal.parse(s).setScale(t.scale);
+    case 'STRING': return s;
+    case 'BYTES': return Buffer.from(s, 'base64');
+    default: throw new SerdeError(`DELIMITED does not support type ${t.kind}`);
+  }
+}
+
+/** Kafka's windowed key: inner key, then 8-byte start (time windows) or end then start (session). */
+export function windowedKey(inner: Buffer | null, window: { start: number; end: number }, session: boolean): Buffer {
+  const base = inner ?? Buffer.alloc(0);
+  const suffix = Buffer.alloc(session ? 16 : 8);
+  if (session) { suffix.writeBigInt64BE(BigInt(window.end)); suffix.writeBigInt64BE(BigInt(window.start), 8); } else suffix.writeBigInt64BE(BigInt(window.start));
+  return Buffer.concat([base, suffix]);
+}
+
+export function splitWindowedKey(bytes: Buffer, session: boolean, sizeMs: number): { inner: Buffer; window: { start: number; end: number } } {
+  if (session) {
+    const n = bytes.length - 16;
+    if (n < 0) throw new SerdeError('Windowed key too short');
+    return { inner: bytes.subarray(0, n), window: { end: Number(bytes.readBigInt64BE(n)), start: Number(bytes.readBigInt64BE(n + 8)) } };
+  }
+  const n = bytes.length - 8;
+  if (n < 0) throw new SerdeError('Windowed key too short');
+  const start = Number(bytes.readBigInt64BE(n));
+  return { inner: bytes.subarray(0, n), window: { start, end: start + sizeMs } };
+}

@@ -1,0 +1,120 @@
+import { Decimal, javaDoubleString } from '../util/decimal.js';
+import type { SqlType } from '../sql/types.js';
+
+/** Converts a parsed JSON value into the engine's value for a column type; throws on a mismatch. */
+export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
+  if (v === null || v === undefined) return null;
+  switch (t.kind) {
+    case 'BOOLEAN':
+      if (typeof v === 'boolean') return v;
+      if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
+      break;
+    case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+      if (Number.isFinite(n)) {
+        if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
+        return Math.trunc(n);
+      }
+      break;
+    }
+    case 'DOUBLE': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+      if (!Number.isNaN(n) || v === 'NaN') return n;
+      break;
+    }
+    case 'DECIMAL':
+      if (typeof v === 'number' || typeof v === 'string') {
+        const d = typeof v === 'number' ? Decimal.fromNumber(v) : Decimal.parse(v);
+        const r = d.setScale(t.scale);
+        if (r.precision - r.scale > t.precision - t.scale && r.unscaled !== 0n) break;
+        return r;
+      }
+      break;
+    case 'STRING':
+      if (typeof v === 'string') return v;
+      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      return JSON.stringify(v);
+    case 'BYTES':
+      if (typeof v === 'string') return Buffer.from(v, 'base64');
+      break;
+    case 'ARRAY':
+      if (Array.isArray(v)) return v.map((x, i) => fromJson(x, t.item, `${path}[${i}]`));
+      break;
+    case 'MAP':
+      if (typeof v === 'object' && !Array.isArray(v)) {
+        const m = new Map<unknown, unknown>();
+        for (const [k, x] of Object.entries(v as object)) m.set(fromJson(k, t.key), fromJson(x, t.value));
+        return m;
+      }
+      break;
+    case 'STRUCT':
+      if (typeof v === 'object' && !Array.isArray(v)) {
+        const src = v as Record<string, unknown>;
+        const out: Record<string, unknown> = {};
+        for (const f of t.fields) out[f.name] = fromJson(lookupField(src, f.name), f.type, `${path}.${f.name}`);
+        return out;
+      }
+      break;
+    default: break;
+  }
+  throw new Error(`Can't convert type. sourceType: ${jsonKind(v)}, requiredType: ${t.kind}, path: ${path || '$'}`);
+}
+
+/** Finds a field by exact name, then case-insensitively (ksqlDB's JSON deserializer does both). */
+export function lookupField(obj: Record<string, unknown>, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];
+  const upper = name.toUpperCase();
+  for (const k of Object.keys(obj)) if (k.toUpperCase() === upper) return obj[k];
+  return undefined;
+}
+
+const jsonKind = (v: unknown) => Array.isArray(v) ? 'ArrayNode' : typeof v === 'object' ? 'ObjectNode' : typeof v === 'string' ? 'TextNode' : typeof v === 'number' ? 'NumericNode' : 'BooleanNode';
+
+export type JsonStyle = 'topic' | 'rest';
+
+/** Writes an engine value as JSON text for its type: doubles as Java prints them, decimals plain. */
+export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): string {
+  if (v === null || v === undefined) return 'null';
+  switch (t.kind) {
+    case 'BOOLEAN': return v ? 'true' : 'false';
+    case 'INTEGER': case 'BIGINT': return String(v);
+    case 'DOUBLE': {
+      const n = v as number;
+      if (!Number.isFinite(n)) return JSON.stringify(javaDoubleString(n));
+      return javaDoubleString(n);
+    }
+    case 'DECIMAL': return (v as Decimal).toString();
+    case 'STRING': return JSON.stringify(v);
+    case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
+    case 'TIMESTAMP': return style === 'rest' ? JSON.stringify(formatTimestamp(v as number)) : String(v);
+    case 'DATE': return style === 'rest' ? JSON.stringify(formatDate(v as number)) : String(v);
+    case 'TIME': return style === 'rest' ? JSON.stringify(formatTime(v as number)) : String(v);
+    case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonText(x, t.item, style)).join(',')}]`;
+    case 'MAP': {
+      const parts: string[] = [];
+      for (const [k, x] of v as Map<unknown, unknown>) parts.push(`${JSON.stringify(String(k))}:${toJsonText(x, t.value, style)}`);
+      return `{${parts.join(',')}}`;
+    }
+    case 'STRUCT': {
+      const o = v as Record<string, unknown>;
+      return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonText(o[f.name], f.type, style)}`).join(',')}}`;
+    }
+    default: return JSON.stringify(v);
+  }
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+export function formatTimestamp(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
+}
+export function formatDate(days: number): string {
+  return formatTimestamp(days * 86_400_000).slice(0, 10);
+}
+export function formatTime(ms: number): string {
+  const h = Math.floor(ms / 3_600_000), m = Math.floor(ms / 60_000) % 60, s = Math.floor(ms / 1000) % 60, milli = ms % 1000;
+  let out = `${pad(h)}:${pad(m)}`;
+  if (s || milli) out += `:${pad(s)}`;
+  if (milli) out += `.${pad(milli, 3)}`;
+  return out;
+}

@@ -1,0 +1,89 @@
+/** Exact decimals for ksqlDB's DECIMAL(p, s): an unscaled bigint and a scale, like Java's BigDecimal. */
+export class Decimal {
+  constructor(readonly unscaled: bigint, readonly scale: number) {}
+
+  static parse(text: string): Decimal {
+    const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+    if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`invalid decimal: ${text}`);
+    const frac = m[3] ?? '';
+    let scale = frac.length - Number(m[4] ?? 0);
+    let unscaled = BigInt((m[2] || '0') + frac);
+    if (scale < 0) { unscaled *= 10n ** BigInt(-scale); scale = 0; }
+    return new Decimal(m[1] === '-' ? -unscaled : unscaled, scale);
+  }
+
+  static fromNumber(n: number): Decimal { return Decimal.parse(javaDoubleString(n)); }
+
+  /** Digits in the unscaled value (precision as BigDecimal counts it). */
+  get precision(): number { const s = (this.unscaled < 0n ? -this.unscaled : this.unscaled).toString(); return s.length; }
+
+  setScale(scale: number, round: 'HALF_UP' | 'DOWN' | 'EXACT' = 'HALF_UP'): Decimal {
+    if (scale === this.scale) return this;
+    if (scale > this.scale) return new Decimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale);
+    const div = 10n ** BigInt(this.scale - scale);
+    let q = this.unscaled / div;
+    const r = this.unscaled % div;
+    if (round === 'EXACT' && r !== 0n) throw new Error('Rounding necessary');
+    if (round === 'HALF_UP') {
+      const twice = (r < 0n ? -r : r) * 2n;
+      if (twice >= div) q += this.unscaled < 0n ? -1n : 1n;
+    }
+    return new Decimal(q, scale);
+  }
+
+  add(o: Decimal): Decimal { const s = Math.max(this.scale, o.scale); return new Decimal(this.setScale(s).unscaled + o.setScale(s).unscaled, s); }
+  sub(o: Decimal): Decimal { return this.add(o.negate()); }
+  mul(o: Decimal): Decimal { return new Decimal(this.unscaled * o.unscaled, this.scale + o.scale); }
+  negate(): Decimal { return new Decimal(-this.unscaled, this.scale); }
+  /** Division to a given scale, rounding half up. */
+  div(o: Decimal, scale: number): Decimal {
+    if (o.unscaled === 0n) throw new Error('Division by zero');
+    // this / o = (u1 / 10^s1) / (u2 / 10^s2); scale the numerator so the quotient has `scale + 1` digits, then round
+    const shift = scale + 1 + o.scale - this.scale;
+    let num = this.unscaled, den = o.unscaled;
+    if (shift >= 0) num *= 10n ** BigInt(shift); else den *= 10n ** BigInt(-shift);
+    const q = num / den;
+    return new Decimal(q, scale + 1).setScale(scale, 'HALF_UP');
+  }
+  mod(o: Decimal): Decimal {
+    const s = Math.max(this.scale, o.scale);
+    return new Decimal(this.setScale(s).unscaled % o.setScale(s).unscaled, s);
+  }
+  compare(o: Decimal): number {
+    const s = Math.max(this.scale, o.scale);
+    const a = this.setScale(s).unscaled, b = o.setScale(s).unscaled;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  /** Value and scale equal, like BigDecimal.equals. */
+  equals(o: Decimal): boolean { return this.unscaled === o.unscaled && this.scale === o.scale; }
+  toNumber(): number { return Number(this.toString()); }
+
+  /** Plain notation, never exponent form (BigDecimal.toPlainString). */
+  toString(): string {
+    const neg = this.unscaled < 0n;
+    let digits = (neg ? -this.unscaled : this.unscaled).toString();
+    if (this.scale > 0) {
+      digits = digits.padStart(this.scale + 1, '0');
+      digits = `${digits.slice(0, digits.length - this.scale)}.${digits.slice(digits.length - this.scale)}`;
+    }
+    return (neg ? '-' : '') + digits;
+  }
+}
+
+/** Java's Double.toString: `43.0`, `1.0E7`, `1.0E-4`, `NaN`, `Infinity`. */
+export function javaDoubleString(d: number): string {
+  if (Number.isNaN(d)) return 'NaN';
+  if (d === Infinity) return 'Infinity';
+  if (d === -Infinity) return '-Infinity';
+  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
+  const abs = Math.abs(d);
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(d);
+    if (s.includes('e')) return s; // not reached in this range
+    return s.includes('.') ? s : `${s}.0`;
+  }
+  // scientific: shortest repr digits
+  const [mant, exp] = d.toExponential().split('e') as [string, string];
+  const m = mant.includes('.') ? mant : `${mant}.0`;
+  return `${m}E${Number(exp)}`;
+}
