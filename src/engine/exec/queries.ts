@@ -145,7 +145,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     let partition: number | undefined;
     if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
     const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
-    engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: o.ts, headers: o.headers, partition });
+    engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: o.ts, headers: o.headers, partition }, 'derived');
     if (isTable && q.materialized) {
       const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
       if (o.values === null) q.materialized.delete(mk);

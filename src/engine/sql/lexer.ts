@@ -16,7 +16,7 @@ export interface Token {
 
 export class SqlSyntaxError extends Error {
   constructor(readonly line: number, readonly col: number, readonly detail: string) {
-    super(`line ${line}:${col}: ${detail}`);
+    super(`line ${line}:${col + 1}: ${detail}`);
   }
 }
 

@@ -25,7 +25,9 @@ export class Topic {
   get size(): number { return this.partitions.reduce((n, p) => n + p.length, 0); }
 }
 
-export type AppendListener = (rec: TopicRecord) => void;
+/** 'external' records come from clients (INSERT VALUES, producers); 'derived' ones from queries. */
+export type Origin = 'external' | 'derived';
+export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
 
 /** All topics of the local cluster: partitioned, offset-ordered logs. */
 export class TopicStore {
@@ -50,18 +52,18 @@ export class TopicStore {
   delete(name: string): void { this.topics.delete(name); }
 
   /** Appends a record; the partition is Kafka's default choice unless given. */
-  append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }): TopicRecord {
+  append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external'): TopicRecord {
     const topic = this.topics.get(topicName);
     if (!topic) throw new Error(`Topic '${topicName}' does not exist`);
     const n = topic.partitions.length;
-    const partition = rec.partition ?? (rec.key && rec.key.length >= 0 && rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
+    const partition = rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
     const log = topic.partitions[partition]!;
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.length, key: rec.key, value: rec.value,
       timestamp: rec.timestamp, headers: rec.headers ?? [], seq: this.seq++,
     };
     log.push(out);
-    for (const l of this.listeners) l(out);
+    for (const l of this.listeners) l(out, origin);
     return out;
   }
 }

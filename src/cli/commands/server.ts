@@ -1,0 +1,29 @@
+import { startLocalServer } from '../../engine/rest/server.js';
+import { CliError, EXIT } from '../errors.js';
+
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string }
+
+export async function runServer(opts: ServerOptions): Promise<void> {
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got '${opts.port}'`, EXIT.USAGE);
+  if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
+  if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
+  let server;
+  try {
+    server = await startLocalServer({
+      port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
+      properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset },
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new CliError(`--port: ${opts.host}:${port} is already in use`, EXIT.USAGE);
+    if (err.code === 'ENOENT' && (opts.tlsCert || opts.tlsKey)) throw new CliError(`--tls-cert/--tls-key: cannot read ${err.path}`, EXIT.USAGE);
+    throw e;
+  }
+  process.stdout.write(`ksql-migrate local server listening on ${server.url}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => { void server.close().then(resolve); };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,9 @@
+/** Exit codes, documented in the README: 0 ok, 1 migration failed, 2 usage/config, 3 server unreachable/auth, 4 validation failed. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130 } as const;
+
+/** An error meant for the user: one line, mapped to an exit code. */
+export class CliError extends Error {
+  constructor(message: string, readonly exitCode: number = EXIT.FAILED, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.js';
+import { CliError, EXIT } from './errors.js';
+
+/** The only place that calls process.exit: maps errors to one line and an exit code. */
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return EXIT.OK;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    return EXIT.FAILED;
+  }
+}
+
+main(process.argv).then((code) => { process.exitCode = code; });

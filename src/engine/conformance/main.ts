@@ -1,0 +1,59 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parse as parseLossless } from 'lossless-json';
+import { expand, runQttCase, type CaseResult, type QttTest } from './qtt.js';
+import { runRestCase, type RestTest } from './rest.js';
+
+/** npm run conformance -- [--files LIST] [--json OUT] [--verbose] DIR... */
+async function main(argv: string[]): Promise<number> {
+  const dirs: string[] = [];
+  let only: Set<string> | undefined, jsonOut: string | undefined, verbose = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--files') only = new Set(argv[++i]!.split(',').map((s) => s.trim()).filter(Boolean));
+    else if (a === '--json') jsonOut = argv[++i];
+    else if (a === '--verbose' || a === '-v') verbose = true;
+    else if (a === '--help' || a === '-h') { process.stdout.write('usage: npm run conformance -- [--files a.json,b.json] [--json OUT] [--verbose] DIR...\n'); return 0; }
+    else if (a.startsWith('-')) { process.stderr.write(`error: unknown option ${a}\n`); return 2; }
+    else dirs.push(a);
+  }
+  if (dirs.length === 0) { process.stderr.write('error: name at least one corpus directory (e.g. ../shared/ksqldb)\n'); return 2; }
+  const files: { path: string; rest: boolean }[] = [];
+  for (const d of dirs) {
+    for (const [sub, rest] of [['query-validation-tests', false], ['rest-query-validation-tests', true]] as const) {
+      let names: string[] = [];
+      try { names = (await readdir(join(d, sub))).filter((n) => n.endsWith('.json')).sort(); } catch { continue; }
+      for (const n of names) if (!only || only.has(n) || only.has(`${sub}/${n}`)) files.push({ path: join(d, sub, n), rest });
+    }
+  }
+  const totals = { pass: 0, fail: 0, skip: 0 };
+  const report: { file: string; results: CaseResult[] }[] = [];
+  for (const f of files) {
+    const results: CaseResult[] = [];
+    let doc: { tests: QttTest[] };
+    try { doc = parseLossless(await readFile(f.path, 'utf8')) as { tests: QttTest[] }; } catch (e) {
+      process.stdout.write(`${basename(f.path)}: cannot read: ${(e as Error).message}\n`);
+      continue;
+    }
+    const base = basename(f.path, '.json');
+    for (const t of doc.tests ?? []) {
+      for (const run of expand(base, t)) {
+        let r: CaseResult;
+        try { r = f.rest ? await runRestCase(run.name, run.test as RestTest) : runQttCase(run.name, run.test); } catch (e) {
+          r = { name: run.name, status: 'fail', reason: `runner error: ${(e as Error).stack}` };
+        }
+        results.push(r);
+        totals[r.status]++;
+        if (verbose && r.status !== 'pass') process.stdout.write(`  ${r.status.toUpperCase()} ${r.name}\n    ${(r.reason ?? '').split('\n').join('\n    ')}\n`);
+      }
+    }
+    const c = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
+    process.stdout.write(`${f.rest ? 'rest-query-validation-tests' : 'query-validation-tests'}/${basename(f.path)}: ${c('pass')} passed, ${c('fail')} failed, ${c('skip')} skipped\n`);
+    report.push({ file: f.path, results });
+  }
+  if (jsonOut) await writeFile(jsonOut, JSON.stringify({ totals, files: report }, null, 2));
+  process.stdout.write(`conformance: ${totals.pass} passed, ${totals.fail} failed, ${totals.skip} skipped\n`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => { process.stderr.write(`${(e as Error).stack}\n`); process.exitCode = 1; });

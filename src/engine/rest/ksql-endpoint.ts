@@ -1,0 +1,60 @@
+import type { Engine, Entity, ExecContext } from '../engine.js';
+import { parseStatement, splitRequest } from '../sql/parser.js';
+import { substituteVariables } from '../sql/variables.js';
+import { SqlSyntaxError } from '../sql/lexer.js';
+import { KsqlRequestError } from '../analysis/errors.js';
+import { genericError, toErrorBody, type ErrorBody } from './errors.js';
+import type { Journal } from '../storage/journal.js';
+
+/** Statement kinds that change the engine's state and so go to the command log. */
+const LOGGED = new Set(['createSource', 'createAs', 'insertInto', 'drop', 'terminate', 'pause', 'resume', 'alter', 'createType', 'dropType', 'alterSystem']);
+
+export function requestContext(body: Record<string, unknown>, propsKey: 'streamsProperties' | 'properties'): ExecContext {
+  const props = body[propsKey];
+  const vars = body.sessionVariables;
+  const variables = new Map<string, string>();
+  if (vars && typeof vars === 'object') for (const [k, v] of Object.entries(vars)) variables.set(k, String(v));
+  return { properties: props && typeof props === 'object' ? { ...(props as object) } : {}, variables };
+}
+
+/** POST /ksql: validate every statement in a sandbox first, then execute them in order. */
+export function handleKsql(engine: Engine, body: Record<string, unknown>, journal?: Journal): ErrorBody | { status: number; body: unknown } {
+  const sql = body.ksql;
+  if (typeof sql !== 'string') return genericError(400, 40000, 'Invalid request: the "ksql" field must be a string of statements');
+  let texts: string[];
+  try { texts = splitRequest(sql).map((s) => s.text); } catch (e) {
+    return toErrorBody(e, sql.split('\n')[(e as SqlSyntaxError).line - 1] ?? sql);
+  }
+  // validation pass on a sandbox: nothing runs if any statement fails
+  const sandbox = engine.sandboxCopy();
+  const sctx = requestContext(body, 'streamsProperties');
+  for (const text of texts) {
+    try {
+      const stmt = parseStatement(substituteVariables(text, sctx.variables), (n) => sandbox.metastore.types.get(n));
+      if (stmt.kind === 'select' || stmt.kind === 'print') {
+        throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);
+      }
+      sandbox.execute(stmt, sctx);
+    } catch (e) {
+      const err = toErrorBody(e, text);
+      if ((e as KsqlRequestError).errorCode === 40002) err.body = { '@type': 'statement_error', error_code: 40002, message: (e as Error).message, statementText: text, entities: [] };
+      return err;
+    }
+  }
+  const ctx = requestContext(body, 'streamsProperties');
+  const entities: Entity[] = [];
+  for (const text of texts) {
+    try {
+      const substituted = substituteVariables(text, ctx.variables);
+      const stmt = parseStatement(substituted, (n) => engine.metastore.types.get(n));
+      const entity = engine.execute(stmt, ctx);
+      if (journal && LOGGED.has(stmt.kind)) journal.logCommand(substituted, ctx.properties);
+      if (entity) entities.push(entity);
+      engine.drain();
+    } catch (e) {
+      // a statement that passed validation failed on execution: report it; earlier ones stay executed
+      return toErrorBody(e, text);
+    }
+  }
+  return { status: 200, body: entities };
+}

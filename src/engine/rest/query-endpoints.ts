@@ -1,0 +1,106 @@
+import type http from 'node:http';
+import type { Engine } from '../engine.js';
+import { parseStatement } from '../sql/parser.js';
+import { substituteVariables } from '../sql/variables.js';
+import { typeToString } from '../sql/types.js';
+import { toJsonText } from '../serde/json-value.js';
+import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
+import { headerSchema, runPullQuery, startPushQuery, type PushHandle, type QueryHeader } from '../exec/select.js';
+import { genericError, toErrorBody } from './errors.js';
+import { requestContext } from './ksql-endpoint.js';
+import { send } from './server.js';
+import type { OutputColumn } from '../analysis/planner.js';
+
+export type PushRegistry = Map<string, PushHandle>;
+type Style = 'delimited' | 'json' | 'legacy';
+
+function styleFor(accept: string | undefined, forced?: 'legacy'): Style {
+  if (forced) return 'legacy';
+  const a = accept ?? '';
+  if (a.includes('application/vnd.ksqlapi.delimited.v1')) return 'delimited';
+  if (a.includes('application/vnd.ksql.v1+json')) return 'legacy';
+  if (a.includes('application/json')) return 'json';
+  return 'delimited';
+}
+
+const rowText = (values: unknown[], cols: OutputColumn[]) => `[${values.map((v, i) => toJsonText(v, cols[i]!.type, 'rest')).join(',')}]`;
+
+function metaText(h: QueryHeader): string {
+  return JSON.stringify({ queryId: h.queryId, columnNames: h.columns.map((c) => c.name), columnTypes: h.columns.map((c) => typeToString(c.type)) });
+}
+
+/** Writes a query's header, rows and end in one of the three response styles. */
+class QueryWriter {
+  private count = 0;
+  constructor(private readonly res: http.ServerResponse, private readonly style: Style, private readonly header: QueryHeader) {}
+
+  start(): void {
+    const type = this.style === 'delimited' ? 'application/vnd.ksqlapi.delimited.v1' : 'application/json';
+    this.res.writeHead(200, { 'Content-Type': type, 'Transfer-Encoding': 'chunked' });
+    if (this.style === 'delimited') this.res.write(`${metaText(this.header)}\n`);
+    else if (this.style === 'json') this.res.write(`[${metaText(this.header)}`);
+    else this.res.write(`[{"header":{"queryId":${JSON.stringify(this.header.queryId)},"schema":${JSON.stringify(headerSchema(this.header))}}}`);
+  }
+
+  row(values: unknown[], tombstone = false): void {
+    const text = rowText(values, this.header.columns);
+    this.count++;
+    if (this.style === 'delimited') this.res.write(`${text}\n`);
+    else if (this.style === 'json') this.res.write(`,${text}`);
+    else this.res.write(`,\n{"row":{"columns":${text}${tombstone ? ',"tombstone":true' : ''}}}`);
+  }
+
+  end(finalMessage?: string): void {
+    if (this.style === 'json') this.res.end(']');
+    else if (this.style === 'legacy') this.res.end(`${finalMessage ? `,\n{"finalMessage":${JSON.stringify(finalMessage)}}` : ''}]\n`);
+    else this.res.end();
+  }
+}
+
+/** POST /query-stream and POST /query: pull queries answer at once; push queries stream until LIMIT or close. */
+export function handleQuery(engine: Engine, body: Record<string, unknown>, req: http.IncomingMessage, res: http.ServerResponse, pushes: PushRegistry, forced?: 'legacy'): void {
+  const legacyBody = forced === 'legacy';
+  const sql = legacyBody ? body.ksql : body.sql;
+  if (typeof sql !== 'string') return send(res, genericError(400, 40000, `Invalid request: the "${legacyBody ? 'ksql' : 'sql'}" field must be a string`));
+  const ctx = requestContext(body, legacyBody ? 'streamsProperties' : 'properties');
+  const style = styleFor(req.headers.accept, forced);
+  let stmt;
+  try {
+    stmt = parseStatement(substituteVariables(sql.trim(), ctx.variables));
+  } catch (e) { return send(res, toErrorBody(e, sql)); }
+  if (stmt.kind !== 'select') {
+    return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), sql));
+  }
+  const q = stmt.query;
+  if (q.emit === undefined) {
+    let result;
+    try { result = runPullQuery(engine, q); } catch (e) { return send(res, toErrorBody(e, sql)); }
+    const w = new QueryWriter(res, style, result.header);
+    w.start();
+    for (const r of result.rows) w.row(r);
+    w.end(result.isTable ? undefined : q.limit !== undefined && result.rows.length >= q.limit ? 'Limit Reached' : 'Query Completed');
+    return;
+  }
+  let writer: QueryWriter | undefined;
+  let handle: PushHandle;
+  try {
+    handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, (values, tombstone) => writer?.row(values, tombstone), (reason) => {
+      pushes.delete(handle.id);
+      writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
+    });
+  } catch (e) { return send(res, toErrorBody(e, sql)); }
+  pushes.set(handle.id, handle);
+  writer = new QueryWriter(res, style, handle.header);
+  writer.start();
+  res.on('close', () => handle.close());
+  engine.drain();
+}
+
+export function handleCloseQuery(body: Record<string, unknown>, pushes: PushRegistry) {
+  const id = body.queryId;
+  if (typeof id !== 'string') return genericError(400, 40000, 'Invalid request: "queryId" must be a string');
+  const h = pushes.get(id);
+  if (!h) return toErrorBody(new KsqlRequestError(`No query with id ${id}`));
+  h.close();
+  return { status: 200, body: {} };
+}

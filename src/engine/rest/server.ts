@@ -1,0 +1,168 @@
+import http from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { Engine, type ExecContext } from '../engine.js';
+import { genericError, toErrorBody, type ErrorBody } from './errors.js';
+import { handleKsql } from './ksql-endpoint.js';
+import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
+import { handleInsertsStream } from './inserts-endpoint.js';
+import { Journal } from '../storage/journal.js';
+
+export interface LocalServerOptions {
+  /** Port to listen on; 0 picks a free one. Default 8088. */
+  port?: number;
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Directory for the command log and topic data; in memory when absent. */
+  dataDir?: string;
+  /** `user:password` to require HTTP Basic auth. */
+  basicAuth?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  /** Property defaults, e.g. `ksql.streams.auto.offset.reset`. */
+  properties?: Record<string, string>;
+}
+
+export interface LocalServer { url: string; port: number; engine: Engine; close(): Promise<void> }
+
+const MAX_BODY = 10 * 1024 * 1024;
+export const SERVER_VERSION = '7.6.0';
+
+/** Starts the local ksqlDB-compatible server and resolves once it listens. */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const engine = new Engine({ properties: options.properties });
+  const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
+  const pushes: PushRegistry = new Map();
+  const clusterId = journal?.clusterId ?? randomId();
+  let port = 0;
+  const auth = options.basicAuth ? `Basic ${Buffer.from(options.basicAuth).toString('base64')}` : undefined;
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    void route(req, res).catch((e) => {
+      if (!res.headersSent) send(res, toErrorBody(e));
+      else res.end();
+    });
+  };
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (auth && req.headers.authorization !== auth) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="KsqlServer"');
+      return send(res, genericError(401, 40100, 'Unauthorized'));
+    }
+    if (req.method === 'GET') {
+      switch (path) {
+        case '/': res.writeHead(307, { Location: '/info' }); res.end(); return;
+        case '/info': return sendJson(res, 200, { KsqlServerInfo: { version: SERVER_VERSION, kafkaClusterId: clusterId, ksqlServiceId: engine.properties['ksql.service.id'], serverStatus: 'RUNNING' } });
+        case '/healthcheck': return sendJson(res, 200, { isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } }, serverState: 'READY' });
+        case '/status': return sendJson(res, 200, { commandStatuses: Object.fromEntries(engine.commands.map((c) => [c.id, c.status])) });
+        case '/clusterStatus': return sendJson(res, 200, { clusterStatus: { [`${options.host ?? '127.0.0.1'}:${port}`]: { hostAlive: true, lastStatusUpdateMs: Date.now(), activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: Date.now() } } } });
+        case '/v1/metadata': return sendJson(res, 200, { metadata: { clusterId: { kafka_cluster: clusterId, ksql_cluster: engine.properties['ksql.service.id'] } } });
+      }
+      if (path.startsWith('/status/')) {
+        const id = decodeURIComponent(path.slice('/status/'.length));
+        const c = [...engine.commands].reverse().find((x) => x.id === id);
+        if (!c) return send(res, genericError(404, 40400, `Command not found: ${id}`));
+        return sendJson(res, 200, { status: c.status, message: c.message, queryId: c.queryId });
+      }
+    }
+    if (req.method === 'POST' && ['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream', '/ksql/terminate'].includes(path)) {
+      if (path === '/ksql' || path === '/query') {
+        const accept = String(req.headers.accept ?? '*/*');
+        if (!accept.split(',').some((a) => /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)/.test(a.trim()))) {
+          return send(res, genericError(406, 40600, `Unsupported media type: ${accept}`));
+        }
+      }
+      if (path === '/inserts-stream') return handleInsertsStream(engine, req, res, journal);
+      let raw: string;
+      try { raw = await readBody(req); } catch (e) {
+        if ((e as Error).message === 'too large') return send(res, genericError(413, 41300, `Request body exceeds the limit of ${MAX_BODY} bytes`));
+        throw e;
+      }
+      let body: Record<string, unknown>;
+      try {
+        const parsed: unknown = raw.trim() === '' ? {} : JSON.parse(raw);
+        if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+        body = parsed as Record<string, unknown>;
+      } catch (e) {
+        return send(res, genericError(400, 40000, `Invalid JSON in request: ${(e as Error).message}`));
+      }
+      switch (path) {
+        case '/ksql': return send(res, handleKsql(engine, body, journal));
+        case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
+        case '/close-query': return send(res, handleCloseQuery(body, pushes));
+        case '/ksql/terminate': {
+          for (const id of [...engine.queries.keys()]) engine.queries.delete(id);
+          return sendJson(res, 200, {});
+        }
+      }
+    }
+    if (['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream'].includes(path)) {
+      return send(res, genericError(405, 40500, `Method ${req.method} not allowed on ${path}`));
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('Not Found');
+  }
+
+  const server = options.tlsCert && options.tlsKey
+    ? https.createServer({ cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) }, handler)
+    : http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
+  });
+  port = (server.address() as AddressInfo).port;
+  const scheme = options.tlsCert ? 'https' : 'http';
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `${scheme}://${urlHost}:${port}`,
+    port,
+    engine,
+    async close() {
+      for (const p of pushes.values()) p.close();
+      server.closeAllConnections?.();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await journal?.close();
+    },
+  };
+}
+
+function randomId(): string {
+  return Buffer.from(Array.from({ length: 16 }, () => Math.floor(Math.random() * 256))).toString('base64url').slice(0, 22);
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) { if (!failed) { failed = true; reject(new Error('too large')); } return; }
+      chunks.push(c);
+    });
+    req.on('end', () => { if (!failed) resolve(Buffer.concat(chunks).toString('utf8')); });
+    req.on('error', reject);
+  });
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function send(res: http.ServerResponse, r: ErrorBody | { status: number; body: unknown; raw?: string }): void {
+  if ('raw' in r && r.raw !== undefined) {
+    res.writeHead(r.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(r.raw) });
+    res.end(r.raw);
+    return;
+  }
+  sendJson(res, r.status, r.body);
+}
+
+export type { ExecContext };
