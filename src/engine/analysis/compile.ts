@@ -115,17 +115,19 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     }
     case 'in': {
       const v = compileExpr(e.e, ctx);
-      const list = e.list.map((x) => coerceTo(compileExpr(x, ctx), v.type));
-      for (const item of list) {
-        if (item.type.kind !== 'NULL' && !comparable(v.type, item.type)) {
-          throw new KsqlStatementError(`invalid input syntax for type ${typeToString(v.type)}: "${formatExpr(e.list[list.indexOf(item)]!)}".`);
+      const list = e.list.map((x) => {
+        let c = compileExpr(x, ctx);
+        if (x.t === 'lit' && c.type.kind === 'STRING' && v.type.kind !== 'STRING') c = coerceLiteral(c, x, v.type, ctx);
+        if (!comparable(v.type, c.type) || (['ARRAY', 'MAP', 'STRUCT'].includes(v.type.kind) && v.type.kind !== c.type.kind)) {
+          throw new KsqlStatementError(`${codegenPrefix(ctx)}operator does not exist: ${typeToString(v.type)} = ${typeToString(c.type)} (${formatExpr(x)})\nHint: You might need to add explicit type casts.`);
         }
-      }
+        return c;
+      });
       const not = e.not;
       return { type: T.BOOLEAN, fn: (row) => {
         const x = v.fn(row);
         if (x == null) return false;
-        const hit = list.some((c) => { const y = c.fn(row); return y != null && compareValues(x, y) === 0 && valuesEqual(normalize(x), normalize(y)); });
+        const hit = list.some((c) => { const y = c.fn(row); return y != null && (['ARRAY', 'MAP', 'STRUCT'].includes(v.type.kind) ? valuesEqual(normalizeDeep(x), normalizeDeep(y)) : compareValues(x, y) === 0); });
         return not ? !hit : hit;
       } };
     }
@@ -174,7 +176,6 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
   }
 }
 
-function normalize(v: unknown): unknown { return v instanceof Decimal ? v.toNumber() : v; }
 
 function boolOperand(e: Expr, ctx: CompileCtx): Compiled {
   const c = compileExpr(e, ctx);
@@ -222,8 +223,8 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
   if (l.type.kind === 'NULL' || r.type.kind === 'NULL') {
     throw new KsqlStatementError(`Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
   }
-  if (l.type.kind === 'STRING' && le.t === 'lit' && r.type.kind !== 'STRING') l = coerceLiteral(l, le, r.type);
-  if (r.type.kind === 'STRING' && re.t === 'lit' && l.type.kind !== 'STRING') r = coerceLiteral(r, re, l.type);
+  if (l.type.kind === 'STRING' && le.t === 'lit' && r.type.kind !== 'STRING') l = coerceLiteral(l, le, r.type, ctx);
+  if (r.type.kind === 'STRING' && re.t === 'lit' && l.type.kind !== 'STRING') r = coerceLiteral(r, re, l.type, ctx);
   if (!comparable(l.type, r.type) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind) && op !== '=' && op !== '<>')) {
     throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${formatExpr(le)} (${typeToString(l.type)}) to ${formatExpr(re)} (${typeToString(r.type)}) with ${OP_NAMES[op]}.`);
   }
@@ -240,26 +241,46 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
   } };
 }
 
-function coerceLiteral(c: Compiled, e: Expr, to: SqlType): Compiled {
+/** Prefix ksqlDB's code generator puts on errors it raises while compiling a clause. */
+function codegenPrefix(ctx: CompileCtx): string {
+  return ctx.clause === 'WHERE' || ctx.clause === 'HAVING' ? 'Invalid Predicate: ' : ctx.clause === 'SELECT' ? 'Invalid Select: ' : '';
+}
+
+/** A string literal used where another type is expected: parsed as ksqlDB's literal coercion does. */
+function coerceLiteral(c: Compiled, e: Expr, to: SqlType, ctx: CompileCtx): Compiled {
   const text = (e as { value: string }).value;
-  try {
-    if (isNumeric(to)) {
-      const v = convert(text, T.STRING, to.kind === 'INTEGER' || to.kind === 'BIGINT' ? (/[.eE]/.test(text) ? T.DOUBLE : to) : to);
-      const t = to.kind === 'INTEGER' && /[.eE]/.test(text) ? T.DOUBLE : to;
-      return { type: t, fn: () => v };
+  const bad = () => new KsqlStatementError(`${codegenPrefix(ctx)}invalid input syntax for type ${to.kind === 'DECIMAL' ? 'DECIMAL' : typeToString(to)}: "${text}".`);
+  if (isNumeric(to)) {
+    const t = text.trim();
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw bad();
+    if (/^[+-]?\d+$/.test(t)) {
+      const n = Number(t);
+      const type = n > 2147483647 || n < -2147483648 ? T.BIGINT : T.INTEGER;
+      return { type: to.kind === 'DOUBLE' ? T.DOUBLE : type, fn: () => n };
     }
-    if (to.kind === 'BOOLEAN') {
-      const s = text.trim().toLowerCase();
-      const truthy = ['true', 'yes', 't', 'y'].some((w) => w.startsWith(s) && s.length > 0 && (w === 'true' || w === 'yes' || s.length <= w.length) && w.startsWith(s));
-      const falsy = ['false', 'no', 'f', 'n'].some((w) => w.startsWith(s) && s.length > 0);
-      if (!truthy && !falsy) throw new Error();
-      return { type: T.BOOLEAN, fn: () => truthy };
-    }
-    if (['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) { const v = convert(text, T.STRING, to); return { type: to, fn: () => v }; }
-  } catch {
-    throw new KsqlStatementError(`invalid input syntax for type ${typeToString(to)}: "${text}".`);
+    if (/[eE]/.test(t) || to.kind === 'DOUBLE') { const n = Number(t); return { type: T.DOUBLE, fn: () => n }; }
+    const d = Decimal.parse(t);
+    return { type: T.decimal(Math.max(d.precision, d.scale, 1), d.scale), fn: () => d };
+  }
+  if (to.kind === 'BOOLEAN') {
+    const s = text.trim().toLowerCase();
+    if (s === '') throw bad();
+    if ('true'.startsWith(s) || 'yes'.startsWith(s)) return { type: T.BOOLEAN, fn: () => true };
+    if ('false'.startsWith(s) || 'no'.startsWith(s)) return { type: T.BOOLEAN, fn: () => false };
+    throw bad();
+  }
+  if (['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) {
+    try { const v = convert(text, T.STRING, to); return { type: to, fn: () => v }; } catch { throw bad(); }
   }
   return c;
+}
+
+function normalizeDeep(v: unknown): unknown {
+  if (v instanceof Decimal) return v.toNumber();
+  if (Array.isArray(v)) return v.map(normalizeDeep);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [normalizeDeep(k), normalizeDeep(x)]));
+  if (v && typeof v === 'object' && !Buffer.isBuffer(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalizeDeep(x)]));
+  return v;
 }
 
 function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled, e: Expr): Compiled {

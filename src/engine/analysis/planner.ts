@@ -246,20 +246,26 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
       const read = makeSourceReader(ds);
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
+      const emitted = new Set<string>();
       return {
         process(rec) {
           let msg: SourceMsg;
           try { msg = read(rec); } catch (e) { onError(e); return; }
           const row = msg.row;
+          const present = isTable ? keyString(msg.window ? [...msg.key, msg.window.start] : msg.key) : '';
           if (row === null) {
-            if (isTable) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            // a stream's null value flows through a plain projection as a null value; tables forward the tombstone
+            if (isTable) { if (!whereFn || emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers }); }
+            else if (!whereFn && !partitionBy) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
             return;
           }
           if (isTable && msg.key.some((k) => k === null)) return;
           if (whereFn && whereFn(row) !== true) {
-            if (isTable) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            // a table filter only retracts a row it had emitted before (Kafka Streams' KTable filter)
+            if (isTable && emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
             return;
           }
+          if (isTable) emitted.add(present);
           const values = fns.map((f) => f(row));
           const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
           emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
@@ -341,7 +347,6 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   if (sides.length > 1) throw new KsqlStatementError('The local server does not support aggregations over joins yet');
   const ds = left.ds;
   const groupBy = q.groupBy!;
-  if (aggCalls.length === 0) throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
   const groupC = groupBy.map((g) => {
     const ga: Extract<Expr, { t: 'call' }>[] = [];
     collectAggregates(g, ga);
@@ -350,6 +355,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   });
   const groupNorm = groupBy.map((g) => normalize(g, scope));
   groupNorm.forEach((n, i) => { if (groupNorm.indexOf(n) !== i) throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(groupBy[i]!)}`); });
+  if (aggCalls.length === 0) throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
 
   // aggregates
   const aggs: { call: Extract<Expr, { t: 'call' }>; args: Compiled[]; bound: BoundAggregate; norm: string }[] = [];
@@ -362,7 +368,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     if (inner.length) throw new KsqlStatementError(`Aggregate functions can not be nested: ${call.name}(${inner[0]!.name}())`);
     if (fn.streamOnly && ds.type === 'TABLE') {
       const bad = [...new Set(aggCalls.map((c) => c.name.toUpperCase()).filter((n) => getAggregate(n)!.streamOnly))];
-      throw new KsqlStatementError(`The aggregation functions ${bad.join(', ')} cannot be applied to a table source, only to a stream source.`);
+      throw new KsqlStatementError(`The aggregation functions ${bad.length > 1 ? `${bad.slice(0, -1).join(', ')} and ${bad[bad.length - 1]}` : bad[0]} cannot be applied to a table source, only to a stream source.`);
     }
     const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos }, { scope, clause: 'SELECT' })] : [compileExpr(call.args[0]!, { scope, clause: 'SELECT' })];
     const literals: unknown[] = [];
@@ -443,14 +449,21 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const fns = compiled.map((c) => safe(c, onError));
       const havingFn = having ? safe(having, onError) : undefined;
       const tableState = new Map<string, Row>();
+      const emitted = new Set<string>();
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
-        const keyVals = keyOrder.map((k, i) => (k >= 0 ? key[i] : key[i]));
-        if (removed) { emit({ key: keyVals, values: null, ts, window, headers }); return; }
+        const keyVals = key;
+        const present = keyString(window ? [...key, window.start] : key);
+        if (removed) { if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers }); return; }
         const row: Row = {};
         key.forEach((k, i) => { row[`$k${i}`] = k; });
         accs.forEach((a, i) => { row[`$a${i}`] = aggs[i]!.bound.result(a); });
         if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
-        if (havingFn && havingFn(row) !== true) { emit({ key: keyVals, values: null, ts, window, headers }); return; }
+        if (havingFn && havingFn(row) !== true) {
+          // HAVING retracts a row it had emitted before; a group that never passed stays silent
+          if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
+          return;
+        }
+        emitted.add(present);
         emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers });
       };
       const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL');
@@ -470,8 +483,12 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
             const nrow = msg.row && (!whereFn || whereFn(msg.row) === true) ? msg.row : null;
             if (msg.row) tableState.set(sk, msg.row); else tableState.delete(sk);
             const oldPassing = old && (!whereFn || whereFn(old) === true) ? old : null;
-            if (oldPassing) { const gk = groupKey(oldPassing); if (gk) windowing.undo(gk, argsOf(oldPassing), msg.ts, msg.headers); }
-            if (nrow) { const gk = groupKey(nrow); if (gk) windowing.add(gk, argsOf(nrow), msg.ts, msg.partition, msg.headers); }
+            // an update within one group subtracts and adds before emitting once, as Kafka Streams does
+            const oldGk = oldPassing ? groupKey(oldPassing) : undefined;
+            const newGk = nrow ? groupKey(nrow) : undefined;
+            const sameGroup = oldGk !== undefined && newGk !== undefined && keyString(oldGk) === keyString(newGk);
+            if (oldGk) windowing.undo(oldGk, argsOf(oldPassing!), msg.ts, msg.headers, sameGroup);
+            if (newGk) windowing.add(newGk, argsOf(nrow!), msg.ts, msg.partition, msg.headers);
             return;
           }
           const row = msg.row;

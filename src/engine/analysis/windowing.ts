@@ -8,7 +8,7 @@ type Output = (key: unknown[], accs: unknown[], ts: number, window: { start: num
 
 export interface Windowing {
   add(key: unknown[], args: unknown[][], ts: number, partition: number, headers: Header[]): void;
-  undo(key: unknown[], args: unknown[][], ts: number, headers: Header[]): void;
+  undo(key: unknown[], args: unknown[][], ts: number, headers: Header[], silent?: boolean): void;
 }
 
 const DAY = 86_400_000;
@@ -32,13 +32,13 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         a.ts = Math.max(a.ts, ts);
         output(key, a.accs, a.ts, undefined, headers, false);
       },
-      undo(key, args, ts, headers) {
+      undo(key, args, ts, headers, silent) {
         const sk = keyString(key);
         const a = state.get(sk);
         if (!a) return;
         a.accs = a.accs.map((acc, i) => (aggs[i]!.undo ? aggs[i]!.undo!(acc, args[i]!) : acc));
-        void ts;
-        output(key, a.accs, a.ts, undefined, headers, false);
+        a.ts = Math.max(a.ts, ts);
+        if (!silent) output(key, a.accs, a.ts, undefined, headers, false);
       },
     };
   }

@@ -8,7 +8,6 @@ import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, type Column } from '../catalog/schema.js';
 import { splitWindowedKey, windowedKey } from '../serde/formats.js';
 import { typesEqual } from '../sql/types.js';
-import { columnsFromDefs } from '../exec/ddl.js';
 import { matches, show, TypedDouble } from './compare.js';
 import { fromJson } from '../serde/json-value.js';
 import type { TopicRecord } from '../storage/topics.js';
@@ -186,7 +185,7 @@ function checkPost(engine: Engine, post: NonNullable<QttTest['post']>): string |
     if (ds.type.toLowerCase() !== s.type.toLowerCase()) return `post: ${s.name} is a ${ds.type}, expected ${s.type}`;
     if (s.schema !== undefined) {
       let exp: Column[];
-      try { exp = columnsFromDefs(parseColumnList(s.schema, (n) => engine.metastore.types.get(n)), ds.type); } catch (e) { return `post: cannot parse schema ${s.schema}: ${(e as Error).message}`; }
+      try { exp = parseColumnList(s.schema, (n) => engine.metastore.types.get(n)).map((d) => ({ name: d.name, type: d.type, ns: d.role === 'key' || d.role === 'primaryKey' ? 'KEY' as const : d.role === 'value' ? 'VALUE' as const : 'HEADER' as const })); } catch (e) { return `post: cannot parse schema ${s.schema}: ${(e as Error).message}`; }
       const same = exp.length === ds.columns.length && exp.every((c, i) => c.name === ds.columns[i]!.name && c.ns === ds.columns[i]!.ns && typesEqual(c.type, ds.columns[i]!.type));
       if (!same) return `post: ${s.name} schema is ${ds.columns.map((c) => `${c.name} ${JSON.stringify(c.type)} ${c.ns}`).join(', ')}, expected ${s.schema}`;
     }

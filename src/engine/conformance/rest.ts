@@ -63,7 +63,7 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
     const engine = server.engine;
     precreateTopics(engine, t);
     const post = async (path: string, body: unknown) => {
-      const res = await request(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/vnd.ksql.v1+json' } });
+      const res = await request(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/vnd.ksql.v1+json' }, headersTimeout: 5000, bodyTimeout: 5000 });
       const text = await res.body.text();
       let json: unknown;
       try { json = parseLossless(text); } catch { json = text; }

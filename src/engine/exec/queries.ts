@@ -47,13 +47,14 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   else {
     keyFormat = { ...left.keyFormat };
     if (keyFormat.format === 'NONE' && keyCols.length) keyFormat = { format: 'KAFKA' };
-    if (keyFormat.format === 'KAFKA' && checkFormatSupports(keyFormat, keyCols, true)) keyFormat = { format: 'JSON' };
   }
   const valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...left.valueFormat, wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
   for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
     if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
     const msg = checkFormatSupports(fmt, cols, isKey);
-    if (msg) throw new KsqlStatementError(msg);
+    if (msg) {
+      throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
+    }
   }
   const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
   const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;

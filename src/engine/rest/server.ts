@@ -48,7 +48,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    if (auth && req.headers.authorization !== auth) {
+    // the health check stays open so orchestrators and scripts can probe a secured server
+    if (auth && path !== '/healthcheck' && req.headers.authorization !== auth) {
       res.setHeader('WWW-Authenticate', 'Basic realm="KsqlServer"');
       return send(res, genericError(401, 40100, 'Unauthorized'));
     }

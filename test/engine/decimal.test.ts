@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Decimal, javaDoubleString } from '../../src/engine/util/decimal.js';
+
+describe('Decimal', () => {
+  it.each([
+    ['1.50', '1.50'], ['-0.005', '-0.005'], ['1.5E-4', '0.00015'], ['12', '12'],
+  ])('parses %s exactly', (text, plain) => { expect(Decimal.parse(text).toString()).toBe(plain); });
+
+  it('rounds half up when the scale shrinks', () => {
+    expect(Decimal.parse('2.345').setScale(2).toString()).toBe('2.35');
+    expect(Decimal.parse('-2.345').setScale(2).toString()).toBe('-2.35');
+  });
+
+  it('divides to the requested scale', () => {
+    expect(Decimal.parse('10').div(Decimal.parse('3'), 6).toString()).toBe('3.333333');
+  });
+
+  it('adds exactly for any pair of cent amounts', () => {
+    fc.assert(fc.property(fc.integer({ min: -1e9, max: 1e9 }), fc.integer({ min: -1e9, max: 1e9 }), (a, b) => {
+      const sum = new Decimal(BigInt(a), 2).add(new Decimal(BigInt(b), 2));
+      expect(sum.unscaled).toBe(BigInt(a) + BigInt(b));
+    }));
+  });
+});
+
+describe("Java's Double.toString", () => {
+  it.each([[43, '43.0'], [1e7, '1.0E7'], [1e-4, '1.0E-4'], [0.001, '0.001'], [123.456, '123.456'], [-0.5, '-0.5']])('prints %d as %s', (d, s) => {
+    expect(javaDoubleString(d)).toBe(s);
+  });
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatement, splitRequest } from '../../src/engine/sql/parser.js';
+import { SqlSyntaxError } from '../../src/engine/sql/lexer.js';
+import { formatExpr } from '../../src/engine/analysis/format.js';
+
+describe('statement parser', () => {
+  it('parses CREATE STREAM with key, types and WITH properties', () => {
+    const s = parseStatement("CREATE STREAM s (id INT KEY, `Name` STRING, d DECIMAL(4,2), a ARRAY<MAP<STRING, BIGINT>>) WITH (kafka_topic='t', value_format='json', partitions=2);");
+    expect(s.kind).toBe('createSource');
+    if (s.kind !== 'createSource') return;
+    expect(s.name).toBe('S');
+    expect(s.columns!.map((c) => [c.name, c.role])).toEqual([['ID', 'key'], ['Name', 'value'], ['D', 'value'], ['A', 'value']]);
+    expect(s.props.get('KAFKA_TOPIC')!.value).toBe('t');
+    expect(s.props.get('PARTITIONS')!.value).toBe(2);
+  });
+
+  it.each([
+    ['SELECT a + b * c FROM s;', '(A + (B * C))'],
+    ['SELECT NOT a = 1 AND b OR c FROM s;', '(((NOT (A = 1)) AND B) OR C)'],
+    ["SELECT x LIKE '%a' FROM s;", "(X LIKE '%a')"],
+    ['SELECT a BETWEEN 1 AND 2 FROM s;', '(A BETWEEN 1 AND 2)'],
+    ["SELECT 'a' || 'b' FROM s;", "CONCAT('a', 'b')"],
+    ['SELECT CASE WHEN a > 1 THEN 2 ELSE 3 END FROM s;', '(CASE WHEN (A > 1) THEN 2 ELSE 3 END)'],
+    ['SELECT s.col->f[1] FROM s;', 'S.COL->F[1]'],
+  ])('gives %s the precedence ksqlDB gives it', (sql, expected) => {
+    const s = parseStatement(sql);
+    if (s.kind !== 'select' || s.query.items[0]!.t !== 'expr') throw new Error('not a select');
+    expect(formatExpr(s.query.items[0]!.expr)).toBe(expected);
+  });
+
+  it('types numeric literals as ksqlDB does', () => {
+    const s = parseStatement('SELECT 1, 3000000000, 1.50, 1e3 FROM s;');
+    if (s.kind !== 'select') throw new Error('not a select');
+    const kinds = s.query.items.map((i) => (i.t === 'expr' && i.expr.t === 'lit' ? i.expr.type : undefined));
+    expect(kinds).toEqual([{ kind: 'INTEGER' }, { kind: 'BIGINT' }, { kind: 'DECIMAL', precision: 3, scale: 2 }, { kind: 'DOUBLE' }]);
+  });
+
+  it('reports syntax errors with a 1-based line and column', () => {
+    try { parseStatement('CREATE STREAMM oops;'); expect.unreachable(); } catch (e) {
+      expect(e).toBeInstanceOf(SqlSyntaxError);
+      expect((e as Error).message).toMatch(/^line 1:8: Syntax Error/);
+    }
+  });
+
+  it('splits requests on semicolons outside strings and comments', () => {
+    const parts = splitRequest("CREATE STREAM a (x STRING) WITH (kafka_topic='a;b', value_format='json'); -- c;\n/* ; */ SELECT 1 FROM a;");
+    expect(parts.map((p) => p.text)).toEqual(["CREATE STREAM a (x STRING) WITH (kafka_topic='a;b', value_format='json');", 'SELECT 1 FROM a;']);
+  });
+
+  it('parses the pull, push and windowed query clauses', () => {
+    const s = parseStatement("SELECT symbol, count(*) FROM t WINDOW TUMBLING (SIZE 60 SECONDS, GRACE PERIOD 1 MINUTE) WHERE d LIKE '%C%' GROUP BY symbol EMIT CHANGES LIMIT 5;");
+    if (s.kind !== 'select') throw new Error('not a select');
+    expect(s.query.window).toMatchObject({ type: 'TUMBLING', size: { ms: 60_000 }, grace: { ms: 60_000 } });
+    expect(s.query.emit).toBe('CHANGES');
+    expect(s.query.limit).toBe(5);
+  });
+});

@@ -1,0 +1,63 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export interface Running { url: string; proc: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }
+
+/** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
+export async function startServerProcess(args: string[] = []): Promise<Running> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => { out += d; });
+  proc.stderr!.on('data', (d) => { out += d; });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
+    try { const r = await fetch(`${url}/healthcheck`); if (r.ok) break; } catch { /* not listening yet */ }
+    if (Date.now() > deadline) throw new Error(`server did not become healthy: ${out}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    url, proc, output: () => out,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      const [code] = await once(proc, 'exit');
+      return code as number | null;
+    },
+  };
+}
+
+export async function ksql(url: string, sql: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${url}/ksql`, {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/vnd.ksql.v1+json' },
+    body: JSON.stringify({ ksql: sql, streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' }, ...extra }),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+/** A pull or push query over /query-stream (delimited): the header and the rows. */
+export async function queryStream(url: string, sql: string): Promise<{ status: number; header: any; rows: unknown[][]; raw: string }> {
+  const r = await fetch(`${url}/query-stream`, {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/vnd.ksqlapi.delimited.v1' },
+    body: JSON.stringify({ sql, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }),
+  });
+  const raw = await r.text();
+  if (r.status !== 200) return { status: r.status, header: JSON.parse(raw), rows: [], raw };
+  const lines = raw.split('\n').filter(Boolean);
+  return { status: r.status, header: JSON.parse(lines[0]!), rows: lines.slice(1).map((l) => JSON.parse(l)), raw };
+}

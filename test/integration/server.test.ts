@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
+import { ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+
+const METADATA = `CREATE STREAM MIGRATION_EVENTS (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='app_events', VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=1);
+CREATE TABLE MIGRATION_SCHEMA_VERSIONS WITH (KAFKA_TOPIC='app_versions') AS SELECT version_key, latest_by_offset(version) AS version, latest_by_offset(name) AS name, latest_by_offset(state) AS state, latest_by_offset(checksum) AS checksum, latest_by_offset(started_on) AS started_on, latest_by_offset(completed_on) AS completed_on, latest_by_offset(previous) AS previous, latest_by_offset(error_reason) AS error_reason FROM MIGRATION_EVENTS GROUP BY version_key;`;
+
+const SEED = `CREATE STREAM STOCKTRADE (side VARCHAR, quantity INT, symbol VARCHAR, price INT, account VARCHAR, userid VARCHAR) WITH (kafka_topic='stocktrade', value_format='json', partitions=3);
+CREATE TABLE USERS (userid VARCHAR PRIMARY KEY, registertime BIGINT, regionid VARCHAR) WITH (kafka_topic='users', value_format='json', partitions=3);
+CREATE STREAM USER_TRADES WITH (kafka_topic='user_trades') AS SELECT s.userid AS USERID, u.regionid, quantity, symbol, price, account, side FROM STOCKTRADE s LEFT JOIN USERS u ON s.USERID = u.userid;
+CREATE STREAM TRADE_SETTLEMENT (user VARCHAR, symbol VARCHAR, amount DOUBLE, disposition VARCHAR, reason VARCHAR, timestamp BIGINT) WITH (kafka_topic='trade-settlements', value_format='JSON', timestamp='timestamp', partitions=3);
+CREATE TABLE COMPLETED_PER_MINUTE AS SELECT symbol, count(*) AS num_completed FROM TRADE_SETTLEMENT WINDOW TUMBLING (size 60 second) WHERE disposition like '%Completed%' GROUP BY symbol EMIT CHANGES;
+CREATE TABLE PENDING_PER_MINUTE AS SELECT symbol, count(*) AS num_pending FROM TRADE_SETTLEMENT WINDOW TUMBLING (size 60 second) WHERE disposition like '%Pending%' GROUP BY symbol EMIT CHANGES;`;
+
+describe('local server over HTTP (ksql-migrate server)', () => {
+  let server: Running;
+  beforeAll(async () => { server = await startServerProcess(); });
+  afterAll(async () => { await server.stop(); });
+
+  it('prints one ready line and answers /info and /healthcheck in ksqlDB shapes', async () => {
+    expect(server.output()).toMatch(/^ksql-migrate local server listening on http:\/\/127\.0\.0\.1:\d+/);
+    ServerInfo.parse(await (await fetch(`${server.url}/info`)).json());
+    expect(HealthCheck.parse(await (await fetch(`${server.url}/healthcheck`)).json()).isHealthy).toBe(true);
+  });
+
+  it('runs the migration metadata: stream, CTAS, INSERT VALUES and a pull scan of the latest row per key', async () => {
+    const created = await ksql(server.url, METADATA);
+    expect(created.status).toBe(200);
+    const entities = KsqlResponse.parse(created.body);
+    expect(entities.map((e) => CommandStatusEntity.parse(e).commandStatus.message)).toEqual(['Stream created', expect.stringMatching(/^Created query with ID CTAS_MIGRATION_SCHEMA_VERSIONS_\d+$/)]);
+    const inserted = await ksql(server.url, `INSERT INTO MIGRATION_EVENTS (version_key, version, name, state) VALUES ('1', '1', 'first', 'RUNNING');
+INSERT INTO MIGRATION_EVENTS (version_key, version, name, state, checksum) VALUES ('1', '1', 'first', 'MIGRATED', 'abc');
+INSERT INTO MIGRATION_EVENTS (version_key, version, name, state) VALUES ('CURRENT', '1', 'first', 'MIGRATED');`);
+    expect(inserted).toEqual({ status: 200, body: [] });
+    const pull = await queryStream(server.url, 'SELECT VERSION_KEY, STATE, CHECKSUM FROM MIGRATION_SCHEMA_VERSIONS;');
+    expect(QueryStreamHeader.parse(pull.header).columnNames).toEqual(['VERSION_KEY', 'STATE', 'CHECKSUM']);
+    expect(pull.rows.sort()).toEqual([['1', 'MIGRATED', 'abc'], ['CURRENT', 'MIGRATED', null]]);
+  });
+
+  it('answers IF NOT EXISTS on an existing source with a warning entity', async () => {
+    const r = await ksql(server.url, "CREATE STREAM IF NOT EXISTS MIGRATION_EVENTS (version_key STRING KEY, version STRING) WITH (KAFKA_TOPIC='app_events', VALUE_FORMAT='JSON');");
+    expect(WarningEntity.parse(r.body[0]).message).toBe('Cannot add stream `MIGRATION_EVENTS`: A stream with the same name already exists.');
+  });
+
+  it('runs the trade-settlement pipeline: left join keeps unknown users, per-minute counts are exact', async () => {
+    expect((await ksql(server.url, SEED)).status).toBe(200);
+    const insert = await ksql(server.url, `INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_1', 1, 'Region_7');
+INSERT INTO STOCKTRADE (side, quantity, symbol, price, account, userid) VALUES ('BUY', 10, 'ZVV', 20, 'ABC123', 'User_1');
+INSERT INTO STOCKTRADE (side, quantity, symbol, price, account, userid) VALUES ('SELL', 3, 'ZTEST', 5, 'XYZ789', 'User_2');
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', 'ZVV', 200.0, 'Completed', 'ok', 60000);
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', 'ZVV', 200.0, 'Completed', 'ok', 61000);
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', 'ZVV', 300.0, 'Pending', 'big', 62000);
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', 'ZTEST', 200.0, 'Completed', 'ok', 62500);
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', 'ZVV', 200.0, 'Completed', 'ok', 125000);`);
+    expect(insert.status).toBe(200);
+    const joined = await queryStream(server.url, 'SELECT USERID, REGIONID, QUANTITY FROM USER_TRADES EMIT CHANGES LIMIT 2;');
+    expect(joined.rows).toEqual([['User_1', 'Region_7', 10], ['User_2', null, 3]]);
+    const completed = await queryStream(server.url, "SELECT SYMBOL, WINDOWSTART, WINDOWEND, NUM_COMPLETED FROM COMPLETED_PER_MINUTE WHERE SYMBOL='ZVV';");
+    expect(completed.rows.sort()).toEqual([['ZVV', 120000, 180000, 1], ['ZVV', 60000, 120000, 2]]);
+    const all = await queryStream(server.url, 'SELECT SYMBOL, WINDOWSTART, NUM_COMPLETED FROM COMPLETED_PER_MINUTE;');
+    expect(all.rows.sort()).toEqual([['ZTEST', 60000, 1], ['ZVV', 120000, 1], ['ZVV', 60000, 2]]);
+    const pending = await queryStream(server.url, 'SELECT SYMBOL, WINDOWSTART, NUM_PENDING FROM PENDING_PER_MINUTE;');
+    expect(pending.rows).toEqual([['ZVV', 60000, 1]]);
+    const described = await ksql(server.url, 'DESCRIBE USER_TRADES;');
+    const d = SourceDescriptionEntity.parse(described.body[0]).sourceDescription;
+    expect(d.fields.map((f) => [f.name, f.type ?? 'VALUE'])).toEqual([['USERID', 'KEY'], ['REGIONID', 'VALUE'], ['QUANTITY', 'VALUE'], ['SYMBOL', 'VALUE'], ['PRICE', 'VALUE'], ['ACCOUNT', 'VALUE'], ['SIDE', 'VALUE']]);
+    expect(d.writeQueries.map((q) => q.id)).toEqual([expect.stringMatching(/^CSAS_USER_TRADES_\d+$/)]);
+  });
+
+  describe('bad input gets ksqlDB error shapes and the server keeps serving', () => {
+    it('malformed SQL: statement_error 40001 with the statement', async () => {
+      const r = await ksql(server.url, 'CREATE STREAMM oops;');
+      expect(r.status).toBe(400);
+      expect(KsqlError.parse(r.body)).toMatchObject({ '@type': 'statement_error', error_code: 40001, statementText: 'CREATE STREAMM oops;' });
+      expect(r.body.message).toMatch(/^line 1:8: Syntax Error/);
+    });
+
+    it('a request with one bad statement runs none of them', async () => {
+      const r = await ksql(server.url, "CREATE STREAM NEVER_CREATED (a INT) WITH (kafka_topic='never', value_format='json', partitions=1); CREATE STREAM BROKEN (a INT) WITH (kafka_topic='nope', value_format='json');");
+      expect(r.status).toBe(400);
+      expect(r.body.message).toContain("Topic 'nope' does not exist.");
+      const d = await ksql(server.url, 'DESCRIBE NEVER_CREATED;');
+      expect(d.body.message).toBe("Could not find STREAM/TABLE 'NEVER_CREATED' in the Metastore");
+    });
+
+    it('bad JSON: 400', async () => {
+      const r = await fetch(`${server.url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+      expect(r.status).toBe(400);
+      expect(KsqlError.parse(await r.json())).toMatchObject({ '@type': 'generic_error', error_code: 40000 });
+    });
+
+    it('a body over 10 MB: 413', async () => {
+      const r = await fetch(`${server.url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: `-- ${'x'.repeat(11 * 1024 * 1024)}\nSHOW STREAMS;` }) });
+      expect(r.status).toBe(413);
+    });
+
+    it('an unknown endpoint: 404; a query sent to /ksql: 40002', async () => {
+      expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+      const r = await ksql(server.url, 'SELECT * FROM STOCKTRADE EMIT CHANGES;');
+      expect(r.body.error_code).toBe(40002);
+    });
+
+    it('a poison record is skipped, counted, and later records still flow', async () => {
+      await ksql(server.url, `CREATE STREAM RAW_IN (v STRING) WITH (kafka_topic='poison', value_format='JSON', partitions=1);
+CREATE STREAM TYPED_IN (v INT) WITH (kafka_topic='poison', value_format='JSON');
+CREATE STREAM TYPED_OUT AS SELECT v FROM TYPED_IN;`);
+      await ksql(server.url, "INSERT INTO RAW_IN (v) VALUES ('not a number'); INSERT INTO RAW_IN (v) VALUES ('42');");
+      const rows = await queryStream(server.url, 'SELECT V FROM TYPED_OUT;');
+      expect(rows.rows).toEqual([[42]]);
+      const d = await ksql(server.url, 'DESCRIBE TYPED_IN EXTENDED;');
+      expect(d.body[0].sourceDescription.errorStats).toContain('failed-messages: 1');
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    });
+  });
+});
+
+describe('Basic auth', () => {
+  let server: Running;
+  beforeAll(async () => { server = await startServerProcess(['--basic-auth', 'fred:s3cret']); }, 20_000);
+  afterAll(async () => { await server.stop(); });
+
+  it('answers 401 with error_code 40100 to wrong or missing credentials', async () => {
+    expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    const none = await fetch(`${server.url}/info`);
+    expect(none.status).toBe(401);
+    expect(await none.json()).toEqual({ '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' });
+    const wrong = await fetch(`${server.url}/info`, { headers: { authorization: `Basic ${Buffer.from('fred:nope').toString('base64')}` } });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${server.url}/info`, { headers: { authorization: `Basic ${Buffer.from('fred:s3cret').toString('base64')}` } });
+    expect(right.status).toBe(200);
+  });
+});
+
+describe('durability with --data-dir', () => {
+  let dir: string;
+  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'ksqlm-data-')); });
+  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  async function snapshot(url: string) {
+    const streams = (await ksql(url, 'SHOW STREAMS;')).body[0].streams;
+    const tables = (await ksql(url, 'SHOW TABLES;')).body[0].tables;
+    const queries = (await ksql(url, 'SHOW QUERIES;')).body[0].queries.map((q: { id: string }) => q.id).sort();
+    const versions = (await queryStream(url, 'SELECT * FROM MIGRATION_SCHEMA_VERSIONS;')).rows.sort();
+    const events = (await queryStream(url, 'SELECT VERSION_KEY, VERSION, STATE FROM MIGRATION_EVENTS;')).rows;
+    const stats = (await ksql(url, 'DESCRIBE MIGRATION_SCHEMA_VERSIONS EXTENDED;')).body[0].sourceDescription.statistics;
+    return { streams, tables, queries, versions, events, stats };
+  }
+
+  async function writeHistory(url: string, from: number, to: number) {
+    for (let i = from; i < to; i++) {
+      await ksql(url, `INSERT INTO MIGRATION_EVENTS (version_key, version, state) VALUES ('${i % 3}', '${i}', 'RUNNING');
+INSERT INTO MIGRATION_EVENTS (version_key, version, state) VALUES ('${i % 3}', '${i}', 'MIGRATED');`);
+    }
+  }
+
+  it('after SIGKILL, a restart on the same data dir has the same catalog, offsets and table contents as an uninterrupted run', async () => {
+    const first = await startServerProcess(['--data-dir', dir]);
+    await ksql(first.url, METADATA);
+    await writeHistory(first.url, 0, 5);
+    await first.stop('SIGKILL');
+
+    const second = await startServerProcess(['--data-dir', dir]);
+    await writeHistory(second.url, 5, 8);
+    const restarted = await snapshot(second.url);
+    await second.stop();
+
+    const reference = await startServerProcess();
+    await ksql(reference.url, METADATA);
+    await writeHistory(reference.url, 0, 8);
+    const uninterrupted = await snapshot(reference.url);
+    await reference.stop();
+
+    expect(restarted.events).toHaveLength(16);
+    expect(restarted).toEqual(uninterrupted);
+  });
+});
