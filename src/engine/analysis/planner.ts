@@ -2,7 +2,7 @@ import type { Expr, Query, SelectItem } from '../sql/ast.js';
 import { T, typeToString, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { MetaStore } from '../catalog/metastore.js';
-import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type WindowInfo } from '../catalog/schema.js';
+import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type Column, type WindowInfo } from '../catalog/schema.js';
 import type { Header, TopicRecord } from '../storage/topics.js';
 import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
 import { EvalError, KsqlStatementError } from './errors.js';
@@ -121,9 +121,36 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
   const sides: Side[] = [left, ...q.joins.map((j) => ({ ds: lookupSource(ms, j.right.name), alias: j.right.alias ?? j.right.name }))];
   const isJoin = sides.length > 1;
-  const scope = new Scope(sides.flatMap((s) => sideCols(s, isJoin)), sides.map((s) => s.alias));
+  const inputScope = new Scope(sides.flatMap((s) => sideCols(s, isJoin)), sides.map((s) => s.alias));
 
   if (q.window && !q.groupBy) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+  let scope = inputScope;
+  let repartition: Repartition | undefined;
+  const pb = q.partitionBy;
+  if (!isJoin && pb && !(pb.length === 1 && pb[0]!.t === 'lit' && pb[0]!.value === null)) {
+    // PARTITION BY applies to the input: the new key columns come first, the old keys move into the value
+    if (left.ds.type === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
+    const pcs = pb.map((p) => {
+      try { return compileExpr(p, { scope: inputScope, clause: 'PARTITION BY' }); } catch (e) {
+        if (p.t === 'col' && e instanceof KsqlStatementError && /cannot be resolved/.test(e.message)) throw new KsqlStatementError(`PARTITION BY column '${p.name}' cannot be resolved. '${p.name}' must be a column in the source schema since PARTITION BY is applied on the input.`);
+        throw e;
+      }
+    });
+    const explicit = q.items.filter((it): it is Extract<SelectItem, { t: 'expr' }> => it.t === 'expr');
+    const keyNames = pb.map((p, i) => {
+      if (p.t === 'col') return p.name;
+      if (p.t === 'deref') return p.field;
+      const m = explicit.find((it) => normalize(it.expr, inputScope) === normalize(p, inputScope));
+      return m?.alias ?? `KSQL_COL_${i}`;
+    });
+    const keyCols: Column[] = keyNames.map((name, i) => ({ name, type: pcs[i]!.type, ns: 'KEY' }));
+    const oldKeys: Column[] = keyColumns(left.ds.columns).filter((c) => !keyNames.includes(c.name)).map((c) => ({ ...c, ns: 'VALUE' }));
+    const columns = [...keyCols, ...valueColumns(left.ds.columns).filter((c) => !keyNames.includes(c.name)), ...oldKeys, ...headerColumns(left.ds.columns)];
+    const ds = { ...left.ds, columns, serdes: undefined };
+    repartition = { pcs, keyNames, norms: pb.map((p) => normalize(p, inputScope)) };
+    sides[0] = { ds, alias: left.alias };
+    scope = new Scope(sideCols(sides[0], false), [left.alias]);
+  }
   if (opts.persistent && left.ds.windowInfo && left.ds.type === 'TABLE') throw new KsqlStatementError('KSQL does not support persistent queries on windowed tables.');
 
   // expand select items
@@ -141,11 +168,11 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     for (const s of targets) {
       const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
-        exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos });
+        exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
       }
     }
   }
-  const sourceColNames = new Set(sides.flatMap((s) => s.ds.columns.map((c) => c.name)));
+  const sourceColNames = new Set([left, ...sides.slice(1)].flatMap((s) => s.ds.columns.map((c) => c.name)));
   const joinPrefix = isJoin ? (e: Extract<Expr, { t: 'col' }>) => {
     const owners = sides.filter((s) => s.ds.columns.some((c) => c.name === e.name));
     if (owners.length > 1) { const c = scope.resolve(e, 'SELECT'); return `${c.source}_${e.name}`; }
@@ -153,12 +180,12 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   } : undefined;
   const names = itemNames(exprItems, sourceColNames, joinPrefix);
   for (let i = 0; i < names.length; i++) {
-    if (exprItems[i]!.alias && SYSTEM_COLUMNS.includes(names[i]!) && opts.persistent) {
+    if (exprItems[i]!.alias && !(exprItems[i] as { expanded?: boolean }).expanded && SYSTEM_COLUMNS.includes(names[i]!) && opts.persistent) {
       throw new KsqlStatementError(`\`${names[i]}\` is a reserved column name. You cannot use it as an alias for a column.`);
     }
   }
 
-  const where = q.where ? compileExpr(q.where, { scope, clause: 'WHERE' }) : undefined;
+  const where = q.where ? compileExpr(q.where, { scope: inputScope, clause: 'WHERE' }) : undefined;
   if (where && where.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(q.where!)} (${typeToString(where.type)}) instead.`);
 
   const aggCalls: Extract<Expr, { t: 'call' }>[] = [];
@@ -169,8 +196,10 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
   if (isJoin) return planJoin(q, opts, sides, scope, exprItems, names, where);
-  return planSimple(q, opts, left, scope, exprItems, names, where);
+  return planSimple(q, opts, left, scope, exprItems, names, where, repartition);
 }
+
+interface Repartition { pcs: Compiled[]; keyNames: string[]; norms: string[] }
 
 function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
   return (row) => {
@@ -183,35 +212,44 @@ function isKeyRef(e: Expr, scope: Scope, keyFields: string[]): number {
   try { return keyFields.indexOf(scope.resolve(e, 'SELECT').field); } catch { return -1; }
 }
 
+/** Qualifies unqualified column references with the source alias, as ksqlDB's messages print them. */
+function qualify(e: Expr, alias: string): Expr {
+  if (e.t === 'col') return e.source ? e : { ...e, source: alias };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (v && typeof v === 'object' && 't' in (v as object)) out[k] = qualify(v as Expr, alias);
+    else if (Array.isArray(v)) out[k] = v.map((i) => (i && typeof i === 'object' && 't' in i ? qualify(i as Expr, alias) : i));
+    else out[k] = v;
+  }
+  return out as Expr;
+}
+
 function keyMissing(sink: string, what: string, list: string[]): KsqlStatementError {
   const plural = list.length > 1;
   const joined = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
   return new KsqlStatementError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
 }
 
-function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, repart?: Repartition): QueryPlan {
   const ds = left.ds;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
   let keyOf: (row: Row, msg: SourceMsg) => unknown[];
   let isKey: boolean[];
   let keyOrder: number[];
   const partitionBy = q.partitionBy;
-  if (partitionBy && !(partitionBy.length === 1 && partitionBy[0]!.t === 'lit' && partitionBy[0]!.value === null)) {
-    if (ds.type === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
-    const pcs = partitionBy.map((p) => {
-      try { return compileExpr(p, { scope, clause: 'PARTITION BY' }); } catch (e) {
-        if (p.t === 'col') throw new KsqlStatementError(`PARTITION BY column '${p.name}' cannot be resolved. '${p.name}' must be a column in the source schema since PARTITION BY is applied on the input.`);
-        throw e;
-      }
-    });
-    const norms = partitionBy.map((p) => normalize(p, scope));
-    isKey = items.map((it) => norms.includes(normalize(it.expr, scope)));
-    keyOrder = norms.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
+  if (repart) {
+    const keyFields = repart.keyNames;
+    const keyIndexOf = (it: Extract<SelectItem, { t: 'expr' }>) => {
+      const k = isKeyRef(it.expr, scope, keyFields);
+      return k >= 0 ? k : repart.norms.indexOf(normalize(it.expr, scope));
+    };
+    isKey = items.map((it) => keyIndexOf(it) >= 0);
+    keyOrder = keyFields.map((_, k) => items.findIndex((it) => keyIndexOf(it) === k));
     if (opts.persistent && keyOrder.some((k) => k < 0)) {
-      const missing = partitionBy.filter((_, i) => keyOrder[i]! < 0).map((p) => formatExpr(p));
+      const missing = partitionBy!.filter((_, i) => keyOrder[i]! < 0).map((p) => formatExpr(qualify(p, left.alias)));
       throw keyMissing(opts.sinkName ?? '', 'partitioning expression', missing);
     }
-    keyOf = (row) => pcs.map((c) => { try { return c.fn(row); } catch { return null; } });
+    keyOf = (row) => repart.pcs.map((c) => { try { return c.fn(row); } catch { return null; } });
   } else if (partitionBy) {
     isKey = items.map(() => false); keyOrder = []; keyOf = () => [];
   } else {
@@ -256,7 +294,11 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
           if (row === null) {
             // a stream's null value flows through a plain projection as a null value; tables forward the tombstone
             if (isTable) { if (!whereFn || emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers }); }
-            else if (!whereFn && !partitionBy) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            else if (!whereFn) {
+              const keyRow: Row = { ROWTIME: msg.ts };
+              keyColumns(ds.columns).forEach((c, i) => { keyRow[c.name] = msg.key[i]; });
+              emit({ key: repart ? keyOf(keyRow, msg) : msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
+            }
             return;
           }
           if (isTable && msg.key.some((k) => k === null)) return;
@@ -266,6 +308,11 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             return;
           }
           if (isTable) emitted.add(present);
+          if (repart) {
+            const pk = keyOf(row, msg);
+            repart.keyNames.forEach((n, i) => { row[n] = pk[i]; });
+            msg = { ...msg, key: pk };
+          }
           const values = fns.map((f) => f(row));
           const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
           emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });

@@ -9,7 +9,11 @@ import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
 import { keyString } from '../functions/values.js';
-import { typesEqual } from '../sql/types.js';
+import { typesEqual, typeToString, type SqlType } from '../sql/types.js';
+
+function containsMap(t: SqlType): boolean {
+  return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
+}
 import { commandStatus, warningEntity } from './status.js';
 import { existsMessage } from './ddl.js';
 
@@ -41,12 +45,18 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const left = plan.sources[0]!;
   const columns = sinkColumns(plan);
   const keyCols = columns.filter((c) => c.ns === 'KEY'), valCols = columns.filter((c) => c.ns === 'VALUE');
+  for (const k of keyCols) {
+    if (containsMap(k.type)) {
+      throw new KsqlStatementError(`Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${k.name}\`. Column type: ${typeToString(k.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`);
+    }
+  }
   let keyFormat: FormatInfo;
   const explicitKey = w.keyFormatName();
   if (explicitKey) keyFormat = w.formatInfo(explicitKey, true);
   else {
     keyFormat = { ...left.keyFormat };
     if (keyFormat.format === 'NONE' && keyCols.length) keyFormat = { format: 'KAFKA' };
+    if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
   const valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...left.valueFormat, wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
   for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
