@@ -221,10 +221,14 @@ function checkComparable(a: SqlType, b: SqlType, op: string, e: Expr, ctx: Compi
 function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: Expr, ctx: CompileCtx): Compiled {
   let l = compileExpr(le, ctx), r = compileExpr(re, ctx);
   if (l.type.kind === 'NULL' || r.type.kind === 'NULL') {
-    throw new KsqlStatementError(`Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
+    throw new KsqlStatementError(`Error in ${ctx.clause} expression: Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
   }
-  if (l.type.kind === 'STRING' && le.t === 'lit' && r.type.kind !== 'STRING') l = coerceLiteral(l, le, r.type, ctx);
-  if (r.type.kind === 'STRING' && re.t === 'lit' && l.type.kind !== 'STRING') r = coerceLiteral(r, re, l.type, ctx);
+  // string literals compare with time types; window bounds also accept datetime text (pull queries)
+  const timeLike = (t: SqlType, e: Expr) => ['TIMESTAMP', 'DATE', 'TIME'].includes(t.kind) || (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND'));
+  if (l.type.kind === 'STRING' && le.t === 'lit' && timeLike(r.type, re)) l = coerceLiteral(l, le, r.type.kind === 'BIGINT' ? T.TIMESTAMP : r.type, ctx);
+  if (r.type.kind === 'STRING' && re.t === 'lit' && timeLike(l.type, le)) r = coerceLiteral(r, re, l.type.kind === 'BIGINT' ? T.TIMESTAMP : l.type, ctx);
+  if (l.type.kind === 'TIMESTAMP' && r.type.kind === 'BIGINT') l = { type: T.BIGINT, fn: l.fn };
+  if (r.type.kind === 'TIMESTAMP' && l.type.kind === 'BIGINT') r = { type: T.BIGINT, fn: r.fn };
   if (!comparable(l.type, r.type) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind) && op !== '=' && op !== '<>')) {
     throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${formatExpr(le)} (${typeToString(l.type)}) to ${formatExpr(re)} (${typeToString(r.type)}) with ${OP_NAMES[op]}.`);
   }

@@ -60,12 +60,17 @@ export class WithProps {
     if (v === undefined) return undefined;
     if (v.toUpperCase() === 'TAB') return '\t';
     if (v.toUpperCase() === 'SPACE') return ' ';
-    if (v.length !== 1) throw new KsqlStatementError(`Invalid delimiter value: '${v}'. Delimiter must be a single character or TAB or SPACE`);
+    const prefix = `Failed to prepare statement: Configuration ${k} is invalid: `;
+    if (v.trim() === '') throw new KsqlStatementError(`${prefix}Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'\nExample valid value: ';'`);
+    if (v.length !== 1) throw new KsqlStatementError(`${prefix}Invalid delimiter value: '${v}'. Delimiter must be a single character or TAB,SPACE\nExample valid value: ';'`);
     return v;
   }
 
   formatInfo(name: FormatName, isKey: boolean): FormatInfo {
     const info: FormatInfo = { format: name };
+    const delimKey = isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER';
+    if (name !== 'DELIMITED' && this.has(delimKey)) throw new KsqlStatementError(`${name} does not support the following configs: [delimiter]`);
+    if (!isKey && name === 'DELIMITED' && this.bool('WRAP_SINGLE_VALUE') === true) throw new KsqlStatementError("Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
     if (name === 'DELIMITED') info.delimiter = this.delimiter(isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER') ?? ',';
     if (!isKey) { const w = this.bool('WRAP_SINGLE_VALUE'); if (w !== undefined) info.wrapSingle = w; }
     return info;

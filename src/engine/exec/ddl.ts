@@ -1,11 +1,15 @@
 import type { Statement, ColumnDef } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
-import { SYSTEM_COLUMNS, columnsToSql, keyColumns, valueColumns, type Column, type FormatInfo } from '../catalog/schema.js';
+import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns, type Column, type FormatInfo } from '../catalog/schema.js';
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
-import { typeToString, T, typesEqual } from '../sql/types.js';
+import { typeToString, T, typesEqual, type SqlType } from '../sql/types.js';
+
+export function containsMap(t: SqlType): boolean {
+  return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
+}
 import { commandStatus, warningEntity } from './status.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
@@ -82,6 +86,9 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     throw new KsqlStatementError('The statement does not define any columns.');
   }
   const columns = columnsFromDefs(stmt.columns, kind);
+  for (const k of keyColumns(columns)) {
+    if (containsMap(k.type)) throw new KsqlStatementError(`Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${k.name}\`. Column type: ${typeToString(k.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`);
+  }
   if (kind === 'TABLE' && keyColumns(columns).length === 0) throw new KsqlStatementError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.');
   if (valueColumns(columns).length === 0 && stmt.columns.length > 0 && valueFormatName !== 'NONE') {
     // ksqlDB accepts key-only sources; values are then empty
@@ -91,7 +98,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   for (const [fmt, cols, isKey] of [[keyFormat, keyColumns(columns), true], [valueFormat, valueColumns(columns), false]] as const) {
     if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
     const msg = checkFormatSupports(fmt, cols, isKey);
-    if (msg) throw new KsqlStatementError(msg);
+    if (msg) throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
   }
   if (valueFormat.wrapSingle === false && valueColumns(columns).length !== 1) {
     throw new KsqlStatementError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");

@@ -9,13 +9,9 @@ import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
 import { keyString } from '../functions/values.js';
-import { typesEqual, typeToString, type SqlType } from '../sql/types.js';
-
-function containsMap(t: SqlType): boolean {
-  return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
-}
+import { typesEqual, typeToString } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
-import { existsMessage } from './ddl.js';
+import { containsMap, existsMessage } from './ddl.js';
 
 type CreateAs = Extract<Statement, { kind: 'createAs' }>;
 type InsertInto = Extract<Statement, { kind: 'insertInto' }>;
@@ -44,6 +40,8 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   }
   const left = plan.sources[0]!;
   const columns = sinkColumns(plan);
+  const dup = columns.find((c, i) => c.ns === 'VALUE' && columns.findIndex((x) => x.name === c.name && x.ns === 'VALUE') !== i);
+  if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);
   const keyCols = columns.filter((c) => c.ns === 'KEY'), valCols = columns.filter((c) => c.ns === 'VALUE');
   for (const k of keyCols) {
     if (containsMap(k.type)) {

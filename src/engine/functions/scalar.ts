@@ -269,6 +269,8 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
     s: (n) => String(d.getUTCSeconds()).padStart(n, '0'),
     S: (n) => String(d.getUTCMilliseconds()).padStart(3, '0').slice(0, n).padEnd(n, '0'),
     a: () => (d.getUTCHours() < 12 ? 'AM' : 'PM'),
+    Z: () => `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offsetMin) / 60)).padStart(2, '0')}${String(Math.abs(offsetMin) % 60).padStart(2, '0')}`,
+    X: (n) => (offsetMin === 0 ? 'Z' : `${offsetMin < 0 ? '-' : '+'}${String(Math.floor(Math.abs(offsetMin) / 60)).padStart(2, '0')}${n >= 3 ? ':' : ''}${n >= 2 ? String(Math.abs(offsetMin) % 60).padStart(2, '0') : ''}`),
   };
   let out = '';
   for (let i = 0; i < pattern.length;) {

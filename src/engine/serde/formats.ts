@@ -22,7 +22,7 @@ function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean): Serde {
   switch (format.format) {
     case 'KAFKA': return kafkaSerde(cols);
     case 'JSON': return jsonSerde(cols, isKey ? cols.length !== 1 : format.wrapSingle !== false || cols.length !== 1);
-    case 'DELIMITED': return delimitedSerde(cols, format.delimiter ?? ',');
+    case 'DELIMITED': return delimitedSerde(cols, format.delimiter ?? ',', isKey);
     case 'NONE': return { serialize: () => null, deserialize: () => [] };
     default: throw new SerdeError(`Format ${format.format} needs Schema Registry, which the local server does not provide yet`);
   }
@@ -39,8 +39,16 @@ export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: b
     const bad = cols.find((c) => ['ARRAY', 'MAP', 'STRUCT'].includes(c.type.kind));
     if (bad) return `The 'DELIMITED' format does not support type '${bad.type.kind}', column: \`${bad.name}\``;
   }
+  if (format.format === 'JSON' && cols.some((c) => hasNonStringMapKey(c.type))) return 'JSON only supports MAP types with STRING keys';
   if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}]`;
   return undefined;
+}
+
+function hasNonStringMapKey(t: SqlType): boolean {
+  if (t.kind === 'MAP') return t.key.kind !== 'STRING' || hasNonStringMapKey(t.value);
+  if (t.kind === 'ARRAY') return hasNonStringMapKey(t.item);
+  if (t.kind === 'STRUCT') return t.fields.some((f) => hasNonStringMapKey(f.type));
+  return false;
 }
 
 function kafkaSerde(cols: Column[]): Serde {
@@ -81,8 +89,10 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
     return {
       serialize: (values) => (values[0] === null || values[0] === undefined ? null : Buffer.from(toJsonText(values[0], t))),
       deserialize(bytes) {
-        if (bytes === null) return [null];
-        return [fromJson(parseJson(bytes), t)];
+        if (bytes === null) return null;
+        const v = parseJson(bytes);
+        // an unwrapped single value of JSON null is a null row, as in ksqlDB
+        return v === null ? null : [fromJson(v, t)];
       },
     };
   }
@@ -107,10 +117,11 @@ function parseJson(bytes: Buffer): unknown {
   try { return JSON.parse(text); } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
 }
 
-function delimitedSerde(cols: Column[], delimiter: string): Serde {
+function delimitedSerde(cols: Column[], delimiter: string, isKey: boolean): Serde {
   return {
     serialize(values) {
       if (cols.length === 0) return null;
+      if (isKey && values.every((v) => v === null || v === undefined)) return null;
       return Buffer.from(values.map((v, i) => delimitedField(v, cols[i]!.type, delimiter)).join(delimiter));
     },
     deserialize(bytes) {
