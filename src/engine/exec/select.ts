@@ -91,7 +91,9 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     onEnd(reason);
   };
   const rq: RunningQuery = new RunningQuery(id, plan, engine.topics, reset !== 'earliest', (o) => {
-    if (ended) return;
+    if (ended || (limit !== undefined && count >= limit)) return;
+    // a stream's null values are not rows of a push query; a table's tombstones are
+    if (o.values === null && plan.resultType === 'STREAM') return;
     if (o.values === null) {
       const cols = plan.columns.map((c, i) => (plan.keyIndexes.includes(i) ? o.key[plan.keyIndexes.indexOf(i)] : null));
       onRow(cols, true, o.key);
