@@ -14,20 +14,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+async function healthy(url: string): Promise<boolean> {
+  try { return (await fetch(`${url}/healthcheck`)).ok; } catch { return false; }
+}
+
 export interface Running { url: string; proc: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }
 
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
-export async function startServerProcess(args: string[] = []): Promise<Running> {
+export async function startServerProcess(args: string[] = [], opts: { tls?: boolean } = {}): Promise<Running> {
   const port = await freePort();
   const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
-    try { const r = await fetch(`${url}/healthcheck`); if (r.ok) break; } catch { /* not listening yet */ }
+    if (opts.tls ? /listening on https/.test(out) : await healthy(url)) break;
     if (Date.now() > deadline) throw new Error(`server did not become healthy: ${out}`);
     await new Promise((r) => setTimeout(r, 25));
   }

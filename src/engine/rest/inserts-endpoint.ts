@@ -11,7 +11,7 @@ import type { Journal } from '../storage/journal.js';
  */
 export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
   void journal;
-  res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1' });
   let buf = '';
   let target: string | undefined;
   let seq = 0;

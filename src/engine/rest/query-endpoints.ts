@@ -9,6 +9,7 @@ import { headerSchema, runPullQuery, startPushQuery, type PushHandle, type Query
 import { genericError, toErrorBody } from './errors.js';
 import { requestContext } from './ksql-endpoint.js';
 import { send } from './server.js';
+import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
 
 export type PushRegistry = Map<string, PushHandle>;
@@ -36,7 +37,7 @@ class QueryWriter {
 
   start(): void {
     const type = this.style === 'delimited' ? 'application/vnd.ksqlapi.delimited.v1' : 'application/json';
-    this.res.writeHead(200, { 'Content-Type': type, 'Transfer-Encoding': 'chunked' });
+    this.res.writeHead(200, { 'Content-Type': type });
     if (this.style === 'delimited') this.res.write(`${metaText(this.header)}\n`);
     else if (this.style === 'json') this.res.write(`[${metaText(this.header)}`);
     else this.res.write(`[{"header":{"queryId":${JSON.stringify(this.header.queryId)},"schema":${JSON.stringify(headerSchema(this.header))}}}`);
@@ -68,6 +69,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   try {
     stmt = parseStatement(substituteVariables(sql.trim(), ctx.variables));
   } catch (e) { return send(res, toErrorBody(e, sql)); }
+  if (stmt.kind === 'print') return handlePrint(engine, stmt, res);
   if (stmt.kind !== 'select') {
     return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), sql));
   }

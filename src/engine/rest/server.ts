@@ -1,5 +1,7 @@
 import http from 'node:http';
-import https from 'node:https';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Engine, type ExecContext } from '../engine.js';
@@ -107,10 +109,43 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     res.end('Not Found');
   }
 
-  const server = options.tlsCert && options.tlsKey
-    ? https.createServer({ cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) }, handler)
-    : http.createServer(handler);
-  server.keepAliveTimeout = 5000;
+  // One port speaks HTTP/1.1 and HTTP/2: TLS negotiates by ALPN; cleartext is told apart by the
+  // HTTP/2 connection preface ("PRI * HTTP/2.0"), so clients may use h2c with prior knowledge.
+  const sockets = new Set<net.Socket>();
+  let server: net.Server;
+  if (options.tlsCert && options.tlsKey) {
+    server = http2.createSecureServer({ cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey), allowHTTP1: true }, handler as never);
+  } else {
+    const h1 = http.createServer(handler);
+    h1.keepAliveTimeout = 5000;
+    const h2 = http2.createServer({}, handler as never);
+    server = net.createServer((socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        socket.pause();
+        if (chunk.subarray(0, 3).toString('latin1') !== 'PRI') {
+          socket.unshift(chunk);
+          h1.emit('connection', socket);
+          socket.resume();
+          return;
+        }
+        // http2 reads a native socket's handle directly, so the bytes already read are replayed through a duplex
+        const duplex = new Duplex({
+          read() { socket.resume(); },
+          write(data, encoding, cb) { socket.write(data, encoding, cb); },
+          final(cb) { socket.end(); cb(); },
+          destroy(err, cb) { socket.destroy(err ?? undefined); cb(err); },
+        });
+        duplex.push(chunk);
+        socket.on('data', (d: Buffer) => { if (!duplex.push(d)) socket.pause(); });
+        socket.on('end', () => duplex.push(null));
+        socket.on('close', () => duplex.destroy());
+        socket.on('error', (e) => duplex.destroy(e));
+        h2.emit('connection', duplex);
+      });
+    });
+  }
+  server.on('connection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  server.on('secureConnection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -125,8 +160,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     engine,
     async close() {
       for (const p of pushes.values()) p.close();
-      server.closeAllConnections?.();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
       await journal?.close();
     },
   };

@@ -36,7 +36,11 @@ export class TopicStore {
   private roundRobin = 0;
   private listeners: AppendListener[] = [];
 
-  onAppend(l: AppendListener): void { this.listeners.push(l); }
+  /** Adds a listener; returns a function that removes it. */
+  onAppend(l: AppendListener): () => void {
+    this.listeners.push(l);
+    return () => { this.listeners = this.listeners.filter((x) => x !== l); };
+  }
   get(name: string): Topic | undefined { return this.topics.get(name); }
   has(name: string): boolean { return this.topics.has(name); }
   list(): Topic[] { return [...this.topics.values()].sort((a, b) => a.name.localeCompare(b.name)); }

@@ -1,0 +1,47 @@
+import type http from 'node:http';
+import type { Engine } from '../engine.js';
+import type { Statement } from '../sql/ast.js';
+import type { TopicRecord } from '../storage/topics.js';
+import { genericError } from './errors.js';
+import { send } from './server.js';
+
+type Print = Extract<Statement, { kind: 'print' }>;
+
+function describeBytes(b: Buffer | null): { format: string; text: string } {
+  if (b === null) return { format: 'NONE', text: '<null>' };
+  const s = b.toString('utf8');
+  if (/^\s*[[{]/.test(s)) { try { JSON.parse(s); return { format: 'JSON', text: s }; } catch { /* not JSON */ } }
+  if (b.length === 4 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_INT', text: String(b.readInt32BE(0)) };
+  if (b.length === 8 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_BIGINT or KAFKA_DOUBLE', text: String(b.readBigInt64BE(0)) };
+  if (Buffer.from(s, 'utf8').equals(b) && !/[\x00-\x08\x0e-\x1f]/.test(s)) return { format: 'KAFKA_STRING', text: s };
+  return { format: 'UNRECOGNIZED_BYTES', text: b.toString('hex') };
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+function rowtime(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)} Z`;
+}
+
+/** PRINT topic [FROM BEGINNING] [INTERVAL n] [LIMIT n]: the topic's records as text lines, as the ksqlDB CLI shows them. */
+export function handlePrint(engine: Engine, stmt: Print, res: http.ServerResponse): void {
+  const topic = engine.topics.get(stmt.topic);
+  if (!topic) return send(res, genericError(400, 40001, `Could not find topic '${stmt.topic}', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.`));
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
+  let seen = 0, printed = 0, headerDone = false, done = false;
+  const interval = Math.max(1, stmt.interval ?? 1);
+  const finish = () => { if (!done) { done = true; res.end(); } };
+  const write = (r: TopicRecord) => {
+    if (done || r.topic !== stmt.topic) return;
+    if (seen++ % interval !== 0) return;
+    const k = describeBytes(r.key), v = describeBytes(r.value);
+    if (!headerDone) { res.write(`Key format: ${k.format}\nValue format: ${v.format}\n`); headerDone = true; }
+    res.write(`rowtime: ${rowtime(r.timestamp)}, key: ${k.text}, value: ${v.text}, partition: ${r.partition}\n`);
+    printed++;
+    if (stmt.limit !== undefined && printed >= stmt.limit) finish();
+  };
+  if (stmt.fromBeginning) for (const r of topic.partitions.flat().sort((a, b) => a.seq - b.seq)) write(r);
+  if (stmt.limit !== undefined && printed >= stmt.limit) return finish();
+  const off = engine.topics.onAppend((r) => write(r));
+  res.on('close', () => { done = true; off(); });
+}

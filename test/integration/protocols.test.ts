@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http2 from 'node:http2';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ksql, startServerProcess, type Running } from '../helpers/server.js';
+
+function h2Request(url: string, path: string, body: unknown, opts: http2.SecureClientSessionOptions = {}): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(url, opts);
+    session.on('error', reject);
+    const req = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
+    let status = 0, text = '';
+    req.on('response', (h) => { status = Number(h[':status']); });
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => { text += d; });
+    req.on('end', () => { session.close(); resolve({ status, text }); });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('protocols: HTTP/2 cleartext and PRINT on one port', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startServerProcess();
+    await ksql(server.url, "CREATE STREAM P (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='p_topic', VALUE_FORMAT='JSON', PARTITIONS=1); INSERT INTO P (ID, V, ROWTIME) VALUES ('a', 1, 1000); INSERT INTO P (ID, V, ROWTIME) VALUES ('b', 2, 2000);");
+  });
+  afterAll(async () => { await server.stop(); });
+
+  it('answers /query-stream over HTTP/2 with prior knowledge, push query with LIMIT', async () => {
+    const r = await h2Request(server.url, '/query-stream', { sql: 'SELECT ID, V FROM P EMIT CHANGES LIMIT 2;', properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    expect(r.status).toBe(200);
+    const lines = r.text.trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ columnNames: ['ID', 'V'], columnTypes: ['STRING', 'INTEGER'] });
+    expect(lines.slice(1).map((l) => JSON.parse(l))).toEqual([['a', 1], ['b', 2]]);
+  });
+
+  it('serves /ksql over HTTP/2 and HTTP/1.1 alike', async () => {
+    const r = await h2Request(server.url, '/ksql', { ksql: 'SHOW STREAMS;' });
+    expect(JSON.parse(r.text)[0].streams.map((s: { name: string }) => s.name)).toEqual(['P']);
+  });
+
+  it('PRINTs a topic from the beginning with a LIMIT', async () => {
+    const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'PRINT p_topic FROM BEGINNING LIMIT 2;' }) });
+    expect(await r.text()).toBe('Key format: KAFKA_STRING\nValue format: JSON\n'
+      + 'rowtime: 1970/01/01 00:00:01.000 Z, key: a, value: {"V":1}, partition: 0\n'
+      + 'rowtime: 1970/01/01 00:00:02.000 Z, key: b, value: {"V":2}, partition: 0\n');
+  });
+});
+
+let openssl = true;
+try { execFileSync('openssl', ['version'], { stdio: 'ignore' }); } catch { openssl = false; }
+
+describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl command to make a test certificate)', () => {
+  let dir: string;
+  let server: Running;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ksqlm-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    server = await startServerProcess(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem')], { tls: true });
+  });
+  afterAll(async () => { await server?.stop(); await rm(dir, { recursive: true, force: true }); });
+
+  it('serves HTTPS over HTTP/2 (ALPN) with the given certificate', async () => {
+    expect(server.url).toMatch(/^https:\/\//);
+    const r = await h2Request(server.url, '/ksql', { ksql: 'SHOW STREAMS;' }, { rejectUnauthorized: false });
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.text)[0]['@type']).toBe('streams');
+  });
+});
