@@ -6,6 +6,7 @@ import { fieldsJson, runningQueryJson, schemaJson, sourceDescription } from './e
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
 import { sinkColumns } from './queries.js';
+import { planQuery } from '../analysis/planner.js';
 
 const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
 
@@ -23,7 +24,23 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     }
     case 'describeFunction': return describeFunction(stmt);
     case 'explain': {
-      if (!stmt.queryId) throw new KsqlStatementError('EXPLAIN of a statement is not supported by the local server yet');
+      if (!stmt.queryId) {
+        // EXPLAIN <statement> plans it in a sandbox: nothing is created, no host runs it
+        const inner = stmt.statement!;
+        if (inner.kind !== 'createAs' && inner.kind !== 'insertInto' && inner.kind !== 'select') {
+          throw new KsqlStatementError('The provided statement does not run a ksql query');
+        }
+        const plan = planQuery(inner.query, engine.metastore, { persistent: inner.kind !== 'select', sinkName: inner.kind === 'createAs' ? inner.name : inner.kind === 'insertInto' ? inner.target : undefined });
+        return {
+          ...base('queryDescription', stmt),
+          queryDescription: {
+            id: '', statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
+            sources: plan.sources.map((x) => x.name), sinks: inner.kind === 'createAs' ? [inner.name] : inner.kind === 'insertInto' ? [inner.target] : [],
+            topology: '', executionPlan: '', overriddenProperties: {}, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
+            queryErrors: [], tasksMetadata: [], state: 'UNKNOWN',
+          },
+        };
+      }
       const q = [...engine.queries.values()].find((x) => x.id.toUpperCase() === stmt.queryId!.toUpperCase());
       if (!q) throw new KsqlRequestError(`Query with id:${stmt.queryId} does not exist, use SHOW QUERIES to view the full set of queries.`);
       return { ...base('queryDescription', stmt), queryDescription: queryDescription(engine, q) };
