@@ -42,7 +42,11 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       },
     };
   }
-  if (spec.type === 'SESSION') throw new KsqlStatementError('SESSION windows are not supported by the local server yet');
+  if (spec.type === 'SESSION') {
+    if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
+    if (aggs.some((a) => !a.merge)) throw new KsqlStatementError('The local server cannot merge this aggregate in SESSION windows yet');
+    return sessionWindowing(spec, aggs, output);
+  }
   if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
   const size = spec.size.ms;
   const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
@@ -66,6 +70,40 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         a.ts = Math.max(a.ts, ts);
         output(key, a.accs, a.ts, a.window, headers, false);
       }
+    },
+    undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
+  };
+}
+
+/**
+ * Session windows: a record within `gap` of a key's sessions merges them. Each merged-away session
+ * is retracted (a tombstone stamped with its old end), then the merged session [min start, max end]
+ * is emitted, stamped with its end. Late: merged end < stream time - gap - grace.
+ */
+function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output): Windowing {
+  const gap = spec.size.ms;
+  const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
+  const sessions = new Map<string, Agg[]>();
+  const streamTime = new Map<number, number>();
+  return {
+    add(key, args, ts, partition, headers) {
+      const st = Math.max(streamTime.get(partition) ?? -Infinity, ts);
+      streamTime.set(partition, st);
+      const sk = keyString(key);
+      const list = sessions.get(sk) ?? [];
+      const overlapping = list.filter((a) => a.window!.end >= ts - gap && a.window!.start <= ts + gap);
+      const start = Math.min(ts, ...overlapping.map((a) => a.window!.start));
+      const end = Math.max(ts, ...overlapping.map((a) => a.window!.end));
+      if (end < st - gap - grace) return;
+      let accs = aggs.map((g) => g.init());
+      accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
+      for (const o of overlapping.sort((a, b) => a.window!.start - b.window!.start)) {
+        accs = accs.map((acc, i) => aggs[i]!.merge!(o.accs[i], acc));
+        output(key, o.accs, o.window!.end, o.window, headers, true);
+      }
+      const merged: Agg = { key, accs, ts: end, window: { start, end } };
+      sessions.set(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
+      output(key, merged.accs, end, merged.window, headers, false);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
   };

@@ -10,7 +10,12 @@ export interface BoundAggregate {
   /** Removes a value (table aggregations); absent for stream-only aggregates. */
   undo?(acc: unknown, args: unknown[]): unknown;
   result(acc: unknown): unknown;
+  /** Combines two accumulators (session windows merging); absent when the function cannot merge. */
+  merge?(a: unknown, b: unknown): unknown;
 }
+
+/** Engine-wide arrival order, so merged LATEST/EARLIEST_BY_OFFSET pick by offset order. */
+let arrival = 0;
 
 export interface AggregateFunction {
   name: string;
@@ -42,6 +47,7 @@ define({
     add: (acc, [v]) => (v === null || v === undefined ? acc : (acc as number) + 1),
     undo: (acc, [v]) => (v === null || v === undefined ? acc : (acc as number) - 1),
     result: (acc) => acc,
+    merge: (a, b) => (a as number) + (b as number),
   }),
 });
 
@@ -55,6 +61,7 @@ define({
       add: (acc, [v]) => (v == null ? acc : add(t, acc, v)),
       undo: (acc, [v]) => (v == null ? acc : add(t, acc, neg(t, v))),
       result: (acc) => acc,
+      merge: (a, b) => add(t, a, b),
     };
   },
 });
@@ -70,6 +77,7 @@ define({
       add: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum + num(v), count: (acc as { count: number }).count + 1 }),
       undo: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum - num(v), count: (acc as { count: number }).count - 1 }),
       result: (acc) => { const a = acc as { sum: number; count: number }; return a.count === 0 ? 0 : a.sum / a.count; },
+      merge: (a, b) => ({ sum: (a as { sum: number }).sum + (b as { sum: number }).sum, count: (a as { count: number }).count + (b as { count: number }).count }),
     };
   },
 });
@@ -84,6 +92,7 @@ for (const [name, sign] of [['MIN', -1], ['MAX', 1]] as const) {
         init: () => null,
         add: (acc, [v]) => (v == null ? acc : acc == null || compareValues(v, acc) * sign > 0 ? v : acc),
         result: (acc) => acc,
+        merge: (a, b) => (a == null ? b : b == null ? a : compareValues(b, a) * sign > 0 ? b : a),
       };
     },
   });
@@ -107,14 +116,21 @@ for (const [name, latest] of [['LATEST_BY_OFFSET', true], ['EARLIEST_BY_OFFSET',
       if (n === undefined) {
         return {
           returnType: t,
-          init: () => ({ set: false, v: null }),
+          init: () => ({ set: false, v: null, seq: -1 }),
           add: (acc, [v]) => {
-            const a = acc as { set: boolean; v: unknown };
+            const a = acc as { set: boolean; v: unknown; seq: number };
+            const seq = arrival++;
             if (v == null && ignoreNulls) return a;
             if (!latest && a.set) return a;
-            return { set: true, v: v ?? null };
+            return { set: true, v: v ?? null, seq };
           },
           result: (acc) => (acc as { v: unknown }).v,
+          merge: (a, b) => {
+            const x = a as { set: boolean; seq: number }, y = b as { set: boolean; seq: number };
+            if (!x.set) return y;
+            if (!y.set) return x;
+            return (latest ? y.seq > x.seq : y.seq < x.seq) ? y : x;
+          },
         };
       }
       const size = n;
@@ -122,12 +138,17 @@ for (const [name, latest] of [['LATEST_BY_OFFSET', true], ['EARLIEST_BY_OFFSET',
         returnType: T.array(t),
         init: () => [],
         add: (acc, [v]) => {
+          const seq = arrival++;
           if (v == null && ignoreNulls) return acc;
-          const list = acc as unknown[];
-          if (latest) return [...list, v ?? null].slice(-size);
-          return list.length >= size ? list : [...list, v ?? null];
+          const list = acc as { v: unknown; seq: number }[];
+          if (latest) return [...list, { v: v ?? null, seq }].slice(-size);
+          return list.length >= size ? list : [...list, { v: v ?? null, seq }];
         },
-        result: (acc) => acc,
+        result: (acc) => (acc as { v: unknown }[]).map((x) => x.v),
+        merge: (a, b) => {
+          const all = [...(a as { seq: number }[]), ...(b as { seq: number }[])].sort((x, y) => x.seq - y.seq);
+          return latest ? all.slice(-size) : all.slice(0, size);
+        },
       };
     },
   });
