@@ -5,7 +5,8 @@ import { MetaStore, type DataSource } from './catalog/metastore.js';
 import { TopicStore } from './storage/topics.js';
 import { KsqlRequestError, KsqlStatementError } from './analysis/errors.js';
 import type { QueryPlan } from './analysis/planner.js';
-import { RunningQuery } from './runtime/running-query.js';
+import { RunningQuery, type StepHooks } from './runtime/running-query.js';
+import type { StateStore } from './state/store.js';
 import { executeDdl } from './exec/ddl.js';
 import { executeQueryStatement } from './exec/queries.js';
 import { executeInsertValues } from './exec/insert-values.js';
@@ -23,8 +24,10 @@ export interface PersistentQuery {
   plan: QueryPlan;
   runtime?: RunningQuery;
   /** Latest row per key (and window) written to a table sink: what pull queries read. */
-  materialized?: Map<string, { key: unknown[]; values: unknown[]; window?: { start: number; end: number }; ts: number }>;
+  materialized?: StateStore<MaterializedRow>;
 }
+
+export interface MaterializedRow { key: unknown[]; values: unknown[]; window?: { start: number; end: number }; ts: number }
 
 export interface EngineOptions {
   /** 'command-topic': ids and sequence numbers as a stock ksqlDB server hands them out; 'counter': as the test harness does. */
@@ -56,6 +59,8 @@ export class Engine {
   lastPlanOffset: number;
   queryCounter = 0;
   readonly sandbox: boolean;
+  /** Set by the journal: every processing step of a persistent query is logged with its state changes. */
+  stepHooks?: StepHooks;
 
   constructor(readonly options: EngineOptions = {}, sandbox = false) {
     this.sandbox = sandbox;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
@@ -175,5 +175,45 @@ INSERT INTO MIGRATION_EVENTS (version_key, version, state) VALUES ('${i % 3}', '
 
     expect(restarted.events).toHaveLength(16);
     expect(restarted).toEqual(uninterrupted);
+  });
+
+  it('restores join and window state from the changelog, and drops a torn last line', async () => {
+    const pipelineDir = await mkdtemp(join(tmpdir(), 'ksqlm-pipeline-'));
+    const trades = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => {
+      const i = from + k;
+      return `INSERT INTO STOCKTRADE (side, quantity, symbol, price, account, userid) VALUES ('BUY', ${i}, 'ZVV', 10, 'ABC123', 'User_${i % 4}');
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_${i % 4}', '${i % 2 ? 'ZVV' : 'ZTEST'}', 1.0, '${i % 3 ? 'Completed' : 'Pending'}', 'ok', ${i * 20_000});`;
+    }).join('\n');
+    const users = "INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_1', 1, 'Region_1'); INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_2', 1, 'Region_2');";
+    const look = async (url: string) => ({
+      joined: (await queryStream(url, 'SELECT USERID, REGIONID, QUANTITY FROM USER_TRADES;')).rows,
+      completed: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_COMPLETED FROM COMPLETED_PER_MINUTE;')).rows.sort(),
+      pending: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_PENDING FROM PENDING_PER_MINUTE;')).rows.sort(),
+    });
+    try {
+      const first = await startServerProcess(['--data-dir', pipelineDir]);
+      await ksql(first.url, SEED);
+      await ksql(first.url, users);
+      await ksql(first.url, trades(0, 10));
+      await first.stop('SIGKILL');
+      await appendFile(join(pipelineDir, 'journal.jsonl'), '{"e":"rec","t":"stocktr');
+      const second = await startServerProcess(['--data-dir', pipelineDir]);
+      await ksql(second.url, trades(10, 20));
+      const restarted = await look(second.url);
+      await second.stop();
+
+      const reference = await startServerProcess();
+      await ksql(reference.url, SEED);
+      await ksql(reference.url, users);
+      await ksql(reference.url, trades(0, 20));
+      const uninterrupted = await look(reference.url);
+      await reference.stop();
+
+      expect(restarted.joined).toHaveLength(20);
+      expect(restarted.completed.reduce((n, r) => n + (r[2] as number), 0)).toBe(13);
+      expect(restarted).toEqual(uninterrupted);
+    } finally {
+      await rm(pipelineDir, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,7 @@ import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing } from './windowing.js';
+import type { StoreFactory } from '../state/store.js';
 
 export interface OutputColumn { name: string; type: SqlType; isKey: boolean }
 
@@ -34,7 +35,7 @@ export interface QueryPlan {
   windowInfo?: WindowInfo;
   /** Whether ksqlDB would repartition (GROUP BY not on the key, join not on a key). */
   repartition: boolean;
-  build(emit: (o: OutMsg) => void, onError: (e: unknown) => void): Processor;
+  build(emit: (o: OutMsg) => void, onError: (e: unknown) => void, stores: StoreFactory): Processor;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
 }
@@ -280,11 +281,11 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
       if (where && safe(where, onError)(row) !== true) return undefined;
       return compiled.map((c) => safe(c, onError)(row));
     },
-    build(emit, onError) {
+    build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
-      const emitted = new Set<string>();
+      const emitted = stores<boolean>('filter-emitted');
       return {
         process(rec) {
           let msg: SourceMsg;
@@ -307,7 +308,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             if (isTable && emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
             return;
           }
-          if (isTable) emitted.add(present);
+          if (isTable && !emitted.has(present)) emitted.put(present, true);
           if (repart) {
             const pk = keyOf(row, msg);
             repart.keyNames.forEach((n, i) => { row[n] = pk[i]; });
@@ -356,9 +357,9 @@ function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, item
   const rightCols = sideCols(r, true);
   return {
     sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
-    build(emit, onError) {
+    build(emit, onError, stores) {
       const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
-      const table = new Map<string, Row>();
+      const table = stores<Row>('join-table');
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
       const leftKeyFn = safe(leftExpr, onError);
@@ -369,7 +370,7 @@ function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, item
             try { msg = readR(rec); } catch (e) { onError(e); return; }
             if (msg.key.some((k) => k === null)) return;
             const k = keyString(msg.key);
-            if (msg.row === null) table.delete(k); else table.set(k, prefix(r.alias, msg.row));
+            if (msg.row === null) table.delete(k); else table.put(k, prefix(r.alias, msg.row));
             return;
           }
           try { msg = readL(rec); } catch (e) { onError(e); return; }
@@ -488,15 +489,15 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
 
   return {
     sources: [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
-    build(emit, onError) {
+    build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const whereFn = where ? safe(where, onError) : undefined;
       const groupFns = groupC.map((g) => safe(g, onError));
       const argFns = aggs.map((a) => a.args.map((c) => safe(c, onError)));
       const fns = compiled.map((c) => safe(c, onError));
       const havingFn = having ? safe(having, onError) : undefined;
-      const tableState = new Map<string, Row>();
-      const emitted = new Set<string>();
+      const tableState = stores<Row>('source-table');
+      const emitted = stores<boolean>('having-emitted');
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
         const keyVals = key;
         const present = keyString(window ? [...key, window.start] : key);
@@ -510,10 +511,10 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
           if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
           return;
         }
-        emitted.add(present);
+        if (!emitted.has(present)) emitted.put(present, true);
         emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers });
       };
-      const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL');
+      const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores);
       const groupKey = (row: Row): unknown[] | undefined => {
         const k = groupFns.map((f) => f(row));
         return k.some((v) => v === null || v === undefined) ? undefined : k;
@@ -528,7 +529,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
             const sk = keyString(msg.key);
             const old = tableState.get(sk);
             const nrow = msg.row && (!whereFn || whereFn(msg.row) === true) ? msg.row : null;
-            if (msg.row) tableState.set(sk, msg.row); else tableState.delete(sk);
+            if (msg.row) tableState.put(sk, msg.row); else tableState.delete(sk);
             const oldPassing = old && (!whereFn || whereFn(old) === true) ? old : null;
             // an update within one group subtracts and adds before emitting once, as Kafka Streams does
             const oldGk = oldPassing ? groupKey(oldPassing) : undefined;

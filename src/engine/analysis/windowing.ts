@@ -3,6 +3,7 @@ import type { BoundAggregate } from '../functions/aggregate.js';
 import type { Header } from '../storage/topics.js';
 import { keyString } from '../functions/values.js';
 import { KsqlStatementError } from './errors.js';
+import type { StoreFactory } from '../state/store.js';
 
 type Output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => void;
 
@@ -19,17 +20,18 @@ interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: n
  * Aggregation state per group (and per window): incremental, one record at a time.
  * Late records follow Kafka Streams: a time window is closed once its end <= stream time - grace.
  */
-export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean): Windowing {
-  const state = new Map<string, Agg>();
+export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean, stores: StoreFactory): Windowing {
+  const state = stores<Agg>('aggregate');
   const fold = (a: Agg, args: unknown[][]) => { a.accs = a.accs.map((acc, i) => aggs[i]!.add(acc, args[i]!)); };
   if (!spec) {
     return {
       add(key, args, ts, _p, headers) {
         const sk = keyString(key);
         let a = state.get(sk);
-        if (!a) { a = { key, accs: aggs.map((g) => g.init()), ts }; state.set(sk, a); }
+        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
+        state.put(sk, a);
         output(key, a.accs, a.ts, undefined, headers, false);
       },
       undo(key, args, ts, headers, silent) {
@@ -38,6 +40,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         if (!a) return;
         a.accs = a.accs.map((acc, i) => (aggs[i]!.undo ? aggs[i]!.undo!(acc, args[i]!) : acc));
         a.ts = Math.max(a.ts, ts);
+        state.put(sk, a);
         if (!silent) output(key, a.accs, a.ts, undefined, headers, false);
       },
     };
@@ -45,17 +48,17 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   if (spec.type === 'SESSION') {
     if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
     if (aggs.some((a) => !a.merge)) throw new KsqlStatementError('The local server cannot merge this aggregate in SESSION windows yet');
-    return sessionWindowing(spec, aggs, output);
+    return sessionWindowing(spec, aggs, output, stores);
   }
   if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
   const size = spec.size.ms;
   const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - size, 0);
-  const streamTime = new Map<number, number>();
+  const streamTime = stores<number>('stream-time');
   return {
     add(key, args, ts, partition, headers) {
-      const st = Math.max(streamTime.get(partition) ?? -Infinity, ts);
-      streamTime.set(partition, st);
+      const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
+      streamTime.put(String(partition), st);
       if (ts < 0) return;
       const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
       const starts: number[] = [];
@@ -65,9 +68,10 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         if (end <= st - grace) continue;
         const sk = `${keyString(key)}@${start}`;
         let a = state.get(sk);
-        if (!a) { a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } }; state.set(sk, a); }
+        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
+        state.put(sk, a);
         output(key, a.accs, a.ts, a.window, headers, false);
       }
     },
@@ -80,15 +84,15 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
  * is retracted (a tombstone stamped with its old end), then the merged session [min start, max end]
  * is emitted, stamped with its end. Late: merged end < stream time - gap - grace.
  */
-function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output): Windowing {
+function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory): Windowing {
   const gap = spec.size.ms;
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
-  const sessions = new Map<string, Agg[]>();
-  const streamTime = new Map<number, number>();
+  const sessions = stores<Agg[]>('sessions');
+  const streamTime = stores<number>('stream-time');
   return {
     add(key, args, ts, partition, headers) {
-      const st = Math.max(streamTime.get(partition) ?? -Infinity, ts);
-      streamTime.set(partition, st);
+      const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
+      streamTime.put(String(partition), st);
       const sk = keyString(key);
       const list = sessions.get(sk) ?? [];
       const overlapping = list.filter((a) => a.window!.end >= ts - gap && a.window!.start <= ts + gap);
@@ -102,7 +106,7 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
         output(key, o.accs, o.window!.end, o.window, headers, true);
       }
       const merged: Agg = { key, accs, ts: end, window: { start, end } };
-      sessions.set(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
+      sessions.put(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
       output(key, merged.accs, end, merged.window, headers, false);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },

@@ -1,5 +1,5 @@
 import type { Statement } from '../sql/ast.js';
-import type { Engine, Entity, ExecContext, PersistentQuery } from '../engine.js';
+import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
 import { WithProps } from '../catalog/with-props.js';
@@ -123,11 +123,16 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
 function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
   if (engine.sandbox) { engine.queries.set(q.id, q); return; }
   const sink = engine.metastore.get(q.sinkName)!;
-  const emit = makeSinkWriter(engine, q, sink);
   const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
-  q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', emit);
-  if (previous?.runtime) q.runtime.cursor.restore(previous.runtime.cursor.offsets());
-  if (previous?.materialized) q.materialized = previous.materialized;
+  let emit: (o: OutMsg) => void = () => undefined;
+  q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', (o) => emit(o), engine.stepHooks);
+  if (sink.type === 'TABLE') q.materialized = q.runtime.store<MaterializedRow>('materialized');
+  emit = makeSinkWriter(engine, q, sink);
+  if (previous?.runtime) {
+    // CREATE OR REPLACE keeps the query's position and its state
+    q.runtime.cursor.restore(previous.runtime.cursor.offsets());
+    for (const [name, store] of previous.runtime.stores) for (const [k, v] of store.entries()) q.runtime.store(name).restore(k, v);
+  }
   engine.queries.set(q.id, q);
 }
 
@@ -138,7 +143,6 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const valueIdx = plan.columns.map((c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
   const isTable = sink.type === 'TABLE';
   const session = sink.windowInfo?.type === 'SESSION';
-  if (isTable) q.materialized ??= new Map();
   return (o) => {
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
@@ -158,7 +162,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     if (isTable && q.materialized) {
       const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
       if (o.values === null) q.materialized.delete(mk);
-      else q.materialized.set(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
+      else q.materialized.put(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
     }
   };
 }

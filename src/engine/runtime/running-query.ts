@@ -1,5 +1,6 @@
 import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
 import type { TopicRecord, TopicStore } from '../storage/topics.js';
+import { StateStore, type StoreChange } from '../state/store.js';
 
 export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
 
@@ -35,6 +36,14 @@ export class Cursor {
     return best;
   }
 
+  /** Marks a record as processed (restore from the journal). */
+  advance(topic: string, partition: number, nextOffset: number): void {
+    const pos = this.positions.get(topic);
+    if (!pos) return;
+    while (pos.length <= partition) pos.push(0);
+    pos[partition] = Math.max(pos[partition]!, nextOffset);
+  }
+
   lag(): number {
     let n = 0;
     for (const [name, pos] of this.positions) {
@@ -45,6 +54,13 @@ export class Cursor {
   }
 }
 
+/** Observes each processing step of a persistent query: the input record, the state changes it made. */
+export interface StepHooks {
+  begin(q: RunningQuery, rec: TopicRecord): void;
+  change(q: RunningQuery, c: StoreChange): void;
+  end(q: RunningQuery): void;
+}
+
 export interface QueryStats { processed: number; errors: number; lastError?: string; lastErrorAt?: number }
 
 /** A running query (persistent or transient): a plan's processor fed from a cursor. */
@@ -53,6 +69,7 @@ export class RunningQuery {
   readonly stats: QueryStats = { processed: 0, errors: 0 };
   private processor: Processor;
   readonly cursor: Cursor;
+  readonly stores = new Map<string, StateStore<unknown>>();
 
   constructor(
     readonly id: string,
@@ -60,9 +77,20 @@ export class RunningQuery {
     topics: TopicStore,
     fromEnd: boolean,
     emit: (o: OutMsg) => void,
+    private readonly hooks?: StepHooks,
   ) {
     this.cursor = new Cursor(topics, plan.sources.map((s) => s.topic), fromEnd);
-    this.processor = plan.build(emit, (e) => this.recordError(e));
+    this.processor = plan.build(emit, (e) => this.recordError(e), (name) => this.store(name));
+  }
+
+  /** The query's state store of that name, created on first use. */
+  store<V>(name: string): StateStore<V> {
+    let s = this.stores.get(name);
+    if (!s) {
+      s = new StateStore<unknown>(name, (c) => this.hooks?.change(this, c));
+      this.stores.set(name, s);
+    }
+    return s as StateStore<V>;
   }
 
   private recordError(e: unknown): void {
@@ -80,7 +108,9 @@ export class RunningQuery {
       if (!rec) break;
       n++;
       this.stats.processed++;
+      this.hooks?.begin(this, rec);
       try { this.processor.process(rec); } catch (e) { this.recordError(e); }
+      this.hooks?.end(this);
     }
     return n;
   }

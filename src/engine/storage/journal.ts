@@ -4,21 +4,37 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
 import type { Origin, TopicRecord } from './topics.js';
+import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
+import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
+
+interface RecordLine { t: string; p: number; k: string | null; v: string | null; ts: number; h: { k: string; v: string | null }[] }
 
 type Entry =
-  | { t: 'cmd'; sql: string; props: Record<string, unknown> }
-  | { t: 'rec'; topic: string; p: number; k: string | null; v: string | null; ts: number; h: { k: string; v: string | null }[] };
+  | { e: 'cmd'; sql: string; props: Record<string, unknown> }
+  /** A record written by a client (INSERT VALUES, /inserts-stream). */
+  | ({ e: 'rec' } & RecordLine)
+  /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
+  | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] };
+
+const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
+const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
+
+function recordLine(rec: TopicRecord): RecordLine {
+  return { t: rec.topic, p: rec.partition, k: b64(rec.key), v: b64(rec.value), ts: rec.timestamp, h: rec.headers.map((h) => ({ k: h.key, v: b64(h.value) })) };
+}
 
 /**
- * The durable log of a data dir: every state-changing command (like ksqlDB's command topic) and
- * every record written by a client, in the order they happened. Records written by queries are
- * derived, so replaying this log through the deterministic engine rebuilds the same catalog,
- * query ids, topic offsets and state, with nothing lost or counted twice. Each entry is written
- * synchronously before the request is answered; a torn last line (kill -9) is dropped on open.
+ * The data dir's log, written synchronously before a request is answered. It holds the command log
+ * (like ksqlDB's command topic), every record clients write, and, per processing step of each
+ * persistent query, the records it produced and its state-store changelog entries, in one line: a
+ * step is on disk whole or not at all. On open, the log is applied without running any query: topics
+ * get their records back at the same offsets, each query's position and state stores are restored
+ * from its changelog entries; a torn last line (kill -9) is dropped and its input is processed again.
  */
-export class Journal {
+export class Journal implements StepHooks {
   private fh: FileHandle | undefined;
   private replaying = false;
+  private step: Extract<Entry, { e: 'step' }> | undefined;
 
   private constructor(readonly dir: string, readonly clusterId: string, private readonly engine: Engine) {}
 
@@ -31,38 +47,48 @@ export class Journal {
       const f = await open(idFile, 'w'); await f.writeFile(clusterId); await f.sync(); await f.close();
     }
     const j = new Journal(dir, clusterId, engine);
+    engine.stepHooks = j;
+    engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     const path = join(dir, 'journal.jsonl');
     let text = '';
-    try { text = await readFile(path, 'utf8'); } catch { /* new data dir */ }
+    try { text = await readFile(path, 'utf8'); } catch { /* a new data dir */ }
     const lines = text.split('\n');
     let validBytes = 0;
     j.replaying = true;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      if (i === lines.length - 1 && line === '') break;
+      if (line === '' && i === lines.length - 1) break;
       let entry: Entry;
-      try { entry = JSON.parse(line) as Entry; } catch { break; } // torn write at the end
-      j.replay(entry);
+      try { entry = JSON.parse(line) as Entry; } catch { break; } // a torn write at the end
+      j.apply(entry);
       validBytes += Buffer.byteLength(line) + 1;
     }
     j.replaying = false;
     j.fh = await open(path, 'a+');
     if (validBytes < Buffer.byteLength(text)) await j.fh.truncate(validBytes);
-    engine.topics.onAppend((rec, origin) => j.logRecord(rec, origin));
+    // records whose step did not reach the disk are processed now
+    engine.drain();
     return j;
   }
 
-  private replay(e: Entry): void {
-    if (e.t === 'cmd') {
+  private append(r: RecordLine, origin: Origin): void {
+    if (!this.engine.topics.has(r.t)) return;
+    this.engine.topics.append(r.t, { key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, partition: r.p, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) }, origin);
+  }
+
+  private apply(e: Entry): void {
+    if (e.e === 'cmd') {
       try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch { /* it failed the same way before */ }
+    } else if (e.e === 'rec') {
+      this.append(e, 'external');
     } else {
-      if (!this.engine.topics.has(e.topic)) return;
-      this.engine.topics.append(e.topic, {
-        key: e.k === null ? null : Buffer.from(e.k, 'base64'), value: e.v === null ? null : Buffer.from(e.v, 'base64'),
-        timestamp: e.ts, partition: e.p, headers: e.h.map((h) => ({ key: h.k, value: h.v === null ? null : Buffer.from(h.v, 'base64') })),
-      });
+      for (const r of e.out) this.append(r, 'derived');
+      const q = this.engine.queries.get(e.q)?.runtime;
+      if (!q) return;
+      q.cursor.advance(e.t, e.p, e.o + 1);
+      q.stats.processed++;
+      for (const c of e.ch) q.store(c.s).restore(c.k, decodeValue(c.v));
     }
-    this.engine.drain();
   }
 
   private write(e: Entry): void {
@@ -70,15 +96,28 @@ export class Journal {
     writeSync(this.fh.fd, `${JSON.stringify(e)}\n`);
   }
 
-  logCommand(sql: string, props: Record<string, unknown>): void { this.write({ t: 'cmd', sql, props }); }
+  logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }
 
-  private logRecord(rec: TopicRecord, origin: Origin): void {
-    if (origin !== 'external') return;
-    this.write({
-      t: 'rec', topic: rec.topic, p: rec.partition, ts: rec.timestamp,
-      k: rec.key === null ? null : rec.key.toString('base64'), v: rec.value === null ? null : rec.value.toString('base64'),
-      h: rec.headers.map((h) => ({ k: h.key, v: h.value === null ? null : h.value.toString('base64') })),
-    });
+  private onAppend(rec: TopicRecord, origin: Origin): void {
+    if (this.replaying) return;
+    if (this.step && origin === 'derived') { this.step.out.push(recordLine(rec)); return; }
+    if (origin === 'external') this.write({ e: 'rec', ...recordLine(rec) });
+  }
+
+  begin(q: RunningQuery, rec: TopicRecord): void {
+    if (this.replaying) return;
+    this.step = { e: 'step', q: q.id, t: rec.topic, p: rec.partition, o: rec.offset, out: [], ch: [] };
+  }
+
+  change(_q: RunningQuery, c: StoreChange): void {
+    if (this.step) this.step.ch.push({ s: c.store, k: c.key, v: encodeValue(c.value) });
+  }
+
+  end(): void {
+    const s = this.step;
+    this.step = undefined;
+    // every step is written, even one with no output: it records the query's new position
+    if (s) this.write(s);
   }
 
   async close(): Promise<void> { await this.fh?.close(); this.fh = undefined; }
