@@ -17,7 +17,8 @@ export type Entity = Record<string, unknown> & { '@type': string; statementText:
 
 export interface PersistentQuery {
   id: string;
-  kind: 'CSAS' | 'CTAS' | 'INSERT';
+  /** CST: the query that materializes a SOURCE table for pull queries; it writes no topic. */
+  kind: 'CSAS' | 'CTAS' | 'INSERT' | 'CST';
   statementText: string;
   sinkName: string;
   sinkTopic: string;

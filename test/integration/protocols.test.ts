@@ -70,3 +70,21 @@ describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl comman
     expect(JSON.parse(r.text)[0]['@type']).toBe('streams');
   });
 });
+
+describe('process lifecycle', () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('stops cleanly with exit code 0 on %s', async (signal) => {
+    const server = await startServerProcess();
+    expect(await server.stop(signal)).toBe(0);
+  });
+
+  it('refuses a port in use with a one-line usage error and exit code 2', async () => {
+    const server = await startServerProcess();
+    const port = new URL(server.url).port;
+    const { spawnSync } = await import('node:child_process');
+    const { CLI } = await import('../helpers/server.js');
+    const r = spawnSync(process.execPath, [CLI, 'server', '--port', port], { encoding: 'utf8' });
+    await server.stop();
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`error: --port: 127.0.0.1:${port} is already in use`);
+  });
+});

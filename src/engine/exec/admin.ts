@@ -158,6 +158,8 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
       }
       throw new KsqlRequestError(`Unknown queryId: ${id}`);
     }
+    if (q.kind === 'CST' && stmt.queryId !== 'ALL') throw new KsqlStatementError(`Cannot terminate query '${q.id}' because it is linked to a source table.`);
+    if (q.kind === 'CST') continue;
     if (verb === 'terminate') engine.queries.delete(q.id);
     else if (q.runtime) q.runtime.state = verb === 'pause' ? 'PAUSED' : 'RUNNING';
   }

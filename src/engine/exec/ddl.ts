@@ -11,6 +11,9 @@ export function containsMap(t: SqlType): boolean {
   return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
 }
 import { commandStatus, warningEntity } from './status.js';
+import { planQuery } from '../analysis/planner.js';
+import { parseStatement } from '../sql/parser.js';
+import { startPersistentQuery } from './queries.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 
@@ -67,7 +70,6 @@ export function existsMessage(newKind: string, name: string, existing: DataSourc
 }
 
 function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
-  void ctx;
   const kind = stmt.sourceType;
   const existing = engine.metastore.get(stmt.name);
   if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
@@ -147,10 +149,16 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text,
   };
   engine.metastore.put(ds);
+  let queryId: string | undefined;
   if (stmt.isSource && kind === 'TABLE') {
-    // SOURCE tables are materialized by a query of their own (CST_)
+    // a SOURCE table is materialized by a query of its own, so pull queries can read it
+    queryId = `CST_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
+    ds.writerQueryId = queryId;
+    const select = parseStatement(`SELECT * FROM \`${stmt.name}\`;`) as Extract<Statement, { kind: 'select' }>;
+    const plan = planQuery(select.query, engine.metastore, { persistent: false });
+    startPersistentQuery(engine, { id: queryId, kind: 'CST', statementText: stmt.text, sinkName: stmt.name, sinkTopic: topic, plan }, { ...ctx, properties: { ...ctx.properties, 'ksql.streams.auto.offset.reset': 'earliest' } });
   }
-  return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `${kind === 'STREAM' ? 'Stream' : 'Table'} created`, { carriesPlan: true });
+  return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `${kind === 'STREAM' ? 'Stream' : 'Table'} created`, { carriesPlan: true, queryId });
 }
 
 function checkReplace(existing: DataSource, kind: string, columns: Column[], topic: string): void {

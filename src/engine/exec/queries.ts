@@ -120,7 +120,7 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
 }
 
-function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
+export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
   if (engine.sandbox) { engine.queries.set(q.id, q); return; }
   const sink = engine.metastore.get(q.sinkName)!;
   const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
@@ -140,17 +140,24 @@ function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecConte
 function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (o: OutMsg) => void {
   const { key: ks, value: vs } = serdesOf(sink);
   const plan = q.plan;
-  const valueIdx = plan.columns.map((c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
-  const isTable = sink.type === 'TABLE';
+  const valueIdx = plan.columns.map((_c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
   const session = sink.windowInfo?.type === 'SESSION';
+  const materialize = (o: OutMsg) => {
+    if (!q.materialized) return;
+    const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
+    if (o.values === null) q.materialized.delete(mk);
+    else q.materialized.put(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
+  };
   return (o) => {
+    // a SOURCE table's query only materializes: its topic is written by others
+    if (q.kind === 'CST') { materialize(o); return; }
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
     try {
       keyBytes = ks.serialize(o.key);
       valueBytes = o.values === null ? null : vs.serialize(valueIdx.map((i) => o.values![i]));
     } catch (e) {
-      q.runtime?.stats && (q.runtime.stats.errors++, q.runtime.stats.lastError = (e as Error).message);
+      if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = (e as Error).message; }
       return;
     }
     const topic = engine.topics.get(q.sinkTopic);
@@ -159,10 +166,6 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
     const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
     engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: o.ts, headers: o.headers, partition }, 'derived');
-    if (isTable && q.materialized) {
-      const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
-      if (o.values === null) q.materialized.delete(mk);
-      else q.materialized.put(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
-    }
+    materialize(o);
   };
 }
