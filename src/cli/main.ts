@@ -8,7 +8,7 @@ async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
-    return EXIT.OK;
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;

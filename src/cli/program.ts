@@ -12,6 +12,53 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
 
+  const common = (c: Command) => c
+    .option('--config <file>', 'configuration file', undefined)
+    .option('--server <url>', 'ksqlDB server URL (env KSQL_MIGRATE_SERVER)')
+    .option('--migrations-dir <dir>', 'migrations directory (default: migrations/ beside the config)')
+    .option('--username <user>', 'Basic auth user or Confluent Cloud API key (env KSQL_MIGRATE_USERNAME)')
+    .option('--password <secret>', 'Basic auth password or API secret (env KSQL_MIGRATE_PASSWORD)')
+    .option('--json', 'print one JSON document')
+    .option('-q, --quiet', 'print only errors')
+    .option('-v, --verbose', 'show requests (secrets redacted)');
+  const code = (n: number) => { process.exitCode = n; };
+
+  program.command('init [dir]').description('create a project: ksql-migrate.yaml and migrations/')
+    .action(async (dir?: string) => { const { runInit } = await import('./commands/init.js'); await runInit(dir); });
+
+  common(program.command('create <description>').description('create the next empty migration file'))
+    .option('--version <n>', 'use this version instead of the next one')
+    .action(async (description: string, opts) => { const { runCreate } = await import('./commands/create.js'); await runCreate(description, opts); });
+
+  common(program.command('up').description('apply pending migrations in order'))
+    .option('--to <n>', 'apply up to and including version n')
+    .option('--next', 'apply only the next pending version')
+    .option('--version <n>', 'apply exactly version n')
+    .option('--dry-run', 'show what would run, run nothing')
+    .option('--allow-out-of-order', 'apply pending versions older than the latest applied one')
+    .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (opts) => { const { runUp } = await import('./commands/up.js'); code(await runUp(opts)); });
+
+  common(program.command('status').description('applied and pending versions, from one query'))
+    .option('--exit-code', 'exit 1 when anything is pending or failed')
+    .action(async (opts) => { const { runStatus } = await import('./commands/status.js'); code(await runStatus(opts)); });
+
+  common(program.command('validate').description('check applied versions against their files (exit 4 on drift)'))
+    .action(async (opts) => { const { runValidate } = await import('./commands/validate.js'); code(await runValidate(opts)); });
+
+  common(program.command('repair').description('release a stale lock; mark a failed or stuck version migrated or rolled back'))
+    .option('--release-lock', 'free the lock of a run that died')
+    .option('--version <n>', 'the version to mark (default: the current one)')
+    .option('--mark-migrated', 'the change is in place: record it as MIGRATED')
+    .option('--mark-rolled-back', 'the change was undone: `up` applies it again')
+    .action(async (opts) => { const { runRepair } = await import('./commands/repair.js'); code(await runRepair(opts)); });
+
+  const meta = program.command('metadata').description('the history stream and table');
+  common(meta.command('init').description('create the history stream and table'))
+    .action(async (opts) => { const { runMetadata } = await import('./commands/metadata.js'); code(await runMetadata('init', opts)); });
+  common(meta.command('destroy').description('drop the history stream and table with their topics'))
+    .action(async (opts) => { const { runMetadata } = await import('./commands/metadata.js'); code(await runMetadata('destroy', opts)); });
+
   program.command('server')
     .description('Run the local ksqlDB-compatible server')
     .option('--port <port>', 'port to listen on', '8088')

@@ -1,0 +1,27 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { discoverMigrations, fileNameFor } from '../../migrations/files.js';
+import { CliError, EXIT } from '../errors.js';
+import { loadConfigOrExit, type GlobalOptions } from '../context.js';
+
+export async function runCreate(description: string, opts: GlobalOptions & { version?: string }): Promise<void> {
+  const config = loadConfigOrExit(opts);
+  if (!description.trim()) throw new CliError('create: the description must not be empty', EXIT.USAGE);
+  const d = await discoverMigrations(config.migrationsDir);
+  let version: number;
+  if (opts.version !== undefined) {
+    version = Number(opts.version);
+    if (!Number.isInteger(version) || version < 1 || version > 999999) throw new CliError(`--version: expected 1..999999, got '${opts.version}'`, EXIT.USAGE);
+    const clash = d.files.find((f) => f.version === version);
+    if (clash) throw new CliError(`--version: version ${version} already exists (${clash.fileName})`, EXIT.USAGE);
+  } else {
+    version = (d.files.at(-1)?.version ?? 0) + 1;
+    if (version > 999999) throw new CliError('create: no version left after 999999', EXIT.USAGE);
+  }
+  await mkdir(config.migrationsDir, { recursive: true });
+  const path = join(config.migrationsDir, fileNameFor(version, description));
+  if (existsSync(path)) throw new CliError(`create: ${path} already exists`, EXIT.USAGE);
+  await writeFile(path, `-- ${description.trim()}\n`);
+  process.stdout.write(`${path}\n`);
+}

@@ -1,0 +1,46 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+const TEMPLATE = `# ksql-migrate configuration. Precedence: defaults < this file < KSQL_MIGRATE_* environment < flags.
+server:
+  # ksqlDB's REST endpoint (env KSQL_MIGRATE_SERVER, flag --server)
+  url: http://localhost:8088
+  # Basic auth or a Confluent Cloud API key and secret; keep secrets in the environment:
+  # username: \${env:KSQL_API_KEY}
+  # password: \${env:KSQL_API_SECRET}
+  # timeoutMs: 30000
+
+migrations:
+  # where the V000001__description.sql files live, relative to this file
+  dir: migrations
+
+metadata:
+  # the history stream and table, compatible with Confluent's ksql-migrations
+  stream: MIGRATION_EVENTS
+  table: MIGRATION_SCHEMA_VERSIONS
+  # topics default to <ksqlServiceId>ksql_<name>; use 3 replicas on Confluent Cloud
+  replicas: 1
+
+lock:
+  # a run's lock expires after this long without renewal
+  leaseSeconds: 300
+  # how long a second run waits for the lock before giving up
+  waitSeconds: 120
+
+# values for \${name} in migrations (also --define name=value)
+variables: {}
+`;
+
+export async function runInit(dir = '.'): Promise<void> {
+  const root = resolve(dir);
+  await mkdir(join(root, 'migrations'), { recursive: true });
+  const cfg = join(root, 'ksql-migrate.yaml');
+  if (existsSync(cfg)) {
+    process.stdout.write(`${cfg} already exists; left as it is\n`);
+  } else {
+    await writeFile(cfg, TEMPLATE);
+    process.stdout.write(`created ${cfg}\n`);
+  }
+  process.stdout.write(`migrations go in ${join(root, 'migrations')}; next: ksql-migrate create "first migration"\n`);
+}

@@ -1,0 +1,20 @@
+import { metadataDdl } from '../../migrations/history.js';
+import { asCliError, loadConfigOrExit, makeClient, metadataNames, type GlobalOptions } from '../context.js';
+import { EXIT } from '../errors.js';
+
+export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOptions): Promise<number> {
+  const config = loadConfigOrExit(opts);
+  const client = makeClient(config, opts);
+  try {
+    const m = await metadataNames(config, client);
+    if (action === 'init') {
+      await client.ksql(metadataDdl(m));
+      process.stdout.write(`metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})\n`);
+    } else {
+      // dropping the table also stops the query that writes it (ksqlDB >= 0.15)
+      await client.ksql(`DROP TABLE IF EXISTS ${m.table} DELETE TOPIC;\nDROP STREAM IF EXISTS ${m.stream} DELETE TOPIC;`);
+      process.stdout.write(`dropped ${m.table} and ${m.stream} with their topics\n`);
+    }
+    return EXIT.OK;
+  } catch (e) { throw asCliError(e); } finally { await client.close(); }
+}

@@ -1,0 +1,44 @@
+import { discoverMigrations } from '../../migrations/files.js';
+import { readHistory } from '../../migrations/apply.js';
+import { LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
+import { CliError, EXIT } from '../errors.js';
+import { asCliError, loadConfigOrExit, makeClient, metadataNames, type GlobalOptions } from '../context.js';
+import { pad6 } from '../render.js';
+
+export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean }
+
+/**
+ * After a failure was fixed by hand: frees a stale lock, and marks a failed or stuck version as
+ * migrated (the change is in place) or rolled back (undone; `up` applies it again).
+ */
+export async function runRepair(opts: RepairOptions): Promise<number> {
+  if (opts.markMigrated && opts.markRolledBack) throw new CliError('--mark-migrated and --mark-rolled-back exclude each other', EXIT.USAGE);
+  if (!opts.releaseLock && !opts.markMigrated && !opts.markRolledBack) throw new CliError('repair: say what to do: --release-lock, --mark-migrated or --mark-rolled-back', EXIT.USAGE);
+  const config = loadConfigOrExit(opts);
+  const client = makeClient(config, opts);
+  try {
+    const m = await metadataNames(config, client);
+    const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
+    if (!history) throw new CliError('repair: there is no migration history on this server', EXIT.FAILED);
+    const sql: string[] = [];
+    if (opts.releaseLock) {
+      if (history.lock.holder === undefined) process.stdout.write('the lock is free\n');
+      else {
+        sql.push(insertRow(m.stream, { versionKey: LOCK_KEY, version: history.lock.holder, name: 'ksql-migrate lock', state: 'UNLOCKED', checksum: '', startedOn: String(Date.now()), completedOn: '', previous: '', errorReason: NO_ERROR }));
+        process.stdout.write(`released the lock held by ${history.lock.holder}\n`);
+      }
+    }
+    if (opts.markMigrated || opts.markRolledBack) {
+      const v = opts.version !== undefined ? Number(opts.version) : Number(history.current?.version);
+      const row = history.versions.get(v);
+      if (!Number.isInteger(v) || !row) throw new CliError(`repair: version ${opts.version ?? '(current)'} has no history to repair`, EXIT.USAGE);
+      if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: V${pad6(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
+      const file = (await discoverMigrations(config.migrationsDir)).files.find((f) => f.version === v);
+      const state = opts.markMigrated ? 'MIGRATED' : 'ROLLED_BACK';
+      sql.push(stateChange(m.stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: opts.markMigrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` }));
+      process.stdout.write(`marked V${pad6(v)} ${state}\n`);
+    }
+    if (sql.length) await client.ksql(sql.join('\n'));
+    return EXIT.OK;
+  } catch (e) { throw asCliError(e); } finally { await client.close(); }
+}

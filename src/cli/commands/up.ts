@@ -1,0 +1,55 @@
+import { migrate, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
+import { MigrationFileError } from '../../migrations/prepare.js';
+import { CliError, EXIT } from '../errors.js';
+import { asCliError, loadConfigOrExit, makeClient, settings, type GlobalOptions } from '../context.js';
+import { pad6 } from '../render.js';
+
+export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
+
+const int = (flag: string, v: string | undefined) => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: expected a version number, got '${v}'`, EXIT.USAGE);
+  return n;
+};
+
+export async function runUp(opts: UpOptions): Promise<number> {
+  const config = loadConfigOrExit(opts);
+  const to = int('--to', opts.to), version = int('--version', opts.version);
+  if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
+  const client = makeClient(config, opts);
+  let stop = false;
+  const onSigint = () => { stop = true; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
+  process.on('SIGINT', onSigint);
+  const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+  const emit = (e: MigrationEvent) => {
+    switch (e.type) {
+      case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out('nothing to apply: the history is up to date'); break;
+      case 'lock-wait': break;
+      case 'start': break;
+      case 'done': out(`applied V${pad6(e.file.version)} ${e.file.name} (${e.ms} ms)`); break;
+      case 'failed': process.stderr.write(`V${pad6(e.file.version)} ${e.file.name} failed at ${e.reason}\n`); break;
+      case 'warning': process.stderr.write(`warning: ${e.message}\n`); break;
+    }
+  };
+  try {
+    const s = await settings(config, client, opts);
+    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop }, s, { to, next: opts.next, version, dryRun: opts.dryRun, allowOutOfOrder: opts.allowOutOfOrder }, emit);
+    if (opts.dryRun) {
+      for (const st of result.plan.steps) {
+        out(`-- V${pad6(st.file.version)} ${st.file.name} (previous: ${st.previous})`);
+      }
+    }
+    if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
+    if (result.interrupted) return EXIT.INTERRUPTED;
+    return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
+  } catch (e) {
+    if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
+    if (e instanceof LockTimeout) throw new CliError(e.message, EXIT.FAILED);
+    if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
+    throw asCliError(e);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await client.close();
+  }
+}

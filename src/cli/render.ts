@@ -1,0 +1,20 @@
+/** Plain-text tables that fit the terminal: long cells are shortened, never wrapped into the next column. */
+export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || 120): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  let total = widths.reduce((a, b) => a + b + 2, 0);
+  while (total > maxWidth) {
+    const widest = widths.indexOf(Math.max(...widths));
+    if (widths[widest]! <= 8) break;
+    widths[widest]!--; total--;
+  }
+  const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
+  return [headers, ...rows].map((r) => r.map((c, i) => cell(c ?? '', widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+export const pad6 = (n: number) => String(n).padStart(6, '0');
+
+export function formatTime(ms: string): string {
+  const n = Number(ms);
+  if (!ms || !Number.isFinite(n)) return '';
+  return new Date(n).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+}

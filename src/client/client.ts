@@ -1,0 +1,132 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo } from './entities.js';
+
+export interface ClientOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+  /** Per-request timeout in ms (default 30 000). */
+  timeoutMs?: number;
+  /** Skip TLS certificate checks (a warning is the caller's to print). */
+  insecure?: boolean;
+  /** Observes each request (for --verbose); bodies never carry credentials. */
+  onRequest?: (method: string, path: string, body: string) => void;
+  /** Retries for connection errors and 503s on requests that are safe to repeat (default 3). */
+  retries?: number;
+}
+
+/** The server could not be reached (refused, DNS, TLS, timeout). */
+export class UnreachableError extends Error {}
+/** 401/403. */
+export class AuthError extends Error {}
+/** ksqlDB answered with an error entity. */
+export class ServerError extends Error {
+  constructor(readonly status: number, readonly body: { error_code?: number; message?: string; statementText?: string; '@type'?: string }) {
+    super(body.message ?? `HTTP ${status}`);
+  }
+}
+
+export interface QueryResult { columnNames: string[]; columnTypes: string[]; rows: unknown[][] }
+
+/** The only code that speaks HTTP to ksqlDB. */
+export class KsqlClient {
+  private seq: number | undefined;
+  private readonly dispatcher: Dispatcher | undefined;
+  constructor(private readonly opts: ClientOptions) {
+    this.dispatcher = opts.insecure ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+  }
+
+  get url(): string { return this.opts.url.replace(/\/+$/, ''); }
+
+  private async post(path: string, body: unknown, accept: string, safe: boolean): Promise<{ status: number; text: string }> {
+    const text = JSON.stringify(body);
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...this.opts.headers };
+    if (this.opts.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
+    const attempts = safe ? (this.opts.retries ?? 3) + 1 : 1;
+    for (let i = 0; ; i++) {
+      this.opts.onRequest?.('POST', path, text);
+      try {
+        const timeout = this.opts.timeoutMs ?? 30_000;
+        const res = await request(`${this.url}${path}`, { method: 'POST', body: text, headers, headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher });
+        const out = await res.body.text();
+        if (res.statusCode === 401 || res.statusCode === 403) {
+          throw new AuthError(`${this.url} refused the credentials (HTTP ${res.statusCode}): check the username and password (or API key and secret)`);
+        }
+        if (res.statusCode === 503 && i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+        return { status: res.statusCode, text: out };
+      } catch (e) {
+        if (e instanceof AuthError) throw e;
+        if (i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+        throw new UnreachableError(describeNetworkError(this.url, e));
+      }
+    }
+  }
+
+  private parseError(status: number, text: string): never {
+    let body: unknown;
+    try { body = JSON.parse(text); } catch { body = { message: text.trim() || `HTTP ${status}` }; }
+    const parsed = KsqlError.safeParse(body);
+    throw new ServerError(status, parsed.success ? parsed.data : (body as { message?: string }));
+  }
+
+  /** POST /ksql: statements that are not queries. Sends the highest commandSequenceNumber seen. */
+  async ksql(sql: string, properties: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
+    const body: Record<string, unknown> = { ksql: sql, streamsProperties: properties };
+    if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
+    const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', false);
+    if (r.status !== 200) this.parseError(r.status, r.text);
+    const entities = KsqlResponse.parse(JSON.parse(r.text)) as Array<Record<string, unknown>>;
+    for (const e of entities) {
+      const n = e.commandSequenceNumber;
+      if (typeof n === 'number' && (this.seq === undefined || n > this.seq)) this.seq = n;
+    }
+    return entities;
+  }
+
+  /** A pull query over /query-stream; safe to retry. */
+  async query(sql: string, properties: Record<string, unknown> = {}): Promise<QueryResult> {
+    const r = await this.post('/query-stream', { sql, properties }, 'application/vnd.ksqlapi.delimited.v1', true);
+    if (r.status !== 200) this.parseError(r.status, r.text);
+    const lines = r.text.split('\n').filter((l) => l.trim());
+    if (lines.length === 0) throw new ServerError(r.status, { message: 'empty query response' });
+    const header = QueryStreamHeader.parse(JSON.parse(lines[0]!));
+    const rows: unknown[][] = [];
+    for (const l of lines.slice(1)) {
+      const v: unknown = JSON.parse(l);
+      if (Array.isArray(v)) rows.push(v);
+      else if (v && typeof v === 'object' && 'error_code' in v) throw new ServerError(r.status, v as unknown as { message: string });
+    }
+    return { columnNames: header.columnNames, columnTypes: header.columnTypes, rows };
+  }
+
+  async info() {
+    try {
+      const timeout = this.opts.timeoutMs ?? 30_000;
+      const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.opts.username !== undefined ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {} });
+      const text = await res.body.text();
+      if (res.statusCode === 401 || res.statusCode === 403) throw new AuthError(`${this.url} refused the credentials (HTTP ${res.statusCode})`);
+      return ServerInfo.parse(JSON.parse(text)).KsqlServerInfo;
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      throw new UnreachableError(describeNetworkError(this.url, e));
+    }
+  }
+
+  async close(): Promise<void> { await this.dispatcher?.close(); }
+}
+
+function describeNetworkError(url: string, e: unknown): string {
+  const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.code ?? err.cause?.code;
+  switch (code) {
+    case 'ECONNREFUSED': return `cannot reach ksqlDB at ${url}: connection refused (is the server running?)`;
+    case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot reach ksqlDB at ${url}: the host name does not resolve`;
+    case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `ksqlDB at ${url} did not answer in time`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return `TLS failure talking to ${url}: ${code} (set a CA file, or --insecure to skip verification)`;
+    default: return `cannot reach ksqlDB at ${url}: ${err.message ?? String(e)}`;
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+
+/** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
+export const ConfigSchema = z.object({
+  server: z.object({
+    url: z.url().default('http://localhost:8088'),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    timeoutMs: z.number().int().positive().default(30_000),
+    insecure: z.boolean().default(false),
+    headers: z.record(z.string(), z.string()).default({}),
+  }).prefault({}),
+  migrations: z.object({ dir: z.string().optional() }).prefault({}),
+  metadata: z.object({
+    stream: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_EVENTS'),
+    table: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_SCHEMA_VERSIONS'),
+    streamTopic: z.string().optional(),
+    tableTopic: z.string().optional(),
+    replicas: z.number().int().positive().default(1),
+  }).prefault({}),
+  lock: z.object({
+    leaseSeconds: z.number().positive().default(300),
+    waitSeconds: z.number().nonnegative().default(120),
+  }).prefault({}),
+  variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { migrationsDir: string; configPath?: string };
+
+export class ConfigError extends Error {}
+
+export interface ConfigFlags { config?: string; server?: string; migrationsDir?: string; username?: string; password?: string }
+
+/** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+  if (typeof v === 'string') {
+    return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
+      const value = env[name];
+      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
+      return value;
+    });
+  }
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
+  return v;
+}
+
+/** Confluent's ksql-migrations.properties, mapped onto our keys. */
+function fromProperties(text: string): Record<string, unknown> {
+  const p = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([^#!=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
+    if (m) p.set(m[1]!, m[2]!.trim());
+  }
+  const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
+  if (p.has('ksql.server.url')) out.server.url = p.get('ksql.server.url');
+  if (p.has('ksql.auth.basic.username')) out.server.username = p.get('ksql.auth.basic.username');
+  if (p.has('ksql.auth.basic.password')) out.server.password = p.get('ksql.auth.basic.password');
+  if (p.has('ksql.migrations.stream.name')) out.metadata.stream = p.get('ksql.migrations.stream.name');
+  if (p.has('ksql.migrations.table.name')) out.metadata.table = p.get('ksql.migrations.table.name');
+  if (p.has('ksql.migrations.stream.topic.name')) out.metadata.streamTopic = p.get('ksql.migrations.stream.topic.name');
+  if (p.has('ksql.migrations.table.topic.name')) out.metadata.tableTopic = p.get('ksql.migrations.table.topic.name');
+  if (p.has('ksql.migrations.topic.replicas')) out.metadata.replicas = Number(p.get('ksql.migrations.topic.replicas'));
+  if (p.has('ksql.migrations.dir.override')) out.migrations.dir = p.get('ksql.migrations.dir.override');
+  return out;
+}
+
+function merge(a: any, b: any): any {
+  if (b === undefined) return a;
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
+    return out;
+  }
+  return b;
+}
+
+/** Loads the configuration once: defaults, then the file, then the environment, then flags. */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const explicit = flags.config ?? env.KSQL_MIGRATE_CONFIG;
+  let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
+  let fileData: unknown = {};
+  if (existsSync(path)) {
+    const text = readFileSync(path, 'utf8');
+    try {
+      fileData = path.endsWith('.properties') ? fromProperties(text) : (parseYaml(text) ?? {});
+    } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]}`); }
+  } else if (explicit) {
+    throw new ConfigError(`--config: ${path} does not exist`);
+  } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
+    path = resolve(cwd, 'ksql-migrations.properties');
+    fileData = fromProperties(readFileSync(path, 'utf8'));
+  }
+  const fromEnv: Record<string, any> = { server: {}, migrations: {} };
+  if (env.KSQL_MIGRATE_SERVER) fromEnv.server.url = env.KSQL_MIGRATE_SERVER;
+  if (env.KSQL_MIGRATE_USERNAME) fromEnv.server.username = env.KSQL_MIGRATE_USERNAME;
+  if (env.KSQL_MIGRATE_PASSWORD) fromEnv.server.password = env.KSQL_MIGRATE_PASSWORD;
+  if (env.KSQL_MIGRATE_MIGRATIONS_DIR) fromEnv.migrations.dir = env.KSQL_MIGRATE_MIGRATIONS_DIR;
+  const fromFlags: Record<string, any> = { server: {}, migrations: {} };
+  if (flags.server) fromFlags.server.url = flags.server;
+  if (flags.username) fromFlags.server.username = flags.username;
+  if (flags.password) fromFlags.server.password = flags.password;
+  if (flags.migrationsDir) fromFlags.migrations.dir = flags.migrationsDir;
+  const raw = merge(merge(resolveEnvRefs(fileData, env, ''), fromEnv), fromFlags);
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.path.join('.');
+    const source = key === 'server.url' && flags.server ? '--server' : key;
+    throw new ConfigError(`${source}: ${issue.message}`);
+  }
+  const base = existsSync(path) ? dirname(path) : cwd;
+  const dir = flags.migrationsDir ? resolve(cwd, flags.migrationsDir) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
+  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined };
+}

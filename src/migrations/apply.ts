@@ -1,0 +1,126 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ServerError, type KsqlClient } from '../client/client.js';
+import { discoverMigrations, type MigrationFile } from './files.js';
+import { COLUMNS, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
+import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
+import { prepareMigration } from './prepare.js';
+
+export interface MigrationSettings {
+  dir: string;
+  metadata: MetadataNames;
+  defines: ReadonlyMap<string, string>;
+  leaseMs: number;
+  waitMs: number;
+}
+
+export type MigrationEvent =
+  | { type: 'plan'; plan: Plan }
+  | { type: 'lock-wait'; holder: string }
+  | { type: 'start'; file: MigrationFile; statements: number }
+  | { type: 'done'; file: MigrationFile; ms: number }
+  | { type: 'failed'; file: MigrationFile; reason: string }
+  | { type: 'warning'; message: string };
+
+export type MigrationOutcome = { file: MigrationFile; status: 'success' | 'error' | 'not-executed'; reason?: string };
+
+export interface MigrateResult { outcomes: MigrationOutcome[]; plan: Plan; interrupted: boolean }
+
+/** Problems that stop `up` before it starts (exit 4 when validating, 1 when applying). */
+export class PlanRefused extends Error {
+  constructor(readonly reasons: string[]) { super(reasons.join('\n')); }
+}
+export class LockTimeout extends Error {}
+
+export interface Ports {
+  client: KsqlClient;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  /** Checked between migrations: true once the user asked to stop (SIGINT). */
+  interrupted: () => boolean;
+}
+
+const isMissingSource = (e: unknown) => e instanceof ServerError && /does not exist/.test(e.message);
+
+/** Reads the whole history with one pull query over the events stream (it sees every row written). */
+export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
+  try {
+    const r = await client.query(`SELECT ${COLUMNS.join(', ')} FROM ${m.stream};`);
+    return foldEvents(r.rows.map(rowFromColumns), leaseMs);
+  } catch (e) {
+    if (isMissingSource(e)) return undefined;
+    throw e;
+  }
+}
+
+export async function readFilesOrThrow(dir: string): Promise<MigrationFile[]> {
+  const d = await discoverMigrations(dir);
+  if (d.problems.length) throw new PlanRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
+  return d.files;
+}
+
+const newOwner = () => `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+
+function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', now: number): string {
+  return insertRow(stream, { versionKey: LOCK_KEY, version: owner, name: 'ksql-migrate lock', state, checksum: '', startedOn: String(now), completedOn: '', previous: '', errorReason: NO_ERROR });
+}
+
+/**
+ * Lock, read history, plan, apply, record. The lock is a claim row on the single-partition events
+ * stream: the first claim in offset order wins, and it expires after the lease.
+ */
+export async function migrate(ports: Ports, s: MigrationSettings, options: PlanOptions & { dryRun?: boolean }, emit: (e: MigrationEvent) => void): Promise<MigrateResult> {
+  const { client } = ports;
+  const files = await readFilesOrThrow(s.dir);
+  const stream = s.metadata.stream;
+  const owner = newOwner();
+  // one request: metadata (idempotent) and our claim on the lock
+  await client.ksql(`${metadataDdl(s.metadata)}\n${lockRow(stream, owner, 'LOCKED', ports.now())}`);
+  let history: History;
+  const deadline = ports.now() + s.waitMs;
+  for (;;) {
+    history = (await readHistory(client, s.metadata, s.leaseMs))!;
+    if (history.lock.holder === owner) break;
+    if (ports.now() > deadline) throw new LockTimeout(`another ksql-migrate run holds the lock (${history.lock.holder}); gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
+    if (history.lock.holder === undefined) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+    else { emit({ type: 'lock-wait', holder: history.lock.holder }); await ports.sleep(250); }
+  }
+  try {
+    const p = plan(files, history, options);
+    emit({ type: 'plan', plan: p });
+    if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
+    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
+    if (options.dryRun) return { outcomes, plan: p, interrupted: false };
+    let interrupted = false;
+    for (const [i, { step, statements }] of prepared.entries()) {
+      if (ports.interrupted()) { interrupted = true; break; }
+      const f = step.file;
+      const started = ports.now();
+      emit({ type: 'start', file: f, statements: statements.length });
+      const row = { version: String(f.version), name: f.name, checksum: f.checksum, startedOn: String(started), previous: step.previous, errorReason: NO_ERROR };
+      // one request per migration: RUNNING, the statements, MIGRATED. ksqlDB validates the request
+      // as a whole first and runs each statement only after the previous one has executed.
+      const sql = [stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }), ...statements.map((x) => x.text), stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) })].join('\n');
+      try {
+        await client.ksql(sql);
+        outcomes[i] = { file: f, status: 'success' };
+        emit({ type: 'done', file: f, ms: ports.now() - started });
+      } catch (e) {
+        if (!(e instanceof ServerError)) throw e;
+        const k = statements.findIndex((x) => e.body.statementText !== undefined && x.text.trim() === e.body.statementText.trim());
+        const where = k >= 0 ? `statement ${k + 1}/${statements.length} (line ${statements[k]!.line})` : 'recording its state';
+        const reason = `${where}: ${e.message.split('\n')[0]}`;
+        await client.ksql(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason }));
+        outcomes[i] = { file: f, status: 'error', reason };
+        emit({ type: 'failed', file: f, reason });
+        break;
+      }
+    }
+    return { outcomes, plan: p, interrupted };
+  } finally {
+    try { await client.ksql(lockRow(stream, owner, 'UNLOCKED', ports.now())); } catch (e) {
+      emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` });
+    }
+  }
+}

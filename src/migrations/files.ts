@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** The one filename grammar, anchored: V + 6 digits + __ + description + .sql. */
+export const MIGRATION_FILE = /^V(\d{6})__([^/\\]+)\.sql$/;
+
+export interface MigrationFile {
+  version: number;
+  /** The description as it reads: underscores become spaces (as Confluent's tool stores it). */
+  name: string;
+  fileName: string;
+  path: string;
+  /** MD5 of the file's bytes, lowercase hex. */
+  checksum: string;
+  content: string;
+}
+
+export interface Discovery {
+  files: MigrationFile[];
+  /** Files that look like migrations but do not match the grammar, with why. */
+  problems: { fileName: string; reason: string }[];
+}
+
+/** Orders versions: the one comparator used everywhere. */
+export const byVersion = (a: { version: number }, b: { version: number }) => a.version - b.version;
+
+export function parseFileName(fileName: string): { version: number; name: string } | { error: string } {
+  const m = MIGRATION_FILE.exec(fileName);
+  if (!m) return { error: 'does not match V<6 digits>__<description>.sql' };
+  const version = Number(m[1]);
+  if (version === 0) return { error: 'version 0 is not a valid migration version' };
+  return { version, name: m[2]!.replace(/_/g, ' ') };
+}
+
+export function fileNameFor(version: number, description: string): string {
+  const safe = description.trim().replace(/[\s/\\:*?"<>|]+/g, '_');
+  return `V${String(version).padStart(6, '0')}__${safe}.sql`;
+}
+
+export function checksumOf(bytes: Buffer): string {
+  return createHash('md5').update(bytes).digest('hex');
+}
+
+/** Reads the migrations directory: valid files sorted by version; duplicates and bad names reported. */
+export async function discoverMigrations(dir: string): Promise<Discovery> {
+  let names: string[];
+  try { names = await readdir(dir); } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], problems: [] };
+    throw e;
+  }
+  const files: MigrationFile[] = [];
+  const problems: Discovery['problems'] = [];
+  for (const fileName of names.sort()) {
+    if (!fileName.toLowerCase().endsWith('.sql')) continue;
+    const parsed = parseFileName(fileName);
+    if ('error' in parsed) { problems.push({ fileName, reason: parsed.error }); continue; }
+    const path = join(dir, fileName);
+    const bytes = await readFile(path);
+    files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), content: bytes.toString('utf8') });
+  }
+  files.sort(byVersion);
+  for (let i = 1; i < files.length; i++) {
+    if (files[i]!.version === files[i - 1]!.version) problems.push({ fileName: files[i]!.fileName, reason: `duplicate version ${files[i]!.version} (also ${files[i - 1]!.fileName})` });
+  }
+  return { files, problems };
+}

@@ -1,0 +1,89 @@
+/** The migration history kept in ksqlDB, in the exact form of Confluent's `ksql-migrations`. */
+export type MigrationState = 'PENDING' | 'RUNNING' | 'MIGRATED' | 'ERROR';
+
+export interface HistoryRow {
+  versionKey: string;
+  version: string;
+  name: string;
+  state: string;
+  checksum: string;
+  startedOn: string;
+  completedOn: string;
+  previous: string;
+  errorReason: string;
+}
+
+export interface MetadataNames { stream: string; table: string; streamTopic: string; tableTopic: string; replicas: number }
+
+export const NO_PREVIOUS = '<none>';
+export const NO_ERROR = 'N/A';
+export const CURRENT = 'CURRENT';
+/** Key of the lock claims ksql-migrate writes beside the history; Confluent's tool ignores it. */
+export const LOCK_KEY = 'KSQL_MIGRATE_LOCK';
+
+export const COLUMNS = ['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', 'STARTED_ON', 'COMPLETED_ON', 'PREVIOUS', 'ERROR_REASON'] as const;
+
+export function metadataDdl(m: MetadataNames): string {
+  return `CREATE STREAM IF NOT EXISTS ${m.stream} (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='${m.streamTopic}', VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=${m.replicas});
+CREATE TABLE IF NOT EXISTS ${m.table} WITH (KAFKA_TOPIC='${m.tableTopic}') AS SELECT version_key, latest_by_offset(version) AS version, latest_by_offset(name) AS name, latest_by_offset(state) AS state, latest_by_offset(checksum) AS checksum, latest_by_offset(started_on) AS started_on, latest_by_offset(completed_on) AS completed_on, latest_by_offset(previous) AS previous, latest_by_offset(error_reason) AS error_reason FROM ${m.stream} GROUP BY version_key;`;
+}
+
+const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** One INSERT writing a full row (every column, so LATEST_BY_OFFSET never keeps a stale value). */
+export function insertRow(stream: string, r: HistoryRow): string {
+  return `INSERT INTO ${stream} (version_key, version, name, state, checksum, started_on, completed_on, previous, error_reason) VALUES (${[r.versionKey, r.version, r.name, r.state, r.checksum, r.startedOn, r.completedOn, r.previous, r.errorReason].map(q).join(', ')});`;
+}
+
+/** A state change as Confluent's tool writes it: the same row under the version's key and under CURRENT. */
+export function stateChange(stream: string, r: Omit<HistoryRow, 'versionKey'>): string {
+  return `${insertRow(stream, { ...r, versionKey: r.version })}\n${insertRow(stream, { ...r, versionKey: CURRENT })}`;
+}
+
+export function rowFromColumns(cols: unknown[]): HistoryRow {
+  const s = (i: number) => (cols[i] === null || cols[i] === undefined ? '' : String(cols[i]));
+  return { versionKey: s(0), version: s(1), name: s(2), state: s(3), checksum: s(4), startedOn: s(5), completedOn: s(6), previous: s(7), errorReason: s(8) };
+}
+
+export interface History {
+  /** Latest row per version (numeric keys only). */
+  versions: Map<number, HistoryRow>;
+  current?: HistoryRow;
+  lock: LockState;
+}
+
+export interface LockState { holder?: string; since?: number; claims: number }
+
+/**
+ * Folds the events stream, in offset order, into the latest row per key and the lock state. A claim
+ * (state LOCKED) takes a free lock, or one whose holder's lease has expired at the claim's time; the
+ * holder's own claim renews its lease; UNLOCKED by the holder frees it. First claim wins.
+ */
+export function foldEvents(rows: HistoryRow[], leaseMs: number): History {
+  const versions = new Map<number, HistoryRow>();
+  let current: HistoryRow | undefined;
+  const lock: LockState = { claims: 0 };
+  for (const r of rows) {
+    if (r.versionKey === LOCK_KEY) {
+      const at = Number(r.startedOn);
+      const free = lock.holder === undefined || (lock.since !== undefined && at - lock.since > leaseMs);
+      if (r.state === 'LOCKED') {
+        lock.claims++;
+        if (free || lock.holder === r.version) { lock.holder = r.version; lock.since = at; }
+      } else if (r.state === 'UNLOCKED' && lock.holder === r.version) { lock.holder = undefined; lock.since = undefined; }
+      continue;
+    }
+    if (r.versionKey === CURRENT) { current = r; continue; }
+    const v = Number(r.versionKey);
+    if (Number.isInteger(v) && v > 0) versions.set(v, r);
+  }
+  return { versions, current, lock };
+}
+
+/** Latest migrated version: CURRENT if MIGRATED, else its previous (Confluent's rule). */
+export function latestMigrated(h: History): number | undefined {
+  if (!h.current) return undefined;
+  if (h.current.state === 'MIGRATED') return Number(h.current.version);
+  const p = h.current.previous;
+  return p === NO_PREVIOUS || p === '' ? undefined : Number(p);
+}

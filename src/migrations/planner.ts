@@ -1,0 +1,85 @@
+import { byVersion, type MigrationFile } from './files.js';
+import { NO_PREVIOUS, latestMigrated, type History } from './history.js';
+
+export interface PlanOptions {
+  /** Apply pending versions up to and including this one. */
+  to?: number;
+  /** Apply only the next pending version. */
+  next?: boolean;
+  /** Apply exactly this version. */
+  version?: number;
+  /** Allow pending versions older than the latest applied one. */
+  allowOutOfOrder?: boolean;
+}
+
+export type Problem =
+  | { kind: 'checksum-drift'; version: number; fileName: string; stored: string; actual: string }
+  | { kind: 'missing-file'; version: number; name: string }
+  | { kind: 'failed'; version: number; reason: string }
+  | { kind: 'running'; version: number }
+  | { kind: 'out-of-order'; version: number; latest: number }
+  | { kind: 'not-pending'; version: number; state: string }
+  | { kind: 'unknown-version'; version: number };
+
+export interface Plan {
+  /** What to apply, in order, each with the version recorded as its `previous`. */
+  steps: { file: MigrationFile; previous: string }[];
+  /** Reasons not to apply anything; empty when the plan may run. */
+  problems: Problem[];
+  latest?: number;
+}
+
+export function describeProblem(p: Problem): string {
+  switch (p.kind) {
+    case 'checksum-drift': return `V${pad(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored}`;
+    case 'missing-file': return `V${pad(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
+    case 'failed': return `V${pad(p.version)} failed: ${p.reason}. Fix what it left behind, then run 'ksql-migrate repair'`;
+    case 'running': return `V${pad(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;
+    case 'out-of-order': return `V${pad(p.version)} is pending but older than the latest applied version V${pad(p.latest)}: use --allow-out-of-order to apply it`;
+    case 'not-pending': return `V${pad(p.version)} is ${p.state}, not pending`;
+    case 'unknown-version': return `there is no migration file for version ${p.version}`;
+  }
+}
+
+const pad = (n: number) => String(n).padStart(6, '0');
+
+/** Checks that need no plan: drift, missing files, failed or running versions. */
+export function verify(files: MigrationFile[], history: History): Problem[] {
+  const problems: Problem[] = [];
+  const byV = new Map(files.map((f) => [f.version, f]));
+  for (const [v, row] of [...history.versions].sort((a, b) => a[0] - b[0])) {
+    const f = byV.get(v);
+    if (row.state === 'MIGRATED') {
+      if (!f) problems.push({ kind: 'missing-file', version: v, name: row.name });
+      else if (row.checksum && f.checksum !== row.checksum) problems.push({ kind: 'checksum-drift', version: v, fileName: f.fileName, stored: row.checksum, actual: f.checksum });
+    } else if (row.state === 'ERROR') problems.push({ kind: 'failed', version: v, reason: row.errorReason });
+    else if (row.state === 'RUNNING') problems.push({ kind: 'running', version: v });
+  }
+  return problems;
+}
+
+/** Pure: what `up` would apply given the files, the history and the options, or why not. */
+export function plan(files: MigrationFile[], history: History, opts: PlanOptions = {}): Plan {
+  const problems = verify(files, history);
+  const latest = latestMigrated(history);
+  const applied = (v: number) => history.versions.get(v)?.state === 'MIGRATED';
+  let pending = [...files].sort(byVersion).filter((f) => !applied(f.version));
+  if (opts.version !== undefined) {
+    const f = files.find((x) => x.version === opts.version);
+    if (!f) problems.push({ kind: 'unknown-version', version: opts.version });
+    else if (applied(f.version)) problems.push({ kind: 'not-pending', version: f.version, state: 'MIGRATED' });
+    pending = f && !applied(f.version) ? [f] : [];
+  }
+  if (opts.to !== undefined) pending = pending.filter((f) => f.version <= opts.to!);
+  if (opts.next) pending = pending.slice(0, 1);
+  if (!opts.allowOutOfOrder && latest !== undefined) {
+    for (const f of pending) if (f.version < latest) problems.push({ kind: 'out-of-order', version: f.version, latest });
+  }
+  let previous = latest !== undefined ? String(latest) : NO_PREVIOUS;
+  const steps = pending.map((file) => {
+    const step = { file, previous };
+    previous = String(file.version);
+    return step;
+  });
+  return { steps, problems, latest };
+}

@@ -1,0 +1,86 @@
+/** One statement of a migration file: its text (with the final `;`) and the 1-based line it starts on. */
+export interface SqlStatement { text: string; line: number }
+
+export class SqlTextError extends Error {
+  constructor(message: string, readonly line: number) { super(message); }
+}
+
+/**
+ * Splits SQL text into statements at `;`, respecting 'strings' (with '' escapes), `backticks`,
+ * "quoted identifiers", -- line comments and block comments. Comments are kept inside a
+ * statement's text but a statement made only of comments is dropped. Text after the last `;` that
+ * is not a comment is an error (ksqlDB needs every statement terminated).
+ */
+export function splitStatements(sql: string): SqlStatement[] {
+  const out: SqlStatement[] = [];
+  let i = 0, line = 1;
+  let start = 0, startLine = 1, hasCode = false, codeLine = 1;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    if (c === '\n') { line++; i++; continue; }
+    if (c === '-' && sql[i + 1] === '-') { while (i < n && sql[i] !== '\n') i++; continue; }
+    if (c === '/' && sql[i + 1] === '*') {
+      const open = line;
+      i += 2;
+      while (i < n && !(sql[i] === '*' && sql[i + 1] === '/')) { if (sql[i] === '\n') line++; i++; }
+      if (i >= n) throw new SqlTextError('unterminated /* comment', open);
+      i += 2; continue;
+    }
+    if (c === '\'' || c === '`' || c === '"') {
+      const open = line;
+      if (!hasCode) { hasCode = true; codeLine = line; }
+      i++;
+      for (;;) {
+        if (i >= n) throw new SqlTextError(`unterminated ${c === '\'' ? 'string literal' : 'quoted identifier'}`, open);
+        const d = sql[i]!;
+        if (d === '\n') line++;
+        if (d === c) { if (sql[i + 1] === c) { i += 2; continue; } i++; break; }
+        i++;
+      }
+      continue;
+    }
+    if (c === ';') {
+      if (hasCode) out.push({ text: sql.slice(start, i + 1).trim(), line: codeLine });
+      i++; start = i; startLine = line; hasCode = false;
+      continue;
+    }
+    if (!/\s/.test(c) && !hasCode) { hasCode = true; codeLine = line; }
+    i++;
+  }
+  if (hasCode) throw new SqlTextError(`statement is missing its terminating ';'`, codeLine);
+  void startLine;
+  return out.map((s) => ({ text: stripLeadingComments(s.text), line: s.line }));
+}
+
+/** Drops comments before the first token, so a statement's text starts with its keyword. */
+function stripLeadingComments(text: string): string {
+  let t = text;
+  for (;;) {
+    const before = t;
+    t = t.replace(/^\s+/, '');
+    if (t.startsWith('--')) t = t.slice(t.indexOf('\n') < 0 ? t.length : t.indexOf('\n') + 1);
+    else if (t.startsWith('/*')) t = t.slice(t.indexOf('*/') + 2);
+    if (t === before) return t;
+  }
+}
+
+/** The first keyword(s) of a statement, upper-cased: SELECT, CREATE STREAM, INSERT INTO ... */
+export function statementKind(text: string): string {
+  const words = text.replace(/[`"'(].*$/s, '').trim().split(/\s+/).map((w) => w.toUpperCase());
+  return words.slice(0, 4).join(' ');
+}
+
+const REFUSED: [RegExp, string][] = [
+  [/^SELECT\b/, 'SELECT queries return rows, not changes: run them with ksql-migrate or the ksqlDB CLI, not in a migration'],
+  [/^(DESCRIBE|EXPLAIN|SHOW|LIST)\b/, 'it only reads metadata, so it has no place in a migration'],
+  [/^PRINT\b/, 'PRINT streams a topic and never ends, so it cannot run in a migration'],
+  [/^RUN\s+SCRIPT\b/, 'RUN SCRIPT is a CLI command, not a statement the server runs: put the script\'s statements in the migration'],
+];
+
+/** Why a statement may not appear in a migration (as Confluent's tool refuses it), or undefined. */
+export function refusedInMigration(text: string): string | undefined {
+  const head = text.trim().toUpperCase();
+  for (const [re, why] of REFUSED) if (re.test(head)) return `${head.split(/\s+/)[0]} is not allowed in a migration: ${why}`;
+  return undefined;
+}

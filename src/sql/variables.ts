@@ -1,0 +1,29 @@
+import { SqlTextError } from './split.js';
+
+/** DEFINE name = 'value'; (value with '' escapes). */
+const DEFINE = /^DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;$/is;
+const UNDEFINE = /^UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;$/is;
+
+export function parseDefine(text: string): { name: string; value: string } | undefined {
+  const m = DEFINE.exec(text.trim());
+  return m ? { name: m[1]!, value: m[2]!.replace(/''/g, '\'') } : undefined;
+}
+
+export function parseUndefine(text: string): string | undefined {
+  return UNDEFINE.exec(text.trim())?.[1];
+}
+
+/**
+ * Replaces `${name}` (names compared case-insensitively, as ksqlDB does) with its value. An
+ * undefined variable is an error naming it and the line it is on.
+ */
+export function substitute(text: string, vars: ReadonlyMap<string, string>, firstLine: number): string {
+  return text.replace(/\$\{([^}]*)\}/g, (m, name: string, offset: number) => {
+    const key = [...vars.keys()].find((k) => k.toUpperCase() === name.trim().toUpperCase());
+    if (key === undefined) {
+      const line = firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+      throw new SqlTextError(`variable '${name}' is not defined (use DEFINE, --define ${name}=... or variables: in the config)`, line);
+    }
+    return vars.get(key)!;
+  });
+}
