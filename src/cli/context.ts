@@ -6,6 +6,8 @@ import type { MigrationSettings } from '../migrations/apply.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
+  /** --embedded [DIR]: true for the default directory, a string for another one. */
+  embedded?: boolean | string;
   define?: string[]; verbose?: boolean; quiet?: boolean; json?: boolean;
 }
 
@@ -17,6 +19,23 @@ export function loadConfigOrExit(opts: GlobalOptions): Config {
 }
 
 const redact = (text: string) => text.replace(/("?password"?\s*[:=]\s*)"[^"]*"/gi, '$1"***"');
+
+/**
+ * --embedded: starts the local server in this process (data in DIR, default .ksql-migrate/ beside the
+ * config) and points the config at it. The CLI still speaks HTTP to it, as to any ksqlDB.
+ */
+export async function startEmbedded(config: Config, opts: GlobalOptions): Promise<() => Promise<void>> {
+  if (opts.embedded === undefined || opts.embedded === false) return async () => undefined;
+  const { startLocalServer } = await import('../engine/rest/server.js');
+  const { dirname, resolve } = await import('node:path');
+  const base = config.configPath ? dirname(config.configPath) : process.cwd();
+  const dataDir = resolve(base, typeof opts.embedded === 'string' ? opts.embedded : '.ksql-migrate');
+  const server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+  config.server.url = server.url;
+  config.server.username = undefined;
+  config.server.password = undefined;
+  return () => server.close();
+}
 
 export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   return new KsqlClient({

@@ -20,7 +20,8 @@ export function buildProgram(): Command {
     .option('--password <secret>', 'Basic auth password or API secret (env KSQL_MIGRATE_PASSWORD)')
     .option('--json', 'print one JSON document')
     .option('-q, --quiet', 'print only errors')
-    .option('-v, --verbose', 'show requests (secrets redacted)');
+    .option('-v, --verbose', 'show requests (secrets redacted)')
+    .option('--embedded [dir]', 'run against a local server started in-process, data in DIR (default .ksql-migrate/)');
   const code = (n: number) => { process.exitCode = n; };
 
   program.command('init [dir]').description('create a project: ksql-migrate.yaml and migrations/')

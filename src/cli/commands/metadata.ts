@@ -1,9 +1,10 @@
 import { metadataDdl } from '../../migrations/history.js';
-import { asCliError, loadConfigOrExit, makeClient, metadataNames, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { EXIT } from '../errors.js';
 
 export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOptions): Promise<number> {
   const config = loadConfigOrExit(opts);
+  const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
@@ -16,5 +17,5 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       process.stdout.write(`dropped ${m.table} and ${m.stream} with their topics\n`);
     }
     return EXIT.OK;
-  } catch (e) { throw asCliError(e); } finally { await client.close(); }
+  } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }

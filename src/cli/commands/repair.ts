@@ -2,7 +2,7 @@ import { discoverMigrations } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
 import { LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, metadataNames, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { pad6 } from '../render.js';
 
 export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean }
@@ -15,6 +15,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
   if (opts.markMigrated && opts.markRolledBack) throw new CliError('--mark-migrated and --mark-rolled-back exclude each other', EXIT.USAGE);
   if (!opts.releaseLock && !opts.markMigrated && !opts.markRolledBack) throw new CliError('repair: say what to do: --release-lock, --mark-migrated or --mark-rolled-back', EXIT.USAGE);
   const config = loadConfigOrExit(opts);
+  const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
@@ -40,5 +41,5 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     }
     if (sql.length) await client.ksql(sql.join('\n'));
     return EXIT.OK;
-  } catch (e) { throw asCliError(e); } finally { await client.close(); }
+  } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }

@@ -3,7 +3,7 @@ import { readHistory } from '../../migrations/apply.js';
 import { latestMigrated } from '../../migrations/history.js';
 import { verify, describeProblem } from '../../migrations/planner.js';
 import { EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, metadataNames, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { formatTime, pad6, table } from '../render.js';
 
 export interface StatusOptions extends GlobalOptions { exitCode?: boolean }
@@ -13,6 +13,7 @@ export interface StatusRow { version: number; name: string; state: string; previ
 /** Files and history side by side, from one pull query. */
 export async function collectStatus(opts: GlobalOptions) {
   const config = loadConfigOrExit(opts);
+  const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
@@ -27,7 +28,7 @@ export async function collectStatus(opts: GlobalOptions) {
     }
     const problems = [...d.problems.map((p) => `${p.fileName}: ${p.reason}`), ...(history ? verify(d.files, history).map(describeProblem) : [])];
     return { rows, problems, current: history ? latestMigrated(history) : undefined, metadata: history !== undefined, lock: history?.lock.holder };
-  } catch (e) { throw asCliError(e); } finally { await client.close(); }
+  } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {

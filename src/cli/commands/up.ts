@@ -1,7 +1,7 @@
 import { migrate, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, settings, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, type GlobalOptions } from '../context.js';
 import { pad6 } from '../render.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
@@ -17,6 +17,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const config = loadConfigOrExit(opts);
   const to = int('--to', opts.to), version = int('--version', opts.version);
   if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
+  const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   let stop = false;
   const onSigint = () => { stop = true; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
@@ -50,6 +51,6 @@ export async function runUp(opts: UpOptions): Promise<number> {
     throw asCliError(e);
   } finally {
     process.off('SIGINT', onSigint);
-    await client.close();
+    await client.close(); await stopEmbedded();
   }
 }
