@@ -40,7 +40,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
 export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   return new KsqlClient({
     url: config.server.url, username: config.server.username, password: config.server.password,
-    headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure,
+    headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, properties: config.properties,
     onRequest: opts.verbose ? (m, p, b) => process.stderr.write(`> ${m} ${config.server.url}${p} ${redact(b).slice(0, 2000)}\n`) : undefined,
   });
 }

@@ -14,6 +14,8 @@ export interface ClientOptions {
   onRequest?: (method: string, path: string, body: string) => void;
   /** Retries for connection errors and 503s on requests that are safe to repeat (default 3). */
   retries?: number;
+  /** streamsProperties sent with every /ksql request and as properties with queries. */
+  properties?: Record<string, unknown>;
 }
 
 /** The server could not be reached (refused, DNS, TLS, timeout). */
@@ -72,7 +74,7 @@ export class KsqlClient {
 
   /** POST /ksql: statements that are not queries. Sends the highest commandSequenceNumber seen. */
   async ksql(sql: string, properties: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
-    const body: Record<string, unknown> = { ksql: sql, streamsProperties: properties };
+    const body: Record<string, unknown> = { ksql: sql, streamsProperties: { ...this.opts.properties, ...properties } };
     if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
     const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', false);
     if (r.status !== 200) this.parseError(r.status, r.text);

@@ -25,6 +25,8 @@ export const ConfigSchema = z.object({
     leaseSeconds: z.number().positive().default(300),
     waitSeconds: z.number().nonnegative().default(120),
   }).prefault({}),
+  /** streamsProperties sent with every statement, e.g. ksql.streams.auto.offset.reset: earliest. */
+  properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
 });
 

@@ -28,6 +28,10 @@ lock:
   # how long a second run waits for the lock before giving up
   waitSeconds: 120
 
+# streamsProperties sent with every statement; earliest lets new queries read existing records
+properties:
+  ksql.streams.auto.offset.reset: earliest
+
 # values for \${name} in migrations (also --define name=value)
 variables: {}
 `;

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.js';
+
+function project(yaml?: string, file = 'ksql-migrate.yaml'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cfg-'));
+  if (yaml !== undefined) writeFileSync(join(dir, file), yaml);
+  return dir;
+}
+
+describe('config precedence: defaults < file < env < flags', () => {
+  it('uses defaults without a file', () => {
+    const dir = project();
+    const c = loadConfig({}, {}, dir);
+    expect(c.server.url).toBe('http://localhost:8088');
+    expect(c.migrationsDir).toBe(join(dir, 'migrations'));
+    expect(c.metadata.stream).toBe('MIGRATION_EVENTS');
+  });
+
+  it('lets each layer override the one below', () => {
+    const dir = project('server:\n  url: http://file:1\nmigrations:\n  dir: db\n');
+    expect(loadConfig({}, {}, dir).server.url).toBe('http://file:1');
+    expect(loadConfig({}, {}, dir).migrationsDir).toBe(join(dir, 'db'));
+    expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://env:2' }, dir).server.url).toBe('http://env:2');
+    expect(loadConfig({ server: 'http://flag:3' }, { KSQL_MIGRATE_SERVER: 'http://env:2' }, dir).server.url).toBe('http://flag:3');
+  });
+
+  it('names the key of a bad value', () => {
+    const dir = project('server:\n  url: not a url\n');
+    expect(() => loadConfig({}, {}, dir)).toThrow(/^server\.url: /);
+    expect(() => loadConfig({ server: 'nope' }, {}, project())).toThrow(/^--server: /);
+  });
+
+  it('takes secrets from environment references and fails on a missing one', () => {
+    const dir = project('server:\n  username: ${env:KEY}\n  password: ${env:SECRET}\n');
+    expect(loadConfig({}, { KEY: 'k', SECRET: 's' }, dir).server).toMatchObject({ username: 'k', password: 's' });
+    expect(() => loadConfig({}, { KEY: 'k' }, dir)).toThrow('server.password: environment variable SECRET is not set');
+  });
+
+  it('reads Confluent\'s ksql-migrations.properties', () => {
+    const dir = project('ksql.server.url=http://props:9\nksql.migrations.stream.name=EVENTS2\nksql.migrations.topic.replicas=3\n', 'ksql-migrations.properties');
+    const c = loadConfig({}, {}, dir);
+    expect(c.server.url).toBe('http://props:9');
+    expect(c.metadata).toMatchObject({ stream: 'EVENTS2', replicas: 3 });
+  });
+});

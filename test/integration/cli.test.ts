@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CLI, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+import { startDelayProxy } from '../helpers/proxy.js';
+
+// The suite runs against the local server, or against a real ksqlDB when KSQLDB_URL is set.
+let server: Running | undefined;
+let url: string;
+beforeAll(async () => {
+  if (process.env.KSQLDB_URL) url = process.env.KSQLDB_URL;
+  else { server = await startServerProcess(); url = server.url; }
+});
+afterAll(async () => { await server?.stop(); });
+
+/** A project whose history uses names of its own, so tests never share metadata. */
+function project(): { dir: string; stream: string; table: string; run: (...args: string[]) => { status: number | null; stdout: string; stderr: string } } {
+  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cli-'));
+  const id = randomBytes(4).toString('hex').toUpperCase();
+  const stream = `EVENTS_${id}`, table = `VERSIONS_${id}`;
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  expect(run('init', '.').status).toBe(0);
+  writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${url}\nmetadata:\n  stream: ${stream}\n  table: ${table}\n  streamTopic: ${stream.toLowerCase()}\n  tableTopic: ${table.toLowerCase()}\nlock:\n  waitSeconds: 30\nproperties:\n  ksql.streams.auto.offset.reset: earliest\n`);
+  return { dir, stream, table, run };
+}
+
+const sql = (dir: string, name: string, text: string) => writeFileSync(join(dir, 'migrations', name), text);
+
+describe('migrations end to end through the CLI', () => {
+  it('init -> create -> up -> status -> validate, with Confluent-compatible rows', async () => {
+    const p = project();
+    const created = p.run('create', 'add orders');
+    expect(created.status).toBe(0);
+    expect(readdirSync(join(p.dir, 'migrations'))).toEqual(['V000001__add_orders.sql']);
+    const topic = `orders_${p.stream.toLowerCase()}`;
+    sql(p.dir, 'V000001__add_orders.sql', `-- orders; with a semicolon in a comment\nCREATE STREAM O_${p.stream} (id STRING KEY, note STRING) WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO O_${p.stream} (id, note) VALUES ('a', 'it''s; fine');\n`);
+    sql(p.dir, 'V000002__upper.sql', `DEFINE suffix = 'U';\nCREATE STREAM O_${p.stream}_\${suffix} AS SELECT id, UCASE(note) AS note FROM O_${p.stream};\n`);
+    const up = p.run('up');
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    expect(up.stdout).toMatch(/applied V000001 add orders[\s\S]*applied V000002 upper/);
+    const status = p.run('status', '--json');
+    expect(status.status).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s.currentVersion).toBe(2);
+    expect(s.migrations.map((m: { version: number; state: string; previous: string }) => [m.version, m.state, m.previous])).toEqual([[1, 'MIGRATED', '<none>'], [2, 'MIGRATED', '1']]);
+    expect(p.run('validate').status).toBe(0);
+    expect(p.run('up').status).toBe(0);
+    expect(p.run('status', '--exit-code').status).toBe(0);
+    const rows = await queryStream(url, `SELECT VERSION_KEY, STATE, PREVIOUS, ERROR_REASON, COMPLETED_ON FROM ${p.table};`);
+    const byKey = Object.fromEntries(rows.rows.map((r) => [r[0], r]));
+    expect(byKey['2']!.slice(1, 4)).toEqual(['MIGRATED', '1', 'N/A']);
+    expect(byKey.CURRENT!.slice(1, 3)).toEqual(['MIGRATED', '1']);
+    expect(Number(byKey['1']![4])).toBeGreaterThan(0);
+    const upper = await queryStream(url, `SELECT NOTE FROM O_${p.stream}_U;`);
+    expect(upper.rows).toEqual([["IT'S; FINE"]]);
+  });
+
+  it('validate exits 4 after an applied file is edited', () => {
+    const p = project();
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM T_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='t_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    expect(p.run('up').status).toBe(0);
+    appendFileSync(join(p.dir, 'migrations', 'V000001__s.sql'), '-- edited\n');
+    const v = p.run('validate');
+    expect(v.status).toBe(4);
+    expect(v.stderr).toMatch(/V000001 \(V000001__s\.sql\) changed after it was applied/);
+    expect(p.run('status', '--exit-code').status).toBe(1);
+  });
+
+  it('a failing statement records ERROR with its reason; fix, repair, up', () => {
+    const p = project();
+    const t = `t_${p.stream.toLowerCase()}`;
+    sql(p.dir, 'V000001__ok.sql', `CREATE STREAM A_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'V000002__bad.sql', `CREATE STREAM B_${p.stream} AS SELECT id, v FROM A_${p.stream};\n\nCREATE STREAM C_${p.stream} AS SELECT id, nope FROM A_${p.stream};\n`);
+    const up = p.run('up');
+    expect(up.status).toBe(1);
+    expect(up.stderr).toMatch(/V000002 bad failed at statement 2\/2 \(line 3\): .*NOPE/);
+    const s = JSON.parse(p.run('status', '--json').stdout);
+    expect(s.migrations[1]).toMatchObject({ version: 2, state: 'ERROR', errorReason: expect.stringMatching(/^statement 2\/2 \(line 3\)/) });
+    expect(p.run('up').status).toBe(1);
+    sql(p.dir, 'V000002__bad.sql', `CREATE STREAM B_${p.stream} AS SELECT id, v FROM A_${p.stream};\n`);
+    expect(p.run('repair', '--mark-rolled-back').status).toBe(0);
+    const again = p.run('up');
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'MIGRATED']);
+  });
+
+  it('refuses SELECT inside a migration with the file and line, and runs nothing', () => {
+    const p = project();
+    sql(p.dir, 'V000001__q.sql', 'SHOW STREAMS;\n');
+    const up = p.run('up');
+    expect(up.status).toBe(4);
+    expect(up.stderr.trim()).toBe('error: V000001__q.sql:1: SHOW is not allowed in a migration: it only reads metadata, so it has no place in a migration');
+  });
+
+  it('two concurrent up runs apply each version exactly once', async () => {
+    const p = project();
+    for (let i = 1; i <= 6; i++) sql(p.dir, `V00000${i}__c${i}.sql`, `CREATE STREAM C${i}_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='c${i}_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    const start = () => new Promise<number | null>((resolve) => {
+      const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: 'ignore' });
+      c.on('exit', resolve);
+    });
+    const codes = await Promise.all([start(), start()]);
+    expect(codes).toEqual([0, 0]);
+    const events = await queryStream(url, `SELECT VERSION_KEY, STATE FROM ${p.stream};`);
+    const migrated = events.rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0]);
+    expect(migrated.sort()).toEqual(['1', '2', '3', '4', '5', '6']);
+  });
+
+  it('SIGINT finishes the migration in flight, records it, releases the lock and exits 130', async () => {
+    const p = project();
+    for (let i = 1; i <= 9; i++) sql(p.dir, `V00000${i}__s${i}.sql`, `CREATE STREAM S${i}_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='s${i}_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    const proxy = await startDelayProxy(url, 150);
+    try {
+      const child = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { out += d; if (out.includes('applied V000001')) resolve(); }));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((r) => child.on('exit', r));
+      expect(code).toBe(130);
+      const s = JSON.parse(p.run('status', '--json').stdout);
+      const states = s.migrations.map((m: { state: string }) => m.state);
+      expect(states).not.toContain('RUNNING');
+      expect(states.filter((x: string) => x === 'MIGRATED').length).toBe((out.match(/applied V/g) ?? []).length);
+      expect(s.lockHolder).toBeNull();
+      expect(p.run('up').status).toBe(0);
+    } finally { await proxy.close(); }
+  });
+
+  it('an unreachable server gives one line and exit 3', () => {
+    const p = project();
+    const r = p.run('status', '--server', 'http://127.0.0.1:1');
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim()).toBe('error: cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)');
+  });
+
+  it('a bad config value gives one line naming the key and exit 2', () => {
+    const p = project();
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), 'server:\n  url: not-a-url\n');
+    const r = p.run('status');
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^error: server\.url: /);
+  });
+});

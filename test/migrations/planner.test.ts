@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/migrations/planner.js';
+import { foldEvents, latestMigrated, LOCK_KEY, type HistoryRow } from '../../src/migrations/history.js';
+import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
+
+const file = (version: number, checksum = `sum${version}`): MigrationFile => ({ version, name: `m${version}`, fileName: fileNameFor(version, `m${version}`), path: '', checksum, content: '' });
+const row = (version: number, state: string, extra: Partial<HistoryRow> = {}): HistoryRow => ({
+  versionKey: String(version), version: String(version), name: `m${version}`, state, checksum: `sum${version}`, startedOn: '1', completedOn: '2',
+  previous: version === 1 ? '<none>' : String(version - 1), errorReason: 'N/A', ...extra,
+});
+/** Rows as Confluent's tool writes them: each state change under the version and under CURRENT. */
+const history = (...rows: HistoryRow[]) => foldEvents(rows.flatMap((r) => [r, { ...r, versionKey: 'CURRENT' }]), 60_000);
+
+describe('filenames', () => {
+  it.each([
+    ['V000001__create_orders.sql', { version: 1, name: 'create orders' }],
+    ['V123456__x.sql', { version: 123456, name: 'x' }],
+  ])('parses %s', (name, expected) => { expect(parseFileName(name)).toEqual(expected); });
+  it.each(['V1__x.sql', 'V000000__zero.sql', 'old_V000002__x.sql.bak', 'V000002__x.sql.bak', 'V0000001__seven_digits.sql', 'v000001__lower.sql'])('refuses %s', (name) => {
+    expect(parseFileName(name)).toHaveProperty('error');
+  });
+  it('writes safe names', () => { expect(fileNameFor(7, 'add orders: v2/now?')).toBe('V000007__add_orders_v2_now_.sql'); });
+});
+
+describe('plan', () => {
+  it('applies everything pending in order, chaining previous', () => {
+    const p = plan([file(2), file(1), file(3)], history(row(1, 'MIGRATED')));
+    expect(p.problems).toEqual([]);
+    expect(p.steps.map((s) => [s.file.version, s.previous])).toEqual([[2, '1'], [3, '2']]);
+  });
+
+  it('starts from <none> on an empty history', () => {
+    expect(plan([file(1)], foldEvents([], 1)).steps[0]!.previous).toBe('<none>');
+  });
+
+  it('selects with --to, --next and --version', () => {
+    const files = [file(1), file(2), file(3), file(4)];
+    const h = history(row(1, 'MIGRATED'));
+    expect(plan(files, h, { to: 3 }).steps.map((s) => s.file.version)).toEqual([2, 3]);
+    expect(plan(files, h, { next: true }).steps.map((s) => s.file.version)).toEqual([2]);
+    expect(plan(files, h, { version: 2 }).steps.map((s) => s.file.version)).toEqual([2]);
+    expect(plan(files, h, { version: 1 }).problems).toEqual([{ kind: 'not-pending', version: 1, state: 'MIGRATED' }]);
+    expect(plan(files, h, { version: 9 }).problems).toEqual([{ kind: 'unknown-version', version: 9 }]);
+  });
+
+  it('refuses checksum drift and applied files that went missing', () => {
+    const p = plan([file(1, 'other')], history(row(1, 'MIGRATED'), row(2, 'MIGRATED')));
+    expect(p.problems.map((x) => x.kind)).toEqual(['checksum-drift', 'missing-file']);
+  });
+
+  it('refuses to go on past a failed or running version', () => {
+    expect(plan([file(1), file(2)], history(row(1, 'ERROR', { errorReason: 'boom' }))).problems).toEqual([{ kind: 'failed', version: 1, reason: 'boom' }]);
+    expect(plan([file(1), file(2)], history(row(1, 'RUNNING'))).problems).toEqual([{ kind: 'running', version: 1 }]);
+  });
+
+  it('refuses out-of-order files unless allowed', () => {
+    const h = history(row(1, 'MIGRATED'), { ...row(3, 'MIGRATED'), previous: '1' });
+    expect(plan([file(1), file(2), file(3)], h).problems).toEqual([{ kind: 'out-of-order', version: 2, latest: 3 }]);
+    expect(plan([file(1), file(2), file(3)], h, { allowOutOfOrder: true }).steps.map((s) => s.file.version)).toEqual([2]);
+  });
+
+  it('treats a rolled-back version as pending again', () => {
+    const h = history(row(1, 'MIGRATED'), row(2, 'ROLLED_BACK'));
+    expect(latestMigrated(h)).toBe(1);
+    expect(plan([file(1), file(2)], h).steps.map((s) => s.file.version)).toEqual([2]);
+  });
+});
+
+describe('history written by Confluent\'s tool', () => {
+  it('reads CURRENT and the latest row per version', () => {
+    const h = history(row(1, 'RUNNING', { completedOn: '' }), row(1, 'MIGRATED'), row(2, 'RUNNING', { completedOn: '' }), row(2, 'ERROR', { errorReason: 'Failed to execute sql: x' }));
+    expect(h.versions.get(1)!.state).toBe('MIGRATED');
+    expect(h.versions.get(2)!.errorReason).toBe('Failed to execute sql: x');
+    expect(h.current!.version).toBe('2');
+    expect(latestMigrated(h)).toBe(1);
+  });
+});
+
+describe('lock claims', () => {
+  const claim = (owner: string, at: number, state = 'LOCKED'): HistoryRow => ({ versionKey: LOCK_KEY, version: owner, name: '', state, checksum: '', startedOn: String(at), completedOn: '', previous: '', errorReason: '' });
+  it('gives the lock to the first claim in offset order', () => {
+    expect(foldEvents([claim('a', 1), claim('b', 2)], 60_000).lock.holder).toBe('a');
+  });
+  it('frees it on the holder\'s UNLOCKED only', () => {
+    expect(foldEvents([claim('a', 1), claim('b', 2, 'UNLOCKED')], 60_000).lock.holder).toBe('a');
+    expect(foldEvents([claim('a', 1), claim('a', 2, 'UNLOCKED'), claim('b', 3)], 60_000).lock.holder).toBe('b');
+  });
+  it('lets a claim take an expired lease', () => {
+    expect(foldEvents([claim('a', 1), claim('b', 100)], 50).lock.holder).toBe('b');
+  });
+});
