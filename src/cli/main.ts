@@ -23,4 +23,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// a reader that went away (| head) is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+
 main(process.argv).then((code) => { process.exitCode = code; });

@@ -131,6 +131,23 @@ describe('migrations end to end through the CLI', () => {
     } finally { await proxy.close(); }
   });
 
+  it('--dry-run prints substituted statements, checks them on a copy of the catalog, and applies nothing', () => {
+    const p = project();
+    const t = `t_${p.stream.toLowerCase()}`;
+    sql(p.dir, 'V000001__base.sql', `CREATE STREAM BASE_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__derived.sql', `CREATE STREAM D_${p.stream} AS SELECT id, v * \${factor} AS w FROM BASE_${p.stream};\n`);
+    const ok = p.run('up', '--dry-run', '--define', 'factor=3');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toContain(`CREATE STREAM D_${p.stream} AS SELECT id, v * 3 AS w FROM BASE_${p.stream};`);
+    sql(p.dir, 'V000002__derived.sql', `CREATE STREAM D_${p.stream} AS SELECT id, nope FROM BASE_${p.stream};\n`);
+    const bad = p.run('up', '--dry-run');
+    expect(bad.status).toBe(4);
+    expect(bad.stdout).toMatch(/V000002__derived\.sql:1: statement 1\/1 would fail: .*NOPE/);
+    const s = JSON.parse(p.run('status', '--json').stdout);
+    expect(s.migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'PENDING']);
+  });
+
   it('an unreachable server gives one line and exit 3', () => {
     const p = project();
     const r = p.run('status', '--server', 'http://127.0.0.1:1');

@@ -35,12 +35,14 @@ export async function runUp(opts: UpOptions): Promise<number> {
   };
   try {
     const s = await settings(config, client, opts);
-    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop }, s, { to, next: opts.next, version, dryRun: opts.dryRun, allowOutOfOrder: opts.allowOutOfOrder }, emit);
     if (opts.dryRun) {
-      for (const st of result.plan.steps) {
-        out(`-- V${pad6(st.file.version)} ${st.file.name} (previous: ${st.previous})`);
-      }
+      const { dryRun } = await import('./dry-run.js');
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else for (const l of report.lines) process.stdout.write(`${l}\n`);
+      return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
+    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, emit);
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
     if (result.interrupted) return EXIT.INTERRUPTED;
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;

@@ -1,0 +1,83 @@
+import { KsqlClient, ServerError } from '../../client/client.js';
+import { readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
+import { foldEvents } from '../../migrations/history.js';
+import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
+import { prepareMigration } from '../../migrations/prepare.js';
+import type { FieldSchema } from '../../client/entities.js';
+import { pad6 } from '../render.js';
+
+const q = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+
+function sqlType(s: FieldSchema): string {
+  switch (s.type) {
+    case 'ARRAY': return `ARRAY<${sqlType(s.memberSchema!)}>`;
+    case 'MAP': return `MAP<STRING, ${sqlType(s.memberSchema!)}>`;
+    case 'STRUCT': return `STRUCT<${(s.fields ?? []).map((f) => `${q(f.name)} ${sqlType(f.schema)}`).join(', ')}>`;
+    case 'DECIMAL': return `DECIMAL(${String(s.parameters?.precision)}, ${String(s.parameters?.scale)})`;
+    default: return s.type;
+  }
+}
+
+interface Description {
+  name: string; type: 'STREAM' | 'TABLE'; topic: string; keyFormat: string; valueFormat: string; partitions: number;
+  windowType: string | null; fields: { name: string; schema: FieldSchema; type?: string; headerKey?: string }[];
+}
+
+/** A CREATE statement with the same name, columns, topic and formats as a source of the target. */
+export function createStatementFor(d: Description): string {
+  const cols = d.fields.map((f) => {
+    let c = `${q(f.name)} ${sqlType(f.schema)}`;
+    if (f.type === 'KEY') c += d.type === 'TABLE' ? ' PRIMARY KEY' : ' KEY';
+    if (f.type === 'HEADER') c += f.headerKey === undefined ? ' HEADERS' : ` HEADER('${f.headerKey}')`;
+    return c;
+  });
+  const sr = (f: string) => ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(f.toUpperCase());
+  // Schema Registry formats become JSON on the local server: the check is about names and types
+  const props = [`KAFKA_TOPIC='${d.topic}'`, `KEY_FORMAT='${sr(d.keyFormat) ? 'JSON' : d.keyFormat}'`, `VALUE_FORMAT='${sr(d.valueFormat) ? 'JSON' : d.valueFormat}'`, `PARTITIONS=${Math.max(1, d.partitions)}`];
+  if (d.windowType) props.push(`WINDOW_TYPE='${d.windowType}'`, ...(d.windowType === 'SESSION' ? [] : ["WINDOW_SIZE='1 SECOND'"]));
+  return `CREATE ${d.type} ${q(d.name)} (${cols.join(', ')}) WITH (${props.join(', ')});`;
+}
+
+export interface DryRunReport { ok: boolean; lines: string[] }
+
+/**
+ * --dry-run: touches nothing on the target. Reads the history and the target's catalog, copies the
+ * catalog into a local server started in this process, and runs each pending statement there after
+ * substitution, so errors show before anything reaches the real server.
+ */
+export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions): Promise<DryRunReport> {
+  const files = await readFilesOrThrow(s.dir);
+  const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
+  const p = plan(files, history, options);
+  if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
+  const lines: string[] = [];
+  if (p.steps.length === 0) return { ok: true, lines: ['nothing to apply: the history is up to date'] };
+  const catalog = await target.ksql('SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED;');
+  const descriptions = catalog.flatMap((e) => (e.sourceDescriptions as Description[] | undefined) ?? []);
+  const { startLocalServer } = await import('../../engine/rest/server.js');
+  const local = await startLocalServer({ port: 0 });
+  const client = new KsqlClient({ url: local.url });
+  let ok = true;
+  try {
+    const seed = descriptions.map(createStatementFor);
+    if (seed.length) await client.ksql(seed.join('\n'));
+    for (const step of p.steps) {
+      const statements = prepareMigration(step.file, s.defines);
+      lines.push(`-- V${pad6(step.file.version)} ${step.file.name} (${step.file.fileName})`);
+      for (const [k, st] of statements.entries()) {
+        lines.push(st.text);
+        try { await client.ksql(st.text); } catch (e) {
+          if (!(e instanceof ServerError)) throw e;
+          ok = false;
+          lines.push(`-- ! ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} would fail: ${e.message.split('\n')[0]}`);
+          return { ok, lines };
+        }
+      }
+    }
+    lines.push(`-- ${p.steps.length} migration(s) checked against a copy of the target's catalog; nothing was applied`);
+    return { ok, lines };
+  } finally {
+    await client.close();
+    await local.close();
+  }
+}
