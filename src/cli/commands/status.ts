@@ -1,14 +1,9 @@
-import { discoverMigrations } from '../../migrations/files.js';
-import { readHistory } from '../../migrations/apply.js';
-import { latestMigrated } from '../../migrations/history.js';
-import { verify, describeProblem } from '../../migrations/planner.js';
+import { readStatus } from '../../migrations/status.js';
 import { EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { formatTime, pad6, table } from '../render.js';
 
 export interface StatusOptions extends GlobalOptions { exitCode?: boolean }
-
-export interface StatusRow { version: number; name: string; state: string; previous?: string; startedOn?: string; completedOn?: string; errorReason?: string; file?: string }
 
 /** Files and history side by side, from one pull query. */
 export async function collectStatus(opts: GlobalOptions) {
@@ -17,17 +12,8 @@ export async function collectStatus(opts: GlobalOptions) {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    const [d, history] = await Promise.all([discoverMigrations(config.migrationsDir), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
-    const rows: StatusRow[] = [];
-    const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
-    for (const v of [...versions].sort((a, b) => a - b)) {
-      const f = d.files.find((x) => x.version === v);
-      const h = history?.versions.get(v);
-      const state = h ? (h.state === 'MIGRATED' && !f ? 'MISSING' : h.state === 'MIGRATED' && f && h.checksum && h.checksum !== f.checksum ? 'CHANGED' : h.state) : 'PENDING';
-      rows.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
-    }
-    const problems = [...d.problems.map((p) => `${p.fileName}: ${p.reason}`), ...(history ? verify(d.files, history).map(describeProblem) : [])];
-    return { rows, problems, current: history ? latestMigrated(history) : undefined, metadata: history !== undefined, lock: history?.lock.holder };
+    const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
+    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 

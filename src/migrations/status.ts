@@ -1,0 +1,34 @@
+import type { KsqlClient } from '../client/client.js';
+import { discoverMigrations } from './files.js';
+import { readHistory } from './apply.js';
+import { latestMigrated, type MetadataNames } from './history.js';
+import { describeProblem, verify } from './planner.js';
+
+export interface StatusRow { version: number; name: string; state: string; previous?: string; startedOn?: string; completedOn?: string; errorReason?: string; file?: string }
+
+export interface StatusReport {
+  current?: number;
+  metadataExists: boolean;
+  lockHolder?: string;
+  migrations: StatusRow[];
+  /** Everything `validate` objects to: bad file names, duplicates, drift, missing files, failed or stuck versions. */
+  problems: string[];
+}
+
+/** Files and history side by side, from one pull query. */
+export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number): Promise<StatusReport> {
+  const [d, history] = await Promise.all([discoverMigrations(dir), readHistory(client, metadata, leaseMs)]);
+  const migrations: StatusRow[] = [];
+  const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
+  for (const v of [...versions].sort((a, b) => a - b)) {
+    const f = d.files.find((x) => x.version === v);
+    const h = history?.versions.get(v);
+    let state = h ? h.state : 'PENDING';
+    if (h?.state === 'MIGRATED' && !f) state = 'MISSING';
+    else if (h?.state === 'MIGRATED' && f && h.checksum && h.checksum !== f.checksum) state = 'CHANGED';
+    else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = 'PENDING';
+    migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
+  }
+  const problems = [...d.problems.map((p) => `${p.fileName}: ${p.reason}`), ...(history ? verify(d.files, history).map(describeProblem) : [])];
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems };
+}
