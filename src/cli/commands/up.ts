@@ -23,13 +23,26 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const onSigint = () => { stop = true; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
   process.on('SIGINT', onSigint);
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+  // a spinner per migration and colour on a terminal; plain lines when piped
+  const fancy = !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 && !opts.quiet && !opts.json;
+  const chalk = fancy ? (await import('chalk')).default : undefined;
+  if (chalk && process.env.NO_COLOR) chalk.level = 0;
+  const ora = fancy ? (await import('ora')).default : undefined;
+  let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
+  let waitShown = false;
   const emit = (e: MigrationEvent) => {
     switch (e.type) {
       case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out('nothing to apply: the history is up to date'); break;
-      case 'lock-wait': break;
-      case 'start': break;
-      case 'done': out(`applied V${pad6(e.file.version)} ${e.file.name} (${e.ms} ms)`); break;
-      case 'failed': process.stderr.write(`V${pad6(e.file.version)} ${e.file.name} failed at ${e.reason}\n`); break;
+      case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
+      case 'start': if (ora) spinner = ora({ text: `V${pad6(e.file.version)} ${e.file.name} (${e.statements} statements)`, discardStdin: false }).start(); break;
+      case 'done':
+        if (spinner) spinner.succeed(`${chalk!.green('applied')} V${pad6(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
+        else out(`applied V${pad6(e.file.version)} ${e.file.name} (${e.ms} ms)`);
+        break;
+      case 'failed':
+        if (spinner) spinner.fail(`${chalk!.red('failed')} V${pad6(e.file.version)} ${e.file.name} at ${e.reason}`);
+        else process.stderr.write(`V${pad6(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
+        break;
       case 'warning': process.stderr.write(`warning: ${e.message}\n`); break;
     }
   };
