@@ -10,6 +10,10 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Skip TLS certificate checks (a warning is the caller's to print). */
   insecure?: boolean;
+  /** PEM contents: a CA to trust, and a client certificate and key for mutual TLS. */
+  ca?: string;
+  cert?: string;
+  key?: string;
   /** Observes each request (for --verbose); bodies never carry credentials. */
   onRequest?: (method: string, path: string, body: string) => void;
   /** Retries for connection errors and 503s on requests that are safe to repeat (default 3). */
@@ -36,7 +40,8 @@ export class KsqlClient {
   private seq: number | undefined;
   private readonly dispatcher: Dispatcher | undefined;
   constructor(private readonly opts: ClientOptions) {
-    this.dispatcher = opts.insecure ? new Agent({ connect: { rejectUnauthorized: false } }) : undefined;
+    const tls = opts.insecure || opts.ca || opts.cert;
+    this.dispatcher = tls ? new Agent({ connect: { rejectUnauthorized: !opts.insecure, ca: opts.ca, cert: opts.cert, key: opts.key } }) : undefined;
   }
 
   get url(): string { return this.opts.url.replace(/\/+$/, ''); }
@@ -82,6 +87,9 @@ export class KsqlClient {
     for (const e of entities) {
       const n = e.commandSequenceNumber;
       if (typeof n === 'number' && (this.seq === undefined || n > this.seq)) this.seq = n;
+      // a command the server had not finished when it answered: wait for it on /status
+      const status = (e.commandStatus as { status?: string } | undefined)?.status;
+      if (status && ['QUEUED', 'PARSING', 'EXECUTING'].includes(status) && typeof e.commandId === 'string') await this.waitForCommand(e.commandId, String(e.statementText ?? ''));
     }
     return entities;
   }
@@ -100,6 +108,23 @@ export class KsqlClient {
       else if (v && typeof v === 'object' && 'error_code' in v) throw new ServerError(r.status, v as unknown as { message: string });
     }
     return { columnNames: header.columnNames, columnTypes: header.columnTypes, rows };
+  }
+
+  /** Polls GET /status/<commandId> until the command succeeded or failed (or the timeout passed). */
+  async waitForCommand(commandId: string, statementText: string): Promise<void> {
+    const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
+    for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      const res = await request(`${this.url}/status/${encodeURIComponent(commandId)}`, { dispatcher: this.dispatcher, headers: this.authHeaders() });
+      const body = await res.body.json().catch(() => ({})) as { status?: string; message?: string };
+      if (body.status === 'SUCCESS') return;
+      if (body.status === 'ERROR' || body.status === 'TERMINATED') throw new ServerError(400, { message: body.message ?? `command ${commandId} ended ${body.status}`, statementText });
+      if (Date.now() > deadline) throw new ServerError(503, { message: `command ${commandId} did not finish within ${this.opts.timeoutMs ?? 30_000} ms (last status ${body.status ?? 'unknown'})`, statementText });
+      await sleep(delay);
+    }
+  }
+
+  private authHeaders(): Record<string, string> {
+    return this.opts.username !== undefined ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {};
   }
 
   async info() {

@@ -11,6 +11,10 @@ export const ConfigSchema = z.object({
     password: z.string().optional(),
     timeoutMs: z.number().int().positive().default(30_000),
     insecure: z.boolean().default(false),
+    /** PEM files: a CA to trust, and a client certificate and key for mutual TLS. */
+    caFile: z.string().optional(),
+    certFile: z.string().optional(),
+    keyFile: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
   migrations: z.object({ dir: z.string().optional() }).prefault({}),

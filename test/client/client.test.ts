@@ -1,0 +1,69 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError, KsqlClient, ServerError, UnreachableError } from '../../src/client/client.js';
+
+// A scripted HTTP peer for this module's unit tests; the real server is exercised in test/integration.
+let server: http.Server | undefined;
+afterEach(async () => { await new Promise((r) => (server ? server.close(r) : r(undefined))); server = undefined; });
+
+async function peer(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void): Promise<string> {
+  server = http.createServer((req, res) => { let b = ''; req.on('data', (c) => { b += c; }); req.on('end', () => handler(req, b, res)); });
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', () => r()));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+const json = (res: http.ServerResponse, status: number, body: unknown) => { res.writeHead(status, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+const status = (seq: number, s = 'SUCCESS') => ({ '@type': 'currentStatus', statementText: 'X;', commandId: `stream/\`S${seq}\`/create`, commandStatus: { status: s, message: 'ok', queryId: null }, commandSequenceNumber: seq, warnings: [] });
+
+describe('KsqlClient', () => {
+  it('accepts an empty entity array and sends back the highest commandSequenceNumber, 0 included', async () => {
+    const seen: unknown[] = [];
+    let n = 0;
+    const url = await peer((_req, body, res) => {
+      seen.push(JSON.parse(body).commandSequenceNumber);
+      n++;
+      json(res, 200, n === 1 ? [] : n === 2 ? [status(0)] : [status(4), status(2)]);
+    });
+    const c = new KsqlClient({ url });
+    expect(await c.ksql('INSERT INTO s VALUES (1);')).toEqual([]);
+    await c.ksql('CREATE STREAM a;');
+    await c.ksql('CREATE STREAM b; CREATE STREAM c;');
+    await c.ksql('SHOW STREAMS;');
+    expect(seen).toEqual([undefined, undefined, 0, 4]);
+  });
+
+  it('waits on /status for a command answered QUEUED', async () => {
+    let polls = 0;
+    const url = await peer((req, _body, res) => {
+      if (req.url!.startsWith('/status/')) { polls++; json(res, 200, { status: polls < 3 ? 'EXECUTING' : 'SUCCESS', message: 'done', queryId: null }); return; }
+      json(res, 200, [status(6, 'QUEUED')]);
+    });
+    await new KsqlClient({ url }).ksql('CREATE STREAM q;');
+    expect(polls).toBe(3);
+  });
+
+  it('raises the statement error with its statement', async () => {
+    const url = await peer((_r, _b, res) => json(res, 400, { '@type': 'statement_error', error_code: 40001, message: 'line 1:1: Syntax Error', statementText: 'OOPS;', entities: [] }));
+    await expect(new KsqlClient({ url }).ksql('OOPS;')).rejects.toMatchObject({ constructor: ServerError, body: { error_code: 40001, statementText: 'OOPS;' } });
+  });
+
+  it('tells 401 apart from an unreachable server, and never hangs', async () => {
+    const url = await peer((_r, _b, res) => json(res, 401, { '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
+    await expect(new KsqlClient({ url, username: 'u', password: 'p' }).ksql('SHOW STREAMS;')).rejects.toBeInstanceOf(AuthError);
+    await expect(new KsqlClient({ url: 'http://127.0.0.1:1', retries: 0 }).query('SELECT 1 FROM s;')).rejects.toThrow(new UnreachableError('cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)'));
+    const silent = await peer(() => { /* never answers */ });
+    await expect(new KsqlClient({ url: silent, timeoutMs: 200, retries: 0 }).query('SELECT 1 FROM s;')).rejects.toThrow(/did not answer in time/);
+  });
+
+  it('retries a pull query after a 503, but never a /ksql statement', async () => {
+    let queries = 0, statements = 0;
+    const url = await peer((req, _b, res) => {
+      if (req.url === '/query-stream') { queries++; if (queries === 1) { json(res, 503, { error_code: 50302, message: 'initializing' }); return; } res.end('{"queryId":"q","columnNames":["A"],"columnTypes":["INTEGER"]}\n[1]\n'); return; }
+      statements++; json(res, 503, { '@type': 'generic_error', error_code: 50302, message: 'initializing' });
+    });
+    const c = new KsqlClient({ url });
+    expect((await c.query('SELECT A FROM s;')).rows).toEqual([[1]]);
+    await expect(c.ksql('CREATE STREAM x;')).rejects.toBeInstanceOf(ServerError);
+    expect([queries, statements]).toEqual([2, 1]);
+  });
+});
