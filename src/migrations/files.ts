@@ -20,6 +20,8 @@ export interface Discovery {
   files: MigrationFile[];
   /** Files that look like migrations but do not match the grammar, with why. */
   problems: { fileName: string; reason: string }[];
+  /** Versions missing between the first and the last file (reported, not an error). */
+  gaps: number[];
 }
 
 /** Orders versions: the one comparator used everywhere. */
@@ -46,7 +48,7 @@ export function checksumOf(bytes: Buffer): string {
 export async function discoverMigrations(dir: string): Promise<Discovery> {
   let names: string[];
   try { names = await readdir(dir); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], problems: [] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], problems: [], gaps: [] };
     throw e;
   }
   const files: MigrationFile[] = [];
@@ -63,5 +65,7 @@ export async function discoverMigrations(dir: string): Promise<Discovery> {
   for (let i = 1; i < files.length; i++) {
     if (files[i]!.version === files[i - 1]!.version) problems.push({ fileName: files[i]!.fileName, reason: `duplicate version ${files[i]!.version} (also ${files[i - 1]!.fileName})` });
   }
-  return { files, problems };
+  const gaps: number[] = [];
+  for (let i = 1; i < files.length; i++) for (let v = files[i - 1]!.version + 1; v < files[i]!.version; v++) if (gaps.length < 100) gaps.push(v);
+  return { files, problems, gaps };
 }

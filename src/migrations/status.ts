@@ -13,6 +13,8 @@ export interface StatusReport {
   migrations: StatusRow[];
   /** Everything `validate` objects to: bad file names, duplicates, drift, missing files, failed or stuck versions. */
   problems: string[];
+  /** Version numbers with no file between the first and the last one. */
+  gaps: number[];
 }
 
 /** Files and history side by side, from one pull query. */
@@ -30,5 +32,5 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
   }
   const problems = [...d.problems.map((p) => `${p.fileName}: ${p.reason}`), ...(history ? verify(d.files, history).map(describeProblem) : [])];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems, gaps: d.gaps };
 }

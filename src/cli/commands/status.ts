@@ -13,14 +13,14 @@ export async function collectStatus(opts: GlobalOptions) {
   try {
     const m = await metadataNames(config, client);
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
-    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder };
+    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, gaps: s.gaps }, null, 2)}\n`);
   } else {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
@@ -28,6 +28,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       process.stdout.write(`${table(['Version', 'Name', 'State', 'Previous', 'Started On', 'Completed On', 'Error Reason'], s.rows.map((r) => [pad6(r.version), r.name, r.state, r.previous ?? '', formatTime(r.startedOn ?? ''), formatTime(r.completedOn ?? ''), r.errorReason ?? '']))}\n`);
     }
     for (const p of s.problems) process.stdout.write(`! ${p}\n`);
+    if (s.gaps.length) process.stdout.write(`note: no file for version${s.gaps.length > 1 ? 's' : ''} ${s.gaps.join(', ')} (gaps are allowed)\n`);
   }
   if (opts.exitCode && s.rows.some((r) => r.state !== 'MIGRATED')) return EXIT.FAILED;
   return EXIT.OK;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { discoverMigrations } from '../../src/migrations/files.js';
+
+describe('discoverMigrations', () => {
+  it('sorts by version, checksums the bytes, and reports bad names, duplicates and gaps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
+    const files: Record<string, string> = {
+      'V000003__third.sql': 'SHOW;\n', 'V000001__first_one.sql': 'A;\n', 'V000001__again.sql': 'B;\n',
+      'old_V000002__x.sql': 'C;\n', 'notes.txt': 'ignored', 'V000006__sixth.sql': 'D;\n',
+    };
+    for (const [n, c] of Object.entries(files)) writeFileSync(join(dir, n), c);
+    const d = await discoverMigrations(dir);
+    expect(d.files.map((f) => [f.version, f.name])).toEqual([[1, 'again'], [1, 'first one'], [3, 'third'], [6, 'sixth']]);
+    expect(d.files[0]!.checksum).toBe(createHash('md5').update('B;\n').digest('hex'));
+    expect(d.problems).toEqual([
+      { fileName: 'old_V000002__x.sql', reason: 'does not match V<6 digits>__<description>.sql' },
+      { fileName: 'V000001__first_one.sql', reason: 'duplicate version 1 (also V000001__again.sql)' },
+    ]);
+    expect(d.gaps).toEqual([2, 4, 5]);
+  });
+
+  it('treats a missing directory as empty', async () => {
+    expect(await discoverMigrations('/nonexistent/ksqlm')).toEqual({ files: [], problems: [], gaps: [] });
+  });
+});
