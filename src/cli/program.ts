@@ -60,6 +60,40 @@ export function buildProgram(): Command {
   common(meta.command('destroy').description('drop the history stream and table with their topics'))
     .action(async (opts) => { const { runMetadata } = await import('./commands/metadata.js'); code(await runMetadata('destroy', opts)); });
 
+  const queries = common(program.command('queries').description('persistent queries: list (default), terminate, pause, resume, explain'))
+    .option('--sink <name>', 'only queries writing into this source')
+    .option('--source <name>', 'only queries reading this source')
+    .option('--state <state>', 'only queries in this state (RUNNING, ERROR, PAUSED)')
+    .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runQueries(opts)); });
+  common(queries.command('list').description('list persistent queries'))
+    .option('--sink <name>', 'only queries writing into this source').option('--source <name>', 'only queries reading this source').option('--state <state>', 'only queries in this state')
+    .action(async (_opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runQueries(cmd.optsWithGlobals())); });
+  common(queries.command('terminate [ids...]').description('stop queries, after showing them and asking'))
+    .option('--sink <name>', 'the queries writing into this source').option('--all', 'every persistent query').option('-y, --yes', 'do not ask')
+    .action(async (ids: string[], _opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runQueryControl('terminate', ids, cmd.optsWithGlobals())); });
+  for (const verb of ['pause', 'resume'] as const) {
+    common(queries.command(`${verb} [ids...]`).description(`${verb} queries`))
+      .option('--sink <name>', 'the queries writing into this source').option('--all', 'every persistent query').option('-y, --yes', 'do not ask')
+      .action(async (ids: string[], _opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runQueryControl(verb, ids, cmd.optsWithGlobals())); });
+  }
+  common(queries.command('explain <id>').description('sources, sinks, schema, state per host and errors of a query'))
+    .action(async (id: string, _opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runExplain(id, cmd.optsWithGlobals())); });
+
+  common(program.command('describe <source>').description('columns, formats, topic and queries of a stream or table'))
+    .option('--extended', 'add statistics and error counts')
+    .action(async (name: string, opts) => { const m = await import('./commands/manage.js'); code(await m.runDescribe(name, opts)); });
+  for (const what of ['streams', 'tables', 'topics'] as const) {
+    common(program.command(what).description(`list ${what}`))
+      .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runList(what, opts)); });
+  }
+  common(program.command('drop <source>').description('drop a stream or table; --cascade drops what depends on it first'))
+    .option('--delete-topic', 'delete the Kafka topic too')
+    .option('--cascade', 'terminate and drop dependent queries and sources first')
+    .option('-y, --yes', 'do not ask')
+    .action(async (name: string, opts) => { const m = await import('./commands/manage.js'); code(await m.runDrop(name, opts)); });
+  common(program.command('server-info').description('version, Kafka cluster id, service id and health'))
+    .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runServerInfo(opts)); });
+
   program.command('server')
     .description('Run the local ksqlDB-compatible server')
     .option('--port <port>', 'port to listen on', '8088')

@@ -1,5 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
-import { KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo } from './entities.js';
+import { HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo } from './entities.js';
 
 export interface ClientOptions {
   url: string;
@@ -125,6 +125,13 @@ export class KsqlClient {
 
   private authHeaders(): Record<string, string> {
     return this.opts.username !== undefined ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {};
+  }
+
+  async health(): Promise<{ isHealthy: boolean; details: Record<string, { isHealthy: boolean }>; serverState?: string }> {
+    try {
+      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.authHeaders(), headersTimeout: this.opts.timeoutMs ?? 30_000, bodyTimeout: this.opts.timeoutMs ?? 30_000 });
+      return HealthCheck.parse(await res.body.json());
+    } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
   }
 
   async info() {

@@ -4,19 +4,8 @@ import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
 import { prepareMigration } from '../../migrations/prepare.js';
 import type { FieldSchema } from '../../client/entities.js';
+import { quoteName as q, typeText as sqlType } from '../schema-text.js';
 import { pad6 } from '../render.js';
-
-const q = (name: string) => `\`${name.replace(/`/g, '``')}\``;
-
-function sqlType(s: FieldSchema): string {
-  switch (s.type) {
-    case 'ARRAY': return `ARRAY<${sqlType(s.memberSchema!)}>`;
-    case 'MAP': return `MAP<STRING, ${sqlType(s.memberSchema!)}>`;
-    case 'STRUCT': return `STRUCT<${(s.fields ?? []).map((f) => `${q(f.name)} ${sqlType(f.schema)}`).join(', ')}>`;
-    case 'DECIMAL': return `DECIMAL(${String(s.parameters?.precision)}, ${String(s.parameters?.scale)})`;
-    default: return s.type;
-  }
-}
 
 interface Description {
   name: string; type: 'STREAM' | 'TABLE'; topic: string; keyFormat: string; valueFormat: string; partitions: number;

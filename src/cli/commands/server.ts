@@ -22,8 +22,13 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   }
   process.stdout.write(`ksql-migrate local server listening on ${server.url}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`);
   await new Promise<void>((resolve) => {
-    const stop = () => { void server.close().then(resolve); };
+    let stopping = false;
+    const stop = () => { if (stopping) return; stopping = true; clearInterval(orphanCheck); void server.close().then(resolve); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // a server started by a script stops with it: when the parent exits we are re-parented
+    const parent = process.ppid;
+    const orphanCheck = setInterval(() => { if (parent !== 1 && process.ppid !== parent) stop(); }, 100);
+    orphanCheck.unref();
   });
 }
