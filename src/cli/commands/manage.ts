@@ -7,7 +7,7 @@ import { table } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 
-interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
+export interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
 interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null }
 
 /** Runs a management command with a client, mapping errors to exit codes. */
@@ -41,12 +41,7 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
     if (opts.state) qs = qs.filter((q) => q.state.toUpperCase() === opts.state!.toUpperCase());
     if (opts.json) { process.stdout.write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { process.stdout.write('no queries\n'); return EXIT.OK; }
-    const color = process.stdout.isTTY && !process.env.NO_COLOR;
-    const width = Math.max(80, process.stdout.columns || 80);
-    const rows = qs.map((q) => [q.id, color && q.state === 'ERROR' ? `\u001b[31m${q.state}\u001b[39m` : q.state, q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
-    process.stdout.write(`${table(['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY'], rows, width)}\n`);
-    const failing = qs.filter((q) => q.state === 'ERROR').length;
-    process.stdout.write(`${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}\n`);
+    process.stdout.write(`${renderQueries(qs, Math.max(80, process.stdout.columns || 80), !!process.stdout.isTTY && !process.env.NO_COLOR)}\n`);
     return EXIT.OK;
   });
 }
@@ -96,9 +91,27 @@ export async function runExplain(id: string, opts: GlobalOptions): Promise<numbe
   });
 }
 
-interface SourceDescription {
+export interface SourceDescription {
   name: string; type: string; fields: { name: string; schema: FieldSchema; type?: string; headerKey?: string }[]; keyFormat: string; valueFormat: string; topic: string;
   partitions: number; replication: number; timestamp: string; windowType: string | null; readQueries: RunningQuery[]; writeQueries: RunningQuery[]; statistics: string; errorStats: string;
+}
+
+/** DESCRIBE as text: a column table (nested types written out as ksqlDB writes them), then the details. */
+export function renderSourceDescription(d: SourceDescription, extended: boolean, width = 80): string {
+  const cols = d.fields.map((f) => [f.name, typeText(f.schema), f.type === 'KEY' ? (d.type === 'TABLE' ? 'PRIMARY KEY' : 'KEY') : f.type === 'HEADER' ? (f.headerKey ? `HEADER('${f.headerKey}')` : 'HEADERS') : '']);
+  const out = [`${d.type} ${d.name}`, '', table(['Column', 'Type', ''], cols, width), '',
+    `Key format:     ${d.keyFormat}`, `Value format:   ${d.valueFormat}`, `Topic:          ${d.topic} (partitions: ${d.partitions}, replication: ${d.replication})`,
+    `Timestamp:      ${d.timestamp || 'record time'}`, `Window:         ${d.windowType ?? '-'}`,
+    `Written by:     ${d.writeQueries.map((q) => q.id).join(', ') || '-'}`, `Read by:        ${d.readQueries.map((q) => q.id).join(', ') || '-'}`];
+  if (extended) out.push(`Statistics:     ${d.statistics || '-'}`, `Errors:         ${d.errorStats || '-'}`);
+  return out.join('\n').split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
+}
+
+/** The queries table; failing queries in red on a terminal. */
+export function renderQueries(qs: (RunningQuery & { sources: string[] })[], width = 80, color = false): string {
+  const rows = qs.map((q) => [q.id, color && q.state === 'ERROR' ? `\u001b[31m${q.state}\u001b[39m` : q.state, q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
+  const failing = qs.filter((q) => q.state === 'ERROR').length;
+  return `${table(['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY'], rows, width)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
 }
 
 export async function runDescribe(name: string, opts: GlobalOptions & { extended?: boolean }): Promise<number> {
@@ -110,13 +123,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
       throw e;
     }
     if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
-    const cols = d.fields.map((f) => [f.name, typeText(f.schema), f.type === 'KEY' ? (d.type === 'TABLE' ? 'PRIMARY KEY' : 'KEY') : f.type === 'HEADER' ? (f.headerKey ? `HEADER('${f.headerKey}')` : 'HEADERS') : '']);
-    const out = [`${d.type} ${d.name}`, '', table(['Column', 'Type', ''], cols, Math.max(80, process.stdout.columns || 80)), '',
-      `Key format:     ${d.keyFormat}`, `Value format:   ${d.valueFormat}`, `Topic:          ${d.topic} (partitions: ${d.partitions}, replication: ${d.replication})`,
-      `Timestamp:      ${d.timestamp || 'record time'}`, `Window:         ${d.windowType ?? '-'}`,
-      `Written by:     ${d.writeQueries.map((q) => q.id).join(', ') || '-'}`, `Read by:        ${d.readQueries.map((q) => q.id).join(', ') || '-'}`];
-    if (opts.extended) out.push(`Statistics:     ${d.statistics || '-'}`, `Errors:         ${d.errorStats || '-'}`);
-    process.stdout.write(`${out.join('\n')}\n`);
+    process.stdout.write(`${renderSourceDescription(d, !!opts.extended, Math.max(80, process.stdout.columns || 80))}\n`);
     return EXIT.OK;
   });
 }

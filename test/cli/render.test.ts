@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { renderQueries, renderSourceDescription } from '../../src/cli/commands/manage.js';
+import { typeText } from '../../src/cli/schema-text.js';
+
+const DIR = fileURLToPath(new URL('../../../shared/ksqldb/rest-entities/', import.meta.url));
+const example = (name: string) => JSON.parse(readFileSync(`${DIR}ConsoleTest.${name}.approved.json`, 'utf8'))[0];
+
+describe('type text', () => {
+  it('writes nested and decimal types as ksqlDB does', () => {
+    expect(typeText({ type: 'STRUCT', memberSchema: null, fields: [
+      { name: 'a', schema: { type: 'ARRAY', fields: null, memberSchema: { type: 'MAP', fields: null, memberSchema: { type: 'DECIMAL', fields: null, memberSchema: null, parameters: { precision: 4, scale: 2 } } } } },
+    ] })).toBe('STRUCT<`a` ARRAY<MAP<STRING, DECIMAL(4, 2)>>>');
+  });
+});
+
+describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ksqlDB (needs ../shared/ksqldb/rest-entities)', () => {
+  it('describes a source: every column with its nested type and its key marker, within 80 columns', () => {
+    const d = example('testPrintSourceDescription').sourceDescription;
+    const text = renderSourceDescription(d, true, 80);
+    expect(text).toContain('f_5     ARRAY<STRING>');
+    expect(text).toContain('f_6     MAP<STRING, BIGINT>');
+    expect(text).toContain('f_7     STRUCT<`a` DOUBLE>');
+    expect(text).toMatch(/ROWKEY\s+STRING\s+(PRIMARY )?KEY/);
+    expect(text).toContain('Written by:     writeId');
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it('shows header columns', () => {
+    const d = example('testPrintSourceDescriptionWithExtractedHeader').sourceDescription;
+    expect(renderSourceDescription(d, false, 80)).toMatch(/HEADER\('abc'\)|HEADERS/);
+  });
+
+  it('lists queries in 80 columns, shortening long query strings, counting failures', () => {
+    const e = example('testPrintQueries');
+    const qs = e.queries.map((q: object) => ({ ...q, sources: [] }));
+    qs[0].queryString = `CREATE STREAM X AS SELECT ${'A, '.repeat(60)}B FROM Y EMIT CHANGES;`;
+    qs[0].state = 'ERROR';
+    const text = renderQueries(qs, 80);
+    for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    expect(text).toMatch(/…/);
+    expect(text.split('\n').at(-1)).toMatch(/1 failing$/);
+  });
+});
