@@ -1,30 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
 
-const PIPELINE = `CREATE STREAM STOCKTRADE (side VARCHAR, quantity INT, symbol VARCHAR, price INT, account VARCHAR, userid VARCHAR) WITH (kafka_topic='stocktrade', value_format='json', partitions=2);
-CREATE TABLE USERS (userid VARCHAR PRIMARY KEY, registertime BIGINT, regionid VARCHAR) WITH (kafka_topic='users', value_format='json', partitions=2);
-CREATE STREAM USER_TRADES WITH (kafka_topic='user_trades') AS SELECT s.userid AS USERID, u.regionid, quantity, symbol, price, account, side FROM STOCKTRADE s LEFT JOIN USERS u ON s.USERID = u.userid;
-CREATE STREAM TRADE_SETTLEMENT (user VARCHAR, symbol VARCHAR, amount DOUBLE, disposition VARCHAR, reason VARCHAR, timestamp BIGINT) WITH (kafka_topic='trade-settlements', value_format='JSON', timestamp='timestamp', partitions=2);
-CREATE TABLE COMPLETED_PER_MINUTE AS SELECT symbol, count(*) AS num_completed FROM TRADE_SETTLEMENT WINDOW TUMBLING (size 60 second) WHERE disposition like '%Completed%' GROUP BY symbol EMIT CHANGES;`;
+const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/** A local server with the repository's migrations/ applied through the CLI (settlements as JSON until Schema Registry exists). */
+async function serverWithMigrations(): Promise<Running> {
+  const s = await startServerProcess();
+  const up = spawnSync(process.execPath, [CLI, 'up', '--server', s.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=2', '-d', 'settlement_format=JSON', '--quiet'], { encoding: 'utf8' });
+  expect(up.stderr).toBe('');
+  expect(up.status).toBe(0);
+  return s;
+}
+
 
 describe('query and schema management through the CLI', () => {
   let server: Running;
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
-  beforeAll(async () => {
-    server = await startServerProcess();
-    expect((await ksql(server.url, PIPELINE)).status).toBe(200);
-  });
+  beforeAll(async () => { server = await serverWithMigrations(); });
   afterAll(async () => { await server.stop(); });
 
   it('queries lists the join and the per-minute query with sinks, topics and sources', () => {
     const r = run('queries', '--json');
     expect(r.status).toBe(0);
     const qs = JSON.parse(r.stdout) as { id: string; sinks: string[]; sinkKafkaTopics: string[]; sources: string[]; state: string }[];
-    expect(qs.map((q) => q.id)).toEqual([expect.stringMatching(/^CSAS_USER_TRADES_\d+$/), expect.stringMatching(/^CTAS_COMPLETED_PER_MINUTE_\d+$/)]);
-    expect(qs[0]).toMatchObject({ sinks: ['USER_TRADES'], sinkKafkaTopics: ['user_trades'], sources: ['STOCKTRADE', 'USERS'], state: 'RUNNING' });
+    expect(qs.map((q) => q.id)).toEqual([expect.stringMatching(/^CTAS_MIGRATION_SCHEMA_VERSIONS_\d+$/), expect.stringMatching(/^CSAS_USER_TRADES_\d+$/),
+      ...['COMPLETED', 'PENDING', 'FLAGGED', 'REJECTED'].map((n) => expect.stringMatching(new RegExp(`^CTAS_${n}_PER_MINUTE_\\d+$`)))]);
+    expect(qs[1]).toMatchObject({ sinks: ['USER_TRADES'], sinkKafkaTopics: ['user_trades'], sources: ['STOCKTRADE', 'USERS'], state: 'RUNNING' });
     const filtered = JSON.parse(run('queries', '--source', 'trade_settlement', '--json').stdout);
-    expect(filtered.map((q: { sinks: string[] }) => q.sinks[0])).toEqual(['COMPLETED_PER_MINUTE']);
+    expect(filtered.map((q: { sinks: string[] }) => q.sinks[0])).toEqual(['COMPLETED_PER_MINUTE', 'PENDING_PER_MINUTE', 'FLAGGED_PER_MINUTE', 'REJECTED_PER_MINUTE']);
     const text = run('queries');
     for (const line of text.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
@@ -41,7 +46,7 @@ describe('query and schema management through the CLI', () => {
   });
 
   it('explain shows a query, and an unknown query id is one line with exit 1', () => {
-    const id = JSON.parse(run('queries', '--json').stdout)[0].id;
+    const id = JSON.parse(run('queries', '--json').stdout)[1].id;
     expect(run('queries', 'explain', id).stdout).toMatch(/Sources:\s+STOCKTRADE, USERS/);
     const r = run('queries', 'terminate', 'NO_SUCH_QUERY', '--yes');
     expect(r.status).toBe(1);
@@ -54,29 +59,38 @@ describe('query and schema management through the CLI', () => {
     expect(r.stderr).toMatch(/add --yes/);
   });
 
-  it('drop without --cascade refuses a source in use; --cascade drops the join first, then USERS', async () => {
-    const refused = run('drop', 'USERS', '--yes');
-    expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/Cannot drop USERS\..*USER_TRADES.*--cascade/);
-    const dropped = run('drop', 'users', '--cascade', '--yes');
-    expect(dropped.status).toBe(0);
-    expect(dropped.stdout).toMatch(/DROP STREAM USER_TRADES\n\s+DROP TABLE USERS/);
-    const left = await ksql(server.url, 'SHOW STREAMS; SHOW TABLES;');
-    expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['STOCKTRADE', 'TRADE_SETTLEMENT']);
-    expect(left.body[1].tables.map((s: { name: string }) => s.name)).toEqual(['COMPLETED_PER_MINUTE']);
-  });
-
-  it('terminate --sink stops exactly that query', async () => {
-    const r = run('queries', 'terminate', '--sink', 'COMPLETED_PER_MINUTE', '--yes');
+  it('terminate --sink USER_TRADES stops exactly that query', () => {
+    const before = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id);
+    const r = run('queries', 'terminate', '--sink', 'USER_TRADES', '--yes');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/Query terminated\./);
-    expect(JSON.parse(run('queries', '--json').stdout)).toEqual([]);
+    expect(r.stdout).toMatch(/CSAS_USER_TRADES_\d+: Query terminated\./);
+    const after = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id);
+    expect(after).toEqual(before.filter((id: string) => !id.startsWith('CSAS_USER_TRADES_')));
   });
 
   it('streams, tables, topics and server-info', () => {
-    expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['STOCKTRADE', 'TRADE_SETTLEMENT']);
+    expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
     expect(run('topics').stdout).toMatch(/^stocktrade\s+2\s+1$/m);
     expect(run('server-info').stdout).toMatch(/Health:\s+healthy/);
+  });
+});
+
+describe('drop --cascade on the pipeline', () => {
+  it('refuses a source in use without --cascade; with it, removes the join and USER_TRADES first, then USERS', async () => {
+    const server = await serverWithMigrations();
+    try {
+      const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
+      const refused = run('drop', 'USERS', '--yes');
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/Cannot drop USERS\..*USER_TRADES.*--cascade/);
+      const dropped = run('drop', 'users', '--cascade', '--yes');
+      expect(dropped.status).toBe(0);
+      expect(dropped.stdout).toMatch(/DROP STREAM USER_TRADES\n\s+DROP TABLE USERS/);
+      const left = await ksql(server.url, 'SHOW STREAMS; SHOW TABLES; SHOW QUERIES;');
+      expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT']);
+      expect(left.body[1].tables.map((s: { name: string }) => s.name)).not.toContain('USERS');
+      expect(left.body[2].queries.map((q: { id: string }) => q.id).filter((id: string) => id.startsWith('CSAS_USER_TRADES'))).toEqual([]);
+    } finally { await server.stop(); }
   });
 });
 
