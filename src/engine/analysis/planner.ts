@@ -403,7 +403,11 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   });
   const groupNorm = groupBy.map((g) => normalize(g, scope));
   groupNorm.forEach((n, i) => { if (groupNorm.indexOf(n) !== i) throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(groupBy[i]!)}`); });
-  if (aggCalls.length === 0) throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
+  if (aggCalls.length === 0) {
+    // an unknown function is the better message than a missing aggregate
+    for (const it of items) compileExpr(it.expr, { scope, clause: 'SELECT' });
+    throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
+  }
 
   // aggregates
   const aggs: { call: Extract<Expr, { t: 'call' }>; args: Compiled[]; bound: BoundAggregate; norm: string }[] = [];
@@ -418,19 +422,21 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const bad = [...new Set(aggCalls.map((c) => c.name.toUpperCase()).filter((n) => getAggregate(n)!.streamOnly))];
       throw new KsqlStatementError(`The aggregation functions ${bad.length > 1 ? `${bad.slice(0, -1).join(', ')} and ${bad[bad.length - 1]}` : bad[0]} cannot be applied to a table source, only to a stream source.`);
     }
-    const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos }, { scope, clause: 'SELECT' })] : [compileExpr(call.args[0]!, { scope, clause: 'SELECT' })];
+    const nCols = fn.columns ?? 1;
+    const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos }, { scope, clause: 'SELECT' })] : call.args.slice(0, nCols).map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
     const literals: unknown[] = [];
     const extraTypes: SqlType[] = [];
-    for (const [i, a] of call.args.slice(1).entries()) {
+    for (const [i, a] of call.args.slice(nCols).entries()) {
       if (a.t !== 'lit' && !(a.t === 'neg' && a.e.t === 'lit')) {
-        throw new KsqlStatementError(`Parameter ${i + 2} passed to function ${call.name} must be a literal constant, but was expression: '${formatExpr(a)}'`);
+        throw new KsqlStatementError(`Parameter ${i + nCols + 1} passed to function ${call.name} must be a literal constant, but was expression: '${formatExpr(a)}'`);
       }
       const c = compileExpr(a, { scope, clause: 'SELECT' });
       literals.push(c.fn({})); extraTypes.push(c.type);
     }
-    const bound = fn.resolve([args[0]!.type, ...extraTypes], literals);
+    const argTypes = [...args.map((a) => a.type), ...extraTypes];
+    const bound = fn.resolve(argTypes, literals);
     if (typeof bound === 'string') throw new KsqlStatementError(bound);
-    if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${[args[0]!.type, ...extraTypes].map(typeToString).join(', ')}).`);
+    if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).`);
     aggs.push({ call, args, bound, norm });
   }
 

@@ -22,6 +22,8 @@ export interface AggregateFunction {
   description: string;
   /** True when it may only aggregate streams (ksqlDB refuses it over a table source). */
   streamOnly: boolean;
+  /** How many leading arguments are column expressions (default 1); the rest must be literals. */
+  columns?: number;
   /** `literals` holds the values of literal arguments after the first (e.g. the n of LATEST_BY_OFFSET(col, n)). */
   resolve(args: SqlType[], literals: unknown[]): BoundAggregate | string | undefined;
 }
@@ -171,4 +173,78 @@ define({
     add: (acc, [v]) => ((acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
     result: (acc) => acc,
   } : undefined),
+});
+
+define({
+  name: 'ATTR', description: 'The value when every non-null value of the group is the same, else NULL.', streamOnly: false,
+  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+    returnType: t, init: () => [],
+    add: (acc, [v]) => {
+      if (v == null) return acc;
+      const list = acc as { v: unknown; n: number }[];
+      const hit = list.find((x) => valuesEqual(x.v, v));
+      return hit ? list.map((x) => (x === hit ? { v: x.v, n: x.n + 1 } : x)) : [...list, { v, n: 1 }];
+    },
+    undo: (acc, [v]) => (v == null ? acc : (acc as { v: unknown; n: number }[]).map((x) => (valuesEqual(x.v, v) ? { v: x.v, n: x.n - 1 } : x)).filter((x) => x.n > 0)),
+    result: (acc) => { const list = acc as { v: unknown }[]; return list.length === 1 ? list[0]!.v : null; },
+  } : undefined),
+});
+
+define({
+  name: 'HISTOGRAM', description: 'Counts of each distinct value (at most 1000).', streamOnly: false,
+  resolve: ([t]) => (t && t.kind === 'STRING' ? {
+    returnType: T.map(T.STRING, T.BIGINT), init: () => new Map<unknown, number>(),
+    add: (acc, [v]) => {
+      if (v == null) return acc;
+      const m = new Map(acc as Map<unknown, number>);
+      if (m.has(v) || m.size < 1000) m.set(v, (m.get(v) ?? 0) + 1);
+      return m;
+    },
+    undo: (acc, [v]) => {
+      if (v == null) return acc;
+      const m = new Map(acc as Map<unknown, number>);
+      const n = (m.get(v) ?? 0) - 1;
+      if (n > 0) m.set(v, n); else m.delete(v);
+      return m;
+    },
+    result: (acc) => acc,
+  } : undefined),
+});
+
+for (const [name, distinct] of [['TOPK', false], ['TOPKDISTINCT', true]] as const) {
+  define({
+    name, description: `The top k${distinct ? ' distinct' : ''} values, largest first.`, streamOnly: true,
+    resolve: (args, literals) => {
+      const t = args[0];
+      if (!t || !(isNumeric(t) || t.kind === 'STRING') || args.length !== 2 || args[1]!.kind !== 'INTEGER') return undefined;
+      const k = literals[0] as number;
+      return {
+        returnType: T.array(t), init: () => [],
+        add: (acc, [v]) => {
+          if (v == null) return acc;
+          const list = acc as unknown[];
+          if (distinct && list.some((x) => compareValues(x, v) === 0)) return list;
+          return [...list, v].sort((a, b) => compareValues(b, a)).slice(0, k);
+        },
+        result: (acc) => acc,
+        merge: (a, b) => [...(a as unknown[]), ...(b as unknown[])].sort((x, y) => compareValues(y, x)).filter((x, i, all) => !distinct || all.findIndex((y) => compareValues(x, y) === 0) === i).slice(0, k),
+      };
+    },
+  });
+}
+
+define({
+  name: 'CORRELATION', description: 'Pearson correlation of two columns.', streamOnly: false, columns: 2,
+  resolve: ([x, y]) => {
+    if (!x || !y || !isNumeric(x) || !isNumeric(y)) return undefined;
+    type S = { n: number; sx: number; sy: number; sxx: number; syy: number; sxy: number };
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    const step = (s: S, a: number, b: number, sign: number): S => ({ n: s.n + sign, sx: s.sx + sign * a, sy: s.sy + sign * b, sxx: s.sxx + sign * a * a, syy: s.syy + sign * b * b, sxy: s.sxy + sign * a * b });
+    return {
+      returnType: T.DOUBLE, init: () => ({ n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }),
+      add: (acc, [a, b]) => (a == null || b == null ? acc : step(acc as S, num(a), num(b), 1)),
+      undo: (acc, [a, b]) => (a == null || b == null ? acc : step(acc as S, num(a), num(b), -1)),
+      result: (acc) => { const s = acc as S; return (s.n * s.sxy - s.sx * s.sy) / Math.sqrt((s.n * s.sxx - s.sx * s.sx) * (s.n * s.syy - s.sy * s.sy)); },
+    };
+  },
 });
