@@ -290,3 +290,73 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
 }
 
 export { valueToString };
+
+// ---- more collections, JSON and bytes
+const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
+  define(name, 'ARRAY', `${name}(array${arity > 1 ? ', ...' : ''})`, (args) => {
+    if (args.length !== arity || args[0]!.kind !== 'ARRAY') return undefined;
+    const t = args[0]!;
+    const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' && t.kind === 'ARRAY' ? t.item : a));
+    return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], ...rest)) };
+  });
+const distinctValues = (list: unknown[]) => list.filter((x, i) => list.findIndex((y) => (x == null ? y == null : y != null && compareValues(x, y) === 0)) === i);
+arrayFn('ARRAY_DISTINCT', 1, (t) => t, (a) => distinctValues(a));
+arrayFn('ARRAY_SORT', 1, (t) => t, (a) => [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y))));
+arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => { const asc = String(dir ?? 'ASC').toUpperCase() !== 'DESC'; return [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * (asc ? 1 : -1))); });
+arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, v) => a.filter((x) => !(x == null ? v == null : v != null && compareValues(x, v) === 0)));
+arrayFn('ARRAY_JOIN', 1, () => T.STRING, (a) => a.map((x) => (x == null ? 'null' : String(x instanceof Decimal ? x.toString() : x))).join(','));
+arrayFn('ARRAY_JOIN', 2, () => T.STRING, (a, d) => a.map((x) => (x == null ? 'null' : String(x instanceof Decimal ? x.toString() : x))).join(String(d ?? '')));
+for (const [name, op] of [['ARRAY_CONCAT', 'concat'], ['ARRAY_UNION', 'union'], ['ARRAY_INTERSECT', 'intersect'], ['ARRAY_EXCEPT', 'except']] as const) {
+  define(name, 'ARRAY', `${name}(array, array)`, (args) => {
+    if (args.length !== 2) return undefined;
+    const t = args.find((a) => a.kind === 'ARRAY');
+    if (!t || args.some((a) => a.kind !== 'ARRAY' && a.kind !== 'NULL')) return undefined;
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => {
+      if (op === 'concat') return a == null && b == null ? null : [...((a ?? []) as unknown[]), ...((b ?? []) as unknown[])];
+      if (a == null || b == null) return null;
+      const x = a as unknown[], y = b as unknown[];
+      const inY = (v: unknown) => y.some((w) => (v == null ? w == null : w != null && compareValues(v, w) === 0));
+      if (op === 'union') return distinctValues([...x, ...y]);
+      if (op === 'intersect') return distinctValues(x.filter(inY));
+      return distinctValues(x.filter((v) => !inY(v)));
+    } };
+  });
+}
+define('TO_JSON_STRING', 'JSON', 'TO_JSON_STRING(any)', (args) => (args.length === 1 ? {
+  returnType: T.STRING, argTypes: args,
+  fn: ([v]) => (v === undefined ? null : toJsonString(v, args[0]!)),
+} : undefined));
+fixed('TO_BYTES', 'BYTES', [S, S], T.BYTES, (s: string, enc: string) => encodeBytes(s, enc));
+fixed('FROM_BYTES', 'BYTES', [T.BYTES, S], S, (b: Buffer, enc: string) => decodeBytes(b, enc));
+fixed('ENCODE', 'STRING', [S, S, S], S, (s: string, from: string, to: string) => decodeBytes(encodeBytes(s, from), to));
+
+function encodeBytes(s: string, enc: string): Buffer {
+  switch (enc.toLowerCase()) {
+    case 'hex': if (!/^([0-9a-fA-F]{2})*$/.test(s)) throw new EvalError(`invalid hex: ${s}`); return Buffer.from(s, 'hex');
+    case 'utf8': return Buffer.from(s, 'utf8');
+    case 'ascii': return Buffer.from(s, 'latin1');
+    case 'base64': return Buffer.from(s, 'base64');
+    default: throw new EvalError(`Supported input and output encodings are: hex, utf8, ascii and base64`);
+  }
+}
+function decodeBytes(b: Buffer, enc: string): string {
+  switch (enc.toLowerCase()) {
+    case 'hex': return b.toString('hex');
+    case 'utf8': return b.toString('utf8');
+    case 'ascii': return b.toString('latin1');
+    case 'base64': return b.toString('base64');
+    default: throw new EvalError(`Supported input and output encodings are: hex, utf8, ascii and base64`);
+  }
+}
+function toJsonString(v: unknown, t: SqlType): string {
+  if (v === null) return 'null';
+  switch (t.kind) {
+    case 'DOUBLE': return JSON.stringify(v);
+    case 'DECIMAL': return (v as Decimal).toString();
+    case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
+    case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonString(x, t.item)).join(',')}]`;
+    case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonString(x, t.value)}`).join(',')}}`;
+    case 'STRUCT': return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonString((v as Record<string, unknown>)[f.name] ?? null, f.type)}`).join(',')}}`;
+    default: return JSON.stringify(v);
+  }
+}
