@@ -385,7 +385,63 @@ function castSupported(from: SqlType, to: SqlType): boolean {
   return false;
 }
 
+let lambdaCounter = 0;
+
+/** Compiles a lambda's body with its parameters bound to the given types; returns a function of (row, ...values). */
+function compileLambda(e: Expr, types: SqlType[], ctx: CompileCtx, fnName: string): { type: SqlType; call: (row: Row, ...vals: unknown[]) => unknown } {
+  if (e.t !== 'lambda') throw new KsqlStatementError(`Function '${fnName}' expects a lambda function as its argument, got ${formatExpr(e)}`);
+  if (e.params.length !== types.length) throw new KsqlStatementError(`Was expecting ${types.length} arguments to lambda function, got ${e.params.length}`);
+  const vars = new Map(ctx.lambdaVars ?? []);
+  const fields = e.params.map((p, i) => { const field = `$lambda${lambdaCounter++}_${p}`; vars.set(p, { type: types[i]!, field }); return field; });
+  const body = compileExpr(e.body, { ...ctx, lambdaVars: vars });
+  return {
+    type: body.type,
+    call: (row, ...vals) => {
+      const scoped: Row = Object.create(row);
+      fields.forEach((f, i) => { scoped[f] = vals[i]; });
+      return body.fn(scoped);
+    },
+  };
+}
+
+function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled | undefined {
+  const name = e.name.toUpperCase();
+  if (!['TRANSFORM', 'FILTER', 'REDUCE'].includes(name) || !e.args.some((a) => a.t === 'lambda')) return undefined;
+  const coll = compileExpr(e.args[0]!, ctx);
+  if (coll.type.kind !== 'ARRAY' && coll.type.kind !== 'MAP') throw new KsqlStatementError(`Function '${name.toLowerCase()}' does not accept parameters (${typeToString(coll.type)}, ...).`);
+  const ct = coll.type;
+  if (name === 'TRANSFORM') {
+    if (ct.kind === 'ARRAY') {
+      const f = compileLambda(e.args[1]!, [ct.item], ctx, name);
+      return { type: T.array(f.type), fn: (row) => { const a = coll.fn(row) as unknown[] | null; return a == null ? null : a.map((v) => f.call(row, v) ?? null); } };
+    }
+    const fk = compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name), fv = compileLambda(e.args[2]!, [ct.key, ct.value], ctx, name);
+    return { type: T.map(fk.type, fv.type), fn: (row) => { const m = coll.fn(row) as Map<unknown, unknown> | null; if (m == null) return null; const out = new Map(); for (const [k, v] of m) out.set(fk.call(row, k, v), fv.call(row, k, v) ?? null); return out; } };
+  }
+  if (name === 'FILTER') {
+    if (ct.kind === 'ARRAY') {
+      const f = compileLambda(e.args[1]!, [ct.item], ctx, name);
+      return { type: ct, fn: (row) => { const a = coll.fn(row) as unknown[] | null; return a == null ? null : a.filter((v) => f.call(row, v) === true); } };
+    }
+    const f = compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name);
+    return { type: ct, fn: (row) => { const m = coll.fn(row) as Map<unknown, unknown> | null; if (m == null) return null; return new Map([...m].filter(([k, v]) => f.call(row, k, v) === true)); } };
+  }
+  const init = compileExpr(e.args[1]!, ctx);
+  const f = compileLambda(e.args[2]!, ct.kind === 'ARRAY' ? [init.type, ct.item] : [init.type, ct.key, ct.value], ctx, name);
+  const resultType = init.type.kind === 'NULL' ? f.type : init.type;
+  return { type: resultType, fn: (row) => {
+    const c = coll.fn(row), start = init.fn(row);
+    if (c == null || start == null) return null;
+    let acc: unknown = start;
+    if (ct.kind === 'ARRAY') for (const v of c as unknown[]) acc = f.call(row, acc, v);
+    else for (const [k, v] of c as Map<unknown, unknown>) acc = f.call(row, acc, k, v);
+    return acc == null ? null : isNumeric(resultType) && !isNumeric(f.type) ? acc : convert(acc, f.type.kind === 'NULL' ? resultType : f.type, resultType);
+  } };
+}
+
 function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled {
+  const higher = compileHigherOrder(e, ctx);
+  if (higher) return higher;
   if (getAggregate(e.name)) {
     throw new KsqlStatementError(`Aggregate functions can not be used here: ${e.name} is an aggregate function.`);
   }

@@ -360,3 +360,23 @@ function toJsonString(v: unknown, t: SqlType): string {
     default: return JSON.stringify(v);
   }
 }
+
+// ---- date arithmetic: TIMESTAMPADD(unit, n, ts) and friends; units arrive as their names
+const UNIT_MS: Record<string, number> = { MILLISECONDS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
+for (const [name, sign, kind] of [['TIMESTAMPADD', 1, 'TIMESTAMP'], ['TIMESTAMPSUB', -1, 'TIMESTAMP'], ['DATEADD', 1, 'DATE'], ['DATESUB', -1, 'DATE'], ['TIMEADD', 1, 'TIME'], ['TIMESUB', -1, 'TIME']] as const) {
+  define(name, 'DATE / TIME', `${name}(unit, interval, value)`, (args) => {
+    if (args.length !== 3 || args[0]!.kind !== 'STRING' || !canImplicitlyCast(args[1]!, I) || (args[2]!.kind !== kind && args[2]!.kind !== 'NULL')) return undefined;
+    const t = { kind } as SqlType;
+    return {
+      returnType: t, argTypes: [S, I, t],
+      fn: ([unit, n, v]) => {
+        if (unit == null || n == null || v == null) return null;
+        const ms = UNIT_MS[String(unit).toUpperCase()];
+        if (ms === undefined) throw new EvalError(`unsupported time unit ${String(unit)}`);
+        if (kind === 'DATE') { if (ms < 86_400_000) throw new EvalError('DATEADD supports DAYS only'); return (v as number) + sign * (n as number) * (ms / 86_400_000); }
+        const r = (v as number) + sign * (n as number) * ms;
+        return kind === 'TIME' ? ((r % 86_400_000) + 86_400_000) % 86_400_000 : r;
+      },
+    };
+  });
+}
