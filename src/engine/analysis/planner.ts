@@ -327,6 +327,7 @@ function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, item
   if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
   const [l, r] = sides as [Side, Side];
   const j = q.joins[0]!;
+  if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
   if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
     throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
   }
@@ -385,6 +386,102 @@ function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, item
           if (whereFn && whereFn(row) !== true) return;
           const values = fns.map((f) => f(row));
           emit({ key: [jk ?? null], values, ts: msg.ts, headers: msg.headers });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Stream-stream joins: each side buffers its records per join key; an arriving record joins the
+ * other side's records within WITHIN (before, after) and the row is stamped with the larger time.
+ * LEFT/RIGHT without GRACE emit the null-padded row at once; with GRACE, when the window has closed
+ * without a match.
+ */
+function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+  const j = q.joins[0]!;
+  if (!j.within) {
+    throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
+  }
+  if (j.type === 'FULL') throw new KsqlStatementError('The local server does not support FULL OUTER stream-stream joins yet');
+  const on = j.on;
+  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
+  const sideOf = (e: Expr): string | undefined => { try { return e.t === 'col' ? scope.resolve(e, 'JOIN ON').source : undefined; } catch { return undefined; } };
+  const swap = sideOf(on.l) === r.alias || sideOf(on.r) === l.alias;
+  const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
+  const lk = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rk = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const joinFields = [normalize(leftAst, scope), normalize(rightAst, scope)];
+  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
+  const firstKey = isKey.indexOf(true);
+  if (opts.persistent && firstKey < 0) throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftAst)} or ${formatExpr(rightAst)}`]);
+  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const before = j.within.before.ms, after = j.within.after.ms;
+  const grace = j.within.grace?.ms;
+  const prefix = (alias: string, row: Row): Row => { const o: Row = {}; for (const k in row) o[`${alias}_${k}`] = row[k]; return o; };
+  const nulls = (side: Side): Row => Object.fromEntries(sideCols(side, true).map((c) => [c.field, null]));
+  const leftKeys = keyColumns(l.ds.columns), rightKeys = keyColumns(r.ds.columns);
+  const onKey = (ast: Expr, side: Side, keys: typeof leftKeys) => ast.t === 'col' && keys.length === 1 && normalize(ast, scope) === normalize({ t: 'col', source: side.alias, name: keys[0]!.name, pos: ast.pos }, scope);
+  const repartition = !onKey(leftAst, l, leftKeys) || !onKey(rightAst, r, rightKeys);
+  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
+  return {
+    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
+    build(emit, onError, stores) {
+      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
+      const buffers = { L: stores<Buffered[]>('join-left'), R: stores<Buffered[]>('join-right') };
+      const time = stores<number>('stream-time');
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      const lkFn = safe(lk, onError), rkFn = safe(rk, onError);
+      const outer = j.type === 'LEFT' ? 'L' : j.type === 'RIGHT' ? 'R' : undefined;
+      const out = (row: Row, key: unknown, ts: number, headers: Header[]) => {
+        if (whereFn && whereFn(row) !== true) return;
+        emit({ key: [key], values: fns.map((f) => f(row)), ts, headers });
+      };
+      const expire = (now: number, headers: Header[]) => {
+        if (!outer || grace === undefined) return;
+        const store = buffers[outer];
+        for (const [k, list] of [...store.entries()]) {
+          let changed = false;
+          for (const b of list) {
+            const closes = outer === 'L' ? b.ts + after + grace : b.ts + before + grace;
+            if (!b.matched && !b.emitted && now > closes) {
+              b.emitted = true; changed = true;
+              const row = outer === 'L' ? { ...b.row, ...nulls(r) } : { ...nulls(l), ...b.row };
+              out(row, JSON.parse(k)[0], b.ts, headers);
+            }
+          }
+          if (changed) store.put(k, list);
+        }
+      };
+      return {
+        process(rec) {
+          const isLeft = rec.topic === l.ds.topic;
+          let msg: SourceMsg;
+          try { msg = (isLeft ? readL : readR)(rec); } catch (e) { onError(e); return; }
+          if (msg.row === null) return;
+          const row = prefix(isLeft ? l.alias : r.alias, msg.row);
+          const jk = (isLeft ? lkFn : rkFn)(row);
+          if (jk === null || jk === undefined) return;
+          const k = keyString([jk]);
+          const now = Math.max(time.get('t') ?? -Infinity, msg.ts);
+          time.put('t', now);
+          const mine = isLeft ? buffers.L : buffers.R, theirs = isLeft ? buffers.R : buffers.L;
+          const entry: Buffered = { row, ts: msg.ts, matched: false, emitted: false };
+          const matches = (theirs.get(k) ?? []).filter((b) => (isLeft ? b.ts >= msg.ts - before && b.ts <= msg.ts + after : b.ts >= msg.ts - after && b.ts <= msg.ts + before));
+          for (const m of matches) {
+            entry.matched = true;
+            if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
+            out(isLeft ? { ...row, ...m.row } : { ...m.row, ...row }, jk, Math.max(msg.ts, m.ts), msg.headers);
+          }
+          const mySide = isLeft ? 'L' : 'R';
+          if (!entry.matched && outer === mySide && grace === undefined) {
+            entry.emitted = true;
+            out(isLeft ? { ...row, ...nulls(r) } : { ...nulls(l), ...row }, jk, msg.ts, msg.headers);
+          }
+          mine.put(k, [...(mine.get(k) ?? []), entry]);
+          expire(now, msg.headers);
         },
       };
     },
