@@ -8,7 +8,7 @@ import { KsqlClient } from './client/client.js';
 import { loadConfig, type Config, type ConfigFlags } from './config/config.js';
 import { migrate as applyMigrations, type MigrateResult, type MigrationEvent } from './migrations/apply.js';
 import { readStatus, type StatusReport } from './migrations/status.js';
-import type { MetadataNames } from './migrations/history.js';
+import { metadataNamesFor, type MetadataNames } from './migrations/history.js';
 import type { PlanOptions } from './migrations/planner.js';
 
 export interface ApiOptions extends ConfigFlags {
@@ -25,7 +25,7 @@ async function open(opts: ApiOptions): Promise<{ config: Config; client: KsqlCli
   const client = new KsqlClient({ url: config.server.url, username: config.server.username, password: config.server.password, headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, properties: config.properties });
   const m = config.metadata;
   const serviceId = !m.streamTopic || !m.tableTopic ? (await client.info()).ksqlServiceId : '';
-  const metadata = { stream: m.stream, table: m.table, replicas: m.replicas, streamTopic: m.streamTopic ?? `${serviceId}ksql_${m.stream}`, tableTopic: m.tableTopic ?? `${serviceId}ksql_${m.table}` };
+  const metadata = metadataNamesFor(m, serviceId);
   return { config, client, metadata };
 }
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { CliError, EXIT } from './errors.js';
-import type { MetadataNames } from '../migrations/history.js';
+import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
 
 export interface GlobalOptions {
@@ -62,16 +62,11 @@ export function parseDefines(config: Config, defines: string[] = []): Map<string
   return vars;
 }
 
-/** Metadata names; topics default to `<ksqlServiceId>ksql_<name>` as Confluent's tool names them. */
+/** Metadata names; asks the server for its service id only when a topic name must be derived. */
 export async function metadataNames(config: Config, client: KsqlClient): Promise<MetadataNames> {
   const m = config.metadata;
-  let serviceId = '';
-  if (!m.streamTopic || !m.tableTopic) serviceId = (await client.info()).ksqlServiceId;
-  return {
-    stream: m.stream, table: m.table, replicas: m.replicas,
-    streamTopic: m.streamTopic ?? `${serviceId}ksql_${m.stream}`,
-    tableTopic: m.tableTopic ?? `${serviceId}ksql_${m.table}`,
-  };
+  const serviceId = !m.streamTopic || !m.tableTopic ? (await client.info()).ksqlServiceId : '';
+  return metadataNamesFor(m, serviceId);
 }
 
 export async function settings(config: Config, client: KsqlClient, opts: GlobalOptions): Promise<MigrationSettings> {

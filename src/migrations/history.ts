@@ -15,6 +15,11 @@ export interface HistoryRow {
 
 export interface MetadataNames { stream: string; table: string; streamTopic: string; tableTopic: string; replicas: number }
 
+/** Metadata names from settings; topics default to `<ksqlServiceId>ksql_<name>` as Confluent's tool names them. */
+export function metadataNamesFor(m: { stream: string; table: string; streamTopic?: string; tableTopic?: string; replicas: number }, serviceId: string): MetadataNames {
+  return { stream: m.stream, table: m.table, replicas: m.replicas, streamTopic: m.streamTopic ?? `${serviceId}ksql_${m.stream}`, tableTopic: m.tableTopic ?? `${serviceId}ksql_${m.table}` };
+}
+
 export const NO_PREVIOUS = '<none>';
 export const NO_ERROR = 'N/A';
 export const CURRENT = 'CURRENT';
