@@ -1,9 +1,9 @@
-import { parseStatement, splitRequest } from './sql/parser.js';
+import { parseStatement } from './sql/parser.js';
 import type { Statement } from './sql/ast.js';
 import { SqlSyntaxError } from './sql/lexer.js';
-import { MetaStore, type DataSource } from './catalog/metastore.js';
+import { MetaStore } from './catalog/metastore.js';
 import { TopicStore } from './storage/topics.js';
-import { KsqlRequestError, KsqlStatementError } from './analysis/errors.js';
+import { KsqlRequestError } from './analysis/errors.js';
 import type { QueryPlan } from './analysis/planner.js';
 import { RunningQuery, type StepHooks } from './runtime/running-query.js';
 import type { StateStore } from './state/store.js';
@@ -135,17 +135,6 @@ export class Engine {
 
   readonly transients = new Set<RunningQuery>();
 
-  sourceOrThrow(name: string, type?: 'STREAM' | 'TABLE'): DataSource {
-    const ds = this.metastore.get(name);
-    if (!ds) throw new KsqlStatementError(`${name} does not exist.${this.metastore.hint(name)}`);
-    void type;
-    return ds;
-  }
-
-  /** Splits a request into statements; parse errors carry the statement's text. */
-  static split(sql: string): string[] {
-    return splitRequest(sql).map((s) => s.text);
-  }
 }
 
 export { SqlSyntaxError };

@@ -5,7 +5,7 @@ import type { MetaStore } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type Column, type WindowInfo } from '../catalog/schema.js';
 import type { Header, TopicRecord } from '../storage/topics.js';
 import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
-import { EvalError, KsqlStatementError } from './errors.js';
+import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
@@ -654,4 +654,3 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   };
 }
 
-export { EvalError };

@@ -1,4 +1,4 @@
-import { typeToString, typesEqual, quoteIfNeeded, type SqlType } from '../sql/types.js';
+import { typeToString, quoteIfNeeded, type SqlType } from '../sql/types.js';
 
 export type Namespace = 'KEY' | 'VALUE' | 'HEADER';
 
@@ -45,8 +45,4 @@ export function columnsToSql(cols: Column[], sourceType: 'STREAM' | 'TABLE'): st
     if (c.ns === 'HEADER') s += c.headerKey === undefined ? ' HEADERS' : ` HEADER('${c.headerKey}')`;
     return s;
   }).join(', ');
-}
-
-export function columnsEqual(a: Column[], b: Column[]): boolean {
-  return a.length === b.length && a.every((c, i) => c.name === b[i]!.name && c.ns === b[i]!.ns && typesEqual(c.type, b[i]!.type));
 }

@@ -1,7 +1,7 @@
 import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, typeToString, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { convert, valueToString, compareValues } from './values.js';
+import { convert, compareValues } from './values.js';
 
 export interface ResolvedFunction {
   returnType: SqlType;
@@ -289,7 +289,6 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
   return out;
 }
 
-export { valueToString };
 
 // ---- more collections, JSON and bytes
 const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>

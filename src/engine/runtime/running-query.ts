@@ -10,7 +10,7 @@ export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
  */
 export class Cursor {
   private positions = new Map<string, number[]>();
-  constructor(private readonly topics: TopicStore, private readonly topicNames: string[], fromEnd: boolean) {
+  constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
     for (const name of new Set(topicNames)) {
       const t = topics.get(name);
       this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.partitions.map(() => 0)) : []);

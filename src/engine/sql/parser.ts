@@ -41,27 +41,12 @@ export function parseStatement(text: string, resolveType: TypeResolver = () => u
   return p.statement();
 }
 
-/** Parses a standalone expression (used by tests and the conformance runner). */
-export function parseExpression(text: string): Expr {
-  const p = new Parser(text, () => undefined);
-  const e = p.expr();
-  p.expectEof();
-  return e;
-}
-
 /** Parses a column list such as "`K` STRING KEY, V INT" (QTT post-condition schemas). */
 export function parseColumnList(text: string, resolveType: TypeResolver = () => undefined): ColumnDef[] {
   const p = new Parser(text, resolveType);
   const cols = p.columnList(false);
   p.expectEof();
   return cols;
-}
-
-export function parseType(text: string, resolveType: TypeResolver = () => undefined): SqlType {
-  const p = new Parser(text, resolveType);
-  const t = p.type();
-  p.expectEof();
-  return t;
 }
 
 class Parser {

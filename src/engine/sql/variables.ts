@@ -1,5 +1,3 @@
-import { tokenize } from './lexer.js';
-
 /**
  * Replaces `${name}` with DEFINE'd or session variables before parsing, as ksqlDB does. Inside a
  * string literal the raw value is inserted; elsewhere too (it may form a literal or identifier).
@@ -11,8 +9,4 @@ export function substituteVariables(text: string, vars: Map<string, string>): st
     const key = [...vars.keys()].find((k) => k.toUpperCase() === name.toUpperCase());
     return key === undefined ? m : vars.get(key)!;
   });
-}
-
-export function hasVariables(text: string): boolean {
-  return tokenize(text).some((t) => t.kind === 'variable');
 }

@@ -39,11 +39,6 @@ export class StateStore<V> {
 /** Creates (or returns) a named store of the running query. */
 export type StoreFactory = <V>(name: string) => StateStore<V>;
 
-/** An in-memory factory whose changes go nowhere (tests, pull-query scans). */
-export function ephemeralStores(): StoreFactory {
-  return <V>(name: string) => new StateStore<V>(name, () => undefined);
-}
-
 /** JSON encoding of engine values that keeps decimals, bytes, maps and non-finite numbers. */
 export function encodeValue(v: unknown): unknown {
   if (v === null || v === undefined) return null;
