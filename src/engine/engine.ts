@@ -36,6 +36,8 @@ export interface EngineOptions {
   serviceId?: string;
   /** Property defaults (e.g. ksql.streams.auto.offset.reset). */
   properties?: Record<string, string>;
+  /** The broker's log.retention.bytes, per partition, for every topic (default -1: keep everything). */
+  logRetentionBytes?: number;
 }
 
 export interface CommandRecord { id: string; status: string; message: string; queryId: string | null; seq: number }
@@ -51,7 +53,7 @@ export interface ExecContext {
  */
 export class Engine {
   readonly metastore = new MetaStore();
-  readonly topics = new TopicStore();
+  readonly topics: TopicStore;
   readonly queries = new Map<string, PersistentQuery>();
   readonly commands: CommandRecord[] = [];
   readonly variables = new Map<string, string>();
@@ -65,6 +67,7 @@ export class Engine {
 
   constructor(readonly options: EngineOptions = {}, sandbox = false) {
     this.sandbox = sandbox;
+    this.topics = new TopicStore(options.logRetentionBytes ?? -1);
     this.properties = { 'ksql.streams.auto.offset.reset': 'latest', 'ksql.service.id': options.serviceId ?? 'default_', ...options.properties };
     // a stock server's processing-log stream takes command offsets 0-1
     this.nextOffset = options.queryIdScheme === 'counter' ? 0 : 2;

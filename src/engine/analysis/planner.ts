@@ -354,7 +354,6 @@ function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, item
   const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
   const leftKeys = keyColumns(l.ds.columns);
   const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
-  const prefix = (alias: string, row: Row): Row => { const o: Row = {}; for (const k in row) o[`${alias}_${k}`] = row[k]; return o; };
   const rightCols = sideCols(r, true);
   return {
     sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
@@ -419,7 +418,6 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
   const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
   const before = j.within.before.ms, after = j.within.after.ms;
   const grace = j.within.grace?.ms;
-  const prefix = (alias: string, row: Row): Row => { const o: Row = {}; for (const k in row) o[`${alias}_${k}`] = row[k]; return o; };
   const nulls = (side: Side): Row => Object.fromEntries(sideCols(side, true).map((c) => [c.field, null]));
   const leftKeys = keyColumns(l.ds.columns), rightKeys = keyColumns(r.ds.columns);
   const onKey = (ast: Expr, side: Side, keys: typeof leftKeys) => ast.t === 'col' && keys.length === 1 && normalize(ast, scope) === normalize({ t: 'col', source: side.alias, name: keys[0]!.name, pos: ast.pos }, scope);
@@ -654,3 +652,17 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   };
 }
 
+
+const prefixedNames = new Map<string, Map<string, string>>();
+/** A row's columns renamed `ALIAS_COLUMN`, as a join's scope names them; the names are built once per alias. */
+function prefix(alias: string, row: Row): Row {
+  let names = prefixedNames.get(alias);
+  if (!names) { names = new Map(); prefixedNames.set(alias, names); }
+  const o: Row = {};
+  for (const k in row) {
+    let n = names.get(k);
+    if (n === undefined) { n = `${alias}_${k}`; names.set(k, n); }
+    o[n] = row[k];
+  }
+  return o;
+}

@@ -152,7 +152,7 @@ export function compareOutputs(engine: Engine, outputs: QttRecord[], hasInputs: 
   for (const o of outputs) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o]);
   for (const [topic, expected] of byTopic) {
     const t = engine.topics.get(topic);
-    const actual = t ? t.partitions.flat().sort((a, b) => a.seq - b.seq) : [];
+    const actual = t ? t.records() : [];
     const ds = ownerOf(engine, topic);
     if (actual.length !== expected.length) {
       return `Topic '${topic}': Expected ${expected.length} records but it was ${actual.length}\n${actual.slice(0, 8).map((r) => { const k = decodeKey(ds, r); return `  <${show(k.key)}${k.window ? `@${k.window.start}-${k.window.end}` : ''}, ${show(decodeValue(ds, r))}> ts=${r.timestamp}`; }).join('\n')}`;

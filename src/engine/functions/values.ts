@@ -157,5 +157,12 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
 
 /** A stable string for grouping and state-store keys. */
 export function keyString(values: unknown[]): string {
+  // most keys are strings and numbers, which JSON.stringify writes the same without the replacer
+  let plain = true;
+  for (const v of values) if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') { plain = false; break; }
+  return plain ? JSON.stringify(values) : keyStringOf(values);
+}
+
+function keyStringOf(values: unknown[]): string {
   return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
 }

@@ -40,7 +40,7 @@ export function handlePrint(engine: Engine, stmt: Print, res: http.ServerRespons
     printed++;
     if (stmt.limit !== undefined && printed >= stmt.limit) finish();
   };
-  if (stmt.fromBeginning) for (const r of topic.partitions.flat().sort((a, b) => a.seq - b.seq)) write(r);
+  if (stmt.fromBeginning) for (const r of topic.records()) write(r);
   if (stmt.limit !== undefined && printed >= stmt.limit) return finish();
   const off = engine.topics.onAppend((r) => write(r));
   res.on('close', () => { done = true; off(); });

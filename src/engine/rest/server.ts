@@ -24,6 +24,8 @@ export interface LocalServerOptions {
   tlsKey?: string;
   /** Property defaults, e.g. `ksql.streams.auto.offset.reset`. */
   properties?: Record<string, string>;
+  /** The broker's log.retention.bytes per topic partition. Default -1: keep every record. */
+  logRetentionBytes?: number;
 }
 
 export interface LocalServer { url: string; port: number; engine: Engine; close(): Promise<void> }
@@ -33,7 +35,7 @@ export const SERVER_VERSION = '7.6.0';
 
 /** Starts the local ksqlDB-compatible server and resolves once it listens. */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const engine = new Engine({ properties: options.properties });
+  const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes });
   const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
   const pushes: PushRegistry = new Map();
   const clusterId = journal?.clusterId ?? randomId();

@@ -13,7 +13,7 @@ export class Cursor {
   constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
     for (const name of new Set(topicNames)) {
       const t = topics.get(name);
-      this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.partitions.map(() => 0)) : []);
+      this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.startOffsets()) : []);
     }
   }
 
@@ -28,7 +28,10 @@ export class Cursor {
       if (!t) continue;
       while (pos.length < t.partitions.length) pos.push(0);
       for (let p = 0; p < t.partitions.length; p++) {
-        const r = t.partitions[p]![pos[p]!];
+        const log = t.partitions[p]!;
+        // a position that retention has deleted moves to the log start, as auto.offset.reset=earliest does
+        if (pos[p]! < log.start) pos[p] = log.start;
+        const r = log.get(pos[p]!);
         if (r && (!best || r.seq < best.seq)) { best = r; bestName = name; bestPart = p; }
       }
     }
@@ -48,7 +51,7 @@ export class Cursor {
     let n = 0;
     for (const [name, pos] of this.positions) {
       const t = this.topics.get(name);
-      if (t) t.partitions.forEach((p, i) => { n += p.length - (pos[i] ?? 0); });
+      if (t) t.partitions.forEach((p, i) => { n += p.end - Math.max(p.start, pos[i] ?? 0); });
     }
     return n;
   }

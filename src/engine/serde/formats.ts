@@ -1,7 +1,7 @@
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { typeToString, type SqlType } from '../sql/types.js';
-import { fromJson, lookupField, toJsonText } from './json-value.js';
+import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
@@ -96,9 +96,15 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       },
     };
   }
-  const structType: SqlType = { kind: 'STRUCT', fields: cols.map((c) => ({ name: c.name, type: c.type })) };
+  // each field's `"NAME":` (with the separator) is written once here, not per record
+  const heads = cols.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+  const pick = makeFieldPicker(cols.map((c) => c.name));
   return {
-    serialize: (values) => Buffer.from(toJsonText(Object.fromEntries(cols.map((c, i) => [c.name, values[i]])), structType)),
+    serialize(values) {
+      let text = '';
+      for (let i = 0; i < cols.length; i++) text += heads[i]! + toJsonText(values[i], cols[i]!.type);
+      return Buffer.from(text + '}');
+    },
     deserialize(bytes) {
       if (bytes === null) return null;
       const obj = parseJson(bytes);
@@ -106,12 +112,27 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       if (typeof obj !== 'object' || Array.isArray(obj)) {
         throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
       }
-      return cols.map((c) => fromJson(lookupField(obj as Record<string, unknown>, c.name), c.type, c.name));
+      const raw = pick(obj as Record<string, unknown>);
+      for (let i = 0; i < cols.length; i++) raw[i] = fromJson(raw[i], cols[i]!.type, cols[i]!.name);
+      return raw;
     },
   };
 }
 
+// Several queries often read one topic (the four per-minute tables read trade-settlements): each
+// record's bytes are parsed once. JSON.parse returns fresh objects and fromJson only reads them, so
+// the parsed value can be shared; it lives as long as the record's buffer.
+const parsedJson = new WeakMap<Buffer, unknown>();
+
 function parseJson(bytes: Buffer): unknown {
+  const hit = parsedJson.get(bytes);
+  if (hit !== undefined) return hit;
+  const v = parseJsonText(bytes);
+  if (v !== null && typeof v === 'object') parsedJson.set(bytes, v);
+  return v;
+}
+
+function parseJsonText(bytes: Buffer): unknown {
   // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does
   const text = bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8');
   try { return JSON.parse(text); } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }

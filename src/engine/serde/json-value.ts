@@ -60,6 +60,35 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
   throw new Error(`Can't convert type. sourceType: ${jsonKind(v)}, requiredType: ${t.kind}, path: ${path || '$'}`);
 }
 
+const upperCache = new Map<string, string>();
+const upper = (k: string): string => {
+  let u = upperCache.get(k);
+  if (u === undefined) { if (upperCache.size > 10_000) upperCache.clear(); u = k.toUpperCase(); upperCache.set(k, u); }
+  return u;
+};
+
+/**
+ * Picks the named fields of a JSON object in one pass over its keys, with lookupField's rules: an
+ * exact name wins, otherwise the first key that matches case-insensitively.
+ */
+export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>) => unknown[] {
+  const exact = new Map(names.map((n, i) => [n, i]));
+  const byUpper = new Map<string, number[]>();
+  names.forEach((n, i) => { const u = n.toUpperCase(); byUpper.set(u, [...(byUpper.get(u) ?? []), i]); });
+  return (obj) => {
+    const out: unknown[] = new Array(names.length).fill(undefined);
+    const how: number[] = new Array(names.length).fill(0); // 0 unset, 1 case-insensitive, 2 exact
+    for (const k in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      const i = exact.get(k);
+      if (i !== undefined) { out[i] = obj[k]; how[i] = 2; }
+      const group = byUpper.get(upper(k));
+      if (group) for (const j of group) if (how[j] === 0) { out[j] = obj[k]; how[j] = 1; }
+    }
+    return out;
+  };
+}
+
 /** Finds a field by exact name, then case-insensitively (ksqlDB's JSON deserializer does both). */
 export function lookupField(obj: Record<string, unknown>, name: string): unknown {
   if (Object.prototype.hasOwnProperty.call(obj, name)) return obj[name];

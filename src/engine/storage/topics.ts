@@ -14,15 +14,52 @@ export interface TopicRecord {
   seq: number;
 }
 
-export interface TopicConfig { partitions: number; replicas: number; cleanupPolicy?: string; retentionMs?: number }
+export interface TopicConfig {
+  partitions: number; replicas: number; cleanupPolicy?: string; retentionMs?: number;
+  /** Kafka's retention.bytes: the oldest records of a partition are deleted beyond it; -1 keeps all. */
+  retentionBytes?: number;
+}
+
+/**
+ * One partition's log. Offsets start at `start` (the log start offset), which retention moves on;
+ * records below it are gone, as they are from a broker's deleted segments.
+ */
+export class PartitionLog {
+  start = 0;
+  private records: TopicRecord[] = [];
+  private bytes = 0;
+  constructor(private readonly retentionBytes: number) {}
+
+  get end(): number { return this.start + this.records.length; }
+  get(offset: number): TopicRecord | undefined { return this.records[offset - this.start]; }
+  all(): readonly TopicRecord[] { return this.records; }
+
+  push(r: TopicRecord): void {
+    this.records.push(r);
+    if (this.retentionBytes < 0) return;
+    this.bytes += recordBytes(r);
+    // like segment deletion, retention runs in steps: once the log is half again over its limit
+    if (this.bytes > this.retentionBytes * 1.5) {
+      let drop = 0;
+      while (this.bytes > this.retentionBytes && drop < this.records.length - 1) this.bytes -= recordBytes(this.records[drop++]!);
+      this.records = this.records.slice(drop);
+      this.start += drop;
+    }
+  }
+}
+
+const recordBytes = (r: TopicRecord) => 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
 
 export class Topic {
-  readonly partitions: TopicRecord[][];
+  readonly partitions: PartitionLog[];
   constructor(readonly name: string, readonly config: TopicConfig) {
-    this.partitions = Array.from({ length: config.partitions }, () => []);
+    this.partitions = Array.from({ length: config.partitions }, () => new PartitionLog(config.retentionBytes ?? -1));
   }
-  endOffsets(): number[] { return this.partitions.map((p) => p.length); }
-  get size(): number { return this.partitions.reduce((n, p) => n + p.length, 0); }
+  endOffsets(): number[] { return this.partitions.map((p) => p.end); }
+  startOffsets(): number[] { return this.partitions.map((p) => p.start); }
+  get size(): number { return this.partitions.reduce((n, p) => n + p.end - p.start, 0); }
+  /** The records still held, in the order they were appended. */
+  records(): TopicRecord[] { return this.partitions.flatMap((p) => p.all()).sort((a, b) => a.seq - b.seq); }
 }
 
 /** 'external' records come from clients (INSERT VALUES, producers); 'derived' ones from queries. */
@@ -35,6 +72,8 @@ export class TopicStore {
   private seq = 0;
   private roundRobin = 0;
   private listeners: AppendListener[] = [];
+  /** @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited). */
+  constructor(private readonly defaultRetentionBytes = -1) {}
 
   /** Adds a listener; returns a function that removes it. */
   onAppend(l: AppendListener): () => void {
@@ -48,7 +87,7 @@ export class TopicStore {
   create(name: string, config: TopicConfig): Topic {
     const existing = this.topics.get(name);
     if (existing) return existing;
-    const t = new Topic(name, config);
+    const t = new Topic(name, { retentionBytes: this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
     return t;
   }
@@ -63,7 +102,7 @@ export class TopicStore {
     const partition = rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
     const log = topic.partitions[partition]!;
     const out: TopicRecord = {
-      topic: topicName, partition, offset: log.length, key: rec.key, value: rec.value,
+      topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
       timestamp: rec.timestamp, headers: rec.headers ?? [], seq: this.seq++,
     };
     log.push(out);

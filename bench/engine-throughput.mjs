@@ -1,0 +1,135 @@
+// Engine throughput on the trade-settlement pipeline, against a JSON floor measured in the same run.
+//
+// Trades with the Datagen quickstart's value ranges go through the statements of migrations/:
+// STOCKTRADE -> USER_TRADES (LEFT JOIN USERS) -> TRADE_SETTLEMENT -> the four per-minute counts.
+// The Lambda's settlement rules run as one INSERT INTO ... SELECT in between (the random
+// inspection becomes "quantity % 10 < 3", 30% of trades), so every stage runs inside the engine.
+// Records are appended to the engine's topics in batches and drained, as the server does after
+// each request; the topics keep `log.retention.bytes` per partition, as a broker would.
+//
+// The floor is a bare loop over the same trade records: JSON.parse and JSON.stringify each one.
+// The scaling check runs the same pipeline with 10x the trades and, separately, 10x the users.
+//
+// Run: npm run build && node bench/engine-throughput.mjs [--trades 1000000] [--users 9]
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { cpus } from 'node:os';
+
+const DIST = new URL('../dist/', import.meta.url);
+const MIGRATIONS = fileURLToPath(new URL('../migrations/', import.meta.url));
+const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
+
+const SYMBOLS = ['ZBZX', 'ZJZZT', 'ZTEST', 'ZVV', 'ZVZZT', 'ZWZZT', 'ZXZZT'];
+const ACCOUNTS = ['ABC123', 'LMN456', 'XYZ789'];
+
+/** A small deterministic generator (mulberry32) so every run sees the same records. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
+
+/** Trades in batches with Datagen's ranges; event time 2 ms apart, so a million trades span about 33 minutes. */
+function* tradeBatches(n, users, seed, batch) {
+  const r = rng(seed);
+  const t0 = 1_700_000_000_000;
+  for (let i = 0; i < n; i += batch) {
+    const out = [];
+    for (let j = i; j < Math.min(n, i + batch); j++) {
+      const symbol = SYMBOLS[int(r, 0, 6)];
+      out.push({
+        key: symbol, ts: t0 + 2 * j,
+        value: JSON.stringify({ side: r() < 0.5 ? 'BUY' : 'SELL', quantity: int(r, 1, 5000), symbol, price: int(r, 5, 1000), account: ACCOUNTS[int(r, 0, 2)], userid: `User_${int(r, 1, users)}` }),
+      });
+    }
+    yield out;
+  }
+}
+
+const SETTLE = `INSERT INTO TRADE_SETTLEMENT
+  SELECT USERID AS user, SYMBOL, CAST(QUANTITY * PRICE AS DOUBLE) AS amount,
+    CASE WHEN USERID IS NULL THEN 'Rejected' WHEN QUANTITY * PRICE > 100000 THEN 'Pending'
+         WHEN QUANTITY % 10 < 3 THEN 'SEC Flagged' ELSE 'Completed' END AS disposition,
+    CASE WHEN USERID IS NULL THEN 'No user account specified' WHEN QUANTITY * PRICE > 100000 THEN 'Large trade'
+         WHEN QUANTITY % 10 < 3 THEN 'This trade looks sus' ELSE 'Within same day limit' END AS reason,
+    ROWTIME AS timestamp
+  FROM USER_TRADES PARTITION BY NULL;`;
+
+async function child(trades, users) {
+  const { Engine } = await import(new URL('engine/engine.js', DIST));
+  const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, logRetentionBytes: 64 << 10 });
+  const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map([['partitions', '6'], ['settlement_format', 'JSON']]) };
+  const { splitStatements } = await import(new URL('sql/split.js', DIST));
+  for (const f of readdirSync(MIGRATIONS).filter((x) => x.endsWith('.sql')).sort()) {
+    for (const s of splitStatements(readFileSync(MIGRATIONS + f, 'utf8'))) engine.executeStatement(s.text, ctx);
+  }
+  engine.executeStatement(SETTLE, ctx);
+  const heapBefore = settledHeap();
+  for (let u = 1; u <= users; u++) {
+    engine.topics.append('users', { key: Buffer.from(`User_${u}`), value: Buffer.from(JSON.stringify({ registertime: 1487715775521 + u, regionid: `Region_${(u % 9) + 1}` })), timestamp: 1_600_000_000_000 + u });
+    if (u % 1000 === 0) engine.drain(); // the join reads users before retention deletes them
+  }
+  engine.drain();
+
+  // generating a batch is not timed; appending it and draining the queries is
+  const BATCH = 500;
+  let engineMs = 0;
+  for (const batch of tradeBatches(trades, users, 42, BATCH)) {
+    const e0 = performance.now();
+    for (const d of batch) engine.topics.append('stocktrade', { key: Buffer.from(d.key), value: Buffer.from(d.value), timestamp: d.ts });
+    engine.drain();
+    engineMs += performance.now() - e0;
+  }
+  const heapAfter = settledHeap();
+
+  const counts = {};
+  for (const q of engine.queries.values()) if (q.materialized) {
+    let total = 0;
+    for (const [, row] of q.materialized.entries()) total += row.values[row.values.length - 1];
+    counts[q.sinkName] = total;
+  }
+  // the floor, over the same records: parse and serialize each one, nothing else
+  let floorMs = 0, sink = 0;
+  for (const batch of tradeBatches(trades, users, 42, BATCH)) {
+    const f0 = performance.now();
+    for (const d of batch) sink += JSON.stringify(JSON.parse(d.value)).length;
+    floorMs += performance.now() - f0;
+  }
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const peakRssMb = Number(status.match(/VmHWM:\s+(\d+)/)[1]) / 1024;
+  process.stdout.write(JSON.stringify({ trades, users, engineMs, floorMs, sink, peakRssMb, stateHeapMb: (heapAfter - heapBefore) / 2 ** 20, counts }) + '\n');
+}
+
+function settledHeap() {
+  globalThis.gc?.(); globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+function run(trades, users) {
+  const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), '--child', '--trades', String(trades), '--users', String(users)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+if (process.argv.includes('--child')) {
+  await child(arg('--trades', 1_000_000), arg('--users', 9));
+} else {
+  const trades = arg('--trades', 1_000_000), users = arg('--users', 9);
+  const main = run(trades, users);
+  const perSec = (n, ms) => Math.round(n / (ms / 1000));
+  const settled = Object.values(main.counts).reduce((a, b) => a + b, 0);
+  console.log(`pipeline: ${trades} trades, ${users} users, nproc ${cpus().length}, node ${process.version}`);
+  console.log(`  engine  ${perSec(trades, main.engineMs).toLocaleString('en')} trades/s (${(main.engineMs / 1000).toFixed(2)} s)`);
+  console.log(`  floor   ${perSec(trades, main.floorMs).toLocaleString('en')} records/s (JSON.parse + JSON.stringify of each trade)`);
+  console.log(`  ratio   ${(main.engineMs / main.floorMs).toFixed(2)}x the floor`);
+  console.log(`  peak RSS ${main.peakRssMb.toFixed(0)} MB; per-minute counts add up to ${settled} of ${trades} trades`);
+  if (settled !== trades) { console.error('the per-minute counts do not add up to the trades'); process.exit(1); }
+
+  const small = run(trades / 10, users);
+  console.log(`scaling, records: ${trades / 10} -> ${trades} trades took ${(main.engineMs / small.engineMs).toFixed(2)}x the time (ideal 10x)`);
+  // memory that grows linearly with keys: going from 100,000 to 1,000,000 users adds 10x what going from 10,000 to 100,000 added
+  const [k1, k2, k3] = [10_000, 100_000, 1_000_000].map((u) => run(trades / 10, u));
+  const d1 = k2.stateHeapMb - k1.stateHeapMb, d2 = k3.stateHeapMb - k2.stateHeapMb;
+  console.log(`scaling, keys: state heap at 10,000 / 100,000 / 1,000,000 users: ${[k1, k2, k3].map((k) => k.stateHeapMb.toFixed(1)).join(' / ')} MB; growth ${d1.toFixed(1)} MB then ${d2.toFixed(1)} MB, ${(d2 / d1).toFixed(2)}x (linear: 10x); peak RSS ${[k1, k2, k3].map((k) => k.peakRssMb.toFixed(0)).join(' / ')} MB`);
+}
