@@ -9,6 +9,8 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
+import { keyMissing, normalize, safe, sideCols, type Side } from './plan-util.js';
+import { planJoin } from './joins.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing } from './windowing.js';
 import type { StoreFactory } from '../state/store.js';
@@ -42,38 +44,11 @@ export interface QueryPlan {
 
 export interface PlanOptions { persistent: boolean; sinkName?: string }
 
-interface Side { ds: DataSource; alias: string }
-
-const SYS_TYPES: Record<string, SqlType> = { ROWTIME: T.BIGINT, ROWPARTITION: T.INTEGER, ROWOFFSET: T.BIGINT, WINDOWSTART: T.BIGINT, WINDOWEND: T.BIGINT };
-
-function sideCols(side: Side, prefix: boolean): ScopeCol[] {
-  const f = (n: string) => (prefix ? `${side.alias}_${n}` : n);
-  const cols: ScopeCol[] = side.ds.columns.map((c) => ({ name: c.name, source: side.alias, type: c.type, field: f(c.name) }));
-  for (const s of ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET']) cols.push({ name: s, source: side.alias, type: SYS_TYPES[s]!, field: f(s) });
-  if (side.ds.windowInfo) for (const s of ['WINDOWSTART', 'WINDOWEND']) cols.push({ name: s, source: side.alias, type: T.BIGINT, field: f(s) });
-  return cols;
-}
 
 function lookupSource(ms: MetaStore, name: string): DataSource {
   const ds = ms.get(name);
   if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${name} does not exist.${ms.hint(name)}`);
   return ds;
-}
-
-/** Replaces column references by their resolved row field, so `S.ID` and `ID` compare equal. */
-function normalize(e: Expr, scope: Scope): string {
-  const walk = (x: Expr): Expr => {
-    if (x.t === 'col') {
-      try { const c = scope.resolve(x, ''); return { t: 'col', name: `#${c.field}`, pos: x.pos }; } catch { return x; }
-    }
-    const out: Record<string, unknown> = { ...x };
-    for (const [k, v] of Object.entries(x)) {
-      if (v && typeof v === 'object' && 't' in (v as object)) out[k] = walk(v as Expr);
-      else if (Array.isArray(v)) out[k] = v.map((i) => (i && typeof i === 'object' && 't' in i ? walk(i) : i && typeof i === 'object' ? Object.fromEntries(Object.entries(i).map(([a, b]) => [a, b && typeof b === 'object' && 't' in (b as object) ? walk(b as Expr) : b])) : i));
-    }
-    return out as Expr;
-  };
-  return formatExpr(walk(e));
 }
 
 function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }>[]): void {
@@ -202,12 +177,6 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
 
 interface Repartition { pcs: Compiled[]; keyNames: string[]; norms: string[] }
 
-function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
-  return (row) => {
-    try { return c.fn(row); } catch (e) { onError(e); return null; }
-  };
-}
-
 function isKeyRef(e: Expr, scope: Scope, keyFields: string[]): number {
   if (e.t !== 'col') return -1;
   try { return keyFields.indexOf(scope.resolve(e, 'SELECT').field); } catch { return -1; }
@@ -223,12 +192,6 @@ function qualify(e: Expr, alias: string): Expr {
     else out[k] = v;
   }
   return out as Expr;
-}
-
-function keyMissing(sink: string, what: string, list: string[]): KsqlStatementError {
-  const plural = list.length > 1;
-  const joined = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
-  return new KsqlStatementError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
 }
 
 function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, repart?: Repartition): QueryPlan {
@@ -317,169 +280,6 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
           const values = fns.map((f) => f(row));
           const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
           emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
-        },
-      };
-    },
-  };
-}
-
-function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
-  if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
-  const [l, r] = sides as [Side, Side];
-  const j = q.joins[0]!;
-  if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
-  if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
-    throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
-  }
-  if (j.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
-  if (j.type !== 'INNER' && j.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${j.type} join is not supported by stream-table joins.`);
-  const on = j.on;
-  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
-  const a = compileExpr(on.l, { scope, clause: 'JOIN ON' }), b = compileExpr(on.r, { scope, clause: 'JOIN ON' });
-  const refersTo = (e: Expr, alias: string) => e.t === 'col' && scope.resolve(e, 'JOIN ON').source === alias;
-  const leftExpr = refersTo(on.l, r.alias) ? b : a, rightExprAst = refersTo(on.l, r.alias) ? on.l : on.r;
-  const leftExprAst = refersTo(on.l, r.alias) ? on.r : on.l;
-  const rightKeys = keyColumns(r.ds.columns);
-  if (rightKeys.length !== 1 || rightExprAst.t !== 'col' || scope.resolve(rightExprAst, 'JOIN ON').field !== `${r.alias}_${rightKeys[0]!.name}`) {
-    throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightExprAst)}`);
-  }
-  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const joinFields = [normalize(leftExprAst, scope), normalize(rightExprAst, scope)];
-  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
-  const firstKey = isKey.indexOf(true);
-  if (opts.persistent && firstKey < 0) {
-    throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftExprAst)} or ${formatExpr(rightExprAst)}`]);
-  }
-  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
-  const leftKeys = keyColumns(l.ds.columns);
-  const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
-  const rightCols = sideCols(r, true);
-  return {
-    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
-    build(emit, onError, stores) {
-      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
-      const table = stores<Row>('join-table');
-      const fns = compiled.map((c) => safe(c, onError));
-      const whereFn = where ? safe(where, onError) : undefined;
-      const leftKeyFn = safe(leftExpr, onError);
-      return {
-        process(rec) {
-          let msg: SourceMsg;
-          if (rec.topic === r.ds.topic && !(rec.topic === l.ds.topic && false)) {
-            try { msg = readR(rec); } catch (e) { onError(e); return; }
-            if (msg.key.some((k) => k === null)) return;
-            const k = keyString(msg.key);
-            if (msg.row === null) table.delete(k); else table.put(k, prefix(r.alias, msg.row));
-            return;
-          }
-          try { msg = readL(rec); } catch (e) { onError(e); return; }
-          if (msg.row === null) return;
-          const lrow = prefix(l.alias, msg.row);
-          const jk = leftKeyFn(lrow);
-          if (jk === null || jk === undefined) { if (j.type === 'INNER') return; }
-          const match = jk == null ? undefined : table.get(keyString([jk]));
-          if (!match && j.type === 'INNER') return;
-          const row: Row = match ? { ...lrow, ...match } : { ...lrow };
-          if (!match) for (const c of rightCols) row[c.field] = null;
-          if (whereFn && whereFn(row) !== true) return;
-          const values = fns.map((f) => f(row));
-          emit({ key: [jk ?? null], values, ts: msg.ts, headers: msg.headers });
-        },
-      };
-    },
-  };
-}
-
-/**
- * Stream-stream joins: each side buffers its records per join key; an arriving record joins the
- * other side's records within WITHIN (before, after) and the row is stamped with the larger time.
- * LEFT/RIGHT without GRACE emit the null-padded row at once; with GRACE, when the window has closed
- * without a match.
- */
-function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
-  const j = q.joins[0]!;
-  if (!j.within) {
-    throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
-  }
-  if (j.type === 'FULL') throw new KsqlStatementError('The local server does not support FULL OUTER stream-stream joins yet');
-  const on = j.on;
-  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
-  const sideOf = (e: Expr): string | undefined => { try { return e.t === 'col' ? scope.resolve(e, 'JOIN ON').source : undefined; } catch { return undefined; } };
-  const swap = sideOf(on.l) === r.alias || sideOf(on.r) === l.alias;
-  const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
-  const lk = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rk = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
-  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const joinFields = [normalize(leftAst, scope), normalize(rightAst, scope)];
-  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
-  const firstKey = isKey.indexOf(true);
-  if (opts.persistent && firstKey < 0) throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftAst)} or ${formatExpr(rightAst)}`]);
-  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
-  const before = j.within.before.ms, after = j.within.after.ms;
-  const grace = j.within.grace?.ms;
-  const nulls = (side: Side): Row => Object.fromEntries(sideCols(side, true).map((c) => [c.field, null]));
-  const leftKeys = keyColumns(l.ds.columns), rightKeys = keyColumns(r.ds.columns);
-  const onKey = (ast: Expr, side: Side, keys: typeof leftKeys) => ast.t === 'col' && keys.length === 1 && normalize(ast, scope) === normalize({ t: 'col', source: side.alias, name: keys[0]!.name, pos: ast.pos }, scope);
-  const repartition = !onKey(leftAst, l, leftKeys) || !onKey(rightAst, r, rightKeys);
-  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
-  return {
-    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
-    build(emit, onError, stores) {
-      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
-      const buffers = { L: stores<Buffered[]>('join-left'), R: stores<Buffered[]>('join-right') };
-      const time = stores<number>('stream-time');
-      const fns = compiled.map((c) => safe(c, onError));
-      const whereFn = where ? safe(where, onError) : undefined;
-      const lkFn = safe(lk, onError), rkFn = safe(rk, onError);
-      const outer = j.type === 'LEFT' ? 'L' : j.type === 'RIGHT' ? 'R' : undefined;
-      const out = (row: Row, key: unknown, ts: number, headers: Header[]) => {
-        if (whereFn && whereFn(row) !== true) return;
-        emit({ key: [key], values: fns.map((f) => f(row)), ts, headers });
-      };
-      const expire = (now: number, headers: Header[]) => {
-        if (!outer || grace === undefined) return;
-        const store = buffers[outer];
-        for (const [k, list] of [...store.entries()]) {
-          let changed = false;
-          for (const b of list) {
-            const closes = outer === 'L' ? b.ts + after + grace : b.ts + before + grace;
-            if (!b.matched && !b.emitted && now > closes) {
-              b.emitted = true; changed = true;
-              const row = outer === 'L' ? { ...b.row, ...nulls(r) } : { ...nulls(l), ...b.row };
-              out(row, JSON.parse(k)[0], b.ts, headers);
-            }
-          }
-          if (changed) store.put(k, list);
-        }
-      };
-      return {
-        process(rec) {
-          const isLeft = rec.topic === l.ds.topic;
-          let msg: SourceMsg;
-          try { msg = (isLeft ? readL : readR)(rec); } catch (e) { onError(e); return; }
-          if (msg.row === null) return;
-          const row = prefix(isLeft ? l.alias : r.alias, msg.row);
-          const jk = (isLeft ? lkFn : rkFn)(row);
-          if (jk === null || jk === undefined) return;
-          const k = keyString([jk]);
-          const now = Math.max(time.get('t') ?? -Infinity, msg.ts);
-          time.put('t', now);
-          const mine = isLeft ? buffers.L : buffers.R, theirs = isLeft ? buffers.R : buffers.L;
-          const entry: Buffered = { row, ts: msg.ts, matched: false, emitted: false };
-          const matches = (theirs.get(k) ?? []).filter((b) => (isLeft ? b.ts >= msg.ts - before && b.ts <= msg.ts + after : b.ts >= msg.ts - after && b.ts <= msg.ts + before));
-          for (const m of matches) {
-            entry.matched = true;
-            if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
-            out(isLeft ? { ...row, ...m.row } : { ...m.row, ...row }, jk, Math.max(msg.ts, m.ts), msg.headers);
-          }
-          const mySide = isLeft ? 'L' : 'R';
-          if (!entry.matched && outer === mySide && grace === undefined) {
-            entry.emitted = true;
-            out(isLeft ? { ...row, ...nulls(r) } : { ...nulls(l), ...row }, jk, msg.ts, msg.headers);
-          }
-          mine.put(k, [...(mine.get(k) ?? []), entry]);
-          expire(now, msg.headers);
         },
       };
     },
@@ -653,16 +453,3 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
 }
 
 
-const prefixedNames = new Map<string, Map<string, string>>();
-/** A row's columns renamed `ALIAS_COLUMN`, as a join's scope names them; the names are built once per alias. */
-function prefix(alias: string, row: Row): Row {
-  let names = prefixedNames.get(alias);
-  if (!names) { names = new Map(); prefixedNames.set(alias, names); }
-  const o: Row = {};
-  for (const k in row) {
-    let n = names.get(k);
-    if (n === undefined) { n = `${alias}_${k}`; names.set(k, n); }
-    o[n] = row[k];
-  }
-  return o;
-}

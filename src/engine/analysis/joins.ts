@@ -1,0 +1,175 @@
+import type { Expr, Query, SelectItem } from '../sql/ast.js';
+import { T } from '../sql/types.js';
+import { keyColumns } from '../catalog/schema.js';
+import type { Header } from '../storage/topics.js';
+import { compileExpr, type Compiled, type Row, type Scope } from './compile.js';
+import { KsqlStatementError } from './errors.js';
+import { formatExpr } from './format.js';
+import { makeSourceReader, type SourceMsg } from './source-reader.js';
+import { keyString } from '../functions/values.js';
+import { keyMissing, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
+import type { PlanOptions, QueryPlan } from './planner.js';
+
+export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+  if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
+  const [l, r] = sides as [Side, Side];
+  const j = q.joins[0]!;
+  if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
+  if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
+    throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
+  }
+  if (j.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
+  if (j.type !== 'INNER' && j.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${j.type} join is not supported by stream-table joins.`);
+  const on = j.on;
+  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
+  const a = compileExpr(on.l, { scope, clause: 'JOIN ON' }), b = compileExpr(on.r, { scope, clause: 'JOIN ON' });
+  const refersTo = (e: Expr, alias: string) => e.t === 'col' && scope.resolve(e, 'JOIN ON').source === alias;
+  const leftExpr = refersTo(on.l, r.alias) ? b : a, rightExprAst = refersTo(on.l, r.alias) ? on.l : on.r;
+  const leftExprAst = refersTo(on.l, r.alias) ? on.r : on.l;
+  const rightKeys = keyColumns(r.ds.columns);
+  if (rightKeys.length !== 1 || rightExprAst.t !== 'col' || scope.resolve(rightExprAst, 'JOIN ON').field !== `${r.alias}_${rightKeys[0]!.name}`) {
+    throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightExprAst)}`);
+  }
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const joinFields = [normalize(leftExprAst, scope), normalize(rightExprAst, scope)];
+  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
+  const firstKey = isKey.indexOf(true);
+  if (opts.persistent && firstKey < 0) {
+    throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftExprAst)} or ${formatExpr(rightExprAst)}`]);
+  }
+  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const leftKeys = keyColumns(l.ds.columns);
+  const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
+  const rightCols = sideCols(r, true);
+  return {
+    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
+    build(emit, onError, stores) {
+      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
+      const table = stores<Row>('join-table');
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      const leftKeyFn = safe(leftExpr, onError);
+      return {
+        process(rec) {
+          let msg: SourceMsg;
+          if (rec.topic === r.ds.topic && !(rec.topic === l.ds.topic && false)) {
+            try { msg = readR(rec); } catch (e) { onError(e); return; }
+            if (msg.key.some((k) => k === null)) return;
+            const k = keyString(msg.key);
+            if (msg.row === null) table.delete(k); else table.put(k, prefix(r.alias, msg.row));
+            return;
+          }
+          try { msg = readL(rec); } catch (e) { onError(e); return; }
+          if (msg.row === null) return;
+          const lrow = prefix(l.alias, msg.row);
+          const jk = leftKeyFn(lrow);
+          if (jk === null || jk === undefined) { if (j.type === 'INNER') return; }
+          const match = jk == null ? undefined : table.get(keyString([jk]));
+          if (!match && j.type === 'INNER') return;
+          const row: Row = match ? { ...lrow, ...match } : { ...lrow };
+          if (!match) for (const c of rightCols) row[c.field] = null;
+          if (whereFn && whereFn(row) !== true) return;
+          const values = fns.map((f) => f(row));
+          emit({ key: [jk ?? null], values, ts: msg.ts, headers: msg.headers });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Stream-stream joins: each side buffers its records per join key; an arriving record joins the
+ * other side's records within WITHIN (before, after) and the row is stamped with the larger time.
+ * LEFT/RIGHT without GRACE emit the null-padded row at once; with GRACE, when the window has closed
+ * without a match.
+ */
+function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
+  const j = q.joins[0]!;
+  if (!j.within) {
+    throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
+  }
+  if (j.type === 'FULL') throw new KsqlStatementError('The local server does not support FULL OUTER stream-stream joins yet');
+  const on = j.on;
+  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
+  const sideOf = (e: Expr): string | undefined => { try { return e.t === 'col' ? scope.resolve(e, 'JOIN ON').source : undefined; } catch { return undefined; } };
+  const swap = sideOf(on.l) === r.alias || sideOf(on.r) === l.alias;
+  const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
+  const lk = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rk = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const joinFields = [normalize(leftAst, scope), normalize(rightAst, scope)];
+  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
+  const firstKey = isKey.indexOf(true);
+  if (opts.persistent && firstKey < 0) throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftAst)} or ${formatExpr(rightAst)}`]);
+  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const before = j.within.before.ms, after = j.within.after.ms;
+  const grace = j.within.grace?.ms;
+  const nulls = (side: Side): Row => Object.fromEntries(sideCols(side, true).map((c) => [c.field, null]));
+  const leftKeys = keyColumns(l.ds.columns), rightKeys = keyColumns(r.ds.columns);
+  const onKey = (ast: Expr, side: Side, keys: typeof leftKeys) => ast.t === 'col' && keys.length === 1 && normalize(ast, scope) === normalize({ t: 'col', source: side.alias, name: keys[0]!.name, pos: ast.pos }, scope);
+  const repartition = !onKey(leftAst, l, leftKeys) || !onKey(rightAst, r, rightKeys);
+  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
+  return {
+    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
+    build(emit, onError, stores) {
+      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
+      const buffers = { L: stores<Buffered[]>('join-left'), R: stores<Buffered[]>('join-right') };
+      const time = stores<number>('stream-time');
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      const lkFn = safe(lk, onError), rkFn = safe(rk, onError);
+      const outer = j.type === 'LEFT' ? 'L' : j.type === 'RIGHT' ? 'R' : undefined;
+      const out = (row: Row, key: unknown, ts: number, headers: Header[]) => {
+        if (whereFn && whereFn(row) !== true) return;
+        emit({ key: [key], values: fns.map((f) => f(row)), ts, headers });
+      };
+      const expire = (now: number, headers: Header[]) => {
+        if (!outer || grace === undefined) return;
+        const store = buffers[outer];
+        for (const [k, list] of [...store.entries()]) {
+          let changed = false;
+          for (const b of list) {
+            const closes = outer === 'L' ? b.ts + after + grace : b.ts + before + grace;
+            if (!b.matched && !b.emitted && now > closes) {
+              b.emitted = true; changed = true;
+              const row = outer === 'L' ? { ...b.row, ...nulls(r) } : { ...nulls(l), ...b.row };
+              out(row, JSON.parse(k)[0], b.ts, headers);
+            }
+          }
+          if (changed) store.put(k, list);
+        }
+      };
+      return {
+        process(rec) {
+          const isLeft = rec.topic === l.ds.topic;
+          let msg: SourceMsg;
+          try { msg = (isLeft ? readL : readR)(rec); } catch (e) { onError(e); return; }
+          if (msg.row === null) return;
+          const row = prefix(isLeft ? l.alias : r.alias, msg.row);
+          const jk = (isLeft ? lkFn : rkFn)(row);
+          if (jk === null || jk === undefined) return;
+          const k = keyString([jk]);
+          const now = Math.max(time.get('t') ?? -Infinity, msg.ts);
+          time.put('t', now);
+          const mine = isLeft ? buffers.L : buffers.R, theirs = isLeft ? buffers.R : buffers.L;
+          const entry: Buffered = { row, ts: msg.ts, matched: false, emitted: false };
+          const matches = (theirs.get(k) ?? []).filter((b) => (isLeft ? b.ts >= msg.ts - before && b.ts <= msg.ts + after : b.ts >= msg.ts - after && b.ts <= msg.ts + before));
+          for (const m of matches) {
+            entry.matched = true;
+            if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
+            out(isLeft ? { ...row, ...m.row } : { ...m.row, ...row }, jk, Math.max(msg.ts, m.ts), msg.headers);
+          }
+          const mySide = isLeft ? 'L' : 'R';
+          if (!entry.matched && outer === mySide && grace === undefined) {
+            entry.emitted = true;
+            out(isLeft ? { ...row, ...nulls(r) } : { ...nulls(l), ...row }, jk, msg.ts, msg.headers);
+          }
+          mine.put(k, [...(mine.get(k) ?? []), entry]);
+          expire(now, msg.headers);
+        },
+      };
+    },
+  };
+}
+

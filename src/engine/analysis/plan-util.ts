@@ -1,0 +1,63 @@
+import type { Expr } from '../sql/ast.js';
+import { T, type SqlType } from '../sql/types.js';
+import type { DataSource } from '../catalog/metastore.js';
+import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
+import { KsqlStatementError } from './errors.js';
+import { formatExpr } from './format.js';
+
+// Helpers shared by the planners of single-source queries, joins and aggregations.
+
+export interface Side { ds: DataSource; alias: string }
+
+export const SYS_TYPES: Record<string, SqlType> = { ROWTIME: T.BIGINT, ROWPARTITION: T.INTEGER, ROWOFFSET: T.BIGINT, WINDOWSTART: T.BIGINT, WINDOWEND: T.BIGINT };
+
+export function sideCols(side: Side, prefix: boolean): ScopeCol[] {
+  const f = (n: string) => (prefix ? `${side.alias}_${n}` : n);
+  const cols: ScopeCol[] = side.ds.columns.map((c) => ({ name: c.name, source: side.alias, type: c.type, field: f(c.name) }));
+  for (const s of ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET']) cols.push({ name: s, source: side.alias, type: SYS_TYPES[s]!, field: f(s) });
+  if (side.ds.windowInfo) for (const s of ['WINDOWSTART', 'WINDOWEND']) cols.push({ name: s, source: side.alias, type: T.BIGINT, field: f(s) });
+  return cols;
+}
+
+/** An expression's text with columns replaced by their resolved fields: equal for equivalent expressions. */
+export function normalize(e: Expr, scope: Scope): string {
+  const walk = (x: Expr): Expr => {
+    if (x.t === 'col') {
+      try { const c = scope.resolve(x, ''); return { t: 'col', name: `#${c.field}`, pos: x.pos }; } catch { return x; }
+    }
+    const out: Record<string, unknown> = { ...x };
+    for (const [k, v] of Object.entries(x)) {
+      if (v && typeof v === 'object' && 't' in (v as object)) out[k] = walk(v as Expr);
+      else if (Array.isArray(v)) out[k] = v.map((i) => (i && typeof i === 'object' && 't' in i ? walk(i) : i && typeof i === 'object' ? Object.fromEntries(Object.entries(i).map(([a, b]) => [a, b && typeof b === 'object' && 't' in (b as object) ? walk(b as Expr) : b])) : i));
+    }
+    return out as Expr;
+  };
+  return formatExpr(walk(e));
+}
+
+/** A compiled expression that reports an error and yields null instead of throwing, as ksqlDB's processing log does. */
+export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
+  return (row) => {
+    try { return c.fn(row); } catch (e) { onError(e); return null; }
+  };
+}
+
+export function keyMissing(sink: string, what: string, list: string[]): KsqlStatementError {
+  const plural = list.length > 1;
+  const joined = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
+  return new KsqlStatementError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
+}
+
+const prefixedNames = new Map<string, Map<string, string>>();
+/** A row's columns renamed `ALIAS_COLUMN`, as a join's scope names them; the names are built once per alias. */
+export function prefix(alias: string, row: Row): Row {
+  let names = prefixedNames.get(alias);
+  if (!names) { names = new Map(); prefixedNames.set(alias, names); }
+  const o: Row = {};
+  for (const k in row) {
+    let n = names.get(k);
+    if (n === undefined) { n = `${alias}_${k}`; names.set(k, n); }
+    o[n] = row[k];
+  }
+  return o;
+}
