@@ -9,12 +9,14 @@ import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyString } from '../functions/values.js';
 import { keyMissing, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
 import type { PlanOptions, QueryPlan } from './planner.js';
+import { planTableTableJoin } from './table-join.js';
 
 export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
   if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
   const [l, r] = sides as [Side, Side];
   const j = q.joins[0]!;
   if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
+  if (l.ds.type === 'TABLE' && r.ds.type === 'TABLE') return planTableTableJoin(q, opts, l, r, scope, items, names, where);
   if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
     throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
   }

@@ -51,6 +51,20 @@ function lookupSource(ms: MetaStore, name: string): DataSource {
   return ds;
 }
 
+/**
+ * A join whose result key is neither side's column gets ksqlDB's synthetic key column ROWKEY: FULL
+ * OUTER joins (either side may be missing) and joins whose ON compares two expressions.
+ */
+function syntheticKey(q: Query, sides: Side[]): ScopeCol[] {
+  const j = q.joins[0];
+  if (!j || sides.length !== 2 || j.on.t !== 'cmp') return [];
+  if (j.type !== 'FULL' && (j.on.l.t === 'col' || j.on.r.t === 'col')) return [];
+  const scope = new Scope(sides.flatMap((s) => sideCols(s, true)), sides.map((s) => s.alias));
+  let type: SqlType;
+  try { type = compileExpr(j.on.l, { scope, clause: 'JOIN ON' }).type; } catch { return []; }
+  return [{ name: 'ROWKEY', source: '', type, field: 'ROWKEY' }];
+}
+
 function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }>[]): void {
   if (!e) return;
   if (e.t === 'call' && getAggregate(e.name)) { out.push(e); return; }
@@ -97,7 +111,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
   const sides: Side[] = [left, ...q.joins.map((j) => ({ ds: lookupSource(ms, j.right.name), alias: j.right.alias ?? j.right.name }))];
   const isJoin = sides.length > 1;
-  const inputScope = new Scope(sides.flatMap((s) => sideCols(s, isJoin)), sides.map((s) => s.alias));
+  const inputScope = new Scope([...sides.flatMap((s) => sideCols(s, isJoin)), ...syntheticKey(q, sides)], sides.map((s) => s.alias));
 
   if (q.window && !q.groupBy) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
   let scope = inputScope;
