@@ -449,6 +449,7 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   if (!f) throw new KsqlStatementError(`Can't find any functions with the name '${e.name}'`);
   const args = e.args.map((a) => compileExpr(a, ctx));
   const r = f.resolve(args.map((a) => a.type));
+  if (typeof r === 'string') throw new KsqlStatementError(r);
   if (!r) throw new KsqlStatementError(`Function '${e.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
   const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canImplicitlyCast(a.type, r.argTypes[i]!)
     ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));

@@ -1,0 +1,94 @@
+import { Decimal } from '../util/decimal.js';
+import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+import { compareValues } from './values.js';
+import { B, D, I, S, define, fixed, isNumericOrNull, type ResolvedFunction } from './registry.js';
+
+/** Numeric functions: rounding, powers and logarithms, trigonometry, GREATEST/LEAST, GEO_DISTANCE. */
+export function registerMathFunctions(): void {
+  // ---- numbers
+  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : Math.abs(x as number))));
+  define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : Math.ceil(x as number))));
+  define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : Math.floor(x as number))));
+  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : Math.sign(x as number)) } : undefined));
+  define('ROUND', 'MATHEMATICAL', 'ROUND(number[, places])', (args) => {
+    const t = args[0];
+    if (!t || !isNumericOrNull(t)) return undefined;
+    if (args.length === 1) {
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale + 1), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
+      const ret = t.kind === 'INTEGER' ? I : B;
+      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : roundHalfUp(x as number, 0)) };
+    }
+    if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_UP').setScale(t.scale, 'HALF_UP')) };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : roundHalfUp(x as number, p as number)) };
+    }
+    return undefined;
+  });
+  define('TRUNC', 'MATHEMATICAL', 'TRUNC(number[, places])', (args) => {
+    const t = args[0];
+    if (!t || !isNumericOrNull(t)) return undefined;
+    if (args.length === 1) {
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'DOWN')) };
+      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : Math.trunc(x as number)) };
+    }
+    if (args.length === 2) {
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; const f = 10 ** (p as number); return Math.trunc((x as number) * f) / f; } };
+    }
+    return undefined;
+  });
+  for (const [name, f] of [['SQRT', Math.sqrt], ['CBRT', Math.cbrt], ['EXP', Math.exp], ['LN', Math.log], ['SIN', Math.sin], ['COS', Math.cos], ['TAN', Math.tan],
+    ['ASIN', Math.asin], ['ACOS', Math.acos], ['ATAN', Math.atan], ['SINH', Math.sinh], ['COSH', Math.cosh], ['TANH', Math.tanh],
+    ['DEGREES', (x: number) => (x * 180) / Math.PI], ['RADIANS', (x: number) => (x * Math.PI) / 180], ['COT', (x: number) => 1 / Math.tan(x)]] as const) {
+    fixed(name, 'MATHEMATICAL', [D], D, f as (x: number) => number);
+  }
+  fixed('LOG', 'MATHEMATICAL', [D], D, Math.log10);
+  fixed('LOG', 'MATHEMATICAL', [D, D], D, (b: number, v: number) => Math.log(v) / Math.log(b));
+  fixed('POWER', 'MATHEMATICAL', [D, D], D, Math.pow);
+  fixed('ATAN2', 'MATHEMATICAL', [D, D], D, Math.atan2);
+  fixed('RANDOM', 'MATHEMATICAL', [], D, Math.random);
+  fixed('PI', 'MATHEMATICAL', [], D, () => Math.PI);
+  fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D], D, (a: number, b: number, c: number, d: number) => geoDistance(a, b, c, d, 'KM'));
+  fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D, S], D, (a: number, b: number, c: number, d: number, u: string) => geoDistance(a, b, c, d, u));
+  for (const name of ['GREATEST', 'LEAST']) {
+    define(name, 'MATHEMATICAL', `${name}(value, ...)`, (args) => {
+      const known = args.filter((a) => a.kind !== 'NULL');
+      if (known.length === 0) return undefined;
+      let t: SqlType = known[0]!;
+      for (const a of known.slice(1)) {
+        if (isNumeric(t) && isNumeric(a)) t = widerNumeric(t, a); else if (a.kind !== t.kind) return undefined;
+      }
+      const sign = name === 'GREATEST' ? 1 : -1;
+      return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null) };
+    });
+  }
+}
+
+function numericSame(args: SqlType[], f: (x: unknown) => unknown): ResolvedFunction | undefined {
+  if (args.length !== 1 || !isNumericOrNull(args[0]!)) return undefined;
+  const t = args[0]!.kind === 'NULL' ? D : args[0]!;
+  return { returnType: t, argTypes: [t], fn: ([x]) => (x == null ? null : f(x)) };
+}
+function ceilDec(x: Decimal): Decimal {
+  const t = x.setScale(0, 'DOWN');
+  const up = x.compare(t) > 0 ? t.add(new Decimal(1n, 0)) : t;
+  return up.setScale(x.scale);
+}
+function roundHalfUp(x: number, places: number): number {
+  const f = 10 ** places;
+  const d = Decimal.fromNumber(x).setScale(Math.max(places, 0) , 'HALF_UP');
+  if (places >= 0) return d.toNumber();
+  return Math.floor(x * f + 0.5) / f;
+}
+function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
+  const u = unit.toUpperCase();
+  let r: number;
+  if (u === 'KM' || u === 'KILOMETERS' || u === 'KILOMETRES') r = 6371;
+  else if (u === 'MI' || u === 'MILES') r = 3959;
+  else throw new EvalError(`GeoDistance function: invalid radius unit: ${unit}`);
+  const toR = Math.PI / 180;
+  const dLat = (lat2 - lat1) * toR, dLon = (lon2 - lon1) * toR;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * toR) * Math.cos(lat2 * toR) * Math.sin(dLon / 2) ** 2;
+  return 2 * r * Math.asin(Math.sqrt(a));
+}
