@@ -1,7 +1,7 @@
-import { Decimal } from '../util/decimal.js';
-import { T, type SqlType } from '../sql/types.js';
-import { compareValues } from './values.js';
-import { BOOL, I, S, commonType, define } from './registry.js';
+import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+import { compareValues, valueToString } from './values.js';
+import { BOOL, I, S, commonType, define, fixed } from './registry.js';
 
 /** Null handling and conditionals, arrays and maps. */
 export function registerCollectionFunctions(): void {
@@ -35,6 +35,34 @@ export function registerCollectionFunctions(): void {
   define('MAP_KEYS', 'MAP', 'MAP_KEYS(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.key), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).keys()]) } : undefined));
   define('MAP_VALUES', 'MAP', 'MAP_VALUES(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.value), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).values()]) } : undefined));
 
+  define('MAP_UNION', 'MAP', 'MAP_UNION(map, map)', (args) => {
+    const t = args.find((a) => a.kind === 'MAP');
+    if (args.length !== 2 || !t || args.some((a) => a.kind !== 'MAP' && a.kind !== 'NULL')) return undefined;
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a == null && b == null ? null : new Map([...((a ?? []) as Map<unknown, unknown>), ...((b ?? []) as Map<unknown, unknown>)])) };
+  });
+  define('AS_MAP', 'MAP', 'AS_MAP(keys, values)', (args) => {
+    const [k, v] = args;
+    if (args.length !== 2 || k?.kind !== 'ARRAY' || k.item.kind !== 'STRING' || v?.kind !== 'ARRAY') return undefined;
+    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null]))) };
+  });
+  // ENTRIES(map, sorted): the entries as STRUCT<K, V>, optionally in key order
+  define('ENTRIES', 'MAP', 'ENTRIES(map, sorted)', (args) => {
+    const [m, sorted] = args;
+    if (args.length !== 2 || m?.kind !== 'MAP' || m.key.kind !== 'STRING' || !canImplicitlyCast(sorted!, BOOL)) return undefined;
+    return {
+      returnType: T.array(T.struct([{ name: 'K', type: S }, { name: 'V', type: m.value }])), argTypes: [m, BOOL],
+      fn: ([map, sort]) => {
+        if (map == null || sort == null) return null;
+        const entries = [...(map as Map<string, unknown>)].map(([K, V]) => ({ K, V: V ?? null }));
+        return sort ? entries.sort((a, b) => (a.K < b.K ? -1 : a.K > b.K ? 1 : 0)) : entries;
+      },
+    };
+  });
+  for (const t of [I, T.BIGINT]) {
+    fixed('GENERATE_SERIES', 'ARRAY', [t, t], T.array(t), (from: number, to: number) => series(from, to, from <= to ? 1 : -1));
+    fixed('GENERATE_SERIES', 'ARRAY', [t, t, I], T.array(t), series);
+  }
+
   // ---- more collections, JSON and bytes
   const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
     define(name, 'ARRAY', `${name}(array${arity > 1 ? ', ...' : ''})`, (args) => {
@@ -48,8 +76,22 @@ export function registerCollectionFunctions(): void {
   arrayFn('ARRAY_SORT', 1, (t) => t, (a) => [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y))));
   arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => { const asc = String(dir ?? 'ASC').toUpperCase() !== 'DESC'; return [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * (asc ? 1 : -1))); });
   arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, v) => a.filter((x) => !(x == null ? v == null : v != null && compareValues(x, v) === 0)));
-  arrayFn('ARRAY_JOIN', 1, () => T.STRING, (a) => a.map((x) => (x == null ? 'null' : String(x instanceof Decimal ? x.toString() : x))).join(','));
-  arrayFn('ARRAY_JOIN', 2, () => T.STRING, (a, d) => a.map((x) => (x == null ? 'null' : String(x instanceof Decimal ? x.toString() : x))).join(String(d ?? '')));
+  // ARRAY_JOIN(array[, delimiter = ',']): items as Java prints them, NULL items as 'null', a NULL delimiter as ''
+  define('ARRAY_JOIN', 'ARRAY', 'ARRAY_JOIN(array[, delimiter])', (args) => {
+    const t = args[0];
+    if (t?.kind !== 'ARRAY' || args.length > 2 || (args.length === 2 && !canImplicitlyCast(args[1]!, S))) return undefined;
+    return { returnType: S, argTypes: [t, S], fn: ([a, d]) => (a == null ? null : (a as unknown[]).map((x) => (x == null ? 'null' : valueToString(x, t.item))).join(args.length === 1 ? ',' : (d as string | null) ?? '')) };
+  });
+  // SLICE(array, from, to): 1-based and inclusive; NULL bounds mean the ends, bounds outside the array NULL
+  define('SLICE', 'ARRAY', 'SLICE(array, from, to)', (args) => {
+    const [t, from, to] = args;
+    if (args.length !== 3 || t?.kind !== 'ARRAY' || !canImplicitlyCast(from!, I) || !canImplicitlyCast(to!, I)) return undefined;
+    return { returnType: t, argTypes: [t, I, I], fn: ([a, f, e]) => {
+      if (a == null) return null;
+      const list = a as unknown[], start = f == null ? 0 : (f as number) - 1, end = e == null ? list.length : (e as number);
+      return start < 0 || end > list.length || start > end ? null : list.slice(start, end);
+    } };
+  });
   for (const [name, op] of [['ARRAY_CONCAT', 'concat'], ['ARRAY_UNION', 'union'], ['ARRAY_INTERSECT', 'intersect'], ['ARRAY_EXCEPT', 'except']] as const) {
     define(name, 'ARRAY', `${name}(array, array)`, (args) => {
       if (args.length !== 2) return undefined;
@@ -66,4 +108,13 @@ export function registerCollectionFunctions(): void {
       } };
     });
   }
+}
+
+/** GENERATE_SERIES: start to end inclusive by step, which must be non-zero and head towards end. */
+function series(from: number, to: number, step: number): number[] {
+  if (step === 0) throw new EvalError('GENERATE_SERIES step cannot be zero');
+  if ((to - from) * step < 0 && from !== to) throw new EvalError('GENERATE_SERIES step has wrong sign');
+  const out: number[] = [];
+  for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
+  return out;
 }

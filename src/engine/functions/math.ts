@@ -2,7 +2,7 @@ import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues } from './values.js';
-import { B, D, I, S, define, fixed, isNumericOrNull, type ResolvedFunction } from './registry.js';
+import { B, D, I, S, ambiguousCall, define, fixed, isNumericOrNull, type ResolvedFunction } from './registry.js';
 
 /** Numeric functions: rounding, powers and logarithms, trigonometry, GREATEST/LEAST, GEO_DISTANCE. */
 export function registerMathFunctions(): void {
@@ -51,18 +51,33 @@ export function registerMathFunctions(): void {
   fixed('PI', 'MATHEMATICAL', [], D, () => Math.PI);
   fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D], D, (a: number, b: number, c: number, d: number) => geoDistance(a, b, c, d, 'KM'));
   fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D, S], D, (a: number, b: number, c: number, d: number, u: string) => geoDistance(a, b, c, d, u));
-  for (const name of ['GREATEST', 'LEAST']) {
+  for (const [name, sign] of [['GREATEST', 1], ['LEAST', -1]] as const) {
     define(name, 'MATHEMATICAL', `${name}(value, ...)`, (args) => {
-      const known = args.filter((a) => a.kind !== 'NULL');
-      if (known.length === 0) return undefined;
-      let t: SqlType = known[0]!;
-      for (const a of known.slice(1)) {
-        if (isNumeric(t) && isNumeric(a)) t = widerNumeric(t, a); else if (a.kind !== t.kind) return undefined;
-      }
-      const sign = name === 'GREATEST' ? 1 : -1;
+      if (args.length === 0) return undefined;
+      const t = extremeArgType(args);
+      if (t === 'ambiguous') return ambiguousCall(name, args);
+      if (!t) return undefined;
       return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null) };
     });
   }
+}
+
+/**
+ * The one overload of GREATEST/LEAST (INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME,
+ * TIMESTAMP) the arguments fit: DOUBLE takes any numbers, other numeric mixes fit several
+ * overloads; STRING arguments convert to the time type of the others.
+ */
+function extremeArgType(args: SqlType[]): SqlType | 'ambiguous' | undefined {
+  const known = args.filter((a) => a.kind !== 'NULL');
+  if (known.length === 0) return 'ambiguous';
+  if (known.every(isNumeric)) {
+    if (known.some((a) => a.kind === 'DOUBLE')) return D;
+    if (new Set(known.map((a) => a.kind)).size > 1) return 'ambiguous';
+    return known.reduce<SqlType>((a, b) => widerNumeric(a, b), known[0]!);
+  }
+  const time = known.find((a) => a.kind === 'DATE' || a.kind === 'TIME' || a.kind === 'TIMESTAMP');
+  const t = time ?? known[0]!;
+  return known.every((a) => a.kind === t.kind || (time && a.kind === 'STRING')) ? t : undefined;
 }
 
 function numericSame(args: SqlType[], f: (x: unknown) => unknown): ResolvedFunction | undefined {

@@ -39,6 +39,16 @@ export function fixed(name: string, category: string, params: SqlType[], ret: Sq
   });
 }
 
+/** ksqlDB's message when several overloads fit equally well; NULL arguments print as `null`. */
+export function ambiguousCall(name: string, args: SqlType[]): string {
+  return `Function '${name.toLowerCase()}' cannot be resolved due to ambiguous method parameters (${args.map((a) => (a.kind === 'NULL' ? 'null' : typeToString(a))).join(', ')}).`;
+}
+
+/** Implicit casts of function arguments: numeric widening, plus STRING to the time types. */
+export function canPassAs(from: SqlType, to: SqlType): boolean {
+  return canImplicitlyCast(from, to) || (from.kind === 'STRING' && (to.kind === 'DATE' || to.kind === 'TIME' || to.kind === 'TIMESTAMP'));
+}
+
 export const S = T.STRING, I = T.INTEGER, B = T.BIGINT, D = T.DOUBLE, BOOL = T.BOOLEAN;
 
 export const isNumericOrNull = (t: SqlType): boolean => isNumeric(t) || t.kind === 'NULL';

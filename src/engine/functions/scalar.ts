@@ -6,8 +6,9 @@ import { registerCollectionFunctions } from './collections.js';
 import { registerDateFunctions } from './dates.js';
 import { registerJsonFunctions } from './json.js';
 import { registerBytesFunctions } from './bytes.js';
+import { registerUrlFunctions } from './url.js';
 
-export { commonType, getScalarFunction, scalarFunctions, type ResolvedFunction, type ScalarFunction } from './registry.js';
+export { canPassAs, commonType, getScalarFunction, scalarFunctions, type ResolvedFunction, type ScalarFunction } from './registry.js';
 export { formatJavaDate } from './dates.js';
 
 // The one place the scalar catalogue is assembled; later definitions of a name add overloads.
@@ -17,6 +18,7 @@ registerCollectionFunctions();
 registerDateFunctions();
 registerJsonFunctions();
 registerBytesFunctions();
+registerUrlFunctions();
 
 // Test-only UDFs of ksqlDB's functional tests: return the value, or fail the record when `run` is false.
 for (const name of ['WHENCONDITION', 'WHENRESULT']) {
