@@ -9,7 +9,7 @@ import { registerBytesFunctions } from './bytes.js';
 import { registerUrlFunctions } from './url.js';
 
 export { canPassAs, commonType, getScalarFunction, scalarFunctions, type ResolvedFunction, type ScalarFunction } from './registry.js';
-export { formatJavaDate } from './dates.js';
+export { formatJavaDate } from './java-time.js';
 
 // The one place the scalar catalogue is assembled; later definitions of a name add overloads.
 registerStringFunctions();
