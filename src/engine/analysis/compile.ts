@@ -219,7 +219,7 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
     throw new KsqlStatementError(`Error in ${ctx.clause} expression: Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
   }
   // string literals compare with time types; window bounds also accept datetime text (pull queries)
-  const timeLike = (t: SqlType, e: Expr) => ['TIMESTAMP', 'DATE', 'TIME'].includes(t.kind) || (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND'));
+  const timeLike = (t: SqlType, e: Expr) => ['TIMESTAMP', 'DATE', 'TIME'].includes(t.kind) || (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND' || e.name === 'ROWTIME'));
   if (l.type.kind === 'STRING' && le.t === 'lit' && timeLike(r.type, re)) l = coerceLiteral(l, le, r.type.kind === 'BIGINT' ? T.TIMESTAMP : r.type, ctx);
   if (r.type.kind === 'STRING' && re.t === 'lit' && timeLike(l.type, le)) r = coerceLiteral(r, re, l.type.kind === 'BIGINT' ? T.TIMESTAMP : l.type, ctx);
   if (l.type.kind === 'TIMESTAMP' && r.type.kind === 'BIGINT') l = { type: T.BIGINT, fn: l.fn };

@@ -43,8 +43,9 @@ export function registerMathFunctions(): void {
     ['DEGREES', (x: number) => (x * 180) / Math.PI], ['RADIANS', (x: number) => (x * Math.PI) / 180], ['COT', (x: number) => 1 / Math.tan(x)]] as const) {
     fixed(name, 'MATHEMATICAL', [D], D, f as (x: number) => number);
   }
-  fixed('LOG', 'MATHEMATICAL', [D], D, Math.log10);
-  fixed('LOG', 'MATHEMATICAL', [D, D], D, (b: number, v: number) => Math.log(v) / Math.log(b));
+  // LOG(x) is the natural logarithm in ksqlDB; a base <= 0 or 1 gives NaN
+  fixed('LOG', 'MATHEMATICAL', [D], D, Math.log);
+  fixed('LOG', 'MATHEMATICAL', [D, D], D, (b: number, v: number) => (b <= 0 || b === 1 ? NaN : Math.log(v) / Math.log(b)));
   fixed('POWER', 'MATHEMATICAL', [D, D], D, Math.pow);
   fixed('ATAN2', 'MATHEMATICAL', [D, D], D, Math.atan2);
   fixed('RANDOM', 'MATHEMATICAL', [], D, Math.random);
@@ -90,11 +91,14 @@ function ceilDec(x: Decimal): Decimal {
   const up = x.compare(t) > 0 ? t.add(new Decimal(1n, 0)) : t;
   return up.setScale(x.scale);
 }
+/** ksqlDB rounds doubles half towards positive infinity: 1.5 -> 2, -1.5 -> -1. */
 function roundHalfUp(x: number, places: number): number {
-  const f = 10 ** places;
-  const d = Decimal.fromNumber(x).setScale(Math.max(places, 0) , 'HALF_UP');
-  if (places >= 0) return d.toNumber();
-  return Math.floor(x * f + 0.5) / f;
+  if (places < 0) { const f = 10 ** places; return Math.floor(x * f + 0.5) / f; }
+  if (x >= 0) return Decimal.fromNumber(x).setScale(places, 'HALF_UP').toNumber();
+  const abs = Decimal.fromNumber(-x), down = abs.setScale(places, 'DOWN');
+  const rest = abs.sub(down), half = new Decimal(5n, places + 1);
+  const r = rest.compare(half) > 0 ? down.add(new Decimal(1n, places)) : down;
+  return -r.toNumber() || 0;
 }
 function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
   const u = unit.toUpperCase();
@@ -102,8 +106,9 @@ function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, uni
   if (u === 'KM' || u === 'KILOMETERS' || u === 'KILOMETRES') r = 6371;
   else if (u === 'MI' || u === 'MILES') r = 3959;
   else throw new EvalError(`GeoDistance function: invalid radius unit: ${unit}`);
-  const toR = Math.PI / 180;
-  const dLat = (lat2 - lat1) * toR, dLon = (lon2 - lon1) * toR;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * toR) * Math.cos(lat2 * toR) * Math.sin(dLon / 2) ** 2;
+  // haversine with the operations in ksqlDB's order, so the last digit matches
+  const rad = (deg: number) => (deg / 180) * Math.PI;
+  const dLat = rad(lat2 - lat1), dLon = rad(lon2 - lon1);
+  const a = Math.sin(dLat / 2) ** 2 + Math.sin(dLon / 2) ** 2 * Math.cos(rad(lat1)) * Math.cos(rad(lat2));
   return 2 * r * Math.asin(Math.sqrt(a));
 }
