@@ -91,7 +91,12 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       }
       throw new KsqlStatementError(`Subscript expression must be on ARRAY or MAP, got ${typeToString(base.type)}`);
     }
-    case 'arith': return compileArith(e.op, compileExpr(e.l, ctx), compileExpr(e.r, ctx), e);
+    case 'arith': {
+      const l = compileExpr(e.l, ctx), r = compileExpr(e.r, ctx), c = compileArith(e.op, l, r, e);
+      if (!ctx.lambdaVars) return c;
+      // inside a lambda ksqlDB's generated code unboxes operands, so NULL fails the whole call
+      return { type: c.type, fn: (row) => { if (l.fn(row) == null || r.fn(row) == null) throw new EvalError(`NULL operand in lambda expression ${formatExpr(e)}`); return c.fn(row); } };
+    }
     case 'neg': {
       const x = compileExpr(e.e, ctx);
       if (!isNumeric(x.type)) throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(x.type)}`);
@@ -392,7 +397,8 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
   const resultType = init.type.kind === 'NULL' ? f.type : init.type;
   return { type: resultType, fn: (row) => {
     const c = coll.fn(row), start = init.fn(row);
-    if (c == null || start == null) return null;
+    if (start == null) return null;
+    if (c == null) return start;
     let acc: unknown = start;
     if (ct.kind === 'ARRAY') for (const v of c as unknown[]) acc = f.call(row, acc, v);
     else for (const [k, v] of c as Map<unknown, unknown>) acc = f.call(row, acc, k, v);
