@@ -1,11 +1,12 @@
 import type { Expr } from '../sql/ast.js';
 import { Decimal } from '../util/decimal.js';
-import { T, canImplicitlyCast, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
+import { T, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError, KsqlStatementError } from './errors.js';
-import { commonType, getScalarFunction } from '../functions/scalar.js';
+import { canPassAs, commonType, getScalarFunction } from '../functions/scalar.js';
 import { getAggregate } from '../functions/aggregate.js';
 import { compareValues, convert, valuesEqual } from '../functions/values.js';
 import { formatExpr } from './format.js';
+import { coerceLiteral, unifyExprs } from './coercion.js';
 
 export type Row = Record<string, unknown>;
 export interface Compiled { type: SqlType; fn: (row: Row) => unknown }
@@ -90,7 +91,12 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       }
       throw new KsqlStatementError(`Subscript expression must be on ARRAY or MAP, got ${typeToString(base.type)}`);
     }
-    case 'arith': return compileArith(e.op, compileExpr(e.l, ctx), compileExpr(e.r, ctx), e);
+    case 'arith': {
+      const l = compileExpr(e.l, ctx), r = compileExpr(e.r, ctx), c = compileArith(e.op, l, r, e);
+      if (!ctx.lambdaVars) return c;
+      // inside a lambda ksqlDB's generated code unboxes operands, so NULL fails the whole call
+      return { type: c.type, fn: (row) => { if (l.fn(row) == null || r.fn(row) == null) throw new EvalError(`NULL operand in lambda expression ${formatExpr(e)}`); return c.fn(row); } };
+    }
     case 'neg': {
       const x = compileExpr(e.e, ctx);
       if (!isNumeric(x.type)) throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(x.type)}`);
@@ -114,20 +120,15 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       return { type: T.BOOLEAN, fn: (row) => { const x = v.fn(row), a = lo.fn(row), b = hi.fn(row); if (x == null || a == null || b == null) return not ? true : false; const r = compareValues(x, a) >= 0 && compareValues(x, b) <= 0; return not ? !r : r; } };
     }
     case 'in': {
-      const v = compileExpr(e.e, ctx);
-      const list = e.list.map((x) => {
-        let c = compileExpr(x, ctx);
-        if (x.t === 'lit' && c.type.kind === 'STRING' && v.type.kind !== 'STRING') c = coerceLiteral(c, x, v.type, ctx);
-        if (!comparable(v.type, c.type) || (['ARRAY', 'MAP', 'STRUCT'].includes(v.type.kind) && v.type.kind !== c.type.kind)) {
-          throw new KsqlStatementError(`${codegenPrefix(ctx)}operator does not exist: ${typeToString(v.type)} = ${typeToString(c.type)} (${formatExpr(x)})\nHint: You might need to add explicit type casts.`);
-        }
-        return c;
-      });
+      // the value and the list coerce to one type, as ksqlDB's IN does
+      const { type, items } = unifyExprs([e.e, ...e.list], ctx);
+      const [v, ...list] = items;
+      const structural = type !== undefined && ['ARRAY', 'MAP', 'STRUCT'].includes(type.kind);
       const not = e.not;
       return { type: T.BOOLEAN, fn: (row) => {
-        const x = v.fn(row);
+        const x = v!.fn(row);
         if (x == null) return false;
-        const hit = list.some((c) => { const y = c.fn(row); return y != null && (['ARRAY', 'MAP', 'STRUCT'].includes(v.type.kind) ? valuesEqual(normalizeDeep(x), normalizeDeep(y)) : compareValues(x, y) === 0); });
+        const hit = list.some((c) => { const y = c.fn(row); return y != null && (structural ? valuesEqual(normalizeDeep(x), normalizeDeep(y)) : compareValues(x, y) === 0); });
         return not ? !hit : hit;
       } };
     }
@@ -153,18 +154,17 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     }
     case 'array': {
       if (e.items.length === 0) throw new KsqlStatementError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).');
-      const items = e.items.map((x) => compileExpr(x, ctx));
-      const t = commonType(items.map((i) => i.type));
-      if (!t) throw new KsqlStatementError(`invalid input syntax for type ${typeToString(items[0]!.type)}`);
-      const conv = items.map((i) => coerceTo(i, t));
-      return { type: T.array(t), fn: (row) => conv.map((c) => c.fn(row) ?? null) };
+      const { type, items } = unifyExprs(e.items, ctx);
+      if (!type) throw new KsqlStatementError('Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.');
+      return { type: T.array(type), fn: (row) => items.map((c) => c.fn(row) ?? null) };
     }
     case 'map': {
       if (e.entries.length === 0) throw new KsqlStatementError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).');
-      const keys = e.entries.map((x) => compileExpr(x.key, ctx)), vals = e.entries.map((x) => compileExpr(x.value, ctx));
-      const kt = commonType(keys.map((k) => k.type))!, vt = commonType(vals.map((k) => k.type))!;
-      const kc = keys.map((k) => coerceTo(k, kt)), vc = vals.map((v) => coerceTo(v, vt));
-      return { type: T.map(kt, vt), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return m; } };
+      const keys = unifyExprs(e.entries.map((x) => x.key), ctx), vals = unifyExprs(e.entries.map((x) => x.value), ctx);
+      if (!keys.type) throw new KsqlStatementError('Cannot construct a map with all NULL keys');
+      if (!vals.type) throw new KsqlStatementError('Cannot construct a map with all NULL values');
+      const kc = keys.items, vc = vals.items;
+      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return m; } };
     }
     case 'struct': {
       const fields = e.fields.map((f) => ({ name: f.name, c: compileExpr(f.value, ctx) }));
@@ -224,7 +224,7 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
     throw new KsqlStatementError(`Error in ${ctx.clause} expression: Comparison with NULL not supported: ${typeToString(l.type)} ${op} ${typeToString(r.type)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`);
   }
   // string literals compare with time types; window bounds also accept datetime text (pull queries)
-  const timeLike = (t: SqlType, e: Expr) => ['TIMESTAMP', 'DATE', 'TIME'].includes(t.kind) || (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND'));
+  const timeLike = (t: SqlType, e: Expr) => ['TIMESTAMP', 'DATE', 'TIME'].includes(t.kind) || (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND' || e.name === 'ROWTIME'));
   if (l.type.kind === 'STRING' && le.t === 'lit' && timeLike(r.type, re)) l = coerceLiteral(l, le, r.type.kind === 'BIGINT' ? T.TIMESTAMP : r.type, ctx);
   if (r.type.kind === 'STRING' && re.t === 'lit' && timeLike(l.type, le)) r = coerceLiteral(r, re, l.type.kind === 'BIGINT' ? T.TIMESTAMP : l.type, ctx);
   if (l.type.kind === 'TIMESTAMP' && r.type.kind === 'BIGINT') l = { type: T.BIGINT, fn: l.fn };
@@ -243,40 +243,6 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
     const c = compareValues(a, b);
     return Number.isNaN(c) ? false : test(c);
   } };
-}
-
-/** Prefix ksqlDB's code generator puts on errors it raises while compiling a clause. */
-function codegenPrefix(ctx: CompileCtx): string {
-  return ctx.clause === 'WHERE' || ctx.clause === 'HAVING' ? 'Invalid Predicate: ' : ctx.clause === 'SELECT' ? 'Invalid Select: ' : '';
-}
-
-/** A string literal used where another type is expected: parsed as ksqlDB's literal coercion does. */
-function coerceLiteral(c: Compiled, e: Expr, to: SqlType, ctx: CompileCtx): Compiled {
-  const text = (e as { value: string }).value;
-  const bad = () => new KsqlStatementError(`${codegenPrefix(ctx)}invalid input syntax for type ${to.kind === 'DECIMAL' ? 'DECIMAL' : typeToString(to)}: "${text}".`);
-  if (isNumeric(to)) {
-    const t = text.trim();
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw bad();
-    if (/^[+-]?\d+$/.test(t)) {
-      const n = Number(t);
-      const type = n > 2147483647 || n < -2147483648 ? T.BIGINT : T.INTEGER;
-      return { type: to.kind === 'DOUBLE' ? T.DOUBLE : type, fn: () => n };
-    }
-    if (/[eE]/.test(t) || to.kind === 'DOUBLE') { const n = Number(t); return { type: T.DOUBLE, fn: () => n }; }
-    const d = Decimal.parse(t);
-    return { type: T.decimal(Math.max(d.precision, d.scale, 1), d.scale), fn: () => d };
-  }
-  if (to.kind === 'BOOLEAN') {
-    const s = text.trim().toLowerCase();
-    if (s === '') throw bad();
-    if ('true'.startsWith(s) || 'yes'.startsWith(s)) return { type: T.BOOLEAN, fn: () => true };
-    if ('false'.startsWith(s) || 'no'.startsWith(s)) return { type: T.BOOLEAN, fn: () => false };
-    throw bad();
-  }
-  if (['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) {
-    try { const v = convert(text, T.STRING, to); return { type: to, fn: () => v }; } catch { throw bad(); }
-  }
-  return c;
 }
 
 function normalizeDeep(v: unknown): unknown {
@@ -431,7 +397,8 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
   const resultType = init.type.kind === 'NULL' ? f.type : init.type;
   return { type: resultType, fn: (row) => {
     const c = coll.fn(row), start = init.fn(row);
-    if (c == null || start == null) return null;
+    if (start == null) return null;
+    if (c == null) return start;
     let acc: unknown = start;
     if (ct.kind === 'ARRAY') for (const v of c as unknown[]) acc = f.call(row, acc, v);
     else for (const [k, v] of c as Map<unknown, unknown>) acc = f.call(row, acc, k, v);
@@ -449,8 +416,9 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   if (!f) throw new KsqlStatementError(`Can't find any functions with the name '${e.name}'`);
   const args = e.args.map((a) => compileExpr(a, ctx));
   const r = f.resolve(args.map((a) => a.type));
+  if (typeof r === 'string') throw new KsqlStatementError(r);
   if (!r) throw new KsqlStatementError(`Function '${e.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
-  const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canImplicitlyCast(a.type, r.argTypes[i]!)
+  const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canPassAs(a.type, r.argTypes[i]!)
     ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));
   const fn = r.fn;
   return { type: r.returnType, fn: (row) => fn(conv.map((a) => a.fn(row))) };

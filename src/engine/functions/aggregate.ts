@@ -22,8 +22,8 @@ export interface AggregateFunction {
   description: string;
   /** True when it may only aggregate streams (ksqlDB refuses it over a table source). */
   streamOnly: boolean;
-  /** How many leading arguments are column expressions (default 1); the rest must be literals. */
-  columns?: number;
+  /** How many leading arguments are column expressions (default 1), or that count for a call of n arguments; the rest must be literals. */
+  columns?: number | ((n: number) => number);
   /** `literals` holds the values of literal arguments after the first (e.g. the n of LATEST_BY_OFFSET(col, n)). */
   resolve(args: SqlType[], literals: unknown[]): BoundAggregate | string | undefined;
 }
@@ -175,17 +175,17 @@ define({
   } : undefined),
 });
 
+// ATTR: NULL counts as a value of its own, so a group of '1' and NULL has no single attribute
 define({
-  name: 'ATTR', description: 'The value when every non-null value of the group is the same, else NULL.', streamOnly: false,
+  name: 'ATTR', description: 'The value when every value of the group is the same, else NULL.', streamOnly: false,
   resolve: ([t]) => (t && t.kind !== 'NULL' ? {
     returnType: t, init: () => [],
     add: (acc, [v]) => {
-      if (v == null) return acc;
-      const list = acc as { v: unknown; n: number }[];
-      const hit = list.find((x) => valuesEqual(x.v, v));
-      return hit ? list.map((x) => (x === hit ? { v: x.v, n: x.n + 1 } : x)) : [...list, { v, n: 1 }];
+      const list = acc as { v: unknown; n: number }[], x = v ?? null;
+      const hit = list.find((e) => valuesEqual(e.v, x) || (e.v === null && x === null));
+      return hit ? list.map((e) => (e === hit ? { v: e.v, n: e.n + 1 } : e)) : [...list, { v: x, n: 1 }];
     },
-    undo: (acc, [v]) => (v == null ? acc : (acc as { v: unknown; n: number }[]).map((x) => (valuesEqual(x.v, v) ? { v: x.v, n: x.n - 1 } : x)).filter((x) => x.n > 0)),
+    undo: (acc, [v]) => { const x = v ?? null; return (acc as { v: unknown; n: number }[]).map((e) => (valuesEqual(e.v, x) || (e.v === null && x === null) ? { v: e.v, n: e.n - 1 } : e)).filter((e) => e.n > 0); },
     result: (acc) => { const list = acc as { v: unknown }[]; return list.length === 1 ? list[0]!.v : null; },
   } : undefined),
 });
@@ -211,25 +211,57 @@ define({
   } : undefined),
 });
 
+// TOPK(col, k) and TOPK(col, other..., k): with other columns the items are STRUCT<sort_col, col0, ...>
 for (const [name, distinct] of [['TOPK', false], ['TOPKDISTINCT', true]] as const) {
   define({
     name, description: `The top k${distinct ? ' distinct' : ''} values, largest first.`, streamOnly: true,
+    columns: distinct ? 1 : (n) => Math.max(1, n - 1),
     resolve: (args, literals) => {
-      const t = args[0];
-      if (!t || !(isNumeric(t) || t.kind === 'STRING') || args.length !== 2 || args[1]!.kind !== 'INTEGER') return undefined;
-      const k = literals[0] as number;
+      const t = args[0], kType = args[args.length - 1];
+      if (!t || !(isNumeric(t) || t.kind === 'STRING') || args.length < 2 || kType?.kind !== 'INTEGER') return undefined;
+      const k = literals[literals.length - 1] as number;
+      const others = args.slice(1, -1);
+      const returnType = others.length === 0 ? T.array(t) : T.array(T.struct([{ name: 'sort_col', type: t }, ...others.map((o, i) => ({ name: `col${i}`, type: o }))]));
+      type Item = { sort: unknown; cols: unknown[] };
+      const keep = (list: Item[]) => [...list].sort((a, b) => compareValues(b.sort, a.sort))
+        .filter((x, i, all) => !distinct || all.findIndex((y) => compareValues(x.sort, y.sort) === 0) === i).slice(0, k);
       return {
-        returnType: T.array(t), init: () => [],
-        add: (acc, [v]) => {
-          if (v == null) return acc;
-          const list = acc as unknown[];
-          if (distinct && list.some((x) => compareValues(x, v) === 0)) return list;
-          return [...list, v].sort((a, b) => compareValues(b, a)).slice(0, k);
-        },
-        result: (acc) => acc,
-        merge: (a, b) => [...(a as unknown[]), ...(b as unknown[])].sort((x, y) => compareValues(y, x)).filter((x, i, all) => !distinct || all.findIndex((y) => compareValues(x, y) === 0) === i).slice(0, k),
+        returnType, init: () => [],
+        add: (acc, [v, ...cols]) => (v == null ? acc : keep([...(acc as Item[]), { sort: v, cols: cols.slice(0, others.length).map((c) => c ?? null) }])),
+        result: (acc) => (acc as Item[]).map((x) => (others.length === 0 ? x.sort : Object.fromEntries([['sort_col', x.sort], ...x.cols.map((c, i) => [`col${i}`, c])]))),
+        merge: (a, b) => keep([...(a as Item[]), ...(b as Item[])]),
       };
     },
+  });
+}
+
+define({
+  name: 'SUM_LIST', description: 'Sums the elements of arrays.', streamOnly: false,
+  resolve: ([t]) => {
+    if (t?.kind !== 'ARRAY' || !isNumeric(t.item)) return undefined;
+    const item = t.item;
+    const total = (list: unknown) => ((list ?? []) as unknown[]).reduce<unknown>((s, x) => (x == null ? s : add(item, s, x)), zero(item));
+    return {
+      returnType: item, init: () => zero(item),
+      add: (acc, [v]) => add(item, acc, total(v)),
+      undo: (acc, [v]) => add(item, acc, neg(item, total(v))),
+      result: (acc) => acc,
+      merge: (a, b) => add(item, a, b),
+    };
+  },
+});
+
+// STDDEV_SAMP is ksqlDB's sample *variance*; STDDEV_SAMPLE its square root. One value gives 0.0.
+for (const [name, root] of [['STDDEV_SAMP', false], ['STDDEV_SAMPLE', true]] as const) {
+  define({
+    name, description: root ? 'Sample standard deviation.' : 'Sample variance (named STDDEV_SAMP by ksqlDB).', streamOnly: false,
+    resolve: ([t]) => (t && isNumeric(t) ? {
+      returnType: T.DOUBLE, init: () => ({ count: 0, sum: 0, m2: 0 }),
+      add: (acc, [v]) => (v == null ? acc : varianceAdd(acc as Moments, num(v))),
+      undo: (acc, [v]) => (v == null ? acc : varianceUndo(acc as Moments, num(v))),
+      result: (acc) => { const a = acc as Moments; const variance = a.count > 1 ? a.m2 / (a.count - 1) : 0; return root ? Math.sqrt(variance) : variance; },
+      merge: (a, b) => varianceMerge(a as Moments, b as Moments),
+    } : undefined),
   });
 }
 
@@ -248,3 +280,25 @@ define({
     };
   },
 });
+
+const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+
+/** Running count, sum and sum of squared deviations, updated as ksqlDB's variance UDAF does. */
+interface Moments { count: number; sum: number; m2: number }
+function varianceAdd(a: Moments, x: number): Moments {
+  const count = a.count + 1, sum = a.sum + x;
+  if (a.count === 0) return { count, sum, m2: 0 };
+  const delta = x * count - sum;
+  return { count, sum, m2: a.m2 + (delta * delta) / (count * a.count) };
+}
+function varianceUndo(a: Moments, x: number): Moments {
+  if (a.count <= 1) return { count: 0, sum: 0, m2: 0 };
+  const delta = x * a.count - a.sum;
+  return { count: a.count - 1, sum: a.sum - x, m2: a.m2 - (delta * delta) / (a.count * (a.count - 1)) };
+}
+function varianceMerge(a: Moments, b: Moments): Moments {
+  if (a.count === 0) return b;
+  if (b.count === 0) return a;
+  const count = a.count + b.count, delta = b.sum / b.count - a.sum / a.count;
+  return { count, sum: a.sum + b.sum, m2: a.m2 + b.m2 + (delta * delta * a.count * b.count) / count };
+}

@@ -1,0 +1,120 @@
+import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+import { compareValues, valueToString } from './values.js';
+import { BOOL, I, S, commonType, define, fixed } from './registry.js';
+
+/** Null handling and conditionals, arrays and maps. */
+export function registerCollectionFunctions(): void {
+  // ---- nulls and conditionals
+  define('COALESCE', 'CONDITIONAL', 'COALESCE(value, ...)', (args) => {
+    const t = commonType(args);
+    if (!t || args.length === 0) return undefined;
+    return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.find((x) => x != null) ?? null };
+  });
+  define('IFNULL', 'CONDITIONAL', 'IFNULL(expression, altValue)', (args) => {
+    const t = args.length === 2 ? commonType(args) : undefined;
+    if (!t) return undefined;
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => a ?? b ?? null };
+  });
+  define('NULLIF', 'CONDITIONAL', 'NULLIF(a, b)', (args) => {
+    const t = args.length === 2 ? commonType(args) : undefined;
+    if (!t) return undefined;
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a != null && b != null && compareValues(a, b) === 0 ? null : a ?? null) };
+  });
+
+  // ---- collections
+  define('ARRAY_LENGTH', 'ARRAY', 'ARRAY_LENGTH(array)', (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? { returnType: I, argTypes: args, fn: ([a]) => (a == null ? null : (a as unknown[]).length) } : undefined));
+  define('ARRAY_CONTAINS', 'ARRAY', 'ARRAY_CONTAINS(array, value)', (args) => (args.length === 2 && args[0]!.kind === 'ARRAY' ? { returnType: BOOL, argTypes: [args[0]!, args[0]!.item], fn: ([a, v]) => (a == null ? false : (a as unknown[]).some((x) => (x == null ? v == null : v != null && compareValues(x, v) === 0))) } : undefined));
+  for (const [name, sign] of [['ARRAY_MAX', 1], ['ARRAY_MIN', -1]] as const) {
+    define(name, 'ARRAY', `${name}(array)`, (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? {
+      returnType: args[0]!.item, argTypes: args,
+      fn: ([a]) => (a == null ? null : (a as unknown[]).filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null)),
+    } : undefined));
+  }
+  define('AS_VALUE', 'OTHER', 'AS_VALUE(keyColumn)', (args) => (args.length === 1 ? { returnType: args[0]!.kind === 'NULL' ? S : args[0]!, argTypes: args, fn: ([a]) => a ?? null } : undefined));
+  define('MAP_KEYS', 'MAP', 'MAP_KEYS(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.key), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).keys()]) } : undefined));
+  define('MAP_VALUES', 'MAP', 'MAP_VALUES(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.value), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).values()]) } : undefined));
+
+  define('MAP_UNION', 'MAP', 'MAP_UNION(map, map)', (args) => {
+    const t = args.find((a) => a.kind === 'MAP');
+    if (args.length !== 2 || !t || args.some((a) => a.kind !== 'MAP' && a.kind !== 'NULL')) return undefined;
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a == null && b == null ? null : new Map([...((a ?? []) as Map<unknown, unknown>), ...((b ?? []) as Map<unknown, unknown>)])) };
+  });
+  define('AS_MAP', 'MAP', 'AS_MAP(keys, values)', (args) => {
+    const [k, v] = args;
+    if (args.length !== 2 || k?.kind !== 'ARRAY' || k.item.kind !== 'STRING' || v?.kind !== 'ARRAY') return undefined;
+    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null]))) };
+  });
+  // ENTRIES(map, sorted): the entries as STRUCT<K, V>, optionally in key order
+  define('ENTRIES', 'MAP', 'ENTRIES(map, sorted)', (args) => {
+    const [m, sorted] = args;
+    if (args.length !== 2 || m?.kind !== 'MAP' || m.key.kind !== 'STRING' || !canImplicitlyCast(sorted!, BOOL)) return undefined;
+    return {
+      returnType: T.array(T.struct([{ name: 'K', type: S }, { name: 'V', type: m.value }])), argTypes: [m, BOOL],
+      fn: ([map, sort]) => {
+        if (map == null || sort == null) return null;
+        const entries = [...(map as Map<string, unknown>)].map(([K, V]) => ({ K, V: V ?? null }));
+        return sort ? entries.sort((a, b) => (a.K < b.K ? -1 : a.K > b.K ? 1 : 0)) : entries;
+      },
+    };
+  });
+  for (const t of [I, T.BIGINT]) {
+    fixed('GENERATE_SERIES', 'ARRAY', [t, t], T.array(t), (from: number, to: number) => series(from, to, from <= to ? 1 : -1));
+    fixed('GENERATE_SERIES', 'ARRAY', [t, t, I], T.array(t), series);
+  }
+
+  // ---- more collections, JSON and bytes
+  const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
+    define(name, 'ARRAY', `${name}(array${arity > 1 ? ', ...' : ''})`, (args) => {
+      if (args.length !== arity || args[0]!.kind !== 'ARRAY') return undefined;
+      const t = args[0]!;
+      const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' && t.kind === 'ARRAY' ? t.item : a));
+      return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], ...rest)) };
+    });
+  const distinctValues = (list: unknown[]) => list.filter((x, i) => list.findIndex((y) => (x == null ? y == null : y != null && compareValues(x, y) === 0)) === i);
+  arrayFn('ARRAY_DISTINCT', 1, (t) => t, (a) => distinctValues(a));
+  arrayFn('ARRAY_SORT', 1, (t) => t, (a) => [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y))));
+  arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => { const asc = String(dir ?? 'ASC').toUpperCase() !== 'DESC'; return [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * (asc ? 1 : -1))); });
+  arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, v) => a.filter((x) => !(x == null ? v == null : v != null && compareValues(x, v) === 0)));
+  // ARRAY_JOIN(array[, delimiter = ',']): items as Java prints them, NULL items as 'null', a NULL delimiter as ''
+  define('ARRAY_JOIN', 'ARRAY', 'ARRAY_JOIN(array[, delimiter])', (args) => {
+    const t = args[0];
+    if (t?.kind !== 'ARRAY' || args.length > 2 || (args.length === 2 && !canImplicitlyCast(args[1]!, S))) return undefined;
+    return { returnType: S, argTypes: [t, S], fn: ([a, d]) => (a == null ? null : (a as unknown[]).map((x) => (x == null ? 'null' : valueToString(x, t.item))).join(args.length === 1 ? ',' : (d as string | null) ?? '')) };
+  });
+  // SLICE(array, from, to): 1-based and inclusive; NULL bounds mean the ends, bounds outside the array NULL
+  define('SLICE', 'ARRAY', 'SLICE(array, from, to)', (args) => {
+    const [t, from, to] = args;
+    if (args.length !== 3 || t?.kind !== 'ARRAY' || !canImplicitlyCast(from!, I) || !canImplicitlyCast(to!, I)) return undefined;
+    return { returnType: t, argTypes: [t, I, I], fn: ([a, f, e]) => {
+      if (a == null) return null;
+      const list = a as unknown[], start = f == null ? 0 : (f as number) - 1, end = e == null ? list.length : (e as number);
+      return start < 0 || end > list.length || start > end ? null : list.slice(start, end);
+    } };
+  });
+  for (const [name, op] of [['ARRAY_CONCAT', 'concat'], ['ARRAY_UNION', 'union'], ['ARRAY_INTERSECT', 'intersect'], ['ARRAY_EXCEPT', 'except']] as const) {
+    define(name, 'ARRAY', `${name}(array, array)`, (args) => {
+      if (args.length !== 2) return undefined;
+      const t = args.find((a) => a.kind === 'ARRAY');
+      if (!t || args.some((a) => a.kind !== 'ARRAY' && a.kind !== 'NULL')) return undefined;
+      return { returnType: t, argTypes: [t, t], fn: ([a, b]) => {
+        if (op === 'concat') return a == null && b == null ? null : [...((a ?? []) as unknown[]), ...((b ?? []) as unknown[])];
+        if (a == null || b == null) return null;
+        const x = a as unknown[], y = b as unknown[];
+        const inY = (v: unknown) => y.some((w) => (v == null ? w == null : w != null && compareValues(v, w) === 0));
+        if (op === 'union') return distinctValues([...x, ...y]);
+        if (op === 'intersect') return distinctValues(x.filter(inY));
+        return distinctValues(x.filter((v) => !inY(v)));
+      } };
+    });
+  }
+}
+
+/** GENERATE_SERIES: start to end inclusive by step, which must be non-zero and head towards end. */
+function series(from: number, to: number, step: number): number[] {
+  if (step === 0) throw new EvalError('GENERATE_SERIES step cannot be zero');
+  if ((to - from) * step < 0 && from !== to) throw new EvalError('GENERATE_SERIES step has wrong sign');
+  const out: number[] = [];
+  for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
+  return out;
+}

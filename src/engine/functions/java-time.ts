@@ -1,0 +1,203 @@
+import { EvalError } from '../analysis/errors.js';
+
+/**
+ * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
+ * G y u M L d D E a H k K h m s S n z Z X x V O and 'quoted' text, formatting and (case-insensitive,
+ * as ksqlDB builds its parsers) parsing. Zones are offsets (+0200, UTC+2) or IANA names.
+ */
+
+type Token = { lit: string } | { ch: string; n: number };
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+// Java resolves these abbreviations to a region, whose rules then decide the offset (PST in May is -7).
+const SHORT_ZONES: Record<string, string> = {
+  PST: 'America/Los_Angeles', PDT: 'America/Los_Angeles', MST: 'America/Denver', MDT: 'America/Denver',
+  CST: 'America/Chicago', CDT: 'America/Chicago', EST: 'America/New_York', EDT: 'America/New_York',
+  BST: 'Europe/London', CET: 'Europe/Paris', CEST: 'Europe/Paris', IST: 'Asia/Kolkata', JST: 'Asia/Tokyo',
+};
+
+const tokenCache = new Map<string, Token[]>();
+function tokenize(pattern: string): Token[] {
+  let tokens = tokenCache.get(pattern);
+  if (tokens) return tokens;
+  tokens = [];
+  for (let i = 0; i < pattern.length;) {
+    const c = pattern[i]!;
+    if (c === '\'') {
+      let j = i + 1, text = '';
+      for (; j < pattern.length; j++) {
+        if (pattern[j] === '\'') { if (pattern[j + 1] === '\'') { text += '\''; j++; continue; } break; }
+        text += pattern[j];
+      }
+      tokens.push({ lit: j === i + 1 ? '\'' : text });
+      i = j + 1;
+    } else if (/[a-zA-Z]/.test(c)) {
+      let n = 1;
+      while (pattern[i + n] === c) n++;
+      if (!'GyuMLdDEaHkKhmsSnzZXxVO'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
+      tokens.push({ ch: c, n });
+      i += n;
+    } else if (c === '[' || c === ']') i++;
+    else { tokens.push({ lit: c }); i++; }
+  }
+  tokenCache.set(pattern, tokens);
+  return tokens;
+}
+
+const fmtCache = new Map<string, Intl.DateTimeFormat>();
+function intl(zone: string, opts: Intl.DateTimeFormatOptions, locale = 'en-US'): Intl.DateTimeFormat {
+  const key = `${locale}|${zone}|${JSON.stringify(opts)}`;
+  let f = fmtCache.get(key);
+  if (!f) {
+    try { f = new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts }); } catch { throw new EvalError(`Unknown time-zone ID: ${zone}`); }
+    fmtCache.set(key, f);
+  }
+  return f;
+}
+
+/** A fixed offset in minutes for zone texts like Z, +02, +0200, +02:00, UTC+2, GMT-05:00; undefined for region names. */
+function fixedOffset(zone: string): number | undefined {
+  if (zone === 'Z' || zone === 'UTC' || zone === 'GMT' || zone === 'UT') return 0;
+  const m = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
+  if (!m) return undefined;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+}
+
+/** The zone's offset from UTC in ms at the instant `utcMs`. */
+export function zoneOffsetMs(zone: string, utcMs: number): number {
+  const fixed = fixedOffset(zone);
+  if (fixed !== undefined) return fixed * 60_000;
+  const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
+  const parts = intl(region, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short' }).formatToParts(new Date(utcMs));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const bc = parts.find((p) => p.type === 'era')?.value.startsWith('B');
+  const local = Date.UTC(bc ? 1 - get('year') : get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return local - (utcMs - (((utcMs % 1000) + 1000) % 1000));
+}
+
+/** UTC instant of a local date-time in `zone`. */
+export function localToUtc(localMs: number, zone: string): number {
+  let utc = localMs - zoneOffsetMs(zone, localMs);
+  utc = localMs - zoneOffsetMs(zone, utc);
+  return utc;
+}
+
+function zoneName(zone: string, utcMs: number, long: boolean): string {
+  const fixed = fixedOffset(zone);
+  if (fixed !== undefined) return fixed === 0 ? (zone === 'Z' ? 'Z' : zone.replace(/[+-].*/, '') || 'Z') : offsetText(fixed, ':', false);
+  const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
+  const pick = (locale: string) => intl(region, { timeZoneName: long ? 'long' : 'short' }, locale).formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
+  const us = pick('en-US');
+  return /^GMT[+-]/.test(us) ? pick('en-GB') : us;
+}
+
+function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ = false): string {
+  if (min === 0 && zeroAsZ) return 'Z';
+  const a = Math.abs(min), hh = String(Math.floor(a / 60)).padStart(2, '0'), mm = String(a % 60).padStart(2, '0');
+  return `${min < 0 ? '-' : '+'}${hh}${hoursOnlyIfWhole && a % 60 === 0 ? '' : sep + mm}`;
+}
+
+/** Formats epoch milliseconds in `zone` with a Java pattern. */
+export function formatJavaDate(ms: number, pattern: string, zone: string): string {
+  const offMs = zoneOffsetMs(zone, ms), off = offMs / 60_000;
+  const d = new Date(ms + offMs);
+  const year = d.getUTCFullYear(), month = d.getUTCMonth(), hour = d.getUTCHours();
+  const pad = (v: number, n: number) => (v < 0 ? '-' + String(-v).padStart(n, '0') : String(v).padStart(n, '0'));
+  const text = (full: string, n: number) => (n === 4 ? full : n === 5 ? full[0]! : full.slice(0, 3));
+  const field = (ch: string, n: number): string => {
+    switch (ch) {
+      case 'G': return year > 0 ? 'AD' : 'BC';
+      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : pad(ch === 'y' && year <= 0 ? 1 - year : year, n);
+      case 'M': case 'L': return n <= 2 ? pad(month + 1, n) : text(MONTHS[month]!, n);
+      case 'd': return pad(d.getUTCDate(), n);
+      case 'D': return pad(Math.floor((Date.UTC(year, month, d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1, n);
+      case 'E': return text(DAYS[d.getUTCDay()]!, Math.max(n, 3));
+      case 'a': return hour < 12 ? 'AM' : 'PM';
+      case 'H': return pad(hour, n);
+      case 'k': return pad(hour || 24, n);
+      case 'K': return pad(hour % 12, n);
+      case 'h': return pad(hour % 12 || 12, n);
+      case 'm': return pad(d.getUTCMinutes(), n);
+      case 's': return pad(d.getUTCSeconds(), n);
+      case 'S': return String(d.getUTCMilliseconds()).padStart(3, '0').padEnd(n, '0').slice(0, n);
+      case 'n': return String(d.getUTCMilliseconds() * 1_000_000);
+      case 'z': return zoneName(zone, ms, n >= 4);
+      case 'V': return zone;
+      case 'O': return off === 0 ? 'GMT' : `GMT${offsetText(off, ':', n === 1)}`;
+      case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);
+      case 'X': case 'x': return offsetText(off, n >= 3 ? ':' : '', n === 1, ch === 'X');
+      default: return ch.repeat(n);
+    }
+  };
+  return tokenize(pattern).map((t) => ('lit' in t ? t.lit : field(t.ch, t.n))).join('');
+}
+
+/** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
+interface Parsed { year?: number; month?: number; day?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+
+/** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
+export function parseJavaDate(text: string, pattern: string, zone: string): number {
+  const p = parseFields(text, pattern);
+  const hour = p.hour ?? (p.hour12 !== undefined ? (p.hour12 % 12) + (p.pm ? 12 : 0) : p.pm ? 12 : 0);
+  const local = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+  return localToUtc(local, p.zone ?? zone);
+}
+
+function parseFields(text: string, pattern: string): Parsed {
+  const tokens = tokenize(pattern);
+  const p: Parsed = {};
+  let i = 0;
+  const fail = (): never => { throw new EvalError(`Text '${text}' could not be parsed at index ${i}`); };
+  const isNumeric = (t: Token | undefined) => t !== undefined && !('lit' in t) && ('yudDHkKhmsS'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
+  const digits = (min: number, max: number): number => {
+    const m = new RegExp(`^\\d{${min},${max}}`).exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+    return Number(m![0]);
+  };
+  const word = (names: string[]): number => {
+    const rest = text.slice(i).toLowerCase();
+    const idx = names.findIndex((n) => rest.startsWith(n.toLowerCase()));
+    if (idx < 0) fail();
+    i += names[idx]!.length;
+    return idx;
+  };
+  tokens.forEach((t, k) => {
+    if ('lit' in t) {
+      if (text.slice(i, i + t.lit.length).toLowerCase() !== t.lit.toLowerCase()) fail();
+      i += t.lit.length;
+      return;
+    }
+    const adjacent = isNumeric(tokens[k + 1]);
+    const num = (n: number) => (adjacent ? digits(n, n) : digits(n, n >= 2 ? n : 19));
+    switch (t.ch) {
+      case 'y': case 'u': {
+        const v = t.n === 2 ? digits(2, 2) : adjacent ? digits(t.n, t.n) : digits(Math.max(t.n, 1), 19);
+        p.year = t.n === 2 ? 2000 + v : v;
+        break;
+      }
+      case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
+      case 'd': p.day = num(t.n); break;
+      case 'D': num(t.n); break;
+      case 'E': word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
+      case 'a': p.pm = word(['AM', 'PM']) === 1; break;
+      case 'H': case 'k': p.hour = num(t.n) % 24; break;
+      case 'h': case 'K': p.hour12 = num(t.n); break;
+      case 'm': p.minute = num(t.n); break;
+      case 's': p.second = num(t.n); break;
+      case 'S': { const m = /^\d+/.exec(text.slice(i)); if (!m) fail(); const f = m![0].slice(0, t.n > 1 ? t.n : 9); i += f.length; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
+      case 'n': digits(1, 9); break;
+      case 'G': word(['AD', 'BC']); break;
+      default: {
+        // zones: an offset, Z, or a name
+        const m = /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_/+-]*)/.exec(text.slice(i));
+        if (!m) fail();
+        i += m![0].length;
+        p.zone = m![0];
+      }
+    }
+  });
+  if (i !== text.length) fail();
+  return p;
+}

@@ -1,0 +1,98 @@
+import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { Decimal } from '../util/decimal.js';
+import { T, isNumeric, type SqlType } from '../sql/types.js';
+import { valueToString } from './values.js';
+import { BOOL, I, S, define, fixed } from './registry.js';
+
+/** JSON functions over JSON text in STRING columns; numbers keep their text (1.23450 stays so). */
+export function registerJsonFunctions(): void {
+  fixed('EXTRACTJSONFIELD', 'JSON', [S, S], S, (j: string, path: string) => extractJsonField(j, path));
+  fixed('IS_JSON_STRING', 'JSON', [S], BOOL, (s: string | null) => { if (s === null) return false; try { JSON.parse(s); return true; } catch { return false; } }, true);
+  fixed('JSON_ARRAY_LENGTH', 'JSON', [S], I, (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.length : null; });
+  fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return isObject(v) ? Object.keys(v) : null; });
+  fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return isObject(v) ? new Map(Object.entries(v).map(([k, x]) => [k, jsonText(x)])) : null; });
+  fixed('JSON_ITEMS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.map((x) => stringifyLossless(x) ?? 'null') : null; });
+  define('JSON_CONCAT', 'JSON', 'JSON_CONCAT(json, json...)', (args) => {
+    if (args.length < 1 || !args.every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
+    return { returnType: S, argTypes: args.map(() => S), fn: (a) => jsonConcat(a as (string | null)[]) };
+  });
+  define('JSON_ARRAY_CONTAINS', 'JSON', 'JSON_ARRAY_CONTAINS(json, value)', (args) => {
+    const [j, v] = args;
+    if (args.length !== 2 || (j!.kind !== 'STRING' && j!.kind !== 'NULL') || !(isNumeric(v!) || ['STRING', 'BOOLEAN', 'NULL'].includes(v!.kind))) return undefined;
+    return { returnType: BOOL, argTypes: [S, v!.kind === 'NULL' ? S : v!], fn: ([json, x]) => {
+      const arr = json == null ? INVALID : readJson(json as string);
+      return Array.isArray(arr) && arr.some((e) => jsonEquals(e, x));
+    } };
+  });
+  define('TO_JSON_STRING', 'JSON', 'TO_JSON_STRING(any)', (args) => (args.length === 1 ? {
+    returnType: T.STRING, argTypes: args,
+    fn: ([v]) => (v === undefined ? null : toJsonString(v, args[0]!)),
+  } : undefined));
+}
+
+const INVALID = Symbol('invalid JSON');
+type Json = unknown;
+const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isLosslessNumber(v);
+
+/** The first JSON value of the text, as Jackson reads it (trailing text ignored), or INVALID. */
+function readJson(text: string): Json | typeof INVALID {
+  try { return parseLossless(text); } catch (e) {
+    const end = /Expected end of input .*?(\d+)/.exec((e as Error).message);
+    if (!end) return INVALID;
+    try { return parseLossless(text.slice(0, Number(end[1]))); } catch { return INVALID; }
+  }
+}
+
+/** A JSON value as text: strings unquoted, everything else as compact JSON. */
+function jsonText(v: Json): string {
+  return typeof v === 'string' ? v : stringifyLossless(v) ?? 'null';
+}
+
+export function extractJsonField(json: string, path: string): string | null {
+  let v = readJson(json);
+  if (v === INVALID || !path.startsWith('$')) return null;
+  const steps = /^(?:\.([^.[\]]+)|\[(-?\d+)\]|\['([^']*)'\]|\["([^"]*)"\])/;
+  for (let rest = path.slice(1); rest.length > 0;) {
+    const m = steps.exec(rest);
+    if (!m) return null;
+    rest = rest.slice(m[0].length);
+    if (m[2] !== undefined) {
+      const i = Number(m[2]);
+      if (!Array.isArray(v) || i < 0 || i >= v.length) return null;
+      v = v[i];
+    } else {
+      if (!isObject(v)) return null;
+      v = v[m[1] ?? m[3] ?? m[4]!];
+    }
+    if (v === undefined) return null;
+  }
+  return v === null ? null : jsonText(v);
+}
+
+/** Objects merge (later keys win); otherwise arrays concatenate and other values join as items. */
+function jsonConcat(texts: (string | null)[]): string | null {
+  const values = texts.map((t) => (t == null ? INVALID : readJson(t)));
+  if (values.some((v) => v === INVALID)) return null;
+  if (values.every(isObject)) return stringifyLossless(Object.assign({}, ...values)) ?? null;
+  return stringifyLossless(values.flatMap((v) => (Array.isArray(v) ? v : [v]))) ?? null;
+}
+
+function jsonEquals(e: Json, x: unknown): boolean {
+  if (x == null) return e === null;
+  if (isLosslessNumber(e)) return (typeof x === 'number' || x instanceof Decimal) && Number(e.value) === (x instanceof Decimal ? x.toNumber() : x);
+  return e === x;
+}
+
+function toJsonString(v: unknown, t: SqlType): string {
+  if (v === null) return 'null';
+  switch (t.kind) {
+    case 'DOUBLE': return JSON.stringify(v);
+    case 'DECIMAL': return (v as Decimal).toString();
+    case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
+    case 'DATE': return JSON.stringify(valueToString(v, t));
+    case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonString(x, t.item)).join(',')}]`;
+    case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonString(x, t.value)}`).join(',')}}`;
+    case 'STRUCT': return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonString((v as Record<string, unknown>)[f.name] ?? null, f.type)}`).join(',')}}`;
+    default: return JSON.stringify(v);
+  }
+}

@@ -1,0 +1,114 @@
+import { Decimal } from '../util/decimal.js';
+import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+import { compareValues } from './values.js';
+import { B, D, I, S, ambiguousCall, define, fixed, isNumericOrNull, type ResolvedFunction } from './registry.js';
+
+/** Numeric functions: rounding, powers and logarithms, trigonometry, GREATEST/LEAST, GEO_DISTANCE. */
+export function registerMathFunctions(): void {
+  // ---- numbers
+  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : Math.abs(x as number))));
+  define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : Math.ceil(x as number))));
+  define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : Math.floor(x as number))));
+  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : Math.sign(x as number)) } : undefined));
+  define('ROUND', 'MATHEMATICAL', 'ROUND(number[, places])', (args) => {
+    const t = args[0];
+    if (!t || !isNumericOrNull(t)) return undefined;
+    if (args.length === 1) {
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale + 1), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
+      const ret = t.kind === 'INTEGER' ? I : B;
+      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : roundHalfUp(x as number, 0)) };
+    }
+    if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_UP').setScale(t.scale, 'HALF_UP')) };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : roundHalfUp(x as number, p as number)) };
+    }
+    return undefined;
+  });
+  define('TRUNC', 'MATHEMATICAL', 'TRUNC(number[, places])', (args) => {
+    const t = args[0];
+    if (!t || !isNumericOrNull(t)) return undefined;
+    if (args.length === 1) {
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'DOWN')) };
+      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : Math.trunc(x as number)) };
+    }
+    if (args.length === 2) {
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; const f = 10 ** (p as number); return Math.trunc((x as number) * f) / f; } };
+    }
+    return undefined;
+  });
+  for (const [name, f] of [['SQRT', Math.sqrt], ['CBRT', Math.cbrt], ['EXP', Math.exp], ['LN', Math.log], ['SIN', Math.sin], ['COS', Math.cos], ['TAN', Math.tan],
+    ['ASIN', Math.asin], ['ACOS', Math.acos], ['ATAN', Math.atan], ['SINH', Math.sinh], ['COSH', Math.cosh], ['TANH', Math.tanh],
+    ['DEGREES', (x: number) => (x * 180) / Math.PI], ['RADIANS', (x: number) => (x * Math.PI) / 180], ['COT', (x: number) => 1 / Math.tan(x)]] as const) {
+    fixed(name, 'MATHEMATICAL', [D], D, f as (x: number) => number);
+  }
+  // LOG(x) is the natural logarithm in ksqlDB; a base <= 0 or 1 gives NaN
+  fixed('LOG', 'MATHEMATICAL', [D], D, Math.log);
+  fixed('LOG', 'MATHEMATICAL', [D, D], D, (b: number, v: number) => (b <= 0 || b === 1 ? NaN : Math.log(v) / Math.log(b)));
+  fixed('POWER', 'MATHEMATICAL', [D, D], D, Math.pow);
+  fixed('ATAN2', 'MATHEMATICAL', [D, D], D, Math.atan2);
+  fixed('RANDOM', 'MATHEMATICAL', [], D, Math.random);
+  fixed('PI', 'MATHEMATICAL', [], D, () => Math.PI);
+  fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D], D, (a: number, b: number, c: number, d: number) => geoDistance(a, b, c, d, 'KM'));
+  fixed('GEO_DISTANCE', 'MATHEMATICAL', [D, D, D, D, S], D, (a: number, b: number, c: number, d: number, u: string) => geoDistance(a, b, c, d, u));
+  for (const [name, sign] of [['GREATEST', 1], ['LEAST', -1]] as const) {
+    define(name, 'MATHEMATICAL', `${name}(value, ...)`, (args) => {
+      if (args.length === 0) return undefined;
+      const t = extremeArgType(args);
+      if (t === 'ambiguous') return ambiguousCall(name, args);
+      if (!t) return undefined;
+      return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null) };
+    });
+  }
+}
+
+/**
+ * The one overload of GREATEST/LEAST (INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, DATE, TIME,
+ * TIMESTAMP) the arguments fit: DOUBLE takes any numbers, other numeric mixes fit several
+ * overloads; STRING arguments convert to the time type of the others.
+ */
+function extremeArgType(args: SqlType[]): SqlType | 'ambiguous' | undefined {
+  const known = args.filter((a) => a.kind !== 'NULL');
+  if (known.length === 0) return 'ambiguous';
+  if (known.every(isNumeric)) {
+    if (known.some((a) => a.kind === 'DOUBLE')) return D;
+    if (new Set(known.map((a) => a.kind)).size > 1) return 'ambiguous';
+    return known.reduce<SqlType>((a, b) => widerNumeric(a, b), known[0]!);
+  }
+  const time = known.find((a) => a.kind === 'DATE' || a.kind === 'TIME' || a.kind === 'TIMESTAMP');
+  const t = time ?? known[0]!;
+  return known.every((a) => a.kind === t.kind || (time && a.kind === 'STRING')) ? t : undefined;
+}
+
+function numericSame(args: SqlType[], f: (x: unknown) => unknown): ResolvedFunction | undefined {
+  if (args.length !== 1 || !isNumericOrNull(args[0]!)) return undefined;
+  const t = args[0]!.kind === 'NULL' ? D : args[0]!;
+  return { returnType: t, argTypes: [t], fn: ([x]) => (x == null ? null : f(x)) };
+}
+function ceilDec(x: Decimal): Decimal {
+  const t = x.setScale(0, 'DOWN');
+  const up = x.compare(t) > 0 ? t.add(new Decimal(1n, 0)) : t;
+  return up.setScale(x.scale);
+}
+/** ksqlDB rounds doubles half towards positive infinity: 1.5 -> 2, -1.5 -> -1. */
+function roundHalfUp(x: number, places: number): number {
+  if (places < 0) { const f = 10 ** places; return Math.floor(x * f + 0.5) / f; }
+  if (x >= 0) return Decimal.fromNumber(x).setScale(places, 'HALF_UP').toNumber();
+  const abs = Decimal.fromNumber(-x), down = abs.setScale(places, 'DOWN');
+  const rest = abs.sub(down), half = new Decimal(5n, places + 1);
+  const r = rest.compare(half) > 0 ? down.add(new Decimal(1n, places)) : down;
+  return -r.toNumber() || 0;
+}
+function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
+  const u = unit.toUpperCase();
+  let r: number;
+  if (u === 'KM' || u === 'KILOMETERS' || u === 'KILOMETRES') r = 6371;
+  else if (u === 'MI' || u === 'MILES') r = 3959;
+  else throw new EvalError(`GeoDistance function: invalid radius unit: ${unit}`);
+  // haversine with the operations in ksqlDB's order, so the last digit matches
+  const rad = (deg: number) => (deg / 180) * Math.PI;
+  const dLat = rad(lat2 - lat1), dLon = rad(lon2 - lon1);
+  const a = Math.sin(dLat / 2) ** 2 + Math.sin(dLon / 2) ** 2 * Math.cos(rad(lat1)) * Math.cos(rad(lat2));
+  return 2 * r * Math.asin(Math.sqrt(a));
+}

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { T, type SqlType } from '../sql/types.js';
+import { EvalError } from '../analysis/errors.js';
+import { compareValues } from './values.js';
+import { I, S, canPassAs, commonType, define, fixed } from './registry.js';
+
+/** String functions: case, trimming, padding, searching, splitting and joining. */
+export function registerStringFunctions(): void {
+  // ---- strings
+  fixed('UCASE', 'STRING', [S], S, (s: string) => s.toUpperCase());
+  fixed('LCASE', 'STRING', [S], S, (s: string) => s.toLowerCase());
+  fixed('TRIM', 'STRING', [S], S, (s: string) => s.trim());
+  fixed('LTRIM', 'STRING', [S], S, (s: string) => s.replace(/^\s+/, ''));
+  fixed('RTRIM', 'STRING', [S], S, (s: string) => s.replace(/\s+$/, ''));
+  fixed('LEN', 'STRING', [S], I, (s: string) => [...s].length);
+  fixed('LEN', 'STRING', [T.BYTES], I, (b: Buffer) => b.length);
+  fixed('INITCAP', 'STRING', [S], S, (s: string) => s.split(' ').map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join(' '));
+  fixed('REPLACE', 'STRING', [S, S, S], S, (s: string, a: string, b: string) => s.split(a).join(b));
+  for (const t of [S, T.BYTES]) {
+    fixed('SUBSTRING', 'STRING', [t, I], t, (s: string | Buffer, p: number) => substring(s, p));
+    fixed('SUBSTRING', 'STRING', [t, I, I], t, (s: string | Buffer, p: number, l: number) => substring(s, p, l));
+  }
+  fixed('INSTR', 'STRING', [S, S], I, (s: string, sub: string) => instr(s, sub, 1, 1));
+  fixed('INSTR', 'STRING', [S, S, I], I, (s: string, sub: string, pos: number) => instr(s, sub, pos, 1));
+  fixed('INSTR', 'STRING', [S, S, I, I], I, (s: string, sub: string, pos: number, nth: number) => instr(s, sub, pos, nth));
+  fixed('LPAD', 'STRING', [S, I, S], S, (s: string, n: number, p: string) => pad(s, n, p, true));
+  fixed('RPAD', 'STRING', [S, I, S], S, (s: string, n: number, p: string) => pad(s, n, p, false));
+  fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
+  fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
+  fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => regex(re).exec(s)?.[0] ?? null);
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => regex(re).exec(s)?.[g] ?? null);
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => [...s.matchAll(regex(re, 'g'))].map((m) => m[0]));
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => [...s.matchAll(regex(re, 'g'))].map((m) => m[g] ?? null));
+  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => s.replace(regex(re, 'g'), javaReplacement(by)));
+  fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
+  fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
+  fixed('CHR', 'STRING', [I], S, (n: number) => String.fromCodePoint(n));
+  // CHR('\\u004b'): a UTF-16 code written as text; anything else gives NULL
+  fixed('CHR', 'STRING', [S], S, (u: string) => (/^\\u[0-9a-fA-F]{4}$/.test(u) ? String.fromCharCode(parseInt(u.slice(2), 16)) : null));
+  define('ELT', 'STRING', 'ELT(n, STRING...)', (args) => {
+    if (args.length < 1 || !canPassAs(args[0]!, I) || !args.slice(1).every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
+    return { returnType: S, argTypes: [I, ...args.slice(1).map(() => S)], fn: ([n, ...rest]) => (n == null || (n as number) < 1 ? null : rest[(n as number) - 1] ?? null) };
+  });
+  define('FIELD', 'STRING', 'FIELD(value, value...)', (args) => {
+    const t = commonType(args);
+    if (args.length < 1 || !t || !isPrimitive(t)) return undefined;
+    return { returnType: I, argTypes: args.map(() => t), fn: ([v, ...rest]) => (v == null ? 0 : rest.findIndex((x) => x != null && compareValues(x, v) === 0) + 1) };
+  });
+  fixed('UUID', 'STRING', [], S, () => crypto.randomUUID());
+  define('CONCAT', 'STRING', 'CONCAT(STRING...)', (args) => {
+    if (args.length === 0) return undefined;
+    if (args.every((a) => a.kind === 'BYTES' || a.kind === 'NULL')) {
+      return { returnType: T.BYTES, argTypes: args.map(() => T.BYTES), fn: (a) => Buffer.concat(a.filter((x) => x != null) as Buffer[]) };
+    }
+    if (!args.every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
+    return { returnType: S, argTypes: args.map(() => S), fn: (a) => a.map((x) => x ?? '').join('') };
+  });
+  define('CONCAT_WS', 'STRING', 'CONCAT_WS(STRING, STRING...)', (args) => {
+    if (args.length < 2) return undefined;
+    if (args.every((a) => a.kind === 'BYTES' || a.kind === 'NULL')) {
+      return { returnType: T.BYTES, argTypes: args.map(() => T.BYTES), fn: ([sep, ...rest]) => {
+        if (sep == null) return null;
+        const parts = rest.filter((x) => x != null) as Buffer[];
+        return Buffer.concat(parts.flatMap((p, i) => (i === 0 ? [p] : [sep as Buffer, p])));
+      } };
+    }
+    if (!args.every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
+    return { returnType: S, argTypes: args.map(() => S), fn: (a) => (a[0] == null ? null : a.slice(1).filter((x) => x != null).join(a[0] as string)) };
+  });
+}
+
+const isPrimitive = (t: SqlType) => !['ARRAY', 'MAP', 'STRUCT'].includes(t.kind);
+
+/** 1-based; a negative position counts from the end. Strings count code points, BYTES bytes. */
+function substring(s: string | Buffer, pos: number, len?: number): string | Buffer {
+  const size = typeof s === 'string' ? [...s].length : s.length;
+  let start = pos > 0 ? pos - 1 : pos < 0 ? size + pos : 0;
+  if (start < 0) start = 0;
+  const end = len === undefined ? size : Math.min(size, start + Math.max(0, len));
+  if (typeof s !== 'string') return s.subarray(start, Math.max(start, end));
+  return [...s].slice(start, end).join('');
+}
+
+/** Position of the nth occurrence of `sub`, searching forward from `pos` or, when negative, backward from the end. */
+export function instr(s: string, sub: string, pos: number, nth: number): number {
+  if (nth < 1) return 0;
+  let i = pos < 0 ? s.lastIndexOf(sub, s.length + pos) : s.indexOf(sub, pos - 1);
+  for (let n = 1; n < nth && i >= 0; n++) i = pos < 0 ? (i === 0 ? -1 : s.lastIndexOf(sub, i - 1)) : s.indexOf(sub, i + 1);
+  return i + 1;
+}
+
+function splitBytes(b: Buffer, d: Buffer): Buffer[] {
+  if (d.length === 0) return b.length === 0 ? [b] : [...b].map((x) => Buffer.from([x]));
+  const out: Buffer[] = [];
+  let from = 0;
+  for (let i = b.indexOf(d); i >= 0; i = b.indexOf(d, from)) { out.push(b.subarray(from, i)); from = i + d.length; }
+  out.push(b.subarray(from));
+  return out;
+}
+
+/** Entries split on `entryDelim` (empty ones skipped), each on `kvDelim`; entries without a key-value pair are dropped. */
+function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string, string> | null {
+  if (entryDelim === '' || kvDelim === '') return null;
+  const m = new Map<string, string>();
+  for (const entry of s.split(entryDelim)) {
+    if (entry === '') continue;
+    const kv = entry.split(kvDelim);
+    if (kv.length >= 2) m.set(kv[0]!, kv[1]!);
+  }
+  return m;
+}
+
+const regexCache = new Map<string, RegExp>();
+/** A Java pattern as a JS RegExp (the common syntax is shared); an invalid pattern fails the record. */
+function regex(pattern: string, flags = ''): RegExp {
+  const key = `${flags}/${pattern}`;
+  let re = regexCache.get(key);
+  if (!re) {
+    try { re = new RegExp(pattern, flags); } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
+    regexCache.set(key, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
+function javaReplacement(r: string): string {
+  return r.replace(/\\(.)|\$(\d)|\$/g, (m, esc: string | undefined, d: string | undefined) => (esc !== undefined ? (esc === '$' ? '$$' : esc) : d !== undefined ? `$${d}` : '$$'));
+}
+
+/** Pattern.split keeping trailing empty strings; capture groups do not add elements as in JS. */
+function regexSplit(s: string, pattern: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (const m of s.matchAll(regex(pattern, 'g'))) {
+    if (m[0] === '' && (m.index === 0 || m.index === s.length)) continue;
+    out.push(s.slice(from, m.index));
+    from = m.index + m[0].length;
+  }
+  out.push(s.slice(from));
+  return out;
+}
+function pad(s: string, n: number, p: string, left: boolean): string | null {
+  if (n < 0 || p === '') return null;
+  if (s.length >= n) return s.slice(0, n);
+  let fill = '';
+  while (fill.length < n - s.length) fill += p;
+  fill = fill.slice(0, n - s.length);
+  return left ? fill + s : s + fill;
+}

@@ -1,0 +1,75 @@
+import { EvalError } from '../analysis/errors.js';
+import { I, S, fixed } from './registry.js';
+
+/** URL functions: parameter encoding and the parts of a URI, NULL where a part is absent or the URL is invalid. */
+export function registerUrlFunctions(): void {
+  fixed('URL_ENCODE_PARAM', 'URL', [S], S, encodeParam);
+  fixed('URL_DECODE_PARAM', 'URL', [S], S, decodeParam);
+  fixed('URL_EXTRACT_FRAGMENT', 'URL', [S], S, (u: string) => decoded(parseUri(u)?.fragment));
+  fixed('URL_EXTRACT_HOST', 'URL', [S], S, (u: string) => parseUri(u)?.host ?? null);
+  fixed('URL_EXTRACT_PATH', 'URL', [S], S, (u: string) => decoded(parseUri(u)?.path));
+  fixed('URL_EXTRACT_PORT', 'URL', [S], I, (u: string) => parseUri(u)?.port ?? null);
+  fixed('URL_EXTRACT_PROTOCOL', 'URL', [S], S, (u: string) => parseUri(u)?.scheme ?? null);
+  fixed('URL_EXTRACT_QUERY', 'URL', [S], S, (u: string) => decoded(parseUri(u)?.query));
+  fixed('URL_EXTRACT_PARAMETER', 'URL', [S, S], S, (u: string, name: string) => extractParameter(u, name));
+}
+
+export interface UriParts { scheme?: string; host?: string; port?: number; path?: string; query?: string; fragment?: string }
+
+// RFC 3986 appendix B, the split java.net.URI makes too.
+const URI_RE = /^(?:([^:/?#]+):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/;
+// Characters java.net.URI refuses anywhere, and a % not followed by two hex digits.
+const ILLEGAL = /[\s"<>\\^`{|}]|%(?![0-9a-fA-F]{2})/;
+
+/** The raw (still %-encoded) parts of a URI, or undefined when java.net.URI would reject it. */
+export function parseUri(url: string): UriParts | undefined {
+  const m = URI_RE.exec(url);
+  if (!m || ILLEGAL.test(url)) return undefined;
+  const [, scheme, authority, path, query, fragment] = m;
+  if (scheme !== undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(scheme)) return undefined;
+  const parts: UriParts = { scheme, path, query, fragment };
+  if (authority !== undefined) {
+    const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+    const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
+    if (!hp) return undefined;
+    parts.host = hp[1] || undefined;
+    if (hp[2]) parts.port = Number(hp[2]);
+  }
+  return parts;
+}
+
+function decoded(part: string | undefined): string | null {
+  return part === undefined ? null : decodeURIComponent(part);
+}
+
+/** `name`'s value in the query: '' for a bare `name`, NULL when absent. */
+function extractParameter(url: string, name: string): string | null {
+  const query = parseUri(url)?.query;
+  if (query === undefined) return null;
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    const key = decodeParam(eq < 0 ? pair : pair.slice(0, eq));
+    if (key === name) return eq < 0 ? '' : decodeParam(pair.slice(eq + 1));
+  }
+  return null;
+}
+
+/** java.net.URLEncoder with UTF-8: letters, digits and `.-*_` stay, space becomes '+', the rest %XX. */
+export function encodeParam(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    if (/[A-Za-z0-9.\-*_]/.test(ch)) out += ch;
+    else if (ch === ' ') out += '+';
+    else for (const b of Buffer.from(ch, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** java.net.URLDecoder with UTF-8: '+' is a space, %XX a byte. */
+export function decodeParam(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw new EvalError(`URLDecoder: Illegal hex characters in escape (%) pattern: ${s}`);
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { getAggregate, type BoundAggregate } from '../../../src/engine/functions/aggregate.js';
+import { T, type SqlType } from '../../../src/engine/sql/types.js';
+
+function bind(name: string, types: SqlType[], literals: unknown[] = []): BoundAggregate {
+  const b = getAggregate(name)!.resolve(types, literals);
+  if (!b || typeof b === 'string') throw new Error(`cannot bind ${name}`);
+  return b;
+}
+/** Results after each added row, as a table aggregation emits them. */
+function run(b: BoundAggregate, rows: unknown[][]): unknown[] {
+  let acc = b.init();
+  return rows.map((r) => { acc = b.add(acc, r); return b.result(acc); });
+}
+
+describe('aggregates', () => {
+  it('STDDEV_SAMP is the sample variance, STDDEV_SAMPLE its root', () => {
+    const rows = [[10], [12], [13], [null], [14]];
+    expect(run(bind('STDDEV_SAMP', [T.DOUBLE]), rows)).toEqual([0, 2, 2.333333333333333, 2.333333333333333, 2.9166666666666665]);
+    expect(run(bind('STDDEV_SAMPLE', [T.INTEGER]), rows.slice(0, 2))).toEqual([0, Math.SQRT2]);
+  });
+
+  it('STDDEV_SAMP undoes and merges consistently with adding', () => {
+    const b = bind('STDDEV_SAMP', [T.DOUBLE]);
+    const all = [1, 5, 2, 8].reduce((a, x) => b.add(a, [x]), b.init());
+    const undone = b.undo!(all, [8]);
+    const merged = b.merge!([1, 5].reduce((a, x) => b.add(a, [x]), b.init()), b.add(b.init(), [2]));
+    expect(b.result(undone)).toBeCloseTo(b.result(merged) as number, 12);
+  });
+
+  it('SUM_LIST adds every non-null element', () => {
+    expect(run(bind('SUM_LIST', [T.array(T.INTEGER)]), [[[1, 1]], [[2, 2]], [[100, null]], [null]])).toEqual([2, 6, 106, 106]);
+  });
+
+  it('TOPK with other columns gives sort_col/colN structs, earlier rows first on ties', () => {
+    const b = bind('TOPK', [T.INTEGER, T.STRING, T.INTEGER], [3]);
+    expect(b.returnType).toEqual(T.array(T.struct([{ name: 'sort_col', type: T.INTEGER }, { name: 'col0', type: T.STRING }])));
+    expect(run(b, [[0, 'zero'], [100, 'one'], [null, 'x'], [99, 'two'], [100, null]]).at(-1)).toEqual([
+      { sort_col: 100, col0: 'one' }, { sort_col: 100, col0: null }, { sort_col: 99, col0: 'two' },
+    ]);
+    expect(getAggregate('TOPK')!.columns).toBeTypeOf('function');
+  });
+
+  it('ATTR treats NULL as a value of its own', () => {
+    expect(run(bind('ATTR', [T.STRING]), [['1'], [null], ['1']])).toEqual(['1', null, null]);
+    expect(run(bind('ATTR', [T.STRING]), [['2'], ['2']])).toEqual(['2', '2']);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { Decimal } from '../../../src/engine/util/decimal.js';
+import { T } from '../../../src/engine/sql/types.js';
+import { call, resolve } from './call.js';
+
+const S = T.STRING, I = T.INTEGER, B = T.BIGINT;
+const m = (o: Record<string, unknown>) => new Map(Object.entries(o));
+
+describe('array functions', () => {
+  it.each([
+    [['a', 'b', 'c', 'd'], 2, 3, ['b', 'c']],
+    [['a', 'b'], null, null, ['a', 'b']],
+    [['a', 'b'], 0, 1, null],
+    [['a', 'b'], 1, 3, null],
+  ])('SLICE(%j, %j, %j)', (a, from, to, expected) => {
+    expect(call('SLICE', [T.array(S), I, I], [a, from, to])).toEqual(expected);
+  });
+
+  it.each([
+    [[0, 3], [0, 1, 2, 3]], [[3, 0], [3, 2, 1, 0]], [[-2, 1, 2], [-2, 0]], [[9, 0, -3], [9, 6, 3, 0]], [[1, -2, -2], [1, -1]],
+  ])('GENERATE_SERIES(%j)', (args, expected) => {
+    expect(call('GENERATE_SERIES', args.map(() => I), args)).toEqual(expected);
+  });
+
+  it('GENERATE_SERIES refuses a zero step', () => {
+    expect(() => call('GENERATE_SERIES', [I, I, I], [0, 3, 0])).toThrow(/zero/);
+  });
+
+  it.each([
+    [T.array(T.DOUBLE), [1.23, 0], undefined, '1.23,0.0'],
+    [T.array(T.BOOLEAN), [true, null], '|', 'true|null'],
+    [T.array(T.decimal(5, 2)), [Decimal.parse('123.45')], undefined, '123.45'],
+    [T.array(B), [1, 2], null, '12'],
+  ])('ARRAY_JOIN prints items as Java does (%j)', (t, a, d, expected) => {
+    expect(call('ARRAY_JOIN', d === undefined ? [t] : [t, S], d === undefined ? [a] : [a, d])).toBe(expected);
+  });
+});
+
+describe('map functions', () => {
+  const MI = T.map(S, I);
+  it.each([
+    [{ foo: 10, bar: 20 }, { foo: 99, apple: -1 }, { foo: 99, bar: 20, apple: -1 }],
+    [{ foo: 10 }, {}, { foo: 10 }],
+    [null, { foo: null }, { foo: null }],
+    [null, null, null],
+  ])('MAP_UNION(%j, %j)', (a, b, expected) => {
+    const r = call('MAP_UNION', [MI, MI], [a && m(a), b && m(b)]) as Map<string, unknown> | null;
+    expect(r && Object.fromEntries(r)).toEqual(expected);
+  });
+
+  it.each([
+    [['a', 'b'], [1, 2, 3], { a: 1, b: 2 }],
+    [['a', 'b', 'c'], [1, 2], { a: 1, b: 2, c: null }],
+  ])('AS_MAP(%j, %j)', (ks, vs, expected) => {
+    expect(Object.fromEntries(call('AS_MAP', [T.array(S), T.array(I)], [ks, vs]) as Map<string, unknown>)).toEqual(expected);
+  });
+
+  it('ENTRIES gives K/V structs, sorted on request', () => {
+    const r = resolve('ENTRIES', [MI, T.BOOLEAN]);
+    expect(typeof r === 'object' && r.returnType).toEqual(T.array(T.struct([{ name: 'K', type: S }, { name: 'V', type: I }])));
+    expect(call('ENTRIES', [MI, T.BOOLEAN], [m({ b: 2, a: 1 }), true])).toEqual([{ K: 'a', V: 1 }, { K: 'b', V: 2 }]);
+    expect(call('ENTRIES', [MI, T.BOOLEAN], [null, true])).toBeNull();
+  });
+});
+
+describe('GREATEST and LEAST', () => {
+  it.each([
+    ['GREATEST', [I, I, T.NULL, I], [2, -5, null, 5], 5],
+    ['LEAST', [S, S, T.NULL], ['apple', 'banana', null], 'apple'],
+    ['GREATEST', [T.DATE, S], [19071, '2022-06-14'], 19157],
+    ['LEAST', [I, T.DOUBLE], [1, 0.5], 0.5],
+  ] as const)('%s(%j)', (name, types, args, expected) => {
+    expect(call(name, [...types], [...args])).toEqual(expected);
+  });
+
+  it.each([
+    [[I, B], "Function 'greatest' cannot be resolved due to ambiguous method parameters (INTEGER, BIGINT)."],
+    [[T.NULL, T.NULL], "Function 'greatest' cannot be resolved due to ambiguous method parameters (null, null)."],
+  ])('reports ambiguous parameters %j', (types, message) => {
+    expect(resolve('GREATEST', types)).toBe(message);
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { T } from '../../../src/engine/sql/types.js';
+import { call } from './call.js';
+
+const S = T.STRING;
+
+describe('JSON functions', () => {
+  it.each([
+    ['{"name": "cdd", "@type": "VAL"}}', '$.@type', 'VAL'],
+    ['{"array": [1.23450]}', '$.array[0]', '1.23450'],
+    ['{"array": [1, 2]}', '$.array[-1]', null],
+    ['{"a": {"b": [true]}}', '$.a', '{"b":[true]}'],
+    ['{"a": {"b c": 1}}', "$.a['b c']", '1'],
+    ['not json', '$.a', null],
+  ])('EXTRACTJSONFIELD(%j, %j) = %j', (json, path, expected) => {
+    expect(call('EXTRACTJSONFIELD', [S, S], [json, path])).toBe(expected);
+  });
+
+  it.each([
+    [['{"a": 1}', '{"b": 2}', '{"a": 3}'], '{"a":3,"b":2}'],
+    [['[1, 2]', '{"a": 1}', '4'], '[1,2,{"a":1},4]'],
+    [['null', 'null'], '[null,null]'],
+    [['1', ''], null],
+    [[null, '1'], null],
+  ])('JSON_CONCAT(%j) = %j', (args, expected) => {
+    expect(call('JSON_CONCAT', args.map(() => S), args)).toBe(expected);
+  });
+
+  it.each([
+    ['JSON_KEYS', '{"Red": 3, "Green": 5}', ['Red', 'Green']],
+    ['JSON_KEYS', '[1]', null],
+    ['JSON_ITEMS', '[{"t": "2022-01-27"}, 2]', ['{"t":"2022-01-27"}', '2']],
+    ['JSON_ARRAY_LENGTH', '[1, [2, 3]]', 2],
+    ['JSON_ARRAY_LENGTH', '', null],
+  ] as const)('%s(%j)', (name, json, expected) => {
+    expect(call(name, [S], [json])).toEqual(expected);
+  });
+
+  it('JSON_RECORDS gives strings unquoted and other values as JSON', () => {
+    expect(Object.fromEntries(call('JSON_RECORDS', [S], ['{"a": 3, "b": "x", "c": [1]}']) as Map<string, string>)).toEqual({ a: '3', b: 'x', c: '[1]' });
+  });
+
+  it.each([
+    [S, '["Pink", null]', 'Pink', true],
+    [S, '["Red"]', 'Pink', false],
+    [T.INTEGER, '[1.0, 2]', 1, true],
+    [T.BOOLEAN, '[false]', true, false],
+    [S, 'not json', 'x', false],
+  ] as const)('JSON_ARRAY_CONTAINS over %j', (t, json, v, expected) => {
+    expect(call('JSON_ARRAY_CONTAINS', [S, t], [json, v])).toBe(expected);
+  });
+
+  it('TO_JSON_STRING writes a DATE as its ISO text', () => {
+    expect(call('TO_JSON_STRING', [T.DATE], [1000])).toBe('"1972-09-27"');
+  });
+});

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { T } from '../../../src/engine/sql/types.js';
+import { parseTimestampText } from '../../../src/engine/functions/values.js';
+import { call } from './call.js';
+
+const D = T.DOUBLE, I = T.INTEGER;
+
+describe('math functions', () => {
+  it.each([
+    [1.5, [], 2], [-1.5, [], -1], [-1.7, [], -2], [-1.5, [0], -1], [-12345.678, [2], -12345.68], [12345.678, [-2], 12300], [-1.25, [1], -1.2],
+  ])('ROUND(%d, ...%j) rounds half towards +infinity', (x, places, expected) => {
+    expect(call('ROUND', [D, ...places.map(() => I)], [x, ...places])).toBe(expected);
+  });
+
+  it.each([
+    [[13], Math.log(13)], [[0], -Infinity], [[15, 13], 0.9471572411831843], [[1, 13], NaN], [[-15, 13], NaN], [[0, 13], NaN],
+  ])('LOG(%j) is the natural log, or log to a base', (args, expected) => {
+    expect(call('LOG', args.map(() => D), args)).toBe(expected);
+  });
+
+  it('GEO_DISTANCE matches ksqlDB to the last digit', () => {
+    expect(call('GEO_DISTANCE', [D, D, D, D], [37.4439, -122.1663, 51, 0])).toBe(8682.459061368269);
+    expect(call('GEO_DISTANCE', [D, D, D, D], [39.18660374, -76.73262144, 39.18660374, -76.73222145])).toBe(0.03447366811448324);
+  });
+});
+
+describe('datetime text', () => {
+  it.each([
+    ['2018', Date.UTC(2018, 0, 1)], ['2018-05', Date.UTC(2018, 4, 1)], ['2019-01-01T00:00:00+0445', Date.UTC(2018, 11, 31, 19, 15)],
+  ])('reads partial %j from the start of the period', (text, expected) => {
+    expect(parseTimestampText(text)).toBe(expected);
+  });
+});

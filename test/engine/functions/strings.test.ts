@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { T } from '../../../src/engine/sql/types.js';
+import { call } from './call.js';
+
+const S = T.STRING, I = T.INTEGER, BY = T.BYTES;
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+describe('INSTR', () => {
+  it.each([
+    ['corporate floor', 'or', [], 2],
+    ['corporate floor', 'or', [4], 5],
+    ['corporate floor', 'or', [4, 2], 14],
+    ['corporate floor', 'or', [-4], 5],
+    ['corporate floor', 'or', [-4, 2], 2],
+    ['short', 'or', [4, 2], 0],
+    ['no substring', 'or', [], 0],
+  ] as const)('INSTR(%j, %j, ...%j) = %d', (s, sub, rest, expected) => {
+    expect(call('INSTR', [S, S, ...rest.map(() => I)], [s, sub, ...rest])).toBe(expected);
+  });
+});
+
+describe('SPLIT and friends', () => {
+  it.each([
+    ['a.b.c', '.', ['a', 'b', 'c']], ['..a..', '.', ['', '', 'a', '', '']], ['abc', '', ['a', 'b', 'c']], ['', '', ['']], ['', '.', ['']],
+  ])('SPLIT(%j, %j)', (s, d, expected) => { expect(call('SPLIT', [S, S], [s, d])).toEqual(expected); });
+
+  it.each([
+    ['a$$b.c', '$$', ['a', 'b.c']], ['.abc.', '.', ['', 'abc', '']], ['abc', '', ['a', 'b', 'c']], ['', '', ['']],
+  ])('SPLIT on BYTES(%j, %j)', (s, d, expected) => {
+    expect(call('SPLIT', [BY, BY], [bytes(s), bytes(d)])).toEqual(expected.map(bytes));
+  });
+
+  it.each([
+    ['apple:green/banana:yellow', '/', ':', { apple: 'green', banana: 'yellow' }],
+    ['apple:green/banana:yellow', '&&', ':', { apple: 'green/banana' }],
+    ['a:1//b:2/', '/', ':', { a: '1', b: '2' }],
+    ['a:1', '/', '=', {}],
+    ['a:1', '', ':', null],
+  ])('SPLIT_TO_MAP(%j, %j, %j)', (s, e, kv, expected) => {
+    const m = call('SPLIT_TO_MAP', [S, S, S], [s, e, kv]) as Map<string, string> | null;
+    expect(m === null ? null : Object.fromEntries(m)).toEqual(expected);
+  });
+
+  it.each([
+    ['aabcda', '(ab|cd)', ['a', '', 'a']], ['zxy', '(ab|cd)', ['zxy']], ['a1b2', '\\d', ['a', 'b', '']],
+  ])('REGEXP_SPLIT_TO_ARRAY(%j, %j) keeps empties and drops groups', (s, re, expected) => {
+    expect(call('REGEXP_SPLIT_TO_ARRAY', [S, S], [s, re])).toEqual(expected);
+  });
+});
+
+describe('regular expressions', () => {
+  it.each([
+    ['REGEXP_EXTRACT', ['test.', 'some_test_string'], 'test_'],
+    ['REGEXP_EXTRACT', ['test.', 'anothertest'], null],
+    ['REGEXP_EXTRACT', ['(.*) (.*)', 'andy coates', 2], 'coates'],
+    ['REGEXP_EXTRACT_ALL', ['test.', 'some_test_string_testabab'], ['test_', 'testa']],
+    ['REGEXP_EXTRACT_ALL', ['(\\w+) (\\w*)', 'apurva mehta agavra ', 2], ['mehta', '']],
+    ['REGEXP_REPLACE', ['baababaa', '(ab)+', 'cat'], 'bacataa'],
+    ['REGEXP_REPLACE', ['abc', '(b)', '[$1]'], 'a[b]c'],
+  ] as const)('%s(%j) = %j', (name, args, expected) => {
+    const types = args.map((a) => (typeof a === 'number' ? I : S));
+    expect(call(name, types, [...args])).toEqual(expected);
+  });
+});
+
+describe('other string functions', () => {
+  it.each([
+    ['SUBSTRING', [BY, I], [bytes('some_string'), 6], bytes('string')],
+    ['SUBSTRING', [BY, I, I], [bytes('some_string'), 6, 3], bytes('str')],
+    ['SUBSTRING', [BY, I], [bytes('short'), 6], bytes('')],
+    ['CONCAT_WS', [BY, BY, BY, T.NULL, BY], [bytes('a'), bytes('b'), bytes('yes'), null, bytes('no')], bytes('bayesano')],
+    ['CONCAT_WS', [BY, BY], [null, bytes('b')], null],
+    ['CHR', [S], ['\\u004b'], 'K'],
+    ['CHR', [S], ['K'], null],
+    ['ELT', [I, S, S], [2, 'a', 'b'], 'b'],
+    ['ELT', [I, S, S], [3, 'a', 'b'], null],
+    ['FIELD', [S, S, S], ['hello', 'world', 'hello'], 2],
+    ['FIELD', [S, S, S], [null, 'world', null], 0],
+  ] as const)('%s(%j)', (name, types, args, expected) => {
+    expect(call(name, [...types], [...args])).toEqual(expected);
+  });
+});

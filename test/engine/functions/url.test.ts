@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { T } from '../../../src/engine/sql/types.js';
+import { call } from './call.js';
+
+const S = T.STRING;
+
+describe('URL functions', () => {
+  it.each([
+    ['URL_ENCODE_PARAM', '?foo $bar', '%3Ffoo+%24bar'],
+    ['URL_ENCODE_PARAM', 'ü', '%C3%BC'],
+    ['URL_DECODE_PARAM', '%3Ffoo+%24bar', '?foo $bar'],
+    ['URL_EXTRACT_FRAGMENT', 'http://www.test.com/?query#fragment', 'fragment'],
+    ['URL_EXTRACT_FRAGMENT', 'http://www.nofragment.com', null],
+    ['URL_EXTRACT_HOST', 'http://test@confluent.io:8080/nested/path?query', 'confluent.io'],
+    ['URL_EXTRACT_PATH', 'http://test@confluent.io:8080/nested/path?query', '/nested/path'],
+    ['URL_EXTRACT_PORT', 'http://test@confluent.io:8080/nested/path', 8080],
+    ['URL_EXTRACT_PORT', 'http://test@confluent.io', null],
+    ['URL_EXTRACT_PROTOCOL', 'https://confluent.io', 'https'],
+    ['URL_EXTRACT_PROTOCOL', 'www.confluent.io', null],
+    ['URL_EXTRACT_QUERY', 'http://www.test.com/path?q1&q2', 'q1&q2'],
+    ['URL_EXTRACT_QUERY', 'http://www.test.com/path', null],
+    ['URL_EXTRACT_HOST', 'http://bad host.com/', null],
+  ] as const)('%s(%j) = %j', (name, url, expected) => {
+    expect(call(name, [S], [url])).toBe(expected);
+  });
+
+  it.each([
+    ['one', 'a'], ['two', 'b'], ['three', ''], ['four', null],
+  ])('URL_EXTRACT_PARAMETER(..., %j) = %j', (name, expected) => {
+    expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://www.test.com/?one=a&two=b&three', name])).toBe(expected);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { Scope, compileExpr } from '../../src/engine/analysis/compile.js';
+import { T } from '../../src/engine/sql/types.js';
+import type { Expr } from '../../src/engine/sql/ast.js';
+
+const pos = { line: 1, col: 0 };
+const ctx = { scope: new Scope([{ name: 'NUMS', type: T.array(T.INTEGER), field: 'nums' }, { name: 'S', type: T.INTEGER, field: 's' }]), clause: 'SELECT' };
+const col = (name: string): Expr => ({ t: 'col', name, pos });
+const int = (n: number): Expr => ({ t: 'lit', type: T.INTEGER, value: n });
+const plus = (l: Expr, r: Expr): Expr => ({ t: 'arith', op: '+', l, r });
+const reduce: Expr = { t: 'call', name: 'REDUCE', pos, args: [col('NUMS'), col('S'), { t: 'lambda', params: ['A', 'X'], body: plus(col('A'), col('X')) }] };
+const transform: Expr = { t: 'call', name: 'TRANSFORM', pos, args: [col('NUMS'), { t: 'lambda', params: ['X'], body: plus(col('X'), int(5)) }] };
+
+describe('lambdas and NULL', () => {
+  it.each([
+    [reduce, { nums: [3, 6], s: 2 }, 11],
+    [reduce, { nums: null, s: 2 }, 2],
+    [reduce, { nums: [1, 2], s: null }, null],
+    [transform, { nums: [3, 6] }, [8, 11]],
+    [transform, { nums: null }, null],
+  ])('%#: evaluates', (e, row, expected) => {
+    expect(compileExpr(e, ctx).fn(row)).toEqual(expected);
+  });
+
+  it.each([[reduce, { nums: [5, null], s: 2 }], [transform, { nums: [5, null] }]])('%#: arithmetic on a NULL element fails the call', (e, row) => {
+    expect(() => compileExpr(e, ctx).fn(row)).toThrow(/NULL operand/);
+  });
+
+  it('arithmetic outside lambdas stays NULL-safe', () => {
+    expect(compileExpr(plus(col('S'), int(1)), ctx).fn({ s: null })).toBeNull();
+  });
+});
