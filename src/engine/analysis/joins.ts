@@ -1,5 +1,5 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
-import { T } from '../sql/types.js';
+import { T, typeToString, containsMap } from '../sql/types.js';
 import { keyColumns } from '../catalog/schema.js';
 import type { Header } from '../storage/topics.js';
 import { compileExpr, type Compiled, type Row, type Scope } from './compile.js';
@@ -15,6 +15,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
   const [l, r] = sides as [Side, Side];
   const j = q.joins[0]!;
+  validateJoin(j, l, r, scope);
   if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
   if (l.ds.type === 'TABLE' && r.ds.type === 'TABLE') return planTableTableJoin(q, opts, l, r, scope, items, names, where);
   if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
@@ -173,5 +174,46 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
       };
     },
   };
+}
+
+
+/** Column references in an expression (not inside lambdas' own variables). */
+function columnRefs(e: Expr, out: Extract<Expr, { t: 'col' }>[] = []): Extract<Expr, { t: 'col' }>[] {
+  if (e.t === 'col') { out.push(e); return out; }
+  for (const v of Object.values(e)) {
+    if (v && typeof v === 'object' && 't' in (v as object)) columnRefs(v as Expr, out);
+    else if (Array.isArray(v)) for (const i of v) if (i && typeof i === 'object' && 't' in i) columnRefs(i as Expr, out);
+  }
+  return out;
+}
+
+/** The checks ksqlDB makes on any join before planning it, with its messages. */
+function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope): void {
+  if (l.ds.name === r.ds.name) throw new KsqlStatementError(`Can not join '${l.ds.name}' to '${r.ds.name}': self joins are not yet supported.`);
+  const on = j.on;
+  if (on.t === 'and' || on.t === 'or') throw new KsqlStatementError(`Invalid join condition: joins on multiple conditions are not yet supported. Got ${formatExpr(on)}.`);
+  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
+  for (const side of [on.l, on.r]) {
+    const sources = new Set<string>();
+    for (const c of columnRefs(side)) {
+      try { sources.add(scope.resolve(c, 'JOIN ON').source ?? ''); } catch (e) {
+        if (e instanceof KsqlStatementError && /is ambiguous/.test(e.message)) throw new KsqlStatementError(`Exception while preparing statement: ${e.message}`);
+        throw e;
+      }
+    }
+    if (sources.size !== 1) throw new KsqlStatementError(`Invalid comparison expression '${formatExpr(side)}' in join '${formatExpr(on)}'. Each side of the join comparision must contain references from exactly one source.`);
+  }
+  const kafka = [l, r].filter((s) => s.ds.valueFormat.format === 'KAFKA').map((s) => s.ds.name);
+  if (kafka.length) throw new KsqlStatementError(`Source(s) ${kafka.join(', ')} are using the 'KAFKA' value format. This format does not yet support JOIN.`);
+  const lw = l.ds.windowInfo, rw = r.ds.windowInfo;
+  if (!!lw !== !!rw) {
+    const desc = (s: Side) => `\`${s.ds.name}\` is ${s.ds.windowInfo ? `${s.ds.windowInfo.type} windowed` : 'not windowed'}`;
+    throw new KsqlStatementError(`Can not join windowed source to non-windowed source.\n${desc(l)}\n${desc(r)}`);
+  }
+  if (lw && rw && lw.type !== rw.type) throw new KsqlStatementError(`Incompatible windowed sources.\nLeft source: ${lw.type}\nRight source: ${rw.type}`);
+  for (const side of [on.l, on.r]) {
+    const c = side.t === 'col' ? scope.resolve(side, 'JOIN ON') : undefined;
+    if (c && containsMap(c.type)) throw new KsqlStatementError(`Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.field}\`. Column type: ${typeToString(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`);
+  }
 }
 

@@ -235,7 +235,15 @@ export function runQttCase(name: string, t: QttTest): CaseResult {
   let failure: unknown;
   let failedStatement = '';
   const texts: string[] = [];
-  try { for (const s of t.statements) texts.push(...splitRequest(s).map((x) => x.text)); } catch (e) { failure = e; failedStatement = t.statements.join('\n'); }
+  // ksqlDB's harness parses the statements as one script joined by newlines, so positions in its
+  // messages count lines from the first statement: each text is padded to its line in that script
+  let line = 0;
+  try {
+    for (const s of t.statements) {
+      texts.push(...splitRequest(s).map((x) => '\n'.repeat(line) + x.text));
+      line += s.split('\n').length;
+    }
+  } catch (e) { failure = e; failedStatement = t.statements.join('\n'); }
   if (!failure) {
     for (const text of texts) {
       try {

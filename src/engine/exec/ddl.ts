@@ -5,11 +5,8 @@ import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns,
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
-import { typeToString, T, typesEqual, type SqlType } from '../sql/types.js';
+import { typeToString, T, typesEqual, containsMap, type SqlType } from '../sql/types.js';
 
-export function containsMap(t: SqlType): boolean {
-  return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
-}
 import { commandStatus, warningEntity } from './status.js';
 import { planQuery } from '../analysis/planner.js';
 import { parseStatement } from '../sql/parser.js';

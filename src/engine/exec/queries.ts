@@ -11,7 +11,8 @@ import { partitionForKey } from '../storage/partitioner.js';
 import { keyString } from '../functions/values.js';
 import { typesEqual, typeToString } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
-import { containsMap, existsMessage } from './ddl.js';
+import { existsMessage } from './ddl.js';
+import { containsMap } from '../sql/types.js';
 
 type CreateAs = Extract<Statement, { kind: 'createAs' }>;
 type InsertInto = Extract<Statement, { kind: 'insertInto' }>;

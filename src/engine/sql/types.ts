@@ -116,3 +116,8 @@ export function canImplicitlyCast(from: SqlType, to: SqlType): boolean {
   }
   return false;
 }
+
+/** Whether a type is, or holds, a MAP: such types cannot be keys (ksqlDB issue 6621). */
+export function containsMap(t: SqlType): boolean {
+  return t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.item)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
+}
