@@ -7,7 +7,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { keyMissing, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
 import type { PlanOptions, QueryPlan } from './planner.js';
 import { planTableTableJoin } from './table-join.js';
 
@@ -34,13 +34,8 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightExprAst)}`);
   }
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const joinFields = [normalize(leftExprAst, scope), normalize(rightExprAst, scope)];
-  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
-  const firstKey = isKey.indexOf(true);
-  if (opts.persistent && firstKey < 0) {
-    throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftExprAst)} or ${formatExpr(rightExprAst)}`]);
-  }
-  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const firstKey = joinKeyIndex(items, scope, opts, { type: j.type, leftAst: leftExprAst, rightAst: rightExprAst, synthetic: false });
+  const isKey = items.map((_it, i) => i === firstKey);
   const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
   const leftKeys = keyColumns(l.ds.columns);
   const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
@@ -92,7 +87,6 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
   if (!j.within) {
     throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
   }
-  if (j.type === 'FULL') throw new KsqlStatementError('The local server does not support FULL OUTER stream-stream joins yet');
   const on = j.on;
   if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
   const sideOf = (e: Expr): string | undefined => { try { return e.t === 'col' ? scope.resolve(e, 'JOIN ON').source : undefined; } catch { return undefined; } };
@@ -100,11 +94,9 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
   const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
   const lk = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rk = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const joinFields = [normalize(leftAst, scope), normalize(rightAst, scope)];
-  const isKey = items.map((it) => joinFields.includes(normalize(it.expr, scope)));
-  const firstKey = isKey.indexOf(true);
-  if (opts.persistent && firstKey < 0) throw keyMissing(opts.sinkName ?? '', 'join expression', [`${formatExpr(leftAst)} or ${formatExpr(rightAst)}`]);
-  isKey.forEach((k, i) => { if (k && i !== firstKey) isKey[i] = false; });
+  const synthetic = j.type === 'FULL' || (leftAst.t !== 'col' && rightAst.t !== 'col');
+  const firstKey = joinKeyIndex(items, scope, opts, { type: j.type, leftAst, rightAst, synthetic });
+  const isKey = items.map((_it, i) => i === firstKey);
   const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
   const before = j.within.before.ms, after = j.within.after.ms;
   const grace = j.within.grace?.ms;
@@ -122,30 +114,43 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
       const lkFn = safe(lk, onError), rkFn = safe(rk, onError);
-      const outer = j.type === 'LEFT' ? 'L' : j.type === 'RIGHT' ? 'R' : undefined;
+      const outers = new Set<'L' | 'R'>(j.type === 'LEFT' ? ['L'] : j.type === 'RIGHT' ? ['R'] : j.type === 'FULL' ? ['L', 'R'] : []);
+      // records older than the window and its grace are gone from the join's window stores
+      const retention = before + after + (grace ?? DEFAULT_GRACE_MS);
       const out = (row: Row, key: unknown, ts: number, headers: Header[]) => {
+        row.ROWKEY = key;
         if (whereFn && whereFn(row) !== true) return;
         emit({ key: [key], values: fns.map((f) => f(row)), ts, headers });
       };
+      const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? { ...row, ...nulls(r) } : { ...nulls(l), ...row });
+      /** The window of a record on one side closes `after` (left) or `before` (right) past its time. */
+      const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? after : before);
+      let expiredUpTo = -Infinity;
       const expire = (now: number, headers: Header[]) => {
-        if (!outer || grace === undefined) return;
-        const store = buffers[outer];
-        for (const [k, list] of [...store.entries()]) {
-          let changed = false;
-          for (const b of list) {
-            const closes = outer === 'L' ? b.ts + after + grace : b.ts + before + grace;
-            if (!b.matched && !b.emitted && now > closes) {
-              b.emitted = true; changed = true;
-              const row = outer === 'L' ? { ...b.row, ...nulls(r) } : { ...nulls(l), ...b.row };
-              out(row, JSON.parse(k)[0], b.ts, headers);
-            }
+        if (now === expiredUpTo) return;
+        expiredUpTo = now;
+        // unmatched outer records whose window and grace have passed, oldest first, as Kafka Streams' outer store emits them
+        const due: { side: 'L' | 'R'; k: string; b: Buffered }[] = [];
+        for (const side of ['L', 'R'] as const) {
+          const store = buffers[side];
+          for (const [k, list] of [...store.entries()]) {
+            if (outers.has(side) && grace !== undefined) for (const b of list) if (!b.matched && !b.emitted && now > closes(side, b.ts) + grace) due.push({ side, k, b });
+            const kept = list.filter((b) => b.ts >= now - retention || (outers.has(side) && !b.matched && !b.emitted));
+            if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
           }
-          if (changed) store.put(k, list);
+        }
+        due.sort((x, y) => x.b.ts - y.b.ts);
+        for (const d of due) {
+          d.b.emitted = true;
+          out(padded(d.side, d.b.row), JSON.parse(d.k)[0], d.b.ts, headers);
+          const list = buffers[d.side].get(d.k);
+          if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= now - retention));
         }
       };
       return {
         process(rec) {
           const isLeft = rec.topic === l.ds.topic;
+          const side = isLeft ? 'L' : 'R';
           let msg: SourceMsg;
           try { msg = (isLeft ? readL : readR)(rec); } catch (e) { onError(e); return; }
           if (msg.row === null) return;
@@ -157,18 +162,19 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
           time.put('t', now);
           const mine = isLeft ? buffers.L : buffers.R, theirs = isLeft ? buffers.R : buffers.L;
           const entry: Buffered = { row, ts: msg.ts, matched: false, emitted: false };
-          const matches = (theirs.get(k) ?? []).filter((b) => (isLeft ? b.ts >= msg.ts - before && b.ts <= msg.ts + after : b.ts >= msg.ts - after && b.ts <= msg.ts + before));
+          const from = msg.ts - (isLeft ? before : after), to = msg.ts + (isLeft ? after : before);
+          const matches = (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= now - retention);
           for (const m of matches) {
             entry.matched = true;
             if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
             out(isLeft ? { ...row, ...m.row } : { ...m.row, ...row }, jk, Math.max(msg.ts, m.ts), msg.headers);
           }
-          const mySide = isLeft ? 'L' : 'R';
-          if (!entry.matched && outer === mySide && grace === undefined) {
+          if (!entry.matched && outers.has(side) && (grace === undefined || to < now)) {
+            // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
             entry.emitted = true;
-            out(isLeft ? { ...row, ...nulls(r) } : { ...nulls(l), ...row }, jk, msg.ts, msg.headers);
+            out(padded(side, row), jk, msg.ts, msg.headers);
           }
-          mine.put(k, [...(mine.get(k) ?? []), entry]);
+          if (msg.ts >= now - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
           expire(now, msg.headers);
         },
       };
@@ -176,6 +182,8 @@ function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, sco
   };
 }
 
+/** The grace a join window keeps when the statement gives none (ksqlDB's 24 hours). */
+const DEFAULT_GRACE_MS = 86_400_000;
 
 /** Column references in an expression (not inside lambdas' own variables). */
 function columnRefs(e: Expr, out: Extract<Expr, { t: 'col' }>[] = []): Extract<Expr, { t: 'col' }>[] {

@@ -1,4 +1,4 @@
-import type { Expr } from '../sql/ast.js';
+import type { Expr, SelectItem } from '../sql/ast.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
@@ -60,4 +60,29 @@ export function prefix(alias: string, row: Row): Row {
     o[n] = row[k];
   }
   return o;
+}
+
+const SEE = 'Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.';
+
+/**
+ * The projection item that becomes a join's key column: the left source's join expression (also
+ * for a RIGHT join), else the right source's; ROWKEY when the key is synthetic (FULL OUTER
+ * joins, joins of two expressions). A persistent query must select it.
+ */
+export function joinKeyIndex(
+  items: Extract<SelectItem, { t: 'expr' }>[], scope: Scope, opts: { persistent: boolean; sinkName?: string },
+  join: { type: string; leftAst: Expr; rightAst: Expr; synthetic: boolean },
+): number {
+  const norms = items.map((it) => normalize(it.expr, scope));
+  const at = (e: Expr) => norms.indexOf(normalize(e, scope));
+  const rowkey: Expr = { t: 'col', name: 'ROWKEY', pos: { line: 0, col: 0 } };
+  const [first, second] = [join.leftAst, join.rightAst];
+  const index = join.synthetic ? at(rowkey) : at(first) >= 0 ? at(first) : at(second);
+  if (index >= 0 || !opts.persistent) return index;
+  const sink = opts.sinkName ?? '';
+  if (join.synthetic) {
+    throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
+  }
+  const names = [join.leftAst, join.rightAst].filter((e) => e.t === 'col').map((e) => formatExpr(e));
+  throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${names.join(' or ')} in its projection (eg, SELECT ${names[0]}...).`);
 }

@@ -111,7 +111,8 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
   const sides: Side[] = [left, ...q.joins.map((j) => ({ ds: lookupSource(ms, j.right.name), alias: j.right.alias ?? j.right.name }))];
   const isJoin = sides.length > 1;
-  const inputScope = new Scope([...sides.flatMap((s) => sideCols(s, isJoin)), ...syntheticKey(q, sides)], sides.map((s) => s.alias));
+  const synthetic = syntheticKey(q, sides);
+  const inputScope = new Scope([...sides.flatMap((s) => sideCols(s, isJoin)), ...synthetic], sides.map((s) => s.alias));
 
   if (q.window && !q.groupBy) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
   let scope = inputScope;
@@ -154,6 +155,8 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
       continue;
     }
     const targets = it.source ? sides.filter((s) => s.alias === it.source) : sides;
+    // a synthetic join key leads `SELECT *`, as the key column it is
+    if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: 'ROWKEY', pos: it.pos }, alias: 'ROWKEY', pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: Source ${it.source} does not exist.`);
     for (const s of targets) {
       const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];

@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { keyMissing, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, QueryPlan } from './planner.js';
 
 /** Column references printed with the alias they resolve to, as ksqlDB's join messages print them. */
@@ -67,12 +67,7 @@ export function planTableTableJoin(q: Query, opts: PlanOptions, l: Side, r: Side
     }
     isKey = items.map((_it, i) => keyIndexes.includes(i));
   } else {
-    const joinFields = j.type === 'FULL' ? [normalize({ t: 'col', name: 'ROWKEY', pos: { line: 0, col: 0 } }, scope)] : [normalize(leftAst, scope), normalize(rightAst, scope)];
-    const first = norms.findIndex((n) => joinFields.includes(n));
-    if (opts.persistent && first < 0) {
-      const what = j.type === 'FULL' ? ['ROWKEY'] : [`${formatExpr(leftAst)} or ${formatExpr(rightAst)}`];
-      throw keyMissing(opts.sinkName ?? '', 'join expression', what);
-    }
+    const first = joinKeyIndex(items, scope, opts, { type: j.type, leftAst, rightAst, synthetic: j.type === 'FULL' });
     keyIndexes = [first];
     isKey = items.map((_it, i) => i === first);
   }
