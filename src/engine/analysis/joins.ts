@@ -1,189 +1,175 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
 import { T, typeToString, containsMap } from '../sql/types.js';
 import { keyColumns } from '../catalog/schema.js';
-import type { Header } from '../storage/topics.js';
 import { compileExpr, type Compiled, type Row, type Scope } from './compile.js';
 import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
-import { makeSourceReader, type SourceMsg } from './source-reader.js';
+import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
 import { joinKeyIndex, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
-import type { PlanOptions, QueryPlan } from './planner.js';
-import { planTableTableJoin } from './table-join.js';
+import type { OutMsg, PlanOptions, QueryPlan } from './planner.js';
+import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
 
-export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
-  if (sides.length !== 2) throw new KsqlStatementError('The local server supports joins of two sources only');
-  const [l, r] = sides as [Side, Side];
-  const j = q.joins[0]!;
-  validateJoin(j, l, r, scope);
-  if (l.ds.type === 'STREAM' && r.ds.type === 'STREAM') return planStreamStreamJoin(q, opts, l, r, scope, items, names, where);
-  if (l.ds.type === 'TABLE' && r.ds.type === 'TABLE') return planTableTableJoin(q, opts, l, r, scope, items, names, where);
-  if (!(l.ds.type === 'STREAM' && r.ds.type === 'TABLE')) {
-    throw new KsqlStatementError(`The local server does not support ${l.ds.type.toLowerCase()}-${r.ds.type.toLowerCase()} joins yet`);
-  }
-  if (j.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
-  if (j.type !== 'INNER' && j.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${j.type} join is not supported by stream-table joins.`);
-  const on = j.on;
-  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
-  const a = compileExpr(on.l, { scope, clause: 'JOIN ON' }), b = compileExpr(on.r, { scope, clause: 'JOIN ON' });
-  const refersTo = (e: Expr, alias: string) => e.t === 'col' && scope.resolve(e, 'JOIN ON').source === alias;
-  const leftExpr = refersTo(on.l, r.alias) ? b : a, rightExprAst = refersTo(on.l, r.alias) ? on.l : on.r;
-  const leftExprAst = refersTo(on.l, r.alias) ? on.r : on.l;
-  const rightKeys = keyColumns(r.ds.columns);
-  if (rightKeys.length !== 1 || rightExprAst.t !== 'col' || scope.resolve(rightExprAst, 'JOIN ON').field !== `${r.alias}_${rightKeys[0]!.name}`) {
-    throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightExprAst)}`);
-  }
-  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const firstKey = joinKeyIndex(items, scope, opts, { type: j.type, leftAst: leftExprAst, rightAst: rightExprAst, synthetic: false });
-  const isKey = items.map((_it, i) => i === firstKey);
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
-  const leftKeys = keyColumns(l.ds.columns);
-  const repartition = !(leftExprAst.t === 'col' && leftKeys.length === 1 && scope.resolve(leftExprAst, 'JOIN ON').field === `${l.alias}_${leftKeys[0]!.name}`);
-  const rightCols = sideCols(r, true);
-  return {
-    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
-    build(emit, onError, stores) {
-      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
-      const table = stores<Row>('join-table');
-      const fns = compiled.map((c) => safe(c, onError));
-      const whereFn = where ? safe(where, onError) : undefined;
-      const leftKeyFn = safe(leftExpr, onError);
-      return {
-        process(rec) {
-          let msg: SourceMsg;
-          if (rec.topic === r.ds.topic && !(rec.topic === l.ds.topic && false)) {
-            try { msg = readR(rec); } catch (e) { onError(e); return; }
-            if (msg.key.some((k) => k === null)) return;
-            const k = keyString(msg.key);
-            if (msg.row === null) table.delete(k); else table.put(k, prefix(r.alias, msg.row));
-            return;
-          }
-          try { msg = readL(rec); } catch (e) { onError(e); return; }
-          if (msg.row === null) return;
-          const lrow = prefix(l.alias, msg.row);
-          const jk = leftKeyFn(lrow);
-          if (jk === null || jk === undefined) { if (j.type === 'INNER') return; }
-          const match = jk == null ? undefined : table.get(keyString([jk]));
-          if (!match && j.type === 'INNER') return;
-          const row: Row = match ? { ...lrow, ...match } : { ...lrow };
-          if (!match) for (const c of rightCols) row[c.field] = null;
-          if (whereFn && whereFn(row) !== true) return;
-          const values = fns.map((f) => f(row));
-          emit({ key: [jk ?? null], values, ts: msg.ts, headers: msg.headers });
-        },
-      };
-    },
-  };
+type Items = Extract<SelectItem, { t: 'expr' }>[];
+type JoinClause = Query['joins'][number];
+
+/** One two-way step of a (possibly n-way) join: what has been joined so far, joined with one more source. */
+interface Step {
+  clause: JoinClause;
+  right: Side;
+  kind: 'stream-stream' | 'stream-table' | 'table-pk' | 'table-fk';
+  leftKey: Compiled;
+  rightKey: Compiled;
+  leftAst: Expr;
+  rightAst: Expr;
 }
+
+/** Column references printed with the alias they resolve to, as ksqlDB's join messages print them. */
+export function qualified(e: Expr, scope: Scope): string {
+  const walk = (x: Expr): Expr => {
+    if (x.t === 'col') { try { return { ...x, source: scope.resolve(x, '').source || undefined }; } catch { return x; } }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(x)) {
+      if (v && typeof v === 'object' && 't' in (v as object)) out[k] = walk(v as Expr);
+      else if (Array.isArray(v)) out[k] = v.map((i) => (i && typeof i === 'object' && 't' in i ? walk(i as Expr) : i));
+      else out[k] = v;
+    }
+    return out as Expr;
+  };
+  return formatExpr(walk(e));
+}
+
+const sourcesOf = (e: Expr, scope: Scope) => new Set(columnRefs(e).map((c) => scope.resolve(c, 'JOIN ON').source ?? ''));
 
 /**
- * Stream-stream joins: each side buffers its records per join key; an arriving record joins the
- * other side's records within WITHIN (before, after) and the row is stamped with the larger time.
- * LEFT/RIGHT without GRACE emit the null-padded row at once; with GRACE, when the window has closed
- * without a match.
+ * Joins, two-way or n-way. ksqlDB joins left to right: each step joins the result so far (a stream
+ * or a table) with the next source, and the last step decides the key. Rows keep every source's
+ * columns as `ALIAS_COLUMN`; the projection and WHERE run once on the final row.
  */
-function planStreamStreamJoin(q: Query, opts: PlanOptions, l: Side, r: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined): QueryPlan {
-  const j = q.joins[0]!;
-  if (!j.within) {
-    throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
+export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Items, names: string[], where: Compiled | undefined): QueryPlan {
+  if (sides.length > 2) {
+    const seen = new Set<string>();
+    for (const s of sides) {
+      if (seen.has(s.ds.name)) throw new KsqlStatementError(`N-way joins do not support multiple occurrences of the same source. Source: '${s.ds.name}'`);
+      seen.add(s.ds.name);
+    }
   }
-  const on = j.on;
-  if (on.t !== 'cmp' || on.op !== '=') throw new KsqlStatementError(`Unsupported join expression: ${formatExpr(on)}`);
-  const sideOf = (e: Expr): string | undefined => { try { return e.t === 'col' ? scope.resolve(e, 'JOIN ON').source : undefined; } catch { return undefined; } };
-  const swap = sideOf(on.l) === r.alias || sideOf(on.r) === l.alias;
-  const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
-  const lk = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rk = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
+  let kind: 'STREAM' | 'TABLE' = sides[0]!.ds.type;
+  // the expressions equal to the current key, in the order ksqlDB prefers them for the key column
+  let keyClass: Expr[] = keyColumns(sides[0]!.ds.columns).length === 1 ? [{ t: 'col', source: sides[0]!.alias, name: keyColumns(sides[0]!.ds.columns)[0]!.name, pos: { line: 0, col: 0 } }] : [];
+  let foreignKeyed = false, synthetic = false, repartition = false;
+  const steps: Step[] = [];
+  q.joins.forEach((clause, i) => {
+    const right = sides[i + 1]!;
+    validateJoin(clause, sides[0]!, right, scope);
+    const on = clause.on as Extract<Expr, { t: 'cmp' }>;
+    const ls = sourcesOf(on.l, scope), rs = sourcesOf(on.r, scope);
+    const [la, ra] = [[...ls][0]!, [...rs][0]!];
+    if (la === ra) throw new KsqlStatementError(`Each side of the join must reference exactly one source and not the same source. Left side references \`${la}\` and right references \`${ra}\``);
+    if (la !== right.alias && ra !== right.alias) throw new KsqlStatementError(`A join criteria is expected to reference the source (\`${right.alias}\`) in the FROM clause, instead the right source references \`${ra}\` and the left source references \`${la}\``);
+    const swap = la === right.alias;
+    const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
+    const leftKey = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rightKey = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
+    const leftSource = swap ? ra : la;
+    if (kind === 'TABLE' && right.ds.type === 'STREAM') throw new KsqlStatementError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${leftSource} [${clause.type}] JOIN ${right.alias}.`);
+    const inClass = keyClass.some((e) => normalize(e, scope) === normalize(leftAst, scope));
+    const rightKeys = keyColumns(right.ds.columns);
+    const onRightKey = rightAst.t === 'col' && rightKeys.length === 1 && scope.resolve(rightAst, 'JOIN ON').name === rightKeys[0]!.name;
+    let stepKind: Step['kind'];
+    if (right.ds.type === 'STREAM') {
+      if (!clause.within) throw new KsqlStatementError('Stream-Stream joins must have a WITHIN clause specified. None was provided. To learn about how to specify a WITHIN clause with a stream-stream join, please visit: https://docs.confluent.io/current/ksql/docs/syntax-reference.html#create-stream-as-select');
+      stepKind = 'stream-stream';
+      if (!inClass || !onRightKey) repartition = true;
+    } else if (kind === 'STREAM') {
+      if (clause.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
+      if (clause.type !== 'INNER' && clause.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${clause.type} join is not supported by stream-table joins.`);
+      if (!onRightKey) throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightAst)}`);
+      stepKind = 'stream-table';
+      if (!inClass) repartition = true;
+    } else {
+      if (clause.within) throw new KsqlStatementError('A window definition was provided for a Table-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Table-Table join again.');
+      if (!onRightKey) throw new KsqlStatementError(`Invalid join condition: table-table joins require to join on the primary key of the right input table. Got ${qualified(on.l, scope)} = ${qualified(on.r, scope)}.`);
+      if (typeToString(leftKey.type) !== typeToString(rightKey.type)) {
+        throw new KsqlStatementError(`Invalid join condition: types don't match. Got ${qualified(leftAst, scope)}{${typeToString(leftKey.type)}} = ${qualified(rightAst, scope)}{${typeToString(rightKey.type)}}.`);
+      }
+      stepKind = inClass ? 'table-pk' : 'table-fk';
+      if (stepKind === 'table-fk' && (clause.type === 'RIGHT' || clause.type === 'FULL')) throw new KsqlStatementError(`${clause.type === 'RIGHT' ? 'RIGHT' : 'FULL'} OUTER JOIN on a foreign key is not supported`);
+    }
+    steps.push({ clause, right, kind: stepKind, leftKey, rightKey, leftAst, rightAst });
+    synthetic = clause.type === 'FULL' || (leftAst.t !== 'col' && rightAst.t !== 'col');
+    if (stepKind === 'table-fk') foreignKeyed = true;
+    else if (synthetic) { keyClass = []; foreignKeyed = false; }
+    else { keyClass = inClass ? [...keyClass, rightAst] : [leftAst, rightAst]; foreignKeyed = false; }
+    kind = stepKind === 'stream-stream' || stepKind === 'stream-table' ? 'STREAM' : 'TABLE';
+  });
+
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const synthetic = j.type === 'FULL' || (leftAst.t !== 'col' && rightAst.t !== 'col');
-  const firstKey = joinKeyIndex(items, scope, opts, { type: j.type, leftAst, rightAst, synthetic });
-  const isKey = items.map((_it, i) => i === firstKey);
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
-  const before = j.within.before.ms, after = j.within.after.ms;
-  const grace = j.within.grace?.ms;
-  const nulls = (side: Side): Row => Object.fromEntries(sideCols(side, true).map((c) => [c.field, null]));
-  const leftKeys = keyColumns(l.ds.columns), rightKeys = keyColumns(r.ds.columns);
-  const onKey = (ast: Expr, side: Side, keys: typeof leftKeys) => ast.t === 'col' && keys.length === 1 && normalize(ast, scope) === normalize({ t: 'col', source: side.alias, name: keys[0]!.name, pos: ast.pos }, scope);
-  const repartition = !onKey(leftAst, l, leftKeys) || !onKey(rightAst, r, rightKeys);
-  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
+  const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: keyIndexes.includes(i) }));
+  const resultType = kind;
+
   return {
-    sources: [l.ds, r.ds], resultType: 'STREAM', columns, keyIndexes: [firstKey], repartition,
+    sources: sides.map((s) => s.ds), resultType, columns, keyIndexes, repartition,
     build(emit, onError, stores) {
-      const readL = makeSourceReader(l.ds), readR = makeSourceReader(r.ds);
-      const buffers = { L: stores<Buffered[]>('join-left'), R: stores<Buffered[]>('join-right') };
-      const time = stores<number>('stream-time');
+      const readers = sides.map((s) => makeSourceReader(s.ds));
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
-      const lkFn = safe(lk, onError), rkFn = safe(rk, onError);
-      const outers = new Set<'L' | 'R'>(j.type === 'LEFT' ? ['L'] : j.type === 'RIGHT' ? ['R'] : j.type === 'FULL' ? ['L', 'R'] : []);
-      // records older than the window and its grace are gone from the join's window stores
-      const retention = before + after + (grace ?? DEFAULT_GRACE_MS);
-      const out = (row: Row, key: unknown, ts: number, headers: Header[]) => {
-        row.ROWKEY = key;
-        if (whereFn && whereFn(row) !== true) return;
-        emit({ key: [key], values: fns.map((f) => f(row)), ts, headers });
+      const emitted = stores<boolean>('join-emitted');
+      const finish: JoinEmit = (e) => {
+        const k = keyString(e.key);
+        const row = e.row;
+        if (row !== null) row.ROWKEY = e.key[0];
+        const passes = row !== null && (!whereFn || whereFn(row) === true);
+        if (resultType === 'STREAM') { if (passes) emit(out(e, fns.map((f) => f(row!)))); return; }
+        // a table result goes through WHERE as a table filter: a row that stops passing is retracted
+        if (!passes) { if ((row === null && !whereFn) || emitted.delete(k)) emit(out(e, null)); return; }
+        if (!emitted.has(k)) emitted.put(k, true);
+        emit(out(e, fns.map((f) => f(row!))));
       };
-      const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? { ...row, ...nulls(r) } : { ...nulls(l), ...row });
-      /** The window of a record on one side closes `after` (left) or `before` (right) past its time. */
-      const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? after : before);
-      let expiredUpTo = -Infinity;
-      const expire = (now: number, headers: Header[]) => {
-        if (now === expiredUpTo) return;
-        expiredUpTo = now;
-        // unmatched outer records whose window and grace have passed, oldest first, as Kafka Streams' outer store emits them
-        const due: { side: 'L' | 'R'; k: string; b: Buffered }[] = [];
-        for (const side of ['L', 'R'] as const) {
-          const store = buffers[side];
-          for (const [k, list] of [...store.entries()]) {
-            if (outers.has(side) && grace !== undefined) for (const b of list) if (!b.matched && !b.emitted && now > closes(side, b.ts) + grace) due.push({ side, k, b });
-            const kept = list.filter((b) => b.ts >= now - retention || (outers.has(side) && !b.matched && !b.emitted));
-            if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
-          }
-        }
-        due.sort((x, y) => x.b.ts - y.b.ts);
-        for (const d of due) {
-          d.b.emitted = true;
-          out(padded(d.side, d.b.row), JSON.parse(d.k)[0], d.b.ts, headers);
-          const list = buffers[d.side].get(d.k);
-          if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= now - retention));
-        }
-      };
+      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers });
+      // cores from the last step back, so each step's output feeds the next one's left input
+      const cores: JoinCore[] = new Array(steps.length);
+      for (let i = steps.length - 1; i >= 0; i--) {
+        const step = steps[i]!;
+        const next = i === steps.length - 1 ? finish : (e: JoinEvent) => cores[i + 1]!.left(e);
+        const spec = {
+          type: step.clause.type, leftKey: safe(step.leftKey, onError), rightKey: safe(step.rightKey, onError),
+          nullsL: nullRow(sides.slice(0, i + 1)), nullsR: nullRow([step.right]), stores, name: i === 0 ? '' : `step${i}-`, emit: next,
+        };
+        const w = step.clause.within;
+        cores[i] = step.kind === 'stream-stream' ? streamStreamCore(spec, { before: w!.before.ms, after: w!.after.ms, grace: w!.grace?.ms })
+          : step.kind === 'stream-table' ? streamTableCore(spec)
+            : step.kind === 'table-pk' ? tablePrimaryKeyCore(spec) : tableForeignKeyCore(spec);
+      }
       return {
         process(rec) {
-          const isLeft = rec.topic === l.ds.topic;
-          const side = isLeft ? 'L' : 'R';
-          let msg: SourceMsg;
-          try { msg = (isLeft ? readL : readR)(rec); } catch (e) { onError(e); return; }
-          if (msg.row === null) return;
-          const row = prefix(isLeft ? l.alias : r.alias, msg.row);
-          const jk = (isLeft ? lkFn : rkFn)(row);
-          if (jk === null || jk === undefined) return;
-          const k = keyString([jk]);
-          const now = Math.max(time.get('t') ?? -Infinity, msg.ts);
-          time.put('t', now);
-          const mine = isLeft ? buffers.L : buffers.R, theirs = isLeft ? buffers.R : buffers.L;
-          const entry: Buffered = { row, ts: msg.ts, matched: false, emitted: false };
-          const from = msg.ts - (isLeft ? before : after), to = msg.ts + (isLeft ? after : before);
-          const matches = (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= now - retention);
-          for (const m of matches) {
-            entry.matched = true;
-            if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
-            out(isLeft ? { ...row, ...m.row } : { ...m.row, ...row }, jk, Math.max(msg.ts, m.ts), msg.headers);
-          }
-          if (!entry.matched && outers.has(side) && (grace === undefined || to < now)) {
-            // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
-            entry.emitted = true;
-            out(padded(side, row), jk, msg.ts, msg.headers);
-          }
-          if (msg.ts >= now - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
-          expire(now, msg.headers);
+          sides.forEach((side, i) => {
+            if (rec.topic !== side.ds.topic) return;
+            let msg;
+            try { msg = readers[i]!(rec); } catch (e) { onError(e); return; }
+            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefix(side.alias, msg.row), ts: msg.ts, headers: msg.headers };
+            if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
+          });
         },
       };
     },
   };
 }
 
-/** The grace a join window keeps when the statement gives none (ksqlDB's 24 hours). */
-const DEFAULT_GRACE_MS = 86_400_000;
+const nullRow = (sides: Side[]): Row => Object.fromEntries(sides.flatMap((s) => sideCols(s, true)).map((c) => [c.field, null]));
+
+/** A foreign-key join's result is keyed by the left table's primary key: every column of it must be selected. */
+function foreignKeyIndexes(items: Items, scope: Scope, opts: PlanOptions, left: Side): number[] {
+  const norms = items.map((it) => normalize(it.expr, scope));
+  const keys = keyColumns(left.ds.columns);
+  const indexes = keys.map((k) => norms.indexOf(normalize({ t: 'col', source: left.alias, name: k.name, pos: { line: 0, col: 0 } }, scope)));
+  const missing = keys.filter((_k, i) => indexes[i]! < 0).map((k) => `\`${k.name}\``);
+  if (opts.persistent && missing.length) {
+    const s = missing.length > 1 ? 's' : '';
+    throw new KsqlStatementError(`Primary key column${s} missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (\`${left.alias}\`). Missing column${s}: ${missing.join(', ')}.`);
+  }
+  return indexes;
+}
 
 /** Column references in an expression (not inside lambdas' own variables). */
 function columnRefs(e: Expr, out: Extract<Expr, { t: 'col' }>[] = []): Extract<Expr, { t: 'col' }>[] {

@@ -65,24 +65,27 @@ export function prefix(alias: string, row: Row): Row {
 const SEE = 'Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.';
 
 /**
- * The projection item that becomes a join's key column: the left source's join expression (also
- * for a RIGHT join), else the right source's; ROWKEY when the key is synthetic (FULL OUTER
- * joins, joins of two expressions). A persistent query must select it.
+ * The projection item that becomes a join's key column: the first of the expressions equal to the
+ * join key (the left source's first), or ROWKEY when the key is synthetic (FULL OUTER joins, joins
+ * of two expressions). A persistent query must select it.
  */
 export function joinKeyIndex(
   items: Extract<SelectItem, { t: 'expr' }>[], scope: Scope, opts: { persistent: boolean; sinkName?: string },
-  join: { type: string; leftAst: Expr; rightAst: Expr; synthetic: boolean },
+  join: { keyClass: Expr[]; synthetic: boolean },
 ): number {
   const norms = items.map((it) => normalize(it.expr, scope));
-  const at = (e: Expr) => norms.indexOf(normalize(e, scope));
   const rowkey: Expr = { t: 'col', name: 'ROWKEY', pos: { line: 0, col: 0 } };
-  const [first, second] = [join.leftAst, join.rightAst];
-  const index = join.synthetic ? at(rowkey) : at(first) >= 0 ? at(first) : at(second);
-  if (index >= 0 || !opts.persistent) return index;
+  const candidates = join.synthetic ? [rowkey] : join.keyClass;
+  for (const c of candidates) {
+    const i = norms.indexOf(normalize(c, scope));
+    if (i >= 0) return i;
+  }
+  if (!opts.persistent) return -1;
   const sink = opts.sinkName ?? '';
   if (join.synthetic) {
     throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
   }
-  const names = [join.leftAst, join.rightAst].filter((e) => e.t === 'col').map((e) => formatExpr(e));
-  throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${names.join(' or ')} in its projection (eg, SELECT ${names[0]}...).`);
+  const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(e)))];
+  const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+  throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }

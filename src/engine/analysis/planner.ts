@@ -56,8 +56,8 @@ function lookupSource(ms: MetaStore, name: string): DataSource {
  * OUTER joins (either side may be missing) and joins whose ON compares two expressions.
  */
 function syntheticKey(q: Query, sides: Side[]): ScopeCol[] {
-  const j = q.joins[0];
-  if (!j || sides.length !== 2 || j.on.t !== 'cmp') return [];
+  const j = q.joins[q.joins.length - 1];
+  if (!j || sides.length < 2 || j.on.t !== 'cmp') return [];
   if (j.type !== 'FULL' && (j.on.l.t === 'col' || j.on.r.t === 'col')) return [];
   const scope = new Scope(sides.flatMap((s) => sideCols(s, true)), sides.map((s) => s.alias));
   let type: SqlType;

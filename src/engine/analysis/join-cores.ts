@@ -1,0 +1,197 @@
+import type { Header } from '../storage/topics.js';
+import type { StoreFactory } from '../state/store.js';
+import type { Row } from './compile.js';
+import { keyString } from '../functions/values.js';
+
+/**
+ * One row flowing into or out of a join step: its key (the source's key, or the key the previous
+ * step produced), its columns named `ALIAS_COLUMN`, or null for a table's tombstone.
+ */
+export interface JoinEvent { key: unknown[]; row: Row | null; ts: number; headers: Header[] }
+export type JoinEmit = (e: JoinEvent) => void;
+
+/** A join step: two inputs, one output, the state of a two-way join. */
+export interface JoinCore { left(e: JoinEvent): void; right(e: JoinEvent): void }
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+
+export interface CoreSpec {
+  type: JoinType;
+  /** The join key of a left row, and of a right row (expressions of the ON clause). */
+  leftKey: (row: Row) => unknown;
+  rightKey: (row: Row) => unknown;
+  /** Rows of nulls that stand for a missing side in outer joins. */
+  nullsL: Row;
+  nullsR: Row;
+  stores: StoreFactory;
+  /** Prefix of this step's store names, so the steps of an n-way join keep apart. */
+  name: string;
+  emit: JoinEmit;
+}
+
+const joinRows = (a: Row, b: Row): Row => ({ ...a, ...b });
+
+/** Stream-table: each stream row joins the table row current for its key, at the stream row's time. */
+export function streamTableCore(s: CoreSpec): JoinCore {
+  const table = s.stores<Row>(`${s.name}join-table`);
+  return {
+    right(e) {
+      if (e.key.some((k) => k === null || k === undefined)) return;
+      const k = keyString(e.key);
+      if (e.row === null) table.delete(k); else table.put(k, e.row);
+    },
+    left(e) {
+      if (e.row === null) return;
+      const jk = s.leftKey(e.row);
+      const missing = jk === null || jk === undefined;
+      if (missing && s.type === 'INNER') return;
+      const match = missing ? undefined : table.get(keyString([jk]));
+      if (!match && s.type === 'INNER') return;
+      s.emit({ key: [missing ? null : jk], row: joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers });
+    },
+  };
+}
+
+export interface WindowSpec { before: number; after: number; grace?: number }
+
+/** The grace a join window keeps when the statement gives none (ksqlDB's 24 hours). */
+const DEFAULT_GRACE_MS = 86_400_000;
+
+/**
+ * Stream-stream: each side buffers its rows per join key; an arriving row joins the other side's
+ * rows within WITHIN (before, after) and the result takes the later time. Outer sides without GRACE
+ * emit the padded row at once; with GRACE, once the window and grace have passed without a match.
+ * Rows older than the window plus grace are gone from the stores, as from Kafka Streams' window stores.
+ */
+export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
+  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
+  const buffers = { L: s.stores<Buffered[]>(`${s.name}join-left`), R: s.stores<Buffered[]>(`${s.name}join-right`) };
+  const time = s.stores<number>(`${s.name}stream-time`);
+  const outers = new Set<'L' | 'R'>(s.type === 'LEFT' ? ['L'] : s.type === 'RIGHT' ? ['R'] : s.type === 'FULL' ? ['L', 'R'] : []);
+  const retention = w.before + w.after + (w.grace ?? DEFAULT_GRACE_MS);
+  const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? joinRows(row, s.nullsR) : joinRows(s.nullsL, row));
+  const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? w.after : w.before);
+  let expiredAt = -Infinity;
+
+  const expire = (now: number, headers: Header[]) => {
+    if (now === expiredAt) return;
+    expiredAt = now;
+    // unmatched outer rows whose window and grace have passed, oldest first, as Kafka Streams' outer store emits them
+    const due: { side: 'L' | 'R'; k: string; b: Buffered }[] = [];
+    for (const side of ['L', 'R'] as const) {
+      const store = buffers[side];
+      for (const [k, list] of [...store.entries()]) {
+        if (outers.has(side) && w.grace !== undefined) for (const b of list) if (!b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, b });
+        const kept = list.filter((b) => b.ts >= now - retention || (outers.has(side) && !b.matched && !b.emitted));
+        if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
+      }
+    }
+    due.sort((x, y) => x.b.ts - y.b.ts);
+    for (const d of due) {
+      d.b.emitted = true;
+      s.emit({ key: [JSON.parse(d.k)[0]], row: padded(d.side, d.b.row), ts: d.b.ts, headers });
+      const list = buffers[d.side].get(d.k);
+      if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= now - retention));
+    }
+  };
+
+  const arrive = (side: 'L' | 'R', e: JoinEvent) => {
+    if (e.row === null) return;
+    const isLeft = side === 'L';
+    const jk = (isLeft ? s.leftKey : s.rightKey)(e.row);
+    if (jk === null || jk === undefined) return;
+    const k = keyString([jk]);
+    const now = Math.max(time.get('t') ?? -Infinity, e.ts);
+    time.put('t', now);
+    const mine = buffers[side], theirs = buffers[isLeft ? 'R' : 'L'];
+    const entry: Buffered = { row: e.row, ts: e.ts, matched: false, emitted: false };
+    const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
+    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= now - retention)) {
+      entry.matched = true;
+      if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
+      s.emit({ key: [jk], row: isLeft ? joinRows(e.row, m.row) : joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers });
+    }
+    if (!entry.matched && outers.has(side) && (w.grace === undefined || to < now)) {
+      // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
+      entry.emitted = true;
+      s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers });
+    }
+    if (e.ts >= now - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
+    expire(now, e.headers);
+  };
+  return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };
+}
+
+interface Stored { row: Row; ts: number }
+
+/**
+ * Table-table on the primary key, as Kafka Streams joins two KTables: an update on one side joins
+ * the other side's current row for the key, at the later of the two times. A side that an INNER,
+ * LEFT or RIGHT join needs and that is missing gives no result; a result that no longer holds is a
+ * tombstone.
+ */
+export function tablePrimaryKeyCore(s: CoreSpec): JoinCore {
+  const stores = { L: s.stores<Stored>(`${s.name}join-left`), R: s.stores<Stored>(`${s.name}join-right`) };
+  const required = s.type === 'INNER' ? 'both' : s.type === 'LEFT' ? 'L' : s.type === 'RIGHT' ? 'R' : 'none';
+  const update = (side: 'L' | 'R', e: JoinEvent) => {
+    if (e.key.some((k) => k === null || k === undefined)) return;
+    const k = keyString(e.key);
+    const isLeft = side === 'L';
+    if (e.row === null) stores[side].delete(k); else stores[side].put(k, { row: e.row, ts: e.ts });
+    const other = stores[isLeft ? 'R' : 'L'].get(k);
+    if (!other && (required === 'both' || required === (isLeft ? 'R' : 'L'))) return;
+    const lRow = isLeft ? e.row : other?.row ?? null, rRow = isLeft ? other?.row ?? null : e.row;
+    const present = required === 'L' ? lRow : required === 'R' ? rRow : required === 'both' ? lRow && rRow : lRow || rRow;
+    const ts = other ? Math.max(e.ts, other.ts) : e.ts;
+    s.emit({ key: e.key, row: present ? joinRows(lRow ?? s.nullsL, rRow ?? s.nullsR) : null, ts, headers: e.headers });
+  };
+  return { left: (e) => update('L', e), right: (e) => update('R', e) };
+}
+
+/**
+ * Table-table on a foreign key (INNER, LEFT): the left row's expression names a right key; results
+ * are keyed by the left key and redone for every left row that refers to a right key when that right
+ * row changes, at the time of the change.
+ */
+export function tableForeignKeyCore(s: CoreSpec): JoinCore {
+  const left = s.stores<Stored>(`${s.name}join-left`), right = s.stores<Stored>(`${s.name}join-right`);
+  const byForeignKey = s.stores<string[]>(`${s.name}join-fk-index`);
+  const joined = s.stores<boolean>(`${s.name}join-fk-emitted`);
+  const out = (key: unknown[], row: Row | null, e: JoinEvent, onlyIfJoined = false) => {
+    const k = keyString(key);
+    if (row === null) { if (joined.delete(k) || !onlyIfJoined) s.emit({ key, row: null, ts: e.ts, headers: e.headers }); return; }
+    if (!joined.has(k)) joined.put(k, true);
+    s.emit({ key, row, ts: e.ts, headers: e.headers });
+  };
+  return {
+    left(e) {
+      if (e.key.some((k) => k === null || k === undefined)) return;
+      const k = keyString(e.key);
+      const prev = left.get(k);
+      const fkOf = (row: Row) => { const v = s.leftKey(row); return v === null || v === undefined ? undefined : keyString([v]); };
+      const prevFk = prev ? fkOf(prev.row) : undefined;
+      const fk = e.row ? fkOf(e.row) : undefined;
+      if (prevFk !== undefined && prevFk !== fk) byForeignKey.put(prevFk, (byForeignKey.get(prevFk) ?? []).filter((x) => x !== k));
+      if (e.row === null) { left.delete(k); out(e.key, null, e); return; }
+      left.put(k, { row: e.row, ts: e.ts });
+      if (fk !== undefined && prevFk !== fk) byForeignKey.put(fk, [...(byForeignKey.get(fk) ?? []), k]);
+      const match = fk === undefined ? undefined : right.get(fk);
+      if (match) out(e.key, joinRows(e.row, match.row), e);
+      else if (s.type === 'LEFT') out(e.key, joinRows(e.row, s.nullsR), e);
+      else out(e.key, null, e, true);
+    },
+    right(e) {
+      if (e.key.some((k) => k === null || k === undefined)) return;
+      const k = keyString(e.key);
+      if (e.row === null) right.delete(k); else right.put(k, { row: e.row, ts: e.ts });
+      for (const lk of byForeignKey.get(k) ?? []) {
+        const l = left.get(lk);
+        if (!l) continue;
+        const key = JSON.parse(lk) as unknown[];
+        if (e.row) out(key, joinRows(l.row, e.row), e);
+        else if (s.type === 'LEFT') out(key, joinRows(l.row, s.nullsR), e);
+        else out(key, null, e);
+      }
+    },
+  };
+}
