@@ -82,7 +82,8 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
       const store = buffers[side];
       for (const [k, list] of [...store.entries()]) {
         if (outers.has(side) && w.grace !== undefined) for (const b of list) if (!b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, b });
-        const kept = list.filter((b) => b.ts >= now - retention || (outers.has(side) && !b.matched && !b.emitted));
+        const storeTime = time.get(side) ?? now;
+        const kept = list.filter((b) => b.ts >= storeTime - retention || (outers.has(side) && !b.matched && !b.emitted));
         if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
       }
     }
@@ -91,22 +92,25 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
       d.b.emitted = true;
       s.emit({ key: [JSON.parse(d.k)[0]], row: padded(d.side, d.b.row), ts: d.b.ts, headers });
       const list = buffers[d.side].get(d.k);
-      if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= now - retention));
+      if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= (time.get(d.side) ?? now) - retention));
     }
   };
 
   const arrive = (side: 'L' | 'R', e: JoinEvent) => {
     if (e.row === null) return;
-    const isLeft = side === 'L';
+    const isLeft = side === 'L', otherSide = isLeft ? 'R' : 'L';
     const jk = (isLeft ? s.leftKey : s.rightKey)(e.row);
     if (jk === null || jk === undefined) return;
     const k = keyString([jk]);
+    // one stream time for the join, and one per window store (each advances with its own puts)
     const now = Math.max(time.get('t') ?? -Infinity, e.ts);
+    const mineTime = Math.max(time.get(side) ?? -Infinity, e.ts), theirTime = time.get(otherSide) ?? -Infinity;
     time.put('t', now);
-    const mine = buffers[side], theirs = buffers[isLeft ? 'R' : 'L'];
+    time.put(side, mineTime);
+    const mine = buffers[side], theirs = buffers[otherSide];
     const entry: Buffered = { row: e.row, ts: e.ts, matched: false, emitted: false };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
-    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= now - retention)) {
+    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention)) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
       s.emit({ key: [jk], row: isLeft ? joinRows(e.row, m.row) : joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers });
@@ -116,7 +120,8 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
       entry.emitted = true;
       s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers });
     }
-    if (e.ts >= now - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
+    // a window store skips a record older than its own time less the retention
+    if (e.ts >= mineTime - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
     expire(now, e.headers);
   };
   return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };

@@ -71,7 +71,11 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
     const leftKey = compileExpr(leftAst, { scope, clause: 'JOIN ON' }), rightKey = compileExpr(rightAst, { scope, clause: 'JOIN ON' });
     const leftSource = swap ? ra : la;
-    if (kind === 'TABLE' && right.ds.type === 'STREAM') throw new KsqlStatementError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${leftSource} [${clause.type}] JOIN ${right.alias}.`);
+    if (kind === 'TABLE' && right.ds.type === 'STREAM') {
+      const name = (alias: string) => sides.find((x) => x.alias === alias)?.ds.name ?? alias;
+      const how = clause.type === 'INNER' ? '[INNER]' : `${clause.type} [OUTER]`;
+      throw new KsqlStatementError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${name(leftSource)} ${how} JOIN ${right.ds.name}.`);
+    }
     const inClass = keyClass.some((e) => normalize(e, scope) === normalize(leftAst, scope));
     const rightKeys = keyColumns(right.ds.columns);
     const onRightKey = rightAst.t === 'col' && rightKeys.length === 1 && scope.resolve(rightAst, 'JOIN ON').name === rightKeys[0]!.name;
@@ -83,7 +87,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     } else if (kind === 'STREAM') {
       if (clause.within) throw new KsqlStatementError('A window definition was provided for a Stream-Table join. These joins are not windowed. Please drop the window definition (i.e. the WITHIN clause) and try to execute your Stream-Table join again.');
       if (clause.type !== 'INNER' && clause.type !== 'LEFT') throw new KsqlStatementError(`Invalid join type: ${clause.type} join is not supported by stream-table joins.`);
-      if (!onRightKey) throw new KsqlStatementError(`Cannot repartition a TABLE source. If this is a join, make sure that the criteria uses the TABLE's key column ${rightKeys.map((k) => k.name).join(', ')} instead of ${formatExpr(rightAst)}`);
+      if (!onRightKey) throw new KsqlStatementError(`Invalid join condition: stream-table joins require to join on the table's primary key. Got ${qualified(on.l, scope)} = ${qualified(on.r, scope)}.`);
       stepKind = 'stream-table';
       if (!inClass) repartition = true;
     } else {
@@ -93,6 +97,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
         throw new KsqlStatementError(`Invalid join condition: types don't match. Got ${qualified(leftAst, scope)}{${typeToString(leftKey.type)}} = ${qualified(rightAst, scope)}{${typeToString(rightKey.type)}}.`);
       }
       stepKind = inClass ? 'table-pk' : 'table-fk';
+      if (stepKind === 'table-fk' && i > 0) throw new KsqlStatementError(`Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got ${qualified(on.l, scope)} = ${qualified(on.r, scope)}.`);
       if (stepKind === 'table-fk' && (clause.type === 'RIGHT' || clause.type === 'FULL')) throw new KsqlStatementError(`${clause.type === 'RIGHT' ? 'RIGHT' : 'FULL'} OUTER JOIN on a foreign key is not supported`);
     }
     steps.push({ clause, right, kind: stepKind, leftKey, rightKey, leftAst, rightAst });

@@ -167,7 +167,8 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   }
   const sourceColNames = new Set([left, ...sides.slice(1)].flatMap((s) => s.ds.columns.map((c) => c.name)));
   const joinPrefix = isJoin ? (e: Extract<Expr, { t: 'col' }>) => {
-    const owners = sides.filter((s) => s.ds.columns.some((c) => c.name === e.name));
+    // every source has the system columns, so ROWTIME and friends are always qualified in a join
+    const owners = SYSTEM_COLUMNS.includes(e.name) ? sides : sides.filter((s) => s.ds.columns.some((c) => c.name === e.name));
     if (owners.length > 1) { const c = scope.resolve(e, 'SELECT'); return `${c.source}_${e.name}`; }
     return e.name;
   } : undefined;
