@@ -7,7 +7,8 @@ import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
 import { joinKeyIndex, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
-import type { OutMsg, PlanOptions, QueryPlan } from './planner.js';
+import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
+import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
 
 type Items = Extract<SelectItem, { t: 'expr' }>[];
@@ -46,7 +47,22 @@ const sourcesOf = (e: Expr, scope: Scope) => new Set(columnRefs(e).map((c) => sc
  * or a table) with the next source, and the last step decides the key. Rows keep every source's
  * columns as `ALIAS_COLUMN`; the projection and WHERE run once on the final row.
  */
-export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Items, names: string[], where: Compiled | undefined): QueryPlan {
+export interface JoinInput {
+  sources: Side['ds'][];
+  /** What the joined rows are: a stream, or a table (a changelog with tombstones). */
+  kind: 'STREAM' | 'TABLE';
+  /** The expressions equal to the result key, in the order ksqlDB prefers them for the key column. */
+  keyClass: Expr[];
+  synthetic: boolean;
+  /** Keyed by the left table's primary key (a foreign-key join). */
+  foreignKeyed: boolean;
+  repartition: boolean;
+  /** Builds the processor that turns source records into joined rows (before WHERE and projection). */
+  build(onRow: JoinEmit, onError: (e: unknown) => void, stores: StoreFactory): Processor;
+}
+
+/** Plans the join steps of a query: the rows they produce feed a projection or an aggregation. */
+export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput {
   if (sides.length > 2) {
     const seen = new Set<string>();
     for (const s of sides) {
@@ -108,35 +124,17 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     kind = stepKind === 'stream-stream' || stepKind === 'stream-table' ? 'STREAM' : 'TABLE';
   });
 
-  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: keyIndexes.includes(i) }));
-  const resultType = kind;
-
   return {
-    sources: sides.map((s) => s.ds), resultType, columns, keyIndexes, repartition,
-    build(emit, onError, stores) {
+    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition,
+    build(onRow, onError, stores) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
-      const fns = compiled.map((c) => safe(c, onError));
-      const whereFn = where ? safe(where, onError) : undefined;
-      const emitted = stores<boolean>('join-emitted');
-      const finish: JoinEmit = (e) => {
-        const k = keyString(e.key);
-        const row = e.row;
-        if (row !== null) row.ROWKEY = e.key[0];
-        const passes = row !== null && (!whereFn || whereFn(row) === true);
-        if (resultType === 'STREAM') { if (passes) emit(out(e, fns.map((f) => f(row!)))); return; }
-        // a table result goes through WHERE as a table filter: a row that stops passing is retracted
-        if (!passes) { if ((row === null && !whereFn) || emitted.delete(k)) emit(out(e, null)); return; }
-        if (!emitted.has(k)) emitted.put(k, true);
-        emit(out(e, fns.map((f) => f(row!))));
-      };
-      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers });
+      // a synthetic key is a column of the joined row, as ROWKEY
+      const withRowKey: JoinEmit = (e) => { if (e.row !== null) e.row.ROWKEY = e.key[0]; onRow(e); };
       // cores from the last step back, so each step's output feeds the next one's left input
       const cores: JoinCore[] = new Array(steps.length);
       for (let i = steps.length - 1; i >= 0; i--) {
         const step = steps[i]!;
-        const next = i === steps.length - 1 ? finish : (e: JoinEvent) => cores[i + 1]!.left(e);
+        const next = i === steps.length - 1 ? withRowKey : (e: JoinEvent) => cores[i + 1]!.left(e);
         const spec = {
           type: step.clause.type, leftKey: safe(step.leftKey, onError), rightKey: safe(step.rightKey, onError),
           nullsL: nullRow(sides.slice(0, i + 1)), nullsR: nullRow([step.right]), stores, name: i === 0 ? '' : `step${i}-`, emit: next,
@@ -157,6 +155,40 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
           });
         },
       };
+    },
+  };
+}
+
+
+/**
+ * Joins, two-way or n-way, projected: WHERE and the SELECT list run once on each joined row; a table
+ * result goes through WHERE as a table filter.
+ */
+export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scope, items: Items, names: string[], where: Compiled | undefined): QueryPlan {
+  const input = planJoinInput(q, sides, scope);
+  const { keyClass, synthetic, foreignKeyed } = input;
+  const resultType = input.kind;
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
+  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: keyIndexes.includes(i) }));
+  return {
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition,
+    build(emit, onError, stores) {
+      const fns = compiled.map((c) => safe(c, onError));
+      const whereFn = where ? safe(where, onError) : undefined;
+      const emitted = stores<boolean>('join-emitted');
+      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers });
+      const finish: JoinEmit = (e) => {
+        const k = keyString(e.key);
+        const row = e.row;
+        const passes = row !== null && (!whereFn || whereFn(row) === true);
+        if (resultType === 'STREAM') { if (passes) emit(out(e, fns.map((f) => f(row!)))); return; }
+        // a table result goes through WHERE as a table filter: a row that stops passing is retracted
+        if (!passes) { if ((row === null && !whereFn) || emitted.delete(k)) emit(out(e, null)); return; }
+        if (!emitted.has(k)) emitted.put(k, true);
+        emit(out(e, fns.map((f) => f(row!))));
+      };
+      return input.build(finish, onError, stores);
     },
   };
 }

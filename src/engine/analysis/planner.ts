@@ -10,7 +10,7 @@ import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyMissing, normalize, safe, sideCols, type Side } from './plan-util.js';
-import { planJoin } from './joins.js';
+import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing } from './windowing.js';
 import type { StoreFactory } from '../state/store.js';
@@ -305,7 +305,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
 }
 
 function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, aggCalls: Extract<Expr, { t: 'call' }>[]): QueryPlan {
-  if (sides.length > 1) throw new KsqlStatementError('The local server does not support aggregations over joins yet');
+  // an aggregation over a join aggregates the joined rows: a stream, or a table changelog
+  const join: JoinInput | undefined = sides.length > 1 ? planJoinInput(q, sides, scope) : undefined;
   const ds = left.ds;
   const groupBy = q.groupBy!;
   const groupC = groupBy.map((g) => {
@@ -336,7 +337,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       throw new KsqlStatementError(`The aggregation functions ${bad.length > 1 ? `${bad.slice(0, -1).join(', ')} and ${bad[bad.length - 1]}` : bad[0]} cannot be applied to a table source, only to a stream source.`);
     }
     const nCols = typeof fn.columns === 'function' ? fn.columns(call.args.length) : fn.columns ?? 1;
-    const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos }, { scope, clause: 'SELECT' })] : call.args.slice(0, nCols).map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
+    const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos, ...(join ? { source: left.alias } : {}) }, { scope, clause: 'SELECT' })] : call.args.slice(0, nCols).map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
     const literals: unknown[] = [];
     const extraTypes: SqlType[] = [];
     for (const [i, a] of call.args.slice(nCols).entries()) {
@@ -401,13 +402,15 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const keyOrder = groupNorm.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
   const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
   const keyCols = keyColumns(ds.columns);
-  const repartition = !(groupBy.length === keyCols.length && groupBy.every((g, i) => g.t === 'col' && normalize(g, scope) === normalize({ t: 'col', name: keyCols[i]!.name, pos: g.pos }, scope)));
+  const repartition = join
+    ? !(groupBy.length === 1 && !join.foreignKeyed && join.keyClass.some((e) => normalize(e, scope) === groupNorm[0]))
+    : !(groupBy.length === keyCols.length && groupBy.every((g, i) => g.t === 'col' && normalize(g, scope) === normalize({ t: 'col', name: keyCols[i]!.name, pos: g.pos }, scope)));
   const windowInfo: WindowInfo | undefined = windowed ? { type: windowed.type, sizeMs: windowed.type === 'SESSION' ? undefined : windowed.size.ms } : undefined;
   if (q.emit === 'FINAL' && !windowed) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
-  const isTableSource = ds.type === 'TABLE';
+  const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
 
   return {
-    sources: [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
+    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const whereFn = where ? safe(where, onError) : undefined;
@@ -439,10 +442,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         return k.some((v) => v === null || v === undefined) ? undefined : k;
       };
       const argsOf = (row: Row) => argFns.map((fs) => fs.map((f) => f(row)));
-      return {
-        process(rec) {
-          let msg: SourceMsg;
-          try { msg = read(rec); } catch (e) { onError(e); return; }
+      const consume = (msg: Pick<SourceMsg, 'key' | 'row' | 'ts' | 'partition' | 'headers'>) => {
           if (isTableSource) {
             if (msg.key.some((k) => k === null)) return;
             const sk = keyString(msg.key);
@@ -464,6 +464,13 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
           const gk = groupKey(row);
           if (!gk) return;
           windowing.add(gk, argsOf(row), msg.ts, msg.partition, msg.headers);
+      };
+      if (join) return join.build((e) => consume({ ...e, partition: 0 }), onError, stores);
+      return {
+        process(rec) {
+          let msg: SourceMsg;
+          try { msg = read(rec); } catch (e) { onError(e); return; }
+          consume(msg);
         },
       };
     },
