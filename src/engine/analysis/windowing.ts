@@ -46,15 +46,38 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
     };
   }
   if (spec.type === 'SESSION') {
-    if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
     if (aggs.some((a) => !a.merge)) throw new KsqlStatementError('The local server cannot merge this aggregate in SESSION windows yet');
-    return sessionWindowing(spec, aggs, output, stores);
+    return sessionWindowing(spec, aggs, output, stores, final);
   }
-  if (final) throw new KsqlStatementError('EMIT FINAL is not supported by the local server yet');
   const size = spec.size.ms;
   const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
-  const grace = spec.grace ? spec.grace.ms : Math.max(DAY - size, 0);
+  // EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does
+  const grace = spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - size, 0);
   const streamTime = stores<number>('stream-time');
+  // EMIT FINAL: windows updated since they last went out wait here until they close
+  const pending = stores<true>('suppress-buffer');
+  let purgedAt = -Infinity;
+  /** Emits the final rows of closed windows, oldest end first; forgets closed windows' state. */
+  const close = (st: number, headers: Header[]) => {
+    if (final) {
+      const due: Agg[] = [];
+      for (const [sk] of pending.entries()) {
+        const a = state.get(sk);
+        if (!a) { pending.delete(sk); continue; }
+        if (a.window!.end + grace <= st) due.push(a);
+      }
+      due.sort((x, y) => x.window!.end - y.window!.end);
+      for (const a of due) {
+        const sk = `${keyString(a.key)}@${a.window!.start}`;
+        pending.delete(sk);
+        output(a.key, a.accs, a.ts, a.window, headers, false);
+      }
+    }
+    // a closed window takes no more records: its state can go (scanned once per window size of time)
+    if (st - purgedAt < size) return;
+    purgedAt = st;
+    for (const [sk, a] of [...state.entries()]) if (a.window!.end + grace <= st && !pending.has(sk)) state.delete(sk);
+  };
   return {
     add(key, args, ts, partition, headers) {
       const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
@@ -72,8 +95,9 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
         state.put(sk, a);
-        output(key, a.accs, a.ts, a.window, headers, false);
+        if (final) pending.put(sk, true); else output(key, a.accs, a.ts, a.window, headers, false);
       }
+      close(st, headers);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
   };
@@ -84,11 +108,23 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
  * is retracted (a tombstone stamped with its old end), then the merged session [min start, max end]
  * is emitted, stamped with its end. Late: merged end < stream time - gap - grace.
  */
-function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory): Windowing {
+function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory, final: boolean): Windowing {
   const gap = spec.size.ms;
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
   const sessions = stores<Agg[]>('sessions');
   const streamTime = stores<number>('stream-time');
+  /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
+  const closeSessions = (st: number, headers: Header[]) => {
+    const due: Agg[] = [];
+    for (const [sk, list] of [...sessions.entries()]) {
+      const open = list.filter((a) => a.window!.end + gap + grace > st);
+      if (open.length === list.length) continue;
+      due.push(...list.filter((a) => !open.includes(a)));
+      if (open.length) sessions.put(sk, open); else sessions.delete(sk);
+    }
+    due.sort((x, y) => x.window!.end - y.window!.end);
+    for (const a of due) output(a.key, a.accs, a.window!.end, a.window, headers, false);
+  };
   return {
     add(key, args, ts, partition, headers) {
       const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
@@ -103,11 +139,12 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
       for (const o of overlapping.sort((a, b) => a.window!.start - b.window!.start)) {
         accs = accs.map((acc, i) => aggs[i]!.merge!(o.accs[i], acc));
-        output(key, o.accs, o.window!.end, o.window, headers, true);
+        if (!final) output(key, o.accs, o.window!.end, o.window, headers, true);
       }
       const merged: Agg = { key, accs, ts: end, window: { start, end } };
       sessions.put(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
-      output(key, merged.accs, end, merged.window, headers, false);
+      if (!final) output(key, merged.accs, end, merged.window, headers, false);
+      else closeSessions(st, headers);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
   };
