@@ -1,4 +1,4 @@
-import type { Query } from '../sql/ast.js';
+import type { Expr, Query } from '../sql/ast.js';
 import type { Engine } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
@@ -7,6 +7,8 @@ import { typeToString } from '../sql/types.js';
 import type { Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
+import { formatExpr } from '../analysis/format.js';
+import { columnNames, validatePullWhere } from './pull-where.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
 
@@ -28,16 +30,15 @@ export function headerSchema(h: QueryHeader): string {
 export function isPullQuery(q: Query): boolean { return q.emit === undefined; }
 
 /** Runs a pull query to completion against current state. */
-export function runPullQuery(engine: Engine, q: Query): PullResult {
+export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
     if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${SUFFIX}`);
   }
   if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${SUFFIX}`);
   const ds = engine.metastore.get(q.from.name);
   if (!ds) throw new KsqlStatementError(`${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
-  const plan = planQuery(q, engine.metastore, { persistent: false });
-  const disallowed = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => q.text.toUpperCase().includes(c));
-  if (disallowed.length) throw new KsqlStatementError(`Pull queries don't support the following columns in SELECT clauses: ${disallowed.join(', ')}\n${SUFFIX}`);
+  checkPseudoColumns(q);
+  const plan = planPull(engine, q);
   const limit = q.limit ?? Infinity;
   if (ds.type === 'STREAM') {
     const rows: unknown[][] = [];
@@ -49,9 +50,11 @@ export function runPullQuery(engine: Engine, q: Query): PullResult {
   if (!writer?.materialized) {
     throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
   }
+  const keys = keyColumns(ds.columns);
+  const flag = (name: string) => String(props[name] ?? engine.properties[name] ?? 'true') !== 'false';
+  validatePullWhere(q.where, keys, { tableScan: flag('ksql.query.pull.table.scan.enabled'), rangeScan: flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
-  const keys = keyColumns(ds.columns);
   const { key: ks } = serdesOf(ds);
   const entries = [...writer.materialized.values()].map((e) => ({ e, kb: safeKeyBytes(ks, e.key) }));
   entries.sort((a, b) => Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
@@ -67,6 +70,30 @@ export function runPullQuery(engine: Engine, q: Query): PullResult {
   }
   const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));
   return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
+}
+
+/** ROWPARTITION and ROWOFFSET name a position in a topic, which pull queries do not read from. */
+function checkPseudoColumns(q: Query): void {
+  const check = (clause: string, exprs: (Expr | undefined)[]) => {
+    const used = new Set<string>();
+    for (const e of exprs) if (e) columnNames(e, used);
+    const bad = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => used.has(c));
+    if (bad.length) throw new KsqlStatementError(`Pull queries don't support the following columns in ${clause} clauses: ${bad.map((c) => `\`${c}\``).join(', ')}\n${SUFFIX}`);
+  };
+  check('SELECT', q.items.map((it) => (it.t === 'star' ? undefined : it.expr)));
+  check('WHERE', [q.where]);
+}
+
+/** Plans a pull query; a WHERE type error names the predicate, as ksqlDB's pull-query filter does. */
+function planPull(engine: Engine, q: Query): QueryPlan {
+  try {
+    return planQuery(q, engine.metastore, { persistent: false });
+  } catch (e) {
+    if (q.where && e instanceof KsqlStatementError && e.message.startsWith('Error in WHERE expression:')) {
+      throw new KsqlStatementError(`${e.message}\nStatement: ${formatExpr(q.where)}`, e.errorCode);
+    }
+    throw e;
+  }
 }
 
 function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unknown[]): Buffer {
