@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../src/engine/sql/parser.js';
 import { T } from '../../src/engine/sql/types.js';
+import { checkLimit } from '../../src/engine/exec/select.js';
 import { validatePullWhere, type KeyCol, type PullScanOptions } from '../../src/engine/exec/pull-where.js';
 
 const where = (cond: string) => {
@@ -50,5 +51,19 @@ describe('pull-query WHERE without table scans', () => {
   it('refuses IN values that cannot become the key type, even with table scans', () => {
     expect(() => validatePullWhere(where("ID IN ('10', 8)"), intKey, { ...noScan, tableScan: true }))
       .toThrow("'10' can not be converted to the type of the key column: ID INTEGER KEY");
+  });
+});
+
+describe('LIMIT values', () => {
+  const query = (sql: string) => {
+    const stmt = parseStatement(sql);
+    if (stmt.kind !== 'select') throw new Error('not a query');
+    return stmt.query;
+  };
+  it.each(['2.5', '0.5'])('parses LIMIT %s and refuses it when preparing', (n) => {
+    expect(() => checkLimit(query(`SELECT * FROM S LIMIT ${n};`))).toThrow('Failed to prepare statement: Value must be integer for command: LIMIT');
+  });
+  it('accepts an integer LIMIT', () => {
+    expect(() => checkLimit(query('SELECT * FROM S LIMIT 3;'))).not.toThrow();
   });
 });

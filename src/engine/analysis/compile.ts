@@ -134,7 +134,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     }
     case 'like': {
       const v = compileExpr(e.e, ctx), p = compileExpr(e.pattern, ctx); const not = e.not, esc = e.escape;
-      if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`Function 'LIKE' does not accept parameters (${typeToString(v.type)}, ${typeToString(p.type)}).`);
+      if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`The column type for Like condition must be VARCHAR. The column type is ${typeToString(v.type)}`);
       const cache = new Map<string, RegExp>();
       return { type: T.BOOLEAN, fn: (row) => {
         const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;

@@ -34,11 +34,18 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
     if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${SUFFIX}`);
   }
+  checkLimit(q);
   if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${SUFFIX}`);
+  const flag = (name: string) => String(props[name] ?? engine.properties[name] ?? 'true') !== 'false';
+  if (q.limit !== undefined && !flag('ksql.query.pull.limit.clause.enabled')) {
+    throw new KsqlStatementError(`LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.${SUFFIX}`);
+  }
   const ds = engine.metastore.get(q.from.name);
   if (!ds) throw new KsqlStatementError(`${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
   checkPseudoColumns(q);
   const plan = planPull(engine, q);
+  const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);
+  if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);
   const limit = q.limit ?? Infinity;
   if (ds.type === 'STREAM') {
     const rows: unknown[][] = [];
@@ -51,7 +58,6 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
   }
   const keys = keyColumns(ds.columns);
-  const flag = (name: string) => String(props[name] ?? engine.properties[name] ?? 'true') !== 'false';
   validatePullWhere(q.where, keys, { tableScan: flag('ksql.query.pull.table.scan.enabled'), rangeScan: flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
@@ -70,6 +76,10 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   }
   const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));
   return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
+}
+
+export function checkLimit(q: Query): void {
+  if (q.limit !== undefined && !Number.isInteger(q.limit)) throw new KsqlStatementError('Failed to prepare statement: Value must be integer for command: LIMIT');
 }
 
 /** ROWPARTITION and ROWOFFSET name a position in a topic, which pull queries do not read from. */
@@ -104,6 +114,7 @@ export interface PushHandle { id: string; header: QueryHeader; close(): void; pl
 
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
 export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void): PushHandle {
+  checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false });
   const ds = plan.sources[0]!;
   const id = transientId(q.from.alias ?? ds.name);

@@ -386,7 +386,8 @@ class Parser {
     if (this.acceptKw('LIMIT')) {
       let neg = false;
       if (this.acceptSym('-')) neg = true;
-      const t = this.cur; if (t.kind !== 'integer') this.fail('an integer'); this.i++;
+      // a fractional LIMIT parses; the engine refuses it when preparing the statement
+      const t = this.cur; if (t.kind !== 'integer' && t.kind !== 'decimal' && t.kind !== 'double') this.fail('an integer'); this.i++;
       q.limit = neg ? -Number(t.text) : Number(t.text);
     }
     q.text = this.src.slice(start.offset, this.cur.offset).trim();
