@@ -6,6 +6,7 @@ import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type Column, t
 import type { Header, TopicRecord } from '../storage/topics.js';
 import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
 import { KsqlStatementError } from './errors.js';
+import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
@@ -75,6 +76,20 @@ function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }
       else if (i && typeof i === 'object') for (const w of Object.values(i)) if (w && typeof w === 'object' && 't' in (w as object)) collectAggregates(w as Expr, out);
     }
   }
+}
+
+const WINDOW_BOUNDS = new Set(['WINDOWSTART', 'WINDOWEND']);
+
+/** A windowed aggregation knows its window only on output: bounds may be selected, not aggregated, grouped or filtered on. */
+function checkWindowBounds(q: Query, items: Extract<SelectItem, { t: 'expr' }>[]): void {
+  const aggArgs = items.flatMap((it) => { const calls: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, calls); return calls; });
+  const refs = [
+    ...aggArgs.flatMap((c) => c.args.flatMap((a) => columnRefs(a))),
+    ...(q.groupBy ?? []).flatMap((g) => columnRefs(g)),
+    ...(q.having ? columnRefs(q.having) : []),
+  ];
+  const bound = refs.find((r) => !r.source && WINDOW_BOUNDS.has(r.name));
+  if (bound) throw new KsqlStatementError(`Window bounds column ${bound.name} can only be used in the SELECT clause of windowed aggregations`);
 }
 
 function hasColumnRefs(e: Expr): boolean {
@@ -182,6 +197,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   for (const it of exprItems) collectAggregates(it.expr, aggCalls);
   collectAggregates(q.having, aggCalls);
 
+  if (q.groupBy && q.window) checkWindowBounds(q, exprItems);
   if (q.groupBy) return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
   if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');

@@ -2,6 +2,7 @@ import type { Expr } from '../sql/ast.js';
 import { typeToString, type SqlType } from '../sql/types.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { formatExpr } from '../analysis/format.js';
+import { columnRefs } from '../analysis/expr-walk.js';
 
 /** What a pull query may do besides key lookups (`ksql.query.pull.table.scan.enabled`, `…range.scan.enabled`). */
 export interface PullScanOptions { tableScan: boolean; rangeScan: boolean; windowed: boolean }
@@ -23,29 +24,9 @@ export function disjuncts(e: Expr): Expr[][] {
   return [[e]];
 }
 
-/** Adds the names of the columns `e` references to `out`. */
-export function columnNames(e: Expr, out: Set<string>): Set<string> {
-  if (e.t === 'col') out.add(e.name);
-  for (const c of children(e)) columnNames(c, out);
-  return out;
-}
-
 function hasColumn(e: Expr): boolean {
-  return e.t === 'col' || children(e).some(hasColumn);
+  return columnRefs(e).length > 0;
 }
-
-/** Every sub-expression of `e`, found generically so new node kinds are not missed. */
-function children(e: Expr): Expr[] {
-  const out: Expr[] = [];
-  const visit = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(visit);
-    else if (isExpr(v)) out.push(v);
-    else if (typeof v === 'object' && v !== null) Object.values(v).forEach(visit);
-  };
-  for (const [k, v] of Object.entries(e)) if (k !== 'pos' && k !== 'type') visit(v);
-  return out;
-}
-const isExpr = (v: unknown): v is Expr => typeof v === 'object' && v !== null && typeof (v as { t?: unknown }).t === 'string';
 
 /**
  * Checks a pull query's WHERE the way ksqlDB's QueryFilterNode does: each disjunct must pin every key column

@@ -8,7 +8,8 @@ import type { Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
-import { columnNames, validatePullWhere } from './pull-where.js';
+import { validatePullWhere } from './pull-where.js';
+import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
 
@@ -85,8 +86,7 @@ export function checkLimit(q: Query): void {
 /** ROWPARTITION and ROWOFFSET name a position in a topic, which pull queries do not read from. */
 function checkPseudoColumns(q: Query): void {
   const check = (clause: string, exprs: (Expr | undefined)[]) => {
-    const used = new Set<string>();
-    for (const e of exprs) if (e) columnNames(e, used);
+    const used = new Set(exprs.flatMap((e) => (e ? columnRefs(e) : [])).map((c) => c.name));
     const bad = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => used.has(c));
     if (bad.length) throw new KsqlStatementError(`Pull queries don't support the following columns in ${clause} clauses: ${bad.map((c) => `\`${c}\``).join(', ')}\n${SUFFIX}`);
   };
