@@ -52,3 +52,19 @@ describe('columnRefs', () => {
     expect(columnRefs(w).map((c) => c.name)).toEqual(names);
   });
 });
+
+describe('SELECT * over a windowed stream', () => {
+  const ms = new MetaStore();
+  ms.put({
+    name: 'WS', type: 'STREAM', topic: 'ws', isSource: false, statement: '', windowInfo: { type: 'TUMBLING', sizeMs: 30000 },
+    keyFormat: { format: 'KAFKA' }, valueFormat: { format: 'JSON' },
+    columns: [{ name: 'K', type: T.INTEGER, ns: 'KEY' }, { name: 'V', type: T.BIGINT, ns: 'VALUE' }],
+  });
+  it.each([
+    [true, ['K', 'V']],
+    [false, ['K', 'WINDOWSTART', 'WINDOWEND', 'V']],
+  ])('persistent=%s selects %j (a sink keeps the window in its key)', (persistent, names) => {
+    const plan = planQuery(query('SELECT * FROM WS EMIT CHANGES;'), ms, { persistent, sinkName: 'OUT' });
+    expect(plan.columns.map((c) => c.name)).toEqual(names);
+  });
+});

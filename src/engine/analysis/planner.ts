@@ -171,7 +171,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     const targets = it.source ? sides.filter((s) => s.alias === it.source) : sides;
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: Source ${it.source} does not exist.`);
     for (const s of targets) {
-      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
+      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin && !opts.persistent ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
         exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
       }
