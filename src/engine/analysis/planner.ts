@@ -240,8 +240,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     isKey = items.map((it) => keyIndexOf(it) >= 0);
     keyOrder = keyFields.map((_, k) => items.findIndex((it) => keyIndexOf(it) === k));
     if (opts.persistent && keyOrder.some((k) => k < 0)) {
-      const missing = partitionBy!.filter((_, i) => keyOrder[i]! < 0).map((p) => formatExpr(qualify(p, left.alias)));
-      throw keyMissing(opts.sinkName ?? '', 'partitioning expression', missing);
+      // ksqlDB names every partitioning expression, not just the missing ones
+      throw keyMissing(opts.sinkName ?? '', 'partitioning expression', partitionBy!.map((p) => formatExpr(qualify(p, left.alias))));
     }
     keyOf = (row) => repart.pcs.map((c) => { try { return c.fn(row); } catch { return null; } });
   } else if (partitionBy) {
@@ -251,8 +251,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     isKey = items.map((it) => isKeyRef(it.expr, scope, keyFields) >= 0);
     keyOrder = keyFields.map((f) => items.findIndex((it) => isKeyRef(it.expr, scope, [f]) === 0));
     if (opts.persistent) {
-      const missing = keyFields.filter((_, i) => keyOrder[i]! < 0);
-      if (missing.length) throw keyMissing(opts.sinkName ?? '', 'key column', missing);
+      if (keyOrder.some((k) => k < 0)) throw keyMissing(opts.sinkName ?? '', 'key column', keyFields);
       const seen = new Set<number>();
       items.forEach((it, i) => {
         const k = isKeyRef(it.expr, scope, keyFields);
