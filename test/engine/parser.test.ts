@@ -55,3 +55,23 @@ describe('statement parser', () => {
     expect(s.query.limit).toBe(5);
   });
 });
+
+describe('type parameters', () => {
+  it.each([
+    ['VARCHAR(STRING)', 'STRING'],
+    ['STRING(10)', 'STRING'],
+    ['INT(5, 2)', 'INTEGER'],
+  ])('accepts and ignores %s', (type, kind) => {
+    const s = parseStatement(`CREATE STREAM s (k ${type} KEY, v INT) WITH (kafka_topic='t', value_format='json');`);
+    if (s.kind !== 'createSource') throw new Error('not a CREATE');
+    expect(s.columns![0]!.type.kind).toBe(kind);
+  });
+
+  it.each([
+    ['CREATE STREAM INPUT (K STRING (KEY)) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:32: Syntax Error\nExpecting {'STRING', INTEGER_VALUE}"],
+    ['CREATE STREAM INPUT (K INT (KEY)) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:29: Syntax Error\nExpecting {'STRING', INTEGER_VALUE}"],
+  ])('refuses a non-parameter in %s', (sql, message) => {
+    expect(() => parseStatement(sql)).toThrow(SqlSyntaxError);
+    expect(() => parseStatement(sql)).toThrow(message);
+  });
+});

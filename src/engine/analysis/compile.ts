@@ -6,7 +6,7 @@ import { canPassAs, commonType, getScalarFunction } from '../functions/scalar.js
 import { getAggregate } from '../functions/aggregate.js';
 import { compareValues, convert, valuesEqual } from '../functions/values.js';
 import { formatExpr } from './format.js';
-import { coerceLiteral, unifyExprs } from './coercion.js';
+import { codegenPrefix, coerceLiteral, unifyExprs } from './coercion.js';
 
 export type Row = Record<string, unknown>;
 export interface Compiled { type: SqlType; fn: (row: Row) => unknown }
@@ -134,7 +134,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     }
     case 'like': {
       const v = compileExpr(e.e, ctx), p = compileExpr(e.pattern, ctx); const not = e.not, esc = e.escape;
-      if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`Function 'LIKE' does not accept parameters (${typeToString(v.type)}, ${typeToString(p.type)}).`);
+      if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`The column type for Like condition must be VARCHAR. The column type is ${typeToString(v.type)}`);
       const cache = new Map<string, RegExp>();
       return { type: T.BOOLEAN, fn: (row) => {
         const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;
@@ -149,7 +149,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'cast': {
       const x = compileExpr(e.e, ctx); const to = e.type, from = x.type;
       if (from.kind === 'NULL') return { type: to, fn: () => null };
-      if (!castSupported(from, to)) throw new KsqlStatementError(`Cast of ${typeToString(from)} to ${typeToString(to)} is not supported`);
+      if (!castSupported(from, to)) throw new KsqlStatementError(`${codegenPrefix(ctx)}Cast of ${typeToString(from)} to ${typeToString(to)} is not supported`);
       return { type: to, fn: (row) => convert(x.fn(row), from, to) };
     }
     case 'array': {
@@ -417,7 +417,7 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   const args = e.args.map((a) => compileExpr(a, ctx));
   const r = f.resolve(args.map((a) => a.type));
   if (typeof r === 'string') throw new KsqlStatementError(r);
-  if (!r) throw new KsqlStatementError(`Function '${e.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
+  if (!r) throw new KsqlStatementError(`Function '${declaredName(e.name)}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
   const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canPassAs(a.type, r.argTypes[i]!)
     ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));
   const fn = r.fn;
@@ -425,6 +425,12 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
 }
 
 /** LIKE pattern to a regular expression: % any run, _ one character, optional escape. */
+/** Messages use the name a UDF declares: lower case for most, upper case for a few (COALESCE). */
+function declaredName(name: string): string {
+  return UPPER_CASE_DECLARED.has(name.toUpperCase()) ? name.toUpperCase() : name.toLowerCase();
+}
+const UPPER_CASE_DECLARED = new Set(['COALESCE']);
+
 export function likeToRegex(pattern: string, escape?: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {

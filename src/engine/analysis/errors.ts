@@ -3,6 +3,9 @@ export class KsqlStatementError extends Error {
   constructor(message: string, readonly errorCode = 40001) { super(message); }
 }
 
+/** A statement error ksqlDB raises while building the AST (its ParseFailedException), e.g. bad window properties. */
+export class ParseFailedError extends KsqlStatementError {}
+
 /** An error raised by a statement-specific validator (REST: generic_error 40000, no statementText). */
 export class KsqlRequestError extends Error {
   constructor(message: string, readonly errorCode = 40000) { super(message); }

@@ -6,6 +6,7 @@ import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type Column, t
 import type { Header, TopicRecord } from '../storage/topics.js';
 import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
 import { KsqlStatementError } from './errors.js';
+import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
@@ -75,6 +76,20 @@ function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }
       else if (i && typeof i === 'object') for (const w of Object.values(i)) if (w && typeof w === 'object' && 't' in (w as object)) collectAggregates(w as Expr, out);
     }
   }
+}
+
+const WINDOW_BOUNDS = new Set(['WINDOWSTART', 'WINDOWEND']);
+
+/** A windowed aggregation knows its window only on output: bounds may be selected, not aggregated, grouped or filtered on. */
+function checkWindowBounds(q: Query, items: Extract<SelectItem, { t: 'expr' }>[]): void {
+  const aggArgs = items.flatMap((it) => { const calls: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, calls); return calls; });
+  const refs = [
+    ...aggArgs.flatMap((c) => c.args.flatMap((a) => columnRefs(a))),
+    ...(q.groupBy ?? []).flatMap((g) => columnRefs(g)),
+    ...(q.having ? columnRefs(q.having) : []),
+  ];
+  const bound = refs.find((r) => !r.source && WINDOW_BOUNDS.has(r.name));
+  if (bound) throw new KsqlStatementError(`Window bounds column ${bound.name} can only be used in the SELECT clause of windowed aggregations`);
 }
 
 function hasColumnRefs(e: Expr): boolean {
@@ -159,7 +174,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: 'ROWKEY', pos: it.pos }, alias: 'ROWKEY', pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: Source ${it.source} does not exist.`);
     for (const s of targets) {
-      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
+      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin && !opts.persistent ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
         exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
       }
@@ -186,6 +201,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   for (const it of exprItems) collectAggregates(it.expr, aggCalls);
   collectAggregates(q.having, aggCalls);
 
+  if (q.groupBy && q.window) checkWindowBounds(q, exprItems);
   if (q.groupBy) return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
   if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
@@ -228,8 +244,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     isKey = items.map((it) => keyIndexOf(it) >= 0);
     keyOrder = keyFields.map((_, k) => items.findIndex((it) => keyIndexOf(it) === k));
     if (opts.persistent && keyOrder.some((k) => k < 0)) {
-      const missing = partitionBy!.filter((_, i) => keyOrder[i]! < 0).map((p) => formatExpr(qualify(p, left.alias)));
-      throw keyMissing(opts.sinkName ?? '', 'partitioning expression', missing);
+      // ksqlDB names every partitioning expression, not just the missing ones
+      throw keyMissing(opts.sinkName ?? '', 'partitioning expression', partitionBy!.map((p) => formatExpr(qualify(p, left.alias))));
     }
     keyOf = (row) => repart.pcs.map((c) => { try { return c.fn(row); } catch { return null; } });
   } else if (partitionBy) {
@@ -239,8 +255,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     isKey = items.map((it) => isKeyRef(it.expr, scope, keyFields) >= 0);
     keyOrder = keyFields.map((f) => items.findIndex((it) => isKeyRef(it.expr, scope, [f]) === 0));
     if (opts.persistent) {
-      const missing = keyFields.filter((_, i) => keyOrder[i]! < 0);
-      if (missing.length) throw keyMissing(opts.sinkName ?? '', 'key column', missing);
+      if (keyOrder.some((k) => k < 0)) throw keyMissing(opts.sinkName ?? '', 'key column', keyFields);
       const seen = new Set<number>();
       items.forEach((it, i) => {
         const k = isKeyRef(it.expr, scope, keyFields);

@@ -70,7 +70,8 @@ export class WithProps {
     const info: FormatInfo = { format: name };
     const delimKey = isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER';
     if (name !== 'DELIMITED' && this.has(delimKey)) throw new KsqlStatementError(`${name} does not support the following configs: [delimiter]`);
-    if (!isKey && name === 'DELIMITED' && this.bool('WRAP_SINGLE_VALUE') === true) throw new KsqlStatementError("Format 'DELIMITED' does not support 'WRAP_SINGLE_VALUE' set to 'true'.");
+    // formats without a wrapping object cannot wrap a single value
+    if (!isKey && (name === 'DELIMITED' || name === 'KAFKA') && this.bool('WRAP_SINGLE_VALUE') === true) throw new KsqlStatementError(`Format '${name}' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`);
     if (name === 'DELIMITED') info.delimiter = this.delimiter(isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER') ?? ',';
     if (!isKey) { const w = this.bool('WRAP_SINGLE_VALUE'); if (w !== undefined) info.wrapSingle = w; }
     return info;

@@ -3,7 +3,7 @@ import { Engine, type ExecContext } from '../engine.js';
 import { splitRequest, parseStatement, parseColumnList } from '../sql/parser.js';
 import { substituteVariables } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
-import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
+import { KsqlRequestError, KsqlStatementError, ParseFailedError } from '../analysis/errors.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, type Column } from '../catalog/schema.js';
 import { splitWindowedKey, windowedKey } from '../serde/formats.js';
@@ -59,7 +59,7 @@ export function skipReason(t: QttTest): string | undefined {
 export function errorMatchesType(err: unknown, type: string | undefined): boolean {
   if (!type) return true;
   const simple = type.split('.').pop()!;
-  const isParse = err instanceof SqlSyntaxError;
+  const isParse = err instanceof SqlSyntaxError || err instanceof ParseFailedError;
   const isStatement = isParse || err instanceof KsqlStatementError || err instanceof KsqlRequestError;
   switch (simple) {
     case 'ParseFailedException': return isParse;
@@ -192,7 +192,8 @@ function checkPost(engine: Engine, post: NonNullable<QttTest['post']>): string |
     if (s.keyFormat) {
       if (s.keyFormat.format !== ds.keyFormat.format) return `post: ${s.name} key format ${ds.keyFormat.format}, expected ${s.keyFormat.format}`;
       if ((s.keyFormat.windowType ?? undefined) !== (ds.windowInfo?.type ?? undefined)) return `post: ${s.name} window type ${ds.windowInfo?.type}, expected ${s.keyFormat.windowType}`;
-      if (s.keyFormat.windowSize !== undefined && num(s.keyFormat.windowSize) !== ds.windowInfo?.sizeMs) return `post: ${s.name} window size ${ds.windowInfo?.sizeMs}, expected ${show(s.keyFormat.windowSize)}`;
+      // a null size means "no size", as for SESSION windows
+      if (s.keyFormat.windowSize !== undefined && (s.keyFormat.windowSize === null ? ds.windowInfo?.sizeMs !== undefined : num(s.keyFormat.windowSize) !== ds.windowInfo?.sizeMs)) return `post: ${s.name} window size ${ds.windowInfo?.sizeMs}, expected ${show(s.keyFormat.windowSize)}`;
     }
     if (s.valueFormat !== undefined && s.valueFormat !== ds.valueFormat.format) return `post: ${s.name} value format ${ds.valueFormat.format}, expected ${s.valueFormat}`;
     if (s.isSource !== undefined && s.isSource !== ds.isSource) return `post: ${s.name} isSource ${ds.isSource}, expected ${s.isSource}`;

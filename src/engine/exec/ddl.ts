@@ -1,6 +1,6 @@
 import type { Statement, ColumnDef } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
-import { KsqlStatementError } from '../analysis/errors.js';
+import { KsqlStatementError, ParseFailedError } from '../analysis/errors.js';
 import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns, type Column, type FormatInfo } from '../catalog/schema.js';
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
@@ -82,6 +82,9 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     if (['AVRO', 'PROTOBUF', 'JSON_SR'].includes(valueFormatName) || ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(keyFormatName)) {
       throw new KsqlStatementError(`Schema inference needs Schema Registry (format ${valueFormatName}), which the local server does not provide yet.`, 42801);
     }
+    // the formats' own properties are checked before the (missing) schema
+    w.formatInfo(valueFormatName, false);
+    w.formatInfo(keyFormatName, true);
     throw new KsqlStatementError('The statement does not define any columns.');
   }
   const columns = columnsFromDefs(stmt.columns, kind);
@@ -121,10 +124,14 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     const type = wt.toUpperCase() as 'TUMBLING' | 'HOPPING' | 'SESSION';
     if (!['TUMBLING', 'HOPPING', 'SESSION'].includes(type)) throw new KsqlStatementError(`Invalid value ${wt} for property WINDOW_TYPE: String must be one of: SESSION, HOPPING, TUMBLING`);
     const size = w.string('WINDOW_SIZE');
-    if (type === 'SESSION' && size !== undefined) throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
-    if (type !== 'SESSION' && size === undefined) throw new KsqlStatementError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`);
+    // ksqlDB checks these while building the statement's properties, i.e. while parsing
+    if (type === 'SESSION' && size !== undefined) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
+    if (type !== 'SESSION' && size === undefined) throw new ParseFailedError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`);
     const sizeMs = size === undefined ? undefined : parseDurationText(size);
-    if (size !== undefined && sizeMs === undefined) throw new KsqlStatementError(`Invalid duration: '${size}'. e.g. '10 SECONDS'`);
+    if (size !== undefined && sizeMs === undefined) {
+      const unit = /^\s*\d+\s+([A-Za-z_]+)\s*$/.exec(size)?.[1];
+      throw new ParseFailedError(`Configuration WINDOW_SIZE is invalid: Invalid duration: '${size}'. ${unit ? `Unknown time unit: '${unit.toUpperCase()}'` : "e.g. '10 SECONDS'"}`);
+    }
     windowInfo = { type, sizeMs };
   }
   // topic

@@ -1,4 +1,4 @@
-import type { Query } from '../sql/ast.js';
+import type { Expr, Query } from '../sql/ast.js';
 import type { Engine } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
@@ -7,6 +7,9 @@ import { typeToString } from '../sql/types.js';
 import type { Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
+import { formatExpr } from '../analysis/format.js';
+import { validatePullWhere } from './pull-where.js';
+import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
 
@@ -28,16 +31,22 @@ export function headerSchema(h: QueryHeader): string {
 export function isPullQuery(q: Query): boolean { return q.emit === undefined; }
 
 /** Runs a pull query to completion against current state. */
-export function runPullQuery(engine: Engine, q: Query): PullResult {
+export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
     if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${SUFFIX}`);
   }
+  checkLimit(q);
   if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${SUFFIX}`);
+  const flag = (name: string) => String(props[name] ?? engine.properties[name] ?? 'true') !== 'false';
+  if (q.limit !== undefined && !flag('ksql.query.pull.limit.clause.enabled')) {
+    throw new KsqlStatementError(`LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.${SUFFIX}`);
+  }
   const ds = engine.metastore.get(q.from.name);
   if (!ds) throw new KsqlStatementError(`${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
-  const plan = planQuery(q, engine.metastore, { persistent: false });
-  const disallowed = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => q.text.toUpperCase().includes(c));
-  if (disallowed.length) throw new KsqlStatementError(`Pull queries don't support the following columns in SELECT clauses: ${disallowed.join(', ')}\n${SUFFIX}`);
+  checkPseudoColumns(q);
+  const plan = planPull(engine, q);
+  const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);
+  if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);
   const limit = q.limit ?? Infinity;
   if (ds.type === 'STREAM') {
     const rows: unknown[][] = [];
@@ -49,9 +58,10 @@ export function runPullQuery(engine: Engine, q: Query): PullResult {
   if (!writer?.materialized) {
     throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
   }
+  const keys = keyColumns(ds.columns);
+  validatePullWhere(q.where, keys, { tableScan: flag('ksql.query.pull.table.scan.enabled'), rangeScan: flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
-  const keys = keyColumns(ds.columns);
   const { key: ks } = serdesOf(ds);
   const entries = [...writer.materialized.values()].map((e) => ({ e, kb: safeKeyBytes(ks, e.key) }));
   entries.sort((a, b) => Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
@@ -69,6 +79,33 @@ export function runPullQuery(engine: Engine, q: Query): PullResult {
   return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
 }
 
+export function checkLimit(q: Query): void {
+  if (q.limit !== undefined && !Number.isInteger(q.limit)) throw new KsqlStatementError('Failed to prepare statement: Value must be integer for command: LIMIT');
+}
+
+/** ROWPARTITION and ROWOFFSET name a position in a topic, which pull queries do not read from. */
+function checkPseudoColumns(q: Query): void {
+  const check = (clause: string, exprs: (Expr | undefined)[]) => {
+    const used = new Set(exprs.flatMap((e) => (e ? columnRefs(e) : [])).map((c) => c.name));
+    const bad = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => used.has(c));
+    if (bad.length) throw new KsqlStatementError(`Pull queries don't support the following columns in ${clause} clauses: ${bad.map((c) => `\`${c}\``).join(', ')}\n${SUFFIX}`);
+  };
+  check('SELECT', q.items.map((it) => (it.t === 'star' ? undefined : it.expr)));
+  check('WHERE', [q.where]);
+}
+
+/** Plans a pull query; a WHERE type error names the predicate, as ksqlDB's pull-query filter does. */
+function planPull(engine: Engine, q: Query): QueryPlan {
+  try {
+    return planQuery(q, engine.metastore, { persistent: false });
+  } catch (e) {
+    if (q.where && e instanceof KsqlStatementError && e.message.startsWith('Error in WHERE expression:')) {
+      throw new KsqlStatementError(`${e.message}\nStatement: ${formatExpr(q.where)}`, e.errorCode);
+    }
+    throw e;
+  }
+}
+
 function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unknown[]): Buffer {
   try { return ks.serialize(key) ?? Buffer.alloc(0); } catch { return Buffer.alloc(0); }
 }
@@ -77,6 +114,7 @@ export interface PushHandle { id: string; header: QueryHeader; close(): void; pl
 
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
 export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void): PushHandle {
+  checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false });
   const ds = plan.sources[0]!;
   const id = transientId(q.from.alias ?? ds.name);

@@ -76,7 +76,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   const q = stmt.query;
   if (q.emit === undefined) {
     let result;
-    try { result = runPullQuery(engine, q); } catch (e) { return send(res, toErrorBody(e, sql)); }
+    try { result = runPullQuery(engine, q, ctx.properties); } catch (e) { return send(res, toErrorBody(e, sql)); }
     const w = new QueryWriter(res, style, result.header);
     w.start();
     for (const r of result.rows) w.row(r);

@@ -386,7 +386,8 @@ class Parser {
     if (this.acceptKw('LIMIT')) {
       let neg = false;
       if (this.acceptSym('-')) neg = true;
-      const t = this.cur; if (t.kind !== 'integer') this.fail('an integer'); this.i++;
+      // a fractional LIMIT parses; the engine refuses it when preparing the statement
+      const t = this.cur; if (t.kind !== 'integer' && t.kind !== 'decimal' && t.kind !== 'double') this.fail('an integer'); this.i++;
       q.limit = neg ? -Number(t.text) : Number(t.text);
     }
     q.text = this.src.slice(start.offset, this.cur.offset).trim();
@@ -475,17 +476,9 @@ class Parser {
     const t = this.cur;
     if (t.kind !== 'ident' && t.kind !== 'qident') this.fail('a type');
     this.i++;
+    const base = this.baseType(t);
+    if (base) { this.typeParameters(); return base; }
     switch (t.kind === 'ident' ? t.text : '') {
-      case 'BOOLEAN': return T.BOOLEAN;
-      case 'INT': case 'INTEGER': return T.INTEGER;
-      case 'BIGINT': return T.BIGINT;
-      case 'DOUBLE': return T.DOUBLE;
-      case 'STRING': return T.STRING;
-      case 'VARCHAR': return T.STRING;
-      case 'BYTES': return T.BYTES;
-      case 'DATE': return T.DATE;
-      case 'TIME': return T.TIME;
-      case 'TIMESTAMP': return T.TIMESTAMP;
       case 'DECIMAL': {
         this.expectSym('(');
         const p = this.cur; if (p.kind !== 'integer') this.fail('an integer'); this.i++;
@@ -509,9 +502,27 @@ class Parser {
         return T.struct(fields);
       }
     }
-    const custom = this.resolveType(t.text);
-    if (custom) return custom;
     throw new SqlSyntaxError(t.line, t.col, `Unknown type: ${t.text}`);
+  }
+
+  /** A primitive or custom type name: ksqlDB's `baseType`, which may carry parameters. */
+  private baseType(t: Token): SqlType | undefined {
+    const primitives: Record<string, SqlType> = {
+      BOOLEAN: T.BOOLEAN, INT: T.INTEGER, INTEGER: T.INTEGER, BIGINT: T.BIGINT, DOUBLE: T.DOUBLE, STRING: T.STRING, VARCHAR: T.STRING,
+      BYTES: T.BYTES, DATE: T.DATE, TIME: T.TIME, TIMESTAMP: T.TIMESTAMP,
+    };
+    return (t.kind === 'ident' ? primitives[t.text] : undefined) ?? this.resolveType(t.text);
+  }
+
+  /** `baseType ('(' typeParameter (',' typeParameter)* ')')?` with typeParameter INTEGER_VALUE | STRING; ksqlDB ignores them (VARCHAR(STRING)). */
+  private typeParameters(): void {
+    if (!this.acceptSym('(')) return;
+    do {
+      const p = this.cur;
+      if (p.kind !== 'integer' && !(p.kind === 'ident' && p.text === 'STRING')) throw new SqlSyntaxError(p.line, p.col, "Syntax Error\nExpecting {'STRING', INTEGER_VALUE}");
+      this.i++;
+    } while (this.acceptSym(','));
+    this.expectSym(')');
   }
 
   // ---- expressions (loosest to tightest)

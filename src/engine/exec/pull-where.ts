@@ -1,0 +1,90 @@
+import type { Expr } from '../sql/ast.js';
+import { typeToString, type SqlType } from '../sql/types.js';
+import { KsqlStatementError } from '../analysis/errors.js';
+import { formatExpr } from '../analysis/format.js';
+import { columnRefs } from '../analysis/expr-walk.js';
+
+/** What a pull query may do besides key lookups (`ksql.query.pull.table.scan.enabled`, `…range.scan.enabled`). */
+export interface PullScanOptions { tableScan: boolean; rangeScan: boolean; windowed: boolean }
+
+export interface KeyCol { name: string; type: SqlType }
+
+const BOUND_COLUMNS = new Set(['WINDOWSTART', 'WINDOWEND', 'ROWTIME']);
+const RESOLVABLE = 'A comparison must be between a key column and a resolvable expression.';
+const COMBINED = 'A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate.';
+
+/** The WHERE clause in disjunctive normal form: OR of ANDs (NOT and other predicates stay leaves). */
+export function disjuncts(e: Expr): Expr[][] {
+  if (e.t === 'or') return [...disjuncts(e.l), ...disjuncts(e.r)];
+  if (e.t === 'and') {
+    const ls = disjuncts(e.l);
+    const rs = disjuncts(e.r);
+    return ls.flatMap((l) => rs.map((r) => [...l, ...r]));
+  }
+  return [[e]];
+}
+
+function hasColumn(e: Expr): boolean {
+  return columnRefs(e).length > 0;
+}
+
+/**
+ * Checks a pull query's WHERE the way ksqlDB's QueryFilterNode does: each disjunct must pin every key column
+ * with `=` or IN to resolvable values, unless a table scan (or, for single STRING keys, a range scan) may serve it.
+ */
+export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts: PullScanOptions): void {
+  const needsScan = (message: string) => { if (!opts.tableScan) throw new KsqlStatementError(message); };
+  if (!where) { needsScan('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true'); return; }
+  for (const conjuncts of disjuncts(where)) {
+    const seen = new Map<string, 'point' | 'range'>();
+    const pin = (name: string, how: 'point' | 'range') => {
+      if (seen.has(name)) needsScan(COMBINED);
+      seen.set(name, how);
+    };
+    const keyOf = (e: Expr) => (e.t === 'col' ? keys.find((k) => k.name === e.name) : undefined);
+    for (const leaf of conjuncts) {
+      if (leaf.t === 'cmp') {
+        const lc = leaf.l.t === 'col';
+        const rc = leaf.r.t === 'col';
+        if (lc && rc) { needsScan(RESOLVABLE); continue; }
+        if (!lc && !rc) { needsScan('A comparison must directly reference a key column.'); continue; }
+        const col = (lc ? leaf.l : leaf.r) as Extract<Expr, { t: 'col' }>;
+        if (BOUND_COLUMNS.has(col.name)) continue;
+        const key = keyOf(col);
+        if (!key) continue;
+        if (hasColumn(lc ? leaf.r : leaf.l)) { needsScan(RESOLVABLE); continue; }
+        pin(key.name, leaf.op === '=' ? 'point' : 'range');
+      } else if (leaf.t === 'in' && !leaf.not) {
+        const key = keyOf(leaf.e);
+        if (!key) continue;
+        if (leaf.list.some(hasColumn)) { needsScan(RESOLVABLE); continue; }
+        for (const item of leaf.list) {
+          if (item.t === 'lit' && item.value !== null && !literalFitsKey(item.type, key.type)) {
+            throw new KsqlStatementError(`${formatExpr(item)} can not be converted to the type of the key column: ${key.name} ${typeToString(key.type)} KEY`);
+          }
+        }
+        pin(key.name, 'point');
+      } else if (leaf.t === 'between' && !leaf.not) {
+        const key = keyOf(leaf.e);
+        if (key) pin(key.name, 'range');
+      } else if (leaf.t === 'like' && (leaf.e.t !== 'col' || leaf.pattern.t !== 'lit' || leaf.pattern.type.kind !== 'STRING')) {
+        needsScan('Like condition must be between strings');
+      }
+    }
+    if (seen.size === 0) { needsScan(`WHERE clause missing key column for disjunct: ${conjuncts.map(formatExpr).join(' AND ')}`); continue; }
+    if (seen.size < keys.length) { needsScan('Multi-column sources must specify every key in the WHERE clause.'); continue; }
+    const ranged = [...seen.values()].includes('range');
+    // range scans walk the serialized STRING key order of an unwindowed store only
+    if (ranged && (!opts.rangeScan || opts.windowed || keys.length !== 1 || keys[0]!.type.kind !== 'STRING')) {
+      needsScan('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true');
+    }
+  }
+}
+
+/** Whether a literal of type `lit` can serve as a lookup value for a key of type `key` (numbers widen, strings do not turn into numbers). */
+function literalFitsKey(lit: SqlType, key: SqlType): boolean {
+  const numeric = (t: SqlType) => ['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(t.kind);
+  if (numeric(key)) return numeric(lit);
+  if (key.kind === 'STRING') return lit.kind === 'STRING';
+  return true;
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatement } from '../../src/engine/sql/parser.js';
+import { T } from '../../src/engine/sql/types.js';
+import { checkLimit } from '../../src/engine/exec/select.js';
+import { validatePullWhere, type KeyCol, type PullScanOptions } from '../../src/engine/exec/pull-where.js';
+
+const where = (cond: string) => {
+  const stmt = parseStatement(`SELECT * FROM AGG WHERE ${cond};`);
+  if (stmt.kind !== 'select') throw new Error('not a query');
+  return stmt.query.where;
+};
+const intKey: KeyCol[] = [{ name: 'ID', type: T.INTEGER }];
+const strKey: KeyCol[] = [{ name: 'ID', type: T.STRING }];
+const twoKeys: KeyCol[] = [{ name: 'ID', type: T.INTEGER }, { name: 'COL', type: T.INTEGER }];
+const noScan: PullScanOptions = { tableScan: false, rangeScan: true, windowed: false };
+
+describe('pull-query WHERE without table scans', () => {
+  it.each([
+    ['ID = COUNT', intKey, 'A comparison must be between a key column and a resolvable expression.'],
+    ['ID = COUNT - 1', intKey, 'A comparison must be between a key column and a resolvable expression.'],
+    ['ID IN (2, COUNT + 1, 3)', intKey, 'A comparison must be between a key column and a resolvable expression.'],
+    ['ID + 10 = 20', intKey, 'A comparison must directly reference a key column.'],
+    ['COUNT = 100', intKey, 'WHERE clause missing key column for disjunct: (COUNT = 100)'],
+    ['0 < ID AND ID < 100', intKey, 'A comparison condition on the key column cannot be combined'],
+    ['ID >= 12', intKey, 'Query requires table scan to be enabled'],
+    ['ID = 10', twoKeys, 'Multi-column sources must specify every key in the WHERE clause.'],
+    ["'12' LIKE '12'", intKey, 'Like condition must be between strings'],
+  ] as [string, KeyCol[], string][])('rejects %s', (cond, keys, message) => {
+    expect(() => validatePullWhere(where(cond), keys, noScan)).toThrow(message);
+  });
+
+  it.each([
+    ['ID = 10', intKey, noScan],
+    ['ID IN (10, 11) AND COUNT > 1', intKey, noScan],
+    ['ID = 10 AND COL = 2', twoKeys, noScan],
+    ["ID < '12' AND V0 > '10'", strKey, noScan],
+    ['ID = 10 AND WINDOWSTART > 1000', intKey, { ...noScan, windowed: true }],
+    ['ID = 10 AND ID IN (1, 10)', intKey, { ...noScan, tableScan: true }],
+    ['COUNT > 1', intKey, { ...noScan, tableScan: true }],
+  ] as [string, KeyCol[], PullScanOptions][])('accepts %s', (cond, keys, opts) => {
+    expect(() => validatePullWhere(where(cond), keys, opts)).not.toThrow();
+  });
+
+  it.each([
+    ["ID <= '10'", { ...noScan, rangeScan: false }],
+    ["ID <= '10'", { ...noScan, windowed: true }],
+  ] as [string, PullScanOptions][])('needs a table scan for the range %s with %j', (cond, opts) => {
+    expect(() => validatePullWhere(where(cond), strKey, opts)).toThrow('Query requires table scan to be enabled');
+  });
+
+  it('refuses IN values that cannot become the key type, even with table scans', () => {
+    expect(() => validatePullWhere(where("ID IN ('10', 8)"), intKey, { ...noScan, tableScan: true }))
+      .toThrow("'10' can not be converted to the type of the key column: ID INTEGER KEY");
+  });
+});
+
+describe('LIMIT values', () => {
+  const query = (sql: string) => {
+    const stmt = parseStatement(sql);
+    if (stmt.kind !== 'select') throw new Error('not a query');
+    return stmt.query;
+  };
+  it.each(['2.5', '0.5'])('parses LIMIT %s and refuses it when preparing', (n) => {
+    expect(() => checkLimit(query(`SELECT * FROM S LIMIT ${n};`))).toThrow('Failed to prepare statement: Value must be integer for command: LIMIT');
+  });
+  it('accepts an integer LIMIT', () => {
+    expect(() => checkLimit(query('SELECT * FROM S LIMIT 3;'))).not.toThrow();
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseStatement } from '../../src/engine/sql/parser.js';
+import { T } from '../../src/engine/sql/types.js';
+import { MetaStore } from '../../src/engine/catalog/metastore.js';
+import { planQuery } from '../../src/engine/analysis/planner.js';
+import { columnRefs } from '../../src/engine/analysis/expr-walk.js';
+
+const metastore = new MetaStore();
+metastore.put({
+  name: 'TEST', type: 'STREAM', topic: 'test', isSource: false, statement: '',
+  keyFormat: { format: 'KAFKA' }, valueFormat: { format: 'JSON' },
+  columns: [{ name: 'K', type: T.STRING, ns: 'KEY' }, { name: 'V', type: T.BIGINT, ns: 'VALUE' }],
+});
+const query = (sql: string) => {
+  const stmt = parseStatement(sql);
+  if (stmt.kind !== 'select') throw new Error('not a query');
+  return stmt.query;
+};
+const windowed = (rest: string) => query(`SELECT K, COUNT(1) AS C FROM TEST WINDOW TUMBLING (SIZE 1 SECOND) ${rest} EMIT CHANGES;`);
+
+describe('window bounds in windowed aggregations', () => {
+  it.each([
+    ['GROUP BY K, WINDOWSTART', 'WINDOWSTART'],
+    ['GROUP BY WINDOWEND', 'WINDOWEND'],
+    ['GROUP BY K HAVING WINDOWSTART > 10 AND MIN(WINDOWEND) < 20', 'WINDOWSTART'],
+    ['GROUP BY K HAVING MIN(WINDOWEND) > 10', 'WINDOWEND'],
+  ])('refuses %s', (rest, name) => {
+    expect(() => planQuery(windowed(rest), metastore, { persistent: false }))
+      .toThrow(`Window bounds column ${name} can only be used in the SELECT clause of windowed aggregations`);
+  });
+
+  it('refuses bounds inside an aggregate in SELECT', () => {
+    const q = query('SELECT K, MIN(WINDOWSTART) AS M FROM TEST WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY K EMIT CHANGES;');
+    expect(() => planQuery(q, metastore, { persistent: false })).toThrow('Window bounds column WINDOWSTART');
+  });
+
+  it('allows selecting the bounds', () => {
+    const q = query('SELECT K, WINDOWSTART, WINDOWEND, COUNT(1) AS C FROM TEST WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY K EMIT CHANGES;');
+    expect(() => planQuery(q, metastore, { persistent: false })).not.toThrow();
+  });
+});
+
+describe('columnRefs', () => {
+  it.each([
+    ['A + B * 2', ['A', 'B']],
+    ["CASE WHEN X > 1 THEN Y ELSE 'z' END", ['X', 'Y']],
+    ['STRUCT(F := A, G := MAP(B := C))', ['A', 'B', 'C']],
+    ['TRANSFORM(ARR, x => x + N)', ['ARR', 'X', 'N']],
+    ["'literal'", []],
+  ])('finds the columns of %s', (expr, names) => {
+    const w = query(`SELECT * FROM S WHERE ${expr};`).where!;
+    expect(columnRefs(w).map((c) => c.name)).toEqual(names);
+  });
+});
+
+describe('SELECT * over a windowed stream', () => {
+  const ms = new MetaStore();
+  ms.put({
+    name: 'WS', type: 'STREAM', topic: 'ws', isSource: false, statement: '', windowInfo: { type: 'TUMBLING', sizeMs: 30000 },
+    keyFormat: { format: 'KAFKA' }, valueFormat: { format: 'JSON' },
+    columns: [{ name: 'K', type: T.INTEGER, ns: 'KEY' }, { name: 'V', type: T.BIGINT, ns: 'VALUE' }],
+  });
+  it.each([
+    [true, ['K', 'V']],
+    [false, ['K', 'WINDOWSTART', 'WINDOWEND', 'V']],
+  ])('persistent=%s selects %j (a sink keeps the window in its key)', (persistent, names) => {
+    const plan = planQuery(query('SELECT * FROM WS EMIT CHANGES;'), ms, { persistent, sinkName: 'OUT' });
+    expect(plan.columns.map((c) => c.name)).toEqual(names);
+  });
+});
