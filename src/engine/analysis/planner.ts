@@ -12,6 +12,7 @@ import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyMissing, normalize, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
+import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing } from './windowing.js';
 import type { StoreFactory } from '../state/store.js';
@@ -201,12 +202,47 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   for (const it of exprItems) collectAggregates(it.expr, aggCalls);
   collectAggregates(q.having, aggCalls);
 
+  const tableFnCalls = exprItems.flatMap((it) => collectTableFunctions(it.expr));
+  if (tableFnCalls.length) {
+    if (q.groupBy || aggCalls.length) throw new KsqlStatementError('Table functions cannot be used with aggregations.');
+    if (left.ds.type === 'TABLE') throw new KsqlStatementError('Table source is not supported with table functions');
+    if (isJoin) throw new KsqlStatementError('The local server does not support table functions over joins yet');
+  }
   if (q.groupBy && q.window) checkWindowBounds(q, exprItems);
   if (q.groupBy) return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
   if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
   if (isJoin) return planJoin(q, opts, sides, scope, exprItems, names, where);
-  return planSimple(q, opts, left, scope, exprItems, names, where, repartition);
+  return planSimple(q, opts, left, scope, exprItems, names, where, repartition, tableFnCalls);
+}
+
+type Call = Extract<Expr, { t: 'call' }>;
+
+/** Table function calls (EXPLODE, CUBE_EXPLODE) in an expression, outermost first. */
+function collectTableFunctions(e: Expr, out: Call[] = []): Call[] {
+  if (e.t === 'call' && getTableFunction(e.name)) { out.push(e); return out; }
+  for (const v of Object.values(e)) {
+    if (v && typeof v === 'object' && 't' in (v as object)) collectTableFunctions(v as Expr, out);
+    else if (Array.isArray(v)) for (const i of v) if (i && typeof i === 'object' && 't' in i) collectTableFunctions(i as Expr, out);
+  }
+  return out;
+}
+
+interface BoundTableFn { norm: string; field: string; type: SqlType; args: Compiled[]; apply: (args: unknown[]) => unknown[] }
+
+/** Binds each distinct table function call to a row field that holds, row by row, one of its values. */
+function bindTableFunctions(calls: Call[], scope: Scope): BoundTableFn[] {
+  const bound: BoundTableFn[] = [];
+  for (const call of calls) {
+    const norm = normalize(call, scope);
+    if (bound.some((b) => b.norm === norm)) continue;
+    const fn = getTableFunction(call.name)!;
+    const args = call.args.map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
+    const type = fn.resolve(args.map((a) => a.type));
+    if (typeof type === 'string') throw new KsqlStatementError(type);
+    bound.push({ norm, field: `$tf${bound.length}`, type, args, apply: (xs) => fn.apply(xs) });
+  }
+  return bound;
 }
 
 interface Repartition { pcs: Compiled[]; keyNames: string[]; norms: string[] }
@@ -228,9 +264,11 @@ function qualify(e: Expr, alias: string): Expr {
   return out as Expr;
 }
 
-function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, repart?: Repartition): QueryPlan {
+function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, repart?: Repartition, tableFnCalls: Call[] = []): QueryPlan {
   const ds = left.ds;
-  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
+  const tfs = bindTableFunctions(tableFnCalls, scope);
+  const hook = tfs.length ? (e: Expr) => { const b = tfs.find((t) => t.norm === normalize(e, scope)); return b && { type: b.type, field: b.field }; } : undefined;
+  const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT', hook }));
   let keyOf: (row: Row, msg: SourceMsg) => unknown[];
   let isKey: boolean[];
   let keyOrder: number[];
@@ -310,9 +348,19 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             repart.keyNames.forEach((n, i) => { row[n] = pk[i]; });
             msg = { ...msg, key: pk };
           }
-          const values = fns.map((f) => f(row));
-          const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
-          emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
+          const out = () => {
+            const values = fns.map((f) => f(row));
+            const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
+            emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
+          };
+          if (!tfs.length) { out(); return; }
+          // one row per position of the longest list; shorter lists give nulls
+          const lists = tfs.map((t) => { try { return t.apply(t.args.map((a) => a.fn(row))); } catch (e) { onError(e); return []; } });
+          const n = Math.max(0, ...lists.map((l) => l.length));
+          for (let i = 0; i < n; i++) {
+            tfs.forEach((t, k) => { row[t.field] = lists[k]![i] ?? null; });
+            out();
+          }
         },
       };
     },

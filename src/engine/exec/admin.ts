@@ -5,6 +5,7 @@ import { commandStatus, warningEntity } from './status.js';
 import { fieldsJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
+import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
 
@@ -104,6 +105,7 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entit
       const fns = [
         ...scalarFunctions().map((f) => ({ name: f.name, type: 'SCALAR', category: f.category })),
         ...aggregateFunctions().map((f) => ({ name: f.name, type: 'AGGREGATE', category: 'AGGREGATE' })),
+        ...tableFunctions().map((f) => ({ name: f.name, type: 'TABLE', category: 'TABLE' })),
       ].sort((a, b) => a.name.localeCompare(b.name));
       return { ...base('function_names', stmt), functions: fns };
     }
@@ -113,14 +115,14 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entit
 }
 
 function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
-  const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name);
-  if (!s && !a) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
-  const description = s ? s.description : a!.description;
+  const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
+  if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
+  const description = s ? s.description : a ? a.description : t!.description;
   return {
     ...base('describe_function', stmt),
     name: stmt.name.toUpperCase(), description, author: 'Confluent', version: '', path: 'internal',
     functions: [{ arguments: [], returnType: '', description, argumentTypes: [] }],
-    type: s ? 'SCALAR' : 'AGGREGATE',
+    type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
   };
 }
 

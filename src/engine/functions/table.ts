@@ -1,0 +1,40 @@
+import type { SqlType } from '../sql/types.js';
+
+/** A table function (UDTF): one input row becomes as many output rows as the longest list it returns. */
+export interface TableFunction {
+  name: string;
+  description: string;
+  /** The type of each element it returns, or a message when the arguments do not fit. */
+  resolve(args: SqlType[]): SqlType | string;
+  apply(args: unknown[]): unknown[];
+}
+
+const registry = new Map<string, TableFunction>();
+export const getTableFunction = (name: string): TableFunction | undefined => registry.get(name.toUpperCase());
+export const tableFunctions = (): TableFunction[] => [...registry.values()];
+const register = (f: TableFunction) => registry.set(f.name, f);
+
+register({
+  name: 'EXPLODE',
+  description: 'Explodes an array. This function outputs one value for each element of the array.',
+  resolve: ([t]) => (t && t.kind === 'ARRAY' ? t.item : `Function 'EXPLODE' does not accept parameters (${t ? t.kind : ''}).`),
+  apply: ([list]) => (Array.isArray(list) ? list : []),
+});
+
+register({
+  name: 'CUBE_EXPLODE',
+  description: 'Takes as argument a list of columns and outputs all possible combinations of them.',
+  resolve: ([t]) => (t && t.kind === 'ARRAY' ? t : `Function 'CUBE_EXPLODE' does not accept parameters (${t ? t.kind : ''}).`),
+  apply([list]) {
+    if (!Array.isArray(list)) return [];
+    const n = list.length, out: unknown[][] = [];
+    // every subset, in the order of a binary count where the last element is the lowest bit; a null
+    // element is left out of the subsets that would only repeat one without it
+    for (let mask = 0; mask < 2 ** n; mask++) {
+      const has = (i: number) => ((mask >> (n - 1 - i)) & 1) === 1;
+      if (list.some((v, i) => has(i) && v === null)) continue;
+      out.push(list.map((v, i) => (has(i) ? v : null)));
+    }
+    return out;
+  },
+});
