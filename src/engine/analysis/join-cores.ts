@@ -23,13 +23,14 @@ export interface CoreSpec {
   /** Rows of nulls that stand for a missing side in outer joins. */
   nullsL: Row;
   nullsR: Row;
+  /** Builds the joined row from a left and a right row. */
+  joinRows: (a: Row, b: Row) => Row;
   stores: StoreFactory;
   /** Prefix of this step's store names, so the steps of an n-way join keep apart. */
   name: string;
   emit: JoinEmit;
 }
 
-const joinRows = (a: Row, b: Row): Row => ({ ...a, ...b });
 
 /** Stream-table: each stream row joins the table row current for its key, at the stream row's time. */
 export function streamTableCore(s: CoreSpec): JoinCore {
@@ -47,7 +48,7 @@ export function streamTableCore(s: CoreSpec): JoinCore {
       if (missing && s.type === 'INNER') return;
       const match = missing ? undefined : table.get(keyString([jk]));
       if (!match && s.type === 'INNER') return;
-      s.emit({ key: [missing ? null : jk], row: joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers });
+      s.emit({ key: [missing ? null : jk], row: s.joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers });
     },
   };
 }
@@ -69,7 +70,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
   const time = s.stores<number>(`${s.name}stream-time`);
   const outers = new Set<'L' | 'R'>(s.type === 'LEFT' ? ['L'] : s.type === 'RIGHT' ? ['R'] : s.type === 'FULL' ? ['L', 'R'] : []);
   const retention = w.before + w.after + (w.grace ?? DEFAULT_GRACE_MS);
-  const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? joinRows(row, s.nullsR) : joinRows(s.nullsL, row));
+  const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? s.joinRows(row, s.nullsR) : s.joinRows(s.nullsL, row));
   const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? w.after : w.before);
   let expiredAt = -Infinity;
 
@@ -113,7 +114,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention)) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
-      s.emit({ key: [jk], row: isLeft ? joinRows(e.row, m.row) : joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers });
+      s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers });
     }
     if (!entry.matched && outers.has(side) && (w.grace === undefined || to < now)) {
       // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
@@ -148,7 +149,7 @@ export function tablePrimaryKeyCore(s: CoreSpec): JoinCore {
     const lRow = isLeft ? e.row : other?.row ?? null, rRow = isLeft ? other?.row ?? null : e.row;
     const present = required === 'L' ? lRow : required === 'R' ? rRow : required === 'both' ? lRow && rRow : lRow || rRow;
     const ts = other ? Math.max(e.ts, other.ts) : e.ts;
-    s.emit({ key: e.key, row: present ? joinRows(lRow ?? s.nullsL, rRow ?? s.nullsR) : null, ts, headers: e.headers });
+    s.emit({ key: e.key, row: present ? s.joinRows(lRow ?? s.nullsL, rRow ?? s.nullsR) : null, ts, headers: e.headers });
   };
   return { left: (e) => update('L', e), right: (e) => update('R', e) };
 }
@@ -181,8 +182,8 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       left.put(k, { row: e.row, ts: e.ts });
       if (fk !== undefined && prevFk !== fk) byForeignKey.put(fk, [...(byForeignKey.get(fk) ?? []), k]);
       const match = fk === undefined ? undefined : right.get(fk);
-      if (match) out(e.key, joinRows(e.row, match.row), e);
-      else if (s.type === 'LEFT') out(e.key, joinRows(e.row, s.nullsR), e);
+      if (match) out(e.key, s.joinRows(e.row, match.row), e);
+      else if (s.type === 'LEFT') out(e.key, s.joinRows(e.row, s.nullsR), e);
       else out(e.key, null, e, true);
     },
     right(e) {
@@ -193,8 +194,8 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
         const l = left.get(lk);
         if (!l) continue;
         const key = JSON.parse(lk) as unknown[];
-        if (e.row) out(key, joinRows(l.row, e.row), e);
-        else if (s.type === 'LEFT') out(key, joinRows(l.row, s.nullsR), e);
+        if (e.row) out(key, s.joinRows(l.row, e.row), e);
+        else if (s.type === 'LEFT') out(key, s.joinRows(l.row, s.nullsR), e);
         else out(key, null, e);
       }
     },

@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { joinKeyIndex, normalize, prefix, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, normalize, prefixer, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -128,6 +128,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
     sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition,
     build(onRow, onError, stores) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
+      const prefixers = sides.map(prefixer);
       // a synthetic key is a column of the joined row, as ROWKEY
       const withRowKey: JoinEmit = (e) => { if (e.row !== null) e.row.ROWKEY = e.key[0]; onRow(e); };
       // cores from the last step back, so each step's output feeds the next one's left input
@@ -138,6 +139,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
         const spec = {
           type: step.clause.type, leftKey: safe(step.leftKey, onError), rightKey: safe(step.rightKey, onError),
           nullsL: nullRow(sides.slice(0, i + 1)), nullsR: nullRow([step.right]), stores, name: i === 0 ? '' : `step${i}-`, emit: next,
+          joinRows: joinedRow(sides.slice(0, i + 1), step.right, i === steps.length - 1),
         };
         const w = step.clause.within;
         cores[i] = step.kind === 'stream-stream' ? streamStreamCore(spec, { before: w!.before.ms, after: w!.after.ms, grace: w!.grace?.ms })
@@ -150,7 +152,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
             if (rec.topic !== side.ds.topic) return;
             let msg;
             try { msg = readers[i]!(rec); } catch (e) { onError(e); return; }
-            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefix(side.alias, msg.row), ts: msg.ts, headers: msg.headers };
+            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers };
             if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
           });
         },
@@ -179,11 +181,11 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
       const emitted = stores<boolean>('join-emitted');
       const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers });
       const finish: JoinEmit = (e) => {
-        const k = keyString(e.key);
         const row = e.row;
         const passes = row !== null && (!whereFn || whereFn(row) === true);
         if (resultType === 'STREAM') { if (passes) emit(out(e, fns.map((f) => f(row!)))); return; }
         // a table result goes through WHERE as a table filter: a row that stops passing is retracted
+        const k = keyString(e.key);
         if (!passes) { if ((row === null && !whereFn) || emitted.delete(k)) emit(out(e, null)); return; }
         if (!emitted.has(k)) emitted.put(k, true);
         emit(out(e, fns.map((f) => f(row!))));
@@ -191,6 +193,17 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
       return input.build(finish, onError, stores);
     },
   };
+}
+
+/** The row of a join step: the fields of the sources joined so far, then the new source's; the last step leaves room for ROWKEY. */
+function joinedRow(left: Side[], right: Side, last: boolean): (a: Row, b: Row) => Row {
+  const parts = [
+    ...left.flatMap((s) => sideCols(s, true)).map((c) => ({ from: 0 as const, field: c.field, as: c.field })),
+    ...sideCols(right, true).map((c) => ({ from: 1 as const, field: c.field, as: c.field })),
+  ];
+  if (last) parts.push({ from: 0, field: 'ROWKEY', as: 'ROWKEY' });
+  const build = rowBuilder(parts);
+  return (a, b) => build(a, b);
 }
 
 const nullRow = (sides: Side[]): Row => Object.fromEntries(sides.flatMap((s) => sideCols(s, true)).map((c) => [c.field, null]));

@@ -483,15 +483,21 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const havingFn = having ? safe(having, onError) : undefined;
       const tableState = stores<Row>('source-table');
       const emitted = stores<boolean>('having-emitted');
+      const keyFields = groupC.map((_g, i) => `$k${i}`), aggFields = aggs.map((_a, i) => `$a${i}`);
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
         const keyVals = key;
-        const present = keyString(window ? [...key, window.start] : key);
+        // without HAVING every group that changed went out, so only HAVING needs to remember which did
+        if (!havingFn) {
+          if (removed) { emit({ key: keyVals, values: null, ts, window, headers }); return; }
+        }
+        const present = havingFn ? keyString(window ? [...key, window.start] : key) : '';
         if (removed) { if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers }); return; }
         const row: Row = {};
-        key.forEach((k, i) => { row[`$k${i}`] = k; });
-        accs.forEach((a, i) => { row[`$a${i}`] = aggs[i]!.bound.result(a); });
+        for (let i = 0; i < keyFields.length; i++) row[keyFields[i]!] = key[i];
+        for (let i = 0; i < aggFields.length; i++) row[aggFields[i]!] = aggs[i]!.bound.result(accs[i]);
         if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
-        if (havingFn && havingFn(row) !== true) {
+        if (!havingFn) { emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers }); return; }
+        if (havingFn(row) !== true) {
           // HAVING retracts a row it had emitted before; a group that never passed stays silent
           if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
           return;

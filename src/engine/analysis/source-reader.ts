@@ -24,6 +24,7 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns), headers = headerColumns(ds.columns);
   const win = ds.windowInfo;
   const tsCol = ds.timestampColumn ? ds.columns.find((c) => c.name === ds.timestampColumn) : undefined;
+  const keyNames = keys.map((c) => c.name), valueNames = values.map((c) => c.name);
   return (rec) => {
     let keyBytes = rec.key;
     let window: { start: number; end: number } | undefined;
@@ -38,8 +39,8 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
       return { key, row: null, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
     }
     const row: Row = {};
-    keys.forEach((c, i) => { row[c.name] = key[i] ?? null; });
-    values.forEach((c, i) => { row[c.name] = vals[i] ?? null; });
+    for (let i = 0; i < keyNames.length; i++) row[keyNames[i]!] = key[i] ?? null;
+    for (let i = 0; i < valueNames.length; i++) row[valueNames[i]!] = vals[i] ?? null;
     for (const h of headers) {
       if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
       else row[h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;

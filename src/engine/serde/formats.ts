@@ -99,14 +99,19 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   // each field's `"NAME":` (with the separator) is written once here, not per record
   const heads = cols.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   const pick = makeFieldPicker(cols.map((c) => c.name));
+  const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
   return {
     serialize(values) {
       let text = '';
       for (let i = 0; i < cols.length; i++) text += heads[i]! + toJsonText(values[i], cols[i]!.type);
-      return Buffer.from(text + '}');
+      const bytes = Buffer.from(text + '}');
+      remember(bytes, schema, values);
+      return bytes;
     },
     deserialize(bytes) {
       if (bytes === null) return null;
+      const known = (bytes as Decoded)[DECODED];
+      if (known && known.schema === schema) return known.values.slice();
       const obj = parseJson(bytes);
       if (obj === null) return null;
       if (typeof obj !== 'object' || Array.isArray(obj)) {
@@ -114,25 +119,25 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       }
       const raw = pick(obj as Record<string, unknown>);
       for (let i = 0; i < cols.length; i++) raw[i] = fromJson(raw[i], cols[i]!.type, cols[i]!.name);
-      return raw;
+      remember(bytes, schema, raw);
+      return raw.slice();
     },
   };
 }
 
-// Several queries often read one topic (the four per-minute tables read trade-settlements): each
-// record's bytes are parsed once. JSON.parse returns fresh objects and fromJson only reads them, so
-// the parsed value can be shared; it lives as long as the record's buffer.
-const parsedJson = new WeakMap<Buffer, unknown>();
+// A record's value is decoded once per schema: the queries that read a topic in this process (the
+// four per-minute tables all read trade-settlements, and each query reads what the one before it
+// wrote) get the values that were serialized or first decoded, not a new parse. For JSON, writing
+// values and reading them back with the same columns gives the same values; the bytes stay the
+// record of truth for every other reader. The values ride on the buffer itself (a WeakMap costs
+// more in garbage collection than the parse it saves).
+const DECODED = Symbol('decoded');
+type Decoded = Buffer & { [DECODED]?: { schema: string; values: unknown[] } };
+const remember = (bytes: Buffer, schema: string, values: unknown[]) => {
+  (bytes as Decoded)[DECODED] = { schema, values: values.map((v) => v ?? null) };
+};
 
 function parseJson(bytes: Buffer): unknown {
-  const hit = parsedJson.get(bytes);
-  if (hit !== undefined) return hit;
-  const v = parseJsonText(bytes);
-  if (v !== null && typeof v === 'object') parsedJson.set(bytes, v);
-  return v;
-}
-
-function parseJsonText(bytes: Buffer): unknown {
   // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does
   const text = bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8');
   try { return JSON.parse(text); } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
