@@ -24,7 +24,11 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns), headers = headerColumns(ds.columns);
   const win = ds.windowInfo;
   const tsCol = ds.timestampColumn ? ds.columns.find((c) => c.name === ds.timestampColumn) : undefined;
-  const keyNames = keys.map((c) => c.name), valueNames = values.map((c) => c.name);
+  // the row is one object literal (a shape V8 keeps fast), written once per source
+  const fields = [...keys.map((c, i) => `${JSON.stringify(c.name)}: k[${i}] ?? null`), ...values.map((c, i) => `${JSON.stringify(c.name)}: v[${i}] ?? null`)];
+  const build = new Function('k', 'v', 'ts', 'p', 'o', `return {${[...fields, 'ROWTIME: ts', 'ROWPARTITION: p', 'ROWOFFSET: o'].join(', ')}};`) as
+    (k: unknown[], v: readonly unknown[], ts: number, p: number, o: number) => Row;
+  const tsKey = tsCol ? keys.indexOf(tsCol) : -1, tsValue = tsCol ? values.indexOf(tsCol) : -1;
   return (rec) => {
     let keyBytes = rec.key;
     let window: { start: number; end: number } | undefined;
@@ -32,28 +36,24 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
       const split = splitWindowedKey(keyBytes, win.type === 'SESSION', win.sizeMs ?? 0);
       keyBytes = split.inner; window = split.window;
     }
-    const key = keys.length === 0 ? [] : keyBytes === null ? keys.map(() => null) : ks.deserialize(keyBytes) ?? keys.map(() => null);
+    // a key travels on in messages, so it is copied; the values are only read into the row
+    const key = keys.length === 0 ? [] : keyBytes === null ? keys.map(() => null) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null);
     const vals = vs.deserialize(rec.value);
     let ts = rec.timestamp;
     if (vals === null) {
       return { key, row: null, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
     }
-    const row: Row = {};
-    for (let i = 0; i < keyNames.length; i++) row[keyNames[i]!] = key[i] ?? null;
-    for (let i = 0; i < valueNames.length; i++) row[valueNames[i]!] = vals[i] ?? null;
-    for (const h of headers) {
-      if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
-      else row[h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;
-    }
     if (tsCol) {
-      const v = row[tsCol.name];
+      const v = tsKey >= 0 ? key[tsKey] : tsValue >= 0 ? vals[tsValue] : undefined;
       if (v === null || v === undefined) ts = -1;
       else if (tsCol.type.kind === 'STRING') ts = convert(v, T.STRING, T.TIMESTAMP) as number;
       else ts = v as number;
     }
-    row.ROWTIME = ts;
-    row.ROWPARTITION = rec.partition;
-    row.ROWOFFSET = rec.offset;
+    const row = build(key, vals, ts, rec.partition, rec.offset);
+    for (const h of headers) {
+      if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
+      else row[h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;
+    }
     if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
     return { key, row, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
   };

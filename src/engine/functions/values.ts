@@ -157,13 +157,18 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
 }
 
 /** A stable string for grouping and state-store keys. */
-export function keyString(values: unknown[]): string {
-  // most keys are strings and numbers, which JSON.stringify writes the same without the replacer
+export function keyString(values: readonly unknown[]): string {
+  // most keys are one string or number: the same text as JSON.stringify of the array, built directly
+  if (values.length === 1) {
+    const v = values[0];
+    if (typeof v === 'string') return `[${JSON.stringify(v)}]`;
+    if (typeof v === 'number' && Number.isFinite(v)) return `[${v}]`;
+  }
   let plain = true;
   for (const v of values) if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') { plain = false; break; }
   return plain ? JSON.stringify(values) : keyStringOf(values);
 }
 
-function keyStringOf(values: unknown[]): string {
+function keyStringOf(values: readonly unknown[]): string {
   return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
 }

@@ -10,7 +10,9 @@ export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
  */
 export class Cursor {
   private positions = new Map<string, number[]>();
+  private readonly names: string[];
   constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
+    this.names = [...new Set(topicNames)];
     for (const name of new Set(topicNames)) {
       const t = topics.get(name);
       this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.startOffsets()) : []);
@@ -22,20 +24,23 @@ export class Cursor {
 
   /** The next record in seq order across all partitions, or undefined when caught up. */
   next(): TopicRecord | undefined {
-    let best: TopicRecord | undefined, bestName = '', bestPart = -1;
-    for (const [name, pos] of this.positions) {
-      const t = this.topics.get(name);
+    let best: TopicRecord | undefined, bestPos: number[] | undefined, bestPart = -1;
+    const names = this.names;
+    for (let n = 0; n < names.length; n++) {
+      const t = this.topics.get(names[n]!);
       if (!t) continue;
-      while (pos.length < t.partitions.length) pos.push(0);
-      for (let p = 0; p < t.partitions.length; p++) {
-        const log = t.partitions[p]!;
+      const pos = this.positions.get(names[n]!)!;
+      const parts = t.partitions;
+      while (pos.length < parts.length) pos.push(0);
+      for (let p = 0; p < parts.length; p++) {
+        const log = parts[p]!;
         // a position that retention has deleted moves to the log start, as auto.offset.reset=earliest does
         if (pos[p]! < log.start) pos[p] = log.start;
         const r = log.get(pos[p]!);
-        if (r && (!best || r.seq < best.seq)) { best = r; bestName = name; bestPart = p; }
+        if (r && (!best || r.seq < best.seq)) { best = r; bestPos = pos; bestPart = p; }
       }
     }
-    if (best) this.positions.get(bestName)![bestPart]!++;
+    if (bestPos) bestPos[bestPart]!++;
     return best;
   }
 
@@ -90,7 +95,8 @@ export class RunningQuery {
   store<V>(name: string): StateStore<V> {
     let s = this.stores.get(name);
     if (!s) {
-      s = new StateStore<unknown>(name, (c) => this.hooks?.change(this, c));
+      const hooks = this.hooks;
+      s = new StateStore<unknown>(name, hooks ? (c) => hooks.change(this, c) : undefined);
       this.stores.set(name, s);
     }
     return s as StateStore<V>;

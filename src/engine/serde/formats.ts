@@ -6,7 +6,8 @@ import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
   serialize(values: unknown[]): Buffer | null;
-  deserialize(bytes: Buffer | null): unknown[] | null;
+  /** The column values; callers must not change the array (it may be shared between readers). */
+  deserialize(bytes: Buffer | null): readonly unknown[] | null;
 }
 
 export class SerdeError extends Error {}
@@ -111,7 +112,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
     deserialize(bytes) {
       if (bytes === null) return null;
       const known = (bytes as Decoded)[DECODED];
-      if (known && known.schema === schema) return known.values.slice();
+      if (known && known.schema === schema) return known.values;
       const obj = parseJson(bytes);
       if (obj === null) return null;
       if (typeof obj !== 'object' || Array.isArray(obj)) {
@@ -120,7 +121,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       const raw = pick(obj as Record<string, unknown>);
       for (let i = 0; i < cols.length; i++) raw[i] = fromJson(raw[i], cols[i]!.type, cols[i]!.name);
       remember(bytes, schema, raw);
-      return raw.slice();
+      return raw;
     },
   };
 }
@@ -130,11 +131,12 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
 // wrote) get the values that were serialized or first decoded, not a new parse. For JSON, writing
 // values and reading them back with the same columns gives the same values; the bytes stay the
 // record of truth for every other reader. The values ride on the buffer itself (a WeakMap costs
-// more in garbage collection than the parse it saves).
+// more in garbage collection than the parse it saves). Readers must treat the values as read-only.
 const DECODED = Symbol('decoded');
 type Decoded = Buffer & { [DECODED]?: { schema: string; values: unknown[] } };
 const remember = (bytes: Buffer, schema: string, values: unknown[]) => {
-  (bytes as Decoded)[DECODED] = { schema, values: values.map((v) => v ?? null) };
+  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+  (bytes as Decoded)[DECODED] = { schema, values };
 };
 
 function parseJson(bytes: Buffer): unknown {

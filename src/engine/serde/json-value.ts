@@ -101,6 +101,9 @@ const jsonKind = (v: unknown) => Array.isArray(v) ? 'ArrayNode' : typeof v === '
 
 export type JsonStyle = 'topic' | 'rest';
 
+/** Text that JSON writes as is between quotes: printable ASCII without `"` or `\`. */
+const PLAIN = /^[ !#-[\]-~]*$/;
+
 /** Writes an engine value as JSON text for its type: doubles as Java prints them, decimals plain. */
 export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): string {
   if (v === null || v === undefined) return 'null';
@@ -113,7 +116,7 @@ export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): 
       return javaDoubleString(n);
     }
     case 'DECIMAL': return (v as Decimal).toString();
-    case 'STRING': return JSON.stringify(v);
+    case 'STRING': return PLAIN.test(v as string) ? `"${v as string}"` : JSON.stringify(v);
     case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
     case 'TIMESTAMP': return style === 'rest' ? JSON.stringify(formatTimestamp(v as number)) : String(v);
     case 'DATE': return style === 'rest' ? JSON.stringify(formatDate(v as number)) : String(v);

@@ -11,7 +11,8 @@ export type ChangeListener = (c: StoreChange) => void;
  */
 export class StateStore<V> {
   private readonly map = new Map<string, V>();
-  constructor(readonly name: string, private readonly onChange: ChangeListener) {}
+  /** @param onChange receives every put and delete (the changelog); none when nothing records it. */
+  constructor(readonly name: string, private readonly onChange?: ChangeListener) {}
 
   get(key: string): V | undefined { return this.map.get(key); }
   has(key: string): boolean { return this.map.has(key); }
@@ -21,12 +22,12 @@ export class StateStore<V> {
 
   put(key: string, value: V): void {
     this.map.set(key, value);
-    this.onChange({ store: this.name, key, value });
+    this.onChange?.({ store: this.name, key, value });
   }
 
   delete(key: string): boolean {
     const had = this.map.delete(key);
-    if (had) this.onChange({ store: this.name, key, value: null });
+    if (had) this.onChange?.({ store: this.name, key, value: null });
     return had;
   }
 
