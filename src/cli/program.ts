@@ -103,6 +103,8 @@ export function buildProgram(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
     .addOption(new Option('--auto-offset-reset <where>', 'default for ksql.streams.auto.offset.reset').choices(['earliest', 'latest']).default('latest'))
+    .option('--kafka-port <port>', 'serve the Kafka protocol on this port (0 picks a free one; default 9092, skipped with a warning when taken)')
+    .option('--no-kafka', 'do not serve the Kafka protocol')
     .option('--log-retention-bytes <bytes>', "bytes kept per topic partition before the oldest records are deleted, as a broker's log.retention.bytes (default: -1, keep all)")
     .action(async (opts) => { const { runServer } = await import('./commands/server.js'); await runServer(opts); });
 

@@ -23,7 +23,9 @@ export interface Running { url: string; proc: ChildProcess; output: () => string
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
 export async function startServerProcess(args: string[] = [], opts: { tls?: boolean } = {}): Promise<Running> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the Kafka listener only when a test asks for it: parallel servers would all want port 9092
+  const kafka = args.includes('--kafka-port') ? [] : ['--no-kafka'];
+  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...kafka, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });

@@ -10,6 +10,7 @@ import { handleKsql } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal } from '../storage/journal.js';
+import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8088. */
@@ -26,9 +27,16 @@ export interface LocalServerOptions {
   properties?: Record<string, string>;
   /** The broker's log.retention.bytes per topic partition. Default -1: keep every record. */
   logRetentionBytes?: number;
+  /** Also serve the Kafka protocol on this port (0 picks a free one); off when absent. */
+  kafkaPort?: number;
 }
 
-export interface LocalServer { url: string; port: number; engine: Engine; close(): Promise<void> }
+export interface LocalServer {
+  url: string; port: number; engine: Engine;
+  /** `host:port` of the Kafka listener, when it runs. */
+  kafkaBootstrap?: string;
+  close(): Promise<void>;
+}
 
 const MAX_BODY = 10 * 1024 * 1024;
 export const SERVER_VERSION = '7.6.0';
@@ -156,11 +164,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   port = (server.address() as AddressInfo).port;
   const scheme = options.tlsCert ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  let kafka: KafkaListener | undefined;
+  if (options.kafkaPort !== undefined) {
+    try {
+      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); } });
+    } catch (e) {
+      server.close();
+      throw e;
+    }
+  }
   return {
     url: `${scheme}://${urlHost}:${port}`,
     port,
     engine,
+    kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
     async close() {
+      await kafka?.close();
       for (const p of pushes.values()) p.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();

@@ -3,7 +3,7 @@ import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { Origin, TopicRecord } from './topics.js';
+import type { Origin, TopicConfig, TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
 import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
 
@@ -11,7 +11,9 @@ interface RecordLine { t: string; p: number; k: string | null; v: string | null;
 
 type Entry =
   | { e: 'cmd'; sql: string; props: Record<string, unknown> }
-  /** A record written by a client (INSERT VALUES, /inserts-stream). */
+  /** A topic created or deleted (by a statement, or by a Kafka client). */
+  | { e: 'topic'; op: 'create' | 'delete'; name: string; config?: TopicConfig }
+  /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] };
@@ -49,6 +51,7 @@ export class Journal implements StepHooks {
     const j = new Journal(dir, clusterId, engine);
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
+    engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
     const path = join(dir, 'journal.jsonl');
     let text = '';
     try { text = await readFile(path, 'utf8'); } catch { /* a new data dir */ }
@@ -79,6 +82,8 @@ export class Journal implements StepHooks {
   private apply(e: Entry): void {
     if (e.e === 'cmd') {
       try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch { /* it failed the same way before */ }
+    } else if (e.e === 'topic') {
+      if (e.op === 'create') this.engine.topics.create(e.name, e.config!); else this.engine.topics.delete(e.name);
     } else if (e.e === 'rec') {
       this.append(e, 'external');
     } else {

@@ -65,6 +65,8 @@ export class Topic {
 /** 'external' records come from clients (INSERT VALUES, producers); 'derived' ones from queries. */
 export type Origin = 'external' | 'derived';
 export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
+/** A topic created (with its config) or deleted. */
+export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string }) => void;
 
 /** All topics of the local cluster: partitioned, offset-ordered logs. */
 export class TopicStore {
@@ -72,6 +74,7 @@ export class TopicStore {
   private seq = 0;
   private roundRobin = 0;
   private listeners: AppendListener[] = [];
+  private topicListeners: TopicListener[] = [];
   /** @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited). */
   constructor(private readonly defaultRetentionBytes = -1) {}
 
@@ -80,6 +83,8 @@ export class TopicStore {
     this.listeners.push(l);
     return () => { this.listeners = this.listeners.filter((x) => x !== l); };
   }
+  /** Adds a listener for topics created and deleted. */
+  onTopic(l: TopicListener): void { this.topicListeners.push(l); }
   get(name: string): Topic | undefined { return this.topics.get(name); }
   has(name: string): boolean { return this.topics.has(name); }
   list(): Topic[] { return [...this.topics.values()].sort((a, b) => a.name.localeCompare(b.name)); }
@@ -89,10 +94,14 @@ export class TopicStore {
     if (existing) return existing;
     const t = new Topic(name, { retentionBytes: this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
+    for (const l of this.topicListeners) l({ op: 'create', name, config });
     return t;
   }
 
-  delete(name: string): void { this.topics.delete(name); }
+  delete(name: string): void {
+    if (!this.topics.delete(name)) return;
+    for (const l of this.topicListeners) l({ op: 'delete', name });
+  }
 
   /** Appends a record; the partition is Kafka's default choice unless given. */
   append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external'): TopicRecord {

@@ -1,0 +1,316 @@
+import type { Reader } from './wire.js';
+import { Writer } from './wire.js';
+import { ERR, type Broker } from './broker.js';
+import { GERR, type GroupCoordinator } from './groups.js';
+
+/** What a request handler knows about the listener and the connection. */
+export interface ApiContext {
+  broker: Broker;
+  groups: GroupCoordinator;
+  clusterId: string;
+  host: string;
+  port: number;
+  clientId: string;
+  /** Resolves after new records arrive or `ms` pass (a Fetch's max wait). */
+  waitForData(ms: number): Promise<void>;
+}
+
+/** A handler returns the response body, or null when the request gets no response (acks = 0). */
+type Handler = (v: number, r: Reader, ctx: ApiContext) => Writer | null | Promise<Writer | null>;
+
+export interface Api { key: number; name: string; min: number; max: number; handle: Handler }
+
+const NODE = 1;
+const throttle = (w: Writer, v: number, from: number) => { if (v >= from) w.int32(0); };
+
+const apiVersions: Handler = (v) => {
+  const w = new Writer().int16(0).array(APIS, (x, a) => x.int16(a.key).int16(a.min).int16(a.max));
+  throttle(w, v, 1);
+  return w;
+};
+
+const metadata: Handler = (v, r, ctx) => {
+  const requested = readNullableArray(r, (x) => x.string());
+  const autoCreate = v >= 4 ? r.bool() : true;
+  const w = new Writer();
+  throttle(w, v, 3);
+  w.array([0], (x) => { x.int32(NODE).string(ctx.host).int32(ctx.port); if (v >= 1) x.nullableString(null); });
+  if (v >= 2) w.nullableString(ctx.clusterId);
+  if (v >= 1) w.int32(NODE);
+  const names = requested ?? ctx.broker.topics.list().map((t) => t.name);
+  w.array(names, (x, name) => {
+    const t = ctx.broker.topicFor(name, requested !== null && autoCreate);
+    x.int16(t ? ERR.NONE : ERR.UNKNOWN_TOPIC_OR_PARTITION).string(name);
+    if (v >= 1) x.bool(name.startsWith('__'));
+    x.array(t ? t.partitions.map((_p, i) => i) : [], (y, i) => {
+      y.int16(ERR.NONE).int32(i).int32(NODE);
+      if (v >= 7) y.int32(0);
+      y.array([NODE], (z, n) => z.int32(n)).array([NODE], (z, n) => z.int32(n));
+      if (v >= 5) y.array([], () => undefined);
+    });
+    if (v >= 8) x.int32(-2147483648);
+  });
+  if (v >= 8) w.int32(-2147483648);
+  return w;
+};
+
+function readNullableArray<T>(r: Reader, item: (r: Reader) => T): T[] | null {
+  const n = r.int32();
+  if (n < 0) return null;
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(item(r));
+  return out;
+}
+
+const produce: Handler = (v, r, ctx) => {
+  r.nullableString(); // transactional id
+  const acks = r.int16();
+  r.int32(); // timeout
+  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => ({ index: y.int32(), records: y.bytes() })) }));
+  if (![0, 1, -1].includes(acks)) {
+    return encodeProduce(v, topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ({ index: p.index, errorCode: ERR.INVALID_REQUIRED_ACKS, baseOffset: -1, logStartOffset: -1 })) })));
+  }
+  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records)) }));
+  ctx.broker.written();
+  return acks === 0 ? null : encodeProduce(v, results);
+};
+
+function encodeProduce(v: number, topics: { name: string; results: { index: number; errorCode: number; baseOffset: number; logStartOffset: number }[] }[]): Writer {
+  const w = new Writer().array(topics, (x, t) => x.string(t.name).array(t.results, (y, p) => {
+    y.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(-1);
+    if (v >= 5) y.int64(p.logStartOffset);
+  }));
+  throttle(w, v, 1);
+  return w;
+}
+
+const fetch: Handler = async (v, r, ctx) => {
+  r.int32(); // replica id
+  const maxWait = r.int32(), minBytes = r.int32();
+  const maxBytes = v >= 3 ? r.int32() : 0x7fffffff;
+  if (v >= 4) r.int8();
+  if (v >= 7) { r.int32(); r.int32(); }
+  const topics = r.array((x) => ({
+    name: x.string(),
+    partitions: x.array((y) => {
+      const index = y.int32();
+      if (v >= 9) y.int32();
+      const offset = y.long();
+      if (v >= 5) y.long();
+      return { index, offset, max: y.int32() };
+    }),
+  }));
+  if (v >= 7) r.array((x) => { x.string(); x.array((y) => y.int32()); });
+  if (v >= 11) r.string();
+  const read = () => {
+    let budget = maxBytes, total = 0;
+    const res = topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => {
+      const f = ctx.broker.fetch(t.name, p.index, p.offset, Math.max(1, Math.min(p.max, budget)));
+      const n = f.records?.length ?? 0;
+      budget -= n; total += n;
+      return f;
+    }) }));
+    return { res, total };
+  };
+  let out = read();
+  const deadline = Date.now() + maxWait;
+  // a fetch waits for min bytes, or until its max wait is over
+  while (out.total < Math.max(minBytes, 1) && Date.now() < deadline) {
+    await ctx.waitForData(deadline - Date.now());
+    out = read();
+  }
+  const w = new Writer();
+  throttle(w, v, 1);
+  if (v >= 7) w.int16(ERR.NONE).int32(0);
+  w.array(out.res, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    y.int32(p.index).int16(p.errorCode).int64(p.highWatermark);
+    if (v >= 4) y.int64(p.highWatermark);
+    if (v >= 5) y.int64(p.logStartOffset);
+    if (v >= 4) y.int32(-1); // no aborted transactions (null array)
+    if (v >= 11) y.int32(-1);
+    y.bytes(p.records ?? Buffer.alloc(0)); // librdkafka wants an empty record set, not a null one
+  }));
+  return w;
+};
+
+const listOffsets: Handler = (v, r, ctx) => {
+  r.int32();
+  if (v >= 2) r.int8();
+  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => { const index = y.int32(); if (v >= 4) y.int32(); return { index, timestamp: y.long() }; }) }));
+  const w = new Writer();
+  throttle(w, v, 2);
+  w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    const o = ctx.broker.offsetFor(t.name, p.index, p.timestamp);
+    y.int32(p.index).int16(o.errorCode).int64(o.timestamp).int64(o.offset);
+    if (v >= 4) y.int32(0);
+  }));
+  return w;
+};
+
+const initProducerId: Handler = (v, r, ctx) => {
+  r.nullableString(); r.int32();
+  const p = ctx.broker.initProducerId();
+  return new Writer().int32(0).int16(ERR.NONE).int64(p.producerId).int16(p.epoch);
+};
+
+const createTopics: Handler = (v, r, ctx) => {
+  const topics = r.array((x) => {
+    const name = x.string(), partitions = x.int32(), replication = x.int16();
+    x.array((y) => { y.int32(); y.array((z) => z.int32()); });
+    x.array((y) => { y.string(); y.nullableString(); });
+    return { name, partitions, replication };
+  });
+  r.int32();
+  const validateOnly = v >= 1 ? r.bool() : false;
+  const w = new Writer();
+  throttle(w, v, 2);
+  w.array(topics, (x, t) => {
+    const res = ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly);
+    x.string(t.name).int16(res.code);
+    if (v >= 1) x.nullableString(res.message);
+  });
+  return w;
+};
+
+const deleteTopics: Handler = (v, r, ctx) => {
+  const names = r.array((x) => x.string());
+  r.int32();
+  const w = new Writer();
+  throttle(w, v, 1);
+  return w.array(names, (x, n) => x.string(n).int16(ctx.broker.deleteTopic(n)));
+};
+
+const describeConfigs: Handler = (v, r, ctx) => {
+  const resources = r.array((x) => ({ type: x.int8(), name: x.string(), keys: readNullableArray(x, (y) => y.string()) }));
+  if (v >= 1) r.bool();
+  const w = new Writer().int32(0);
+  return w.array(resources, (x, res) => {
+    // topics (2) and the broker (4) have configs; the values are the local server's
+    const configs: [string, string][] = res.type === 2
+      ? [['cleanup.policy', ctx.broker.topics.get(res.name)?.config.cleanupPolicy ?? 'delete'], ['retention.bytes', String(ctx.broker.topics.get(res.name)?.config.retentionBytes ?? -1)], ['retention.ms', '604800000']]
+      : [['num.partitions', String(ctx.broker.defaultPartitions)], ['auto.create.topics.enable', 'true']];
+    const known = res.type !== 2 || ctx.broker.topics.has(res.name);
+    const shown = configs.filter(([k]) => !res.keys || res.keys.includes(k));
+    x.int16(known ? ERR.NONE : ERR.UNKNOWN_TOPIC_OR_PARTITION).nullableString(known ? null : `Topic ${res.name} does not exist`).int8(res.type).string(res.name);
+    x.array(known ? shown : [], (y, [k, val]) => {
+      y.string(k).nullableString(val).bool(false);
+      if (v === 0) y.bool(true); else y.int8(5);
+      y.bool(false);
+      if (v >= 1) y.array([], () => undefined);
+    });
+  });
+};
+
+const findCoordinator: Handler = (v, r, ctx) => {
+  r.string();
+  if (v >= 1) r.int8();
+  const w = new Writer();
+  throttle(w, v, 1);
+  w.int16(ERR.NONE);
+  if (v >= 1) w.nullableString(null);
+  return w.int32(NODE).string(ctx.host).int32(ctx.port);
+};
+
+const joinGroup: Handler = async (v, r, ctx) => {
+  const groupId = r.string(), sessionTimeoutMs = r.int32();
+  const rebalanceTimeoutMs = v >= 1 ? r.int32() : sessionTimeoutMs;
+  const memberId = r.string();
+  if (v >= 5) r.nullableString();
+  const protocolType = r.string();
+  const protocols = r.array((x) => ({ name: x.string(), metadata: x.bytes() ?? Buffer.alloc(0) }));
+  const res = await ctx.groups.join({ groupId, memberId, clientId: ctx.clientId, sessionTimeoutMs, rebalanceTimeoutMs, protocolType, protocols, requireKnownMemberId: v >= 4 });
+  const w = new Writer();
+  throttle(w, v, 2);
+  w.int16(res.errorCode).int32(res.generationId).string(res.protocolName).string(res.leader).string(res.memberId);
+  return w.array(res.members, (x, m) => { x.string(m.memberId); if (v >= 5) x.nullableString(null); x.bytes(m.metadata); });
+};
+
+const syncGroup: Handler = async (v, r, ctx) => {
+  const groupId = r.string(), generation = r.int32(), memberId = r.string();
+  if (v >= 3) r.nullableString();
+  const assignments = r.array((x) => ({ memberId: x.string(), assignment: x.bytes() ?? Buffer.alloc(0) }));
+  const res = await ctx.groups.sync(groupId, generation, memberId, assignments);
+  const w = new Writer();
+  throttle(w, v, 1);
+  return w.int16(res.errorCode).bytes(res.assignment);
+};
+
+const heartbeat: Handler = (v, r, ctx) => {
+  const groupId = r.string(), generation = r.int32(), memberId = r.string();
+  if (v >= 3) r.nullableString();
+  const w = new Writer();
+  throttle(w, v, 1);
+  return w.int16(ctx.groups.heartbeat(groupId, generation, memberId));
+};
+
+const leaveGroup: Handler = (v, r, ctx) => {
+  const groupId = r.string();
+  const w = new Writer();
+  throttle(w, v, 1);
+  if (v < 3) return w.int16(ctx.groups.leave(groupId, r.string()));
+  const members = r.array((x) => ({ memberId: x.string(), instance: x.nullableString() }));
+  const codes = members.map((m) => ctx.groups.leave(groupId, m.memberId));
+  return w.int16(GERR.NONE).array(members, (x, m) => { const i = members.indexOf(m); x.string(m.memberId).nullableString(m.instance).int16(codes[i]!); });
+};
+
+const offsetCommit: Handler = (v, r, ctx) => {
+  const groupId = r.string();
+  const generation = v >= 1 ? r.int32() : -1;
+  const memberId = v >= 1 ? r.string() : '';
+  if (v >= 2 && v <= 4) r.int64();
+  if (v >= 7) r.nullableString();
+  const topics = r.array((x) => ({
+    name: x.string(),
+    partitions: x.array((y) => { const index = y.int32(), offset = y.long(); if (v >= 6) y.int32(); return { index, offset, metadata: y.nullableString() }; }),
+  }));
+  const w = new Writer();
+  throttle(w, v, 3);
+  return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    y.int32(p.index).int16(ctx.groups.commit(groupId, generation, memberId, t.name, p.index, p.offset, p.metadata));
+  }));
+};
+
+const offsetFetch: Handler = (v, r, ctx) => {
+  const groupId = r.string();
+  const asked = readNullableArray(r, (x) => ({ name: x.string(), partitions: x.array((y) => y.int32()) }));
+  const topics = asked ?? [...groupBy(ctx.groups.committedPartitions(groupId))].map(([name, partitions]) => ({ name, partitions }));
+  const w = new Writer();
+  throttle(w, v, 3);
+  w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    const c = ctx.groups.committed(groupId, t.name, p);
+    y.int32(p).int64(c.offset);
+    if (v >= 5) y.int32(-1);
+    y.nullableString(c.metadata).int16(ERR.NONE);
+  }));
+  if (v >= 2) w.int16(ERR.NONE);
+  return w;
+};
+
+function groupBy(list: { topic: string; partition: number }[]): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const x of list) m.set(x.topic, [...(m.get(x.topic) ?? []), x.partition]);
+  return m;
+}
+
+/**
+ * The APIs and versions the listener serves: the non-flexible versions that kafkajs and librdkafka
+ * speak (Produce and Fetch from the versions that carry record batches v2).
+ */
+export const APIS: Api[] = [
+  { key: 0, name: 'Produce', min: 3, max: 7, handle: produce },
+  { key: 1, name: 'Fetch', min: 4, max: 11, handle: fetch },
+  { key: 2, name: 'ListOffsets', min: 1, max: 5, handle: listOffsets },
+  { key: 3, name: 'Metadata', min: 1, max: 8, handle: metadata },
+  { key: 8, name: 'OffsetCommit', min: 2, max: 7, handle: offsetCommit },
+  { key: 9, name: 'OffsetFetch', min: 1, max: 5, handle: offsetFetch },
+  { key: 10, name: 'FindCoordinator', min: 0, max: 2, handle: findCoordinator },
+  { key: 11, name: 'JoinGroup', min: 0, max: 5, handle: joinGroup },
+  { key: 12, name: 'Heartbeat', min: 0, max: 3, handle: heartbeat },
+  { key: 13, name: 'LeaveGroup', min: 0, max: 3, handle: leaveGroup },
+  { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
+  { key: 18, name: 'ApiVersions', min: 0, max: 2, handle: apiVersions },
+  { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },
+  { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },
+  { key: 22, name: 'InitProducerId', min: 0, max: 1, handle: initProducerId },
+  { key: 32, name: 'DescribeConfigs', min: 0, max: 2, handle: describeConfigs },
+];

@@ -1,0 +1,139 @@
+import type { TopicStore } from '../storage/topics.js';
+import { decodeBatches, encodeBatch, BatchError, type WireRecord } from './record-batch.js';
+
+/** Kafka error codes the broker answers with. */
+export const ERR = {
+  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3,
+  INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
+  INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
+  UNSUPPORTED_COMPRESSION: 76,
+} as const;
+
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number }
+export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
+
+interface ProducerState { epoch: number; lastSequence: number; lastBaseOffset: number; lastCount: number }
+
+/**
+ * The broker side of the local server's topics: one node that leads every partition. Produce
+ * appends to the engine's topics (so running queries see the records), Fetch reads them back as
+ * record batches, and idempotent producers are deduplicated by (producer id, epoch, sequence).
+ */
+export class Broker {
+  private nextProducerId = 1000;
+  private producers = new Map<string, ProducerState>();
+
+  constructor(
+    readonly topics: TopicStore,
+    /** Called after records were appended: runs the queries (and flushes the journal). */
+    private readonly afterWrite: () => void,
+    /** Kafka's num.partitions: partitions of a topic created on first use. */
+    readonly defaultPartitions = 1,
+  ) {}
+
+  initProducerId(): { producerId: number; epoch: number } {
+    return { producerId: this.nextProducerId++, epoch: 0 };
+  }
+
+  /** Creates a topic; the error code (and message) a CreateTopics request answers with. */
+  createTopic(name: string, partitions: number, replication: number, validateOnly: boolean): { code: number; message: string | null } {
+    if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
+    if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+    const n = partitions === -1 ? this.defaultPartitions : partitions;
+    if (n < 1) return { code: ERR.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
+    const r = replication === -1 ? 1 : replication;
+    if (r !== 1) return { code: ERR.INVALID_REPLICATION_FACTOR, message: `Replication factor: ${r} larger than available brokers: 1.` };
+    if (!validateOnly) this.topics.create(name, { partitions: n, replicas: 1 });
+    return { code: ERR.NONE, message: null };
+  }
+
+  deleteTopic(name: string): number {
+    if (!this.topics.has(name)) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
+    this.topics.delete(name);
+    return ERR.NONE;
+  }
+
+  /** The topic, created with the default partition count when auto-creation applies. */
+  topicFor(name: string, autoCreate: boolean) {
+    if (!this.topics.has(name) && autoCreate && LEGAL_TOPIC.test(name)) this.topics.create(name, { partitions: this.defaultPartitions, replicas: 1 });
+    return this.topics.get(name);
+  }
+
+  /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
+  produce(topicName: string, index: number, data: Buffer | null): ProduceResult {
+    const topic = this.topicFor(topicName, true);
+    const log = topic?.partitions[index];
+    if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
+    let batches;
+    try { batches = decodeBatches(data ?? Buffer.alloc(0)); } catch (e) {
+      if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
+      throw e;
+    }
+    let baseOffset = -1;
+    for (const b of batches) {
+      if (b.control) continue;
+      if (b.producerId >= 0) {
+        const key = `${topicName}/${index}/${b.producerId}`;
+        const st = this.producers.get(key);
+        if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
+        if (st && b.producerEpoch === st.epoch) {
+          // a retried batch that is already in the log: success with the offset it got then
+          if (b.baseSequence <= st.lastSequence) { if (baseOffset < 0) baseOffset = st.lastBaseOffset; continue; }
+          if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
+        }
+        const first = log.end;
+        this.append(topicName, index, b.records);
+        this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.records.length - 1, lastBaseOffset: first, lastCount: b.records.length });
+        if (baseOffset < 0) baseOffset = first;
+        continue;
+      }
+      const first = log.end;
+      this.append(topicName, index, b.records);
+      if (baseOffset < 0) baseOffset = first;
+    }
+    return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start };
+  }
+
+  private append(topic: string, partition: number, records: WireRecord[]): void {
+    for (const r of records) {
+      this.topics.append(topic, { key: r.key, value: r.value, timestamp: r.timestamp < 0 ? Date.now() : r.timestamp, headers: r.headers, partition }, 'external');
+    }
+  }
+
+  /** Runs the queries over what was just produced. */
+  written(): void { this.afterWrite(); }
+
+  /** Records of one partition from `offset`, as one record batch of at most about `maxBytes`. */
+  fetch(topicName: string, index: number, offset: number, maxBytes: number): FetchResult {
+    const topic = this.topics.get(topicName);
+    const log = topic?.partitions[index];
+    if (!log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, logStartOffset: -1, records: null };
+    if (offset < log.start || offset > log.end) return { index, errorCode: ERR.OFFSET_OUT_OF_RANGE, highWatermark: log.end, logStartOffset: log.start, records: null };
+    const records: WireRecord[] = [];
+    let bytes = 0;
+    for (let o = offset; o < log.end; o++) {
+      const r = log.get(o)!;
+      const size = 20 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+      // the first record always goes, so a consumer can make progress past a large one
+      if (records.length && bytes + size > maxBytes) break;
+      records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
+      bytes += size;
+    }
+    return { index, errorCode: ERR.NONE, highWatermark: log.end, logStartOffset: log.start, records: records.length ? encodeBatch(records) : null };
+  }
+
+  /** ListOffsets: -1 the end, -2 the start, otherwise the first offset with a time at or after it. */
+  offsetFor(topicName: string, index: number, timestamp: number): { errorCode: number; offset: number; timestamp: number } {
+    const log = this.topics.get(topicName)?.partitions[index];
+    if (!log) return { errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, offset: -1, timestamp: -1 };
+    if (timestamp === -1) return { errorCode: ERR.NONE, offset: log.end, timestamp: -1 };
+    if (timestamp === -2) return { errorCode: ERR.NONE, offset: log.start, timestamp: -1 };
+    for (let o = log.start; o < log.end; o++) {
+      const r = log.get(o)!;
+      if (r.timestamp >= timestamp) return { errorCode: ERR.NONE, offset: o, timestamp: r.timestamp };
+    }
+    return { errorCode: ERR.NONE, offset: log.end, timestamp: -1 };
+  }
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { TopicStore } from '../storage/topics.js';
+
+export const GERR = {
+  NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
+  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79,
+} as const;
+
+export interface JoinRequest {
+  groupId: string; memberId: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
+  protocolType: string; protocols: { name: string; metadata: Buffer }[]; requireKnownMemberId: boolean;
+}
+export interface JoinResult {
+  errorCode: number; generationId: number; protocolName: string; leader: string; memberId: string;
+  members: { memberId: string; metadata: Buffer }[];
+}
+
+interface Member {
+  id: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
+  protocols: { name: string; metadata: Buffer }[]; lastSeen: number;
+  join?: (r: JoinResult) => void; sync?: (r: { errorCode: number; assignment: Buffer }) => void; assignment: Buffer;
+}
+
+interface Group {
+  id: string; state: 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+  generation: number; protocolType: string; protocol: string; leader: string;
+  members: Map<string, Member>; rebalanceDeadline?: NodeJS.Timeout;
+}
+
+/** Where committed offsets live: the internal topic a broker keeps them in. */
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/**
+ * The group coordinator of the one-node cluster: membership, generations, the leader's assignment
+ * handed to every member, heartbeats and session expiry, and committed offsets. Offsets are
+ * written to `__consumer_offsets` as records, so they survive a restart with `--data-dir`.
+ */
+export class GroupCoordinator {
+  private groups = new Map<string, Group>();
+  private offsets = new Map<string, { offset: number; metadata: string | null }>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly topics: TopicStore) {
+    const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
+    for (const r of t.partitions[0]!.all()) this.applyCommit(r.key, r.value);
+    this.timer = setInterval(() => this.expireSessions(), 250);
+    this.timer.unref();
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    for (const g of this.groups.values()) if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline);
+  }
+
+  private group(id: string): Group {
+    let g = this.groups.get(id);
+    if (!g) { g = { id, state: 'Empty', generation: 0, protocolType: '', protocol: '', leader: '', members: new Map() }; this.groups.set(id, g); }
+    return g;
+  }
+
+  join(req: JoinRequest): Promise<JoinResult> {
+    const fail = (errorCode: number, memberId = req.memberId): Promise<JoinResult> =>
+      Promise.resolve({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
+    if (!req.groupId) return fail(GERR.INVALID_GROUP_ID);
+    if (req.sessionTimeoutMs < 1000 || req.sessionTimeoutMs > 1_800_000) return fail(GERR.INVALID_SESSION_TIMEOUT);
+    const g = this.group(req.groupId);
+    if (g.members.size && (g.protocolType !== req.protocolType || !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name))))) {
+      return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
+    }
+    let memberId = req.memberId;
+    if (!memberId) {
+      memberId = `${req.clientId || 'consumer'}-${randomUUID()}`;
+      // since JoinGroup v4 a new member first learns its id, then joins with it
+      if (req.requireKnownMemberId) { this.pendingIds.add(memberId); return fail(GERR.MEMBER_ID_REQUIRED, memberId); }
+    } else if (!g.members.has(memberId) && g.state !== 'Empty' && !this.pendingIds.has(memberId)) {
+      return fail(GERR.UNKNOWN_MEMBER_ID);
+    }
+    this.pendingIds.delete(memberId);
+    g.protocolType = req.protocolType;
+    const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
+    member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
+    g.members.set(memberId, member);
+    return new Promise((resolve) => {
+      member.join = resolve;
+      this.prepareRebalance(g);
+      this.maybeCompleteJoin(g);
+    });
+  }
+
+  /** Ids handed out with MEMBER_ID_REQUIRED, welcome on the next join. */
+  private pendingIds = new Set<string>();
+
+  private prepareRebalance(g: Group): void {
+    if (g.state === 'PreparingRebalance') return;
+    g.state = 'PreparingRebalance';
+    // members waiting in SyncGroup of the old generation are told to rejoin
+    for (const m of g.members.values()) if (m.sync) { m.sync({ errorCode: GERR.REBALANCE_IN_PROGRESS, assignment: Buffer.alloc(0) }); m.sync = undefined; }
+    const timeout = Math.max(...[...g.members.values()].map((m) => m.rebalanceTimeoutMs), 0);
+    if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline);
+    g.rebalanceDeadline = setTimeout(() => {
+      // members that did not rejoin in time leave the group
+      for (const [id, m] of g.members) if (!m.join) g.members.delete(id);
+      this.maybeCompleteJoin(g);
+    }, timeout);
+    g.rebalanceDeadline.unref();
+  }
+
+  private maybeCompleteJoin(g: Group): void {
+    if (g.state !== 'PreparingRebalance') return;
+    const members = [...g.members.values()];
+    if (members.length === 0) { g.state = 'Empty'; return; }
+    if (!members.every((m) => m.join)) return;
+    if (g.rebalanceDeadline) { clearTimeout(g.rebalanceDeadline); g.rebalanceDeadline = undefined; }
+    g.generation++;
+    // the first protocol (in the first member's order of preference) that every member supports
+    g.protocol = members[0]!.protocols.map((p) => p.name).find((n) => members.every((m) => m.protocols.some((p) => p.name === n))) ?? '';
+    if (!g.members.has(g.leader)) g.leader = members[0]!.id;
+    g.state = 'CompletingRebalance';
+    for (const m of members) {
+      const join = m.join!;
+      m.join = undefined;
+      join({
+        errorCode: GERR.NONE, generationId: g.generation, protocolName: g.protocol, leader: g.leader, memberId: m.id,
+        members: m.id === g.leader ? members.map((x) => ({ memberId: x.id, metadata: x.protocols.find((p) => p.name === g.protocol)!.metadata })) : [],
+      });
+    }
+  }
+
+  sync(groupId: string, generation: number, memberId: string, assignments: { memberId: string; assignment: Buffer }[]): Promise<{ errorCode: number; assignment: Buffer }> {
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m) return Promise.resolve({ errorCode: GERR.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
+    if (generation !== g.generation) return Promise.resolve({ errorCode: GERR.ILLEGAL_GENERATION, assignment: Buffer.alloc(0) });
+    if (g.state === 'PreparingRebalance') return Promise.resolve({ errorCode: GERR.REBALANCE_IN_PROGRESS, assignment: Buffer.alloc(0) });
+    m.lastSeen = Date.now();
+    if (g.state === 'Stable') return Promise.resolve({ errorCode: GERR.NONE, assignment: m.assignment });
+    return new Promise((resolve) => {
+      m.sync = resolve;
+      if (memberId === g.leader) {
+        for (const x of g.members.values()) x.assignment = assignments.find((a) => a.memberId === x.id)?.assignment ?? Buffer.alloc(0);
+        g.state = 'Stable';
+        for (const x of g.members.values()) if (x.sync) { x.sync({ errorCode: GERR.NONE, assignment: x.assignment }); x.sync = undefined; }
+      }
+    });
+  }
+
+  heartbeat(groupId: string, generation: number, memberId: string): number {
+    const g = this.groups.get(groupId);
+    const m = g?.members.get(memberId);
+    if (!g || !m) return GERR.UNKNOWN_MEMBER_ID;
+    m.lastSeen = Date.now();
+    if (g.state === 'PreparingRebalance') return GERR.REBALANCE_IN_PROGRESS;
+    if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
+    return GERR.NONE;
+  }
+
+  leave(groupId: string, memberId: string): number {
+    const g = this.groups.get(groupId);
+    if (!g || !g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
+    this.removeMember(g, memberId);
+    return GERR.NONE;
+  }
+
+  private removeMember(g: Group, memberId: string): void {
+    g.members.delete(memberId);
+    if (g.members.size === 0) { g.state = 'Empty'; g.generation++; if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline); return; }
+    this.prepareRebalance(g);
+    this.maybeCompleteJoin(g);
+  }
+
+  private expireSessions(): void {
+    const now = Date.now();
+    for (const g of this.groups.values()) {
+      for (const m of [...g.members.values()]) {
+        // a member parked in JoinGroup is waiting on us, not silent
+        if (!m.join && now - m.lastSeen > m.sessionTimeoutMs) this.removeMember(g, m.id);
+      }
+    }
+  }
+
+  /** Commits an offset; a member of a group must be in its current generation. */
+  commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: number, metadata: string | null): number {
+    const g = this.groups.get(groupId);
+    if (generation >= 0 && g) {
+      if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
+      if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
+      if (g.state === 'PreparingRebalance') return GERR.REBALANCE_IN_PROGRESS;
+    }
+    const key = Buffer.from(JSON.stringify([groupId, topic, partition]));
+    const value = Buffer.from(JSON.stringify({ offset, metadata }));
+    this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
+    this.applyCommit(key, value);
+    return GERR.NONE;
+  }
+
+  private applyCommit(key: Buffer | null, value: Buffer | null): void {
+    if (!key || !value) return;
+    try {
+      const [g, t, p] = JSON.parse(key.toString()) as [string, string, number];
+      this.offsets.set(`${g}\u0000${t}\u0000${p}`, JSON.parse(value.toString()) as { offset: number; metadata: string | null });
+    } catch { /* not ours */ }
+  }
+
+  committed(groupId: string, topic: string, partition: number): { offset: number; metadata: string | null } {
+    return this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? { offset: -1, metadata: null };
+  }
+
+  /** Topics and partitions with an offset committed by the group. */
+  committedPartitions(groupId: string): { topic: string; partition: number }[] {
+    const out: { topic: string; partition: number }[] = [];
+    for (const k of this.offsets.keys()) {
+      const [g, t, p] = k.split('\u0000');
+      if (g === groupId) out.push({ topic: t!, partition: Number(p) });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,98 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import type { Engine } from '../engine.js';
+import { Reader, WireError, Writer } from './wire.js';
+import { APIS, type ApiContext } from './apis.js';
+import { Broker } from './broker.js';
+import { GroupCoordinator } from './groups.js';
+
+/** Kafka's socket.request.max.bytes: a larger frame closes the connection. */
+const MAX_REQUEST = 100 * 1024 * 1024;
+const UNSUPPORTED_VERSION = 35;
+
+export interface KafkaListenerOptions {
+  engine: Engine;
+  port: number;
+  host: string;
+  clusterId: string;
+  /** Runs the queries after a produce (the REST server drains the same way after a request). */
+  afterWrite: () => void;
+}
+
+export interface KafkaListener { port: number; close(): Promise<void> }
+
+/**
+ * A Kafka protocol listener over the engine's topics: a one-node cluster that kafkajs and
+ * librdkafka can produce to, consume from in groups, and administer. Each connection's requests
+ * are answered one at a time, in order, as a broker does. A malformed or oversized frame, or an
+ * API it does not serve, closes that connection; the listener and the engine go on.
+ */
+export async function startKafkaListener(opts: KafkaListenerOptions): Promise<KafkaListener> {
+  const broker = new Broker(opts.engine.topics, opts.afterWrite);
+  const groups = new GroupCoordinator(opts.engine.topics);
+  const waiters = new Set<() => void>();
+  opts.engine.topics.onAppend(() => { for (const w of [...waiters]) w(); });
+  const waitForData = (ms: number) => new Promise<void>((resolve) => {
+    const done = () => { clearTimeout(t); waiters.delete(done); resolve(); };
+    const t = setTimeout(done, Math.max(0, ms));
+    waiters.add(done);
+  });
+  const sockets = new Set<Socket>();
+  let port = opts.port;
+
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    let pending: Buffer = Buffer.alloc(0);
+    let chain = Promise.resolve();
+    const drop = () => { socket.destroy(); };
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= 4) {
+        const size = pending.readInt32BE(0);
+        if (size < 8 || size > MAX_REQUEST) { drop(); return; }
+        if (pending.length < 4 + size) break;
+        const frame = pending.subarray(4, 4 + size);
+        pending = pending.subarray(4 + size);
+        chain = chain.then(() => handle(frame)).catch(drop);
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => { sockets.delete(socket); });
+
+    const handle = async (frame: Buffer) => {
+      if (socket.destroyed) return;
+      const r = new Reader(frame);
+      const key = r.int16(), version = r.int16(), correlationId = r.int32();
+      const clientId = r.nullableString() ?? '';
+      const api = APIS.find((a) => a.key === key);
+      if (!api) throw new WireError(`unknown API key ${key}`);
+      let body: Writer | null;
+      if (version < api.min || version > api.max) {
+        // a client asks for ApiVersions at its newest version first: answer in v0 with the range we serve
+        if (key !== 18) throw new WireError(`${api.name} v${version} is not supported`);
+        body = new Writer().int16(UNSUPPORTED_VERSION).array([api], (w, a) => w.int16(a.key).int16(a.min).int16(a.max));
+      } else {
+        const ctx: ApiContext = { broker, groups, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData };
+        body = await api.handle(version, r, ctx);
+      }
+      if (body === null || socket.destroyed) return;
+      const payload = body.toBuffer();
+      const head = Buffer.allocUnsafe(8);
+      head.writeInt32BE(4 + payload.length, 0);
+      head.writeInt32BE(correlationId, 4);
+      socket.write(Buffer.concat([head, payload]));
+    };
+  });
+  server.listen(opts.port, opts.host);
+  await once(server, 'listening');
+  port = (server.address() as { port: number }).port;
+  return {
+    port,
+    async close() {
+      groups.close();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
