@@ -104,6 +104,7 @@ export function buildProgram(): Command {
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
     .addOption(new Option('--auto-offset-reset <where>', 'default for ksql.streams.auto.offset.reset').choices(['earliest', 'latest']).default('latest'))
     .option('--log-retention-bytes <bytes>', "bytes kept per topic partition before the oldest records are deleted, as a broker's log.retention.bytes (default: -1, keep all)")
+    .option('--schema-registry-port <port>', 'port of the Schema Registry REST API (0 picks a free one)', '8081')
     .action(async (opts) => { const { runServer } = await import('./commands/server.js'); await runServer(opts); });
 
   return program;

@@ -23,7 +23,9 @@ export interface Running { url: string; proc: ChildProcess; output: () => string
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
 export async function startServerProcess(args: string[] = [], opts: { tls?: boolean } = {}): Promise<Running> {
   const port = await freePort();
-  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // the Schema Registry's default port (8081) would collide between tests running side by side
+  const sr = args.includes('--schema-registry-port') ? [] : ['--schema-registry-port', '0'];
+  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...sr, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });

@@ -157,8 +157,8 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
   }
   if (existing && stmt.orReplace) checkReplace(existing, kind, columns, topic);
-  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true);
-  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false);
+  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
+  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
     timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text, registry: engine.registry,

@@ -32,6 +32,9 @@ export function inferColumns(engine: Engine, topic: string, format: FormatInfo, 
     return undefined;
   }
   const ns = isKey ? 'KEY' : 'VALUE';
+  if (registered.schemaType !== schemaTypeOf(format.format)) {
+    throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} schema is not in the expected format. You may want to set ${ns}_FORMAT to '${registered.schemaType === 'JSON' ? 'JSON_SR' : registered.schemaType}'.\ntopic: ${topic}\nexpected format: ${format.format}\nactual format from Schema Registry: ${registered.schemaType}`);
+  }
   const upper = format.schemaId === undefined;
   let columns: Column[];
   try {
@@ -59,13 +62,15 @@ export function withDefaultName(format: FormatInfo, sourceName: string, isKey: b
 
 /**
  * Registers the schema derived from a side's columns under `<topic>-key|value` and returns the
- * format with its id. A subject that already holds an incompatible schema keeps it: records are
- * then written with its latest version, fields matched by name.
+ * format with its id. A CREATE registers only when the subject has no schema yet (a producer's
+ * schema stays the latest); a sink registers always. A subject whose schema is incompatible
+ * keeps it: records are then written with its latest version, fields matched by name.
  */
-export function registerColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean): FormatInfo {
+export function registerColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean, onlyIfMissing = false): FormatInfo {
   if (!isSrFormat(format.format) || cols.length === 0) return format;
   if (format.schemaId !== undefined) return format;
   const subject = subjectOf(topic, isKey);
+  if (onlyIfMissing && engine.registry.listSubjects().includes(subject)) return { ...format, schemaId: engine.registry.version(subject, 'latest').id };
   const input = { schema: schemaTextFor(format, cols, isKey), schemaType: schemaTypeOf(format.format) };
   try {
     return { ...format, schemaId: engine.registry.register(subject, input) };

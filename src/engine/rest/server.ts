@@ -10,6 +10,7 @@ import { handleKsql } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal } from '../storage/journal.js';
+import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8088. */
@@ -26,9 +27,16 @@ export interface LocalServerOptions {
   properties?: Record<string, string>;
   /** The broker's log.retention.bytes per topic partition. Default -1: keep every record. */
   logRetentionBytes?: number;
+  /** Port of the Schema Registry REST API (0 picks a free one); not served when absent. */
+  schemaRegistryPort?: number;
 }
 
-export interface LocalServer { url: string; port: number; engine: Engine; close(): Promise<void> }
+export interface LocalServer {
+  url: string; port: number; engine: Engine;
+  /** The Schema Registry's URL, when `schemaRegistryPort` was given. */
+  schemaRegistryUrl?: string;
+  close(): Promise<void>;
+}
 
 const MAX_BODY = 10 * 1024 * 1024;
 export const SERVER_VERSION = '7.6.0';
@@ -154,13 +162,23 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
   });
   port = (server.address() as AddressInfo).port;
+  let registry: RegistryListener | undefined;
+  if (options.schemaRegistryPort !== undefined) {
+    try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host); } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await journal?.close();
+      throw Object.assign(e as Error, { listener: 'schema-registry' });
+    }
+  }
   const scheme = options.tlsCert ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   return {
     url: `${scheme}://${urlHost}:${port}`,
     port,
     engine,
+    schemaRegistryUrl: registry?.url,
     async close() {
+      await registry?.close();
       for (const p of pushes.values()) p.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();

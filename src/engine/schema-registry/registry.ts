@@ -150,7 +150,10 @@ export class SchemaRegistry implements SchemaLookup {
       this.subjectLevels.delete(subject);
     } else {
       if (vs.every((v) => v.deleted)) throw new RegistryError(404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
-      for (const v of vs) v.deleted = true;
+      const live = vs.filter((v) => !v.deleted);
+      for (const v of live) v.deleted = true;
+      this.emit({ op: 'delete', subject, permanent });
+      return live.map((v) => v.version);
     }
     this.emit({ op: 'delete', subject, permanent });
     return vs.map((v) => v.version);
