@@ -7,10 +7,21 @@ import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } fr
 type Obj = { [k: string]: unknown };
 const types = new Map<string, avro.Type>();
 
+// avsc's own long refuses values beyond 2^53; the engine's BIGINTs are JS numbers, so longs are
+// read and written through a 64-bit integer and given back as the nearest number
+const longType = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => Number(buf.readBigInt64LE()),
+  toBuffer: (n: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt.asIntN(64, BigInt(Math.trunc(n)))); return b; },
+  fromJSON: Number,
+  toJSON: Number,
+  isValid: (n: unknown) => typeof n === 'number' && Number.isInteger(n),
+  compare: (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
 function avroTypeOf(schema: AvroSchema): avro.Type {
   const key = JSON.stringify(schema);
   let t = types.get(key);
-  if (!t) { t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false }); types.set(key, t); }
+  if (!t) { t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: longType } }); types.set(key, t); }
   return t;
 }
 

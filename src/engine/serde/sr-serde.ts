@@ -92,7 +92,8 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
   };
   return {
     serialize(values) {
-      if (shape.unwrapped && (values[0] === null || values[0] === undefined)) return null;
+      // a null key (every key column null) is no key at all, in every format
+      if ((shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
       const payload = codec.encode(values);
       return framed ? frame(format.schemaId ?? 0, payload, writer.kind === 'PROTOBUF' ? indexes : undefined) : Buffer.from(payload);
     },
