@@ -12,6 +12,7 @@ import { executeQueryStatement } from './exec/queries.js';
 import { executeInsertValues } from './exec/insert-values.js';
 import { executeAdmin } from './exec/admin.js';
 import { substituteVariables } from './sql/variables.js';
+import { SchemaRegistry } from './schema-registry/registry.js';
 
 export type Entity = Record<string, unknown> & { '@type': string; statementText: string; warnings: { message: string }[] };
 
@@ -64,9 +65,12 @@ export class Engine {
   readonly sandbox: boolean;
   /** Set by the journal: every processing step of a persistent query is logged with its state changes. */
   stepHooks?: StepHooks;
+  /** The Schema Registry of AVRO, PROTOBUF and JSON_SR sources, served on its own port by the local server. */
+  readonly registry: SchemaRegistry;
 
-  constructor(readonly options: EngineOptions = {}, sandbox = false) {
+  constructor(readonly options: EngineOptions = {}, sandbox = false, registry = new SchemaRegistry()) {
     this.sandbox = sandbox;
+    this.registry = registry;
     this.topics = new TopicStore(options.logRetentionBytes ?? -1);
     this.properties = { 'ksql.streams.auto.offset.reset': 'latest', 'ksql.service.id': options.serviceId ?? 'default_', ...options.properties };
     // a stock server's processing-log stream takes command offsets 0-1
@@ -76,7 +80,7 @@ export class Engine {
 
   /** A copy of the catalog and topic layout, without data, to validate a request before running it. */
   sandboxCopy(): Engine {
-    const e = new Engine(this.options, true);
+    const e = new Engine(this.options, true, this.registry.clone());
     for (const ds of this.metastore.sources.values()) e.metastore.put(ds);
     for (const [k, v] of this.metastore.types) e.metastore.types.set(k, v);
     for (const t of this.topics.list()) e.topics.create(t.name, t.config);

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { startLocalServer } from '../../engine/rest/server.js';
 import { CliError, EXIT } from '../errors.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = Number(opts.port);
@@ -11,29 +11,38 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
   const retention = opts.logRetentionBytes === undefined ? -1 : Number(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
-  // Kafka's usual port unless told otherwise; when something else has it, the server runs without
-  const kafkaPort = Number(opts.kafkaPort ?? 9092), kafkaAsked = opts.kafkaPort !== undefined;
+  // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
+  // the server runs without that listener and says so
+  const kafkaPort = Number(opts.kafkaPort ?? 9092), srPort = Number(opts.schemaRegistryPort ?? 8081);
   if (opts.kafka && (!Number.isInteger(kafkaPort) || kafkaPort < 0 || kafkaPort > 65535)) throw new CliError(`--kafka-port: expected a port number, got '${opts.kafkaPort}'`, EXIT.USAGE);
-  if (opts.kafka && !kafkaAsked && !(await portFree(opts.host, kafkaPort))) {
+  if (opts.schemaRegistry && (!Number.isInteger(srPort) || srPort < 0 || srPort > 65535)) throw new CliError(`--schema-registry-port: expected a port number, got '${opts.schemaRegistryPort}'`, EXIT.USAGE);
+  if (opts.kafka && opts.kafkaPort === undefined && !(await portFree(opts.host, kafkaPort))) {
     process.stderr.write(`warning: ${opts.host}:${kafkaPort} is taken, so the Kafka listener is off (choose one with --kafka-port)\n`);
     opts.kafka = false;
+  }
+  if (opts.schemaRegistry && opts.schemaRegistryPort === undefined && !(await portFree(opts.host, srPort))) {
+    process.stderr.write(`warning: ${opts.host}:${srPort} is taken, so the Schema Registry is off (choose one with --schema-registry-port)\n`);
+    opts.schemaRegistry = false;
   }
   let server;
   try {
     server = await startLocalServer({
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
-      properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention, kafkaPort: opts.kafka ? kafkaPort : undefined,
+      properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention,
+      kafkaPort: opts.kafka ? kafkaPort : undefined, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') {
-      const which = (err as NodeJS.ErrnoException & { port?: number }).port === kafkaPort && opts.kafka ? `--kafka-port: ${opts.host}:${kafkaPort}` : `--port: ${opts.host}:${port}`;
+      const which = (err as { listener?: string }).listener === 'schema-registry' ? `--schema-registry-port: ${opts.host}:${srPort}`
+        : (err as NodeJS.ErrnoException & { port?: number }).port === kafkaPort && opts.kafka ? `--kafka-port: ${opts.host}:${kafkaPort}` : `--port: ${opts.host}:${port}`;
       throw new CliError(`${which} is already in use`, EXIT.USAGE);
     }
     if (err.code === 'ENOENT' && (opts.tlsCert || opts.tlsKey)) throw new CliError(`--tls-cert/--tls-key: cannot read ${err.path}`, EXIT.USAGE);
     throw e;
   }
   process.stdout.write(`ksql-migrate local server listening on ${server.url}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`);
+  if (server.schemaRegistryUrl) process.stdout.write(`Schema Registry listening on ${server.schemaRegistryUrl}\n`);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = () => { if (stopping) return; stopping = true; clearInterval(orphanCheck); void server.close().then(resolve); };

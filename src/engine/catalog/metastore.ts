@@ -2,6 +2,7 @@ import type { Column, FormatInfo, WindowInfo } from './schema.js';
 import type { SqlType } from '../sql/types.js';
 import { keySerde, valueSerde, type Serde } from '../serde/formats.js';
 import { keyColumns, valueColumns } from './schema.js';
+import type { SchemaLookup } from '../schema-registry/registry.js';
 
 export interface DataSource {
   name: string;
@@ -19,10 +20,12 @@ export interface DataSource {
   /** Id of the CSAS/CTAS query that populates this source. */
   writerQueryId?: string;
   serdes?: { key: Serde; value: Serde };
+  /** The engine's Schema Registry, for sources in AVRO, PROTOBUF or JSON_SR (records name their schema by id). */
+  registry?: SchemaLookup;
 }
 
 export function serdesOf(ds: DataSource): { key: Serde; value: Serde } {
-  if (!ds.serdes) ds.serdes = { key: keySerde(ds.keyFormat, keyColumns(ds.columns)), value: valueSerde(ds.valueFormat, valueColumns(ds.columns)) };
+  if (!ds.serdes) ds.serdes = { key: keySerde(ds.keyFormat, keyColumns(ds.columns), ds.registry), value: valueSerde(ds.valueFormat, valueColumns(ds.columns), ds.registry) };
   return ds.serdes;
 }
 

@@ -17,6 +17,12 @@ export interface FormatInfo {
   delimiter?: string;
   /** Value formats: whether a single value column is wrapped in an object (default true). */
   wrapSingle?: boolean;
+  /** AVRO, PROTOBUF, JSON_SR: the registered schema records are written with. */
+  schemaId?: number;
+  /** KEY_/VALUE_SCHEMA_FULL_NAME: the Avro record or Protobuf message name. */
+  fullSchemaName?: string;
+  /** PROTOBUF: how nullable primitives are written (KEY_/VALUE_PROTOBUF_NULLABLE_REPRESENTATION). */
+  nullable?: 'DEFAULT' | 'WRAPPER' | 'OPTIONAL';
 }
 
 export interface WindowInfo { type: 'TUMBLING' | 'HOPPING' | 'SESSION'; sizeMs?: number }

@@ -72,8 +72,22 @@ export class WithProps {
     if (name !== 'DELIMITED' && this.has(delimKey)) throw new KsqlStatementError(`${name} does not support the following configs: [delimiter]`);
     // formats without a wrapping object cannot wrap a single value
     if (!isKey && (name === 'DELIMITED' || name === 'KAFKA') && this.bool('WRAP_SINGLE_VALUE') === true) throw new KsqlStatementError(`Format '${name}' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`);
+    if (!isKey && (name === 'PROTOBUF' || name === 'PROTOBUF_NOSR') && this.bool('WRAP_SINGLE_VALUE') === false) throw new KsqlStatementError(`Format '${name}' does not support 'WRAP_SINGLE_VALUE' set to 'false'.`);
     if (name === 'DELIMITED') info.delimiter = this.delimiter(isKey ? 'KEY_DELIMITER' : 'VALUE_DELIMITER') ?? ',';
     if (!isKey) { const w = this.bool('WRAP_SINGLE_VALUE'); if (w !== undefined) info.wrapSingle = w; }
+    const side = isKey ? 'KEY' : 'VALUE';
+    const fullName = this.string(`${side}_SCHEMA_FULL_NAME`) ?? (isKey ? undefined : this.string('VALUE_AVRO_SCHEMA_FULL_NAME'));
+    if (fullName !== undefined) {
+      if (!['AVRO', 'PROTOBUF', 'PROTOBUF_NOSR', 'JSON_SR'].includes(name) || name === 'JSON_SR') throw new KsqlStatementError(`${name} does not support the following configs: [fullSchemaName]`);
+      info.fullSchemaName = fullName;
+    }
+    const id = this.int(`${side}_SCHEMA_ID`);
+    if (id !== undefined) info.schemaId = id;
+    const nullable = this.string(`${side}_PROTOBUF_NULLABLE_REPRESENTATION`)?.toUpperCase();
+    if (nullable !== undefined) {
+      if (!['WRAPPER', 'OPTIONAL'].includes(nullable)) throw new KsqlStatementError(`Invalid value ${nullable} for property ${side}_PROTOBUF_NULLABLE_REPRESENTATION: String must be one of: WRAPPER, OPTIONAL`);
+      if (name === 'PROTOBUF' || name === 'PROTOBUF_NOSR') info.nullable = nullable as 'WRAPPER' | 'OPTIONAL';
+    }
     return info;
   }
 }

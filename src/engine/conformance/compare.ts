@@ -36,6 +36,7 @@ export function matches(expected: unknown, actual: Actual, exactNumeric = true):
       }
       return sameDecimal(text, javaDoubleString(actual));
     }
+    if (actual instanceof ApproxDouble) return Math.abs(Number(text) - actual.v) < 1e-6;
     if (actual instanceof TypedDouble) return exactNumeric ? sameDecimal(text, javaDoubleString(actual.v)) : Math.abs(Number(text) - actual.v) < 1e-6;
     return false;
   }
@@ -70,7 +71,10 @@ export function matches(expected: unknown, actual: Actual, exactNumeric = true):
 /** A DOUBLE read from a typed format (KAFKA), compared through Java's Double.toString. */
 export class TypedDouble { constructor(readonly v: number) {} }
 
+/** A DOUBLE read from AVRO, PROTOBUF or JSON_SR: ksqlDB's harness compares these within 1e-6. */
+export class ApproxDouble { constructor(readonly v: number) {} }
+
 export function show(v: unknown): string {
   if (v === undefined) return 'undefined';
-  return JSON.stringify(v, (_k, x) => (isLosslessNumber(x) ? Number((x as LosslessNumber).value) : x instanceof Decimal ? x.toString() : x instanceof TypedDouble ? x.v : x instanceof Map ? Object.fromEntries(x) : Buffer.isBuffer(x) ? x.toString('base64') : (x && typeof x === 'object' && x.type === 'Buffer' && Array.isArray(x.data)) ? Buffer.from(x.data).toString('base64') : x));
+  return JSON.stringify(v, (_k, x) => (isLosslessNumber(x) ? Number((x as LosslessNumber).value) : x instanceof Decimal ? x.toString() : x instanceof TypedDouble || x instanceof ApproxDouble ? x.v : x instanceof Map ? Object.fromEntries(x) : Buffer.isBuffer(x) ? x.toString('base64') : (x && typeof x === 'object' && x.type === 'Buffer' && Array.isArray(x.data)) ? Buffer.from(x.data).toString('base64') : x));
 }

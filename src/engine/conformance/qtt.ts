@@ -11,6 +11,8 @@ import { typesEqual } from '../sql/types.js';
 import { matches, show, TypedDouble } from './compare.js';
 import { fromJson } from '../serde/json-value.js';
 import type { TopicRecord } from '../storage/topics.js';
+import { isSchemaFormat } from '../serde/sr-serde.js';
+import { decodeSr, encodeSr, registerTopicSchemas, type TopicSpec } from './sr-records.js';
 
 export interface CaseResult { name: string; status: 'pass' | 'fail' | 'skip'; reason?: string }
 
@@ -18,14 +20,12 @@ export interface QttRecord { topic: string; key?: unknown; value: unknown; times
 
 export interface QttTest {
   name: string; statements: string[]; format?: string[]; config?: string[]; properties?: Record<string, unknown>;
-  topics?: { name: string; partitions?: unknown; replicas?: unknown; valueFormat?: string; keyFormat?: string }[];
+  topics?: TopicSpec[];
   inputs?: QttRecord[]; outputs?: QttRecord[];
   expectedException?: { type?: string; message?: string };
   post?: { sources?: { name: string; type: string; schema?: string; keyFormat?: { format: string; windowType?: string; windowSize?: unknown }; valueFormat?: string; isSource?: boolean }[]; topics?: { blacklist?: string } };
   enabled?: boolean;
 }
-
-export const SR_FORMAT = /\b(AVRO|PROTOBUF|PROTOBUF_NOSR|JSON_SR)\b/i;
 
 const num = (v: unknown): number => (isLosslessNumber(v) ? Number((v as LosslessNumber).value) : Number(v));
 
@@ -50,8 +50,6 @@ export function expand(fileBase: string, t: QttTest): { name: string; test: QttT
 
 export function skipReason(t: QttTest): string | undefined {
   if (t.enabled === false) return 'disabled in ksqlDB\'s own corpus';
-  const text = JSON.stringify({ s: t.statements, topics: t.topics });
-  if (SR_FORMAT.test(text)) return 'AVRO/PROTOBUF/JSON_SR need Schema Registry (the Kafka and Schema Registry issue)';
   return undefined;
 }
 
@@ -82,7 +80,8 @@ export function encodeKey(ds: DataSource | undefined, key: unknown, window?: Qtt
   if (!ds) inner = Buffer.from(typeof key === 'string' ? key : stringifyLossless(key) ?? '');
   else {
     const cols = keyColumns(ds.columns);
-    if (ds.keyFormat.format === 'DELIMITED' && typeof key === 'string') inner = Buffer.from(key);
+    if (isSchemaFormat(ds.keyFormat.format)) inner = encodeSr(ds, key, true);
+    else if (ds.keyFormat.format === 'DELIMITED' && typeof key === 'string') inner = Buffer.from(key);
     else if (ds.keyFormat.format === 'JSON') inner = Buffer.from(stringifyLossless(key) ?? 'null');
     else {
       const vals = cols.length === 1 ? [key] : cols.map((c) => (key as Record<string, unknown>)[c.name]);
@@ -95,6 +94,7 @@ export function encodeKey(ds: DataSource | undefined, key: unknown, window?: Qtt
 
 export function encodeValue(ds: DataSource | undefined, value: unknown): Buffer | null {
   if (value === null || value === undefined) return null;
+  if (ds && isSchemaFormat(ds.valueFormat.format)) return encodeSr(ds, value, false);
   if (typeof value === 'string' && (!ds || ds.valueFormat.format !== 'JSON' || valueColumns(ds.columns).length === 0)) {
     if (ds?.valueFormat.format === 'KAFKA') {
       const c = valueColumns(ds.columns)[0];
@@ -118,6 +118,7 @@ function decodeKey(ds: DataSource | undefined, rec: TopicRecord): { key: unknown
   if (bytes === null) return { key: null, window };
   if (!ds) return { key: bytes.toString('utf8'), window };
   const cols = keyColumns(ds.columns);
+  if (isSchemaFormat(ds.keyFormat.format)) return { key: cols.length ? decodeSr(ds, bytes, true) : null, window };
   if (ds.keyFormat.format === 'JSON') return { key: bytes.length ? parseLossless(bytes.toString('utf8')) : null, window };
   if (ds.keyFormat.format === 'DELIMITED') return { key: bytes.toString('utf8'), window };
   if (cols.length === 0) return { key: null, window };
@@ -137,6 +138,7 @@ function decodeValue(ds: DataSource | undefined, rec: TopicRecord): unknown {
     case 'JSON': return parseLossless(rec.value.toString('utf8'));
     case 'DELIMITED': return rec.value.toString('utf8');
     case 'KAFKA': { const c = valueColumns(ds.columns)[0]; const v = serdesOf(ds).value.deserialize(rec.value); return c ? typed(v?.[0], c) : null; }
+    case 'AVRO': case 'PROTOBUF': case 'JSON_SR': case 'PROTOBUF_NOSR': return decodeSr(ds, rec.value, false);
     default: return rec.value.toString('utf8');
   }
 }
@@ -212,6 +214,7 @@ function checkPost(engine: Engine, post: NonNullable<QttTest['post']>): string |
 /** Creates the topics that exist before any statement runs (§3.2 of the corpus notes). */
 export function precreateTopics(engine: Engine, t: QttTest): void {
   for (const tp of t.topics ?? []) engine.topics.create(tp.name, { partitions: tp.partitions !== undefined ? num(tp.partitions) : 1, replicas: tp.replicas !== undefined ? num(tp.replicas) : 1 });
+  registerTopicSchemas(engine, t.topics ?? []);
   for (const s of t.statements) {
     let stmt;
     try { stmt = parseStatement(s); } catch { continue; }

@@ -5,6 +5,8 @@ import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns,
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
+import { isSrFormat } from '../serde/sr-serde.js';
+import { checkSchemaIdProps, inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { typeToString, T, typesEqual, containsMap, type SqlType } from '../sql/types.js';
 
 import { commandStatus, warningEntity } from './status.js';
@@ -78,27 +80,34 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   const valueFormatName = w.valueFormatName() ?? (engine.properties['ksql.persistence.default.format.value']?.toUpperCase() as FormatInfo['format'] | undefined);
   if (!valueFormatName) throw new KsqlStatementError("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.");
   const keyFormatName = w.keyFormatName() ?? ((engine.properties['ksql.persistence.default.format.key']?.toUpperCase() as FormatInfo['format'] | undefined) ?? 'KAFKA');
-  if (!stmt.columns) {
-    if (['AVRO', 'PROTOBUF', 'JSON_SR'].includes(valueFormatName) || ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(keyFormatName)) {
-      throw new KsqlStatementError(`Schema inference needs Schema Registry (format ${valueFormatName}), which the local server does not provide yet.`, 42801);
-    }
+  const sr = isSrFormat(valueFormatName) || isSrFormat(keyFormatName);
+  if (!stmt.columns && !sr) {
     // the formats' own properties are checked before the (missing) schema
     w.formatInfo(valueFormatName, false);
     w.formatInfo(keyFormatName, true);
     throw new KsqlStatementError('The statement does not define any columns.');
   }
-  const columns = columnsFromDefs(stmt.columns, kind);
+  let columns = columnsFromDefs(stmt.columns ?? [], kind);
+  const declaredKeys = keyColumns(columns).length > 0, declaredValues = valueColumns(columns).length > 0;
+  let keyFormat = withDefaultName(w.formatInfo(!declaredKeys && !w.keyFormatName() ? 'KAFKA' : keyFormatName, true), stmt.name, true);
+  let valueFormat = w.formatInfo(valueFormatName, false);
+  checkSchemaIdProps(keyFormat, declaredKeys, true);
+  checkSchemaIdProps(valueFormat, declaredValues, false);
+  // AVRO, PROTOBUF and JSON_SR take the columns a statement leaves out from the registry
+  if (isSrFormat(valueFormat.format) && !declaredValues) {
+    const inferred = inferColumns(engine, topic, valueFormat, false, true)!;
+    valueFormat = inferred.format;
+    columns = [...keyColumns(columns), ...inferred.columns, ...columns.filter((c) => c.ns === 'HEADER')];
+  }
+  if (isSrFormat(keyFormat.format) && !declaredKeys) {
+    const inferred = inferColumns(engine, topic, keyFormat, true, keyFormat.schemaId !== undefined);
+    if (inferred) { keyFormat = inferred.format; columns = [...inferred.columns, ...columns.filter((c) => c.ns !== 'KEY')]; }
+  }
   for (const k of keyColumns(columns)) {
     if (containsMap(k.type)) throw new KsqlStatementError(`Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${k.name}\`. Column type: ${typeToString(k.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`);
   }
   if (kind === 'TABLE' && keyColumns(columns).length === 0) throw new KsqlStatementError('Tables require a PRIMARY KEY. Please define the PRIMARY KEY.');
-  if (valueColumns(columns).length === 0 && stmt.columns.length > 0 && valueFormatName !== 'NONE') {
-    // ksqlDB accepts key-only sources; values are then empty
-  }
-  const keyFormat = w.formatInfo(keyColumns(columns).length === 0 && !w.keyFormatName() ? 'KAFKA' : keyFormatName, true);
-  const valueFormat = w.formatInfo(valueFormatName, false);
   for (const [fmt, cols, isKey] of [[keyFormat, keyColumns(columns), true], [valueFormat, valueColumns(columns), false]] as const) {
-    if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
     const msg = checkFormatSupports(fmt, cols, isKey);
     if (msg) throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
   }
@@ -148,9 +157,11 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
   }
   if (existing && stmt.orReplace) checkReplace(existing, kind, columns, topic);
+  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
+  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
-    timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text,
+    timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text, registry: engine.registry,
   };
   engine.metastore.put(ds);
   let queryId: string | undefined;

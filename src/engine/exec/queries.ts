@@ -5,6 +5,8 @@ import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
+import { registerColumns, withDefaultName } from './sr-binding.js';
+import { isSchemaFormat } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
@@ -22,6 +24,15 @@ export function sinkColumns(plan: QueryPlan): Column[] {
   const keys = plan.keyIndexes.filter((i) => i >= 0).map((i) => plan.columns[i]!);
   const values = plan.columns.filter((c, i) => !plan.keyIndexes.includes(i) && !c.isKey);
   return [...keys.map((c) => ({ name: c.name, type: c.type, ns: 'KEY' as const })), ...values.map((c) => ({ name: c.name, type: c.type, ns: 'VALUE' as const }))];
+}
+
+/** A format a sink takes from its source: the same format and options, but not the source's schema id or record name. */
+function inheritedFormat(f: FormatInfo, w: WithProps, isKey: boolean): FormatInfo {
+  const { schemaId: _id, fullSchemaName: _name, ...rest } = f;
+  if (!isSchemaFormat(f.format)) return rest;
+  const side = isKey ? 'KEY' : 'VALUE';
+  const schemaId = w.int(`${side}_SCHEMA_ID`), fullSchemaName = w.string(`${side}_SCHEMA_FULL_NAME`);
+  return { ...rest, ...(schemaId !== undefined ? { schemaId } : {}), ...(fullSchemaName !== undefined ? { fullSchemaName } : {}) };
 }
 
 export function executeQueryStatement(engine: Engine, stmt: CreateAs | InsertInto, ctx: ExecContext): Entity {
@@ -53,13 +64,13 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const explicitKey = w.keyFormatName();
   if (explicitKey) keyFormat = w.formatInfo(explicitKey, true);
   else {
-    keyFormat = { ...left.keyFormat };
+    keyFormat = inheritedFormat(left.keyFormat, w, true);
     if (keyFormat.format === 'NONE' && keyCols.length) keyFormat = { format: 'KAFKA' };
     if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
-  const valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...left.valueFormat, wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
+  let valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...inheritedFormat(left.valueFormat, w, false), wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
+  keyFormat = withDefaultName(keyFormat, stmt.name, true);
   for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
-    if (['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR'].includes(fmt.format)) throw new KsqlStatementError(`The ${fmt.format} format needs Schema Registry, which the local server does not provide yet.`, 42801);
     const msg = checkFormatSupports(fmt, cols, isKey);
     if (msg) {
       throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
@@ -84,9 +95,12 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     queryId = `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   }
   engine.topics.create(topic, { partitions, replicas, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
+  // the sink's schemas are registered as ksqlDB's SchemaRegisterInjector does, under <topic>-key|value
+  keyFormat = registerColumns(engine, topic, keyFormat, keyCols, true);
+  valueFormat = registerColumns(engine, topic, valueFormat, valCols, false);
   const sink: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,
-    isSource: false, statement: stmt.text, writerQueryId: queryId,
+    isSource: false, statement: stmt.text, writerQueryId: queryId, registry: engine.registry,
   };
   engine.metastore.put(sink);
   const previous = engine.queries.get(queryId);

@@ -11,6 +11,7 @@ import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoi
 import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
+import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8088. */
@@ -29,12 +30,16 @@ export interface LocalServerOptions {
   logRetentionBytes?: number;
   /** Also serve the Kafka protocol on this port (0 picks a free one); off when absent. */
   kafkaPort?: number;
+  /** Port of the Schema Registry REST API (0 picks a free one); not served when absent. */
+  schemaRegistryPort?: number;
 }
 
 export interface LocalServer {
   url: string; port: number; engine: Engine;
   /** `host:port` of the Kafka listener, when it runs. */
   kafkaBootstrap?: string;
+  /** The Schema Registry's URL, when `schemaRegistryPort` was given. */
+  schemaRegistryUrl?: string;
   close(): Promise<void>;
 }
 
@@ -162,6 +167,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
   });
   port = (server.address() as AddressInfo).port;
+  let registry: RegistryListener | undefined;
+  if (options.schemaRegistryPort !== undefined) {
+    try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host); } catch (e) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await journal?.close();
+      throw Object.assign(e as Error, { listener: 'schema-registry' });
+    }
+  }
   const scheme = options.tlsCert ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
   let kafka: KafkaListener | undefined;
@@ -178,8 +191,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     engine,
     kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
+    schemaRegistryUrl: registry?.url,
     async close() {
       await kafka?.close();
+      await registry?.close();
       for (const p of pushes.values()) p.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();

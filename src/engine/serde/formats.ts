@@ -2,6 +2,9 @@ import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { typeToString, type SqlType } from '../sql/types.js';
 import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
+import type { SchemaLookup } from '../schema-registry/registry.js';
+import { SerdeError } from './serde-error.js';
+import { srSerde } from './sr-serde.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
@@ -10,22 +13,23 @@ export interface Serde {
   deserialize(bytes: Buffer | null): readonly unknown[] | null;
 }
 
-export class SerdeError extends Error {}
+export { SerdeError };
 
-export function keySerde(format: FormatInfo, cols: Column[]): Serde {
-  return makeSerde(format, cols, true);
+/** `registry` resolves the schema ids of AVRO, PROTOBUF and JSON_SR records. */
+export function keySerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup): Serde {
+  return makeSerde(format, cols, true, registry);
 }
-export function valueSerde(format: FormatInfo, cols: Column[]): Serde {
-  return makeSerde(format, cols, false);
+export function valueSerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup): Serde {
+  return makeSerde(format, cols, false, registry);
 }
 
-function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean): Serde {
+function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined): Serde {
   switch (format.format) {
     case 'KAFKA': return kafkaSerde(cols);
     case 'JSON': return jsonSerde(cols, isKey ? cols.length !== 1 : format.wrapSingle !== false || cols.length !== 1);
     case 'DELIMITED': return delimitedSerde(cols, format.delimiter ?? ',', isKey);
     case 'NONE': return { serialize: () => null, deserialize: () => [] };
-    default: throw new SerdeError(`Format ${format.format} needs Schema Registry, which the local server does not provide yet`);
+    default: return srSerde(format, cols, isKey, registry);
   }
 }
 
@@ -41,6 +45,7 @@ export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: b
     if (bad) return `The 'DELIMITED' format does not support type '${bad.type.kind}', column: \`${bad.name}\``;
   }
   if (format.format === 'JSON' && cols.some((c) => hasNonStringMapKey(c.type))) return 'JSON only supports MAP types with STRING keys';
+  if ((format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR') && cols.some((c) => hasNonStringMapKey(c.type))) return 'PROTOBUF format only supports MAP types with STRING keys';
   if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}]`;
   return undefined;
 }

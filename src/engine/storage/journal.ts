@@ -6,6 +6,7 @@ import type { Engine } from '../engine.js';
 import type { Origin, TopicConfig, TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
 import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
+import type { RegistryChange } from '../schema-registry/registry.js';
 
 interface RecordLine { t: string; p: number; k: string | null; v: string | null; ts: number; h: { k: string; v: string | null }[] }
 
@@ -16,7 +17,9 @@ type Entry =
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
-  | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] };
+  | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
+  /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
+  | { e: 'sr'; c: RegistryChange };
 
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
@@ -52,6 +55,7 @@ export class Journal implements StepHooks {
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
+    engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
     let text = '';
     try { text = await readFile(path, 'utf8'); } catch { /* a new data dir */ }
@@ -84,6 +88,9 @@ export class Journal implements StepHooks {
       try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch { /* it failed the same way before */ }
     } else if (e.e === 'topic') {
       if (e.op === 'create') this.engine.topics.create(e.name, e.config!); else this.engine.topics.delete(e.name);
+    } else if (e.e === 'sr') {
+      // a statement replayed before this line may have registered the same schema: same id, no new version
+      try { this.engine.registry.apply(e.c); } catch { /* it failed the same way before */ }
     } else if (e.e === 'rec') {
       this.append(e, 'external');
     } else {

@@ -1,0 +1,89 @@
+import type { Engine } from '../engine.js';
+import type { Column, FormatInfo } from '../catalog/schema.js';
+import { KsqlStatementError } from '../analysis/errors.js';
+import { RegistryError } from '../schema-registry/registry.js';
+import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
+import { avroColumns, defaultKeyRecordName, type AvroSchema } from '../serde/avro-schema.js';
+import { jsonColumns, type JsonSchema } from '../serde/json-schema.js';
+import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
+
+export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
+
+const missingSchema = (topic: string, isKey: boolean) => new KsqlStatementError(
+  `Schema for message ${isKey ? 'keys' : 'values'} on topic '${topic}' does not exist in the Schema Registry.\nSubject: ${subjectOf(topic, isKey)}\n\n`
+  + `Possible causes include:\n- The topic itself does not exist\n\t-> Use SHOW TOPICS; to check\n`
+  + `- Messages on the topic are not serialized using a format Schema Registry supports\n\t-> Use PRINT '${topic}' FROM BEGINNING; to verify\n`
+  + `- Messages on the topic have not been serialized using a Confluent Schema Registry supported serializer\n\t-> See https://docs.confluent.io/current/schema-registry/docs/serializer-formatter.html\n`
+  + `- The schema is registered on a different instance of the Schema Registry\n\t-> Use the REST API to list available subjects\thttps://docs.confluent.io/current/schema-registry/docs/api.html#get--subjects\n`
+  + `- You do not have permissions to access the Schema Registry.\n\t-> See https://docs.confluent.io/current/schema-registry/docs/security.html`);
+
+/**
+ * Columns of one side (key or value) inferred from the registry (ksqlDB's DefaultSchemaInjector):
+ * the schema with the given id, else the subject's latest version. Names are upper-cased unless a
+ * schema id was given, in which case ksqlDB uses the schema as it is.
+ */
+export function inferColumns(engine: Engine, topic: string, format: FormatInfo, isKey: boolean, required: boolean): { columns: Column[]; format: FormatInfo } | undefined {
+  let registered;
+  try {
+    registered = format.schemaId !== undefined ? engine.registry.schemaById(format.schemaId) : engine.registry.version(subjectOf(topic, isKey), 'latest');
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    if (required) throw missingSchema(topic, isKey);
+    return undefined;
+  }
+  const ns = isKey ? 'KEY' : 'VALUE';
+  if (registered.schemaType !== schemaTypeOf(format.format)) {
+    throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} schema is not in the expected format. You may want to set ${ns}_FORMAT to '${registered.schemaType === 'JSON' ? 'JSON_SR' : registered.schemaType}'.\ntopic: ${topic}\nexpected format: ${format.format}\nactual format from Schema Registry: ${registered.schemaType}`);
+  }
+  const upper = format.schemaId === undefined;
+  let columns: Column[];
+  try {
+    if (registered.schemaType === 'AVRO') columns = avroColumns(JSON.parse(registered.schema) as AvroSchema, ns, upper);
+    else if (registered.schemaType === 'JSON') columns = jsonColumns(JSON.parse(registered.schema) as JsonSchema, ns, upper);
+    else {
+      const refs = new Map(registered.references.map((r) => [r.name, engine.registry.version(r.subject, r.version).schema]));
+      const proto = parseProto(registered.schema, refs);
+      const msg = proto.message(format.fullSchemaName);
+      if (!msg) throw missingSchema(topic, isKey);
+      columns = protoColumns(proto, msg, ns, upper);
+    }
+  } catch (e) {
+    if (e instanceof KsqlStatementError) throw e;
+    throw new KsqlStatementError(`Unable to verify if the ${isKey ? 'key' : 'value'} schema for topic: ${topic} is compatible with ksqlDB.\nReason: ${(e as Error).message}`);
+  }
+  return { columns, format: { ...format, schemaId: registered.id } };
+}
+
+/** The format's SCHEMA_FULL_NAME, or the name ksqlDB gives a source's Avro key record. */
+export function withDefaultName(format: FormatInfo, sourceName: string, isKey: boolean): FormatInfo {
+  if (format.format !== 'AVRO' || format.fullSchemaName || !isKey) return format;
+  return { ...format, fullSchemaName: defaultKeyRecordName(sourceName) };
+}
+
+/**
+ * Registers the schema derived from a side's columns under `<topic>-key|value` and returns the
+ * format with its id. A CREATE registers only when the subject has no schema yet (a producer's
+ * schema stays the latest); a sink registers always. A subject whose schema is incompatible
+ * keeps it: records are then written with its latest version, fields matched by name.
+ */
+export function registerColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean, onlyIfMissing = false): FormatInfo {
+  if (!isSrFormat(format.format) || cols.length === 0) return format;
+  if (format.schemaId !== undefined) return format;
+  const subject = subjectOf(topic, isKey);
+  if (onlyIfMissing && engine.registry.listSubjects().includes(subject)) return { ...format, schemaId: engine.registry.version(subject, 'latest').id };
+  const input = { schema: schemaTextFor(format, cols, isKey), schemaType: schemaTypeOf(format.format) };
+  try {
+    return { ...format, schemaId: engine.registry.register(subject, input) };
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    return { ...format, schemaId: engine.registry.version(subject, 'latest').id };
+  }
+}
+
+/** ksqlDB's checks of SR-format WITH properties on a CREATE. */
+export function checkSchemaIdProps(format: FormatInfo, declared: boolean, isKey: boolean): void {
+  if (format.schemaId === undefined) return;
+  const side = isKey ? 'KEY' : 'VALUE';
+  if (!isSrFormat(format.format)) throw new KsqlStatementError(`${side}_FORMAT should support schema inference when ${side}_SCHEMA_ID is provided. Current format is ${format.format}.`);
+  if (declared) throw new KsqlStatementError(`Table elements and ${side}_SCHEMA_ID cannot both exist for create statement.`);
+}

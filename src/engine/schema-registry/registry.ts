@@ -1,0 +1,227 @@
+import { checkCompatibility } from './compatibility.js';
+import { normalizeSchema } from './schema-text.js';
+import { RegistryError } from './errors.js';
+
+export { RegistryError };
+
+export type SchemaType = 'AVRO' | 'PROTOBUF' | 'JSON';
+export const SCHEMA_TYPES: SchemaType[] = ['JSON', 'PROTOBUF', 'AVRO'];
+
+export type CompatibilityLevel = 'NONE' | 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE';
+const LEVELS: CompatibilityLevel[] = ['NONE', 'BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE'];
+
+/** A schema this one imports (Protobuf `import "x.proto"`, Avro named types, JSON `$ref`). */
+export interface SchemaReference { name: string; subject: string; version: number }
+
+export interface SchemaInput { schema: string; schemaType?: SchemaType; references?: SchemaReference[] }
+
+export interface RegisteredSchema { id: number; schema: string; schemaType: SchemaType; references: SchemaReference[] }
+
+export interface SubjectVersion extends RegisteredSchema { subject: string; version: number }
+
+/** What the formats need from a registry: schemas by id, and the schemas they reference. */
+export interface SchemaLookup {
+  schemaById(id: number): RegisteredSchema;
+  version(subject: string, version: number | 'latest'): SubjectVersion;
+}
+
+
+export const subjectNotFound = (s: string) => new RegistryError(404, 40401, `Subject '${s}' not found.`);
+const versionNotFound = (v: number | string) => new RegistryError(404, 40402, `Version ${v} not found.`);
+const schemaNotFound = (id?: number) => new RegistryError(404, 40403, id === undefined ? 'Schema not found' : `Schema ${id} not found`);
+const invalidLevel = () => new RegistryError(422, 42203, 'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive');
+
+/** A change to the registry, as the data dir's journal records it. */
+export type RegistryChange =
+  | { op: 'register'; subject: string; version: number; id: number; schema: string; schemaType: SchemaType; references: SchemaReference[] }
+  | { op: 'delete'; subject: string; version?: number; permanent: boolean }
+  | { op: 'config'; subject?: string; level?: CompatibilityLevel };
+
+interface VersionEntry { version: number; id: number; deleted: boolean }
+
+/**
+ * An in-memory Schema Registry with Confluent's semantics: a schema text gets one id across
+ * subjects, registering the same schema again under a subject returns its existing id, versions
+ * count from 1 per subject, deletes are soft first, and new versions must pass the subject's
+ * compatibility level (BACKWARD unless configured).
+ */
+export class SchemaRegistry implements SchemaLookup {
+  private readonly byId = new Map<number, RegisteredSchema>();
+  private readonly subjects = new Map<string, VersionEntry[]>();
+  private readonly subjectLevels = new Map<string, CompatibilityLevel>();
+  private globalLevel: CompatibilityLevel = 'BACKWARD';
+  private nextId = 1;
+  private readonly listeners: ((c: RegistryChange) => void)[] = [];
+
+  /** Every change, e.g. for the journal. */
+  onChange(fn: (c: RegistryChange) => void): void { this.listeners.push(fn); }
+  private emit(c: RegistryChange): void { for (const l of this.listeners) l(c); }
+
+  /** A copy to validate statements against without touching this registry. */
+  clone(): SchemaRegistry {
+    const r = new SchemaRegistry();
+    for (const [k, v] of this.byId) r.byId.set(k, v);
+    for (const [k, v] of this.subjects) r.subjects.set(k, v.map((e) => ({ ...e })));
+    for (const [k, v] of this.subjectLevels) r.subjectLevels.set(k, v);
+    r.globalLevel = this.globalLevel; r.nextId = this.nextId;
+    return r;
+  }
+
+  listSubjects(includeDeleted = false): string[] {
+    return [...this.subjects].filter(([, vs]) => vs.some((v) => includeDeleted || !v.deleted)).map(([s]) => s).sort();
+  }
+
+  versions(subject: string, includeDeleted = false): number[] {
+    const vs = this.live(subject, includeDeleted);
+    return vs.map((v) => v.version);
+  }
+
+  version(subject: string, version: number | 'latest', includeDeleted = false): SubjectVersion {
+    const vs = this.live(subject, includeDeleted);
+    const e = version === 'latest' ? vs[vs.length - 1] : vs.find((v) => v.version === version);
+    if (!e) throw versionNotFound(version);
+    return { subject, version: e.version, ...this.byId.get(e.id)! };
+  }
+
+  schemaById(id: number): RegisteredSchema {
+    const s = this.byId.get(id);
+    if (!s) throw schemaNotFound(id);
+    return s;
+  }
+
+  /** The subjects and versions that hold a schema id. */
+  usagesOf(id: number): { subject: string; version: number }[] {
+    this.schemaById(id);
+    const out: { subject: string; version: number }[] = [];
+    for (const [subject, vs] of this.subjects) for (const v of vs) if (v.id === id && !v.deleted) out.push({ subject, version: v.version });
+    return out;
+  }
+
+  /** Finds the version of a subject that holds this schema (POST /subjects/{s}). */
+  lookup(subject: string, input: SchemaInput): SubjectVersion {
+    const vs = this.live(subject, false);
+    const key = this.keyOf({ schema: input.schema, schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] });
+    const hit = vs.find((v) => this.keyOf(this.byId.get(v.id)!) === key);
+    if (!hit) throw schemaNotFound();
+    return { subject, version: hit.version, ...this.byId.get(hit.id)! };
+  }
+
+  /**
+   * Registers a schema under a subject and returns its id; the same schema again returns the same id.
+   * `id` forces an id (ksqlDB's test harness and the journal's replay set them).
+   */
+  register(subject: string, input: SchemaInput, id?: number): number {
+    const schemaType = input.schemaType ?? 'AVRO';
+    const references = input.references ?? [];
+    for (const r of references) this.version(r.subject, r.version);
+    const schema = normalizeSchema(input.schema, schemaType);
+    const key = this.keyOf({ schema, schemaType, references });
+    const vs = this.subjects.get(subject) ?? [];
+    const existing = vs.find((v) => !v.deleted && this.keyOf(this.byId.get(v.id)!) === key);
+    if (existing) return existing.id;
+    const level = this.levelOf(subject);
+    const live = vs.filter((v) => !v.deleted);
+    if (level !== 'NONE' && live.length) {
+      const against = level.endsWith('TRANSITIVE') ? live : live.slice(-1);
+      const problems = against.flatMap((v) => checkCompatibility(level, this.byId.get(v.id)!, { schema, schemaType, references }));
+      if (problems.length) throw new RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${problems.join(', ')}]`);
+    }
+    let schemaId = id ?? [...this.byId.values()].find((s) => this.keyOf(s) === key)?.id;
+    if (schemaId === undefined) { schemaId = this.nextId; }
+    if (id !== undefined && this.byId.has(id) && this.keyOf(this.byId.get(id)!) !== key) {
+      throw new RegistryError(422, 42207, `Error while registering schema: schema id ${id} is already used by another schema`);
+    }
+    this.nextId = Math.max(this.nextId, schemaId + 1);
+    this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
+    const version = (vs[vs.length - 1]?.version ?? 0) + 1;
+    vs.push({ version, id: schemaId, deleted: false });
+    this.subjects.set(subject, vs);
+    this.emit({ op: 'register', subject, version, id: schemaId, schema, schemaType, references });
+    return schemaId;
+  }
+
+  /** Deletes a subject (soft, then permanent); returns the deleted versions. */
+  deleteSubject(subject: string, permanent = false): number[] {
+    const vs = this.subjects.get(subject);
+    if (!vs || vs.length === 0) throw subjectNotFound(subject);
+    if (permanent) {
+      if (vs.some((v) => !v.deleted)) throw new RegistryError(409, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
+      this.subjects.delete(subject);
+      this.subjectLevels.delete(subject);
+    } else {
+      if (vs.every((v) => v.deleted)) throw new RegistryError(404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
+      const live = vs.filter((v) => !v.deleted);
+      for (const v of live) v.deleted = true;
+      this.emit({ op: 'delete', subject, permanent });
+      return live.map((v) => v.version);
+    }
+    this.emit({ op: 'delete', subject, permanent });
+    return vs.map((v) => v.version);
+  }
+
+  deleteVersion(subject: string, version: number | 'latest', permanent = false): number {
+    const vs = this.subjects.get(subject);
+    if (!vs || vs.length === 0) throw subjectNotFound(subject);
+    const pool = permanent ? vs : vs.filter((v) => !v.deleted);
+    const e = version === 'latest' ? pool[pool.length - 1] : pool.find((v) => v.version === version);
+    if (!e) throw versionNotFound(version);
+    if (permanent) {
+      if (!e.deleted) throw new RegistryError(409, 40407, `Subject '${subject}' Version ${e.version} was not deleted first before being permanently deleted`);
+      vs.splice(vs.indexOf(e), 1);
+      if (vs.length === 0) this.subjects.delete(subject);
+    } else e.deleted = true;
+    this.emit({ op: 'delete', subject, version: e.version, permanent });
+    return e.version;
+  }
+
+  /** The subject's own level, or undefined when it has none (GET /config/{s} without defaultToGlobal). */
+  subjectLevel(subject: string): CompatibilityLevel | undefined { return this.subjectLevels.get(subject); }
+  levelOf(subject?: string): CompatibilityLevel { return (subject && this.subjectLevels.get(subject)) || this.globalLevel; }
+
+  setLevel(level: string, subject?: string): CompatibilityLevel {
+    const l = level.toUpperCase() as CompatibilityLevel;
+    if (!LEVELS.includes(l)) throw invalidLevel();
+    if (subject) this.subjectLevels.set(subject, l); else this.globalLevel = l;
+    this.emit({ op: 'config', subject, level: l });
+    return l;
+  }
+
+  /** Removes a subject's own level; returns the level it had. */
+  clearLevel(subject: string): CompatibilityLevel {
+    const l = this.subjectLevels.get(subject);
+    if (!l) throw new RegistryError(404, 40408, `Subject '${subject}' does not have subject-level compatibility configured`);
+    this.subjectLevels.delete(subject);
+    this.emit({ op: 'config', subject });
+    return l;
+  }
+
+  /** Checks a schema against one version (or, for transitive levels and 'latest', as registering would). */
+  testCompatibility(subject: string, version: number | 'latest', input: SchemaInput): string[] {
+    const level = this.levelOf(subject);
+    const schema: RegisteredSchema = { id: 0, schema: normalizeSchema(input.schema, input.schemaType ?? 'AVRO'), schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] };
+    const vs = this.subjects.get(subject);
+    if (!vs || vs.every((v) => v.deleted)) throw subjectNotFound(subject);
+    if (level === 'NONE') return [];
+    const target = this.version(subject, version);
+    const against = level.endsWith('TRANSITIVE') ? vs.filter((v) => !v.deleted).map((v) => this.byId.get(v.id)!) : [target];
+    return against.flatMap((old) => checkCompatibility(level, old, schema));
+  }
+
+  /** Replays a journaled change. */
+  apply(c: RegistryChange): void {
+    if (c.op === 'register') this.register(c.subject, c, c.id);
+    else if (c.op === 'delete') { try { if (c.version === undefined) this.deleteSubject(c.subject, c.permanent); else this.deleteVersion(c.subject, c.version, c.permanent); } catch { /* already gone */ } }
+    else if (c.level) this.setLevel(c.level, c.subject);
+    else if (c.subject) { try { this.clearLevel(c.subject); } catch { /* none set */ } }
+  }
+
+  private live(subject: string, includeDeleted: boolean): VersionEntry[] {
+    const vs = (this.subjects.get(subject) ?? []).filter((v) => includeDeleted || !v.deleted);
+    if (vs.length === 0) throw subjectNotFound(subject);
+    return vs;
+  }
+
+  private keyOf(s: { schema: string; schemaType: SchemaType; references: SchemaReference[] }): string {
+    return `${s.schemaType}\u0000${normalizeSchema(s.schema, s.schemaType)}\u0000${JSON.stringify(s.references)}`;
+  }
+}

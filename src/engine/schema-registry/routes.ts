@@ -1,0 +1,133 @@
+import { RegistryError, SCHEMA_TYPES, type SchemaInput, type SchemaRegistry, type SchemaType, type SubjectVersion } from './registry.js';
+
+export interface RegistryRequest { method: string; path: string; query: URLSearchParams; body?: unknown }
+export interface RegistryResponse { status: number; body: unknown }
+
+export const SR_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+const ok = (body: unknown): RegistryResponse => ({ status: 200, body });
+const fail = (status: number, errorCode: number, message: string): RegistryResponse => ({ status, body: { error_code: errorCode, message } });
+
+/**
+ * Confluent Schema Registry's REST API over a registry: the routes clients use (serializers,
+ * ksqlDB, the CLI tools). Pure request -> response; the HTTP listener lives in server.ts.
+ */
+export function handleRegistryRequest(registry: SchemaRegistry, req: RegistryRequest): RegistryResponse {
+  try {
+    return route(registry, req) ?? fail(404, 404, 'HTTP 404 Not Found');
+  } catch (e) {
+    if (e instanceof RegistryError) return fail(e.status, e.errorCode, e.message);
+    return fail(500, 50001, `Error in the backend data store - ${(e as Error).message}`);
+  }
+}
+
+function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest): RegistryResponse | undefined {
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const deleted = query.get('deleted') === 'true';
+  const permanent = query.get('permanent') === 'true';
+  const [head, a, b, c, d] = parts;
+  if (parts.length === 0 && method === 'GET') return ok({});
+  if (head === 'schemas') {
+    if (a === 'types' && parts.length === 2 && method === 'GET') return ok(SCHEMA_TYPES);
+    if (a === 'ids' && b !== undefined && method === 'GET') {
+      const id = Number(b);
+      if (parts.length === 3) return ok(schemaBody(r.schemaById(id)));
+      if (c === 'schema' && parts.length === 4) return ok(r.schemaById(id).schema);
+      if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id));
+      if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id).map((u) => u.subject))]);
+    }
+    return undefined;
+  }
+  if (head === 'subjects') {
+    if (parts.length === 1 && method === 'GET') return ok(r.listSubjects(deleted));
+    if (a === undefined) return undefined;
+    if (parts.length === 2) {
+      if (method === 'POST') {
+        const found = r.lookup(a, schemaInput(body));
+        return ok({ ...versionBody(found) });
+      }
+      if (method === 'DELETE') return ok(r.deleteSubject(a, permanent));
+      return undefined;
+    }
+    if (b !== 'versions') return undefined;
+    if (parts.length === 3) {
+      if (method === 'GET') return ok(r.versions(a, deleted));
+      if (method === 'POST') {
+        const input = schemaInput(body);
+        const id = r.register(a, input, idOf(body));
+        return ok({ id });
+      }
+      return undefined;
+    }
+    const version = versionOf(c!);
+    if (parts.length === 4) {
+      if (method === 'GET') return ok(versionBody(r.version(a, version, deleted)));
+      if (method === 'DELETE') return ok(r.deleteVersion(a, version, permanent));
+    }
+    if (parts.length === 5 && d === 'schema' && method === 'GET') return ok(r.version(a, version, deleted).schema);
+    if (parts.length === 5 && d === 'referencedby' && method === 'GET') return ok([]);
+    return undefined;
+  }
+  if (head === 'config') {
+    if (parts.length === 1) {
+      if (method === 'GET') return ok({ compatibilityLevel: r.levelOf() });
+      if (method === 'PUT') return ok({ compatibility: r.setLevel(levelOf(body)) });
+    }
+    if (parts.length === 2) {
+      if (method === 'GET') {
+        const own = r.subjectLevel(a!);
+        if (own) return ok({ compatibilityLevel: own });
+        if (query.get('defaultToGlobal') === 'true') return ok({ compatibilityLevel: r.levelOf() });
+        return fail(404, 40408, `Subject '${a}' does not have subject-level compatibility configured`);
+      }
+      if (method === 'PUT') return ok({ compatibility: r.setLevel(levelOf(body), a) });
+      if (method === 'DELETE') return ok({ compatibilityLevel: r.clearLevel(a!) });
+    }
+    return undefined;
+  }
+  if (head === 'compatibility' && a === 'subjects' && b !== undefined && c === 'versions' && d !== undefined && parts.length === 5 && method === 'POST') {
+    const problems = r.testCompatibility(b, versionOf(d), schemaInput(body));
+    return ok(query.get('verbose') === 'true' ? { is_compatible: problems.length === 0, messages: problems } : { is_compatible: problems.length === 0 });
+  }
+  if (head === 'mode' && method === 'GET') return ok({ mode: 'READWRITE' });
+  return undefined;
+}
+
+function schemaInput(body: unknown): SchemaInput {
+  const b = (body ?? {}) as Record<string, unknown>;
+  if (typeof b.schema !== 'string') throw new RegistryError(422, 42201, 'Empty schema');
+  const schemaType = (typeof b.schemaType === 'string' ? b.schemaType.toUpperCase() : 'AVRO') as SchemaType;
+  if (!SCHEMA_TYPES.includes(schemaType)) throw new RegistryError(422, 42201, `Invalid schema type ${String(b.schemaType)}`);
+  const references = Array.isArray(b.references) ? (b.references as { name: string; subject: string; version: number }[]) : [];
+  return { schema: b.schema, schemaType, references };
+}
+
+function idOf(body: unknown): number | undefined {
+  const id = (body as Record<string, unknown> | undefined)?.id;
+  return typeof id === 'number' && id > 0 ? id : undefined;
+}
+
+function versionOf(text: string): number | 'latest' {
+  if (text === 'latest' || text === '-1') return 'latest';
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) {
+    throw new RegistryError(422, 42202, `The specified version '${text}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
+  }
+  return n;
+}
+
+function levelOf(body: unknown): string {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const l = b.compatibility ?? b.compatibilityLevel;
+  if (typeof l !== 'string') throw new RegistryError(422, 42203, 'Invalid compatibility level. Valid values are none, backward, forward, full, backward_transitive, forward_transitive, and full_transitive');
+  return l;
+}
+
+/** AVRO is the default type, so Confluent leaves `schemaType` out for it. */
+function schemaBody(s: { schema: string; schemaType: SchemaType; references: unknown[] }): Record<string, unknown> {
+  return { ...(s.schemaType === 'AVRO' ? {} : { schemaType: s.schemaType }), schema: s.schema, ...(s.references.length ? { references: s.references } : {}) };
+}
+
+function versionBody(v: SubjectVersion): Record<string, unknown> {
+  return { subject: v.subject, version: v.version, id: v.id, ...schemaBody(v) };
+}

@@ -1,0 +1,104 @@
+import type { Column } from '../catalog/schema.js';
+import { T, type SqlType } from '../sql/types.js';
+
+/** An Avro schema as JSON (avsc accepts it as is). */
+export type AvroSchema = string | AvroSchema[] | { type: string | AvroSchema; [k: string]: unknown };
+
+export const AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';
+export const DEFAULT_VALUE_RECORD = `${AVRO_NAMESPACE}.KsqlDataSourceSchema`;
+
+/** `OUTPUT` -> `io.confluent.ksql.avro_schemas.OutputKey`: the key record name ksqlDB gives a source's key schema. */
+export function defaultKeyRecordName(sourceName: string): string {
+  return `${AVRO_NAMESPACE}.${sourceName.charAt(0).toUpperCase()}${sourceName.slice(1).toLowerCase()}Key`;
+}
+
+/**
+ * The Avro schema ksqlDB registers for columns (Confluent's AvroData naming): a record of nullable
+ * fields, nested records named `<Record>_<FIELD>`, a single unwrapped key as its bare type.
+ */
+export function avroSchemaFor(cols: Column[], opts: { fullName: string; unwrapped: boolean }): AvroSchema {
+  if (opts.unwrapped && cols.length === 1) return avroType(cols[0]!.type, opts.fullName, false);
+  return record(cols, opts.fullName);
+}
+
+function record(fields: { name: string; type: SqlType }[], fullName: string): AvroSchema {
+  const dot = fullName.lastIndexOf('.');
+  return {
+    type: 'record', name: fullName.slice(dot + 1), ...(dot > 0 ? { namespace: fullName.slice(0, dot) } : {}),
+    fields: fields.map((f) => ({ name: f.name, type: avroType(f.type, `${fullName}_${f.name}`, true), default: null })),
+    'connect.name': fullName,
+  };
+}
+
+function avroType(t: SqlType, name: string, nullable: boolean): AvroSchema {
+  let s: AvroSchema;
+  switch (t.kind) {
+    case 'BOOLEAN': s = 'boolean'; break;
+    case 'INTEGER': s = 'int'; break;
+    case 'BIGINT': s = 'long'; break;
+    case 'DOUBLE': s = 'double'; break;
+    case 'STRING': s = 'string'; break;
+    case 'BYTES': s = 'bytes'; break;
+    case 'DATE': s = { type: 'int', logicalType: 'date' }; break;
+    case 'TIME': s = { type: 'int', logicalType: 'time-millis' }; break;
+    case 'TIMESTAMP': s = { type: 'long', logicalType: 'timestamp-millis' }; break;
+    case 'DECIMAL': s = { type: 'bytes', logicalType: 'decimal', precision: t.precision, scale: t.scale }; break;
+    case 'ARRAY': s = { type: 'array', items: avroType(t.item, name, true) }; break;
+    case 'MAP':
+      // Connect writes maps with non-string keys as arrays of key/value records
+      s = t.key.kind === 'STRING'
+        ? { type: 'map', values: avroType(t.value, name, true) }
+        : { type: 'array', items: record([{ name: 'key', type: t.key }, { name: 'value', type: t.value }], `${name}_MapEntry`) };
+      break;
+    case 'STRUCT': s = record(t.fields, name); break;
+    default: throw new Error(`Unsupported type for AVRO: ${t.kind}`);
+  }
+  return nullable ? ['null', s] : s;
+}
+
+/** The column type of an Avro schema (schema inference); `upper` upper-cases field names. */
+export function sqlTypeOfAvro(s: AvroSchema, upper: boolean): SqlType {
+  if (Array.isArray(s)) {
+    const nonNull = s.filter((x) => x !== 'null');
+    if (nonNull.length !== 1) {
+      // Connect turns other unions into a struct of one optional field per branch
+      return T.struct(nonNull.map((x, i) => ({ name: `${upper ? 'CONNECT_UNION_FIELD_' : ''}${typeof x === 'string' ? x : String((x as { name?: string }).name ?? i)}`.toUpperCase(), type: sqlTypeOfAvro(x, upper) })));
+    }
+    return sqlTypeOfAvro(nonNull[0]!, upper);
+  }
+  if (typeof s === 'string') return primitive(s);
+  const logical = s.logicalType as string | undefined;
+  if (logical === 'decimal') return T.decimal(Number(s.precision ?? 64), Number(s.scale ?? 0));
+  if (logical === 'date') return T.DATE;
+  if (logical === 'time-millis') return T.TIME;
+  if (logical === 'timestamp-millis') return T.TIMESTAMP;
+  if (typeof s.type !== 'string') return sqlTypeOfAvro(s.type, upper);
+  switch (s.type) {
+    case 'record': return T.struct((s.fields as { name: string; type: AvroSchema }[]).map((f) => ({ name: upper ? f.name.toUpperCase() : f.name, type: sqlTypeOfAvro(f.type, upper) })));
+    case 'array': return T.array(sqlTypeOfAvro(s.items as AvroSchema, upper));
+    case 'map': return T.map(T.STRING, sqlTypeOfAvro(s.values as AvroSchema, upper));
+    case 'enum': return T.STRING;
+    case 'fixed': return T.BYTES;
+    default: return primitive(s.type);
+  }
+}
+
+function primitive(name: string): SqlType {
+  switch (name) {
+    case 'boolean': return T.BOOLEAN;
+    case 'int': return T.INTEGER;
+    case 'long': return T.BIGINT;
+    case 'float': case 'double': return T.DOUBLE;
+    case 'string': return T.STRING;
+    case 'bytes': return T.BYTES;
+    default: throw new Error(`Unsupported Avro type ${name}`);
+  }
+}
+
+/** Columns of a registered Avro schema: a record's fields, or one column for a bare key/value type. */
+export function avroColumns(s: AvroSchema, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
+  const t = sqlTypeOfAvro(s, upper);
+  const isRecord = !Array.isArray(s) && typeof s === 'object' && s.type === 'record';
+  if (isRecord && t.kind === 'STRUCT') return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
+  return [{ name: ns === 'KEY' ? 'ROWKEY' : 'ROWVAL', type: t, ns }];
+}

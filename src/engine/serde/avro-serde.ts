@@ -1,0 +1,112 @@
+import avro from 'avsc';
+import { Decimal } from '../util/decimal.js';
+import type { SqlType } from '../sql/types.js';
+import type { AvroSchema } from './avro-schema.js';
+import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
+
+type Obj = { [k: string]: unknown };
+const types = new Map<string, avro.Type>();
+
+// avsc's own long refuses values beyond 2^53; the engine's BIGINTs are JS numbers, so longs are
+// read and written through a 64-bit integer and given back as the nearest number
+const longType = avro.types.LongType.__with({
+  fromBuffer: (buf: Buffer) => Number(buf.readBigInt64LE()),
+  toBuffer: (n: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt.asIntN(64, BigInt(Math.trunc(n)))); return b; },
+  fromJSON: Number,
+  toJSON: Number,
+  isValid: (n: unknown) => typeof n === 'number' && Number.isInteger(n),
+  compare: (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1),
+});
+
+function avroTypeOf(schema: AvroSchema): avro.Type {
+  const key = JSON.stringify(schema);
+  let t = types.get(key);
+  if (!t) { t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: longType } }); types.set(key, t); }
+  return t;
+}
+
+/** Encodes and decodes AVRO payloads of one writer schema; values follow the columns' SQL types. */
+export function avroCodec(schema: AvroSchema, shape: Shape): Codec {
+  const type = avroTypeOf(schema);
+  return {
+    encode(values) {
+      const v = shape.unwrapped ? toAvro(values[0], schema, shape.types[0]!) : toAvro(Object.fromEntries(shape.names.map((n, i) => [n, values[i]])), schema, { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) });
+      return type.toBuffer(v);
+    },
+    decode(payload, writer) {
+      const w = writer ? avroTypeOf(writer as AvroSchema) : type;
+      const ws = (writer as AvroSchema | undefined) ?? schema;
+      const raw: unknown = w.fromBuffer(payload);
+      if (shape.unwrapped) return [fromAvro(raw, ws, shape.types[0]!)];
+      const rec = fromAvro(raw, ws, { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) }) as Obj | null;
+      return rec === null ? null : shape.names.map((n) => rec[n] ?? null);
+    },
+  };
+}
+
+function nonNull(s: AvroSchema): AvroSchema {
+  if (Array.isArray(s)) return s.find((x) => x !== 'null') ?? 'null';
+  return s;
+}
+
+function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  const s = nonNull(schema);
+  const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
+  switch (t.kind) {
+    case 'DECIMAL': return decimalToBytes(v as Decimal, Number(o?.scale ?? t.scale));
+    case 'BYTES': return Buffer.from(v as Uint8Array);
+    case 'ARRAY': return (v as unknown[]).map((x) => toAvro(x, (o?.items ?? 'null') as AvroSchema, t.item));
+    case 'MAP': {
+      const m = v as Map<unknown, unknown>;
+      if (o?.type === 'map') return Object.fromEntries([...m].map(([k, x]) => [String(k), toAvro(x, o.values as AvroSchema, t.value)]));
+      const entry = nonNull((o?.items ?? 'null') as AvroSchema) as Obj;
+      const fields = (entry.fields ?? []) as { name: string; type: AvroSchema }[];
+      return [...m].map(([k, x]) => ({ key: toAvro(k, fields[0]?.type ?? 'null', t.key), value: toAvro(x, fields[1]?.type ?? 'null', t.value) }));
+    }
+    case 'STRUCT': {
+      const src = v as Obj;
+      const fields = (o?.fields ?? []) as { name: string; type: AvroSchema }[];
+      const names = t.fields.map((f) => f.name);
+      const out: Obj = {};
+      for (const f of fields) {
+        const i = findName(names, f.name);
+        out[f.name] = i < 0 ? null : toAvro(src[names[i]!], f.type, t.fields[i]!.type);
+      }
+      return out;
+    }
+    default: return v;
+  }
+}
+
+function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
+  if (v === null || v === undefined) return null;
+  const s = nonNull(schema);
+  const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
+  switch (t.kind) {
+    case 'DECIMAL': return Buffer.isBuffer(v) ? decimalFromBytes(v, Number(o?.scale ?? t.scale)).setScale(t.scale) : Decimal.fromNumber(Number(v)).setScale(t.scale);
+    case 'BYTES': return Buffer.from(v as Uint8Array);
+    case 'DOUBLE': case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': return Number(v);
+    case 'STRING': return String(v);
+    case 'ARRAY': return (v as unknown[]).map((x) => fromAvro(x, (o?.items ?? 'null') as AvroSchema, t.item));
+    case 'MAP': {
+      if (Array.isArray(v)) {
+        const fields = ((nonNull((o?.items ?? 'null') as AvroSchema) as Obj).fields ?? []) as { name: string; type: AvroSchema }[];
+        return new Map(v.map((e: Obj) => [fromAvro(e.key, fields[0]?.type ?? 'null', t.key), fromAvro(e.value, fields[1]?.type ?? 'null', t.value)]));
+      }
+      return new Map(Object.entries(v as Obj).map(([k, x]) => [k, fromAvro(x, (o?.values ?? 'null') as AvroSchema, t.value)]));
+    }
+    case 'STRUCT': {
+      const src = v as Obj;
+      const fields = (o?.fields ?? []) as { name: string; type: AvroSchema }[];
+      const names = fields.map((f) => f.name);
+      const out: Obj = {};
+      for (const f of t.fields) {
+        const i = findName(names, f.name);
+        out[f.name] = i < 0 ? null : fromAvro(src[names[i]!], fields[i]!.type, f.type);
+      }
+      return out;
+    }
+    default: return v;
+  }
+}

@@ -1,0 +1,80 @@
+import type { Column } from '../catalog/schema.js';
+import { T, type SqlType } from '../sql/types.js';
+
+export type JsonSchema = { [k: string]: unknown };
+
+/**
+ * The JSON schema ksqlDB registers for JSON_SR columns (Confluent's JsonSchemaData): an object whose
+ * properties are `oneOf [null, type]` with `connect.index`, and Connect types for ints and logicals.
+ */
+export function jsonSchemaFor(cols: Column[], unwrapped: boolean): JsonSchema {
+  if (unwrapped && cols.length === 1) return jsonType(cols[0]!.type, false);
+  return objectOf(cols);
+}
+
+function objectOf(fields: { name: string; type: SqlType }[]): JsonSchema {
+  return { type: 'object', properties: Object.fromEntries(fields.map((f, i) => [f.name, { ...jsonType(f.type, true), 'connect.index': i }])) };
+}
+
+function jsonType(t: SqlType, nullable: boolean): JsonSchema {
+  let s: JsonSchema;
+  switch (t.kind) {
+    case 'BOOLEAN': s = { type: 'boolean' }; break;
+    case 'INTEGER': s = { type: 'integer', 'connect.type': 'int32' }; break;
+    case 'BIGINT': s = { type: 'integer', 'connect.type': 'int64' }; break;
+    case 'DOUBLE': s = { type: 'number', 'connect.type': 'float64' }; break;
+    case 'STRING': s = { type: 'string' }; break;
+    case 'BYTES': s = { type: 'string', 'connect.type': 'bytes' }; break;
+    case 'DATE': s = { type: 'integer', title: 'org.apache.kafka.connect.data.Date', 'connect.type': 'int32' }; break;
+    case 'TIME': s = { type: 'integer', title: 'org.apache.kafka.connect.data.Time', 'connect.type': 'int32' }; break;
+    case 'TIMESTAMP': s = { type: 'integer', title: 'org.apache.kafka.connect.data.Timestamp', 'connect.type': 'int64' }; break;
+    case 'DECIMAL': s = { type: 'number', title: 'org.apache.kafka.connect.data.Decimal', 'connect.type': 'bytes', 'connect.parameters': { scale: String(t.scale), 'connect.decimal.precision': String(t.precision) } }; break;
+    case 'ARRAY': s = { type: 'array', items: jsonType(t.item, true) }; break;
+    case 'MAP': s = { type: 'object', additionalProperties: jsonType(t.value, true), 'connect.type': 'map' }; break;
+    case 'STRUCT': s = objectOf(t.fields); break;
+    default: throw new Error(`Unsupported type for JSON_SR: ${t.kind}`);
+  }
+  return nullable ? { oneOf: [{ type: 'null' }, s] } : s;
+}
+
+/** The column type of a JSON schema node (schema inference). */
+export function sqlTypeOfJson(s: JsonSchema, upper: boolean): SqlType {
+  const one = (s.oneOf ?? s.anyOf) as JsonSchema[] | undefined;
+  if (one) {
+    const nonNull = one.filter((x) => x.type !== 'null');
+    if (nonNull.length === 1) return sqlTypeOfJson(nonNull[0]!, upper);
+  }
+  let type = s.type;
+  if (Array.isArray(type)) type = type.find((x) => x !== 'null');
+  const connectType = s['connect.type'];
+  const title = s.title;
+  switch (type) {
+    case 'boolean': return T.BOOLEAN;
+    case 'integer':
+      if (title === 'org.apache.kafka.connect.data.Date') return T.DATE;
+      if (title === 'org.apache.kafka.connect.data.Time') return T.TIME;
+      if (title === 'org.apache.kafka.connect.data.Timestamp') return T.TIMESTAMP;
+      return connectType === 'int32' || connectType === 'int8' || connectType === 'int16' ? T.INTEGER : T.BIGINT;
+    case 'number':
+      if (title === 'org.apache.kafka.connect.data.Decimal') {
+        const p = s['connect.parameters'] as Record<string, string> | undefined;
+        return T.decimal(Number(p?.['connect.decimal.precision'] ?? 64), Number(p?.scale ?? 0));
+      }
+      return T.DOUBLE;
+    case 'string': return connectType === 'bytes' ? T.BYTES : T.STRING;
+    case 'array': return T.array(sqlTypeOfJson((s.items ?? {}) as JsonSchema, upper));
+    case 'object': {
+      if (s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return T.map(T.STRING, sqlTypeOfJson(s.additionalProperties as JsonSchema, upper));
+      const props = Object.entries((s.properties ?? {}) as Record<string, JsonSchema>);
+      props.sort((a, b) => Number(a[1]['connect.index'] ?? 0) - Number(b[1]['connect.index'] ?? 0));
+      return T.struct(props.map(([n, p]) => ({ name: upper ? n.toUpperCase() : n, type: sqlTypeOfJson(p, upper) })));
+    }
+    default: throw new Error(`Unsupported JSON schema type ${String(type)}`);
+  }
+}
+
+export function jsonColumns(s: JsonSchema, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
+  const t = sqlTypeOfJson(s, upper);
+  if (t.kind === 'STRUCT' && (s.type === 'object' || s.properties)) return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
+  return [{ name: ns === 'KEY' ? 'ROWKEY' : 'ROWVAL', type: t, ns }];
+}

@@ -1,0 +1,232 @@
+import protobuf from 'protobufjs';
+import type { Column } from '../catalog/schema.js';
+import { T, type SqlType } from '../sql/types.js';
+
+// The imports Confluent's Protobuf converter uses for ksqlDB types, declared here so schemas that
+// import them parse without a file system (the message shapes are those of the published .proto files).
+const WELL_KNOWN: Record<string, string> = {
+  'google/protobuf/wrappers.proto': `syntax = "proto3"; package google.protobuf;
+    message DoubleValue { double value = 1; } message FloatValue { float value = 1; }
+    message Int64Value { int64 value = 1; } message UInt64Value { uint64 value = 1; }
+    message Int32Value { int32 value = 1; } message UInt32Value { uint32 value = 1; }
+    message BoolValue { bool value = 1; } message StringValue { string value = 1; } message BytesValue { bytes value = 1; }`,
+  'google/protobuf/timestamp.proto': 'syntax = "proto3"; package google.protobuf; message Timestamp { int64 seconds = 1; int32 nanos = 2; }',
+  'google/type/date.proto': 'syntax = "proto3"; package google.type; message Date { int32 year = 1; int32 month = 2; int32 day = 3; }',
+  'google/type/timeofday.proto': 'syntax = "proto3"; package google.type; message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }',
+  'confluent/type/decimal.proto': 'syntax = "proto3"; package confluent.type; message Decimal { bytes value = 1; uint32 precision = 2; int32 scale = 3; }',
+  'confluent/meta.proto': 'syntax = "proto3"; package confluent;',
+};
+
+/** A parsed .proto file (plus its imports): its messages in declaration order, for message indexes. */
+export class ProtoSchema {
+  constructor(readonly root: protobuf.Root, private readonly own: protobuf.Type[], readonly decimals: Map<string, { precision: number; scale: number }>) {}
+
+  /** Top-level messages of the schema's own file, in order (index 0 is "the first message"). */
+  messages(): protobuf.Type[] { return this.own; }
+
+  /** The message a format uses: the named one, else the first. */
+  message(fullName?: string): protobuf.Type | undefined {
+    if (!fullName) return this.own[0];
+    const name = fullName.replace(/^\./, '');
+    return this.all().find((t) => t.fullName.replace(/^\./, '') === name);
+  }
+
+  /** The message-index path of a type (Confluent's wire format): [i] for top level, [i, j] nested. */
+  indexesOf(type: protobuf.Type): number[] {
+    const path: number[] = [];
+    let t: protobuf.ReflectionObject = type;
+    while (t.parent && t.parent instanceof protobuf.Type) {
+      path.unshift((t.parent as protobuf.Type).nestedArray.filter((n) => n instanceof protobuf.Type).indexOf(t as protobuf.Type));
+      t = t.parent;
+    }
+    path.unshift(this.own.indexOf(t as protobuf.Type));
+    return path;
+  }
+
+  byIndexes(indexes: number[]): protobuf.Type | undefined {
+    let t: protobuf.Type | undefined = this.own[indexes[0] ?? 0];
+    for (const i of indexes.slice(1)) t = t?.nestedArray.filter((n) => n instanceof protobuf.Type)[i] as protobuf.Type | undefined;
+    return t;
+  }
+
+  private all(): protobuf.Type[] {
+    const out: protobuf.Type[] = [];
+    const walk = (t: protobuf.Type) => { out.push(t); for (const n of t.nestedArray) if (n instanceof protobuf.Type) walk(n); };
+    this.own.forEach(walk);
+    return out;
+  }
+}
+
+/**
+ * Parses Protobuf schema text; `references` maps import names to their schema text. Confluent's
+ * field options (`[(confluent.field_meta) = {...}]`, which carry decimal precision and scale) are
+ * read here and removed, as protobufjs does not parse aggregate option values.
+ */
+export function parseProto(text: string, references: Map<string, string> = new Map()): ProtoSchema {
+  const root = new protobuf.Root();
+  const loaded = new Set<string>();
+  const decimals = new Map<string, { precision: number; scale: number }>();
+  let own: protobuf.Type[] | undefined;
+  const load = (name: string, src: string): void => {
+    loaded.add(name);
+    const { text: clean, meta } = stripFieldMeta(src);
+    const parsed = protobuf.parse(clean, root, { keepCase: true, alternateCommentMode: true });
+    for (const [field, m] of meta) decimals.set(`${parsed.package ? `${parsed.package}.` : ''}${field}`, m);
+    // the schema's own messages are those in the root before any import is parsed
+    if (!own) {
+      const ns = parsed.package ? root.lookup(parsed.package) as protobuf.Namespace : root;
+      own = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+    }
+    for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
+      if (loaded.has(imp)) continue;
+      const dep = references.get(imp) ?? WELL_KNOWN[imp];
+      if (dep === undefined) throw new Error(`Unknown import ${imp}`);
+      load(imp, dep);
+    }
+  };
+  load('', text);
+  root.resolveAll();
+  return new ProtoSchema(root, own ?? [], decimals);
+}
+
+/** Removes `[(confluent.field_meta) = { ... }]` options, returning decimal params by "Message.field". */
+function stripFieldMeta(src: string): { text: string; meta: Map<string, { precision: number; scale: number }> } {
+  const meta = new Map<string, { precision: number; scale: number }>();
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const j = src.indexOf('[', i);
+    if (j < 0) { out += src.slice(i); break; }
+    const opt = /^\[\s*\(confluent\.field_meta\)/.exec(src.slice(j));
+    if (!opt) { out += src.slice(i, j + 1); i = j + 1; continue; }
+    let depth = 0, k = j;
+    for (; k < src.length; k++) { if (src[k] === '[' || src[k] === '{') depth++; else if (src[k] === ']' || src[k] === '}') { depth--; if (depth === 0) break; } }
+    const body = src.slice(j, k + 1);
+    const before = src.slice(0, j);
+    const field = /(\w+)\s*=\s*\d+\s*$/.exec(before)?.[1];
+    const p = /key:\s*"precision"[^}]*?value:\s*"(\d+)"|value:\s*"(\d+)"[^}]*?key:\s*"precision"/.exec(body);
+    const s = /key:\s*"scale"[^}]*?value:\s*"(\d+)"|value:\s*"(\d+)"[^}]*?key:\s*"scale"/.exec(body);
+    if (field) {
+      const owner = enclosingMessages(before);
+      meta.set(`${owner.join('.')}.${field}`, { precision: Number(p?.[1] ?? p?.[2] ?? 64), scale: Number(s?.[1] ?? s?.[2] ?? 0) });
+    }
+    out += src.slice(i, j);
+    i = k + 1;
+  }
+  return { text: out, meta };
+}
+
+function enclosingMessages(before: string): string[] {
+  const stack: string[] = [];
+  const re = /(message|enum|oneof)\s+(\w+)\s*\{|\{|\}/g;
+  for (const m of before.matchAll(re)) {
+    if (m[1]) stack.push(m[1] === 'message' ? m[2]! : '');
+    else if (m[0] === '{') stack.push('');
+    else stack.pop();
+  }
+  return stack.filter(Boolean);
+}
+
+const WRAPPERS: Record<string, SqlType> = {
+  'google.protobuf.DoubleValue': T.DOUBLE, 'google.protobuf.FloatValue': T.DOUBLE, 'google.protobuf.Int64Value': T.BIGINT,
+  'google.protobuf.UInt64Value': T.BIGINT, 'google.protobuf.Int32Value': T.INTEGER, 'google.protobuf.UInt32Value': T.BIGINT,
+  'google.protobuf.BoolValue': T.BOOLEAN, 'google.protobuf.StringValue': T.STRING, 'google.protobuf.BytesValue': T.BYTES,
+};
+
+/** The ksqlDB column types of a message's fields; `upper` upper-cases names as inference without a schema id does. */
+export function protoColumns(schema: ProtoSchema, type: protobuf.Type, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
+  return type.fieldsArray.map((f) => ({ name: upper ? f.name.toUpperCase() : f.name, type: protoFieldType(schema, f, upper), ns }));
+}
+
+export function protoFieldType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): SqlType {
+  f.resolve();
+  if (f.map) {
+    const mf = f as unknown as protobuf.MapField;
+    return T.map(scalarType(mf.keyType), elementType(schema, f, upper));
+  }
+  const t = elementType(schema, f, upper);
+  return f.repeated ? T.array(t) : t;
+}
+
+function elementType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): SqlType {
+  const rt = f.resolvedType;
+  if (rt instanceof protobuf.Enum) return T.STRING;
+  if (rt instanceof protobuf.Type) {
+    const name = rt.fullName.replace(/^\./, '');
+    if (WRAPPERS[name]) return WRAPPERS[name]!;
+    if (name === 'google.protobuf.Timestamp') return T.TIMESTAMP;
+    if (name === 'google.type.Date') return T.DATE;
+    if (name === 'google.type.TimeOfDay') return T.TIME;
+    if (name === 'confluent.type.Decimal') {
+      const owner = (f.parent as protobuf.Type).fullName.replace(/^\./, '');
+      const m = schema.decimals.get(`${owner}.${f.name}`);
+      return T.decimal(m?.precision ?? 64, m?.scale ?? 0);
+    }
+    return T.struct(rt.fieldsArray.map((x) => ({ name: upper ? x.name.toUpperCase() : x.name, type: protoFieldType(schema, x, upper) })));
+  }
+  return scalarType(f.type);
+}
+
+function scalarType(t: string): SqlType {
+  switch (t) {
+    case 'int32': case 'sint32': case 'sfixed32': return T.INTEGER;
+    case 'uint32': case 'fixed32': case 'int64': case 'sint64': case 'sfixed64': case 'uint64': case 'fixed64': return T.BIGINT;
+    case 'float': case 'double': return T.DOUBLE;
+    case 'bool': return T.BOOLEAN;
+    case 'string': return T.STRING;
+    case 'bytes': return T.BYTES;
+    default: throw new Error(`Unsupported Protobuf type ${t}`);
+  }
+}
+
+export type NullableRepresentation = 'DEFAULT' | 'WRAPPER' | 'OPTIONAL';
+
+/**
+ * The schema ksqlDB registers for columns (Confluent's ProtobufData naming): one message
+ * `ConnectDefault1`, nested messages `ConnectDefault2`, ... for structs, well-known types for
+ * TIMESTAMP/DATE/TIME/DECIMAL, and wrappers or `optional` for nullable primitives when asked.
+ */
+export function protoSchemaText(cols: Column[], opts: { name?: string; nullable?: NullableRepresentation } = {}): string {
+  const imports = new Set<string>();
+  let counter = 1;
+  const nullable = opts.nullable ?? 'DEFAULT';
+  const message = (name: string, fields: { name: string; type: SqlType }[], indent: string): string => {
+    const nested: string[] = [];
+    const lines = fields.map((f, i) => {
+      const fieldType = (t: SqlType, inRepeated: boolean): string => {
+        switch (t.kind) {
+          case 'INTEGER': case 'BIGINT': case 'DOUBLE': case 'BOOLEAN': case 'STRING': case 'BYTES': {
+            const base = { INTEGER: 'int32', BIGINT: 'int64', DOUBLE: 'double', BOOLEAN: 'bool', STRING: 'string', BYTES: 'bytes' }[t.kind];
+            if (nullable === 'WRAPPER' && !inRepeated) { imports.add('google/protobuf/wrappers.proto'); return `google.protobuf.${{ int32: 'Int32', int64: 'Int64', double: 'Double', bool: 'Bool', string: 'String', bytes: 'Bytes' }[base]}Value`; }
+            return base;
+          }
+          case 'TIMESTAMP': imports.add('google/protobuf/timestamp.proto'); return 'google.protobuf.Timestamp';
+          case 'DATE': imports.add('google/type/date.proto'); return 'google.type.Date';
+          case 'TIME': imports.add('google/type/timeofday.proto'); return 'google.type.TimeOfDay';
+          case 'DECIMAL': imports.add('confluent/type/decimal.proto'); return 'confluent.type.Decimal';
+          case 'STRUCT': {
+            const n = `ConnectDefault${++counter}`;
+            nested.push(message(n, t.fields, `${indent}  `));
+            return n;
+          }
+          default: throw new Error(`Unsupported type ${t.kind}`);
+        }
+      };
+      let decl: string;
+      if (f.type.kind === 'ARRAY') decl = `repeated ${fieldType(f.type.item, true)}`;
+      else if (f.type.kind === 'MAP') decl = `map<${fieldType(f.type.key, true)}, ${fieldType(f.type.value, true)}>`;
+      else {
+        decl = fieldType(f.type, false);
+        if (nullable === 'OPTIONAL' && ['int32', 'int64', 'double', 'bool', 'string', 'bytes'].includes(decl)) decl = `optional ${decl}`;
+      }
+      const meta = f.type.kind === 'DECIMAL' ? ` [(confluent.field_meta) = { params: [{ key: "precision", value: "${f.type.precision}" }, { key: "scale", value: "${f.type.scale}" }] }]` : '';
+      if (meta) imports.add('confluent/meta.proto');
+      return `${indent}  ${decl} ${f.name} = ${i + 1}${meta};\n`;
+    });
+    const inner = nested.length ? `\n${nested.join('\n')}` : '';
+    return `${indent}message ${name} {\n${lines.join('')}${inner}${indent}}\n`;
+  };
+  const body = message(opts.name ?? 'ConnectDefault1', cols, '');
+  const imp = [...imports].sort().map((i) => `import "${i}";\n`).join('');
+  return `syntax = "proto3";\n\n${imp ? `${imp}\n` : ''}${body}`;
+}

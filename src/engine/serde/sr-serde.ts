@@ -1,0 +1,113 @@
+import type { Column, FormatInfo } from '../catalog/schema.js';
+import type { RegisteredSchema, SchemaLookup, SchemaType } from '../schema-registry/registry.js';
+import type { Serde } from './formats.js';
+import { SerdeError } from './serde-error.js';
+import { avroCodec } from './avro-serde.js';
+import { avroSchemaFor, DEFAULT_VALUE_RECORD, type AvroSchema } from './avro-schema.js';
+import { jsonSrCodec } from './json-sr-serde.js';
+import { jsonSchemaFor, type JsonSchema } from './json-schema.js';
+import { protobufCodec } from './protobuf-serde.js';
+import { parseProto, protoSchemaText, type ProtoSchema } from './protobuf-schema.js';
+import { frame, unframe } from './sr-wire.js';
+import type { Codec, Shape } from './sr-values.js';
+
+export const SR_FORMATS = ['AVRO', 'PROTOBUF', 'JSON_SR'] as const;
+export const isSrFormat = (f: string): boolean => (SR_FORMATS as readonly string[]).includes(f);
+/** Formats whose schemas come from columns or a registry: the SR ones and PROTOBUF_NOSR. */
+export const isSchemaFormat = (f: string): boolean => isSrFormat(f) || f === 'PROTOBUF_NOSR';
+
+export function schemaTypeOf(format: string): SchemaType {
+  return format === 'AVRO' ? 'AVRO' : format === 'JSON_SR' ? 'JSON' : 'PROTOBUF';
+}
+
+/** Single keys go bare in AVRO and JSON_SR (UNWRAP_SINGLES); Protobuf always writes a message. */
+export function isUnwrapped(format: FormatInfo, cols: Column[], isKey: boolean): boolean {
+  if (format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR') return false;
+  return cols.length === 1 && (isKey || format.wrapSingle === false);
+}
+
+/** The schema text ksqlDB derives from columns for a format (what CSAS/CTAS register). */
+export function schemaTextFor(format: FormatInfo, cols: Column[], isKey: boolean): string {
+  const unwrapped = isUnwrapped(format, cols, isKey);
+  switch (format.format) {
+    case 'AVRO': return JSON.stringify(avroSchemaFor(cols, { fullName: format.fullSchemaName ?? DEFAULT_VALUE_RECORD, unwrapped }));
+    case 'JSON_SR': return JSON.stringify(jsonSchemaFor(cols, unwrapped));
+    default: return protoSchemaText(cols, { name: format.fullSchemaName, nullable: format.nullable });
+  }
+}
+
+/** A parsed writer schema, by what the format needs to decode with it. */
+type Parsed = { kind: 'AVRO'; schema: AvroSchema } | { kind: 'JSON'; schema: JsonSchema } | { kind: 'PROTOBUF'; schema: ProtoSchema };
+
+function parse(s: Pick<RegisteredSchema, 'schema' | 'schemaType' | 'references'>, registry: SchemaLookup | undefined): Parsed {
+  if (s.schemaType === 'AVRO') return { kind: 'AVRO', schema: JSON.parse(s.schema) as AvroSchema };
+  if (s.schemaType === 'JSON') return { kind: 'JSON', schema: JSON.parse(s.schema) as JsonSchema };
+  const refs = new Map<string, string>();
+  const collect = (list: RegisteredSchema['references']) => {
+    for (const r of list) {
+      if (refs.has(r.name) || !registry) continue;
+      const v = registry.version(r.subject, r.version);
+      refs.set(r.name, v.schema);
+      collect(v.references);
+    }
+  };
+  collect(s.references);
+  return { kind: 'PROTOBUF', schema: parseProto(s.schema, refs) };
+}
+
+/**
+ * The serde of an AVRO, PROTOBUF, JSON_SR or PROTOBUF_NOSR key or value. It writes with the schema
+ * `format.schemaId` names in the registry (or, without one, the schema derived from the columns) in
+ * Confluent's wire format, and reads records by the schema id each one carries.
+ */
+export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined): Serde {
+  if (cols.length === 0) return { serialize: () => null, deserialize: () => [] };
+  const shape: Shape = { names: cols.map((c) => c.name), types: cols.map((c) => c.type), unwrapped: isUnwrapped(format, cols, isKey) };
+  const framed = format.format !== 'PROTOBUF_NOSR';
+  if (framed && format.schemaId !== undefined && !registry) throw new SerdeError(`Format ${format.format} needs a Schema Registry`);
+  const own = framed && format.schemaId !== undefined
+    ? registry!.schemaById(format.schemaId)
+    : { schema: schemaTextFor(format, cols, isKey), schemaType: schemaTypeOf(format.format), references: [] };
+  const writer = parse(own, registry);
+  let codec: Codec;
+  let indexes: number[] | undefined;
+  if (writer.kind === 'AVRO') codec = avroCodec(writer.schema, shape);
+  else if (writer.kind === 'JSON') codec = jsonSrCodec(writer.schema, shape);
+  else {
+    const type = writer.schema.message(format.fullSchemaName);
+    if (!type) throw new SerdeError(`Schema for message ${isKey ? 'keys' : 'values'} does not contain the message ${format.fullSchemaName ?? '(first message)'}`);
+    const c = protobufCodec(writer.schema, type, shape);
+    codec = c; indexes = c.indexes;
+  }
+  const parsedById = new Map<number, Parsed>();
+  const writerOf = (id: number): Parsed => {
+    if (id === format.schemaId) return writer;
+    let p = parsedById.get(id);
+    if (!p) {
+      if (!registry) throw new SerdeError(`Schema ${id} not found`);
+      p = parse(registry.schemaById(id), registry);
+      parsedById.set(id, p);
+    }
+    return p;
+  };
+  return {
+    serialize(values) {
+      // a null key (every key column null) is no key at all, in every format
+      if ((shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
+      const payload = codec.encode(values);
+      return framed ? frame(format.schemaId ?? 0, payload, writer.kind === 'PROTOBUF' ? indexes : undefined) : Buffer.from(payload);
+    },
+    deserialize(bytes) {
+      if (bytes === null) return null;
+      try {
+        if (!framed) return codec.decode(bytes);
+        const f = unframe(bytes, writer.kind === 'PROTOBUF');
+        const w = f.schemaId === 0 && format.schemaId === undefined ? writer : writerOf(f.schemaId);
+        return codec.decode(f.payload, w.schema, f.indexes);
+      } catch (e) {
+        if (e instanceof SerdeError) throw e;
+        throw new SerdeError(`Failed to deserialize data for topic with format ${format.format}: ${(e as Error).message}`);
+      }
+    },
+  };
+}

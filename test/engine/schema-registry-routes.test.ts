@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { SchemaRegistry } from '../../src/engine/schema-registry/registry.js';
+import { handleRegistryRequest } from '../../src/engine/schema-registry/routes.js';
+
+const AVRO_V1 = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }] });
+const AVRO_V2 = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: ['null', 'string'], default: null }] });
+const AVRO_BAD = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'c', type: 'string' }] });
+const PROTO = 'syntax = "proto3";\nmessage TradeSettlement { string user = 1; double amount = 3; }\n';
+const JSON_SCHEMA = JSON.stringify({ type: 'object', properties: { a: { type: 'integer' } } });
+
+type Step = [method: string, path: string, body: unknown, status: number, expected: unknown];
+
+/** One registry, requests in order: each row is a request and the answer Confluent's API gives. */
+const steps: Step[] = [
+  ['GET', '/subjects', undefined, 200, []],
+  ['GET', '/config', undefined, 200, { compatibilityLevel: 'BACKWARD' }],
+  ['POST', '/subjects/t-value/versions', { schema: AVRO_V1 }, 200, { id: 1 }],
+  ['POST', '/subjects/t-value/versions', { schema: ` ${AVRO_V1} ` }, 200, { id: 1 }],
+  ['POST', '/subjects/other-value/versions', { schema: AVRO_V1 }, 200, { id: 1 }],
+  ['POST', '/subjects/t-value/versions', { schema: AVRO_V2 }, 200, { id: 2 }],
+  ['POST', '/subjects/t-value/versions', { schema: AVRO_BAD }, 409, { error_code: 409 }],
+  ['POST', '/compatibility/subjects/t-value/versions/latest', { schema: AVRO_BAD }, 200, { is_compatible: false }],
+  ['POST', '/compatibility/subjects/t-value/versions/1', { schema: AVRO_V2 }, 200, { is_compatible: true }],
+  ['PUT', '/config/t-value', { compatibility: 'NONE' }, 200, { compatibility: 'NONE' }],
+  ['GET', '/config/t-value', undefined, 200, { compatibilityLevel: 'NONE' }],
+  ['GET', '/config/other-value', undefined, 404, { error_code: 40408 }],
+  ['GET', '/config/other-value?defaultToGlobal=true', undefined, 200, { compatibilityLevel: 'BACKWARD' }],
+  ['PUT', '/config', { compatibility: 'SIDEWAYS' }, 422, { error_code: 42203 }],
+  ['POST', '/subjects/t-value/versions', { schema: AVRO_BAD }, 200, { id: 3 }],
+  ['GET', '/subjects', undefined, 200, ['other-value', 't-value']],
+  ['GET', '/subjects/t-value/versions', undefined, 200, [1, 2, 3]],
+  ['GET', '/subjects/t-value/versions/latest', undefined, 200, { subject: 't-value', version: 3, id: 3, schema: AVRO_BAD }],
+  ['GET', '/subjects/t-value/versions/2/schema', undefined, 200, AVRO_V2],
+  ['GET', '/subjects/t-value/versions/abc', undefined, 422, { error_code: 42202 }],
+  ['GET', '/subjects/t-value/versions/9', undefined, 404, { error_code: 40402, message: 'Version 9 not found.' }],
+  ['POST', '/subjects/t-value', { schema: AVRO_V2 }, 200, { subject: 't-value', version: 2, id: 2 }],
+  ['POST', '/subjects/t-value', { schema: JSON.stringify({ type: 'string' }) }, 404, { error_code: 40403 }],
+  ['GET', '/schemas/ids/2', undefined, 200, { schema: AVRO_V2 }],
+  ['GET', '/schemas/ids/1/versions', undefined, 200, [{ subject: 't-value', version: 1 }, { subject: 'other-value', version: 1 }]],
+  ['GET', '/schemas/ids/99', undefined, 404, { error_code: 40403, message: 'Schema 99 not found' }],
+  ['POST', '/subjects/p-value/versions', { schema: PROTO, schemaType: 'PROTOBUF' }, 200, { id: 4 }],
+  ['GET', '/schemas/ids/4', undefined, 200, { schemaType: 'PROTOBUF', schema: PROTO }],
+  ['POST', '/subjects/j-value/versions', { schema: JSON_SCHEMA, schemaType: 'JSON' }, 200, { id: 5 }],
+  ['GET', '/subjects/j-value/versions/1', undefined, 200, { subject: 'j-value', version: 1, id: 5, schemaType: 'JSON', schema: JSON_SCHEMA }],
+  ['GET', '/schemas/types', undefined, 200, ['JSON', 'PROTOBUF', 'AVRO']],
+  ['GET', '/subjects/missing/versions', undefined, 404, { error_code: 40401, message: "Subject 'missing' not found." }],
+  ['DELETE', '/subjects/t-value/versions/3', undefined, 200, 3],
+  ['GET', '/subjects/t-value/versions', undefined, 200, [1, 2]],
+  ['DELETE', '/subjects/t-value?permanent=true', undefined, 409, { error_code: 40405 }],
+  ['DELETE', '/subjects/t-value', undefined, 200, [1, 2]],
+  ['GET', '/subjects', undefined, 200, ['j-value', 'other-value', 'p-value']],
+  ['GET', '/subjects?deleted=true', undefined, 200, ['j-value', 'other-value', 'p-value', 't-value']],
+  ['DELETE', '/subjects/t-value', undefined, 404, { error_code: 40404 }],
+  ['DELETE', '/subjects/t-value?permanent=true', undefined, 200, [1, 2, 3]],
+  ['GET', '/subjects?deleted=true', undefined, 200, ['j-value', 'other-value', 'p-value']],
+  ['POST', '/subjects/x-value/versions', { schema: '{not json' }, 422, { error_code: 42201 }],
+  ['GET', '/nowhere', undefined, 404, { error_code: 404 }],
+];
+
+describe('Schema Registry REST routes', () => {
+  const registry = new SchemaRegistry();
+  it.each(steps.map((s, i) => ({ i, method: s[0], path: s[1], step: s })))('$i: $method $path', ({ step: [method, path, body, status, expected] }) => {
+    const url = new URL(path, 'http://sr');
+    const r = handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
+    expect(r.status).toBe(status);
+    if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) expect(r.body).toMatchObject(expected);
+    else expect(r.body).toEqual(expected);
+  });
+});

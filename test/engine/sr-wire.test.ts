@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { frame, unframe } from '../../src/engine/serde/sr-wire.js';
+import { decimalFromBytes, decimalToBytes } from '../../src/engine/serde/sr-values.js';
+import { Decimal } from '../../src/engine/util/decimal.js';
+
+describe('Schema Registry wire format', () => {
+  it.each([
+    { name: 'Avro/JSON: magic byte and id', id: 1, indexes: undefined, head: '0000000001' },
+    { name: 'id is big-endian', id: 0x01020304, indexes: undefined, head: '0001020304' },
+    { name: 'Protobuf first message: a single 0', id: 7, indexes: [0], head: '000000000700' },
+    { name: 'Protobuf second message: count 1, index 1 (zigzag)', id: 7, indexes: [1], head: '00000000070202' },
+    { name: 'Protobuf nested message [0, 2]', id: 7, indexes: [0, 2], head: '0000000007040004' },
+  ])('$name', ({ id, indexes, head }) => {
+    const payload = Buffer.from('payload');
+    const bytes = frame(id, payload, indexes);
+    expect(bytes.subarray(0, bytes.length - payload.length).toString('hex')).toBe(head);
+    const back = unframe(bytes, indexes !== undefined);
+    expect(back.schemaId).toBe(id);
+    expect(back.payload.toString()).toBe('payload');
+    if (indexes) expect(back.indexes).toEqual(indexes);
+  });
+
+  it.each([
+    { name: 'empty', bytes: Buffer.alloc(0) },
+    { name: 'wrong magic byte', bytes: Buffer.from([1, 0, 0, 0, 1, 9]) },
+    { name: 'too short for an id', bytes: Buffer.from([0, 0, 1]) },
+  ])('rejects $name', ({ bytes }) => {
+    expect(() => unframe(bytes, false)).toThrow(/magic byte/);
+  });
+});
+
+describe('decimal bytes (Connect: unscaled two\'s complement, big-endian)', () => {
+  it.each([
+    { text: '0.00', scale: 2, hex: '00' },
+    { text: '1.27', scale: 2, hex: '7f' },
+    { text: '1.28', scale: 2, hex: '0080' },
+    { text: '-1.28', scale: 2, hex: '80' },
+    { text: '-1.29', scale: 2, hex: 'ff7f' },
+    { text: '10.01', scale: 2, hex: '03e9' },
+  ])('$text at scale $scale is $hex', ({ text, scale, hex }) => {
+    const bytes = decimalToBytes(Decimal.parse(text), scale);
+    expect(bytes.toString('hex')).toBe(hex);
+    expect(decimalFromBytes(bytes, scale).toString()).toBe(text);
+  });
+});

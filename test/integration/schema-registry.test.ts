@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import protobuf from 'protobufjs';
+import { freePort, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+import { migrate, startLocalServer, type LocalServer } from '../../src/index.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+const SR_TYPE = 'application/vnd.schemaregistry.v1+json';
+const TRADE_SETTLEMENT = `syntax = "proto3";
+package io.confluent.developer.proto;
+message TradeSettlement {
+  string user = 1;
+  string symbol = 2;
+  double amount = 3;
+  string disposition = 4;
+  string reason = 5;
+  int64 timestamp = 6;
+}
+`;
+
+async function sr(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; type: string | null; body: any }> {
+  const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': SR_TYPE }, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.status, type: r.headers.get('content-type'), body: await r.json() };
+}
+
+describe('ksql-migrate server --schema-registry-port', () => {
+  let server: Running;
+  let registry: string;
+  beforeAll(async () => {
+    const port = await freePort();
+    server = await startServerProcess(['--schema-registry-port', String(port)]);
+    registry = `http://127.0.0.1:${port}`;
+  });
+  afterAll(async () => { await server.stop(); });
+
+  it('says where the registry listens and answers with its content type and error bodies', async () => {
+    expect(server.output()).toMatch(/Schema Registry listening on http:\/\/127\.0\.0\.1:\d+/);
+    const missing = await sr(registry, 'GET', '/subjects/nope/versions');
+    expect(missing).toEqual({ status: 404, type: SR_TYPE, body: { error_code: 40401, message: "Subject 'nope' not found." } });
+  });
+
+  it('CREATE STREAM without columns takes them from the registered schema; CSAS registers its sink schema', async () => {
+    await ksql(server.url, "CREATE STREAM SEED (K STRING KEY, V INT) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS=1);");
+    const avro = { type: 'record', name: 'Order', fields: [{ name: 'id', type: 'string' }, { name: 'qty', type: ['null', 'int'], default: null }] };
+    expect((await sr(registry, 'POST', '/subjects/orders-value/versions', { schema: JSON.stringify(avro) })).body).toEqual({ id: 1 });
+
+    const created = await ksql(server.url, "CREATE STREAM ORDERS WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='AVRO');");
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const described = await ksql(server.url, 'DESCRIBE ORDERS;');
+    expect(described.body[0].sourceDescription.fields.map((f: any) => [f.name, f.schema.type])).toEqual([['ID', 'STRING'], ['QTY', 'INTEGER']]);
+
+    const csas = await ksql(server.url, "CREATE STREAM BIG_ORDERS WITH (VALUE_FORMAT='PROTOBUF') AS SELECT ID, QTY FROM ORDERS WHERE QTY > 10;");
+    expect(csas.status, JSON.stringify(csas.body)).toBe(200);
+    const latest = await sr(registry, 'GET', '/subjects/BIG_ORDERS-value/versions/latest');
+    expect(latest.body).toMatchObject({ subject: 'BIG_ORDERS-value', version: 1, schemaType: 'PROTOBUF' });
+    expect(latest.body.schema).toBe('syntax = "proto3";\n\nmessage ConnectDefault1 {\n  string ID = 1;\n  int32 QTY = 2;\n}\n');
+
+    const wrongFormat = await ksql(server.url, "CREATE STREAM NOPE WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='PROTOBUF');");
+    expect(wrongFormat.status).toBe(400);
+    expect(wrongFormat.body.message).toContain("You may want to set VALUE_FORMAT to 'AVRO'");
+    const noSubject = await ksql(server.url, "CREATE STREAM NOPE WITH (KAFKA_TOPIC='orders', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', KEY_SCHEMA_ID=42);");
+    expect(noSubject.body.message).toContain("Schema for message keys on topic 'orders' does not exist in the Schema Registry.");
+  });
+});
+
+describe('the registry in --data-dir', () => {
+  it('keeps registrations, versions and levels across a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-sr-'));
+    const start = async () => { const port = await freePort(); return { proc: await startServerProcess(['--data-dir', dir, '--schema-registry-port', String(port)]), url: `http://127.0.0.1:${port}` }; };
+    const first = await start();
+    const schema = JSON.stringify({ type: 'record', name: 'A', fields: [{ name: 'x', type: 'int' }] });
+    await sr(first.url, 'POST', '/subjects/keep-value/versions', { schema: JSON.stringify({ type: 'string' }) });
+    await sr(first.url, 'PUT', '/config/keep-value', { compatibility: 'NONE' });
+    expect((await sr(first.url, 'POST', '/subjects/keep-value/versions', { schema })).body).toEqual({ id: 2 });
+    await first.proc.stop();
+    const second = await start();
+    try {
+      expect((await sr(second.url, 'GET', '/subjects/keep-value/versions')).body).toEqual([1, 2]);
+      expect((await sr(second.url, 'GET', '/config/keep-value')).body).toEqual({ compatibilityLevel: 'NONE' });
+      expect((await sr(second.url, 'POST', '/subjects/keep-value/versions', { schema })).body).toEqual({ id: 2 });
+    } finally { await second.proc.stop(); }
+  });
+});
+
+describe('a TradeSettlement written by a Protobuf client with the Schema Registry wire format', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const r = await migrate({ server: server.url, migrationsDir: MIGRATIONS, defines: { partitions: '1', settlement_format: 'PROTOBUF' } });
+    expect(r.outcomes.every((o) => o.status === 'success'), JSON.stringify(r.outcomes.map((o) => [o.file.version, o.status, o.reason]))).toBe(true);
+  });
+  afterAll(async () => { await server.close(); });
+
+  it('is counted by COMPLETED_PER_MINUTE', async () => {
+    // what the settlement Lambda's serializer does: register the schema, then frame each record
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/trade-settlements-value/versions', { schema: TRADE_SETTLEMENT, schemaType: 'PROTOBUF' });
+    expect(reg.status, JSON.stringify(reg.body)).toBe(200);
+    const type = protobuf.parse(TRADE_SETTLEMENT).root.lookupType('io.confluent.developer.proto.TradeSettlement');
+    const payload = type.encode(type.fromObject({ user: 'User_1', symbol: 'ZVV', amount: 1500, disposition: 'Completed', reason: 'Within same day limit', timestamp: 120_500 })).finish();
+    const head = Buffer.alloc(5);
+    head.writeInt32BE(reg.body.id, 1);
+    const value = Buffer.concat([head, Buffer.from([0]), payload]);
+    server.engine.topics.append('trade-settlements', { key: Buffer.from('ZVV'), value, timestamp: Date.now(), partition: 0 });
+    server.engine.drain();
+
+    const r = await queryStream(server.url, "SELECT SYMBOL, NUM_COMPLETED, WINDOWSTART FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV';");
+    expect(r.status, r.raw).toBe(200);
+    expect(r.rows).toEqual([['ZVV', 1, 120_000]]);
+  });
+});
