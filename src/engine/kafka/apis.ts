@@ -286,6 +286,29 @@ const offsetFetch: Handler = (v, r, ctx) => {
   return w;
 };
 
+const describeGroups: Handler = (v, r, ctx) => {
+  const ids = r.array((x) => x.string());
+  if (v >= 3) r.bool();
+  const w = new Writer();
+  throttle(w, v, 1);
+  return w.array(ids, (x, id) => {
+    const g = ctx.groups.describe(id);
+    x.int16(ERR.NONE).string(id).string(g.state).string(g.protocolType).string(g.protocol);
+    x.array(g.members, (y, m) => {
+      y.string(m.id);
+      if (v >= 4) y.nullableString(null);
+      y.string(m.clientId).string('/127.0.0.1').bytes(m.metadata).bytes(m.assignment);
+    });
+    if (v >= 3) x.int32(-2147483648);
+  });
+};
+
+const listGroups: Handler = (v, _r, ctx) => {
+  const w = new Writer();
+  throttle(w, v, 1);
+  return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
+};
+
 function groupBy(list: { topic: string; partition: number }[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
   for (const x of list) m.set(x.topic, [...(m.get(x.topic) ?? []), x.partition]);
@@ -308,6 +331,8 @@ export const APIS: Api[] = [
   { key: 12, name: 'Heartbeat', min: 0, max: 3, handle: heartbeat },
   { key: 13, name: 'LeaveGroup', min: 0, max: 3, handle: leaveGroup },
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
+  { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
+  { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
   { key: 18, name: 'ApiVersions', min: 0, max: 2, handle: apiVersions },
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },
   { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },

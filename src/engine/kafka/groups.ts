@@ -205,6 +205,21 @@ export class GroupCoordinator {
     return this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? { offset: -1, metadata: null };
   }
 
+  /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
+  describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; clientId: string; metadata: Buffer; assignment: Buffer }[] } {
+    const g = this.groups.get(groupId);
+    if (!g) return { state: 'Dead', protocolType: '', protocol: '', members: [] };
+    return {
+      state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
+      members: [...g.members.values()].map((m) => ({ id: m.id, clientId: m.clientId, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
+    };
+  }
+
+  list(): { groupId: string; protocolType: string }[] {
+    const ids = new Set([...this.groups.keys(), ...[...this.offsets.keys()].map((k) => k.split('\u0000')[0]!)]);
+    return [...ids].map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || 'consumer' }));
+  }
+
   /** Topics and partitions with an offset committed by the group. */
   committedPartitions(groupId: string): { topic: string; partition: number }[] {
     const out: { topic: string; partition: number }[] = [];

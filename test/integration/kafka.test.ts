@@ -1,0 +1,193 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
+import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+
+const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+async function serverWithKafka(extra: string[] = []): Promise<{ server: Running; brokers: string[] }> {
+  const kport = await freePort();
+  const server = await startServerProcess(['--kafka-port', String(kport), '--auto-offset-reset', 'earliest', ...extra]);
+  return { server, brokers: [`127.0.0.1:${kport}`] };
+}
+
+const client = (brokers: string[], id = 'test') => new Kafka({ clientId: id, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
+
+/** Waits (on a condition, with a deadline) until `done` holds. */
+async function until(done: () => boolean, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('the Kafka listener with kafkajs', () => {
+  let server: Running, brokers: string[];
+  beforeAll(async () => { ({ server, brokers } = await serverWithKafka()); });
+  afterAll(async () => { await server.stop(); });
+
+  it('admin creates, lists and deletes topics; a second create is TOPIC_ALREADY_EXISTS', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }], waitForLeaders: true })).toBe(true);
+      expect(await admin.listTopics()).toContain('orders');
+      const meta = await admin.fetchTopicMetadata({ topics: ['orders'] });
+      expect(meta.topics[0]!.partitions.map((p) => p.partitionId).sort()).toEqual([0, 1, 2]);
+      await expect(admin.createTopics({ topics: [{ topic: 'orders' }] })).resolves.toBe(false);
+      const bad = await admin.createTopics({ topics: [{ topic: 'bad name!' }] }).catch((e: { errors?: { type: string }[] }) => e);
+      expect((bad as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_TOPIC_EXCEPTION']);
+      await admin.deleteTopics({ topics: ['orders'] });
+      expect(await admin.listTopics()).not.toContain('orders');
+    } finally { await admin.disconnect(); }
+  });
+
+  it('an idempotent producer with acks=-1; two consumers in a group share the partitions, rebalance when one leaves, and see each record once', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'events', numPartitions: 4 }] });
+    await admin.disconnect();
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+
+    const seen = new Map<string, string[]>();
+    const assigned = new Map<string, number[]>();
+    const start = async (name: string): Promise<Consumer> => {
+      const c = kafka.consumer({ groupId: 'g1', sessionTimeout: 6000, heartbeatInterval: 100, rebalanceTimeout: 3000, maxWaitTimeInMs: 100 });
+      c.on(c.events.GROUP_JOIN, (e) => { assigned.set(name, (e.payload.memberAssignment.events ?? []) as number[]); });
+      await c.connect();
+      await c.subscribe({ topic: 'events', fromBeginning: true });
+      await c.run({ eachMessage: async ({ message }: EachMessagePayload) => { seen.set(message.value!.toString(), [...(seen.get(message.value!.toString()) ?? []), name]); } });
+      return c;
+    };
+    const a = await start('a');
+    await until(() => (assigned.get('a') ?? []).length === 4, 'a to own all 4 partitions');
+    const b = await start('b');
+    await until(() => (assigned.get('a') ?? []).length === 2 && (assigned.get('b') ?? []).length === 2, 'a rebalance to 2 + 2');
+    expect([...assigned.get('a')!, ...assigned.get('b')!].sort()).toEqual([0, 1, 2, 3]);
+
+    const first = Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `v${i}` }));
+    await producer.send({ topic: 'events', acks: -1, messages: first });
+    await until(() => first.every((m) => seen.has(m.value)), 'the first 40 records');
+    expect(new Set([...seen.values()].flat())).toEqual(new Set(['a', 'b']));
+
+    await b.disconnect();
+    await until(() => (assigned.get('a') ?? []).length === 4, 'a to take all partitions back');
+    const second = Array.from({ length: 20 }, (_, i) => ({ key: `k${i}`, value: `w${i}` }));
+    await producer.send({ topic: 'events', acks: -1, messages: second });
+    await until(() => second.every((m) => seen.has(m.value)), 'the next 20 records');
+    for (const m of [...first, ...second]) expect(seen.get(m.value), m.value).toHaveLength(1);
+    for (const m of second) expect(seen.get(m.value)).toEqual(['a']);
+    await a.disconnect();
+    await producer.disconnect();
+  }, 60_000);
+
+  it('records produced to STOCKTRADE and USERS come out of USER_TRADES joined, keyed by userid', async () => {
+    const up = spawnSync(process.execPath, [CLI, 'up', '--server', server.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=2', '-d', 'settlement_format=JSON', '--quiet'], { encoding: 'utf8' });
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    const kafka = client(brokers);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: 'users', acks: -1, messages: [{ key: 'User_7', value: JSON.stringify({ REGISTERTIME: 1500000000000, REGIONID: 'Region_7' }) }] });
+    await producer.send({ topic: 'stocktrade', acks: -1, messages: [{ key: 'ZVV', value: JSON.stringify({ SIDE: 'SELL', QUANTITY: 12, SYMBOL: 'ZVV', PRICE: 300, ACCOUNT: 'XYZ789', USERID: 'User_7' }) }] });
+    await producer.disconnect();
+
+    const got: { key: string; value: unknown }[] = [];
+    const consumer = kafka.consumer({ groupId: 'reader', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'user_trades', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { got.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) }); } });
+    await until(() => got.length > 0, 'a joined record');
+    await consumer.disconnect();
+    expect(got).toEqual([{ key: 'User_7', value: { REGIONID: 'Region_7', QUANTITY: 12, SYMBOL: 'ZVV', PRICE: 300, ACCOUNT: 'XYZ789', SIDE: 'SELL' } }]);
+  }, 30_000);
+
+  it('malformed frames, oversized requests and unknown API keys close that connection; the listener goes on', async () => {
+    const [host, port] = brokers[0]!.split(':') as [string, string];
+    const closes = async (bytes: Buffer) => {
+      const s = connect(Number(port), host);
+      await once(s, 'connect');
+      s.write(bytes);
+      s.on('error', () => undefined);
+      await once(s, 'close');
+    };
+    await closes(Buffer.from([0x7f, 0xff, 0xff, 0xff, 1, 2, 3])); // a 2 GB frame
+    await closes(Buffer.from([0xff, 0xff, 0xff, 0xf0])); // a negative size
+    const unknownKey = Buffer.alloc(14);
+    unknownKey.writeInt32BE(10, 0); unknownKey.writeInt16BE(999, 4); unknownKey.writeInt16BE(0, 6); unknownKey.writeInt32BE(1, 8); unknownKey.writeInt16BE(-1, 12);
+    await closes(unknownKey);
+    const truncatedMetadata = Buffer.alloc(16);
+    truncatedMetadata.writeInt32BE(12, 0); truncatedMetadata.writeInt16BE(3, 4); truncatedMetadata.writeInt16BE(5, 6); truncatedMetadata.writeInt32BE(2, 8); truncatedMetadata.writeInt16BE(-1, 12); truncatedMetadata.writeInt16BE(7, 14);
+    await closes(truncatedMetadata);
+    // half a request, then the client goes away
+    const s = connect(Number(port), host);
+    await once(s, 'connect');
+    s.write(Buffer.from([0, 0, 0, 50, 0, 3]));
+    s.destroy();
+    const admin = client(brokers).admin();
+    await admin.connect();
+    expect(Array.isArray(await admin.listTopics())).toBe(true);
+    await admin.disconnect();
+  });
+});
+
+describe('consumer group offsets with --data-dir', () => {
+  it('survive a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-'));
+    const kport = await freePort();
+    const args = ['--kafka-port', String(kport), '--data-dir', dir];
+    let server = await startServerProcess(args);
+    const brokers = [`127.0.0.1:${kport}`];
+    const admin = client(brokers).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 2 }] });
+    await admin.setOffsets({ groupId: 'keeper', topic: 'kept', partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }] });
+    const producer = client(brokers).producer();
+    await producer.connect();
+    await producer.send({ topic: 'kept', messages: [{ value: 'x', partition: 0 }, { value: 'y', partition: 1 }, { value: 'z', partition: 1 }] });
+    await producer.disconnect();
+    const c = client(brokers).consumer({ groupId: 'keeper', maxWaitTimeInMs: 100 });
+    let n = 0;
+    await c.connect();
+    await c.subscribe({ topic: 'kept', fromBeginning: true });
+    await c.run({ autoCommitInterval: 1, eachMessage: async () => { n++; } });
+    await until(() => n === 3, 'three records');
+    await c.disconnect(); // commits what it consumed
+    await admin.disconnect();
+    await server.stop();
+
+    server = await startServerProcess(args);
+    const again = client(brokers).admin();
+    await again.connect();
+    const offsets = await again.fetchOffsets({ groupId: 'keeper', topics: ['kept'] });
+    expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '1'], [1, '2']]);
+    expect((await again.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2']]);
+    await again.disconnect();
+    await server.stop();
+  }, 60_000);
+});
+
+describe('the Kafka listener with librdkafka (kcat)', () => {
+  const kcat = spawnSync('kcat', ['-V']).status === 0;
+  it.skipIf(!kcat)('kcat lists metadata, produces and consumes (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const b = brokers[0]!;
+      const produced = spawnSync('kcat', ['-b', b, '-P', '-t', 'kc', '-K:'], { input: 'a:1\nb:2\nc:3\n', encoding: 'utf8', timeout: 20_000 });
+      expect(produced.status, produced.stderr).toBe(0);
+      const meta = spawnSync('kcat', ['-b', b, '-L', '-t', 'kc'], { encoding: 'utf8', timeout: 20_000 });
+      expect(meta.stdout).toMatch(/topic "kc" with 1 partitions/);
+      const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'kc', '-o', 'beginning', '-e', '-q', '-f', '%k=%s %o\n'], { encoding: 'utf8', timeout: 20_000 });
+      expect(consumed.stdout.trim().split('\n')).toEqual(['a=1 0', 'b=2 1', 'c=3 2']);
+    } finally { await server.stop(); }
+  }, 60_000);
+});
