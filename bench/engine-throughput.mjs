@@ -59,7 +59,7 @@ const SETTLE = `INSERT INTO TRADE_SETTLEMENT
 async function child(trades, users) {
   const { Engine } = await import(new URL('engine/engine.js', DIST));
   const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, logRetentionBytes: 32 << 10 });
-  const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map([['partitions', '6'], ['settlement_format', 'JSON']]) };
+  const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map([['partitions', '6']]) };
   const { splitStatements } = await import(new URL('sql/split.js', DIST));
   for (const f of readdirSync(MIGRATIONS).filter((x) => x.endsWith('.sql')).sort()) {
     for (const s of splitStatements(readFileSync(MIGRATIONS + f, 'utf8'))) engine.executeStatement(s.text, ctx);

@@ -5,10 +5,10 @@ import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.j
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-/** A local server with the repository's migrations/ applied through the CLI (settlements as JSON until Schema Registry exists). */
+/** A local server with the repository's migrations/ applied through the CLI. */
 async function serverWithMigrations(): Promise<Running> {
   const s = await startServerProcess();
-  const up = spawnSync(process.execPath, [CLI, 'up', '--server', s.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=2', '-d', 'settlement_format=JSON', '--quiet'], { encoding: 'utf8' });
+  const up = spawnSync(process.execPath, [CLI, 'up', '--server', s.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=2', '--quiet'], { encoding: 'utf8' });
   expect(up.stderr).toBe('');
   expect(up.status).toBe(0);
   return s;

@@ -6,12 +6,12 @@ import { CLI, ksql, queryStream, startServerProcess, type Running } from '../hel
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 // The pipeline of migrations/ on the local server, with one partition per topic so that stream
-// time (which decides what is late) is a single, hand-computable clock. Settlements are JSON until
-// the server has Schema Registry.
+// time (which decides what is late) is a single, hand-computable clock. Settlements are Protobuf,
+// as the seed writes them; INSERT VALUES serializes them with the registered schema.
 let server: Running;
 beforeAll(async () => {
   server = await startServerProcess();
-  const up = spawnSync(process.execPath, [CLI, 'up', '--server', server.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=1', '-d', 'settlement_format=JSON', '--quiet'], { encoding: 'utf8' });
+  const up = spawnSync(process.execPath, [CLI, 'up', '--server', server.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=1', '--quiet'], { encoding: 'utf8' });
   expect(up.stderr).toBe('');
   expect(up.status).toBe(0);
 });

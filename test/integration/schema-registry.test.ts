@@ -89,7 +89,7 @@ describe('a TradeSettlement written by a Protobuf client with the Schema Registr
   let server: LocalServer;
   beforeAll(async () => {
     server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
-    const r = await migrate({ server: server.url, migrationsDir: MIGRATIONS, defines: { partitions: '1', settlement_format: 'PROTOBUF' } });
+    const r = await migrate({ server: server.url, migrationsDir: MIGRATIONS, defines: { partitions: '1' } });
     expect(r.outcomes.every((o) => o.status === 'success'), JSON.stringify(r.outcomes.map((o) => [o.file.version, o.status, o.reason]))).toBe(true);
   });
   afterAll(async () => { await server.close(); });
