@@ -57,15 +57,16 @@ export function decodeBatches(data: Buffer): DecodedBatch[] {
         const tsDelta = r.varlong();
         const offsetDelta = r.varint();
         const kl = r.varint();
-        const key = kl < 0 ? null : Buffer.from(r.raw(kl));
+        // views into the request, not copies: the records keep the request's bytes alive, as copies would
+        const key = kl < 0 ? null : r.raw(kl);
         const vl = r.varint();
-        const value = vl < 0 ? null : Buffer.from(r.raw(vl));
+        const value = vl < 0 ? null : r.raw(vl);
         const headers: Header[] = [];
         const hc = r.varint();
         for (let h = 0; h < hc; h++) {
           const hk = r.raw(r.varint()).toString('utf8');
           const hvl = r.varint();
-          headers.push({ key: hk, value: hvl < 0 ? null : Buffer.from(r.raw(hvl)) });
+          headers.push({ key: hk, value: hvl < 0 ? null : r.raw(hvl) });
         }
         records.push({ offset: baseOffset + offsetDelta, timestamp: baseTimestamp + tsDelta, key, value, headers });
       }
