@@ -7,7 +7,7 @@
 // Needs a C compiler and librdkafka-dev (apt-get install -y gcc librdkafka-dev).
 // Run: npm run build && node bench/kafka-produce.mjs [--records 20000]
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from './lib.mjs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -19,14 +19,6 @@ const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SOURCE = fileURLToPath(new URL('./mock-cluster/mock-cluster.c', import.meta.url));
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
 const RECORDS = arg('--records', 20_000), BATCH = 100, SIZE = 1024, IN_FLIGHT = arg('--in-flight', 4);
-
-async function freePort() {
-  const s = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => s.once('listening', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Starts a process and resolves with the first line matching `pattern`'s capture group. */
 function startProcess(cmd, args, pattern) {
