@@ -202,6 +202,27 @@ message TradeSettlement {
   }, 60_000);
 });
 
+describe('SASL/PLAIN on the Kafka listener', () => {
+  it('lets in the right credentials only, and never prints them', async () => {
+    const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
+    try {
+      const as = (password: string) => new Kafka({ clientId: 't', brokers, logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'alice', password }, retry: { retries: 0 } }).admin();
+      const ok = as('s3cret-pw');
+      await ok.connect();
+      expect(Array.isArray(await ok.listTopics())).toBe(true);
+      await ok.disconnect();
+      const wrong = as('nope');
+      await expect(wrong.connect()).rejects.toThrow(/SASL|auth/i);
+      // without SASL the connection is closed at the first request
+      const none = new Kafka({ clientId: 't', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } }).admin();
+      await none.connect(); // ApiVersions is allowed before authentication
+      await expect(none.listTopics()).rejects.toThrow(/Connection|closed|ECONNRESET|socket/i);
+      await none.disconnect();
+      expect(server.output()).not.toContain('s3cret-pw');
+    } finally { await server.stop(); }
+  });
+});
+
 describe('consumer group offsets with --data-dir', () => {
   it('survive a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-'));

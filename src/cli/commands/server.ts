@@ -2,12 +2,13 @@ import { createServer } from 'node:net';
 import { startLocalServer } from '../../engine/rest/server.js';
 import { CliError, EXIT } from '../errors.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = Number(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got '${opts.port}'`, EXIT.USAGE);
   if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
+  if (opts.kafkaSaslPlain !== undefined && !/^[^:]+:.+$/.test(opts.kafkaSaslPlain)) throw new CliError('--kafka-sasl-plain: expected USER:PASSWORD', EXIT.USAGE);
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
   const retention = opts.logRetentionBytes === undefined ? -1 : Number(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
@@ -29,7 +30,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     server = await startLocalServer({
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
       properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention,
-      kafkaPort: opts.kafka ? kafkaPort : undefined, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
+      kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaSaslPlain: opts.kafkaSaslPlain, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -13,6 +13,8 @@ export interface ApiContext {
   clientId: string;
   /** Resolves after new records arrive or `ms` pass (a Fetch's max wait). */
   waitForData(ms: number): Promise<void>;
+  /** SASL/PLAIN: the connection's state, and the check of a username and password (absent: no SASL). */
+  sasl: { mechanism?: string; authenticated: boolean; check?: (user: string, password: string) => boolean };
 }
 
 /** A handler returns the response body, or null when the request gets no response (acks = 0). */
@@ -309,6 +311,24 @@ const listGroups: Handler = (v, _r, ctx) => {
   return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
 };
 
+const saslHandshake: Handler = (_v, r, ctx) => {
+  const mechanism = r.string();
+  const ok = mechanism === 'PLAIN' && ctx.sasl.check !== undefined;
+  if (ok) ctx.sasl.mechanism = mechanism;
+  return new Writer().int16(ok ? ERR.NONE : 33).array(ctx.sasl.check ? ['PLAIN'] : [], (w, m) => w.string(m));
+};
+
+const saslAuthenticate: Handler = (v, r, ctx) => {
+  const token = r.bytes() ?? Buffer.alloc(0);
+  // PLAIN: [authzid] NUL authcid NUL password
+  const [, user = '', password = ''] = token.toString('utf8').split('\u0000');
+  const ok = ctx.sasl.mechanism === 'PLAIN' && ctx.sasl.check!(user, password);
+  ctx.sasl.authenticated = ok;
+  const w = new Writer().int16(ok ? ERR.NONE : 58).nullableString(ok ? null : `Authentication failed: Invalid username or password`).bytes(Buffer.alloc(0));
+  if (v >= 1) w.int64(0);
+  return w;
+};
+
 function groupBy(list: { topic: string; partition: number }[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
   for (const x of list) m.set(x.topic, [...(m.get(x.topic) ?? []), x.partition]);
@@ -333,9 +353,11 @@ export const APIS: Api[] = [
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
   { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
   { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
+  { key: 17, name: 'SaslHandshake', min: 1, max: 1, handle: saslHandshake },
   { key: 18, name: 'ApiVersions', min: 0, max: 2, handle: apiVersions },
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },
   { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },
   { key: 22, name: 'InitProducerId', min: 0, max: 1, handle: initProducerId },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 2, handle: describeConfigs },
+  { key: 36, name: 'SaslAuthenticate', min: 0, max: 1, handle: saslAuthenticate },
 ];

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { Engine } from '../engine.js';
 import { Reader, WireError, Writer } from './wire.js';
@@ -17,6 +18,8 @@ export interface KafkaListenerOptions {
   clusterId: string;
   /** Runs the queries after a produce (the REST server drains the same way after a request). */
   afterWrite: () => void;
+  /** Require SASL/PLAIN with these credentials before any other request. */
+  saslPlain?: { username: string; password: string };
 }
 
 export interface KafkaListener { port: number; close(): Promise<void> }
@@ -44,6 +47,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     sockets.add(socket);
     socket.setNoDelay(true);
     let pending: Buffer = Buffer.alloc(0);
+    const creds = opts.saslPlain;
+    const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
     const drop = () => { socket.destroy(); };
     socket.on('data', (chunk: Buffer) => {
@@ -67,13 +72,15 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       const clientId = r.nullableString() ?? '';
       const api = APIS.find((a) => a.key === key);
       if (!api) throw new WireError(`unknown API key ${key}`);
+      // with SASL on, only the handshake comes before authentication; anything else closes the connection
+      if (!sasl.authenticated && ![17, 18, 36].includes(key)) throw new WireError(`${api.name} before SASL authentication`);
       let body: Writer | null;
       if (version < api.min || version > api.max) {
         // a client asks for ApiVersions at its newest version first: answer in v0 with the range we serve
         if (key !== 18) throw new WireError(`${api.name} v${version} is not supported`);
         body = new Writer().int16(UNSUPPORTED_VERSION).array([api], (w, a) => w.int16(a.key).int16(a.min).int16(a.max));
       } else {
-        const ctx: ApiContext = { broker, groups, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData };
+        const ctx: ApiContext = { broker, groups, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData, sasl };
         body = await api.handle(version, r, ctx);
       }
       if (body === null || socket.destroyed) return;
@@ -95,4 +102,9 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a), y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -30,6 +30,8 @@ export interface LocalServerOptions {
   logRetentionBytes?: number;
   /** Also serve the Kafka protocol on this port (0 picks a free one); off when absent. */
   kafkaPort?: number;
+  /** `user:password` that Kafka clients must present with SASL/PLAIN. */
+  kafkaSaslPlain?: string;
   /** Port of the Schema Registry REST API (0 picks a free one); not served when absent. */
   schemaRegistryPort?: number;
 }
@@ -180,7 +182,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let kafka: KafkaListener | undefined;
   if (options.kafkaPort !== undefined) {
     try {
-      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); } });
+      const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
+      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined });
     } catch (e) {
       server.close();
       throw e;
