@@ -102,8 +102,17 @@ export class Broker {
     }
   }
 
-  /** Runs the queries over what was just produced. */
-  written(): void { this.afterWrite(); }
+  private drainScheduled = false;
+
+  /**
+   * Runs the queries over what was just produced, once the response has gone out: the records are
+   * in the log (and the journal) when a producer's ack leaves, and the queries do not hold it up.
+   */
+  written(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => { this.drainScheduled = false; this.afterWrite(); });
+  }
 
   /** Records of one partition from `offset`, as one record batch of at most about `maxBytes`. */
   fetch(topicName: string, index: number, offset: number, maxBytes: number): FetchResult {

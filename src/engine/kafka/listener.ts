@@ -51,8 +51,16 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
     const drop = () => { socket.destroy(); };
+    let parts: Buffer[] = [], partsLength = 0;
     socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      // a large frame comes in several chunks: they are joined once, when the frame is whole
+      if (pending.length === 0 && parts.length === 0) pending = chunk;
+      else {
+        if (parts.length === 0) { parts = [pending]; partsLength = pending.length; }
+        parts.push(chunk); partsLength += chunk.length;
+        if (partsLength < 4 || partsLength < 4 + (parts[0]!.length >= 4 ? parts[0]!.readInt32BE(0) : Buffer.concat(parts).readInt32BE(0))) return;
+        pending = Buffer.concat(parts, partsLength); parts = []; partsLength = 0;
+      }
       while (pending.length >= 4) {
         const size = pending.readInt32BE(0);
         if (size < 8 || size > MAX_REQUEST) { drop(); return; }
@@ -88,7 +96,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       const head = Buffer.allocUnsafe(8);
       head.writeInt32BE(4 + payload.length, 0);
       head.writeInt32BE(correlationId, 4);
-      socket.write(Buffer.concat([head, payload]));
+      socket.write(Buffer.concat([head, payload], head.length + payload.length));
     };
   });
   server.listen(opts.port, opts.host);

@@ -21,6 +21,9 @@ export class Reader {
   bool(): boolean { return this.int8() !== 0; }
 
   uvarint(): number {
+    // one byte is the common case (lengths and deltas under 64 in records)
+    const first = this.buf[this.pos];
+    if (first !== undefined && first < 0x80) { this.pos++; return first; }
     let v = 0, shift = 0;
     for (;;) {
       this.need(1);
