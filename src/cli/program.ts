@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
+import { kafkaOptions } from './kafka-options.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -93,6 +94,15 @@ export function buildProgram(): Command {
     .action(async (name: string, opts) => { const m = await import('./commands/manage.js'); code(await m.runDrop(name, opts)); });
   common(program.command('server-info').description('version, Kafka cluster id, service id and health'))
     .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runServerInfo(opts)); });
+
+  kafkaOptions(program.command('datagen <kind>').description('write Datagen quickstart records (stocktrade or users) to Kafka'))
+    .option('--count <n>', 'how many records', '100')
+    .option('--rate <r/s>', 'records per second (default: as fast as Kafka takes them)')
+    .option('--topic <name>', 'topic to write (default: stocktrade or users)')
+    .option('--seed <n>', 'seed of the generator, to repeat a run exactly')
+    .option('--json', 'print one JSON document')
+    .option('-q, --quiet', 'print only errors')
+    .action(async (kind: string, opts) => { const { runDatagen } = await import('./commands/datagen.js'); code(await runDatagen(kind, opts)); });
 
   program.command('server')
     .description('Run the local ksqlDB-compatible server')

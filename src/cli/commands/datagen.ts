@@ -1,0 +1,61 @@
+import { kafkaClient } from '../../kafka/client.js';
+import { generate, seededRandom, type DatagenKind } from '../../datagen/generators.js';
+import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
+import { CliError, EXIT } from '../errors.js';
+
+interface DatagenOptions extends KafkaFlags { count: string; rate?: string; topic?: string; seed?: string; json?: boolean; quiet?: boolean }
+
+/** `datagen stocktrade|users`: Datagen-quickstart records to a Kafka topic, at a rate if asked. */
+export async function runDatagen(kind: string, opts: DatagenOptions): Promise<number> {
+  if (kind !== 'stocktrade' && kind !== 'users') throw new CliError(`datagen: unknown kind '${kind}' (stocktrade or users)`, EXIT.USAGE);
+  const count = Number(opts.count);
+  if (!Number.isInteger(count) || count < 1) throw new CliError(`--count: expected a positive integer, got '${opts.count}'`, EXIT.USAGE);
+  const rate = opts.rate === undefined ? undefined : Number(String(opts.rate).replace(/\/s$/, ''));
+  if (rate !== undefined && !(rate > 0)) throw new CliError(`--rate: expected records per second like 100 or 100/s, got '${opts.rate}'`, EXIT.USAGE);
+  const seed = opts.seed === undefined ? Date.now() : Number(opts.seed);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${opts.seed}'`, EXIT.USAGE);
+  const topic = opts.topic ?? kind;
+  const conn = connectionFromOptions(opts);
+  const producer = kafkaClient({ ...conn, clientId: 'ksql-migrate-datagen' }).producer({ idempotent: true, allowAutoTopicCreation: true });
+  const random = seededRandom(seed);
+  const tty = process.stderr.isTTY && !opts.quiet && !opts.json;
+  const started = Date.now();
+  let sent = 0;
+  let stopping = false;
+  const stop = () => { stopping = true; };
+  process.once('SIGINT', stop);
+  try {
+    try { await producer.connect(); } catch (e) {
+      throw new CliError(`cannot reach Kafka at ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+    }
+    // batches of up to 500, or what the rate allows per 100 ms
+    const per = rate === undefined ? 500 : Math.max(1, Math.round(rate / 10));
+    while (sent < count && !stopping) {
+      const n = Math.min(per, count - sent);
+      const messages = Array.from({ length: n }, (_, j) => {
+        const r = generate(kind as DatagenKind, sent + j, random);
+        return { key: r.key, value: JSON.stringify(r.value) };
+      });
+      await producer.send({ topic, acks: -1, messages });
+      sent += n;
+      if (tty) process.stderr.write(`\r${progress(sent, count)} ${sent}/${count} to ${topic}`);
+      if (rate !== undefined) {
+        const due = started + (sent / rate) * 1000;
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    await producer.disconnect().catch(() => undefined);
+    if (tty) process.stderr.write('\n');
+  }
+  const secs = (Date.now() - started) / 1000;
+  if (opts.json) process.stdout.write(`${JSON.stringify({ kind, topic, sent, seed, seconds: secs })}\n`);
+  else if (!opts.quiet) process.stdout.write(`sent ${sent} ${kind} record${sent === 1 ? '' : 's'} to ${topic} in ${secs.toFixed(1)} s (seed ${seed})\n`);
+  return stopping ? EXIT.INTERRUPTED : EXIT.OK;
+}
+
+function progress(done: number, total: number): string {
+  const width = 24, filled = Math.round((done / total) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
