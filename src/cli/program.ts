@@ -104,6 +104,29 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print only errors')
     .action(async (kind: string, opts) => { const { runDatagen } = await import('./commands/datagen.js'); code(await runDatagen(kind, opts)); });
 
+  const lambda = program.command('lambda').description('run a Lambda handler locally against Kafka, as an event source mapping does');
+  const secretOpt = (c: Command) => c.option('--secret <name=file>', 'serve this secret to the handler from a local Secrets Manager (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+  secretOpt(kafkaOptions(lambda.command('run').description('consume a topic in a group and invoke the handler with Kafka events')))
+    .requiredOption('--handler <file[#export]>', 'the built handler module and export (default export name: handler)')
+    .requiredOption('--topic <name>', 'the topic to consume')
+    .option('--batch-size <n>', 'records per invocation at most', '100')
+    .option('--batching-window <duration>', 'how long to gather records before invoking', '500ms')
+    .addOption(new Option('--starting-position <where>', 'where a new group starts').choices(['trim-horizon', 'latest']).default('trim-horizon'))
+    .option('--max-concurrency <n>', 'concurrent invocations at most (one per partition)', '10')
+    .option('--group <id>', 'consumer group (default: derived from the handler)')
+    .addOption(new Option('--event-source <kind>', 'the event shape').choices(['self-managed', 'msk']).default('self-managed'))
+    .option('-q, --quiet', 'print only errors')
+    .action(async (opts) => { const { runLambdaRun } = await import('./commands/lambda.js'); code(await runLambdaRun(opts)); });
+  kafkaOptions(lambda.command('event').description('print a Kafka event built from the first records of a topic (for sam local invoke -e)'))
+    .requiredOption('--topic <name>', 'the topic to read')
+    .option('--count <n>', 'records in the event', '10')
+    .addOption(new Option('--event-source <kind>', 'the event shape').choices(['self-managed', 'msk']).default('self-managed'))
+    .action(async (opts) => { const { runLambdaEvent } = await import('./commands/lambda.js'); code(await runLambdaEvent(opts)); });
+  secretOpt(lambda.command('invoke').description('invoke a handler once with an event from a file'))
+    .requiredOption('--handler <file[#export]>', 'the built handler module and export')
+    .requiredOption('--event <file>', 'the event, as JSON')
+    .action(async (opts) => { const { runLambdaInvoke } = await import('./commands/lambda.js'); code(await runLambdaInvoke(opts)); });
+
   program.command('server')
     .description('Run the local ksqlDB-compatible server')
     .option('--port <port>', 'port to listen on', '8088')

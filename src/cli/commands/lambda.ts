@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { kafkaClient } from '../../kafka/client.js';
+import { buildKafkaEvent, type EventSource, type SourceRecord } from '../../lambda/event.js';
+import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invoke.js';
+import { EventSourceRunner } from '../../lambda/runner.js';
+import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
+import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
+import { CliError, EXIT } from '../errors.js';
+
+interface RunOptions extends KafkaFlags {
+  handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
+  maxConcurrency: string; group?: string; eventSource: string; secret: string[]; quiet?: boolean;
+}
+
+const positiveInt = (flag: string, v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: expected a positive integer, got '${v}'`, EXIT.USAGE);
+  return n;
+};
+
+/** `500ms`, `2s`, or a number of milliseconds. */
+function duration(flag: string, v: string): number {
+  const m = /^(\d+)(ms|s)?$/.exec(v.trim());
+  if (!m) throw new CliError(`${flag}: expected a duration like 500ms or 2s, got '${v}'`, EXIT.USAGE);
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}
+
+function eventSourceOf(v: string): EventSource {
+  if (v !== 'self-managed' && v !== 'msk') throw new CliError(`--event-source: expected self-managed or msk, got '${v}'`, EXIT.USAGE);
+  return v;
+}
+
+/** `--secret NAME=FILE`: the secrets a handler reads from (a local) Secrets Manager. */
+async function serveSecrets(specs: string[]): Promise<(() => Promise<void>) | undefined> {
+  if (specs.length === 0) return undefined;
+  const secrets = new Map<string, string>();
+  for (const s of specs) {
+    const i = s.indexOf('=');
+    if (i <= 0) throw new CliError(`--secret: expected NAME=FILE, got '${s}'`, EXIT.USAGE);
+    try { secrets.set(s.slice(0, i), readFileSync(s.slice(i + 1), 'utf8').trim()); } catch (e) {
+      throw new CliError(`--secret: cannot read ${s.slice(i + 1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+    }
+  }
+  const emulator = await startSecretsEmulator(secrets);
+  useSecretsEmulator(emulator.url);
+  return emulator.close;
+}
+
+async function handlerOf(spec: string) {
+  try { return await loadHandler(spec); } catch (e) {
+    if (e instanceof HandlerLoadError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+}
+
+export async function runLambdaRun(opts: RunOptions): Promise<number> {
+  const batchSize = positiveInt('--batch-size', opts.batchSize);
+  if (batchSize > 10_000) throw new CliError(`--batch-size: at most 10000 records per batch, got ${batchSize}`, EXIT.USAGE);
+  const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
+  const windowMs = duration('--batching-window', opts.batchingWindow);
+  if (opts.startingPosition !== 'trim-horizon' && opts.startingPosition !== 'latest') throw new CliError(`--starting-position: expected trim-horizon or latest, got '${opts.startingPosition}'`, EXIT.USAGE);
+  const source = eventSourceOf(opts.eventSource);
+  const conn = connectionFromOptions(opts);
+  const closeSecrets = await serveSecrets(opts.secret);
+  const { handler, name } = await handlerOf(opts.handler);
+  const log = (line: string) => { if (!opts.quiet) process.stderr.write(`${line}\n`); };
+  const runner = new EventSourceRunner({
+    kafka: kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda' }), bootstrapServers: conn.bootstrapServers, topic: opts.topic,
+    groupId: opts.group ?? `ksql-migrate-lambda-${name}`, batchSize, batchingWindowMs: windowMs,
+    startingPosition: opts.startingPosition, maxConcurrency, eventSource: source,
+    invoke: (event) => invokeHandler(handler, event, name),
+    onEvent: (e) => {
+      if (e.type === 'invoked') log(`partition ${e.partition}: ${e.records} record${e.records === 1 ? '' : 's'} in ${e.ms} ms`);
+      else if (e.type === 'failed') log(`partition ${e.partition}: invocation failed (attempt ${e.attempt}), batch of ${e.records} retried: ${e.error}`);
+      else log(`lag ${e.lag}: ${e.concurrency} concurrent invocation${e.concurrency === 1 ? '' : 's'}`);
+    },
+  });
+  try { await runner.start(); } catch (e) {
+    await closeSecrets?.();
+    throw new CliError(`cannot consume ${opts.topic} from ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+  }
+  log(`running ${opts.handler} on ${opts.topic} (group ${opts.group ?? `ksql-migrate-lambda-${name}`}); Ctrl-C stops`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await runner.stop();
+  await closeSecrets?.();
+  log(`stopped: ${runner.stats.invocations} invocations, ${runner.stats.records} records, ${runner.stats.failures} failed attempts`);
+  return EXIT.OK;
+}
+
+interface EventOptions extends KafkaFlags { topic: string; count: string; eventSource: string }
+
+/** `lambda event`: a real event from the first records of a topic, for `sam local invoke -e`. */
+export async function runLambdaEvent(opts: EventOptions): Promise<number> {
+  const count = positiveInt('--count', opts.count);
+  const source = eventSourceOf(opts.eventSource);
+  const conn = connectionFromOptions(opts);
+  const kafka = kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda-event' });
+  const admin = kafka.admin();
+  let total: number;
+  try {
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(opts.topic);
+    total = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } catch (e) {
+    throw new CliError(`cannot read ${opts.topic} from ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+  } finally { await admin.disconnect().catch(() => undefined); }
+  const want = Math.min(count, total);
+  const records: SourceRecord[] = [];
+  if (want > 0) {
+    // a throwaway group that commits nothing
+    const consumer = kafka.consumer({ groupId: `ksql-migrate-event-${randomUUID()}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
+    let done: () => void = () => undefined;
+    const enough = new Promise<void>((r) => { done = r; });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ partition, message: m }) => {
+        if (records.length >= want) return;
+        records.push({ topic: opts.topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key, value: m.value,
+          headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined ? null : Buffer.from(x) }))) });
+        if (records.length >= want) done();
+      },
+    });
+    await enough;
+    await consumer.disconnect();
+  }
+  records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+  process.stdout.write(`${JSON.stringify(buildKafkaEvent(records, source, conn.bootstrapServers), null, 2)}\n`);
+  return EXIT.OK;
+}
+
+/** `lambda invoke`: one event from a file through a handler; the result is printed as JSON. */
+export async function runLambdaInvoke(opts: { handler: string; event: string; secret: string[] }): Promise<number> {
+  let event: unknown;
+  try { event = JSON.parse(readFileSync(opts.event, 'utf8')); } catch (e) {
+    throw new CliError(`--event: cannot read ${opts.event} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+  }
+  const closeSecrets = await serveSecrets(opts.secret);
+  const { handler, name } = await handlerOf(opts.handler);
+  try {
+    const result = await invokeHandler(handler, event, name);
+    process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
+    return EXIT.OK;
+  } catch (e) {
+    throw new CliError(`the handler failed: ${e instanceof Error ? e.message : String(e)}`, EXIT.FAILED, { cause: e });
+  } finally { await closeSecrets?.(); }
+}

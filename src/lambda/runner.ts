@@ -1,0 +1,143 @@
+import type { Kafka, Consumer } from 'kafkajs';
+import { buildKafkaEvent, type EventSource, type SourceRecord } from './event.js';
+
+export interface RunnerOptions {
+  kafka: Kafka;
+  bootstrapServers: string;
+  topic: string;
+  groupId: string;
+  batchSize: number;
+  batchingWindowMs: number;
+  startingPosition: 'trim-horizon' | 'latest';
+  maxConcurrency: number;
+  eventSource: EventSource;
+  /** Calls the function with one event; a throw fails the whole batch. */
+  invoke: (event: unknown) => Promise<unknown>;
+  /** What the runner does, for the CLI to render. */
+  onEvent?: (e: RunnerEvent) => void;
+}
+
+export type RunnerEvent =
+  | { type: 'invoked'; partition: number; records: number; ms: number }
+  | { type: 'failed'; partition: number; records: number; error: string; attempt: number }
+  | { type: 'scaled'; concurrency: number; lag: number };
+
+/**
+ * A local Kafka event source mapping. It consumes the topic in a consumer group and hands batches
+ * to the function: one invocation at a time per partition; a batch whose invocation throws is
+ * retried whole (after a back-off) until it succeeds; offsets are committed only after success.
+ * Concurrency starts at one invocation and doubles while the lag does not fall, up to the
+ * partition count and `maxConcurrency`, as Lambda adds pollers when a topic falls behind.
+ */
+export class EventSourceRunner {
+  private consumer: Consumer | undefined;
+  private stopped = false;
+  private limit = 1;
+  private active = 0;
+  private waiting: (() => void)[] = [];
+  private scaler: NodeJS.Timeout | undefined;
+  private lastLag = Infinity;
+  private ceiling = 1;
+  readonly stats = { invocations: 0, failures: 0, records: 0 };
+
+  constructor(private readonly o: RunnerOptions) {}
+
+  async start(): Promise<void> {
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    const partitions = (await admin.fetchTopicOffsets(this.o.topic)).length;
+    await admin.disconnect();
+    this.ceiling = Math.max(1, Math.min(partitions, this.o.maxConcurrency));
+    const consumer = this.o.kafka.consumer({
+      groupId: this.o.groupId, maxWaitTimeInMs: Math.max(10, this.o.batchingWindowMs),
+      // a fetch waits for about a batch (records of ~1 KB) or the batching window, whichever comes first
+      minBytes: Math.min(5 * 1024 * 1024, this.o.batchSize * 1024), maxBytesPerPartition: 6 * 1024 * 1024,
+      sessionTimeout: 30_000, heartbeatInterval: 1000,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: this.o.startingPosition === 'trim-horizon' });
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.ceiling,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
+        const records: SourceRecord[] = batch.messages.map((m) => ({
+          topic: batch.topic, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp),
+          key: m.key, value: m.value,
+          headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined ? null : Buffer.from(x) }))),
+        }));
+        for (let i = 0; i < records.length && isRunning() && !isStale(); i += this.o.batchSize) {
+          const chunk = records.slice(i, i + this.o.batchSize);
+          await this.invokeUntilDone(batch.partition, chunk, heartbeat, isRunning);
+          if (!isRunning() || this.stopped) return;
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(chunk[chunk.length - 1]!.offset + 1) }]);
+          await heartbeat();
+        }
+      },
+    });
+    this.scaler = setInterval(() => void this.scale(), 500);
+    this.scaler.unref();
+  }
+
+  private async invokeUntilDone(partition: number, chunk: SourceRecord[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      await this.acquire();
+      const t0 = Date.now();
+      try {
+        await this.o.invoke(buildKafkaEvent(chunk, this.o.eventSource, this.o.bootstrapServers));
+        this.stats.invocations++; this.stats.records += chunk.length;
+        this.o.onEvent?.({ type: 'invoked', partition, records: chunk.length, ms: Date.now() - t0 });
+        return;
+      } catch (e) {
+        this.stats.failures++;
+        this.o.onEvent?.({ type: 'failed', partition, records: chunk.length, error: e instanceof Error ? e.message : String(e), attempt });
+      } finally {
+        this.release();
+      }
+      if (!isRunning() || this.stopped) return;
+      await heartbeat();
+      await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** (attempt - 1))));
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.active < this.limit) { this.active++; return Promise.resolve(); }
+    return new Promise((r) => this.waiting.push(() => { this.active++; r(); }));
+  }
+
+  private release(): void {
+    this.active--;
+    while (this.active < this.limit && this.waiting.length) this.waiting.shift()!();
+  }
+
+  /** Doubles the concurrency while the group's lag is not falling. */
+  private async scale(): Promise<void> {
+    if (this.stopped || this.limit >= this.ceiling) return;
+    const lag = await this.lag().catch(() => undefined);
+    if (lag === undefined) return;
+    if (lag > 0 && lag >= this.lastLag) {
+      this.limit = Math.min(this.ceiling, this.limit * 2);
+      this.o.onEvent?.({ type: 'scaled', concurrency: this.limit, lag });
+      while (this.active < this.limit && this.waiting.length) this.waiting.shift()!();
+    }
+    this.lastLag = lag;
+  }
+
+  async lag(): Promise<number> {
+    const admin = this.o.kafka.admin();
+    await admin.connect();
+    try {
+      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(this.o.topic), admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] })]);
+      const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      return ends.reduce((n, p) => n + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+    } finally { await admin.disconnect(); }
+  }
+
+  get concurrency(): number { return this.limit; }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.scaler) clearInterval(this.scaler);
+    await this.consumer?.disconnect();
+  }
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaSelfManagedEventSchema, KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
+import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+
+const COLLECT = fileURLToPath(new URL('../fixtures/lambda/collect.mjs', import.meta.url));
+let server: Running, bootstrap: string;
+const kafka = () => new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+
+beforeAll(async () => {
+  const kport = await freePort();
+  server = await startServerProcess(['--kafka-port', String(kport)]);
+  bootstrap = `127.0.0.1:${kport}`;
+  const admin = kafka().admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }] });
+  await admin.disconnect();
+});
+afterAll(async () => { await server.stop(); });
+
+async function produce(topic: string, messages: { key?: string; value: string; headers?: Record<string, string> }[]) {
+  const p = kafka().producer();
+  await p.connect();
+  await p.send({ topic, acks: -1, messages });
+  await p.disconnect();
+}
+
+describe('ksql-migrate lambda', () => {
+  it('run: every record reaches the handler once; a batch that throws is retried whole and committed only after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
+    const out = join(dir, 'out.jsonl');
+    const values = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'FAIL_ONCE' : `v${i}`));
+    await produce('lt', values.map((v, i) => ({ key: `k${i % 5}`, value: v })));
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', COLLECT, '--topic', 'lt', '--bootstrap-servers', bootstrap,
+      '--batch-size', '4', '--batching-window', '50ms', '--group', 'lt-g'], { env: { ...process.env, LAMBDA_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    run.stderr!.on('data', (d) => { log += d; });
+    const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const deadline = Date.now() + 30_000;
+    while (lines().length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // offsets are committed after success: the group has nothing left
+    const admin = kafka().admin();
+    await admin.connect();
+    let committed = 0;
+    while (Date.now() < deadline) {
+      committed = (await admin.fetchOffsets({ groupId: 'lt-g', topics: ['lt'] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      if (committed === 30) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await admin.disconnect();
+    run.kill('SIGINT');
+    const [code] = await once(run, 'exit');
+    expect(code, log).toBe(0);
+    const got = lines();
+    expect(got.map((l) => l.value).sort()).toEqual([...values].sort());
+    expect(new Set(got.map((l) => `${l.partition}/${l.offset}`)).size).toBe(30);
+    expect(committed).toBe(30);
+    expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: injected failure/);
+    // records of a partition arrive in offset order
+    for (const p of [0, 1, 2]) {
+      const offs = got.filter((l) => l.partition === p).map((l) => l.offset);
+      expect(offs).toEqual([...offs].sort((a, b) => a - b));
+    }
+  }, 60_000);
+
+  it('event: a real SelfManagedKafka (and MSK) event that validates against Powertools\' schemas', async () => {
+    await produce('ev', [{ key: 'User_1', value: '{"a":1}', headers: { trace: 'abc' } }, { value: 'no key' }]);
+    const self = spawnSync(process.execPath, [CLI, 'lambda', 'event', '--topic', 'ev', '--count', '2', '--bootstrap-servers', bootstrap], { encoding: 'utf8', timeout: 30_000 });
+    expect(self.stderr).toBe('');
+    const event = JSON.parse(self.stdout);
+    const parsed = KafkaSelfManagedEventSchema.parse(event);
+    const records = Object.values(parsed.records).flat();
+    expect(records.map((r) => r.value).sort()).toEqual(['no key', '{"a":1}'].sort());
+    expect(records.find((r) => r.value === '{"a":1}')!.key).toBe('User_1');
+    expect(records.find((r) => r.value === 'no key')!.key).toBeUndefined();
+    expect(event.records[Object.keys(event.records).find((k) => event.records[k].some((r: { key?: string }) => r.key))!][0].headers).toEqual([{ trace: [...Buffer.from('abc')] }]);
+    for (const key of Object.keys(event.records)) expect(key).toMatch(/^ev-[01]$/);
+
+    const msk = spawnSync(process.execPath, [CLI, 'lambda', 'event', '--topic', 'ev', '--count', '1', '--event-source', 'msk', '--bootstrap-servers', bootstrap], { encoding: 'utf8', timeout: 30_000 });
+    expect(KafkaMskEventSchema.parse(JSON.parse(msk.stdout)).eventSource).toBe('aws:kafka');
+  }, 30_000);
+
+  it('invoke: one event from a file; a handler that throws exits 1 with one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke-'));
+    const ev = join(dir, 'event.json'), out = join(dir, 'out.jsonl');
+    const event = { eventSource: 'SelfManagedKafka', bootstrapServers: 'x:9092', records: { 't-0': [{ topic: 't', partition: 0, offset: 3, timestamp: 1, timestampType: 'CREATE_TIME', key: Buffer.from('k').toString('base64'), value: Buffer.from('hello').toString('base64'), headers: [] }] } };
+    writeFileSync(ev, JSON.stringify(event));
+    const ok = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#handler`, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: out } });
+    expect([ok.status, ok.stdout.trim()]).toEqual([0, '{"processed":1}']);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ partition: 0, offset: 3, key: 'k', value: 'hello' });
+    event.records['t-0'][0]!.value = Buffer.from('FAIL_ONCE').toString('base64');
+    writeFileSync(ev, JSON.stringify(event));
+    const bad = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', COLLECT, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: out } });
+    expect([bad.status, bad.stderr.trim()]).toEqual([1, 'error: the handler failed: injected failure']);
+    const missing = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#nope`, '--event', ev], { encoding: 'utf8' });
+    expect([missing.status, missing.stderr.trim()]).toEqual([2, `error: --handler: ${COLLECT} has no exported function 'nope'`]);
+  });
+});
