@@ -26,8 +26,9 @@ export type RunnerEvent =
  * A local Kafka event source mapping. It consumes the topic in a consumer group and hands batches
  * to the function: one invocation at a time per partition; a batch whose invocation throws is
  * retried whole (after a back-off) until it succeeds; offsets are committed only after success.
- * Concurrency starts at one invocation and doubles while the lag does not fall, up to the
- * partition count and `maxConcurrency`, as Lambda adds pollers when a topic falls behind.
+ * Concurrency starts at one invocation and doubles (every half second) while more records wait
+ * than one batch per running invocation, or while the lag does not fall, up to the partition count
+ * and `maxConcurrency`, as Lambda adds pollers when a topic falls behind.
  */
 export class EventSourceRunner {
   private consumer: Consumer | undefined;
@@ -110,12 +111,13 @@ export class EventSourceRunner {
     while (this.active < this.limit && this.waiting.length) this.waiting.shift()!();
   }
 
-  /** Doubles the concurrency while the group's lag is not falling. */
+  /** Doubles the concurrency while records pile up. */
   private async scale(): Promise<void> {
     if (this.stopped || this.limit >= this.ceiling) return;
     const lag = await this.lag().catch(() => undefined);
     if (lag === undefined) return;
-    if (lag > 0 && lag >= this.lastLag) {
+    // more waiting than one batch per running invocation, or a lag that is not falling: add pollers
+    if (lag > this.limit * this.o.batchSize || (lag > 0 && lag >= this.lastLag)) {
       this.limit = Math.min(this.ceiling, this.limit * 2);
       this.o.onEvent?.({ type: 'scaled', concurrency: this.limit, lag });
       while (this.active < this.limit && this.waiting.length) this.waiting.shift()!();
