@@ -59,7 +59,8 @@ function saslOptions(config: SettlementConfig, kind: EventSourceKind): SASLOptio
 }
 
 function logKafkaEntry(logger: LogPort, { level, label, log }: LogEntry): void {
-  const { message, ...attributes } = log;
+  // Powertools sets `timestamp` itself and warns about (then drops) one in the attributes
+  const { message, timestamp: _ignored, ...attributes } = log;
   const line = `kafkajs ${label}: ${message}`;
   if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(line, attributes);
   else if (level === logLevel.WARN) logger.warn(line, attributes);
