@@ -127,6 +127,15 @@ export function buildProgram(): Command {
     .requiredOption('--event <file>', 'the event, as JSON')
     .action(async (opts) => { const { runLambdaInvoke } = await import('./commands/lambda.js'); code(await runLambdaInvoke(opts)); });
 
+  program.command('scaffold').description('create a project from a template shipped with ksql-migrate')
+    .command('settlement-handler [dir]').description('a TypeScript AWS Lambda that settles user_trades into Protobuf TradeSettlement records (dir default ./settlement-handler)')
+    .option('--name <name>', 'npm package, service and consumer group name (default: the directory name)')
+    .option('--input-topic <topic>', 'topic the Lambda reads', 'user_trades')
+    .option('--output-topic <topic>', 'topic the settlements go to', 'trade-settlements')
+    .addOption(new Option('--event-source <kind>', 'the Kafka event source').choices(['self-managed', 'msk']).default('self-managed'))
+    .option('--force', 'write into a directory that is not empty')
+    .action(async (dir: string | undefined, opts) => { const { runScaffoldSettlementHandler } = await import('./commands/scaffold.js'); await runScaffoldSettlementHandler(dir, opts); });
+
   program.command('server')
     .description('Run the local ksqlDB-compatible server')
     .option('--port <port>', 'port to listen on', '8088')

@@ -1,0 +1,44 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ScaffoldError, type ProjectFile } from './render.js';
+
+/** The templates shipped with the package (`files` in package.json), from src/ or dist/ alike. */
+export function templateDir(name: string): string {
+  return fileURLToPath(new URL(`../../templates/${name}`, import.meta.url));
+}
+
+/** What a developer's work in a template leaves behind; never part of a scaffolded project. */
+const NOT_TEMPLATE = new Set(['node_modules', 'dist', '.aws-sam', 'coverage']);
+
+/** Every file of a template directory, with POSIX paths, in a stable order. */
+export async function readTemplate(dir: string): Promise<ProjectFile[]> {
+  const files: ProjectFile[] = [];
+  const walk = async (at: string, prefix: string): Promise<void> => {
+    for (const entry of await readdir(at, { withFileTypes: true })) {
+      if (NOT_TEMPLATE.has(entry.name)) continue;
+      const full = join(at, entry.name);
+      if (entry.isDirectory()) await walk(full, `${prefix}${entry.name}/`);
+      else if (entry.isFile()) files.push({ path: `${prefix}${entry.name}`, content: await readFile(full) });
+    }
+  };
+  await walk(dir, '');
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/**
+ * Writes the files under `dir`. A directory that exists and is not empty is refused unless
+ * `force`, which overwrites the files of the same name and leaves the others alone.
+ */
+export async function writeProject(dir: string, files: readonly ProjectFile[], options: { force?: boolean } = {}): Promise<void> {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new ScaffoldError(`${dir} exists and is not a directory`);
+    if (!options.force && (await readdir(dir)).length > 0) throw new ScaffoldError(`${dir} is not empty (--force writes into it anyway)`);
+  }
+  for (const file of files) {
+    const target = join(dir, ...file.path.split('/'));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.content);
+  }
+}

@@ -1,0 +1,57 @@
+import { fillPlaceholders, isPackageName, isTopicName, ScaffoldError, setPackageName, type ProjectFile } from './render.js';
+
+export type EventSource = 'self-managed' | 'msk';
+export const EVENT_SOURCES: readonly EventSource[] = ['self-managed', 'msk'];
+
+export interface SettlementHandlerOptions {
+  /** The package name, also the function's service name and consumer group. */
+  name: string;
+  /** Default: `user_trades`. */
+  inputTopic: string;
+  /** Default: `trade-settlements`. */
+  outputTopic: string;
+  /** Default: `self-managed`. */
+  eventSource: EventSource;
+}
+
+export const SETTLEMENT_HANDLER_DEFAULTS = { inputTopic: 'user_trades', outputTopic: 'trade-settlements', eventSource: 'self-managed' } as const;
+
+// The scheme, documented in templates/settlement-handler/TEMPLATE.md: placeholders only in files
+// the template's own tools never compile or test, so the committed template passes its checks.
+const WITH_PLACEHOLDERS = new Set(['README.md', 'template.yaml', 'template.msk.yaml', 'secret.example.json']);
+const PACKAGE_FILES = new Set(['package.json', 'package-lock.json']);
+const LEFT_OUT = new Set(['TEMPLATE.md']);
+const RENAMED: Readonly<Record<string, string>> = { gitignore: '.gitignore' };
+
+/** Checks the options; messages name the flag at fault. */
+export function checkSettlementHandlerOptions(options: SettlementHandlerOptions): void {
+  if (!isPackageName(options.name)) throw new ScaffoldError(`--name: '${options.name}' is not a valid npm package name (lower case letters, digits, - . _ ~)`);
+  if (!isTopicName(options.inputTopic)) throw new ScaffoldError(`--input-topic: '${options.inputTopic}' is not a valid Kafka topic name`);
+  if (!isTopicName(options.outputTopic)) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is not a valid Kafka topic name`);
+  if (!EVENT_SOURCES.includes(options.eventSource)) throw new ScaffoldError(`--event-source: expected ${EVENT_SOURCES.join(' or ')}, got '${options.eventSource}'`);
+}
+
+/** Pure: the template's files in, the project's files out. */
+export function renderSettlementHandler(template: readonly ProjectFile[], options: SettlementHandlerOptions): ProjectFile[] {
+  checkSettlementHandlerOptions(options);
+  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource };
+  const out: ProjectFile[] = [];
+  for (const file of template) {
+    const path = targetPath(file.path, options.eventSource);
+    if (path === undefined) continue;
+    let content = file.content;
+    if (WITH_PLACEHOLDERS.has(file.path)) content = Buffer.from(fillPlaceholders(content.toString('utf8'), values, file.path));
+    else if (PACKAGE_FILES.has(file.path)) content = Buffer.from(setPackageName(content.toString('utf8'), options.name));
+    out.push({ path, content });
+  }
+  return out.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Where a template file goes, or undefined when it is left out. */
+function targetPath(path: string, eventSource: EventSource): string | undefined {
+  if (LEFT_OUT.has(path)) return undefined;
+  // two SAM templates, one per event source; the chosen one becomes template.yaml
+  if (path === 'template.yaml') return eventSource === 'self-managed' ? path : undefined;
+  if (path === 'template.msk.yaml') return eventSource === 'msk' ? 'template.yaml' : undefined;
+  return RENAMED[path] ?? path;
+}

@@ -1,0 +1,22 @@
+import { readConfigFromSecretsManager } from './config.js';
+import { createLogger } from './log.js';
+import { createKafkaProducer, type EventSourceKind } from './producer.js';
+import { httpSchemaRegistry } from './schema-registry.js';
+import { createSettlementHandler } from './settlement-handler.js';
+
+/**
+ * The real ports: Secrets Manager through Powertools, kafkajs, the Schema Registry over fetch,
+ * Math.random and Date.now. Call it at module scope, so each container gets one of each.
+ */
+export function createAwsSettlement(kind: EventSourceKind) {
+  const logger = createLogger();
+  const settleBatch = createSettlementHandler({
+    readConfig: () => readConfigFromSecretsManager(),
+    createProducer: (config) => createKafkaProducer(config, kind, logger),
+    createSchemaRegistry: (config) => httpSchemaRegistry({ url: config.schemaRegistryUrl, username: config.schemaRegistryUsername, password: config.schemaRegistryPassword }),
+    random: Math.random,
+    now: Date.now,
+    logger,
+  });
+  return { logger, settleBatch };
+}

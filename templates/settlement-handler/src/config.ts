@@ -1,0 +1,51 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { z } from 'zod';
+
+/**
+ * The JSON held by the Secrets Manager secret. `username`/`password` are the keys Lambda's Kafka
+ * event source mapping reads for BASIC_AUTH (and SASL_SCRAM_*_AUTH on MSK), so one secret serves
+ * both the mapping and this producer. See secret.example.json.
+ */
+export const settlementConfigSchema = z.object({
+  /** Comma-separated host:port list. */
+  bootstrapServers: z.string().min(1),
+  /** SASL user (a Confluent Cloud API key). Without it the producer connects without SASL. */
+  username: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  /** Default: `plain` for self-managed Kafka, `scram-sha-512` for MSK. */
+  saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  /** TLS to the brokers. Default: true. */
+  ssl: z.boolean().default(true),
+  schemaRegistryUrl: z.url(),
+  schemaRegistryUsername: z.string().min(1).optional(),
+  schemaRegistryPassword: z.string().min(1).optional(),
+  /** Where settlements go. */
+  outputTopic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka topic name'),
+}).refine((c) => (c.username === undefined) === (c.password === undefined), { message: 'username and password go together', path: ['password'] })
+  .refine((c) => (c.schemaRegistryUsername === undefined) === (c.schemaRegistryPassword === undefined), { message: 'schemaRegistryUsername and schemaRegistryPassword go together', path: ['schemaRegistryPassword'] });
+
+export type SettlementConfig = z.infer<typeof settlementConfigSchema>;
+
+/** The environment variable naming the secret; the configuration itself never lives in the environment. */
+export const SECRET_NAME_VARIABLE = 'SETTLEMENT_CONFIG_SECRET';
+
+/** Validates the secret's JSON. Messages name the fields at fault, never their values. */
+export function parseConfig(raw: unknown): SettlementConfig {
+  const parsed = settlementConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new Error(`the configuration secret is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
+
+/**
+ * Reads the configuration from Secrets Manager. Powertools caches the value (maxAge), and the
+ * handler asks once per container, so a warm invocation makes no Secrets Manager call.
+ */
+export async function readConfigFromSecretsManager(secretName = process.env[SECRET_NAME_VARIABLE]): Promise<SettlementConfig> {
+  if (!secretName) throw new Error(`${SECRET_NAME_VARIABLE} is not set: it names the Secrets Manager secret that holds the configuration`);
+  const raw = await getSecret(secretName, { transform: 'json', maxAge: 900 });
+  if (raw === undefined) throw new Error(`the secret ${secretName} has no value`);
+  return parseConfig(raw);
+}

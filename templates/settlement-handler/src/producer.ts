@@ -1,0 +1,68 @@
+import { Kafka, Partitioners, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { SettlementConfig } from './config.js';
+import type { Headers } from './decode.js';
+import type { LogPort } from './log.js';
+
+export interface OutgoingMessage {
+  key: string;
+  value: Buffer;
+  headers: Headers;
+  /** Epoch ms as a string, as Kafka clients take it. */
+  timestamp: string;
+}
+
+/** The producer as the handler sees it: one call sends a whole batch and resolves once all of it is acknowledged. */
+export interface SettlementProducer {
+  send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+}
+
+export type EventSourceKind = 'self-managed' | 'msk';
+
+/**
+ * A kafkajs producer with acks=all (-1) and idempotence. It connects on first use and stays
+ * connected across invocations of the same container.
+ */
+export function createKafkaProducer(config: SettlementConfig, kind: EventSourceKind, logger: LogPort): SettlementProducer {
+  const kafka = new Kafka({
+    clientId: 'settlement-handler',
+    brokers: config.bootstrapServers.split(',').map((b) => b.trim()).filter(Boolean),
+    ssl: config.ssl,
+    sasl: saslOptions(config, kind),
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafkaEntry(logger, entry),
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // kafkajs retries an idempotent producer forever by default; a bounded retry lets the
+    // invocation fail (and Lambda retry the batch) before the function times out
+    retry: { retries: 5 },
+  });
+  let connected: Promise<void> | undefined;
+  const connect = () => {
+    connected ??= producer.connect().catch((e: unknown) => { connected = undefined; throw e; });
+    return connected;
+  };
+  return {
+    async send(topic, messages) {
+      await connect();
+      await producer.send({ topic, acks: -1, messages });
+    },
+  };
+}
+
+function saslOptions(config: SettlementConfig, kind: EventSourceKind): SASLOptions | undefined {
+  if (config.username === undefined || config.password === undefined) return undefined;
+  const mechanism = config.saslMechanism ?? (kind === 'msk' ? 'scram-sha-512' : 'plain');
+  return { mechanism, username: config.username, password: config.password } as SASLOptions;
+}
+
+function logKafkaEntry(logger: LogPort, { level, label, log }: LogEntry): void {
+  // Powertools sets `timestamp` itself and warns about (then drops) one in the attributes
+  const { message, timestamp: _ignored, ...attributes } = log;
+  const line = `kafkajs ${label}: ${message}`;
+  if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(line, attributes);
+  else if (level === logLevel.WARN) logger.warn(line, attributes);
+  else logger.info(line, attributes);
+}

@@ -1,0 +1,44 @@
+/** The one Schema Registry call the handler needs, as a port. */
+export interface SchemaRegistry {
+  /** Registers (or finds) a Protobuf schema under a subject and returns its id. */
+  registerProtobuf(subject: string, schema: string): Promise<number>;
+}
+
+export interface SchemaRegistryOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /** Default: 10 000 ms. */
+  timeoutMs?: number;
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+/**
+ * Confluent Schema Registry REST API over fetch. Registering a schema that is already there
+ * returns its existing id, so calling this at every cold start is safe.
+ * https://docs.confluent.io/platform/current/schema-registry/develop/api.html#post--subjects-(string-%20subject)-versions
+ */
+export function httpSchemaRegistry(options: SchemaRegistryOptions): SchemaRegistry {
+  const base = options.url.replace(/\/+$/, '');
+  const headers: Record<string, string> = { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE };
+  if (options.username !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
+  }
+  return {
+    async registerProtobuf(subject, schema) {
+      const response = await fetch(`${base}/subjects/${encodeURIComponent(subject)}/versions`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ schema, schemaType: 'PROTOBUF' }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      });
+      const body = await response.json().catch(() => undefined) as { id?: unknown; message?: unknown } | undefined;
+      if (!response.ok || typeof body?.id !== 'number') {
+        const detail = typeof body?.message === 'string' ? `: ${body.message}` : '';
+        throw new Error(`Schema Registry refused the schema for ${subject} (HTTP ${response.status})${detail}`);
+      }
+      return body.id;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+import type { SettlementConfig } from './config.js';
+import { decodeEvent, type KafkaEvent } from './decode.js';
+import type { LogPort } from './log.js';
+import type { OutgoingMessage, SettlementProducer } from './producer.js';
+import { settle, type Disposition, type RuleInputs } from './rules.js';
+import type { SchemaRegistry } from './schema-registry.js';
+import { encodeSettlement, frameProtobuf, TRADE_SETTLEMENT_PROTO } from './trade-settlement.js';
+
+/** Everything the handler touches outside itself. handler.ts wires the real ones. */
+export interface SettlementPorts extends RuleInputs {
+  /** Reads the configuration (from Secrets Manager in production). */
+  readConfig: () => Promise<SettlementConfig>;
+  createProducer: (config: SettlementConfig) => SettlementProducer;
+  createSchemaRegistry: (config: SettlementConfig) => SchemaRegistry;
+  logger: LogPort;
+}
+
+/**
+ * Builds the Lambda handler. Call it at module scope: the configuration is read, the producer
+ * created and the schema registered once per container, on the first invocation, and reused by
+ * every later one. A step that fails is tried again on the next invocation.
+ */
+export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEvent) => Promise<void> {
+  const connection = onceUntilFailure(async () => {
+    const config = await ports.readConfig();
+    return { config, producer: ports.createProducer(config) };
+  });
+  const schemaId = onceUntilFailure(async () => {
+    const { config } = await connection();
+    const subject = `${config.outputTopic}-value`;
+    const id = await ports.createSchemaRegistry(config).registerProtobuf(subject, TRADE_SETTLEMENT_PROTO);
+    ports.logger.info('schema registered', { subject, schemaId: id });
+    return id;
+  });
+
+  return async (event) => {
+    const records = decodeEvent(event);
+    if (records.length === 0) return;
+    const { config, producer } = await connection();
+    const id = await schemaId();
+
+    const dispositions: Partial<Record<Disposition, number>> = {};
+    const messages: OutgoingMessage[] = records.map((record) => {
+      const settlement = settle(record.trade, ports);
+      dispositions[settlement.disposition] = (dispositions[settlement.disposition] ?? 0) + 1;
+      return {
+        key: settlement.symbol,
+        value: frameProtobuf(id, encodeSettlement(settlement)),
+        headers: record.headers,
+        timestamp: String(settlement.timestamp),
+      };
+    });
+    const partitions = Object.keys(event.records);
+
+    // One send for the whole batch, awaited once at the end: the flush. Nothing is left buffered
+    // when the handler returns, and a failure throws so Lambda retries the whole batch.
+    try {
+      await producer.send(config.outputTopic, messages);
+    } catch (e) {
+      ports.logger.error('settlements not produced; the batch fails and will be retried', { records: records.length, partitions, error: describeError(e) });
+      throw new Error(`producing ${records.length} settlements to ${config.outputTopic} failed`, { cause: e });
+    }
+    ports.logger.info('batch settled', { records: records.length, partitions, topic: config.outputTopic, dispositions });
+  };
+}
+
+/** Runs `make` once and keeps its result; a rejected attempt is forgotten so the next call tries again. */
+function onceUntilFailure<T>(make: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= make().catch((e: unknown) => { pending = undefined; throw e; });
+    return pending;
+  };
+}
+
+function describeError(e: unknown): { name: string; message: string } {
+  return e instanceof Error ? { name: e.name, message: e.message } : { name: 'Error', message: String(e) };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { decodeEvent, decodeHeaders } from '../src/decode.js';
+import { kafkaEvent, userTrade } from './events.js';
+
+const bytes = (text: string) => [...Buffer.from(text)];
+
+describe('decodeEvent', () => {
+  it('decodes base64 keys and JSON values into trades', () => {
+    const [record] = decodeEvent(kafkaEvent([{ user: 'User_7', value: userTrade({ QUANTITY: 3, PRICE: 250, SYMBOL: 'ZTEST' }), offset: 15 }]));
+    expect(record).toEqual({ topic: 'user_trades', partition: 0, offset: 15, headers: {}, trade: { user: 'User_7', symbol: 'ZTEST', quantity: 3, price: 250 } });
+  });
+
+  it('takes a record without a key as NO USER', () => {
+    const [record] = decodeEvent(kafkaEvent([{ user: undefined }]));
+    expect(record?.trade.user).toBe('NO USER');
+  });
+
+  it('keeps every partition of the event, each in offset order', () => {
+    const event = kafkaEvent([
+      { partition: 0, offset: 4, user: 'User_1' }, { partition: 0, offset: 5, user: 'User_2' },
+      { partition: 3, offset: 90, user: 'User_3' }, { partition: 5, offset: 1, user: 'User_4' },
+    ]);
+    expect(Object.keys(event.records)).toEqual(['user_trades-0', 'user_trades-3', 'user_trades-5']);
+    expect(decodeEvent(event).map((r) => [r.partition, r.offset, r.trade.user])).toEqual([[0, 4, 'User_1'], [0, 5, 'User_2'], [3, 90, 'User_3'], [5, 1, 'User_4']]);
+  });
+
+  it('names the record whose value is not a user_trades record', () => {
+    expect(() => decodeEvent(kafkaEvent([{ partition: 2, offset: 8, value: 'not json' }]))).toThrow('user_trades-2@8: the value is not JSON');
+    expect(() => decodeEvent(kafkaEvent([{ partition: 2, offset: 9, value: { SYMBOL: 'ZVV' } }]))).toThrow('user_trades-2@9: the value is not a user_trades record');
+  });
+
+  it('takes an event without records as empty', () => {
+    expect(decodeEvent({ records: {} })).toEqual([]);
+  });
+});
+
+describe('decodeHeaders', () => {
+  it.each([
+    { name: 'missing', headers: undefined, expected: {} },
+    { name: 'empty', headers: [], expected: {} },
+    { name: 'one', headers: [{ traceparent: bytes('00-abc-01') }], expected: { traceparent: Buffer.from('00-abc-01') } },
+    { name: 'a repeated key keeps every value', headers: [{ h: bytes('a') }, { h: bytes('b') }], expected: { h: [Buffer.from('a'), Buffer.from('b')] } },
+  ])('$name', ({ headers, expected }) => {
+    expect(decodeHeaders(headers)).toEqual(expected);
+  });
+
+  it('reach the decoded record', () => {
+    const [record] = decodeEvent(kafkaEvent([{ user: 'User_1', headers: [{ head: [104, 101, 97, 100] }] }]));
+    expect(record?.headers).toEqual({ head: Buffer.from('head') });
+  });
+});

@@ -1,0 +1,43 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { httpSchemaRegistry } from '../src/schema-registry.js';
+import { TRADE_SETTLEMENT_PROTO } from '../src/trade-settlement.js';
+
+let server: Server | undefined;
+afterEach(() => new Promise<void>((done) => { server ? server.close(() => done()) : done(); }));
+
+/** A registry on a free port answering every request with `status` and `body`; requests are kept. */
+async function registry(status: number, body: unknown) {
+  const requests: Array<{ method?: string; url?: string; headers: IncomingMessage['headers']; body: unknown }> = [];
+  server = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => { text += c.toString(); });
+    req.on('end', () => {
+      requests.push({ method: req.method, url: req.url, headers: req.headers, body: JSON.parse(text) });
+      res.writeHead(status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((ready) => server!.listen(0, '127.0.0.1', ready));
+  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}/`, requests };
+}
+
+describe('httpSchemaRegistry', () => {
+  it('registers the Protobuf schema under the subject, with Basic auth, and returns the id', async () => {
+    const sr = await registry(200, { id: 5 });
+    const id = await httpSchemaRegistry({ url: sr.url, username: 'SRKEY', password: 's3cret' }).registerProtobuf('trade-settlements-value', TRADE_SETTLEMENT_PROTO);
+    expect(id).toBe(5);
+    expect(sr.requests).toEqual([{
+      method: 'POST', url: '/subjects/trade-settlements-value/versions',
+      headers: expect.objectContaining({ authorization: `Basic ${Buffer.from('SRKEY:s3cret').toString('base64')}`, 'content-type': 'application/vnd.schemaregistry.v1+json' }),
+      body: { schema: TRADE_SETTLEMENT_PROTO, schemaType: 'PROTOBUF' },
+    }]);
+  });
+
+  it('reports a refusal with the registry\'s message and no credentials', async () => {
+    const sr = await registry(409, { error_code: 409, message: 'Schema being registered is incompatible with an earlier schema' });
+    const error = await httpSchemaRegistry({ url: sr.url, username: 'SRKEY', password: 's3cret' }).registerProtobuf('t-value', 'x').catch((e: Error) => e);
+    expect(String(error)).toBe('Error: Schema Registry refused the schema for t-value (HTTP 409): Schema being registered is incompatible with an earlier schema');
+    expect(sr.requests[0]?.headers.authorization).toBeDefined();
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { readTemplate, templateDir } from '../../src/scaffold/files.js';
+import { fillPlaceholders, setPackageName, type ProjectFile } from '../../src/scaffold/render.js';
+import { renderSettlementHandler, type SettlementHandlerOptions } from '../../src/scaffold/settlement-handler.js';
+
+const template = await readTemplate(templateDir('settlement-handler'));
+const options: SettlementHandlerOptions = { name: 'acme-settlement', inputTopic: 'acme_trades', outputTopic: 'acme-settlements', eventSource: 'self-managed' };
+const text = (files: ProjectFile[], path: string) => files.find((f) => f.path === path)?.content.toString('utf8');
+
+describe('renderSettlementHandler', () => {
+  it('fills every placeholder and leaves none behind', () => {
+    const files = renderSettlementHandler(template, options);
+    for (const f of files) expect(f.content.toString('utf8'), f.path).not.toMatch(/\{\{\s*\w+\s*\}\}/);
+    expect(text(files, 'template.yaml')).toContain('Topics: ["acme_trades"]');
+    expect(text(files, 'template.yaml')).toContain('ConsumerGroupId: "acme-settlement"');
+    expect(text(files, 'template.yaml')).toContain('Type: SelfManagedKafka');
+    expect(JSON.parse(text(files, 'secret.example.json')!).outputTopic).toBe('acme-settlements');
+    expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
+  });
+
+  it('names the package and its lockfile', () => {
+    const files = renderSettlementHandler(template, options);
+    expect(JSON.parse(text(files, 'package.json')!).name).toBe('acme-settlement');
+    const lock = JSON.parse(text(files, 'package-lock.json')!);
+    expect([lock.name, lock.packages[''].name]).toEqual(['acme-settlement', 'acme-settlement']);
+  });
+
+  it('copies the code as it is, renames gitignore and leaves out the template notes', () => {
+    const files = renderSettlementHandler(template, options);
+    const paths = files.map((f) => f.path);
+    expect(paths).toContain('.gitignore');
+    expect(paths).not.toContain('gitignore');
+    expect(paths).not.toContain('TEMPLATE.md');
+    expect(paths).not.toContain('template.msk.yaml');
+    expect(paths.filter((p) => p.includes('node_modules') || p.startsWith('dist/'))).toEqual([]);
+    for (const path of ['src/handler.ts', 'src/rules.ts', 'test/rules.test.ts', 'tsconfig.json']) {
+      expect(text(files, path), path).toBe(template.find((f) => f.path === path)?.content.toString('utf8'));
+    }
+  });
+
+  it('writes the MSK SAM template as template.yaml for --event-source msk', () => {
+    const files = renderSettlementHandler(template, { ...options, eventSource: 'msk' });
+    const sam = text(files, 'template.yaml')!;
+    expect(sam).toContain('Type: MSK');
+    expect(sam).toContain('Handler: msk-handler.handler');
+    expect(sam).toContain('SASL_SCRAM_512_AUTH');
+    expect(files.filter((f) => f.path.startsWith('template')).map((f) => f.path)).toEqual(['template.yaml']);
+  });
+
+  it.each([
+    { name: 'an invalid package name', over: { name: 'Acme Settlement' }, message: "--name: 'Acme Settlement' is not a valid npm package name" },
+    { name: 'an invalid input topic', over: { inputTopic: 'user trades' }, message: "--input-topic: 'user trades' is not a valid Kafka topic name" },
+    { name: 'an invalid output topic', over: { outputTopic: '' }, message: "--output-topic: '' is not a valid Kafka topic name" },
+    { name: 'an unknown event source', over: { eventSource: 'kinesis' as never }, message: "--event-source: expected self-managed or msk, got 'kinesis'" },
+  ])('refuses $name', ({ over, message }) => {
+    expect(() => renderSettlementHandler(template, { ...options, ...over })).toThrow(message);
+  });
+});
+
+describe('fillPlaceholders and setPackageName', () => {
+  it('refuse an unknown placeholder, naming the file', () => {
+    expect(() => fillPlaceholders('a {{nmae}} b', { name: 'x' }, 'README.md')).toThrow('README.md: unknown placeholder {{nmae}} (known: name)');
+    expect(fillPlaceholders('{{ name }}/{{name}}', { name: 'x' }, 'f')).toBe('x/x');
+  });
+
+  it('keep the rest of package.json as it was', () => {
+    expect(setPackageName('{"name":"a","version":"1.0.0","private":true}', 'b')).toBe('{\n  "name": "b",\n  "version": "1.0.0",\n  "private": true\n}\n');
+  });
+});
