@@ -7,3 +7,9 @@ export class CliError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * Set by commands that run code they do not own (a Lambda handler keeps its producer open, as in a
+ * container): once the command is done, main exits instead of waiting for those handles to close.
+ */
+export const exitWhenDone = { requested: false };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, exitWhenDone } from './errors.js';
 
 /** The only place that calls process.exit: maps errors to one line and an exit code. */
 async function main(argv: string[]): Promise<number> {
@@ -26,4 +26,8 @@ async function main(argv: string[]): Promise<number> {
 // a reader that went away (| head) is not an error
 process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
 
-main(process.argv).then((code) => { process.exitCode = code; });
+main(process.argv).then((code) => {
+  process.exitCode = code;
+  // after what was written has gone out
+  if (exitWhenDone.requested) process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+});

@@ -6,7 +6,7 @@ import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invok
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, exitWhenDone } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
@@ -62,6 +62,7 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   if (opts.startingPosition !== 'trim-horizon' && opts.startingPosition !== 'latest') throw new CliError(`--starting-position: expected trim-horizon or latest, got '${opts.startingPosition}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
   const conn = connectionFromOptions(opts);
+  exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
   const { handler, name } = await handlerOf(opts.handler);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(`${line}\n`); };
@@ -141,6 +142,7 @@ export async function runLambdaInvoke(opts: { handler: string; event: string; se
   try { event = JSON.parse(readFileSync(opts.event, 'utf8')); } catch (e) {
     throw new CliError(`--event: cannot read ${opts.event} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
   }
+  exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
   const { handler, name } = await handlerOf(opts.handler);
   try {

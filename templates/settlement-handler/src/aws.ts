@@ -3,10 +3,11 @@ import { createLogger } from './log.js';
 import { createKafkaProducer, type EventSourceKind } from './producer.js';
 import { httpSchemaRegistry } from './schema-registry.js';
 import { createSettlementHandler } from './settlement-handler.js';
+import { inspectionRandom } from './random.js';
 
 /**
  * The real ports: Secrets Manager through Powertools, kafkajs, the Schema Registry over fetch,
- * Math.random and Date.now. Call it at module scope, so each container gets one of each.
+ * Math.random (seeded when INSPECTION_SEED is set) and Date.now. Call it at module scope, so each container gets one of each.
  */
 export function createAwsSettlement(kind: EventSourceKind) {
   const logger = createLogger();
@@ -14,7 +15,7 @@ export function createAwsSettlement(kind: EventSourceKind) {
     readConfig: () => readConfigFromSecretsManager(),
     createProducer: (config) => createKafkaProducer(config, kind, logger),
     createSchemaRegistry: (config) => httpSchemaRegistry({ url: config.schemaRegistryUrl, username: config.schemaRegistryUsername, password: config.schemaRegistryPassword }),
-    random: Math.random,
+    random: inspectionRandom(),
     now: Date.now,
     logger,
   });
