@@ -136,6 +136,14 @@ export function buildProgram(): Command {
     .option('--force', 'write into a directory that is not empty')
     .action(async (dir: string | undefined, opts) => { const { runScaffoldSettlementHandler } = await import('./commands/scaffold.js'); await runScaffoldSettlementHandler(dir, opts); });
 
+  program.command('demo').description('the whole pipeline locally: server, Kafka, migrations, datagen, the settlement Lambda, live per-minute counts')
+    .option('--trades <n>', 'trades to generate', '2000')
+    .option('--rate <r/s>', 'trades per second', '400')
+    .option('--seed <n>', 'seed of the data generator')
+    .option('--dir <dir>', 'where the settlement handler project is built (kept between runs)', '.ksql-migrate/demo')
+    .option('--migrations-dir <dir>', 'the migrations to apply (default: from ksql-migrate.yaml, else migrations/)')
+    .action(async (opts) => { const { runDemo } = await import('./commands/demo.js'); code(await runDemo(opts)); });
+
   program.command('server')
     .description('Run the local ksqlDB-compatible server')
     .option('--port <port>', 'port to listen on', '8088')

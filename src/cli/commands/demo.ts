@@ -1,0 +1,97 @@
+import { join, resolve } from 'node:path';
+import { startLocalServer } from '../../engine/rest/server.js';
+import { migrate } from '../../index.js';
+import { KsqlClient } from '../../client/client.js';
+import { kafkaClient } from '../../kafka/client.js';
+import { generate, seededRandom } from '../../datagen/generators.js';
+import { EventSourceRunner } from '../../lambda/runner.js';
+import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
+import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
+import { buildHandlerProject } from '../../demo/handler-project.js';
+import { formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
+import { CliError, EXIT, exitWhenDone } from '../errors.js';
+
+interface DemoOptions { trades: string; rate: string; seed?: string; dir: string; migrationsDir?: string }
+
+/**
+ * `demo`: the whole application on one laptop. A local server with Kafka and Schema Registry,
+ * migrations/ applied, users and trades from datagen, the scaffolded settlement Lambda through the
+ * local event source mapping, and the per-minute counts per symbol and disposition: redrawn live
+ * on a TTY, one final table when piped. Ctrl-C stops it cleanly.
+ */
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const trades = Number(opts.trades), rate = Number(String(opts.rate).replace(/\/s$/, ''));
+  if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
+  if (!(rate > 0)) throw new CliError(`--rate: expected trades per second like 200 or 200/s, got '${opts.rate}'`, EXIT.USAGE);
+  exitWhenDone.requested = true;
+  const tty = process.stdout.isTTY === true;
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+  let stopping = false;
+  process.once('SIGINT', () => { stopping = true; });
+
+  const dir = resolve(opts.dir);
+  let bundle: string;
+  try { bundle = await buildHandlerProject(join(dir, 'settlement-handler'), say); } catch (e) {
+    throw new CliError(`demo: cannot build the settlement handler: ${(e as Error).message}`, EXIT.FAILED, { cause: e });
+  }
+  const server = await startLocalServer({ port: 0, kafkaPort: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+  const bootstrap = server.kafkaBootstrap!;
+  say(`local server ${server.url}, Kafka ${bootstrap}, Schema Registry ${server.schemaRegistryUrl}`);
+  const client = new KsqlClient({ url: server.url, timeoutMs: 30_000 });
+  let runner: EventSourceRunner | undefined;
+  try {
+    const applied = await migrate({ server: server.url, migrationsDir: opts.migrationsDir, defines: { partitions: '3' } });
+    const failed = applied.outcomes.find((o) => o.status !== 'success');
+    if (failed) throw new CliError(`demo: migration ${failed.file.version} failed: ${failed.reason}`, EXIT.FAILED);
+    say(`applied ${applied.outcomes.length} migrations`);
+
+    // the handler reads its settings from (a local) Secrets Manager, as it does in AWS
+    const secrets = await startSecretsEmulator(new Map([['demo-settlement', JSON.stringify({ bootstrapServers: bootstrap, ssl: false, schemaRegistryUrl: server.schemaRegistryUrl, outputTopic: 'trade-settlements' })]]));
+    useSecretsEmulator(secrets.url);
+    process.env.SETTLEMENT_CONFIG_SECRET = 'demo-settlement';
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // the table is the demo's output; the handler's info logs would drown it
+    const { handler, name } = await loadHandler(bundle);
+    const kafka = kafkaClient({ bootstrapServers: bootstrap, clientId: 'ksql-migrate-demo' });
+    runner = new EventSourceRunner({
+      kafka, bootstrapServers: bootstrap, topic: 'user_trades', groupId: 'demo-settlement', batchSize: 100, batchingWindowMs: 200,
+      startingPosition: 'trim-horizon', maxConcurrency: 3, eventSource: 'self-managed', invoke: (event) => invokeHandler(handler, event, name),
+    });
+    await runner.start();
+
+    const producer = kafka.producer();
+    await producer.connect();
+    const random = seededRandom(opts.seed === undefined ? Date.now() : Number(opts.seed));
+    const send = async (kind: 'users' | 'stocktrade', from: number, n: number) => producer.send({
+      topic: kind, acks: -1, messages: Array.from({ length: n }, (_, j) => { const r = generate(kind, from + j, random); return { key: r.key, value: JSON.stringify(r.value) }; }),
+    });
+    await send('users', 0, 9);
+    const started = Date.now();
+    let sent = 0, shown = '';
+    const draw = async (final: boolean) => {
+      const rows = await readMinuteCounts(client);
+      const text = `${formatMinuteCounts(rows)}\n${sent}/${trades} trades sent, ${settledTotal(rows)} settled${final ? '' : ' (Ctrl-C stops)'}`;
+      if (tty && !final) { if (text !== shown) process.stdout.write(`\x1b[H\x1b[2J${text}\n`); shown = text; }
+      return rows;
+    };
+    while (!stopping) {
+      if (sent < trades) {
+        const n = Math.min(trades - sent, Math.max(1, Math.round(rate / 5)));
+        await send('stocktrade', sent, n);
+        sent += n;
+      }
+      const rows = await draw(false);
+      if (sent >= trades && settledTotal(rows) >= trades) break;
+      const due = started + (sent / rate) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(200, due - Date.now())));
+    }
+    await producer.disconnect();
+    const rows = await readMinuteCounts(client);
+    process.stdout.write(`${formatMinuteCounts(rows)}\n${sent} trades sent, ${settledTotal(rows)} settled${stopping ? ' (stopped)' : ''}\n`);
+    await secrets.close();
+    return stopping ? EXIT.INTERRUPTED : EXIT.OK;
+  } finally {
+    await runner?.stop().catch(() => undefined);
+    await client.close();
+    await server.close();
+  }
+}

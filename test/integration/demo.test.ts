@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLI } from '../helpers/server.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+describe('ksql-migrate demo', () => {
+  it('runs the pipeline end to end and, piped, prints one final table whose totals are the trades', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-demo-'));
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '300', '--rate', '1000', '--seed', '3', '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^Minute \(UTC\)\s+Symbol\s+Completed\s+Pending\s+SEC Flagged\s+Rejected$/);
+    expect(lines[lines.length - 1]).toBe('300 trades sent, 300 settled');
+    const total = lines[lines.length - 2]!.split(/\s+/).slice(1).map(Number);
+    expect(total.reduce((a, b) => a + b, 0)).toBe(300);
+    expect(r.stdout).not.toContain('\x1b['); // no redrawing when piped
+  }, 240_000);
+});
