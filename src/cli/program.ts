@@ -139,6 +139,7 @@ export function buildProgram(): Command {
   program.command('demo').description('the whole pipeline locally: server, Kafka, migrations, datagen, the settlement Lambda, live per-minute counts')
     .option('--trades <n>', 'trades to generate', '2000')
     .option('--rate <r/s>', 'trades per second', '400')
+    .option('--duration <time>', 'generate trades for this long (e.g. 20s) instead of --trades')
     .option('--seed <n>', 'seed of the data generator')
     .option('--dir <dir>', 'where the settlement handler project is built (kept between runs)', '.ksql-migrate/demo')
     .option('--migrations-dir <dir>', 'the migrations to apply (default: from ksql-migrate.yaml, else migrations/)')

@@ -11,7 +11,7 @@ import { buildHandlerProject } from '../../demo/handler-project.js';
 import { formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
 import { CliError, EXIT, exitWhenDone } from '../errors.js';
 
-interface DemoOptions { trades: string; rate: string; seed?: string; dir: string; migrationsDir?: string }
+interface DemoOptions { trades: string; rate: string; duration?: string; seed?: string; dir: string; migrationsDir?: string }
 
 /**
  * `demo`: the whole application on one laptop. A local server with Kafka and Schema Registry,
@@ -20,9 +20,17 @@ interface DemoOptions { trades: string; rate: string; seed?: string; dir: string
  * on a TTY, one final table when piped. Ctrl-C stops it cleanly.
  */
 export async function runDemo(opts: DemoOptions): Promise<number> {
-  const trades = Number(opts.trades), rate = Number(String(opts.rate).replace(/\/s$/, ''));
-  if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
+  const rate = Number(String(opts.rate).replace(/\/s$/, ''));
   if (!(rate > 0)) throw new CliError(`--rate: expected trades per second like 200 or 200/s, got '${opts.rate}'`, EXIT.USAGE);
+  let trades = Number(opts.trades);
+  if (opts.duration !== undefined) {
+    // --duration: trades at --rate for that long
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(opts.duration.trim());
+    if (!m) throw new CliError(`--duration: expected a time like 20s or 2m, got '${opts.duration}'`, EXIT.USAGE);
+    const ms = Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 'ms' ? 1 : 1000);
+    trades = Math.max(1, Math.round((rate * ms) / 1000));
+  }
+  if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
   exitWhenDone.requested = true;
   const tty = process.stdout.isTTY === true;
   const say = (line: string) => process.stderr.write(`${line}\n`);
