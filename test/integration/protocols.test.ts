@@ -82,7 +82,7 @@ describe('process lifecycle', () => {
     const port = new URL(server.url).port;
     const { spawnSync } = await import('node:child_process');
     const { CLI } = await import('../helpers/server.js');
-    const r = spawnSync(process.execPath, [CLI, 'server', '--port', port], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'server', '--port', port, '--no-kafka', '--no-schema-registry'], { encoding: 'utf8' });
     await server.stop();
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(`error: --port: 127.0.0.1:${port} is already in use`);
