@@ -127,8 +127,16 @@ export function buildProgram(): Command {
     .requiredOption('--event <file>', 'the event, as JSON')
     .action(async (opts) => { const { runLambdaInvoke } = await import('./commands/lambda.js'); code(await runLambdaInvoke(opts)); });
 
-  program.command('scaffold').description('create a project from a template shipped with ksql-migrate')
-    .command('settlement-handler [dir]').description('a TypeScript AWS Lambda that settles user_trades into Protobuf TradeSettlement records (dir default ./settlement-handler)')
+  const scaffold = program.command('scaffold').description('create a project from a template shipped with ksql-migrate');
+  scaffold.command('ci').description('a CI workflow that validates migrations on pull requests and applies them on the default branch')
+    .addOption(new Option('--provider <name>', 'the CI system').choices(['github']).default('github'))
+    .option('--dir <dir>', 'the repository root to write into', '.')
+    .option('--action <ref>', 'the ksql-migrate action the workflow uses', 'ksql-migrate/ksql-migrate@v1')
+    .option('--branch <name>', 'the default branch, whose pushes apply migrations', 'main')
+    .option('--working-directory <dir>', 'where ksql-migrate.yaml is, relative to the root', '.')
+    .option('--force', 'overwrite an existing workflow of the same name')
+    .action(async (opts) => { const { runScaffoldCi } = await import('./commands/scaffold.js'); await runScaffoldCi(opts); });
+  scaffold.command('settlement-handler [dir]').description('a TypeScript AWS Lambda that settles user_trades into Protobuf TradeSettlement records (dir default ./settlement-handler)')
     .option('--name <name>', 'npm package, service and consumer group name (default: the directory name)')
     .option('--input-topic <topic>', 'topic the Lambda reads', 'user_trades')
     .option('--output-topic <topic>', 'topic the settlements go to', 'trade-settlements')

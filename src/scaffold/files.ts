@@ -36,6 +36,11 @@ export async function writeProject(dir: string, files: readonly ProjectFile[], o
     if (!statSync(dir).isDirectory()) throw new ScaffoldError(`${dir} exists and is not a directory`);
     if (!options.force && (await readdir(dir)).length > 0) throw new ScaffoldError(`${dir} is not empty (--force writes into it anyway)`);
   }
+  await writeFiles(dir, files);
+}
+
+/** Writes the files under `dir`, creating directories as needed and overwriting files of the same name. */
+export async function writeFiles(dir: string, files: readonly ProjectFile[]): Promise<void> {
   for (const file of files) {
     const target = join(dir, ...file.path.split('/'));
     await mkdir(dirname(target), { recursive: true });

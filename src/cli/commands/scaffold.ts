@@ -1,6 +1,8 @@
-import { basename, relative, resolve } from 'node:path';
-import { readTemplate, templateDir, writeProject } from '../../scaffold/files.js';
-import { ScaffoldError } from '../../scaffold/render.js';
+import { existsSync } from 'node:fs';
+import { basename, join, relative, resolve } from 'node:path';
+import { CI_DEFAULTS, renderCi, type CiProvider } from '../../scaffold/ci.js';
+import { readTemplate, templateDir, writeFiles, writeProject } from '../../scaffold/files.js';
+import { ScaffoldError, type ProjectFile } from '../../scaffold/render.js';
 import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS, type EventSource } from '../../scaffold/settlement-handler.js';
 import { CliError, EXIT } from '../errors.js';
 
@@ -40,5 +42,41 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
     + '  npm run check        # type check, tests, esbuild bundle into dist/\n'
     + `  # fill in a copy of secret.example.json, then: aws secretsmanager create-secret --name ${options.eventSource === 'msk' ? 'AmazonMSK_' : ''}${options.name}-config --secret-string file://secret.json\n`
     + '  sam deploy --guided  # template.yaml; give it the secret\'s ARN\n',
+  );
+}
+
+export interface ScaffoldCiFlags {
+  provider?: CiProvider;
+  dir?: string;
+  action?: string;
+  branch?: string;
+  workingDirectory?: string;
+  force?: boolean;
+}
+
+/** `scaffold ci`: add a workflow to an existing project; an existing workflow of the same name is kept unless --force. */
+export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
+  const target = resolve(flags.dir ?? '.');
+  const options = {
+    provider: flags.provider ?? CI_DEFAULTS.provider,
+    action: flags.action ?? CI_DEFAULTS.action,
+    defaultBranch: flags.branch ?? CI_DEFAULTS.defaultBranch,
+    workingDirectory: flags.workingDirectory ?? CI_DEFAULTS.workingDirectory,
+  };
+  let files: ProjectFile[];
+  try {
+    files = renderCi(await readTemplate(templateDir(`ci-${options.provider}`)), options);
+    const taken = files.filter((f) => existsSync(join(target, f.path)));
+    if (taken.length > 0 && !flags.force) throw new ScaffoldError(`${taken.map((f) => f.path).join(', ')} already exists (--force overwrites it)`);
+    await writeFiles(target, files);
+  } catch (e) {
+    if (e instanceof ScaffoldError) throw new CliError(`scaffold ci: ${e.message}`, EXIT.USAGE, { cause: e });
+    throw e;
+  }
+  const shown = relative(process.cwd(), target) || '.';
+  process.stdout.write(
+    files.map((f) => `created ${shown}/${f.path}`).join('\n')
+    + `\npull requests run validate, pushes to ${options.defaultBranch} run up, through ${options.action}\n`
+    + 'next: add the repository secrets KSQLDB_URL, KSQLDB_API_KEY and KSQLDB_API_SECRET (Settings > Secrets and variables > Actions)\n',
   );
 }
