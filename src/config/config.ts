@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- settings from files, the environment and flags are merged as loose objects before the zod schema types them */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';

@@ -39,7 +39,7 @@ describe('ksql-migrate scaffold settlement-handler', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-'));
     const created = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'acme', '--name', 'acme-settlement', '--input-topic', 'acme_trades', '--event-source', 'msk']);
     expect(created.status, created.stderr).toBe(0);
-    expect(created.stdout).toMatch(/^created acme\/ \(\d+ files\): acme-settlement, a Lambda settling acme_trades into trade-settlements \(event source: Amazon MSK\)\nnext:\n  cd acme\n  npm ci\n/);
+    expect(created.stdout).toMatch(/^created acme\/ \(\d+ files\): acme-settlement, a Lambda settling acme_trades into trade-settlements \(event source: Amazon MSK\)\nnext:\n {2}cd acme\n {2}npm ci\n/);
 
     const project = join(cwd, 'acme');
     for (const [command, args] of [

@@ -7,7 +7,7 @@ import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
 import { isSrFormat } from '../serde/sr-serde.js';
 import { checkSchemaIdProps, inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
-import { typeToString, T, typesEqual, containsMap, type SqlType } from '../sql/types.js';
+import { typeToString, T, typesEqual, containsMap } from '../sql/types.js';
 
 import { commandStatus, warningEntity } from './status.js';
 import { planQuery } from '../analysis/planner.js';

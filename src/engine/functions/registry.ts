@@ -32,6 +32,7 @@ export function define(name: string, category: string, description: string, reso
 }
 
 /** A function of fixed parameter types; NULL in any argument gives NULL unless `nullSafe`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each function takes its own argument types
 export function fixed(name: string, category: string, params: SqlType[], ret: SqlType, fn: (...a: any[]) => unknown, nullSafe = false): void {
   define(name, category, `${name}(${params.map(typeToString).join(', ')})`, (args) => {
     if (args.length !== params.length || !args.every((a, i) => canImplicitlyCast(a, params[i]!))) return undefined;

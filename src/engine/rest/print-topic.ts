@@ -11,9 +11,12 @@ function describeBytes(b: Buffer | null): { format: string; text: string } {
   if (b === null) return { format: 'NONE', text: '<null>' };
   const s = b.toString('utf8');
   if (/^\s*[[{]/.test(s)) { try { JSON.parse(s); return { format: 'JSON', text: s }; } catch { /* not JSON */ } }
+  // control characters are what tell binary numbers from text here
+  /* eslint-disable no-control-regex */
   if (b.length === 4 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_INT', text: String(b.readInt32BE(0)) };
   if (b.length === 8 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_BIGINT or KAFKA_DOUBLE', text: String(b.readBigInt64BE(0)) };
   if (Buffer.from(s, 'utf8').equals(b) && !/[\x00-\x08\x0e-\x1f]/.test(s)) return { format: 'KAFKA_STRING', text: s };
+  /* eslint-enable no-control-regex */
   return { format: 'UNRECOGNIZED_BYTES', text: b.toString('hex') };
 }
 

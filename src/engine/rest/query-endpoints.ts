@@ -83,6 +83,8 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     w.end(result.isTable ? undefined : q.limit !== undefined && result.rows.length >= q.limit ? 'Limit Reached' : 'Query Completed');
     return;
   }
+  // the query's callbacks are made before the writer exists, and see it once it does
+  // eslint-disable-next-line prefer-const
   let writer: QueryWriter | undefined;
   let handle: PushHandle;
   try {

@@ -340,8 +340,8 @@ class Parser {
     const topic = t.kind === 'ident' ? t.raw : t.text;
     const fromBeginning = this.acceptKw('FROM', 'BEGINNING');
     let interval: number | undefined, limit: number | undefined;
-    if (this.acceptKw('INTERVAL') || this.acceptKw('SAMPLE')) interval = Number(this.cur.text), this.i++;
-    if (this.acceptKw('LIMIT')) limit = Number(this.cur.text), this.i++;
+    if (this.acceptKw('INTERVAL') || this.acceptKw('SAMPLE')) { interval = Number(this.cur.text); this.i++; }
+    if (this.acceptKw('LIMIT')) { limit = Number(this.cur.text); this.i++; }
     return { kind: 'print', topic, fromBeginning, interval, limit };
   }
 
