@@ -1,5 +1,5 @@
 import type { Kafka, Consumer } from 'kafkajs';
-import { buildKafkaEvent, type EventSource, type SourceRecord } from './event.js';
+import { buildKafkaEvent, sourceRecord, type EventSource, type SourceRecord } from './event.js';
 
 export interface RunnerOptions {
   kafka: Kafka;
@@ -62,11 +62,7 @@ export class EventSourceRunner {
       autoCommit: false,
       partitionsConsumedConcurrently: this.ceiling,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        const records: SourceRecord[] = batch.messages.map((m) => ({
-          topic: batch.topic, partition: batch.partition, offset: Number(m.offset), timestamp: Number(m.timestamp),
-          key: m.key, value: m.value,
-          headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined ? null : Buffer.from(x) }))),
-        }));
+        const records = batch.messages.map((m) => sourceRecord(batch.topic, batch.partition, m));
         for (let i = 0; i < records.length && isRunning() && !isStale(); i += this.o.batchSize) {
           const chunk = records.slice(i, i + this.o.batchSize);
           await this.invokeUntilDone(batch.partition, chunk, heartbeat, isRunning);

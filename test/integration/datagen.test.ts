@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+import { readTopic } from '../helpers/kafka.js';
 
 let server: Running, bootstrap: string;
 beforeAll(async () => {
@@ -14,15 +15,8 @@ afterAll(async () => { await server.stop(); });
 const datagen = (...args: string[]) => spawnSync(process.execPath, [CLI, 'datagen', ...args, '--bootstrap-servers', bootstrap], { encoding: 'utf8', timeout: 30_000 });
 
 async function readAll(topic: string, n: number): Promise<{ key: string; value: any }[]> {
-  const consumer = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING }).consumer({ groupId: `read-${topic}-${Math.random()}`, maxWaitTimeInMs: 100 });
-  const got: { key: string; value: any }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => { got.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) }); } });
-  const deadline = Date.now() + 15_000;
-  while (got.length < n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  await consumer.disconnect();
-  return got;
+  const records = await readTopic(new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING }), topic, n);
+  return records.map((r) => ({ key: r.key!, value: JSON.parse(r.value.toString()) }));
 }
 
 describe('ksql-migrate datagen', () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
-import protobuf from 'protobufjs';
+import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { ksql, queryStream } from '../helpers/server.js';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
 
@@ -151,30 +151,13 @@ describe('a Protobuf TradeSettlement produced through Kafka in the Schema Regist
       expect(up.stderr).toBe('');
       expect(up.status).toBe(0);
       // the seed's schema, registered over the registry's REST API as a serializer registers it
-      const proto = `syntax = "proto3";
-package io.confluent.developer.proto;
-message TradeSettlement {
-  string user = 1;
-  string symbol = 2;
-  double amount = 3;
-  string disposition = 4;
-  string reason = 5;
-  int64 timestamp = 6;
-}
-`;
       const reg = await fetch(`http://127.0.0.1:${sport}/subjects/trade-settlements-value/versions`, {
-        method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: proto, schemaType: 'PROTOBUF' }),
+        method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: TRADE_SETTLEMENT_PROTO, schemaType: 'PROTOBUF' }),
       });
       expect(reg.status).toBe(200);
       const { id } = await reg.json() as { id: number };
-      // encoded by protobufjs, framed as Confluent's serializer frames it: magic 0, schema id, message index [0]
-      // (@kafkajs/confluent-schema-registry leaves the message index out, which Confluent's deserializers reject)
-      const type = protobuf.parse(proto).root.lookupType('io.confluent.developer.proto.TradeSettlement');
-      const frame = (s: Record<string, unknown>) => {
-        const head = Buffer.alloc(6);
-        head.writeInt32BE(id, 1);
-        return Buffer.concat([head, type.encode(type.fromObject(s)).finish()]);
-      };
+      // encoded by protobufjs and framed as Confluent's serializer frames it (@kafkajs/confluent-schema-registry
+      // leaves the message index out, which Confluent's deserializers reject)
       const T0 = 1_700_000_040_000;
       const settlements = [
         { user: 'User_1', symbol: 'ZVV', amount: 1500, disposition: 'Completed', reason: 'Within same day limit', timestamp: T0 + 1_000 },
@@ -183,7 +166,7 @@ message TradeSettlement {
       ];
       const producer = client([`127.0.0.1:${kport}`]).producer({ idempotent: true });
       await producer.connect();
-      await producer.send({ topic: 'trade-settlements', acks: -1, messages: settlements.map((s) => ({ key: s.symbol, value: frame(s) })) });
+      await producer.send({ topic: 'trade-settlements', acks: -1, messages: settlements.map((s) => ({ key: s.symbol, value: frameTradeSettlement(id, s) })) });
       await producer.disconnect();
 
       const completed = "SELECT SYMBOL, NUM_COMPLETED, WINDOWSTART FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV';";

@@ -3,23 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import protobuf from 'protobufjs';
+import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { freePort, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
 import { migrate, startLocalServer, type LocalServer } from '../../src/index.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 const SR_TYPE = 'application/vnd.schemaregistry.v1+json';
-const TRADE_SETTLEMENT = `syntax = "proto3";
-package io.confluent.developer.proto;
-message TradeSettlement {
-  string user = 1;
-  string symbol = 2;
-  double amount = 3;
-  string disposition = 4;
-  string reason = 5;
-  int64 timestamp = 6;
-}
-`;
 
 async function sr(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; type: string | null; body: any }> {
   const r = await fetch(`${base}${path}`, { method, headers: { 'content-type': SR_TYPE }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -96,13 +85,9 @@ describe('a TradeSettlement written by a Protobuf client with the Schema Registr
 
   it('is counted by COMPLETED_PER_MINUTE', async () => {
     // what the settlement Lambda's serializer does: register the schema, then frame each record
-    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/trade-settlements-value/versions', { schema: TRADE_SETTLEMENT, schemaType: 'PROTOBUF' });
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/trade-settlements-value/versions', { schema: TRADE_SETTLEMENT_PROTO, schemaType: 'PROTOBUF' });
     expect(reg.status, JSON.stringify(reg.body)).toBe(200);
-    const type = protobuf.parse(TRADE_SETTLEMENT).root.lookupType('io.confluent.developer.proto.TradeSettlement');
-    const payload = type.encode(type.fromObject({ user: 'User_1', symbol: 'ZVV', amount: 1500, disposition: 'Completed', reason: 'Within same day limit', timestamp: 120_500 })).finish();
-    const head = Buffer.alloc(5);
-    head.writeInt32BE(reg.body.id, 1);
-    const value = Buffer.concat([head, Buffer.from([0]), payload]);
+    const value = frameTradeSettlement(reg.body.id, { user: 'User_1', symbol: 'ZVV', amount: 1500, disposition: 'Completed', reason: 'Within same day limit', timestamp: 120_500 });
     server.engine.topics.append('trade-settlements', { key: Buffer.from('ZVV'), value, timestamp: Date.now(), partition: 0 });
     server.engine.drain();
 

@@ -6,17 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
-import protobuf from 'protobufjs';
+import { readTradeSettlement } from '../helpers/trade-settlement.js';
+import { readTopic } from '../helpers/kafka.js';
 import { CLI, freePort, queryStream, startServerProcess } from '../helpers/server.js';
 // the generator the template uses for its inspection when INSPECTION_SEED is set
-import { seededRandom } from '../../templates/settlement-handler/src/random.js';
+import { seededRandom } from '../../templates/settlement-handler/src/rules.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 const FAIL_ONCE = fileURLToPath(new URL('../fixtures/lambda/fail-once.mjs', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const PROTO = `syntax = "proto3";
-package io.confluent.developer.proto;
-message TradeSettlement { string user = 1; string symbol = 2; double amount = 3; string disposition = 4; string reason = 5; int64 timestamp = 6; }`;
 
 /** The seed's rules, written again here so the template is checked against an independent copy. */
 function expectedDisposition(user: string | null, amount: number, random: () => number): string {
@@ -53,12 +51,13 @@ describe('the settlement pipeline end to end: datagen -> ksqlDB joins -> the tem
       const admin = kafka.admin();
       await admin.connect();
       let deadline = Date.now() + 60_000;
-      const step = (what: string) => { deadline = Date.now() + 60_000; if (process.env.E2E_DEBUG) process.stderr.write(`e2e: ${what}\n`); };
+      // each phase gets a minute
+      const step = () => { deadline = Date.now() + 60_000; };
       const high = async (topic: string) => Number((await admin.fetchTopicOffsets(topic))[0]!.high);
       while ((await high('user_trades')) < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(await high('user_trades')).toBe(2000);
 
-      step('user_trades joined');
+      step();
       const secret = join(dir, 'settlement.json');
       writeFileSync(secret, JSON.stringify({ bootstrapServers: bootstrap, username: 'app', password: 'kafka-pw', saslMechanism: 'plain', ssl: false, schemaRegistryUrl: `http://127.0.0.1:${sport}`, outputTopic: 'trade-settlements' }));
       let log = '';
@@ -77,7 +76,7 @@ describe('the settlement pipeline end to end: datagen -> ksqlDB joins -> the tem
         return n;
       };
       while ((await high('trade-settlements').catch(() => 0)) < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      step('settlements written');
+      step();
       let counted = 0;
       while (Date.now() < deadline && (counted = await total()) < 2000) await new Promise((r) => setTimeout(r, 100));
       expect(counted, log).toBe(2000);
@@ -85,26 +84,13 @@ describe('the settlement pipeline end to end: datagen -> ksqlDB joins -> the tem
       expect(log).toMatch(/invocation failed \(attempt 1\), batch of 100 retried: injected failure at record 50 of 100/);
       expect(log).not.toContain('kafka-pw');
 
-      step('counted');
+      step();
       // each settlement against the rules, in user_trades order (one partition, one invocation at a time)
-      const type = protobuf.parse(PROTO).root.lookupType('io.confluent.developer.proto.TradeSettlement');
-      const read = async (topic: string, decode: (v: Buffer) => any) => {
-        const c = new Kafka({ clientId: `check-${topic}`, brokers: [bootstrap], logLevel: process.env.E2E_DEBUG ? logLevel.INFO : logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'app', password: 'kafka-pw' } })
-          .consumer({ groupId: `check-${topic}`, maxWaitTimeInMs: 100 });
-        const out: any[] = [];
-        await c.connect();
-        await c.subscribe({ topic, fromBeginning: true });
-        await c.run({ eachMessage: async ({ message }) => {
-          try { out.push({ key: message.key?.toString() ?? null, ...decode(message.value!) }); } catch (e) { if (process.env.E2E_DEBUG) process.stderr.write(`e2e: decode ${(e as Error).message}\n`); throw e; }
-        } });
-        while (out.length < 2000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-        if (process.env.E2E_DEBUG) process.stderr.write(`e2e: ${topic} ${out.length}\n`);
-        await c.disconnect();
-        return out;
-      };
+      const client = () => new Kafka({ clientId: 'check', brokers: [bootstrap], logLevel: logLevel.NOTHING, sasl: { mechanism: 'plain', username: 'app', password: 'kafka-pw' } });
+      const read = async (topic: string, decode: (v: Buffer) => any) =>
+        (await readTopic(client(), topic, 2000, 60_000)).map((r) => ({ key: r.key, ...decode(r.value) }));
       const trades = await read('user_trades', (v) => JSON.parse(v.toString()));
-      step(`read ${trades.length} trades`);
-      const settlements = await read('trade-settlements', (v) => type.toObject(type.decode(v.subarray(6)), { longs: Number }));
+      const settlements = await read('trade-settlements', readTradeSettlement);
       const random = seededRandom(7);
       const expected = trades.map((t) => ({ user: t.key ?? 'NO USER', symbol: t.SYMBOL, amount: t.QUANTITY * t.PRICE, disposition: expectedDisposition(t.key, t.QUANTITY * t.PRICE, random) }));
       expect(settlements.map((s) => ({ user: s.user, symbol: s.symbol, amount: s.amount, disposition: s.disposition }))).toEqual(expected);

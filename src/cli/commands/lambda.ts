@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { kafkaClient } from '../../kafka/client.js';
-import { buildKafkaEvent, type EventSource, type SourceRecord } from '../../lambda/event.js';
+import { buildKafkaEvent, sourceRecord, type EventSource, type SourceRecord } from '../../lambda/event.js';
 import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
@@ -123,8 +123,7 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
       autoCommit: false,
       eachMessage: async ({ partition, message: m }) => {
         if (records.length >= want) return;
-        records.push({ topic: opts.topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key, value: m.value,
-          headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined ? null : Buffer.from(x) }))) });
+        records.push(sourceRecord(opts.topic, partition, m));
         if (records.length >= want) done();
       },
     });

@@ -14,7 +14,7 @@ const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
 
-interface ProducerState { epoch: number; lastSequence: number; lastBaseOffset: number; lastCount: number }
+interface ProducerState { epoch: number; lastSequence: number; lastBaseOffset: number }
 
 /**
  * The broker side of the local server's topics: one node that leads every partition. Produce
@@ -74,23 +74,17 @@ export class Broker {
     let baseOffset = -1;
     for (const b of batches) {
       if (b.control) continue;
-      if (b.producerId >= 0) {
-        const key = `${topicName}/${index}/${b.producerId}`;
-        const st = this.producers.get(key);
-        if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
-        if (st && b.producerEpoch === st.epoch) {
-          // a retried batch that is already in the log: success with the offset it got then
-          if (b.baseSequence <= st.lastSequence) { if (baseOffset < 0) baseOffset = st.lastBaseOffset; continue; }
-          if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
-        }
-        const first = log.end;
-        this.append(topicName, index, b.records);
-        this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.records.length - 1, lastBaseOffset: first, lastCount: b.records.length });
-        if (baseOffset < 0) baseOffset = first;
-        continue;
+      const key = `${topicName}/${index}/${b.producerId}`;
+      const st = b.producerId >= 0 ? this.producers.get(key) : undefined;
+      if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
+      if (st && b.producerEpoch === st.epoch) {
+        // a retried batch that is already in the log: success with the offset it got then
+        if (b.baseSequence <= st.lastSequence) { if (baseOffset < 0) baseOffset = st.lastBaseOffset; continue; }
+        if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       const first = log.end;
       this.append(topicName, index, b.records);
+      if (b.producerId >= 0) this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.records.length - 1, lastBaseOffset: first });
       if (baseOffset < 0) baseOffset = first;
     }
     return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start };

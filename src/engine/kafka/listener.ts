@@ -46,29 +46,28 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    let pending: Buffer = Buffer.alloc(0);
     const creds = opts.saslPlain;
     const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
     const drop = () => { socket.destroy(); };
+    // chunks are kept until a whole frame is there, then joined once
     let parts: Buffer[] = [], partsLength = 0;
     socket.on('data', (chunk: Buffer) => {
-      // a large frame comes in several chunks: they are joined once, when the frame is whole
-      if (pending.length === 0 && parts.length === 0) pending = chunk;
-      else {
-        if (parts.length === 0) { parts = [pending]; partsLength = pending.length; }
-        parts.push(chunk); partsLength += chunk.length;
-        if (partsLength < 4 || partsLength < 4 + (parts[0]!.length >= 4 ? parts[0]!.readInt32BE(0) : Buffer.concat(parts).readInt32BE(0))) return;
-        pending = Buffer.concat(parts, partsLength); parts = []; partsLength = 0;
-      }
-      while (pending.length >= 4) {
-        const size = pending.readInt32BE(0);
-        if (size < 8 || size > MAX_REQUEST) { drop(); return; }
-        if (pending.length < 4 + size) break;
-        const frame = pending.subarray(4, 4 + size);
-        pending = pending.subarray(4 + size);
+      parts.push(chunk); partsLength += chunk.length;
+      if (partsLength < 4) return;
+      const size = (parts[0]!.length >= 4 ? parts[0]! : Buffer.concat(parts)).readInt32BE(0);
+      if (size < 8 || size > MAX_REQUEST) { drop(); return; }
+      if (partsLength < 4 + size) return;
+      let pending = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
+      for (;;) {
+        const n = pending.readInt32BE(0);
+        if (n < 8 || n > MAX_REQUEST) { drop(); return; }
+        const frame = pending.subarray(4, 4 + n);
         chain = chain.then(() => handle(frame)).catch(drop);
+        pending = pending.subarray(4 + n);
+        if (pending.length < 4 || pending.length < 4 + pending.readInt32BE(0)) break;
       }
+      parts = pending.length ? [pending] : []; partsLength = pending.length;
     });
     socket.on('error', () => undefined);
     socket.on('close', () => { sockets.delete(socket); });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inspectionRandom, seededRandom } from '../src/random.js';
+import { inspectionRandom } from '../src/random.js';
+import { seededRandom } from '../src/rules.js';
 
 describe('inspection randomness', () => {
   it('is Math.random unless INSPECTION_SEED is set', () => {
