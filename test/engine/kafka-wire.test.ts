@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import crc32c from 'crc-32/crc32c.js';
 import { Reader, Writer, WireError } from '../../src/engine/kafka/wire.js';
-import { decodeBatches, encodeBatch, BatchError, type WireRecord } from '../../src/engine/kafka/record-batch.js';
+import { decodeBatches, decodeRecords, encodeBatch, readBatches, BatchError, type WireRecord } from '../../src/engine/kafka/record-batch.js';
 
 describe('Kafka wire primitives', () => {
   it('varints, varlongs and unsigned varints round-trip', () => {
@@ -50,5 +50,24 @@ describe('record batches (magic 2)', () => {
     bytes.writeInt16BE(2, 21); // attributes: snappy
     bytes.writeUInt32BE(crc32c.buf(bytes.subarray(21)) >>> 0, 17); // re-signed, so only the compression is wrong
     expect(() => decodeBatches(bytes)).toThrow(expect.objectContaining({ code: 76 }) as unknown as BatchError);
+  });
+
+  // a batch whose CRC is right but whose records are not: refused at produce time, never stored
+  const resigned = (bytes: Buffer) => { bytes.writeUInt32BE(crc32c.buf(bytes.subarray(21)) >>> 0, 17); return bytes; };
+  it.each([
+    ['a record count above the records there are', (b: Buffer) => b.writeInt32BE(3, 57)],
+    ['a key length past the record', (b: Buffer) => { b[61 + 4] = 0x7e; }],
+    ['a negative header key length', (b: Buffer) => { b[61 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 1] = 0x01; }],
+  ])('%s is CORRUPT_MESSAGE', (_name, damage) => {
+    const bytes = Buffer.from(encodeBatch(records));
+    damage(bytes);
+    expect(() => readBatches(resigned(bytes))).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
+  });
+
+  it('readBatches checks the framing without decoding; decodeRecords then gives the records with offsets from the base given', () => {
+    const [h] = readBatches(encodeBatch(records));
+    expect([h!.count, h!.baseTimestamp]).toEqual([2, 1000]);
+    expect(decodeRecords(h!, 100).map((r) => r.offset)).toEqual([100, 101]);
+    expect(decodeRecords(h!).map((r) => r.value?.toString() ?? null)).toEqual(['v1', null]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TopicStore } from '../../src/engine/storage/topics.js';
+import { TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
 import { Cursor } from '../../src/engine/runtime/running-query.js';
 import { makeFieldPicker, lookupField } from '../../src/engine/serde/json-value.js';
 
@@ -31,6 +31,63 @@ describe('topic retention (log.retention.bytes per partition)', () => {
     topics.create('t', { partitions: 1, replicas: 1, retentionBytes: -1 });
     for (let i = 0; i < 100; i++) topics.append('t', { key: null, value: Buffer.alloc(100), timestamp: i, partition: 0 });
     expect(topics.get('t')!.partitions[0]!.start).toBe(0);
+  });
+});
+
+describe('batches appended undecoded (a producer\'s record batches)', () => {
+  const batch = (values: string[], onDecode?: () => void): PendingBatch => ({
+    count: values.length, bytes: values.length * 100,
+    decode: () => { onDecode?.(); return values.map((v, i) => ({ key: null, value: Buffer.from(v), timestamp: i, headers: [] })); },
+  });
+
+  it('are decoded once, when first read, with offsets and seq in append order among single records', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    let decodes = 0;
+    topics.append('t', { key: null, value: Buffer.from('a'), timestamp: 0, partition: 0 });
+    expect(topics.appendBatch('t', 0, batch(['b', 'c', 'd'], () => decodes++))).toBe(1);
+    topics.append('t', { key: null, value: Buffer.from('e'), timestamp: 0, partition: 0 });
+    const log = topics.get('t')!.partitions[0]!;
+    expect([log.end, decodes]).toEqual([5, 0]);
+    expect(log.get(2)!.value!.toString()).toBe('c');
+    expect(decodes).toBe(1);
+    const all = log.all();
+    expect(all.map((r) => [r.offset, r.value!.toString()])).toEqual([[0, 'a'], [1, 'b'], [2, 'c'], [3, 'd'], [4, 'e']]);
+    expect(all.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4]);
+    expect(decodes).toBe(1);
+  });
+
+  it('are read by a cursor in seq order across partitions', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 2, replicas: 1 });
+    const cursor = new Cursor(topics, ['t'], false);
+    topics.appendBatch('t', 1, batch(['x1', 'x2']));
+    topics.append('t', { key: null, value: Buffer.from('y'), timestamp: 0, partition: 0 });
+    topics.appendBatch('t', 0, batch(['z']));
+    const seen: string[] = [];
+    for (let r = cursor.next(); r; r = cursor.next()) seen.push(r.value!.toString());
+    expect(seen).toEqual(['x1', 'x2', 'y', 'z']);
+  });
+
+  it('go whole under retention, as a segment does, and never before the last one', () => {
+    const topics = new TopicStore(1000);
+    topics.create('t', { partitions: 1, replicas: 1 });
+    for (let i = 0; i < 10; i++) topics.appendBatch('t', 0, batch(['1', '2', '3', '4']));
+    const log = topics.get('t')!.partitions[0]!;
+    expect(log.end).toBe(40);
+    expect(log.start % 4).toBe(0);
+    expect(log.start).toBeGreaterThan(0);
+    expect(log.get(log.start)!.offset).toBe(log.start);
+    expect(log.get(log.start - 1)).toBeUndefined();
+  });
+
+  it('are decoded at once when a listener takes each record (the journal, PRINT)', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    const got: string[] = [];
+    topics.onAppend((r) => got.push(`${r.offset}:${r.value!.toString()}`));
+    topics.appendBatch('t', 0, batch(['p', 'q']));
+    expect(got).toEqual(['0:p', '1:q']);
   });
 });
 

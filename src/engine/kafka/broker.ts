@@ -1,5 +1,5 @@
 import type { TopicStore } from '../storage/topics.js';
-import { decodeBatches, encodeBatch, BatchError, type WireRecord } from './record-batch.js';
+import { readBatches, encodeBatch, producedBatch, BatchError, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
@@ -67,7 +67,7 @@ export class Broker {
     const log = topic?.partitions[index];
     if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
     let batches;
-    try { batches = decodeBatches(data ?? Buffer.alloc(0)); } catch (e) {
+    try { batches = readBatches(data ?? Buffer.alloc(0)); } catch (e) {
       if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
       throw e;
     }
@@ -82,18 +82,12 @@ export class Broker {
         if (b.baseSequence <= st.lastSequence) { if (baseOffset < 0) baseOffset = st.lastBaseOffset; continue; }
         if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
-      const first = log.end;
-      this.append(topicName, index, b.records);
-      if (b.producerId >= 0) this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.records.length - 1, lastBaseOffset: first });
+      if (b.count === 0) continue;
+      const first = this.topics.appendBatch(topicName, index, producedBatch(b, Date.now()));
+      if (b.producerId >= 0) this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.count - 1, lastBaseOffset: first });
       if (baseOffset < 0) baseOffset = first;
     }
     return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start };
-  }
-
-  private append(topic: string, partition: number, records: WireRecord[]): void {
-    for (const r of records) {
-      this.topics.append(topic, { key: r.key, value: r.value, timestamp: r.timestamp < 0 ? Date.now() : r.timestamp, headers: r.headers, partition }, 'external');
-    }
   }
 
   private drainScheduled = false;

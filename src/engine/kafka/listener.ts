@@ -34,7 +34,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const broker = new Broker(opts.engine.topics, opts.afterWrite);
   const groups = new GroupCoordinator(opts.engine.topics);
   const waiters = new Set<() => void>();
-  opts.engine.topics.onAppend(() => { if (waiters.size) for (const w of [...waiters]) w(); });
+  opts.engine.topics.onData(() => { if (waiters.size) for (const w of [...waiters]) w(); });
   const waitForData = (ms: number) => new Promise<void>((resolve) => {
     const done = () => { clearTimeout(t); waiters.delete(done); resolve(); };
     const t = setTimeout(done, Math.max(0, ms));

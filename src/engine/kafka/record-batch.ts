@@ -1,31 +1,43 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import crc32c from 'crc-32/crc32c.js';
+import { crc32c } from '@node-rs/crc32';
 import { Reader, WireError, Writer } from './wire.js';
-import type { Header } from '../storage/topics.js';
+import type { Header, PendingBatch } from '../storage/topics.js';
 
 /** A record as a producer sends it and a consumer receives it. */
 export interface WireRecord { offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers: Header[] }
 
-export interface DecodedBatch {
+/** A record batch's header, checked (CRC, magic, compression, record framing); its records not yet decoded. */
+export interface BatchHeader {
   baseOffset: number;
   producerId: number;
   producerEpoch: number;
   baseSequence: number;
   transactional: boolean;
   control: boolean;
-  records: WireRecord[];
+  count: number;
+  baseTimestamp: number;
+  /** The records' bytes, decompressed. */
+  body: Buffer;
+  /** The batch's size on the wire (what a broker's log holds). */
+  size: number;
 }
+
+export interface DecodedBatch extends Omit<BatchHeader, 'body' | 'size' | 'count'> { records: WireRecord[] }
 
 /** Kafka's record batch error: the producer gets CORRUPT_MESSAGE (2) or UNSUPPORTED_COMPRESSION_TYPE (76). */
 export class BatchError extends Error {
   constructor(message: string, readonly code: number) { super(message); }
 }
 
-const crcOf = (b: Buffer) => crc32c.buf(b) >>> 0;
+const crcOf = (b: Buffer) => crc32c(b) >>> 0;
 
-/** Decodes the record batches (magic 2) of a Produce request's partition data. */
-export function decodeBatches(data: Buffer): DecodedBatch[] {
-  const out: DecodedBatch[] = [];
+/**
+ * Reads the record batches (magic 2) of a Produce request's partition data: each header, with the
+ * CRC checked and every record's framing walked, so a batch that passes decodes without error.
+ * Nothing per record is allocated here; decodeRecords does that when the records are read.
+ */
+export function readBatches(data: Buffer): BatchHeader[] {
+  const out: BatchHeader[] = [];
   let pos = 0;
   while (pos < data.length) {
     if (data.length - pos < 61) throw new BatchError('truncated record batch', 2);
@@ -39,44 +51,94 @@ export function decodeBatches(data: Buffer): DecodedBatch[] {
     const crc = batch.readUInt32BE(5);
     if (crcOf(batch.subarray(9)) !== crc) throw new BatchError('record batch CRC does not match', 2);
     const attributes = batch.readInt16BE(9);
-    const baseTimestamp = Number(batch.readBigInt64BE(15));
-    const producerId = Number(batch.readBigInt64BE(31));
-    const producerEpoch = batch.readInt16BE(39);
-    const baseSequence = batch.readInt32BE(41);
     const count = batch.readInt32BE(45);
     let body = batch.subarray(49);
     const compression = attributes & 7;
     if (compression === 1) body = gunzipSync(body);
     else if (compression !== 0) throw new BatchError(`compression type ${compression} is not supported (gzip and none are)`, 76);
-    const r = new Reader(body);
-    const records: WireRecord[] = [];
-    try {
-      for (let i = 0; i < count; i++) {
-        r.varint(); // record length
-        r.int8(); // attributes
-        const tsDelta = r.varlong();
-        const offsetDelta = r.varint();
-        const kl = r.varint();
-        // views into the request, not copies: the records keep the request's bytes alive, as copies would
-        const key = kl < 0 ? null : r.raw(kl);
-        const vl = r.varint();
-        const value = vl < 0 ? null : r.raw(vl);
-        const headers: Header[] = [];
-        const hc = r.varint();
-        for (let h = 0; h < hc; h++) {
-          const hk = r.raw(r.varint()).toString('utf8');
-          const hvl = r.varint();
-          headers.push({ key: hk, value: hvl < 0 ? null : r.raw(hvl) });
-        }
-        records.push({ offset: baseOffset + offsetDelta, timestamp: baseTimestamp + tsDelta, key, value, headers });
-      }
-    } catch (e) {
-      if (e instanceof WireError) throw new BatchError(`corrupt record: ${e.message}`, 2);
-      throw e;
-    }
-    out.push({ baseOffset, producerId, producerEpoch, baseSequence, transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0, records });
+    checkFraming(body, count);
+    out.push({
+      baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
+      transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
+      count, baseTimestamp: Number(batch.readBigInt64BE(15)), body, size: 12 + length,
+    });
   }
   return out;
+}
+
+/** Walks `count` records: each field within its record, each record exactly its stated length. */
+function checkFraming(body: Buffer, count: number): void {
+  if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
+  const r = new Reader(body);
+  try {
+    for (let i = 0; i < count; i++) {
+      const length = r.varint();
+      if (length < 0 || length > r.remaining) throw new WireError(`record ${i} of ${length} bytes overruns the batch`);
+      const end = r.remaining - length;
+      r.skip(1); // attributes
+      r.skipVarint(); // timestamp delta
+      r.skipVarint(); // offset delta
+      const kl = r.varint(); if (kl > 0) r.skip(kl);
+      const vl = r.varint(); if (vl > 0) r.skip(vl);
+      const hc = r.varint();
+      for (let h = 0; h < hc; h++) {
+        r.skip(r.varint());
+        const hvl = r.varint(); if (hvl > 0) r.skip(hvl);
+      }
+      if (r.remaining !== end) throw new WireError(`record ${i} is not ${length} bytes long`);
+    }
+  } catch (e) {
+    if (e instanceof WireError) throw new BatchError(`corrupt record: ${e.message}`, 2);
+    throw e;
+  }
+  if (r.remaining !== 0) throw new BatchError(`record batch has ${r.remaining} bytes after its ${count} records`, 2);
+}
+
+/** The records of a batch that readBatches accepted; offsets count up from `baseOffset`. */
+export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRecord[] {
+  const r = new Reader(b.body);
+  const records: WireRecord[] = new Array(b.count);
+  for (let i = 0; i < b.count; i++) {
+    r.varint(); // record length
+    r.skip(1); // attributes
+    const tsDelta = r.varlong();
+    r.skipVarint(); // offset delta: a broker assigns offsets in order
+    const kl = r.varint();
+    // views into the request, not copies: the records keep the request's bytes alive, as copies would
+    const key = kl < 0 ? null : r.raw(kl);
+    const vl = r.varint();
+    const value = vl < 0 ? null : r.raw(vl);
+    const hc = r.varint();
+    const headers: Header[] = hc === 0 ? [] : new Array(hc);
+    for (let h = 0; h < hc; h++) {
+      const hk = r.raw(r.varint()).toString('utf8');
+      const hvl = r.varint();
+      headers[h] = { key: hk, value: hvl < 0 ? null : r.raw(hvl) };
+    }
+    records[i] = { offset: baseOffset + i, timestamp: b.baseTimestamp + tsDelta, key, value, headers };
+  }
+  return records;
+}
+
+/** A checked batch as a log holds it until it is read; a record without a time (-1) gets the append time. */
+export function producedBatch(b: BatchHeader, appendTime: number): PendingBatch {
+  return {
+    count: b.count,
+    bytes: b.size,
+    decode() {
+      const records = decodeRecords(b);
+      for (const r of records) if (r.timestamp < 0) r.timestamp = appendTime;
+      return records;
+    },
+  };
+}
+
+/** Decodes the record batches (magic 2) of a Produce request's partition data. */
+export function decodeBatches(data: Buffer): DecodedBatch[] {
+  return readBatches(data).map((b) => {
+    const { body: _body, size: _size, count: _count, ...header } = b;
+    return { ...header, records: decodeRecords(b) };
+  });
 }
 
 /** Encodes records with consecutive offsets as one record batch (magic 2), optionally gzipped. */

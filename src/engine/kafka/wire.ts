@@ -62,6 +62,12 @@ export class Reader {
     if (n < 0) return null;
     return this.raw(n);
   }
+  skip(n: number): void { if (n < 0) throw new WireError(`negative length ${n}`); this.need(n); this.pos += n; }
+  /** Skips a varint or varlong without decoding it. */
+  skipVarint(): void {
+    for (let i = 0; i < 10; i++) { this.need(1); if ((this.buf[this.pos++]! & 0x80) === 0) return; }
+    throw new WireError('varint too long');
+  }
   raw(n: number): Buffer { this.need(n); const b = this.buf.subarray(this.pos, this.pos + n); this.pos += n; return b; }
   array<T>(item: (r: Reader) => T): T[] {
     const n = this.int32();
