@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { frame, unframe } from '../../src/engine/serde/sr-wire.js';
 import { decimalFromBytes, decimalToBytes } from '../../src/engine/serde/sr-values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
+import { valueSerde } from '../../src/engine/serde/formats.js';
+import type { SqlType } from '../../src/engine/sql/types.js';
 
 describe('Schema Registry wire format', () => {
   it.each([
@@ -41,5 +43,26 @@ describe('decimal bytes (Connect: unscaled two\'s complement, big-endian)', () =
     const bytes = decimalToBytes(Decimal.parse(text), scale);
     expect(bytes.toString('hex')).toBe(hex);
     expect(decimalFromBytes(bytes, scale).toString()).toBe(text);
+  });
+});
+
+describe('a record decoded once per reading shape', () => {
+  const col = (name: string, kind: 'STRING' | 'BIGINT') => ({ name, type: { kind } as SqlType, ns: 'VALUE' as const });
+  const cols = [col('USER', 'STRING'), col('N', 'BIGINT')];
+
+  it('a second reader with the same columns gets what a fresh decode gives, Protobuf defaults included', () => {
+    const bytes = valueSerde({ format: 'PROTOBUF_NOSR' }, cols).serialize([null, 5])!;
+    const first = valueSerde({ format: 'PROTOBUF_NOSR' }, cols).deserialize(bytes);
+    // proto3 has no null string: it reads back as the default, and the cache must not say otherwise
+    expect(first).toEqual(['', 5]);
+    expect(valueSerde({ format: 'PROTOBUF_NOSR' }, cols).deserialize(bytes)).toBe(first);
+    expect(valueSerde({ format: 'PROTOBUF_NOSR' }, cols).deserialize(Buffer.from(bytes))).toEqual(first);
+  });
+
+  it('a reader with other columns decodes for itself', () => {
+    const bytes = valueSerde({ format: 'PROTOBUF_NOSR' }, cols).serialize(['u', 5])!;
+    expect(valueSerde({ format: 'PROTOBUF_NOSR' }, cols).deserialize(bytes)).toEqual(['u', 5]);
+    // without a registry the reader's schema comes from its columns: field 1 is USER in both
+    expect(valueSerde({ format: 'PROTOBUF_NOSR' }, [col('USER', 'STRING')]).deserialize(bytes)).toEqual(['u']);
   });
 });

@@ -164,9 +164,18 @@ export function keyString(values: readonly unknown[]): string {
     if (typeof v === 'string') return `[${JSON.stringify(v)}]`;
     if (typeof v === 'number' && Number.isFinite(v)) return `[${v}]`;
   }
-  let plain = true;
-  for (const v of values) if (v !== null && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') { plain = false; break; }
-  return plain ? JSON.stringify(values) : keyStringOf(values);
+  // strings, numbers, booleans and nulls (a windowed key: the key, then its bounds) are joined directly
+  let text = '[';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i > 0) text += ',';
+    if (typeof v === 'string') text += JSON.stringify(v);
+    else if (typeof v === 'number') text += Number.isFinite(v) ? String(v) : 'null';
+    else if (v === null || v === undefined) text += 'null';
+    else if (typeof v === 'boolean') text += v ? 'true' : 'false';
+    else return keyStringOf(values);
+  }
+  return text + ']';
 }
 
 function keyStringOf(values: readonly unknown[]): string {

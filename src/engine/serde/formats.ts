@@ -4,6 +4,7 @@ import { typeToString, type SqlType } from '../sql/types.js';
 import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
+import { recall, remember } from './decoded-cache.js';
 import { srSerde } from './sr-serde.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
@@ -111,13 +112,14 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       let text = '';
       for (let i = 0; i < cols.length; i++) text += heads[i]! + toJsonText(values[i], cols[i]!.type);
       const bytes = Buffer.from(text + '}');
+      // for JSON, writing values and reading them back with the same columns gives the same values
       remember(bytes, schema, values);
       return bytes;
     },
     deserialize(bytes) {
       if (bytes === null) return null;
-      const known = (bytes as Decoded)[DECODED];
-      if (known && known.schema === schema) return known.values;
+      const known = recall(bytes, schema);
+      if (known) return known;
       const obj = parseJson(bytes);
       if (obj === null) return null;
       if (typeof obj !== 'object' || Array.isArray(obj)) {
@@ -130,19 +132,6 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
     },
   };
 }
-
-// A record's value is decoded once per schema: the queries that read a topic in this process (the
-// four per-minute tables all read trade-settlements, and each query reads what the one before it
-// wrote) get the values that were serialized or first decoded, not a new parse. For JSON, writing
-// values and reading them back with the same columns gives the same values; the bytes stay the
-// record of truth for every other reader. The values ride on the buffer itself (a WeakMap costs
-// more in garbage collection than the parse it saves). Readers must treat the values as read-only.
-const DECODED = Symbol('decoded');
-type Decoded = Buffer & { [DECODED]?: { schema: string; values: unknown[] } };
-const remember = (bytes: Buffer, schema: string, values: unknown[]) => {
-  for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
-  (bytes as Decoded)[DECODED] = { schema, values };
-};
 
 function parseJson(bytes: Buffer): unknown {
   // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does

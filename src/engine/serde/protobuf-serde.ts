@@ -10,18 +10,26 @@ const DAY_MS = 86_400_000;
 /** Encodes and decodes one Protobuf message type; values follow the columns' SQL types. */
 export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: Shape): Codec & { indexes: number[] } {
   const row: SqlType = { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) };
+  // the message's fields this row writes, matched to columns once
+  const writes = type.fieldsArray.flatMap((f) => {
+    const i = findName(shape.names, f.name);
+    return i < 0 ? [] : [{ f: f.resolve(), i, t: shape.types[i]! }];
+  });
   return {
     indexes: schema.indexesOf(type),
     encode(values) {
-      const obj = toProto(Object.fromEntries(shape.names.map((n, i) => [n, values[i]])), type, row) as Obj;
+      const obj: Obj = {};
+      for (const w of writes) {
+        const x = toField(values[w.i], w.f, w.t);
+        if (x !== undefined) obj[w.f.name] = x;
+      }
       return type.encode(type.fromObject(obj)).finish();
     },
     decode(payload, writer, indexes) {
       const ws = (writer as ProtoSchema | undefined) ?? schema;
       const wt = (writer ? ws.byIndexes(indexes ?? [0]) : type) ?? type;
       const msg = wt.decode(payload) as unknown as Obj;
-      const rec = fromMessage(msg, wt, row);
-      return shape.names.map((n) => rec[n] ?? null);
+      return fromMessage(msg, wt, row, true) as unknown[];
     },
   };
 }
@@ -66,21 +74,42 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   return v;
 }
 
-function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType): Obj {
-  const out: Obj = {};
-  if (t.kind !== 'STRUCT') return out;
-  const names = type.fieldsArray.map((f) => f.name);
-  for (const sf of t.fields) {
-    const i = findName(names, sf.name);
-    if (i < 0) { out[sf.name] = null; continue; }
-    const f = type.fieldsArray[i]!;
-    f.resolve();
-    // proto3 `optional` fields have presence: unset is NULL, not the default
-    const hasPresence = f.partOf !== null || f.options?.proto3_optional === true || (f as { proto3Optional?: boolean }).proto3Optional === true;
-    if (hasPresence && !Object.prototype.hasOwnProperty.call(msg, f.name)) { out[sf.name] = null; continue; }
-    out[sf.name] = fromField(msg[f.name], f, sf.type);
+/** How a message type's fields feed a struct's fields (or a row's columns), worked out once per pair. */
+type ReadPlan = ({ f: protobuf.Field; presence: boolean } | undefined)[];
+const readPlans = new WeakMap<protobuf.Type, WeakMap<SqlType, ReadPlan>>();
+
+function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPlan {
+  let byRow = readPlans.get(type);
+  if (!byRow) readPlans.set(type, byRow = new WeakMap());
+  let plan = byRow.get(t);
+  if (!plan) {
+    const names = type.fieldsArray.map((f) => f.name);
+    plan = t.fields.map((sf) => {
+      const i = findName(names, sf.name);
+      if (i < 0) return undefined;
+      const f = type.fieldsArray[i]!.resolve();
+      // proto3 `optional` fields have presence: unset is NULL, not the default
+      const presence = f.partOf !== null || f.options?.proto3_optional === true || (f as { proto3Optional?: boolean }).proto3Optional === true;
+      return { f, presence };
+    });
+    byRow.set(t, plan);
   }
-  return out;
+  return plan;
+}
+
+/** A message as a struct (by field name), or as a row's values in column order when `asRow`. */
+function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): Obj | unknown[] {
+  if (t.kind !== 'STRUCT') return asRow ? [] : {};
+  const plan = readPlan(type, t);
+  const out: unknown[] = new Array(t.fields.length);
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i];
+    out[i] = p === undefined || (p.presence && !Object.prototype.hasOwnProperty.call(msg, p.f.name)) ? null : fromField(msg[p.f.name], p.f, t.fields[i]!.type) ?? null;
+  }
+  if (asRow) return out;
+  const obj: Obj = {};
+  for (let i = 0; i < out.length; i++) obj[t.fields[i]!.name] = out[i];
+  return obj;
 }
 
 function fromField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
@@ -118,5 +147,5 @@ function scalar(v: unknown, t: SqlType): unknown {
 /** protobufjs decodes 64-bit ints as Long objects when the `long` package is present. */
 function num(v: unknown): number {
   if (v === null || v === undefined) return 0;
-  return typeof v === 'object' ? Number(String(v)) : Number(v);
+  return typeof v === 'object' ? (v as { toNumber(): number }).toNumber() : Number(v);
 }

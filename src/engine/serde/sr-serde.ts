@@ -8,7 +8,9 @@ import { jsonSrCodec } from './json-sr-serde.js';
 import { jsonSchemaFor, type JsonSchema } from './json-schema.js';
 import { protobufCodec } from './protobuf-serde.js';
 import { parseProto, protoSchemaText, type ProtoSchema } from './protobuf-schema.js';
-import { frame, unframe } from './sr-wire.js';
+import { framer, unframe } from './sr-wire.js';
+import { recall, remember } from './decoded-cache.js';
+import { typeToString } from '../sql/types.js';
 import type { Codec, Shape } from './sr-values.js';
 
 export const SR_FORMATS = ['AVRO', 'PROTOBUF', 'JSON_SR'] as const;
@@ -90,20 +92,30 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
     }
     return p;
   };
+  const framePayload = framer(format.schemaId ?? 0, writer.kind === 'PROTOBUF' ? indexes : undefined);
+  // what the bytes decode to depends on the schema they name and on this reader's format and columns
+  const readingShape = [JSON.stringify(format), isKey, ...cols.map((c) => `${c.name} ${typeToString(c.type)}`)].join('\u0000');
   return {
     serialize(values) {
       // a null key (every key column null) is no key at all, in every format
       if ((shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
       const payload = codec.encode(values);
-      return framed ? frame(format.schemaId ?? 0, payload, writer.kind === 'PROTOBUF' ? indexes : undefined) : Buffer.from(payload);
+      return framed ? framePayload(payload) : Buffer.from(payload);
     },
     deserialize(bytes) {
       if (bytes === null) return null;
+      const known = recall(bytes, readingShape);
+      if (known) return known;
       try {
-        if (!framed) return codec.decode(bytes);
-        const f = unframe(bytes, writer.kind === 'PROTOBUF');
-        const w = f.schemaId === 0 && format.schemaId === undefined ? writer : writerOf(f.schemaId);
-        return codec.decode(f.payload, w.schema, f.indexes);
+        let values: unknown[] | null;
+        if (!framed) values = codec.decode(bytes);
+        else {
+          const f = unframe(bytes, writer.kind === 'PROTOBUF');
+          const w = f.schemaId === 0 && format.schemaId === undefined ? writer : writerOf(f.schemaId);
+          values = codec.decode(f.payload, w.schema, f.indexes);
+        }
+        if (values) remember(bytes, readingShape, values);
+        return values;
       } catch (e) {
         if (e instanceof SerdeError) throw e;
         throw new SerdeError(`Failed to deserialize data for topic with format ${format.format}: ${(e as Error).message}`);

@@ -8,11 +8,21 @@ export interface Framed { schemaId: number; indexes?: number[]; payload: Buffer 
 export class WireFormatError extends Error {}
 
 export function frame(schemaId: number, payload: Uint8Array, indexes?: number[]): Buffer {
+  return framer(schemaId, indexes)(payload);
+}
+
+/** Frames payloads for one schema id and message path: the header is built once. */
+export function framer(schemaId: number, indexes?: number[]): (payload: Uint8Array) => Buffer {
   const head = Buffer.alloc(5);
   head.writeUInt32BE(schemaId >>> 0, 1);
-  if (!indexes) return Buffer.concat([head, payload]);
-  const idx = indexes.length === 1 && indexes[0] === 0 ? [0] : [indexes.length, ...indexes];
-  return Buffer.concat([head, Buffer.from(idx.flatMap(zigzagVarint)), payload]);
+  const idx = !indexes ? [] : indexes.length === 1 && indexes[0] === 0 ? [0] : [indexes.length, ...indexes];
+  const prefix = Buffer.concat([head, Buffer.from(idx.flatMap(zigzagVarint))]);
+  return (payload) => {
+    const out = Buffer.allocUnsafe(prefix.length + payload.length);
+    prefix.copy(out, 0);
+    out.set(payload, prefix.length);
+    return out;
+  };
 }
 
 export function unframe(bytes: Buffer, withIndexes: boolean): Framed {

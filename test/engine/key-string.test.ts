@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { keyString } from '../../src/engine/functions/values.js';
+import { Decimal } from '../../src/engine/util/decimal.js';
+
+describe('keyString (the text a key is stored under)', () => {
+  it('is JSON.stringify of the values for strings, numbers, booleans and nulls', () => {
+    const plain = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(fc.property(fc.array(plain, { maxLength: 5 }), (values) => {
+      expect(keyString(values)).toBe(JSON.stringify(values));
+    }));
+  });
+
+  it('tells apart keys that JSON alone would not: decimals from strings', () => {
+    expect(keyString([Decimal.parse('1.50')])).not.toBe(keyString(['1.50']));
+    expect(keyString(['a', Decimal.parse('2')])).toBe(keyString(['a', Decimal.parse('2')]));
+  });
+});
