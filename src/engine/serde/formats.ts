@@ -218,10 +218,18 @@ function parseDelimited(s: string | null, t: SqlType): unknown {
 
 /** Kafka's windowed key: inner key, then 8-byte start (time windows) or end then start (session). */
 export function windowedKey(inner: Buffer | null, window: { start: number; end: number }, session: boolean): Buffer {
-  const base = inner ?? Buffer.alloc(0);
-  const suffix = Buffer.alloc(session ? 16 : 8);
-  if (session) { suffix.writeBigInt64BE(BigInt(window.end)); suffix.writeBigInt64BE(BigInt(window.start), 8); } else suffix.writeBigInt64BE(BigInt(window.start));
-  return Buffer.concat([base, suffix]);
+  const n = inner?.length ?? 0;
+  const out = Buffer.allocUnsafe(n + (session ? 16 : 8));
+  inner?.copy(out, 0);
+  if (session) { writeInt64(out, window.end, n); writeInt64(out, window.start, n + 8); } else writeInt64(out, window.start, n);
+  return out;
+}
+
+/** A big-endian int64 from a safe integer, without a BigInt. */
+function writeInt64(buf: Buffer, v: number, at: number): void {
+  const high = Math.floor(v / 2 ** 32);
+  buf.writeInt32BE(high, at);
+  buf.writeUInt32BE(v - high * 2 ** 32, at + 4);
 }
 
 export function splitWindowedKey(bytes: Buffer, session: boolean, sizeMs: number): { inner: Buffer; window: { start: number; end: number } } {

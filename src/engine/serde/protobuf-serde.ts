@@ -6,6 +6,10 @@ import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } fr
 
 type Obj = { [k: string]: unknown };
 const DAY_MS = 86_400_000;
+/** The Protobuf field types that take a SQL type's values as they are, without fromObject's conversions. */
+const SCALARS: Partial<Record<SqlType['kind'], string[]>> = {
+  BOOLEAN: ['bool'], INTEGER: ['int32', 'sint32', 'sfixed32'], BIGINT: ['int64', 'sint64', 'sfixed64'], DOUBLE: ['double', 'float'], STRING: ['string'],
+};
 
 /** Encodes and decodes one Protobuf message type; values follow the columns' SQL types. */
 export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: Shape): Codec & { indexes: number[] } {
@@ -15,6 +19,7 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
     const i = findName(shape.names, f.name);
     return i < 0 ? [] : [{ f: f.resolve(), i, t: shape.types[i]! }];
   });
+  const plain = writes.every((w) => w.f.resolvedType === null && !w.f.map && !w.f.repeated && SCALARS[w.t.kind]?.includes(w.f.type) === true);
   return {
     indexes: schema.indexesOf(type),
     encode(values) {
@@ -23,7 +28,8 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
         const x = toField(values[w.i], w.f, w.t);
         if (x !== undefined) obj[w.f.name] = x;
       }
-      return type.encode(type.fromObject(obj)).finish();
+      // fromObject only converts what encode cannot take as it is (enum names, nested messages)
+      return type.encode(plain ? obj : type.fromObject(obj)).finish();
     },
     decode(payload, writer, indexes) {
       const ws = (writer as ProtoSchema | undefined) ?? schema;
