@@ -5,10 +5,10 @@
 // three timed rounds, alternating targets.
 //
 // Needs a C compiler and librdkafka-dev (apt-get install -y gcc librdkafka-dev).
-// Run: npm run build && node bench/kafka-produce.mjs [--records 20000]
+// Run: npm run build && node bench/kafka-produce.mjs [--records 100000]
 import { spawn, spawnSync } from 'node:child_process';
 import { freePort } from './lib.mjs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ import { Kafka, logLevel } from 'kafkajs';
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SOURCE = fileURLToPath(new URL('./mock-cluster/mock-cluster.c', import.meta.url));
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
-const RECORDS = arg('--records', 20_000), BATCH = 100, SIZE = 1024, IN_FLIGHT = arg('--in-flight', 4);
+const RECORDS = arg('--records', 100_000), BATCH = 100, SIZE = 1024, IN_FLIGHT = arg('--in-flight', 4);
 
 /** Starts a process and resolves with the first line matching `pattern`'s capture group. */
 function startProcess(cmd, args, pattern) {
@@ -35,13 +35,21 @@ async function startMock() {
   const cc = spawnSync('cc', ['-O2', '-o', bin, SOURCE, '-lrdkafka'], { encoding: 'utf8' });
   if (cc.status !== 0) throw new Error(`cannot build the mock cluster (needs gcc and librdkafka-dev): ${cc.stderr || cc.error}`);
   const { proc, value } = await startProcess(bin, ['bench'], /^(\S+:\d+)/);
-  return { bootstrap: value, stop: () => { proc.stdin.end(); proc.kill(); } };
+  return { bootstrap: value, pid: proc.pid, stop: () => { proc.stdin.end(); proc.kill(); } };
 }
 
 async function startLocal() {
   const kport = await freePort(), port = await freePort();
   const { proc } = await startProcess(process.execPath, [CLI, 'server', '--port', String(port), '--kafka-port', String(kport), '--no-schema-registry'], /(listening)/);
-  return { bootstrap: `127.0.0.1:${kport}`, stop: () => proc.kill() };
+  return { bootstrap: `127.0.0.1:${kport}`, pid: proc.pid, stop: () => proc.kill() };
+}
+
+/** A process's user + system CPU time in ms, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * (1000 / 100);
+  } catch { return NaN; }
 }
 
 async function produceRun(bootstrap, topic, n) {
@@ -77,8 +85,14 @@ const targets = { local: await startLocal(), mock: await startMock() };
 try {
   await prepare(targets.local.bootstrap, 'bench');
   for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', 2_000);
-  const times = { local: [], mock: [] };
-  for (let round = 0; round < 3; round++) for (const [name, t] of Object.entries(targets)) times[name].push(await produceRun(t.bootstrap, 'bench', RECORDS));
+  const times = { local: [], mock: [] }, brokerCpu = { local: 0, mock: 0 };
+  for (let round = 0; round < 3; round++) {
+    for (const [name, t] of Object.entries(targets)) {
+      const c0 = cpuMs(t.pid);
+      times[name].push(await produceRun(t.bootstrap, 'bench', RECORDS));
+      brokerCpu[name] += cpuMs(t.pid) - c0;
+    }
+  }
   const median = (xs) => [...xs].sort((a, b) => a - b)[1];
   const report = (name) => {
     const ms = median(times[name]);
@@ -90,6 +104,9 @@ try {
     console.log(`  ${name.padEnd(16)} ${Math.round(r.perSec).toLocaleString('en')} records/s, ${r.mbPerSec.toFixed(1)} MB/s (median of ${times[name === 'local listener' ? 'local' : 'mock'].map((x) => (x / 1000).toFixed(2)).join(', ')} s)`);
   }
   console.log(`  local / mock: ${(local.perSec / mock.perSec).toFixed(2)}x the mock cluster's throughput`);
+  // both brokers share the machine's cores with the client: what each costs per produce request
+  const perRequest = (name) => (brokerCpu[name] / (3 * Math.ceil(RECORDS / BATCH))).toFixed(3);
+  console.log(`  broker cpu per request (user + system): local listener ${perRequest('local')} ms, librdkafka mock ${perRequest('mock')} ms`);
 } finally {
   for (const t of Object.values(targets)) t.stop();
 }
