@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
+import { Reader, Writer } from '../../src/engine/kafka/wire.js';
 import { ksql, queryStream } from '../helpers/server.js';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
 
@@ -206,6 +207,82 @@ describe('SASL/PLAIN on the Kafka listener', () => {
   });
 });
 
+describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and old clients take)', () => {
+  /** Sends frames one at a time on one connection; resolves each with the response frame's payload. */
+  async function rawClient(broker: string) {
+    const [host, port] = broker.split(':') as [string, string];
+    const s = connect(Number(port), host);
+    await once(s, 'connect');
+    let buf = Buffer.alloc(0), closed = false;
+    const waiting: ((b: Buffer | null) => void)[] = [];
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const n = buf.readInt32BE(0);
+        waiting.shift()?.(buf.subarray(4, 4 + n));
+        buf = buf.subarray(4 + n);
+      }
+    });
+    s.on('error', () => undefined);
+    s.on('close', () => { closed = true; for (const w of waiting.splice(0)) w(null); });
+    return {
+      send(payload: Buffer): Promise<Buffer | null> {
+        if (closed) return Promise.resolve(null);
+        const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+        s.write(Buffer.concat([head, payload]));
+        return new Promise((resolve) => waiting.push(resolve));
+      },
+      close: () => s.destroy(),
+    };
+  }
+  const request = (key: number, version: number, correlationId: number, body: Buffer, flexible = false) =>
+    Buffer.concat([new Writer().int16(key).int16(version).int32(correlationId).nullableString('raw').toBuffer(), flexible ? Buffer.from([0]) : Buffer.alloc(0), body]);
+  const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
+
+  it('ApiVersions v3 (flexible) lists the APIs in compact arrays', async () => {
+    const { server, brokers } = await serverWithKafka();
+    const c = await rawClient(brokers[0]!);
+    try {
+      // client software name and version as compact strings, then no tagged fields
+      const body = Buffer.concat([Buffer.from([5]), Buffer.from('test'), Buffer.from([4]), Buffer.from('1.0'), Buffer.from([0])]);
+      const res = (await c.send(request(18, 3, 7, body, true)))!;
+      const r = new Reader(res);
+      expect(r.int32()).toBe(7); // correlation id: the ApiVersions response header is v0 even here
+      expect(r.int16()).toBe(0);
+      const apis = new Map<number, [number, number]>();
+      const n = r.uvarint() - 1;
+      for (let i = 0; i < n; i++) { const key = r.int16(); apis.set(key, [r.int16(), r.int16()]); r.tags(); }
+      expect(r.int32()).toBe(0); // throttle
+      r.tags();
+      expect(r.remaining).toBe(0);
+      expect(apis.get(0)).toEqual([3, 7]);
+      expect(apis.get(18)).toEqual([0, 3]);
+      expect(apis.get(17)).toEqual([0, 1]);
+    } finally { c.close(); await server.stop(); }
+  });
+
+  it('SaslHandshake v0 takes the bare PLAIN token next; a wrong one closes the connection', async () => {
+    const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
+    try {
+      const handshake = request(17, 0, 1, new Writer().string('PLAIN').toBuffer());
+      const metadata = request(3, 1, 3, new Writer().int32(-1).toBuffer());
+      const good = await rawClient(brokers[0]!);
+      const hs = new Reader((await good.send(handshake))!);
+      expect([hs.int32(), hs.int16()]).toEqual([1, 0]);
+      expect((await good.send(plainToken('alice', 's3cret-pw')))!.length).toBe(0); // an empty token back
+      const meta = new Reader((await good.send(metadata))!);
+      expect(meta.int32()).toBe(3);
+      good.close();
+
+      const bad = await rawClient(brokers[0]!);
+      await bad.send(handshake);
+      expect(await bad.send(plainToken('alice', 'nope'))).toBeNull();
+      bad.close();
+      expect(server.output()).not.toContain('s3cret-pw');
+    } finally { await server.stop(); }
+  });
+});
+
 describe('consumer group offsets with --data-dir', () => {
   it('survive a restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-'));
@@ -254,6 +331,20 @@ describe('the Kafka listener with librdkafka (kcat)', () => {
       expect(meta.stdout).toMatch(/topic "kc" with 1 partitions/);
       const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'kc', '-o', 'beginning', '-e', '-q', '-f', '%k=%s %o\n'], { encoding: 'utf8', timeout: 20_000 });
       expect(consumed.stdout.trim().split('\n')).toEqual(['a=1 0', 'b=2 1', 'c=3 2']);
+    } finally { await server.stop(); }
+  }, 60_000);
+  it.skipIf(!kcat)('kcat authenticates with SASL/PLAIN, produces and consumes; a wrong password fails (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
+    try {
+      const sasl = (password: string) => ['-b', brokers[0]!, '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', `sasl.password=${password}`];
+      const produced = spawnSync('kcat', [...sasl('s3cret-pw'), '-P', '-t', 'secure', '-K:'], { input: 'k:v\n', encoding: 'utf8', timeout: 20_000 });
+      expect(produced.status, produced.stderr).toBe(0);
+      const consumed = spawnSync('kcat', [...sasl('s3cret-pw'), '-C', '-t', 'secure', '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n'], { encoding: 'utf8', timeout: 20_000 });
+      expect(consumed.stdout.trim()).toBe('k=v');
+      const refused = spawnSync('kcat', [...sasl('wrong'), '-L', '-m', '3'], { encoding: 'utf8', timeout: 20_000 });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/Authentication failed/);
+      expect(server.output()).not.toContain('s3cret-pw');
     } finally { await server.stop(); }
   }, 60_000);
 });

@@ -14,7 +14,7 @@ export interface ApiContext {
   /** Resolves after new records arrive or `ms` pass (a Fetch's max wait). */
   waitForData(ms: number): Promise<void>;
   /** SASL/PLAIN: the connection's state, and the check of a username and password (absent: no SASL). */
-  sasl: { mechanism?: string; authenticated: boolean; check?: (user: string, password: string) => boolean };
+  sasl: { mechanism?: string; authenticated: boolean; check?: (user: string, password: string) => boolean; rawTokenNext?: boolean };
 }
 
 /** A handler returns the response body, or null when the request gets no response (acks = 0). */
@@ -25,7 +25,14 @@ export interface Api { key: number; name: string; min: number; max: number; hand
 const NODE = 1;
 const throttle = (w: Writer, v: number, from: number) => { if (v >= from) w.int32(0); };
 
-const apiVersions: Handler = (v) => {
+const apiVersions: Handler = (v, r) => {
+  if (v >= 3) {
+    // the first flexible version: compact arrays and tagged fields (the response header stays v0)
+    r.compactString(); r.compactString(); r.tags(); // client software name and version
+    const w = new Writer().int16(0).uvarint(APIS.length + 1);
+    for (const a of APIS) w.int16(a.key).int16(a.min).int16(a.max).tags();
+    return w.int32(0).tags();
+  }
   const w = new Writer().int16(0).array(APIS, (x, a) => x.int16(a.key).int16(a.min).int16(a.max));
   throttle(w, v, 1);
   return w;
@@ -311,19 +318,24 @@ const listGroups: Handler = (v, _r, ctx) => {
   return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
 };
 
-const saslHandshake: Handler = (_v, r, ctx) => {
+const saslHandshake: Handler = (v, r, ctx) => {
   const mechanism = r.string();
   const ok = mechanism === 'PLAIN' && ctx.sasl.check !== undefined;
   if (ok) ctx.sasl.mechanism = mechanism;
+  // v0: the client's next frame is the bare SASL token, not a SaslAuthenticate request
+  if (ok && v === 0) ctx.sasl.rawTokenNext = true;
   return new Writer().int16(ok ? ERR.NONE : 33).array(ctx.sasl.check ? ['PLAIN'] : [], (w, m) => w.string(m));
 };
 
-const saslAuthenticate: Handler = (v, r, ctx) => {
-  const token = r.bytes() ?? Buffer.alloc(0);
-  // PLAIN: [authzid] NUL authcid NUL password
+/** Checks a SASL/PLAIN token ([authzid] NUL authcid NUL password) after a PLAIN handshake. */
+export function checkPlainToken(sasl: ApiContext['sasl'], token: Buffer): boolean {
   const [, user = '', password = ''] = token.toString('utf8').split('\u0000');
-  const ok = ctx.sasl.mechanism === 'PLAIN' && ctx.sasl.check!(user, password);
-  ctx.sasl.authenticated = ok;
+  sasl.authenticated = sasl.mechanism === 'PLAIN' && sasl.check!(user, password);
+  return sasl.authenticated;
+}
+
+const saslAuthenticate: Handler = (v, r, ctx) => {
+  const ok = checkPlainToken(ctx.sasl, r.bytes() ?? Buffer.alloc(0));
   const w = new Writer().int16(ok ? ERR.NONE : 58).nullableString(ok ? null : `Authentication failed: Invalid username or password`).bytes(Buffer.alloc(0));
   if (v >= 1) w.int64(0);
   return w;
@@ -337,7 +349,8 @@ function groupBy(list: { topic: string; partition: number }[]): Map<string, numb
 
 /**
  * The APIs and versions the listener serves: the non-flexible versions that kafkajs and librdkafka
- * speak (Produce and Fetch from the versions that carry record batches v2).
+ * speak (Produce and Fetch from the versions that carry record batches v2), and ApiVersions v3,
+ * which librdkafka asks for first.
  */
 export const APIS: Api[] = [
   { key: 0, name: 'Produce', min: 3, max: 7, handle: produce },
@@ -353,8 +366,8 @@ export const APIS: Api[] = [
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
   { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
   { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
-  { key: 17, name: 'SaslHandshake', min: 1, max: 1, handle: saslHandshake },
-  { key: 18, name: 'ApiVersions', min: 0, max: 2, handle: apiVersions },
+  { key: 17, name: 'SaslHandshake', min: 0, max: 1, handle: saslHandshake },
+  { key: 18, name: 'ApiVersions', min: 0, max: 3, handle: apiVersions },
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },
   { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },
   { key: 22, name: 'InitProducerId', min: 0, max: 1, handle: initProducerId },

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { Engine } from '../engine.js';
 import { Reader, WireError, Writer } from './wire.js';
-import { APIS, type ApiContext } from './apis.js';
+import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
 
@@ -74,9 +74,17 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
 
     const handle = async (frame: Buffer) => {
       if (socket.destroyed) return;
+      if (sasl.rawTokenNext) {
+        // after a SaslHandshake v0 the frame is the bare PLAIN token; success is an empty token back
+        sasl.rawTokenNext = false;
+        if (!checkPlainToken(sasl, frame)) throw new WireError('SASL/PLAIN authentication failed');
+        socket.write(Buffer.alloc(4));
+        return;
+      }
       const r = new Reader(frame);
       const key = r.int16(), version = r.int16(), correlationId = r.int32();
       const clientId = r.nullableString() ?? '';
+      if (key === 18 && version >= 3) r.tags(); // the flexible request header's tagged fields
       const api = APIS.find((a) => a.key === key);
       if (!api) throw new WireError(`unknown API key ${key}`);
       // with SASL on, only the handshake comes before authentication; anything else closes the connection
