@@ -1,4 +1,4 @@
-import avro from 'avsc';
+import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
 
@@ -23,8 +23,8 @@ function canRead(reader: Schema, writer: Schema): string[] {
   switch (reader.schemaType) {
     case 'AVRO': {
       try {
-        const r = avro.Type.forSchema(JSON.parse(reader.schema));
-        r.createResolver(avro.Type.forSchema(JSON.parse(writer.schema)));
+        const r = avsc().Type.forSchema(JSON.parse(reader.schema));
+        r.createResolver(avsc().Type.forSchema(JSON.parse(writer.schema)));
         return [];
       } catch (e) { return [`{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'${(e as Error).message}'}`]; }
     }

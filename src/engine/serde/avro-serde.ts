@@ -1,4 +1,5 @@
-import avro from 'avsc';
+import type avro from 'avsc';
+import { avsc } from './libraries.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import type { AvroSchema } from './avro-schema.js';
@@ -9,7 +10,8 @@ const types = new Map<string, avro.Type>();
 
 // avsc's own long refuses values beyond 2^53; the engine's BIGINTs are JS numbers, so longs are
 // read and written through a 64-bit integer and given back as the nearest number
-const longType = avro.types.LongType.__with({
+let longType: avro.types.LongType | undefined;
+const makeLongType = () => avsc().types.LongType.__with({
   fromBuffer: (buf: Buffer) => Number(buf.readBigInt64LE()),
   toBuffer: (n: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt.asIntN(64, BigInt(Math.trunc(n)))); return b; },
   fromJSON: Number,
@@ -21,7 +23,7 @@ const longType = avro.types.LongType.__with({
 function avroTypeOf(schema: AvroSchema): avro.Type {
   const key = JSON.stringify(schema);
   let t = types.get(key);
-  if (!t) { t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: longType } }); types.set(key, t); }
+  if (!t) { t = avsc().Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: longType ??= makeLongType() } }); types.set(key, t); }
   return t;
 }
 

@@ -1,4 +1,5 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobufjs } from './libraries.js';
 import type { Column } from '../catalog/schema.js';
 import { T, type SqlType } from '../sql/types.js';
 
@@ -35,8 +36,8 @@ export class ProtoSchema {
   indexesOf(type: protobuf.Type): number[] {
     const path: number[] = [];
     let t: protobuf.ReflectionObject = type;
-    while (t.parent && t.parent instanceof protobuf.Type) {
-      path.unshift((t.parent as protobuf.Type).nestedArray.filter((n) => n instanceof protobuf.Type).indexOf(t as protobuf.Type));
+    while (t.parent && t.parent instanceof protobufjs().Type) {
+      path.unshift((t.parent as protobuf.Type).nestedArray.filter((n) => n instanceof protobufjs().Type).indexOf(t as protobuf.Type));
       t = t.parent;
     }
     path.unshift(this.own.indexOf(t as protobuf.Type));
@@ -45,13 +46,13 @@ export class ProtoSchema {
 
   byIndexes(indexes: number[]): protobuf.Type | undefined {
     let t: protobuf.Type | undefined = this.own[indexes[0] ?? 0];
-    for (const i of indexes.slice(1)) t = t?.nestedArray.filter((n) => n instanceof protobuf.Type)[i] as protobuf.Type | undefined;
+    for (const i of indexes.slice(1)) t = t?.nestedArray.filter((n) => n instanceof protobufjs().Type)[i] as protobuf.Type | undefined;
     return t;
   }
 
   private all(): protobuf.Type[] {
     const out: protobuf.Type[] = [];
-    const walk = (t: protobuf.Type) => { out.push(t); for (const n of t.nestedArray) if (n instanceof protobuf.Type) walk(n); };
+    const walk = (t: protobuf.Type) => { out.push(t); for (const n of t.nestedArray) if (n instanceof protobufjs().Type) walk(n); };
     this.own.forEach(walk);
     return out;
   }
@@ -63,19 +64,19 @@ export class ProtoSchema {
  * read here and removed, as protobufjs does not parse aggregate option values.
  */
 export function parseProto(text: string, references: Map<string, string> = new Map()): ProtoSchema {
-  const root = new protobuf.Root();
+  const root = new (protobufjs().Root)();
   const loaded = new Set<string>();
   const decimals = new Map<string, { precision: number; scale: number }>();
   let own: protobuf.Type[] | undefined;
   const load = (name: string, src: string): void => {
     loaded.add(name);
     const { text: clean, meta } = stripFieldMeta(src);
-    const parsed = protobuf.parse(clean, root, { keepCase: true, alternateCommentMode: true });
+    const parsed = protobufjs().parse(clean, root, { keepCase: true, alternateCommentMode: true });
     for (const [field, m] of meta) decimals.set(`${parsed.package ? `${parsed.package}.` : ''}${field}`, m);
     // the schema's own messages are those in the root before any import is parsed
     if (!own) {
       const ns = parsed.package ? root.lookup(parsed.package) as protobuf.Namespace : root;
-      own = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobuf.Type);
+      own = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobufjs().Type);
     }
     for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
       if (loaded.has(imp)) continue;
@@ -150,8 +151,8 @@ export function protoFieldType(schema: ProtoSchema, f: protobuf.Field, upper: bo
 
 function elementType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): SqlType {
   const rt = f.resolvedType;
-  if (rt instanceof protobuf.Enum) return T.STRING;
-  if (rt instanceof protobuf.Type) {
+  if (rt instanceof protobufjs().Enum) return T.STRING;
+  if (rt instanceof protobufjs().Type) {
     const name = rt.fullName.replace(/^\./, '');
     if (WRAPPERS[name]) return WRAPPERS[name]!;
     if (name === 'google.protobuf.Timestamp') return T.TIMESTAMP;

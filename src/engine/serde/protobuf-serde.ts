@@ -1,4 +1,5 @@
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
+import { protobufjs } from './libraries.js';
 import type { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import type { ProtoSchema } from './protobuf-schema.js';
@@ -65,9 +66,9 @@ function toField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
 }
 
 function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
-  if (v === null || v === undefined) return f.resolvedType instanceof protobuf.Type ? {} : undefined;
+  if (v === null || v === undefined) return f.resolvedType instanceof protobufjs().Type ? {} : undefined;
   const rt = f.resolvedType;
-  if (rt instanceof protobuf.Type) {
+  if (rt instanceof protobufjs().Type) {
     const name = wellKnown(rt);
     if (name.startsWith('google.protobuf.') && name.endsWith('Value')) return { value: t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v };
     if (name === 'google.protobuf.Timestamp') { const ms = v as number; return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }; }
@@ -126,8 +127,8 @@ function fromField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
 
 function fromElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   const rt = f.resolvedType;
-  if (rt instanceof protobuf.Enum) return typeof v === 'number' ? rt.valuesById[v] ?? String(v) : v;
-  if (rt instanceof protobuf.Type) {
+  if (rt instanceof protobufjs().Enum) return typeof v === 'number' ? rt.valuesById[v] ?? String(v) : v;
+  if (rt instanceof protobufjs().Type) {
     if (v === null || v === undefined) return null;
     const m = v as Obj;
     const name = wellKnown(rt);
