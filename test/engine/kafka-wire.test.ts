@@ -58,9 +58,17 @@ describe('record batches (magic 2)', () => {
     ['a record count above the records there are', (b: Buffer) => b.writeInt32BE(3, 57)],
     ['a key length past the record', (b: Buffer) => { b[61 + 4] = 0x7e; }],
     ['a negative header key length', (b: Buffer) => { b[61 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 1] = 0x01; }],
+    ['a negative header count', (b: Buffer) => { b[61 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 2] = 0x01; }],
+    ['a key length of -2', (b: Buffer) => { b[61 + 4] = 0x03; }],
   ])('%s is CORRUPT_MESSAGE', (_name, damage) => {
     const bytes = Buffer.from(encodeBatch(records));
     damage(bytes);
+    expect(() => readBatches(resigned(bytes))).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
+  });
+
+  it('a gzipped batch whose body does not inflate is CORRUPT_MESSAGE', () => {
+    const bytes = Buffer.from(encodeBatch(records, true));
+    bytes[bytes.length - 12] ^= 0xff; // inside the deflate stream or its trailer
     expect(() => readBatches(resigned(bytes))).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
   });
 

@@ -3,6 +3,8 @@ import { frame, unframe } from '../../src/engine/serde/sr-wire.js';
 import { decimalFromBytes, decimalToBytes } from '../../src/engine/serde/sr-values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
 import { valueSerde } from '../../src/engine/serde/formats.js';
+import { parseProto } from '../../src/engine/serde/protobuf-schema.js';
+import { protobufCodec } from '../../src/engine/serde/protobuf-serde.js';
 import type { SqlType } from '../../src/engine/sql/types.js';
 
 describe('Schema Registry wire format', () => {
@@ -64,5 +66,20 @@ describe('a record decoded once per reading shape', () => {
     expect(valueSerde({ format: 'PROTOBUF_NOSR' }, cols).deserialize(bytes)).toEqual(['u', 5]);
     // without a registry the reader's schema comes from its columns: field 1 is USER in both
     expect(valueSerde({ format: 'PROTOBUF_NOSR' }, [col('USER', 'STRING')]).deserialize(bytes)).toEqual(['u']);
+  });
+});
+
+describe('Protobuf encoding', () => {
+  const shape = { names: ['A', 'N'], types: [{ kind: 'STRING' }, { kind: 'BIGINT' }] as SqlType[], unwrapped: false };
+  it('a proto2 required field with a NULL value is written with its default', () => {
+    const schema = parseProto('syntax = "proto2"; message M { required string A = 1; required int64 N = 2; }');
+    const codec = protobufCodec(schema, schema.message()!, shape);
+    expect(codec.decode(Buffer.from(codec.encode([null, null])))).toEqual(['', 0]);
+  });
+  it('proto3 scalars round-trip, and NULL reads back as the default', () => {
+    const schema = parseProto('syntax = "proto3"; message M { string A = 1; int64 N = 2; }');
+    const codec = protobufCodec(schema, schema.message()!, shape);
+    expect(codec.decode(Buffer.from(codec.encode(['x', 2 ** 40])))).toEqual(['x', 2 ** 40]);
+    expect(codec.decode(Buffer.from(codec.encode([null, null])))).toEqual(['', 0]);
   });
 });

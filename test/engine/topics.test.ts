@@ -57,6 +57,17 @@ describe('batches appended undecoded (a producer\'s record batches)', () => {
     expect(decodes).toBe(1);
   });
 
+  it('stay pending when decoding throws, so a later read can decode them', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    let fail = true;
+    topics.appendBatch('t', 0, batch(['a', 'b'], () => { if (fail) { fail = false; throw new Error('once'); } }));
+    const log = topics.get('t')!.partitions[0]!;
+    expect(() => log.get(0)).toThrow('once');
+    expect(log.get(1)!.value!.toString()).toBe('b');
+    expect(log.all().map((r) => r.offset)).toEqual([0, 1]);
+  });
+
   it('are read by a cursor in seq order across partitions', () => {
     const topics = new TopicStore();
     topics.create('t', { partitions: 2, replicas: 1 });

@@ -274,6 +274,16 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
       expect(meta.int32()).toBe(3);
       good.close();
 
+      // a token shorter than any request header is still a whole frame
+      const short = await serverWithKafka(['--kafka-sasl-plain', 'bob:pw']);
+      try {
+        const c = await rawClient(short.brokers[0]!);
+        await c.send(handshake);
+        expect((await c.send(plainToken('bob', 'pw')))!.length).toBe(0);
+        expect(new Reader((await c.send(metadata))!).int32()).toBe(3);
+        c.close();
+      } finally { await short.server.stop(); }
+
       const bad = await rawClient(brokers[0]!);
       await bad.send(handshake);
       expect(await bad.send(plainToken('alice', 'nope'))).toBeNull();

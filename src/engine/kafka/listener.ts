@@ -56,12 +56,14 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       parts.push(chunk); partsLength += chunk.length;
       if (partsLength < 4) return;
       const size = (parts[0]!.length >= 4 ? parts[0]! : Buffer.concat(parts)).readInt32BE(0);
-      if (size < 8 || size > MAX_REQUEST) { drop(); return; }
+      // a request has at least its header; a bare SASL token (after SaslHandshake v0) may be shorter
+      const least = sasl.rawTokenNext ? 0 : 8;
+      if (size < least || size > MAX_REQUEST) { drop(); return; }
       if (partsLength < 4 + size) return;
       let pending = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
       for (;;) {
         const n = pending.readInt32BE(0);
-        if (n < 8 || n > MAX_REQUEST) { drop(); return; }
+        if (n < least || n > MAX_REQUEST) { drop(); return; }
         const frame = pending.subarray(4, 4 + n);
         chain = chain.then(() => handle(frame)).catch(drop);
         pending = pending.subarray(4 + n);

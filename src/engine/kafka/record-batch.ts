@@ -30,6 +30,8 @@ export class BatchError extends Error {
 }
 
 const crcOf = (b: Buffer) => crc32c(b) >>> 0;
+/** The most a gzipped batch may decompress to (Kafka's default message.max.bytes is about 1 MB; a broker's socket limit is 100 MB). */
+const MAX_BATCH = 100 * 1024 * 1024;
 
 /**
  * Reads the record batches (magic 2) of a Produce request's partition data: each header, with the
@@ -54,7 +56,9 @@ export function readBatches(data: Buffer): BatchHeader[] {
     const count = batch.readInt32BE(45);
     let body = batch.subarray(49);
     const compression = attributes & 7;
-    if (compression === 1) body = gunzipSync(body);
+    if (compression === 1) {
+      try { body = gunzipSync(body, { maxOutputLength: MAX_BATCH }); } catch (e) { throw new BatchError(`gzip: ${(e as Error).message}`, 2); }
+    }
     else if (compression !== 0) throw new BatchError(`compression type ${compression} is not supported (gzip and none are)`, 76);
     checkFraming(body, count);
     out.push({
@@ -78,12 +82,13 @@ function checkFraming(body: Buffer, count: number): void {
       r.skip(1); // attributes
       r.skipVarint(); // timestamp delta
       r.skipVarint(); // offset delta
-      const kl = r.varint(); if (kl > 0) r.skip(kl);
-      const vl = r.varint(); if (vl > 0) r.skip(vl);
+      skipBytes(r, 'key');
+      skipBytes(r, 'value');
       const hc = r.varint();
+      if (hc < 0) throw new WireError(`record ${i} has ${hc} headers`);
       for (let h = 0; h < hc; h++) {
         r.skip(r.varint());
-        const hvl = r.varint(); if (hvl > 0) r.skip(hvl);
+        skipBytes(r, 'header value');
       }
       if (r.remaining !== end) throw new WireError(`record ${i} is not ${length} bytes long`);
     }
@@ -92,6 +97,13 @@ function checkFraming(body: Buffer, count: number): void {
     throw e;
   }
   if (r.remaining !== 0) throw new BatchError(`record batch has ${r.remaining} bytes after its ${count} records`, 2);
+}
+
+/** Skips a length-prefixed field: -1 is null, any other negative length is corrupt. */
+function skipBytes(r: Reader, what: string): void {
+  const n = r.varint();
+  if (n < -1) throw new WireError(`${what} length ${n}`);
+  if (n > 0) r.skip(n);
 }
 
 /** The records of a batch that readBatches accepted; offsets count up from `baseOffset`. */

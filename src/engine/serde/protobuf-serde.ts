@@ -20,7 +20,9 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
     const i = findName(shape.names, f.name);
     return i < 0 ? [] : [{ f: f.resolve(), i, t: shape.types[i]! }];
   });
-  const plain = writes.every((w) => w.f.resolvedType === null && !w.f.map && !w.f.repeated && SCALARS[w.t.kind]?.includes(w.f.type) === true);
+  // fromObject is only needed for conversions, and for a proto2 `required` field's default when it has no value
+  const scalarOnly = type.fieldsArray.every((f) => !f.required)
+    && writes.every((w) => w.f.resolvedType === null && !w.f.map && !w.f.repeated && SCALARS[w.t.kind]?.includes(w.f.type) === true);
   return {
     indexes: schema.indexesOf(type),
     encode(values) {
@@ -30,7 +32,7 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
         if (x !== undefined) obj[w.f.name] = x;
       }
       // fromObject only converts what encode cannot take as it is (enum names, nested messages)
-      return type.encode(plain ? obj : type.fromObject(obj)).finish();
+      return type.encode(scalarOnly ? obj : type.fromObject(obj)).finish();
     },
     decode(payload, writer, indexes) {
       const ws = (writer as ProtoSchema | undefined) ?? schema;

@@ -90,8 +90,10 @@ export class PartitionLog {
   }
 
   private decode(index: number): void {
-    const [p] = this.pending.splice(index, 1) as [Pending];
+    const p = this.pending[index]!;
+    // decoded before it leaves the pending list: if decoding threw, the batch would still be there
     const decoded = p.batch.decode();
+    this.pending.splice(index, 1);
     let bytes = 0;
     for (let i = 0; i < decoded.length; i++) {
       const d = decoded[i]!;
