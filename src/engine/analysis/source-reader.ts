@@ -3,8 +3,7 @@ import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, headerColumns } from '../catalog/schema.js';
 import { splitWindowedKey } from '../serde/formats.js';
 import type { TopicRecord } from '../storage/topics.js';
-import { convert } from '../functions/values.js';
-import { T } from '../sql/types.js';
+import { timestampFromColumn } from './timestamp-column.js';
 import type { Row } from './compile.js';
 
 export interface SourceMsg {
@@ -43,12 +42,7 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
     if (vals === null) {
       return { key, row: null, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
     }
-    if (tsCol) {
-      const v = tsKey >= 0 ? key[tsKey] : tsValue >= 0 ? vals[tsValue] : undefined;
-      if (v === null || v === undefined) ts = -1;
-      else if (tsCol.type.kind === 'STRING') ts = convert(v, T.STRING, T.TIMESTAMP) as number;
-      else ts = v as number;
-    }
+    if (tsCol) ts = timestampFromColumn(tsKey >= 0 ? key[tsKey] : tsValue >= 0 ? vals[tsValue] : undefined, tsCol, ds.timestampFormat);
     const row = build(key, vals, ts, rec.partition, rec.offset);
     for (const h of headers) {
       if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));

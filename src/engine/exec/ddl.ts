@@ -16,6 +16,19 @@ import { startPersistentQuery } from './queries.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 
+/** The WITH clause's TIMESTAMP column, checked against the columns (a source's, or a CSAS/CTAS sink's). */
+export function timestampColumnOf(w: WithProps, columns: Column[]): string | undefined {
+  const tsName = w.string('TIMESTAMP');
+  if (tsName === undefined) return undefined;
+  const upper = tsName.startsWith('`') ? tsName.slice(1, -1) : tsName.toUpperCase();
+  const col = columns.find((c) => c.name === upper);
+  if (!col) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${upper}'`);
+  if (!['BIGINT', 'TIMESTAMP'].includes(col.type.kind) && !(col.type.kind === 'STRING' && w.has('TIMESTAMP_FORMAT'))) {
+    throw new KsqlStatementError(`Timestamp column, \`${upper}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
+  }
+  return upper;
+}
+
 export function executeDdl(engine: Engine, stmt: Statement, ctx: ExecContext): Entity | undefined {
   switch (stmt.kind) {
     case 'createSource': return createSource(engine, stmt, ctx);
@@ -114,18 +127,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   if (valueFormat.wrapSingle === false && valueColumns(columns).length !== 1) {
     throw new KsqlStatementError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
   }
-  // timestamp column
-  const tsName = w.string('TIMESTAMP');
-  let timestampColumn: string | undefined;
-  if (tsName !== undefined) {
-    const upper = tsName.startsWith('`') ? tsName.slice(1, -1) : tsName.toUpperCase();
-    const col = columns.find((c) => c.name === upper);
-    if (!col) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${upper}'`);
-    if (!['BIGINT', 'TIMESTAMP'].includes(col.type.kind) && !(col.type.kind === 'STRING' && w.has('TIMESTAMP_FORMAT'))) {
-      throw new KsqlStatementError(`Timestamp column, \`${upper}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
-    }
-    timestampColumn = upper;
-  }
+  const timestampColumn = timestampColumnOf(w, columns);
   // windowed topics
   let windowInfo: DataSource['windowInfo'];
   const wt = w.string('WINDOW_TYPE');

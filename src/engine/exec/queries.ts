@@ -13,7 +13,8 @@ import { partitionForKey } from '../storage/partitioner.js';
 import { keyString } from '../functions/values.js';
 import { typesEqual, typeToString } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
-import { existsMessage } from './ddl.js';
+import { existsMessage, timestampColumnOf } from './ddl.js';
+import { timestampFromColumn } from '../analysis/timestamp-column.js';
 import { containsMap } from '../sql/types.js';
 
 type CreateAs = Extract<Statement, { kind: 'createAs' }>;
@@ -76,6 +77,8 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
       throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
     }
   }
+  // WITH (TIMESTAMP=...) on a CSAS/CTAS stamps each output record with that column's value
+  const timestampColumn = timestampColumnOf(w, columns);
   const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
   const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
   const srcTopic = engine.topics.get(left.topic);
@@ -101,6 +104,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const sink: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,
     isSource: false, statement: stmt.text, writerQueryId: queryId, registry: engine.registry,
+    timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'),
   };
   engine.metastore.put(sink);
   const previous = engine.queries.get(queryId);
@@ -157,6 +161,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const plan = q.plan;
   const valueIdx = plan.columns.map((_c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
   const session = sink.windowInfo?.type === 'SESSION';
+  const tsIdx = sink.timestampColumn === undefined ? -1 : plan.columns.findIndex((c) => c.name === sink.timestampColumn);
   const materialize = (o: OutMsg) => {
     if (!q.materialized) return;
     const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
@@ -168,7 +173,10 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     if (q.kind === 'CST') { materialize(o); return; }
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
+    let ts = o.ts;
     try {
+      // WITH (TIMESTAMP=...) on the sink: the record takes its time from that column
+      if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
       keyBytes = ks.serialize(o.key);
       valueBytes = o.values === null ? null : vs.serialize(valueIdx.map((i) => o.values![i]));
     } catch (e) {
@@ -180,7 +188,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     let partition: number | undefined;
     if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
     const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
-    engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: o.ts, headers: o.headers, partition }, 'derived');
+    engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: ts, headers: o.headers, partition }, 'derived');
     materialize(o);
   };
 }

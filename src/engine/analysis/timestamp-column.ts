@@ -1,0 +1,22 @@
+import { convert } from '../functions/values.js';
+import { parseJavaDate } from '../functions/java-time.js';
+import { T, type SqlType } from '../sql/types.js';
+import { EvalError } from './errors.js';
+
+/**
+ * A record's time from its TIMESTAMP column (WITH (TIMESTAMP=..., TIMESTAMP_FORMAT=...)): BIGINT
+ * and TIMESTAMP values as they are, STRING parsed with the format (ISO-8601 without one). A null,
+ * a negative time or text that does not parse is an invalid timestamp: the record is skipped, as
+ * ksqlDB skips it, with an error for the processing log.
+ */
+export function timestampFromColumn(v: unknown, column: { name: string; type: SqlType }, format: string | undefined): number {
+  let ts: number | undefined;
+  if (typeof v === 'number') ts = v;
+  else if (typeof v === 'string') {
+    try { ts = format !== undefined ? parseJavaDate(v, format, 'UTC') : convert(v, T.STRING, T.TIMESTAMP) as number; } catch { ts = undefined; }
+  }
+  if (ts === undefined || !Number.isFinite(ts) || ts < 0) {
+    throw new EvalError(`Invalid timestamp in column ${column.name}: ${v === null || v === undefined ? 'null' : JSON.stringify(v)}`);
+  }
+  return ts;
+}
