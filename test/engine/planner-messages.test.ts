@@ -27,3 +27,34 @@ describe('persistent query messages', () => {
     expect(() => plan(select)).toThrow(message);
   });
 });
+
+describe('statement checks, through the engine', () => {
+  const run = async (statements: string[], properties: Record<string, string> = {}) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({ properties });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    for (const s of statements) engine.executeStatement(s, ctx);
+    return engine;
+  };
+  const input = "CREATE STREAM IN1 (K STRING KEY, A STRING, B STRING) WITH (kafka_topic='in1', value_format='JSON', partitions=1);";
+
+  it.each([
+    ['WRAP_SINGLE_VALUE on a sink of two value columns', "CREATE STREAM OUT1 WITH (WRAP_SINGLE_VALUE=true) AS SELECT * FROM IN1;", "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas"],
+    ['a STRUCT with a field twice', 'CREATE STREAM OUT1 AS SELECT K, STRUCT(F := A, F := B) AS S FROM IN1;', 'Duplicate field names found in STRUCT'],
+    ['a bare NULL column in a sink', 'CREATE STREAM OUT1 AS SELECT K, NULL AS N FROM IN1;', "Can't infer a type of null"],
+    ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
+  ])('%s is refused', async (_name, statement, message) => {
+    await expect(run([input, statement])).rejects.toThrow(message);
+  });
+
+  it('ALTER on a SOURCE stream names the source', async () => {
+    await expect(run(["CREATE SOURCE STREAM S (K STRING KEY, A STRING) WITH (kafka_topic='s', value_format='JSON', partitions=1);", 'ALTER STREAM S ADD COLUMN B INT;']))
+      .rejects.toThrow("Cannot alter stream 'S': ALTER operations are not supported on source streams.");
+  });
+
+  it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {
+    const engine = await run([input, 'CREATE STREAM ONE AS SELECT K, A FROM IN1;', 'CREATE STREAM TWO AS SELECT K, A, B FROM IN1;'], { 'ksql.persistence.wrap.single.values': 'false' });
+    expect(engine.metastore.get('ONE')!.valueFormat.wrapSingle).toBe(false);
+    expect(engine.metastore.get('TWO')!.valueFormat.wrapSingle).toBeUndefined();
+  });
+});

@@ -167,6 +167,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return m; } };
     }
     case 'struct': {
+      if (new Set(e.fields.map((f) => f.name)).size !== e.fields.length) throw new KsqlStatementError('Duplicate field names found in STRUCT');
       const fields = e.fields.map((f) => ({ name: f.name, c: compileExpr(f.value, ctx) }));
       return { type: T.struct(fields.map((f) => ({ name: f.name, type: f.c.type.kind === 'NULL' ? T.STRING : f.c.type }))), fn: (row) => Object.fromEntries(fields.map((f) => [f.name, f.c.fn(row) ?? null])) };
     }

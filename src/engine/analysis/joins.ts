@@ -1,12 +1,12 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
-import { T, typeToString, containsMap } from '../sql/types.js';
+import { typeToString, containsMap } from '../sql/types.js';
 import { keyColumns } from '../catalog/schema.js';
 import { compileExpr, type Compiled, type Row, type Scope } from './compile.js';
 import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { joinKeyIndex, normalize, prefixer, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, normalize, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -172,7 +172,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const resultType = input.kind;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
   const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: keyIndexes.includes(i) }));
+  const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: keyIndexes.includes(i) }));
   return {
     sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition,
     build(emit, onError, stores) {

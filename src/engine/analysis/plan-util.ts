@@ -90,3 +90,13 @@ export function joinKeyIndex(
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
   throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }
+
+/**
+ * A projected column's type: a bare NULL has none, so a persistent query (whose sink needs a
+ * schema) refuses it, and a transient one shows it as STRING.
+ */
+export function projectedType(type: SqlType, persistent: boolean | undefined): SqlType {
+  if (type.kind !== 'NULL') return type;
+  if (persistent) throw new KsqlStatementError("Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
+  return T.STRING;
+}

@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { makeSourceReader, type SourceMsg } from './source-reader.js';
-import { keyMissing, normalize, safe, sideCols, type Side } from './plan-util.js';
+import { keyMissing, normalize, projectedType, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -307,7 +307,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     keyOf = (_row, msg) => msg.key;
   }
   if (opts.persistent && isKey.every((k) => k) && items.length > 0) throw new KsqlStatementError('The projection contains no value columns.');
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: isKey[i]! }));
   const isTable = ds.type === 'TABLE';
   return {
     sources: [ds], resultType: isTable ? 'TABLE' : 'STREAM', columns, keyIndexes: keyOrder, windowInfo: ds.windowInfo, repartition: false,
@@ -463,7 +463,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     if (missing.length) throw keyMissing(opts.sinkName ?? '', 'grouping expression', missing.map(formatExpr));
   }
   const keyOrder = groupNorm.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
-  const columns = items.map((it, i) => ({ name: names[i]!, type: compiled[i]!.type.kind === 'NULL' ? T.STRING : compiled[i]!.type, isKey: isKey[i]! }));
+  const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: isKey[i]! }));
   const keyCols = keyColumns(ds.columns);
   const repartition = join
     ? !(groupBy.length === 1 && !join.foreignKeyed && join.keyClass.some((e) => normalize(e, scope) === groupNorm[0]))

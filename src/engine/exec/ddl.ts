@@ -16,6 +16,21 @@ import { startPersistentQuery } from './queries.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 
+/**
+ * A value format's single-value wrapping: WRAP_SINGLE_VALUE from the WITH clause, which only a
+ * single value column may set; else ksql.persistence.wrap.single.values=false unwraps a single
+ * value column of a format that can (JSON, AVRO, JSON_SR).
+ */
+export function withWrapping(format: FormatInfo, w: WithProps, valueColumnCount: number, properties: Record<string, string>): FormatInfo {
+  if (w.has('WRAP_SINGLE_VALUE')) {
+    if (valueColumnCount !== 1) throw new KsqlStatementError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
+    return format;
+  }
+  const unwrapByDefault = String(properties['ksql.persistence.wrap.single.values'] ?? 'true').toLowerCase() === 'false';
+  if (unwrapByDefault && valueColumnCount === 1 && ['JSON', 'AVRO', 'JSON_SR'].includes(format.format)) return { ...format, wrapSingle: false };
+  return format;
+}
+
 /** The WITH clause's TIMESTAMP column, checked against the columns (a source's, or a CSAS/CTAS sink's). */
 export function timestampColumnOf(w: WithProps, columns: Column[]): string | undefined {
   const tsName = w.string('TIMESTAMP');
@@ -124,9 +139,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     const msg = checkFormatSupports(fmt, cols, isKey);
     if (msg) throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
   }
-  if (valueFormat.wrapSingle === false && valueColumns(columns).length !== 1) {
-    throw new KsqlStatementError("'WRAP_SINGLE_VALUE' is only valid for single-field value schemas");
-  }
+  valueFormat = withWrapping(valueFormat, w, valueColumns(columns).length, engine.properties);
   const timestampColumn = timestampColumnOf(w, columns);
   // windowed topics
   let windowInfo: DataSource['windowInfo'];
@@ -233,6 +246,10 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
   const ds = engine.metastore.get(stmt.name);
   if (!ds) throw new KsqlStatementError(`Source ${stmt.name} does not exist.`);
   if (ds.type !== stmt.sourceType) throw new KsqlStatementError(`Incompatible data source type is ${ds.type}, but statement was ALTER ${stmt.sourceType}`);
+  if (ds.isSource) {
+    const kind = ds.type.toLowerCase();
+    throw new KsqlStatementError(`Cannot alter ${kind} '${ds.name}': ALTER operations are not supported on source ${kind}s.`);
+  }
   if (ds.writerQueryId) throw new KsqlStatementError(`ALTER command is not supported for CREATE ... AS statements.`);
   const added: Column[] = [];
   for (const c of stmt.columns) {

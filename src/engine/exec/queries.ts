@@ -13,7 +13,7 @@ import { partitionForKey } from '../storage/partitioner.js';
 import { keyString } from '../functions/values.js';
 import { typesEqual, typeToString } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
-import { existsMessage, timestampColumnOf } from './ddl.js';
+import { existsMessage, timestampColumnOf, withWrapping } from './ddl.js';
 import { timestampFromColumn } from '../analysis/timestamp-column.js';
 import { containsMap } from '../sql/types.js';
 
@@ -70,6 +70,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
   let valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...inheritedFormat(left.valueFormat, w, false), wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
+  valueFormat = withWrapping(valueFormat, w, valCols.length, engine.properties);
   keyFormat = withDefaultName(keyFormat, stmt.name, true);
   for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
     const msg = checkFormatSupports(fmt, cols, isKey);

@@ -475,6 +475,8 @@ class Parser {
   type(): SqlType {
     const t = this.cur;
     if (t.kind !== 'ident' && t.kind !== 'qident') this.fail('a type');
+    // NULL is a literal, never a type: ksqlDB's grammar has no rule for it there
+    if (t.kind === 'ident' && t.text.toUpperCase() === 'NULL') throw new SqlSyntaxError(t.line, t.col, "Syntax Error\nNULL is not a type; use a type such as STRING or INT");
     this.i++;
     const base = this.baseType(t);
     if (base) { this.typeParameters(); return base; }
