@@ -144,7 +144,7 @@ function delimitedSerde(cols: Column[], delimiter: string, isKey: boolean): Serd
     serialize(values) {
       if (cols.length === 0) return null;
       if (isKey && values.every((v) => v === null || v === undefined)) return null;
-      return Buffer.from(values.map((v, i) => delimitedField(v, cols[i]!.type, delimiter)).join(delimiter));
+      return Buffer.from(values.map((v, i) => delimitedField(v, cols[i]!.type, delimiter, i === 0)).join(delimiter));
     },
     deserialize(bytes) {
       if (bytes === null) return cols.length === 0 ? [] : null;
@@ -157,7 +157,12 @@ function delimitedSerde(cols: Column[], delimiter: string, isKey: boolean): Serd
   };
 }
 
-function delimitedField(v: unknown, t: SqlType, delimiter: string): string {
+/**
+ * A DELIMITED field as ksqlDB writes it (Apache Commons CSV's minimal quoting): quoted when it holds
+ * the delimiter, a quote or a line break, starts with a character up to '#', ends with one up to a
+ * space, or, as a record's first field, is empty or starts with anything but a letter or digit.
+ */
+function delimitedField(v: unknown, t: SqlType, delimiter: string, first: boolean): string {
   if (v === null || v === undefined) return '';
   let s: string;
   switch (t.kind) {
@@ -166,8 +171,16 @@ function delimitedField(v: unknown, t: SqlType, delimiter: string): string {
     case 'BYTES': s = Buffer.from(v as Uint8Array).toString('base64'); break;
     default: s = String(v);
   }
-  if (s.includes(delimiter) || s.includes('"') || s.includes('\n')) s = `"${s.replace(/"/g, '""')}"`;
-  return s;
+  return needsQuotes(s, delimiter, first) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function needsQuotes(s: string, delimiter: string, first: boolean): boolean {
+  if (s === '') return first;
+  const c = s.charCodeAt(0);
+  if (first && !/^[0-9A-Za-z]/.test(s)) return true;
+  if (c <= 0x23) return true;
+  if (s.includes(delimiter) || s.includes('"') || s.includes('\n') || s.includes('\r')) return true;
+  return s.charCodeAt(s.length - 1) <= 0x20;
 }
 
 function splitCsv(text: string, delimiter: string): (string | null)[] {
