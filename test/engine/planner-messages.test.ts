@@ -58,3 +58,22 @@ describe('statement checks, through the engine', () => {
     expect(engine.metastore.get('TWO')!.valueFormat.wrapSingle).toBeUndefined();
   });
 });
+
+describe('a function that fails while a row is evaluated', () => {
+  it('gives NULL in its place and a processing error; the rest of the row goes on', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    for (const s of [
+      "CREATE STREAM D (K STRING KEY, F STRING) WITH (kafka_topic='d', value_format='JSON', partitions=1);",
+      "CREATE STREAM OUT1 AS SELECT K, IFNULL(CAST(PARSE_DATE(F, 'yyyy-MM-dd') AS STRING), 'none') AS V, ARRAY[F, CAST(PARSE_DATE(F, 'yyyy-MM-dd') AS STRING)] AS A FROM D;",
+      "INSERT INTO D (K, F) VALUES ('a', '2022-02-02');",
+      "INSERT INTO D (K, F) VALUES ('b', 'abcd');",
+    ]) engine.executeStatement(s, ctx);
+    engine.drain();
+    const out = engine.topics.get('OUT1')!.records().map((r) => JSON.parse(r.value!.toString()) as unknown);
+    expect(out).toEqual([{ V: '2022-02-02', A: ['2022-02-02', '2022-02-02'] }, { V: 'none', A: ['abcd', null] }]);
+    const q = [...engine.queries.values()].find((x) => x.sinkName === 'OUT1')!;
+    expect(q.runtime!.stats.errors).toBe(2);
+  });
+});

@@ -422,7 +422,25 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canPassAs(a.type, r.argTypes[i]!)
     ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));
   const fn = r.fn;
-  return { type: r.returnType, fn: (row) => fn(conv.map((a) => a.fn(row))) };
+  return { type: r.returnType, fn: (row) => {
+    const values = conv.map((a) => a.fn(row));
+    try { return fn(values); } catch (e) {
+      // as in ksqlDB, a function that fails gives NULL (and a processing error) where a row is being evaluated
+      if (!callErrors) throw e;
+      callErrors(e);
+      return null;
+    }
+  } };
+}
+
+/** Where a failing function call's error goes while a row is evaluated; without a sink, the error propagates. */
+let callErrors: ((e: unknown) => void) | undefined;
+
+/** Sets the sink for function call errors; returns the previous one, to restore after the evaluation. */
+export function setCallErrors(sink: ((e: unknown) => void) | undefined): ((e: unknown) => void) | undefined {
+  const previous = callErrors;
+  callErrors = sink;
+  return previous;
 }
 
 /** LIKE pattern to a regular expression: % any run, _ one character, optional escape. */

@@ -1,7 +1,7 @@
 import type { Expr, SelectItem } from '../sql/ast.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
-import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
+import { setCallErrors, type Compiled, type Row, type Scope, type ScopeCol } from './compile.js';
 import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 
@@ -36,9 +36,11 @@ export function normalize(e: Expr, scope: Scope): string {
 }
 
 /** A compiled expression that reports an error and yields null instead of throwing, as ksqlDB's processing log does. */
+/** Evaluates an expression for a row: a failing function call inside gives NULL there, any other error NULL for the whole expression; both are reported. */
 export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
   return (row) => {
-    try { return c.fn(row); } catch (e) { onError(e); return null; }
+    const previous = setCallErrors(onError);
+    try { return c.fn(row); } catch (e) { onError(e); return null; } finally { setCallErrors(previous); }
   };
 }
 
