@@ -211,6 +211,9 @@ define({
   } : undefined),
 });
 
+/** Besides numbers, the types TOPK and TOPKDISTINCT order: text, bytes and times. */
+const ORDERED_KINDS: string[] = ['STRING', 'BYTES', 'DATE', 'TIME', 'TIMESTAMP'];
+
 // TOPK(col, k) and TOPK(col, other..., k): with other columns the items are STRUCT<sort_col, col0, ...>
 for (const [name, distinct] of [['TOPK', false], ['TOPKDISTINCT', true]] as const) {
   define({
@@ -218,7 +221,7 @@ for (const [name, distinct] of [['TOPK', false], ['TOPKDISTINCT', true]] as cons
     columns: distinct ? 1 : (n) => Math.max(1, n - 1),
     resolve: (args, literals) => {
       const t = args[0], kType = args[args.length - 1];
-      if (!t || !(isNumeric(t) || t.kind === 'STRING') || args.length < 2 || kType?.kind !== 'INTEGER') return undefined;
+      if (!t || !(isNumeric(t) || ORDERED_KINDS.includes(t.kind)) || args.length < 2 || kType?.kind !== 'INTEGER') return undefined;
       const k = literals[literals.length - 1] as number;
       const others = args.slice(1, -1);
       const returnType = others.length === 0 ? T.array(t) : T.array(T.struct([{ name: 'sort_col', type: t }, ...others.map((o, i) => ({ name: `col${i}`, type: o }))]));

@@ -41,6 +41,12 @@ describe('aggregates', () => {
     expect(getAggregate('TOPK')!.columns).toBeTypeOf('function');
   });
 
+  it('TOPKDISTINCT orders bytes and times too', () => {
+    const bytes = run(bind('TOPKDISTINCT', [T.BYTES, T.INTEGER], [2]), [[Buffer.from([1])], [Buffer.from([3])], [Buffer.from([3])], [Buffer.from([2])]]).at(-1);
+    expect(bytes).toEqual([Buffer.from([3]), Buffer.from([2])]);
+    expect(run(bind('TOPKDISTINCT', [T.DATE, T.INTEGER], [2]), [[5], [9], [9], [7]]).at(-1)).toEqual([9, 7]);
+  });
+
   it('ATTR treats NULL as a value of its own', () => {
     expect(run(bind('ATTR', [T.STRING]), [['1'], [null], ['1']])).toEqual(['1', null, null]);
     expect(run(bind('ATTR', [T.STRING]), [['2'], ['2']])).toEqual(['2', '2']);
