@@ -58,7 +58,8 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
   const queries = firstQuery < 0 ? [] : t.statements.slice(firstQuery);
   const props: Record<string, unknown> = { 'ksql.streams.auto.offset.reset': 'earliest' };
   for (const [k, v] of Object.entries(t.properties ?? {})) props[k] = isLosslessNumber(v) ? (v as LosslessNumber).value : v;
-  const server = await startLocalServer({ port: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+  // the REST test harness's server: earliest offsets, and scalable push queries on
+  const server = await startLocalServer({ port: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest', 'ksql.query.push.v2.enabled': 'true' } });
   try {
     const engine = server.engine;
     precreateTopics(engine, t);

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Expr, Query } from '../sql/ast.js';
+import type { DataSource } from '../catalog/metastore.js';
 import type { Engine } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
@@ -29,6 +31,19 @@ export function headerSchema(h: QueryHeader): string {
 }
 
 export function isPullQuery(q: Query): boolean { return q.emit === undefined; }
+
+/**
+ * Whether ksqlDB would serve a push query as a scalable push query (ksql.query.push.v2.enabled):
+ * a plain projection and filter, from the latest offset, of a source that a running persistent
+ * query writes. Its rows are the same; its id says so.
+ */
+function isScalablePush(engine: Engine, q: Query, ds: DataSource, props: Record<string, unknown>, reset: string): boolean {
+  const enabled = String(props['ksql.query.push.v2.enabled'] ?? engine.properties['ksql.query.push.v2.enabled'] ?? 'false') === 'true';
+  if (!enabled || reset !== 'latest') return false;
+  if (q.joins.length > 0 || q.groupBy || q.partitionBy || q.window || q.having) return false;
+  const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
+  return writer?.runtime?.state === 'RUNNING';
+}
 
 /** Runs a pull query to completion against current state. */
 export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
@@ -117,8 +132,9 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false });
   const ds = plan.sources[0]!;
-  const id = transientId(q.from.alias ?? ds.name);
-  const reset = String(props['ksql.streams.auto.offset.reset'] ?? props['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
+  // the request's own auto.offset.reset wins over the server's ksql.streams.auto.offset.reset
+  const reset = String(props['auto.offset.reset'] ?? props['ksql.streams.auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
+  const id = isScalablePush(engine, q, ds, props, reset) ? `SCALABLE_PUSH_QUERY_${randomUUID()}` : transientId(q.from.alias ?? ds.name);
   let count = 0;
   let ended = false;
   const limit = q.limit;
