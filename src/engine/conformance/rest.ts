@@ -2,7 +2,7 @@ import { isLosslessNumber, parse as parseLossless, type LosslessNumber } from 'l
 import { request } from 'undici';
 import { startLocalServer } from '../rest/server.js';
 import { matches, show } from './compare.js';
-import { compareOutputs, encodeKey, encodeValue, ownerOf, precreateTopics, skipReason, type CaseResult, type QttRecord, type QttTest } from './qtt.js';
+import { compareOutputs, encodeKey, encodeValue, ownerOf, precreateTopics, recordHeaders, skipReason, type CaseResult, type QttRecord, type QttTest } from './qtt.js';
 
 export interface RestTest extends QttTest {
   responses?: Record<string, unknown>[];
@@ -91,7 +91,7 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
     const produce = () => {
       for (const rec of (t.inputs ?? []) as QttRecord[]) {
         const ds = engine.metastore.list().find((s) => s.topic === rec.topic && !s.writerQueryId) ?? ownerOf(engine, rec.topic);
-        engine.topics.append(rec.topic, { key: encodeKey(ds, rec.key, rec.window), value: encodeValue(ds, rec.value), timestamp: rec.timestamp === undefined ? Date.now() : num(rec.timestamp), headers: [] });
+        engine.topics.append(rec.topic, { key: encodeKey(ds, rec.key, rec.window), value: encodeValue(ds, rec.value), timestamp: rec.timestamp === undefined ? Date.now() : num(rec.timestamp), headers: recordHeaders(rec) });
       }
       engine.drain();
     };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/engine/engine.js';
 import { registerTopicSchemas } from '../../src/engine/conformance/sr-records.js';
+import { recordHeaders } from '../../src/engine/conformance/qtt.js';
 import { SchemaRegistry } from '../../src/engine/schema-registry/registry.js';
 
 const LOGISTICS = 'syntax = "proto3";\nimport "event.proto";\nmessage Logistics { Event event = 1; }';
@@ -30,5 +31,15 @@ describe('schemas of a test\'s topics, registered as ksqlDB\'s harness does', ()
     const registry = new SchemaRegistry();
     const reserved = registry.reserveId();
     expect(registry.register('a-value', { schema: EVENT, schemaType: 'PROTOBUF' })).toBe(reserved + 1);
+  });
+});
+
+describe('headers of a test\'s input records', () => {
+  it('are stored in order, base64 values decoded and a null value kept', () => {
+    const headers = recordHeaders({ topic: 't', value: null, headers: [{ KEY: 'abc', VALUE: 'IQ==' }, { KEY: 'none', VALUE: null }] });
+    expect(headers).toEqual([{ key: 'abc', value: Buffer.from('!') }, { key: 'none', value: null }]);
+  });
+  it('are none when the record gives none', () => {
+    expect(recordHeaders({ topic: 't', value: null })).toEqual([]);
   });
 });
