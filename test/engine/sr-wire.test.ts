@@ -82,4 +82,13 @@ describe('Protobuf encoding', () => {
     expect(codec.decode(Buffer.from(codec.encode(['x', 2 ** 40])))).toEqual(['x', 2 ** 40]);
     expect(codec.decode(Buffer.from(codec.encode([null, null])))).toEqual(['', 0]);
   });
+  it.each([
+    { name: 'proto3 bytes holding no bytes read as NULL', proto: 'bytes B = 1;', value: Buffer.alloc(0), back: null },
+    { name: 'proto3 bytes with content read back as they are', proto: 'bytes B = 1;', value: Buffer.from('!'), back: Buffer.from('!') },
+    { name: 'optional bytes set to no bytes stay empty', proto: 'optional bytes B = 1;', value: Buffer.alloc(0), back: Buffer.alloc(0) },
+  ])('$name', ({ proto, value, back }) => {
+    const schema = parseProto(`syntax = "proto3"; message M { ${proto} }`);
+    const codec = protobufCodec(schema, schema.message()!, { names: ['B'], types: [{ kind: 'BYTES' }], unwrapped: false });
+    expect(codec.decode(Buffer.from(codec.encode([value])))).toEqual([back]);
+  });
 });

@@ -18,6 +18,11 @@ export interface CaseResult { name: string; status: 'pass' | 'fail' | 'skip'; re
 
 export interface QttRecord { topic: string; key?: unknown; value: unknown; timestamp?: unknown; window?: { start: unknown; end: unknown; type: string }; headers?: { KEY: string; VALUE: string | null }[] }
 
+/** A test record's headers as a topic stores them (the test gives values in base64). */
+export function recordHeaders(r: QttRecord): TopicRecord['headers'] {
+  return (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
+}
+
 export interface QttTest {
   name: string; statements: string[]; format?: string[]; config?: string[]; properties?: Record<string, unknown>;
   topics?: TopicSpec[];
@@ -272,7 +277,7 @@ export function runQttCase(name: string, t: QttTest): CaseResult {
       const ds = engine.metastore.list().find((s) => s.topic === r.topic && !s.writerQueryId) ?? ownerOf(engine, r.topic);
       engine.topics.append(r.topic, {
         key: encodeKey(ds, r.key, r.window), value: encodeValue(ds, r.value), timestamp: r.timestamp === undefined ? 0 : num(r.timestamp),
-        headers: (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') })),
+        headers: recordHeaders(r),
       });
     }
     engine.drain();

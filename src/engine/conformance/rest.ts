@@ -2,13 +2,17 @@ import { isLosslessNumber, parse as parseLossless, type LosslessNumber } from 'l
 import { request } from 'undici';
 import { startLocalServer } from '../rest/server.js';
 import { matches, show } from './compare.js';
-import { compareOutputs, encodeKey, encodeValue, ownerOf, precreateTopics, skipReason, type CaseResult, type QttRecord, type QttTest } from './qtt.js';
+import { PROTOBUF_MEDIA_TYPE } from '../rest/query-endpoints.js';
+import { protoRowText } from './proto-text.js';
+import { compareOutputs, encodeKey, encodeValue, ownerOf, precreateTopics, recordHeaders, skipReason, type CaseResult, type QttRecord, type QttTest } from './qtt.js';
 
 export interface RestTest extends QttTest {
   responses?: Record<string, unknown>[];
   expectedError?: { type?: string; message?: string; status?: unknown };
   inputConditions?: { waitForActivePushQuery?: boolean };
   outputConditions?: { verifyOrder?: boolean };
+  /** Run the queries again asking for protobuf rows; `queryProto` responses check those. */
+  testPullWithProtoFormat?: boolean;
 }
 
 const num = (v: unknown): number => (isLosslessNumber(v) ? Number((v as LosslessNumber).value) : Number(v));
@@ -63,8 +67,8 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
   try {
     const engine = server.engine;
     precreateTopics(engine, t);
-    const post = async (path: string, body: unknown) => {
-      const res = await request(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept: 'application/vnd.ksql.v1+json' }, headersTimeout: 5000, bodyTimeout: 5000 });
+    const post = async (path: string, body: unknown, accept = 'application/vnd.ksql.v1+json') => {
+      const res = await request(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', accept }, headersTimeout: 5000, bodyTimeout: 5000 });
       const text = await res.body.text();
       let json: unknown;
       try { json = parseLossless(text); } catch { json = text; }
@@ -92,7 +96,7 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
     const produce = () => {
       for (const rec of (t.inputs ?? []) as QttRecord[]) {
         const ds = engine.metastore.list().find((s) => s.topic === rec.topic && !s.writerQueryId) ?? ownerOf(engine, rec.topic);
-        engine.topics.append(rec.topic, { key: encodeKey(ds, rec.key, rec.window), value: encodeValue(ds, rec.value), timestamp: rec.timestamp === undefined ? Date.now() : num(rec.timestamp), headers: [] });
+        engine.topics.append(rec.topic, { key: encodeKey(ds, rec.key, rec.window), value: encodeValue(ds, rec.value), timestamp: rec.timestamp === undefined ? Date.now() : num(rec.timestamp), headers: recordHeaders(rec) });
       }
       engine.drain();
     };
@@ -114,6 +118,12 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
         }
         actual.push({ kind: 'query', body: r.json });
       }
+      // ksqlDB's harness then sends every query again for protobuf rows, shown in text format
+      for (const q of t.testPullWithProtoFormat ? queries : []) {
+        const r = await post('/query', { ksql: q, streamsProperties: props }, PROTOBUF_MEDIA_TYPE);
+        if (r.status !== 200) return { name, status: 'fail', reason: `protobuf query failed: ${show(r.json)}` };
+        actual.push({ kind: 'query', body: protoRowsAsText(r.json as Record<string, unknown>[]) });
+      }
     }
     if (t.expectedError) return { name, status: 'fail', reason: `expected an error (${t.expectedError.message ?? ''}) but every request succeeded` };
     if (t.outputs?.length) {
@@ -128,15 +138,24 @@ export async function runRestCase(name: string, t: RestTest): Promise<CaseResult
       if (kind === 'admin') {
         const r = partial(exp, act.body, `responses[${i}]`, true);
         if (r) return { name, status: 'fail', reason: r };
-      } else if (kind === 'query') {
+      } else if (kind === 'query' || kind === 'queryProto') {
         const r = compareQuery(exp as unknown[], act.body as unknown[], t.outputConditions?.verifyOrder ?? false);
         if (r) return { name, status: 'fail', reason: `responses[${i}] ${r}` };
-      } else return { name, status: 'skip', reason: `${kind} responses need the protobuf query format` };
+      } else return { name, status: 'skip', reason: `unknown response kind ${kind}` };
     }
     return { name, status: 'pass' };
   } finally {
     await server.close();
   }
+}
+
+/** A protobuf query response with each row's bytes printed as text against the header's protoSchema. */
+function protoRowsAsText(entries: Record<string, unknown>[]): unknown[] {
+  const schema = String((entries[0]?.header as { protoSchema?: unknown } | undefined)?.protoSchema ?? '');
+  return entries.map((e) => {
+    const bytes = (e.row as { protobufBytes?: unknown } | undefined)?.protobufBytes;
+    return typeof bytes === 'string' ? { row: protoRowText(schema, Buffer.from(bytes, 'base64')) } : e;
+  });
 }
 
 async function waitFor(cond: () => boolean, ms: number): Promise<void> {

@@ -24,13 +24,16 @@ export function registerTopicSchemas(engine: Engine, topics: TopicSpec[]): void 
       if (schema === undefined || schema === null || !isSchemaFormat(format.toUpperCase())) continue;
       const schemaType = schemaTypeOf(format.toUpperCase());
       const refs = (side === 'key' ? tp.keySchemaReferences : tp.valueSchemaReferences) ?? [];
+      const given = side === 'key' ? tp.keySchemaId : tp.valueSchemaId;
+      // ksqlDB's harness hands its mock registry the schema with its references resolved, so the
+      // schema takes the next id before they do: VALUE_SCHEMA_ID=1 names it, not an import
+      const id = given !== undefined ? plain(given) as number : refs.length ? engine.registry.reserveId() : undefined;
       const references = refs.map((r) => {
         engine.registry.register(r.name, { schema: text(r.schema), schemaType: r.format ? schemaTypeOf(r.format.toUpperCase()) : schemaType });
         return { name: r.name, subject: r.name, version: 1 };
       });
-      const id = side === 'key' ? tp.keySchemaId : tp.valueSchemaId;
       // a schema the registry rejects is left out; the statements then fail as they would without it
-      try { engine.registry.register(`${tp.name}-${side}`, { schema: text(schema), schemaType, references }, id === undefined ? undefined : plain(id) as number); } catch { /* see above */ }
+      try { engine.registry.register(`${tp.name}-${side}`, { schema: text(schema), schemaType, references }, id); } catch { /* see above */ }
     }
   }
 }
@@ -57,7 +60,8 @@ export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer 
     return serde.serialize([fromJson(v, cols[0]!.type)]);
   }
   const row = fromJson(v, rowType(cols)) as Record<string, unknown>;
-  return serde.serialize(cols.map((c) => row[c.name]));
+  // ksqlDB's harness writes a key object as a message even when its fields are all null
+  return serde.serialize(cols.map((c) => row[c.name]), { keepEmptyKey: v !== null });
 }
 
 /** A decoded key or value for comparison: columns by name (or the bare single key), doubles compared within 1e-6. */

@@ -11,13 +11,17 @@ import { requestContext } from './ksql-endpoint.js';
 import { send } from './server.js';
 import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
+import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
 
 export type PushRegistry = Map<string, PushHandle>;
-type Style = 'delimited' | 'json' | 'legacy';
+type Style = 'delimited' | 'json' | 'legacy' | 'protobuf';
+export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
 function styleFor(accept: string | undefined, forced?: 'legacy'): Style {
-  if (forced) return 'legacy';
   const a = accept ?? '';
+  // ksqlDB answers pull queries on /query with protobuf rows when asked; push queries stay JSON
+  if (forced && a.includes(PROTOBUF_MEDIA_TYPE)) return 'protobuf';
+  if (forced) return 'legacy';
   if (a.includes('application/vnd.ksqlapi.delimited.v1')) return 'delimited';
   if (a.includes('application/vnd.ksql.v1+json')) return 'legacy';
   if (a.includes('application/json')) return 'json';
@@ -30,22 +34,30 @@ function metaText(h: QueryHeader): string {
   return JSON.stringify({ queryId: h.queryId, columnNames: h.columns.map((c) => c.name), columnTypes: h.columns.map((c) => typeToString(c.type)) });
 }
 
-/** Writes a query's header, rows and end in one of the three response styles. */
+/** Writes a query's header, rows and end in one of the four response styles. */
 class QueryWriter {
   private count = 0;
-  constructor(private readonly res: http.ServerResponse, private readonly style: Style, private readonly header: QueryHeader) {}
+  private readonly proto: ProtobufRows | undefined;
+  /** Throws when the protobuf style cannot describe a column's type. */
+  constructor(private readonly res: http.ServerResponse, private readonly style: Style, private readonly header: QueryHeader) {
+    this.proto = style === 'protobuf' ? protobufRows(header.columns) : undefined;
+  }
 
   start(): void {
-    const type = this.style === 'delimited' ? 'application/vnd.ksqlapi.delimited.v1' : 'application/json';
+    const type = this.style === 'delimited' ? 'application/vnd.ksqlapi.delimited.v1' : this.proto ? PROTOBUF_MEDIA_TYPE : 'application/json';
     this.res.writeHead(200, { 'Content-Type': type });
     if (this.style === 'delimited') this.res.write(`${metaText(this.header)}\n`);
     else if (this.style === 'json') this.res.write(`[${metaText(this.header)}`);
-    else this.res.write(`[{"header":{"queryId":${JSON.stringify(this.header.queryId)},"schema":${JSON.stringify(headerSchema(this.header))}}}`);
+    else {
+      const proto = this.proto ? `,"protoSchema":${JSON.stringify(this.proto.schema)}` : '';
+      this.res.write(`[{"header":{"queryId":${JSON.stringify(this.header.queryId)},"schema":${JSON.stringify(headerSchema(this.header))}${proto}}}`);
+    }
   }
 
   row(values: unknown[], tombstone = false): void {
-    const text = rowText(values, this.header.columns);
     this.count++;
+    if (this.proto) { this.res.write(`,\n{"row":{"protobufBytes":"${this.proto.encode(values).toString('base64')}"}}`); return; }
+    const text = rowText(values, this.header.columns);
     if (this.style === 'delimited') this.res.write(`${text}\n`);
     else if (this.style === 'json') this.res.write(`,${text}`);
     else this.res.write(`,\n{"row":{"columns":${text}${tombstone ? ',"tombstone":true' : ''}}}`);
@@ -53,7 +65,7 @@ class QueryWriter {
 
   end(finalMessage?: string): void {
     if (this.style === 'json') this.res.end(']');
-    else if (this.style === 'legacy') this.res.end(`${finalMessage ? `,\n{"finalMessage":${JSON.stringify(finalMessage)}}` : ''}]\n`);
+    else if (this.style === 'legacy' || this.style === 'protobuf') this.res.end(`${finalMessage ? `,\n{"finalMessage":${JSON.stringify(finalMessage)}}` : ''}]\n`);
     else this.res.end();
   }
 }
@@ -76,8 +88,11 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   const q = stmt.query;
   if (q.emit === undefined) {
     let result;
-    try { result = runPullQuery(engine, q, ctx.properties); } catch (e) { return send(res, toErrorBody(e, sql)); }
-    const w = new QueryWriter(res, style, result.header);
+    let w: QueryWriter;
+    try {
+      result = runPullQuery(engine, q, ctx.properties);
+      w = new QueryWriter(res, style, result.header);
+    } catch (e) { return send(res, toErrorBody(e, sql)); }
     w.start();
     for (const r of result.rows) w.row(r);
     w.end(result.isTable ? undefined : q.limit !== undefined && result.rows.length >= q.limit ? 'Limit Reached' : 'Query Completed');
@@ -94,7 +109,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     });
   } catch (e) { return send(res, toErrorBody(e, sql)); }
   pushes.set(handle.id, handle);
-  writer = new QueryWriter(res, style, handle.header);
+  writer = new QueryWriter(res, style === 'protobuf' ? 'legacy' : style, handle.header);
   writer.start();
   res.on('close', () => handle.close());
   engine.drain();

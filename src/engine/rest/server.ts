@@ -91,7 +91,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (req.method === 'POST' && ['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream', '/ksql/terminate'].includes(path)) {
       if (path === '/ksql' || path === '/query') {
         const accept = String(req.headers.accept ?? '*/*');
-        if (!accept.split(',').some((a) => /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)/.test(a.trim()))) {
+        const types = path === '/query' ? /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)/ : /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)/;
+        if (!accept.split(',').some((a) => types.test(a.trim()))) {
           return send(res, genericError(406, 40600, `Unsupported media type: ${accept}`));
         }
       }

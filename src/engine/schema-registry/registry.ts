@@ -53,6 +53,9 @@ export class SchemaRegistry implements SchemaLookup {
   private nextId = 1;
   private readonly listeners: ((c: RegistryChange) => void)[] = [];
 
+  /** Sets aside the next id, for a schema registered later with that id (before the references it names). */
+  reserveId(): number { return this.nextId++; }
+
   /** Every change, e.g. for the journal. */
   onChange(fn: (c: RegistryChange) => void): void { this.listeners.push(fn); }
   private emit(c: RegistryChange): void { for (const l of this.listeners) l(c); }

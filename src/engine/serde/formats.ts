@@ -9,9 +9,18 @@ import { srSerde } from './sr-serde.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
-  serialize(values: unknown[]): Buffer | null;
+  serialize(values: unknown[], opts?: SerializeOptions): Buffer | null;
   /** The column values; callers must not change the array (it may be shared between readers). */
   deserialize(bytes: Buffer | null): readonly unknown[] | null;
+}
+
+export interface SerializeOptions {
+  /**
+   * Write a wrapped key (a message or record) even when every column is null, instead of no key:
+   * a key given as an object, such as ksqlDB's test records, is a message whatever its fields hold.
+   * Default false. Only the schema formats, whose keys are always wrapped, look at it.
+   */
+  keepEmptyKey?: boolean;
 }
 
 export { SerdeError };

@@ -182,12 +182,25 @@ function scalarType(t: string): SqlType {
 
 export type NullableRepresentation = 'DEFAULT' | 'WRAPPER' | 'OPTIONAL';
 
+export interface ProtoTextOptions {
+  /** The message's name; default `ConnectDefault1`. */
+  name?: string;
+  /** How nullable primitives are declared; default DEFAULT (plain proto3 fields). */
+  nullable?: NullableRepresentation;
+  /**
+   * Declare maps as `repeated ConnectDefaultNEntry` messages with `key` and `value` fields, the way
+   * ksqlDB's protobuf query responses write them, instead of `map<K, V>`; the two are the same on
+   * the wire. Default false.
+   */
+  mapsAsEntries?: boolean;
+}
+
 /**
  * The schema ksqlDB registers for columns (Confluent's ProtobufData naming): one message
  * `ConnectDefault1`, nested messages `ConnectDefault2`, ... for structs, well-known types for
  * TIMESTAMP/DATE/TIME/DECIMAL, and wrappers or `optional` for nullable primitives when asked.
  */
-export function protoSchemaText(cols: Column[], opts: { name?: string; nullable?: NullableRepresentation } = {}): string {
+export function protoSchemaText(cols: { name: string; type: SqlType }[], opts: ProtoTextOptions = {}): string {
   const imports = new Set<string>();
   let counter = 1;
   const nullable = opts.nullable ?? 'DEFAULT';
@@ -215,7 +228,11 @@ export function protoSchemaText(cols: Column[], opts: { name?: string; nullable?
       };
       let decl: string;
       if (f.type.kind === 'ARRAY') decl = `repeated ${fieldType(f.type.item, true)}`;
-      else if (f.type.kind === 'MAP') decl = `map<${fieldType(f.type.key, true)}, ${fieldType(f.type.value, true)}>`;
+      else if (f.type.kind === 'MAP' && opts.mapsAsEntries) {
+        const n = `ConnectDefault${++counter}Entry`;
+        nested.push(message(n, [{ name: 'key', type: f.type.key }, { name: 'value', type: f.type.value }], `${indent}  `));
+        decl = `repeated ${n}`;
+      } else if (f.type.kind === 'MAP') decl = `map<${fieldType(f.type.key, true)}, ${fieldType(f.type.value, true)}>`;
       else {
         decl = fieldType(f.type, false);
         if (nullable === 'OPTIONAL' && ['int32', 'int64', 'double', 'bool', 'string', 'bytes'].includes(decl)) decl = `optional ${decl}`;

@@ -84,7 +84,7 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
 }
 
 /** How a message type's fields feed a struct's fields (or a row's columns), worked out once per pair. */
-type ReadPlan = ({ f: protobuf.Field; presence: boolean } | undefined)[];
+type ReadPlan = ({ f: protobuf.Field; presence: boolean; emptyIsNull: boolean } | undefined)[];
 const readPlans = new WeakMap<protobuf.Type, WeakMap<SqlType, ReadPlan>>();
 
 function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPlan {
@@ -99,7 +99,9 @@ function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPla
       const f = type.fieldsArray[i]!.resolve();
       // proto3 `optional` fields have presence: unset is NULL, not the default
       const presence = f.partOf !== null || f.options?.proto3_optional === true || (f as { proto3Optional?: boolean }).proto3Optional === true;
-      return { f, presence };
+      // ksqlDB reads a proto3 `bytes` field holding no bytes as NULL (protobuf.json "should not filter out bytes")
+      const emptyIsNull = !presence && f.type === 'bytes' && !f.repeated && !f.map;
+      return { f, presence, emptyIsNull };
     });
     byRow.set(t, plan);
   }
@@ -113,7 +115,9 @@ function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): 
   const out: unknown[] = new Array(t.fields.length);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i];
-    out[i] = p === undefined || (p.presence && !Object.prototype.hasOwnProperty.call(msg, p.f.name)) ? null : fromField(msg[p.f.name], p.f, t.fields[i]!.type) ?? null;
+    if (p === undefined || (p.presence && !Object.prototype.hasOwnProperty.call(msg, p.f.name))) { out[i] = null; continue; }
+    const v = fromField(msg[p.f.name], p.f, t.fields[i]!.type) ?? null;
+    out[i] = p.emptyIsNull && Buffer.isBuffer(v) && v.length === 0 ? null : v;
   }
   if (asRow) return out;
   const obj: Obj = {};

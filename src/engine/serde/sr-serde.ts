@@ -1,6 +1,6 @@
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import type { RegisteredSchema, SchemaLookup, SchemaType } from '../schema-registry/registry.js';
-import type { Serde } from './formats.js';
+import type { Serde, SerializeOptions } from './formats.js';
 import { SerdeError } from './serde-error.js';
 import { avroCodec } from './avro-serde.js';
 import { avroSchemaFor, DEFAULT_VALUE_RECORD, type AvroSchema } from './avro-schema.js';
@@ -96,9 +96,10 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
   // what the bytes decode to depends on the schema they name and on this reader's format and columns
   const readingShape = [JSON.stringify(format), isKey, ...cols.map((c) => `${c.name} ${typeToString(c.type)}`)].join('\u0000');
   return {
-    serialize(values) {
-      // a null key (every key column null) is no key at all, in every format
-      if ((shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
+    serialize(values, opts?: SerializeOptions) {
+      // a null key (every key column null) is no key at all, in every format, unless asked to keep it
+      const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
+      if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
       const payload = codec.encode(values);
       return framed ? framePayload(payload) : Buffer.from(payload);
     },

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/engine/engine.js';
+import { registerTopicSchemas } from '../../src/engine/conformance/sr-records.js';
+import { recordHeaders } from '../../src/engine/conformance/qtt.js';
+import { SchemaRegistry } from '../../src/engine/schema-registry/registry.js';
+
+const LOGISTICS = 'syntax = "proto3";\nimport "event.proto";\nmessage Logistics { Event event = 1; }';
+const EVENT = 'syntax = "proto3";\nmessage Event { int64 timestamp = 1; }';
+
+describe('schemas of a test\'s topics, registered as ksqlDB\'s harness does', () => {
+  const register = (valueSchemaId?: number) => {
+    const registry = new SchemaRegistry();
+    registerTopicSchemas({ registry } as unknown as Engine, [{
+      name: 'input', valueFormat: 'PROTOBUF', valueSchema: LOGISTICS, valueSchemaId,
+      valueSchemaReferences: [{ name: 'event.proto', format: 'PROTOBUF', schema: EVENT }],
+    }]);
+    return registry;
+  };
+
+  it.each([
+    { name: 'without an id the schema takes the next id, before its references', given: undefined, own: 1, ref: 2 },
+    { name: 'a given id is kept; the references take the next ones', given: 10, own: 10, ref: 1 },
+  ])('$name', ({ given, own, ref }) => {
+    const registry = register(given);
+    expect(registry.version('input-value', 'latest').id).toBe(own);
+    expect(registry.version('event.proto', 'latest').id).toBe(ref);
+    expect(registry.schemaById(own).references).toEqual([{ name: 'event.proto', subject: 'event.proto', version: 1 }]);
+  });
+
+  it('a reserved id is not handed out again', () => {
+    const registry = new SchemaRegistry();
+    const reserved = registry.reserveId();
+    expect(registry.register('a-value', { schema: EVENT, schemaType: 'PROTOBUF' })).toBe(reserved + 1);
+  });
+});
+
+describe('headers of a test\'s input records', () => {
+  it('are stored in order, base64 values decoded and a null value kept', () => {
+    const headers = recordHeaders({ topic: 't', value: null, headers: [{ KEY: 'abc', VALUE: 'IQ==' }, { KEY: 'none', VALUE: null }] });
+    expect(headers).toEqual([{ key: 'abc', value: Buffer.from('!') }, { key: 'none', value: null }]);
+  });
+  it('are none when the record gives none', () => {
+    expect(recordHeaders({ topic: 't', value: null })).toEqual([]);
+  });
+});
