@@ -270,8 +270,10 @@ export function runQttCase(name: string, t: QttTest): CaseResult {
   try {
     for (const r of t.inputs ?? []) {
       const ds = engine.metastore.list().find((s) => s.topic === r.topic && !s.writerQueryId) ?? ownerOf(engine, r.topic);
+      // ksqlDB's harness pipes every input through TopologyTestDriver, which has one task reading
+      // partition 0: all keys share one stream time (and ROWPARTITION is 0)
       engine.topics.append(r.topic, {
-        key: encodeKey(ds, r.key, r.window), value: encodeValue(ds, r.value), timestamp: r.timestamp === undefined ? 0 : num(r.timestamp),
+        partition: 0, key: encodeKey(ds, r.key, r.window), value: encodeValue(ds, r.value), timestamp: r.timestamp === undefined ? 0 : num(r.timestamp),
         headers: (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') })),
       });
     }
