@@ -124,6 +124,10 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
   const sessions = stores<Agg[]>('sessions');
   const streamTime = stores<number>('stream-time');
+  // the session store keeps sessions ending within `retention` of the latest end it was given: an
+  // older session no longer merges (Kafka Streams' RocksDBSegmentedBytesStore fetch, session key schema)
+  const retention = spec.retention ? spec.retention.ms : gap + grace;
+  const latestEnd = stores<number>('latest-session-end');
   /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
   const closeSessions = (st: number, headers: Header[]) => {
     const due: Agg[] = [];
@@ -142,10 +146,12 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       streamTime.put(String(partition), st);
       const sk = keyString(key);
       const list = sessions.get(sk) ?? [];
-      const overlapping = list.filter((a) => a.window!.end >= ts - gap && a.window!.start <= ts + gap);
+      const kept = (latestEnd.get(String(partition)) ?? -Infinity) - retention + 1;
+      const overlapping = list.filter((a) => a.window!.end >= Math.max(ts - gap, kept) && a.window!.start <= ts + gap);
       const start = Math.min(ts, ...overlapping.map((a) => a.window!.start));
       const end = Math.max(ts, ...overlapping.map((a) => a.window!.end));
       if (end < st - gap - grace) return;
+      if (end > (latestEnd.get(String(partition)) ?? -Infinity)) latestEnd.put(String(partition), end);
       let accs = aggs.map((g) => g.init());
       accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
       for (const o of overlapping.sort((a, b) => a.window!.start - b.window!.start)) {
