@@ -39,6 +39,11 @@ export interface EngineOptions {
   properties?: Record<string, string>;
   /** The broker's log.retention.bytes, per partition, for every topic (default -1: keep everything). */
   logRetentionBytes?: number;
+  /**
+   * Every record goes to partition 0 of its topic, so each query reads as one task with one stream
+   * time, as in ksqlDB's functional tests (TopologyTestDriver). Default false.
+   */
+  singlePartition?: boolean;
 }
 
 export interface CommandRecord { id: string; status: string; message: string; queryId: string | null; seq: number }
@@ -71,7 +76,7 @@ export class Engine {
   constructor(readonly options: EngineOptions = {}, sandbox = false, registry = new SchemaRegistry()) {
     this.sandbox = sandbox;
     this.registry = registry;
-    this.topics = new TopicStore(options.logRetentionBytes ?? -1);
+    this.topics = new TopicStore(options.logRetentionBytes ?? -1, options.singlePartition ?? false);
     this.properties = { 'ksql.streams.auto.offset.reset': 'latest', 'ksql.service.id': options.serviceId ?? 'default_', ...options.properties };
     // a stock server's processing-log stream takes command offsets 0-1
     this.nextOffset = options.queryIdScheme === 'counter' ? 0 : 2;

@@ -23,6 +23,9 @@ describe('persistent query messages', () => {
     ['SELECT K, K2, CAST(S AS ARRAY<INT>) AS A FROM INPUT', 'Invalid Select: Cast of STRING to ARRAY<INTEGER> is not supported'],
     ['SELECT K, K2, COALESCE() AS C FROM INPUT', "Function 'COALESCE' does not accept parameters ()."],
     ['SELECT K, K2, LCASE(K) AS C FROM INPUT', "Function 'lcase' does not accept parameters (INTEGER)."],
+    ['SELECT K, COUNT(*) AS N FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS)', 'Non-aggregate SELECT expression(s) not part of GROUP BY: K\n'],
+    ['SELECT COUNT(*) AS N FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS)', 'WINDOW clause requires a GROUP BY clause.'],
+    ['SELECT * FROM INPUT WINDOW TUMBLING (SIZE 2 MILLISECONDS)', 'WINDOW clause requires a GROUP BY clause.'],
   ])('%s', (select, message) => {
     expect(() => plan(select)).toThrow(message);
   });

@@ -114,3 +114,13 @@ describe('JSON field picking agrees with lookupField', () => {
     expect(makeFieldPicker(names)(obj)).toEqual(names.map((n) => lookupField(obj, n)));
   });
 });
+
+describe('a single-partition topic store (the functional tests\' one task)', () => {
+  it('puts every record in partition 0, whatever its key or requested partition', () => {
+    const topics = new TopicStore(-1, true);
+    topics.create('t', { partitions: 4, replicas: 1 });
+    const parts = ['a', 'b', 'c', 'd'].map((k) => topics.append('t', { key: Buffer.from(k), value: null, timestamp: 0 }).partition);
+    parts.push(topics.append('t', { key: null, value: null, timestamp: 0, partition: 3 }).partition);
+    expect(parts).toEqual([0, 0, 0, 0, 0]);
+  });
+});

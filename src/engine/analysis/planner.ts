@@ -93,6 +93,21 @@ function checkWindowBounds(q: Query, items: Extract<SelectItem, { t: 'expr' }>[]
   if (bound) throw new KsqlStatementError(`Window bounds column ${bound.name} can only be used in the SELECT clause of windowed aggregations`);
 }
 
+const nonAggregateSelect = (exprs: Expr[]) => new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${exprs.map(formatExpr).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
+
+/**
+ * WINDOW without GROUP BY. ksqlDB analyses a query's aggregates before it plans the WINDOW, so with
+ * aggregates, a SELECT expression reading columns outside them fails first (the GROUP BY is empty).
+ */
+function windowWithoutGroupBy(q: Query): KsqlStatementError {
+  const exprs = q.items.flatMap((it) => (it.t === 'expr' ? [it.expr] : []));
+  const aggCalls: Extract<Expr, { t: 'call' }>[] = [];
+  for (const e of [...exprs, q.having]) collectAggregates(e, aggCalls);
+  const loose = exprs.filter((e) => { const inner: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(e, inner); return inner.length === 0 && hasColumnRefs(e); });
+  if (aggCalls.length && loose.length) return nonAggregateSelect(loose);
+  return new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+}
+
 function hasColumnRefs(e: Expr): boolean {
   if (e.t === 'col') return true;
   return Object.values(e).some((v) => (v && typeof v === 'object' && 't' in (v as object) && hasColumnRefs(v as Expr)) ||
@@ -130,7 +145,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   const synthetic = syntheticKey(q, sides);
   const inputScope = new Scope([...sides.flatMap((s) => sideCols(s, isJoin)), ...synthetic], sides.map((s) => s.alias));
 
-  if (q.window && !q.groupBy) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+  if (q.window && !q.groupBy) throw windowWithoutGroupBy(q);
   let scope = inputScope;
   let repartition: Repartition | undefined;
   const pb = q.partitionBy;
@@ -446,14 +461,14 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     try { return compileExpr(e, { scope: aggScope, clause, hook }); } catch (err) {
       if (err instanceof KsqlStatementError && /cannot be resolved/.test(err.message)) {
         if (clause === 'HAVING') throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${formatExpr(e)}\nConsider switching the HAVING clause to a WHERE clause before the GROUP BY.`);
-        throw new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${formatExpr(e)}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
+        throw nonAggregateSelect([e]);
       }
       throw err;
     }
   };
   const nonAgg = items.filter((it) => { const a: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, a); return a.length === 0 && hasColumnRefs(it.expr); });
   const bad = nonAgg.filter((it) => { try { compileExpr(it.expr, { scope: aggScope, clause: 'SELECT', hook }); return false; } catch { return true; } });
-  if (bad.length) throw new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${bad.map((b) => formatExpr(b.expr)).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
+  if (bad.length) throw nonAggregateSelect(bad.map((b) => b.expr));
   const compiled = items.map((it) => compileAgg(it.expr, 'SELECT'));
   const having = q.having ? compileAgg(q.having, 'HAVING') : undefined;
   if (having && having.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`Type error in HAVING expression: Should evaluate to boolean but is ${formatExpr(q.having!)} (${typeToString(having.type)}) instead.`);

@@ -54,17 +54,27 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   // EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does
   const grace = spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - size, 0);
   const streamTime = stores<number>('stream-time');
-  // EMIT FINAL: windows updated since they last went out wait here until they close
-  const pending = stores<true>('suppress-buffer');
+  // EMIT FINAL: windows updated since they last went out wait here, with the partition whose
+  // stream time closes them (a changelog from before partitions were kept holds `true`)
+  const pending = stores<number | true>('suppress-buffer');
+  // EMIT FINAL reads closed windows back from a window store that keeps `retention` before the
+  // latest window start it was given; an older window, even one never emitted, is gone (Kafka
+  // Streams' AbstractDualSchemaRocksDBSegmentedBytesStore.fetchAll, time-first key schema)
+  const retention = spec.retention ? spec.retention.ms : size + grace;
+  const latestStart = stores<number>('latest-window-start');
   let purgedAt = -Infinity;
   /** Emits the final rows of closed windows, oldest end first; forgets closed windows' state. */
-  const close = (st: number, headers: Header[]) => {
+  const close = (st: number, partition: number, headers: Header[]) => {
     if (final) {
+      const retained = (latestStart.get(String(partition)) ?? -Infinity) - retention;
       const due: Agg[] = [];
-      for (const [sk] of pending.entries()) {
+      for (const [sk, p] of pending.entries()) {
+        if (p !== true && p !== partition) continue;
         const a = state.get(sk);
         if (!a) { pending.delete(sk); continue; }
-        if (a.window!.end + grace <= st) due.push(a);
+        if (a.window!.end + grace > st) continue;
+        if (a.window!.start >= retained) due.push(a);
+        else { pending.delete(sk); state.delete(sk); }
       }
       due.sort((x, y) => x.window!.end - y.window!.end);
       for (const a of due) {
@@ -89,15 +99,16 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       for (const start of starts) {
         const end = start + size;
         if (end <= st - grace) continue;
+        if (final && start > (latestStart.get(String(partition)) ?? -Infinity)) latestStart.put(String(partition), start);
         const sk = `${keyString(key)}@${start}`;
         let a = state.get(sk);
         if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
         state.put(sk, a);
-        if (final) pending.put(sk, true); else output(key, a.accs, a.ts, a.window, headers, false);
+        if (final) pending.put(sk, partition); else output(key, a.accs, a.ts, a.window, headers, false);
       }
-      close(st, headers);
+      close(st, partition, headers);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
   };
@@ -113,6 +124,10 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
   const sessions = stores<Agg[]>('sessions');
   const streamTime = stores<number>('stream-time');
+  // the session store keeps sessions ending within `retention` of the latest end it was given: an
+  // older session no longer merges (Kafka Streams' RocksDBSegmentedBytesStore fetch, session key schema)
+  const retention = spec.retention ? spec.retention.ms : gap + grace;
+  const latestEnd = stores<number>('latest-session-end');
   /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
   const closeSessions = (st: number, headers: Header[]) => {
     const due: Agg[] = [];
@@ -131,10 +146,12 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       streamTime.put(String(partition), st);
       const sk = keyString(key);
       const list = sessions.get(sk) ?? [];
-      const overlapping = list.filter((a) => a.window!.end >= ts - gap && a.window!.start <= ts + gap);
+      const kept = (latestEnd.get(String(partition)) ?? -Infinity) - retention + 1;
+      const overlapping = list.filter((a) => a.window!.end >= Math.max(ts - gap, kept) && a.window!.start <= ts + gap);
       const start = Math.min(ts, ...overlapping.map((a) => a.window!.start));
       const end = Math.max(ts, ...overlapping.map((a) => a.window!.end));
       if (end < st - gap - grace) return;
+      if (end > (latestEnd.get(String(partition)) ?? -Infinity)) latestEnd.put(String(partition), end);
       let accs = aggs.map((g) => g.init());
       accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
       for (const o of overlapping.sort((a, b) => a.window!.start - b.window!.start)) {

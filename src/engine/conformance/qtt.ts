@@ -237,7 +237,9 @@ export function runQttCase(name: string, t: QttTest): CaseResult {
   if (skip) return { name, status: 'skip', reason: skip };
   const props: Record<string, string> = { 'ksql.streams.auto.offset.reset': 'earliest', 'ksql.service.id': 'some.ksql.service.id' };
   for (const [k, v] of Object.entries(t.properties ?? {})) props[k] = isLosslessNumber(v) ? (v as LosslessNumber).value : String(v);
-  const engine = new Engine({ queryIdScheme: 'counter', serviceId: 'some.ksql.service.id', properties: props });
+  // ksqlDB runs each query in a TopologyTestDriver: one task reading partition 0, so all keys share
+  // one stream time (and ROWPARTITION is 0), for inputs and for the sinks later queries read
+  const engine = new Engine({ queryIdScheme: 'counter', serviceId: 'some.ksql.service.id', properties: props, singlePartition: true });
   const ctx: ExecContext = { properties: { ...props }, variables: new Map() };
   const expected = t.expectedException;
   precreateTopics(engine, t);

@@ -152,8 +152,11 @@ export class TopicStore {
   private listeners: AppendListener[] = [];
   private topicListeners: TopicListener[] = [];
   private dataListeners: (() => void)[] = [];
-  /** @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited). */
-  constructor(private readonly defaultRetentionBytes = -1) {}
+  /**
+   * @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited).
+   * @param singlePartition every record goes to partition 0 (default false).
+   */
+  constructor(private readonly defaultRetentionBytes = -1, private readonly singlePartition = false) {}
 
   /** Adds a listener; returns a function that removes it. */
   onAppend(l: AppendListener): () => void {
@@ -182,12 +185,12 @@ export class TopicStore {
     for (const l of this.topicListeners) l({ op: 'delete', name });
   }
 
-  /** Appends a record; the partition is Kafka's default choice unless given. */
+  /** Appends a record; the partition is Kafka's default choice unless given (or 0 in a single-partition store). */
   append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external'): TopicRecord {
     const topic = this.topics.get(topicName);
     if (!topic) throw new Error(`Topic '${topicName}' does not exist`);
     const n = topic.partitions.length;
-    const partition = rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
+    const partition = this.singlePartition ? 0 : rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
     const log = topic.partitions[partition]!;
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
