@@ -117,6 +117,33 @@ CREATE STREAM TYPED_OUT AS SELECT v FROM TYPED_IN;`);
   });
 });
 
+describe('push queries over /query', () => {
+  let server: Running;
+  beforeAll(async () => { server = await startServerProcess(); });
+  afterAll(async () => { await server.stop(); });
+
+  /** Opens a push query on /query and reads its header line, then stops it. */
+  const header = async (sql: string, streamsProperties: Record<string, string>) => {
+    const ac = new AbortController();
+    const res = await fetch(`${server.url}/query`, { method: 'POST', signal: ac.signal, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: sql, streamsProperties }) });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('}}')) { const { value, done } = await reader.read(); if (done) break; text += new TextDecoder().decode(value); }
+    ac.abort();
+    return JSON.parse(`${text.slice(text.indexOf('{'), text.indexOf('}}') + 2)}`) as { header: { queryId: string; schema: string } };
+  };
+
+  it('run as scalable push queries when the request turns ksql.query.push.v2.enabled on and reads from latest, as ksqlDB does', async () => {
+    expect((await ksql(server.url, "CREATE STREAM PI (K STRING KEY, ID INT) WITH (kafka_topic='pi', value_format='JSON', partitions=1); CREATE STREAM PO AS SELECT * FROM PI;")).status).toBe(200);
+    const v2 = { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' };
+    expect((await header('SELECT * FROM PO EMIT CHANGES;', v2)).header.queryId).toMatch(/^SCALABLE_PUSH_QUERY_/);
+    // not from a source no persistent query writes, not from earliest, not without the flag
+    expect((await header('SELECT * FROM PI EMIT CHANGES;', v2)).header.queryId).toMatch(/^transient_PI_/);
+    expect((await header('SELECT * FROM PO EMIT CHANGES;', { ...v2, 'auto.offset.reset': 'earliest' })).header.queryId).toMatch(/^transient_PO_/);
+    expect((await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_PO_/);
+  });
+});
+
 describe('Basic auth', () => {
   let server: Running;
   beforeAll(async () => { server = await startServerProcess(['--basic-auth', 'fred:s3cret']); }, 20_000);
