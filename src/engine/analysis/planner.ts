@@ -204,10 +204,12 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     return e.name;
   } : undefined;
   const names = itemNames(exprItems, sourceColNames, joinPrefix);
+  // a sink cannot have a column named like a system column: selecting one as it is, or aliasing another to one
   for (let i = 0; i < names.length; i++) {
-    if (exprItems[i]!.alias && !(exprItems[i] as { expanded?: boolean }).expanded && SYSTEM_COLUMNS.includes(names[i]!) && opts.persistent) {
-      throw new KsqlStatementError(`\`${names[i]}\` is a reserved column name. You cannot use it as an alias for a column.`);
-    }
+    const item = exprItems[i]!;
+    if (!opts.persistent || (item as { expanded?: boolean }).expanded || !SYSTEM_COLUMNS.includes(names[i]!)) continue;
+    if (item.expr.t === 'col' && item.expr.name === names[i]) throw new KsqlStatementError(`Reserved column name in select: \`${names[i]}\`. Please remove or alias the column.`);
+    if (item.alias) throw new KsqlStatementError(`\`${names[i]}\` is a reserved column name. You cannot use it as an alias for a column.`);
   }
 
   const where = q.where ? compileExpr(q.where, { scope: inputScope, clause: 'WHERE' }) : undefined;

@@ -113,7 +113,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     // the formats' own properties are checked before the (missing) schema
     w.formatInfo(valueFormatName, false);
     w.formatInfo(keyFormatName, true);
-    throw new KsqlStatementError('The statement does not define any columns.');
+    throw new KsqlStatementError('No columns supplied.');
   }
   let columns = columnsFromDefs(stmt.columns ?? [], kind);
   const declaredKeys = keyColumns(columns).length > 0, declaredValues = valueColumns(columns).length > 0;
@@ -156,6 +156,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
       const unit = /^\s*\d+\s+([A-Za-z_]+)\s*$/.exec(size)?.[1];
       throw new ParseFailedError(`Configuration WINDOW_SIZE is invalid: Invalid duration: '${size}'. ${unit ? `Unknown time unit: '${unit.toUpperCase()}'` : "e.g. '10 SECONDS'"}`);
     }
+    if (keyColumns(columns).length === 0) throw new KsqlStatementError('Windowed sources require a key column.');
     windowInfo = { type, sizeMs };
   }
   // topic

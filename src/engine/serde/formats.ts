@@ -56,7 +56,7 @@ export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: b
   }
   if (format.format === 'JSON' && cols.some((c) => hasNonStringMapKey(c.type))) return 'JSON only supports MAP types with STRING keys';
   if ((format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR') && cols.some((c) => hasNonStringMapKey(c.type))) return 'PROTOBUF format only supports MAP types with STRING keys';
-  if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}]`;
+  if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}${c.ns === 'KEY' ? ' KEY' : ''}`).join(', ')}]`;
   return undefined;
 }
 
