@@ -50,9 +50,13 @@ describe('statement checks, through the engine', () => {
     ['a stream without columns', "CREATE STREAM OUT2 WITH (kafka_topic='o2', value_format='DELIMITED', partitions=1);", 'No columns supplied.'],
     ['a windowed source without a key column', "CREATE STREAM OUT2 (A INT) WITH (kafka_topic='o2', value_format='JSON', partitions=1, window_type='SESSION');", 'Windowed sources require a key column.'],
     ['the NONE key format with a key column', "CREATE STREAM OUT2 (K STRING KEY, A INT) WITH (kafka_topic='o2', key_format='NONE', value_format='JSON', partitions=1);", "The 'NONE' format can only be used when no columns are defined. Got: [`K` STRING KEY]"],
+    ['an aggregate and a loose column without GROUP BY', 'CREATE TABLE OUT1 AS SELECT A, COUNT(*) AS C FROM IN1;', 'Non-aggregate SELECT expression(s) not part of GROUP BY: A'],
+    ['a persistent aggregate without GROUP BY', 'CREATE TABLE OUT1 AS SELECT COUNT(*) AS C FROM IN1;', 'CREATE TABLE AS SELECT statement does not support aggregate function [COUNT(ROWTIME)] without a GROUP BY clause.'],
+    ['SELECT * with columns outside the GROUP BY', 'CREATE TABLE OUT1 AS SELECT *, COUNT(*) AS C FROM IN1 GROUP BY K;', 'Non-aggregate SELECT expression(s) not part of GROUP BY: A, B'],
+    ['GROUP BY over the KAFKA value format', "CREATE TABLE OUT1 AS SELECT A, COUNT(*) AS C FROM KV GROUP BY A;", "Source(s) KV are using the 'KAFKA' value format. This format does not yet support GROUP BY."],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
-    await expect(run([input, statement])).rejects.toThrow(message);
+    await expect(run([input, "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", statement])).rejects.toThrow(message);
   });
 
   it('ALTER on a SOURCE stream names the source', async () => {

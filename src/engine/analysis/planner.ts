@@ -44,7 +44,12 @@ export interface QueryPlan {
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
 }
 
-export interface PlanOptions { persistent: boolean; sinkName?: string }
+export interface PlanOptions {
+  persistent: boolean;
+  sinkName?: string;
+  /** The statement a persistent query belongs to, for messages: 'CREATE TABLE AS SELECT', 'CREATE STREAM AS SELECT', 'INSERT INTO'. */
+  statement?: string;
+}
 
 
 function lookupSource(ms: MetaStore, name: string): DataSource {
@@ -106,6 +111,19 @@ function windowWithoutGroupBy(q: Query): KsqlStatementError {
   const loose = exprs.filter((e) => { const inner: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(e, inner); return inner.length === 0 && hasColumnRefs(e); });
   if (aggCalls.length && loose.length) return nonAggregateSelect(loose);
   return new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+}
+
+/** Aggregates without GROUP BY: a loose SELECT column is named first; a persistent query cannot have one group. */
+function aggregateWithoutGroupBy(q: Query, opts: PlanOptions, aggCalls: Extract<Expr, { t: 'call' }>[]): KsqlStatementError {
+  const exprs = q.items.flatMap((it) => (it.t === 'expr' ? [it.expr] : []));
+  const loose = exprs.filter((e) => { const inner: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(e, inner); return inner.length === 0 && hasColumnRefs(e); });
+  if (loose.length) return nonAggregateSelect(loose);
+  if (opts.persistent && opts.statement) {
+    // COUNT(*) is COUNT(ROWTIME) by the time ksqlDB names it
+    const named = aggCalls.map((c) => (c.args.length === 0 ? `${c.name.toUpperCase()}(ROWTIME)` : formatExpr(c)));
+    return new KsqlStatementError(`${opts.statement} statement does not support aggregate function [${named.join(', ')}] without a GROUP BY clause.`);
+  }
+  return new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
 }
 
 function hasColumnRefs(e: Expr): boolean {
@@ -226,8 +244,12 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (isJoin) throw new KsqlStatementError('The local server does not support table functions over joins yet');
   }
   if (q.groupBy && q.window) checkWindowBounds(q, exprItems);
-  if (q.groupBy) return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
-  if (aggCalls.length) throw new KsqlStatementError(`Use of aggregate function ${aggCalls[0]!.name} requires a GROUP BY clause.`);
+  if (q.groupBy) {
+    const kafkaValues = sides.filter((s) => s.ds.valueFormat.format === 'KAFKA').map((s) => s.ds.name);
+    if (kafkaValues.length) throw new KsqlStatementError(`Source(s) ${kafkaValues.join(', ')} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`);
+    return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
+  }
+  if (aggCalls.length) throw aggregateWithoutGroupBy(q, opts, aggCalls);
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
   if (isJoin) return planJoin(q, opts, sides, scope, exprItems, names, where);
   return planSimple(q, opts, left, scope, exprItems, names, where, repartition, tableFnCalls);
@@ -470,7 +492,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   };
   const nonAgg = items.filter((it) => { const a: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, a); return a.length === 0 && hasColumnRefs(it.expr); });
   const bad = nonAgg.filter((it) => { try { compileExpr(it.expr, { scope: aggScope, clause: 'SELECT', hook }); return false; } catch { return true; } });
-  if (bad.length) throw nonAggregateSelect(bad.map((b) => b.expr));
+  // a column that `SELECT *` brought in is named as the column, without its source
+  if (bad.length) throw nonAggregateSelect(bad.map((b) => ((b as { expanded?: boolean }).expanded && b.expr.t === 'col' ? { ...b.expr, source: undefined } : b.expr)));
   const compiled = items.map((it) => compileAgg(it.expr, 'SELECT'));
   const having = q.having ? compileAgg(q.having, 'HAVING') : undefined;
   if (having && having.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`Type error in HAVING expression: Should evaluate to boolean but is ${formatExpr(q.having!)} (${typeToString(having.type)}) instead.`);
