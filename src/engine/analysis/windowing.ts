@@ -14,6 +14,10 @@ export interface Windowing {
 
 const DAY = 86_400_000;
 
+/** Stream time is kept per partition, under the partition number as text (made once per number). */
+const partitionKeys: string[] = [];
+const partitionKey = (p: number): string => partitionKeys[p] ??= String(p);
+
 interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number } }
 
 /**
@@ -90,17 +94,19 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   };
   return {
     add(key, args, ts, partition, headers) {
-      const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
-      streamTime.put(String(partition), st);
+      const pk = partitionKey(partition);
+      const st = Math.max(streamTime.get(pk) ?? -Infinity, ts);
+      streamTime.put(pk, st);
       if (ts < 0) return;
       const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
       const starts: number[] = [];
       for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) starts.push(s);
+      const ks = keyString(key);
       for (const start of starts) {
         const end = start + size;
         if (end <= st - grace) continue;
-        if (final && start > (latestStart.get(String(partition)) ?? -Infinity)) latestStart.put(String(partition), start);
-        const sk = `${keyString(key)}@${start}`;
+        if (final && start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
+        const sk = `${ks}@${start}`;
         let a = state.get(sk);
         if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } };
         fold(a, args);
