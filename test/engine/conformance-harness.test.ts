@@ -43,3 +43,21 @@ describe('headers of a test\'s input records', () => {
     expect(recordHeaders({ topic: 't', value: null })).toEqual([]);
   });
 });
+
+describe('topics that exist before a test\'s statements run', () => {
+  it('a `topics` entry without partitions takes the PARTITIONS of the CREATE that names it; a CREATE with columns makes its own topic', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const { precreateTopics } = await import('../../src/engine/conformance/qtt.js');
+    const engine = new Engine({});
+    precreateTopics(engine, {
+      name: 't', topics: [{ name: 'left_topic' }, { name: 'plain' }],
+      statements: [
+        "CREATE TABLE L WITH (kafka_topic='left_topic', partitions=128, format='AVRO', KEY_SCHEMA_ID=101, VALUE_SCHEMA_ID=102);",
+        "CREATE STREAM S (K INT KEY, V INT) WITH (kafka_topic='s_topic', value_format='JSON');",
+      ],
+    });
+    expect(engine.topics.get('left_topic')!.partitions.length).toBe(128);
+    expect(engine.topics.get('plain')!.partitions.length).toBe(1);
+    expect(engine.topics.get('s_topic')!.partitions.length).toBe(4);
+  });
+});

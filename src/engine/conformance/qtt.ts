@@ -218,17 +218,21 @@ function checkPost(engine: Engine, post: NonNullable<QttTest['post']>): string |
 
 /** Creates the topics that exist before any statement runs (§3.2 of the corpus notes). */
 export function precreateTopics(engine: Engine, t: QttTest): void {
-  for (const tp of t.topics ?? []) engine.topics.create(tp.name, { partitions: tp.partitions !== undefined ? num(tp.partitions) : 1, replicas: tp.replicas !== undefined ? num(tp.replicas) : 1 });
-  registerTopicSchemas(engine, t.topics ?? []);
+  const creates: { topic: string; partitions?: number; declaresColumns: boolean }[] = [];
   for (const s of t.statements) {
     let stmt;
     try { stmt = parseStatement(s); } catch { continue; }
-    if (stmt.kind === 'createSource' && stmt.columns) {
-      const topic = stmt.props.get('KAFKA_TOPIC')?.value;
-      const parts = stmt.props.get('PARTITIONS')?.value;
-      if (typeof topic === 'string' && !engine.topics.has(topic)) engine.topics.create(topic, { partitions: typeof parts === 'number' ? parts : 4, replicas: 1 });
-    }
+    if (stmt.kind !== 'createSource') continue;
+    const topic = stmt.props.get('KAFKA_TOPIC')?.value, parts = stmt.props.get('PARTITIONS')?.value;
+    if (typeof topic === 'string') creates.push({ topic, partitions: typeof parts === 'number' ? parts : undefined, declaresColumns: stmt.columns !== undefined });
   }
+  // a `topics` entry without partitions has as many as the CREATE that names it asks for (else 1)
+  for (const tp of t.topics ?? []) {
+    const asked = creates.find((c) => c.topic === tp.name)?.partitions;
+    engine.topics.create(tp.name, { partitions: tp.partitions !== undefined ? num(tp.partitions) : asked ?? 1, replicas: tp.replicas !== undefined ? num(tp.replicas) : 1 });
+  }
+  registerTopicSchemas(engine, t.topics ?? []);
+  for (const c of creates) if (c.declaresColumns && !engine.topics.has(c.topic)) engine.topics.create(c.topic, { partitions: c.partitions ?? 4, replicas: 1 });
   for (const r of [...(t.inputs ?? []), ...(t.outputs ?? [])]) if (!engine.topics.has(r.topic)) engine.topics.create(r.topic, { partitions: 4, replicas: 1 });
 }
 
