@@ -64,6 +64,25 @@ describe('statement checks, through the engine', () => {
       .rejects.toThrow("Cannot alter stream 'S': ALTER operations are not supported on source streams.");
   });
 
+  it('a sink that gains a key from a keyless source takes the key format of the other join side, else the source value format', async () => {
+    const engine = await run([
+      "CREATE STREAM NK (FOO INT, BAR INT) WITH (kafka_topic='nk', key_format='NONE', value_format='JSON', partitions=1);",
+      "CREATE TABLE T (ID INT PRIMARY KEY, VAL STRING) WITH (kafka_topic='t', key_format='KAFKA', value_format='JSON', partitions=1);",
+      'CREATE STREAM BY_BAR AS SELECT * FROM NK PARTITION BY BAR;',
+      'CREATE STREAM JOINED AS SELECT NK.FOO, VAL FROM NK JOIN T ON NK.FOO = T.ID;',
+    ]);
+    expect(engine.metastore.get('BY_BAR')!.keyFormat.format).toBe('JSON');
+    expect(engine.metastore.get('JOINED')!.keyFormat.format).toBe('KAFKA');
+  });
+
+  it('windowed sources join only on their keys, and session windows only to session windows', async () => {
+    const ddl = (name: string, w: string) => `CREATE STREAM ${name} (ID INT KEY, V INT) WITH (kafka_topic='${name.toLowerCase()}', value_format='JSON', partitions=1, ${w});`;
+    await expect(run([ddl('W1', "window_type='SESSION'"), ddl('W2', "window_type='TUMBLING', window_size='1 SECOND'"), 'CREATE STREAM J AS SELECT * FROM W1 JOIN W2 WITHIN 1 MINUTE ON W1.ID = W2.ID;']))
+      .rejects.toThrow('Session windowed sources can only be joined to other session windowed sources');
+    await expect(run([ddl('W1', "window_type='HOPPING', window_size='5 SECONDS'"), ddl('W2', "window_type='TUMBLING', window_size='1 SECOND'"), 'CREATE STREAM J AS SELECT * FROM W1 JOIN W2 WITHIN 1 MINUTE ON W1.ID = W2.V;']))
+      .rejects.toThrow('Implicit repartitioning of windowed sources is not supported.');
+  });
+
   it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {
     const engine = await run([input, 'CREATE STREAM ONE AS SELECT K, A FROM IN1;', 'CREATE STREAM TWO AS SELECT K, A, B FROM IN1;'], { 'ksql.persistence.wrap.single.values': 'false' });
     expect(engine.metastore.get('ONE')!.valueFormat.wrapSingle).toBe(false);

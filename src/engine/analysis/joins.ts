@@ -254,7 +254,19 @@ function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope)
     const desc = (s: Side) => `\`${s.ds.name}\` is ${s.ds.windowInfo ? `${s.ds.windowInfo.type} windowed` : 'not windowed'}`;
     throw new KsqlStatementError(`Can not join windowed source to non-windowed source.\n${desc(l)}\n${desc(r)}`);
   }
-  if (lw && rw && lw.type !== rw.type) throw new KsqlStatementError(`Incompatible windowed sources.\nLeft source: ${lw.type}\nRight source: ${rw.type}`);
+  if (lw && rw) {
+    // a windowed source is only joined on its key: its windows would not survive a repartition
+    const onKey = (e: Expr) => {
+      if (e.t !== 'col') return false;
+      const c = scope.resolve(e, 'JOIN ON');
+      const side = [l, r].find((s) => s.alias === c.source);
+      return side?.ds.columns.some((k) => k.ns === 'KEY' && k.name === e.name) === true;
+    };
+    if (!onKey(on.l) || !onKey(on.r)) throw new KsqlStatementError('Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
+    if ((lw.type === 'SESSION') !== (rw.type === 'SESSION')) {
+      throw new KsqlStatementError(`Incompatible windowed sources.\nLeft source: ${lw.type}\nRight source: ${rw.type}\nSession windowed sources can only be joined to other session windowed sources, and may still not result in expected behaviour as session bounds must be an exact match for the join to work\nHopping and tumbling windowed sources can only be joined to other hopping and tumbling windowed sources`);
+    }
+  }
   for (const side of [on.l, on.r]) {
     const c = side.t === 'col' ? scope.resolve(side, 'JOIN ON') : undefined;
     if (c && containsMap(c.type)) throw new KsqlStatementError(`Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.field}\`. Column type: ${typeToString(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`);

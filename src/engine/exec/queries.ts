@@ -66,7 +66,11 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (explicitKey) keyFormat = w.formatInfo(explicitKey, true);
   else {
     keyFormat = inheritedFormat(left.keyFormat, w, true);
-    if (keyFormat.format === 'NONE' && keyCols.length) keyFormat = { format: 'KAFKA' };
+    // a key where the source had none: another source's key format (a join), else the source's value format
+    if (keyFormat.format === 'NONE' && keyCols.length) {
+      const other = plan.sources.slice(1).find((s) => s.keyFormat.format !== 'NONE');
+      keyFormat = other ? inheritedFormat(other.keyFormat, w, true) : { format: left.valueFormat.format };
+    }
     if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
   let valueFormat = w.valueFormatName() ? w.formatInfo(w.valueFormatName()!, false) : { ...inheritedFormat(left.valueFormat, w, false), wrapSingle: w.bool('WRAP_SINGLE_VALUE') ?? undefined };
