@@ -83,6 +83,14 @@ describe('statement checks, through the engine', () => {
       .rejects.toThrow('Implicit repartitioning of windowed sources is not supported.');
   });
 
+  it('a struct field named like a source column gets a suffix', async () => {
+    const engine = await run([
+      "CREATE STREAM O (K STRING KEY, ITEMID STRUCT<ITEMID BIGINT, NAME STRING>) WITH (kafka_topic='o', value_format='JSON', partitions=1);",
+      'CREATE STREAM S4 AS SELECT K, ITEMID->ITEMID, ITEMID->NAME, ITEMID AS IID FROM O;',
+    ]);
+    expect(engine.metastore.get('S4')!.columns.map((c) => c.name)).toEqual(['K', 'ITEMID_1', 'NAME', 'IID']);
+  });
+
   it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {
     const engine = await run([input, 'CREATE STREAM ONE AS SELECT K, A FROM IN1;', 'CREATE STREAM TWO AS SELECT K, A, B FROM IN1;'], { 'ksql.persistence.wrap.single.values': 'false' });
     expect(engine.metastore.get('ONE')!.valueFormat.wrapSingle).toBe(false);

@@ -145,7 +145,7 @@ function itemNames(items: Extract<SelectItem, { t: 'expr' }>[], taken: Set<strin
       else if (e.t === 'deref') {
         name = e.field;
         let n = 1;
-        while (used.has(name)) name = `${e.field}_${n++}`;
+        while (used.has(name) || taken.has(name)) name = `${e.field}_${n++}`;
       } else {
         do name = `KSQL_COL_${next++}`; while (taken.has(name) || used.has(name));
       }
