@@ -54,6 +54,9 @@ describe('statement checks, through the engine', () => {
     ['a persistent aggregate without GROUP BY', 'CREATE TABLE OUT1 AS SELECT COUNT(*) AS C FROM IN1;', 'CREATE TABLE AS SELECT statement does not support aggregate function [COUNT(ROWTIME)] without a GROUP BY clause.'],
     ['SELECT * with columns outside the GROUP BY', 'CREATE TABLE OUT1 AS SELECT *, COUNT(*) AS C FROM IN1 GROUP BY K;', 'Non-aggregate SELECT expression(s) not part of GROUP BY: A, B'],
     ['GROUP BY over the KAFKA value format', "CREATE TABLE OUT1 AS SELECT A, COUNT(*) AS C FROM KV GROUP BY A;", "Source(s) KV are using the 'KAFKA' value format. This format does not yet support GROUP BY."],
+    ['an AVRO map with INT keys', "CREATE STREAM OUT2 (M MAP<INT, DOUBLE>) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Avro only supports MAPs with STRING keys'],
+    ['an AVRO field name Avro refuses', "CREATE STREAM OUT2 (`1ABC` DOUBLE) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Schema is not compatible with Avro: Illegal initial character: 1ABC'],
+    ['a JSON_SR map with INT keys', 'CREATE STREAM OUT2 WITH (value_format=\'JSON_SR\') AS SELECT K, MAP(1 := A) AS M FROM IN1;', 'JSON only supports MAP types with STRING keys'],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
     await expect(run([input, "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", statement])).rejects.toThrow(message);

@@ -54,10 +54,24 @@ export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: b
     const bad = cols.find((c) => ['ARRAY', 'MAP', 'STRUCT'].includes(c.type.kind));
     if (bad) return `The 'DELIMITED' format does not support type '${bad.type.kind}', column: \`${bad.name}\``;
   }
-  if (format.format === 'JSON' && cols.some((c) => hasNonStringMapKey(c.type))) return 'JSON only supports MAP types with STRING keys';
+  if ((format.format === 'JSON' || format.format === 'JSON_SR') && cols.some((c) => hasNonStringMapKey(c.type))) return 'JSON only supports MAP types with STRING keys';
+  if (format.format === 'AVRO') {
+    if (cols.some((c) => hasNonStringMapKey(c.type))) return 'Avro only supports MAPs with STRING keys';
+    // Avro names start with a letter or underscore, then letters, digits and underscores
+    // a single key column is written bare: only its struct fields' names reach the schema
+    const bare = isKey && cols.length === 1;
+    const bad = cols.flatMap((c) => avroNames(c.name, c.type).slice(bare ? 1 : 0)).find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+    if (bad) return `Schema is not compatible with Avro: Illegal ${/^[A-Za-z_]/.test(bad) ? 'character' : 'initial character'}: ${bad}`;
+  }
   if ((format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR') && cols.some((c) => hasNonStringMapKey(c.type))) return 'PROTOBUF format only supports MAP types with STRING keys';
   if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}${c.ns === 'KEY' ? ' KEY' : ''}`).join(', ')}]`;
   return undefined;
+}
+
+/** A column's name and its struct fields' names, which Avro must accept as names. */
+function avroNames(name: string, t: SqlType): string[] {
+  const inner = (x: SqlType): string[] => (x.kind === 'STRUCT' ? x.fields.flatMap((f) => avroNames(f.name, f.type)) : x.kind === 'ARRAY' ? inner(x.item) : x.kind === 'MAP' ? inner(x.value) : []);
+  return [name, ...inner(t)];
 }
 
 function hasNonStringMapKey(t: SqlType): boolean {
