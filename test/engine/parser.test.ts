@@ -75,3 +75,13 @@ describe('type parameters', () => {
     expect(() => parseStatement(sql)).toThrow(message);
   });
 });
+
+describe('numeric literals at the edges', () => {
+  it('a negative literal is one literal: BIGINT min fits, one past it does not', async () => {
+    const { parseStatement } = await import('../../src/engine/sql/parser.js');
+    const item = (sql: string) => { const s = parseStatement(sql); if (s.kind !== 'select') throw new Error('not a query'); return s.query.items[0]; };
+    expect(item('SELECT -9223372036854775808 FROM T;')).toMatchObject({ expr: { t: 'lit', type: { kind: 'BIGINT' } } });
+    expect(() => parseStatement('SELECT 9223372036854775808 FROM T;')).toThrow('Failed to prepare statement: line 1:9: Invalid numeric literal: 9223372036854775808');
+    expect(() => parseStatement('SELECT -1.7976931348623160E308 FROM T;')).toThrow('Number overflows DOUBLE: -1.7976931348623160E308');
+  });
+});

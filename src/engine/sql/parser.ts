@@ -628,6 +628,12 @@ class Parser {
   }
   private unary(): Expr {
     if (this.acceptSym('-')) {
+      // a negative number is one literal: -9223372036854775808 fits where its digits alone do not
+      const n = this.cur;
+      if ((n.kind === 'integer' || n.kind === 'decimal' || n.kind === 'double') && !this.isSym('[', this.peek()) && !this.isSym('->', this.peek())) {
+        this.i++;
+        return literalFromNumber('-' + n.text, false, n);
+      }
       const e = this.unary();
       if (e.t === 'lit' && e.text !== undefined && /^[0-9.]/.test(e.text)) return literalFromNumber('-' + e.text);
       return { t: 'neg', e };
@@ -654,7 +660,7 @@ class Parser {
     const pos = this.pos();
     switch (t.kind) {
       case 'string': this.i++; return { t: 'lit', type: T.STRING, value: t.text };
-      case 'integer': case 'decimal': case 'double': this.i++; return literalFromNumber(t.text);
+      case 'integer': case 'decimal': case 'double': this.i++; return literalFromNumber(t.text, false, t);
       case 'variable': this.fail('an expression (undefined variable ${' + t.text + '})');
       // falls through (fail never returns)
       case 'symbol':
@@ -734,9 +740,23 @@ class Parser {
   }
 }
 
-function literalFromNumber(text: string, forceDecimal = false): Expr {
-  const { type, value } = parseNumericLiteral(text, forceDecimal);
-  return { t: 'lit', type, value, text };
+function literalFromNumber(text: string, forceDecimal = false, at?: { line: number; col: number }): Expr {
+  try {
+    const { type, value } = parseNumericLiteral(text, forceDecimal);
+    return { t: 'lit', type, value, text };
+  } catch (e) {
+    // ksqlDB reports a literal that does not fit while preparing the statement, one column on
+    if (at && e instanceof SqlSyntaxError) throw new LiteralError(at.line, at.col + 1, e.detail);
+    throw e;
+  }
+}
+
+/** A numeric literal out of range, as ksqlDB words it. */
+class LiteralError extends SqlSyntaxError {
+  constructor(line: number, col: number, detail: string) {
+    super(line, col, detail);
+    this.message = `Failed to prepare statement: ${this.message}`;
+  }
 }
 
 const UNITS: Record<string, number> = {
