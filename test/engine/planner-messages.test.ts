@@ -57,6 +57,7 @@ describe('statement checks, through the engine', () => {
     ['an AVRO map with INT keys', "CREATE STREAM OUT2 (M MAP<INT, DOUBLE>) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Avro only supports MAPs with STRING keys'],
     ['an AVRO field name Avro refuses', "CREATE STREAM OUT2 (`1ABC` DOUBLE) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Schema is not compatible with Avro: Illegal initial character: 1ABC'],
     ['a JSON_SR map with INT keys', 'CREATE STREAM OUT2 WITH (value_format=\'JSON_SR\') AS SELECT K, MAP(1 := A) AS M FROM IN1;', 'JSON only supports MAP types with STRING keys'],
+    ['SELECT with an unknown source qualifier', 'CREATE STREAM OUT1 AS SELECT UNKNOWN.* FROM IN1;', "'UNKNOWN' is not a valid stream/table name or alias."],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
     await expect(run([input, "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", statement])).rejects.toThrow(message);

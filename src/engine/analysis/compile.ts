@@ -23,7 +23,7 @@ export class Scope {
       const c = this.cols.find((x) => x.source === e.source && x.name === e.name);
       if (c) return c;
       if (this.sources.length && !this.sources.includes(e.source)) {
-        throw new KsqlStatementError(`${loc}${clause} column '${e.source}.${e.name}' cannot be resolved.`);
+        throw new KsqlStatementError(`${loc}'${e.source}' is not a valid stream/table name or alias.`);
       }
       throw new KsqlStatementError(`${loc}${clause} column '${e.source}.${e.name}' cannot be resolved.`);
     }

@@ -206,7 +206,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     const targets = it.source ? sides.filter((s) => s.alias === it.source) : sides;
     // a synthetic join key leads `SELECT *`, as the key column it is
     if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: 'ROWKEY', pos: it.pos }, alias: 'ROWKEY', pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
-    if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: Source ${it.source} does not exist.`);
+    if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: '${it.source}' is not a valid stream/table name or alias.`);
     for (const s of targets) {
       const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin && !opts.persistent ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
