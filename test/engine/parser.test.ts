@@ -85,3 +85,16 @@ describe('numeric literals at the edges', () => {
     expect(() => parseStatement('SELECT -1.7976931348623160E308 FROM T;')).toThrow('Number overflows DOUBLE: -1.7976931348623160E308');
   });
 });
+
+describe('PARTITION BY', () => {
+  const partitionBy = (sql: string) => { const s = parseStatement(sql); if (s.kind !== 'createAs') throw new Error('not a CSAS'); return s.query.partitionBy!.map(formatExpr); };
+  it('takes value expressions, bare or in parentheses', () => {
+    expect(partitionBy('CREATE STREAM O AS SELECT * FROM I PARTITION BY A, B;')).toEqual(['A', 'B']);
+    expect(partitionBy('CREATE STREAM O AS SELECT * FROM I PARTITION BY (A, B);')).toEqual(['A', 'B']);
+    expect(partitionBy('CREATE STREAM O AS SELECT * FROM I PARTITION BY (A + 1) * 2;')).toEqual(['((A + 1) * 2)']);
+    expect(partitionBy('CREATE STREAM O AS SELECT * FROM I PARTITION BY ();')).toEqual([]);
+  });
+  it('refuses a boolean expression as a syntax error', () => {
+    expect(() => parseStatement('CREATE STREAM O AS SELECT * FROM I PARTITION BY NAME AND AGE;')).toThrow(SqlSyntaxError);
+  });
+});

@@ -157,6 +157,7 @@ function itemNames(items: Extract<SelectItem, { t: 'expr' }>[], taken: Set<strin
 }
 
 export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan {
+  if (q.partitionBy && q.partitionBy.length === 0) throw new KsqlStatementError('PARTITION BY requires at least one expression');
   const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
   const sides: Side[] = [left, ...q.joins.map((j) => ({ ds: lookupSource(ms, j.right.name), alias: j.right.alias ?? j.right.name }))];
   const isJoin = sides.length > 1;

@@ -376,7 +376,7 @@ class Parser {
     if (this.acceptKw('WINDOW')) q.window = this.windowSpec();
     if (this.acceptKw('WHERE')) q.where = this.expr();
     if (this.acceptKw('GROUP', 'BY')) q.groupBy = this.exprList();
-    if (this.acceptKw('PARTITION', 'BY')) q.partitionBy = this.exprList();
+    if (this.acceptKw('PARTITION', 'BY')) q.partitionBy = this.partitionByList();
     if (this.acceptKw('HAVING')) q.having = this.expr();
     if (this.acceptKw('EMIT')) {
       if (this.acceptKw('CHANGES')) q.emit = 'CHANGES';
@@ -409,6 +409,27 @@ class Parser {
       this.i = save;
     }
     do list.push(this.expr()); while (this.acceptSym(','));
+    return list;
+  }
+
+  /**
+   * PARTITION BY takes value expressions (no comparisons or boolean operators), bare or in
+   * parentheses, which may be empty: the analysis, not the grammar, refuses `PARTITION BY ()`.
+   */
+  private partitionByList(): Expr[] {
+    const list: Expr[] = [];
+    if (this.isSym('(')) {
+      const save = this.i;
+      this.i++;
+      if (this.acceptSym(')')) return list;
+      try {
+        do list.push(this.concatExpr()); while (this.acceptSym(','));
+        if (this.acceptSym(')') && (this.isSym(';') || this.cur.kind === 'eof' || this.isKw('EMIT') || this.isKw('LIMIT'))) return list;
+      } catch { /* a parenthesised first expression: parse the list plainly */ }
+      this.i = save;
+      list.length = 0;
+    }
+    do list.push(this.concatExpr()); while (this.acceptSym(','));
     return list;
   }
 
