@@ -95,6 +95,22 @@ describe('statement checks, through the engine', () => {
     expect(engine.metastore.get('S4')!.columns.map((c) => c.name)).toEqual(['K', 'ITEMID_1', 'NAME', 'IID']);
   });
 
+  it('a join of windowed streams is windowed: SELECT * brings each side\'s window bounds, and records keep the window', async () => {
+    const { windowedKey, splitWindowedKey } = await import('../../src/engine/serde/formats.js');
+    const ddl = (name: string, topic: string) => `CREATE STREAM ${name} (K INT KEY, ID BIGINT) WITH (kafka_topic='${topic}', value_format='JSON', partitions=1, window_type='TUMBLING', window_size='2 SECONDS');`;
+    const engine = await run([ddl('S1', 'l'), ddl('S2', 'r'), 'CREATE STREAM J AS SELECT * FROM S1 JOIN S2 WITHIN 1 MINUTE ON S1.K = S2.K;'], { 'ksql.streams.auto.offset.reset': 'earliest' });
+    const key = Buffer.alloc(4); key.writeInt32BE(1);
+    engine.topics.append('l', { key: windowedKey(key, { start: 0, end: 2000 }, false), value: Buffer.from('{"ID":1}'), timestamp: 0 });
+    engine.topics.append('r', { key: windowedKey(key, { start: 0, end: 2000 }, false), value: Buffer.from('{"ID":4}'), timestamp: 0 });
+    engine.drain();
+    const j = engine.metastore.get('J')!;
+    expect(j.windowInfo).toEqual({ type: 'TUMBLING', sizeMs: 2000 });
+    expect(j.columns.map((c) => c.name)).toEqual(['S1_K', 'S1_WINDOWSTART', 'S1_WINDOWEND', 'S1_ID', 'S2_K', 'S2_WINDOWSTART', 'S2_WINDOWEND', 'S2_ID']);
+    const [rec] = engine.topics.get('J')!.records();
+    expect(splitWindowedKey(rec!.key!, false, 2000).window).toEqual({ start: 0, end: 2000 });
+    expect(JSON.parse(rec!.value!.toString())).toMatchObject({ S1_WINDOWSTART: 0, S1_WINDOWEND: 2000, S2_ID: 4 });
+  });
+
   it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {
     const engine = await run([input, 'CREATE STREAM ONE AS SELECT K, A FROM IN1;', 'CREATE STREAM TWO AS SELECT K, A, B FROM IN1;'], { 'ksql.persistence.wrap.single.values': 'false' });
     expect(engine.metastore.get('ONE')!.valueFormat.wrapSingle).toBe(false);

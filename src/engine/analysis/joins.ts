@@ -173,13 +173,20 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
   const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
   const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: keyIndexes.includes(i) }));
+  // windowed sources join window to window: the result is windowed too, by the first side's window that is there
+  const windowInfo = sides.every((s) => s.ds.windowInfo) ? sides[0]!.ds.windowInfo : undefined;
+  const windowFields = windowInfo ? sides.map((s) => [`${s.alias}_WINDOWSTART`, `${s.alias}_WINDOWEND`] as const) : [];
+  const windowOf = (row: Row | null): OutMsg['window'] => {
+    for (const [start, end] of windowFields) if (row && typeof row[start] === 'number') return { start: row[start], end: row[end] as number };
+    return undefined;
+  };
   return {
-    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition,
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo,
     build(emit, onError, stores) {
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('join-emitted');
-      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers });
+      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers, window: windowOf(e.row) });
       const finish: JoinEmit = (e) => {
         const row = e.row;
         const passes = row !== null && (!whereFn || whereFn(row) === true);

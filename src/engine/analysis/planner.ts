@@ -209,7 +209,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: 'ROWKEY', pos: it.pos }, alias: 'ROWKEY', pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: '${it.source}' is not a valid stream/table name or alias.`);
     for (const s of targets) {
-      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && !isJoin && !opts.persistent ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
+      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
         exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
       }
