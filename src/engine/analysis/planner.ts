@@ -49,6 +49,8 @@ export interface PlanOptions {
   sinkName?: string;
   /** The statement a persistent query belongs to, for messages: 'CREATE TABLE AS SELECT', 'CREATE STREAM AS SELECT', 'INSERT INTO'. */
   statement?: string;
+  /** Server and request properties the functions read (ksql.functions.*). */
+  properties?: Record<string, unknown>;
 }
 
 
@@ -451,7 +453,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       literals.push(c.fn({})); extraTypes.push(c.type);
     }
     const argTypes = [...args.map((a) => a.type), ...extraTypes];
-    const bound = fn.resolve(argTypes, literals);
+    const bound = fn.resolve(argTypes, literals, opts.properties ?? {});
     if (typeof bound === 'string') throw new KsqlStatementError(bound);
     if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).`);
     aggs.push({ call, args, bound, norm });

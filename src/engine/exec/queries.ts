@@ -47,7 +47,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
   const w = WithProps.validate(stmt.props, 'createAs');
   if (stmt.query.limit !== undefined) throw new KsqlStatementError(`CREATE ${kind} AS SELECT statements don't support LIMIT clause.`);
-  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.name, statement: `CREATE ${kind} AS SELECT` });
+  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.name, statement: `CREATE ${kind} AS SELECT`, properties: { ...engine.properties, ...ctx.properties } });
   if (plan.resultType !== kind) {
     throw new KsqlStatementError(`Invalid result type. Your SELECT query produces a ${plan.resultType}. Please use CREATE ${plan.resultType} AS SELECT statement instead.`);
   }
@@ -124,7 +124,7 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   if (target.isSource) throw new KsqlStatementError(`Cannot insert into read-only stream: ${target.name}`);
   if (target.columns.some((c) => c.ns === 'HEADER')) throw new KsqlStatementError(`Cannot insert into ${target.name} because it has header columns`);
   const w = WithProps.validate(stmt.props, 'insert');
-  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target });
+  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target, statement: 'INSERT INTO', properties: { ...engine.properties, ...ctx.properties } });
   if (plan.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
   const result = sinkColumns(plan);
   const compatible = result.length === target.columns.length && result.every((c, i) => {

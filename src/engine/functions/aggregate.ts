@@ -24,8 +24,11 @@ export interface AggregateFunction {
   streamOnly: boolean;
   /** How many leading arguments are column expressions (default 1), or that count for a call of n arguments; the rest must be literals. */
   columns?: number | ((n: number) => number);
-  /** `literals` holds the values of literal arguments after the first (e.g. the n of LATEST_BY_OFFSET(col, n)). */
-  resolve(args: SqlType[], literals: unknown[]): BoundAggregate | string | undefined;
+  /**
+   * `literals` holds the values of literal arguments after the first (e.g. the n of LATEST_BY_OFFSET(col, n));
+   * `config` the properties the function reads (ksql.functions.<name>.*).
+   */
+  resolve(args: SqlType[], literals: unknown[], config?: Record<string, unknown>): BoundAggregate | string | undefined;
 }
 
 const registry = new Map<string, AggregateFunction>();
@@ -156,11 +159,17 @@ for (const [name, latest] of [['LATEST_BY_OFFSET', true], ['EARLIEST_BY_OFFSET',
   });
 }
 
+/** ksql.functions.collect_list.limit and collect_set.limit: the most values kept (default 1000). */
+const collectLimit = (config: Record<string, unknown> | undefined, name: string): number => {
+  const n = Number(config?.[`ksql.functions.${name}.limit`] ?? 1000);
+  return Number.isFinite(n) && n >= 0 ? n : 1000;
+};
+
 define({
   name: 'COLLECT_LIST', description: 'Gathers values into an array.', streamOnly: false,
-  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+  resolve: ([t], _literals, config) => (t && t.kind !== 'NULL' ? {
     returnType: T.array(t), init: () => [],
-    add: (acc, [v]) => [...(acc as unknown[]), v ?? null],
+    add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_list') ? acc : [...(acc as unknown[]), v ?? null]),
     undo: (acc, [v]) => { const l = [...(acc as unknown[])]; const i = l.findIndex((x) => valuesEqual(x, v)); if (i >= 0) l.splice(i, 1); return l; },
     result: (acc) => acc,
   } : undefined),
@@ -168,9 +177,9 @@ define({
 
 define({
   name: 'COLLECT_SET', description: 'Gathers distinct values into an array.', streamOnly: true,
-  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+  resolve: ([t], _literals, config) => (t && t.kind !== 'NULL' ? {
     returnType: T.array(t), init: () => [],
-    add: (acc, [v]) => ((acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
+    add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_set') || (acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
     result: (acc) => acc,
   } : undefined),
 });

@@ -47,6 +47,17 @@ describe('aggregates', () => {
     expect(run(bind('TOPKDISTINCT', [T.DATE, T.INTEGER], [2]), [[5], [9], [9], [7]]).at(-1)).toEqual([9, 7]);
   });
 
+  it('COLLECT_LIST and COLLECT_SET keep at most ksql.functions.<name>.limit values (1000 by default)', () => {
+    const limited = (name: string, limit?: number) => {
+      const b = getAggregate(name)!.resolve([T.INTEGER], [], limit === undefined ? {} : { [`ksql.functions.${name.toLowerCase()}.limit`]: limit });
+      if (!b || typeof b === 'string') throw new Error('cannot bind');
+      return b;
+    };
+    expect(run(limited('COLLECT_SET', 1), [[0], [100]]).at(-1)).toEqual([0]);
+    expect(run(limited('COLLECT_LIST', 2), [[1], [1], [2]]).at(-1)).toEqual([1, 1]);
+    expect((run(limited('COLLECT_LIST'), Array.from({ length: 1001 }, (_, i) => [i])).at(-1) as unknown[]).length).toBe(1000);
+  });
+
   it('ATTR treats NULL as a value of its own', () => {
     expect(run(bind('ATTR', [T.STRING]), [['1'], [null], ['1']])).toEqual(['1', null, null]);
     expect(run(bind('ATTR', [T.STRING]), [['2'], ['2']])).toEqual(['2', '2']);
