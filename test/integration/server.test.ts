@@ -142,6 +142,16 @@ describe('push queries over /query', () => {
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { ...v2, 'auto.offset.reset': 'earliest' })).header.queryId).toMatch(/^transient_PO_/);
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_PO_/);
   });
+
+  it('aggregate a whole stream without GROUP BY, one row per change; a pull query may not', async () => {
+    expect((await ksql(server.url, "CREATE STREAM AG (K INT KEY, ID INT) WITH (kafka_topic='ag', value_format='JSON', partitions=1); INSERT INTO AG (K, ID) VALUES (0, 2); INSERT INTO AG (K, ID) VALUES (1, 3);")).status).toBe(200);
+    const push = await queryStream(server.url, 'SELECT SUM(ID) AS S, COUNT(*) AS C FROM AG EMIT CHANGES LIMIT 2;');
+    expect(push.header.columnNames).toEqual(['S', 'C']);
+    expect(push.rows).toEqual([[2, 1], [5, 2]]);
+    const pull = await queryStream(server.url, 'SELECT COUNT(*) AS C FROM AG;');
+    expect(pull.status).toBe(400);
+    expect(pull.raw).toContain('requires a GROUP BY clause');
+  });
 });
 
 describe('Basic auth', () => {

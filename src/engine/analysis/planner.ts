@@ -49,6 +49,8 @@ export interface PlanOptions {
   sinkName?: string;
   /** The statement a persistent query belongs to, for messages: 'CREATE TABLE AS SELECT', 'CREATE STREAM AS SELECT', 'INSERT INTO'. */
   statement?: string;
+  /** A push query (EMIT CHANGES without a sink), which may aggregate without GROUP BY. */
+  push?: boolean;
   /** Server and request properties the functions read (ksql.functions.*). */
   properties?: Record<string, unknown>;
 }
@@ -116,9 +118,14 @@ function windowWithoutGroupBy(q: Query): KsqlStatementError {
 }
 
 /** Aggregates without GROUP BY: a loose SELECT column is named first; a persistent query cannot have one group. */
-function aggregateWithoutGroupBy(q: Query, opts: PlanOptions, aggCalls: Extract<Expr, { t: 'call' }>[]): KsqlStatementError {
+/** SELECT expressions that read columns outside any aggregate. */
+function looseSelectExprs(q: Query): Expr[] {
   const exprs = q.items.flatMap((it) => (it.t === 'expr' ? [it.expr] : []));
-  const loose = exprs.filter((e) => { const inner: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(e, inner); return inner.length === 0 && hasColumnRefs(e); });
+  return exprs.filter((e) => { const inner: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(e, inner); return inner.length === 0 && hasColumnRefs(e); });
+}
+
+function aggregateWithoutGroupBy(q: Query, opts: PlanOptions, aggCalls: Extract<Expr, { t: 'call' }>[]): KsqlStatementError {
+  const loose = looseSelectExprs(q);
   if (loose.length) return nonAggregateSelect(loose);
   if (opts.persistent && opts.statement) {
     // COUNT(*) is COUNT(ROWTIME) by the time ksqlDB names it
@@ -252,7 +259,14 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (kafkaValues.length) throw new KsqlStatementError(`Source(s) ${kafkaValues.join(', ')} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`);
     return planAggregate(q, opts, left, sides, scope, exprItems, names, where, aggCalls);
   }
-  if (aggCalls.length) throw aggregateWithoutGroupBy(q, opts, aggCalls);
+  if (aggCalls.length) {
+    // a push query may aggregate a whole stream: one group, under a constant key it does not show
+    if (opts.push && !isJoin && looseSelectExprs(q).length === 0) {
+      const whole: Query = { ...q, groupBy: [{ t: 'lit', type: T.INTEGER, value: 1 }] };
+      return { ...planAggregate(whole, opts, left, sides, scope, exprItems, names, where, aggCalls), keyIndexes: [] };
+    }
+    throw aggregateWithoutGroupBy(q, opts, aggCalls);
+  }
   if (q.having) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
   if (isJoin) return planJoin(q, opts, sides, scope, exprItems, names, where);
   return planSimple(q, opts, left, scope, exprItems, names, where, repartition, tableFnCalls);

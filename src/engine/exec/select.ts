@@ -130,7 +130,7 @@ export interface PushHandle { id: string; header: QueryHeader; close(): void; pl
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
 export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void): PushHandle {
   checkLimit(q);
-  const plan = planQuery(q, engine.metastore, { persistent: false, properties: props });
+  const plan = planQuery(q, engine.metastore, { persistent: false, push: true, properties: props });
   const ds = plan.sources[0]!;
   // the request's own auto.offset.reset wins over the server's ksql.streams.auto.offset.reset
   const reset = String(props['auto.offset.reset'] ?? props['ksql.streams.auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
