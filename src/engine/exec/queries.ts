@@ -66,10 +66,12 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (explicitKey) keyFormat = w.formatInfo(explicitKey, true);
   else {
     keyFormat = inheritedFormat(left.keyFormat, w, true);
-    // a key where the source had none: another source's key format (a join), else the source's value format
+    // a key where the source had none: ksql.persistence.default.format.key when set, else another
+    // source's key format (a join), else the source's value format
     if (keyFormat.format === 'NONE' && keyCols.length) {
+      const configured = engine.properties['ksql.persistence.default.format.key']?.toUpperCase() as FormatInfo['format'] | undefined;
       const other = plan.sources.slice(1).find((s) => s.keyFormat.format !== 'NONE');
-      keyFormat = other ? inheritedFormat(other.keyFormat, w, true) : { format: left.valueFormat.format };
+      keyFormat = configured ? { format: configured } : other ? inheritedFormat(other.keyFormat, w, true) : { format: left.valueFormat.format };
     }
     if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
