@@ -231,7 +231,9 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
   if (l.type.kind === 'TIMESTAMP' && r.type.kind === 'BIGINT') l = { type: T.BIGINT, fn: l.fn };
   if (r.type.kind === 'TIMESTAMP' && l.type.kind === 'BIGINT') r = { type: T.BIGINT, fn: r.fn };
   if (!comparable(l.type, r.type) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind) && op !== '=' && op !== '<>')) {
-    throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${formatExpr(le)} (${typeToString(l.type)}) to ${formatExpr(re)} (${typeToString(r.type)}) with ${OP_NAMES[op]}.`);
+    // in a join, a column is named as the joined row names it (I1_BAR)
+    const shown = (e: Expr) => (e.t === 'col' && e.source && ctx.scope.sources.length > 1 ? `${e.source}_${e.name}` : formatExpr(e));
+    throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${shown(le)} (${typeToString(l.type)}) to ${shown(re)} (${typeToString(r.type)}) with ${OP_NAMES[op]}.`);
   }
   l = coerceTo(l, r.type); r = coerceTo(r, l.type);
   const test = { '=': (c: number) => c === 0, '<>': (c: number) => c !== 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0, '>': (c: number) => c > 0, '>=': (c: number) => c >= 0 }[op];

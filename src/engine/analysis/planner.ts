@@ -501,7 +501,13 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const compileAgg = (e: Expr, clause: string): Compiled => {
     try { return compileExpr(e, { scope: aggScope, clause, hook }); } catch (err) {
       if (err instanceof KsqlStatementError && /cannot be resolved/.test(err.message)) {
-        if (clause === 'HAVING') throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${formatExpr(e)}\nConsider switching the HAVING clause to a WHERE clause before the GROUP BY.`);
+        if (clause === 'HAVING') {
+          // the columns HAVING reads outside aggregates and outside the GROUP BY are what ksqlDB names
+          const loose = columnRefs(e, (x) => (x.t === 'call' && getAggregate(x.name) !== undefined) || groupNorm.includes(normalize(x, scope)))
+            .filter((c) => !(c.name === 'WINDOWSTART' || c.name === 'WINDOWEND'));
+          const named = [...new Set((loose.length ? loose : [e]).map((x) => formatExpr(x)))];
+          throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${named.join(', ')}\nConsider switching the HAVING clause to a WHERE clause before the GROUP BY.`);
+        }
         throw nonAggregateSelect([e]);
       }
       throw err;
