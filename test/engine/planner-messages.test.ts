@@ -60,6 +60,8 @@ describe('statement checks, through the engine', () => {
     ['SELECT with an unknown source qualifier', 'CREATE STREAM OUT1 AS SELECT UNKNOWN.* FROM IN1;', "'UNKNOWN' is not a valid stream/table name or alias."],
     ['HAVING on a column outside the GROUP BY', 'CREATE TABLE OUT1 AS SELECT K, COUNT(*) AS C FROM IN1 GROUP BY K HAVING LEN(A) < 2;', 'Non-aggregate HAVING expression not part of GROUP BY: A'],
     ['a join comparing columns of different types', "CREATE STREAM OUT1 AS SELECT I1.K, I1.A, I2.N FROM IN1 I1 JOIN NUM I2 WITHIN 1 MINUTE ON I1.K = I2.K WHERE I1.A > I2.N;", 'Cannot compare I1_A (STRING) to I2_N (INTEGER) with GREATER_THAN.'],
+    ['a grouping key projected twice', 'CREATE TABLE OUT1 AS SELECT K, A, K AS K3, COUNT(*) AS C FROM IN1 GROUP BY K, A;', 'The projection contains a key column more than once: `K` and `K3`.'],
+    ['an aggregation that projects only its key', 'CREATE TABLE OUT1 AS SELECT K FROM IN1 GROUP BY K HAVING COUNT(*) = 1;', 'The projection contains no value columns.'],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
     const others = ["CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];

@@ -524,6 +524,12 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   if (opts.persistent) {
     const missing = groupBy.filter((_, i) => !items.some((it) => normalize(it.expr, scope) === groupNorm[i]));
     if (missing.length) throw keyMissing(opts.sinkName ?? '', 'grouping expression', missing.map(formatExpr));
+    // a sink's key columns are the grouping expressions, each once; its values are the rest
+    for (let i = 0; i < items.length; i++) {
+      const again = items.findIndex((it, j) => j > i && isKey[i] && normalize(it.expr, scope) === normalize(items[i]!.expr, scope));
+      if (again >= 0) throw new KsqlStatementError(`The projection contains a key column more than once: \`${names[i]}\` and \`${names[again]}\`.`);
+    }
+    if (isKey.every(Boolean)) throw new KsqlStatementError('The projection contains no value columns.');
   }
   const keyOrder = groupNorm.map((n) => items.findIndex((it) => normalize(it.expr, scope) === n));
   const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: isKey[i]! }));
