@@ -116,6 +116,20 @@ describe('statement checks, through the engine', () => {
     expect(JSON.parse(rec!.value!.toString())).toMatchObject({ S1_WINDOWSTART: 0, S1_WINDOWEND: 2000, S2_ID: 4 });
   });
 
+  it('a PROTOBUF table answers pull queries with what its changelog reads back (NULL as the default)', async () => {
+    const { runPullQuery } = await import('../../src/engine/exec/select.js');
+    const { parseStatement } = await import('../../src/engine/sql/parser.js');
+    const engine = await run([
+      "CREATE TABLE PT (K INT PRIMARY KEY, S STRING, N INT) WITH (kafka_topic='pt', format='JSON', partitions=1);",
+      "CREATE TABLE PB WITH (value_format='PROTOBUF') AS SELECT * FROM PT;",
+      "INSERT INTO PT (K, S, N) VALUES (1, NULL, NULL);",
+    ], { 'ksql.streams.auto.offset.reset': 'earliest' });
+    engine.drain();
+    const q = parseStatement('SELECT * FROM PB WHERE K = 1;');
+    if (q.kind !== 'select') throw new Error('not a query');
+    expect(runPullQuery(engine, q.query).rows).toEqual([[1, '', 0]]);
+  });
+
   it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {
     const engine = await run([input, 'CREATE STREAM ONE AS SELECT K, A FROM IN1;', 'CREATE STREAM TWO AS SELECT K, A, B FROM IN1;'], { 'ksql.persistence.wrap.single.values': 'false' });
     expect(engine.metastore.get('ONE')!.valueFormat.wrapSingle).toBe(false);

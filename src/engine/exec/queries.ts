@@ -169,11 +169,22 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const valueIdx = plan.columns.map((_c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
   const session = sink.windowInfo?.type === 'SESSION';
   const tsIdx = sink.timestampColumn === undefined ? -1 : plan.columns.findIndex((c) => c.name === sink.timestampColumn);
-  const materialize = (o: OutMsg) => {
+  // a table's state store holds what its changelog holds: for Protobuf, a NULL written is read back as the default
+  const readsBack = sink.valueFormat.format === 'PROTOBUF' || sink.valueFormat.format === 'PROTOBUF_NOSR';
+  const stored = (o: OutMsg, valueBytes: Buffer | null | undefined): unknown[] | null => {
+    if (o.values === null || !readsBack || !valueBytes) return o.values;
+    const back = vs.deserialize(valueBytes);
+    if (!back) return o.values;
+    const values = [...o.values];
+    valueIdx.forEach((i, j) => { values[i] = back[j] ?? null; });
+    return values;
+  };
+  const materialize = (o: OutMsg, valueBytes?: Buffer | null) => {
     if (!q.materialized) return;
     const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
-    if (o.values === null) q.materialized.delete(mk);
-    else q.materialized.put(mk, { key: o.key, values: o.values, window: o.window, ts: o.ts });
+    const values = stored(o, valueBytes);
+    if (values === null) q.materialized.delete(mk);
+    else q.materialized.put(mk, { key: o.key, values, window: o.window, ts: o.ts });
   };
   return (o) => {
     // a SOURCE table's query only materializes: its topic is written by others
@@ -196,6 +207,6 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
     const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
     engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: ts, headers: o.headers, partition }, 'derived');
-    materialize(o);
+    materialize(o, valueBytes);
   };
 }
