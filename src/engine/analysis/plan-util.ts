@@ -1,7 +1,7 @@
 import type { Expr, SelectItem } from '../sql/ast.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
-import { setCallErrors, type Compiled, type Row, type Scope, type ScopeCol } from './compile.js';
+import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
 import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 
@@ -35,12 +35,14 @@ export function normalize(e: Expr, scope: Scope): string {
   return formatExpr(walk(e));
 }
 
-/** A compiled expression that reports an error and yields null instead of throwing, as ksqlDB's processing log does. */
-/** Evaluates an expression for a row: a failing function call inside gives NULL there, any other error NULL for the whole expression; both are reported. */
+/**
+ * Evaluates an expression for a row, reporting an error and giving NULL instead of throwing, as
+ * ksqlDB's processing log does. (A failing function call inside gives NULL only in its place: see
+ * setCallErrors, which the caller that processes rows sets once for all of them.)
+ */
 export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
   return (row) => {
-    const previous = setCallErrors(onError);
-    try { return c.fn(row); } catch (e) { onError(e); return null; } finally { setCallErrors(previous); }
+    try { return c.fn(row); } catch (e) { onError(e); return null; }
   };
 }
 

@@ -6,7 +6,7 @@ import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { typeToString } from '../sql/types.js';
-import type { Row } from '../analysis/compile.js';
+import { setCallErrors, type Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
@@ -87,7 +87,9 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     keys.forEach((k, i) => { row[k.name] = e.key[i]; });
     row.ROWTIME = e.ts;
     if (e.window) { row.WINDOWSTART = e.window.start; row.WINDOWEND = e.window.end; }
-    const out = plan.evaluate!(row, () => undefined);
+    const previous = setCallErrors(() => undefined);
+    let out: unknown[] | undefined;
+    try { out = plan.evaluate!(row, () => undefined); } finally { setCallErrors(previous); }
     if (out) rows.push(out);
   }
   const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));

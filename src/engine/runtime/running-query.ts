@@ -1,6 +1,7 @@
 import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
 import type { TopicRecord, TopicStore } from '../storage/topics.js';
 import { StateStore, type StoreChange } from '../state/store.js';
+import { setCallErrors } from '../analysis/compile.js';
 
 export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
 
@@ -112,15 +113,21 @@ export class RunningQuery {
   pump(max = Infinity): number {
     if (this.state === 'PAUSED') return 0;
     let n = 0;
-    while (n < max) {
-      const rec = this.cursor.next();
-      if (!rec) break;
-      n++;
-      this.stats.processed++;
-      this.hooks?.begin(this, rec);
-      try { this.processor.process(rec); } catch (e) { this.recordError(e); }
-      this.hooks?.end(this);
-    }
+    // a function call that fails while these records are processed gives NULL and counts as an error
+    const previous = setCallErrors(this.onError);
+    try {
+      while (n < max) {
+        const rec = this.cursor.next();
+        if (!rec) break;
+        n++;
+        this.stats.processed++;
+        this.hooks?.begin(this, rec);
+        try { this.processor.process(rec); } catch (e) { this.recordError(e); }
+        this.hooks?.end(this);
+      }
+    } finally { setCallErrors(previous); }
     return n;
   }
+
+  private readonly onError = (e: unknown): void => this.recordError(e);
 }
