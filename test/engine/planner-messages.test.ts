@@ -62,9 +62,10 @@ describe('statement checks, through the engine', () => {
     ['a join comparing columns of different types', "CREATE STREAM OUT1 AS SELECT I1.K, I1.A, I2.N FROM IN1 I1 JOIN NUM I2 WITHIN 1 MINUTE ON I1.K = I2.K WHERE I1.A > I2.N;", 'Cannot compare I1_A (STRING) to I2_N (INTEGER) with GREATER_THAN.'],
     ['a grouping key projected twice', 'CREATE TABLE OUT1 AS SELECT K, A, K AS K3, COUNT(*) AS C FROM IN1 GROUP BY K, A;', 'The projection contains a key column more than once: `K` and `K3`.'],
     ['an aggregation that projects only its key', 'CREATE TABLE OUT1 AS SELECT K FROM IN1 GROUP BY K HAVING COUNT(*) = 1;', 'The projection contains no value columns.'],
+    ['an aggregate with structured state over DELIMITED', "CREATE TABLE OUT1 AS SELECT K, STDDEV_SAMP(N) AS S FROM DL GROUP BY K;", 'One of the functions used in the statement has an intermediate type that the value format can not handle.'],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
-    const others = ["CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];
+    const others = ["CREATE STREAM DL (K STRING KEY, N INT) WITH (kafka_topic='dl', value_format='DELIMITED', partitions=1);", "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];
     await expect(run([input, ...others, statement])).rejects.toThrow(message);
   });
 
@@ -90,6 +91,9 @@ describe('statement checks, through the engine', () => {
       .rejects.toThrow('Session windowed sources can only be joined to other session windowed sources');
     await expect(run([ddl('W1', "window_type='HOPPING', window_size='5 SECONDS'"), ddl('W2', "window_type='TUMBLING', window_size='1 SECOND'"), 'CREATE STREAM J AS SELECT * FROM W1 JOIN W2 WITHIN 1 MINUTE ON W1.ID = W2.V;']))
       .rejects.toThrow('Implicit repartitioning of windowed sources is not supported.');
+    const tdl = (name: string) => `CREATE TABLE ${name} (K STRING PRIMARY KEY, F STRING) WITH (kafka_topic='${name.toLowerCase()}', value_format='JSON', partitions=1, window_type='TUMBLING', window_size='1 SECOND');`;
+    await expect(run([tdl('T1'), tdl('T2'), 'CREATE TABLE J AS SELECT * FROM T1 JOIN T2 ON T1.F = T2.K;']))
+      .rejects.toThrow('Foreign-key table-table joins are not supported on windowed tables.');
   });
 
   it('a struct field named like a source column gets a suffix', async () => {

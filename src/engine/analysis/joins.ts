@@ -269,7 +269,10 @@ function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope)
       const side = [l, r].find((s) => s.alias === c.source);
       return side?.ds.columns.some((k) => k.ns === 'KEY' && k.name === e.name) === true;
     };
-    if (!onKey(on.l) || !onKey(on.r)) throw new KsqlStatementError('Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
+    if (!onKey(on.l) || !onKey(on.r)) {
+      const tables = l.ds.type === 'TABLE' && r.ds.type === 'TABLE';
+      throw new KsqlStatementError(tables ? 'Foreign-key table-table joins are not supported on windowed tables.' : 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.');
+    }
     if ((lw.type === 'SESSION') !== (rw.type === 'SESSION')) {
       throw new KsqlStatementError(`Incompatible windowed sources.\nLeft source: ${lw.type}\nRight source: ${rw.type}\nSession windowed sources can only be joined to other session windowed sources, and may still not result in expected behaviour as session bounds must be an exact match for the join to work\nHopping and tumbling windowed sources can only be joined to other hopping and tumbling windowed sources`);
     }

@@ -102,6 +102,9 @@ function checkWindowBounds(q: Query, items: Extract<SelectItem, { t: 'expr' }>[]
   if (bound) throw new KsqlStatementError(`Window bounds column ${bound.name} can only be used in the SELECT clause of windowed aggregations`);
 }
 
+/** Aggregates whose running state is a struct, array or map (ksqlDB's intermediate types). */
+const STRUCTURED_STATE = new Set(['AVG', 'TOPK', 'TOPKDISTINCT', 'COLLECT_LIST', 'COLLECT_SET', 'HISTOGRAM', 'STDDEV_SAMP', 'STDDEV_SAMPLE', 'CORRELATION', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET', 'COUNT_DISTINCT']);
+
 const nonAggregateSelect = (exprs: Expr[]) => new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${exprs.map(formatExpr).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
 
 /**
@@ -471,6 +474,11 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     if (typeof bound === 'string') throw new KsqlStatementError(bound);
     if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).`);
     aggs.push({ call, args, bound, norm });
+  }
+
+  // the aggregation's state is kept in the source's value format: DELIMITED holds no struct, array or map
+  if (opts.persistent && ds.valueFormat.format === 'DELIMITED' && aggs.some((a) => STRUCTURED_STATE.has(a.call.name.toUpperCase()))) {
+    throw new KsqlStatementError('One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.');
   }
 
   // key columns
