@@ -16,3 +16,14 @@ describe('keyString (the text a key is stored under)', () => {
     expect(keyString(['a', Decimal.parse('2')])).toBe(keyString(['a', Decimal.parse('2')]));
   });
 });
+
+describe('windowedKeyString', () => {
+  it('is keyString of the key followed by the bounds', async () => {
+    const { windowedKeyString } = await import('../../src/engine/functions/values.js');
+    const plain = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null));
+    fc.assert(fc.property(fc.array(plain, { maxLength: 3 }), fc.nat(), fc.nat(), (key, start, end) => {
+      expect(windowedKeyString(key, start, end)).toBe(keyString([...key, start, end]));
+    }));
+    expect(windowedKeyString([Decimal.parse('1.5')], 0, 10)).toBe(keyString([Decimal.parse('1.5'), 0, 10]));
+  });
+});

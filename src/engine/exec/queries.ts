@@ -10,7 +10,7 @@ import { isSchemaFormat } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
-import { keyString } from '../functions/values.js';
+import { keyString, windowedKeyString } from '../functions/values.js';
 import { typesEqual, typeToString } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
 import { existsMessage, timestampColumnOf, withWrapping } from './ddl.js';
@@ -181,7 +181,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   };
   const materialize = (o: OutMsg, valueBytes?: Buffer | null) => {
     if (!q.materialized) return;
-    const mk = keyString(o.window ? [...o.key, o.window.start, o.window.end] : o.key);
+    const mk = o.window ? windowedKeyString(o.key, o.window.start, o.window.end) : keyString(o.key);
     const values = stored(o, valueBytes);
     if (values === null) q.materialized.delete(mk);
     else q.materialized.put(mk, { key: o.key, values, window: o.window, ts: o.ts });

@@ -178,6 +178,12 @@ export function keyString(values: readonly unknown[]): string {
   return text + ']';
 }
 
+/** keyString of the key followed by a window's bounds, without building that array. */
+export function windowedKeyString(key: readonly unknown[], start: number, end: number): string {
+  const ks = keyString(key);
+  return ks.length === 2 ? `[${start},${end}]` : `${ks.slice(0, -1)},${start},${end}]`;
+}
+
 function keyStringOf(values: readonly unknown[]): string {
   return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
 }
