@@ -13,19 +13,8 @@ export function recall(bytes: Buffer, shape: string): unknown[] | undefined {
   return known !== undefined && known.shape === shape ? known.values : undefined;
 }
 
-// Only the most recent records keep their values: the queries that share a record read it within
-// the same drain, and values kept for the life of every retained record would be promoted to the
-// old generation and collected there, at far more cost than an occasional second parse.
-const KEEP = 4096;
-const kept: (Decoded | undefined)[] = new Array(KEEP);
-let next = 0;
-
 /** Keeps `values` as what `bytes` decode to with `shape`; undefined values become null. */
 export function remember(bytes: Buffer, shape: string, values: unknown[]): void {
   for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
-  const oldest = kept[next];
-  if (oldest !== undefined && oldest !== bytes) oldest[DECODED] = undefined;
-  kept[next] = bytes as Decoded;
-  next = (next + 1) % KEEP;
   (bytes as Decoded)[DECODED] = { shape, values };
 }
