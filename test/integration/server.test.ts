@@ -143,6 +143,17 @@ describe('push queries over /query', () => {
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_PO_/);
   });
 
+  it('a scalable push query skips a keyed source\'s records that have no key, as ksqlDB\'s does', async () => {
+    const res = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'SELECT * FROM PO EMIT CHANGES LIMIT 1;', streamsProperties: { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' } }) });
+    const body = res.text();
+    // the response has started, so the query is running: then one keyless and one keyed record
+    expect((await ksql(server.url, "INSERT INTO PI (K, ID) VALUES (NULL, 1); INSERT INTO PI (K, ID) VALUES ('a', 2);")).status).toBe(200);
+    const text = await body;
+    expect(text).toContain('SCALABLE_PUSH_QUERY_');
+    expect(text).toContain('"columns":["a",2]');
+    expect(text).not.toContain('"columns":[null,1]');
+  });
+
   it('aggregate a whole stream without GROUP BY, one row per change; a pull query may not', async () => {
     expect((await ksql(server.url, "CREATE STREAM AG (K INT KEY, ID INT) WITH (kafka_topic='ag', value_format='JSON', partitions=1); INSERT INTO AG (K, ID) VALUES (0, 2); INSERT INTO AG (K, ID) VALUES (1, 3);")).status).toBe(200);
     const push = await queryStream(server.url, 'SELECT SUM(ID) AS S, COUNT(*) AS C FROM AG EMIT CHANGES LIMIT 2;');

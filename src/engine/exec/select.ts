@@ -136,7 +136,10 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   const ds = plan.sources[0]!;
   // the request's own auto.offset.reset wins over the server's ksql.streams.auto.offset.reset
   const reset = String(props['auto.offset.reset'] ?? props['ksql.streams.auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
-  const id = isScalablePush(engine, q, ds, props, reset) ? `SCALABLE_PUSH_QUERY_${randomUUID()}` : transientId(q.from.alias ?? ds.name);
+  const scalable = isScalablePush(engine, q, ds, props, reset);
+  const id = scalable ? `SCALABLE_PUSH_QUERY_${randomUUID()}` : transientId(q.from.alias ?? ds.name);
+  // a scalable push query reads the persistent query's output, where a keyed record without a key is ignored
+  const skipKeyless = scalable && keyColumns(ds.columns).length > 0;
   let count = 0;
   let ended = false;
   const limit = q.limit;
@@ -150,6 +153,7 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     if (ended || (limit !== undefined && count >= limit)) return;
     // a stream's null values are not rows of a push query; a table's tombstones are
     if (o.values === null && plan.resultType === 'STREAM') return;
+    if (skipKeyless && o.key.every((k) => k === null || k === undefined)) return;
     if (o.values === null) {
       const cols = plan.columns.map((c, i) => (plan.keyIndexes.includes(i) ? o.key[plan.keyIndexes.indexOf(i)] : null));
       onRow(cols, true, o.key);
