@@ -144,10 +144,11 @@ describe('push queries over /query', () => {
   });
 
   it('a scalable push query skips a keyed source\'s records that have no key, as ksqlDB\'s does', async () => {
-    const res = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'SELECT * FROM PO EMIT CHANGES LIMIT 1;', streamsProperties: { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' } }) });
+    expect((await ksql(server.url, "CREATE STREAM SPI (K STRING KEY, ID INT) WITH (kafka_topic='spi', value_format='JSON', partitions=1); CREATE STREAM SPO AS SELECT * FROM SPI;")).status).toBe(200);
+    const res = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'SELECT * FROM SPO EMIT CHANGES LIMIT 1;', streamsProperties: { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' } }) });
     const body = res.text();
     // the response has started, so the query is running: then one keyless and one keyed record
-    expect((await ksql(server.url, "INSERT INTO PI (K, ID) VALUES (NULL, 1); INSERT INTO PI (K, ID) VALUES ('a', 2);")).status).toBe(200);
+    expect((await ksql(server.url, "INSERT INTO SPI (K, ID) VALUES (NULL, 1); INSERT INTO SPI (K, ID) VALUES ('a', 2);")).status).toBe(200);
     const text = await body;
     expect(text).toContain('SCALABLE_PUSH_QUERY_');
     expect(text).toContain('"columns":["a",2]');
