@@ -155,7 +155,9 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     if (o.values === null && plan.resultType === 'STREAM') return;
     if (skipKeyless && o.key.every((k) => k === null || k === undefined)) return;
     if (o.values === null) {
-      const cols = plan.columns.map((c, i) => (plan.keyIndexes.includes(i) ? o.key[plan.keyIndexes.indexOf(i)] : null));
+      // a tombstone keeps the key and, for a windowed table, the window's bounds
+      const cols = plan.columns.map((c, i) => (plan.keyIndexes.includes(i) ? o.key[plan.keyIndexes.indexOf(i)]
+        : o.window && c.name === 'WINDOWSTART' ? o.window.start : o.window && c.name === 'WINDOWEND' ? o.window.end : null));
       onRow(cols, true, o.key);
     } else onRow(o.values, false, o.key);
     count++;
