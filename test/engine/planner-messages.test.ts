@@ -63,6 +63,7 @@ describe('statement checks, through the engine', () => {
     ['a grouping key projected twice', 'CREATE TABLE OUT1 AS SELECT K, A, K AS K3, COUNT(*) AS C FROM IN1 GROUP BY K, A;', 'The projection contains a key column more than once: `K` and `K3`.'],
     ['an aggregation that projects only its key', 'CREATE TABLE OUT1 AS SELECT K FROM IN1 GROUP BY K HAVING COUNT(*) = 1;', 'The projection contains no value columns.'],
     ['an aggregate with structured state over DELIMITED', "CREATE TABLE OUT1 AS SELECT K, STDDEV_SAMP(N) AS S FROM DL GROUP BY K;", 'One of the functions used in the statement has an intermediate type that the value format can not handle.'],
+    ['arithmetic with a bare NULL', 'CREATE STREAM OUT1 AS SELECT K, 1 + NULL AS X FROM IN1;', 'Error processing expression: (1 + null). Arithmetic on types INTEGER and null are not supported.'],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
     const others = ["CREATE STREAM DL (K STRING KEY, N INT) WITH (kafka_topic='dl', value_format='DELIMITED', partitions=1);", "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];

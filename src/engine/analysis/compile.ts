@@ -260,11 +260,12 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   if (op === '+' && l.type.kind === 'STRING' && r.type.kind === 'STRING') {
     return { type: T.STRING, fn: (row) => { const a = l.fn(row), b = r.fn(row); return a == null || b == null ? null : (a as string) + (b as string); } };
   }
-  if ((l.type.kind === 'NULL' || r.type.kind === 'NULL') && !(isNumeric(l.type) || isNumeric(r.type) || l.type.kind === 'STRING' || r.type.kind === 'STRING')) {
+  // a bare NULL has no type to do arithmetic in, whatever the other side is
+  if (l.type.kind === 'NULL' || r.type.kind === 'NULL') {
     const t = (x: SqlType) => (x.kind === 'NULL' ? 'null' : typeToString(x));
     throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Arithmetic on types ${t(l.type)} and ${t(r.type)} are not supported.`);
   }
-  const lt = l.type.kind === 'NULL' ? r.type : l.type, rt = r.type.kind === 'NULL' ? l.type : r.type;
+  const lt = l.type, rt = r.type;
   if (!isNumeric(lt) || !isNumeric(rt)) {
     throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(l.type)} ${typeToString(r.type)}`);
   }
