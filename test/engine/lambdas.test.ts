@@ -30,3 +30,18 @@ describe('lambdas and NULL', () => {
     expect(compileExpr(plus(col('S'), int(1)), ctx).fn({ s: null })).toBeNull();
   });
 });
+
+describe('TRANSFORM of a map, and DATE against TIMESTAMP', () => {
+  const mctx = { scope: new Scope([{ name: 'M', type: T.map(T.STRING, T.INTEGER), field: 'm' }, { name: 'D', type: T.DATE, field: 'd' }, { name: 'TS', type: T.TIMESTAMP, field: 'ts' }]), clause: 'SELECT' };
+  const lambda = (params: string[], body: Expr): Expr => ({ t: 'lambda', params, body });
+  it('fails when two entries map to one key', () => {
+    const constKey: Expr = { t: 'call', name: 'TRANSFORM', pos, args: [col('M'), lambda(['K', 'V'], { t: 'lit', type: T.STRING, value: 'same' }), lambda(['K', 'V'], col('V'))] };
+    const f = compileExpr(constKey, mctx).fn;
+    expect(f({ m: new Map([['a', 1]]) })).toEqual(new Map([['same', 1]]));
+    expect(() => f({ m: new Map([['a', 1], ['b', 2]]) })).toThrow(/twice/);
+  });
+  it('compares a DATE as the timestamp of its midnight', () => {
+    const gt = compileExpr({ t: 'cmp', op: '>', l: col('D'), r: col('TS') }, mctx).fn;
+    expect([gt({ d: 10, ts: 300 }), gt({ d: 10, ts: 864_000_000 }), gt({ d: 10, ts: 863_999_999 })]).toEqual([true, false, true]);
+  });
+});

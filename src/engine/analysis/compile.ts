@@ -198,6 +198,8 @@ export function coerceTo(c: Compiled, to: SqlType): Compiled {
   if (from.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) {
     return { type: to, fn: (row) => convert(c.fn(row), from, to) };
   }
+  // a DATE meets a TIMESTAMP as the timestamp of its midnight
+  if (from.kind === 'DATE' && to.kind === 'TIMESTAMP') return { type: to, fn: (row) => convert(c.fn(row), from, to) };
   return c;
 }
 
@@ -386,7 +388,18 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
       return { type: T.array(f.type), fn: (row) => { const a = coll.fn(row) as unknown[] | null; return a == null ? null : a.map((v) => f.call(row, v) ?? null); } };
     }
     const fk = compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name), fv = compileLambda(e.args[2]!, [ct.key, ct.value], ctx, name);
-    return { type: T.map(fk.type, fv.type), fn: (row) => { const m = coll.fn(row) as Map<unknown, unknown> | null; if (m == null) return null; const out = new Map(); for (const [k, v] of m) out.set(fk.call(row, k, v), fv.call(row, k, v) ?? null); return out; } };
+    return { type: T.map(fk.type, fv.type), fn: (row) => {
+      const m = coll.fn(row) as Map<unknown, unknown> | null;
+      if (m == null) return null;
+      const out = new Map();
+      for (const [k, v] of m) {
+        const nk = fk.call(row, k, v);
+        // two entries transformed to one key: ksqlDB's map builder fails, so the result is NULL
+        if (out.has(nk)) throw new EvalError(`TRANSFORM gave the key ${String(nk)} twice`);
+        out.set(nk, fv.call(row, k, v) ?? null);
+      }
+      return out;
+    } };
   }
   if (name === 'FILTER') {
     if (ct.kind === 'ARRAY') {
