@@ -79,8 +79,8 @@ export function columnsFromDefs(defs: ColumnDef[], sourceType: 'STREAM' | 'TABLE
     }
     if (seen.has(d.name)) throw new KsqlStatementError(`Duplicate column names: ${d.name}`);
     seen.add(d.name);
-    if (d.role === 'primaryKey' && sourceType === 'STREAM') throw new KsqlStatementError(`${loc}Column \`${d.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
-    if (d.role === 'key' && sourceType === 'TABLE') throw new KsqlStatementError(`${loc}Column \`${d.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
+    if (d.role === 'primaryKey' && sourceType === 'STREAM') throw new ParseFailedError(`${loc}Column \`${d.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
+    if (d.role === 'key' && sourceType === 'TABLE') throw new ParseFailedError(`${loc}Column \`${d.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`);
     if (d.role === 'headers' && !typesEqual(d.type, T.array(T.struct([{ name: 'KEY', type: T.STRING }, { name: 'VALUE', type: T.BYTES }])))) {
       throw new KsqlStatementError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${typeToString(d.type)}`);
     }
