@@ -64,9 +64,10 @@ describe('statement checks, through the engine', () => {
     ['an aggregation that projects only its key', 'CREATE TABLE OUT1 AS SELECT K FROM IN1 GROUP BY K HAVING COUNT(*) = 1;', 'The projection contains no value columns.'],
     ['an aggregate with structured state over DELIMITED', "CREATE TABLE OUT1 AS SELECT K, STDDEV_SAMP(N) AS S FROM DL GROUP BY K;", 'One of the functions used in the statement has an intermediate type that the value format can not handle.'],
     ['arithmetic with a bare NULL', 'CREATE STREAM OUT1 AS SELECT K, 1 + NULL AS X FROM IN1;', 'Error processing expression: (1 + null). Arithmetic on types INTEGER and null are not supported.'],
+    ['a later join whose sides name one source, before an earlier join\'s key problem', "CREATE STREAM OUT1 AS SELECT * FROM IN1 JOIN T2 ON IN1.A = T2.V JOIN T3 ON IN1.A = IN1.A;", 'Each side of the join must reference exactly one source and not the same source. Left side references `IN1` and right references `IN1`'],
     ['NULL as a column type', "CREATE STREAM OUT2 (K STRING KEY, M MAP<STRING, NULL>) WITH (kafka_topic='o2', value_format='JSON', partitions=1);", 'Syntax Error'],
   ])('%s is refused', async (_name, statement, message) => {
-    const others = ["CREATE STREAM DL (K STRING KEY, N INT) WITH (kafka_topic='dl', value_format='DELIMITED', partitions=1);", "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];
+    const others = ["CREATE TABLE T2 (ID STRING PRIMARY KEY, V STRING) WITH (kafka_topic='t2', value_format='JSON', partitions=1);", "CREATE TABLE T3 (ID STRING PRIMARY KEY, V STRING) WITH (kafka_topic='t3', value_format='JSON', partitions=1);", "CREATE STREAM DL (K STRING KEY, N INT) WITH (kafka_topic='dl', value_format='DELIMITED', partitions=1);", "CREATE STREAM KV (K STRING KEY, A STRING) WITH (kafka_topic='kv', value_format='KAFKA', partitions=1);", "CREATE STREAM NUM (K STRING KEY, N INT) WITH (kafka_topic='num', value_format='JSON', partitions=1);"];
     await expect(run([input, ...others, statement])).rejects.toThrow(message);
   });
 

@@ -75,13 +75,18 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   let keyClass: Expr[] = keyColumns(sides[0]!.ds.columns).length === 1 ? [{ t: 'col', source: sides[0]!.alias, name: keyColumns(sides[0]!.ds.columns)[0]!.name, pos: { line: 0, col: 0 } }] : [];
   let foreignKeyed = false, synthetic = false, repartition = false;
   const steps: Step[] = [];
+  // every join's criteria are checked before any is planned, as ksqlDB's analysis does
+  q.joins.forEach((clause, i) => {
+    validateJoin(clause, sides[0]!, sides[i + 1]!, scope);
+    const on = clause.on as Extract<Expr, { t: 'cmp' }>;
+    const [la, ra] = [[...sourcesOf(on.l, scope)][0]!, [...sourcesOf(on.r, scope)][0]!];
+    if (la === ra) throw new KsqlStatementError(`Each side of the join must reference exactly one source and not the same source. Left side references \`${la}\` and right references \`${ra}\``);
+  });
   q.joins.forEach((clause, i) => {
     const right = sides[i + 1]!;
-    validateJoin(clause, sides[0]!, right, scope);
     const on = clause.on as Extract<Expr, { t: 'cmp' }>;
     const ls = sourcesOf(on.l, scope), rs = sourcesOf(on.r, scope);
     const [la, ra] = [[...ls][0]!, [...rs][0]!];
-    if (la === ra) throw new KsqlStatementError(`Each side of the join must reference exactly one source and not the same source. Left side references \`${la}\` and right references \`${ra}\``);
     if (la !== right.alias && ra !== right.alias) throw new KsqlStatementError(`A join criteria is expected to reference the source (\`${right.alias}\`) in the FROM clause, instead the right source references \`${ra}\` and the left source references \`${la}\``);
     const swap = la === right.alias;
     const leftAst = swap ? on.r : on.l, rightAst = swap ? on.l : on.r;
