@@ -90,7 +90,12 @@ export function joinKeyIndex(
   if (join.synthetic) {
     throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
   }
-  const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(e)))];
+  // each column is named with its source, as ksqlDB names it, even where the statement left it bare
+  const qualified = (e: Expr) => {
+    if (e.t !== 'col' || e.source) return e;
+    try { return { ...e, source: scope.resolve(e, 'JOIN ON').source }; } catch { return e; }
+  };
+  const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualified(e))))];
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
   throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }
