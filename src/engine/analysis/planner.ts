@@ -389,7 +389,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             // a stream's null value flows through a plain projection as a null value; tables forward the tombstone
             if (isTable) { if (!whereFn || emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers }); }
             else if (!whereFn) {
-              const keyRow: Row = { ROWTIME: msg.ts };
+              // a null value has no row: its PARTITION BY sees the key columns, and NULL for the rest (ROWTIME too)
+              const keyRow: Row = { ROWTIME: null };
               keyColumns(ds.columns).forEach((c, i) => { keyRow[c.name] = msg.key[i]; });
               emit({ key: repart ? keyOf(keyRow, msg) : msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
             }
