@@ -56,6 +56,7 @@ describe('statement checks, through the engine', () => {
     ['GROUP BY over the KAFKA value format', "CREATE TABLE OUT1 AS SELECT A, COUNT(*) AS C FROM KV GROUP BY A;", "Source(s) KV are using the 'KAFKA' value format. This format does not yet support GROUP BY."],
     ['an AVRO map with INT keys', "CREATE STREAM OUT2 (M MAP<INT, DOUBLE>) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Avro only supports MAPs with STRING keys'],
     ['an AVRO field name Avro refuses', "CREATE STREAM OUT2 (`1ABC` DOUBLE) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Schema is not compatible with Avro: Illegal initial character: 1ABC'],
+    ['an AVRO field name with a character Avro refuses', "CREATE STREAM OUT2 (`A-B` DOUBLE) WITH (kafka_topic='o2', value_format='AVRO', partitions=1);", 'Schema is not compatible with Avro: Illegal character in: A-B'],
     ['a JSON_SR map with INT keys', 'CREATE STREAM OUT2 WITH (value_format=\'JSON_SR\') AS SELECT K, MAP(1 := A) AS M FROM IN1;', 'JSON only supports MAP types with STRING keys'],
     ['SELECT with an unknown source qualifier', 'CREATE STREAM OUT1 AS SELECT UNKNOWN.* FROM IN1;', "'UNKNOWN' is not a valid stream/table name or alias."],
     ['HAVING on a column outside the GROUP BY', 'CREATE TABLE OUT1 AS SELECT K, COUNT(*) AS C FROM IN1 GROUP BY K HAVING LEN(A) < 2;', 'Non-aggregate HAVING expression not part of GROUP BY: A'],
@@ -77,15 +78,33 @@ describe('statement checks, through the engine', () => {
       .rejects.toThrow("Cannot alter stream 'S': ALTER operations are not supported on source streams.");
   });
 
-  it('a sink that gains a key from a keyless source takes the key format of the other join side, else the source value format', async () => {
-    const engine = await run([
+  it('a sink that gains a key from a keyless source takes ksql.persistence.default.format.key, else the other join side\'s key format, else KAFKA', async () => {
+    const keyless = [
       "CREATE STREAM NK (FOO INT, BAR INT) WITH (kafka_topic='nk', key_format='NONE', value_format='JSON', partitions=1);",
-      "CREATE TABLE T (ID INT PRIMARY KEY, VAL STRING) WITH (kafka_topic='t', key_format='KAFKA', value_format='JSON', partitions=1);",
+      "CREATE TABLE T (ID INT PRIMARY KEY, VAL STRING) WITH (kafka_topic='t', key_format='DELIMITED', value_format='JSON', partitions=1);",
       'CREATE STREAM BY_BAR AS SELECT * FROM NK PARTITION BY BAR;',
       'CREATE STREAM JOINED AS SELECT NK.FOO, VAL FROM NK JOIN T ON NK.FOO = T.ID;',
-    ]);
-    expect(engine.metastore.get('BY_BAR')!.keyFormat.format).toBe('JSON');
-    expect(engine.metastore.get('JOINED')!.keyFormat.format).toBe('KAFKA');
+    ];
+    const plain = await run(keyless);
+    expect(plain.metastore.get('BY_BAR')!.keyFormat.format).toBe('KAFKA');
+    expect(plain.metastore.get('JOINED')!.keyFormat.format).toBe('DELIMITED');
+    const configured = await run(keyless, { 'ksql.persistence.default.format.key': 'JSON' });
+    expect(configured.metastore.get('BY_BAR')!.keyFormat.format).toBe('JSON');
+  });
+
+  it('INSERT INTO a plain stream from a windowed join writes plain keys; an n-way join of windowed streams on their keys runs', async () => {
+    const { windowedKey } = await import('../../src/engine/serde/formats.js');
+    const ddl = (name: string) => `CREATE STREAM ${name} (K INT KEY, ID BIGINT) WITH (kafka_topic='${name.toLowerCase()}', value_format='JSON', partitions=1, window_type='TUMBLING', window_size='2 SECONDS');`;
+    const engine = await run([ddl('W1'), ddl('W2'), ddl('W3'),
+      "CREATE STREAM PLAIN (S1_K INT KEY, A BIGINT, B BIGINT) WITH (kafka_topic='plain', value_format='JSON', partitions=1);",
+      'INSERT INTO PLAIN SELECT W1.K AS S1_K, W1.ID AS A, W2.ID AS B FROM W1 JOIN W2 WITHIN 1 MINUTE ON W1.K = W2.K;',
+      'CREATE STREAM THREE AS SELECT * FROM W1 JOIN W2 WITHIN 1 MINUTE ON W1.K = W2.K JOIN W3 WITHIN 1 MINUTE ON W2.K = W3.K;',
+    ], { 'ksql.streams.auto.offset.reset': 'earliest' });
+    const key = Buffer.alloc(4); key.writeInt32BE(7);
+    for (const t of ['w1', 'w2']) engine.topics.append(t, { key: windowedKey(key, { start: 0, end: 2000 }, false), value: Buffer.from('{"ID":1}'), timestamp: 0 });
+    engine.drain();
+    const [rec] = engine.topics.get('plain')!.records();
+    expect(rec!.key).toEqual(key);
   });
 
   it('windowed sources join only on their keys, and session windows only to session windows', async () => {
@@ -137,6 +156,11 @@ describe('statement checks, through the engine', () => {
     const q = parseStatement('SELECT * FROM PB WHERE K = 1;');
     if (q.kind !== 'select') throw new Error('not a query');
     expect(runPullQuery(engine, q.query).rows).toEqual([[1, '', 0]]);
+  });
+
+  it('AVRO takes any letter in a name, as Avro\'s Java library does', async () => {
+    const engine = await run(["CREATE STREAM U (`café` DOUBLE) WITH (kafka_topic='u', value_format='AVRO', partitions=1);"]);
+    expect(engine.metastore.get('U')!.columns.map((c) => c.name)).toEqual(['café']);
   });
 
   it('ksql.persistence.wrap.single.values=false unwraps a single value column, and only that', async () => {

@@ -160,6 +160,11 @@ describe('push queries over /query', () => {
     const push = await queryStream(server.url, 'SELECT SUM(ID) AS S, COUNT(*) AS C FROM AG EMIT CHANGES LIMIT 2;');
     expect(push.header.columnNames).toEqual(['S', 'C']);
     expect(push.rows).toEqual([[2, 1], [5, 2]]);
+    // a constant in the projection is a value, and an aggregation is never a scalable push query
+    const withConstant = await queryStream(server.url, 'SELECT COUNT(*) AS C, 1 AS ONE FROM AG EMIT CHANGES LIMIT 1;');
+    expect(withConstant.rows).toEqual([[1, 1]]);
+    expect((await ksql(server.url, 'CREATE STREAM AGO AS SELECT * FROM AG;')).status).toBe(200);
+    expect((await header('SELECT COUNT(*) AS C FROM AGO EMIT CHANGES;', { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_/);
     const pull = await queryStream(server.url, 'SELECT COUNT(*) AS C FROM AG;');
     expect(pull.status).toBe(400);
     expect(pull.raw).toContain('requires a GROUP BY clause');

@@ -77,7 +77,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   const steps: Step[] = [];
   // every join's criteria are checked before any is planned, as ksqlDB's analysis does
   q.joins.forEach((clause, i) => {
-    validateJoin(clause, sides[0]!, sides[i + 1]!, scope);
+    validateJoin(clause, sides[0]!, sides[i + 1]!, scope, sides);
     const on = clause.on as Extract<Expr, { t: 'cmp' }>;
     const [la, ra] = [[...sourcesOf(on.l, scope)][0]!, [...sourcesOf(on.r, scope)][0]!];
     if (la === ra) throw new KsqlStatementError(`Each side of the join must reference exactly one source and not the same source. Left side references \`${la}\` and right references \`${ra}\``);
@@ -244,7 +244,7 @@ function columnRefs(e: Expr, out: Extract<Expr, { t: 'col' }>[] = []): Extract<E
 }
 
 /** The checks ksqlDB makes on any join before planning it, with its messages. */
-function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope): void {
+function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope, all: Side[] = [l, r]): void {
   if (l.ds.name === r.ds.name) throw new KsqlStatementError(`Can not join '${l.ds.name}' to '${r.ds.name}': self joins are not yet supported.`);
   const on = j.on;
   if (on.t === 'and' || on.t === 'or') throw new KsqlStatementError(`Invalid join condition: joins on multiple conditions are not yet supported. Got ${formatExpr(on)}.`);
@@ -271,7 +271,7 @@ function validateJoin(j: Query['joins'][number], l: Side, r: Side, scope: Scope)
     const onKey = (e: Expr) => {
       if (e.t !== 'col') return false;
       const c = scope.resolve(e, 'JOIN ON');
-      const side = [l, r].find((s) => s.alias === c.source);
+      const side = all.find((s) => s.alias === c.source);
       return side?.ds.columns.some((k) => k.ns === 'KEY' && k.name === e.name) === true;
     };
     if (!onKey(on.l) || !onKey(on.r)) {

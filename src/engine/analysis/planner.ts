@@ -76,7 +76,7 @@ function syntheticKey(q: Query, sides: Side[]): ScopeCol[] {
   return [{ name: 'ROWKEY', source: '', type, field: 'ROWKEY' }];
 }
 
-function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }>[]): void {
+export function collectAggregates(e: Expr | undefined, out: Extract<Expr, { t: 'call' }>[]): void {
   if (!e) return;
   if (e.t === 'call' && getAggregate(e.name)) { out.push(e); return; }
   for (const v of Object.values(e)) {
@@ -265,7 +265,8 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   if (aggCalls.length) {
     // a push query may aggregate a whole stream: one group, under a constant key it does not show
     if (opts.push && !isJoin && looseSelectExprs(q).length === 0) {
-      const whole: Query = { ...q, groupBy: [{ t: 'lit', type: T.INTEGER, value: 1 }] };
+      // a constant no SELECT expression can be, so no projected column is taken for the key
+      const whole: Query = { ...q, groupBy: [{ t: 'lit', type: T.STRING, value: '\u0000whole stream' }] };
       return { ...planAggregate(whole, opts, left, sides, scope, exprItems, names, where, aggCalls), keyIndexes: [] };
     }
     throw aggregateWithoutGroupBy(q, opts, aggCalls);

@@ -67,11 +67,11 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   else {
     keyFormat = inheritedFormat(left.keyFormat, w, true);
     // a key where the source had none: ksql.persistence.default.format.key when set, else another
-    // source's key format (a join), else the source's value format
+    // source's key format (a join), else KAFKA (that setting's default)
     if (keyFormat.format === 'NONE' && keyCols.length) {
-      const configured = engine.properties['ksql.persistence.default.format.key']?.toUpperCase() as FormatInfo['format'] | undefined;
+      const configured = String(ctx.properties['ksql.persistence.default.format.key'] ?? engine.properties['ksql.persistence.default.format.key'] ?? '').toUpperCase();
       const other = plan.sources.slice(1).find((s) => s.keyFormat.format !== 'NONE');
-      keyFormat = configured ? { format: configured } : other ? inheritedFormat(other.keyFormat, w, true) : { format: left.valueFormat.format };
+      keyFormat = configured ? w.formatInfo(configured as FormatInfo['format'], true) : other ? inheritedFormat(other.keyFormat, w, true) : { format: 'KAFKA' };
     }
     if (keyCols.length === 0) keyFormat = { format: 'NONE' };
   }
@@ -168,6 +168,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const plan = q.plan;
   const valueIdx = plan.columns.map((_c, i) => i).filter((i) => !plan.keyIndexes.includes(i) && !plan.columns[i]!.isKey);
   const session = sink.windowInfo?.type === 'SESSION';
+  const windowedSink = sink.windowInfo !== undefined;
   const tsIdx = sink.timestampColumn === undefined ? -1 : plan.columns.findIndex((c) => c.name === sink.timestampColumn);
   // a table's state store holds what its changelog holds: for Protobuf, a NULL written is read back as the default
   const readsBack = sink.valueFormat.format === 'PROTOBUF' || sink.valueFormat.format === 'PROTOBUF_NOSR';
@@ -204,8 +205,9 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     const topic = engine.topics.get(q.sinkTopic);
     if (!topic) return;
     let partition: number | undefined;
-    if (o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
-    const fullKey = o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
+    if (windowedSink && o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);
+    // window bytes only where the sink is windowed (INSERT INTO a plain stream drops the window)
+    const fullKey = windowedSink && o.window ? windowedKey(keyBytes, o.window, session) : keyBytes;
     engine.topics.append(q.sinkTopic, { key: fullKey, value: valueBytes, timestamp: ts, headers: o.headers, partition }, 'derived');
     materialize(o, valueBytes);
   };

@@ -3,7 +3,7 @@ import type { Expr, Query } from '../sql/ast.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Engine } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
-import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
+import { collectAggregates, planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { typeToString } from '../sql/types.js';
 import { setCallErrors, type Row } from '../analysis/compile.js';
@@ -41,6 +41,9 @@ function isScalablePush(engine: Engine, q: Query, ds: DataSource, props: Record<
   const enabled = String(props['ksql.query.push.v2.enabled'] ?? engine.properties['ksql.query.push.v2.enabled'] ?? 'false') === 'true';
   if (!enabled || reset !== 'latest') return false;
   if (q.joins.length > 0 || q.groupBy || q.partitionBy || q.window || q.having) return false;
+  const aggregates: Extract<Expr, { t: 'call' }>[] = [];
+  for (const it of q.items) if (it.t === 'expr') collectAggregates(it.expr, aggregates);
+  if (aggregates.length) return false;
   const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
   return writer?.runtime?.state === 'RUNNING';
 }

@@ -60,8 +60,9 @@ export function checkFormatSupports(format: FormatInfo, cols: Column[], isKey: b
     // Avro names start with a letter or underscore, then letters, digits and underscores
     // a single key column is written bare: only its struct fields' names reach the schema
     const bare = isKey && cols.length === 1;
-    const bad = cols.flatMap((c) => avroNames(c.name, c.type).slice(bare ? 1 : 0)).find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
-    if (bad) return `Schema is not compatible with Avro: Illegal ${/^[A-Za-z_]/.test(bad) ? 'character' : 'initial character'}: ${bad}`;
+    // Avro's Java library takes any letter (not only ASCII) where its spec says [A-Za-z_]
+    const bad = cols.flatMap((c) => avroNames(c.name, c.type).slice(bare ? 1 : 0)).find((n) => !/^[\p{L}_][\p{L}\p{N}_]*$/u.test(n));
+    if (bad) return `Schema is not compatible with Avro: ${/^[\p{L}_]/u.test(bad) ? 'Illegal character in' : 'Illegal initial character'}: ${bad}`;
   }
   if ((format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR') && cols.some((c) => hasNonStringMapKey(c.type))) return 'PROTOBUF format only supports MAP types with STRING keys';
   if (format.format === 'NONE' && cols.length > 0) return `The 'NONE' format can only be used when no columns are defined. Got: [${cols.map((c) => `\`${c.name}\` ${typeToString(c.type)}${c.ns === 'KEY' ? ' KEY' : ''}`).join(', ')}]`;
