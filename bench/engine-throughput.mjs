@@ -23,16 +23,13 @@ const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0
 const SYMBOLS = ['ZBZX', 'ZJZZT', 'ZTEST', 'ZVV', 'ZVZZT', 'ZWZZT', 'ZXZZT'];
 const ACCOUNTS = ['ABC123', 'LMN456', 'XYZ789'];
 
-/** A small deterministic generator (mulberry32) so every run sees the same records. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
+// the project's own seeded generator (mulberry32), so every run sees the same records
+const { seededRandom } = await import(new URL('datagen/generators.js', DIST));
 const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
 
 /** Trades in batches with Datagen's ranges; event time 2 ms apart, so a million trades span about 33 minutes. */
 function* tradeBatches(n, users, seed, batch) {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const t0 = 1_700_000_000_000;
   for (let i = 0; i < n; i += batch) {
     const out = [];
