@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import crc32c from 'crc-32/crc32c.js';
 import { Reader, Writer, WireError } from '../../src/engine/kafka/wire.js';
-import { decodeBatches, decodeRecords, encodeBatch, readBatches, BatchError, type WireRecord } from '../../src/engine/kafka/record-batch.js';
+import { decodeRecords, encodeBatch, readBatches, BatchError, type WireRecord } from '../../src/engine/kafka/record-batch.js';
 
 describe('Kafka wire primitives', () => {
   it('varints, varlongs and unsigned varints round-trip', () => {
@@ -34,22 +34,22 @@ describe('record batches (magic 2)', () => {
     { offset: 6, timestamp: 1001, key: null, value: null, headers: [] },
   ];
   it.each([false, true])('encode then decode gives the records back (gzip %s)', (gzip) => {
-    const [b] = decodeBatches(encodeBatch(records, gzip));
-    expect(b!.records).toEqual(records);
+    const [b] = readBatches(encodeBatch(records, gzip));
+    expect(decodeRecords(b!)).toEqual(records);
     expect(b!.baseOffset).toBe(5);
   });
 
   it('a flipped byte fails the CRC-32C check with CORRUPT_MESSAGE', () => {
     const bytes = encodeBatch(records);
     bytes[bytes.length - 3] ^= 0xff;
-    expect(() => decodeBatches(bytes)).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
+    expect(() => readBatches(bytes)).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
   });
 
   it('snappy, lz4 and zstd are refused with UNSUPPORTED_COMPRESSION_TYPE', () => {
     const bytes = Buffer.from(encodeBatch(records));
     bytes.writeInt16BE(2, 21); // attributes: snappy
     bytes.writeUInt32BE(crc32c.buf(bytes.subarray(21)) >>> 0, 17); // re-signed, so only the compression is wrong
-    expect(() => decodeBatches(bytes)).toThrow(expect.objectContaining({ code: 76 }) as unknown as BatchError);
+    expect(() => readBatches(bytes)).toThrow(expect.objectContaining({ code: 76 }) as unknown as BatchError);
   });
 
   // a batch whose CRC is right but whose records are not: refused at produce time, never stored

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frame, unframe } from '../../src/engine/serde/sr-wire.js';
+import { framer, unframe } from '../../src/engine/serde/sr-wire.js';
 import { decimalFromBytes, decimalToBytes } from '../../src/engine/serde/sr-values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
 import { valueSerde } from '../../src/engine/serde/formats.js';
@@ -16,7 +16,7 @@ describe('Schema Registry wire format', () => {
     { name: 'Protobuf nested message [0, 2]', id: 7, indexes: [0, 2], head: '0000000007040004' },
   ])('$name', ({ id, indexes, head }) => {
     const payload = Buffer.from('payload');
-    const bytes = frame(id, payload, indexes);
+    const bytes = framer(id, indexes)(payload);
     expect(bytes.subarray(0, bytes.length - payload.length).toString('hex')).toBe(head);
     const back = unframe(bytes, indexes !== undefined);
     expect(back.schemaId).toBe(id);

@@ -22,8 +22,6 @@ export interface BatchHeader {
   size: number;
 }
 
-export interface DecodedBatch extends Omit<BatchHeader, 'body' | 'size' | 'count'> { records: WireRecord[] }
-
 /** Kafka's record batch error: the producer gets CORRUPT_MESSAGE (2) or UNSUPPORTED_COMPRESSION_TYPE (76). */
 export class BatchError extends Error {
   constructor(message: string, readonly code: number) { super(message); }
@@ -143,14 +141,6 @@ export function producedBatch(b: BatchHeader, appendTime: number): PendingBatch 
       return records;
     },
   };
-}
-
-/** Decodes the record batches (magic 2) of a Produce request's partition data. */
-export function decodeBatches(data: Buffer): DecodedBatch[] {
-  return readBatches(data).map((b) => {
-    const { body: _body, size: _size, count: _count, ...header } = b;
-    return { ...header, records: decodeRecords(b) };
-  });
 }
 
 /** Encodes records with consecutive offsets as one record batch (magic 2), optionally gzipped. */

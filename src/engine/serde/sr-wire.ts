@@ -7,10 +7,6 @@ export interface Framed { schemaId: number; indexes?: number[]; payload: Buffer 
 
 export class WireFormatError extends Error {}
 
-export function frame(schemaId: number, payload: Uint8Array, indexes?: number[]): Buffer {
-  return framer(schemaId, indexes)(payload);
-}
-
 /** Frames payloads for one schema id and message path: the header is built once. */
 export function framer(schemaId: number, indexes?: number[]): (payload: Uint8Array) => Buffer {
   const head = Buffer.alloc(5);
