@@ -84,18 +84,21 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   const { key: ks } = serdesOf(ds);
   const entries = [...writer.materialized.values()].map((e) => ({ e, kb: safeKeyBytes(ks, e.key) }));
   entries.sort((a, b) => Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
-  for (const { e } of entries) {
-    if (rows.length >= limit) break;
-    const row: Row = {};
-    names.forEach((n, i) => { row[n] = e.values[i]; });
-    keys.forEach((k, i) => { row[k.name] = e.key[i]; });
-    row.ROWTIME = e.ts;
-    if (e.window) { row.WINDOWSTART = e.window.start; row.WINDOWEND = e.window.end; }
-    const previous = setCallErrors(() => undefined);
-    let out: unknown[] | undefined;
-    try { out = plan.evaluate!(row, () => undefined); } finally { setCallErrors(previous); }
-    if (out) rows.push(out);
-  }
+  // a failing function call gives NULL in its place, for every row of the scan
+  const ignore = () => undefined;
+  const previous = setCallErrors(ignore);
+  try {
+    for (const { e } of entries) {
+      if (rows.length >= limit) break;
+      const row: Row = {};
+      names.forEach((n, i) => { row[n] = e.values[i]; });
+      keys.forEach((k, i) => { row[k.name] = e.key[i]; });
+      row.ROWTIME = e.ts;
+      if (e.window) { row.WINDOWSTART = e.window.start; row.WINDOWEND = e.window.end; }
+      const out = plan.evaluate!(row, ignore);
+      if (out) rows.push(out);
+    }
+  } finally { setCallErrors(previous); }
   const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));
   return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
 }
