@@ -59,8 +59,7 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
     keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
     valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
   } catch (err) { throw fail((err as Error).message); }
-  if (valueBytes === null && values.length === 0) valueBytes = null;
   const tsCol = ds.timestampColumn;
   const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
-  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes ?? (values.length === 0 ? null : valueBytes), timestamp: ts });
+  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: ts });
 }
