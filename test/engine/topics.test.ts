@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
 import { Cursor } from '../../src/engine/runtime/running-query.js';
 import { makeFieldPicker, lookupField } from '../../src/engine/serde/json-value.js';
@@ -99,6 +100,44 @@ describe('batches appended undecoded (a producer\'s record batches)', () => {
     topics.onAppend((r) => got.push(`${r.offset}:${r.value!.toString()}`));
     topics.appendBatch('t', 0, batch(['p', 'q']));
     expect(got).toEqual(['0:p', '1:q']);
+  });
+});
+
+describe('a partition log of single records and pending batches', () => {
+  // an operation: append one record, append a batch of n, or read one offset (decoding its batch)
+  const op = fc.oneof(
+    fc.constant({ kind: 'one' as const }),
+    fc.record({ kind: fc.constant('batch' as const), n: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({ kind: fc.constant('read' as const), at: fc.nat() }),
+  );
+
+  it('reads back what a plain list of records would hold, with or without retention', () => {
+    fc.assert(fc.property(fc.array(op, { maxLength: 60 }), fc.constantFrom(-1, 400, 1000), (ops, retention) => {
+      const topics = new TopicStore(retention);
+      topics.create('t', { partitions: 1, replicas: 1 });
+      const log = topics.get('t')!.partitions[0]!;
+      const model: string[] = [];
+      for (const o of ops) {
+        if (o.kind === 'one') { topics.append('t', { key: null, value: Buffer.from(`v${model.length}`), timestamp: 0, partition: 0 }); model.push(`v${model.length}`); }
+        else if (o.kind === 'batch') {
+          const values = Array.from({ length: o.n }, (_, i) => `v${model.length + i}`);
+          topics.appendBatch('t', 0, { count: o.n, bytes: o.n * 100, decode: () => values.map((v) => ({ key: null, value: Buffer.from(v), timestamp: 0, headers: [] })) });
+          model.push(...values);
+        } else if (model.length) log.get(log.start + (o.at % (log.end - log.start)));
+        expect(log.end).toBe(model.length);
+        if (retention < 0) expect(log.start).toBe(0);
+      }
+      // every offset the log still holds reads the record appended at it, with its own offset and seq
+      for (let o = log.start; o < log.end; o++) {
+        const r = log.get(o)!;
+        expect([r.offset, r.seq, r.value!.toString()]).toEqual([o, o, model[o]]);
+      }
+      expect(log.get(log.start - 1)).toBeUndefined();
+      expect(log.get(log.end)).toBeUndefined();
+      expect(log.all().map((r) => r.value!.toString())).toEqual(model.slice(log.start));
+      // retention never deletes the newest record
+      if (model.length) expect(log.start).toBeLessThan(log.end);
+    }));
   });
 });
 

@@ -35,7 +35,22 @@ export interface PendingBatch {
   decode(): NewRecord[];
 }
 
-interface Pending { base: number; seq: number; batch: PendingBatch }
+/**
+ * A run of consecutive offsets: records already decoded (single appends go to the newest such
+ * run), or one batch not decoded yet. A log is a list of them, so a batch costs one entry however
+ * many records it holds.
+ */
+class Segment {
+  constructor(
+    readonly base: number,
+    /** Decoded records, records[i] at offset base + i; null while the batch is pending. */
+    public records: TopicRecord[] | null,
+    readonly batch: PendingBatch | null = null,
+    /** The first record's engine-wide sequence number (for a pending batch). */
+    readonly seq = 0,
+  ) {}
+  get count(): number { return this.records ? this.records.length : this.batch!.count; }
+}
 
 /**
  * One partition's log. Offsets start at `start` (the log start offset), which retention moves on;
@@ -43,26 +58,41 @@ interface Pending { base: number; seq: number; batch: PendingBatch }
  */
 export class PartitionLog {
   start = 0;
-  /** By offset - start; a slot is empty while its record is in a pending batch. */
-  private records: (TopicRecord | undefined)[] = [];
-  /** Batches not yet decoded, in offset order. */
-  private pending: Pending[] = [];
+  private endOffset = 0;
+  /** In offset order; the first may begin below `start` (retention trims decoded runs lazily). */
+  private segments: Segment[] = [];
+  /** The segment the last read found: reads mostly go forward through one segment. */
+  private hint = 0;
   private bytes = 0;
   constructor(readonly topic: string, readonly partition: number, private readonly retentionBytes: number) {}
 
-  get end(): number { return this.start + this.records.length; }
+  get end(): number { return this.endOffset; }
   get(offset: number): TopicRecord | undefined {
-    const i = offset - this.start;
-    if (i < 0 || i >= this.records.length) return undefined;
-    return this.records[i] ?? this.decodePending(offset);
+    if (offset < this.start || offset >= this.endOffset) return undefined;
+    const segs = this.segments;
+    let i = this.hint;
+    let seg = segs[i];
+    if (!seg || offset < seg.base || offset >= seg.base + seg.count) {
+      i = this.find(offset);
+      seg = segs[i]!;
+      this.hint = i;
+    }
+    return (seg.records ?? this.decode(i)!)[offset - seg.base];
   }
   all(): readonly TopicRecord[] {
-    while (this.pending.length) this.decode(0);
-    return this.records as TopicRecord[];
+    const out: TopicRecord[] = [];
+    for (let i = 0; i < this.segments.length; i++) {
+      const seg = this.segments[i]!, records = seg.records ?? this.decode(i)!;
+      for (let j = Math.max(0, this.start - seg.base); j < records.length; j++) out.push(records[j]!);
+    }
+    return out;
   }
 
   push(r: TopicRecord): void {
-    this.records.push(r);
+    const last = this.segments[this.segments.length - 1];
+    if (last?.records) last.records.push(r);
+    else this.segments.push(new Segment(r.offset, [r]));
+    this.endOffset++;
     if (this.retentionBytes < 0) return;
     this.bytes += recordBytes(r);
     this.retain();
@@ -70,57 +100,67 @@ export class PartitionLog {
 
   /** Appends a batch's records undecoded; `seq` is the first record's engine-wide sequence number. */
   pushBatch(batch: PendingBatch, seq: number): void {
-    this.pending.push({ base: this.end, seq, batch });
-    for (let i = 0; i < batch.count; i++) this.records.push(undefined);
+    this.segments.push(new Segment(this.endOffset, null, batch, seq));
+    this.endOffset += batch.count;
     if (this.retentionBytes < 0) return;
     this.bytes += batch.bytes;
     this.retain();
   }
 
-  /** Decodes the pending batch that holds `offset`. */
-  private decodePending(offset: number): TopicRecord | undefined {
-    let lo = 0, hi = this.pending.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1, p = this.pending[mid]!;
-      if (offset < p.base) hi = mid - 1;
-      else if (offset >= p.base + p.batch.count) lo = mid + 1;
-      else { this.decode(mid); return this.records[offset - this.start]; }
+  /** The index of the segment holding `offset` (which is within the log). */
+  private find(offset: number): number {
+    const segs = this.segments;
+    let lo = 0, hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segs[mid]!.base <= offset) lo = mid; else hi = mid - 1;
     }
-    return undefined;
+    return lo;
   }
 
-  private decode(index: number): void {
-    const p = this.pending[index]!;
-    // decoded before it leaves the pending list: if decoding threw, the batch would still be there
-    const decoded = p.batch.decode();
-    this.pending.splice(index, 1);
+  /** Decodes the pending batch of segment `index`; if decoding throws, the batch stays pending. */
+  private decode(index: number): TopicRecord[] {
+    const seg = this.segments[index]!, batch = seg.batch!;
+    const decoded = batch.decode();
+    const records: TopicRecord[] = new Array(decoded.length);
     let bytes = 0;
     for (let i = 0; i < decoded.length; i++) {
       const d = decoded[i]!;
-      const r: TopicRecord = { topic: this.topic, partition: this.partition, offset: p.base + i, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers, seq: p.seq + i };
-      this.records[p.base + i - this.start] = r;
+      const r: TopicRecord = { topic: this.topic, partition: this.partition, offset: seg.base + i, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers, seq: seg.seq + i };
+      records[i] = r;
       bytes += recordBytes(r);
     }
-    this.bytes += bytes - p.batch.bytes;
+    // if it is the newest segment, single records pushed later continue its run
+    this.segments[index] = new Segment(seg.base, records);
+    if (this.retentionBytes >= 0) this.bytes += bytes - batch.bytes;
+    return records;
   }
 
-  /** Like segment deletion, retention runs in steps: once the log is half again over its limit. */
+  /**
+   * Like segment deletion, retention runs in steps: once the log is half again over its limit.
+   * A pending batch goes whole, and never the last one; decoded records go one by one.
+   */
   private retain(): void {
     if (this.bytes <= this.retentionBytes * 1.5) return;
-    let drop = 0, batches = 0;
-    while (this.bytes > this.retentionBytes && drop < this.records.length - 1) {
-      const r = this.records[drop];
-      if (r) { this.bytes -= recordBytes(r); drop++; continue; }
-      // an empty slot starts the oldest pending batch: it goes whole, as a segment does
-      const p = this.pending[batches]!;
-      if (drop + p.batch.count >= this.records.length) break;
-      this.bytes -= p.batch.bytes;
-      drop += p.batch.count;
-      batches++;
+    const segs = this.segments;
+    let dropSegs = 0, start = this.start;
+    while (this.bytes > this.retentionBytes && start < this.endOffset - 1) {
+      const seg = segs[dropSegs]!, segEnd = seg.base + seg.count;
+      if (seg.records) {
+        while (start < segEnd && start < this.endOffset - 1 && this.bytes > this.retentionBytes) this.bytes -= recordBytes(seg.records[start++ - seg.base]!);
+        if (start < segEnd) break;
+      } else {
+        if (segEnd >= this.endOffset) break;
+        this.bytes -= seg.batch!.bytes;
+        start = segEnd;
+      }
+      dropSegs++;
     }
-    this.records = this.records.slice(drop);
-    this.pending = this.pending.slice(batches);
-    this.start += drop;
+    this.start = start;
+    if (dropSegs) { this.segments = segs.slice(dropSegs); this.hint = 0; }
+    // a decoded run trimmed at its front is copied without the deleted records
+    const first = this.segments[0];
+    if (first?.records && start > first.base) this.segments[0] = new Segment(start, first.records.slice(start - first.base));
   }
 }
 
