@@ -4,6 +4,11 @@
 // 4 partitions, a few sends in flight (--in-flight, default 4); each target gets a warm-up, then
 // three timed rounds, alternating targets.
 //
+// librdkafka's mock cluster keeps about 5 MiB per partition and deletes older messages (its log
+// start offset moves on, which this bench prints after the run). The local listener runs twice:
+// with the same retention (--log-retention-bytes 5242880), so both brokers do the same work, and
+// with its default of keeping every record.
+//
 // Needs a C compiler and librdkafka-dev (apt-get install -y gcc librdkafka-dev).
 // Run: npm run build && node bench/kafka-produce.mjs [--records 100000]
 import { spawn, spawnSync } from 'node:child_process';
@@ -38,9 +43,12 @@ async function startMock() {
   return { bootstrap: value, pid: proc.pid, stop: () => { proc.stdin.end(); proc.kill(); } };
 }
 
-async function startLocal() {
+/** librdkafka's mock cluster deletes a partition's oldest messages beyond 5 MiB. */
+const MOCK_RETENTION = 5 * 1024 * 1024;
+
+async function startLocal(extraArgs = []) {
   const kport = await freePort(), port = await freePort();
-  const { proc } = await startProcess(process.execPath, [CLI, 'server', '--port', String(port), '--kafka-port', String(kport), '--no-schema-registry'], /(listening)/);
+  const { proc } = await startProcess(process.execPath, [CLI, 'server', '--port', String(port), '--kafka-port', String(kport), '--no-schema-registry', ...extraArgs], /(listening)/);
   return { bootstrap: `127.0.0.1:${kport}`, pid: proc.pid, stop: () => proc.kill() };
 }
 
@@ -81,11 +89,24 @@ async function prepare(bootstrap, topic) {
   await admin.disconnect();
 }
 
-const targets = { local: await startLocal(), mock: await startMock() };
+/** Each partition's log start and end offsets. */
+async function offsets(bootstrap, topic) {
+  const admin = new Kafka({ clientId: 'bench-admin', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try { return (await admin.fetchTopicOffsets(topic)).sort((a, b) => a.partition - b.partition).map((p) => `${p.low}-${p.high}`).join(' '); } finally { await admin.disconnect(); }
+}
+
+const targets = {
+  local: await startLocal(['--log-retention-bytes', String(MOCK_RETENTION)]),
+  keepAll: await startLocal(),
+  mock: await startMock(),
+};
+const LABELS = { local: 'local listener', keepAll: 'local, keep all', mock: 'librdkafka mock' };
 try {
   await prepare(targets.local.bootstrap, 'bench');
+  await prepare(targets.keepAll.bootstrap, 'bench');
   for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', 2_000);
-  const times = { local: [], mock: [] }, brokerCpu = { local: 0, mock: 0 };
+  const times = { local: [], keepAll: [], mock: [] }, brokerCpu = { local: 0, keepAll: 0, mock: 0 };
   for (let round = 0; round < 3; round++) {
     for (const [name, t] of Object.entries(targets)) {
       const c0 = cpuMs(t.pid);
@@ -98,15 +119,15 @@ try {
     const ms = median(times[name]);
     return { ms, perSec: RECORDS / (ms / 1000), mbPerSec: (RECORDS * SIZE) / 2 ** 20 / (ms / 1000) };
   };
-  const local = report('local'), mock = report('mock');
+  const r = Object.fromEntries(Object.keys(targets).map((name) => [name, report(name)]));
   console.log(`kafkajs, ${RECORDS} records of ${SIZE} B, acks=-1, batches of ${BATCH}, ${IN_FLIGHT} sends in flight; nproc ${cpus().length}, node ${process.version}`);
-  for (const [name, r] of [['local listener', local], ['librdkafka mock', mock]]) {
-    console.log(`  ${name.padEnd(16)} ${Math.round(r.perSec).toLocaleString('en')} records/s, ${r.mbPerSec.toFixed(1)} MB/s (median of ${times[name === 'local listener' ? 'local' : 'mock'].map((x) => (x / 1000).toFixed(2)).join(', ')} s)`);
-  }
-  console.log(`  local / mock: ${(local.perSec / mock.perSec).toFixed(2)}x the mock cluster's throughput`);
   // both brokers share the machine's cores with the client: what each costs per produce request
   const perRequest = (name) => (brokerCpu[name] / (3 * Math.ceil(RECORDS / BATCH))).toFixed(3);
-  console.log(`  broker cpu per request (user + system): local listener ${perRequest('local')} ms, librdkafka mock ${perRequest('mock')} ms`);
+  for (const name of Object.keys(targets)) {
+    console.log(`  ${LABELS[name].padEnd(16)} ${Math.round(r[name].perSec).toLocaleString('en')} records/s, ${r[name].mbPerSec.toFixed(1)} MB/s (median of ${times[name].map((x) => (x / 1000).toFixed(2)).join(', ')} s); broker cpu ${perRequest(name)} ms per request`);
+  }
+  console.log(`  local / mock: ${(r.local.perSec / r.mock.perSec).toFixed(2)}x the mock cluster's throughput, both keeping 5 MiB per partition (keeping every record: ${(r.keepAll.perSec / r.mock.perSec).toFixed(2)}x)`);
+  for (const name of ['local', 'mock']) console.log(`  ${LABELS[name]} log start-end offsets after the run, by partition: ${await offsets(targets[name].bootstrap, 'bench')}`);
 } finally {
   for (const t of Object.values(targets)) t.stop();
 }
