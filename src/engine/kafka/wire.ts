@@ -24,18 +24,30 @@ export class Reader {
     // one byte is the common case (lengths and deltas under 64 in records)
     const first = this.buf[this.pos];
     if (first !== undefined && first < 0x80) { this.pos++; return first; }
-    let v = 0, shift = 0;
-    for (;;) {
+    // a multiplier, not 2 ** shift: a variable power is a call to pow() in V8
+    let v = 0, scale = 1;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 35) throw new WireError('varint too long');
       this.need(1);
       const b = this.buf[this.pos++]!;
-      v += (b & 0x7f) * 2 ** shift;
+      v += (b & 0x7f) * scale;
       if ((b & 0x80) === 0) return v;
-      shift += 7;
-      if (shift > 35) throw new WireError('varint too long');
+      scale *= 128;
     }
   }
   varint(): number { const u = this.uvarint(); return u % 2 === 0 ? u / 2 : -(u + 1) / 2; }
   varlong(): number {
+    // up to 7 bytes (49 bits) a number is exact; a longer one is read as a bigint
+    const start = this.pos;
+    let u = 0, scale = 1;
+    for (let i = 0; i < 7; i++) {
+      this.need(1);
+      const b = this.buf[this.pos++]!;
+      u += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+      scale *= 128;
+    }
+    this.pos = start;
     let v = 0n, shift = 0n;
     for (;;) {
       this.need(1);
@@ -121,6 +133,8 @@ export class Writer {
   private int8u(v: number): this { this.room(1); this.cur[this.pos++] = v; return this; }
   varint(v: number): this { return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1); }
   varlong(v: number): this {
+    // zigzag in numbers while 2|v| stays exact; beyond that, in 64-bit bigints
+    if (Math.abs(v) < 2 ** 52) return this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
     let z = (BigInt(v) << 1n) ^ (BigInt(v) >> 63n);
     z = BigInt.asUintN(64, z);
     while (z >= 0x80n) { this.int8u(Number(z & 0x7fn) | 0x80); z >>= 7n; }
