@@ -16,6 +16,21 @@ const plan = (select: string) => {
   return planQuery(stmt.query, metastore, { persistent: true, sinkName: 'OUTPUT' });
 };
 
+metastore.put({
+  name: 'R', type: 'STREAM', topic: 'r', isSource: false, statement: '',
+  keyFormat: { format: 'JSON' }, valueFormat: { format: 'JSON' },
+  columns: [{ name: 'RK', type: T.INTEGER, ns: 'KEY' }, { name: 'T', type: T.STRING, ns: 'VALUE' }],
+});
+
+describe('PARTITION BY over a join', () => {
+  it('keys the joined rows by its expression, which the projection must select', () => {
+    const p = plan('SELECT I.S, I.K, R.RK FROM INPUT I JOIN R WITHIN 10 SECONDS ON I.K = R.RK PARTITION BY I.S');
+    expect(p.columns.map((c) => [c.name, c.isKey])).toEqual([['S', true], ['K', false], ['RK', false]]);
+    expect(() => plan('SELECT I.K, R.RK FROM INPUT I JOIN R WITHIN 10 SECONDS ON I.K = R.RK PARTITION BY S'))
+      .toThrow('must include the partitioning expression I.S in its projection (eg, SELECT I.S...).');
+  });
+});
+
 describe('persistent query messages', () => {
   it.each([
     ['SELECT K, S FROM INPUT', 'must include the key columns K and K2 in its projection (eg, SELECT K, K2...).'],

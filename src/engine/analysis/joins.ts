@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { joinKeyIndex, normalize, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, keyMissing, normalize, qualifiedInJoin, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -176,7 +176,12 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const { keyClass, synthetic, foreignKeyed } = input;
   const resultType = input.kind;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const keyIndexes = foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
+  const pb = q.partitionBy && !(q.partitionBy.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null) ? q.partitionBy : undefined;
+  if (pb && resultType === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
+  // PARTITION BY on a join applies to the joined rows: its expressions become the key
+  const partitioning = pb?.map((p) => compileExpr(p, { scope, clause: 'PARTITION BY' }));
+  const keyIndexes = pb ? partitionKeyIndexes(items, scope, opts, pb)
+    : foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
   const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: keyIndexes.includes(i) }));
   // windowed sources join window to window: the result is windowed too, by the first side's window that is there
   const windowInfo = sides.every((s) => s.ds.windowInfo) ? sides[0]!.ds.windowInfo : undefined;
@@ -191,7 +196,9 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('join-emitted');
-      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: foreignKeyed ? e.key : [e.key[0]], values, ts: e.ts, headers: e.headers, window: windowOf(e.row) });
+      const keyFns = partitioning?.map((c) => safe(c, onError));
+      const keyOf = (e: JoinEvent): unknown[] => (keyFns && e.row ? keyFns.map((f) => f(e.row!) ?? null) : foreignKeyed ? e.key : [e.key[0]]);
+      const out = (e: JoinEvent, values: unknown[] | null): OutMsg => ({ key: keyOf(e), values, ts: e.ts, headers: e.headers, window: windowOf(e.row) });
       const finish: JoinEmit = (e) => {
         const row = e.row;
         const passes = row !== null && (!whereFn || whereFn(row) === true);
@@ -205,6 +212,14 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
       return input.build(finish, onError, stores);
     },
   };
+}
+
+/** The projection items that are a join's PARTITION BY expressions; a persistent query must select each. */
+function partitionKeyIndexes(items: Extract<SelectItem, { t: 'expr' }>[], scope: Scope, opts: PlanOptions, pb: Expr[]): number[] {
+  const norms = items.map((it) => normalize(it.expr, scope));
+  const indexes = pb.map((p) => norms.indexOf(normalize(p, scope)));
+  if (opts.persistent && indexes.some((i) => i < 0)) throw keyMissing(opts.sinkName ?? '', 'partitioning expression', pb.map((p) => formatExpr(qualifiedInJoin(p, scope))));
+  return indexes.filter((i) => i >= 0);
 }
 
 /** The row of a join step: the fields of the sources joined so far, then the new source's; the last step leaves room for ROWKEY. */

@@ -67,6 +67,12 @@ export function prefixer(side: Side): (row: Row) => Row {
   return rowBuilder(sideCols(side, false).map((c) => ({ from: 0, field: c.field, as: `${side.alias}_${c.field}` })));
 }
 
+/** A column named with its source, as ksqlDB's messages name it, even where the statement left it bare. */
+export function qualifiedInJoin(e: Expr, scope: Scope): Expr {
+  if (e.t !== 'col' || e.source) return e;
+  try { return { ...e, source: scope.resolve(e, 'JOIN ON').source }; } catch { return e; }
+}
+
 const SEE = 'Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.';
 
 /**
@@ -90,12 +96,7 @@ export function joinKeyIndex(
   if (join.synthetic) {
     throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
   }
-  // each column is named with its source, as ksqlDB names it, even where the statement left it bare
-  const qualified = (e: Expr) => {
-    if (e.t !== 'col' || e.source) return e;
-    try { return { ...e, source: scope.resolve(e, 'JOIN ON').source }; } catch { return e; }
-  };
-  const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualified(e))))];
+  const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualifiedInJoin(e, scope))))];
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
   throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }

@@ -330,7 +330,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             }
             return;
           }
-          if (isTable && msg.key.some((k) => k === null)) return;
+          // a table drops a record without a key; a multi-column key with some columns null is a key
+          if (isTable && msg.key.length && msg.key.every((k) => k === null)) return;
           if (whereFn && whereFn(row) !== true) {
             // a table filter only retracts a row it had emitted before (Kafka Streams' KTable filter)
             if (isTable && emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
