@@ -457,6 +457,11 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       throw err;
     }
   };
+  // a windowed aggregate over a join cannot select its window bounds in ksqlDB (its issue 5931)
+  if (windowed && join) {
+    const bound = items.flatMap((it) => columnRefs(it.expr)).find((r) => !r.source && (r.name === 'WINDOWSTART' || r.name === 'WINDOWEND'));
+    if (bound) throw new KsqlStatementError(`SELECT column '${bound.name}' cannot be resolved.`);
+  }
   const nonAgg = items.filter((it) => { const a: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, a); return a.length === 0 && hasColumnRefs(it.expr); });
   const bad = nonAgg.filter((it) => { try { compileExpr(it.expr, { scope: aggScope, clause: 'SELECT', hook }); return false; } catch { return true; } });
   // a column that `SELECT *` brought in is named as the column, without its source

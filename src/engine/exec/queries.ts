@@ -47,7 +47,15 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
   const w = WithProps.validate(stmt.props, 'createAs');
   if (stmt.query.limit !== undefined) throw new KsqlStatementError(`CREATE ${kind} AS SELECT statements don't support LIMIT clause.`);
-  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.name, statement: `CREATE ${kind} AS SELECT`, properties: { ...engine.properties, ...ctx.properties } });
+  const planOpts = { persistent: true, sinkName: stmt.name, statement: `CREATE ${kind} AS SELECT`, properties: { ...engine.properties, ...ctx.properties } };
+  let plan;
+  try { plan = planQuery(stmt.query, engine.metastore, planOpts); } catch (e) {
+    // ksqlDB checks the WITH clause's TIMESTAMP column against the projection before the key columns
+    if (w.has('TIMESTAMP') && e instanceof KsqlStatementError && e.message.startsWith('Key missing from projection')) {
+      timestampColumnOf(w, sinkColumns(planQuery(stmt.query, engine.metastore, { ...planOpts, persistent: false })));
+    }
+    throw e;
+  }
   if (plan.resultType !== kind) {
     throw new KsqlStatementError(`Invalid result type. Your SELECT query produces a ${plan.resultType}. Please use CREATE ${plan.resultType} AS SELECT statement instead.`);
   }
