@@ -205,3 +205,28 @@ describe('a function that fails while a row is evaluated', () => {
     expect(q.runtime!.stats.errors).toBe(2);
   });
 });
+
+describe('INSERT INTO with integer literals for DECIMAL columns', () => {
+  const setup = [
+    "CREATE STREAM SRC (IGNORED STRING) WITH (kafka_topic='src', value_format='JSON', partitions=1);",
+    "CREATE STREAM DST (C1 DECIMAL(5, 2)) WITH (kafka_topic='dst', value_format='JSON', partitions=1);",
+  ];
+  const engineWith = async (insert: string) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    for (const s of [...setup, insert]) engine.executeStatement(s, ctx);
+    return engine;
+  };
+
+  it('casts a literal whose digits fit the column, and writes it with the column\'s scale', async () => {
+    const engine = await engineWith('INSERT INTO DST SELECT 123 AS C1 FROM SRC;');
+    engine.topics.append('src', { key: null, value: Buffer.from('{"IGNORED":"x"}'), timestamp: 1 });
+    engine.drain();
+    expect(engine.topics.get('dst')!.records().map((r) => r.value!.toString())).toEqual(['{"C1":123.00}']);
+  });
+
+  it('refuses a literal with more integer digits than the column holds', async () => {
+    await expect(engineWith('INSERT INTO DST SELECT 1234 AS C1 FROM SRC;')).rejects.toThrow('Incompatible schema between results and sink.');
+  });
+});

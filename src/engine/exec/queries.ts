@@ -1,4 +1,4 @@
-import type { Statement } from '../sql/ast.js';
+import type { SelectItem, Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
@@ -10,8 +10,8 @@ import { isSchemaFormat } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
-import { keyString, windowedKeyString } from '../functions/values.js';
-import { typesEqual, typeToString } from '../sql/types.js';
+import { convert, keyString, windowedKeyString } from '../functions/values.js';
+import { canImplicitlyCast, typesEqual, typeToString, type SqlType } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
 import { existsMessage, timestampColumnOf, withWrapping } from './ddl.js';
 import { timestampFromColumn } from '../analysis/timestamp-column.js';
@@ -134,8 +134,9 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   if (target.isSource) throw new KsqlStatementError(`Cannot insert into read-only stream: ${target.name}`);
   if (target.columns.some((c) => c.ns === 'HEADER')) throw new KsqlStatementError(`Cannot insert into ${target.name} because it has header columns`);
   const w = WithProps.validate(stmt.props, 'insert');
-  const plan = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target, statement: 'INSERT INTO', properties: { ...engine.properties, ...ctx.properties } });
-  if (plan.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
+  const planned = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target, statement: 'INSERT INTO', properties: { ...engine.properties, ...ctx.properties } });
+  if (planned.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
+  const plan = castIntegerLiterals(planned, stmt, target);
   const result = sinkColumns(plan);
   const compatible = result.length === target.columns.length && result.every((c, i) => {
     const t = target.columns[i]!;
@@ -152,6 +153,34 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
   startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan }, ctx);
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
+}
+
+/**
+ * INSERT INTO casts an integer literal to the sink's DECIMAL column when its digits fit, as ksqlDB
+ * rewrites such literals; other columns must match the sink as they are.
+ */
+function castIntegerLiterals(plan: QueryPlan, stmt: InsertInto, target: DataSource): QueryPlan {
+  const items = stmt.query.items;
+  if (!items.every((it) => it.t === 'expr') || items.length !== plan.columns.length) return plan;
+  const casts = new Map<number, SqlType>();
+  plan.columns.forEach((c, i) => {
+    const e = (items[i] as Extract<SelectItem, { t: 'expr' }>).expr;
+    const to = target.columns.find((t) => t.name === c.name)?.type;
+    if (!to || to.kind !== 'DECIMAL' || e.t !== 'lit' || (c.type.kind !== 'INTEGER' && c.type.kind !== 'BIGINT') || typeof e.value !== 'number') return;
+    const digits = String(Math.abs(e.value)).length;
+    if (canImplicitlyCast({ kind: 'DECIMAL', precision: digits, scale: 0 }, to)) casts.set(i, to);
+  });
+  if (!casts.size) return plan;
+  return {
+    ...plan,
+    columns: plan.columns.map((c, i) => (casts.has(i) ? { ...c, type: casts.get(i)! } : c)),
+    build(emit, onError, stores) {
+      return plan.build((o) => {
+        if (o.values) for (const [i, to] of casts) o.values[i] = convert(o.values[i], plan.columns[i]!.type, to);
+        emit(o);
+      }, onError, stores);
+    },
+  };
 }
 
 export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
