@@ -63,6 +63,7 @@ describe('Schema Registry REST routes', () => {
     const url = new URL(path, 'http://sr');
     const r = handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
     expect(r.status).toBe(status);
+    if (path.endsWith('/schema')) expect(r.raw).toBe(true);
     if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) expect(r.body).toMatchObject(expected);
     else expect(r.body).toEqual(expected);
   });

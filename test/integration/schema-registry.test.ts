@@ -47,6 +47,13 @@ describe('ksql-migrate server --schema-registry-port', () => {
     expect(latest.body).toMatchObject({ subject: 'BIG_ORDERS-value', version: 1, schemaType: 'PROTOBUF' });
     expect(latest.body.schema).toBe('syntax = "proto3";\n\nmessage ConnectDefault1 {\n  string ID = 1;\n  int32 QTY = 2;\n}\n');
 
+    // the /schema endpoints return the schema itself, unescaped: Avro as its JSON, Protobuf as its text
+    const rawAvro = await fetch(`${registry}/subjects/orders-value/versions/1/schema`);
+    expect(rawAvro.headers.get('content-type')).toBe(SR_TYPE);
+    expect(await rawAvro.json()).toEqual(avro);
+    const rawProto = await fetch(`${registry}/schemas/ids/${latest.body.id}/schema`);
+    expect(await rawProto.text()).toBe(latest.body.schema);
+
     const wrongFormat = await ksql(server.url, "CREATE STREAM NOPE WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='PROTOBUF');");
     expect(wrongFormat.status).toBe(400);
     expect(wrongFormat.body.message).toContain("You may want to set VALUE_FORMAT to 'AVRO'");

@@ -1,11 +1,14 @@
 import { RegistryError, SCHEMA_TYPES, type SchemaInput, type SchemaRegistry, type SchemaType, type SubjectVersion } from './registry.js';
 
 export interface RegistryRequest { method: string; path: string; query: URLSearchParams; body?: unknown }
-export interface RegistryResponse { status: number; body: unknown }
+/** `raw`: the body is this text as it is (the endpoints that return a schema unescaped), not JSON. */
+export interface RegistryResponse { status: number; body: unknown; raw?: boolean }
 
 export const SR_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
 const ok = (body: unknown): RegistryResponse => ({ status: 200, body });
+/** A schema's text as the response body, unescaped, as Confluent's `/schema` endpoints return it. */
+const schemaText = (text: string): RegistryResponse => ({ status: 200, body: text, raw: true });
 const fail = (status: number, errorCode: number, message: string): RegistryResponse => ({ status, body: { error_code: errorCode, message } });
 
 /**
@@ -32,7 +35,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (a === 'ids' && b !== undefined && method === 'GET') {
       const id = Number(b);
       if (parts.length === 3) return ok(schemaBody(r.schemaById(id)));
-      if (c === 'schema' && parts.length === 4) return ok(r.schemaById(id).schema);
+      if (c === 'schema' && parts.length === 4) return schemaText(r.schemaById(id).schema);
       if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id));
       if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id).map((u) => u.subject))]);
     }
@@ -64,7 +67,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
       if (method === 'GET') return ok(versionBody(r.version(a, version, deleted)));
       if (method === 'DELETE') return ok(r.deleteVersion(a, version, permanent));
     }
-    if (parts.length === 5 && d === 'schema' && method === 'GET') return ok(r.version(a, version, deleted).schema);
+    if (parts.length === 5 && d === 'schema' && method === 'GET') return schemaText(r.version(a, version, deleted).schema);
     if (parts.length === 5 && d === 'referencedby' && method === 'GET') return ok([]);
     return undefined;
   }

@@ -14,9 +14,9 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
     let size = 0;
     req.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_BODY) chunks.push(c); });
     req.on('end', () => {
-      const reply = (status: number, body: unknown) => {
+      const reply = (status: number, body: unknown, raw = false) => {
         res.writeHead(status, { 'Content-Type': SR_CONTENT_TYPE });
-        res.end(JSON.stringify(body));
+        res.end(raw ? String(body) : JSON.stringify(body));
       };
       if (size > MAX_BODY) return reply(413, { error_code: 413, message: 'Request entity too large' });
       const text = Buffer.concat(chunks).toString('utf8');
@@ -26,7 +26,7 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
       }
       const url = new URL(req.url ?? '/', 'http://localhost');
       const r = handleRegistryRequest(registry, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
-      reply(r.status, r.body);
+      reply(r.status, r.body, r.raw);
     });
   });
   await new Promise<void>((resolve, reject) => {
