@@ -55,6 +55,7 @@ const steps: Step[] = [
   ['GET', '/subjects?deleted=true', undefined, 200, ['j-value', 'other-value', 'p-value']],
   ['POST', '/subjects/x-value/versions', { schema: '{not json' }, 422, { error_code: 42201 }],
   ['GET', '/nowhere', undefined, 404, { error_code: 404 }],
+  ['GET', '/contexts', undefined, 200, ['.']],
 ];
 
 describe('Schema Registry REST routes', () => {
@@ -66,5 +67,30 @@ describe('Schema Registry REST routes', () => {
     if (path.endsWith('/schema')) expect(r.raw).toBe(true);
     if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) expect(r.body).toMatchObject(expected);
     else expect(r.body).toEqual(expected);
+  });
+});
+
+describe('schemas the registry refuses (42201) and references it resolves', () => {
+  const post = (registry: SchemaRegistry, subject: string, body: unknown) =>
+    handleRegistryRequest(registry, { method: 'POST', path: `/subjects/${subject}/versions`, query: new URLSearchParams(), body });
+
+  it.each([
+    ['an Avro type that does not exist', { schema: JSON.stringify({ type: 'strin' }) }],
+    ['an Avro record without fields', { schema: JSON.stringify({ type: 'record', name: 'R' }) }],
+    ['Protobuf text that does not parse', { schemaType: 'PROTOBUF', schema: 'message M { string a = ; }' }],
+    ['a JSON schema that is an array', { schemaType: 'JSON', schema: '[1]' }],
+  ])('%s', (_name, body) => {
+    const r = post(new SchemaRegistry(), 'x-value', body);
+    expect([r.status, (r.body as { error_code: number }).error_code]).toEqual([422, 42201]);
+  });
+
+  it('an Avro schema naming a type from a referenced subject is registered', () => {
+    const registry = new SchemaRegistry();
+    const address = { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] };
+    expect(post(registry, 'address', { schema: JSON.stringify(address) }).status).toBe(200);
+    const user = { type: 'record', name: 'User', fields: [{ name: 'home', type: 'Address' }] };
+    const r = post(registry, 'user-value', { schema: JSON.stringify(user), references: [{ name: 'Address', subject: 'address', version: 1 }] });
+    expect([r.status, r.body]).toEqual([200, { id: 2 }]);
+    expect(post(registry, 'user2-value', { schema: JSON.stringify(user) }).status).toBe(422);
   });
 });

@@ -1,5 +1,5 @@
 import { checkCompatibility } from './compatibility.js';
-import { normalizeSchema } from './schema-text.js';
+import { normalizeSchema, validateSchema } from './schema-text.js';
 import { RegistryError } from './errors.js';
 
 export { RegistryError };
@@ -118,6 +118,7 @@ export class SchemaRegistry implements SchemaLookup {
     const references = input.references ?? [];
     for (const r of references) this.version(r.subject, r.version);
     const schema = normalizeSchema(input.schema, schemaType);
+    validateSchema(schema, schemaType, this.referencedSchemas(references));
     const key = this.keyOf({ schema, schemaType, references });
     const vs = this.subjects.get(subject) ?? [];
     const existing = vs.find((v) => !v.deleted && this.keyOf(this.byId.get(v.id)!) === key);
@@ -196,6 +197,17 @@ export class SchemaRegistry implements SchemaLookup {
     this.subjectLevels.delete(subject);
     this.emit({ op: 'config', subject });
     return l;
+  }
+
+  /** The schemas that references name, each after the ones it references itself, once each. */
+  private referencedSchemas(references: SchemaReference[], out: { name: string; schema: string }[] = []): { name: string; schema: string }[] {
+    for (const r of references) {
+      if (out.some((o) => o.name === r.name)) continue;
+      const v = this.version(r.subject, r.version);
+      this.referencedSchemas(v.references, out);
+      out.push({ name: r.name, schema: v.schema });
+    }
+    return out;
   }
 
   /** Checks a schema against one version (or, for transitive levels and 'latest', as registering would). */

@@ -30,6 +30,8 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
   const permanent = query.get('permanent') === 'true';
   const [head, a, b, c, d] = parts;
   if (parts.length === 0 && method === 'GET') return ok({});
+  // one registry, the default context
+  if (head === 'contexts' && parts.length === 1 && method === 'GET') return ok(['.']);
   if (head === 'schemas') {
     if (a === 'types' && parts.length === 2 && method === 'GET') return ok(SCHEMA_TYPES);
     if (a === 'ids' && b !== undefined && method === 'GET') {

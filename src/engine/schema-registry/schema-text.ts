@@ -1,5 +1,7 @@
 import type { SchemaType } from './registry.js';
 import { RegistryError } from './errors.js';
+import { avsc } from '../serde/libraries.js';
+import { parseProto } from '../serde/protobuf-schema.js';
 
 /**
  * The text a schema is stored and compared under: Avro and JSON schemas are parsed and printed
@@ -10,4 +12,47 @@ export function normalizeSchema(schema: string, type: SchemaType): string {
   try { return JSON.stringify(JSON.parse(schema)); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Refuses a schema its own library cannot read (Confluent's 42201): Avro through avsc, Protobuf
+ * through protobufjs, each with the schemas it references (named as the schema refers to them,
+ * dependencies first); a JSON schema must be an object or a boolean.
+ */
+export function validateSchema(schema: string, type: SchemaType, references: { name: string; schema: string }[]): void {
+  try {
+    if (type === 'AVRO') {
+      const registry = {}, names = new Map<string, string>();
+      for (const r of references) avsc().Type.forSchema(asciiNames(JSON.parse(r.schema), names) as never, { registry });
+      avsc().Type.forSchema(asciiNames(JSON.parse(schema), names) as never, { registry });
+    } else if (type === 'PROTOBUF') {
+      parseProto(schema, new Map(references.map((r) => [r.name, r.schema])));
+    } else {
+      const parsed: unknown = JSON.parse(schema);
+      if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('a JSON schema is an object or a boolean');
+    }
+  } catch (e) {
+    throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Avro's Java library takes any letter in a name where avsc takes only ASCII: such names (and every
+ * use of them) are swapped for ASCII stand-ins before avsc checks the schema. Defaults and docs are
+ * values, not names, and stay as they are.
+ */
+function asciiNames(node: unknown, names: Map<string, string>): unknown {
+  if (typeof node === 'string') {
+    if (/^[\p{L}_][\p{L}\p{N}_.]*$/u.test(node) && /[^\p{ASCII}]/u.test(node)) {
+      let stand = names.get(node);
+      if (!stand) names.set(node, stand = `u${names.size}_${node.replace(/[^\p{ASCII}]/gu, '_')}`);
+      return stand;
+    }
+    return node;
+  }
+  if (Array.isArray(node)) return node.map((n) => asciiNames(n, names));
+  if (node && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'default' || k === 'doc' ? v : asciiNames(v, names)]));
+  }
+  return node;
 }
