@@ -3,6 +3,10 @@ import fc from 'fast-check';
 import crc32c from 'crc-32/crc32c.js';
 import { Reader, Writer, WireError } from '../../src/engine/kafka/wire.js';
 import { decodeRecords, encodeBatch, readBatches, BatchError, type WireRecord } from '../../src/engine/kafka/record-batch.js';
+import { CodecError, decompress } from '../../src/engine/kafka/compression.js';
+import { gzipSync } from 'node:zlib';
+import * as snappy from 'snappy';
+import * as lz4 from 'lz4-napi';
 
 describe('Kafka wire primitives', () => {
   it('varints, varlongs and unsigned varints round-trip', () => {
@@ -45,11 +49,47 @@ describe('record batches (magic 2)', () => {
     expect(() => readBatches(bytes)).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
   });
 
-  it('snappy, lz4 and zstd are refused with UNSUPPORTED_COMPRESSION_TYPE', () => {
-    const bytes = Buffer.from(encodeBatch(records));
-    bytes.writeInt16BE(2, 21); // attributes: snappy
-    bytes.writeUInt32BE(crc32c.buf(bytes.subarray(21)) >>> 0, 17); // re-signed, so only the compression is wrong
-    expect(() => readBatches(bytes)).toThrow(expect.objectContaining({ code: 76 }) as unknown as BatchError);
+  // a batch's records compressed with a codec: the header's attributes, length and CRC redone
+  const compressed = (codec: number, compress: (body: Buffer) => Buffer): Buffer => {
+    const plain = encodeBatch(records);
+    const body = compress(plain.subarray(61));
+    const out = Buffer.concat([plain.subarray(0, 61), body]);
+    out.writeInt32BE(out.length - 12, 8);
+    out.writeInt16BE(codec, 21);
+    out.writeUInt32BE(crc32c.buf(out.subarray(21)) >>> 0, 17);
+    return out;
+  };
+  // the two records' bytes as the zstd command line compresses them (the library here only decompresses)
+  const ZSTD_BODY = Buffer.from('KLUv/SQVqQAAGgAAAAJrBHYxAgJoAngMAAICAQEAAFw2Rw==', 'base64');
+  const xerial = (body: Buffer) => {
+    const block = snappy.compressSync(body);
+    const head = Buffer.alloc(16);
+    Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]).copy(head);
+    head.writeInt32BE(1, 8); head.writeInt32BE(1, 12);
+    const len = Buffer.alloc(4); len.writeInt32BE(block.length);
+    return Buffer.concat([head, len, block]);
+  };
+  it.each([
+    ['snappy, one raw block (librdkafka)', 2, (b: Buffer) => snappy.compressSync(b)],
+    ['snappy, framed as snappy-java does (the Java client)', 2, xerial],
+    ['lz4 frame', 3, (b: Buffer) => lz4.compressFrameSync(b)],
+    ['zstd frame', 4, () => ZSTD_BODY],
+  ])('%s decompresses to the records', (_name, codec, compress) => {
+    const [b] = readBatches(compressed(codec, compress));
+    expect(decodeRecords(b!)).toEqual(records);
+  });
+
+  it('a compression type beyond zstd is UNSUPPORTED_COMPRESSION_TYPE; a body that does not decompress is CORRUPT_MESSAGE', () => {
+    expect(() => readBatches(compressed(5, (b) => b))).toThrow(expect.objectContaining({ code: 76 }) as unknown as BatchError);
+    for (const codec of [2, 3, 4]) expect(() => readBatches(compressed(codec, (b) => b))).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
+  });
+
+  it('each codec stops at the limit instead of inflating a small body into a large one', () => {
+    const big = Buffer.alloc(1 << 20);
+    expect(() => decompress(2, snappy.compressSync(big), 1000)).toThrow(CodecError);
+    expect(() => decompress(3, lz4.compressFrameSync(big), 1000)).toThrow(CodecError);
+    expect(() => decompress(4, ZSTD_BODY, 10)).toThrow(CodecError);
+    expect(() => decompress(1, gzipSync(big), 1000)).toThrow(CodecError);
   });
 
   // a batch whose CRC is right but whose records are not: refused at produce time, never stored

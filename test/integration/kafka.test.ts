@@ -6,7 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
+import { CompressionCodecs, CompressionTypes, Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs';
+import * as snappy from 'snappy';
+import * as lz4 from 'lz4-napi';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { Reader, Writer } from '../../src/engine/kafka/wire.js';
 import { ksql, queryStream } from '../helpers/server.js';
@@ -330,6 +332,58 @@ describe('consumer group offsets with --data-dir', () => {
     expect((await again.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2']]);
     await again.disconnect();
     await server.stop();
+  }, 60_000);
+});
+
+describe('compressed record batches', () => {
+  // kafkajs compresses only with gzip itself; applications register codecs for the others, as
+  // kafkajs-snappy and kafkajs-lz4 do. Snappy is framed as the Java client frames it.
+  const xerial = (body: Buffer) => {
+    const block = snappy.compressSync(body);
+    const head = Buffer.alloc(20);
+    Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]).copy(head);
+    head.writeInt32BE(1, 8); head.writeInt32BE(1, 12); head.writeInt32BE(block.length, 16);
+    return Buffer.concat([head, block]);
+  };
+  const codec = (compress: (b: Buffer) => Buffer) => () => ({
+    compress: async (encoder: { buffer: Buffer }) => compress(encoder.buffer),
+    decompress: async () => { throw new Error('the listener answers fetches uncompressed'); },
+  });
+  CompressionCodecs[CompressionTypes.Snappy] = codec(xerial);
+  CompressionCodecs[CompressionTypes.LZ4] = codec((b) => lz4.compressFrameSync(b));
+
+  it('kafkajs produces gzip, snappy and lz4 batches; a consumer reads their records', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const producer = client(brokers).producer();
+      await producer.connect();
+      const codecs = [['gzip', CompressionTypes.GZIP], ['snappy', CompressionTypes.Snappy], ['lz4', CompressionTypes.LZ4]] as const;
+      for (const [name, compression] of codecs) {
+        await producer.send({ topic: 'zipped', acks: -1, compression, messages: [{ key: name, value: `${name} `.repeat(500) }, { key: `${name}-short`, value: 'short' }] });
+      }
+      await producer.disconnect();
+      const consumer = client(brokers).consumer({ groupId: 'zipped' });
+      const got: string[] = [];
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'zipped', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { got.push(`${message.key}=${message.value!.length}`); } });
+      await until(() => got.length === 6, 'the six records');
+      await consumer.disconnect();
+      expect(got).toEqual(codecs.flatMap(([name]) => [`${name}=${(name.length + 1) * 500}`, `${name}-short=5`]));
+    } finally { await server.stop(); }
+  }, 60_000);
+
+  const kcat = spawnSync('kcat', ['-V']).status === 0;
+  it.skipIf(!kcat)('kcat produces zstd batches (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const b = brokers[0]!;
+      const produced = spawnSync('kcat', ['-b', b, '-P', '-t', 'zs', '-K:', '-z', 'zstd', '-X', 'debug=msg'], { input: `a:${'x'.repeat(4000)}\n`, encoding: 'utf8', timeout: 20_000 });
+      expect(produced.status, produced.stderr).toBe(0);
+      expect(produced.stderr).toMatch(/Produce MessageSet with 1 message\(s\).*zstd\)/);
+      const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'zs', '-o', 'beginning', '-e', '-q', '-f', '%k=%S\n'], { encoding: 'utf8', timeout: 20_000 });
+      expect(consumed.stdout.trim()).toBe('a=4000');
+    } finally { await server.stop(); }
   }, 60_000);
 });
 

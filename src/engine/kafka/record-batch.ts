@@ -1,4 +1,5 @@
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
+import { decompress } from './compression.js';
 import { crc32c } from '@node-rs/crc32';
 import { Reader, WireError, Writer } from './wire.js';
 import type { Header, PendingBatch } from '../storage/topics.js';
@@ -54,10 +55,10 @@ export function readBatches(data: Buffer): BatchHeader[] {
     const count = batch.readInt32BE(45);
     let body = batch.subarray(49);
     const compression = attributes & 7;
-    if (compression === 1) {
-      try { body = gunzipSync(body, { maxOutputLength: MAX_BATCH }); } catch (e) { throw new BatchError(`gzip: ${(e as Error).message}`, 2); }
+    if (compression > 4) throw new BatchError(`compression type ${compression} is not one of Kafka's (none, gzip, snappy, lz4, zstd)`, 76);
+    if (compression !== 0) {
+      try { body = decompress(compression, body, MAX_BATCH); } catch (e) { throw new BatchError((e as Error).message, 2); }
     }
-    else if (compression !== 0) throw new BatchError(`compression type ${compression} is not supported (gzip and none are)`, 76);
     checkFraming(body, count);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
