@@ -42,8 +42,9 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     if (err.code === 'ENOENT' && (opts.tlsCert || opts.tlsKey)) throw new CliError(`--tls-cert/--tls-key: cannot read ${err.path}`, EXIT.USAGE);
     throw e;
   }
-  process.stdout.write(`ksql-migrate local server listening on ${server.url}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`);
-  if (server.schemaRegistryUrl) process.stdout.write(`Schema Registry listening on ${server.schemaRegistryUrl}\n`);
+  // one write, so whoever reads the first line also has the second
+  process.stdout.write(`ksql-migrate local server listening on ${server.url}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`
+    + (server.schemaRegistryUrl ? `Schema Registry listening on ${server.schemaRegistryUrl}\n` : ''));
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = () => { if (stopping) return; stopping = true; clearInterval(orphanCheck); void server.close().then(resolve); };
