@@ -18,7 +18,12 @@ async function healthy(url: string): Promise<boolean> {
   try { return (await fetch(`${url}/healthcheck`)).ok; } catch { return false; }
 }
 
-export interface Running { url: string; proc: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }
+export interface Running {
+  url: string; proc: ChildProcess; output: () => string;
+  /** Waits until the output matches: a line may arrive after /healthcheck has answered. */
+  outputMatching(pattern: RegExp, ms?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
 
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
 export async function startServerProcess(args: string[] = [], opts: { tls?: boolean } = {}): Promise<Running> {
@@ -41,6 +46,10 @@ export async function startServerProcess(args: string[] = [], opts: { tls?: bool
   }
   return {
     url, proc, output: () => out,
+    async outputMatching(pattern: RegExp, ms = 10_000) {
+      for (const deadline = Date.now() + ms; !pattern.test(out) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      return out;
+    },
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (proc.exitCode !== null) return proc.exitCode;
       proc.kill(signal);

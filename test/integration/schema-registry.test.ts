@@ -26,7 +26,8 @@ describe('ksql-migrate server --schema-registry-port', () => {
   afterAll(async () => { await server.stop(); });
 
   it('says where the registry listens and answers with its content type and error bodies', async () => {
-    expect(server.output()).toMatch(/Schema Registry listening on http:\/\/127\.0\.0\.1:\d+/);
+    const said = /Schema Registry listening on http:\/\/127\.0\.0\.1:\d+/;
+    expect(await server.outputMatching(said)).toMatch(said);
     const missing = await sr(registry, 'GET', '/subjects/nope/versions');
     expect(missing).toEqual({ status: 404, type: SR_TYPE, body: { error_code: 40401, message: "Subject 'nope' not found." } });
   });

@@ -21,7 +21,8 @@ describe('local server over HTTP (ksql-migrate server)', () => {
   afterAll(async () => { await server.stop(); });
 
   it('prints one ready line and answers /info and /healthcheck in ksqlDB shapes', async () => {
-    expect(server.output()).toMatch(/^ksql-migrate local server listening on http:\/\/127\.0\.0\.1:\d+/);
+    const said = /^ksql-migrate local server listening on http:\/\/127\.0\.0\.1:\d+/;
+    expect(await server.outputMatching(said)).toMatch(said);
     ServerInfo.parse(await (await fetch(`${server.url}/info`)).json());
     expect(HealthCheck.parse(await (await fetch(`${server.url}/healthcheck`)).json()).isHealthy).toBe(true);
   });
