@@ -12,7 +12,7 @@ import { matches, show, TypedDouble } from './compare.js';
 import { fromJson } from '../serde/json-value.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { isSchemaFormat } from '../serde/sr-serde.js';
-import { decodeSr, encodeSr, registerTopicSchemas, type TopicSpec } from './sr-records.js';
+import { decodeSr, encodeSr, registerTopicSchemas, type DerivedSchemas, type TopicSpec } from './sr-records.js';
 
 export interface CaseResult { name: string; status: 'pass' | 'fail' | 'skip'; reason?: string }
 
@@ -219,19 +219,28 @@ function checkPost(engine: Engine, post: NonNullable<QttTest['post']>): string |
 /** Creates the topics that exist before any statement runs (§3.2 of the corpus notes). */
 export function precreateTopics(engine: Engine, t: QttTest): void {
   const creates: { topic: string; partitions?: number; declaresColumns: boolean }[] = [];
+  const derived: DerivedSchemas[] = [];
   for (const s of t.statements) {
     let stmt;
     try { stmt = parseStatement(s); } catch { continue; }
     if (stmt.kind !== 'createSource') continue;
     const topic = stmt.props.get('KAFKA_TOPIC')?.value, parts = stmt.props.get('PARTITIONS')?.value;
-    if (typeof topic === 'string') creates.push({ topic, partitions: typeof parts === 'number' ? parts : undefined, declaresColumns: stmt.columns !== undefined });
+    if (typeof topic !== 'string') continue;
+    creates.push({ topic, partitions: typeof parts === 'number' ? parts : undefined, declaresColumns: stmt.columns !== undefined });
+    // a CREATE with columns in a Schema Registry format implies its topic's schemas
+    if (stmt.columns === undefined || derived.some((d) => d.topic === topic)) continue;
+    const fmt = (name: string) => { const v = stmt.props.get(name)?.value ?? stmt.props.get('FORMAT')?.value; return typeof v === 'string' ? v.toUpperCase() : undefined; };
+    const registers = (f: string | undefined) => f !== undefined && ['AVRO', 'PROTOBUF', 'JSON_SR'].includes(f);
+    const hasKey = stmt.columns.some((c) => c.role === 'key' || c.role === 'primaryKey');
+    const sides = [...(hasKey && registers(fmt('KEY_FORMAT')) ? ['key' as const] : []), ...(registers(fmt('VALUE_FORMAT')) ? ['value' as const] : [])];
+    if (sides.length) derived.push({ topic, sides });
   }
   // a `topics` entry without partitions has as many as the CREATE that names it asks for (else 1)
   for (const tp of t.topics ?? []) {
     const asked = creates.find((c) => c.topic === tp.name)?.partitions;
     engine.topics.create(tp.name, { partitions: tp.partitions !== undefined ? num(tp.partitions) : asked ?? 1, replicas: tp.replicas !== undefined ? num(tp.replicas) : 1 });
   }
-  registerTopicSchemas(engine, t.topics ?? []);
+  registerTopicSchemas(engine, t.topics ?? [], derived);
   for (const c of creates) if (c.declaresColumns && !engine.topics.has(c.topic)) engine.topics.create(c.topic, { partitions: c.partitions ?? 4, replicas: 1 });
   for (const r of [...(t.inputs ?? []), ...(t.outputs ?? [])]) if (!engine.topics.has(r.topic)) engine.topics.create(r.topic, { partitions: 4, replicas: 1 });
 }

@@ -5,6 +5,7 @@ import { keyColumns, valueColumns, type Column } from '../catalog/schema.js';
 import { fromJson } from '../serde/json-value.js';
 import { isSchemaFormat, isUnwrapped, schemaTypeOf } from '../serde/sr-serde.js';
 import type { SqlType } from '../sql/types.js';
+import type { SchemaType } from '../schema-registry/registry.js';
 import { ApproxDouble } from './compare.js';
 
 /** A `topics` entry of a test: its formats and the schemas the harness registers for it. */
@@ -16,29 +17,66 @@ export interface TopicSpec {
 interface SchemaRef { name: string; format?: string; schema: unknown }
 
 /** Registers the schemas of `topics` entries under `<topic>-key|value`, as ksqlDB's harness does with its mock registry. */
-export function registerTopicSchemas(engine: Engine, topics: TopicSpec[]): void {
-  for (const tp of topics) {
+export function registerTopicSchemas(engine: Engine, topics: TopicSpec[], derived: DerivedSchemas[] = []): void {
+  // ksqlDB's harness keeps the test's topics, then those its CREATE statements imply, in a Java
+  // HashMap and registers their schemas in that map's order, each topic's key before its value
+  const names = [...new Set([...topics.map((t) => t.name), ...derived.map((d) => d.topic)])];
+  for (const name of javaHashMapOrder(names)) {
+    const tp = topics.find((t) => t.name === name);
+    if (!tp) {
+      // a schema the CREATE registers when it runs: it takes the id it would have had
+      for (const d of derived.filter((x) => x.topic === name)) for (const side of d.sides) engine.registry.reserveFor(`${name}-${side}`);
+      continue;
+    }
     for (const side of ['key', 'value'] as const) {
       const schema = side === 'key' ? tp.keySchema : tp.valueSchema;
       const format = (side === 'key' ? tp.keyFormat : tp.valueFormat) ?? '';
-      if (schema === undefined || schema === null || !isSchemaFormat(format.toUpperCase())) continue;
-      const schemaType = schemaTypeOf(format.toUpperCase());
+      // a JSON topic with a schema is registered as a JSON schema, as ksqlDB's harness does
+      const upper = format.toUpperCase() === 'JSON' ? 'JSON_SR' : format.toUpperCase();
+      if (schema === undefined || schema === null || !isSchemaFormat(upper)) continue;
+      const schemaType = schemaTypeOf(upper);
       const refs = (side === 'key' ? tp.keySchemaReferences : tp.valueSchemaReferences) ?? [];
       const given = side === 'key' ? tp.keySchemaId : tp.valueSchemaId;
       // ksqlDB's harness hands its mock registry the schema with its references resolved, so the
       // schema takes the next id before they do: VALUE_SCHEMA_ID=1 names it, not an import
       const id = given !== undefined ? plain(given) as number : refs.length ? engine.registry.reserveId() : undefined;
       const references = refs.map((r) => {
-        engine.registry.register(r.name, { schema: text(r.schema), schemaType: r.format ? schemaTypeOf(r.format.toUpperCase()) : schemaType });
+        const refType = r.format ? schemaTypeOf(r.format.toUpperCase()) : schemaType;
+        engine.registry.register(r.name, { schema: text(r.schema, refType), schemaType: refType });
         return { name: r.name, subject: r.name, version: 1 };
       });
       // a schema the registry rejects is left out; the statements then fail as they would without it
-      try { engine.registry.register(`${tp.name}-${side}`, { schema: text(schema), schemaType, references }, id); } catch { /* see above */ }
+      try { engine.registry.register(`${tp.name}-${side}`, { schema: text(schema, schemaType), schemaType, references }, id); } catch { /* see above */ }
     }
   }
 }
 
-const text = (s: unknown): string => (typeof s === 'string' ? s : JSON.stringify(plain(s)));
+/**
+ * A test's schema as registry text: Protobuf text as it is; an Avro or JSON schema given as a JSON
+ * string is either its text or, like "int", a schema that is itself a string.
+ */
+/** A topic a CREATE with columns names, and the sides whose schema it registers. */
+export interface DerivedSchemas { topic: string; sides: ('key' | 'value')[] }
+
+/** Java's String.hashCode, spread as HashMap spreads it. */
+function javaHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h ^ (h >>> 16);
+}
+
+/** The order a java.util.HashMap (default capacity and load factor) gives keys inserted in this order. */
+export function javaHashMapOrder(keys: string[]): string[] {
+  let capacity = 16;
+  while (keys.length > capacity * 0.75) capacity *= 2;
+  return keys.map((k, i) => ({ k, i, b: javaHash(k) & (capacity - 1) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.k);
+}
+
+const text = (s: unknown, type: SchemaType): string => {
+  if (typeof s !== 'string') return JSON.stringify(plain(s));
+  if (type === 'PROTOBUF') return s;
+  try { JSON.parse(s); return s; } catch { return JSON.stringify(s); }
+};
 
 /** Test JSON (numbers kept as text) as plain values. */
 export function plain(v: unknown): unknown {

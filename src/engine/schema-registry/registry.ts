@@ -55,6 +55,9 @@ export class SchemaRegistry implements SchemaLookup {
 
   /** Sets aside the next id, for a schema registered later with that id (before the references it names). */
   reserveId(): number { return this.nextId++; }
+  private readonly reservedFor = new Map<string, number>();
+  /** Sets aside the next id for the first schema registered under a subject (ksqlDB's test harness order). */
+  reserveFor(subject: string): void { this.reservedFor.set(subject, this.nextId++); }
 
   /** Every change, e.g. for the journal. */
   onChange(fn: (c: RegistryChange) => void): void { this.listeners.push(fn); }
@@ -113,7 +116,9 @@ export class SchemaRegistry implements SchemaLookup {
    * Registers a schema under a subject and returns its id; the same schema again returns the same id.
    * `id` forces an id (ksqlDB's test harness and the journal's replay set them).
    */
-  register(subject: string, input: SchemaInput, id?: number): number {
+  register(subject: string, input: SchemaInput, given?: number): number {
+    const id = given ?? this.reservedFor.get(subject);
+    this.reservedFor.delete(subject);
     const schemaType = input.schemaType ?? 'AVRO';
     const references = input.references ?? [];
     for (const r of references) this.version(r.subject, r.version);
