@@ -86,3 +86,22 @@ describe('the record comparator of ksqlDB\'s test harness', async () => {
     expect(matches(json('{"HEX":null}'), json('{"ASCII":null,"B":null}'))).toBe(false);
   });
 });
+
+describe('the order ksqlDB\'s harness registers topic schemas in', async () => {
+  const { javaHashMapOrder } = await import('../../src/engine/conformance/sr-records.js');
+  it('is a Java HashMap\'s: by bucket of String.hashCode, then insertion order', () => {
+    // "input" hashes to bucket 1 of 16 and "OUTPUT" to bucket 5, whichever came first
+    expect(javaHashMapOrder(['OUTPUT', 'input'])).toEqual(['input', 'OUTPUT']);
+    expect(javaHashMapOrder(['input', 'OUTPUT'])).toEqual(['input', 'OUTPUT']);
+    // "Aa" and "BB" share a hash: the first inserted comes first
+    expect(javaHashMapOrder(['BB', 'Aa'])).toEqual(['BB', 'Aa']);
+  });
+
+  it('gives an implied schema the id set aside for its subject', () => {
+    const registry = new SchemaRegistry();
+    registry.reserveFor('input-value');
+    const explicit = registry.register('OUTPUT-value', { schema: '"int"' });
+    const implied = registry.register('input-value', { schema: '"string"' });
+    expect([implied, explicit]).toEqual([1, 2]);
+  });
+});
