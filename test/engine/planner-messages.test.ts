@@ -230,3 +230,27 @@ describe('INSERT INTO with integer literals for DECIMAL columns', () => {
     await expect(engineWith('INSERT INTO DST SELECT 1234 AS C1 FROM SRC;')).rejects.toThrow('Incompatible schema between results and sink.');
   });
 });
+
+describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
+  const engineWithSchema = async (fields: { name: string; type: unknown }[]) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({});
+    const id = engine.registry.register('elsewhere', { schema: JSON.stringify({ type: 'record', name: 'R', fields }) });
+    engine.executeStatement("CREATE STREAM IN1 (`id` INT KEY, `c1` INT) WITH (kafka_topic='in1', value_format='AVRO', partitions=1);", { properties: {}, variables: new Map() });
+    return { engine, create: () => engine.executeStatement(`CREATE STREAM OUT1 WITH (value_schema_id=${id}) AS SELECT * FROM IN1;`, { properties: {}, variables: new Map() }) };
+  };
+
+  it('takes a schema whose first columns are the query\'s, with more after them', async () => {
+    const { engine, create } = await engineWithSchema([{ name: 'c1', type: 'int' }, { name: 'c2', type: ['null', 'int'] }]);
+    create();
+    expect(engine.metastore.get('OUT1')!.columns.map((c) => c.name)).toEqual(['id', 'c1']);
+  });
+
+  it.each([
+    ['another type', [{ name: 'c1', type: 'string' }, { name: 'c2', type: 'double' }], '[`c1` STRING, `c2` DOUBLE]'],
+    ['another order', [{ name: 'c2', type: 'double' }, { name: 'c1', type: 'int' }], '[`c2` DOUBLE, `c1` INTEGER]'],
+  ])('refuses one with the query\'s columns in %s', async (_name, fields, registered) => {
+    const { create } = await engineWithSchema(fields);
+    expect(create).toThrow(`The following value columns are changed, missing or reordered: [\`c1\` INTEGER]. Schema from schema registry is ${registered}`);
+  });
+});

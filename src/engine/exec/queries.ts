@@ -5,7 +5,7 @@ import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
-import { registerColumns, withDefaultName } from './sr-binding.js';
+import { inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { isSchemaFormat } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
@@ -112,6 +112,8 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   } else {
     queryId = `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   }
+  checkSchemaIdColumns(engine, topic, keyFormat, keyCols, true);
+  checkSchemaIdColumns(engine, topic, valueFormat, valCols, false);
   engine.topics.create(topic, { partitions, replicas, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
   // the sink's schemas are registered as ksqlDB's SchemaRegisterInjector does, under <topic>-key|value
   keyFormat = registerColumns(engine, topic, keyFormat, keyCols, true);
@@ -153,6 +155,20 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
   startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan }, ctx);
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
+}
+
+/**
+ * A sink written with a registered schema (KEY_SCHEMA_ID, VALUE_SCHEMA_ID): each of the query's
+ * columns must be the schema's column at the same place, by name and type. The schema may have
+ * more columns after them.
+ */
+function checkSchemaIdColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean): void {
+  if (format.schemaId === undefined || cols.length === 0 || !isSchemaFormat(format.format)) return;
+  const registered = inferColumns(engine, topic, format, isKey, true)!.columns;
+  const off = cols.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
+  if (off.length === 0) return;
+  const side = isKey ? 'key' : 'value';
+  throw new KsqlStatementError(`The following ${side} columns are changed, missing or reordered: [${schemaToString(off, false)}]. Schema from schema registry is [${schemaToString(registered, false)}]`);
 }
 
 /**
