@@ -4,6 +4,8 @@ import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, type Column } from '../catalog/schema.js';
 import { fromJson } from '../serde/json-value.js';
 import { isSchemaFormat, isUnwrapped, schemaTypeOf } from '../serde/sr-serde.js';
+import { keySerde, valueSerde } from '../serde/formats.js';
+import { inferColumns } from '../exec/sr-binding.js';
 import type { SqlType } from '../sql/types.js';
 import type { SchemaType } from '../schema-registry/registry.js';
 import { ApproxDouble } from './compare.js';
@@ -104,9 +106,15 @@ export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer 
 
 /** A decoded key or value for comparison: columns by name (or the bare single key), doubles compared within 1e-6. */
 export function decodeSr(ds: DataSource, bytes: Buffer, isKey: boolean): unknown {
-  const cols = isKey ? keyColumns(ds.columns) : valueColumns(ds.columns);
+  let cols = isKey ? keyColumns(ds.columns) : valueColumns(ds.columns);
   const format = isKey ? ds.keyFormat : ds.valueFormat;
-  const vals = (isKey ? serdesOf(ds).key : serdesOf(ds).value).deserialize(bytes);
+  let serde = isKey ? serdesOf(ds).key : serdesOf(ds).value;
+  // a sink written with a registered schema holds all of that schema's fields, as ksqlDB's harness reads them
+  if (format.schemaId !== undefined && ds.registry) {
+    const all = inferColumns({ registry: ds.registry }, ds.topic, format, isKey, false)?.columns;
+    if (all && all.length > cols.length) { cols = all; serde = (isKey ? keySerde : valueSerde)(format, all, ds.registry); }
+  }
+  const vals = serde.deserialize(bytes);
   if (vals === null) return null;
   if (isUnwrapped(format, cols, isKey)) return approx(vals[0], cols[0]!.type);
   return Object.fromEntries(cols.map((c, i) => [c.name, approx(vals[i], c.type)]));

@@ -6,7 +6,7 @@ import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
 import { inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
-import { isSchemaFormat } from '../serde/sr-serde.js';
+import { isSchemaFormat, isUnwrapped } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
@@ -165,7 +165,13 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
 function checkSchemaIdColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean): void {
   if (format.schemaId === undefined || cols.length === 0 || !isSchemaFormat(format.format)) return;
   const registered = inferColumns(engine, topic, format, isKey, true)!.columns;
-  const off = cols.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
+  const matches = <C extends { name: string; type: SqlType }>(want: C[]): C[] => want.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
+  // a single key (or unwrapped value) is the schema itself: a struct's fields are the schema's columns
+  const only = cols[0]!;
+  if (cols.length === 1 && isUnwrapped(format, cols, isKey)) {
+    if (only.type.kind === 'STRUCT' ? matches(only.type.fields).length === 0 : registered.length === 1 && typesEqual(registered[0]!.type, only.type)) return;
+  }
+  const off = matches(cols);
   if (off.length === 0) return;
   const side = isKey ? 'key' : 'value';
   throw new KsqlStatementError(`The following ${side} columns are changed, missing or reordered: [${schemaToString(off, false)}]. Schema from schema registry is [${schemaToString(registered, false)}]`);

@@ -1,7 +1,7 @@
 import type { Engine } from '../engine.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { KsqlStatementError } from '../analysis/errors.js';
-import { RegistryError } from '../schema-registry/registry.js';
+import { RegistryError, type SchemaLookup } from '../schema-registry/registry.js';
 import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
 import { avroColumns, defaultKeyRecordName, type AvroSchema } from '../serde/avro-schema.js';
 import { jsonColumns, type JsonSchema } from '../serde/json-schema.js';
@@ -22,7 +22,7 @@ const missingSchema = (topic: string, isKey: boolean) => new KsqlStatementError(
  * the schema with the given id, else the subject's latest version. Names are upper-cased unless a
  * schema id was given, in which case ksqlDB uses the schema as it is.
  */
-export function inferColumns(engine: Engine, topic: string, format: FormatInfo, isKey: boolean, required: boolean): { columns: Column[]; format: FormatInfo } | undefined {
+export function inferColumns(engine: { registry: SchemaLookup }, topic: string, format: FormatInfo, isKey: boolean, required: boolean): { columns: Column[]; format: FormatInfo } | undefined {
   let registered;
   try {
     registered = format.schemaId !== undefined ? engine.registry.schemaById(format.schemaId) : engine.registry.version(subjectOf(topic, isKey), 'latest');
