@@ -54,6 +54,12 @@ describe('statement parser', () => {
     expect(s.query.emit).toBe('CHANGES');
     expect(s.query.limit).toBe(5);
   });
+
+  it.each(['w session (1 second)', 'MyWindow HOPPING (SIZE 2 SECONDS, ADVANCE BY 1 SECOND)', '`w` tumbling (size 1 second)'])('takes a named window: WINDOW %s', (spec) => {
+    const s = parseStatement(`SELECT k, count(*) FROM t WINDOW ${spec} GROUP BY k EMIT CHANGES;`);
+    if (s.kind !== 'select') throw new Error('not a select');
+    expect(s.query.window?.size.ms).toBe(spec.includes('2 SECONDS') ? 2000 : 1000);
+  });
 });
 
 describe('type parameters', () => {

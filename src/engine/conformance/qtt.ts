@@ -27,7 +27,7 @@ export interface QttTest {
   name: string; statements: string[]; format?: string[]; config?: string[]; properties?: Record<string, unknown>;
   topics?: TopicSpec[];
   inputs?: QttRecord[]; outputs?: QttRecord[];
-  expectedException?: { type?: string; message?: string };
+  expectedException?: { type?: string; message?: string; cause?: string; causeMessage?: string };
   post?: { sources?: { name: string; type: string; schema?: string; keyFormat?: { format: string; windowType?: string; windowSize?: unknown }; valueFormat?: string; isSource?: boolean }[]; topics?: { blacklist?: string } };
   enabled?: boolean;
 }
@@ -301,9 +301,11 @@ export function runQttCase(name: string, t: QttTest): CaseResult {
     return { name, status: 'fail', reason: `processing failed: ${(e as Error).message}` };
   }
   if (expected) {
-    // runtime errors surface as StreamsException in ksqlDB; ours are counted per query instead
+    // runtime errors surface as StreamsException in ksqlDB, wrapping the cause; ours are counted per
+    // query instead, with the cause's message
     const errs = [...engine.queries.values()].map((q) => q.runtime?.stats.lastError).filter(Boolean) as string[];
-    if (errs.some((m) => expected.message === undefined || m.includes(expected.message))) return { name, status: 'pass' };
+    const wanted = expected.causeMessage ?? expected.message;
+    if (errs.some((m) => wanted === undefined || m.includes(wanted))) return { name, status: 'pass' };
     return { name, status: 'fail', reason: `expected an exception (${expected.type ?? ''}: ${expected.message ?? ''}) but none was raised` };
   }
   const mismatch = compareOutputs(engine, t.outputs ?? [], (t.inputs ?? []).length > 0, exact);

@@ -37,7 +37,12 @@ export const aggregateFunctions = () => [...registry.values()];
 const define = (f: AggregateFunction) => registry.set(f.name, f);
 
 function add(t: SqlType, a: unknown, b: unknown): unknown {
-  if (t.kind === 'DECIMAL') return (a as Decimal).add(b as Decimal).setScale(t.scale);
+  if (t.kind === 'DECIMAL') {
+    const sum = (a as Decimal).add(b as Decimal).setScale(t.scale);
+    // a sum that needs more digits than its DECIMAL(p, s) holds fails the record, as in ksqlDB
+    if (sum.precision > t.precision) throw new Error('Numeric field overflow');
+    return sum;
+  }
   if (t.kind === 'INTEGER') return ((a as number) + (b as number)) | 0;
   return (a as number) + (b as number);
 }

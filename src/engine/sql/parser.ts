@@ -459,6 +459,9 @@ class Parser {
 
   private windowSpec(): WindowSpec {
     let type: WindowSpec['type'];
+    // ksqlDB's grammar lets a window be named (WINDOW w TUMBLING (...)); the name is not used
+    const kinds = ['TUMBLING', 'HOPPING', 'SESSION'];
+    if ((this.cur.kind === 'ident' || this.cur.kind === 'qident') && !kinds.includes(this.cur.text) && kinds.includes(this.peek().text)) this.identifier();
     if (this.acceptKw('TUMBLING')) type = 'TUMBLING';
     else if (this.acceptKw('HOPPING')) type = 'HOPPING';
     else if (this.acceptKw('SESSION')) type = 'SESSION';

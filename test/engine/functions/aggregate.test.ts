@@ -14,6 +14,15 @@ function run(b: BoundAggregate, rows: unknown[][]): unknown[] {
 }
 
 describe('aggregates', () => {
+  it('SUM of DECIMAL(4, 1) keeps the type and fails once the sum needs a fifth digit', async () => {
+    const { Decimal } = await import('../../../src/engine/util/decimal.js');
+    const b = bind('SUM', [{ kind: 'DECIMAL', precision: 4, scale: 1 }]);
+    const d = (s: string) => Decimal.parse(s);
+    const acc = b.add(b.add(b.init(), [d('500.9')]), [d('300.8')]);
+    expect(String(b.result(acc))).toBe('801.7');
+    expect(() => b.add(acc, [d('400.8')])).toThrow('Numeric field overflow');
+  });
+
   it('STDDEV_SAMP is the sample variance, STDDEV_SAMPLE its root', () => {
     const rows = [[10], [12], [13], [null], [14]];
     expect(run(bind('STDDEV_SAMP', [T.DOUBLE]), rows)).toEqual([0, 2, 2.333333333333333, 2.333333333333333, 2.9166666666666665]);
