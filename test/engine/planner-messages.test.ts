@@ -246,6 +246,19 @@ describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
     expect(engine.metastore.get('OUT1')!.columns.map((c) => c.name)).toEqual(['id', 'c1']);
   });
 
+  it('with a required field the query lacks, fails each record as a serialization error of the sink', async () => {
+    const { engine, create } = await engineWithSchema([{ name: 'c1', type: 'int' }, { name: 'c2', type: 'double' }]);
+    create();
+    const input = engine.metastore.get('IN1')!;
+    const { serdesOf } = await import('../../src/engine/catalog/metastore.js');
+    engine.topics.append('in1', { key: serdesOf(input).key.serialize([42]), value: serdesOf(input).value.serialize([4]), timestamp: 0 });
+    engine.drain();
+    const q = [...engine.queries.values()].find((x) => x.sinkName === 'OUT1')!;
+    expect(q.runtime!.stats.errors).toBe(1);
+    expect(q.runtime!.stats.lastError).toMatch(/^Unable to serialize record for topic OUT1: /);
+    expect(engine.topics.get('OUT1')!.size).toBe(0);
+  });
+
   it.each([
     ['another type', [{ name: 'c1', type: 'string' }, { name: 'c2', type: 'double' }], '[`c1` STRING, `c2` DOUBLE]'],
     ['another order', [{ name: 'c2', type: 'double' }, { name: 'c1', type: 'int' }], '[`c2` DOUBLE, `c1` INTEGER]'],

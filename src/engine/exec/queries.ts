@@ -252,15 +252,15 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
     let ts = o.ts;
+    const fail = (message: string) => { if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = message; } };
     try {
       // WITH (TIMESTAMP=...) on the sink: the record takes its time from that column
       if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
+    } catch (e) { fail((e as Error).message); return; }
+    try {
       keyBytes = ks.serialize(o.key);
       valueBytes = o.values === null ? null : vs.serialize(valueIdx.map((i) => o.values![i]));
-    } catch (e) {
-      if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = (e as Error).message; }
-      return;
-    }
+    } catch (e) { fail(`Unable to serialize record for topic ${q.sinkTopic}: ${(e as Error).message}`); return; }
     const topic = engine.topics.get(q.sinkTopic);
     if (!topic) return;
     let partition: number | undefined;
