@@ -161,6 +161,22 @@ describe('statement checks, through the engine', () => {
     expect(JSON.parse(rec!.value!.toString())).toMatchObject({ S1_WINDOWSTART: 0, S1_WINDOWEND: 2000, S2_ID: 4 });
   });
 
+  it.each([
+    ['TUMBLING', "window_type='TUMBLING', window_size='2 SECONDS'", false, [[0, 2000], [2000, 4000], [0, 2000]], ['1:3']],
+    ['SESSION', "window_type='SESSION'", true, [[0, 500], [0, 900], [0, 500]], ['1:3']],
+  ])('windowed streams join only rows of the same window (%s: its whole windowed key)', async (_type, windowing, session, windows, joined) => {
+    const { windowedKey } = await import('../../src/engine/serde/formats.js');
+    const ddl = (name: string, topic: string) => `CREATE STREAM ${name} (K INT KEY, ID BIGINT) WITH (kafka_topic='${topic}', value_format='JSON', partitions=1, ${windowing});`;
+    const engine = await run([ddl('S1', 'l'), ddl('S2', 'r'), 'CREATE STREAM J AS SELECT S1.K, S1.ID AS L, S2.ID AS R FROM S1 JOIN S2 WITHIN 1 MINUTE ON S1.K = S2.K;'], { 'ksql.streams.auto.offset.reset': 'earliest' });
+    const key = Buffer.alloc(4); key.writeInt32BE(1);
+    const [left, ...rights] = windows as [number, number][];
+    engine.topics.append('l', { key: windowedKey(key, { start: left![0], end: left![1] }, session as boolean), value: Buffer.from('{"ID":1}'), timestamp: left![1] });
+    // the first right row shares the key but not the window; the second shares both
+    rights.forEach(([start, end], i) => engine.topics.append('r', { key: windowedKey(key, { start, end }, session as boolean), value: Buffer.from(`{"ID":${i + 2}}`), timestamp: end }));
+    engine.drain();
+    expect(engine.topics.get('J')!.records().map((r) => { const v = JSON.parse(r.value!.toString()); return `${v.L}:${v.R}`; })).toEqual(joined);
+  });
+
   it('a PROTOBUF table answers pull queries with what its changelog reads back (NULL as the default)', async () => {
     const { runPullQuery } = await import('../../src/engine/exec/select.js');
     const { parseStatement } = await import('../../src/engine/sql/parser.js');

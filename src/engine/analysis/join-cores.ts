@@ -7,7 +7,17 @@ import { keyString } from '../functions/values.js';
  * One row flowing into or out of a join step: its key (the source's key, or the key the previous
  * step produced), its columns named `ALIAS_COLUMN`, or null for a table's tombstone.
  */
-export interface JoinEvent { key: unknown[]; row: Row | null; ts: number; headers: Header[] }
+export interface JoinEvent {
+  key: unknown[]; row: Row | null; ts: number; headers: Header[];
+  /**
+   * A windowed source's window, as its windowed key holds it: [start] for time windows, [start, end]
+   * for sessions. Rows join only within the same window, as ksqlDB joins the whole windowed key.
+   */
+  window?: unknown[];
+}
+
+/** A join key with the event's window, if any. */
+const withWindow = (key: unknown[], e: JoinEvent): string => keyString(e.window ? [...key, ...e.window] : key);
 export type JoinEmit = (e: JoinEvent) => void;
 
 /** A join step: two inputs, one output, the state of a two-way join. */
@@ -38,7 +48,7 @@ export function streamTableCore(s: CoreSpec): JoinCore {
   return {
     right(e) {
       if (e.key.some((k) => k === null || k === undefined)) return;
-      const k = keyString(e.key);
+      const k = withWindow(e.key, e);
       if (e.row === null) table.delete(k); else table.put(k, e.row);
     },
     left(e) {
@@ -46,9 +56,9 @@ export function streamTableCore(s: CoreSpec): JoinCore {
       const jk = s.leftKey(e.row);
       const missing = jk === null || jk === undefined;
       if (missing && s.type === 'INNER') return;
-      const match = missing ? undefined : table.get(keyString([jk]));
+      const match = missing ? undefined : table.get(withWindow([jk], e));
       if (!match && s.type === 'INNER') return;
-      s.emit({ key: [missing ? null : jk], row: s.joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers });
+      s.emit({ key: [missing ? null : jk], row: s.joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers, window: e.window });
     },
   };
 }
@@ -91,7 +101,8 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     due.sort((x, y) => x.b.ts - y.b.ts);
     for (const d of due) {
       d.b.emitted = true;
-      s.emit({ key: [JSON.parse(d.k)[0]], row: padded(d.side, d.b.row), ts: d.b.ts, headers });
+      const [k0, ...window] = JSON.parse(d.k) as unknown[];
+      s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined });
       const list = buffers[d.side].get(d.k);
       if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= (time.get(d.side) ?? now) - retention));
     }
@@ -102,7 +113,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     const isLeft = side === 'L', otherSide = isLeft ? 'R' : 'L';
     const jk = (isLeft ? s.leftKey : s.rightKey)(e.row);
     if (jk === null || jk === undefined) return;
-    const k = keyString([jk]);
+    const k = withWindow([jk], e);
     // one stream time for the join, and one per window store (each advances with its own puts)
     const now = Math.max(time.get('t') ?? -Infinity, e.ts);
     const mineTime = Math.max(time.get(side) ?? -Infinity, e.ts), theirTime = time.get(otherSide) ?? -Infinity;
@@ -114,12 +125,12 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention)) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
-      s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers });
+      s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers, window: e.window });
     }
     if (!entry.matched && outers.has(side) && (w.grace === undefined || to < now)) {
       // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
       entry.emitted = true;
-      s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers });
+      s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers, window: e.window });
     }
     // a window store skips a record older than its own time less the retention
     if (e.ts >= mineTime - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
@@ -141,7 +152,7 @@ export function tablePrimaryKeyCore(s: CoreSpec): JoinCore {
   const required = s.type === 'INNER' ? 'both' : s.type === 'LEFT' ? 'L' : s.type === 'RIGHT' ? 'R' : 'none';
   const update = (side: 'L' | 'R', e: JoinEvent) => {
     if (e.key.some((k) => k === null || k === undefined)) return;
-    const k = keyString(e.key);
+    const k = withWindow(e.key, e);
     const isLeft = side === 'L';
     if (e.row === null) stores[side].delete(k); else stores[side].put(k, { row: e.row, ts: e.ts });
     const other = stores[isLeft ? 'R' : 'L'].get(k);
@@ -149,7 +160,7 @@ export function tablePrimaryKeyCore(s: CoreSpec): JoinCore {
     const lRow = isLeft ? e.row : other?.row ?? null, rRow = isLeft ? other?.row ?? null : e.row;
     const present = required === 'L' ? lRow : required === 'R' ? rRow : required === 'both' ? lRow && rRow : lRow || rRow;
     const ts = other ? Math.max(e.ts, other.ts) : e.ts;
-    s.emit({ key: e.key, row: present ? s.joinRows(lRow ?? s.nullsL, rRow ?? s.nullsR) : null, ts, headers: e.headers });
+    s.emit({ key: e.key, row: present ? s.joinRows(lRow ?? s.nullsL, rRow ?? s.nullsR) : null, ts, headers: e.headers, window: e.window });
   };
   return { left: (e) => update('L', e), right: (e) => update('R', e) };
 }

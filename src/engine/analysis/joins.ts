@@ -157,7 +157,8 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
             if (rec.topic !== side.ds.topic) return;
             let msg;
             try { msg = readers[i]!(rec); } catch (e) { onError(e); return; }
-            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers };
+            const w = msg.window, session = side.ds.windowInfo?.type === 'SESSION';
+            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined };
             if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
           });
         },
