@@ -92,6 +92,34 @@ describe('record batches (magic 2)', () => {
     expect(() => decompress(1, gzipSync(big), 1000)).toThrow(CodecError);
   });
 
+  it('the batches of one request share one limit on what they decompress to', () => {
+    const batch = compressed(1, (b) => gzipSync(b));
+    const two = Buffer.concat([batch, batch]);
+    const plainSize = encodeBatch(records).length - 61;
+    expect(readBatches(two, { left: 2 * plainSize })).toHaveLength(2);
+    const budget = { left: 2 * plainSize - 1 };
+    expect(() => readBatches(two, budget)).toThrow(expect.objectContaining({ code: 2 }) as unknown as BatchError);
+  });
+
+  it('a zstd frame asking for a huge window is refused before the decoder sets the window aside', () => {
+    // 10 bytes: a frame with a window of almost 2 GiB and one raw block of one byte
+    const frame = Buffer.from('28b52ffd00a709000041', 'hex');
+    expect(() => decompress(4, frame, 1 << 20)).toThrow(/window of \d+ bytes is over/);
+    // the same block in a frame with a small window decodes
+    expect(decompress(4, Buffer.from('28b52ffd000009000041', 'hex'), 1 << 20).toString()).toBe('A');
+    // a stated content size beyond the limit is refused too
+    const sized = Buffer.from('28b52ffd20' + '05' + '090000' + '41', 'hex');
+    expect(() => decompress(4, sized, 4)).toThrow(CodecError);
+  });
+
+  it('snappy framed in several blocks counts every block against the limit', () => {
+    const part = Buffer.alloc(600, 0x61);
+    const block = (b: Buffer) => { const c = snappy.compressSync(b); const len = Buffer.alloc(4); len.writeInt32BE(c.length); return Buffer.concat([len, c]); };
+    const framed = Buffer.concat([xerial(Buffer.alloc(0)).subarray(0, 16), block(part), block(part)]);
+    expect(decompress(2, framed, 1200).length).toBe(1200);
+    expect(() => decompress(2, framed, 1000)).toThrow(CodecError);
+  });
+
   // a batch whose CRC is right but whose records are not: refused at produce time, never stored
   const resigned = (bytes: Buffer) => { bytes.writeUInt32BE(crc32c.buf(bytes.subarray(21)) >>> 0, 17); return bytes; };
   it.each([

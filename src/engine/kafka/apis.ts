@@ -2,6 +2,7 @@ import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
 import { ERR, type Broker } from './broker.js';
 import { GERR, type GroupCoordinator } from './groups.js';
+import { decompressionBudget } from './record-batch.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -79,7 +80,9 @@ const produce: Handler = (v, r, ctx) => {
   if (![0, 1, -1].includes(acks)) {
     return encodeProduce(v, topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ({ index: p.index, errorCode: ERR.INVALID_REQUIRED_ACKS, baseOffset: -1, logStartOffset: -1 })) })));
   }
-  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records)) }));
+  // the request's compressed batches share one limit on what they decompress to
+  const budget = decompressionBudget();
+  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records, budget)) }));
   ctx.broker.written();
   return acks === 0 ? null : encodeProduce(v, results);
 };

@@ -1,5 +1,5 @@
 import type { TopicStore } from '../storage/topics.js';
-import { readBatches, encodeBatch, producedBatch, BatchError, type WireRecord } from './record-batch.js';
+import { readBatches, encodeBatch, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
@@ -62,12 +62,12 @@ export class Broker {
   }
 
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
-  produce(topicName: string, index: number, data: Buffer | null): ProduceResult {
+  produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
     const topic = this.topicFor(topicName, true);
     const log = topic?.partitions[index];
     if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
     let batches;
-    try { batches = readBatches(data ?? Buffer.alloc(0)); } catch (e) {
+    try { batches = readBatches(data ?? Buffer.alloc(0), budget); } catch (e) {
       if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
       throw e;
     }

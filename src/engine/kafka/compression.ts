@@ -7,8 +7,8 @@ import type * as Zstd from 'fzstd';
 /**
  * The record-batch compression codecs Kafka defines (attributes & 7): none, gzip, snappy, lz4 and
  * zstd. A broker only decompresses what producers send; it answers fetches uncompressed. Each
- * codec refuses output beyond `max` bytes before it is produced, so a small batch cannot inflate
- * into more memory than the listener allows.
+ * codec refuses output beyond `max` bytes before it is produced (and zstd a window beyond 32 MiB),
+ * so a small batch cannot inflate into more memory than the listener allows.
  */
 export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
@@ -110,15 +110,61 @@ function lz4Bound(body: Buffer): number {
   return bound;
 }
 
-/** Zstandard frames, decompressed as a stream that stops once the output passes the limit. */
+/**
+ * Zstandard frames. The decoder sets aside each frame's window before it writes anything, so the
+ * frame headers and block headers are walked first: a window over ZSTD_MAX_WINDOW, or blocks that
+ * could regenerate more than the limit, are refused before any memory is taken.
+ */
 function unzstd(body: Buffer, max: number): Buffer {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const stream = new (zstd().Decompress)((chunk: Uint8Array) => {
-    total += chunk.length;
-    if (total > max) throw new CodecError(`zstd: output is over the ${max} allowed`);
-    parts.push(chunk);
-  });
-  stream.push(new Uint8Array(body.buffer, body.byteOffset, body.length), true);
-  return Buffer.concat(parts, total);
+  const bound = zstdBound(body, max);
+  if (bound > max) throw new CodecError(`zstd: frames of up to ${bound} bytes are over the ${max} allowed`);
+  return Buffer.from(zstd().decompress(new Uint8Array(body.buffer, body.byteOffset, body.length)));
+}
+
+/** The largest window a frame may ask for (the format's recommended decoder minimum is 8 MiB). */
+const ZSTD_MAX_WINDOW = 32 << 20;
+
+/** The most that Zstandard frames can regenerate, from their frame and block headers. */
+function zstdBound(body: Buffer, max: number): number {
+  let pos = 0, bound = 0;
+  const need = (n: number) => { if (pos + n > body.length) throw new CodecError('zstd: truncated frame'); };
+  while (pos < body.length) {
+    need(5);
+    if (body.readUInt32LE(pos) !== 0xfd2fb528) throw new CodecError('zstd: not a Zstandard frame');
+    const desc = body[pos + 4]!;
+    pos += 5;
+    const single = (desc & 0x20) !== 0, fcsFlag = desc >> 6, dictBytes = [0, 1, 2, 4][desc & 3]!, checksum = (desc & 0x04) !== 0;
+    let window = 0;
+    if (!single) {
+      need(1);
+      const w = body[pos]!, base = 2 ** (10 + (w >> 3));
+      window = base + (base / 8) * (w & 7);
+      pos += 1;
+    }
+    pos += dictBytes;
+    const fcsBytes = fcsFlag === 0 ? (single ? 1 : 0) : [0, 2, 4, 8][fcsFlag]!;
+    need(fcsBytes);
+    if (fcsBytes) {
+      const raw = fcsBytes === 1 ? body[pos]! : fcsBytes === 2 ? body.readUInt16LE(pos) + 256 : fcsBytes === 4 ? body.readUInt32LE(pos) : Number(body.readBigUInt64LE(pos));
+      // the decoder sets aside a stated content size at once; a single-segment frame's window is its content
+      if (raw > max) throw new CodecError(`zstd: a frame of ${raw} bytes is over the ${max} allowed`);
+      if (single) window = raw;
+    }
+    pos += fcsBytes;
+    if (window > ZSTD_MAX_WINDOW) throw new CodecError(`zstd: a window of ${window} bytes is over the ${ZSTD_MAX_WINDOW} allowed`);
+    // each block regenerates at most min(window, 128 KiB); raw and RLE blocks state their size
+    for (let last = false; !last;) {
+      need(3);
+      const h = body.readUIntLE(pos, 3), type = (h >> 1) & 3, size = h >>> 3;
+      last = (h & 1) === 1;
+      pos += 3;
+      if (type === 3) throw new CodecError('zstd: reserved block type');
+      const stored = type === 1 ? 1 : size;
+      need(stored);
+      pos += stored;
+      bound += type === 2 ? Math.min(window, 128 << 10) : size;
+    }
+    if (checksum) { need(4); pos += 4; }
+  }
+  return bound;
 }

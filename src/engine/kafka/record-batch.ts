@@ -29,15 +29,22 @@ export class BatchError extends Error {
 }
 
 const crcOf = (b: Buffer) => crc32c(b) >>> 0;
-/** The most a gzipped batch may decompress to (Kafka's default message.max.bytes is about 1 MB; a broker's socket limit is 100 MB). */
-const MAX_BATCH = 100 * 1024 * 1024;
+/**
+ * What one produce request's compressed batches may decompress to, all together (Kafka's default
+ * message.max.bytes is about 1 MB compressed; a broker's socket limit is 100 MB).
+ */
+const MAX_DECOMPRESSED = 100 * 1024 * 1024;
+
+/** The bytes a produce request's batches may still decompress to; one per request. */
+export interface DecompressionBudget { left: number }
+export const decompressionBudget = (): DecompressionBudget => ({ left: MAX_DECOMPRESSED });
 
 /**
  * Reads the record batches (magic 2) of a Produce request's partition data: each header, with the
  * CRC checked and every record's framing walked, so a batch that passes decodes without error.
  * Nothing per record is allocated here; decodeRecords does that when the records are read.
  */
-export function readBatches(data: Buffer): BatchHeader[] {
+export function readBatches(data: Buffer, budget: DecompressionBudget = decompressionBudget()): BatchHeader[] {
   const out: BatchHeader[] = [];
   let pos = 0;
   while (pos < data.length) {
@@ -57,7 +64,8 @@ export function readBatches(data: Buffer): BatchHeader[] {
     const compression = attributes & 7;
     if (compression > 4) throw new BatchError(`compression type ${compression} is not one of Kafka's (none, gzip, snappy, lz4, zstd)`, 76);
     if (compression !== 0) {
-      try { body = decompress(compression, body, MAX_BATCH); } catch (e) { throw new BatchError((e as Error).message, 2); }
+      try { body = decompress(compression, body, budget.left); } catch (e) { throw new BatchError((e as Error).message, 2); }
+      budget.left -= body.length;
     }
     checkFraming(body, count);
     out.push({
