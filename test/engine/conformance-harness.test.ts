@@ -73,6 +73,9 @@ describe('the record comparator of ksqlDB\'s test harness', async () => {
     expect(matches(json('{"V":4.0}'), json('{"V":3}'))).toBe(false);
     expect(matches(json('{"V":9223372036854775807}'), json('{"V":9223372036854775807}'))).toBe(true);
     expect(matches(json('{"V":9223372036854775806}'), json('{"V":9223372036854775807}'))).toBe(false);
+    // truncated exactly, beyond 2^53 and beyond a double's range
+    expect(matches(json('{"V":12345678901234567.9}'), json('{"V":12345678901234567}'))).toBe(true);
+    expect(matches(json('{"V":1e400}'), json('{"V":3}'))).toBe(false);
   });
 
   it('keeps scale for fractions in the actual text', () => {
@@ -103,5 +106,13 @@ describe('the order ksqlDB\'s harness registers topic schemas in', async () => {
     const explicit = registry.register('OUTPUT-value', { schema: '"int"' });
     const implied = registry.register('input-value', { schema: '"string"' });
     expect([implied, explicit]).toEqual([1, 2]);
+  });
+
+  it('keeps the id set aside when a registration under the subject is refused', () => {
+    const registry = new SchemaRegistry();
+    registry.reserveFor('input-value');
+    expect(() => registry.register('input-value', { schema: '{"type": "strin"}' })).toThrow();
+    registry.register('other-value', { schema: '"int"' });
+    expect(registry.register('input-value', { schema: '"string"' })).toBe(1);
   });
 });

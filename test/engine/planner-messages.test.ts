@@ -31,6 +31,35 @@ describe('PARTITION BY over a join', () => {
   });
 });
 
+describe('PARTITION BY over a join, through the engine', () => {
+  const joinWith = async (partitionBy: string, select: string) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    for (const s of [
+      "CREATE STREAM L (K STRING KEY, A STRING, B STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);",
+      "CREATE STREAM R (K STRING KEY, C STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);",
+      `CREATE STREAM OUT AS SELECT ${select} FROM L JOIN R WITHIN 1 MINUTE ON L.K = R.K PARTITION BY ${partitionBy};`,
+    ]) engine.executeStatement(s, ctx);
+    engine.topics.append('l', { key: Buffer.from('k1'), value: Buffer.from('{"A":"a1","B":"b1"}'), timestamp: 1 });
+    engine.topics.append('r', { key: Buffer.from('k1'), value: Buffer.from('{"C":"c1"}'), timestamp: 2 });
+    engine.drain();
+    return { columns: engine.metastore.get('OUT')!.columns.map((c) => `${c.name} ${c.ns}`), records: engine.topics.get('OUT')!.records().map((r) => [r.key?.toString() ?? null, r.value!.toString()]) };
+  };
+
+  it('keys the joined rows by its expression', async () => {
+    const out = await joinWith('L.B', 'L.B, L.A, R.C');
+    expect(out.columns).toEqual(['B KEY', 'A VALUE', 'C VALUE']);
+    expect(out.records).toEqual([['b1', '{"A":"a1","C":"c1"}']]);
+  });
+
+  it('PARTITION BY NULL leaves the joined rows without a key', async () => {
+    const out = await joinWith('NULL', 'L.A, R.C');
+    expect(out.columns).toEqual(['A VALUE', 'C VALUE']);
+    expect(out.records).toEqual([[null, '{"A":"a1","C":"c1"}']]);
+  });
+});
+
 describe('persistent query messages', () => {
   it.each([
     ['SELECT K, S FROM INPUT', 'must include the key columns K and K2 in its projection (eg, SELECT K, K2...).'],

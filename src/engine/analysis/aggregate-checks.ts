@@ -33,6 +33,12 @@ export function checkWindowBounds(q: Query, items: Extract<SelectItem, { t: 'exp
   if (bound) throw new KsqlStatementError(`Window bounds column ${bound.name} can only be used in the SELECT clause of windowed aggregations`);
 }
 
+/** A windowed aggregate over a join cannot select its window bounds in ksqlDB (its issue 5931). */
+export function checkJoinWindowBounds(items: Extract<SelectItem, { t: 'expr' }>[]): void {
+  const bound = items.flatMap((it) => columnRefs(it.expr)).find((r) => !r.source && WINDOW_BOUNDS.has(r.name));
+  if (bound) throw new KsqlStatementError(`SELECT column '${bound.name}' cannot be resolved.`);
+}
+
 /** Aggregates whose running state is a struct, array or map (ksqlDB's intermediate types). */
 export const STRUCTURED_STATE = new Set(['AVG', 'TOPK', 'TOPKDISTINCT', 'COLLECT_LIST', 'COLLECT_SET', 'HISTOGRAM', 'STDDEV_SAMP', 'STDDEV_SAMPLE', 'CORRELATION', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET', 'COUNT_DISTINCT']);
 

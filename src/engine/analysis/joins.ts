@@ -177,11 +177,12 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const { keyClass, synthetic, foreignKeyed } = input;
   const resultType = input.kind;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const pb = q.partitionBy && !(q.partitionBy.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null) ? q.partitionBy : undefined;
-  if (pb && resultType === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
-  // PARTITION BY on a join applies to the joined rows: its expressions become the key
-  const partitioning = pb?.map((p) => compileExpr(p, { scope, clause: 'PARTITION BY' }));
-  const keyIndexes = pb ? partitionKeyIndexes(items, scope, opts, pb)
+  const byNull = q.partitionBy?.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null;
+  const pb = q.partitionBy && !byNull ? q.partitionBy : undefined;
+  if (q.partitionBy && resultType === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
+  // PARTITION BY on a join applies to the joined rows: its expressions become the key (NULL: no key)
+  const partitioning = byNull ? [] : pb?.map((p) => compileExpr(p, { scope, clause: 'PARTITION BY' }));
+  const keyIndexes = byNull ? [] : pb ? partitionKeyIndexes(items, scope, opts, pb)
     : foreignKeyed ? foreignKeyIndexes(items, scope, opts, sides[0]!) : [joinKeyIndex(items, scope, opts, { keyClass, synthetic })];
   const columns = items.map((it, i) => ({ name: names[i]!, type: projectedType(compiled[i]!.type, opts.persistent), isKey: keyIndexes.includes(i) }));
   // windowed sources join window to window: the result is windowed too, by the first side's window that is there

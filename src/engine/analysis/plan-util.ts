@@ -46,10 +46,13 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
   };
 }
 
+/** A persistent query without its key columns in the projection (ksqlDB checks some things before it). */
+export class KeyMissingError extends KsqlStatementError {}
+
 export function keyMissing(sink: string, what: string, list: string[]): KsqlStatementError {
   const plural = list.length > 1;
   const joined = list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list[list.length - 1]}`;
-  return new KsqlStatementError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
+  return new KeyMissingError(`Key${plural ? 's' : ''} missing from projection (ie, SELECT). \nThe query used to build \`${sink}\` must include the ${what}${plural ? 's' : ''} ${joined} in its projection (eg, SELECT ${plural ? joined.replace(' and ', ', ') : joined}...).`);
 }
 
 /**
@@ -94,11 +97,11 @@ export function joinKeyIndex(
   if (!opts.persistent) return -1;
   const sink = opts.sinkName ?? '';
   if (join.synthetic) {
-    throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
+    throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
   }
   const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualifiedInJoin(e, scope))))];
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
-  throw new KsqlStatementError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
+  throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }
 
 /**

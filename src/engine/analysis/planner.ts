@@ -15,7 +15,7 @@ import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing } from './windowing.js';
-import { aggregateWithoutGroupBy, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
+import { aggregateWithoutGroupBy, checkJoinWindowBounds, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
 import type { StoreFactory } from '../state/store.js';
 
 export interface OutputColumn { name: string; type: SqlType; isKey: boolean }
@@ -457,11 +457,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       throw err;
     }
   };
-  // a windowed aggregate over a join cannot select its window bounds in ksqlDB (its issue 5931)
-  if (windowed && join) {
-    const bound = items.flatMap((it) => columnRefs(it.expr)).find((r) => !r.source && (r.name === 'WINDOWSTART' || r.name === 'WINDOWEND'));
-    if (bound) throw new KsqlStatementError(`SELECT column '${bound.name}' cannot be resolved.`);
-  }
+  if (windowed && join) checkJoinWindowBounds(items);
   const nonAgg = items.filter((it) => { const a: Extract<Expr, { t: 'call' }>[] = []; collectAggregates(it.expr, a); return a.length === 0 && hasColumnRefs(it.expr); });
   const bad = nonAgg.filter((it) => { try { compileExpr(it.expr, { scope: aggScope, clause: 'SELECT', hook }); return false; } catch { return true; } });
   // a column that `SELECT *` brought in is named as the column, without its source

@@ -27,7 +27,7 @@ export function matches(expected: unknown, actual: Actual, exactNumeric = true):
     if (isLosslessNumber(actual)) {
       const at = (actual as LosslessNumber).value;
       // an integer in JSON text reads as Jackson's IntNode or LongNode: the integer rules apply
-      if (/^-?\d+$/.test(at)) return BigInt(Math.trunc(Number(text))) === BigInt(at) || (!text.includes('.') && !/e/i.test(text) && BigInt(text) === BigInt(at));
+      if (/^-?\d+$/.test(at)) { const e = decimalOf(text); return e !== undefined && e.setScale(0, 'DOWN').unscaled === BigInt(at); }
       if (!exactNumeric) return Math.abs(Number(text) - Number(at)) < 1e-6;
       return sameDecimal(text, at);
     }

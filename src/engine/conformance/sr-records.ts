@@ -53,10 +53,6 @@ export function registerTopicSchemas(engine: Engine, topics: TopicSpec[], derive
   }
 }
 
-/**
- * A test's schema as registry text: Protobuf text as it is; an Avro or JSON schema given as a JSON
- * string is either its text or, like "int", a schema that is itself a string.
- */
 /** A topic a CREATE with columns names, and the sides whose schema it registers. */
 export interface DerivedSchemas { topic: string; sides: ('key' | 'value')[] }
 
@@ -74,6 +70,10 @@ export function javaHashMapOrder(keys: string[]): string[] {
   return keys.map((k, i) => ({ k, i, b: javaHash(k) & (capacity - 1) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.k);
 }
 
+/**
+ * A test's schema as registry text: Protobuf text as it is; an Avro or JSON schema given as a JSON
+ * string is either its text or, like "int", a schema that is itself a string.
+ */
 const text = (s: unknown, type: SchemaType): string => {
   if (typeof s !== 'string') return JSON.stringify(plain(s));
   if (type === 'PROTOBUF') return s;

@@ -2,6 +2,7 @@ import type { SelectItem, Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
+import { KeyMissingError } from '../analysis/plan-util.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
@@ -51,8 +52,10 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   let plan;
   try { plan = planQuery(stmt.query, engine.metastore, planOpts); } catch (e) {
     // ksqlDB checks the WITH clause's TIMESTAMP column against the projection before the key columns
-    if (w.has('TIMESTAMP') && e instanceof KsqlStatementError && e.message.startsWith('Key missing from projection')) {
-      timestampColumnOf(w, sinkColumns(planQuery(stmt.query, engine.metastore, { ...planOpts, persistent: false })));
+    if (w.has('TIMESTAMP') && e instanceof KeyMissingError) {
+      let columns: Column[] | undefined;
+      try { columns = sinkColumns(planQuery(stmt.query, engine.metastore, { ...planOpts, persistent: false })); } catch { /* the key error stands */ }
+      if (columns) timestampColumnOf(w, columns);
     }
     throw e;
   }
@@ -165,13 +168,13 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
 function checkSchemaIdColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean): void {
   if (format.schemaId === undefined || cols.length === 0 || !isSchemaFormat(format.format)) return;
   const registered = inferColumns(engine, topic, format, isKey, true)!.columns;
-  const matches = <C extends { name: string; type: SqlType }>(want: C[]): C[] => want.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
+  const mismatched = <C extends { name: string; type: SqlType }>(want: C[]): C[] => want.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
   // a single key (or unwrapped value) is the schema itself: a struct's fields are the schema's columns
   const only = cols[0]!;
   if (cols.length === 1 && isUnwrapped(format, cols, isKey)) {
-    if (only.type.kind === 'STRUCT' ? matches(only.type.fields).length === 0 : registered.length === 1 && typesEqual(registered[0]!.type, only.type)) return;
+    if (only.type.kind === 'STRUCT' ? mismatched(only.type.fields).length === 0 : registered.length === 1 && typesEqual(registered[0]!.type, only.type)) return;
   }
-  const off = matches(cols);
+  const off = mismatched(cols);
   if (off.length === 0) return;
   const side = isKey ? 'key' : 'value';
   throw new KsqlStatementError(`The following ${side} columns are changed, missing or reordered: [${schemaToString(off, false)}]. Schema from schema registry is [${schemaToString(registered, false)}]`);

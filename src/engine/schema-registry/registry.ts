@@ -118,7 +118,6 @@ export class SchemaRegistry implements SchemaLookup {
    */
   register(subject: string, input: SchemaInput, given?: number): number {
     const id = given ?? this.reservedFor.get(subject);
-    this.reservedFor.delete(subject);
     const schemaType = input.schemaType ?? 'AVRO';
     const references = input.references ?? [];
     for (const r of references) this.version(r.subject, r.version);
@@ -142,6 +141,7 @@ export class SchemaRegistry implements SchemaLookup {
     }
     this.nextId = Math.max(this.nextId, schemaId + 1);
     this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
+    this.reservedFor.delete(subject);
     const version = (vs[vs.length - 1]?.version ?? 0) + 1;
     vs.push({ version, id: schemaId, deleted: false });
     this.subjects.set(subject, vs);

@@ -59,7 +59,7 @@ class Segment {
 export class PartitionLog {
   start = 0;
   private endOffset = 0;
-  /** In offset order; the first may begin below `start` (retention trims decoded runs lazily). */
+  /** In offset order, the first beginning at `start` (retention copies a decoded run it trims). */
   private segments: Segment[] = [];
   /** The segment the last read found: reads mostly go forward through one segment. */
   private hint = 0;
