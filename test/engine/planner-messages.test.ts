@@ -4,6 +4,15 @@ import { T } from '../../src/engine/sql/types.js';
 import { MetaStore } from '../../src/engine/catalog/metastore.js';
 import { planQuery } from '../../src/engine/analysis/planner.js';
 
+/** An engine that has run the statements (reading topics from the start unless told otherwise). */
+async function engineAfter(statements: string[], properties: Record<string, string> = { 'ksql.streams.auto.offset.reset': 'earliest' }) {
+  const { Engine } = await import('../../src/engine/engine.js');
+  const engine = new Engine({ properties });
+  const ctx = { properties: {}, variables: new Map<string, string>() };
+  for (const s of statements) engine.executeStatement(s, ctx);
+  return engine;
+}
+
 const metastore = new MetaStore();
 metastore.put({
   name: 'INPUT', type: 'STREAM', topic: 'input', isSource: false, statement: '',
@@ -33,14 +42,11 @@ describe('PARTITION BY over a join', () => {
 
 describe('PARTITION BY over a join, through the engine', () => {
   const joinWith = async (partitionBy: string, select: string) => {
-    const { Engine } = await import('../../src/engine/engine.js');
-    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
-    const ctx = { properties: {}, variables: new Map<string, string>() };
-    for (const s of [
+    const engine = await engineAfter([
       "CREATE STREAM L (K STRING KEY, A STRING, B STRING) WITH (kafka_topic='l', value_format='JSON', partitions=1);",
       "CREATE STREAM R (K STRING KEY, C STRING) WITH (kafka_topic='r', value_format='JSON', partitions=1);",
       `CREATE STREAM OUT AS SELECT ${select} FROM L JOIN R WITHIN 1 MINUTE ON L.K = R.K PARTITION BY ${partitionBy};`,
-    ]) engine.executeStatement(s, ctx);
+    ]);
     engine.topics.append('l', { key: Buffer.from('k1'), value: Buffer.from('{"A":"a1","B":"b1"}'), timestamp: 1 });
     engine.topics.append('r', { key: Buffer.from('k1'), value: Buffer.from('{"C":"c1"}'), timestamp: 2 });
     engine.drain();
@@ -234,15 +240,12 @@ describe('statement checks, through the engine', () => {
 
 describe('a function that fails while a row is evaluated', () => {
   it('gives NULL in its place and a processing error; the rest of the row goes on', async () => {
-    const { Engine } = await import('../../src/engine/engine.js');
-    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
-    const ctx = { properties: {}, variables: new Map<string, string>() };
-    for (const s of [
+    const engine = await engineAfter([
       "CREATE STREAM D (K STRING KEY, F STRING) WITH (kafka_topic='d', value_format='JSON', partitions=1);",
       "CREATE STREAM OUT1 AS SELECT K, IFNULL(CAST(PARSE_DATE(F, 'yyyy-MM-dd') AS STRING), 'none') AS V, ARRAY[F, CAST(PARSE_DATE(F, 'yyyy-MM-dd') AS STRING)] AS A FROM D;",
       "INSERT INTO D (K, F) VALUES ('a', '2022-02-02');",
       "INSERT INTO D (K, F) VALUES ('b', 'abcd');",
-    ]) engine.executeStatement(s, ctx);
+    ]);
     engine.drain();
     const out = engine.topics.get('OUT1')!.records().map((r) => JSON.parse(r.value!.toString()) as unknown);
     expect(out).toEqual([{ V: '2022-02-02', A: ['2022-02-02', '2022-02-02'] }, { V: 'none', A: ['abcd', null] }]);
@@ -256,13 +259,7 @@ describe('INSERT INTO with integer literals for DECIMAL columns', () => {
     "CREATE STREAM SRC (IGNORED STRING) WITH (kafka_topic='src', value_format='JSON', partitions=1);",
     "CREATE STREAM DST (C1 DECIMAL(5, 2)) WITH (kafka_topic='dst', value_format='JSON', partitions=1);",
   ];
-  const engineWith = async (insert: string) => {
-    const { Engine } = await import('../../src/engine/engine.js');
-    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
-    const ctx = { properties: {}, variables: new Map<string, string>() };
-    for (const s of [...setup, insert]) engine.executeStatement(s, ctx);
-    return engine;
-  };
+  const engineWith = (insert: string) => engineAfter([...setup, insert]);
 
   it('casts a literal whose digits fit the column, and writes it with the column\'s scale', async () => {
     const engine = await engineWith('INSERT INTO DST SELECT 123 AS C1 FROM SRC;');
