@@ -249,13 +249,13 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     if (values === null) q.materialized.delete(mk);
     else q.materialized.put(mk, { key: o.key, values, window: o.window, ts: o.ts });
   };
+  const fail = (message: string) => { if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = message; } };
   return (o) => {
     // a SOURCE table's query only materializes: its topic is written by others
     if (q.kind === 'CST') { materialize(o); return; }
     let keyBytes: Buffer | null;
     let valueBytes: Buffer | null;
     let ts = o.ts;
-    const fail = (message: string) => { if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = message; } };
     try {
       // WITH (TIMESTAMP=...) on the sink: the record takes its time from that column
       if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
