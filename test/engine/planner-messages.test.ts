@@ -309,3 +309,23 @@ describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
     expect(create).toThrow(`The following value columns are changed, missing or reordered: [\`c1\` INTEGER]. Schema from schema registry is ${registered}`);
   });
 });
+
+describe('columns taken from a registered record schema', () => {
+  const record = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'F1', type: ['null', 'string'] }] });
+  const columnsOf = async (subject: string, create: string) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({});
+    engine.registry.register(subject, { schema: record });
+    engine.executeStatement(create, { properties: {}, variables: new Map() });
+    return engine.metastore.get('S')!.columns.map((c) => `${c.name} ${c.ns} ${c.type.kind}`);
+  };
+
+  it('are one STRUCT key column: an Avro key is the record itself', async () => {
+    expect(await columnsOf('t-key', "CREATE STREAM S (V INT) WITH (kafka_topic='t', format='AVRO', partitions=1);")).toEqual(['ROWKEY KEY STRUCT', 'V VALUE INTEGER']);
+  });
+
+  it('are the record\'s fields for a value, and one STRUCT column for a value read unwrapped', async () => {
+    expect(await columnsOf('t-value', "CREATE STREAM S WITH (kafka_topic='t', value_format='AVRO', partitions=1);")).toEqual(['F1 VALUE STRING']);
+    expect(await columnsOf('t-value', "CREATE STREAM S WITH (kafka_topic='t', value_format='AVRO', wrap_single_value=false, partitions=1);")).toEqual(['ROWVAL VALUE STRUCT']);
+  });
+});

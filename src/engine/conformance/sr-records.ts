@@ -32,7 +32,9 @@ export function registerTopicSchemas(engine: Engine, topics: TopicSpec[], derive
     }
     for (const side of ['key', 'value'] as const) {
       const schema = side === 'key' ? tp.keySchema : tp.valueSchema;
-      const format = (side === 'key' ? tp.keyFormat : tp.valueFormat) ?? '';
+      // a schema without a format matters only to a CREATE that takes its columns from the registry
+      const implied = derived.some((d) => d.topic === name);
+      const format = (side === 'key' ? tp.keyFormat : tp.valueFormat) ?? (schema === undefined || schema === null || implied ? '' : formatOfSchema(schema));
       // a JSON topic with a schema is registered as a JSON schema, as ksqlDB's harness does
       const upper = format.toUpperCase() === 'JSON' ? 'JSON_SR' : format.toUpperCase();
       if (schema === undefined || schema === null || !isSchemaFormat(upper)) continue;
@@ -51,6 +53,14 @@ export function registerTopicSchemas(engine: Engine, topics: TopicSpec[], derive
       try { engine.registry.register(`${tp.name}-${side}`, { schema: text(schema, schemaType), schemaType, references }, id); } catch { /* see above */ }
     }
   }
+}
+
+/** A topic's schema without a format: Protobuf text, a JSON schema (an object with properties), or Avro. */
+function formatOfSchema(schema: unknown): string {
+  if (typeof schema === 'string' && /\b(syntax|message)\b/.test(schema)) return 'PROTOBUF';
+  const o = plain(schema) as { type?: unknown; properties?: unknown; $schema?: unknown } | null;
+  if (o && typeof o === 'object' && !Array.isArray(o) && (o.$schema !== undefined || (o.type === 'object' && o.properties !== undefined))) return 'JSON_SR';
+  return 'AVRO';
 }
 
 /** A topic a CREATE with columns names, and the sides whose schema it registers. */

@@ -168,13 +168,9 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
 function checkSchemaIdColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean): void {
   if (format.schemaId === undefined || cols.length === 0 || !isSchemaFormat(format.format)) return;
   const registered = inferColumns(engine, topic, format, isKey, true)!.columns;
-  const mismatched = <C extends { name: string; type: SqlType }>(want: C[]): C[] => want.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
-  // a single key (or unwrapped value) is the schema itself: a struct's fields are the schema's columns
-  const only = cols[0]!;
-  if (cols.length === 1 && isUnwrapped(format, cols, isKey)) {
-    if (only.type.kind === 'STRUCT' ? mismatched(only.type.fields).length === 0 : registered.length === 1 && typesEqual(registered[0]!.type, only.type)) return;
-  }
-  const off = mismatched(cols);
+  // a single key (or unwrapped value) is the schema itself, whatever the column is named
+  if (cols.length === 1 && isUnwrapped(format, cols, isKey) && registered.length === 1 && typesEqual(registered[0]!.type, cols[0]!.type)) return;
+  const off = cols.filter((c, i) => registered[i]?.name !== c.name || !typesEqual(registered[i]!.type, c.type));
   if (off.length === 0) return;
   const side = isKey ? 'key' : 'value';
   throw new KsqlStatementError(`The following ${side} columns are changed, missing or reordered: [${schemaToString(off, false)}]. Schema from schema registry is [${schemaToString(registered, false)}]`);

@@ -38,8 +38,10 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
   const upper = format.schemaId === undefined;
   let columns: Column[];
   try {
-    if (registered.schemaType === 'AVRO') columns = avroColumns(JSON.parse(registered.schema) as AvroSchema, ns, upper);
-    else if (registered.schemaType === 'JSON') columns = jsonColumns(JSON.parse(registered.schema) as JsonSchema, ns, upper);
+    // an Avro or JSON key, or a value read unwrapped, is one column even when the schema is a record
+    const whole = isKey || format.wrapSingle === false;
+    if (registered.schemaType === 'AVRO') columns = avroColumns(JSON.parse(registered.schema) as AvroSchema, ns, upper, whole);
+    else if (registered.schemaType === 'JSON') columns = jsonColumns(JSON.parse(registered.schema) as JsonSchema, ns, upper, whole);
     else {
       const refs = new Map(registered.references.map((r) => [r.name, engine.registry.version(r.subject, r.version).schema]));
       const proto = parseProto(registered.schema, refs);

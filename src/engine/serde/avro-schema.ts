@@ -96,9 +96,9 @@ function primitive(name: string): SqlType {
 }
 
 /** Columns of a registered Avro schema: a record's fields, or one column for a bare key/value type. */
-export function avroColumns(s: AvroSchema, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
+export function avroColumns(s: AvroSchema, ns: 'KEY' | 'VALUE', upper: boolean, whole = false): Column[] {
   const t = sqlTypeOfAvro(s, upper);
   const isRecord = !Array.isArray(s) && typeof s === 'object' && s.type === 'record';
-  if (isRecord && t.kind === 'STRUCT') return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
+  if (isRecord && t.kind === 'STRUCT' && !whole) return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
   return [{ name: ns === 'KEY' ? 'ROWKEY' : 'ROWVAL', type: t, ns }];
 }

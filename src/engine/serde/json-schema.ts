@@ -73,8 +73,8 @@ export function sqlTypeOfJson(s: JsonSchema, upper: boolean): SqlType {
   }
 }
 
-export function jsonColumns(s: JsonSchema, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
+export function jsonColumns(s: JsonSchema, ns: 'KEY' | 'VALUE', upper: boolean, whole = false): Column[] {
   const t = sqlTypeOfJson(s, upper);
-  if (t.kind === 'STRUCT' && (s.type === 'object' || s.properties)) return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
+  if (t.kind === 'STRUCT' && (s.type === 'object' || s.properties) && !whole) return t.fields.map((f) => ({ name: f.name, type: f.type, ns }));
   return [{ name: ns === 'KEY' ? 'ROWKEY' : 'ROWVAL', type: t, ns }];
 }
