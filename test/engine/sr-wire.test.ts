@@ -92,3 +92,14 @@ describe('Protobuf encoding', () => {
     expect(codec.decode(Buffer.from(codec.encode([value])))).toEqual([back]);
   });
 });
+
+describe('Avro encoding with a registered schema that has more fields', async () => {
+  const { avroCodec } = await import('../../src/engine/serde/avro-serde.js');
+  const { avsc } = await import('../../src/engine/serde/libraries.js');
+  it('writes a field the columns lack with its default, or null', () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'A', type: 'int' }, { name: 'B', type: ['null', 'int'] }, { name: 'C', type: 'string', default: 'foo' }] };
+    const codec = avroCodec(schema as never, { names: ['A'], types: [{ kind: 'INTEGER' }], unwrapped: false });
+    const bytes = Buffer.from(codec.encode([7]));
+    expect(avsc().Type.forSchema(schema as never).fromBuffer(bytes)).toEqual({ A: 7, B: null, C: 'foo' });
+  });
+});

@@ -68,12 +68,13 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
     }
     case 'STRUCT': {
       const src = v as Obj;
-      const fields = (o?.fields ?? []) as { name: string; type: AvroSchema }[];
+      const fields = (o?.fields ?? []) as { name: string; type: AvroSchema; default?: unknown }[];
       const names = t.fields.map((f) => f.name);
       const out: Obj = {};
       for (const f of fields) {
         const i = findName(names, f.name);
-        out[f.name] = i < 0 ? null : toAvro(src[names[i]!], f.type, t.fields[i]!.type);
+        // a field the columns lack takes the schema's default (a JSON value), else null
+        out[f.name] = i < 0 ? f.default ?? null : toAvro(src[names[i]!], f.type, t.fields[i]!.type);
       }
       return out;
     }
