@@ -102,4 +102,10 @@ describe('Avro encoding with a registered schema that has more fields', async ()
     const bytes = Buffer.from(codec.encode([7]));
     expect(avsc().Type.forSchema(schema as never).fromBuffer(bytes)).toEqual({ A: 7, B: null, C: 'foo' });
   });
+
+  it('writes a null the schema does not allow with the field\'s default', () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'A', type: 'long', default: 10 }, { name: 'B', type: ['null', 'int'], default: null }] };
+    const codec = avroCodec(schema as never, { names: ['A', 'B'], types: [{ kind: 'BIGINT' }, { kind: 'INTEGER' }], unwrapped: false });
+    expect(avsc().Type.forSchema(schema as never).fromBuffer(Buffer.from(codec.encode([null, null])))).toEqual({ A: 10, B: null });
+  });
 });

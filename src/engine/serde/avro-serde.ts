@@ -51,6 +51,8 @@ function nonNull(s: AvroSchema): AvroSchema {
   return s;
 }
 
+const allowsNull = (s: AvroSchema): boolean => s === 'null' || (Array.isArray(s) && s.includes('null'));
+
 function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
   const s = nonNull(schema);
@@ -73,8 +75,10 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
       const out: Obj = {};
       for (const f of fields) {
         const i = findName(names, f.name);
-        // a field the columns lack takes the schema's default (a JSON value), else null
-        out[f.name] = i < 0 ? f.default ?? null : toAvro(src[names[i]!], f.type, t.fields[i]!.type);
+        // a field the columns lack, or a null where the schema allows none, takes the schema's default (a JSON value)
+        const v = i < 0 ? null : src[names[i]!];
+        if (v !== null && v !== undefined) out[f.name] = toAvro(v, f.type, t.fields[i]!.type);
+        else out[f.name] = f.default !== undefined && (i < 0 || !allowsNull(f.type)) ? f.default : null;
       }
       return out;
     }
