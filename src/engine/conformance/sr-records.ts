@@ -7,6 +7,7 @@ import { isSchemaFormat, isUnwrapped, schemaTypeOf } from '../serde/sr-serde.js'
 import { keySerde, valueSerde } from '../serde/formats.js';
 import { inferColumns } from '../exec/sr-binding.js';
 import type { SqlType } from '../sql/types.js';
+import { Decimal } from '../util/decimal.js';
 import type { SchemaType } from '../schema-registry/registry.js';
 import { ApproxDouble } from './compare.js';
 
@@ -126,17 +127,20 @@ export function decodeSr(ds: DataSource, bytes: Buffer, isKey: boolean): unknown
   }
   const vals = serde.deserialize(bytes);
   if (vals === null) return null;
-  if (isUnwrapped(format, cols, isKey)) return approx(vals[0], cols[0]!.type);
-  return Object.fromEntries(cols.map((c, i) => [c.name, approx(vals[i], c.type)]));
+  // Protobuf decimals reach ksqlDB's harness as numbers, compared like doubles
+  const protobuf = format.format === 'PROTOBUF' || format.format === 'PROTOBUF_NOSR';
+  if (isUnwrapped(format, cols, isKey)) return approx(vals[0], cols[0]!.type, protobuf);
+  return Object.fromEntries(cols.map((c, i) => [c.name, approx(vals[i], c.type, protobuf)]));
 }
 
-function approx(v: unknown, t: SqlType): unknown {
+function approx(v: unknown, t: SqlType, protobuf = false): unknown {
   if (v === null || v === undefined) return null;
   switch (t.kind) {
     case 'DOUBLE': return new ApproxDouble(v as number);
-    case 'ARRAY': return (v as unknown[]).map((x) => approx(x, t.item));
-    case 'MAP': return new Map([...(v as Map<unknown, unknown>)].map(([k, x]) => [k, approx(x, t.value)]));
-    case 'STRUCT': return Object.fromEntries(t.fields.map((f) => [f.name, approx((v as Record<string, unknown>)[f.name], f.type)]));
+    case 'DECIMAL': return protobuf && v instanceof Decimal ? new ApproxDouble(v.toNumber()) : v;
+    case 'ARRAY': return (v as unknown[]).map((x) => approx(x, t.item, protobuf));
+    case 'MAP': return new Map([...(v as Map<unknown, unknown>)].map(([k, x]) => [k, approx(x, t.value, protobuf)]));
+    case 'STRUCT': return Object.fromEntries(t.fields.map((f) => [f.name, approx((v as Record<string, unknown>)[f.name], f.type, protobuf)]));
     default: return v;
   }
 }
