@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { partitionForKey } from '../storage/partitioner.js';
 import type { Expr, Query } from '../sql/ast.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Engine } from '../engine.js';
@@ -82,8 +83,10 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
   const { key: ks } = serdesOf(ds);
-  const entries = [...writer.materialized.values()].map((e) => ({ e, kb: safeKeyBytes(ks, e.key) }));
-  entries.sort((a, b) => Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
+  // a scan goes through the table's partitions in turn, each in key-bytes order, as ksqlDB's stores do
+  const partitions = engine.topics.get(ds.topic)?.partitions.length ?? 1;
+  const entries = [...writer.materialized.values()].map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
+  entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;
   const previous = setCallErrors(ignore);
