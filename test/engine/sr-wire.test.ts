@@ -93,6 +93,33 @@ describe('Protobuf encoding', () => {
   });
 });
 
+describe('Protobuf values read back without decoding', async () => {
+  const fc = (await import('fast-check')).default;
+  const schema = parseProto('syntax = "proto3"; message M { string S = 1; int32 I = 2; int64 L = 3; double D = 4; bool B = 5; optional string O = 6; optional int64 OL = 7; }');
+  const types: SqlType[] = [{ kind: 'STRING' }, { kind: 'INTEGER' }, { kind: 'BIGINT' }, { kind: 'DOUBLE' }, { kind: 'BOOLEAN' }, { kind: 'STRING' }, { kind: 'BIGINT' }, { kind: 'STRING' }];
+  // the last column has no field in the message
+  const codec = protobufCodec(schema, schema.message()!, { names: ['S', 'I', 'L', 'D', 'B', 'O', 'OL', 'NOFIELD'], types, unwrapped: false });
+  const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+  const row = fc.tuple(
+    nullable(fc.string({ unit: 'grapheme' })), nullable(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), nullable(fc.maxSafeInteger()),
+    nullable(fc.double()), nullable(fc.boolean()), nullable(fc.string()), nullable(fc.maxSafeInteger()), nullable(fc.string()),
+  );
+
+  it('are what decoding the encoded row gives, for plain scalar fields', () => {
+    expect(codec.readBack).toBeDefined();
+    fc.assert(fc.property(row, (values) => {
+      expect(codec.readBack!(values)).toEqual(codec.decode(Buffer.from(codec.encode(values))));
+    }));
+  });
+
+  it('are not guessed for values that would not come back as they went', () => {
+    expect(codec.readBack!(['\uD800', 1, 1, 1, true, null, null, null])).toBeUndefined();
+    expect(codec.readBack!(['a', 1, 2 ** 60, 1, true, null, null, null])).toBeUndefined();
+    const floats = parseProto('syntax = "proto3"; message F { float X = 1; }');
+    expect(protobufCodec(floats, floats.message()!, { names: ['X'], types: [{ kind: 'DOUBLE' }], unwrapped: false }).readBack).toBeUndefined();
+  });
+});
+
 describe('Avro encoding with a registered schema that has more fields', async () => {
   const { avroCodec } = await import('../../src/engine/serde/avro-serde.js');
   const { avsc } = await import('../../src/engine/serde/libraries.js');

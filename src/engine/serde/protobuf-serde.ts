@@ -23,8 +23,10 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
   // fromObject is only needed for conversions, and for a proto2 `required` field's default when it has no value
   const scalarOnly = type.fieldsArray.every((f) => !f.required)
     && writes.every((w) => w.f.resolvedType === null && !w.f.map && !w.f.repeated && SCALARS[w.t.kind]?.includes(w.f.type) === true);
+  const readBack = scalarOnly ? readBackOf(type, row, shape) : undefined;
   return {
     indexes: schema.indexesOf(type),
+    readBack,
     encode(values) {
       const obj: Obj = {};
       for (const w of writes) {
@@ -44,6 +46,31 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
 }
 
 const wellKnown = (t: protobuf.Type) => t.fullName.replace(/^\./, '');
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * For a message of plain scalar fields, what decoding a row written with it gives, worked out from
+ * the row: a column the message lacks reads NULL; an unset field reads NULL if it has presence and
+ * the type's default otherwise. Values that would not come back as they went (a float field, a
+ * BIGINT beyond 2^53, a string with a lone surrogate) make it give up.
+ */
+function readBackOf(type: protobuf.Type, row: SqlType & { kind: 'STRUCT' }, shape: Shape): ((values: unknown[]) => unknown[] | undefined) | undefined {
+  const plan = readPlan(type, row);
+  if (plan.some((p) => p !== undefined && (p.f.type === 'float' || p.emptyIsNull))) return undefined;
+  const defaults = shape.types.map((t) => (t.kind === 'STRING' ? '' : t.kind === 'BOOLEAN' ? false : 0));
+  return (values) => {
+    const out: unknown[] = new Array(plan.length);
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i], v = values[i];
+      if (p === undefined) { out[i] = null; continue; }
+      if (v === null || v === undefined) { out[i] = p.presence ? null : defaults[i]; continue; }
+      if (typeof v === 'string' ? LONE_SURROGATE.test(v) : typeof v === 'number' && shape.types[i]!.kind === 'BIGINT' && !Number.isSafeInteger(v)) return undefined;
+      out[i] = v;
+    }
+    return out;
+  };
+}
 
 function toProto(v: unknown, type: protobuf.Type, t: SqlType): unknown {
   if (t.kind !== 'STRUCT') return undefined;

@@ -101,7 +101,11 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
       const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
       if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
       const payload = codec.encode(values);
-      return framed ? framePayload(payload) : Buffer.from(payload);
+      const bytes = framed ? framePayload(payload) : Buffer.from(payload);
+      // readers of these bytes with this shape get what decoding would give, without decoding
+      const back = codec.readBack?.(values);
+      if (back) remember(bytes, readingShape, back);
+      return bytes;
     },
     deserialize(bytes) {
       if (bytes === null) return null;

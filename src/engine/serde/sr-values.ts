@@ -8,6 +8,11 @@ export interface Shape { names: string[]; types: SqlType[]; unwrapped: boolean }
 export interface Codec {
   encode(values: unknown[]): Uint8Array;
   decode(payload: Buffer, writer?: unknown, indexes?: number[]): unknown[] | null;
+  /**
+   * What decoding `encode(values)` with this codec's own schema gives, when that is known without
+   * decoding (plain scalar fields); undefined when it is not.
+   */
+  readBack?(values: unknown[]): unknown[] | undefined;
 }
 
 /** Index of a physical field name among column names: exact first, then ignoring case (ksqlDB's rule). */
