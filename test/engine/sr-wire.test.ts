@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { framer, unframe } from '../../src/engine/serde/sr-wire.js';
 import { decimalFromBytes, decimalToBytes } from '../../src/engine/serde/sr-values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
@@ -93,8 +94,7 @@ describe('Protobuf encoding', () => {
   });
 });
 
-describe('Protobuf values read back without decoding', async () => {
-  const fc = (await import('fast-check')).default;
+describe('Protobuf values read back without decoding', () => {
   const schema = parseProto('syntax = "proto3"; message M { string S = 1; int32 I = 2; int64 L = 3; double D = 4; bool B = 5; optional string O = 6; optional int64 OL = 7; }');
   const types: SqlType[] = [{ kind: 'STRING' }, { kind: 'INTEGER' }, { kind: 'BIGINT' }, { kind: 'DOUBLE' }, { kind: 'BOOLEAN' }, { kind: 'STRING' }, { kind: 'BIGINT' }, { kind: 'STRING' }];
   // the last column has no field in the message
