@@ -15,7 +15,7 @@ export function registerMathFunctions(): void {
     const t = args[0];
     if (!t || !isNumericOrNull(t)) return undefined;
     if (args.length === 1) {
-      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale + 1), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
       const ret = t.kind === 'INTEGER' ? I : B;
       return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : roundHalfUp(x as number, 0)) };
     }

@@ -1,11 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { T } from '../../../src/engine/sql/types.js';
 import { parseTimestampText } from '../../../src/engine/functions/values.js';
-import { call } from './call.js';
+import { call, resolve } from './call.js';
 
 const D = T.DOUBLE, I = T.INTEGER;
 
 describe('math functions', () => {
+  it('ROUND of a DECIMAL(p, s) without places is a DECIMAL(p - s, 0)', () => {
+    const r = resolve('ROUND', [T.decimal(33, 16)]);
+    if (typeof r === 'string') throw new Error(r);
+    expect(r.returnType).toEqual(T.decimal(17, 0));
+  });
+
   it.each([
     [1.5, [], 2], [-1.5, [], -1], [-1.7, [], -2], [-1.5, [0], -1], [-12345.678, [2], -12345.68], [12345.678, [-2], 12300], [-1.25, [1], -1.2],
   ])('ROUND(%d, ...%j) rounds half towards +infinity', (x, places, expected) => {
