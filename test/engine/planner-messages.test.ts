@@ -349,3 +349,16 @@ describe('a pull query scanning a table', () => {
     expect(scan('SELECT * FROM Q LIMIT 3;')).toEqual(expected.slice(0, 3));
   });
 });
+
+describe('the synthetic key of a FULL OUTER join', () => {
+  const sources = [
+    "CREATE STREAM S1 (ROWKEY INT KEY, A STRING) WITH (kafka_topic='s1', format='JSON', partitions=1);",
+    "CREATE STREAM S2 (ROWKEY INT KEY, B STRING) WITH (kafka_topic='s2', format='JSON', partitions=1);",
+  ];
+  it('is ROWKEY_1 when the sources already have a ROWKEY column', async () => {
+    const engine = await engineAfter([...sources, 'CREATE STREAM OUT AS SELECT ROWKEY_1, S1.A, S2.B FROM S1 FULL OUTER JOIN S2 WITHIN 10 SECONDS ON S1.ROWKEY = S2.ROWKEY;']);
+    expect(engine.metastore.get('OUT')!.columns.map((c) => `${c.name} ${c.ns}`)).toEqual(['ROWKEY_1 KEY', 'A VALUE', 'B VALUE']);
+    await expect(engineAfter([...sources, 'CREATE STREAM OUT AS SELECT S1.A, S2.B FROM S1 FULL OUTER JOIN S2 WITHIN 10 SECONDS ON S1.ROWKEY = S2.ROWKEY;']))
+      .rejects.toThrow('must include the join expression ROWKEY_1 in its projection');
+  });
+});

@@ -88,7 +88,9 @@ export function joinKeyIndex(
   join: { keyClass: Expr[]; synthetic: boolean },
 ): number {
   const norms = items.map((it) => normalize(it.expr, scope));
-  const rowkey: Expr = { t: 'col', name: 'ROWKEY', pos: { line: 0, col: 0 } };
+  // the synthetic key column (ROWKEY, or ROWKEY_n when a source has a ROWKEY)
+  const rowkeyName = scope.cols.find((c) => c.source === '' && c.field === 'ROWKEY')?.name ?? 'ROWKEY';
+  const rowkey: Expr = { t: 'col', name: rowkeyName, pos: { line: 0, col: 0 } };
   const candidates = join.synthetic ? [rowkey] : join.keyClass;
   for (const c of candidates) {
     const i = norms.indexOf(normalize(c, scope));
@@ -97,7 +99,7 @@ export function joinKeyIndex(
   if (!opts.persistent) return -1;
   const sink = opts.sinkName ?? '';
   if (join.synthetic) {
-    throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\nROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
+    throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ${rowkeyName} in its projection (eg, SELECT ${rowkeyName}...).\n${rowkeyName} was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
   }
   const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualifiedInJoin(e, scope))))];
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;

@@ -74,7 +74,11 @@ function syntheticKey(q: Query, sides: Side[]): ScopeCol[] {
   const scope = new Scope(sides.flatMap((s) => sideCols(s, true)), sides.map((s) => s.alias));
   let type: SqlType;
   try { type = compileExpr(j.on.l, { scope, clause: 'JOIN ON' }).type; } catch { return []; }
-  return [{ name: 'ROWKEY', source: '', type, field: 'ROWKEY' }];
+  // named ROWKEY, or ROWKEY_1, ROWKEY_2... when a source already has a column of that name
+  const taken = new Set(sides.flatMap((s) => s.ds.columns.map((c) => c.name)));
+  let name = 'ROWKEY';
+  for (let i = 1; taken.has(name); i++) name = `ROWKEY_${i}`;
+  return [{ name, source: '', type, field: 'ROWKEY' }];
 }
 
 /** Generated names: column refs keep their name, struct derefs take the field name, others KSQL_COL_n. */
@@ -151,7 +155,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     }
     const targets = it.source ? sides.filter((s) => s.alias === it.source) : sides;
     // a synthetic join key leads `SELECT *`, as the key column it is
-    if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: 'ROWKEY', pos: it.pos }, alias: 'ROWKEY', pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
+    if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: synthetic[0]!.name, pos: it.pos }, alias: synthetic[0]!.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: '${it.source}' is not a valid stream/table name or alias.`);
     for (const s of targets) {
       const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
