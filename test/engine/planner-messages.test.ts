@@ -362,3 +362,16 @@ describe('the synthetic key of a FULL OUTER join', () => {
       .rejects.toThrow('must include the join expression ROWKEY_1 in its projection');
   });
 });
+
+describe('a stream record without a key', () => {
+  it('keeps no key through a projection, where a key of NULL columns stays one', async () => {
+    const engine = await engineAfter([
+      "CREATE STREAM IN2 (K INT KEY, K2 INT KEY, V INT) WITH (kafka_topic='in2', format='JSON', partitions=1);",
+      'CREATE STREAM OUT2 AS SELECT * FROM IN2;',
+    ]);
+    engine.topics.append('in2', { key: null, value: Buffer.from('{"V":0}'), timestamp: 0 });
+    engine.topics.append('in2', { key: Buffer.from('{"K":null,"K2":null}'), value: Buffer.from('{"V":1}'), timestamp: 0 });
+    engine.drain();
+    expect(engine.topics.get('OUT2')!.records().map((r) => r.key?.toString() ?? null)).toEqual([null, '{"K":null,"K2":null}']);
+  });
+});

@@ -9,7 +9,7 @@ import { KsqlStatementError } from './errors.js';
 import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
-import { makeSourceReader, type SourceMsg } from './source-reader.js';
+import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyMissing, normalize, projectedType, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
@@ -349,7 +349,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
           }
           const out = () => {
             const values = fns.map((f) => f(row));
-            const key = partitionBy ? keyOf(row, msg) : keyOrder.length && !opts.persistent ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
+            const key = partitionBy ? keyOf(row, msg) : keyOrder.length && (!opts.persistent || isNoKey(msg.key)) ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
             emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
           };
           if (!tfs.length) { out(); return; }

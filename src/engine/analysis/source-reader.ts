@@ -6,6 +6,19 @@ import type { TopicRecord } from '../storage/topics.js';
 import { timestampFromColumn } from './timestamp-column.js';
 import type { Row } from './compile.js';
 
+/**
+ * Keys of records that had none (null key bytes): every column NULL, and marked, so a projection
+ * that passes the key on writes no key, as ksqlDB does, rather than a key of NULL columns.
+ */
+const NO_KEYS = new WeakSet<unknown[]>();
+function noKey(columns: number): unknown[] {
+  const key = new Array<unknown>(columns).fill(null);
+  NO_KEYS.add(key);
+  return key;
+}
+/** Whether a key is the key of a record that had none. */
+export const isNoKey = (key: unknown[]): boolean => key.length > 0 && key[0] === null && NO_KEYS.has(key);
+
 export interface SourceMsg {
   key: unknown[];
   /** All columns by name plus ROWTIME, ROWPARTITION, ROWOFFSET (and WINDOWSTART/WINDOWEND); null for a tombstone. */
@@ -36,7 +49,7 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
       keyBytes = split.inner; window = split.window;
     }
     // a key travels on in messages, so it is copied; the values are only read into the row
-    const key = keys.length === 0 ? [] : keyBytes === null ? keys.map(() => null) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null);
+    const key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null);
     const vals = vs.deserialize(rec.value);
     let ts = rec.timestamp;
     if (vals === null) {

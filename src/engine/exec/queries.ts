@@ -3,6 +3,7 @@ import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } fr
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
 import { KeyMissingError } from '../analysis/plan-util.js';
+import { isNoKey } from '../analysis/source-reader.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
@@ -257,7 +258,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
       if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
     } catch (e) { fail((e as Error).message); return; }
     try {
-      keyBytes = ks.serialize(o.key);
+      keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key);
       valueBytes = o.values === null ? null : vs.serialize(valueIdx.map((i) => o.values![i]));
     } catch (e) { fail(`Unable to serialize record for topic ${q.sinkTopic}: ${(e as Error).message}`); return; }
     const topic = engine.topics.get(q.sinkTopic);
