@@ -6,7 +6,7 @@ import { fromJson } from '../serde/json-value.js';
 import { isSchemaFormat, isUnwrapped, schemaTypeOf } from '../serde/sr-serde.js';
 import { keySerde, valueSerde } from '../serde/formats.js';
 import { inferColumns } from '../exec/sr-binding.js';
-import type { SqlType } from '../sql/types.js';
+import { typesEqual, type SqlType } from '../sql/types.js';
 import { Decimal } from '../util/decimal.js';
 import type { SchemaType } from '../schema-registry/registry.js';
 import { ApproxDouble } from './compare.js';
@@ -103,9 +103,17 @@ const rowType = (cols: Column[]): SqlType => ({ kind: 'STRUCT', fields: cols.map
 
 /** A test record's key or value in a schema format: JSON converted to the columns, then serialized. */
 export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer | null {
-  const cols = isKey ? keyColumns(ds.columns) : valueColumns(ds.columns);
+  let cols = isKey ? keyColumns(ds.columns) : valueColumns(ds.columns);
   const format = isKey ? ds.keyFormat : ds.valueFormat;
-  const serde = isKey ? serdesOf(ds).key : serdesOf(ds).value;
+  let serde = isKey ? serdesOf(ds).key : serdesOf(ds).value;
+  // a topic with a registered schema gets its records written with that schema's own types, as
+  // ksqlDB's harness writes them; the source then reads them with its columns' types
+  if (format.schemaId !== undefined && ds.registry) {
+    const own = inferColumns({ registry: ds.registry }, ds.topic, format, isKey, false)?.columns;
+    if (own && own.length === cols.length && own.some((c, i) => !typesEqual(c.type, cols[i]!.type))) {
+      cols = own; serde = (isKey ? keySerde : valueSerde)(format, own, ds.registry);
+    }
+  }
   const v = plain(spec);
   if (isUnwrapped(format, cols, isKey) || (cols.length === 1 && isKey && (v === null || typeof v !== 'object' || Array.isArray(v)))) {
     return serde.serialize([fromJson(v, cols[0]!.type)]);
