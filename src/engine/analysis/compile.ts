@@ -4,7 +4,7 @@ import { T, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } fr
 import { EvalError, KsqlStatementError } from './errors.js';
 import { canPassAs, commonType, getScalarFunction } from '../functions/scalar.js';
 import { getAggregate } from '../functions/aggregate.js';
-import { compareValues, convert, valuesEqual } from '../functions/values.js';
+import { compareValues, convert, inJavaHashMapOrder, valuesEqual } from '../functions/values.js';
 import { formatExpr } from './format.js';
 import { codegenPrefix, coerceLiteral, unifyExprs } from './coercion.js';
 
@@ -398,7 +398,7 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
         if (out.has(nk)) throw new EvalError(`TRANSFORM gave the key ${String(nk)} twice`);
         out.set(nk, fv.call(row, k, v) ?? null);
       }
-      return out;
+      return inJavaHashMapOrder(out, false);
     } };
   }
   if (name === 'FILTER') {

@@ -187,3 +187,26 @@ export function windowedKeyString(key: readonly unknown[], start: number, end: n
 function keyStringOf(values: readonly unknown[]): string {
   return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
 }
+
+/** Java's String.hashCode, spread as java.util.HashMap spreads it. */
+function javaStringHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A map with string keys in the order a java.util.HashMap iterates them: by bucket, then by
+ * insertion. ksqlDB builds maps as HashMaps, and functions that walk a map (REDUCE, TRANSFORM) see
+ * that order. `sized`: built as new HashMap(n) (ksqlDB's deserializers), else new HashMap().
+ * Maps with other keys keep their order.
+ */
+export function inJavaHashMapOrder<V>(m: Map<unknown, V>, sized: boolean): Map<unknown, V> {
+  if (m.size < 2) return m;
+  for (const k of m.keys()) if (typeof k !== 'string') return m;
+  let capacity = sized ? 2 ** Math.ceil(Math.log2(Math.max(1, m.size))) : 16;
+  while (m.size > capacity * 0.75) capacity *= 2;
+  const entries = [...m].map(([k, v], i) => ({ k, v, i, b: javaStringHash(k as string) & (capacity - 1) }));
+  entries.sort((x, y) => x.b - y.b || x.i - y.i);
+  return new Map(entries.map((e) => [e.k, e.v]));
+}

@@ -1,5 +1,6 @@
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
+import { inJavaHashMapOrder } from '../functions/values.js';
 
 /** Converts a parsed JSON value into the engine's value for a column type; throws on a mismatch. */
 export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
@@ -44,7 +45,7 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       if (typeof v === 'object' && !Array.isArray(v)) {
         const m = new Map<unknown, unknown>();
         for (const [k, x] of Object.entries(v as object)) m.set(fromJson(k, t.key), fromJson(x, t.value));
-        return m;
+        return inJavaHashMapOrder(m, true);
       }
       break;
     case 'STRUCT':

@@ -80,3 +80,18 @@ describe('GREATEST and LEAST', () => {
     expect(resolve('GREATEST', types)).toBe(message);
   });
 });
+
+describe('maps in java.util.HashMap order', async () => {
+  const { inJavaHashMapOrder } = await import('../../../src/engine/functions/values.js');
+  it('go by bucket of String.hashCode, then insertion, with the capacity of how the map was built', () => {
+    const m = new Map<unknown, number>([['yes, thanks', 1], ['nope', 2], ['sure, yeah', 3]]);
+    // built as new HashMap(3) (4 buckets) and as new HashMap() (16 buckets)
+    expect([...inJavaHashMapOrder(m, true).keys()]).toEqual(['yes, thanks', 'sure, yeah', 'nope']);
+    expect([...inJavaHashMapOrder(m, false).keys()]).toEqual(['yes, thanks', 'nope', 'sure, yeah']);
+    expect([...inJavaHashMapOrder(new Map([['D', 4], ['Q', 0]]), false).keys()]).toEqual(['Q', 'D']);
+  });
+  it('leave maps with keys other than strings as they are', () => {
+    const m = new Map<unknown, number>([[2, 1], [1, 2]]);
+    expect(inJavaHashMapOrder(m, false)).toBe(m);
+  });
+});
