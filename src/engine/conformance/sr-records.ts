@@ -7,6 +7,7 @@ import { isSchemaFormat, isUnwrapped, schemaTypeOf } from '../serde/sr-serde.js'
 import { keySerde, valueSerde } from '../serde/formats.js';
 import { inferColumns } from '../exec/sr-binding.js';
 import { typesEqual, type SqlType } from '../sql/types.js';
+import { inJavaHashMapOrder } from '../functions/values.js';
 import { Decimal } from '../util/decimal.js';
 import type { SchemaType } from '../schema-registry/registry.js';
 import { ApproxDouble } from './compare.js';
@@ -67,18 +68,9 @@ function formatOfSchema(schema: unknown): string {
 /** A topic a CREATE with columns names, and the sides whose schema it registers. */
 export interface DerivedSchemas { topic: string; sides: ('key' | 'value')[] }
 
-/** Java's String.hashCode, spread as HashMap spreads it. */
-function javaHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h ^ (h >>> 16);
-}
-
 /** The order a java.util.HashMap (default capacity and load factor) gives keys inserted in this order. */
 export function javaHashMapOrder(keys: string[]): string[] {
-  let capacity = 16;
-  while (keys.length > capacity * 0.75) capacity *= 2;
-  return keys.map((k, i) => ({ k, i, b: javaHash(k) & (capacity - 1) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.k);
+  return [...inJavaHashMapOrder(new Map(keys.map((k) => [k, k])), false).keys()] as string[];
 }
 
 /**
