@@ -25,7 +25,11 @@ describe('Decimal', () => {
 });
 
 describe("Java's Double.toString", () => {
-  it.each([[43, '43.0'], [1e7, '1.0E7'], [1e-4, '1.0E-4'], [0.001, '0.001'], [123.456, '123.456'], [-0.5, '-0.5']])('prints %d as %s', (d, s) => {
+  it.each([
+    [43, '43.0'], [1e7, '1.0E7'], [1e-4, '1.0E-4'], [0.001, '0.001'], [123.456, '123.456'], [-0.5, '-0.5'],
+    // at least two digits, the two closest to the value: the smallest double is 4.9E-324, not 5.0E-324
+    [Number.MIN_VALUE, '4.9E-324'], [-Number.MIN_VALUE, '-4.9E-324'], [Number.MAX_VALUE, '1.7976931348623157E308'], [3e10, '3.0E10'],
+  ])('prints %d as %s', (d, s) => {
     expect(javaDoubleString(d)).toBe(s);
   });
 });

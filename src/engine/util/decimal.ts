@@ -82,8 +82,9 @@ export function javaDoubleString(d: number): string {
     if (s.includes('e')) return s; // not reached in this range
     return s.includes('.') ? s : `${s}.0`;
   }
-  // scientific: shortest repr digits
-  const [mant, exp] = d.toExponential().split('e') as [string, string];
-  const m = mant.includes('.') ? mant : `${mant}.0`;
-  return `${m}E${Number(exp)}`;
+  // scientific: the shortest digits; Java writes at least two, and then the two closest to the
+  // value (4.9E-324 for the smallest double, where the shortest is 5e-324)
+  const shortest = d.toExponential();
+  const [mant, exp] = (shortest.split('e')[0]!.includes('.') ? shortest : d.toExponential(1)).split('e') as [string, string];
+  return `${mant}E${Number(exp)}`;
 }
