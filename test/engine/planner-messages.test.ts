@@ -59,6 +59,12 @@ describe('PARTITION BY over a join, through the engine', () => {
     expect(out.records).toEqual([['b1', '{"A":"a1","C":"c1"}']]);
   });
 
+  it('SELECT * brings each side\'s value, pseudo and key columns, as the joined rows hold them before the re-keying', async () => {
+    const out = await joinWith('L.B', '*');
+    expect(out.columns).toEqual(['L_B KEY', 'L_A VALUE', 'L_ROWTIME VALUE', 'L_ROWPARTITION VALUE', 'L_ROWOFFSET VALUE', 'L_K VALUE', 'R_C VALUE', 'R_ROWTIME VALUE', 'R_ROWPARTITION VALUE', 'R_ROWOFFSET VALUE', 'R_K VALUE']);
+    expect(out.records).toEqual([['b1', '{"L_A":"a1","L_ROWTIME":1,"L_ROWPARTITION":0,"L_ROWOFFSET":0,"L_K":"k1","R_C":"c1","R_ROWTIME":2,"R_ROWPARTITION":0,"R_ROWOFFSET":0,"R_K":"k1"}']]);
+  });
+
   it('PARTITION BY NULL leaves the joined rows without a key', async () => {
     const out = await joinWith('NULL', 'L.A, R.C');
     expect(out.columns).toEqual(['A VALUE', 'C VALUE']);

@@ -158,7 +158,12 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: synthetic[0]!.name, pos: it.pos }, alias: synthetic[0]!.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: '${it.source}' is not a valid stream/table name or alias.`);
     for (const s of targets) {
-      const cols = [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
+      // a join repartitioned by PARTITION BY is re-keyed after the join, whose rows carry each side's
+      // value columns, its pseudo columns, then its key columns: SELECT * brings them in that order
+      const rekeyedJoin = isJoin && q.partitionBy !== undefined && !(q.partitionBy.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null);
+      const cols = rekeyedJoin
+        ? [...valueColumns(s.ds.columns), { name: 'ROWTIME' }, { name: 'ROWPARTITION' }, { name: 'ROWOFFSET' }, ...keyColumns(s.ds.columns)]
+        : [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
         exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
       }
