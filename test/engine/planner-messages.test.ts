@@ -381,3 +381,20 @@ describe('a stream record without a key', () => {
     expect(engine.topics.get('OUT2')!.records().map((r) => r.key?.toString() ?? null)).toEqual([null, '{"K":null,"K2":null}']);
   });
 });
+
+describe('ksql.new.query.planner.enabled', () => {
+  const props = { 'ksql.streams.auto.offset.reset': 'earliest', 'ksql.new.query.planner.enabled': 'true' };
+  const input = "CREATE STREAM IN3 (ID INT KEY, AGE INT KEY, NAME STRING) WITH (kafka_topic='in3', format='JSON', partitions=1);";
+  it('keys a stream by the key columns it selects, in select order, or by none', async () => {
+    const engine = await engineAfter([input, 'CREATE STREAM O1 AS SELECT AGE, ID, NAME FROM IN3;', 'CREATE STREAM O2 AS SELECT NAME FROM IN3;'], props);
+    engine.topics.append('in3', { key: Buffer.from('{"ID":1,"AGE":20}'), value: Buffer.from('{"NAME":"a"}'), timestamp: 0 });
+    engine.drain();
+    expect(engine.metastore.get('O1')!.columns.map((c) => `${c.name} ${c.ns}`)).toEqual(['AGE KEY', 'ID KEY', 'NAME VALUE']);
+    expect(engine.topics.get('O1')!.records().map((r) => r.key!.toString())).toEqual(['{"AGE":20,"ID":1}']);
+    expect(engine.metastore.get('O2')!.columns.map((c) => `${c.name} ${c.ns}`)).toEqual(['NAME VALUE']);
+    expect(engine.topics.get('O2')!.records().map((r) => r.key)).toEqual([null]);
+  });
+  it('is off by default: a missing key column is refused', async () => {
+    await expect(engineAfter([input, 'CREATE STREAM O2 AS SELECT NAME FROM IN3;'])).rejects.toThrow('Keys missing from projection');
+  });
+});

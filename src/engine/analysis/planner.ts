@@ -268,6 +268,9 @@ function qualify(e: Expr, alias: string): Expr {
 
 function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items: Extract<SelectItem, { t: 'expr' }>[], names: string[], where: Compiled | undefined, repart?: Repartition, tableFnCalls: Call[] = []): QueryPlan {
   const ds = left.ds;
+  const newPlanner = String(opts.properties?.['ksql.new.query.planner.enabled'] ?? 'false').toLowerCase() === 'true';
+  // the new planner may leave a stream's key columns out: its rows are written with the selected ones
+  const rekeyed = newPlanner && opts.persistent && ds.type === 'STREAM' && !repart && !q.partitionBy;
   const tfs = bindTableFunctions(tableFnCalls, scope);
   const hook = tfs.length ? (e: Expr) => { const b = tfs.find((t) => t.norm === normalize(e, scope)); return b && { type: b.type, field: b.field }; } : undefined;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT', hook }));
@@ -294,7 +297,9 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     const keyFields = keyColumns(ds.columns).map((c) => c.name);
     isKey = items.map((it) => isKeyRef(it.expr, scope, keyFields) >= 0);
     keyOrder = keyFields.map((f) => items.findIndex((it) => isKeyRef(it.expr, scope, [f]) === 0));
-    if (opts.persistent) {
+    // ksql.new.query.planner.enabled: a stream's key columns are the ones selected, in select order
+    if (rekeyed) keyOrder = items.flatMap((_, i) => (isKey[i] ? [i] : []));
+    else if (opts.persistent) {
       if (keyOrder.some((k) => k < 0)) throw keyMissing(opts.sinkName ?? '', 'key column', keyFields);
       const seen = new Set<number>();
       items.forEach((it, i) => {
@@ -355,7 +360,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
           const out = () => {
             const values = fns.map((f) => f(row));
             const key = partitionBy ? keyOf(row, msg) : keyOrder.length && (!opts.persistent || isNoKey(msg.key)) ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
-            emit({ key: keyOrder.length || partitionBy ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
+            emit({ key: keyOrder.length || partitionBy || rekeyed ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
           };
           if (!tfs.length) { out(); return; }
           // one row per position of the longest list; shorter lists give nulls
