@@ -394,7 +394,27 @@ describe('ksql.new.query.planner.enabled', () => {
     expect(engine.metastore.get('O2')!.columns.map((c) => `${c.name} ${c.ns}`)).toEqual(['NAME VALUE']);
     expect(engine.topics.get('O2')!.records().map((r) => r.key)).toEqual([null]);
   });
+  it('still refuses a key column selected twice', async () => {
+    await expect(engineAfter([input, 'CREATE STREAM O3 AS SELECT ID, ID AS ID2, NAME FROM IN3;'], props)).rejects.toThrow('The projection contains a key column (`ID`) more than once');
+  });
   it('is off by default: a missing key column is refused', async () => {
     await expect(engineAfter([input, 'CREATE STREAM O2 AS SELECT NAME FROM IN3;'])).rejects.toThrow('Keys missing from projection');
   });
 });
+
+describe('maps read from JSON', () => {
+  it('are walked in java.util.HashMap order by REDUCE, and TRANSFORM builds its result in that order', async () => {
+    const engine = await engineAfter([
+      "CREATE STREAM MS (ID STRING KEY, M MAP<STRING, DOUBLE>) WITH (kafka_topic='ms', value_format='JSON', partitions=1);",
+      "CREATE STREAM MO AS SELECT ID, REDUCE(M, CAST(3.2 AS DOUBLE), (s, x, y) => CASE WHEN INSTR(x, 'ye') > 0 THEN CEIL(y * s) ELSE FLOOR(s * y) END) AS R, MAP_KEYS(TRANSFORM(M, (k, v) => UCASE(k), (k, v) => v)) AS K FROM MS;",
+    ]);
+    // inserted as yes, nope, sure: a HashMap of 3 walks yes, sure, nope (12, 26, 189); TRANSFORM's HashMap of 16 buckets gives YES, NOPE, SURE
+    engine.topics.append('ms', { key: Buffer.from('"a"'), value: Buffer.from('{"M":{"yes, thanks":3.5,"nope":7.3,"sure, yeah":2.1}}'), timestamp: 0 });
+    engine.drain();
+    const [out] = engine.topics.get('MO')!.records().map((r) => JSON.parse(r.value!.toString()) as { R: number; K: string[] });
+    expect(out!.R).toBe(189);
+    // String.hashCode buckets of 16: YES, THANKS 1, NOPE 2, SURE, YEAH 4 (the input walked yes, sure, nope)
+    expect(out!.K).toEqual(['YES, THANKS', 'NOPE', 'SURE, YEAH']);
+  });
+});
+

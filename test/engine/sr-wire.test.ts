@@ -101,7 +101,7 @@ describe('Protobuf values read back without decoding', () => {
   const codec = protobufCodec(schema, schema.message()!, { names: ['S', 'I', 'L', 'D', 'B', 'O', 'OL', 'NOFIELD'], types, unwrapped: false });
   const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
   const row = fc.tuple(
-    nullable(fc.string({ unit: 'grapheme' })), nullable(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 })), nullable(fc.maxSafeInteger()),
+    nullable(fc.string({ unit: 'grapheme' })), nullable(fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constant(-0))), nullable(fc.oneof(fc.maxSafeInteger(), fc.constant(-0))),
     nullable(fc.double()), nullable(fc.boolean()), nullable(fc.string()), nullable(fc.maxSafeInteger()), nullable(fc.string()),
   );
 
@@ -115,6 +115,12 @@ describe('Protobuf values read back without decoding', () => {
   it('are not guessed for values that would not come back as they went', () => {
     expect(codec.readBack!(['\uD800', 1, 1, 1, true, null, null, null])).toBeUndefined();
     expect(codec.readBack!(['a', 1, 2 ** 60, 1, true, null, null, null])).toBeUndefined();
+    // an INTEGER the int32 field cannot hold, or not whole
+    expect(codec.readBack!(['a', 3_000_000_000, 1, 1, true, null, null, null])).toBeUndefined();
+    expect(codec.readBack!(['a', 1.5, 1, 1, true, null, null, null])).toBeUndefined();
+    // a field with its own default (proto2) reads back that default, not the type's
+    const proto2 = parseProto('syntax = "proto2"; message P { optional int32 I = 1 [default = 5]; }');
+    expect(protobufCodec(proto2, proto2.message()!, { names: ['I'], types: [{ kind: 'INTEGER' }], unwrapped: false }).readBack).toBeUndefined();
     const floats = parseProto('syntax = "proto3"; message F { float X = 1; }');
     expect(protobufCodec(floats, floats.message()!, { names: ['X'], types: [{ kind: 'DOUBLE' }], unwrapped: false }).readBack).toBeUndefined();
   });
@@ -128,6 +134,12 @@ describe('Avro encoding with a registered schema that has more fields', async ()
     const codec = avroCodec(schema as never, { names: ['A'], types: [{ kind: 'INTEGER' }], unwrapped: false });
     const bytes = Buffer.from(codec.encode([7]));
     expect(avsc().Type.forSchema(schema as never).fromBuffer(bytes)).toEqual({ A: 7, B: null, C: 'foo' });
+  });
+
+  it('uses only defaults written as plain JSON values: a bytes default is not taken as it is', () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'A', type: 'int' }, { name: 'D', type: 'bytes', default: '\u0000' }] };
+    const codec = avroCodec(schema as never, { names: ['A'], types: [{ kind: 'INTEGER' }], unwrapped: false });
+    expect(() => codec.encode([7])).toThrow();
   });
 
   it('writes a null the schema does not allow with the field\'s default', () => {

@@ -162,7 +162,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
       // value columns, its pseudo columns, then its key columns: SELECT * brings them in that order
       const rekeyedJoin = isJoin && q.partitionBy !== undefined && !(q.partitionBy.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null);
       const cols = rekeyedJoin
-        ? [...valueColumns(s.ds.columns), { name: 'ROWTIME' }, { name: 'ROWPARTITION' }, { name: 'ROWOFFSET' }, ...keyColumns(s.ds.columns)]
+        ? [...valueColumns(s.ds.columns), { name: 'ROWTIME' }, { name: 'ROWPARTITION' }, { name: 'ROWOFFSET' }, ...keyColumns(s.ds.columns), ...headerColumns(s.ds.columns)]
         : [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
       for (const c of cols) {
         exprItems.push({ t: 'expr', expr: { t: 'col', source: s.alias, name: c.name, pos: it.pos }, alias: isJoin ? `${s.alias}_${c.name}` : c.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
@@ -299,8 +299,8 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     keyOrder = keyFields.map((f) => items.findIndex((it) => isKeyRef(it.expr, scope, [f]) === 0));
     // ksql.new.query.planner.enabled: a stream's key columns are the ones selected, in select order
     if (rekeyed) keyOrder = items.flatMap((_, i) => (isKey[i] ? [i] : []));
-    else if (opts.persistent) {
-      if (keyOrder.some((k) => k < 0)) throw keyMissing(opts.sinkName ?? '', 'key column', keyFields);
+    if (opts.persistent) {
+      if (!rekeyed && keyOrder.some((k) => k < 0)) throw keyMissing(opts.sinkName ?? '', 'key column', keyFields);
       const seen = new Set<number>();
       items.forEach((it, i) => {
         const k = isKeyRef(it.expr, scope, keyFields);

@@ -107,12 +107,15 @@ export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer 
     }
   }
   const v = plain(spec);
+  // a copy of the bytes: the serde remembers what it wrote on the buffer it returns, and the engine
+  // must read test inputs by decoding them
+  const fresh = (b: Buffer | null) => (b === null ? null : Buffer.from(b));
   if (isUnwrapped(format, cols, isKey) || (cols.length === 1 && isKey && (v === null || typeof v !== 'object' || Array.isArray(v)))) {
-    return serde.serialize([fromJson(v, cols[0]!.type)]);
+    return fresh(serde.serialize([fromJson(v, cols[0]!.type)]));
   }
   const row = fromJson(v, rowType(cols)) as Record<string, unknown>;
   // ksqlDB's harness writes a key object as a message even when its fields are all null
-  return serde.serialize(cols.map((c) => row[c.name]), { keepEmptyKey: v !== null });
+  return fresh(serde.serialize(cols.map((c) => row[c.name]), { keepEmptyKey: v !== null }));
 }
 
 /** A decoded key or value for comparison: columns by name (or the bare single key), doubles compared within 1e-6. */

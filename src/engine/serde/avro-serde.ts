@@ -52,6 +52,12 @@ function nonNull(s: AvroSchema): AvroSchema {
 }
 
 const allowsNull = (s: AvroSchema): boolean => s === 'null' || (Array.isArray(s) && s.includes('null'));
+/** A field default written as it is in the schema's JSON: a plain primitive or an enum symbol (the first branch of a union). */
+const PLAIN_DEFAULTS = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'string']);
+const plainDefault = (s: AvroSchema): boolean => {
+  const first = Array.isArray(s) ? s[0] : s;
+  return typeof first === 'string' ? PLAIN_DEFAULTS.has(first) : typeof first === 'object' && first !== null && (first as Obj).type === 'enum';
+};
 
 function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
@@ -78,7 +84,7 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
         // a field the columns lack, or a null where the schema allows none, takes the schema's default (a JSON value)
         const v = i < 0 ? null : src[names[i]!];
         if (v !== null && v !== undefined) out[f.name] = toAvro(v, f.type, t.fields[i]!.type);
-        else out[f.name] = f.default !== undefined && (i < 0 || !allowsNull(f.type)) ? f.default : null;
+        else out[f.name] = f.default !== undefined && plainDefault(f.type) && (i < 0 || !allowsNull(f.type)) ? f.default : null;
       }
       return out;
     }

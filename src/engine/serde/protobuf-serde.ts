@@ -57,15 +57,23 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 function readBackOf(type: protobuf.Type, row: SqlType & { kind: 'STRUCT' }, shape: Shape): ((values: unknown[]) => unknown[] | undefined) | undefined {
   const plan = readPlan(type, row);
-  if (plan.some((p) => p !== undefined && (p.f.type === 'float' || p.emptyIsNull))) return undefined;
+  // a float loses precision, empty bytes read as NULL, and a field's own default (proto2) is not the type's
+  if (plan.some((p) => p !== undefined && (p.f.type === 'float' || p.emptyIsNull || p.f.options?.default !== undefined))) return undefined;
   const defaults = shape.types.map((t) => (t.kind === 'STRING' ? '' : t.kind === 'BOOLEAN' ? false : 0));
+  const kinds = shape.types.map((t) => t.kind);
   return (values) => {
     const out: unknown[] = new Array(plan.length);
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i], v = values[i];
       if (p === undefined) { out[i] = null; continue; }
       if (v === null || v === undefined) { out[i] = p.presence ? null : defaults[i]; continue; }
-      if (typeof v === 'string' ? LONE_SURROGATE.test(v) : typeof v === 'number' && shape.types[i]!.kind === 'BIGINT' && !Number.isSafeInteger(v)) return undefined;
+      if (typeof v === 'string') { if (LONE_SURROGATE.test(v)) return undefined; out[i] = v; continue; }
+      if (kinds[i] === 'INTEGER' || kinds[i] === 'BIGINT') {
+        // only whole numbers the wire type holds come back as they went, and -0 comes back as 0
+        if (kinds[i] === 'INTEGER' ? ((v as number) | 0) !== v : !Number.isSafeInteger(v)) return undefined;
+        out[i] = (v as number) === 0 ? 0 : v;
+        continue;
+      }
       out[i] = v;
     }
     return out;
