@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { joinKeyIndex, keyMissing, normalize, qualifiedInJoin, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -177,7 +177,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const { keyClass, synthetic, foreignKeyed } = input;
   const resultType = input.kind;
   const compiled = items.map((it) => compileExpr(it.expr, { scope, clause: 'SELECT' }));
-  const byNull = q.partitionBy?.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null;
+  const byNull = partitionsByNull(q);
   const pb = q.partitionBy && !byNull ? q.partitionBy : undefined;
   if (q.partitionBy && resultType === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
   // PARTITION BY on a join applies to the joined rows: its expressions become the key (NULL: no key)

@@ -1,4 +1,4 @@
-import type { Expr, SelectItem } from '../sql/ast.js';
+import type { Expr, Query, SelectItem } from '../sql/ast.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
@@ -45,6 +45,9 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
     try { return c.fn(row); } catch (e) { onError(e); return null; }
   };
 }
+
+/** PARTITION BY NULL: the rows lose their key rather than take a new one. */
+export const partitionsByNull = (q: Query): boolean => q.partitionBy?.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null;
 
 /** A persistent query without its key columns in the projection (ksqlDB checks some things before it). */
 export class KeyMissingError extends KsqlStatementError {}

@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { keyMissing, normalize, projectedType, safe, sideCols, type Side } from './plan-util.js';
+import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -117,7 +117,7 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   let scope = inputScope;
   let repartition: Repartition | undefined;
   const pb = q.partitionBy;
-  if (!isJoin && pb && !(pb.length === 1 && pb[0]!.t === 'lit' && pb[0]!.value === null)) {
+  if (!isJoin && pb && !partitionsByNull(q)) {
     // PARTITION BY applies to the input: the new key columns come first, the old keys move into the value
     if (left.ds.type === 'TABLE') throw new KsqlStatementError('PARTITION BY is not supported for tables. Use GROUP BY instead.');
     const pcs = pb.map((p) => {
@@ -143,6 +143,9 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
   }
   if (opts.persistent && left.ds.windowInfo && left.ds.type === 'TABLE') throw new KsqlStatementError('KSQL does not support persistent queries on windowed tables.');
 
+  // a join repartitioned by PARTITION BY is re-keyed after the join, whose rows carry each side's
+  // value columns, its pseudo columns, then its key columns: SELECT * brings them in that order
+  const rekeyedJoin = isJoin && q.partitionBy !== undefined && !partitionsByNull(q);
   // expand select items
   const exprItems: Extract<SelectItem, { t: 'expr' }>[] = [];
   for (const it of q.items) {
@@ -158,9 +161,6 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (!it.source && synthetic.length) exprItems.push({ t: 'expr', expr: { t: 'col', name: synthetic[0]!.name, pos: it.pos }, alias: synthetic[0]!.name, pos: it.pos, expanded: true } as Extract<SelectItem, { t: 'expr' }>);
     if (it.source && targets.length === 0) throw new KsqlStatementError(`Line: ${it.pos.line}, Col: ${it.pos.col + 1}: '${it.source}' is not a valid stream/table name or alias.`);
     for (const s of targets) {
-      // a join repartitioned by PARTITION BY is re-keyed after the join, whose rows carry each side's
-      // value columns, its pseudo columns, then its key columns: SELECT * brings them in that order
-      const rekeyedJoin = isJoin && q.partitionBy !== undefined && !(q.partitionBy.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null);
       const cols = rekeyedJoin
         ? [...valueColumns(s.ds.columns), { name: 'ROWTIME' }, { name: 'ROWPARTITION' }, { name: 'ROWOFFSET' }, ...keyColumns(s.ds.columns), ...headerColumns(s.ds.columns)]
         : [...keyColumns(s.ds.columns), ...(s.ds.windowInfo && (isJoin || !opts.persistent) ? [{ name: 'WINDOWSTART' }, { name: 'WINDOWEND' }] : []), ...valueColumns(s.ds.columns), ...headerColumns(s.ds.columns)];
