@@ -3,6 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import type * as Snappy from 'snappy';
 import type * as Lz4 from 'lz4-napi';
 import type * as Zstd from 'fzstd';
+import { Reader } from './wire.js';
 
 /**
  * The record-batch compression codecs Kafka defines (attributes & 7): none, gzip, snappy, lz4 and
@@ -60,15 +61,9 @@ function unsnappy(body: Buffer, max: number): Buffer {
   return Buffer.concat(parts, total);
 }
 
-/** One raw snappy block; its length prefix (a varint) is checked against the limit first. */
+/** One raw snappy block; its length prefix (an unsigned varint, as Kafka's) is checked against the limit first. */
 function snappyBlock(block: Buffer, max: number): Buffer {
-  let size = 0, shift = 0, i = 0;
-  for (; i < block.length && i < 5; i++) {
-    size += (block[i]! & 0x7f) * 2 ** shift;
-    if ((block[i]! & 0x80) === 0) break;
-    shift += 7;
-  }
-  if (i >= block.length || i === 5) throw new CodecError('snappy: bad block header');
+  const size = new Reader(block).uvarint();
   if (size > max) throw new CodecError(`snappy: block of ${size} bytes is over the ${max} allowed`);
   return snappy().uncompressSync(block, { asBuffer: true }) as Buffer;
 }
