@@ -122,11 +122,12 @@ export class SchemaRegistry implements SchemaLookup {
     const references = input.references ?? [];
     for (const r of references) this.version(r.subject, r.version);
     const schema = normalizeSchema(input.schema, schemaType);
-    validateSchema(schema, schemaType, this.referencedSchemas(references));
     const key = this.keyOf({ schema, schemaType, references });
     const vs = this.subjects.get(subject) ?? [];
     const existing = vs.find((v) => !v.deleted && this.keyOf(this.byId.get(v.id)!) === key);
     if (existing) return existing.id;
+    // a schema the subject already has was checked when it was first registered
+    validateSchema(schema, schemaType, this.referencedSchemas(references));
     const level = this.levelOf(subject);
     const live = vs.filter((v) => !v.deleted);
     if (level !== 'NONE' && live.length) {
