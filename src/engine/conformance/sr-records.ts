@@ -100,11 +100,9 @@ export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer 
   let serde = isKey ? serdesOf(ds).key : serdesOf(ds).value;
   // a topic with a registered schema gets its records written with that schema's own types, as
   // ksqlDB's harness writes them; the source then reads them with its columns' types
-  if (format.schemaId !== undefined && ds.registry) {
-    const own = inferColumns({ registry: ds.registry }, ds.topic, format, isKey, false)?.columns;
-    if (own && own.length === cols.length && own.some((c, i) => !typesEqual(c.type, cols[i]!.type))) {
-      cols = own; serde = (isKey ? keySerde : valueSerde)(format, own, ds.registry);
-    }
+  const own = registeredColumns(ds, isKey);
+  if (own && own.length === cols.length && own.some((c, i) => !typesEqual(c.type, cols[i]!.type))) {
+    cols = own; serde = (isKey ? keySerde : valueSerde)(format, own, ds.registry);
   }
   const v = plain(spec);
   // a copy of the bytes: the serde remembers what it wrote on the buffer it returns, and the engine
@@ -118,16 +116,21 @@ export function encodeSr(ds: DataSource, spec: unknown, isKey: boolean): Buffer 
   return fresh(serde.serialize(cols.map((c) => row[c.name]), { keepEmptyKey: v !== null }));
 }
 
+/** The columns of the registered schema a source's key or value is written with (its schema id), if any. */
+function registeredColumns(ds: DataSource, isKey: boolean): Column[] | undefined {
+  const format = isKey ? ds.keyFormat : ds.valueFormat;
+  if (format.schemaId === undefined || !ds.registry) return undefined;
+  return inferColumns({ registry: ds.registry }, ds.topic, format, isKey, false)?.columns;
+}
+
 /** A decoded key or value for comparison: columns by name (or the bare single key), doubles compared within 1e-6. */
 export function decodeSr(ds: DataSource, bytes: Buffer, isKey: boolean): unknown {
   let cols = isKey ? keyColumns(ds.columns) : valueColumns(ds.columns);
   const format = isKey ? ds.keyFormat : ds.valueFormat;
   let serde = isKey ? serdesOf(ds).key : serdesOf(ds).value;
   // a sink written with a registered schema holds all of that schema's fields, as ksqlDB's harness reads them
-  if (format.schemaId !== undefined && ds.registry) {
-    const all = inferColumns({ registry: ds.registry }, ds.topic, format, isKey, false)?.columns;
-    if (all && all.length > cols.length) { cols = all; serde = (isKey ? keySerde : valueSerde)(format, all, ds.registry); }
-  }
+  const all = registeredColumns(ds, isKey);
+  if (all && all.length > cols.length) { cols = all; serde = (isKey ? keySerde : valueSerde)(format, all, ds.registry); }
   const vals = serde.deserialize(bytes);
   if (vals === null) return null;
   // Protobuf decimals reach ksqlDB's harness as numbers, compared like doubles
