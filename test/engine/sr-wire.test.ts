@@ -126,6 +126,46 @@ describe('Protobuf values read back without decoding', () => {
   });
 });
 
+describe('Protobuf messages of plain scalar fields written in one pass', () => {
+  // field ids out of declaration order, a gap, a large id (two-byte tag), and every scalar kind
+  const schema = parseProto(`syntax = "proto3"; message M {
+    int32 I = 3; sint32 SI = 1; sfixed32 FI = 20; int64 L = 2; sint64 SL = 7; sfixed64 FL = 300;
+    double D = 5; float F = 6; bool B = 4; string S = 9; optional string O = 8; }`);
+  const names = ['I', 'SI', 'FI', 'L', 'SL', 'FL', 'D', 'F', 'B', 'S', 'O'];
+  const types: SqlType[] = ['INTEGER', 'INTEGER', 'INTEGER', 'BIGINT', 'BIGINT', 'BIGINT', 'DOUBLE', 'DOUBLE', 'BOOLEAN', 'STRING', 'STRING'].map((kind) => ({ kind }) as SqlType);
+  const codec = protobufCodec(schema, schema.message()!, { names, types, unwrapped: false });
+  const prefix = Buffer.from('0000000007' + '00', 'hex');
+  const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
+  const int32 = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, -1, 127, 128, -0));
+  const int64 = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(0, -1, 2 ** 32, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53) + 1));
+  const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', minLength: 30, maxLength: 60 }), fc.string({ unit: 'binary' }));
+  const row = fc.tuple(nullable(int32), nullable(int32), nullable(int32), nullable(int64), nullable(int64), nullable(int64),
+    nullable(fc.double()), nullable(fc.double()), nullable(fc.boolean()), nullable(text), nullable(text));
+
+  it('gives exactly the bytes protobufjs writes, after the frame', () => {
+    expect(codec.encodeAfter).toBeDefined();
+    fc.assert(fc.property(row, (values) => {
+      const fast = codec.encodeAfter!(values, prefix);
+      expect(fast).toBeDefined();
+      expect(fast!.toString('hex')).toBe(Buffer.concat([prefix, codec.encode(values)]).toString('hex'));
+    }), { numRuns: 2000 });
+  });
+
+  it('leaves values protobufjs would coerce to the general encoder', () => {
+    const base = [1, 1, 1, 1, 1, 1, 1, 1, true, 'a', null];
+    expect(codec.encodeAfter!(base, prefix)).toBeDefined();
+    for (const [i, v] of [[0, 1.5], [1, 2 ** 31], [3, 2 ** 60], [5, 0.5]] as const) {
+      const values = [...base]; values[i] = v;
+      expect(codec.encodeAfter!(values, prefix)).toBeUndefined();
+    }
+  });
+
+  it('is not offered for messages with nested, repeated or enum fields', () => {
+    const nested = parseProto('syntax = "proto3"; message N { repeated int32 R = 1; }');
+    expect(protobufCodec(nested, nested.message()!, { names: ['R'], types: [{ kind: 'ARRAY', item: { kind: 'INTEGER' } }], unwrapped: false }).encodeAfter).toBeUndefined();
+  });
+});
+
 describe('Avro encoding with a registered schema that has more fields', async () => {
   const { avroCodec } = await import('../../src/engine/serde/avro-serde.js');
   const { avsc } = await import('../../src/engine/serde/libraries.js');

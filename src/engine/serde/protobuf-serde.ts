@@ -3,6 +3,7 @@ import { protobufjs } from './libraries.js';
 import type { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import type { ProtoSchema } from './protobuf-schema.js';
+import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 
 type Obj = { [k: string]: unknown };
@@ -27,6 +28,7 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
   return {
     indexes: schema.indexesOf(type),
     readBack,
+    encodeAfter: scalarOnly ? flatEncoder(writes) : undefined,
     encode(values) {
       const obj: Obj = {};
       for (const w of writes) {

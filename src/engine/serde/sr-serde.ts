@@ -8,7 +8,7 @@ import { jsonSrCodec } from './json-sr-serde.js';
 import { jsonSchemaFor, type JsonSchema } from './json-schema.js';
 import { protobufCodec } from './protobuf-serde.js';
 import { parseProto, protoSchemaText, type ProtoSchema } from './protobuf-schema.js';
-import { framer, unframe } from './sr-wire.js';
+import { framePrefix, framer, unframe } from './sr-wire.js';
 import { recall, remember } from './decoded-cache.js';
 import { typeToString } from '../sql/types.js';
 import type { Codec, Shape } from './sr-values.js';
@@ -93,6 +93,7 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
     return p;
   };
   const framePayload = framer(format.schemaId ?? 0, writer.kind === 'PROTOBUF' ? indexes : undefined);
+  const prefix = framed ? framePrefix(format.schemaId ?? 0, writer.kind === 'PROTOBUF' ? indexes : undefined) : Buffer.alloc(0);
   // what the bytes decode to depends on the schema they name and on this reader's format and columns
   const readingShape = [JSON.stringify(format), isKey, ...cols.map((c) => `${c.name} ${typeToString(c.type)}`)].join('\u0000');
   return {
@@ -100,8 +101,7 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
       // a null key (every key column null) is no key at all, in every format, unless asked to keep it
       const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
       if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
-      const payload = codec.encode(values);
-      const bytes = framed ? framePayload(payload) : Buffer.from(payload);
+      const bytes = codec.encodeAfter?.(values, prefix) ?? (framed ? framePayload(codec.encode(values)) : Buffer.from(codec.encode(values)));
       // readers of these bytes with this shape get what decoding would give, without decoding
       const back = codec.readBack?.(values);
       if (back) remember(bytes, readingShape, back);

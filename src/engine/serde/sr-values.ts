@@ -13,6 +13,11 @@ export interface Codec {
    * decoding (plain scalar fields); undefined when it is not.
    */
   readBack?(values: unknown[]): unknown[] | undefined;
+  /**
+   * The bytes of `prefix` followed by `encode(values)`, written at once; undefined when these
+   * values need the general encoder.
+   */
+  encodeAfter?(values: readonly unknown[], prefix: Uint8Array): Buffer | undefined;
 }
 
 /** Index of a physical field name among column names: exact first, then ignoring case (ksqlDB's rule). */

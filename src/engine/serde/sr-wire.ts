@@ -9,16 +9,21 @@ export class WireFormatError extends Error {}
 
 /** Frames payloads for one schema id and message path: the header is built once. */
 export function framer(schemaId: number, indexes?: number[]): (payload: Uint8Array) => Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(schemaId >>> 0, 1);
-  const idx = !indexes ? [] : indexes.length === 1 && indexes[0] === 0 ? [0] : [indexes.length, ...indexes];
-  const prefix = Buffer.concat([head, Buffer.from(idx.flatMap(zigzagVarint))]);
+  const prefix = framePrefix(schemaId, indexes);
   return (payload) => {
     const out = Buffer.allocUnsafe(prefix.length + payload.length);
     prefix.copy(out, 0);
     out.set(payload, prefix.length);
     return out;
   };
+}
+
+/** The bytes before a payload framed for `schemaId` (and, for Protobuf, the message path `indexes`). */
+export function framePrefix(schemaId: number, indexes?: number[]): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(schemaId >>> 0, 1);
+  const idx = !indexes ? [] : indexes.length === 1 && indexes[0] === 0 ? [0] : [indexes.length, ...indexes];
+  return Buffer.concat([head, Buffer.from(idx.flatMap(zigzagVarint))]);
 }
 
 export function unframe(bytes: Buffer, withIndexes: boolean): Framed {
