@@ -27,6 +27,18 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ server: 'http://flag:3' }, { KSQL_MIGRATE_SERVER: 'http://env:2' }, dir).server.url).toBe('http://flag:3');
   });
 
+  it('refuses an unknown key, naming it and what its section takes', () => {
+    expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\n  pasword: x\n'))).toThrow(/^server\.pasword: unknown key \(server takes url, username, password, /);
+    expect(() => loadConfig({}, {}, project('migration:\n  dir: x\n'))).toThrow(/^migration: unknown key \(the top level takes server, migrations, /);
+    expect(() => loadConfig({}, {}, project('lock:\n  leaseSecond: 5\n'))).toThrow('lock.leaseSecond: unknown key (lock takes leaseSeconds, waitSeconds)');
+  });
+
+  it('takes credentials out of the server URL and uses them unless given on their own', () => {
+    const c = loadConfig({ server: 'https://key%40org:p%3Ass@host:8088/' }, {}, project());
+    expect(c.server).toMatchObject({ url: 'https://host:8088/', username: 'key@org', password: 'p:ss' });
+    expect(loadConfig({ server: 'http://u:p@host:1', username: 'other', password: 'x' }, {}, project()).server).toMatchObject({ url: 'http://host:1', username: 'other', password: 'x' });
+  });
+
   it('names the key of a bad value', () => {
     const dir = project('server:\n  url: not a url\n');
     expect(() => loadConfig({}, {}, dir)).toThrow(/^server\.url: /);

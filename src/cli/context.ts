@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { CliError, EXIT } from './errors.js';
 import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
+import { MissingMigrationsDir } from '../migrations/files.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -19,7 +20,25 @@ export function loadConfigOrExit(opts: GlobalOptions): Config {
   }
 }
 
-const redact = (text: string) => text.replace(/("?password"?\s*[:=]\s*)"[^"]*"/gi, '$1"***"');
+/** Names of settings and variables whose values are secrets. */
+const SECRET_NAME = /pass(word|wd)?|secret|token|credential|api[._-]?key|jaas/i;
+
+/**
+ * What --verbose may print of a request body: the values of secret-named properties (JSON
+ * `"...password...": "..."` and SQL `'...password...' = '...'`, as in connector configs) and every
+ * value of a secret-named variable are replaced by ***.
+ */
+export function redactor(secrets: string[]): (text: string) => string {
+  const known = secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text
+      .replace(/("[^"\\]*"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (m, key: string) => (SECRET_NAME.test(key) ? `${key}"***"` : m))
+      .replace(/('(?:[^']|'')*'\s*=\s*)'(?:[^']|'')*'/g, (m, key: string) => (SECRET_NAME.test(key) ? `${key}'***'` : m));
+    for (const s of known) out = out.split(s).join('***');
+    for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.split(j).join('***'); }
+    return out;
+  };
+}
 
 /**
  * --embedded: starts the local server in this process (data in DIR, default .ksql-migrate/ beside the
@@ -39,6 +58,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
 }
 
 export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
+  const redact = verboseRedactor(config, opts);
   const read = (key: string, file?: string) => {
     if (!file) return undefined;
     try { return readFileSync(file, 'utf8'); } catch { throw new CliError(`${key}: cannot read ${file}`, EXIT.USAGE); }
@@ -50,6 +70,12 @@ export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
     headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, properties: config.properties,
     onRequest: opts.verbose ? (m, p, b) => process.stderr.write(`> ${m} ${config.server.url}${p} ${redact(b).slice(0, 2000)}\n`) : undefined,
   });
+}
+
+/** The secrets --verbose must not show: the password, and variables (config or --define) named like secrets. */
+function verboseRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
+  const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
+  return redactor([...(config.server.password ? [config.server.password] : []), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)]);
 }
 
 export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {
@@ -78,6 +104,7 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
 
 /** Maps client errors to one line and the documented exit code. */
 export function asCliError(e: unknown): unknown {
+  if (e instanceof MissingMigrationsDir) return new CliError(e.message, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   if (e instanceof ServerError) return new CliError(`ksqlDB refused the request: ${e.message.split('\n')[0]}`, EXIT.FAILED, { cause: e });
   return e;

@@ -10,6 +10,8 @@ export function buildProgram(): Command {
   const program = new Command('ksql-migrate')
     .description('Versioned migrations, query management and a local ksqlDB-compatible server for ksqlDB')
     .version(pkg.version, '-V, --version')
+    // the tool's own -V/--version only before a command: `up --version 3` is the command's option
+    .enablePositionalOptions()
     .showHelpAfterError()
     .exitOverride();
 

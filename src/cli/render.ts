@@ -1,10 +1,14 @@
-/** Plain-text tables that fit the terminal: long cells are shortened, never wrapped into the next column. */
-export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || 120): string {
+/**
+ * Plain-text tables that fit the terminal: long cells are shortened, never wrapped into the next
+ * column. Columns in `keep` (such as ids a user passes back to a command) are never shortened.
+ */
+export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || 120, keep: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   let total = widths.reduce((a, b) => a + b + 2, 0);
   while (total > maxWidth) {
-    const widest = widths.indexOf(Math.max(...widths));
-    if (widths[widest]! <= 8) break;
+    const shrinkable = widths.map((w, i) => (keep.includes(i) ? -1 : w));
+    const widest = shrinkable.indexOf(Math.max(...shrinkable));
+    if (widest < 0 || widths[widest]! <= 8) break;
     widths[widest]!--; total--;
   }
   const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));

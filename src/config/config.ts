@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
-export const ConfigSchema = z.object({
-  server: z.object({
+export const ConfigSchema = z.strictObject({
+  server: z.strictObject({
     url: z.url().default('http://localhost:8088'),
     username: z.string().optional(),
     password: z.string().optional(),
@@ -18,15 +18,15 @@ export const ConfigSchema = z.object({
     keyFile: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}),
   }).prefault({}),
-  migrations: z.object({ dir: z.string().optional() }).prefault({}),
-  metadata: z.object({
+  migrations: z.strictObject({ dir: z.string().optional() }).prefault({}),
+  metadata: z.strictObject({
     stream: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_EVENTS'),
     table: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_SCHEMA_VERSIONS'),
     streamTopic: z.string().optional(),
     tableTopic: z.string().optional(),
     replicas: z.number().int().positive().default(1),
   }).prefault({}),
-  lock: z.object({
+  lock: z.strictObject({
     leaseSeconds: z.number().positive().default(300),
     waitSeconds: z.number().nonnegative().default(120),
   }).prefault({}),
@@ -34,6 +34,18 @@ export const ConfigSchema = z.object({
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
 });
+
+/** The keys a section of the settings takes, for the message about one it does not. */
+function knownKeys(path: PropertyKey[]): string {
+  let shape: z.ZodType = ConfigSchema;
+  for (const k of path) shape = (unwrap(shape) as z.ZodObject).shape[String(k)]!;
+  return Object.keys((unwrap(shape) as z.ZodObject).shape).join(', ');
+}
+/** The object inside defaults and prefaults. */
+const unwrap = (t: z.ZodType): z.ZodType => {
+  const inner = (t.def as unknown as { innerType?: z.ZodType }).innerType;
+  return inner ? unwrap(inner) : t;
+};
 
 export type Config = z.infer<typeof ConfigSchema> & { migrationsDir: string; configPath?: string };
 
@@ -115,9 +127,23 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const where = [...issue.path, issue.keys[0]!].join('.');
+      throw new ConfigError(`${where}: unknown key (${issue.path.length ? issue.path.join('.') : 'the top level'} takes ${knownKeys(issue.path)})`);
+    }
     const key = issue.path.join('.');
     const source = key === 'server.url' && flags.server ? '--server' : key;
     throw new ConfigError(`${source}: ${issue.message}`);
+  }
+  // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
+  // them, so no message or log line ever shows them; explicit username and password win
+  const withCreds = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i.exec(parsed.data.server.url);
+  if (withCreds) {
+    const [user, ...pass] = withCreds[2]!.split(':');
+    const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+    parsed.data.server.username ??= decode(user!);
+    if (pass.length) parsed.data.server.password ??= decode(pass.join(':'));
+    parsed.data.server.url = withCreds[1]! + parsed.data.server.url.slice(withCreds[0].length);
   }
   const base = existsSync(path) ? dirname(path) : cwd;
   const dir = flags.migrationsDir ? resolve(cwd, flags.migrationsDir) : resolve(base, parsed.data.migrations.dir ?? 'migrations');

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, type MigrationFile } from './files.js';
-import { COLUMNS, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration } from './prepare.js';
 
@@ -30,7 +30,13 @@ export interface MigrateResult { outcomes: MigrationOutcome[]; plan: Plan; inter
 export class PlanRefused extends Error {
   constructor(readonly reasons: string[]) { super(reasons.join('\n')); }
 }
+/** Files that cannot be used (bad names, duplicate versions): exit 4, as `validate` gives. */
+export class FilesRefused extends PlanRefused {}
 export class LockTimeout extends Error {}
+/** The run held the lock, then could not renew it within the lease: another run may have taken it. */
+export class LockLost extends Error {}
+/** Ctrl-C while waiting for another run's lock: nothing was applied. */
+export class InterruptedWaiting extends Error {}
 
 export interface Ports {
   client: KsqlClient;
@@ -55,7 +61,7 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
 
 export async function readFilesOrThrow(dir: string): Promise<MigrationFile[]> {
   const d = await discoverMigrations(dir);
-  if (d.problems.length) throw new PlanRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
+  if (d.problems.length) throw new FilesRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
   return d.files;
 }
 
@@ -66,8 +72,35 @@ function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', no
 }
 
 /**
+ * Keeps a held lock's lease alive: a new claim by its holder every third of the lease. `stop()`
+ * waits for a claim in flight, so none lands after the release. `check()` throws once no claim
+ * has gone through for a whole lease (the server was unreachable, or the process stalled): by then
+ * another run may hold the lock, and going on could apply a version twice.
+ */
+function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void) {
+  let renewedAt = ports.now();
+  let inFlight: Promise<void> | undefined;
+  let warned = false;
+  const timer = setInterval(() => {
+    if (inFlight) return;
+    const sentAt = ports.now();
+    inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt)).then(
+      () => { renewedAt = sentAt; },
+      (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
+    ).finally(() => { inFlight = undefined; });
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  timer.unref();
+  return {
+    check() {
+      if (ports.now() - renewedAt > leaseMs) throw new LockLost(`lost the lock: it could not be renewed for ${Math.round(leaseMs / 1000)} s (lock.leaseSeconds), so another run may hold it; stopped before the next migration`);
+    },
+    async stop() { clearInterval(timer); await inFlight; },
+  };
+}
+
+/**
  * Lock, read history, plan, apply, record. The lock is a claim row on the single-partition events
- * stream: the first claim in offset order wins, and it expires after the lease.
+ * stream: the first claim in offset order wins, and it expires after the lease unless renewed.
  */
 export async function migrate(ports: Ports, s: MigrationSettings, options: PlanOptions & { dryRun?: boolean }, emit: (e: MigrationEvent) => void): Promise<MigrateResult> {
   const { client } = ports;
@@ -81,10 +114,16 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
     if (history.lock.holder === owner) break;
+    if (ports.interrupted()) throw new InterruptedWaiting('interrupted while waiting for the lock; nothing was applied');
     if (ports.now() > deadline) throw new LockTimeout(`another ksql-migrate run holds the lock (${history.lock.holder}); gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
     if (history.lock.holder === undefined) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
     else { emit({ type: 'lock-wait', holder: history.lock.holder }); await ports.sleep(250); }
   }
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit);
+  // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
+  // at the head of the next request (the next migration's, or the one releasing the lock)
+  let migratedRows: string | undefined;
+  const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
   try {
     const p = plan(files, history, options);
     emit({ type: 'plan', plan: p });
@@ -95,15 +134,17 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {
       if (ports.interrupted()) { interrupted = true; break; }
+      lease.check();
       const f = step.file;
       const started = ports.now();
       emit({ type: 'start', file: f, statements: statements.length });
       const row = { version: String(f.version), name: f.name, checksum: f.checksum, startedOn: String(started), previous: step.previous, errorReason: NO_ERROR };
-      // one request per migration: RUNNING, the statements, MIGRATED. ksqlDB validates the request
-      // as a whole first and runs each statement only after the previous one has executed.
-      const sql = [stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }), ...statements.map((x) => x.text), stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) })].join('\n');
+      // one request per migration: the previous one's MIGRATED rows, this one's RUNNING rows, its
+      // statements. ksqlDB validates a request as a whole first and runs each statement only after
+      // the previous one has executed.
       try {
-        await client.ksql(sql);
+        await client.ksql(withMigrated([stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }), ...statements.map((x) => x.text)].join('\n')));
+        migratedRows = stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) });
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
@@ -111,16 +152,34 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         const k = statements.findIndex((x) => e.body.statementText !== undefined && x.text.trim() === e.body.statementText.trim());
         const where = k >= 0 ? `statement ${k + 1}/${statements.length} (line ${statements[k]!.line})` : 'recording its state';
         const reason = `${where}: ${e.message.split('\n')[0]}`;
-        await client.ksql(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason }));
+        // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
+        // again (a repeated row changes nothing), then this migration's ERROR
+        await client.ksql(withMigrated(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason })));
+        migratedRows = undefined;
         outcomes[i] = { file: f, status: 'error', reason };
         emit({ type: 'failed', file: f, reason });
         break;
       }
     }
+    // a version applied out of order leaves CURRENT behind the highest applied one; CURRENT is
+    // written again as that version, so tools that read CURRENT (Confluent's) see the true latest
+    const highest = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
+    const lastApplied = outcomes.filter((o) => o.status === 'success').at(-1);
+    if (highest && lastApplied && lastApplied.file.version < p.latest!) {
+      await client.ksql(withMigrated(insertRow(stream, { ...highest, versionKey: CURRENT })));
+      migratedRows = undefined;
+    }
     return { outcomes, plan: p, interrupted };
   } finally {
-    try { await client.ksql(lockRow(stream, owner, 'UNLOCKED', ports.now())); } catch (e) {
-      emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` });
+    await lease.stop();
+    const release = lockRow(stream, owner, 'UNLOCKED', ports.now());
+    if (migratedRows !== undefined) {
+      // the last migration's MIGRATED rows must land: an error here is the run's error
+      await client.ksql(withMigrated(release));
+    } else {
+      try { await client.ksql(release); } catch (e) {
+        emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` });
+      }
     }
   }
 }

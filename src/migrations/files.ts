@@ -44,11 +44,21 @@ export function checksumOf(bytes: Buffer): string {
   return createHash('md5').update(bytes).digest('hex');
 }
 
-/** Reads the migrations directory: valid files sorted by version; duplicates and bad names reported. */
-export async function discoverMigrations(dir: string): Promise<Discovery> {
+/** The migrations directory does not exist: a configuration mistake, not an empty project. */
+export class MissingMigrationsDir extends Error {
+  constructor(readonly dir: string) { super(`migrations directory ${dir} does not exist (set --migrations-dir or migrations.dir, or run 'ksql-migrate init')`); }
+}
+
+/**
+ * Reads the migrations directory: valid files sorted by version; duplicates and bad names reported.
+ * A directory that does not exist throws MissingMigrationsDir, unless `missingOk` (it reads as empty).
+ */
+export async function discoverMigrations(dir: string, opts: { missingOk?: boolean } = {}): Promise<Discovery> {
   let names: string[];
   try { names = await readdir(dir); } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], problems: [], gaps: [] };
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && opts.missingOk) return { files: [], problems: [], gaps: [] };
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingMigrationsDir(dir);
     throw e;
   }
   const files: MigrationFile[] = [];

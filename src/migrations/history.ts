@@ -85,10 +85,13 @@ export function foldEvents(rows: HistoryRow[], leaseMs: number): History {
   return { versions, current, lock };
 }
 
-/** Latest migrated version: CURRENT if MIGRATED, else its previous (Confluent's rule). */
+/**
+ * The latest migrated version: the highest one whose state is MIGRATED. Confluent's tool reads
+ * CURRENT instead (itself if MIGRATED, else its previous); the two agree for every history written
+ * in order, and after applying a version out of order `up` writes CURRENT again as the highest.
+ */
 export function latestMigrated(h: History): number | undefined {
-  if (!h.current) return undefined;
-  if (h.current.state === 'MIGRATED') return Number(h.current.version);
-  const p = h.current.previous;
-  return p === NO_PREVIOUS || p === '' ? undefined : Number(p);
+  let latest: number | undefined;
+  for (const [v, r] of h.versions) if (r.state === 'MIGRATED' && (latest === undefined || v > latest)) latest = v;
+  return latest;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderQueries, renderSourceDescription } from '../../src/cli/commands/manage.js';
+import { redactor } from '../../src/cli/context.js';
 import { typeText } from '../../src/cli/schema-text.js';
 
 const DIR = fileURLToPath(new URL('../../../shared/ksqldb/rest-entities/', import.meta.url));
@@ -41,5 +42,20 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(text).toMatch(/…/);
     expect(text.split('\n').at(-1)).toMatch(/1 failing$/);
+  });
+});
+
+describe('--verbose redaction', () => {
+  const redact = redactor(['hunter22']);
+  it('hides secret-named properties in JSON and in SQL, and known secret values anywhere', () => {
+    const body = JSON.stringify({ ksql: "CREATE SOURCE CONNECTOR c WITH ('connection.user'='bob', 'connection.password'='it''s', 'topic'='t'); INSERT INTO s VALUES ('hunter22');", streamsProperties: { 'sasl.jaas.config': 'x y', 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const out = redact(body);
+    expect(out).toContain("'connection.user'='bob'");
+    expect(out).toContain("'connection.password'='***'");
+    expect(out).toContain("'topic'='t'");
+    expect(out).toContain('"sasl.jaas.config":"***"');
+    expect(out).toContain('"ksql.streams.auto.offset.reset":"earliest"');
+    expect(out).not.toContain('hunter22');
+    expect(out).not.toContain("it''s");
   });
 });

@@ -1,33 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { CLI, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, queryStream } from '../helpers/server.js';
+import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
 // The suite runs against the local server, or against a real ksqlDB when KSQLDB_URL is set.
-let server: Running | undefined;
-let url: string;
-beforeAll(async () => {
-  if (process.env.KSQLDB_URL) url = process.env.KSQLDB_URL;
-  else { server = await startServerProcess(); url = server.url; }
-});
-afterAll(async () => { await server?.stop(); });
+const target = suiteServer();
 
-/** A project whose history uses names of its own, so tests never share metadata. */
-function project(): { dir: string; stream: string; table: string; run: (...args: string[]) => { status: number | null; stdout: string; stderr: string } } {
-  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cli-'));
-  const id = randomBytes(4).toString('hex').toUpperCase();
-  const stream = `EVENTS_${id}`, table = `VERSIONS_${id}`;
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
-  expect(run('init', '.').status).toBe(0);
-  writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${url}\nmetadata:\n  stream: ${stream}\n  table: ${table}\n  streamTopic: ${stream.toLowerCase()}\n  tableTopic: ${table.toLowerCase()}\nlock:\n  waitSeconds: 30\nproperties:\n  ksql.streams.auto.offset.reset: earliest\n`);
-  return { dir, stream, table, run };
-}
-
-const sql = (dir: string, name: string, text: string) => writeFileSync(join(dir, 'migrations', name), text);
+const project = () => makeProject(target());
 
 describe('migrations end to end through the CLI', () => {
   it('init -> create -> up -> status -> validate, with Confluent-compatible rows', async () => {
@@ -50,12 +32,12 @@ describe('migrations end to end through the CLI', () => {
     expect(p.run('validate').status).toBe(0);
     expect(p.run('up').status).toBe(0);
     expect(p.run('status', '--exit-code').status).toBe(0);
-    const rows = await queryStream(url, `SELECT VERSION_KEY, STATE, PREVIOUS, ERROR_REASON, COMPLETED_ON FROM ${p.table};`);
+    const rows = await queryStream(target(), `SELECT VERSION_KEY, STATE, PREVIOUS, ERROR_REASON, COMPLETED_ON FROM ${p.table};`);
     const byKey = Object.fromEntries(rows.rows.map((r) => [r[0], r]));
     expect(byKey['2']!.slice(1, 4)).toEqual(['MIGRATED', '1', 'N/A']);
     expect(byKey.CURRENT!.slice(1, 3)).toEqual(['MIGRATED', '1']);
     expect(Number(byKey['1']![4])).toBeGreaterThan(0);
-    const upper = await queryStream(url, `SELECT NOTE FROM O_${p.stream}_U;`);
+    const upper = await queryStream(target(), `SELECT NOTE FROM O_${p.stream}_U;`);
     expect(upper.rows).toEqual([["IT'S; FINE"]]);
   });
 
@@ -106,7 +88,7 @@ describe('migrations end to end through the CLI', () => {
     });
     const codes = await Promise.all([start(), start()]);
     expect(codes).toEqual([0, 0]);
-    const events = await queryStream(url, `SELECT VERSION_KEY, STATE FROM ${p.stream};`);
+    const events = await queryStream(target(), `SELECT VERSION_KEY, STATE FROM ${p.stream};`);
     const migrated = events.rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0]);
     expect(migrated.sort()).toEqual(['1', '2', '3', '4', '5', '6']);
   });
@@ -114,7 +96,7 @@ describe('migrations end to end through the CLI', () => {
   it('SIGINT finishes the migration in flight, records it, releases the lock and exits 130', async () => {
     const p = project();
     for (let i = 1; i <= 9; i++) sql(p.dir, `V00000${i}__s${i}.sql`, `CREATE STREAM S${i}_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='s${i}_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
-    const proxy = await startDelayProxy(url, 150);
+    const proxy = await startDelayProxy(target(), 150);
     try {
       const child = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';

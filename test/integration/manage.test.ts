@@ -32,6 +32,8 @@ describe('query and schema management through the CLI', () => {
     expect(filtered.map((q: { sinks: string[] }) => q.sinks[0])).toEqual(['COMPLETED_PER_MINUTE', 'PENDING_PER_MINUTE', 'FLAGGED_PER_MINUTE', 'REJECTED_PER_MINUTE']);
     const text = run('queries');
     for (const line of text.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
+    // ids are whole, even in 80 columns: they are what terminate and explain take
+    for (const q of qs) expect(text.stdout).toContain(q.id);
   });
 
   it('describe shows the columns, formats and the writing query; names resolve as ksqlDB resolves them', () => {

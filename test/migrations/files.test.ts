@@ -23,7 +23,8 @@ describe('discoverMigrations', () => {
     expect(d.gaps).toEqual([2, 4, 5]);
   });
 
-  it('treats a missing directory as empty', async () => {
-    expect(await discoverMigrations('/nonexistent/ksqlm')).toEqual({ files: [], problems: [], gaps: [] });
+  it('refuses a missing directory, unless asked to read it as empty (create makes it)', async () => {
+    await expect(discoverMigrations('/nonexistent/ksqlm')).rejects.toThrow(/^migrations directory \/nonexistent\/ksqlm does not exist/);
+    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], problems: [], gaps: [] });
   });
 });

@@ -8,7 +8,7 @@ import { loadConfigOrExit, type GlobalOptions } from '../context.js';
 export async function runCreate(description: string, opts: GlobalOptions & { version?: string }): Promise<void> {
   const config = loadConfigOrExit(opts);
   if (!description.trim()) throw new CliError('create: the description must not be empty', EXIT.USAGE);
-  const d = await discoverMigrations(config.migrationsDir);
+  const d = await discoverMigrations(config.migrationsDir, { missingOk: true });
   let version: number;
   if (opts.version !== undefined) {
     version = Number(opts.version);

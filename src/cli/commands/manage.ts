@@ -18,12 +18,22 @@ async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient) => Promise
   try { return await fn(client); } catch (e) { throw asCliError(e); } finally { await client.close(); await stop(); }
 }
 
-/** ksqlDB's name resolution: unquoted names are upper-cased; "quoted" or `quoted` keep their case. */
+/**
+ * A source name as SQL, with ksqlDB's name resolution: a plain identifier is upper-cased;
+ * "quoted" or `quoted` keeps its case (a backtick inside is doubled, as ksqlDB escapes it). Anything
+ * else is refused, so a name can never carry another statement.
+ */
 export function sourceName(input: string): string {
-  const m = /^(["`])(.*)\1$/.exec(input);
-  return m ? `\`${m[2]}\`` : input.toUpperCase();
+  const m = /^(["`])(.+)\1$/s.exec(input);
+  if (m) return quoteName(m[2]!);
+  if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return input.toUpperCase();
+  throw new CliError(`'${input}' is not a stream or table name; quote a name with other characters, e.g. "my-name"`, EXIT.USAGE);
 }
-const bare = (name: string) => name.replace(/^`|`$/g, '');
+/** A name exactly as the server reports it, quoted for SQL. */
+const quoteName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
+const bare = (name: string) => (/^`.*`$/s.test(name) ? name.slice(1, -1).replace(/``/g, '`') : name);
+/** INSERT INTO ... SELECT: its sink is not its own, so dropping a source it reads leaves that sink be. */
+const isInsertQuery = (q: RunningQuery) => /^\s*INSERT\s+INTO\b/i.test(q.queryString);
 
 async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: string[]; errors: number })[]> {
   const [list, ext] = await c.ksql('SHOW QUERIES; SHOW QUERIES EXTENDED;');
@@ -31,6 +41,8 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
   return ((list?.queries ?? []) as RunningQuery[]).map((q) => ({ ...q, sources: descriptions.get(q.id)?.sources ?? [], errors: descriptions.get(q.id)?.queryErrors.length ?? 0 }));
 }
 
+/** The terminal's width, at least 80 (piped output is laid out for 80 columns). */
+const outputWidth = () => Math.max(80, process.stdout.columns || 80);
 const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').trim(); return one.length > n ? `${one.slice(0, n - 1)}…` : one; };
 
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
@@ -41,7 +53,7 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
     if (opts.state) qs = qs.filter((q) => q.state.toUpperCase() === opts.state!.toUpperCase());
     if (opts.json) { process.stdout.write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { process.stdout.write('no queries\n'); return EXIT.OK; }
-    process.stdout.write(`${renderQueries(qs, Math.max(80, process.stdout.columns || 80), !!process.stdout.isTTY && !process.env.NO_COLOR)}\n`);
+    process.stdout.write(`${renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR)}\n`);
     return EXIT.OK;
   });
 }
@@ -66,7 +78,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     if (!opts.quiet) for (const id of targets) process.stdout.write(`${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}\n`);
     if (!(await confirm(`${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts.yes))) { process.stdout.write('nothing done\n'); return EXIT.OK; }
     for (const id of targets) {
-      const [e] = await c.ksql(`${verb.toUpperCase()} ${id};`);
+      const [e] = await c.ksql(`${verb.toUpperCase()} ${quoteName(id)};`);
       const msg = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
       if (!opts.quiet) process.stdout.write(`${id}: ${msg}\n`);
     }
@@ -74,10 +86,13 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
   });
 }
 
-export async function runExplain(id: string, opts: GlobalOptions): Promise<number> {
+export async function runExplain(input: string, opts: GlobalOptions): Promise<number> {
   return withClient(opts, async (c) => {
+    // only an id the server lists goes into the statement (ids are matched ignoring case)
+    const id = (await listQueries(c)).find((q) => q.id.toUpperCase() === input.toUpperCase())?.id;
+    if (id === undefined) throw new CliError(`unknown query id: ${input} (see 'ksql-migrate queries')`, EXIT.FAILED);
     let d: QueryDescription;
-    try { d = (await c.ksql(`EXPLAIN ${id};`))[0]!.queryDescription as QueryDescription; } catch (e) {
+    try { d = (await c.ksql(`EXPLAIN ${quoteName(id)};`))[0]!.queryDescription as QueryDescription; } catch (e) {
       if (e instanceof ServerError && /does not exist/.test(e.message)) throw new CliError(`unknown query id: ${id} (see 'ksql-migrate queries')`, EXIT.FAILED);
       throw e;
     }
@@ -107,11 +122,29 @@ export function renderSourceDescription(d: SourceDescription, extended: boolean,
   return out.join('\n').split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
 }
 
+/** The narrowest a table of these columns gets: ID and STATE whole, the others down to 8. */
+function minWidth(headers: string[], cells: string[][], shown: number[]): number {
+  return shown.reduce((n, i, k) => {
+    const w = Math.max(headers[i]!.length, ...cells.map((r) => r[i]!.length));
+    return n + (i <= 1 ? w : Math.min(w, 8)) + (k > 0 ? 2 : 0);
+  }, 0);
+}
+
 /** The queries table; failing queries in red on a terminal. */
 export function renderQueries(qs: (RunningQuery & { sources: string[] })[], width = 80, color = false): string {
-  const rows = qs.map((q) => [q.id, color && q.state === 'ERROR' ? `\u001b[31m${q.state}\u001b[39m` : q.state, q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
+  const all = ['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY'];
+  const cells = qs.map((q) => [q.id, q.state, q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
+  // ids are never shortened (they are passed back to terminate and explain): where the table would
+  // not fit, the columns that matter least go first (type, sink topics, sources, sinks)
+  let shown = all.map((_h, i) => i);
+  for (const drop of [2, 4, 5, 3]) {
+    if (minWidth(all, cells, shown) <= width) break;
+    shown = shown.filter((i) => i !== drop);
+  }
+  const paint = (s: string, i: number, q: RunningQuery) => (i === 1 && color && q.state === 'ERROR' ? `\u001b[31m${s}\u001b[39m` : s);
+  const rows = cells.map((r, k) => shown.map((i) => paint(r[i]!, i, qs[k]!)));
   const failing = qs.filter((q) => q.state === 'ERROR').length;
-  return `${table(['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY'], rows, width)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
+  return `${table(shown.map((i) => all[i]!), rows, width, [0, 1])}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
 }
 
 export async function runDescribe(name: string, opts: GlobalOptions & { extended?: boolean }): Promise<number> {
@@ -123,7 +156,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
       throw e;
     }
     if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
-    process.stdout.write(`${renderSourceDescription(d, !!opts.extended, Math.max(80, process.stdout.columns || 80))}\n`);
+    process.stdout.write(`${renderSourceDescription(d, !!opts.extended, outputWidth())}\n`);
     return EXIT.OK;
   });
 }
@@ -137,7 +170,7 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
       ? items.map((t) => [String(t.name), String((t.replicaInfo as number[]).length), String((t.replicaInfo as number[])[0] ?? '')])
       : items.map((s) => [String(s.name), String(s.topic), String(s.keyFormat), String(s.valueFormat), s.isWindowed ? 'yes' : '']);
     const headers = what === 'topics' ? ['Topic', 'Partitions', 'Replicas'] : ['Name', 'Topic', 'Key format', 'Value format', 'Windowed'];
-    process.stdout.write(rows.length ? `${table(headers, rows, Math.max(80, process.stdout.columns || 80))}\n` : `no ${what}\n`);
+    process.stdout.write(rows.length ? `${table(headers, rows, outputWidth(), [0])}\n` : `no ${what}\n`);
     return EXIT.OK;
   });
 }
@@ -156,17 +189,17 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     // every query reading a source, and what it writes: the dependency graph
     const steps: { kind: 'terminate' | 'drop'; name: string; type?: string }[] = [];
     const seen = new Set<string>();
+    // a query created by CREATE ... AS SELECT from `d` makes its sink a dependent, dropped first
+    // (dropping it ends that query); an INSERT INTO ... SELECT from `d` is ended, and its sink,
+    // which exists on its own, stays. Before `d` itself goes, the INSERT queries writing into it end.
     const visit = async (d: SourceDescription) => {
       if (seen.has(d.name)) return;
       seen.add(d.name);
       for (const q of queries.filter((x) => x.sources.includes(d.name))) {
-        for (const sink of q.sinks) {
-          if (sink === d.name) continue;
-          const writer = (await describe(`\`${sink}\``));
-          if (q.id.startsWith('INSERTQUERY_') || writer.writeQueries.length > 1) steps.push({ kind: 'terminate', name: q.id });
-          await visit(writer);
-        }
+        if (isInsertQuery(q)) { steps.push({ kind: 'terminate', name: q.id }); continue; }
+        for (const sink of q.sinks) if (sink !== d.name) await visit(await describe(quoteName(sink)));
       }
+      for (const q of queries.filter((x) => x.sinks.includes(d.name) && isInsertQuery(x))) steps.push({ kind: 'terminate', name: q.id });
       steps.push({ kind: 'drop', name: d.name, type: d.type });
     };
     if (opts.cascade) await visit(root);
@@ -176,7 +209,7 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     if (!(await confirm(`drop ${plan.filter((s) => s.kind === 'drop').length} source(s)?`, opts.yes))) { process.stdout.write('nothing done\n'); return EXIT.OK; }
     for (const s of plan) {
       try {
-        const sql = s.kind === 'drop' ? `DROP ${s.type} \`${s.name}\`${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${s.name};`;
+        const sql = s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`;
         const [e] = await c.ksql(sql);
         if (!opts.quiet) process.stdout.write(`${(e?.commandStatus as { message?: string } | undefined)?.message ?? 'done'}\n`);
       } catch (e) {

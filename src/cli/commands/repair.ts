@@ -35,9 +35,10 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       if (!Number.isInteger(v) || !row) throw new CliError(`repair: version ${opts.version ?? '(current)'} has no history to repair`, EXIT.USAGE);
       if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: V${pad6(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
       const file = (await discoverMigrations(config.migrationsDir)).files.find((f) => f.version === v);
-      const state = opts.markMigrated ? 'MIGRATED' : 'ROLLED_BACK';
+      // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
+      const state = opts.markMigrated ? 'MIGRATED' : 'PENDING';
       sql.push(stateChange(m.stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: opts.markMigrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` }));
-      process.stdout.write(`marked V${pad6(v)} ${state}\n`);
+      process.stdout.write(`marked V${pad6(v)} ${opts.markMigrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}\n`);
     }
     if (sql.length) await client.ksql(sql.join('\n'));
     return EXIT.OK;

@@ -30,6 +30,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
     for (const p of s.problems) process.stdout.write(`! ${p}\n`);
     if (s.gaps.length) process.stdout.write(`note: no file for version${s.gaps.length > 1 ? 's' : ''} ${s.gaps.join(', ')} (gaps are allowed)\n`);
   }
-  if (opts.exitCode && s.rows.some((r) => r.state !== 'MIGRATED')) return EXIT.FAILED;
+  // pending, failed, changed or missing versions, and files `up` would refuse
+  if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => r.state !== 'MIGRATED'))) return EXIT.FAILED;
   return EXIT.OK;
 }

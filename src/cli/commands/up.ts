@@ -1,4 +1,4 @@
-import { migrate, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
+import { migrate, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, type GlobalOptions } from '../context.js';
@@ -60,8 +60,10 @@ export async function runUp(opts: UpOptions): Promise<number> {
     if (result.interrupted) return EXIT.INTERRUPTED;
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {
+    if (e instanceof FilesRefused) throw new CliError(e.message, EXIT.VALIDATION);
     if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
-    if (e instanceof LockTimeout) throw new CliError(e.message, EXIT.FAILED);
+    if (e instanceof LockTimeout || e instanceof LockLost) throw new CliError(e.message, EXIT.FAILED);
+    if (e instanceof InterruptedWaiting) throw new CliError(e.message, EXIT.INTERRUPTED);
     if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
     throw asCliError(e);
   } finally {

@@ -1,0 +1,40 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { CLI, startServerProcess, type Running } from './server.js';
+
+export interface Project {
+  dir: string; stream: string; table: string;
+  run: (...args: string[]) => { status: number | null; stdout: string; stderr: string };
+}
+
+/** A project against `url` whose history uses names of its own, so tests never share metadata. */
+export function project(url: string, lock: { leaseSeconds?: number; waitSeconds?: number } = {}): Project {
+  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cli-'));
+  const id = randomBytes(4).toString('hex').toUpperCase();
+  const stream = `EVENTS_${id}`, table = `VERSIONS_${id}`;
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+  expect(run('init', '.').status).toBe(0);
+  writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${url}\nmetadata:\n  stream: ${stream}\n  table: ${table}\n  streamTopic: ${stream.toLowerCase()}\n  tableTopic: ${table.toLowerCase()}\nlock:\n${Object.entries({ waitSeconds: 30, ...lock }).map(([k, v]) => `  ${k}: ${v}\n`).join('')}properties:\n  ksql.streams.auto.offset.reset: earliest\n`);
+  return { dir, stream, table, run };
+}
+
+export const sql = (dir: string, name: string, text: string) => writeFileSync(join(dir, 'migrations', name), text);
+
+/**
+ * The server a suite runs against: a local server process of its own, or the real ksqlDB at
+ * KSQLDB_URL. Registers the suite's beforeAll and afterAll; the URL is known once they have run.
+ */
+export function suiteServer(): () => string {
+  let server: Running | undefined;
+  let url = '';
+  beforeAll(async () => {
+    if (process.env.KSQLDB_URL) url = process.env.KSQLDB_URL;
+    else { server = await startServerProcess(); url = server.url; }
+  });
+  afterAll(async () => { await server?.stop(); });
+  return () => url;
+}

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
+import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
+import { startDelayProxy } from '../helpers/proxy.js';
+
+// Cases a careful user meets beyond the happy path: flags that must reach their command, names that
+// must not become SQL, the lock held through a long run, secrets kept out of output. The suite runs
+// against the local server, or against a real ksqlDB when KSQLDB_URL is set.
+const target = suiteServer();
+
+const project = (lock: { leaseSeconds?: number; waitSeconds?: number } = {}) => makeProject(target(), lock);
+const stream = (name: string, topic: string) => `CREATE STREAM ${name} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`;
+const versions = async (events: string) => {
+  const r = await queryStream(target(), `SELECT VERSION_KEY, STATE, STARTED_ON, COMPLETED_ON FROM ${events};`);
+  return r.rows as string[][];
+};
+
+describe('flags reach their command', () => {
+  it('`up --version N` and `create --version N` are the commands\' own flags, not the tool\'s version', async () => {
+    const p = project();
+    for (let i = 1; i <= 3; i++) sql(p.dir, `V00000${i}__v${i}.sql`, stream(`V${i}_${p.stream}`, `v${i}_${p.stream.toLowerCase()}`));
+    const up = p.run('up', '--version', '2');
+    expect(up.stderr).toBe('');
+    expect(up.status).toBe(0);
+    expect(up.stdout).toMatch(/applied V000002 v2/);
+    const rows = await versions(p.stream);
+    expect(rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0])).toEqual(['2']);
+    const created = p.run('create', 'later', '--version', '7');
+    expect(created.status).toBe(0);
+    expect(existsSync(join(p.dir, 'migrations', 'V000007__later.sql'))).toBe(true);
+    // the tool's own version flag still works before a command
+    expect(p.run('--version').stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('the lock holds for the whole run', () => {
+  it('a run longer than the lease renews it: a second run waits instead of applying alongside', async () => {
+    // a lease of 1 s, and every request 200 ms late: applying 6 versions takes well over a lease
+    const p = project({ leaseSeconds: 1, waitSeconds: 60 });
+    for (let i = 1; i <= 6; i++) sql(p.dir, `V00000${i}__l${i}.sql`, stream(`L${i}_${p.stream}`, `l${i}_${p.stream.toLowerCase()}`));
+    const proxy = await startDelayProxy(target(), 200);
+    try {
+      const start = () => {
+        const c = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        c.stdout!.on('data', (d) => { out += d; });
+        c.stderr!.on('data', (d) => { out += d; });
+        return { c, out: () => out, exit: new Promise<number | null>((r) => c.on('exit', r)) };
+      };
+      const first = start();
+      // the second run starts once the first is applying, and must wait for it
+      for (const deadline = Date.now() + 30_000; !/applied V000001/.test(first.out()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+      const second = start();
+      expect(await first.exit).toBe(0);
+      expect(await second.exit).toBe(0);
+      expect(second.out()).toMatch(/waiting for the lock/);
+      expect(second.out()).toMatch(/nothing to apply/);
+      const rows = await versions(p.stream);
+      expect(rows.some((r) => r[1] === 'ERROR')).toBe(false);
+      expect(rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0]).sort()).toEqual(['1', '2', '3', '4', '5', '6']);
+    } finally { await proxy.close(); }
+  });
+
+  it('Ctrl-C while waiting for another run\'s lock exits 130 at once and applies nothing', async () => {
+    const p = project({ waitSeconds: 120 });
+    sql(p.dir, 'V000001__w.sql', stream(`W_${p.stream}`, `w_${p.stream.toLowerCase()}`));
+    expect(p.run('metadata', 'init').status).toBe(0);
+    // a live claim by another run
+    const claim = await ksql(target(), `INSERT INTO ${p.stream} (version_key, version, name, state, checksum, started_on, completed_on, previous, error_reason) VALUES ('KSQL_MIGRATE_LOCK', 'elsewhere:1:abcd', 'ksql-migrate lock', 'LOCKED', '', '${Date.now()}', '', '', 'N/A');`);
+    expect(claim.status).toBe(200);
+    const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    await new Promise<void>((resolve) => c.stderr!.on('data', (d) => { err += d; if (/waiting for the lock/.test(err)) resolve(); }));
+    c.kill('SIGINT');
+    expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(130);
+    expect(err).toMatch(/interrupted while waiting for the lock; nothing was applied/);
+    expect((await versions(p.stream)).filter((r) => r[1] === 'RUNNING' || r[1] === 'MIGRATED')).toEqual([]);
+  });
+});
+
+describe('the history stays true', () => {
+  it('completed_on is stamped after the statements ran', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__t.sql', stream(`T_${p.stream}`, `t_${p.stream.toLowerCase()}`));
+    const proxy = await startDelayProxy(target(), 150);
+    try {
+      // not spawnSync: the proxy runs in this process
+      const c = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: 'ignore' });
+      expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(0);
+    } finally { await proxy.close(); }
+    const row = (await versions(p.stream)).find((r) => r[0] === '1' && r[1] === 'MIGRATED')!;
+    // the statements' request went through the 150 ms proxy between the two stamps
+    expect(Number(row[3]) - Number(row[2])).toBeGreaterThanOrEqual(150);
+  });
+
+  it('after a version applied out of order, the latest stays the highest and older pending ones still need the flag', async () => {
+    const p = project();
+    for (let i = 1; i <= 5; i++) sql(p.dir, `V00000${i}__o${i}.sql`, stream(`O${i}_${p.stream}`, `o${i}_${p.stream.toLowerCase()}`));
+    expect(p.run('up', '--to', '1').status).toBe(0);
+    expect(p.run('up', '--version', '5').status).toBe(0);
+    expect(p.run('up', '--allow-out-of-order', '--to', '2').status).toBe(0);
+    const refused = p.run('up');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/V000003 is pending but older than the latest applied version V000005/);
+    const s = JSON.parse(p.run('status', '--json').stdout);
+    expect(s.currentVersion).toBe(5);
+    // CURRENT, which Confluent's tool reads, names the highest applied version again
+    const current = (await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1);
+    expect(current).toEqual(['5', 'MIGRATED']);
+  });
+
+  it('repair --mark-rolled-back records PENDING, a state Confluent\'s tool knows, and `up` applies the version again', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`RA_${p.stream}`, `ra_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM RB_${p.stream} AS SELECT id, nope FROM RA_${p.stream};\n`);
+    expect(p.run('up').status).toBe(1);
+    const repaired = p.run('repair', '--mark-rolled-back');
+    expect(repaired.status).toBe(0);
+    const states = new Set((await versions(p.stream)).filter((r) => r[0] !== 'KSQL_MIGRATE_LOCK').map((r) => r[1]));
+    expect([...states].every((x) => ['RUNNING', 'MIGRATED', 'ERROR', 'PENDING'].includes(x!))).toBe(true);
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'PENDING']);
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM RB_${p.stream} AS SELECT id, v FROM RA_${p.stream};\n`);
+    expect(p.run('up').status).toBe(0);
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'MIGRATED']);
+  });
+});
+
+describe('mistakes are errors, not silent successes', () => {
+  it('a migrations directory that does not exist is a configuration error (exit 2) for up, status and validate', () => {
+    const p = project();
+    for (const cmd of ['up', 'status', 'validate']) {
+      const r = p.run(cmd, '--migrations-dir', './typo');
+      expect(r.status, cmd).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^error: migrations directory .*typo does not exist/);
+    }
+  });
+
+  it('a file `up` cannot use makes `status --exit-code` exit 1 and `up` exit 4', () => {
+    const p = project();
+    sql(p.dir, 'V000001__ok.sql', stream(`F_${p.stream}`, `f_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V3__short.sql', 'SELECT 1;\n');
+    const status = p.run('status', '--exit-code');
+    expect(status.status).toBe(1);
+    expect(status.stdout).toMatch(/! V3__short\.sql: does not match/);
+    expect(p.run('up').status).toBe(4);
+  });
+});
+
+describe('names never become statements', () => {
+  it('describe, queries explain and drop refuse a name that carries SQL, and the server is unchanged', async () => {
+    const p = project();
+    const a = `INJ_${p.stream}`, b = `INJ2_${p.stream}`;
+    expect((await ksql(target(), `${stream(a, a.toLowerCase())}${stream(b, b.toLowerCase())}CREATE STREAM ${b}_D AS SELECT * FROM ${b};`)).status).toBe(200);
+    const d = p.run('describe', `${a}; DROP STREAM ${b}_D`);
+    expect(d.status).toBe(2);
+    expect(d.stderr.trim()).toMatch(/is not a stream or table name/);
+    const e = p.run('queries', 'explain', `CSAS_X; DROP STREAM ${b}_D`);
+    expect(e.status).toBe(1);
+    expect(e.stderr.trim()).toMatch(/^error: unknown query id/);
+    expect(p.run('drop', `${a}; DROP STREAM ${b}_D`, '--yes').status).toBe(2);
+    expect(p.run('describe', `${b}_D`).status).toBe(0);
+    // a quoted name keeps its case and is looked up as it is
+    expect(p.run('describe', `"${a.toLowerCase()}"`).stderr).toMatch(/unknown stream or table/);
+  });
+
+  it('drop --cascade drops what was created from the source, and only ends the INSERT INTO that feeds another stream', async () => {
+    const p = project();
+    const root = `CR_${p.stream}`, other = `CO_${p.stream}`;
+    const setup = `${stream(root, root.toLowerCase())}${stream(other, other.toLowerCase())}CREATE STREAM ${other}_D AS SELECT * FROM ${other};\nINSERT INTO ${other} SELECT * FROM ${root};\nCREATE STREAM ${root}_D AS SELECT * FROM ${root};`;
+    expect((await ksql(target(), setup)).status).toBe(200);
+    const r = p.run('drop', root, '--cascade', '--yes');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const plan = r.stdout.split('\n').filter((l) => /^ {2}(TERMINATE|DROP)/.test(l)).map((l) => l.trim().replace(/_\d+$/, '_N'));
+    expect(plan).toEqual(['TERMINATE INSERTQUERY_N', `DROP STREAM ${root}_D`, `DROP STREAM ${root}`]);
+    expect(p.run('describe', other).status).toBe(0);
+    expect(p.run('describe', `${other}_D`).status).toBe(0);
+  });
+
+  it('queries lists whole query ids when piped, however narrow', async () => {
+    const p = project();
+    const long = `A_RATHER_LONG_SOURCE_NAME_${p.stream}`;
+    expect((await ksql(target(), `${stream(long, long.toLowerCase())}CREATE STREAM ${long}_COPY AS SELECT * FROM ${long};`)).status).toBe(200);
+    const q = JSON.parse(p.run('queries', '--json', '--source', long).stdout) as { id: string }[];
+    expect(q.length).toBe(1);
+    const text = p.run('queries', '--source', long);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(q[0]!.id);
+  });
+});
+
+describe('secrets stay out of output', () => {
+  it('credentials in the server URL are never printed, even with --verbose or on errors', () => {
+    const p = project();
+    const unreachable = p.run('status', '--server', 'http://admin:s3cretPW@127.0.0.1:1');
+    expect(unreachable.status).toBe(3);
+    expect(unreachable.stderr).not.toContain('s3cretPW');
+    expect(unreachable.stderr).toContain('http://127.0.0.1:1');
+  });
+
+  it.skipIf(!!process.env.KSQLDB_URL)('credentials in the server URL are sent as Basic auth (local server only: it is started with --basic-auth)', async () => {
+    const secured = await startServerProcess(['--basic-auth', 'admin:s3cretPW']);
+    try {
+      const p = project();
+      const at = secured.url.replace('http://', 'http://admin:s3cretPW@');
+      const r = p.run('status', '--server', at, '--verbose');
+      expect(r.stderr).not.toContain('s3cretPW');
+      expect(r.status).toBe(0);
+      expect(p.run('status', '--server', secured.url).status).toBe(3);
+    } finally { await secured.stop(); }
+  });
+
+  it('--verbose hides secret properties and secret-named variables in statements', () => {
+    const p = project();
+    // a property whose name says password, and a variable whose name says secret, used elsewhere
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM SEC_${p.stream} (id STRING KEY, v STRING) WITH (KAFKA_TOPIC='sec_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO SEC_${p.stream} (id, v) VALUES ('k', '\${api_secret}');\n`);
+    const r = p.run('up', '--verbose', '-d', 'api_secret=TopSecret42');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/> POST /);
+    expect(r.stderr).not.toContain('TopSecret42');
+    expect(r.stderr).toContain('***');
+  });
+});
