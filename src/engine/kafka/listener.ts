@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { Engine } from '../engine.js';
 import { Reader, WireError, Writer } from './wire.js';
+import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
@@ -43,33 +44,20 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const sockets = new Set<Socket>();
   let port = opts.port;
 
-  const server: Server = createServer((socket) => {
+  // sockets start reading once readFrames has set them up
+  const server: Server = createServer({ pauseOnConnect: true }, (socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     const creds = opts.saslPlain;
     const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
     const drop = () => { socket.destroy(); };
-    // chunks are kept until a whole frame is there, then joined once
-    let parts: Buffer[] = [], partsLength = 0;
-    socket.on('data', (chunk: Buffer) => {
-      parts.push(chunk); partsLength += chunk.length;
-      if (partsLength < 4) return;
-      const size = (parts[0]!.length >= 4 ? parts[0]! : Buffer.concat(parts)).readInt32BE(0);
+    readFrames(socket, {
       // a request has at least its header; a bare SASL token (after SaslHandshake v0) may be shorter
-      const least = sasl.rawTokenNext ? 0 : 8;
-      if (size < least || size > MAX_REQUEST) { drop(); return; }
-      if (partsLength < 4 + size) return;
-      let pending = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
-      for (;;) {
-        const n = pending.readInt32BE(0);
-        if (n < least || n > MAX_REQUEST) { drop(); return; }
-        const frame = pending.subarray(4, 4 + n);
-        chain = chain.then(() => handle(frame)).catch(drop);
-        pending = pending.subarray(4 + n);
-        if (pending.length < 4 || pending.length < 4 + pending.readInt32BE(0)) break;
-      }
-      parts = pending.length ? [pending] : []; partsLength = pending.length;
+      least: () => (sasl.rawTokenNext ? 0 : 8),
+      max: MAX_REQUEST,
+      frame: (frame) => { chain = chain.then(() => handle(frame)).catch(drop); },
+      bad: drop,
     });
     socket.on('error', () => undefined);
     socket.on('close', () => { sockets.delete(socket); });

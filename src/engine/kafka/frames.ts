@@ -1,0 +1,120 @@
+import { Socket } from 'node:net';
+
+// Kafka requests are size-prefixed frames. A producer's requests are large (100 records of 1 KB are
+// 100 KB), and a socket's 'data' events hand them over in 64 KB chunks, each a new buffer, which
+// the frame then copies together. Here the socket reads straight into a slab this connection owns:
+// a frame arrives in one piece, nothing is copied, and the slab's memory is shared by the frames
+// (and the stored record batches they hold) until none is left. Node offers this as the `onread`
+// option of sockets it connects; for sockets a server accepts, the same fields are set on the
+// accepted socket before it starts reading. Where this Node lacks them, chunks are joined as before.
+
+/** Requests are never smaller than their header; a bare SASL token (after SaslHandshake v0) may be. */
+export interface FrameSink {
+  /** The smallest valid frame size now. */
+  least(): number;
+  /** Largest frame allowed (Kafka's socket.request.max.bytes). */
+  readonly max: number;
+  frame(frame: Buffer): void;
+  /** A frame size out of bounds: the connection is dropped. */
+  bad(): void;
+}
+
+const MIN_READ = 64 * 1024;
+const READ_BUFFER = 256 * 1024;
+
+interface OnreadFields { buffer: symbol; callback: symbol; generator: symbol }
+let fields: OnreadFields | null | undefined;
+
+/** The symbols under which Node keeps a socket's `onread` option, found from a socket made with one. */
+function onreadFields(): OnreadFields | null {
+  if (fields !== undefined) return fields;
+  const gen = () => Buffer.alloc(1), cb = () => undefined;
+  // (@types/node types `onread` on connect options only; the constructor takes it too)
+  const socket = new Socket({ onread: { buffer: gen, callback: cb } } as ConstructorParameters<typeof Socket>[0]);
+  const probe = socket as unknown as Record<symbol, unknown>;
+  const find = (v: unknown) => Object.getOwnPropertySymbols(probe).find((s) => probe[s] === v);
+  const buffer = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'kBuffer' && probe[s] === true);
+  const callback = find(cb), generator = find(gen);
+  socket.destroy();
+  fields = buffer && callback && generator ? { buffer, callback, generator } : null;
+  return fields;
+}
+
+/**
+ * Reads frames from an accepted socket that has not started reading (the server was created with
+ * `pauseOnConnect`), then starts it. `chunks` takes the plain path (for its tests).
+ */
+export function readFrames(socket: Socket, sink: FrameSink, opts: { chunks?: boolean } = {}): void {
+  const f = opts.chunks ? null : onreadFields();
+  const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Buffer) => void } })._handle;
+  if (!f || typeof handle?.useUserBuffer !== 'function') { readChunks(socket, sink); socket.resume(); return; }
+  // unconsumed bytes are buf[start, end); the buffer is reused, so its pages stay mapped
+  const buf = Buffer.allocUnsafe(READ_BUFFER);
+  let start = 0, end = 0, closed = false;
+  // a frame larger than the buffer is read straight into its own memory, size prefix included
+  let big: Buffer | undefined, bigFilled = 0;
+  /** The memory the next read fills. */
+  const next = (): Buffer => {
+    if (big) return big.subarray(bigFilled);
+    if (start === end) start = end = 0;
+    else if (buf.length - end < MIN_READ) { buf.copyWithin(0, start, end); end -= start; start = 0; }
+    return buf.subarray(end);
+  };
+  const onBytes = (n: number): boolean => {
+    if (closed) return false;
+    if (big) {
+      bigFilled += n;
+      if (bigFilled === big.length) { const frame = big.subarray(4); big = undefined; sink.frame(frame); }
+      return true;
+    }
+    end += n;
+    while (end - start >= 4) {
+      const size = buf.readInt32BE(start);
+      if (size < sink.least() || size > sink.max) { closed = true; sink.bad(); return false; }
+      if (end - start >= 4 + size) {
+        // the frame gets memory of its own (a produced batch is kept in the log)
+        const frame = Buffer.allocUnsafe(size);
+        buf.copy(frame, 0, start + 4, start + 4 + size);
+        start += 4 + size;
+        sink.frame(frame);
+        continue;
+      }
+      if (4 + size > buf.length) {
+        big = Buffer.allocUnsafe(4 + size);
+        buf.copy(big, 0, start, end);
+        bigFilled = end - start; start = end = 0;
+      }
+      break;
+    }
+    return true;
+  };
+  const s = socket as unknown as Record<symbol, unknown>;
+  s[f.generator] = next;
+  s[f.callback] = onBytes;
+  const first = next();
+  s[f.buffer] = first;
+  handle.useUserBuffer(first);
+  socket.resume();
+}
+
+/** The plain path: 'data' chunks are kept until a whole frame is there, then joined once. */
+function readChunks(socket: Socket, sink: FrameSink): void {
+  let parts: Buffer[] = [], partsLength = 0;
+  socket.on('data', (chunk: Buffer) => {
+    parts.push(chunk); partsLength += chunk.length;
+    if (partsLength < 4) return;
+    // nothing is joined until the first frame is whole
+    const size = (parts[0]!.length >= 4 ? parts[0]! : Buffer.concat(parts)).readInt32BE(0);
+    if (size < sink.least() || size > sink.max) { sink.bad(); return; }
+    if (partsLength < 4 + size) return;
+    let pending = parts.length === 1 ? parts[0]! : Buffer.concat(parts, partsLength);
+    while (pending.length >= 4) {
+      const n = pending.readInt32BE(0);
+      if (n < sink.least() || n > sink.max) { sink.bad(); return; }
+      if (pending.length < 4 + n) break;
+      sink.frame(pending.subarray(4, 4 + n));
+      pending = pending.subarray(4 + n);
+    }
+    parts = pending.length ? [pending] : []; partsLength = pending.length;
+  });
+}
