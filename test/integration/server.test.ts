@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { get } from 'node:http';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
 import { ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
@@ -85,6 +88,24 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(r.body.message).toContain("Topic 'nope' does not exist.");
       const d = await ksql(server.url, 'DESCRIBE NEVER_CREATED;');
       expect(d.body.message).toBe("Could not find STREAM/TABLE 'NEVER_CREATED' in the Metastore");
+    });
+
+    it('a connection reset before its first byte (a port scan, a TCP health check) ends only that connection', async () => {
+      const { port } = new URL(server.url);
+      for (let i = 0; i < 3; i++) {
+        const s = connect(Number(port), '127.0.0.1');
+        await once(s, 'connect');
+        s.resetAndDestroy();
+        await once(s, 'close');
+      }
+      // fresh connections, accepted after the reset ones: the server has met the resets by then
+      for (let i = 0; i < 3; i++) {
+        const status = await new Promise<number | undefined>((resolve) => {
+          get(`${server.url}/healthcheck`, { agent: false }, (res) => { res.resume(); resolve(res.statusCode); }).on('error', () => resolve(undefined));
+        });
+        expect(status).toBe(200);
+      }
+      expect(server.proc.exitCode).toBeNull();
     });
 
     it('bad JSON: 400', async () => {

@@ -138,6 +138,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     h1.keepAliveTimeout = 5000;
     const h2 = http2.createServer({}, handler as never);
     server = net.createServer((socket) => {
+      // a connection reset before its first byte (a port scan, a TCP health check) ends only itself
+      socket.on('error', () => socket.destroy());
       socket.once('data', (chunk: Buffer) => {
         socket.pause();
         if (chunk.subarray(0, 3).toString('latin1') !== 'PRI') {
