@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { get } from 'node:http';
+import { get, request } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
@@ -136,6 +136,64 @@ CREATE STREAM TYPED_OUT AS SELECT v FROM TYPED_IN;`);
       expect(d.body[0].sourceDescription.errorStats).toContain('failed-messages: 1');
       expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
     });
+  });
+});
+
+describe('POST /inserts-stream', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startServerProcess();
+    const r = await ksql(server.url, `CREATE STREAM INS (ID STRING KEY, V INT, D DOUBLE, B BOOLEAN) WITH (KAFKA_TOPIC='ins', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE SOURCE STREAM INS_RO (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_ro', VALUE_FORMAT='JSON', PARTITIONS=1);
+CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY ID;`);
+    expect(r.status).toBe(200);
+  });
+  afterAll(async () => { await server.stop(); });
+
+  /** Sends the lines as one request; the acks, one object per line. */
+  const send = async (lines: string[]) => {
+    const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `${lines.join('\n')}\n` });
+    return (await r.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
+  };
+
+  it('acks good rows and refuses bad ones as INSERT VALUES does, each with its seq; the good ones are stored', async () => {
+    const acks = await send(['{"target":"INS"}', '{"ID":"a","V":1,"D":1.5,"B":true}', '{"ID":"b","V":1.5}', '{"ID":"c","NOPE":1}', '[1,2]', 'null', '{"ID":"d","ROWOFFSET":3}', '{"id":"e","v":2}']);
+    expect(acks.map((a) => [a.seq, a.status])).toEqual([[0, 'ok'], [1, 'error'], [2, 'error'], [3, 'error'], [4, 'error'], [5, 'error'], [6, 'ok']]);
+    expect(acks[1]!.message).toBe("Failed to insert values into 'INS'. Expected type INTEGER for field `V` but got 1.5");
+    expect(acks[2]!.message).toBe("Failed to insert values into 'INS'. Column name `NOPE` does not exist.");
+    expect(acks[3]!.message).toMatch(/must be a JSON object/);
+    expect(acks[4]!.message).toMatch(/must be a JSON object/);
+    expect(acks[5]!.message).toBe("Failed to insert values into 'INS'. Inserting into column `ROWOFFSET` is not allowed.");
+    const rows = await queryStream(server.url, 'SELECT ID, V FROM INS;');
+    expect(rows.rows).toEqual([['a', 1], ['e', 2]]);
+  });
+
+  it('refuses a read-only or windowed target, as INSERT VALUES does', async () => {
+    expect((await send(['{"target":"INS_RO"}', '{"ID":"x","V":1}']))).toEqual([{ '@type': 'generic_error', error_code: 40000, message: 'Cannot insert values into read-only stream: INS_RO', status: 'error', seq: 0 }]);
+    expect((await send(['{"target":"INS_W"}', '{"ID":"q","C":1}']))[0]!.message).toBe('Cannot insert values into windowed table!');
+  });
+
+  it('answers the rows that come after its target was dropped, instead of going silent', async () => {
+    await ksql(server.url, "CREATE STREAM INS_DD (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_dd', VALUE_FORMAT='JSON', PARTITIONS=1);");
+    const acks: { status: string; seq: number }[] = [];
+    let buffered = '';
+    let onAck: (() => void) | undefined;
+    const req = request(`${server.url}/inserts-stream`, { method: 'POST' }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => {
+        buffered += d;
+        for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) acks.push(JSON.parse(buffered.slice(0, i)));
+        onAck?.();
+      });
+    });
+    const ackCount = (n: number) => new Promise<void>((r) => { onAck = () => { if (acks.length >= n) r(); }; onAck(); });
+    req.write('{"target":"INS_DD"}\n{"ID":"a","V":1}\n');
+    await ackCount(1);
+    expect((await ksql(server.url, 'DROP STREAM INS_DD;')).status).toBe(200);
+    req.write('{"ID":"b","V":2}\n');
+    await ackCount(2);
+    req.end();
+    expect(acks.map((a) => [a.seq, a.status])).toEqual([[0, 'ok'], [1, 'error']]);
   });
 });
 

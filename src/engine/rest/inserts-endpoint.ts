@@ -16,36 +16,57 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
   let target: string | undefined;
   let seq = 0;
   const ack = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+  const error = (message: string, n: number) => ack({ '@type': 'generic_error', error_code: 40000, message, status: 'error', seq: n });
   const handleLine = (line: string) => {
-    if (!line.trim()) return;
-    let obj: Record<string, unknown>;
-    try { obj = JSON.parse(line) as Record<string, unknown>; } catch {
-      ack({ '@type': 'generic_error', error_code: 40000, message: 'Invalid JSON in inserts stream', status: 'error', seq: seq++ });
+    if (!line.trim() || res.writableEnded) return;
+    let obj: unknown;
+    try { obj = JSON.parse(line); } catch {
+      error('Invalid JSON in inserts stream', seq++);
       return;
     }
     if (target === undefined) {
-      target = String(obj.target ?? '');
-      if (!engine.metastore.get(target)) {
-        ack({ '@type': 'generic_error', error_code: 40000, message: `Cannot insert values into an unknown stream/table: \`${target}\``, status: 'error', seq: 0 });
-        res.end();
-      }
+      target = String((obj as Record<string, unknown> | null)?.target ?? '');
+      // the target rules of INSERT INTO ... VALUES
+      const ds = engine.metastore.get(target);
+      const refused = !ds ? `Cannot insert values into an unknown stream/table: \`${target}\``
+        : ds.isSource ? `Cannot insert values into read-only ${ds.type.toLowerCase()}: ${ds.name}`
+          : ds.windowInfo ? `Cannot insert values into windowed ${ds.type.toLowerCase()}!` : undefined;
+      if (refused) { error(refused, 0); res.end(); }
       return;
     }
     const ds = engine.metastore.get(target);
     const n = seq++;
-    if (!ds) return;
+    if (!ds) {
+      // dropped while the stream was open: this row and any later get an answer, not silence
+      error(`Cannot insert values into an unknown stream/table: \`${target}\``, n);
+      res.end();
+      return;
+    }
+    const fail = (msg: string) => error(`Failed to insert values into '${ds.name}'. ${msg}`, n);
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) { fail('A row must be a JSON object of column names and values'); return; }
+    const row = obj as Record<string, unknown>;
     try {
+      for (const name of Object.keys(row)) {
+        const upper = name.toUpperCase();
+        if (upper === 'ROWPARTITION' || upper === 'ROWOFFSET') throw new Error(`Inserting into column \`${upper}\` is not allowed.`);
+        if (upper === 'ROWTIME') continue;
+        const col = ds.columns.find((c) => c.name === name) ?? ds.columns.find((c) => c.name.toUpperCase() === upper);
+        if (!col) throw new Error(`Column name \`${name}\` does not exist.`);
+        if (col.ns === 'HEADER') throw new Error(`Cannot insert into HEADER columns: ${col.name}`);
+        checkScalar(row[name], col.type.kind, col.name);
+      }
       const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
       const { key: ks, value: vs } = serdesOf(ds);
-      const kv = keys.map((c) => fromJson(lookupField(obj, c.name) ?? null, c.type, c.name));
-      const vv = values.map((c) => fromJson(lookupField(obj, c.name) ?? null, c.type, c.name));
+      const kv = keys.map((c) => fromJson(lookupField(row, c.name) ?? null, c.type, c.name));
+      const vv = values.map((c) => fromJson(lookupField(row, c.name) ?? null, c.type, c.name));
       if (ds.type === 'TABLE' && kv.some((k) => k === null)) throw new Error(`Value for primary key column(s) ${keys.map((k) => k.name).join(', ')} is required for tables`);
-      const rowtime = lookupField(obj, 'ROWTIME');
+      const rowtime = lookupField(row, 'ROWTIME');
+      if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${JSON.stringify(rowtime)}`);
       engine.topics.append(ds.topic, { key: kv.every((k) => k === null) ? null : ks.serialize(kv), value: vs.serialize(vv), timestamp: typeof rowtime === 'number' ? rowtime : Date.now() });
       engine.drain();
       ack({ status: 'ok', seq: n });
     } catch (e) {
-      ack({ '@type': 'generic_error', error_code: 40000, message: `Failed to insert values into '${ds.name}'. ${(e as Error).message}`, status: 'error', seq: n });
+      fail((e as Error).message);
     }
   };
   req.setEncoding('utf8');
@@ -55,4 +76,17 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     while ((i = buf.indexOf('\n')) >= 0) { handleLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
   });
   req.on('end', () => { handleLine(buf); buf = ''; if (!res.writableEnded) res.end(); });
+}
+
+/** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */
+function checkScalar(v: unknown, kind: string, name: string): void {
+  if (v === null || v === undefined) return;
+  const bad = () => new Error(`Expected type ${kind} for field \`${name}\` but got ${JSON.stringify(v)}`);
+  switch (kind) {
+    case 'INTEGER': if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw bad(); break;
+    case 'BIGINT': if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(); break;
+    case 'DOUBLE': if (typeof v !== 'number') throw bad(); break;
+    case 'BOOLEAN': if (typeof v !== 'boolean') throw bad(); break;
+    default: break;
+  }
 }
