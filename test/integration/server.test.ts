@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { get, request } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
-import { ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
 
 const METADATA = `CREATE STREAM MIGRATION_EVENTS (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='app_events', VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=1);
 CREATE TABLE MIGRATION_SCHEMA_VERSIONS WITH (KAFKA_TOPIC='app_versions') AS SELECT version_key, latest_by_offset(version) AS version, latest_by_offset(name) AS name, latest_by_offset(state) AS state, latest_by_offset(checksum) AS checksum, latest_by_offset(started_on) AS started_on, latest_by_offset(completed_on) AS completed_on, latest_by_offset(previous) AS previous, latest_by_offset(error_reason) AS error_reason FROM MIGRATION_EVENTS GROUP BY version_key;`;
@@ -349,5 +350,38 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
     } finally {
       await rm(pipelineDir, { recursive: true, force: true });
     }
+  });
+
+  it('refuses to start on a journal damaged before its last line, and leaves the file as it was', async () => {
+    const damagedDir = await mkdtemp(join(tmpdir(), 'ksqlm-damaged-'));
+    try {
+      const first = await startServerProcess(['--data-dir', damagedDir]);
+      await ksql(first.url, METADATA);
+      await writeHistory(first.url, 0, 3);
+      await first.stop();
+      const path = join(damagedDir, 'journal.jsonl');
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      lines[2] = `{X${lines[2]}`;
+      await writeFile(path, lines.join('\n'));
+      const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 of \d+ is not a journal entry; the data dir is damaged/);
+      expect(await readFile(path, 'utf8')).toBe(lines.join('\n'));
+    } finally { await rm(damagedDir, { recursive: true, force: true }); }
+  });
+
+  it('refuses a second server on a data dir in use; takes it once the first has stopped', async () => {
+    const sharedDir = await mkdtemp(join(tmpdir(), 'ksqlm-shared-'));
+    try {
+      const first = await startServerProcess(['--data-dir', sharedDir]);
+      const second = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', sharedDir], { encoding: 'utf8', timeout: 20_000 });
+      expect(second.status).toBe(2);
+      expect(second.stderr.trim()).toBe(`error: --data-dir: ${sharedDir} is in use by another server (pid ${first.proc.pid}); stop it, or use another --data-dir`);
+      await first.stop('SIGKILL');
+      // a lock left by a process that is gone is taken over
+      const third = await startServerProcess(['--data-dir', sharedDir]);
+      expect((await fetch(`${third.url}/healthcheck`)).status).toBe(200);
+      await third.stop();
+    } finally { await rm(sharedDir, { recursive: true, force: true }); }
   });
 });

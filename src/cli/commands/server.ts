@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { startLocalServer } from '../../engine/rest/server.js';
+import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, EXIT } from '../errors.js';
 
 interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; schemaRegistryPort?: string; schemaRegistry: boolean }
@@ -40,6 +41,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
       throw new CliError(`${which} is already in use`, EXIT.USAGE);
     }
     if (err.code === 'ENOENT' && (opts.tlsCert || opts.tlsKey)) throw new CliError(`--tls-cert/--tls-key: cannot read ${err.path}`, EXIT.USAGE);
+    if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--data-dir: ${e.message}`, EXIT.USAGE);
     throw e;
   }
   // one write, so whoever reads the first line also has the second

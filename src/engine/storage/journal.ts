@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -39,12 +40,14 @@ function recordLine(rec: TopicRecord): RecordLine {
 export class Journal implements StepHooks {
   private fh: FileHandle | undefined;
   private replaying = false;
+  private release: () => Promise<void> = async () => undefined;
   private step: Extract<Entry, { e: 'step' }> | undefined;
 
   private constructor(readonly dir: string, readonly clusterId: string, private readonly engine: Engine) {}
 
   static async open(dir: string, engine: Engine): Promise<Journal> {
     await mkdir(dir, { recursive: true });
+    const release = await lockDataDir(dir);
     const idFile = join(dir, 'cluster-id');
     let clusterId: string;
     try { clusterId = (await readFile(idFile, 'utf8')).trim(); } catch {
@@ -62,14 +65,22 @@ export class Journal implements StepHooks {
     const lines = text.split('\n');
     let validBytes = 0;
     j.replaying = true;
-    for (let i = 0; i < lines.length; i++) {
-      const line = lines[i]!;
-      if (line === '' && i === lines.length - 1) break;
-      let entry: Entry;
-      try { entry = JSON.parse(line) as Entry; } catch { break; } // a torn write at the end
-      j.apply(entry);
-      validBytes += Buffer.byteLength(line) + 1;
-    }
+    try {
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        if (line === '' && i === lines.length - 1) break;
+        let entry: Entry;
+        try { entry = JSON.parse(line) as Entry; } catch {
+          // only the last line, unfinished (no newline after it), is a torn write to drop; a bad
+          // line before it means the file was damaged, and nothing after it is thrown away
+          if (i === lines.length - 1) break;
+          throw new JournalDamaged(`${path}: line ${i + 1} of ${lines.length - 1} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
+        }
+        j.apply(entry);
+        validBytes += Buffer.byteLength(line) + 1;
+      }
+    } catch (e) { await release(); throw e; }
+    j.release = release;
     j.replaying = false;
     j.fh = await open(path, 'a+');
     if (validBytes < Buffer.byteLength(text)) await j.fh.truncate(validBytes);
@@ -132,5 +143,37 @@ export class Journal implements StepHooks {
     if (s) this.write(s);
   }
 
-  async close(): Promise<void> { await this.fh?.close(); this.fh = undefined; }
+  async close(): Promise<void> { await this.fh?.close(); this.fh = undefined; await this.release(); }
+}
+
+/** The journal cannot be read back as written. */
+export class JournalDamaged extends Error {}
+/** Another live server has the data dir. */
+export class DataDirInUse extends Error {}
+
+/**
+ * Takes the data dir for this process: a `lock` file holding its pid, created only if absent. A lock
+ * left by a process that is gone is taken over. Two servers on one data dir would each append
+ * their own offsets and query ids to the one journal.
+ */
+async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, 'lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const f = await open(path, 'wx');
+      await f.writeFile(String(process.pid)); await f.close();
+      return async () => { await rm(path, { force: true }); };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another --data-dir`);
+      await rm(path, { force: true });
+    }
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  // an exited process nobody has reaped yet (a zombie) still answers signal 0
+  try { return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
 }
