@@ -109,6 +109,16 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(server.proc.exitCode).toBeNull();
     });
 
+    it('a malformed URL escape and a statement nested past the parser\'s depth are 400s, not 500s', async () => {
+      const u = await fetch(`${server.url}/status/stream/%E0%A4%A/create`);
+      expect(u.status).toBe(400);
+      expect(KsqlError.parse(await u.json())).toMatchObject({ '@type': 'generic_error', error_code: 40000 });
+      const deep = await ksql(server.url, `CREATE STREAM DEEP AS SELECT ${'NOT '.repeat(50_000)}TRUE FROM STOCKTRADE;`);
+      expect(deep.status).toBe(400);
+      expect(deep.body).toMatchObject({ '@type': 'statement_error', error_code: 40001, message: 'The statement is nested too deeply to parse' });
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    });
+
     it('bad JSON: 400', async () => {
       const r = await fetch(`${server.url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
       expect(r.status).toBe(400);

@@ -15,6 +15,11 @@ export function toErrorBody(err: unknown, statementText?: string): ErrorBody {
   if (err instanceof KsqlRequestError) {
     return { status: Math.floor(err.errorCode / 100), body: { '@type': 'generic_error', error_code: err.errorCode, message: err.message } };
   }
+  // a statement nested deeper than the parser's stack is the request's fault, not the server's
+  if (err instanceof RangeError && /call stack/i.test(err.message)) {
+    return { status: 400, body: { '@type': 'statement_error', error_code: 40001, message: 'The statement is nested too deeply to parse', statementText: statementText ?? '', entities: [] } };
+  }
+  if (err instanceof URIError) return { status: 400, body: { '@type': 'generic_error', error_code: 40000, message: `Malformed URL: ${err.message}` } };
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, body: { '@type': 'generic_error', error_code: 50000, message } };
 }
