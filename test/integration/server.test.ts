@@ -83,6 +83,14 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(r.body.message).toMatch(/^line 1:8: Syntax Error/);
     });
 
+    it('syntax error positions count from the start of the request, as ksqlDB parses it whole', async () => {
+      const same = await ksql(server.url, 'SHOW STREAMS; CREATE STREAMM oops;');
+      expect(same.body.message).toMatch(/^line 1:22: Syntax Error/);
+      const third = await ksql(server.url, 'SHOW STREAMS;\nSHOW TABLES;\n  SELEC 1;');
+      expect(third.body).toMatchObject({ error_code: 40001, statementText: '  SELEC 1;' });
+      expect(third.body.message).toMatch(/^line 3:3: Syntax Error/);
+    });
+
     it('a request with one bad statement runs none of them', async () => {
       const r = await ksql(server.url, "CREATE STREAM NEVER_CREATED (a INT) WITH (kafka_topic='never', value_format='json', partitions=1); CREATE STREAM BROKEN (a INT) WITH (kafka_topic='nope', value_format='json');");
       expect(r.status).toBe(400);

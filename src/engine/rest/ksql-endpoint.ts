@@ -21,16 +21,25 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
 export function handleKsql(engine: Engine, body: Record<string, unknown>, journal?: Journal): ErrorBody | { status: number; body: unknown } {
   const sql = body.ksql;
   if (typeof sql !== 'string') return genericError(400, 40000, 'Invalid request: the "ksql" field must be a string of statements');
-  let texts: string[];
-  try { texts = splitRequest(sql).map((s) => s.text); } catch (e) {
+  let split: ReturnType<typeof splitRequest>;
+  try { split = splitRequest(sql); } catch (e) {
     return toErrorBody(e, sql.split('\n')[(e as SqlSyntaxError).line - 1] ?? sql);
   }
+  const texts = split.map((s) => s.text);
   // validation pass on a sandbox: nothing runs if any statement fails
   const sandbox = engine.sandboxCopy();
   const sctx = requestContext(body, 'streamsProperties');
-  for (const text of texts) {
+  for (const [k, text] of texts.entries()) {
     try {
-      const stmt = parseStatement(substituteVariables(text, sctx.variables), (n) => sandbox.metastore.types.get(n));
+      let stmt;
+      try { stmt = parseStatement(substituteVariables(text, sctx.variables), (n) => sandbox.metastore.types.get(n)); } catch (e) {
+        if (!(e instanceof SqlSyntaxError)) throw e;
+        // ksqlDB parses the request as a whole: positions count from its start, and the statement
+        // text of a syntax error is the request's line that holds it
+        const at = split[k]!;
+        const moved = new SqlSyntaxError(e.line + at.line - 1, e.line === 1 ? e.col + at.col : e.col, e.detail);
+        return toErrorBody(moved, sql.split('\n')[moved.line - 1] ?? text);
+      }
       if (stmt.kind === 'select' || stmt.kind === 'print') {
         throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);
       }
