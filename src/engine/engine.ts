@@ -91,6 +91,8 @@ export class Engine {
     for (const t of this.topics.list()) e.topics.create(t.name, t.config);
     for (const [k, q] of this.queries) e.queries.set(k, { ...q, runtime: undefined });
     for (const [k, v] of this.variables) e.variables.set(k, v);
+    // the live transient queries, so TERMINATE of one validates (the sandbox stops none)
+    for (const t of this.transients) e.transients.add(t);
     Object.assign(e.properties, this.properties);
     e.nextOffset = this.nextOffset; e.lastPlanOffset = this.lastPlanOffset; e.queryCounter = this.queryCounter;
     return e;
@@ -135,6 +137,8 @@ export class Engine {
 
   /** Runs every query until none has records left; returns the number of records processed. */
   drain(): number {
+    // a sandbox only validates: the transient queries it sees are the live engine's to run
+    if (this.sandbox) return 0;
     let total = 0;
     for (;;) {
       let progress = 0;

@@ -127,6 +127,16 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
     });
 
+    it('commandSequenceNumber: a request waits for the command it names; one never executed answers 503/50301', async () => {
+      const made = await ksql(server.url, "CREATE STREAM CSN_S (K STRING KEY, V INT) WITH (kafka_topic='csn', value_format='JSON', partitions=1);");
+      const seq = made.body[0].commandSequenceNumber as number;
+      expect((await ksql(server.url, 'DESCRIBE CSN_S;', { commandSequenceNumber: seq })).status).toBe(200);
+      expect((await ksql(server.url, 'SHOW STREAMS;', { commandSequenceNumber: 'abc' })).status).toBe(400);
+      const later = await ksql(server.url, 'SHOW STREAMS;', { commandSequenceNumber: seq + 1000 });
+      expect(later.status).toBe(503);
+      expect(later.body).toEqual({ '@type': 'generic_error', error_code: 50301, message: `Timed out while waiting for a previous command to execute. command sequence number: ${seq + 1000}` });
+    });
+
     it('bad JSON: 400', async () => {
       const r = await fetch(`${server.url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
       expect(r.status).toBe(400);
@@ -240,6 +250,24 @@ describe('push queries over /query', () => {
     expect((await header('SELECT * FROM PI EMIT CHANGES;', v2)).header.queryId).toMatch(/^transient_PI_/);
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { ...v2, 'auto.offset.reset': 'earliest' })).header.queryId).toMatch(/^transient_PO_/);
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_PO_/);
+  });
+
+  it('a transient push query is listed by SHOW QUERIES (type PUSH), and TERMINATE of its id ends its response', async () => {
+    expect((await ksql(server.url, "CREATE STREAM PT (K STRING KEY, ID INT) WITH (kafka_topic='pt', value_format='JSON', partitions=1);")).status).toBe(200);
+    const res = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { accept: 'application/vnd.ksqlapi.delimited.v1' }, body: JSON.stringify({ sql: 'SELECT * FROM PT EMIT CHANGES;' }) });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) { const { value, done } = await reader.read(); if (done) break; text += new TextDecoder().decode(value); }
+    const id = (JSON.parse(text.slice(0, text.indexOf('\n'))) as { queryId: string }).queryId;
+    expect(id).toMatch(/^transient_PT_\d+$/);
+    const listed = (await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.find((q: { id: string }) => q.id === id);
+    expect(listed).toEqual({ queryString: 'SELECT * FROM PT EMIT CHANGES;', sinks: [], sinkKafkaTopics: [], id, statusCount: { RUNNING: 1 }, queryType: 'PUSH', state: 'RUNNING' });
+    // an unquoted id is upper-cased by the parser; ids compare ignoring case
+    const t = await ksql(server.url, `TERMINATE ${id};`);
+    expect(t.status).toBe(200);
+    expect(t.body[0]).toMatchObject({ '@type': 'terminate_query', queryId: id, wasTerminated: true });
+    for (;;) { const { done } = await reader.read(); if (done) break; }
+    expect((await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.some((q: { id: string }) => q.id === id)).toBe(false);
   });
 
   it('a scalable push query skips a keyed source\'s records that have no key, as ksqlDB\'s does', async () => {
@@ -386,6 +414,26 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 of \d+ is not a journal entry; the data dir is damaged/);
       expect(await readFile(path, 'utf8')).toBe(lines.join('\n'));
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
+  });
+
+  it('POST /ksql/terminate ends every query and drops every source, deletes the listed topics, and a restart keeps it so', async () => {
+    const termDir = await mkdtemp(join(tmpdir(), 'ksqlm-terminate-'));
+    try {
+      const first = await startServerProcess(['--data-dir', termDir]);
+      expect((await ksql(first.url, "CREATE STREAM TA (K STRING KEY, V INT) WITH (kafka_topic='ta_in', value_format='JSON', partitions=1); CREATE STREAM TB AS SELECT * FROM TA; CREATE TABLE TC AS SELECT K, COUNT(*) AS N FROM TA GROUP BY K;")).status).toBe(200);
+      const r = await fetch(`${first.url}/ksql/terminate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deleteTopicList: ['ta_.*', 'TB'] }) });
+      expect(r.status).toBe(200);
+      const look = async (url: string) => ({
+        streams: (await ksql(url, 'SHOW STREAMS;')).body[0].streams, tables: (await ksql(url, 'SHOW TABLES;')).body[0].tables,
+        queries: (await ksql(url, 'SHOW QUERIES;')).body[0].queries, topics: (await ksql(url, 'SHOW TOPICS;')).body[0].topics.map((t: { name: string }) => t.name),
+      });
+      const after = await look(first.url);
+      expect(after).toEqual({ streams: [], tables: [], queries: [], topics: ['TC'] });
+      await first.stop();
+      const second = await startServerProcess(['--data-dir', termDir]);
+      expect(await look(second.url)).toEqual(after);
+      await second.stop();
+    } finally { await rm(termDir, { recursive: true, force: true }); }
   });
 
   it('refuses a second server on a data dir in use; takes it once the first has stopped', async () => {

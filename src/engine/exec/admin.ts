@@ -2,7 +2,7 @@ import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { commandStatus, warningEntity } from './status.js';
-import { fieldsJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
+import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
@@ -85,7 +85,8 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entit
     case 'QUERIES': {
       const qs = [...engine.queries.values()];
       if (stmt.extended) return { ...base('query_descriptions', stmt), queryDescriptions: qs.map((q) => queryDescription(engine, q)) };
-      return { ...base('queries', stmt), queries: qs.map(runningQueryJson) };
+      // transient push queries are live queries too (queryType PUSH)
+      return { ...base('queries', stmt), queries: [...qs.map(runningQueryJson), ...[...engine.transients].map(pushQueryJson)] };
     }
     case 'TOPICS': {
       const topics = engine.topics.list().filter((t) => stmt.all || !t.name.startsWith('_'));
@@ -155,8 +156,13 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
     const q = [...engine.queries.values()].find((x) => x.id.toUpperCase() === id.toUpperCase());
     if (!q) {
       if (id.toLowerCase().includes('transient_')) {
-        const t = [...engine.transients].find((x) => x.id === id);
-        if (t && verb === 'terminate') { engine.transients.delete(t); return { ...base('terminate_query', stmt), queryId: id, wasTerminated: true }; }
+        // query ids compare ignoring case, as ksqlDB's QueryId does (an unquoted id is upper-cased)
+        const t = [...engine.transients].find((x) => x.id.toUpperCase() === id.toUpperCase());
+        if (t && verb === 'terminate') {
+          // validation runs on a sandbox, which sees the live transient queries but stops none
+          if (!engine.sandbox) { if (t.stop) t.stop(); else engine.transients.delete(t); }
+          return { ...base('terminate_query', stmt), queryId: t.id, wasTerminated: true };
+        }
       }
       throw new KsqlRequestError(`Unknown queryId: ${id}`);
     }

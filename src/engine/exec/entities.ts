@@ -1,3 +1,4 @@
+import type { RunningQuery } from '../runtime/running-query.js';
 import type { Engine, PersistentQuery } from '../engine.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Column } from '../catalog/schema.js';
@@ -36,6 +37,11 @@ export function runningQueryJson(q: PersistentQuery) {
     queryType: 'PERSISTENT',
     state,
   };
+}
+
+/** SHOW QUERIES' entry for a transient push query: no sinks, type PUSH. */
+export function pushQueryJson(q: RunningQuery) {
+  return { queryString: q.statementText, sinks: [], sinkKafkaTopics: [], id: q.id, statusCount: { RUNNING: 1 }, queryType: 'PUSH', state: 'RUNNING' };
 }
 
 export function sourceDescription(engine: Engine, ds: DataSource, extended: boolean) {

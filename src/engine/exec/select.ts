@@ -140,7 +140,7 @@ function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unkno
 export interface PushHandle { id: string; header: QueryHeader; close(): void; plan: QueryPlan }
 
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
-export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void): PushHandle {
+export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void, statementText = ''): PushHandle {
   checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false, push: true, properties: props });
   const ds = plan.sources[0]!;
@@ -173,6 +173,8 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     count++;
     if (limit !== undefined && count >= limit) end('limit');
   });
+  rq.statementText = statementText;
+  rq.stop = () => end('closed');
   engine.transients.add(rq);
   if (limit === 0) queueMicrotask(() => end('limit'));
   return { id, header: { queryId: id, columns: plan.columns, markKeys: false }, close: () => end('closed'), plan };

@@ -67,3 +67,27 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
   }
   return { status: 200, body: entities };
 }
+
+/**
+ * POST /ksql/terminate: every persistent query terminated and every stream and table dropped, as
+ * logged commands (so a restart keeps them gone); topics matching `deleteTopicList` (names or
+ * regular expressions) are deleted with them.
+ */
+export function handleTerminateCluster(engine: Engine, body: Record<string, unknown>, journal?: Journal): ErrorBody | { status: number; body: unknown } {
+  const list = body.deleteTopicList ?? [];
+  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) return genericError(400, 40000, 'Invalid request: "deleteTopicList" must be a list of topic names or patterns');
+  let patterns: RegExp[];
+  try { patterns = (list as string[]).map((p) => new RegExp(`^(?:${p})$`)); } catch (e) { return genericError(400, 40000, `Invalid request: deleteTopicList: ${(e as Error).message}`); }
+  const matches = (topic: string) => patterns.some((p) => p.test(topic));
+  const sources = engine.metastore.list();
+  const statements = [
+    ...(engine.queries.size ? ['TERMINATE ALL;'] : []),
+    ...sources.map((ds) => `DROP ${ds.type} \`${ds.name.replace(/`/g, '``')}\`${matches(ds.topic) ? ' DELETE TOPIC' : ''};`),
+  ];
+  if (statements.length) {
+    const r = handleKsql(engine, { ksql: statements.join('\n') }, journal);
+    if (r.status !== 200) return r;
+  }
+  for (const t of engine.topics.list()) if (matches(t.name)) engine.topics.delete(t.name);
+  return { status: 200, body: {} };
+}

@@ -106,7 +106,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, (values, tombstone) => writer?.row(values, tombstone), (reason) => {
       pushes.delete(handle.id);
       writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
-    });
+    }, sql.trim());
   } catch (e) { return send(res, toErrorBody(e, sql)); }
   pushes.set(handle.id, handle);
   writer = new QueryWriter(res, style === 'protobuf' ? 'legacy' : style, handle.header);

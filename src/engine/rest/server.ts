@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Engine, type ExecContext } from '../engine.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
-import { handleKsql } from './ksql-endpoint.js';
+import { handleKsql, handleTerminateCluster } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal } from '../storage/journal.js';
@@ -46,6 +46,8 @@ export interface LocalServer {
 }
 
 const MAX_BODY = 10 * 1024 * 1024;
+/** ksql.server.command.response.timeout.ms: how long a request waits for the command it names. */
+const COMMAND_TIMEOUT_MS = 5000;
 export const SERVER_VERSION = '7.6.0';
 
 /** Starts the local ksqlDB-compatible server and resolves once it listens. */
@@ -110,14 +112,21 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       } catch (e) {
         return send(res, genericError(400, 40000, `Invalid JSON in request: ${(e as Error).message}`));
       }
+      // read-after-write: a request naming a command sequence number runs once that command has
+      // executed here, or answers 503 after ksql.server.command.response.timeout.ms (5 s)
+      const csn = body.commandSequenceNumber;
+      if ((path === '/ksql' || path === '/query') && csn !== undefined && csn !== null) {
+        if (typeof csn !== 'number' || !Number.isInteger(csn)) return send(res, genericError(400, 40000, 'Invalid request: "commandSequenceNumber" must be a whole number'));
+        for (const deadline = Date.now() + COMMAND_TIMEOUT_MS; engine.nextOffset <= csn;) {
+          if (Date.now() >= deadline) return send(res, genericError(503, 50301, `Timed out while waiting for a previous command to execute. command sequence number: ${csn}`));
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
       switch (path) {
         case '/ksql': return send(res, handleKsql(engine, body, journal));
         case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
         case '/close-query': return send(res, handleCloseQuery(body, pushes));
-        case '/ksql/terminate': {
-          for (const id of [...engine.queries.keys()]) engine.queries.delete(id);
-          return sendJson(res, 200, {});
-        }
+        case '/ksql/terminate': return send(res, handleTerminateCluster(engine, body, journal));
       }
     }
     if (['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream'].includes(path)) {

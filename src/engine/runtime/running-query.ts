@@ -78,6 +78,10 @@ export class RunningQuery {
   readonly stats: QueryStats = { processed: 0, errors: 0 };
   private processor: Processor;
   readonly cursor: Cursor;
+  /** A transient push query's statement, for SHOW QUERIES. */
+  statementText = '';
+  /** Ends a transient push query and its response (TERMINATE of its id). */
+  stop?: () => void;
   readonly stores = new Map<string, StateStore<unknown>>();
 
   constructor(
