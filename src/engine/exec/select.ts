@@ -137,7 +137,12 @@ function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unkno
   try { return ks.serialize(key) ?? Buffer.alloc(0); } catch { return Buffer.alloc(0); }
 }
 
-export interface PushHandle { id: string; header: QueryHeader; close(): void; plan: QueryPlan }
+export interface PushHandle {
+  id: string; header: QueryHeader; close(): void; plan: QueryPlan;
+  /** Stops reading input while the client is slow to take rows; resume() goes on where it stopped. */
+  pause(): void;
+  resume(): void;
+}
 
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
 export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void, statementText = ''): PushHandle {
@@ -177,5 +182,8 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   rq.stop = () => end('closed');
   engine.transients.add(rq);
   if (limit === 0) queueMicrotask(() => end('limit'));
-  return { id, header: { queryId: id, columns: plan.columns, markKeys: false }, close: () => end('closed'), plan };
+  return {
+    id, header: { queryId: id, columns: plan.columns, markKeys: false }, close: () => end('closed'), plan,
+    pause: () => { rq.state = 'PAUSED'; }, resume: () => { rq.state = 'RUNNING'; },
+  };
 }

@@ -54,13 +54,14 @@ class QueryWriter {
     }
   }
 
-  row(values: unknown[], tombstone = false): void {
+  /** Writes a row; false when the response's buffer is full (wait for 'drain'). */
+  row(values: unknown[], tombstone = false): boolean {
     this.count++;
-    if (this.proto) { this.res.write(`,\n{"row":{"protobufBytes":"${this.proto.encode(values).toString('base64')}"}}`); return; }
+    if (this.proto) return this.res.write(`,\n{"row":{"protobufBytes":"${this.proto.encode(values).toString('base64')}"}}`);
     const text = rowText(values, this.header.columns);
-    if (this.style === 'delimited') this.res.write(`${text}\n`);
-    else if (this.style === 'json') this.res.write(`,${text}`);
-    else this.res.write(`,\n{"row":{"columns":${text}${tombstone ? ',"tombstone":true' : ''}}}`);
+    if (this.style === 'delimited') return this.res.write(`${text}\n`);
+    if (this.style === 'json') return this.res.write(`,${text}`);
+    return this.res.write(`,\n{"row":{"columns":${text}${tombstone ? ',"tombstone":true' : ''}}}`);
   }
 
   end(finalMessage?: string): void {
@@ -102,8 +103,17 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   // eslint-disable-next-line prefer-const
   let writer: QueryWriter | undefined;
   let handle: PushHandle;
+  // a client that reads slower than rows come pauses the query until its response drains, so rows
+  // wait in the topic, not in this process's memory
+  let waiting = false;
+  const onRow = (values: unknown[], tombstone: boolean) => {
+    if (!writer || writer.row(values, tombstone) || waiting) return;
+    waiting = true;
+    handle.pause();
+    res.once('drain', () => { waiting = false; handle.resume(); engine.drain(); });
+  };
   try {
-    handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, (values, tombstone) => writer?.row(values, tombstone), (reason) => {
+    handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, onRow, (reason) => {
       pushes.delete(handle.id);
       writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
     }, sql.trim());

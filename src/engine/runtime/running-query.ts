@@ -120,7 +120,8 @@ export class RunningQuery {
     // a function call that fails while these records are processed gives NULL and counts as an error
     const previous = setCallErrors(this.onError);
     try {
-      while (n < max) {
+      // a query paused by one of its own rows (a slow push client) stops at once
+      while (n < max && !this.paused()) {
         const rec = this.cursor.next();
         if (!rec) break;
         n++;
@@ -134,4 +135,5 @@ export class RunningQuery {
   }
 
   private readonly onError = (e: unknown): void => this.recordError(e);
+  private paused(): boolean { return this.state === 'PAUSED'; }
 }
