@@ -60,12 +60,13 @@ describe('the project workflows', () => {
     const script = runs(job.steps);
     expect(script).toMatch(/docker compose -f compose\.yaml up -d --wait/);
     expect(script).toMatch(/\$KSQLDB_URL\/healthcheck[\s\S]*isHealthy":true/);
-    expect(script).toMatch(/vitest run test\/integration\/cli\.test\.ts[\s\S]*main\.js up --server "\$KSQLDB_URL"[\s\S]*status --exit-code --server "\$KSQLDB_URL"[\s\S]*GITHUB_STEP_SUMMARY/);
+    expect(script).toMatch(/vitest run test\/integration\/cli\.test\.ts test\/integration\/cli-safety\.test\.ts[\s\S]*main\.js up --server "\$KSQLDB_URL"[\s\S]*status --exit-code --server "\$KSQLDB_URL"[\s\S]*GITHUB_STEP_SUMMARY/);
     // services it names (for their logs) are those compose.yaml defines
     const named = script.match(/logs --no-color --tail \d+ ([\w -]+)/)![1]!.trim().split(/\s+/);
     expect(named.sort()).toEqual(Object.keys(compose.services).sort());
-    // the integration suite reads the same variable
-    expect(readFileSync('test/integration/cli.test.ts', 'utf8')).toContain('process.env.KSQLDB_URL');
+    // the integration suites read the same variable, through the helper that picks their server
+    expect(readFileSync('test/helpers/project.ts', 'utf8')).toContain('process.env.KSQLDB_URL');
+    for (const f of ['cli.test.ts', 'cli-safety.test.ts']) expect(readFileSync(`test/integration/${f}`, 'utf8')).toContain('suiteServer()');
   });
 });
 
