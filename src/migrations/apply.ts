@@ -122,7 +122,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit);
   // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
   // at the head of the next request (the next migration's, or the one releasing the lock)
-  let migratedRows: string | undefined;
+  let migratedRows: string | undefined, migratedVersion = 0;
   const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
   try {
     const p = plan(files, history, options);
@@ -145,6 +145,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       try {
         await client.ksql(withMigrated([stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }), ...statements.map((x) => x.text)].join('\n')));
         migratedRows = stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) });
+        migratedVersion = f.version;
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
@@ -172,14 +173,15 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     return { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();
-    const release = lockRow(stream, owner, 'UNLOCKED', ports.now());
-    if (migratedRows !== undefined) {
-      // the last migration's MIGRATED rows must land: an error here is the run's error
-      await client.ksql(withMigrated(release));
-    } else {
-      try { await client.ksql(release); } catch (e) {
-        emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` });
-      }
+    // a failed release is a warning, never hiding an error of the run; if the last migration's
+    // MIGRATED rows went with it, the warning says how to record them
+    try { await client.ksql(withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now()))); } catch (e) {
+      const v = `V${String(migratedVersion).padStart(6, '0')}`;
+      emit({
+        type: 'warning',
+        message: migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
+          : `could not record ${v} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
+      });
     }
   }
 }
