@@ -115,7 +115,8 @@ export function buildProgram(): Command {
     .option('--batching-window <duration>', 'how long to gather records before invoking', '500ms')
     .addOption(new Option('--starting-position <where>', 'where a new group starts').choices(['trim-horizon', 'latest']).default('trim-horizon'))
     .option('--max-concurrency <n>', 'concurrent invocations at most (one per partition)', '10')
-    .option('--group <id>', 'consumer group (default: derived from the handler)')
+    .option('--group <id>', 'consumer group (default: derived from the handler\'s path and export)')
+    .option('--timeout <duration>', 'the function\'s timeout, as Lambda\'s (e.g. 60s); a batch that runs past it is retried', '900s')
     .addOption(new Option('--event-source <kind>', 'the event shape').choices(['self-managed', 'msk']).default('self-managed'))
     .option('-q, --quiet', 'print only errors')
     .action(async (opts) => { const { runLambdaRun } = await import('./commands/lambda.js'); code(await runLambdaRun(opts)); });
@@ -127,6 +128,7 @@ export function buildProgram(): Command {
   secretOpt(lambda.command('invoke').description('invoke a handler once with an event from a file'))
     .requiredOption('--handler <file[#export]>', 'the built handler module and export')
     .requiredOption('--event <file>', 'the event, as JSON')
+    .option('--timeout <duration>', 'the function\'s timeout, as Lambda\'s (e.g. 60s)', '900s')
     .action(async (opts) => { const { runLambdaInvoke } = await import('./commands/lambda.js'); code(await runLambdaInvoke(opts)); });
 
   const scaffold = program.command('scaffold').description('create a project from a template shipped with ksql-migrate');

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-export type Handler = (event: unknown, context: LambdaContext) => unknown;
+export type Handler = (event: unknown, context: LambdaContext, callback?: (error: unknown, result?: unknown) => void) => unknown;
 
 export interface LambdaContext {
   functionName: string; functionVersion: string; invokedFunctionArn: string; memoryLimitInMB: string;
@@ -12,21 +12,33 @@ export interface LambdaContext {
 
 export class HandlerLoadError extends Error {}
 
-/** Loads `FILE[#export]` (a built .js/.mjs module; the export defaults to `handler`). */
-export async function loadHandler(spec: string): Promise<{ handler: Handler; name: string }> {
+/**
+ * Loads `FILE[#export]` (a built .js/.mjs module; the export defaults to `handler`). `name` is the
+ * function's name (file and export); `id` tells apart handlers of that name in other directories.
+ */
+export async function loadHandler(spec: string): Promise<{ handler: Handler; name: string; id: string }> {
   const i = spec.lastIndexOf('#');
   const file = i > 0 ? spec.slice(0, i) : spec, name = i > 0 ? spec.slice(i + 1) : 'handler';
-  if (/\.tsx?$/.test(file)) throw new HandlerLoadError(`--handler: ${file} is TypeScript; build it first (the template's \`npm run build\` bundles dist/handler.js)`);
+  if (/\.tsx?$/.test(file)) throw new HandlerLoadError(`--handler: ${file} is TypeScript; build it first (the template's \`npm run build\` bundles dist/handler.mjs)`);
   let mod: Record<string, unknown>;
   try { mod = await import(pathToFileURL(resolve(file)).href) as Record<string, unknown>; } catch (e) {
     throw new HandlerLoadError(`--handler: cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const fn = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
   if (typeof fn !== 'function') throw new HandlerLoadError(`--handler: ${file} has no exported function '${name}'`);
-  return { handler: fn as Handler, name: `${file.replace(/.*\//, '').replace(/\.[^.]+$/, '')}-${name}` };
+  const id = createHash('sha256').update(`${resolve(file)}#${name}`).digest('hex').slice(0, 8);
+  return { handler: fn as Handler, name: `${file.replace(/.*\//, '').replace(/\.[^.]+$/, '')}-${name}`, id };
 }
 
-/** Calls a handler as Lambda does, with a context whose clock runs down from `timeoutMs`. */
+/** The function ran past its timeout, or returned a promise nothing will ever settle. */
+export class InvocationTimeout extends Error {}
+
+/**
+ * Calls a handler as Lambda does: async, or with a callback when it takes three arguments, with a
+ * context whose clock runs down from `timeoutMs`. It fails as Lambda does when the time is up
+ * ("Task timed out after N seconds"), and at once when the handler's promise is left with nothing
+ * that could settle it (the event loop would otherwise just end).
+ */
 export async function invokeHandler(handler: Handler, event: unknown, functionName: string, timeoutMs = 900_000): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
   const context: LambdaContext = {
@@ -34,5 +46,22 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     memoryLimitInMB: '512', awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: 'local',
     callbackWaitsForEmptyEventLoop: true, getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
-  return await handler(event, context);
+  let timer: NodeJS.Timeout | undefined;
+  let onIdle: (() => void) | undefined;
+  const result = new Promise<unknown>((resolve, reject) => {
+    const callback = (error: unknown, value?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value));
+    const r = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
+    if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(resolve, reject);
+    else if (handler.length < 3) resolve(r);
+  });
+  const limits = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
+    timer.unref();
+    onIdle = () => reject(new InvocationTimeout('the handler never finished: its promise was left with nothing that could settle it'));
+    process.once('beforeExit', onIdle);
+  });
+  try { return await Promise.race([result, limits]); } finally {
+    clearTimeout(timer);
+    if (onIdle) process.off('beforeExit', onIdle);
+  }
 }

@@ -19,6 +19,7 @@ export interface RunnerOptions {
 
 export type RunnerEvent =
   | { type: 'invoked'; partition: number; records: number; ms: number }
+  | { type: 'crashed'; error: string }
   | { type: 'failed'; partition: number; records: number; error: string; attempt: number }
   | { type: 'scaled'; concurrency: number; lag: number };
 
@@ -53,7 +54,14 @@ export class EventSourceRunner {
       groupId: this.o.groupId, maxWaitTimeInMs: Math.max(10, this.o.batchingWindowMs),
       // a fetch waits for about a batch (records of ~1 KB) or the batching window, whichever comes first
       minBytes: Math.min(5 * 1024 * 1024, this.o.batchSize * 1024), maxBytesPerPartition: 6 * 1024 * 1024,
-      sessionTimeout: 30_000, heartbeatInterval: 1000,
+      // an invocation may take as long as Lambda allows (15 minutes): the member heartbeats through
+      // it, and a rebalance waits for it to finish
+      sessionTimeout: 30_000, heartbeatInterval: 1000, rebalanceTimeout: 15 * 60_000,
+    });
+    // a consumer that gives up (an error it does not retry) ends the runner with that error, never silently
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.o.onEvent?.({ type: 'crashed', error: payload.error.message });
     });
     this.consumer = consumer;
     await consumer.connect();
@@ -63,11 +71,18 @@ export class EventSourceRunner {
       partitionsConsumedConcurrently: this.ceiling,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         const records = batch.messages.map((m) => sourceRecord(batch.topic, batch.partition, m));
-        for (let i = 0; i < records.length && isRunning() && !isStale(); i += this.o.batchSize) {
-          const chunk = records.slice(i, i + this.o.batchSize);
+        for (const chunk of cutBatches(records, this.o.batchSize)) {
+          if (!isRunning() || isStale()) return;
           await this.invokeUntilDone(batch.partition, chunk, heartbeat, isRunning);
           if (!isRunning() || this.stopped) return;
-          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(chunk[chunk.length - 1]!.offset + 1) }]);
+          try {
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(chunk[chunk.length - 1]!.offset + 1) }]);
+          } catch (e) {
+            // the group moved on (a rebalance) while the function ran: the partition's new owner
+            // gets these records again, at least once, as Lambda's mapping delivers them
+            if (isStale() || /rebalanc|not aware of this member|unknown member|generation/i.test((e as Error).message)) return;
+            throw e;
+          }
           await heartbeat();
         }
       },
@@ -80,6 +95,8 @@ export class EventSourceRunner {
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
       const t0 = Date.now();
+      // the member heartbeats while the function runs, so a long invocation keeps its partitions
+      const beat = setInterval(() => { heartbeat().catch(() => undefined); }, 3000);
       try {
         await this.o.invoke(buildKafkaEvent(chunk, this.o.eventSource, this.o.bootstrapServers));
         this.stats.invocations++; this.stats.records += chunk.length;
@@ -89,6 +106,7 @@ export class EventSourceRunner {
         this.stats.failures++;
         this.o.onEvent?.({ type: 'failed', partition, records: chunk.length, error: e instanceof Error ? e.message : String(e), attempt });
       } finally {
+        clearInterval(beat);
         this.release();
       }
       if (!isRunning() || this.stopped) return;
@@ -139,3 +157,25 @@ export class EventSourceRunner {
     await this.consumer?.disconnect();
   }
 }
+
+/** Lambda's limit on an invocation's payload: a batch is also cut where its event would pass 6 MB. */
+export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The records in batches of at most `size` records and, estimated as the event carries them (key
+ * and value in base64, with each record's fields), at most 6 MB; a single record larger than that
+ * still goes alone, as the function would be asked to take it.
+ */
+export function cutBatches(records: SourceRecord[], size: number, maxBytes = MAX_PAYLOAD_BYTES): SourceRecord[][] {
+  const out: SourceRecord[][] = [];
+  let current: SourceRecord[] = [], bytes = 0;
+  for (const r of records) {
+    const b = eventBytes(r);
+    if (current.length && (current.length >= size || bytes + b > maxBytes)) { out.push(current); current = []; bytes = 0; }
+    current.push(r); bytes += b;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
+const eventBytes = (r: SourceRecord) => 200 + r.topic.length + Math.ceil(((r.key?.length ?? 0) + (r.value?.length ?? 0)) / 3) * 4 + r.headers.reduce((n, h) => n + 16 + h.key.length + (h.value?.length ?? 0) * 4, 0);

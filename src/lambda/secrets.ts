@@ -21,8 +21,8 @@ export async function startSecretsEmulator(secrets: Map<string, string>): Promis
       if (target !== 'secretsmanager.GetSecretValue') return reply(400, { __type: 'UnknownOperationException', message: `${target || 'this operation'} is not served locally` });
       let id = '';
       try { id = String((JSON.parse(body) as { SecretId?: unknown }).SecretId ?? ''); } catch { /* below */ }
-      const name = id.replace(/^arn:aws:secretsmanager:[^:]*:[^:]*:secret:/, '');
-      const value = secrets.get(name);
+      const name = secretName(id);
+      const value = secrets.get(id) ?? secrets.get(name) ?? [...secrets].find(([k]) => secretName(k) === name)?.[1];
       if (value === undefined) return reply(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
       reply(200, {
         ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${name}`, Name: name, SecretString: value,
@@ -42,4 +42,13 @@ export function useSecretsEmulator(url: string): void {
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+}
+
+/**
+ * A secret's name from what a client asks for: a name as it is; an ARN without its prefix and
+ * without the six characters Secrets Manager appends to the name in ARNs (`...:secret:name-AbCdEf`).
+ */
+export function secretName(id: string): string {
+  const arn = /^arn:aws[\w-]*:secretsmanager:[^:]*:[^:]*:secret:(.+)$/.exec(id);
+  return arn ? arn[1]!.replace(/-[A-Za-z0-9]{6}$/, '') : id;
 }

@@ -10,6 +10,7 @@ import { KafkaSelfManagedEventSchema, KafkaMskEventSchema } from '@aws-lambda-po
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
 
 const COLLECT = fileURLToPath(new URL('../fixtures/lambda/collect.mjs', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/lambda/${name}`, import.meta.url));
 let server: Running, bootstrap: string;
 const kafka = () => new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 
@@ -19,7 +20,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -100,5 +101,69 @@ describe('ksql-migrate lambda', () => {
     expect([bad.status, bad.stderr.trim()]).toEqual([1, 'error: the handler failed: injected failure']);
     const missing = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#nope`, '--event', ev], { encoding: 'utf8' });
     expect([missing.status, missing.stderr.trim()]).toEqual([2, `error: --handler: ${COLLECT} has no exported function 'nope'`]);
+  });
+
+  it('run: a member stays in its group through a long invocation and a rebalance; every record is handled and committed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-rebalance-'));
+    const out = join(dir, 'out.jsonl');
+    const start = () => {
+      const p = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('slow.mjs'), '--topic', 'rb', '--bootstrap-servers', bootstrap,
+        '--batch-size', '1', '--batching-window', '20ms', '--group', 'rb-g'], { env: { ...process.env, LAMBDA_OUT: out, SLOW_MS: '2500' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      p.stderr!.on('data', (d) => { log += d; });
+      return { p, log: () => log };
+    };
+    const a = start();
+    await produce('rb', Array.from({ length: 4 }, (_v, i) => ({ key: `k${i}`, value: `v${i}` })));
+    // the second member joins while the first is inside an invocation
+    for (const deadline = Date.now() + 30_000; !existsSync(`${out}.started`) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    const b = start();
+    const admin = kafka().admin();
+    await admin.connect();
+    let committed = 0;
+    for (const deadline = Date.now() + 50_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      committed = (await admin.fetchOffsets({ groupId: 'rb-g', topics: ['rb'] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+      if (committed === 4) break;
+    }
+    await admin.disconnect();
+    expect(committed).toBe(4);
+    // neither member gave up on its own
+    expect([a.p.exitCode, b.p.exitCode]).toEqual([null, null]);
+    const handled = new Set(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).map((r: { partition: number; offset: number }) => `${r.partition}/${r.offset}`));
+    expect(handled.size).toBe(4);
+    for (const m of [a, b]) {
+      m.p.kill('SIGINT');
+      const [code] = await once(m.p, 'exit');
+      expect(code, m.log()).toBe(0);
+    }
+  }, 90_000);
+
+  it('run: handlers of the same file name in two projects get groups of their own', async () => {
+    const groups: string[] = [];
+    for (const sub of ['p1', 'p2']) {
+      const dir = mkdtempSync(join(tmpdir(), `ksqlm-${sub}-`));
+      writeFileSync(join(dir, 'handler.mjs'), readFileSync(COLLECT, 'utf8'));
+      const p = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', join(dir, 'handler.mjs'), '--topic', 'gid', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let log = '';
+      await new Promise<void>((resolve) => p.stderr!.on('data', (d) => { log += d; if (/running .*\(group [^)]+\)/.test(log)) resolve(); }));
+      groups.push(/\(group ([^)]+)\)/.exec(log)![1]!);
+      p.kill('SIGINT');
+      await once(p, 'exit');
+    }
+    expect(groups[0]).toMatch(/^ksql-migrate-lambda-handler-handler-[0-9a-f]{8}$/);
+    expect(groups[0]).not.toBe(groups[1]);
+  }, 30_000);
+
+  it('invoke: a callback-style handler; one that never finishes, or runs past --timeout, exits 1 with one line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke2-'));
+    const ev = join(dir, 'event.json');
+    writeFileSync(ev, JSON.stringify({ eventSource: 'SelfManagedKafka', bootstrapServers: 'x:9092', records: { 't-0': [{ topic: 't', partition: 0, offset: 0, timestamp: 1, timestampType: 'CREATE_TIME', value: '', headers: [] }] } }));
+    const invoke = (...args: string[]) => spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--event', ev, ...args], { encoding: 'utf8', timeout: 30_000 });
+    const cb = invoke('--handler', fixture('callback.mjs'));
+    expect([cb.status, cb.stdout.trim()]).toEqual([0, '{"records":1,"name":"callback-handler"}']);
+    const hang = invoke('--handler', fixture('hang.mjs'));
+    expect([hang.status, hang.stderr.trim()]).toEqual([1, 'error: the handler failed: the handler never finished: its promise was left with nothing that could settle it']);
+    const slow = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--event', ev, '--handler', fixture('slow.mjs'), '--timeout', '300ms'], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, LAMBDA_OUT: join(dir, 'out'), SLOW_MS: '5000' } });
+    expect([slow.status, slow.stderr.trim()]).toEqual([1, 'error: the handler failed: Task timed out after 0.30 seconds']);
   });
 });

@@ -10,7 +10,7 @@ import { CliError, EXIT, exitWhenDone } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
-  maxConcurrency: string; group?: string; eventSource: string; secret: string[]; quiet?: boolean;
+  maxConcurrency: string; group?: string; eventSource: string; secret: string[]; quiet?: boolean; timeout?: string;
 }
 
 const positiveInt = (flag: string, v: string) => {
@@ -59,37 +59,45 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   if (batchSize > 10_000) throw new CliError(`--batch-size: at most 10000 records per batch, got ${batchSize}`, EXIT.USAGE);
   const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
   const windowMs = duration('--batching-window', opts.batchingWindow);
+  const timeoutMs = duration('--timeout', opts.timeout ?? '900s');
+  if (timeoutMs < 1 || timeoutMs > 900_000) throw new CliError(`--timeout: Lambda allows 1 ms to 900 s, got '${opts.timeout}'`, EXIT.USAGE);
   if (opts.startingPosition !== 'trim-horizon' && opts.startingPosition !== 'latest') throw new CliError(`--starting-position: expected trim-horizon or latest, got '${opts.startingPosition}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
   const conn = connectionFromOptions(opts);
   exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
-  const { handler, name } = await handlerOf(opts.handler);
+  const { handler, name, id } = await handlerOf(opts.handler);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(`${line}\n`); };
+  let crashed: ((error: string) => void) | undefined;
+  const group = opts.group ?? `ksql-migrate-lambda-${name}-${id}`;
   const runner = new EventSourceRunner({
     kafka: kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda' }), bootstrapServers: conn.bootstrapServers, topic: opts.topic,
-    groupId: opts.group ?? `ksql-migrate-lambda-${name}`, batchSize, batchingWindowMs: windowMs,
+    groupId: group, batchSize, batchingWindowMs: windowMs,
     startingPosition: opts.startingPosition, maxConcurrency, eventSource: source,
-    invoke: (event) => invokeHandler(handler, event, name),
+    invoke: (event) => invokeHandler(handler, event, name, timeoutMs),
     onEvent: (e) => {
       if (e.type === 'invoked') log(`partition ${e.partition}: ${e.records} record${e.records === 1 ? '' : 's'} in ${e.ms} ms`);
       else if (e.type === 'failed') log(`partition ${e.partition}: invocation failed (attempt ${e.attempt}), batch of ${e.records} retried: ${e.error}`);
+      else if (e.type === 'crashed') crashed?.(e.error);
       else log(`lag ${e.lag}: ${e.concurrency} concurrent invocation${e.concurrency === 1 ? '' : 's'}`);
     },
   });
   try { await runner.start(); } catch (e) {
     await closeSecrets?.();
-    throw new CliError(`cannot consume ${opts.topic} from ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+    throw consumeError(opts.topic, conn.bootstrapServers, e);
   }
-  log(`running ${opts.handler} on ${opts.topic} (group ${opts.group ?? `ksql-migrate-lambda-${name}`}); Ctrl-C stops`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
+  log(`running ${opts.handler} on ${opts.topic} (group ${group}); Ctrl-C stops`);
+  const failure = await new Promise<string | undefined>((resolve) => {
+    const stop = () => resolve(undefined);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    crashed = (error) => resolve(error);
   });
-  await runner.stop();
+  await runner.stop().catch(() => undefined);
   await closeSecrets?.();
   log(`stopped: ${runner.stats.invocations} invocations, ${runner.stats.records} records, ${runner.stats.failures} failed attempts`);
+  // uncommitted records stay for the next run of the same group
+  if (failure !== undefined) throw new CliError(`the Kafka consumer stopped: ${failure}`, EXIT.FAILED);
   return EXIT.OK;
 }
 
@@ -108,7 +116,7 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
     const offsets = await admin.fetchTopicOffsets(opts.topic);
     total = offsets.reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
   } catch (e) {
-    throw new CliError(`cannot read ${opts.topic} from ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+    throw consumeError(opts.topic, conn.bootstrapServers, e);
   } finally { await admin.disconnect().catch(() => undefined); }
   const want = Math.min(count, total);
   const records: SourceRecord[] = [];
@@ -135,17 +143,27 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
   return EXIT.OK;
 }
 
+/** A topic the cluster does not have is the user's mistake (exit 1); anything else is reaching Kafka (exit 3). */
+function consumeError(topic: string, bootstrap: string, e: unknown): CliError {
+  const message = (e as Error).message;
+  if (/does not host this topic-partition|unknown topic/i.test(message)) return new CliError(`--topic: ${topic} does not exist on ${bootstrap}`, EXIT.FAILED, { cause: e });
+  return new CliError(`cannot consume ${topic} from ${bootstrap}: ${message}`, EXIT.UNREACHABLE, { cause: e });
+}
+
 /** `lambda invoke`: one event from a file through a handler; the result is printed as JSON. */
-export async function runLambdaInvoke(opts: { handler: string; event: string; secret: string[] }): Promise<number> {
+export async function runLambdaInvoke(opts: { handler: string; event: string; secret: string[]; timeout?: string }): Promise<number> {
   let event: unknown;
   try { event = JSON.parse(readFileSync(opts.event, 'utf8')); } catch (e) {
-    throw new CliError(`--event: cannot read ${opts.event} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+    // (a parse error quotes the file's text, which may span lines: only its first line is kept)
+    throw new CliError(`--event: cannot read ${opts.event} as JSON: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message.split('\n')[0]}`, EXIT.USAGE);
   }
+  const timeoutMs = duration('--timeout', opts.timeout ?? '900s');
+  if (timeoutMs < 1 || timeoutMs > 900_000) throw new CliError(`--timeout: Lambda allows 1 ms to 900 s, got '${opts.timeout}'`, EXIT.USAGE);
   exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
   const { handler, name } = await handlerOf(opts.handler);
   try {
-    const result = await invokeHandler(handler, event, name);
+    const result = await invokeHandler(handler, event, name, timeoutMs);
     process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
     return EXIT.OK;
   } catch (e) {

@@ -45,7 +45,13 @@ export function parseConfig(raw: unknown): SettlementConfig {
  */
 export async function readConfigFromSecretsManager(secretName = process.env[SECRET_NAME_VARIABLE]): Promise<SettlementConfig> {
   if (!secretName) throw new Error(`${SECRET_NAME_VARIABLE} is not set: it names the Secrets Manager secret that holds the configuration`);
-  const raw = await getSecret(secretName, { transform: 'json', maxAge: 900 });
+  const raw = await getSecret(secretName, { maxAge: 900 });
   if (raw === undefined) throw new Error(`the secret ${secretName} has no value`);
-  return parseConfig(raw);
+  let value: unknown;
+  // parsed here, not by Powertools' json transform, whose error quotes the text: the secret's
+  // content must never reach a log, even when it is broken
+  try { value = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw)); } catch {
+    throw new Error(`the secret ${secretName} is not valid JSON`);
+  }
+  return parseConfig(value);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { parseConfig, readConfigFromSecretsManager } from '../src/config.js';
 
 const valid = {
@@ -27,5 +29,26 @@ describe('the configuration secret', () => {
 
   it('needs the secret\'s name', async () => {
     await expect(readConfigFromSecretsManager('')).rejects.toThrow('SETTLEMENT_CONFIG_SECRET is not set');
+  });
+
+  it('reports a secret that is not JSON without quoting any of it', async () => {
+    // a local stand-in for Secrets Manager's GetSecretValue, answering with broken JSON
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ Name: 'broken', SecretString: '{"username":"u","password":Hunter2-do-not-print}', VersionId: 'v1' }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as { port: number }).port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    try {
+      let error: unknown;
+      try { await readConfigFromSecretsManager('broken-config'); } catch (e) { error = e; }
+      expect(String(error)).toContain('the secret broken-config is not valid JSON');
+      expect(String(error)).not.toContain('do-not-print');
+    } finally {
+      process.env = saved;
+      server.close();
+    }
   });
 });

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { invokeHandler, InvocationTimeout } from '../../src/lambda/invoke.js';
+import { secretName } from '../../src/lambda/secrets.js';
+import { cutBatches, MAX_PAYLOAD_BYTES } from '../../src/lambda/runner.js';
+import type { SourceRecord } from '../../src/lambda/event.js';
+
+describe('invoking a handler as Lambda does', () => {
+  it('takes a result from an async handler, a plain return, or a callback', async () => {
+    expect(await invokeHandler(async (e) => ({ got: e }), 1, 'f')).toEqual({ got: 1 });
+    expect(await invokeHandler((e) => ({ plain: e }), 2, 'f')).toEqual({ plain: 2 });
+    expect(await invokeHandler((e, _c, cb) => { setImmediate(() => cb!(null, { cb: e })); }, 3, 'f')).toEqual({ cb: 3 });
+    await expect(invokeHandler((_e, _c, cb) => cb!(new Error('from callback')), 4, 'f')).rejects.toThrow('from callback');
+  });
+
+  it('fails after the timeout with Lambda\'s message, and its context counts down', async () => {
+    let remaining = -1;
+    const slow = (_e: unknown, c: { getRemainingTimeInMillis(): number }) => { remaining = c.getRemainingTimeInMillis(); return new Promise((r) => setTimeout(r, 10_000).unref()); };
+    // a timer keeps the process busy, as a real handler's pending work would
+    const keep = setInterval(() => undefined, 1000);
+    try {
+      await expect(invokeHandler(slow, {}, 'f', 200)).rejects.toThrow(new InvocationTimeout('Task timed out after 0.20 seconds'));
+    } finally { clearInterval(keep); }
+    expect(remaining).toBeGreaterThan(0);
+    expect(remaining).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('secrets asked for by name or by ARN', () => {
+  it.each([
+    ['settle-config', 'settle-config'],
+    ['arn:aws:secretsmanager:us-east-1:123456789012:secret:settle-config-AbCdEf', 'settle-config'],
+    ['arn:aws-us-gov:secretsmanager:us-gov-west-1:1:secret:a/b-123456', 'a/b'],
+    // a plain name keeps what looks like a suffix
+    ['name-AbCdEf', 'name-AbCdEf'],
+  ])('%s is %s', (id, name) => { expect(secretName(id)).toBe(name); });
+});
+
+describe('batches cut as Lambda cuts them', () => {
+  const record = (offset: number, bytes: number): SourceRecord => ({ topic: 't', partition: 0, offset, timestamp: 0, key: null, value: Buffer.alloc(bytes), headers: [] });
+  it('at the batch size', () => {
+    expect(cutBatches(Array.from({ length: 10 }, (_v, i) => record(i, 10)), 4).map((b) => b.length)).toEqual([4, 4, 2]);
+  });
+  it('where the event would pass 6 MB, a record larger than that alone', () => {
+    const big = Array.from({ length: 20 }, (_v, i) => record(i, 400_000));
+    const cut = cutBatches(big, 100);
+    expect(cut.flat().map((r) => r.offset)).toEqual(big.map((r) => r.offset));
+    for (const b of cut) expect(b.reduce((n, r) => n + Math.ceil(r.value!.length / 3) * 4, 0)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    expect(cut.length).toBeGreaterThan(1);
+    expect(cutBatches([record(0, 7_000_000), record(1, 10)], 100).map((b) => b.length)).toEqual([1, 1]);
+  });
+});
