@@ -47,6 +47,10 @@ describe('ksql-migrate datagen', () => {
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --count: expected a positive integer, got 'x'"]);
     const kind = datagen('orders');
     expect([kind.status, kind.stderr.trim()]).toEqual([2, "error: datagen: unknown kind 'orders' (stocktrade or users)"]);
+    const topic = datagen('stocktrade', '--topic', 'a b');
+    expect([topic.status, topic.stderr.trim()]).toEqual([2, "error: --topic: 'a b' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)"]);
+    const seed = datagen('stocktrade', '--seed', '');
+    expect([seed.status, seed.stderr.trim()]).toEqual([2, "error: --seed: expected an integer, got ''"]);
     const down = spawnSync(process.execPath, [CLI, 'datagen', 'users', '--bootstrap-servers', '127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
     expect(down.status).toBe(3);
     expect(down.stderr).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:1/);

@@ -34,6 +34,19 @@ describe('ksql-migrate scaffold settlement-handler', () => {
     expect(readdirSync(join(cwd, 'settlement-handler'))).toContain('notes.txt');
   });
 
+  it('a path that cannot hold the project, a directory name that is no package name, a --dir that is not there: exit 2, one line', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-bad-'));
+    writeFileSync(join(cwd, 'afile'), 'x');
+    const under = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'afile/sub']);
+    expect([under.status, under.stderr]).toEqual([2, `error: scaffold: cannot write ${join(cwd, 'afile', 'sub')}: ENOTDIR (a file stands where a directory is needed)\n`]);
+    const named = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'My_Handler']);
+    expect(named.status).toBe(2);
+    expect(named.stderr).toMatch(/^error: scaffold: the directory name 'My_Handler' \(the default for --name\) is not a valid npm package name/);
+    const ci = run(cwd, process.execPath, [CLI, 'scaffold', 'ci', '--dir', 'typo/deep']);
+    expect([ci.status, ci.stderr]).toEqual([2, `error: --dir: ${join(cwd, 'typo', 'deep')} is not an existing directory\n`]);
+    expect(readdirSync(cwd)).toEqual(['afile']);
+  });
+
   // The generated project's own install, type check, tests and bundle: what a user runs first.
   it('writes a project whose npm ci, type check, tests and esbuild bundle pass', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-'));

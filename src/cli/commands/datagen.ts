@@ -12,9 +12,10 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   if (!Number.isInteger(count) || count < 1) throw new CliError(`--count: expected a positive integer, got '${opts.count}'`, EXIT.USAGE);
   const rate = opts.rate === undefined ? undefined : Number(String(opts.rate).replace(/\/s$/, ''));
   if (rate !== undefined && !(rate > 0)) throw new CliError(`--rate: expected records per second like 100 or 100/s, got '${opts.rate}'`, EXIT.USAGE);
-  const seed = opts.seed === undefined ? Date.now() : Number(opts.seed);
-  if (!Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${opts.seed}'`, EXIT.USAGE);
+  const seed = parseSeed(opts.seed);
   const topic = opts.topic ?? kind;
+  // Kafka's rule for topic names, checked here so the flag is named rather than a broker error shown
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') throw new CliError(`--topic: '${topic}' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`, EXIT.USAGE);
   const conn = connectionFromOptions(opts);
   const producer = kafkaClient({ ...conn, clientId: 'ksql-migrate-datagen' }).producer({ idempotent: true, allowAutoTopicCreation: true });
   const random = seededRandom(seed);
@@ -58,4 +59,12 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
 function progress(done: number, total: number): string {
   const width = 24, filled = Math.round((done / total) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}
+
+/** --seed: a whole number; unset, the clock. */
+export function parseSeed(v: string | undefined): number {
+  if (v === undefined) return Date.now();
+  const seed = Number(v);
+  if (v.trim() === '' || !Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${v}'`, EXIT.USAGE);
+  return seed;
 }

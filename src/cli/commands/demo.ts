@@ -10,6 +10,9 @@ import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { buildHandlerProject } from '../../demo/handler-project.js';
 import { formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
 import { CliError, EXIT, exitWhenDone } from '../errors.js';
+import { loadConfigOrExit } from '../context.js';
+import { parseSeed } from './datagen.js';
+import { existsSync } from 'node:fs';
 
 interface DemoOptions { trades: string; rate: string; duration?: string; seed?: string; dir: string; migrationsDir?: string }
 
@@ -31,6 +34,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     trades = Math.max(1, Math.round((rate * ms) / 1000));
   }
   if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
+  const seed = parseSeed(opts.seed);
+  // the migrations are checked before anything is built or started
+  const migrationsDir = resolve(opts.migrationsDir ?? loadConfigOrExit({}).migrationsDir);
+  if (!existsSync(migrationsDir)) throw new CliError(`--migrations-dir: ${migrationsDir} does not exist`, EXIT.USAGE);
   exitWhenDone.requested = true;
   const tty = process.stdout.isTTY === true;
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -48,7 +55,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const client = new KsqlClient({ url: server.url, timeoutMs: 30_000 });
   let runner: EventSourceRunner | undefined;
   try {
-    const applied = await migrate({ server: server.url, migrationsDir: opts.migrationsDir, defines: { partitions: '3' } });
+    const applied = await migrate({ server: server.url, migrationsDir, defines: { partitions: '3' } });
     const failed = applied.outcomes.find((o) => o.status !== 'success');
     if (failed) throw new CliError(`demo: migration ${failed.file.version} failed: ${failed.reason}`, EXIT.FAILED);
     say(`applied ${applied.outcomes.length} migrations`);
@@ -68,7 +75,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
     const producer = kafka.producer();
     await producer.connect();
-    const random = seededRandom(opts.seed === undefined ? Date.now() : Number(opts.seed));
+    const random = seededRandom(seed);
     const send = async (kind: 'users' | 'stocktrade', from: number, n: number) => producer.send({
       topic: kind, acks: -1, messages: Array.from({ length: n }, (_, j) => { const r = generate(kind, from + j, random); return { key: r.key, value: JSON.stringify(r.value) }; }),
     });

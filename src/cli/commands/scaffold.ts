@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { CI_DEFAULTS, renderCi, type CiProvider } from '../../scaffold/ci.js';
 import { readTemplate, templateDir, writeFiles, writeProject } from '../../scaffold/files.js';
@@ -25,11 +25,17 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
   };
   let count: number;
   try {
-    const files = renderSettlementHandler(await readTemplate(templateDir('settlement-handler')), options);
+    let files: ProjectFile[];
+    try { files = renderSettlementHandler(await readTemplate(templateDir('settlement-handler')), options); } catch (e) {
+      // a name taken from the directory is the directory's fault, not a --name the user never gave
+      if (e instanceof ScaffoldError && flags.name === undefined) throw new ScaffoldError(e.message.replace(/^--name: '([^']*)'/, `the directory name '$1' (the default for --name)`));
+      throw e;
+    }
     await writeProject(target, files, { force: flags.force });
     count = files.length;
   } catch (e) {
     if (e instanceof ScaffoldError) throw new CliError(`scaffold: ${e.message}`, EXIT.USAGE, { cause: e });
+    if (isPathError(e)) throw new CliError(`scaffold: cannot write ${target}: ${(e as NodeJS.ErrnoException).code} (a file stands where a directory is needed)`, EXIT.USAGE, { cause: e });
     throw e;
   }
   const shown = relative(process.cwd(), target) || '.';
@@ -63,6 +69,8 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
     defaultBranch: flags.branch ?? CI_DEFAULTS.defaultBranch,
     workingDirectory: flags.workingDirectory ?? CI_DEFAULTS.workingDirectory,
   };
+  // the workflow goes into an existing repository: a directory that is not there is a typo
+  if (!existsSync(target) || !statSync(target).isDirectory()) throw new CliError(`--dir: ${target} is not an existing directory`, EXIT.USAGE);
   let files: ProjectFile[];
   try {
     files = renderCi(await readTemplate(templateDir(`ci-${options.provider}`)), options);
@@ -71,6 +79,7 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
     await writeFiles(target, files);
   } catch (e) {
     if (e instanceof ScaffoldError) throw new CliError(`scaffold ci: ${e.message}`, EXIT.USAGE, { cause: e });
+    if (isPathError(e)) throw new CliError(`scaffold ci: cannot write into ${target}: ${(e as NodeJS.ErrnoException).code}`, EXIT.USAGE, { cause: e });
     throw e;
   }
   const shown = relative(process.cwd(), target) || '.';
@@ -80,3 +89,6 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
     + 'next: add the repository secrets KSQLDB_URL, KSQLDB_API_KEY and KSQLDB_API_SECRET (Settings > Secrets and variables > Actions)\n',
   );
 }
+
+/** A path that cannot hold the files (a file where a directory should be, no permission). */
+const isPathError = (e: unknown) => ['ENOTDIR', 'EEXIST', 'EACCES', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '');
