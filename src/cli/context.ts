@@ -50,7 +50,12 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   const { dirname, resolve } = await import('node:path');
   const base = config.configPath ? dirname(config.configPath) : process.cwd();
   const dataDir = resolve(base, typeof opts.embedded === 'string' ? opts.embedded : '.ksql-migrate');
-  const server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+  const { DataDirInUse, JournalDamaged } = await import('../engine/storage/journal.js');
+  let server;
+  try { server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); } catch (e) {
+    if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--embedded: ${e.message}`, EXIT.USAGE, { cause: e });
+    throw e;
+  }
   config.server.url = server.url;
   config.server.username = undefined;
   config.server.password = undefined;

@@ -129,6 +129,17 @@ describe('the history stays true', () => {
 });
 
 describe('mistakes are errors, not silent successes', () => {
+  it.skipIf(!!process.env.KSQLDB_URL)('--embedded on a data dir a running server holds: exit 2, one line (local server only)', async () => {
+    const p = project();
+    const dataDir = join(p.dir, '.ksql-migrate');
+    const holder = await startServerProcess(['--data-dir', dataDir]);
+    try {
+      const r = p.run('status', '--embedded');
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toBe(`error: --embedded: ${dataDir} is in use by another server (pid ${holder.proc.pid}); stop it, or use another directory`);
+    } finally { await holder.stop(); }
+  });
+
   it('a migrations directory that does not exist is a configuration error (exit 2) for up, status and validate', () => {
     const p = project();
     for (const cmd of ['up', 'status', 'validate']) {

@@ -442,7 +442,7 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       const first = await startServerProcess(['--data-dir', sharedDir]);
       const second = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', sharedDir], { encoding: 'utf8', timeout: 20_000 });
       expect(second.status).toBe(2);
-      expect(second.stderr.trim()).toBe(`error: --data-dir: ${sharedDir} is in use by another server (pid ${first.proc.pid}); stop it, or use another --data-dir`);
+      expect(second.stderr.trim()).toBe(`error: --data-dir: ${sharedDir} is in use by another server (pid ${first.proc.pid}); stop it, or use another directory`);
       await first.stop('SIGKILL');
       // a lock left by a process that is gone is taken over
       const third = await startServerProcess(['--data-dir', sharedDir]);

@@ -166,7 +166,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another --data-dir`);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
       await rm(path, { force: true });
     }
   }
