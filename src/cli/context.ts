@@ -111,6 +111,8 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
 export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir) return new CliError(e.message, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
+  // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
+  if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.message.split('\n')[0]}`, EXIT.UNREACHABLE, { cause: e });
   if (e instanceof ServerError) return new CliError(`ksqlDB refused the request: ${e.message.split('\n')[0]}`, EXIT.FAILED, { cause: e });
   return e;
 }

@@ -77,11 +77,15 @@ export class KsqlClient {
     throw new ServerError(status, parsed.success ? parsed.data : (body as { message?: string }));
   }
 
-  /** POST /ksql: statements that are not queries. Sends the highest commandSequenceNumber seen. */
-  async ksql(sql: string, properties: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
+  /**
+   * POST /ksql: statements that are not queries. Sends the highest commandSequenceNumber seen.
+   * `readOnly` (SHOW, DESCRIBE, EXPLAIN, LIST) makes the request safe to retry on connection
+   * errors and 503s.
+   */
+  async ksql(sql: string, properties: Record<string, unknown> = {}, opts: { readOnly?: boolean } = {}): Promise<Array<Record<string, unknown>>> {
     const body: Record<string, unknown> = { ksql: sql, streamsProperties: { ...this.opts.properties, ...properties } };
     if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
-    const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', false);
+    const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', opts.readOnly === true);
     if (r.status !== 200) this.parseError(r.status, r.text);
     const entities = KsqlResponse.parse(JSON.parse(r.text)) as Array<Record<string, unknown>>;
     for (const e of entities) {
@@ -134,16 +138,29 @@ export class KsqlClient {
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
   }
 
+  /** GET /info; safe to retry (connection errors and 503s, as a server starting up answers). */
   async info() {
-    try {
-      const timeout = this.opts.timeoutMs ?? 30_000;
-      const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.opts.username !== undefined ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {} });
-      const text = await res.body.text();
-      if (res.statusCode === 401 || res.statusCode === 403) throw new AuthError(`${this.url} refused the credentials (HTTP ${res.statusCode})`);
-      return ServerInfo.parse(JSON.parse(text)).KsqlServerInfo;
-    } catch (e) {
-      if (e instanceof AuthError) throw e;
-      throw new UnreachableError(describeNetworkError(this.url, e));
+    const timeout = this.opts.timeoutMs ?? 30_000;
+    const attempts = (this.opts.retries ?? 3) + 1;
+    for (let i = 0; ; i++) {
+      let status: number, text: string;
+      try {
+        const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.authHeaders() });
+        status = res.statusCode; text = await res.body.text();
+      } catch (e) {
+        if (i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+        throw new UnreachableError(describeNetworkError(this.url, e));
+      }
+      if (status === 401 || status === 403) throw new AuthError(`${this.url} refused the credentials (HTTP ${status})`);
+      if (status === 503 && i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+      let body: unknown;
+      try { body = JSON.parse(text); } catch { body = undefined; }
+      const info = ServerInfo.safeParse(body);
+      if (status === 200 && info.success) return info.data.KsqlServerInfo;
+      const message = (body as { message?: unknown } | undefined)?.message;
+      throw new UnreachableError(status === 503
+        ? `ksqlDB at ${this.url} is not ready (HTTP 503${typeof message === 'string' ? `: ${message}` : ''})`
+        : `${this.url}/info did not answer as ksqlDB does (HTTP ${status}): is this a ksqlDB server?`);
     }
   }
 
@@ -158,7 +175,7 @@ function describeNetworkError(url: string, e: unknown): string {
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot reach ksqlDB at ${url}: the host name does not resolve`;
     case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `ksqlDB at ${url} did not answer in time`;
     case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS failure talking to ${url}: ${code} (set a CA file, or --insecure to skip verification)`;
+      return `TLS failure talking to ${url}: ${code} (trust its CA with server.caFile, or skip verification with server.insecure: true)`;
     default: return `cannot reach ksqlDB at ${url}: ${err.message ?? String(e)}`;
   }
 }

@@ -4,7 +4,7 @@ import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, type MigrationFile } from './files.js';
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
-import { prepareMigration } from './prepare.js';
+import { prepareMigration, type PreparedStatement } from './prepare.js';
 
 export interface MigrationSettings {
   dir: string;
@@ -142,17 +142,16 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       // one request per migration: the previous one's MIGRATED rows, this one's RUNNING rows, its
       // statements. ksqlDB validates a request as a whole first and runs each statement only after
       // the previous one has executed.
+      const head = withMigrated(stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }));
       try {
-        await client.ksql(withMigrated([stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }), ...statements.map((x) => x.text)].join('\n')));
+        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'));
         migratedRows = stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) });
         migratedVersion = f.version;
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
         if (!(e instanceof ServerError)) throw e;
-        const k = statements.findIndex((x) => e.body.statementText !== undefined && x.text.trim() === e.body.statementText.trim());
-        const where = k >= 0 ? `statement ${k + 1}/${statements.length} (line ${statements[k]!.line})` : 'recording its state';
-        const reason = `${where}: ${e.message.split('\n')[0]}`;
+        const reason = failurePlace(e, head, statements);
         // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
         // again (a repeated row changes nothing), then this migration's ERROR
         await client.ksql(withMigrated(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason })));
@@ -184,4 +183,41 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       });
     }
   }
+}
+
+/**
+ * Where in a migration a request failed, and the server's message, as `statement k/n (line L): ...`.
+ * The request is `head` (history rows) and then the statements, one after another on new lines.
+ * The server names the failing statement by its text (statementText), or, for a syntax error, by
+ * the position in the request and the failing line; a position is rewritten to the file's line.
+ * A failure among the history rows is "recording its state"; one no statement can be found for
+ * (a validator's message without either) is "one of its statements".
+ */
+export function failurePlace(e: ServerError, head: string, statements: PreparedStatement[]): string {
+  const message = e.message.split('\n')[0]!;
+  const starts: number[] = [];
+  let line = head.split('\n').length + 1;
+  for (const s of statements) { starts.push(line); line += s.text.split('\n').length; }
+  const at = /^line (\d+):(\d+): (.*)$/.exec(message);
+  const text = e.body.statementText?.trim();
+  let k = -1, fileLine = 0, shown = message;
+  if (at) {
+    const reqLine = Number(at[1]);
+    for (let i = 0; i < starts.length; i++) if (starts[i]! <= reqLine) k = i;
+    if (k >= 0) {
+      fileLine = statements[k]!.line + reqLine - starts[k]!;
+      shown = `line ${fileLine}:${at[2]}: ${at[3]}`;
+    }
+  } else if (text) {
+    k = statements.findIndex((x) => x.text.trim() === text);
+    if (k < 0 && head.split('\n').some((l) => l.trim() === text)) return `recording its state: ${message}`;
+  } else {
+    // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one
+    const target = /^Failed to insert values into '([^']+)'/.exec(message)?.[1];
+    const into = (s: PreparedStatement) => new RegExp(`^\\s*INSERT\\s+INTO\\s+[\`"]?([\\w]+)`, 'i').exec(s.text)?.[1]?.toUpperCase();
+    const matching = target ? statements.map((s, i) => (into(s) === target.toUpperCase() ? i : -1)).filter((i) => i >= 0) : [];
+    if (matching.length === 1) k = matching[0]!;
+  }
+  if (k < 0) return `one of its statements: ${message}`;
+  return `statement ${k + 1}/${statements.length} (line ${at ? fileLine : statements[k]!.line}): ${shown}`;
 }

@@ -82,6 +82,22 @@ describe('the lock holds for the whole run', () => {
 });
 
 describe('the history stays true', () => {
+  it('a syntax error or a refused INSERT VALUES is recorded at its statement and file line, not as the history write', async () => {
+    const p = project();
+    const t = `se_${p.stream.toLowerCase()}`;
+    sql(p.dir, 'V000001__syn.sql', `CREATE STREAM SE_${p.stream} (id STRING KEY, v INT)\n  WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=1);\n\nCREATE STREAM SE2_${p.stream} AS SELECT id, v FROM SE_${p.stream}\n  WHERE v >>> 1;\n`);
+    const syn = p.run('up');
+    expect(syn.status).toBe(1);
+    expect(syn.stderr).toMatch(/V000001 syn failed at statement 2\/2 \(line 5\): line 5:\d+: Syntax Error/);
+    expect(p.run('repair', '--mark-rolled-back').status).toBe(0);
+    sql(p.dir, 'V000001__syn.sql', `CREATE STREAM SE_${p.stream} (id STRING KEY, v INT)\n  WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO SE_${p.stream} (id, v) VALUES ('a', 'notanint');\n`);
+    const ins = p.run('up');
+    expect(ins.status).toBe(1);
+    expect(ins.stderr).toMatch(/V000001 syn failed at statement 2\/2 \(line 3\): Failed to insert values into 'SE_/);
+    const reason = (await queryStream(target(), `SELECT ERROR_REASON FROM ${p.stream} WHERE VERSION_KEY = '1';`)).rows.at(-1)![0];
+    expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
+  });
+
   it('completed_on is stamped after the statements ran', async () => {
     const p = project();
     sql(p.dir, 'V000001__t.sql', stream(`T_${p.stream}`, `t_${p.stream.toLowerCase()}`));

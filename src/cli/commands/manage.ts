@@ -10,6 +10,9 @@ import type { FieldSchema } from '../../client/entities.js';
 export interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
 interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null }
 
+/** Statements that only read: safe to send again after a dropped connection or a 503. */
+const READ = { readOnly: true };
+
 /** Runs a management command with a client, mapping errors to exit codes. */
 async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit(opts);
@@ -36,7 +39,7 @@ const bare = (name: string) => (/^`.*`$/s.test(name) ? name.slice(1, -1).replace
 const isInsertQuery = (q: RunningQuery) => /^\s*INSERT\s+INTO\b/i.test(q.queryString);
 
 async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: string[]; errors: number })[]> {
-  const [list, ext] = await c.ksql('SHOW QUERIES; SHOW QUERIES EXTENDED;');
+  const [list, ext] = await c.ksql('SHOW QUERIES; SHOW QUERIES EXTENDED;', {}, READ);
   const descriptions = new Map(((ext?.queryDescriptions ?? []) as QueryDescription[]).map((d) => [d.id, d]));
   return ((list?.queries ?? []) as RunningQuery[]).map((q) => ({ ...q, sources: descriptions.get(q.id)?.sources ?? [], errors: descriptions.get(q.id)?.queryErrors.length ?? 0 }));
 }
@@ -92,7 +95,7 @@ export async function runExplain(input: string, opts: GlobalOptions): Promise<nu
     const id = (await listQueries(c)).find((q) => q.id.toUpperCase() === input.toUpperCase())?.id;
     if (id === undefined) throw new CliError(`unknown query id: ${input} (see 'ksql-migrate queries')`, EXIT.FAILED);
     let d: QueryDescription;
-    try { d = (await c.ksql(`EXPLAIN ${quoteName(id)};`))[0]!.queryDescription as QueryDescription; } catch (e) {
+    try { d = (await c.ksql(`EXPLAIN ${quoteName(id)};`, {}, READ))[0]!.queryDescription as QueryDescription; } catch (e) {
       if (e instanceof ServerError && /does not exist/.test(e.message)) throw new CliError(`unknown query id: ${id} (see 'ksql-migrate queries')`, EXIT.FAILED);
       throw e;
     }
@@ -151,7 +154,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
   return withClient(opts, async (c) => {
     const n = sourceName(name);
     let d: SourceDescription;
-    try { d = (await c.ksql(`DESCRIBE ${n}${opts.extended ? ' EXTENDED' : ''};`))[0]!.sourceDescription as SourceDescription; } catch (e) {
+    try { d = (await c.ksql(`DESCRIBE ${n}${opts.extended ? ' EXTENDED' : ''};`, {}, READ))[0]!.sourceDescription as SourceDescription; } catch (e) {
       if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(n)} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED);
       throw e;
     }
@@ -163,7 +166,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
 
 export async function runList(what: 'streams' | 'tables' | 'topics', opts: GlobalOptions): Promise<number> {
   return withClient(opts, async (c) => {
-    const [e] = await c.ksql(`SHOW ${what.toUpperCase()};`);
+    const [e] = await c.ksql(`SHOW ${what.toUpperCase()};`, {}, READ);
     const items = ((what === 'topics' ? e?.topics : e?.[what]) ?? []) as Record<string, unknown>[];
     if (opts.json) { process.stdout.write(`${JSON.stringify(items, null, 2)}\n`); return EXIT.OK; }
     const rows = what === 'topics'
@@ -179,7 +182,7 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
 export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?: boolean; cascade?: boolean; yes?: boolean }): Promise<number> {
   return withClient(opts, async (c) => {
     const n = sourceName(name);
-    const describe = async (src: string) => (await c.ksql(`DESCRIBE ${src};`))[0]!.sourceDescription as SourceDescription;
+    const describe = async (src: string) => (await c.ksql(`DESCRIBE ${src};`, {}, READ))[0]!.sourceDescription as SourceDescription;
     let root: SourceDescription;
     try { root = await describe(n); } catch (e) {
       if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(n)}`, EXIT.FAILED);

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { failurePlace } from '../../src/migrations/apply.js';
+import { ServerError } from '../../src/client/client.js';
+
+// The request of a migration: history rows, then its statements; the server's error is mapped back
+// to the statement and the file's line.
+const head = "INSERT INTO EV (version_key) VALUES ('2');\nINSERT INTO EV (version_key) VALUES ('CURRENT');";
+const statements = [
+  { text: "CREATE STREAM A (id STRING KEY, v INT)\n  WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', PARTITIONS=1);", line: 1 },
+  { text: 'CREATE STREAM B AS SELECT id, v FROM A\n  WHERE v >>> 1;', line: 4 },
+  { text: "INSERT INTO A (id, v) VALUES ('x', 'y');", line: 7 },
+];
+
+describe('where a migration failed', () => {
+  it('a syntax error: by its position in the request, rewritten to the file\'s line', () => {
+    // request line 6 is the second line of statement 2 (request lines: 1-2 head, 3-4, 5-6, 7)
+    const e = new ServerError(400, { message: 'line 6:12: Syntax Error\nmismatched input', statementText: '  WHERE v >>> 1;' });
+    expect(failurePlace(e, head, statements)).toBe('statement 2/3 (line 5): line 5:12: Syntax Error');
+  });
+
+  it('a statement the server names by its text', () => {
+    const e = new ServerError(400, { message: 'Topic does not exist', statementText: statements[0]!.text });
+    expect(failurePlace(e, head, statements)).toBe('statement 1/3 (line 1): Topic does not exist');
+  });
+
+  it('INSERT VALUES\'s validator, which names only the target', () => {
+    const e = new ServerError(400, { message: "Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)" });
+    expect(failurePlace(e, head, statements)).toBe("statement 3/3 (line 7): Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)");
+  });
+
+  it('a history row, and a failure no statement can be found for', () => {
+    expect(failurePlace(new ServerError(400, { message: 'no such stream', statementText: "INSERT INTO EV (version_key) VALUES ('2');" }), head, statements)).toBe('recording its state: no such stream');
+    expect(failurePlace(new ServerError(400, { message: 'something' }), head, statements)).toBe('one of its statements: something');
+  });
+});
