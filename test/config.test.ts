@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
@@ -37,6 +37,32 @@ describe('config precedence: defaults < file < env < flags', () => {
     const c = loadConfig({ server: 'https://key%40org:p%3Ass@host:8088/' }, {}, project());
     expect(c.server).toMatchObject({ url: 'https://host:8088/', username: 'key@org', password: 'p:ss' });
     expect(loadConfig({ server: 'http://u:p@host:1', username: 'other', password: 'x' }, {}, project()).server).toMatchObject({ url: 'http://host:1', username: 'other', password: 'x' });
+  });
+
+  it('resolves ${env:NAME} only where no higher layer replaces the value, numbers and booleans included', () => {
+    const dir = project('server:\n  url: https://cloud.example:443\n  username: ${env:KEY}\n  password: ${env:SECRET}\n  timeoutMs: ${env:TMO}\n  insecure: ${env:INS}\nlock:\n  leaseSeconds: ${env:LEASE}\n');
+    const env = { TMO: '5000', INS: 'true', LEASE: '60' };
+    // flags replace the credentials, --embedded the whole address: their references are never read
+    expect(loadConfig({ server: 'http://127.0.0.1:1', username: 'u', password: 'p' }, env, dir).server).toMatchObject({ username: 'u', password: 'p', timeoutMs: 5000, insecure: true });
+    expect(loadConfig({ embedded: true }, env, dir).lock.leaseSeconds).toBe(60);
+    expect(() => loadConfig({}, env, dir)).toThrow('server.username: environment variable KEY is not set');
+  });
+
+  it('credentials in a URL belong with it: a flag\'s URL beats the file\'s username and password', () => {
+    const dir = project('server:\n  url: http://h:1\n  username: bob\n  password: wrong\n');
+    expect(loadConfig({ server: 'http://alice:s1@h:2' }, {}, dir).server).toMatchObject({ url: 'http://h:2', username: 'alice', password: 's1' });
+    expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://carol:s2@h:3' }, dir).server).toMatchObject({ url: 'http://h:3', username: 'carol', password: 's2' });
+    expect(loadConfig({}, {}, dir).server).toMatchObject({ username: 'bob', password: 'wrong' });
+  });
+
+  it('reads the file\'s paths beside it, and a flag\'s or the environment\'s from the working directory', () => {
+    const dir = project();
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'ksql-migrate.yaml'), 'server:\n  caFile: ca.pem\nmigrations:\n  dir: db\n');
+    const c = loadConfig({ config: 'sub/ksql-migrate.yaml' }, {}, dir);
+    expect([c.server.caFile, c.migrationsDir]).toEqual([join(dir, 'sub', 'ca.pem'), join(dir, 'sub', 'db')]);
+    expect(loadConfig({ config: 'sub/ksql-migrate.yaml' }, { KSQL_MIGRATE_MIGRATIONS_DIR: 'mine' }, dir).migrationsDir).toBe(join(dir, 'mine'));
+    expect(() => loadConfig({ config: 'sub' }, {}, dir)).toThrow(/^--config: .*sub is a directory/);
   });
 
   it('names the key of a bad value', () => {

@@ -1,8 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- settings from files, the environment and flags are merged as loose objects before the zod schema types them */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+
+/** A number or a boolean may come as text (a `${env:NAME}` reference always does). */
+const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
+const boolean = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
@@ -10,8 +14,8 @@ export const ConfigSchema = z.strictObject({
     url: z.url().default('http://localhost:8088'),
     username: z.string().optional(),
     password: z.string().optional(),
-    timeoutMs: z.number().int().positive().default(30_000),
-    insecure: z.boolean().default(false),
+    timeoutMs: numeric(z.number().int().positive()).default(30_000),
+    insecure: boolean().default(false),
     /** PEM files: a CA to trust, and a client certificate and key for mutual TLS. */
     caFile: z.string().optional(),
     certFile: z.string().optional(),
@@ -24,11 +28,11 @@ export const ConfigSchema = z.strictObject({
     table: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_SCHEMA_VERSIONS'),
     streamTopic: z.string().optional(),
     tableTopic: z.string().optional(),
-    replicas: z.number().int().positive().default(1),
+    replicas: numeric(z.number().int().positive()).default(1),
   }).prefault({}),
   lock: z.strictObject({
-    leaseSeconds: z.number().positive().default(300),
-    waitSeconds: z.number().nonnegative().default(120),
+    leaseSeconds: numeric(z.number().positive()).default(300),
+    waitSeconds: numeric(z.number().nonnegative()).default(120),
   }).prefault({}),
   /** streamsProperties sent with every statement, e.g. ksql.streams.auto.offset.reset: earliest. */
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
@@ -51,7 +55,11 @@ export type Config = z.infer<typeof ConfigSchema> & { migrationsDir: string; con
 
 export class ConfigError extends Error {}
 
-export interface ConfigFlags { config?: string; server?: string; migrationsDir?: string; username?: string; password?: string }
+export interface ConfigFlags {
+  config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
+  /** --embedded: the server settings are replaced by the in-process server's, so they are not read. */
+  embedded?: boolean | string;
+}
 
 /** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
 function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
@@ -65,6 +73,19 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unkno
   if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
   return v;
+}
+
+/** Moves `user:pass@` out of `server.url` into username and password (unless set beside it). */
+function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
+  const url = server?.url;
+  if (!server || typeof url !== 'string') return;
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i.exec(url);
+  if (!m) return;
+  const [user, ...pass] = m[2]!.split(':');
+  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  server.username ??= decode(user!);
+  if (pass.length) server.password ??= decode(pass.join(':'));
+  server.url = m[1]! + url.slice(m[0].length);
 }
 
 /** Confluent's ksql-migrations.properties, mapped onto our keys. */
@@ -102,6 +123,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const explicit = flags.config ?? env.KSQL_MIGRATE_CONFIG;
   let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
   let fileData: unknown = {};
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`--config: ${path} is a directory, not a configuration file`);
   if (existsSync(path)) {
     const text = readFileSync(path, 'utf8');
     try {
@@ -123,7 +145,18 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (flags.username) fromFlags.server.username = flags.username;
   if (flags.password) fromFlags.server.password = flags.password;
   if (flags.migrationsDir) fromFlags.migrations.dir = flags.migrationsDir;
-  const raw = merge(merge(resolveEnvRefs(fileData, env, ''), fromEnv), fromFlags);
+  // credentials in a URL belong with that URL: a higher layer's URL brings its own, which beat the
+  // file's username and password as the URL beats the file's
+  for (const layer of [fromEnv, fromFlags]) moveUrlCredentials(layer.server);
+  const embedded = flags.embedded !== undefined && flags.embedded !== false;
+  const layers = [fileData, fromEnv, fromFlags].map((l) => {
+    if (!embedded || !l || typeof l !== 'object' || !('server' in l)) return l;
+    // --embedded replaces the server's address and credentials: they are not needed, nor their ${env:} references
+    const { url: _u, username: _n, password: _p, ...server } = (l as { server: Record<string, unknown> }).server ?? {};
+    return { ...l, server };
+  });
+  // ${env:NAME} is resolved only in what survives the layers above it
+  const raw = resolveEnvRefs(merge(merge(layers[0], layers[1]), layers[2]), env, '');
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -137,15 +170,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   }
   // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
   // them, so no message or log line ever shows them; explicit username and password win
-  const withCreds = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i.exec(parsed.data.server.url);
-  if (withCreds) {
-    const [user, ...pass] = withCreds[2]!.split(':');
-    const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
-    parsed.data.server.username ??= decode(user!);
-    if (pass.length) parsed.data.server.password ??= decode(pass.join(':'));
-    parsed.data.server.url = withCreds[1]! + parsed.data.server.url.slice(withCreds[0].length);
-  }
+  moveUrlCredentials(parsed.data.server as Record<string, unknown>);
   const base = existsSync(path) ? dirname(path) : cwd;
-  const dir = flags.migrationsDir ? resolve(cwd, flags.migrationsDir) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
+  // paths in the file are read beside it; a flag's or the environment's, from where the command runs
+  const fromCwd = flags.migrationsDir ?? env.KSQL_MIGRATE_MIGRATIONS_DIR;
+  const dir = fromCwd ? resolve(cwd, fromCwd) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
+  const server = parsed.data.server;
+  for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (server[k] !== undefined) server[k] = resolve(base, server[k]!);
   return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined };
 }

@@ -1,6 +1,6 @@
 import type { MigrationFile } from './files.js';
 import { parseDefine, parseUndefine, substitute } from '../sql/variables.js';
-import { refusedInMigration, splitStatements, SqlTextError } from '../sql/split.js';
+import { refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
 
 export interface PreparedStatement { text: string; line: number }
 
@@ -18,17 +18,38 @@ export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content
   const out: PreparedStatement[] = [];
   try {
     for (const s of splitStatements(file.content)) {
-      const def = parseDefine(s.text);
-      if (def) { vars.set(def.name, substitute(def.value, vars, s.line)); continue; }
-      const undef = parseUndefine(s.text);
-      if (undef) { for (const k of vars.keys()) if (k.toUpperCase() === undef.toUpperCase()) vars.delete(k); continue; }
-      const refused = refusedInMigration(s.text);
+      const text = stripComments(s.text);
+      const forget = (name: string) => { for (const k of vars.keys()) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k); };
+      const def = parseDefine(text);
+      // names compare ignoring case: the file's DEFINE replaces a --define or config variable of any case
+      if (def) { const value = substitute(def.value, vars, s.line); forget(def.name); vars.set(def.name, value); continue; }
+      const undef = parseUndefine(text);
+      if (undef) { forget(undef); continue; }
+      const refused = refusedInMigration(text);
       if (refused) throw new SqlTextError(refused, s.line);
-      out.push({ text: substitute(s.text, vars, s.line), line: s.line });
+      out.push({ text: substitute(text, vars, s.line), line: s.line });
     }
   } catch (e) {
     if (e instanceof SqlTextError) throw new MigrationFileError(file.fileName, e.line, e.message);
     throw e;
   }
   return out;
+}
+
+/**
+ * What `up` would refuse in a file before sending it, apart from variables (a --define may supply
+ * them when it runs): a statement without its `;`, an unterminated quote or comment, a statement a
+ * migration may not hold. Undefined when there is nothing.
+ */
+export function fileProblem(file: Pick<MigrationFile, 'fileName' | 'content'>): string | undefined {
+  try {
+    for (const s of splitStatements(file.content)) {
+      const refused = refusedInMigration(stripComments(s.text));
+      if (refused) return `${file.fileName}:${s.line}: ${refused}`;
+    }
+  } catch (e) {
+    if (e instanceof SqlTextError) return `${file.fileName}:${e.line}: ${e.message}`;
+    throw e;
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@ import { discoverMigrations } from './files.js';
 import { readHistory } from './apply.js';
 import { latestMigrated, type MetadataNames } from './history.js';
 import { describeProblem, verify } from './planner.js';
+import { fileProblem } from './prepare.js';
 
 export interface StatusRow { version: number; name: string; state: string; previous?: string; startedOn?: string; completedOn?: string; errorReason?: string; file?: string }
 
@@ -31,6 +32,11 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = 'PENDING';
     migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
   }
-  const problems = [...d.problems.map((p) => `${p.fileName}: ${p.reason}`), ...(history ? verify(d.files, history).map(describeProblem) : [])];
+  const problems = [
+    ...d.problems.map((p) => `${p.fileName}: ${p.reason}`),
+    // a file `up` would refuse fails validation now, not on the default branch later
+    ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
+    ...(history ? verify(d.files, history).map(describeProblem) : []),
+  ];
   return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems, gaps: d.gaps };
 }

@@ -53,6 +53,35 @@ export function splitStatements(sql: string): SqlStatement[] {
   return out.map((s) => ({ text: stripLeadingComments(s.text), line: s.line }));
 }
 
+/**
+ * A statement without its comments (as Confluent's tool sends it), line breaks kept so lines still
+ * count as in the file: a `${name}` in a comment is not a variable. Quotes are respected.
+ */
+export function stripComments(text: string): string {
+  let out = '', i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '-' && text[i + 1] === '-') { while (i < n && text[i] !== '\n') i++; continue; }
+    if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      const body = text.slice(i, end < 0 ? n : end + 2);
+      out += body.replace(/[^\n]/g, '').length ? body.replace(/[^\n]/g, '') : ' ';
+      i += body.length;
+      continue;
+    }
+    if (c === '\'' || c === '`' || c === '"') {
+      let j = i + 1;
+      for (; j < n; j++) { if (text[j] === c) { if (text[j + 1] === c) { j++; continue; } break; } }
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    out += c; i++;
+  }
+  return out.replace(/[ \t]+$/gm, '');
+}
+
 /** Drops comments before the first token, so a statement's text starts with its keyword. */
 function stripLeadingComments(text: string): string {
   let t = text;

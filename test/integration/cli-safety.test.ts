@@ -165,6 +165,19 @@ describe('mistakes are errors, not silent successes', () => {
     }
   });
 
+  it('validate refuses what up would refuse in a file: a SELECT, a statement without its `;`', () => {
+    const p = project();
+    sql(p.dir, 'V000001__ok.sql', stream(`VQ_${p.stream}`, `vq_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__b.sql', `SELECT * FROM VQ_${p.stream};\n`);
+    const v = p.run('validate');
+    expect(v.status).toBe(4);
+    expect(v.stderr).toMatch(/V000002__b\.sql:1: SELECT is not allowed in a migration/);
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM VQ2_${p.stream} AS SELECT * FROM VQ_${p.stream}\n`);
+    expect(p.run('validate').stderr).toMatch(/V000002__b\.sql:1: statement is missing its terminating ';'/);
+    expect(p.run('up').status).toBe(4);
+  });
+
   it('a file `up` cannot use makes `status --exit-code` exit 1 and `up` exit 4', () => {
     const p = project();
     sql(p.dir, 'V000001__ok.sql', stream(`F_${p.stream}`, `f_${p.stream.toLowerCase()}`));

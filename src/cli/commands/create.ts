@@ -20,7 +20,9 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
     if (version > 999999) throw new CliError('create: no version left after 999999', EXIT.USAGE);
   }
   await mkdir(config.migrationsDir, { recursive: true });
-  const path = join(config.migrationsDir, fileNameFor(version, description));
+  const name = fileNameFor(version, description);
+  if (Buffer.byteLength(name) > 255) throw new CliError(`create: the description makes a file name of ${Buffer.byteLength(name)} bytes; file systems take 255`, EXIT.USAGE);
+  const path = join(config.migrationsDir, name);
   if (existsSync(path)) throw new CliError(`create: ${path} already exists`, EXIT.USAGE);
   await writeFile(path, `-- ${description.trim()}\n`);
   process.stdout.write(`${path}\n`);
