@@ -98,6 +98,19 @@ describe('the history stays true', () => {
     expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
   });
 
+  it('--dry-run checks against the target\'s custom types, topics and query ids, as up will meet them', async () => {
+    const p = project();
+    const base = `DRB_${p.stream}`, ty = `ADDR_${p.stream}`, bare = `bare_${p.stream.toLowerCase()}`;
+    const setup = await ksql(target(), `CREATE TYPE ${ty} AS STRUCT<street STRING, zip INT>;\n${stream(base, base.toLowerCase())}CREATE STREAM ${base}_C AS SELECT * FROM ${base};\nCREATE STREAM ${base}_T (id STRING KEY, x INT) WITH (KAFKA_TOPIC='${bare}', VALUE_FORMAT='JSON', PARTITIONS=1);\nDROP STREAM ${base}_T;`);
+    expect(setup.status).toBe(200);
+    const qid = (await ksql(target(), 'SHOW QUERIES;')).body[0].queries.find((q: { sinks: string[] }) => q.sinks.includes(`${base}_C`)).id as string;
+    sql(p.dir, 'V000001__use.sql', `CREATE STREAM TYPED_${p.stream} (a ${ty}) WITH (KAFKA_TOPIC='typed_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\nTERMINATE ${qid};\nDROP STREAM ${base}_C;\nCREATE STREAM AGAIN_${p.stream} (id STRING KEY, x INT) WITH (KAFKA_TOPIC='${bare}', VALUE_FORMAT='JSON');\n`);
+    const dry = p.run('up', '--dry-run');
+    expect(dry.stdout).not.toMatch(/would fail/);
+    expect(dry.status).toBe(0);
+    expect(p.run('up').status).toBe(0);
+  });
+
   it('completed_on is stamped after the statements ran', async () => {
     const p = project();
     sql(p.dir, 'V000001__t.sql', stream(`T_${p.stream}`, `t_${p.stream.toLowerCase()}`));
