@@ -137,6 +137,16 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(later.body).toEqual({ '@type': 'generic_error', error_code: 50301, message: `Timed out while waiting for a previous command to execute. command sequence number: ${seq + 1000}` });
     });
 
+    it('connector statements parse; without a Kafka Connect cluster they say so', async () => {
+      const create = await ksql(server.url, "CREATE SOURCE CONNECTOR IF NOT EXISTS c1 WITH ('connector.class'='x');");
+      expect(create.status).toBe(400);
+      expect(create.body).toMatchObject({ '@type': 'statement_error', message: 'This server has no Kafka Connect cluster (ksql.connect.url is not set): CREATE CONNECTOR C1 needs one' });
+      expect((await ksql(server.url, 'DROP CONNECTOR IF EXISTS c1;')).body.message).toMatch(/DROP CONNECTOR C1 needs one/);
+      const show = await ksql(server.url, 'SHOW CONNECTORS;');
+      expect(show.status).toBe(200);
+      expect(show.body[0]).toMatchObject({ '@type': 'connector_list', connectors: [], warnings: [{ message: 'This server has no Kafka Connect cluster (ksql.connect.url is not set)' }] });
+    });
+
     it('bad JSON: 400', async () => {
       const r = await fetch(`${server.url}/ksql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
       expect(r.status).toBe(400);

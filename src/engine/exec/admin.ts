@@ -24,6 +24,13 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return { ...base('source_descriptions', stmt), sourceDescriptions: list.map((ds) => sourceDescription(engine, ds, stmt.extended)) };
     }
     case 'describeFunction': return describeFunction(stmt);
+    case 'connector': {
+      // the local server has no Kafka Connect cluster to hand connectors to
+      const none = 'This server has no Kafka Connect cluster (ksql.connect.url is not set)';
+      if (stmt.action === 'show') return { ...base('connector_list', stmt), warnings: [{ message: none }], connectors: [] };
+      if (stmt.action === 'plugins') return { ...base('connector_plugins_list', stmt), warnings: [{ message: none }], connectorsPlugins: [] };
+      throw new KsqlStatementError(`${none}: ${stmt.action === 'create' ? 'CREATE' : stmt.action === 'drop' ? 'DROP' : 'DESCRIBE'} CONNECTOR ${stmt.name} needs one`);
+    }
     case 'explain': {
       if (!stmt.queryId) {
         // EXPLAIN <statement> plans it in a sandbox: nothing is created, no host runs it

@@ -88,6 +88,8 @@ export type StatementBody =
   | { kind: 'show'; what: 'STREAMS' | 'TABLES' | 'QUERIES' | 'TOPICS' | 'PROPERTIES' | 'VARIABLES' | 'FUNCTIONS' | 'TYPES'; extended: boolean; all?: boolean }
   | { kind: 'describe'; name: string; extended: boolean }
   | { kind: 'describeFunction'; name: string }
+  /** CREATE SOURCE|SINK CONNECTOR, DROP CONNECTOR, DESCRIBE CONNECTOR, SHOW [SOURCE|SINK] CONNECTORS, SHOW CONNECTOR PLUGINS. */
+  | { kind: 'connector'; action: 'create' | 'drop' | 'describe' | 'show' | 'plugins'; name?: string }
   | { kind: 'describeAll'; what: 'STREAMS' | 'TABLES'; extended: boolean }
   | { kind: 'explain'; queryId?: string; statement?: Statement }
   | { kind: 'define'; name: string; value: string }

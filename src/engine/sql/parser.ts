@@ -191,6 +191,14 @@ class Parser {
   }
 
   private create(): StatementBody {
+    if ((this.isKw('SOURCE') || this.isKw('SINK')) && this.isKw('CONNECTOR', this.peek())) {
+      this.i += 2;
+      this.acceptKw('IF', 'NOT', 'EXISTS');
+      const name = this.identifier();
+      this.expectKw('WITH');
+      this.props();
+      return { kind: 'connector', action: 'create', name };
+    }
     const orReplace = this.acceptKw('OR', 'REPLACE');
     if (this.acceptKw('TYPE')) {
       const ifNotExists = this.acceptKw('IF', 'NOT', 'EXISTS');
@@ -283,6 +291,10 @@ class Parser {
   }
 
   private drop(): StatementBody {
+    if (this.acceptKw('CONNECTOR')) {
+      this.acceptKw('IF', 'EXISTS');
+      return { kind: 'connector', action: 'drop', name: this.identifier() };
+    }
     if (this.acceptKw('TYPE')) {
       const ifExists = this.acceptKw('IF', 'EXISTS');
       return { kind: 'dropType', name: this.identifier(), ifExists };
@@ -295,6 +307,8 @@ class Parser {
   }
 
   private show(): StatementBody {
+    if (this.acceptKw('CONNECTOR', 'PLUGINS')) return { kind: 'connector', action: 'plugins' };
+    if (this.acceptKw('CONNECTORS') || this.acceptKw('SOURCE', 'CONNECTORS') || this.acceptKw('SINK', 'CONNECTORS')) return { kind: 'connector', action: 'show' };
     const all = this.acceptKw('ALL');
     const t = this.cur;
     const what = ['STREAMS', 'TABLES', 'QUERIES', 'TOPICS', 'PROPERTIES', 'VARIABLES', 'FUNCTIONS', 'TYPES'].find((w) => this.isKw(w));
@@ -306,6 +320,7 @@ class Parser {
 
   private describe(): StatementBody {
     if (this.acceptKw('FUNCTION')) return { kind: 'describeFunction', name: this.identifier() };
+    if (this.acceptKw('CONNECTOR')) return { kind: 'connector', action: 'describe', name: this.identifier() };
     if ((this.isKw('STREAMS') || this.isKw('TABLES')) && (this.peek().kind === 'eof' || this.isSym(';', this.peek()) || this.isKw('EXTENDED', this.peek()))) {
       const what = this.cur.text as 'STREAMS' | 'TABLES'; this.i++;
       return { kind: 'describeAll', what, extended: this.acceptKw('EXTENDED') };
