@@ -54,6 +54,54 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { await admin.disconnect(); }
   });
 
+  it('CreateTopics applies cleanup.policy and retention.bytes, refuses bad ones and too many partitions; the broker\'s own topic is not the clients\'', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'cfg1', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.bytes', value: '1000' }] }] })).toBe(true);
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cfg1' }] });
+      const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+      expect([entries['cleanup.policy'], entries['retention.bytes']]).toEqual(['compact', '1000']);
+      const bad = await admin.createTopics({ topics: [{ topic: 'cfg2', configEntries: [{ name: 'cleanup.policy', value: 'bogus' }] }] }).catch((e: { errors?: { type: string }[] }) => e);
+      expect((bad as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_CONFIG']);
+      const huge = await admin.createTopics({ topics: [{ topic: 'huge', numPartitions: 2_000_000_000 }] }).catch((e: { errors?: { type: string }[] }) => e);
+      expect((huge as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_PARTITIONS']);
+      const del = await admin.deleteTopics({ topics: ['__consumer_offsets'] }).catch((e: Error) => e);
+      expect(del).toBeInstanceOf(Error);
+      expect(await admin.listTopics()).toContain('__consumer_offsets');
+      const producer = client(brokers).producer({ retry: { retries: 0 } });
+      await producer.connect();
+      await expect(producer.send({ topic: '__consumer_offsets', messages: [{ value: 'garbage' }] })).rejects.toThrow();
+      await producer.disconnect();
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    } finally { await admin.disconnect(); }
+  });
+
+  it('ListOffsets finds the first record at or after a time; a fetch with an error answers at once', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'timed', numPartitions: 1 }] });
+      const producer = client(brokers).producer();
+      await producer.connect();
+      await producer.send({ topic: 'timed', messages: [{ value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '2000' }] });
+      await producer.disconnect();
+      expect(await admin.fetchTopicOffsetsByTimestamp('timed', 1500)).toEqual([{ partition: 0, offset: '1' }]);
+    } finally { await admin.disconnect(); }
+    // a Fetch v4 that may wait a minute, for a topic that does not exist: the answer comes at once
+    const [host, port] = brokers[0]!.split(':') as [string, string];
+    const s = connect(Number(port), host);
+    await once(s, 'connect');
+    const body = new Writer().int32(-1).int32(60_000).int32(1).int32(1 << 20).int8(0)
+      .array([0], (w) => w.string('no_such_topic').array([0], (y) => y.int32(0).int64(0).int32(1 << 20))).toBuffer();
+    const payload = Buffer.concat([new Writer().int16(1).int16(4).int32(9).nullableString('raw').toBuffer(), body]);
+    const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+    s.write(Buffer.concat([head, payload]));
+    const [reply] = await once(s, 'data') as [Buffer];
+    expect(reply.readInt32BE(4)).toBe(9);
+    s.destroy();
+  });
+
   it('an idempotent producer with acks=-1; two consumers in a group share the partitions, rebalance when one leaves, and see each record once', async () => {
     const kafka = client(brokers);
     const admin = kafka.admin();
@@ -399,6 +447,9 @@ describe('the Kafka listener with librdkafka (kcat)', () => {
       expect(meta.stdout).toMatch(/topic "kc" with 1 partitions/);
       const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'kc', '-o', 'beginning', '-e', '-q', '-f', '%k=%s %o\n'], { encoding: 'utf8', timeout: 20_000 });
       expect(consumed.stdout.trim().split('\n')).toEqual(['a=1 0', 'b=2 1', 'c=3 2']);
+      // a time after the last record: offset -1, as Kafka answers (Java's offsetsForTimes gives null)
+      const byTime = spawnSync('kcat', ['-b', b, '-Q', '-t', 'kc:0:99999999999999'], { encoding: 'utf8', timeout: 20_000 });
+      expect(byTime.stdout.trim()).toBe('kc [0] offset -1');
     } finally { await server.stop(); }
   }, 60_000);
   it.skipIf(!kcat)('kcat authenticates with SASL/PLAIN, produces and consumes; a wrong password fails (skipped when kcat is not installed)', async () => {

@@ -5,6 +5,7 @@ import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns,
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
+import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import { isSrFormat } from '../serde/sr-serde.js';
 import { checkSchemaIdProps, inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { typeToString, T, typesEqual, containsMap } from '../sql/types.js';
@@ -168,6 +169,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
       throw new KsqlStatementError(`Topic '${topic}' does not exist. If you want to create a new topic for the ${kind.toLowerCase()} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: ${renderCreateExample(stmt)}`);
     }
     if (partitions < 1) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: must be at least 1`);
+    if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);
     engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
   } else if ((partitions !== undefined && partitions !== t.config.partitions) || (replicas !== undefined && replicas !== t.config.replicas)) {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);

@@ -1,4 +1,5 @@
 import type { SelectItem, Statement } from '../sql/ast.js';
+import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
@@ -102,6 +103,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
   const srcTopic = engine.topics.get(left.topic);
   const partitions = w.int('PARTITIONS') ?? srcTopic?.config.partitions ?? 1;
+  if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);
   const replicas = w.int('REPLICAS') ?? srcTopic?.config.replicas ?? 1;
   const t = engine.topics.get(topic);
   if (t && !existing && w.has('PARTITIONS') && t.config.partitions !== partitions) {

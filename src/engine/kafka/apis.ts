@@ -116,18 +116,21 @@ const fetch: Handler = async (v, r, ctx) => {
   if (v >= 11) r.string();
   const read = () => {
     let budget = maxBytes, total = 0;
+    let failed = false;
     const res = topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => {
       const f = ctx.broker.fetch(t.name, p.index, p.offset, Math.max(1, Math.min(p.max, budget)));
       const n = f.records?.length ?? 0;
       budget -= n; total += n;
+      if (f.errorCode !== 0) failed = true;
       return f;
     }) }));
-    return { res, total };
+    return { res, total, failed };
   };
   let out = read();
   const deadline = Date.now() + maxWait;
-  // a fetch waits for min bytes, or until its max wait is over
-  while (out.total < Math.max(minBytes, 1) && Date.now() < deadline) {
+  // a fetch waits until it has min bytes (so min bytes 0 answers at once) or its max wait is over;
+  // a partition with an error (out of range, unknown) answers at once, as a broker does
+  while (out.total < minBytes && !out.failed && Date.now() < deadline) {
     await ctx.waitForData(deadline - Date.now());
     out = read();
   }
@@ -169,15 +172,15 @@ const createTopics: Handler = (v, r, ctx) => {
   const topics = r.array((x) => {
     const name = x.string(), partitions = x.int32(), replication = x.int16();
     x.array((y) => { y.int32(); y.array((z) => z.int32()); });
-    x.array((y) => { y.string(); y.nullableString(); });
-    return { name, partitions, replication };
+    const configs = x.array((y) => ({ name: y.string(), value: y.nullableString() }));
+    return { name, partitions, replication, configs };
   });
   r.int32();
   const validateOnly = v >= 1 ? r.bool() : false;
   const w = new Writer();
   throttle(w, v, 2);
   w.array(topics, (x, t) => {
-    const res = ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly);
+    const res = ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
     x.string(t.name).int16(res.code);
     if (v >= 1) x.nullableString(res.message);
   });
@@ -273,7 +276,7 @@ const offsetCommit: Handler = (v, r, ctx) => {
   if (v >= 7) r.nullableString();
   const topics = r.array((x) => ({
     name: x.string(),
-    partitions: x.array((y) => { const index = y.int32(), offset = y.long(); if (v >= 6) y.int32(); return { index, offset, metadata: y.nullableString() }; }),
+    partitions: x.array((y) => { const index = y.int32(), offset = y.int64(); if (v >= 6) y.int32(); return { index, offset, metadata: y.nullableString() }; }),
   }));
   const w = new Writer();
   throttle(w, v, 3);

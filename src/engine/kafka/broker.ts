@@ -1,10 +1,10 @@
-import type { TopicStore } from '../storage/topics.js';
+import { MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
 import { readBatches, encodeBatch, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
   NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3,
-  INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
+  INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
   UNSUPPORTED_COMPRESSION: 76,
 } as const;
@@ -14,7 +14,8 @@ const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
 
-interface ProducerState { epoch: number; lastSequence: number; lastBaseOffset: number }
+/** A producer's state per partition: its epoch, last sequence, and its last five batches (as Kafka keeps). */
+interface ProducerState { epoch: number; lastSequence: number; recent: { firstSequence: number; lastSequence: number; baseOffset: number }[] }
 
 /**
  * The broker side of the local server's topics: one node that leads every partition. Produce
@@ -38,19 +39,35 @@ export class Broker {
   }
 
   /** Creates a topic; the error code (and message) a CreateTopics request answers with. */
-  createTopic(name: string, partitions: number, replication: number, validateOnly: boolean): { code: number; message: string | null } {
+  createTopic(name: string, partitions: number, replication: number, validateOnly: boolean, configs: { name: string; value: string | null }[] = []): { code: number; message: string | null } {
     if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
     if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
     const n = partitions === -1 ? this.defaultPartitions : partitions;
     if (n < 1) return { code: ERR.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
+    if (n > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `Number of partitions ${n} is more than this one-node cluster holds (${MAX_TOPIC_PARTITIONS}).` };
     const r = replication === -1 ? 1 : replication;
     if (r !== 1) return { code: ERR.INVALID_REPLICATION_FACTOR, message: `Replication factor: ${r} larger than available brokers: 1.` };
-    if (!validateOnly) this.topics.create(name, { partitions: n, replicas: 1 });
+    // the topic configs the local logs act on; others are accepted, as a broker takes any it knows
+    const config: { cleanupPolicy?: string; retentionBytes?: number } = {};
+    for (const c of configs) {
+      if (c.name === 'cleanup.policy') {
+        const policies = (c.value ?? '').split(',').map((x) => x.trim());
+        if (!policies.length || policies.some((p) => p !== 'delete' && p !== 'compact')) return { code: ERR.INVALID_CONFIG, message: `Invalid value ${c.value} for configuration cleanup.policy: String must be one of: compact, delete` };
+        config.cleanupPolicy = policies.join(',');
+      } else if (c.name === 'retention.bytes') {
+        const v = Number(c.value);
+        if (!Number.isSafeInteger(v)) return { code: ERR.INVALID_CONFIG, message: `Invalid value ${c.value} for configuration retention.bytes: Not a number of type LONG` };
+        config.retentionBytes = v;
+      }
+    }
+    if (!validateOnly) this.topics.create(name, { partitions: n, replicas: 1, ...config });
     return { code: ERR.NONE, message: null };
   }
 
   deleteTopic(name: string): number {
     if (!this.topics.has(name)) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
+    // the broker's own topics (committed offsets) are not the clients' to delete
+    if (name.startsWith('__')) return ERR.INVALID_TOPIC;
     this.topics.delete(name);
     return ERR.NONE;
   }
@@ -63,6 +80,8 @@ export class Broker {
 
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
   produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
+    // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
+    if (topicName === '__consumer_offsets') return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
     const topic = this.topicFor(topicName, true);
     const log = topic?.partitions[index];
     if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
@@ -78,13 +97,23 @@ export class Broker {
       const st = b.producerId >= 0 ? this.producers.get(key) : undefined;
       if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
       if (st && b.producerEpoch === st.epoch) {
-        // a retried batch that is already in the log: success with the offset it got then
-        if (b.baseSequence <= st.lastSequence) { if (baseOffset < 0) baseOffset = st.lastBaseOffset; continue; }
+        // a retried batch that is already in the log: success with the offset that batch got then
+        if (b.baseSequence <= st.lastSequence) {
+          const dup = st.recent.find((x) => x.firstSequence === b.baseSequence);
+          if (!dup) return { index, errorCode: ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
+          if (baseOffset < 0) baseOffset = dup.baseOffset;
+          continue;
+        }
         if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
       const first = this.topics.appendBatch(topicName, index, producedBatch(b, Date.now()));
-      if (b.producerId >= 0) this.producers.set(key, { epoch: b.producerEpoch, lastSequence: b.baseSequence + b.count - 1, lastBaseOffset: first });
+      if (b.producerId >= 0) {
+        const lastSequence = b.baseSequence + b.count - 1;
+        const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];
+        recent.push({ firstSequence: b.baseSequence, lastSequence, baseOffset: first });
+        this.producers.set(key, { epoch: b.producerEpoch, lastSequence, recent });
+      }
       if (baseOffset < 0) baseOffset = first;
     }
     return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start };
@@ -131,6 +160,7 @@ export class Broker {
       const r = log.get(o)!;
       if (r.timestamp >= timestamp) return { errorCode: ERR.NONE, offset: o, timestamp: r.timestamp };
     }
-    return { errorCode: ERR.NONE, offset: log.end, timestamp: -1 };
+    // no record at or after that time: Kafka answers -1 (offsetsForTimes then gives null)
+    return { errorCode: ERR.NONE, offset: -1, timestamp: -1 };
   }
 }

@@ -27,6 +27,8 @@ interface Group {
   members: Map<string, Member>; rebalanceDeadline?: NodeJS.Timeout;
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
 /** Where committed offsets live: the internal topic a broker keeps them in. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -37,7 +39,8 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
  */
 export class GroupCoordinator {
   private groups = new Map<string, Group>();
-  private offsets = new Map<string, { offset: number; metadata: string | null }>();
+  /** Committed offsets, exact: an offset is any int64 a client sends, kept as one. */
+  private offsets = new Map<string, { offset: bigint; metadata: string | null }>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly topics: TopicStore) {
@@ -63,6 +66,7 @@ export class GroupCoordinator {
       Promise.resolve({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
     if (!req.groupId) return fail(GERR.INVALID_GROUP_ID);
     if (req.sessionTimeoutMs < 1000 || req.sessionTimeoutMs > 1_800_000) return fail(GERR.INVALID_SESSION_TIMEOUT);
+    if (!req.protocolType || req.protocols.length === 0) return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
     const g = this.group(req.groupId);
     if (g.members.size && (g.protocolType !== req.protocolType || !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name))))) {
       return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
@@ -179,15 +183,17 @@ export class GroupCoordinator {
   }
 
   /** Commits an offset; a member of a group must be in its current generation. */
-  commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: number, metadata: string | null): number {
+  commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: bigint, metadata: string | null): number {
     const g = this.groups.get(groupId);
     if (generation >= 0 && g) {
       if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
       if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
-      if (g.state === 'PreparingRebalance') return GERR.REBALANCE_IN_PROGRESS;
+      // as Kafka's coordinator: a member may still commit while the group prepares a rebalance (what
+      // it processed stays processed); between the join and the sync it may not
+      if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
     const key = Buffer.from(JSON.stringify([groupId, topic, partition]));
-    const value = Buffer.from(JSON.stringify({ offset, metadata }));
+    const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata }));
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
     return GERR.NONE;
@@ -197,12 +203,15 @@ export class GroupCoordinator {
     if (!key || !value) return;
     try {
       const [g, t, p] = JSON.parse(key.toString()) as [string, string, number];
-      this.offsets.set(`${g}\u0000${t}\u0000${p}`, JSON.parse(value.toString()) as { offset: number; metadata: string | null });
+      const v = JSON.parse(value.toString()) as { offset: number | string; metadata: string | null };
+      // (offsets written before they were kept exact are numbers, which may have lost their last digits)
+      const offset = BigInt(typeof v.offset === 'number' ? Math.trunc(v.offset) : v.offset);
+      this.offsets.set(`${g}\u0000${t}\u0000${p}`, { offset: offset > INT64_MAX ? INT64_MAX : offset < -INT64_MAX - 1n ? -INT64_MAX - 1n : offset, metadata: v.metadata });
     } catch { /* not ours */ }
   }
 
-  committed(groupId: string, topic: string, partition: number): { offset: number; metadata: string | null } {
-    return this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? { offset: -1, metadata: null };
+  committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string | null } {
+    return this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? { offset: -1n, metadata: null };
   }
 
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */

@@ -178,6 +178,9 @@ export class Topic {
   records(): TopicRecord[] { return this.partitions.flatMap((p) => p.all()).sort((a, b) => a.seq - b.seq); }
 }
 
+/** The most partitions a topic may have: each is a log in memory. */
+export const MAX_TOPIC_PARTITIONS = 10_000;
+
 /** 'external' records come from clients (INSERT VALUES, producers); 'derived' ones from queries. */
 export type Origin = 'external' | 'derived';
 export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
@@ -214,7 +217,10 @@ export class TopicStore {
   create(name: string, config: TopicConfig): Topic {
     const existing = this.topics.get(name);
     if (existing) return existing;
-    const t = new Topic(name, { retentionBytes: this.defaultRetentionBytes, ...config });
+    // the broker's own topics (committed offsets) keep every record: Kafka compacts them and never
+    // trims them by size, and here a trimmed commit would be a lost one
+    if (config.partitions > MAX_TOPIC_PARTITIONS) throw new Error(`Topic '${name}': ${config.partitions} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})`);
+    const t = new Topic(name, { retentionBytes: name.startsWith('__') ? -1 : this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
     for (const l of this.topicListeners) l({ op: 'create', name, config });
     return t;

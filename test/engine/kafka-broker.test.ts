@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { crc32c } from '@node-rs/crc32';
+import { TopicStore } from '../../src/engine/storage/topics.js';
+import { Broker } from '../../src/engine/kafka/broker.js';
+import { GroupCoordinator } from '../../src/engine/kafka/groups.js';
+import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
+
+/** A batch of `n` records from an idempotent producer: its id, epoch and first sequence set, CRC redone. */
+function idempotentBatch(n: number, producerId: number, epoch: number, sequence: number): Buffer {
+  const b = encodeBatch(Array.from({ length: n }, (_v, i) => ({ offset: i, timestamp: 1000 + i, key: null, value: Buffer.from(`v${sequence + i}`), headers: [] })));
+  b.writeBigInt64BE(BigInt(producerId), 43);
+  b.writeInt16BE(epoch, 51);
+  b.writeInt32BE(sequence, 53);
+  b.writeUInt32BE(crc32c(b.subarray(21)) >>> 0, 17);
+  return b;
+}
+
+describe('the broker', () => {
+  it('answers an idempotent producer\'s retry of an older batch with that batch\'s own base offset', () => {
+    const topics = new TopicStore();
+    topics.create('idem', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    expect(broker.produce('idem', 0, idempotentBatch(3, 7, 0, 0)).baseOffset).toBe(0);
+    expect(broker.produce('idem', 0, idempotentBatch(2, 7, 0, 3)).baseOffset).toBe(3);
+    // both retried: each keeps its offset, and nothing is appended again
+    expect(broker.produce('idem', 0, idempotentBatch(3, 7, 0, 0))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(broker.produce('idem', 0, idempotentBatch(2, 7, 0, 3))).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
+  });
+
+  it('refuses more partitions than it holds, and keeps running', () => {
+    const broker = new Broker(new TopicStore(), () => undefined);
+    expect(broker.createTopic('huge', 2_000_000_000, 1, false).code).toBe(37);
+    expect(broker.createTopic('ok', 3, 1, false).code).toBe(0);
+  });
+});
+
+describe('the group coordinator', () => {
+  const join = (g: GroupCoordinator, memberId: string) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
+
+  it('takes a member\'s commit while the group prepares a rebalance, as Kafka\'s does; keeps any int64 offset exactly', async () => {
+    const topics = new TopicStore();
+    const g = new GroupCoordinator(topics);
+    try {
+      const a = await join(g, '');
+      await g.sync('g', a.generationId, a.memberId, [{ memberId: a.memberId, assignment: Buffer.alloc(0) }]);
+      // a second member asks to join: the group prepares a rebalance, waiting for the first to rejoin
+      void join(g, '');
+      expect(g.describe('g').state).toBe('PreparingRebalance');
+      expect(g.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
+      expect(g.committed('g', 't', 0).offset).toBe(42n);
+      expect(g.commit('g', -1, '', 't', 1, 2n ** 63n - 1n, null)).toBe(0);
+      expect(g.committed('g', 't', 1).offset).toBe(2n ** 63n - 1n);
+      // and a new coordinator reads them back from __consumer_offsets exactly
+      const again = new GroupCoordinator(topics);
+      expect([again.committed('g', 't', 0).offset, again.committed('g', 't', 1).offset]).toEqual([42n, 2n ** 63n - 1n]);
+      again.close();
+    } finally { g.close(); }
+  });
+
+  it('refuses a join without protocols with INCONSISTENT_GROUP_PROTOCOL', async () => {
+    const g = new GroupCoordinator(new TopicStore());
+    try {
+      const r = await g.join({ groupId: 'g', memberId: '', clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [], requireKnownMemberId: false });
+      expect(r.errorCode).toBe(23);
+    } finally { g.close(); }
+  });
+
+  it('keeps every commit in __consumer_offsets, whatever the broker\'s size retention', () => {
+    const topics = new TopicStore(2000);
+    const g = new GroupCoordinator(topics);
+    try {
+      for (let i = 0; i < 200; i++) g.commit(`g${i % 3}`, -1, '', 't', 0, BigInt(i), null);
+      expect(topics.get('__consumer_offsets')!.partitions[0]!.start).toBe(0);
+    } finally { g.close(); }
+  });
+});
