@@ -93,4 +93,39 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     expect([r.status, r.body]).toEqual([200, { id: 2 }]);
     expect(post(registry, 'user2-value', { schema: JSON.stringify(user) }).status).toBe(422);
   });
+
+  const req = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
+    const url = new URL(path, 'http://sr');
+    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
+  };
+
+  it('checks a new version against the old with both sides\' references (Avro and Protobuf), and knows who references what', () => {
+    const registry = new SchemaRegistry();
+    const address = { type: 'record', name: 'Address', namespace: 'x', fields: [{ name: 'city', type: 'string' }] };
+    expect(post(registry, 'addr', { schema: JSON.stringify(address) }).status).toBe(200);
+    const refs = [{ name: 'x.Address', subject: 'addr', version: 1 }];
+    const person = (extra: object[]) => JSON.stringify({ type: 'record', name: 'Person', namespace: 'x', fields: [{ name: 'home', type: 'x.Address' }, ...extra] });
+    expect(post(registry, 'person-value', { schema: person([]), references: refs }).body).toEqual({ id: 2 });
+    expect(req(registry, 'POST', '/compatibility/subjects/person-value/versions/latest', { schema: person([]), references: refs }).body).toEqual({ is_compatible: true });
+    expect(post(registry, 'person-value', { schema: person([{ name: 'age', type: 'int', default: 0 }]), references: refs }).body).toEqual({ id: 3 });
+    expect(req(registry, 'GET', '/subjects/addr/versions/1/referencedby').body).toEqual([2, 3]);
+    // a referenced version stays, as Confluent's registry keeps it
+    expect(req(registry, 'DELETE', '/subjects/addr/versions/1').body).toMatchObject({ error_code: 42206 });
+    expect(req(registry, 'DELETE', '/subjects/addr').body).toMatchObject({ error_code: 42206 });
+
+    const common = 'syntax = "proto3";\npackage c;\nmessage Money { int64 cents = 1; }\n';
+    expect(post(registry, 'common', { schemaType: 'PROTOBUF', schema: common }).status).toBe(200);
+    const order = (more: string) => `syntax = "proto3";\nimport "common.proto";\nmessage Order { c.Money total = 1;${more} }\n`;
+    const prefs = [{ name: 'common.proto', subject: 'common', version: 1 }];
+    expect(post(registry, 'order-value', { schemaType: 'PROTOBUF', schema: order(''), references: prefs }).status).toBe(200);
+    expect(post(registry, 'order-value', { schemaType: 'PROTOBUF', schema: order(' string note = 2;'), references: prefs }).status).toBe(200);
+  });
+
+  it('a second soft delete of a version is 40406', () => {
+    const registry = new SchemaRegistry();
+    post(registry, 'sd', { schema: JSON.stringify({ type: 'string' }) });
+    expect(req(registry, 'DELETE', '/subjects/sd/versions/1').body).toBe(1);
+    expect(req(registry, 'DELETE', '/subjects/sd/versions/1').body).toMatchObject({ error_code: 40406 });
+    expect(req(registry, 'DELETE', '/subjects/sd/versions/1?permanent=true').body).toBe(1);
+  });
 });

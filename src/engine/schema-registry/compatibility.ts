@@ -2,7 +2,8 @@ import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
 
-type Schema = Pick<RegisteredSchema, 'schema' | 'schemaType'> & Pick<SchemaInput, 'references'>;
+/** A schema, with the texts of the schemas it references (named as it imports or uses them). */
+type Schema = Pick<RegisteredSchema, 'schema' | 'schemaType'> & Pick<SchemaInput, 'references'> & { refs?: { name: string; schema: string }[] };
 
 /**
  * Problems that make `next` incompatible with `prev` under a level; empty when compatible.
@@ -23,20 +24,26 @@ function canRead(reader: Schema, writer: Schema): string[] {
   switch (reader.schemaType) {
     case 'AVRO': {
       try {
-        const r = avsc().Type.forSchema(JSON.parse(reader.schema));
-        r.createResolver(avsc().Type.forSchema(JSON.parse(writer.schema)));
+        // each side's referenced types are defined first, in a registry of its own
+        const parse = (s: Schema) => {
+          const registry = {};
+          for (const ref of s.refs ?? []) avsc().Type.forSchema(JSON.parse(ref.schema), { registry });
+          return avsc().Type.forSchema(JSON.parse(s.schema), { registry });
+        };
+        parse(reader).createResolver(parse(writer));
         return [];
       } catch (e) { return [`{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'${(e as Error).message}'}`]; }
     }
-    case 'PROTOBUF': return protobufReads(reader.schema, writer.schema);
+    case 'PROTOBUF': return protobufReads(reader, writer);
     default: return jsonReads(reader.schema, writer.schema);
   }
 }
 
 /** Protobuf stays readable while every field number that both sides use keeps its wire type. */
-function protobufReads(reader: string, writer: string): string[] {
+function protobufReads(reader: Schema, writer: Schema): string[] {
   let r, w;
-  try { r = parseProto(reader); w = parseProto(writer); } catch (e) { return [`{errorType:'PARSE_ERROR', description:'${(e as Error).message}'}`]; }
+  const imports = (s: Schema) => new Map((s.refs ?? []).map((x) => [x.name, x.schema]));
+  try { r = parseProto(reader.schema, imports(reader)); w = parseProto(writer.schema, imports(writer)); } catch (e) { return [`{errorType:'PARSE_ERROR', description:'${(e as Error).message}'}`]; }
   const out: string[] = [];
   for (const wt of w.messages()) {
     const rt = r.messages().find((m) => m.fullName === wt.fullName);

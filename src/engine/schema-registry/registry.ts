@@ -132,7 +132,7 @@ export class SchemaRegistry implements SchemaLookup {
     const live = vs.filter((v) => !v.deleted);
     if (level !== 'NONE' && live.length) {
       const against = level.endsWith('TRANSITIVE') ? live : live.slice(-1);
-      const problems = against.flatMap((v) => checkCompatibility(level, this.byId.get(v.id)!, { schema, schemaType, references }));
+      const problems = against.flatMap((v) => checkCompatibility(level, this.withRefs(this.byId.get(v.id)!), { schema, schemaType, references, refs: this.referencedSchemas(references) }));
       if (problems.length) throw new RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${problems.join(', ')}]`);
     }
     let schemaId = id ?? [...this.byId.values()].find((s) => this.keyOf(s) === key)?.id;
@@ -154,6 +154,7 @@ export class SchemaRegistry implements SchemaLookup {
   deleteSubject(subject: string, permanent = false): number[] {
     const vs = this.subjects.get(subject);
     if (!vs || vs.length === 0) throw subjectNotFound(subject);
+    if (!permanent) this.refuseIfReferenced(subject, vs.filter((v) => !v.deleted).map((v) => v.version));
     if (permanent) {
       if (vs.some((v) => !v.deleted)) throw new RegistryError(409, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
       this.subjects.delete(subject);
@@ -174,7 +175,10 @@ export class SchemaRegistry implements SchemaLookup {
     if (!vs || vs.length === 0) throw subjectNotFound(subject);
     const pool = permanent ? vs : vs.filter((v) => !v.deleted);
     const e = version === 'latest' ? pool[pool.length - 1] : pool.find((v) => v.version === version);
+    if (!e && !permanent && vs.some((v) => v.version === version)) throw new RegistryError(404, 40406, `Subject '${subject}' Version ${version} was soft deleted.Set permanent=true to delete permanently`);
     if (!e) throw versionNotFound(version);
+    // a version another schema references stays, as Confluent's registry keeps it
+    if (!e.deleted) this.refuseIfReferenced(subject, [e.version]);
     if (permanent) {
       if (!e.deleted) throw new RegistryError(409, 40407, `Subject '${subject}' Version ${e.version} was not deleted first before being permanently deleted`);
       vs.splice(vs.indexOf(e), 1);
@@ -206,6 +210,30 @@ export class SchemaRegistry implements SchemaLookup {
   }
 
   /** The schemas that references name, each after the ones it references itself, once each. */
+  /** A registered schema with the texts of the schemas it references, for checks that parse it. */
+  private withRefs(s: RegisteredSchema): RegisteredSchema & { refs: { name: string; schema: string }[] } {
+    return { ...s, refs: this.referencedSchemas(s.references) };
+  }
+
+  /** The ids of live schemas that reference a subject's version (GET .../referencedby). */
+  referencedBy(subject: string, version: number | 'latest'): number[] {
+    const v = this.version(subject, version).version;
+    const ids = new Set<number>();
+    for (const vs of this.subjects.values()) {
+      for (const e of vs) {
+        if (e.deleted) continue;
+        if (this.byId.get(e.id)!.references.some((r) => r.subject === subject && r.version === v)) ids.add(e.id);
+      }
+    }
+    return [...ids].sort((a, b) => a - b);
+  }
+
+  private refuseIfReferenced(subject: string, versions: number[]): void {
+    for (const v of versions) {
+      if (this.referencedBy(subject, v).length) throw new RegistryError(422, 42206, `One or more references exist to the schema {magic=1,keytype=SCHEMA,subject=${subject},version=${v}}.`);
+    }
+  }
+
   private referencedSchemas(references: SchemaReference[], out: { name: string; schema: string }[] = []): { name: string; schema: string }[] {
     for (const r of references) {
       if (out.some((o) => o.name === r.name)) continue;
@@ -225,7 +253,7 @@ export class SchemaRegistry implements SchemaLookup {
     if (level === 'NONE') return [];
     const target = this.version(subject, version);
     const against = level.endsWith('TRANSITIVE') ? vs.filter((v) => !v.deleted).map((v) => this.byId.get(v.id)!) : [target];
-    return against.flatMap((old) => checkCompatibility(level, old, schema));
+    return against.flatMap((old) => checkCompatibility(level, this.withRefs(old), { ...schema, refs: this.referencedSchemas(schema.references) }));
   }
 
   /** Replays a journaled change. */

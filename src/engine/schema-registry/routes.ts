@@ -70,7 +70,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
       if (method === 'DELETE') return ok(r.deleteVersion(a, version, permanent));
     }
     if (parts.length === 5 && d === 'schema' && method === 'GET') return schemaText(r.version(a, version, deleted).schema);
-    if (parts.length === 5 && d === 'referencedby' && method === 'GET') return ok([]);
+    if (parts.length === 5 && d === 'referencedby' && method === 'GET') return ok(r.referencedBy(a, version));
     return undefined;
   }
   if (head === 'config') {
