@@ -81,6 +81,24 @@ export class Engine {
     // a stock server's processing-log stream takes command offsets 0-1
     this.nextOffset = options.queryIdScheme === 'counter' ? 0 : 2;
     this.lastPlanOffset = 0;
+    this.topics.onTopic((c) => { if (c.op === 'delete') this.topicDeleted(c.name); });
+  }
+
+  /**
+   * A topic deleted under a running query (through the Kafka API): the query stops with an error,
+   * as Kafka Streams fails on a missing source topic, instead of losing records while it shows RUNNING.
+   */
+  private topicDeleted(name: string): void {
+    for (const q of this.queries.values()) {
+      const rt = q.runtime;
+      if (!rt || rt.state === 'ERROR') continue;
+      const source = q.plan.sources.some((s) => s.topic === name);
+      if (!source && q.sinkTopic !== name) continue;
+      rt.state = 'ERROR';
+      rt.stats.errors++;
+      rt.stats.lastError = `${source ? 'Missing source' : 'Missing sink'} topic ${name}: it was deleted while the query ran`;
+      rt.stats.lastErrorAt = Date.now();
+    }
   }
 
   /** A copy of the catalog and topic layout, without data, to validate a request before running it. */

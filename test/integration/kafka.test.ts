@@ -77,6 +77,17 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { await admin.disconnect(); }
   });
 
+  it('a query whose source topic is deleted through Kafka stops with an error instead of showing RUNNING', async () => {
+    expect((await ksql(server.url, "CREATE STREAM DEL_SRC (id VARCHAR KEY, n INT) WITH (kafka_topic='del_src', value_format='JSON', partitions=1); CREATE STREAM DEL_SNK AS SELECT * FROM DEL_SRC;")).status).toBe(200);
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try { await admin.deleteTopics({ topics: ['del_src'] }); } finally { await admin.disconnect(); }
+    const q = (await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.find((x: { sinks: string[] }) => x.sinks.includes('DEL_SNK'));
+    expect(q.state).toBe('ERROR');
+    const explained = (await ksql(server.url, `EXPLAIN ${q.id};`)).body[0].queryDescription;
+    expect(explained.queryErrors[0].errorMessage).toBe('Missing source topic del_src: it was deleted while the query ran');
+  });
+
   it('ListOffsets finds the first record at or after a time; a fetch with an error answers at once', async () => {
     const admin = client(brokers).admin();
     await admin.connect();

@@ -115,7 +115,7 @@ export class RunningQuery {
 
   /** Processes up to `max` pending records; returns how many it processed. */
   pump(max = Infinity): number {
-    if (this.state === 'PAUSED') return 0;
+    if (this.state !== 'RUNNING') return 0;
     let n = 0;
     // a function call that fails while these records are processed gives NULL and counts as an error
     const previous = setCallErrors(this.onError);
