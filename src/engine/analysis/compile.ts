@@ -116,7 +116,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     }
     case 'between': {
       const v = compileExpr(e.e, ctx), lo = coerceTo(compileExpr(e.lo, ctx), v.type), hi = coerceTo(compileExpr(e.hi, ctx), v.type); const not = e.not;
-      checkComparable(v.type, lo.type, '>=', e, ctx); checkComparable(v.type, hi.type, '<=', e, ctx);
+      // BETWEEN is x >= lo AND x <= hi: a bound of another type is named as that comparison names it
+      checkComparable(v.type, lo.type, '>=', e, ctx, [e.e, e.lo]); checkComparable(v.type, hi.type, '<=', e, ctx, [e.e, e.hi]);
       return { type: T.BOOLEAN, fn: (row) => { const x = v.fn(row), a = lo.fn(row), b = hi.fn(row); if (x == null || a == null || b == null) return not ? true : false; const r = compareValues(x, a) >= 0 && compareValues(x, b) <= 0; return not ? !r : r; } };
     }
     case 'in': {
@@ -214,12 +215,16 @@ function comparable(a: SqlType, b: SqlType): boolean {
 
 const OP_NAMES: Record<string, string> = { '=': 'EQUAL', '<>': 'NOT_EQUAL', '<': 'LESS_THAN', '<=': 'LESS_THAN_OR_EQUAL', '>': 'GREATER_THAN', '>=': 'GREATER_THAN_OR_EQUAL' };
 
-function checkComparable(a: SqlType, b: SqlType, op: string, e: Expr, ctx: CompileCtx): void {
+function checkComparable(a: SqlType, b: SqlType, op: string, e: Expr, ctx: CompileCtx, operands?: [Expr, Expr]): void {
   void e;
   if (!comparable(a, b) || (['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(a.kind) && op !== '=' && op !== '<>')) {
+    if (operands) throw new BetweenTypeError(`Error in ${ctx.clause} expression: Cannot compare ${formatExpr(operands[0])} (${typeToString(a)}) to ${formatExpr(operands[1])} (${typeToString(b)}) with ${OP_NAMES[op]}.`);
     throw new KsqlStatementError(`Error in ${ctx.clause} expression: Cannot compare ${typeToString(a)} to ${typeToString(b)} with ${OP_NAMES[op]}.`);
   }
 }
+
+/** A BETWEEN whose bound cannot be compared with its value (a pull query words it as its own filter does). */
+export class BetweenTypeError extends KsqlStatementError {}
 
 function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: Expr, ctx: CompileCtx): Compiled {
   let l = compileExpr(le, ctx), r = compileExpr(re, ctx);

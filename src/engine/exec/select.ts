@@ -4,6 +4,7 @@ import type { Expr, Query } from '../sql/ast.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Engine } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
+import { BetweenTypeError } from '../analysis/compile.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
 import { collectAggregates } from '../analysis/aggregate-checks.js';
 import { RunningQuery } from '../runtime/running-query.js';
@@ -126,6 +127,8 @@ function planPull(engine: Engine, q: Query): QueryPlan {
   try {
     return planQuery(q, engine.metastore, { persistent: false });
   } catch (e) {
+    // a pull query rewrites BETWEEN into two comparisons first, and its check of them says "Invalid expression"
+    if (q.where && e instanceof BetweenTypeError) throw new KsqlStatementError(`Invalid expression: ${e.message.replace(/^Error in WHERE expression: /, '').replace(/\.$/, '')}`, e.errorCode);
     if (q.where && e instanceof KsqlStatementError && e.message.startsWith('Error in WHERE expression:')) {
       throw new KsqlStatementError(`${e.message}\nStatement: ${formatExpr(q.where)}`, e.errorCode);
     }
