@@ -168,6 +168,8 @@ export class Engine {
   }
 
   readonly transients = new Set<RunningQuery>();
+  /** `host:port` this engine's server answers on (EXPLAIN's ksqlHostQueryStatus); set once it listens. */
+  hostAddress = 'localhost:8088';
 
 }
 

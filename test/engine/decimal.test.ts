@@ -12,8 +12,11 @@ describe('Decimal', () => {
     expect(Decimal.parse('-2.345').setScale(2).toString()).toBe('-2.35');
   });
 
-  it('divides to the requested scale', () => {
-    expect(Decimal.parse('10').div(Decimal.parse('3'), 6).toString()).toBe('3.333333');
+  it('divides exactly to the requested scale; a quotient that would need rounding is an error (NULL in a query), as in ksqlDB', () => {
+    expect(Decimal.parse('10').div(Decimal.parse('4'), 6).toString()).toBe('2.500000');
+    expect(Decimal.parse('0.001').div(Decimal.parse('8'), 6).toString()).toBe('0.000125');
+    expect(() => Decimal.parse('10').div(Decimal.parse('3'), 6)).toThrow('Rounding necessary');
+    expect(() => Decimal.parse('0.001').div(Decimal.parse('3'), 14)).toThrow('Rounding necessary');
   });
 
   it('adds exactly for any pair of cent amounts', () => {

@@ -178,6 +178,54 @@ CREATE STREAM TYPED_OUT AS SELECT v FROM TYPED_IN;`);
   });
 });
 
+describe('queries and functions as ksqlDB has them, beyond its functional tests', () => {
+  let server: Running;
+  beforeAll(async () => {
+    server = await startServerProcess();
+    const r = await ksql(server.url, `CREATE STREAM QS (ID STRING KEY, V STRING, D DECIMAL(6,3)) WITH (KAFKA_TOPIC='qs', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE QW AS SELECT ID, COUNT(*) AS C FROM QS WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY ID;
+INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'Ab1-x', 0.001, 1000);
+INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.008, 2000);
+INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
+    expect(r.status).toBe(200);
+  });
+  afterAll(async () => { await server.stop(); });
+  const q = (sql: string) => queryStream(server.url, sql);
+
+  it('MASK and its variants, COUNT_DISTINCT; DESCRIBE FUNCTION lists each overload; the lambda functions are listed', async () => {
+    expect((await q("SELECT MASK(V), MASK(V, '*', NULL, '#', NULL), MASK_LEFT(V, 2), MASK_KEEP_RIGHT(V, 2) FROM QS WHERE ROWTIME = 1000;")).rows).toEqual([['Xxn-x', '*b#-x', 'Xx1-x', 'Xxn-x']]);
+    const counted = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT ID, COUNT_DISTINCT(V) AS N FROM QS GROUP BY ID EMIT CHANGES LIMIT 3;', properties: { 'auto.offset.reset': 'earliest' } }) });
+    expect((await counted.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['a', 1], ['a', 2], ['a', 2]]);
+    const sub = (await ksql(server.url, 'DESCRIBE FUNCTION SUBSTRING;')).body[0].functions as { argumentTypes: string[]; returnType: string }[];
+    expect(sub.map((f) => [f.argumentTypes, f.returnType])).toContainEqual([['STRING', 'INTEGER', 'INTEGER'], 'STRING']);
+    const listed = (await ksql(server.url, 'SHOW FUNCTIONS;')).body[0].functions.map((f: { name: string }) => f.name);
+    for (const name of ['TRANSFORM', 'FILTER', 'REDUCE', 'MASK', 'MASK_KEEP_LEFT', 'COUNT_DISTINCT']) expect(listed).toContain(name);
+    expect((await ksql(server.url, 'DESCRIBE FUNCTION TRANSFORM;')).status).toBe(200);
+  });
+
+  it('a DECIMAL division that would need rounding is NULL; an exact one is its value', async () => {
+    expect((await q('SELECT D / 8 AS E, D / 3 AS I FROM QS WHERE ROWTIME = 2000;')).rows).toEqual([[0.001, null]]);
+  });
+
+  it('windowed pull bounds: one = or one lower and one upper bound a column; <> is unsupported', async () => {
+    const err = async (sql: string) => { const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) }); return [r.status, ((await r.json()) as { message: string }).message]; };
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART=0 AND WINDOWSTART>5;")).toEqual([400, 'Duplicate `WINDOWSTART` bounds on: GREATER_THAN']);
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART>1 AND WINDOWSTART>=5;")).toEqual([400, 'Duplicate `WINDOWSTART` bounds on: GREATER_THAN_OR_EQUAL']);
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWEND<>5;")).toEqual([400, 'Unsupported `WINDOWEND` bounds: NOT_EQUAL']);
+    expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART>=0 AND WINDOWSTART<10000;")).rows).toEqual([['a', 3]]);
+  });
+
+  it('EMIT FINAL only on windowed aggregations; an unknown pull source is a preparing error; SHOW VARIABLES lists the request\'s', async () => {
+    const final = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM QS EMIT FINAL;' }) });
+    expect([final.status, ((await final.json()) as { message: string }).message]).toEqual([400, 'EMIT FINAL is only supported for windowed aggregations.']);
+    expect((await ksql(server.url, 'CREATE STREAM EF AS SELECT * FROM QS EMIT FINAL;')).body.message).toBe('EMIT FINAL is only supported for windowed aggregations.');
+    const nope = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM NOPE;' }) });
+    expect(((await nope.json()) as { message: string }).message).toMatch(/^Exception while preparing statement: NOPE does not exist\./);
+    const vars = await ksql(server.url, "DEFINE a = '1'; SHOW VARIABLES;", { sessionVariables: { foo: 'bar' } });
+    expect(vars.body.at(-1).variables).toEqual([{ name: 'foo', value: 'bar' }, { name: 'a', value: '1' }]);
+  });
+});
+
 describe('POST /inserts-stream', () => {
   let server: Running;
   beforeAll(async () => {

@@ -199,6 +199,8 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
     if (isJoin) throw new KsqlStatementError('The local server does not support table functions over joins yet');
   }
   if (q.groupBy && q.window) checkWindowBounds(q, exprItems);
+  // EMIT FINAL needs windows to close: any other query (a projection, a filter, a table) has none
+  if (q.emit === 'FINAL' && !(q.window && (q.groupBy || aggCalls.length))) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
   if (q.groupBy) {
     const kafkaValues = sides.filter((s) => s.ds.valueFormat.format === 'KAFKA').map((s) => s.ds.name);
     if (kafkaValues.length) throw new KsqlStatementError(`Source(s) ${kafkaValues.join(', ')} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`);

@@ -13,7 +13,7 @@ const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type,
 
 export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext): Entity | undefined {
   switch (stmt.kind) {
-    case 'show': return show(engine, stmt);
+    case 'show': return show(engine, stmt, ctx);
     case 'describe': {
       const ds = engine.metastore.get(stmt.name);
       if (!ds) throw new KsqlStatementError(`Could not find STREAM/TABLE '${stmt.name}' in the Metastore`);
@@ -80,7 +80,7 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
   }
 }
 
-function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entity {
+function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: ExecContext): Entity {
   switch (stmt.what) {
     case 'STREAMS': case 'TABLES': {
       const type = stmt.what === 'STREAMS' ? 'STREAM' : 'TABLE';
@@ -108,7 +108,8 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>): Entit
         defaultProperties: [],
       };
     case 'VARIABLES':
-      return { ...base('variables', stmt), variables: [...engine.variables].map(([name, value]) => ({ name, value })) };
+      // the request's variables: its session variables and what DEFINE set before in it
+      return { ...base('variables', stmt), variables: [...ctx.variables].map(([name, value]) => ({ name, value })) };
     case 'FUNCTIONS': {
       const fns = [
         ...scalarFunctions().map((f) => ({ name: f.name, type: 'SCALAR', category: f.category })),
@@ -126,10 +127,15 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
   const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
   if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
   const description = s ? s.description : a ? a.description : t!.description;
+  // one entry per overload, its arguments by type (the engine's functions carry no parameter names)
+  const overloads = s ? s.signatures : [{ params: [] as string[], returns: '', variadic: false }];
   return {
     ...base('describe_function', stmt),
     name: stmt.name.toUpperCase(), description, author: 'Confluent', version: '', path: 'internal',
-    functions: [{ arguments: [], returnType: '', description, argumentTypes: [] }],
+    functions: overloads.map((o) => ({
+      arguments: o.params.map((type, i) => ({ name: `arg${i + 1}`, type, description: '', isVariadic: o.variadic && i === o.params.length - 1 })),
+      returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,
+    })),
     type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
   };
 }
@@ -147,7 +153,7 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     topology: '',
     executionPlan: '',
     overriddenProperties: {},
-    ksqlHostQueryStatus: { 'localhost:8088': state },
+    ksqlHostQueryStatus: { [engine.hostAddress]: state },
     queryType: 'PERSISTENT',
     queryErrors: q.runtime?.stats.lastError ? [{ timestamp: q.runtime.stats.lastErrorAt, errorMessage: q.runtime.stats.lastError, type: 'UNKNOWN' }] : [],
     tasksMetadata: [],

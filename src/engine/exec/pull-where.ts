@@ -36,6 +36,7 @@ export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts:
   const needsScan = (message: string) => { if (!opts.tableScan) throw new KsqlStatementError(message); };
   if (!where) { needsScan('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true'); return; }
   for (const conjuncts of disjuncts(where)) {
+    if (opts.windowed) checkWindowBounds(conjuncts);
     const seen = new Map<string, 'point' | 'range'>();
     const pin = (name: string, how: 'point' | 'range') => {
       if (seen.has(name)) needsScan(COMBINED);
@@ -87,4 +88,34 @@ function literalFitsKey(lit: SqlType, key: SqlType): boolean {
   if (numeric(key)) return numeric(lit);
   if (key.kind === 'STRING') return lit.kind === 'STRING';
   return true;
+}
+
+const OP_TYPES: Record<string, string> = { '=': 'EQUAL', '<>': 'NOT_EQUAL', '<': 'LESS_THAN', '<=': 'LESS_THAN_OR_EQUAL', '>': 'GREATER_THAN', '>=': 'GREATER_THAN_OR_EQUAL' };
+const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=' };
+
+/**
+ * A windowed pull query's bounds on WINDOWSTART and WINDOWEND, as ksqlDB's window bounds take them:
+ * per column one `=`, or at most one lower (`>`, `>=`) and one upper (`<`, `<=`) bound; `=` takes no
+ * other; anything else (`<>`) is unsupported.
+ */
+function checkWindowBounds(conjuncts: Expr[]): void {
+  const slots = new Map<string, Set<'eq' | 'lower' | 'upper'>>();
+  const take = (column: string, op: string) => {
+    if (!(op in OP_TYPES) || op === '<>') throw new KsqlStatementError(`Unsupported \`${column}\` bounds: ${OP_TYPES[op] ?? op}`);
+    const slot = op === '=' ? 'eq' : op.startsWith('>') ? 'lower' : 'upper';
+    const taken = slots.get(column) ?? new Set();
+    if (taken.has(slot) || (slot === 'eq' && taken.size) || taken.has('eq')) throw new KsqlStatementError(`Duplicate \`${column}\` bounds on: ${OP_TYPES[op]}`);
+    taken.add(slot);
+    slots.set(column, taken);
+  };
+  const bound = (e: Expr) => (e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND') ? e.name : undefined);
+  for (const leaf of conjuncts) {
+    if (leaf.t === 'cmp') {
+      const l = bound(leaf.l), r = bound(leaf.r);
+      if (l && !r) take(l, leaf.op);
+      else if (r && !l) take(r, FLIPPED[leaf.op] ?? leaf.op);
+    } else if (leaf.t === 'between' && !leaf.not && bound(leaf.e)) {
+      take(bound(leaf.e)!, '>='); take(bound(leaf.e)!, '<=');
+    }
+  }
 }

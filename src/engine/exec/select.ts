@@ -63,7 +63,7 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     throw new KsqlStatementError(`LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.${SUFFIX}`);
   }
   const ds = engine.metastore.get(q.from.name);
-  if (!ds) throw new KsqlStatementError(`${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
+  if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
   checkPseudoColumns(q);
   const plan = planPull(engine, q);
   const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);

@@ -1,6 +1,6 @@
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
-import { compareValues, valuesEqual } from './values.js';
+import { compareValues, keyString, valuesEqual } from './values.js';
 
 /** One aggregate bound to argument types: a mutable accumulator per group. */
 export interface BoundAggregate {
@@ -177,6 +177,27 @@ define({
     add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_list') ? acc : [...(acc as unknown[]), v ?? null]),
     undo: (acc, [v]) => { const l = [...(acc as unknown[])]; const i = l.findIndex((x) => valuesEqual(x, v)); if (i >= 0) l.splice(i, 1); return l; },
     result: (acc) => acc,
+  } : undefined),
+});
+
+// ksqlDB estimates with HyperLogLog; here the count is exact (the two agree for small groups)
+define({
+  name: 'COUNT_DISTINCT', description: 'Counts distinct non-null values.', streamOnly: true,
+  // the values seen, by their key text, in a plain object (the state store's changelog keeps it as JSON);
+  // the group's own accumulator is added to in place
+  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+    returnType: T.BIGINT, init: () => ({ n: 0, seen: {} }),
+    add: (acc, [v]) => {
+      if (v === null || v === undefined) return acc;
+      const a = acc as { n: number; seen: Record<string, 1> }, k = keyString([v]);
+      if (a.seen[k] !== 1) { a.seen[k] = 1; a.n++; }
+      return a;
+    },
+    result: (acc) => (acc as { n: number }).n,
+    merge: (a, b) => {
+      const seen = { ...(a as { seen: Record<string, 1> }).seen, ...(b as { seen: Record<string, 1> }).seen };
+      return { n: Object.keys(seen).length, seen };
+    },
   } : undefined),
 });
 

@@ -13,11 +13,16 @@ export interface ResolvedFunction {
  */
 export type Resolver = (args: SqlType[]) => ResolvedFunction | string | undefined;
 
+/** One overload as DESCRIBE FUNCTION lists it: its parameters' types and what it returns. */
+export interface Signature { params: string[]; returns: string; variadic: boolean }
+
 export interface ScalarFunction {
   name: string;
   category: string;
   description: string;
   resolve: Resolver;
+  /** Every overload defined, in order. */
+  signatures: Signature[];
 }
 
 const registry = new Map<string, ScalarFunction>();
@@ -25,10 +30,17 @@ export const scalarFunctions = (): ScalarFunction[] => [...registry.values()];
 export const getScalarFunction = (name: string): ScalarFunction | undefined => registry.get(name.toUpperCase());
 
 /** Registers a function; a second definition of a name is tried after the first one declines. */
-export function define(name: string, category: string, description: string, resolve: Resolver): void {
+export function define(name: string, category: string, description: string, resolve: Resolver, signature?: Signature): void {
   const prev = registry.get(name);
   const chained: Resolver = prev ? (args) => resolve(args) ?? prev.resolve(args) : resolve;
-  registry.set(name, { name, category, description: prev?.description ?? description, resolve: chained });
+  registry.set(name, { name, category, description: prev?.description ?? description, resolve: chained, signatures: [...(prev?.signatures ?? []), signature ?? signatureOf(description)] });
+}
+
+/** A signature read from a description such as `CONCAT(STRING...)` or `MASK(STRING[, upper, ...])`. */
+function signatureOf(description: string): Signature {
+  const inner = /\((.*)\)/s.exec(description)?.[1] ?? '';
+  const params = inner.split(',').map((p) => p.replace(/[[\]]/g, '').trim()).filter(Boolean);
+  return { params: params.map((p) => p.replace(/\.\.\.$/, '')), returns: '', variadic: params.some((p) => p.endsWith('...')) };
 }
 
 /** A function of fixed parameter types; NULL in any argument gives NULL unless `nullSafe`. */
@@ -37,7 +49,7 @@ export function fixed(name: string, category: string, params: SqlType[], ret: Sq
   define(name, category, `${name}(${params.map(typeToString).join(', ')})`, (args) => {
     if (args.length !== params.length || !args.every((a, i) => canImplicitlyCast(a, params[i]!))) return undefined;
     return { returnType: ret, argTypes: params, fn: nullSafe ? (a) => fn(...a) : (a) => (a.some((x) => x === null || x === undefined) ? null : fn(...a)) };
-  });
+  }, { params: params.map(typeToString), returns: typeToString(ret), variadic: false });
 }
 
 /** ksqlDB's message when several overloads fit equally well; NULL arguments print as `null`. */

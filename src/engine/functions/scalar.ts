@@ -20,6 +20,15 @@ registerJsonFunctions();
 registerBytesFunctions();
 registerUrlFunctions();
 
+// The lambda functions are compiled where their lambdas are (analysis/compile.ts); they are listed
+// here so SHOW FUNCTIONS and DESCRIBE FUNCTION know them. Their resolvers take no lambda-less call.
+const LAMBDAS: [string, string[], string][] = [
+  ['TRANSFORM', ['ARRAY<T>', 'LAMBDA<T, U>'], 'ARRAY<U>'], ['TRANSFORM', ['MAP<K, V>', 'LAMBDA<K, V, K2>', 'LAMBDA<K, V, V2>'], 'MAP<K2, V2>'],
+  ['FILTER', ['ARRAY<T>', 'LAMBDA<T, BOOLEAN>'], 'ARRAY<T>'], ['FILTER', ['MAP<K, V>', 'LAMBDA<K, V, BOOLEAN>'], 'MAP<K, V>'],
+  ['REDUCE', ['ARRAY<T>', 'S', 'LAMBDA<S, T, S>'], 'S'], ['REDUCE', ['MAP<K, V>', 'S', 'LAMBDA<S, K, V, S>'], 'S'],
+];
+for (const [name, params, returns] of LAMBDAS) define(name, 'LAMBDA', `${name}(${params.join(', ')})`, () => undefined, { params, returns, variadic: false });
+
 // Test-only UDFs of ksqlDB's functional tests: return the value, or fail the record when `run` is false.
 for (const name of ['WHENCONDITION', 'WHENRESULT']) {
   define(name, 'OTHER', `${name}(value, run)`, (args) => (args.length === 2 ? {

@@ -35,6 +35,29 @@ export function registerStringFunctions(): void {
   fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => s.replace(regex(re, 'g'), javaReplacement(by)));
   fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
+  // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
+  // optional four arguments replace those (their first character), and a NULL one leaves that kind
+  // of character as it is. A NULL string or count gives NULL.
+  const masked = (s: string, from: number, to: number, r: (string | null)[]) => [...s].map((c, i) => (i >= from && i < to ? maskChar(c, r) : c)).join('');
+  const variants: [string, (len: number, n: number) => [number, number]][] = [
+    ['MASK_LEFT', (_l, n) => [0, n]], ['MASK_RIGHT', (l, n) => [l - n, l]], ['MASK_KEEP_LEFT', (l, n) => [n, l]], ['MASK_KEEP_RIGHT', (l, n) => [0, l - n]],
+  ];
+  define('MASK', 'STRING', 'MASK(STRING[, upper, lower, digit, other])', (args) => {
+    if ((args.length !== 1 && args.length !== 5) || !args.every((a) => canPassAs(a, S))) return undefined;
+    return { returnType: S, argTypes: args.map(() => S), fn: ([s, ...r]) => (s == null ? null : masked(s as string, 0, Infinity, maskReplacements(r as (string | null)[]))) };
+  });
+  for (const [name, range] of variants) {
+    define(name, 'STRING', `${name}(STRING, INTEGER[, upper, lower, digit, other])`, (args) => {
+      if ((args.length !== 2 && args.length !== 6) || !canPassAs(args[0]!, S) || !canPassAs(args[1]!, I) || !args.slice(2).every((a) => canPassAs(a, S))) return undefined;
+      return { returnType: S, argTypes: [S, I, ...args.slice(2).map(() => S)], fn: ([s, n, ...r]) => {
+        if (s == null || n == null) return null;
+        if ((n as number) < 0) throw new EvalError(`function ${name.toLowerCase()} requires a non-negative number of characters to mask or skip`);
+        const len = [...(s as string)].length;
+        const [from, to] = range(len, Math.min(n as number, len));
+        return masked(s as string, from, to, maskReplacements(r as (string | null)[]));
+      } };
+    });
+  }
   fixed('CHR', 'STRING', [I], S, (n: number) => String.fromCodePoint(n));
   // CHR('\\u004b'): a UTF-16 code written as text; anything else gives NULL
   fixed('CHR', 'STRING', [S], S, (u: string) => (/^\\u[0-9a-fA-F]{4}$/.test(u) ? String.fromCharCode(parseInt(u.slice(2), 16)) : null));
@@ -148,4 +171,15 @@ function pad(s: string, n: number, p: string, left: boolean): string | null {
   while (fill.length < n - s.length) fill += p;
   fill = fill.slice(0, n - s.length);
   return left ? fill + s : s + fill;
+}
+
+/** The four replacement characters of a MASK call; given ones as their first character, NULL keeps. */
+function maskReplacements(given: (string | null)[]): (string | null)[] {
+  if (given.length === 0) return ['X', 'x', 'n', '-'];
+  return given.map((g) => (g == null ? null : [...g][0] ?? null));
+}
+
+function maskChar(c: string, [upper, lower, digit, other]: (string | null)[]): string {
+  const r = /\p{Lu}/u.test(c) ? upper : /\p{Ll}/u.test(c) ? lower : /\p{Nd}/u.test(c) ? digit : other;
+  return r ?? c;
 }

@@ -181,6 +181,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
   });
   port = (server.address() as AddressInfo).port;
+  engine.hostAddress = `${options.host ?? '127.0.0.1'}:${port}`;
   let registry: RegistryListener | undefined;
   if (options.schemaRegistryPort !== undefined) {
     try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host); } catch (e) {

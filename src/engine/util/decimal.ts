@@ -36,14 +36,18 @@ export class Decimal {
   mul(o: Decimal): Decimal { return new Decimal(this.unscaled * o.unscaled, this.scale + o.scale); }
   negate(): Decimal { return new Decimal(-this.unscaled, this.scale); }
   /** Division to a given scale, rounding half up. */
+  /**
+   * this / o at `scale`, exactly: a quotient with more digits than that is an error (as ksqlDB's
+   * division with RoundingMode.UNNECESSARY), which makes the expression NULL.
+   */
   div(o: Decimal, scale: number): Decimal {
     if (o.unscaled === 0n) throw new Error('Division by zero');
-    // this / o = (u1 / 10^s1) / (u2 / 10^s2); scale the numerator so the quotient has `scale + 1` digits, then round
-    const shift = scale + 1 + o.scale - this.scale;
+    // this / o = (u1 / 10^s1) / (u2 / 10^s2), scaled so the quotient has `scale` digits
+    const shift = scale + o.scale - this.scale;
     let num = this.unscaled, den = o.unscaled;
     if (shift >= 0) num *= 10n ** BigInt(shift); else den *= 10n ** BigInt(-shift);
-    const q = num / den;
-    return new Decimal(q, scale + 1).setScale(scale, 'HALF_UP');
+    if (num % den !== 0n) throw new Error('Rounding necessary');
+    return new Decimal(num / den, scale);
   }
   mod(o: Decimal): Decimal {
     const s = Math.max(this.scale, o.scale);
