@@ -44,7 +44,7 @@ export function buildProgram(): Command {
     .action(async (opts) => { const { runUp } = await import('./commands/up.js'); code(await runUp(opts)); });
 
   common(program.command('status').description('applied and pending versions, from one query'))
-    .option('--exit-code', 'exit 1 when anything is pending or failed')
+    .option('--exit-code', 'exit 1 when anything is pending, failed or changed, or a file is one up would refuse')
     .action(async (opts) => { const { runStatus } = await import('./commands/status.js'); code(await runStatus(opts)); });
 
   common(program.command('validate').description('check applied versions against their files (exit 4 on drift)'))

@@ -22,3 +22,12 @@ export function formatTime(ms: string): string {
   if (!ms || !Number.isFinite(n)) return '';
   return new Date(n).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
+
+/**
+ * A command's result: one JSON document with --json, the text lines otherwise, nothing with --quiet
+ * (errors still go to stderr, as every command's do).
+ */
+export function report(opts: { json?: boolean; quiet?: boolean }, lines: string[], json: unknown): void {
+  if (opts.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else if (!opts.quiet && lines.length) process.stdout.write(`${lines.join('\n')}\n`);
+}

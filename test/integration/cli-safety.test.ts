@@ -203,6 +203,26 @@ describe('mistakes are errors, not silent successes', () => {
   });
 });
 
+describe('--json and --quiet on every command that talks to ksqlDB', () => {
+  it('metadata, create, repair, drop and queries pause print one JSON document with --json, nothing with --quiet', async () => {
+    const p = project();
+    const json = (...args: string[]) => { const r = p.run(...args, '--json'); expect(r.status, r.stderr).toBe(0); return JSON.parse(r.stdout); };
+    expect(json('metadata', 'init')).toMatchObject({ action: 'init', stream: p.stream, table: p.table });
+    expect(json('create', 'first')).toMatchObject({ version: 1 });
+    expect(json('repair', '--release-lock')).toEqual({ releasedLockOf: null });
+    const base = `JQ_${p.stream}`;
+    expect((await ksql(target(), `${stream(base, base.toLowerCase())}CREATE STREAM ${base}_C AS SELECT * FROM ${base};`)).status).toBe(200);
+    const paused = json('queries', 'pause', '--sink', `${base}_C`, '--yes');
+    expect(paused.done).toHaveLength(1);
+    expect(json('queries', 'resume', '--sink', `${base}_C`, '--yes').done).toHaveLength(1);
+    expect(json('drop', `${base}_C`, '--yes').done.map((d: { step: string }) => d.step)).toEqual([`DROP STREAM \`${base}_C\`;`]);
+    for (const args of [['metadata', 'init'], ['repair', '--release-lock'], ['status'], ['validate']]) {
+      const r = p.run(...args, '--quiet');
+      expect([r.status, r.stdout], args.join(' ')).toEqual([0, '']);
+    }
+  });
+});
+
 describe('names never become statements', () => {
   it('describe, queries explain and drop refuse a name that carries SQL, and the server is unchanged', async () => {
     const p = project();

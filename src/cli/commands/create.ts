@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { discoverMigrations, fileNameFor } from '../../migrations/files.js';
 import { CliError, EXIT } from '../errors.js';
 import { loadConfigOrExit, type GlobalOptions } from '../context.js';
+import { report } from '../render.js';
 
 export async function runCreate(description: string, opts: GlobalOptions & { version?: string }): Promise<void> {
   const config = loadConfigOrExit(opts);
@@ -25,5 +26,5 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
   const path = join(config.migrationsDir, name);
   if (existsSync(path)) throw new CliError(`create: ${path} already exists`, EXIT.USAGE);
   await writeFile(path, `-- ${description.trim()}\n`);
-  process.stdout.write(`${path}\n`);
+  report(opts, [path], { path, version });
 }

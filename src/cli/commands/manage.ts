@@ -3,7 +3,7 @@ import type { KsqlClient } from '../../client/client.js';
 import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
-import { table } from '../render.js';
+import { report, table } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 
@@ -78,13 +78,17 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     if (!targets.length) throw new CliError(opts.sink ? `no query writes into ${bare(sourceName(opts.sink))}` : `${verb}: name query ids, --sink NAME or --all`, opts.sink ? EXIT.FAILED : EXIT.USAGE);
     const unknown = targets.filter((id) => !qs.some((q) => q.id === id));
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
-    if (!opts.quiet) for (const id of targets) process.stdout.write(`${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}\n`);
-    if (!(await confirm(`${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts.yes))) { process.stdout.write('nothing done\n'); return EXIT.OK; }
+    const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+    for (const id of targets) say(`${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
+    if (!(await confirm(`${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts.yes))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
+    const done: { id: string; message: string }[] = [];
     for (const id of targets) {
       const [e] = await c.ksql(`${verb.toUpperCase()} ${quoteName(id)};`);
       const msg = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
-      if (!opts.quiet) process.stdout.write(`${id}: ${msg}\n`);
+      say(`${id}: ${msg}`);
+      done.push({ id, message: msg });
     }
+    if (opts.json) report(opts, [], { done });
     return EXIT.OK;
   });
 }
@@ -208,18 +212,24 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     if (opts.cascade) await visit(root);
     else steps.push({ kind: 'drop', name: root.name, type: root.type });
     const plan = steps.filter((s, i) => steps.findIndex((x) => x.kind === s.kind && x.name === s.name) === i);
-    if (!opts.quiet) { process.stdout.write('will run, in order:\n'); for (const s of plan) process.stdout.write(s.kind === 'drop' ? `  DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}\n` : `  TERMINATE ${s.name}\n`); }
-    if (!(await confirm(`drop ${plan.filter((s) => s.kind === 'drop').length} source(s)?`, opts.yes))) { process.stdout.write('nothing done\n'); return EXIT.OK; }
+    const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+    say('will run, in order:');
+    for (const s of plan) say(s.kind === 'drop' ? `  DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}` : `  TERMINATE ${s.name}`);
+    if (!(await confirm(`drop ${plan.filter((s) => s.kind === 'drop').length} source(s)?`, opts.yes))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
+    const done: { step: string; message: string }[] = [];
     for (const s of plan) {
       try {
         const sql = s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`;
         const [e] = await c.ksql(sql);
-        if (!opts.quiet) process.stdout.write(`${(e?.commandStatus as { message?: string } | undefined)?.message ?? 'done'}\n`);
+        const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
+        say(message);
+        done.push({ step: sql, message });
       } catch (e) {
         if (e instanceof ServerError && !opts.cascade) throw new CliError(`${e.message.split('\n').join(' ')} (use --cascade to drop what depends on it)`, EXIT.FAILED);
         throw e;
       }
     }
+    if (opts.json) report(opts, [], { done });
     return EXIT.OK;
   });
 }

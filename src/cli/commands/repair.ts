@@ -3,7 +3,7 @@ import { readHistory } from '../../migrations/apply.js';
 import { LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
-import { pad6 } from '../render.js';
+import { pad6, report } from '../render.js';
 
 export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean }
 
@@ -22,11 +22,13 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
     if (!history) throw new CliError('repair: there is no migration history on this server', EXIT.FAILED);
     const sql: string[] = [];
+    const lines: string[] = [];
+    const done: { releasedLockOf?: string | null; marked?: { version: number; state: string } } = {};
     if (opts.releaseLock) {
-      if (history.lock.holder === undefined) process.stdout.write('the lock is free\n');
-      else {
+      if (history.lock.holder === undefined) { lines.push('the lock is free'); done.releasedLockOf = null; } else {
         sql.push(insertRow(m.stream, { versionKey: LOCK_KEY, version: history.lock.holder, name: 'ksql-migrate lock', state: 'UNLOCKED', checksum: '', startedOn: String(Date.now()), completedOn: '', previous: '', errorReason: NO_ERROR }));
-        process.stdout.write(`released the lock held by ${history.lock.holder}\n`);
+        lines.push(`released the lock held by ${history.lock.holder}`);
+        done.releasedLockOf = history.lock.holder;
       }
     }
     if (opts.markMigrated || opts.markRolledBack) {
@@ -38,9 +40,11 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
       const state = opts.markMigrated ? 'MIGRATED' : 'PENDING';
       sql.push(stateChange(m.stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: opts.markMigrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` }));
-      process.stdout.write(`marked V${pad6(v)} ${opts.markMigrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}\n`);
+      lines.push(`marked V${pad6(v)} ${opts.markMigrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}`);
+      done.marked = { version: v, state };
     }
     if (sql.length) await client.ksql(sql.join('\n'));
+    report(opts, lines, done);
     return EXIT.OK;
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }

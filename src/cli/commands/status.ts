@@ -21,7 +21,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
     process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, gaps: s.gaps }, null, 2)}\n`);
-  } else {
+  } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
     if (s.rows.length) {

@@ -26,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       for (const n of names) if (!only || only.has(n) || only.has(`${sub}/${n}`)) files.push({ path: join(d, sub, n), rest });
     }
   }
+  // a corpus path that holds no test files is a mistake, not a run with nothing to check
+  if (files.length === 0) { process.stderr.write(`error: no query-validation-tests or rest-query-validation-tests files under ${dirs.join(', ')}\n`); return 2; }
   const totals = { pass: 0, fail: 0, skip: 0 };
   const report: { file: string; results: CaseResult[] }[] = [];
   for (const f of files) {
