@@ -26,13 +26,13 @@ export interface Running {
 }
 
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
-export async function startServerProcess(args: string[] = [], opts: { tls?: boolean } = {}): Promise<Running> {
+export async function startServerProcess(args: string[] = [], opts: { tls?: boolean; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Running> {
   const port = await freePort();
   // the Kafka listener only when a test asks for it, and the Schema Registry on a free port: parallel
   // servers would all want ports 9092 and 8081
   const kafka = args.includes('--kafka-port') ? [] : ['--no-kafka'];
   const sr = args.includes('--schema-registry-port') ? [] : ['--schema-registry-port', '0'];
-  const proc = spawn(process.execPath, [CLI, 'server', '--port', String(port), ...kafka, ...sr, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), CLI, 'server', '--port', String(port), ...kafka, ...sr, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
   let out = '';
   proc.stdout!.on('data', (d) => { out += d; });
   proc.stderr!.on('data', (d) => { out += d; });

@@ -358,16 +358,24 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
   });
 });
 
+/** A server with a Kafka listener and a data dir of its own; `args` start it again on both. */
+async function kafkaWithDataDir(prefix: string, topic: string, partitions: number) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const kport = await freePort();
+  const args = ['--kafka-port', String(kport), '--data-dir', dir];
+  const server = await startServerProcess(args);
+  const brokers = [`127.0.0.1:${kport}`];
+  const admin = client(brokers).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  return { args, server, brokers, admin };
+}
+
 describe('consumer group offsets with --data-dir', () => {
   it('survive a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-'));
-    const kport = await freePort();
-    const args = ['--kafka-port', String(kport), '--data-dir', dir];
-    let server = await startServerProcess(args);
-    const brokers = [`127.0.0.1:${kport}`];
-    const admin = client(brokers).admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: 'kept', numPartitions: 2 }] });
+    const started = await kafkaWithDataDir('ksqlm-kafka-', 'kept', 2);
+    const { args, brokers, admin } = started;
+    let server = started.server;
     await admin.setOffsets({ groupId: 'keeper', topic: 'kept', partitions: [{ partition: 0, offset: '0' }, { partition: 1, offset: '0' }] });
     const producer = client(brokers).producer();
     await producer.connect();
@@ -391,6 +399,36 @@ describe('consumer group offsets with --data-dir', () => {
     expect((await again.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2']]);
     await again.disconnect();
     await server.stop();
+  }, 60_000);
+});
+
+describe('idempotent producers across a restart with --data-dir', () => {
+  it('a producer from after the restart gets an id of its own: every acknowledged record is there', async () => {
+    const started = await kafkaWithDataDir('ksqlm-pid-', 'idem', 1);
+    const { args, brokers } = started;
+    let server = started.server;
+    await started.admin.disconnect();
+    const a = client(brokers, 'a').producer({ idempotent: true, maxInFlightRequests: 1 });
+    await a.connect();
+    await a.send({ topic: 'idem', acks: -1, messages: [{ value: 'A1' }] });
+    await server.stop('SIGKILL');
+    server = await startServerProcess(args);
+    try {
+      const b = client(brokers, 'b').producer({ idempotent: true, maxInFlightRequests: 1 });
+      await b.connect();
+      await b.send({ topic: 'idem', acks: -1, messages: [{ value: 'B1' }] });
+      await a.send({ topic: 'idem', acks: -1, messages: [{ value: 'A2' }] });
+      await b.send({ topic: 'idem', acks: -1, messages: [{ value: 'B2' }] });
+      await a.disconnect(); await b.disconnect();
+      const c = client(brokers).consumer({ groupId: 'idem-reader', maxWaitTimeInMs: 100 });
+      const seen: string[] = [];
+      await c.connect();
+      await c.subscribe({ topic: 'idem', fromBeginning: true });
+      await c.run({ eachMessage: async ({ message }: EachMessagePayload) => { seen.push(message.value!.toString()); } });
+      await until(() => seen.length >= 4, 'four records');
+      await c.disconnect();
+      expect(seen.sort()).toEqual(['A1', 'A2', 'B1', 'B2']);
+    } finally { await server.stop(); }
   }, 60_000);
 });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { get, request } from 'node:http';
 import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
 import { CLI, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
@@ -469,7 +470,7 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       await writeFile(path, lines.join('\n'));
       const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
       expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 of \d+ is not a journal entry; the data dir is damaged/);
+      expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 is not a journal entry; the data dir is damaged/);
       expect(await readFile(path, 'utf8')).toBe(lines.join('\n'));
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
   });
@@ -492,6 +493,64 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(await look(second.url)).toEqual(after);
       await second.stop();
     } finally { await rm(termDir, { recursive: true, force: true }); }
+  });
+
+  /** Runs `fn` with a data dir of its own, removed afterwards. */
+  const withDir = async (prefix: string, fn: (d: string) => Promise<void>) => {
+    const d = await mkdtemp(join(tmpdir(), prefix));
+    try { await fn(d); } finally { await rm(d, { recursive: true, force: true }); }
+  };
+
+  it('a journal write that fails (disk full) stops the server taking writes; a restart comes back to what was written', async () => {
+    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-'));
+    const marker = join(failDir, 'fail-now');
+    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
+    try {
+      const first = await startServerProcess(['--data-dir', join(failDir, 'data')], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+      expect((await ksql(first.url, "CREATE STREAM FW (K STRING KEY, V INT) WITH (kafka_topic='fw', value_format='JSON', partitions=1); INSERT INTO FW (K, V) VALUES ('kept', 1);")).status).toBe(200);
+      await writeFile(marker, 'x');
+      const failed = await ksql(first.url, "INSERT INTO FW (K, V) VALUES ('lost', 2);");
+      expect(failed.status).toBe(503);
+      expect(failed.body.message).toMatch(/^the data dir cannot be written \(ENOSPC\)/);
+      await rm(marker);
+      // nothing more is acknowledged, even once the disk has room again, until a restart
+      expect((await ksql(first.url, "INSERT INTO FW (K, V) VALUES ('later', 3);")).status).toBe(503);
+      expect((await fetch(`${first.url}/healthcheck`)).status).toBe(503);
+      await first.stop('SIGKILL');
+      const second = await startServerProcess(['--data-dir', join(failDir, 'data')]);
+      expect((await queryStream(second.url, 'SELECT K, V FROM FW;')).rows).toEqual([['kept', 1]]);
+      expect((await ksql(second.url, "INSERT INTO FW (K, V) VALUES ('after', 4);")).status).toBe(200);
+      await second.stop();
+    } finally { await rm(failDir, { recursive: true, force: true }); }
+  });
+
+  it('a last entry that lost only its newline is kept, and the next entry starts a line of its own', async () => {
+    await withDir('ksqlm-newline-', async (nlDir) => {
+      const first = await startServerProcess(['--data-dir', nlDir]);
+      await ksql(first.url, "CREATE STREAM NL (K STRING KEY, V INT) WITH (kafka_topic='nl', value_format='JSON', partitions=1); INSERT INTO NL (K, V) VALUES ('a', 1);");
+      await first.stop('SIGKILL');
+      const path = join(nlDir, 'journal.jsonl');
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.slice(0, -1));
+      const second = await startServerProcess(['--data-dir', nlDir]);
+      await ksql(second.url, "INSERT INTO NL (K, V) VALUES ('b', 2);");
+      await second.stop('SIGKILL');
+      const third = await startServerProcess(['--data-dir', nlDir]);
+      expect((await queryStream(third.url, 'SELECT K, V FROM NL;')).rows).toEqual([['a', 1], ['b', 2]]);
+      await third.stop();
+    });
+  });
+
+  it('LATEST_BY_OFFSET in a session window picks the latest value across a restart', async () => {
+    await withDir('ksqlm-latest-', async (lDir) => {
+      const first = await startServerProcess(['--data-dir', lDir, '--auto-offset-reset', 'earliest']);
+      await ksql(first.url, "CREATE STREAM LS (K STRING KEY, V INT) WITH (kafka_topic='ls', value_format='JSON', partitions=1); CREATE TABLE LT AS SELECT K, LATEST_BY_OFFSET(V) AS LV FROM LS WINDOW SESSION (60 SECONDS) GROUP BY K; INSERT INTO LS (K, V, ROWTIME) VALUES ('a', 1, 1000); INSERT INTO LS (K, V, ROWTIME) VALUES ('a', 2, 2000);");
+      await first.stop('SIGKILL');
+      const second = await startServerProcess(['--data-dir', lDir, '--auto-offset-reset', 'earliest']);
+      await ksql(second.url, "INSERT INTO LS (K, V, ROWTIME) VALUES ('a', 3, 3000);");
+      expect((await queryStream(second.url, "SELECT K, LV FROM LT WHERE K = 'a';")).rows).toEqual([['a', 3]]);
+      await second.stop();
+    });
   });
 
   it('refuses a second server on a data dir in use; takes it once the first has stopped', async () => {

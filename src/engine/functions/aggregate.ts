@@ -14,8 +14,12 @@ export interface BoundAggregate {
   merge?(a: unknown, b: unknown): unknown;
 }
 
-/** Engine-wide arrival order, so merged LATEST/EARLIEST_BY_OFFSET pick by offset order. */
-let arrival = 0;
+/**
+ * Engine-wide arrival order, so merged LATEST/EARLIEST_BY_OFFSET pick by offset order. It starts
+ * from the clock (in microsecond steps), so values kept in state from before a restart stay older
+ * than any that come after it.
+ */
+let arrival = Date.now() * 1000;
 
 export interface AggregateFunction {
   name: string;

@@ -23,7 +23,12 @@ interface ProducerState { epoch: number; lastSequence: number; recent: { firstSe
  * record batches, and idempotent producers are deduplicated by (producer id, epoch, sequence).
  */
 export class Broker {
-  private nextProducerId = 1000;
+  /**
+   * Producer ids are never handed out twice, across restarts too (a producer from before a restart
+   * may still send): they start from the clock's milliseconds. The sequence state of producers is
+   * kept in memory only, so a batch retried across a crash may be appended again (at least once).
+   */
+  private nextProducerId = Date.now();
   private producers = new Map<string, ProducerState>();
 
   constructor(

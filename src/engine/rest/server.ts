@@ -9,7 +9,7 @@ import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import { handleKsql, handleTerminateCluster } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
-import { Journal } from '../storage/journal.js';
+import { Journal, JournalBroken } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
 import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
 
@@ -78,7 +78,11 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       switch (path) {
         case '/': res.writeHead(307, { Location: '/info' }); res.end(); return;
         case '/info': return sendJson(res, 200, { KsqlServerInfo: { version: SERVER_VERSION, kafkaClusterId: clusterId, ksqlServiceId: engine.properties['ksql.service.id'], serverStatus: 'RUNNING' } });
-        case '/healthcheck': return sendJson(res, 200, { isHealthy: true, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: true } }, serverState: 'READY' });
+        case '/healthcheck': {
+          // a data dir that can no longer be written leaves the server unhealthy: it takes no writes
+          const ok = !journal?.broken;
+          return sendJson(res, ok ? 200 : 503, { isHealthy: ok, details: { metastore: { isHealthy: true }, kafka: { isHealthy: true }, commandRunner: { isHealthy: ok } }, serverState: 'READY' });
+        }
         case '/status': return sendJson(res, 200, { commandStatuses: Object.fromEntries(engine.commands.map((c) => [c.id, c.status])) });
         case '/clusterStatus': return sendJson(res, 200, { clusterStatus: { [`${options.host ?? '127.0.0.1'}:${port}`]: { hostAlive: true, lastStatusUpdateMs: Date.now(), activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: Date.now() } } } });
         case '/v1/metadata': return sendJson(res, 200, { metadata: { clusterId: { kafka_cluster: clusterId, ksql_cluster: engine.properties['ksql.service.id'] } } });
@@ -89,6 +93,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         if (!c) return send(res, genericError(404, 40400, `Command not found: ${id}`));
         return sendJson(res, 200, { status: c.status, message: c.message, queryId: c.queryId });
       }
+    }
+    if (req.method === 'POST' && journal?.broken && ['/ksql', '/inserts-stream', '/ksql/terminate'].includes(path)) {
+      return send(res, genericError(503, 50300, new JournalBroken(journal.broken).message));
     }
     if (req.method === 'POST' && ['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream', '/ksql/terminate'].includes(path)) {
       if (path === '/ksql' || path === '/query') {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, ftruncateSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -60,30 +60,45 @@ export class Journal implements StepHooks {
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
-    let text = '';
-    try { text = await readFile(path, 'utf8'); } catch { /* a new data dir */ }
-    const lines = text.split('\n');
-    let validBytes = 0;
+    let validBytes = 0, fileBytes = 0, lastHasNewline = true;
     j.replaying = true;
     try {
-      for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        if (line === '' && i === lines.length - 1) break;
+      // read as a stream, a line at a time: a journal may be larger than a string can hold
+      let n = 0;
+      const onLine = (line: string, last: boolean) => {
+        n++;
         let entry: Entry;
         try { entry = JSON.parse(line) as Entry; } catch {
           // only the last line, unfinished (no newline after it), is a torn write to drop; a bad
           // line before it means the file was damaged, and nothing after it is thrown away
-          if (i === lines.length - 1) break;
-          throw new JournalDamaged(`${path}: line ${i + 1} of ${lines.length - 1} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
+          if (last) return;
+          throw new JournalDamaged(`${path}: line ${n} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
         }
         j.apply(entry);
-        validBytes += Buffer.byteLength(line) + 1;
+        validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
+        if (last) lastHasNewline = false;
+      };
+      let pending = '';
+      try {
+        for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+          fileBytes += Buffer.byteLength(chunk as string);
+          const parts = (pending + (chunk as string)).split('\n');
+          pending = parts.pop()!;
+          for (const line of parts) onLine(line, false);
+        }
+      } catch (e) {
+        // no journal yet is a new data dir; any other read failure stops the start
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
+      if (pending !== '') onLine(pending, true);
     } catch (e) { await release(); throw e; }
     j.release = release;
     j.replaying = false;
     j.fh = await open(path, 'a+');
-    if (validBytes < Buffer.byteLength(text)) await j.fh.truncate(validBytes);
+    if (validBytes < fileBytes) await j.fh.truncate(validBytes);
+    // a whole last entry that lost only its newline gets it back, so the next entry starts a line
+    if (!lastHasNewline) await j.fh.write('\n');
+    j.size = validBytes + (lastHasNewline ? 0 : 1);
     // records whose step did not reach the disk are processed now
     engine.drain();
     return j;
@@ -114,9 +129,32 @@ export class Journal implements StepHooks {
     }
   }
 
+  /** The journal's length: where the next entry starts, and where a failed write is cut back to. */
+  private size = 0;
+  /** Set when a write failed: from then on the server takes no more writes (see `broken`). */
+  private failure: Error | undefined;
+
+  /**
+   * Why the journal takes no more writes, once one failed (disk full, I/O error): what was not
+   * written may have been applied in memory, so nothing more is acknowledged; a restart goes back to
+   * what the journal holds.
+   */
+  get broken(): Error | undefined { return this.failure; }
+
   private write(e: Entry): void {
     if (this.replaying || !this.fh) return;
-    writeSync(this.fh.fd, `${JSON.stringify(e)}\n`);
+    if (this.failure) throw new JournalBroken(this.failure);
+    const bytes = Buffer.from(`${JSON.stringify(e)}\n`);
+    try {
+      // (the file is open for appending: each write goes to its end)
+      for (let done = 0; done < bytes.length;) done += writeSync(this.fh.fd, bytes, done, bytes.length - done);
+      this.size += bytes.length;
+    } catch (err) {
+      this.failure = err as Error;
+      // a part of the entry that did reach the file is cut off, so the journal ends with a whole line
+      try { ftruncateSync(this.fh.fd, this.size); } catch { /* the restart drops a torn last line */ }
+      throw new JournalBroken(this.failure);
+    }
   }
 
   logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }
@@ -148,6 +186,10 @@ export class Journal implements StepHooks {
 
 /** The journal cannot be read back as written. */
 export class JournalDamaged extends Error {}
+/** A journal write failed: the server takes no more writes until it is restarted. */
+export class JournalBroken extends Error {
+  constructor(readonly failure: Error) { super(`the data dir cannot be written (${(failure as NodeJS.ErrnoException).code ?? failure.message}): this server takes no more writes; restart it once the disk can be written (it comes back to what was written)`); }
+}
 /** Another live server has the data dir. */
 export class DataDirInUse extends Error {}
 
