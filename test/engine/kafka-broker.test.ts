@@ -26,6 +26,9 @@ describe('the broker', () => {
     expect(broker.produce('idem', 0, idempotentBatch(3, 7, 0, 0))).toMatchObject({ errorCode: 0, baseOffset: 0 });
     expect(broker.produce('idem', 0, idempotentBatch(2, 7, 0, 3))).toMatchObject({ errorCode: 0, baseOffset: 3 });
     expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
+    // a retry that grew (same first sequence, more records) is no duplicate: out of order (45), nothing appended
+    expect(broker.produce('idem', 0, idempotentBatch(4, 7, 0, 0)).errorCode).toBe(45);
+    expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
   });
 
   it('refuses more partitions than it holds, and keeps running', () => {

@@ -104,8 +104,11 @@ export class Broker {
       if (st && b.producerEpoch === st.epoch) {
         // a retried batch that is already in the log: success with the offset that batch got then
         if (b.baseSequence <= st.lastSequence) {
-          const dup = st.recent.find((x) => x.firstSequence === b.baseSequence);
-          if (!dup) return { index, errorCode: ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
+          // a duplicate is the same batch: same first and last sequence, as Kafka checks it; a batch
+          // that only starts where an earlier one did (it grew on a retry) is out of order
+          const last = b.baseSequence + b.count - 1;
+          const dup = st.recent.find((x) => x.firstSequence === b.baseSequence && x.lastSequence === last);
+          if (!dup) return { index, errorCode: st.recent.some((x) => x.firstSequence === b.baseSequence) ? ERR.OUT_OF_ORDER_SEQUENCE : ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
           if (baseOffset < 0) baseOffset = dup.baseOffset;
           continue;
         }

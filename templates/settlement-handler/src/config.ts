@@ -16,7 +16,8 @@ export const settlementConfigSchema = z.object({
   saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   /** TLS to the brokers. Default: true. */
   ssl: z.boolean().default(true),
-  schemaRegistryUrl: z.url(),
+  // credentials go in schemaRegistryUsername/Password: in the URL they would reach error messages
+  schemaRegistryUrl: z.url().refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(u), 'put the key and secret in schemaRegistryUsername and schemaRegistryPassword, not in the URL'),
   schemaRegistryUsername: z.string().min(1).optional(),
   schemaRegistryPassword: z.string().min(1).optional(),
   /** Where settlements go. */

@@ -14,6 +14,8 @@ export interface OutgoingMessage {
 /** The producer as the handler sees it: one call sends a whole batch and resolves once all of it is acknowledged. */
 export interface SettlementProducer {
   send(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Disconnects; the handler drops a producer whose send failed and makes a new one. */
+  close(): Promise<void>;
 }
 
 export type EventSourceKind = 'self-managed' | 'msk';
@@ -30,14 +32,19 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
     sasl: saslOptions(config, kind),
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => logKafkaEntry(logger, entry),
+    // every attempt together stays well inside the function's timeout (template.yaml: 60 s), so a
+    // hung broker fails the invocation (and Lambda retries the batch) rather than timing it out
+    connectionTimeout: 5000,
+    requestTimeout: 10_000,
   });
   const producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
     // kafkajs retries an idempotent producer forever by default; a bounded retry lets the
-    // invocation fail (and Lambda retry the batch) before the function times out
-    retry: { retries: 5 },
+    // invocation fail (and Lambda retry the batch) before the function times out: at most three
+    // attempts of 10 s with a few seconds between them
+    retry: { retries: 2, initialRetryTime: 500, maxRetryTime: 5000 },
   });
   let connected: Promise<void> | undefined;
   const connect = () => {
@@ -49,6 +56,7 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
       await connect();
       await producer.send({ topic, acks: -1, messages });
     },
+    async close() { if (connected) await producer.disconnect(); },
   };
 }
 

@@ -27,12 +27,19 @@ export function httpSchemaRegistry(options: SchemaRegistryOptions): SchemaRegist
   }
   return {
     async registerProtobuf(subject, schema) {
-      const response = await fetch(`${base}/subjects/${encodeURIComponent(subject)}/versions`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ schema, schemaType: 'PROTOBUF' }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
+      let response: Response;
+      try {
+        response = await fetch(`${base}/subjects/${encodeURIComponent(subject)}/versions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ schema, schemaType: 'PROTOBUF' }),
+          signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        });
+      } catch (e) {
+        // fetch's own message may quote the URL: name the registry without anything it could carry
+        const cause = e as Error & { cause?: { code?: string } };
+        throw new Error(`Schema Registry at ${shown(base)} could not be reached to register ${subject}: ${cause.cause?.code ?? cause.name}`);
+      }
       const body = await response.json().catch(() => undefined) as { id?: unknown; message?: unknown } | undefined;
       if (!response.ok || typeof body?.id !== 'number') {
         const detail = typeof body?.message === 'string' ? `: ${body.message}` : '';
@@ -41,4 +48,9 @@ export function httpSchemaRegistry(options: SchemaRegistryOptions): SchemaRegist
       return body.id;
     },
   };
+}
+
+/** A URL as it may be shown: scheme, host and path, without credentials, query or fragment. */
+function shown(url: string): string {
+  try { const u = new URL(url); return `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`; } catch { return '(an invalid URL)'; }
 }

@@ -18,7 +18,10 @@ export interface SettlementPorts extends RuleInputs {
 /**
  * Builds the Lambda handler. Call it at module scope: the configuration is read, the producer
  * created and the schema registered once per container, on the first invocation, and reused by
- * every later one. A step that fails is tried again on the next invocation.
+ * every later one. A step that fails is tried again on the next invocation, from the start: a
+ * failed send or registration drops the configuration and the producer, so the next invocation
+ * reads the secret again (a fixed or rotated one takes effect) and sends with a new producer (whose
+ * fresh id and sequence numbers the broker accepts, whatever the failed one left behind).
  */
 export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEvent) => Promise<void> {
   const connection = onceUntilFailure(async () => {
@@ -32,12 +35,24 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
     ports.logger.info('schema registered', { subject, schemaId: id });
     return id;
   });
+  /** Forgets the configuration, the producer (closing it) and the schema id: the next invocation starts over. */
+  const startOver = async () => {
+    const current = connection.peek();
+    connection.forget(); schemaId.forget();
+    const producer = await current?.then((c) => c.producer, () => undefined);
+    await producer?.close().catch(() => undefined);
+  };
 
   return async (event) => {
     const records = decodeEvent(event);
     if (records.length === 0) return;
     const { config, producer } = await connection();
-    const id = await schemaId();
+    let id: number;
+    try { id = await schemaId(); } catch (e) {
+      ports.logger.error('schema not registered; the batch fails and will be retried', { error: describeError(e) });
+      await startOver();
+      throw e;
+    }
 
     const dispositions: Partial<Record<Disposition, number>> = {};
     const messages: OutgoingMessage[] = records.map((record) => {
@@ -58,19 +73,24 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
       await producer.send(config.outputTopic, messages);
     } catch (e) {
       ports.logger.error('settlements not produced; the batch fails and will be retried', { records: records.length, partitions, error: describeError(e) });
+      await startOver();
       throw new Error(`producing ${records.length} settlements to ${config.outputTopic} failed`, { cause: e });
     }
     ports.logger.info('batch settled', { records: records.length, partitions, topic: config.outputTopic, dispositions });
   };
 }
 
-/** Runs `make` once and keeps its result; a rejected attempt is forgotten so the next call tries again. */
-function onceUntilFailure<T>(make: () => Promise<T>): () => Promise<T> {
+/**
+ * Runs `make` once and keeps its result; a rejected attempt is forgotten so the next call tries
+ * again, and `forget()` drops a kept result too.
+ */
+function onceUntilFailure<T>(make: () => Promise<T>): (() => Promise<T>) & { forget(): void; peek(): Promise<T> | undefined } {
   let pending: Promise<T> | undefined;
-  return () => {
+  const get = () => {
     pending ??= make().catch((e: unknown) => { pending = undefined; throw e; });
     return pending;
   };
+  return Object.assign(get, { forget: () => { pending = undefined; }, peek: () => pending });
 }
 
 function describeError(e: unknown): { name: string; message: string } {

@@ -18,6 +18,7 @@ describe('the configuration secret', () => {
     { name: 'a missing field', raw: { ...valid, bootstrapServers: undefined }, message: 'bootstrapServers:' },
     { name: 'a password without a user', raw: { ...valid, username: undefined }, message: 'password: username and password go together' },
     { name: 'a bad registry URL', raw: { ...valid, schemaRegistryUrl: 'pw-do-not-print' }, message: 'schemaRegistryUrl:' },
+    { name: 'credentials in the registry URL', raw: { ...valid, schemaRegistryUrl: 'https://key:pw-do-not-print@psrc-1.example' }, message: 'schemaRegistryUrl: put the key and secret in schemaRegistryUsername' },
     { name: 'a bad topic', raw: { ...valid, outputTopic: 'a topic' }, message: 'outputTopic: a Kafka topic name' },
     { name: 'an unknown mechanism', raw: { ...valid, saslMechanism: 'gssapi' }, message: 'saslMechanism:' },
   ])('names $name without echoing values', ({ raw, message }) => {

@@ -40,4 +40,10 @@ describe('httpSchemaRegistry', () => {
     expect(String(error)).toBe('Error: Schema Registry refused the schema for t-value (HTTP 409): Schema being registered is incompatible with an earlier schema');
     expect(sr.requests[0]?.headers.authorization).toBeDefined();
   });
+
+  it('a registry it cannot reach is named in the error, without anything its URL could carry', async () => {
+    const error = await httpSchemaRegistry({ url: 'http://127.0.0.1:1/sr?token=do-not-print' }).registerProtobuf('t-value', 'x').catch((e: Error) => e);
+    expect(String(error)).toMatch(/^Error: Schema Registry at http:\/\/127\.0\.0\.1:1\/sr could not be reached to register t-value: /);
+    expect(String(error)).not.toContain('do-not-print');
+  });
 });

@@ -14,18 +14,20 @@ const CONFIG: SettlementConfig = {
 };
 
 /** Fakes at the handler's ports: the secret, the producer and the registry; logs are kept as lines. */
-function harness(options: { failSends?: number; failConfigReads?: number } = {}) {
+function harness(options: { failSends?: number; failConfigReads?: number; failRegistrations?: number } = {}) {
   const sends: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
   const logs: string[] = [];
-  let producersCreated = 0;
+  let producersCreated = 0, producersClosed = 0;
   let configReads = 0;
   let failSends = options.failSends ?? 0;
   let failConfigReads = options.failConfigReads ?? 0;
+  let failRegistrations = options.failRegistrations ?? 0;
   const producer: SettlementProducer = {
     async send(topic, messages) {
       if (failSends-- > 0) throw new Error('KafkaJSNumberOfRetriesExceeded: broker not available');
       sends.push({ topic, messages });
     },
+    async close() { producersClosed++; },
   };
   const log = (level: string) => (message: string, attributes: Record<string, unknown>) => { logs.push(`${level} ${message} ${JSON.stringify(attributes)}`); };
   const ports: SettlementPorts = {
@@ -35,12 +37,12 @@ function harness(options: { failSends?: number; failConfigReads?: number } = {})
       return CONFIG;
     },
     createProducer: () => { producersCreated++; return producer; },
-    createSchemaRegistry: () => ({ registerProtobuf: async () => 42 }),
+    createSchemaRegistry: () => ({ registerProtobuf: async () => { if (failRegistrations-- > 0) throw new Error('Schema Registry at https://psrc-1.example could not be reached to register trade-settlements-value: ECONNREFUSED'); return 42; } }),
     random: seededRandom(1),
     now: () => NOW,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
   };
-  return { handle: createSettlementHandler(ports), sends, logs, stats: () => ({ producersCreated, configReads }) };
+  return { handle: createSettlementHandler(ports), sends, logs, stats: () => ({ producersCreated, configReads }), closed: () => producersClosed };
 }
 
 describe('the settlement handler', () => {
@@ -80,13 +82,23 @@ describe('the settlement handler', () => {
     expect(h.sends[0]?.messages[0]?.headers).toEqual({ traceparent: Buffer.from('00-ab-01') });
   });
 
-  it('fails the invocation when the send fails, and the retried batch goes out whole', async () => {
+  it('fails the invocation when the send fails; the retried batch goes out whole, with the secret read again and a new producer', async () => {
     const h = harness({ failSends: 1 });
     const event = kafkaEvent([{ user: 'User_1' }, { user: 'User_2', partition: 1 }]);
     await expect(h.handle(event)).rejects.toThrow('producing 2 settlements to trade-settlements failed');
+    expect(h.closed()).toBe(1);
     await h.handle(event);
     expect(h.sends.map((s) => s.messages.length)).toEqual([2]);
-    expect(h.stats().producersCreated).toBe(1);
+    // a fixed or rotated secret takes effect, and the broker sees a fresh producer id
+    expect(h.stats()).toEqual({ producersCreated: 2, configReads: 2 });
+  });
+
+  it('a registry that cannot be reached fails the invocation, and the next one reads the secret again', async () => {
+    const h = harness({ failRegistrations: 1 });
+    await expect(h.handle(kafkaEvent([{ user: 'User_1' }]))).rejects.toThrow(/Schema Registry at https:\/\/psrc-1\.example could not be reached/);
+    await h.handle(kafkaEvent([{ user: 'User_1' }]));
+    expect(h.stats().configReads).toBe(2);
+    expect(h.sends).toHaveLength(1);
   });
 
   it('tries the configuration again on the next invocation after a failed read', async () => {
