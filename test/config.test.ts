@@ -53,6 +53,11 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ server: 'http://alice:s1@h:2' }, {}, dir).server).toMatchObject({ url: 'http://h:2', username: 'alice', password: 's1' });
     expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://carol:s2@h:3' }, dir).server).toMatchObject({ url: 'http://h:3', username: 'carol', password: 's2' });
     expect(loadConfig({}, {}, dir).server).toMatchObject({ username: 'bob', password: 'wrong' });
+    // a URL replaced by a higher layer takes its credentials with it
+    const other = loadConfig({ server: 'http://127.0.0.1:1' }, { KSQL_MIGRATE_SERVER: 'https://ENVKEY:ENVSECRET@prod.example' }, project());
+    expect([other.server.url, other.server.username, other.server.password]).toEqual(['http://127.0.0.1:1', undefined, undefined]);
+    // flags and the environment are taken as they are: no ${env:} in them
+    expect(loadConfig({ password: 'ab${env:HOME}' }, { HOME: '/root' }, project()).server.password).toBe('ab${env:HOME}');
   });
 
   it('reads the file\'s paths beside it, and a flag\'s or the environment\'s from the working directory', () => {

@@ -20,8 +20,9 @@ export function loadConfigOrExit(opts: GlobalOptions): Config {
   }
 }
 
-/** Names of settings and variables whose values are secrets. */
-const SECRET_NAME = /pass(word|wd)?|secret|token|credential|api[._-]?key|jaas/i;
+/** Names of settings and variables whose values are secrets: a word of the name (split at . _ - and camelCase) says so. */
+const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas)$/i;
+const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || /api[._-]?key/i.test(name) };
 
 /**
  * What --verbose may print of a request body: the values of secret-named properties (JSON
@@ -32,8 +33,8 @@ export function redactor(secrets: string[]): (text: string) => string {
   const known = secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text
-      .replace(/("[^"\\]*"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (m, key: string) => (SECRET_NAME.test(key) ? `${key}"***"` : m))
-      .replace(/('(?:[^']|'')*'\s*=\s*)'(?:[^']|'')*'/g, (m, key: string) => (SECRET_NAME.test(key) ? `${key}'***'` : m));
+      .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))
+      .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m));
     for (const s of known) out = out.split(s).join('***');
     for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.split(j).join('***'); }
     return out;

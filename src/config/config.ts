@@ -145,18 +145,23 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (flags.username) fromFlags.server.username = flags.username;
   if (flags.password) fromFlags.server.password = flags.password;
   if (flags.migrationsDir) fromFlags.migrations.dir = flags.migrationsDir;
-  // credentials in a URL belong with that URL: a higher layer's URL brings its own, which beat the
-  // file's username and password as the URL beats the file's
+  // credentials in a URL belong with that URL: the URL in use brings its own, which beat the file's
+  // username and password as the URL beats the file's; a URL a higher layer replaces takes its
+  // credentials with it
+  if (fromFlags.server.url !== undefined) delete fromEnv.server.url;
   for (const layer of [fromEnv, fromFlags]) moveUrlCredentials(layer.server);
   const embedded = flags.embedded !== undefined && flags.embedded !== false;
-  const layers = [fileData, fromEnv, fromFlags].map((l) => {
-    if (!embedded || !l || typeof l !== 'object' || !('server' in l)) return l;
-    // --embedded replaces the server's address and credentials: they are not needed, nor their ${env:} references
-    const { url: _u, username: _n, password: _p, ...server } = (l as { server: Record<string, unknown> }).server ?? {};
-    return { ...l, server };
-  });
-  // ${env:NAME} is resolved only in what survives the layers above it
-  const raw = resolveEnvRefs(merge(merge(layers[0], layers[1]), layers[2]), env, '');
+  // the file's values that a higher layer (or --embedded) replaces are dropped before its ${env:NAME}
+  // references are resolved: only what is used needs its variables; flags and the environment are
+  // taken as they are
+  const file = structuredClone(fileData) as Record<string, any>;
+  const fileServer = file && typeof file === 'object' && file.server && typeof file.server === 'object' ? file.server as Record<string, unknown> : undefined;
+  for (const k of ['url', 'username', 'password'] as const) {
+    if (fileServer && (embedded || fromEnv.server[k] !== undefined || fromFlags.server[k] !== undefined)) delete fileServer[k];
+  }
+  if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
+  if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
+  const raw = merge(merge(resolveEnvRefs(file, env, ''), fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

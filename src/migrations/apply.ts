@@ -71,6 +71,9 @@ function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', no
   return insertRow(stream, { versionKey: LOCK_KEY, version: owner, name: 'ksql-migrate lock', state, checksum: '', startedOn: String(now), completedOn: '', previous: '', errorReason: NO_ERROR });
 }
 
+/** The longest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * Keeps a held lock's lease alive: a new claim by its holder every third of the lease. `stop()`
  * waits for a claim in flight, so none lands after the release. `check()` throws once no claim
@@ -88,7 +91,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
       () => { renewedAt = sentAt; },
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
     ).finally(() => { inFlight = undefined; });
-  }, Math.max(50, Math.floor(leaseMs / 3)));
+  }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(leaseMs / 3))));
   timer.unref();
   return {
     check() {
@@ -123,6 +126,10 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
   // at the head of the next request (the next migration's, or the one releasing the lock)
   let migratedRows: string | undefined, migratedVersion = 0;
+  // set when the run ends as it should; after an exception the next request may have written its
+  // RUNNING rows, so only the version's own MIGRATED row may follow them (CURRENT must not go back)
+  let clean = false;
+  let migratedVersionRow: string | undefined;
   const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
   try {
     const p = plan(files, history, options);
@@ -145,7 +152,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       const head = withMigrated(stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }));
       try {
         await client.ksql([head, ...statements.map((x) => x.text)].join('\n'));
-        migratedRows = stateChange(stream, { ...row, state: 'MIGRATED', completedOn: String(ports.now()) });
+        const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
+        migratedRows = stateChange(stream, migrated);
+        migratedVersionRow = insertRow(stream, { ...migrated, versionKey: migrated.version });
         migratedVersion = f.version;
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
@@ -165,13 +174,16 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     // written again as that version, so tools that read CURRENT (Confluent's) see the true latest
     const highest = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
     const lastApplied = outcomes.filter((o) => o.status === 'success').at(-1);
-    if (highest && lastApplied && lastApplied.file.version < p.latest!) {
+    // (not after a failure: then CURRENT stays the ERROR row, as both tools must see it)
+    if (highest && lastApplied && lastApplied.file.version < p.latest! && !outcomes.some((o) => o.status === 'error')) {
       await client.ksql(withMigrated(insertRow(stream, { ...highest, versionKey: CURRENT })));
       migratedRows = undefined;
     }
+    clean = true;
     return { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();
+    if (!clean && migratedRows !== undefined) migratedRows = migratedVersionRow;
     // a failed release is a warning, never hiding an error of the run; if the last migration's
     // MIGRATED rows went with it, the warning says how to record them
     try { await client.ksql(withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now()))); } catch (e) {

@@ -58,4 +58,14 @@ describe('--verbose redaction', () => {
     expect(out).not.toContain('hunter22');
     expect(out).not.toContain("it''s");
   });
+
+  it('hides numbers and booleans of secret-named keys too, and leaves names that only contain the letters alone', () => {
+    const out = redact(JSON.stringify({ streamsProperties: { 'ssl.keystore.password': 918273, 'bypass.mode': 'on', compassMode: 'x', apiKey: 'k1', 'my.Secret': true } }));
+    expect(out).toContain('"ssl.keystore.password":"***"');
+    expect(out).not.toContain('918273');
+    expect(out).toContain('"bypass.mode":"on"');
+    expect(out).toContain('"compassMode":"x"');
+    expect(out).toContain('"apiKey":"***"');
+    expect(out).toContain('"my.Secret":"***"');
+  });
 });

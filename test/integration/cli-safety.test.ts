@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer, request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
@@ -109,6 +110,54 @@ describe('the history stays true', () => {
     expect(dry.stdout).not.toMatch(/would fail/);
     expect(dry.status).toBe(0);
     expect(p.run('up').status).toBe(0);
+  });
+
+  it('a connection lost mid-migration never moves CURRENT back; after a failure the out-of-order rewrite leaves CURRENT at the ERROR', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`CL1_${p.stream}`, `cl1_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM CL2_${p.stream} AS SELECT * FROM CL1_${p.stream};\n`);
+    // a proxy that forwards V2's request and then drops the client's connection instead of answering
+    const upstream = new URL(target());
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+          const out: Buffer[] = [];
+          r.on('data', (c: Buffer) => out.push(c));
+          r.on('end', () => {
+            if (body.includes(`CL2_${p.stream} AS SELECT`)) { req.socket.destroy(); return; }
+            res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
+          });
+        });
+        fwd.end(body);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const c = spawn(process.execPath, [CLI, 'up', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: 'ignore' });
+      expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
+    } finally { proxy.close(); }
+    const current = (await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1);
+    expect(current).toEqual(['2', 'RUNNING']);
+
+    const q = project();
+    for (const v of [1, 3]) sql(q.dir, `V00000${v}__o${v}.sql`, stream(`OF${v}_${q.stream}`, `of${v}_${q.stream.toLowerCase()}`));
+    expect(q.run('up').status).toBe(0);
+    sql(q.dir, 'V000002__o2.sql', stream(`OF2_${q.stream}`, `of2_${q.stream.toLowerCase()}`));
+    sql(q.dir, 'V000004__o4.sql', `CREATE STREAM OF4_${q.stream} AS SELECT * FROM NOPE_${q.stream};\n`);
+    expect(q.run('up', '--allow-out-of-order').status).toBe(1);
+    expect((await queryStream(target(), `SELECT VERSION, STATE FROM ${q.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1)).toEqual(['4', 'ERROR']);
+
+    // repairing a version below the highest applied one leaves CURRENT at that highest one
+    const r = project();
+    for (const v of [1, 3]) sql(r.dir, `V00000${v}__r${v}.sql`, stream(`RP${v}_${r.stream}`, `rp${v}_${r.stream.toLowerCase()}`));
+    expect(r.run('up').status).toBe(0);
+    sql(r.dir, 'V000002__r2.sql', `CREATE STREAM RP2_${r.stream} AS SELECT * FROM NOPE_${r.stream};\n`);
+    expect(r.run('up', '--allow-out-of-order').status).toBe(1);
+    expect(r.run('repair', '--mark-migrated', '--version', '2').status).toBe(0);
+    expect((await queryStream(target(), `SELECT VERSION, STATE FROM ${r.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1)).toEqual(['3', 'MIGRATED']);
   });
 
   it('completed_on is stamped after the statements ran', async () => {

@@ -68,7 +68,9 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   const closeSecrets = await serveSecrets(opts.secret);
   const { handler, name, id } = await handlerOf(opts.handler);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(`${line}\n`); };
-  let crashed: ((error: string) => void) | undefined;
+  // a crash may come while the consumer is still joining its group, before the wait below begins
+  let crashError: string | undefined;
+  let crashed: ((error: string) => void) | undefined = (error) => { crashError = error; };
   const group = opts.group ?? `ksql-migrate-lambda-${name}-${id}`;
   const runner = new EventSourceRunner({
     kafka: kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda' }), bootstrapServers: conn.bootstrapServers, topic: opts.topic,
@@ -87,7 +89,7 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
     throw consumeError(opts.topic, conn.bootstrapServers, e);
   }
   log(`running ${opts.handler} on ${opts.topic} (group ${group}); Ctrl-C stops`);
-  const failure = await new Promise<string | undefined>((resolve) => {
+  const failure = crashError ?? await new Promise<string | undefined>((resolve) => {
     const stop = () => resolve(undefined);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

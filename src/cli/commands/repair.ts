@@ -1,6 +1,6 @@
 import { discoverMigrations } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
-import { LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
+import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { pad6, report } from '../render.js';
@@ -40,6 +40,10 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
       const state = opts.markMigrated ? 'MIGRATED' : 'PENDING';
       sql.push(stateChange(m.stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: opts.markMigrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` }));
+      // CURRENT stays the highest applied version (as `up` keeps it), so Confluent's tool reads the same latest
+      const applied = [...history.versions].filter(([n, r]) => n !== v && r.state === 'MIGRATED').map(([n]) => n);
+      const highest = Math.max(...applied, opts.markMigrated ? v : -Infinity);
+      if (highest > v) sql.push(insertRow(m.stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
       lines.push(`marked V${pad6(v)} ${opts.markMigrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}`);
       done.marked = { version: v, state };
     }
