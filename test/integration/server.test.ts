@@ -204,6 +204,15 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect((await ksql(server.url, 'DESCRIBE FUNCTION TRANSFORM;')).status).toBe(200);
   });
 
+  it('NOT LIKE and NOT IN of NULL are true, as NOT (LIKE) and NOT (IN); decimal literals below 1 count their leading zero; numeric casts saturate as Java\'s', async () => {
+    await ksql(server.url, "INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('n', null, null, 4000);");
+    expect((await q("SELECT V NOT LIKE 'a%', NOT (V LIKE 'a%'), V NOT IN ('x'), NOT (V IN ('x')) FROM QS WHERE ROWTIME = 4000;")).rows).toEqual([[true, true, true, true]]);
+    expect((await q("SELECT ID FROM QS WHERE V NOT LIKE 'zz%' AND ROWTIME = 4000;")).rows).toEqual([['n']]);
+    const typed = await q('SELECT 0.5 AS H, 0.05 AS F, 12.34 AS T FROM QS WHERE ROWTIME = 4000;');
+    expect(typed.header.columnTypes).toEqual(['DECIMAL(2, 1)', 'DECIMAL(3, 2)', 'DECIMAL(4, 2)']);
+    expect((await q('SELECT CAST(1.0E20 AS BIGINT) > 9.0E18, CAST(1.0E20 AS INT), CAST(-1.0E20 AS INT), ABS(-2147483648) FROM QS WHERE ROWTIME = 4000;')).rows).toEqual([[true, 2147483647, -2147483648, -2147483648]]);
+  });
+
   it('a DECIMAL division that would need rounding is NULL; an exact one is its value', async () => {
     expect((await q('SELECT D / 8 AS E, D / 3 AS I FROM QS WHERE ROWTIME = 2000;')).rows).toEqual([[0.001, null]]);
   });

@@ -128,7 +128,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       const not = e.not;
       return { type: T.BOOLEAN, fn: (row) => {
         const x = v!.fn(row);
-        if (x == null) return false;
+        // x NOT IN (...) is NOT (x IN (...)): a NULL value is in no list, so NOT IN is true
+        if (x == null) return not;
         const hit = list.some((c) => { const y = c.fn(row); return y != null && (structural ? valuesEqual(normalizeDeep(x), normalizeDeep(y)) : compareValues(x, y) === 0); });
         return not ? !hit : hit;
       } };
@@ -139,7 +140,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       const cache = new Map<string, RegExp>();
       return { type: T.BOOLEAN, fn: (row) => {
         const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;
-        if (s == null || pat == null) return not ? null : false;
+        // x NOT LIKE p is NOT (x LIKE p): a NULL operand makes the LIKE false, so NOT LIKE true
+        if (s == null || pat == null) return not;
         let re = cache.get(pat);
         if (!re) { re = likeToRegex(pat, esc); cache.set(pat, re); }
         const r = re.test(s);

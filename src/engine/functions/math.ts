@@ -7,7 +7,8 @@ import { B, D, I, S, ambiguousCall, define, fixed, isNumericOrNull, type Resolve
 /** Numeric functions: rounding, powers and logarithms, trigonometry, GREATEST/LEAST, GEO_DISTANCE. */
 export function registerMathFunctions(): void {
   // ---- numbers
-  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : Math.abs(x as number))));
+  // an INTEGER's absolute value stays 32-bit, as Java's Math.abs: ABS(-2147483648) is -2147483648
+  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : args[0]!.kind === 'INTEGER' ? Math.abs(x as number) | 0 : Math.abs(x as number))));
   define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : Math.ceil(x as number))));
   define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : Math.floor(x as number))));
   define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : Math.sign(x as number)) } : undefined));

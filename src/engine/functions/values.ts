@@ -18,7 +18,12 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
         if (!/^[+-]?\d+$/.test(s)) throw new EvalError(`Cannot cast '${s}' to ${to.kind}`);
         n = Number(s);
       } else if (from.kind === 'DECIMAL') n = Number((v as Decimal).setScale(0, 'DOWN').unscaled);
-      else if (from.kind === 'DOUBLE' || from.kind === 'INTEGER' || from.kind === 'BIGINT') n = Math.trunc(v as number);
+      else if (from.kind === 'DOUBLE') {
+        // Java's (int) and (long) of a double: NaN is 0, and values beyond the type's range saturate
+        const d = v as number;
+        const [lo, hi] = to.kind === 'INTEGER' ? [-2147483648, 2147483647] : [-9223372036854775808, 9223372036854775807];
+        return Number.isNaN(d) ? 0 : d <= lo ? lo : d >= hi ? hi : Math.trunc(d);
+      } else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') n = Math.trunc(v as number);
       else if (from.kind === 'BOOLEAN') break;
       else n = v as number;
       if (to.kind === 'INTEGER') n = n | 0;

@@ -16,7 +16,8 @@ export function parseNumericLiteral(text: string, forceDecimal = false): { type:
   }
   if (text.includes('.') || forceDecimal) {
     const d = Decimal.parse(text);
-    const precision = Math.max(d.precision, d.scale, 1);
+    // as ksqlDB's DecimalUtil.fromValue: a value below 1 counts its leading zero (0.5 is DECIMAL(2,1))
+    const precision = d.precision <= d.scale ? d.scale + 1 : d.precision;
     return { type: T.decimal(precision, d.scale), value: d };
   }
   const big = BigInt(text);
