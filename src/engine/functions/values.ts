@@ -21,7 +21,7 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
       else if (from.kind === 'DOUBLE') {
         // Java's (int) and (long) of a double: NaN is 0, and values beyond the type's range saturate
         const d = v as number;
-        const [lo, hi] = to.kind === 'INTEGER' ? [-2147483648, 2147483647] : [-9223372036854775808, 9223372036854775807];
+        const [lo, hi] = to.kind === 'INTEGER' ? [-2147483648, 2147483647] : [-(2 ** 63), 2 ** 63 - 1];
         return Number.isNaN(d) ? 0 : d <= lo ? lo : d >= hi ? hi : Math.trunc(d);
       } else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') n = Math.trunc(v as number);
       else if (from.kind === 'BOOLEAN') break;
