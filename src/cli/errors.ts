@@ -1,5 +1,5 @@
-/** Exit codes, documented in the README: 0 ok, 1 migration failed, 2 usage/config, 3 server unreachable/auth, 4 validation failed. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130 } as const;
+/** Exit codes, documented in the README: 0 ok, 1 migration failed, 2 usage/config, 3 server unreachable/auth, 4 validation failed, 130/143 interrupted by SIGINT/SIGTERM. */
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
 /** An error meant for the user: one line, mapped to an exit code. */
 export class CliError extends Error {

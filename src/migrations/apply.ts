@@ -119,8 +119,11 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     if (history.lock.holder === owner) break;
     if (ports.interrupted()) throw new InterruptedWaiting('interrupted while waiting for the lock; nothing was applied');
     if (ports.now() > deadline) throw new LockTimeout(`another ksql-migrate run holds the lock (${history.lock.holder}); gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
-    if (history.lock.holder === undefined) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
-    else { emit({ type: 'lock-wait', holder: history.lock.holder }); await ports.sleep(250); }
+    // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
+    const { holder, since } = history.lock;
+    const expired = since !== undefined && ports.now() - since > s.leaseMs;
+    if (holder === undefined || expired) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+    else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit);
   // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
@@ -130,6 +133,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // RUNNING rows, so only the version's own MIGRATED row may follow them (CURRENT must not go back)
   let clean = false;
   let migratedVersionRow: string | undefined;
+  // a migration whose request got no answer (connection lost, timed out): it may have run, in
+  // part, or still be running, so the lock is kept until it settles or the lease runs out
+  let unanswered: { file: MigrationFile; message: string } | undefined;
   const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
   try {
     const p = plan(files, history, options);
@@ -159,7 +165,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
-        if (!(e instanceof ServerError)) throw e;
+        if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
         const reason = failurePlace(e, head, statements);
         // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
         // again (a repeated row changes nothing), then this migration's ERROR
@@ -184,18 +190,45 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   } finally {
     await lease.stop();
     if (!clean && migratedRows !== undefined) migratedRows = migratedVersionRow;
-    // a failed release is a warning, never hiding an error of the run; if the last migration's
-    // MIGRATED rows went with it, the warning says how to record them
-    try { await client.ksql(withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now()))); } catch (e) {
-      const v = `V${String(migratedVersion).padStart(6, '0')}`;
-      emit({
-        type: 'warning',
-        message: migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
-          : `could not record ${v} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
-      });
-    }
+    if (unanswered) await keepLock(client, unanswered, migratedRows, migratedVersion, emit);
+    else await release(client, withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now())), migratedRows, migratedVersion, emit);
   }
 }
+
+const vName = (v: number) => `V${String(v).padStart(6, '0')}`;
+
+/** Releases the lock, with the last migration's MIGRATED rows if they are still to be written. */
+async function release(client: KsqlClient, sql: string, migratedRows: string | undefined, migratedVersion: number, emit: (e: MigrationEvent) => void) {
+  // a failed release is a warning, never hiding an error of the run; if the last migration's
+  // MIGRATED rows went with it, the warning says how to record them
+  try { await client.ksql(sql); } catch (e) {
+    emit({
+      type: 'warning',
+      message: migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
+        : `could not record ${vName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
+    });
+  }
+}
+
+/**
+ * After a migration's request got no answer: the lock stays held (its lease runs out on its own),
+ * so no other run starts while that request may still be running. The previous migration's own
+ * MIGRATED row is written if it may be missing; the warning says how to settle both.
+ */
+async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message: string }, previousRow: string | undefined, previous: number, emit: (e: MigrationEvent) => void) {
+  let previousNote = '';
+  if (previousRow !== undefined) {
+    try { await client.ksql(previousRow); } catch {
+      previousNote = ` ${vName(previous)} ran but may still show RUNNING: 'ksql-migrate repair --mark-migrated --version ${previous}' records it.`;
+    }
+  }
+  const v = lost.file.version;
+  emit({
+    type: 'warning',
+    message: `${vName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${vName(v)} has settled, 'ksql-migrate repair --release-lock' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
+  });
+}
+
 
 /**
  * Where in a migration a request failed, and the server's message, as `statement k/n (line L): ...`.

@@ -14,6 +14,12 @@ const target = suiteServer();
 
 const project = (lock: { leaseSeconds?: number; waitSeconds?: number } = {}) => makeProject(target(), lock);
 const stream = (name: string, topic: string) => `CREATE STREAM ${name} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`;
+/** A fresh lock claim written by another run, after creating the history. */
+const claimLock = async (p: ReturnType<typeof project>, holder: string) => {
+  expect(p.run('metadata', 'init').status).toBe(0);
+  const claim = await ksql(target(), `INSERT INTO ${p.stream} (version_key, version, name, state, checksum, started_on, completed_on, previous, error_reason) VALUES ('KSQL_MIGRATE_LOCK', '${holder}', 'ksql-migrate lock', 'LOCKED', '', '${Date.now()}', '', '', 'N/A');`);
+  expect(claim.status).toBe(200);
+};
 const versions = async (events: string) => {
   const r = await queryStream(target(), `SELECT VERSION_KEY, STATE, STARTED_ON, COMPLETED_ON FROM ${events};`);
   return r.rows as string[][];
@@ -68,10 +74,8 @@ describe('the lock holds for the whole run', () => {
   it('Ctrl-C while waiting for another run\'s lock exits 130 at once and applies nothing', async () => {
     const p = project({ waitSeconds: 120 });
     sql(p.dir, 'V000001__w.sql', stream(`W_${p.stream}`, `w_${p.stream.toLowerCase()}`));
-    expect(p.run('metadata', 'init').status).toBe(0);
     // a live claim by another run
-    const claim = await ksql(target(), `INSERT INTO ${p.stream} (version_key, version, name, state, checksum, started_on, completed_on, previous, error_reason) VALUES ('KSQL_MIGRATE_LOCK', 'elsewhere:1:abcd', 'ksql-migrate lock', 'LOCKED', '', '${Date.now()}', '', '', 'N/A');`);
-    expect(claim.status).toBe(200);
+    await claimLock(p, 'elsewhere:1:abcd');
     const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     await new Promise<void>((resolve) => c.stderr!.on('data', (d) => { err += d; if (/waiting for the lock/.test(err)) resolve(); }));
@@ -79,6 +83,41 @@ describe('the lock holds for the whole run', () => {
     expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(130);
     expect(err).toMatch(/interrupted while waiting for the lock; nothing was applied/);
     expect((await versions(p.stream)).filter((r) => r[1] === 'RUNNING' || r[1] === 'MIGRATED')).toEqual([]);
+  });
+
+  it('a run waiting for a lock takes it once the holder\'s lease has run out', async () => {
+    const p = project({ leaseSeconds: 2, waitSeconds: 60 });
+    sql(p.dir, 'V000001__x.sql', stream(`EX_${p.stream}`, `ex_${p.stream.toLowerCase()}`));
+    // the claim of a run that died just now
+    await claimLock(p, 'dead:1:abcd');
+    const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    c.stdout!.on('data', (d) => { out += d; });
+    c.stderr!.on('data', (d) => { out += d; });
+    expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(0);
+    expect(out).toMatch(/waiting for the lock held by dead:1:abcd[\s\S]*applied V000001/);
+  });
+
+  it('SIGTERM is handled as Ctrl-C: the migration in flight is recorded, the lock released, exit 143', async () => {
+    const p = project();
+    for (let i = 1; i <= 5; i++) sql(p.dir, `V00000${i}__t${i}.sql`, stream(`TM${i}_${p.stream}`, `tm${i}_${p.stream.toLowerCase()}`));
+    const proxy = await startDelayProxy(target(), 200);
+    try {
+      const c = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      await new Promise<void>((resolve) => c.stdout!.on('data', (d) => { out += d; if (/applied V000001/.test(out)) resolve(); }));
+      c.kill('SIGTERM');
+      expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(143);
+    } finally { await proxy.close(); }
+    const st = JSON.parse(p.run('status', '--json').stdout) as { lockHolder: string | null; migrations: { version: number; state: string }[] };
+    expect(st.lockHolder).toBeNull();
+    const states = st.migrations.map((m) => m.state);
+    expect(states).not.toContain('RUNNING');
+    // what ran is a prefix of the versions, every one MIGRATED; the rest are pending
+    const applied = states.filter((x) => x === 'MIGRATED').length;
+    expect(applied).toBeGreaterThanOrEqual(1);
+    expect(applied).toBeLessThan(5);
+    expect(states).toEqual([...Array(applied).fill('MIGRATED'), ...Array(5 - applied).fill('PENDING')]);
   });
 });
 
@@ -136,11 +175,22 @@ describe('the history stays true', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     try {
-      const c = spawn(process.execPath, [CLI, 'up', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: 'ignore' });
+      const c = spawn(process.execPath, [CLI, 'up', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      c.stderr!.on('data', (d) => { err += d; });
       expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
+      // V2's request may have run (here it did): the lock is kept, and the advice names V2
+      expect(err).toMatch(/V000002 b got no answer .*The lock is kept.*'ksql-migrate repair --release-lock'.*--mark-migrated --version 2/);
     } finally { proxy.close(); }
     const current = (await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1);
     expect(current).toEqual(['2', 'RUNNING']);
+    const held = JSON.parse(p.run('status', '--json').stdout) as { lockHolder: string | null; migrations: { version: number; state: string }[] };
+    expect(held.lockHolder).not.toBeNull();
+    expect(held.migrations.map((m) => [m.version, m.state])).toEqual([[1, 'MIGRATED'], [2, 'RUNNING']]);
+    // following the advice settles it; a version that is already MIGRATED is no obstacle
+    expect(p.run('repair', '--mark-migrated', '--version', '1').stdout).toMatch(/V000001 is already MIGRATED/);
+    expect(p.run('repair', '--release-lock', '--mark-migrated', '--version', '2').status).toBe(0);
+    expect(p.run('up').stdout).toMatch(/nothing to apply/);
 
     const q = project();
     for (const v of [1, 3]) sql(q.dir, `V00000${v}__o${v}.sql`, stream(`OF${v}_${q.stream}`, `of${v}_${q.stream.toLowerCase()}`));

@@ -1,6 +1,6 @@
 import { discoverMigrations } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
-import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange } from '../../migrations/history.js';
+import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange, type History } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { pad6, report } from '../render.js';
@@ -33,22 +33,35 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     }
     if (opts.markMigrated || opts.markRolledBack) {
       const v = opts.version !== undefined ? Number(opts.version) : Number(history.current?.version);
-      const row = history.versions.get(v);
-      if (!Number.isInteger(v) || !row) throw new CliError(`repair: version ${opts.version ?? '(current)'} has no history to repair`, EXIT.USAGE);
-      if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: V${pad6(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
-      const file = (await discoverMigrations(config.migrationsDir)).files.find((f) => f.version === v);
-      // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
-      const state = opts.markMigrated ? 'MIGRATED' : 'PENDING';
-      sql.push(stateChange(m.stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: opts.markMigrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` }));
-      // CURRENT stays the highest applied version (as `up` keeps it), so Confluent's tool reads the same latest
-      const applied = [...history.versions].filter(([n, r]) => n !== v && r.state === 'MIGRATED').map(([n]) => n);
-      const highest = Math.max(...applied, opts.markMigrated ? v : -Infinity);
-      if (highest > v) sql.push(insertRow(m.stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
-      lines.push(`marked V${pad6(v)} ${opts.markMigrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}`);
-      done.marked = { version: v, state };
+      const mark = await markVersion(history, m.stream, v, opts.markMigrated ? 'MIGRATED' : 'PENDING', config.migrationsDir);
+      if (!mark) throw new CliError(`repair: version ${opts.version ?? '(current)'} has no history to repair`, EXIT.USAGE);
+      sql.push(...mark.sql);
+      lines.push(mark.line);
+      if (mark.sql.length) done.marked = { version: v, state: mark.state };
     }
     if (sql.length) await client.ksql(sql.join('\n'));
     report(opts, lines, done);
     return EXIT.OK;
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
+}
+
+/**
+ * The rows that mark version `v` MIGRATED or rolled back (PENDING), or none when it already is
+ * MIGRATED and that is asked (the advice after a lost answer may name a version whose request did
+ * go through). Only ERROR and RUNNING versions are repaired otherwise.
+ */
+async function markVersion(history: History, stream: string, v: number, state: 'MIGRATED' | 'PENDING', dir: string) {
+  const row = history.versions.get(v);
+  if (!Number.isInteger(v) || !row) return undefined;
+  if (state === 'MIGRATED' && row.state === 'MIGRATED') return { sql: [], state, line: `V${pad6(v)} is already MIGRATED: nothing to mark` };
+  if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: V${pad6(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
+  const file = (await discoverMigrations(dir)).files.find((f) => f.version === v);
+  const migrated = state === 'MIGRATED';
+  // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
+  const sql = [stateChange(stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: migrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` })];
+  // CURRENT stays the highest applied version (as `up` keeps it), so Confluent's tool reads the same latest
+  const applied = [...history.versions].filter(([n, r]) => n !== v && r.state === 'MIGRATED').map(([n]) => n);
+  const highest = Math.max(...applied, migrated ? v : -Infinity);
+  if (highest > v) sql.push(insertRow(stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
+  return { sql, state, line: `marked V${pad6(v)} ${migrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}` };
 }

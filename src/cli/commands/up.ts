@@ -19,9 +19,13 @@ export async function runUp(opts: UpOptions): Promise<number> {
   if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  let stop = false;
-  const onSigint = () => { stop = true; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
-  process.on('SIGINT', onSigint);
+  // Ctrl-C, and SIGTERM (CI cancelling, docker stop, Kubernetes): the migration in flight is
+  // finished and recorded, the lock released; exit 130 or 143
+  let stop: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => { stop ??= signal; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const interruptedCode = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   // a spinner per migration and colour on a terminal; plain lines when piped
   const fancy = !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 && !opts.quiet && !opts.json;
@@ -55,19 +59,20 @@ export async function runUp(opts: UpOptions): Promise<number> {
       else for (const l of report.lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
-    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, emit);
+    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, emit);
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
-    if (result.interrupted) return EXIT.INTERRUPTED;
+    if (result.interrupted) return interruptedCode();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {
     if (e instanceof FilesRefused) throw new CliError(e.message, EXIT.VALIDATION);
     if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
     if (e instanceof LockTimeout || e instanceof LockLost) throw new CliError(e.message, EXIT.FAILED);
-    if (e instanceof InterruptedWaiting) throw new CliError(e.message, EXIT.INTERRUPTED);
+    if (e instanceof InterruptedWaiting) throw new CliError(e.message, interruptedCode());
     if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
     throw asCliError(e);
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await client.close(); await stopEmbedded();
   }
 }
