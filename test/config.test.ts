@@ -88,4 +88,12 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(c.server.url).toBe('http://props:9');
     expect(c.metadata).toMatchObject({ stream: 'EVENTS2', replicas: 3 });
   });
+
+  it('reads the properties file as Java does: escapes, whitespace separators, continuations, ! comments', () => {
+    // as Properties.store writes a URL, with the password after a space and a name continued on the next line
+    const dir = project('! written by Properties.store\nksql.server.url=http\\://props\\:9\nksql.auth.basic.username : alice\nksql.auth.basic.password   s3cret\nksql.migrations.stream.name=EVENTS_\\\n    TWO\n', 'ksql-migrations.properties');
+    const c = loadConfig({}, {}, dir);
+    expect(c.server).toMatchObject({ url: 'http://props:9', username: 'alice', password: 's3cret' });
+    expect(c.metadata.stream).toBe('EVENTS_TWO');
+  });
 });

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
+import { parse as parseProperties } from 'dot-properties';
 
 /** A number or a boolean may come as text (a `${env:NAME}` reference always does). */
 const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
@@ -90,11 +91,9 @@ function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
 
 /** Confluent's ksql-migrations.properties, mapped onto our keys. */
 function fromProperties(text: string): Record<string, unknown> {
-  const p = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*([^#!=:\s][^=:]*?)\s*[=:]\s*(.*)$/.exec(line);
-    if (m) p.set(m[1]!, m[2]!.trim());
-  }
+  // Java's Properties.load rules: `=`, `:` or whitespace between key and value, `\:`-style escapes
+  // (as Properties.store writes URLs), `\` line continuations, `#` and `!` comments
+  const p = new Map(Object.entries(parseProperties(text)).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   if (p.has('ksql.server.url')) out.server.url = p.get('ksql.server.url');
   if (p.has('ksql.auth.basic.username')) out.server.username = p.get('ksql.auth.basic.username');
