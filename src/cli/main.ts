@@ -13,14 +13,20 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    if (e instanceof CliError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-    if (process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
-    return EXIT.FAILED;
+    const message = e instanceof Error ? e.message : String(e);
+    const code = e instanceof CliError ? e.exitCode : EXIT.FAILED;
+    process.stderr.write(`error: ${message}\n`);
+    if (!(e instanceof CliError) && process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
+    // --json promises one JSON document on stdout: a failure is one too, for the script reading it
+    if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code }, null, 2)}\n`);
+    return code;
   }
+}
+
+/** --json among the options (not after `--`, where arguments are no longer options). */
+function jsonRequested(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 // a reader that went away (| head) is not an error

@@ -20,8 +20,8 @@ export interface Discovery {
   files: MigrationFile[];
   /** Files that look like migrations but do not match the grammar, with why. */
   problems: { fileName: string; reason: string }[];
-  /** Versions missing between the first and the last file (reported, not an error). */
-  gaps: number[];
+  /** Runs of versions missing between the first and the last file, inclusive (reported, not an error). */
+  gaps: { from: number; to: number }[];
 }
 
 /** Orders versions: the one comparator used everywhere. */
@@ -36,7 +36,8 @@ export function parseFileName(fileName: string): { version: number; name: string
 }
 
 export function fileNameFor(version: number, description: string): string {
-  const safe = description.trim().replace(/[\s/\\:*?"<>|]+/g, '_');
+  // each character Confluent's tool replaces becomes one '_', as its `create` names files
+  const safe = description.replace(/[\s/\\:*?"<>|]/g, '_');
   return `V${String(version).padStart(6, '0')}__${safe}.sql`;
 }
 
@@ -68,14 +69,19 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
     const parsed = parseFileName(fileName);
     if ('error' in parsed) { problems.push({ fileName, reason: parsed.error }); continue; }
     const path = join(dir, fileName);
-    const bytes = await readFile(path);
+    let bytes: Buffer;
+    try { bytes = await readFile(path); } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problems.push({ fileName, reason: code === 'EISDIR' ? 'is a directory, not a migration file' : `cannot be read (${code ?? (e as Error).message})` });
+      continue;
+    }
     files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), content: bytes.toString('utf8') });
   }
   files.sort(byVersion);
   for (let i = 1; i < files.length; i++) {
     if (files[i]!.version === files[i - 1]!.version) problems.push({ fileName: files[i]!.fileName, reason: `duplicate version ${files[i]!.version} (also ${files[i - 1]!.fileName})` });
   }
-  const gaps: number[] = [];
-  for (let i = 1; i < files.length; i++) for (let v = files[i - 1]!.version + 1; v < files[i]!.version; v++) if (gaps.length < 100) gaps.push(v);
+  const gaps: Discovery['gaps'] = [];
+  for (let i = 1; i < files.length; i++) if (files[i]!.version > files[i - 1]!.version + 1) gaps.push({ from: files[i - 1]!.version + 1, to: files[i]!.version - 1 });
   return { files, problems, gaps };
 }

@@ -14,8 +14,8 @@ export interface StatusReport {
   migrations: StatusRow[];
   /** Everything `validate` objects to: bad file names, duplicates, drift, missing files, failed or stuck versions. */
   problems: string[];
-  /** Version numbers with no file between the first and the last one. */
-  gaps: number[];
+  /** Runs of version numbers with no file between the first and the last one. */
+  gaps: { from: number; to: number }[];
 }
 
 /** Files and history side by side, from one pull query. */

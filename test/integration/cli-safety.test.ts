@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
@@ -268,6 +268,18 @@ describe('mistakes are errors, not silent successes', () => {
     } finally { await holder.stop(); }
   });
 
+  it('status names a long gap whole; a directory named like a migration is a file problem (exit 4), not a crash', () => {
+    const p = project();
+    for (const v of ['000001', '000500']) sql(p.dir, `V${v}__g.sql`, stream(`G${v}_${p.stream}`, `g${v}_${p.stream.toLowerCase()}`));
+    const text = p.run('status');
+    expect(text.stdout).toMatch(/no file for versions 2-499 \(498 versions\)/);
+    expect(JSON.parse(p.run('status', '--json').stdout).gaps).toEqual([{ from: 2, to: 499 }]);
+    mkdirSync(join(p.dir, 'migrations', 'V000002__dir.sql'));
+    const up = p.run('up');
+    expect(up.status).toBe(4);
+    expect(up.stderr).toMatch(/V000002__dir\.sql: is a directory, not a migration file/);
+  });
+
   it('a migrations directory that does not exist is a configuration error (exit 2) for up, status and validate', () => {
     const p = project();
     for (const cmd of ['up', 'status', 'validate']) {
@@ -319,6 +331,17 @@ describe('--json and --quiet on every command that talks to ksqlDB', () => {
       const r = p.run(...args, '--quiet');
       expect([r.status, r.stdout], args.join(' ')).toEqual([0, '']);
     }
+  });
+
+  it('a command that fails with --json still prints one JSON document, with the error and the exit code', () => {
+    const p = project();
+    const down = p.run('status', '--json', '--server', 'http://127.0.0.1:1');
+    expect(down.status).toBe(3);
+    expect(JSON.parse(down.stdout)).toEqual({ error: expect.stringMatching(/127\.0\.0\.1:1/), exitCode: 3 });
+    sql(p.dir, 'V000001__bad.sql', 'SELECT * FROM nowhere;\n');
+    const refused = p.run('up', '--json');
+    expect(refused.status).toBe(4);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ exitCode: 4, error: expect.stringMatching(/V000001__bad\.sql/) });
   });
 });
 

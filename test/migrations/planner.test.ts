@@ -19,7 +19,11 @@ describe('filenames', () => {
   it.each(['V1__x.sql', 'V000000__zero.sql', 'old_V000002__x.sql.bak', 'V000002__x.sql.bak', 'V0000001__seven_digits.sql', 'v000001__lower.sql'])('refuses %s', (name) => {
     expect(parseFileName(name)).toHaveProperty('error');
   });
-  it('writes safe names', () => { expect(fileNameFor(7, 'add orders: v2/now?')).toBe('V000007__add_orders_v2_now_.sql'); });
+  it('writes safe names as Confluent\'s create does: each replaced character is one _', () => {
+    expect(fileNameFor(7, 'add orders: v2/now?')).toBe('V000007__add_orders__v2_now_.sql');
+    expect(fileNameFor(1, 'a  b')).toBe('V000001__a__b.sql');
+    expect(fileNameFor(2, ' lead')).toBe('V000002___lead.sql');
+  });
 });
 
 describe('plan', () => {

@@ -28,7 +28,11 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       process.stdout.write(`${table(['Version', 'Name', 'State', 'Previous', 'Started On', 'Completed On', 'Error Reason'], s.rows.map((r) => [pad6(r.version), r.name, r.state, r.previous ?? '', formatTime(r.startedOn ?? ''), formatTime(r.completedOn ?? ''), r.errorReason ?? '']))}\n`);
     }
     for (const p of s.problems) process.stdout.write(`! ${p}\n`);
-    if (s.gaps.length) process.stdout.write(`note: no file for version${s.gaps.length > 1 ? 's' : ''} ${s.gaps.join(', ')} (gaps are allowed)\n`);
+    if (s.gaps.length) {
+      const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
+      const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');
+      process.stdout.write(`note: no file for version${count > 1 ? 's' : ''} ${runs}${count > s.gaps.length ? ` (${count} versions)` : ''} (gaps are allowed)\n`);
+    }
   }
   // pending, failed, changed or missing versions, and files `up` would refuse
   if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => r.state !== 'MIGRATED'))) return EXIT.FAILED;
