@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { Agent, fetch } from 'undici';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -59,8 +60,15 @@ export async function startServerProcess(args: string[] = [], opts: { tls?: bool
   };
 }
 
+/**
+ * A connection per request: tests block their event loop in spawnSync while the server closes idle
+ * keep-alive connections, so a pooled one may be reused just after its close, before the client saw it.
+ */
+const freshConnections = new Agent({ pipelining: 0 });
+
 export async function ksql(url: string, sql: string, extra: Record<string, unknown> = {}): Promise<{ status: number; body: any }> {
   const r = await fetch(`${url}/ksql`, {
+    dispatcher: freshConnections,
     method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/vnd.ksql.v1+json' },
     body: JSON.stringify({ ksql: sql, streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' }, ...extra }),
   });
@@ -70,6 +78,7 @@ export async function ksql(url: string, sql: string, extra: Record<string, unkno
 /** A pull or push query over /query-stream (delimited): the header and the rows. */
 export async function queryStream(url: string, sql: string): Promise<{ status: number; header: any; rows: unknown[][]; raw: string }> {
   const r = await fetch(`${url}/query-stream`, {
+    dispatcher: freshConnections,
     method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/vnd.ksqlapi.delimited.v1' },
     body: JSON.stringify({ sql, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }),
   });

@@ -193,6 +193,41 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('entities list their keys in ksqlDB\'s order: warnings last, except where its classes write them first', async () => {
+    const r = await ksql(server.url, "SHOW STREAMS; SHOW QUERIES; SHOW PROPERTIES; SHOW TYPES; DESCRIBE QS; DESCRIBE FUNCTION ABS; SHOW CONNECTORS; CREATE STREAM QS_KEYS (A INT) WITH (KAFKA_TOPIC='qs_keys', PARTITIONS=1, VALUE_FORMAT='JSON');");
+    expect(r.status).toBe(200);
+    expect((r.body as Record<string, unknown>[]).map((e) => Object.keys(e).join(','))).toEqual([
+      '@type,statementText,streams,warnings',
+      '@type,statementText,queries,warnings',
+      '@type,statementText,properties,overwrittenProperties,defaultProperties,warnings',
+      '@type,statementText,types,warnings',
+      '@type,statementText,sourceDescription,warnings',
+      '@type,statementText,name,description,author,version,path,functions,type,warnings',
+      '@type,statementText,warnings,connectors',
+      '@type,statementText,commandId,commandStatus,commandSequenceNumber,warnings',
+    ]);
+  });
+
+  it('INSERT VALUES coerces as ksqlDB\'s value coercer: boolean words and prefixes, base64 BYTES, whole numbers into DECIMAL; a negative ROWTIME is refused', async () => {
+    expect((await ksql(server.url, "CREATE STREAM IV (ID INT KEY, B BOOLEAN, A DECIMAL(4,2), Y BYTES) WITH (KAFKA_TOPIC='iv', PARTITIONS=1, VALUE_FORMAT='JSON');")).status).toBe(200);
+    for (const [id, b] of [[1, 'yes'], [2, 'T'], [3, 'n'], [4, 'False']] as const) expect((await ksql(server.url, `INSERT INTO IV (ID, B) VALUES (${id}, '${b}');`)).status).toBe(200);
+    expect((await ksql(server.url, "INSERT INTO IV (ID, A, Y) VALUES (5, 1, 'IQ==');")).status).toBe(200);
+    const refused = async (values: string) => (await ksql(server.url, `INSERT INTO IV ${values};`)).body.message as string;
+    expect(await refused("(ID, B) VALUES (6, 'nope')")).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got STRING(nope)");
+    expect(await refused("(ID, Y) VALUES (6, 'I Q')")).toBe("Failed to insert values into 'IV'. Expected type BYTES for field `Y` but got STRING(I Q)");
+    expect(await refused('(ID, A) VALUES (6, 123)')).toMatch(/^Failed to insert values into 'IV'\. Numeric field overflow/);
+    expect(await refused('(ROWTIME, ID) VALUES (-5, 6)')).toBe("Failed to insert values into 'IV'. Invalid timestamp: -5. Timestamp should always be non-negative or null.");
+    expect((await q('SELECT ID, B, A, Y FROM IV;')).rows).toEqual([[1, true, null, null], [2, true, null, null], [3, false, null, null], [4, false, null, null], [5, null, 1, 'IQ==']]);
+  });
+
+  it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {
+    const r = await ksql(server.url, "SET 'auto.offset.reset'='none'; SHOW PROPERTIES;", { streamsProperties: { 'ksql.query.pull.table.scan.enabled': 'false' } });
+    const e = r.body[0] as { properties: { name: string; value: string }[]; overwrittenProperties: string[] };
+    expect(e.properties.find((x) => x.name === 'ksql.streams.auto.offset.reset')?.value).toBe('none');
+    expect(e.properties.find((x) => x.name === 'ksql.query.pull.table.scan.enabled')?.value).toBe('false');
+    expect(e.overwrittenProperties).toEqual(['ksql.query.pull.table.scan.enabled', 'ksql.streams.auto.offset.reset']);
+  });
+
   it('MASK and its variants, COUNT_DISTINCT; DESCRIBE FUNCTION lists each overload; the lambda functions are listed', async () => {
     expect((await q("SELECT MASK(V), MASK(V, '*', NULL, '#', NULL), MASK_LEFT(V, 2), MASK_KEEP_RIGHT(V, 2) FROM QS WHERE ROWTIME = 1000;")).rows).toEqual([['Xxn-x', '*b#-x', 'Xx1-x', 'Xxn-x']]);
     const counted = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT ID, COUNT_DISTINCT(V) AS N FROM QS GROUP BY ID EMIT CHANGES LIMIT 3;', properties: { 'auto.offset.reset': 'earliest' } }) });

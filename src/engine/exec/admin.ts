@@ -100,13 +100,24 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
       if (stmt.extended) return { ...base('kafka_topics_extended', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas), consumerCount: 0, consumerGroupCount: 0 })) };
       return { ...base('kafka_topics', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas) })) };
     }
-    case 'PROPERTIES':
+    case 'PROPERTIES': {
+      // the server's properties with this request's overrides (streamsProperties, SET) applied;
+      // Kafka Streams names are listed under their `ksql.streams.` prefix, as ksqlDB resolves them
+      const merged: Record<string, string> = { ...engine.properties };
+      const overwritten: string[] = [];
+      for (const [k, v] of Object.entries(ctx.properties)) {
+        const name = k.startsWith('ksql.') ? k : `ksql.streams.${k}`;
+        const value = String(v);
+        if (merged[name] !== value) overwritten.push(name);
+        merged[name] = value;
+      }
       return {
         ...base('properties', stmt),
-        properties: Object.entries(engine.properties).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: name.startsWith('ksql.streams.') ? 'KSQL' : 'KSQL', value, editable: true, level: 'SERVER' })),
-        overwrittenProperties: [],
+        properties: Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: 'KSQL', value, editable: true, level: 'SERVER' })),
+        overwrittenProperties: overwritten.sort(),
         defaultProperties: [],
       };
+    }
     case 'VARIABLES':
       // the request's variables: its session variables and what DEFINE set before in it
       return { ...base('variables', stmt), variables: [...ctx.variables].map(([name, value]) => ({ name, value })) };

@@ -7,6 +7,16 @@ import type { SqlType } from '../sql/types.js';
 export interface SchemaJson { type: string; fields: FieldJson[] | null; memberSchema: SchemaJson | null; parameters?: Record<string, unknown> }
 export interface FieldJson { name: string; schema: SchemaJson; type?: 'KEY' | 'HEADER'; headerKey?: string }
 
+/** Entities whose `warnings` ksqlDB writes before their own fields (the order its classes serialize in). */
+const WARNINGS_FIRST = new Set(['connector_list', 'connector_plugins_list', 'executionPlan', 'topicDescription']);
+
+/** An entity's keys in the order ksqlDB writes them: `warnings` after the entity's own fields. */
+export function inKsqlOrder<T extends { '@type'?: unknown; warnings?: unknown }>(entity: T): T {
+  if (!('warnings' in entity) || WARNINGS_FIRST.has(String(entity['@type']))) return entity;
+  const { warnings, ...rest } = entity;
+  return { ...rest, warnings } as T;
+}
+
 export function schemaJson(t: SqlType): SchemaJson {
   switch (t.kind) {
     case 'ARRAY': return { type: 'ARRAY', fields: null, memberSchema: schemaJson(t.item) };

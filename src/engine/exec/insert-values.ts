@@ -5,7 +5,7 @@ import { compileExpr, coerceTo, Scope } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { convert } from '../functions/values.js';
-import { canImplicitlyCast, typeToString, T } from '../sql/types.js';
+import { canImplicitlyCast, typeToString, T, type SqlType } from '../sql/types.js';
 import { formatExpr } from '../analysis/format.js';
 
 /** INSERT INTO x [(cols)] VALUES (...): one record appended to the source's topic. */
@@ -39,13 +39,19 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
     try { v = c.fn({}); } catch (err) { throw fail((err as Error).message); }
     if (v !== null && c.type.kind !== 'NULL') {
       if (c.type.kind === 'STRING' && type.kind !== 'STRING') {
-        try { v = convert(v, T.STRING, type); } catch { throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${v})`); }
+        const got = () => fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${v})`);
+        try { v = stringValue(v as string, type); } catch { throw got(); }
+      } else if (type.kind === 'DECIMAL' && (c.type.kind === 'INTEGER' || c.type.kind === 'BIGINT')) {
+        // a whole number goes into any DECIMAL it fits without rounding, as ksqlDB's value coercer allows
+        try { v = convert(v, c.type, type); } catch (err) { throw fail((err as Error).message); }
       } else if (!canImplicitlyCast(c.type, type) && !(type.kind === 'DECIMAL' && (c.type.kind === 'DECIMAL' || c.type.kind === 'DOUBLE'))) {
         throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
       } else {
         try { v = coerceTo(c, type).fn({}); v = convert(v, coerceTo(c, type).type, type); } catch (err) { throw fail((err as Error).message); }
       }
     }
+    // a Kafka record's timestamp is never negative (the producer refuses it)
+    if (isRowtime && typeof v === 'number' && v < 0) throw fail(`Invalid timestamp: ${v}. Timestamp should always be non-negative or null.`);
     if (isRowtime) rowtime = v as number; else row.set(name, v);
   });
   if (ds.type === 'TABLE') {
@@ -62,4 +68,22 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
   const tsCol = ds.timestampColumn;
   const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
   engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: ts });
+}
+
+/**
+ * A string value for a column of another type, as ksqlDB's value coercer reads it: a BOOLEAN from
+ * 'true'/'false'/'yes'/'no' or a prefix of one (any case), BYTES from base64, others as CAST does.
+ */
+function stringValue(text: string, type: SqlType): unknown {
+  if (type.kind === 'BOOLEAN') {
+    const s = text.trim().toLowerCase();
+    if (s && ('true'.startsWith(s) || 'yes'.startsWith(s))) return true;
+    if (s && ('false'.startsWith(s) || 'no'.startsWith(s))) return false;
+    throw new Error('not a boolean');
+  }
+  if (type.kind === 'BYTES') {
+    if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('not base64');
+    return Buffer.from(text, 'base64');
+  }
+  return convert(text, T.STRING, type);
 }

@@ -5,6 +5,7 @@ import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError } from '../analysis/errors.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import type { Journal } from '../storage/journal.js';
+import { inKsqlOrder } from '../exec/entities.js';
 
 /** Statement kinds that change the engine's state and so go to the command log. */
 const LOGGED = new Set(['createSource', 'createAs', 'insertInto', 'drop', 'terminate', 'pause', 'resume', 'alter', 'createType', 'dropType', 'alterSystem']);
@@ -58,7 +59,7 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
       const stmt = parseStatement(substituted, (n) => engine.metastore.types.get(n));
       const entity = engine.execute(stmt, ctx);
       if (journal && LOGGED.has(stmt.kind)) journal.logCommand(substituted, ctx.properties);
-      if (entity) entities.push(entity);
+      if (entity) entities.push(inKsqlOrder(entity));
       engine.drain();
     } catch (e) {
       // a statement that passed validation failed on execution: report it; earlier ones stay executed
