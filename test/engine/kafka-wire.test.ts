@@ -43,6 +43,14 @@ describe('record batches (magic 2)', () => {
     expect(b!.baseOffset).toBe(5);
   });
 
+  it('a batch of more records than a call takes arguments keeps its first and last timestamps', () => {
+    const many: WireRecord[] = Array.from({ length: 200_000 }, (_v, i) => ({ offset: i, timestamp: 5000 - (i % 7), key: null, value: Buffer.from('v'), headers: [] }));
+    const [b] = readBatches(encodeBatch(many));
+    const back = decodeRecords(b!);
+    expect(back).toHaveLength(200_000);
+    expect([Math.min(back[0]!.timestamp, back[6]!.timestamp), back[199_999]!.timestamp]).toEqual([4994, many[199_999]!.timestamp]);
+  });
+
   it('a flipped byte fails the CRC-32C check with CORRUPT_MESSAGE', () => {
     const bytes = encodeBatch(records);
     bytes[bytes.length - 3] ^= 0xff;

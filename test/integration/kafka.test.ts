@@ -501,6 +501,20 @@ describe('the Kafka listener with librdkafka (kcat)', () => {
       expect(byTime.stdout.trim()).toBe('kc [0] offset -1');
     } finally { await server.stop(); }
   }, 60_000);
+  it.skipIf(!kcat)('a consumer fetching megabytes of small records gets them all in one fetch (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const b = brokers[0]!;
+      // 200,000 records of a few bytes: an 8 MB fetch holds more of them than a call takes arguments
+      const lines = Array.from({ length: 200_000 }, (_v, i) => String(i + 1)).join('\n') + '\n';
+      const produced = spawnSync('kcat', ['-b', b, '-P', '-t', 'small'], { input: lines, encoding: 'utf8', timeout: 30_000 });
+      expect(produced.status, produced.stderr).toBe(0);
+      const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'small', '-o', 'beginning', '-e', '-q', '-X', 'max.partition.fetch.bytes=8388608', '-X', 'fetch.max.bytes=8388608'], { encoding: 'utf8', timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
+      const got = consumed.stdout.trim().split('\n');
+      expect([got.length, got[0], got.at(-1)]).toEqual([200_000, '1', '200000']);
+    } finally { await server.stop(); }
+  }, 90_000);
+
   it.skipIf(!kcat)('kcat authenticates with SASL/PLAIN, produces and consumes; a wrong password fails (skipped when kcat is not installed)', async () => {
     const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
     try {

@@ -61,7 +61,7 @@ async function markVersion(history: History, stream: string, v: number, state: '
   const sql = [stateChange(stream, { version: String(v), name: row.name, state, checksum: file?.checksum ?? row.checksum, startedOn: row.startedOn, completedOn: String(Date.now()), previous: row.previous, errorReason: migrated ? NO_ERROR : `rolled back by hand after: ${row.errorReason}` })];
   // CURRENT stays the highest applied version (as `up` keeps it), so Confluent's tool reads the same latest
   const applied = [...history.versions].filter(([n, r]) => n !== v && r.state === 'MIGRATED').map(([n]) => n);
-  const highest = Math.max(...applied, migrated ? v : -Infinity);
+  const highest = applied.reduce((a, b) => Math.max(a, b), migrated ? v : -Infinity);
   if (highest > v) sql.push(insertRow(stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
   return { sql, state, line: `marked V${pad6(v)} ${migrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}` };
 }

@@ -155,8 +155,9 @@ export function producedBatch(b: BatchHeader, appendTime: number): PendingBatch 
 /** Encodes records with consecutive offsets as one record batch (magic 2), optionally gzipped. */
 export function encodeBatch(records: WireRecord[], gzip = false): Buffer {
   const baseOffset = records[0]!.offset;
-  const baseTimestamp = Math.min(...records.map((r) => r.timestamp));
-  const maxTimestamp = Math.max(...records.map((r) => r.timestamp));
+  // a loop, not Math.min(...): a fetch may carry more records than a call takes arguments
+  let baseTimestamp = Infinity, maxTimestamp = -Infinity;
+  for (const r of records) { if (r.timestamp < baseTimestamp) baseTimestamp = r.timestamp; if (r.timestamp > maxTimestamp) maxTimestamp = r.timestamp; }
   const body = new Writer();
   for (const rec of records) {
     const w = new Writer();
