@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parse as parseLossless } from 'lossless-json';
 import { expand, runQttCase, type CaseResult, type QttTest } from './qtt.js';
 import { runRestCase, type RestTest } from './rest.js';
+import { parseSqlTests, runSqlTest } from './sql-tests.js';
 
 /** npm run conformance -- [--files LIST] [--json OUT] [--verbose] DIR... */
 async function main(argv: string[]): Promise<number> {
@@ -18,20 +19,39 @@ async function main(argv: string[]): Promise<number> {
     else dirs.push(a);
   }
   if (dirs.length === 0) { process.stderr.write('error: name at least one corpus directory (e.g. ../shared/ksqldb)\n'); return 2; }
-  const files: { path: string; rest: boolean }[] = [];
+  const files: { path: string; kind: 'qtt' | 'rest' | 'sql'; label: string }[] = [];
+  const wanted = (label: string) => !only || only.has(basename(label)) || only.has(label);
   for (const d of dirs) {
-    for (const [sub, rest] of [['query-validation-tests', false], ['rest-query-validation-tests', true]] as const) {
+    for (const [sub, kind] of [['query-validation-tests', 'qtt'], ['rest-query-validation-tests', 'rest']] as const) {
       let names: string[] = [];
       try { names = (await readdir(join(d, sub))).filter((n) => n.endsWith('.json')).sort(); } catch { continue; }
-      for (const n of names) if (!only || only.has(n) || only.has(`${sub}/${n}`)) files.push({ path: join(d, sub, n), rest });
+      for (const n of names) if (wanted(`${sub}/${n}`)) files.push({ path: join(d, sub, n), kind, label: `${sub}/${n}` });
     }
+    // sql-tests/**/*.sql: statements with ASSERT VALUES/STREAM/TABLE and --@ directives
+    let sqlNames: string[] = [];
+    try { sqlNames = (await readdir(join(d, 'sql-tests'), { recursive: true })).filter((n) => n.endsWith('.sql')).sort(); } catch { /* none */ }
+    for (const n of sqlNames) if (wanted(`sql-tests/${n}`)) files.push({ path: join(d, 'sql-tests', n), kind: 'sql', label: `sql-tests/${n}` });
   }
   // a corpus path that holds no test files is a mistake, not a run with nothing to check
-  if (files.length === 0) { process.stderr.write(`error: no query-validation-tests or rest-query-validation-tests files under ${dirs.join(', ')}\n`); return 2; }
+  if (files.length === 0) { process.stderr.write(`error: no query-validation-tests, rest-query-validation-tests or sql-tests files under ${dirs.join(', ')}\n`); return 2; }
   const totals = { pass: 0, fail: 0, skip: 0 };
   const report: { file: string; results: CaseResult[] }[] = [];
   for (const f of files) {
     const results: CaseResult[] = [];
+    const record = (r: CaseResult) => {
+      results.push(r);
+      totals[r.status]++;
+      if (verbose && r.status !== 'pass') process.stdout.write(`  ${r.status.toUpperCase()} ${r.name}\n    ${(r.reason ?? '').split('\n').join('\n    ')}\n`);
+    };
+    const c = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
+    if (f.kind === 'sql') {
+      for (const t of parseSqlTests(basename(f.path, '.sql'), await readFile(f.path, 'utf8'))) {
+        try { record(runSqlTest(t)); } catch (e) { record({ name: t.name, status: 'fail', reason: `runner error: ${(e as Error).stack}` }); }
+      }
+      process.stdout.write(`${f.label}: ${c('pass')} passed, ${c('fail')} failed, ${c('skip')} skipped\n`);
+      report.push({ file: f.path, results });
+      continue;
+    }
     let doc: { tests: QttTest[] };
     try { doc = parseLossless(await readFile(f.path, 'utf8')) as { tests: QttTest[] }; } catch (e) {
       process.stdout.write(`${basename(f.path)}: cannot read: ${(e as Error).message}\n`);
@@ -41,16 +61,13 @@ async function main(argv: string[]): Promise<number> {
     for (const t of doc.tests ?? []) {
       for (const run of expand(base, t)) {
         let r: CaseResult;
-        try { r = f.rest ? await runRestCase(run.name, run.test as RestTest) : runQttCase(run.name, run.test); } catch (e) {
+        try { r = f.kind === 'rest' ? await runRestCase(run.name, run.test as RestTest) : runQttCase(run.name, run.test); } catch (e) {
           r = { name: run.name, status: 'fail', reason: `runner error: ${(e as Error).stack}` };
         }
-        results.push(r);
-        totals[r.status]++;
-        if (verbose && r.status !== 'pass') process.stdout.write(`  ${r.status.toUpperCase()} ${r.name}\n    ${(r.reason ?? '').split('\n').join('\n    ')}\n`);
+        record(r);
       }
     }
-    const c = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
-    process.stdout.write(`${f.rest ? 'rest-query-validation-tests' : 'query-validation-tests'}/${basename(f.path)}: ${c('pass')} passed, ${c('fail')} failed, ${c('skip')} skipped\n`);
+    process.stdout.write(`${f.label}: ${c('pass')} passed, ${c('fail')} failed, ${c('skip')} skipped\n`);
     report.push({ file: f.path, results });
   }
   if (jsonOut) await writeFile(jsonOut, JSON.stringify({ totals, files: report }, null, 2));

@@ -1,8 +1,8 @@
-import type { Statement } from '../sql/ast.js';
+import type { Expr, Statement } from '../sql/ast.js';
 import type { Engine, ExecContext } from '../engine.js';
 import { KsqlRequestError } from '../analysis/errors.js';
 import { compileExpr, coerceTo, Scope } from '../analysis/compile.js';
-import { serdesOf } from '../catalog/metastore.js';
+import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { convert } from '../functions/values.js';
 import { canImplicitlyCast, typeToString, T, type SqlType } from '../sql/types.js';
@@ -18,15 +18,38 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
   if (ds.windowInfo) throw new KsqlRequestError(`Cannot insert values into windowed ${kind}!`);
   const fail = (msg: string) => new KsqlRequestError(`Failed to insert values into '${ds.name}'. ${msg}`);
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
-  const names = stmt.columns ?? [...keys, ...values].map((c) => c.name);
-  if (names.length !== stmt.values.length) {
-    throw fail(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got [${stmt.values.map(formatExpr).join(', ')}]`);
+  const { row, rowtime } = valuesRow(ds, stmt.columns, stmt.values, fail);
+  if (ds.type === 'TABLE') {
+    const missing = keys.filter((k) => row.get(k.name) === undefined || row.get(k.name) === null).map((k) => k.name);
+    if (missing.length) throw fail(`Value for primary key column(s) ${missing.join(', ')} is required for tables`);
+  }
+  if (engine.sandbox) return;
+  const { key: ks, value: vs } = serdesOf(ds);
+  let keyBytes: Buffer | null, valueBytes: Buffer | null;
+  try {
+    keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
+    valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
+  } catch (err) { throw fail((err as Error).message); }
+  const tsCol = ds.timestampColumn;
+  const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
+  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: ts });
+}
+
+/**
+ * The row INSERT VALUES would write into `ds`: each named column (all key then value columns when
+ * none are named) set from its expression, coerced to the column's type; ROWTIME apart.
+ */
+export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: Expr[], fail: (msg: string) => Error): { row: Map<string, unknown>; rowtime?: number } {
+  const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
+  const names = columns ?? [...keys, ...values].map((c) => c.name);
+  if (names.length !== exprs.length) {
+    throw fail(`Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got [${exprs.map(formatExpr).join(', ')}]`);
   }
   const row = new Map<string, unknown>();
   let rowtime: number | undefined;
   const scope = new Scope([]);
   names.forEach((name, i) => {
-    const e = stmt.values[i]!;
+    const e = exprs[i]!;
     if (name === 'ROWPARTITION' || name === 'ROWOFFSET') throw fail(`Inserting into column \`${name}\` is not allowed.`);
     const isRowtime = name === 'ROWTIME';
     const col = ds.columns.find((c) => c.name === name);
@@ -54,20 +77,7 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
     if (isRowtime && typeof v === 'number' && v < 0) throw fail(`Invalid timestamp: ${v}. Timestamp should always be non-negative or null.`);
     if (isRowtime) rowtime = v as number; else row.set(name, v);
   });
-  if (ds.type === 'TABLE') {
-    const missing = keys.filter((k) => row.get(k.name) === undefined || row.get(k.name) === null).map((k) => k.name);
-    if (missing.length) throw fail(`Value for primary key column(s) ${missing.join(', ')} is required for tables`);
-  }
-  if (engine.sandbox) return;
-  const { key: ks, value: vs } = serdesOf(ds);
-  let keyBytes: Buffer | null, valueBytes: Buffer | null;
-  try {
-    keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
-    valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
-  } catch (err) { throw fail((err as Error).message); }
-  const tsCol = ds.timestampColumn;
-  const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
-  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: ts });
+  return { row, rowtime };
 }
 
 /**
