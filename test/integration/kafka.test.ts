@@ -77,6 +77,36 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { await admin.disconnect(); }
   });
 
+  it('topic configs as a broker has them: every one checked, set ones reported as set, a replica assignment gives the partitions; max.message.bytes limits a batch; an illegal name is not retried', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'cfg3', configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.ms', value: '1000' }, { name: 'max.message.bytes', value: '2000000' }] }] })).toBe(true);
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cfg3' }] });
+      const entries = Object.fromEntries(described.resources[0]!.configEntries.map((e) => [e.configName, [e.configValue, e.isDefault, e.configSource]]));
+      expect(entries['retention.ms']).toEqual(['1000', false, 1]);
+      expect(entries['cleanup.policy']).toEqual(['compact', false, 1]);
+      expect(entries['segment.bytes']).toEqual(['1073741824', true, 5]);
+      for (const [name, value] of [['retention.ms', 'abc'], ['no.such.config', '1'], ['max.message.bytes', '99999999999']]) {
+        const bad = await admin.createTopics({ topics: [{ topic: 'cfg4', configEntries: [{ name: name!, value: value! }] }] }).catch((e: { errors?: { type: string }[] }) => e);
+        expect((bad as { errors: { type: string }[] }).errors.map((e) => e.type), name).toEqual(['INVALID_CONFIG']);
+      }
+      expect(await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }, { partition: 2, replicas: [1] }] }] })).toBe(true);
+      expect((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions).toHaveLength(3);
+      // a record over the default 1048588 bytes is MESSAGE_TOO_LARGE; cfg3 takes up to 2000000
+      const producer = client(brokers).producer({ retry: { retries: 0 }, allowAutoTopicCreation: true });
+      await producer.connect();
+      const big = Buffer.alloc(1_100_000, 0x61);
+      expect(await producer.send({ topic: 'assigned', messages: [{ value: big }] }).catch((e: { type?: string; cause?: { type?: string } }) => e.type ?? e.cause?.type)).toBe('MESSAGE_TOO_LARGE');
+      expect((await producer.send({ topic: 'cfg3', messages: [{ value: big }] }))[0]!.errorCode).toBe(0);
+      const started = Date.now();
+      const illegal = await producer.send({ topic: 'bad topic!', messages: [{ value: 'x' }] }).catch((e: { type?: string; cause?: { type?: string } }) => e.type ?? e.cause?.type);
+      expect(illegal).toBe('INVALID_TOPIC_EXCEPTION');
+      expect(Date.now() - started).toBeLessThan(5_000);
+      await producer.disconnect();
+    } finally { await admin.disconnect(); }
+  });
+
   it('a query whose source topic is deleted through Kafka stops with an error instead of showing RUNNING', async () => {
     expect((await ksql(server.url, "CREATE STREAM DEL_SRC (id VARCHAR KEY, n INT) WITH (kafka_topic='del_src', value_format='JSON', partitions=1); CREATE STREAM DEL_SNK AS SELECT * FROM DEL_SRC;")).status).toBe(200);
     const admin = client(brokers).admin();

@@ -43,6 +43,12 @@ export interface QueryPlan {
   build(emit: (o: OutMsg) => void, onError: (e: unknown) => void, stores: StoreFactory): Processor;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
+  /**
+   * After CREATE OR REPLACE changed a table filter: which keys count as emitted is what this WHERE
+   * says of each key's current source row (its source's records up to now), as a KTable filter
+   * compares the old value with the new filter.
+   */
+  reseed?(stores: StoreFactory, records: Iterable<TopicRecord>): void;
 }
 
 export interface PlanOptions {
@@ -324,6 +330,17 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
       if (where && safe(where, onError)(row) !== true) return undefined;
       return compiled.map((c) => safe(c, onError)(row));
     },
+    reseed: isTable && where ? (stores, records) => {
+      const read = makeSourceReader(ds);
+      const latest = new Map<string, Row | null>();
+      for (const rec of records) {
+        try { const m = read(rec); latest.set(keyString(m.window ? [...m.key, m.window.start] : m.key), m.row); } catch { /* a record the query skipped */ }
+      }
+      const emitted = stores<boolean>('filter-emitted');
+      for (const k of [...emitted.entries()].map(([key]) => key)) emitted.delete(k);
+      const passes = safe(where, () => undefined);
+      for (const [k, row] of latest) if (row !== null && passes(row) === true) emitted.put(k, true);
+    } : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const fns = compiled.map((c) => safe(c, onError));

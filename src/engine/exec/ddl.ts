@@ -86,6 +86,11 @@ export function columnsFromDefs(defs: ColumnDef[], sourceType: 'STREAM' | 'TABLE
       throw new KsqlStatementError(`Invalid type for HEADERS column: expected ARRAY<STRUCT<\`KEY\` STRING, \`VALUE\` BYTES>>, got ${typeToString(d.type)}`);
     }
     if (d.role === 'header' && d.type.kind !== 'BYTES') throw new KsqlStatementError(`Invalid type for HEADER('${d.headerKey}') column: expected BYTES, got ${typeToString(d.type)}`);
+    if (d.role === 'headers' || d.role === 'header') {
+      // one HEADERS column takes every header: nothing else may read them; a key is read once
+      const clash = cols.find((c) => c.ns === 'HEADER' && (c.headerKey === undefined || d.role === 'headers' || c.headerKey === d.headerKey));
+      if (clash) throw new KsqlStatementError(`Schema already contains a ${clash.headerKey === undefined ? 'HEADERS' : `HEADER('${clash.headerKey}')`} column.`);
+    }
     const ns = d.role === 'key' || d.role === 'primaryKey' ? 'KEY' : d.role === 'value' ? 'VALUE' : 'HEADER';
     cols.push({ name: d.name, type: d.type, ns, headerKey: d.role === 'header' ? d.headerKey : undefined });
   }

@@ -10,7 +10,7 @@ import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports, windowedKey } from '../serde/formats.js';
 import { inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { isSchemaFormat, isUnwrapped } from '../serde/sr-serde.js';
-import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
+import { columnsToSql, schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
 import { convert, keyString, windowedKeyString } from '../functions/values.js';
@@ -114,6 +114,12 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     if (existing.type !== kind) throw new KsqlStatementError(`Cannot upgrade data source: DataSource '\`${existing.name}\`' has type = ${existing.type} which is not upgradeable to ${kind}`);
     const writers = [...engine.queries.values()].filter((q) => q.sinkName === existing.name);
     if (writers.length > 1) throw new KsqlStatementError(`REPLACE for sink ${existing.name} is not supported because there are multiple queries writing into it: [${writers.map((q) => q.id).join(', ')}]`);
+    checkSinkUpgrade(existing, columns);
+    const previousQuery = existing.writerQueryId ? engine.queries.get(existing.writerQueryId) : undefined;
+    if (previousQuery && normalizedText(previousQuery.statementText) !== normalizedText(stmt.text)) {
+      const step = upgradeBlocker(previousQuery.plan) ?? upgradeBlocker(plan);
+      if (step) throw new KsqlStatementError(`Upgrades not yet supported for ${step}`);
+    }
     queryId = existing.writerQueryId ?? `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   } else {
     queryId = `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
@@ -134,6 +140,35 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, sinkName: stmt.name, sinkTopic: topic, plan }, ctx, previous);
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `Created query with ID ${queryId}`, { queryId, carriesPlan: true });
 }
+
+/**
+ * CREATE OR REPLACE ... AS SELECT keeps the sink's records readable: its key columns stay exactly
+ * as they were, and its value columns may only gain new ones at the end.
+ */
+function checkSinkUpgrade(existing: DataSource, columns: Column[]): void {
+  const prefix = `Cannot upgrade data source: DataSource '\`${existing.name}\`' has schema = ${columnsToSql(existing.columns, existing.type)} which is not upgradeable to ${columnsToSql(columns, existing.type)}.`;
+  const side = (ns: Column['ns']) => [existing.columns.filter((c) => c.ns === ns), columns.filter((c) => c.ns === ns)] as const;
+  const moved = (before: Column[], after: Column[]) => before.filter((c, i) => !after[i] || after[i]!.name !== c.name || !typesEqual(after[i]!.type, c.type));
+  const [oldKeys, newKeys] = side('KEY');
+  const keys = moved(oldKeys, newKeys);
+  if (keys.length || oldKeys.length !== newKeys.length) {
+    throw new KsqlStatementError(`${prefix} (Key columns must be identical. The following key columns are changed, missing or reordered: [${schemaToString(keys.length ? keys : newKeys)}])`);
+  }
+  const values = moved(...side('VALUE'));
+  if (values.length) throw new KsqlStatementError(`${prefix} (The following columns are changed, missing or reordered: [${schemaToString(values)}])`);
+}
+
+/** The step of a query ksqlDB cannot upgrade in place (joins, windowed aggregations), if any. */
+function upgradeBlocker(plan: QueryPlan): string | undefined {
+  if (plan.sources.length > 1) {
+    const [l, r] = plan.sources as [DataSource, DataSource];
+    return l.type === 'STREAM' ? (r.type === 'STREAM' ? 'StreamStreamJoin' : 'StreamTableJoin') : 'TableTableJoin';
+  }
+  if (plan.windowInfo && plan.resultType === 'TABLE') return 'StreamWindowedAggregate';
+  return undefined;
+}
+
+const normalizedText = (sql: string) => sql.replace(/\s+/g, ' ').trim().toUpperCase();
 
 function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity {
   const target = engine.metastore.get(stmt.target);
@@ -219,6 +254,8 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
     // CREATE OR REPLACE keeps the query's position and its state
     q.runtime.cursor.restore(previous.runtime.cursor.offsets());
     for (const [name, store] of previous.runtime.stores) for (const [k, v] of store.entries()) q.runtime.store(name).restore(k, v);
+    const source = q.plan.sources[0] && engine.topics.get(q.plan.sources[0].topic);
+    if (q.plan.reseed && source && previous.statementText !== q.statementText) q.plan.reseed((name) => q.runtime!.store(name), source.records());
   }
   engine.queries.set(q.id, q);
 }

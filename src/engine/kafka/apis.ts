@@ -1,8 +1,9 @@
 import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
-import { ERR, type Broker } from './broker.js';
+import { ERR, isLegalTopicName, type Broker } from './broker.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import { decompressionBudget } from './record-batch.js';
+import { TOPIC_CONFIGS } from './topic-configs.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -50,7 +51,8 @@ const metadata: Handler = (v, r, ctx) => {
   const names = requested ?? ctx.broker.topics.list().map((t) => t.name);
   w.array(names, (x, name) => {
     const t = ctx.broker.topicFor(name, requested !== null && autoCreate);
-    x.int16(t ? ERR.NONE : ERR.UNKNOWN_TOPIC_OR_PARTITION).string(name);
+    // a name no topic can have is INVALID_TOPIC_EXCEPTION, which clients do not retry
+    x.int16(t ? ERR.NONE : isLegalTopicName(name) ? ERR.UNKNOWN_TOPIC_OR_PARTITION : ERR.INVALID_TOPIC).string(name);
     if (v >= 1) x.bool(name.startsWith('__'));
     x.array(t ? t.partitions.map((_p, i) => i) : [], (y, i) => {
       y.int16(ERR.NONE).int32(i).int32(NODE);
@@ -171,9 +173,10 @@ const initProducerId: Handler = (v, r, ctx) => {
 const createTopics: Handler = (v, r, ctx) => {
   const topics = r.array((x) => {
     const name = x.string(), partitions = x.int32(), replication = x.int16();
-    x.array((y) => { y.int32(); y.array((z) => z.int32()); });
+    const assignment = x.array((y) => { y.int32(); return y.array((z) => z.int32()).length; });
     const configs = x.array((y) => ({ name: y.string(), value: y.nullableString() }));
-    return { name, partitions, replication, configs };
+    // with a replica assignment the client sends -1 and -1: the assignment gives both counts
+    return { name, partitions: assignment.length && partitions === -1 ? assignment.length : partitions, replication: assignment.length && replication === -1 ? assignment[0]! : replication, configs };
   });
   r.int32();
   const validateOnly = v >= 1 ? r.bool() : false;
@@ -200,16 +203,20 @@ const describeConfigs: Handler = (v, r, ctx) => {
   if (v >= 1) r.bool();
   const w = new Writer().int32(0);
   return w.array(resources, (x, res) => {
-    // topics (2) and the broker (4) have configs; the values are the local server's
-    const configs: [string, string][] = res.type === 2
-      ? [['cleanup.policy', ctx.broker.topics.get(res.name)?.config.cleanupPolicy ?? 'delete'], ['retention.bytes', String(ctx.broker.topics.get(res.name)?.config.retentionBytes ?? -1)], ['retention.ms', '604800000']]
-      : [['num.partitions', String(ctx.broker.defaultPartitions)], ['auto.create.topics.enable', 'true']];
-    const known = res.type !== 2 || ctx.broker.topics.has(res.name);
-    const shown = configs.filter(([k]) => !res.keys || res.keys.includes(k));
+    // topics (2) and the broker (4) have configs: a topic's are Kafka's topic configs, those set
+    // when it was created (source TOPIC_CONFIG, 1) and the others at their defaults (DEFAULT_CONFIG, 5)
+    const topic = res.type === 2 ? ctx.broker.topics.get(res.name) : undefined;
+    const set: Record<string, string> = { ...topic?.config.overrides };
+    if (topic?.config.cleanupPolicy) set['cleanup.policy'] ??= topic.config.cleanupPolicy;
+    const configs: { name: string; value: string; isDefault: boolean }[] = res.type === 2
+      ? Object.entries(TOPIC_CONFIGS).map(([name, d]) => ({ name, value: set[name] ?? d.default, isDefault: set[name] === undefined }))
+      : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), isDefault: false }, { name: 'auto.create.topics.enable', value: 'true', isDefault: true }];
+    const known = res.type !== 2 || topic !== undefined;
+    const shown = configs.filter((c) => !res.keys || res.keys.includes(c.name));
     x.int16(known ? ERR.NONE : ERR.UNKNOWN_TOPIC_OR_PARTITION).nullableString(known ? null : `Topic ${res.name} does not exist`).int8(res.type).string(res.name);
-    x.array(known ? shown : [], (y, [k, val]) => {
-      y.string(k).nullableString(val).bool(false);
-      if (v === 0) y.bool(true); else y.int8(5);
+    x.array(known ? shown : [], (y, c) => {
+      y.string(c.name).nullableString(c.value).bool(false);
+      if (v === 0) y.bool(c.isDefault); else y.int8(c.isDefault ? 5 : res.type === 2 ? 1 : 4);
       y.bool(false);
       if (v >= 1) y.array([], () => undefined);
     });

@@ -1,15 +1,18 @@
 import { MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
+import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 import { readBatches, encodeBatch, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
-  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3,
+  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10,
   INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
   UNSUPPORTED_COMPRESSION: 76,
 } as const;
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+/** A name Kafka allows for a topic: ASCII alphanumerics, '.', '_' and '-', at most 249 of them, not '.' or '..'. */
+export const isLegalTopicName = (name: string) => LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
 
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
@@ -52,18 +55,16 @@ export class Broker {
     if (n > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `Number of partitions ${n} is more than this one-node cluster holds (${MAX_TOPIC_PARTITIONS}).` };
     const r = replication === -1 ? 1 : replication;
     if (r !== 1) return { code: ERR.INVALID_REPLICATION_FACTOR, message: `Replication factor: ${r} larger than available brokers: 1.` };
-    // the topic configs the local logs act on; others are accepted, as a broker takes any it knows
-    const config: { cleanupPolicy?: string; retentionBytes?: number } = {};
+    // every config is checked as a broker checks it; the logs act on cleanup.policy, retention.bytes
+    // and max.message.bytes, and all set ones are kept for DescribeConfigs
+    const config: { cleanupPolicy?: string; retentionBytes?: number; overrides: Record<string, string> } = { overrides: {} };
     for (const c of configs) {
-      if (c.name === 'cleanup.policy') {
-        const policies = (c.value ?? '').split(',').map((x) => x.trim());
-        if (!policies.length || policies.some((p) => p !== 'delete' && p !== 'compact')) return { code: ERR.INVALID_CONFIG, message: `Invalid value ${c.value} for configuration cleanup.policy: String must be one of: compact, delete` };
-        config.cleanupPolicy = policies.join(',');
-      } else if (c.name === 'retention.bytes') {
-        const v = Number(c.value);
-        if (!Number.isSafeInteger(v)) return { code: ERR.INVALID_CONFIG, message: `Invalid value ${c.value} for configuration retention.bytes: Not a number of type LONG` };
-        config.retentionBytes = v;
-      }
+      const problem = topicConfigProblem(c.name, c.value);
+      if (problem) return { code: ERR.INVALID_CONFIG, message: problem };
+      const value = (c.value ?? '').trim();
+      config.overrides[c.name] = value;
+      if (c.name === 'cleanup.policy') config.cleanupPolicy = value.split(',').map((x) => x.trim()).filter(Boolean).join(',');
+      else if (c.name === 'retention.bytes') config.retentionBytes = Number(value);
     }
     if (!validateOnly) this.topics.create(name, { partitions: n, replicas: 1, ...config });
     return { code: ERR.NONE, message: null };
@@ -95,6 +96,9 @@ export class Broker {
       if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
       throw e;
     }
+    // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
+    const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
+    if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
     let baseOffset = -1;
     for (const b of batches) {
       if (b.control) continue;

@@ -18,6 +18,8 @@ export interface TopicConfig {
   partitions: number; replicas: number; cleanupPolicy?: string; retentionMs?: number;
   /** Kafka's retention.bytes: the oldest records of a partition are deleted beyond it; -1 keeps all. */
   retentionBytes?: number;
+  /** Topic configs set when it was created (Kafka's per-topic overrides), by name. */
+  overrides?: Record<string, string>;
 }
 
 /** A record as it is appended, before the log gives it an offset. */
