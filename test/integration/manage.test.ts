@@ -55,6 +55,15 @@ describe('query and schema management through the CLI', () => {
     expect(r.stderr.trim()).toBe("error: unknown query id: NO_SUCH_QUERY (see 'ksql-migrate queries')");
   });
 
+  it('a paused query reads PAUSED in the list and filters by --state PAUSED, while ksqlDB\'s aggregate state stays RUNNING', () => {
+    expect(run('queries', 'pause', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0);
+    try {
+      const paused = JSON.parse(run('queries', '--state', 'PAUSED', '--json').stdout) as { sinks: string[]; state: string; statusCount: Record<string, number> }[];
+      expect(paused.map((q) => [q.sinks[0], q.state, q.statusCount])).toEqual([['FLAGGED_PER_MINUTE', 'RUNNING', { PAUSED: 1 }]]);
+      expect(run('queries').stdout).toMatch(/CTAS_FLAGGED_PER_MINUTE_\d+\s+PAUSED/);
+    } finally { expect(run('queries', 'resume', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0); }
+  });
+
   it('refuses to change the server without a terminal unless --yes', () => {
     const r = run('queries', 'terminate', '--sink', 'COMPLETED_PER_MINUTE');
     expect(r.status).toBe(2);

@@ -239,6 +239,13 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect(lines).toEqual(['1={"C":0}', '2={"C":5}', '2=<null>']);
   });
 
+  it('a pattern that backtracks exponentially is answered, not left holding the server', async () => {
+    // (a+)+$ against 40 a's and a '!' takes 2^40 steps in a backtracking engine
+    const r = await q(`SELECT REGEXP_EXTRACT('(a+)+$', '${'a'.repeat(40)}!') AS X, V FROM QS WHERE ROWTIME = 1000;`);
+    expect(r.rows).toEqual([[null, 'Ab1-x']]);
+    expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+  });
+
   it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {
     const r = await ksql(server.url, "SET 'auto.offset.reset'='none'; SHOW PROPERTIES;", { streamsProperties: { 'ksql.query.pull.table.scan.enabled': 'false' } });
     const e = r.body[0] as { properties: { name: string; value: string }[]; overwrittenProperties: string[] };
@@ -277,6 +284,13 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART>1 AND WINDOWSTART>=5;")).toEqual([400, 'Duplicate `WINDOWSTART` bounds on: GREATER_THAN_OR_EQUAL']);
     expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWEND<>5;")).toEqual([400, 'Unsupported `WINDOWEND` bounds: NOT_EQUAL']);
     expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART>=0 AND WINDOWSTART<10000;")).rows).toEqual([['a', 3]]);
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART >= 'garbage';")).toEqual([400, 'Failed to parse datetime: garbage']);
+    expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART BETWEEN '1970-01-01T00:00:00' AND '1970-01-01T00:00:09';")).rows).toEqual([['a', 3]]);
+  });
+
+  it('TERMINATE of a transient id this server does not run says it failed, as ksqlDB does', async () => {
+    const r = await ksql(server.url, 'TERMINATE transient_QS_123;');
+    expect([r.status, r.body.message]).toEqual([400, "Failed to terminate query with query ID: 'TRANSIENT_QS_123'"]);
   });
 
   it('EMIT FINAL only on windowed aggregations; an unknown pull source is a preparing error; SHOW VARIABLES lists the request\'s', async () => {

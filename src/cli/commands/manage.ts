@@ -48,12 +48,18 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
 const outputWidth = () => Math.max(80, process.stdout.columns || 80);
 const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').trim(); return one.length > n ? `${one.slice(0, n - 1)}…` : one; };
 
+/** A query's state as a user reads it: ksqlDB's aggregate state says RUNNING for a paused query; its status counts say PAUSED. */
+export function stateOf(q: RunningQuery): string {
+  if (q.state === 'ERROR') return 'ERROR';
+  return (q.statusCount.PAUSED ?? 0) > 0 ? 'PAUSED' : q.state;
+}
+
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
   return withClient(opts, async (c) => {
     let qs = await listQueries(c);
     if (opts.sink) qs = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!))));
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
-    if (opts.state) qs = qs.filter((q) => q.state.toUpperCase() === opts.state!.toUpperCase());
+    if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
     if (opts.json) { process.stdout.write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { process.stdout.write('no queries\n'); return EXIT.OK; }
     process.stdout.write(`${renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR)}\n`);
@@ -140,7 +146,7 @@ function minWidth(headers: string[], cells: string[][], shown: number[]): number
 /** The queries table; failing queries in red on a terminal. */
 export function renderQueries(qs: (RunningQuery & { sources: string[] })[], width = 80, color = false): string {
   const all = ['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY'];
-  const cells = qs.map((q) => [q.id, q.state, q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
+  const cells = qs.map((q) => [q.id, stateOf(q), q.queryType, q.sinks.join(','), q.sinkKafkaTopics.join(','), q.sources.join(','), shorten(q.queryString, 60)]);
   // ids are never shortened (they are passed back to terminate and explain): where the table would
   // not fit, the columns that matter least go first (type, sink topics, sources, sinks)
   let shown = all.map((_h, i) => i);

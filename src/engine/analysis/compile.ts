@@ -115,6 +115,11 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row), b = r.fn(row); const same = a == null || b == null ? a == null && b == null : compareValues(a, b) === 0; return not ? same : !same; } };
     }
     case 'between': {
+      // a window bound or ROWTIME between datetime texts: the two comparisons, which parse the texts
+      if (e.e.t === 'col' && ['WINDOWSTART', 'WINDOWEND', 'ROWTIME'].includes(e.e.name) && [e.lo, e.hi].some((b) => b.t === 'lit' && b.type.kind === 'STRING')) {
+        const ge = compileCompare('>=', e.e, e.lo, ctx), le = compileCompare('<=', e.e, e.hi, ctx), not = e.not;
+        return { type: T.BOOLEAN, fn: (row) => { const r = ge.fn(row) === true && le.fn(row) === true; return not ? !r : r; } };
+      }
       const v = compileExpr(e.e, ctx), lo = coerceTo(compileExpr(e.lo, ctx), v.type), hi = coerceTo(compileExpr(e.hi, ctx), v.type); const not = e.not;
       // BETWEEN is x >= lo AND x <= hi: a bound of another type is named as that comparison names it
       checkComparable(v.type, lo.type, '>=', e, ctx, [e.e, e.lo]); checkComparable(v.type, hi.type, '<=', e, ctx, [e.e, e.hi]);

@@ -187,6 +187,8 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
           if (!engine.sandbox) { if (t.stop) t.stop(); else engine.transients.delete(t); }
           return { ...base('terminate_query', stmt), queryId: t.id, wasTerminated: true };
         }
+        // a transient id is looked for among this server's push queries only
+        if (verb === 'terminate') throw new KsqlRequestError(`Failed to terminate query with query ID: '${id}'`);
       }
       throw new KsqlRequestError(`Unknown queryId: ${id}`);
     }

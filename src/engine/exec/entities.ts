@@ -45,7 +45,9 @@ export function runningQueryJson(q: PersistentQuery) {
     id: q.id,
     statusCount: { [state]: 1 },
     queryType: 'PERSISTENT',
-    state,
+    // ksqlDB's aggregate state: ERROR when any host reports ERROR, else RUNNING (a paused query
+    // shows PAUSED in its statusCount only)
+    state: state === 'ERROR' ? 'ERROR' : 'RUNNING',
   };
 }
 

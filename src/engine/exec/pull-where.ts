@@ -1,5 +1,6 @@
 import type { Expr } from '../sql/ast.js';
-import { typeToString, type SqlType } from '../sql/types.js';
+import { T, typeToString, type SqlType } from '../sql/types.js';
+import { convert } from '../functions/values.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { formatExpr } from '../analysis/format.js';
 import { columnRefs } from '../analysis/expr-walk.js';
@@ -117,5 +118,20 @@ function checkWindowBounds(conjuncts: Expr[]): void {
     } else if (leaf.t === 'between' && !leaf.not && bound(leaf.e)) {
       take(bound(leaf.e)!, '>='); take(bound(leaf.e)!, '<=');
     }
+  }
+}
+
+const isBound = (e: Expr) => e.t === 'col' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND');
+
+/** A windowed pull query's WINDOWSTART/WINDOWEND bounds given as text are datetimes, parsed as ksqlDB parses them. */
+export function checkBoundDatetimes(where: Expr | undefined): void {
+  if (!where) return;
+  const datetime = (e: Expr) => {
+    if (e.t !== 'lit' || e.type.kind !== 'STRING') return;
+    try { convert(e.value, T.STRING, T.TIMESTAMP); } catch { throw new KsqlStatementError(`Failed to parse datetime: ${String(e.value)}`); }
+  };
+  for (const leaf of disjuncts(where).flat()) {
+    if (leaf.t === 'cmp' && isBound(leaf.l) !== isBound(leaf.r)) datetime(isBound(leaf.l) ? leaf.r : leaf.l);
+    else if (leaf.t === 'between' && isBound(leaf.e)) { datetime(leaf.lo); datetime(leaf.hi); }
   }
 }

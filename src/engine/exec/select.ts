@@ -13,7 +13,7 @@ import { setCallErrors, type Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
-import { validatePullWhere } from './pull-where.js';
+import { checkBoundDatetimes, validatePullWhere } from './pull-where.js';
 import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
@@ -65,6 +65,8 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   const ds = engine.metastore.get(q.from.name);
   if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
   checkPseudoColumns(q);
+  // bounds on a windowed table's WINDOWSTART/WINDOWEND are read (text parsed as datetimes) before the WHERE is compiled
+  if (ds.type === 'TABLE' && ds.windowInfo) checkBoundDatetimes(q.where);
   const plan = planPull(engine, q);
   const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);
   if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
 import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues } from './values.js';
@@ -133,6 +134,11 @@ function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string,
   }
   return m;
 }
+
+// A user's pattern with nested quantifiers ('(a+)+$') backtracks exponentially, and one request
+// would hold the whole server. V8 falls back to its linear-time engine once a match backtracks too
+// much, for every pattern that engine takes (all but backreferences and lookaround).
+setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 const regexCache = new Map<string, RegExp>();
 /** A Java pattern as a JS RegExp (the common syntax is shared); an invalid pattern fails the record. */
