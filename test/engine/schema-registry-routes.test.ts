@@ -129,3 +129,32 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     expect(req(registry, 'DELETE', '/subjects/sd/versions/1?permanent=true').body).toBe(1);
   });
 });
+
+describe('schemas are the same one as Confluent compares them, not by their text', () => {
+  const req = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
+    const url = new URL(path, 'http://sr');
+    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
+  };
+
+  it('Avro: attribute order and the long form of a primitive make no new version, and a lookup finds it', () => {
+    const registry = new SchemaRegistry();
+    const first = JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'id', type: 'int' }, { name: 's', type: 'string' }] });
+    const same = JSON.stringify({ fields: [{ type: 'int', name: 'id' }, { name: 's', type: { type: 'string' } }], name: 'P', type: 'record' });
+    expect(req(registry, 'POST', '/subjects/p-value/versions', { schema: first }).body).toEqual({ id: 1 });
+    expect(req(registry, 'POST', '/subjects/p-value/versions', { schema: same }).body).toEqual({ id: 1 });
+    expect(req(registry, 'POST', '/subjects/p-value', { schema: same }).body).toMatchObject({ version: 1, id: 1, schema: first });
+    expect(req(registry, 'POST', '/subjects/q-value/versions', { schema: JSON.stringify({ type: 'string' }) }).body).toEqual({ id: 2 });
+    expect(req(registry, 'POST', '/subjects/q2-value/versions', { schema: '"string"' }).body).toEqual({ id: 2 });
+  });
+
+  it('Protobuf: layout and comments make no new version, and a lookup finds it', () => {
+    const registry = new SchemaRegistry();
+    const first = 'syntax = "proto3";\npackage demo;\n\nmessage Trade {\n  string id = 1;\n  int64 qty = 2;\n}\n';
+    const same = 'syntax = "proto3";\npackage demo;\n// the same message\nmessage Trade {\n    string id = 1;\n    int64 qty = 2;\n}';
+    expect(req(registry, 'POST', '/subjects/pb-value/versions', { schemaType: 'PROTOBUF', schema: first }).body).toEqual({ id: 1 });
+    expect(req(registry, 'POST', '/subjects/pb-value/versions', { schemaType: 'PROTOBUF', schema: same }).body).toEqual({ id: 1 });
+    expect(req(registry, 'POST', '/subjects/pb-value', { schemaType: 'PROTOBUF', schema: same }).body).toMatchObject({ version: 1, id: 1, schema: first });
+    const other = 'syntax = "proto3";\npackage demo;\nmessage Trade {\n  string id = 1;\n  int64 qty = 3;\n}\n';
+    expect(req(registry, 'POST', '/subjects/pb-value', { schemaType: 'PROTOBUF', schema: other }).status).toBe(404);
+  });
+});

@@ -1,5 +1,5 @@
 import { checkCompatibility } from './compatibility.js';
-import { normalizeSchema, validateSchema } from './schema-text.js';
+import { normalizeSchema, schemaIdentity, validateSchema } from './schema-text.js';
 import { RegistryError } from './errors.js';
 
 export { RegistryError };
@@ -271,6 +271,6 @@ export class SchemaRegistry implements SchemaLookup {
   }
 
   private keyOf(s: { schema: string; schemaType: SchemaType; references: SchemaReference[] }): string {
-    return `${s.schemaType}\u0000${normalizeSchema(s.schema, s.schemaType)}\u0000${JSON.stringify(s.references)}`;
+    return `${s.schemaType}\u0000${schemaIdentity(s.schema, s.schemaType)}\u0000${JSON.stringify(s.references)}`;
   }
 }

@@ -1,6 +1,6 @@
 import type { SchemaType } from './registry.js';
 import { RegistryError } from './errors.js';
-import { avsc } from '../serde/libraries.js';
+import { avsc, protobufjs } from '../serde/libraries.js';
 import { parseProto } from '../serde/protobuf-schema.js';
 
 /**
@@ -12,6 +12,52 @@ export function normalizeSchema(schema: string, type: SchemaType): string {
   try { return JSON.stringify(JSON.parse(schema)); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
+}
+
+/**
+ * What makes two schemas the same one, as Confluent's registry compares them (its canonical string):
+ * an Avro schema whatever its attribute order or the long form of a primitive ({"type": "string"});
+ * a Protobuf schema whatever its layout and comments (protobufjs's reading of it); a JSON schema by
+ * its compact text.
+ */
+export function schemaIdentity(schema: string, type: SchemaType): string {
+  const cacheKey = `${type}\u0000${schema}`;
+  let id = identities.get(cacheKey);
+  if (id === undefined) {
+    id = identityOf(schema, type);
+    if (identities.size >= 10_000) identities.clear();
+    identities.set(cacheKey, id);
+  }
+  return id;
+}
+
+/** Identities already worked out: registering compares a schema with every stored one. */
+const identities = new Map<string, string>();
+
+function identityOf(schema: string, type: SchemaType): string {
+  try {
+    if (type === 'AVRO') return JSON.stringify(canonicalAvro(JSON.parse(schema)));
+    if (type === 'PROTOBUF') {
+      const parsed = protobufjs().parse(schema, { keepCase: true });
+      const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
+      return JSON.stringify({ syntax, package: parsed.package ?? null, imports: parsed.imports ?? [], weak: parsed.weakImports ?? [], root: parsed.root.toJSON() });
+    }
+  } catch { /* not readable: its text is what it is */ }
+  return normalizeSchema(schema, type);
+}
+
+const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const AVRO_ORDER = ['type', 'name', 'namespace', 'doc', 'aliases', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'order', 'logicalType', 'precision', 'scale'];
+
+/** An Avro schema's JSON with attributes in one order and primitives in their short form, as Avro's Java library prints it. */
+function canonicalAvro(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(canonicalAvro);
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as Record<string, unknown>;
+  const keys = Object.keys(o);
+  if (keys.length === 1 && typeof o.type === 'string' && AVRO_PRIMITIVES.has(o.type)) return o.type;
+  const ordered = [...AVRO_ORDER.filter((k) => k in o), ...keys.filter((k) => !AVRO_ORDER.includes(k)).sort()];
+  return Object.fromEntries(ordered.map((k) => [k, k === 'default' ? o[k] : k === 'fields' && Array.isArray(o[k]) ? (o[k] as unknown[]).map(canonicalAvro) : canonicalAvro(o[k])]));
 }
 
 /**
