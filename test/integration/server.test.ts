@@ -229,6 +229,8 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect(await refused('CREATE OR REPLACE STREAM UC AS SELECT ID, CAST(C1 AS STRING) AS C1, C2 FROM UA;')).toMatch(/\[`C1` INTEGER\]\)$/);
     expect(await refused('CREATE OR REPLACE STREAM UJ AS SELECT UA.ID, C1, X FROM UA JOIN UT ON UA.ID = UT.ID WHERE C1 > 0;')).toBe('Upgrades not yet supported for StreamTableJoin');
     expect((await ksql(server.url, 'CREATE OR REPLACE STREAM UC AS SELECT ID, C1, C2, C1 + C2 AS S FROM UA;')).status).toBe(200);
+    expect(await refused('CREATE OR REPLACE TABLE UB AS SELECT C1, COUNT(*) AS C FROM UA WHERE C2 > 0 GROUP BY C1;')).toBe('StreamAggregate must have matching columns not part of aggregate. Values differ: [`C1`, `ROWTIME`] vs. [`C1`, `ROWTIME`, `C2`]');
+    expect((await ksql(server.url, 'CREATE OR REPLACE TABLE UB AS SELECT C1, COUNT(*) AS C FROM UA WHERE C1 > 0 GROUP BY C1;')).status).toBe(200);
     // a table filter added by a replace: an update the new filter rejects, of a row it would have rejected too, writes no tombstone
     const t = await ksql(server.url, "CREATE TABLE FA (ID INT PRIMARY KEY, C INT) WITH (KAFKA_TOPIC='fa', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE TABLE FB AS SELECT * FROM FA;\nINSERT INTO FA (ID, C) VALUES (1, 0);\nINSERT INTO FA (ID, C) VALUES (2, 5);");
     expect(t.status).toBe(200);

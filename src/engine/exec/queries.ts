@@ -1,4 +1,7 @@
-import type { SelectItem, Statement } from '../sql/ast.js';
+import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
+import { parseStatement } from '../sql/parser.js';
+import { columnRefs } from '../analysis/expr-walk.js';
+import { collectAggregates } from '../analysis/aggregate-checks.js';
 import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
@@ -119,6 +122,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     if (previousQuery && normalizedText(previousQuery.statementText) !== normalizedText(stmt.text)) {
       const step = upgradeBlocker(previousQuery.plan) ?? upgradeBlocker(plan);
       if (step) throw new KsqlStatementError(`Upgrades not yet supported for ${step}`);
+      checkAggregateUpgrade(previousQuery.statementText, stmt.query);
     }
     queryId = existing.writerQueryId ?? `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   } else {
@@ -166,6 +170,36 @@ function upgradeBlocker(plan: QueryPlan): string | undefined {
   }
   if (plan.windowInfo && plan.resultType === 'TABLE') return 'StreamWindowedAggregate';
   return undefined;
+}
+
+/**
+ * An aggregation's state is kept per key from the columns it was built on: an upgrade may change
+ * its filter only while those columns stay the same (the grouping columns, what the aggregates read,
+ * ROWTIME for COUNT(*), then what the WHERE reads).
+ */
+function checkAggregateUpgrade(previousText: string, next: Query): void {
+  let previous: Query | undefined;
+  try { const p = parseStatement(previousText); if (p.kind === 'createAs') previous = p.query; } catch { return; }
+  if (!previous?.groupBy?.length || !next.groupBy?.length) return;
+  const before = aggregateInputs(previous), after = aggregateInputs(next);
+  if (before.join() !== after.join()) {
+    throw new KsqlStatementError(`StreamAggregate must have matching columns not part of aggregate. Values differ: [${before.map((c) => `\`${c}\``).join(', ')}] vs. [${after.map((c) => `\`${c}\``).join(', ')}]`);
+  }
+}
+
+function aggregateInputs(q: Query): string[] {
+  const out: string[] = [];
+  const add = (name: string) => { if (!out.includes(name)) out.push(name); };
+  for (const g of q.groupBy ?? []) for (const c of columnRefs(g)) add(c.name);
+  const calls: Extract<Expr, { t: 'call' }>[] = [];
+  for (const item of q.items) if (item.t === 'expr') collectAggregates(item.expr, calls);
+  collectAggregates(q.having, calls);
+  for (const call of calls) {
+    if (call.star || call.args.length === 0) add('ROWTIME');
+    for (const a of call.args) for (const c of columnRefs(a)) add(c.name);
+  }
+  if (q.where) for (const c of columnRefs(q.where)) add(c.name);
+  return out;
 }
 
 const normalizedText = (sql: string) => sql.replace(/\s+/g, ' ').trim().toUpperCase();
