@@ -4,6 +4,7 @@ import { parse as parseLossless } from 'lossless-json';
 import { expand, runQttCase, type CaseResult, type QttTest } from './qtt.js';
 import { runRestCase, type RestTest } from './rest.js';
 import { parseSqlTests, runSqlTest } from './sql-tests.js';
+import { runTestRunnerCase, testRunnerCases } from './test-runner.js';
 
 /** npm run conformance -- [--files LIST] [--json OUT] [--verbose] DIR... */
 async function main(argv: string[]): Promise<number> {
@@ -19,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     else dirs.push(a);
   }
   if (dirs.length === 0) { process.stderr.write('error: name at least one corpus directory (e.g. ../shared/ksqldb)\n'); return 2; }
-  const files: { path: string; kind: 'qtt' | 'rest' | 'sql'; label: string }[] = [];
+  const files: { path: string; kind: 'qtt' | 'rest' | 'sql' | 'runner'; label: string }[] = [];
   const wanted = (label: string) => !only || only.has(basename(label)) || only.has(label);
   for (const d of dirs) {
     for (const [sub, kind] of [['query-validation-tests', 'qtt'], ['rest-query-validation-tests', 'rest']] as const) {
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
     let sqlNames: string[] = [];
     try { sqlNames = (await readdir(join(d, 'sql-tests'), { recursive: true })).filter((n) => n.endsWith('.sql')).sort(); } catch { /* none */ }
     for (const n of sqlNames) if (wanted(`sql-tests/${n}`)) files.push({ path: join(d, 'sql-tests', n), kind: 'sql', label: `sql-tests/${n}` });
+    // test-runner/<case>/: statements.sql with input.json and output.json, one QTT test each
+    if ((await testRunnerCases(join(d, 'test-runner'))).length && wanted('test-runner')) files.push({ path: join(d, 'test-runner'), kind: 'runner', label: 'test-runner' });
   }
   // a corpus path that holds no test files is a mistake, not a run with nothing to check
   if (files.length === 0) { process.stderr.write(`error: no query-validation-tests, rest-query-validation-tests or sql-tests files under ${dirs.join(', ')}\n`); return 2; }
@@ -44,6 +47,12 @@ async function main(argv: string[]): Promise<number> {
       if (verbose && r.status !== 'pass') process.stdout.write(`  ${r.status.toUpperCase()} ${r.name}\n    ${(r.reason ?? '').split('\n').join('\n    ')}\n`);
     };
     const c = (s: CaseResult['status']) => results.filter((r) => r.status === s).length;
+    if (f.kind === 'runner') {
+      for (const c of await testRunnerCases(f.path)) record(await runTestRunnerCase(c.name, c.dir, c.name.includes(' - incorrect/')));
+      process.stdout.write(`${f.label}: ${c('pass')} passed, ${c('fail')} failed, ${c('skip')} skipped\n`);
+      report.push({ file: f.path, results });
+      continue;
+    }
     if (f.kind === 'sql') {
       for (const t of parseSqlTests(basename(f.path, '.sql'), await readFile(f.path, 'utf8'))) {
         try { record(runSqlTest(t)); } catch (e) { record({ name: t.name, status: 'fail', reason: `runner error: ${(e as Error).stack}` }); }
