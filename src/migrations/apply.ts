@@ -48,15 +48,23 @@ export interface Ports {
 
 const isMissingSource = (e: unknown) => e instanceof ServerError && /does not exist/.test(e.message);
 
-/** Reads the whole history with one pull query over the events stream (it sees every row written). */
+/**
+ * Reads the whole history with two pull queries at once: the events stream, which holds every row
+ * written since its topic's retention last deleted (and orders lock claims), and the table, which
+ * keeps each version's latest row however old, as Confluent's tool reads it. Without the table
+ * (not created yet, or dropped) the stream alone is read.
+ */
 export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
-  try {
-    const r = await client.query(`SELECT ${COLUMNS.join(', ')} FROM ${m.stream};`);
-    return foldEvents(r.rows.map(rowFromColumns), leaseMs);
-  } catch (e) {
-    if (isMissingSource(e)) return undefined;
-    throw e;
+  const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
+  const [events, table] = await Promise.allSettled([select(m.stream), select(m.table)]);
+  if (events.status === 'rejected') {
+    if (isMissingSource(events.reason)) return undefined;
+    throw events.reason;
   }
+  // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
+  if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
+  const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
+  return foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
 }
 
 export async function readFilesOrThrow(dir: string): Promise<MigrationFile[]> {

@@ -60,14 +60,21 @@ export interface History {
 export interface LockState { holder?: string; since?: number; claims: number }
 
 /**
- * Folds the events stream, in offset order, into the latest row per key and the lock state. A claim
+ * Folds the events stream, in offset order, over the table's rows into the latest row per key, and
+ * into the lock state (from the stream alone: claims are ordered by offset). A claim
  * (state LOCKED) takes a free lock, or one whose holder's lease has expired at the claim's time; the
  * holder's own claim renews its lease; UNLOCKED by the holder frees it. First claim wins.
  */
-export function foldEvents(rows: HistoryRow[], leaseMs: number): History {
+export function foldEvents(rows: HistoryRow[], leaseMs: number, table: HistoryRow[] = []): History {
   const versions = new Map<number, HistoryRow>();
   let current: HistoryRow | undefined;
   const lock: LockState = { claims: 0 };
+  // the table's latest row per key stands for a key whose events the stream no longer holds (the
+  // topic's retention deleted them); a key's events, newer than or as new as its table row, override it
+  for (const r of table) {
+    if (r.versionKey === CURRENT) current = r;
+    else if (r.versionKey !== LOCK_KEY && Number.isInteger(Number(r.versionKey)) && Number(r.versionKey) > 0) versions.set(Number(r.versionKey), r);
+  }
   for (const r of rows) {
     if (r.versionKey === LOCK_KEY) {
       const at = Number(r.startedOn);

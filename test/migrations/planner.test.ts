@@ -80,6 +80,20 @@ describe('history written by Confluent\'s tool', () => {
   });
 });
 
+describe('history whose oldest events the stream\'s retention deleted', () => {
+  it('takes each version\'s row from the table when the stream has none; the stream\'s rows are newer', () => {
+    const table = [row(1, 'MIGRATED'), row(2, 'RUNNING'), { ...row(2, 'RUNNING'), versionKey: 'CURRENT' }];
+    // only V2's latest events are left in the stream
+    const h = foldEvents([row(2, 'MIGRATED'), { ...row(2, 'MIGRATED'), versionKey: 'CURRENT' }], 60_000, table);
+    expect([...h.versions].map(([v, r]) => [v, r.state])).toEqual([[1, 'MIGRATED'], [2, 'MIGRATED']]);
+    expect(h.current?.state).toBe('MIGRATED');
+    expect(latestMigrated(h)).toBe(2);
+    expect(plan([file(1), file(2), file(3)], h).steps.map((st) => st.file.version)).toEqual([3]);
+    // lock claims come from the stream alone
+    expect(foldEvents([], 60_000, [{ ...row(1, 'LOCKED'), versionKey: LOCK_KEY, version: 'someone' }]).lock.holder).toBeUndefined();
+  });
+});
+
 describe('lock claims', () => {
   const claim = (owner: string, at: number, state = 'LOCKED'): HistoryRow => ({ versionKey: LOCK_KEY, version: owner, name: '', state, checksum: '', startedOn: String(at), completedOn: '', previous: '', errorReason: '' });
   it('gives the lock to the first claim in offset order', () => {
