@@ -89,6 +89,14 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(c.metadata).toMatchObject({ stream: 'EVENTS2', replicas: 3 });
   });
 
+  it('refuses Java key stores, OAuth and misspelt keys in the properties file rather than connect without them', () => {
+    const load = (text: string) => () => loadConfig({}, {}, project(`ksql.server.url=http://props:9\n${text}`, 'ksql-migrations.properties'));
+    expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties: ssl\.truststore\.location is not supported \(Java key stores and OAuth tokens\); for TLS use server\.caFile/);
+    expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported/);
+    expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
+    expect(load('ssl.alpn=true\n')().server.url).toBe('http://props:9');
+  });
+
   it('reads the properties file as Java does: escapes, whitespace separators, continuations, ! comments', () => {
     // as Properties.store writes a URL, with the password after a space and a name continued on the next line
     const dir = project('! written by Properties.store\nksql.server.url=http\\://props\\:9\nksql.auth.basic.username : alice\nksql.auth.basic.password   s3cret\nksql.migrations.stream.name=EVENTS_\\\n    TWO\n', 'ksql-migrations.properties');

@@ -89,7 +89,10 @@ export function parseDefines(config: Config, defines: string[] = []): Map<string
   for (const d of defines) {
     const i = d.indexOf('=');
     if (i <= 0) throw new CliError(`--define: expected NAME=VALUE, got '${d}'`, EXIT.USAGE);
-    vars.set(d.slice(0, i), d.slice(i + 1));
+    // names compare ignoring case: a flag replaces the config's variable of the same name
+    const name = d.slice(0, i);
+    for (const k of [...vars.keys()]) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k);
+    vars.set(name, d.slice(i + 1));
   }
   return vars;
 }

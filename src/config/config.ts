@@ -89,21 +89,39 @@ function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
   server.url = m[1]! + url.slice(m[0].length);
 }
 
-/** Confluent's ksql-migrations.properties, mapped onto our keys. */
-function fromProperties(text: string): Record<string, unknown> {
+/** Keys of Confluent's ksql-migrations.properties, and where each goes in ours. */
+const PROPERTY_KEYS: Record<string, [section: string, key: string]> = {
+  'ksql.server.url': ['server', 'url'],
+  'ksql.auth.basic.username': ['server', 'username'],
+  'ksql.auth.basic.password': ['server', 'password'],
+  'ksql.migrations.stream.name': ['metadata', 'stream'],
+  'ksql.migrations.table.name': ['metadata', 'table'],
+  'ksql.migrations.stream.topic.name': ['metadata', 'streamTopic'],
+  'ksql.migrations.table.topic.name': ['metadata', 'tableTopic'],
+  'ksql.migrations.topic.replicas': ['metadata', 'replicas'],
+  'ksql.migrations.dir.override': ['migrations', 'dir'],
+};
+
+/**
+ * Confluent's ksql-migrations.properties, mapped onto our keys. Its TLS keys name Java key stores
+ * and its OAuth keys a token endpoint, which this tool does not read: rather than connect without
+ * them, such a file is refused, as is a key the Java tool does not have (a misspelling).
+ */
+function fromProperties(text: string, path: string): Record<string, unknown> {
   // Java's Properties.load rules: `=`, `:` or whitespace between key and value, `\:`-style escapes
   // (as Properties.store writes URLs), `\` line continuations, `#` and `!` comments
   const p = new Map(Object.entries(parseProperties(text)).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
-  if (p.has('ksql.server.url')) out.server.url = p.get('ksql.server.url');
-  if (p.has('ksql.auth.basic.username')) out.server.username = p.get('ksql.auth.basic.username');
-  if (p.has('ksql.auth.basic.password')) out.server.password = p.get('ksql.auth.basic.password');
-  if (p.has('ksql.migrations.stream.name')) out.metadata.stream = p.get('ksql.migrations.stream.name');
-  if (p.has('ksql.migrations.table.name')) out.metadata.table = p.get('ksql.migrations.table.name');
-  if (p.has('ksql.migrations.stream.topic.name')) out.metadata.streamTopic = p.get('ksql.migrations.stream.topic.name');
-  if (p.has('ksql.migrations.table.topic.name')) out.metadata.tableTopic = p.get('ksql.migrations.table.topic.name');
-  if (p.has('ksql.migrations.topic.replicas')) out.metadata.replicas = Number(p.get('ksql.migrations.topic.replicas'));
-  if (p.has('ksql.migrations.dir.override')) out.migrations.dir = p.get('ksql.migrations.dir.override');
+  for (const [key, value] of p) {
+    const to = PROPERTY_KEYS[key];
+    if (to) { out[to[0]][to[1]] = value; continue; }
+    // HTTP/2 by ALPN is a transport choice: the answers are the same either way
+    if (key === 'ssl.alpn') continue;
+    if (key.startsWith('ssl.') || key.startsWith('bearer.auth.')) {
+      throw new ConfigError(`${path}: ${key} is not supported (Java key stores and OAuth tokens); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
+    }
+    throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn'].join(', ')})`);
+  }
   return out;
 }
 
@@ -126,13 +144,13 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (existsSync(path)) {
     const text = readFileSync(path, 'utf8');
     try {
-      fileData = path.endsWith('.properties') ? fromProperties(text) : (parseYaml(text) ?? {});
+      fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text) ?? {});
     } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]}`); }
   } else if (explicit) {
     throw new ConfigError(`--config: ${path} does not exist`);
   } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
     path = resolve(cwd, 'ksql-migrations.properties');
-    fileData = fromProperties(readFileSync(path, 'utf8'));
+    fileData = fromProperties(readFileSync(path, 'utf8'), path);
   }
   const fromEnv: Record<string, any> = { server: {}, migrations: {} };
   if (env.KSQL_MIGRATE_SERVER) fromEnv.server.url = env.KSQL_MIGRATE_SERVER;

@@ -69,3 +69,11 @@ describe('--verbose redaction', () => {
     expect(out).toContain('"my.Secret":"***"');
   });
 });
+
+describe('--define', () => {
+  it('replaces the config\'s variable of the same name whatever its case', async () => {
+    const { parseDefines } = await import('../../src/cli/context.js');
+    const config = { variables: { partitions: '6', topic: 't' } } as unknown as Parameters<typeof parseDefines>[0];
+    expect([...parseDefines(config, ['PARTITIONS=3'])]).toEqual([['topic', 't'], ['PARTITIONS', '3']]);
+  });
+});

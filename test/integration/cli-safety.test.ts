@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
@@ -319,6 +319,12 @@ describe('mistakes are errors, not silent successes', () => {
     const up = p.run('up');
     expect(up.status).toBe(4);
     expect(up.stderr).toMatch(/V000002__dir\.sql: is a directory, not a migration file/);
+  });
+
+  it('create keeps a description with a line break in its one comment line, never as SQL', () => {
+    const p = project();
+    const r = JSON.parse(p.run('create', 'first\nDROP STREAM S1;', '--json').stdout) as { path: string };
+    expect(readFileSync(r.path, 'utf8')).toBe('-- first DROP STREAM S1;\n');
   });
 
   it('a migrations directory that does not exist is a configuration error (exit 2) for up, status and validate', () => {

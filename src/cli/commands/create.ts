@@ -25,6 +25,7 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
   if (Buffer.byteLength(name) > 255) throw new CliError(`create: the description makes a file name of ${Buffer.byteLength(name)} bytes; file systems take 255`, EXIT.USAGE);
   const path = join(config.migrationsDir, name);
   if (existsSync(path)) throw new CliError(`create: ${path} already exists`, EXIT.USAGE);
-  await writeFile(path, `-- ${description.trim()}\n`);
+  // the description is a comment, on one line: a line break in it must not become SQL
+  await writeFile(path, `-- ${description.trim().replace(/\s*[\r\n]+\s*/g, ' ')}\n`);
   report(opts, [path], { path, version });
 }
