@@ -248,6 +248,26 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
   });
 
+  it('stream time is kept per partition, as a Kafka Streams task keeps it: in stream-stream joins, and in windows after a GROUP BY repartition', async () => {
+    // ids 1 and 2 land in partitions 0 and 1: time 100000 in partition 0 does not make partition 1's rows late
+    const j = await ksql(server.url, `CREATE STREAM PL (ID INT KEY, LV STRING) WITH (KAFKA_TOPIC='pl', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE STREAM PR (ID INT KEY, RV STRING) WITH (KAFKA_TOPIC='pr', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE STREAM PJ AS SELECT PL.ID AS ID, LV, RV FROM PL LEFT JOIN PR WITHIN 10 SECONDS GRACE PERIOD 0 SECONDS ON PL.ID = PR.ID;
+INSERT INTO PL (ID, LV, ROWTIME) VALUES (1, 'l1', 100000);
+INSERT INTO PL (ID, LV, ROWTIME) VALUES (2, 'l2', 1000);
+INSERT INTO PR (ID, RV, ROWTIME) VALUES (2, 'r2', 5000);`);
+    expect(j.status).toBe(200);
+    expect((await q('SELECT ID, LV, RV, ROWTIME FROM PJ;')).rows).toEqual([[2, 'l2', 'r2', 5000]]);
+    // GROUP BY g repartitions: 'y' goes to a partition whose time is still 1000, 'z' to the one at 50000
+    const g = await ksql(server.url, `CREATE STREAM PS (K STRING KEY, G STRING) WITH (KAFKA_TOPIC='ps', PARTITIONS=4, VALUE_FORMAT='JSON');
+CREATE TABLE PSA AS SELECT G, COUNT(*) AS C FROM PS WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY G;
+INSERT INTO PS (K, G, ROWTIME) VALUES ('a', 'x', 50000);
+INSERT INTO PS (K, G, ROWTIME) VALUES ('a', 'y', 1000);
+INSERT INTO PS (K, G, ROWTIME) VALUES ('c', 'z', 2000);`);
+    expect(g.status).toBe(200);
+    expect((await q('SELECT G, C, WINDOWSTART FROM PSA;')).rows.map((r) => r.join(':')).sort()).toEqual(['x:1:50000', 'y:1:0']);
+  });
+
   it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {
     const r = await ksql(server.url, "SET 'auto.offset.reset'='none'; SHOW PROPERTIES;", { streamsProperties: { 'ksql.query.pull.table.scan.enabled': 'false' } });
     const e = r.body[0] as { properties: { name: string; value: string }[]; overwrittenProperties: string[] };

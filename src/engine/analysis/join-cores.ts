@@ -14,6 +14,8 @@ export interface JoinEvent {
    * for sessions. Rows join only within the same window, as ksqlDB joins the whole windowed key.
    */
   window?: unknown[];
+  /** The partition (Kafka Streams task) the row is processed in: stream time is kept per partition. */
+  partition?: number;
 }
 
 /** A join key with the event's window, if any. */
@@ -75,26 +77,30 @@ const DEFAULT_GRACE_MS = 86_400_000;
  * Rows older than the window plus grace are gone from the stores, as from Kafka Streams' window stores.
  */
 export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
-  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean }
+  interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean; partition?: number }
   const buffers = { L: s.stores<Buffered[]>(`${s.name}join-left`), R: s.stores<Buffered[]>(`${s.name}join-right`) };
   const time = s.stores<number>(`${s.name}stream-time`);
   const outers = new Set<'L' | 'R'>(s.type === 'LEFT' ? ['L'] : s.type === 'RIGHT' ? ['R'] : s.type === 'FULL' ? ['L', 'R'] : []);
   const retention = w.before + w.after + (w.grace ?? DEFAULT_GRACE_MS);
   const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? s.joinRows(row, s.nullsR) : s.joinRows(s.nullsL, row));
   const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? w.after : w.before);
-  let expiredAt = -Infinity;
+  // stream time is a task's, and a task is a partition: keys of other partitions do not move it
+  const timeKey = (task: number, which: 't' | 'L' | 'R') => (task === 0 ? which : `${task}:${which}`);
+  const expiredAt = new Map<number, number>();
 
-  const expire = (now: number, headers: Header[]) => {
-    if (now === expiredAt) return;
-    expiredAt = now;
-    // unmatched outer rows whose window and grace have passed, oldest first, as Kafka Streams' outer store emits them
+  const expire = (task: number, now: number, headers: Header[]) => {
+    if (expiredAt.get(task) === now) return;
+    expiredAt.set(task, now);
+    // unmatched outer rows of this partition whose window and grace have passed, oldest first, as
+    // Kafka Streams' outer store emits them
     const due: { side: 'L' | 'R'; k: string; b: Buffered }[] = [];
     for (const side of ['L', 'R'] as const) {
       const store = buffers[side];
+      const storeTime = time.get(timeKey(task, side)) ?? now;
       for (const [k, list] of [...store.entries()]) {
-        if (outers.has(side) && w.grace !== undefined) for (const b of list) if (!b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, b });
-        const storeTime = time.get(side) ?? now;
-        const kept = list.filter((b) => b.ts >= storeTime - retention || (outers.has(side) && !b.matched && !b.emitted));
+        if (!list.some((b) => (b.partition ?? 0) === task)) continue;
+        if (outers.has(side) && w.grace !== undefined) for (const b of list) if ((b.partition ?? 0) === task && !b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, b });
+        const kept = list.filter((b) => (b.partition ?? 0) !== task || b.ts >= storeTime - retention || (outers.has(side) && !b.matched && !b.emitted));
         if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
       }
     }
@@ -102,9 +108,10 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     for (const d of due) {
       d.b.emitted = true;
       const [k0, ...window] = JSON.parse(d.k) as unknown[];
-      s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined });
+      s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined, partition: task });
       const list = buffers[d.side].get(d.k);
-      if (list) buffers[d.side].put(d.k, list.filter((b) => b.ts >= (time.get(d.side) ?? now) - retention));
+      const sideTime = time.get(timeKey(task, d.side)) ?? now;
+      if (list) buffers[d.side].put(d.k, list.filter((b) => (b.partition ?? 0) !== task || b.ts >= sideTime - retention));
     }
   };
 
@@ -114,27 +121,28 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     const jk = (isLeft ? s.leftKey : s.rightKey)(e.row);
     if (jk === null || jk === undefined) return;
     const k = withWindow([jk], e);
-    // one stream time for the join, and one per window store (each advances with its own puts)
-    const now = Math.max(time.get('t') ?? -Infinity, e.ts);
-    const mineTime = Math.max(time.get(side) ?? -Infinity, e.ts), theirTime = time.get(otherSide) ?? -Infinity;
-    time.put('t', now);
-    time.put(side, mineTime);
+    // per partition: one stream time for the join, and one per window store (each advances with its own puts)
+    const task = e.partition ?? 0;
+    const now = Math.max(time.get(timeKey(task, 't')) ?? -Infinity, e.ts);
+    const mineTime = Math.max(time.get(timeKey(task, side)) ?? -Infinity, e.ts), theirTime = time.get(timeKey(task, otherSide)) ?? -Infinity;
+    time.put(timeKey(task, 't'), now);
+    time.put(timeKey(task, side), mineTime);
     const mine = buffers[side], theirs = buffers[otherSide];
-    const entry: Buffered = { row: e.row, ts: e.ts, matched: false, emitted: false };
+    const entry: Buffered = task === 0 ? { row: e.row, ts: e.ts, matched: false, emitted: false } : { row: e.row, ts: e.ts, matched: false, emitted: false, partition: task };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
     for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention)) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
-      s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers, window: e.window });
+      s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers, window: e.window, partition: task });
     }
     if (!entry.matched && outers.has(side) && (w.grace === undefined || to < now)) {
       // no grace (the old behaviour), or a window that has already closed: the padded row goes out now
       entry.emitted = true;
-      s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers, window: e.window });
+      s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers, window: e.window, partition: task });
     }
     // a window store skips a record older than its own time less the retention
     if (e.ts >= mineTime - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
-    expire(now, e.headers);
+    expire(task, now, e.headers);
   };
   return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };
 }

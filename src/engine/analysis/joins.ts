@@ -134,13 +134,16 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
     build(onRow, onError, stores) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
       const prefixers = sides.map(prefixer);
+      // the partition (task) of the record being processed: a join's output is that task's
+      let task = 0;
+      const inTask = (e: JoinEvent): JoinEvent => (e.partition === undefined ? { ...e, partition: task } : e);
       // a synthetic key is a column of the joined row, as ROWKEY
-      const withRowKey: JoinEmit = (e) => { if (e.row !== null) e.row.ROWKEY = e.key[0]; onRow(e); };
+      const withRowKey: JoinEmit = (e) => { if (e.row !== null) e.row.ROWKEY = e.key[0]; onRow(inTask(e)); };
       // cores from the last step back, so each step's output feeds the next one's left input
       const cores: JoinCore[] = new Array(steps.length);
       for (let i = steps.length - 1; i >= 0; i--) {
         const step = steps[i]!;
-        const next = i === steps.length - 1 ? withRowKey : (e: JoinEvent) => cores[i + 1]!.left(e);
+        const next = i === steps.length - 1 ? withRowKey : (e: JoinEvent) => cores[i + 1]!.left(inTask(e));
         const spec = {
           type: step.clause.type, leftKey: safe(step.leftKey, onError), rightKey: safe(step.rightKey, onError),
           nullsL: nullRow(sides.slice(0, i + 1)), nullsR: nullRow([step.right]), stores, name: i === 0 ? '' : `step${i}-`, emit: next,
@@ -157,8 +160,9 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
             if (rec.topic !== side.ds.topic) return;
             let msg;
             try { msg = readers[i]!(rec); } catch (e) { onError(e); return; }
+            task = msg.partition ?? 0;
             const w = msg.window, session = side.ds.windowInfo?.type === 'SESSION';
-            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined };
+            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined, partition: msg.partition };
             if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
           });
         },

@@ -41,6 +41,12 @@ export interface QueryPlan {
   /** Whether ksqlDB would repartition (GROUP BY not on the key, join not on a key). */
   repartition: boolean;
   build(emit: (o: OutMsg) => void, onError: (e: unknown) => void, stores: StoreFactory): Processor;
+  /**
+   * For an aggregation that repartitions (GROUP BY other than the key), the partition of a group key
+   * in the repartition topic: its stream time is that partition's, as a Kafka Streams task keeps it.
+   * Set by the persistent query once the sink's key format is known; without it the source's is used.
+   */
+  groupPartition?: (key: unknown[]) => number;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
   /**
@@ -519,7 +525,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   if (q.emit === 'FINAL' && !windowed) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
   const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
 
-  return {
+  const plan: QueryPlan = {
     sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
@@ -558,6 +564,17 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         return k.some((v) => v === null || v === undefined) ? undefined : k;
       };
       const argsOf = (row: Row) => argFns.map((fs) => fs.map((f) => f(row)));
+      // a repartitioned group's stream time is its repartition topic partition's (windowed only:
+      // the others keep none); a group key's partition is remembered, as group keys repeat
+      const partitions = new Map<unknown, number>();
+      const partitionOf = (gk: unknown[], source: number): number => {
+        const byGroup = repartition && windowed ? plan.groupPartition : undefined;
+        if (!byGroup) return source;
+        const ck = gk.length === 1 && (typeof gk[0] !== 'object') ? gk[0] : keyString(gk);
+        let p = partitions.get(ck);
+        if (p === undefined) { if (partitions.size >= 100_000) partitions.clear(); p = byGroup(gk); partitions.set(ck, p); }
+        return p;
+      };
       const consume = (msg: Pick<SourceMsg, 'key' | 'row' | 'ts' | 'partition' | 'headers'>) => {
           if (isTableSource) {
             if (msg.key.some((k) => k === null)) return;
@@ -571,7 +588,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
             const newGk = nrow ? groupKey(nrow) : undefined;
             const sameGroup = oldGk !== undefined && newGk !== undefined && keyString(oldGk) === keyString(newGk);
             if (oldGk) windowing.undo(oldGk, argsOf(oldPassing!), msg.ts, msg.headers, sameGroup);
-            if (newGk) windowing.add(newGk, argsOf(nrow!), msg.ts, msg.partition, msg.headers);
+            if (newGk) windowing.add(newGk, argsOf(nrow!), msg.ts, partitionOf(newGk, msg.partition), msg.headers);
             return;
           }
           const row = msg.row;
@@ -579,9 +596,9 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
           if (whereFn && whereFn(row) !== true) return;
           const gk = groupKey(row);
           if (!gk) return;
-          windowing.add(gk, argsOf(row), msg.ts, msg.partition, msg.headers);
+          windowing.add(gk, argsOf(row), msg.ts, partitionOf(gk, msg.partition), msg.headers);
       };
-      if (join) return join.build((e) => consume({ ...e, partition: 0 }), onError, stores);
+      if (join) return join.build((e) => consume({ ...e, partition: e.partition ?? 0 }), onError, stores);
       return {
         process(rec) {
           let msg: SourceMsg;
@@ -591,6 +608,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       };
     },
   };
+  return plan;
 }
 
 

@@ -283,6 +283,13 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
   let emit: (o: OutMsg) => void = () => undefined;
   q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', (o) => emit(o), engine.stepHooks);
   if (sink.type === 'TABLE') q.materialized = q.runtime.store<MaterializedRow>('materialized');
+  if (q.plan.repartition && sink.windowInfo && !engine.options.singlePartition) {
+    // a GROUP BY that repartitions: a group's stream time is that of its partition in the
+    // repartition topic, which has the source's partitions and the sink's key format
+    const { key: ks } = serdesOf(sink);
+    const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
+    q.plan.groupPartition = (key) => { try { return partitionForKey(ks.serialize(key) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+  }
   emit = makeSinkWriter(engine, q, sink);
   if (previous?.runtime) {
     // CREATE OR REPLACE keeps the query's position and its state
