@@ -268,6 +268,21 @@ INSERT INTO PS (K, G, ROWTIME) VALUES ('c', 'z', 2000);`);
     expect((await q('SELECT G, C, WINDOWSTART FROM PSA;')).rows.map((r) => r.join(':')).sort()).toEqual(['x:1:50000', 'y:1:0']);
   });
 
+  it('session windows merge every aggregate: COLLECT_LIST, COLLECT_SET, HISTOGRAM, CORRELATION, ATTR', async () => {
+    const r = await ksql(server.url, `CREATE STREAM SW (K STRING KEY, V STRING, X DOUBLE, Y DOUBLE) WITH (KAFKA_TOPIC='sw', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE SWA AS SELECT K, COLLECT_LIST(V) AS L, COLLECT_SET(V) AS S, HISTOGRAM(V) AS H, CORRELATION(X, Y) AS C, ATTR(V) AS A FROM SW WINDOW SESSION (10 SECONDS) GROUP BY K;
+INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 1.0, 2.0, 0);
+INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'b', 2.0, 4.0, 20000);
+INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 3.0, 6.0, 10000);`);
+    expect(r.status).toBe(200);
+    // the third record bridges the two sessions: one session [0, 20000] holding all three
+    const rows = (await q('SELECT K, L, S, H, C, A, WINDOWSTART, WINDOWEND FROM SWA;')).rows;
+    expect(rows).toHaveLength(1);
+    const [k, l, set, h, c, a, ws, we] = rows[0] as [string, string[], string[], Record<string, number>, number, string | null, number, number];
+    expect([k, [...l].sort(), [...set].sort(), h, a, ws, we]).toEqual(['k', ['a', 'a', 'b'], ['a', 'b'], { a: 2, b: 1 }, null, 0, 20000]);
+    expect(c).toBeCloseTo(1, 10);
+  });
+
   it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {
     const r = await ksql(server.url, "SET 'auto.offset.reset'='none'; SHOW PROPERTIES;", { streamsProperties: { 'ksql.query.pull.table.scan.enabled': 'false' } });
     const e = r.body[0] as { properties: { name: string; value: string }[]; overwrittenProperties: string[] };

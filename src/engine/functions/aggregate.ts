@@ -181,6 +181,8 @@ define({
     add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_list') ? acc : [...(acc as unknown[]), v ?? null]),
     undo: (acc, [v]) => { const l = [...(acc as unknown[])]; const i = l.findIndex((x) => valuesEqual(x, v)); if (i >= 0) l.splice(i, 1); return l; },
     result: (acc) => acc,
+    // merged sessions: the first session's values, then the second's, up to the limit
+    merge: (a, b) => [...(a as unknown[]), ...(b as unknown[])].slice(0, collectLimit(config, 'collect_list')),
   } : undefined),
 });
 
@@ -211,6 +213,11 @@ define({
     returnType: T.array(t), init: () => [],
     add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_set') || (acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
     result: (acc) => acc,
+    merge: (a, b) => {
+      const out = [...(a as unknown[])];
+      for (const v of b as unknown[]) if (out.length < collectLimit(config, 'collect_set') && !out.some((x) => valuesEqual(x, v))) out.push(v);
+      return out;
+    },
   } : undefined),
 });
 
@@ -226,6 +233,14 @@ define({
     },
     undo: (acc, [v]) => { const x = v ?? null; return (acc as { v: unknown; n: number }[]).map((e) => (valuesEqual(e.v, x) || (e.v === null && x === null) ? { v: e.v, n: e.n - 1 } : e)).filter((e) => e.n > 0); },
     result: (acc) => { const list = acc as { v: unknown }[]; return list.length === 1 ? list[0]!.v : null; },
+    merge: (a, b) => {
+      const out = (a as { v: unknown; n: number }[]).map((e) => ({ ...e }));
+      for (const e of b as { v: unknown; n: number }[]) {
+        const hit = out.find((x) => valuesEqual(x.v, e.v) || (x.v === null && e.v === null));
+        if (hit) hit.n += e.n; else out.push({ ...e });
+      }
+      return out;
+    },
   } : undefined),
 });
 
@@ -247,6 +262,11 @@ define({
       return m;
     },
     result: (acc) => acc,
+    merge: (a, b) => {
+      const m = new Map(a as Map<unknown, number>);
+      for (const [v, n] of b as Map<unknown, number>) if (m.has(v) || m.size < 1000) m.set(v, (m.get(v) ?? 0) + n);
+      return m;
+    },
   } : undefined),
 });
 
@@ -319,6 +339,7 @@ define({
       add: (acc, [a, b]) => (a == null || b == null ? acc : step(acc as S, num(a), num(b), 1)),
       undo: (acc, [a, b]) => (a == null || b == null ? acc : step(acc as S, num(a), num(b), -1)),
       result: (acc) => { const s = acc as S; return (s.n * s.sxy - s.sx * s.sy) / Math.sqrt((s.n * s.sxx - s.sx * s.sx) * (s.n * s.syy - s.sy * s.sy)); },
+      merge: (a, b) => { const p = a as S, q = b as S; return { n: p.n + q.n, sx: p.sx + q.sx, sy: p.sy + q.sy, sxx: p.sxx + q.sxx, syy: p.syy + q.syy, sxy: p.sxy + q.sxy }; },
     };
   },
 });
