@@ -136,7 +136,8 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
       const prefixers = sides.map(prefixer);
       // the partition (task) of the record being processed: a join's output is that task's
       let task = 0;
-      const inTask = (e: JoinEvent): JoinEvent => (e.partition === undefined ? { ...e, partition: task } : e);
+      // (the event is the core's own, made for this emit: it is completed in place, not copied)
+      const inTask = (e: JoinEvent): JoinEvent => { if (e.partition === undefined) e.partition = task; return e; };
       // a synthetic key is a column of the joined row, as ROWKEY
       const withRowKey: JoinEmit = (e) => { if (e.row !== null) e.row.ROWKEY = e.key[0]; onRow(inTask(e)); };
       // cores from the last step back, so each step's output feeds the next one's left input
