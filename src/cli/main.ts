@@ -11,7 +11,10 @@ async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+      if (e.exitCode === 0) return EXIT.OK;
+      // commander has written its one line; --json still gets its document
+      if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: e.message.replace(/^error: /, ''), exitCode: EXIT.USAGE }, null, 2)}\n`);
+      return EXIT.USAGE;
     }
     const message = e instanceof Error ? e.message : String(e);
     const code = e instanceof CliError ? e.exitCode : EXIT.FAILED;

@@ -12,7 +12,6 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     // the tool's own -V/--version only before a command: `up --version 3` is the command's option
     .enablePositionalOptions()
-    .showHelpAfterError()
     .exitOverride();
 
   const common = (c: Command) => c

@@ -9,13 +9,13 @@ export type EventSource = 'self-managed' | 'msk';
 /** A record as kafkajs hands it over (headers may repeat a key, as an array). */
 export interface ConsumedMessage {
   offset: string; timestamp: string; key: Buffer | null; value: Buffer | null;
-  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  headers?: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
 }
 
 export function sourceRecord(topic: string, partition: number, m: ConsumedMessage): SourceRecord {
   return {
     topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key, value: m.value,
-    headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined ? null : Buffer.from(x) }))),
+    headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined || x === null ? null : Buffer.from(x) }))),
   };
 }
 

@@ -34,6 +34,30 @@ export async function loadHandler(spec: string): Promise<{ handler: Handler; nam
 export class InvocationTimeout extends Error {}
 
 /**
+ * An error the handler left unhandled (a rejected promise nobody awaited, a throw in a timer): in
+ * Lambda the runtime fails that invocation (Runtime.UnhandledPromiseRejection, Runtime.ExitError)
+ * and the process goes on. Here every invocation in flight fails with it, as the error cannot be
+ * told apart; one after they all finished is reported and the process goes on.
+ */
+const inFlight = new Set<(e: Error) => void>();
+let straysReported: ((message: string) => void) | undefined;
+let listening = false;
+function watchStrays(): void {
+  if (listening) return;
+  listening = true;
+  const fail = (kind: string) => (reason: unknown) => {
+    const e = new Error(`${kind}: ${reason instanceof Error ? reason.message : String(reason)}`);
+    if (inFlight.size) for (const reject of [...inFlight]) reject(e);
+    else (straysReported ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(e.message.split('\n')[0]!);
+  };
+  process.on('unhandledRejection', fail('Runtime.UnhandledPromiseRejection'));
+  process.on('uncaughtException', fail('Runtime.ExitError'));
+}
+
+/** Where an unhandled error outside any invocation is reported (default: a warning on stderr). */
+export function onStrayError(report: (message: string) => void): void { straysReported = report; }
+
+/**
  * Calls a handler as Lambda does: async, or with a callback when it takes three arguments, with a
  * context whose clock runs down from `timeoutMs`. It fails as Lambda does when the time is up
  * ("Task timed out after N seconds"), and at once when the handler's promise is left with nothing
@@ -48,7 +72,11 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
   };
   let timer: NodeJS.Timeout | undefined;
   let onIdle: (() => void) | undefined;
+  let stray: ((e: Error) => void) | undefined;
+  watchStrays();
   const result = new Promise<unknown>((resolve, reject) => {
+    stray = reject;
+    inFlight.add(reject);
     const callback = (error: unknown, value?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value));
     const r = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
     if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(resolve, reject);
@@ -61,6 +89,7 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     process.once('beforeExit', onIdle);
   });
   try { return await Promise.race([result, limits]); } finally {
+    if (stray) inFlight.delete(stray);
     clearTimeout(timer);
     if (onIdle) process.off('beforeExit', onIdle);
   }

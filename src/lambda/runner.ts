@@ -70,20 +70,10 @@ export class EventSourceRunner {
       autoCommit: false,
       partitionsConsumedConcurrently: this.ceiling,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        const records = batch.messages.map((m) => sourceRecord(batch.topic, batch.partition, m));
-        for (const chunk of cutBatches(records, this.o.batchSize)) {
-          if (!isRunning() || isStale()) return;
-          await this.invokeUntilDone(batch.partition, chunk, heartbeat, isRunning);
-          if (!isRunning() || this.stopped) return;
-          try {
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(chunk[chunk.length - 1]!.offset + 1) }]);
-          } catch (e) {
-            // the group moved on (a rebalance) while the function ran: the partition's new owner
-            // gets these records again, at least once, as Lambda's mapping delivers them
-            if (isStale() || /rebalanc|not aware of this member|unknown member|generation/i.test((e as Error).message)) return;
-            throw e;
-          }
-          await heartbeat();
+        this.busy++;
+        try { await this.deliver(batch, heartbeat, isRunning, isStale); } finally {
+          this.busy--;
+          if (this.busy === 0) for (const w of this.idleWaiters.splice(0)) w();
         }
       },
     });
@@ -91,7 +81,34 @@ export class EventSourceRunner {
     this.scaler.unref();
   }
 
-  private async invokeUntilDone(partition: number, chunk: SourceRecord[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<void> {
+  /** Batches in flight (invoking or committing): a stop waits for them while the consumer still runs. */
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  private async deliver(batch: { topic: string; partition: number; messages: Parameters<typeof sourceRecord>[2][] }, heartbeat: () => Promise<void>, isRunning: () => boolean, isStale: () => boolean): Promise<void> {
+    const consumer = this.consumer!;
+    const records = batch.messages.map((m) => sourceRecord(batch.topic, batch.partition, m));
+    for (const chunk of cutBatches(records, this.o.batchSize)) {
+      if (!isRunning() || isStale() || this.stopped) return;
+      // a batch that succeeds is committed even when a stop came meanwhile: the stop waits for it,
+      // so a clean stop never hands the same records to the function again
+      if (!await this.invokeUntilDone(batch.partition, chunk, heartbeat, isRunning)) return;
+      if (!isRunning() || isStale()) return;
+      try {
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(chunk[chunk.length - 1]!.offset + 1) }]);
+      } catch (e) {
+        // the group moved on (a rebalance) while the function ran: the partition's new owner
+        // gets these records again, at least once, as Lambda's mapping delivers them
+        if (isStale() || /rebalanc|not aware of this member|unknown member|generation/i.test((e as Error).message)) return;
+        throw e;
+      }
+      if (this.stopped) return;
+      await heartbeat();
+    }
+  }
+
+  /** True once the function took the batch; false when the runner stopped before it did. */
+  private async invokeUntilDone(partition: number, chunk: SourceRecord[], heartbeat: () => Promise<void>, isRunning: () => boolean): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       await this.acquire();
       const t0 = Date.now();
@@ -101,7 +118,7 @@ export class EventSourceRunner {
         await this.o.invoke(buildKafkaEvent(chunk, this.o.eventSource, this.o.bootstrapServers));
         this.stats.invocations++; this.stats.records += chunk.length;
         this.o.onEvent?.({ type: 'invoked', partition, records: chunk.length, ms: Date.now() - t0 });
-        return;
+        return true;
       } catch (e) {
         this.stats.failures++;
         this.o.onEvent?.({ type: 'failed', partition, records: chunk.length, error: e instanceof Error ? e.message : String(e), attempt });
@@ -109,7 +126,7 @@ export class EventSourceRunner {
         clearInterval(beat);
         this.release();
       }
-      if (!isRunning() || this.stopped) return;
+      if (!isRunning() || this.stopped) return false;
       await heartbeat();
       await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** (attempt - 1))));
     }
@@ -151,9 +168,11 @@ export class EventSourceRunner {
 
   get concurrency(): number { return this.limit; }
 
+  /** Stops taking batches, lets the ones in flight finish and commit, then leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.scaler) clearInterval(this.scaler);
+    if (this.busy > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
     await this.consumer?.disconnect();
   }
 }

@@ -20,7 +20,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -36,7 +36,7 @@ describe('ksql-migrate lambda', () => {
   it('run: every record reaches the handler once; a batch that throws is retried whole and committed only after', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
     const out = join(dir, 'out.jsonl');
-    const values = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'FAIL_ONCE' : `v${i}`));
+    const values = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'FAIL_ONCE' : i === 23 ? 'STRAY_ONCE' : `v${i}`));
     await produce('lt', values.map((v, i) => ({ key: `k${i % 5}`, value: v })));
     const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', COLLECT, '--topic', 'lt', '--bootstrap-servers', bootstrap,
       '--batch-size', '4', '--batching-window', '50ms', '--group', 'lt-g'], { env: { ...process.env, LAMBDA_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,6 +63,8 @@ describe('ksql-migrate lambda', () => {
     expect(new Set(got.map((l) => `${l.partition}/${l.offset}`)).size).toBe(30);
     expect(committed).toBe(30);
     expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: injected failure/);
+    // an error the handler left unhandled fails its invocation, which is retried; the run goes on
+    expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: Runtime\.UnhandledPromiseRejection: stray rejection/);
     // records of a partition arrive in offset order
     for (const p of [0, 1, 2]) {
       const offs = got.filter((l) => l.partition === p).map((l) => l.offset);
@@ -87,6 +89,31 @@ describe('ksql-migrate lambda', () => {
     expect(KafkaMskEventSchema.parse(JSON.parse(msk.stdout)).eventSource).toBe('aws:kafka');
   }, 30_000);
 
+  it.skipIf(spawnSync('kcat', ['-V']).status !== 0)('event: a header without a value (kcat -H name) is an empty byte array, not a crash (skipped when kcat is not installed)', () => {
+    const produced = spawnSync('kcat', ['-b', bootstrap, '-P', '-t', 'nullh', '-H', 'nh', '-H', 'a=1'], { input: 'v\n', encoding: 'utf8', timeout: 20_000 });
+    expect(produced.status, produced.stderr).toBe(0);
+    const r = spawnSync(process.execPath, [CLI, 'lambda', 'event', '--topic', 'nullh', '--count', '1', '--bootstrap-servers', bootstrap], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).records['nullh-0'][0].headers).toEqual([{ nh: [] }, { a: [...Buffer.from('1')] }]);
+  });
+
+  it('run: Ctrl-C during an invocation lets it finish and commits its batch, so the next run does not get it again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
+    const out = join(dir, 'out.jsonl');
+    await produce('cc', [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('slow.mjs'), '--topic', 'cc', '--bootstrap-servers', bootstrap, '--group', 'cc-g', '--batching-window', '50ms'],
+      { env: { ...process.env, LAMBDA_OUT: out, SLOW_MS: '1500' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    for (const deadline = Date.now() + 30_000; !existsSync(`${out}.started`) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    run.kill('SIGINT');
+    await once(run, 'exit');
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(3);
+    const admin = kafka().admin();
+    await admin.connect();
+    const committed = (await admin.fetchOffsets({ groupId: 'cc-g', topics: ['cc'] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    await admin.disconnect();
+    expect(committed).toBe(3);
+  }, 60_000);
+
   it('invoke: one event from a file; a handler that throws exits 1 with one line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke-'));
     const ev = join(dir, 'event.json'), out = join(dir, 'out.jsonl');
@@ -99,6 +126,10 @@ describe('ksql-migrate lambda', () => {
     writeFileSync(ev, JSON.stringify(event));
     const bad = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', COLLECT, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: out } });
     expect([bad.status, bad.stderr.trim()]).toEqual([1, 'error: the handler failed: injected failure']);
+    event.records['t-0'][0]!.value = Buffer.from('STRAY_ONCE').toString('base64');
+    writeFileSync(ev, JSON.stringify(event));
+    const stray = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', COLLECT, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: join(dir, 'stray.jsonl') } });
+    expect([stray.status, stray.stderr.trim()]).toEqual([1, 'error: the handler failed: Runtime.UnhandledPromiseRejection: stray rejection']);
     const missing = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#nope`, '--event', ev], { encoding: 'utf8' });
     expect([missing.status, missing.stderr.trim()]).toEqual([2, `error: --handler: ${COLLECT} has no exported function 'nope'`]);
   });

@@ -127,8 +127,10 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
     const consumer = kafka.consumer({ groupId: `ksql-migrate-event-${randomUUID()}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const enough = new Promise<void>((r) => { done = r; });
+    let done: () => void = () => undefined, failed: (e: Error) => void = () => undefined;
+    const enough = new Promise<void>((r, j) => { done = r; failed = j; });
+    // a consumer that gives up (a record it cannot take, a lost broker) ends the wait with its error
+    consumer.on(consumer.events.CRASH, ({ payload }) => { if (!payload.restart) failed(payload.error); });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message: m }) => {
@@ -137,7 +139,10 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
         if (records.length >= want) done();
       },
     });
-    await enough;
+    try { await enough; } catch (e) {
+      await consumer.disconnect().catch(() => undefined);
+      throw new CliError(`cannot read ${opts.topic}: ${(e as Error).message.split('\n')[0]}`, EXIT.FAILED, { cause: e });
+    }
     await consumer.disconnect();
   }
   records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
@@ -169,6 +174,8 @@ export async function runLambdaInvoke(opts: { handler: string; event: string; se
     process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
     return EXIT.OK;
   } catch (e) {
-    throw new CliError(`the handler failed: ${e instanceof Error ? e.message : String(e)}`, EXIT.FAILED, { cause: e });
+    // one line: the first of the message, or the thrown value as JSON when it is no Error
+    const text = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
+    throw new CliError(`the handler failed: ${text.split('\n')[0]}`, EXIT.FAILED, { cause: e });
   } finally { await closeSecrets?.(); }
 }
