@@ -115,7 +115,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--starting-position <where>', 'where a new group starts').choices(['trim-horizon', 'latest']).default('trim-horizon'))
     .option('--max-concurrency <n>', 'concurrent invocations at most (one per partition)', '10')
     .option('--group <id>', 'consumer group (default: derived from the handler\'s path and export)')
-    .option('--timeout <duration>', 'the function\'s timeout, as Lambda\'s (e.g. 60s); a batch that runs past it is retried', '900s')
+    .option('--timeout <duration>', 'the function\'s timeout, as Lambda\'s (at most 14 minutes behind Kafka); a batch that runs past it is retried', '840s')
     .addOption(new Option('--event-source <kind>', 'the event shape').choices(['self-managed', 'msk']).default('self-managed'))
     .option('-q, --quiet', 'print only errors')
     .action(async (opts) => { const { runLambdaRun } = await import('./commands/lambda.js'); code(await runLambdaRun(opts)); });

@@ -132,6 +132,17 @@ describe('ksql-migrate lambda', () => {
     expect([stray.status, stray.stderr.trim()]).toEqual([1, 'error: the handler failed: Runtime.UnhandledPromiseRejection: stray rejection']);
     const missing = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#nope`, '--event', ev], { encoding: 'utf8' });
     expect([missing.status, missing.stderr.trim()]).toEqual([2, `error: --handler: ${COLLECT} has no exported function 'nope'`]);
+    // what a Kafka event source mapping refuses, run refuses (exit 2, one line), before consuming anything
+    const limits: [string[], string][] = [
+      [['--batch-size', '10001'], 'error: --batch-size: at most 10000 records per batch, got 10001'],
+      [['--batching-window', '301s'], "error: --batching-window: Lambda allows at most 300 s, got '301s'"],
+      [['--timeout', '900s'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '900s'"],
+      [['--bogus'], "error: unknown option '--bogus'"],
+    ];
+    for (const [flags, message] of limits) {
+      const r = spawnSync(process.execPath, [CLI, 'lambda', 'run', '--handler', COLLECT, '--topic', 'lt', '--bootstrap-servers', '127.0.0.1:1', ...flags], { encoding: 'utf8', timeout: 30_000 });
+      expect([r.status, r.stderr.trim()], flags.join(' ')).toEqual([2, message]);
+    }
   });
 
   it('run: a member stays in its group through a long invocation and a rebalance; every record is handled and committed', async () => {

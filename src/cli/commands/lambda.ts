@@ -59,8 +59,10 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   if (batchSize > 10_000) throw new CliError(`--batch-size: at most 10000 records per batch, got ${batchSize}`, EXIT.USAGE);
   const maxConcurrency = positiveInt('--max-concurrency', opts.maxConcurrency);
   const windowMs = duration('--batching-window', opts.batchingWindow);
-  const timeoutMs = duration('--timeout', opts.timeout ?? '900s');
-  if (timeoutMs < 1 || timeoutMs > 900_000) throw new CliError(`--timeout: Lambda allows 1 ms to 900 s, got '${opts.timeout}'`, EXIT.USAGE);
+  if (windowMs > 300_000) throw new CliError(`--batching-window: Lambda allows at most 300 s, got '${opts.batchingWindow}'`, EXIT.USAGE);
+  // a function behind a Kafka event source mapping may run at most 14 minutes
+  const timeoutMs = duration('--timeout', opts.timeout ?? '840s');
+  if (timeoutMs < 1 || timeoutMs > 840_000) throw new CliError(`--timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '${opts.timeout}'`, EXIT.USAGE);
   if (opts.startingPosition !== 'trim-horizon' && opts.startingPosition !== 'latest') throw new CliError(`--starting-position: expected trim-horizon or latest, got '${opts.startingPosition}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
   const conn = connectionFromOptions(opts);
