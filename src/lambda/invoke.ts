@@ -30,8 +30,14 @@ export async function loadHandler(spec: string): Promise<{ handler: Handler; nam
   return { handler: fn as Handler, name: `${file.replace(/.*\//, '').replace(/\.[^.]+$/, '')}-${name}`, id };
 }
 
-/** The function ran past its timeout, or returned a promise nothing will ever settle. */
-export class InvocationTimeout extends Error {}
+/**
+ * The function ran past its timeout, or returned a promise nothing will ever settle. Lambda stops a
+ * timed-out environment; a handler in this process cannot be stopped, so `settled` tells when the
+ * abandoned call has really finished (the runner waits for it before a retry overlaps it).
+ */
+export class InvocationTimeout extends Error {
+  constructor(message: string, readonly settled?: Promise<void>) { super(message); }
+}
 
 /**
  * An error the handler left unhandled (a rejected promise nobody awaited, a throw in a timer): in
@@ -83,7 +89,7 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     else if (handler.length < 3) resolve(r);
   });
   const limits = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`)), timeoutMs);
+    timer = setTimeout(() => reject(new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, result.then(() => undefined, () => undefined))), timeoutMs);
     timer.unref();
     onIdle = () => reject(new InvocationTimeout('the handler never finished: its promise was left with nothing that could settle it'));
     process.once('beforeExit', onIdle);

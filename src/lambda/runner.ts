@@ -1,5 +1,6 @@
 import type { Kafka, Consumer } from 'kafkajs';
 import { buildKafkaEvent, sourceRecord, type EventSource, type SourceRecord } from './event.js';
+import { InvocationTimeout } from './invoke.js';
 
 export interface RunnerOptions {
   kafka: Kafka;
@@ -122,6 +123,14 @@ export class EventSourceRunner {
       } catch (e) {
         this.stats.failures++;
         this.o.onEvent?.({ type: 'failed', partition, records: chunk.length, error: e instanceof Error ? e.message : String(e), attempt });
+        // a timed-out call still running here (Lambda would have stopped it) keeps its partition and
+        // its slot until it ends, so its retry never runs beside it; one that never ends is let go
+        // after a minute
+        if (e instanceof InvocationTimeout && e.settled) {
+          let cap: NodeJS.Timeout | undefined;
+          await Promise.race([e.settled, new Promise<void>((r) => { cap = setTimeout(r, 60_000); cap.unref(); })]);
+          clearTimeout(cap);
+        }
       } finally {
         clearInterval(beat);
         this.release();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -112,6 +112,23 @@ describe('ksql-migrate lambda', () => {
     const committed = (await admin.fetchOffsets({ groupId: 'cc-g', topics: ['cc'] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     await admin.disconnect();
     expect(committed).toBe(3);
+  }, 60_000);
+
+  it('run: a timed-out call that is still running keeps its partition until it ends; its retry never runs beside it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
+    const out = join(dir, 'calls.log');
+    await produce('to', [{ value: 'a' }, { value: 'b' }]);
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('slow-once.mjs'), '--topic', 'to', '--bootstrap-servers', bootstrap, '--group', 'to-g', '--batching-window', '50ms', '--timeout', '300ms'],
+      { env: { ...process.env, LAMBDA_OUT: out, SLOW_MS: '1500' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    run.stderr!.on('data', (d) => { log += d; });
+    const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n') : []);
+    for (const deadline = Date.now() + 30_000; !lines().some((l) => l.startsWith('end 2')) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    run.kill('SIGINT');
+    await once(run, 'exit');
+    expect(log).toMatch(/Task timed out after 0\.30 seconds/);
+    // the first call ended (late) before its retry started
+    expect(lines().slice(0, 4)).toEqual(['start 1', 'end 1 2', 'start 2', 'end 2 2']);
   }, 60_000);
 
   it('invoke: one event from a file; a handler that throws exits 1 with one line', () => {
