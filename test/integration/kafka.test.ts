@@ -356,6 +356,31 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
     } finally { c.close(); await server.stop(); }
   });
 
+  it('DescribeCluster (flexible from v0, response header v1) describes the one broker', async () => {
+    const { server, brokers } = await serverWithKafka();
+    const c = await rawClient(brokers[0]!);
+    try {
+      const [host, port] = brokers[0]!.split(':') as [string, string];
+      for (const v of [0, 1]) {
+        const body = Buffer.concat([Buffer.from([0]), v >= 1 ? Buffer.from([1]) : Buffer.alloc(0), Buffer.from([0])]);
+        const r = new Reader((await c.send(request(60, v, 40 + v, body, true)))!);
+        expect(r.int32()).toBe(40 + v);
+        r.tags(); // the flexible response header's tagged fields
+        expect([r.int32(), r.int16(), r.compactString()]).toEqual([0, 0, null]);
+        if (v >= 1) expect(r.int8()).toBe(1);
+        const clusterId = r.compactString(), controller = r.int32();
+        expect(clusterId).toMatch(/\S/);
+        expect(controller).toBe(1);
+        expect(r.uvarint() - 1).toBe(1);
+        expect([r.int32(), r.compactString(), r.int32(), r.compactString()]).toEqual([1, host, Number(port), null]);
+        r.tags();
+        expect(r.int32()).toBe(-2147483648);
+        r.tags();
+        expect(r.remaining).toBe(0);
+      }
+    } finally { c.close(); await server.stop(); }
+  });
+
   it('SaslHandshake v0 takes the bare PLAIN token next; a wrong one closes the connection', async () => {
     const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
     try {

@@ -22,7 +22,8 @@ export interface ApiContext {
 /** A handler returns the response body, or null when the request gets no response (acks = 0). */
 type Handler = (v: number, r: Reader, ctx: ApiContext) => Writer | null | Promise<Writer | null>;
 
-export interface Api { key: number; name: string; min: number; max: number; handle: Handler }
+/** `flexible`: the first version with flexible encoding (request header v2, and response header v1 but for ApiVersions). */
+export interface Api { key: number; name: string; min: number; max: number; flexible?: number; handle: Handler }
 
 const NODE = 1;
 const throttle = (w: Writer, v: number, from: number) => { if (v >= from) w.int32(0); };
@@ -223,6 +224,18 @@ const describeConfigs: Handler = (v, r, ctx) => {
   });
 };
 
+/** DescribeCluster (flexible from v0): this one broker, as AdminClient.describeCluster asks for it. */
+const describeCluster: Handler = (v, r, ctx) => {
+  r.bool(); // include cluster authorized operations: none are reported (-2147483648)
+  if (v >= 1) r.int8(); // endpoint type: brokers
+  r.tags();
+  const w = new Writer().int32(0).int16(ERR.NONE).compactString(null);
+  if (v >= 1) w.int8(1);
+  w.compactString(ctx.clusterId).int32(NODE);
+  w.compactArray([NODE], (x, id) => { x.int32(id).compactString(ctx.host).int32(ctx.port).compactString(null).tags(); });
+  return w.int32(-2147483648).tags();
+};
+
 const findCoordinator: Handler = (v, r, ctx) => {
   r.string();
   if (v >= 1) r.int8();
@@ -385,5 +398,6 @@ export const APIS: Api[] = [
   { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },
   { key: 22, name: 'InitProducerId', min: 0, max: 1, handle: initProducerId },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 2, handle: describeConfigs },
+  { key: 60, name: 'DescribeCluster', min: 0, max: 1, flexible: 0, handle: describeCluster },
   { key: 36, name: 'SaslAuthenticate', min: 0, max: 1, handle: saslAuthenticate },
 ];

@@ -74,9 +74,11 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       const r = new Reader(frame);
       const key = r.int16(), version = r.int16(), correlationId = r.int32();
       const clientId = r.nullableString() ?? '';
-      if (key === 18 && version >= 3) r.tags(); // the flexible request header's tagged fields
       const api = APIS.find((a) => a.key === key);
       if (!api) throw new WireError(`unknown API key ${key}`);
+      // a flexible version's request header (v2) ends with tagged fields; ApiVersions v3 is flexible too
+      const flexible = key === 18 ? version >= 3 : api.flexible !== undefined && version >= api.flexible;
+      if (flexible) r.tags();
       // with SASL on, only the handshake comes before authentication; anything else closes the connection
       if (!sasl.authenticated && ![17, 18, 36].includes(key)) throw new WireError(`${api.name} before SASL authentication`);
       let body: Writer | null;
@@ -90,8 +92,10 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       }
       if (body === null || socket.destroyed) return;
       const payload = body.toBuffer();
-      const head = Buffer.allocUnsafe(8);
-      head.writeInt32BE(4 + payload.length, 0);
+      // a flexible response's header (v1) carries tagged fields after the correlation id, but for ApiVersions
+      const tagged = flexible && key !== 18 ? 1 : 0;
+      const head = Buffer.alloc(8 + tagged);
+      head.writeInt32BE(4 + tagged + payload.length, 0);
       head.writeInt32BE(correlationId, 4);
       socket.write(Buffer.concat([head, payload], head.length + payload.length));
     };

@@ -159,6 +159,18 @@ export class Writer {
     for (const it of items) write(this, it);
     return this;
   }
+  /** A compact (flexible versions) nullable string: length + 1 as an unsigned varint, 0 for null. */
+  compactString(s: string | null): this {
+    if (s === null) return this.uvarint(0);
+    const b = Buffer.from(s, 'utf8');
+    return this.uvarint(b.length + 1).raw(b);
+  }
+  /** A compact array: count + 1 as an unsigned varint. */
+  compactArray<T>(items: readonly T[], write: (w: Writer, item: T) => void): this {
+    this.uvarint(items.length + 1);
+    for (const it of items) write(this, it);
+    return this;
+  }
   /** An empty tagged-field section (flexible versions). */
   tags(): this { return this.uvarint(0); }
   toBuffer(): Buffer { return Buffer.concat([...this.chunks, this.cur.subarray(0, this.pos)]); }
