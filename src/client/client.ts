@@ -48,8 +48,7 @@ export class KsqlClient {
 
   private async post(path: string, body: unknown, accept: string, safe: boolean): Promise<{ status: number; text: string }> {
     const text = JSON.stringify(body);
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...this.opts.headers };
-    if (this.opts.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...this.commonHeaders() };
     const attempts = safe ? (this.opts.retries ?? 3) + 1 : 1;
     for (let i = 0; ; i++) {
       this.opts.onRequest?.('POST', path, text);
@@ -118,7 +117,7 @@ export class KsqlClient {
   async waitForCommand(commandId: string, statementText: string): Promise<void> {
     const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      const res = await request(`${this.url}/status/${encodeURIComponent(commandId)}`, { dispatcher: this.dispatcher, headers: this.authHeaders() });
+      const res = await request(`${this.url}/status/${encodeURIComponent(commandId)}`, { dispatcher: this.dispatcher, headers: this.commonHeaders() });
       const body = await res.body.json().catch(() => ({})) as { status?: string; message?: string };
       if (body.status === 'SUCCESS') return;
       if (body.status === 'ERROR' || body.status === 'TERMINATED') throw new ServerError(400, { message: body.message ?? `command ${commandId} ended ${body.status}`, statementText });
@@ -127,13 +126,16 @@ export class KsqlClient {
     }
   }
 
-  private authHeaders(): Record<string, string> {
-    return this.opts.username !== undefined ? { authorization: `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}` } : {};
+  /** What every request carries: the configured headers (`server.headers`), then basic auth. */
+  private commonHeaders(): Record<string, string> {
+    const headers: Record<string, string> = { ...this.opts.headers };
+    if (this.opts.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
+    return headers;
   }
 
   async health(): Promise<{ isHealthy: boolean; details: Record<string, { isHealthy: boolean }>; serverState?: string }> {
     try {
-      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.authHeaders(), headersTimeout: this.opts.timeoutMs ?? 30_000, bodyTimeout: this.opts.timeoutMs ?? 30_000 });
+      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: this.opts.timeoutMs ?? 30_000, bodyTimeout: this.opts.timeoutMs ?? 30_000 });
       return HealthCheck.parse(await res.body.json());
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
   }
@@ -145,7 +147,7 @@ export class KsqlClient {
     for (let i = 0; ; i++) {
       let status: number, text: string;
       try {
-        const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.authHeaders() });
+        const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.commonHeaders() });
         status = res.statusCode; text = await res.body.text();
       } catch (e) {
         if (i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }

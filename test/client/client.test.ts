@@ -66,4 +66,21 @@ describe('KsqlClient', () => {
     await expect(c.ksql('CREATE STREAM x;')).rejects.toBeInstanceOf(ServerError);
     expect([queries, statements]).toEqual([2, 1]);
   });
+
+  it('sends the configured headers and credentials on every request, GETs included', async () => {
+    const seen: string[] = [];
+    const url = await peer((req, _b, res) => {
+      seen.push(`${req.method} ${req.url!.replace(/\/status\/.*/, '/status')} ${req.headers['x-tenant'] ?? '-'} ${req.headers.authorization ?? '-'}`);
+      if (req.url === '/healthcheck') json(res, 200, { isHealthy: true, details: {} });
+      else if (req.url === '/info') json(res, 200, { KsqlServerInfo: { version: '8.2.0', kafkaClusterId: 'k', ksqlServiceId: 'default_', serverStatus: 'RUNNING' } });
+      else if (req.url!.startsWith('/status/')) json(res, 200, { status: 'SUCCESS', message: 'done', queryId: null });
+      else json(res, 200, [status(1, 'QUEUED')]);
+    });
+    const c = new KsqlClient({ url, headers: { 'x-tenant': 'blue' }, username: 'u', password: 'p' });
+    await c.ksql('CREATE STREAM h;');
+    await c.health();
+    await c.info();
+    const auth = `Basic ${Buffer.from('u:p').toString('base64')}`;
+    expect(seen).toEqual([`POST /ksql blue ${auth}`, `GET /status blue ${auth}`, `GET /healthcheck blue ${auth}`, `GET /info blue ${auth}`]);
+  });
 });
