@@ -92,6 +92,19 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(third.body.message).toMatch(/^line 3:3: Syntax Error/);
     });
 
+    it('/query and /query-stream take exactly one statement, the last one\'s `;` optional', async () => {
+      await ksql(server.url, "CREATE STREAM ONE_STMT (ID INT KEY, V INT) WITH (kafka_topic='one_stmt', value_format='JSON', partitions=1);");
+      for (const [path, field] of [['/query', 'ksql'], ['/query-stream', 'sql']] as const) {
+        for (const text of ['SELECT * FROM ONE_STMT EMIT CHANGES; SELECT * FROM ONE_STMT EMIT CHANGES;', 'SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT']) {
+          const r = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: text }) });
+          expect([r.status, await r.json()]).toEqual([400, { '@type': 'statement_error', error_code: 40001, message: 'Expected exactly one KSQL statement; found 2 instead', statementText: text, entities: [] }]);
+        }
+        const one = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: 'SELECT * FROM ONE_STMT; -- a comment' }) });
+        expect(one.status).toBe(200);
+        await one.text();
+      }
+    });
+
     it('a request with one bad statement runs none of them', async () => {
       const r = await ksql(server.url, "CREATE STREAM NEVER_CREATED (a INT) WITH (kafka_topic='never', value_format='json', partitions=1); CREATE STREAM BROKEN (a INT) WITH (kafka_topic='nope', value_format='json');");
       expect(r.status).toBe(400);

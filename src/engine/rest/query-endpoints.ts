@@ -1,6 +1,6 @@
 import type http from 'node:http';
 import type { Engine } from '../engine.js';
-import { parseStatement } from '../sql/parser.js';
+import { parseStatement, splitRequest } from '../sql/parser.js';
 import { substituteVariables } from '../sql/variables.js';
 import { typeToString } from '../sql/types.js';
 import { toJsonText } from '../serde/json-value.js';
@@ -71,6 +71,13 @@ class QueryWriter {
   }
 }
 
+/** How many statements a request's text holds (the last may lack its `;`); 1 when it cannot tell. */
+function statementCount(text: string): number {
+  try {
+    return splitRequest(/;\s*$/.test(text) ? text : `${text};`).filter((s) => s.text.trim() !== ';').length;
+  } catch { return 1; }
+}
+
 /** POST /query-stream and POST /query: pull queries answer at once; push queries stream until LIMIT or close. */
 export function handleQuery(engine: Engine, body: Record<string, unknown>, req: http.IncomingMessage, res: http.ServerResponse, pushes: PushRegistry, forced?: 'legacy'): void {
   const legacyBody = forced === 'legacy';
@@ -80,7 +87,10 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   const style = styleFor(req.headers.accept, forced);
   let stmt;
   try {
-    stmt = parseStatement(substituteVariables(sql.trim(), ctx.variables));
+    const text = substituteVariables(sql.trim(), ctx.variables);
+    const count = statementCount(text);
+    if (count > 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
+    stmt = parseStatement(text);
   } catch (e) { return send(res, toErrorBody(e, sql)); }
   if (stmt.kind === 'print') return handlePrint(engine, stmt, res);
   if (stmt.kind !== 'select') {
