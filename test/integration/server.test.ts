@@ -456,6 +456,21 @@ describe('push queries over /query', () => {
     expect((await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.some((q: { id: string }) => q.id === id)).toBe(false);
   });
 
+  it('/close-query ends a /query-stream query; a /query one is not known to it, as in ksqlDB', async () => {
+    expect((await ksql(server.url, "CREATE STREAM PCQ (K STRING KEY, ID INT) WITH (kafka_topic='pcq', value_format='JSON', partitions=1);")).status).toBe(200);
+    const close = async (queryId: string) => { const r = await fetch(`${server.url}/close-query`, { method: 'POST', body: JSON.stringify({ queryId }) }); return [r.status, await r.json()]; };
+    const legacy = await header('SELECT * FROM PCQ EMIT CHANGES;', {});
+    expect(await close(legacy.header.queryId)).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: `No query with id ${legacy.header.queryId}` }]);
+    const res = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { accept: 'application/vnd.ksqlapi.delimited.v1' }, body: JSON.stringify({ sql: 'SELECT * FROM PCQ EMIT CHANGES;' }) });
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes('\n')) { const { value, done } = await reader.read(); if (done) break; text += new TextDecoder().decode(value); }
+    const id = (JSON.parse(text.slice(0, text.indexOf('\n'))) as { queryId: string }).queryId;
+    expect(await close(id)).toEqual([200, {}]);
+    for (;;) { const { done } = await reader.read(); if (done) break; }
+    expect(await close(id)).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: `No query with id ${id}` }]);
+  });
+
   it('a scalable push query skips a keyed source\'s records that have no key, as ksqlDB\'s does', async () => {
     expect((await ksql(server.url, "CREATE STREAM SPI (K STRING KEY, ID INT) WITH (kafka_topic='spi', value_format='JSON', partitions=1); CREATE STREAM SPO AS SELECT * FROM SPI;")).status).toBe(200);
     const res = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'SELECT * FROM SPO EMIT CHANGES LIMIT 1;', streamsProperties: { 'ksql.query.push.v2.enabled': 'true', 'auto.offset.reset': 'latest' } }) });

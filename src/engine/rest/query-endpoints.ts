@@ -13,7 +13,8 @@ import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
 import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
 
-export type PushRegistry = Map<string, PushHandle>;
+/** The push queries this server streams, by id; `closable` marks /query-stream's, which /close-query may end. */
+export type PushRegistry = Map<string, { handle: PushHandle; closable: boolean }>;
 type Style = 'delimited' | 'json' | 'legacy' | 'protobuf';
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
@@ -128,7 +129,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
       writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
     }, sql.trim());
   } catch (e) { return send(res, toErrorBody(e, sql)); }
-  pushes.set(handle.id, handle);
+  pushes.set(handle.id, { handle, closable: !legacyBody });
   writer = new QueryWriter(res, style === 'protobuf' ? 'legacy' : style, handle.header);
   writer.start();
   res.on('close', () => handle.close());
@@ -138,8 +139,9 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
 export function handleCloseQuery(body: Record<string, unknown>, pushes: PushRegistry) {
   const id = body.queryId;
   if (typeof id !== 'string') return genericError(400, 40000, 'Invalid request: "queryId" must be a string');
+  // as in ksqlDB, only /query-stream's queries are known here; /query's end when their response does
   const h = pushes.get(id);
-  if (!h) return toErrorBody(new KsqlRequestError(`No query with id ${id}`));
-  h.close();
+  if (!h?.closable) return toErrorBody(new KsqlRequestError(`No query with id ${id}`));
+  h.handle.close();
   return { status: 200, body: {} };
 }

@@ -218,7 +218,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     async close() {
       await kafka?.close();
       await registry?.close();
-      for (const p of pushes.values()) p.close();
+      for (const p of pushes.values()) p.handle.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
