@@ -10,9 +10,14 @@ const SYMBOLS = ['ZBZX', 'ZJZZT', 'ZTEST', 'ZVV', 'ZVZZT', 'ZWZZT', 'ZXZZT'];
 const ACCOUNTS = ['ABC123', 'LMN456', 'XYZ789'];
 const GENDERS = ['MALE', 'FEMALE', 'OTHER'];
 
-/** mulberry32: small, fast and seedable; not for anything secret. */
+/**
+ * mulberry32: small, fast and seedable; not for anything secret. Its state is 32 bits; a seed's bits
+ * above those are folded in, so seeds that differ only there (such as clock times) differ in their runs.
+ */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
+  // a safe integer's bits above 32 are at most 21 (and a sign), so they fit an int32
+  const high = Math.floor(seed / 4294967296) | 0;
+  let a = (seed >>> 0) ^ Math.imul(high, 0x9e3779b1);
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;

@@ -33,4 +33,12 @@ describe('Datagen quickstart records', () => {
     expect(run(42)).toEqual(run(42));
     expect(run(42)).not.toEqual(run(43));
   });
+
+  it('seeds that differ only above their low 32 bits give different runs (clock seeds do)', () => {
+    const first = (seed: number) => { const r = seededRandom(seed); return Array.from({ length: 8 }, () => r()); };
+    expect(first(1)).not.toEqual(first(2 ** 32 + 1));
+    expect(first(1_800_000_000_000)).not.toEqual(first(1_800_000_000_000 + 2 ** 32));
+    expect(first(-1)).not.toEqual(first(2 ** 32 - 1));
+    expect(first(2 ** 32 + 1)).toEqual(first(2 ** 32 + 1));
+  });
 });

@@ -51,6 +51,8 @@ describe('ksql-migrate datagen', () => {
     expect([topic.status, topic.stderr.trim()]).toEqual([2, "error: --topic: 'a b' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)"]);
     const seed = datagen('stocktrade', '--seed', '');
     expect([seed.status, seed.stderr.trim()]).toEqual([2, "error: --seed: expected an integer, got ''"]);
+    const huge = datagen('stocktrade', '--seed', '99999999999999999999');
+    expect([huge.status, huge.stderr.trim()]).toEqual([2, 'error: --seed: 99999999999999999999 is beyond the integers this can repeat exactly (at most 9007199254740991 either side of 0)']);
     const down = spawnSync(process.execPath, [CLI, 'datagen', 'users', '--bootstrap-servers', '127.0.0.1:1'], { encoding: 'utf8', timeout: 30_000 });
     expect(down.status).toBe(3);
     expect(down.stderr).toMatch(/^error: cannot reach Kafka at 127\.0\.0\.1:1/);

@@ -66,5 +66,7 @@ export function parseSeed(v: string | undefined): number {
   if (v === undefined) return Date.now();
   const seed = Number(v);
   if (v.trim() === '' || !Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${v}'`, EXIT.USAGE);
+  // beyond 2^53 two seeds would read as one number, and so repeat each other's run
+  if (!Number.isSafeInteger(seed)) throw new CliError(`--seed: ${v} is beyond the integers this can repeat exactly (at most ${Number.MAX_SAFE_INTEGER} either side of 0)`, EXIT.USAGE);
   return seed;
 }
