@@ -143,6 +143,42 @@ describe('the Kafka listener with kafkajs', () => {
     s.destroy();
   });
 
+  it('message.timestamp.type=LogAppendTime: records take the time they are appended, from producers and INSERT VALUES alike', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'appended', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }] })).toBe(true);
+    } finally { await admin.disconnect(); }
+    const producer = client(brokers).producer();
+    await producer.connect();
+    const before = Date.now();
+    const [first] = await producer.send({ topic: 'appended', acks: -1, messages: [{ value: 'a', timestamp: '1000' }, { value: 'b', timestamp: '2000' }] });
+    const firstTime = Number(first!.logAppendTime);
+    expect(firstTime).toBeGreaterThanOrEqual(before);
+    await until(() => Date.now() > firstTime, 'the clock to move on');
+    const [second] = await producer.send({ topic: 'appended', acks: -1, messages: [{ value: 'c', timestamp: '3000' }] });
+    // a CreateTime topic answers -1, and keeps the producer's time
+    const [created] = await producer.send({ topic: 'timed', acks: -1, messages: [{ value: 'z', timestamp: '5000' }] });
+    await producer.disconnect();
+    expect(Number(second!.logAppendTime)).toBeGreaterThan(firstTime);
+    expect(created!.logAppendTime).toBe('-1');
+    expect((await ksql(server.url, "CREATE STREAM APPENDED (V STRING) WITH (kafka_topic='appended', value_format='KAFKA'); INSERT INTO APPENDED (ROWTIME, V) VALUES (4000, 'd');")).status).toBe(200);
+
+    const got: [string, string][] = [];
+    const consumer = client(brokers).consumer({ groupId: 'appended-reader', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'appended', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { got.push([message.value!.toString(), message.timestamp]); } });
+    await until(() => got.length === 4, 'the four records');
+    await consumer.disconnect();
+    // one fetch carries records appended at three times: each keeps its own
+    expect(got.slice(0, 3)).toEqual([['a', String(firstTime)], ['b', String(firstTime)], ['c', second!.logAppendTime]]);
+    expect(got[3]![0]).toBe('d');
+    expect(Number(got[3]![1])).toBeGreaterThanOrEqual(Number(second!.logAppendTime));
+    const rows = await queryStream(server.url, "SELECT V, ROWTIME FROM APPENDED WHERE V = 'd' EMIT CHANGES LIMIT 1;");
+    expect(rows.rows).toEqual([['d', Number(got[3]![1])]]);
+  });
+
   it('an idempotent producer with acks=-1; two consumers in a group share the partitions, rebalance when one leaves, and see each record once', async () => {
     const kafka = client(brokers);
     const admin = kafka.admin();

@@ -1,6 +1,6 @@
 import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
-import { ERR, isLegalTopicName, type Broker } from './broker.js';
+import { ERR, isLegalTopicName, type Broker, type ProduceResult } from './broker.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import { decompressionBudget } from './record-batch.js';
 import { TOPIC_CONFIGS } from './topic-configs.js';
@@ -90,9 +90,9 @@ const produce: Handler = (v, r, ctx) => {
   return acks === 0 ? null : encodeProduce(v, results);
 };
 
-function encodeProduce(v: number, topics: { name: string; results: { index: number; errorCode: number; baseOffset: number; logStartOffset: number }[] }[]): Writer {
+function encodeProduce(v: number, topics: { name: string; results: ProduceResult[] }[]): Writer {
   const w = new Writer().array(topics, (x, t) => x.string(t.name).array(t.results, (y, p) => {
-    y.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(-1);
+    y.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(p.logAppendTime ?? -1);
     if (v >= 5) y.int64(p.logStartOffset);
   }));
   throttle(w, v, 1);

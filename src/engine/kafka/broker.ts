@@ -1,6 +1,6 @@
 import { MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
-import { readBatches, encodeBatch, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
+import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
@@ -14,7 +14,8 @@ const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** A name Kafka allows for a topic: ASCII alphanumerics, '.', '_' and '-', at most 249 of them, not '.' or '..'. */
 export const isLegalTopicName = (name: string) => LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
 
-export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number }
+/** `logAppendTime`: the time the records were given, on a LogAppendTime topic; -1 otherwise. */
+export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number; logAppendTime?: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
 
 /** A producer's state per partition: its epoch, last sequence, and its last five batches (as Kafka keeps). */
@@ -100,6 +101,7 @@ export class Broker {
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
     let baseOffset = -1;
+    const appendTime = Date.now();
     for (const b of batches) {
       if (b.control) continue;
       const key = `${topicName}/${index}/${b.producerId}`;
@@ -119,7 +121,7 @@ export class Broker {
         if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
-      const first = this.topics.appendBatch(topicName, index, producedBatch(b, Date.now()));
+      const first = this.topics.appendBatch(topicName, index, producedBatch(b, appendTime, topic.logAppendTime));
       if (b.producerId >= 0) {
         const lastSequence = b.baseSequence + b.count - 1;
         const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];
@@ -128,7 +130,7 @@ export class Broker {
       }
       if (baseOffset < 0) baseOffset = first;
     }
-    return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start };
+    return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start, logAppendTime: topic.logAppendTime ? appendTime : -1 };
   }
 
   private drainScheduled = false;
@@ -159,7 +161,7 @@ export class Broker {
       records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
       bytes += size;
     }
-    return { index, errorCode: ERR.NONE, highWatermark: log.end, logStartOffset: log.start, records: records.length ? encodeBatch(records) : null };
+    return { index, errorCode: ERR.NONE, highWatermark: log.end, logStartOffset: log.start, records: !records.length ? null : topic!.logAppendTime ? encodeLogAppendTimeBatches(records) : encodeBatch(records) };
   }
 
   /** ListOffsets: -1 the end, -2 the start, otherwise the first offset with a time at or after it. */

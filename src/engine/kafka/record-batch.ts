@@ -139,21 +139,39 @@ export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRe
   return records;
 }
 
-/** A checked batch as a log holds it until it is read; a record without a time (-1) gets the append time. */
-export function producedBatch(b: BatchHeader, appendTime: number): PendingBatch {
+/**
+ * A checked batch as a log holds it until it is read; a record without a time (-1) gets the append
+ * time, and every record does when the topic keeps log append times.
+ */
+export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime = false): PendingBatch {
   return {
     count: b.count,
     bytes: b.size,
     decode() {
       const records = decodeRecords(b);
-      for (const r of records) if (r.timestamp < 0) r.timestamp = appendTime;
+      for (const r of records) if (logAppendTime || r.timestamp < 0) r.timestamp = appendTime;
       return records;
     },
   };
 }
 
+/**
+ * Encodes records of a LogAppendTime topic: a batch of that type carries one time for all its
+ * records (its max timestamp), so records appended at different times go in batches of their own.
+ */
+export function encodeLogAppendTimeBatches(records: WireRecord[]): Buffer {
+  const batches: Buffer[] = [];
+  for (let i = 0; i < records.length;) {
+    let j = i + 1;
+    while (j < records.length && records[j]!.timestamp === records[i]!.timestamp) j++;
+    batches.push(encodeBatch(records.slice(i, j), false, true));
+    i = j;
+  }
+  return batches.length === 1 ? batches[0]! : Buffer.concat(batches);
+}
+
 /** Encodes records with consecutive offsets as one record batch (magic 2), optionally gzipped. */
-export function encodeBatch(records: WireRecord[], gzip = false): Buffer {
+export function encodeBatch(records: WireRecord[], gzip = false, logAppendTime = false): Buffer {
   const baseOffset = records[0]!.offset;
   // a loop, not Math.min(...): a fetch may carry more records than a call takes arguments
   let baseTimestamp = Infinity, maxTimestamp = -Infinity;
@@ -176,7 +194,8 @@ export function encodeBatch(records: WireRecord[], gzip = false): Buffer {
   let recordsBytes = body.toBuffer();
   if (gzip) recordsBytes = gzipSync(recordsBytes);
   const tail = new Writer()
-    .int16(gzip ? 1 : 0)
+    // attributes: compression in bits 0-2, the timestamp type (1: LogAppendTime) in bit 3
+    .int16((gzip ? 1 : 0) | (logAppendTime ? 8 : 0))
     .int32(records[records.length - 1]!.offset - baseOffset)
     .int64(baseTimestamp).int64(maxTimestamp)
     .int64(-1).int16(-1).int32(-1)

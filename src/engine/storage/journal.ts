@@ -106,7 +106,7 @@ export class Journal implements StepHooks {
 
   private append(r: RecordLine, origin: Origin): void {
     if (!this.engine.topics.has(r.t)) return;
-    this.engine.topics.append(r.t, { key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, partition: r.p, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) }, origin);
+    this.engine.topics.append(r.t, { key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, partition: r.p, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) }, origin, true);
   }
 
   private apply(e: Entry): void {

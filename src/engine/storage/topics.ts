@@ -170,8 +170,11 @@ const recordBytes = (r: TopicRecord) => 70 + (r.key?.length ?? 0) + (r.value?.le
 
 export class Topic {
   readonly partitions: PartitionLog[];
+  /** message.timestamp.type=LogAppendTime: each record takes the time it is appended, whatever it came with. */
+  readonly logAppendTime: boolean;
   constructor(readonly name: string, readonly config: TopicConfig) {
     this.partitions = Array.from({ length: config.partitions }, (_, i) => new PartitionLog(name, i, config.retentionBytes ?? -1));
+    this.logAppendTime = config.overrides?.['message.timestamp.type'] === 'LogAppendTime';
   }
   endOffsets(): number[] { return this.partitions.map((p) => p.end); }
   startOffsets(): number[] { return this.partitions.map((p) => p.start); }
@@ -233,8 +236,12 @@ export class TopicStore {
     for (const l of this.topicListeners) l({ op: 'delete', name });
   }
 
-  /** Appends a record; the partition is Kafka's default choice unless given (or 0 in a single-partition store). */
-  append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external'): TopicRecord {
+  /**
+   * Appends a record; the partition is Kafka's default choice unless given (or 0 in a single-partition
+   * store). A LogAppendTime topic gives it the time now, unless `timed` says the time is already the
+   * log's (a replayed journal, a decoded batch).
+   */
+  append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external', timed = false): TopicRecord {
     const topic = this.topics.get(topicName);
     if (!topic) throw new Error(`Topic '${topicName}' does not exist`);
     const n = topic.partitions.length;
@@ -242,7 +249,7 @@ export class TopicStore {
     const log = topic.partitions[partition]!;
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
-      timestamp: rec.timestamp, headers: rec.headers ?? [], seq: this.seq++,
+      timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? [], seq: this.seq++,
     };
     log.push(out);
     for (const l of this.listeners) l(out, origin);
@@ -257,7 +264,7 @@ export class TopicStore {
     const first = log.end;
     if (this.listeners.length) {
       // a listener takes each record as it comes (the journal, PRINT): decode them now
-      for (const r of batch.decode()) this.append(topicName, { ...r, partition }, origin);
+      for (const r of batch.decode()) this.append(topicName, { ...r, partition }, origin, true);
       return first;
     }
     log.pushBatch(batch, this.seq);
