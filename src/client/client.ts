@@ -117,7 +117,7 @@ export class KsqlClient {
   async waitForCommand(commandId: string, statementText: string): Promise<void> {
     const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-      const res = await request(`${this.url}/status/${encodeURIComponent(commandId)}`, { dispatcher: this.dispatcher, headers: this.commonHeaders() });
+      const res = await request(`${this.url}/status/${statusPath(commandId)}`, { dispatcher: this.dispatcher, headers: this.commonHeaders() });
       const body = await res.body.json().catch(() => ({})) as { status?: string; message?: string };
       if (body.status === 'SUCCESS') return;
       if (body.status === 'ERROR' || body.status === 'TERMINATED') throw new ServerError(400, { message: body.message ?? `command ${commandId} ended ${body.status}`, statementText });
@@ -183,3 +183,13 @@ function describeNetworkError(url: string, e: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A command id (`<type>/<entity>/<action>`) as a /status path: ksqlDB routes on the three segments,
+ * so only the entity, which may hold backticks and other characters, is URL-encoded.
+ */
+export function statusPath(commandId: string): string {
+  const first = commandId.indexOf('/'), last = commandId.lastIndexOf('/');
+  if (first < 0 || first === last) return encodeURIComponent(commandId);
+  return `${encodeURIComponent(commandId.slice(0, first))}/${encodeURIComponent(commandId.slice(first + 1, last))}/${encodeURIComponent(commandId.slice(last + 1))}`;
+}

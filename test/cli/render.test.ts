@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderQueries, renderSourceDescription } from '../../src/cli/commands/manage.js';
+import { renderExplain, renderQueries, renderSourceDescription, wrapType } from '../../src/cli/commands/manage.js';
 import { redactor } from '../../src/cli/context.js';
 import { typeText } from '../../src/cli/schema-text.js';
 
@@ -28,6 +28,24 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
   });
 
+  it('describe --extended shows the statistics without the deprecation notice, per host, and marks failing queries', () => {
+    const text = renderSourceDescription(example('testPrintSourceDescriptionWithClusterStats').sourceDescription, true, 80);
+    expect(text).not.toMatch(/deprecated/);
+    expect(text).toMatch(/Statistics:\n {2}stats\n {2}host1:8001: TEST 0\n/);
+    expect(text).toMatch(/Errors:\n {2}errors\n {2}host1:8001: ERROR 0\n/);
+    expect(text).toContain('Written by:     writeId (ERROR)');
+  });
+
+  it('explain shows a query\'s errors with their time and kind, and wraps its statement', () => {
+    const d = example('shouldPrintExplainQueryWithError').queryDescription;
+    d.statementText = `CREATE STREAM X AS SELECT ${'COLUMN_NAME, '.repeat(12)}Y FROM Z EMIT CHANGES;`;
+    const text = renderExplain(d, 80);
+    expect(text).toContain('  2020-08-05 16:28:56Z SYSTEM: error');
+    expect(text).toContain('ERROR on foo:123');
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    expect(text.split('Statement:\n')[1]!.split('\n\n')[0]!.replace(/\s+/g, ' ').trim()).toBe(d.statementText);
+  });
+
   it('shows header columns', () => {
     const d = example('testPrintSourceDescriptionWithExtractedHeader').sourceDescription;
     expect(renderSourceDescription(d, false, 80)).toMatch(/HEADER\('abc'\)|HEADERS/);
@@ -42,6 +60,34 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
     for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     expect(text).toMatch(/…/);
     expect(text.split('\n').at(-1)).toMatch(/1 failing$/);
+  });
+});
+
+describe('management renderers in 80 columns', () => {
+  const q = (i: number) => ({ id: `CSAS_USER_TRADES_${i}`, state: 'RUNNING', queryType: 'PERSISTENT', sinks: ['USER_TRADES'], sinkKafkaTopics: ['user_trades'], sources: ['STOCKTRADE', 'USERS'], statusCount: { RUNNING: 1 },
+    queryString: "CREATE STREAM USER_TRADES WITH (KAFKA_TOPIC='user_trades') AS SELECT * FROM STOCKTRADE S LEFT JOIN USERS U ON S.USERID = U.USERID EMIT CHANGES;" });
+
+  it('the queries table drops columns rather than cutting every one short: the cells it shows are whole, but the query string', () => {
+    const lines = renderQueries([q(51), q(52)], 80).split('\n');
+    expect(lines[0]).toMatch(/^ID\s+STATE\s+SINKS\s+QUERY$/);
+    expect(lines[1]).toMatch(/^CSAS_USER_TRADES_51\s+RUNNING\s+USER_TRADES\s+CREATE STREAM USER_TRADES WITH .*…$/);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    // wide enough, every column is there
+    expect(renderQueries([q(51)], 160).split('\n')[1]).toMatch(/CSAS_USER_TRADES_51\s+RUNNING\s+PERSISTENT\s+USER_TRADES\s+user_trades\s+STOCKTRADE,USERS\s+CREATE/);
+  });
+
+  it('a long nested type wraps onto more lines instead of losing its fields', () => {
+    const struct = (fields: [string, object][]) => ({ type: 'STRUCT', memberSchema: null, fields: fields.map(([name, schema]) => ({ name, schema })) });
+    const s = (type: string) => ({ type, fields: null, memberSchema: null });
+    const d = example('testPrintSourceDescription').sourceDescription;
+    d.fields.push({ name: 'ORDER_DETAILS', schema: struct([['CUSTOMER', struct([['NAME', s('STRING')], ['ADDRESS', struct([['STREET', s('STRING')], ['CITY', s('STRING')], ['ZIP', s('STRING')], ['COUNTRY', s('STRING')]])]])], ['ITEMS', { type: 'ARRAY', fields: null, memberSchema: s('BIGINT') }]]) });
+    const text = renderSourceDescription(d, false, 80);
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    const at = text.split('\n').findIndex((l) => l.startsWith('ORDER_DETAILS'));
+    // a line may break after ", " or after "<": joined back, the type is whole
+    const typed = text.split('\n').slice(at).join(' ').split('Key format')[0]!.replace(/ORDER_DETAILS/, '').replace(/\s+/g, ' ').replace(/< /g, '<').trim();
+    expect(typed).toBe('STRUCT<`CUSTOMER` STRUCT<`NAME` STRING, `ADDRESS` STRUCT<`STREET` STRING, `CITY` STRING, `ZIP` STRING, `COUNTRY` STRING>>, `ITEMS` ARRAY<BIGINT>>');
+    expect(wrapType('ARRAY<STRING>', 80)).toEqual(['ARRAY<STRING>']);
   });
 });
 

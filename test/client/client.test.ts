@@ -34,12 +34,15 @@ describe('KsqlClient', () => {
 
   it('waits on /status for a command answered QUEUED', async () => {
     let polls = 0;
+    const paths = new Set<string>();
     const url = await peer((req, _body, res) => {
-      if (req.url!.startsWith('/status/')) { polls++; json(res, 200, { status: polls < 3 ? 'EXECUTING' : 'SUCCESS', message: 'done', queryId: null }); return; }
+      if (req.url!.startsWith('/status/')) { polls++; paths.add(req.url!); json(res, 200, { status: polls < 3 ? 'EXECUTING' : 'SUCCESS', message: 'done', queryId: null }); return; }
       json(res, 200, [status(6, 'QUEUED')]);
     });
     await new KsqlClient({ url }).ksql('CREATE STREAM q;');
     expect(polls).toBe(3);
+    // ksqlDB routes /status/:type/:entity/:action: the slashes stay, the entity is encoded
+    expect([...paths]).toEqual(['/status/stream/%60S6%60/create']);
   });
 
   it('raises the statement error with its statement', async () => {

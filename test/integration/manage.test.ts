@@ -79,6 +79,45 @@ describe('query and schema management through the CLI', () => {
     expect(after).toEqual(before.filter((id: string) => !id.startsWith('CSAS_USER_TRADES_')));
   });
 
+  it('terminate takes ids, --sink or --all, one of them; ids named twice stop once; --state must be a state', () => {
+    const ids = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id) as string[];
+    const both = run('queries', 'terminate', ids[0]!, '--all', '--yes');
+    expect([both.status, both.stderr.trim()]).toEqual([2, 'error: terminate: name query ids, --sink NAME or --all, only one of them']);
+    expect(run('queries', 'pause', ids[0]!, '--sink', 'USER_TRADES', '--yes').status).toBe(2);
+    expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual(ids);
+    const flagged = ids.find((id) => id.startsWith('CTAS_FLAGGED_PER_MINUTE_'))!;
+    const twice = run('queries', 'pause', flagged, flagged.toLowerCase(), '--yes', '--json');
+    expect(twice.status).toBe(0);
+    expect(JSON.parse(twice.stdout).done.map((d: { id: string }) => d.id)).toEqual([flagged]);
+    expect(run('queries', 'resume', flagged, '--yes').status).toBe(0);
+    const typo = run('queries', '--state', 'runing');
+    expect([typo.status, typo.stderr.trim()]).toEqual([2, "error: --state: expected one of RUNNING, PAUSED, ERROR, UNRESPONSIVE, PENDING_SHUTDOWN, got 'runing'"]);
+  });
+
+  it('a push query a client streams is not a persistent query: not listed, not in --all', async () => {
+    const ac = new AbortController();
+    const res = await fetch(`${server.url}/query-stream`, { method: 'POST', signal: ac.signal, body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE EMIT CHANGES;' }) });
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const pushId = (JSON.parse(first.split('\n')[0]!) as { queryId: string }).queryId;
+    try {
+      const listed = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id);
+      expect(listed).not.toContain(pushId);
+      expect(listed.length).toBeGreaterThan(0);
+      const explained = run('queries', 'explain', pushId);
+      expect([explained.status, explained.stderr.trim()]).toEqual([1, `error: ${pushId} is a push query a client is streaming; explain describes persistent queries`]);
+    } finally { ac.abort(); }
+  });
+
+  it('a source name is always a name: describe STREAMS looks for a source called STREAMS', () => {
+    for (const name of ['streams', 'select']) {
+      const r = run('describe', name);
+      expect([r.status, r.stderr.trim()]).toEqual([1, `error: unknown stream or table: ${name.toUpperCase()} (see 'ksql-migrate streams' and 'ksql-migrate tables')`]);
+    }
+    const dropped = run('drop', 'streams', '--yes');
+    expect([dropped.status, dropped.stderr.trim()]).toEqual([1, 'error: unknown stream or table: STREAMS']);
+  });
+
   it('streams, tables, topics and server-info', () => {
     expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
     expect(run('topics').stdout).toMatch(/^stocktrade\s+2\s+1$/m);
@@ -93,14 +132,34 @@ describe('drop --cascade on the pipeline', () => {
       const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
       const refused = run('drop', 'USERS', '--yes');
       expect(refused.status).toBe(1);
-      expect(refused.stderr).toMatch(/Cannot drop USERS\..*USER_TRADES.*--cascade/);
+      expect(refused.stderr.trim()).toMatch(/^error: Cannot drop USERS: USER_TRADES \(CSAS_USER_TRADES_\d+\) reads it \(use --cascade to drop what depends on it\)$/);
+      // every user at once: the readers, and an INSERT INTO ... SELECT writing into it
+      expect((await ksql(server.url, "CREATE STREAM MORE_TRADES (side VARCHAR, quantity INT, symbol VARCHAR, price INT, account VARCHAR, userid VARCHAR) WITH (kafka_topic='more_trades', value_format='json', partitions=1); INSERT INTO STOCKTRADE SELECT * FROM MORE_TRADES; INSERT INTO USER_TRADES SELECT S.USERID AS USERID, CAST(NULL AS STRING) AS REGIONID, S.QUANTITY AS QUANTITY, S.SYMBOL AS SYMBOL, S.PRICE AS PRICE, S.ACCOUNT AS ACCOUNT, S.SIDE AS SIDE FROM STOCKTRADE S PARTITION BY S.USERID;")).status).toBe(200);
+      const busy = run('drop', 'stocktrade', '--yes');
+      expect([busy.status, busy.stderr.trim()]).toEqual([1, expect.stringMatching(/^error: Cannot drop STOCKTRADE: USER_TRADES \(CSAS_USER_TRADES_\d+\) reads it; INSERTQUERY_\d+ reads it; INSERTQUERY_\d+ writes into it \(use --cascade to drop what depends on it\)$/)]);
       const dropped = run('drop', 'users', '--cascade', '--yes');
       expect(dropped.status).toBe(0);
-      expect(dropped.stdout).toMatch(/DROP STREAM USER_TRADES\n\s+DROP TABLE USERS/);
+      // the plan names the query each drop ends, and each step's result names its step
+      expect(dropped.stdout).toMatch(/DROP STREAM USER_TRADES {2}\(ends CSAS_USER_TRADES_\d+\)\n\s+DROP TABLE USERS\n/);
+      expect(dropped.stdout).toMatch(/^DROP TABLE USERS: /m);
+      // the INSERT INTO USER_TRADES is ended before USER_TRADES goes
+      expect(dropped.stdout).toMatch(/TERMINATE INSERTQUERY_\d+\n\s+DROP STREAM USER_TRADES/);
       const left = await ksql(server.url, 'SHOW STREAMS; SHOW TABLES; SHOW QUERIES;');
-      expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT']);
+      expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'MORE_TRADES', 'STOCKTRADE', 'TRADE_SETTLEMENT']);
       expect(left.body[1].tables.map((s: { name: string }) => s.name)).not.toContain('USERS');
       expect(left.body[2].queries.map((q: { id: string }) => q.id).filter((id: string) => id.startsWith('CSAS_USER_TRADES'))).toEqual([]);
+    } finally { await server.stop(); }
+  });
+});
+
+describe('terminate --all with no persistent query running', () => {
+  it('has nothing to do, and says so', async () => {
+    const server = await startServerProcess();
+    try {
+      const r = spawnSync(process.execPath, [CLI, 'queries', 'terminate', '--all', '--yes', '--server', server.url], { encoding: 'utf8' });
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, 'no queries to terminate\n', '']);
+      const j = spawnSync(process.execPath, [CLI, 'queries', 'terminate', '--all', '--yes', '--json', '--server', server.url], { encoding: 'utf8' });
+      expect([j.status, JSON.parse(j.stdout)]).toEqual([0, { done: [] }]);
     } finally { await server.stop(); }
   });
 });

@@ -3,12 +3,12 @@ import type { KsqlClient } from '../../client/client.js';
 import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
-import { report, table } from '../render.js';
+import { formatTime, report, table } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 
 export interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
-interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null }
+export interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null }
 
 /** Statements that only read: safe to send again after a dropped connection or a 503. */
 const READ = { readOnly: true };
@@ -29,7 +29,9 @@ async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient) => Promise
 export function sourceName(input: string): string {
   const m = /^(["`])(.+)\1$/s.exec(input);
   if (m) return quoteName(m[2]!);
-  if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return input.toUpperCase();
+  // upper-cased as ksqlDB reads it, then quoted, so a name that is also a keyword (STREAMS, SELECT)
+  // names a source rather than changing the statement
+  if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return quoteName(input.toUpperCase());
   throw new CliError(`'${input}' is not a stream or table name; quote a name with other characters, e.g. "my-name"`, EXIT.USAGE);
 }
 /** A name exactly as the server reports it, quoted for SQL. */
@@ -37,6 +39,9 @@ const quoteName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 const bare = (name: string) => (/^`.*`$/s.test(name) ? name.slice(1, -1).replace(/``/g, '`') : name);
 /** INSERT INTO ... SELECT: its sink is not its own, so dropping a source it reads leaves that sink be. */
 const isInsertQuery = (q: RunningQuery) => /^\s*INSERT\s+INTO\b/i.test(q.queryString);
+
+/** A push query a client is streaming: SHOW QUERIES lists it too, but it is not a persistent query. */
+const isPersistent = (q: RunningQuery) => q.queryType !== 'PUSH';
 
 async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: string[]; errors: number })[]> {
   const [list, ext] = await c.ksql('SHOW QUERIES; SHOW QUERIES EXTENDED;', {}, READ);
@@ -56,7 +61,9 @@ export function stateOf(q: RunningQuery): string {
 
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
   return withClient(opts, async (c) => {
-    let qs = await listQueries(c);
+    let qs = (await listQueries(c)).filter(isPersistent);
+    const states = ['RUNNING', 'PAUSED', 'ERROR', 'UNRESPONSIVE', 'PENDING_SHUTDOWN'];
+    if (opts.state && !states.includes(opts.state.toUpperCase())) throw new CliError(`--state: expected one of ${states.join(', ')}, got '${opts.state}'`, EXIT.USAGE);
     if (opts.sink) qs = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!))));
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
     if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
@@ -67,26 +74,39 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
   });
 }
 
-async function confirm(question: string, yes?: boolean): Promise<boolean> {
-  if (yes) return true;
+/**
+ * Shows the plan and asks on the terminal, unless --yes. Asking, the plan and the question go to
+ * stderr, so stdout (--json, a redirect) carries only the result; with --yes the plan is part of it.
+ */
+async function confirm(plan: string[], question: string, opts: { yes?: boolean; quiet?: boolean; json?: boolean }): Promise<boolean> {
+  if (opts.yes) {
+    if (!opts.quiet && !opts.json && plan.length) process.stdout.write(`${plan.join('\n')}\n`);
+    return true;
+  }
   if (!process.stdin.isTTY) throw new CliError('refusing to change the server without a terminal to ask on: add --yes', EXIT.USAGE);
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  if (plan.length) process.stderr.write(`${plan.join('\n')}\n`);
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
   try { return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim()); } finally { rl.close(); }
 }
 
 export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', ids: string[], opts: GlobalOptions & { sink?: string; all?: boolean; yes?: boolean }): Promise<number> {
   return withClient(opts, async (c) => {
+    const chosen = [ids.length > 0, !!opts.sink, !!opts.all].filter(Boolean).length;
+    if (chosen !== 1) throw new CliError(`${verb}: name query ids, --sink NAME or --all${chosen > 1 ? ', only one of them' : ''}`, EXIT.USAGE);
     const qs = await listQueries(c);
     let targets: string[];
-    if (opts.all) targets = qs.map((q) => q.id);
-    else if (opts.sink) targets = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
+    // --all and --sink take persistent queries; an id may also name a push query a client streams
+    if (opts.all) targets = qs.filter(isPersistent).map((q) => q.id);
+    else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
-    if (!targets.length) throw new CliError(opts.sink ? `no query writes into ${bare(sourceName(opts.sink))}` : `${verb}: name query ids, --sink NAME or --all`, opts.sink ? EXIT.FAILED : EXIT.USAGE);
+    targets = [...new Set(targets)];
+    if (!targets.length && opts.sink) throw new CliError(`no query writes into ${bare(sourceName(opts.sink))}`, EXIT.FAILED);
+    if (!targets.length) { report(opts, [`no queries to ${verb}`], { done: [] }); return EXIT.OK; }
     const unknown = targets.filter((id) => !qs.some((q) => q.id === id));
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
     const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
-    for (const id of targets) say(`${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
-    if (!(await confirm(`${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts.yes))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
+    const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
+    if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const done: { id: string; message: string }[] = [];
     for (const id of targets) {
       const [e] = await c.ksql(`${verb.toUpperCase()} ${quoteName(id)};`);
@@ -99,47 +119,118 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
   });
 }
 
+/** A query error as ksqlDB reports it ({timestamp, errorMessage, type}): its time, kind and message. */
+function errorLine(x: unknown): string {
+  const e = x as { timestamp?: number; errorMessage?: string; type?: string };
+  if (typeof e?.errorMessage !== 'string') return `  ${JSON.stringify(x)}`;
+  const when = typeof e.timestamp === 'number' ? `${formatTime(String(e.timestamp))} ` : '';
+  return `  ${when}${e.type ?? 'UNKNOWN'}: ${e.errorMessage.replace(/\s+/g, ' ').trim()}`;
+}
+
+/** Text broken at spaces into lines of at most `width` (a word longer than that stands alone). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 export async function runExplain(input: string, opts: GlobalOptions): Promise<number> {
   return withClient(opts, async (c) => {
     // only an id the server lists goes into the statement (ids are matched ignoring case)
-    const id = (await listQueries(c)).find((q) => q.id.toUpperCase() === input.toUpperCase())?.id;
-    if (id === undefined) throw new CliError(`unknown query id: ${input} (see 'ksql-migrate queries')`, EXIT.FAILED);
+    const q = (await listQueries(c)).find((x) => x.id.toUpperCase() === input.toUpperCase());
+    if (q === undefined) throw new CliError(`unknown query id: ${input} (see 'ksql-migrate queries')`, EXIT.FAILED);
+    if (!isPersistent(q)) throw new CliError(`${q.id} is a push query a client is streaming; explain describes persistent queries`, EXIT.FAILED);
+    const id = q.id;
     let d: QueryDescription;
     try { d = (await c.ksql(`EXPLAIN ${quoteName(id)};`, {}, READ))[0]!.queryDescription as QueryDescription; } catch (e) {
       if (e instanceof ServerError && /does not exist/.test(e.message)) throw new CliError(`unknown query id: ${id} (see 'ksql-migrate queries')`, EXIT.FAILED);
       throw e;
     }
     if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
-    const lines = [`ID:        ${d.id}`, `Sources:   ${d.sources.join(', ')}`, `Sinks:     ${d.sinks.join(', ')}`, `Window:    ${d.windowType ?? '-'}`,
-      `State:     ${Object.entries(d.ksqlHostQueryStatus).map(([h, s]) => `${s} on ${h}`).join(', ') || d.state || '-'}`, '', 'Schema:',
-      ...d.fields.map((f) => `  ${f.name} ${typeText(f.schema)}${f.type === 'KEY' ? ' KEY' : ''}`), '', 'Statement:', `  ${d.statementText}`];
-    if (d.queryErrors.length) lines.push('', 'Errors:', ...d.queryErrors.map((x) => `  ${JSON.stringify(x)}`));
-    process.stdout.write(`${lines.join('\n')}\n`);
+    process.stdout.write(`${renderExplain(d, outputWidth())}\n`);
     return EXIT.OK;
   });
 }
 
+/** EXPLAIN as text: sources, sinks, window, state per host, schema, the statement wrapped to the width, errors. */
+export function renderExplain(d: QueryDescription, width = 80): string {
+    const lines = [`ID:        ${d.id}`, `Sources:   ${d.sources.join(', ')}`, `Sinks:     ${d.sinks.join(', ')}`, `Window:    ${d.windowType ?? '-'}`,
+      `State:     ${Object.entries(d.ksqlHostQueryStatus).map(([h, s]) => `${s} on ${h}`).join(', ') || d.state || '-'}`, '', 'Schema:',
+      ...d.fields.map((f) => `  ${f.name} ${typeText(f.schema)}${f.type === 'KEY' ? ' KEY' : ''}`), '', 'Statement:', ...wrapWords(d.statementText, width - 2).map((l) => `  ${l}`)];
+    if (d.queryErrors.length) lines.push('', 'Errors:', ...d.queryErrors.map(errorLine));
+    return lines.join('\n');
+}
+
+interface HostStat { name: string; host: string; value: number; timestamp: number }
 export interface SourceDescription {
   name: string; type: string; fields: { name: string; schema: FieldSchema; type?: string; headerKey?: string }[]; keyFormat: string; valueFormat: string; topic: string;
   partitions: number; replication: number; timestamp: string; windowType: string | null; readQueries: RunningQuery[]; writeQueries: RunningQuery[]; statistics: string; errorStats: string;
+  clusterStatistics?: HostStat[]; clusterErrorStats?: HostStat[];
 }
 
-/** DESCRIBE as text: a column table (nested types written out as ksqlDB writes them), then the details. */
+/**
+ * Wraps a type across lines of at most `width`, breaking after ", " or "<" where it can (a nested
+ * STRUCT reads field by field), mid-word only where a piece alone is wider.
+ */
+export function wrapType(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    let cut = -1;
+    for (const sep of [', ', '<']) { const i = rest.lastIndexOf(sep, width - sep.length); if (i > 0) cut = Math.max(cut, i + sep.length); }
+    if (cut <= 0) cut = width;
+    lines.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut);
+  }
+  lines.push(rest);
+  return lines;
+}
+
+/** ksqlDB's statistics text without the deprecation notice it starts with, one stat a line. */
+const statsText = (s: string) => s.split('\n').filter((l) => l.trim() && !/field is deprecated/.test(l)).map((l) => l.trim());
+
+/** DESCRIBE as text: a column table (nested types written out as ksqlDB writes them, wrapped), then the details. */
 export function renderSourceDescription(d: SourceDescription, extended: boolean, width = 80): string {
-  const cols = d.fields.map((f) => [f.name, typeText(f.schema), f.type === 'KEY' ? (d.type === 'TABLE' ? 'PRIMARY KEY' : 'KEY') : f.type === 'HEADER' ? (f.headerKey ? `HEADER('${f.headerKey}')` : 'HEADERS') : '']);
-  const out = [`${d.type} ${d.name}`, '', table(['Column', 'Type', ''], cols, width), '',
-    `Key format:     ${d.keyFormat}`, `Value format:   ${d.valueFormat}`, `Topic:          ${d.topic} (partitions: ${d.partitions}, replication: ${d.replication})`,
+  const marker = (f: SourceDescription['fields'][number]) => (f.type === 'KEY' ? (d.type === 'TABLE' ? 'PRIMARY KEY' : 'KEY') : f.type === 'HEADER' ? (f.headerKey ? `HEADER('${f.headerKey}')` : 'HEADERS') : '');
+  const nameW = Math.min(Math.max(6, ...d.fields.map((f) => f.name.length)), 32);
+  const markW = Math.max(0, ...d.fields.map((f) => marker(f).length));
+  const typeW = Math.min(Math.max(4, ...d.fields.map((f) => typeText(f.schema).length)), Math.max(20, width - nameW - 2 - (markW ? markW + 2 : 0)));
+  const columns: string[] = [`${'Column'.padEnd(nameW)}  ${'Type'.padEnd(typeW)}`.trimEnd()];
+  for (const f of d.fields) {
+    const types = wrapType(typeText(f.schema), typeW);
+    const name = f.name.length > nameW ? `${f.name.slice(0, nameW - 1)}…` : f.name;
+    columns.push(`${name.padEnd(nameW)}  ${types[0]!.padEnd(typeW)}  ${marker(f)}`.trimEnd());
+    for (const more of types.slice(1)) columns.push(`${''.padEnd(nameW)}    ${more}`.trimEnd());
+  }
+  const ids = (qs: RunningQuery[]) => qs.map((q) => (q.state === 'ERROR' ? `${q.id} (ERROR)` : q.id)).join(', ') || '-';
+  const details = [`Key format:     ${d.keyFormat}`, `Value format:   ${d.valueFormat}`, `Topic:          ${d.topic} (partitions: ${d.partitions}, replication: ${d.replication})`,
     `Timestamp:      ${d.timestamp || 'record time'}`, `Window:         ${d.windowType ?? '-'}`,
-    `Written by:     ${d.writeQueries.map((q) => q.id).join(', ') || '-'}`, `Read by:        ${d.readQueries.map((q) => q.id).join(', ') || '-'}`];
-  if (extended) out.push(`Statistics:     ${d.statistics || '-'}`, `Errors:         ${d.errorStats || '-'}`);
-  return out.join('\n').split('\n').map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n');
+    `Written by:     ${ids(d.writeQueries)}`, `Read by:        ${ids(d.readQueries)}`];
+  if (extended) {
+    const perHost = (xs: HostStat[] | undefined) => (xs ?? []).map((x) => `  ${x.host}: ${x.name} ${x.value}`);
+    const stats = statsText(d.statistics ?? ''), errors = statsText(d.errorStats ?? '');
+    const block = (title: string, lines: string[], hosts: HostStat[] | undefined) => (lines.length || hosts?.length
+      ? [`${title}:`, ...lines.map((l) => `  ${l}`), ...perHost(hosts)] : [`${title}:`.padEnd(16) + '-']);
+    details.push('', ...block('Statistics', stats, d.clusterStatistics), ...block('Errors', errors, d.clusterErrorStats));
+  }
+  // the column table is laid out to fit; the details shorten only where a value is longer than the line
+  const fit = (l: string) => (l.length > width ? `${l.slice(0, width - 1)}…` : l);
+  return [`${d.type} ${d.name}`, '', ...columns, '', ...details.map(fit)].join('\n');
 }
 
-/** The narrowest a table of these columns gets: ID and STATE whole, the others down to 8. */
-function minWidth(headers: string[], cells: string[][], shown: number[]): number {
+/**
+ * How wide a table of these columns is with each column whole, except the query string, which may
+ * give way down to `QUERY_MIN` (it is shortened anyway; the other columns are read whole).
+ */
+const QUERY_MIN = 24;
+function wholeWidth(headers: string[], cells: string[][], shown: number[]): number {
   return shown.reduce((n, i, k) => {
     const w = Math.max(headers[i]!.length, ...cells.map((r) => r[i]!.length));
-    return n + (i <= 1 ? w : Math.min(w, 8)) + (k > 0 ? 2 : 0);
+    return n + (headers[i] === 'QUERY' ? Math.min(w, QUERY_MIN) : w) + (k > 0 ? 2 : 0);
   }, 0);
 }
 
@@ -151,7 +242,7 @@ export function renderQueries(qs: (RunningQuery & { sources: string[] })[], widt
   // not fit, the columns that matter least go first (type, sink topics, sources, sinks)
   let shown = all.map((_h, i) => i);
   for (const drop of [2, 4, 5, 3]) {
-    if (minWidth(all, cells, shown) <= width) break;
+    if (wholeWidth(all, cells, shown) <= width) break;
     shown = shown.filter((i) => i !== drop);
   }
   const paint = (s: string, i: number, q: RunningQuery) => (i === 1 && color && q.state === 'ERROR' ? `\u001b[31m${s}\u001b[39m` : s);
@@ -198,42 +289,44 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
       if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(n)}`, EXIT.FAILED);
       throw e;
     }
-    const queries = await listQueries(c);
-    // every query reading a source, and what it writes: the dependency graph
-    const steps: { kind: 'terminate' | 'drop'; name: string; type?: string }[] = [];
+    const queries = (await listQueries(c)).filter(isPersistent);
+    // a query created by CREATE ... AS SELECT ends when its sink is dropped; an INSERT INTO ... SELECT
+    // must be terminated first. A source is in use while a query reads it or an INSERT writes into it.
+    const readers = (d: string) => queries.filter((q) => q.sources.includes(d) && !(q.sinks.includes(d) && !isInsertQuery(q)));
+    const inserters = (d: string) => queries.filter((q) => q.sinks.includes(d) && isInsertQuery(q));
+    if (!opts.cascade) {
+      const uses = [...readers(root.name).map((q) => (isInsertQuery(q) ? `${q.id} reads it` : `${q.sinks.join(', ')} (${q.id}) reads it`)), ...inserters(root.name).map((q) => `${q.id} writes into it`)];
+      if (uses.length) throw new CliError(`Cannot drop ${root.name}: ${uses.join('; ')} (use --cascade to drop what depends on it)`, EXIT.FAILED);
+    }
+    const steps: { kind: 'terminate' | 'drop'; name: string; type?: string; ends?: string[] }[] = [];
     const seen = new Set<string>();
-    // a query created by CREATE ... AS SELECT from `d` makes its sink a dependent, dropped first
-    // (dropping it ends that query); an INSERT INTO ... SELECT from `d` is ended, and its sink,
-    // which exists on its own, stays. Before `d` itself goes, the INSERT queries writing into it end.
+    // dependents first, deepest first: a query reading `d` is ended with its sink's drop (or on its
+    // own, for an INSERT); then the INSERT queries writing into `d`; then `d` with its own query
     const visit = async (d: SourceDescription) => {
       if (seen.has(d.name)) return;
       seen.add(d.name);
-      for (const q of queries.filter((x) => x.sources.includes(d.name))) {
+      for (const q of readers(d.name)) {
         if (isInsertQuery(q)) { steps.push({ kind: 'terminate', name: q.id }); continue; }
-        for (const sink of q.sinks) if (sink !== d.name) await visit(await describe(quoteName(sink)));
+        for (const sink of q.sinks) await visit(await describe(quoteName(sink)));
       }
-      for (const q of queries.filter((x) => x.sinks.includes(d.name) && isInsertQuery(x))) steps.push({ kind: 'terminate', name: q.id });
-      steps.push({ kind: 'drop', name: d.name, type: d.type });
+      for (const q of inserters(d.name)) steps.push({ kind: 'terminate', name: q.id });
+      const own = queries.filter((q) => q.sinks.includes(d.name) && !isInsertQuery(q)).map((q) => q.id);
+      steps.push({ kind: 'drop', name: d.name, type: d.type, ends: own });
     };
-    if (opts.cascade) await visit(root);
-    else steps.push({ kind: 'drop', name: root.name, type: root.type });
+    await visit(root);
     const plan = steps.filter((s, i) => steps.findIndex((x) => x.kind === s.kind && x.name === s.name) === i);
+    const dropSql = (s: (typeof plan)[number]) => `DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}`;
+    const lines = ['will run, in order:', ...plan.map((s) => (s.kind === 'drop' ? `  ${dropSql(s)}${s.ends?.length ? `  (ends ${s.ends.join(', ')})` : ''}` : `  TERMINATE ${s.name}`))];
+    const sources = plan.filter((s) => s.kind === 'drop').length;
+    if (!(await confirm(lines, `drop ${sources} source${sources === 1 ? '' : 's'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
-    say('will run, in order:');
-    for (const s of plan) say(s.kind === 'drop' ? `  DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}` : `  TERMINATE ${s.name}`);
-    if (!(await confirm(`drop ${plan.filter((s) => s.kind === 'drop').length} source(s)?`, opts.yes))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const done: { step: string; message: string }[] = [];
     for (const s of plan) {
-      try {
-        const sql = s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`;
-        const [e] = await c.ksql(sql);
-        const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
-        say(message);
-        done.push({ step: sql, message });
-      } catch (e) {
-        if (e instanceof ServerError && !opts.cascade) throw new CliError(`${e.message.split('\n').join(' ')} (use --cascade to drop what depends on it)`, EXIT.FAILED);
-        throw e;
-      }
+      const sql = s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`;
+      const [e] = await c.ksql(sql);
+      const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
+      say(`${s.kind === 'drop' ? dropSql(s) : `TERMINATE ${s.name}`}: ${message}`);
+      done.push({ step: sql, message });
     }
     if (opts.json) report(opts, [], { done });
     return EXIT.OK;
