@@ -18,6 +18,7 @@ export type Problem =
   | { kind: 'failed'; version: number; reason: string }
   | { kind: 'running'; version: number }
   | { kind: 'out-of-order'; version: number; latest: number }
+  | { kind: 'skips'; version: number; skipped: number[] }
   | { kind: 'not-pending'; version: number; state: string }
   | { kind: 'unknown-version'; version: number };
 
@@ -33,9 +34,10 @@ export function describeProblem(p: Problem): string {
   switch (p.kind) {
     case 'checksum-drift': return `V${pad(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored}`;
     case 'missing-file': return `V${pad(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
-    case 'failed': return `V${pad(p.version)} failed: ${p.reason}. Fix what it left behind, then run 'ksql-migrate repair'`;
+    case 'failed': return `V${pad(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair'`;
     case 'running': return `V${pad(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;
     case 'out-of-order': return `V${pad(p.version)} is pending but older than the latest applied version V${pad(p.latest)}: use --allow-out-of-order to apply it`;
+    case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `V${pad(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
     case 'not-pending': return `V${pad(p.version)} is ${p.state}, not pending`;
     case 'unknown-version': return `there is no migration file for version ${p.version}`;
   }
@@ -68,6 +70,9 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
     const f = files.find((x) => x.version === opts.version);
     if (!f) problems.push({ kind: 'unknown-version', version: opts.version });
     else if (applied(f.version)) problems.push({ kind: 'not-pending', version: f.version, state: 'MIGRATED' });
+    // applying it over lower pending versions would leave them out of order for good
+    const skipped = pending.filter((x) => x.version < opts.version!).map((x) => x.version);
+    if (f && !applied(f.version) && skipped.length && !opts.allowOutOfOrder) problems.push({ kind: 'skips', version: f.version, skipped });
     pending = f && !applied(f.version) ? [f] : [];
   }
   if (opts.to !== undefined) pending = pending.filter((f) => f.version <= opts.to!);

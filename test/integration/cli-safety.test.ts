@@ -29,7 +29,10 @@ describe('flags reach their command', () => {
   it('`up --version N` and `create --version N` are the commands\' own flags, not the tool\'s version', async () => {
     const p = project();
     for (let i = 1; i <= 3; i++) sql(p.dir, `V00000${i}__v${i}.sql`, stream(`V${i}_${p.stream}`, `v${i}_${p.stream.toLowerCase()}`));
-    const up = p.run('up', '--version', '2');
+    // applying V2 alone would leave V1 behind it for good: refused, unless asked for
+    const skips = p.run('up', '--version', '2');
+    expect([skips.status, skips.stderr.trim()]).toEqual([1, expect.stringContaining('--version 2 would leave V000001 behind it unapplied: apply that first (--to 2), or use --allow-out-of-order')]);
+    const up = p.run('up', '--version', '2', '--allow-out-of-order');
     expect(up.stderr).toBe('');
     expect(up.status).toBe(0);
     expect(up.stdout).toMatch(/applied V000002 v2/);
@@ -269,7 +272,7 @@ describe('the history stays true', () => {
     const p = project();
     for (let i = 1; i <= 5; i++) sql(p.dir, `V00000${i}__o${i}.sql`, stream(`O${i}_${p.stream}`, `o${i}_${p.stream.toLowerCase()}`));
     expect(p.run('up', '--to', '1').status).toBe(0);
-    expect(p.run('up', '--version', '5').status).toBe(0);
+    expect(p.run('up', '--version', '5', '--allow-out-of-order').status).toBe(0);
     expect(p.run('up', '--allow-out-of-order', '--to', '2').status).toBe(0);
     const refused = p.run('up');
     expect(refused.status).toBe(1);

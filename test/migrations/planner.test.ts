@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/migrations/planner.js';
+import { describeProblem, plan } from '../../src/migrations/planner.js';
 import { foldEvents, latestMigrated, LOCK_KEY, type HistoryRow } from '../../src/migrations/history.js';
 import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
 
@@ -47,6 +47,15 @@ describe('plan', () => {
     expect(plan(files, h, { version: 9 }).problems).toEqual([{ kind: 'unknown-version', version: 9 }]);
   });
 
+  it('--version over lower pending versions is refused, as it would leave them out of order, unless allowed', () => {
+    const files = [file(1), file(2), file(3), file(4)];
+    const h = history(row(1, 'MIGRATED'));
+    const p = plan(files, h, { version: 4 });
+    expect(p.problems).toEqual([{ kind: 'skips', version: 4, skipped: [2, 3] }]);
+    expect(describeProblem(p.problems[0]!)).toBe('--version 4 would leave V000002, V000003 behind it unapplied: apply those first (--to 4), or use --allow-out-of-order');
+    expect(plan(files, h, { version: 4, allowOutOfOrder: true })).toMatchObject({ problems: [], steps: [{ file: { version: 4 }, previous: '1' }] });
+  });
+
   it('refuses checksum drift and applied files that went missing', () => {
     const p = plan([file(1, 'other')], history(row(1, 'MIGRATED'), row(2, 'MIGRATED')));
     expect(p.problems.map((x) => x.kind)).toEqual(['checksum-drift', 'missing-file']);
@@ -54,6 +63,8 @@ describe('plan', () => {
 
   it('refuses to go on past a failed or running version', () => {
     expect(plan([file(1), file(2)], history(row(1, 'ERROR', { errorReason: 'boom' }))).problems).toEqual([{ kind: 'failed', version: 1, reason: 'boom' }]);
+    // a reason that ends a sentence of its own is not given a second full stop
+    expect(describeProblem({ kind: 'failed', version: 1, reason: 'Column cannot be resolved.' })).toBe("V000001 failed: Column cannot be resolved. Fix what it left behind, then run 'ksql-migrate repair'");
     expect(plan([file(1), file(2)], history(row(1, 'RUNNING'))).problems).toEqual([{ kind: 'running', version: 1 }]);
   });
 
