@@ -65,10 +65,10 @@ export function buildProgram(): Command {
   const queries = common(program.command('queries').description('persistent queries: list (default), terminate, pause, resume, explain'))
     .option('--sink <name>', 'only queries writing into this source')
     .option('--source <name>', 'only queries reading this source')
-    .option('--state <state>', 'only queries in this state (RUNNING, ERROR, PAUSED)')
+    .option('--state <state>', 'only queries in this state (RUNNING, PAUSED, ERROR, UNRESPONSIVE, PENDING_SHUTDOWN)')
     .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runQueries(opts)); });
   common(queries.command('list').description('list persistent queries'))
-    .option('--sink <name>', 'only queries writing into this source').option('--source <name>', 'only queries reading this source').option('--state <state>', 'only queries in this state')
+    .option('--sink <name>', 'only queries writing into this source').option('--source <name>', 'only queries reading this source').option('--state <state>', 'only queries in this state (RUNNING, PAUSED, ERROR, UNRESPONSIVE, PENDING_SHUTDOWN)')
     .action(async (_opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runQueries(cmd.optsWithGlobals())); });
   common(queries.command('terminate [ids...]').description('stop queries, after showing them and asking'))
     .option('--sink <name>', 'the queries writing into this source').option('--all', 'every persistent query').option('-y, --yes', 'do not ask')
@@ -117,6 +117,7 @@ export function buildProgram(): Command {
     .option('--group <id>', 'consumer group (default: derived from the handler\'s path and export)')
     .option('--timeout <duration>', 'the function\'s timeout, as Lambda\'s (at most 14 minutes behind Kafka); a batch that runs past it is retried', '840s')
     .addOption(new Option('--event-source <kind>', 'the event shape').choices(['self-managed', 'msk']).default('self-managed'))
+    .option('--broker-timeout <duration>', 'how long Kafka may be out of reach (the consumer reconnecting) before the run ends with exit 1', '60s')
     .option('-q, --quiet', 'print only errors')
     .action(async (opts) => { const { runLambdaRun } = await import('./commands/lambda.js'); code(await runLambdaRun(opts)); });
   kafkaOptions(lambda.command('event').description('print a Kafka event built from the first records of a topic (for sam local invoke -e)'))
@@ -154,7 +155,7 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of the data generator')
     .option('--dir <dir>', 'where the settlement handler project is built (kept between runs)', '.ksql-migrate/demo')
     .option('--migrations-dir <dir>', 'the migrations to apply (default: from ksql-migrate.yaml, else migrations/)')
-    .action(async (opts) => { const { runDemo } = await import('./commands/demo.js'); code(await runDemo(opts)); });
+    .action(async (opts, cmd: Command) => { const { runDemo } = await import('./commands/demo.js'); code(await runDemo({ ...opts, tradesGiven: cmd.getOptionValueSource('trades') === 'cli' })); });
 
   program.command('server')
     .description('Run the local ksqlDB-compatible server')

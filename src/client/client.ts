@@ -117,6 +117,7 @@ export class KsqlClient {
   async waitForCommand(commandId: string, statementText: string): Promise<void> {
     const deadline = Date.now() + (this.opts.timeoutMs ?? 30_000);
     for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
+      this.opts.onRequest?.('GET', `/status/${statusPath(commandId)}`, '');
       const res = await request(`${this.url}/status/${statusPath(commandId)}`, { dispatcher: this.dispatcher, headers: this.commonHeaders() });
       const body = await res.body.json().catch(() => ({})) as { status?: string; message?: string };
       if (body.status === 'SUCCESS') return;
@@ -135,6 +136,7 @@ export class KsqlClient {
 
   async health(): Promise<{ isHealthy: boolean; details: Record<string, { isHealthy: boolean }>; serverState?: string }> {
     try {
+      this.opts.onRequest?.('GET', '/healthcheck', '');
       const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: this.opts.timeoutMs ?? 30_000, bodyTimeout: this.opts.timeoutMs ?? 30_000 });
       return HealthCheck.parse(await res.body.json());
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
@@ -147,6 +149,7 @@ export class KsqlClient {
     for (let i = 0; ; i++) {
       let status: number, text: string;
       try {
+        this.opts.onRequest?.('GET', '/info', '');
         const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.commonHeaders() });
         status = res.statusCode; text = await res.body.text();
       } catch (e) {

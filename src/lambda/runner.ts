@@ -16,11 +16,14 @@ export interface RunnerOptions {
   invoke: (event: unknown) => Promise<unknown>;
   /** What the runner does, for the CLI to render. */
   onEvent?: (e: RunnerEvent) => void;
+  /** How long the consumer may go on failing to reach Kafka (restarting) before the runner gives up. */
+  brokerTimeoutMs?: number;
 }
 
 export type RunnerEvent =
   | { type: 'invoked'; partition: number; records: number; ms: number }
   | { type: 'crashed'; error: string }
+  | { type: 'retrying'; error: string }
   | { type: 'failed'; partition: number; records: number; error: string; attempt: number }
   | { type: 'scaled'; concurrency: number; lag: number };
 
@@ -35,6 +38,8 @@ export type RunnerEvent =
 export class EventSourceRunner {
   private consumer: Consumer | undefined;
   private stopped = false;
+  /** When the consumer began failing to reach Kafka, while it still is. */
+  private failingSince: number | undefined;
   private limit = 1;
   private active = 0;
   private waiting: (() => void)[] = [];
@@ -61,9 +66,20 @@ export class EventSourceRunner {
     });
     // a consumer that gives up (an error it does not retry) ends the runner with that error, never silently
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopped) return;
-      this.o.onEvent?.({ type: 'crashed', error: payload.error.message });
+      if (this.stopped) return;
+      if (!payload.restart) { this.o.onEvent?.({ type: 'crashed', error: payload.error.message }); return; }
+      // an error kafkajs retries (a lost broker): it restarts the consumer, and goes on doing so; the
+      // runner says so, and gives up once Kafka has been out of reach for the broker timeout
+      const now = Date.now();
+      this.failingSince ??= now;
+      const limit = this.o.brokerTimeoutMs ?? 60_000;
+      if (now - this.failingSince >= limit) this.o.onEvent?.({ type: 'crashed', error: `${payload.error.message} (Kafka out of reach for ${Math.round((now - this.failingSince) / 1000)} s, the broker timeout is ${limit / 1000} s)` });
+      else this.o.onEvent?.({ type: 'retrying', error: payload.error.message });
     });
+    // any fetch or join means Kafka is back
+    const back = () => { this.failingSince = undefined; };
+    consumer.on(consumer.events.FETCH, back);
+    consumer.on(consumer.events.GROUP_JOIN, back);
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.o.topic, fromBeginning: this.o.startingPosition === 'trim-horizon' });

@@ -20,4 +20,12 @@ describe('ksql-migrate demo', () => {
     expect(total.reduce((a, b) => a + b, 0)).toBe(300);
     expect(r.stdout).not.toContain('\x1b['); // no redrawing when piped
   }, 240_000);
+
+  it('takes --trades or --duration, not both; bad values name their flag (exit 2)', () => {
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'demo', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const both = run('--trades', '100', '--duration', '4s');
+    expect([both.status, both.stderr.trim()]).toEqual([2, 'error: demo: --trades or --duration, not both']);
+    const bad = run('--duration', 'soon');
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --duration: expected a time like 20s or 2m, got 'soon'"]);
+  });
 });

@@ -162,6 +162,33 @@ describe('ksql-migrate lambda', () => {
     }
   });
 
+  it('run: Kafka lost for longer than --broker-timeout ends the run with one line and exit 1, after saying it is reconnecting', async () => {
+    const kport = await freePort();
+    const own = await startServerProcess(['--kafka-port', String(kport)]);
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
+    const out = join(dir, 'out.jsonl');
+    const broker = `127.0.0.1:${kport}`;
+    const p = new Kafka({ clientId: 't', brokers: [broker], logLevel: logLevel.NOTHING }).producer();
+    await p.connect();
+    await p.send({ topic: 'lost', acks: -1, messages: [{ value: 'before' }] });
+    await p.disconnect();
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', COLLECT, '--topic', 'lost', '--bootstrap-servers', broker, '--batching-window', '50ms', '--broker-timeout', '3s'],
+      { env: { ...process.env, LAMBDA_OUT: out }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    run.stderr!.on('data', (d) => { log += d; });
+    const exited = once(run, 'exit');
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!(existsSync(out) && readFileSync(out, 'utf8').includes('before')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(readFileSync(out, 'utf8')).toContain('before');
+    } finally { await own.stop(); }
+    const [code] = await exited;
+    expect(code, log).toBe(1);
+    expect(log).toMatch(/the consumer lost Kafka and is reconnecting: /);
+    const last = log.trim().split('\n').at(-1)!;
+    expect(last).toMatch(/^error: the Kafka consumer stopped: .*\(Kafka out of reach for \d+ s, the broker timeout is 3 s\)$/);
+  }, 90_000);
+
   it('run: a member stays in its group through a long invocation and a rebalance; every record is handled and committed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-rebalance-'));
     const out = join(dir, 'out.jsonl');

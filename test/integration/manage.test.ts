@@ -122,6 +122,12 @@ describe('query and schema management through the CLI', () => {
     expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
     expect(run('topics').stdout).toMatch(/^stocktrade\s+2\s+1$/m);
     expect(run('server-info').stdout).toMatch(/Health:\s+healthy/);
+    // --quiet prints only errors, listings included; the exit code still tells
+    for (const cmd of [['server-info'], ['streams'], ['describe', 'stocktrade'], ['queries']]) expect([cmd[0], run(...cmd, '-q').stdout, run(...cmd, '-q').status]).toEqual([cmd[0], '', 0]);
+    // --verbose shows the GET requests too
+    const verbose = run('server-info', '-v');
+    expect(verbose.stderr).toContain(`> GET ${server.url}/info`);
+    expect(verbose.stderr).toContain(`> GET ${server.url}/healthcheck`);
   });
 });
 

@@ -14,7 +14,7 @@ import { loadConfigOrExit } from '../context.js';
 import { parseSeed } from './datagen.js';
 import { existsSync } from 'node:fs';
 
-interface DemoOptions { trades: string; rate: string; duration?: string; seed?: string; dir: string; migrationsDir?: string }
+interface DemoOptions { trades: string; rate: string; duration?: string; seed?: string; dir: string; migrationsDir?: string; tradesGiven?: boolean }
 
 /**
  * `demo`: the whole application on one laptop. A local server with Kafka and Schema Registry,
@@ -26,6 +26,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const rate = Number(String(opts.rate).replace(/\/s$/, ''));
   if (!(rate > 0)) throw new CliError(`--rate: expected trades per second like 200 or 200/s, got '${opts.rate}'`, EXIT.USAGE);
   let trades = Number(opts.trades);
+  if (opts.duration !== undefined && opts.tradesGiven) throw new CliError('demo: --trades or --duration, not both', EXIT.USAGE);
   if (opts.duration !== undefined) {
     // --duration: trades at --rate for that long
     const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(opts.duration.trim());

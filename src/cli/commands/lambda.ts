@@ -10,7 +10,7 @@ import { CliError, EXIT, exitWhenDone } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
-  maxConcurrency: string; group?: string; eventSource: string; secret: string[]; quiet?: boolean; timeout?: string;
+  maxConcurrency: string; group?: string; eventSource: string; secret: string[]; quiet?: boolean; timeout?: string; brokerTimeout?: string;
 }
 
 const positiveInt = (flag: string, v: string) => {
@@ -64,6 +64,8 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   const timeoutMs = duration('--timeout', opts.timeout ?? '840s');
   if (timeoutMs < 1 || timeoutMs > 840_000) throw new CliError(`--timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '${opts.timeout}'`, EXIT.USAGE);
   if (opts.startingPosition !== 'trim-horizon' && opts.startingPosition !== 'latest') throw new CliError(`--starting-position: expected trim-horizon or latest, got '${opts.startingPosition}'`, EXIT.USAGE);
+  const brokerTimeoutMs = duration('--broker-timeout', opts.brokerTimeout ?? '60s');
+  if (brokerTimeoutMs < 1) throw new CliError(`--broker-timeout: expected a positive duration, got '${opts.brokerTimeout}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
   const conn = connectionFromOptions(opts);
   exitWhenDone.requested = true;
@@ -77,12 +79,13 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   const runner = new EventSourceRunner({
     kafka: kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda' }), bootstrapServers: conn.bootstrapServers, topic: opts.topic,
     groupId: group, batchSize, batchingWindowMs: windowMs,
-    startingPosition: opts.startingPosition, maxConcurrency, eventSource: source,
+    startingPosition: opts.startingPosition, maxConcurrency, eventSource: source, brokerTimeoutMs,
     invoke: (event) => invokeHandler(handler, event, name, timeoutMs),
     onEvent: (e) => {
       if (e.type === 'invoked') log(`partition ${e.partition}: ${e.records} record${e.records === 1 ? '' : 's'} in ${e.ms} ms`);
       else if (e.type === 'failed') log(`partition ${e.partition}: invocation failed (attempt ${e.attempt}), batch of ${e.records} retried: ${e.error}`);
       else if (e.type === 'crashed') crashed?.(e.error);
+      else if (e.type === 'retrying') log(`the consumer lost Kafka and is reconnecting: ${e.error}`);
       else log(`lag ${e.lag}: ${e.concurrency} concurrent invocation${e.concurrency === 1 ? '' : 's'}`);
     },
   });

@@ -49,6 +49,9 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
   return ((list?.queries ?? []) as RunningQuery[]).map((q) => ({ ...q, sources: descriptions.get(q.id)?.sources ?? [], errors: descriptions.get(q.id)?.queryErrors.length ?? 0 }));
 }
 
+/** A listing's text on stdout, unless --quiet (which prints only errors; the exit code still tells). */
+const show = (opts: { quiet?: boolean }, text: string) => { if (!opts.quiet) process.stdout.write(`${text}\n`); };
+
 /** The terminal's width, at least 80 (piped output is laid out for 80 columns). */
 const outputWidth = () => Math.max(80, process.stdout.columns || 80);
 const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').trim(); return one.length > n ? `${one.slice(0, n - 1)}…` : one; };
@@ -68,8 +71,8 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
     if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
     if (opts.json) { process.stdout.write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
-    if (!qs.length) { process.stdout.write('no queries\n'); return EXIT.OK; }
-    process.stdout.write(`${renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR)}\n`);
+    if (!qs.length) { show(opts, 'no queries'); return EXIT.OK; }
+    show(opts, renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR));
     return EXIT.OK;
   });
 }
@@ -151,7 +154,7 @@ export async function runExplain(input: string, opts: GlobalOptions): Promise<nu
       throw e;
     }
     if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
-    process.stdout.write(`${renderExplain(d, outputWidth())}\n`);
+    show(opts, renderExplain(d, outputWidth()));
     return EXIT.OK;
   });
 }
@@ -260,7 +263,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
       throw e;
     }
     if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
-    process.stdout.write(`${renderSourceDescription(d, !!opts.extended, outputWidth())}\n`);
+    show(opts, renderSourceDescription(d, !!opts.extended, outputWidth()));
     return EXIT.OK;
   });
 }
@@ -274,7 +277,7 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
       ? items.map((t) => [String(t.name), String((t.replicaInfo as number[]).length), String((t.replicaInfo as number[])[0] ?? '')])
       : items.map((s) => [String(s.name), String(s.topic), String(s.keyFormat), String(s.valueFormat), s.isWindowed ? 'yes' : '']);
     const headers = what === 'topics' ? ['Topic', 'Partitions', 'Replicas'] : ['Name', 'Topic', 'Key format', 'Value format', 'Windowed'];
-    process.stdout.write(rows.length ? `${table(headers, rows, outputWidth(), [0])}\n` : `no ${what}\n`);
+    show(opts, rows.length ? table(headers, rows, outputWidth(), [0]) : `no ${what}`);
     return EXIT.OK;
   });
 }
@@ -339,7 +342,7 @@ export async function runServerInfo(opts: GlobalOptions): Promise<number> {
     if (opts.json) { process.stdout.write(`${JSON.stringify({ ...info, health }, null, 2)}\n`); return EXIT.OK; }
     const lines = [`Version:          ${info.version}`, `Kafka cluster id: ${info.kafkaClusterId}`, `Service id:       ${info.ksqlServiceId}`, `Status:           ${info.serverStatus ?? '-'}`,
       `Health:           ${health.isHealthy ? 'healthy' : 'UNHEALTHY'}`, ...Object.entries(health.details).map(([k, v]) => `  ${k}: ${v.isHealthy ? 'healthy' : 'UNHEALTHY'}`)];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    show(opts, lines.join('\n'));
     return health.isHealthy ? EXIT.OK : EXIT.FAILED;
   });
 }
