@@ -268,6 +268,32 @@ describe('the Kafka listener with kafkajs', () => {
     expect(Array.isArray(await admin.listTopics())).toBe(true);
     await admin.disconnect();
   });
+
+  it('a record whose time is past what the log holds exactly is INVALID_TIMESTAMP (32), and the partition stays readable', async () => {
+    const [host, port] = brokers[0]!.split(':') as [string, string];
+    // Produce v3 of one batch to 'poison': base timestamp 2^63-1, a record with delta +1
+    const request = Buffer.from('0000007100000003000000010002667affffffff00001388000000010006706f69736f6e0000000100000000000000450000000000000000000000390000000002005fdfbc0000000000007fffffffffffffff7fffffffffffffffffffffffffffffffffffffffffff000000010e00020001027600', 'hex');
+    const s = connect(Number(port), host);
+    await once(s, 'connect');
+    s.write(request);
+    const [reply] = await once(s, 'data') as [Buffer];
+    s.destroy();
+    // size, correlation id, 1 topic 'poison', 1 partition: its index, then its error code
+    const at = 4 + 4 + 4 + 2 + 'poison'.length + 4 + 4;
+    expect(reply.readInt16BE(at)).toBe(32);
+    const producer = client(brokers).producer();
+    await producer.connect();
+    await producer.send({ topic: 'poison', acks: -1, messages: [{ value: 'fine' }] });
+    await producer.disconnect();
+    const got: string[] = [];
+    const consumer = client(brokers).consumer({ groupId: 'poison-reader', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'poison', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+    await until(() => got.length === 1, 'the good record');
+    await consumer.disconnect();
+    expect(got).toEqual(['fine']);
+  });
 });
 
 describe('a Protobuf TradeSettlement produced through Kafka in the Schema Registry wire format', () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +31,20 @@ describe('ksql-migrate server --schema-registry-port', () => {
     expect(await server.outputMatching(said)).toMatch(said);
     const missing = await sr(registry, 'GET', '/subjects/nope/versions');
     expect(missing).toEqual({ status: 404, type: SR_TYPE, body: { error_code: 40401, message: "Subject 'nope' not found." } });
+  });
+
+  it('a malformed path or reference is the client\'s error (4xx), and the registry keeps serving', async () => {
+    const raw = await new Promise<string>((resolve) => {
+      const s = connect(Number(new URL(registry).port), '127.0.0.1', () => s.write('GET http://[ HTTP/1.1\r\nHost: x\r\n\r\n'));
+      let got = ''; s.on('data', (d) => { got += d; if (got.includes('}')) { s.destroy(); resolve(got); } });
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await sr(registry, 'GET', '/subjects/%E0%A4%A/versions')).toEqual({ status: 400, type: SR_TYPE, body: { error_code: 400, message: 'Bad Request: malformed percent-encoding in the path' } });
+    for (const ref of [null, { name: 'x', subject: { toString: 1 }, version: 1 }, { name: 'x', subject: 'y' }]) {
+      const r = await sr(registry, 'POST', '/subjects/refs/versions', { schema: '"int"', references: [ref] });
+      expect([r.status, r.body.error_code]).toEqual([422, 42201]);
+    }
+    expect((await sr(registry, 'GET', '/subjects')).status).toBe(200);
   });
 
   it('CREATE STREAM without columns takes them from the registered schema; CSAS registers its sink schema', async () => {

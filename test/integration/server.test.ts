@@ -141,6 +141,35 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
     });
 
+    it('request targets URL cannot read, objects where a property belongs, a bad offset reset, huge function results: errors of the request or row, never of the server', async () => {
+      // a request target `new URL` refuses
+      const raw = await new Promise<string>((resolve) => {
+        const s = connect(Number(new URL(server.url).port), '127.0.0.1', () => s.write('POST http://[ HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}'));
+        let got = ''; s.on('data', (d) => { got += d; if (got.includes('}')) { s.destroy(); resolve(got); } });
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw).toContain('"error_code":40000');
+      // a property or variable that is an object, and offsets that are no offset reset
+      const objProp = await fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: 'SHOW STREAMS;', streamsProperties: { 'ksql.streams.auto.offset.reset': { toString: 1 } } }) });
+      expect([objProp.status, await objProp.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: `Invalid request: "streamsProperties" value of 'ksql.streams.auto.offset.reset' must be a string, number or boolean` }]);
+      const objVar = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE;', sessionVariables: { x: { toString: 1 } } }) });
+      expect(objVar.status).toBe(400);
+      const reset = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE EMIT CHANGES;', properties: { 'auto.offset.reset': 'garbage' } }) });
+      expect([reset.status, await reset.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Invalid value garbage for configuration auto.offset.reset: String must be one of: latest, earliest, none' }]);
+      const set = await ksql(server.url, "SET 'auto.offset.reset'='sometimes';");
+      expect([set.status, set.body.message]).toEqual([400, 'Invalid value sometimes for configuration auto.offset.reset: String must be one of: latest, earliest, none']);
+      const sys = await ksql(server.url, "ALTER SYSTEM 'ksql.streams.auto.offset.reset'='never';");
+      expect(sys.status).toBe(400);
+      // an /inserts-stream target that is not a name
+      const ins = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":{"toString":1}}\n' });
+      expect(JSON.parse((await ins.text()).trim())).toMatchObject({ '@type': 'generic_error', error_code: 40000, message: 'Invalid request: the first line must name the "target" stream or table as a string' });
+      // values too big to build fail their row (NULL), not the process
+      expect((await ksql(server.url, "CREATE STREAM HUGE_IN (ID INT KEY, N INT) WITH (kafka_topic='huge_in', value_format='JSON', partitions=1); INSERT INTO HUGE_IN (ID, N) VALUES (1, 2000000000);")).status).toBe(200);
+      const huge = await queryStream(server.url, "SELECT ID, ARRAY_LENGTH(GENERATE_SERIES(1, N)) AS A, LEN(LPAD('a', N, 'bc')) AS B, LEN(RPAD('a', 5, 'bc')) AS C FROM HUGE_IN EMIT CHANGES LIMIT 1;");
+      expect(huge.rows).toEqual([[1, null, null, 5]]);
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    });
+
     it('commandSequenceNumber: a request waits for the command it names; one never executed answers 503/50301', async () => {
       const made = await ksql(server.url, "CREATE STREAM CSN_S (K STRING KEY, V INT) WITH (kafka_topic='csn', value_format='JSON', partitions=1);");
       const seq = made.body[0].commandSequenceNumber as number;
@@ -370,6 +399,13 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `${lines.join('\n')}\n` });
     return (await r.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
   };
+
+  it('a row line longer than 10 MB ends the stream with an error after the rows before it', async () => {
+    const long = `{"ID":"big","V":1,"PAD":"${'x'.repeat(11 * 1024 * 1024)}"}`;
+    const acks = await send(['{"target":"INS"}', '{"ID":"small","V":1}', long, '{"ID":"after","V":2}']);
+    expect(acks).toEqual([{ status: 'ok', seq: 0 }, { '@type': 'generic_error', error_code: 40000, message: `Invalid request: a row line is longer than ${10 * 1024 * 1024} characters`, status: 'error', seq: 1 }]);
+    expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+  });
 
   it('acks good rows and refuses bad ones as INSERT VALUES does, each with its seq; the good ones are stored', async () => {
     const acks = await send(['{"target":"INS"}', '{"ID":"a","V":1,"D":1.5,"B":true}', '{"ID":"b","V":1.5}', '{"ID":"c","NOPE":1}', '[1,2]', 'null', '{"ID":"d","ROWOFFSET":3}', '{"id":"e","v":2}']);

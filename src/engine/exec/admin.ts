@@ -1,3 +1,4 @@
+import { propertyValueProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
@@ -61,11 +62,19 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       ctx.variables.delete(key);
       return undefined;
     }
-    case 'set': ctx.properties[stmt.name] = stmt.value; return undefined;
+    case 'set': {
+      const problem = propertyValueProblem(stmt.name, stmt.value);
+      if (problem) throw new KsqlStatementError(problem);
+      ctx.properties[stmt.name] = stmt.value;
+      return undefined;
+    }
     case 'unset': delete ctx.properties[stmt.name]; return undefined;
-    case 'alterSystem':
+    case 'alterSystem': {
+      const problem = propertyValueProblem(stmt.name, stmt.value);
+      if (problem) throw new KsqlStatementError(problem);
       engine.properties[stmt.name] = stmt.value;
       return commandStatus(engine, stmt, `cluster/${engine.properties['ksql.service.id']}/alter`, 'System property altered.', { carriesPlan: false });
+    }
     case 'assertTopic': {
       const exists = engine.topics.has(stmt.topic);
       if (exists === stmt.not) {

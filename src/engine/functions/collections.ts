@@ -1,7 +1,7 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues, valueToString } from './values.js';
-import { BOOL, I, S, commonType, define, fixed } from './registry.js';
+import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /** Null handling and conditionals, arrays and maps. */
 export function registerCollectionFunctions(): void {
@@ -114,6 +114,9 @@ export function registerCollectionFunctions(): void {
 function series(from: number, to: number, step: number): number[] {
   if (step === 0) throw new EvalError('GENERATE_SERIES step cannot be zero');
   if ((to - from) * step < 0 && from !== to) throw new EvalError('GENERATE_SERIES step has wrong sign');
+  // a value is built in memory: a series that would not fit is an error of the row, not of the server
+  const length = Math.floor((to - from) / step) + 1;
+  if (length > MAX_VALUE_ELEMENTS) throw new EvalError(`GENERATE_SERIES of ${length} elements is more than the ${MAX_VALUE_ELEMENTS} one value may hold`);
   const out: number[] = [];
   for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
   return out;

@@ -1,5 +1,11 @@
 import { T, canImplicitlyCast, isNumeric, typeToString, widerNumeric, type SqlType } from '../sql/types.js';
 
+/**
+ * The most elements (characters, array items) one value a function builds may hold: beyond it the
+ * call fails for that row, as a value that would not fit in memory fails, instead of the server.
+ */
+export const MAX_VALUE_ELEMENTS = 10_000_000;
+
 export interface ResolvedFunction {
   returnType: SqlType;
   /** Argument types the call site must convert its arguments to before `fn`. */

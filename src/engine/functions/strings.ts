@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues } from './values.js';
-import { I, S, canPassAs, commonType, define, fixed } from './registry.js';
+import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /** String functions: case, trimming, padding, searching, splitting and joining. */
 export function registerStringFunctions(): void {
@@ -173,9 +173,8 @@ function regexSplit(s: string, pattern: string): string[] {
 function pad(s: string, n: number, p: string, left: boolean): string | null {
   if (n < 0 || p === '') return null;
   if (s.length >= n) return s.slice(0, n);
-  let fill = '';
-  while (fill.length < n - s.length) fill += p;
-  fill = fill.slice(0, n - s.length);
+  if (n > MAX_VALUE_ELEMENTS) throw new EvalError(`a padded length of ${n} is more than the ${MAX_VALUE_ELEMENTS} characters one value may hold`);
+  const fill = p.repeat(Math.ceil((n - s.length) / p.length)).slice(0, n - s.length);
   return left ? fill + s : s + fill;
 }
 

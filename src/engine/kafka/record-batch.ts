@@ -67,18 +67,22 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       try { body = decompress(compression, body, budget.left); } catch (e) { throw new BatchError((e as Error).message, 2); }
       budget.left -= body.length;
     }
-    checkFraming(body, count);
+    const baseTimestamp = Number(batch.readBigInt64BE(15));
+    checkFraming(body, count, baseTimestamp);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
-      count, baseTimestamp: Number(batch.readBigInt64BE(15)), body, size: 12 + length,
+      count, baseTimestamp, body, size: 12 + length,
     });
   }
   return out;
 }
 
-/** Walks `count` records: each field within its record, each record exactly its stated length. */
-function checkFraming(body: Buffer, count: number): void {
+/**
+ * Walks `count` records: each field within its record, each record exactly its stated length, each
+ * time one this log can hold exactly (within 2^53 ms of 1970 either way; INVALID_TIMESTAMP otherwise).
+ */
+function checkFraming(body: Buffer, count: number, baseTimestamp: number): void {
   if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
   const r = new Reader(body);
   try {
@@ -87,7 +91,8 @@ function checkFraming(body: Buffer, count: number): void {
       if (length < 0 || length > r.remaining) throw new WireError(`record ${i} of ${length} bytes overruns the batch`);
       const end = r.remaining - length;
       r.skip(1); // attributes
-      r.skipVarint(); // timestamp delta
+      const ts = baseTimestamp + r.varlong();
+      if (!Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
       r.skipVarint(); // offset delta
       skipBytes(r, 'key');
       skipBytes(r, 'value');

@@ -9,6 +9,9 @@ import type { Journal } from '../storage/journal.js';
  * POST /inserts-stream: the first JSON line names the target, each further line is a row; every row is
  * acknowledged with {"status":"ok","seq":n} or an error object, and the stream stays open for more rows.
  */
+/** The longest row line taken (10 MB, the body limit of the other endpoints). */
+const MAX_LINE = 10 * 1024 * 1024;
+
 export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
   void journal;
   res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1' });
@@ -25,7 +28,9 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       return;
     }
     if (target === undefined) {
-      target = String((obj as Record<string, unknown> | null)?.target ?? '');
+      const named = (obj as Record<string, unknown> | null)?.target;
+      if (typeof named !== 'string') { error('Invalid request: the first line must name the "target" stream or table as a string', 0); res.end(); return; }
+      target = named;
       // the target rules of INSERT INTO ... VALUES
       const ds = engine.metastore.get(target);
       const refused = !ds ? `Cannot insert values into an unknown stream/table: \`${target}\``
@@ -71,9 +76,13 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
   };
   req.setEncoding('utf8');
   req.on('data', (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.indexOf('\n')) >= 0) { handleLine(buf.slice(0, i)); buf = buf.slice(i + 1); }
+    if (res.writableEnded) return;
+    // only the new chunk is searched for line ends, so a long line costs its length, not its square
+    let from = 0, i;
+    while ((i = chunk.indexOf('\n', from)) >= 0) { handleLine(buf + chunk.slice(from, i)); buf = ''; from = i + 1; }
+    buf += chunk.slice(from);
+    // a line is one row: the other endpoints' body limit bounds it, and the stream ends past it
+    if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; res.end(); req.resume(); }
   });
   req.on('end', () => { handleLine(buf); buf = ''; if (!res.writableEnded) res.end(); });
 }

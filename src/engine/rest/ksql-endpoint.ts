@@ -3,6 +3,7 @@ import { parseStatement, splitRequest } from '../sql/parser.js';
 import { substituteVariables } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError } from '../analysis/errors.js';
+import { propertyValueProblem } from '../exec/property-values.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import type { Journal } from '../storage/journal.js';
 import { inKsqlOrder } from '../exec/entities.js';
@@ -14,8 +15,18 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
   const props = body[propsKey];
   const vars = body.sessionVariables;
   const variables = new Map<string, string>();
-  if (vars && typeof vars === 'object') for (const [k, v] of Object.entries(vars)) variables.set(k, String(v));
-  return { properties: props && typeof props === 'object' ? { ...(props as object) } : {}, variables };
+  // a property or variable is a string, number or boolean: anything else is the request's error
+  const scalar = (field: string, k: string, v: unknown) => {
+    if (v !== null && typeof v === 'object') throw new KsqlRequestError(`Invalid request: "${field}" value of '${k}' must be a string, number or boolean`);
+  };
+  if (vars && typeof vars === 'object') for (const [k, v] of Object.entries(vars)) { scalar('sessionVariables', k, v); variables.set(k, String(v)); }
+  const properties = props && typeof props === 'object' ? { ...(props as object) } as Record<string, unknown> : {};
+  for (const [k, v] of Object.entries(properties)) {
+    scalar(propsKey, k, v);
+    const problem = propertyValueProblem(k, v);
+    if (problem) throw new KsqlRequestError(problem);
+  }
+  return { properties, variables };
 }
 
 /** POST /ksql: validate every statement in a sandbox first, then execute them in order. */

@@ -67,7 +67,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
 
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let url: URL;
+    // a request target URL cannot read (`//`, `http://[`) is the client's error
+    try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { return send(res, genericError(400, 40000, `Invalid request: malformed request target '${String(req.url).slice(0, 200)}'`)); }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // the health check stays open so orchestrators and scripts can probe a secured server
     if (auth && path !== '/healthcheck' && req.headers.authorization !== auth) {
@@ -88,7 +90,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         case '/v1/metadata': return sendJson(res, 200, { metadata: { clusterId: { kafka_cluster: clusterId, ksql_cluster: engine.properties['ksql.service.id'] } } });
       }
       if (path.startsWith('/status/')) {
-        const id = decodeURIComponent(path.slice('/status/'.length));
+        let id: string;
+        try { id = decodeURIComponent(path.slice('/status/'.length)); } catch { return send(res, genericError(400, 40000, 'Invalid request: malformed percent-encoding in the command id')); }
         const c = [...engine.commands].reverse().find((x) => x.id === id);
         if (!c) return send(res, genericError(404, 40400, `Command not found: ${id}`));
         return sendJson(res, 200, { status: c.status, message: c.message, queryId: c.queryId });

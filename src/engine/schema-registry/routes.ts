@@ -25,7 +25,8 @@ export function handleRegistryRequest(registry: SchemaRegistry, req: RegistryReq
 }
 
 function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest): RegistryResponse | undefined {
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try { parts = path.split('/').filter(Boolean).map(decodeURIComponent); } catch { return fail(400, 400, 'Bad Request: malformed percent-encoding in the path'); }
   const deleted = query.get('deleted') === 'true';
   const permanent = query.get('permanent') === 'true';
   const [head, a, b, c, d] = parts;
@@ -103,8 +104,17 @@ function schemaInput(body: unknown): SchemaInput {
   if (typeof b.schema !== 'string') throw new RegistryError(422, 42201, 'Empty schema');
   const schemaType = (typeof b.schemaType === 'string' ? b.schemaType.toUpperCase() : 'AVRO') as SchemaType;
   if (!SCHEMA_TYPES.includes(schemaType)) throw new RegistryError(422, 42201, `Invalid schema type ${String(b.schemaType)}`);
-  const references = Array.isArray(b.references) ? (b.references as { name: string; subject: string; version: number }[]) : [];
+  const references = Array.isArray(b.references) ? b.references.map(referenceOf) : [];
   return { schema: b.schema, schemaType, references };
+}
+
+/** A schema reference must be {name, subject, version} with a string name and subject and a whole version. */
+function referenceOf(x: unknown): { name: string; subject: string; version: number } {
+  const r = x as Record<string, unknown> | null;
+  if (r === null || typeof r !== 'object' || typeof r.name !== 'string' || typeof r.subject !== 'string' || !Number.isSafeInteger(r.version)) {
+    throw new RegistryError(422, 42201, `Invalid schema: a reference must have a string name and subject and an integer version, got ${JSON.stringify(x)}`);
+  }
+  return { name: r.name, subject: r.subject, version: r.version as number };
 }
 
 function idOf(body: unknown): number | undefined {

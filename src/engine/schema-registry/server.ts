@@ -24,7 +24,8 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
       if (text.trim() !== '') {
         try { body = JSON.parse(text); } catch (e) { return reply(400, { error_code: 400, message: `Unexpected character: ${(e as Error).message}` }); }
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      let url: URL;
+      try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { return reply(400, { error_code: 400, message: 'Bad Request: malformed request target' }); }
       const r = handleRegistryRequest(registry, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
       reply(r.status, r.body, r.raw);
     });
