@@ -401,8 +401,9 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
   };
 
   it('a row line longer than 10 MB ends the stream with an error after the rows before it', async () => {
+    expect((await ksql(server.url, "CREATE STREAM INS_LONG (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_long', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
     const long = `{"ID":"big","V":1,"PAD":"${'x'.repeat(11 * 1024 * 1024)}"}`;
-    const acks = await send(['{"target":"INS"}', '{"ID":"small","V":1}', long, '{"ID":"after","V":2}']);
+    const acks = await send(['{"target":"INS_LONG"}', '{"ID":"small","V":1}', long, '{"ID":"after","V":2}']);
     expect(acks).toEqual([{ status: 'ok', seq: 0 }, { '@type': 'generic_error', error_code: 40000, message: `Invalid request: a row line is longer than ${10 * 1024 * 1024} characters`, status: 'error', seq: 1 }]);
     expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
   });
