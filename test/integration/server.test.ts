@@ -659,6 +659,8 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
     try {
       const first = await startServerProcess(['--data-dir', termDir]);
       expect((await ksql(first.url, "CREATE STREAM TA (K STRING KEY, V INT) WITH (kafka_topic='ta_in', value_format='JSON', partitions=1); CREATE STREAM TB AS SELECT * FROM TA; CREATE TABLE TC AS SELECT K, COUNT(*) AS N FROM TA GROUP BY K;")).status).toBe(200);
+      // a topic two sources share, and a read-only source's, go too (DROP ... DELETE TOPIC would refuse both)
+      expect((await ksql(first.url, "CREATE STREAM TA_TWIN (K STRING KEY, V INT) WITH (kafka_topic='ta_in', value_format='JSON'); CREATE SOURCE STREAM TS (K STRING KEY, V INT) WITH (kafka_topic='ta_src', value_format='JSON', partitions=1);")).status).toBe(200);
       const r = await fetch(`${first.url}/ksql/terminate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deleteTopicList: ['ta_.*', 'TB'] }) });
       expect(r.status).toBe(200);
       const look = async (url: string) => ({

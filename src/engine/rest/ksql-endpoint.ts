@@ -92,9 +92,14 @@ export function handleTerminateCluster(engine: Engine, body: Record<string, unkn
   try { patterns = (list as string[]).map((p) => new RegExp(`^(?:${p})$`)); } catch (e) { return genericError(400, 40000, `Invalid request: deleteTopicList: ${(e as Error).message}`); }
   const matches = (topic: string) => patterns.some((p) => p.test(topic));
   const sources = engine.metastore.list();
+  // DROP ... DELETE TOPIC refuses a topic other sources share, and a read-only source's: the cluster
+  // goes whole, so those sources are dropped plainly and their listed topics deleted after
+  const users = new Map<string, number>();
+  for (const ds of sources) users.set(ds.topic, (users.get(ds.topic) ?? 0) + 1);
+  const deleteWith = (ds: (typeof sources)[number]) => matches(ds.topic) && users.get(ds.topic) === 1 && !ds.isSource;
   const statements = [
     ...(engine.queries.size ? ['TERMINATE ALL;'] : []),
-    ...sources.map((ds) => `DROP ${ds.type} \`${ds.name.replace(/`/g, '``')}\`${matches(ds.topic) ? ' DELETE TOPIC' : ''};`),
+    ...sources.map((ds) => `DROP ${ds.type} \`${ds.name.replace(/`/g, '``')}\`${deleteWith(ds) ? ' DELETE TOPIC' : ''};`),
   ];
   if (statements.length) {
     const r = handleKsql(engine, { ksql: statements.join('\n') }, journal);
