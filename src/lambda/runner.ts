@@ -38,6 +38,8 @@ export type RunnerEvent =
 export class EventSourceRunner {
   private consumer: Consumer | undefined;
   private stopped = false;
+  /** Per partition, the offset the group starts from where it has committed nothing. */
+  private startsAt = new Map<number, number>();
   /** When the consumer began failing to reach Kafka, while it still is. */
   private failingSince: number | undefined;
   private limit = 1;
@@ -53,8 +55,11 @@ export class EventSourceRunner {
   async start(): Promise<void> {
     const admin = this.o.kafka.admin();
     await admin.connect();
-    const partitions = (await admin.fetchTopicOffsets(this.o.topic)).length;
+    const offsets = await admin.fetchTopicOffsets(this.o.topic);
+    const partitions = offsets.length;
     await admin.disconnect();
+    // where a partition the group has not committed in starts: its end now (latest) or its log start
+    this.startsAt = new Map(offsets.map((p) => [p.partition, Number(this.o.startingPosition === 'latest' ? p.high : p.low)]));
     this.ceiling = Math.max(1, Math.min(partitions, this.o.maxConcurrency));
     const consumer = this.o.kafka.consumer({
       groupId: this.o.groupId, maxWaitTimeInMs: Math.max(10, this.o.batchingWindowMs),
@@ -187,7 +192,11 @@ export class EventSourceRunner {
     try {
       const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(this.o.topic), admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] })]);
       const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-      return ends.reduce((n, p) => n + Math.max(0, Number(p.high) - Math.max(0, done.get(p.partition) ?? 0)), 0);
+      const from = (p: { partition: number; low: string }) => {
+        const c = done.get(p.partition);
+        return c !== undefined && c >= 0 ? c : this.startsAt.get(p.partition) ?? Number(p.low);
+      };
+      return ends.reduce((n, p) => n + Math.max(0, Number(p.high) - from(p)), 0);
     } finally { await admin.disconnect(); }
   }
 

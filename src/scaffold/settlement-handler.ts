@@ -29,6 +29,13 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
   if (!isTopicName(options.inputTopic)) throw new ScaffoldError(`--input-topic: '${options.inputTopic}' is not a valid Kafka topic name`);
   if (!isTopicName(options.outputTopic)) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is not a valid Kafka topic name`);
   if (!EVENT_SOURCES.includes(options.eventSource)) throw new ScaffoldError(`--event-source: expected ${EVENT_SOURCES.join(' or ')}, got '${options.eventSource}'`);
+  // the settlements would come back in as records that are no trades
+  if (options.inputTopic === options.outputTopic) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is the input topic too; the function would read its own settlements`);
+  // the name is the event source mapping's consumer group id, which Lambda limits to these characters
+  if (!/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/.test(options.name)) throw new ScaffoldError(`--name: '${options.name}' is not a consumer group id Lambda takes (at most 200 of letters, digits and - / * : _ + = . @)`);
+  // and, with both topics, the function's description, which Lambda limits to 256 characters
+  const description = `${options.name}: ${options.inputTopic} -> ${options.outputTopic}`;
+  if (description.length > 256) throw new ScaffoldError(`--name, --input-topic and --output-topic together make a function description of ${description.length} characters; Lambda allows 256`);
 }
 
 /** Pure: the template's files in, the project's files out. */

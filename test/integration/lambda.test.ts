@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaSelfManagedEventSchema, KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+import { EventSourceRunner } from '../../src/lambda/runner.js';
 
 const COLLECT = fileURLToPath(new URL('../fixtures/lambda/collect.mjs', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/lambda/${name}`, import.meta.url));
@@ -188,6 +189,20 @@ describe('ksql-migrate lambda', () => {
     const last = log.trim().split('\n').at(-1)!;
     expect(last).toMatch(/^error: the Kafka consumer stopped: .*\(Kafka out of reach for \d+ s, the broker timeout is 3 s\)$/);
   }, 90_000);
+
+  it('run: a new group starting from latest has no lag for the records before it, so it does not scale up for them', async () => {
+    await produce('gid', Array.from({ length: 40 }, (_, i) => ({ value: `old${i}` })));
+    const invoked: unknown[] = [];
+    const runner = new EventSourceRunner({
+      kafka: kafka(), bootstrapServers: bootstrap, topic: 'gid', groupId: 'latest-lag', batchSize: 10, batchingWindowMs: 50,
+      startingPosition: 'latest', maxConcurrency: 4, eventSource: 'self-managed', invoke: async (e) => { invoked.push(e); },
+    });
+    await runner.start();
+    try {
+      expect(await runner.lag()).toBe(0);
+    } finally { await runner.stop(); }
+    expect(invoked).toEqual([]);
+  });
 
   it('run: a member stays in its group through a long invocation and a rebalance; every record is handled and committed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-rebalance-'));

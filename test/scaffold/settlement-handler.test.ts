@@ -14,6 +14,9 @@ describe('renderSettlementHandler', () => {
     expect(text(files, 'template.yaml')).toContain('Topics: ["acme_trades"]');
     expect(text(files, 'template.yaml')).toContain('ConsumerGroupId: "acme-settlement"');
     expect(text(files, 'template.yaml')).toContain('Type: SelfManagedKafka');
+    // the mapping authenticates as the KafkaAuth parameter says (SASL/PLAIN or SCRAM, to match the secret)
+    expect(text(files, 'template.yaml')).toMatch(/KafkaAuth:\n\s+Type: String\n\s+Default: BASIC_AUTH\n\s+AllowedValues: \[BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH\]/);
+    expect(text(files, 'template.yaml')).toContain('- Type: !Ref KafkaAuth');
     expect(JSON.parse(text(files, 'secret.example.json')!).outputTopic).toBe('acme-settlements');
     expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
   });
@@ -44,6 +47,7 @@ describe('renderSettlementHandler', () => {
     expect(sam).toContain('Type: MSK');
     expect(sam).toContain('Handler: msk-handler.handler');
     expect(sam).toContain('SASL_SCRAM_512_AUTH');
+    expect(sam).toContain('Runtime: nodejs22.x');
     expect(files.filter((f) => f.path.startsWith('template')).map((f) => f.path)).toEqual(['template.yaml']);
   });
 
@@ -52,6 +56,9 @@ describe('renderSettlementHandler', () => {
     { name: 'an invalid input topic', over: { inputTopic: 'user trades' }, message: "--input-topic: 'user trades' is not a valid Kafka topic name" },
     { name: 'an invalid output topic', over: { outputTopic: '' }, message: "--output-topic: '' is not a valid Kafka topic name" },
     { name: 'an unknown event source', over: { eventSource: 'kinesis' as never }, message: "--event-source: expected self-managed or msk, got 'kinesis'" },
+    { name: 'the input topic as the output topic', over: { inputTopic: 't1', outputTopic: 't1' }, message: "--output-topic: 't1' is the input topic too; the function would read its own settlements" },
+    { name: 'a name Lambda refuses as a consumer group id', over: { name: 'a~b' }, message: "--name: 'a~b' is not a consumer group id Lambda takes" },
+    { name: 'names too long for a function description', over: { name: 'n'.repeat(150), inputTopic: 'i'.repeat(60), outputTopic: 'o'.repeat(60) }, message: 'make a function description of 276 characters; Lambda allows 256' },
   ])('refuses $name', ({ over, message }) => {
     expect(() => renderSettlementHandler(template, { ...options, ...over })).toThrow(message);
   });

@@ -12,7 +12,7 @@ import { inspectionRandom } from './random.js';
 export function createAwsSettlement(kind: EventSourceKind) {
   const logger = createLogger();
   const settleBatch = createSettlementHandler({
-    readConfig: () => readConfigFromSecretsManager(),
+    readConfig: (fresh) => readConfigFromSecretsManager(undefined, fresh),
     createProducer: (config) => createKafkaProducer(config, kind, logger),
     createSchemaRegistry: (config) => httpSchemaRegistry({ url: config.schemaRegistryUrl, username: config.schemaRegistryUsername, password: config.schemaRegistryPassword }),
     random: inspectionRandom(),

@@ -42,11 +42,12 @@ export function parseConfig(raw: unknown): SettlementConfig {
 
 /**
  * Reads the configuration from Secrets Manager. Powertools caches the value (maxAge), and the
- * handler asks once per container, so a warm invocation makes no Secrets Manager call.
+ * handler asks once per container, so a warm invocation makes no Secrets Manager call. `fresh`
+ * skips that cache: after a failure the secret is read again, so a fixed or rotated one takes effect.
  */
-export async function readConfigFromSecretsManager(secretName = process.env[SECRET_NAME_VARIABLE]): Promise<SettlementConfig> {
+export async function readConfigFromSecretsManager(secretName = process.env[SECRET_NAME_VARIABLE], fresh = false): Promise<SettlementConfig> {
   if (!secretName) throw new Error(`${SECRET_NAME_VARIABLE} is not set: it names the Secrets Manager secret that holds the configuration`);
-  const raw = await getSecret(secretName, { maxAge: 900 });
+  const raw = await getSecret(secretName, { maxAge: 900, forceFetch: fresh });
   if (raw === undefined) throw new Error(`the secret ${secretName} has no value`);
   let value: unknown;
   // parsed here, not by Powertools' json transform, whose error quotes the text: the secret's

@@ -25,19 +25,28 @@ interface UserTradeValue {
   SIDE?: string | null;
 }
 
+/** A record that is not a user_trades trade: where it is and what is wrong, never its content. */
+export interface SkippedRecord { topic: string; partition: number; offset: number; problem: string }
+
 /**
- * Every record of the event, partition by partition, in offset order as Lambda delivered them.
- * A value that is not a user_trades record throws: the batch fails and is retried, so a poison
- * record is noticed instead of silently dropped (see README, "Failures").
+ * Every record of the event, partition by partition, in offset order as Lambda delivered them,
+ * and the records that are not user_trades trades. Those cannot be settled however often the batch
+ * is retried (Lambda has no way to skip an offset of a Kafka source), so they are set aside for the
+ * handler to log, and the rest of the batch goes on (see README, "Failures").
  */
-export function decodeEvent(event: KafkaEvent): DecodedRecord[] {
+export function decodeEvent(event: KafkaEvent): { records: DecodedRecord[]; skipped: SkippedRecord[] } {
   const out: DecodedRecord[] = [];
+  const skipped: SkippedRecord[] = [];
   for (const records of Object.values(event.records ?? {})) {
     for (const record of records) {
       // the typings say `key: string`, but Lambda leaves it out when the record has no key
       const key = record.key as string | undefined;
       const where = `${record.topic}-${record.partition}@${record.offset}`;
-      const value = parseValue(Buffer.from(record.value ?? '', 'base64').toString('utf8'), where);
+      let value: UserTradeValue;
+      try { value = parseValue(Buffer.from(record.value ?? '', 'base64').toString('utf8'), where); } catch (e) {
+        skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: (e as Error).message });
+        continue;
+      }
       out.push({
         topic: record.topic,
         partition: record.partition,
@@ -52,7 +61,7 @@ export function decodeEvent(event: KafkaEvent): DecodedRecord[] {
       });
     }
   }
-  return out;
+  return { records: out, skipped };
 }
 
 function parseValue(text: string, where: string): UserTradeValue {
@@ -64,7 +73,8 @@ function parseValue(text: string, where: string): UserTradeValue {
   }
   const v = value as Partial<UserTradeValue> | null;
   if (typeof v !== 'object' || v === null || typeof v.QUANTITY !== 'number' || typeof v.PRICE !== 'number' || typeof v.SYMBOL !== 'string') {
-    throw new Error(`${where}: the value is not a user_trades record (QUANTITY, PRICE and SYMBOL expected)`);
+    // a NULL column is a legal ksqlDB row, but no trade: there is no amount or symbol to settle
+    throw new Error(`${where}: the value is not a user_trades trade (numbers QUANTITY and PRICE and a string SYMBOL expected)`);
   }
   return v as UserTradeValue;
 }

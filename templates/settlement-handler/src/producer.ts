@@ -36,6 +36,8 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
     // hung broker fails the invocation (and Lambda retries the batch) rather than timing it out
     connectionTimeout: 5000,
     requestTimeout: 10_000,
+    // connecting (ApiVersions, metadata) retries as sends do, not kafkajs's default five times
+    retry: { retries: 2, initialRetryTime: 500, maxRetryTime: 5000 },
   });
   const producer = kafka.producer({
     idempotent: true,

@@ -8,8 +8,8 @@ import { encodeSettlement, frameProtobuf, TRADE_SETTLEMENT_PROTO } from './trade
 
 /** Everything the handler touches outside itself. handler.ts wires the real ones. */
 export interface SettlementPorts extends RuleInputs {
-  /** Reads the configuration (from Secrets Manager in production). */
-  readConfig: () => Promise<SettlementConfig>;
+  /** Reads the configuration (from Secrets Manager in production); `fresh` bypasses any cache. */
+  readConfig: (fresh: boolean) => Promise<SettlementConfig>;
   createProducer: (config: SettlementConfig) => SettlementProducer;
   createSchemaRegistry: (config: SettlementConfig) => SchemaRegistry;
   logger: LogPort;
@@ -24,8 +24,13 @@ export interface SettlementPorts extends RuleInputs {
  * fresh id and sequence numbers the broker accepts, whatever the failed one left behind).
  */
 export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEvent) => Promise<void> {
+  // the first read may come from a cache; every read after a failure goes to the source
+  let failedBefore = false;
   const connection = onceUntilFailure(async () => {
-    const config = await ports.readConfig();
+    const fresh = failedBefore;
+    failedBefore = true;
+    const config = await ports.readConfig(fresh);
+    failedBefore = false;
     return { config, producer: ports.createProducer(config) };
   });
   const schemaId = onceUntilFailure(async () => {
@@ -39,12 +44,15 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
   const startOver = async () => {
     const current = connection.peek();
     connection.forget(); schemaId.forget();
+    failedBefore = true;
     const producer = await current?.then((c) => c.producer, () => undefined);
     await producer?.close().catch(() => undefined);
   };
 
   return async (event) => {
-    const records = decodeEvent(event);
+    const { records, skipped } = decodeEvent(event);
+    // logged, one line each with where it is (never its content), so it can be found and replayed
+    for (const s of skipped) ports.logger.error('record skipped: not a user_trades trade', { topic: s.topic, partition: s.partition, offset: s.offset, problem: s.problem });
     if (records.length === 0) return;
     const { config, producer } = await connection();
     let id: number;
@@ -76,7 +84,7 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
       await startOver();
       throw new Error(`producing ${records.length} settlements to ${config.outputTopic} failed`, { cause: e });
     }
-    ports.logger.info('batch settled', { records: records.length, partitions, topic: config.outputTopic, dispositions });
+    ports.logger.info('batch settled', { records: records.length, skipped: skipped.length, partitions, topic: config.outputTopic, dispositions });
   };
 }
 

@@ -31,7 +31,9 @@ export function decodeSettlement(bytes: Uint8Array): TradeSettlement {
  * message-index list, then the payload. TradeSettlement is the first (and only) message of its
  * schema, whose index list [0] is written as the single byte 0. Confluent's deserializers (and
  * ksqlDB) reject a Protobuf value without that list, which is why this is framed here and not by
- * @kafkajs/confluent-schema-registry.
+ * @kafkajs/confluent-schema-registry. Confluent's own @confluentinc/schemaregistry writes the list,
+ * but serializes @bufbuild/protobuf messages, not protobufjs ones, and brings cloud KMS clients
+ * (AWS, Azure, GCP, Vault) into the bundle: six bytes are framed here instead.
  * https://docs.confluent.io/platform/current/schema-registry/fundamentals/serdes-develop/index.html#wire-format
  */
 export function frameProtobuf(schemaId: number, payload: Uint8Array): Buffer {

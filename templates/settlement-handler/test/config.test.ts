@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 import { parseConfig, readConfigFromSecretsManager } from '../src/config.js';
@@ -32,24 +32,38 @@ describe('the configuration secret', () => {
     await expect(readConfigFromSecretsManager('')).rejects.toThrow('SETTLEMENT_CONFIG_SECRET is not set');
   });
 
+  // Powertools keeps one Secrets Manager client per process, made on first use: one local stand-in
+  // for GetSecretValue serves every test here, answering with what `answer` holds
+  let answer = '', calls = 0;
+  const standIn = createServer((_req, res) => {
+    calls++;
+    res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+    res.end(JSON.stringify({ Name: 'secret', SecretString: answer, VersionId: `v${calls}` }));
+  });
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    standIn.listen(0, '127.0.0.1');
+    await once(standIn, 'listening');
+    Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(standIn.address() as { port: number }).port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  });
+  afterAll(() => { process.env = saved; standIn.close(); });
+
+  it('reads the secret once per container, and past the cache when asked to (after a failure)', async () => {
+    answer = JSON.stringify({ ...valid, username: 'first' });
+    calls = 0;
+    expect((await readConfigFromSecretsManager('rotating')).username).toBe('first');
+    answer = JSON.stringify({ ...valid, username: 'rotated' });
+    expect((await readConfigFromSecretsManager('rotating')).username).toBe('first');
+    expect(calls).toBe(1);
+    expect((await readConfigFromSecretsManager('rotating', true)).username).toBe('rotated');
+    expect(calls).toBe(2);
+  });
+
   it('reports a secret that is not JSON without quoting any of it', async () => {
-    // a local stand-in for Secrets Manager's GetSecretValue, answering with broken JSON
-    const server = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(JSON.stringify({ Name: 'broken', SecretString: '{"username":"u","password":Hunter2-do-not-print}', VersionId: 'v1' }));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const saved = { ...process.env };
-    Object.assign(process.env, { AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(server.address() as { port: number }).port}`, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
-    try {
-      let error: unknown;
-      try { await readConfigFromSecretsManager('broken-config'); } catch (e) { error = e; }
-      expect(String(error)).toContain('the secret broken-config is not valid JSON');
-      expect(String(error)).not.toContain('do-not-print');
-    } finally {
-      process.env = saved;
-      server.close();
-    }
+    answer = '{"username":"u","password":Hunter2-do-not-print}';
+    let error: unknown;
+    try { await readConfigFromSecretsManager('broken-config'); } catch (e) { error = e; }
+    expect(String(error)).toContain('the secret broken-config is not valid JSON');
+    expect(String(error)).not.toContain('do-not-print');
   });
 });

@@ -6,12 +6,12 @@ const bytes = (text: string) => [...Buffer.from(text)];
 
 describe('decodeEvent', () => {
   it('decodes base64 keys and JSON values into trades', () => {
-    const [record] = decodeEvent(kafkaEvent([{ user: 'User_7', value: userTrade({ QUANTITY: 3, PRICE: 250, SYMBOL: 'ZTEST' }), offset: 15 }]));
+    const [record] = decodeEvent(kafkaEvent([{ user: 'User_7', value: userTrade({ QUANTITY: 3, PRICE: 250, SYMBOL: 'ZTEST' }), offset: 15 }])).records;
     expect(record).toEqual({ topic: 'user_trades', partition: 0, offset: 15, headers: {}, trade: { user: 'User_7', symbol: 'ZTEST', quantity: 3, price: 250 } });
   });
 
   it('takes a record without a key as NO USER', () => {
-    const [record] = decodeEvent(kafkaEvent([{ user: undefined }]));
+    const [record] = decodeEvent(kafkaEvent([{ user: undefined }])).records;
     expect(record?.trade.user).toBe('NO USER');
   });
 
@@ -21,16 +21,26 @@ describe('decodeEvent', () => {
       { partition: 3, offset: 90, user: 'User_3' }, { partition: 5, offset: 1, user: 'User_4' },
     ]);
     expect(Object.keys(event.records)).toEqual(['user_trades-0', 'user_trades-3', 'user_trades-5']);
-    expect(decodeEvent(event).map((r) => [r.partition, r.offset, r.trade.user])).toEqual([[0, 4, 'User_1'], [0, 5, 'User_2'], [3, 90, 'User_3'], [5, 1, 'User_4']]);
+    expect(decodeEvent(event).records.map((r) => [r.partition, r.offset, r.trade.user])).toEqual([[0, 4, 'User_1'], [0, 5, 'User_2'], [3, 90, 'User_3'], [5, 1, 'User_4']]);
   });
 
-  it('names the record whose value is not a user_trades record', () => {
-    expect(() => decodeEvent(kafkaEvent([{ partition: 2, offset: 8, value: 'not json' }]))).toThrow('user_trades-2@8: the value is not JSON');
-    expect(() => decodeEvent(kafkaEvent([{ partition: 2, offset: 9, value: { SYMBOL: 'ZVV' } }]))).toThrow('user_trades-2@9: the value is not a user_trades record');
+  it('sets aside, by where they are, the records that are not user_trades trades (a NULL column included); the others decode', () => {
+    const { records, skipped } = decodeEvent(kafkaEvent([
+      { partition: 2, offset: 8, value: 'not json' },
+      { partition: 2, offset: 9, value: { SYMBOL: 'ZVV' } },
+      { partition: 2, offset: 10, value: userTrade({ QUANTITY: null }) },
+      { partition: 2, offset: 11, user: 'User_2' },
+    ]));
+    expect(records.map((r) => r.offset)).toEqual([11]);
+    expect(skipped).toEqual([
+      { topic: 'user_trades', partition: 2, offset: 8, problem: 'user_trades-2@8: the value is not JSON' },
+      { topic: 'user_trades', partition: 2, offset: 9, problem: 'user_trades-2@9: the value is not a user_trades trade (numbers QUANTITY and PRICE and a string SYMBOL expected)' },
+      { topic: 'user_trades', partition: 2, offset: 10, problem: 'user_trades-2@10: the value is not a user_trades trade (numbers QUANTITY and PRICE and a string SYMBOL expected)' },
+    ]);
   });
 
   it('takes an event without records as empty', () => {
-    expect(decodeEvent({ records: {} })).toEqual([]);
+    expect(decodeEvent({ records: {} })).toEqual({ records: [], skipped: [] });
   });
 });
 
@@ -45,7 +55,7 @@ describe('decodeHeaders', () => {
   });
 
   it('reach the decoded record', () => {
-    const [record] = decodeEvent(kafkaEvent([{ user: 'User_1', headers: [{ head: [104, 101, 97, 100] }] }]));
+    const [record] = decodeEvent(kafkaEvent([{ user: 'User_1', headers: [{ head: [104, 101, 97, 100] }] }])).records;
     expect(record?.headers).toEqual({ head: Buffer.from('head') });
   });
 });

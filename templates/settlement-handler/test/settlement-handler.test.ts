@@ -19,6 +19,7 @@ function harness(options: { failSends?: number; failConfigReads?: number; failRe
   const logs: string[] = [];
   let producersCreated = 0, producersClosed = 0;
   let configReads = 0;
+  const freshReads: boolean[] = [];
   let failSends = options.failSends ?? 0;
   let failConfigReads = options.failConfigReads ?? 0;
   let failRegistrations = options.failRegistrations ?? 0;
@@ -31,8 +32,9 @@ function harness(options: { failSends?: number; failConfigReads?: number; failRe
   };
   const log = (level: string) => (message: string, attributes: Record<string, unknown>) => { logs.push(`${level} ${message} ${JSON.stringify(attributes)}`); };
   const ports: SettlementPorts = {
-    readConfig: async () => {
+    readConfig: async (fresh) => {
       configReads++;
+      freshReads.push(fresh);
       if (failConfigReads-- > 0) throw new Error('Secrets Manager throttled');
       return CONFIG;
     },
@@ -42,7 +44,7 @@ function harness(options: { failSends?: number; failConfigReads?: number; failRe
     now: () => NOW,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
   };
-  return { handle: createSettlementHandler(ports), sends, logs, stats: () => ({ producersCreated, configReads }), closed: () => producersClosed };
+  return { handle: createSettlementHandler(ports), sends, logs, stats: () => ({ producersCreated, configReads }), closed: () => producersClosed, freshReads };
 }
 
 describe('the settlement handler', () => {
@@ -89,8 +91,9 @@ describe('the settlement handler', () => {
     expect(h.closed()).toBe(1);
     await h.handle(event);
     expect(h.sends.map((s) => s.messages.length)).toEqual([2]);
-    // a fixed or rotated secret takes effect, and the broker sees a fresh producer id
+    // a fixed or rotated secret takes effect (read past any cache), and the broker sees a fresh producer id
     expect(h.stats()).toEqual({ producersCreated: 2, configReads: 2 });
+    expect(h.freshReads).toEqual([false, true]);
   });
 
   it('a registry that cannot be reached fails the invocation, and the next one reads the secret again', async () => {
@@ -106,6 +109,26 @@ describe('the settlement handler', () => {
     await expect(h.handle(kafkaEvent([{ user: 'User_1' }]))).rejects.toThrow('Secrets Manager throttled');
     await h.handle(kafkaEvent([{ user: 'User_1' }]));
     expect(h.stats()).toEqual({ producersCreated: 1, configReads: 2 });
+    expect(h.freshReads).toEqual([false, true]);
+  });
+
+  it('settles the rest of a batch around a record that is no trade, and logs where that one is, never its content', async () => {
+    const h = harness();
+    await h.handle(kafkaEvent([
+      { user: 'User_1', offset: 1 },
+      { user: 'User_2', offset: 2, value: userTrade({ QUANTITY: null, SYMBOL: 'SECRET_LOOKING' }) },
+      { user: 'User_3', offset: 3, partition: 1, value: 'garbage-content' },
+      { user: 'User_4', offset: 4 },
+    ]));
+    expect(h.sends.map((s) => s.messages.length)).toEqual([2]);
+    const skipped = h.logs.filter((l) => l.startsWith('error record skipped'));
+    expect(skipped).toHaveLength(2);
+    expect(skipped[0]).toContain('"partition":0,"offset":2');
+    expect(h.logs.join('\n')).not.toMatch(/SECRET_LOOKING|garbage-content/);
+    expect(h.logs.find((l) => l.startsWith('info batch settled'))).toContain('"records":2,"skipped":2');
+    // a batch of nothing but such records settles nothing and succeeds
+    await h.handle(kafkaEvent([{ user: 'User_5', value: 'nope' }]));
+    expect(h.sends).toHaveLength(1);
   });
 
   it('does nothing for an empty batch', async () => {
