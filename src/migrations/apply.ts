@@ -262,7 +262,10 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
       shown = `line ${fileLine}:${at[2]}: ${at[3]}`;
     }
   } else if (text) {
-    k = statements.findIndex((x) => x.text.trim() === text);
+    const same = statements.map((x, i) => (x.text.trim() === text ? i : -1)).filter((i) => i >= 0);
+    // statements of the same text: the server's answer cannot tell which of them failed, so all are named
+    if (same.length > 1) return `statement ${same.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${same.map((i) => statements[i]!.line).join(' or ')}, the same text): ${message}`;
+    k = same[0] ?? -1;
     if (k < 0 && head.split('\n').some((l) => l.trim() === text)) return `recording its state: ${message}`;
   } else {
     // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one

@@ -211,6 +211,8 @@ describe('the history stays true', () => {
     const held = JSON.parse(p.run('status', '--json').stdout) as { lockHolder: string | null; migrations: { version: number; state: string }[] };
     expect(held.lockHolder).not.toBeNull();
     expect(held.migrations.map((m) => [m.version, m.state])).toEqual([[1, 'MIGRATED'], [2, 'RUNNING']]);
+    // the text says who holds it too
+    expect(p.run('status').stdout).toContain(`lock: held by ${held.lockHolder} (a running up; if none runs, 'ksql-migrate repair --release-lock')`);
     // following the advice settles it; a version that is already MIGRATED is no obstacle
     expect(p.run('repair', '--mark-migrated', '--version', '1').stdout).toMatch(/V000001 is already MIGRATED/);
     expect(p.run('repair', '--release-lock', '--mark-migrated', '--version', '2').status).toBe(0);

@@ -12,6 +12,22 @@ const target = suiteServer();
 const project = () => makeProject(target());
 
 describe('migrations end to end through the CLI', () => {
+  it('status reads the history in two pull queries sent at once, for any number of versions, and nothing else', async () => {
+    const p = project();
+    for (let i = 1; i <= 12; i++) p.run('create', `step ${i}`);
+    expect(p.run('up').status).toBe(0);
+    const proxy = await startDelayProxy(target(), 0);
+    try {
+      // spawned, not spawnSync: the proxy runs in this process
+      const child = spawn(process.execPath, [CLI, 'status', '--json', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout!.on('data', (d) => { out += d; });
+      expect(await new Promise<number | null>((r) => child.on('exit', r))).toBe(0);
+      expect(JSON.parse(out).migrations).toHaveLength(12);
+      expect(proxy.requests).toEqual([{ method: 'POST', path: '/query-stream' }, { method: 'POST', path: '/query-stream' }]);
+    } finally { await proxy.close(); }
+  });
+
   it('init -> create -> up -> status -> validate, with Confluent-compatible rows', async () => {
     const p = project();
     const created = p.run('create', 'add orders');

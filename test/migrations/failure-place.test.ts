@@ -23,6 +23,12 @@ describe('where a migration failed', () => {
     expect(failurePlace(e, head, statements)).toBe('statement 1/3 (line 1): Topic does not exist');
   });
 
+  it('statements of the same text: each is named, as the answer cannot tell them apart', () => {
+    const twice = [statements[0]!, { text: 'DROP STREAM A;', line: 3 }, { text: 'DROP STREAM A;', line: 6 }];
+    const e = new ServerError(400, { message: 'Stream A does not exist.', statementText: 'DROP STREAM A;' });
+    expect(failurePlace(e, head, twice)).toBe('statement 2 or 3/3 (lines 3 or 6, the same text): Stream A does not exist.');
+  });
+
   it('INSERT VALUES\'s validator, which names only the target', () => {
     const e = new ServerError(400, { message: "Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)" });
     expect(failurePlace(e, head, statements)).toBe("statement 3/3 (line 7): Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)");

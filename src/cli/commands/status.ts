@@ -1,17 +1,20 @@
 import { readStatus } from '../../migrations/status.js';
 import { EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
+import { metadataNamesFor } from '../../migrations/history.js';
 import { formatTime, pad6, table } from '../render.js';
 
 export interface StatusOptions extends GlobalOptions { exitCode?: boolean }
 
-/** Files and history side by side, from one pull query. */
+/** Files and history side by side, from the two pull queries of the history (sent at once). */
 export async function collectStatus(opts: GlobalOptions) {
   const config = loadConfigOrExit(opts);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   try {
-    const m = await metadataNames(config, client);
+    // reading needs the stream's and table's names only: their topics (which need the server's
+    // service id, one more request) are for creating them
+    const m = metadataNamesFor(config.metadata, '');
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
     return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
@@ -24,6 +27,8 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
+    // why an `up` would wait: who holds the lock
+    if (s.lock) process.stdout.write(`lock: held by ${s.lock} (a running up; if none runs, 'ksql-migrate repair --release-lock')\n`);
     if (s.rows.length) {
       process.stdout.write(`${table(['Version', 'Name', 'State', 'Previous', 'Started On', 'Completed On', 'Error Reason'], s.rows.map((r) => [pad6(r.version), r.name, r.state, r.previous ?? '', formatTime(r.startedOn ?? ''), formatTime(r.completedOn ?? ''), r.errorReason ?? '']))}\n`);
     }
