@@ -5,7 +5,7 @@
  *   const result = await migrate({ server: 'http://localhost:8088', migrationsDir: 'migrations' });
  */
 import { KsqlClient } from './client/client.js';
-import { loadConfig, type Config, type ConfigFlags } from './config/config.js';
+import { loadConfig, readTlsFiles, type Config, type ConfigFlags } from './config/config.js';
 import { migrate as applyMigrations, type MigrateResult, type MigrationEvent } from './migrations/apply.js';
 import { readStatus, type StatusReport } from './migrations/status.js';
 import { metadataNamesFor, type MetadataNames } from './migrations/history.js';
@@ -22,7 +22,7 @@ export interface ApiOptions extends ConfigFlags {
 
 async function open(opts: ApiOptions): Promise<{ config: Config; client: KsqlClient; metadata: MetadataNames }> {
   const config = loadConfig(opts);
-  const client = new KsqlClient({ url: config.server.url, username: config.server.username, password: config.server.password, headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, properties: config.properties });
+  const client = new KsqlClient({ ...readTlsFiles(config.server), url: config.server.url, username: config.server.username, password: config.server.password, headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, verifyHost: config.server.verifyHost, properties: config.properties });
   const m = config.metadata;
   const serviceId = !m.streamTopic || !m.tableTopic ? (await client.info()).ksqlServiceId : '';
   const metadata = metadataNamesFor(m, serviceId);

@@ -95,6 +95,22 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported/);
     expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
     expect(load('ssl.alpn=true\n')().server.url).toBe('http://props:9');
+    // ssl.verify.host: true is the default; false lets a certificate that does not name the host pass
+    expect(load('ssl.verify.host=true\n')().server.verifyHost).toBe(true);
+    expect(load('ssl.verify.host=false\n')().server.verifyHost).toBe(false);
+    expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false, got 'maybe'/);
+  });
+
+  it('an empty value in the properties file is the default, as the Java tool reads it', () => {
+    const dir = project('ksql.server.url=http://props:9\nksql.migrations.dir.override=\nksql.migrations.stream.topic.name=\nksql.migrations.table.topic.name=  \n', 'ksql-migrations.properties');
+    const c = loadConfig({}, {}, dir);
+    expect(c.migrationsDir).toBe(join(dir, 'migrations'));
+    expect([c.metadata.streamTopic, c.metadata.tableTopic]).toEqual([undefined, undefined]);
+  });
+
+  it('a configuration file that is not a mapping is refused, not ignored', () => {
+    expect(() => loadConfig({}, {}, project('hello\n'))).toThrow(/ksql-migrate\.yaml: expected a mapping of settings \(server:, migrations:, \.\.\.\), got a string$/);
+    expect(() => loadConfig({}, {}, project('- a\n- b\n'))).toThrow(/got a list$/);
   });
 
   it('reads the properties file as Java does: escapes, whitespace separators, continuations, ! comments', () => {

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
-import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
 import { CliError, EXIT } from './errors.js';
 import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
@@ -65,15 +64,13 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
 
 export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   const redact = verboseRedactor(config, opts);
-  const read = (key: string, file?: string) => {
-    if (!file) return undefined;
-    try { return readFileSync(file, 'utf8'); } catch { throw new CliError(`${key}: cannot read ${file}`, EXIT.USAGE); }
-  };
+  let files;
+  try { files = readTlsFiles(config.server); } catch (e) { throw new CliError((e as Error).message, EXIT.USAGE); }
   if (config.server.insecure) process.stderr.write('warning: TLS certificate verification is off (server.insecure)\n');
   return new KsqlClient({
-    ca: read('server.caFile', config.server.caFile), cert: read('server.certFile', config.server.certFile), key: read('server.keyFile', config.server.keyFile),
+    ...files,
     url: config.server.url, username: config.server.username, password: config.server.password,
-    headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, properties: config.properties,
+    headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, verifyHost: config.server.verifyHost, properties: config.properties,
     onRequest: opts.verbose ? (m, p, b) => process.stderr.write(`> ${m} ${config.server.url}${p} ${redact(b).slice(0, 2000)}\n`) : undefined,
   });
 }

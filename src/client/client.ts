@@ -10,6 +10,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Skip TLS certificate checks (a warning is the caller's to print). */
   insecure?: boolean;
+  /** false: the certificate need not name the host (it is still verified against the trusted CAs). */
+  verifyHost?: boolean;
   /** PEM contents: a CA to trust, and a client certificate and key for mutual TLS. */
   ca?: string;
   cert?: string;
@@ -40,8 +42,8 @@ export class KsqlClient {
   private seq: number | undefined;
   private readonly dispatcher: Dispatcher | undefined;
   constructor(private readonly opts: ClientOptions) {
-    const tls = opts.insecure || opts.ca || opts.cert;
-    this.dispatcher = tls ? new Agent({ connect: { rejectUnauthorized: !opts.insecure, ca: opts.ca, cert: opts.cert, key: opts.key } }) : undefined;
+    const tls = opts.insecure || opts.ca || opts.cert || opts.verifyHost === false;
+    this.dispatcher = tls ? new Agent({ connect: { rejectUnauthorized: !opts.insecure, ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.verifyHost === false ? { checkServerIdentity: () => undefined } : {}) } }) : undefined;
   }
 
   get url(): string { return this.opts.url.replace(/\/+$/, ''); }

@@ -17,6 +17,8 @@ export const ConfigSchema = z.strictObject({
     password: z.string().optional(),
     timeoutMs: numeric(z.number().int().positive()).default(30_000),
     insecure: boolean().default(false),
+    /** Whether the server's certificate must name its host (Confluent's ssl.verify.host). */
+    verifyHost: boolean().default(true),
     /** PEM files: a CA to trust, and a client certificate and key for mutual TLS. */
     caFile: z.string().optional(),
     certFile: z.string().optional(),
@@ -113,14 +115,21 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
   const p = new Map(Object.entries(parseProperties(text)).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   for (const [key, value] of p) {
+    // the Java tool reads an empty value as its default, as if the key were not there
+    if (value.trim() === '') continue;
     const to = PROPERTY_KEYS[key];
     if (to) { out[to[0]][to[1]] = value; continue; }
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;
+    if (key === 'ssl.verify.host') {
+      if (!/^(true|false)$/i.test(value.trim())) throw new ConfigError(`${path}: ssl.verify.host must be true or false, got '${value}'`);
+      out.server.verifyHost = value.trim().toLowerCase() === 'true';
+      continue;
+    }
     if (key.startsWith('ssl.') || key.startsWith('bearer.auth.')) {
       throw new ConfigError(`${path}: ${key} is not supported (Java key stores and OAuth tokens); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
     }
-    throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn'].join(', ')})`);
+    throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
   }
   return out;
 }
@@ -146,6 +155,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     try {
       fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text) ?? {});
     } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]}`); }
+    // a file whose whole content is a word or a list holds no settings: it is refused, not ignored
+    if (typeof fileData !== 'object' || fileData === null || Array.isArray(fileData)) {
+      throw new ConfigError(`${path}: expected a mapping of settings (server:, migrations:, ...), got ${Array.isArray(fileData) ? 'a list' : `a ${typeof fileData === 'object' ? 'null' : typeof fileData}`}`);
+    }
   } else if (explicit) {
     throw new ConfigError(`--config: ${path} does not exist`);
   } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
@@ -200,4 +213,13 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const server = parsed.data.server;
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (server[k] !== undefined) server[k] = resolve(base, server[k]!);
   return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined };
+}
+
+/** The PEM files server.caFile, certFile and keyFile name, read; an unreadable one names its key. */
+export function readTlsFiles(server: Config['server']): { ca?: string; cert?: string; key?: string } {
+  const read = (key: string, file?: string) => {
+    if (!file) return undefined;
+    try { return readFileSync(file, 'utf8'); } catch { throw new ConfigError(`server.${key}: cannot read ${file}`); }
+  };
+  return { ca: read('caFile', server.caFile), cert: read('certFile', server.certFile), key: read('keyFile', server.keyFile) };
 }

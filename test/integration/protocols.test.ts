@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ksql, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
+import { status as apiStatus } from '../../src/index.js';
 
 function h2Request(url: string, path: string, body: unknown, opts: http2.SecureClientSessionOptions = {}): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -68,6 +70,23 @@ describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl comman
     const r = await h2Request(server.url, '/ksql', { ksql: 'SHOW STREAMS;' }, { rejectUnauthorized: false });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)[0]['@type']).toBe('streams');
+  });
+
+  it('trusts the CA of server.caFile, in the CLI and the programmatic API alike; verifyHost: false lets a certificate that names no such host pass', async () => {
+    // the certificate names CN=127.0.0.1 and no subjectAltName: trusted, but it does not name the IP
+    const write = (extra: string) => writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${server.url}\n  caFile: cert.pem\n${extra}`);
+    mkdirSync(join(dir, 'migrations'), { recursive: true });
+    const status = () => spawnSync(process.execPath, [CLI, 'status', '--json'], { cwd: dir, encoding: 'utf8' });
+    write('');
+    const strict = status();
+    expect([strict.status, strict.stderr]).toEqual([3, expect.stringMatching(/TLS failure talking to https:\/\/127\.0\.0\.1:\d+: ERR_TLS_CERT_ALTNAME_INVALID/)]);
+    await expect(apiStatus({ config: join(dir, 'ksql-migrate.yaml') })).rejects.toThrow(/ERR_TLS_CERT_ALTNAME_INVALID/);
+    write('  verifyHost: false\n');
+    expect(status().status).toBe(0);
+    expect((await apiStatus({ config: join(dir, 'ksql-migrate.yaml') })).metadataExists).toBe(false);
+    // without the CA, the certificate is not trusted however the host is checked
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${server.url}\n  verifyHost: false\n`);
+    expect(status().status).toBe(3);
   });
 });
 
