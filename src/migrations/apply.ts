@@ -67,9 +67,10 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   return foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
 }
 
-export async function readFilesOrThrow(dir: string): Promise<MigrationFile[]> {
+export async function readFilesOrThrow(dir: string, warn?: (message: string) => void): Promise<MigrationFile[]> {
   const d = await discoverMigrations(dir);
   if (d.problems.length) throw new FilesRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
+  for (const i of d.ignored) warn?.(`${i.fileName}: ${i.reason}`);
   return d.files;
 }
 
@@ -115,7 +116,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
  */
 export async function migrate(ports: Ports, s: MigrationSettings, options: PlanOptions & { dryRun?: boolean }, emit: (e: MigrationEvent) => void): Promise<MigrateResult> {
   const { client } = ports;
-  const files = await readFilesOrThrow(s.dir);
+  const files = await readFilesOrThrow(s.dir, (message) => emit({ type: 'warning', message }));
   const stream = s.metadata.stream;
   const owner = newOwner();
   // one request: metadata (idempotent) and our claim on the lock
@@ -248,6 +249,11 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
  */
 export function failurePlace(e: ServerError, head: string, statements: PreparedStatement[]): string {
   const message = e.message.split('\n')[0]!;
+  // the request as a whole was too big: no statement is to blame, the file's size is
+  if (e.status === 413) {
+    const bytes = Buffer.byteLength(statements.map((x) => x.text).join('\n'));
+    return `its request (${(bytes / 2 ** 20).toFixed(1)} MB of statements) is larger than the server takes (HTTP 413: ${message}); split the file into smaller migrations`;
+  }
   const starts: number[] = [];
   let line = head.split('\n').length + 1;
   for (const s of statements) { starts.push(line); line += s.text.split('\n').length; }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 /** The one filename grammar, anchored: V + 6 digits + __ + description + .sql. */
 export const MIGRATION_FILE = /^V(\d{6})__([^/\\]+)\.sql$/;
@@ -22,6 +22,11 @@ export interface Discovery {
   problems: { fileName: string; reason: string }[];
   /** Runs of versions missing between the first and the last file, inclusive (reported, not an error). */
   gaps: { from: number; to: number }[];
+  /**
+   * Entries that are not read but look meant to be (a V<digits>__ name not ending in .sql, a
+   * subdirectory holding .sql files): reported, so nothing is skipped without a word.
+   */
+  ignored: { fileName: string; reason: string }[];
 }
 
 /** Orders versions: the one comparator used everywhere. */
@@ -58,14 +63,19 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   let names: string[];
   try { names = await readdir(dir); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && opts.missingOk) return { files: [], problems: [], gaps: [] };
+    if (code === 'ENOENT' && opts.missingOk) return { files: [], problems: [], gaps: [], ignored: [] };
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingMigrationsDir(dir);
     throw e;
   }
   const files: MigrationFile[] = [];
   const problems: Discovery['problems'] = [];
+  const ignored: Discovery['ignored'] = [];
   for (const fileName of names.sort()) {
-    if (!fileName.toLowerCase().endsWith('.sql')) continue;
+    if (!fileName.toLowerCase().endsWith('.sql')) {
+      const note = await notReadBecause(join(dir, fileName), fileName);
+      if (note) ignored.push({ fileName, reason: note });
+      continue;
+    }
     const parsed = parseFileName(fileName);
     if ('error' in parsed) { problems.push({ fileName, reason: parsed.error }); continue; }
     const path = join(dir, fileName);
@@ -83,5 +93,14 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   }
   const gaps: Discovery['gaps'] = [];
   for (let i = 1; i < files.length; i++) if (files[i]!.version > files[i - 1]!.version + 1) gaps.push({ from: files[i - 1]!.version + 1, to: files[i]!.version - 1 });
-  return { files, problems, gaps };
+  return { files, problems, gaps, ignored };
+}
+
+/** Why an entry without the .sql ending that looks meant as a migration is not read; undefined otherwise. */
+async function notReadBecause(path: string, fileName: string): Promise<string | undefined> {
+  if (/^V\d+__/i.test(fileName)) return 'not read: a migration file name ends in .sql';
+  let entries: string[];
+  try { entries = await readdir(path); } catch { return undefined; }
+  const sql = entries.filter((e) => e.toLowerCase().endsWith('.sql'));
+  return sql.length ? `not read: a directory of ${sql.length} .sql file${sql.length > 1 ? 's' : ''}; migrations are read from ${basename(dirname(path))}/ itself, not its subdirectories` : undefined;
 }

@@ -16,6 +16,8 @@ export interface StatusReport {
   problems: string[];
   /** Runs of version numbers with no file between the first and the last one. */
   gaps: { from: number; to: number }[];
+  /** Entries of the migrations directory that are not read but look meant to be. */
+  ignored: { fileName: string; reason: string }[];
 }
 
 /** Files and history side by side, from one pull query. */
@@ -38,5 +40,5 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
     ...(history ? verify(d.files, history).map(describeProblem) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems, gaps: d.gaps };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems, gaps: d.gaps, ignored: d.ignored };
 }

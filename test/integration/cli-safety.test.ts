@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
@@ -38,6 +39,10 @@ describe('flags reach their command', () => {
     expect(up.stdout).toMatch(/applied V000002 v2/);
     const rows = await versions(p.stream);
     expect(rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0])).toEqual(['2']);
+    for (const bad of ['1e3', '0x2', '0', '1000000']) {
+      const r = p.run('up', '--to', bad);
+      expect([r.status, r.stderr.trim()]).toEqual([2, `error: --to: expected a version number (1 to 999999), got '${bad}'`]);
+    }
     const created = p.run('create', 'later', '--version', '7');
     expect(created.status).toBe(0);
     expect(existsSync(join(p.dir, 'migrations', 'V000007__later.sql'))).toBe(true);
@@ -303,6 +308,27 @@ describe('the history stays true', () => {
 });
 
 describe('mistakes are errors, not silent successes', () => {
+  it('init beside a ksql-migrations.properties leaves that file in charge instead of overriding it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-props-'));
+    writeFileSync(join(dir, 'ksql-migrations.properties'), 'ksql.server.url=http://127.0.0.1:1\nksql.migrations.stream.name=THEIR_EVENTS\n');
+    const r = spawnSync(process.execPath, [CLI, 'init', '.'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ksql-migrations.properties configures this project (ksql-migrate reads it when there is no ksql-migrate.yaml); no ksql-migrate.yaml written');
+    expect(existsSync(join(dir, 'ksql-migrate.yaml'))).toBe(false);
+    expect(existsSync(join(dir, 'migrations'))).toBe(true);
+  });
+
+  it('up and status name what they do not read but look meant to be read, and go on', () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`NR_${p.stream}`, `nr_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__typo.sq', 'SHOW STREAMS;\n');
+    const up = p.run('up');
+    expect(up.status).toBe(0);
+    expect(up.stderr).toContain('warning: V000002__typo.sq: not read: a migration file name ends in .sql');
+    expect(p.run('status').stdout).toContain('note: V000002__typo.sq: not read: a migration file name ends in .sql');
+    expect(JSON.parse(p.run('status', '--json').stdout).ignored).toEqual([{ fileName: 'V000002__typo.sq', reason: 'not read: a migration file name ends in .sql' }]);
+  });
+
   it.skipIf(!!process.env.KSQLDB_URL)('--embedded on a data dir a running server holds: exit 2, one line (local server only)', async () => {
     const p = project();
     const dataDir = join(p.dir, '.ksql-migrate');

@@ -29,6 +29,11 @@ describe('where a migration failed', () => {
     expect(failurePlace(e, head, twice)).toBe('statement 2 or 3/3 (lines 3 or 6, the same text): Stream A does not exist.');
   });
 
+  it('a request too large for the server: the file\'s size is to blame, not a statement', () => {
+    const e = new ServerError(413, { message: 'Request body exceeds the limit of 10485760 bytes' });
+    expect(failurePlace(e, head, statements)).toMatch(/^its request \(0\.0 MB of statements\) is larger than the server takes \(HTTP 413: Request body exceeds the limit of 10485760 bytes\); split the file into smaller migrations$/);
+  });
+
   it('INSERT VALUES\'s validator, which names only the target', () => {
     const e = new ServerError(400, { message: "Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)" });
     expect(failurePlace(e, head, statements)).toBe("statement 3/3 (line 7): Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)");

@@ -26,6 +26,23 @@ describe('discoverMigrations', () => {
     expect(d.gaps).toEqual([{ from: 2, to: 2 }, { from: 4, to: 5 }]);
   });
 
+  it('names what it does not read but looks meant to be: a V name without .sql, a subdirectory of .sql files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
+    for (const n of ['V000001__a.sql', 'V000010__typo.sq', 'V000011__old.sql.bak', 'README.md']) writeFileSync(join(dir, n), 'A;\n');
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(join(dir, 'sub', 'V000012__nested.sql'), 'A;\n');
+    mkdirSync(join(dir, 'docs'));
+    writeFileSync(join(dir, 'docs', 'notes.md'), 'x');
+    const d = await discoverMigrations(dir);
+    expect(d.files.map((f) => f.version)).toEqual([1]);
+    expect(d.problems).toEqual([]);
+    expect(d.ignored).toEqual([
+      { fileName: 'V000010__typo.sq', reason: 'not read: a migration file name ends in .sql' },
+      { fileName: 'V000011__old.sql.bak', reason: 'not read: a migration file name ends in .sql' },
+      { fileName: 'sub', reason: `not read: a directory of 1 .sql file; migrations are read from ${dir.split('/').pop()}/ itself, not its subdirectories` },
+    ]);
+  });
+
   it('reports a long gap whole, as one run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
     for (const n of ['V000001__a.sql', 'V000500__b.sql', 'V999999__c.sql']) writeFileSync(join(dir, n), 'A;\n');
@@ -34,6 +51,6 @@ describe('discoverMigrations', () => {
 
   it('refuses a missing directory, unless asked to read it as empty (create makes it)', async () => {
     await expect(discoverMigrations('/nonexistent/ksqlm')).rejects.toThrow(/^migrations directory \/nonexistent\/ksqlm does not exist/);
-    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], problems: [], gaps: [] });
+    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], problems: [], gaps: [], ignored: [] });
   });
 });

@@ -82,7 +82,7 @@ export interface DryRunReport { ok: boolean; lines: string[] }
  * substitution, so errors show before anything reaches the real server.
  */
 export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions): Promise<DryRunReport> {
-  const files = await readFilesOrThrow(s.dir);
+  const files = await readFilesOrThrow(s.dir, (m) => process.stderr.write(`warning: ${m}\n`));
   const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
   const p = plan(files, history, options);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));

@@ -40,8 +40,12 @@ export async function runInit(dir = '.'): Promise<void> {
   const root = resolve(dir);
   await mkdir(join(root, 'migrations'), { recursive: true });
   const cfg = join(root, 'ksql-migrate.yaml');
+  const confluent = join(root, 'ksql-migrations.properties');
   if (existsSync(cfg)) {
     process.stdout.write(`${cfg} already exists; left as it is\n`);
+  } else if (existsSync(confluent)) {
+    // a ksql-migrate.yaml would take precedence over it, and point at other servers and names
+    process.stdout.write(`${confluent} configures this project (ksql-migrate reads it when there is no ksql-migrate.yaml); no ksql-migrate.yaml written\n`);
   } else {
     await writeFile(cfg, TEMPLATE);
     process.stdout.write(`created ${cfg}\n`);

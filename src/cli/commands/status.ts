@@ -16,14 +16,14 @@ export async function collectStatus(opts: GlobalOptions) {
     // service id, one more request) are for creating them
     const m = metadataNamesFor(config.metadata, '');
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
-    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps };
+    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, gaps: s.gaps }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, gaps: s.gaps, ignored: s.ignored }, null, 2)}\n`);
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
@@ -33,6 +33,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       process.stdout.write(`${table(['Version', 'Name', 'State', 'Previous', 'Started On', 'Completed On', 'Error Reason'], s.rows.map((r) => [pad6(r.version), r.name, r.state, r.previous ?? '', formatTime(r.startedOn ?? ''), formatTime(r.completedOn ?? ''), r.errorReason ?? '']))}\n`);
     }
     for (const p of s.problems) process.stdout.write(`! ${p}\n`);
+    for (const i of s.ignored) process.stdout.write(`note: ${i.fileName}: ${i.reason}\n`);
     if (s.gaps.length) {
       const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
       const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');

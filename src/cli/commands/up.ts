@@ -8,8 +8,9 @@ export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; 
 
 const int = (flag: string, v: string | undefined) => {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: expected a version number, got '${v}'`, EXIT.USAGE);
+  // digits only: 1e3 and 0x2 are numbers to JavaScript, not version numbers
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 999_999) throw new CliError(`${flag}: expected a version number (1 to 999999), got '${v}'`, EXIT.USAGE);
   return n;
 };
 
