@@ -235,6 +235,22 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('EMIT names a column unquoted; RETENTION_MS is refused on tables that are not windowed; a hopping advance must lie in (0, size]; substitution can be turned off', async () => {
+    expect((await ksql(server.url, "CREATE STREAM EMITS (ID INT KEY, EMIT INT) WITH (kafka_topic='emits', value_format='JSON', partitions=1); CREATE STREAM EMITS2 AS SELECT ID, EMIT FROM EMITS WHERE EMIT > 0 EMIT CHANGES;")).status).toBe(200);
+    const retention = 'Invalid config variable in the WITH clause: RETENTION_MS. Non-windowed tables do not support retention.';
+    expect((await ksql(server.url, "CREATE TABLE RT1 (ID INT PRIMARY KEY, V INT) WITH (kafka_topic='rt1', value_format='JSON', partitions=1, retention_ms=1000);")).body.message).toBe(retention);
+    expect((await ksql(server.url, 'CREATE TABLE RT2 WITH (RETENTION_MS=1000) AS SELECT ID, COUNT(*) AS C FROM QS GROUP BY ID;')).body.message).toBe(retention);
+    expect((await ksql(server.url, 'CREATE TABLE RT3 WITH (RETENTION_MS=100000000) AS SELECT ID, COUNT(*) AS C FROM QS WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY ID;')).status).toBe(200);
+    for (const [advance, ms] of [['0 SECONDS', 0], ['2 MINUTES', 120000]] as const) {
+      const r = await ksql(server.url, `CREATE TABLE HOP_${ms} AS SELECT ID, COUNT(*) AS C FROM QS WINDOW HOPPING (SIZE 1 MINUTE, ADVANCE BY ${advance}) GROUP BY ID;`);
+      expect([r.status, r.body.message]).toEqual([400, `Window advancement interval should be more than zero and less than window duration which is 60000 ms, but given advancement interval is: ${ms} ms`]);
+    }
+    const off = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: "SELECT '${x}' AS V FROM QS LIMIT 1;", properties: { 'ksql.variable.substitution.enable': false }, sessionVariables: { x: 'five' } }) });
+    expect((await off.text()).split('\n').filter(Boolean).slice(1)).toEqual(['["${x}"]']);
+    const on = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: "SELECT '${x}' AS V FROM QS LIMIT 1;", sessionVariables: { x: 'five' } }) });
+    expect((await on.text()).split('\n').filter(Boolean).slice(1)).toEqual(['["five"]']);
+  });
+
   it('entities list their keys in ksqlDB\'s order: warnings last, except where its classes write them first', async () => {
     const r = await ksql(server.url, "SHOW STREAMS; SHOW QUERIES; SHOW PROPERTIES; SHOW TYPES; DESCRIBE QS; DESCRIBE FUNCTION ABS; SHOW CONNECTORS; CREATE STREAM QS_KEYS (A INT) WITH (KAFKA_TOPIC='qs_keys', PARTITIONS=1, VALUE_FORMAT='JSON');");
     expect(r.status).toBe(200);

@@ -467,6 +467,10 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     return item >= 0 ? names[item]! : `KSQL_COL_${i}`;
   });
   const windowed = q.window;
+  // Kafka Streams' TimeWindows refuses an advance outside (0, size]: a hopping window that never moves or skips time
+  if (windowed?.type === 'HOPPING' && (windowed.advance!.ms <= 0 || windowed.advance!.ms > windowed.size.ms)) {
+    throw new KsqlStatementError(`Window advancement interval should be more than zero and less than window duration which is ${windowed.size.ms} ms, but given advancement interval is: ${windowed.advance!.ms} ms`);
+  }
   const aggScopeCols: ScopeCol[] = [
     ...groupC.map((g, i) => ({ name: keyNames[i]!, type: g.type, field: `$k${i}` })),
     ...(windowed ? [{ name: 'WINDOWSTART', type: T.BIGINT, field: 'WINDOWSTART' }, { name: 'WINDOWEND', type: T.BIGINT, field: 'WINDOWEND' }] : []),

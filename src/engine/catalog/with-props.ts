@@ -52,6 +52,13 @@ export class WithProps {
     return f;
   }
 
+  /** A table that is not windowed lives in a compacted topic, which keeps each key's row for good. */
+  checkRetention(kind: 'STREAM' | 'TABLE', windowed: boolean): void {
+    if (kind === 'TABLE' && !windowed && this.has('RETENTION_MS')) {
+      throw new KsqlStatementError('Invalid config variable in the WITH clause: RETENTION_MS. Non-windowed tables do not support retention.');
+    }
+  }
+
   keyFormatName(): FormatName | undefined { return this.format('FORMAT') ?? this.format('KEY_FORMAT'); }
   valueFormatName(): FormatName | undefined { return this.format('FORMAT') ?? this.format('VALUE_FORMAT'); }
 

@@ -165,6 +165,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     if (keyColumns(columns).length === 0) throw new KsqlStatementError('Windowed sources require a key column.');
     windowInfo = { type, sizeMs };
   }
+  w.checkRetention(stmt.sourceType, windowInfo !== undefined);
   // topic
   const partitions = w.int('PARTITIONS');
   const replicas = w.int('REPLICAS');

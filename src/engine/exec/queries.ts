@@ -67,6 +67,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (plan.resultType !== kind) {
     throw new KsqlStatementError(`Invalid result type. Your SELECT query produces a ${plan.resultType}. Please use CREATE ${plan.resultType} AS SELECT statement instead.`);
   }
+  w.checkRetention(kind, plan.windowInfo !== undefined);
   const left = plan.sources[0]!;
   const columns = sinkColumns(plan);
   const dup = columns.find((c, i) => c.ns === 'VALUE' && columns.findIndex((x) => x.name === c.name && x.ns === 'VALUE') !== i);

@@ -1,6 +1,6 @@
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { parseStatement, splitRequest } from '../sql/parser.js';
-import { substituteVariables } from '../sql/variables.js';
+import { substituteIfEnabled } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError } from '../analysis/errors.js';
 import { propertyValueProblem } from '../exec/property-values.js';
@@ -44,7 +44,7 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
   for (const [k, text] of texts.entries()) {
     try {
       let stmt;
-      try { stmt = parseStatement(substituteVariables(text, sctx.variables), (n) => sandbox.metastore.types.get(n)); } catch (e) {
+      try { stmt = parseStatement(substituteIfEnabled(text, sctx.variables, sctx.properties, engine.properties), (n) => sandbox.metastore.types.get(n)); } catch (e) {
         if (!(e instanceof SqlSyntaxError)) throw e;
         // ksqlDB parses the request as a whole: positions count from its start, and the statement
         // text of a syntax error is the request's line that holds it
@@ -66,7 +66,7 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
   const entities: Entity[] = [];
   for (const text of texts) {
     try {
-      const substituted = substituteVariables(text, ctx.variables);
+      const substituted = substituteIfEnabled(text, ctx.variables, ctx.properties, engine.properties);
       const stmt = parseStatement(substituted, (n) => engine.metastore.types.get(n));
       const entity = engine.execute(stmt, ctx);
       if (journal && LOGGED.has(stmt.kind)) journal.logCommand(substituted, ctx.properties);

@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Engine } from '../engine.js';
 import { parseStatement, splitRequest } from '../sql/parser.js';
-import { substituteVariables } from '../sql/variables.js';
+import { substituteIfEnabled } from '../sql/variables.js';
 import { typeToString } from '../sql/types.js';
 import { toJsonText } from '../serde/json-value.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
@@ -88,7 +88,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   const style = styleFor(req.headers.accept, forced);
   let stmt;
   try {
-    const text = substituteVariables(sql.trim(), ctx.variables);
+    const text = substituteIfEnabled(sql.trim(), ctx.variables, ctx.properties, engine.properties);
     const count = statementCount(text);
     if (count > 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
     stmt = parseStatement(text);

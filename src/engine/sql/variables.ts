@@ -10,3 +10,12 @@ export function substituteVariables(text: string, vars: Map<string, string>): st
     return key === undefined ? m : vars.get(key)!;
   });
 }
+
+/**
+ * `substituteVariables`, unless `ksql.variable.substitution.enable` is false in the request's (or
+ * SET's) properties or, failing those, the server's: then `${x}` stays as written.
+ */
+export function substituteIfEnabled(text: string, vars: Map<string, string>, properties: Record<string, unknown>, defaults: Record<string, unknown> = {}): string {
+  const flag = properties['ksql.variable.substitution.enable'] ?? defaults['ksql.variable.substitution.enable'];
+  return String(flag ?? 'true').trim().toLowerCase() === 'false' ? text : substituteVariables(text, vars);
+}
