@@ -235,6 +235,13 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('INSERT INTO target checks carry the prefix of errors made while preparing; a missing topic\'s example quotes a name that needs it', async () => {
+    expect((await ksql(server.url, 'INSERT INTO QW SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: INSERT INTO can only be used to insert into a stream. QW is a table.');
+    expect((await ksql(server.url, 'INSERT INTO NOPE SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: Line: 1, Col: 13: Source `NOPE` does not exist.');
+    const missing = await ksql(server.url, "CREATE STREAM \"my-stream\" (K INT KEY, V INT) WITH (KAFKA_TOPIC='no_such_topic', VALUE_FORMAT='JSON');");
+    expect(missing.body.message).toMatch(/For example: CREATE STREAM `my-stream` \(K INTEGER KEY, V INTEGER\) WITH \(KAFKA_TOPIC='no_such_topic', PARTITIONS=2, VALUE_FORMAT='JSON'\);$/);
+  });
+
   it('EMIT names a column unquoted; RETENTION_MS is refused on tables that are not windowed; a hopping advance must lie in (0, size]; substitution can be turned off', async () => {
     expect((await ksql(server.url, "CREATE STREAM EMITS (ID INT KEY, EMIT INT) WITH (kafka_topic='emits', value_format='JSON', partitions=1); CREATE STREAM EMITS2 AS SELECT ID, EMIT FROM EMITS WHERE EMIT > 0 EMIT CHANGES;")).status).toBe(200);
     const retention = 'Invalid config variable in the WITH clause: RETENTION_MS. Non-windowed tables do not support retention.';

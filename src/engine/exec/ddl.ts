@@ -8,7 +8,7 @@ import { checkFormatSupports } from '../serde/formats.js';
 import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import { isSrFormat } from '../serde/sr-serde.js';
 import { checkSchemaIdProps, inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
-import { typeToString, T, typesEqual, containsMap } from '../sql/types.js';
+import { typeToString, T, typesEqual, containsMap, quoteIfNeeded } from '../sql/types.js';
 
 import { commandStatus, warningEntity } from './status.js';
 import { planQuery } from '../analysis/planner.js';
@@ -214,7 +214,7 @@ function renderCreateExample(stmt: Create): string {
   props.push('PARTITIONS=2');
   props.sort();
   const cols = stmt.columns ? ` (${columnsToSql(columnsFromDefs(stmt.columns, stmt.sourceType), stmt.sourceType)})` : '';
-  return `CREATE ${stmt.sourceType} ${stmt.name}${cols} WITH (${props.join(', ')});`;
+  return `CREATE ${stmt.sourceType} ${quoteIfNeeded(stmt.name)}${cols} WITH (${props.join(', ')});`;
 }
 
 function dropSource(engine: Engine, stmt: Extract<Statement, { kind: 'drop' }>): Entity {

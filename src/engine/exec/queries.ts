@@ -207,8 +207,9 @@ const normalizedText = (sql: string) => sql.replace(/\s+/g, ' ').trim().toUpperC
 
 function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity {
   const target = engine.metastore.get(stmt.target);
-  if (!target) throw new KsqlStatementError(`Line: ${stmt.pos.line}, Col: ${stmt.pos.col + 13}: Source \`${stmt.target}\` does not exist.`);
-  if (target.type !== 'STREAM') throw new KsqlStatementError(`INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`);
+  // checks of the target, made while ksqlDB prepares the statement: its prefix comes with them
+  if (!target) throw new KsqlStatementError(`Exception while preparing statement: Line: ${stmt.pos.line}, Col: ${stmt.pos.col + 13}: Source \`${stmt.target}\` does not exist.`);
+  if (target.type !== 'STREAM') throw new KsqlStatementError(`Exception while preparing statement: INSERT INTO can only be used to insert into a stream. ${target.name} is a table.`);
   if (target.isSource) throw new KsqlStatementError(`Cannot insert into read-only stream: ${target.name}`);
   if (target.columns.some((c) => c.ns === 'HEADER')) throw new KsqlStatementError(`Cannot insert into ${target.name} because it has header columns`);
   const w = WithProps.validate(stmt.props, 'insert');
