@@ -49,6 +49,9 @@ export function buildProgram(): Command {
   common(program.command('validate').description('check applied versions against their files (exit 4 on drift)'))
     .action(async (opts) => { const { runValidate } = await import('./commands/validate.js'); code(await runValidate(opts)); });
 
+  common(program.command('baseline').description('adopt a server whose objects exist: record every file up to --version as MIGRATED without running it'))
+    .option('--version <n>', 'the last version that already exists on the server')
+    .action(async (opts) => { const { runBaseline } = await import('./commands/baseline.js'); code(await runBaseline(opts)); });
   common(program.command('repair').description('release a stale lock; mark a failed or stuck version migrated or rolled back'))
     .option('--release-lock', 'free the lock of a run that died')
     .option('--version <n>', 'the version to mark (default: the current one)')

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, queryStream } from '../helpers/server.js';
+import { CLI, ksql, queryStream } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
@@ -12,6 +12,28 @@ const target = suiteServer();
 const project = () => makeProject(target());
 
 describe('migrations end to end through the CLI', () => {
+  it('baseline adopts objects made by hand: files up to --version are MIGRATED without running, up applies the rest', async () => {
+    const p = project();
+    const name = (i: number) => `BL${i}_${p.stream}`;
+    const ddl = (i: number) => `CREATE STREAM ${name(i)} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${name(i).toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`;
+    for (const i of [1, 2, 3]) sql(p.dir, `V00000${i}__s${i}.sql`, ddl(i));
+    // V1 and V2 exist already, made by hand: running them again would fail
+    expect((await ksql(target(), `${ddl(1)}${ddl(2)}`)).status).toBe(200);
+    const usage = p.run('baseline');
+    expect([usage.status, usage.stderr.trim()]).toEqual([2, "error: baseline: --version N names the last version that already exists on the server, got ''"]);
+    const b = p.run('baseline', '--version', '2');
+    expect([b.status, b.stdout.trim()]).toEqual([0, 'baselined V000001..V000002 (2 versions) as MIGRATED without running them; up applies what comes after']);
+    const st = JSON.parse(p.run('status', '--json').stdout);
+    expect([st.currentVersion, st.migrations.map((m: { version: number; state: string }) => [m.version, m.state])]).toEqual([2, [[1, 'MIGRATED'], [2, 'MIGRATED'], [3, 'PENDING']]]);
+    const up = p.run('up');
+    expect(up.status).toBe(0);
+    expect(up.stdout).toMatch(/applied V000003 s3/);
+    expect(up.stdout).not.toMatch(/V000001|V000002/);
+    expect(p.run('validate').status).toBe(0);
+    const again = p.run('baseline', '--version', '3');
+    expect([again.status, again.stderr.trim()]).toEqual([1, 'error: baseline: the history already records versions 1, 2, 3; a baseline only starts an empty one (for one version, use repair)']);
+  });
+
   it('status reads the history in two pull queries sent at once, for any number of versions, and nothing else', async () => {
     const p = project();
     for (let i = 1; i <= 12; i++) p.run('create', `step ${i}`);
