@@ -52,11 +52,25 @@ describe('the group coordinator', () => {
       expect(g.describe('g').state).toBe('PreparingRebalance');
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
       expect(g.committed('g', 't', 0).offset).toBe(42n);
-      expect(g.commit('g', -1, '', 't', 1, 2n ** 63n - 1n, null)).toBe(0);
-      expect(g.committed('g', 't', 1).offset).toBe(2n ** 63n - 1n);
+      // as Kafka's coordinator: a group with members takes no commit without a generation; a group
+      // never seen takes one only without a generation; metadata is at most 4096 bytes
+      expect(g.commit('g', -1, '', 't', 1, 1n, null)).toBe(25);
+      expect(g.commit('never-seen', 5, 'm', 't', 1, 1n, null)).toBe(22);
+      expect(g.commit('g', a.generationId, a.memberId, 't', 0, 43n, 'x'.repeat(4097))).toBe(12);
+      expect(g.commit('offsets-only', -1, '', 't', 1, 2n ** 63n - 1n, null)).toBe(0);
+      expect(g.committed('offsets-only', 't', 1).offset).toBe(2n ** 63n - 1n);
+      // such a group is Empty (not Dead), as Kafka describes a group it loaded from its offsets
+      expect(g.describe('offsets-only')).toEqual({ state: 'Empty', protocolType: 'consumer', protocol: '', members: [] });
       // and a new coordinator reads them back from __consumer_offsets exactly
       const again = new GroupCoordinator(topics);
-      expect([again.committed('g', 't', 0).offset, again.committed('g', 't', 1).offset]).toEqual([42n, 2n ** 63n - 1n]);
+      expect([again.committed('g', 't', 0).offset, again.committed('offsets-only', 't', 1).offset]).toEqual([42n, 2n ** 63n - 1n]);
+      // a deleted topic takes its offsets with it, also for a coordinator that reads them back later
+      topics.create('t', { partitions: 2, replicas: 1 });
+      topics.delete('t');
+      expect(again.committed('g', 't', 0).offset).toBe(-1n);
+      const third = new GroupCoordinator(topics);
+      expect(third.committed('offsets-only', 't', 1).offset).toBe(-1n);
+      third.close();
       again.close();
     } finally { g.close(); }
   });
@@ -66,6 +80,11 @@ describe('the group coordinator', () => {
     try {
       const r = await g.join({ groupId: 'g', memberId: '', clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [], requireKnownMemberId: false });
       expect(r.errorCode).toBe(23);
+      // a session timeout outside the broker's group.min/max.session.timeout.ms (6 s, 30 min): INVALID_SESSION_TIMEOUT
+      for (const ms of [3000, 1_800_001]) {
+        const t = await g.join({ groupId: 'g', memberId: '', clientId: 'c', sessionTimeoutMs: ms, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
+        expect(t.errorCode).toBe(26);
+      }
     } finally { g.close(); }
   });
 

@@ -273,14 +273,23 @@ describe('the Kafka listener with kafkajs', () => {
     const [host, port] = brokers[0]!.split(':') as [string, string];
     // Produce v3 of one batch to 'poison': base timestamp 2^63-1, a record with delta +1
     const request = Buffer.from('0000007100000003000000010002667affffffff00001388000000010006706f69736f6e0000000100000000000000450000000000000000000000390000000002005fdfbc0000000000007fffffffffffffff7fffffffffffffffffffffffffffffffffffffffffff000000010e00020001027600', 'hex');
-    const s = connect(Number(port), host);
-    await once(s, 'connect');
-    s.write(request);
-    const [reply] = await once(s, 'data') as [Buffer];
-    s.destroy();
-    // size, correlation id, 1 topic 'poison', 1 partition: its index, then its error code
-    const at = 4 + 4 + 4 + 2 + 'poison'.length + 4 + 4;
-    expect(reply.readInt16BE(at)).toBe(32);
+    const produceRaw = async () => {
+      const s = connect(Number(port), host);
+      await once(s, 'connect');
+      s.write(request);
+      const [reply] = await once(s, 'data') as [Buffer];
+      s.destroy();
+      // size, correlation id, 1 topic 'poison', 1 partition: its index, then its error code
+      return reply.readInt16BE(4 + 4 + 4 + 2 + 'poison'.length + 4 + 4);
+    };
+    // a Produce never creates a topic (Metadata and CreateTopics do): UNKNOWN_TOPIC_OR_PARTITION
+    expect(await produceRaw()).toBe(3);
+    const admin = client(brokers).admin();
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain('poison');
+    await admin.createTopics({ topics: [{ topic: 'poison', numPartitions: 1 }] });
+    await admin.disconnect();
+    expect(await produceRaw()).toBe(32);
     const producer = client(brokers).producer();
     await producer.connect();
     await producer.send({ topic: 'poison', acks: -1, messages: [{ value: 'fine' }] });

@@ -301,7 +301,9 @@ const offsetCommit: Handler = (v, r, ctx) => {
   const w = new Writer();
   throttle(w, v, 3);
   return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
-    y.int32(p.index).int16(ctx.groups.commit(groupId, generation, memberId, t.name, p.index, p.offset, p.metadata));
+    // an offset of a partition the broker does not have is refused, as Kafka's coordinator refuses it
+    const known = ctx.broker.topics.get(t.name)?.partitions[p.index] !== undefined;
+    y.int32(p.index).int16(known ? ctx.groups.commit(groupId, generation, memberId, t.name, p.index, p.offset, p.metadata) : ERR.UNKNOWN_TOPIC_OR_PARTITION);
   }));
 };
 

@@ -89,7 +89,8 @@ export class Broker {
   produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
     // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
     if (topicName === '__consumer_offsets') return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
-    const topic = this.topicFor(topicName, true);
+    // topics are created by Metadata (auto.create.topics.enable) or CreateTopics, never by a Produce
+    const topic = this.topics.get(topicName);
     const log = topic?.partitions[index];
     if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
     let batches;

@@ -3,7 +3,7 @@ import type { TopicStore } from '../storage/topics.js';
 
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
-  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79,
+  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, OFFSET_METADATA_TOO_LARGE: 12,
 } as const;
 
 export interface JoinRequest {
@@ -46,6 +46,9 @@ export class GroupCoordinator {
   constructor(private readonly topics: TopicStore) {
     const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
     for (const r of t.partitions[0]!.all()) this.applyCommit(r.key, r.value);
+    // a deleted topic takes its committed offsets with it, as Kafka's coordinator drops them: a
+    // topic made again under the name starts with none (a tombstone per offset keeps it so)
+    topics.onTopic((e) => { if (e.op === 'delete') this.forgetTopic(e.name); });
     this.timer = setInterval(() => this.expireSessions(), 250);
     this.timer.unref();
   }
@@ -65,7 +68,8 @@ export class GroupCoordinator {
     const fail = (errorCode: number, memberId = req.memberId): Promise<JoinResult> =>
       Promise.resolve({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
     if (!req.groupId) return fail(GERR.INVALID_GROUP_ID);
-    if (req.sessionTimeoutMs < 1000 || req.sessionTimeoutMs > 1_800_000) return fail(GERR.INVALID_SESSION_TIMEOUT);
+    // the broker's group.min.session.timeout.ms and group.max.session.timeout.ms defaults
+    if (req.sessionTimeoutMs < 6000 || req.sessionTimeoutMs > 1_800_000) return fail(GERR.INVALID_SESSION_TIMEOUT);
     if (!req.protocolType || req.protocols.length === 0) return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
     const g = this.group(req.groupId);
     if (g.members.size && (g.protocolType !== req.protocolType || !req.protocols.some((p) => [...g.members.values()].every((m) => m.protocols.some((q) => q.name === p.name))))) {
@@ -185,6 +189,13 @@ export class GroupCoordinator {
   /** Commits an offset; a member of a group must be in its current generation. */
   commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: bigint, metadata: string | null): number {
     const g = this.groups.get(groupId);
+    // the broker's offset.metadata.max.bytes
+    if (metadata !== null && Buffer.byteLength(metadata) > 4096) return GERR.OFFSET_METADATA_TOO_LARGE;
+    // as Kafka's coordinator: a group it has never seen takes commits without a generation only
+    // (a client storing offsets, an admin); a generation means a group that is not there
+    if (!g && generation >= 0) return GERR.ILLEGAL_GENERATION;
+    // and a group with members takes commits from its members only
+    if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
     if (generation >= 0 && g) {
       if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
       if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
@@ -199,8 +210,24 @@ export class GroupCoordinator {
     return GERR.NONE;
   }
 
+  private forgetTopic(topic: string): void {
+    if (topic === OFFSETS_TOPIC) return;
+    for (const k of [...this.offsets.keys()]) {
+      const [g, t, p] = k.split('\u0000');
+      if (t !== topic) continue;
+      const key = Buffer.from(JSON.stringify([g, t, Number(p)]));
+      this.topics.append(OFFSETS_TOPIC, { key, value: null, timestamp: Date.now(), partition: 0 }, 'external');
+      this.offsets.delete(k);
+    }
+  }
+
   private applyCommit(key: Buffer | null, value: Buffer | null): void {
-    if (!key || !value) return;
+    if (!key) return;
+    if (!value) {
+      // a tombstone: the offset was dropped with its topic
+      try { const [g, t, p] = JSON.parse(key.toString()) as [string, string, number]; this.offsets.delete(`${g}\u0000${t}\u0000${p}`); } catch { /* not ours */ }
+      return;
+    }
     try {
       const [g, t, p] = JSON.parse(key.toString()) as [string, string, number];
       const v = JSON.parse(value.toString()) as { offset: number | string; metadata: string | null };
@@ -217,7 +244,9 @@ export class GroupCoordinator {
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
   describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; clientId: string; metadata: Buffer; assignment: Buffer }[] } {
     const g = this.groups.get(groupId);
-    if (!g) return { state: 'Dead', protocolType: '', protocol: '', members: [] };
+    // a group known by its committed offsets only (after a restart, or an admin's commits) is Empty, as
+    // Kafka's coordinator loads it from __consumer_offsets
+    if (!g) return this.committedPartitions(groupId).length ? { state: 'Empty', protocolType: 'consumer', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
     return {
       state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
       members: [...g.members.values()].map((m) => ({ id: m.id, clientId: m.clientId, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
