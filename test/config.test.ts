@@ -99,6 +99,8 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(load('ssl.verify.host=true\n')().server.verifyHost).toBe(true);
     expect(load('ssl.verify.host=false\n')().server.verifyHost).toBe(false);
     expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false, got 'maybe'/);
+    // a misspelt key is refused even with no value
+    expect(load('ksql.migrations.stream.nmae=\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae/);
   });
 
   it('an empty value in the properties file is the default, as the Java tool reads it', () => {

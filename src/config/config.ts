@@ -115,9 +115,9 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
   const p = new Map(Object.entries(parseProperties(text)).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   for (const [key, value] of p) {
-    // the Java tool reads an empty value as its default, as if the key were not there
-    if (value.trim() === '') continue;
     const to = PROPERTY_KEYS[key];
+    // the Java tool reads an empty value of a key it has as its default, as if the key were not there
+    if (value.trim() === '' && (to || key === 'ssl.alpn' || key === 'ssl.verify.host')) continue;
     if (to) { out[to[0]][to[1]] = value; continue; }
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;

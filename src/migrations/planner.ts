@@ -71,7 +71,8 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
     if (!f) problems.push({ kind: 'unknown-version', version: opts.version });
     else if (applied(f.version)) problems.push({ kind: 'not-pending', version: f.version, state: 'MIGRATED' });
     // applying it over lower pending versions would leave them out of order for good
-    const skipped = pending.filter((x) => x.version < opts.version!).map((x) => x.version);
+    // (those below the latest applied version are out of order already, whatever this run does)
+    const skipped = pending.filter((x) => x.version < opts.version! && (latest === undefined || x.version > latest)).map((x) => x.version);
     if (f && !applied(f.version) && skipped.length && !opts.allowOutOfOrder) problems.push({ kind: 'skips', version: f.version, skipped });
     pending = f && !applied(f.version) ? [f] : [];
   }

@@ -44,6 +44,9 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
     expect(text).toContain('ERROR on foo:123');
     for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     expect(text.split('Statement:\n')[1]!.split('\n\n')[0]!.replace(/\s+/g, ' ').trim()).toBe(d.statementText);
+    // a statement is shown as it is: spaces inside a literal stay
+    d.statementText = "CREATE STREAM X AS SELECT * FROM Z WHERE V = 'two  spaces';";
+    expect(renderExplain(d, 80)).toContain("WHERE V = 'two  spaces';");
   });
 
   it('shows header columns', () => {
@@ -88,6 +91,21 @@ describe('management renderers in 80 columns', () => {
     const typed = text.split('\n').slice(at).join(' ').split('Key format')[0]!.replace(/ORDER_DETAILS/, '').replace(/\s+/g, ' ').replace(/< /g, '<').trim();
     expect(typed).toBe('STRUCT<`CUSTOMER` STRUCT<`NAME` STRING, `ADDRESS` STRUCT<`STREET` STRING, `CITY` STRING, `ZIP` STRING, `COUNTRY` STRING>>, `ITEMS` ARRAY<BIGINT>>');
     expect(wrapType('ARRAY<STRING>', 80)).toEqual(['ARRAY<STRING>']);
+  });
+
+  it('whole names on a wide terminal; wrapped types within the width with no key column; a long sink name whole in the queries table', () => {
+    const s = (type: string) => ({ type, fields: null, memberSchema: null });
+    const d = example('testPrintSourceDescription').sourceDescription;
+    d.fields = [
+      { name: 'CUSTOMER_SHIPPING_ADDRESS_POSTAL_CODE', schema: s('STRING') },
+      { name: 'CUSTOMER_SHIPPING_ADDRESS_CITY', schema: { type: 'STRUCT', memberSchema: null, fields: [{ name: 'X'.repeat(150), schema: s('STRING') }, { name: 'Y', schema: s('INTEGER') }] } },
+    ];
+    const wide = renderSourceDescription(d, false, 200);
+    expect(wide).toContain('CUSTOMER_SHIPPING_ADDRESS_POSTAL_CODE ');
+    expect(wide).toContain('CUSTOMER_SHIPPING_ADDRESS_CITY ');
+    for (const l of renderSourceDescription(d, false, 80).split('\n')) expect(l.length, l).toBeLessThanOrEqual(80);
+    const long = { ...q(11), id: 'CSAS_SETTLEMENTS_11', sinks: ['SETTLEMENTS_BY_ACCOUNT_X'] };
+    expect(renderQueries([long], 80).split('\n')[1]).toMatch(/^CSAS_SETTLEMENTS_11\s+RUNNING\s+SETTLEMENTS_BY_ACCOUNT_X\s+CREATE/);
   });
 });
 

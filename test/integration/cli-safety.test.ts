@@ -327,6 +327,8 @@ describe('mistakes are errors, not silent successes', () => {
     expect(up.stderr).toContain('warning: V000002__typo.sq: not read: a migration file name ends in .sql');
     expect(p.run('status').stdout).toContain('note: V000002__typo.sq: not read: a migration file name ends in .sql');
     expect(JSON.parse(p.run('status', '--json').stdout).ignored).toEqual([{ fileName: 'V000002__typo.sq', reason: 'not read: a migration file name ends in .sql' }]);
+    // --quiet prints only errors
+    expect(p.run('up', '-q').stderr).toBe('');
   });
 
   it.skipIf(!!process.env.KSQLDB_URL)('--embedded on a data dir a running server holds: exit 2, one line (local server only)', async () => {

@@ -157,6 +157,9 @@ describe('the Kafka listener with kafkajs', () => {
     expect(firstTime).toBeGreaterThanOrEqual(before);
     await until(() => Date.now() > firstTime, 'the clock to move on');
     const [second] = await producer.send({ topic: 'appended', acks: -1, messages: [{ value: 'c', timestamp: '3000' }] });
+    // any time a producer sends is replaced, one beyond 2^53 ms included
+    const [big] = await producer.send({ topic: 'appended', acks: -1, messages: [{ value: 'big', timestamp: '9007199254740993' }] });
+    expect(big!.errorCode).toBe(0);
     // a CreateTime topic answers -1, and keeps the producer's time
     const [created] = await producer.send({ topic: 'timed', acks: -1, messages: [{ value: 'z', timestamp: '5000' }] });
     await producer.disconnect();
@@ -169,14 +172,14 @@ describe('the Kafka listener with kafkajs', () => {
     await consumer.connect();
     await consumer.subscribe({ topic: 'appended', fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => { got.push([message.value!.toString(), message.timestamp]); } });
-    await until(() => got.length === 4, 'the four records');
+    await until(() => got.length === 5, 'the five records');
     await consumer.disconnect();
-    // one fetch carries records appended at three times: each keeps its own
-    expect(got.slice(0, 3)).toEqual([['a', String(firstTime)], ['b', String(firstTime)], ['c', second!.logAppendTime]]);
-    expect(got[3]![0]).toBe('d');
-    expect(Number(got[3]![1])).toBeGreaterThanOrEqual(Number(second!.logAppendTime));
+    // one fetch carries records appended at several times: each keeps its own
+    expect(got.slice(0, 4)).toEqual([['a', String(firstTime)], ['b', String(firstTime)], ['c', second!.logAppendTime], ['big', big!.logAppendTime]]);
+    expect(got[4]![0]).toBe('d');
+    expect(Number(got[4]![1])).toBeGreaterThanOrEqual(Number(second!.logAppendTime));
     const rows = await queryStream(server.url, "SELECT V, ROWTIME FROM APPENDED WHERE V = 'd' EMIT CHANGES LIMIT 1;");
-    expect(rows.rows).toEqual([['d', Number(got[3]![1])]]);
+    expect(rows.rows).toEqual([['d', Number(got[4]![1])]]);
   });
 
   it('an idempotent producer with acks=-1; two consumers in a group share the partitions, rebalance when one leaves, and see each record once', async () => {

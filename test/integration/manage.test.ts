@@ -68,6 +68,10 @@ describe('query and schema management through the CLI', () => {
     const r = run('queries', 'terminate', '--sink', 'COMPLETED_PER_MINUTE');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/add --yes/);
+    // what --yes would do is shown first: a preview
+    expect(r.stderr).toMatch(/^terminate CTAS_COMPLETED_PER_MINUTE_\d+: CREATE TABLE/m);
+    const drop = run('drop', 'users', '--cascade');
+    expect([drop.status, drop.stderr]).toEqual([2, expect.stringMatching(/^will run, in order:\n {2}DROP STREAM USER_TRADES.*\n {2}DROP TABLE USERS\nerror: refusing/)]);
   });
 
   it('terminate --sink USER_TRADES stops exactly that query', () => {
@@ -106,6 +110,12 @@ describe('query and schema management through the CLI', () => {
       expect(listed.length).toBeGreaterThan(0);
       const explained = run('queries', 'explain', pushId);
       expect([explained.status, explained.stderr.trim()]).toEqual([1, `error: ${pushId} is a push query a client is streaming; explain describes persistent queries`]);
+      // --all takes the persistent queries only
+      const paused = run('queries', 'pause', '--all', '--yes', '--json');
+      expect(paused.status).toBe(0);
+      const ids = JSON.parse(paused.stdout).done.map((d: { id: string }) => d.id);
+      expect(ids).toEqual(listed);
+      expect(run('queries', 'resume', '--all', '--yes').status).toBe(0);
     } finally { ac.abort(); }
   });
 

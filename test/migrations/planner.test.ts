@@ -54,6 +54,9 @@ describe('plan', () => {
     expect(p.problems).toEqual([{ kind: 'skips', version: 4, skipped: [2, 3] }]);
     expect(describeProblem(p.problems[0]!)).toBe('--version 4 would leave V000002, V000003 behind it unapplied: apply those first (--to 4), or use --allow-out-of-order');
     expect(plan(files, h, { version: 4, allowOutOfOrder: true })).toMatchObject({ problems: [], steps: [{ file: { version: 4 }, previous: '1' }] });
+    // a pending version below the latest applied one is out of order already: applying V4 leaves nothing new behind
+    const gapped = history(row(1, 'MIGRATED'), { ...row(3, 'MIGRATED'), previous: '1' });
+    expect(plan(files, gapped, { version: 4 })).toMatchObject({ problems: [], steps: [{ file: { version: 4 }, previous: '3' }] });
   });
 
   it('refuses checksum drift and applied files that went missing', () => {

@@ -81,8 +81,8 @@ export interface DryRunReport { ok: boolean; lines: string[] }
  * catalog into a local server started in this process, and runs each pending statement there after
  * substitution, so errors show before anything reaches the real server.
  */
-export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions): Promise<DryRunReport> {
-  const files = await readFilesOrThrow(s.dir, (m) => process.stderr.write(`warning: ${m}\n`));
+export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void): Promise<DryRunReport> {
+  const files = await readFilesOrThrow(s.dir, warn);
   const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
   const p = plan(files, history, options);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));

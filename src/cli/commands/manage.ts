@@ -63,10 +63,11 @@ export function stateOf(q: RunningQuery): string {
 }
 
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
+  // a usage error is one before anything is contacted
+  const states = ['RUNNING', 'PAUSED', 'ERROR', 'UNRESPONSIVE', 'PENDING_SHUTDOWN'];
+  if (opts.state && !states.includes(opts.state.toUpperCase())) throw new CliError(`--state: expected one of ${states.join(', ')}, got '${opts.state}'`, EXIT.USAGE);
   return withClient(opts, async (c) => {
     let qs = (await listQueries(c)).filter(isPersistent);
-    const states = ['RUNNING', 'PAUSED', 'ERROR', 'UNRESPONSIVE', 'PENDING_SHUTDOWN'];
-    if (opts.state && !states.includes(opts.state.toUpperCase())) throw new CliError(`--state: expected one of ${states.join(', ')}, got '${opts.state}'`, EXIT.USAGE);
     if (opts.sink) qs = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!))));
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
     if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
@@ -86,8 +87,9 @@ async function confirm(plan: string[], question: string, opts: { yes?: boolean; 
     if (!opts.quiet && !opts.json && plan.length) process.stdout.write(`${plan.join('\n')}\n`);
     return true;
   }
-  if (!process.stdin.isTTY) throw new CliError('refusing to change the server without a terminal to ask on: add --yes', EXIT.USAGE);
+  // the plan is shown even when there is no terminal to ask on: a way to preview what --yes would do
   if (plan.length) process.stderr.write(`${plan.join('\n')}\n`);
+  if (!process.stdin.isTTY) throw new CliError('refusing to change the server without a terminal to ask on: add --yes', EXIT.USAGE);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try { return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim()); } finally { rl.close(); }
 }
@@ -130,15 +132,24 @@ function errorLine(x: unknown): string {
   return `  ${when}${e.type ?? 'UNKNOWN'}: ${e.errorMessage.replace(/\s+/g, ' ').trim()}`;
 }
 
-/** Text broken at spaces into lines of at most `width` (a word longer than that stands alone). */
+/**
+ * Text as its own lines, each broken at a space into lines of at most `width` (a word longer than
+ * that stands alone). Nothing else changes: runs of spaces (inside a string literal, say) stay.
+ */
 export function wrapWords(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
-    if (line && line.length + 1 + word.length > width) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  const out: string[] = [];
+  for (const whole of text.split('\n')) {
+    let rest = whole.trimEnd();
+    while (rest.length > width) {
+      const cut = rest.lastIndexOf(' ', width);
+      const at = cut > 0 ? cut : rest.indexOf(' ', width);
+      if (at <= 0) break;
+      out.push(rest.slice(0, at));
+      rest = rest.slice(at + 1);
+    }
+    out.push(rest);
   }
-  if (line) lines.push(line);
-  return lines;
+  return out;
 }
 
 export async function runExplain(input: string, opts: GlobalOptions): Promise<number> {
@@ -199,12 +210,15 @@ const statsText = (s: string) => s.split('\n').filter((l) => l.trim() && !/field
 /** DESCRIBE as text: a column table (nested types written out as ksqlDB writes them, wrapped), then the details. */
 export function renderSourceDescription(d: SourceDescription, extended: boolean, width = 80): string {
   const marker = (f: SourceDescription['fields'][number]) => (f.type === 'KEY' ? (d.type === 'TABLE' ? 'PRIMARY KEY' : 'KEY') : f.type === 'HEADER' ? (f.headerKey ? `HEADER('${f.headerKey}')` : 'HEADERS') : '');
-  const nameW = Math.min(Math.max(6, ...d.fields.map((f) => f.name.length)), 32);
+  // names are whole unless the line cannot hold them beside a usable type column
   const markW = Math.max(0, ...d.fields.map((f) => marker(f).length));
+  const nameW = Math.min(Math.max(6, ...d.fields.map((f) => f.name.length)), Math.max(12, width - 24 - (markW ? markW + 2 : 0)));
   const typeW = Math.min(Math.max(4, ...d.fields.map((f) => typeText(f.schema).length)), Math.max(20, width - nameW - 2 - (markW ? markW + 2 : 0)));
   const columns: string[] = [`${'Column'.padEnd(nameW)}  ${'Type'.padEnd(typeW)}`.trimEnd()];
   for (const f of d.fields) {
+    // continuation lines are indented two more than the first: they wrap two narrower
     const types = wrapType(typeText(f.schema), typeW);
+    if (types.length > 1) types.splice(1, types.length - 1, ...wrapType(types.slice(1).join(' ').replace(/< /g, '<'), typeW - 2));
     const name = f.name.length > nameW ? `${f.name.slice(0, nameW - 1)}…` : f.name;
     columns.push(`${name.padEnd(nameW)}  ${types[0]!.padEnd(typeW)}  ${marker(f)}`.trimEnd());
     for (const more of types.slice(1)) columns.push(`${''.padEnd(nameW)}    ${more}`.trimEnd());
@@ -229,11 +243,12 @@ export function renderSourceDescription(d: SourceDescription, extended: boolean,
  * How wide a table of these columns is with each column whole, except the query string, which may
  * give way down to `QUERY_MIN` (it is shortened anyway; the other columns are read whole).
  */
-const QUERY_MIN = 24;
+const QUERY_MIN = 20;
 function wholeWidth(headers: string[], cells: string[][], shown: number[]): number {
-  return shown.reduce((n, i, k) => {
+  return shown.reduce((n, i) => {
     const w = Math.max(headers[i]!.length, ...cells.map((r) => r[i]!.length));
-    return n + (headers[i] === 'QUERY' ? Math.min(w, QUERY_MIN) : w) + (k > 0 ? 2 : 0);
+    // two spaces after every column, as table() counts its width
+    return n + (headers[i] === 'QUERY' ? Math.min(w, QUERY_MIN) : w) + 2;
   }, 0);
 }
 
@@ -251,7 +266,9 @@ export function renderQueries(qs: (RunningQuery & { sources: string[] })[], widt
   const paint = (s: string, i: number, q: RunningQuery) => (i === 1 && color && q.state === 'ERROR' ? `\u001b[31m${s}\u001b[39m` : s);
   const rows = cells.map((r, k) => shown.map((i) => paint(r[i]!, i, qs[k]!)));
   const failing = qs.filter((q) => q.state === 'ERROR').length;
-  return `${table(shown.map((i) => all[i]!), rows, width, [0, 1])}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
+  // once the columns fit, only the query string gives way; else the widest does (ids never)
+  const keep = wholeWidth(all, cells, shown) <= width ? shown.map((_i, k) => k).filter((k) => all[shown[k]!] !== 'QUERY') : [0, 1];
+  return `${table(shown.map((i) => all[i]!), rows, width, keep)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
 }
 
 export async function runDescribe(name: string, opts: GlobalOptions & { extended?: boolean }): Promise<number> {

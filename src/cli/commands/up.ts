@@ -48,14 +48,15 @@ export async function runUp(opts: UpOptions): Promise<number> {
         if (spinner) spinner.fail(`${chalk!.red('failed')} V${pad6(e.file.version)} ${e.file.name} at ${e.reason}`);
         else process.stderr.write(`V${pad6(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
         break;
-      case 'warning': process.stderr.write(`warning: ${e.message}\n`); break;
+      // --quiet prints only errors
+      case 'warning': if (!opts.quiet) process.stderr.write(`warning: ${e.message}\n`); break;
     }
   };
   try {
     const s = await settings(config, client, opts);
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
-      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder });
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, (m) => { if (!opts.quiet) process.stderr.write(`warning: ${m}\n`); });
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const l of report.lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;

@@ -44,7 +44,7 @@ export const decompressionBudget = (): DecompressionBudget => ({ left: MAX_DECOM
  * CRC checked and every record's framing walked, so a batch that passes decodes without error.
  * Nothing per record is allocated here; decodeRecords does that when the records are read.
  */
-export function readBatches(data: Buffer, budget: DecompressionBudget = decompressionBudget()): BatchHeader[] {
+export function readBatches(data: Buffer, budget: DecompressionBudget = decompressionBudget(), opts: { anyTimestamp?: boolean } = {}): BatchHeader[] {
   const out: BatchHeader[] = [];
   let pos = 0;
   while (pos < data.length) {
@@ -68,7 +68,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       budget.left -= body.length;
     }
     const baseTimestamp = Number(batch.readBigInt64BE(15));
-    checkFraming(body, count, baseTimestamp);
+    checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
@@ -82,7 +82,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
  * Walks `count` records: each field within its record, each record exactly its stated length, each
  * time one this log can hold exactly (within 2^53 ms of 1970 either way; INVALID_TIMESTAMP otherwise).
  */
-function checkFraming(body: Buffer, count: number, baseTimestamp: number): void {
+function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined): void {
   if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
   const r = new Reader(body);
   try {
@@ -91,7 +91,8 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number): void 
       if (length < 0 || length > r.remaining) throw new WireError(`record ${i} of ${length} bytes overruns the batch`);
       const end = r.remaining - length;
       r.skip(1); // attributes
-      const ts = baseTimestamp + r.varlong();
+      const delta = r.varlong();
+      const ts = baseTimestamp === undefined ? 0 : baseTimestamp + delta;
       if (!Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
       r.skipVarint(); // offset delta
       skipBytes(r, 'key');
