@@ -56,6 +56,15 @@ const steps: Step[] = [
   ['POST', '/subjects/x-value/versions', { schema: '{not json' }, 422, { error_code: 42201 }],
   ['GET', '/nowhere', undefined, 404, { error_code: 404 }],
   ['GET', '/contexts', undefined, 200, ['.']],
+  // a schema whose every version was deleted for good is gone by id; one another subject still uses stays
+  ['GET', '/schemas/ids/2', undefined, 404, { error_code: 40403 }],
+  ['GET', '/schemas/ids/1', undefined, 200, { schema: AVRO_V1 }],
+  ['GET', '/schemas/ids/abc', undefined, 404, { error_code: 404 }],
+  ['GET', '/subjects?subjectPrefix=j', undefined, 200, ['j-value']],
+  ['GET', '/schemas?subjectPrefix=p', undefined, 200, [{ subject: 'p-value', version: 1, id: 4, schemaType: 'PROTOBUF', schema: PROTO }]],
+  // no version: against what the subject's level compares with (BACKWARD: the latest)
+  ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_V2 }, 200, { is_compatible: true }],
+  ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_BAD }, 200, { is_compatible: false }],
 ];
 
 describe('Schema Registry REST routes', () => {

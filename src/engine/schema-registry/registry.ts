@@ -91,7 +91,8 @@ export class SchemaRegistry implements SchemaLookup {
 
   schemaById(id: number): RegisteredSchema {
     const s = this.byId.get(id);
-    if (!s) throw schemaNotFound(id);
+    // a schema whose every version was deleted for good is gone by its id too (soft-deleted ones stay readable)
+    if (!s || ![...this.subjects.values()].some((vs) => vs.some((v) => v.id === id))) throw schemaNotFound(id);
     return s;
   }
 
@@ -245,13 +246,13 @@ export class SchemaRegistry implements SchemaLookup {
   }
 
   /** Checks a schema against one version (or, for transitive levels and 'latest', as registering would). */
-  testCompatibility(subject: string, version: number | 'latest', input: SchemaInput): string[] {
+  testCompatibility(subject: string, version: number | 'latest' | 'levels', input: SchemaInput): string[] {
     const level = this.levelOf(subject);
     const schema: RegisteredSchema = { id: 0, schema: normalizeSchema(input.schema, input.schemaType ?? 'AVRO'), schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] };
     const vs = this.subjects.get(subject);
     if (!vs || vs.every((v) => v.deleted)) throw subjectNotFound(subject);
     if (level === 'NONE') return [];
-    const target = this.version(subject, version);
+    const target = this.version(subject, version === 'levels' ? 'latest' : version);
     const against = level.endsWith('TRANSITIVE') ? vs.filter((v) => !v.deleted).map((v) => this.byId.get(v.id)!) : [target];
     return against.flatMap((old) => checkCompatibility(level, this.withRefs(old), { ...schema, refs: this.referencedSchemas(schema.references) }));
   }

@@ -35,6 +35,19 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
   if (head === 'contexts' && parts.length === 1 && method === 'GET') return ok(['.']);
   if (head === 'schemas') {
     if (a === 'types' && parts.length === 2 && method === 'GET') return ok(SCHEMA_TYPES);
+    // every version of every subject (latestOnly: each subject's latest), as Schema objects
+    if (parts.length === 1 && method === 'GET') {
+      const prefix = query.get('subjectPrefix') ?? '';
+      const latestOnly = query.get('latestOnly') === 'true';
+      const out: Record<string, unknown>[] = [];
+      for (const subject of r.listSubjects(deleted).filter((x) => x.startsWith(prefix))) {
+        const versions = r.versions(subject, deleted);
+        for (const v of latestOnly ? versions.slice(-1) : versions) out.push(versionBody(r.version(subject, v, deleted)));
+      }
+      return ok(out);
+    }
+    // an id is a number; anything else is no route, as Confluent's registry answers it
+    if (a === 'ids' && b !== undefined && !/^\d+$/.test(b)) return undefined;
     if (a === 'ids' && b !== undefined && method === 'GET') {
       const id = Number(b);
       if (parts.length === 3) return ok(schemaBody(r.schemaById(id)));
@@ -45,7 +58,10 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     return undefined;
   }
   if (head === 'subjects') {
-    if (parts.length === 1 && method === 'GET') return ok(r.listSubjects(deleted));
+    if (parts.length === 1 && method === 'GET') {
+      const prefix = query.get('subjectPrefix') ?? '';
+      return ok(r.listSubjects(deleted).filter((s) => s.startsWith(prefix)));
+    }
     if (a === undefined) return undefined;
     if (parts.length === 2) {
       if (method === 'POST') {
@@ -91,8 +107,9 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     }
     return undefined;
   }
-  if (head === 'compatibility' && a === 'subjects' && b !== undefined && c === 'versions' && d !== undefined && parts.length === 5 && method === 'POST') {
-    const problems = r.testCompatibility(b, versionOf(d), schemaInput(body));
+  // against one version, or (no version) against those the subject's level compares with
+  if (head === 'compatibility' && a === 'subjects' && b !== undefined && c === 'versions' && (parts.length === 5 || parts.length === 4) && method === 'POST') {
+    const problems = r.testCompatibility(b, d === undefined ? 'levels' : versionOf(d), schemaInput(body));
     return ok(query.get('verbose') === 'true' ? { is_compatible: problems.length === 0, messages: problems } : { is_compatible: problems.length === 0 });
   }
   if (head === 'mode' && method === 'GET') return ok({ mode: 'READWRITE' });
