@@ -182,6 +182,21 @@ describe('the Kafka listener with kafkajs', () => {
     expect(rows.rows).toEqual([['d', Number(got[4]![1])]]);
   });
 
+  it('DeleteGroups removes a group without members and its committed offsets; an unknown one is GROUP_ID_NOT_FOUND', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'dg', numPartitions: 1 }] });
+      await admin.setOffsets({ groupId: 'to-delete', topic: 'dg', partitions: [{ partition: 0, offset: '0' }] });
+      expect((await admin.describeGroups(['to-delete'])).groups[0]!.state).toBe('Empty');
+      expect(await admin.deleteGroups(['to-delete'])).toEqual([{ groupId: 'to-delete', errorCode: 0 }]);
+      expect((await admin.fetchOffsets({ groupId: 'to-delete', topics: ['dg'] }))[0]!.partitions[0]!.offset).toBe('-1');
+      expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain('to-delete');
+      const unknown = await admin.deleteGroups(['never-there']).catch((e: { groups?: { errorCode: number }[] }) => e);
+      expect((unknown as { groups: { errorCode: number }[] }).groups[0]!.errorCode).toBe(69);
+    } finally { await admin.disconnect(); }
+  });
+
   it('an idempotent producer with acks=-1; two consumers in a group share the partitions, rebalance when one leaves, and see each record once', async () => {
     const kafka = client(brokers);
     const admin = kafka.admin();

@@ -346,6 +346,14 @@ const listGroups: Handler = (v, _r, ctx) => {
   return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
 };
 
+/** DeleteGroups: a group without members goes with its committed offsets; one with members is NON_EMPTY_GROUP. */
+const deleteGroups: Handler = (v, r, ctx) => {
+  const ids = r.array((x) => x.string());
+  const w = new Writer();
+  throttle(w, v, 0);
+  return w.array(ids, (x, id) => x.string(id).int16(ctx.groups.deleteGroup(id)));
+};
+
 const saslHandshake: Handler = (v, r, ctx) => {
   const mechanism = r.string();
   const ok = mechanism === 'PLAIN' && ctx.sasl.check !== undefined;
@@ -394,6 +402,7 @@ export const APIS: Api[] = [
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
   { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
   { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
+  { key: 42, name: 'DeleteGroups', min: 0, max: 1, handle: deleteGroups },
   { key: 17, name: 'SaslHandshake', min: 0, max: 1, handle: saslHandshake },
   { key: 18, name: 'ApiVersions', min: 0, max: 3, handle: apiVersions },
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },

@@ -3,7 +3,7 @@ import type { TopicStore } from '../storage/topics.js';
 
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
-  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, OFFSET_METADATA_TOO_LARGE: 12,
+  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, OFFSET_METADATA_TOO_LARGE: 12, NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69,
 } as const;
 
 export interface JoinRequest {
@@ -207,6 +207,21 @@ export class GroupCoordinator {
     const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata }));
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
+    return GERR.NONE;
+  }
+
+  /** DeleteGroups of one group: NON_EMPTY_GROUP (68) while it has members, GROUP_ID_NOT_FOUND (69) when unknown. */
+  deleteGroup(groupId: string): number {
+    const g = this.groups.get(groupId);
+    if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
+    const keys = [...this.offsets.keys()].filter((k) => k.split('\u0000')[0] === groupId);
+    if (!g && keys.length === 0) return GERR.GROUP_ID_NOT_FOUND;
+    this.groups.delete(groupId);
+    for (const k of keys) {
+      const [, t, p] = k.split('\u0000');
+      this.topics.append(OFFSETS_TOPIC, { key: Buffer.from(JSON.stringify([groupId, t, Number(p)])), value: null, timestamp: Date.now(), partition: 0 }, 'external');
+      this.offsets.delete(k);
+    }
     return GERR.NONE;
   }
 
