@@ -541,7 +541,22 @@ describe('consumer group offsets with --data-dir', () => {
     const offsets = await again.fetchOffsets({ groupId: 'keeper', topics: ['kept'] });
     expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '1'], [1, '2']]);
     expect((await again.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2']]);
+    // CreatePartitions: the topic grows, its records stay, and the new partition takes records and survives a restart
+    await expect(again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 1 }] })).rejects.toThrow('Number of partitions is invalid'); // kafkajs's words for INVALID_PARTITIONS (37)
+    await expect(again.createPartitions({ topicPartitions: [{ topic: 'no-such-topic', count: 3 }] })).rejects.toThrow();
+    await again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 3 }] });
+    const grown = client(brokers).producer();
+    await grown.connect();
+    await grown.send({ topic: 'kept', messages: [{ value: 'new', partition: 2 }] });
+    await grown.disconnect();
+    expect((await again.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2'], [2, '1']]);
     await again.disconnect();
+    await server.stop();
+    server = await startServerProcess(args);
+    const third = client(brokers).admin();
+    await third.connect();
+    expect((await third.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2'], [2, '1']]);
+    await third.disconnect();
     await server.stop();
   }, 60_000);
 });

@@ -191,6 +191,19 @@ const createTopics: Handler = (v, r, ctx) => {
   return w;
 };
 
+/** CreatePartitions (v0-1): each topic grows to the count asked; the one broker holds every replica. */
+const createPartitions: Handler = (v, r, ctx) => {
+  const topics = r.array((x) => ({ name: x.string(), count: x.int32(), assignments: readNullableArray(x, (y) => y.array((z) => z.int32())) }));
+  r.int32();
+  const validateOnly = r.bool();
+  const w = new Writer();
+  throttle(w, v, 0);
+  return w.array(topics, (x, t) => {
+    const res = ctx.broker.addPartitions(t.name, t.count, validateOnly);
+    x.string(t.name).int16(res.code).nullableString(res.message);
+  });
+};
+
 const deleteTopics: Handler = (v, r, ctx) => {
   const names = r.array((x) => x.string());
   r.int32();
@@ -402,6 +415,7 @@ export const APIS: Api[] = [
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
   { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
   { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
+  { key: 37, name: 'CreatePartitions', min: 0, max: 1, handle: createPartitions },
   { key: 42, name: 'DeleteGroups', min: 0, max: 1, handle: deleteGroups },
   { key: 17, name: 'SaslHandshake', min: 0, max: 1, handle: saslHandshake },
   { key: 18, name: 'ApiVersions', min: 0, max: 3, handle: apiVersions },

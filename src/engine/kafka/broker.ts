@@ -71,6 +71,19 @@ export class Broker {
     return { code: ERR.NONE, message: null };
   }
 
+  /** CreatePartitions of one topic: it grows to `count` partitions, as a broker adds them. */
+  addPartitions(name: string, count: number, validateOnly: boolean): { code: number; message: string | null } {
+    const topic = this.topics.get(name);
+    if (!topic) return { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: 'This server does not host this topic-partition.' };
+    if (name.startsWith('__')) return { code: ERR.INVALID_REQUEST, message: `Cannot increase the number of partitions of the internal topic ${name}` };
+    const now = topic.partitions.length;
+    if (count === now) return { code: ERR.INVALID_PARTITIONS, message: `Topic already has ${now} partitions.` };
+    if (count < now) return { code: ERR.INVALID_PARTITIONS, message: `Topic currently has ${now} partitions, which is higher than the requested ${count}.` };
+    if (count > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `${count} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})` };
+    if (!validateOnly) this.topics.grow(name, count);
+    return { code: ERR.NONE, message: null };
+  }
+
   deleteTopic(name: string): number {
     if (!this.topics.has(name)) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
     // the broker's own topics (committed offsets) are not the clients' to delete

@@ -14,7 +14,7 @@ interface RecordLine { t: string; p: number; k: string | null; v: string | null;
 type Entry =
   | { e: 'cmd'; sql: string; props: Record<string, unknown> }
   /** A topic created or deleted (by a statement, or by a Kafka client). */
-  | { e: 'topic'; op: 'create' | 'delete'; name: string; config?: TopicConfig }
+  | { e: 'topic'; op: 'create' | 'delete' | 'grow'; name: string; config?: TopicConfig; partitions?: number }
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
@@ -113,7 +113,9 @@ export class Journal implements StepHooks {
     if (e.e === 'cmd') {
       try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch { /* it failed the same way before */ }
     } else if (e.e === 'topic') {
-      if (e.op === 'create') this.engine.topics.create(e.name, e.config!); else this.engine.topics.delete(e.name);
+      if (e.op === 'create') this.engine.topics.create(e.name, e.config!);
+      else if (e.op === 'grow') this.engine.topics.grow(e.name, e.partitions!);
+      else this.engine.topics.delete(e.name);
     } else if (e.e === 'sr') {
       // a statement replayed before this line may have registered the same schema: same id, no new version
       try { this.engine.registry.apply(e.c); } catch { /* it failed the same way before */ }

@@ -190,7 +190,7 @@ export const MAX_TOPIC_PARTITIONS = 10_000;
 export type Origin = 'external' | 'derived';
 export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
 /** A topic created (with its config) or deleted. */
-export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string }) => void;
+export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string } | { op: 'grow'; name: string; partitions: number }) => void;
 
 /** All topics of the local cluster: partitioned, offset-ordered logs. */
 export class TopicStore {
@@ -234,6 +234,18 @@ export class TopicStore {
   delete(name: string): void {
     if (!this.topics.delete(name)) return;
     for (const l of this.topicListeners) l({ op: 'delete', name });
+  }
+
+  /**
+   * Adds partitions to a topic, up to `partitions` in all (Kafka's CreatePartitions): existing ones
+   * keep their records and offsets; keyed records may go to other partitions from now on.
+   */
+  grow(name: string, partitions: number): void {
+    const t = this.topics.get(name);
+    if (!t || partitions <= t.partitions.length) return;
+    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, t.config.retentionBytes ?? -1));
+    t.config.partitions = partitions;
+    for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
   }
 
   /**
