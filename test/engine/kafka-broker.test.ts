@@ -52,10 +52,10 @@ describe('the group coordinator', () => {
       expect(g.describe('g').state).toBe('PreparingRebalance');
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
       expect(g.committed('g', 't', 0).offset).toBe(42n);
-      // as Kafka's coordinator: a group with members takes no commit without a generation; a group
-      // never seen takes one only without a generation; metadata is at most 4096 bytes
+      // as Kafka's coordinator: a group with members takes no commit without a generation; metadata is
+      // at most 4096 bytes; a group it does not know (members of before a restart) takes a commit
       expect(g.commit('g', -1, '', 't', 1, 1n, null)).toBe(25);
-      expect(g.commit('never-seen', 5, 'm', 't', 1, 1n, null)).toBe(22);
+      expect(g.commit('before-restart', 5, 'm', 't', 1, 1n, null)).toBe(0);
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 43n, 'x'.repeat(4097))).toBe(12);
       expect(g.commit('offsets-only', -1, '', 't', 1, 2n ** 63n - 1n, null)).toBe(0);
       expect(g.committed('offsets-only', 't', 1).offset).toBe(2n ** 63n - 1n);

@@ -65,6 +65,11 @@ const steps: Step[] = [
   // no version: against what the subject's level compares with (BACKWARD: the latest)
   ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_V2 }, 200, { is_compatible: true }],
   ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_BAD }, 200, { is_compatible: false }],
+  // a subject with no version yet: anything is compatible (registering it would succeed)
+  ['POST', '/compatibility/subjects/brand-new/versions', { schema: AVRO_V1 }, 200, { is_compatible: true }],
+  // Confluent's default prefix, every context: this registry's one context, every subject
+  ['GET', '/subjects?subjectPrefix=:*:', undefined, 200, ['j-value', 'other-value', 'p-value']],
+  ['GET', '/subjects?subjectPrefix=:.:p', undefined, 200, ['p-value']],
 ];
 
 describe('Schema Registry REST routes', () => {
@@ -76,6 +81,10 @@ describe('Schema Registry REST routes', () => {
     if (path.endsWith('/schema')) expect(r.raw).toBe(true);
     if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) expect(r.body).toMatchObject(expected);
     else expect(r.body).toEqual(expected);
+  });
+
+  it('keeps a hard-deleted schema for the server\'s own readers: records written with it stay readable', () => {
+    expect(registry.schemaById(2).schema).toBe(AVRO_V2);
   });
 });
 

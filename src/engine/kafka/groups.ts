@@ -191,10 +191,10 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     // the broker's offset.metadata.max.bytes
     if (metadata !== null && Buffer.byteLength(metadata) > 4096) return GERR.OFFSET_METADATA_TOO_LARGE;
-    // as Kafka's coordinator: a group it has never seen takes commits without a generation only
-    // (a client storing offsets, an admin); a generation means a group that is not there
-    if (!g && generation >= 0) return GERR.ILLEGAL_GENERATION;
-    // and a group with members takes commits from its members only
+    // a group this coordinator does not know takes any commit: Kafka's would refuse a generation for a
+    // group it never saw, but it keeps groups' members across a restart, and this one keeps only their
+    // offsets, so members of before a restart commit here as they would there
+    // a group with members takes commits from its members only
     if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
     if (generation >= 0 && g) {
       if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;

@@ -89,10 +89,17 @@ export class SchemaRegistry implements SchemaLookup {
     return { subject, version: e.version, ...this.byId.get(e.id)! };
   }
 
+  /** A schema by id, for the server's own readers: records written with it stay readable. */
   schemaById(id: number): RegisteredSchema {
     const s = this.byId.get(id);
-    // a schema whose every version was deleted for good is gone by its id too (soft-deleted ones stay readable)
-    if (!s || ![...this.subjects.values()].some((vs) => vs.some((v) => v.id === id))) throw schemaNotFound(id);
+    if (!s) throw schemaNotFound(id);
+    return s;
+  }
+
+  /** A schema by id as GET /schemas/ids answers: one whose every version was deleted for good is gone (soft-deleted ones stay). */
+  publishedSchemaById(id: number): RegisteredSchema {
+    const s = this.schemaById(id);
+    if (![...this.subjects.values()].some((vs) => vs.some((v) => v.id === id))) throw schemaNotFound(id);
     return s;
   }
 
@@ -250,6 +257,8 @@ export class SchemaRegistry implements SchemaLookup {
     const level = this.levelOf(subject);
     const schema: RegisteredSchema = { id: 0, schema: normalizeSchema(input.schema, input.schemaType ?? 'AVRO'), schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] };
     const vs = this.subjects.get(subject);
+    // with no version to compare with, any schema is compatible (registering it would succeed)
+    if (version === 'levels' && (!vs || vs.every((v) => v.deleted))) return [];
     if (!vs || vs.every((v) => v.deleted)) throw subjectNotFound(subject);
     if (level === 'NONE') return [];
     const target = this.version(subject, version === 'levels' ? 'latest' : version);

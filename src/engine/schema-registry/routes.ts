@@ -37,7 +37,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (a === 'types' && parts.length === 2 && method === 'GET') return ok(SCHEMA_TYPES);
     // every version of every subject (latestOnly: each subject's latest), as Schema objects
     if (parts.length === 1 && method === 'GET') {
-      const prefix = query.get('subjectPrefix') ?? '';
+      const prefix = subjectPrefixOf(query);
       const latestOnly = query.get('latestOnly') === 'true';
       const out: Record<string, unknown>[] = [];
       for (const subject of r.listSubjects(deleted).filter((x) => x.startsWith(prefix))) {
@@ -50,8 +50,8 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (a === 'ids' && b !== undefined && !/^\d+$/.test(b)) return undefined;
     if (a === 'ids' && b !== undefined && method === 'GET') {
       const id = Number(b);
-      if (parts.length === 3) return ok(schemaBody(r.schemaById(id)));
-      if (c === 'schema' && parts.length === 4) return schemaText(r.schemaById(id).schema);
+      if (parts.length === 3) return ok(schemaBody(r.publishedSchemaById(id)));
+      if (c === 'schema' && parts.length === 4) return schemaText(r.publishedSchemaById(id).schema);
       if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id));
       if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id).map((u) => u.subject))]);
     }
@@ -59,7 +59,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
   }
   if (head === 'subjects') {
     if (parts.length === 1 && method === 'GET') {
-      const prefix = query.get('subjectPrefix') ?? '';
+      const prefix = subjectPrefixOf(query);
       return ok(r.listSubjects(deleted).filter((s) => s.startsWith(prefix)));
     }
     if (a === undefined) return undefined;
@@ -114,6 +114,16 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
   }
   if (head === 'mode' && method === 'GET') return ok({ mode: 'READWRITE' });
   return undefined;
+}
+
+/**
+ * subjectPrefix without its context qualifier: Confluent's default `:*:` (every context) and `:.:`
+ * (the default context) both mean this registry's one context, so `:*:` alone is every subject.
+ */
+function subjectPrefixOf(query: URLSearchParams): string {
+  const p = query.get('subjectPrefix') ?? '';
+  const m = /^:([^:]*):(.*)$/.exec(p);
+  return m && (m[1] === '*' || m[1] === '.') ? m[2]! : p;
 }
 
 function schemaInput(body: unknown): SchemaInput {
