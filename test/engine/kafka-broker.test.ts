@@ -29,6 +29,9 @@ describe('the broker', () => {
     // a retry that grew (same first sequence, more records) is no duplicate: out of order (45), nothing appended
     expect(broker.produce('idem', 0, idempotentBatch(4, 7, 0, 0)).errorCode).toBe(45);
     expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
+    // a new epoch starts at sequence 0: anything else is out of order; at 0 it is taken
+    expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 5)).errorCode).toBe(45);
+    expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 0))).toMatchObject({ errorCode: 0, baseOffset: 5 });
   });
 
   it('refuses more partitions than it holds, and keeps running', () => {

@@ -122,6 +122,8 @@ export class Broker {
       const key = `${topicName}/${index}/${b.producerId}`;
       const st = b.producerId >= 0 ? this.producers.get(key) : undefined;
       if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
+      // a producer's new epoch starts its sequences again at 0, as Kafka requires
+      if (st && b.producerEpoch > st.epoch && b.baseSequence !== 0) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       if (st && b.producerEpoch === st.epoch) {
         // a retried batch that is already in the log: success with the offset that batch got then
         if (b.baseSequence <= st.lastSequence) {
