@@ -117,3 +117,8 @@ export function asCliError(e: unknown): unknown {
   if (e instanceof ServerError) return new CliError(`ksqlDB refused the request: ${e.message.split('\n')[0]}`, EXIT.FAILED, { cause: e });
   return e;
 }
+
+/** Prints a warning on stderr, unless --quiet (which prints only errors). */
+export const warner = (opts: { quiet?: boolean }) => (message: string): void => {
+  if (!opts.quiet) process.stderr.write(`warning: ${message}\n`);
+};

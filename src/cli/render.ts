@@ -15,7 +15,7 @@ export function table(headers: string[], rows: string[][], maxWidth = process.st
   return [headers, ...rows].map((r) => r.map((c, i) => cell(c ?? '', widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-export const pad6 = (n: number) => String(n).padStart(6, '0');
+export { padVersion as pad6 } from '../migrations/files.js';
 
 export function formatTime(ms: string): string {
   const n = Number(ms);

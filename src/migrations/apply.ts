@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
-import { discoverMigrations, type MigrationFile } from './files.js';
+import { discoverMigrations, versionName, type MigrationFile } from './files.js';
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
@@ -204,8 +204,6 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   }
 }
 
-const vName = (v: number) => `V${String(v).padStart(6, '0')}`;
-
 /** Releases the lock, with the last migration's MIGRATED rows if they are still to be written. */
 async function release(client: KsqlClient, sql: string, migratedRows: string | undefined, migratedVersion: number, emit: (e: MigrationEvent) => void) {
   // a failed release is a warning, never hiding an error of the run; if the last migration's
@@ -214,7 +212,7 @@ async function release(client: KsqlClient, sql: string, migratedRows: string | u
     emit({
       type: 'warning',
       message: migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
-        : `could not record ${vName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
+        : `could not record ${versionName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
     });
   }
 }
@@ -228,13 +226,13 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
   let previousNote = '';
   if (previousRow !== undefined) {
     try { await client.ksql(previousRow); } catch {
-      previousNote = ` ${vName(previous)} ran but may still show RUNNING: 'ksql-migrate repair --mark-migrated --version ${previous}' records it.`;
+      previousNote = ` ${versionName(previous)} ran but may still show RUNNING: 'ksql-migrate repair --mark-migrated --version ${previous}' records it.`;
     }
   }
   const v = lost.file.version;
   emit({
     type: 'warning',
-    message: `${vName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${vName(v)} has settled, 'ksql-migrate repair --release-lock' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
+    message: `${versionName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${versionName(v)} has settled, 'ksql-migrate repair --release-lock' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
   });
 }
 

@@ -5,6 +5,11 @@ import { basename, dirname, join } from 'node:path';
 /** The one filename grammar, anchored: V + 6 digits + __ + description + .sql. */
 export const MIGRATION_FILE = /^V(\d{6})__([^/\\]+)\.sql$/;
 
+/** A version as file names and messages write it: six digits, zero-padded. */
+export const padVersion = (v: number) => String(v).padStart(6, '0');
+/** A version as messages name it: V000001. */
+export const versionName = (v: number) => `V${padVersion(v)}`;
+
 export interface MigrationFile {
   version: number;
   /** The description as it reads: underscores become spaces (as Confluent's tool stores it). */
@@ -43,7 +48,7 @@ export function parseFileName(fileName: string): { version: number; name: string
 export function fileNameFor(version: number, description: string): string {
   // each character Confluent's tool replaces becomes one '_', as its `create` names files
   const safe = description.replace(/[\s/\\:*?"<>|]/g, '_');
-  return `V${String(version).padStart(6, '0')}__${safe}.sql`;
+  return `${versionName(version)}__${safe}.sql`;
 }
 
 export function checksumOf(bytes: Buffer): string {

@@ -1,4 +1,4 @@
-import { byVersion, type MigrationFile } from './files.js';
+import { byVersion, versionName, type MigrationFile } from './files.js';
 import { NO_PREVIOUS, latestMigrated, type History } from './history.js';
 
 export interface PlanOptions {
@@ -32,18 +32,17 @@ export interface Plan {
 
 export function describeProblem(p: Problem): string {
   switch (p.kind) {
-    case 'checksum-drift': return `V${pad(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored}`;
-    case 'missing-file': return `V${pad(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
-    case 'failed': return `V${pad(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair'`;
-    case 'running': return `V${pad(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;
-    case 'out-of-order': return `V${pad(p.version)} is pending but older than the latest applied version V${pad(p.latest)}: use --allow-out-of-order to apply it`;
-    case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `V${pad(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
-    case 'not-pending': return `V${pad(p.version)} is ${p.state}, not pending`;
+    case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored}`;
+    case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
+    case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair'`;
+    case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;
+    case 'out-of-order': return `${versionName(p.version)} is pending but older than the latest applied version ${versionName(p.latest)}: use --allow-out-of-order to apply it`;
+    case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `${versionName(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
+    case 'not-pending': return `${versionName(p.version)} is ${p.state}, not pending`;
     case 'unknown-version': return `there is no migration file for version ${p.version}`;
   }
 }
 
-const pad = (n: number) => String(n).padStart(6, '0');
 
 /** Checks that need no plan: drift, missing files, failed or running versions. */
 export function verify(files: MigrationFile[], history: History): Problem[] {

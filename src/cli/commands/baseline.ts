@@ -1,9 +1,10 @@
+import { versionName } from '../../migrations/files.js';
 import { readHistory, readFilesOrThrow } from '../../migrations/apply.js';
 import { planBaseline } from '../../migrations/baseline.js';
 import { metadataDdl } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
-import { pad6, report } from '../render.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, warner, type GlobalOptions } from '../context.js';
+import { report } from '../render.js';
 
 export interface BaselineOptions extends GlobalOptions { version?: string }
 
@@ -22,14 +23,14 @@ export async function runBaseline(opts: BaselineOptions): Promise<number> {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    const [files, history] = await Promise.all([readFilesOrThrow(config.migrationsDir, (w) => { if (!opts.quiet) process.stderr.write(`warning: ${w}\n`); }), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
+    const [files, history] = await Promise.all([readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
     if (history?.lock.holder !== undefined) throw new CliError(`baseline: the lock is held by ${history.lock.holder}; wait for that run, or 'ksql-migrate repair --release-lock' if none runs`, EXIT.FAILED);
     const plan = planBaseline(files, history, version, m.stream, Date.now());
     if (!plan.ok) throw new CliError(`baseline: ${plan.reason}`, EXIT.FAILED);
     // the history (if missing) and every row in one request: all of it is written, or none
     await client.ksql(`${history ? '' : `${metadataDdl(m)}\n`}${plan.sql}`);
     const first = plan.versions[0]!, last = plan.versions[plan.versions.length - 1]!;
-    report(opts, [`baselined V${pad6(first)}${first === last ? '' : `..V${pad6(last)}`} (${plan.versions.length} version${plan.versions.length > 1 ? 's' : ''}) as MIGRATED without running them; up applies what comes after`], { baselined: plan.versions });
+    report(opts, [`baselined ${versionName(first)}${first === last ? '' : `..${versionName(last)}`} (${plan.versions.length} version${plan.versions.length > 1 ? 's' : ''}) as MIGRATED without running them; up applies what comes after`], { baselined: plan.versions });
     return EXIT.OK;
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }

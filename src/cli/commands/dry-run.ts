@@ -1,3 +1,4 @@
+import { versionName } from '../../migrations/files.js';
 import { KsqlClient, ServerError } from '../../client/client.js';
 import { readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
@@ -5,7 +6,6 @@ import { describeProblem, plan, type PlanOptions } from '../../migrations/planne
 import { prepareMigration } from '../../migrations/prepare.js';
 import type { FieldSchema } from '../../client/entities.js';
 import { quoteName as q, typeText as sqlType } from '../schema-text.js';
-import { pad6 } from '../render.js';
 
 interface Description {
   name: string; type: 'STREAM' | 'TABLE'; topic: string; keyFormat: string; valueFormat: string; partitions: number;
@@ -103,7 +103,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     if (seed.length) await client.ksql(seed.join('\n'));
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines);
-      lines.push(`-- V${pad6(step.file.version)} ${step.file.name} (${step.file.fileName})`);
+      lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
       for (const [k, st] of statements.entries()) {
         lines.push(st.text);
         const fail = (message: string) => {

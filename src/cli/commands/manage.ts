@@ -187,16 +187,16 @@ export interface SourceDescription {
 }
 
 /**
- * Wraps a type across lines of at most `width`, breaking after ", " or "<" where it can (a nested
+ * Wraps a type across lines of at most `width` (`restWidth` after the first), breaking after ", " or "<" where it can (a nested
  * STRUCT reads field by field), mid-word only where a piece alone is wider.
  */
-export function wrapType(text: string, width: number): string[] {
+export function wrapType(text: string, width: number, restWidth = width): string[] {
   const lines: string[] = [];
   let rest = text;
-  while (rest.length > width) {
+  for (let w = width; rest.length > w; w = restWidth) {
     let cut = -1;
-    for (const sep of [', ', '<']) { const i = rest.lastIndexOf(sep, width - sep.length); if (i > 0) cut = Math.max(cut, i + sep.length); }
-    if (cut <= 0) cut = width;
+    for (const sep of [', ', '<']) { const i = rest.lastIndexOf(sep, w - sep.length); if (i > 0) cut = Math.max(cut, i + sep.length); }
+    if (cut <= 0) cut = w;
     lines.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut);
   }
@@ -217,8 +217,7 @@ export function renderSourceDescription(d: SourceDescription, extended: boolean,
   const columns: string[] = [`${'Column'.padEnd(nameW)}  ${'Type'.padEnd(typeW)}`.trimEnd()];
   for (const f of d.fields) {
     // continuation lines are indented two more than the first: they wrap two narrower
-    const types = wrapType(typeText(f.schema), typeW);
-    if (types.length > 1) types.splice(1, types.length - 1, ...wrapType(types.slice(1).join(' ').replace(/< /g, '<'), typeW - 2));
+    const types = wrapType(typeText(f.schema), typeW, typeW - 2);
     const name = f.name.length > nameW ? `${f.name.slice(0, nameW - 1)}…` : f.name;
     columns.push(`${name.padEnd(nameW)}  ${types[0]!.padEnd(typeW)}  ${marker(f)}`.trimEnd());
     for (const more of types.slice(1)) columns.push(`${''.padEnd(nameW)}    ${more}`.trimEnd());

@@ -1,9 +1,9 @@
-import { discoverMigrations } from '../../migrations/files.js';
+import { discoverMigrations, versionName } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
 import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange, type History } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
-import { pad6, report } from '../render.js';
+import { report } from '../render.js';
 
 export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean }
 
@@ -53,8 +53,8 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
 async function markVersion(history: History, stream: string, v: number, state: 'MIGRATED' | 'PENDING', dir: string) {
   const row = history.versions.get(v);
   if (!Number.isInteger(v) || !row) return undefined;
-  if (state === 'MIGRATED' && row.state === 'MIGRATED') return { sql: [], state, line: `V${pad6(v)} is already MIGRATED: nothing to mark` };
-  if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: V${pad6(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
+  if (state === 'MIGRATED' && row.state === 'MIGRATED') return { sql: [], state, line: `${versionName(v)} is already MIGRATED: nothing to mark` };
+  if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: ${versionName(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
   const file = (await discoverMigrations(dir)).files.find((f) => f.version === v);
   const migrated = state === 'MIGRATED';
   // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
@@ -63,5 +63,5 @@ async function markVersion(history: History, stream: string, v: number, state: '
   const applied = [...history.versions].filter(([n, r]) => n !== v && r.state === 'MIGRATED').map(([n]) => n);
   const highest = applied.reduce((a, b) => Math.max(a, b), migrated ? v : -Infinity);
   if (highest > v) sql.push(insertRow(stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
-  return { sql, state, line: `marked V${pad6(v)} ${migrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}` };
+  return { sql, state, line: `marked ${versionName(v)} ${migrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}` };
 }

@@ -1,8 +1,8 @@
+import { versionName } from '../../migrations/files.js';
 import { migrate, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, type GlobalOptions } from '../context.js';
-import { pad6 } from '../render.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
 
@@ -28,6 +28,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   const interruptedCode = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+  const warn = warner(opts);
   // a spinner per migration and colour on a terminal; plain lines when piped
   const fancy = !!process.stdout.isTTY && (process.stdout.columns ?? 0) > 0 && !opts.quiet && !opts.json;
   const chalk = fancy ? (await import('chalk')).default : undefined;
@@ -39,24 +40,24 @@ export async function runUp(opts: UpOptions): Promise<number> {
     switch (e.type) {
       case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out('nothing to apply: the history is up to date'); break;
       case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
-      case 'start': if (ora) spinner = ora({ text: `V${pad6(e.file.version)} ${e.file.name} (${e.statements} statements)`, discardStdin: false }).start(); break;
+      case 'start': if (ora) spinner = ora({ text: `${versionName(e.file.version)} ${e.file.name} (${e.statements} statements)`, discardStdin: false }).start(); break;
       case 'done':
-        if (spinner) spinner.succeed(`${chalk!.green('applied')} V${pad6(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
-        else out(`applied V${pad6(e.file.version)} ${e.file.name} (${e.ms} ms)`);
+        if (spinner) spinner.succeed(`${chalk!.green('applied')} ${versionName(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
+        else out(`applied ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`);
         break;
       case 'failed':
-        if (spinner) spinner.fail(`${chalk!.red('failed')} V${pad6(e.file.version)} ${e.file.name} at ${e.reason}`);
-        else process.stderr.write(`V${pad6(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
+        if (spinner) spinner.fail(`${chalk!.red('failed')} ${versionName(e.file.version)} ${e.file.name} at ${e.reason}`);
+        else process.stderr.write(`${versionName(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
         break;
       // --quiet prints only errors
-      case 'warning': if (!opts.quiet) process.stderr.write(`warning: ${e.message}\n`); break;
+      case 'warning': warn(e.message); break;
     }
   };
   try {
     const s = await settings(config, client, opts);
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
-      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, (m) => { if (!opts.quiet) process.stderr.write(`warning: ${m}\n`); });
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn);
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const l of report.lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;

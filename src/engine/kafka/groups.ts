@@ -32,6 +32,9 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Where committed offsets live: the internal topic a broker keeps them in. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
+/** The key of a committed offset's record in __consumer_offsets. */
+const offsetRecordKey = (group: string, topic: string, partition: number) => Buffer.from(JSON.stringify([group, topic, partition]));
+
 /**
  * The group coordinator of the one-node cluster: membership, generations, the leader's assignment
  * handed to every member, heartbeats and session expiry, and committed offsets. Offsets are
@@ -191,10 +194,10 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     // the broker's offset.metadata.max.bytes
     if (metadata !== null && Buffer.byteLength(metadata) > 4096) return GERR.OFFSET_METADATA_TOO_LARGE;
-    // a group this coordinator does not know takes any commit: Kafka's would refuse a generation for a
-    // group it never saw, but it keeps groups' members across a restart, and this one keeps only their
-    // offsets, so members of before a restart commit here as they would there
-    // a group with members takes commits from its members only
+    // a group with members takes commits from its members only. A group this coordinator does not know
+    // takes any commit: Kafka's would refuse a generation for a group it never saw, but it keeps groups'
+    // members across a restart, and this one keeps only their offsets, so members of before a restart
+    // commit here as they would there
     if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
     if (generation >= 0 && g) {
       if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
@@ -203,7 +206,7 @@ export class GroupCoordinator {
       // it processed stays processed); between the join and the sync it may not
       if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
-    const key = Buffer.from(JSON.stringify([groupId, topic, partition]));
+    const key = offsetRecordKey(groupId, topic, partition);
     const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata }));
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
@@ -214,37 +217,35 @@ export class GroupCoordinator {
   deleteGroup(groupId: string): number {
     const g = this.groups.get(groupId);
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
-    const keys = [...this.offsets.keys()].filter((k) => k.split('\u0000')[0] === groupId);
-    if (!g && keys.length === 0) return GERR.GROUP_ID_NOT_FOUND;
+    const dropped = this.dropOffsets((group) => group === groupId);
+    if (!g && dropped === 0) return GERR.GROUP_ID_NOT_FOUND;
     this.groups.delete(groupId);
-    for (const k of keys) {
-      const [, t, p] = k.split('\u0000');
-      this.topics.append(OFFSETS_TOPIC, { key: Buffer.from(JSON.stringify([groupId, t, Number(p)])), value: null, timestamp: Date.now(), partition: 0 }, 'external');
-      this.offsets.delete(k);
-    }
     return GERR.NONE;
   }
 
   private forgetTopic(topic: string): void {
-    if (topic === OFFSETS_TOPIC) return;
+    if (topic !== OFFSETS_TOPIC) this.dropOffsets((_g, t) => t === topic);
+  }
+
+  /** Drops the committed offsets `which` picks, with a tombstone for each; returns how many. */
+  private dropOffsets(which: (group: string, topic: string) => boolean): number {
+    let n = 0;
     for (const k of [...this.offsets.keys()]) {
-      const [g, t, p] = k.split('\u0000');
-      if (t !== topic) continue;
-      const key = Buffer.from(JSON.stringify([g, t, Number(p)]));
-      this.topics.append(OFFSETS_TOPIC, { key, value: null, timestamp: Date.now(), partition: 0 }, 'external');
+      const [g, t, p] = k.split('\u0000') as [string, string, string];
+      if (!which(g, t)) continue;
+      this.topics.append(OFFSETS_TOPIC, { key: offsetRecordKey(g, t, Number(p)), value: null, timestamp: Date.now(), partition: 0 }, 'external');
       this.offsets.delete(k);
+      n++;
     }
+    return n;
   }
 
   private applyCommit(key: Buffer | null, value: Buffer | null): void {
     if (!key) return;
-    if (!value) {
-      // a tombstone: the offset was dropped with its topic
-      try { const [g, t, p] = JSON.parse(key.toString()) as [string, string, number]; this.offsets.delete(`${g}\u0000${t}\u0000${p}`); } catch { /* not ours */ }
-      return;
-    }
     try {
       const [g, t, p] = JSON.parse(key.toString()) as [string, string, number];
+      // a tombstone: the offset was dropped with its topic or group
+      if (!value) { this.offsets.delete(`${g}\u0000${t}\u0000${p}`); return; }
       const v = JSON.parse(value.toString()) as { offset: number | string; metadata: string | null };
       // (offsets written before they were kept exact are numbers, which may have lost their last digits)
       const offset = BigInt(typeof v.offset === 'number' ? Math.trunc(v.offset) : v.offset);

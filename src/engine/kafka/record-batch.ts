@@ -91,9 +91,8 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
       if (length < 0 || length > r.remaining) throw new WireError(`record ${i} of ${length} bytes overruns the batch`);
       const end = r.remaining - length;
       r.skip(1); // attributes
-      const delta = r.varlong();
-      const ts = baseTimestamp === undefined ? 0 : baseTimestamp + delta;
-      if (!Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
+      const ts = r.varlong() + (baseTimestamp ?? 0);
+      if (baseTimestamp !== undefined && !Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
       r.skipVarint(); // offset delta
       skipBytes(r, 'key');
       skipBytes(r, 'value');
