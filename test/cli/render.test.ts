@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderExplain, renderQueries, renderSourceDescription, wrapType } from '../../src/cli/commands/manage.js';
+import { renderExplain, renderQueries, renderSourceDescription, wrapType, type SourceDescription } from '../../src/cli/commands/manage.js';
 import { redactor } from '../../src/cli/context.js';
 import { typeText } from '../../src/cli/schema-text.js';
+import type { FieldSchema } from '../../src/client/entities.js';
 
 const DIR = fileURLToPath(new URL('../../../shared/ksqldb/rest-entities/', import.meta.url));
 const example = (name: string) => JSON.parse(readFileSync(`${DIR}ConsoleTest.${name}.approved.json`, 'utf8'))[0];
@@ -66,6 +67,12 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
   });
 });
 
+/** A stream's description as DESCRIBE answers it, with no columns yet (the tests add theirs). */
+const source = (): SourceDescription => ({
+  name: 'S', type: 'STREAM', fields: [], keyFormat: 'KAFKA', valueFormat: 'JSON', topic: 's',
+  partitions: 1, replication: 1, timestamp: '', windowType: null, readQueries: [], writeQueries: [], statistics: '', errorStats: '',
+});
+
 describe('management renderers in 80 columns', () => {
   const q = (i: number) => ({ id: `CSAS_USER_TRADES_${i}`, state: 'RUNNING', queryType: 'PERSISTENT', sinks: ['USER_TRADES'], sinkKafkaTopics: ['user_trades'], sources: ['STOCKTRADE', 'USERS'], statusCount: { RUNNING: 1 },
     queryString: "CREATE STREAM USER_TRADES WITH (KAFKA_TOPIC='user_trades') AS SELECT * FROM STOCKTRADE S LEFT JOIN USERS U ON S.USERID = U.USERID EMIT CHANGES;" });
@@ -80,9 +87,9 @@ describe('management renderers in 80 columns', () => {
   });
 
   it('a long nested type wraps onto more lines instead of losing its fields', () => {
-    const struct = (fields: [string, object][]) => ({ type: 'STRUCT', memberSchema: null, fields: fields.map(([name, schema]) => ({ name, schema })) });
-    const s = (type: string) => ({ type, fields: null, memberSchema: null });
-    const d = example('testPrintSourceDescription').sourceDescription;
+    const struct = (fields: [string, FieldSchema][]): FieldSchema => ({ type: 'STRUCT', memberSchema: null, fields: fields.map(([name, schema]) => ({ name, schema })) });
+    const s = (type: string): FieldSchema => ({ type, fields: null, memberSchema: null });
+    const d = source();
     d.fields.push({ name: 'ORDER_DETAILS', schema: struct([['CUSTOMER', struct([['NAME', s('STRING')], ['ADDRESS', struct([['STREET', s('STRING')], ['CITY', s('STRING')], ['ZIP', s('STRING')], ['COUNTRY', s('STRING')]])]])], ['ITEMS', { type: 'ARRAY', fields: null, memberSchema: s('BIGINT') }]]) });
     const text = renderSourceDescription(d, false, 80);
     for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
@@ -95,7 +102,7 @@ describe('management renderers in 80 columns', () => {
 
   it('whole names on a wide terminal; wrapped types within the width with no key column; a long sink name whole in the queries table', () => {
     const s = (type: string) => ({ type, fields: null, memberSchema: null });
-    const d = example('testPrintSourceDescription').sourceDescription;
+    const d = source();
     d.fields = [
       { name: 'CUSTOMER_SHIPPING_ADDRESS_POSTAL_CODE', schema: s('STRING') },
       { name: 'CUSTOMER_SHIPPING_ADDRESS_CITY', schema: { type: 'STRUCT', memberSchema: null, fields: [{ name: 'X'.repeat(150), schema: s('STRING') }, { name: 'Y', schema: s('INTEGER') }] } },
