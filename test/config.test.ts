@@ -60,6 +60,17 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ password: 'ab${env:HOME}' }, { HOME: '/root' }, project()).server.password).toBe('ab${env:HOME}');
   });
 
+  it('reads the target\'s Schema Registry (for --dry-run) from the file or the environment, credentials kept out of its URL', () => {
+    expect(loadConfig({}, {}, project()).schemaRegistry).toEqual({});
+    const dir = project('schemaRegistry:\n  url: https://psrc.example\n  username: ${env:SR_KEY}\n  password: ${env:SR_SECRET}\n');
+    expect(loadConfig({}, { SR_KEY: 'k', SR_SECRET: 's' }, dir).schemaRegistry).toEqual({ url: 'https://psrc.example', username: 'k', password: 's' });
+    // the environment's URL brings its own credentials: the file's references are not read
+    expect(loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://ek:es@sr:8081' }, dir).schemaRegistry).toEqual({ url: 'http://sr:8081', username: 'ek', password: 'es' });
+    expect(loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://sr:1', KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME: 'u', KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: 'p' }, project()).schemaRegistry).toEqual({ url: 'http://sr:1', username: 'u', password: 'p' });
+    expect(() => loadConfig({}, {}, project('schemaRegistry:\n  url: not a url\n'))).toThrow(/^schemaRegistry\.url: /);
+    expect(() => loadConfig({}, {}, project('schemaRegistry:\n  uri: http://x\n'))).toThrow('schemaRegistry.uri: unknown key (schemaRegistry takes url, username, password)');
+  });
+
   it('reads the file\'s paths beside it, and a flag\'s or the environment\'s from the working directory', () => {
     const dir = project();
     mkdirSync(join(dir, 'sub'));

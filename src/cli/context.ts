@@ -1,4 +1,5 @@
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
+import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
 import { CliError, EXIT } from './errors.js';
 import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
@@ -75,10 +76,20 @@ export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   });
 }
 
+/** A reader of the target's Schema Registry (schemaRegistry.url), if one is configured. */
+export function makeRegistryClient(config: Config, opts: GlobalOptions): SchemaRegistryClient | undefined {
+  const sr = config.schemaRegistry;
+  if (!sr.url) return undefined;
+  return new SchemaRegistryClient({
+    url: sr.url, username: sr.username, password: sr.password, timeoutMs: config.server.timeoutMs,
+    onRequest: opts.verbose ? (m, p) => process.stderr.write(`> ${m} ${sr.url!.replace(/\/+$/, '')}${p}\n`) : undefined,
+  });
+}
+
 /** The secrets --verbose must not show: the password, and variables (config or --define) named like secrets. */
 function verboseRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
   const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
-  return redactor([...(config.server.password ? [config.server.password] : []), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)]);
+  return redactor([...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)]);
 }
 
 export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {

@@ -37,6 +37,12 @@ export const ConfigSchema = z.strictObject({
     leaseSeconds: numeric(z.number().positive()).default(300),
     waitSeconds: numeric(z.number().nonnegative()).default(120),
   }).prefault({}),
+  /** The target's Schema Registry, read by `up --dry-run` for sources whose columns come from it. */
+  schemaRegistry: z.strictObject({
+    url: z.url().optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+  }).prefault({}),
   /** streamsProperties sent with every statement, e.g. ksql.streams.auto.offset.reset: earliest. */
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
@@ -165,11 +171,14 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     path = resolve(cwd, 'ksql-migrations.properties');
     fileData = fromProperties(readFileSync(path, 'utf8'), path);
   }
-  const fromEnv: Record<string, any> = { server: {}, migrations: {} };
+  const fromEnv: Record<string, any> = { server: {}, migrations: {}, schemaRegistry: {} };
   if (env.KSQL_MIGRATE_SERVER) fromEnv.server.url = env.KSQL_MIGRATE_SERVER;
   if (env.KSQL_MIGRATE_USERNAME) fromEnv.server.username = env.KSQL_MIGRATE_USERNAME;
   if (env.KSQL_MIGRATE_PASSWORD) fromEnv.server.password = env.KSQL_MIGRATE_PASSWORD;
   if (env.KSQL_MIGRATE_MIGRATIONS_DIR) fromEnv.migrations.dir = env.KSQL_MIGRATE_MIGRATIONS_DIR;
+  if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL) fromEnv.schemaRegistry.url = env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL;
+  if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME) fromEnv.schemaRegistry.username = env.KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME;
+  if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD) fromEnv.schemaRegistry.password = env.KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD;
   const fromFlags: Record<string, any> = { server: {}, migrations: {} };
   if (flags.server) fromFlags.server.url = flags.server;
   if (flags.username) fromFlags.server.username = flags.username;
@@ -180,6 +189,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   // credentials with it
   if (fromFlags.server.url !== undefined) delete fromEnv.server.url;
   for (const layer of [fromEnv, fromFlags]) moveUrlCredentials(layer.server);
+  moveUrlCredentials(fromEnv.schemaRegistry);
   const embedded = flags.embedded !== undefined && flags.embedded !== false;
   // the file's values that a higher layer (or --embedded) replaces are dropped before its ${env:NAME}
   // references are resolved: only what is used needs its variables; flags and the environment are
@@ -189,6 +199,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   for (const k of ['url', 'username', 'password'] as const) {
     if (fileServer && (embedded || fromEnv.server[k] !== undefined || fromFlags.server[k] !== undefined)) delete fileServer[k];
   }
+  const fileRegistry = file && typeof file === 'object' && file.schemaRegistry && typeof file.schemaRegistry === 'object' ? file.schemaRegistry as Record<string, unknown> : undefined;
+  if (fileRegistry && fromEnv.schemaRegistry.url !== undefined) { delete fileRegistry.url; delete fileRegistry.username; delete fileRegistry.password; }
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
   const raw = merge(merge(resolveEnvRefs(file, env, ''), fromEnv), fromFlags);
@@ -206,6 +218,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
   // them, so no message or log line ever shows them; explicit username and password win
   moveUrlCredentials(parsed.data.server as Record<string, unknown>);
+  moveUrlCredentials(parsed.data.schemaRegistry as Record<string, unknown>);
   const base = existsSync(path) ? dirname(path) : cwd;
   // paths in the file are read beside it; a flag's or the environment's, from where the command runs
   const fromCwd = flags.migrationsDir ?? env.KSQL_MIGRATE_MIGRATIONS_DIR;

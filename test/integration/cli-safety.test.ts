@@ -4,7 +4,7 @@ import { createServer, request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ksql, queryStream, startServerProcess } from '../helpers/server.js';
+import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
@@ -177,6 +177,41 @@ describe('the history stays true', () => {
     // once its reader is gone, the drop passes in the dry run and on the target
     sql(p.dir, 'V000001__drop.sql', `DROP STREAM ${src}_COPY;\nDROP STREAM ${src};\n`);
     expect(p.run('up', '--dry-run').status).toBe(0);
+    expect(p.run('up').status).toBe(0);
+  });
+
+  it('--dry-run takes a source\'s columns from the target\'s Schema Registry, as up will, and says where it looked when it cannot', async () => {
+    const p = project();
+    const topic = `sr_${p.stream.toLowerCase()}`, name = `SRC_${p.stream}`;
+    expect((await ksql(target(), `CREATE STREAM RAW_${p.stream} (x INT) WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    // the registry the target names (SHOW PROPERTIES); beside a real ksqlDB, the one its compose file publishes
+    const props = (await ksql(target(), 'SHOW PROPERTIES;')).body[0].properties as { name: string; value: string }[];
+    const named = props.find((x) => x.name === 'ksql.schema.registry.url')?.value;
+    const registry = process.env.KSQLDB_URL ? (process.env.SCHEMA_REGISTRY_URL ?? 'http://localhost:8081') : named!;
+    expect(registry).toMatch(/^http/);
+    const reg = await fetch(`${registry}/subjects/${topic}-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message Order { string id = 1; int32 qty = 2; }' }) });
+    expect(reg.status).toBe(200);
+    sql(p.dir, 'V000001__sr.sql', `CREATE STREAM ${name} WITH (KAFKA_TOPIC='${topic}', VALUE_FORMAT='PROTOBUF');\nCREATE STREAM BIG_${name} AS SELECT ID, QTY FROM ${name} WHERE QTY > 10;\n`);
+    const config = readFileSync(join(p.dir, 'ksql-migrate.yaml'), 'utf8');
+    const withRegistry = (url: string) => writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `${config}schemaRegistry:\n  url: ${url}\n`);
+    if (process.env.KSQLDB_URL) withRegistry(registry);
+    const dry = p.run('up', '--dry-run');
+    expect(dry.stdout).not.toMatch(/would fail/);
+    expect([dry.status, dry.stdout]).toEqual([0, expect.stringContaining('1 migration(s) checked')]);
+    // a registry without the subject: the statement would fail on the target too
+    const empty = await startServerProcess(['--schema-registry-port', String(await freePort())]);
+    try {
+      const emptyUrl = (await ksql(empty.url, 'SHOW PROPERTIES;')).body[0].properties.find((x: { name: string }) => x.name === 'ksql.schema.registry.url').value as string;
+      withRegistry(emptyUrl);
+      const missing = p.run('up', '--dry-run');
+      expect(missing.status).toBe(4);
+      expect(missing.stdout).toContain(`V000001__sr.sql:1: statement 1/2 would fail: Schema for message values on topic '${topic}' does not exist in the Schema Registry. (nor in the target's, ${emptyUrl}: it would fail there too)`);
+    } finally { await empty.stop(); }
+    // a configured registry that cannot be reached is the unreachable exit, naming it
+    withRegistry(`http://127.0.0.1:${await freePort()}`);
+    const down = p.run('up', '--dry-run');
+    expect([down.status, down.stderr]).toEqual([3, expect.stringMatching(/^error: cannot reach the Schema Registry at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/)]);
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), config);
     expect(p.run('up').status).toBe(0);
   });
 

@@ -1,11 +1,13 @@
 import { versionName } from '../../migrations/files.js';
-import { KsqlClient, ServerError } from '../../client/client.js';
+import { AuthError, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
 import { readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
 import { prepareMigration } from '../../migrations/prepare.js';
 import type { FieldSchema } from '../../client/entities.js';
 import { quoteName as q, typeText as sqlType } from '../schema-text.js';
+import { SchemaRegistryClient, type RegistrySchema } from '../../client/schema-registry.js';
+import type { SchemaRegistry } from '../../engine/schema-registry/registry.js';
 
 interface Description {
   name: string; type: 'STREAM' | 'TABLE'; topic: string; keyFormat: string; valueFormat: string; partitions: number;
@@ -76,12 +78,44 @@ function droppedName(text: string): string | undefined {
 
 export interface DryRunReport { ok: boolean; lines: string[] }
 
+/** The subject a statement failed on because the copy's Schema Registry lacks it (ksqlDB's message names it). */
+const missingSubject = (message: string): string | undefined =>
+  /does not exist in the Schema Registry\.\nSubject: (\S+)/.exec(message)?.[1];
+
+/**
+ * Copies what a statement needs from the target's Schema Registry into the copy's: the schema with
+ * the id the statement names (KEY_SCHEMA_ID / VALUE_SCHEMA_ID), else the subject's latest version,
+ * with the schemas it references. Returns false when the target's registry has none either.
+ */
+async function copySchema(from: SchemaRegistryClient, to: SchemaRegistry, subject: string, statement: string): Promise<boolean> {
+  const side = subject.endsWith('-key') ? 'KEY' : 'VALUE';
+  const idProp = new RegExp(`\\b${side}_SCHEMA_ID\\s*=\\s*'?(\\d+)`, 'i').exec(statement);
+  const schema = idProp ? await from.schemaById(Number(idProp[1])) : await from.subjectVersion(subject);
+  if (!schema) return false;
+  await register(from, to, subject, schema, idProp ? schema.id : undefined);
+  return true;
+}
+
+/** Registers a schema and, first, the ones it references (at the versions the copy gives them). */
+async function register(from: SchemaRegistryClient, to: SchemaRegistry, subject: string, schema: RegistrySchema, id?: number, depth = 0): Promise<number> {
+  const references = [];
+  for (const r of schema.references) {
+    const referenced = depth < 20 ? await from.subjectVersion(r.subject, r.version) : undefined;
+    if (!referenced) throw new Error(`the target's Schema Registry has no version ${r.version} of subject ${r.subject}, which ${subject} references`);
+    await register(from, to, r.subject, referenced, undefined, depth + 1);
+    references.push({ ...r, version: to.versions(r.subject).at(-1)! });
+  }
+  // the copy takes the target's schema as it is: compatibility was the target's to check
+  to.setLevel('NONE', subject);
+  return to.register(subject, { schema: schema.schema, schemaType: schema.schemaType, references }, id);
+}
+
 /**
  * --dry-run: touches nothing on the target. Reads the history and the target's catalog, copies the
  * catalog into a local server started in this process, and runs each pending statement there after
  * substitution, so errors show before anything reaches the real server.
  */
-export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void): Promise<DryRunReport> {
+export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void, registry?: SchemaRegistryClient): Promise<DryRunReport> {
   const files = await readFilesOrThrow(s.dir, warn);
   const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
   const p = plan(files, history, options);
@@ -89,10 +123,14 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const lines: string[] = [];
   if (p.steps.length === 0) return { ok: true, lines: ['nothing to apply: the history is up to date'] };
   // the target's catalog: custom types, topics (with or without a source), sources, query ids
-  const catalog = await target.ksql('SHOW TYPES; SHOW TOPICS; SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED; SHOW QUERIES;', {}, { readOnly: true });
+  const catalog = await target.ksql('SHOW TYPES; SHOW TOPICS; SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED; SHOW QUERIES; SHOW PROPERTIES;', {}, { readOnly: true });
   const descriptions = catalog.flatMap((e) => (e.sourceDescriptions as Description[] | undefined) ?? []);
   const types = Object.entries(catalog.find((e) => e['@type'] === 'type_list')?.types as Record<string, FieldSchema> | undefined ?? {});
   const topics = (catalog.find((e) => e['@type'] === 'kafka_topics')?.topics as { name: string; replicaInfo: number[] }[] | undefined) ?? [];
+  // schemas come from schemaRegistry.url, else from the registry the target names (ksql.schema.registry.url)
+  const properties = (catalog.find((e) => e['@type'] === 'properties')?.properties as { name: string; value: string }[] | undefined) ?? [];
+  const targetRegistry = properties.find((p) => p.name === 'ksql.schema.registry.url')?.value;
+  const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? new SchemaRegistryClient({ url: targetRegistry.split(',')[0]! }) : undefined);
   const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as { id: string; queryString: string }[] | undefined) ?? [], descriptions);
   const { startLocalServer } = await import('../../engine/rest/server.js');
   const local = await startLocalServer({ port: 0 });
@@ -124,9 +162,22 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         if (refusal) return fail(refusal);
         // connectors go to the target's Kafka Connect, which the copy does not have
         if (/^\s*(CREATE\s+(SOURCE|SINK)\s+CONNECTOR|DROP\s+CONNECTOR)\b/i.test(st.text)) continue;
-        try { await client.ksql(st.text); } catch (e) {
-          if (!(e instanceof ServerError)) throw e;
-          return fail(e.message);
+        // a source whose columns come from the target's Schema Registry: its schemas are copied in, then it runs again
+        for (let copied = 0; ; copied++) {
+          try { await client.ksql(st.text); break; } catch (e) {
+            if (!(e instanceof ServerError)) throw e;
+            const subject = missingSubject(e.message);
+            if (subject === undefined || copied === 2) return fail(e.message);
+            if (!schemas) return fail(`${e.message.split('\n')[0]} (the dry run copies schemas from the target's Schema Registry: set schemaRegistry.url)`);
+            let copiedIn: boolean;
+            try { copiedIn = await copySchema(schemas, local.engine.registry, subject, st.text); } catch (err) {
+              // the registry the target names may be an address only the target reaches (a container's name)
+              if (err instanceof UnreachableError && !registry) return fail(`${e.message.split('\n')[0]} (the target's Schema Registry, ${schemas.url}, cannot be reached from here: set schemaRegistry.url)`);
+              if (err instanceof UnreachableError || err instanceof AuthError) throw err;
+              return fail(`${e.message.split('\n')[0]} (copying ${subject} from the target's Schema Registry failed: ${(err as Error).message.split('\n')[0]})`);
+            }
+            if (!copiedIn) return fail(`${e.message.split('\n')[0]} (nor in the target's, ${schemas.url}: it would fail there too)`);
+          }
         }
       }
     }

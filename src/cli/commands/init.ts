@@ -28,6 +28,13 @@ lock:
   # how long a second run waits for the lock before giving up
   waitSeconds: 120
 
+# the target's Schema Registry, which up --dry-run reads for sources whose columns come from it
+# (default: the one the server names in SHOW PROPERTIES; env KSQL_MIGRATE_SCHEMA_REGISTRY_URL)
+# schemaRegistry:
+#   url: https://psrc-xxxxx.us-east-1.aws.confluent.cloud
+#   username: \${env:SR_API_KEY}
+#   password: \${env:SR_API_SECRET}
+
 # streamsProperties sent with every statement; earliest lets new queries read existing records
 properties:
   ksql.streams.auto.offset.reset: earliest

@@ -2,7 +2,7 @@ import { versionName } from '../../migrations/files.js';
 import { migrate, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
 
@@ -57,7 +57,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     const s = await settings(config, client, opts);
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
-      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn);
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn, makeRegistryClient(config, opts));
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else for (const l of report.lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;

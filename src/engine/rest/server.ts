@@ -199,6 +199,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await journal?.close();
       throw Object.assign(e as Error, { listener: 'schema-registry' });
     }
+    // SHOW PROPERTIES names the registry, as a ksqlDB server configured with one does
+    engine.properties['ksql.schema.registry.url'] = registry.url;
   }
   const scheme = options.tlsCert ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
