@@ -39,6 +39,13 @@ describe('the broker', () => {
     expect(broker.createTopic('huge', 2_000_000_000, 1, false).code).toBe(37);
     expect(broker.createTopic('ok', 3, 1, false).code).toBe(0);
   });
+
+  it('refuses a name that differs from an existing topic only by . and _, with Kafka\'s message', () => {
+    const broker = new Broker(new TopicStore(), () => undefined);
+    expect(broker.createTopic('a.b_c', 1, 1, false).code).toBe(0);
+    expect(broker.createTopic('a_b.c', 1, 1, false)).toEqual({ code: 17, message: "Topic 'a_b.c' collides with existing topic: a.b_c" });
+    expect(broker.createTopic('a.b_c', 1, 1, false).code).toBe(36);
+  });
 });
 
 describe('the group coordinator', () => {

@@ -33,6 +33,37 @@ async function until(done: () => boolean, what: string, ms = 20_000): Promise<vo
   }
 }
 
+/** Sends frames one at a time on one connection; resolves each with the response frame's payload. */
+async function rawClient(broker: string) {
+  const [host, port] = broker.split(':') as [string, string];
+  const s = connect(Number(port), host);
+  await once(s, 'connect');
+  let buf = Buffer.alloc(0), closed = false;
+  const waiting: ((b: Buffer | null) => void)[] = [];
+  s.on('data', (d: Buffer) => {
+    buf = Buffer.concat([buf, d]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+      const n = buf.readInt32BE(0);
+      waiting.shift()?.(buf.subarray(4, 4 + n));
+      buf = buf.subarray(4 + n);
+    }
+  });
+  s.on('error', () => undefined);
+  s.on('close', () => { closed = true; for (const w of waiting.splice(0)) w(null); });
+  return {
+    send(payload: Buffer): Promise<Buffer | null> {
+      if (closed) return Promise.resolve(null);
+      const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+      s.write(Buffer.concat([head, payload]));
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    close: () => s.destroy(),
+  };
+}
+const request = (key: number, version: number, correlationId: number, body: Buffer, flexible = false) =>
+  Buffer.concat([new Writer().int16(key).int16(version).int32(correlationId).nullableString('raw').toBuffer(), flexible ? Buffer.from([0]) : Buffer.alloc(0), body]);
+const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
+
 describe('the Kafka listener with kafkajs', () => {
   let server: Running, brokers: string[];
   beforeAll(async () => { ({ server, brokers } = await serverWithKafka()); });
@@ -52,6 +83,45 @@ describe('the Kafka listener with kafkajs', () => {
       await admin.deleteTopics({ topics: ['orders'] });
       expect(await admin.listTopics()).not.toContain('orders');
     } finally { await admin.disconnect(); }
+  });
+
+  it('refuses a topic whose name differs from an existing one only by . and _, as Kafka does', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      expect(await admin.createTopics({ topics: [{ topic: 'fold.me' }] })).toBe(true);
+      const clash = await admin.createTopics({ topics: [{ topic: 'fold_me' }] }).catch((e: { errors?: { type: string }[] }) => e);
+      expect((clash as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_TOPIC_EXCEPTION']);
+      expect(await admin.listTopics()).not.toContain('fold_me');
+    } finally { await admin.disconnect(); }
+  });
+
+  it('a commit without metadata reads back as "" on the wire, and so does a partition nothing was committed for', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'meta', numPartitions: 2 }] });
+      // kafkajs commits with null metadata (and shows "" as null), so the answer is read off the wire
+      await admin.setOffsets({ groupId: 'meta-g', topic: 'meta', partitions: [{ partition: 0, offset: '5' }] });
+    } finally { await admin.disconnect(); }
+    const c = await rawClient(brokers[0]!);
+    try {
+      const body = new Writer().string('meta-g').array(['meta'], (w, t) => w.string(t).array([0, 1], (x, p) => x.int32(p))).toBuffer();
+      const r = new Reader((await c.send(request(9, 1, 5, body)))!);
+      expect(r.int32()).toBe(5);
+      const topics = r.array((t) => ({ name: t.string(), partitions: t.array((x) => ({ index: x.int32(), offset: x.int64(), metadata: x.nullableString(), error: x.int16() })) }));
+      expect(topics).toEqual([{ name: 'meta', partitions: [{ index: 0, offset: 5n, metadata: '', error: 0 }, { index: 1, offset: -1n, metadata: '', error: 0 }] }]);
+    } finally { c.close(); }
+  });
+
+  it('answers a SASL handshake with ILLEGAL_SASL_STATE when it runs without SASL, as a plaintext listener does', async () => {
+    const c = await rawClient(brokers[0]!);
+    try {
+      const hs = new Reader((await c.send(request(17, 1, 7, new Writer().string('PLAIN').toBuffer())))!);
+      expect([hs.int32(), hs.int16(), hs.int32()]).toEqual([7, 34, 0]);
+      // the connection still serves
+      expect(new Reader((await c.send(request(3, 1, 8, new Writer().int32(-1).toBuffer())))!).int32()).toBe(8);
+    } finally { c.close(); }
   });
 
   it('CreateTopics applies cleanup.policy and retention.bytes, refuses bad ones and too many partitions; the broker\'s own topic is not the clients\'', async () => {
@@ -392,36 +462,6 @@ describe('SASL/PLAIN on the Kafka listener', () => {
 });
 
 describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and old clients take)', () => {
-  /** Sends frames one at a time on one connection; resolves each with the response frame's payload. */
-  async function rawClient(broker: string) {
-    const [host, port] = broker.split(':') as [string, string];
-    const s = connect(Number(port), host);
-    await once(s, 'connect');
-    let buf = Buffer.alloc(0), closed = false;
-    const waiting: ((b: Buffer | null) => void)[] = [];
-    s.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
-        const n = buf.readInt32BE(0);
-        waiting.shift()?.(buf.subarray(4, 4 + n));
-        buf = buf.subarray(4 + n);
-      }
-    });
-    s.on('error', () => undefined);
-    s.on('close', () => { closed = true; for (const w of waiting.splice(0)) w(null); });
-    return {
-      send(payload: Buffer): Promise<Buffer | null> {
-        if (closed) return Promise.resolve(null);
-        const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
-        s.write(Buffer.concat([head, payload]));
-        return new Promise((resolve) => waiting.push(resolve));
-      },
-      close: () => s.destroy(),
-    };
-  }
-  const request = (key: number, version: number, correlationId: number, body: Buffer, flexible = false) =>
-    Buffer.concat([new Writer().int16(key).int16(version).int32(correlationId).nullableString('raw').toBuffer(), flexible ? Buffer.from([0]) : Buffer.alloc(0), body]);
-  const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 
   it('ApiVersions v3 (flexible) lists the APIs in compact arrays', async () => {
     const { server, brokers } = await serverWithKafka();

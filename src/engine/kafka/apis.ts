@@ -369,12 +369,16 @@ const deleteGroups: Handler = (v, r, ctx) => {
 
 const saslHandshake: Handler = (v, r, ctx) => {
   const mechanism = r.string();
+  // a listener without SASL answers a handshake as a broker's PLAINTEXT listener does
+  if (!ctx.sasl.check) return new Writer().int16(ILLEGAL_SASL_STATE).array([], (w, m: string) => w.string(m));
   const ok = mechanism === 'PLAIN' && ctx.sasl.check !== undefined;
   if (ok) ctx.sasl.mechanism = mechanism;
   // v0: the client's next frame is the bare SASL token, not a SaslAuthenticate request
   if (ok && v === 0) ctx.sasl.rawTokenNext = true;
-  return new Writer().int16(ok ? ERR.NONE : 33).array(ctx.sasl.check ? ['PLAIN'] : [], (w, m) => w.string(m));
+  return new Writer().int16(ok ? ERR.NONE : UNSUPPORTED_SASL_MECHANISM).array(['PLAIN'], (w, m) => w.string(m));
 };
+
+const UNSUPPORTED_SASL_MECHANISM = 33, ILLEGAL_SASL_STATE = 34;
 
 /** Checks a SASL/PLAIN token ([authzid] NUL authcid NUL password) after a PLAIN handshake. */
 export function checkPlainToken(sasl: ApiContext['sasl'], token: Buffer): boolean {

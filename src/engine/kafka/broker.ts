@@ -51,6 +51,10 @@ export class Broker {
   createTopic(name: string, partitions: number, replication: number, validateOnly: boolean, configs: { name: string; value: string | null }[] = []): { code: number; message: string | null } {
     if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
     if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
+    // '.' and '_' become the same character in metric names, so Kafka refuses names that differ only there
+    const folded = name.replace(/\./g, '_');
+    const clash = this.topics.list().find((t) => t.name.replace(/\./g, '_') === folded);
+    if (clash) return { code: ERR.INVALID_TOPIC, message: `Topic '${name}' collides with existing topic: ${clash.name}` };
     const n = partitions === -1 ? this.defaultPartitions : partitions;
     if (n < 1) return { code: ERR.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
     if (n > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `Number of partitions ${n} is more than this one-node cluster holds (${MAX_TOPIC_PARTITIONS}).` };

@@ -207,7 +207,8 @@ export class GroupCoordinator {
       if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
     const key = offsetRecordKey(groupId, topic, partition);
-    const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata }));
+    // a commit without metadata is kept with "", as Kafka's coordinator keeps it (OffsetAndMetadata.NoMetadata)
+    const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata: metadata ?? '' }));
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
     return GERR.NONE;
@@ -253,8 +254,10 @@ export class GroupCoordinator {
     } catch { /* not ours */ }
   }
 
-  committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string | null } {
-    return this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`) ?? { offset: -1n, metadata: null };
+  committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string } {
+    const c = this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`);
+    // nothing committed, or committed without metadata (before it was kept as ""): Kafka answers ""
+    return { offset: c?.offset ?? -1n, metadata: c?.metadata ?? '' };
   }
 
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
