@@ -13,6 +13,10 @@ import { fromJson } from '../serde/json-value.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { isSchemaFormat } from '../serde/sr-serde.js';
 import { decodeSr, encodeSr, registerTopicSchemas, type DerivedSchemas, type TopicSpec } from './sr-records.js';
+import { registerTestFunctions } from '../functions/scalar.js';
+
+// the functional tests call ksqlDB's test-only UDFs
+registerTestFunctions();
 
 export interface CaseResult { name: string; status: 'pass' | 'fail' | 'skip'; reason?: string }
 

@@ -49,11 +49,19 @@ function signatureOf(description: string): Signature {
   return { params: params.map((p) => p.replace(/\.\.\.$/, '')), returns: '', variadic: params.some((p) => p.endsWith('...')) };
 }
 
+/** The parameter types of each function's fixed overloads, by name. */
+const fixedOverloads = new Map<string, SqlType[][]>();
+
 /** A function of fixed parameter types; NULL in any argument gives NULL unless `nullSafe`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each function takes its own argument types
 export function fixed(name: string, category: string, params: SqlType[], ret: SqlType, fn: (...a: any[]) => unknown, nullSafe = false): void {
+  const overloads = fixedOverloads.get(name) ?? [];
+  fixedOverloads.set(name, [...overloads, params]);
+  const exactly = (args: SqlType[], p: SqlType[]) => p.length === args.length && args.every((a, i) => typeToString(a) === typeToString(p[i]!));
   define(name, category, `${name}(${params.map(typeToString).join(', ')})`, (args) => {
     if (args.length !== params.length || !args.every((a, i) => canImplicitlyCast(a, params[i]!))) return undefined;
+    // an overload that takes the arguments' own types is the better fit (GENERATE_SERIES of INTs is ARRAY<INT>)
+    if (!exactly(args, params) && fixedOverloads.get(name)!.some((p) => p !== params && exactly(args, p))) return undefined;
     return { returnType: ret, argTypes: params, fn: nullSafe ? (a) => fn(...a) : (a) => (a.some((x) => x === null || x === undefined) ? null : fn(...a)) };
   }, { params: params.map(typeToString), returns: typeToString(ret), variadic: false });
 }

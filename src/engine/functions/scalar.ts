@@ -29,10 +29,19 @@ const LAMBDAS: [string, string[], string][] = [
 ];
 for (const [name, params, returns] of LAMBDAS) define(name, 'LAMBDA', `${name}(${params.join(', ')})`, () => undefined, { params, returns, variadic: false });
 
-// Test-only UDFs of ksqlDB's functional tests: return the value, or fail the record when `run` is false.
-for (const name of ['WHENCONDITION', 'WHENRESULT']) {
-  define(name, 'OTHER', `${name}(value, run)`, (args) => (args.length === 2 ? {
-    returnType: args[0]!.kind === 'NULL' ? BOOL : args[0]!, argTypes: [args[0]!.kind === 'NULL' ? BOOL : args[0]!, BOOL],
-    fn: ([v, run]) => { if (!run) throw new EvalError(`${name} should not be evaluated`); return v; },
-  } : undefined));
+/**
+ * Test-only UDFs of ksqlDB's functional tests: return the value, or fail the record when `run` is
+ * false. Only the conformance runner registers them: a server that knew them would pass migrations
+ * that a real ksqlDB refuses.
+ */
+let testFunctions = false;
+export function registerTestFunctions(): void {
+  if (testFunctions) return;
+  testFunctions = true;
+  for (const name of ['WHENCONDITION', 'WHENRESULT']) {
+    define(name, 'OTHER', `${name}(value, run)`, (args) => (args.length === 2 ? {
+      returnType: args[0]!.kind === 'NULL' ? BOOL : args[0]!, argTypes: [args[0]!.kind === 'NULL' ? BOOL : args[0]!, BOOL],
+      fn: ([v, run]) => { if (!run) throw new EvalError(`${name} should not be evaluated`); return v; },
+    } : undefined));
+  }
 }

@@ -11,12 +11,12 @@ export function registerStringFunctions(): void {
   fixed('UCASE', 'STRING', [S], S, (s: string) => s.toUpperCase());
   fixed('LCASE', 'STRING', [S], S, (s: string) => s.toLowerCase());
   fixed('TRIM', 'STRING', [S], S, (s: string) => s.trim());
-  fixed('LTRIM', 'STRING', [S], S, (s: string) => s.replace(/^\s+/, ''));
-  fixed('RTRIM', 'STRING', [S], S, (s: string) => s.replace(/\s+$/, ''));
-  fixed('LEN', 'STRING', [S], I, (s: string) => [...s].length);
+  // lengths and positions count UTF-16 code units, as Java's String does (an emoji is two)
+  fixed('LEN', 'STRING', [S], I, (s: string) => s.length);
   fixed('LEN', 'STRING', [T.BYTES], I, (b: Buffer) => b.length);
   fixed('INITCAP', 'STRING', [S], S, (s: string) => s.split(' ').map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join(' '));
-  fixed('REPLACE', 'STRING', [S, S, S], S, (s: string, a: string, b: string) => s.split(a).join(b));
+  // Java's String.replace: an empty target matches before every character and at the end
+  fixed('REPLACE', 'STRING', [S, S, S], S, (s: string, a: string, b: string) => (a === '' ? b + s.split('').join(b) + (s === '' ? '' : b) : s.split(a).join(b)));
   for (const t of [S, T.BYTES]) {
     fixed('SUBSTRING', 'STRING', [t, I], t, (s: string | Buffer, p: number) => substring(s, p));
     fixed('SUBSTRING', 'STRING', [t, I, I], t, (s: string | Buffer, p: number, l: number) => substring(s, p, l));
@@ -39,7 +39,7 @@ export function registerStringFunctions(): void {
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
   // optional four arguments replace those (their first character), and a NULL one leaves that kind
   // of character as it is. A NULL string or count gives NULL.
-  const masked = (s: string, from: number, to: number, r: (string | null)[]) => [...s].map((c, i) => (i >= from && i < to ? maskChar(c, r) : c)).join('');
+  const masked = (s: string, from: number, to: number, r: (string | null)[]) => s.split('').map((c, i) => (i >= from && i < to ? maskChar(c, r) : c)).join('');
   const variants: [string, (len: number, n: number) => [number, number]][] = [
     ['MASK_LEFT', (_l, n) => [0, n]], ['MASK_RIGHT', (l, n) => [l - n, l]], ['MASK_KEEP_LEFT', (l, n) => [n, l]], ['MASK_KEEP_RIGHT', (l, n) => [0, l - n]],
   ];
@@ -53,7 +53,7 @@ export function registerStringFunctions(): void {
       return { returnType: S, argTypes: [S, I, ...args.slice(2).map(() => S)], fn: ([s, n, ...r]) => {
         if (s == null || n == null) return null;
         if ((n as number) < 0) throw new EvalError(`function ${name.toLowerCase()} requires a non-negative number of characters to mask or skip`);
-        const len = [...(s as string)].length;
+        const len = (s as string).length;
         const [from, to] = range(len, Math.min(n as number, len));
         return masked(s as string, from, to, maskReplacements(r as (string | null)[]));
       } };
@@ -72,6 +72,12 @@ export function registerStringFunctions(): void {
     return { returnType: I, argTypes: args.map(() => t), fn: ([v, ...rest]) => (v == null ? 0 : rest.findIndex((x) => x != null && compareValues(x, v) === 0) + 1) };
   });
   fixed('UUID', 'STRING', [], S, () => crypto.randomUUID());
+  // java.util.UUID of the first 16 bytes (two longs), as text
+  fixed('UUID', 'STRING', [T.BYTES], S, (b: Buffer) => {
+    if (b.length < 16) throw new EvalError(`UUID needs 16 bytes, got ${b.length}`);
+    const h = b.subarray(0, 16).toString('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  });
   define('CONCAT', 'STRING', 'CONCAT(STRING...)', (args) => {
     if (args.length === 0) return undefined;
     if (args.every((a) => a.kind === 'BYTES' || a.kind === 'NULL')) {
@@ -98,12 +104,12 @@ const isPrimitive = (t: SqlType) => !['ARRAY', 'MAP', 'STRUCT'].includes(t.kind)
 
 /** 1-based; a negative position counts from the end. Strings count code points, BYTES bytes. */
 function substring(s: string | Buffer, pos: number, len?: number): string | Buffer {
-  const size = typeof s === 'string' ? [...s].length : s.length;
+  const size = s.length;
   let start = pos > 0 ? pos - 1 : pos < 0 ? size + pos : 0;
   if (start < 0) start = 0;
   const end = len === undefined ? size : Math.min(size, start + Math.max(0, len));
   if (typeof s !== 'string') return s.subarray(start, Math.max(start, end));
-  return [...s].slice(start, end).join('');
+  return s.substring(start, end);
 }
 
 /** Position of the nth occurrence of `sub`, searching forward from `pos` or, when negative, backward from the end. */

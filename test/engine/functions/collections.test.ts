@@ -22,6 +22,14 @@ describe('array functions', () => {
     expect(call('GENERATE_SERIES', args.map(() => I), args)).toEqual(expected);
   });
 
+  it('GENERATE_SERIES of INTs is ARRAY<INTEGER>, of BIGINTs ARRAY<BIGINT>: the overload of the arguments\' own types wins', () => {
+    expect(resolve('GENERATE_SERIES', [I, I, I]).returnType).toEqual(T.array(I));
+    expect(resolve('GENERATE_SERIES', [I, I]).returnType).toEqual(T.array(I));
+    expect(resolve('GENERATE_SERIES', [B, B, I]).returnType).toEqual(T.array(B));
+    // mixed: the INT one cannot take a BIGINT, so the BIGINT one does
+    expect(resolve('GENERATE_SERIES', [I, B]).returnType).toEqual(T.array(B));
+  });
+
   it('GENERATE_SERIES refuses a zero step', () => {
     expect(() => call('GENERATE_SERIES', [I, I, I], [0, 3, 0])).toThrow(/zero/);
   });

@@ -80,3 +80,28 @@ describe('other string functions', () => {
     expect(call(name, [...types], [...args])).toEqual(expected);
   });
 });
+
+describe('lengths and positions in UTF-16 code units, as Java\'s String counts them', () => {
+  const s = 'AbC\u{1F600}def';
+  it('LEN counts an emoji as two; SUBSTRING cuts by the same units; MASK masks each unit', () => {
+    expect(call('LEN', [S], [s])).toBe(8);
+    expect(call('SUBSTRING', [S, I, I], [s, 4, 2])).toBe('\u{1F600}');
+    expect(call('SUBSTRING', [S, I], [s, -3])).toBe('def');
+    expect(call('SUBSTRING', [S, I], [s, 20])).toBe('');
+    expect(call('MASK_LEFT', [S, I], ['\u{1F600}ab', 2])).toBe('--ab');
+  });
+  it('REPLACE with an empty target inserts before every character and at the end, as String.replace does', () => {
+    expect(call('REPLACE', [S, S, S], ['abc', '', '-'])).toBe('-a-b-c-');
+    expect(call('REPLACE', [S, S, S], ['', '', '-'])).toBe('-');
+    expect(call('REPLACE', [S, S, S], ['abcb', 'b', 'X'])).toBe('aXcX');
+  });
+});
+
+describe('UUID', () => {
+  it('of bytes is java.util.UUID of the first 16 (two longs); fewer is an error', () => {
+    expect(call('UUID', [BY], [Buffer.from('00112233445566778899aabbccddeeff', 'hex')])).toBe('00112233-4455-6677-8899-aabbccddeeff');
+    expect(call('UUID', [BY], [Buffer.from('00112233445566778899aabbccddeeff0102', 'hex')])).toBe('00112233-4455-6677-8899-aabbccddeeff');
+    expect(() => call('UUID', [BY], [Buffer.from('0011', 'hex')])).toThrow('UUID needs 16 bytes, got 2');
+    expect(call('UUID', [], [])).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
