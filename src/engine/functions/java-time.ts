@@ -1,4 +1,5 @@
 import { EvalError } from '../analysis/errors.js';
+import { resolveDateTime } from './values.js';
 
 /**
  * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
@@ -134,13 +135,22 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
 }
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { year?: number; month?: number; day?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { year?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
   const p = parseFields(text, pattern);
   const hour = p.hour ?? (p.hour12 !== undefined ? (p.hour12 % 12) + (p.pm ? 12 : 0) : p.pm ? 12 : 0);
-  const local = Date.UTC(p.year ?? 1970, (p.month ?? 1) - 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+  if (p.hour12 !== undefined && (p.hour12 < 1 || p.hour12 > 12) && p.hour === undefined) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ClockHourOfAmPm (valid values 1 - 12): ${p.hour12}`);
+  // DateTimeFormatter.ofPattern resolves SMART: fields in range, a day past the month's end clamped
+  let local: number;
+  try { local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0); } catch (e) {
+    throw new EvalError(`Text '${text}' could not be parsed: ${(e as Error).message}`);
+  }
+  // a day of the week in the text must be the date's
+  if (p.dayOfWeek !== undefined && p.day !== undefined && new Date(local).getUTCDay() !== p.dayOfWeek) {
+    throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
+  }
   return localToUtc(local, p.zone ?? zone);
 }
 
@@ -180,9 +190,11 @@ function parseFields(text: string, pattern: string): Parsed {
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
       case 'd': p.day = num(t.n); break;
       case 'D': num(t.n); break;
-      case 'E': word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
+      case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'a': p.pm = word(['AM', 'PM']) === 1; break;
-      case 'H': case 'k': p.hour = num(t.n) % 24; break;
+      // k is the clock hour 1-24, whose 24 is midnight
+      case 'H': p.hour = num(t.n); break;
+      case 'k': { const k = num(t.n); if (k < 1 || k > 24) fail(); p.hour = k % 24; break; }
       case 'h': case 'K': p.hour12 = num(t.n); break;
       case 'm': p.minute = num(t.n); break;
       case 's': p.second = num(t.n); break;

@@ -52,7 +52,7 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
       if (from.kind === 'DATE') return (v as number) * 86_400_000;
       break;
     case 'DATE':
-      if (from.kind === 'STRING') return Math.floor(parseTimestampText(v as string) / 86_400_000);
+      if (from.kind === 'STRING') return Math.floor(parseTimestampText(v as string, true) / 86_400_000);
       if (from.kind === 'TIMESTAMP') return Math.floor((v as number) / 86_400_000);
       break;
     case 'TIME':
@@ -107,12 +107,40 @@ export function valueToString(v: unknown, t: SqlType): string | null {
 
 import { javaDoubleString as javaDouble } from '../util/decimal.js';
 
-export function parseTimestampText(s: string): number {
+/**
+ * Local date and time fields to epoch milliseconds (UTC), resolved as java.time resolves them: a
+ * month, day, hour, minute or second out of its range is an error; a day past the end of its month
+ * is that month's last day (SMART), or an error where the parse is STRICT (LocalDate.parse); 24:00
+ * is the start of the next day.
+ */
+export function resolveDateTime(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, ms = 0, strictDay = false): number {
+  const range = (field: string, v: number, lo: number, hi: string | number) => { throw new EvalError(`Invalid value for ${field} (valid values ${lo} - ${hi}): ${v}`); };
+  if (mo < 1 || mo > 12) range('MonthOfYear', mo, 1, 12);
+  if (d < 1 || d > 31) range('DayOfMonth', d, 1, '28/31');
+  const last = new Date(Date.UTC(2000, mo, 0)).getUTCDate() - (mo === 2 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)) ? 1 : 0);
+  if (d > last) {
+    if (strictDay) throw new EvalError(`Invalid date '${MONTH_NAMES[mo - 1]} ${d}'${mo === 2 && d === 29 ? ` as '${y}' is not a leap year` : ''}`);
+    d = last;
+  }
+  let nextDay = 0;
+  if (h === 24 && mi === 0 && s === 0 && ms === 0) { h = 0; nextDay = 86_400_000; }
+  if (h < 0 || h > 23) range('HourOfDay', h, 0, 23);
+  if (mi > 59) range('MinuteOfHour', mi, 0, 59);
+  if (s > 59) range('SecondOfMinute', s, 0, 59);
+  // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own
+  const t = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms));
+  t.setUTCFullYear(y);
+  return t.getTime() + nextDay;
+}
+const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
+
+/** CAST of text to TIMESTAMP (or, `strictDay`, to DATE, which LocalDate.parse reads strictly). */
+export function parseTimestampText(s: string, strictDay = false): number {
   // partial datetimes ('2018', '2018-05') fill in from the start of the period
   const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
   if (!m) throw new EvalError(`Failed to parse timestamp '${s}'`);
   const ms = m[7] ? Number(m[7].padEnd(3, '0').slice(0, 3)) : 0;
-  let t = Date.UTC(Number(m[1]), Number(m[2] ?? 1) - 1, Number(m[3] ?? 1), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms);
+  let t = resolveDateTime(Number(m[1]), Number(m[2] ?? 1), Number(m[3] ?? 1), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), ms, strictDay);
   if (m[8] && m[8] !== 'Z') {
     const sign = m[8][0] === '-' ? -1 : 1;
     const digits = m[8].slice(1).replace(':', '');
@@ -121,10 +149,13 @@ export function parseTimestampText(s: string): number {
   return t;
 }
 
+/** CAST of text to TIME (LocalTime.parse: hours 0-23, minutes and seconds 0-59). */
 export function parseTimeText(s: string): number {
   const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(s.trim());
   if (!m) throw new EvalError(`Failed to parse time '${s}'`);
-  return ((Number(m[1]) * 60 + Number(m[2])) * 60 + Number(m[3] ?? 0)) * 1000 + (m[4] ? Number(m[4].padEnd(3, '0').slice(0, 3)) : 0);
+  const [h, mi, sec] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  if (h > 23 || mi > 59 || sec > 59) throw new EvalError(`Failed to parse time '${s}': ${h > 23 ? 'HourOfDay' : mi > 59 ? 'MinuteOfHour' : 'SecondOfMinute'} out of range`);
+  return ((h * 60 + mi) * 60 + sec) * 1000 + (m[4] ? Number(m[4].padEnd(3, '0').slice(0, 3)) : 0);
 }
 
 /** Total order over values of one comparable type; null handling is the caller's. */

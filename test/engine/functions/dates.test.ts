@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { T } from '../../../src/engine/sql/types.js';
 import { formatJavaDate, parseJavaDate } from '../../../src/engine/functions/java-time.js';
 import { call } from './call.js';
+import { convert } from '../../../src/engine/functions/values.js';
 
 const S = T.STRING;
 
@@ -46,5 +47,37 @@ describe('date functions', () => {
     ['CONVERT_TZ', [T.TIMESTAMP, S, S], [1589234313000, 'America/Los_Angeles', 'America/New_York'], 1589245113000],
   ] as const)('%s(%j)', (name, types, args, expected) => {
     expect(call(name, [...types], [...args])).toBe(expected);
+  });
+});
+
+describe('dates and times out of range, resolved as java.time resolves them', () => {
+  const cast = (v: string, to: 'DATE' | 'TIME' | 'TIMESTAMP') => convert(v, T.STRING, T[to]);
+  it('CAST to DATE reads strictly (LocalDate.parse): no 30th of February, no 13th month', () => {
+    expect(cast('2023-02-28', 'DATE')).toBe(Date.UTC(2023, 1, 28) / 86_400_000);
+    expect(cast('2024-02-29', 'DATE')).toBe(Date.UTC(2024, 1, 29) / 86_400_000);
+    expect(() => cast('2023-02-30', 'DATE')).toThrow("Invalid date 'FEBRUARY 30'");
+    expect(() => cast('2023-02-29', 'DATE')).toThrow("Invalid date 'FEBRUARY 29' as '2023' is not a leap year");
+    expect(() => cast('2023-13-01', 'DATE')).toThrow('Invalid value for MonthOfYear (valid values 1 - 12): 13');
+  });
+  it('CAST to TIMESTAMP resolves SMART: a day past the month\'s end is its last day; hours past 23 fail, 24:00 is the next day', () => {
+    expect(cast('2023-02-30T10:00:00', 'TIMESTAMP')).toBe(Date.UTC(2023, 1, 28, 10));
+    expect(() => cast('2023-01-01T25:00:00', 'TIMESTAMP')).toThrow('Invalid value for HourOfDay (valid values 0 - 23): 25');
+    expect(() => cast('2023-01-01T10:61:00', 'TIMESTAMP')).toThrow('MinuteOfHour');
+    expect(cast('2023-01-01T24:00:00', 'TIMESTAMP')).toBe(Date.UTC(2023, 0, 2));
+    expect(cast('0050-06-01T00:00:00', 'TIMESTAMP')).toBe(new Date('0050-06-01T00:00:00Z').getTime());
+  });
+  it('CAST to TIME reads LocalTime.parse\'s ranges', () => {
+    expect(cast('23:59:59', 'TIME')).toBe(86_399_000);
+    expect(() => cast('25:00', 'TIME')).toThrow("Failed to parse time '25:00': HourOfDay out of range");
+    expect(() => cast('10:60', 'TIME')).toThrow('MinuteOfHour');
+  });
+  it('patterns resolve SMART too; a day of the week must be the date\'s', () => {
+    expect(parseJavaDate('2023-02-30', 'yyyy-MM-dd', 'UTC')).toBe(Date.UTC(2023, 1, 28));
+    expect(() => parseJavaDate('2023-13-01', 'yyyy-MM-dd', 'UTC')).toThrow("Text '2023-13-01' could not be parsed: Invalid value for MonthOfYear (valid values 1 - 12): 13");
+    expect(() => parseJavaDate('2023-01-01 25:30', 'yyyy-MM-dd HH:mm', 'UTC')).toThrow('HourOfDay');
+    expect(parseJavaDate('Tue 2023-01-03', 'EEE yyyy-MM-dd', 'UTC')).toBe(Date.UTC(2023, 0, 3));
+    expect(() => parseJavaDate('Mon 2023-01-03', 'EEE yyyy-MM-dd', 'UTC')).toThrow('Conflict found');
+    expect(parseJavaDate('2023-01-01 24:00', 'yyyy-MM-dd kk:mm', 'UTC')).toBe(Date.UTC(2023, 0, 1));
+    expect(() => call('PARSE_DATE', [S, S], ['2023-13-01', 'yyyy-MM-dd'])).toThrow('MonthOfYear');
   });
 });
