@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues } from './values.js';
+import { javaRegex } from './java-regex.js';
 import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /** String functions: case, trimming, padding, searching, splitting and joining. */
@@ -152,7 +153,8 @@ function regex(pattern: string, flags = ''): RegExp {
   const key = `${flags}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    try { re = new RegExp(pattern, flags); } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
+    const java = javaRegex(pattern);
+    try { re = new RegExp(java.source, flags + java.flags); } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
     regexCache.set(key, re);
   }
   re.lastIndex = 0;

@@ -105,3 +105,28 @@ describe('UUID', () => {
     expect(call('UUID', [], [])).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+describe('Java regular expressions (java.util.regex), as ksqlDB\'s REGEXP_* functions take them', () => {
+  it.each([
+    ['\\p{Alpha}+', 'AbC1', 'AbC'],
+    ['\\p{Lower}+', 'ABcd', 'cd'],
+    ['[\\p{Digit}x]+', 'ab12x3', '12x3'],
+    ['\\P{Digit}+', '12ab3', 'ab'],
+    ['\\p{IsLatin}+', '1éa2', 'éa'],
+    ['(?i)x+', 'aXxb', 'Xx'],
+    ['(?is)a.b', 'A\nB', 'A\nB'],
+    ['\\Qa.b\\E', 'xa.b', 'a.b'],
+    ['\\Qa.b\\E', 'xaxb', null],
+    ['\\Aab', 'abab', 'ab'],
+    ['ab\\z', 'ab\n', null],
+    ['ab\\Z', 'ab\n', 'ab'],
+    ['a++b', 'aaab', 'aaab'],
+    ['a{2}+', 'aaa', 'aa'],
+  ])('REGEXP_EXTRACT(%j, %j) = %j', (re, s, expected) => {
+    expect(call('REGEXP_EXTRACT', [S, S], [re, s])).toBe(expected);
+  });
+  it('REGEXP_REPLACE takes inline flags; an invalid pattern names itself', () => {
+    expect(call('REGEXP_REPLACE', [S, S, S], ['aXbx', '(?i)x', '-'])).toBe('a-b-');
+    expect(() => call('REGEXP_REPLACE', [S, S, S], ['a', '(', '-'])).toThrow(/^Invalid regular expression pattern: \(/);
+  });
+});

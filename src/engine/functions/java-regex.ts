@@ -1,0 +1,74 @@
+// Java's regular expressions (java.util.regex.Pattern, what ksqlDB's REGEXP_* functions take) as
+// JavaScript RegExps: the Java-only syntax users write is rewritten, the rest is the same language.
+
+/** POSIX character classes (US-ASCII, as Java defines them), as the inside of a character class. */
+const POSIX: Record<string, string> = {
+  Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F',
+  Space: ' \\t\\n\\x0B\\f\\r',
+  javaLowerCase: '\\p{Ll}', javaUpperCase: '\\p{Lu}', javaWhitespace: '\\t-\\r\\x1C-\\x1F\\p{Zs}', IsAlphabetic: '\\p{Alphabetic}',
+  IsLetter: '\\p{L}', IsDigit: '\\p{Nd}', IsUppercase: '\\p{Uppercase}', IsLowercase: '\\p{Lowercase}', IsWhite_Space: '\\p{White_Space}',
+};
+
+const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d: '' };
+
+/**
+ * A Java pattern as a JavaScript source and flags: leading inline flags ((?i), (?s), (?m)), POSIX
+ * and java* classes (\p{Alpha}, \P{Digit}), \Q...\E quoting, the \A, \Z and \z anchors, and
+ * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
+ */
+export function javaRegex(pattern: string): { source: string; flags: string } {
+  let flags = '', p = pattern;
+  // (?i) and friends at the very start apply to the whole pattern
+  for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
+    for (const c of m[1]!) if (!flags.includes(FLAGS[c]!)) flags += FLAGS[c]!;
+    p = p.slice(m[0].length);
+  }
+  let out = '', inClass = 0, unicode = false, quantified = false;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      quantified = false;
+      const n = p[i + 1];
+      if (n === 'Q') {
+        const end = p.indexOf('\\E', i + 2);
+        const lit = p.slice(i + 2, end < 0 ? p.length : end);
+        out += lit.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+        i = end < 0 ? p.length : end + 1;
+        continue;
+      }
+      if ((n === 'p' || n === 'P') && p[i + 2] === '{') {
+        const close = p.indexOf('}', i + 3);
+        const name = close < 0 ? '' : p.slice(i + 3, close);
+        const set = POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
+        if (set !== undefined) {
+          if (set.includes('\\p{')) unicode = true;
+          // negated inside a class has no JavaScript spelling: left as written, it fails as an invalid pattern
+          if (n === 'P' && inClass) { out += p.slice(i, close + 1); i = close; continue; }
+          out += inClass ? set : `[${n === 'P' ? '^' : ''}${set}]`;
+          i = close;
+          continue;
+        }
+        // Unicode categories and scripts (\p{L}, \p{IsLatin}) need the u flag
+        unicode = true;
+        out += p.slice(i, close + 1).replace(/\{Is(?=[A-Z])/, '{Script=');
+        i = close;
+        continue;
+      }
+      if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }
+      if (!inClass && n === 'z') { out += '(?![\\s\\S])'; i++; continue; }
+      if (!inClass && n === 'Z') { out += '(?=\\n?(?![\\s\\S]))'; i++; continue; }
+      out += c + (n ?? '');
+      i++;
+      continue;
+    }
+    if (c === '[') inClass++;
+    else if (c === ']' && inClass) inClass--;
+    // a + right after a quantifier makes it possessive: read as greedy
+    else if (!inClass && c === '+' && quantified) { quantified = false; continue; }
+    quantified = !inClass && (c === '*' || c === '+' || c === '?' || (c === '}' && /\{\d+(,\d*)?$/.test(out)));
+    out += c;
+  }
+  if (unicode && !flags.includes('u')) flags += 'u';
+  return { source: out, flags };
+}
