@@ -393,6 +393,27 @@ INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 3.0, 6.0, 10000);`);
     expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART BETWEEN '1970-01-01T00:00:00' AND '1970-01-01T00:00:09';")).rows).toEqual([['a', 3]]);
   });
 
+  it('a windowed pull query sees the windows the store still keeps (RETENTION after the latest window start); a session-windowed table answers key lookups only', async () => {
+    const setup = await ksql(server.url, `CREATE STREAM RS (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='rs', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE TABLE RW AS SELECT ID, COUNT(*) AS C FROM RS WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 20 SECONDS, GRACE PERIOD 5 SECONDS) GROUP BY ID;
+CREATE TABLE RSESS AS SELECT ID, COUNT(*) AS C FROM RS WINDOW SESSION (30 SECONDS) GROUP BY ID;
+INSERT INTO RS (ID, V, ROWTIME) VALUES ('a', 1, 1000);
+INSERT INTO RS (ID, V, ROWTIME) VALUES ('a', 1, 81000);
+INSERT INTO RS (ID, V, ROWTIME) VALUES ('a', 1, 100000);`, { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    expect(setup.status).toBe(200);
+    // latest window start 100000, retention 20000: windows from 80001 on are kept, so not the one at 80000, nor 0
+    const kept = async () => (await q("SELECT ID, WINDOWSTART, C FROM RW WHERE ID='a';")).rows;
+    for (const deadline = Date.now() + 10_000; (await kept()).length !== 1 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(await kept()).toEqual([['a', 100000, 1]]);
+    expect((await q('SELECT ID, WINDOWSTART, C FROM RW;')).rows).toEqual([['a', 100000, 1]]);
+    expect((await q("SELECT ID, C FROM RSESS WHERE ID='a';")).rows.length).toBe(2);
+    const scan = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM RSESS;' }) });
+    expect(scan.status).toBe(400);
+    expect(((await scan.json()) as { message: string }).message).toMatch(/^Query requires table scan to be enabled/);
+    const byValue = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM RSESS WHERE C > 1;' }) });
+    expect(((await byValue.json()) as { message: string }).message).toMatch(/^WHERE clause missing key column for disjunct: \(C > 1\)/);
+  });
+
   it('TERMINATE of a transient id this server does not run says it failed, as ksqlDB does', async () => {
     const r = await ksql(server.url, 'TERMINATE transient_QS_123;');
     expect([r.status, r.body.message]).toEqual([400, "Failed to terminate query with query ID: 'TRANSIENT_QS_123'"]);

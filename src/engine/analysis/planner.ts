@@ -14,7 +14,7 @@ import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols,
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
-import { buildWindowing } from './windowing.js';
+import { buildWindowing, windowRetention } from './windowing.js';
 import { aggregateWithoutGroupBy, checkJoinWindowBounds, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
 import type { StoreFactory } from '../state/store.js';
 
@@ -38,6 +38,8 @@ export interface QueryPlan {
   /** For each key position, the index of the output column holding it (-1 when not projected). */
   keyIndexes: number[];
   windowInfo?: WindowInfo;
+  /** A time-windowed aggregation's store retention: pull queries see windows starting within it of the latest start. */
+  windowRetentionMs?: number;
   /** Whether ksqlDB would repartition (GROUP BY not on the key, join not on a key). */
   repartition: boolean;
   build(emit: (o: OutMsg) => void, onError: (e: unknown) => void, stores: StoreFactory): Processor;
@@ -531,6 +533,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
 
   const plan: QueryPlan = {
     sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
+    windowRetentionMs: windowed && windowed.type !== 'SESSION' ? windowRetention(windowed, q.emit === 'FINAL') : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const whereFn = where ? safe(where, onError) : undefined;

@@ -20,6 +20,15 @@ const partitionKey = (p: number): string => partitionKeys[p] ??= String(p);
 
 interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number } }
 
+/** EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does; else a day less the size. */
+const graceOf = (spec: WindowSpec, final: boolean): number => (spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - spec.size.ms, 0));
+
+/**
+ * How long a time window's store keeps a window after the latest window start it was given
+ * (RETENTION, else size + grace): a window that starts earlier is gone, for pull queries too.
+ */
+export const windowRetention = (spec: WindowSpec, final: boolean): number => (spec.retention ? spec.retention.ms : spec.size.ms + graceOf(spec, final));
+
 /**
  * Aggregation state per group (and per window): incremental, one record at a time.
  * Late records follow Kafka Streams: a time window is closed once its end <= stream time - grace.
@@ -55,8 +64,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   }
   const size = spec.size.ms;
   const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
-  // EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does
-  const grace = spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - size, 0);
+  const grace = graceOf(spec, final);
   const streamTime = stores<number>('stream-time');
   // EMIT FINAL: windows updated since they last went out wait here, with the partition whose
   // stream time closes them (a changelog from before partitions were kept holds `true`)
@@ -64,7 +72,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   // EMIT FINAL reads closed windows back from a window store that keeps `retention` before the
   // latest window start it was given; an older window, even one never emitted, is gone (Kafka
   // Streams' AbstractDualSchemaRocksDBSegmentedBytesStore.fetchAll, time-first key schema)
-  const retention = spec.retention ? spec.retention.ms : size + grace;
+  const retention = windowRetention(spec, final);
   const latestStart = stores<number>('latest-window-start');
   let purgedAt = -Infinity;
   /** Emits the final rows of closed windows, oldest end first; forgets closed windows' state. */
@@ -105,7 +113,8 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       for (const start of starts) {
         const end = start + size;
         if (end <= st - grace) continue;
-        if (final && start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
+        // the window store's observed stream time (pull queries read only windows it still keeps)
+        if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
         const sk = `${ks}@${start}`;
         let a = state.get(sk);
         if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } };

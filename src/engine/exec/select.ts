@@ -82,13 +82,20 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
   }
   const keys = keyColumns(ds.columns);
-  validatePullWhere(q.where, keys, { tableScan: flag('ksql.query.pull.table.scan.enabled'), rangeScan: flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
+  // a session-windowed table serves key lookups only, whatever the scan settings
+  const session = ds.windowInfo?.type === 'SESSION';
+  validatePullWhere(q.where, keys, { tableScan: !session && flag('ksql.query.pull.table.scan.enabled'), rangeScan: !session && flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
   const { key: ks } = serdesOf(ds);
   // a scan goes through the table's partitions in turn, each in key-bytes order, as ksqlDB's stores do
   const partitions = engine.topics.get(ds.topic)?.partitions.length ?? 1;
-  const entries = [...writer.materialized.values()].map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
+  let entries = [...writer.materialized.values()].map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
+  // a window store answers only for windows it keeps: those starting within its retention of the
+  // latest window start its partition saw (Kafka Streams' segmented store fetch)
+  const retention = writer.plan.windowRetentionMs, latest = writer.runtime?.stores.get('latest-window-start');
+  const task = (p: number) => String(engine.options.singlePartition ? 0 : p);
+  if (retention !== undefined && latest) entries = entries.filter(({ e, p }) => !e.window || e.window.start > ((latest.get(task(p)) as number | undefined) ?? -Infinity) - retention);
   entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;
