@@ -85,6 +85,40 @@ describe('the group coordinator', () => {
     } finally { g.close(); }
   });
 
+  it('static members (KIP-345): a follower that comes back takes its place and assignment without a rebalance; the old id is fenced; an admin removes one by instance id', async () => {
+    const g = new GroupCoordinator(new TopicStore());
+    const joinStatic = (memberId: string, instanceId: string) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }], requireKnownMemberId: true, instanceId });
+    try {
+      // static members need no MEMBER_ID_REQUIRED round; their ids start with the instance id
+      const leader = await joinStatic('', 'i-1');
+      expect([leader.errorCode, leader.memberId]).toEqual([0, expect.stringMatching(/^i-1-/)]);
+      await g.sync('g', leader.generationId, leader.memberId, [{ memberId: leader.memberId, assignment: Buffer.from('A') }], 'i-1');
+      // a second member: everyone rejoins, the leader assigns
+      const pending = joinStatic('', 'i-2');
+      const rejoined = await joinStatic(leader.memberId, 'i-1');
+      const follower = await pending;
+      expect(rejoined.generationId).toBe(follower.generationId);
+      const syncs = [g.sync('g', follower.generationId, follower.memberId, [], 'i-2'), g.sync('g', rejoined.generationId, leader.memberId, [{ memberId: leader.memberId, assignment: Buffer.from('A') }, { memberId: follower.memberId, assignment: Buffer.from('B') }], 'i-1')];
+      expect((await syncs[0]!).assignment.toString()).toBe('B');
+      await syncs[1];
+      expect(g.describe('g').state).toBe('Stable');
+      // the follower restarts: same generation at once, its assignment kept
+      const back = await joinStatic('', 'i-2');
+      expect([back.errorCode, back.generationId, back.memberId === follower.memberId]).toEqual([0, follower.generationId, false]);
+      expect(g.describe('g').state).toBe('Stable');
+      expect((await g.sync('g', back.generationId, back.memberId, [], 'i-2')).assignment.toString()).toBe('B');
+      // the old instance is fenced wherever it shows up
+      expect(g.heartbeat('g', follower.generationId, follower.memberId, 'i-2')).toBe(82);
+      expect(g.commit('g', follower.generationId, follower.memberId, 't', 0, 1n, null, 'i-2')).toBe(82);
+      expect((await joinStatic(follower.memberId, 'i-2')).errorCode).toBe(82);
+      expect(g.describe('g').members.map((m) => m.instanceId).sort()).toEqual(['i-1', 'i-2']);
+      // LeaveGroup v3 by instance id alone (an admin's removal); an unknown instance is UNKNOWN_MEMBER_ID
+      expect(g.leave('g', '', 'i-2')).toBe(0);
+      expect(g.leave('g', '', 'i-9')).toBe(25);
+      expect(g.describe('g').members.map((m) => m.instanceId)).toEqual(['i-1']);
+    } finally { g.close(); }
+  });
+
   it('refuses a join without protocols with INCONSISTENT_GROUP_PROTOCOL', async () => {
     const g = new GroupCoordinator(new TopicStore());
     try {

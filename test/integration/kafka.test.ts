@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
@@ -700,6 +700,36 @@ describe('the Kafka listener with librdkafka (kcat)', () => {
       expect(byTime.stdout.trim()).toBe('kc [0] offset -1');
     } finally { await server.stop(); }
   }, 60_000);
+  it.skipIf(!kcat)('a static member (group.instance.id) that comes back takes its place at once; a second live one fences the first (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const b = brokers[0]!;
+      const produce = (input: string) => expect(spawnSync('kcat', ['-b', b, '-P', '-t', 'st', '-K:'], { input, encoding: 'utf8', timeout: 20_000 }).status).toBe(0);
+      // the session outlasts the test's deadline: without static membership the second run would wait
+      // for the first member's session to end (static members do not leave when they close)
+      const member = ['-b', b, '-G', 'static-g', 'st', '-X', 'group.instance.id=inst-1', '-X', 'session.timeout.ms=45000', '-o', 'beginning', '-q', '-f', '%k=%s\n'];
+      produce('a:1\nb:2\n');
+      const first = spawnSync('kcat', [...member, '-e'], { encoding: 'utf8', timeout: 20_000 });
+      expect(first.stdout.trim().split('\n')).toEqual(['a=1', 'b=2']);
+      produce('c:3\n');
+      const again = spawnSync('kcat', [...member, '-e'], { encoding: 'utf8', timeout: 20_000 });
+      // (kcat -e leaves without committing, so the run reads from the beginning again)
+      expect([again.status, again.stdout.trim().split('\n').at(-1)]).toEqual([0, 'c=3']);
+      // a second instance with the same id while the first runs: the older one is fenced
+      const older = spawn('kcat', [...member, '-u'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let olderOut = '';
+      older.stdout.on('data', (d) => { olderOut += d; });
+      older.stderr.on('data', (d) => { olderOut += d; });
+      produce('d:4\n');
+      await until(() => olderOut.includes('d=4'), 'the first instance to consume');
+      const ended = once(older, 'exit');
+      const newer = spawnSync('kcat', [...member, '-e'], { encoding: 'utf8', timeout: 20_000 });
+      expect(newer.status).toBe(0);
+      await Promise.race([ended, new Promise((_r, reject) => setTimeout(() => reject(new Error(`the older instance was not fenced: ${olderOut}`)), 20_000))]);
+      expect(olderOut).toMatch(/fenced/i);
+    } finally { await server.stop(); }
+  }, 90_000);
+
   it.skipIf(!kcat)('a consumer fetching megabytes of small records gets them all in one fetch (skipped when kcat is not installed)', async () => {
     const { server, brokers } = await serverWithKafka();
     try {

@@ -263,21 +263,21 @@ const joinGroup: Handler = async (v, r, ctx) => {
   const groupId = r.string(), sessionTimeoutMs = r.int32();
   const rebalanceTimeoutMs = v >= 1 ? r.int32() : sessionTimeoutMs;
   const memberId = r.string();
-  if (v >= 5) r.nullableString();
+  const instanceId = v >= 5 ? r.nullableString() : null;
   const protocolType = r.string();
   const protocols = r.array((x) => ({ name: x.string(), metadata: x.bytes() ?? Buffer.alloc(0) }));
-  const res = await ctx.groups.join({ groupId, memberId, clientId: ctx.clientId, sessionTimeoutMs, rebalanceTimeoutMs, protocolType, protocols, requireKnownMemberId: v >= 4 });
+  const res = await ctx.groups.join({ groupId, memberId, clientId: ctx.clientId, sessionTimeoutMs, rebalanceTimeoutMs, protocolType, protocols, requireKnownMemberId: v >= 4, instanceId });
   const w = new Writer();
   throttle(w, v, 2);
   w.int16(res.errorCode).int32(res.generationId).string(res.protocolName).string(res.leader).string(res.memberId);
-  return w.array(res.members, (x, m) => { x.string(m.memberId); if (v >= 5) x.nullableString(null); x.bytes(m.metadata); });
+  return w.array(res.members, (x, m) => { x.string(m.memberId); if (v >= 5) x.nullableString(m.instanceId ?? null); x.bytes(m.metadata); });
 };
 
 const syncGroup: Handler = async (v, r, ctx) => {
   const groupId = r.string(), generation = r.int32(), memberId = r.string();
-  if (v >= 3) r.nullableString();
+  const instanceId = v >= 3 ? r.nullableString() : null;
   const assignments = r.array((x) => ({ memberId: x.string(), assignment: x.bytes() ?? Buffer.alloc(0) }));
-  const res = await ctx.groups.sync(groupId, generation, memberId, assignments);
+  const res = await ctx.groups.sync(groupId, generation, memberId, assignments, instanceId);
   const w = new Writer();
   throttle(w, v, 1);
   return w.int16(res.errorCode).bytes(res.assignment);
@@ -285,10 +285,10 @@ const syncGroup: Handler = async (v, r, ctx) => {
 
 const heartbeat: Handler = (v, r, ctx) => {
   const groupId = r.string(), generation = r.int32(), memberId = r.string();
-  if (v >= 3) r.nullableString();
+  const instanceId = v >= 3 ? r.nullableString() : null;
   const w = new Writer();
   throttle(w, v, 1);
-  return w.int16(ctx.groups.heartbeat(groupId, generation, memberId));
+  return w.int16(ctx.groups.heartbeat(groupId, generation, memberId, instanceId));
 };
 
 const leaveGroup: Handler = (v, r, ctx) => {
@@ -297,7 +297,7 @@ const leaveGroup: Handler = (v, r, ctx) => {
   throttle(w, v, 1);
   if (v < 3) return w.int16(ctx.groups.leave(groupId, r.string()));
   const members = r.array((x) => ({ memberId: x.string(), instance: x.nullableString() }));
-  const codes = members.map((m) => ctx.groups.leave(groupId, m.memberId));
+  const codes = members.map((m) => ctx.groups.leave(groupId, m.memberId, m.instance));
   return w.int16(GERR.NONE).array(members, (x, m) => { const i = members.indexOf(m); x.string(m.memberId).nullableString(m.instance).int16(codes[i]!); });
 };
 
@@ -306,7 +306,7 @@ const offsetCommit: Handler = (v, r, ctx) => {
   const generation = v >= 1 ? r.int32() : -1;
   const memberId = v >= 1 ? r.string() : '';
   if (v >= 2 && v <= 4) r.int64();
-  if (v >= 7) r.nullableString();
+  const instanceId = v >= 7 ? r.nullableString() : null;
   const topics = r.array((x) => ({
     name: x.string(),
     partitions: x.array((y) => { const index = y.int32(), offset = y.int64(); if (v >= 6) y.int32(); return { index, offset, metadata: y.nullableString() }; }),
@@ -316,7 +316,7 @@ const offsetCommit: Handler = (v, r, ctx) => {
   return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
     // an offset of a partition the broker does not have is refused, as Kafka's coordinator refuses it
     const known = ctx.broker.topics.get(t.name)?.partitions[p.index] !== undefined;
-    y.int32(p.index).int16(known ? ctx.groups.commit(groupId, generation, memberId, t.name, p.index, p.offset, p.metadata) : ERR.UNKNOWN_TOPIC_OR_PARTITION);
+    y.int32(p.index).int16(known ? ctx.groups.commit(groupId, generation, memberId, t.name, p.index, p.offset, p.metadata, instanceId) : ERR.UNKNOWN_TOPIC_OR_PARTITION);
   }));
 };
 
@@ -346,7 +346,7 @@ const describeGroups: Handler = (v, r, ctx) => {
     x.int16(ERR.NONE).string(id).string(g.state).string(g.protocolType).string(g.protocol);
     x.array(g.members, (y, m) => {
       y.string(m.id);
-      if (v >= 4) y.nullableString(null);
+      if (v >= 4) y.nullableString(m.instanceId ?? null);
       y.string(m.clientId).string('/127.0.0.1').bytes(m.metadata).bytes(m.assignment);
     });
     if (v >= 3) x.int32(-2147483648);

@@ -3,21 +3,23 @@ import type { TopicStore } from '../storage/topics.js';
 
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
-  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, OFFSET_METADATA_TOO_LARGE: 12, NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69,
+  INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, FENCED_INSTANCE_ID: 82, OFFSET_METADATA_TOO_LARGE: 12, NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69,
 } as const;
 
 export interface JoinRequest {
   groupId: string; memberId: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
   protocolType: string; protocols: { name: string; metadata: Buffer }[]; requireKnownMemberId: boolean;
+  /** A static member's group.instance.id (KIP-345), from JoinGroup v5; null for a dynamic member. */
+  instanceId?: string | null;
 }
 export interface JoinResult {
   errorCode: number; generationId: number; protocolName: string; leader: string; memberId: string;
-  members: { memberId: string; metadata: Buffer }[];
+  members: { memberId: string; instanceId?: string; metadata: Buffer }[];
 }
 
 interface Member {
   id: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
-  protocols: { name: string; metadata: Buffer }[]; lastSeen: number;
+  protocols: { name: string; metadata: Buffer }[]; lastSeen: number; instanceId?: string;
   join?: (r: JoinResult) => void; sync?: (r: { errorCode: number; assignment: Buffer }) => void; assignment: Buffer;
 }
 
@@ -25,6 +27,8 @@ interface Group {
   id: string; state: 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
   generation: number; protocolType: string; protocol: string; leader: string;
   members: Map<string, Member>; rebalanceDeadline?: NodeJS.Timeout;
+  /** Static members: group.instance.id to the member id that holds it now. */
+  statics: Map<string, string>;
 }
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -63,7 +67,7 @@ export class GroupCoordinator {
 
   private group(id: string): Group {
     let g = this.groups.get(id);
-    if (!g) { g = { id, state: 'Empty', generation: 0, protocolType: '', protocol: '', leader: '', members: new Map() }; this.groups.set(id, g); }
+    if (!g) { g = { id, state: 'Empty', generation: 0, protocolType: '', protocol: '', leader: '', members: new Map(), statics: new Map() }; this.groups.set(id, g); }
     return g;
   }
 
@@ -79,10 +83,18 @@ export class GroupCoordinator {
       return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
     }
     let memberId = req.memberId;
-    if (!memberId) {
+    const instanceId = req.instanceId ?? undefined;
+    if (!memberId && instanceId !== undefined) {
+      // a static member joins without learning its id first; one that comes back takes its old place
+      memberId = `${instanceId}-${randomUUID()}`;
+      const back = this.replaceStatic(g, instanceId, memberId, req);
+      if (back) return back;
+    } else if (!memberId) {
       memberId = `${req.clientId || 'consumer'}-${randomUUID()}`;
       // since JoinGroup v4 a new member first learns its id, then joins with it
       if (req.requireKnownMemberId) { this.pendingIds.add(memberId); return fail(GERR.MEMBER_ID_REQUIRED, memberId); }
+    } else if (this.fenced(g, instanceId, memberId)) {
+      return fail(GERR.FENCED_INSTANCE_ID);
     } else if (!g.members.has(memberId) && g.state !== 'Empty' && !this.pendingIds.has(memberId)) {
       return fail(GERR.UNKNOWN_MEMBER_ID);
     }
@@ -90,12 +102,42 @@ export class GroupCoordinator {
     g.protocolType = req.protocolType;
     const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
     member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
+    if (instanceId !== undefined) { member.instanceId = instanceId; g.statics.set(instanceId, memberId); }
     g.members.set(memberId, member);
     return new Promise((resolve) => {
       member.join = resolve;
       this.prepareRebalance(g);
       this.maybeCompleteJoin(g);
     });
+  }
+
+  /** Whether `instanceId` belongs to another member now (a newer instance of it joined): FENCED_INSTANCE_ID. */
+  private fenced(g: Group | undefined, instanceId: string | null | undefined, memberId: string): boolean {
+    if (!g || instanceId === null || instanceId === undefined) return false;
+    const holder = g.statics.get(instanceId);
+    return holder !== undefined && holder !== memberId;
+  }
+
+  /**
+   * A static member that joins again under a known group.instance.id (after a restart) replaces its
+   * old member: the old one's pending calls are fenced, the new id takes its assignment. In a stable
+   * group a follower with the same protocols goes on in the current generation without a rebalance
+   * (KIP-345); otherwise the join goes the usual way. Returns the answer when it is immediate.
+   */
+  private replaceStatic(g: Group, instanceId: string, memberId: string, req: JoinRequest): Promise<JoinResult> | undefined {
+    const oldId = g.statics.get(instanceId);
+    const old = oldId === undefined ? undefined : g.members.get(oldId);
+    if (!old || oldId === undefined) return undefined;
+    const fencedJoin: JoinResult = { errorCode: GERR.FENCED_INSTANCE_ID, generationId: -1, protocolName: '', leader: '', memberId: oldId, members: [] };
+    old.join?.(fencedJoin);
+    old.sync?.({ errorCode: GERR.FENCED_INSTANCE_ID, assignment: Buffer.alloc(0) });
+    const sameProtocols = old.protocols.length === req.protocols.length && old.protocols.every((p, i) => p.name === req.protocols[i]!.name && p.metadata.equals(req.protocols[i]!.metadata));
+    g.members.delete(oldId);
+    g.members.set(memberId, { ...old, id: memberId, clientId: req.clientId, join: undefined, sync: undefined, lastSeen: Date.now() });
+    g.statics.set(instanceId, memberId);
+    if (g.leader === oldId) g.leader = memberId;
+    if (g.state !== 'Stable' || g.leader === memberId || !sameProtocols) return undefined;
+    return Promise.resolve({ errorCode: GERR.NONE, generationId: g.generation, protocolName: g.protocol, leader: g.leader, memberId, members: [] });
   }
 
   /** Ids handed out with MEMBER_ID_REQUIRED, welcome on the next join. */
@@ -132,13 +174,14 @@ export class GroupCoordinator {
       m.join = undefined;
       join({
         errorCode: GERR.NONE, generationId: g.generation, protocolName: g.protocol, leader: g.leader, memberId: m.id,
-        members: m.id === g.leader ? members.map((x) => ({ memberId: x.id, metadata: x.protocols.find((p) => p.name === g.protocol)!.metadata })) : [],
+        members: m.id === g.leader ? members.map((x) => ({ memberId: x.id, instanceId: x.instanceId, metadata: x.protocols.find((p) => p.name === g.protocol)!.metadata })) : [],
       });
     }
   }
 
-  sync(groupId: string, generation: number, memberId: string, assignments: { memberId: string; assignment: Buffer }[]): Promise<{ errorCode: number; assignment: Buffer }> {
+  sync(groupId: string, generation: number, memberId: string, assignments: { memberId: string; assignment: Buffer }[], instanceId?: string | null): Promise<{ errorCode: number; assignment: Buffer }> {
     const g = this.groups.get(groupId);
+    if (this.fenced(g, instanceId, memberId)) return Promise.resolve({ errorCode: GERR.FENCED_INSTANCE_ID, assignment: Buffer.alloc(0) });
     const m = g?.members.get(memberId);
     if (!g || !m) return Promise.resolve({ errorCode: GERR.UNKNOWN_MEMBER_ID, assignment: Buffer.alloc(0) });
     if (generation !== g.generation) return Promise.resolve({ errorCode: GERR.ILLEGAL_GENERATION, assignment: Buffer.alloc(0) });
@@ -155,8 +198,9 @@ export class GroupCoordinator {
     });
   }
 
-  heartbeat(groupId: string, generation: number, memberId: string): number {
+  heartbeat(groupId: string, generation: number, memberId: string, instanceId?: string | null): number {
     const g = this.groups.get(groupId);
+    if (this.fenced(g, instanceId, memberId)) return GERR.FENCED_INSTANCE_ID;
     const m = g?.members.get(memberId);
     if (!g || !m) return GERR.UNKNOWN_MEMBER_ID;
     m.lastSeen = Date.now();
@@ -165,14 +209,23 @@ export class GroupCoordinator {
     return GERR.NONE;
   }
 
-  leave(groupId: string, memberId: string): number {
+  /** A member leaves; a static one may be named by its group.instance.id alone (an admin's removal). */
+  leave(groupId: string, memberId: string, instanceId?: string | null): number {
     const g = this.groups.get(groupId);
+    if (g && instanceId !== null && instanceId !== undefined) {
+      const holder = g.statics.get(instanceId);
+      if (holder === undefined) return GERR.UNKNOWN_MEMBER_ID;
+      if (memberId && holder !== memberId) return GERR.FENCED_INSTANCE_ID;
+      memberId = holder;
+    }
     if (!g || !g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
     this.removeMember(g, memberId);
     return GERR.NONE;
   }
 
   private removeMember(g: Group, memberId: string): void {
+    const instanceId = g.members.get(memberId)?.instanceId;
+    if (instanceId !== undefined && g.statics.get(instanceId) === memberId) g.statics.delete(instanceId);
     g.members.delete(memberId);
     if (g.members.size === 0) { g.state = 'Empty'; g.generation++; if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline); return; }
     this.prepareRebalance(g);
@@ -190,8 +243,9 @@ export class GroupCoordinator {
   }
 
   /** Commits an offset; a member of a group must be in its current generation. */
-  commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: bigint, metadata: string | null): number {
+  commit(groupId: string, generation: number, memberId: string, topic: string, partition: number, offset: bigint, metadata: string | null, instanceId?: string | null): number {
     const g = this.groups.get(groupId);
+    if (this.fenced(g, instanceId, memberId)) return GERR.FENCED_INSTANCE_ID;
     // the broker's offset.metadata.max.bytes
     if (metadata !== null && Buffer.byteLength(metadata) > 4096) return GERR.OFFSET_METADATA_TOO_LARGE;
     // a group with members takes commits from its members only. A group this coordinator does not know
@@ -261,14 +315,14 @@ export class GroupCoordinator {
   }
 
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
-  describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; clientId: string; metadata: Buffer; assignment: Buffer }[] } {
+  describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; instanceId?: string; clientId: string; metadata: Buffer; assignment: Buffer }[] } {
     const g = this.groups.get(groupId);
     // a group known by its committed offsets only (after a restart, or an admin's commits) is Empty, as
     // Kafka's coordinator loads it from __consumer_offsets
     if (!g) return this.committedPartitions(groupId).length ? { state: 'Empty', protocolType: 'consumer', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
     return {
       state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
-      members: [...g.members.values()].map((m) => ({ id: m.id, clientId: m.clientId, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
+      members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
     };
   }
 
