@@ -176,3 +176,79 @@ describe('schemas are the same one as Confluent compares them, not by their text
     expect(req(registry, 'POST', '/subjects/pb-value', { schemaType: 'PROTOBUF', schema: other }).status).toBe(404);
   });
 });
+
+describe('Schema Registry modes, global config reset, and compatibility checks that first validate', () => {
+  const registry = new SchemaRegistry();
+  const req = (method: string, path: string, body?: unknown) => { const url = new URL(path, 'http://sr'); return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body }); };
+  it('READONLY refuses writes to a subject (or all of them), IMPORT takes schemas with their ids on an empty registry', () => {
+    expect(req('GET', '/mode').body).toEqual({ mode: 'READWRITE' });
+    expect(req('PUT', '/mode', { mode: 'IMPORT' }).body).toEqual({ mode: 'IMPORT' });
+    expect(req('POST', '/subjects/imp-value/versions', { schema: AVRO_V1, id: 77 }).body).toEqual({ id: 77 });
+    expect(req('GET', '/schemas/ids/77').body).toEqual({ schema: AVRO_V1 });
+    // IMPORT where schemas exist needs force
+    expect(req('PUT', '/mode/imp-value', { mode: 'IMPORT' })).toMatchObject({ status: 422, body: { error_code: 42205 } });
+    expect(req('PUT', '/mode/imp-value?force=true', { mode: 'IMPORT' }).body).toEqual({ mode: 'IMPORT' });
+    expect(req('PUT', '/mode', { mode: 'READWRITE' }).body).toEqual({ mode: 'READWRITE' });
+    expect(req('PUT', '/mode/ro-value', { mode: 'readonly' }).body).toEqual({ mode: 'READONLY' });
+    expect(req('POST', '/subjects/ro-value/versions', { schema: AVRO_V1 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject ro-value is in read-only mode' } });
+    expect(req('GET', '/mode/ro-value').body).toEqual({ mode: 'READONLY' });
+    expect(req('GET', '/mode/other')).toMatchObject({ status: 404, body: { error_code: 40409 } });
+    expect(req('GET', '/mode/other?defaultToGlobal=true').body).toEqual({ mode: 'READWRITE' });
+    expect(req('PUT', '/mode', { mode: 'SIDEWAYS' })).toMatchObject({ status: 422, body: { error_code: 42204 } });
+    expect(req('DELETE', '/mode/ro-value').body).toEqual({ mode: 'READONLY' });
+    expect(req('POST', '/subjects/ro-value/versions', { schema: AVRO_V1 }).status).toBe(200);
+    // a read-only registry refuses deletes as well
+    expect(req('PUT', '/mode', { mode: 'READONLY' }).status).toBe(200);
+    expect(req('DELETE', '/subjects/ro-value').status).toBe(422);
+    expect(req('PUT', '/mode', { mode: 'READWRITE' }).status).toBe(200);
+    // and a registry rebuilt from the journal of changes has the same modes
+    const replayed = new SchemaRegistry();
+    const changes: Parameters<SchemaRegistry['apply']>[0][] = [];
+    const source = new SchemaRegistry();
+    source.onChange((c) => changes.push(c));
+    source.setMode('READONLY', 'a-value');
+    for (const c of changes) replayed.apply(c);
+    expect(replayed.modeOf('a-value')).toBe('READONLY');
+  });
+
+  it('DELETE /config sets the global level back to BACKWARD and answers the one it had', () => {
+    expect(req('PUT', '/config', { compatibility: 'FULL' }).status).toBe(200);
+    expect(req('DELETE', '/config').body).toEqual({ compatibilityLevel: 'FULL' });
+    expect(req('GET', '/config').body).toEqual({ compatibilityLevel: 'BACKWARD' });
+  });
+
+  it('a compatibility check of a schema that does not parse is 42201, not "incompatible"', () => {
+    expect(req('POST', '/subjects/c-value/versions', { schema: AVRO_V1 }).status).toBe(200);
+    const bad = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'strin' }] });
+    expect(req('POST', '/compatibility/subjects/c-value/versions/latest', { schema: bad })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    expect(req('POST', '/subjects/js-value/versions', { schemaType: 'JSON', schema: '{"type":"strin"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    // a property called "type" is a name, not a type
+    expect(req('POST', '/subjects/js-value/versions', { schemaType: 'JSON', schema: '{"type":"object","properties":{"type":{"type":"string"}}}' }).status).toBe(200);
+  });
+
+  const json = (o: unknown) => ({ schemaType: 'JSON', schema: JSON.stringify(o) });
+  it.each([
+    ['a nested property retyped', { type: 'object', properties: { o: { type: 'object', properties: { x: { type: 'string' } } } } }, { type: 'object', properties: { o: { type: 'object', properties: { x: { type: 'integer' } } } } }, 'TYPE_CHANGED'],
+    ['a property dropped from a closed content model', { type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, additionalProperties: false }, { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: false }, 'PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL'],
+    ['a shorter maxLength', { type: 'string', maxLength: 10 }, { type: 'string', maxLength: 5 }, 'MAX_LENGTH_DECREASED'],
+    ['a narrower enum', { enum: ['x', 'y'] }, { enum: ['x'] }, 'ENUM_ARRAY_NARROWED'],
+    ['an object become an array', { type: 'object' }, { type: 'array' }, 'TYPE_CHANGED'],
+  ])('JSON Schema, BACKWARD: %s is incompatible', (_what, v1, v2, kind) => {
+    const subject = `json-${kind}-${Math.random().toString(36).slice(2)}`;
+    expect(req('POST', `/subjects/${subject}/versions`, json(v1)).status).toBe(200);
+    const check = req('POST', `/compatibility/subjects/${subject}/versions/latest?verbose=true`, json(v2));
+    expect(check.body).toMatchObject({ is_compatible: false, messages: [expect.stringContaining(kind)] });
+    expect(req('POST', `/subjects/${subject}/versions`, json(v2)).status).toBe(409);
+  });
+
+  it('JSON Schema, BACKWARD: widening integer to number, a longer maxLength, a wider enum, a new optional property are compatible', () => {
+    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string', maxLength: 5 }, e: { enum: ['x'] } } })).status).toBe(200);
+    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'number' }, s: { type: 'string', maxLength: 9 }, e: { enum: ['x', 'y'] }, extra: { type: 'string' } } })).status).toBe(200);
+  });
+
+  it('Protobuf: a changed package and a renamed message stay compatible (the wire format carries neither), as a serializer registering after ksqlDB relies on', () => {
+    const proto = (pkg: string, name: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; ${pkg ? `package ${pkg}; ` : ''}message ${name} { string a = 1; }` });
+    expect(req('POST', '/subjects/pr-value/versions', proto('', 'ConnectDefault1')).status).toBe(200);
+    expect(req('POST', '/subjects/pr-value/versions', proto('io.example', 'Trade')).status).toBe(200);
+  });
+});

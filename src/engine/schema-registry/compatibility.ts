@@ -58,16 +58,45 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   return out;
 }
 
-interface JsonSchemaNode { type?: string | string[]; properties?: Record<string, JsonSchemaNode>; required?: string[]; additionalProperties?: unknown }
+interface JsonSchemaNode {
+  type?: string | string[]; properties?: Record<string, JsonSchemaNode>; required?: string[]; additionalProperties?: unknown;
+  items?: JsonSchemaNode | JsonSchemaNode[]; enum?: unknown[];
+  maxLength?: number; minLength?: number; maximum?: number; minimum?: number; maxItems?: number; minItems?: number;
+}
 
-/** JSON Schema, simplified: the reader may not require properties the writer lacks, nor retype shared ones. */
+/**
+ * JSON Schema, as Confluent's checker reads it for the changes users make: a reader may not require
+ * a property the writer lacks, retype one (except widening integer to number), close its content
+ * model over a property the writer has, narrow an enum, or tighten a length, size or range bound.
+ * Properties and array items are compared all the way down.
+ */
 function jsonReads(reader: string, writer: string): string[] {
-  const r = JSON.parse(reader) as JsonSchemaNode, w = JSON.parse(writer) as JsonSchemaNode;
   const out: string[] = [];
-  for (const p of r.required ?? []) if (!w.properties?.[p]) out.push(`{errorType:'REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', description:'#/properties/${p}'}`);
+  compareJson(JSON.parse(reader) as JsonSchemaNode, JSON.parse(writer) as JsonSchemaNode, '#', out);
+  return out;
+}
+
+const types = (n: JsonSchemaNode): string[] | undefined => (n.type === undefined ? undefined : Array.isArray(n.type) ? [...n.type].sort() : [n.type]);
+
+function compareJson(r: JsonSchemaNode, w: JsonSchemaNode, path: string, out: string[]): void {
+  if (typeof r !== 'object' || r === null || typeof w !== 'object' || w === null) return;
+  const problem = (kind: string, where = path) => out.push(`{errorType:'${kind}', description:'${where}'}`);
+  const rt = types(r), wt = types(w);
+  if (rt && wt && !wt.every((t) => rt.includes(t) || (t === 'integer' && rt.includes('number')))) { problem(rt.length < wt.length ? 'TYPE_NARROWED' : 'TYPE_CHANGED'); return; }
+  if (rt && !wt) { problem('TYPE_NARROWED'); return; }
+  for (const p of r.required ?? []) if (!w.properties?.[p] && !(w.required ?? []).includes(p)) problem('REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', `${path}/properties/${p}`);
   for (const [name, rp] of Object.entries(r.properties ?? {})) {
     const wp = w.properties?.[name];
-    if (wp && JSON.stringify(rp.type) !== JSON.stringify(wp.type)) out.push(`{errorType:'TYPE_CHANGED', description:'#/properties/${name}'}`);
+    if (wp) compareJson(rp, wp, `${path}/properties/${name}`, out);
   }
-  return out;
+  if (r.additionalProperties === false) {
+    for (const name of Object.keys(w.properties ?? {})) if (!r.properties?.[name]) problem('PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', `${path}/properties/${name}`);
+    if (w.additionalProperties !== false) problem('ADDITIONAL_PROPERTIES_REMOVED');
+  }
+  if (r.enum && (!w.enum || w.enum.some((v) => !r.enum!.some((x) => JSON.stringify(x) === JSON.stringify(v))))) problem('ENUM_ARRAY_NARROWED', `${path}/enum`);
+  const tighter = (key: 'maxLength' | 'maximum' | 'maxItems', kind: string) => { if (r[key] !== undefined && (w[key] === undefined || r[key]! < w[key]!)) problem(w[key] === undefined ? kind.replace('DECREASED', 'ADDED') : kind, `${path}/${key}`); };
+  const looser = (key: 'minLength' | 'minimum' | 'minItems', kind: string) => { if (r[key] !== undefined && (w[key] === undefined ? r[key]! > 0 : r[key]! > w[key]!)) problem(w[key] === undefined ? kind.replace('INCREASED', 'ADDED') : kind, `${path}/${key}`); };
+  tighter('maxLength', 'MAX_LENGTH_DECREASED'); tighter('maximum', 'MAXIMUM_DECREASED'); tighter('maxItems', 'MAX_ITEMS_DECREASED');
+  looser('minLength', 'MIN_LENGTH_INCREASED'); looser('minimum', 'MINIMUM_INCREASED'); looser('minItems', 'MIN_ITEMS_INCREASED');
+  if (r.items && w.items && !Array.isArray(r.items) && !Array.isArray(w.items)) compareJson(r.items, w.items, `${path}/items`, out);
 }

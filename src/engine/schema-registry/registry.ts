@@ -35,7 +35,12 @@ const invalidLevel = () => new RegistryError(422, 42203, 'Invalid compatibility 
 export type RegistryChange =
   | { op: 'register'; subject: string; version: number; id: number; schema: string; schemaType: SchemaType; references: SchemaReference[] }
   | { op: 'delete'; subject: string; version?: number; permanent: boolean }
-  | { op: 'config'; subject?: string; level?: CompatibilityLevel };
+  | { op: 'config'; subject?: string; level?: CompatibilityLevel }
+  | { op: 'mode'; subject?: string; mode?: Mode };
+
+/** Schema Registry modes: READONLY refuses writes, IMPORT takes schemas with the ids they come with. */
+export type Mode = 'READWRITE' | 'READONLY' | 'READONLY_OVERRIDE' | 'IMPORT';
+const MODES: Mode[] = ['READWRITE', 'READONLY', 'READONLY_OVERRIDE', 'IMPORT'];
 
 interface VersionEntry { version: number; id: number; deleted: boolean }
 
@@ -50,6 +55,8 @@ export class SchemaRegistry implements SchemaLookup {
   private readonly subjects = new Map<string, VersionEntry[]>();
   private readonly subjectLevels = new Map<string, CompatibilityLevel>();
   private globalLevel: CompatibilityLevel = 'BACKWARD';
+  private readonly subjectModes = new Map<string, Mode>();
+  private globalMode: Mode = 'READWRITE';
   private nextId = 1;
   private readonly listeners: ((c: RegistryChange) => void)[] = [];
 
@@ -69,7 +76,8 @@ export class SchemaRegistry implements SchemaLookup {
     for (const [k, v] of this.byId) r.byId.set(k, v);
     for (const [k, v] of this.subjects) r.subjects.set(k, v.map((e) => ({ ...e })));
     for (const [k, v] of this.subjectLevels) r.subjectLevels.set(k, v);
-    r.globalLevel = this.globalLevel; r.nextId = this.nextId;
+    for (const [k, v] of this.subjectModes) r.subjectModes.set(k, v);
+    r.globalLevel = this.globalLevel; r.globalMode = this.globalMode; r.nextId = this.nextId;
     return r;
   }
 
@@ -125,6 +133,7 @@ export class SchemaRegistry implements SchemaLookup {
    * `id` forces an id (ksqlDB's test harness and the journal's replay set them).
    */
   register(subject: string, input: SchemaInput, given?: number): number {
+    this.checkWritable(subject);
     const id = given ?? this.reservedFor.get(subject);
     const schemaType = input.schemaType ?? 'AVRO';
     const references = input.references ?? [];
@@ -160,6 +169,7 @@ export class SchemaRegistry implements SchemaLookup {
 
   /** Deletes a subject (soft, then permanent); returns the deleted versions. */
   deleteSubject(subject: string, permanent = false): number[] {
+    this.checkWritable(subject);
     const vs = this.subjects.get(subject);
     if (!vs || vs.length === 0) throw subjectNotFound(subject);
     if (!permanent) this.refuseIfReferenced(subject, vs.filter((v) => !v.deleted).map((v) => v.version));
@@ -179,6 +189,7 @@ export class SchemaRegistry implements SchemaLookup {
   }
 
   deleteVersion(subject: string, version: number | 'latest', permanent = false): number {
+    this.checkWritable(subject);
     const vs = this.subjects.get(subject);
     if (!vs || vs.length === 0) throw subjectNotFound(subject);
     const pool = permanent ? vs : vs.filter((v) => !v.deleted);
@@ -206,6 +217,48 @@ export class SchemaRegistry implements SchemaLookup {
     if (subject) this.subjectLevels.set(subject, l); else this.globalLevel = l;
     this.emit({ op: 'config', subject, level: l });
     return l;
+  }
+
+  /** Sets the global level back to the default (DELETE /config); returns the level it had. */
+  resetLevel(): CompatibilityLevel {
+    const l = this.globalLevel;
+    this.globalLevel = 'BACKWARD';
+    this.emit({ op: 'config', level: 'BACKWARD' });
+    return l;
+  }
+
+  /** A subject's own mode, or undefined (GET /mode/{s} without defaultToGlobal). */
+  subjectMode(subject: string): Mode | undefined { return this.subjectModes.get(subject); }
+  modeOf(subject?: string): Mode { return (subject && this.subjectModes.get(subject)) || this.globalMode; }
+
+  /**
+   * Sets the mode of a subject or the registry. IMPORT is for an empty registry (or subject), as
+   * Confluent's refuses it where schemas exist, unless `force`.
+   */
+  setMode(mode: string, subject?: string, force = false): Mode {
+    const m = String(mode).toUpperCase() as Mode;
+    if (!MODES.includes(m)) throw new RegistryError(422, 42204, 'Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, and IMPORT.');
+    if (m === 'IMPORT' && !force && (subject ? this.listSubjects().includes(subject) : this.listSubjects().length > 0)) {
+      throw new RegistryError(422, 42205, 'Cannot import since found existing subjects');
+    }
+    if (subject) this.subjectModes.set(subject, m); else this.globalMode = m;
+    this.emit({ op: 'mode', subject, mode: m });
+    return m;
+  }
+
+  /** Removes a subject's own mode; returns the mode it had. */
+  clearMode(subject: string): Mode {
+    const m = this.subjectModes.get(subject);
+    if (!m) throw new RegistryError(404, 40409, `Subject '${subject}' does not have subject-level mode configured`);
+    this.subjectModes.delete(subject);
+    this.emit({ op: 'mode', subject });
+    return m;
+  }
+
+  /** A READONLY subject (or registry) takes no writes. */
+  checkWritable(subject: string): void {
+    const m = this.modeOf(subject);
+    if (m === 'READONLY' || m === 'READONLY_OVERRIDE') throw new RegistryError(422, 42205, `Subject ${subject} is in read-only mode`);
   }
 
   /** Removes a subject's own level; returns the level it had. */
@@ -256,6 +309,8 @@ export class SchemaRegistry implements SchemaLookup {
   testCompatibility(subject: string, version: number | 'latest' | 'levels', input: SchemaInput): string[] {
     const level = this.levelOf(subject);
     const schema: RegisteredSchema = { id: 0, schema: normalizeSchema(input.schema, input.schemaType ?? 'AVRO'), schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] };
+    // a schema that does not parse is refused (42201) before any comparison, as registering would refuse it
+    validateSchema(schema.schema, schema.schemaType, this.referencedSchemas(schema.references));
     const vs = this.subjects.get(subject);
     // with no version to compare with, any schema is compatible (registering it would succeed)
     if (version === 'levels' && (!vs || vs.every((v) => v.deleted))) return [];
@@ -269,6 +324,7 @@ export class SchemaRegistry implements SchemaLookup {
   /** Replays a journaled change. */
   apply(c: RegistryChange): void {
     if (c.op === 'register') this.register(c.subject, c, c.id);
+    else if (c.op === 'mode') { if (c.mode) this.setMode(c.mode, c.subject, true); else if (c.subject) { try { this.clearMode(c.subject); } catch { /* none set */ } } }
     else if (c.op === 'delete') { try { if (c.version === undefined) this.deleteSubject(c.subject, c.permanent); else this.deleteVersion(c.subject, c.version, c.permanent); } catch { /* already gone */ } }
     else if (c.level) this.setLevel(c.level, c.subject);
     else if (c.subject) { try { this.clearLevel(c.subject); } catch { /* none set */ } }

@@ -94,6 +94,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (parts.length === 1) {
       if (method === 'GET') return ok({ compatibilityLevel: r.levelOf() });
       if (method === 'PUT') return ok({ compatibility: r.setLevel(levelOf(body)) });
+      if (method === 'DELETE') return ok({ compatibilityLevel: r.resetLevel() });
     }
     if (parts.length === 2) {
       if (method === 'GET') {
@@ -112,7 +113,24 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     const problems = r.testCompatibility(b, d === undefined ? 'levels' : versionOf(d), schemaInput(body));
     return ok(query.get('verbose') === 'true' ? { is_compatible: problems.length === 0, messages: problems } : { is_compatible: problems.length === 0 });
   }
-  if (head === 'mode' && method === 'GET') return ok({ mode: 'READWRITE' });
+  if (head === 'mode') {
+    const force = query.get('force') === 'true';
+    if (parts.length === 1) {
+      if (method === 'GET') return ok({ mode: r.modeOf() });
+      if (method === 'PUT') return ok({ mode: r.setMode(modeOf(body), undefined, force) });
+    }
+    if (parts.length === 2) {
+      if (method === 'GET') {
+        const own = r.subjectMode(a!);
+        if (own) return ok({ mode: own });
+        if (query.get('defaultToGlobal') === 'true') return ok({ mode: r.modeOf() });
+        return fail(404, 40409, `Subject '${a}' does not have subject-level mode configured`);
+      }
+      if (method === 'PUT') return ok({ mode: r.setMode(modeOf(body), a, force) });
+      if (method === 'DELETE') return ok({ mode: r.clearMode(a!) });
+    }
+    return undefined;
+  }
   return undefined;
 }
 
@@ -147,6 +165,12 @@ function referenceOf(x: unknown): { name: string; subject: string; version: numb
 function idOf(body: unknown): number | undefined {
   const id = (body as Record<string, unknown> | undefined)?.id;
   return typeof id === 'number' && id > 0 ? id : undefined;
+}
+
+function modeOf(body: unknown): string {
+  const m = ((body ?? {}) as Record<string, unknown>).mode;
+  if (typeof m !== 'string') throw new RegistryError(422, 42204, 'Invalid mode. Valid values are READWRITE, READONLY, READONLY_OVERRIDE, and IMPORT.');
+  return m;
 }
 
 function versionOf(text: string): number | 'latest' {

@@ -76,9 +76,30 @@ export function validateSchema(schema: string, type: SchemaType, references: { n
     } else {
       const parsed: unknown = JSON.parse(schema);
       if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('a JSON schema is an object or a boolean');
+      checkJsonTypes(parsed);
     }
   } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
+  }
+}
+
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
+
+/** Every `type` of a JSON schema, nested ones too, names one of JSON Schema's seven types. */
+function checkJsonTypes(node: unknown): void {
+  if (Array.isArray(node)) { node.forEach(checkJsonTypes); return; }
+  if (node === null || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node)) {
+    // `properties` maps names to schemas: a property may itself be called "type"
+    if (k === 'properties' || k === 'definitions' || k === '$defs' || k === 'patternProperties') {
+      if (v && typeof v === 'object') Object.values(v).forEach(checkJsonTypes);
+      continue;
+    }
+    if (k === 'type') {
+      for (const t of Array.isArray(v) ? v : [v]) if (typeof t !== 'string' || !JSON_TYPES.has(t)) throw new Error(`unknown type ${JSON.stringify(t)}`);
+      continue;
+    }
+    if (k !== 'enum' && k !== 'const' && k !== 'default' && k !== 'examples') checkJsonTypes(v);
   }
 }
 
