@@ -71,11 +71,14 @@ describe('the trade-settlement pipeline of migrations/ on the local server', () 
     expect(printed).toMatch(/key: User_3, value: \{"REGIONID":null,"QUANTITY":3,/);
   });
 
-  it('per-minute counts per symbol: out-of-order records within grace count, records later than the grace are dropped', async () => {
+  it('per-minute counts per symbol: out-of-order records within grace count, records later than the grace are dropped, windows past retention are gone', async () => {
     const T0 = 1_700_000_040_000; // a minute boundary
     const S = 1_000, MIN = 60_000, HOUR = 3_600_000;
     const settle = (ts: number, symbol: string, disposition: string) =>
       run(`INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_1', '${symbol}', 100.0, '${disposition}', 'r', ${ts});`);
+    const q = (table: string, col: string) => `SELECT SYMBOL, WINDOWSTART, WINDOWEND, ${col} FROM ${table};`;
+    const sorted = (rows: unknown[][]) => [...rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1]));
+    const w = (start: number) => [start, start + MIN];
 
     await settle(T0 + 1 * S, 'ZVV', 'Completed');
     await settle(T0 + 30 * S, 'ZVV', 'Completed');
@@ -83,7 +86,16 @@ describe('the trade-settlement pipeline of migrations/ on the local server', () 
     await settle(T0 + 65 * S, 'ZTEST', 'Completed');
     await settle(T0 + 70 * S, 'ZVV', 'SEC Flagged');
     await settle(T0 + 5 * S, 'ZVV', 'Completed'); // out of order, well within the default 24 h grace
-    await settle(T0 + 2 * MIN + 1 * S, 'ZVV', 'Rejected');
+    await settle(T0 + 2 * MIN + 1 * S, 'ZVV', 'Rejected'); // the last of this part: once counted, all before it were processed
+    await rowsWhen(q('REJECTED_PER_MINUTE', 'NUM_REJECTED'), (rows) => rows.length > 0);
+    expect(sorted((await queryStream(server.url, q('COMPLETED_PER_MINUTE', 'NUM_COMPLETED'))).rows)).toEqual([['ZTEST', ...w(T0 + MIN), 1], ['ZVV', ...w(T0), 3]]);
+    expect(sorted((await queryStream(server.url, q('PENDING_PER_MINUTE', 'NUM_PENDING'))).rows)).toEqual([['ZVV', ...w(T0), 1]]);
+    expect(sorted((await queryStream(server.url, q('FLAGGED_PER_MINUTE', 'NUM_FLAGGED'))).rows)).toEqual([['ZVV', ...w(T0 + MIN), 1]]);
+    expect(sorted((await queryStream(server.url, q('REJECTED_PER_MINUTE', 'NUM_REJECTED'))).rows)).toEqual([['ZVV', ...w(T0 + 2 * MIN), 1]]);
+    // A key lookup with window bounds, as an application would read one symbol's minutes.
+    const one = await queryStream(server.url, `SELECT NUM_COMPLETED FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV' AND WINDOWSTART >= ${T0} AND WINDOWSTART < ${T0 + MIN};`);
+    expect(one.rows).toEqual([[3]]);
+
     await settle(T0 + 25 * HOUR, 'ZXZZT', 'Completed'); // stream time moves 25 h on
     await settle(T0 + 3 * S, 'ZVV', 'Completed'); // its window closed 24 h after T0 + 1 min: dropped
     // Not late for PENDING_PER_MINUTE: a window aggregate's stream time advances only with the records
@@ -91,22 +103,19 @@ describe('the trade-settlement pipeline of migrations/ on the local server', () 
     // Pending record so far is at T0 + 10 s.
     await settle(T0 + 3 * S, 'ZVV', 'Pending');
     await settle(T0 + 25 * HOUR + 1 * S, 'ZWZZT', 'Rejected'); // the last record: once counted, all before it were processed
-
-    const q = (table: string, col: string) => `SELECT SYMBOL, WINDOWSTART, WINDOWEND, ${col} FROM ${table};`;
-    const sorted = (rows: unknown[][]) => [...rows].sort((a, b) => String(a[0]).localeCompare(String(b[0])) || Number(a[1]) - Number(b[1]));
-    const rejected = await rowsWhen(q('REJECTED_PER_MINUTE', 'NUM_REJECTED'), (rows) => rows.some((r) => r[0] === 'ZWZZT'));
-    const w = (start: number) => [start, start + MIN];
-    expect(sorted(rejected)).toEqual([['ZVV', ...w(T0 + 2 * MIN), 1], ['ZWZZT', ...w(T0 + 25 * HOUR), 1]]);
-    expect(sorted((await queryStream(server.url, q('COMPLETED_PER_MINUTE', 'NUM_COMPLETED'))).rows)).toEqual([
-      ['ZTEST', ...w(T0 + MIN), 1],
-      ['ZVV', ...w(T0), 3],
-      ['ZXZZT', ...w(T0 + 25 * HOUR), 1],
-    ]);
+    await rowsWhen(q('REJECTED_PER_MINUTE', 'NUM_REJECTED'), (rows) => rows.some((r) => r[0] === 'ZWZZT'));
+    // The stores of the tables that saw the jump keep 24 h (size + the default grace) before their
+    // latest window: the older windows are gone, as Kafka Streams' window stores drop them. One
+    // partition (partitions=1), so every symbol shares that stream time.
+    expect(sorted((await queryStream(server.url, q('COMPLETED_PER_MINUTE', 'NUM_COMPLETED'))).rows)).toEqual([['ZXZZT', ...w(T0 + 25 * HOUR), 1]]);
+    expect(sorted((await queryStream(server.url, q('REJECTED_PER_MINUTE', 'NUM_REJECTED'))).rows)).toEqual([['ZWZZT', ...w(T0 + 25 * HOUR), 1]]);
     expect(sorted((await queryStream(server.url, q('PENDING_PER_MINUTE', 'NUM_PENDING'))).rows)).toEqual([['ZVV', ...w(T0), 2]]);
     expect(sorted((await queryStream(server.url, q('FLAGGED_PER_MINUTE', 'NUM_FLAGGED'))).rows)).toEqual([['ZVV', ...w(T0 + MIN), 1]]);
-
-    // A key lookup with window bounds, as an application would read one symbol's minutes.
-    const one = await queryStream(server.url, `SELECT NUM_COMPLETED FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV' AND WINDOWSTART >= ${T0} AND WINDOWSTART < ${T0 + MIN};`);
-    expect(one.rows).toEqual([[3]]);
+    // What the sink topic holds, in order: every update of COMPLETED_PER_MINUTE, read as a stream.
+    // The late record made none (ZVV's minute stays at 3).
+    await run(`CREATE STREAM COMPLETED_CHANGES (SYMBOL STRING KEY) WITH (KAFKA_TOPIC='COMPLETED_PER_MINUTE', KEY_FORMAT='KAFKA', VALUE_FORMAT='PROTOBUF', WINDOW_TYPE='TUMBLING', WINDOW_SIZE='60 SECONDS');`);
+    expect((await queryStream(server.url, 'SELECT SYMBOL, WINDOWSTART, NUM_COMPLETED FROM COMPLETED_CHANGES;')).rows).toEqual([
+      ['ZVV', T0, 1], ['ZVV', T0, 2], ['ZTEST', T0 + MIN, 1], ['ZVV', T0, 3], ['ZXZZT', T0 + 25 * HOUR, 1],
+    ]);
   });
 });
