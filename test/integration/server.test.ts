@@ -415,6 +415,13 @@ INSERT INTO RS (ID, V, ROWTIME) VALUES ('a', 1, 100000);`, { streamsProperties: 
     expect(((await byValue.json()) as { message: string }).message).toMatch(/^WHERE clause missing key column for disjunct: \(C > 1\)/);
   });
 
+  it('a push query naming a value column twice is refused as a pull query is', async () => {
+    for (const sql of ['SELECT ID, V AS X, V AS X FROM QS EMIT CHANGES;', 'SELECT ID, V AS X, V AS X FROM QS;']) {
+      const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) });
+      expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, 'Duplicate value columns found in schema: `X` STRING']);
+    }
+  });
+
   it('TERMINATE of a transient id this server does not run says it failed, as ksqlDB does', async () => {
     const r = await ksql(server.url, 'TERMINATE transient_QS_123;');
     expect([r.status, r.body.message]).toEqual([400, "Failed to terminate query with query ID: 'TRANSIENT_QS_123'"]);

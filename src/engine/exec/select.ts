@@ -68,8 +68,7 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   // bounds on a windowed table's WINDOWSTART/WINDOWEND are read (text parsed as datetimes) before the WHERE is compiled
   if (ds.type === 'TABLE' && ds.windowInfo) checkBoundDatetimes(q.where);
   const plan = planPull(engine, q);
-  const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);
-  if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);
+  refuseDuplicateColumns(plan);
   const limit = q.limit ?? Infinity;
   if (ds.type === 'STREAM') {
     const rows: unknown[][] = [];
@@ -116,6 +115,12 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
 }
 
+/** A query's result schema names each value column once, push and pull alike (ksqlDB's LogicalSchema). */
+function refuseDuplicateColumns(plan: QueryPlan): void {
+  const dup = plan.columns.find((c, i) => !c.isKey && plan.columns.findIndex((x) => !x.isKey && x.name === c.name) !== i);
+  if (dup) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${dup.name}\` ${typeToString(dup.type)}`);
+}
+
 export function checkLimit(q: Query): void {
   if (q.limit !== undefined && !Number.isInteger(q.limit)) throw new KsqlStatementError('Failed to prepare statement: Value must be integer for command: LIMIT');
 }
@@ -160,6 +165,7 @@ export interface PushHandle {
 export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void, statementText = ''): PushHandle {
   checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false, push: true, properties: props });
+  refuseDuplicateColumns(plan);
   const ds = plan.sources[0]!;
   // the request's own auto.offset.reset wins over the server's ksql.streams.auto.offset.reset
   const reset = String(props['auto.offset.reset'] ?? props['ksql.streams.auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
