@@ -3,11 +3,13 @@ import { resolveDateTime } from './values.js';
 
 /**
  * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
- * G y u M L d D E a H k K h m s S n z Z X x V O and 'quoted' text, formatting and (case-insensitive,
- * as ksqlDB builds its parsers) parsing. Zones are offsets (+0200, UTC+2) or IANA names.
+ * G y u M L d D E a H k K h m s S n z Z X x V O, the week and quarter fields Y w W e c F Q q (weeks
+ * as the US locale counts them: from Sunday, week 1 holds January 1st), 'quoted' text and [optional]
+ * sections, formatting and (case-insensitive, as ksqlDB builds its parsers) parsing. Zones are
+ * offsets (+0200, UTC+2) or IANA names.
  */
 
-type Token = { lit: string } | { ch: string; n: number };
+type Token = { lit: string } | { ch: string; n: number } | { opt: 'start' | 'end' };
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -36,10 +38,10 @@ function tokenize(pattern: string): Token[] {
     } else if (/[a-zA-Z]/.test(c)) {
       let n = 1;
       while (pattern[i + n] === c) n++;
-      if (!'GyuMLdDEaHkKhmsSnzZXxVO'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
+      if (!'GyuMLdDEaHkKhmsSnzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
       tokens.push({ ch: c, n });
       i += n;
-    } else if (c === '[' || c === ']') i++;
+    } else if (c === '[' || c === ']') { tokens.push({ opt: c === '[' ? 'start' : 'end' }); i++; }
     else { tokens.push({ lit: c }); i++; }
   }
   tokenCache.set(pattern, tokens);
@@ -99,6 +101,20 @@ function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ
   return `${min < 0 ? '-' : '+'}${hh}${hoursOnlyIfWhole && a % 60 === 0 ? '' : sep + mm}`;
 }
 
+/**
+ * The week-based year and week of a (UTC-shifted) date as WeekFields.of(Locale.US) counts them: weeks
+ * run Sunday to Saturday and week 1 is the one holding January 1st, so late December days in that
+ * week belong to the next year's week 1.
+ */
+function usWeek(d: Date): { year: number; week: number } {
+  const y = d.getUTCFullYear();
+  const saturday = new Date(d.getTime() + (6 - d.getUTCDay()) * 86_400_000);
+  if (saturday.getUTCFullYear() > y) return { year: y + 1, week: 1 };
+  const jan1 = new Date(Date.UTC(2000, 0, 1)); jan1.setUTCFullYear(y);
+  const dayOfYear = Math.floor((d.getTime() - jan1.getTime()) / 86_400_000);
+  return { year: y, week: Math.floor((dayOfYear + jan1.getUTCDay()) / 7) + 1 };
+}
+
 /** Formats epoch milliseconds in `zone` with a Java pattern. */
 export function formatJavaDate(ms: number, pattern: string, zone: string): string {
   const offMs = zoneOffsetMs(zone, ms), off = offMs / 60_000;
@@ -128,14 +144,20 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'O': return off === 0 ? 'GMT' : `GMT${offsetText(off, ':', n === 1)}`;
       case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);
       case 'X': case 'x': return offsetText(off, n >= 3 ? ':' : '', n === 1, ch === 'X');
+      case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
+      case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
+      case 'w': return pad(usWeek(d).week, n);
+      case 'Y': { const y = usWeek(d).year; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : pad(y, n); }
+      case 'W': return pad(Math.floor((d.getUTCDate() - 1 + new Date(Date.UTC(year, month, 1)).getUTCDay()) / 7) + 1, n);
+      case 'F': return pad(((d.getUTCDate() - 1) % 7) + 1, n);
       default: return ch.repeat(n);
     }
   };
-  return tokenize(pattern).map((t) => ('lit' in t ? t.lit : field(t.ch, t.n))).join('');
+  return tokenize(pattern).map((t) => ('lit' in t ? t.lit : 'opt' in t ? '' : field(t.ch, t.n))).join('');
 }
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { year?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
@@ -154,12 +176,15 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
   return localToUtc(local, p.zone ?? zone);
 }
 
+/** A parse that went wrong at some point; an [optional] section that holds one is skipped instead. */
+class ParseFailure extends Error {}
+
 function parseFields(text: string, pattern: string): Parsed {
   const tokens = tokenize(pattern);
-  const p: Parsed = {};
+  let p: Parsed = {};
   let i = 0;
-  const fail = (): never => { throw new EvalError(`Text '${text}' could not be parsed at index ${i}`); };
-  const isNumeric = (t: Token | undefined) => t !== undefined && !('lit' in t) && ('yudDHkKhmsS'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
+  const fail = (): never => { throw new ParseFailure(`Text '${text}' could not be parsed at index ${i}`); };
+  const isNumeric = (t: Token | undefined) => t !== undefined && 'ch' in t && ('yudDHkKhmsSYwWFeQqc'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
   const digits = (min: number, max: number): number => {
     const m = new RegExp(`^\\d{${min},${max}}`).exec(text.slice(i));
     if (!m) fail();
@@ -173,23 +198,51 @@ function parseFields(text: string, pattern: string): Parsed {
     i += names[idx]!.length;
     return idx;
   };
-  tokens.forEach((t, k) => {
+  /** The index of the `]` that closes the `[` at `k`. */
+  const closing = (k: number): number => {
+    for (let depth = 0, j = k; j < tokens.length; j++) {
+      const t = tokens[j]!;
+      if ('opt' in t) depth += t.opt === 'start' ? 1 : -1;
+      if (depth === 0) return j;
+    }
+    return tokens.length;
+  };
+  const parseRange = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) {
+      const t = tokens[k]!;
+      if ('opt' in t) {
+        if (t.opt === 'end') continue;
+        // an optional section: parsed if it can be, else left out, the text read from where it began
+        const end = closing(k), at = i, saved = { ...p };
+        try { parseRange(k + 1, end); } catch (e) { if (!(e instanceof ParseFailure)) throw e; i = at; p = saved; }
+        k = end;
+        continue;
+      }
+      parseToken(t, tokens[k + 1]);
+    }
+  };
+  const parseToken = (t: Token, next: Token | undefined): void => {
     if ('lit' in t) {
       if (text.slice(i, i + t.lit.length).toLowerCase() !== t.lit.toLowerCase()) fail();
       i += t.lit.length;
       return;
     }
-    const adjacent = isNumeric(tokens[k + 1]);
+    if (!('ch' in t)) return;
+    const adjacent = isNumeric(next);
     const num = (n: number) => (adjacent ? digits(n, n) : digits(n, n >= 2 ? n : 19));
     switch (t.ch) {
-      case 'y': case 'u': {
+      case 'y': case 'u': case 'Y': {
         const v = t.n === 2 ? digits(2, 2) : adjacent ? digits(t.n, t.n) : digits(Math.max(t.n, 1), 19);
+        // a week-based year stands in for the year when the pattern has no other
+        if (t.ch === 'Y') { p.weekYear = t.n === 2 ? 2000 + v : v; break; }
         p.year = t.n === 2 ? 2000 + v : v;
         break;
       }
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
       case 'd': p.day = num(t.n); break;
-      case 'D': num(t.n); break;
+      case 'D': case 'w': case 'W': case 'F': num(t.n); break;
+      case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
+      case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = num(t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'a': p.pm = word(['AM', 'PM']) === 1; break;
       // k is the clock hour 1-24, whose 24 is midnight
@@ -209,7 +262,14 @@ function parseFields(text: string, pattern: string): Parsed {
         p.zone = m![0];
       }
     }
-  });
-  if (i !== text.length) fail();
+  };
+  try {
+    parseRange(0, tokens.length);
+    if (i !== text.length) fail();
+  } catch (e) {
+    if (e instanceof ParseFailure) throw new EvalError(e.message);
+    throw e;
+  }
+  if (p.year === undefined && p.weekYear !== undefined) p.year = p.weekYear;
   return p;
 }

@@ -81,3 +81,22 @@ describe('dates and times out of range, resolved as java.time resolves them', ()
     expect(() => call('PARSE_DATE', [S, S], ['2023-13-01', 'yyyy-MM-dd'])).toThrow('MonthOfYear');
   });
 });
+
+describe('week and quarter pattern letters (US weeks: from Sunday, week 1 holds January 1st) and [optional] sections', () => {
+  it.each([
+    [Date.UTC(2023, 0, 1), 'YYYY ww e Q QQQ QQQQ', '2023 01 1 1 Q1 1st quarter'],
+    [Date.UTC(2022, 11, 31), 'YYYY-ww', '2022-53'],
+    [Date.UTC(2024, 11, 31), 'YYYY-ww', '2025-01'],
+    [Date.UTC(2023, 0, 15), 'W F eee', '3 1 Sun'],
+    [Date.UTC(2023, 7, 9, 10, 30), 'yyyy-MM-dd[ HH:mm]', '2023-08-09 10:30'],
+  ])('formats %d with %j', (ms, pattern, expected) => {
+    expect(formatJavaDate(ms, pattern, 'UTC')).toBe(expected);
+  });
+  it('parses an optional section when the text has it, and leaves it out when not', () => {
+    expect(parseJavaDate('2023-01-01', 'yyyy-MM-dd[ HH:mm]', 'UTC')).toBe(Date.UTC(2023, 0, 1));
+    expect(parseJavaDate('2023-01-01 10:30', 'yyyy-MM-dd[ HH:mm]', 'UTC')).toBe(Date.UTC(2023, 0, 1, 10, 30));
+    expect(parseJavaDate('2023-01-01T10', "yyyy-MM-dd['T'HH[:mm]]", 'UTC')).toBe(Date.UTC(2023, 0, 1, 10));
+    expect(() => parseJavaDate('2023-01-01 10', 'yyyy-MM-dd[ HH:mm]', 'UTC')).toThrow("Text '2023-01-01 10' could not be parsed");
+    expect(call('PARSE_TIMESTAMP', [S, S], ['2023-01-01', 'yyyy-MM-dd[ HH:mm]'])).toBe(Date.UTC(2023, 0, 1));
+  });
+});
