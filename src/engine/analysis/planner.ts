@@ -567,10 +567,17 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       };
       const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores);
       const groupKey = (row: Row): unknown[] | undefined => {
-        const k = groupFns.map((f) => f(row));
-        return k.some((v) => v === null || v === undefined) ? undefined : k;
+        const k = new Array<unknown>(groupFns.length);
+        for (let i = 0; i < groupFns.length; i++) {
+          const v = groupFns[i]!(row);
+          if (v === null || v === undefined) return undefined;
+          k[i] = v;
+        }
+        return k;
       };
-      const argsOf = (row: Row) => argFns.map((fs) => fs.map((f) => f(row)));
+      // aggregates without arguments (COUNT(*)) share one empty argument list, never written to
+      const noArgs = argFns.every((fs) => fs.length === 0) ? argFns.map(() => []) : undefined;
+      const argsOf = (row: Row) => noArgs ?? argFns.map((fs) => fs.map((f) => f(row)));
       // a repartitioned group's stream time is its repartition topic partition's (windowed only:
       // the others keep none); a group key's partition is remembered, as group keys repeat
       const partitions = new Map<unknown, number>();

@@ -35,7 +35,8 @@ export const windowRetention = (spec: WindowSpec, final: boolean): number => (sp
  */
 export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean, stores: StoreFactory): Windowing {
   const state = stores<Agg>('aggregate');
-  const fold = (a: Agg, args: unknown[][]) => { a.accs = a.accs.map((acc, i) => aggs[i]!.add(acc, args[i]!)); };
+  // accumulators are replaced in place: the state holds this array only
+  const fold = (a: Agg, args: unknown[][]) => { for (let i = 0; i < aggs.length; i++) a.accs[i] = aggs[i]!.add(a.accs[i], args[i]!); };
   if (!spec) {
     return {
       add(key, args, ts, _p, headers) {
@@ -107,8 +108,9 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       streamTime.put(pk, st);
       if (ts < 0) return;
       const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
-      const starts: number[] = [];
-      for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) starts.push(s);
+      // a tumbling window is the one holding ts; hopping ones are every start within size of it
+      const starts = advance === size ? [ts - (ts % size)] : [] as number[];
+      if (advance !== size) for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) starts.push(s);
       const ks = keyString(key);
       for (const start of starts) {
         const end = start + size;

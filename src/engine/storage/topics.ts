@@ -192,6 +192,9 @@ export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
 /** A topic created (with its config) or deleted. */
 export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string } | { op: 'grow'; name: string; partitions: number }) => void;
 
+/** The headers of a record that has none: one shared, never-changed list instead of an array per record. */
+const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
+
 /** All topics of the local cluster: partitioned, offset-ordered logs. */
 export class TopicStore {
   private topics = new Map<string, Topic>();
@@ -261,7 +264,7 @@ export class TopicStore {
     const log = topic.partitions[partition]!;
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
-      timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? [], seq: this.seq++,
+      timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? NO_HEADERS, seq: this.seq++,
     };
     log.push(out);
     for (const l of this.listeners) l(out, origin);
