@@ -222,6 +222,9 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     const bad = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'strin' }] });
     expect(req('POST', '/compatibility/subjects/c-value/versions/latest', { schema: bad })).toMatchObject({ status: 422, body: { error_code: 42201 } });
     expect(req('POST', '/subjects/js-value/versions', { schemaType: 'JSON', schema: '{"type":"strin"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+    // dependencies' lists of names and enum values are data, not schemas
+    expect(req('POST', '/subjects/jd-value/versions', { schemaType: 'JSON', schema: '{"type":"object","properties":{"type":{"type":"string"},"kind":{"type":"string"}},"dependencies":{"type":["kind"]},"enum":[{"type":"x"}]}' }).status).toBe(200);
+    expect(req('POST', '/subjects/jd-value/versions', { schemaType: 'JSON', schema: '{"type":"object","properties":{"a":{"anyOf":[{"type":"strin"}]}}}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
     // a property called "type" is a name, not a type
     expect(req('POST', '/subjects/js-value/versions', { schemaType: 'JSON', schema: '{"type":"object","properties":{"type":{"type":"string"}}}' }).status).toBe(200);
   });
@@ -233,6 +236,7 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     ['a shorter maxLength', { type: 'string', maxLength: 10 }, { type: 'string', maxLength: 5 }, 'MAX_LENGTH_DECREASED'],
     ['a narrower enum', { enum: ['x', 'y'] }, { enum: ['x'] }, 'ENUM_ARRAY_NARROWED'],
     ['an object become an array', { type: 'object' }, { type: 'array' }, 'TYPE_CHANGED'],
+    ['an added minimum, even of 0 or below', { type: 'object', properties: { x: { type: 'number' } } }, { type: 'object', properties: { x: { type: 'number', minimum: -10 } } }, 'MINIMUM_ADDED'],
   ])('JSON Schema, BACKWARD: %s is incompatible', (_what, v1, v2, kind) => {
     const subject = `json-${kind}-${Math.random().toString(36).slice(2)}`;
     expect(req('POST', `/subjects/${subject}/versions`, json(v1)).status).toBe(200);

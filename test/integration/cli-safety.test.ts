@@ -215,6 +215,26 @@ describe('the history stays true', () => {
     expect(p.run('up').status).toBe(0);
   });
 
+  it('--dry-run keeps a copied schema\'s id: a statement naming VALUE_SCHEMA_ID gets that schema, whatever the copy registered before (a server of its own, so ids start at 1)', async () => {
+    const own = await startServerProcess();
+    try {
+      const props = (await ksql(own.url, 'SHOW PROPERTIES;')).body[0].properties as { name: string; value: string }[];
+      const registry = props.find((x) => x.name === 'ksql.schema.registry.url')!.value;
+      // id 1 on the target: a record with field Y
+      const reg = await fetch(`${registry}/subjects/other-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'Other', fields: [{ name: 'Y', type: 'int' }] }) }) });
+      expect(await reg.json()).toEqual({ id: 1 });
+      expect((await ksql(own.url, "CREATE STREAM OTHER_RAW (X INT) WITH (KAFKA_TOPIC='other', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+      const p = makeProject(own.url);
+      // V1's sink registers a schema in the copy before V2 names id 1
+      sql(p.dir, 'V000001__fancy.sql', "CREATE STREAM BASE (A INT) WITH (KAFKA_TOPIC='base', VALUE_FORMAT='JSON', PARTITIONS=1);\nCREATE STREAM FANCY WITH (VALUE_FORMAT='AVRO') AS SELECT A FROM BASE;\n");
+      sql(p.dir, 'V000002__others.sql', "CREATE STREAM OTHERS WITH (KAFKA_TOPIC='other', VALUE_FORMAT='AVRO', VALUE_SCHEMA_ID=1);\nCREATE STREAM YS AS SELECT Y FROM OTHERS;\n");
+      const dry = p.run('up', '--dry-run');
+      expect(dry.stdout).not.toMatch(/would fail/);
+      expect(dry.status).toBe(0);
+      expect(p.run('up').status).toBe(0);
+    } finally { await own.stop(); }
+  });
+
   it('a connection lost mid-migration never moves CURRENT back; after a failure the out-of-order rewrite leaves CURRENT at the ERROR', async () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`CL1_${p.stream}`, `cl1_${p.stream.toLowerCase()}`));

@@ -408,6 +408,20 @@ INSERT INTO RS (ID, V, ROWTIME) VALUES ('a', 1, 100000);`, { streamsProperties: 
     expect(await kept()).toEqual([['a', 100000, 1]]);
     expect((await q('SELECT ID, WINDOWSTART, C FROM RW;')).rows).toEqual([['a', 100000, 1]]);
     expect((await q("SELECT ID, C FROM RSESS WHERE ID='a';")).rows.length).toBe(2);
+    // a sink with fewer partitions than its source: each window is judged by its source partition's stream time
+    const wide = await ksql(server.url, `CREATE STREAM WS4 (K STRING KEY, V INT) WITH (KAFKA_TOPIC='ws4', PARTITIONS=4, VALUE_FORMAT='JSON');
+CREATE TABLE WT1 WITH (PARTITIONS=1) AS SELECT K, COUNT(*) AS C FROM WS4 WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY K;
+${['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k) => `INSERT INTO WS4 (K, V, ROWTIME) VALUES ('${k}', 1, 0);`).join('\n')}
+INSERT INTO WS4 (K, V, ROWTIME) VALUES ('a', 1, 172800000);`, { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    expect(wide.status).toBe(200);
+    const windows = async () => (await q('SELECT K, WINDOWSTART FROM WT1;')).rows;
+    for (const deadline = Date.now() + 10_000; !(await windows()).some((r) => r[1] === 172800000) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    // the keys in a's source partition lost their old window; the others kept theirs
+    const { partitionForKey } = await import('../../src/engine/storage/partitioner.js');
+    const part = (k: string) => partitionForKey(Buffer.from(k), 4);
+    const expected = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].filter((k) => part(k) !== part('a')).map((k) => [k, 0]).concat([['a', 172800000]]);
+    expect((await windows()).sort((x, y) => String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1]))).toEqual(expected.sort((x, y) => String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1])));
+    expect(expected.length).toBeGreaterThan(1);
     const scan = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM RSESS;' }) });
     expect(scan.status).toBe(400);
     expect(((await scan.json()) as { message: string }).message).toMatch(/^Query requires table scan to be enabled/);

@@ -78,6 +78,19 @@ function droppedName(text: string): string | undefined {
 
 export interface DryRunReport { ok: boolean; lines: string[] }
 
+/** A reader of the registry at `url`; credentials in it are sent as Basic auth, never shown with the URL. */
+export function registryAt(url: string): SchemaRegistryClient | undefined {
+  let u: URL;
+  try { u = new URL(url); } catch { return undefined; }
+  const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
+  const username = u.username ? decode(u.username) : undefined, password = u.password ? decode(u.password) : undefined;
+  u.username = ''; u.password = '';
+  return new SchemaRegistryClient({ url: u.toString(), username, password });
+}
+
+/** Where the ids of the schemas the dry run's copy registers itself start. */
+const COPY_IDS_FROM = 1_000_000_000;
+
 /** The subject a statement failed on because the copy's Schema Registry lacks it (ksqlDB's message names it). */
 const missingSubject = (message: string): string | undefined =>
   /does not exist in the Schema Registry\.\nSubject: (\S+)/.exec(message)?.[1];
@@ -92,22 +105,23 @@ async function copySchema(from: SchemaRegistryClient, to: SchemaRegistry, subjec
   const idProp = new RegExp(`\\b${side}_SCHEMA_ID\\s*=\\s*'?(\\d+)`, 'i').exec(statement);
   const schema = idProp ? await from.schemaById(Number(idProp[1])) : await from.subjectVersion(subject);
   if (!schema) return false;
-  await register(from, to, subject, schema, idProp ? schema.id : undefined);
+  await register(from, to, subject, schema);
   return true;
 }
 
-/** Registers a schema and, first, the ones it references (at the versions the copy gives them). */
-async function register(from: SchemaRegistryClient, to: SchemaRegistry, subject: string, schema: RegistrySchema, id?: number, depth = 0): Promise<number> {
+/** Registers a schema under its target id and, first, the ones it references (at the versions the copy gives them). */
+async function register(from: SchemaRegistryClient, to: SchemaRegistry, subject: string, schema: RegistrySchema, depth = 0): Promise<number> {
   const references = [];
   for (const r of schema.references) {
     const referenced = depth < 20 ? await from.subjectVersion(r.subject, r.version) : undefined;
     if (!referenced) throw new Error(`the target's Schema Registry has no version ${r.version} of subject ${r.subject}, which ${subject} references`);
-    await register(from, to, r.subject, referenced, undefined, depth + 1);
+    await register(from, to, r.subject, referenced, depth + 1);
     references.push({ ...r, version: to.versions(r.subject).at(-1)! });
   }
   // the copy takes the target's schema as it is: compatibility was the target's to check
   to.setLevel('NONE', subject);
-  return to.register(subject, { schema: schema.schema, schemaType: schema.schemaType, references }, id);
+  // with the target's id: statements name schemas by it
+  return to.register(subject, { schema: schema.schema, schemaType: schema.schemaType, references }, schema.id);
 }
 
 /**
@@ -130,13 +144,16 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   // schemas come from schemaRegistry.url, else from the registry the target names (ksql.schema.registry.url)
   const properties = (catalog.find((e) => e['@type'] === 'properties')?.properties as { name: string; value: string }[] | undefined) ?? [];
   const targetRegistry = properties.find((p) => p.name === 'ksql.schema.registry.url')?.value;
-  const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? new SchemaRegistryClient({ url: targetRegistry.split(',')[0]! }) : undefined);
+  const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? registryAt(targetRegistry.split(',')[0]!) : undefined);
   const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as { id: string; queryString: string }[] | undefined) ?? [], descriptions);
   const { startLocalServer } = await import('../../engine/rest/server.js');
   const local = await startLocalServer({ port: 0 });
   const client = new KsqlClient({ url: local.url });
   try {
     for (const t of topics) local.engine.topics.create(t.name, { partitions: Math.max(1, t.replicaInfo.length), replicas: 1 });
+    // the copy's own schemas (of the sinks it creates) take ids no target schema has, so a schema
+    // copied in later keeps its id (a statement may name it: VALUE_SCHEMA_ID)
+    local.engine.registry.reserveIdsFrom(COPY_IDS_FROM);
     const seed = [...types.map(([name, schema]) => `CREATE TYPE ${q(name)} AS ${sqlType(schema)};`), ...descriptions.map(createStatementFor)];
     if (seed.length) await client.ksql(seed.join('\n'));
     for (const step of p.steps) {

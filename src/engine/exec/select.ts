@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { partitionForKey } from '../storage/partitioner.js';
 import type { Expr, Query } from '../sql/ast.js';
 import type { DataSource } from '../catalog/metastore.js';
-import type { Engine } from '../engine.js';
+import type { Engine, MaterializedRow } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { BetweenTypeError } from '../analysis/compile.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
@@ -93,8 +93,11 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   // a window store answers only for windows it keeps: those starting within its retention of the
   // latest window start its partition saw (Kafka Streams' segmented store fetch)
   const retention = writer.plan.windowRetentionMs, latest = writer.runtime?.stores.get('latest-window-start');
-  const task = (p: number) => String(engine.options.singlePartition ? 0 : p);
-  if (retention !== undefined && latest) entries = entries.filter(({ e, p }) => !e.window || e.window.start > ((latest.get(task(p)) as number | undefined) ?? -Infinity) - retention);
+  // the task (partition) whose store holds a row is the aggregation's: the repartition topic's for a
+  // GROUP BY that repartitions, else the source's, which may have other partition counts than the sink
+  const sourcePartitions = engine.topics.get(writer.plan.sources[0]?.topic ?? '')?.partitions.length ?? 1;
+  const task = (e: MaterializedRow, kb: Buffer) => String(engine.options.singlePartition ? 0 : writer.plan.groupPartition ? writer.plan.groupPartition(e.key) : partitionForKey(kb, sourcePartitions));
+  if (retention !== undefined && latest) entries = entries.filter(({ e, kb }) => !e.window || e.window.start > ((latest.get(task(e, kb)) as number | undefined) ?? -Infinity) - retention);
   entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;

@@ -10,6 +10,26 @@ const POSIX: Record<string, string> = {
   IsLetter: '\\p{L}', IsDigit: '\\p{Nd}', IsUppercase: '\\p{Uppercase}', IsLowercase: '\\p{Lowercase}', IsWhite_Space: '\\p{White_Space}',
 };
 
+/** A POSIX or java class as the inside of a character class (Is-prefixed too), or undefined. */
+const posixSet = (name: string): string | undefined => POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
+
+const CATEGORY = /^(L[ultmo]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfson]?)$/;
+/** Java's binary properties (\p{IsAlphabetic}) by their JavaScript names. */
+const BINARY: Record<string, string> = {
+  Alphabetic: 'Alphabetic', Ideographic: 'Ideographic', Letter: 'L', Lowercase: 'Lowercase', Uppercase: 'Uppercase',
+  Titlecase: 'Lt', Punctuation: 'P', Control: 'Cc', White_Space: 'White_Space', WhiteSpace: 'White_Space', Digit: 'Nd',
+  Hex_Digit: 'Hex_Digit', HexDigit: 'Hex_Digit', Join_Control: 'Join_Control', JoinControl: 'Join_Control',
+  Noncharacter_Code_Point: 'Noncharacter_Code_Point', NoncharacterCodePoint: 'Noncharacter_Code_Point', Assigned: 'Assigned', Emoji: 'Emoji',
+};
+
+/** A Java Unicode property name as JavaScript's: Is + a category or binary property, else Is + a script. */
+function unicodeProperty(name: string): string {
+  if (!name.startsWith('Is')) return name;
+  const rest = name.slice(2);
+  if (CATEGORY.test(rest)) return rest;
+  return BINARY[rest] ?? `Script=${rest}`;
+}
+
 const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d: '' };
 
 /**
@@ -24,7 +44,9 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
     for (const c of m[1]!) if (!flags.includes(FLAGS[c]!)) flags += FLAGS[c]!;
     p = p.slice(m[0].length);
   }
-  let out = '', inClass = 0, unicode = false, quantified = false;
+  // Unicode properties need the u flag, under which JavaScript refuses the identity escapes Java takes (\-, \:)
+  const unicode = [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
+  let out = '', inClass = 0, quantified = false;
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
     if (c === '\\') {
@@ -33,26 +55,31 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
       if (n === 'Q') {
         const end = p.indexOf('\\E', i + 2);
         const lit = p.slice(i + 2, end < 0 ? p.length : end);
-        out += lit.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+        // quoted text is literal, a - within a class too
+        out += lit.replace(inClass ? /[\\^$.*+?()[\]{}|-]/g : /[\\^$.*+?()[\]{}|]/g, '\\$&');
         i = end < 0 ? p.length : end + 1;
         continue;
       }
       if ((n === 'p' || n === 'P') && p[i + 2] === '{') {
         const close = p.indexOf('}', i + 3);
         const name = close < 0 ? '' : p.slice(i + 3, close);
-        const set = POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
+        const set = posixSet(name);
         if (set !== undefined) {
-          if (set.includes('\\p{')) unicode = true;
           // negated inside a class has no JavaScript spelling: left as written, it fails as an invalid pattern
           if (n === 'P' && inClass) { out += p.slice(i, close + 1); i = close; continue; }
           out += inClass ? set : `[${n === 'P' ? '^' : ''}${set}]`;
           i = close;
           continue;
         }
-        // Unicode categories and scripts (\p{L}, \p{IsLatin}) need the u flag
-        unicode = true;
-        out += p.slice(i, close + 1).replace(/\{Is(?=[A-Z])/, '{Script=');
+        // Unicode categories, binary properties and scripts (\p{L}, \p{IsLu}, \p{IsAlphabetic}, \p{IsLatin})
+        out += `\\${n}{${unicodeProperty(name)}}`;
         i = close;
+        continue;
+      }
+      if (unicode && n !== undefined && !/[A-Za-z0-9^$\\.*+?()[\]{}|/]/.test(n)) {
+        // an escaped character that is not special: itself (a - in a class stays escaped)
+        out += inClass && n === '-' ? '\\-' : n;
+        i++;
         continue;
       }
       if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }

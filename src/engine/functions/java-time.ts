@@ -148,7 +148,8 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
       case 'Y': { const y = usWeek(d).year; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : pad(y, n); }
-      case 'W': return pad(Math.floor((d.getUTCDate() - 1 + new Date(Date.UTC(year, month, 1)).getUTCDay()) / 7) + 1, n);
+      // the weekday the month began on, from this day's (Date.UTC would read years 0-99 as 1900s)
+      case 'W': { const firstDow = (((d.getUTCDay() - (d.getUTCDate() - 1)) % 7) + 7) % 7; return pad(Math.floor((d.getUTCDate() - 1 + firstDow) / 7) + 1, n); }
       case 'F': return pad(((d.getUTCDate() - 1) % 7) + 1, n);
       default: return ch.repeat(n);
     }
@@ -157,13 +158,17 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
 }
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { clockHour?: boolean; year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
   const p = parseFields(text, pattern);
   const hour = p.hour ?? (p.hour12 !== undefined ? (p.hour12 % 12) + (p.pm ? 12 : 0) : p.pm ? 12 : 0);
-  if (p.hour12 !== undefined && (p.hour12 < 1 || p.hour12 > 12) && p.hour === undefined) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ClockHourOfAmPm (valid values 1 - 12): ${p.hour12}`);
+  // h is the clock hour of the half day, 1-12; K the hour of it, 0-11
+  if (p.hour12 !== undefined && p.hour === undefined) {
+    const [lo, hi, field] = p.clockHour ? [1, 12, 'ClockHourOfAmPm'] : [0, 11, 'HourOfAmPm'];
+    if (p.hour12 < lo || p.hour12 > hi) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ${field} (valid values ${lo} - ${hi}): ${p.hour12}`);
+  }
   // DateTimeFormatter.ofPattern resolves SMART: fields in range, a day past the month's end clamped
   let local: number;
   try { local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0); } catch (e) {
@@ -248,7 +253,7 @@ function parseFields(text: string, pattern: string): Parsed {
       // k is the clock hour 1-24, whose 24 is midnight
       case 'H': p.hour = num(t.n); break;
       case 'k': { const k = num(t.n); if (k < 1 || k > 24) fail(); p.hour = k % 24; break; }
-      case 'h': case 'K': p.hour12 = num(t.n); break;
+      case 'h': case 'K': p.hour12 = num(t.n); p.clockHour = t.ch === 'h'; break;
       case 'm': p.minute = num(t.n); break;
       case 's': p.second = num(t.n); break;
       case 'S': { const m = /^\d+/.exec(text.slice(i)); if (!m) fail(); const f = m![0].slice(0, t.n > 1 ? t.n : 9); i += f.length; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }

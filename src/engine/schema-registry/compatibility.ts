@@ -95,7 +95,8 @@ function compareJson(r: JsonSchemaNode, w: JsonSchemaNode, path: string, out: st
   }
   if (r.enum && (!w.enum || w.enum.some((v) => !r.enum!.some((x) => JSON.stringify(x) === JSON.stringify(v))))) problem('ENUM_ARRAY_NARROWED', `${path}/enum`);
   const tighter = (key: 'maxLength' | 'maximum' | 'maxItems', kind: string) => { if (r[key] !== undefined && (w[key] === undefined || r[key]! < w[key]!)) problem(w[key] === undefined ? kind.replace('DECREASED', 'ADDED') : kind, `${path}/${key}`); };
-  const looser = (key: 'minLength' | 'minimum' | 'minItems', kind: string) => { if (r[key] !== undefined && (w[key] === undefined ? r[key]! > 0 : r[key]! > w[key]!)) problem(w[key] === undefined ? kind.replace('INCREASED', 'ADDED') : kind, `${path}/${key}`); };
+  // an added minimum bounds any number; an added minLength or minItems of 0 bounds nothing
+  const looser = (key: 'minLength' | 'minimum' | 'minItems', kind: string) => { if (r[key] !== undefined && (w[key] === undefined ? key === 'minimum' || r[key]! > 0 : r[key]! > w[key]!)) problem(w[key] === undefined ? kind.replace('INCREASED', 'ADDED') : kind, `${path}/${key}`); };
   tighter('maxLength', 'MAX_LENGTH_DECREASED'); tighter('maximum', 'MAXIMUM_DECREASED'); tighter('maxItems', 'MAX_ITEMS_DECREASED');
   looser('minLength', 'MIN_LENGTH_INCREASED'); looser('minimum', 'MINIMUM_INCREASED'); looser('minItems', 'MIN_ITEMS_INCREASED');
   if (r.items && w.items && !Array.isArray(r.items) && !Array.isArray(w.items)) compareJson(r.items, w.items, `${path}/items`, out);

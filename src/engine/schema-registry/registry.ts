@@ -60,6 +60,9 @@ export class SchemaRegistry implements SchemaLookup {
   private nextId = 1;
   private readonly listeners: ((c: RegistryChange) => void)[] = [];
 
+  /** New schemas get ids from `first` on (a copy whose own ids must not meet those it copies in). */
+  reserveIdsFrom(first: number): void { this.nextId = Math.max(this.nextId, first); }
+
   /** Sets aside the next id, for a schema registered later with that id (before the references it names). */
   reserveId(): number { return this.nextId++; }
   private readonly reservedFor = new Map<string, number>();

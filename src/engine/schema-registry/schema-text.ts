@@ -85,21 +85,27 @@ export function validateSchema(schema: string, type: SchemaType, references: { n
 
 const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
 
-/** Every `type` of a JSON schema, nested ones too, names one of JSON Schema's seven types. */
+/** Keywords whose value is one schema, a list of schemas, or a map of names to schemas. */
+const ONE_SCHEMA = ['items', 'additionalItems', 'additionalProperties', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties'];
+const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems', 'items'];
+const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 'dependentSchemas', 'dependencies'];
+
+/**
+ * Every `type` of a JSON schema, and of the schemas within it, names one of JSON Schema's seven
+ * types. Only keywords that hold schemas are followed: the values of enum, const, default,
+ * required or dependencies' name lists are data.
+ */
 function checkJsonTypes(node: unknown): void {
-  if (Array.isArray(node)) { node.forEach(checkJsonTypes); return; }
-  if (node === null || typeof node !== 'object') return;
-  for (const [k, v] of Object.entries(node)) {
-    // `properties` maps names to schemas: a property may itself be called "type"
-    if (k === 'properties' || k === 'definitions' || k === '$defs' || k === 'patternProperties') {
-      if (v && typeof v === 'object') Object.values(v).forEach(checkJsonTypes);
-      continue;
-    }
-    if (k === 'type') {
-      for (const t of Array.isArray(v) ? v : [v]) if (typeof t !== 'string' || !JSON_TYPES.has(t)) throw new Error(`unknown type ${JSON.stringify(t)}`);
-      continue;
-    }
-    if (k !== 'enum' && k !== 'const' && k !== 'default' && k !== 'examples') checkJsonTypes(v);
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+  const o = node as Record<string, unknown>;
+  if ('type' in o) {
+    for (const t of Array.isArray(o.type) ? o.type : [o.type]) if (typeof t !== 'string' || !JSON_TYPES.has(t)) throw new Error(`unknown type ${JSON.stringify(t)}`);
+  }
+  for (const k of ONE_SCHEMA) if (k in o && !Array.isArray(o[k])) checkJsonTypes(o[k]);
+  for (const k of SCHEMA_LISTS) if (Array.isArray(o[k])) (o[k] as unknown[]).forEach(checkJsonTypes);
+  for (const k of SCHEMA_MAPS) {
+    const m = o[k];
+    if (m && typeof m === 'object' && !Array.isArray(m)) for (const v of Object.values(m)) if (!Array.isArray(v)) checkJsonTypes(v);
   }
 }
 

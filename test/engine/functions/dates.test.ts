@@ -100,3 +100,16 @@ describe('week and quarter pattern letters (US weeks: from Sunday, week 1 holds 
     expect(call('PARSE_TIMESTAMP', [S, S], ['2023-01-01', 'yyyy-MM-dd[ HH:mm]'])).toBe(Date.UTC(2023, 0, 1));
   });
 });
+
+describe('half-day hours and early years', () => {
+  it('K is the hour of the half day, 0-11; h its clock hour, 1-12', () => {
+    expect(parseJavaDate('2020-01-01 0:30 PM', 'yyyy-MM-dd K:mm a', 'UTC')).toBe(Date.UTC(2020, 0, 1, 12, 30));
+    expect(() => parseJavaDate('2020-01-01 12:30 PM', 'yyyy-MM-dd K:mm a', 'UTC')).toThrow('HourOfAmPm (valid values 0 - 11): 12');
+    expect(parseJavaDate('2020-01-01 12:30 AM', 'yyyy-MM-dd h:mm a', 'UTC')).toBe(Date.UTC(2020, 0, 1, 0, 30));
+    expect(() => parseJavaDate('2020-01-01 0:30 AM', 'yyyy-MM-dd h:mm a', 'UTC')).toThrow('ClockHourOfAmPm (valid values 1 - 12): 0');
+  });
+  it('the week of the month of a day in the years 0-99 counts from that month\'s own first weekday', () => {
+    const d = new Date(Date.UTC(2000, 2, 2)); d.setUTCFullYear(2); // 0002-03-02, a Saturday; March began on a Friday
+    expect(formatJavaDate(d.getTime(), 'yyyy-MM-dd W', 'UTC')).toBe('0002-03-02 1');
+  });
+});

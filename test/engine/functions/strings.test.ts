@@ -130,3 +130,18 @@ describe('Java regular expressions (java.util.regex), as ksqlDB\'s REGEXP_* func
     expect(() => call('REGEXP_REPLACE', [S, S, S], ['a', '(', '-'])).toThrow(/^Invalid regular expression pattern: \(/);
   });
 });
+
+describe('Java regular expressions: quoting in classes, Is-prefixed properties, escapes beside Unicode classes', () => {
+  it.each([
+    ['[\\Qa-z\\E]+', 'm-z', '-z'],
+    ['\\p{IsL}+', '1éa2', 'éa'],
+    ['\\p{IsLu}+', 'abCDe', 'CD'],
+    ['\\p{IsPunctuation}+', 'ab!?c', '!?'],
+    ['\\p{IsAlphabetic}+', '12ab3', 'ab'],
+    ['\\p{L}+\\-\\d', 'x ab-1', 'ab-1'],
+    ['[\\p{L}\\-]+', '1a-b2', 'a-b'],
+    ['\\p{L}+\\:', 'é:', 'é:'],
+  ])('REGEXP_EXTRACT(%j, %j) = %j', (re, s, expected) => {
+    expect(call('REGEXP_EXTRACT', [S, S], [re, s])).toBe(expected);
+  });
+});
