@@ -26,8 +26,9 @@ describe('lambdas and NULL', () => {
     expect(() => compileExpr(e, ctx).fn(row)).toThrow(/NULL operand/);
   });
 
-  it('arithmetic outside lambdas stays NULL-safe', () => {
-    expect(compileExpr(plus(col('S'), int(1)), ctx).fn({ s: null })).toBeNull();
+  it('arithmetic outside lambdas fails the whole expression on a NULL operand too (ksqlDB unboxes there as well)', () => {
+    expect(() => compileExpr(plus(col('S'), int(1)), ctx).fn({ s: null })).toThrow('Error computing expression (S + 1): an operand is NULL');
+    expect(compileExpr(plus(col('S'), int(1)), ctx).fn({ s: 2 })).toBe(3);
   });
 });
 

@@ -429,6 +429,15 @@ INSERT INTO WS4 (K, V, ROWTIME) VALUES ('a', 1, 172800000);`, { streamsPropertie
     expect(((await byValue.json()) as { message: string }).message).toMatch(/^WHERE clause missing key column for disjunct: \(C > 1\)/);
   });
 
+  it('a NULL numeric operand fails the whole expression, as ksqlDB\'s generated code does: COALESCE and CASE around it give NULL, a WHERE drops the row', async () => {
+    await ksql(server.url, "INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('nul', 'x', null, 5000);");
+    const rows = async () => (await q("SELECT D + 1, COALESCE(D + 1, 5), IFNULL(D * 2, -1), CASE WHEN D + 1 > 0 THEN 'a' ELSE 'b' END, -D, V FROM QS WHERE ROWTIME = 5000;")).rows;
+    for (const deadline = Date.now() + 10_000; (await rows()).length === 0 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(await rows()).toEqual([[null, null, null, null, null, 'x']]);
+    expect((await q("SELECT ID FROM QS WHERE ROWTIME = 5000 AND (D + 1 > 0 OR ID = 'nul');")).rows).toEqual([]);
+    expect((await q("SELECT ID FROM QS WHERE ROWTIME = 5000 AND (D IS NULL OR ID = 'nul');")).rows).toEqual([['nul']]);
+  });
+
   it('a push query naming a value column twice is refused as a pull query is', async () => {
     for (const sql of ['SELECT ID, V AS X, V AS X FROM QS EMIT CHANGES;', 'SELECT ID, V AS X, V AS X FROM QS;']) {
       const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) });

@@ -100,7 +100,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'neg': {
       const x = compileExpr(e.e, ctx);
       if (!isNumeric(x.type)) throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(x.type)}`);
-      return { type: x.type, fn: (row) => { const v = x.fn(row); return v == null ? null : v instanceof Decimal ? v.negate() : x.type.kind === 'INTEGER' ? -(v as number) | 0 : -(v as number); } };
+      // negating a NULL unboxes it, as arithmetic does: the whole expression fails
+      return { type: x.type, fn: (row) => { const v = x.fn(row); if (v == null) throw new EvalError(`Error computing expression ${formatExpr(e)}: an operand is NULL`); return v instanceof Decimal ? v.negate() : x.type.kind === 'INTEGER' ? -(v as number) | 0 : -(v as number); } };
     }
     case 'cmp': return compileCompare(e.op, e.l, e.r, ctx);
     case 'and': case 'or': {
@@ -284,10 +285,13 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
     throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(l.type)} ${typeToString(r.type)}`);
   }
   const lf = l.fn, rf = r.fn;
+  // ksqlDB's generated code unboxes numeric operands: a NULL one fails the whole expression (NULL, and a
+  // processing error), not just this operation, so COALESCE(x + 1, 0) with a NULL x is NULL
+  const nullOperand = (): never => { throw new EvalError(`Error computing expression ${formatExpr(e)}: an operand is NULL`); };
   if (lt.kind === 'DOUBLE' || rt.kind === 'DOUBLE') {
     const f = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b, '%': (a: number, b: number) => a % b }[op];
     const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
-    return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? null : f(num(a), num(b)); } };
+    return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? nullOperand() : f(num(a), num(b)); } };
   }
   if (lt.kind === 'DECIMAL' || rt.kind === 'DECIMAL') {
     const a = lt.kind === 'DECIMAL' ? lt : { kind: 'DECIMAL' as const, ...(lt.kind === 'INTEGER' ? { precision: 10, scale: 0 } : { precision: 19, scale: 0 }) };
@@ -303,7 +307,7 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
     const dec = (v: unknown) => (v instanceof Decimal ? v : new Decimal(BigInt(v as number), 0));
     return { type, fn: (row) => {
       const x = lf(row), y = rf(row);
-      if (x == null || y == null) return null;
+      if (x == null || y == null) return nullOperand();
       const dx = dec(x), dy = dec(y);
       switch (op) {
         case '+': return dx.add(dy).setScale(scale);
@@ -319,7 +323,7 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   const wrap = isInt ? (v: number) => v | 0 : (v: number) => v;
   return { type, fn: (row) => {
     const a = lf(row) as number | null, b = rf(row) as number | null;
-    if (a == null || b == null) return null;
+    if (a == null || b == null) return nullOperand();
     switch (op) {
       case '+': return wrap(a + b);
       case '-': return wrap(a - b);
