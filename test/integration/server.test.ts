@@ -438,6 +438,23 @@ INSERT INTO WS4 (K, V, ROWTIME) VALUES ('a', 1, 172800000);`, { streamsPropertie
     expect((await q("SELECT ID FROM QS WHERE ROWTIME = 5000 AND (D IS NULL OR ID = 'nul');")).rows).toEqual([['nul']]);
   });
 
+  it('CREATE OR REPLACE adding an aggregate keeps the others\' state and starts the new one from its initial value; the query keeps running', async () => {
+    const props = { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } };
+    expect((await ksql(server.url, `CREATE STREAM UPS (ID STRING KEY, G STRING, V INT) WITH (KAFKA_TOPIC='ups', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE UPB AS SELECT G, COUNT(*) AS C, SUM(V) AS S FROM UPS GROUP BY G;
+INSERT INTO UPS (ID, G, V) VALUES ('1', 'x', 10);
+INSERT INTO UPS (ID, G, V) VALUES ('2', 'x', 20);`, props)).status).toBe(200);
+    const row = async () => (await q("SELECT * FROM UPB WHERE G = 'x';")).rows;
+    for (const deadline = Date.now() + 10_000; JSON.stringify(await row()) !== JSON.stringify([['x', 2, 30]]) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(await row()).toEqual([['x', 2, 30]]);
+    expect((await ksql(server.url, 'CREATE OR REPLACE TABLE UPB AS SELECT G, COUNT(*) AS C, SUM(V) AS S, AVG(V) AS A FROM UPS GROUP BY G;', props)).status).toBe(200);
+    expect((await ksql(server.url, "INSERT INTO UPS (ID, G, V) VALUES ('3', 'x', 60);")).status).toBe(200);
+    for (const deadline = Date.now() + 10_000; (await row())[0]?.[1] !== 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(await row()).toEqual([['x', 3, 90, 60]]);
+    const explained = (await ksql(server.url, 'SHOW QUERIES EXTENDED;')).body[0].queryDescriptions.find((d: { sinks: string[] }) => d.sinks.includes('UPB'));
+    expect([explained.state, explained.queryErrors]).toEqual(['RUNNING', []]);
+  });
+
   it('a push query naming a value column twice is refused as a pull query is', async () => {
     for (const sql of ['SELECT ID, V AS X, V AS X FROM QS EMIT CHANGES;', 'SELECT ID, V AS X, V AS X FROM QS;']) {
       const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) });

@@ -565,7 +565,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         if (!emitted.has(present)) emitted.put(present, true);
         emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers });
       };
-      const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores);
+      // each accumulator is kept with the call it belongs to (normalized), so CREATE OR REPLACE may add aggregates
+      const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores, aggs.map((a) => a.norm));
       const groupKey = (row: Row): unknown[] | undefined => {
         const k = new Array<unknown>(groupFns.length);
         for (let i = 0; i < groupFns.length; i++) {

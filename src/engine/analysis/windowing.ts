@@ -18,7 +18,8 @@ const DAY = 86_400_000;
 const partitionKeys: string[] = [];
 const partitionKey = (p: number): string => partitionKeys[p] ??= String(p);
 
-interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number } }
+/** `fns`: the aggregate calls its accumulators belong to, in order (absent in state from before it was kept). */
+interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number }; fns?: string }
 
 /** EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does; else a day less the size. */
 const graceOf = (spec: WindowSpec, final: boolean): number => (spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - spec.size.ms, 0));
@@ -33,16 +34,31 @@ export const windowRetention = (spec: WindowSpec, final: boolean): number => (sp
  * Aggregation state per group (and per window): incremental, one record at a time.
  * Late records follow Kafka Streams: a time window is closed once its end <= stream time - grace.
  */
-export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean, stores: StoreFactory): Windowing {
+export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregate[], output: Output, final: boolean, stores: StoreFactory, calls: string[] = aggs.map((_a, i) => String(i))): Windowing {
   const state = stores<Agg>('aggregate');
+  const fns = calls.join('\u0000');
+  /**
+   * State kept by the query this one replaced (CREATE OR REPLACE) may hold other aggregates: each
+   * accumulator goes to the call it belongs to, and a call that is new starts from its initial value.
+   */
+  const current = (a: Agg | undefined): Agg | undefined => {
+    if (!a || a.fns === fns) return a;
+    const before = a.fns?.split('\u0000');
+    a.accs = calls.map((c, i) => {
+      const j = before ? before.indexOf(c) : i < a.accs.length ? i : -1;
+      return j >= 0 ? a.accs[j] : aggs[i]!.init();
+    });
+    a.fns = fns;
+    return a;
+  };
   // accumulators are replaced in place: the state holds this array only
   const fold = (a: Agg, args: unknown[][]) => { for (let i = 0; i < aggs.length; i++) a.accs[i] = aggs[i]!.add(a.accs[i], args[i]!); };
   if (!spec) {
     return {
       add(key, args, ts, _p, headers) {
         const sk = keyString(key);
-        let a = state.get(sk);
-        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts };
+        let a = current(state.get(sk));
+        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, fns };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
         state.put(sk, a);
@@ -50,7 +66,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       },
       undo(key, args, ts, headers, silent) {
         const sk = keyString(key);
-        const a = state.get(sk);
+        const a = current(state.get(sk));
         if (!a) return;
         a.accs = a.accs.map((acc, i) => (aggs[i]!.undo ? aggs[i]!.undo!(acc, args[i]!) : acc));
         a.ts = Math.max(a.ts, ts);
@@ -61,7 +77,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
   }
   if (spec.type === 'SESSION') {
     if (aggs.some((a) => !a.merge)) throw new KsqlStatementError('The local server cannot merge this aggregate in SESSION windows yet');
-    return sessionWindowing(spec, aggs, output, stores, final);
+    return sessionWindowing(spec, aggs, output, stores, final, current, fns);
   }
   const size = spec.size.ms;
   const advance = spec.type === 'HOPPING' ? spec.advance!.ms : size;
@@ -83,7 +99,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       const due: Agg[] = [];
       for (const [sk, p] of pending.entries()) {
         if (p !== true && p !== partition) continue;
-        const a = state.get(sk);
+        const a = current(state.get(sk));
         if (!a) { pending.delete(sk); continue; }
         if (a.window!.end + grace > st) continue;
         if (a.window!.start >= retained) due.push(a);
@@ -118,8 +134,8 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         // the window store's observed stream time (pull queries read only windows it still keeps)
         if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
         const sk = `${ks}@${start}`;
-        let a = state.get(sk);
-        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end } };
+        let a = current(state.get(sk));
+        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
         state.put(sk, a);
@@ -136,7 +152,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
  * is retracted (a tombstone stamped with its old end), then the merged session [min start, max end]
  * is emitted, stamped with its end. Late: merged end < stream time - gap - grace.
  */
-function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory, final: boolean): Windowing {
+function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory, final: boolean, current: (a: Agg) => Agg | undefined, fns: string): Windowing {
   const gap = spec.size.ms;
   const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
   const sessions = stores<Agg[]>('sessions');
@@ -151,7 +167,7 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
     for (const [sk, list] of [...sessions.entries()]) {
       const open = list.filter((a) => a.window!.end + gap + grace > st);
       if (open.length === list.length) continue;
-      due.push(...list.filter((a) => !open.includes(a)));
+      due.push(...list.filter((a) => !open.includes(a)).map((a) => current(a)!));
       if (open.length) sessions.put(sk, open); else sessions.delete(sk);
     }
     due.sort((x, y) => x.window!.end - y.window!.end);
@@ -162,7 +178,7 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       const st = Math.max(streamTime.get(String(partition)) ?? -Infinity, ts);
       streamTime.put(String(partition), st);
       const sk = keyString(key);
-      const list = sessions.get(sk) ?? [];
+      const list = (sessions.get(sk) ?? []).map((a) => current(a)!);
       const kept = (latestEnd.get(String(partition)) ?? -Infinity) - retention + 1;
       const overlapping = list.filter((a) => a.window!.end >= Math.max(ts - gap, kept) && a.window!.start <= ts + gap);
       const start = Math.min(ts, ...overlapping.map((a) => a.window!.start));
@@ -175,7 +191,7 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
         accs = accs.map((acc, i) => aggs[i]!.merge!(o.accs[i], acc));
         if (!final) output(key, o.accs, o.window!.end, o.window, headers, true);
       }
-      const merged: Agg = { key, accs, ts: end, window: { start, end } };
+      const merged: Agg = { key, accs, ts: end, window: { start, end }, fns };
       sessions.put(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
       if (!final) output(key, merged.accs, end, merged.window, headers, false);
       else closeSessions(st, headers);
