@@ -418,3 +418,22 @@ describe('maps read from JSON', () => {
   });
 });
 
+describe('table functions and struct fields, named as ksqlDB names them', () => {
+  metastore.put({
+    name: 'TF', type: 'STREAM', topic: 'tf', isSource: false, statement: '',
+    keyFormat: { format: 'KAFKA' }, valueFormat: { format: 'JSON' },
+    columns: [{ name: 'ID', type: T.STRING, ns: 'KEY' }, { name: 'A', type: T.array(T.STRING), ns: 'VALUE' }, { name: 'M', type: T.map(T.STRING, T.INTEGER), ns: 'VALUE' },
+      { name: 'ST', type: T.struct([{ name: 'A', type: T.INTEGER }]), ns: 'VALUE' }],
+  });
+  it.each([
+    ['SELECT ID, EXPLODE(M) AS X FROM TF', "Function 'explode' does not accept parameters (MAP<STRING, INTEGER>)."],
+    ['SELECT ID, EXPLODE(A, A) AS X FROM TF', "Function 'explode' does not accept parameters (ARRAY<STRING>, ARRAY<STRING>)."],
+    ["SELECT ID, CUBE_EXPLODE(A, 'x') AS X FROM TF", "Function 'cube_explode' does not accept parameters (ARRAY<STRING>, STRING)."],
+    ['SELECT ID, ST->`a` AS X FROM TF', "Could not find field 'a' in 'ST'."],
+  ])('%s', (sql, message) => {
+    expect(() => plan(sql)).toThrow(message);
+  });
+  it('an unquoted field name is upper-cased and found', () => {
+    expect(plan('SELECT ID, ST->a AS X FROM TF').columns.map((c) => [c.name, c.type.kind])).toEqual([['ID', 'STRING'], ['X', 'INTEGER']]);
+  });
+});

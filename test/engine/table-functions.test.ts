@@ -11,9 +11,11 @@ describe('table functions', () => {
     [[null, 'a'], [null, 'a']],
   ])('EXPLODE(%j) gives %j', (input, rows) => { expect(explode.apply([input])).toEqual(rows); });
 
-  it('EXPLODE of an array returns its element type; of anything else, a message', () => {
+  it('EXPLODE of one array returns its element type; anything else (another type, more arguments) does not fit', () => {
     expect(explode.resolve([{ kind: 'ARRAY', item: T.BIGINT }])).toEqual(T.BIGINT);
-    expect(explode.resolve([T.STRING])).toMatch(/does not accept parameters/);
+    expect(explode.resolve([T.STRING])).toBeUndefined();
+    expect(explode.resolve([T.array(T.STRING), T.array(T.STRING)])).toBeUndefined();
+    expect(cube.resolve([T.array(T.STRING), T.STRING])).toBeUndefined();
   });
 
   it.each([

@@ -65,7 +65,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'deref': {
       const base = compileExpr(e.base, ctx);
       if (base.type.kind !== 'STRUCT') throw new KsqlStatementError(`Expected STRUCT type, got ${typeToString(base.type)}`);
-      const f = base.type.fields.find((x) => x.name === e.field) ?? base.type.fields.find((x) => x.name.toUpperCase() === e.field.toUpperCase());
+      const f = base.type.fields.find((x) => x.name === e.field);
       if (!f) throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
       const name = f.name;
       return { type: f.type, fn: (row) => { const s = base.fn(row) as Record<string, unknown> | null; return s == null ? null : s[name] ?? null; } };

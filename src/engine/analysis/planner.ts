@@ -257,7 +257,8 @@ function bindTableFunctions(calls: Call[], scope: Scope): BoundTableFn[] {
     const fn = getTableFunction(call.name)!;
     const args = call.args.map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
     const type = fn.resolve(args.map((a) => a.type));
-    if (typeof type === 'string') throw new KsqlStatementError(type);
+    // as a scalar function's: its name as ksqlDB declares it (lower case) and the arguments' full types
+    if (type === undefined) throw new KsqlStatementError(`Function '${call.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
     bound.push({ norm, field: `$tf${bound.length}`, type, args, apply: (xs) => fn.apply(xs) });
   }
   return bound;

@@ -4,8 +4,8 @@ import type { SqlType } from '../sql/types.js';
 export interface TableFunction {
   name: string;
   description: string;
-  /** The type of each element it returns, or a message when the arguments do not fit. */
-  resolve(args: SqlType[]): SqlType | string;
+  /** The type of each element it returns, or undefined when the arguments do not fit. */
+  resolve(args: SqlType[]): SqlType | undefined;
   apply(args: unknown[]): unknown[];
 }
 
@@ -17,14 +17,15 @@ const register = (f: TableFunction) => registry.set(f.name, f);
 register({
   name: 'EXPLODE',
   description: 'Explodes an array. This function outputs one value for each element of the array.',
-  resolve: ([t]) => (t && t.kind === 'ARRAY' ? t.item : `Function 'EXPLODE' does not accept parameters (${t ? t.kind : ''}).`),
+  // one argument, an array (ksqlDB's only signature)
+  resolve: (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? args[0]!.item : undefined),
   apply: ([list]) => (Array.isArray(list) ? list : []),
 });
 
 register({
   name: 'CUBE_EXPLODE',
   description: 'Takes as argument a list of columns and outputs all possible combinations of them.',
-  resolve: ([t]) => (t && t.kind === 'ARRAY' ? t : `Function 'CUBE_EXPLODE' does not accept parameters (${t ? t.kind : ''}).`),
+  resolve: (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? args[0] : undefined),
   apply([list]) {
     if (!Array.isArray(list)) return [];
     const n = list.length, out: unknown[][] = [];
