@@ -1,3 +1,4 @@
+import { longArith, type Long } from '../util/long.js';
 import type { Expr } from '../sql/ast.js';
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
@@ -101,7 +102,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       const x = compileExpr(e.e, ctx);
       if (!isNumeric(x.type)) throw new KsqlStatementError(`Error processing expression: ${formatExpr(e)}. Unsupported arithmetic types. ${typeToString(x.type)}`);
       // negating a NULL unboxes it, as arithmetic does: the whole expression fails
-      return { type: x.type, fn: (row) => { const v = x.fn(row); if (v == null) throw new EvalError(`Error computing expression ${formatExpr(e)}: an operand is NULL`); return v instanceof Decimal ? v.negate() : x.type.kind === 'INTEGER' ? -(v as number) | 0 : -(v as number); } };
+      return { type: x.type, fn: (row) => { const v = x.fn(row); if (v == null) throw new EvalError(`Error computing expression ${formatExpr(e)}: an operand is NULL`); return v instanceof Decimal ? v.negate() : x.type.kind === 'INTEGER' ? -(v as number) | 0 : x.type.kind === 'BIGINT' ? longArith('-', 0, v as Long, () => { throw new EvalError('/ by zero'); }) : -(v as number); } };
     }
     case 'cmp': return compileCompare(e.op, e.l, e.r, ctx);
     case 'and': case 'or': {
@@ -290,7 +291,7 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   const nullOperand = (): never => { throw new EvalError(`Error computing expression ${formatExpr(e)}: an operand is NULL`); };
   if (lt.kind === 'DOUBLE' || rt.kind === 'DOUBLE') {
     const f = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b, '%': (a: number, b: number) => a % b }[op];
-    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
     return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? nullOperand() : f(num(a), num(b)); } };
   }
   if (lt.kind === 'DECIMAL' || rt.kind === 'DECIMAL') {
@@ -304,7 +305,7 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
       case '%': { const s = Math.max(a.scale, b.scale); type = T.decimal(Math.min(a.precision - a.scale, b.precision - b.scale) + s, s); break; }
     }
     const scale = (type as { scale: number }).scale;
-    const dec = (v: unknown) => (v instanceof Decimal ? v : new Decimal(BigInt(v as number), 0));
+    const dec = (v: unknown) => (v instanceof Decimal ? v : new Decimal(BigInt(v as number | bigint), 0));
     return { type, fn: (row) => {
       const x = lf(row), y = rf(row);
       if (x == null || y == null) return nullOperand();
@@ -320,14 +321,17 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   }
   const isInt = lt.kind === 'INTEGER' && rt.kind === 'INTEGER';
   const type = isInt ? T.INTEGER : T.BIGINT;
-  const wrap = isInt ? (v: number) => v | 0 : (v: number) => v;
+  const zero = (): never => { throw new EvalError('/ by zero'); };
+  // BIGINT: Java's long arithmetic, exact and wrapping at 64 bits
+  if (!isInt) return { type, fn: (row) => { const a = lf(row) as Long | null, b = rf(row) as Long | null; return a == null || b == null ? nullOperand() : longArith(op, a, b, zero); } };
+  const wrap = (v: number) => v | 0;
   return { type, fn: (row) => {
     const a = lf(row) as number | null, b = rf(row) as number | null;
     if (a == null || b == null) return nullOperand();
     switch (op) {
       case '+': return wrap(a + b);
       case '-': return wrap(a - b);
-      case '*': return isInt ? Math.imul(a, b) : a * b;
+      case '*': return Math.imul(a, b);
       case '/': if (b === 0) throw new EvalError('/ by zero'); return wrap(Math.trunc(a / b));
       case '%': if (b === 0) throw new EvalError('/ by zero'); return wrap(a % b);
     }

@@ -32,6 +32,8 @@ export function matches(expected: unknown, actual: Actual, exactNumeric = true):
       return sameDecimal(text, at);
     }
     if (actual instanceof Decimal) return sameDecimal(text, actual.toString());
+    // a BIGINT beyond 2^53, exact
+    if (typeof actual === 'bigint') { const e = decimalOf(text); return e !== undefined && e.setScale(0, 'DOWN').unscaled === actual; }
     if (typeof actual === 'number') {
       if (Number.isInteger(actual) && !Object.is(actual, -0) && (actual as unknown as { __double?: boolean }).__double !== true) {
         return Math.trunc(Number(text)) === actual || BigInt(Math.trunc(Number(text))) === BigInt(actual);
@@ -75,5 +77,5 @@ export class ApproxDouble { constructor(readonly v: number) {} }
 
 export function show(v: unknown): string {
   if (v === undefined) return 'undefined';
-  return JSON.stringify(v, (_k, x) => (isLosslessNumber(x) ? Number((x as LosslessNumber).value) : x instanceof Decimal ? x.toString() : x instanceof TypedDouble || x instanceof ApproxDouble ? x.v : x instanceof Map ? Object.fromEntries(x) : Buffer.isBuffer(x) ? x.toString('base64') : (x && typeof x === 'object' && x.type === 'Buffer' && Array.isArray(x.data)) ? Buffer.from(x.data).toString('base64') : x));
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? Number(x) : isLosslessNumber(x) ? Number((x as LosslessNumber).value) : x instanceof Decimal ? x.toString() : x instanceof TypedDouble || x instanceof ApproxDouble ? x.v : x instanceof Map ? Object.fromEntries(x) : Buffer.isBuffer(x) ? x.toString('base64') : (x && typeof x === 'object' && x.type === 'Buffer' && Array.isArray(x.data)) ? Buffer.from(x.data).toString('base64') : x));
 }

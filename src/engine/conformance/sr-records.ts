@@ -78,14 +78,18 @@ export function javaHashMapOrder(keys: string[]): string[] {
  * string is either its text or, like "int", a schema that is itself a string.
  */
 const text = (s: unknown, type: SchemaType): string => {
-  if (typeof s !== 'string') return JSON.stringify(plain(s));
+  if (typeof s !== 'string') return JSON.stringify(plain(s), (_k, x) => (typeof x === 'bigint' ? Number(x) : x));
   if (type === 'PROTOBUF') return s;
   try { JSON.parse(s); return s; } catch { return JSON.stringify(s); }
 };
 
 /** Test JSON (numbers kept as text) as plain values. */
 export function plain(v: unknown): unknown {
-  if (isLosslessNumber(v)) return Number((v as LosslessNumber).value);
+  if (isLosslessNumber(v)) {
+    // an integer beyond 2^53 stays exact (a bigint), as a BIGINT holds it
+    const t = (v as LosslessNumber).value, n = Number(t);
+    return /^-?\d+$/.test(t) && !Number.isSafeInteger(n) ? BigInt(t) : n;
+  }
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
   return v;

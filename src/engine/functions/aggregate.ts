@@ -1,3 +1,4 @@
+import { longArith, type Long } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
 import { compareValues, keyString, valuesEqual } from './values.js';
@@ -48,10 +49,12 @@ function add(t: SqlType, a: unknown, b: unknown): unknown {
     return sum;
   }
   if (t.kind === 'INTEGER') return ((a as number) + (b as number)) | 0;
+  // a long sum is exact and wraps at 64 bits, as Java's
+  if (t.kind === 'BIGINT') return longArith('+', a as Long, b as Long, () => { throw new Error('unreachable'); });
   return (a as number) + (b as number);
 }
 function zero(t: SqlType): unknown { return t.kind === 'DECIMAL' ? new Decimal(0n, t.scale) : 0; }
-function neg(t: SqlType, v: unknown): unknown { return t.kind === 'DECIMAL' ? (v as Decimal).negate() : -(v as number); }
+function neg(t: SqlType, v: unknown): unknown { return t.kind === 'DECIMAL' ? (v as Decimal).negate() : typeof v === 'bigint' ? -v : -(v as number); }
 
 define({
   name: 'COUNT', description: 'Counts records (COUNT(*)) or non-null values.', streamOnly: false,
@@ -84,7 +87,7 @@ define({
   name: 'AVG', description: 'Average of values.', streamOnly: false,
   resolve: ([t]) => {
     if (!t || !isNumeric(t)) return undefined;
-    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
     return {
       returnType: T.DOUBLE,
       init: () => ({ sum: 0, count: 0 }),
@@ -332,7 +335,7 @@ define({
   resolve: ([x, y]) => {
     if (!x || !y || !isNumeric(x) || !isNumeric(y)) return undefined;
     type S = { n: number; sx: number; sy: number; sxx: number; syy: number; sxy: number };
-    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+    const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
     const step = (s: S, a: number, b: number, sign: number): S => ({ n: s.n + sign, sx: s.sx + sign * a, sy: s.sy + sign * b, sxx: s.sxx + sign * a * a, syy: s.syy + sign * b * b, sxy: s.sxy + sign * a * b });
     return {
       returnType: T.DOUBLE, init: () => ({ n: 0, sx: 0, sy: 0, sxx: 0, syy: 0, sxy: 0 }),
@@ -344,7 +347,7 @@ define({
   },
 });
 
-const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : (v as number));
+const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
 
 /** Running count, sum and sum of squared deviations, updated as ksqlDB's variance UDAF does. */
 interface Moments { count: number; sum: number; m2: number }

@@ -1,3 +1,4 @@
+import { fitsLong, LONG_MAX, LONG_MIN, toLong, wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
@@ -12,33 +13,37 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
       if (from.kind === 'STRING') return (v as string).trim().toLowerCase() === 'true';
       break;
     case 'INTEGER': case 'BIGINT': {
-      let n: number;
+      // BIGINTs are exact longs; narrowing to INT keeps the low 32 bits, as Java's (int) of a long
+      let n: bigint;
       if (from.kind === 'STRING') {
         const s = (v as string).trim();
         if (!/^[+-]?\d+$/.test(s)) throw new EvalError(`Cannot cast '${s}' to ${to.kind}`);
-        n = Number(s);
-      } else if (from.kind === 'DECIMAL') n = Number((v as Decimal).setScale(0, 'DOWN').unscaled);
+        n = BigInt(s.replace(/^\+/, ''));
+        // Integer.parseInt / Long.parseLong refuse what their type cannot hold
+        if (to.kind === 'INTEGER' ? n > 2147483647n || n < -2147483648n : !fitsLong(n)) throw new EvalError(`Cannot cast '${s}' to ${to.kind}`);
+      } else if (from.kind === 'DECIMAL') n = (v as Decimal).setScale(0, 'DOWN').unscaled;
       else if (from.kind === 'DOUBLE') {
         // Java's (int) and (long) of a double: NaN is 0, and values beyond the type's range saturate
         const d = v as number;
-        const [lo, hi] = to.kind === 'INTEGER' ? [-2147483648, 2147483647] : [-(2 ** 63), 2 ** 63 - 1];
-        return Number.isNaN(d) ? 0 : d <= lo ? lo : d >= hi ? hi : Math.trunc(d);
-      } else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') n = Math.trunc(v as number);
-      else if (from.kind === 'BOOLEAN') break;
-      else n = v as number;
-      if (to.kind === 'INTEGER') n = n | 0;
-      return n;
+        if (to.kind === 'INTEGER') return Number.isNaN(d) ? 0 : d <= -2147483648 ? -2147483648 : d >= 2147483647 ? 2147483647 : Math.trunc(d);
+        return Number.isNaN(d) ? 0 : d <= -(2 ** 63) ? toLong(LONG_MIN) : d >= 2 ** 63 ? toLong(LONG_MAX) : Number.isSafeInteger(Math.trunc(d)) ? Math.trunc(d) : toLong(BigInt(Math.trunc(d)));
+      } else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') {
+        if (typeof v === 'number') return to.kind === 'INTEGER' ? Math.trunc(v) | 0 : Math.trunc(v);
+        n = v as bigint;
+      } else if (from.kind === 'BOOLEAN') break;
+      else { const x = v as number; return to.kind === 'INTEGER' ? x | 0 : x; }
+      return to.kind === 'INTEGER' ? Number(BigInt.asIntN(32, n)) : wrapLong(n);
     }
     case 'DOUBLE':
       if (from.kind === 'STRING') { const n = Number((v as string).trim()); if (Number.isNaN(n)) throw new EvalError('bad double'); return n; }
       if (from.kind === 'DECIMAL') return (v as Decimal).toNumber();
-      if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return v;
+      if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return Number(v);
       break;
     case 'DECIMAL': {
       let d: Decimal;
       if (from.kind === 'DECIMAL') d = v as Decimal;
       else if (from.kind === 'STRING') d = Decimal.parse(v as string);
-      else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') d = new Decimal(BigInt(v as number), 0);
+      else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') d = new Decimal(BigInt(v as number | bigint), 0);
       else if (from.kind === 'DOUBLE') d = Decimal.fromNumber(v as number);
       else break;
       const r = d.setScale(to.scale, 'HALF_UP');
@@ -168,6 +173,11 @@ export function compareValues(a: unknown, b: unknown): number {
     return da.compare(db);
   }
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  // a BIGINT beyond 2^53 against any number (JavaScript compares the two kinds exactly)
+  if ((typeof a === 'bigint' || typeof a === 'number') && (typeof b === 'bigint' || typeof b === 'number')) {
+    if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return Buffer.compare(a, b);
@@ -207,6 +217,7 @@ export function keyString(values: readonly unknown[]): string {
     if (i > 0) text += ',';
     if (typeof v === 'string') text += JSON.stringify(v);
     else if (typeof v === 'number') text += Number.isFinite(v) ? String(v) : 'null';
+    else if (typeof v === 'bigint') text += String(v);
     else if (v === null || v === undefined) text += 'null';
     else if (typeof v === 'boolean') text += v ? 'true' : 'false';
     else return keyStringOf(values);

@@ -1,3 +1,5 @@
+import { parseJsonExact, stringifyJsonExact } from '../serde/json-exact.js';
+import { fitsLong } from '../util/long.js';
 import type http from 'node:http';
 import type { Engine } from '../engine.js';
 import { serdesOf } from '../catalog/metastore.js';
@@ -23,7 +25,8 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
   const handleLine = (line: string) => {
     if (!line.trim() || res.writableEnded) return;
     let obj: unknown;
-    try { obj = JSON.parse(line); } catch {
+    // (BIGINT values beyond 2^53 are read exactly)
+    try { obj = parseJsonExact(line); } catch {
       error('Invalid JSON in inserts stream', seq++);
       return;
     }
@@ -66,7 +69,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       const vv = values.map((c) => fromJson(lookupField(row, c.name) ?? null, c.type, c.name));
       if (ds.type === 'TABLE' && kv.some((k) => k === null)) throw new Error(`Value for primary key column(s) ${keys.map((k) => k.name).join(', ')} is required for tables`);
       const rowtime = lookupField(row, 'ROWTIME');
-      if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${JSON.stringify(rowtime)}`);
+      if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${stringifyJsonExact(rowtime)}`);
       engine.topics.append(ds.topic, { key: kv.every((k) => k === null) ? null : ks.serialize(kv), value: vs.serialize(vv), timestamp: typeof rowtime === 'number' ? rowtime : Date.now() });
       engine.drain();
       ack({ status: 'ok', seq: n });
@@ -90,10 +93,10 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
 /** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */
 function checkScalar(v: unknown, kind: string, name: string): void {
   if (v === null || v === undefined) return;
-  const bad = () => new Error(`Expected type ${kind} for field \`${name}\` but got ${JSON.stringify(v)}`);
+  const bad = () => new Error(`Expected type ${kind} for field \`${name}\` but got ${stringifyJsonExact(v)}`);
   switch (kind) {
     case 'INTEGER': if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw bad(); break;
-    case 'BIGINT': if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(); break;
+    case 'BIGINT': if (typeof v === 'bigint' ? !fitsLong(v) : typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(); break;
     case 'DOUBLE': if (typeof v !== 'number') throw bad(); break;
     case 'BOOLEAN': if (typeof v !== 'boolean') throw bad(); break;
     default: break;

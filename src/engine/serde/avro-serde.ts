@@ -1,3 +1,4 @@
+import { toLong } from '../util/long.js';
 import type avro from 'avsc';
 import { avsc } from './libraries.js';
 import { Decimal } from '../util/decimal.js';
@@ -8,16 +9,16 @@ import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } fr
 type Obj = { [k: string]: unknown };
 const types = new Map<string, avro.Type>();
 
-// avsc's own long refuses values beyond 2^53; the engine's BIGINTs are JS numbers, so longs are
-// read and written through a 64-bit integer and given back as the nearest number
+// avsc's own long refuses values beyond 2^53; the engine's BIGINTs are exact longs (a number while
+// safe, else a bigint), so longs are read and written through a 64-bit integer
 let longType: avro.types.LongType | undefined;
 const makeLongType = () => avsc().types.LongType.__with({
-  fromBuffer: (buf: Buffer) => Number(buf.readBigInt64LE()),
-  toBuffer: (n: number) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt.asIntN(64, BigInt(Math.trunc(n)))); return b; },
-  fromJSON: Number,
-  toJSON: Number,
-  isValid: (n: unknown) => typeof n === 'number' && Number.isInteger(n),
-  compare: (a: number, b: number) => (a === b ? 0 : a < b ? -1 : 1),
+  fromBuffer: (buf: Buffer) => toLong(buf.readBigInt64LE()),
+  toBuffer: (n: number | bigint) => { const b = Buffer.alloc(8); b.writeBigInt64LE(BigInt.asIntN(64, typeof n === 'bigint' ? n : BigInt(Math.trunc(n)))); return b; },
+  fromJSON: (x: unknown) => (typeof x === 'bigint' ? toLong(x) : Number(x)),
+  toJSON: (n: number | bigint) => (typeof n === 'bigint' ? n : Number(n)),
+  isValid: (n: unknown) => typeof n === 'bigint' || (typeof n === 'number' && Number.isInteger(n)),
+  compare: (a: number | bigint, b: number | bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
 function avroTypeOf(schema: AvroSchema): avro.Type {
@@ -99,7 +100,8 @@ function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   switch (t.kind) {
     case 'DECIMAL': return Buffer.isBuffer(v) ? decimalFromBytes(v, Number(o?.scale ?? t.scale)).setScale(t.scale) : Decimal.fromNumber(Number(v)).setScale(t.scale);
     case 'BYTES': return Buffer.from(v as Uint8Array);
-    case 'DOUBLE': case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': return Number(v);
+    case 'BIGINT': return typeof v === 'bigint' ? toLong(v) : Number(v);
+    case 'DOUBLE': case 'INTEGER': case 'DATE': case 'TIME': case 'TIMESTAMP': return Number(v);
     case 'STRING': return String(v);
     case 'ARRAY': return (v as unknown[]).map((x) => fromAvro(x, (o?.items ?? 'null') as AvroSchema, t.item));
     case 'MAP': {

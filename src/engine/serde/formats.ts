@@ -1,3 +1,5 @@
+import { parseJsonExact } from './json-exact.js';
+import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { typeToString, type SqlType } from '../sql/types.js';
@@ -103,7 +105,7 @@ function kafkaSerde(cols: Column[]): Serde {
       if (bytes === null) return [null];
       switch (t.kind) {
         case 'INTEGER': if (bytes.length !== 4) throw new SerdeError(`Size of data received by IntegerDeserializer is not 4`); return [bytes.readInt32BE(0)];
-        case 'BIGINT': if (bytes.length !== 8) throw new SerdeError(`Size of data received by LongDeserializer is not 8`); return [Number(bytes.readBigInt64BE(0))];
+        case 'BIGINT': if (bytes.length !== 8) throw new SerdeError(`Size of data received by LongDeserializer is not 8`); return [toLong(bytes.readBigInt64BE(0))];
         case 'DOUBLE': if (bytes.length !== 8) throw new SerdeError(`Size of data received by DoubleDeserializer is not 8`); return [bytes.readDoubleBE(0)];
         case 'STRING': return [bytes.toString('utf8')];
         case 'BYTES': return [Buffer.from(bytes)];
@@ -160,8 +162,12 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
 function parseJson(bytes: Buffer): unknown {
   // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does
   const text = bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8');
-  try { return JSON.parse(text); } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
+  try {
+    // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
+    return parseJsonExact(text);
+  } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
 }
+
 
 function delimitedSerde(cols: Column[], delimiter: string, isKey: boolean): Serde {
   return {
@@ -241,6 +247,8 @@ function parseDelimited(s: string | null, t: SqlType): unknown {
     case 'BOOLEAN': return s.toLowerCase() === 'true';
     case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
       if (!/^\s*-?\d+\s*$/.test(s)) throw new SerdeError(`For input string: "${s}"`);
+      // a BIGINT is read exactly (Long.parseLong), beyond 2^53 too
+      if (t.kind === 'BIGINT') { const l = parseLong(s); if (l === undefined) throw new SerdeError(`For input string: "${s}"`); return l; }
       const n = Number(s);
       if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) throw new SerdeError(`For input string: "${s}"`);
       return n;

@@ -1,6 +1,7 @@
 import type { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { fromJson } from './json-value.js';
+import { parseJsonExact, stringifyJsonExact } from './json-exact.js';
 import type { JsonSchema } from './json-schema.js';
 import { findName, type Codec, type Shape } from './sr-values.js';
 
@@ -12,13 +13,13 @@ export function jsonSrCodec(schema: JsonSchema, shape: Shape): Codec {
   const physical = shape.names.map((n) => { const i = findName(props, n); return i < 0 ? n : props[i]!; });
   return {
     encode(values) {
-      if (shape.unwrapped) return Buffer.from(JSON.stringify(toJson(values[0], shape.types[0]!)));
+      if (shape.unwrapped) return Buffer.from(stringifyJsonExact(toJson(values[0], shape.types[0]!)));
       const obj: Obj = {};
       shape.names.forEach((_, i) => { obj[physical[i]!] = toJson(values[i], shape.types[i]!); });
-      return Buffer.from(JSON.stringify(obj));
+      return Buffer.from(stringifyJsonExact(obj));
     },
     decode(payload) {
-      const v = JSON.parse(payload.toString('utf8')) as unknown;
+      const v = parseJsonExact(payload.toString('utf8'));
       if (shape.unwrapped) return [fromJson(v, shape.types[0]!)];
       if (v === null) return null;
       const src = v as Obj;

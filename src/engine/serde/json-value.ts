@@ -1,3 +1,4 @@
+import { parseLong } from '../util/long.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
@@ -11,6 +12,13 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
       break;
     case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
+      // a BIGINT beyond 2^53 (read exactly as a bigint, or written as digits) stays exact
+      if (t.kind === 'BIGINT' && (typeof v === 'bigint' || (typeof v === 'string' && /^\s*-?\d{16,}\s*$/.test(v)))) {
+        const l = parseLong(String(v));
+        if (l === undefined) break;
+        return l;
+      }
+      if (typeof v === 'bigint') break;
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
       if (Number.isFinite(n)) {
         if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
@@ -19,13 +27,13 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       break;
     }
     case 'DOUBLE': {
-      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : NaN;
+      const n = typeof v === 'number' || typeof v === 'bigint' ? Number(v) : typeof v === 'string' ? Number(v) : NaN;
       if (!Number.isNaN(n) || v === 'NaN') return n;
       break;
     }
     case 'DECIMAL':
-      if (typeof v === 'number' || typeof v === 'string') {
-        const d = typeof v === 'number' ? Decimal.fromNumber(v) : Decimal.parse(v);
+      if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') {
+        const d = typeof v === 'number' ? Decimal.fromNumber(v) : Decimal.parse(String(v));
         const r = d.setScale(t.scale);
         if (r.precision - r.scale > t.precision - t.scale && r.unscaled !== 0n) break;
         return r;
@@ -33,7 +41,7 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       break;
     case 'STRING':
       if (typeof v === 'string') return v;
-      if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+      if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
       return JSON.stringify(v);
     case 'BYTES':
       if (typeof v === 'string') return Buffer.from(v, 'base64');
@@ -98,7 +106,7 @@ export function lookupField(obj: Record<string, unknown>, name: string): unknown
   return undefined;
 }
 
-const jsonKind = (v: unknown) => Array.isArray(v) ? 'ArrayNode' : typeof v === 'object' ? 'ObjectNode' : typeof v === 'string' ? 'TextNode' : typeof v === 'number' ? 'NumericNode' : 'BooleanNode';
+const jsonKind = (v: unknown) => Array.isArray(v) ? 'ArrayNode' : typeof v === 'object' ? 'ObjectNode' : typeof v === 'string' ? 'TextNode' : typeof v === 'number' || typeof v === 'bigint' ? 'NumericNode' : 'BooleanNode';
 
 export type JsonStyle = 'topic' | 'rest';
 

@@ -1,3 +1,4 @@
+import { toLong, type Long } from '../util/long.js';
 import type protobuf from 'protobufjs';
 import { protobufjs } from './libraries.js';
 import type { Decimal } from '../util/decimal.js';
@@ -117,6 +118,8 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
     return toProto(v, rt, t);
   }
   if (t.kind === 'BYTES') return Buffer.from(v as Uint8Array);
+  // a long beyond 2^53 goes to protobufjs as its two 32-bit halves (it takes no bigint)
+  if (typeof v === 'bigint') return { low: Number(BigInt.asIntN(32, v)), high: Number(BigInt.asIntN(32, v >> 32n)), unsigned: false };
   return v;
 }
 
@@ -189,9 +192,16 @@ function scalar(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
   switch (t.kind) {
     case 'BYTES': return Buffer.from(v as Uint8Array);
-    case 'INTEGER': case 'BIGINT': case 'DOUBLE': return num(v);
+    case 'BIGINT': return long(v);
+    case 'INTEGER': case 'DOUBLE': return num(v);
     default: return v;
   }
+}
+
+/** A 64-bit int protobufjs decoded (a Long object, or a number) as an exact long. */
+function long(v: unknown): Long {
+  if (v === null || v === undefined) return 0;
+  return typeof v === 'object' ? toLong(BigInt((v as { toString(): string }).toString())) : Number(v);
 }
 
 /** protobufjs decodes 64-bit ints as Long objects when the `long` package is present. */

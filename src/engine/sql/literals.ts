@@ -1,3 +1,4 @@
+import { toLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { SqlSyntaxError } from './lexer.js';
 import { T, type SqlType } from './types.js';
@@ -22,6 +23,6 @@ export function parseNumericLiteral(text: string, forceDecimal = false): { type:
   }
   const big = BigInt(text);
   if (big >= BigInt(INT_MIN) && big <= BigInt(INT_MAX)) return { type: T.INTEGER, value: Number(big) };
-  if (big >= -(2n ** 63n) && big < 2n ** 63n) return { type: T.BIGINT, value: Number(big) };
+  if (big >= -(2n ** 63n) && big < 2n ** 63n) return { type: T.BIGINT, value: toLong(big) };
   throw new SqlSyntaxError(1, 0, `Invalid numeric literal: ${text}`);
 }

@@ -47,6 +47,7 @@ export function encodeValue(v: unknown): unknown {
   if (Buffer.isBuffer(v) || v instanceof Uint8Array) return { $b: Buffer.from(v).toString('base64') };
   if (v instanceof Map) return { $m: [...v].map(([k, x]) => [encodeValue(k), encodeValue(x)]) };
   if (typeof v === 'number' && !Number.isFinite(v)) return { $n: String(v) };
+  if (typeof v === 'bigint') return { $l: String(v) };
   if (Array.isArray(v)) return v.map(encodeValue);
   if (typeof v === 'object') return { $o: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, encodeValue(x)])) };
   return v;
@@ -60,6 +61,7 @@ export function decodeValue(v: unknown): unknown {
   if ('$b' in o) return Buffer.from(o.$b as string, 'base64');
   if ('$m' in o) return new Map((o.$m as [unknown, unknown][]).map(([k, x]) => [decodeValue(k), decodeValue(x)]));
   if ('$n' in o) return Number(o.$n);
+  if ('$l' in o) return BigInt(o.$l as string);
   if ('$o' in o) return Object.fromEntries(Object.entries(o.$o as object).map(([k, x]) => [k, decodeValue(x)]));
   return v;
 }
