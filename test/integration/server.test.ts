@@ -536,9 +536,15 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     expect(rows.rows).toEqual([['a', 1], ['e', 2]]);
   });
 
-  it('refuses a read-only or windowed target, as INSERT VALUES does', async () => {
-    expect((await send(['{"target":"INS_RO"}', '{"ID":"x","V":1}']))).toEqual([{ '@type': 'generic_error', error_code: 40000, message: 'Cannot insert values into read-only stream: INS_RO', status: 'error', seq: 0 }]);
-    expect((await send(['{"target":"INS_W"}', '{"ID":"q","C":1}']))[0]!.message).toBe('Cannot insert values into windowed table!');
+  it('refuses a target it will not insert into with HTTP 400 before any row: an unknown one, a table, a read-only or windowed stream', async () => {
+    const refused = async (target: string) => {
+      const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `{"target":"${target}"}\n{"ID":"x","V":1}\n` });
+      return [r.status, await r.json()];
+    };
+    expect(await refused('NOPE')).toEqual([400, { '@type': 'generic_error', error_code: 40001, message: 'No such stream: NOPE' }]);
+    expect(await refused('INS_W')).toEqual([400, { '@type': 'generic_error', error_code: 40001, message: 'Cannot insert into a table' }]);
+    expect(await refused('INS_RO')).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Cannot insert values into read-only stream: INS_RO' }]);
+    expect((await queryStream(server.url, 'SELECT ID FROM INS_RO;')).rows).toEqual([]);
   });
 
   it('answers the rows that come after its target was dropped, instead of going silent', async () => {

@@ -16,30 +16,42 @@ const MAX_LINE = 10 * 1024 * 1024;
 
 export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
   void journal;
-  res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1' });
+  // the answer's head goes out once the target is known good: a target refused is a 400
+  const start = () => { if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1' }); };
   let buf = '';
   let target: string | undefined;
   let seq = 0;
-  const ack = (o: unknown) => res.write(`${JSON.stringify(o)}\n`);
+  const ack = (o: unknown) => { start(); res.write(`${JSON.stringify(o)}\n`); };
   const error = (message: string, n: number) => ack({ '@type': 'generic_error', error_code: 40000, message, status: 'error', seq: n });
   const handleLine = (line: string) => {
     if (!line.trim() || res.writableEnded) return;
     let obj: unknown;
     // (BIGINT values beyond 2^53 are read exactly)
+    // a target the server will not insert into is refused before any row, with HTTP 400, as ksqlDB's
+    // endpoint refuses it while it sets the stream up (streams only: "Cannot insert into a table")
+    const refuse = (message: string, code = 40000) => {
+      if (res.headersSent) { error(message, 0); res.end(); return; }
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ '@type': 'generic_error', error_code: code, message }));
+    };
     try { obj = parseJsonExact(line); } catch {
+      if (target === undefined) { refuse('Invalid JSON in inserts stream'); return; }
       error('Invalid JSON in inserts stream', seq++);
       return;
     }
     if (target === undefined) {
       const named = (obj as Record<string, unknown> | null)?.target;
-      if (typeof named !== 'string') { error('Invalid request: the first line must name the "target" stream or table as a string', 0); res.end(); return; }
+      if (typeof named !== 'string') { refuse('Invalid request: the first line must name the "target" stream or table as a string'); return; }
       target = named;
-      // the target rules of INSERT INTO ... VALUES
       const ds = engine.metastore.get(target);
-      const refused = !ds ? `Cannot insert values into an unknown stream/table: \`${target}\``
-        : ds.isSource ? `Cannot insert values into read-only ${ds.type.toLowerCase()}: ${ds.name}`
-          : ds.windowInfo ? `Cannot insert values into windowed ${ds.type.toLowerCase()}!` : undefined;
-      if (refused) { error(refused, 0); res.end(); }
+      if (!ds) { refuse(`No such stream: ${target}`, 40001); return; }
+      if (ds.type === 'TABLE') { refuse('Cannot insert into a table', 40001); return; }
+      // and the target rules of INSERT INTO ... VALUES
+      const refused = ds.isSource ? `Cannot insert values into read-only ${ds.type.toLowerCase()}: ${ds.name}`
+        : ds.windowInfo ? `Cannot insert values into windowed ${ds.type.toLowerCase()}!` : undefined;
+      if (refused) { refuse(refused); return; }
+      start();
+      res.flushHeaders();
       return;
     }
     const ds = engine.metastore.get(target);
@@ -87,7 +99,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     // a line is one row: the other endpoints' body limit bounds it, and the stream ends past it
     if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; res.end(); req.resume(); }
   });
-  req.on('end', () => { handleLine(buf); buf = ''; if (!res.writableEnded) res.end(); });
+  req.on('end', () => { handleLine(buf); buf = ''; if (!res.writableEnded) { start(); res.end(); } });
 }
 
 /** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */
