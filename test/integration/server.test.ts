@@ -32,6 +32,13 @@ describe('local server over HTTP (ksql-migrate server)', () => {
     expect(HealthCheck.parse(await (await fetch(`${server.url}/healthcheck`)).json()).isHealthy).toBe(true);
   });
 
+  it('answers /v1/metadata and /v1/metadata/id as ksqlDB\'s ServerMetadata and ServerClusterId', async () => {
+    const info = (await (await fetch(`${server.url}/info`)).json()) as { KsqlServerInfo: { version: string; kafkaClusterId: string; ksqlServiceId: string } };
+    const id = { id: '', scope: { path: [], clusters: { 'kafka-cluster': info.KsqlServerInfo.kafkaClusterId, 'ksql-cluster': info.KsqlServerInfo.ksqlServiceId } } };
+    expect(await (await fetch(`${server.url}/v1/metadata`)).json()).toEqual({ version: info.KsqlServerInfo.version, clusterId: id });
+    expect(await (await fetch(`${server.url}/v1/metadata/id`)).json()).toEqual(id);
+  });
+
   it('runs the migration metadata: stream, CTAS, INSERT VALUES and a pull scan of the latest row per key', async () => {
     const created = await ksql(server.url, METADATA);
     expect(created.status).toBe(200);
@@ -92,13 +99,16 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(third.body.message).toMatch(/^line 3:3: Syntax Error/);
     });
 
-    it('/query and /query-stream take exactly one statement, the last one\'s `;` optional', async () => {
+    it('/query and /query-stream take exactly one statement, ended by its `;` as ksqlDB\'s grammar has it', async () => {
       await ksql(server.url, "CREATE STREAM ONE_STMT (ID INT KEY, V INT) WITH (kafka_topic='one_stmt', value_format='JSON', partitions=1);");
       for (const [path, field] of [['/query', 'ksql'], ['/query-stream', 'sql']] as const) {
-        for (const text of ['SELECT * FROM ONE_STMT EMIT CHANGES; SELECT * FROM ONE_STMT EMIT CHANGES;', 'SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT']) {
-          const r = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: text }) });
-          expect([r.status, await r.json()]).toEqual([400, { '@type': 'statement_error', error_code: 40001, message: 'Expected exactly one KSQL statement; found 2 instead', statementText: text, entities: [] }]);
-        }
+        const answer = async (text: string) => { const r = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: text }) }); return [r.status, await r.json()]; };
+        const refused = (text: string, message: string) => [400, { '@type': 'statement_error', error_code: 40001, message, statementText: text, entities: [] }];
+        const two = 'SELECT * FROM ONE_STMT EMIT CHANGES; SELECT * FROM ONE_STMT EMIT CHANGES;';
+        expect(await answer(two)).toEqual(refused(two, 'Expected exactly one KSQL statement; found 2 instead'));
+        expect(await answer('')).toEqual(refused('', 'Expected exactly one KSQL statement; found 0 instead'));
+        expect(await answer('SELECT * FROM ONE_STMT')).toEqual(refused('SELECT * FROM ONE_STMT', "line 1:23: Syntax Error\nmismatched input '<EOF>' expecting ';'"));
+        expect(await answer('SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT')).toEqual(refused('SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT', "line 1:47: Syntax Error\nmismatched input '<EOF>' expecting ';'"));
         const one = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: 'SELECT * FROM ONE_STMT; -- a comment' }) });
         expect(one.status).toBe(200);
         await one.text();
@@ -617,7 +627,8 @@ describe('push queries over /query', () => {
 
   it('/close-query ends a /query-stream query; a /query one is not known to it, as in ksqlDB', async () => {
     expect((await ksql(server.url, "CREATE STREAM PCQ (K STRING KEY, ID INT) WITH (kafka_topic='pcq', value_format='JSON', partitions=1);")).status).toBe(200);
-    const close = async (queryId: string) => { const r = await fetch(`${server.url}/close-query`, { method: 'POST', body: JSON.stringify({ queryId }) }); return [r.status, await r.json()]; };
+    // a query closed is answered 200 with no body; an unknown one with an error entity
+    const close = async (queryId: string) => { const r = await fetch(`${server.url}/close-query`, { method: 'POST', body: JSON.stringify({ queryId }) }); const text = await r.text(); return [r.status, text === '' ? '' : JSON.parse(text)]; };
     const legacy = await header('SELECT * FROM PCQ EMIT CHANGES;', {});
     expect(await close(legacy.header.queryId)).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: `No query with id ${legacy.header.queryId}` }]);
     const res = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { accept: 'application/vnd.ksqlapi.delimited.v1' }, body: JSON.stringify({ sql: 'SELECT * FROM PCQ EMIT CHANGES;' }) });
@@ -625,7 +636,7 @@ describe('push queries over /query', () => {
     let text = '';
     while (!text.includes('\n')) { const { value, done } = await reader.read(); if (done) break; text += new TextDecoder().decode(value); }
     const id = (JSON.parse(text.slice(0, text.indexOf('\n'))) as { queryId: string }).queryId;
-    expect(await close(id)).toEqual([200, {}]);
+    expect(await close(id)).toEqual([200, '']);
     for (;;) { const { done } = await reader.read(); if (done) break; }
     expect(await close(id)).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: `No query with id ${id}` }]);
   });

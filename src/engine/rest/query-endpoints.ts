@@ -72,11 +72,12 @@ class QueryWriter {
   }
 }
 
-/** How many statements a request's text holds (the last may lack its `;`); 1 when it cannot tell. */
+/**
+ * How many statements a request's text holds. Each must end with its `;`, as ksqlDB's grammar has
+ * them: a missing one is the parser's syntax error, as /ksql gives it.
+ */
 function statementCount(text: string): number {
-  try {
-    return splitRequest(/;\s*$/.test(text) ? text : `${text};`).filter((s) => s.text.trim() !== ';').length;
-  } catch { return 1; }
+  return splitRequest(text).filter((s) => s.text.trim() !== ';').length;
 }
 
 /** POST /query-stream and POST /query: pull queries answer at once; push queries stream until LIMIT or close. */
@@ -90,7 +91,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   try {
     const text = substituteIfEnabled(sql.trim(), ctx.variables, ctx.properties, engine.properties);
     const count = statementCount(text);
-    if (count > 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
+    if (count !== 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
     stmt = parseStatement(text);
   } catch (e) { return send(res, toErrorBody(e, sql)); }
   if (stmt.kind === 'print') return handlePrint(engine, stmt, res);

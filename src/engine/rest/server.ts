@@ -77,6 +77,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       return send(res, genericError(401, 40100, 'Unauthorized'));
     }
     if (req.method === 'GET') {
+      const serverClusterId = () => ({ id: '', scope: { path: [], clusters: { 'kafka-cluster': clusterId, 'ksql-cluster': engine.properties['ksql.service.id'] } } });
       switch (path) {
         case '/': res.writeHead(307, { Location: '/info' }); res.end(); return;
         case '/info': return sendJson(res, 200, { KsqlServerInfo: { version: SERVER_VERSION, kafkaClusterId: clusterId, ksqlServiceId: engine.properties['ksql.service.id'], serverStatus: 'RUNNING' } });
@@ -87,7 +88,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         }
         case '/status': return sendJson(res, 200, { commandStatuses: Object.fromEntries(engine.commands.map((c) => [c.id, c.status])) });
         case '/clusterStatus': return sendJson(res, 200, { clusterStatus: { [`${options.host ?? '127.0.0.1'}:${port}`]: { hostAlive: true, lastStatusUpdateMs: Date.now(), activeStandbyPerQuery: {}, hostStoreLags: { stateStoreLags: {}, updateTimeMs: Date.now() } } } });
-        case '/v1/metadata': return sendJson(res, 200, { metadata: { clusterId: { kafka_cluster: clusterId, ksql_cluster: engine.properties['ksql.service.id'] } } });
+        // ksqlDB's ServerMetadata and ServerClusterId: the Kafka and ksqlDB clusters as a scope
+        case '/v1/metadata': return sendJson(res, 200, { version: SERVER_VERSION, clusterId: serverClusterId() });
+        case '/v1/metadata/id': return sendJson(res, 200, serverClusterId());
       }
       if (path.startsWith('/status/')) {
         let id: string;
@@ -135,7 +138,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       switch (path) {
         case '/ksql': return send(res, handleKsql(engine, body, journal));
         case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
-        case '/close-query': return send(res, handleCloseQuery(body, pushes));
+        case '/close-query': {
+          const closed = handleCloseQuery(body, pushes);
+          // a query closed is answered with no body, as ksqlDB's handler ends the response
+          if (closed.status === 200) { res.writeHead(200, { 'Content-Length': 0 }); res.end(); return; }
+          return send(res, closed);
+        }
         case '/ksql/terminate': return send(res, handleTerminateCluster(engine, body, journal));
       }
     }
