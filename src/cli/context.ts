@@ -29,12 +29,15 @@ const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?
  * `"...password...": "..."` and SQL `'...password...' = '...'`, as in connector configs) and every
  * value of a secret-named variable are replaced by ***.
  */
-export function redactor(secrets: string[]): (text: string) => string {
-  const known = secrets.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+export function redactor(secrets: string[] | (() => Iterable<string>)): (text: string) => string {
+  const all = () => (typeof secrets === 'function' ? [...secrets()] : secrets);
   return (text) => {
+    const known = all().filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
     let out = text
       .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))
-      .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m));
+      .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m))
+      // a property named in double quotes (escaped inside a JSON body) or backticks, as SQL allows
+      .replace(/((?:\\?"((?:[^"\\]|\\[^"])*)\\?"|`([^`]*)`)\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, dq: string | undefined, bq: string | undefined) => (SECRET_NAME.test(dq ?? bq ?? '') ? `${head}'***'` : m));
     for (const s of known) out = out.split(s).join('***');
     for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.split(j).join('***'); }
     return out;
@@ -86,11 +89,26 @@ export function makeRegistryClient(config: Config, opts: GlobalOptions): SchemaR
   });
 }
 
-/** The secrets --verbose must not show: the password, and variables (config or --define) named like secrets. */
-function verboseRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
-  const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
-  return redactor([...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)]);
+/** Values the migration files DEFINE under secret names, found as their files are read (noteDefinedSecrets). */
+const definedSecrets = new Set<string>();
+
+/** Notes the values of `DEFINE <secret-named variable> = '...'` in migration texts, for the redactor. */
+export function noteDefinedSecrets(texts: string[]): void {
+  for (const text of texts) {
+    for (const m of text.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
+  }
 }
+
+/**
+ * What must never be shown, in --verbose requests or printed statements: the passwords, variables
+ * (config, --define, or DEFINE in a migration file) named like secrets, and secret-named properties.
+ */
+export function secretRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
+  const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
+  const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
+  return redactor(() => [...fixed, ...definedSecrets]);
+}
+const verboseRedactor = secretRedactor;
 
 export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {
   const vars = new Map(Object.entries(config.variables));
@@ -115,7 +133,7 @@ export async function metadataNames(config: Config, client: KsqlClient): Promise
 export async function settings(config: Config, client: KsqlClient, opts: GlobalOptions): Promise<MigrationSettings> {
   return {
     dir: config.migrationsDir, metadata: await metadataNames(config, client), defines: parseDefines(config, opts.define),
-    leaseMs: config.lock.leaseSeconds * 1000, waitMs: config.lock.waitSeconds * 1000,
+    leaseMs: config.lock.leaseSeconds * 1000, waitMs: config.lock.waitSeconds * 1000, redact: secretRedactor(config, opts),
   };
 }
 
@@ -124,8 +142,8 @@ export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir) return new CliError(e.message, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
-  if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.message.split('\n')[0]}`, EXIT.UNREACHABLE, { cause: e });
-  if (e instanceof ServerError) return new CliError(`ksqlDB refused the request: ${e.message.split('\n')[0]}`, EXIT.FAILED, { cause: e });
+  if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.brief}`, EXIT.UNREACHABLE, { cause: e });
+  if (e instanceof ServerError) return new CliError(`ksqlDB refused the request: ${e.brief}`, EXIT.FAILED, { cause: e });
   return e;
 }
 

@@ -33,6 +33,20 @@ export class ServerError extends Error {
   constructor(readonly status: number, readonly body: { error_code?: number; message?: string; statementText?: string; '@type'?: string }) {
     super(body.message ?? `HTTP ${status}`);
   }
+
+  /**
+   * The message on one line: its first paragraph, lines joined. ksqlDB puts what to do on the lines
+   * after the first ("The following queries read from this source: ..."), and lists of possible
+   * causes after a blank line.
+   */
+  get brief(): string { return briefMessage(this.message); }
+}
+
+/** A message's first paragraph on one line. */
+export function briefMessage(message: string): string {
+  const lines: string[] = [];
+  for (const l of message.split('\n')) { if (!l.trim()) { if (lines.length) break; continue; } lines.push(l.trim()); }
+  return lines.join(' ');
 }
 
 export interface QueryResult { columnNames: string[]; columnTypes: string[]; rows: unknown[][] }

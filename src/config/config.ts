@@ -9,10 +9,13 @@ import { parse as parseProperties } from 'dot-properties';
 const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
 const boolean = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 
+/** An http:// or https:// URL (other schemes, or a misspelt one, are refused as settings). */
+const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
   server: z.strictObject({
-    url: z.url().default('http://localhost:8088'),
+    url: httpUrl().default('http://localhost:8088'),
     username: z.string().optional(),
     password: z.string().optional(),
     timeoutMs: numeric(z.number().int().positive()).default(30_000),
@@ -23,7 +26,13 @@ export const ConfigSchema = z.strictObject({
     caFile: z.string().optional(),
     certFile: z.string().optional(),
     keyFile: z.string().optional(),
-    headers: z.record(z.string(), z.string()).default({}),
+    // names and values as HTTP takes them: a bad one is a setting to fix, not a server to blame
+    headers: z.record(z.string(), z.string()).superRefine((h, ctx) => {
+      for (const [k, v] of Object.entries(h)) {
+        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header name' });
+        else if (/[\r\n\0]/.test(v)) ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header value' });
+      }
+    }).default({}),
   }).prefault({}),
   migrations: z.strictObject({ dir: z.string().optional() }).prefault({}),
   metadata: z.strictObject({
@@ -39,7 +48,7 @@ export const ConfigSchema = z.strictObject({
   }).prefault({}),
   /** The target's Schema Registry, read by `up --dry-run` for sources whose columns come from it. */
   schemaRegistry: z.strictObject({
-    url: z.url().optional(),
+    url: httpUrl().optional(),
     username: z.string().optional(),
     password: z.string().optional(),
   }).prefault({}),
@@ -212,6 +221,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       throw new ConfigError(`${where}: unknown key (${issue.path.length ? issue.path.join('.') : 'the top level'} takes ${knownKeys(issue.path)})`);
     }
     const key = issue.path.join('.');
+    // a value from Confluent's properties file is named as that file names it
+    const [sec, k] = issue.path.map(String);
+    const fromFile = path.endsWith('.properties') && sec !== undefined && k !== undefined
+      && (fileData as Record<string, Record<string, unknown> | undefined>)[sec]?.[k] !== undefined && fromEnv[sec]?.[k] === undefined && fromFlags[sec]?.[k] === undefined;
+    const propertyKey = fromFile ? Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === sec && to[1] === k)?.[0] : undefined;
+    if (propertyKey) throw new ConfigError(`${path}: ${propertyKey}: ${issue.message}`);
     const source = key === 'server.url' && flags.server ? '--server' : key;
     throw new ConfigError(`${source}: ${issue.message}`);
   }

@@ -12,6 +12,8 @@ export interface MigrationSettings {
   defines: ReadonlyMap<string, string>;
   leaseMs: number;
   waitMs: number;
+  /** Masks secrets in what is recorded and reported (a failure's message may quote a value). */
+  redact?: (text: string) => string;
 }
 
 export type MigrationEvent =
@@ -175,7 +177,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
         if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
-        const reason = failurePlace(e, head, statements);
+        const reason = (s.redact ?? ((x: string) => x))(failurePlace(e, head, statements));
         // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
         // again (a repeated row changes nothing), then this migration's ERROR
         await client.ksql(withMigrated(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason })));
@@ -246,7 +248,7 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
  * (a validator's message without either) is "one of its statements".
  */
 export function failurePlace(e: ServerError, head: string, statements: PreparedStatement[]): string {
-  const message = e.message.split('\n')[0]!;
+  const message = e.brief;
   // the request as a whole was too big: no statement is to blame, the file's size is
   if (e.status === 413) {
     const bytes = Buffer.byteLength(statements.map((x) => x.text).join('\n'));

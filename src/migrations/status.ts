@@ -31,7 +31,8 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     let state = h ? h.state : 'PENDING';
     if (h?.state === 'MIGRATED' && !f) state = 'MISSING';
     else if (h?.state === 'MIGRATED' && f && h.checksum && h.checksum !== f.checksum) state = 'CHANGED';
-    else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = 'PENDING';
+    // marked rolled back (PENDING in the history) and its file removed since: nothing is left to apply
+    else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = f ? 'PENDING' : 'ROLLED_BACK';
     migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
   }
   const problems = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
@@ -205,7 +205,7 @@ describe('the history stays true', () => {
       withRegistry(emptyUrl);
       const missing = p.run('up', '--dry-run');
       expect(missing.status).toBe(4);
-      expect(missing.stdout).toContain(`V000001__sr.sql:1: statement 1/2 would fail: Schema for message values on topic '${topic}' does not exist in the Schema Registry. (nor in the target's, ${emptyUrl}: it would fail there too)`);
+      expect(missing.stdout).toContain(`V000001__sr.sql:1: statement 1/2 would fail: Schema for message values on topic '${topic}' does not exist in the Schema Registry. Subject: ${topic}-value (nor in the target's, ${emptyUrl}: it would fail there too)`);
     } finally { await empty.stop(); }
     // a configured registry that cannot be reached is the unreachable exit, naming it
     withRegistry(`http://127.0.0.1:${await freePort()}`);
@@ -554,5 +554,101 @@ describe('secrets stay out of output', () => {
     expect(r.stderr).toMatch(/> POST /);
     expect(r.stderr).not.toContain('TopSecret42');
     expect(r.stderr).toContain('***');
+  });
+
+  it('secrets a file DEFINEs, and secret properties named in double quotes or backticks, are masked in --verbose, failure messages and --dry-run\'s listing', () => {
+    const p = project();
+    const t = `SEC2_${p.stream}`;
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM ${t} (id STRING KEY, v STRING, n INT) WITH (KAFKA_TOPIC='${t.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\nDEFINE db_password = 'hunter2pw';\nINSERT INTO ${t} (id, v) VALUES ('k', '\${db_password}');\n`);
+    const dry = p.run('up', '--dry-run', '-d', 'api_token=TOKEN123');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`VALUES ('k', '***')`);
+    expect(dry.stdout).not.toContain('hunter2pw');
+    // --quiet leaves only what would fail
+    expect(p.run('up', '--dry-run', '--quiet').stdout).toBe('');
+    const up = p.run('up', '--verbose');
+    expect(up.status).toBe(0);
+    expect(up.stderr).not.toContain('hunter2pw');
+    // a failure quoting the value: masked on the terminal and in the history's error reason
+    sql(p.dir, 'V000002__bad.sql', `DEFINE my_secret = 'S3cretValue';\nINSERT INTO ${t} (id, n) VALUES ('k', '\${my_secret}');\n`);
+    const bad = p.run('up');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('***');
+    expect(bad.stderr).not.toContain('S3cretValue');
+    expect(p.run('status', '--json').stdout).not.toContain('S3cretValue');
+  });
+
+  it('a connector config\'s secret properties are masked whichever way their names are quoted', async () => {
+    const { redactor } = await import('../../src/cli/context.js');
+    const redact = redactor([]);
+    const body = JSON.stringify({ ksql: `CREATE SOURCE CONNECTOR c WITH ("connection.password"='DQPASS456', \`sasl.jaas.config\`='x password="JAASPW000";', 'user.password'='SQ1', "topic"='t');` });
+    const out = redact(body);
+    for (const secret of ['DQPASS456', 'JAASPW000', 'SQ1']) expect(out).not.toContain(secret);
+    expect(out).toContain(`\\"topic\\"='t'`);
+  });
+});
+
+describe('commands a careful user leans on', () => {
+  it('metadata destroy asks first (refusing without a terminal unless --yes) and never runs under a live lock', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`DES_${p.stream}`, `des_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    const asked = p.run('metadata', 'destroy');
+    expect([asked.status, asked.stderr]).toEqual([2, expect.stringContaining(`drops ${p.table} and ${p.stream} with their topics`)]);
+    expect(asked.stderr).toContain('the record of 1 applied version is lost');
+    expect(asked.stderr).toContain('refusing to change the server without a terminal to ask on: add --yes');
+    await claimLock(p, 'another-run');
+    const locked = p.run('metadata', 'destroy', '--yes');
+    expect([locked.status, locked.stderr]).toEqual([1, expect.stringMatching(/^error: the history's lock is held by another-run since /)]);
+    expect(p.run('status').status).toBe(0);
+  });
+
+  it('a version marked rolled back whose file was removed leaves nothing to apply: status --exit-code is 0, as up and validate say', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`RB_${p.stream}`, `rb_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__bad.sql', 'CREATE STREAM BROKEN_NOPE WITH (KAFKA_TOPIC=\'nope_never\', VALUE_FORMAT=\'JSON\');\n');
+    expect(p.run('up').status).toBe(1);
+    expect(p.run('repair', '--mark-rolled-back').status).toBe(0);
+    rmSync(join(p.dir, 'migrations', 'V000002__bad.sql'));
+    expect(p.run('up').stdout).toContain('nothing to apply');
+    expect(p.run('validate').status).toBe(0);
+    const st = p.run('status', '--exit-code', '--json');
+    expect(st.status).toBe(0);
+    expect((JSON.parse(st.stdout) as { migrations: { version: number; state: string }[] }).migrations.find((m) => m.version === 2)!.state).toBe('ROLLED_BACK');
+  });
+
+  it('a refusal that says what to fix on its later lines is reported whole, on one line', async () => {
+    const p = project();
+    const src = `WH_${p.stream}`;
+    expect((await ksql(target(), `${stream(src, src.toLowerCase())}CREATE STREAM ${src}_C AS SELECT * FROM ${src};`)).status).toBe(200);
+    sql(p.dir, 'V000001__drop.sql', `DROP STREAM ${src};\n`);
+    const r = p.run('up');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`Cannot drop ${src}. The following streams and/or tables read from this source: [${src}_C]. You need to drop them before dropping ${src}.`);
+  });
+
+  it('init creates the migrations directory the configuration names; a file in the way is one line, exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-'));
+    writeFileSync(join(dir, 'ksql-migrations.properties'), `ksql.server.url=${target()}\nksql.migrations.dir.override=${join(dir, 'sql')}\n`);
+    const r = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8' });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringContaining(`migrations go in ${join(dir, 'sql')}`)]);
+    expect(existsSync(join(dir, 'sql'))).toBe(true);
+    writeFileSync(join(dir, 'afile'), 'x');
+    const onFile = spawnSync(process.execPath, [CLI, 'init', join(dir, 'afile')], { cwd: dir, encoding: 'utf8' });
+    expect([onFile.status, onFile.stderr]).toEqual([2, `error: init: ${join(dir, 'afile')} is a file, not a directory\n`]);
+  });
+
+  it('settings that cannot work are usage errors naming the setting, not unreachable servers', () => {
+    const p = project();
+    const scheme = p.run('status', '--server', 'htp://127.0.0.1:1');
+    expect([scheme.status, scheme.stderr]).toEqual([2, 'error: --server: expected an http:// or https:// URL\n']);
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    "Bad Header": x\n`);
+    const header = p.run('status');
+    expect([header.status, header.stderr]).toEqual([2, 'error: server.headers.Bad Header: not a valid HTTP header name\n']);
+    rmSync(join(p.dir, 'ksql-migrate.yaml'));
+    writeFileSync(join(p.dir, 'ksql-migrations.properties'), `ksql.server.url=${target()}\nksql.migrations.topic.replicas=abc\n`);
+    const prop = p.run('status');
+    expect(prop.status).toBe(2);
+    expect(prop.stderr).toMatch(new RegExp(`^error: ${join(p.dir, 'ksql-migrations.properties').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ksql\\.migrations\\.topic\\.replicas: `));
   });
 });

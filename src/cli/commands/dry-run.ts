@@ -1,5 +1,5 @@
 import { versionName } from '../../migrations/files.js';
-import { AuthError, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
+import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
 import { readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
@@ -162,7 +162,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
       for (const [k, st] of statements.entries()) {
         lines.push(st.text);
         const fail = (message: string) => {
-          lines.push(`-- ! ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} would fail: ${message.split('\n')[0]}`);
+          lines.push(`-- ! ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} would fail: ${briefMessage(message)}`);
           return { ok: false, lines };
         };
         // the copy runs no queries: a statement about one of the target's is checked against its ids
@@ -185,15 +185,15 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
             if (!(e instanceof ServerError)) throw e;
             const subject = missingSubject(e.message);
             if (subject === undefined || copied === 2) return fail(e.message);
-            if (!schemas) return fail(`${e.message.split('\n')[0]} (the dry run copies schemas from the target's Schema Registry: set schemaRegistry.url)`);
+            if (!schemas) return fail(`${e.brief} (the dry run copies schemas from the target's Schema Registry: set schemaRegistry.url)`);
             let copiedIn: boolean;
             try { copiedIn = await copySchema(schemas, local.engine.registry, subject, st.text); } catch (err) {
               // the registry the target names may be an address only the target reaches (a container's name)
-              if (err instanceof UnreachableError && !registry) return fail(`${e.message.split('\n')[0]} (the target's Schema Registry, ${schemas.url}, cannot be reached from here: set schemaRegistry.url)`);
+              if (err instanceof UnreachableError && !registry) return fail(`${e.brief} (the target's Schema Registry, ${schemas.url}, cannot be reached from here: set schemaRegistry.url)`);
               if (err instanceof UnreachableError || err instanceof AuthError) throw err;
-              return fail(`${e.message.split('\n')[0]} (copying ${subject} from the target's Schema Registry failed: ${(err as Error).message.split('\n')[0]})`);
+              return fail(`${e.brief} (copying ${subject} from the target's Schema Registry failed: ${(err as Error).message.split('\n')[0]})`);
             }
-            if (!copiedIn) return fail(`${e.message.split('\n')[0]} (nor in the target's, ${schemas.url}: it would fail there too)`);
+            if (!copiedIn) return fail(`${e.brief} (nor in the target's, ${schemas.url}: it would fail there too)`);
           }
         }
       }

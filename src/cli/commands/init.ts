@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../../config/config.js';
+import { CliError, EXIT } from '../errors.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -45,9 +47,20 @@ variables: {}
 
 export async function runInit(dir = '.'): Promise<void> {
   const root = resolve(dir);
-  await mkdir(join(root, 'migrations'), { recursive: true });
+  if (existsSync(root) && !statSync(root).isDirectory()) throw new CliError(`init: ${root} is a file, not a directory`, EXIT.USAGE);
   const cfg = join(root, 'ksql-migrate.yaml');
   const confluent = join(root, 'ksql-migrations.properties');
+  // an existing configuration may put the migrations elsewhere (migrations.dir, ksql.migrations.dir.override)
+  let migrations = join(root, 'migrations');
+  if (existsSync(cfg) || existsSync(confluent)) {
+    try { migrations = loadConfig({}, process.env, root).migrationsDir; } catch (e) {
+      if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
+      throw e;
+    }
+  }
+  try { await mkdir(migrations, { recursive: true }); } catch (e) {
+    throw new CliError(`init: cannot create ${migrations}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+  }
   if (existsSync(cfg)) {
     process.stdout.write(`${cfg} already exists; left as it is\n`);
   } else if (existsSync(confluent)) {
@@ -57,5 +70,5 @@ export async function runInit(dir = '.'): Promise<void> {
     await writeFile(cfg, TEMPLATE);
     process.stdout.write(`created ${cfg}\n`);
   }
-  process.stdout.write(`migrations go in ${join(root, 'migrations')}; next: ksql-migrate create "first migration"\n`);
+  process.stdout.write(`migrations go in ${migrations}; next: ksql-migrate create "first migration"\n`);
 }

@@ -82,7 +82,7 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
  * Shows the plan and asks on the terminal, unless --yes. Asking, the plan and the question go to
  * stderr, so stdout (--json, a redirect) carries only the result; with --yes the plan is part of it.
  */
-async function confirm(plan: string[], question: string, opts: { yes?: boolean; quiet?: boolean; json?: boolean }): Promise<boolean> {
+export async function confirm(plan: string[], question: string, opts: { yes?: boolean; quiet?: boolean; json?: boolean }): Promise<boolean> {
   if (opts.yes) {
     if (!opts.quiet && !opts.json && plan.length) process.stdout.write(`${plan.join('\n')}\n`);
     return true;

@@ -1,9 +1,11 @@
 import { metadataDdl } from '../../migrations/history.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
-import { EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
+import { readHistory } from '../../migrations/apply.js';
+import { confirm } from './manage.js';
 import { report } from '../render.js';
 
-export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOptions): Promise<number> {
+export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOptions & { yes?: boolean }): Promise<number> {
   const config = loadConfigOrExit(opts);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
@@ -13,6 +15,15 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       await client.ksql(metadataDdl(m));
       report(opts, [`metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic });
     } else {
+      // the whole record of what was applied goes: never under a running `up`, and only when asked
+      const leaseMs = config.lock.leaseSeconds * 1000;
+      const history = await readHistory(client, m, leaseMs);
+      if (history?.lock.holder !== undefined && history.lock.since !== undefined && Date.now() - history.lock.since <= leaseMs) {
+        throw new CliError(`the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since).toISOString()}: a migration run may be going on; let it finish (or wait for its lease to run out) before destroying the history`, EXIT.FAILED);
+      }
+      const applied = history ? [...history.versions.values()].filter((v) => v.state === 'MIGRATED').length : 0;
+      const plan = [`drops ${m.table} and ${m.stream} with their topics (${m.tableTopic}, ${m.streamTopic})${history ? `: the record of ${applied} applied version${applied === 1 ? '' : 's'} is lost` : ''}`];
+      if (!(await confirm(plan, 'destroy the migration history?', opts))) { report(opts, ['nothing done'], { action: 'destroy', dropped: [] }); return EXIT.OK; }
       // dropping the table also stops the query that writes it (ksqlDB >= 0.15)
       await client.ksql(`DROP TABLE IF EXISTS ${m.table} DELETE TOPIC;\nDROP STREAM IF EXISTS ${m.stream} DELETE TOPIC;`);
       report(opts, [`dropped ${m.table} and ${m.stream} with their topics`], { action: 'destroy', dropped: [m.table, m.stream] });

@@ -41,6 +41,6 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
     }
   }
   // pending, failed, changed or missing versions, and files `up` would refuse
-  if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => r.state !== 'MIGRATED'))) return EXIT.FAILED;
+  if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => r.state !== 'MIGRATED' && r.state !== 'ROLLED_BACK'))) return EXIT.FAILED;
   return EXIT.OK;
 }

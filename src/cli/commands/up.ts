@@ -2,7 +2,8 @@ import { versionName } from '../../migrations/files.js';
 import { migrate, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
+import { discoverMigrations } from '../../migrations/files.js';
+import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
 
@@ -55,11 +56,17 @@ export async function runUp(opts: UpOptions): Promise<number> {
   };
   try {
     const s = await settings(config, client, opts);
+    // values the files DEFINE under secret names are masked wherever statements are shown
+    try { noteDefinedSecrets((await discoverMigrations(s.dir)).files.map((f) => f.content)); } catch { /* up reports the directory's problems itself */ }
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
       const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn, makeRegistryClient(config, opts));
-      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      else for (const l of report.lines) process.stdout.write(`${l}\n`);
+      // the statements as they will run, secrets masked; --quiet leaves only what would fail
+      const redact = secretRedactor(config, opts);
+      const lines = report.lines.map(redact);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ...report, lines }, null, 2)}\n`);
+      else if (opts.quiet) for (const l of lines.filter((x) => x.startsWith('-- !'))) process.stderr.write(`${l}\n`);
+      else for (const l of lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
     const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, emit);
