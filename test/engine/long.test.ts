@@ -47,3 +47,42 @@ describe('state with longs beyond 2^53 survives the journal', () => {
     expect(decodeValue(JSON.parse(JSON.stringify(encodeValue(state))))).toEqual(state);
   });
 });
+
+describe('longs beyond 2^53 where functions, literals and records meet them', () => {
+  it('JSON keeps JSON.parse\'s rules otherwise: the last of duplicate keys wins, digits inside strings stay text', () => {
+    expect(parseJsonExact('{"A":1,"A":2,"N":"card 1234567812345678"}')).toEqual({ A: 2, N: 'card 1234567812345678' });
+    expect(parseJsonExact('{"A":1,"A":9007199254740993,"S":"x\\"9007199254740993"}')).toEqual({ A: 9007199254740993n, S: 'x"9007199254740993' });
+    expect(parseJsonExact('[1.5e20, 12345678901234567.5]')).toEqual([1.5e20, Number('12345678901234567.5')]);
+  });
+
+  it('math functions keep a long exact; BIGINT_FROM_BYTES reads all 64 bits; TO_JSON_STRING writes every digit; FROM_UNIXTIME refuses a time no record holds', async () => {
+    const { call } = await import('./functions/call.js');
+    const { T } = await import('../../src/engine/sql/types.js');
+    const B = T.BIGINT, I = T.INTEGER;
+    const big = 9007199254740993n;
+    expect(call('ABS', [B], [-big])).toBe(big);
+    expect(call('ABS', [B], [-(2n ** 63n)])).toBe(-(2n ** 63n));
+    expect(call('SIGN', [B], [-big])).toBe(-1);
+    for (const f of ['CEIL', 'FLOOR', 'ROUND', 'TRUNC']) expect(call(f, [B], [big])).toBe(big);
+    expect(call('ROUND', [B, I], [big, 2])).toBe(big);
+    expect(call('BIGINT_FROM_BYTES', [T.BYTES], [Buffer.from('0020000000000001', 'hex')])).toBe(big);
+    expect(call('BIGINT_FROM_BYTES', [T.BYTES], [Buffer.from('7fffffffffffffff', 'hex')])).toBe(2n ** 63n - 1n);
+    expect(call('TO_JSON_STRING', [T.array(B)], [[big, 1]])).toBe('[9007199254740993,1]');
+    expect(() => call('FROM_UNIXTIME', [B], [big])).toThrow('beyond the timestamps');
+  });
+
+  it('a text compared with or listed beside a BIGINT is read exactly; INSERT VALUES refuses a ROWTIME beyond 2^53', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const { runPullQuery } = await import('../../src/engine/exec/select.js');
+    const { parseStatement } = await import('../../src/engine/sql/parser.js');
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    engine.executeStatement("CREATE STREAM LB (ID INT KEY, V BIGINT) WITH (KAFKA_TOPIC='lb', VALUE_FORMAT='JSON', PARTITIONS=1);", ctx);
+    engine.executeStatement('INSERT INTO LB (ID, V) VALUES (1, 9007199254740993);', ctx);
+    const pull = (sql: string) => { const s = parseStatement(sql); if (s.kind !== 'select') throw new Error('not a query'); return runPullQuery(engine, s.query).rows; };
+    expect(pull("SELECT ID FROM LB WHERE V IN ('9007199254740993');")).toEqual([[1]]);
+    expect(pull("SELECT ID FROM LB WHERE V IN ('9007199254740992');")).toEqual([]);
+    expect(pull("SELECT ARRAY[V, '9007199254740995'] FROM LB;")).toEqual([[[9007199254740993n, 9007199254740995n]]]);
+    expect(() => engine.executeStatement('INSERT INTO LB (ROWTIME, ID, V) VALUES (9007199254740993, 2, 2);', ctx)).toThrow('Invalid timestamp: 9007199254740993');
+  });
+});

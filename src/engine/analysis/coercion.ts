@@ -1,3 +1,4 @@
+import { parseLong } from '../util/long.js';
 import type { Expr } from '../sql/ast.js';
 import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
@@ -127,9 +128,12 @@ export function coerceLiteral(c: Compiled, e: Expr, to: SqlType, ctx: CompileCtx
     const t = text.trim();
     if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) throw bad();
     if (/^[+-]?\d+$/.test(t)) {
-      const n = Number(t);
-      const type = n > 2147483647 || n < -2147483648 ? T.BIGINT : T.INTEGER;
-      return { type: to.kind === 'DOUBLE' ? T.DOUBLE : type, fn: () => n };
+      // an integer text is read exactly (a BIGINT beyond 2^53 keeps its digits); beyond a long it is no number
+      const exact = parseLong(t.replace(/^\+/, ''));
+      if (exact === undefined && to.kind !== 'DOUBLE' && to.kind !== 'DECIMAL') throw bad();
+      const n = exact ?? Number(t);
+      const type = typeof n === 'bigint' || n > 2147483647 || n < -2147483648 ? T.BIGINT : T.INTEGER;
+      return { type: to.kind === 'DOUBLE' ? T.DOUBLE : type, fn: () => (to.kind === 'DOUBLE' ? Number(n) : n) };
     }
     if (/[eE]/.test(t) || to.kind === 'DOUBLE') { const n = Number(t); return { type: T.DOUBLE, fn: () => n }; }
     const d = Decimal.parse(t);

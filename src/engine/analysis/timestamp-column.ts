@@ -16,7 +16,7 @@ export function timestampFromColumn(v: unknown, column: { name: string; type: Sq
     try { ts = format !== undefined ? parseJavaDate(v, format, 'UTC') : convert(v, T.STRING, T.TIMESTAMP) as number; } catch { ts = undefined; }
   }
   if (ts === undefined || !Number.isFinite(ts) || ts < 0) {
-    throw new EvalError(`Invalid timestamp in column ${column.name}: ${v === null || v === undefined ? 'null' : JSON.stringify(v)}`);
+    throw new EvalError(`Invalid timestamp in column ${column.name}: ${v === null || v === undefined ? 'null' : typeof v === 'bigint' ? String(v) : JSON.stringify(v)}`);
   }
   return ts;
 }

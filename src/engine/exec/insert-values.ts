@@ -75,6 +75,8 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
     }
     // a Kafka record's timestamp is never negative (the producer refuses it)
     if (isRowtime && typeof v === 'number' && v < 0) throw fail(`Invalid timestamp: ${v}. Timestamp should always be non-negative or null.`);
+    // a record time is milliseconds a log holds exactly: a BIGINT beyond 2^53 is none
+    if (isRowtime && typeof v === 'bigint') throw fail(`Invalid timestamp: ${v}. Timestamp is beyond what a record holds (2^53 ms).`);
     if (isRowtime) rowtime = v as number; else row.set(name, v);
   });
   return { row, rowtime };

@@ -1,3 +1,4 @@
+import { toLong } from '../util/long.js';
 import { T } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { D, I, S, B, fixed } from './registry.js';
@@ -13,7 +14,7 @@ export function registerBytesFunctions(): void {
   });
   for (const [name, size, ret, read] of [
     ['INT_FROM_BYTES', 4, I, (b: Buffer, le: boolean) => (le ? b.readInt32LE() : b.readInt32BE())],
-    ['BIGINT_FROM_BYTES', 8, B, (b: Buffer, le: boolean) => Number(le ? b.readBigInt64LE() : b.readBigInt64BE())],
+    ['BIGINT_FROM_BYTES', 8, B, (b: Buffer, le: boolean) => toLong(le ? b.readBigInt64LE() : b.readBigInt64BE())],
     ['DOUBLE_FROM_BYTES', 8, D, (b: Buffer, le: boolean) => (le ? b.readDoubleLE() : b.readDoubleBE())],
   ] as const) {
     fixed(name, 'BYTES', [T.BYTES], ret, (b: Buffer) => fromBytes(name, b, size, 'BIG_ENDIAN', read));
@@ -23,7 +24,7 @@ export function registerBytesFunctions(): void {
 
 const ENCODINGS = 'Supported input and output encodings are: hex, utf8, ascii and base64';
 
-function fromBytes(name: string, b: Buffer, size: number, order: string, read: (b: Buffer, le: boolean) => number): number {
+function fromBytes(name: string, b: Buffer, size: number, order: string, read: (b: Buffer, le: boolean) => number | bigint): number | bigint {
   if (b.length !== size) throw new EvalError(`Number of bytes must be equal to ${size}, but found ${b.length}`);
   const o = order.toUpperCase();
   if (o !== 'BIG_ENDIAN' && o !== 'LITTLE_ENDIAN') throw new EvalError(`${name}: byte order must be BIG_ENDIAN or LITTLE_ENDIAN`);

@@ -10,7 +10,7 @@ export function registerDateFunctions(): void {
   fixed('UNIX_TIMESTAMP', 'DATE / TIME', [T.TIMESTAMP], B, (t: number) => t);
   fixed('UNIX_DATE', 'DATE / TIME', [], I, () => Math.floor(Date.now() / 86_400_000));
   fixed('UNIX_DATE', 'DATE / TIME', [T.DATE], I, (d: number) => d);
-  fixed('FROM_UNIXTIME', 'DATE / TIME', [B], T.TIMESTAMP, (t: number) => t);
+  fixed('FROM_UNIXTIME', 'DATE / TIME', [B], T.TIMESTAMP, (t: number | bigint) => { if (typeof t === 'bigint') throw new EvalError(`FROM_UNIXTIME: ${t} ms is beyond the timestamps this server holds`); return t; });
   fixed('FROM_DAYS', 'DATE / TIME', [I], T.DATE, (d: number) => d);
   const DAY = 86_400_000;
   for (const [name, t] of [['TIMESTAMPTOSTRING', B], ['FORMAT_TIMESTAMP', T.TIMESTAMP]] as const) {

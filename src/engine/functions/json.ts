@@ -93,6 +93,6 @@ function toJsonString(v: unknown, t: SqlType): string {
     case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonString(x, t.item)).join(',')}]`;
     case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonString(x, t.value)}`).join(',')}}`;
     case 'STRUCT': return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonString((v as Record<string, unknown>)[f.name] ?? null, f.type)}`).join(',')}}`;
-    default: return JSON.stringify(v);
+    default: return typeof v === 'bigint' ? String(v) : JSON.stringify(v);
   }
 }

@@ -1,3 +1,4 @@
+import { wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
@@ -8,21 +9,22 @@ import { B, D, I, S, ambiguousCall, define, fixed, isNumericOrNull, type Resolve
 export function registerMathFunctions(): void {
   // ---- numbers
   // an INTEGER's absolute value stays 32-bit, as Java's Math.abs: ABS(-2147483648) is -2147483648
-  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : args[0]!.kind === 'INTEGER' ? Math.abs(x as number) | 0 : Math.abs(x as number))));
-  define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : Math.ceil(x as number))));
-  define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : Math.floor(x as number))));
-  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : Math.sign(x as number)) } : undefined));
+  // (a BIGINT beyond 2^53 is a bigint: whole already, its absolute value wraps at Long.MIN_VALUE as Java's)
+  define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : typeof x === 'bigint' ? wrapLong(x < 0n ? -x : x) : args[0]!.kind === 'INTEGER' ? Math.abs(x as number) | 0 : Math.abs(x as number))));
+  define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : typeof x === 'bigint' ? x : Math.ceil(x as number))));
+  define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : typeof x === 'bigint' ? x : Math.floor(x as number))));
+  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : typeof x === 'bigint' ? Number(x > 0n) - Number(x < 0n) : Math.sign(x as number)) } : undefined));
   define('ROUND', 'MATHEMATICAL', 'ROUND(number[, places])', (args) => {
     const t = args[0];
     if (!t || !isNumericOrNull(t)) return undefined;
     if (args.length === 1) {
       if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
       const ret = t.kind === 'INTEGER' ? I : B;
-      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : roundHalfUp(x as number, 0)) };
+      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : roundHalfUp(x as number, 0)) };
     }
     if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
       if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_UP').setScale(t.scale, 'HALF_UP')) };
-      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : roundHalfUp(x as number, p as number)) };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : typeof x === 'bigint' && (p as number) >= 0 ? x : roundHalfUp(Number(x), p as number)) };
     }
     return undefined;
   });
@@ -31,11 +33,11 @@ export function registerMathFunctions(): void {
     if (!t || !isNumericOrNull(t)) return undefined;
     if (args.length === 1) {
       if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'DOWN')) };
-      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : Math.trunc(x as number)) };
+      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : Math.trunc(x as number)) };
     }
     if (args.length === 2) {
       if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
-      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; const f = 10 ** (p as number); return Math.trunc((x as number) * f) / f; } };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; if (typeof x === 'bigint' && (p as number) >= 0) return x; const f = 10 ** (p as number); return Math.trunc(Number(x) * f) / f; } };
     }
     return undefined;
   });

@@ -109,7 +109,7 @@ function checkScalar(v: unknown, kind: string, name: string): void {
   switch (kind) {
     case 'INTEGER': if (typeof v !== 'number' || !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw bad(); break;
     case 'BIGINT': if (typeof v === 'bigint' ? !fitsLong(v) : typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad(); break;
-    case 'DOUBLE': if (typeof v !== 'number') throw bad(); break;
+    case 'DOUBLE': if (typeof v !== 'number' && typeof v !== 'bigint') throw bad(); break;
     case 'BOOLEAN': if (typeof v !== 'boolean') throw bad(); break;
     default: break;
   }

@@ -29,7 +29,9 @@ function styleFor(accept: string | undefined, forced?: 'legacy'): Style {
   return 'delimited';
 }
 
-const rowText = (values: unknown[], cols: OutputColumn[]) => `[${values.map((v, i) => toJsonText(v, cols[i]!.type, 'rest')).join(',')}]`;
+// a value that cannot be written (none should be) is null, never a response cut short
+const cell = (v: unknown, c: OutputColumn): string => { try { return toJsonText(v, c.type, 'rest'); } catch { return 'null'; } };
+const rowText = (values: unknown[], cols: OutputColumn[]) => `[${values.map((v, i) => cell(v, cols[i]!)).join(',')}]`;
 
 function metaText(h: QueryHeader): string {
   return JSON.stringify({ queryId: h.queryId, columnNames: h.columns.map((c) => c.name), columnTypes: h.columns.map((c) => typeToString(c.type)) });

@@ -1,17 +1,43 @@
-import { parse as parseLossless } from 'lossless-json';
-
 // JSON with integers beyond 2^53 kept exact (as bigints), for BIGINT columns: Java's Jackson reads
 // and writes longs exactly, where JSON.parse and JSON.stringify round them or refuse them.
 
 const LONG_DIGITS = /\d{16}/;
+const MARK = '\u0000long:';
 
-/** Parses JSON; integers beyond 2^53 are bigints (only texts with a run of 16 digits take the slow path). */
+/**
+ * Parses JSON as JSON.parse does (duplicate keys: the last wins), except that integers beyond 2^53
+ * are bigints. Only texts with a run of 16 digits take the slow path: such integer tokens (outside
+ * strings) become marked strings for JSON.parse, and the marks become bigints again.
+ */
 export function parseJsonExact(text: string): unknown {
   if (!LONG_DIGITS.test(text)) return JSON.parse(text);
-  return parseLossless(text, null, (n: string) => {
-    if (/^-?\d+$/.test(n)) { const v = Number(n); return Number.isSafeInteger(v) ? v : BigInt(n); }
-    return Number(n);
-  });
+  let out = '', from = 0, marked = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { // a string: skipped whole, escapes included
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      continue;
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) { // a number token
+      let j = i + 1;
+      while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
+      const token = text.slice(i, j);
+      if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
+        out += text.slice(from, i) + JSON.stringify(MARK + token);
+        from = j; marked = true;
+      }
+      i = j - 1;
+    }
+  }
+  if (!marked) return JSON.parse(text);
+  return unmark(JSON.parse(out + text.slice(from)));
+}
+
+function unmark(v: unknown): unknown {
+  if (typeof v === 'string') return v.startsWith(MARK) ? BigInt(v.slice(MARK.length)) : v;
+  if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) v[i] = unmark(v[i]); return v; }
+  if (v !== null && typeof v === 'object') { const o = v as Record<string, unknown>; for (const k of Object.keys(o)) o[k] = unmark(o[k]); return o; }
+  return v;
 }
 
 /** JSON.stringify that writes bigints as plain integers. */
@@ -20,5 +46,5 @@ export function stringifyJsonExact(value: unknown): string {
     if (!(e instanceof TypeError)) throw e;
   }
   // a bigint in the value: written through a marker string, then unquoted
-  return JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? `\u0000long:${x}\u0000` : x)).replace(/"\\u0000long:(-?\d+)\\u0000"/g, '$1');
+  return JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? `${MARK}${x}` : x)).replace(/"\\u0000long:(-?\d+)"/g, '$1');
 }
