@@ -379,6 +379,12 @@ INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 3.0, 6.0, 10000);`);
     for (const name of ['WHENCONDITION', 'WHENRESULT', 'LTRIM', 'RTRIM']) expect(listed).not.toContain(name);
     expect((await ksql(server.url, 'DESCRIBE FUNCTION WHENCONDITION;')).body.message).toBe("Can't find any functions with the name 'WHENCONDITION'");
     expect((await ksql(server.url, 'DESCRIBE FUNCTION TRANSFORM;')).status).toBe(200);
+    // aggregates and table functions list their variants too: arguments and return types
+    const variants = async (name: string) => ((await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { argumentTypes: string[]; returnType: string }[]).map((f) => `${f.argumentTypes.join(', ')} -> ${f.returnType}`);
+    expect(await variants('SUM')).toEqual(['INTEGER -> INTEGER', 'BIGINT -> BIGINT', 'DOUBLE -> DOUBLE', 'DECIMAL -> DECIMAL']);
+    expect(await variants('COUNT')).toEqual(expect.arrayContaining([' -> BIGINT', 'STRING -> BIGINT']));
+    expect(await variants('TOPK')).toContain('DECIMAL, INTEGER -> ARRAY<DECIMAL>');
+    expect(await variants('EXPLODE')).toEqual(['ARRAY<T> -> T']);
   });
 
   it('NOT LIKE and NOT IN of NULL are true, as NOT (LIKE) and NOT (IN); decimal literals below 1 count their leading zero; numeric casts saturate as Java\'s', async () => {

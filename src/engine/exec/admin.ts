@@ -5,7 +5,8 @@ import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { commandStatus, warningEntity } from './status.js';
 import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
-import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
+import { aggregateFunctions, aggregateSignatures, getAggregate } from '../functions/aggregate.js';
+import { typeToString, type SqlType } from '../sql/types.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
@@ -143,12 +144,17 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
   }
 }
 
+const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
+
 function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
   const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
   if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
   const description = s ? s.description : a ? a.description : t!.description;
   // one entry per overload, its arguments by type (the engine's functions carry no parameter names)
-  const overloads = s ? s.signatures : [{ params: [] as string[], returns: '', variadic: false }];
+  const overloads = s ? s.signatures
+    // (DECIMAL stands for any precision and scale, as the probe's own are no part of the function)
+    : a ? aggregateSignatures(a).map((x) => ({ params: x.params.map(anyDecimal), returns: anyDecimal(x.returns), variadic: false }))
+      : [{ ...t!.signature, variadic: false }];
   return {
     ...base('describe_function', stmt),
     name: stmt.name.toUpperCase(), description, author: 'Confluent', version: '', path: 'internal',

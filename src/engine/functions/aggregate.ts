@@ -38,6 +38,38 @@ export interface AggregateFunction {
 
 const registry = new Map<string, AggregateFunction>();
 export const getAggregate = (name: string) => registry.get(name.toUpperCase());
+
+/** The types DESCRIBE FUNCTION tries an aggregate with, and the literal arguments it may take after them. */
+const PROBES: SqlType[] = [T.INTEGER, T.BIGINT, T.DOUBLE, T.decimal(10, 2), T.STRING, T.BOOLEAN, T.BYTES, T.DATE, T.TIME, T.TIMESTAMP];
+type Shape = (t: SqlType) => { args: SqlType[]; literals: unknown[] };
+const ONE: Shape = (t) => ({ args: [t], literals: [] });
+/** The calls an aggregate takes beyond one column: a second column, or literals after it. */
+const SHAPES: Record<string, Shape[]> = {
+  CORRELATION: [(t) => ({ args: [t, t], literals: [] })],
+  TOPK: [(t) => ({ args: [t, T.INTEGER], literals: [1] })],
+  TOPKDISTINCT: [(t) => ({ args: [t, T.INTEGER], literals: [1] })],
+  ...Object.fromEntries(['LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].map((n) => [n, [ONE,
+    (t: SqlType) => ({ args: [t, T.BOOLEAN], literals: [true] }),
+    (t: SqlType) => ({ args: [t, T.INTEGER], literals: [1] }),
+    (t: SqlType) => ({ args: [t, T.INTEGER, T.BOOLEAN], literals: [1, true] })]])),
+};
+
+/**
+ * An aggregate's variants as DESCRIBE FUNCTION lists them: the argument types it takes (every column
+ * type it was tried with, and the literals after them) with the type each returns. COUNT(*) is the
+ * variant without arguments.
+ */
+export function aggregateSignatures(f: AggregateFunction): { params: SqlType[]; returns: SqlType }[] {
+  const out: { params: SqlType[]; returns: SqlType }[] = [];
+  const tryShape = (args: SqlType[], literals: unknown[]) => {
+    let b: ReturnType<AggregateFunction['resolve']>;
+    try { b = f.resolve(args, literals); } catch { return; }
+    if (b && typeof b !== 'string') out.push({ params: args, returns: b.returnType });
+  };
+  if (f.name === 'COUNT') tryShape([], []);
+  for (const shape of SHAPES[f.name] ?? [ONE]) for (const t of PROBES) { const { args, literals } = shape(t); tryShape(args, literals); }
+  return out;
+}
 export const aggregateFunctions = () => [...registry.values()];
 const define = (f: AggregateFunction) => registry.set(f.name, f);
 

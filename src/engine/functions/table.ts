@@ -4,6 +4,8 @@ import type { SqlType } from '../sql/types.js';
 export interface TableFunction {
   name: string;
   description: string;
+  /** Its one signature, as DESCRIBE FUNCTION shows it (T stands for any element type). */
+  signature: { params: string[]; returns: string };
   /** The type of each element it returns, or undefined when the arguments do not fit. */
   resolve(args: SqlType[]): SqlType | undefined;
   apply(args: unknown[]): unknown[];
@@ -17,6 +19,7 @@ const register = (f: TableFunction) => registry.set(f.name, f);
 register({
   name: 'EXPLODE',
   description: 'Explodes an array. This function outputs one value for each element of the array.',
+  signature: { params: ['ARRAY<T>'], returns: 'T' },
   // one argument, an array (ksqlDB's only signature)
   resolve: (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? args[0]!.item : undefined),
   apply: ([list]) => (Array.isArray(list) ? list : []),
@@ -25,6 +28,7 @@ register({
 register({
   name: 'CUBE_EXPLODE',
   description: 'Takes as argument a list of columns and outputs all possible combinations of them.',
+  signature: { params: ['ARRAY<T>'], returns: 'ARRAY<T>' },
   resolve: (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? args[0] : undefined),
   apply([list]) {
     if (!Array.isArray(list)) return [];
