@@ -1,3 +1,4 @@
+import { formatCreateAsSelect } from '../analysis/sql-formatter.js';
 import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { columnRefs } from '../analysis/expr-walk.js';
@@ -98,7 +99,9 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   for (const [fmt, cols, isKey] of [[keyFormat, keyCols, true], [valueFormat, valCols, false]] as const) {
     const msg = checkFormatSupports(fmt, cols, isKey);
     if (msg) {
-      throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}`);
+      // ksqlDB quotes the statement as its formatter writes it
+      const statement = formatCreateAsSelect(kind, stmt.name, stmt.query, plan.columns.map((c) => c.name), stmt.props);
+      throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}${statement ? `\nStatement: ${statement}` : ''}`);
     }
   }
   // WITH (TIMESTAMP=...) on a CSAS/CTAS stamps each output record with that column's value
