@@ -149,6 +149,7 @@ export function buildProgram(): Command {
     .option('--input-topic <topic>', 'topic the Lambda reads', 'user_trades')
     .option('--output-topic <topic>', 'topic the settlements go to', 'trade-settlements')
     .addOption(new Option('--event-source <kind>', 'the Kafka event source').choices(['self-managed', 'msk']).default('self-managed'))
+    .addOption(new Option('--kafka-auth <kind>', 'how a self-managed Kafka event source mapping authenticates').choices(['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH']))
     .option('--force', 'write into a directory that is not empty')
     .action(async (dir: string | undefined, opts) => { const { runScaffoldSettlementHandler } = await import('./commands/scaffold.js'); await runScaffoldSettlementHandler(dir, opts); });
 

@@ -21,6 +21,9 @@ export async function loadHandler(spec: string): Promise<{ handler: Handler; nam
   const file = i > 0 ? spec.slice(0, i) : spec, name = i > 0 ? spec.slice(i + 1) : 'handler';
   if (/\.tsx?$/.test(file)) throw new HandlerLoadError(`--handler: ${file} is TypeScript; build it first (the template's \`npm run build\` bundles dist/handler.mjs)`);
   let mod: Record<string, unknown>;
+  // the Lambda runtime says how the environment started; Powertools counts a cold start only for
+  // on-demand ones, so the first invocation here logs cold_start: true as it does in AWS
+  process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
   try { mod = await import(pathToFileURL(resolve(file)).href) as Record<string, unknown>; } catch (e) {
     throw new HandlerLoadError(`--handler: cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
   }

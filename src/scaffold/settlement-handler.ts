@@ -12,7 +12,12 @@ export interface SettlementHandlerOptions {
   outputTopic: string;
   /** Default: `self-managed`. */
   eventSource: EventSource;
+  /** How a self-managed Kafka event source mapping authenticates; default `BASIC_AUTH` (SASL/PLAIN). */
+  kafkaAuth?: KafkaAuth;
 }
+
+export type KafkaAuth = 'BASIC_AUTH' | 'SASL_SCRAM_256_AUTH' | 'SASL_SCRAM_512_AUTH';
+export const KAFKA_AUTHS: readonly KafkaAuth[] = ['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH'];
 
 export const SETTLEMENT_HANDLER_DEFAULTS = { inputTopic: 'user_trades', outputTopic: 'trade-settlements', eventSource: 'self-managed' } as const;
 
@@ -29,6 +34,8 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
   if (!isTopicName(options.inputTopic)) throw new ScaffoldError(`--input-topic: '${options.inputTopic}' is not a valid Kafka topic name`);
   if (!isTopicName(options.outputTopic)) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is not a valid Kafka topic name`);
   if (!EVENT_SOURCES.includes(options.eventSource)) throw new ScaffoldError(`--event-source: expected ${EVENT_SOURCES.join(' or ')}, got '${options.eventSource}'`);
+  if (options.kafkaAuth !== undefined && !KAFKA_AUTHS.includes(options.kafkaAuth)) throw new ScaffoldError(`--kafka-auth: expected ${KAFKA_AUTHS.join(', ')}, got '${options.kafkaAuth}'`);
+  if (options.kafkaAuth !== undefined && options.kafkaAuth !== 'BASIC_AUTH' && options.eventSource === 'msk') throw new ScaffoldError('--kafka-auth: for MSK the template authenticates with SASL/SCRAM-512 already');
   // the settlements would come back in as records that are no trades
   if (options.inputTopic === options.outputTopic) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is the input topic too; the function would read its own settlements`);
   // the name is the event source mapping's consumer group id, which Lambda limits to these characters
@@ -41,7 +48,7 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
 /** Pure: the template's files in, the project's files out. */
 export function renderSettlementHandler(template: readonly ProjectFile[], options: SettlementHandlerOptions): ProjectFile[] {
   checkSettlementHandlerOptions(options);
-  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource };
+  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth: options.kafkaAuth ?? 'BASIC_AUTH' };
   const out: ProjectFile[] = [];
   for (const file of template) {
     const path = targetPath(file.path, options.eventSource);

@@ -53,3 +53,16 @@ describe('batches cut as Lambda cuts them', () => {
     expect(cutBatches([record(0, 7_000_000), record(1, 10)], 100).map((b) => b.length)).toEqual([1, 1]);
   });
 });
+
+describe('the environment a handler loads in', () => {
+  it('says the environment started on demand, as the Lambda runtime does, so Powertools logs the first call as a cold start', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadHandler } = await import('../../src/lambda/invoke.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-coldstart-'));
+    writeFileSync(join(dir, 'h.mjs'), 'const seen = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;\nexport const handler = async () => seen;\n');
+    const { handler } = await loadHandler(join(dir, 'h.mjs'));
+    expect(await invokeHandler(handler, {}, 'h')).toBe('on-demand');
+  });
+});

@@ -14,9 +14,11 @@ describe('renderSettlementHandler', () => {
     expect(text(files, 'template.yaml')).toContain('Topics: ["acme_trades"]');
     expect(text(files, 'template.yaml')).toContain('ConsumerGroupId: "acme-settlement"');
     expect(text(files, 'template.yaml')).toContain('Type: SelfManagedKafka');
-    // the mapping authenticates as the KafkaAuth parameter says (SASL/PLAIN or SCRAM, to match the secret)
-    expect(text(files, 'template.yaml')).toMatch(/KafkaAuth:\n\s+Type: String\n\s+Default: BASIC_AUTH\n\s+AllowedValues: \[BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH\]/);
-    expect(text(files, 'template.yaml')).toContain('- Type: !Ref KafkaAuth');
+    // the mapping authenticates with a literal kind (SAM refuses a parameter there): SASL/PLAIN unless --kafka-auth says SCRAM
+    expect(text(files, 'template.yaml')).toMatch(/SourceAccessConfigurations:\n(\s+#.*\n)*\s+- Type: BASIC_AUTH\n/);
+    expect(text(files, 'template.yaml')).not.toContain('!Ref KafkaAuth');
+    expect(text(renderSettlementHandler(template, { ...options, kafkaAuth: 'SASL_SCRAM_512_AUTH' }), 'template.yaml')).toContain('- Type: SASL_SCRAM_512_AUTH');
+    expect(() => renderSettlementHandler(template, { ...options, kafkaAuth: 'NONE' as never })).toThrow("--kafka-auth: expected BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH, got 'NONE'");
     expect(JSON.parse(text(files, 'secret.example.json')!).outputTopic).toBe('acme-settlements');
     expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
   });

@@ -3,7 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { CI_DEFAULTS, renderCi, type CiProvider } from '../../scaffold/ci.js';
 import { readTemplate, templateDir, writeFiles, writeProject } from '../../scaffold/files.js';
 import { ScaffoldError, type ProjectFile } from '../../scaffold/render.js';
-import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS, type EventSource } from '../../scaffold/settlement-handler.js';
+import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS, type EventSource, type KafkaAuth } from '../../scaffold/settlement-handler.js';
 import { CliError, EXIT } from '../errors.js';
 
 export interface ScaffoldSettlementHandlerFlags {
@@ -11,6 +11,7 @@ export interface ScaffoldSettlementHandlerFlags {
   inputTopic?: string;
   outputTopic?: string;
   eventSource?: EventSource;
+  kafkaAuth?: KafkaAuth;
   force?: boolean;
 }
 
@@ -22,6 +23,7 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
     inputTopic: flags.inputTopic ?? SETTLEMENT_HANDLER_DEFAULTS.inputTopic,
     outputTopic: flags.outputTopic ?? SETTLEMENT_HANDLER_DEFAULTS.outputTopic,
     eventSource: flags.eventSource ?? SETTLEMENT_HANDLER_DEFAULTS.eventSource,
+    kafkaAuth: flags.kafkaAuth,
   };
   let count: number;
   try {
