@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +9,9 @@ import { CLI } from '../helpers/server.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('ksql-migrate demo', () => {
+  // the handler project is built on the first run and kept: the second test reuses it
+  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-demo-'));
   it('runs the pipeline end to end and, piped, prints one final table whose totals are the trades', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-demo-'));
     const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '300', '--rate', '1000', '--seed', '3', '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -20,6 +21,14 @@ describe('ksql-migrate demo', () => {
     expect(total.reduce((a, b) => a + b, 0)).toBe(300);
     expect(r.stdout).not.toContain('\x1b['); // no redrawing when piped
   }, 240_000);
+
+  it('a settlement Lambda that keeps failing ends the demo with its error and exit 1, instead of waiting for settlements forever', () => {
+    const bundle = join(dir, 'settlement-handler', 'dist', 'handler.mjs');
+    expect(existsSync(bundle)).toBe(true);
+    writeFileSync(bundle, "export const handler = async () => { throw new Error('settlement store is down'); };\n");
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20', '--rate', '1000', '--seed', '3', '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect([r.status, r.stderr.trim().split('\n').at(-1)]).toEqual([1, expect.stringMatching(/^error: demo: the settlement Lambda failed 3 times on a batch of \d+ records from partition \d+: settlement store is down$/)]);
+  }, 120_000);
 
   it('takes --trades or --duration, not both; bad values name their flag (exit 2)', () => {
     const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'demo', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });

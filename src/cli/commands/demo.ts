@@ -22,6 +22,9 @@ interface DemoOptions { trades: string; rate: string; duration?: string; seed?: 
  * local event source mapping, and the per-minute counts per symbol and disposition: redrawn live
  * on a TTY, one final table when piped. Ctrl-C stops it cleanly.
  */
+/** How often a batch may fail before the demo gives up on the settlement Lambda. */
+const DEMO_ATTEMPTS = 3;
+
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const rate = Number(String(opts.rate).replace(/\/s$/, ''));
   if (!(rate > 0)) throw new CliError(`--rate: expected trades per second like 200 or 200/s, got '${opts.rate}'`, EXIT.USAGE);
@@ -68,9 +71,16 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // the table is the demo's output; the handler's info logs would drown it
     const { handler, name } = await loadHandler(bundle);
     const kafka = kafkaClient({ bootstrapServers: bootstrap, clientId: 'ksql-migrate-demo' });
+    // a function that keeps failing (Lambda retries a batch for good) or a consumer that gives up ends
+    // the demo with the reason, rather than leaving the counts waiting for settlements that never come
+    let broken: string | undefined;
     runner = new EventSourceRunner({
       kafka, bootstrapServers: bootstrap, topic: 'user_trades', groupId: 'demo-settlement', batchSize: 100, batchingWindowMs: 200,
       startingPosition: 'trim-horizon', maxConcurrency: 3, eventSource: 'self-managed', invoke: (event) => invokeHandler(handler, event, name),
+      onEvent: (e) => {
+        if (e.type === 'failed' && e.attempt >= DEMO_ATTEMPTS) broken ??= `the settlement Lambda failed ${e.attempt} times on a batch of ${e.records} records from partition ${e.partition}: ${e.error}`;
+        if (e.type === 'crashed') broken ??= `the event source mapping stopped: ${e.error}`;
+      },
     });
     await runner.start();
 
@@ -90,6 +100,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       return rows;
     };
     while (!stopping) {
+      if (broken) throw new CliError(`demo: ${broken}`, EXIT.FAILED);
       if (sent < trades) {
         const n = Math.min(trades - sent, Math.max(1, Math.round(rate / 5)));
         await send('stocktrade', sent, n);
