@@ -5,6 +5,7 @@ import { CliError, EXIT } from './errors.js';
 import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
+import { prepareMigration } from '../migrations/prepare.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -33,13 +34,16 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
   const all = () => (typeof secrets === 'function' ? [...secrets()] : secrets);
   return (text) => {
     const known = all().filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+    // a secret is masked where it stands alone, not inside a longer word: a value such as 'user'
+    // must not turn a file named V1__users.sql or a column USER_ID into stars
+    const alone = (secret: string) => new RegExp(`(?<![A-Za-z0-9_])${secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g');
     let out = text
       .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))
       .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m))
       // a property named in double quotes (escaped inside a JSON body) or backticks, as SQL allows
       .replace(/((?:\\?"((?:[^"\\]|\\[^"])*)\\?"|`([^`]*)`)\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, dq: string | undefined, bq: string | undefined) => (SECRET_NAME.test(dq ?? bq ?? '') ? `${head}'***'` : m));
-    for (const s of known) out = out.split(s).join('***');
-    for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.split(j).join('***'); }
+    for (const s of known) out = out.replace(alone(s), '***');
+    for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.replace(alone(j), '***'); }
     return out;
   };
 }
@@ -92,10 +96,16 @@ export function makeRegistryClient(config: Config, opts: GlobalOptions): SchemaR
 /** Values the migration files DEFINE under secret names, found as their files are read (noteDefinedSecrets). */
 const definedSecrets = new Set<string>();
 
-/** Notes the values of `DEFINE <secret-named variable> = '...'` in migration texts, for the redactor. */
-export function noteDefinedSecrets(texts: string[]): void {
-  for (const text of texts) {
-    for (const m of text.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
+/**
+ * Notes the values migration files DEFINE under secret names, for the redactor: as the files will
+ * run, after substitution (a DEFINE may take its value from another variable). A file that does not
+ * prepare is read for its literal DEFINEs.
+ */
+export function noteDefinedSecrets(files: { fileName: string; content: string }[], defines: ReadonlyMap<string, string>): void {
+  for (const file of files) {
+    try { prepareMigration(file, defines, (name, value) => { if (SECRET_NAME.test(name)) definedSecrets.add(value); }); } catch {
+      for (const m of file.content.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- settings from files, the environment and flags are merged as loose objects before the zod schema types them */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseProperties } from 'dot-properties';
@@ -29,8 +30,8 @@ export const ConfigSchema = z.strictObject({
     // names and values as HTTP takes them: a bad one is a setting to fix, not a server to blame
     headers: z.record(z.string(), z.string()).superRefine((h, ctx) => {
       for (const [k, v] of Object.entries(h)) {
-        if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header name' });
-        else if (/[\r\n\0]/.test(v)) ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header value' });
+        try { validateHeaderName(k); } catch { ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header name' }); continue; }
+        try { validateHeaderValue(k, v); } catch { ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header value' }); }
       }
     }).default({}),
   }).prefault({}),
@@ -80,16 +81,16 @@ export interface ConfigFlags {
 }
 
 /** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
-function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset?: UnsetVariable): unknown {
   if (typeof v === 'string') {
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-      const value = env[name];
+      const value = env[name] ?? unset?.(path, name);
       if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
       return value;
     });
   }
-  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset)]));
   return v;
 }
 
@@ -159,8 +160,15 @@ function merge(a: any, b: any): any {
   return b;
 }
 
-/** Loads the configuration once: defaults, then the file, then the environment, then flags. */
-export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+/** A value for a `${env:NAME}` the environment does not set, at a setting's path; undefined refuses it. */
+export type UnsetVariable = (path: string, name: string) => string | undefined;
+
+/**
+ * Loads the configuration once: defaults, then the file, then the environment, then flags. An
+ * unset `${env:NAME}` is refused unless `unset` gives it a value (init, which needs only the
+ * migrations directory, reads past secrets set only where migrations run).
+ */
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), unset?: UnsetVariable): Config {
   const explicit = flags.config ?? env.KSQL_MIGRATE_CONFIG;
   let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
   let fileData: unknown = {};
@@ -212,7 +220,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (fileRegistry && fromEnv.schemaRegistry.url !== undefined) { delete fileRegistry.url; delete fileRegistry.username; delete fileRegistry.password; }
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
-  const raw = merge(merge(resolveEnvRefs(file, env, ''), fromEnv), fromFlags);
+  const raw = merge(merge(resolveEnvRefs(file, env, '', unset), fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

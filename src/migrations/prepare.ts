@@ -13,7 +13,7 @@ export class MigrationFileError extends Error {
  * (they last for this file, as in Confluent's tool), ${vars} substituted, and statements a migration
  * may not hold refused with the reason.
  */
-export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: ReadonlyMap<string, string>): PreparedStatement[] {
+export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: ReadonlyMap<string, string>, onDefine?: (name: string, value: string) => void): PreparedStatement[] {
   const vars = new Map(defines);
   const out: PreparedStatement[] = [];
   try {
@@ -22,7 +22,7 @@ export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content
       const forget = (name: string) => { for (const k of vars.keys()) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k); };
       const def = parseDefine(text);
       // names compare ignoring case: the file's DEFINE replaces a --define or config variable of any case
-      if (def) { const value = substitute(def.value, vars, s.line); forget(def.name); vars.set(def.name, value); continue; }
+      if (def) { const value = substitute(def.value, vars, s.line); forget(def.name); vars.set(def.name, value); onDefine?.(def.name, value); continue; }
       const undef = parseUndefine(text);
       if (undef) { forget(undef); continue; }
       const refused = refusedInMigration(text);

@@ -35,7 +35,7 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
   if (!isTopicName(options.outputTopic)) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is not a valid Kafka topic name`);
   if (!EVENT_SOURCES.includes(options.eventSource)) throw new ScaffoldError(`--event-source: expected ${EVENT_SOURCES.join(' or ')}, got '${options.eventSource}'`);
   if (options.kafkaAuth !== undefined && !KAFKA_AUTHS.includes(options.kafkaAuth)) throw new ScaffoldError(`--kafka-auth: expected ${KAFKA_AUTHS.join(', ')}, got '${options.kafkaAuth}'`);
-  if (options.kafkaAuth !== undefined && options.kafkaAuth !== 'BASIC_AUTH' && options.eventSource === 'msk') throw new ScaffoldError('--kafka-auth: for MSK the template authenticates with SASL/SCRAM-512 already');
+  if (options.kafkaAuth !== undefined && options.kafkaAuth !== 'SASL_SCRAM_512_AUTH' && options.eventSource === 'msk') throw new ScaffoldError(`--kafka-auth: the MSK template authenticates with SASL_SCRAM_512_AUTH (MSK's SASL/SCRAM), not ${options.kafkaAuth}`);
   // the settlements would come back in as records that are no trades
   if (options.inputTopic === options.outputTopic) throw new ScaffoldError(`--output-topic: '${options.outputTopic}' is the input topic too; the function would read its own settlements`);
   // the name is the event source mapping's consumer group id, which Lambda limits to these characters

@@ -130,6 +130,13 @@ describe('--verbose redaction', () => {
     expect(out).not.toContain("it''s");
   });
 
+  it('masks a known secret where it stands alone, not inside longer names', () => {
+    const short = redactor(['user']);
+    expect(short('applying V000001__users.sql: INSERT INTO USER_TRADES (USER_ID) VALUES (1)')).toBe('applying V000001__users.sql: INSERT INTO USER_TRADES (USER_ID) VALUES (1)');
+    expect(short("CREATE STREAM s WITH (x='user'); -- by user")).toBe("CREATE STREAM s WITH (x='***'); -- by ***");
+    expect(short(JSON.stringify({ u: 'user' }))).toBe('{"u":"***"}');
+  });
+
   it('hides numbers and booleans of secret-named keys too, and leaves names that only contain the letters alone', () => {
     const out = redact(JSON.stringify({ streamsProperties: { 'ssl.keystore.password': 918273, 'bypass.mode': 'on', compassMode: 'x', apiKey: 'k1', 'my.Secret': true } }));
     expect(out).toContain('"ssl.keystore.password":"***"');

@@ -53,6 +53,9 @@ describe('longs beyond 2^53 where functions, literals and records meet them', ()
     expect(parseJsonExact('{"A":1,"A":2,"N":"card 1234567812345678"}')).toEqual({ A: 2, N: 'card 1234567812345678' });
     expect(parseJsonExact('{"A":1,"A":9007199254740993,"S":"x\\"9007199254740993"}')).toEqual({ A: 9007199254740993n, S: 'x"9007199254740993' });
     expect(parseJsonExact('[1.5e20, 12345678901234567.5]')).toEqual([1.5e20, Number('12345678901234567.5')]);
+    // text that looks like the writer's internal marker stays text
+    expect(parseJsonExact('{"S":"\\u0000long:1","N":9007199254740993}')).toEqual({ S: '\u0000long:1', N: 9007199254740993n });
+    expect(stringifyJsonExact({ S: '\u0000long:1', N: 9007199254740993n })).toBe('{"S":"\\u0000long:1","N":9007199254740993}');
   });
 
   it('math functions keep a long exact; BIGINT_FROM_BYTES reads all 64 bits; TO_JSON_STRING writes every digit; FROM_UNIXTIME refuses a time no record holds', async () => {

@@ -14,7 +14,8 @@ export interface Project {
 /** A project against `url` whose history uses names of its own, so tests never share metadata. */
 export function project(url: string, lock: { leaseSeconds?: number; waitSeconds?: number } = {}): Project {
   const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cli-'));
-  const id = randomBytes(4).toString('hex').toUpperCase();
+  // a letter first: an id of digits only would read as the query number tests mask as _N
+  const id = `P${randomBytes(4).toString('hex').toUpperCase()}`;
   const stream = `EVENTS_${id}`, table = `VERSIONS_${id}`;
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
   expect(run('init', '.').status).toBe(0);

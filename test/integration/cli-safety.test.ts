@@ -578,6 +578,16 @@ describe('secrets stay out of output', () => {
     expect(p.run('status', '--json').stdout).not.toContain('S3cretValue');
   });
 
+  it('a secret DEFINEd from another variable is masked as its substituted value', () => {
+    const p = project();
+    const t = `SEC3_${p.stream}`;
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM ${t} (id STRING KEY, v STRING) WITH (KAFKA_TOPIC='${t.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\nDEFINE api_secret = '\${base}';\nINSERT INTO ${t} (id, v) VALUES ('k', '\${api_secret}');\n`);
+    const dry = p.run('up', '--dry-run', '-d', 'base=FromVar77');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout).toContain(`VALUES ('k', '***')`);
+    expect(dry.stdout).not.toContain('FromVar77');
+  });
+
   it('a connector config\'s secret properties are masked whichever way their names are quoted', async () => {
     const { redactor } = await import('../../src/cli/context.js');
     const redact = redactor([]);
@@ -638,6 +648,19 @@ describe('commands a careful user leans on', () => {
     expect([onFile.status, onFile.stderr]).toEqual([2, `error: init: ${join(dir, 'afile')} is a file, not a directory\n`]);
   });
 
+  it('init in a project whose settings name secrets set only in CI still creates the directory; a directory named by an unset variable is refused', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-env-'));
+    const env = { ...process.env };
+    delete env.KSQLM_UNSET_URL; delete env.KSQLM_UNSET_SECRET; delete env.KSQLM_UNSET_DIR;
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'server:\n  url: ${env:KSQLM_UNSET_URL}\n  password: ${env:KSQLM_UNSET_SECRET}\nmigrations:\n  dir: sql\n');
+    const r = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
+    expect([r.status, r.stdout]).toEqual([0, expect.stringContaining(`migrations go in ${join(dir, 'sql')}`)]);
+    expect(existsSync(join(dir, 'sql'))).toBe(true);
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'migrations:\n  dir: ${env:KSQLM_UNSET_DIR}\n');
+    const refused = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
+    expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
+  });
+
   it('settings that cannot work are usage errors naming the setting, not unreachable servers', () => {
     const p = project();
     const scheme = p.run('status', '--server', 'htp://127.0.0.1:1');
@@ -645,6 +668,9 @@ describe('commands a careful user leans on', () => {
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    "Bad Header": x\n`);
     const header = p.run('status');
     expect([header.status, header.stderr]).toEqual([2, 'error: server.headers.Bad Header: not a valid HTTP header name\n']);
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    X-Team: café €\n`);
+    const value = p.run('status');
+    expect([value.status, value.stderr]).toEqual([2, 'error: server.headers.X-Team: not a valid HTTP header value\n']);
     rmSync(join(p.dir, 'ksql-migrate.yaml'));
     writeFileSync(join(p.dir, 'ksql-migrations.properties'), `ksql.server.url=${target()}\nksql.migrations.topic.replicas=abc\n`);
     const prop = p.run('status');

@@ -19,6 +19,9 @@ describe('renderSettlementHandler', () => {
     expect(text(files, 'template.yaml')).not.toContain('!Ref KafkaAuth');
     expect(text(renderSettlementHandler(template, { ...options, kafkaAuth: 'SASL_SCRAM_512_AUTH' }), 'template.yaml')).toContain('- Type: SASL_SCRAM_512_AUTH');
     expect(() => renderSettlementHandler(template, { ...options, kafkaAuth: 'NONE' as never })).toThrow("--kafka-auth: expected BASIC_AUTH, SASL_SCRAM_256_AUTH, SASL_SCRAM_512_AUTH, got 'NONE'");
+    // MSK's SASL/SCRAM is SCRAM-SHA-512 only
+    expect(() => renderSettlementHandler(template, { ...options, eventSource: 'msk', kafkaAuth: 'BASIC_AUTH' })).toThrow('--kafka-auth: the MSK template authenticates with SASL_SCRAM_512_AUTH');
+    expect(text(renderSettlementHandler(template, { ...options, eventSource: 'msk', kafkaAuth: 'SASL_SCRAM_512_AUTH' }), 'template.yaml')).toContain('SASL_SCRAM_512_AUTH');
     expect(JSON.parse(text(files, 'secret.example.json')!).outputTopic).toBe('acme-settlements');
     expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
   });

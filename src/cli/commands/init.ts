@@ -45,6 +45,20 @@ properties:
 variables: {}
 `;
 
+/**
+ * The migrations directory an existing configuration names. init needs nothing else from it, so a
+ * setting that names an environment variable set only where migrations run (a CI secret) is no
+ * reason to refuse, unless the directory itself depends on one.
+ */
+function configuredMigrationsDir(root: string): string {
+  // unset variables elsewhere read as a value every setting that takes text accepts
+  const placeholder = (path: string) => (/^migrations\./.test(path) ? undefined : 'http://unset.invalid');
+  try { return loadConfig({}, process.env, root, placeholder).migrationsDir; } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
+}
+
 export async function runInit(dir = '.'): Promise<void> {
   const root = resolve(dir);
   if (existsSync(root) && !statSync(root).isDirectory()) throw new CliError(`init: ${root} is a file, not a directory`, EXIT.USAGE);
@@ -53,10 +67,7 @@ export async function runInit(dir = '.'): Promise<void> {
   // an existing configuration may put the migrations elsewhere (migrations.dir, ksql.migrations.dir.override)
   let migrations = join(root, 'migrations');
   if (existsSync(cfg) || existsSync(confluent)) {
-    try { migrations = loadConfig({}, process.env, root).migrationsDir; } catch (e) {
-      if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
-      throw e;
-    }
+    migrations = configuredMigrationsDir(root);
   }
   try { await mkdir(migrations, { recursive: true }); } catch (e) {
     throw new CliError(`init: cannot create ${migrations}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);

@@ -57,7 +57,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   try {
     const s = await settings(config, client, opts);
     // values the files DEFINE under secret names are masked wherever statements are shown
-    try { noteDefinedSecrets((await discoverMigrations(s.dir)).files.map((f) => f.content)); } catch { /* up reports the directory's problems itself */ }
+    try { noteDefinedSecrets((await discoverMigrations(s.dir)).files, s.defines); } catch { /* up reports the directory's problems itself */ }
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
       const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn, makeRegistryClient(config, opts));

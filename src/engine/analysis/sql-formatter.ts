@@ -10,7 +10,8 @@ import { formatExpr } from './format.js';
  * shows a statement ksqlDB would not.
  */
 export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props): string | undefined {
-  if (q.joins.length || q.window || q.items.some((it) => it.t === 'structstar')) return undefined;
+  // (a * beside other items: the output names no longer line up with the items)
+  if (q.joins.length || q.window || q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
   const alias = (q.from.alias ?? q.from.name).toUpperCase();
   const qualified = (e: Expr) => formatExpr(qualify(e, alias));
   const items = q.items.map((it, i) => (it.t === 'star' ? '*' : `${qualified(it.expr)} ${quoteIfNeeded(names[i]!)}`));

@@ -2,7 +2,8 @@
 // and writes longs exactly, where JSON.parse and JSON.stringify round them or refuse them.
 
 const LONG_DIGITS = /\d{16}/;
-const MARK = '\u0000long:';
+/** A marker no text of the input can hold: it names a random nonce, new for each call. */
+const marker = () => `\u0000long${Math.random().toString(36).slice(2)}:`;
 
 /**
  * Parses JSON as JSON.parse does (duplicate keys: the last wins), except that integers beyond 2^53
@@ -12,6 +13,7 @@ const MARK = '\u0000long:';
 export function parseJsonExact(text: string): unknown {
   if (!LONG_DIGITS.test(text)) return JSON.parse(text);
   let out = '', from = 0, marked = false;
+  const MARK = marker();
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 34) { // a string: skipped whole, escapes included
@@ -30,13 +32,13 @@ export function parseJsonExact(text: string): unknown {
     }
   }
   if (!marked) return JSON.parse(text);
-  return unmark(JSON.parse(out + text.slice(from)));
+  return unmark(JSON.parse(out + text.slice(from)), MARK);
 }
 
-function unmark(v: unknown): unknown {
-  if (typeof v === 'string') return v.startsWith(MARK) ? BigInt(v.slice(MARK.length)) : v;
-  if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) v[i] = unmark(v[i]); return v; }
-  if (v !== null && typeof v === 'object') { const o = v as Record<string, unknown>; for (const k of Object.keys(o)) o[k] = unmark(o[k]); return o; }
+function unmark(v: unknown, mark: string): unknown {
+  if (typeof v === 'string') return v.startsWith(mark) ? BigInt(v.slice(mark.length)) : v;
+  if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) v[i] = unmark(v[i], mark); return v; }
+  if (v !== null && typeof v === 'object') { const o = v as Record<string, unknown>; for (const k of Object.keys(o)) o[k] = unmark(o[k], mark); return o; }
   return v;
 }
 
@@ -46,5 +48,7 @@ export function stringifyJsonExact(value: unknown): string {
     if (!(e instanceof TypeError)) throw e;
   }
   // a bigint in the value: written through a marker string, then unquoted
-  return JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? `${MARK}${x}` : x)).replace(/"\\u0000long:(-?\d+)"/g, '$1');
+  const mark = marker();
+  const escaped = JSON.stringify(mark).slice(1, -1).replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+  return JSON.stringify(value, (_k, x) => (typeof x === 'bigint' ? `${mark}${x}` : x)).replace(new RegExp(`"${escaped}(-?\\d+)"`, 'g'), '$1');
 }
