@@ -393,6 +393,84 @@ describe('the Kafka listener with kafkajs', () => {
   });
 });
 
+describe('transactions through the Kafka listener', () => {
+  let server: Running, brokers: string[];
+  beforeAll(async () => { ({ server, brokers } = await serverWithKafka()); });
+  afterAll(async () => { await server.stop(); });
+
+  it('kafkajs: committed records and offsets land together, aborted ones never; a running query and a consumer see only what was committed; a second instance fences the first', async () => {
+    expect((await ksql(server.url, "CREATE STREAM TXS (K STRING KEY, V STRING) WITH (KAFKA_TOPIC='txs', VALUE_FORMAT='JSON', PARTITIONS=2);CREATE STREAM TXS_UP AS SELECT K, UCASE(V) AS V FROM TXS;")).status).toBe(200);
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'txin', numPartitions: 1 }] });
+    const producer = kafka.producer({ transactionalId: 'settler', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      const committed = await producer.transaction();
+      await committed.send({ topic: 'txs', messages: [{ key: 'a', value: JSON.stringify({ V: 'one' }) }, { key: 'b', value: JSON.stringify({ V: 'two' }) }] });
+      await committed.sendOffsets({ consumerGroupId: 'settler-in', topics: [{ topic: 'txin', partitions: [{ partition: 0, offset: '3' }] }] });
+      // nothing is visible, to consumers or to the group's offsets, until the commit
+      expect((await admin.fetchTopicOffsets('txs')).map((p) => p.high)).toEqual(['0', '0']);
+      expect((await admin.fetchOffsets({ groupId: 'settler-in', topics: ['txin'] }))[0]!.partitions[0]!.offset).toBe('-1');
+      await committed.commit();
+      expect((await admin.fetchOffsets({ groupId: 'settler-in', topics: ['txin'] }))[0]!.partitions[0]!.offset).toBe('3');
+
+      const aborted = await producer.transaction();
+      await aborted.send({ topic: 'txs', messages: [{ key: 'a', value: JSON.stringify({ V: 'never' }) }] });
+      await aborted.sendOffsets({ consumerGroupId: 'settler-in', topics: [{ topic: 'txin', partitions: [{ partition: 0, offset: '9' }] }] });
+      await aborted.abort();
+      expect((await admin.fetchOffsets({ groupId: 'settler-in', topics: ['txin'] }))[0]!.partitions[0]!.offset).toBe('3');
+
+      // the application restarts elsewhere: the old instance can no longer write
+      const successor = kafka.producer({ transactionalId: 'settler', idempotent: true, maxInFlightRequests: 1 });
+      await successor.connect();
+      const next = await successor.transaction();
+      const zombie = await producer.transaction();
+      await expect(zombie.send({ topic: 'txs', messages: [{ key: 'z', value: JSON.stringify({ V: 'zombie' }) }] })).rejects.toThrow(/old epoch/);
+      await next.send({ topic: 'txs', messages: [{ key: 'c', value: JSON.stringify({ V: 'three' }) }] });
+      await next.commit();
+      await successor.disconnect();
+
+      const seen: string[] = [];
+      const consumer = kafka.consumer({ groupId: 'tx-reader', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: ['txs', 'TXS_UP'], fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ topic, message }) => { seen.push(`${topic} ${message.key} ${JSON.parse(message.value!.toString()).V}`); } });
+      await until(() => seen.length >= 6, 'the committed records and the query\'s output');
+      await consumer.disconnect();
+      expect(seen.sort()).toEqual(['TXS_UP a ONE', 'TXS_UP b TWO', 'TXS_UP c THREE', 'txs a one', 'txs b two', 'txs c three']);
+      const rows = await queryStream(server.url, 'SELECT K, V FROM TXS_UP EMIT CHANGES LIMIT 3;');
+      expect(rows.rows.map((r) => r.join(' ')).sort()).toEqual(['a ONE', 'b TWO', 'c THREE']);
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      await admin.disconnect();
+    }
+  }, 60_000);
+
+  it('a transactional batch to a partition its transaction did not add is INVALID_TXN_STATE, and a timeout outside Kafka\'s bounds is refused', async () => {
+    const raw = await rawClient(brokers[0]!);
+    try {
+      const init = (timeout: number) => raw.send(request(22, 1, 1, new Writer().nullableString('raw-tx').int32(timeout).toBuffer()));
+      const refused = new Reader((await init(900_001))!);
+      refused.int32(); refused.int32();
+      expect(refused.int16()).toBe(50);
+      const ok = new Reader((await init(10_000))!);
+      ok.int32(); ok.int32();
+      expect(ok.int16()).toBe(0);
+      const producerId = ok.int64(), epoch = ok.int16();
+      // EndTxn with no transaction begun
+      const end = new Reader((await raw.send(request(26, 1, 2, new Writer().string('raw-tx').int64(producerId).int16(epoch).bool(true).toBuffer())))!);
+      end.int32(); end.int32();
+      expect(end.int16()).toBe(48);
+      // AddPartitionsToTxn for a topic that does not exist
+      const add = new Reader((await raw.send(request(24, 1, 3, new Writer().string('raw-tx').int64(producerId).int16(epoch).array(['nope'], (w, t) => w.string(t).array([0], (x, p) => x.int32(p))).toBuffer())))!);
+      add.int32(); add.int32();
+      expect([add.int32(), add.string(), add.int32(), add.int32(), add.int16()]).toEqual([1, 'nope', 1, 0, 3]);
+    } finally { raw.close(); }
+  });
+});
+
 describe('a Protobuf TradeSettlement produced through Kafka in the Schema Registry wire format', () => {
   it('is counted by the per-minute tables of migrations/', async () => {
     const kport = await freePort(), sport = await freePort();
@@ -729,6 +807,17 @@ describe('the Kafka listener with librdkafka (kcat)', () => {
       expect(olderOut).toMatch(/fenced/i);
     } finally { await server.stop(); }
   }, 90_000);
+
+  it.skipIf(!kcat)('kcat produces in a transaction (transactional.id) and a read_committed consumer reads it (skipped when kcat is not installed)', async () => {
+    const { server, brokers } = await serverWithKafka();
+    try {
+      const b = brokers[0]!;
+      const produced = spawnSync('kcat', ['-b', b, '-P', '-t', 'ktx', '-K:', '-X', 'transactional.id=kcat-tx'], { input: 'a:1\nb:2\n', encoding: 'utf8', timeout: 30_000 });
+      expect([produced.status, produced.stderr]).toEqual([0, expect.stringContaining('Transaction successfully committed')]);
+      const consumed = spawnSync('kcat', ['-b', b, '-C', '-t', 'ktx', '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%k=%s %o\n'], { encoding: 'utf8', timeout: 20_000 });
+      expect(consumed.stdout.trim().split('\n')).toEqual(['a=1 0', 'b=2 1']);
+    } finally { await server.stop(); }
+  }, 60_000);
 
   it.skipIf(!kcat)('a consumer fetching megabytes of small records gets them all in one fetch (skipped when kcat is not installed)', async () => {
     const { server, brokers } = await serverWithKafka();

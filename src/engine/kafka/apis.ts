@@ -2,6 +2,7 @@ import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
 import { ERR, isLegalTopicName, type Broker, type ProduceResult } from './broker.js';
 import { GERR, type GroupCoordinator } from './groups.js';
+import type { TransactionCoordinator } from './transactions.js';
 import { decompressionBudget } from './record-batch.js';
 import { TOPIC_CONFIGS } from './topic-configs.js';
 
@@ -9,6 +10,7 @@ import { TOPIC_CONFIGS } from './topic-configs.js';
 export interface ApiContext {
   broker: Broker;
   groups: GroupCoordinator;
+  transactions: TransactionCoordinator;
   clusterId: string;
   host: string;
   port: number;
@@ -166,9 +168,43 @@ const listOffsets: Handler = (v, r, ctx) => {
 };
 
 const initProducerId: Handler = (v, r, ctx) => {
-  r.nullableString(); r.int32();
-  const p = ctx.broker.initProducerId();
-  return new Writer().int32(0).int16(ERR.NONE).int64(p.producerId).int16(p.epoch);
+  const transactionalId = r.nullableString(), timeoutMs = r.int32();
+  // a transactional id keeps its producer id, with the epoch moved on; an idempotent producer gets a new one
+  const p = transactionalId === null ? { errorCode: ERR.NONE, ...ctx.broker.initProducerId() } : ctx.transactions.init(transactionalId, timeoutMs);
+  return new Writer().int32(0).int16(p.errorCode).int64(p.producerId).int16(p.epoch);
+};
+
+/** AddPartitionsToTxn (v0-2): the partitions a transaction writes to. */
+const addPartitionsToTxn: Handler = (v, r, ctx) => {
+  const id = r.string(), producerId = r.long(), epoch = r.int16();
+  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => y.int32()) }));
+  const codes = ctx.transactions.addPartitions(id, producerId, epoch, topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))));
+  let i = 0;
+  return new Writer().int32(0).array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => y.int32(p).int16(codes[i++]!)));
+};
+
+/** AddOffsetsToTxn (v0-2): the group whose offsets a transaction commits. */
+const addOffsetsToTxn: Handler = (v, r, ctx) => {
+  const id = r.string(), producerId = r.long(), epoch = r.int16(), groupId = r.string();
+  return new Writer().int32(0).int16(ctx.transactions.addOffsets(id, producerId, epoch, groupId));
+};
+
+/** EndTxn (v0-2): commits or aborts the ongoing transaction. */
+const endTxn: Handler = (v, r, ctx) => {
+  const id = r.string(), producerId = r.long(), epoch = r.int16(), commit = r.bool();
+  return new Writer().int32(0).int16(ctx.transactions.end(id, producerId, epoch, commit));
+};
+
+/** TxnOffsetCommit (v0-2): offsets a group takes when the transaction commits. */
+const txnOffsetCommit: Handler = (v, r, ctx) => {
+  const id = r.string(), groupId = r.string(), producerId = r.long(), epoch = r.int16();
+  const topics = r.array((x) => ({
+    name: x.string(),
+    partitions: x.array((y) => { const index = y.int32(), offset = y.int64(); if (v >= 2) y.int32(); return { index, offset, metadata: y.nullableString() }; }),
+  }));
+  return new Writer().int32(0).array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    y.int32(p.index).int16(ctx.transactions.commitOffset(id, groupId, producerId, epoch, t.name, p.index, p.offset, p.metadata));
+  }));
 };
 
 const createTopics: Handler = (v, r, ctx) => {
@@ -426,6 +462,10 @@ export const APIS: Api[] = [
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },
   { key: 20, name: 'DeleteTopics', min: 0, max: 3, handle: deleteTopics },
   { key: 22, name: 'InitProducerId', min: 0, max: 1, handle: initProducerId },
+  { key: 24, name: 'AddPartitionsToTxn', min: 0, max: 2, handle: addPartitionsToTxn },
+  { key: 25, name: 'AddOffsetsToTxn', min: 0, max: 2, handle: addOffsetsToTxn },
+  { key: 26, name: 'EndTxn', min: 0, max: 2, handle: endTxn },
+  { key: 28, name: 'TxnOffsetCommit', min: 0, max: 2, handle: txnOffsetCommit },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 2, handle: describeConfigs },
   { key: 60, name: 'DescribeCluster', min: 0, max: 1, flexible: 0, handle: describeCluster },
   { key: 36, name: 'SaslAuthenticate', min: 0, max: 1, handle: saslAuthenticate },

@@ -1,5 +1,6 @@
 import { MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
+import { TXERR, type TransactionCoordinator } from './transactions.js';
 import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
 
 /** Kafka error codes the broker answers with. */
@@ -34,6 +35,8 @@ export class Broker {
    */
   private nextProducerId = Date.now();
   private producers = new Map<string, ProducerState>();
+  /** Where transactional batches go until their transaction ends (set by the listener, which owns the groups too). */
+  transactions?: TransactionCoordinator;
 
   constructor(
     readonly topics: TopicStore,
@@ -119,10 +122,16 @@ export class Broker {
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
-    let baseOffset = -1;
+    let baseOffset = -1, held = false;
     const appendTime = Date.now();
     for (const b of batches) {
       if (b.control) continue;
+      // a transactional batch belongs to its producer's ongoing transaction, with this partition added to it
+      if (b.transactional) {
+        const code = this.transactions?.canHold(b.producerId, b.producerEpoch, topicName, index) ?? TXERR.INVALID_TXN_STATE;
+        if (code !== TXERR.NONE) return { index, errorCode: code, baseOffset: -1, logStartOffset: log.start };
+        held = true;
+      }
       const key = `${topicName}/${index}/${b.producerId}`;
       const st = b.producerId >= 0 ? this.producers.get(key) : undefined;
       if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
@@ -142,7 +151,11 @@ export class Broker {
         if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
-      const first = this.topics.appendBatch(topicName, index, producedBatch(b, appendTime, topic.logAppendTime));
+      const pending = producedBatch(b, appendTime, topic.logAppendTime);
+      // held until the transaction ends: its offsets are given when it commits
+      let first = -1;
+      if (b.transactional) this.transactions!.hold(b.producerId, topicName, index, pending);
+      else first = this.topics.appendBatch(topicName, index, pending);
       if (b.producerId >= 0) {
         const lastSequence = b.baseSequence + b.count - 1;
         const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];
@@ -151,7 +164,7 @@ export class Broker {
       }
       if (baseOffset < 0) baseOffset = first;
     }
-    return { index, errorCode: ERR.NONE, baseOffset: baseOffset < 0 ? log.end : baseOffset, logStartOffset: log.start, logAppendTime: topic.logAppendTime ? appendTime : -1 };
+    return { index, errorCode: ERR.NONE, baseOffset: baseOffset >= 0 ? baseOffset : held ? -1 : log.end, logStartOffset: log.start, logAppendTime: topic.logAppendTime ? appendTime : -1 };
   }
 
   private drainScheduled = false;

@@ -260,12 +260,24 @@ export class GroupCoordinator {
       // it processed stays processed); between the join and the sync it may not
       if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
+    this.store(groupId, topic, partition, offset, metadata);
+    return GERR.NONE;
+  }
+
+  /**
+   * Commits an offset a transaction committed (TxnOffsetCommit, then EndTxn): it names no member or
+   * generation, so it is taken whatever members the group has, as Kafka's coordinator takes it.
+   */
+  commitFromTransaction(groupId: string, topic: string, partition: number, offset: bigint, metadata: string | null): void {
+    this.store(groupId, topic, partition, offset, metadata);
+  }
+
+  private store(groupId: string, topic: string, partition: number, offset: bigint, metadata: string | null): void {
     const key = offsetRecordKey(groupId, topic, partition);
     // a commit without metadata is kept with "", as Kafka's coordinator keeps it (OffsetAndMetadata.NoMetadata)
     const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata: metadata ?? '' }));
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
-    return GERR.NONE;
   }
 
   /** DeleteGroups of one group: NON_EMPTY_GROUP (68) while it has members, GROUP_ID_NOT_FOUND (69) when unknown. */

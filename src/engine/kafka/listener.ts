@@ -7,6 +7,7 @@ import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
+import { TransactionCoordinator } from './transactions.js';
 
 /** Kafka's socket.request.max.bytes: a larger frame closes the connection. */
 const MAX_REQUEST = 100 * 1024 * 1024;
@@ -34,6 +35,15 @@ export interface KafkaListener { port: number; close(): Promise<void> }
 export async function startKafkaListener(opts: KafkaListenerOptions): Promise<KafkaListener> {
   const broker = new Broker(opts.engine.topics, opts.afterWrite);
   const groups = new GroupCoordinator(opts.engine.topics);
+  const topics = opts.engine.topics;
+  const transactions = new TransactionCoordinator({
+    append: (topic, partition, batch) => { topics.appendBatch(topic, partition, batch); },
+    commitOffset: (groupId, topic, partition, offset, metadata) => groups.commitFromTransaction(groupId, topic, partition, offset, metadata),
+    hasPartition: (topic, partition) => topics.get(topic)?.partitions[partition] !== undefined,
+    newProducerId: () => broker.initProducerId().producerId,
+    written: () => broker.written(),
+  });
+  broker.transactions = transactions;
   const waiters = new Set<() => void>();
   opts.engine.topics.onData(() => { if (waiters.size) for (const w of [...waiters]) w(); });
   const waitForData = (ms: number) => new Promise<void>((resolve) => {
@@ -87,7 +97,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
         if (key !== 18) throw new WireError(`${api.name} v${version} is not supported`);
         body = new Writer().int16(UNSUPPORTED_VERSION).array([api], (w, a) => w.int16(a.key).int16(a.min).int16(a.max));
       } else {
-        const ctx: ApiContext = { broker, groups, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData, sasl };
+        const ctx: ApiContext = { broker, groups, transactions, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData, sasl };
         body = await api.handle(version, r, ctx);
       }
       if (body === null || socket.destroyed) return;
@@ -107,6 +117,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     port,
     async close() {
       groups.close();
+      transactions.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -1,0 +1,188 @@
+import type { PendingBatch } from '../storage/topics.js';
+
+/** Kafka's error codes for transactions. */
+export const TXERR = {
+  NONE: 0, UNKNOWN_TOPIC_OR_PARTITION: 3, INVALID_PRODUCER_EPOCH: 47, INVALID_TXN_STATE: 48,
+  INVALID_PRODUCER_ID_MAPPING: 49, INVALID_TRANSACTION_TIMEOUT: 50,
+} as const;
+
+/** The broker's transaction.max.timeout.ms: a producer may not ask for a longer transaction timeout. */
+export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
+type State = 'Empty' | 'Ongoing' | 'CompleteCommit' | 'CompleteAbort';
+
+interface Transaction {
+  producerId: number;
+  epoch: number;
+  timeoutMs: number;
+  state: State;
+  /** `topic\0partition` of each partition added to the ongoing transaction. */
+  partitions: Set<string>;
+  groups: Set<string>;
+  /** Batches produced in the ongoing transaction, in the order they came. */
+  held: { topic: string; partition: number; batch: PendingBatch }[];
+  /** Offsets committed in the ongoing transaction (TxnOffsetCommit), the last per group and partition. */
+  offsets: Map<string, { groupId: string; topic: string; partition: number; offset: bigint; metadata: string | null }>;
+  timer?: NodeJS.Timeout;
+}
+
+/** What the coordinator does to the broker's logs and groups when a transaction commits. */
+export interface TransactionPorts {
+  /** Appends a partition's batch to its log. */
+  append(topic: string, partition: number, batch: PendingBatch): void;
+  /** Commits a group's offset on behalf of a transaction (no member or generation to check). */
+  commitOffset(groupId: string, topic: string, partition: number, offset: bigint, metadata: string | null): void;
+  /** Whether the partition exists. */
+  hasPartition(topic: string, partition: number): boolean;
+  /** A new producer id, never handed out before. */
+  newProducerId(): number;
+  /** Called after a commit appended records (to run the queries). */
+  written(): void;
+}
+
+const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const MAX_EPOCH = 32767;
+
+/**
+ * The transaction coordinator of the one-node cluster: transactional ids and their producer ids and
+ * epochs, the partitions and groups of each ongoing transaction, and its end. A transaction's
+ * batches are held here until it ends: a commit appends them (and commits its offsets), an abort
+ * drops them. So every record in a log is committed, and consumers read the same records whether
+ * they read committed or uncommitted; unlike Kafka, a transaction's records take their offsets when
+ * it commits, and an abort leaves no gap of offsets behind. State is kept in memory: a restart ends
+ * the ongoing transactions as aborted, as a coordinator that lost them would.
+ */
+export class TransactionCoordinator {
+  private byId = new Map<string, Transaction>();
+  private byProducer = new Map<number, Transaction>();
+
+  constructor(private readonly ports: TransactionPorts) {}
+
+  /**
+   * InitProducerId with a transactional id: the id's producer id with its epoch moved on (fencing
+   * the producer of the previous epoch), its ongoing transaction aborted first.
+   */
+  init(transactionalId: string, timeoutMs: number): { errorCode: number; producerId: number; epoch: number } {
+    if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) return { errorCode: TXERR.INVALID_TRANSACTION_TIMEOUT, producerId: -1, epoch: -1 };
+    let t = this.byId.get(transactionalId);
+    if (!t) {
+      t = { producerId: this.ports.newProducerId(), epoch: 0, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), held: [], offsets: new Map() };
+      this.byId.set(transactionalId, t);
+      this.byProducer.set(t.producerId, t);
+      return { errorCode: TXERR.NONE, producerId: t.producerId, epoch: t.epoch };
+    }
+    if (t.state === 'Ongoing') this.finish(t, false);
+    this.bumpEpoch(t);
+    t.timeoutMs = timeoutMs;
+    t.state = 'Empty';
+    return { errorCode: TXERR.NONE, producerId: t.producerId, epoch: t.epoch };
+  }
+
+  /** The error a request of (transactional id, producer id, epoch) gets before it acts, or NONE. */
+  private check(transactionalId: string, producerId: number, epoch: number): { errorCode: number; t?: Transaction } {
+    const t = this.byId.get(transactionalId);
+    if (!t || t.producerId !== producerId) return { errorCode: TXERR.INVALID_PRODUCER_ID_MAPPING };
+    if (epoch !== t.epoch) return { errorCode: TXERR.INVALID_PRODUCER_EPOCH };
+    return { errorCode: TXERR.NONE, t };
+  }
+
+  /** AddPartitionsToTxn: each partition's error code, in the order asked. */
+  addPartitions(transactionalId: string, producerId: number, epoch: number, partitions: { topic: string; partition: number }[]): number[] {
+    const { errorCode, t } = this.check(transactionalId, producerId, epoch);
+    if (!t) return partitions.map(() => errorCode);
+    // as Kafka: one unknown partition fails the request, the others answer OPERATION_NOT_ATTEMPTED (55)
+    const unknown = partitions.map((p) => !this.ports.hasPartition(p.topic, p.partition));
+    if (unknown.some(Boolean)) return unknown.map((u) => (u ? TXERR.UNKNOWN_TOPIC_OR_PARTITION : 55));
+    this.begin(t);
+    for (const p of partitions) t.partitions.add(partitionKey(p.topic, p.partition));
+    return partitions.map(() => TXERR.NONE);
+  }
+
+  /** AddOffsetsToTxn: the group whose offsets the transaction will commit. */
+  addOffsets(transactionalId: string, producerId: number, epoch: number, groupId: string): number {
+    const { errorCode, t } = this.check(transactionalId, producerId, epoch);
+    if (!t) return errorCode;
+    this.begin(t);
+    t.groups.add(groupId);
+    return TXERR.NONE;
+  }
+
+  /** TxnOffsetCommit: an offset the group takes if the transaction commits. */
+  commitOffset(transactionalId: string, groupId: string, producerId: number, epoch: number, topic: string, partition: number, offset: bigint, metadata: string | null): number {
+    const { errorCode, t } = this.check(transactionalId, producerId, epoch);
+    if (!t) return errorCode;
+    if (t.state !== 'Ongoing' || !t.groups.has(groupId)) return TXERR.INVALID_TXN_STATE;
+    if (!this.ports.hasPartition(topic, partition)) return TXERR.UNKNOWN_TOPIC_OR_PARTITION;
+    // the broker's offset.metadata.max.bytes
+    if (metadata !== null && Buffer.byteLength(metadata) > 4096) return 12;
+    t.offsets.set(`${groupId}\u0000${partitionKey(topic, partition)}`, { groupId, topic, partition, offset, metadata });
+    return TXERR.NONE;
+  }
+
+  /**
+   * Whether a transactional batch of (producer id, epoch) may go to the partition: its transaction
+   * is ongoing with the partition added, in the same epoch.
+   */
+  canHold(producerId: number, epoch: number, topic: string, partition: number): number {
+    const t = this.byProducer.get(producerId);
+    if (!t) return TXERR.INVALID_PRODUCER_ID_MAPPING;
+    if (epoch !== t.epoch) return TXERR.INVALID_PRODUCER_EPOCH;
+    if (t.state !== 'Ongoing' || !t.partitions.has(partitionKey(topic, partition))) return TXERR.INVALID_TXN_STATE;
+    return TXERR.NONE;
+  }
+
+  /** Holds a transactional batch until its transaction ends (canHold said yes). */
+  hold(producerId: number, topic: string, partition: number, batch: PendingBatch): void {
+    this.byProducer.get(producerId)!.held.push({ topic, partition, batch });
+  }
+
+  /**
+   * EndTxn: commits or aborts the ongoing transaction. Ending a transaction that just ended the same
+   * way again answers NONE (a client's retry); anything else without an ongoing one is INVALID_TXN_STATE.
+   */
+  end(transactionalId: string, producerId: number, epoch: number, commit: boolean): number {
+    const { errorCode, t } = this.check(transactionalId, producerId, epoch);
+    if (!t) return errorCode;
+    if (t.state === (commit ? 'CompleteCommit' : 'CompleteAbort')) return TXERR.NONE;
+    if (t.state !== 'Ongoing') return TXERR.INVALID_TXN_STATE;
+    this.finish(t, commit);
+    return TXERR.NONE;
+  }
+
+  /** Ends every timer (the server is closing). */
+  close(): void {
+    for (const t of this.byId.values()) clearTimeout(t.timer);
+  }
+
+  private begin(t: Transaction): void {
+    if (t.state === 'Ongoing') return;
+    t.state = 'Ongoing';
+    // a transaction open longer than its timeout is aborted, and its producer fenced, as Kafka's coordinator does
+    t.timer = setTimeout(() => {
+      if (t.state !== 'Ongoing') return;
+      this.finish(t, false);
+      this.bumpEpoch(t);
+    }, t.timeoutMs);
+    t.timer.unref();
+  }
+
+  private finish(t: Transaction, commit: boolean): void {
+    clearTimeout(t.timer);
+    if (commit) {
+      for (const h of t.held) if (this.ports.hasPartition(h.topic, h.partition)) this.ports.append(h.topic, h.partition, h.batch);
+      for (const o of t.offsets.values()) if (this.ports.hasPartition(o.topic, o.partition)) this.ports.commitOffset(o.groupId, o.topic, o.partition, o.offset, o.metadata);
+      if (t.held.length) this.ports.written();
+    }
+    t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
+    t.partitions.clear(); t.groups.clear(); t.held = []; t.offsets.clear();
+  }
+
+  private bumpEpoch(t: Transaction): void {
+    if (t.epoch < MAX_EPOCH - 1) { t.epoch++; return; }
+    // an exhausted epoch: a new producer id, as Kafka's coordinator hands out
+    this.byProducer.delete(t.producerId);
+    t.producerId = this.ports.newProducerId();
+    t.epoch = 0;
+    this.byProducer.set(t.producerId, t);
+  }
+}
