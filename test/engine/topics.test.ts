@@ -93,6 +93,42 @@ describe('batches appended undecoded (a producer\'s record batches)', () => {
     expect(log.get(log.start - 1)).toBeUndefined();
   });
 
+  it('DeleteRecords cuts into a batch, drops the ones before it, and a later retention counts what is left', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    for (let i = 0; i < 3; i++) topics.appendBatch('t', 0, batch(['1', '2', '3', '4']));
+    topics.append('t', { key: null, value: Buffer.from('single'), timestamp: 0, partition: 0 });
+    const log = topics.get('t')!.partitions[0]!;
+    topics.deleteRecords('t', 0, 6);
+    expect([log.start, log.end, log.get(5), log.get(6)!.offset, log.all().map((r) => r.offset)]).toEqual([6, 13, undefined, 6, [6, 7, 8, 9, 10, 11, 12]]);
+    // an offset before the start changes nothing; the end empties the log, and offsets go on from there
+    topics.deleteRecords('t', 0, 2);
+    expect(log.start).toBe(6);
+    topics.deleteRecords('t', 0, 13);
+    expect([log.start, log.end, log.all()]).toEqual([13, 13, []]);
+    topics.appendBatch('t', 0, batch(['a', 'b']));
+    expect(log.all().map((r) => [r.offset, r.value!.toString()])).toEqual([[13, 'a'], [14, 'b']]);
+  });
+
+  it('an altered retention.bytes counts the records a log kept while it had none, and trims them', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    for (let i = 0; i < 100; i++) topics.append('t', { key: null, value: Buffer.alloc(100), timestamp: i, partition: 0 });
+    const log = topics.get('t')!.partitions[0]!;
+    topics.reconfigure('t', { 'retention.bytes': '1700' });
+    // 170 bytes a record as the log counts them: at most 10 kept
+    expect(log.end - log.start).toBeLessThanOrEqual(10);
+    expect(log.end - log.start).toBeGreaterThan(0);
+    expect(topics.get('t')!.config.retentionBytes).toBe(1700);
+    // back to the default (keep all): nothing more is dropped
+    topics.reconfigure('t', {});
+    const start = log.start;
+    for (let i = 0; i < 100; i++) topics.append('t', { key: null, value: Buffer.alloc(100), timestamp: i, partition: 0 });
+    expect(log.start).toBe(start);
+    topics.reconfigure('t', { 'message.timestamp.type': 'LogAppendTime' });
+    expect(topics.get('t')!.logAppendTime).toBe(true);
+  });
+
   it('are decoded at once when a listener takes each record (the journal, PRINT)', () => {
     const topics = new TopicStore();
     topics.create('t', { partitions: 1, replicas: 1 });

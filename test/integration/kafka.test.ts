@@ -252,6 +252,52 @@ describe('the Kafka listener with kafkajs', () => {
     expect(rows.rows).toEqual([['d', Number(got[4]![1])]]);
   });
 
+  it('admin deletes records before an offset and alters topic configs as Kafka does; ACL requests get SECURITY_DISABLED, as from a broker without an authorizer', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'trimmed', numPartitions: 1, configEntries: [{ name: 'max.message.bytes', value: '2000000' }] }] });
+      await producer.send({ topic: 'trimmed', acks: -1, messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}` })) });
+      await admin.fetchTopicMetadata({ topics: ['trimmed'] }); // kafkajs finds partition leaders from its metadata
+      await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '4' }] });
+      expect((await admin.fetchTopicOffsets('trimmed'))[0]).toMatchObject({ low: '4', high: '10' });
+      // past the end: OFFSET_OUT_OF_RANGE (kafkajs wraps it in the error it gives up with), and nothing changes
+      type PartitionsError = { partitions?: { error: { type?: string } }[]; cause?: PartitionsError };
+      const beyond = await admin.deleteTopicRecords({ topic: 'trimmed', partitions: [{ partition: 0, offset: '11' }] }).then(() => ({}) as PartitionsError, (e: PartitionsError) => e);
+      expect((beyond.cause ?? beyond).partitions?.[0]!.error.type).toBe('OFFSET_OUT_OF_RANGE');
+      expect((await admin.fetchTopicOffsets('trimmed'))[0]).toMatchObject({ low: '4', high: '10' });
+      // a consumer starting from the beginning starts at the new log start
+      const got: string[] = [];
+      const consumer = kafka.consumer({ groupId: 'trim-reader', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'trimmed', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+      await until(() => got.length >= 6, 'the records after the deleted ones');
+      await consumer.disconnect();
+      expect(got).toEqual(['v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
+
+      // AlterConfigs replaces the topic's overrides: those not given go back to their defaults
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: '1000' }] }] });
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'trimmed', configNames: ['retention.bytes', 'max.message.bytes'] }] });
+      expect(described.resources[0]!.configEntries.map((c) => [c.configName, c.configValue, c.isDefault]).sort()).toEqual([['max.message.bytes', '1048588', true], ['retention.bytes', '1000', false]]);
+      await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: 'lots' }] }] })).rejects.toMatchObject({ type: 'INVALID_CONFIG' });
+      await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'no-such-topic', configEntries: [{ name: 'retention.bytes', value: '1' }] }] })).rejects.toMatchObject({ type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      // validateOnly checks and changes nothing
+      await admin.alterConfigs({ validateOnly: true, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: '5' }] }] });
+      const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'trimmed', configNames: ['retention.bytes'] }] });
+      expect(after.resources[0]!.configEntries[0]!.configValue).toBe('1000');
+
+      await expect(admin.describeAcls({ resourceType: 1, resourcePatternType: 1, permissionType: 1, operation: 1 })).rejects.toMatchObject({ type: 'SECURITY_DISABLED' });
+      await expect(admin.createAcls({ acl: [{ resourceType: 2, resourceName: 'trimmed', resourcePatternType: 3, principal: 'User:bob', host: '*', operation: 3, permissionType: 3 }] })).rejects.toMatchObject({ type: 'SECURITY_DISABLED' });
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  }, 30_000);
+
   it('DeleteGroups removes a group without members and its committed offsets; an unknown one is GROUP_ID_NOT_FOUND', async () => {
     const admin = client(brokers).admin();
     await admin.connect();
@@ -676,6 +722,29 @@ describe('consumer group offsets with --data-dir', () => {
     expect((await third.fetchTopicOffsets('kept')).map((p) => [p.partition, p.high]).sort()).toEqual([[0, '1'], [1, '2'], [2, '1']]);
     await third.disconnect();
     await server.stop();
+  }, 60_000);
+
+  it('records deleted with DeleteRecords stay deleted, and altered topic configs stay altered, after a restart', async () => {
+    const started = await kafkaWithDataDir('ksqlm-kafka-trim-', 'cut', 1);
+    const { args, brokers, admin } = started;
+    const producer = client(brokers).producer();
+    await producer.connect();
+    await producer.send({ topic: 'cut', messages: Array.from({ length: 5 }, (_, i) => ({ value: `r${i}` })) });
+    await producer.disconnect();
+    await admin.fetchTopicMetadata({ topics: ['cut'] });
+    await admin.deleteTopicRecords({ topic: 'cut', partitions: [{ partition: 0, offset: '3' }] });
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'cut', configEntries: [{ name: 'retention.bytes', value: '100000' }] }] });
+    await admin.disconnect();
+    await started.server.stop();
+
+    const server = await startServerProcess(args);
+    const again = client(brokers).admin();
+    await again.connect();
+    try {
+      expect((await again.fetchTopicOffsets('cut'))[0]).toMatchObject({ low: '3', high: '5' });
+      const described = await again.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cut', configNames: ['retention.bytes'] }] });
+      expect(described.resources[0]!.configEntries[0]!.configValue).toBe('100000');
+    } finally { await again.disconnect(); await server.stop(); }
   }, 60_000);
 });
 

@@ -4,7 +4,7 @@ import { ERR, isLegalTopicName, type Broker, type ProduceResult } from './broker
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { decompressionBudget } from './record-batch.js';
-import { TOPIC_CONFIGS } from './topic-configs.js';
+import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -273,6 +273,63 @@ const describeConfigs: Handler = (v, r, ctx) => {
   });
 };
 
+/**
+ * AlterConfigs (v0-1): a topic's overrides become those given, as Kafka replaces them (the others go
+ * back to their defaults); each is checked as CreateTopics checks it. Brokers have no dynamic configs here.
+ */
+const alterConfigs: Handler = (v, r, ctx) => {
+  const resources = r.array((x) => ({ type: x.int8(), name: x.string(), configs: x.array((y) => ({ name: y.string(), value: y.nullableString() })) }));
+  const validateOnly = r.bool();
+  const w = new Writer().int32(0);
+  return w.array(resources, (x, res) => {
+    let code: number = ERR.NONE, message: string | null = null;
+    const topic = res.type === 2 ? ctx.broker.topics.get(res.name) : undefined;
+    if (res.type === 4) { code = ERR.INVALID_REQUEST; message = 'This one-node local broker has no dynamic broker configs'; }
+    else if (res.type !== 2) { code = ERR.INVALID_REQUEST; message = `Unsupported resource type ${res.type}`; }
+    else if (!topic) { code = ERR.UNKNOWN_TOPIC_OR_PARTITION; message = `Topic ${res.name} does not exist`; }
+    else {
+      for (const c of res.configs) {
+        const problem = c.value === null ? `Null value not supported for topic configs: ${c.name}` : topicConfigProblem(c.name, c.value);
+        if (problem) { code = ERR.INVALID_CONFIG; message = problem; break; }
+      }
+      if (code === ERR.NONE && !validateOnly) ctx.broker.topics.reconfigure(res.name, Object.fromEntries(res.configs.map((c) => [c.name, c.value!.trim()])));
+    }
+    x.int16(code).nullableString(message).int8(res.type).string(res.name);
+  });
+};
+
+/** DeleteRecords (v0-1): a partition's records before an offset go (-1: all of them); the answer is its new log start. */
+const deleteRecords: Handler = (v, r, ctx) => {
+  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => ({ index: y.int32(), offset: y.long() })) }));
+  r.int32(); // timeout
+  const w = new Writer().int32(0);
+  return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => {
+    const log = ctx.broker.topics.get(t.name)?.partitions[p.index];
+    let code: number = ERR.NONE;
+    // the broker's own topics are not the clients' to trim (Kafka: INVALID_TOPIC_EXCEPTION)
+    if (!log) code = ERR.UNKNOWN_TOPIC_OR_PARTITION;
+    else if (t.name.startsWith('__')) code = ERR.INVALID_TOPIC;
+    else if (p.offset < -1 || p.offset > log.end) code = ERR.OFFSET_OUT_OF_RANGE;
+    else ctx.broker.topics.deleteRecords(t.name, p.index, p.offset === -1 ? log.end : p.offset);
+    y.int32(p.index).int64(code === ERR.NONE ? log!.start : -1).int16(code);
+  }));
+};
+
+/** The ACL APIs: a broker without an authorizer answers SECURITY_DISABLED, as Kafka's does. */
+const SECURITY_DISABLED = 54, NO_AUTHORIZER = 'No Authorizer is configured on the broker';
+const describeAcls: Handler = (v, r) => {
+  r.int8(); r.nullableString(); if (v >= 1) r.int8(); r.nullableString(); r.nullableString(); r.int8(); r.int8();
+  return new Writer().int32(0).int16(SECURITY_DISABLED).nullableString(NO_AUTHORIZER).array([], () => undefined);
+};
+const createAcls: Handler = (v, r) => {
+  const n = r.array((x) => { x.int8(); x.string(); if (v >= 1) x.int8(); x.string(); x.string(); x.int8(); x.int8(); return 0; }).length;
+  return new Writer().int32(0).array(Array.from({ length: n }), (x) => x.int16(SECURITY_DISABLED).nullableString(NO_AUTHORIZER));
+};
+const deleteAcls: Handler = (v, r) => {
+  const n = r.array((x) => { x.int8(); x.nullableString(); if (v >= 1) x.int8(); x.nullableString(); x.nullableString(); x.int8(); x.int8(); return 0; }).length;
+  return new Writer().int32(0).array(Array.from({ length: n }), (x) => x.int16(SECURITY_DISABLED).nullableString(NO_AUTHORIZER).array([], () => undefined));
+};
+
 /** DescribeCluster (flexible from v0): this one broker, as AdminClient.describeCluster asks for it. */
 const describeCluster: Handler = (v, r, ctx) => {
   r.bool(); // include cluster authorized operations: none are reported (-2147483648)
@@ -467,6 +524,11 @@ export const APIS: Api[] = [
   { key: 26, name: 'EndTxn', min: 0, max: 2, handle: endTxn },
   { key: 28, name: 'TxnOffsetCommit', min: 0, max: 2, handle: txnOffsetCommit },
   { key: 32, name: 'DescribeConfigs', min: 0, max: 2, handle: describeConfigs },
+  { key: 33, name: 'AlterConfigs', min: 0, max: 1, handle: alterConfigs },
+  { key: 21, name: 'DeleteRecords', min: 0, max: 1, handle: deleteRecords },
+  { key: 29, name: 'DescribeAcls', min: 0, max: 1, handle: describeAcls },
+  { key: 30, name: 'CreateAcls', min: 0, max: 1, handle: createAcls },
+  { key: 31, name: 'DeleteAcls', min: 0, max: 1, handle: deleteAcls },
   { key: 60, name: 'DescribeCluster', min: 0, max: 1, flexible: 0, handle: describeCluster },
   { key: 36, name: 'SaslAuthenticate', min: 0, max: 1, handle: saslAuthenticate },
 ];

@@ -14,7 +14,7 @@ interface RecordLine { t: string; p: number; k: string | null; v: string | null;
 type Entry =
   | { e: 'cmd'; sql: string; props: Record<string, unknown> }
   /** A topic created or deleted (by a statement, or by a Kafka client). */
-  | { e: 'topic'; op: 'create' | 'delete' | 'grow'; name: string; config?: TopicConfig; partitions?: number }
+  | { e: 'topic'; op: 'create' | 'delete' | 'grow' | 'config' | 'trim'; name: string; config?: TopicConfig; partitions?: number; overrides?: Record<string, string>; partition?: number; offset?: number }
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
@@ -115,6 +115,8 @@ export class Journal implements StepHooks {
     } else if (e.e === 'topic') {
       if (e.op === 'create') this.engine.topics.create(e.name, e.config!);
       else if (e.op === 'grow') this.engine.topics.grow(e.name, e.partitions!);
+      else if (e.op === 'config') this.engine.topics.reconfigure(e.name, e.overrides!);
+      else if (e.op === 'trim') this.engine.topics.deleteRecords(e.name, e.partition!, e.offset!);
       else this.engine.topics.delete(e.name);
     } else if (e.e === 'sr') {
       // a statement replayed before this line may have registered the same schema: same id, no new version

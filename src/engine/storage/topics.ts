@@ -66,7 +66,42 @@ export class PartitionLog {
   /** The segment the last read found: reads mostly go forward through one segment. */
   private hint = 0;
   private bytes = 0;
-  constructor(readonly topic: string, readonly partition: number, private readonly retentionBytes: number) {}
+  constructor(readonly topic: string, readonly partition: number, private retentionBytes: number) {}
+
+  /** Sets retention.bytes (-1: keep all), as an altered topic config does; trims at once if over. */
+  setRetention(bytes: number): void {
+    if (bytes === this.retentionBytes) return;
+    const counted = this.retentionBytes >= 0;
+    this.retentionBytes = bytes;
+    if (bytes < 0) return;
+    // the bytes held were not counted while the log kept everything
+    if (!counted) this.bytes = this.segments.reduce((n, seg, i) => n + segmentBytes(seg, i === 0 ? this.start : seg.base), 0);
+    this.retain();
+  }
+
+  /**
+   * Kafka's DeleteRecords: every record before `offset` (at most the end) is deleted and the log
+   * starts there. A batch the new start cuts into is decoded and cut.
+   */
+  deleteBefore(offset: number): void {
+    if (offset <= this.start) return;
+    const to = Math.min(offset, this.endOffset);
+    let drop = 0;
+    while (drop < this.segments.length && this.segments[drop]!.base + this.segments[drop]!.count <= to) {
+      if (this.retentionBytes >= 0) this.bytes -= segmentBytes(this.segments[drop]!, drop === 0 ? this.start : this.segments[drop]!.base);
+      drop++;
+    }
+    this.segments = this.segments.slice(drop);
+    this.hint = 0;
+    const first = this.segments[0];
+    if (first && to > first.base) {
+      const records = first.records ?? this.decode(0);
+      const from = Math.max(this.start, first.base);
+      if (this.retentionBytes >= 0) for (let o = from; o < to; o++) this.bytes -= recordBytes(records[o - first.base]!);
+      this.segments[0] = new Segment(to, records.slice(to - first.base));
+    }
+    this.start = to;
+  }
 
   get end(): number { return this.endOffset; }
   get(offset: number): TopicRecord | undefined {
@@ -167,11 +202,18 @@ export class PartitionLog {
 }
 
 const recordBytes = (r: TopicRecord) => 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+/** The bytes a segment holds from offset `from` on (a pending batch counts whole). */
+function segmentBytes(seg: Segment, from: number): number {
+  if (!seg.records) return seg.batch!.bytes;
+  let n = 0;
+  for (let i = Math.max(0, from - seg.base); i < seg.records.length; i++) n += recordBytes(seg.records[i]!);
+  return n;
+}
 
 export class Topic {
   readonly partitions: PartitionLog[];
   /** message.timestamp.type=LogAppendTime: each record takes the time it is appended, whatever it came with. */
-  readonly logAppendTime: boolean;
+  logAppendTime: boolean;
   constructor(readonly name: string, readonly config: TopicConfig) {
     this.partitions = Array.from({ length: config.partitions }, (_, i) => new PartitionLog(name, i, config.retentionBytes ?? -1));
     this.logAppendTime = config.overrides?.['message.timestamp.type'] === 'LogAppendTime';
@@ -190,7 +232,8 @@ export const MAX_TOPIC_PARTITIONS = 10_000;
 export type Origin = 'external' | 'derived';
 export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
 /** A topic created (with its config) or deleted. */
-export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string } | { op: 'grow'; name: string; partitions: number }) => void;
+export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string } | { op: 'grow'; name: string; partitions: number }
+  | { op: 'config'; name: string; overrides: Record<string, string> } | { op: 'trim'; name: string; partition: number; offset: number }) => void;
 
 /** The headers of a record that has none: one shared, never-changed list instead of an array per record. */
 const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
@@ -249,6 +292,31 @@ export class TopicStore {
     for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, t.config.retentionBytes ?? -1));
     t.config.partitions = partitions;
     for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
+  }
+
+  /**
+   * Replaces a topic's config overrides, as Kafka's AlterConfigs does: those not given go back to
+   * their defaults. retention.bytes, cleanup.policy and message.timestamp.type act from now on.
+   */
+  reconfigure(name: string, overrides: Record<string, string>): void {
+    const t = this.topics.get(name);
+    if (!t) return;
+    t.config.overrides = { ...overrides };
+    const policy = overrides['cleanup.policy'];
+    if (policy !== undefined) t.config.cleanupPolicy = policy.split(',').map((x) => x.trim()).filter(Boolean).join(',');
+    else delete t.config.cleanupPolicy;
+    t.config.retentionBytes = overrides['retention.bytes'] !== undefined ? Number(overrides['retention.bytes']) : name.startsWith('__') ? -1 : this.defaultRetentionBytes;
+    for (const p of t.partitions) p.setRetention(t.config.retentionBytes);
+    t.logAppendTime = overrides['message.timestamp.type'] === 'LogAppendTime';
+    for (const l of this.topicListeners) l({ op: 'config', name, overrides: { ...overrides } });
+  }
+
+  /** Kafka's DeleteRecords of one partition: its records before `offset` go, and its log starts there. */
+  deleteRecords(name: string, partition: number, offset: number): void {
+    const log = this.topics.get(name)?.partitions[partition];
+    if (!log) return;
+    log.deleteBefore(offset);
+    for (const l of this.topicListeners) l({ op: 'trim', name, partition, offset });
   }
 
   /**
