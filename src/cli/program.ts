@@ -174,6 +174,7 @@ export function buildProgram(): Command {
     .option('--kafka-port <port>', 'serve the Kafka protocol on this port (0 picks a free one; default 9092, skipped with a warning when taken)')
     .option('--no-kafka', 'do not serve the Kafka protocol')
     .option('--kafka-sasl-plain <user:pass>', 'require SASL/PLAIN with these credentials from Kafka clients')
+    .option('--kafka-tls', 'serve the Kafka protocol over TLS with --tls-cert and --tls-key (security.protocol SSL, or SASL_SSL with --kafka-sasl-plain)')
     .option('--log-retention-bytes <bytes>', "bytes kept per topic partition before the oldest records are deleted, as a broker's log.retention.bytes (default: -1, keep all)")
     .option('--schema-registry-port <port>', 'serve the Schema Registry REST API on this port (0 picks a free one; default 8081, skipped with a warning when taken)')
     .option('--no-schema-registry', 'do not serve the Schema Registry')

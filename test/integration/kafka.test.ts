@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 async function serverWithKafka(extra: string[] = []): Promise<{ server: Running; brokers: string[] }> {
   const kport = await freePort();
-  const server = await startServerProcess(['--kafka-port', String(kport), '--auto-offset-reset', 'earliest', ...extra]);
+  const server = await startServerProcess(['--kafka-port', String(kport), '--auto-offset-reset', 'earliest', ...extra], { tls: extra.includes('--tls-cert') });
   return { server, brokers: [`127.0.0.1:${kport}`] };
 }
 
@@ -582,6 +582,50 @@ describe('SASL/PLAIN on the Kafka listener', () => {
       await none.disconnect();
       expect(server.output()).not.toContain('s3cret-pw');
     } finally { await server.stop(); }
+  });
+});
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+describe.skipIf(!openssl)('TLS on the Kafka listener (needs the openssl command to make a test certificate)', () => {
+  it('kafkajs and kcat produce and consume over SASL_SSL; a plaintext client or one that does not trust the certificate gets nowhere, and the listener goes on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    const { server, brokers } = await serverWithKafka(['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--kafka-tls', '--kafka-sasl-plain', 'alice:tls-pw']);
+    try {
+      const kafka = new Kafka({ clientId: 'tls', brokers, logLevel: logLevel.NOTHING, ssl: { ca: [readFileSync(join(dir, 'cert.pem'))] }, sasl: { mechanism: 'plain', username: 'alice', password: 'tls-pw' }, retry: { retries: 2, initialRetryTime: 50 } });
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'secure-tls', acks: -1, messages: [{ key: 'k', value: 'over tls' }] });
+      await producer.disconnect();
+      const kcat = spawnSync('kcat', ['-V']).status === 0;
+      if (kcat) {
+        const sasl = ['-b', brokers[0]!, '-X', 'security.protocol=SASL_SSL', '-X', `ssl.ca.location=${join(dir, 'cert.pem')}`, '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=alice', '-X', 'sasl.password=tls-pw'];
+        const consumed = spawnSync('kcat', [...sasl, '-C', '-t', 'secure-tls', '-o', 'beginning', '-e', '-q', '-f', '%k=%s\n'], { encoding: 'utf8', timeout: 20_000 });
+        expect(consumed.stdout.trim()).toBe('k=over tls');
+      }
+      // a client that speaks plaintext, or does not trust the certificate, cannot connect
+      const plain = new Kafka({ clientId: 'plain', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 2000, requestTimeout: 2000 }).admin();
+      await expect(plain.connect()).rejects.toThrow();
+      const untrusting = new Kafka({ clientId: 'untrusting', brokers, logLevel: logLevel.NOTHING, ssl: true, sasl: { mechanism: 'plain', username: 'alice', password: 'tls-pw' }, retry: { retries: 0 } }).admin();
+      await expect(untrusting.connect()).rejects.toThrow(/self[- ]signed/i);
+      // and the listener still serves a client that does it right
+      const got: string[] = [];
+      const consumer = kafka.consumer({ groupId: 'tls-reader', maxWaitTimeInMs: 100 });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'secure-tls', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+      await until(() => got.length > 0, 'the record over TLS');
+      await consumer.disconnect();
+      expect(got).toEqual(['over tls']);
+      expect(server.output()).not.toContain('tls-pw');
+    } finally { await server.stop(); }
+  }, 60_000);
+
+  it('--kafka-tls without a certificate, or with the Kafka listener off, is a usage error', () => {
+    for (const [args, message] of [[['--kafka-tls'], '--kafka-tls: give the certificate with --tls-cert and --tls-key'], [['--kafka-tls', '--no-kafka', '--tls-cert', 'c.pem', '--tls-key', 'k.pem'], '--kafka-tls: the Kafka listener is off (--no-kafka)']] as const) {
+      const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', ...args], { encoding: 'utf8', timeout: 20_000 });
+      expect([r.status, r.stderr]).toEqual([2, `error: ${message}\n`]);
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { startLocalServer } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, EXIT } from '../errors.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; schemaRegistryPort?: string; schemaRegistry: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = Number(opts.port);
@@ -11,6 +11,8 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
   if (opts.kafkaSaslPlain !== undefined && !/^[^:]+:.+$/.test(opts.kafkaSaslPlain)) throw new CliError('--kafka-sasl-plain: expected USER:PASSWORD', EXIT.USAGE);
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
+  if (opts.kafkaTls && !opts.tlsCert) throw new CliError('--kafka-tls: give the certificate with --tls-cert and --tls-key', EXIT.USAGE);
+  if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
   const retention = opts.logRetentionBytes === undefined ? -1 : Number(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
   // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
@@ -31,7 +33,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     server = await startLocalServer({
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
       properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention,
-      kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaSaslPlain: opts.kafkaSaslPlain, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
+      kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

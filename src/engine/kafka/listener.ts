@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import type { Engine } from '../engine.js';
@@ -22,6 +23,8 @@ export interface KafkaListenerOptions {
   afterWrite: () => void;
   /** Require SASL/PLAIN with these credentials before any other request. */
   saslPlain?: { username: string; password: string };
+  /** Serve TLS with this certificate and key (PEM): Kafka's SSL listener, SASL_SSL with saslPlain. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface KafkaListener { port: number; close(): Promise<void> }
@@ -54,8 +57,9 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const sockets = new Set<Socket>();
   let port = opts.port;
 
-  // sockets start reading once readFrames has set them up
-  const server: Server = createServer({ pauseOnConnect: true }, (socket) => {
+  // sockets start reading once readFrames has set them up; a TLS socket reads its handshake first,
+  // so it takes the plain path of joined chunks
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     const creds = opts.saslPlain;
@@ -68,7 +72,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       max: MAX_REQUEST,
       frame: (frame) => { chain = chain.then(() => handle(frame)).catch(drop); },
       bad: drop,
-    });
+    }, { chunks: opts.tls !== undefined });
     socket.on('error', () => undefined);
     socket.on('close', () => { sockets.delete(socket); });
 
@@ -109,7 +113,12 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       head.writeInt32BE(correlationId, 4);
       socket.write(Buffer.concat([head, payload], head.length + payload.length));
     };
-  });
+  };
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, accept)
+    : createServer({ pauseOnConnect: true }, accept);
+  // a client that fails the TLS handshake is dropped; the listener goes on
+  server.on('tlsClientError', (_e, socket: Socket) => { socket.destroy(); });
   server.listen(opts.port, opts.host);
   await once(server, 'listening');
   port = (server.address() as { port: number }).port;

@@ -32,6 +32,8 @@ export interface LocalServerOptions {
   kafkaPort?: number;
   /** `user:password` that Kafka clients must present with SASL/PLAIN. */
   kafkaSaslPlain?: string;
+  /** The Kafka listener serves TLS with tlsCert and tlsKey (SSL, or SASL_SSL with kafkaSaslPlain). */
+  kafkaTls?: boolean;
   /** Port of the Schema Registry REST API (0 picks a free one); not served when absent. */
   schemaRegistryPort?: number;
 }
@@ -216,7 +218,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   if (options.kafkaPort !== undefined) {
     try {
       const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
-      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined });
+      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
+        tls: options.kafkaTls && options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined });
     } catch (e) {
       server.close();
       throw e;
