@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TransactionCoordinator, TXERR, type TransactionPorts } from '../../src/engine/kafka/transactions.js';
+import { TransactionCoordinator, TXERR, type SavedTransaction, type TransactionPorts } from '../../src/engine/kafka/transactions.js';
 import type { PendingBatch } from '../../src/engine/storage/topics.js';
 
 /** A coordinator over ports that record what a commit does; topics t (2 partitions) and src (1). */
-function coordinator() {
+function coordinator(restored: [string, SavedTransaction][] = []) {
   const appended: string[] = [], offsets: string[] = [];
+  const saved = new Map<string, SavedTransaction>();
   let written = 0, nextId = 1000;
   const partitions: Record<string, number> = { t: 2, src: 1 };
   const ports: TransactionPorts = {
@@ -13,8 +14,9 @@ function coordinator() {
     hasPartition: (topic, partition) => partition >= 0 && partition < (partitions[topic] ?? 0),
     newProducerId: () => nextId++,
     written: () => { written++; },
+    save: (id, state) => { saved.set(id, state); },
   };
-  return { tc: new TransactionCoordinator(ports), appended, offsets, written: () => written };
+  return { tc: new TransactionCoordinator(ports, restored), appended, offsets, written: () => written, saved };
 }
 
 const batch = (count: number): PendingBatch => ({ count, bytes: count * 10, decode: () => [] });
@@ -123,5 +125,49 @@ describe('the transaction coordinator', () => {
     expect(r).toEqual({ errorCode: TXERR.NONE, producerId: 1000, epoch: 32766 });
     expect(tc.init('app', 60_000)).toEqual({ errorCode: TXERR.NONE, producerId: 1001, epoch: 0 });
     expect(tc.canHold(1000, 32766, 't', 0)).toBe(TXERR.INVALID_PRODUCER_ID_MAPPING);
+  });
+
+  it('an empty transactional id is INVALID_REQUEST, as Kafka answers it', () => {
+    const { tc } = coordinator();
+    expect(tc.init('', 60_000).errorCode).toBe(TXERR.INVALID_REQUEST);
+    expect(tc.addPartitions('', 1000, 0, [{ topic: 't', partition: 0 }])).toEqual([TXERR.INVALID_REQUEST]);
+    expect(tc.end('', 1000, 0, true)).toBe(TXERR.INVALID_REQUEST);
+  });
+
+  it('saves each id\'s producer id, epoch and state; restored, an id goes on, and one whose transaction was open is aborted and fenced', () => {
+    const first = coordinator();
+    const idle = first.tc.init('idle', 60_000), open = first.tc.init('open', 60_000);
+    first.tc.addPartitions('idle', idle.producerId, 0, [{ topic: 't', partition: 0 }]);
+    first.tc.end('idle', idle.producerId, 0, true);
+    first.tc.addPartitions('open', open.producerId, 0, [{ topic: 't', partition: 0 }]);
+    first.tc.hold(open.producerId, 't', 0, batch(2));
+    expect(first.saved.get('idle')).toEqual({ producerId: idle.producerId, epoch: 0, timeoutMs: 60_000, state: 'CompleteCommit' });
+    expect(first.saved.get('open')!.state).toBe('Ongoing');
+    // the restart: what was saved comes back
+    const second = coordinator([...first.saved]);
+    expect(second.tc.addPartitions('idle', idle.producerId, 0, [{ topic: 't', partition: 1 }])).toEqual([TXERR.NONE]);
+    expect(second.tc.end('idle', idle.producerId, 0, true)).toBe(TXERR.NONE);
+    expect(second.tc.addPartitions('open', open.producerId, 0, [{ topic: 't', partition: 0 }])).toEqual([TXERR.INVALID_PRODUCER_EPOCH]);
+    expect(second.saved.get('open')).toEqual({ producerId: open.producerId, epoch: 1, timeoutMs: 60_000, state: 'CompleteAbort' });
+    expect(second.tc.init('open', 60_000)).toEqual({ errorCode: TXERR.NONE, producerId: open.producerId, epoch: 2 });
+    expect(second.appended).toEqual([]);
+  });
+
+  it('a deleted topic takes what open transactions hold for it; a plain batch may not join its producer\'s open transaction\'s partition', () => {
+    const { tc, appended, offsets } = coordinator();
+    const { producerId } = tc.init('app', 60_000);
+    tc.addPartitions('app', producerId, 0, [{ topic: 't', partition: 0 }, { topic: 'src', partition: 0 }]);
+    expect(tc.inTransactionOn(producerId, 't', 0)).toBe(false);
+    tc.hold(producerId, 't', 0, batch(1));
+    tc.hold(producerId, 'src', 0, batch(2));
+    expect([tc.inTransactionOn(producerId, 't', 0), tc.inTransactionOn(producerId, 't', 1), tc.inTransactionOn(producerId + 1, 't', 0)]).toEqual([true, false, false]);
+    tc.addOffsets('app', producerId, 0, 'g');
+    tc.commitOffset('app', 'g', producerId, 0, 't', 0, 4n, null);
+    tc.commitOffset('app', 'g', producerId, 0, 'src', 0, 5n, null);
+    tc.forgetTopic('t');
+    expect(tc.canHold(producerId, 0, 't', 0)).toBe(TXERR.INVALID_TXN_STATE);
+    expect(tc.end('app', producerId, 0, true)).toBe(TXERR.NONE);
+    expect([appended, offsets]).toEqual([['src/0:2'], ['g src/0=5']]);
+    expect(tc.inTransactionOn(producerId, 'src', 0)).toBe(false);
   });
 });

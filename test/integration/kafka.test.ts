@@ -33,6 +33,18 @@ async function until(done: () => boolean, what: string, ms = 20_000): Promise<vo
   }
 }
 
+/** The values of a topic's records, read from the beginning by a new consumer group until there are `n`. */
+async function consumeValues(kafka: Kafka, topic: string, groupId: string, n: number): Promise<string[]> {
+  const got: string[] = [];
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+  await until(() => got.length >= n, `${n} records of ${topic}`);
+  await consumer.disconnect();
+  return got;
+}
+
 /** Sends frames one at a time on one connection; resolves each with the response frame's payload. */
 async function rawClient(broker: string) {
   const [host, port] = broker.split(':') as [string, string];
@@ -270,14 +282,7 @@ describe('the Kafka listener with kafkajs', () => {
       expect((beyond.cause ?? beyond).partitions?.[0]!.error.type).toBe('OFFSET_OUT_OF_RANGE');
       expect((await admin.fetchTopicOffsets('trimmed'))[0]).toMatchObject({ low: '4', high: '10' });
       // a consumer starting from the beginning starts at the new log start
-      const got: string[] = [];
-      const consumer = kafka.consumer({ groupId: 'trim-reader', maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'trimmed', fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
-      await until(() => got.length >= 6, 'the records after the deleted ones');
-      await consumer.disconnect();
-      expect(got).toEqual(['v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
+      expect(await consumeValues(kafka, 'trimmed', 'trim-reader', 6)).toEqual(['v4', 'v5', 'v6', 'v7', 'v8', 'v9']);
 
       // AlterConfigs replaces the topic's overrides: those not given go back to their defaults
       await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: '1000' }] }] });
@@ -494,6 +499,56 @@ describe('transactions through the Kafka listener', () => {
     }
   }, 60_000);
 
+  it('a topic deleted while a transaction holds records for it takes them along: the topic made again under its name starts empty', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const producer = kafka.producer({ transactionalId: 'recreator', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'remade', numPartitions: 1 }] });
+      const tx = await producer.transaction();
+      await tx.send({ topic: 'remade', messages: [{ value: 'of the old topic' }] });
+      await admin.deleteTopics({ topics: ['remade'] });
+      await admin.createTopics({ topics: [{ topic: 'remade', numPartitions: 1 }] });
+      await tx.commit();
+      expect((await admin.fetchTopicOffsets('remade'))[0]).toMatchObject({ low: '0', high: '0' });
+    } finally {
+      await producer.disconnect();
+      await admin.disconnect();
+    }
+  });
+
+  it('with --data-dir a transactional producer goes on after a restart; one whose transaction was open is fenced, and none of that transaction lands', async () => {
+    const started = await kafkaWithDataDir('ksqlm-kafka-txn-', 'txd', 1);
+    const { args, brokers, admin } = started;
+    await admin.disconnect();
+    const kafka = client(brokers);
+    const idle = kafka.producer({ transactionalId: 'idle-app', idempotent: true, maxInFlightRequests: 1 });
+    const open = kafka.producer({ transactionalId: 'open-app', idempotent: true, maxInFlightRequests: 1 });
+    await idle.connect(); await open.connect();
+    const t1 = await idle.transaction();
+    await t1.send({ topic: 'txd', messages: [{ value: 'before' }] });
+    await t1.commit();
+    const t2 = await open.transaction();
+    await t2.send({ topic: 'txd', messages: [{ value: 'half' }] });
+    await started.server.stop();
+
+    const server = await startServerProcess(args);
+    try {
+      const t3 = await idle.transaction();
+      await t3.send({ topic: 'txd', messages: [{ value: 'after' }] });
+      await t3.commit();
+      // the open transaction's records went with the process: its producer may not go on as if they had not
+      await expect(t2.send({ topic: 'txd', messages: [{ value: 'rest' }] }).then(() => t2.commit())).rejects.toThrow(/old epoch/);
+      expect(await consumeValues(kafka, 'txd', 'txd-reader', 2)).toEqual(['before', 'after']);
+    } finally {
+      await idle.disconnect().catch(() => undefined);
+      await open.disconnect().catch(() => undefined);
+      await server.stop();
+    }
+  }, 60_000);
+
   it('a transactional batch to a partition its transaction did not add is INVALID_TXN_STATE, and a timeout outside Kafka\'s bounds is refused', async () => {
     const raw = await rawClient(brokers[0]!);
     try {
@@ -609,14 +664,7 @@ describe.skipIf(!openssl)('TLS on the Kafka listener (needs the openssl command 
       const untrusting = new Kafka({ clientId: 'untrusting', brokers, logLevel: logLevel.NOTHING, ssl: true, sasl: { mechanism: 'plain', username: 'alice', password: 'tls-pw' }, retry: { retries: 0 } }).admin();
       await expect(untrusting.connect()).rejects.toThrow(/self[- ]signed/i);
       // and the listener still serves a client that does it right
-      const got: string[] = [];
-      const consumer = kafka.consumer({ groupId: 'tls-reader', maxWaitTimeInMs: 100 });
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'secure-tls', fromBeginning: true });
-      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
-      await until(() => got.length > 0, 'the record over TLS');
-      await consumer.disconnect();
-      expect(got).toEqual(['over tls']);
+      expect(await consumeValues(kafka, 'secure-tls', 'tls-reader', 1)).toEqual(['over tls']);
       expect(server.output()).not.toContain('tls-pw');
     } finally { await server.stop(); }
   }, 60_000);

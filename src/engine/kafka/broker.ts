@@ -108,7 +108,7 @@ export class Broker {
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
   produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
     // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
-    if (topicName === '__consumer_offsets') return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
+    if (topicName === '__consumer_offsets' || topicName === '__transaction_state') return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
     // topics are created by Metadata (auto.create.topics.enable) or CreateTopics, never by a Produce
     const topic = this.topics.get(topicName);
     const log = topic?.partitions[index];
@@ -131,6 +131,9 @@ export class Broker {
         const code = this.transactions?.canHold(b.producerId, b.producerEpoch, topicName, index) ?? TXERR.INVALID_TXN_STATE;
         if (code !== TXERR.NONE) return { index, errorCode: code, baseOffset: -1, logStartOffset: log.start };
         held = true;
+      } else if (b.producerId >= 0 && this.transactions?.inTransactionOn(b.producerId, topicName, index)) {
+        // a plain batch between the records of its producer's open transaction
+        return { index, errorCode: TXERR.INVALID_TXN_STATE, baseOffset: -1, logStartOffset: log.start };
       }
       const key = `${topicName}/${index}/${b.producerId}`;
       const st = b.producerId >= 0 ? this.producers.get(key) : undefined;

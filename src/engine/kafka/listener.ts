@@ -8,7 +8,10 @@ import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
-import { TransactionCoordinator } from './transactions.js';
+import { TransactionCoordinator, type SavedTransaction } from './transactions.js';
+
+/** Where transactional ids' state lives: the internal topic a broker keeps it in. */
+const TRANSACTIONS_TOPIC = '__transaction_state';
 
 /** Kafka's socket.request.max.bytes: a larger frame closes the connection. */
 const MAX_REQUEST = 100 * 1024 * 1024;
@@ -39,13 +42,24 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const broker = new Broker(opts.engine.topics, opts.afterWrite);
   const groups = new GroupCoordinator(opts.engine.topics);
   const topics = opts.engine.topics;
+  // transactional ids' producer ids and epochs are kept in __transaction_state, as Kafka keeps them,
+  // so with --data-dir a producer goes on after a restart; the topic is made on first use
+  const saved = new Map<string, SavedTransaction>();
+  for (const r of topics.get(TRANSACTIONS_TOPIC)?.partitions[0]?.all() ?? []) {
+    if (r.key && r.value) { try { saved.set(r.key.toString('utf8'), JSON.parse(r.value.toString('utf8')) as SavedTransaction); } catch { /* not ours */ } }
+  }
   const transactions = new TransactionCoordinator({
     append: (topic, partition, batch) => { topics.appendBatch(topic, partition, batch); },
     commitOffset: (groupId, topic, partition, offset, metadata) => groups.commitFromTransaction(groupId, topic, partition, offset, metadata),
     hasPartition: (topic, partition) => topics.get(topic)?.partitions[partition] !== undefined,
     newProducerId: () => broker.initProducerId().producerId,
     written: () => broker.written(),
-  });
+    save: (id, state) => {
+      if (!topics.has(TRANSACTIONS_TOPIC)) topics.create(TRANSACTIONS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
+      topics.append(TRANSACTIONS_TOPIC, { key: Buffer.from(id), value: Buffer.from(JSON.stringify(state)), timestamp: Date.now(), partition: 0 }, 'external');
+    },
+  }, saved);
+  topics.onTopic((e) => { if (e.op === 'delete') transactions.forgetTopic(e.name); });
   broker.transactions = transactions;
   const waiters = new Set<() => void>();
   opts.engine.topics.onData(() => { if (waiters.size) for (const w of [...waiters]) w(); });

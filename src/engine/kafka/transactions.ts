@@ -2,7 +2,7 @@ import type { PendingBatch } from '../storage/topics.js';
 
 /** Kafka's error codes for transactions. */
 export const TXERR = {
-  NONE: 0, UNKNOWN_TOPIC_OR_PARTITION: 3, INVALID_PRODUCER_EPOCH: 47, INVALID_TXN_STATE: 48,
+  NONE: 0, UNKNOWN_TOPIC_OR_PARTITION: 3, INVALID_REQUEST: 42, INVALID_PRODUCER_EPOCH: 47, INVALID_TXN_STATE: 48,
   INVALID_PRODUCER_ID_MAPPING: 49, INVALID_TRANSACTION_TIMEOUT: 50,
 } as const;
 
@@ -11,7 +11,11 @@ export const MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
 type State = 'Empty' | 'Ongoing' | 'CompleteCommit' | 'CompleteAbort';
 
+/** What is kept of a transactional id across restarts (Kafka keeps it in __transaction_state). */
+export interface SavedTransaction { producerId: number; epoch: number; timeoutMs: number; state: State }
+
 interface Transaction {
+  id: string;
   producerId: number;
   epoch: number;
   timeoutMs: number;
@@ -38,6 +42,8 @@ export interface TransactionPorts {
   newProducerId(): number;
   /** Called after a commit appended records (to run the queries). */
   written(): void;
+  /** Keeps a transactional id's state, so a restart finds it (with the last one saved per id). */
+  save(transactionalId: string, state: SavedTransaction): void;
 }
 
 const partitionKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -56,30 +62,50 @@ export class TransactionCoordinator {
   private byId = new Map<string, Transaction>();
   private byProducer = new Map<number, Transaction>();
 
-  constructor(private readonly ports: TransactionPorts) {}
+  /**
+   * `saved`: the ids' states from before a restart. A transaction that was open then lost its held
+   * batches with the process: it is aborted, and its producer fenced (the epoch moves on), so what
+   * the producer sends next cannot commit half a transaction.
+   */
+  constructor(private readonly ports: TransactionPorts, saved: Iterable<[string, SavedTransaction]> = []) {
+    for (const [id, s] of saved) {
+      const t: Transaction = { id, producerId: s.producerId, epoch: s.epoch, timeoutMs: s.timeoutMs, state: s.state, partitions: new Set(), groups: new Set(), held: [], offsets: new Map() };
+      this.byId.set(id, t);
+      this.byProducer.set(t.producerId, t);
+      if (t.state === 'Ongoing') { t.state = 'CompleteAbort'; this.bumpEpoch(t); this.save(t); }
+    }
+  }
+
+  private save(t: Transaction): void {
+    this.ports.save(t.id, { producerId: t.producerId, epoch: t.epoch, timeoutMs: t.timeoutMs, state: t.state });
+  }
 
   /**
    * InitProducerId with a transactional id: the id's producer id with its epoch moved on (fencing
    * the producer of the previous epoch), its ongoing transaction aborted first.
    */
   init(transactionalId: string, timeoutMs: number): { errorCode: number; producerId: number; epoch: number } {
+    // an empty id is no transactional id, as Kafka's coordinator answers it
+    if (transactionalId === '') return { errorCode: TXERR.INVALID_REQUEST, producerId: -1, epoch: -1 };
     if (timeoutMs <= 0 || timeoutMs > MAX_TRANSACTION_TIMEOUT_MS) return { errorCode: TXERR.INVALID_TRANSACTION_TIMEOUT, producerId: -1, epoch: -1 };
     let t = this.byId.get(transactionalId);
     if (!t) {
-      t = { producerId: this.ports.newProducerId(), epoch: 0, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), held: [], offsets: new Map() };
+      t = { id: transactionalId, producerId: this.ports.newProducerId(), epoch: 0, timeoutMs, state: 'Empty', partitions: new Set(), groups: new Set(), held: [], offsets: new Map() };
       this.byId.set(transactionalId, t);
       this.byProducer.set(t.producerId, t);
-      return { errorCode: TXERR.NONE, producerId: t.producerId, epoch: t.epoch };
+    } else {
+      if (t.state === 'Ongoing') this.finish(t, false);
+      this.bumpEpoch(t);
+      t.timeoutMs = timeoutMs;
+      t.state = 'Empty';
     }
-    if (t.state === 'Ongoing') this.finish(t, false);
-    this.bumpEpoch(t);
-    t.timeoutMs = timeoutMs;
-    t.state = 'Empty';
+    this.save(t);
     return { errorCode: TXERR.NONE, producerId: t.producerId, epoch: t.epoch };
   }
 
   /** The error a request of (transactional id, producer id, epoch) gets before it acts, or NONE. */
   private check(transactionalId: string, producerId: number, epoch: number): { errorCode: number; t?: Transaction } {
+    if (transactionalId === '') return { errorCode: TXERR.INVALID_REQUEST };
     const t = this.byId.get(transactionalId);
     if (!t || t.producerId !== producerId) return { errorCode: TXERR.INVALID_PRODUCER_ID_MAPPING };
     if (epoch !== t.epoch) return { errorCode: TXERR.INVALID_PRODUCER_EPOCH };
@@ -131,6 +157,24 @@ export class TransactionCoordinator {
     return TXERR.NONE;
   }
 
+  /**
+   * Whether the producer has transactional records of its ongoing transaction in the partition: a
+   * plain batch of it may not go there then (Kafka: INVALID_TXN_STATE).
+   */
+  inTransactionOn(producerId: number, topic: string, partition: number): boolean {
+    const t = this.byProducer.get(producerId);
+    return t !== undefined && t.state === 'Ongoing' && t.held.some((h) => h.topic === topic && h.partition === partition);
+  }
+
+  /** A deleted topic takes the records and offsets that open transactions hold for it. */
+  forgetTopic(topic: string): void {
+    for (const t of this.byId.values()) {
+      t.held = t.held.filter((h) => h.topic !== topic);
+      for (const [k, o] of t.offsets) if (o.topic === topic) t.offsets.delete(k);
+      for (const k of t.partitions) if (k.startsWith(`${topic}\u0000`)) t.partitions.delete(k);
+    }
+  }
+
   /** Holds a transactional batch until its transaction ends (canHold said yes). */
   hold(producerId: number, topic: string, partition: number, batch: PendingBatch): void {
     this.byProducer.get(producerId)!.held.push({ topic, partition, batch });
@@ -157,11 +201,13 @@ export class TransactionCoordinator {
   private begin(t: Transaction): void {
     if (t.state === 'Ongoing') return;
     t.state = 'Ongoing';
+    this.save(t);
     // a transaction open longer than its timeout is aborted, and its producer fenced, as Kafka's coordinator does
     t.timer = setTimeout(() => {
       if (t.state !== 'Ongoing') return;
       this.finish(t, false);
       this.bumpEpoch(t);
+      this.save(t);
     }, t.timeoutMs);
     t.timer.unref();
   }
@@ -175,6 +221,7 @@ export class TransactionCoordinator {
     }
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     t.partitions.clear(); t.groups.clear(); t.held = []; t.offsets.clear();
+    this.save(t);
   }
 
   private bumpEpoch(t: Transaction): void {
