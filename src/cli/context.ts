@@ -34,9 +34,16 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
   const all = () => (typeof secrets === 'function' ? [...secrets()] : secrets);
   return (text) => {
     const known = all().filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-    // a secret is masked where it stands alone, not inside a longer word: a value such as 'user'
-    // must not turn a file named V1__users.sql or a column USER_ID into stars
-    const alone = (secret: string) => new RegExp(`(?<![A-Za-z0-9_])${secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g');
+    // a short secret is masked where it stands alone, not inside a longer word: a value such as
+    // 'user' must not turn a file named V1__users.sql or a column USER_ID into stars. (Only an edge
+    // that is a word character needs a non-word neighbour.) One of 8 characters or more is no word
+    // of a file name or statement by chance: it is masked wherever it is, next to other text too
+    const alone = (secret: string) => {
+      const body = secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+      if (secret.length >= 8) return new RegExp(body, 'g');
+      const word = /[A-Za-z0-9_]/;
+      return new RegExp(`${word.test(secret[0]!) ? '(?<![A-Za-z0-9_])' : ''}${body}${word.test(secret.at(-1)!) ? '(?![A-Za-z0-9_])' : ''}`, 'g');
+    };
     let out = text
       .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))
       .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m))

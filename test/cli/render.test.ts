@@ -135,6 +135,9 @@ describe('--verbose redaction', () => {
     expect(short('applying V000001__users.sql: INSERT INTO USER_TRADES (USER_ID) VALUES (1)')).toBe('applying V000001__users.sql: INSERT INTO USER_TRADES (USER_ID) VALUES (1)');
     expect(short("CREATE STREAM s WITH (x='user'); -- by user")).toBe("CREATE STREAM s WITH (x='***'); -- by ***");
     expect(short(JSON.stringify({ u: 'user' }))).toBe('{"u":"***"}');
+    // an edge that is no word character needs no boundary; a secret of 8 or more characters is masked inside other text too
+    expect(redactor(['p@ss!'])("INSERT INTO T VALUES ('p@ss!x')")).toBe("INSERT INTO T VALUES ('***x')");
+    expect(redactor(['hunter22'])("INSERT INTO T VALUES ('hunter22_suffix', 'xhunter22')")).toBe("INSERT INTO T VALUES ('***_suffix', 'x***')");
   });
 
   it('hides numbers and booleans of secret-named keys too, and leaves names that only contain the letters alone', () => {
