@@ -79,6 +79,10 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect([c.server.caFile, c.migrationsDir]).toEqual([join(dir, 'sub', 'ca.pem'), join(dir, 'sub', 'db')]);
     expect(loadConfig({ config: 'sub/ksql-migrate.yaml' }, { KSQL_MIGRATE_MIGRATIONS_DIR: 'mine' }, dir).migrationsDir).toBe(join(dir, 'mine'));
     expect(() => loadConfig({ config: 'sub' }, {}, dir)).toThrow(/^--config: .*sub is a directory/);
+    // the environment variable is named when it gave the path; an empty one is unset
+    expect(() => loadConfig({}, { KSQL_MIGRATE_CONFIG: 'missing.yaml' }, dir)).toThrow(/^KSQL_MIGRATE_CONFIG: .*missing\.yaml does not exist$/);
+    expect(() => loadConfig({}, { KSQL_MIGRATE_CONFIG: 'sub' }, dir)).toThrow(/^KSQL_MIGRATE_CONFIG: .*sub is a directory/);
+    expect(loadConfig({}, { KSQL_MIGRATE_CONFIG: '' }, dir).migrationsDir).toBe(join(dir, 'migrations'));
   });
 
   it('names the key of a bad value', () => {

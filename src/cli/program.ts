@@ -15,9 +15,9 @@ export function buildProgram(): Command {
     .exitOverride();
 
   const common = (c: Command) => c
-    .option('--config <file>', 'configuration file', undefined)
+    .option('--config <file>', 'configuration file (env KSQL_MIGRATE_CONFIG; default ./ksql-migrate.yaml)', undefined)
     .option('--server <url>', 'ksqlDB server URL (env KSQL_MIGRATE_SERVER)')
-    .option('--migrations-dir <dir>', 'migrations directory (default: migrations/ beside the config)')
+    .option('--migrations-dir <dir>', 'migrations directory (env KSQL_MIGRATE_MIGRATIONS_DIR; default: migrations/ beside the config)')
     .option('--username <user>', 'Basic auth user or Confluent Cloud API key (env KSQL_MIGRATE_USERNAME)')
     .option('--password <secret>', 'Basic auth password or API secret (env KSQL_MIGRATE_PASSWORD)')
     .option('--json', 'print one JSON document')
@@ -42,7 +42,7 @@ export function buildProgram(): Command {
     .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (opts) => { const { runUp } = await import('./commands/up.js'); code(await runUp(opts)); });
 
-  common(program.command('status').description('applied and pending versions, from one query'))
+  common(program.command('status').description('applied and pending versions, from two pull queries'))
     .option('--exit-code', 'exit 1 when anything is pending, failed or changed, or a file is one up would refuse')
     .action(async (opts) => { const { runStatus } = await import('./commands/status.js'); code(await runStatus(opts)); });
 

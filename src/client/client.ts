@@ -195,7 +195,9 @@ function describeNetworkError(url: string, e: unknown): string {
     case 'ECONNREFUSED': return `cannot reach ksqlDB at ${url}: connection refused (is the server running?)`;
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot reach ksqlDB at ${url}: the host name does not resolve`;
     case 'UND_ERR_HEADERS_TIMEOUT': case 'UND_ERR_BODY_TIMEOUT': case 'UND_ERR_CONNECT_TIMEOUT': return `ksqlDB at ${url} did not answer in time`;
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
+    // a certificate for another host name: its CA may be trusted already
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': return `TLS failure talking to ${url}: ${code}: the certificate does not name this host (connect by a name it has, or skip the host name check with server.verifyHost: false)`;
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'CERT_HAS_EXPIRED':
       return `TLS failure talking to ${url}: ${code} (trust its CA with server.caFile, or skip verification with server.insecure: true)`;
     default: return `cannot reach ksqlDB at ${url}: ${err.message ?? String(e)}`;
   }

@@ -169,10 +169,12 @@ export type UnsetVariable = (path: string, name: string) => string | undefined;
  * migrations directory, reads past secrets set only where migrations run).
  */
 export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), unset?: UnsetVariable): Config {
-  const explicit = flags.config ?? env.KSQL_MIGRATE_CONFIG;
+  const explicit = flags.config ?? (env.KSQL_MIGRATE_CONFIG || undefined);
   let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
   let fileData: unknown = {};
-  if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`--config: ${path} is a directory, not a configuration file`);
+  // an error names where the path came from: the flag, or the environment variable
+  const from = flags.config !== undefined ? '--config: ' : explicit !== undefined ? 'KSQL_MIGRATE_CONFIG: ' : '';
+  if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`${from}${path} is a directory, not a configuration file`);
   if (existsSync(path)) {
     const text = readFileSync(path, 'utf8');
     try {
@@ -183,7 +185,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       throw new ConfigError(`${path}: expected a mapping of settings (server:, migrations:, ...), got ${Array.isArray(fileData) ? 'a list' : `a ${typeof fileData === 'object' ? 'null' : typeof fileData}`}`);
     }
   } else if (explicit) {
-    throw new ConfigError(`--config: ${path} does not exist`);
+    throw new ConfigError(`${from}${path} does not exist`);
   } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
     path = resolve(cwd, 'ksql-migrations.properties');
     fileData = fromProperties(readFileSync(path, 'utf8'), path);

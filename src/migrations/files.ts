@@ -57,7 +57,7 @@ export function checksumOf(bytes: Buffer): string {
 
 /** The migrations directory does not exist: a configuration mistake, not an empty project. */
 export class MissingMigrationsDir extends Error {
-  constructor(readonly dir: string) { super(`migrations directory ${dir} does not exist (set --migrations-dir or migrations.dir, or run 'ksql-migrate init')`); }
+  constructor(readonly dir: string) { super(`migrations directory ${dir} does not exist (set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or migrations.dir, or run 'ksql-migrate init')`); }
 }
 
 /**

@@ -661,6 +661,20 @@ describe('commands a careful user leans on', () => {
     expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
   });
 
+  it('init honours KSQL_MIGRATE_CONFIG: writes that file with migrations/ beside it, or keeps it and creates its directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-named-'));
+    const env = { ...process.env, KSQL_MIGRATE_CONFIG: 'ci/ksql.yaml' };
+    const first = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
+    expect([first.status, first.stdout]).toEqual([0, `created ${join(dir, 'ci', 'ksql.yaml')}\nmigrations go in ${join(dir, 'ci', 'migrations')}; next: ksql-migrate create "first migration"\n`]);
+    expect(existsSync(join(dir, 'ksql-migrate.yaml'))).toBe(false);
+    writeFileSync(join(dir, 'ci', 'ksql.yaml'), 'migrations:\n  dir: ../db\n');
+    const again = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
+    expect([again.status, again.stdout]).toEqual([0, `${join(dir, 'ci', 'ksql.yaml')} already exists; left as it is\nmigrations go in ${join(dir, 'db')}; next: ksql-migrate create "first migration"\n`]);
+    expect(existsSync(join(dir, 'db'))).toBe(true);
+    const props = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: 'x.properties' } });
+    expect([props.status, props.stderr]).toEqual([2, `error: KSQL_MIGRATE_CONFIG: ${join(dir, 'x.properties')} does not exist; init writes a YAML configuration, so name a .yaml file (or create the .properties file yourself)\n`]);
+  });
+
   it('settings that cannot work are usage errors naming the setting, not unreachable servers', () => {
     const p = project();
     const scheme = p.run('status', '--server', 'htp://127.0.0.1:1');

@@ -105,6 +105,17 @@ describe('the Kafka listener with kafkajs', () => {
       const clash = await admin.createTopics({ topics: [{ topic: 'fold_me' }] }).catch((e: { errors?: { type: string }[] }) => e);
       expect((clash as { errors: { type: string }[] }).errors.map((e) => e.type)).toEqual(['INVALID_TOPIC_EXCEPTION']);
       expect(await admin.listTopics()).not.toContain('fold_me');
+      // nor is one made on first use, by a producer's metadata request, or by a ksqlDB statement
+      const producer = client(brokers).producer();
+      await producer.connect();
+      try {
+        await expect(producer.send({ topic: 'fold_me', messages: [{ value: 'x' }] })).rejects.toThrow();
+      } finally { await producer.disconnect(); }
+      const stmt = await ksql(server.url, "CREATE STREAM FOLDED (A INT) WITH (KAFKA_TOPIC='fold_me', VALUE_FORMAT='JSON', PARTITIONS=1);");
+      expect([stmt.status, stmt.body.message]).toEqual([400, "Topic 'fold_me' collides with existing topic: fold.me"]);
+      const csas = await ksql(server.url, "CREATE STREAM FOLD_SRC (A INT) WITH (KAFKA_TOPIC='fold.me', VALUE_FORMAT='JSON');CREATE STREAM FOLD_OUT WITH (KAFKA_TOPIC='fold_me') AS SELECT * FROM FOLD_SRC;");
+      expect([csas.status, csas.body.message]).toEqual([400, "Topic 'fold_me' collides with existing topic: fold.me"]);
+      expect(await admin.listTopics()).not.toContain('fold_me');
     } finally { await admin.disconnect(); }
   });
 
@@ -635,6 +646,9 @@ describe('SASL/PLAIN on the Kafka listener', () => {
       await none.connect(); // ApiVersions is allowed before authentication
       await expect(none.listTopics()).rejects.toThrow(/Connection|closed|ECONNRESET|socket/i);
       await none.disconnect();
+      // datagen without credentials says what may be missing
+      const datagen = spawnSync(process.execPath, [CLI, 'datagen', 'users', '--count', '1', '--bootstrap-servers', brokers[0]!], { encoding: 'utf8', timeout: 30_000 });
+      expect([datagen.status, datagen.stderr]).toEqual([3, expect.stringContaining('(if the listener requires SASL or TLS, give --sasl-username/--sasl-password or --ssl)')]);
       expect(server.output()).not.toContain('s3cret-pw');
     } finally { await server.stop(); }
   });

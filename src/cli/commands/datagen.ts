@@ -27,7 +27,9 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   process.once('SIGINT', stop);
   try {
     try { await producer.connect(); } catch (e) {
-      throw new CliError(`cannot reach Kafka at ${conn.bootstrapServers}: ${(e as Error).message}`, EXIT.UNREACHABLE, { cause: e });
+      // a listener that requires SASL or TLS closes a client that comes without it
+      const hint = /closed connection/i.test((e as Error).message) && !conn.sasl ? ' (if the listener requires SASL or TLS, give --sasl-username/--sasl-password or --ssl)' : '';
+      throw new CliError(`cannot reach Kafka at ${conn.bootstrapServers}: ${(e as Error).message}${hint}`, EXIT.UNREACHABLE, { cause: e });
     }
     // batches of up to 500, or what the rate allows per 100 ms
     const per = rate === undefined ? 500 : Math.max(1, Math.round(rate / 10));

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config/config.js';
 import { CliError, EXIT } from '../errors.js';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const TEMPLATE = `# ksql-migrate configuration. Precedence: defaults < this file < KSQL_MIGRATE_* environment < flags.
 server:
@@ -62,11 +62,14 @@ function configuredMigrationsDir(root: string): string {
 export async function runInit(dir = '.'): Promise<void> {
   const root = resolve(dir);
   if (existsSync(root) && !statSync(root).isDirectory()) throw new CliError(`init: ${root} is a file, not a directory`, EXIT.USAGE);
-  const cfg = join(root, 'ksql-migrate.yaml');
-  const confluent = join(root, 'ksql-migrations.properties');
+  // KSQL_MIGRATE_CONFIG names the configuration file, as for every other command
+  const named = process.env.KSQL_MIGRATE_CONFIG || undefined;
+  const cfg = named ? resolve(root, named) : join(root, 'ksql-migrate.yaml');
+  const confluent = named ? undefined : join(root, 'ksql-migrations.properties');
+  if (named && !existsSync(cfg) && cfg.endsWith('.properties')) throw new CliError(`KSQL_MIGRATE_CONFIG: ${cfg} does not exist; init writes a YAML configuration, so name a .yaml file (or create the .properties file yourself)`, EXIT.USAGE);
   // an existing configuration may put the migrations elsewhere (migrations.dir, ksql.migrations.dir.override)
-  let migrations = join(root, 'migrations');
-  if (existsSync(cfg) || existsSync(confluent)) {
+  let migrations = join(dirname(cfg), 'migrations');
+  if (existsSync(cfg) || (confluent !== undefined && existsSync(confluent))) {
     migrations = configuredMigrationsDir(root);
   }
   try { await mkdir(migrations, { recursive: true }); } catch (e) {
@@ -74,11 +77,13 @@ export async function runInit(dir = '.'): Promise<void> {
   }
   if (existsSync(cfg)) {
     process.stdout.write(`${cfg} already exists; left as it is\n`);
-  } else if (existsSync(confluent)) {
+  } else if (confluent !== undefined && existsSync(confluent)) {
     // a ksql-migrate.yaml would take precedence over it, and point at other servers and names
     process.stdout.write(`${confluent} configures this project (ksql-migrate reads it when there is no ksql-migrate.yaml); no ksql-migrate.yaml written\n`);
   } else {
-    await writeFile(cfg, TEMPLATE);
+    try { await mkdir(dirname(cfg), { recursive: true }); await writeFile(cfg, TEMPLATE); } catch (e) {
+      throw new CliError(`init: cannot write ${cfg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+    }
     process.stdout.write(`created ${cfg}\n`);
   }
   process.stdout.write(`migrations go in ${migrations}; next: ksql-migrate create "first migration"\n`);

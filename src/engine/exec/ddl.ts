@@ -176,6 +176,8 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     }
     if (partitions < 1) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: must be at least 1`);
     if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);
+    const clash = engine.topics.clashOf(topic);
+    if (clash) throw new KsqlStatementError(`Topic '${topic}' collides with existing topic: ${clash}`);
     engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
   } else if ((partitions !== undefined && partitions !== t.config.partitions) || (replicas !== undefined && replicas !== t.config.replicas)) {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);

@@ -108,6 +108,8 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const timestampColumn = timestampColumnOf(w, columns);
   const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
   const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
+  const clash = engine.topics.clashOf(topic);
+  if (clash) throw new KsqlStatementError(`Topic '${topic}' collides with existing topic: ${clash}`);
   const srcTopic = engine.topics.get(left.topic);
   const partitions = w.int('PARTITIONS') ?? srcTopic?.config.partitions ?? 1;
   if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);

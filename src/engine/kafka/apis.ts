@@ -54,8 +54,8 @@ const metadata: Handler = (v, r, ctx) => {
   const names = requested ?? ctx.broker.topics.list().map((t) => t.name);
   w.array(names, (x, name) => {
     const t = ctx.broker.topicFor(name, requested !== null && autoCreate);
-    // a name no topic can have is INVALID_TOPIC_EXCEPTION, which clients do not retry
-    x.int16(t ? ERR.NONE : isLegalTopicName(name) ? ERR.UNKNOWN_TOPIC_OR_PARTITION : ERR.INVALID_TOPIC).string(name);
+    // a name no topic can have, or one colliding with an existing topic's, is INVALID_TOPIC_EXCEPTION, which clients do not retry
+    x.int16(t ? ERR.NONE : isLegalTopicName(name) && !ctx.broker.topics.clashOf(name) ? ERR.UNKNOWN_TOPIC_OR_PARTITION : ERR.INVALID_TOPIC).string(name);
     if (v >= 1) x.bool(name.startsWith('__'));
     x.array(t ? t.partitions.map((_p, i) => i) : [], (y, i) => {
       y.int16(ERR.NONE).int32(i).int32(NODE);

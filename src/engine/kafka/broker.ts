@@ -55,9 +55,8 @@ export class Broker {
     if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
     if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
     // '.' and '_' become the same character in metric names, so Kafka refuses names that differ only there
-    const folded = name.replace(/\./g, '_');
-    const clash = this.topics.list().find((t) => t.name.replace(/\./g, '_') === folded);
-    if (clash) return { code: ERR.INVALID_TOPIC, message: `Topic '${name}' collides with existing topic: ${clash.name}` };
+    const clash = this.topics.clashOf(name);
+    if (clash) return { code: ERR.INVALID_TOPIC, message: `Topic '${name}' collides with existing topic: ${clash}` };
     const n = partitions === -1 ? this.defaultPartitions : partitions;
     if (n < 1) return { code: ERR.INVALID_PARTITIONS, message: 'Number of partitions must be larger than 0.' };
     if (n > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `Number of partitions ${n} is more than this one-node cluster holds (${MAX_TOPIC_PARTITIONS}).` };
@@ -101,7 +100,8 @@ export class Broker {
 
   /** The topic, created with the default partition count when auto-creation applies. */
   topicFor(name: string, autoCreate: boolean) {
-    if (!this.topics.has(name) && autoCreate && LEGAL_TOPIC.test(name)) this.topics.create(name, { partitions: this.defaultPartitions, replicas: 1 });
+    // (a name that collides with an existing topic's is not created, as Kafka's auto-creation refuses it)
+    if (!this.topics.has(name) && autoCreate && LEGAL_TOPIC.test(name) && !this.topics.clashOf(name)) this.topics.create(name, { partitions: this.defaultPartitions, replicas: 1 });
     return this.topics.get(name);
   }
 

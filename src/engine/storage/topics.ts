@@ -265,6 +265,17 @@ export class TopicStore {
   has(name: string): boolean { return this.topics.has(name); }
   list(): Topic[] { return [...this.topics.values()].sort((a, b) => a.name.localeCompare(b.name)); }
 
+  /**
+   * The existing topic a new one named `name` would collide with: Kafka refuses names that differ
+   * from an existing topic's only by '.' and '_' (they become the same in metric names).
+   */
+  clashOf(name: string): string | undefined {
+    if (this.topics.has(name)) return undefined;
+    const folded = name.replace(/\./g, '_');
+    for (const t of this.topics.keys()) if (t.replace(/\./g, '_') === folded) return t;
+    return undefined;
+  }
+
   create(name: string, config: TopicConfig): Topic {
     const existing = this.topics.get(name);
     if (existing) return existing;
