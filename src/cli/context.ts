@@ -42,7 +42,9 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
       const body = secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
       if (secret.length >= 8) return new RegExp(body, 'g');
       const word = /[A-Za-z0-9_]/;
-      return new RegExp(`${word.test(secret[0]!) ? '(?<![A-Za-z0-9_])' : ''}${body}${word.test(secret.at(-1)!) ? '(?![A-Za-z0-9_])' : ''}`, 'g');
+      // (in a JSON body an escape such as \n or \u0027 before it is a boundary too)
+      const before = '(?<=^|[^A-Za-z0-9_]|\\\\[bfnrt]|\\\\u[0-9a-fA-F]{4})';
+      return new RegExp(`${word.test(secret[0]!) ? before : ''}${body}${word.test(secret.at(-1)!) ? '(?![A-Za-z0-9_])' : ''}`, 'g');
     };
     let out = text
       .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))

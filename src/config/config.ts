@@ -81,16 +81,16 @@ export interface ConfigFlags {
 }
 
 /** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
-function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset?: UnsetVariable): unknown {
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
   if (typeof v === 'string') {
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
-      const value = env[name] ?? unset?.(path, name);
+      const value = env[name];
       if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
       return value;
     });
   }
-  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset)]));
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
   return v;
 }
 
@@ -160,15 +160,13 @@ function merge(a: any, b: any): any {
   return b;
 }
 
-/** A value for a `${env:NAME}` the environment does not set, at a setting's path; undefined refuses it. */
-export type UnsetVariable = (path: string, name: string) => string | undefined;
-
 /**
  * Loads the configuration once: defaults, then the file, then the environment, then flags. An
- * unset `${env:NAME}` is refused unless `unset` gives it a value (init, which needs only the
- * migrations directory, reads past secrets set only where migrations run).
+ * unset `${env:NAME}` is refused. `onlyMigrations` reads the file's migrations settings alone
+ * (init, which needs only the directory, reads past settings that name secrets set only where
+ * migrations run, or that it would refuse for other reasons).
  */
-export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), unset?: UnsetVariable): Config {
+export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), opts: { onlyMigrations?: boolean } = {}): Config {
   const explicit = flags.config ?? (env.KSQL_MIGRATE_CONFIG || undefined);
   let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
   let fileData: unknown = {};
@@ -222,7 +220,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (fileRegistry && fromEnv.schemaRegistry.url !== undefined) { delete fileRegistry.url; delete fileRegistry.username; delete fileRegistry.password; }
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
-  const raw = merge(merge(resolveEnvRefs(file, env, '', unset), fromEnv), fromFlags);
+  const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
+  const raw = merge(merge(resolveEnvRefs(kept, env, ''), fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -138,6 +138,8 @@ describe('--verbose redaction', () => {
     // an edge that is no word character needs no boundary; a secret of 8 or more characters is masked inside other text too
     expect(redactor(['p@ss!'])("INSERT INTO T VALUES ('p@ss!x')")).toBe("INSERT INTO T VALUES ('***x')");
     expect(redactor(['hunter22'])("INSERT INTO T VALUES ('hunter22_suffix', 'xhunter22')")).toBe("INSERT INTO T VALUES ('***_suffix', 'x***')");
+    // inside a JSON body, after an escape
+    expect(redactor(['hunter2', 'pw1'])('{"ksql":"A\\nhunter2","b":"\\tpw1 \\u0027pw1"}')).toBe('{"ksql":"A\\n***","b":"\\t*** \\u0027***"}');
   });
 
   it('hides numbers and booleans of secret-named keys too, and leaves names that only contain the letters alone', () => {

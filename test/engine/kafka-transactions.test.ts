@@ -12,6 +12,7 @@ function coordinator(restored: [string, SavedTransaction][] = []) {
     append: (topic, partition, batch) => { appended.push(`${topic}/${partition}:${batch.count}`); },
     commitOffset: (groupId, topic, partition, offset) => { offsets.push(`${groupId} ${topic}/${partition}=${offset}`); },
     hasPartition: (topic, partition) => partition >= 0 && partition < (partitions[topic] ?? 0),
+    atomically: (fn) => { fn(); },
     newProducerId: () => nextId++,
     written: () => { written++; },
     save: (id, state) => { saved.set(id, state); },

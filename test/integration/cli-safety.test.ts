@@ -652,7 +652,7 @@ describe('commands a careful user leans on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-env-'));
     const env = { ...process.env };
     delete env.KSQLM_UNSET_URL; delete env.KSQLM_UNSET_SECRET; delete env.KSQLM_UNSET_DIR;
-    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'server:\n  url: ${env:KSQLM_UNSET_URL}\n  password: ${env:KSQLM_UNSET_SECRET}\nmigrations:\n  dir: sql\n');
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'server:\n  url: ${env:KSQLM_UNSET_URL}\n  password: ${env:KSQLM_UNSET_SECRET}\n  timeoutMs: ${env:KSQLM_UNSET_TIMEOUT}\nmetadata:\n  stream: ${env:KSQLM_UNSET_STREAM}\nmigrations:\n  dir: sql\n');
     const r = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
     expect([r.status, r.stdout]).toEqual([0, expect.stringContaining(`migrations go in ${join(dir, 'sql')}`)]);
     expect(existsSync(join(dir, 'sql'))).toBe(true);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -301,6 +301,8 @@ describe('the Kafka listener with kafkajs', () => {
       expect(described.resources[0]!.configEntries.map((c) => [c.configName, c.configValue, c.isDefault]).sort()).toEqual([['max.message.bytes', '1048588', true], ['retention.bytes', '1000', false]]);
       await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: 'lots' }] }] })).rejects.toMatchObject({ type: 'INVALID_CONFIG' });
       await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'no-such-topic', configEntries: [{ name: 'retention.bytes', value: '1' }] }] })).rejects.toMatchObject({ type: 'UNKNOWN_TOPIC_OR_PARTITION' });
+      // the broker's own topics keep every record: a retention would drop committed offsets
+      await expect(admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: '__consumer_offsets', configEntries: [{ name: 'retention.bytes', value: '0' }] }] })).rejects.toMatchObject({ type: 'INVALID_REQUEST' });
       // validateOnly checks and changes nothing
       await admin.alterConfigs({ validateOnly: true, resources: [{ type: 2, name: 'trimmed', configEntries: [{ name: 'retention.bytes', value: '5' }] }] });
       const after = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'trimmed', configNames: ['retention.bytes'] }] });
@@ -543,6 +545,8 @@ describe('transactions through the Kafka listener', () => {
     await t1.commit();
     const t2 = await open.transaction();
     await t2.send({ topic: 'txd', messages: [{ value: 'half' }] });
+    // a record in __transaction_state that is not the coordinator's is passed over on the restart
+    expect((await ksql(started.server.url, "CREATE STREAM TS_RAW (K STRING KEY, V STRING) WITH (KAFKA_TOPIC='__transaction_state', KEY_FORMAT='KAFKA', VALUE_FORMAT='KAFKA'); INSERT INTO TS_RAW (K, V) VALUES ('idle-app', 'null');")).status).toBe(200);
     await started.server.stop();
 
     const server = await startServerProcess(args);
@@ -556,6 +560,41 @@ describe('transactions through the Kafka listener', () => {
     } finally {
       await idle.disconnect().catch(() => undefined);
       await open.disconnect().catch(() => undefined);
+      await server.stop();
+    }
+  }, 60_000);
+
+  it('with --data-dir a commit is one journal entry: its records, offsets and state; cut off by a crash, none of it is there and the producer is fenced', async () => {
+    const started = await kafkaWithDataDir('ksqlm-kafka-atomic-', 'atom', 1);
+    const { args, brokers, admin } = started;
+    const dir = args[args.indexOf('--data-dir') + 1]!;
+    await admin.createTopics({ topics: [{ topic: 'atom-in', numPartitions: 1 }] });
+    await admin.disconnect();
+    const kafka = client(brokers);
+    const producer = kafka.producer({ transactionalId: 'atomic-app', idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const tx = await producer.transaction();
+    await tx.send({ topic: 'atom', messages: [{ value: 'one' }, { value: 'two' }] });
+    await tx.sendOffsets({ consumerGroupId: 'atomic-in', topics: [{ topic: 'atom-in', partitions: [{ partition: 0, offset: '1' }] }] });
+    await tx.commit();
+    await started.server.stop('SIGKILL');
+    const path = join(dir, 'journal.jsonl');
+    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { e: string; recs: { t: string }[] };
+    expect([last.e, last.recs.map((r) => r.t)]).toEqual(['recs', ['atom', 'atom', '__consumer_offsets', '__transaction_state']]);
+    // a crash in the middle of writing it: a torn last line, dropped on restart
+    writeFileSync(path, `${lines.slice(0, -1).join('\n')}\n${lines.at(-1)!.slice(0, 40)}`);
+    const server = await startServerProcess(args);
+    const again = kafka.admin();
+    await again.connect();
+    try {
+      expect((await again.fetchTopicOffsets('atom'))[0]!.high).toBe('0');
+      expect((await again.fetchOffsets({ groupId: 'atomic-in', topics: ['atom-in'] }))[0]!.partitions[0]!.offset).toBe('-1');
+      const next = await producer.transaction();
+      await expect(next.send({ topic: 'atom', messages: [{ value: 'three' }] }).then(() => next.commit())).rejects.toThrow(/old epoch/);
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+      await again.disconnect();
       await server.stop();
     }
   }, 60_000);
@@ -680,6 +719,14 @@ describe.skipIf(!openssl)('TLS on the Kafka listener (needs the openssl command 
       // and the listener still serves a client that does it right
       expect(await consumeValues(kafka, 'secure-tls', 'tls-reader', 1)).toEqual(['over tls']);
       expect(server.output()).not.toContain('tls-pw');
+      // a connection that never starts its handshake does not hold up a stop
+      const [host, port] = brokers[0]!.split(':') as [string, string];
+      const idle = connect(Number(port), host);
+      await once(idle, 'connect');
+      idle.on('error', () => undefined);
+      const closed = once(idle, 'close');
+      expect(await server.stop()).toBe(0);
+      await closed;
     } finally { await server.stop(); }
   }, 60_000);
 

@@ -51,9 +51,7 @@ variables: {}
  * reason to refuse, unless the directory itself depends on one.
  */
 function configuredMigrationsDir(root: string): string {
-  // unset variables elsewhere read as a value every setting that takes text accepts
-  const placeholder = (path: string) => (/^migrations\./.test(path) ? undefined : 'http://unset.invalid');
-  try { return loadConfig({}, process.env, root, placeholder).migrationsDir; } catch (e) {
+  try { return loadConfig({}, process.env, root, { onlyMigrations: true }).migrationsDir; } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
     throw e;
   }

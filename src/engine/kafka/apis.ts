@@ -287,6 +287,8 @@ const alterConfigs: Handler = (v, r, ctx) => {
     if (res.type === 4) { code = ERR.INVALID_REQUEST; message = 'This one-node local broker has no dynamic broker configs'; }
     else if (res.type !== 2) { code = ERR.INVALID_REQUEST; message = `Unsupported resource type ${res.type}`; }
     else if (!topic) { code = ERR.UNKNOWN_TOPIC_OR_PARTITION; message = `Topic ${res.name} does not exist`; }
+    // the broker's own topics keep every record (a retention would drop committed offsets)
+    else if (res.name.startsWith('__')) { code = ERR.INVALID_REQUEST; message = `${res.name} is the broker's internal topic: its configs are not altered here`; }
     else {
       for (const c of res.configs) {
         const problem = c.value === null ? `Null value not supported for topic configs: ${c.name}` : topicConfigProblem(c.name, c.value);

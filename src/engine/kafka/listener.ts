@@ -8,7 +8,7 @@ import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
-import { TransactionCoordinator, type SavedTransaction } from './transactions.js';
+import { TransactionCoordinator, isSavedTransaction, type SavedTransaction } from './transactions.js';
 
 /** Where transactional ids' state lives: the internal topic a broker keeps it in. */
 const TRANSACTIONS_TOPIC = '__transaction_state';
@@ -46,12 +46,14 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   // so with --data-dir a producer goes on after a restart; the topic is made on first use
   const saved = new Map<string, SavedTransaction>();
   for (const r of topics.get(TRANSACTIONS_TOPIC)?.partitions[0]?.all() ?? []) {
-    if (r.key && r.value) { try { saved.set(r.key.toString('utf8'), JSON.parse(r.value.toString('utf8')) as SavedTransaction); } catch { /* not ours */ } }
+    // (a record not of the coordinator's shape, which only a client could have written, is passed over)
+    if (r.key && r.value) { try { const s = JSON.parse(r.value.toString('utf8')) as unknown; if (isSavedTransaction(s)) saved.set(r.key.toString('utf8'), s); } catch { /* not ours */ } }
   }
   const transactions = new TransactionCoordinator({
     append: (topic, partition, batch) => { topics.appendBatch(topic, partition, batch); },
     commitOffset: (groupId, topic, partition, offset, metadata) => groups.commitFromTransaction(groupId, topic, partition, offset, metadata),
     hasPartition: (topic, partition) => topics.get(topic)?.partitions[partition] !== undefined,
+    atomically: (fn) => { topics.atomically(fn); },
     newProducerId: () => broker.initProducerId().producerId,
     written: () => broker.written(),
     save: (id, state) => {
@@ -129,8 +131,10 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     };
   };
   const server: Server = opts.tls
-    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, accept)
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: 10_000 }, accept)
     : createServer({ pauseOnConnect: true }, accept);
+  // every connection is known from its first byte, a TLS one still in its handshake too, so close() ends it
+  server.on('connection', (socket: Socket) => { sockets.add(socket); socket.on('close', () => { sockets.delete(socket); }); });
   // a client that fails the TLS handshake is dropped; the listener goes on
   server.on('tlsClientError', (_e, socket: Socket) => { socket.destroy(); });
   server.listen(opts.port, opts.host);

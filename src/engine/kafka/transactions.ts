@@ -14,6 +14,15 @@ type State = 'Empty' | 'Ongoing' | 'CompleteCommit' | 'CompleteAbort';
 /** What is kept of a transactional id across restarts (Kafka keeps it in __transaction_state). */
 export interface SavedTransaction { producerId: number; epoch: number; timeoutMs: number; state: State }
 
+const STATES: readonly string[] = ['Empty', 'Ongoing', 'CompleteCommit', 'CompleteAbort'];
+/** Whether a value read back from __transaction_state has the shape the coordinator saves. */
+export function isSavedTransaction(v: unknown): v is SavedTransaction {
+  if (v === null || typeof v !== 'object') return false;
+  const s = v as Record<string, unknown>;
+  return Number.isSafeInteger(s.producerId) && Number.isInteger(s.epoch) && (s.epoch as number) >= 0 && (s.epoch as number) <= MAX_EPOCH
+    && Number.isInteger(s.timeoutMs) && (s.timeoutMs as number) > 0 && typeof s.state === 'string' && STATES.includes(s.state);
+}
+
 interface Transaction {
   id: string;
   producerId: number;
@@ -38,6 +47,8 @@ export interface TransactionPorts {
   commitOffset(groupId: string, topic: string, partition: number, offset: bigint, metadata: string | null): void;
   /** Whether the partition exists. */
   hasPartition(topic: string, partition: number): boolean;
+  /** Runs `fn`, whose appends (records, offsets, the saved state) are kept as one unit: all or none. */
+  atomically(fn: () => void): void;
   /** A new producer id, never handed out before. */
   newProducerId(): number;
   /** Called after a commit appended records (to run the queries). */
@@ -205,23 +216,31 @@ export class TransactionCoordinator {
     // a transaction open longer than its timeout is aborted, and its producer fenced, as Kafka's coordinator does
     t.timer = setTimeout(() => {
       if (t.state !== 'Ongoing') return;
-      this.finish(t, false);
-      this.bumpEpoch(t);
-      this.save(t);
+      // (a save that fails, the data dir full, leaves the server refusing writes; the abort stands in memory)
+      try { this.finish(t, false, () => this.bumpEpoch(t)); } catch { /* the journal reports it to the next request */ }
     }, t.timeoutMs);
     t.timer.unref();
   }
 
-  private finish(t: Transaction, commit: boolean): void {
+  /**
+   * Ends the ongoing transaction. A commit's records, offsets and new state go to the logs as one
+   * unit, so a crash or a full disk leaves all of them or none (then the saved state is still
+   * Ongoing, and a restart aborts it). What was held is taken first: a retry appends nothing twice.
+   */
+  private finish(t: Transaction, commit: boolean, then?: () => void): void {
     clearTimeout(t.timer);
-    if (commit) {
-      for (const h of t.held) if (this.ports.hasPartition(h.topic, h.partition)) this.ports.append(h.topic, h.partition, h.batch);
-      for (const o of t.offsets.values()) if (this.ports.hasPartition(o.topic, o.partition)) this.ports.commitOffset(o.groupId, o.topic, o.partition, o.offset, o.metadata);
-      if (t.held.length) this.ports.written();
-    }
+    const held = t.held, offsets = [...t.offsets.values()];
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     t.partitions.clear(); t.groups.clear(); t.held = []; t.offsets.clear();
-    this.save(t);
+    then?.();
+    this.ports.atomically(() => {
+      if (commit) {
+        for (const h of held) if (this.ports.hasPartition(h.topic, h.partition)) this.ports.append(h.topic, h.partition, h.batch);
+        for (const o of offsets) if (this.ports.hasPartition(o.topic, o.partition)) this.ports.commitOffset(o.groupId, o.topic, o.partition, o.offset, o.metadata);
+      }
+      this.save(t);
+    });
+    if (commit && held.length) this.ports.written();
   }
 
   private bumpEpoch(t: Transaction): void {

@@ -17,6 +17,8 @@ type Entry =
   | { e: 'topic'; op: 'create' | 'delete' | 'grow' | 'config' | 'trim'; name: string; config?: TopicConfig; partitions?: number; overrides?: Record<string, string>; partition?: number; offset?: number }
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
+  /** Records written as one unit (a Kafka transaction's commit: its records, offsets and state): all or none. */
+  | { e: 'recs'; recs: RecordLine[] }
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
   /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
@@ -58,6 +60,10 @@ export class Journal implements StepHooks {
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
+    engine.topics.onGroup({
+      begin: () => { if (!j.replaying) j.group = []; },
+      end: (ok) => { const recs = j.group; j.group = undefined; if (ok && recs?.length) j.write({ e: 'recs', recs }); },
+    });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
     let validBytes = 0, fileBytes = 0, lastHasNewline = true;
@@ -123,6 +129,8 @@ export class Journal implements StepHooks {
       try { this.engine.registry.apply(e.c); } catch { /* it failed the same way before */ }
     } else if (e.e === 'rec') {
       this.append(e, 'external');
+    } else if (e.e === 'recs') {
+      for (const r of e.recs) this.append(r, 'external');
     } else {
       for (const r of e.out) this.append(r, 'derived');
       const q = this.engine.queries.get(e.q)?.runtime;
@@ -163,8 +171,12 @@ export class Journal implements StepHooks {
 
   logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }
 
+  /** The records of an `atomically` group, written as one entry when it ends. */
+  private group: RecordLine[] | undefined;
+
   private onAppend(rec: TopicRecord, origin: Origin): void {
     if (this.replaying) return;
+    if (this.group && origin === 'external') { this.group.push(recordLine(rec)); return; }
     if (this.step && origin === 'derived') { this.step.out.push(recordLine(rec)); return; }
     if (origin === 'external') this.write({ e: 'rec', ...recordLine(rec) });
   }

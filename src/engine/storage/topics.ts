@@ -246,6 +246,7 @@ export class TopicStore {
   private listeners: AppendListener[] = [];
   private topicListeners: TopicListener[] = [];
   private dataListeners: (() => void)[] = [];
+  private groupListeners: { begin(): void; end(ok: boolean): void }[] = [];
   /**
    * @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited).
    * @param singlePartition every record goes to partition 0 (default false).
@@ -257,6 +258,17 @@ export class TopicStore {
     this.listeners.push(l);
     return () => { this.listeners = this.listeners.filter((x) => x !== l); };
   }
+  /**
+   * Runs `fn`, whose appends belong together (a transaction's commit: its records, offsets and
+   * state): a listener that keeps them (the journal) keeps them as one unit, all or none.
+   */
+  atomically<T>(fn: () => T): T {
+    for (const l of this.groupListeners) l.begin();
+    let ok = false;
+    try { const out = fn(); ok = true; return out; } finally { for (const l of this.groupListeners) l.end(ok); }
+  }
+  /** Adds a listener told where an `atomically` group of appends begins and ends. */
+  onGroup(l: { begin(): void; end(ok: boolean): void }): void { this.groupListeners.push(l); }
   /** Adds a listener called after every append, without the records (to wake waiting consumers). */
   onData(l: () => void): void { this.dataListeners.push(l); }
   /** Adds a listener for topics created and deleted. */
