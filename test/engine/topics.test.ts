@@ -93,6 +93,22 @@ describe('batches appended undecoded (a producer\'s record batches)', () => {
     expect(log.get(log.start - 1)).toBeUndefined();
   });
 
+  it('keep the whole last batch under retention, decoded at once for a listener (the journal) or not: a query reading after the append sees all of it', () => {
+    for (const listening of [false, true]) {
+      const topics = new TopicStore(300);
+      topics.create('t', { partitions: 1, replicas: 1 });
+      const seen: number[] = [];
+      if (listening) topics.onAppend((r) => { seen.push(r.offset); });
+      topics.appendBatch('t', 0, batch(Array.from({ length: 20 }, (_v, i) => `v${i}`)));
+      const log = topics.get('t')!.partitions[0]!;
+      expect([listening, log.start, log.end]).toEqual([listening, 0, 20]);
+      if (listening) expect(seen).toEqual(Array.from({ length: 20 }, (_v, i) => i));
+      // the next append lets retention take the older records
+      topics.append('t', { key: null, value: Buffer.from('x'), timestamp: 0, partition: 0 });
+      expect(log.start).toBeGreaterThan(0);
+    }
+  });
+
   it('DeleteRecords cuts into a batch, drops the ones before it, and a later retention counts what is left', () => {
     const topics = new TopicStore();
     topics.create('t', { partitions: 1, replicas: 1 });

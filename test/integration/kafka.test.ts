@@ -180,10 +180,31 @@ describe('the Kafka listener with kafkajs', () => {
       expect(entries['retention.ms']).toEqual(['1000', false, 1]);
       expect(entries['cleanup.policy']).toEqual(['compact', false, 1]);
       expect(entries['segment.bytes']).toEqual(['1073741824', true, 5]);
-      for (const [name, value] of [['retention.ms', 'abc'], ['no.such.config', '1'], ['max.message.bytes', '99999999999']]) {
+      // types, names (an object's own built-in properties are no configs) and the bounds a broker's ConfigDef checks
+      const refused = [['retention.ms', 'abc'], ['no.such.config', '1'], ['max.message.bytes', '99999999999'], ['constructor', '1'], ['toString', 'x'],
+        ['max.message.bytes', '-5'], ['min.insync.replicas', '0'], ['retention.ms', '-9'], ['segment.bytes', '1'], ['min.cleanable.dirty.ratio', '7']];
+      for (const [name, value] of refused) {
         const bad = await admin.createTopics({ topics: [{ topic: 'cfg4', configEntries: [{ name: name!, value: value! }] }] }).catch((e: { errors?: { type: string }[] }) => e);
-        expect((bad as { errors: { type: string }[] }).errors.map((e) => e.type), name).toEqual(['INVALID_CONFIG']);
+        expect((bad as { errors: { type: string }[] }).errors.map((e) => e.type), `${name}=${value}`).toEqual(['INVALID_CONFIG']);
       }
+      expect(await admin.createTopics({ topics: [{ topic: 'cfg5', configEntries: [{ name: 'retention.ms', value: '-1' }, { name: 'min.cleanable.dirty.ratio', value: '1' }] }] })).toBe(true);
+      // a broker id that is not this broker's is refused
+      // (kafkajs looks a broker up itself before asking: a raw DescribeConfigs v1 asks for broker 77)
+      const raw = await rawClient(brokers[0]!);
+      try {
+        const body = new Writer().array([[4, '77'], [1, 'x']] as const, (w, [type, name]) => w.int8(type).string(name).int32(-1)).bool(false).toBuffer();
+        const r = new Reader((await raw.send(request(32, 1, 7, body)))!);
+        r.int32(); r.int32();
+        expect(r.int32()).toBe(2);
+        expect([r.int16(), r.nullableString(), r.int8(), r.string(), r.int32()]).toEqual([42, 'Unexpected broker id, expected 1 or empty string, but received 77', 4, '77', 0]);
+        expect([r.int16(), r.nullableString()]).toEqual([42, 'Unsupported resource type 1']);
+      } finally { raw.close(); }
+      expect((await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1' }] })).resources[0]!.configEntries.length).toBeGreaterThan(0);
+      // a topic whose name starts with __ is the user's like any other: only the broker's own are internal
+      expect(await admin.createTopics({ topics: [{ topic: '__mine', numPartitions: 1 }] })).toBe(true);
+      await admin.createPartitions({ topicPartitions: [{ topic: '__mine', count: 2 }] });
+      await admin.deleteTopics({ topics: ['__mine'] });
+      expect(await admin.listTopics()).not.toContain('__mine');
       expect(await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }, { partition: 2, replicas: [1] }] }] })).toBe(true);
       expect((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions).toHaveLength(3);
       // a record over the default 1048588 bytes is MESSAGE_TOO_LARGE; cfg3 takes up to 2000000
@@ -391,6 +412,68 @@ describe('the Kafka listener with kafkajs', () => {
     await until(() => got.length > 0, 'a joined record');
     await consumer.disconnect();
     expect(got).toEqual([{ key: 'User_7', value: { REGIONID: 'Region_7', QUANTITY: 12, SYMBOL: 'ZVV', PRICE: 300, ACCOUNT: 'XYZ789', SIDE: 'SELL' } }]);
+  }, 30_000);
+
+  it('a client that sends many requests before reading answers gets every answer, in order, once it reads (the connection is not read meanwhile)', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'piled', numPartitions: 1 }] });
+    await admin.disconnect();
+    const producer = client(brokers).producer();
+    await producer.connect();
+    await producer.send({ topic: 'piled', messages: Array.from({ length: 100 }, () => ({ value: Buffer.alloc(1000, 97) })) });
+    await producer.disconnect();
+    const fetchBody = new Writer().int32(-1).int32(0).int32(0).int32(50_000_000).int8(0).array(['piled'], (w, t) => w.string(t).array([0], (x, p) => x.int32(p).int64(0).int32(50_000_000))).toBuffer();
+    const [host, port] = brokers[0]!.split(':') as [string, string];
+    const s = connect(Number(port), host);
+    await once(s, 'connect');
+    s.pause();
+    const n = 200;
+    for (let i = 0; i < n; i++) {
+      const payload = request(1, 4, i, fetchBody);
+      const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+      s.write(Buffer.concat([head, payload]));
+    }
+    const ids: number[] = [];
+    let buf = Buffer.alloc(0);
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) { ids.push(buf.readInt32BE(4)); buf = buf.subarray(4 + buf.readInt32BE(0)); }
+    });
+    s.resume();
+    await until(() => ids.length === n, 'every answer');
+    s.destroy();
+    expect(ids).toEqual(Array.from({ length: n }, (_v, i) => i));
+  }, 30_000);
+
+  it('the server\'s --log-retention-bytes shows as the topics\' retention.bytes, a static broker config (source 4)', async () => {
+    const own = await serverWithKafka(['--log-retention-bytes', '500']);
+    const admin = client(own.brokers).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic: 'kept-short', numPartitions: 1 }, { topic: 'kept-long', numPartitions: 1, configEntries: [{ name: 'retention.bytes', value: '9000' }] }] });
+      const d = await admin.describeConfigs({ includeSynonyms: false, resources: ['kept-short', 'kept-long'].map((name) => ({ type: 2, name, configNames: ['retention.bytes'] })) });
+      expect(d.resources.map((r) => [r.resourceName, r.configEntries[0]!.configValue, r.configEntries[0]!.configSource]).sort()).toEqual([['kept-long', '9000', 1], ['kept-short', '500', 4]]);
+    } finally { await admin.disconnect(); await own.server.stop(); }
+  });
+
+  it('a stop does not wait for a consumer\'s long poll to end', async () => {
+    const own = await serverWithKafka();
+    const kafka = client(own.brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'quiet', numPartitions: 1 }] });
+    await admin.disconnect();
+    const consumer = kafka.consumer({ groupId: 'long-poller', maxWaitTimeInMs: 60_000 });
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'quiet', fromBeginning: true });
+    await consumer.run({ eachMessage: async () => undefined });
+    await until(() => joined, 'the consumer to join');
+    // the poll waits a minute for data; the test's deadline is half that
+    expect(await own.server.stop()).toBe(0);
+    await consumer.disconnect().catch(() => undefined);
   }, 30_000);
 
   it('malformed frames, oversized requests and unknown API keys close that connection; the listener goes on', async () => {

@@ -5,6 +5,7 @@ import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { decompressionBudget } from './record-batch.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
+import { isInternalTopic } from '../storage/topics.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -56,7 +57,7 @@ const metadata: Handler = (v, r, ctx) => {
     const t = ctx.broker.topicFor(name, requested !== null && autoCreate);
     // a name no topic can have, or one colliding with an existing topic's, is INVALID_TOPIC_EXCEPTION, which clients do not retry
     x.int16(t ? ERR.NONE : isLegalTopicName(name) && !ctx.broker.topics.clashOf(name) ? ERR.UNKNOWN_TOPIC_OR_PARTITION : ERR.INVALID_TOPIC).string(name);
-    if (v >= 1) x.bool(name.startsWith('__'));
+    if (v >= 1) x.bool(isInternalTopic(name));
     x.array(t ? t.partitions.map((_p, i) => i) : [], (y, i) => {
       y.int16(ERR.NONE).int32(i).int32(NODE);
       if (v >= 7) y.int32(0);
@@ -258,15 +259,21 @@ const describeConfigs: Handler = (v, r, ctx) => {
     const topic = res.type === 2 ? ctx.broker.topics.get(res.name) : undefined;
     const set: Record<string, string> = { ...topic?.config.overrides };
     if (topic?.config.cleanupPolicy) set['cleanup.policy'] ??= topic.config.cleanupPolicy;
-    const configs: { name: string; value: string; isDefault: boolean }[] = res.type === 2
-      ? Object.entries(TOPIC_CONFIGS).map(([name, d]) => ({ name, value: set[name] ?? d.default, isDefault: set[name] === undefined }))
-      : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), isDefault: false }, { name: 'auto.create.topics.enable', value: 'true', isDefault: true }];
-    const known = res.type !== 2 || topic !== undefined;
+    // the server's --log-retention-bytes is the broker's log.retention.bytes: a static broker config (4)
+    const fromBroker: Record<string, string> = {};
+    if (topic && set['retention.bytes'] === undefined && (topic.config.retentionBytes ?? -1) !== -1) fromBroker['retention.bytes'] = String(topic.config.retentionBytes);
+    const configs: { name: string; value: string; source: number }[] = res.type === 2
+      ? Object.entries(TOPIC_CONFIGS).map(([name, d]) => ({ name, value: set[name] ?? fromBroker[name] ?? d.default, source: set[name] !== undefined ? 1 : fromBroker[name] !== undefined ? 4 : 5 }))
+      : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), source: 4 }, { name: 'auto.create.topics.enable', value: 'true', source: 5 }];
+    // a topic that exists, this broker (its id, or '' for the cluster's defaults); anything else is refused as Kafka refuses it
+    const problem = res.type === 2 ? (topic ? undefined : { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${res.name} does not exist` })
+      : res.type === 4 ? (res.name === '' || res.name === String(NODE) ? undefined : { code: ERR.INVALID_REQUEST, message: `Unexpected broker id, expected ${NODE} or empty string, but received ${res.name}` })
+        : { code: ERR.INVALID_REQUEST, message: `Unsupported resource type ${res.type}` };
     const shown = configs.filter((c) => !res.keys || res.keys.includes(c.name));
-    x.int16(known ? ERR.NONE : ERR.UNKNOWN_TOPIC_OR_PARTITION).nullableString(known ? null : `Topic ${res.name} does not exist`).int8(res.type).string(res.name);
-    x.array(known ? shown : [], (y, c) => {
+    x.int16(problem?.code ?? ERR.NONE).nullableString(problem?.message ?? null).int8(res.type).string(res.name);
+    x.array(problem ? [] : shown, (y, c) => {
       y.string(c.name).nullableString(c.value).bool(false);
-      if (v === 0) y.bool(c.isDefault); else y.int8(c.isDefault ? 5 : res.type === 2 ? 1 : 4);
+      if (v === 0) y.bool(c.source === 5); else y.int8(c.source);
       y.bool(false);
       if (v >= 1) y.array([], () => undefined);
     });
@@ -288,7 +295,7 @@ const alterConfigs: Handler = (v, r, ctx) => {
     else if (res.type !== 2) { code = ERR.INVALID_REQUEST; message = `Unsupported resource type ${res.type}`; }
     else if (!topic) { code = ERR.UNKNOWN_TOPIC_OR_PARTITION; message = `Topic ${res.name} does not exist`; }
     // the broker's own topics keep every record (a retention would drop committed offsets)
-    else if (res.name.startsWith('__')) { code = ERR.INVALID_REQUEST; message = `${res.name} is the broker's internal topic: its configs are not altered here`; }
+    else if (isInternalTopic(res.name)) { code = ERR.INVALID_REQUEST; message = `${res.name} is the broker's internal topic: its configs are not altered here`; }
     else {
       for (const c of res.configs) {
         const problem = c.value === null ? `Null value not supported for topic configs: ${c.name}` : topicConfigProblem(c.name, c.value);
@@ -310,7 +317,7 @@ const deleteRecords: Handler = (v, r, ctx) => {
     let code: number = ERR.NONE;
     // the broker's own topics are not the clients' to trim (Kafka: INVALID_TOPIC_EXCEPTION)
     if (!log) code = ERR.UNKNOWN_TOPIC_OR_PARTITION;
-    else if (t.name.startsWith('__')) code = ERR.INVALID_TOPIC;
+    else if (isInternalTopic(t.name)) code = ERR.INVALID_TOPIC;
     else if (p.offset < -1 || p.offset > log.end) code = ERR.OFFSET_OUT_OF_RANGE;
     else ctx.broker.topics.deleteRecords(t.name, p.index, p.offset === -1 ? log.end : p.offset);
     y.int32(p.index).int64(code === ERR.NONE ? log!.start : -1).int16(code);

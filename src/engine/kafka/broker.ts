@@ -1,4 +1,4 @@
-import { MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
+import { isInternalTopic, MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 import { TXERR, type TransactionCoordinator } from './transactions.js';
 import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
@@ -81,7 +81,7 @@ export class Broker {
   addPartitions(name: string, count: number, validateOnly: boolean): { code: number; message: string | null } {
     const topic = this.topics.get(name);
     if (!topic) return { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: 'This server does not host this topic-partition.' };
-    if (name.startsWith('__')) return { code: ERR.INVALID_REQUEST, message: `Cannot increase the number of partitions of the internal topic ${name}` };
+    if (isInternalTopic(name)) return { code: ERR.INVALID_REQUEST, message: `Cannot increase the number of partitions of the internal topic ${name}` };
     const now = topic.partitions.length;
     if (count === now) return { code: ERR.INVALID_PARTITIONS, message: `Topic already has ${now} partitions.` };
     if (count < now) return { code: ERR.INVALID_PARTITIONS, message: `Topic currently has ${now} partitions, which is higher than the requested ${count}.` };
@@ -93,7 +93,7 @@ export class Broker {
   deleteTopic(name: string): number {
     if (!this.topics.has(name)) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
     // the broker's own topics (committed offsets) are not the clients' to delete
-    if (name.startsWith('__')) return ERR.INVALID_TOPIC;
+    if (isInternalTopic(name)) return ERR.INVALID_TOPIC;
     this.topics.delete(name);
     return ERR.NONE;
   }
@@ -108,7 +108,7 @@ export class Broker {
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
   produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
     // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
-    if (topicName === '__consumer_offsets' || topicName === '__transaction_state') return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
+    if (isInternalTopic(topicName)) return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
     // topics are created by Metadata (auto.create.topics.enable) or CreateTopics, never by a Produce
     const topic = this.topics.get(topicName);
     const log = topic?.partitions[index];

@@ -16,6 +16,17 @@ const TRANSACTIONS_TOPIC = '__transaction_state';
 /** Kafka's socket.request.max.bytes: a larger frame closes the connection. */
 const MAX_REQUEST = 100 * 1024 * 1024;
 const UNSUPPORTED_VERSION = 35;
+/** Requests read ahead of the one being answered before a connection stops being read. */
+const MAX_PENDING = 8;
+
+/** Resolves once the socket's buffered output has gone out, or the socket is closed. */
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { socket.off('drain', done); socket.off('close', done); resolve(); };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
 
 export interface KafkaListenerOptions {
   engine: Engine;
@@ -68,6 +79,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const waitForData = (ms: number) => new Promise<void>((resolve) => {
     const done = () => { clearTimeout(t); waiters.delete(done); resolve(); };
     const t = setTimeout(done, Math.max(0, ms));
+    // a long poll does not keep a stopping server alive
+    t.unref();
     waiters.add(done);
   });
   const sockets = new Set<Socket>();
@@ -81,12 +94,18 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     const creds = opts.saslPlain;
     const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
+    let pending = 0;
     const drop = () => { socket.destroy(); };
     readFrames(socket, {
       // a request has at least its header; a bare SASL token (after SaslHandshake v0) may be shorter
       least: () => (sasl.rawTokenNext ? 0 : 8),
       max: MAX_REQUEST,
-      frame: (frame) => { chain = chain.then(() => handle(frame)).catch(drop); },
+      frame: (frame) => {
+        // requests are answered one at a time: past a few waiting, the connection is not read until
+        // they are, as a broker stops reading a connection whose answers wait to go out
+        if (++pending > MAX_PENDING && !socket.isPaused()) socket.pause();
+        chain = chain.then(() => handle(frame)).then(() => { if (--pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume(); }).catch(drop);
+      },
       bad: drop,
     }, { chunks: opts.tls !== undefined });
     socket.on('error', () => undefined);
@@ -127,7 +146,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       const head = Buffer.alloc(8 + tagged);
       head.writeInt32BE(4 + tagged + payload.length, 0);
       head.writeInt32BE(correlationId, 4);
-      socket.write(Buffer.concat([head, payload], head.length + payload.length));
+      // an answer the client does not take yet holds up the next one
+      if (!socket.write(Buffer.concat([head, payload], head.length + payload.length))) await drained(socket);
     };
   };
   const server: Server = opts.tls
@@ -145,6 +165,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     async close() {
       groups.close();
       transactions.close();
+      // fetches waiting for data end now: their connections go
+      for (const w of [...waiters]) w();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

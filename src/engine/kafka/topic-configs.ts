@@ -7,36 +7,36 @@ type ConfigType = 'LONG' | 'INT' | 'DOUBLE' | 'BOOLEAN' | 'STRING' | 'LIST';
 
 const MAX_LONG = '9223372036854775807';
 
-export const TOPIC_CONFIGS: Record<string, { type: ConfigType; default: string; valid?: string[] }> = {
+export const TOPIC_CONFIGS: Record<string, { type: ConfigType; default: string; valid?: string[]; min?: number; max?: number }> = {
   'cleanup.policy': { type: 'LIST', default: 'delete', valid: ['compact', 'delete'] },
   'compression.type': { type: 'STRING', default: 'producer', valid: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] },
-  'delete.retention.ms': { type: 'LONG', default: '86400000' },
-  'file.delete.delay.ms': { type: 'LONG', default: '60000' },
+  'delete.retention.ms': { type: 'LONG', default: '86400000', min: 0 },
+  'file.delete.delay.ms': { type: 'LONG', default: '60000', min: 0 },
   'flush.messages': { type: 'LONG', default: MAX_LONG },
-  'flush.ms': { type: 'LONG', default: MAX_LONG },
+  'flush.ms': { type: 'LONG', default: MAX_LONG, min: 0 },
   'follower.replication.throttled.replicas': { type: 'LIST', default: '' },
-  'index.interval.bytes': { type: 'INT', default: '4096' },
+  'index.interval.bytes': { type: 'INT', default: '4096', min: 0 },
   'leader.replication.throttled.replicas': { type: 'LIST', default: '' },
-  'local.retention.bytes': { type: 'LONG', default: '-2' },
-  'local.retention.ms': { type: 'LONG', default: '-2' },
-  'max.compaction.lag.ms': { type: 'LONG', default: MAX_LONG },
-  'max.message.bytes': { type: 'INT', default: '1048588' },
+  'local.retention.bytes': { type: 'LONG', default: '-2', min: -2 },
+  'local.retention.ms': { type: 'LONG', default: '-2', min: -2 },
+  'max.compaction.lag.ms': { type: 'LONG', default: MAX_LONG, min: 1 },
+  'max.message.bytes': { type: 'INT', default: '1048588', min: 0 },
   'message.downconversion.enable': { type: 'BOOLEAN', default: 'true' },
-  'message.timestamp.after.max.ms': { type: 'LONG', default: MAX_LONG },
-  'message.timestamp.before.max.ms': { type: 'LONG', default: MAX_LONG },
-  'message.timestamp.difference.max.ms': { type: 'LONG', default: MAX_LONG },
+  'message.timestamp.after.max.ms': { type: 'LONG', default: MAX_LONG, min: 0 },
+  'message.timestamp.before.max.ms': { type: 'LONG', default: MAX_LONG, min: 0 },
+  'message.timestamp.difference.max.ms': { type: 'LONG', default: MAX_LONG, min: 0 },
   'message.timestamp.type': { type: 'STRING', default: 'CreateTime', valid: ['CreateTime', 'LogAppendTime'] },
-  'min.cleanable.dirty.ratio': { type: 'DOUBLE', default: '0.5' },
-  'min.compaction.lag.ms': { type: 'LONG', default: '0' },
-  'min.insync.replicas': { type: 'INT', default: '1' },
+  'min.cleanable.dirty.ratio': { type: 'DOUBLE', default: '0.5', min: 0, max: 1 },
+  'min.compaction.lag.ms': { type: 'LONG', default: '0', min: 0 },
+  'min.insync.replicas': { type: 'INT', default: '1', min: 1 },
   'preallocate': { type: 'BOOLEAN', default: 'false' },
   'remote.storage.enable': { type: 'BOOLEAN', default: 'false' },
   'retention.bytes': { type: 'LONG', default: '-1' },
-  'retention.ms': { type: 'LONG', default: '604800000' },
-  'segment.bytes': { type: 'INT', default: '1073741824' },
-  'segment.index.bytes': { type: 'INT', default: '10485760' },
-  'segment.jitter.ms': { type: 'LONG', default: '0' },
-  'segment.ms': { type: 'LONG', default: '604800000' },
+  'retention.ms': { type: 'LONG', default: '604800000', min: -1 },
+  'segment.bytes': { type: 'INT', default: '1073741824', min: 14 },
+  'segment.index.bytes': { type: 'INT', default: '10485760', min: 4 },
+  'segment.jitter.ms': { type: 'LONG', default: '0', min: 0 },
+  'segment.ms': { type: 'LONG', default: '604800000', min: 1 },
   'unclean.leader.election.enable': { type: 'BOOLEAN', default: 'false' },
 };
 
@@ -48,14 +48,17 @@ const inRange = (v: string, bits: 32 | 64) => {
 
 /** Why a broker refuses this topic config (Kafka's ConfigDef wording), or undefined. */
 export function topicConfigProblem(name: string, value: string | null): string | undefined {
-  const def = TOPIC_CONFIGS[name];
+  // (an own property only: 'constructor' or 'toString' is no topic config)
+  const def = Object.hasOwn(TOPIC_CONFIGS, name) ? TOPIC_CONFIGS[name] : undefined;
   if (!def) return `Unknown topic config name: ${name}`;
   const v = (value ?? '').trim();
   const bad = (why: string) => `Invalid value ${value} for configuration ${name}: ${why}`;
+  // the bounds a broker's ConfigDef checks, in its words
+  const bounds = (n: number) => (def.min !== undefined && n < def.min ? bad(`Value must be at least ${def.min}`) : def.max !== undefined && n > def.max ? bad(`Value must be no more than ${def.max}`) : undefined);
   switch (def.type) {
-    case 'LONG': return inRange(v, 64) ? undefined : bad('Not a number of type LONG');
-    case 'INT': return inRange(v, 32) ? undefined : bad('Not a number of type INT');
-    case 'DOUBLE': return v !== '' && Number.isFinite(Number(v)) ? undefined : bad('Not a number of type DOUBLE');
+    case 'LONG': return inRange(v, 64) ? bounds(Number(v)) : bad('Not a number of type LONG');
+    case 'INT': return inRange(v, 32) ? bounds(Number(v)) : bad('Not a number of type INT');
+    case 'DOUBLE': return v !== '' && Number.isFinite(Number(v)) ? bounds(Number(v)) : bad('Not a number of type DOUBLE');
     case 'BOOLEAN': return /^(true|false)$/i.test(v) ? undefined : bad('Expected value to be either true or false');
     case 'STRING': return !def.valid || def.valid.includes(v) ? undefined : bad(`String must be one of: ${def.valid.join(', ')}`);
     case 'LIST': {

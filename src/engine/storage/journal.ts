@@ -130,7 +130,14 @@ export class Journal implements StepHooks {
     } else if (e.e === 'rec') {
       this.append(e, 'external');
     } else if (e.e === 'recs') {
-      for (const r of e.recs) this.append(r, 'external');
+      // each partition's run of records goes back as the one unit it was appended as
+      for (let i = 0; i < e.recs.length;) {
+        let j = i + 1;
+        while (j < e.recs.length && e.recs[j]!.t === e.recs[i]!.t && e.recs[j]!.p === e.recs[i]!.p) j++;
+        const run = e.recs.slice(i, j);
+        if (this.engine.topics.has(run[0]!.t)) this.engine.topics.appendRecords(run[0]!.t, run[0]!.p, run.map((r) => ({ key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) })), 'external', true);
+        i = j;
+      }
     } else {
       for (const r of e.out) this.append(r, 'derived');
       const q = this.engine.queries.get(e.q)?.runtime;

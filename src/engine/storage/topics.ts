@@ -125,19 +125,31 @@ export class PartitionLog {
     return out;
   }
 
-  push(r: TopicRecord): void {
+  /**
+   * The first offset of the last append (a record, or a producer's batch): retention never deletes
+   * it, as a broker never deletes its active segment, so what was just appended is there to be read.
+   */
+  private newest = 0;
+
+  push(r: TopicRecord): void { this.pushAll([r]); }
+
+  /** Appends records (a batch decoded at once) as one unit: retention keeps all of them. */
+  pushAll(records: readonly TopicRecord[]): void {
+    if (!records.length) return;
     const last = this.segments[this.segments.length - 1];
-    if (last?.records) last.records.push(r);
-    else this.segments.push(new Segment(r.offset, [r]));
-    this.endOffset++;
+    if (last?.records) last.records.push(...records);
+    else this.segments.push(new Segment(records[0]!.offset, [...records]));
+    this.newest = this.endOffset;
+    this.endOffset += records.length;
     if (this.retentionBytes < 0) return;
-    this.bytes += recordBytes(r);
+    for (const r of records) this.bytes += recordBytes(r);
     this.retain();
   }
 
   /** Appends a batch's records undecoded; `seq` is the first record's engine-wide sequence number. */
   pushBatch(batch: PendingBatch, seq: number): void {
     this.segments.push(new Segment(this.endOffset, null, batch, seq));
+    this.newest = this.endOffset;
     this.endOffset += batch.count;
     if (this.retentionBytes < 0) return;
     this.bytes += batch.bytes;
@@ -175,19 +187,19 @@ export class PartitionLog {
 
   /**
    * Like segment deletion, retention runs in steps: once the log is half again over its limit.
-   * A pending batch goes whole, and never the last one; decoded records go one by one.
+   * A pending batch goes whole; decoded records go one by one; the last append (record or batch) is kept.
    */
   private retain(): void {
     if (this.bytes <= this.retentionBytes * 1.5) return;
     const segs = this.segments;
     let dropSegs = 0, start = this.start;
-    while (this.bytes > this.retentionBytes && start < this.endOffset - 1) {
+    while (this.bytes > this.retentionBytes && start < this.newest) {
       const seg = segs[dropSegs]!, segEnd = seg.base + seg.count;
       if (seg.records) {
-        while (start < segEnd && start < this.endOffset - 1 && this.bytes > this.retentionBytes) this.bytes -= recordBytes(seg.records[start++ - seg.base]!);
+        while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= recordBytes(seg.records[start++ - seg.base]!);
         if (start < segEnd) break;
       } else {
-        if (segEnd >= this.endOffset) break;
+        if (segEnd > this.newest) break;
         this.bytes -= seg.batch!.bytes;
         start = segEnd;
       }
@@ -224,6 +236,9 @@ export class Topic {
   /** The records still held, in the order they were appended. */
   records(): TopicRecord[] { return this.partitions.flatMap((p) => p.all()).sort((a, b) => a.seq - b.seq); }
 }
+
+/** The broker's own topics (committed offsets, transactions' state): they keep every record. */
+export const isInternalTopic = (name: string) => name === '__consumer_offsets' || name === '__transaction_state';
 
 /** The most partitions a topic may have: each is a log in memory. */
 export const MAX_TOPIC_PARTITIONS = 10_000;
@@ -263,10 +278,17 @@ export class TopicStore {
    * state): a listener that keeps them (the journal) keeps them as one unit, all or none.
    */
   atomically<T>(fn: () => T): T {
+    // a group inside a group (a batch inside a transaction's commit) is part of the outer one
+    if (this.groupDepth > 0) return fn();
+    this.groupDepth++;
     for (const l of this.groupListeners) l.begin();
     let ok = false;
-    try { const out = fn(); ok = true; return out; } finally { for (const l of this.groupListeners) l.end(ok); }
+    try { const out = fn(); ok = true; return out; } finally {
+      this.groupDepth--;
+      for (const l of this.groupListeners) l.end(ok);
+    }
   }
+  private groupDepth = 0;
   /** Adds a listener told where an `atomically` group of appends begins and ends. */
   onGroup(l: { begin(): void; end(ok: boolean): void }): void { this.groupListeners.push(l); }
   /** Adds a listener called after every append, without the records (to wake waiting consumers). */
@@ -294,7 +316,7 @@ export class TopicStore {
     // the broker's own topics (committed offsets) keep every record: Kafka compacts them and never
     // trims them by size, and here a trimmed commit would be a lost one
     if (config.partitions > MAX_TOPIC_PARTITIONS) throw new Error(`Topic '${name}': ${config.partitions} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})`);
-    const t = new Topic(name, { retentionBytes: name.startsWith('__') ? -1 : this.defaultRetentionBytes, ...config });
+    const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
     for (const l of this.topicListeners) l({ op: 'create', name, config });
     return t;
@@ -328,7 +350,7 @@ export class TopicStore {
     const policy = overrides['cleanup.policy'];
     if (policy !== undefined) t.config.cleanupPolicy = policy.split(',').map((x) => x.trim()).filter(Boolean).join(',');
     else delete t.config.cleanupPolicy;
-    t.config.retentionBytes = overrides['retention.bytes'] !== undefined ? Number(overrides['retention.bytes']) : name.startsWith('__') ? -1 : this.defaultRetentionBytes;
+    t.config.retentionBytes = overrides['retention.bytes'] !== undefined ? Number(overrides['retention.bytes']) : isInternalTopic(name) ? -1 : this.defaultRetentionBytes;
     for (const p of t.partitions) p.setRetention(t.config.retentionBytes);
     t.logAppendTime = overrides['message.timestamp.type'] === 'LogAppendTime';
     for (const l of this.topicListeners) l({ op: 'config', name, overrides: { ...overrides } });
@@ -363,14 +385,34 @@ export class TopicStore {
     return out;
   }
 
+  /**
+   * Appends records to one partition as one unit, as a producer's batch: retention keeps all of
+   * them until the next append. `timed`: their times are the log's already (see append).
+   */
+  appendRecords(topicName: string, partition: number, records: readonly NewRecord[], origin: Origin = 'external', timed = false): void {
+    const topic = this.topics.get(topicName);
+    const p = this.singlePartition ? 0 : partition;
+    const log = topic?.partitions[p];
+    if (!topic || !log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
+    const now = Date.now();
+    const out: TopicRecord[] = records.map((r, i) => ({
+      topic: topicName, partition: p, offset: log.end + i, key: r.key, value: r.value,
+      timestamp: topic.logAppendTime && !timed ? now : r.timestamp, headers: r.headers ?? NO_HEADERS, seq: this.seq++,
+    }));
+    log.pushAll(out);
+    for (const r of out) for (const l of this.listeners) l(r, origin);
+    if (out.length) for (const l of this.dataListeners) l();
+  }
+
   /** Appends a partition's records as one batch, decoded when first read; returns its first offset. */
   appendBatch(topicName: string, partition: number, batch: PendingBatch, origin: Origin = 'external'): number {
     const log = this.topics.get(topicName)?.partitions[partition];
     if (!log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
     const first = log.end;
     if (this.listeners.length) {
-      // a listener takes each record as it comes (the journal, PRINT): decode them now
-      for (const r of batch.decode()) this.append(topicName, { ...r, partition }, origin, true);
+      // a listener takes each record as it comes (the journal, PRINT): decode them now, and append
+      // them as one unit (the journal keeps it whole; retention keeps all of it, as the batch)
+      this.atomically(() => this.appendRecords(topicName, partition, batch.decode(), origin, true));
       return first;
     }
     log.pushBatch(batch, this.seq);
