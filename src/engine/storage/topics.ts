@@ -131,7 +131,15 @@ export class PartitionLog {
    */
   private newest = 0;
 
-  push(r: TopicRecord): void { this.pushAll([r]); }
+  push(r: TopicRecord): void {
+    const last = this.segments[this.segments.length - 1];
+    if (last?.records) last.records.push(r);
+    else this.segments.push(new Segment(r.offset, [r]));
+    this.newest = this.endOffset++;
+    if (this.retentionBytes < 0) return;
+    this.bytes += recordBytes(r);
+    this.retain();
+  }
 
   /** Appends records (a batch decoded at once) as one unit: retention keeps all of them. */
   pushAll(records: readonly TopicRecord[]): void {
