@@ -30,7 +30,26 @@ function unicodeProperty(name: string): string {
   return BINARY[rest] ?? `Script=${rest}`;
 }
 
-const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d: '' };
+const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d: '', x: '' };
+
+/** Java's \h (horizontal whitespace) and \v (vertical whitespace; JavaScript's \v is \x0B alone), as class contents. */
+const HORIZONTAL = ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
+const VERTICAL = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
+
+/** (?x): whitespace and #-comments outside character classes are no part of the pattern. */
+function stripComments(p: string): string {
+  let out = '', inClass = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') { out += c + (p[i + 1] ?? ''); i++; continue; }
+    if (c === '[') inClass++;
+    else if (c === ']' && inClass) inClass--;
+    else if (!inClass && /\s/.test(c)) continue;
+    else if (!inClass && c === '#') { while (i < p.length && p[i] !== '\n') i++; continue; }
+    out += c;
+  }
+  return out;
+}
 
 /**
  * A Java pattern as a JavaScript source and flags: leading inline flags ((?i), (?s), (?m)), POSIX
@@ -38,12 +57,14 @@ const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d:
  * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
  */
 export function javaRegex(pattern: string): { source: string; flags: string } {
-  let flags = '', p = pattern;
+  let flags = '', p = pattern, comments = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
     for (const c of m[1]!) if (!flags.includes(FLAGS[c]!)) flags += FLAGS[c]!;
+    if (m[1]!.includes('x')) comments = true;
     p = p.slice(m[0].length);
   }
+  if (comments) p = stripComments(p);
   // Unicode properties need the u flag, under which JavaScript refuses the identity escapes Java takes (\-, \:)
   const unicode = [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
   let out = '', inClass = 0, quantified = false;
@@ -82,6 +103,9 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
         i++;
         continue;
       }
+      if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
+      if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
+      if (!inClass && n === 'R') { out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; i++; continue; }
       if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }
       if (!inClass && n === 'z') { out += '(?![\\s\\S])'; i++; continue; }
       if (!inClass && n === 'Z') { out += '(?=\\n?(?![\\s\\S]))'; i++; continue; }

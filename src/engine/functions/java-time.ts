@@ -79,11 +79,20 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
   return local - (utcMs - (((utcMs % 1000) + 1000) % 1000));
 }
 
-/** UTC instant of a local date-time in `zone`. */
+/**
+ * UTC instant of a local date-time in `zone`, as java.time resolves it (ZonedDateTime.ofLocal): in
+ * an overlap (clocks set back) the earlier offset; in a gap (clocks set forward) the time moves on
+ * by the gap's length, so 02:30 on a night that skips from 02:00 to 03:00 is 03:30.
+ */
 export function localToUtc(localMs: number, zone: string): number {
-  let utc = localMs - zoneOffsetMs(zone, localMs);
-  utc = localMs - zoneOffsetMs(zone, utc);
-  return utc;
+  const DAY = 86_400_000;
+  const before = zoneOffsetMs(zone, localMs - DAY), after = zoneOffsetMs(zone, localMs + DAY);
+  const early = localMs - before;
+  if (before === after) return early;
+  const late = localMs - after;
+  const valid = (utc: number, offset: number) => zoneOffsetMs(zone, utc) === offset;
+  // an overlap (both valid) or a gap (neither) take the offset from before the transition
+  return !valid(early, before) && valid(late, after) ? late : early;
 }
 
 function zoneName(zone: string, utcMs: number, long: boolean): string {

@@ -11,7 +11,8 @@ export function registerStringFunctions(): void {
   // ---- strings
   fixed('UCASE', 'STRING', [S], S, (s: string) => s.toUpperCase());
   fixed('LCASE', 'STRING', [S], S, (s: string) => s.toLowerCase());
-  fixed('TRIM', 'STRING', [S], S, (s: string) => s.trim());
+  // Java's String.trim(): every character up to U+0020 at either end, and no other (a no-break space stays)
+  fixed('TRIM', 'STRING', [S], S, javaTrim);
   // lengths and positions count UTF-16 code units, as Java's String does (an emoji is two)
   fixed('LEN', 'STRING', [S], I, (s: string) => s.length);
   fixed('LEN', 'STRING', [T.BYTES], I, (b: Buffer) => b.length);
@@ -34,7 +35,7 @@ export function registerStringFunctions(): void {
   fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => regex(re).exec(s)?.[g] ?? null);
   fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => [...s.matchAll(regex(re, 'g'))].map((m) => m[0]));
   fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => [...s.matchAll(regex(re, 'g'))].map((m) => m[g] ?? null));
-  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => s.replace(regex(re, 'g'), javaReplacement(by)));
+  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => { const r = regex(re, 'g'); return s.replace(r, javaReplacement(by, r)); });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
@@ -162,8 +163,49 @@ function regex(pattern: string, flags = ''): RegExp {
 }
 
 /** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
-function javaReplacement(r: string): string {
-  return r.replace(/\\(.)|\$(\d)|\$/g, (m, esc: string | undefined, d: string | undefined) => (esc !== undefined ? (esc === '$' ? '$$' : esc) : d !== undefined ? `$${d}` : '$$'));
+/** Java's String.trim(): the characters up to U+0020 at either end. */
+function javaTrim(s: string): string {
+  let from = 0, to = s.length;
+  while (from < to && s.charCodeAt(from) <= 0x20) from++;
+  while (to > from && s.charCodeAt(to - 1) <= 0x20) to--;
+  return s.slice(from, to);
+}
+
+/**
+ * A Java replacement string (Matcher.appendReplacement) as JavaScript's: \x is x; $n takes the first
+ * digit, then more while they name a group; ${name} a named group. What Java refuses (a $ without
+ * a group, a group the pattern has not) fails the record, as the exception Java throws does.
+ */
+function javaReplacement(r: string, re: RegExp): string {
+  const probe = new RegExp(`${re.source}|`, re.flags.replace('g', '')).exec('')!;
+  const groups = probe.length - 1, names = new Set(Object.keys(probe.groups ?? {}));
+  let out = '';
+  for (let i = 0; i < r.length; i++) {
+    const c = r[i]!;
+    if (c === '\\') {
+      if (i + 1 >= r.length) throw new EvalError('character to be escaped is missing');
+      const x = r[++i]!;
+      out += x === '$' ? '$$' : x;
+    } else if (c === '$') {
+      if (r[i + 1] === '{') {
+        const close = r.indexOf('}', i + 2);
+        const name = close < 0 ? '' : r.slice(i + 2, close);
+        if (!/^[a-zA-Z][a-zA-Z0-9]*$/.test(name)) throw new EvalError("named capturing group is missing trailing '}'");
+        if (!names.has(name)) throw new EvalError(`No group with name {${name}}`);
+        out += `$<${name}>`;
+        i = close;
+      } else {
+        let j = i + 1;
+        if (!/\d/.test(r[j] ?? '')) throw new EvalError('Illegal group reference');
+        let n = Number(r[j++]);
+        if (n > groups) throw new EvalError(`No group ${n}`);
+        while (j < r.length && /\d/.test(r[j]!) && n * 10 + Number(r[j]) <= groups) n = n * 10 + Number(r[j++]);
+        out += n === 0 ? '$&' : `$${String(n).padStart(2, '0')}`;
+        i = j - 1;
+      }
+    } else out += c;
+  }
+  return out;
 }
 
 /** Pattern.split keeping trailing empty strings; capture groups do not add elements as in JS. */

@@ -32,10 +32,24 @@ export function parseUri(url: string): UriParts | undefined {
     const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
     const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
     if (!hp) return undefined;
-    parts.host = hp[1] || undefined;
-    if (hp[2]) parts.port = Number(hp[2]);
+    // an authority whose host is no host name or address is registry-based to java.net.URI: it
+    // has no host and no port (a Docker-style kafka_1, a non-ASCII name)
+    if (hp[1] && serverHost(hp[1])) {
+      parts.host = hp[1];
+      if (hp[2]) parts.port = Number(hp[2]);
+    }
   }
   return parts;
+}
+
+/** java.net.URI's server-based host: an IPv6 literal, an IPv4 address, or an RFC 2396 host name. */
+function serverHost(host: string): boolean {
+  if (host.startsWith('[')) return true;
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(host) && host.split('.').every((o) => Number(o) <= 255)) return true;
+  const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
+  if (!labels.every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?$/.test(l))) return false;
+  // a name of several labels ends with one that starts with a letter
+  return labels.length === 1 || /^[A-Za-z]/.test(labels[labels.length - 1]!);
 }
 
 function decoded(part: string | undefined): string | null {

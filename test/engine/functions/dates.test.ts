@@ -36,6 +36,17 @@ describe('Java date patterns', () => {
   });
 });
 
+describe('local times a zone skips or repeats, resolved as java.time resolves them', () => {
+  it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back takes the earlier offset', () => {
+    const ts = (text: string, zone: string) => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, 'yyyy-MM-dd HH:mm', zone]) as number).toISOString();
+    expect(ts('2024-03-10 02:30', 'America/New_York')).toBe('2024-03-10T07:30:00.000Z');
+    expect(ts('2024-11-03 01:30', 'America/New_York')).toBe('2024-11-03T05:30:00.000Z');
+    expect(ts('2024-03-31 02:30', 'Europe/Berlin')).toBe('2024-03-31T01:30:00.000Z');
+    expect(ts('2024-10-27 02:30', 'Europe/Berlin')).toBe('2024-10-27T00:30:00.000Z');
+    expect(ts('2024-07-01 12:00', 'America/New_York')).toBe('2024-07-01T16:00:00.000Z');
+  });
+});
+
 describe('date functions', () => {
   it.each([
     ['PARSE_DATE', [S, S], ['11/05/2019', 'dd/MM/yyyy'], 18027],

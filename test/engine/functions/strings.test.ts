@@ -57,9 +57,35 @@ describe('regular expressions', () => {
     ['REGEXP_EXTRACT_ALL', ['(\\w+) (\\w*)', 'apurva mehta agavra ', 2], ['mehta', '']],
     ['REGEXP_REPLACE', ['baababaa', '(ab)+', 'cat'], 'bacataa'],
     ['REGEXP_REPLACE', ['abc', '(b)', '[$1]'], 'a[b]c'],
+    // Java's syntax: \h and \v (horizontal and vertical whitespace), \R (a line break), (?x) comments
+    ['REGEXP_EXTRACT', ['\\h+', 'a \u00A0\tb'], ' \u00A0\t'],
+    ['REGEXP_EXTRACT', ['a\\Rb', 'xa\r\nb'], 'a\r\nb'],
+    ['REGEXP_EXTRACT', ['\\v', 'a\u2028b'], '\u2028'],
+    ['REGEXP_EXTRACT', ['(?x) a b # the letters', 'xab'], 'ab'],
+    // Java's replacement: ${name} names a group, $12 is group 1 then '2' when there is no group 12, \$ a dollar, $0 the match
+    ['REGEXP_REPLACE', ['abc', '(?<n>b)', '<${n}>'], 'a<b>c'],
+    ['REGEXP_REPLACE', ['abc', '(b)', '$12'], 'ab2c'],
+    ['REGEXP_REPLACE', ['abc', 'b', '\\$$0'], 'a$bc'],
   ] as const)('%s(%j) = %j', (name, args, expected) => {
     const types = args.map((a) => (typeof a === 'number' ? I : S));
     expect(call(name, types, [...args])).toEqual(expected);
+  });
+
+  it.each([
+    ['abc', 'b', '$$', 'Illegal group reference'],
+    ['abc', 'b', '$2', 'No group 2'],
+    ['abc', 'b', '${x}', 'No group with name {x}'],
+    ['abc', 'b', 'x\\', 'character to be escaped is missing'],
+  ])('REGEXP_REPLACE(%j, %j, %j) fails the record as Java\'s exception does', (s, re, by, message) => {
+    expect(() => call('REGEXP_REPLACE', [S, S, S], [s, re, by])).toThrow(message);
+  });
+});
+
+describe('TRIM as Java\'s String.trim()', () => {
+  it('removes the characters up to U+0020 at either end, and no other whitespace', () => {
+    expect(call('TRIM', [S], ['\u0001 x\t\u001F'])).toBe('x');
+    expect(call('TRIM', [S], ['\u00A0x\u00A0'])).toBe('\u00A0x\u00A0');
+    expect(call('TRIM', [S], ['\u3000x'])).toBe('\u3000x');
   });
 });
 

@@ -20,6 +20,15 @@ describe('URL functions', () => {
     ['URL_EXTRACT_QUERY', 'http://www.test.com/path?q1&q2', 'q1&q2'],
     ['URL_EXTRACT_QUERY', 'http://www.test.com/path', null],
     ['URL_EXTRACT_HOST', 'http://bad host.com/', null],
+    // hosts java.net.URI reads as registry-based: no host and no port
+    ['URL_EXTRACT_HOST', 'http://kafka_1:9092/p', null],
+    ['URL_EXTRACT_PORT', 'http://kafka_1:9092/p', null],
+    ['URL_EXTRACT_HOST', 'http://\u00C4\u00D6.com/x', null],
+    ['URL_EXTRACT_HOST', 'http://1.2.3.999/x', null],
+    ['URL_EXTRACT_HOST', 'http://10.0.0.1:80/x', '10.0.0.1'],
+    ['URL_EXTRACT_HOST', 'http://localhost:80/x', 'localhost'],
+    ['URL_EXTRACT_HOST', 'http://[::1]:80/x', '[::1]'],
+    ['URL_EXTRACT_PATH', 'http://kafka_1:9092/p', '/p'],
   ] as const)('%s(%j) = %j', (name, url, expected) => {
     expect(call(name, [S], [url])).toBe(expected);
   });
