@@ -20,6 +20,17 @@ const SHORT_ZONES: Record<string, string> = {
   BST: 'Europe/London', CET: 'Europe/Paris', CEST: 'Europe/Paris', IST: 'Asia/Kolkata', JST: 'Asia/Tokyo',
 };
 
+/**
+ * Short zone names Java's formatter writes ('z') where the platform's CLDR data has only GMT+n:
+ * [standard, daylight].
+ */
+const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
+  'Asia/Kolkata': ['IST', 'IST'], 'Asia/Calcutta': ['IST', 'IST'], 'Asia/Tokyo': ['JST', 'JDT'], 'Asia/Shanghai': ['CST', 'CDT'],
+  'Australia/Sydney': ['AEST', 'AEDT'], 'Australia/Melbourne': ['AEST', 'AEDT'], 'America/Sao_Paulo': ['BRT', 'BRST'],
+  'Asia/Singapore': ['SGT', 'SGT'], 'Europe/Moscow': ['MSK', 'MSK'], 'Africa/Johannesburg': ['SAST', 'SAST'],
+  'Pacific/Auckland': ['NZST', 'NZDT'], 'Asia/Jakarta': ['WIB', 'WIB'],
+};
+
 const tokenCache = new Map<string, Token[]>();
 function tokenize(pattern: string): Token[] {
   let tokens = tokenCache.get(pattern);
@@ -96,12 +107,18 @@ export function localToUtc(localMs: number, zone: string): number {
 }
 
 function zoneName(zone: string, utcMs: number, long: boolean): string {
+  // the UTC and GMT regions have names of their own in full
+  if (long && (zone === 'UTC' || zone === 'GMT')) return zone === 'UTC' ? 'Coordinated Universal Time' : 'Greenwich Mean Time';
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) return fixed === 0 ? (zone === 'Z' ? 'Z' : zone.replace(/[+-].*/, '') || 'Z') : offsetText(fixed, ':', false);
   const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
   const pick = (locale: string) => intl(region, { timeZoneName: long ? 'long' : 'short' }, locale).formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
   const us = pick('en-US');
-  return /^GMT[+-]/.test(us) ? pick('en-GB') : us;
+  if (!/^GMT[+-]/.test(us)) return us;
+  const java = long ? undefined : JAVA_SHORT_NAMES[region];
+  // daylight time: the offset now differs from the one in the year's other half-year
+  if (java) return java[zoneOffsetMs(region, utcMs) > Math.min(zoneOffsetMs(region, Date.UTC(new Date(utcMs).getUTCFullYear(), 0, 1)), zoneOffsetMs(region, Date.UTC(new Date(utcMs).getUTCFullYear(), 6, 1))) ? 1 : 0];
+  return pick('en-GB');
 }
 
 function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ = false): string {
@@ -150,7 +167,8 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'n': return String(d.getUTCMilliseconds() * 1_000_000);
       case 'z': return zoneName(zone, ms, n >= 4);
       case 'V': return zone;
-      case 'O': return off === 0 ? 'GMT' : `GMT${offsetText(off, ':', n === 1)}`;
+      // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
+      case 'O': return off === 0 ? 'GMT' : n === 1 ? `GMT${off < 0 ? '-' : '+'}${Math.floor(Math.abs(off) / 60)}${Math.abs(off) % 60 ? `:${String(Math.abs(off) % 60).padStart(2, '0')}` : ''}` : `GMT${offsetText(off, ':', false)}`;
       case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);
       case 'X': case 'x': return offsetText(off, n >= 3 ? ':' : '', n === 1, ch === 'X');
       case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }

@@ -36,6 +36,17 @@ describe('Java date patterns', () => {
   });
 });
 
+describe('zone names and localized offsets as Java\'s formatter writes them', () => {
+  it('z takes Java\'s short names where the platform has only GMT+n, zzzz names UTC in full, O drops leading zeros', () => {
+    const winter = Date.parse('2024-01-10T12:00:00Z'), summer = Date.parse('2024-07-10T12:00:00Z');
+    expect(formatJavaDate(winter, 'z|O', 'Asia/Kolkata')).toBe('IST|GMT+5:30');
+    expect(formatJavaDate(winter, 'z', 'Asia/Tokyo')).toBe('JST');
+    expect([formatJavaDate(winter, 'z', 'Australia/Sydney'), formatJavaDate(summer, 'z', 'Australia/Sydney')]).toEqual(['AEDT', 'AEST']);
+    expect(formatJavaDate(summer, 'z|O|OOOO', 'America/New_York')).toBe('EDT|GMT-4|GMT-04:00');
+    expect(formatJavaDate(winter, 'z|zzzz', 'UTC')).toBe('UTC|Coordinated Universal Time');
+  });
+});
+
 describe('local times a zone skips or repeats, resolved as java.time resolves them', () => {
   it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back takes the earlier offset', () => {
     const ts = (text: string, zone: string) => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, 'yyyy-MM-dd HH:mm', zone]) as number).toISOString();
