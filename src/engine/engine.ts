@@ -21,6 +21,8 @@ export interface PersistentQuery {
   /** CST: the query that materializes a SOURCE table for pull queries; it writes no topic. */
   kind: 'CSAS' | 'CTAS' | 'INSERT' | 'CST';
   statementText: string;
+  /** The statement as ksqlDB stores and shows it (SHOW QUERIES, EXPLAIN), where it is rendered; else statementText. */
+  displayText?: string;
   sinkName: string;
   sinkTopic: string;
   plan: QueryPlan;

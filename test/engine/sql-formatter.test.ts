@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../src/engine/sql/parser.js';
 import { formatCreateAsSelect } from '../../src/engine/analysis/sql-formatter.js';
+import { startLocalServer } from '../../src/engine/rest/server.js';
 
 const format = (sql: string, names: string[]) => {
   const s = parseStatement(sql);
@@ -20,5 +21,23 @@ describe('CREATE ... AS SELECT as ksqlDB\'s formatter writes it in the errors th
     expect(format('CREATE TABLE W AS SELECT ID, COUNT(*) AS C FROM A WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY ID;', ['ID', 'C'])).toBeUndefined();
     // a * beside other items: the output names no longer line up with the items one by one
     expect(format('CREATE STREAM M AS SELECT *, V + 1 AS W FROM A;', ['ID', 'V', 'W'])).toBeUndefined();
+  });
+});
+
+describe('statements as ksqlDB stores and shows them (DESCRIBE, SHOW QUERIES, EXPLAIN)', () => {
+  it('CREATE gets canonical types and its WITH sorted with CLEANUP_POLICY and the defaulted KEY_FORMAT; CSAS/CTAS the formatter\'s text with the topic\'s settings', async () => {
+    const server = await startLocalServer({ port: 0 });
+    try {
+      const run = async (ksql: string) => (await (await fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql }) })).json()) as Record<string, unknown>[];
+      await run("CREATE STREAM E4b (k VARCHAR KEY, v INT) WITH (kafka_topic='e4b', value_format='JSON', partitions=1); CREATE TABLE T1 (id INT PRIMARY KEY, n STRING) WITH (kafka_topic='t1', value_format='JSON', partitions=2); CREATE TABLE AGG AS SELECT k, COUNT(*) AS n FROM E4b GROUP BY k;");
+      const statement = async (name: string) => ((await run(`DESCRIBE ${name};`))[0]!.sourceDescription as { statement: string }).statement;
+      expect(await statement('E4B')).toBe("CREATE STREAM E4B (K STRING KEY, V INTEGER) WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='e4b', KEY_FORMAT='KAFKA', PARTITIONS=1, VALUE_FORMAT='JSON');");
+      expect(await statement('T1')).toBe("CREATE TABLE T1 (ID INTEGER PRIMARY KEY, N STRING) WITH (CLEANUP_POLICY='compact', KAFKA_TOPIC='t1', KEY_FORMAT='KAFKA', PARTITIONS=2, VALUE_FORMAT='JSON');");
+      const agg = "CREATE TABLE AGG WITH (CLEANUP_POLICY='compact', KAFKA_TOPIC='AGG', PARTITIONS=1, REPLICAS=1, RETENTION_MS=-1) AS SELECT\n  E4B.K K,\n  COUNT(*) N\nFROM E4B E4B\nGROUP BY E4B.K\nEMIT CHANGES;";
+      expect(await statement('AGG')).toBe(agg);
+      const queries = (await run('SHOW QUERIES;'))[0]!.queries as { id: string; queryString: string }[];
+      expect(queries.map((q) => q.queryString)).toEqual([agg]);
+      expect(((await run(`EXPLAIN ${queries[0]!.id};`))[0]!.queryDescription as { statementText: string }).statementText).toBe(agg);
+    } finally { await server.close(); }
   });
 });

@@ -1,6 +1,31 @@
-import type { Expr, Props, Query } from '../sql/ast.js';
-import { quoteIfNeeded } from '../sql/types.js';
+import type { Expr, PropValue, Props, Query } from '../sql/ast.js';
+import { quoteIfNeeded, typeToString } from '../sql/types.js';
+import type { Column } from '../catalog/schema.js';
 import { formatExpr } from './format.js';
+
+/** A statement's WITH properties by upper-cased name, as given. */
+export function propsByName(props: Props | undefined): Record<string, PropValue> {
+  return Object.fromEntries([...(props ?? [])].map(([k, v]) => [k.toUpperCase(), v.value]));
+}
+
+/** WITH properties as ksqlDB's formatter writes a stored statement's: sorted by name, texts quoted. */
+function withClause(props: Record<string, PropValue>, sorted: boolean): string {
+  const names = Object.keys(props);
+  if (sorted) names.sort();
+  return names.length ? ` WITH (${names.map((k) => `${k}=${typeof props[k] === 'string' ? `'${(props[k] as string).replace(/'/g, "''")}'` : String(props[k])}`).join(', ')})` : '';
+}
+
+/**
+ * A CREATE STREAM or TABLE as ksqlDB stores and shows it (DESCRIBE's statement): the columns with
+ * their canonical types (those a registry supplied too), the WITH properties with what the server
+ * added (CLEANUP_POLICY, a defaulted KEY_FORMAT), sorted by name.
+ */
+export function formatCreateSource(s: { sourceType: 'STREAM' | 'TABLE'; name: string; orReplace: boolean; ifNotExists: boolean; isSource: boolean }, columns: readonly Column[], props: Record<string, PropValue>): string {
+  const role = (c: Column) => (c.ns === 'KEY' ? (s.sourceType === 'TABLE' ? ' PRIMARY KEY' : ' KEY') : c.ns === 'HEADER' ? (c.headerKey === undefined ? ' HEADERS' : ` HEADER('${c.headerKey.replace(/'/g, "''")}')`) : '');
+  const cols = columns.map((c) => `${quoteIfNeeded(c.name)} ${typeToString(c.type)}${role(c)}`).join(', ');
+  const head = `CREATE ${s.orReplace ? 'OR REPLACE ' : ''}${s.isSource ? 'SOURCE ' : ''}${s.sourceType}${s.ifNotExists ? ' IF NOT EXISTS' : ''}`;
+  return `${head} ${quoteIfNeeded(s.name)} (${cols})${withClause(props, true)};`;
+}
 
 /**
  * A CREATE ... AS SELECT as ksqlDB's SqlFormatter writes the statement it quotes in some errors
@@ -9,14 +34,14 @@ import { formatExpr } from './format.js';
  * Undefined for what this does not render the way ksqlDB does (joins, windows), so no message
  * shows a statement ksqlDB would not.
  */
-export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props): string | undefined {
+export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props, stored?: Record<string, PropValue>): string | undefined {
   // (a * beside other items: the output names no longer line up with the items)
   if (q.joins.length || q.window || q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
   const alias = (q.from.alias ?? q.from.name).toUpperCase();
   const qualified = (e: Expr) => formatExpr(qualify(e, alias));
   const items = q.items.map((it, i) => (it.t === 'star' ? '*' : `${qualified(it.expr)} ${quoteIfNeeded(names[i]!)}`));
-  // the WITH properties as given, names upper-cased, texts quoted
-  const withText = props?.size ? ` WITH (${[...props].map(([k, v]) => `${k.toUpperCase()}=${typeof v.value === 'string' ? `'${v.value.replace(/'/g, "''")}'` : String(v.value)}`).join(', ')})` : '';
+  // the WITH properties as given (in an error), or as stored with the server's additions, sorted
+  const withText = stored ? withClause(stored, true) : withClause(propsByName(props), false);
   let text = `CREATE ${kind} ${quoteIfNeeded(name)}${withText} AS SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
   text += `\nFROM ${quoteIfNeeded(q.from.name)} ${quoteIfNeeded(alias)}`;
   if (q.where) text += `\nWHERE ${qualified(q.where)}`;

@@ -171,7 +171,7 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
   void engine;
   return {
     id: q.id,
-    statementText: q.statementText,
+    statementText: q.displayText ?? q.statementText,
     windowType: q.plan.windowInfo?.type ?? null,
     fields: fieldsJson(sinkColumns(q.plan)),
     sources: q.plan.sources.map((s) => s.name),

@@ -1,6 +1,7 @@
 import type { Statement, ColumnDef } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlStatementError, ParseFailedError } from '../analysis/errors.js';
+import { formatCreateSource, propsByName } from '../analysis/sql-formatter.js';
 import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns, type Column, type FormatInfo } from '../catalog/schema.js';
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
@@ -187,7 +188,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
-    timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: stmt.text, registry: engine.registry,
+    timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: storedCreate(stmt, kind, columns, keyFormat.format), registry: engine.registry,
   };
   engine.metastore.put(ds);
   let queryId: string | undefined;
@@ -270,4 +271,15 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
   const columns = [...keyColumns(ds.columns), ...valueColumns(ds.columns), ...added, ...ds.columns.filter((c) => c.ns === 'HEADER')];
   engine.metastore.put({ ...ds, columns, serdes: undefined });
   return commandStatus(engine, stmt, `${ds.type.toLowerCase()}/${ds.name}/alter`, `${ds.type === 'STREAM' ? 'Stream' : 'Table'} ${ds.name} altered.`, { carriesPlan: true });
+}
+
+/**
+ * The CREATE STREAM or TABLE as ksqlDB stores and shows it: canonical column types (a registry's
+ * columns included), the WITH as given plus CLEANUP_POLICY and the key format it defaulted, sorted.
+ */
+function storedCreate(stmt: Extract<Statement, { kind: 'createSource' }>, kind: 'STREAM' | 'TABLE', columns: Column[], keyFormat: string): string {
+  const props = propsByName(stmt.props);
+  props.CLEANUP_POLICY ??= kind === 'TABLE' ? 'compact' : 'delete';
+  if (props.FORMAT === undefined) props.KEY_FORMAT ??= keyFormat;
+  return formatCreateSource(stmt, columns, props);
 }

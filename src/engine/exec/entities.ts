@@ -39,7 +39,7 @@ export function fieldsJson(cols: Column[]): FieldJson[] {
 export function runningQueryJson(q: PersistentQuery) {
   const state = q.runtime?.state ?? 'RUNNING';
   return {
-    queryString: q.statementText,
+    queryString: q.displayText ?? q.statementText,
     sinks: [q.sinkName],
     sinkKafkaTopics: [q.sinkTopic],
     id: q.id,

@@ -1,4 +1,4 @@
-import { formatCreateAsSelect } from '../analysis/sql-formatter.js';
+import { formatCreateAsSelect, propsByName } from '../analysis/sql-formatter.js';
 import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { columnRefs } from '../analysis/expr-walk.js';
@@ -140,14 +140,20 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   // the sink's schemas are registered as ksqlDB's SchemaRegisterInjector does, under <topic>-key|value
   keyFormat = registerColumns(engine, topic, keyFormat, keyCols, true);
   valueFormat = registerColumns(engine, topic, valueFormat, valCols, false);
+  // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted (single-source
+  // queries without a window; the others are shown as submitted)
+  const retention = kind === 'TABLE' ? -1 : Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
+  const stored = { ...propsByName(stmt.props), CLEANUP_POLICY: kind === 'TABLE' ? 'compact' : 'delete', KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
+  const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored);
+  const displayText = rendered === undefined ? undefined : `${rendered};`;
   const sink: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,
-    isSource: false, statement: stmt.text, writerQueryId: queryId, registry: engine.registry,
+    isSource: false, statement: displayText ?? stmt.text, writerQueryId: queryId, registry: engine.registry,
     timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'),
   };
   engine.metastore.put(sink);
   const previous = engine.queries.get(queryId);
-  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, sinkName: stmt.name, sinkTopic: topic, plan }, ctx, previous);
+  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, displayText, sinkName: stmt.name, sinkTopic: topic, plan }, ctx, previous);
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `Created query with ID ${queryId}`, { queryId, carriesPlan: true });
 }
 
