@@ -91,22 +91,26 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * has gone through for a whole lease (the server was unreachable, or the process stalled): by then
  * another run may hold the lock, and going on could apply a version twice.
  */
-function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void) {
-  let renewedAt = ports.now();
+function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void, claimedAt: number) {
+  let renewedAt = claimedAt;
+  // a renewal sent after the lease had run out (the process stalled, a laptop slept) does not win the
+  // lock back: another run may have claimed it meanwhile
+  let lapsed = false;
   let inFlight: Promise<void> | undefined;
   let warned = false;
   const timer = setInterval(() => {
     if (inFlight) return;
     const sentAt = ports.now();
+    if (sentAt - renewedAt > leaseMs) { lapsed = true; return; }
     inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt)).then(
-      () => { renewedAt = sentAt; },
+      () => { if (sentAt - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; },
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
     ).finally(() => { inFlight = undefined; });
   }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(leaseMs / 3))));
   timer.unref();
   return {
     check() {
-      if (ports.now() - renewedAt > leaseMs) throw new LockLost(`lost the lock: it could not be renewed for ${Math.round(leaseMs / 1000)} s (lock.leaseSeconds), so another run may hold it; stopped before the next migration`);
+      if (lapsed || ports.now() - renewedAt > leaseMs) throw new LockLost(`lost the lock: it could not be renewed for ${Math.round(leaseMs / 1000)} s (lock.leaseSeconds), so another run may hold it; stopped before the next migration`);
     },
     async stop() { clearInterval(timer); await inFlight; },
   };
@@ -127,16 +131,18 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   const deadline = ports.now() + s.waitMs;
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
-    if (history.lock.holder === owner) break;
+    // ours, and our claim still within its lease now that the read has come back: a read that took
+    // longer than the lease may show a claim another run has since replaced
+    if (history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs) break;
     if (ports.interrupted()) throw new InterruptedWaiting('interrupted while waiting for the lock; nothing was applied');
     if (ports.now() > deadline) throw new LockTimeout(`another ksql-migrate run holds the lock (${history.lock.holder}); gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
     // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
     const { holder, since } = history.lock;
     const expired = since !== undefined && ports.now() - since > s.leaseMs;
-    if (holder === undefined || expired) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+    if (holder === undefined || expired || holder === owner) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
-  const lease = renewLease(ports, stream, owner, s.leaseMs, emit);
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!);
   // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
   // at the head of the next request (the next migration's, or the one releasing the lock)
   let migratedRows: string | undefined, migratedVersion = 0;
@@ -148,13 +154,14 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // part, or still be running, so the lock is kept until it settles or the lease runs out
   let unanswered: { file: MigrationFile; message: string } | undefined;
   const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
+  let result: MigrateResult | undefined, notRecorded: string | undefined;
   try {
     const p = plan(files, history, options);
     emit({ type: 'plan', plan: p });
     if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
-    if (options.dryRun) return { outcomes, plan: p, interrupted: false };
+    if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {
       if (ports.interrupted()) { interrupted = true; break; }
@@ -196,26 +203,36 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       await client.ksql(withMigrated(insertRow(stream, { ...highest, versionKey: CURRENT })));
       migratedRows = undefined;
     }
+    // a stop asked for during the last migration: it finished and is recorded, and the run says it was stopped
+    if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;
     clean = true;
-    return { outcomes, plan: p, interrupted };
+    result = { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();
     if (!clean && migratedRows !== undefined) migratedRows = migratedVersionRow;
     if (unanswered) await keepLock(client, unanswered, migratedRows, migratedVersion, emit);
-    else await release(client, withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now())), migratedRows, migratedVersion, emit);
+    else {
+      const failed = await release(client, withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now())), migratedRows, migratedVersion);
+      // the run's own error goes first; otherwise a last migration the history does not record fails the run
+      if (failed && clean && migratedRows !== undefined) notRecorded = failed;
+      else if (failed) emit({ type: 'warning', message: failed });
+    }
   }
+  if (notRecorded) throw new HistoryNotRecorded(notRecorded);
+  return result;
 }
 
-/** Releases the lock, with the last migration's MIGRATED rows if they are still to be written. */
-async function release(client: KsqlClient, sql: string, migratedRows: string | undefined, migratedVersion: number, emit: (e: MigrationEvent) => void) {
-  // a failed release is a warning, never hiding an error of the run; if the last migration's
-  // MIGRATED rows went with it, the warning says how to record them
-  try { await client.ksql(sql); } catch (e) {
-    emit({
-      type: 'warning',
-      message: migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
-        : `could not record ${versionName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`,
-    });
+/** The last migration ran, but its MIGRATED rows (and the lock's release) could not be written. */
+export class HistoryNotRecorded extends Error {}
+
+/**
+ * Releases the lock, with the last migration's MIGRATED rows if they are still to be written; what
+ * went wrong if it could not (the message says how to record them), else undefined.
+ */
+async function release(client: KsqlClient, sql: string, migratedRows: string | undefined, migratedVersion: number): Promise<string | undefined> {
+  try { await client.ksql(sql); return undefined; } catch (e) {
+    return migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
+      : `could not record ${versionName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`;
   }
 }
 

@@ -1,5 +1,5 @@
 import { versionName } from '../../migrations/files.js';
-import { migrate, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
+import { migrate, FilesRefused, HistoryNotRecorded, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
 import { CliError, EXIT } from '../errors.js';
 import { discoverMigrations } from '../../migrations/files.js';
@@ -77,6 +77,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
     if (e instanceof FilesRefused) throw new CliError(e.message, EXIT.VALIDATION);
     if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
     if (e instanceof LockTimeout || e instanceof LockLost) throw new CliError(e.message, EXIT.FAILED);
+    // the server stopped answering after the last migration ran: as unreachable as it gets
+    if (e instanceof HistoryNotRecorded) throw new CliError(e.message, EXIT.UNREACHABLE);
     if (e instanceof InterruptedWaiting) throw new CliError(e.message, interruptedCode());
     if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
     throw asCliError(e);

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalServer, type LocalServer } from '../../src/engine/rest/server.js';
+import { KsqlClient } from '../../src/client/client.js';
+import { HistoryNotRecorded, LockLost, LockTimeout, migrate, readHistory, type MigrationSettings } from '../../src/migrations/apply.js';
+import { insertRow, LOCK_KEY, NO_ERROR } from '../../src/migrations/history.js';
+
+// migrate() against an in-process local server, with a clock the test moves: the cases where the
+// lock's lease runs out at the wrong moment, which a real run meets only when it stalls
+
+let server: LocalServer;
+beforeAll(async () => { server = await startLocalServer({ port: 0 }); });
+afterAll(async () => { await server.close(); });
+
+let n = 0;
+/** A project of `count` migrations, each inserting its version into a stream of its own, and settings with fresh history names. */
+function project(count: number) {
+  const id = `L${++n}_${Date.now()}`;
+  const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lock-'));
+  const log = `LOG_${id}`;
+  writeFileSync(join(dir, 'V000001__log.sql'), `CREATE STREAM ${log} (V INT) WITH (KAFKA_TOPIC='${log.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+  for (let v = 2; v <= count; v++) writeFileSync(join(dir, `V00000${v}__v${v}.sql`), `INSERT INTO ${log} (V) VALUES (${v});\n`);
+  const s: MigrationSettings = {
+    dir, defines: new Map(), leaseMs: 3_000, waitMs: 2_000,
+    metadata: { stream: `EV_${id}`, table: `VER_${id}`, streamTopic: `ev_${id}`.toLowerCase(), tableTopic: `ver_${id}`.toLowerCase(), replicas: 1 },
+  };
+  return { s, log };
+}
+
+const lockClaim = (stream: string, holder: string, at: number) =>
+  insertRow(stream, { versionKey: LOCK_KEY, version: holder, name: 'ksql-migrate lock', state: 'LOCKED', checksum: '', startedOn: String(at), completedOn: '', previous: '', errorReason: NO_ERROR });
+
+describe('the migration lock when its lease runs out at the wrong moment', () => {
+  it('a history read that came back after the lease does not count as holding the lock: another run claimed it meanwhile', async () => {
+    const { s } = project(2);
+    s.waitMs = 10_000;
+    const client = new KsqlClient({ url: server.url });
+    let clock = 1_000_000;
+    let stalled = false;
+    // the first history read takes longer than the lease, and another run claims the lock while it does
+    const slow = Object.create(client) as KsqlClient;
+    slow.query = async (sql, props) => {
+      const result = await client.query(sql, props);
+      if (!stalled && sql.includes(s.metadata.stream)) {
+        stalled = true;
+        clock += 5_000;
+        await client.ksql(lockClaim(s.metadata.stream, 'other-run', clock));
+      }
+      return result;
+    };
+    // the other run renews its claim while this one waits
+    const sleep = async () => { clock += 250; await client.ksql(lockClaim(s.metadata.stream, 'other-run', clock)); };
+    const events: string[] = [];
+    await expect(migrate({ client: slow, now: () => clock, sleep, interrupted: () => false }, s, {}, (e) => { events.push(e.type); })).rejects.toThrow(LockTimeout);
+    expect(events).toContain('lock-wait');
+    expect(events).not.toContain('start');
+    await client.close();
+  });
+
+  it('a run that stalls past its lease after taking the lock stops before its next migration, even if a renewal goes out once it wakes', async () => {
+    const { s, log } = project(3);
+    const client = new KsqlClient({ url: server.url });
+    let clock = 2_000_000;
+    const events: string[] = [];
+    // the process stalls (a laptop asleep) right after its first migration
+    const result = migrate({ client, now: () => clock, sleep: async () => undefined, interrupted: () => false }, s, {}, (e) => {
+      events.push(e.type);
+      if (e.type === 'done') clock += 10_000;
+    });
+    await expect(result).rejects.toThrow(LockLost);
+    expect(events.filter((t) => t === 'done')).toHaveLength(1);
+    const rows = await client.query(`SELECT * FROM ${log};`);
+    expect(rows.rows).toHaveLength(0);
+    await client.close();
+  });
+
+  it('a stop asked for during the last migration still ends the run as stopped, once it is recorded', async () => {
+    const { s } = project(2);
+    const client = new KsqlClient({ url: server.url });
+    let stop = false;
+    const result = await migrate({ client, now: Date.now, sleep: async () => undefined, interrupted: () => stop }, s, {}, (e) => { if (e.type === 'start' && e.file.version === 2) stop = true; });
+    expect(result.interrupted).toBe(true);
+    expect(result.outcomes.map((o) => o.status)).toEqual(['success', 'success']);
+    const history = await readHistory(client, s.metadata, s.leaseMs);
+    expect([history!.versions.get(2)?.state, history!.lock.holder]).toEqual(['MIGRATED', undefined]);
+    await client.close();
+  });
+
+  it('a last migration whose MIGRATED rows cannot be written fails the run, saying how to record it', async () => {
+    const { s } = project(1);
+    const client = new KsqlClient({ url: server.url });
+    const failing = Object.create(client) as KsqlClient;
+    failing.ksql = async (sql, props, opts) => {
+      if (sql.includes("'UNLOCKED'")) throw new Error('connection reset');
+      return client.ksql(sql, props, opts);
+    };
+    await expect(migrate({ client: failing, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined))
+      .rejects.toThrow(new HistoryNotRecorded("could not record V000001 as MIGRATED (its statements ran) nor release the lock: connection reset. 'ksql-migrate repair --mark-migrated --version 1 --release-lock' records it and frees the lock"));
+    await client.close();
+  });
+});
