@@ -85,6 +85,22 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({}, { KSQL_MIGRATE_CONFIG: '' }, dir).migrationsDir).toBe(join(dir, 'migrations'));
   });
 
+  it('takes the server\'s base URL (a proxy\'s path prefix too) but not an endpoint or a query; reads a properties file that starts with a byte order mark', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cfg-url-'));
+    expect(loadConfig({ server: 'https://proxy.example/ksqldb/' }, {}, dir).server.url).toBe('https://proxy.example/ksqldb/');
+    for (const url of ['http://h:8088/ksql', 'http://h:8088/query-stream', 'http://h:8088/?a=1']) {
+      expect(() => loadConfig({ server: url }, {}, dir), url).toThrow("--server: expected the server's base URL, without an endpoint such as /ksql or a query");
+    }
+    writeFileSync(join(dir, 'ksql-migrations.properties'), '\uFEFFksql.server.url=http://bom.example:8088\n');
+    expect(loadConfig({}, {}, dir).server.url).toBe('http://bom.example:8088');
+  });
+
+  it('refuses a history whose stream and table have one name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cfg-same-'));
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'metadata:\n  stream: SAMEX\n  table: samex\n');
+    expect(() => loadConfig({}, {}, dir)).toThrow('metadata.table: must differ from metadata.stream (both are SAMEX): the history needs a stream and a table');
+  });
+
   it('names the key of a bad value', () => {
     const dir = project('server:\n  url: not a url\n');
     expect(() => loadConfig({}, {}, dir)).toThrow(/^server\.url: /);

@@ -153,6 +153,7 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
   return {
     dir: config.migrationsDir, metadata: await metadataNames(config, client), defines: parseDefines(config, opts.define),
     leaseMs: config.lock.leaseSeconds * 1000, waitMs: config.lock.waitSeconds * 1000, redact: secretRedactor(config, opts),
+    exclusive: opts.embedded !== undefined && opts.embedded !== false,
   };
 }
 

@@ -12,11 +12,16 @@ const boolean = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ?
 
 /** An http:// or https:// URL (other schemes, or a misspelt one, are refused as settings). */
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+/** A URL without one of ksqlDB's endpoints or a query after it (one that does not parse is the URL check's to report). */
+const baseUrl = (u: string) => {
+  try { const url = new URL(u); return !/\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
+};
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
   server: z.strictObject({
-    url: httpUrl().default('http://localhost:8088'),
+    // the server's base URL: requests add /ksql, /query-stream, ... to it (a proxy's path prefix stays)
+    url: httpUrl().refine(baseUrl, { error: "expected the server's base URL, without an endpoint such as /ksql or a query" }).default('http://localhost:8088'),
     username: z.string().optional(),
     password: z.string().optional(),
     timeoutMs: numeric(z.number().int().positive()).default(30_000),
@@ -42,6 +47,10 @@ export const ConfigSchema = z.strictObject({
     streamTopic: z.string().optional(),
     tableTopic: z.string().optional(),
     replicas: numeric(z.number().int().positive()).default(1),
+  }).superRefine((m, ctx) => {
+    // (unquoted names, as the tool writes them: the server upper-cases both)
+    if (m.stream.toUpperCase() === m.table.toUpperCase()) ctx.addIssue({ code: 'custom', path: ['table'], message: `must differ from metadata.stream (both are ${m.stream.toUpperCase()}): the history needs a stream and a table` });
+    if (m.streamTopic !== undefined && m.streamTopic === m.tableTopic) ctx.addIssue({ code: 'custom', path: ['tableTopic'], message: `must differ from metadata.streamTopic (both are ${m.streamTopic})` });
   }).prefault({}),
   lock: z.strictObject({
     leaseSeconds: numeric(z.number().positive()).default(300),
@@ -128,7 +137,8 @@ const PROPERTY_KEYS: Record<string, [section: string, key: string]> = {
 function fromProperties(text: string, path: string): Record<string, unknown> {
   // Java's Properties.load rules: `=`, `:` or whitespace between key and value, `\:`-style escapes
   // (as Properties.store writes URLs), `\` line continuations, `#` and `!` comments
-  const p = new Map(Object.entries(parseProperties(text)).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  // (a UTF-8 byte order mark, as some Windows editors write, is no part of the first key)
+  const p = new Map(Object.entries(parseProperties(text.replace(/^\uFEFF/, ''))).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   for (const [key, value] of p) {
     const to = PROPERTY_KEYS[key];

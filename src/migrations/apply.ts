@@ -14,6 +14,11 @@ export interface MigrationSettings {
   waitMs: number;
   /** Masks secrets in what is recorded and reported (a failure's message may quote a value). */
   redact?: (text: string) => string;
+  /**
+   * The target is this process's own server (--embedded), which no other process can reach: a lock
+   * held by another run was left by one that died, and is taken at once.
+   */
+  exclusive?: boolean;
 }
 
 export type MigrationEvent =
@@ -139,7 +144,11 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
     const { holder, since } = history.lock;
     const expired = since !== undefined && ports.now() - since > s.leaseMs;
-    if (holder === undefined || expired || holder === owner) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+    if (s.exclusive && holder !== undefined && holder !== owner && !expired) {
+      // released on behalf of the run that died holding it, then claimed
+      emit({ type: 'warning', message: `took over the lock left by ${holder}, a run that stopped without releasing it (no other process can reach this embedded server)` });
+      await client.ksql(`${lockRow(stream, holder, 'UNLOCKED', ports.now())}\n${lockRow(stream, owner, 'LOCKED', ports.now())}`);
+    } else if (holder === undefined || expired || holder === owner) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!);

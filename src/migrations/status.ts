@@ -20,8 +20,8 @@ export interface StatusReport {
   ignored: { fileName: string; reason: string }[];
 }
 
-/** Files and history side by side, from one pull query. */
-export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number): Promise<StatusReport> {
+/** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
+export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now()): Promise<StatusReport> {
   const [d, history] = await Promise.all([discoverMigrations(dir), readHistory(client, metadata, leaseMs)]);
   const migrations: StatusRow[] = [];
   const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
@@ -41,5 +41,11 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
     ...(history ? verify(d.files, history).map(describeProblem) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: history?.lock.holder, migrations, problems, gaps: d.gaps, ignored: d.ignored };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems, gaps: d.gaps, ignored: d.ignored };
+}
+
+/** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */
+function liveHolder(lock: { holder?: string; since?: number } | undefined, leaseMs: number, now: number): string | undefined {
+  if (!lock?.holder) return undefined;
+  return lock.since !== undefined && now - lock.since > leaseMs ? undefined : lock.holder;
 }

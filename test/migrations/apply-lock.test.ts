@@ -6,6 +6,7 @@ import { startLocalServer, type LocalServer } from '../../src/engine/rest/server
 import { KsqlClient } from '../../src/client/client.js';
 import { HistoryNotRecorded, LockLost, LockTimeout, migrate, readHistory, type MigrationSettings } from '../../src/migrations/apply.js';
 import { insertRow, LOCK_KEY, NO_ERROR } from '../../src/migrations/history.js';
+import { readStatus } from '../../src/migrations/status.js';
 
 // migrate() against an in-process local server, with a clock the test moves: the cases where the
 // lock's lease runs out at the wrong moment, which a real run meets only when it stalls
@@ -98,6 +99,28 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     };
     await expect(migrate({ client: failing, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined))
       .rejects.toThrow(new HistoryNotRecorded("could not record V000001 as MIGRATED (its statements ran) nor release the lock: connection reset. 'ksql-migrate repair --mark-migrated --version 1 --release-lock' records it and frees the lock"));
+    await client.close();
+  });
+
+  it('against its own embedded server a run takes over a lock another run left (no other process can reach it); elsewhere it waits', async () => {
+    const { s } = project(1);
+    const client = new KsqlClient({ url: server.url });
+    let clock = 3_000_000;
+    const dead = () => client.ksql(lockClaim(s.metadata.stream, 'dead-run', clock));
+    // the history exists, and a run that died holds the lock
+    await migrate({ client, now: () => clock, sleep: async () => undefined, interrupted: () => false }, { ...s, dir: mkdtempSync(join(tmpdir(), 'ksqlm-empty-')) }, {}, () => undefined);
+    await dead();
+    const status = await readStatus(client, s.dir, s.metadata, s.leaseMs, clock);
+    expect(status.lockHolder).toBe('dead-run');
+    // status no longer names a holder whose lease ran out
+    expect((await readStatus(client, s.dir, s.metadata, s.leaseMs, clock + s.leaseMs + 1)).lockHolder).toBeUndefined();
+    const tick = async () => { clock += 250; };
+    await expect(migrate({ client, now: () => clock, sleep: tick, interrupted: () => false }, { ...s, leaseMs: 60_000 }, {}, () => undefined)).rejects.toThrow(LockTimeout);
+    await dead();
+    const warnings: string[] = [];
+    const result = await migrate({ client, now: () => clock, sleep: tick, interrupted: () => false }, { ...s, leaseMs: 60_000, exclusive: true }, {}, (e) => { if (e.type === 'warning') warnings.push(e.message); });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['success']);
+    expect(warnings).toEqual(['took over the lock left by dead-run, a run that stopped without releasing it (no other process can reach this embedded server)']);
     await client.close();
   });
 });
