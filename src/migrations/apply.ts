@@ -303,9 +303,18 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one
     const target = /^Failed to insert values into '([^']+)'/.exec(message)?.[1];
     const into = (s: PreparedStatement) => new RegExp(`^\\s*INSERT\\s+INTO\\s+[\`"]?([\\w]+)`, 'i').exec(s.text)?.[1]?.toUpperCase();
-    const matching = target ? statements.map((s, i) => (into(s) === target.toUpperCase() ? i : -1)).filter((i) => i >= 0) : [];
+    let matching = target ? statements.map((s, i) => (into(s) === target.toUpperCase() ? i : -1)).filter((i) => i >= 0) : [];
+    // several INSERTs into it: the column the message names narrows them down
+    const column = /Column name `([^`]+)`/.exec(message)?.[1] ?? /for field `([^`]+)`/.exec(message)?.[1];
+    if (matching.length > 1 && column) {
+      const naming = matching.filter((i) => new RegExp(`(^|[^\\w])${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`, 'i').test(statements[i]!.text));
+      if (naming.length) matching = naming;
+    }
     if (matching.length === 1) k = matching[0]!;
+    else if (matching.length > 1) return `statement ${matching.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${matching.map((i) => statements[i]!.line).join(' or ')}): ${message}`;
   }
+  // a file of one statement: that one
+  if (k < 0 && statements.length === 1) k = 0;
   if (k < 0) return `one of its statements: ${message}`;
   return `statement ${k + 1}/${statements.length} (line ${at ? fileLine : statements[k]!.line}): ${shown}`;
 }

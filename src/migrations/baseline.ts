@@ -13,7 +13,7 @@ export type BaselinePlan = { ok: true; versions: number[]; sql: string } | { ok:
  */
 export function planBaseline(files: MigrationFile[], history: History | undefined, version: number, stream: string, now: number): BaselinePlan {
   const recorded = history ? [...history.versions.keys()].sort((a, b) => a - b) : [];
-  if (recorded.length) return { ok: false, reason: `the history already records version${recorded.length > 1 ? 's' : ''} ${recorded.join(', ')}; a baseline only starts an empty one (for one version, use repair)` };
+  if (recorded.length) return { ok: false, reason: `the history already records version${recorded.length > 1 ? 's' : ''} ${recorded.join(', ')}; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)` };
   const chosen = files.filter((f) => f.version <= version).sort((a, b) => a.version - b.version);
   if (!chosen.length) return { ok: false, reason: `no migration file has a version of ${version} or lower` };
   const rows: string[] = [];

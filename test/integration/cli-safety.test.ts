@@ -601,6 +601,8 @@ describe('secrets stay out of output', () => {
 describe('commands a careful user leans on', () => {
   it('metadata destroy asks first (refusing without a terminal unless --yes) and never runs under a live lock', async () => {
     const p = project();
+    // nothing there yet: nothing to drop, and it says so
+    expect([p.run('metadata', 'destroy', '--yes').stdout]).toEqual([`nothing to drop: ${p.stream} does not exist on the server\n`]);
     sql(p.dir, 'V000001__a.sql', stream(`DES_${p.stream}`, `des_${p.stream.toLowerCase()}`));
     expect(p.run('up').status).toBe(0);
     const asked = p.run('metadata', 'destroy');

@@ -31,7 +31,7 @@ describe('migrations end to end through the CLI', () => {
     expect(up.stdout).not.toMatch(/V000001|V000002/);
     expect(p.run('validate').status).toBe(0);
     const again = p.run('baseline', '--version', '3');
-    expect([again.status, again.stderr.trim()]).toEqual([1, 'error: baseline: the history already records versions 1, 2, 3; a baseline only starts an empty one (for one version, use repair)']);
+    expect([again.status, again.stderr.trim()]).toEqual([1, "error: baseline: the history already records versions 1, 2, 3; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)"]);
   });
 
   it('status reads the history in two pull queries sent at once, for any number of versions, and nothing else', async () => {

@@ -20,7 +20,7 @@ describe('planBaseline', () => {
   });
 
   it('starts only an empty history, and needs a file at or below the version', () => {
-    expect(planBaseline([file(1)], foldEvents([row(1, 'MIGRATED')], 60_000), 1, 'EV', 1)).toEqual({ ok: false, reason: 'the history already records version 1; a baseline only starts an empty one (for one version, use repair)' });
+    expect(planBaseline([file(1)], foldEvents([row(1, 'MIGRATED')], 60_000), 1, 'EV', 1)).toEqual({ ok: false, reason: "the history already records version 1; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)" });
     expect(planBaseline([file(3)], undefined, 2, 'EV', 1)).toEqual({ ok: false, reason: 'no migration file has a version of 2 or lower' });
     // a history created but still empty takes one
     expect(planBaseline([file(1)], foldEvents([], 60_000), 1, 'EV', 1).ok).toBe(true);

@@ -40,6 +40,15 @@ describe('where a migration failed', () => {
     expect(failurePlace(e, head, statements)).toBe("statement 3/3 (line 7): Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)");
   });
 
+  it('several INSERT VALUES into the target: the column the message names picks one; else all are named; a file of one statement is that one', () => {
+    const inserts = [statements[0]!, { text: "INSERT INTO A (id, v) VALUES ('x', 1);", line: 3 }, { text: "INSERT INTO A (id, nosuchcol) VALUES ('x', 2);", line: 4 }];
+    const missing = new ServerError(400, { message: "Failed to insert values into 'A'. Column name `NOSUCHCOL` does not exist." });
+    expect(failurePlace(missing, head, inserts)).toBe("statement 3/3 (line 4): Failed to insert values into 'A'. Column name `NOSUCHCOL` does not exist.");
+    const both = new ServerError(400, { message: "Failed to insert values into 'A'. Cannot insert into a table" });
+    expect(failurePlace(both, head, inserts)).toBe("statement 2 or 3/3 (lines 3 or 4): Failed to insert values into 'A'. Cannot insert into a table");
+    expect(failurePlace(new ServerError(400, { message: 'something' }), head, [statements[1]!])).toBe('statement 1/1 (line 4): something');
+  });
+
   it('a history row, and a failure no statement can be found for', () => {
     expect(failurePlace(new ServerError(400, { message: 'no such stream', statementText: "INSERT INTO EV (version_key) VALUES ('2');" }), head, statements)).toBe('recording its state: no such stream');
     expect(failurePlace(new ServerError(400, { message: 'something' }), head, statements)).toBe('one of its statements: something');

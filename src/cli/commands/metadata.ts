@@ -21,8 +21,10 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       if (history?.lock.holder !== undefined && history.lock.since !== undefined && Date.now() - history.lock.since <= leaseMs) {
         throw new CliError(`the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since).toISOString()}: a migration run may be going on; let it finish (or wait for its lease to run out) before destroying the history`, EXIT.FAILED);
       }
-      const applied = history ? [...history.versions.values()].filter((v) => v.state === 'MIGRATED').length : 0;
-      const plan = [`drops ${m.table} and ${m.stream} with their topics (${m.tableTopic}, ${m.streamTopic})${history ? `: the record of ${applied} applied version${applied === 1 ? '' : 's'} is lost` : ''}`];
+      // no history stream: nothing to drop (the table is made from the stream, so it is not there either)
+      if (!history) { report(opts, [`nothing to drop: ${m.stream} does not exist on the server`], { action: 'destroy', dropped: [] }); return EXIT.OK; }
+      const applied = [...history.versions.values()].filter((v) => v.state === 'MIGRATED').length;
+      const plan = [`drops ${m.table} and ${m.stream} with their topics (${m.tableTopic}, ${m.streamTopic}): the record of ${applied} applied version${applied === 1 ? '' : 's'} is lost`];
       if (!(await confirm(plan, 'destroy the migration history?', opts))) { report(opts, ['nothing done'], { action: 'destroy', dropped: [] }); return EXIT.OK; }
       // dropping the table also stops the query that writes it (ksqlDB >= 0.15)
       await client.ksql(`DROP TABLE IF EXISTS ${m.table} DELETE TOPIC;\nDROP STREAM IF EXISTS ${m.stream} DELETE TOPIC;`);

@@ -24,7 +24,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   // Ctrl-C, and SIGTERM (CI cancelling, docker stop, Kubernetes): the migration in flight is
   // finished and recorded, the lock released; exit 130 or 143
   let stop: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => { stop ??= signal; process.stderr.write('interrupted: finishing the migration in flight, then stopping\n'); };
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => { stop ??= signal; process.stderr.write('interrupted: stopping once the migration in flight (if any) is recorded\n'); };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const interruptedCode = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
