@@ -88,6 +88,9 @@ describe('config precedence: defaults < file < env < flags', () => {
   it('takes the server\'s base URL (a proxy\'s path prefix too) but not an endpoint or a query; reads a properties file that starts with a byte order mark', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cfg-url-'));
     expect(loadConfig({ server: 'https://proxy.example/ksqldb/' }, {}, dir).server.url).toBe('https://proxy.example/ksqldb/');
+    expect(loadConfig({ server: 'https://gw.example/api/ksql/' }, {}, dir).server.url).toBe('https://gw.example/api/ksql/');
+    // init reads only the migrations settings: a server setting it does not use does not stop it
+    expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://h:8088/ksql' }, dir, { onlyMigrations: true }).migrationsDir).toBe(join(dir, 'migrations'));
     for (const url of ['http://h:8088/ksql', 'http://h:8088/query-stream', 'http://h:8088/?a=1']) {
       expect(() => loadConfig({ server: url }, {}, dir), url).toThrow("--server: expected the server's base URL, without an endpoint such as /ksql or a query");
     }

@@ -14,7 +14,8 @@ const boolean = () => z.preprocess((v) => (v === 'true' ? true : v === 'false' ?
 const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** A URL without one of ksqlDB's endpoints or a query after it (one that does not parse is the URL check's to report). */
 const baseUrl = (u: string) => {
-  try { const url = new URL(u); return !/\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
+  // (only an endpoint right at the root: a proxy may mount the server under a path of its own, /api/ksql/ too)
+  try { const url = new URL(u); return !/^\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
 };
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
@@ -231,7 +232,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
-  const raw = merge(merge(resolveEnvRefs(kept, env, ''), fromEnv), fromFlags);
+  const raw = opts.onlyMigrations
+    ? merge(merge(resolveEnvRefs(kept, env, ''), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
+    : merge(merge(resolveEnvRefs(kept, env, ''), fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

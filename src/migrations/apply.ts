@@ -108,10 +108,12 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
     const sentAt = ports.now();
     if (sentAt - renewedAt > leaseMs) { lapsed = true; return; }
     inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt)).then(
-      () => { if (sentAt - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; },
+      // answered after the lease ran out: another run may have claimed the lock before this renewal landed
+      () => { if (ports.now() - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; },
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
     ).finally(() => { inFlight = undefined; });
-  }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(leaseMs / 3))));
+    // a quarter of the lease: three tries fit in one, so one failed renewal does not lose the lock
+  }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(leaseMs / 4))));
   timer.unref();
   return {
     check() {
@@ -159,6 +161,8 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // RUNNING rows, so only the version's own MIGRATED row may follow them (CURRENT must not go back)
   let clean = false;
   let migratedVersionRow: string | undefined;
+  // whether a request carrying the pending MIGRATED rows (a migration's) has gone out
+  let sentSinceMigrated = false;
   // a migration whose request got no answer (connection lost, timed out): it may have run, in
   // part, or still be running, so the lock is kept until it settles or the lease runs out
   let unanswered: { file: MigrationFile; message: string } | undefined;
@@ -183,10 +187,12 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       // statements. ksqlDB validates a request as a whole first and runs each statement only after
       // the previous one has executed.
       const head = withMigrated(stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }));
+      sentSinceMigrated = migratedRows !== undefined;
       try {
         await client.ksql([head, ...statements.map((x) => x.text)].join('\n'));
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
         migratedRows = stateChange(stream, migrated);
+        sentSinceMigrated = false;
         migratedVersionRow = insertRow(stream, { ...migrated, versionKey: migrated.version });
         migratedVersion = f.version;
         outcomes[i] = { file: f, status: 'success' };
@@ -218,7 +224,10 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     result = { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();
-    if (!clean && migratedRows !== undefined) migratedRows = migratedVersionRow;
+    // after an exception, a request that went out may have written its RUNNING rows: then only the
+    // version's own MIGRATED row may follow them (CURRENT must not go back); one that never went out
+    // (the lock was lost before it) leaves the whole MIGRATED rows, CURRENT included, to write
+    if (!clean && migratedRows !== undefined && sentSinceMigrated) migratedRows = migratedVersionRow;
     if (unanswered) await keepLock(client, unanswered, migratedRows, migratedVersion, emit);
     else {
       const failed = await release(client, withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now())), migratedRows, migratedVersion);
@@ -313,8 +322,12 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     if (matching.length === 1) k = matching[0]!;
     else if (matching.length > 1) return `statement ${matching.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${matching.map((i) => statements[i]!.line).join(' or ')}): ${message}`;
   }
-  // a file of one statement: that one
-  if (k < 0 && statements.length === 1) k = 0;
+  // a file of one statement: that one, unless the server blames the history rows before it (a line
+  // there, or the history stream as the INSERT's target)
+  const history = /^\s*INSERT\s+INTO\s+[`"]?(\w+)/i.exec(head)?.[1]?.toUpperCase();
+  const inHead = at ? Number(at[1]) < (starts[0] ?? Infinity) : /^Failed to insert values into '([^']+)'/.exec(message)?.[1]?.toUpperCase() === history;
+  if (k < 0 && statements.length === 1 && !inHead) k = 0;
+  if (k < 0 && inHead) return `recording its state: ${message}`;
   if (k < 0) return `one of its statements: ${message}`;
   return `statement ${k + 1}/${statements.length} (line ${at ? fileLine : statements[k]!.line}): ${shown}`;
 }

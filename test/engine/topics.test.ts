@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalServer } from '../../src/engine/rest/server.js';
 import { Cursor } from '../../src/engine/runtime/running-query.js';
 import { makeFieldPicker, lookupField } from '../../src/engine/serde/json-value.js';
 
@@ -214,4 +218,28 @@ describe('a single-partition topic store (the functional tests\' one task)', () 
     parts.push(topics.append('t', { key: null, value: null, timestamp: 0, partition: 3 }).partition);
     expect(parts).toEqual([0, 0, 0, 0, 0]);
   });
+});
+
+describe('appends kept as one unit in the --data-dir journal', () => {
+  it('replay gives the log live appends gave: batches stay batches under retention, a large batch included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-units-'));
+    const rec = (v: string) => ({ key: null, value: Buffer.from(v), timestamp: 0, headers: [] });
+    const look = (t: TopicStore) => { const log = t.get('u')!.partitions[0]!; return [log.start, log.end]; };
+    const first = await startLocalServer({ port: 0, dataDir: dir, logRetentionBytes: 1000 });
+    const topics = first.engine.topics;
+    topics.create('u', { partitions: 1, replicas: 1 });
+    for (const v of ['a', 'b', 'c']) topics.append('u', { ...rec(v), partition: 0 });
+    topics.atomically(() => {
+      topics.appendRecords('u', 0, Array.from({ length: 10 }, (_v, i) => rec(`x${i}`)));
+      topics.appendRecords('u', 0, Array.from({ length: 10 }, (_v, i) => rec(`y${i}`)));
+    });
+    // a batch larger than a call's arguments may be
+    topics.atomically(() => { topics.appendRecords('u', 0, Array.from({ length: 150_000 }, () => rec('z'))); });
+    const live = look(topics);
+    await first.close();
+    const second = await startLocalServer({ port: 0, dataDir: dir, logRetentionBytes: 1000 });
+    try {
+      expect(look(second.engine.topics)).toEqual(live);
+    } finally { await second.close(); }
+  }, 60_000);
 });

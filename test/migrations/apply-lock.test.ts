@@ -74,6 +74,9 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     expect(events.filter((t) => t === 'done')).toHaveLength(1);
     const rows = await client.query(`SELECT * FROM ${log};`);
     expect(rows.rows).toHaveLength(0);
+    // the migration it did apply is recorded whole: its own row and CURRENT, as Confluent's tool reads it
+    const history = (await readHistory(client, s.metadata, s.leaseMs))!;
+    expect([history.versions.get(1)?.state, history.current?.state, history.current?.version]).toEqual(['MIGRATED', 'MIGRATED', '1']);
     await client.close();
   });
 

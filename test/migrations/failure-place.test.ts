@@ -47,6 +47,9 @@ describe('where a migration failed', () => {
     const both = new ServerError(400, { message: "Failed to insert values into 'A'. Cannot insert into a table" });
     expect(failurePlace(both, head, inserts)).toBe("statement 2 or 3/3 (lines 3 or 4): Failed to insert values into 'A'. Cannot insert into a table");
     expect(failurePlace(new ServerError(400, { message: 'something' }), head, [statements[1]!])).toBe('statement 1/1 (line 4): something');
+    // the history rows before it are blamed as such, even in a file of one statement
+    expect(failurePlace(new ServerError(400, { message: "Failed to insert values into 'EV'. Column name `X` does not exist." }), head, [statements[2]!])).toBe("recording its state: Failed to insert values into 'EV'. Column name `X` does not exist.");
+    expect(failurePlace(new ServerError(400, { message: 'line 1:5: Syntax Error' }), head, [statements[2]!])).toBe('recording its state: line 1:5: Syntax Error');
   });
 
   it('a history row, and a failure no statement can be found for', () => {

@@ -1,7 +1,11 @@
 import type { Expr, PropValue, Props, Query } from '../sql/ast.js';
-import { quoteIfNeeded, typeToString } from '../sql/types.js';
+import { quoteIfNeeded as quoteUnsafe, typeToSql } from '../sql/types.js';
+import { RESERVED } from '../sql/parser.js';
 import type { Column } from '../catalog/schema.js';
 import { formatExpr } from './format.js';
+
+/** A name as stored statements write it: quoted when it needs quoting or is a reserved word. */
+const quoteIfNeeded = (name: string) => (RESERVED.has(name) ? `\`${name}\`` : quoteUnsafe(name));
 
 /** A statement's WITH properties by upper-cased name, as given. */
 export function propsByName(props: Props | undefined): Record<string, PropValue> {
@@ -22,7 +26,7 @@ function withClause(props: Record<string, PropValue>, sorted: boolean): string {
  */
 export function formatCreateSource(s: { sourceType: 'STREAM' | 'TABLE'; name: string; orReplace: boolean; ifNotExists: boolean; isSource: boolean }, columns: readonly Column[], props: Record<string, PropValue>): string {
   const role = (c: Column) => (c.ns === 'KEY' ? (s.sourceType === 'TABLE' ? ' PRIMARY KEY' : ' KEY') : c.ns === 'HEADER' ? (c.headerKey === undefined ? ' HEADERS' : ` HEADER('${c.headerKey.replace(/'/g, "''")}')`) : '');
-  const cols = columns.map((c) => `${quoteIfNeeded(c.name)} ${typeToString(c.type)}${role(c)}`).join(', ');
+  const cols = columns.map((c) => `${quoteIfNeeded(c.name)} ${typeToSql(c.type)}${role(c)}`).join(', ');
   const head = `CREATE ${s.orReplace ? 'OR REPLACE ' : ''}${s.isSource ? 'SOURCE ' : ''}${s.sourceType}${s.ifNotExists ? ' IF NOT EXISTS' : ''}`;
   return `${head} ${quoteIfNeeded(s.name)} (${cols})${withClause(props, true)};`;
 }

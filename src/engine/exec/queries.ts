@@ -142,8 +142,9 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   valueFormat = registerColumns(engine, topic, valueFormat, valCols, false);
   // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted (single-source
   // queries without a window; the others are shown as submitted)
-  const retention = kind === 'TABLE' ? -1 : Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
-  const stored = { ...propsByName(stmt.props), CLEANUP_POLICY: kind === 'TABLE' ? 'compact' : 'delete', KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
+  const given = propsByName(stmt.props);
+  const retention = given.RETENTION_MS ?? (kind === 'TABLE' ? -1 : Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000));
+  const stored = { ...given, CLEANUP_POLICY: kind === 'TABLE' ? 'compact' : 'delete', KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
   const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored);
   const displayText = rendered === undefined ? undefined : `${rendered};`;
   const sink: DataSource = {

@@ -36,16 +36,24 @@ const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d:
 const HORIZONTAL = ' \\t\\xA0\\u1680\\u180E\\u2000-\\u200A\\u202F\\u205F\\u3000';
 const VERTICAL = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
 
-/** (?x): whitespace and #-comments outside character classes are no part of the pattern. */
+/**
+ * (?x): whitespace and #-comments are no part of the pattern, inside character classes too (as
+ * Java reads them), but escaped ones and \Q...\E quotes are kept.
+ */
 function stripComments(p: string): string {
-  let out = '', inClass = 0;
+  let out = '';
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
+    if (c === '\\' && p[i + 1] === 'Q') {
+      const end = p.indexOf('\\E', i + 2);
+      const stop = end < 0 ? p.length : end + 2;
+      out += p.slice(i, stop);
+      i = stop - 1;
+      continue;
+    }
     if (c === '\\') { out += c + (p[i + 1] ?? ''); i++; continue; }
-    if (c === '[') inClass++;
-    else if (c === ']' && inClass) inClass--;
-    else if (!inClass && /\s/.test(c)) continue;
-    else if (!inClass && c === '#') { while (i < p.length && p[i] !== '\n') i++; continue; }
+    if (/\s/.test(c)) continue;
+    if (c === '#') { while (i < p.length && p[i] !== '\n') i++; continue; }
     out += c;
   }
   return out;

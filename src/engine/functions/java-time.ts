@@ -28,7 +28,8 @@ const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
   'Asia/Kolkata': ['IST', 'IST'], 'Asia/Calcutta': ['IST', 'IST'], 'Asia/Tokyo': ['JST', 'JDT'], 'Asia/Shanghai': ['CST', 'CDT'],
   'Australia/Sydney': ['AEST', 'AEDT'], 'Australia/Melbourne': ['AEST', 'AEDT'], 'America/Sao_Paulo': ['BRT', 'BRST'],
   'Asia/Singapore': ['SGT', 'SGT'], 'Europe/Moscow': ['MSK', 'MSK'], 'Africa/Johannesburg': ['SAST', 'SAST'],
-  'Pacific/Auckland': ['NZST', 'NZDT'], 'Asia/Jakarta': ['WIB', 'WIB'],
+  'Pacific/Auckland': ['NZST', 'NZDT'], 'Asia/Jakarta': ['WIB', 'WIB'], 'Europe/Dublin': ['GMT', 'IST'], 'Asia/Kathmandu': ['NPT', 'NPT'],
+  'America/St_Johns': ['NST', 'NDT'], 'Australia/Adelaide': ['ACST', 'ACDT'],
 };
 
 const tokenCache = new Map<string, Token[]>();

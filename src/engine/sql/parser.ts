@@ -4,7 +4,7 @@ import { parseNumericLiteral } from './literals.js';
 import { T, type SqlType } from './types.js';
 
 /** Words that ksqlDB reserves: they need quoting to be used as identifiers. */
-const RESERVED = new Set([
+export const RESERVED = new Set([
   'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'PARTITION', 'WINDOW', 'LIMIT', 'AS', 'AND', 'OR', 'NOT',
   'JOIN', 'LEFT', 'RIGHT', 'FULL', 'OUTER', 'INNER', 'ON', 'WITHIN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST',
   'CREATE', 'DROP', 'INSERT', 'INTO', 'VALUES', 'WITH', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN', 'LIKE', 'BETWEEN',

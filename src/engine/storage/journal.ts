@@ -18,7 +18,7 @@ type Entry =
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
   /** Records written as one unit (a Kafka transaction's commit: its records, offsets and state): all or none. */
-  | { e: 'recs'; recs: RecordLine[] }
+  | { e: 'recs'; recs: RecordLine[]; units?: number[] }
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
   /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
@@ -61,8 +61,10 @@ export class Journal implements StepHooks {
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
     engine.topics.onGroup({
-      begin: () => { if (!j.replaying) j.group = []; },
-      end: (ok) => { const recs = j.group; j.group = undefined; if (ok && recs?.length) j.write({ e: 'recs', recs }); },
+      begin: () => { if (!j.replaying) { j.group = []; j.units = []; } },
+      // the last `n` records were appended as one unit (a producer's batch)
+      unit: (n) => { if (j.group) j.units.splice(j.units.length - n, n, n); },
+      end: (ok) => { const recs = j.group, units = j.units; j.group = undefined; if (ok && recs?.length) j.write({ e: 'recs', recs, units }); },
     });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
@@ -130,13 +132,14 @@ export class Journal implements StepHooks {
     } else if (e.e === 'rec') {
       this.append(e, 'external');
     } else if (e.e === 'recs') {
-      // each partition's run of records goes back as the one unit it was appended as
-      for (let i = 0; i < e.recs.length;) {
-        let j = i + 1;
-        while (j < e.recs.length && e.recs[j]!.t === e.recs[i]!.t && e.recs[j]!.p === e.recs[i]!.p) j++;
-        const run = e.recs.slice(i, j);
-        if (this.engine.topics.has(run[0]!.t)) this.engine.topics.appendRecords(run[0]!.t, run[0]!.p, run.map((r) => ({ key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) })), 'external', true);
-        i = j;
+      // each unit goes back as it was appended: a batch as one, a single record alone
+      const units = e.units ?? e.recs.map(() => 1);
+      let i = 0;
+      for (const n of units) {
+        const run = e.recs.slice(i, i + n);
+        i += n;
+        if (run.length === 1) this.append(run[0]!, 'external');
+        else if (this.engine.topics.has(run[0]!.t)) this.engine.topics.appendRecords(run[0]!.t, run[0]!.p, run.map((r) => ({ key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) })), 'external', true);
       }
     } else {
       for (const r of e.out) this.append(r, 'derived');
@@ -180,10 +183,12 @@ export class Journal implements StepHooks {
 
   /** The records of an `atomically` group, written as one entry when it ends. */
   private group: RecordLine[] | undefined;
+  /** The group's units: how many of its records each append took (a batch many, a record one). */
+  private units: number[] = [];
 
   private onAppend(rec: TopicRecord, origin: Origin): void {
     if (this.replaying) return;
-    if (this.group && origin === 'external') { this.group.push(recordLine(rec)); return; }
+    if (this.group && origin === 'external') { this.group.push(recordLine(rec)); this.units.push(1); return; }
     if (this.step && origin === 'derived') { this.step.out.push(recordLine(rec)); return; }
     if (origin === 'external') this.write({ e: 'rec', ...recordLine(rec) });
   }

@@ -145,8 +145,9 @@ export class PartitionLog {
   pushAll(records: readonly TopicRecord[]): void {
     if (!records.length) return;
     const last = this.segments[this.segments.length - 1];
-    if (last?.records) last.records.push(...records);
-    else this.segments.push(new Segment(records[0]!.offset, [...records]));
+    // (appended one by one: a spread of a large batch overflows the call stack)
+    if (last?.records) for (const r of records) last.records.push(r);
+    else this.segments.push(new Segment(records[0]!.offset, records.slice()));
     this.newest = this.endOffset;
     this.endOffset += records.length;
     if (this.retentionBytes < 0) return;
@@ -269,7 +270,7 @@ export class TopicStore {
   private listeners: AppendListener[] = [];
   private topicListeners: TopicListener[] = [];
   private dataListeners: (() => void)[] = [];
-  private groupListeners: { begin(): void; end(ok: boolean): void }[] = [];
+  private groupListeners: { begin(): void; end(ok: boolean): void; unit?(records: number): void }[] = [];
   /**
    * @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited).
    * @param singlePartition every record goes to partition 0 (default false).
@@ -298,7 +299,7 @@ export class TopicStore {
   }
   private groupDepth = 0;
   /** Adds a listener told where an `atomically` group of appends begins and ends. */
-  onGroup(l: { begin(): void; end(ok: boolean): void }): void { this.groupListeners.push(l); }
+  onGroup(l: { begin(): void; end(ok: boolean): void; unit?(records: number): void }): void { this.groupListeners.push(l); }
   /** Adds a listener called after every append, without the records (to wake waiting consumers). */
   onData(l: () => void): void { this.dataListeners.push(l); }
   /** Adds a listener for topics created and deleted. */
@@ -409,6 +410,8 @@ export class TopicStore {
     }));
     log.pushAll(out);
     for (const r of out) for (const l of this.listeners) l(r, origin);
+    // the records just taken one by one were one unit: a group keeps its bounds (see onGroup)
+    if (out.length > 1) for (const l of this.groupListeners) l.unit?.(out.length);
     if (out.length) for (const l of this.dataListeners) l();
   }
 

@@ -44,6 +44,7 @@ describe('zone names and localized offsets as Java\'s formatter writes them', ()
     expect([formatJavaDate(winter, 'z', 'Australia/Sydney'), formatJavaDate(summer, 'z', 'Australia/Sydney')]).toEqual(['AEDT', 'AEST']);
     expect(formatJavaDate(summer, 'z|O|OOOO', 'America/New_York')).toBe('EDT|GMT-4|GMT-04:00');
     expect(formatJavaDate(winter, 'z|zzzz', 'UTC')).toBe('UTC|Coordinated Universal Time');
+    expect([formatJavaDate(winter, 'z', 'Europe/Dublin'), formatJavaDate(summer, 'z', 'Europe/Dublin'), formatJavaDate(winter, 'z', 'Asia/Kathmandu')]).toEqual(['GMT', 'IST', 'NPT']);
   });
 });
 

@@ -62,6 +62,9 @@ describe('regular expressions', () => {
     ['REGEXP_EXTRACT', ['a\\Rb', 'xa\r\nb'], 'a\r\nb'],
     ['REGEXP_EXTRACT', ['\\v', 'a\u2028b'], '\u2028'],
     ['REGEXP_EXTRACT', ['(?x) a b # the letters', 'xab'], 'ab'],
+    // (?x) drops whitespace inside classes too, but not within \Q...\E
+    ['REGEXP_EXTRACT', ['(?x)[a b]+', 'x ab'], 'ab'],
+    ['REGEXP_EXTRACT', ['(?x)\\Qa b\\E', 'xa b'], 'a b'],
     // Java's replacement: ${name} names a group, $12 is group 1 then '2' when there is no group 12, \$ a dollar, $0 the match
     ['REGEXP_REPLACE', ['abc', '(?<n>b)', '<${n}>'], 'a<b>c'],
     ['REGEXP_REPLACE', ['abc', '(b)', '$12'], 'ab2c'],
