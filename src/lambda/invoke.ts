@@ -24,6 +24,10 @@ export async function loadHandler(spec: string): Promise<{ handler: Handler; nam
   // the Lambda runtime says how the environment started; Powertools counts a cold start only for
   // on-demand ones, so the first invocation here logs cold_start: true as it does in AWS
   process.env.AWS_LAMBDA_INITIALIZATION_TYPE ??= 'on-demand';
+  // the AWS SDK warns about the Node running it when that is older than 22; here that is the Node
+  // running this CLI, not the function's Lambda runtime (the template deploys nodejs22.x), so the
+  // warning is off unless the user set the variable
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try { mod = await import(pathToFileURL(resolve(file)).href) as Record<string, unknown>; } catch (e) {
     throw new HandlerLoadError(`--handler: cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
   }

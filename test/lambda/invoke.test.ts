@@ -65,4 +65,15 @@ describe('the environment a handler loads in', () => {
     const { handler } = await loadHandler(join(dir, 'h.mjs'));
     expect(await invokeHandler(handler, {}, 'h')).toBe('on-demand');
   });
+
+  it("turns off the AWS SDK's warning about this machine's Node, which is not the function's runtime", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadHandler } = await import('../../src/lambda/invoke.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-sdkwarn-'));
+    writeFileSync(join(dir, 'h.mjs'), 'const seen = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;\nexport const handler = async () => seen;\n');
+    const { handler } = await loadHandler(join(dir, 'h.mjs'));
+    expect(await invokeHandler(handler, {}, 'h')).toBe('true');
+  });
 });
