@@ -9,6 +9,10 @@
 // with the same retention (--log-retention-bytes 5242880), so both brokers do the same work, and
 // with its default of keeping every record.
 //
+// A fourth target, bench/noop-broker.mjs, is a Node process that answers the producer and keeps
+// nothing (no CRC check, no log): the floor for any listener written for Node on this machine. Its
+// ratio to the mock is what the runtime costs; the listener's ratio to it is what the listener does.
+//
 // Needs a C compiler and librdkafka-dev (apt-get install -y gcc librdkafka-dev).
 // Run: npm run build && node bench/kafka-produce.mjs [--records 100000]
 import { spawn, spawnSync } from 'node:child_process';
@@ -45,6 +49,12 @@ async function startMock() {
 
 /** librdkafka's mock cluster deletes a partition's oldest messages beyond 5 MiB. */
 const MOCK_RETENTION = 5 * 1024 * 1024;
+
+/** The floor for a broker written for Node: bench/noop-broker.mjs answers and keeps nothing. */
+async function startNoop() {
+  const { proc, value } = await startProcess(process.execPath, [fileURLToPath(new URL('./noop-broker.mjs', import.meta.url)), 'bench'], /^(\S+:\d+)/);
+  return { bootstrap: value, pid: proc.pid, stop: () => { proc.stdin.end(); proc.kill(); } };
+}
 
 async function startLocal(extraArgs = []) {
   const kport = await freePort(), port = await freePort();
@@ -99,14 +109,15 @@ async function offsets(bootstrap, topic) {
 const targets = {
   local: await startLocal(['--log-retention-bytes', String(MOCK_RETENTION)]),
   keepAll: await startLocal(),
+  noop: await startNoop(),
   mock: await startMock(),
 };
-const LABELS = { local: 'local listener', keepAll: 'local, keep all', mock: 'librdkafka mock' };
+const LABELS = { local: 'local listener', keepAll: 'local, keep all', noop: 'Node floor', mock: 'librdkafka mock' };
 try {
   await prepare(targets.local.bootstrap, 'bench');
   await prepare(targets.keepAll.bootstrap, 'bench');
   for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', 2_000);
-  const times = { local: [], keepAll: [], mock: [] }, brokerCpu = { local: 0, keepAll: 0, mock: 0 };
+  const times = { local: [], keepAll: [], noop: [], mock: [] }, brokerCpu = { local: 0, keepAll: 0, noop: 0, mock: 0 };
   for (let round = 0; round < 3; round++) {
     for (const [name, t] of Object.entries(targets)) {
       const c0 = cpuMs(t.pid);
@@ -127,6 +138,7 @@ try {
     console.log(`  ${LABELS[name].padEnd(16)} ${Math.round(r[name].perSec).toLocaleString('en')} records/s, ${r[name].mbPerSec.toFixed(1)} MB/s (median of ${times[name].map((x) => (x / 1000).toFixed(2)).join(', ')} s); broker cpu ${perRequest(name)} ms per request`);
   }
   console.log(`  local / mock: ${(r.local.perSec / r.mock.perSec).toFixed(2)}x the mock cluster's throughput, both keeping 5 MiB per partition (keeping every record: ${(r.keepAll.perSec / r.mock.perSec).toFixed(2)}x)`);
+  console.log(`  Node floor / mock: ${(r.noop.perSec / r.mock.perSec).toFixed(2)}x (a Node process that answers and keeps nothing); local / Node floor: ${(r.local.perSec / r.noop.perSec).toFixed(2)}x`);
   for (const name of ['local', 'mock']) console.log(`  ${LABELS[name]} log start-end offsets after the run, by partition: ${await offsets(targets[name].bootstrap, 'bench')}`);
 } finally {
   for (const t of Object.values(targets)) t.stop();
