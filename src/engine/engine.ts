@@ -13,6 +13,7 @@ import { executeInsertValues } from './exec/insert-values.js';
 import { executeAdmin } from './exec/admin.js';
 import { substituteVariables } from './sql/variables.js';
 import { SchemaRegistry } from './schema-registry/registry.js';
+import { processingLogEntry, processingLogSettings, processingLogStatement, type ProcessingLogSettings } from './runtime/processing-log.js';
 
 export type Entity = Record<string, unknown> & { '@type': string; statementText: string; warnings: { message: string }[] };
 
@@ -167,6 +168,40 @@ export class Engine {
       total += progress;
       if (progress === 0) return total;
     }
+  }
+
+  /** Where queries log the records they cannot read or process, once the server has made the stream. */
+  processingLog?: ProcessingLogSettings;
+
+  /**
+   * Makes the processing-log stream (and its topic), as a stock ksqlDB server does at start-up,
+   * unless `ksql.logging.processing.stream.auto.create` is false. It takes no command offset: a
+   * stock server's processing log has offsets 0-1, which this engine's numbering leaves free.
+   */
+  startProcessingLog(): void {
+    const settings = processingLogSettings(this.properties);
+    if (!settings || this.sandbox) return;
+    const offsets = [this.nextOffset, this.lastPlanOffset] as const, commands = this.commands.length;
+    try {
+      // (a stream of that name the journal brought back, or the user made, is left as it is)
+      if (!this.metastore.get(settings.stream.toUpperCase()) && !this.metastore.get(settings.stream)) {
+        this.executeStatement(processingLogStatement(settings), { properties: {}, variables: new Map() });
+      }
+    } finally {
+      [this.nextOffset, this.lastPlanOffset] = offsets;
+      this.commands.length = commands;
+    }
+    this.processingLog = settings;
+  }
+
+  /** Logs a query's error to the processing log; a query that reads the log itself logs nothing there, so it cannot feed itself. */
+  watchErrors(rq: RunningQuery): void {
+    rq.onError = (e) => {
+      const log = this.processingLog;
+      if (!log || !this.topics.has(log.topic) || rq.plan.sources.some((s) => s.topic === log.topic)) return;
+      const time = Date.now();
+      this.topics.append(log.topic, { key: null, value: Buffer.from(processingLogEntry(rq.id, e, time)), timestamp: time, partition: 0 }, 'derived');
+    };
   }
 
   readonly transients = new Set<RunningQuery>();

@@ -129,7 +129,7 @@ describe('query and schema management through the CLI', () => {
   });
 
   it('streams, tables, topics and server-info', () => {
-    expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
+    expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['KSQL_PROCESSING_LOG', 'MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
     expect(run('topics').stdout).toMatch(/^stocktrade\s+2\s+1$/m);
     expect(run('server-info').stdout).toMatch(/Health:\s+healthy/);
     // --quiet prints only errors, listings included; the exit code still tells
@@ -161,7 +161,7 @@ describe('drop --cascade on the pipeline', () => {
       // the INSERT INTO USER_TRADES is ended before USER_TRADES goes
       expect(dropped.stdout).toMatch(/TERMINATE INSERTQUERY_\d+\n\s+DROP STREAM USER_TRADES/);
       const left = await ksql(server.url, 'SHOW STREAMS; SHOW TABLES; SHOW QUERIES;');
-      expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['MIGRATION_EVENTS', 'MORE_TRADES', 'STOCKTRADE', 'TRADE_SETTLEMENT']);
+      expect(left.body[0].streams.map((s: { name: string }) => s.name)).toEqual(['KSQL_PROCESSING_LOG', 'MIGRATION_EVENTS', 'MORE_TRADES', 'STOCKTRADE', 'TRADE_SETTLEMENT']);
       expect(left.body[1].tables.map((s: { name: string }) => s.name)).not.toContain('USERS');
       expect(left.body[2].queries.map((q: { id: string }) => q.id).filter((id: string) => id.startsWith('CSAS_USER_TRADES'))).toEqual([]);
     } finally { await server.stop(); }

@@ -807,10 +807,13 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
         queries: (await ksql(url, 'SHOW QUERIES;')).body[0].queries, topics: (await ksql(url, 'SHOW TOPICS;')).body[0].topics.map((t: { name: string }) => t.name),
       });
       const after = await look(first.url);
-      expect(after).toEqual({ streams: [], tables: [], queries: [], topics: ['TC'] });
+      // (the processing log's stream goes with the rest; its topic was not listed)
+      expect(after).toEqual({ streams: [], tables: [], queries: [], topics: ['default_ksql_processing_log', 'TC'] });
       await first.stop();
       const second = await startServerProcess(['--data-dir', termDir]);
-      expect(await look(second.url)).toEqual(after);
+      // a restarted server makes its processing log again, as a stock ksqlDB server does at start-up
+      const again = await look(second.url);
+      expect({ ...again, streams: again.streams.map((x: { name: string }) => x.name) }).toEqual({ ...after, streams: ['KSQL_PROCESSING_LOG'] });
       await second.stop();
     } finally { await rm(termDir, { recursive: true, force: true }); }
   });
@@ -820,6 +823,32 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
     const d = await mkdtemp(join(tmpdir(), prefix));
     try { await fn(d); } finally { await rm(d, { recursive: true, force: true }); }
   };
+
+  it('logs what a query cannot read or process to KSQL_PROCESSING_LOG, as a stock ksqlDB server does; the log outlives a restart', async () => {
+    await withDir('ksqlm-plog-', async (d) => {
+      const first = await startServerProcess(['--data-dir', d]);
+      const made = await ksql(first.url, "CREATE STREAM PA (V STRING) WITH (kafka_topic='plog', value_format='JSON', partitions=1); CREATE STREAM PB (V INT) WITH (kafka_topic='plog', value_format='JSON'); CREATE STREAM PC AS SELECT V, 10 / (V - V) AS D FROM PB; INSERT INTO PA (V) VALUES ('abc'); INSERT INTO PA (V) VALUES ('5');", { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+      expect(made.status).toBe(200);
+      // the first user command still has sequence number 2: the stock log's command took 0-1
+      expect(made.body[0].commandSequenceNumber).toBe(2);
+      const id = made.body[2].commandStatus.queryId as string;
+      const sql = 'SELECT LOGGER, LEVEL, MESSAGE->TYPE AS T, MESSAGE->DESERIALIZATIONERROR->TARGET AS TARGET, MESSAGE->DESERIALIZATIONERROR->ERRORMESSAGE AS DE, '
+        + 'MESSAGE->DESERIALIZATIONERROR->`topic` AS TOPIC, MESSAGE->RECORDPROCESSINGERROR->ERRORMESSAGE AS PE FROM KSQL_PROCESSING_LOG;';
+      const expected = [
+        [`processing.${id}.KsqlTopic.Source.deserializer`, 'ERROR', 0, 'value', "Failed to deserialize value from topic: plog. Can't convert type. sourceType: TextNode, requiredType: INTEGER, path: V", 'plog', null],
+        [`processing.${id}`, 'ERROR', 1, null, null, null, '/ by zero'],
+      ];
+      expect((await queryStream(first.url, sql)).rows).toEqual(expected);
+      const listed = async (url: string) => (await ksql(url, 'SHOW STREAMS;')).body[0].streams.filter((x: { name: string }) => x.name === 'KSQL_PROCESSING_LOG');
+      expect(await listed(first.url)).toEqual([{ type: 'STREAM', name: 'KSQL_PROCESSING_LOG', topic: 'default_ksql_processing_log', keyFormat: 'KAFKA', valueFormat: 'JSON', isWindowed: false }]);
+      await first.stop();
+      const second = await startServerProcess(['--data-dir', d]);
+      try {
+        expect(await listed(second.url)).toHaveLength(1);
+        expect((await queryStream(second.url, sql)).rows).toEqual(expected);
+      } finally { await second.stop(); }
+    });
+  });
 
   it('a journal write that fails (disk full) stops the server taking writes; a restart comes back to what was written', async () => {
     const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-'));

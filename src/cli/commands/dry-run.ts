@@ -147,7 +147,8 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? registryAt(targetRegistry.split(',')[0]!) : undefined);
   const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as { id: string; queryString: string }[] | undefined) ?? [], descriptions);
   const { startLocalServer } = await import('../../engine/rest/server.js');
-  const local = await startLocalServer({ port: 0 });
+  // (without a processing log of its own: the target's, if it has one, is copied as its other sources are)
+  const local = await startLocalServer({ port: 0, properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
   const client = new KsqlClient({ url: local.url });
   try {
     for (const t of topics) local.engine.topics.create(t.name, { partitions: Math.max(1, t.replicaInfo.length), replicas: 1 });

@@ -2,6 +2,7 @@ import type { DataSource } from '../catalog/metastore.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, headerColumns } from '../catalog/schema.js';
 import { splitWindowedKey } from '../serde/formats.js';
+import { DeserializationError } from '../serde/serde-error.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { timestampFromColumn } from './timestamp-column.js';
 import type { Row } from './compile.js';
@@ -49,8 +50,9 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
       keyBytes = split.inner; window = split.window;
     }
     // a key travels on in messages, so it is copied; the values are only read into the row
-    const key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null);
-    const vals = vs.deserialize(rec.value);
+    let key: unknown[], vals: readonly unknown[] | null;
+    try { key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null); } catch (e) { throw new DeserializationError('key', rec.topic, e); }
+    try { vals = vs.deserialize(rec.value); } catch (e) { throw new DeserializationError('value', rec.topic, e); }
     let ts = rec.timestamp;
     if (vals === null) {
       return { key, row: null, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };

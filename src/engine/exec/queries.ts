@@ -296,6 +296,7 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
   const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
   let emit: (o: OutMsg) => void = () => undefined;
   q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', (o) => emit(o), engine.stepHooks);
+  engine.watchErrors(q.runtime);
   if (sink.type === 'TABLE') q.materialized = q.runtime.store<MaterializedRow>('materialized');
   if (q.plan.repartition && sink.windowInfo && !engine.options.singlePartition) {
     // a GROUP BY that repartitions: a group's stream time is that of its partition in the

@@ -200,6 +200,7 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     if (limit !== undefined && count >= limit) end('limit');
   });
   rq.statementText = statementText;
+  engine.watchErrors(rq);
   rq.stop = () => end('closed');
   engine.transients.add(rq);
   if (limit === 0) queueMicrotask(() => end('limit'));

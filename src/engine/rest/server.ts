@@ -56,6 +56,8 @@ export const SERVER_VERSION = '7.6.0';
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes });
   const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
+  // after the journal's replay, so a data dir's log topic keeps its records
+  engine.startProcessingLog();
   const pushes: PushRegistry = new Map();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;

@@ -83,6 +83,8 @@ export class RunningQuery {
   /** Ends a transient push query and its response (TERMINATE of its id). */
   stop?: () => void;
   readonly stores = new Map<string, StateStore<unknown>>();
+  /** Told of each error the query meets on a record (the processing log). */
+  onError?: (e: unknown) => void;
 
   constructor(
     readonly id: string,
@@ -111,6 +113,7 @@ export class RunningQuery {
     this.stats.errors++;
     this.stats.lastError = e instanceof Error ? e.message : String(e);
     this.stats.lastErrorAt = Date.now();
+    this.onError?.(e);
   }
 
   /** Processes up to `max` pending records; returns how many it processed. */
@@ -118,7 +121,7 @@ export class RunningQuery {
     if (this.state !== 'RUNNING') return 0;
     let n = 0;
     // a function call that fails while these records are processed gives NULL and counts as an error
-    const previous = setCallErrors(this.onError);
+    const previous = setCallErrors(this.callError);
     try {
       // a query paused by one of its own rows (a slow push client) stops at once
       while (n < max && !this.paused()) {
@@ -134,6 +137,6 @@ export class RunningQuery {
     return n;
   }
 
-  private readonly onError = (e: unknown): void => this.recordError(e);
+  private readonly callError = (e: unknown): void => this.recordError(e);
   private paused(): boolean { return this.state === 'PAUSED'; }
 }

@@ -1,1 +1,11 @@
 export class SerdeError extends Error {}
+
+/**
+ * A record's key or value that does not deserialize with its source's format: what the processing
+ * log records as a DESERIALIZATIONERROR. The message is the cause's, unchanged.
+ */
+export class DeserializationError extends Error {
+  constructor(readonly target: 'key' | 'value', readonly topic: string, override readonly cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause));
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+
+const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
+const logged = (e: Engine, topic: string) => (e.topics.get(topic)?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: { TYPE: number } });
+
+describe('the processing log', () => {
+  it('is not made when ksql.logging.processing.stream.auto.create is false, and errors go nowhere', () => {
+    const e = new Engine({ properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
+    e.startProcessingLog();
+    expect(e.metastore.get('KSQL_PROCESSING_LOG')).toBeUndefined();
+    run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B; INSERT INTO A (V) VALUES ('x')");
+    expect(e.topics.has('default_ksql_processing_log')).toBe(false);
+    expect([...e.queries.values()][0]!.runtime!.stats.errors).toBe(1);
+  });
+
+  it('takes its stream and topic names from ksql.logging.processing.stream.name and .topic.name, else from the service id', () => {
+    const named = new Engine({ properties: { 'ksql.logging.processing.stream.name': 'ERRS', 'ksql.logging.processing.topic.name': 'errs_topic' } });
+    named.startProcessingLog();
+    expect(named.metastore.get('ERRS')?.topic).toBe('errs_topic');
+    const service = new Engine({ serviceId: 'orders_' });
+    service.startProcessingLog();
+    expect(service.metastore.get('KSQL_PROCESSING_LOG')?.topic).toBe('orders_ksql_processing_log');
+  });
+
+  it('keeps command offsets where a stock server has them: the first command is 2, the first query _1 over the log itself', () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    expect(e.nextOffset).toBe(2);
+    run(e, 'CREATE STREAM ERRORS AS SELECT LOGGER FROM KSQL_PROCESSING_LOG');
+    expect([...e.queries.keys()]).toEqual(['CSAS_ERRORS_1']);
+  });
+
+  it("a query that reads the log logs nothing there, so its own errors cannot feed it", () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B");
+    run(e, 'CREATE STREAM LOOP AS SELECT LOGGER, 1 / (MESSAGE->TYPE - MESSAGE->TYPE) AS X FROM KSQL_PROCESSING_LOG');
+    run(e, "INSERT INTO A (V) VALUES ('x')");
+    expect(logged(e, 'default_ksql_processing_log').map((m) => [m.logger, m.message.TYPE])).toEqual([['processing.CSAS_C_5.KsqlTopic.Source.deserializer', 0]]);
+    expect(e.queries.get('CSAS_LOOP_7')!.runtime!.stats.errors).toBe(1);
+  });
+});
