@@ -14,6 +14,14 @@ describe('statement parser', () => {
     expect(s.props.get('PARTITIONS')!.value).toBe(2);
   });
 
+  it('DAY, HOUR, MINUTE and SECOND are column names, followed by a comma or not; only the first argument of the date arithmetic functions is a time unit', () => {
+    const s = parseStatement('SELECT DAY, HOUR, MINUTE, SECOND, ABS(SECOND), DATEADD(DAYS, 1, D), TIMESTAMPSUB(HOUR, DAY, T) FROM s;');
+    if (s.kind !== 'select') throw new Error(s.kind);
+    const exprs = s.query.items.map((it) => (it.t === 'expr' ? it.expr : undefined));
+    expect(exprs.slice(0, 4).map((e) => e?.t)).toEqual(['col', 'col', 'col', 'col']);
+    expect(exprs.slice(4).map((e) => (e?.t === 'call' ? e.args.map((a) => a.t) : []))).toEqual([['col'], ['timeunit', 'lit', 'col'], ['timeunit', 'col', 'col']]);
+  });
+
   it.each([
     ['SELECT a + b * c FROM s;', '(A + (B * C))'],
     ['SELECT NOT a = 1 AND b OR c FROM s;', '(((NOT (A = 1)) AND B) OR C)'],

@@ -694,6 +694,19 @@ class Parser {
     }
   }
 
+  /**
+   * A function call's argument: an expression, or the time unit that the first argument of the
+   * date arithmetic functions is (DATEADD(DAYS, ...)); anywhere else DAY, HOUR ... are column names.
+   */
+  private callArgument(fn: string, index: number): Expr {
+    const t = this.cur;
+    if (index === 0 && UNIT_FUNCTIONS.has(fn.toUpperCase()) && t.kind === 'ident' && unitMs(t.text) !== undefined && (this.isSym(',', this.peek()) || this.isSym(')', this.peek()))) {
+      this.i++;
+      return { t: 'timeunit', unit: canonicalUnit(t.text) };
+    }
+    return this.expr();
+  }
+
   private primary(): Expr {
     const t = this.cur;
     const pos = this.pos();
@@ -741,10 +754,6 @@ class Parser {
             return { t: 'struct', fields };
           } break;
         }
-        if (unitMs(t.text) !== undefined && (this.isSym(',', this.peek()) || this.isSym(')', this.peek()))) {
-          this.i++;
-          return { t: 'timeunit', unit: canonicalUnit(t.text) };
-        }
         break;
       }
     }
@@ -753,7 +762,7 @@ class Parser {
       const name = t.text; this.i += 2;
       if (this.acceptSym('*')) { this.expectSym(')'); return { t: 'call', name, args: [], star: true, pos }; }
       const args: Expr[] = [];
-      if (!this.isSym(')')) { do args.push(this.expr()); while (this.acceptSym(',')); }
+      if (!this.isSym(')')) { do args.push(this.callArgument(name, args.length)); while (this.acceptSym(',')); }
       this.expectSym(')');
       return { t: 'call', name, args, pos };
     }
@@ -798,6 +807,8 @@ class LiteralError extends SqlSyntaxError {
   }
 }
 
+/** The functions whose first argument is a time unit. */
+const UNIT_FUNCTIONS = new Set(['DATEADD', 'DATESUB', 'TIMEADD', 'TIMESUB', 'TIMESTAMPADD', 'TIMESTAMPSUB']);
 const UNITS: Record<string, number> = {
   MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
 };
