@@ -170,6 +170,28 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { await admin.disconnect(); }
   });
 
+  it("sink topics get ksqlDB's cleanup policy and retention: a stream deletes with its source's retention, a table compacts, a windowed table does both and keeps the larger of the source's retention and the window's RETENTION", async () => {
+    expect((await ksql(server.url, "CREATE STREAM WSRC (ID VARCHAR KEY, V INT) WITH (kafka_topic='wsrc', value_format='JSON', partitions=1); "
+      + 'CREATE STREAM WS_COPY AS SELECT * FROM WSRC; CREATE TABLE WS_ALL AS SELECT ID, COUNT(*) AS C FROM WSRC GROUP BY ID; '
+      + 'CREATE TABLE WS_TEN AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 10 DAYS) GROUP BY ID; '
+      + 'CREATE TABLE WS_SESSION AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW SESSION (30 SECONDS) GROUP BY ID; '
+      + 'CREATE TABLE WS_HOUR AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 1 HOUR) GROUP BY ID;')).status).toBe(200);
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try {
+      const names = ['WS_COPY', 'WS_ALL', 'WS_TEN', 'WS_SESSION', 'WS_HOUR'];
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
+      const configs = Object.fromEntries(described.resources.map((r) => {
+        const e = Object.fromEntries(r.configEntries.map((c) => [c.configName, c.configValue]));
+        return [r.resourceName, [e['cleanup.policy'], e['retention.ms']]];
+      }));
+      expect(configs).toEqual({
+        WS_COPY: ['delete', '604800000'], WS_ALL: ['compact', '604800000'], WS_TEN: ['compact,delete', '864000000'],
+        WS_SESSION: ['compact,delete', '604800000'], WS_HOUR: ['compact,delete', '604800000'],
+      });
+    } finally { await admin.disconnect(); }
+  });
+
   it('topic configs as a broker has them: every one checked, set ones reported as set, a replica assignment gives the partitions; max.message.bytes limits a batch; an illegal name is not retried', async () => {
     const admin = client(brokers).admin();
     await admin.connect();

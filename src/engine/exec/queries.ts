@@ -136,15 +136,22 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   }
   checkSchemaIdColumns(engine, topic, keyFormat, keyCols, true);
   checkSchemaIdColumns(engine, topic, valueFormat, valCols, false);
-  engine.topics.create(topic, { partitions, replicas, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
+  // the sink topic's cleanup policy and retention, as ksqlDB's TopicCreateInjector sets them: a stream
+  // deletes and keeps the source's retention; a table compacts; a windowed table does both, keeping
+  // the larger of the source's retention and the window's RETENTION
+  const sourceRetention = Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
+  const windowed = kind === 'TABLE' && plan.windowInfo !== undefined;
+  const cleanupPolicy = windowed ? 'compact,delete' : kind === 'TABLE' ? 'compact' : 'delete';
+  const sinkRetention = windowed ? Math.max(sourceRetention, stmt.query.window?.retention?.ms ?? 0) : kind === 'STREAM' ? sourceRetention : undefined;
+  engine.topics.create(topic, { partitions, replicas, cleanupPolicy, ...(sinkRetention === undefined ? {} : { overrides: { 'retention.ms': String(sinkRetention) } }) });
   // the sink's schemas are registered as ksqlDB's SchemaRegisterInjector does, under <topic>-key|value
   keyFormat = registerColumns(engine, topic, keyFormat, keyCols, true);
   valueFormat = registerColumns(engine, topic, valueFormat, valCols, false);
   // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted (single-source
   // queries without a window; the others are shown as submitted)
   const given = propsByName(stmt.props);
-  const retention = given.RETENTION_MS ?? (kind === 'TABLE' ? -1 : Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000));
-  const stored = { ...given, CLEANUP_POLICY: kind === 'TABLE' ? 'compact' : 'delete', KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
+  const retention = given.RETENTION_MS ?? sinkRetention ?? -1;
+  const stored = { ...given, CLEANUP_POLICY: cleanupPolicy, KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
   const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored);
   const displayText = rendered === undefined ? undefined : `${rendered};`;
   const sink: DataSource = {
