@@ -245,6 +245,27 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('a key-to-key join of sources with different partition counts is refused, as ksqlDB refuses it; a foreign-key join is not', async () => {
+    expect((await ksql(server.url, `CREATE STREAM PA (ID BIGINT KEY, A VARCHAR) WITH (kafka_topic='pa', value_format='JSON', partitions=1);
+CREATE STREAM PB (ID BIGINT KEY, B VARCHAR) WITH (kafka_topic='pb', value_format='JSON', partitions=2);
+CREATE TABLE PTA (ID BIGINT PRIMARY KEY, A VARCHAR, FK BIGINT) WITH (kafka_topic='pta', value_format='JSON', partitions=1);
+CREATE TABLE PTB (ID BIGINT PRIMARY KEY, B VARCHAR) WITH (kafka_topic='ptb', value_format='JSON', partitions=2);`)).status).toBe(200);
+    const refused = (a: string, b: string, pa: number, pb: number) => `Can't join \`${a}\` with \`${b}\` since the number of partitions don't match. \`${a}\` partitions = ${pa}; \`${b}\` partitions = ${pb}. Please repartition either one so that the number of partitions match.`;
+    for (const [sql, a, b, pa, pb] of [
+      ['CREATE STREAM PSS AS SELECT * FROM PA JOIN PB WITHIN 1 MINUTE ON PA.ID = PB.ID;', 'PA', 'PB', 1, 2],
+      ['CREATE STREAM PST AS SELECT * FROM PA JOIN PTB ON PA.ID = PTB.ID;', 'PA', 'PTB', 1, 2],
+      ['CREATE TABLE PTT AS SELECT * FROM PTA JOIN PTB ON PTA.ID = PTB.ID;', 'PTA', 'PTB', 1, 2],
+      // a side joined on another column is repartitioned into as many partitions as its source has
+      ['CREATE STREAM PSR AS SELECT * FROM PB JOIN PA WITHIN 1 MINUTE ON PB.B = PA.A;', 'PB', 'PA', 2, 1],
+    ] as const) {
+      const r = await ksql(server.url, sql);
+      expect([r.status, r.body.message]).toEqual([400, refused(a, b, pa, pb)]);
+    }
+    const push = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'SELECT * FROM PA JOIN PTB ON PA.ID = PTB.ID EMIT CHANGES;' }) });
+    expect([push.status, ((await push.json()) as { message: string }).message]).toEqual([400, refused('PA', 'PTB', 1, 2)]);
+    expect((await ksql(server.url, 'CREATE TABLE PFK AS SELECT * FROM PTA JOIN PTB ON PTA.FK = PTB.ID;')).status).toBe(200);
+  });
+
   it('INSERT INTO target checks carry the prefix of errors made while preparing; a missing topic\'s example quotes a name that needs it', async () => {
     expect((await ksql(server.url, 'INSERT INTO QW SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: INSERT INTO can only be used to insert into a stream. QW is a table.');
     expect((await ksql(server.url, 'INSERT INTO NOPE SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: Line: 1, Col: 13: Source `NOPE` does not exist.');

@@ -57,6 +57,8 @@ export interface JoinInput {
   /** Keyed by the left table's primary key (a foreign-key join). */
   foreignKeyed: boolean;
   repartition: boolean;
+  /** The sources each key-to-key join step joins (the left-most one, whose partitioning the result keeps, and the right one): they must be co-partitioned. */
+  coPartitioned: [Side['ds'], Side['ds']][];
   /** Builds the processor that turns source records into joined rows (before WHERE and projection). */
   build(onRow: JoinEmit, onError: (e: unknown) => void, stores: StoreFactory): Processor;
 }
@@ -75,6 +77,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   let keyClass: Expr[] = keyColumns(sides[0]!.ds.columns).length === 1 ? [{ t: 'col', source: sides[0]!.alias, name: keyColumns(sides[0]!.ds.columns)[0]!.name, pos: { line: 0, col: 0 } }] : [];
   let foreignKeyed = false, synthetic = false, repartition = false;
   const steps: Step[] = [];
+  const coPartitioned: [Side['ds'], Side['ds']][] = [];
   // every join's criteria are checked before any is planned, as ksqlDB's analysis does
   q.joins.forEach((clause, i) => {
     validateJoin(clause, sides[0]!, sides[i + 1]!, scope, sides);
@@ -122,6 +125,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
       if (stepKind === 'table-fk' && (clause.type === 'RIGHT' || clause.type === 'FULL')) throw new KsqlStatementError(`${clause.type === 'RIGHT' ? 'RIGHT' : 'FULL'} OUTER JOIN on a foreign key is not supported`);
     }
     steps.push({ clause, right, kind: stepKind, leftKey, rightKey, leftAst, rightAst });
+    if (stepKind !== 'table-fk') coPartitioned.push([sides[0]!.ds, right.ds]);
     synthetic = clause.type === 'FULL' || (leftAst.t !== 'col' && rightAst.t !== 'col');
     if (stepKind === 'table-fk') foreignKeyed = true;
     else if (synthetic) { keyClass = []; foreignKeyed = false; }
@@ -130,7 +134,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   });
 
   return {
-    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition,
+    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned,
     build(onRow, onError, stores) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
       const prefixers = sides.map(prefixer);
@@ -198,7 +202,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     return undefined;
   };
   return {
-    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo,
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned,
     build(emit, onError, stores) {
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;

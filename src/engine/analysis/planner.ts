@@ -42,6 +42,8 @@ export interface QueryPlan {
   windowRetentionMs?: number;
   /** Whether ksqlDB would repartition (GROUP BY not on the key, join not on a key). */
   repartition: boolean;
+  /** A join's pairs of sources that must have as many partitions (key-to-key steps; not foreign-key ones). */
+  coPartitioned?: [DataSource, DataSource][];
   build(emit: (o: OutMsg) => void, onError: (e: unknown) => void, stores: StoreFactory): Processor;
   /**
    * For an aggregation that repartitions (GROUP BY other than the key), the partition of a group key
@@ -533,7 +535,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
 
   const plan: QueryPlan = {
-    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition,
+    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned,
     windowRetentionMs: windowed && windowed.type !== 'SESSION' ? windowRetention(windowed, q.emit === 'FINAL') : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);

@@ -68,6 +68,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   if (plan.resultType !== kind) {
     throw new KsqlStatementError(`Invalid result type. Your SELECT query produces a ${plan.resultType}. Please use CREATE ${plan.resultType} AS SELECT statement instead.`);
   }
+  checkCoPartitioned(engine, plan);
   w.checkRetention(kind, plan.windowInfo !== undefined);
   const left = plan.sources[0]!;
   const columns = sinkColumns(plan);
@@ -234,6 +235,7 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   const w = WithProps.validate(stmt.props, 'insert');
   const planned = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target, statement: 'INSERT INTO', properties: { ...engine.properties, ...ctx.properties } });
   if (planned.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
+  checkCoPartitioned(engine, planned);
   const plan = castIntegerLiterals(planned, stmt, target);
   const result = sinkColumns(plan);
   const compatible = result.length === target.columns.length && result.every((c, i) => {
@@ -295,6 +297,18 @@ function castIntegerLiterals(plan: QueryPlan, stmt: InsertInto, target: DataSour
       }, onError, stores);
     },
   };
+}
+
+/**
+ * A key-to-key join needs its sources co-partitioned, as ksqlDB's JoinNode checks (a side that is
+ * repartitioned keeps its source's count); foreign-key joins do not.
+ */
+export function checkCoPartitioned(engine: Engine, plan: QueryPlan): void {
+  for (const [l, r] of plan.coPartitioned ?? []) {
+    const lp = engine.topics.get(l.topic)?.partitions.length, rp = engine.topics.get(r.topic)?.partitions.length;
+    if (lp === undefined || rp === undefined || lp === rp) continue;
+    throw new KsqlStatementError(`Can't join \`${l.name}\` with \`${r.name}\` since the number of partitions don't match. \`${l.name}\` partitions = ${lp}; \`${r.name}\` partitions = ${rp}. Please repartition either one so that the number of partitions match.`);
+  }
 }
 
 export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {

@@ -6,6 +6,7 @@ import type { Engine, MaterializedRow } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { BetweenTypeError } from '../analysis/compile.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
+import { checkCoPartitioned } from './queries.js';
 import { collectAggregates } from '../analysis/aggregate-checks.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { typeToString } from '../sql/types.js';
@@ -169,6 +170,7 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false, push: true, properties: props });
   refuseDuplicateColumns(plan);
+  checkCoPartitioned(engine, plan);
   const ds = plan.sources[0]!;
   // the request's own auto.offset.reset wins over the server's ksql.streams.auto.offset.reset
   const reset = String(props['auto.offset.reset'] ?? props['ksql.streams.auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
