@@ -245,6 +245,23 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('windows Kafka Streams refuses are refused: no size, no session gap, a RETENTION shorter than the size plus the grace period (a day less the size when none is given)', async () => {
+    const agg = (w: string) => `CREATE TABLE WZ AS SELECT ID, COUNT(*) AS C FROM QS WINDOW ${w} GROUP BY ID;`;
+    for (const [w, message] of [
+      ['TUMBLING (SIZE 0 SECONDS)', 'Window size (sizeMs) must be larger than zero.'],
+      ['SESSION (0 SECONDS)', 'Gap time (inactivityGapMs) cannot be zero or negative.'],
+      ['TUMBLING (SIZE 10 SECONDS, RETENTION 5 SECONDS, GRACE PERIOD 0 SECONDS)', 'The retention period of the window store Aggregate-Aggregate-Materialize must be no smaller than its window size plus the grace period. Got size=[10000], grace=[0], retention=[5000]'],
+      ['HOPPING (SIZE 1 MINUTE, ADVANCE BY 10 SECONDS, RETENTION 1 HOUR)', 'The retention period of the window store Aggregate-Aggregate-Materialize must be no smaller than its window size plus the grace period. Got size=[60000], grace=[86340000], retention=[3600000]'],
+      ['SESSION (30 SECONDS, RETENTION 10 SECONDS, GRACE PERIOD 1 SECOND)', 'The retention period of the session store Aggregate-Aggregate-Materialize must be no smaller than the session inactivity gap plus the grace period. Got gap=[30000], grace=[1000], retention=[10000]'],
+    ] as const) {
+      const r = await ksql(server.url, agg(w));
+      expect([w, r.status, r.body.message]).toEqual([w, 400, message]);
+    }
+    for (const w of ['TUMBLING (SIZE 10 SECONDS, RETENTION 10 SECONDS, GRACE PERIOD 0 SECONDS)', 'SESSION (30 SECONDS, RETENTION 2 DAYS)']) {
+      expect((await ksql(server.url, agg(w).replace('WZ', `WZ_${w.length}`))).status).toBe(200);
+    }
+  });
+
   it('a key-to-key join of sources with different partition counts is refused, as ksqlDB refuses it; a foreign-key join is not', async () => {
     expect((await ksql(server.url, `CREATE STREAM PA (ID BIGINT KEY, A VARCHAR) WITH (kafka_topic='pa', value_format='JSON', partitions=1);
 CREATE STREAM PB (ID BIGINT KEY, B VARCHAR) WITH (kafka_topic='pb', value_format='JSON', partitions=2);

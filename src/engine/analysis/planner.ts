@@ -14,7 +14,7 @@ import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols,
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
-import { buildWindowing, windowRetention } from './windowing.js';
+import { buildWindowing, checkWindow, windowRetention } from './windowing.js';
 import { aggregateWithoutGroupBy, checkJoinWindowBounds, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
 import type { StoreFactory } from '../state/store.js';
 
@@ -476,6 +476,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   if (windowed?.type === 'HOPPING' && (windowed.advance!.ms <= 0 || windowed.advance!.ms > windowed.size.ms)) {
     throw new KsqlStatementError(`Window advancement interval should be more than zero and less than window duration which is ${windowed.size.ms} ms, but given advancement interval is: ${windowed.advance!.ms} ms`);
   }
+  if (windowed) checkWindow(windowed, q.emit === 'FINAL');
   const aggScopeCols: ScopeCol[] = [
     ...groupC.map((g, i) => ({ name: keyNames[i]!, type: g.type, field: `$k${i}` })),
     ...(windowed ? [{ name: 'WINDOWSTART', type: T.BIGINT, field: 'WINDOWSTART' }, { name: 'WINDOWEND', type: T.BIGINT, field: 'WINDOWEND' }] : []),
