@@ -245,6 +245,35 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
   afterAll(async () => { await server.stop(); });
   const q = (sql: string) => queryStream(server.url, sql);
 
+  it('functions check their arguments as ksqlDB binds them: generic element types agree, lambdas have their arity and return type, nested lambdas take new names, one-column aggregates take one', async () => {
+    expect((await ksql(server.url, "CREATE STREAM FN (ID INT KEY, ARR ARRAY<INT>, M MAP<STRING, INT>, G STRING, I INT) WITH (kafka_topic='fn', value_format='JSON', partitions=1);")).status).toBe(200);
+    for (const [sql, message] of [
+      ["SELECT ARRAY_UNION(ARRAY[1], ARRAY['a']) FROM FN;", "Function 'array_union' does not accept parameters (ARRAY<INTEGER>, ARRAY<STRING>)."],
+      ['SELECT ARRAY_CONCAT(ARRAY[1], ARRAY[2.5]) FROM FN;', "Function 'array_concat' does not accept parameters (ARRAY<INTEGER>, ARRAY<DECIMAL(2, 1)>)."],
+      ["SELECT MAP_UNION(MAP('a' := 1), MAP('b' := 'x')) FROM FN;", "Function 'map_union' does not accept parameters (MAP<STRING, INTEGER>, MAP<STRING, STRING>)."],
+      ["SELECT ARRAY_CONTAINS(ARR, 'x') FROM FN;", "Function 'array_contains' does not accept parameters (ARRAY<INTEGER>, STRING)."],
+      ["SELECT ARRAY_REMOVE(ARR, 'x') FROM FN;", "Function 'array_remove' does not accept parameters (ARRAY<INTEGER>, STRING)."],
+      ['SELECT FILTER(ARR, x => x + 1) FROM FN;', "Function 'filter' does not accept parameters (ARRAY<INTEGER>, ...)."],
+      ["SELECT REDUCE(ARR, 'x', (s, x) => x) FROM FN;", "Function 'reduce' does not accept parameters (ARRAY<INTEGER>, ...)."],
+      // (a map's TRANSFORM takes a lambda for the keys and one for the values: one alone was a 500)
+      ['SELECT TRANSFORM(M, (k, v) => k) FROM FN;', "Function 'transform' does not accept parameters (MAP<STRING, INTEGER>, ...)."],
+      ['SELECT TRANSFORM(ARR, x => TRANSFORM(ARR, x => x)) FROM FN;', 'Reusing lambda arguments in nested lambda is not allowed'],
+      ['SELECT G, SUM(I, 2) FROM FN GROUP BY G EMIT CHANGES;', "Function 'SUM' does not accept parameters (INTEGER, INTEGER)."],
+      ["SELECT G, COLLECT_LIST(I, 'a') FROM FN GROUP BY G EMIT CHANGES;", "Function 'COLLECT_LIST' does not accept parameters (INTEGER, STRING)."],
+    ] as const) {
+      const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: sql }) });
+      expect([sql, r.status, ((await r.json()) as { message: string }).message]).toEqual([sql, 400, message]);
+    }
+  });
+
+  it('ARRAY_SORT takes ASC, ASCENDING, DESC, DESCENDING in any case, else NULL; INITCAP splits on any whitespace; TO_JSON_STRING writes doubles as Java; GEO_DISTANCE refuses coordinates off the globe', async () => {
+    expect((await ksql(server.url, "CREATE STREAM FV (ID INT KEY, ARR ARRAY<INT>, D DOUBLE) WITH (kafka_topic='fv', value_format='JSON', partitions=1); INSERT INTO FV (ID, ARR, D) VALUES (1, ARRAY[3, NULL, 1, 2], 2.5);")).status).toBe(200);
+    const r = await q("SELECT ARRAY_SORT(ARR, 'descending'), ARRAY_SORT(ARR, 'Asc'), ARRAY_SORT(ARR, 'bad'), ARRAY_SORT(ARR, CAST(NULL AS STRING)), "
+      + "INITCAP(CONCAT('hello', CHR(9), 'world', CHR(10), 'foo  bar')), TO_JSON_STRING(D * 2), TO_JSON_STRING(ARRAY[1.0E0, 2.5E0]), TO_JSON_STRING(1E20), TO_JSON_STRING(1E-7), "
+      + 'GEO_DISTANCE(100, 0, 0, 0), GEO_DISTANCE(0, 200, 0, 0), ROUND(GEO_DISTANCE(90, 0, -90, 180)) FROM FV;');
+    expect(r.rows).toEqual([[[3, 2, 1, null], [1, 2, 3, null], null, null, 'Hello\tWorld\nFoo  Bar', '5.0', '[1.0,2.5]', '1.0E20', '1.0E-7', null, null, 20015]]);
+  });
+
   it('windows Kafka Streams refuses are refused: no size, no session gap, a RETENTION shorter than the size plus the grace period (a day less the size when none is given)', async () => {
     const agg = (w: string) => `CREATE TABLE WZ AS SELECT ID, COUNT(*) AS C FROM QS WINDOW ${w} GROUP BY ID;`;
     for (const [w, message] of [

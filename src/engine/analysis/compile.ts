@@ -383,6 +383,7 @@ let lambdaCounter = 0;
 function compileLambda(e: Expr, types: SqlType[], ctx: CompileCtx, fnName: string): { type: SqlType; call: (row: Row, ...vals: unknown[]) => unknown } {
   if (e.t !== 'lambda') throw new KsqlStatementError(`Function '${fnName}' expects a lambda function as its argument, got ${formatExpr(e)}`);
   if (e.params.length !== types.length) throw new KsqlStatementError(`Was expecting ${types.length} arguments to lambda function, got ${e.params.length}`);
+  if (e.params.some((p) => ctx.lambdaVars?.has(p))) throw new KsqlStatementError('Reusing lambda arguments in nested lambda is not allowed');
   const vars = new Map(ctx.lambdaVars ?? []);
   const fields = e.params.map((p, i) => { const field = `$lambda${lambdaCounter++}_${p}`; vars.set(p, { type: types[i]!, field }); return field; });
   const body = compileExpr(e.body, { ...ctx, lambdaVars: vars });
@@ -402,6 +403,10 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
   const coll = compileExpr(e.args[0]!, ctx);
   if (coll.type.kind !== 'ARRAY' && coll.type.kind !== 'MAP') throw new KsqlStatementError(`Function '${name.toLowerCase()}' does not accept parameters (${typeToString(coll.type)}, ...).`);
   const ct = coll.type;
+  // TRANSFORM of a map takes two lambdas (keys, values); everything else one, REDUCE after its initial value
+  const arity = name === 'FILTER' ? 2 : name === 'REDUCE' || ct.kind === 'MAP' ? 3 : 2;
+  const refuse = () => new KsqlStatementError(`Function '${name.toLowerCase()}' does not accept parameters (${typeToString(ct)}, ...).`);
+  if (e.args.length !== arity) throw refuse();
   if (name === 'TRANSFORM') {
     if (ct.kind === 'ARRAY') {
       const f = compileLambda(e.args[1]!, [ct.item], ctx, name);
@@ -421,16 +426,20 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
       return inJavaHashMapOrder(out, false);
     } };
   }
+  // FILTER's lambda is a predicate (Function<T, Boolean>)
+  const predicate = <F extends { type: SqlType }>(f: F): F => { if (f.type.kind !== 'BOOLEAN' && f.type.kind !== 'NULL') throw refuse(); return f; };
   if (name === 'FILTER') {
     if (ct.kind === 'ARRAY') {
-      const f = compileLambda(e.args[1]!, [ct.item], ctx, name);
+      const f = predicate(compileLambda(e.args[1]!, [ct.item], ctx, name));
       return { type: ct, fn: (row) => { const a = coll.fn(row) as unknown[] | null; return a == null ? null : a.filter((v) => f.call(row, v) === true); } };
     }
-    const f = compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name);
+    const f = predicate(compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name));
     return { type: ct, fn: (row) => { const m = coll.fn(row) as Map<unknown, unknown> | null; if (m == null) return null; return new Map([...m].filter(([k, v]) => f.call(row, k, v) === true)); } };
   }
   const init = compileExpr(e.args[1]!, ctx);
   const f = compileLambda(e.args[2]!, ct.kind === 'ARRAY' ? [init.type, ct.item] : [init.type, ct.key, ct.value], ctx, name);
+  // the lambda gives the next state, of the initial value's type (BiFunction<S, T, S>; numbers of any width)
+  if (init.type.kind !== 'NULL' && f.type.kind !== 'NULL' && !typesEqual(f.type, init.type) && !(isNumeric(f.type) && isNumeric(init.type))) throw refuse();
   const resultType = init.type.kind === 'NULL' ? f.type : init.type;
   return { type: resultType, fn: (row) => {
     const c = coll.fn(row), start = init.fn(row);

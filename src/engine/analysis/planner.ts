@@ -450,7 +450,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       literals.push(c.fn({})); extraTypes.push(c.type);
     }
     const argTypes = [...args.map((a) => a.type), ...extraTypes];
-    const bound = fn.resolve(argTypes, literals, opts.properties ?? {});
+    const bound = fn.maxArgs !== undefined && argTypes.length > fn.maxArgs ? undefined : fn.resolve(argTypes, literals, opts.properties ?? {});
     if (typeof bound === 'string') throw new KsqlStatementError(bound);
     if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).`);
     aggs.push({ call, args, bound, norm });

@@ -34,6 +34,8 @@ export interface AggregateFunction {
    * `config` the properties the function reads (ksql.functions.<name>.*).
    */
   resolve(args: SqlType[], literals: unknown[], config?: Record<string, unknown>): BoundAggregate | string | undefined;
+  /** The most arguments a call takes: 1 unless `columns` says otherwise or it is given. */
+  maxArgs?: number;
 }
 
 const registry = new Map<string, AggregateFunction>();
@@ -71,7 +73,8 @@ export function aggregateSignatures(f: AggregateFunction): { params: SqlType[]; 
   return out;
 }
 export const aggregateFunctions = () => [...registry.values()];
-const define = (f: AggregateFunction) => registry.set(f.name, f);
+// a function of one column takes no more: SUM(x, 2) is refused as ksqlDB refuses it, not summed
+const define = (f: AggregateFunction) => registry.set(f.name, { maxArgs: f.columns === undefined ? 1 : undefined, ...f });
 
 function add(t: SqlType, a: unknown, b: unknown): unknown {
   if (t.kind === 'DECIMAL') {
@@ -149,7 +152,7 @@ for (const [name, sign] of [['MIN', -1], ['MAX', 1]] as const) {
 
 for (const [name, latest] of [['LATEST_BY_OFFSET', true], ['EARLIEST_BY_OFFSET', false]] as const) {
   define({
-    name, description: `The ${latest ? 'latest' : 'earliest'} value by offset.`, streamOnly: true,
+    name, description: `The ${latest ? 'latest' : 'earliest'} value by offset.`, streamOnly: true, maxArgs: 3,
     resolve: (args, literals) => {
       const t = args[0];
       if (!t || t.kind === 'NULL') return undefined;

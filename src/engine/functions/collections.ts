@@ -1,7 +1,13 @@
-import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
+import { T, canImplicitlyCast, isNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues, valueToString } from './values.js';
 import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
+
+/**
+ * Whether a value may stand for an element of type `item` in a generic function (ksqlDB binds its
+ * type parameter from both): the same type, a NULL, numbers of any width, or one that casts to it.
+ */
+const fitsItem = (value: SqlType, item: SqlType): boolean => value.kind === 'NULL' || (isNumeric(value) && isNumeric(item)) || canImplicitlyCast(value, item);
 
 /** Null handling and conditionals, arrays and maps. */
 export function registerCollectionFunctions(): void {
@@ -24,7 +30,7 @@ export function registerCollectionFunctions(): void {
 
   // ---- collections
   define('ARRAY_LENGTH', 'ARRAY', 'ARRAY_LENGTH(array)', (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? { returnType: I, argTypes: args, fn: ([a]) => (a == null ? null : (a as unknown[]).length) } : undefined));
-  define('ARRAY_CONTAINS', 'ARRAY', 'ARRAY_CONTAINS(array, value)', (args) => (args.length === 2 && args[0]!.kind === 'ARRAY' ? { returnType: BOOL, argTypes: [args[0]!, args[0]!.item], fn: ([a, v]) => (a == null ? false : (a as unknown[]).some((x) => (x == null ? v == null : v != null && compareValues(x, v) === 0))) } : undefined));
+  define('ARRAY_CONTAINS', 'ARRAY', 'ARRAY_CONTAINS(array, value)', (args) => (args.length === 2 && args[0]!.kind === 'ARRAY' && fitsItem(args[1]!, args[0]!.item) ? { returnType: BOOL, argTypes: [args[0]!, args[0]!.item], fn: ([a, v]) => (a == null ? false : (a as unknown[]).some((x) => (x == null ? v == null : v != null && compareValues(x, v) === 0))) } : undefined));
   for (const [name, sign] of [['ARRAY_MAX', 1], ['ARRAY_MIN', -1]] as const) {
     define(name, 'ARRAY', `${name}(array)`, (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? {
       returnType: args[0]!.item, argTypes: args,
@@ -36,8 +42,8 @@ export function registerCollectionFunctions(): void {
   define('MAP_VALUES', 'MAP', 'MAP_VALUES(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.value), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).values()]) } : undefined));
 
   define('MAP_UNION', 'MAP', 'MAP_UNION(map, map)', (args) => {
-    const t = args.find((a) => a.kind === 'MAP');
-    if (args.length !== 2 || !t || args.some((a) => a.kind !== 'MAP' && a.kind !== 'NULL')) return undefined;
+    const t = args.length === 2 ? commonType(args) : undefined;
+    if (t?.kind !== 'MAP' || args.some((a) => a.kind !== 'MAP' && a.kind !== 'NULL')) return undefined;
     return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a == null && b == null ? null : new Map([...((a ?? []) as Map<unknown, unknown>), ...((b ?? []) as Map<unknown, unknown>)])) };
   });
   define('AS_MAP', 'MAP', 'AS_MAP(keys, values)', (args) => {
@@ -68,13 +74,20 @@ export function registerCollectionFunctions(): void {
     define(name, 'ARRAY', `${name}(array${arity > 1 ? ', ...' : ''})`, (args) => {
       if (args.length !== arity || args[0]!.kind !== 'ARRAY') return undefined;
       const t = args[0]!;
+      // ARRAY_REMOVE's victim is an element: of the array's element type
+      if (name === 'ARRAY_REMOVE' && !fitsItem(args[1]!, t.item)) return undefined;
       const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' && t.kind === 'ARRAY' ? t.item : a));
       return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], ...rest)) };
     });
   const distinctValues = (list: unknown[]) => list.filter((x, i) => list.findIndex((y) => (x == null ? y == null : y != null && compareValues(x, y) === 0)) === i);
   arrayFn('ARRAY_DISTINCT', 1, (t) => t, (a) => distinctValues(a));
   arrayFn('ARRAY_SORT', 1, (t) => t, (a) => [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y))));
-  arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => { const asc = String(dir ?? 'ASC').toUpperCase() !== 'DESC'; return [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * (asc ? 1 : -1))); });
+  // ksqlDB's ArraySort takes ASC/ASCENDING or DESC/DESCENDING (any case); a NULL or other direction gives NULL
+  arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => {
+    const d = typeof dir === 'string' ? dir.toUpperCase() : '';
+    const sign = d === 'ASC' || d === 'ASCENDING' ? 1 : d === 'DESC' || d === 'DESCENDING' ? -1 : 0;
+    return sign === 0 ? null : [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * sign));
+  });
   arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, v) => a.filter((x) => !(x == null ? v == null : v != null && compareValues(x, v) === 0)));
   // ARRAY_JOIN(array[, delimiter = ',']): items as Java prints them, NULL items as 'null', a NULL delimiter as ''
   define('ARRAY_JOIN', 'ARRAY', 'ARRAY_JOIN(array[, delimiter])', (args) => {
@@ -95,8 +108,9 @@ export function registerCollectionFunctions(): void {
   for (const [name, op] of [['ARRAY_CONCAT', 'concat'], ['ARRAY_UNION', 'union'], ['ARRAY_INTERSECT', 'intersect'], ['ARRAY_EXCEPT', 'except']] as const) {
     define(name, 'ARRAY', `${name}(array, array)`, (args) => {
       if (args.length !== 2) return undefined;
-      const t = args.find((a) => a.kind === 'ARRAY');
-      if (!t || args.some((a) => a.kind !== 'ARRAY' && a.kind !== 'NULL')) return undefined;
+      // both arrays bind the one element type: ARRAY<INTEGER> and ARRAY<STRING> do not go together
+      const t = commonType(args);
+      if (t?.kind !== 'ARRAY' || args.some((a) => a.kind !== 'ARRAY' && a.kind !== 'NULL')) return undefined;
       return { returnType: t, argTypes: [t, t], fn: ([a, b]) => {
         if (op === 'concat') return a == null && b == null ? null : [...((a ?? []) as unknown[]), ...((b ?? []) as unknown[])];
         if (a == null || b == null) return null;

@@ -1,5 +1,5 @@
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
-import { Decimal } from '../util/decimal.js';
+import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
 import { valueToString } from './values.js';
 import { BOOL, I, S, define, fixed } from './registry.js';
@@ -86,7 +86,8 @@ function jsonEquals(e: Json, x: unknown): boolean {
 function toJsonString(v: unknown, t: SqlType): string {
   if (v === null) return 'null';
   switch (t.kind) {
-    case 'DOUBLE': return JSON.stringify(v);
+    // Jackson writes a double as Java's Double.toString (1.0, 1.0E20), and NaN and the infinities quoted
+    case 'DOUBLE': return Number.isFinite(v as number) ? javaDoubleString(v as number) : JSON.stringify(String(v));
     case 'DECIMAL': return (v as Decimal).toString();
     case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
     case 'DATE': return JSON.stringify(valueToString(v, t));

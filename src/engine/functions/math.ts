@@ -104,6 +104,9 @@ function roundHalfUp(x: number, places: number): number {
   return -r.toNumber() || 0;
 }
 function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
+  // ksqlDB's GeoDistance checks its coordinates: a latitude outside [-90, 90] or a longitude outside [-180, 180] fails the call
+  if ([lat1, lat2].some((x) => x < -90 || x > 90)) throw new EvalError('valid latitude values for GeoDistance function are in the range of -90 to 90 decimal degrees');
+  if ([lon1, lon2].some((x) => x < -180 || x > 180)) throw new EvalError('valid longitude values for GeoDistance function are in the range of -180 to +180 decimal degrees');
   const u = unit.toUpperCase();
   let r: number;
   if (u === 'KM' || u === 'KILOMETERS' || u === 'KILOMETRES') r = 6371;

@@ -16,7 +16,8 @@ export function registerStringFunctions(): void {
   // lengths and positions count UTF-16 code units, as Java's String does (an emoji is two)
   fixed('LEN', 'STRING', [S], I, (s: string) => s.length);
   fixed('LEN', 'STRING', [T.BYTES], I, (b: Buffer) => b.length);
-  fixed('INITCAP', 'STRING', [S], S, (s: string) => s.split(' ').map((w) => (w ? w[0]!.toUpperCase() + w.slice(1).toLowerCase() : w)).join(' '));
+  // words are runs of non-whitespace (Java's \s: space, \t, \n, \x0B, \f, \r), each capitalized, the whitespace kept
+  fixed('INITCAP', 'STRING', [S], S, (s: string) => s.replace(/[^ \t\n\v\f\r]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()));
   // Java's String.replace: an empty target matches before every character and at the end
   fixed('REPLACE', 'STRING', [S, S, S], S, (s: string, a: string, b: string) => (a === '' ? b + s.split('').join(b) + (s === '' ? '' : b) : s.split(a).join(b)));
   for (const t of [S, T.BYTES]) {
