@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import protobuf from 'protobufjs';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { freePort, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
 import { migrate, startLocalServer, type LocalServer } from '../../src/index.js';
@@ -117,5 +118,32 @@ describe('a TradeSettlement written by a Protobuf client with the Schema Registr
     const r = await queryStream(server.url, "SELECT SYMBOL, NUM_COMPLETED, WINDOWSTART FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV';");
     expect(r.status, r.raw).toBe(200);
     expect(r.rows).toEqual([['ZVV', 1, 120_000]]);
+  });
+});
+
+describe('Protobuf records read as Confluent\'s deserializer reads them', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });
+  afterAll(async () => { await server.close(); });
+
+  it('uint64 and fixed64 of 2^63 and above are the signed longs of their bits; message indexes that name no message fail the record (processing log) instead of reading it as the first message', async () => {
+    const proto = 'syntax = "proto3"; message S { string id = 1; uint64 u64 = 2; fixed64 f64 = 3; }';
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pb64-value/versions', { schema: proto, schemaType: 'PROTOBUF' });
+    expect(reg.status).toBe(200);
+    expect((await ksql(server.url, "CREATE STREAM PB64 WITH (KAFKA_TOPIC='pb64', PARTITIONS=1, VALUE_FORMAT='PROTOBUF'); CREATE STREAM PB64_OUT AS SELECT ID, U64, CAST(U64 AS STRING) AS U, U64 > 0 AS POSITIVE, CAST(F64 AS STRING) AS F FROM PB64;")).status).toBe(200);
+    const S = protobuf.parse(proto).root.lookupType('S');
+    const payload = (id: string) => Buffer.from(S.encode(S.fromObject({ id, u64: '18446744073709551615', f64: '9223372036854775808' })).finish());
+    // Confluent's framing: magic byte, schema id, then the message indexes ([0] is one 0 byte; else a zigzag count and zigzag indexes)
+    const framed = (indexes: number[], id: string) => Buffer.concat([Buffer.from([0]), Buffer.from([0, 0, 0, reg.body.id]), Buffer.from(indexes), payload(id)]);
+    for (const [indexes, id] of [[[0], 'max'], [[2, 14], 'index 7'], [[4, 0, 6], 'index 0.3']] as const) {
+      server.engine.topics.append('pb64', { key: null, value: framed([...indexes], id), timestamp: Date.now(), partition: 0 });
+    }
+    server.engine.drain();
+    expect((await queryStream(server.url, 'SELECT ID, U, POSITIVE, F FROM PB64_OUT;')).rows).toEqual([['max', '-1', false, '-9223372036854775808']]);
+    const log = await queryStream(server.url, 'SELECT MESSAGE->DESERIALIZATIONERROR->ERRORMESSAGE FROM KSQL_PROCESSING_LOG;');
+    expect(log.rows.map((r) => String(r[0]))).toEqual([
+      expect.stringMatching(/^Failed to deserialize value from topic: pb64\. .*Invalid message indexes: \[7\] name no message of the writer's schema/),
+      expect.stringMatching(/^Failed to deserialize value from topic: pb64\. .*Invalid message indexes: \[0, 3\] name no message of the writer's schema/),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { toLong, type Long } from '../util/long.js';
+import { wrapLong, type Long } from '../util/long.js';
 import type protobuf from 'protobufjs';
 import { protobufjs } from './libraries.js';
 import type { Decimal } from '../util/decimal.js';
@@ -6,6 +6,7 @@ import type { SqlType } from '../sql/types.js';
 import type { ProtoSchema } from './protobuf-schema.js';
 import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
+import { SerdeError } from './serde-error.js';
 
 type Obj = { [k: string]: unknown };
 const DAY_MS = 86_400_000;
@@ -41,7 +42,10 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
     },
     decode(payload, writer, indexes) {
       const ws = (writer as ProtoSchema | undefined) ?? schema;
-      const wt = (writer ? ws.byIndexes(indexes ?? [0]) : type) ?? type;
+      // the message indexes name the writer's message: indexes that name none cannot be read (Confluent's
+      // deserializer fails the record), rather than read as the first message
+      const wt = writer ? ws.byIndexes(indexes ?? [0]) : type;
+      if (!wt) throw new SerdeError(`Invalid message indexes: [${(indexes ?? [0]).join(', ')}] name no message of the writer's schema`);
       const msg = wt.decode(payload) as unknown as Obj;
       return fromMessage(msg, wt, row, true) as unknown[];
     },
@@ -198,10 +202,13 @@ function scalar(v: unknown, t: SqlType): unknown {
   }
 }
 
-/** A 64-bit int protobufjs decoded (a Long object, or a number) as an exact long. */
+/**
+ * A 64-bit int protobufjs decoded (a Long object, or a number) as an exact long. An unsigned one
+ * (uint64, fixed64) of 2^63 or more is the signed long of the same bits, as Java reads it into a BIGINT.
+ */
 function long(v: unknown): Long {
   if (v === null || v === undefined) return 0;
-  return typeof v === 'object' ? toLong(BigInt((v as { toString(): string }).toString())) : Number(v);
+  return typeof v === 'object' ? wrapLong(BigInt((v as { toString(): string }).toString())) : Number(v);
 }
 
 /** protobufjs decodes 64-bit ints as Long objects when the `long` package is present. */
