@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import avro from 'avsc';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { freePort, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
 import { migrate, startLocalServer, type LocalServer } from '../../src/index.js';
@@ -118,6 +119,32 @@ describe('a TradeSettlement written by a Protobuf client with the Schema Registr
     const r = await queryStream(server.url, "SELECT SYMBOL, NUM_COMPLETED, WINDOWSTART FROM COMPLETED_PER_MINUTE WHERE SYMBOL = 'ZVV';");
     expect(r.status, r.raw).toBe(200);
     expect(r.rows).toEqual([['ZVV', 1, 120_000]]);
+  });
+});
+
+describe('Avro unions of more than one type', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });
+  afterAll(async () => { await server.close(); });
+
+  it('are a struct with the written branch set, as Connect reads them, and are written back as that branch', async () => {
+    const schema = { type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }, { name: 'v', type: ['null', 'string', 'int'], default: null }] };
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/unions-value/versions', { schema: JSON.stringify(schema) });
+    expect(reg.status).toBe(200);
+    expect((await ksql(server.url, "CREATE STREAM UNIONS WITH (KAFKA_TOPIC='unions', PARTITIONS=1, VALUE_FORMAT='AVRO'); CREATE STREAM UNIONS_OUT AS SELECT * FROM UNIONS;")).status).toBe(200);
+    const t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
+    const head = Buffer.from([0, 0, 0, 0, reg.body.id]);
+    for (const r of [{ id: 'int', v: { int: 5 } }, { id: 'string', v: { string: 'str' } }, { id: 'none', v: null }]) {
+      server.engine.topics.append('unions', { key: null, value: Buffer.concat([head, t.toBuffer(r)]), timestamp: Date.now(), partition: 0 });
+    }
+    server.engine.drain();
+    const expected = [['int', { CONNECT_UNION_FIELD_STRING: null, CONNECT_UNION_FIELD_INT: 5 }], ['string', { CONNECT_UNION_FIELD_STRING: 'str', CONNECT_UNION_FIELD_INT: null }], ['none', null]];
+    expect((await queryStream(server.url, 'SELECT ID, V FROM UNIONS;')).rows).toEqual(expected);
+    expect((await queryStream(server.url, 'SELECT ID, V FROM UNIONS_OUT;')).rows).toEqual(expected);
+    // a row written into the stream takes the branch its struct sets
+    expect((await ksql(server.url, "INSERT INTO UNIONS (ID, V) VALUES ('ins', STRUCT(CONNECT_UNION_FIELD_INT := 9));")).status).toBe(200);
+    const written = server.engine.topics.get('unions')!.partitions[0]!.all().at(-1)!.value!;
+    expect(t.fromBuffer(written.subarray(5))).toEqual({ id: 'ins', v: { int: 9 } });
   });
 });
 

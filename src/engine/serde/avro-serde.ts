@@ -52,6 +52,18 @@ function nonNull(s: AvroSchema): AvroSchema {
   return s;
 }
 
+/** The branches of a union of more than one non-null type, which Connect reads as a struct of one field per branch. */
+function unionBranches(s: AvroSchema): AvroSchema[] | undefined {
+  if (!Array.isArray(s)) return undefined;
+  const branches = s.filter((x) => x !== 'null') as AvroSchema[];
+  return branches.length > 1 ? branches : undefined;
+}
+
+/** Which branch a decoded union value is of: the first whose type takes it. */
+function branchOf(v: unknown, branches: AvroSchema[]): number {
+  return branches.findIndex((b) => { try { return avroTypeOf(b).isValid(v); } catch { return false; } });
+}
+
 const allowsNull = (s: AvroSchema): boolean => s === 'null' || (Array.isArray(s) && s.includes('null'));
 /** A field default written as it is in the schema's JSON: a plain primitive or an enum symbol (the first branch of a union). */
 const PLAIN_DEFAULTS = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'string']);
@@ -62,6 +74,12 @@ const plainDefault = (s: AvroSchema): boolean => {
 
 function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
+  const branches = unionBranches(schema);
+  if (branches && t.kind === 'STRUCT') {
+    // the struct's one set field is the branch written
+    const i = t.fields.findIndex((f) => (v as Obj)[f.name] !== null && (v as Obj)[f.name] !== undefined);
+    return i < 0 || !branches[i] ? null : toAvro((v as Obj)[t.fields[i]!.name], branches[i]!, t.fields[i]!.type);
+  }
   const s = nonNull(schema);
   const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
   switch (t.kind) {
@@ -95,6 +113,14 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
 
 function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
+  const branches = unionBranches(schema);
+  if (branches && t.kind === 'STRUCT') {
+    // a struct of one field per branch, the one written set
+    const i = branchOf(v, branches);
+    const out: Obj = Object.fromEntries(t.fields.map((f) => [f.name, null]));
+    if (i >= 0 && t.fields[i]) out[t.fields[i]!.name] = fromAvro(v, branches[i]!, t.fields[i]!.type);
+    return out;
+  }
   const s = nonNull(schema);
   const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
   switch (t.kind) {
