@@ -122,6 +122,27 @@ describe('a TradeSettlement written by a Protobuf client with the Schema Registr
   });
 });
 
+describe('a CSAS whose sink subject holds a schema its own is incompatible with', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });
+  afterAll(async () => { await server.close(); });
+
+  it('fails with the registry\'s reason, as ksqlDB fails it, instead of running a query that writes nothing', async () => {
+    const old = { type: 'record', name: 'Z', fields: [{ name: 'ID', type: 'int' }] };
+    expect((await sr(server.schemaRegistryUrl!, 'POST', '/subjects/CONFLICT_OUT-value/versions', { schema: JSON.stringify(old) })).status).toBe(200);
+    expect((await ksql(server.url, "CREATE STREAM CONFLICT (ID STRING) WITH (KAFKA_TOPIC='conflict', PARTITIONS=1, VALUE_FORMAT='AVRO');")).status).toBe(200);
+    const r = await ksql(server.url, 'CREATE STREAM CONFLICT_OUT AS SELECT * FROM CONFLICT;');
+    expect(r.status).toBe(400);
+    expect(r.body.message).toMatch(/^Could not register schema for topic: Schema being registered is incompatible with an earlier schema for subject "CONFLICT_OUT-value", details: \[.+\]; error code: 409$/);
+    expect((await ksql(server.url, 'SHOW QUERIES;')).body[0].queries).toEqual([]);
+    expect((await sr(server.schemaRegistryUrl!, 'GET', '/subjects/CONFLICT_OUT-value/versions')).body).toEqual([1]);
+    // with the subject's level at NONE the statement registers its schema as a new version and runs
+    expect((await sr(server.schemaRegistryUrl!, 'PUT', '/config/CONFLICT_OUT-value', { compatibility: 'NONE' })).status).toBe(200);
+    expect((await ksql(server.url, 'CREATE STREAM CONFLICT_OUT AS SELECT * FROM CONFLICT;')).status).toBe(200);
+    expect((await sr(server.schemaRegistryUrl!, 'GET', '/subjects/CONFLICT_OUT-value/versions')).body).toEqual([1, 2]);
+  });
+});
+
 describe('Avro unions of more than one type', () => {
   let server: LocalServer;
   beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });

@@ -80,10 +80,7 @@ export function registerColumns(engine: Engine, topic: string, format: FormatInf
     if (!(e instanceof RegistryError)) throw e;
     // an incompatible subject keeps its schema and the sink writes with it; a refusal of any other
     // kind (a read-only subject) fails the statement, naming the registry's reason
-    if (e.errorCode !== 409 || !engine.registry.listSubjects().includes(subject)) {
-      throw new KsqlStatementError(`Could not register schema for topic: ${e.message}; error code: ${e.errorCode}`);
-    }
-    return { ...format, schemaId: engine.registry.version(subject, 'latest').id };
+    throw new KsqlStatementError(`Could not register schema for topic: ${e.message}; error code: ${e.errorCode}`);
   }
 }
 
