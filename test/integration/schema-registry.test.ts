@@ -143,6 +143,35 @@ describe('a CSAS whose sink subject holds a schema its own is incompatible with'
   });
 });
 
+describe('JSON_SR schemas with local definitions', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });
+  afterAll(async () => { await server.close(); });
+
+  it('follow $ref into definitions and $defs for the columns, and refuse a type that contains itself', async () => {
+    const schema = {
+      type: 'object', definitions: { Addr: { type: 'object', properties: { city: { type: 'string' } } } }, $defs: { Tags: { type: 'array', items: { type: 'string' } } },
+      properties: { name: { type: 'string' }, home: { $ref: '#/definitions/Addr' }, tags: { $ref: '#/$defs/Tags' } },
+    };
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/people-value/versions', { schema: JSON.stringify(schema), schemaType: 'JSON' });
+    expect(reg.status).toBe(200);
+    const created = await ksql(server.url, "CREATE STREAM PEOPLE WITH (KAFKA_TOPIC='people', PARTITIONS=1, VALUE_FORMAT='JSON_SR');");
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const fields = (await ksql(server.url, 'DESCRIBE PEOPLE;')).body[0].sourceDescription.fields;
+    expect(fields.map((f: { name: string; schema: { type: string; fields: { name: string }[] | null; memberSchema: { type: string } | null } }) => [f.name, f.schema.type, f.schema.fields?.map((x) => x.name) ?? f.schema.memberSchema?.type ?? null]))
+      .toEqual([['NAME', 'STRING', null], ['HOME', 'STRUCT', ['CITY']], ['TAGS', 'ARRAY', 'STRING']]);
+    const value = Buffer.concat([Buffer.from([0, 0, 0, 0, reg.body.id]), Buffer.from(JSON.stringify({ name: 'Ann', home: { city: 'Oslo' }, tags: ['a'] }))]);
+    server.engine.topics.append('people', { key: null, value, timestamp: Date.now(), partition: 0 });
+    server.engine.drain();
+    expect((await queryStream(server.url, 'SELECT NAME, HOME->CITY, TAGS FROM PEOPLE;')).rows).toEqual([['Ann', 'Oslo', ['a']]]);
+
+    const loop = { type: 'object', definitions: { Node: { type: 'object', properties: { next: { $ref: '#/definitions/Node' } } } }, properties: { head: { $ref: '#/definitions/Node' } } };
+    expect((await sr(server.schemaRegistryUrl!, 'POST', '/subjects/loop-value/versions', { schema: JSON.stringify(loop), schemaType: 'JSON' })).status).toBe(200);
+    const refused = await ksql(server.url, "CREATE STREAM LOOP WITH (KAFKA_TOPIC='loop', PARTITIONS=1, VALUE_FORMAT='JSON_SR');");
+    expect([refused.status, refused.body.message]).toEqual([400, expect.stringContaining('#/definitions/Node refers to itself')]);
+  });
+});
+
 describe('Avro unions of more than one type', () => {
   let server: LocalServer;
   beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });

@@ -37,15 +37,35 @@ function jsonType(t: SqlType, nullable: boolean): JsonSchema {
   return nullable ? { oneOf: [{ type: 'null' }, s] } : s;
 }
 
-/** The column type of a JSON schema node (schema inference). */
-export function sqlTypeOfJson(s: JsonSchema, upper: boolean): SqlType {
+/** The node a local `$ref` (`#/definitions/X`, `#/$defs/X`, any JSON pointer into the schema) names. */
+function resolveRef(root: JsonSchema, ref: string): JsonSchema {
+  if (!ref.startsWith('#')) throw new Error(`Unsupported JSON schema reference ${ref}: only references within the schema are read`);
+  let node: unknown = root;
+  for (const raw of ref.slice(1).split('/').filter(Boolean)) {
+    const part = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    node = node !== null && typeof node === 'object' ? (node as JsonSchema)[part] : undefined;
+  }
+  if (node === null || typeof node !== 'object') throw new Error(`JSON schema reference ${ref} names nothing in the schema`);
+  return node as JsonSchema;
+}
+
+/** The column type of a JSON schema node (schema inference); local `$ref`s are followed, as Connect's JsonSchemaData does. */
+export function sqlTypeOfJson(s: JsonSchema, upper: boolean, root: JsonSchema = s, refs: string[] = []): SqlType {
+  if (typeof s.$ref === 'string') {
+    // a type that contains itself has no column type
+    if (refs.includes(s.$ref)) throw new Error(`Unsupported JSON schema: ${s.$ref} refers to itself`);
+    return sqlTypeOfJson(resolveRef(root, s.$ref), upper, root, [...refs, s.$ref]);
+  }
+  const inner = (x: JsonSchema) => sqlTypeOfJson(x, upper, root, refs);
   const one = (s.oneOf ?? s.anyOf) as JsonSchema[] | undefined;
   if (one) {
     const nonNull = one.filter((x) => x.type !== 'null');
-    if (nonNull.length === 1) return sqlTypeOfJson(nonNull[0]!, upper);
+    if (nonNull.length === 1) return inner(nonNull[0]!);
   }
   let type = s.type;
   if (Array.isArray(type)) type = type.find((x) => x !== 'null');
+  // an object may be given by its properties alone
+  if (type === undefined && s.properties) type = 'object';
   const connectType = s['connect.type'];
   const title = s.title;
   switch (type) {
@@ -62,12 +82,12 @@ export function sqlTypeOfJson(s: JsonSchema, upper: boolean): SqlType {
       }
       return T.DOUBLE;
     case 'string': return connectType === 'bytes' ? T.BYTES : T.STRING;
-    case 'array': return T.array(sqlTypeOfJson((s.items ?? {}) as JsonSchema, upper));
+    case 'array': return T.array(inner((s.items ?? {}) as JsonSchema));
     case 'object': {
-      if (s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return T.map(T.STRING, sqlTypeOfJson(s.additionalProperties as JsonSchema, upper));
+      if (s.additionalProperties && typeof s.additionalProperties === 'object' && !s.properties) return T.map(T.STRING, inner(s.additionalProperties as JsonSchema));
       const props = Object.entries((s.properties ?? {}) as Record<string, JsonSchema>);
       props.sort((a, b) => Number(a[1]['connect.index'] ?? 0) - Number(b[1]['connect.index'] ?? 0));
-      return T.struct(props.map(([n, p]) => ({ name: upper ? n.toUpperCase() : n, type: sqlTypeOfJson(p, upper) })));
+      return T.struct(props.map(([n, p]) => ({ name: upper ? n.toUpperCase() : n, type: inner(p) })));
     }
     default: throw new Error(`Unsupported JSON schema type ${String(type)}`);
   }
