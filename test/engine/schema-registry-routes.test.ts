@@ -237,6 +237,7 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     ['a narrower enum', { enum: ['x', 'y'] }, { enum: ['x'] }, 'ENUM_ARRAY_NARROWED'],
     ['an object become an array', { type: 'object' }, { type: 'array' }, 'TYPE_CHANGED'],
     ['an added minimum, even of 0 or below', { type: 'object', properties: { x: { type: 'number' } } }, { type: 'object', properties: { x: { type: 'number', minimum: -10 } } }, 'MINIMUM_ADDED'],
+    ['an optional property made required', { type: 'object', properties: { a: { type: 'integer' } } }, { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] }, 'REQUIRED_ATTRIBUTE_ADDED'],
   ])('JSON Schema, BACKWARD: %s is incompatible', (_what, v1, v2, kind) => {
     const subject = `json-${kind}-${Math.random().toString(36).slice(2)}`;
     expect(req('POST', `/subjects/${subject}/versions`, json(v1)).status).toBe(200);
@@ -245,9 +246,25 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(req('POST', `/subjects/${subject}/versions`, json(v2)).status).toBe(409);
   });
 
+  it('JSON Schema, BACKWARD: a property made required with a default, or no longer required, stays compatible', () => {
+    expect(req('POST', '/subjects/jreq-value/versions', json({ type: 'object', properties: { a: { type: 'integer' }, b: { type: 'string' } }, required: ['b'] })).status).toBe(200);
+    expect(req('POST', '/subjects/jreq-value/versions', json({ type: 'object', properties: { a: { type: 'integer', default: 0 }, b: { type: 'string' } }, required: ['a'] })).status).toBe(200);
+  });
+
   it('JSON Schema, BACKWARD: widening integer to number, a longer maxLength, a wider enum, a new optional property are compatible', () => {
     expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string', maxLength: 5 }, e: { enum: ['x'] } } })).status).toBe(200);
     expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'number' }, s: { type: 'string', maxLength: 9 }, e: { enum: ['x', 'y'] }, extra: { type: 'string' } } })).status).toBe(200);
+  });
+
+  it('Protobuf: a scalar field may change to another of the same wire encoding (int32/int64/uint64/bool, string/bytes); to another encoding or to a message it may not', () => {
+    const proto = (a: string, b: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; message M { ${a} a = 1; ${b} b = 2; } message N { int32 x = 1; }` });
+    expect(req('POST', '/subjects/pwire-value/versions', proto('int32', 'string')).status).toBe(200);
+    expect(req('POST', '/subjects/pwire-value/versions', proto('int64', 'bytes')).status).toBe(200);
+    expect(req('POST', '/subjects/pwire-value/versions', proto('bool', 'string')).status).toBe(200);
+    const zigzag = req('POST', '/compatibility/subjects/pwire-value/versions/latest?verbose=true', proto('sint64', 'string'));
+    expect(zigzag.body).toMatchObject({ is_compatible: false, messages: [expect.stringContaining('FIELD_SCALAR_KIND_CHANGED')] });
+    const message = req('POST', '/compatibility/subjects/pwire-value/versions/latest?verbose=true', proto('N', 'string'));
+    expect(message.body).toMatchObject({ is_compatible: false, messages: [expect.stringContaining('FIELD_KIND_CHANGED')] });
   });
 
   it('Protobuf: a changed package and a renamed message stay compatible (the wire format carries neither), as a serializer registering after ksqlDB relies on', () => {

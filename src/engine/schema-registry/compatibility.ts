@@ -1,3 +1,4 @@
+import type avro from 'avsc';
 import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
@@ -23,21 +24,43 @@ export function checkCompatibility(level: CompatibilityLevel, prev: Schema, next
 function canRead(reader: Schema, writer: Schema): string[] {
   switch (reader.schemaType) {
     case 'AVRO': {
+      // each side's referenced types are defined first, in a registry of its own
+      const readerTypes: Record<string, avro.Type> = {};
+      const parse = (s: Schema, registry: Record<string, avro.Type>) => {
+        for (const ref of s.refs ?? []) avsc().Type.forSchema(JSON.parse(ref.schema), { registry });
+        return avsc().Type.forSchema(JSON.parse(s.schema), { registry });
+      };
       try {
-        // each side's referenced types are defined first, in a registry of its own
-        const parse = (s: Schema) => {
-          const registry = {};
-          for (const ref of s.refs ?? []) avsc().Type.forSchema(JSON.parse(ref.schema), { registry });
-          return avsc().Type.forSchema(JSON.parse(s.schema), { registry });
-        };
-        parse(reader).createResolver(parse(writer));
+        parse(reader, readerTypes).createResolver(parse(writer, {}));
         return [];
-      } catch (e) { return [`{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'${(e as Error).message}'}`]; }
+      } catch (e) {
+        const message = (e as Error).message;
+        return [`{errorType:'${avroProblem(message, readerTypes)}', description:'${message}'}`];
+      }
     }
     case 'PROTOBUF': return protobufReads(reader, writer);
     default: return jsonReads(reader.schema, writer.schema);
   }
 }
+
+/** Confluent's name for the Avro incompatibility avsc's resolver describes. */
+function avroProblem(message: string, readerTypes: Record<string, avro.Type>): string {
+  if (message.startsWith('no matching field for default-less')) return 'READER_FIELD_MISSING_DEFAULT_VALUE';
+  if (message.startsWith('no alias found')) return 'NAME_MISMATCH';
+  const m = /^cannot read (".*?"|\S+) as (.*)$/.exec(message);
+  if (!m) return 'TYPE_MISMATCH';
+  if (m[2]!.startsWith('[')) return 'MISSING_UNION_BRANCH';
+  // a named type read as itself: an enum lacking symbols, or a fixed of another size
+  const named = m[1] === m[2] ? readerTypes[JSON.parse(m[2]!) as string]?.typeName : undefined;
+  return named === 'enum' ? 'MISSING_ENUM_SYMBOLS' : named === 'fixed' ? 'FIXED_SIZE_MISMATCH' : 'TYPE_MISMATCH';
+}
+
+/** Protobuf's scalar types by wire encoding: a field may change to another of its group. */
+const SCALAR_GROUP: Record<string, string> = {
+  int32: 'varint', uint32: 'varint', int64: 'varint', uint64: 'varint', bool: 'varint',
+  sint32: 'zigzag', sint64: 'zigzag', fixed32: 'fixed32', sfixed32: 'fixed32', fixed64: 'fixed64', sfixed64: 'fixed64',
+  string: 'bytes', bytes: 'bytes', double: 'double', float: 'float',
+};
 
 /** Protobuf stays readable while every field number that both sides use keeps its wire type. */
 function protobufReads(reader: Schema, writer: Schema): string[] {
@@ -50,6 +73,11 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
     if (!rt) continue;
     for (const wf of wt.fieldsArray) {
       const rf = rt.fieldsArray.find((f) => f.id === wf.id);
+      if (rf && rf.type !== wf.type && rf.repeated === wf.repeated && rf.map === wf.map && SCALAR_GROUP[rf.type] !== undefined && SCALAR_GROUP[wf.type] !== undefined) {
+        // scalars that share a wire encoding read each other (protobuf's rules for updating a message type)
+        if (SCALAR_GROUP[rf.type] !== SCALAR_GROUP[wf.type]) out.push(`{errorType:'FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
+        continue;
+      }
       if (rf && (rf.type !== wf.type || rf.repeated !== wf.repeated || rf.map !== wf.map)) {
         out.push(`{errorType:'FIELD_KIND_CHANGED', description:'The kind of field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
       }
@@ -84,7 +112,11 @@ function compareJson(r: JsonSchemaNode, w: JsonSchemaNode, path: string, out: st
   const rt = types(r), wt = types(w);
   if (rt && wt && !wt.every((t) => rt.includes(t) || (t === 'integer' && rt.includes('number')))) { problem(rt.length < wt.length ? 'TYPE_NARROWED' : 'TYPE_CHANGED'); return; }
   if (rt && !wt) { problem('TYPE_NARROWED'); return; }
-  for (const p of r.required ?? []) if (!w.properties?.[p] && !(w.required ?? []).includes(p)) problem('REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', `${path}/properties/${p}`);
+  for (const p of r.required ?? []) {
+    if (!w.properties?.[p] && !(w.required ?? []).includes(p)) problem('REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', `${path}/properties/${p}`);
+    // a property the writer had but did not require: its data may lack it (unless the reader gives a default)
+    else if (w.properties?.[p] && !(w.required ?? []).includes(p) && (r.properties?.[p] as { default?: unknown } | undefined)?.default === undefined) problem('REQUIRED_ATTRIBUTE_ADDED', `${path}/required/${p}`);
+  }
   for (const [name, rp] of Object.entries(r.properties ?? {})) {
     const wp = w.properties?.[name];
     if (wp) compareJson(rp, wp, `${path}/properties/${name}`, out);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { checkCompatibility } from '../../src/engine/schema-registry/compatibility.js';
+
+const avro = (s: unknown) => ({ schema: JSON.stringify(s), schemaType: 'AVRO' as const });
+const record = (name: string, fields: unknown[]) => ({ type: 'record', name, fields });
+
+describe('Avro compatibility problems, named as Confluent names them', () => {
+  it.each([
+    ['TYPE_MISMATCH', record('R', [{ name: 'a', type: 'int' }]), record('R', [{ name: 'a', type: 'string' }])],
+    ['READER_FIELD_MISSING_DEFAULT_VALUE', record('R', [{ name: 'a', type: 'int' }]), record('R', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int' }])],
+    ['MISSING_ENUM_SYMBOLS', { type: 'enum', name: 'E', symbols: ['A', 'B'] }, { type: 'enum', name: 'E', symbols: ['A'] }],
+    ['MISSING_UNION_BRANCH', record('R', [{ name: 'a', type: ['null', 'int', 'string'] }]), record('R', [{ name: 'a', type: ['null', 'int'] }])],
+    ['NAME_MISMATCH', record('R', []), record('S', [])],
+    ['FIXED_SIZE_MISMATCH', { type: 'fixed', name: 'x.F', size: 3 }, { type: 'fixed', name: 'x.F', size: 2 }],
+  ])('%s (BACKWARD: the new schema cannot read data the old one wrote)', (kind, previous, next) => {
+    const problems = checkCompatibility('BACKWARD', avro(previous), avro(next));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^\\{errorType:'${kind}', description:'.+'\\}$`));
+  });
+
+  it('a new field with a default reads old data', () => {
+    expect(checkCompatibility('BACKWARD', avro(record('R', [{ name: 'a', type: 'int' }])), avro(record('R', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }])))).toEqual([]);
+  });
+});
