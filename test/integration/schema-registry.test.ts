@@ -172,6 +172,40 @@ describe('JSON_SR schemas with local definitions', () => {
   });
 });
 
+describe('PRINT of Schema Registry formats', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0 }); });
+  afterAll(async () => { await server.close(); });
+
+  const print = async (topic: string) => {
+    const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: `PRINT '${topic}' FROM BEGINNING LIMIT 1;` }) });
+    return (await r.text()).replace(/rowtime: [^,]+, /, '');
+  };
+  const put = (topic: string, value: Buffer) => { server.engine.topics.create(topic, { partitions: 1, replicas: 1 }); server.engine.topics.append(topic, { key: Buffer.from('k'), value, timestamp: 0, partition: 0 }); };
+  const frame = (id: number, payload: Buffer, indexes: number[] = []) => Buffer.concat([Buffer.from([0, 0, 0, 0, id]), Buffer.from(indexes), payload]);
+
+  it('decodes records framed with a schema the registry holds: Avro as its records print, Protobuf and JSON Schema as JSON', async () => {
+    const avroSchema = { type: 'record', name: 'R', fields: [{ name: 'id', type: 'string' }, { name: 'n', type: 'double' }, { name: 'tags', type: { type: 'array', items: 'string' } }, { name: 'm', type: ['null', 'int'] }] };
+    const a = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pa-value/versions', { schema: JSON.stringify(avroSchema) });
+    put('pa', frame(a.body.id, avro.Type.forSchema(avroSchema as avro.Schema).toBuffer({ id: 'x', n: 2, tags: ['a', 'b'], m: 5 })));
+    expect(await print('pa')).toBe('Key format: KAFKA_STRING\nValue format: AVRO\nkey: k, value: {"id": "x", "n": 2.0, "tags": ["a", "b"], "m": 5}, partition: 0\n');
+
+    const proto = 'syntax = "proto3"; message P { string id = 1; int64 n = 2; }';
+    const p = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pp-value/versions', { schema: proto, schemaType: 'PROTOBUF' });
+    const P = protobuf.parse(proto).root.lookupType('P');
+    put('pp', frame(p.body.id, Buffer.from(P.encode(P.fromObject({ id: 'y', n: 7 })).finish()), [0]));
+    expect(await print('pp')).toBe('Key format: KAFKA_STRING\nValue format: PROTOBUF\nkey: k, value: {"id":"y","n":"7"}, partition: 0\n');
+
+    const j = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pj-value/versions', { schema: JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }), schemaType: 'JSON' });
+    put('pj', frame(j.body.id, Buffer.from('{"id":"z"}')));
+    expect(await print('pj')).toBe('Key format: KAFKA_STRING\nValue format: JSON_SR\nkey: k, value: {"id":"z"}, partition: 0\n');
+
+    // a schema id the registry does not hold leaves the bytes as they are
+    put('pu', frame(99, Buffer.from([1, 2])));
+    expect(await print('pu')).toBe('Key format: KAFKA_STRING\nValue format: UNRECOGNIZED_BYTES\nkey: k, value: 00000000630102, partition: 0\n');
+  });
+});
+
 describe('Avro unions of more than one type', () => {
   let server: LocalServer;
   beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });

@@ -4,11 +4,15 @@ import type { Statement } from '../sql/ast.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { genericError } from './errors.js';
 import { send } from './server.js';
+import { describeFramed } from './print-sr.js';
+import type { SchemaRegistry } from '../schema-registry/registry.js';
 
 type Print = Extract<Statement, { kind: 'print' }>;
 
-function describeBytes(b: Buffer | null): { format: string; text: string } {
+function describeBytes(b: Buffer | null, registry: SchemaRegistry): { format: string; text: string } {
   if (b === null) return { format: 'NONE', text: '<null>' };
+  const framed = describeFramed(b, registry);
+  if (framed) return framed;
   const s = b.toString('utf8');
   if (/^\s*[[{]/.test(s)) { try { JSON.parse(s); return { format: 'JSON', text: s }; } catch { /* not JSON */ } }
   // control characters are what tell binary numbers from text here
@@ -37,7 +41,7 @@ export function handlePrint(engine: Engine, stmt: Print, res: http.ServerRespons
   const write = (r: TopicRecord) => {
     if (done || r.topic !== stmt.topic) return;
     if (seen++ % interval !== 0) return;
-    const k = describeBytes(r.key), v = describeBytes(r.value);
+    const k = describeBytes(r.key, engine.registry), v = describeBytes(r.value, engine.registry);
     if (!headerDone) { res.write(`Key format: ${k.format}\nValue format: ${v.format}\n`); headerDone = true; }
     res.write(`rowtime: ${rowtime(r.timestamp)}, key: ${k.text}, value: ${v.text}, partition: ${r.partition}\n`);
     printed++;

@@ -1,0 +1,69 @@
+import type avro from 'avsc';
+import type { SchemaRegistry } from '../schema-registry/registry.js';
+import { avsc } from '../serde/libraries.js';
+import { parseProto } from '../serde/protobuf-schema.js';
+import { unframe } from '../serde/sr-wire.js';
+import { javaDoubleString } from '../util/decimal.js';
+
+// PRINT of a record in Confluent's Schema Registry wire format (magic byte 0, a schema id this
+// server's registry holds): decoded with that schema, as ksqlDB's PRINT does with its registry
+// client. Avro is printed as Avro's GenericRecord prints itself; Protobuf and JSON Schema as JSON.
+
+/** The record's format and text, or undefined when it is not framed with a schema this registry knows. */
+export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: string; text: string } | undefined {
+  if (b.length < 5 || b[0] !== 0) return undefined;
+  let schema;
+  try { schema = registry.schemaById(b.readInt32BE(1)); } catch { return undefined; }
+  try {
+    switch (schema.schemaType ?? 'AVRO') {
+      case 'AVRO': {
+        const t = avroType(JSON.parse(schema.schema) as avro.Schema);
+        return { format: 'AVRO', text: avroText(t.fromBuffer(b.subarray(5)), t) };
+      }
+      case 'PROTOBUF': {
+        const framed = unframe(b, true);
+        const type = parseProto(schema.schema).byIndexes(framed.indexes ?? [0]);
+        if (!type) return undefined;
+        return { format: 'PROTOBUF', text: JSON.stringify(type.toObject(type.decode(framed.payload), { longs: String, enums: String, bytes: String })) };
+      }
+      default: {
+        const text = b.subarray(5).toString('utf8');
+        JSON.parse(text);
+        return { format: 'JSON_SR', text };
+      }
+    }
+  } catch { return undefined; }
+}
+
+/** Unions as their branch's value where avsc can tell the branches apart, else wrapped. */
+function avroType(schema: avro.Schema): avro.Type {
+  try { return avsc().Type.forSchema(schema, { wrapUnions: false }); } catch { return avsc().Type.forSchema(schema, { wrapUnions: true }); }
+}
+
+/** A value as Avro's GenericData.toString writes it: JSON with ": " and ", ", doubles as Java prints them. */
+function avroText(v: unknown, t: avro.Type): string {
+  if (v === null || v === undefined) return 'null';
+  const type = t as avro.Type & { typeName: string; fields?: { name: string; type: avro.Type }[]; itemsType?: avro.Type; valuesType?: avro.Type; types?: avro.Type[]; underlyingType?: avro.Type };
+  switch (type.typeName) {
+    case 'record': case 'error':
+      return `{${type.fields!.map((f) => `${JSON.stringify(f.name)}: ${avroText((v as Record<string, unknown>)[f.name], f.type)}`).join(', ')}}`;
+    case 'array': return `[${(v as unknown[]).map((x) => avroText(x, type.itemsType!)).join(', ')}]`;
+    case 'map': return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${avroText(x, type.valuesType!)}`).join(', ')}}`;
+    case 'union:unwrapped': {
+      const branch = type.types!.find((b) => b.typeName !== 'null' && b.isValid(v));
+      return branch ? avroText(v, branch) : JSON.stringify(v);
+    }
+    case 'union:wrapped': {
+      const [name, inner] = Object.entries(v as Record<string, unknown>)[0]!;
+      const branch = type.types!.find((b) => (b as { branchName?: string }).branchName === name);
+      return branch ? avroText(inner, branch) : JSON.stringify(v);
+    }
+    case 'float': case 'double': return javaDoubleString(v as number);
+    case 'bytes': case 'fixed': return JSON.stringify({ bytes: Buffer.from(v as Uint8Array).toString('latin1') });
+    case 'string': case 'enum': return JSON.stringify(v);
+    default:
+      // a logical type prints as its underlying value
+      if (type.underlyingType) return avroText(v instanceof Date ? v.getTime() : v, type.underlyingType);
+      return String(v);
+  }
+}
