@@ -312,6 +312,17 @@ CREATE TABLE PTB (ID BIGINT PRIMARY KEY, B VARCHAR) WITH (kafka_topic='ptb', val
     expect((await ksql(server.url, 'CREATE TABLE PFK AS SELECT * FROM PTA JOIN PTB ON PTA.FK = PTB.ID;')).status).toBe(200);
   });
 
+  it('stream-stream and stream-table joins refuse keys of different types, as table-table joins do', async () => {
+    expect((await ksql(server.url, `CREATE STREAM JS1 (ID BIGINT KEY, A VARCHAR) WITH (kafka_topic='js1', value_format='JSON', partitions=1);
+CREATE STREAM JS2 (ID INT KEY, B VARCHAR) WITH (kafka_topic='js2', value_format='JSON', partitions=1);
+CREATE TABLE JT (ID STRING PRIMARY KEY, C VARCHAR) WITH (kafka_topic='jt', value_format='JSON', partitions=1);`)).status).toBe(200);
+    const ss = await ksql(server.url, 'CREATE STREAM JSS AS SELECT * FROM JS1 JOIN JS2 WITHIN 1 MINUTE ON JS1.ID = JS2.ID;');
+    expect([ss.status, ss.body.message]).toEqual([400, "Invalid join condition: types don't match. Got JS1.ID{BIGINT} = JS2.ID{INTEGER}."]);
+    const st = await ksql(server.url, 'CREATE STREAM JST AS SELECT * FROM JS1 JOIN JT ON JS1.ID = JT.ID;');
+    expect([st.status, st.body.message]).toEqual([400, "Invalid join condition: types don't match. Got JS1.ID{BIGINT} = JT.ID{STRING}."]);
+    expect((await ksql(server.url, 'CREATE STREAM JST2 AS SELECT * FROM JS1 JOIN JT ON JS1.A = JT.ID;')).status).toBe(200);
+  });
+
   it('INSERT INTO target checks carry the prefix of errors made while preparing; a missing topic\'s example quotes a name that needs it', async () => {
     expect((await ksql(server.url, 'INSERT INTO QW SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: INSERT INTO can only be used to insert into a stream. QW is a table.');
     expect((await ksql(server.url, 'INSERT INTO NOPE SELECT * FROM QS;')).body.message).toBe('Exception while preparing statement: Line: 1, Col: 13: Source `NOPE` does not exist.');

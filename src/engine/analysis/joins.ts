@@ -100,6 +100,11 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
       const how = clause.type === 'INNER' ? '[INNER]' : `${clause.type} [OUTER]`;
       throw new KsqlStatementError(`Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${name(leftSource)} ${how} JOIN ${right.ds.name}.`);
     }
+    if (right.ds.type === 'STREAM' || kind === 'STREAM') {
+      if (typeToString(leftKey.type) !== typeToString(rightKey.type)) {
+        throw new KsqlStatementError(`Invalid join condition: types don't match. Got ${qualified(leftAst, scope)}{${typeToString(leftKey.type)}} = ${qualified(rightAst, scope)}{${typeToString(rightKey.type)}}.`);
+      }
+    }
     const inClass = keyClass.some((e) => normalize(e, scope) === normalize(leftAst, scope));
     const rightKeys = keyColumns(right.ds.columns);
     const onRightKey = rightAst.t === 'col' && rightKeys.length === 1 && scope.resolve(rightAst, 'JOIN ON').name === rightKeys[0]!.name;
