@@ -274,6 +274,13 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect(r.rows).toEqual([[[3, 2, 1, null], [1, 2, 3, null], null, null, 'Hello\tWorld\nFoo  Bar', '5.0', '[1.0,2.5]', '1.0E20', '1.0E-7', null, null, 20015]]);
   });
 
+  it('FORMAT_DATE and DATETOSTRING with time-of-day or zone fields, FORMAT_TIME with date fields, PARSE_DATE with time fields and PARSE_TIME with date fields are NULL, as java.time fails them', async () => {
+    expect((await ksql(server.url, "CREATE STREAM DT (ID INT KEY, D DATE, T TIME) WITH (kafka_topic='dt', value_format='JSON', partitions=1); INSERT INTO DT (ID, D, T) VALUES (1, '2023-01-02', '03:04:05');")).status).toBe(200);
+    const r = await q("SELECT FORMAT_DATE(D, 'HH:mm'), FORMAT_DATE(D, 'yyyy z'), FORMAT_DATE(D, 'yyyy-MM-dd ''at'' E'), DATETOSTRING(19359, 'yyyy HH'), FORMAT_TIME(T, 'yyyy HH'), FORMAT_TIME(T, 'HH:mm ''on'' ss'), "
+      + "PARSE_TIME('2023-01-02', 'yyyy-MM-dd'), PARSE_TIME('03:04', 'HH:mm'), PARSE_DATE('2023-01-02 03', 'yyyy-MM-dd HH'), PARSE_DATE('2023-01-02', 'yyyy-MM-dd') FROM DT;");
+    expect(r.rows).toEqual([[null, null, '2023-01-02 at Mon', null, null, '03:04 on 05', null, '03:04', null, '2023-01-02']]);
+  });
+
   it('windows Kafka Streams refuses are refused: no size, no session gap, a RETENTION shorter than the size plus the grace period (a day less the size when none is given)', async () => {
     const agg = (w: string) => `CREATE TABLE WZ AS SELECT ID, COUNT(*) AS C FROM QS WINDOW ${w} GROUP BY ID;`;
     for (const [w, message] of [

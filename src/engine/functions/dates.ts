@@ -1,7 +1,31 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, localToUtc, parseJavaDate, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate, localToUtc, parseJavaDate, patternLetters, zoneOffsetMs } from './java-time.js';
 import { B, I, S, define, fixed } from './registry.js';
+
+/** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
+const DATE_LETTERS = 'GuyDMLdQqYwWEecF';
+const TIME_LETTERS = 'aHkKhmsSAnNB';
+/** Java's names of the fields a letter formats, for the message of a value that lacks them. */
+const FIELD_NAMES: Record<string, string> = {
+  H: 'HourOfDay', k: 'ClockHourOfDay', K: 'HourOfAmPm', h: 'ClockHourOfAmPm', m: 'MinuteOfHour', s: 'SecondOfMinute', S: 'NanoOfSecond', a: 'AmPmOfDay',
+  A: 'MilliOfDay', n: 'NanoOfSecond', N: 'NanoOfDay', y: 'YearOfEra', u: 'Year', M: 'MonthOfYear', L: 'MonthOfYear', d: 'DayOfMonth', D: 'DayOfYear',
+  E: 'DayOfWeek', e: 'DayOfWeek', c: 'DayOfWeek', G: 'Era', Q: 'QuarterOfYear', q: 'QuarterOfYear', Y: 'WeekBasedYear', w: 'WeekOfWeekBasedYear', W: 'WeekOfMonth', F: 'AlignedWeekOfMonth',
+};
+const ZONE_LETTERS = 'VzOXxZ';
+
+/** The pattern, when it asks only for fields of `allowed` (and no zone); else the error Java's formatter gives. */
+function onlyFields(pattern: string, allowed: string): string {
+  for (const c of patternLetters(pattern)) {
+    if (ZONE_LETTERS.includes(c)) throw new EvalError('Unable to extract ZoneId from temporal');
+    if (!allowed.includes(c)) throw new EvalError(`Unsupported field: ${FIELD_NAMES[c] ?? c}`);
+  }
+  return pattern;
+}
+
+function noFields(pattern: string, refused: string, message: string): void {
+  if (patternLetters(pattern).some((c) => refused.includes(c))) throw new EvalError(message);
+}
 
 /** Date and time functions: conversions, formatting and parsing, arithmetic. */
 export function registerDateFunctions(): void {
@@ -17,16 +41,18 @@ export function registerDateFunctions(): void {
     fixed(name, 'DATE / TIME', [t, S], S, (ms: number, f: string) => formatJavaDate(ms, f, 'UTC'));
     fixed(name, 'DATE / TIME', [t, S, S], S, (ms: number, f: string, z: string) => formatJavaDate(ms, f, z));
   }
-  fixed('FORMAT_DATE', 'DATE / TIME', [T.DATE, S], S, (d: number, f: string) => formatJavaDate(d * DAY, f, 'UTC'));
-  fixed('DATETOSTRING', 'DATE / TIME', [I, S], S, (d: number, f: string) => formatJavaDate(d * DAY, f, 'UTC'));
-  fixed('FORMAT_TIME', 'DATE / TIME', [T.TIME, S], S, (t: number, f: string) => formatJavaDate(t, f, 'UTC'));
+  // a LocalDate has no time of day and a LocalTime no date, and neither a zone: Java's formatter fails on
+  // such fields (the value is NULL), and ksqlDB's PARSE_DATE/PARSE_TIME refuse a format that has them
+  fixed('FORMAT_DATE', 'DATE / TIME', [T.DATE, S], S, (d: number, f: string) => formatJavaDate(d * DAY, onlyFields(f, DATE_LETTERS), 'UTC'));
+  fixed('DATETOSTRING', 'DATE / TIME', [I, S], S, (d: number, f: string) => formatJavaDate(d * DAY, onlyFields(f, DATE_LETTERS), 'UTC'));
+  fixed('FORMAT_TIME', 'DATE / TIME', [T.TIME, S], S, (t: number, f: string) => formatJavaDate(t, onlyFields(f, TIME_LETTERS), 'UTC'));
   for (const [name, t] of [['PARSE_TIMESTAMP', T.TIMESTAMP], ['STRINGTOTIMESTAMP', B]] as const) {
     fixed(name, 'DATE / TIME', [S, S], t, (s: string, f: string) => parseJavaDate(s, f, 'UTC'));
     fixed(name, 'DATE / TIME', [S, S, S], t, (s: string, f: string, z: string) => parseJavaDate(s, f, z));
   }
-  fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => Math.floor(parseJavaDate(s, f, 'UTC') / DAY));
+  fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => { noFields(f, TIME_LETTERS, 'Date format contains time field.'); return Math.floor(parseJavaDate(s, f, 'UTC') / DAY); });
   fixed('STRINGTODATE', 'DATE / TIME', [S, S], I, (s: string, f: string) => Math.floor(parseJavaDate(s, f, 'UTC') / DAY));
-  fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY);
+  fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => { noFields(f, DATE_LETTERS, 'Time format contains date field.'); return ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY; });
   // CONVERT_TZ(ts, from, to): reads the timestamp as a local time in `from` and gives the same instant's local time in `to`
   fixed('CONVERT_TZ', 'DATE / TIME', [T.TIMESTAMP, S, S], T.TIMESTAMP, (ts: number, from: string, to: string) => {
     const instant = localToUtc(ts, from);

@@ -60,6 +60,11 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
+/** The pattern letters a DateTimeFormatter pattern uses (quoted text aside). */
+export function patternLetters(pattern: string): string[] {
+  return tokenize(pattern).flatMap((t) => ('ch' in t && t.ch ? [t.ch] : []));
+}
+
 const fmtCache = new Map<string, Intl.DateTimeFormat>();
 function intl(zone: string, opts: Intl.DateTimeFormatOptions, locale = 'en-US'): Intl.DateTimeFormat {
   const key = `${locale}|${zone}|${JSON.stringify(opts)}`;
