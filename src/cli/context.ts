@@ -2,7 +2,7 @@ import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
 import { CliError, EXIT } from './errors.js';
-import { metadataNamesFor, type MetadataNames } from '../migrations/history.js';
+import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
 import { prepareMigration } from '../migrations/prepare.js';
@@ -159,7 +159,7 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
 
 /** Maps client errors to one line and the documented exit code. */
 export function asCliError(e: unknown): unknown {
-  if (e instanceof MissingMigrationsDir) return new CliError(e.message, EXIT.USAGE, { cause: e });
+  if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
   if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.brief}`, EXIT.UNREACHABLE, { cause: e });

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
 
@@ -66,7 +66,8 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   const [events, table] = await Promise.allSettled([select(m.stream), select(m.table)]);
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) return undefined;
-    throw events.reason;
+    // a stream of that name that is no history (it lacks the columns)
+    throw (events.reason instanceof ServerError ? metadataMismatch(m, events.reason.message) : undefined) ?? events.reason;
   }
   // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
@@ -124,6 +125,16 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
 }
 
 /**
+ * Creates the history stream and table unless they exist, in one request with `then` (statements
+ * that need them). A configured name taken by a source that is no history is a MetadataMismatch.
+ */
+export async function ensureMetadata(client: KsqlClient, m: MetadataNames, then = ''): Promise<void> {
+  try { await client.ksql(`${metadataDdl(m)}${then ? `\n${then}` : ''}`); } catch (e) {
+    throw (e instanceof ServerError ? metadataMismatch(m, e.message) : undefined) ?? e;
+  }
+}
+
+/**
  * Lock, read history, plan, apply, record. The lock is a claim row on the single-partition events
  * stream: the first claim in offset order wins, and it expires after the lease unless renewed.
  */
@@ -133,7 +144,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   const stream = s.metadata.stream;
   const owner = newOwner();
   // one request: metadata (idempotent) and our claim on the lock
-  await client.ksql(`${metadataDdl(s.metadata)}\n${lockRow(stream, owner, 'LOCKED', ports.now())}`);
+  await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now()));
   let history: History;
   const deadline = ports.now() + s.waitMs;
   for (;;) {

@@ -28,6 +28,19 @@ export const LOCK_KEY = 'KSQL_MIGRATE_LOCK';
 
 export const COLUMNS = ['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', 'STARTED_ON', 'COMPLETED_ON', 'PREVIOUS', 'ERROR_REASON'] as const;
 
+/**
+ * metadata.stream or metadata.table names an existing source that is not a migration history (the
+ * DDL keeps an existing source, IF NOT EXISTS, and the table's query then cannot find the columns).
+ */
+export class MetadataMismatch extends Error {}
+
+/** The history's DDL failed because a configured name is taken by another source: what to do, in one line. */
+export function metadataMismatch(m: MetadataNames, message: string): MetadataMismatch | undefined {
+  const column = /(?:column|Column) '?`?([A-Z_]+)`?'? cannot be resolved/.exec(message)?.[1];
+  if (!column || !(COLUMNS as readonly string[]).includes(column)) return undefined;
+  return new MetadataMismatch(`metadata.stream: ${m.stream} is an existing stream without the migration history's columns (${COLUMNS.join(', ')}); set metadata.stream (and metadata.table) to names of their own`);
+}
+
 export function metadataDdl(m: MetadataNames): string {
   return `CREATE STREAM IF NOT EXISTS ${m.stream} (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='${m.streamTopic}', VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=${m.replicas});
 CREATE TABLE IF NOT EXISTS ${m.table} WITH (KAFKA_TOPIC='${m.tableTopic}') AS SELECT version_key, latest_by_offset(version) AS version, latest_by_offset(name) AS name, latest_by_offset(state) AS state, latest_by_offset(checksum) AS checksum, latest_by_offset(started_on) AS started_on, latest_by_offset(completed_on) AS completed_on, latest_by_offset(previous) AS previous, latest_by_offset(error_reason) AS error_reason FROM ${m.stream} GROUP BY version_key;`;

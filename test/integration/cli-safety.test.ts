@@ -373,6 +373,20 @@ describe('mistakes are errors, not silent successes', () => {
     expect(existsSync(join(dir, 'migrations'))).toBe(true);
   });
 
+  it('metadata.stream naming an existing stream that is no history (the processing log) is a usage error naming the setting, for up, baseline and metadata init', async () => {
+    const p = project();
+    const other = `NOT_HISTORY_${p.stream}`;
+    expect((await ksql(target(), `CREATE STREAM ${other} (LOGGER STRING, LEVEL STRING) WITH (KAFKA_TOPIC='${other.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(`stream: ${p.stream}\n`, `stream: ${other}\n`));
+    sql(p.dir, 'V000001__a.sql', stream(`MH_${p.stream}`, `mh_${p.stream.toLowerCase()}`));
+    const message = `error: metadata.stream: ${other} is an existing stream without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.stream (and metadata.table) to names of their own\n`;
+    for (const args of [['up'], ['baseline', '--version', '1'], ['metadata', 'init']]) {
+      const r = p.run(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, message]);
+    }
+  });
+
   it('up and status name what they do not read but look meant to be read, and go on', () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`NR_${p.stream}`, `nr_${p.stream.toLowerCase()}`));

@@ -1,7 +1,6 @@
 import { versionName } from '../../migrations/files.js';
-import { readHistory, readFilesOrThrow } from '../../migrations/apply.js';
+import { ensureMetadata, readHistory, readFilesOrThrow } from '../../migrations/apply.js';
 import { planBaseline } from '../../migrations/baseline.js';
-import { metadataDdl } from '../../migrations/history.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, warner, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
@@ -28,7 +27,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<number> {
     const plan = planBaseline(files, history, version, m.stream, Date.now());
     if (!plan.ok) throw new CliError(`baseline: ${plan.reason}`, EXIT.FAILED);
     // the history (if missing) and every row in one request: all of it is written, or none
-    await client.ksql(`${history ? '' : `${metadataDdl(m)}\n`}${plan.sql}`);
+    if (history) await client.ksql(plan.sql); else await ensureMetadata(client, m, plan.sql);
     const first = plan.versions[0]!, last = plan.versions[plan.versions.length - 1]!;
     report(opts, [`baselined ${versionName(first)}${first === last ? '' : `..${versionName(last)}`} (${plan.versions.length} version${plan.versions.length > 1 ? 's' : ''}) as MIGRATED without running them; up applies what comes after`], { baselined: plan.versions });
     return EXIT.OK;

@@ -1,7 +1,6 @@
-import { metadataDdl } from '../../migrations/history.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { readHistory } from '../../migrations/apply.js';
+import { ensureMetadata, readHistory } from '../../migrations/apply.js';
 import { confirm } from './manage.js';
 import { report } from '../render.js';
 
@@ -12,7 +11,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
   try {
     const m = await metadataNames(config, client);
     if (action === 'init') {
-      await client.ksql(metadataDdl(m));
+      await ensureMetadata(client, m);
       report(opts, [`metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic });
     } else {
       // the whole record of what was applied goes: never under a running `up`, and only when asked
