@@ -81,8 +81,8 @@ export class Engine {
     this.registry = registry;
     this.topics = new TopicStore(options.logRetentionBytes ?? -1, options.singlePartition ?? false);
     this.properties = { 'ksql.streams.auto.offset.reset': 'latest', 'ksql.service.id': options.serviceId ?? 'default_', ...options.properties };
-    // a stock server's processing-log stream takes command offsets 0-1
-    this.nextOffset = options.queryIdScheme === 'counter' ? 0 : 2;
+    // a stock server's processing-log stream takes command offsets 0-1 (unless it is turned off)
+    this.nextOffset = options.queryIdScheme === 'counter' || !processingLogSettings(this.properties) ? 0 : 2;
     this.lastPlanOffset = 0;
     this.topics.onTopic((c) => { if (c.op === 'delete') this.topicDeleted(c.name); });
   }
@@ -194,14 +194,31 @@ export class Engine {
     this.processingLog = settings;
   }
 
-  /** Logs a query's error to the processing log; a query that reads the log itself logs nothing there, so it cannot feed itself. */
+  /**
+   * Logs a query's error to the processing log. A query that reads the log, itself or through the
+   * sinks of other queries, logs nothing there, so it cannot feed itself.
+   */
   watchErrors(rq: RunningQuery): void {
     rq.onError = (e) => {
       const log = this.processingLog;
-      if (!log || !this.topics.has(log.topic) || rq.plan.sources.some((s) => s.topic === log.topic)) return;
+      if (!log || !this.topics.has(log.topic) || this.readsTopic(rq.plan.sources.map((s) => s.topic), log.topic)) return;
       const time = Date.now();
       this.topics.append(log.topic, { key: null, value: Buffer.from(processingLogEntry(rq.id, e, time)), timestamp: time, partition: 0 }, 'derived');
     };
+  }
+
+  /** Whether records of `topic` reach these topics: they are it, or sinks of queries that read it (at any depth). */
+  private readsTopic(from: string[], topic: string): boolean {
+    const seen = new Set<string>();
+    const pending = [...from];
+    while (pending.length) {
+      const t = pending.pop()!;
+      if (t === topic) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      for (const q of this.queries.values()) if (q.sinkTopic === t) pending.push(...q.plan.sources.map((s) => s.topic));
+    }
+    return false;
   }
 
   readonly transients = new Set<RunningQuery>();

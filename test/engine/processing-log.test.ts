@@ -6,10 +6,11 @@ const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filt
 const logged = (e: Engine, topic: string) => (e.topics.get(topic)?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: { TYPE: number } });
 
 describe('the processing log', () => {
-  it('is not made when ksql.logging.processing.stream.auto.create is false, and errors go nowhere', () => {
+  it('is not made when ksql.logging.processing.stream.auto.create is false, and errors go nowhere; command offsets then start at 0', () => {
     const e = new Engine({ properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
     e.startProcessingLog();
     expect(e.metastore.get('KSQL_PROCESSING_LOG')).toBeUndefined();
+    expect(e.nextOffset).toBe(0);
     run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B; INSERT INTO A (V) VALUES ('x')");
     expect(e.topics.has('default_ksql_processing_log')).toBe(false);
     expect([...e.queries.values()][0]!.runtime!.stats.errors).toBe(1);
@@ -40,5 +41,15 @@ describe('the processing log', () => {
     run(e, "INSERT INTO A (V) VALUES ('x')");
     expect(logged(e, 'default_ksql_processing_log').map((m) => [m.logger, m.message.TYPE])).toEqual([['processing.CSAS_C_5.KsqlTopic.Source.deserializer', 0]]);
     expect(e.queries.get('CSAS_LOOP_7')!.runtime!.stats.errors).toBe(1);
+  });
+
+  it('a query that reads the log through another query\'s sink logs nothing there either, so two queries cannot feed each other', () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B");
+    run(e, 'CREATE STREAM X AS SELECT LOGGER, MESSAGE->TYPE AS T FROM KSQL_PROCESSING_LOG; CREATE STREAM Y AS SELECT LOGGER, 1 / (T - T) AS Z FROM X');
+    run(e, "INSERT INTO A (V) VALUES ('x')");
+    expect(logged(e, 'default_ksql_processing_log')).toHaveLength(1);
+    expect([...e.queries.values()].find((q) => q.sinkName === 'Y')!.runtime!.stats.errors).toBe(1);
   });
 });

@@ -926,11 +926,19 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect((await queryStream(first.url, sql)).rows).toEqual(expected);
       const listed = async (url: string) => (await ksql(url, 'SHOW STREAMS;')).body[0].streams.filter((x: { name: string }) => x.name === 'KSQL_PROCESSING_LOG');
       expect(await listed(first.url)).toEqual([{ type: 'STREAM', name: 'KSQL_PROCESSING_LOG', topic: 'default_ksql_processing_log', keyFormat: 'KAFKA', valueFormat: 'JSON', isWindowed: false }]);
+      // a query over the log, and one after it: a restart keeps both, with their ids
+      const over = await ksql(first.url, "CREATE STREAM PERRS AS SELECT LOGGER, MESSAGE->TYPE AS T FROM KSQL_PROCESSING_LOG; CREATE STREAM PD AS SELECT * FROM PA;");
+      expect(over.status).toBe(200);
+      const ids = async (url: string) => (await ksql(url, 'SHOW QUERIES;')).body[0].queries.map((x: { id: string }) => x.id).sort();
+      const before = await ids(first.url);
+      expect(before).toEqual([id, over.body[0].commandStatus.queryId, over.body[1].commandStatus.queryId].sort());
       await first.stop();
       const second = await startServerProcess(['--data-dir', d]);
       try {
         expect(await listed(second.url)).toHaveLength(1);
         expect((await queryStream(second.url, sql)).rows).toEqual(expected);
+        expect(await ids(second.url)).toEqual(before);
+        expect((await queryStream(second.url, 'SELECT LOGGER, T FROM PERRS;')).rows).toEqual(expected.map((x) => [x[0], x[2]]));
       } finally { await second.stop(); }
     });
   });

@@ -55,9 +55,12 @@ export const SERVER_VERSION = '7.6.0';
 /** Starts the local ksqlDB-compatible server and resolves once it listens. */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes });
-  const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
-  // after the journal's replay, so a data dir's log topic keeps its records
+  // before the journal's replay, as a stock server's log is the first command of its command topic:
+  // what the data dir's statements build on it is replayed over it, and its topic gets its records back;
+  // and again after it, as a stock server makes the log at start-up when it is missing (dropped)
   engine.startProcessingLog();
+  const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
+  if (journal) engine.startProcessingLog();
   const pushes: PushRegistry = new Map();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;
