@@ -141,6 +141,19 @@ describe('a CSAS whose sink subject holds a schema its own is incompatible with'
     expect((await ksql(server.url, 'CREATE STREAM CONFLICT_OUT AS SELECT * FROM CONFLICT;')).status).toBe(200);
     expect((await sr(server.schemaRegistryUrl!, 'GET', '/subjects/CONFLICT_OUT-value/versions')).body).toEqual([1, 2]);
   });
+
+  it('DROP ... DELETE TOPIC deletes the topic\'s subjects, as ksqlDB does, so the sink can be made again with other columns', async () => {
+    expect((await ksql(server.url, "CREATE STREAM RECREATE_SRC (ID INT KEY, V INT, W STRING) WITH (KAFKA_TOPIC='recreate_src', PARTITIONS=1, VALUE_FORMAT='JSON'); CREATE STREAM RECREATED WITH (KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO') AS SELECT ID, V FROM RECREATE_SRC;")).status).toBe(200);
+    const subjects = async () => ((await sr(server.schemaRegistryUrl!, 'GET', '/subjects')).body as string[]).filter((x) => x.startsWith('RECREATED-'));
+    expect(await subjects()).toEqual(['RECREATED-key', 'RECREATED-value']);
+    expect((await ksql(server.url, 'DROP STREAM RECREATED DELETE TOPIC;')).status).toBe(200);
+    expect(await subjects()).toEqual([]);
+    const again = await ksql(server.url, "CREATE STREAM RECREATED WITH (KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO') AS SELECT ID, W AS V FROM RECREATE_SRC;");
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    // a DROP without DELETE TOPIC keeps them
+    expect((await ksql(server.url, 'DROP STREAM RECREATED;')).status).toBe(200);
+    expect(await subjects()).toEqual(['RECREATED-key', 'RECREATED-value']);
+  });
 });
 
 describe('JSON_SR schemas with local definitions', () => {

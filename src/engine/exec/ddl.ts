@@ -8,7 +8,7 @@ import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
 import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import { isSrFormat } from '../serde/sr-serde.js';
-import { checkSchemaIdProps, inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
+import { checkSchemaIdProps, inferColumns, registerColumns, subjectOf, withDefaultName } from './sr-binding.js';
 import { typeToString, T, typesEqual, containsMap, quoteIfNeeded } from '../sql/types.js';
 
 import { commandStatus, warningEntity } from './status.js';
@@ -250,7 +250,15 @@ function dropSource(engine: Engine, stmt: Extract<Statement, { kind: 'drop' }>):
   // the query that populates the source stops with it (ksqlDB >= 0.15)
   for (const q of [...engine.queries.values()]) if (q.sinkName === ds.name && q.kind !== 'INSERT') engine.queries.delete(q.id);
   engine.metastore.delete(ds.name);
-  if (stmt.deleteTopic) engine.topics.delete(ds.topic);
+  if (stmt.deleteTopic) {
+    engine.topics.delete(ds.topic);
+    // with the topic go its Schema Registry subjects, as ksqlDB's TopicDeleteInjector deletes them, so
+    // the source can be made again with other columns
+    for (const [format, isKey] of [[ds.keyFormat.format, true], [ds.valueFormat.format, false]] as const) {
+      const subject = subjectOf(ds.topic, isKey);
+      if (isSrFormat(format) && engine.registry.listSubjects().includes(subject)) engine.registry.deleteSubject(subject);
+    }
+  }
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/${stmt.name}/drop`, `Source \`${ds.name}\` (topic: ${ds.topic}) was dropped.`, { carriesPlan: true });
 }
 

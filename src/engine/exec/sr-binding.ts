@@ -65,8 +65,8 @@ export function withDefaultName(format: FormatInfo, sourceName: string, isKey: b
 /**
  * Registers the schema derived from a side's columns under `<topic>-key|value` and returns the
  * format with its id. A CREATE registers only when the subject has no schema yet (a producer's
- * schema stays the latest); a sink registers always. A subject whose schema is incompatible
- * keeps it: records are then written with its latest version, fields matched by name.
+ * schema stays the latest); a sink registers always, and a schema the subject's compatibility level
+ * refuses fails the statement, as ksqlDB's SchemaRegisterInjector fails it.
  */
 export function registerColumns(engine: Engine, topic: string, format: FormatInfo, cols: Column[], isKey: boolean, onlyIfMissing = false): FormatInfo {
   if (!isSrFormat(format.format) || cols.length === 0) return format;
@@ -78,8 +78,7 @@ export function registerColumns(engine: Engine, topic: string, format: FormatInf
     return { ...format, schemaId: engine.registry.register(subject, input) };
   } catch (e) {
     if (!(e instanceof RegistryError)) throw e;
-    // an incompatible subject keeps its schema and the sink writes with it; a refusal of any other
-    // kind (a read-only subject) fails the statement, naming the registry's reason
+    // a refusal (an incompatible schema, a read-only subject) fails the statement, naming the registry's reason
     throw new KsqlStatementError(`Could not register schema for topic: ${e.message}; error code: ${e.errorCode}`);
   }
 }
