@@ -175,11 +175,14 @@ describe('the Kafka listener with kafkajs', () => {
       + 'CREATE STREAM WS_COPY AS SELECT * FROM WSRC; CREATE TABLE WS_ALL AS SELECT ID, COUNT(*) AS C FROM WSRC GROUP BY ID; '
       + 'CREATE TABLE WS_TEN AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 10 DAYS) GROUP BY ID; '
       + 'CREATE TABLE WS_SESSION AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW SESSION (30 SECONDS) GROUP BY ID; '
-      + 'CREATE TABLE WS_HOUR AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 1 HOUR, GRACE PERIOD 0 SECONDS) GROUP BY ID;')).status).toBe(200);
+      + 'CREATE TABLE WS_HOUR AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 10 SECONDS, RETENTION 1 HOUR, GRACE PERIOD 0 SECONDS) GROUP BY ID; '
+      // RETENTION_MS in the WITH clause comes before the source's retention
+      + 'CREATE STREAM WS_RET WITH (RETENTION_MS=3600000) AS SELECT * FROM WSRC; '
+      + 'CREATE TABLE WS_RET_TWO_DAYS WITH (RETENTION_MS=3600000) AS SELECT ID, COUNT(*) AS C FROM WSRC WINDOW TUMBLING (SIZE 1 MINUTE, RETENTION 2 DAYS) GROUP BY ID;')).status).toBe(200);
     const admin = client(brokers).admin();
     await admin.connect();
     try {
-      const names = ['WS_COPY', 'WS_ALL', 'WS_TEN', 'WS_SESSION', 'WS_HOUR'];
+      const names = ['WS_COPY', 'WS_ALL', 'WS_TEN', 'WS_SESSION', 'WS_HOUR', 'WS_RET', 'WS_RET_TWO_DAYS'];
       const described = await admin.describeConfigs({ includeSynonyms: false, resources: names.map((name) => ({ type: 2, name })) });
       const configs = Object.fromEntries(described.resources.map((r) => {
         const e = Object.fromEntries(r.configEntries.map((c) => [c.configName, c.configValue]));
@@ -188,7 +191,10 @@ describe('the Kafka listener with kafkajs', () => {
       expect(configs).toEqual({
         WS_COPY: ['delete', '604800000'], WS_ALL: ['compact', '604800000'], WS_TEN: ['compact,delete', '864000000'],
         WS_SESSION: ['compact,delete', '604800000'], WS_HOUR: ['compact,delete', '604800000'],
+        WS_RET: ['delete', '3600000'], WS_RET_TWO_DAYS: ['compact,delete', '172800000'],
       });
+      const stored = (await ksql(server.url, 'DESCRIBE WS_RET;')).body[0].sourceDescription.statement as string;
+      expect(stored).toContain('RETENTION_MS=3600000');
     } finally { await admin.disconnect(); }
   });
 

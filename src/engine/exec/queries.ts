@@ -140,7 +140,9 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   // the sink topic's cleanup policy and retention, as ksqlDB's TopicCreateInjector sets them: a stream
   // deletes and keeps the source's retention; a table compacts; a windowed table does both, keeping
   // the larger of the source's retention and the window's RETENTION
-  const sourceRetention = Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
+  // (RETENTION_MS in the WITH clause comes first, then the source's)
+  const withRetention = w.has('RETENTION_MS') ? Number(propsByName(stmt.props).RETENTION_MS) : undefined;
+  const sourceRetention = withRetention ?? Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
   const windowed = kind === 'TABLE' && plan.windowInfo !== undefined;
   const cleanupPolicy = windowed ? 'compact,delete' : kind === 'TABLE' ? 'compact' : 'delete';
   const sinkRetention = windowed ? Math.max(sourceRetention, stmt.query.window?.retention?.ms ?? 0) : kind === 'STREAM' ? sourceRetention : undefined;
@@ -151,7 +153,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted (single-source
   // queries without a window; the others are shown as submitted)
   const given = propsByName(stmt.props);
-  const retention = given.RETENTION_MS ?? sinkRetention ?? -1;
+  const retention = sinkRetention ?? given.RETENTION_MS ?? -1;
   const stored = { ...given, CLEANUP_POLICY: cleanupPolicy, KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
   const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored);
   const displayText = rendered === undefined ? undefined : `${rendered};`;
