@@ -243,6 +243,32 @@ describe('Avro unions of more than one type', () => {
     const written = server.engine.topics.get('unions')!.partitions[0]!.all().at(-1)!.value!;
     expect(t.fromBuffer(written.subarray(5))).toEqual({ id: 'ins', v: { int: 9 } });
   });
+
+  it('whose branches a value cannot tell apart (int and long, int and double, two records, a string and an enum) keep the branch written, both ways', async () => {
+    const rec = (name: string) => ({ type: 'record', name, fields: [{ name: 'x', type: 'int' }] });
+    const schema = { type: 'record', name: 'Amb', namespace: 'io.example', fields: [
+      { name: 'id', type: 'string' },
+      { name: 'il', type: ['null', 'int', 'long'] }, { name: 'id2', type: ['null', 'int', 'double'] },
+      { name: 'ab', type: ['null', rec('A'), rec('B')] }, { name: 'se', type: ['null', 'string', { type: 'enum', name: 'E', symbols: ['P', 'Q'] }] },
+    ] };
+    const reg = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/ambiguous-value/versions', { schema: JSON.stringify(schema) });
+    expect(reg.status).toBe(200);
+    expect((await ksql(server.url, "CREATE STREAM AMBIGUOUS WITH (KAFKA_TOPIC='ambiguous', PARTITIONS=1, VALUE_FORMAT='AVRO');")).status).toBe(200);
+    const t = avro.Type.forSchema(schema as avro.Schema, { wrapUnions: true });
+    const head = Buffer.from([0, 0, 0, 0, reg.body.id]);
+    server.engine.topics.append('ambiguous', { key: null, value: Buffer.concat([head, t.toBuffer({ id: 'r', il: { long: 7 }, id2: { double: 2.5 }, ab: { 'io.example.B': { x: 3 } }, se: { 'io.example.E': 'Q' } })]), timestamp: Date.now(), partition: 0 });
+    server.engine.drain();
+    const r = await queryStream(server.url, 'SELECT IL, ID2, AB, SE FROM AMBIGUOUS;');
+    expect(r.status, r.raw).toBe(200);
+    expect(r.rows).toEqual([[
+      { CONNECT_UNION_FIELD_INT: null, CONNECT_UNION_FIELD_LONG: 7 }, { CONNECT_UNION_FIELD_INT: null, CONNECT_UNION_FIELD_DOUBLE: 2.5 },
+      { CONNECT_UNION_FIELD_A: null, CONNECT_UNION_FIELD_B: { X: 3 } }, { CONNECT_UNION_FIELD_STRING: null, CONNECT_UNION_FIELD_E: 'Q' },
+    ]]);
+    const ins = await ksql(server.url, "INSERT INTO AMBIGUOUS (ID, IL) VALUES ('w', STRUCT(CONNECT_UNION_FIELD_LONG := CAST(8 AS BIGINT)));");
+    expect(ins.status, JSON.stringify(ins.body)).toBe(200);
+    const written = server.engine.topics.get('ambiguous')!.partitions[0]!.all().at(-1)!.value!;
+    expect(t.fromBuffer(written.subarray(5))).toMatchObject({ id: 'w', il: { long: 8 } });
+  });
 });
 
 describe('Protobuf records read as Confluent\'s deserializer reads them', () => {

@@ -21,11 +21,38 @@ const makeLongType = () => avsc().types.LongType.__with({
   compare: (a: number | bigint, b: number | bigint) => (a === b ? 0 : a < b ? -1 : 1),
 });
 
+/** A union of more than one non-null branch is read and written wrapped ({ branch: value }), so the branch written is known. */
+const isMultiUnion = (s: unknown): s is AvroSchema[] => Array.isArray(s) && s.filter((x) => x !== 'null').length > 1;
+/** The wrapped union type of each such union of the schemas parsed here, by the schema's own array. */
+const unionTypes = new WeakMap<object, avro.Type>();
+const walked = new WeakSet<object>();
+
 function avroTypeOf(schema: AvroSchema): avro.Type {
   const key = JSON.stringify(schema);
   let t = types.get(key);
-  if (!t) { t = avsc().Type.forSchema(schema as avro.Schema, { wrapUnions: false, registry: { long: longType ??= makeLongType() } }); types.set(key, t); }
+  if (!t) {
+    const hook = (s: unknown, opts: unknown) => (isMultiUnion(s) ? new (avsc().types.WrappedUnionType)(s as avro.Schema, opts as avro.ForSchemaOptions) : undefined);
+    t = avsc().Type.forSchema(schema as avro.Schema, { wrapUnions: 'auto', typeHook: hook as avro.ForSchemaOptions['typeHook'], registry: { long: longType ??= makeLongType() } });
+    types.set(key, t);
+  }
+  if (typeof schema === 'object' && !walked.has(schema)) { walked.add(schema); noteUnions(schema, t); }
   return t;
+}
+
+/** Pairs this schema's multi-branch unions with the parsed type's (a type may have come from an equal schema's parse). */
+function noteUnions(s: AvroSchema, t: avro.Type): void {
+  const tt = t as avro.Type & { fields?: { type: avro.Type }[]; itemsType?: avro.Type; valuesType?: avro.Type; types?: avro.Type[] };
+  if (Array.isArray(s)) {
+    if (isMultiUnion(s)) unionTypes.set(s, t);
+    s.forEach((b, i) => { if (tt.types?.[i]) noteUnions(b, tt.types[i]!); });
+    return;
+  }
+  if (typeof s !== 'object' || s === null) return;
+  const o = s as { type?: unknown; fields?: { type: AvroSchema }[]; items?: AvroSchema; values?: AvroSchema };
+  if (typeof o.type === 'object' && o.type !== null) { noteUnions(o.type as AvroSchema, t); return; }
+  o.fields?.forEach((f, i) => { if (tt.fields?.[i]) noteUnions(f.type, tt.fields[i]!.type); });
+  if (o.items !== undefined && tt.itemsType) noteUnions(o.items, tt.itemsType);
+  if (o.values !== undefined && tt.valuesType) noteUnions(o.values, tt.valuesType);
 }
 
 /** Encodes and decodes AVRO payloads of one writer schema; values follow the columns' SQL types. */
@@ -59,9 +86,23 @@ function unionBranches(s: AvroSchema): AvroSchema[] | undefined {
   return branches.length > 1 ? branches : undefined;
 }
 
-/** Which branch a decoded union value is of: the first whose type takes it. */
-function branchOf(v: unknown, branches: AvroSchema[]): number {
-  return branches.findIndex((b) => { try { return avroTypeOf(b).isValid(v); } catch { return false; } });
+/** The union's non-null branch types when its values are wrapped ({ branch: value }), else undefined. */
+function wrappedBranches(schema: AvroSchema): avro.Type[] | undefined {
+  const t = typeof schema === 'object' ? unionTypes.get(schema) : undefined;
+  return t ? (t as avro.types.WrappedUnionType).types.filter((b) => b.typeName !== 'null') : undefined;
+}
+
+/** Which branch a decoded union value is of: the one it is wrapped in, else the first whose type takes it. */
+function branchOf(v: unknown, schema: AvroSchema, branches: AvroSchema[]): { index: number; value: unknown } {
+  const wrapped = wrappedBranches(schema);
+  if (wrapped) {
+    const [name, inner] = Object.entries(v as Obj)[0] ?? [];
+    // (a named branch parsed on its own may lack the namespace it has in the whole schema)
+    const last = (n: string | undefined) => n?.split('.').pop();
+    const exact = wrapped.findIndex((b) => b.branchName === name);
+    return { index: exact >= 0 ? exact : wrapped.findIndex((b) => last(b.branchName) === last(name)), value: inner };
+  }
+  return { index: branches.findIndex((b) => { try { return avroTypeOf(b).isValid(v); } catch { return false; } }), value: v };
 }
 
 const allowsNull = (s: AvroSchema): boolean => s === 'null' || (Array.isArray(s) && s.includes('null'));
@@ -78,7 +119,10 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (branches && t.kind === 'STRUCT') {
     // the struct's one set field is the branch written
     const i = t.fields.findIndex((f) => (v as Obj)[f.name] !== null && (v as Obj)[f.name] !== undefined);
-    return i < 0 || !branches[i] ? null : toAvro((v as Obj)[t.fields[i]!.name], branches[i]!, t.fields[i]!.type);
+    if (i < 0 || !branches[i]) return null;
+    const value = toAvro((v as Obj)[t.fields[i]!.name], branches[i]!, t.fields[i]!.type);
+    const wrapped = wrappedBranches(schema);
+    return wrapped ? { [wrapped[i]!.branchName!]: value } : value;
   }
   const s = nonNull(schema);
   const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
@@ -116,9 +160,9 @@ function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   const branches = unionBranches(schema);
   if (branches && t.kind === 'STRUCT') {
     // a struct of one field per branch, the one written set
-    const i = branchOf(v, branches);
+    const { index: i, value } = branchOf(v, schema, branches);
     const out: Obj = Object.fromEntries(t.fields.map((f) => [f.name, null]));
-    if (i >= 0 && t.fields[i]) out[t.fields[i]!.name] = fromAvro(v, branches[i]!, t.fields[i]!.type);
+    if (i >= 0 && t.fields[i]) out[t.fields[i]!.name] = fromAvro(value, branches[i]!, t.fields[i]!.type);
     return out;
   }
   const s = nonNull(schema);
