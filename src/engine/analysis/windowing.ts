@@ -25,10 +25,6 @@ interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: n
 const graceOf = (spec: WindowSpec, final: boolean): number => (spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - spec.size.ms, 0));
 
 /**
- * How long a time window's store keeps a window after the latest window start it was given
- * (RETENTION, else size + grace): a window that starts earlier is gone, for pull queries too.
- */
-/**
  * What Kafka Streams refuses when ksqlDB builds the query: an empty window or session gap, and a
  * RETENTION shorter than the size (gap) plus the grace period, whose default is a day less the size.
  */
@@ -42,9 +38,14 @@ export function checkWindow(spec: WindowSpec, final: boolean): void {
     ? `The retention period of the session store ${STORE} must be no smaller than the session inactivity gap plus the grace period. Got gap=[${spec.size.ms}], grace=[${grace}], retention=[${spec.retention.ms}]`
     : `The retention period of the window store ${STORE} must be no smaller than its window size plus the grace period. Got size=[${spec.size.ms}], grace=[${grace}], retention=[${spec.retention.ms}]`);
 }
+
 /** The name ksqlDB gives a windowed aggregation's store. */
 const STORE = 'Aggregate-Aggregate-Materialize';
 
+/**
+ * How long a time window's store keeps a window after the latest window start it was given
+ * (RETENTION, else size + grace): a window that starts earlier is gone, for pull queries too.
+ */
 export const windowRetention = (spec: WindowSpec, final: boolean): number => (spec.retention ? spec.retention.ms : spec.size.ms + graceOf(spec, final));
 
 /**
