@@ -22,7 +22,11 @@ export interface StatusReport {
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
 export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now()): Promise<StatusReport> {
-  const [d, history] = await Promise.all([discoverMigrations(dir), readHistory(client, metadata, leaseMs)]);
+  // both at once; a directory that cannot be read is the error to report, whatever the server answered
+  const [dirRead, historyRead] = await Promise.allSettled([discoverMigrations(dir), readHistory(client, metadata, leaseMs)]);
+  if (dirRead.status === 'rejected') throw dirRead.reason;
+  if (historyRead.status === 'rejected') throw historyRead.reason;
+  const d = dirRead.value, history = historyRead.value;
   const migrations: StatusRow[] = [];
   const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
   for (const v of [...versions].sort((a, b) => a - b)) {

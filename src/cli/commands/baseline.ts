@@ -22,7 +22,11 @@ export async function runBaseline(opts: BaselineOptions): Promise<number> {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    const [files, history] = await Promise.all([readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
+    // both at once; files that cannot be read are the error to report, whatever the server answered
+    const [filesRead, historyRead] = await Promise.allSettled([readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
+    if (filesRead.status === 'rejected') throw filesRead.reason;
+    if (historyRead.status === 'rejected') throw historyRead.reason;
+    const files = filesRead.value, history = historyRead.value;
     if (history?.lock.holder !== undefined) throw new CliError(`baseline: the lock is held by ${history.lock.holder}; wait for that run, or 'ksql-migrate repair --release-lock' if none runs`, EXIT.FAILED);
     const plan = planBaseline(files, history, version, m.stream, Date.now());
     if (!plan.ok) throw new CliError(`baseline: ${plan.reason}`, EXIT.FAILED);
