@@ -2,7 +2,7 @@
  * Plain-text tables that fit the terminal: long cells are shortened, never wrapped into the next
  * column. Columns in `keep` (such as ids a user passes back to a command) are never shortened.
  */
-export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || 120, keep: number[] = []): string {
+export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || terminalColumns() || 120, keep: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   let total = widths.reduce((a, b) => a + b + 2, 0);
   while (total > maxWidth) {
@@ -13,6 +13,12 @@ export function table(headers: string[], rows: string[][], maxWidth = process.st
   }
   const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
   return [headers, ...rows].map((r) => r.map((c, i) => cell(c ?? '', widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** $COLUMNS, as shells set it and users set it for piped output (`COLUMNS=200 ksql-migrate queries | less`); undefined when unset or not a width. */
+export function terminalColumns(): number | undefined {
+  const n = Number(process.env.COLUMNS);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 export { padVersion as pad6 } from '../migrations/files.js';

@@ -17,7 +17,9 @@ async function serverWithMigrations(): Promise<Running> {
 
 describe('query and schema management through the CLI', () => {
   let server: Running;
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
+  // (piped output is laid out for $COLUMNS when set: these runs set it themselves)
+  const env = { ...process.env, COLUMNS: undefined };
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000, env });
   beforeAll(async () => { server = await serverWithMigrations(); });
   afterAll(async () => { await server.stop(); });
 
@@ -34,6 +36,10 @@ describe('query and schema management through the CLI', () => {
     for (const line of text.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     // ids are whole, even in 80 columns: they are what terminate and explain take
     for (const q of qs) expect(text.stdout).toContain(q.id);
+    // piped output takes $COLUMNS as its width: every column then shows
+    const wide = spawnSync(process.execPath, [CLI, 'queries', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '250' } });
+    expect(wide.stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY']);
+    expect(wide.stdout).toMatch(/CSAS_USER_TRADES_\d+\s+RUNNING\s+PERSISTENT\s+USER_TRADES\s+user_trades\s+STOCKTRADE,\s?USERS\s/);
   });
 
   it('describe shows the columns, formats and the writing query; names resolve as ksqlDB resolves them', () => {

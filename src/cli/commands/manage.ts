@@ -3,7 +3,7 @@ import type { KsqlClient } from '../../client/client.js';
 import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
-import { formatTime, report, table } from '../render.js';
+import { formatTime, report, table, terminalColumns } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 
@@ -52,8 +52,8 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
 /** A listing's text on stdout, unless --quiet (which prints only errors; the exit code still tells). */
 const show = (opts: { quiet?: boolean }, text: string) => { if (!opts.quiet) process.stdout.write(`${text}\n`); };
 
-/** The terminal's width, at least 80 (piped output is laid out for 80 columns). */
-const outputWidth = () => Math.max(80, process.stdout.columns || 80);
+/** The terminal's width, at least 80; piped output is laid out for $COLUMNS when set, else 80 columns. */
+const outputWidth = () => Math.max(80, process.stdout.columns || terminalColumns() || 80);
 const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').trim(); return one.length > n ? `${one.slice(0, n - 1)}…` : one; };
 
 /** A query's state as a user reads it: ksqlDB's aggregate state says RUNNING for a paused query; its status counts say PAUSED. */
