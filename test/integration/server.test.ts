@@ -589,6 +589,13 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect([r.status, r.body.message]).toEqual([400, "Failed to terminate query with query ID: 'TRANSIENT_QS_123'"]);
   });
 
+  it('ksql.query.pull.stream.enabled=false refuses pull queries on streams, as ksqlDB does; tables are still queried', async () => {
+    const r = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT * FROM QS;', properties: { 'ksql.query.pull.stream.enabled': false } }) });
+    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, "Pull queries on streams are disabled. To create a push query on the stream, add EMIT CHANGES to the end. To enable pull queries on streams, set the ksql.query.pull.stream.enabled config to 'true'."]);
+    const table = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: "SELECT * FROM QW WHERE ID = 'a';", properties: { 'ksql.query.pull.stream.enabled': false } }) });
+    expect(table.status).toBe(200);
+  });
+
   it('EMIT FINAL only on windowed aggregations; an unknown pull source is a preparing error; SHOW VARIABLES lists the request\'s', async () => {
     const final = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM QS EMIT FINAL;' }) });
     expect([final.status, ((await final.json()) as { message: string }).message]).toEqual([400, 'EMIT FINAL is only supported for windowed aggregations.']);
@@ -616,6 +623,14 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `${lines.join('\n')}\n` });
     return (await r.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
   };
+
+  it('reads the target as ksqlDB does: a name that needs no quotes in any case, one that does as it is', async () => {
+    expect(await send(['{"target":"ins"}', '{"ID":"lower","V":1}'])).toEqual([{ status: 'ok', seq: 0 }]);
+    expect((await ksql(server.url, "CREATE STREAM `MiXed-Case` (V INT) WITH (KAFKA_TOPIC='mixed_case', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+    expect(await send(['{"target":"MiXed-Case"}', '{"V":2}'])).toEqual([{ status: 'ok', seq: 0 }]);
+    const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":"mixed-case"}\n{"V":3}\n' });
+    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, 'No such stream: mixed-case']);
+  });
 
   it('a row line longer than 10 MB ends the stream with an error after the rows before it', async () => {
     expect((await ksql(server.url, "CREATE STREAM INS_LONG (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_long', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);

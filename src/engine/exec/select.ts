@@ -72,6 +72,9 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   refuseDuplicateColumns(plan);
   const limit = q.limit ?? Infinity;
   if (ds.type === 'STREAM') {
+    if (!flag('ksql.query.pull.stream.enabled')) {
+      throw new KsqlStatementError("Pull queries on streams are disabled. To create a push query on the stream, add EMIT CHANGES to the end. To enable pull queries on streams, set the ksql.query.pull.stream.enabled config to 'true'.");
+    }
     const rows: unknown[][] = [];
     const rq = new RunningQuery('pull', plan, engine.topics, false, (o) => { if (o.values && rows.length < limit) rows.push(o.values); });
     rq.pump();

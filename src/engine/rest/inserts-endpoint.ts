@@ -42,7 +42,8 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     if (target === undefined) {
       const named = (obj as Record<string, unknown> | null)?.target;
       if (typeof named !== 'string') { refuse('Invalid request: the first line must name the "target" stream or table as a string'); return; }
-      target = named;
+      // as ksqlDB reads it: a name that needs no quotes is upper-cased, one that does is taken as it is
+      target = /^[A-Za-z_][A-Za-z0-9_@]*$/.test(named) ? named.toUpperCase() : named;
       const ds = engine.metastore.get(target);
       if (!ds) { refuse(`No such stream: ${target}`, 40001); return; }
       if (ds.type === 'TABLE') { refuse('Cannot insert into a table', 40001); return; }
