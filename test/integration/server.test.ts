@@ -279,6 +279,10 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     const r = await q("SELECT FORMAT_DATE(D, 'HH:mm'), FORMAT_DATE(D, 'yyyy z'), FORMAT_DATE(D, 'yyyy-MM-dd ''at'' E'), DATETOSTRING(19359, 'yyyy HH'), FORMAT_TIME(T, 'yyyy HH'), FORMAT_TIME(T, 'HH:mm ''on'' ss'), "
       + "PARSE_TIME('2023-01-02', 'yyyy-MM-dd'), PARSE_TIME('03:04', 'HH:mm'), PARSE_DATE('2023-01-02 03', 'yyyy-MM-dd HH'), PARSE_DATE('2023-01-02', 'yyyy-MM-dd') FROM DT;");
     expect(r.rows).toEqual([[null, null, '2023-01-02 at Mon', null, null, '03:04 on 05', null, '03:04', null, '2023-01-02']]);
+    // an [optional] section with fields the value lacks is left out, as java.time leaves it out; parsing judges what a section matched
+    const optional = await q("SELECT FORMAT_DATE(D, 'yyyy-MM-dd[ HH:mm]'), FORMAT_DATE(D, 'yyyy-MM-dd[ z]'), FORMAT_DATE(D, 'yyyy[ ''y''MM]'), FORMAT_TIME(T, 'HH:mm[ yyyy]'), "
+      + "PARSE_DATE('2023-01-02', 'yyyy-MM-dd[ HH:mm]'), PARSE_DATE('2023-01-02 10:00', 'yyyy-MM-dd[ HH:mm]'), PARSE_TIME('03:04', 'HH:mm[ yyyy]'), PARSE_TIME('03:04 2020', 'HH:mm[ yyyy]') FROM DT;");
+    expect(optional.rows).toEqual([['2023-01-02', '2023-01-02', "2023 y01", '03:04', '2023-01-02', null, '03:04', null]]);
   });
 
   it('windows Kafka Streams refuses are refused: no size, no session gap, a RETENTION shorter than the size plus the grace period (a day less the size when none is given)', async () => {

@@ -1,6 +1,6 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, localToUtc, parseJavaDate, patternLetters, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, zoneOffsetMs } from './java-time.js';
 import { B, I, S, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
@@ -14,8 +14,24 @@ const FIELD_NAMES: Record<string, string> = {
 };
 const ZONE_LETTERS = 'VzOXxZ';
 
-/** The pattern, when it asks only for fields of `allowed` (and no zone); else the error Java's formatter gives. */
+/**
+ * The pattern without its [optional] sections that ask for a field not in `allowed` (java.time prints
+ * an optional section only when the value has all its fields), when the rest asks only for fields of
+ * `allowed` (and no zone); else the error Java's formatter gives.
+ */
 function onlyFields(pattern: string, allowed: string): string {
+  let out = '', section = '', depth = 0, quoted = false;
+  for (const c of pattern) {
+    if (c === '\'') quoted = !quoted;
+    if (!quoted && c === '[') depth++;
+    if (depth > 0) section += c; else out += c;
+    if (!quoted && c === ']' && depth > 0 && --depth === 0) {
+      const letters = patternLetters(section.slice(1, -1).replace(/[[\]]/g, ''));
+      if (letters.every((x) => allowed.includes(x))) out += section;
+      section = '';
+    }
+  }
+  pattern = out + section;
   for (const c of patternLetters(pattern)) {
     if (ZONE_LETTERS.includes(c)) throw new EvalError('Unable to extract ZoneId from temporal');
     if (!allowed.includes(c)) throw new EvalError(`Unsupported field: ${FIELD_NAMES[c] ?? c}`);
@@ -23,8 +39,9 @@ function onlyFields(pattern: string, allowed: string): string {
   return pattern;
 }
 
-function noFields(pattern: string, refused: string, message: string): void {
-  if (patternLetters(pattern).some((c) => refused.includes(c))) throw new EvalError(message);
+/** ksqlDB's PARSE_DATE refuses a text whose parse has a time field, PARSE_TIME one whose parse has a date field. */
+function noFields(text: string, pattern: string, refused: 'date' | 'time', message: string): void {
+  if (parsedFieldKinds(text, pattern)[refused]) throw new EvalError(message);
 }
 
 /** Date and time functions: conversions, formatting and parsing, arithmetic. */
@@ -50,9 +67,9 @@ export function registerDateFunctions(): void {
     fixed(name, 'DATE / TIME', [S, S], t, (s: string, f: string) => parseJavaDate(s, f, 'UTC'));
     fixed(name, 'DATE / TIME', [S, S, S], t, (s: string, f: string, z: string) => parseJavaDate(s, f, z));
   }
-  fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => { noFields(f, TIME_LETTERS, 'Date format contains time field.'); return Math.floor(parseJavaDate(s, f, 'UTC') / DAY); });
+  fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => { noFields(s, f, 'time', 'Date format contains time field.'); return Math.floor(parseJavaDate(s, f, 'UTC') / DAY); });
   fixed('STRINGTODATE', 'DATE / TIME', [S, S], I, (s: string, f: string) => Math.floor(parseJavaDate(s, f, 'UTC') / DAY));
-  fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => { noFields(f, DATE_LETTERS, 'Time format contains date field.'); return ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY; });
+  fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => { noFields(s, f, 'date', 'Time format contains date field.'); return ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY; });
   // CONVERT_TZ(ts, from, to): reads the timestamp as a local time in `from` and gives the same instant's local time in `to`
   fixed('CONVERT_TZ', 'DATE / TIME', [T.TIMESTAMP, S, S], T.TIMESTAMP, (ts: number, from: string, to: string) => {
     const instant = localToUtc(ts, from);

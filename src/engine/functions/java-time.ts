@@ -214,6 +214,15 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
   return localToUtc(local, p.zone ?? zone);
 }
 
+/** Whether a parse of `text` finds date fields and time-of-day fields (an optional section that matched nothing adds none). */
+export function parsedFieldKinds(text: string, pattern: string): { date: boolean; time: boolean } {
+  const p = parseFields(text, pattern);
+  return {
+    date: [p.year, p.weekYear, p.month, p.day, p.dayOfWeek].some((x) => x !== undefined),
+    time: [p.hour, p.hour12, p.pm, p.minute, p.second, p.ms].some((x) => x !== undefined),
+  };
+}
+
 /** A parse that went wrong at some point; an [optional] section that holds one is skipped instead. */
 class ParseFailure extends Error {}
 
