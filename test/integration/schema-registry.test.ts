@@ -154,6 +154,18 @@ describe('a CSAS whose sink subject holds a schema its own is incompatible with'
     expect((await ksql(server.url, 'DROP STREAM RECREATED;')).status).toBe(200);
     expect(await subjects()).toEqual(['RECREATED-key', 'RECREATED-value']);
   });
+
+  it('DROP ... DELETE TOPIC whose subject cannot be deleted (another schema references it) fails as ksqlDB fails it, and drops nothing', async () => {
+    expect((await ksql(server.url, "CREATE STREAM REFERENCED (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='referenced', VALUE_FORMAT='AVRO', PARTITIONS=1);")).status).toBe(200);
+    const latest = (await sr(server.schemaRegistryUrl!, 'GET', '/subjects/referenced-value/versions/latest')).body as { schema: string; version: number };
+    const name = (JSON.parse(latest.schema) as { namespace?: string; name: string });
+    const full = name.namespace ? `${name.namespace}.${name.name}` : name.name;
+    const user = { type: 'record', name: 'User', fields: [{ name: 'r', type: full }] };
+    expect((await sr(server.schemaRegistryUrl!, 'POST', '/subjects/user-value/versions', { schema: JSON.stringify(user), references: [{ name: full, subject: 'referenced-value', version: latest.version }] })).status).toBe(200);
+    const r = await ksql(server.url, 'DROP STREAM REFERENCED DELETE TOPIC;');
+    expect([r.status, r.body.message]).toEqual([400, 'Could not clean up the schema registry for topic: referenced']);
+    expect((await ksql(server.url, 'DESCRIBE REFERENCED;')).status).toBe(200);
+  });
 });
 
 describe('JSON_SR schemas with local definitions', () => {
@@ -212,6 +224,10 @@ describe('PRINT of Schema Registry formats', () => {
     const j = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pj-value/versions', { schema: JSON.stringify({ type: 'object', properties: { id: { type: 'string' } } }), schemaType: 'JSON' });
     put('pj', frame(j.body.id, Buffer.from('{"id":"z"}')));
     expect(await print('pj')).toBe('Key format: KAFKA_STRING\nValue format: JSON_SR\nkey: k, value: {"id":"z"}, partition: 0\n');
+
+    // longs beyond 2^53 stay exact, and bytes print as Avro prints them
+    expect((await ksql(server.url, "CREATE STREAM PBIG (ID BIGINT KEY, B BIGINT, D DECIMAL(4, 2)) WITH (KAFKA_TOPIC='pbig', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', PARTITIONS=1); INSERT INTO PBIG (ID, B, D) VALUES (9007199254740993, 9007199254740993, 0.65);")).status).toBe(200);
+    expect(await print('pbig')).toBe('Key format: AVRO\nValue format: AVRO\nkey: 9007199254740993, value: {"B": 9007199254740993, "D": {"bytes": "A"}}, partition: 0\n');
 
     // a schema id the registry does not hold leaves the bytes as they are
     put('pu', frame(99, Buffer.from([1, 2])));

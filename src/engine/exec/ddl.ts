@@ -8,6 +8,7 @@ import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
 import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
 import { isSrFormat } from '../serde/sr-serde.js';
+import { RegistryError } from '../schema-registry/errors.js';
 import { checkSchemaIdProps, inferColumns, registerColumns, subjectOf, withDefaultName } from './sr-binding.js';
 import { typeToString, T, typesEqual, containsMap, quoteIfNeeded } from '../sql/types.js';
 
@@ -247,18 +248,23 @@ function dropSource(engine: Engine, stmt: Extract<Statement, { kind: 'drop' }>):
     const others = engine.metastore.list().filter((s) => s.topic === ds.topic && s.name !== ds.name).map((s) => s.name);
     if (others.length) throw new KsqlStatementError(`Refusing to delete topic. Found other data sources (${others.join(', ')}) using topic ${ds.topic}`);
   }
+  if (stmt.deleteTopic) {
+    // with the topic go its Schema Registry subjects, as ksqlDB's TopicDeleteInjector deletes them
+    // (before the drop: one it cannot delete fails the statement), so the source can be made again
+    // with other columns
+    for (const [format, isKey] of [[ds.keyFormat.format, true], [ds.valueFormat.format, false]] as const) {
+      const subject = subjectOf(ds.topic, isKey);
+      if (!isSrFormat(format) || !engine.registry.listSubjects().includes(subject)) continue;
+      try { engine.registry.deleteSubject(subject); } catch (e) {
+        if (!(e instanceof RegistryError)) throw e;
+        throw new KsqlStatementError(`Could not clean up the schema registry for topic: ${ds.topic}`);
+      }
+    }
+  }
   // the query that populates the source stops with it (ksqlDB >= 0.15)
   for (const q of [...engine.queries.values()]) if (q.sinkName === ds.name && q.kind !== 'INSERT') engine.queries.delete(q.id);
   engine.metastore.delete(ds.name);
-  if (stmt.deleteTopic) {
-    engine.topics.delete(ds.topic);
-    // with the topic go its Schema Registry subjects, as ksqlDB's TopicDeleteInjector deletes them, so
-    // the source can be made again with other columns
-    for (const [format, isKey] of [[ds.keyFormat.format, true], [ds.valueFormat.format, false]] as const) {
-      const subject = subjectOf(ds.topic, isKey);
-      if (isSrFormat(format) && engine.registry.listSubjects().includes(subject)) engine.registry.deleteSubject(subject);
-    }
-  }
+  if (stmt.deleteTopic) engine.topics.delete(ds.topic);
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/${stmt.name}/drop`, `Source \`${ds.name}\` (topic: ${ds.topic}) was dropped.`, { carriesPlan: true });
 }
 

@@ -1,6 +1,7 @@
 import type avro from 'avsc';
 import type { SchemaRegistry } from '../schema-registry/registry.js';
-import { avsc } from '../serde/libraries.js';
+import { avroTypeOf } from '../serde/avro-serde.js';
+import type { AvroSchema } from '../serde/avro-schema.js';
 import { parseProto } from '../serde/protobuf-schema.js';
 import { unframe } from '../serde/sr-wire.js';
 import { javaDoubleString } from '../util/decimal.js';
@@ -17,7 +18,8 @@ export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: s
   try {
     switch (schema.schemaType ?? 'AVRO') {
       case 'AVRO': {
-        const t = avroType(JSON.parse(schema.schema) as avro.Schema);
+        // (read as the server reads its records: longs beyond 2^53 stay exact)
+        const t = avroTypeOf(JSON.parse(schema.schema) as AvroSchema);
         return { format: 'AVRO', text: avroText(t.fromBuffer(b.subarray(5)), t) };
       }
       case 'PROTOBUF': {
@@ -35,10 +37,6 @@ export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: s
   } catch { return undefined; }
 }
 
-/** Unions as their branch's value where avsc can tell the branches apart, else wrapped. */
-function avroType(schema: avro.Schema): avro.Type {
-  try { return avsc().Type.forSchema(schema, { wrapUnions: false }); } catch { return avsc().Type.forSchema(schema, { wrapUnions: true }); }
-}
 
 /** A value as Avro's GenericData.toString writes it: JSON with ": " and ", ", doubles as Java prints them. */
 function avroText(v: unknown, t: avro.Type): string {
@@ -59,8 +57,9 @@ function avroText(v: unknown, t: avro.Type): string {
       return branch ? avroText(inner, branch) : JSON.stringify(v);
     }
     case 'float': case 'double': return javaDoubleString(v as number);
-    case 'bytes': case 'fixed': return JSON.stringify({ bytes: Buffer.from(v as Uint8Array).toString('latin1') });
+    case 'bytes': case 'fixed': return `{"bytes": ${JSON.stringify(Buffer.from(v as Uint8Array).toString('latin1'))}}`;
     case 'string': case 'enum': return JSON.stringify(v);
+    case 'abstract:long': return String(v);
     default:
       // a logical type prints as its underlying value
       if (type.underlyingType) return avroText(v instanceof Date ? v.getTime() : v, type.underlyingType);

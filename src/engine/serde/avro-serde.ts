@@ -27,7 +27,8 @@ const isMultiUnion = (s: unknown): s is AvroSchema[] => Array.isArray(s) && s.fi
 const unionTypes = new WeakMap<object, avro.Type>();
 const walked = new WeakSet<object>();
 
-function avroTypeOf(schema: AvroSchema): avro.Type {
+/** The avsc type the server reads a schema's records with: exact 64-bit longs, several-branch unions wrapped. */
+export function avroTypeOf(schema: AvroSchema): avro.Type {
   const key = JSON.stringify(schema);
   let t = types.get(key);
   if (!t) {
