@@ -235,6 +235,36 @@ describe('PRINT of Schema Registry formats', () => {
   });
 });
 
+describe('value schemas that are no record', () => {
+  let server: LocalServer;
+  beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });
+  afterAll(async () => { await server.close(); });
+
+  it('are the value itself: one ROWVAL column read and written unwrapped (Avro string and union, JSON Schema string and map)', async () => {
+    const head = (id: number) => Buffer.from([0, 0, 0, 0, id]);
+    const cases = [
+      { topic: 'bare_str', type: 'AVRO', schema: '"string"', bytes: (id: number) => Buffer.concat([head(id), avro.Type.forSchema('string').toBuffer('hello')]), row: 'hello' },
+      { topic: 'bare_union', type: 'AVRO', schema: JSON.stringify(['null', 'int', 'string']), bytes: (id: number) => Buffer.concat([head(id), avro.Type.forSchema(['null', 'int', 'string'], { wrapUnions: true }).toBuffer({ int: 5 })]), row: { CONNECT_UNION_FIELD_INT: 5, CONNECT_UNION_FIELD_STRING: null } },
+      { topic: 'bare_json', type: 'JSON', schema: JSON.stringify({ type: 'string' }), bytes: (id: number) => Buffer.concat([head(id), Buffer.from('"hi"')]), row: 'hi' },
+      { topic: 'bare_map', type: 'JSON', schema: JSON.stringify({ type: 'object', additionalProperties: { type: 'integer' } }), bytes: (id: number) => Buffer.concat([head(id), Buffer.from('{"a":1}')]), row: { a: 1 } },
+    ];
+    for (const c of cases) {
+      const reg = await sr(server.schemaRegistryUrl!, 'POST', `/subjects/${c.topic}-value/versions`, { schema: c.schema, schemaType: c.type });
+      expect(reg.status).toBe(200);
+      const name = c.topic.toUpperCase();
+      const made = await ksql(server.url, `CREATE STREAM ${name} WITH (KAFKA_TOPIC='${c.topic}', PARTITIONS=1, VALUE_FORMAT='${c.type === 'JSON' ? 'JSON_SR' : 'AVRO'}');`);
+      expect(made.status, JSON.stringify(made.body)).toBe(200);
+      server.engine.topics.append(c.topic, { key: null, value: c.bytes(reg.body.id), timestamp: Date.now(), partition: 0 });
+      server.engine.drain();
+      const r = await queryStream(server.url, `SELECT ROWVAL FROM ${name};`);
+      expect([c.topic, r.rows]).toEqual([c.topic, [[c.row]]]);
+    }
+    // written back bare: an INSERT reads the same again
+    expect((await ksql(server.url, "INSERT INTO BARE_STR (ROWVAL) VALUES ('again');")).status).toBe(200);
+    expect((await queryStream(server.url, 'SELECT ROWVAL FROM BARE_STR;')).rows).toEqual([['hello'], ['again']]);
+  });
+});
+
 describe('Avro unions of more than one type', () => {
   let server: LocalServer;
   beforeAll(async () => { server = await startLocalServer({ port: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); });

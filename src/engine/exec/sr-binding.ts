@@ -53,7 +53,21 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
     if (e instanceof KsqlStatementError) throw e;
     throw new KsqlStatementError(`Unable to verify if the ${isKey ? 'key' : 'value'} schema for topic: ${topic} is compatible with ksqlDB.\nReason: ${(e as Error).message}`);
   }
-  return { columns, format: { ...format, schemaId: registered.id } };
+  // a value schema that is no record (a primitive, an array, a union) is the value itself: one ROWVAL
+  // column read and written unwrapped, as ksqlDB reads it
+  const bare = !isKey && format.wrapSingle !== false && registered.schemaType !== 'PROTOBUF' && !isRecordSchema(registered.schemaType, registered.schema);
+  return { columns, format: { ...format, schemaId: registered.id, ...(bare ? { wrapSingle: false } : {}) } };
+}
+
+/** Whether an Avro or JSON schema is a record (an object of fields), whose fields become columns. */
+function isRecordSchema(type: string, text: string): boolean {
+  const s = JSON.parse(text) as unknown;
+  if (typeof s !== 'object' || s === null || Array.isArray(s)) return false;
+  const o = s as { type?: unknown; properties?: unknown; additionalProperties?: unknown };
+  if (type === 'AVRO') return o.type === 'record';
+  // (an object of additionalProperties alone is a map)
+  const map = o.properties === undefined && typeof o.additionalProperties === 'object' && o.additionalProperties !== null;
+  return (o.type === 'object' || (o.type === undefined && o.properties !== undefined)) && !map;
 }
 
 /** The format's SCHEMA_FULL_NAME, or the name ksqlDB gives a source's Avro key record. */
