@@ -593,6 +593,15 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect([r.status, r.body.message]).toEqual([400, "Failed to terminate query with query ID: 'TRANSIENT_QS_123'"]);
   });
 
+  it('ksql.persistence.default.format.value and .key set in the request (SET, streamsProperties) are the defaults of a CREATE without formats', async () => {
+    const set = await ksql(server.url, "SET 'ksql.persistence.default.format.value' = 'JSON'; CREATE STREAM DEFAULT_FMT (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='default_fmt', PARTITIONS=1);");
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    const props = await ksql(server.url, "CREATE STREAM DEFAULT_FMT2 (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='default_fmt2', PARTITIONS=1);", { streamsProperties: { 'ksql.persistence.default.format.value': 'JSON', 'ksql.persistence.default.format.key': 'JSON' } });
+    expect(props.status, JSON.stringify(props.body)).toBe(200);
+    const described = (await ksql(server.url, 'DESCRIBE DEFAULT_FMT; DESCRIBE DEFAULT_FMT2;')).body.map((e: { sourceDescription: { keyFormat: string; valueFormat: string } }) => [e.sourceDescription.keyFormat, e.sourceDescription.valueFormat]);
+    expect(described).toEqual([['KAFKA', 'JSON'], ['JSON', 'JSON']]);
+  });
+
   it('ksql.query.pull.stream.enabled=false refuses pull queries on streams, as ksqlDB does; tables are still queried', async () => {
     const r = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT * FROM QS;', properties: { 'ksql.query.pull.stream.enabled': false } }) });
     expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, "Pull queries on streams are disabled. To create a push query on the stream, add EMIT CHANGES to the end. To enable pull queries on streams, set the ksql.query.pull.stream.enabled config to 'true'."]);

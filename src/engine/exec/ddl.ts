@@ -113,9 +113,14 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   const w = WithProps.validate(stmt.props, 'create');
   const topic = w.string('KAFKA_TOPIC');
   if (topic === undefined) throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
-  const valueFormatName = w.valueFormatName() ?? (engine.properties['ksql.persistence.default.format.value']?.toUpperCase() as FormatInfo['format'] | undefined);
+  // the request's properties (SET, streamsProperties) come before the server's
+  const setting = (name: string): FormatInfo['format'] | undefined => {
+    const v = ctx.properties[name] ?? engine.properties[name];
+    return v === undefined || v === null || v === '' ? undefined : String(v).toUpperCase() as FormatInfo['format'];
+  };
+  const valueFormatName = w.valueFormatName() ?? setting('ksql.persistence.default.format.value');
   if (!valueFormatName) throw new KsqlStatementError("Statement is missing the 'VALUE_FORMAT' property from the WITH clause. Either provide one or set a default via the 'ksql.persistence.default.format.value' config.");
-  const keyFormatName = w.keyFormatName() ?? ((engine.properties['ksql.persistence.default.format.key']?.toUpperCase() as FormatInfo['format'] | undefined) ?? 'KAFKA');
+  const keyFormatName = w.keyFormatName() ?? setting('ksql.persistence.default.format.key') ?? 'KAFKA';
   const sr = isSrFormat(valueFormatName) || isSrFormat(keyFormatName);
   if (!stmt.columns && !sr) {
     // the formats' own properties are checked before the (missing) schema
