@@ -146,6 +146,15 @@ describe('the history stays true', () => {
     expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
   });
 
+  it('--dry-run makes the history stream and table first, as up does: a migration that takes their names fails there too', () => {
+    const p = project();
+    sql(p.dir, 'V000001__clash.sql', stream(p.stream, `clash_${p.stream.toLowerCase()}`));
+    const dry = p.run('up', '--dry-run');
+    expect(dry.status).toBe(4);
+    expect(dry.stdout).toContain(`-- ! V000001__clash.sql:1: statement 1/1 would fail: Cannot add stream '${p.stream}': A stream with the same name already exists`);
+    expect(p.run('up').status).toBe(1);
+  });
+
   it('--dry-run checks against the target\'s custom types, topics and query ids, as up will meet them', async () => {
     const p = project();
     const base = `DRB_${p.stream}`, ty = `ADDR_${p.stream}`, bare = `bare_${p.stream.toLowerCase()}`;

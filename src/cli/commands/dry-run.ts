@@ -1,6 +1,6 @@
 import { versionName } from '../../migrations/files.js';
 import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
-import { readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
+import { ensureMetadata, readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
 import { prepareMigration } from '../../migrations/prepare.js';
@@ -157,6 +157,9 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     local.engine.registry.reserveIdsFrom(COPY_IDS_FROM);
     const seed = [...types.map(([name, schema]) => `CREATE TYPE ${q(name)} AS ${sqlType(schema)};`), ...descriptions.map(createStatementFor)];
     if (seed.length) await client.ksql(seed.join('\n'));
+    // the history stream and table, as up makes them first (IF NOT EXISTS: the target's own were
+    // copied above), so a migration that takes their names fails here as it will there
+    await ensureMetadata(client, s.metadata);
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
