@@ -72,7 +72,10 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
-  return foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
+  const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
+  // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
+  if (table.status === 'rejected' && !isMissingSource(table.reason)) history.tableProblem = (table.reason as ServerError).brief;
+  return history;
 }
 
 export async function readFilesOrThrow(dir: string, warn?: (message: string) => void): Promise<MigrationFile[]> {
@@ -124,6 +127,11 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   };
 }
 
+/** What to do when the history table cannot be read: Confluent's tool reads the history from it. */
+export function historyTableWarning(m: MetadataNames, problem: string): string {
+  return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: drop ${m.table} and run 'ksql-migrate metadata init' to make it again from the stream`;
+}
+
 /**
  * Creates the history stream and table unless they exist, in one request with `then` (statements
  * that need them). A configured name taken by a source that is no history is a MetadataMismatch.
@@ -146,9 +154,11 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // one request: metadata (idempotent) and our claim on the lock
   await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now()));
   let history: History;
+  let tableWarned = false;
   const deadline = ports.now() + s.waitMs;
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
+    if (history.tableProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyTableWarning(s.metadata, history.tableProblem) }); }
     // ours, and our claim still within its lease now that the read has come back: a read that took
     // longer than the lease may show a claim another run has since replaced
     if (history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs) break;

@@ -68,6 +68,8 @@ export interface History {
   versions: Map<number, HistoryRow>;
   current?: HistoryRow;
   lock: LockState;
+  /** Why the history table could not be read (its query terminated, say), when it exists: the stream was read alone. */
+  tableProblem?: string;
 }
 
 export interface LockState { holder?: string; since?: number; claims: number }

@@ -18,6 +18,8 @@ export interface StatusReport {
   gaps: { from: number; to: number }[];
   /** Entries of the migrations directory that are not read but look meant to be. */
   ignored: { fileName: string; reason: string }[];
+  /** Why the history table could not be read, when it exists (the stream was read alone). */
+  tableProblem?: string;
 }
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
@@ -45,7 +47,7 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
     ...(history ? verify(d.files, history).map(describeProblem) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems, gaps: d.gaps, ignored: d.ignored };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
 }
 
 /** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */

@@ -146,6 +146,33 @@ describe('the history stays true', () => {
     expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
   });
 
+  it('a history table whose query was terminated is named by status, validate and up, which read the stream alone and go on', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`HT_${p.stream}`, `ht_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    const queries = (await ksql(target(), 'SHOW QUERIES;')).body[0].queries as { id: string; sinks: string[] }[];
+    const writer = queries.find((q) => q.sinks.includes(p.table))!;
+    expect((await ksql(target(), `TERMINATE ${writer.id};`)).status).toBe(200);
+    for (const cmd of ['status', 'validate']) {
+      const r = p.run(cmd);
+      expect([cmd, r.status]).toEqual([cmd, 0]);
+      expect(r.stderr).toMatch(new RegExp(`^warning: the history table ${p.table} cannot be read \\(.+\\); ksql-migrate reads the history from ${p.stream} alone, but Confluent's ksql-migrations reads it from the table: drop ${p.table} and run 'ksql-migrate metadata init' to make it again from the stream\n$`));
+    }
+    sql(p.dir, 'V000002__b.sql', stream(`HT2_${p.stream}`, `ht2_${p.stream.toLowerCase()}`));
+    const up = p.run('up');
+    expect(up.status).toBe(0);
+    expect(up.stderr).toContain(`warning: the history table ${p.table} cannot be read`);
+    // what the warning says to do makes the table again, from the stream's events
+    expect((await ksql(target(), `DROP TABLE ${p.table};`)).status).toBe(200);
+    expect(p.run('metadata', 'init').status).toBe(0);
+    // (a real ksqlDB fills the table while its query catches up: read until it has)
+    let rows: string[][] = [];
+    for (const until = Date.now() + 30_000; rows.length < 3 && Date.now() < until;) rows = (await queryStream(target(), `SELECT VERSION_KEY, STATE FROM ${p.table};`)).rows as string[][];
+    // (beside the lock's row)
+    expect(rows.filter((r) => r[0] !== 'KSQL_MIGRATE_LOCK').sort()).toEqual([['1', 'MIGRATED'], ['2', 'MIGRATED'], ['CURRENT', 'MIGRATED']]);
+    expect(p.run('status').stderr).toBe('');
+  });
+
   it('--dry-run makes the history stream and table first, as up does: a migration that takes their names fails there too', () => {
     const p = project();
     sql(p.dir, 'V000001__clash.sql', stream(p.stream, `clash_${p.stream.toLowerCase()}`));

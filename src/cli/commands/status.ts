@@ -1,6 +1,7 @@
 import { readStatus } from '../../migrations/status.js';
+import { historyTableWarning } from '../../migrations/apply.js';
 import { EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, startEmbedded, warner, type GlobalOptions } from '../context.js';
 import { metadataNamesFor } from '../../migrations/history.js';
 import { formatTime, pad6, table } from '../render.js';
 
@@ -16,6 +17,7 @@ export async function collectStatus(opts: GlobalOptions) {
     // service id, one more request) are for creating them
     const m = metadataNamesFor(config.metadata, '');
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
+    if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
