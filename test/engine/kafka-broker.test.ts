@@ -34,6 +34,18 @@ describe('the broker', () => {
     expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 0))).toMatchObject({ errorCode: 0, baseOffset: 5 });
   });
 
+  it('lets only the first partition with records in a fetch go past the byte limit (KIP-74); the others keep to it', () => {
+    const topics = new TopicStore();
+    topics.create('big', { partitions: 2, replicas: 1 });
+    for (const partition of [0, 1]) topics.append('big', { key: null, value: Buffer.alloc(3000, 120), timestamp: 1, partition });
+    const broker = new Broker(topics, () => undefined);
+    // a record larger than the limit goes when it is the response's first, so a consumer gets past it
+    expect(broker.fetch('big', 0, 0, 100).records).not.toBeNull();
+    // after another partition's records it does not
+    expect(broker.fetch('big', 1, 0, 100, false).records).toBeNull();
+    expect(broker.fetch('big', 1, 0, 5000, false).records).not.toBeNull();
+  });
+
   it('refuses more partitions than it holds, and keeps running', () => {
     const broker = new Broker(new TopicStore(), () => undefined);
     expect(broker.createTopic('huge', 2_000_000_000, 1, false).code).toBe(37);

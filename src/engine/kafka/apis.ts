@@ -124,7 +124,8 @@ const fetch: Handler = async (v, r, ctx) => {
     let budget = maxBytes, total = 0;
     let failed = false;
     const res = topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => {
-      const f = ctx.broker.fetch(t.name, p.index, p.offset, Math.max(1, Math.min(p.max, budget)));
+      // only the first partition with records may go past the limits (KIP-74); the others keep to them
+      const f = ctx.broker.fetch(t.name, p.index, p.offset, Math.max(0, Math.min(p.max, budget)), total === 0);
       const n = f.records?.length ?? 0;
       budget -= n; total += n;
       if (f.errorCode !== 0) failed = true;
@@ -264,7 +265,12 @@ const describeConfigs: Handler = (v, r, ctx) => {
     if (topic && set['retention.bytes'] === undefined && (topic.config.retentionBytes ?? -1) !== -1) fromBroker['retention.bytes'] = String(topic.config.retentionBytes);
     const configs: { name: string; value: string; source: number }[] = res.type === 2
       ? Object.entries(TOPIC_CONFIGS).map(([name, d]) => ({ name, value: set[name] ?? fromBroker[name] ?? d.default, source: set[name] !== undefined ? 1 : fromBroker[name] !== undefined ? 4 : 5 }))
-      : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), source: 4 }, { name: 'auto.create.topics.enable', value: 'true', source: 5 }];
+      : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), source: 4 }, { name: 'auto.create.topics.enable', value: 'true', source: 5 },
+        // the broker configs the topics' defaults come from: --log-retention-bytes is static (4), the rest Kafka's defaults (5)
+        { name: 'log.retention.bytes', value: String(ctx.broker.topics.defaultRetentionBytes), source: ctx.broker.topics.defaultRetentionBytes === -1 ? 5 : 4 },
+        { name: 'message.max.bytes', value: TOPIC_CONFIGS['max.message.bytes']!.default, source: 5 },
+        { name: 'log.retention.ms', value: TOPIC_CONFIGS['retention.ms']!.default, source: 5 },
+        { name: 'log.cleanup.policy', value: TOPIC_CONFIGS['cleanup.policy']!.default, source: 5 }];
     // a topic that exists, this broker (its id, or '' for the cluster's defaults); anything else is refused as Kafka refuses it
     const problem = res.type === 2 ? (topic ? undefined : { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${res.name} does not exist` })
       : res.type === 4 ? (res.name === '' || res.name === String(NODE) ? undefined : { code: ERR.INVALID_REQUEST, message: `Unexpected broker id, expected ${NODE} or empty string, but received ${res.name}` })

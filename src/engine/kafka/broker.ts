@@ -182,8 +182,12 @@ export class Broker {
     setImmediate(() => { this.drainScheduled = false; this.afterWrite(); });
   }
 
-  /** Records of one partition from `offset`, as one record batch of at most about `maxBytes`. */
-  fetch(topicName: string, index: number, offset: number, maxBytes: number): FetchResult {
+  /**
+   * Records of one partition from `offset`, as one record batch of at most about `maxBytes`. The first
+   * record goes even when larger only if `mayExceed` (KIP-74: the first partition with data in a
+   * response, so a consumer can make progress past a large record).
+   */
+  fetch(topicName: string, index: number, offset: number, maxBytes: number, mayExceed = true): FetchResult {
     const topic = this.topics.get(topicName);
     const log = topic?.partitions[index];
     if (!log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, logStartOffset: -1, records: null };
@@ -193,8 +197,7 @@ export class Broker {
     for (let o = offset; o < log.end; o++) {
       const r = log.get(o)!;
       const size = 20 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      // the first record always goes, so a consumer can make progress past a large one
-      if (records.length && bytes + size > maxBytes) break;
+      if ((records.length || !mayExceed) && bytes + size > maxBytes) break;
       records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
       bytes += size;
     }

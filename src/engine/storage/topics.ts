@@ -275,7 +275,7 @@ export class TopicStore {
    * @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited).
    * @param singlePartition every record goes to partition 0 (default false).
    */
-  constructor(private readonly defaultRetentionBytes = -1, private readonly singlePartition = false) {}
+  constructor(readonly defaultRetentionBytes = -1, private readonly singlePartition = false) {}
 
   /** Adds a listener; returns a function that removes it. */
   onAppend(l: AppendListener): () => void {
