@@ -67,7 +67,7 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) return undefined;
     // a stream of that name that is no history (it lacks the columns)
-    throw (events.reason instanceof ServerError ? metadataMismatch(m, events.reason.message) : undefined) ?? events.reason;
+    throw asMismatch(m, events.reason);
   }
   // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
@@ -127,6 +127,20 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   };
 }
 
+/** A server's refusal that shows a configured history name taken by another source, as a MetadataMismatch; any other error as it is. */
+const asMismatch = (m: MetadataNames, e: unknown): unknown => (e instanceof ServerError ? metadataMismatch(m, e.message) : undefined) ?? e;
+
+/**
+ * Both at once; when both fail, the first's error is the one thrown, whichever came back first (the
+ * migrations directory's problems before the server's answer).
+ */
+export async function bothInOrder<A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
+  return [a.value, b.value];
+}
+
 /** What to do when the history table cannot be read: Confluent's tool reads the history from it. */
 export function historyTableWarning(m: MetadataNames, problem: string): string {
   return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: drop ${m.table} and run 'ksql-migrate metadata init' to make it again from the stream`;
@@ -138,7 +152,7 @@ export function historyTableWarning(m: MetadataNames, problem: string): string {
  */
 export async function ensureMetadata(client: KsqlClient, m: MetadataNames, then = ''): Promise<void> {
   try { await client.ksql(`${metadataDdl(m)}${then ? `\n${then}` : ''}`); } catch (e) {
-    throw (e instanceof ServerError ? metadataMismatch(m, e.message) : undefined) ?? e;
+    throw asMismatch(m, e);
   }
 }
 

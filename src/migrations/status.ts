@@ -1,6 +1,6 @@
 import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations } from './files.js';
-import { readHistory } from './apply.js';
+import { bothInOrder, readHistory } from './apply.js';
 import { latestMigrated, type MetadataNames } from './history.js';
 import { describeProblem, verify } from './planner.js';
 import { fileProblem } from './prepare.js';
@@ -24,11 +24,7 @@ export interface StatusReport {
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
 export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now()): Promise<StatusReport> {
-  // both at once; a directory that cannot be read is the error to report, whatever the server answered
-  const [dirRead, historyRead] = await Promise.allSettled([discoverMigrations(dir), readHistory(client, metadata, leaseMs)]);
-  if (dirRead.status === 'rejected') throw dirRead.reason;
-  if (historyRead.status === 'rejected') throw historyRead.reason;
-  const d = dirRead.value, history = historyRead.value;
+  const [d, history] = await bothInOrder(discoverMigrations(dir), readHistory(client, metadata, leaseMs));
   const migrations: StatusRow[] = [];
   const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
   for (const v of [...versions].sort((a, b) => a - b)) {

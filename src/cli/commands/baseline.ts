@@ -1,5 +1,5 @@
 import { versionName } from '../../migrations/files.js';
-import { ensureMetadata, readHistory, readFilesOrThrow } from '../../migrations/apply.js';
+import { bothInOrder, ensureMetadata, readHistory, readFilesOrThrow } from '../../migrations/apply.js';
 import { planBaseline } from '../../migrations/baseline.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, warner, type GlobalOptions } from '../context.js';
@@ -22,11 +22,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<number> {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    // both at once; files that cannot be read are the error to report, whatever the server answered
-    const [filesRead, historyRead] = await Promise.allSettled([readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000)]);
-    if (filesRead.status === 'rejected') throw filesRead.reason;
-    if (historyRead.status === 'rejected') throw historyRead.reason;
-    const files = filesRead.value, history = historyRead.value;
+    const [files, history] = await bothInOrder(readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000));
     if (history?.lock.holder !== undefined) throw new CliError(`baseline: the lock is held by ${history.lock.holder}; wait for that run, or 'ksql-migrate repair --release-lock' if none runs`, EXIT.FAILED);
     const plan = planBaseline(files, history, version, m.stream, Date.now());
     if (!plan.ok) throw new CliError(`baseline: ${plan.reason}`, EXIT.FAILED);
