@@ -5,6 +5,14 @@ const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, vari
 const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
 const logged = (e: Engine, topic: string) => (e.topics.get(topic)?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: { TYPE: number } });
 
+/** An engine with its processing log and a query (CSAS_C_5) that cannot read what is written to stream A as an INT. */
+function engineWithBadReader(): Engine {
+  const e = new Engine();
+  e.startProcessingLog();
+  run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B");
+  return e;
+}
+
 describe('the processing log', () => {
   it('is not made when ksql.logging.processing.stream.auto.create is false, and errors go nowhere; command offsets then start at 0', () => {
     const e = new Engine({ properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
@@ -34,9 +42,7 @@ describe('the processing log', () => {
   });
 
   it("a query that reads the log logs nothing there, so its own errors cannot feed it", () => {
-    const e = new Engine();
-    e.startProcessingLog();
-    run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B");
+    const e = engineWithBadReader();
     run(e, 'CREATE STREAM LOOP AS SELECT LOGGER, 1 / (MESSAGE->TYPE - MESSAGE->TYPE) AS X FROM KSQL_PROCESSING_LOG');
     run(e, "INSERT INTO A (V) VALUES ('x')");
     expect(logged(e, 'default_ksql_processing_log').map((m) => [m.logger, m.message.TYPE])).toEqual([['processing.CSAS_C_5.KsqlTopic.Source.deserializer', 0]]);
@@ -44,9 +50,7 @@ describe('the processing log', () => {
   });
 
   it('a query that reads the log through another query\'s sink logs nothing there either, so two queries cannot feed each other', () => {
-    const e = new Engine();
-    e.startProcessingLog();
-    run(e, "CREATE STREAM A (V STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1); CREATE STREAM B (V INT) WITH (kafka_topic='t', value_format='JSON'); CREATE STREAM C AS SELECT * FROM B");
+    const e = engineWithBadReader();
     run(e, 'CREATE STREAM X AS SELECT LOGGER, MESSAGE->TYPE AS T FROM KSQL_PROCESSING_LOG; CREATE STREAM Y AS SELECT LOGGER, 1 / (T - T) AS Z FROM X');
     run(e, "INSERT INTO A (V) VALUES ('x')");
     expect(logged(e, 'default_ksql_processing_log')).toHaveLength(1);

@@ -55,25 +55,23 @@ describe('batches cut as Lambda cuts them', () => {
 });
 
 describe('the environment a handler loads in', () => {
-  it('says the environment started on demand, as the Lambda runtime does, so Powertools logs the first call as a cold start', async () => {
+  /** What a handler module saw of an environment variable when it was loaded. */
+  const seenAtLoad = async (variable: string) => {
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const { loadHandler } = await import('../../src/lambda/invoke.js');
-    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-coldstart-'));
-    writeFileSync(join(dir, 'h.mjs'), 'const seen = process.env.AWS_LAMBDA_INITIALIZATION_TYPE;\nexport const handler = async () => seen;\n');
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-env-'));
+    writeFileSync(join(dir, 'h.mjs'), `const seen = process.env.${variable};\nexport const handler = async () => seen;\n`);
     const { handler } = await loadHandler(join(dir, 'h.mjs'));
-    expect(await invokeHandler(handler, {}, 'h')).toBe('on-demand');
+    return invokeHandler(handler, {}, 'h');
+  };
+
+  it('says the environment started on demand, as the Lambda runtime does, so Powertools logs the first call as a cold start', async () => {
+    expect(await seenAtLoad('AWS_LAMBDA_INITIALIZATION_TYPE')).toBe('on-demand');
   });
 
   it("turns off the AWS SDK's warning about this machine's Node, which is not the function's runtime", async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { loadHandler } = await import('../../src/lambda/invoke.js');
-    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-sdkwarn-'));
-    writeFileSync(join(dir, 'h.mjs'), 'const seen = process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;\nexport const handler = async () => seen;\n');
-    const { handler } = await loadHandler(join(dir, 'h.mjs'));
-    expect(await invokeHandler(handler, {}, 'h')).toBe('true');
+    expect(await seenAtLoad('AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED')).toBe('true');
   });
 });
