@@ -1,6 +1,6 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneOffsetMs } from './java-time.js';
 import { B, I, S, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
@@ -20,18 +20,7 @@ const ZONE_LETTERS = 'VzOXxZ';
  * `allowed` (and no zone); else the error Java's formatter gives.
  */
 function onlyFields(pattern: string, allowed: string): string {
-  let out = '', section = '', depth = 0, quoted = false;
-  for (const c of pattern) {
-    if (c === '\'') quoted = !quoted;
-    if (!quoted && c === '[') depth++;
-    if (depth > 0) section += c; else out += c;
-    if (!quoted && c === ']' && depth > 0 && --depth === 0) {
-      const letters = patternLetters(section.slice(1, -1).replace(/[[\]]/g, ''));
-      if (letters.every((x) => allowed.includes(x))) out += section;
-      section = '';
-    }
-  }
-  pattern = out + section;
+  pattern = withoutSections(pattern, (letter) => allowed.includes(letter));
   for (const c of patternLetters(pattern)) {
     if (ZONE_LETTERS.includes(c)) throw new EvalError('Unable to extract ZoneId from temporal');
     if (!allowed.includes(c)) throw new EvalError(`Unsupported field: ${FIELD_NAMES[c] ?? c}`);

@@ -60,6 +60,25 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
+/**
+ * The pattern without its [optional] sections that use a letter `keep` refuses, written back as a
+ * pattern (from the same tokens formatting and parsing read, so quotes and nesting are read alike).
+ */
+export function withoutSections(pattern: string, keep: (letter: string) => boolean): string {
+  const render = (t: Token): string => ('lit' in t ? (/^[^a-zA-Z'[\]]*$/.test(t.lit) ? t.lit : `'${t.lit.replace(/'/g, "''")}'`) : 'ch' in t ? t.ch.repeat(t.n) : t.opt === 'start' ? '[' : ']');
+  let out = '', section: Token[] = [], depth = 0;
+  for (const t of tokenize(pattern)) {
+    if ('opt' in t && t.opt === 'start') depth++;
+    if (depth === 0) { out += render(t); continue; }
+    section.push(t);
+    if ('opt' in t && t.opt === 'end' && --depth === 0) {
+      if (section.every((x) => !('ch' in x) || keep(x.ch))) out += section.map(render).join('');
+      section = [];
+    }
+  }
+  return out + section.map(render).join('');
+}
+
 /** The pattern letters a DateTimeFormatter pattern uses (quoted text aside). */
 export function patternLetters(pattern: string): string[] {
   return tokenize(pattern).flatMap((t) => ('ch' in t && t.ch ? [t.ch] : []));
