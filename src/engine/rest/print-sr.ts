@@ -10,6 +10,13 @@ import { javaDoubleString } from '../util/decimal.js';
 // server's registry holds): decoded with that schema, as ksqlDB's PRINT does with its registry
 // client. Avro is printed as Avro's GenericRecord prints itself; Protobuf and JSON Schema as JSON.
 
+/** Each registered schema parsed once, however many records a PRINT shows with it. */
+const parsed = new WeakMap<object, unknown>();
+function parsedOnce<T>(schema: object, parse: () => T): T {
+  if (!parsed.has(schema)) parsed.set(schema, parse());
+  return parsed.get(schema) as T;
+}
+
 /** The record's format and text, or undefined when it is not framed with a schema this registry knows. */
 export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: string; text: string } | undefined {
   if (b.length < 5 || b[0] !== 0) return undefined;
@@ -19,12 +26,12 @@ export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: s
     switch (schema.schemaType ?? 'AVRO') {
       case 'AVRO': {
         // (read as the server reads its records: longs beyond 2^53 stay exact)
-        const t = avroTypeOf(JSON.parse(schema.schema) as AvroSchema);
+        const t = parsedOnce(schema, () => avroTypeOf(JSON.parse(schema.schema) as AvroSchema));
         return { format: 'AVRO', text: avroText(t.fromBuffer(b.subarray(5)), t) };
       }
       case 'PROTOBUF': {
         const framed = unframe(b, true);
-        const type = parseProto(schema.schema).byIndexes(framed.indexes ?? [0]);
+        const type = parsedOnce(schema, () => parseProto(schema.schema)).byIndexes(framed.indexes ?? [0]);
         if (!type) return undefined;
         return { format: 'PROTOBUF', text: JSON.stringify(type.toObject(type.decode(framed.payload), { longs: String, enums: String, bytes: String })) };
       }
