@@ -76,6 +76,65 @@ function droppedName(text: string): string | undefined {
   return /^[`"]/.test(n) ? n.slice(1, -1) : n.toUpperCase();
 }
 
+interface TargetQuery { id: string; queryString: string }
+
+/** The target's CREATE ... AS SELECT queries, by the source each writes. */
+export function queryMadeSources(queries: TargetQuery[], descriptions: Description[]): Map<string, TargetQuery> {
+  const out = new Map<string, TargetQuery>();
+  for (const d of descriptions) {
+    for (const w of d.writeQueries ?? []) {
+      const x = queries.find((y) => y.id.toUpperCase() === w.id.toUpperCase());
+      if (x && /^\s*CREATE\b/i.test(x.queryString)) out.set(d.name, x);
+    }
+  }
+  return out;
+}
+
+/**
+ * A stored CREATE ... AS SELECT as it can be submitted again: ksqlDB writes the sink topic's
+ * inferred CLEANUP_POLICY and RETENTION_MS into the WITH clause it stores, and refuses the first
+ * from users (the second on a table without a window). The copy's topics exist already.
+ */
+export function resubmittable(queryString: string): string {
+  let text = queryString.trim();
+  // the WITH clause before AS SELECT: its properties split at commas outside quotes
+  const m = /^(CREATE\b[^']*?\bWITH\s*\()((?:[^')]|'(?:[^']|'')*')*)(\)\s*AS\s+SELECT\b)/i.exec(text);
+  if (m) {
+    const props = (m[2]!.match(/(?:[^',]|'(?:[^']|'')*')+/g) ?? []).map((x) => x.trim()).filter((x) => !/^(CLEANUP_POLICY|RETENTION_MS)\s*=/i.test(x));
+    text = (props.length ? `${m[1]}${props.join(', ')}${m[3]}` : `${m[1]!.replace(/\s*WITH\s*\($/i, '')} ${m[3]!.replace(/^\)\s*/, '')}`) + text.slice(m[0].length);
+  }
+  return text.endsWith(';') ? text : `${text};`;
+}
+
+/**
+ * Runs the target's CREATE ... AS SELECT statements in the copy, those reading others' sinks after
+ * them; one the copy cannot run (an extension the target has) makes its source by its columns
+ * instead, as the other sources are made. Returns the copy's query id for each target query id.
+ */
+async function seedQueries(client: KsqlClient, byQuery: Map<string, TargetQuery>, descriptions: Description[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let pending = [...byQuery];
+  for (let progress = true; pending.length && progress;) {
+    progress = false;
+    const left: typeof pending = [];
+    for (const [name, x] of pending) {
+      try {
+        const [entity] = await client.ksql(resubmittable(x.queryString));
+        const copyId = (entity?.commandStatus as { queryId?: string | null } | undefined)?.queryId;
+        if (copyId) ids.set(x.id.toUpperCase(), copyId);
+        progress = true;
+      } catch (e) {
+        if (!(e instanceof ServerError)) throw e;
+        left.push([name, x]);
+      }
+    }
+    pending = left;
+  }
+  const rest = pending.map(([name]) => descriptions.find((d) => d.name === name)!).map(createStatementFor);
+  if (rest.length) await client.ksql(rest.join('\n'));
+  return ids;
+}
+
 export interface DryRunReport { ok: boolean; lines: string[] }
 
 /** A reader of the registry at `url`; credentials in it are sent as Basic auth, never shown with the URL. */
@@ -145,7 +204,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const properties = (catalog.find((e) => e['@type'] === 'properties')?.properties as { name: string; value: string }[] | undefined) ?? [];
   const targetRegistry = properties.find((p) => p.name === 'ksql.schema.registry.url')?.value;
   const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? registryAt(targetRegistry.split(',')[0]!) : undefined);
-  const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as { id: string; queryString: string }[] | undefined) ?? [], descriptions);
+  const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as TargetQuery[] | undefined) ?? [], descriptions);
   const { startLocalServer } = await import('../../engine/rest/server.js');
   // (without a processing log of its own: the target's, if it has one, is copied as its other sources are)
   const local = await startLocalServer({ port: 0, properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
@@ -155,8 +214,14 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     // the copy's own schemas (of the sinks it creates) take ids no target schema has, so a schema
     // copied in later keeps its id (a statement may name it: VALUE_SCHEMA_ID)
     local.engine.registry.reserveIdsFrom(COPY_IDS_FROM);
-    const seed = [...types.map(([name, schema]) => `CREATE TYPE ${q(name)} AS ${sqlType(schema)};`), ...descriptions.map(createStatementFor)];
+    // a source a CREATE ... AS SELECT query writes is made by that statement, so the copy has the
+    // query too: CREATE OR REPLACE checks the upgrade against it (ksqlDB cannot upgrade a join)
+    const targetQueries = (catalog.find((e) => e['@type'] === 'queries')?.queries as TargetQuery[] | undefined) ?? [];
+    const byQuery = queryMadeSources(targetQueries, descriptions);
+    const seed = [...types.map(([name, schema]) => `CREATE TYPE ${q(name)} AS ${sqlType(schema)};`), ...descriptions.filter((d) => !byQuery.has(d.name)).map(createStatementFor)];
     if (seed.length) await client.ksql(seed.join('\n'));
+    const copyIds = await seedQueries(client, byQuery, descriptions);
+    const seededIds = new Set([...copyIds.values()].map((x) => x.toUpperCase()));
     // the history stream and table, as up makes them first (IF NOT EXISTS: the target's own were
     // copied above), so a migration that takes their names fails here as it will there
     await ensureMetadata(client, s.metadata);
@@ -173,9 +238,16 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         const control = /^\s*(TERMINATE|PAUSE|RESUME)\s+`?([\w-]+)`?\s*;\s*$/i.exec(st.text);
         const terminate = !!control && control[1]!.toUpperCase() === 'TERMINATE';
         if (control && control[2]!.toUpperCase() !== 'ALL' && queries.has(control[2]!)) {
-          if (terminate) queries.terminate(control[2]!);
+          if (terminate) {
+            queries.terminate(control[2]!);
+            // the copy's own run of that query ends with it
+            const copyId = copyIds.get(control[2]!.toUpperCase());
+            if (copyId) await client.ksql(`TERMINATE ${copyId};`);
+          }
           continue;
         }
+        // the copy's runs of the target's queries have ids of its own: the target knows none of them
+        if (control && !queries.has(control[2]!) && seededIds.has(control[2]!.toUpperCase())) return fail(`Unknown queryId: ${control[2]}`);
         if (terminate && control[2]!.toUpperCase() === 'ALL') queries.terminate('ALL');
         // ... and a DROP of a source they read or write is refused as the target will refuse it
         const dropped = droppedName(st.text);
