@@ -62,14 +62,14 @@ export class KsqlClient {
 
   get url(): string { return this.opts.url.replace(/\/+$/, ''); }
 
-  private async post(path: string, body: unknown, accept: string, safe: boolean): Promise<{ status: number; text: string }> {
+  private async post(path: string, body: unknown, accept: string, safe: boolean, waitMs = 0): Promise<{ status: number; text: string }> {
     const text = JSON.stringify(body);
     const headers: Record<string, string> = { 'content-type': 'application/json', accept, ...this.commonHeaders() };
     const attempts = safe ? (this.opts.retries ?? 3) + 1 : 1;
     for (let i = 0; ; i++) {
       this.opts.onRequest?.('POST', path, text);
       try {
-        const timeout = this.opts.timeoutMs ?? 30_000;
+        const timeout = (this.opts.timeoutMs ?? 30_000) + waitMs;
         const res = await request(`${this.url}${path}`, { method: 'POST', body: text, headers, headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher });
         const out = await res.body.text();
         if (res.statusCode === 401 || res.statusCode === 403) {
@@ -97,10 +97,11 @@ export class KsqlClient {
    * `readOnly` (SHOW, DESCRIBE, EXPLAIN, LIST) makes the request safe to retry on connection
    * errors and 503s.
    */
-  async ksql(sql: string, properties: Record<string, unknown> = {}, opts: { readOnly?: boolean } = {}): Promise<Array<Record<string, unknown>>> {
+  /** `opts.waitMs`: how much longer than the timeout the server may take to answer (statements that wait, ASSERT). */
+  async ksql(sql: string, properties: Record<string, unknown> = {}, opts: { readOnly?: boolean; waitMs?: number } = {}): Promise<Array<Record<string, unknown>>> {
     const body: Record<string, unknown> = { ksql: sql, streamsProperties: { ...this.opts.properties, ...properties } };
     if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
-    const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', opts.readOnly === true);
+    const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', opts.readOnly === true, opts.waitMs);
     if (r.status !== 200) this.parseError(r.status, r.text);
     const entities = KsqlResponse.parse(JSON.parse(r.text)) as Array<Record<string, unknown>>;
     for (const e of entities) {

@@ -5,6 +5,7 @@ import { discoverMigrations, versionName, type MigrationFile } from './files.js'
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
+import { assertWaitMs } from '../sql/split.js';
 
 export interface MigrationSettings {
   dir: string;
@@ -224,7 +225,8 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       const head = withMigrated(stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }));
       sentSinceMigrated = migratedRows !== undefined;
       try {
-        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'));
+        // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
+        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: statements.reduce((n, x) => n + assertWaitMs(x.text), 0) });
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
         migratedRows = stateChange(stream, migrated);
         sentSinceMigrated = false;

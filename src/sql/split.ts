@@ -100,6 +100,19 @@ export function statementKind(text: string): string {
   return words.slice(0, 4).join(' ');
 }
 
+const UNIT_MS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
+
+/**
+ * How long an ASSERT TOPIC / ASSERT SCHEMA statement may hold its request on the server: its
+ * TIMEOUT, else ksqlDB's default of 1 s (ksql.assert.*.default.timeout.ms); 0 for other statements.
+ */
+export function assertWaitMs(text: string): number {
+  const plain = stripComments(text).trim();
+  if (!/^ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.test(plain)) return 0;
+  const m = /\bTIMEOUT\s+(\d+)\s+(MILLISECOND|SECOND|MINUTE|HOUR|DAY)S?\s*;?\s*$/i.exec(plain);
+  return m ? Number(m[1]) * UNIT_MS[m[2]!.toUpperCase()]! : 1000;
+}
+
 const REFUSED: [RegExp, string][] = [
   [/^SELECT\b/, 'SELECT queries return rows, not changes: run them with ksql-migrate or the ksqlDB CLI, not in a migration'],
   [/^(DESCRIBE|EXPLAIN|SHOW|LIST)\b/, 'it only reads metadata, so it has no place in a migration'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
@@ -194,6 +194,17 @@ describe('migrations end to end through the CLI', () => {
     const ok = p.run('up', '--dry-run');
     expect([ok.status, ok.stdout.split('\n').at(-2)]).toEqual([0, "-- 1 migration(s) checked against a copy of the target's catalog; nothing was applied"]);
     expect(p.run('up').status).toBe(0);
+  });
+
+  it('a migration\'s ASSERT may hold its request for its TIMEOUT: up waits that much longer than server.timeoutMs for the answer', () => {
+    const p = project();
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^server:\n/, 'server:\n  timeoutMs: 300\n'));
+    sql(p.dir, 'V000001__wait.sql', `ASSERT TOPIC never_${p.stream.toLowerCase()} TIMEOUT 2 SECONDS;\nCREATE STREAM W_${p.stream} (v INT) WITH (KAFKA_TOPIC='never_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON');\n`);
+    // the server's answer (after 2 s), not a timeout of the client's (after 300 ms)
+    const r = p.run('up');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`Topic never_${p.stream.toLowerCase()} does not exist`);
   });
 
   it('an unreachable server gives one line and exit 3', () => {

@@ -285,6 +285,67 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect(optional.rows).toEqual([['2023-01-02', '2023-01-02', "2023 y01", '03:04', '2023-01-02', null, '03:04', null]]);
   });
 
+  it('a date pattern java.time refuses gives NULL: an unended quote, a ] without its [, a reserved character', async () => {
+    expect((await ksql(server.url, "CREATE STREAM DP (ID INT KEY, D DATE) WITH (kafka_topic='dp', value_format='JSON', partitions=1); INSERT INTO DP (ID, D) VALUES (1, '2023-01-02');")).status).toBe(200);
+    const r = await q("SELECT FORMAT_DATE(D, 'yyyy'''), FORMAT_DATE(D, 'yyyy'''''), FORMAT_DATE(D, 'yyyy]'), FORMAT_DATE(D, '[yyyy]]'), FORMAT_DATE(D, '[yyyy]''x'''), FORMAT_TIMESTAMP(FROM_UNIXTIME(0), 'yyyy#'), PARSE_DATE('2023{', 'yyyy{') FROM DP;");
+    expect(r.rows).toEqual([[null, "2023'", null, null, '2023x', null, null]]);
+  });
+
+  it('ASSERT SCHEMA checks the server\'s Schema Registry by subject, id or both; ASSERT TOPIC checks the WITH properties it knows and refuses others', async () => {
+    expect((await ksql(server.url, "CREATE STREAM ASV (ID STRING KEY, X INT) WITH (KAFKA_TOPIC='asv', PARTITIONS=2, VALUE_FORMAT='AVRO');")).status).toBe(200);
+    const registry = /Schema Registry listening on (\S+)/.exec(await server.outputMatching(/Schema Registry listening on \S+/))![1];
+    const id = (await (await fetch(`${registry}/subjects/asv-value/versions/latest`)).json() as { id: number }).id;
+    const ok = await ksql(server.url, `ASSERT SCHEMA SUBJECT 'asv-value'; ASSERT SCHEMA ID ${id}; ASSERT SCHEMA SUBJECT 'asv-value' ID ${id}; ASSERT NOT EXISTS SCHEMA SUBJECT 'none-value'; ASSERT TOPIC asv WITH (PARTITIONS=2, REPLICAS=1);`);
+    expect([ok.status, ok.body.map((e: { [k: string]: unknown }) => [e['@type'], 'subject' in e ? e.subject : e.topicName, e.id, e.exists])]).toEqual([200, [
+      ['assert_schema', 'asv-value', null, true], ['assert_schema', null, id, true], ['assert_schema', 'asv-value', id, true], ['assert_schema', 'none-value', null, false], ['assert_topic', 'asv', undefined, true]]]);
+    for (const [sql, message] of [
+      [`ASSERT SCHEMA SUBJECT 'asv-value' ID ${id + 1000} TIMEOUT 10 MILLISECONDS;`, `Schema with subject name asv-value id ${id + 1000} does not exist`],
+      [`ASSERT NOT EXISTS SCHEMA ID ${id} TIMEOUT 10 MILLISECONDS;`, `Schema with id ${id} exists`],
+      ['ASSERT TOPIC asv WITH (PARTITIONS=3) TIMEOUT 10 MILLISECONDS;', 'Mismatched configuration for topic asv: For config partitions, expected 3 got 2'],
+      // a property it cannot check fails at once, whatever the TIMEOUT
+      ['ASSERT TOPIC asv WITH (FOO=1) TIMEOUT 1 HOUR;', 'Cannot assert unknown topic property: FOO'],
+      // without TIMEOUT, ksql.assert.topic.default.timeout.ms
+      ["SET 'ksql.assert.topic.default.timeout.ms'='50'; ASSERT TOPIC nope;", 'Topic nope does not exist'],
+    ]) {
+      const r = await ksql(server.url, sql);
+      expect([r.status, r.body.error_code, r.body.message]).toEqual([417, 41700, message]);
+    }
+  });
+
+  it('ASSERT TOPIC waits up to its TIMEOUT for the topic, made by another client meanwhile; the statements after it then see the topic', async () => {
+    let settled = false;
+    const waiting = ksql(server.url, "ASSERT TOPIC made_later TIMEOUT 30 SECONDS; CREATE STREAM ML (A INT) WITH (KAFKA_TOPIC='made_later', VALUE_FORMAT='JSON');").finally(() => { settled = true; });
+    // a round trip after it: the assertion is waiting, not answered
+    expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    expect(settled).toBe(false);
+    expect((await ksql(server.url, "CREATE STREAM MLW (A INT) WITH (KAFKA_TOPIC='made_later', PARTITIONS=1, VALUE_FORMAT='JSON');")).status).toBe(200);
+    const r = await waiting;
+    expect([r.status, r.body.map((e: { '@type': string }) => e['@type'])]).toEqual([200, ['assert_topic', 'currentStatus']]);
+  });
+
+  it('a server told to stop while an ASSERT waits stops, answering the assertion as failed', async () => {
+    const own = await startServerProcess();
+    let settled = false;
+    const waiting = ksql(own.url, 'ASSERT TOPIC never_made TIMEOUT 1 HOUR;').finally(() => { settled = true; });
+    expect((await fetch(`${own.url}/healthcheck`)).status).toBe(200);
+    expect(settled).toBe(false);
+    expect(await own.stop()).toBe(0);
+    const r = await waiting;
+    expect([r.status, r.body.message]).toEqual([417, 'Topic never_made does not exist']);
+  });
+
+  it('INSERT INTO a sink with a wider DECIMAL writes the sink\'s type: every reader of it sees its scale', async () => {
+    expect((await ksql(server.url, `CREATE STREAM WD (K STRING KEY, D DECIMAL(4,2)) WITH (KAFKA_TOPIC='wd', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE STREAM WD3 (K STRING KEY, D DECIMAL(10,3)) WITH (KAFKA_TOPIC='wd3', PARTITIONS=1, VALUE_FORMAT='JSON');
+INSERT INTO WD3 SELECT * FROM WD;
+CREATE STREAM WDS AS SELECT K, CAST(D AS STRING) AS S FROM WD3;
+INSERT INTO WD (K, D) VALUES ('a', 12.345);`)).status).toBe(200);
+    // the source keeps its own scale; the sink's readers (a pull scan, a query) all see three places
+    expect((await q("SELECT K, D FROM WD;")).rows).toEqual([['a', 12.35]]);
+    expect((await q("SELECT K, D, CAST(D AS STRING) FROM WD3;")).rows).toEqual([['a', 12.35, '12.350']]);
+    expect((await q("SELECT * FROM WDS;")).rows).toEqual([['a', '12.350']]);
+  });
+
   it('windows Kafka Streams refuses are refused: no size, no session gap, a RETENTION shorter than the size plus the grace period (a day less the size when none is given)', async () => {
     const agg = (w: string) => `CREATE TABLE WZ AS SELECT ID, COUNT(*) AS C FROM QS WINDOW ${w} GROUP BY ID;`;
     for (const [w, message] of [
@@ -446,6 +507,19 @@ INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 3.0, 6.0, 10000);`);
     const [k, l, set, h, c, a, ws, we] = rows[0] as [string, string[], string[], Record<string, number>, number, string | null, number, number];
     expect([k, [...l].sort(), [...set].sort(), h, a, ws, we]).toEqual(['k', ['a', 'a', 'b'], ['a', 'b'], { a: 2, b: 1 }, null, 0, 20000]);
     expect(c).toBeCloseTo(1, 10);
+  });
+
+  it('merging sessions starts from the initial value, merges the sessions oldest first, then adds the new record, as Kafka Streams does', async () => {
+    const r = await ksql(server.url, `CREATE STREAM SO (K STRING KEY, V INT) WITH (KAFKA_TOPIC='so', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE SOT AS SELECT K, COLLECT_LIST(V) AS L, COLLECT_SET(V) AS S, COUNT(*) AS C FROM SO WINDOW SESSION (10 SECONDS) GROUP BY K;
+INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 1, 0);
+INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 2, 20000);
+INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 3, 40000);
+INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 4, 10000);
+INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
+    expect(r.status).toBe(200);
+    // 4 bridges [0] and [20000] into [1, 2, 4]; 5 bridges that and [40000]
+    expect((await q("SELECT K, WINDOWSTART, WINDOWEND, L, S, C FROM SOT WHERE K = 'k';")).rows).toEqual([['k', 0, 40000, [1, 2, 4, 3, 5], [1, 2, 4, 3, 5], 5]]);
   });
 
   it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {

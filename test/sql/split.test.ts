@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { refusedInMigration, splitStatements, SqlTextError } from '../../src/sql/split.js';
+import { assertWaitMs, refusedInMigration, splitStatements, SqlTextError } from '../../src/sql/split.js';
 import { substitute } from '../../src/sql/variables.js';
 
 describe('splitStatements', () => {
@@ -58,5 +58,12 @@ describe('variable substitution', () => {
   });
   it('names the line of an undefined variable', () => {
     expect(() => substitute('SHOW\nSTREAMS ${nope};', new Map(), 10)).toThrow(expect.objectContaining({ line: 11, message: expect.stringMatching(/variable 'nope' is not defined/) }));
+  });
+});
+
+describe('assertWaitMs: how long an ASSERT may hold its request on the server', () => {
+  it('is its TIMEOUT in any unit, else ksqlDB\'s default of a second; other statements wait for nothing', () => {
+    expect(['ASSERT TOPIC x TIMEOUT 60 SECONDS;', "assert not exists schema subject 'a' timeout 2 minutes", 'ASSERT TOPIC x WITH (PARTITIONS=1) TIMEOUT 250 MILLISECONDS;', '-- why\nASSERT SCHEMA ID 3 TIMEOUT 1 HOUR;', 'ASSERT TOPIC x;', 'ASSERT SCHEMA SUBJECT \'x\';', 'CREATE STREAM X AS SELECT 1 TIMEOUT 5 SECONDS;', "ASSERT VALUES s (a) VALUES (1);"].map(assertWaitMs))
+      .toEqual([60_000, 120_000, 250, 3_600_000, 1000, 1000, 0, 0]);
   });
 });

@@ -203,12 +203,14 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       const end = Math.max(ts, ...overlapping.map((a) => a.window!.end));
       if (end < st - gap - grace) return;
       if (end > (latestEnd.get(String(partition)) ?? -Infinity)) latestEnd.put(String(partition), end);
+      // as Kafka Streams does: the initial value, merged with each overlapping session in the
+      // store's order (by end), then the new record added (COLLECT_LIST: older elements first)
       let accs = aggs.map((g) => g.init());
-      accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
-      for (const o of overlapping.sort((a, b) => a.window!.start - b.window!.start)) {
-        accs = accs.map((acc, i) => aggs[i]!.merge!(o.accs[i], acc));
+      for (const o of overlapping.sort((a, b) => a.window!.end - b.window!.end)) {
+        accs = accs.map((acc, i) => aggs[i]!.merge!(acc, o.accs[i]));
         if (!final) output(key, o.accs, o.window!.end, o.window, headers, true);
       }
+      accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
       const merged: Agg = { key, accs, ts: end, window: { start, end }, fns };
       sessions.put(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
       if (!final) output(key, merged.accs, end, merged.window, headers, false);

@@ -77,17 +77,62 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return commandStatus(engine, stmt, `cluster/${engine.properties['ksql.service.id']}/alter`, 'System property altered.', { carriesPlan: false });
     }
     case 'assertTopic': {
-      const exists = engine.topics.has(stmt.topic);
-      if (exists === stmt.not) {
-        throw new KsqlStatementError(stmt.not ? `Topic ${stmt.topic} exists` : `Topic ${stmt.topic} does not exist`, 41700);
-      }
-      return { ...base('assert_topic', stmt), topicName: stmt.topic, exists };
+      const problem = topicAssertionProblem(engine, stmt);
+      if (problem) throw new KsqlStatementError(problem, 41700);
+      return { ...base('assert_topic', stmt), topicName: stmt.topic, exists: !stmt.not };
     }
-    case 'assertSchema':
-      throw new KsqlStatementError('Cannot check schema existence: Schema Registry is not configured.', 42801);
+    case 'assertSchema': {
+      if (stmt.subject === undefined && stmt.id === undefined) throw new KsqlStatementError('ASSERT SCHEMA statements much include a subject name or an id');
+      const problem = schemaAssertionProblem(engine, stmt);
+      if (problem) throw new KsqlStatementError(problem, 41700);
+      return { ...base('assert_schema', stmt), subject: stmt.subject ?? null, id: stmt.id ?? null, exists: !stmt.not };
+    }
     default:
       throw new KsqlStatementError(`Unsupported statement: ${stmt.kind}`);
   }
+}
+
+/** The properties ASSERT TOPIC ... WITH (...) may check, by the topic config they name. */
+const ASSERTABLE: Record<string, 'partitions' | 'replicas'> = { PARTITIONS: 'partitions', REPLICAS: 'replicas' };
+
+/**
+ * Why ASSERT [NOT EXISTS] TOPIC fails now, or undefined when it holds. The statement's WITH
+ * properties must be ones it can check, and each must match the topic's.
+ */
+export function topicAssertionProblem(engine: Engine, stmt: Extract<Statement, { kind: 'assertTopic' }>): string | undefined {
+  const unknown = unknownTopicProperty(stmt);
+  if (unknown) return unknown;
+  const topic = engine.topics.get(stmt.topic);
+  if (stmt.not) return topic ? `Topic ${stmt.topic} exists` : undefined;
+  if (!topic) return `Topic ${stmt.topic} does not exist`;
+  const actual = { partitions: topic.partitions.length, replicas: topic.config.replicas };
+  const mismatched = [...stmt.props].flatMap(([k, v]) => {
+    const config = ASSERTABLE[k.toUpperCase()]!;
+    return String(v.value) === String(actual[config]) ? [] : [`Mismatched configuration for topic ${stmt.topic}: For config ${config}, expected ${v.value} got ${actual[config]}`];
+  });
+  return mismatched.length ? mismatched.join('\n') : undefined;
+}
+
+/** An ASSERT TOPIC with WITH properties it cannot check: that is its problem, whatever the topic. */
+export function unknownTopicProperty(stmt: Extract<Statement, { kind: 'assertTopic' }>): string | undefined {
+  const unknown = [...stmt.props.keys()].filter((k) => !ASSERTABLE[k.toUpperCase()]);
+  return unknown.length ? `Cannot assert unknown topic property: ${unknown.join(', ')}` : undefined;
+}
+
+/** Why ASSERT [NOT EXISTS] SCHEMA fails now (by subject, id or both: the subject holds that id), or undefined. */
+export function schemaAssertionProblem(engine: Engine, stmt: Extract<Statement, { kind: 'assertSchema' }>): string | undefined {
+  const registry = engine.registry;
+  let exists: boolean;
+  if (stmt.subject !== undefined) {
+    const subject = stmt.subject;
+    const versions = registry.listSubjects().includes(subject) ? registry.versions(subject).map((v) => registry.version(subject, v)) : [];
+    exists = stmt.id === undefined ? versions.length > 0 : versions.some((v) => v.id === stmt.id);
+  } else {
+    try { exists = registry.usagesOf(stmt.id!).length > 0; } catch { exists = false; }
+  }
+  if (exists !== stmt.not) return undefined;
+  const what = `Schema with${stmt.subject !== undefined ? ` subject name ${stmt.subject}` : ''}${stmt.id !== undefined ? ` id ${stmt.id}` : ''}`;
+  return stmt.not ? `${what} exists` : `${what} does not exist`;
 }
 
 function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: ExecContext): Entity {

@@ -253,7 +253,7 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
     if (/^(INSERTQUERY_|CTAS_|CSAS_|CST_)/.test(id)) throw new KsqlStatementError(`Query IDs must not start with a reserved query ID prefix (INSERTQUERY_, CTAS_, CSAS_, CST_). Got '${id}'.`);
     if (engine.queries.has(id)) throw new KsqlStatementError(`Query ID '${id}' already exists.`);
   } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
-  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan }, ctx);
+  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan: castWidenedDecimals(plan, target) }, ctx);
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
 }
 
@@ -288,13 +288,38 @@ function castIntegerLiterals(plan: QueryPlan, stmt: InsertInto, target: DataSour
     const digits = String(Math.abs(e.value)).length;
     if (canImplicitlyCast({ kind: 'DECIMAL', precision: digits, scale: 0 }, to)) casts.set(i, to);
   });
+  return convertedTo(plan, casts);
+}
+
+/** The sink's DECIMAL columns the result widens into (more scale or integer digits): their values are rescaled. */
+function castWidenedDecimals(plan: QueryPlan, target: DataSource): QueryPlan {
+  const casts = new Map<number, SqlType>();
+  plan.columns.forEach((c, i) => {
+    const to = target.columns.find((t) => t.name === c.name)?.type;
+    if (to && c.type.kind === 'DECIMAL' && !typesEqual(c.type, to)) casts.set(i, to);
+  });
+  return convertedTo(plan, casts);
+}
+
+/**
+ * A plan whose columns at the given indexes are converted to the given types as they are emitted,
+ * keys included. The emitted lists are copied first: a row may share them with the record it came
+ * from, whose decoded values other readers use.
+ */
+function convertedTo(plan: QueryPlan, casts: Map<number, SqlType>): QueryPlan {
   if (!casts.size) return plan;
+  const keyCasts = plan.keyIndexes.map((ci) => casts.get(ci));
   return {
     ...plan,
     columns: plan.columns.map((c, i) => (casts.has(i) ? { ...c, type: casts.get(i)! } : c)),
     build(emit, onError, stores) {
       return plan.build((o) => {
-        if (o.values) for (const [i, to] of casts) o.values[i] = convert(o.values[i], plan.columns[i]!.type, to);
+        if (o.values) {
+          const values = o.values.slice();
+          for (const [i, to] of casts) values[i] = convert(values[i], plan.columns[i]!.type, to);
+          o.values = values;
+        }
+        if (keyCasts.some((t) => t)) o.key = o.key.map((k, j) => (keyCasts[j] ? convert(k, plan.columns[plan.keyIndexes[j]!]!.type, keyCasts[j]!) : k));
         emit(o);
       }, onError, stores);
     },

@@ -37,6 +37,7 @@ function tokenize(pattern: string): Token[] {
   let tokens = tokenCache.get(pattern);
   if (tokens) return tokens;
   tokens = [];
+  let depth = 0;
   for (let i = 0; i < pattern.length;) {
     const c = pattern[i]!;
     if (c === '\'') {
@@ -45,6 +46,7 @@ function tokenize(pattern: string): Token[] {
         if (pattern[j] === '\'') { if (pattern[j + 1] === '\'') { text += '\''; j++; continue; } break; }
         text += pattern[j];
       }
+      if (j >= pattern.length) throw new EvalError(`Pattern ends with an incomplete string literal: ${pattern}`);
       tokens.push({ lit: j === i + 1 ? '\'' : text });
       i = j + 1;
     } else if (/[a-zA-Z]/.test(c)) {
@@ -53,7 +55,11 @@ function tokenize(pattern: string): Token[] {
       if (!'GyuMLdDEaHkKhmsSnzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
       tokens.push({ ch: c, n });
       i += n;
-    } else if (c === '[' || c === ']') { tokens.push({ opt: c === '[' ? 'start' : 'end' }); i++; }
+    } else if (c === '[' || c === ']') {
+      depth += c === '[' ? 1 : -1;
+      if (depth < 0) throw new EvalError('Pattern invalid as it contains ] without previous [');
+      tokens.push({ opt: c === '[' ? 'start' : 'end' }); i++;
+    } else if (c === '{' || c === '}' || c === '#') throw new EvalError(`Pattern includes reserved character: '${c}'`);
     else { tokens.push({ lit: c }); i++; }
   }
   tokenCache.set(pattern, tokens);

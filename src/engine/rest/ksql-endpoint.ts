@@ -1,12 +1,15 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { parseStatement, splitRequest } from '../sql/parser.js';
 import { substituteIfEnabled } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
-import { KsqlRequestError } from '../analysis/errors.js';
+import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { propertyValueProblem } from '../exec/property-values.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import type { Journal } from '../storage/journal.js';
 import { inKsqlOrder } from '../exec/entities.js';
+import { schemaAssertionProblem, topicAssertionProblem, unknownTopicProperty } from '../exec/admin.js';
+import type { Statement } from '../sql/ast.js';
 
 /** Statement kinds that change the engine's state and so go to the command log. */
 const LOGGED = new Set(['createSource', 'createAs', 'insertInto', 'drop', 'terminate', 'pause', 'resume', 'alter', 'createType', 'dropType', 'alterSystem']);
@@ -30,7 +33,7 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
 }
 
 /** POST /ksql: validate every statement in a sandbox first, then execute them in order. */
-export function handleKsql(engine: Engine, body: Record<string, unknown>, journal?: Journal): ErrorBody | { status: number; body: unknown } {
+export async function handleKsql(engine: Engine, body: Record<string, unknown>, journal?: Journal, signal?: AbortSignal): Promise<ErrorBody | { status: number; body: unknown }> {
   const sql = body.ksql;
   if (typeof sql !== 'string') return genericError(400, 40000, 'Invalid request: the "ksql" field must be a string of statements');
   let split: ReturnType<typeof splitRequest>;
@@ -55,7 +58,9 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
       if (stmt.kind === 'select' || stmt.kind === 'print') {
         throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);
       }
-      sandbox.execute(stmt, sctx);
+      // an ASSERT waits (up to its TIMEOUT) for what it asserts, here or made by an earlier statement
+      if (stmt.kind === 'assertTopic' || stmt.kind === 'assertSchema') await awaitAssertion(engine, sandbox, stmt, { ...engine.properties, ...sctx.properties }, signal);
+      else sandbox.execute(stmt, sctx);
     } catch (e) {
       const err = toErrorBody(e, text);
       if ((e as KsqlRequestError).errorCode === 40002) err.body = { '@type': 'statement_error', error_code: 40002, message: (e as Error).message, statementText: text, entities: [] };
@@ -80,12 +85,53 @@ export function handleKsql(engine: Engine, body: Record<string, unknown>, journa
   return { status: 200, body: entities };
 }
 
+type Assertion = Extract<Statement, { kind: 'assertTopic' | 'assertSchema' }>;
+
+/**
+ * Waits until an ASSERT holds, on the validating copy (statements before it in the request) or on
+ * the server itself (a topic or schema made meanwhile by a Kafka or Schema Registry client, which
+ * the copy then takes on for the statements after it); fails with its problem after its TIMEOUT,
+ * by default ksql.assert.topic.default.timeout.ms or ksql.assert.schema.default.timeout.ms (1 s).
+ */
+async function awaitAssertion(engine: Engine, sandbox: Engine, stmt: Assertion, properties: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+  const problem = (e: Engine) => (stmt.kind === 'assertTopic' ? topicAssertionProblem(e, stmt) : schemaAssertionProblem(e, stmt));
+  // what waiting cannot change fails at once
+  if (stmt.kind === 'assertSchema' && stmt.subject === undefined && stmt.id === undefined) { sandbox.execute(stmt, { properties: {}, variables: new Map() }); return; }
+  const unknown = stmt.kind === 'assertTopic' ? unknownTopicProperty(stmt) : undefined;
+  if (unknown) throw new KsqlStatementError(unknown, 41700);
+  const fallback = Number(properties[stmt.kind === 'assertTopic' ? 'ksql.assert.topic.default.timeout.ms' : 'ksql.assert.schema.default.timeout.ms'] ?? 1000);
+  const deadline = Date.now() + (stmt.timeoutMs ?? (Number.isFinite(fallback) ? fallback : 1000));
+  for (;;) {
+    const here = problem(sandbox);
+    if (here === undefined) return;
+    if (problem(engine) === undefined) { adopt(engine, sandbox, stmt); return; }
+    // (the server stopping, or the client gone, ends the wait: nobody is left to answer)
+    if (Date.now() >= deadline || signal?.aborted) throw new KsqlStatementError(here, 41700);
+    await sleep(Math.min(100, Math.max(1, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
+  }
+}
+
+/** The validating copy takes on what the server has come to hold: the topic, or the subject's schemas. */
+function adopt(engine: Engine, sandbox: Engine, stmt: Assertion): void {
+  if (stmt.kind === 'assertTopic') {
+    const live = engine.topics.get(stmt.topic);
+    if (live) sandbox.topics.create(stmt.topic, live.config); else sandbox.topics.delete(stmt.topic);
+    return;
+  }
+  if (stmt.not || stmt.subject === undefined) return;
+  for (const v of engine.registry.versions(stmt.subject)) {
+    const x = engine.registry.version(stmt.subject, v);
+    sandbox.registry.setLevel('NONE', stmt.subject);
+    sandbox.registry.register(stmt.subject, { schema: x.schema, schemaType: x.schemaType, references: x.references }, x.id);
+  }
+}
+
 /**
  * POST /ksql/terminate: every persistent query terminated and every stream and table dropped, as
  * logged commands (so a restart keeps them gone); topics matching `deleteTopicList` (names or
  * regular expressions) are deleted with them.
  */
-export function handleTerminateCluster(engine: Engine, body: Record<string, unknown>, journal?: Journal): ErrorBody | { status: number; body: unknown } {
+export async function handleTerminateCluster(engine: Engine, body: Record<string, unknown>, journal?: Journal): Promise<ErrorBody | { status: number; body: unknown }> {
   const list = body.deleteTopicList ?? [];
   if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) return genericError(400, 40000, 'Invalid request: "deleteTopicList" must be a list of topic names or patterns');
   let patterns: RegExp[];
@@ -102,7 +148,7 @@ export function handleTerminateCluster(engine: Engine, body: Record<string, unkn
     ...sources.map((ds) => `DROP ${ds.type} \`${ds.name.replace(/`/g, '``')}\`${deleteWith(ds) ? ' DELETE TOPIC' : ''};`),
   ];
   if (statements.length) {
-    const r = handleKsql(engine, { ksql: statements.join('\n') }, journal);
+    const r = await handleKsql(engine, { ksql: statements.join('\n') }, journal);
     if (r.status !== 200) return r;
   }
   for (const t of engine.topics.list()) if (matches(t.name)) engine.topics.delete(t.name);

@@ -62,6 +62,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
   if (journal) engine.startProcessingLog();
   const pushes: PushRegistry = new Map();
+  /** Aborted when the server stops: requests still waiting (an ASSERT's TIMEOUT) give up. */
+  const stopping = new AbortController();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;
   const auth = options.basicAuth ? `Basic ${Buffer.from(options.basicAuth).toString('base64')}` : undefined;
@@ -143,7 +145,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         }
       }
       switch (path) {
-        case '/ksql': return send(res, handleKsql(engine, body, journal));
+        case '/ksql': {
+          // a request that waits (an ASSERT) stops waiting when its client leaves or the server stops
+          const gone = new AbortController();
+          res.once('close', () => gone.abort());
+          return send(res, await handleKsql(engine, body, journal, AbortSignal.any([gone.signal, stopping.signal])));
+        }
         case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
         case '/close-query': {
           const closed = handleCloseQuery(body, pushes);
@@ -151,7 +158,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           if (closed.status === 200) { res.writeHead(200, { 'Content-Length': 0 }); res.end(); return; }
           return send(res, closed);
         }
-        case '/ksql/terminate': return send(res, handleTerminateCluster(engine, body, journal));
+        case '/ksql/terminate': return send(res, await handleTerminateCluster(engine, body, journal));
       }
     }
     if (['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream'].includes(path)) {
@@ -237,6 +244,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
     schemaRegistryUrl: registry?.url,
     async close() {
+      stopping.abort();
       await kafka?.close();
       await registry?.close();
       for (const p of pushes.values()) p.handle.close();
