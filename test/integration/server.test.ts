@@ -608,6 +608,23 @@ INSERT INTO WS4 (K, V, ROWTIME) VALUES ('a', 1, 172800000);`, { streamsPropertie
     expect(((await byValue.json()) as { message: string }).message).toMatch(/^WHERE clause missing key column for disjunct: \(C > 1\)/);
   });
 
+  it('a session-windowed pull query sees the sessions the store still keeps: ending within RETENTION (else gap + grace) of the latest end', async () => {
+    expect((await ksql(server.url, `CREATE STREAM SR (K STRING KEY, V INT) WITH (KAFKA_TOPIC='sr', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE SR_DEFAULT AS SELECT K, COUNT(*) AS C FROM SR WINDOW SESSION (1 MINUTE) GROUP BY K;
+CREATE TABLE SR_SHORT AS SELECT K, COUNT(*) AS C FROM SR WINDOW SESSION (1 MINUTE, RETENTION 10 MINUTES, GRACE PERIOD 1 MINUTE) GROUP BY K;
+INSERT INTO SR (K, V, ROWTIME) VALUES ('x', 1, 0);
+INSERT INTO SR (K, V, ROWTIME) VALUES ('z', 1, 3600000);
+INSERT INTO SR (K, V, ROWTIME) VALUES ('y', 1, 259200000);`)).status).toBe(200);
+    const seen = async (table: string) => (await Promise.all(['x', 'z', 'y', 'w'].map(async (k) => ((await q(`SELECT K FROM ${table} WHERE K = '${k}';`)).rows.length ? k : '')))).join('');
+    // three days on, a day's retention (gap + a day less the gap) has let x and z go
+    expect(await seen('SR_DEFAULT')).toBe('y');
+    expect(await seen('SR_SHORT')).toBe('y');
+    expect((await ksql(server.url, "INSERT INTO SR (K, V, ROWTIME) VALUES ('w', 1, 262740000);")).status).toBe(200);
+    // 59 minutes after y's end: a day's retention keeps it, ten minutes' do not
+    expect(await seen('SR_DEFAULT')).toBe('yw');
+    expect(await seen('SR_SHORT')).toBe('w');
+  });
+
   it('a NULL numeric operand fails the whole expression, as ksqlDB\'s generated code does: COALESCE and CASE around it give NULL, a WHERE drops the row', async () => {
     await ksql(server.url, "INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('nul', 'x', null, 5000);");
     const rows = async () => (await q("SELECT D + 1, COALESCE(D + 1, 5), IFNULL(D * 2, -1), CASE WHEN D + 1 > 0 THEN 'a' ELSE 'b' END, -D, V FROM QS WHERE ROWTIME = 5000;")).rows;

@@ -14,7 +14,7 @@ import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols,
 import { planJoin, planJoinInput, type JoinInput } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
-import { buildWindowing, checkWindow, windowRetention } from './windowing.js';
+import { buildWindowing, checkWindow, sessionRetention, windowRetention } from './windowing.js';
 import { aggregateWithoutGroupBy, checkJoinWindowBounds, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
 import type { StoreFactory } from '../state/store.js';
 
@@ -537,7 +537,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
 
   const plan: QueryPlan = {
     sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned,
-    windowRetentionMs: windowed && windowed.type !== 'SESSION' ? windowRetention(windowed, q.emit === 'FINAL') : undefined,
+    windowRetentionMs: windowed ? (windowed.type === 'SESSION' ? sessionRetention(windowed) : windowRetention(windowed, q.emit === 'FINAL')) : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
       const whereFn = where ? safe(where, onError) : undefined;

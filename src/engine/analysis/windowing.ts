@@ -48,6 +48,15 @@ const STORE = 'Aggregate-Aggregate-Materialize';
  */
 export const windowRetention = (spec: WindowSpec, final: boolean): number => (spec.retention ? spec.retention.ms : spec.size.ms + graceOf(spec, final));
 
+/** The session grace period: GRACE PERIOD, else a day less the gap. */
+const sessionGrace = (spec: WindowSpec): number => (spec.grace ? spec.grace.ms : Math.max(DAY - spec.size.ms, 0));
+
+/**
+ * How long a session store keeps a session after the latest session end it was given (RETENTION,
+ * else gap + grace): one that ended earlier no longer merges, and pull queries no longer see it.
+ */
+export const sessionRetention = (spec: WindowSpec): number => (spec.retention ? spec.retention.ms : spec.size.ms + sessionGrace(spec));
+
 /**
  * Aggregation state per group (and per window): incremental, one record at a time.
  * Late records follow Kafka Streams: a time window is closed once its end <= stream time - grace.
@@ -172,12 +181,12 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
  */
 function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Output, stores: StoreFactory, final: boolean, current: (a: Agg) => Agg | undefined, fns: string): Windowing {
   const gap = spec.size.ms;
-  const grace = spec.grace ? spec.grace.ms : Math.max(DAY - gap, 0);
+  const grace = sessionGrace(spec);
   const sessions = stores<Agg[]>('sessions');
   const streamTime = stores<number>('stream-time');
   // the session store keeps sessions ending within `retention` of the latest end it was given: an
   // older session no longer merges (Kafka Streams' RocksDBSegmentedBytesStore fetch, session key schema)
-  const retention = spec.retention ? spec.retention.ms : gap + grace;
+  const retention = sessionRetention(spec);
   const latestEnd = stores<number>('latest-session-end');
   /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
   const closeSessions = (st: number, headers: Header[]) => {

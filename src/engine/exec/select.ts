@@ -95,13 +95,15 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   const partitions = engine.topics.get(ds.topic)?.partitions.length ?? 1;
   let entries = [...writer.materialized.values()].map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
   // a window store answers only for windows it keeps: those starting within its retention of the
-  // latest window start its partition saw (Kafka Streams' segmented store fetch)
-  const retention = writer.plan.windowRetentionMs, latest = writer.runtime?.stores.get('latest-window-start');
+  // latest window start its partition saw (Kafka Streams' segmented store fetch); a session store
+  // keeps sessions by their end
+  const bySessionEnd = ds.windowInfo?.type === 'SESSION';
+  const retention = writer.plan.windowRetentionMs, latest = writer.runtime?.stores.get(bySessionEnd ? 'latest-session-end' : 'latest-window-start');
   // the task (partition) whose store holds a row is the aggregation's: the repartition topic's for a
   // GROUP BY that repartitions, else the source's, which may have other partition counts than the sink
   const sourcePartitions = engine.topics.get(writer.plan.sources[0]?.topic ?? '')?.partitions.length ?? 1;
   const task = (e: MaterializedRow, kb: Buffer) => String(engine.options.singlePartition ? 0 : writer.plan.groupPartition ? writer.plan.groupPartition(e.key) : partitionForKey(kb, sourcePartitions));
-  if (retention !== undefined && latest) entries = entries.filter(({ e, kb }) => !e.window || e.window.start > ((latest.get(task(e, kb)) as number | undefined) ?? -Infinity) - retention);
+  if (retention !== undefined && latest) entries = entries.filter(({ e, kb }) => !e.window || (bySessionEnd ? e.window.end : e.window.start) > ((latest.get(task(e, kb)) as number | undefined) ?? -Infinity) - retention);
   entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;
