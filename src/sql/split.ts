@@ -16,14 +16,16 @@ export function splitStatements(sql: string): SqlStatement[] {
   let i = 0, line = 1;
   let start = 0, startLine = 1, hasCode = false, codeLine = 1;
   const n = sql.length;
+  // a line ends at \n, \r\n or a lone \r (old Mac files), as ksqlDB's lexer ends a -- comment at either
+  const lineBreak = (k: number) => sql[k] === '\n' || (sql[k] === '\r' && sql[k + 1] !== '\n');
   while (i < n) {
     const c = sql[i]!;
-    if (c === '\n') { line++; i++; continue; }
-    if (c === '-' && sql[i + 1] === '-') { while (i < n && sql[i] !== '\n') i++; continue; }
+    if (lineBreak(i)) { line++; i++; continue; }
+    if (c === '-' && sql[i + 1] === '-') { while (i < n && sql[i] !== '\n' && sql[i] !== '\r') i++; continue; }
     if (c === '/' && sql[i + 1] === '*') {
       const open = line;
       i += 2;
-      while (i < n && !(sql[i] === '*' && sql[i + 1] === '/')) { if (sql[i] === '\n') line++; i++; }
+      while (i < n && !(sql[i] === '*' && sql[i + 1] === '/')) { if (lineBreak(i)) line++; i++; }
       if (i >= n) throw new SqlTextError('unterminated /* comment', open);
       i += 2; continue;
     }
@@ -34,7 +36,7 @@ export function splitStatements(sql: string): SqlStatement[] {
       for (;;) {
         if (i >= n) throw new SqlTextError(`unterminated ${c === '\'' ? 'string literal' : 'quoted identifier'}`, open);
         const d = sql[i]!;
-        if (d === '\n') line++;
+        if (lineBreak(i)) line++;
         if (d === c) { if (sql[i + 1] === c) { i += 2; continue; } i++; break; }
         i++;
       }
@@ -62,11 +64,12 @@ export function stripComments(text: string): string {
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
-    if (c === '-' && text[i + 1] === '-') { while (i < n && text[i] !== '\n') i++; continue; }
+    if (c === '-' && text[i + 1] === '-') { while (i < n && text[i] !== '\n' && text[i] !== '\r') i++; continue; }
     if (c === '/' && text[i + 1] === '*') {
       const end = text.indexOf('*/', i + 2);
       const body = text.slice(i, end < 0 ? n : end + 2);
-      out += body.replace(/[^\n]/g, '').length ? body.replace(/[^\n]/g, '') : ' ';
+      const breaks = body.replace(/[^\r\n]/g, '');
+      out += breaks.length ? breaks : ' ';
       i += body.length;
       continue;
     }
@@ -88,7 +91,7 @@ function stripLeadingComments(text: string): string {
   for (;;) {
     const before = t;
     t = t.replace(/^\s+/, '');
-    if (t.startsWith('--')) t = t.slice(t.indexOf('\n') < 0 ? t.length : t.indexOf('\n') + 1);
+    if (t.startsWith('--')) { const end = t.search(/[\r\n]/); t = t.slice(end < 0 ? t.length : end + 1); }
     else if (t.startsWith('/*')) t = t.slice(t.indexOf('*/') + 2);
     if (t === before) return t;
   }

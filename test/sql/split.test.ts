@@ -67,3 +67,15 @@ describe('assertWaitMs: how long an ASSERT may hold its request on the server', 
       .toEqual([60_000, 120_000, 250, 3_600_000, 1000, 1000, 0, 0]);
   });
 });
+
+describe('line endings', () => {
+  it('a -- comment ends at a lone \\r (old Mac files) or \\r\\n as at \\n, and lines count each break once', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = ['-- create d', 'CREATE STREAM A (v INT) WITH (kafka_topic=\'a\', value_format=\'JSON\');', '/* two', 'lines */ -- more', "INSERT INTO A (v) VALUES (1); -- trailing", ''].join(eol);
+      expect(splitStatements(text)).toEqual([
+        { text: "CREATE STREAM A (v INT) WITH (kafka_topic='a', value_format='JSON');", line: 2 },
+        { text: 'INSERT INTO A (v) VALUES (1);', line: 5 },
+      ]);
+    }
+  });
+});
