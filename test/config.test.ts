@@ -27,6 +27,16 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ server: 'http://flag:3' }, { KSQL_MIGRATE_SERVER: 'http://env:2' }, dir).server.url).toBe('http://flag:3');
   });
 
+  it('refuses a section given as a plain value, which would otherwise give way to the defaults', () => {
+    for (const [yaml, section] of [['server: http://file:1\n', 'server'], ['migrations: db\n', 'migrations'], ['schemaRegistry: http://sr:8081\n', 'schemaRegistry']]) {
+      expect(() => loadConfig({}, {}, project(yaml!))).toThrow(`${section}: Invalid input: expected object, received string`);
+      // with the environment or a flag setting that section too
+      expect(() => loadConfig({ server: 'http://flag:3' }, { KSQL_MIGRATE_SERVER: 'http://env:2', KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://env:3' }, project(yaml!))).toThrow(`${section}: Invalid input`);
+    }
+    // an empty section is no section
+    expect(loadConfig({}, {}, project('server:\nmigrations:\n  dir: db\n')).server.url).toBe('http://localhost:8088');
+  });
+
   it('refuses an unknown key, naming it and what its section takes', () => {
     expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\n  pasword: x\n'))).toThrow(/^server\.pasword: unknown key \(server takes url, username, password, /);
     expect(() => loadConfig({}, {}, project('migration:\n  dir: x\n'))).toThrow(/^migration: unknown key \(the top level takes server, migrations, /);

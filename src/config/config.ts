@@ -163,6 +163,10 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
 
 function merge(a: any, b: any): any {
   if (b === undefined) return a;
+  const isMap = (x: unknown) => !!x && typeof x === 'object' && !Array.isArray(x);
+  // a file's section that is no mapping (`server: http://...`) stays, for validation to refuse,
+  // instead of giving way to the environment's layer of that section
+  if (isMap(b) && !isMap(a) && a !== undefined && a !== null) return a;
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const out = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = merge(a[k], v);
