@@ -152,7 +152,9 @@ export function historyTableWarning(m: MetadataNames, problem: string): string {
  * that need them). A configured name taken by a source that is no history is a MetadataMismatch.
  */
 export async function ensureMetadata(client: KsqlClient, m: MetadataNames, then = ''): Promise<void> {
-  try { await client.ksql(`${metadataDdl(m)}${then ? `\n${then}` : ''}`); } catch (e) {
+  // the table reads the stream from its start: made again (after its query was terminated), it
+  // holds every version the stream does, for Confluent's tool, which reads the history from it
+  try { await client.ksql(`${metadataDdl(m)}${then ? `\n${then}` : ''}`, { 'ksql.streams.auto.offset.reset': 'earliest' }); } catch (e) {
     throw asMismatch(m, e);
   }
 }
