@@ -52,6 +52,31 @@ describe('the broker', () => {
     expect(broker.createTopic('ok', 3, 1, false).code).toBe(0);
   });
 
+  it('refuses a record without a key on a compacted topic (INVALID_RECORD) and appends nothing of its batch; keyed records go', () => {
+    const topics = new TopicStore();
+    topics.create('table', { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
+    topics.create('both', { partitions: 1, replicas: 1, cleanupPolicy: 'compact,delete' });
+    topics.create('plain', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    const batch = (...keys: (string | null)[]) => encodeBatch(keys.map((k, i) => ({ offset: i, timestamp: 1000, key: k === null ? null : Buffer.from(k), value: Buffer.from('v'), headers: [] })));
+    expect(broker.produce('table', 0, batch('a', null)).errorCode).toBe(87);
+    expect(broker.produce('both', 0, batch(null)).errorCode).toBe(87);
+    expect(topics.get('table')!.partitions[0]!.end).toBe(0);
+    expect(broker.produce('table', 0, batch('a', 'b'))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+    expect(broker.produce('plain', 0, batch(null)).errorCode).toBe(0);
+  });
+
+  it('names no topic "." or "..": CreateTopics refuses them with Kafka\'s message, and a Metadata request does not make them', () => {
+    const broker = new Broker(new TopicStore(), () => undefined);
+    for (const name of ['.', '..']) {
+      expect(broker.createTopic(name, 1, 1, false)).toEqual({ code: 17, message: 'Topic name cannot be "." or ".."' });
+      expect(broker.topicFor(name, true)).toBeUndefined();
+    }
+    expect(broker.createTopic('', 1, 1, false)).toEqual({ code: 17, message: "Topic name is illegal, it can't be empty" });
+    expect(broker.createTopic('x'.repeat(250), 1, 1, false).message).toBe(`Topic name is illegal, it can't be longer than 249 characters, topic name: ${'x'.repeat(250)}`);
+    expect(broker.topicFor('...', true)?.name).toBe('...');
+  });
+
   it('refuses a name that differs from an existing topic only by . and _, with Kafka\'s message', () => {
     const broker = new Broker(new TopicStore(), () => undefined);
     expect(broker.createTopic('a.b_c', 1, 1, false).code).toBe(0);
@@ -97,7 +122,7 @@ describe('the group coordinator', () => {
     } finally { g.close(); }
   });
 
-  it('static members (KIP-345): a follower that comes back takes its place and assignment without a rebalance; the old id is fenced; an admin removes one by instance id', async () => {
+  it('static members (KIP-345): a follower or the leader that comes back takes its place and assignment without a rebalance; the old id is fenced; an admin removes one by instance id', async () => {
     const g = new GroupCoordinator(new TopicStore());
     const joinStatic = (memberId: string, instanceId: string) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from('m') }], requireKnownMemberId: true, instanceId });
     try {
@@ -124,6 +149,13 @@ describe('the group coordinator', () => {
       expect(g.commit('g', follower.generationId, follower.memberId, 't', 0, 1n, null, 'i-2')).toBe(82);
       expect((await joinStatic(follower.memberId, 'i-2')).errorCode).toBe(82);
       expect(g.describe('g').members.map((m) => m.instanceId).sort()).toEqual(['i-1', 'i-2']);
+      // the leader restarts: no rebalance either; it is told the old leader id, so it does not assign
+      const leaderBack = await joinStatic('', 'i-1');
+      expect([leaderBack.errorCode, leaderBack.generationId, leaderBack.leader, leaderBack.members]).toEqual([0, follower.generationId, leader.memberId, []]);
+      expect(leaderBack.memberId).not.toBe(leader.memberId);
+      expect(g.describe('g').state).toBe('Stable');
+      expect((await g.sync('g', leaderBack.generationId, leaderBack.memberId, [], 'i-1')).assignment.toString()).toBe('A');
+      expect(g.heartbeat('g', leaderBack.generationId, leaderBack.memberId, 'i-1')).toBe(0);
       // LeaveGroup v3 by instance id alone (an admin's removal); an unknown instance is UNKNOWN_MEMBER_ID
       expect(g.leave('g', '', 'i-2')).toBe(0);
       expect(g.leave('g', '', 'i-9')).toBe(25);

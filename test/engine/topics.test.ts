@@ -31,6 +31,22 @@ describe('topic retention (log.retention.bytes per partition)', () => {
     expect(cursor.lag()).toBe(log.end - log.start - 1);
   });
 
+  it('acts only with the delete policy: a compact-only topic (a table\'s) keeps every record, a compact,delete one is trimmed', () => {
+    const topics = new TopicStore(1000);
+    topics.create('table', { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
+    topics.create('windowed', { partitions: 1, replicas: 1, cleanupPolicy: 'compact,delete' });
+    for (const t of ['table', 'windowed']) for (let i = 0; i < 100; i++) topics.append(t, { key: Buffer.from(`k${i}`), value: Buffer.alloc(100), timestamp: i, partition: 0 });
+    expect(topics.get('table')!.partitions[0]!.start).toBe(0);
+    expect(topics.get('windowed')!.partitions[0]!.start).toBeGreaterThan(80);
+    // altered to delete, the size limit acts at once; back to compact, it stops
+    topics.reconfigure('table', { 'cleanup.policy': 'delete', 'retention.bytes': '1000' });
+    expect(topics.get('table')!.partitions[0]!.start).toBeGreaterThan(80);
+    const start = topics.get('table')!.partitions[0]!.start;
+    topics.reconfigure('table', { 'cleanup.policy': 'compact', 'retention.bytes': '1000' });
+    for (let i = 0; i < 100; i++) topics.append('table', { key: Buffer.from(`k${i}`), value: Buffer.alloc(100), timestamp: i, partition: 0 });
+    expect(topics.get('table')!.partitions[0]!.start).toBe(start);
+  });
+
   it('a topic that sets its own retention keeps it', () => {
     const topics = new TopicStore(1000);
     topics.create('t', { partitions: 1, replicas: 1, retentionBytes: -1 });

@@ -166,7 +166,7 @@ describe('the history stays true', () => {
     // whatever the configuration's properties say: a server reads from the latest by default)
     expect((await ksql(target(), `DROP TABLE ${p.table};`)).status).toBe(200);
     const yaml = join(p.dir, 'ksql-migrate.yaml');
-    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^properties:\n(  .*\n)+/m, ''));
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^properties:\n( {2}.*\n)+/m, ''));
     expect(readFileSync(yaml, 'utf8')).not.toContain('auto.offset.reset');
     expect(p.run('metadata', 'init').status).toBe(0);
     // (a real ksqlDB fills the table while its query catches up: read until it has)

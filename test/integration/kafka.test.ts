@@ -76,6 +76,32 @@ const request = (key: number, version: number, correlationId: number, body: Buff
   Buffer.concat([new Writer().int16(key).int16(version).int32(correlationId).nullableString('raw').toBuffer(), flexible ? Buffer.from([0]) : Buffer.alloc(0), body]);
 const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 
+describe('the Kafka listener on every address (--host 0.0.0.0)', () => {
+  it('names the broker by the address a client reached, never 0.0.0.0, and a group member by the address it connects from', async () => {
+    const { server, brokers } = await serverWithKafka(['--host', '0.0.0.0']);
+    try {
+      // (127.0.0.2 is the machine too, on any Linux: the broker is named by it, not by 127.0.0.1)
+      const port = Number(brokers[0]!.split(':')[1]);
+      const kafka = client([`127.0.0.2:${port}`]);
+      const admin = kafka.admin();
+      await admin.connect();
+      expect((await admin.describeCluster()).brokers).toEqual([{ nodeId: 1, host: '127.0.0.2', port }]);
+      await admin.createTopics({ topics: [{ topic: 'hosts', numPartitions: 1 }] });
+      const consumer = kafka.consumer({ groupId: 'hosts-g', maxWaitTimeInMs: 100 });
+      let joined = false;
+      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'hosts', fromBeginning: true });
+      await consumer.run({ eachMessage: async () => undefined });
+      await until(() => joined, 'the consumer to join');
+      const { groups } = await admin.describeGroups(['hosts-g']);
+      expect(groups[0]!.members.map((m) => m.clientHost)).toEqual(['/127.0.0.1']);
+      await consumer.disconnect();
+      await admin.disconnect();
+    } finally { await server.stop(); }
+  });
+});
+
 describe('the Kafka listener with kafkajs', () => {
   let server: Running, brokers: string[];
   beforeAll(async () => { ({ server, brokers } = await serverWithKafka()); });
@@ -422,6 +448,20 @@ describe('the Kafka listener with kafkajs', () => {
     await a.disconnect();
     await producer.disconnect();
   }, 60_000);
+
+  it('a compacted topic refuses a record without a key (INVALID_RECORD) and keeps every keyed one, whatever the size retention', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'compacted', numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }, { name: 'retention.bytes', value: '1000' }] }] });
+    const producer = kafka.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    await expect(producer.send({ topic: 'compacted', messages: [{ key: null, value: 'v' }] })).rejects.toThrow(/failed the validation on broker/);
+    for (let i = 0; i < 20; i++) await producer.send({ topic: 'compacted', messages: [{ key: `user-${i}`, value: 'x'.repeat(100) }] });
+    expect(await admin.fetchTopicOffsets('compacted')).toEqual([expect.objectContaining({ partition: 0, low: '0', high: '20' })]);
+    await producer.disconnect();
+    await admin.disconnect();
+  });
 
   it('records produced to STOCKTRADE and USERS come out of USER_TRADES joined, keyed by userid', async () => {
     const up = spawnSync(process.execPath, [CLI, 'up', '--server', server.url, '--migrations-dir', MIGRATIONS, '-d', 'partitions=2', '--quiet'], { encoding: 'utf8' });

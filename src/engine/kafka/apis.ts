@@ -13,9 +13,12 @@ export interface ApiContext {
   groups: GroupCoordinator;
   transactions: TransactionCoordinator;
   clusterId: string;
+  /** The host Metadata names for this broker: the listener's, or the address the client reached when it listens on all. */
   host: string;
   port: number;
   clientId: string;
+  /** The client's address (DescribeGroups' ClientHost). */
+  clientHost: string;
   /** Resolves after new records arrive or `ms` pass (a Fetch's max wait). */
   waitForData(ms: number): Promise<void>;
   /** SASL/PLAIN: the connection's state, and the check of a username and password (absent: no SASL). */
@@ -374,7 +377,7 @@ const joinGroup: Handler = async (v, r, ctx) => {
   const instanceId = v >= 5 ? r.nullableString() : null;
   const protocolType = r.string();
   const protocols = r.array((x) => ({ name: x.string(), metadata: x.bytes() ?? Buffer.alloc(0) }));
-  const res = await ctx.groups.join({ groupId, memberId, clientId: ctx.clientId, sessionTimeoutMs, rebalanceTimeoutMs, protocolType, protocols, requireKnownMemberId: v >= 4, instanceId });
+  const res = await ctx.groups.join({ groupId, memberId, clientId: ctx.clientId, sessionTimeoutMs, rebalanceTimeoutMs, protocolType, protocols, requireKnownMemberId: v >= 4, instanceId, clientHost: ctx.clientHost });
   const w = new Writer();
   throttle(w, v, 2);
   w.int16(res.errorCode).int32(res.generationId).string(res.protocolName).string(res.leader).string(res.memberId);
@@ -455,7 +458,7 @@ const describeGroups: Handler = (v, r, ctx) => {
     x.array(g.members, (y, m) => {
       y.string(m.id);
       if (v >= 4) y.nullableString(m.instanceId ?? null);
-      y.string(m.clientId).string('/127.0.0.1').bytes(m.metadata).bytes(m.assignment);
+      y.string(m.clientId).string(`/${m.clientHost ?? '127.0.0.1'}`).bytes(m.metadata).bytes(m.assignment);
     });
     if (v >= 3) x.int32(-2147483648);
   });

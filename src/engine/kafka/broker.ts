@@ -5,7 +5,7 @@ import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, de
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
-  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10,
+  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87,
   INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
   UNSUPPORTED_COMPRESSION: 76,
@@ -52,7 +52,11 @@ export class Broker {
 
   /** Creates a topic; the error code (and message) a CreateTopics request answers with. */
   createTopic(name: string, partitions: number, replication: number, validateOnly: boolean, configs: { name: string; value: string | null }[] = []): { code: number; message: string | null } {
-    if (!LEGAL_TOPIC.test(name) || name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
+    // Kafka's Topic.validate, in its order
+    if (name.length === 0) return { code: ERR.INVALID_TOPIC, message: 'Topic name is illegal, it can\'t be empty' };
+    if (name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: 'Topic name cannot be "." or ".."' };
+    if (name.length > 249) return { code: ERR.INVALID_TOPIC, message: `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}` };
+    if (!isLegalTopicName(name)) return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
     if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
     // '.' and '_' become the same character in metric names, so Kafka refuses names that differ only there
     const clash = this.topics.clashOf(name);
@@ -101,7 +105,7 @@ export class Broker {
   /** The topic, created with the default partition count when auto-creation applies. */
   topicFor(name: string, autoCreate: boolean) {
     // (a name that collides with an existing topic's is not created, as Kafka's auto-creation refuses it)
-    if (!this.topics.has(name) && autoCreate && LEGAL_TOPIC.test(name) && !this.topics.clashOf(name)) this.topics.create(name, { partitions: this.defaultPartitions, replicas: 1 });
+    if (!this.topics.has(name) && autoCreate && isLegalTopicName(name) && !this.topics.clashOf(name)) this.topics.create(name, { partitions: this.defaultPartitions, replicas: 1 });
     return this.topics.get(name);
   }
 
@@ -122,6 +126,11 @@ export class Broker {
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
+    // a compacted topic keeps the latest record of each key: one without a key is refused (Kafka's
+    // "Compacted topic cannot accept message without key")
+    if ((topic.config.cleanupPolicy ?? '').split(',').includes('compact') && batches.some((b) => b.nullKey && !b.control)) {
+      return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
+    }
     let baseOffset = -1, held = false;
     const appendTime = Date.now();
     for (const b of batches) {

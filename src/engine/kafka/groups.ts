@@ -11,6 +11,8 @@ export interface JoinRequest {
   protocolType: string; protocols: { name: string; metadata: Buffer }[]; requireKnownMemberId: boolean;
   /** A static member's group.instance.id (KIP-345), from JoinGroup v5; null for a dynamic member. */
   instanceId?: string | null;
+  /** The address the member connects from, as DescribeGroups shows it. */
+  clientHost?: string;
 }
 export interface JoinResult {
   errorCode: number; generationId: number; protocolName: string; leader: string; memberId: string;
@@ -19,7 +21,7 @@ export interface JoinResult {
 
 interface Member {
   id: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
-  protocols: { name: string; metadata: Buffer }[]; lastSeen: number; instanceId?: string;
+  protocols: { name: string; metadata: Buffer }[]; lastSeen: number; instanceId?: string; clientHost?: string;
   join?: (r: JoinResult) => void; sync?: (r: { errorCode: number; assignment: Buffer }) => void; assignment: Buffer;
 }
 
@@ -102,6 +104,7 @@ export class GroupCoordinator {
     g.protocolType = req.protocolType;
     const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
     member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
+    member.clientHost = req.clientHost;
     if (instanceId !== undefined) { member.instanceId = instanceId; g.statics.set(instanceId, memberId); }
     g.members.set(memberId, member);
     return new Promise((resolve) => {
@@ -121,8 +124,9 @@ export class GroupCoordinator {
   /**
    * A static member that joins again under a known group.instance.id (after a restart) replaces its
    * old member: the old one's pending calls are fenced, the new id takes its assignment. In a stable
-   * group a follower with the same protocols goes on in the current generation without a rebalance
-   * (KIP-345); otherwise the join goes the usual way. Returns the answer when it is immediate.
+   * group a member with the same protocols (the leader too) goes on in the current generation
+   * without a rebalance (KIP-345); otherwise the join goes the usual way. Returns the answer when it
+   * is immediate.
    */
   private replaceStatic(g: Group, instanceId: string, memberId: string, req: JoinRequest): Promise<JoinResult> | undefined {
     const oldId = g.statics.get(instanceId);
@@ -133,11 +137,15 @@ export class GroupCoordinator {
     old.sync?.({ errorCode: GERR.FENCED_INSTANCE_ID, assignment: Buffer.alloc(0) });
     const sameProtocols = old.protocols.length === req.protocols.length && old.protocols.every((p, i) => p.name === req.protocols[i]!.name && p.metadata.equals(req.protocols[i]!.metadata));
     g.members.delete(oldId);
-    g.members.set(memberId, { ...old, id: memberId, clientId: req.clientId, join: undefined, sync: undefined, lastSeen: Date.now() });
+    g.members.set(memberId, { ...old, id: memberId, clientId: req.clientId, clientHost: req.clientHost, join: undefined, sync: undefined, lastSeen: Date.now() });
     g.statics.set(instanceId, memberId);
-    if (g.leader === oldId) g.leader = memberId;
-    if (g.state !== 'Stable' || g.leader === memberId || !sameProtocols) return undefined;
-    return Promise.resolve({ errorCode: GERR.NONE, generationId: g.generation, protocolName: g.protocol, leader: g.leader, memberId, members: [] });
+    const wasLeader = g.leader === oldId;
+    if (wasLeader) g.leader = memberId;
+    if (g.state !== 'Stable' || !sameProtocols) return undefined;
+    // the leader too goes on without a rebalance: it is answered with its old id as the leader's, so
+    // it does not take itself for the leader and assign again (a stable group would not pass a new
+    // assignment on), as Kafka's coordinator answers before JoinGroup v9's SkipAssignment
+    return Promise.resolve({ errorCode: GERR.NONE, generationId: g.generation, protocolName: g.protocol, leader: wasLeader ? oldId : g.leader, memberId, members: [] });
   }
 
   /** Ids handed out with MEMBER_ID_REQUIRED, welcome on the next join. */
@@ -327,14 +335,14 @@ export class GroupCoordinator {
   }
 
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
-  describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; instanceId?: string; clientId: string; metadata: Buffer; assignment: Buffer }[] } {
+  describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; instanceId?: string; clientId: string; clientHost?: string; metadata: Buffer; assignment: Buffer }[] } {
     const g = this.groups.get(groupId);
     // a group known by its committed offsets only (after a restart, or an admin's commits) is Empty, as
     // Kafka's coordinator loads it from __consumer_offsets
     if (!g) return this.committedPartitions(groupId).length ? { state: 'Empty', protocolType: 'consumer', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
     return {
       state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
-      members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
+      members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
     };
   }
 

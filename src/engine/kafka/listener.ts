@@ -18,6 +18,8 @@ const MAX_REQUEST = 100 * 1024 * 1024;
 const UNSUPPORTED_VERSION = 35;
 /** Requests read ahead of the one being answered before a connection stops being read. */
 const MAX_PENDING = 8;
+/** Whether a listen address is every address of the machine. */
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::' || host === '';
 
 /** Resolves once the socket's buffered output has gone out, or the socket is closed. */
 function drained(socket: Socket): Promise<void> {
@@ -92,6 +94,11 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     sockets.add(socket);
     socket.setNoDelay(true);
     const creds = opts.saslPlain;
+    // listening on every address, the broker is named by the one this client reached (Kafka refuses
+    // to advertise 0.0.0.0, which sends a client on another host back to itself)
+    const plain = (a: string | undefined) => (a ?? '').replace(/^::ffff:/, '');
+    const advertised = isWildcard(opts.host) && socket.localAddress ? plain(socket.localAddress) : opts.host;
+    const clientHost = plain(socket.remoteAddress) || '127.0.0.1';
     const sasl: ApiContext['sasl'] = { authenticated: !creds, check: creds ? (u, p) => safeEqual(u, creds.username) && safeEqual(p, creds.password) : undefined };
     let chain = Promise.resolve();
     let pending = 0;
@@ -136,7 +143,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
         if (key !== 18) throw new WireError(`${api.name} v${version} is not supported`);
         body = new Writer().int16(UNSUPPORTED_VERSION).array([api], (w, a) => w.int16(a.key).int16(a.min).int16(a.max));
       } else {
-        const ctx: ApiContext = { broker, groups, transactions, clusterId: opts.clusterId, host: opts.host, port, clientId, waitForData, sasl };
+        const ctx: ApiContext = { broker, groups, transactions, clusterId: opts.clusterId, host: advertised, port, clientId, clientHost, waitForData, sasl };
         body = await api.handle(version, r, ctx);
       }
       if (body === null || socket.destroyed) return;

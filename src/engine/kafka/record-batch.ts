@@ -21,6 +21,8 @@ export interface BatchHeader {
   body: Buffer;
   /** The batch's size on the wire (what a broker's log holds). */
   size: number;
+  /** Whether a record has a null key (a compacted topic refuses it). */
+  nullKey: boolean;
 }
 
 /** Kafka's record batch error: the producer gets CORRUPT_MESSAGE (2) or UNSUPPORTED_COMPRESSION_TYPE (76). */
@@ -68,11 +70,11 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       budget.left -= body.length;
     }
     const baseTimestamp = Number(batch.readBigInt64BE(15));
-    checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp);
+    const nullKey = checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
-      count, baseTimestamp, body, size: 12 + length,
+      count, baseTimestamp, body, size: 12 + length, nullKey,
     });
   }
   return out;
@@ -81,10 +83,12 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
 /**
  * Walks `count` records: each field within its record, each record exactly its stated length, each
  * time one this log can hold exactly (within 2^53 ms of 1970 either way; INVALID_TIMESTAMP otherwise).
+ * Returns whether a record has a null key.
  */
-function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined): void {
+function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined): boolean {
   if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
   const r = new Reader(body);
+  let nullKey = false;
   try {
     for (let i = 0; i < count; i++) {
       const length = r.varint();
@@ -94,7 +98,7 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
       const ts = r.varlong() + (baseTimestamp ?? 0);
       if (baseTimestamp !== undefined && !Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
       r.skipVarint(); // offset delta
-      skipBytes(r, 'key');
+      if (skipBytes(r, 'key') < 0) nullKey = true;
       skipBytes(r, 'value');
       const hc = r.varint();
       if (hc < 0) throw new WireError(`record ${i} has ${hc} headers`);
@@ -109,13 +113,15 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
     throw e;
   }
   if (r.remaining !== 0) throw new BatchError(`record batch has ${r.remaining} bytes after its ${count} records`, 2);
+  return nullKey;
 }
 
-/** Skips a length-prefixed field: -1 is null, any other negative length is corrupt. */
-function skipBytes(r: Reader, what: string): void {
+/** Skips a length-prefixed field and returns its length: -1 is null, any other negative length is corrupt. */
+function skipBytes(r: Reader, what: string): number {
   const n = r.varint();
   if (n < -1) throw new WireError(`${what} length ${n}`);
   if (n > 0) r.skip(n);
+  return n;
 }
 
 /** The records of a batch that readBatches accepted; offsets count up from `baseOffset`. */

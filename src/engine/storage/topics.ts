@@ -231,12 +231,19 @@ function segmentBytes(seg: Segment, from: number): number {
   return n;
 }
 
+/**
+ * The bytes a topic's logs keep: retention.bytes acts only with the delete policy (Kafka's
+ * LogCleaner compacts a compact-only topic and never deletes its segments by size). Compaction
+ * itself is not done here: a compacted topic keeps every record.
+ */
+export const logRetentionBytes = (c: TopicConfig): number => ((c.cleanupPolicy ?? 'delete').split(',').includes('delete') ? c.retentionBytes ?? -1 : -1);
+
 export class Topic {
   readonly partitions: PartitionLog[];
   /** message.timestamp.type=LogAppendTime: each record takes the time it is appended, whatever it came with. */
   logAppendTime: boolean;
   constructor(readonly name: string, readonly config: TopicConfig) {
-    this.partitions = Array.from({ length: config.partitions }, (_, i) => new PartitionLog(name, i, config.retentionBytes ?? -1));
+    this.partitions = Array.from({ length: config.partitions }, (_, i) => new PartitionLog(name, i, logRetentionBytes(config)));
     this.logAppendTime = config.overrides?.['message.timestamp.type'] === 'LogAppendTime';
   }
   endOffsets(): number[] { return this.partitions.map((p) => p.end); }
@@ -343,7 +350,7 @@ export class TopicStore {
   grow(name: string, partitions: number): void {
     const t = this.topics.get(name);
     if (!t || partitions <= t.partitions.length) return;
-    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, t.config.retentionBytes ?? -1));
+    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, logRetentionBytes(t.config)));
     t.config.partitions = partitions;
     for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
   }
@@ -360,7 +367,7 @@ export class TopicStore {
     if (policy !== undefined) t.config.cleanupPolicy = policy.split(',').map((x) => x.trim()).filter(Boolean).join(',');
     else delete t.config.cleanupPolicy;
     t.config.retentionBytes = overrides['retention.bytes'] !== undefined ? Number(overrides['retention.bytes']) : isInternalTopic(name) ? -1 : this.defaultRetentionBytes;
-    for (const p of t.partitions) p.setRetention(t.config.retentionBytes);
+    for (const p of t.partitions) p.setRetention(logRetentionBytes(t.config));
     t.logAppendTime = overrides['message.timestamp.type'] === 'LogAppendTime';
     for (const l of this.topicListeners) l({ op: 'config', name, overrides: { ...overrides } });
   }
