@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { isUtf8 } from 'node:buffer';
 
 /** The one filename grammar, anchored: V + 6 digits + __ + description + .sql. */
 export const MIGRATION_FILE = /^V(\d{6})__([^/\\]+)\.sql$/;
@@ -90,6 +91,8 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
       problems.push({ fileName, reason: code === 'EISDIR' ? 'is a directory, not a migration file' : `cannot be read (${code ?? (e as Error).message})` });
       continue;
     }
+    const encoding = encodingProblem(bytes);
+    if (encoding) { problems.push({ fileName, reason: encoding }); continue; }
     files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), content: bytes.toString('utf8') });
   }
   files.sort(byVersion);
@@ -99,6 +102,23 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   const gaps: Discovery['gaps'] = [];
   for (let i = 1; i < files.length; i++) if (files[i]!.version > files[i - 1]!.version + 1) gaps.push({ from: files[i - 1]!.version + 1, to: files[i]!.version - 1 });
   return { files, problems, gaps, ignored };
+}
+
+/**
+ * Why a file's bytes are not UTF-8 text (what ksqlDB reads statements as), or undefined: decoded
+ * anyway, a Latin-1 'café' would be stored as 'caf\uFFFD', and UTF-16 would not parse at all.
+ */
+export function encodingProblem(bytes: Buffer): string | undefined {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return 'is UTF-16 text (as Windows PowerShell writes files): save it as UTF-8';
+  if (isUtf8(bytes)) return undefined;
+  let line = 1;
+  for (let from = 0; from < bytes.length; line++) {
+    const nl = bytes.indexOf(0x0a, from);
+    const end = nl < 0 ? bytes.length : nl;
+    if (!isUtf8(bytes.subarray(from, end))) break;
+    from = end + 1;
+  }
+  return `is not UTF-8 text (line ${line} has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8`;
 }
 
 /** Why an entry without the .sql ending that looks meant as a migration is not read; undefined otherwise. */

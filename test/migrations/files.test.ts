@@ -26,6 +26,21 @@ describe('discoverMigrations', () => {
     expect(d.gaps).toEqual([{ from: 2, to: 2 }, { from: 4, to: 5 }]);
   });
 
+  it('refuses a file that is not UTF-8 text, naming the line: Latin-1 bytes, UTF-16 with its byte order mark; UTF-8 (with or without a BOM) is read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
+    writeFileSync(join(dir, 'V000001__latin.sql'), Buffer.concat([Buffer.from("CREATE STREAM S (v STRING) WITH (kafka_topic='s', value_format='JSON');\nINSERT INTO S (v) VALUES ('caf"), Buffer.from([0xe9]), Buffer.from("');\n")]));
+    writeFileSync(join(dir, 'V000002__utf16.sql'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SHOW STREAMS;\n', 'utf16le')]));
+    writeFileSync(join(dir, 'V000003__utf8.sql'), "INSERT INTO S (v) VALUES ('café');\n");
+    writeFileSync(join(dir, 'V000004__bom.sql'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("INSERT INTO S (v) VALUES ('ü');\n")]));
+    const d = await discoverMigrations(dir);
+    expect(d.files.map((f) => f.version)).toEqual([3, 4]);
+    expect(d.files[0]!.content).toContain('café');
+    expect(d.problems).toEqual([
+      { fileName: 'V000001__latin.sql', reason: 'is not UTF-8 text (line 2 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8' },
+      { fileName: 'V000002__utf16.sql', reason: 'is UTF-16 text (as Windows PowerShell writes files): save it as UTF-8' },
+    ]);
+  });
+
   it('names what it does not read but looks meant to be: a V name without .sql, a subdirectory of .sql files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
     for (const n of ['V000001__a.sql', 'V000010__typo.sq', 'V000011__old.sql.bak', 'README.md']) writeFileSync(join(dir, n), 'A;\n');
