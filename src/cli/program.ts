@@ -52,11 +52,12 @@ export function buildProgram(): Command {
   common(program.command('baseline').description('adopt a server whose objects exist: record every file up to --version as MIGRATED without running it'))
     .option('--version <n>', 'the last version that already exists on the server')
     .action(async (opts) => { const { runBaseline } = await import('./commands/baseline.js'); code(await runBaseline(opts)); });
-  common(program.command('repair').description('release a stale lock; mark a failed or stuck version migrated or rolled back'))
+  common(program.command('repair').description('release a stale lock; mark a failed or stuck version migrated or rolled back; accept edited applied files'))
     .option('--release-lock', 'free the lock of a run that died')
-    .option('--version <n>', 'the version to mark (default: the current one)')
+    .option('--version <n>', 'the version to mark (default: the current one) or whose checksum to update (default: all)')
     .option('--mark-migrated', 'the change is in place: record it as MIGRATED')
     .option('--mark-rolled-back', 'the change was undone: `up` applies it again')
+    .option('--update-checksums', 'applied files edited harmlessly (comments, line endings): record their checksums as they are now')
     .action(async (opts) => { const { runRepair } = await import('./commands/repair.js'); code(await runRepair(opts)); });
 
   const meta = program.command('metadata').description('the history stream and table');

@@ -32,7 +32,7 @@ export interface Plan {
 
 export function describeProblem(p: Problem): string {
   switch (p.kind) {
-    case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored}`;
+    case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored} (restore the file, or accept a harmless edit with 'ksql-migrate repair --update-checksums --version ${p.version}')`;
     case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
     case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair'`;
     case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;

@@ -315,6 +315,9 @@ describe('the history stays true', () => {
     expect(p.run('status').stdout).toContain(`lock: held by ${held.lockHolder} (a running up; if none runs, 'ksql-migrate repair --release-lock')`);
     // following the advice settles it; a version that is already MIGRATED is no obstacle
     expect(p.run('repair', '--mark-migrated', '--version', '1').stdout).toMatch(/V000001 is already MIGRATED/);
+    // a mark beside a lock within its lease is refused (a run may be going on), unless the lock goes too
+    const beside = p.run('repair', '--mark-migrated', '--version', '2');
+    expect([beside.status, beside.stderr]).toEqual([1, expect.stringMatching(/^error: repair: the history's lock is held by .+ since .+: a migration run may be going on; let it finish, or add --release-lock if that run is dead\n$/)]);
     expect(p.run('repair', '--release-lock', '--mark-migrated', '--version', '2').status).toBe(0);
     expect(p.run('up').stdout).toMatch(/nothing to apply/);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream } from '../helpers/server.js';
@@ -79,15 +80,29 @@ describe('migrations end to end through the CLI', () => {
     expect(upper.rows).toEqual([["IT'S; FINE"]]);
   });
 
-  it('validate exits 4 after an applied file is edited', () => {
+  it('validate exits 4 after an applied file is edited; repair --update-checksums accepts the edit, for that version or all', async () => {
     const p = project();
     sql(p.dir, 'V000001__s.sql', `CREATE STREAM T_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='t_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'V000002__t.sql', `CREATE STREAM U_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='u_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
     expect(p.run('up').status).toBe(0);
     appendFileSync(join(p.dir, 'migrations', 'V000001__s.sql'), '-- edited\n');
+    appendFileSync(join(p.dir, 'migrations', 'V000002__t.sql'), '-- edited too\n');
     const v = p.run('validate');
     expect(v.status).toBe(4);
-    expect(v.stderr).toMatch(/V000001 \(V000001__s\.sql\) changed after it was applied/);
+    expect(v.stderr).toMatch(/V000001 \(V000001__s\.sql\) changed after it was applied: checksum \w+, history has \w+ \(restore the file, or accept a harmless edit with 'ksql-migrate repair --update-checksums --version 1'\)/);
     expect(p.run('status', '--exit-code').status).toBe(1);
+    const one = p.run('repair', '--update-checksums', '--version', '1');
+    expect([one.status, one.stdout]).toEqual([0, expect.stringMatching(/^V000001: recorded the checksum of V000001__s\.sql as it is now \(\w+ -> \w+\)\n$/)]);
+    expect(p.run('validate').stderr).not.toContain('V000001 (');
+    expect(p.run('validate').status).toBe(4);
+    const all = p.run('repair', '--update-checksums');
+    expect([all.status, all.stdout]).toEqual([0, expect.stringMatching(/^V000002: recorded the checksum/)]);
+    expect(p.run('validate').status).toBe(0);
+    expect(p.run('repair', '--update-checksums').stdout.trim()).toBe('every applied file matches the history: nothing to update');
+    // the history keeps every other field, CURRENT included (Confluent's tool reads it)
+    const rows = (await queryStream(target(), `SELECT VERSION_KEY, STATE, CHECKSUM FROM ${p.table};`)).rows as string[][];
+    const file2 = createHash('md5').update(readFileSync(join(p.dir, 'migrations', 'V000002__t.sql'))).digest('hex');
+    expect(rows.filter((r) => r[0] === '2' || r[0] === 'CURRENT').sort()).toEqual([['2', 'MIGRATED', file2], ['CURRENT', 'MIGRATED', file2]]);
   });
 
   it('a failing statement records ERROR with its reason; fix, repair, up', () => {

@@ -5,7 +5,7 @@ import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
 
-export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean }
+export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean; updateChecksums?: boolean }
 
 /**
  * After a failure was fixed by hand: frees a stale lock, and marks a failed or stuck version as
@@ -13,7 +13,8 @@ export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; ve
  */
 export async function runRepair(opts: RepairOptions): Promise<number> {
   if (opts.markMigrated && opts.markRolledBack) throw new CliError('--mark-migrated and --mark-rolled-back exclude each other', EXIT.USAGE);
-  if (!opts.releaseLock && !opts.markMigrated && !opts.markRolledBack) throw new CliError('repair: say what to do: --release-lock, --mark-migrated or --mark-rolled-back', EXIT.USAGE);
+  if (!opts.releaseLock && !opts.markMigrated && !opts.markRolledBack && !opts.updateChecksums) throw new CliError('repair: say what to do: --release-lock, --mark-migrated, --mark-rolled-back or --update-checksums', EXIT.USAGE);
+  if (opts.updateChecksums && (opts.markMigrated || opts.markRolledBack)) throw new CliError('--update-checksums and --mark-migrated/--mark-rolled-back exclude each other', EXIT.USAGE);
   const config = loadConfigOrExit(opts);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
@@ -23,7 +24,8 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     if (!history) throw new CliError('repair: there is no migration history on this server', EXIT.FAILED);
     const sql: string[] = [];
     const lines: string[] = [];
-    const done: { releasedLockOf?: string | null; marked?: { version: number; state: string } } = {};
+    const done: { releasedLockOf?: string | null; marked?: { version: number; state: string }; checksumsUpdated?: number[] } = {};
+
     if (opts.releaseLock) {
       if (history.lock.holder === undefined) { lines.push('the lock is free'); done.releasedLockOf = null; } else {
         sql.push(insertRow(m.stream, { versionKey: LOCK_KEY, version: history.lock.holder, name: 'ksql-migrate lock', state: 'UNLOCKED', checksum: '', startedOn: String(Date.now()), completedOn: '', previous: '', errorReason: NO_ERROR }));
@@ -39,6 +41,16 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       lines.push(mark.line);
       if (mark.sql.length) done.marked = { version: v, state: mark.state };
     }
+    if (opts.updateChecksums) {
+      const update = await updateChecksums(history, m.stream, opts.version === undefined ? undefined : Number(opts.version), config.migrationsDir);
+      sql.push(...update.sql);
+      lines.push(...update.lines);
+      done.checksumsUpdated = update.versions;
+    }
+    // rows written beside a running `up` would mix with its own: only a lock past its lease, or one
+    // released in this same repair, lets the history be changed
+    const live = history.lock.holder !== undefined && history.lock.since !== undefined && Date.now() - history.lock.since <= config.lock.leaseSeconds * 1000;
+    if (live && !opts.releaseLock && sql.length) throw new CliError(`repair: the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish, or add --release-lock if that run is dead`, EXIT.FAILED);
     if (sql.length) await client.ksql(sql.join('\n'));
     report(opts, lines, done);
     return EXIT.OK;
@@ -64,4 +76,27 @@ async function markVersion(history: History, stream: string, v: number, state: '
   const highest = applied.reduce((a, b) => Math.max(a, b), migrated ? v : -Infinity);
   if (highest > v) sql.push(insertRow(stream, { ...history.versions.get(highest)!, versionKey: CURRENT }));
   return { sql, state, line: `marked ${versionName(v)} ${migrated ? 'MIGRATED' : 'rolled back (PENDING): `up` applies it again'}` };
+}
+
+/**
+ * Records the files' checksums for applied versions whose file changed after it was applied (a
+ * comment edited, line endings converted): the change is declared harmless, as Flyway's repair
+ * realigns checksums. Each row is the version's as it was, with the new checksum (CURRENT's too,
+ * when it is the current version). `version`: that one only.
+ */
+async function updateChecksums(history: History, stream: string, version: number | undefined, dir: string) {
+  const files = (await discoverMigrations(dir)).files;
+  if (version !== undefined && (!Number.isInteger(version) || !history.versions.has(version))) throw new CliError(`repair: version ${version} has no history to repair`, EXIT.USAGE);
+  const sql: string[] = [], lines: string[] = [], versions: number[] = [];
+  for (const [v, row] of [...history.versions].sort(([a], [b]) => a - b)) {
+    if (version !== undefined && v !== version) continue;
+    const file = files.find((f) => f.version === v);
+    if (row.state !== 'MIGRATED' || !file || file.checksum === row.checksum) continue;
+    sql.push(insertRow(stream, { ...row, versionKey: String(v), checksum: file.checksum }));
+    if (history.current?.version === String(v)) sql.push(insertRow(stream, { ...row, versionKey: CURRENT, checksum: file.checksum }));
+    lines.push(`${versionName(v)}: recorded the checksum of ${file.fileName} as it is now (${row.checksum} -> ${file.checksum})`);
+    versions.push(v);
+  }
+  if (!versions.length) lines.push(version !== undefined ? `${versionName(version)}: its file matches the history (or it is not MIGRATED, or has no file): nothing to update` : 'every applied file matches the history: nothing to update');
+  return { sql, lines, versions };
 }
