@@ -159,6 +159,11 @@ describe('drop --cascade on the pipeline', () => {
       expect((await ksql(server.url, "CREATE STREAM MORE_TRADES (side VARCHAR, quantity INT, symbol VARCHAR, price INT, account VARCHAR, userid VARCHAR) WITH (kafka_topic='more_trades', value_format='json', partitions=1); INSERT INTO STOCKTRADE SELECT * FROM MORE_TRADES; INSERT INTO USER_TRADES SELECT S.USERID AS USERID, CAST(NULL AS STRING) AS REGIONID, S.QUANTITY AS QUANTITY, S.SYMBOL AS SYMBOL, S.PRICE AS PRICE, S.ACCOUNT AS ACCOUNT, S.SIDE AS SIDE FROM STOCKTRADE S PARTITION BY S.USERID;")).status).toBe(200);
       const busy = run('drop', 'stocktrade', '--yes');
       expect([busy.status, busy.stderr.trim()]).toEqual([1, expect.stringMatching(/^error: Cannot drop STOCKTRADE: USER_TRADES \(CSAS_USER_TRADES_\d+\) reads it; INSERTQUERY_\d+ reads it; INSERTQUERY_\d+ writes into it \(use --cascade to drop what depends on it\)$/)]);
+      // the migration history goes through `metadata destroy` only (the plan reaches it from its stream)
+      for (const [source, setting] of [['migration_events', 'stream'], ['MIGRATION_SCHEMA_VERSIONS', 'table']]) {
+        const history = run('drop', source!, '--cascade', '--yes');
+        expect([history.status, history.stderr]).toEqual([1, `error: drop: this would drop ${setting === 'stream' ? 'MIGRATION_EVENTS' : 'MIGRATION_SCHEMA_VERSIONS'}, the migration history (metadata.${setting}): use 'ksql-migrate metadata destroy', which checks no run holds its lock\n`]);
+      }
       const dropped = run('drop', 'users', '--cascade', '--yes');
       expect(dropped.status).toBe(0);
       // the plan names the query each drop ends, and each step's result names its step

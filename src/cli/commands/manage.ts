@@ -6,6 +6,7 @@ import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOpt
 import { formatTime, report, table, terminalColumns } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
+import type { Config } from '../../config/config.js';
 
 export interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
 export interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null }
@@ -14,11 +15,11 @@ export interface QueryDescription { id: string; sources: string[]; sinks: string
 const READ = { readOnly: true };
 
 /** Runs a management command with a client, mapping errors to exit codes. */
-async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient) => Promise<T>): Promise<T> {
+async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit(opts);
   const stop = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  try { return await fn(client); } catch (e) { throw asCliError(e); } finally { await client.close(); await stop(); }
+  try { return await fn(client, config); } catch (e) { throw asCliError(e); } finally { await client.close(); await stop(); }
 }
 
 /**
@@ -300,7 +301,7 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
 
 /** drop <source> [--cascade]: dependents first (deepest first), each step waited for. */
 export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?: boolean; cascade?: boolean; yes?: boolean }): Promise<number> {
-  return withClient(opts, async (c) => {
+  return withClient(opts, async (c, config) => {
     const n = sourceName(name);
     const describe = async (src: string) => (await c.ksql(`DESCRIBE ${src};`, {}, READ))[0]!.sourceDescription as SourceDescription;
     let root: SourceDescription;
@@ -334,6 +335,11 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     };
     await visit(root);
     const plan = steps.filter((s, i) => steps.findIndex((x) => x.kind === s.kind && x.name === s.name) === i);
+    // the migration history goes only through `metadata destroy`, which shows what is lost and
+    // refuses while a run holds its lock
+    const isHistory = (x: string) => [config.metadata.stream, config.metadata.table].some((h) => h.toUpperCase() === x.toUpperCase());
+    const history = isHistory(root.name) ? { name: root.name } : plan.find((s) => s.kind === 'drop' && isHistory(s.name));
+    if (history) throw new CliError(`drop: this would drop ${history.name}, the migration history (metadata.${history.name.toUpperCase() === config.metadata.stream.toUpperCase() ? 'stream' : 'table'}): use 'ksql-migrate metadata destroy', which checks no run holds its lock`, EXIT.FAILED);
     const dropSql = (s: (typeof plan)[number]) => `DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}`;
     const lines = ['will run, in order:', ...plan.map((s) => (s.kind === 'drop' ? `  ${dropSql(s)}${s.ends?.length ? `  (ends ${s.ends.join(', ')})` : ''}` : `  TERMINATE ${s.name}`))];
     const sources = plan.filter((s) => s.kind === 'drop').length;
