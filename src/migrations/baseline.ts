@@ -16,6 +16,9 @@ export function planBaseline(files: MigrationFile[], history: History | undefine
   if (recorded.length) return { ok: false, reason: `the history already records version${recorded.length > 1 ? 's' : ''} ${recorded.join(', ')}; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)` };
   const chosen = files.filter((f) => f.version <= version).sort((a, b) => a.version - b.version);
   if (!chosen.length) return { ok: false, reason: `no migration file has a version of ${version} or lower` };
+  // the history records the versions of files: a baseline above the last of them would not cover a
+  // file added later below it, which up would then apply
+  if (chosen.at(-1)!.version !== version) return { ok: false, reason: `no migration file has version ${version} (the last one up to it is ${chosen.at(-1)!.fileName}): name the version of a file, so the history covers exactly what it says` };
   const rows: string[] = [];
   let previous = NO_PREVIOUS;
   let last: HistoryRow | undefined;

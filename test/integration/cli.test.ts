@@ -211,6 +211,16 @@ describe('migrations end to end through the CLI', () => {
     expect(p.run('up').status).toBe(0);
   });
 
+  it('--dry-run copies the target\'s topics with their replica counts: a statement naming them passes as on the target', async () => {
+    const p = project();
+    const t = `rep_${p.stream.toLowerCase()}`;
+    expect((await ksql(target(), `CREATE STREAM R1_${p.stream} (v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=2, REPLICAS=3);`)).status).toBe(200);
+    sql(p.dir, 'V000001__r.sql', `CREATE STREAM R2_${p.stream} (v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=2, REPLICAS=3);\n`);
+    const dry = p.run('up', '--dry-run');
+    expect([dry.status, dry.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([0, []]);
+    expect(p.run('up').status).toBe(0);
+  });
+
   it('a migration\'s ASSERT may hold its request for its TIMEOUT: up waits that much longer than server.timeoutMs for the answer', () => {
     const p = project();
     const yaml = join(p.dir, 'ksql-migrate.yaml');

@@ -25,4 +25,9 @@ describe('planBaseline', () => {
     // a history created but still empty takes one
     expect(planBaseline([file(1)], foldEvents([], 60_000), 1, 'EV', 1).ok).toBe(true);
   });
+
+  it('needs a file of the very version: a baseline above the last file would leave a file added later below it to up', () => {
+    expect(planBaseline([file(1), file(3)], undefined, 7, 'EV', 1)).toEqual({ ok: false, reason: 'no migration file has version 7 (the last one up to it is V000003__m_3.sql): name the version of a file, so the history covers exactly what it says' });
+    expect(planBaseline([file(1), file(3)], undefined, 3, 'EV', 1).ok).toBe(true);
+  });
 });

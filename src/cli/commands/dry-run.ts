@@ -210,7 +210,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const local = await startLocalServer({ port: 0, properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
   const client = new KsqlClient({ url: local.url });
   try {
-    for (const t of topics) local.engine.topics.create(t.name, { partitions: Math.max(1, t.replicaInfo.length), replicas: 1 });
+    for (const t of topics) local.engine.topics.create(t.name, { partitions: Math.max(1, t.replicaInfo.length), replicas: Math.max(1, t.replicaInfo[0] ?? 1) });
     // the copy's own schemas (of the sinks it creates) take ids no target schema has, so a schema
     // copied in later keeps its id (a statement may name it: VALUE_SCHEMA_ID)
     local.engine.registry.reserveIdsFrom(COPY_IDS_FROM);
