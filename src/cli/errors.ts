@@ -13,3 +13,11 @@ export class CliError extends Error {
  * container): once the command is done, main exits instead of waiting for those handles to close.
  */
 export const exitWhenDone = { requested: false };
+
+/** A version number flag (1 to 999999), or undefined when not given; digits only: 1e3 and 0x2 are numbers to JavaScript, not version numbers. */
+export function versionFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 999_999) throw new CliError(`${flag}: expected a version number (1 to 999999), got '${v}'`, EXIT.USAGE);
+  return n;
+}

@@ -42,6 +42,11 @@ describe('flags reach their command', () => {
     for (const bad of ['1e3', '0x2', '0', '1000000']) {
       const r = p.run('up', '--to', bad);
       expect([r.status, r.stderr.trim()]).toEqual([2, `error: --to: expected a version number (1 to 999999), got '${bad}'`]);
+      // create and repair read --version the same way
+      for (const cmd of [['create', 'x'], ['repair', '--update-checksums']]) {
+        const c = p.run(...cmd, '--version', bad);
+        expect([c.status, c.stderr.trim()]).toEqual([2, `error: --version: expected a version number (1 to 999999), got '${bad}'`]);
+      }
     }
     const created = p.run('create', 'later', '--version', '7');
     expect(created.status).toBe(0);

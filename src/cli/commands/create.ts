@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { discoverMigrations, fileNameFor } from '../../migrations/files.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, versionFlag } from '../errors.js';
 import { loadConfigOrExit, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
 
@@ -12,8 +12,7 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
   const d = await discoverMigrations(config.migrationsDir, { missingOk: true });
   let version: number;
   if (opts.version !== undefined) {
-    version = Number(opts.version);
-    if (!Number.isInteger(version) || version < 1 || version > 999999) throw new CliError(`--version: expected 1..999999, got '${opts.version}'`, EXIT.USAGE);
+    version = versionFlag('--version', opts.version)!;
     const clash = d.files.find((f) => f.version === version);
     if (clash) throw new CliError(`--version: version ${version} already exists (${clash.fileName})`, EXIT.USAGE);
   } else {

@@ -1,7 +1,7 @@
 import { discoverMigrations, versionName } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
 import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange, type History } from '../../migrations/history.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, versionFlag } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
 
@@ -34,7 +34,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       }
     }
     if (opts.markMigrated || opts.markRolledBack) {
-      const v = opts.version !== undefined ? Number(opts.version) : Number(history.current?.version);
+      const v = versionFlag('--version', opts.version) ?? Number(history.current?.version);
       const mark = await markVersion(history, m.stream, v, opts.markMigrated ? 'MIGRATED' : 'PENDING', config.migrationsDir);
       if (!mark) throw new CliError(`repair: version ${opts.version ?? '(current)'} has no history to repair`, EXIT.USAGE);
       sql.push(...mark.sql);
@@ -42,7 +42,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
       if (mark.sql.length) done.marked = { version: v, state: mark.state };
     }
     if (opts.updateChecksums) {
-      const update = await updateChecksums(history, m.stream, opts.version === undefined ? undefined : Number(opts.version), config.migrationsDir);
+      const update = await updateChecksums(history, m.stream, versionFlag('--version', opts.version), config.migrationsDir);
       sql.push(...update.sql);
       lines.push(...update.lines);
       done.checksumsUpdated = update.versions;

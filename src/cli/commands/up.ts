@@ -1,23 +1,15 @@
 import { versionName } from '../../migrations/files.js';
 import { migrate, FilesRefused, HistoryNotRecorded, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
 import { MigrationFileError } from '../../migrations/prepare.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, versionFlag } from '../errors.js';
 import { discoverMigrations } from '../../migrations/files.js';
 import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
 
-const int = (flag: string, v: string | undefined) => {
-  if (v === undefined) return undefined;
-  // digits only: 1e3 and 0x2 are numbers to JavaScript, not version numbers
-  const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 999_999) throw new CliError(`${flag}: expected a version number (1 to 999999), got '${v}'`, EXIT.USAGE);
-  return n;
-};
-
 export async function runUp(opts: UpOptions): Promise<number> {
   const config = loadConfigOrExit(opts);
-  const to = int('--to', opts.to), version = int('--version', opts.version);
+  const to = versionFlag('--to', opts.to), version = versionFlag('--version', opts.version);
   if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
