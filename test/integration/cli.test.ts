@@ -211,6 +211,15 @@ describe('migrations end to end through the CLI', () => {
     expect(p.run('up').status).toBe(0);
   });
 
+  it('--dry-run and up tell a syntax error at the same line of the file', () => {
+    const p = project();
+    sql(p.dir, 'V000001__lines.sql', `-- header\n\nCREATE STREAM LA_${p.stream} (v INT) WITH (kafka_topic='la_${p.stream.toLowerCase()}', value_format='JSON', partitions=1);\n\nCREATE STREAM LC_${p.stream} AS SELECT v FROM LA_${p.stream}\n  WHERE v > > 1;\n`);
+    const dry = p.run('up', '--dry-run');
+    expect([dry.status, dry.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([4, ["-- ! V000001__lines.sql:6: statement 2/2 would fail: line 6:13: Syntax Error mismatched input '>' expecting an expression"]]);
+    const up = p.run('up');
+    expect([up.status, up.stderr]).toEqual([1, expect.stringContaining("failed at statement 2/2 (line 6): line 6:13: Syntax Error mismatched input '>' expecting an expression")]);
+  });
+
   it('--dry-run copies the target\'s topics with their replica counts: a statement naming them passes as on the target', async () => {
     const p = project();
     const t = `rep_${p.stream.toLowerCase()}`;

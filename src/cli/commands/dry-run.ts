@@ -231,7 +231,12 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
       for (const [k, st] of statements.entries()) {
         lines.push(st.text);
         const fail = (message: string) => {
-          lines.push(`-- ! ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} would fail: ${briefMessage(message)}`);
+          // the statement went alone: a position the server names is counted from its first line,
+          // and is told as the file's line, as up tells it
+          let brief = briefMessage(message), line = st.line;
+          const at = /^line (\d+):(\d+): /.exec(brief);
+          if (at) { line = st.line + Number(at[1]) - 1; brief = `line ${line}:${at[2]}: ${brief.slice(at[0].length)}`; }
+          lines.push(`-- ! ${step.file.fileName}:${line}: statement ${k + 1}/${statements.length} would fail: ${brief}`);
           return { ok: false, lines };
         };
         // the copy runs no queries: a statement about one of the target's is checked against its ids
