@@ -66,6 +66,23 @@ describe('the broker', () => {
     expect(broker.produce('plain', 0, batch(null)).errorCode).toBe(0);
   });
 
+  it('acks=all needs min.insync.replicas in sync (NOT_ENOUGH_REPLICAS: one node); a record time outside message.timestamp.before/after.max.ms is INVALID_TIMESTAMP', () => {
+    const topics = new TopicStore();
+    const broker = new Broker(topics, () => undefined);
+    expect(broker.createTopic('isr', 1, 1, false, [{ name: 'min.insync.replicas', value: '2' }]).code).toBe(0);
+    const at = (...times: number[]) => encodeBatch(times.map((t, i) => ({ offset: i, timestamp: t, key: Buffer.from('k'), value: Buffer.from('v'), headers: [] })));
+    expect(broker.produce('isr', 0, at(Date.now()), undefined, -1).errorCode).toBe(19);
+    expect(broker.produce('isr', 0, at(Date.now()), undefined, 1).errorCode).toBe(0);
+    expect(broker.createTopic('recent', 1, 1, false, [{ name: 'message.timestamp.before.max.ms', value: '60000' }, { name: 'message.timestamp.after.max.ms', value: '1000' }]).code).toBe(0);
+    expect(broker.produce('recent', 0, at(Date.now(), Date.now() - 3_600_000)).errorCode).toBe(32);
+    expect(broker.produce('recent', 0, at(Date.now() + 3_600_000)).errorCode).toBe(32);
+    expect(broker.produce('recent', 0, at(Date.now() - 1000)).errorCode).toBe(0);
+    // the older difference.max.ms stands for both when they are unset
+    expect(broker.createTopic('diff', 1, 1, false, [{ name: 'message.timestamp.difference.max.ms', value: '60000' }]).code).toBe(0);
+    expect(broker.produce('diff', 0, at(Date.now() - 3_600_000)).errorCode).toBe(32);
+    expect(topics.get('recent')!.partitions[0]!.end + topics.get('diff')!.partitions[0]!.end).toBe(1);
+  });
+
   it('names no topic "." or "..": CreateTopics refuses them with Kafka\'s message, and a Metadata request does not make them', () => {
     const broker = new Broker(new TopicStore(), () => undefined);
     for (const name of ['.', '..']) {

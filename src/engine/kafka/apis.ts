@@ -91,7 +91,7 @@ const produce: Handler = (v, r, ctx) => {
   }
   // the request's compressed batches share one limit on what they decompress to
   const budget = decompressionBudget();
-  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records, budget)) }));
+  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records, budget, acks)) }));
   ctx.broker.written();
   return acks === 0 ? null : encodeProduce(v, results);
 };

@@ -5,11 +5,27 @@ import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, de
 
 /** Kafka error codes the broker answers with. */
 export const ERR = {
-  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87,
+  NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87, NOT_ENOUGH_REPLICAS: 19,
   INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
   UNSUPPORTED_COMPRESSION: 76,
 } as const;
+
+/**
+ * The record times a topic takes, from its message.timestamp.before.max.ms and after.max.ms
+ * (each, when unset, the older message.timestamp.difference.max.ms), or undefined when unlimited.
+ */
+function timeRange(overrides: Record<string, string>): [number, number] | undefined {
+  const limit = (name: string) => {
+    const v = overrides[name] ?? overrides['message.timestamp.difference.max.ms'];
+    const n = v === undefined ? NaN : Number(v);
+    return Number.isSafeInteger(n) ? n : undefined;
+  };
+  const before = limit('message.timestamp.before.max.ms'), after = limit('message.timestamp.after.max.ms');
+  if (before === undefined && after === undefined) return undefined;
+  const now = Date.now();
+  return [before === undefined ? -Infinity : now - before, after === undefined ? Infinity : now + after];
+}
 
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 /** A name Kafka allows for a topic: ASCII alphanumerics, '.', '_' and '-', at most 249 of them, not '.' or '..'. */
@@ -110,16 +126,19 @@ export class Broker {
   }
 
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
-  produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget()): ProduceResult {
+  produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget(), acks = 1): ProduceResult {
     // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
     if (isInternalTopic(topicName)) return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
     // topics are created by Metadata (auto.create.topics.enable) or CreateTopics, never by a Produce
     const topic = this.topics.get(topicName);
     const log = topic?.partitions[index];
     if (!topic || !log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: -1 };
+    // acks=all needs min.insync.replicas in sync: this one-node cluster has one
+    const overrides = topic.config.overrides ?? {};
+    if (acks === -1 && Number(overrides['min.insync.replicas'] ?? 1) > 1) return { index, errorCode: ERR.NOT_ENOUGH_REPLICAS, baseOffset: -1, logStartOffset: log.start };
     let batches;
     // a LogAppendTime topic replaces every record's time with its own: any time the producer sent is fine
-    try { batches = readBatches(data ?? Buffer.alloc(0), budget, { anyTimestamp: topic.logAppendTime }); } catch (e) {
+    try { batches = readBatches(data ?? Buffer.alloc(0), budget, { anyTimestamp: topic.logAppendTime, timeRange: timeRange(overrides) }); } catch (e) {
       if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
       throw e;
     }

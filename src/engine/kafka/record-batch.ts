@@ -46,7 +46,7 @@ export const decompressionBudget = (): DecompressionBudget => ({ left: MAX_DECOM
  * CRC checked and every record's framing walked, so a batch that passes decodes without error.
  * Nothing per record is allocated here; decodeRecords does that when the records are read.
  */
-export function readBatches(data: Buffer, budget: DecompressionBudget = decompressionBudget(), opts: { anyTimestamp?: boolean } = {}): BatchHeader[] {
+export function readBatches(data: Buffer, budget: DecompressionBudget = decompressionBudget(), opts: { anyTimestamp?: boolean; timeRange?: [number, number] } = {}): BatchHeader[] {
   const out: BatchHeader[] = [];
   let pos = 0;
   while (pos < data.length) {
@@ -70,7 +70,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       budget.left -= body.length;
     }
     const baseTimestamp = Number(batch.readBigInt64BE(15));
-    const nullKey = checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp);
+    const nullKey = checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp, opts.anyTimestamp ? undefined : opts.timeRange);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
@@ -85,7 +85,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
  * time one this log can hold exactly (within 2^53 ms of 1970 either way; INVALID_TIMESTAMP otherwise).
  * Returns whether a record has a null key.
  */
-function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined): boolean {
+function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined, timeRange?: [number, number]): boolean {
   if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
   const r = new Reader(body);
   let nullKey = false;
@@ -97,6 +97,8 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
       r.skip(1); // attributes
       const ts = r.varlong() + (baseTimestamp ?? 0);
       if (baseTimestamp !== undefined && !Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
+      // message.timestamp.before.max.ms / after.max.ms: a time too far from the broker's is refused
+      if (timeRange && (ts < timeRange[0] || ts > timeRange[1])) throw new BatchError(`record ${i}'s timestamp ${ts} is outside the topic's range [${timeRange[0]}, ${timeRange[1]}]`, 32);
       r.skipVarint(); // offset delta
       if (skipBytes(r, 'key') < 0) nullKey = true;
       skipBytes(r, 'value');
