@@ -3,12 +3,12 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { get, request } from 'node:http';
+import { get } from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { CommandStatusEntity, HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo, SourceDescriptionEntity, WarningEntity } from '../../src/client/entities.js';
-import { CLI, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, insertsStream, insertsStreamRequest, ksql, queryStream, startServerProcess, type Running } from '../helpers/server.js';
 
 const METADATA = `CREATE STREAM MIGRATION_EVENTS (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='app_events', VALUE_FORMAT='JSON', PARTITIONS=1, REPLICAS=1);
 CREATE TABLE MIGRATION_SCHEMA_VERSIONS WITH (KAFKA_TOPIC='app_versions') AS SELECT version_key, latest_by_offset(version) AS version, latest_by_offset(name) AS name, latest_by_offset(state) AS state, latest_by_offset(checksum) AS checksum, latest_by_offset(started_on) AS started_on, latest_by_offset(completed_on) AS completed_on, latest_by_offset(previous) AS previous, latest_by_offset(error_reason) AS error_reason FROM MIGRATION_EVENTS GROUP BY version_key;`;
@@ -171,8 +171,8 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       const sys = await ksql(server.url, "ALTER SYSTEM 'ksql.streams.auto.offset.reset'='never';");
       expect(sys.status).toBe(400);
       // an /inserts-stream target that is not a name
-      const ins = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":{"toString":1}}\n' });
-      expect(JSON.parse((await ins.text()).trim())).toMatchObject({ '@type': 'generic_error', error_code: 40000, message: 'Invalid request: the first line must name the "target" stream or table as a string' });
+      const ins = await insertsStream(server.url, '{"target":{"toString":1}}\n');
+      expect(JSON.parse(ins.text.trim())).toMatchObject({ '@type': 'generic_error', error_code: 40000, message: 'Invalid request: the first line must name the "target" stream or table as a string' });
       // values too big to build fail their row (NULL), not the process
       expect((await ksql(server.url, "CREATE STREAM HUGE_IN (ID INT KEY, N INT) WITH (kafka_topic='huge_in', value_format='JSON', partitions=1); INSERT INTO HUGE_IN (ID, N) VALUES (1, 2000000000);")).status).toBe(200);
       const huge = await queryStream(server.url, "SELECT ID, ARRAY_LENGTH(GENERATE_SERIES(1, N)) AS A, LEN(LPAD('a', N, 'bc')) AS B, LEN(RPAD('a', 5, 'bc')) AS C FROM HUGE_IN EMIT CHANGES LIMIT 1;");
@@ -658,8 +658,8 @@ CREATE TABLE BIGT AS SELECT ID, SUM(V) AS T, MAX(V) AS M FROM BIGS GROUP BY ID;
 INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 9223372036854775807);
 INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe(200);
     // a row through /inserts-stream, its long read exactly
-    const ins = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":"BIGS"}\n{"ID":5,"V":9007199254740993}\n' });
-    expect(await ins.text()).toMatch(/"status":"ok"/);
+    const ins = await insertsStream(server.url, '{"target":"BIGS"}\n{"ID":5,"V":9007199254740993}\n');
+    expect(ins.text).toMatch(/"status":"ok"/);
     const raw = async (sql: string) => (await (await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql, properties: { 'auto.offset.reset': 'earliest' } }) })).text()).trim().split('\n').slice(1);
     for (const deadline = Date.now() + 10_000; (await raw('SELECT * FROM BIGT;')).length < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
     // the response text itself: no digit lost
@@ -724,16 +724,22 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
 
   /** Sends the lines as one request; the acks, one object per line. */
   const send = async (lines: string[]) => {
-    const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `${lines.join('\n')}\n` });
-    return (await r.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
+    const r = await insertsStream(server.url, `${lines.join('\n')}\n`);
+    return r.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
   };
+
+  it('is HTTP/2 only, as on a real server: over HTTP/1.1 it answers 400/40004 and inserts nothing', async () => {
+    const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":"INS"}\n{"ID":"h1","V":1}\n' });
+    expect([r.status, await r.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40004, message: 'This endpoint is only available when using HTTP2' }]);
+    expect((await queryStream(server.url, "SELECT ID FROM INS WHERE ID = 'h1';")).rows).toEqual([]);
+  });
 
   it('reads the target as ksqlDB does: a name that needs no quotes in any case, one that does as it is', async () => {
     expect((await ksql(server.url, "CREATE STREAM INS_CASE (V INT) WITH (KAFKA_TOPIC='ins_case', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM `MiXed-Case` (V INT) WITH (KAFKA_TOPIC='mixed_case', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
     expect(await send(['{"target":"ins_case"}', '{"V":1}'])).toEqual([{ status: 'ok', seq: 0 }]);
     expect(await send(['{"target":"MiXed-Case"}', '{"V":2}'])).toEqual([{ status: 'ok', seq: 0 }]);
-    const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":"mixed-case"}\n{"V":3}\n' });
-    expect([r.status, ((await r.json()) as { message: string }).message]).toEqual([400, 'No such stream: mixed-case']);
+    const r = await insertsStream(server.url, '{"target":"mixed-case"}\n{"V":3}\n');
+    expect([r.status, (JSON.parse(r.text) as { message: string }).message]).toEqual([400, 'No such stream: mixed-case']);
   });
 
   it('a row line longer than 10 MB ends the stream with an error after the rows before it', async () => {
@@ -758,8 +764,8 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
 
   it('refuses a target it will not insert into with HTTP 400 before any row: an unknown one, a table, a read-only or windowed stream', async () => {
     const refused = async (target: string) => {
-      const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: `{"target":"${target}"}\n{"ID":"x","V":1}\n` });
-      return [r.status, await r.json()];
+      const r = await insertsStream(server.url, `{"target":"${target}"}\n{"ID":"x","V":1}\n`);
+      return [r.status, JSON.parse(r.text)];
     };
     expect(await refused('NOPE')).toEqual([400, { '@type': 'generic_error', error_code: 40001, message: 'No such stream: NOPE' }]);
     expect(await refused('INS_W')).toEqual([400, { '@type': 'generic_error', error_code: 40001, message: 'Cannot insert into a table' }]);
@@ -772,13 +778,11 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     const acks: { status: string; seq: number }[] = [];
     let buffered = '';
     let onAck: (() => void) | undefined;
-    const req = request(`${server.url}/inserts-stream`, { method: 'POST' }, (res) => {
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buffered += d;
-        for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) acks.push(JSON.parse(buffered.slice(0, i)));
-        onAck?.();
-      });
+    const req = insertsStreamRequest(server.url);
+    req.onData((d) => {
+      buffered += d;
+      for (let i; (i = buffered.indexOf('\n')) >= 0; buffered = buffered.slice(i + 1)) acks.push(JSON.parse(buffered.slice(0, i)));
+      onAck?.();
     });
     const ackCount = (n: number) => new Promise<void>((r) => { onAck = () => { if (acks.length >= n) r(); }; onAck(); });
     req.write('{"target":"INS_DD"}\n{"ID":"a","V":1}\n');
@@ -787,6 +791,7 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     req.write('{"ID":"b","V":2}\n');
     await ackCount(2);
     req.end();
+    await req.response;
     expect(acks.map((a) => [a.seq, a.status])).toEqual([[0, 'ok'], [1, 'error']]);
   });
 });
@@ -893,6 +898,33 @@ describe('Basic auth', () => {
     expect(wrong.status).toBe(401);
     const right = await fetch(`${server.url}/info`, { headers: { authorization: `Basic ${Buffer.from('fred:s3cret').toString('base64')}` } });
     expect(right.status).toBe(200);
+    // the scheme is a token, compared in any case
+    for (const scheme of ['basic', 'BASIC']) expect((await fetch(`${server.url}/info`, { headers: { authorization: `${scheme} ${Buffer.from('fred:s3cret').toString('base64')}` } })).status).toBe(200);
+  });
+});
+
+describe('content negotiation on /ksql and /query', () => {
+  let server: Running;
+  beforeAll(async () => { server = await startServerProcess(); });
+  afterAll(async () => { await server.stop(); });
+
+  it('takes application/vnd.ksql.v1+json and application/json (in any case, with parameters) or a wildcard; any other type is 406', async () => {
+    const status = async (path: string, accept: string) => (await fetch(`${server.url}${path}`, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: JSON.stringify(path === '/ksql' ? { ksql: 'SHOW VARIABLES;' } : { ksql: 'SELECT * FROM NOPE;' }) })).status;
+    for (const accept of ['application/vnd.ksql.v1+json', 'APPLICATION/JSON', 'application/json; charset=utf-8', 'text/html, */*;q=0.1', 'application/*']) expect([accept, await status('/ksql', accept)]).toEqual([accept, 200]);
+    for (const accept of ['application/jsonx', 'application/json-seq', 'application/json-patch+json', 'application/vnd.ksql.v1+json-foo', 'application/xml']) {
+      expect([accept, await status('/ksql', accept), await status('/query', accept)]).toEqual([accept, 406, 406]);
+    }
+  });
+
+  it('DESCRIBE EXTENDED writes statistics and errorStats after ksqlDB\'s deprecation notice; without EXTENDED they are empty', async () => {
+    expect((await ksql(server.url, "CREATE STREAM CN (V INT) WITH (KAFKA_TOPIC='cn', VALUE_FORMAT='JSON', PARTITIONS=1); INSERT INTO CN (V) VALUES (1);")).status).toBe(200);
+    const ext = (await ksql(server.url, 'DESCRIBE CN EXTENDED;')).body[0].sourceDescription;
+    expect([ext.statistics, ext.errorStats]).toEqual([
+      'The statistics field is deprecated and will be removed in a future version of ksql. Please update your client to the latest version and use statisticsMap instead.\ntotal-messages: 1',
+      'The errorStats field is deprecated and will be removed in a future version of ksql. Please update your client to the latest version and use errorStatsMap instead.\n',
+    ]);
+    const plain = (await ksql(server.url, 'DESCRIBE CN;')).body[0].sourceDescription;
+    expect([plain.statistics, plain.errorStats]).toEqual(['', '']);
   });
 });
 

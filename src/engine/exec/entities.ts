@@ -92,5 +92,9 @@ function statistics(engine: Engine, ds: DataSource): { statistics: string; error
   const failed = readers.reduce((n, q) => n + (q.runtime?.stats.errors ?? 0), 0);
   const parts = [`total-messages: ${total}`];
   if (writer?.runtime) parts.push(`messages-processed-by-writer: ${writer.runtime.stats.processed}`);
-  return { statistics: parts.join(', '), errorStats: failed ? `failed-messages: ${failed}` : '' };
+  // ksqlDB's entity writes both fields after a deprecation notice (its clients read the maps)
+  return {
+    statistics: `The statistics field is deprecated and will be removed in a future version of ksql. Please update your client to the latest version and use statisticsMap instead.\n${parts.join(', ')}`,
+    errorStats: `The errorStats field is deprecated and will be removed in a future version of ksql. Please update your client to the latest version and use errorStatsMap instead.\n${failed ? `failed-messages: ${failed}` : ''}`,
+  };
 }

@@ -81,7 +81,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { return send(res, genericError(400, 40000, `Invalid request: malformed request target '${String(req.url).slice(0, 200)}'`)); }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     // the health check stays open so orchestrators and scripts can probe a secured server
-    if (auth && path !== '/healthcheck' && req.headers.authorization !== auth) {
+    if (auth && path !== '/healthcheck' && !credentialsMatch(req.headers.authorization, auth)) {
       res.setHeader('WWW-Authenticate', 'Basic realm="KsqlServer"');
       return send(res, genericError(401, 40100, 'Unauthorized'));
     }
@@ -115,12 +115,17 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (req.method === 'POST' && ['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream', '/ksql/terminate'].includes(path)) {
       if (path === '/ksql' || path === '/query') {
         const accept = String(req.headers.accept ?? '*/*');
-        const types = path === '/query' ? /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)/ : /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)/;
-        if (!accept.split(',').some((a) => types.test(a.trim()))) {
+        // each media type whole (parameters aside), in any case, as media types are compared
+        const types = path === '/query' ? /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)$/ : /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/;
+        if (!accept.split(',').some((a) => types.test(a.split(';')[0]!.trim().toLowerCase()))) {
           return send(res, genericError(406, 40600, `Unsupported media type: ${accept}`));
         }
       }
-      if (path === '/inserts-stream') return handleInsertsStream(engine, req, res, journal);
+      if (path === '/inserts-stream') {
+        // as a real server: this endpoint is HTTP/2 only (/query-stream takes HTTP/1.1 since 0.24)
+        if (req.httpVersionMajor !== 2) return send(res, genericError(400, 40004, 'This endpoint is only available when using HTTP2'));
+        return handleInsertsStream(engine, req, res, journal);
+      }
       let raw: string;
       try { raw = await readBody(req); } catch (e) {
         if ((e as Error).message === 'too large') return send(res, genericError(413, 41300, `Request body exceeds the limit of ${MAX_BODY} bytes`));
@@ -254,6 +259,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       await journal?.close();
     },
   };
+}
+
+/** Whether an Authorization header carries the expected Basic credentials (the scheme in any case). */
+function credentialsMatch(header: string | undefined, expected: string): boolean {
+  const m = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
+  return !!m && `Basic ${m[1]}` === expected;
 }
 
 function randomId(): string {
