@@ -548,6 +548,24 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(await variants('COUNT')).toEqual(expect.arrayContaining([' -> BIGINT', 'STRING -> BIGINT']));
     expect(await variants('TOPK')).toContain('DECIMAL, INTEGER -> ARRAY<DECIMAL>');
     expect(await variants('EXPLODE')).toEqual(['ARRAY<T> -> T']);
+    // functions that bind their types as they are called list what they bind to: generic ones with T
+    expect(await variants('SIGN')).toEqual(['INTEGER -> INTEGER', 'BIGINT -> INTEGER', 'DOUBLE -> INTEGER', 'DECIMAL -> INTEGER']);
+    expect(await variants('ROUND')).toEqual(expect.arrayContaining(['DOUBLE -> BIGINT', 'DOUBLE, INTEGER -> DOUBLE', 'DECIMAL -> DECIMAL']));
+    expect(await variants('ARRAY_MAX')).toEqual(['ARRAY<T> -> T']);
+    expect(await variants('ARRAY_CONTAINS')).toEqual(['ARRAY<T>, T -> BOOLEAN']);
+    expect(await variants('COALESCE')).toEqual(expect.arrayContaining(['T, T -> T', 'ARRAY<T>, ARRAY<T> -> ARRAY<T>']));
+    expect(await variants('ARRAY_SORT')).toEqual(['ARRAY<T> -> ARRAY<T>', 'ARRAY<T>, STRING -> ARRAY<T>']);
+    const concat = (await ksql(server.url, 'DESCRIBE FUNCTION CONCAT;')).body[0].functions as { arguments: { type: string; isVariadic: boolean }[]; returnType: string }[];
+    expect(concat.map((f) => [f.arguments.map((a) => [a.type, a.isVariadic]), f.returnType])).toEqual([[[['STRING', true]], 'STRING'], [[['BYTES', true]], 'BYTES']]);
+    // every function's every variant names real types
+    const type = /^([A-Z]\d?|BOOLEAN|INTEGER|BIGINT|DOUBLE|DECIMAL|STRING|BYTES|DATE|TIME|TIMESTAMP|ARRAY<.+>|MAP<.+>|STRUCT<.+>|LAMBDA<.+>)$/;
+    const bad: string[] = [];
+    for (const name of listed) {
+      for (const f of (await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { argumentTypes: string[]; returnType: string }[]) {
+        for (const t of [...f.argumentTypes, f.returnType]) if (!type.test(t)) bad.push(`${name}: ${t}`);
+      }
+    }
+    expect(bad).toEqual([]);
   });
 
   it('NOT LIKE and NOT IN of NULL are true, as NOT (LIKE) and NOT (IN); decimal literals below 1 count their leading zero; numeric casts saturate as Java\'s', async () => {

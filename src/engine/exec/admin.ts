@@ -1,3 +1,4 @@
+import { probeSignatures } from '../functions/probe.js';
 import { propertyValueProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
@@ -195,8 +196,9 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
   const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
   if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
   const description = s ? s.description : a ? a.description : t!.description;
-  // one entry per overload, its arguments by type (the engine's functions carry no parameter names)
-  const overloads = s ? s.signatures
+  // one entry per overload, its arguments by type (the engine's functions carry no parameter names);
+  // a function that binds its types as it is called has them found by binding it
+  const overloads = s ? (s.signatures.some((x) => x.returns === '') ? probeSignatures(s) ?? s.signatures : s.signatures)
     // (DECIMAL stands for any precision and scale, as the probe's own are no part of the function)
     : a ? aggregateSignatures(a).map((x) => ({ params: x.params.map(anyDecimal), returns: anyDecimal(x.returns), variadic: false }))
       : [{ ...t!.signature, variadic: false }];

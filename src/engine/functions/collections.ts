@@ -71,11 +71,13 @@ export function registerCollectionFunctions(): void {
 
   // ---- more collections, JSON and bytes
   const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
-    define(name, 'ARRAY', `${name}(array${arity > 1 ? ', ...' : ''})`, (args) => {
+    define(name, 'ARRAY', `${name}(array${arity > 1 ? (name === 'ARRAY_SORT' ? ', direction' : ', element') : ''})`, (args) => {
       if (args.length !== arity || args[0]!.kind !== 'ARRAY') return undefined;
       const t = args[0]!;
       // ARRAY_REMOVE's victim is an element: of the array's element type
       if (name === 'ARRAY_REMOVE' && !fitsItem(args[1]!, t.item)) return undefined;
+      // ARRAY_SORT's direction is a string ('ASC', 'DESC', ...)
+      if (name === 'ARRAY_SORT' && arity === 2 && args[1]!.kind !== 'STRING' && args[1]!.kind !== 'NULL') return undefined;
       const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' && t.kind === 'ARRAY' ? t.item : a));
       return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], ...rest)) };
     });
