@@ -273,3 +273,62 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(req('POST', '/subjects/pr-value/versions', proto('io.example', 'Trade')).status).toBe(200);
   });
 });
+
+describe('Schema Registry: what a review found', () => {
+  const registry = new SchemaRegistry();
+  const req = (method: string, path: string, body?: unknown) => { const url = new URL(path, 'http://sr'); return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body }); };
+  const avro = (fields: unknown[]) => ({ schema: JSON.stringify({ type: 'record', name: 'R', fields }) });
+  const proto = (text: string) => ({ schemaType: 'PROTOBUF', schema: text });
+
+  it('Protobuf: a field whose type is written another way (Outer.Inner, .pkg.Outer.Inner) keeps its type', () => {
+    expect(req('POST', '/subjects/pq-value/versions', proto('syntax = "proto3"; package n; message Outer { message Inner { string s = 1; } Inner i = 1; }')).status).toBe(200);
+    for (const spelling of ['Outer.Inner', '.n.Outer.Inner', 'n.Outer.Inner']) {
+      expect(req('POST', '/compatibility/subjects/pq-value/versions/latest', proto(`syntax = "proto3"; package n; message Outer { message Inner { string s = 1; } ${spelling} i = 1; int32 x = 2; }`)).body, spelling).toEqual({ is_compatible: true });
+    }
+    // another message type is still a changed kind
+    expect(req('POST', '/compatibility/subjects/pq-value/versions/latest', proto('syntax = "proto3"; package n; message Outer { message Inner { string s = 1; } message Other { string s = 1; } Other i = 1; }')).body).toEqual({ is_compatible: false });
+  });
+
+  it('a check against a named version compares with that version alone, whatever the level; one that does not exist is 40402, under NONE too', () => {
+    expect(req('PUT', '/config/tr-value', { compatibility: 'BACKWARD_TRANSITIVE' }).status).toBe(200);
+    expect(req('POST', '/subjects/tr-value/versions', avro([{ name: 'a', type: 'int' }])).status).toBe(200);
+    expect(req('POST', '/subjects/tr-value/versions', avro([{ name: 'a', type: 'int' }, { name: 'b', type: 'string', default: 'x' }])).status).toBe(200);
+    const v3 = avro([{ name: 'a', type: 'int' }, { name: 'b', type: 'string' }]);
+    expect(req('POST', '/compatibility/subjects/tr-value/versions/2', v3).body).toEqual({ is_compatible: true });
+    // without a version the level decides: every version, and V1 lacks b's default
+    expect(req('POST', '/compatibility/subjects/tr-value/versions', v3).body).toEqual({ is_compatible: false });
+    expect(req('PUT', '/config/tr-value', { compatibility: 'NONE' }).status).toBe(200);
+    expect(req('POST', '/compatibility/subjects/tr-value/versions/99', v3)).toMatchObject({ status: 404, body: { error_code: 40402 } });
+  });
+
+  it('?deleted=true shows soft-deleted versions to lookups and to the schema id\'s versions and subjects; a lookup of a schema that does not parse is 42201', () => {
+    const s = avro([{ name: 'd', type: 'int' }]);
+    const { id } = req('POST', '/subjects/del-value/versions', s).body as { id: number };
+    expect(req('DELETE', '/subjects/del-value').status).toBe(200);
+    expect(req('GET', `/schemas/ids/${id}/versions`).body).toEqual([]);
+    expect(req('GET', `/schemas/ids/${id}/versions?deleted=true`).body).toEqual([{ subject: 'del-value', version: 1 }]);
+    expect(req('GET', `/schemas/ids/${id}/subjects?deleted=true`).body).toEqual(['del-value']);
+    expect(req('POST', '/subjects/del-value', s)).toMatchObject({ status: 404, body: { error_code: 40401 } });
+    expect(req('POST', '/subjects/del-value?deleted=true', s)).toMatchObject({ status: 200, body: { subject: 'del-value', version: 1, id } });
+    expect(req('POST', '/subjects/del-value', { schema: '{"type":"recrd"}' })).toMatchObject({ status: 422, body: { error_code: 42201 } });
+  });
+
+  it('IMPORT mode keeps the versions given beside the ids, and checks no compatibility: a history copied as it was', () => {
+    expect(req('PUT', '/mode/imp2-value', { mode: 'IMPORT' }).body).toEqual({ mode: 'IMPORT' });
+    expect(req('POST', '/subjects/imp2-value/versions', { ...avro([{ name: 'a', type: 'int' }]), id: 9001, version: 4 }).body).toEqual({ id: 9001 });
+    expect(req('POST', '/subjects/imp2-value/versions', { ...avro([{ name: 'a', type: 'string' }]), id: 9002, version: 5 }).body).toEqual({ id: 9002 });
+    expect(req('GET', '/subjects/imp2-value/versions').body).toEqual([4, 5]);
+    expect(req('GET', '/subjects/imp2-value/versions/5').body).toMatchObject({ id: 9002, version: 5 });
+    // a version taken already is refused
+    expect(req('POST', '/subjects/imp2-value/versions', { ...avro([{ name: 'b', type: 'int' }]), id: 9003, version: 5 }).status).toBe(409);
+    // and a registry rebuilt from the journal has the same versions
+    const changes: Parameters<SchemaRegistry['apply']>[0][] = [];
+    const source = new SchemaRegistry();
+    source.onChange((c) => changes.push(c));
+    source.setMode('IMPORT', 'x-value');
+    source.register('x-value', { schema: JSON.stringify({ type: 'record', name: 'R', fields: [] }) }, 50, 7);
+    const replayed = new SchemaRegistry();
+    for (const c of changes) replayed.apply(c);
+    expect(replayed.versions('x-value')).toEqual([7]);
+  });
+});

@@ -68,17 +68,19 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   const imports = (s: Schema) => new Map((s.refs ?? []).map((x) => [x.name, x.schema]));
   try { r = parseProto(reader.schema, imports(reader)); w = parseProto(writer.schema, imports(writer)); } catch (e) { return [`{errorType:'PARSE_ERROR', description:'${(e as Error).message}'}`]; }
   const out: string[] = [];
+  // a field's type as resolved: `Inner`, `Outer.Inner` and `.pkg.Outer.Inner` are one message type
+  const typeOf = (f: { type: string; resolvedType: { fullName: string } | null }) => f.resolvedType?.fullName ?? f.type;
   for (const wt of w.messages()) {
     const rt = r.messages().find((m) => m.fullName === wt.fullName);
     if (!rt) continue;
     for (const wf of wt.fieldsArray) {
       const rf = rt.fieldsArray.find((f) => f.id === wf.id);
-      if (rf && rf.type !== wf.type && rf.repeated === wf.repeated && rf.map === wf.map && SCALAR_GROUP[rf.type] !== undefined && SCALAR_GROUP[wf.type] !== undefined) {
+      if (rf && typeOf(rf) !== typeOf(wf) && rf.repeated === wf.repeated && rf.map === wf.map && SCALAR_GROUP[rf.type] !== undefined && SCALAR_GROUP[wf.type] !== undefined) {
         // scalars that share a wire encoding read each other (protobuf's rules for updating a message type)
         if (SCALAR_GROUP[rf.type] !== SCALAR_GROUP[wf.type]) out.push(`{errorType:'FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
         continue;
       }
-      if (rf && (rf.type !== wf.type || rf.repeated !== wf.repeated || rf.map !== wf.map)) {
+      if (rf && (typeOf(rf) !== typeOf(wf) || rf.repeated !== wf.repeated || rf.map !== wf.map)) {
         out.push(`{errorType:'FIELD_KIND_CHANGED', description:'The kind of field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
       }
     }

@@ -115,16 +115,18 @@ export class SchemaRegistry implements SchemaLookup {
   }
 
   /** The subjects and versions that hold a schema id. */
-  usagesOf(id: number): { subject: string; version: number }[] {
+  usagesOf(id: number, includeDeleted = false): { subject: string; version: number }[] {
     this.schemaById(id);
     const out: { subject: string; version: number }[] = [];
-    for (const [subject, vs] of this.subjects) for (const v of vs) if (v.id === id && !v.deleted) out.push({ subject, version: v.version });
+    for (const [subject, vs] of this.subjects) for (const v of vs) if (v.id === id && (includeDeleted || !v.deleted)) out.push({ subject, version: v.version });
     return out;
   }
 
   /** Finds the version of a subject that holds this schema (POST /subjects/{s}). */
-  lookup(subject: string, input: SchemaInput): SubjectVersion {
-    const vs = this.live(subject, false);
+  lookup(subject: string, input: SchemaInput, includeDeleted = false): SubjectVersion {
+    // a schema that does not parse is refused (42201), as registering it would be
+    validateSchema(normalizeSchema(input.schema, input.schemaType ?? 'AVRO'), input.schemaType ?? 'AVRO', this.referencedSchemas(input.references ?? []));
+    const vs = this.live(subject, includeDeleted);
     const key = this.keyOf({ schema: input.schema, schemaType: input.schemaType ?? 'AVRO', references: input.references ?? [] });
     const hit = vs.find((v) => this.keyOf(this.byId.get(v.id)!) === key);
     if (!hit) throw schemaNotFound();
@@ -135,8 +137,10 @@ export class SchemaRegistry implements SchemaLookup {
    * Registers a schema under a subject and returns its id; the same schema again returns the same id.
    * `id` forces an id (ksqlDB's test harness and the journal's replay set them).
    */
-  register(subject: string, input: SchemaInput, given?: number): number {
+  register(subject: string, input: SchemaInput, given?: number, givenVersion?: number): number {
     this.checkWritable(subject);
+    // IMPORT mode copies a registry with its history: the ids and versions given, no compatibility check
+    const importing = this.modeOf(subject) === 'IMPORT';
     const id = given ?? this.reservedFor.get(subject);
     const schemaType = input.schemaType ?? 'AVRO';
     const references = input.references ?? [];
@@ -150,7 +154,11 @@ export class SchemaRegistry implements SchemaLookup {
     validateSchema(schema, schemaType, this.referencedSchemas(references));
     const level = this.levelOf(subject);
     const live = vs.filter((v) => !v.deleted);
-    if (level !== 'NONE' && live.length) {
+    const asVersion = importing || givenVersion !== undefined ? givenVersion : undefined;
+    if (asVersion !== undefined && vs.some((v) => v.version === asVersion)) {
+      throw new RegistryError(409, 409, `Version ${asVersion} of subject "${subject}" already holds another schema`);
+    }
+    if (level !== 'NONE' && live.length && !importing) {
       const against = level.endsWith('TRANSITIVE') ? live : live.slice(-1);
       const problems = against.flatMap((v) => checkCompatibility(level, this.withRefs(this.byId.get(v.id)!), { schema, schemaType, references, refs: this.referencedSchemas(references) }));
       if (problems.length) throw new RegistryError(409, 409, `Schema being registered is incompatible with an earlier schema for subject "${subject}", details: [${problems.join(', ')}]`);
@@ -163,8 +171,9 @@ export class SchemaRegistry implements SchemaLookup {
     this.nextId = Math.max(this.nextId, schemaId + 1);
     this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
     this.reservedFor.delete(subject);
-    const version = (vs[vs.length - 1]?.version ?? 0) + 1;
+    const version = asVersion ?? (vs[vs.length - 1]?.version ?? 0) + 1;
     vs.push({ version, id: schemaId, deleted: false });
+    vs.sort((x, y) => x.version - y.version);
     this.subjects.set(subject, vs);
     this.emit({ op: 'register', subject, version, id: schemaId, schema, schemaType, references });
     return schemaId;
@@ -318,15 +327,17 @@ export class SchemaRegistry implements SchemaLookup {
     // with no version to compare with, any schema is compatible (registering it would succeed)
     if (version === 'levels' && (!vs || vs.every((v) => v.deleted))) return [];
     if (!vs || vs.every((v) => v.deleted)) throw subjectNotFound(subject);
-    if (level === 'NONE') return [];
+    // the version named is looked up first: one that does not exist is 40402 whatever the level
     const target = this.version(subject, version === 'levels' ? 'latest' : version);
-    const against = level.endsWith('TRANSITIVE') ? vs.filter((v) => !v.deleted).map((v) => this.byId.get(v.id)!) : [target];
+    if (level === 'NONE') return [];
+    // a named version (latest included) is the one compared with; without one, the level says which
+    const against = version === 'levels' && level.endsWith('TRANSITIVE') ? vs.filter((v) => !v.deleted).map((v) => this.byId.get(v.id)!) : [target];
     return against.flatMap((old) => checkCompatibility(level, this.withRefs(old), { ...schema, refs: this.referencedSchemas(schema.references) }));
   }
 
   /** Replays a journaled change. */
   apply(c: RegistryChange): void {
-    if (c.op === 'register') this.register(c.subject, c, c.id);
+    if (c.op === 'register') this.register(c.subject, c, c.id, c.version);
     else if (c.op === 'mode') { if (c.mode) this.setMode(c.mode, c.subject, true); else if (c.subject) { try { this.clearMode(c.subject); } catch { /* none set */ } } }
     else if (c.op === 'delete') { try { if (c.version === undefined) this.deleteSubject(c.subject, c.permanent); else this.deleteVersion(c.subject, c.version, c.permanent); } catch { /* already gone */ } }
     else if (c.level) this.setLevel(c.level, c.subject);

@@ -52,8 +52,8 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
       const id = Number(b);
       if (parts.length === 3) return ok(schemaBody(r.publishedSchemaById(id)));
       if (c === 'schema' && parts.length === 4) return schemaText(r.publishedSchemaById(id).schema);
-      if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id));
-      if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id).map((u) => u.subject))]);
+      if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id, deleted));
+      if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id, deleted).map((u) => u.subject))]);
     }
     return undefined;
   }
@@ -65,7 +65,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (a === undefined) return undefined;
     if (parts.length === 2) {
       if (method === 'POST') {
-        const found = r.lookup(a, schemaInput(body));
+        const found = r.lookup(a, schemaInput(body), deleted);
         return ok({ ...versionBody(found) });
       }
       if (method === 'DELETE') return ok(r.deleteSubject(a, permanent));
@@ -76,7 +76,7 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
       if (method === 'GET') return ok(r.versions(a, deleted));
       if (method === 'POST') {
         const input = schemaInput(body);
-        const id = r.register(a, input, idOf(body));
+        const id = r.register(a, input, idOf(body), r.modeOf(a) === 'IMPORT' ? importVersionOf(body) : undefined);
         return ok({ id });
       }
       return undefined;
@@ -160,6 +160,12 @@ function referenceOf(x: unknown): { name: string; subject: string; version: numb
     throw new RegistryError(422, 42201, `Invalid schema: a reference must have a string name and subject and an integer version, got ${JSON.stringify(x)}`);
   }
   return { name: r.name, subject: r.subject, version: r.version as number };
+}
+
+/** The version a registration in IMPORT mode asks for (Confluent's `version` field), if a valid one. */
+function importVersionOf(body: unknown): number | undefined {
+  const v = (body as Record<string, unknown> | undefined)?.version;
+  return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
 function idOf(body: unknown): number | undefined {
