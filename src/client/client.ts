@@ -61,6 +61,8 @@ export class KsqlClient {
   }
 
   get url(): string { return this.opts.url.replace(/\/+$/, ''); }
+  /** The properties sent with every request. */
+  get properties(): Record<string, unknown> { return { ...this.opts.properties }; }
 
   private async post(path: string, body: unknown, accept: string, safe: boolean, waitMs = 0): Promise<{ status: number; text: string }> {
     const text = JSON.stringify(body);

@@ -5,7 +5,7 @@ import { discoverMigrations, versionName, type MigrationFile } from './files.js'
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
-import { assertWaitMs } from '../sql/split.js';
+import { assertWaitsMs } from '../sql/split.js';
 
 export interface MigrationSettings {
   dir: string;
@@ -228,7 +228,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       sentSinceMigrated = migratedRows !== undefined;
       try {
         // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
-        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: statements.reduce((n, x) => n + assertWaitMs(x.text), 0) });
+        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
         migratedRows = stateChange(stream, migrated);
         sentSinceMigrated = false;

@@ -107,13 +107,35 @@ const UNIT_MS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 
 
 /**
  * How long an ASSERT TOPIC / ASSERT SCHEMA statement may hold its request on the server: its
- * TIMEOUT, else ksqlDB's default of 1 s (ksql.assert.*.default.timeout.ms); 0 for other statements.
+ * TIMEOUT, else `fallbackMs` (the request's ksql.assert.*.default.timeout.ms, 1 s by default); 0 for
+ * other statements.
  */
-export function assertWaitMs(text: string): number {
+export function assertWaitMs(text: string, fallbackMs: { topic: number; schema: number } = { topic: 1000, schema: 1000 }): number {
   const plain = stripComments(text).trim();
-  if (!/^ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.test(plain)) return 0;
+  const what = /^ASSERT\s+(?:NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(plain)?.[1]?.toUpperCase();
+  if (!what) return 0;
   const m = /\bTIMEOUT\s+(\d+)\s+(MILLISECOND|SECOND|MINUTE|HOUR|DAY)S?\s*;?\s*$/i.exec(plain);
-  return m ? Number(m[1]) * UNIT_MS[m[2]!.toUpperCase()]! : 1000;
+  return m ? Number(m[1]) * UNIT_MS[m[2]!.toUpperCase()]! : what === 'TOPIC' ? fallbackMs.topic : fallbackMs.schema;
+}
+
+/**
+ * How long a request of these statements may be held by its ASSERTs: their TIMEOUTs, and for those
+ * without one the default timeout in force there (the request's properties, then each SET or UNSET
+ * of ksql.assert.topic|schema.default.timeout.ms before it).
+ */
+export function assertWaitsMs(texts: string[], properties: Record<string, unknown> = {}): number {
+  const initial = (name: string) => { const n = Number(properties[`ksql.assert.${name}.default.timeout.ms`] ?? 1000); return Number.isFinite(n) ? n : 1000; };
+  const fallback = { topic: initial('topic'), schema: initial('schema') };
+  let total = 0;
+  for (const text of texts) {
+    const plain = stripComments(text).trim();
+    const set = /^SET\s+'ksql\.assert\.(topic|schema)\.default\.timeout\.ms'\s*=\s*'(\d+)'/i.exec(plain);
+    if (set) { fallback[set[1]!.toLowerCase() as 'topic' | 'schema'] = Number(set[2]); continue; }
+    const unset = /^UNSET\s+'ksql\.assert\.(topic|schema)\.default\.timeout\.ms'/i.exec(plain);
+    if (unset) { fallback[unset[1]!.toLowerCase() as 'topic' | 'schema'] = initial(unset[1]!.toLowerCase()); continue; }
+    total += assertWaitMs(plain, fallback);
+  }
+  return total;
 }
 
 const REFUSED: [RegExp, string][] = [

@@ -230,6 +230,20 @@ describe('migrations end to end through the CLI', () => {
     expect(p.run('up').status).toBe(0);
   });
 
+  it('--dry-run checks ASSERTs at once: what the copy has passes, what may come from outside ksqlDB is noted, NOT EXISTS of what is there fails', async () => {
+    const p = project();
+    const t = `as_${p.stream.toLowerCase()}`;
+    expect((await ksql(target(), `CREATE STREAM A1_${p.stream} (v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    sql(p.dir, 'V000001__a.sql', `ASSERT TOPIC ${t} TIMEOUT 1 MINUTE;\nASSERT TOPIC from_outside_${t} TIMEOUT 10 MINUTES;\n`);
+    // (neither TIMEOUT is waited out: a minute would pass the test's time limit)
+    const noted = p.run('up', '--dry-run');
+    expect(noted.status).toBe(0);
+    expect(noted.stdout).toContain(`-- ? V000001__a.sql:2: statement 2/2 waits on the target for what this copy cannot see (made outside ksqlDB?): Topic from_outside_${t} does not exist`);
+    sql(p.dir, 'V000001__a.sql', `ASSERT NOT EXISTS TOPIC ${t} TIMEOUT 1 MINUTE;\n`);
+    const refused = p.run('up', '--dry-run');
+    expect([refused.status, refused.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([4, [`-- ! V000001__a.sql:1: statement 1/1 would fail: Topic ${t} exists`]]);
+  });
+
   it('a migration\'s ASSERT may hold its request for its TIMEOUT: up waits that much longer than server.timeoutMs for the answer', () => {
     const p = project();
     const yaml = join(p.dir, 'ksql-migrate.yaml');

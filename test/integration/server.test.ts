@@ -323,6 +323,16 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
     expect([r.status, r.body.map((e: { '@type': string }) => e['@type'])]).toEqual([200, ['assert_topic', 'currentStatus']]);
   });
 
+  it('an ASSERT judges what earlier statements of its request did by the validating copy: the request fails whole, nothing of it runs', async () => {
+    expect((await ksql(server.url, "CREATE STREAM AW2 (ID INT) WITH (KAFKA_TOPIC='aw2_t', PARTITIONS=1, VALUE_FORMAT='JSON');")).status).toBe(200);
+    const made = await ksql(server.url, "CREATE STREAM AW1 (ID INT) WITH (KAFKA_TOPIC='aw1_t', PARTITIONS=1, VALUE_FORMAT='JSON'); ASSERT NOT EXISTS TOPIC aw1_t TIMEOUT 10 MILLISECONDS;");
+    expect([made.status, made.body.message]).toEqual([417, 'Topic aw1_t exists']);
+    const dropped = await ksql(server.url, 'DROP STREAM AW2 DELETE TOPIC; ASSERT TOPIC aw2_t TIMEOUT 10 MILLISECONDS;');
+    expect([dropped.status, dropped.body.message]).toEqual([417, 'Topic aw2_t does not exist']);
+    const names = (await ksql(server.url, 'SHOW STREAMS;')).body[0].streams.map((x: { name: string }) => x.name);
+    expect([names.includes('AW1'), names.includes('AW2')]).toEqual([false, true]);
+  });
+
   it('a server told to stop while an ASSERT waits stops, answering the assertion as failed', async () => {
     const own = await startServerProcess();
     let settled = false;
@@ -555,6 +565,9 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(await variants('ARRAY_CONTAINS')).toEqual(['ARRAY<T>, T -> BOOLEAN']);
     expect(await variants('COALESCE')).toEqual(expect.arrayContaining(['T, T -> T', 'ARRAY<T>, ARRAY<T> -> ARRAY<T>']));
     expect(await variants('ARRAY_SORT')).toEqual(['ARRAY<T> -> ARRAY<T>', 'ARRAY<T>, STRING -> ARRAY<T>']);
+    expect(await variants('ARRAY_REMOVE')).toEqual(['ARRAY<T>, T -> ARRAY<T>']);
+    expect(await variants('AS_MAP')).toEqual(['ARRAY<STRING>, ARRAY<T> -> MAP<STRING, T>']);
+    expect(await variants('MASK_LEFT')).toEqual(['STRING, INTEGER -> STRING', 'STRING, INTEGER, STRING, STRING, STRING, STRING -> STRING']);
     const concat = (await ksql(server.url, 'DESCRIBE FUNCTION CONCAT;')).body[0].functions as { arguments: { type: string; isVariadic: boolean }[]; returnType: string }[];
     expect(concat.map((f) => [f.arguments.map((a) => [a.type, a.isVariadic]), f.returnType])).toEqual([[[['STRING', true]], 'STRING'], [[['BYTES', true]], 'BYTES']]);
     // every function's every variant names real types

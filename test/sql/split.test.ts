@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assertWaitMs, refusedInMigration, splitStatements, SqlTextError } from '../../src/sql/split.js';
+import { assertWaitMs, assertWaitsMs, refusedInMigration, splitStatements, SqlTextError } from '../../src/sql/split.js';
 import { substitute } from '../../src/sql/variables.js';
 
 describe('splitStatements', () => {
@@ -63,8 +63,15 @@ describe('variable substitution', () => {
 
 describe('assertWaitMs: how long an ASSERT may hold its request on the server', () => {
   it('is its TIMEOUT in any unit, else ksqlDB\'s default of a second; other statements wait for nothing', () => {
-    expect(['ASSERT TOPIC x TIMEOUT 60 SECONDS;', "assert not exists schema subject 'a' timeout 2 minutes", 'ASSERT TOPIC x WITH (PARTITIONS=1) TIMEOUT 250 MILLISECONDS;', '-- why\nASSERT SCHEMA ID 3 TIMEOUT 1 HOUR;', 'ASSERT TOPIC x;', 'ASSERT SCHEMA SUBJECT \'x\';', 'CREATE STREAM X AS SELECT 1 TIMEOUT 5 SECONDS;', "ASSERT VALUES s (a) VALUES (1);"].map(assertWaitMs))
+    expect(['ASSERT TOPIC x TIMEOUT 60 SECONDS;', "assert not exists schema subject 'a' timeout 2 minutes", 'ASSERT TOPIC x WITH (PARTITIONS=1) TIMEOUT 250 MILLISECONDS;', '-- why\nASSERT SCHEMA ID 3 TIMEOUT 1 HOUR;', 'ASSERT TOPIC x;', 'ASSERT SCHEMA SUBJECT \'x\';', 'CREATE STREAM X AS SELECT 1 TIMEOUT 5 SECONDS;', "ASSERT VALUES s (a) VALUES (1);"].map((t) => assertWaitMs(t)))
       .toEqual([60_000, 120_000, 250, 3_600_000, 1000, 1000, 0, 0]);
+  });
+
+  it('without TIMEOUT, the default in force: the request\'s properties, then SET and UNSET before it', () => {
+    expect(assertWaitsMs(['ASSERT TOPIC a;', 'ASSERT SCHEMA ID 1;'])).toBe(2000);
+    expect(assertWaitsMs(['ASSERT TOPIC a;'], { 'ksql.assert.topic.default.timeout.ms': 5000 })).toBe(5000);
+    expect(assertWaitsMs(["SET 'ksql.assert.topic.default.timeout.ms'='3000';", 'ASSERT TOPIC a;', 'ASSERT SCHEMA ID 1;', 'ASSERT TOPIC b TIMEOUT 2 SECONDS;', "UNSET 'ksql.assert.topic.default.timeout.ms';", 'ASSERT TOPIC c;'], { 'ksql.assert.topic.default.timeout.ms': 7000 }))
+      .toBe(3000 + 1000 + 2000 + 7000);
   });
 });
 

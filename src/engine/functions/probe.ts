@@ -10,8 +10,8 @@ import type { ScalarFunction, Signature } from './registry.js';
  */
 
 const SCALARS: SqlType[] = [T.BOOLEAN, T.INTEGER, T.BIGINT, T.DOUBLE, T.decimal(4, 2), T.STRING, T.BYTES, T.DATE, T.TIME, T.TIMESTAMP];
-/** Past three parameters (MASK's five), only the types such parameters take are probed. */
-const FEW: SqlType[] = [T.INTEGER, T.BIGINT, T.DOUBLE, T.STRING];
+/** Past three parameters (MASK's five, MASK_LEFT's six), only the stand-ins INTEGER and STRING are probed. */
+const FEW: SqlType[] = [T.INTEGER, T.STRING];
 
 /** The arities a description such as `ROUND(number[, places])` or `CONCAT(STRING...)` allows, and whether its last parameter repeats. */
 export function aritiesOf(description: string): { arities: number[]; variadic: boolean } {
@@ -20,24 +20,27 @@ export function aritiesOf(description: string): { arities: number[]; variadic: b
   const all = inner.replace(/[[\]]/g, '').split(',').map((x) => x.trim()).filter(Boolean);
   const variadic = /\.\.\./.test(inner);
   const most = variadic ? Math.max(required, all.length) + 1 : all.length;
-  return { arities: Array.from({ length: most - required + 1 }, (_, i) => required + i).filter((n) => n <= 5), variadic };
+  return { arities: Array.from({ length: most - required + 1 }, (_, i) => required + i).filter((n) => n <= 6), variadic };
 }
 
 const plain = (t: SqlType) => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
 
 /** The probe's options for one parameter: scalars and containers, INTEGER standing for the generic type. */
 function options(n: number): SqlType[] {
-  const scalars = n > 3 ? FEW : SCALARS;
+  if (n > 3) return FEW;
   // (arrays of STRING too: AS_MAP's keys are one)
-  return [...scalars, T.array(T.INTEGER), T.array(T.STRING), T.map(T.STRING, T.INTEGER)];
+  return [...SCALARS, T.array(T.INTEGER), T.array(T.STRING), T.map(T.STRING, T.INTEGER)];
 }
 
-/** The same type with INTEGER as STRING, and STRING as INTEGER, wherever they are (scalars too when `scalars`). */
-function swapped(t: SqlType, scalars: boolean): SqlType {
-  if (t.kind === 'ARRAY') return T.array(swapped(t.item, true));
-  if (t.kind === 'MAP') return T.map(t.key, swapped(t.value, true));
+/**
+ * The same type with the stand-in INTEGER as STRING: in containers only, or in scalars too; `both`
+ * swaps STRING for INTEGER as well.
+ */
+function swapped(t: SqlType, scalars: boolean, both = true): SqlType {
+  if (t.kind === 'ARRAY') return T.array(swapped(t.item, true, both));
+  if (t.kind === 'MAP') return T.map(t.key, swapped(t.value, true, both));
   if (!scalars) return t;
-  return t.kind === 'INTEGER' ? T.STRING : t.kind === 'STRING' ? T.INTEGER : t;
+  return t.kind === 'INTEGER' ? T.STRING : t.kind === 'STRING' && both ? T.INTEGER : t;
 }
 
 /** Every argument list of `n` parameters from `opts`. */
@@ -69,7 +72,7 @@ export function probeSignatures(f: ScalarFunction): Signature[] | undefined {
   // the arities its description allows, and those of each overload it declares by description
   const described = aritiesOf(f.description);
   const declared = f.signatures.filter((x) => x.returns === '');
-  const arities = [...new Set([...described.arities, ...declared.map((x) => x.params.length)])].filter((n) => n <= 5).sort((a, b) => a - b);
+  const arities = [...new Set([...described.arities, ...declared.map((x) => x.params.length)])].filter((n) => n <= 6).sort((a, b) => a - b);
   const variadic = described.variadic || declared.some((x) => x.variadic);
   const found: Signature[] = [];
   const add = (s: Signature) => { if (!found.some((x) => x.params.join() === s.params.join() && x.returns === s.returns && x.variadic === s.variadic)) found.push(s); };
@@ -79,7 +82,7 @@ export function probeSignatures(f: ScalarFunction): Signature[] | undefined {
       const a = bind(f, args);
       if (!a) continue;
       // the same call with the generic type as STRING: in containers only, else in scalars too
-      const b = [bind(f, args.map((t) => swapped(t, false))), bind(f, args.map((t) => swapped(t, true)))]
+      const b = [bind(f, args.map((t) => swapped(t, false))), bind(f, args.map((t) => swapped(t, true, false))), bind(f, args.map((t) => swapped(t, true)))]
         .find((x) => x && x.params.join() !== a.params.join() && x.params.every((p, i) => p === a.params[i] || p === a.params[i]!.replace(/INTEGER/g, 'STRING')));
       if (b) add({ params: a.params.map((p, i) => generic(p, b.params[i]!)), returns: generic(a.returns, b.returns), variadic: isVariadic });
       else add({ params: a.params, returns: a.returns, variadic: isVariadic });
@@ -96,8 +99,11 @@ export function probeSignatures(f: ScalarFunction): Signature[] | undefined {
 function dropCovered(all: Signature[]): Signature[] {
   const generics = all.filter((s) => s.params.some((p) => /\bT\b/.test(p)) || /\bT\b/.test(s.returns));
   const instance = (g: Signature, s: Signature, x: string) => g.params.length === s.params.length && g.params.every((p, i) => p.replace(/\bT\b/g, x) === s.params[i]) && g.returns.replace(/\bT\b/g, x) === s.returns;
+  // a concrete one naming the probe's stand-in element (ARRAY<INTEGER>) beside a generic one of its
+  // arity is the generic one bound to another argument type (ARRAY_REMOVE(ARRAY<INTEGER>, BIGINT))
+  const standIn = (s: Signature) => s.params.some((p) => /<INTEGER>|, INTEGER>/.test(p)) && generics.some((g) => g.params.length === s.params.length);
   return all.filter((s) => {
-    if (!generics.includes(s) && generics.some((g) => ['INTEGER', 'STRING'].some((x) => instance(g, s, x)))) return false;
+    if (!generics.includes(s) && (standIn(s) || generics.some((g) => ['INTEGER', 'STRING'].some((x) => instance(g, s, x))))) return false;
     if (!s.variadic) return true;
     // a variadic one whose last parameter repeats that of a shorter one
     return !all.some((o) => o !== s && o.variadic && o.params.length < s.params.length && o.returns === s.returns

@@ -98,7 +98,8 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
       const ts = r.varlong() + (baseTimestamp ?? 0);
       if (baseTimestamp !== undefined && !Number.isSafeInteger(ts)) throw new BatchError(`record ${i} has a timestamp beyond what this log holds exactly (${ts})`, 32);
       // message.timestamp.before.max.ms / after.max.ms: a time too far from the broker's is refused
-      if (timeRange && (ts < timeRange[0] || ts > timeRange[1])) throw new BatchError(`record ${i}'s timestamp ${ts} is outside the topic's range [${timeRange[0]}, ${timeRange[1]}]`, 32);
+      // (a record without a time, -1, is not judged: Kafka's validator skips NO_TIMESTAMP)
+      if (timeRange && ts !== -1 && (ts < timeRange[0] || ts > timeRange[1])) throw new BatchError(`record ${i}'s timestamp ${ts} is outside the topic's range [${timeRange[0]}, ${timeRange[1]}]`, 32);
       r.skipVarint(); // offset delta
       if (skipBytes(r, 'key') < 0) nullKey = true;
       skipBytes(r, 'value');

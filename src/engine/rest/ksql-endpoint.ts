@@ -43,6 +43,8 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
   const texts = split.map((s) => s.text);
   // validation pass on a sandbox: nothing runs if any statement fails
   const sandbox = engine.sandboxCopy();
+  // (what ASSERTs look at, before the request changes it: only when it may hold one)
+  const before = /\bASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.test(sql) ? stateOf(sandbox) : { topics: new Map(), subjects: new Map() };
   const sctx = requestContext(body, 'streamsProperties');
   for (const [k, text] of texts.entries()) {
     try {
@@ -59,7 +61,7 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
         throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);
       }
       // an ASSERT waits (up to its TIMEOUT) for what it asserts, here or made by an earlier statement
-      if (stmt.kind === 'assertTopic' || stmt.kind === 'assertSchema') await awaitAssertion(engine, sandbox, stmt, { ...engine.properties, ...sctx.properties }, signal);
+      if (stmt.kind === 'assertTopic' || stmt.kind === 'assertSchema') await awaitAssertion(engine, sandbox, stmt, { ...engine.properties, ...sctx.properties }, before, signal);
       else sandbox.execute(stmt, sctx);
     } catch (e) {
       const err = toErrorBody(e, text);
@@ -93,8 +95,12 @@ type Assertion = Extract<Statement, { kind: 'assertTopic' | 'assertSchema' }>;
  * the copy then takes on for the statements after it); fails with its problem after its TIMEOUT,
  * by default ksql.assert.topic.default.timeout.ms or ksql.assert.schema.default.timeout.ms (1 s).
  */
-async function awaitAssertion(engine: Engine, sandbox: Engine, stmt: Assertion, properties: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+async function awaitAssertion(engine: Engine, sandbox: Engine, stmt: Assertion, properties: Record<string, unknown>, before: State, signal?: AbortSignal): Promise<void> {
   const problem = (e: Engine) => (stmt.kind === 'assertTopic' ? topicAssertionProblem(e, stmt) : schemaAssertionProblem(e, stmt));
+  // what an earlier statement of this request changed is the copy's to tell: the server has not run it yet
+  const now = stateOf(sandbox);
+  const touched = stmt.kind === 'assertTopic' ? now.topics.get(stmt.topic) !== before.topics.get(stmt.topic)
+    : stmt.subject !== undefined && now.subjects.get(stmt.subject) !== before.subjects.get(stmt.subject);
   // what waiting cannot change fails at once
   if (stmt.kind === 'assertSchema' && stmt.subject === undefined && stmt.id === undefined) { sandbox.execute(stmt, { properties: {}, variables: new Map() }); return; }
   const unknown = stmt.kind === 'assertTopic' ? unknownTopicProperty(stmt) : undefined;
@@ -104,11 +110,20 @@ async function awaitAssertion(engine: Engine, sandbox: Engine, stmt: Assertion, 
   for (;;) {
     const here = problem(sandbox);
     if (here === undefined) return;
-    if (problem(engine) === undefined) { adopt(engine, sandbox, stmt); return; }
+    if (!touched && problem(engine) === undefined) { adopt(engine, sandbox, stmt); return; }
     // (the server stopping, or the client gone, ends the wait: nobody is left to answer)
     if (Date.now() >= deadline || signal?.aborted) throw new KsqlStatementError(here, 41700);
     await sleep(Math.min(100, Math.max(1, deadline - Date.now())), undefined, { signal }).catch(() => undefined);
   }
+}
+
+/** What ASSERTs look at: each topic's partition count, each subject's versions. */
+interface State { topics: Map<string, number>; subjects: Map<string, string> }
+function stateOf(e: Engine): State {
+  return {
+    topics: new Map(e.topics.list().map((t) => [t.name, t.partitions.length])),
+    subjects: new Map(e.registry.listSubjects().map((x) => [x, e.registry.versions(x).join()])),
+  };
 }
 
 /** The validating copy takes on what the server has come to hold: the topic, or the subject's schemas. */

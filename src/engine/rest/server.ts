@@ -62,8 +62,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
   if (journal) engine.startProcessingLog();
   const pushes: PushRegistry = new Map();
-  /** Aborted when the server stops: requests still waiting (an ASSERT's TIMEOUT) give up. */
-  const stopping = new AbortController();
+  /** Requests in progress, aborted when the server stops: those still waiting (an ASSERT's TIMEOUT) give up. */
+  const waitingRequests = new Set<AbortController>();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;
   const auth = options.basicAuth ? `Basic ${Buffer.from(options.basicAuth).toString('base64')}` : undefined;
@@ -152,9 +152,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       switch (path) {
         case '/ksql': {
           // a request that waits (an ASSERT) stops waiting when its client leaves or the server stops
-          const gone = new AbortController();
-          res.once('close', () => gone.abort());
-          return send(res, await handleKsql(engine, body, journal, AbortSignal.any([gone.signal, stopping.signal])));
+          // (one controller per request, dropped when it ends: signals derived from a long-lived one
+          // with AbortSignal.any are kept until that one aborts, on Node 20)
+          const waiting = new AbortController();
+          res.once('close', () => waiting.abort());
+          waitingRequests.add(waiting);
+          try { return send(res, await handleKsql(engine, body, journal, waiting.signal)); } finally { waitingRequests.delete(waiting); }
         }
         case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
         case '/close-query': {
@@ -249,7 +252,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
     schemaRegistryUrl: registry?.url,
     async close() {
-      stopping.abort();
+      for (const w of waitingRequests) w.abort();
       await kafka?.close();
       await registry?.close();
       for (const p of pushes.values()) p.handle.close();
