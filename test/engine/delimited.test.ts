@@ -16,7 +16,26 @@ describe('DELIMITED values are quoted as Commons CSV quotes them (minimal quotin
     [['x ', 'tab\t', 3], '"x ","tab\t",3'], // ending at or below a space
   ])('%j -> %s', (values, expected) => {
     expect(text(values)).toBe(expected);
-    // an empty field reads back as NULL unless it was quoted
-    expect(serde.deserialize(Buffer.from(expected))).toEqual(values.map((v, i) => (v === '' && i > 0 ? null : v)));
+    // an empty field reads back as NULL, quoted or not, as ksqlDB's delimited reader has it
+    expect(serde.deserialize(Buffer.from(expected))).toEqual(values.map((v) => (v === '' ? null : v)));
+  });
+});
+
+describe('DELIMITED fields read as Java parses them', () => {
+  const serde = valueSerde({ format: 'DELIMITED', delimiter: ',' }, [
+    { name: 'I', type: T.INTEGER, ns: 'VALUE' }, { name: 'L', type: T.BIGINT, ns: 'VALUE' }, { name: 'B', type: T.BYTES, ns: 'VALUE' },
+  ]);
+  const read = (text: string) => serde.deserialize(Buffer.from(text));
+  it('integers: a sign and digits (Integer.parseInt, Long.parseLong), no spaces around them', () => {
+    expect(read('+5,+6,')).toEqual([5, 6, null]);
+    expect(read('-5,-9223372036854775808,')).toEqual([-5, -9223372036854775808n, null]);
+    expect(() => read(' 5,6,')).toThrow('For input string: " 5"');
+    expect(() => read('5, 6,')).toThrow('For input string: " 6"');
+  });
+  it('BYTES: base64 only (java.util.Base64: the last unit may go unpadded); anything else fails the record', () => {
+    expect((read('1,2,QUI=') as unknown[])[2]).toEqual(Buffer.from('AB'));
+    expect((read('1,2,QUI') as unknown[])[2]).toEqual(Buffer.from('AB'));
+    expect(() => read('1,2,not base64!')).toThrow(/base64/);
+    expect(() => read('1,2,QUIxQ')).toThrow(/base64/);
   });
 });

@@ -46,9 +46,17 @@ describe('protocols: HTTP/2 cleartext and PRINT on one port', () => {
 
   it('PRINTs a topic from the beginning with a LIMIT', async () => {
     const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'PRINT p_topic FROM BEGINNING LIMIT 2;' }) });
-    expect(await r.text()).toBe('Key format: KAFKA_STRING\nValue format: JSON\n'
+    expect(await r.text()).toBe('Key format: KAFKA_STRING\nValue format: JSON or KAFKA_STRING\n'
       + 'rowtime: 1970/01/01 00:00:01.000 Z, key: a, value: {"V":1}, partition: 0\n'
       + 'rowtime: 1970/01/01 00:00:02.000 Z, key: b, value: {"V":2}, partition: 0\n');
+  });
+
+  it('PRINTs KAFKA numbers as numbers, whatever bytes they hold (-1, a double holding a line feed): one record a line', async () => {
+    expect((await ksql(server.url, "CREATE STREAM PK (K INT KEY, V BIGINT) WITH (KAFKA_TOPIC='pk', PARTITIONS=1, FORMAT='KAFKA'); INSERT INTO PK (K, V, ROWTIME) VALUES (-1, 4614613358185178726, 1000); INSERT INTO PK (K, V, ROWTIME) VALUES (5, -1, 2000);")).status).toBe(200);
+    const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: 'PRINT pk FROM BEGINNING LIMIT 2;' }) });
+    expect(await r.text()).toBe('Key format: KAFKA_INT\nValue format: KAFKA_BIGINT or KAFKA_DOUBLE\n'
+      + 'rowtime: 1970/01/01 00:00:01.000 Z, key: -1, value: 4614613358185178726, partition: 0\n'
+      + 'rowtime: 1970/01/01 00:00:02.000 Z, key: 5, value: -1, partition: 0\n');
   });
 });
 

@@ -1,3 +1,4 @@
+import { decodeBase64 } from '../serde/base64.js';
 import type { Expr, Statement } from '../sql/ast.js';
 import type { Engine, ExecContext } from '../engine.js';
 import { KsqlRequestError } from '../analysis/errors.js';
@@ -94,8 +95,9 @@ function stringValue(text: string, type: SqlType): unknown {
     throw new Error('not a boolean');
   }
   if (type.kind === 'BYTES') {
-    if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new Error('not base64');
-    return Buffer.from(text, 'base64');
+    const bytes = decodeBase64(text);
+    if (!bytes) throw new Error('not base64');
+    return bytes;
   }
   return convert(text, T.STRING, type);
 }

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { isUtf8 } from 'node:buffer';
 import type { Engine } from '../engine.js';
 import type { Statement } from '../sql/ast.js';
 import type { TopicRecord } from '../storage/topics.js';
@@ -14,12 +15,16 @@ function describeBytes(b: Buffer | null, registry: SchemaRegistry): { format: st
   const framed = describeFramed(b, registry);
   if (framed) return framed;
   const s = b.toString('utf8');
-  if (/^\s*[[{]/.test(s)) { try { JSON.parse(s); return { format: 'JSON', text: s }; } catch { /* not JSON */ } }
-  // control characters are what tell binary numbers from text here
+  // JSON text is text too: ksqlDB names both formats that read it
+  if (/^\s*[[{]/.test(s)) { try { JSON.parse(s); return { format: 'JSON or KAFKA_STRING', text: s }; } catch { /* not JSON */ } }
   /* eslint-disable no-control-regex */
-  if (b.length === 4 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_INT', text: String(b.readInt32BE(0)) };
-  if (b.length === 8 && /[\x00-\x08]/.test(s)) return { format: 'KAFKA_BIGINT or KAFKA_DOUBLE', text: String(b.readBigInt64BE(0)) };
-  if (Buffer.from(s, 'utf8').equals(b) && !/[\x00-\x08\x0e-\x1f]/.test(s)) return { format: 'KAFKA_STRING', text: s };
+  // four or eight bytes that are not plain text (a control character, or no UTF-8) are a number:
+  // -1 is ffffffff, 3.3 holds a line feed
+  const plainText = isUtf8(b) && !/[\x00-\x1f\x7f]/.test(s);
+  if (b.length === 4 && !plainText) return { format: 'KAFKA_INT', text: String(b.readInt32BE(0)) };
+  if (b.length === 8 && !plainText) return { format: 'KAFKA_BIGINT or KAFKA_DOUBLE', text: String(b.readBigInt64BE(0)) };
+  // text may run over lines and tabs, but no other control characters
+  if (isUtf8(b) && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(s)) return { format: 'KAFKA_STRING', text: s };
   /* eslint-enable no-control-regex */
   return { format: 'UNRECOGNIZED_BYTES', text: b.toString('hex') };
 }

@@ -1,3 +1,4 @@
+import { decodeBase64 } from './base64.js';
 import { parseJsonExact } from './json-exact.js';
 import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
@@ -242,13 +243,15 @@ function splitCsv(text: string, delimiter: string): (string | null)[] {
 }
 
 function parseDelimited(s: string | null, t: SqlType): unknown {
-  if (s === null) return null;
+  // an empty field, quoted or not, is NULL (ksqlDB's delimited reader), a STRING too
+  if (s === null || s === '') return null;
   switch (t.kind) {
     case 'BOOLEAN': return s.toLowerCase() === 'true';
     case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
-      if (!/^\s*-?\d+\s*$/.test(s)) throw new SerdeError(`For input string: "${s}"`);
+      // Integer.parseInt / Long.parseLong: a sign, then digits, nothing around them
+      if (!/^[+-]?\d+$/.test(s)) throw new SerdeError(`For input string: "${s}"`);
       // a BIGINT is read exactly (Long.parseLong), beyond 2^53 too
-      if (t.kind === 'BIGINT') { const l = parseLong(s); if (l === undefined) throw new SerdeError(`For input string: "${s}"`); return l; }
+      if (t.kind === 'BIGINT') { const l = parseLong(s.replace(/^\+/, '')); if (l === undefined) throw new SerdeError(`For input string: "${s}"`); return l; }
       const n = Number(s);
       if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) throw new SerdeError(`For input string: "${s}"`);
       return n;
@@ -256,7 +259,7 @@ function parseDelimited(s: string | null, t: SqlType): unknown {
     case 'DOUBLE': { const n = Number(s); if (Number.isNaN(n) && s.trim() !== 'NaN') throw new SerdeError(`For input string: "${s}"`); return n; }
     case 'DECIMAL': return Decimal.parse(s).setScale(t.scale);
     case 'STRING': return s;
-    case 'BYTES': return Buffer.from(s, 'base64');
+    case 'BYTES': { const b = decodeBase64(s, 'optional'); if (!b) throw new SerdeError(`Illegal base64 text: "${s}"`); return b; }
     default: throw new SerdeError(`DELIMITED does not support type ${t.kind}`);
   }
 }

@@ -1,3 +1,4 @@
+import { decodeBase64 } from './base64.js';
 import { parseLong } from '../util/long.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
@@ -43,9 +44,12 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       if (typeof v === 'string') return v;
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
       return JSON.stringify(v);
-    case 'BYTES':
-      if (typeof v === 'string') return Buffer.from(v, 'base64');
+    case 'BYTES': {
+      // text that is not base64 fails the record, as Jackson's binaryValue() fails it
+      const bytes = typeof v === 'string' ? decodeBase64(v) : undefined;
+      if (bytes) return bytes;
       break;
+    }
     case 'ARRAY':
       if (Array.isArray(v)) return v.map((x, i) => fromJson(x, t.item, `${path}[${i}]`));
       break;
