@@ -80,10 +80,13 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
   if (!opts.allowOutOfOrder && latest !== undefined) {
     for (const f of pending) if (f.version < latest) problems.push({ kind: 'out-of-order', version: f.version, latest });
   }
-  let previous = latest !== undefined ? String(latest) : NO_PREVIOUS;
+  // each step's previous is the highest version applied before it, as Confluent's tool reads the
+  // latest version from CURRENT's previous when CURRENT failed: a version applied out of order
+  // below the latest does not lower it
+  let highest = latest;
   const steps = pending.map((file) => {
-    const step = { file, previous };
-    previous = String(file.version);
+    const step = { file, previous: highest !== undefined ? String(highest) : NO_PREVIOUS };
+    highest = highest === undefined ? file.version : Math.max(highest, file.version);
     return step;
   });
   return { steps, problems, latest };

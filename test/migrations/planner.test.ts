@@ -75,6 +75,9 @@ describe('plan', () => {
     const h = history(row(1, 'MIGRATED'), { ...row(3, 'MIGRATED'), previous: '1' });
     expect(plan([file(1), file(2), file(3)], h).problems).toEqual([{ kind: 'out-of-order', version: 2, latest: 3 }]);
     expect(plan([file(1), file(2), file(3)], h, { allowOutOfOrder: true }).steps.map((s) => s.file.version)).toEqual([2]);
+    // a version applied out of order does not lower the previous of the ones after it: Confluent's
+    // tool reads the latest version from a failed CURRENT's previous
+    expect(plan([file(1), file(2), file(3), file(4), file(5)], h, { allowOutOfOrder: true }).steps.map((s) => [s.file.version, s.previous])).toEqual([[2, '3'], [4, '3'], [5, '4']]);
   });
 
   it('treats a rolled-back version as pending again', () => {
