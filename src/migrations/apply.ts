@@ -144,7 +144,7 @@ export async function bothInOrder<A, B>(first: Promise<A>, second: Promise<B>): 
 
 /** What to do when the history table cannot be read: Confluent's tool reads the history from it. */
 export function historyTableWarning(m: MetadataNames, problem: string): string {
-  return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: drop ${m.table} and run 'ksql-migrate metadata init' to make it again from the stream`;
+  return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: run 'ksql-migrate metadata init' to make it again from the stream`;
 }
 
 /**

@@ -96,13 +96,18 @@ export async function confirm(plan: string[], question: string, opts: { yes?: bo
 }
 
 export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', ids: string[], opts: GlobalOptions & { sink?: string; all?: boolean; yes?: boolean }): Promise<number> {
-  return withClient(opts, async (c) => {
+  return withClient(opts, async (c, config) => {
     const chosen = [ids.length > 0, !!opts.sink, !!opts.all].filter(Boolean).length;
     if (chosen !== 1) throw new CliError(`${verb}: name query ids, --sink NAME or --all${chosen > 1 ? ', only one of them' : ''}`, EXIT.USAGE);
     const qs = await listQueries(c);
+    // the query that keeps the migration history table (Confluent's tool reads the history from it)
+    // is not stopped: named, it is refused; --all leaves it running
+    const historyTable = config.metadata.table.toUpperCase();
+    const keepsHistory = (q: { sinks: string[] }) => verb !== 'resume' && q.sinks.some((x) => x.toUpperCase() === historyTable);
     let targets: string[];
     // --all and --sink take persistent queries; an id may also name a push query a client streams
-    if (opts.all) targets = qs.filter(isPersistent).map((q) => q.id);
+    // (--all resumes only what is paused)
+    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && (verb !== 'resume' || q.state === 'PAUSED')).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];
@@ -110,6 +115,8 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     if (!targets.length) { report(opts, [`no queries to ${verb}`], { done: [] }); return EXIT.OK; }
     const unknown = targets.filter((id) => !qs.some((q) => q.id === id));
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
+    const history = targets.find((id) => keepsHistory(qs.find((q) => q.id === id)!));
+    if (history) throw new CliError(`${verb}: ${history} keeps the migration history table ${historyTable} (metadata.table), which Confluent's ksql-migrations reads: it is not ${verb === 'pause' ? 'paused' : 'terminated'} (to remove the history, 'ksql-migrate metadata destroy')`, EXIT.FAILED);
     const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
     const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }

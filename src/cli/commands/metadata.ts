@@ -11,8 +11,13 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
   try {
     const m = await metadataNames(config, client);
     if (action === 'init') {
+      // a history table that exists but cannot be read (its query terminated) is made again from
+      // the stream: Confluent's tool reads the history from it
+      const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
+      const rebuilt = history?.tableProblem !== undefined;
+      if (rebuilt) await client.ksql(`DROP TABLE IF EXISTS ${m.table};`);
       await ensureMetadata(client, m);
-      report(opts, [`metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic });
+      report(opts, [`${rebuilt ? `made ${m.table} again from ${m.stream} (it could not be read: ${history!.tableProblem}); ` : ''}metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic, rebuiltTable: rebuilt });
     } else {
       // the whole record of what was applied goes: never under a running `up`, and only when asked
       const leaseMs = config.lock.leaseSeconds * 1000;
