@@ -656,6 +656,23 @@ INSERT INTO SR (K, V, ROWTIME) VALUES ('y', 1, 259200000);`)).status).toBe(200);
     expect(await seen('SR_SHORT')).toBe('w');
   });
 
+  it('windows are closed by their own partition\'s stream time, not by another partition\'s further on', async () => {
+    // (with two partitions, key 'a' goes to partition 0 and 'd' to partition 1)
+    expect((await ksql(server.url, `CREATE STREAM PT (K STRING KEY, X INT) WITH (KAFKA_TOPIC='pt', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE TABLE PT_TUMBLING AS SELECT K, COUNT(*) AS C FROM PT WINDOW TUMBLING (SIZE 1 MINUTE, GRACE PERIOD 0 SECONDS) GROUP BY K;
+CREATE TABLE PT_SESSIONS AS SELECT K, COUNT(*) AS C FROM PT WINDOW SESSION (5 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY K EMIT FINAL;
+INSERT INTO PT (ROWTIME, K, X) VALUES (1000, 'a', 1);
+INSERT INTO PT (ROWTIME, K, X) VALUES (125000, 'd', 1);
+INSERT INTO PT (ROWTIME, K, X) VALUES (3000, 'a', 1);
+INSERT INTO PT (ROWTIME, K, X) VALUES (50000, 'a', 1);
+INSERT INTO PT (ROWTIME, K, X) VALUES (59500, 'a', 1);`)).status).toBe(200);
+    // partition 0's stream time is 59500 at most: window [0, 60000) is open and counts all four
+    expect((await q("SELECT K, WINDOWSTART, C FROM PT_TUMBLING WHERE K = 'a';")).rows).toEqual([['a', 0, 4]]);
+    // 1000 and 3000 are one session, closed by 50000 on partition 0 (not by 125000 on partition 1):
+    // the first final row of the sink
+    expect((await q("SELECT K, WINDOWSTART, WINDOWEND, C FROM PT_SESSIONS EMIT CHANGES LIMIT 1;")).rows).toEqual([['a', 1000, 3000, 2]]);
+  });
+
   it('a NULL numeric operand fails the whole expression, as ksqlDB\'s generated code does: COALESCE and CASE around it give NULL, a WHERE drops the row', async () => {
     await ksql(server.url, "INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('nul', 'x', null, 5000);");
     const rows = async () => (await q("SELECT D + 1, COALESCE(D + 1, 5), IFNULL(D * 2, -1), CASE WHEN D + 1 > 0 THEN 'a' ELSE 'b' END, -D, V FROM QS WHERE ROWTIME = 5000;")).rows;

@@ -19,7 +19,8 @@ const partitionKeys: string[] = [];
 const partitionKey = (p: number): string => partitionKeys[p] ??= String(p);
 
 /** `fns`: the aggregate calls its accumulators belong to, in order (absent in state from before it was kept). */
-interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number }; fns?: string }
+/** `p`: the partition (task) whose stream time closes a window or session (absent in state kept before it was recorded). */
+interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number }; fns?: string; p?: number }
 
 /** EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does; else a day less the size. */
 const graceOf = (spec: WindowSpec, final: boolean): number => (spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - spec.size.ms, 0));
@@ -139,10 +140,14 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         output(a.key, a.accs, a.ts, a.window, headers, false);
       }
     }
-    // a closed window takes no more records: its state can go (scanned once per window size of time)
+    // a closed window takes no more records: its state can go (scanned once per window size of time).
+    // Closed by its own partition's stream time: another partition's may be far ahead.
     if (st - purgedAt < size) return;
     purgedAt = st;
-    for (const [sk, a] of [...state.entries()]) if (a.window!.end + grace <= st && !pending.has(sk)) state.delete(sk);
+    for (const [sk, a] of [...state.entries()]) {
+      const owner = a.p === undefined || a.p === partition ? st : (streamTime.get(partitionKey(a.p)) ?? -Infinity);
+      if (a.window!.end + grace <= owner && !pending.has(sk)) state.delete(sk);
+    }
   };
   return {
     add(key, args, ts, partition, headers) {
@@ -165,6 +170,7 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
+        a.p = partition;
         state.put(sk, a);
         if (final) pending.put(sk, partition); else output(key, a.accs, a.ts, a.window, headers, false);
       }
@@ -189,9 +195,11 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
   const retention = sessionRetention(spec);
   const latestEnd = stores<number>('latest-session-end');
   /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
-  const closeSessions = (st: number, headers: Header[]) => {
+  const closeSessions = (st: number, partition: number, headers: Header[]) => {
     const due: Agg[] = [];
     for (const [sk, list] of [...sessions.entries()]) {
+      // a key's sessions are closed by its own partition's stream time
+      if (list.some((a) => a.p !== undefined && a.p !== partition)) continue;
       const open = list.filter((a) => a.window!.end + gap + grace > st);
       if (open.length === list.length) continue;
       due.push(...list.filter((a) => !open.includes(a)).map((a) => current(a)!));
@@ -220,10 +228,10 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
         if (!final) output(key, o.accs, o.window!.end, o.window, headers, true);
       }
       accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
-      const merged: Agg = { key, accs, ts: end, window: { start, end }, fns };
+      const merged: Agg = { key, accs, ts: end, window: { start, end }, fns, p: partition };
       sessions.put(sk, [...list.filter((a) => !overlapping.includes(a)), merged]);
       if (!final) output(key, merged.accs, end, merged.window, headers, false);
-      else closeSessions(st, headers);
+      else closeSessions(st, partition, headers);
     },
     undo() { throw new KsqlStatementError('Windowed aggregation over a table is not supported'); },
   };
