@@ -59,6 +59,15 @@ export function verify(files: MigrationFile[], history: History): Problem[] {
   return problems;
 }
 
+/** Pure: the pending files below the latest applied version, which `up` applies only when told to. */
+export function outOfOrder(files: MigrationFile[], history: History): Problem[] {
+  const latest = latestMigrated(history);
+  if (latest === undefined) return [];
+  const applied = (v: number) => history.versions.get(v)?.state === 'MIGRATED';
+  return files.filter((f) => f.version < latest && !applied(f.version) && history.versions.get(f.version)?.state !== 'ERROR' && history.versions.get(f.version)?.state !== 'RUNNING')
+    .sort(byVersion).map((f) => ({ kind: 'out-of-order' as const, version: f.version, latest }));
+}
+
 /** Pure: what `up` would apply given the files, the history and the options, or why not. */
 export function plan(files: MigrationFile[], history: History, opts: PlanOptions = {}): Plan {
   const problems = verify(files, history);

@@ -2,7 +2,7 @@ import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
 import { latestMigrated, type MetadataNames } from './history.js';
-import { describeProblem, verify } from './planner.js';
+import { describeProblem, outOfOrder, verify } from './planner.js';
 import { fileProblem } from './prepare.js';
 
 export interface StatusRow { version: number; name: string; state: string; previous?: string; startedOn?: string; completedOn?: string; errorReason?: string; file?: string }
@@ -23,7 +23,7 @@ export interface StatusReport {
 }
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
-export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now()): Promise<StatusReport> {
+export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now(), opts: { allowOutOfOrder?: boolean } = {}): Promise<StatusReport> {
   const [d, history] = await bothInOrder(discoverMigrations(dir), readHistory(client, metadata, leaseMs));
   const migrations: StatusRow[] = [];
   const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
@@ -42,6 +42,8 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     // a file `up` would refuse fails validation now, not on the default branch later
     ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
     ...(history ? verify(d.files, history).map(describeProblem) : []),
+    // a pending file below the latest applied version, which up refuses without --allow-out-of-order
+    ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(describeProblem) : []),
   ];
   return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
 }

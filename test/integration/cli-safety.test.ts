@@ -152,6 +152,21 @@ describe('the history stays true', () => {
     expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
   });
 
+  it('validate and status --exit-code name a pending file below the latest applied version, which up refuses, unless --allow-out-of-order', () => {
+    const p = project();
+    for (const v of [1, 3]) sql(p.dir, `V00000${v}__o${v}.sql`, stream(`OO${v}_${p.stream}`, `oo${v}_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__o2.sql', stream(`OO2_${p.stream}`, `oo2_${p.stream.toLowerCase()}`));
+    const v = p.run('validate');
+    expect([v.status, v.stderr]).toEqual([4, 'V000002 is pending but older than the latest applied version V000003: use --allow-out-of-order to apply it\n']);
+    expect(p.run('status', '--exit-code').status).toBe(1);
+    expect(p.run('validate', '--allow-out-of-order').status).toBe(0);
+    // (up refuses it as it refused it before: a plan it will not run, exit 1)
+    expect(p.run('up').status).toBe(1);
+    expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+    expect(p.run('validate').status).toBe(0);
+  });
+
   it('a history table whose query was terminated is named by status, validate and up, which read the stream alone and go on', async () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`HT_${p.stream}`, `ht_${p.stream.toLowerCase()}`));

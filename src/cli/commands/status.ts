@@ -16,7 +16,7 @@ export async function collectStatus(opts: GlobalOptions) {
     // reading needs the stream's and table's names only: their topics (which need the server's
     // service id, one more request) are for creating them
     const m = metadataNamesFor(config.metadata, '');
-    const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000);
+    const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: (opts as { allowOutOfOrder?: boolean }).allowOutOfOrder });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
