@@ -139,6 +139,8 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported/);
     expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
     expect(load('ssl.alpn=true\n')().server.url).toBe('http://props:9');
+    // empty, they ask for nothing (the Java tool reads an empty value as its default), as a generated file leaves them
+    expect(load('ssl.truststore.location=\nssl.truststore.password=\nssl.keystore.location=  \nbearer.auth.client.id=\n')().server.url).toBe('http://props:9');
     // ssl.verify.host: true is the default; false lets a certificate that does not name the host pass
     expect(load('ssl.verify.host=true\n')().server.verifyHost).toBe(true);
     expect(load('ssl.verify.host=false\n')().server.verifyHost).toBe(false);

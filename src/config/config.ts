@@ -144,7 +144,8 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
   for (const [key, value] of p) {
     const to = PROPERTY_KEYS[key];
     // the Java tool reads an empty value of a key it has as its default, as if the key were not there
-    if (value.trim() === '' && (to || key === 'ssl.alpn' || key === 'ssl.verify.host')) continue;
+    // (an empty key store or OAuth setting asks for nothing, so it is no reason to refuse the file)
+    if (value.trim() === '' && (to || key.startsWith('ssl.') || key.startsWith('bearer.auth.'))) continue;
     if (to) { out[to[0]][to[1]] = value; continue; }
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;

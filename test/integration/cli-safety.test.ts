@@ -732,7 +732,7 @@ describe('commands a careful user leans on', () => {
     expect([onFile.status, onFile.stderr]).toEqual([2, `error: init: ${join(dir, 'afile')} is a file, not a directory\n`]);
   });
 
-  it('init in a project whose settings name secrets set only in CI still creates the directory; a directory named by an unset variable is refused', () => {
+  it('init and create in a project whose settings name secrets set only in CI still work; a directory named by an unset variable is refused', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-env-'));
     const env = { ...process.env };
     delete env.KSQLM_UNSET_URL; delete env.KSQLM_UNSET_SECRET; delete env.KSQLM_UNSET_DIR;
@@ -740,6 +740,11 @@ describe('commands a careful user leans on', () => {
     const r = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
     expect([r.status, r.stdout]).toEqual([0, expect.stringContaining(`migrations go in ${join(dir, 'sql')}`)]);
     expect(existsSync(join(dir, 'sql'))).toBe(true);
+    // so does create, which only writes a file; a command that talks to the server names the variable
+    const created = spawnSync(process.execPath, [CLI, 'create', 'first'], { cwd: dir, encoding: 'utf8', env });
+    expect([created.status, existsSync(join(dir, 'sql', 'V000001__first.sql'))]).toEqual([0, true]);
+    const status = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8', env });
+    expect([status.status, status.stderr]).toEqual([2, 'error: server.url: environment variable KSQLM_UNSET_URL is not set\n']);
     writeFileSync(join(dir, 'ksql-migrate.yaml'), 'migrations:\n  dir: ${env:KSQLM_UNSET_DIR}\n');
     const refused = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
     expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);

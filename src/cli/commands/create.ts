@@ -3,11 +3,18 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { discoverMigrations, fileNameFor } from '../../migrations/files.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
-import { loadConfigOrExit, type GlobalOptions } from '../context.js';
+import type { GlobalOptions } from '../context.js';
+import { ConfigError, loadConfig } from '../../config/config.js';
 import { report } from '../render.js';
 
 export async function runCreate(description: string, opts: GlobalOptions & { version?: string }): Promise<void> {
-  const config = loadConfigOrExit(opts);
+  // create only writes a file: settings that name secrets set only where migrations run (CI) do not
+  // stop it, as they do not stop init
+  let config;
+  try { config = loadConfig(opts, process.env, process.cwd(), { onlyMigrations: true }); } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
   if (!description.trim()) throw new CliError('create: the description must not be empty', EXIT.USAGE);
   const d = await discoverMigrations(config.migrationsDir, { missingOk: true });
   let version: number;
