@@ -2,8 +2,14 @@ import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
 import { latestMigrated, type MetadataNames } from './history.js';
-import { describeProblem, outOfOrder, verify } from './planner.js';
+import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
 import { fileProblem } from './prepare.js';
+
+/**
+ * One problem for a script: `file` (a name or text `up` would refuse), or the planner's kinds
+ * (`checksum-drift`, `missing-file`, `failed`, `running`, `out-of-order`).
+ */
+export interface ProblemDetail { kind: string; version?: number; fileName?: string; message: string }
 
 export interface StatusRow { version: number; name: string; state: string; previous?: string; startedOn?: string; completedOn?: string; errorReason?: string; file?: string }
 
@@ -14,6 +20,8 @@ export interface StatusReport {
   migrations: StatusRow[];
   /** Everything `validate` objects to: bad file names, duplicates, drift, missing files, failed or stuck versions. */
   problems: string[];
+  /** The same problems, each with its kind, and the version or file it is about (for scripts). */
+  details: ProblemDetail[];
   /** Runs of version numbers with no file between the first and the last one. */
   gaps: { from: number; to: number }[];
   /** Entries of the migrations directory that are not read but look meant to be. */
@@ -37,15 +45,16 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = f ? 'PENDING' : 'ROLLED_BACK';
     migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });
   }
-  const problems = [
-    ...d.problems.map((p) => `${p.fileName}: ${p.reason}`),
+  const planned = (p: Problem): ProblemDetail => ({ kind: p.kind, version: p.version, ...('fileName' in p ? { fileName: p.fileName } : {}), message: describeProblem(p) });
+  const details: ProblemDetail[] = [
+    ...d.problems.map((p) => ({ kind: 'file', fileName: p.fileName, message: `${p.fileName}: ${p.reason}` })),
     // a file `up` would refuse fails validation now, not on the default branch later
-    ...d.files.map(fileProblem).filter((p): p is string => p !== undefined),
-    ...(history ? verify(d.files, history).map(describeProblem) : []),
+    ...d.files.flatMap((f) => { const m = fileProblem(f); return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }]; }),
+    ...(history ? verify(d.files, history).map(planned) : []),
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
-    ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(describeProblem) : []),
+    ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
 }
 
 /** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */

@@ -161,6 +161,8 @@ describe('the history stays true', () => {
     expect([v.status, v.stderr]).toEqual([4, 'V000002 is pending but older than the latest applied version V000003: use --allow-out-of-order to apply it\n']);
     expect(p.run('status', '--exit-code').status).toBe(1);
     expect(p.run('validate', '--allow-out-of-order').status).toBe(0);
+    // for scripts, each problem with its kind and version beside the sentence
+    expect(JSON.parse(p.run('validate', '--json').stdout)).toEqual({ valid: false, problems: [expect.any(String)], problemDetails: [{ kind: 'out-of-order', version: 2, message: 'V000002 is pending but older than the latest applied version V000003: use --allow-out-of-order to apply it' }] });
     // (up refuses it as it refused it before: a plan it will not run, exit 1)
     expect(p.run('up').status).toBe(1);
     expect(p.run('up', '--allow-out-of-order').status).toBe(0);
@@ -748,6 +750,16 @@ describe('commands a careful user leans on', () => {
     writeFileSync(join(dir, 'ksql-migrate.yaml'), 'migrations:\n  dir: ${env:KSQLM_UNSET_DIR}\n');
     const refused = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
     expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
+  });
+
+  it('init honours KSQL_MIGRATE_MIGRATIONS_DIR as the other commands do: it makes that directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-dir-'));
+    const env = { ...process.env, KSQL_MIGRATE_MIGRATIONS_DIR: 'db/mig' };
+    const r = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
+    expect([r.status, r.stdout]).toEqual([0, `created ${join(dir, 'ksql-migrate.yaml')}\nmigrations go in ${join(dir, 'db', 'mig')}; next: ksql-migrate create "first migration"\n`]);
+    expect(existsSync(join(dir, 'migrations'))).toBe(false);
+    expect(spawnSync(process.execPath, [CLI, 'create', 'first'], { cwd: dir, encoding: 'utf8', env }).status).toBe(0);
+    expect(existsSync(join(dir, 'db', 'mig', 'V000001__first.sql'))).toBe(true);
   });
 
   it('init honours KSQL_MIGRATE_CONFIG: writes that file with migrations/ beside it, or keeps it and creates its directory', () => {

@@ -69,6 +69,9 @@ export async function runInit(dir = '.'): Promise<void> {
   let migrations = join(dirname(cfg), 'migrations');
   if (existsSync(cfg) || (confluent !== undefined && existsSync(confluent))) {
     migrations = configuredMigrationsDir(root);
+  } else if (process.env.KSQL_MIGRATE_MIGRATIONS_DIR) {
+    // the environment names the directory for every command: init makes that one
+    migrations = resolve(root, process.env.KSQL_MIGRATE_MIGRATIONS_DIR);
   }
   try { await mkdir(migrations, { recursive: true }); } catch (e) {
     throw new CliError(`init: cannot create ${migrations}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);

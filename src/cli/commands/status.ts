@@ -18,14 +18,14 @@ export async function collectStatus(opts: GlobalOptions) {
     const m = metadataNamesFor(config.metadata, '');
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: (opts as { allowOutOfOrder?: boolean }).allowOutOfOrder });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
-    return { rows: r.migrations, problems: r.problems, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
+    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, gaps: s.gaps, ignored: s.ignored }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored }, null, 2)}\n`);
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
