@@ -152,6 +152,20 @@ describe('the history stays true', () => {
     expect(reason).toMatch(/^statement 2\/2 \(line 3\): Failed to insert values into/);
   });
 
+  it('metadata init makes again only a history table: another table under metadata.table is left alone', async () => {
+    const p = project();
+    const table = `NOTHIST_${p.stream}`;
+    expect((await ksql(target(), `CREATE TABLE ${table} (ID STRING PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='${table.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    // the history stream exists; the table setting then names the other table
+    expect(p.run('metadata', 'init').status).toBe(0);
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^( {2}table: ).*$/m, `$1${table}`));
+    const r = p.run('metadata', 'init');
+    expect([r.status, r.stderr]).toEqual([2, `error: metadata.table: ${table} is an existing table without the migration history's columns (${['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', 'STARTED_ON', 'COMPLETED_ON', 'PREVIOUS', 'ERROR_REASON'].join(', ')}); set metadata.table to a name of its own\n`]);
+    const d = (await ksql(target(), `DESCRIBE ${table};`)).body[0].sourceDescription;
+    expect(d.fields.map((f: { name: string }) => f.name)).toEqual(['ID', 'V']);
+  });
+
   it('validate and status --exit-code name a pending file below the latest applied version, which up refuses, unless --allow-out-of-order', () => {
     const p = project();
     for (const v of [1, 3]) sql(p.dir, `V00000${v}__o${v}.sql`, stream(`OO${v}_${p.stream}`, `oo${v}_${p.stream.toLowerCase()}`));

@@ -123,7 +123,12 @@ describe('query and schema management through the CLI', () => {
       const history = listed.filter((id: string) => /^CTAS_MIGRATION_SCHEMA_VERSIONS_/.test(id));
       expect(history).toHaveLength(1);
       expect(ids).toEqual(listed.filter((id: string) => !history.includes(id)));
-      expect(run('queries', 'resume', '--all', '--yes').status).toBe(0);
+      const pausedNow = () => JSON.parse(run('queries', '--state', 'PAUSED', '--json').stdout).map((q: { id: string }) => q.id);
+      expect(pausedNow()).toEqual(ids);
+      // resume --all resumes what is paused: every query runs again
+      const resumed = run('queries', 'resume', '--all', '--yes', '--json');
+      expect(JSON.parse(resumed.stdout).done.map((d: { id: string }) => d.id)).toEqual(ids);
+      expect(pausedNow()).toEqual([]);
     } finally { ac.abort(); }
   });
 

@@ -107,7 +107,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     let targets: string[];
     // --all and --sink take persistent queries; an id may also name a push query a client streams
     // (--all resumes only what is paused)
-    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && (verb !== 'resume' || q.state === 'PAUSED')).map((q) => q.id);
+    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];

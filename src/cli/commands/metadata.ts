@@ -1,6 +1,8 @@
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { ensureMetadata, readHistory } from '../../migrations/apply.js';
+import { COLUMNS } from '../../migrations/history.js';
+import type { KsqlClient } from '../../client/client.js';
 import { confirm } from './manage.js';
 import { report } from '../render.js';
 
@@ -15,7 +17,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       // the stream: Confluent's tool reads the history from it
       const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
       const rebuilt = history?.tableProblem !== undefined;
-      if (rebuilt) await client.ksql(`DROP TABLE IF EXISTS ${m.table};`);
+      if (rebuilt) await dropOrphanedHistoryTable(client, m.table, history!.tableProblem!);
       await ensureMetadata(client, m);
       report(opts, [`${rebuilt ? `made ${m.table} again from ${m.stream} (it could not be read: ${history!.tableProblem}); ` : ''}metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic, rebuiltTable: rebuilt });
     } else {
@@ -36,4 +38,17 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
     }
     return EXIT.OK;
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
+}
+
+/**
+ * Drops the history table before it is made again, only when it is one: the history's columns, and
+ * no query writing it (a terminated one's table). Any other table under that name, or one whose
+ * query still runs (the read failed for another reason), is left alone and the problem reported.
+ */
+async function dropOrphanedHistoryTable(client: KsqlClient, table: string, problem: string): Promise<void> {
+  const d = (await client.ksql(`DESCRIBE ${table};`, {}, { readOnly: true }))[0]?.sourceDescription as { fields?: { name: string }[]; writeQueries?: unknown[] } | undefined;
+  const names = new Set((d?.fields ?? []).map((f) => f.name.toUpperCase()));
+  if (!COLUMNS.every((c) => names.has(c))) throw new CliError(`metadata.table: ${table} is an existing table without the migration history's columns (${COLUMNS.join(', ')}); set metadata.table to a name of its own`, EXIT.USAGE);
+  if ((d?.writeQueries ?? []).length) throw new CliError(`the history table ${table} cannot be read (${problem}), though its query runs: nothing was changed; try again, or look at the server`, EXIT.FAILED);
+  await client.ksql(`DROP TABLE IF EXISTS ${table};`);
 }

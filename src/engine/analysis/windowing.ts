@@ -167,7 +167,8 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
         if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
         const sk = `${ks}@${start}`;
         let a = current(state.get(sk));
-        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns };
+        // (the partition set in the literal: one object shape for every window's state)
+        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns, p: partition };
         fold(a, args);
         a.ts = Math.max(a.ts, ts);
         a.p = partition;
