@@ -208,7 +208,8 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const { startLocalServer } = await import('../../engine/rest/server.js');
   // (without a processing log of its own: the target's, if it has one, is copied as its other sources are)
   const local = await startLocalServer({ port: 0, properties: { 'ksql.logging.processing.stream.auto.create': 'false' } });
-  const client = new KsqlClient({ url: local.url });
+  // the copy gets the properties the target gets (the configuration's)
+  const client = new KsqlClient({ url: local.url, properties: target.properties });
   try {
     for (const t of topics) local.engine.topics.create(t.name, { partitions: Math.max(1, t.replicaInfo.length), replicas: Math.max(1, t.replicaInfo[0] ?? 1) });
     // the copy's own schemas (of the sinks it creates) take ids no target schema has, so a schema
@@ -228,8 +229,15 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
+      // SET and UNSET last for the rest of the file, as in the one request up sends it in; the
+      // copy gets each statement alone, with the properties set before it
+      const fileProps: Record<string, string> = {};
       for (const [k, st] of statements.entries()) {
         lines.push(st.text);
+        const set = /^\s*SET\s+'([^']+)'\s*=\s*'((?:[^']|'')*)'\s*;\s*$/i.exec(st.text);
+        if (set) fileProps[set[1]!] = set[2]!.replace(/''/g, "'");
+        const unset = /^\s*UNSET\s+'([^']+)'\s*;\s*$/i.exec(st.text);
+        if (unset) delete fileProps[unset[1]!];
         const fail = (message: string) => {
           // the statement went alone: a position the server names is counted from its first line,
           // and is told as the file's line, as up tells it
@@ -266,7 +274,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         const assertion = /^\s*ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(st.text);
         if (assertion) {
           const atOnce = st.text.replace(/\s+TIMEOUT\s+\d+\s+\w+\s*;?\s*$/i, ';');
-          try { await client.ksql(atOnce, { 'ksql.assert.topic.default.timeout.ms': 0, 'ksql.assert.schema.default.timeout.ms': 0 }); } catch (e) {
+          try { await client.ksql(atOnce, { ...fileProps, 'ksql.assert.topic.default.timeout.ms': 0, 'ksql.assert.schema.default.timeout.ms': 0 }); } catch (e) {
             if (!(e instanceof ServerError)) throw e;
             if (assertion[1] || e.status !== 417) return fail(e.message);
             lines.push(`-- ? ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} waits on the target for what this copy cannot see (made outside ksqlDB?): ${briefMessage(e.message)}`);
@@ -275,7 +283,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         }
         // a source whose columns come from the target's Schema Registry: its schemas are copied in, then it runs again
         for (let copied = 0; ; copied++) {
-          try { await client.ksql(st.text); break; } catch (e) {
+          try { await client.ksql(st.text, fileProps); break; } catch (e) {
             if (!(e instanceof ServerError)) throw e;
             const subject = missingSubject(e.message);
             if (subject === undefined || copied === 2) return fail(e.message);
