@@ -673,6 +673,18 @@ INSERT INTO PT (ROWTIME, K, X) VALUES (59500, 'a', 1);`)).status).toBe(200);
     expect((await q("SELECT K, WINDOWSTART, WINDOWEND, C FROM PT_SESSIONS EMIT CHANGES LIMIT 1;")).rows).toEqual([['a', 1000, 3000, 2]]);
   });
 
+  it('a join that repartitions keeps stream time by its join key\'s partition: an outer row waiting on another key\'s partition comes out', async () => {
+    // ORD rows keyed 'a' (partition 0) and 'd' (partition 1) all join on ID 1: one repartition task
+    expect((await ksql(server.url, `CREATE STREAM RJ_ORD (K STRING KEY, ID INT, V STRING) WITH (KAFKA_TOPIC='rj_ord', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE STREAM RJ_SHP (K STRING KEY, ID INT, W STRING) WITH (KAFKA_TOPIC='rj_shp', PARTITIONS=2, VALUE_FORMAT='JSON');
+CREATE STREAM RJ_OUT AS SELECT RJ_ORD.ID, V, W FROM RJ_ORD LEFT JOIN RJ_SHP WITHIN 1 SECOND GRACE PERIOD 0 SECONDS ON RJ_ORD.ID = RJ_SHP.ID;
+INSERT INTO RJ_ORD (ROWTIME, K, ID, V) VALUES (1000, 'a', 1, 'first');
+INSERT INTO RJ_ORD (ROWTIME, K, ID, V) VALUES (10000, 'd', 1, 'second');
+INSERT INTO RJ_ORD (ROWTIME, K, ID, V) VALUES (20000, 'd', 1, 'third');`)).status).toBe(200);
+    // the task's stream time passes 1000 + 1 s at 'second': 'first' comes out unmatched then, and 'second' at 'third'
+    expect((await q('SELECT * FROM RJ_OUT EMIT CHANGES LIMIT 2;')).rows).toEqual([[1, 'first', null], [1, 'second', null]]);
+  });
+
   it('a NULL numeric operand fails the whole expression, as ksqlDB\'s generated code does: COALESCE and CASE around it give NULL, a WHERE drops the row', async () => {
     await ksql(server.url, "INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('nul', 'x', null, 5000);");
     const rows = async () => (await q("SELECT D + 1, COALESCE(D + 1, 5), IFNULL(D * 2, -1), CASE WHEN D + 1 > 0 THEN 'a' ELSE 'b' END, -D, V FROM QS WHERE ROWTIME = 5000;")).rows;

@@ -1,5 +1,5 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
-import { typeToString, containsMap } from '../sql/types.js';
+import { typeToString, containsMap, type SqlType } from '../sql/types.js';
 import { keyColumns } from '../catalog/schema.js';
 import { compileExpr, type Compiled, type Row, type Scope } from './compile.js';
 import { KsqlStatementError } from './errors.js';
@@ -59,8 +59,14 @@ export interface JoinInput {
   repartition: boolean;
   /** The sources each key-to-key join step joins (the left-most one, whose partitioning the result keeps, and the right one): they must be co-partitioned. */
   coPartitioned: [Side['ds'], Side['ds']][];
-  /** Builds the processor that turns source records into joined rows (before WHERE and projection). */
-  build(onRow: JoinEmit, onError: (e: unknown) => void, stores: StoreFactory): Processor;
+  /** The type of the first step's join key (what a repartition partitions by). */
+  keyType?: SqlType;
+  /**
+   * Builds the processor that turns source records into joined rows (before WHERE and projection).
+   * `taskOf`: for a join that repartitions, the partition (task) of a join key, whose stream time
+   * the row is joined in, instead of the source record's partition.
+   */
+  build(onRow: JoinEmit, onError: (e: unknown) => void, stores: StoreFactory, taskOf?: (joinKey: unknown) => number | undefined): Processor;
 }
 
 /** Plans the join steps of a query: the rows they produce feed a projection or an aggregation. */
@@ -139,9 +145,11 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   });
 
   return {
-    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned,
-    build(onRow, onError, stores) {
+    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type,
+    build(onRow, onError, stores, taskOf) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
+      // each side's join key in the first step it joins in (a repartition partitions by it)
+      const sideKeys = sides.map((_s, i) => (i === 0 ? (steps[0] ? safe(steps[0].leftKey, onError) : undefined) : safe(steps[i - 1]!.rightKey, onError)));
       const prefixers = sides.map(prefixer);
       // the partition (task) of the record being processed: a join's output is that task's
       let task = 0;
@@ -173,6 +181,13 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
             task = msg.partition ?? 0;
             const w = msg.window, session = side.ds.windowInfo?.type === 'SESSION';
             const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined, partition: msg.partition };
+            // a join that repartitions joins each row in the task of its join key's partition of the
+            // repartition topic: that task's stream time is the one the row moves and waits on
+            const keyFn = repartition && taskOf && ev.row ? sideKeys[i] : undefined;
+            if (keyFn) {
+              const t = taskOf!(keyFn(ev.row!));
+              if (t !== undefined) { task = t; ev.partition = t; }
+            }
             if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
           });
         },
@@ -206,8 +221,8 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     for (const [start, end] of windowFields) if (row && typeof row[start] === 'number') return { start: row[start], end: row[end] as number };
     return undefined;
   };
-  return {
-    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned,
+  const plan: QueryPlan = {
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType,
     build(emit, onError, stores) {
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;
@@ -225,9 +240,10 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
         if (!emitted.has(k)) emitted.put(k, true);
         emit(out(e, fns.map((f) => f(row!))));
       };
-      return input.build(finish, onError, stores);
+      return input.build(finish, onError, stores, (k) => plan.joinPartition?.(k));
     },
   };
+  return plan;
 }
 
 /** The projection items that are a join's PARTITION BY expressions; a persistent query must select each. */

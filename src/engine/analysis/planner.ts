@@ -51,6 +51,10 @@ export interface QueryPlan {
    * Set by the persistent query once the sink's key format is known; without it the source's is used.
    */
   groupPartition?: (key: unknown[]) => number;
+  /** A join that repartitions: the partition (task) of a join key in the repartition topic. */
+  joinPartition?: (key: unknown) => number;
+  /** The type of a join's key (what its repartition partitions by). */
+  joinKeyType?: SqlType;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
   /**

@@ -11,7 +11,7 @@ import { KeyMissingError } from '../analysis/plan-util.js';
 import { isNoKey } from '../analysis/source-reader.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
-import { checkFormatSupports, windowedKey } from '../serde/formats.js';
+import { checkFormatSupports, keySerde, windowedKey } from '../serde/formats.js';
 import { inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { isSchemaFormat, isUnwrapped } from '../serde/sr-serde.js';
 import { columnsToSql, schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
@@ -352,6 +352,13 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
     const { key: ks } = serdesOf(sink);
     const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
     q.plan.groupPartition = (key) => { try { return partitionForKey(ks.serialize(key) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+  }
+  if (q.plan.repartition && q.plan.joinKeyType && !engine.options.singlePartition) {
+    // a join that repartitions: a row's stream time is its join key's partition's in the
+    // repartition topic (the key as KAFKA writes it, over the left source's partitions)
+    const ks = keySerde({ format: 'KAFKA' }, [{ name: 'K', type: q.plan.joinKeyType, ns: 'KEY' }]);
+    const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
+    q.plan.joinPartition = (key) => { try { return key === null || key === undefined ? 0 : partitionForKey(ks.serialize([key]) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
   }
   emit = makeSinkWriter(engine, q, sink);
   if (previous?.runtime) {
