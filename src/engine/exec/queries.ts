@@ -358,7 +358,15 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
     // repartition topic (the key as KAFKA writes it, over the left source's partitions)
     const ks = keySerde({ format: 'KAFKA' }, [{ name: 'K', type: q.plan.joinKeyType, ns: 'KEY' }]);
     const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
-    q.plan.joinPartition = (key) => { try { return key === null || key === undefined ? 0 : partitionForKey(ks.serialize([key]) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+    const partitionOf = (key: unknown) => { try { return key === null || key === undefined ? 0 : partitionForKey(ks.serialize([key]) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+    // (join keys repeat: a key's partition is remembered, for a bounded number of keys)
+    const known = new Map<unknown, number>();
+    q.plan.joinPartition = (key) => {
+      if (typeof key !== 'string' && typeof key !== 'number') return partitionOf(key);
+      let p = known.get(key);
+      if (p === undefined) { if (known.size >= 10_000) known.clear(); p = partitionOf(key); known.set(key, p); }
+      return p;
+    };
   }
   emit = makeSinkWriter(engine, q, sink);
   if (previous?.runtime) {
