@@ -74,6 +74,12 @@ export interface History {
 
 export interface LockState { holder?: string; since?: number; claims: number }
 
+/** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */
+export function liveHolder(lock: { holder?: string; since?: number } | undefined, leaseMs: number, now: number): string | undefined {
+  if (!lock?.holder) return undefined;
+  return lock.since !== undefined && now - lock.since > leaseMs ? undefined : lock.holder;
+}
+
 /**
  * Folds the events stream, in offset order, over the table's rows into the latest row per key, and
  * into the lock state (from the stream alone: claims are ordered by offset). A claim

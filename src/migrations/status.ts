@@ -1,7 +1,7 @@
 import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
-import { latestMigrated, type MetadataNames } from './history.js';
+import { latestMigrated, liveHolder, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
 import { fileProblem } from './prepare.js';
 
@@ -57,8 +57,3 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
   return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
 }
 
-/** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */
-function liveHolder(lock: { holder?: string; since?: number } | undefined, leaseMs: number, now: number): string | undefined {
-  if (!lock?.holder) return undefined;
-  return lock.since !== undefined && now - lock.since > leaseMs ? undefined : lock.holder;
-}

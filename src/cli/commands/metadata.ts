@@ -1,7 +1,7 @@
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { ensureMetadata, readHistory } from '../../migrations/apply.js';
-import { COLUMNS } from '../../migrations/history.js';
+import { COLUMNS, liveHolder } from '../../migrations/history.js';
 import type { KsqlClient } from '../../client/client.js';
 import { confirm } from './manage.js';
 import { report } from '../render.js';
@@ -24,8 +24,8 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       // the whole record of what was applied goes: never under a running `up`, and only when asked
       const leaseMs = config.lock.leaseSeconds * 1000;
       const history = await readHistory(client, m, leaseMs);
-      if (history?.lock.holder !== undefined && history.lock.since !== undefined && Date.now() - history.lock.since <= leaseMs) {
-        throw new CliError(`the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since).toISOString()}: a migration run may be going on; let it finish (or wait for its lease to run out) before destroying the history`, EXIT.FAILED);
+      if (history && liveHolder(history.lock, leaseMs, Date.now()) !== undefined) {
+        throw new CliError(`the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish (or wait for its lease to run out) before destroying the history`, EXIT.FAILED);
       }
       // no history stream: nothing to drop (the table is made from the stream, so it is not there either)
       if (!history) { report(opts, [`nothing to drop: ${m.stream} does not exist on the server`], { action: 'destroy', dropped: [] }); return EXIT.OK; }

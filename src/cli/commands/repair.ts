@@ -1,6 +1,6 @@
 import { discoverMigrations, versionName } from '../../migrations/files.js';
 import { readHistory } from '../../migrations/apply.js';
-import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, stateChange, type History } from '../../migrations/history.js';
+import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, liveHolder, stateChange, type History } from '../../migrations/history.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
@@ -49,7 +49,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     }
     // rows written beside a running `up` would mix with its own: only a lock past its lease, or one
     // released in this same repair, lets the history be changed
-    const live = history.lock.holder !== undefined && history.lock.since !== undefined && Date.now() - history.lock.since <= config.lock.leaseSeconds * 1000;
+    const live = liveHolder(history.lock, config.lock.leaseSeconds * 1000, Date.now()) !== undefined;
     if (live && !opts.releaseLock && sql.length) throw new CliError(`repair: the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish, or add --release-lock if that run is dead`, EXIT.FAILED);
     if (sql.length) await client.ksql(sql.join('\n'));
     report(opts, lines, done);
