@@ -103,6 +103,21 @@ export function statementKind(text: string): string {
   return words.slice(0, 4).join(' ');
 }
 
+/** A SET 'name'='value' (value unescaped) or UNSET 'name' (value undefined) statement, or undefined. */
+export function propertySetting(text: string): { name: string; value?: string } | undefined {
+  const plain = stripComments(text).trim();
+  const set = /^SET\s+'([^']+)'\s*=\s*'((?:[^']|'')*)'\s*;?$/i.exec(plain);
+  if (set) return { name: set[1]!, value: set[2]!.replace(/''/g, "'") };
+  const unset = /^UNSET\s+'([^']+)'\s*;?$/i.exec(plain);
+  return unset ? { name: unset[1]! } : undefined;
+}
+
+/** An ASSERT [NOT EXISTS] TOPIC|SCHEMA statement: what it asserts, or undefined for any other statement. */
+export function assertionOf(text: string): { what: 'TOPIC' | 'SCHEMA'; not: boolean } | undefined {
+  const m = /^ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(stripComments(text).trim());
+  return m ? { what: m[2]!.toUpperCase() as 'TOPIC' | 'SCHEMA', not: m[1] !== undefined } : undefined;
+}
+
 const UNIT_MS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
 
 /**
@@ -111,9 +126,9 @@ const UNIT_MS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 
  * other statements.
  */
 export function assertWaitMs(text: string, fallbackMs: { topic: number; schema: number } = { topic: 1000, schema: 1000 }): number {
-  const plain = stripComments(text).trim();
-  const what = /^ASSERT\s+(?:NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(plain)?.[1]?.toUpperCase();
+  const what = assertionOf(text)?.what;
   if (!what) return 0;
+  const plain = stripComments(text).trim();
   const m = /\bTIMEOUT\s+(\d+)\s+(MILLISECOND|SECOND|MINUTE|HOUR|DAY)S?\s*;?\s*$/i.exec(plain);
   return m ? Number(m[1]) * UNIT_MS[m[2]!.toUpperCase()]! : what === 'TOPIC' ? fallbackMs.topic : fallbackMs.schema;
 }
@@ -128,12 +143,15 @@ export function assertWaitsMs(texts: string[], properties: Record<string, unknow
   const fallback = { topic: initial('topic'), schema: initial('schema') };
   let total = 0;
   for (const text of texts) {
-    const plain = stripComments(text).trim();
-    const set = /^SET\s+'ksql\.assert\.(topic|schema)\.default\.timeout\.ms'\s*=\s*'(\d+)'/i.exec(plain);
-    if (set) { fallback[set[1]!.toLowerCase() as 'topic' | 'schema'] = Number(set[2]); continue; }
-    const unset = /^UNSET\s+'ksql\.assert\.(topic|schema)\.default\.timeout\.ms'/i.exec(plain);
-    if (unset) { fallback[unset[1]!.toLowerCase() as 'topic' | 'schema'] = initial(unset[1]!.toLowerCase()); continue; }
-    total += assertWaitMs(plain, fallback);
+    const setting = propertySetting(text);
+    const which = setting && /^ksql\.assert\.(topic|schema)\.default\.timeout\.ms$/i.exec(setting.name)?.[1]?.toLowerCase() as 'topic' | 'schema' | undefined;
+    if (setting && which) {
+      if (setting.value === undefined) fallback[which] = initial(which);
+      else if (/^\d+$/.test(setting.value)) fallback[which] = Number(setting.value);
+      continue;
+    }
+    if (setting) continue;
+    total += assertWaitMs(text, fallback);
   }
   return total;
 }

@@ -4,6 +4,7 @@ import { ensureMetadata, readHistory, readFilesOrThrow, PlanRefused, type Migrat
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
 import { prepareMigration } from '../../migrations/prepare.js';
+import { assertionOf, propertySetting } from '../../sql/split.js';
 import type { FieldSchema } from '../../client/entities.js';
 import { quoteName as q, typeText as sqlType } from '../schema-text.js';
 import { SchemaRegistryClient, type RegistrySchema } from '../../client/schema-registry.js';
@@ -234,10 +235,9 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
       const fileProps: Record<string, string> = {};
       for (const [k, st] of statements.entries()) {
         lines.push(st.text);
-        const set = /^\s*SET\s+'([^']+)'\s*=\s*'((?:[^']|'')*)'\s*;\s*$/i.exec(st.text);
-        if (set) fileProps[set[1]!] = set[2]!.replace(/''/g, "'");
-        const unset = /^\s*UNSET\s+'([^']+)'\s*;\s*$/i.exec(st.text);
-        if (unset) delete fileProps[unset[1]!];
+        const setting = propertySetting(st.text);
+        if (setting?.value !== undefined) fileProps[setting.name] = setting.value;
+        else if (setting) delete fileProps[setting.name];
         const fail = (message: string) => {
           // the statement went alone: a position the server names is counted from its first line,
           // and is told as the file's line, as up tells it
@@ -271,12 +271,12 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         // an ASSERT is checked at once: what it waits for on the target may come from outside
         // ksqlDB (a connector, a producer), which the copy cannot see, so only what the copy
         // already refuses (NOT EXISTS of what is there) fails the dry run
-        const assertion = /^\s*ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(st.text);
+        const assertion = assertionOf(st.text);
         if (assertion) {
           const atOnce = st.text.replace(/\s+TIMEOUT\s+\d+\s+\w+\s*;?\s*$/i, ';');
           try { await client.ksql(atOnce, { ...fileProps, 'ksql.assert.topic.default.timeout.ms': 0, 'ksql.assert.schema.default.timeout.ms': 0 }); } catch (e) {
             if (!(e instanceof ServerError)) throw e;
-            if (assertion[1] || e.status !== 417) return fail(e.message);
+            if (assertion.not || e.status !== 417) return fail(e.message);
             lines.push(`-- ? ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} waits on the target for what this copy cannot see (made outside ksqlDB?): ${briefMessage(e.message)}`);
           }
           continue;
