@@ -33,6 +33,18 @@ async function until(done: () => boolean, what: string, ms = 20_000): Promise<vo
   }
 }
 
+/** A consumer of the group, subscribed to the topic from its beginning and running, once it has joined. */
+async function joinedConsumer(kafka: Kafka, groupId: string, topic: string, maxWaitTimeInMs: number): Promise<Consumer> {
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async () => undefined });
+  await until(() => joined, 'the consumer to join');
+  return consumer;
+}
+
 /** The values of a topic's records, read from the beginning by a new consumer group until there are `n`. */
 async function consumeValues(kafka: Kafka, topic: string, groupId: string, n: number): Promise<string[]> {
   const got: string[] = [];
@@ -87,13 +99,7 @@ describe('the Kafka listener on every address (--host 0.0.0.0)', () => {
       await admin.connect();
       expect((await admin.describeCluster()).brokers).toEqual([{ nodeId: 1, host: '127.0.0.2', port }]);
       await admin.createTopics({ topics: [{ topic: 'hosts', numPartitions: 1 }] });
-      const consumer = kafka.consumer({ groupId: 'hosts-g', maxWaitTimeInMs: 100 });
-      let joined = false;
-      consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
-      await consumer.connect();
-      await consumer.subscribe({ topic: 'hosts', fromBeginning: true });
-      await consumer.run({ eachMessage: async () => undefined });
-      await until(() => joined, 'the consumer to join');
+      const consumer = await joinedConsumer(kafka, 'hosts-g', 'hosts', 100);
       const { groups } = await admin.describeGroups(['hosts-g']);
       expect(groups[0]!.members.map((m) => m.clientHost)).toEqual(['/127.0.0.1']);
       await consumer.disconnect();
@@ -535,13 +541,7 @@ describe('the Kafka listener with kafkajs', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'quiet', numPartitions: 1 }] });
     await admin.disconnect();
-    const consumer = kafka.consumer({ groupId: 'long-poller', maxWaitTimeInMs: 60_000 });
-    let joined = false;
-    consumer.on(consumer.events.GROUP_JOIN, () => { joined = true; });
-    await consumer.connect();
-    await consumer.subscribe({ topic: 'quiet', fromBeginning: true });
-    await consumer.run({ eachMessage: async () => undefined });
-    await until(() => joined, 'the consumer to join');
+    const consumer = await joinedConsumer(kafka, 'long-poller', 'quiet', 60_000);
     // the poll waits a minute for data; the test's deadline is half that
     expect(await own.server.stop()).toBe(0);
     await consumer.disconnect().catch(() => undefined);
