@@ -11,7 +11,7 @@ import { KeyMissingError } from '../analysis/plan-util.js';
 import { isNoKey } from '../analysis/source-reader.js';
 import { WithProps } from '../catalog/with-props.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
-import { checkFormatSupports, keySerde, windowedKey } from '../serde/formats.js';
+import { checkFormatSupports, keySerde, windowedKey, type Serde } from '../serde/formats.js';
 import { inferColumns, registerColumns, withDefaultName } from './sr-binding.js';
 import { isSchemaFormat, isUnwrapped } from '../serde/sr-serde.js';
 import { columnsToSql, schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
@@ -346,19 +346,19 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
   q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', (o) => emit(o), engine.stepHooks);
   engine.watchErrors(q.runtime);
   if (sink.type === 'TABLE') q.materialized = q.runtime.store<MaterializedRow>('materialized');
+  // a repartition topic has the (left) source's partitions: a key's partition there is its task
+  const sourcePartitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
+  const repartitioned = (ks: Serde) => (key: unknown[]) => { try { return partitionForKey(ks.serialize(key) ?? Buffer.alloc(0), sourcePartitions); } catch { return 0; } };
   if (q.plan.repartition && sink.windowInfo && !engine.options.singlePartition) {
     // a GROUP BY that repartitions: a group's stream time is that of its partition in the
-    // repartition topic, which has the source's partitions and the sink's key format
-    const { key: ks } = serdesOf(sink);
-    const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
-    q.plan.groupPartition = (key) => { try { return partitionForKey(ks.serialize(key) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+    // repartition topic, which has the sink's key format
+    q.plan.groupPartition = repartitioned(serdesOf(sink).key);
   }
   if (q.plan.repartition && q.plan.joinKeyType && !engine.options.singlePartition) {
     // a join that repartitions: a row's stream time is its join key's partition's in the
-    // repartition topic (the key as KAFKA writes it, over the left source's partitions)
-    const ks = keySerde({ format: 'KAFKA' }, [{ name: 'K', type: q.plan.joinKeyType, ns: 'KEY' }]);
-    const partitions = engine.topics.get(q.plan.sources[0]!.topic)?.partitions.length ?? 1;
-    const partitionOf = (key: unknown) => { try { return key === null || key === undefined ? 0 : partitionForKey(ks.serialize([key]) ?? Buffer.alloc(0), partitions); } catch { return 0; } };
+    // repartition topic (the key as KAFKA writes it)
+    const byKey = repartitioned(keySerde({ format: 'KAFKA' }, [{ name: 'K', type: q.plan.joinKeyType, ns: 'KEY' }]));
+    const partitionOf = (key: unknown) => (key === null || key === undefined ? 0 : byKey([key]));
     // (join keys repeat: a key's partition is remembered, for a bounded number of keys)
     const known = new Map<unknown, number>();
     q.plan.joinPartition = (key) => {
