@@ -257,7 +257,7 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
       ["SELECT REDUCE(ARR, 'x', (s, x) => x) FROM FN;", "Function 'reduce' does not accept parameters (ARRAY<INTEGER>, ...)."],
       // (a map's TRANSFORM takes a lambda for the keys and one for the values: one alone was a 500)
       ['SELECT TRANSFORM(M, (k, v) => k) FROM FN;', "Function 'transform' does not accept parameters (MAP<STRING, INTEGER>, ...)."],
-      ['SELECT TRANSFORM(ARR, x => TRANSFORM(ARR, x => x)) FROM FN;', 'Reusing lambda arguments in nested lambda is not allowed'],
+      ['SELECT TRANSFORM(ARR, x => TRANSFORM(ARR, x => x)) FROM FN;', 'Exception while preparing statement: Reusing lambda arguments in nested lambda is not allowed'],
       ['SELECT G, SUM(I, 2) FROM FN GROUP BY G EMIT CHANGES;', "Function 'SUM' does not accept parameters (INTEGER, INTEGER)."],
       ["SELECT G, COLLECT_LIST(I, 'a') FROM FN GROUP BY G EMIT CHANGES;", "Function 'COLLECT_LIST' does not accept parameters (INTEGER, STRING)."],
     ] as const) {
@@ -540,12 +540,12 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(e.overwrittenProperties).toEqual(['ksql.query.pull.table.scan.enabled', 'ksql.streams.auto.offset.reset']);
   });
 
-  it('MASK and its variants, COUNT_DISTINCT; DESCRIBE FUNCTION lists each overload; the lambda functions are listed', async () => {
+  it('MASK and its variants, COUNT_DISTINCT; DESCRIBE FUNCTION lists each overload, its types named as ksqlDB names them (VARCHAR, INT); the lambda functions are listed', async () => {
     expect((await q("SELECT MASK(V), MASK(V, '*', NULL, '#', NULL), MASK_LEFT(V, 2), MASK_KEEP_RIGHT(V, 2) FROM QS WHERE ROWTIME = 1000;")).rows).toEqual([['Xxn-x', '*b#-x', 'Xx1-x', 'Xxn-x']]);
     const counted = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT ID, COUNT_DISTINCT(V) AS N FROM QS GROUP BY ID EMIT CHANGES LIMIT 3;', properties: { 'auto.offset.reset': 'earliest' } }) });
     expect((await counted.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l))).toEqual([['a', 1], ['a', 2], ['a', 2]]);
     const sub = (await ksql(server.url, 'DESCRIBE FUNCTION SUBSTRING;')).body[0].functions as { argumentTypes: string[]; returnType: string }[];
-    expect(sub.map((f) => [f.argumentTypes, f.returnType])).toContainEqual([['STRING', 'INTEGER', 'INTEGER'], 'STRING']);
+    expect(sub.map((f) => [f.argumentTypes, f.returnType])).toContainEqual([['VARCHAR', 'INT', 'INT'], 'VARCHAR']);
     const listed = (await ksql(server.url, 'SHOW FUNCTIONS;')).body[0].functions.map((f: { name: string }) => f.name);
     for (const name of ['TRANSFORM', 'FILTER', 'REDUCE', 'MASK', 'MASK_KEEP_LEFT', 'COUNT_DISTINCT']) expect(listed).toContain(name);
     // functions real ksqlDB has not: its test harness's UDFs, and trims other than TRIM
@@ -554,24 +554,24 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect((await ksql(server.url, 'DESCRIBE FUNCTION TRANSFORM;')).status).toBe(200);
     // aggregates and table functions list their variants too: arguments and return types
     const variants = async (name: string) => ((await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { argumentTypes: string[]; returnType: string }[]).map((f) => `${f.argumentTypes.join(', ')} -> ${f.returnType}`);
-    expect(await variants('SUM')).toEqual(['INTEGER -> INTEGER', 'BIGINT -> BIGINT', 'DOUBLE -> DOUBLE', 'DECIMAL -> DECIMAL']);
-    expect(await variants('COUNT')).toEqual(expect.arrayContaining([' -> BIGINT', 'STRING -> BIGINT']));
-    expect(await variants('TOPK')).toContain('DECIMAL, INTEGER -> ARRAY<DECIMAL>');
+    expect(await variants('SUM')).toEqual(['INT -> INT', 'BIGINT -> BIGINT', 'DOUBLE -> DOUBLE', 'DECIMAL -> DECIMAL']);
+    expect(await variants('COUNT')).toEqual(expect.arrayContaining([' -> BIGINT', 'VARCHAR -> BIGINT']));
+    expect(await variants('TOPK')).toContain('DECIMAL, INT -> ARRAY<DECIMAL>');
     expect(await variants('EXPLODE')).toEqual(['ARRAY<T> -> T']);
     // functions that bind their types as they are called list what they bind to: generic ones with T
-    expect(await variants('SIGN')).toEqual(['INTEGER -> INTEGER', 'BIGINT -> INTEGER', 'DOUBLE -> INTEGER', 'DECIMAL -> INTEGER']);
-    expect(await variants('ROUND')).toEqual(expect.arrayContaining(['DOUBLE -> BIGINT', 'DOUBLE, INTEGER -> DOUBLE', 'DECIMAL -> DECIMAL']));
+    expect(await variants('SIGN')).toEqual(['INT -> INT', 'BIGINT -> INT', 'DOUBLE -> INT', 'DECIMAL -> INT']);
+    expect(await variants('ROUND')).toEqual(expect.arrayContaining(['DOUBLE -> BIGINT', 'DOUBLE, INT -> DOUBLE', 'DECIMAL -> DECIMAL']));
     expect(await variants('ARRAY_MAX')).toEqual(['ARRAY<T> -> T']);
     expect(await variants('ARRAY_CONTAINS')).toEqual(['ARRAY<T>, T -> BOOLEAN']);
     expect(await variants('COALESCE')).toEqual(expect.arrayContaining(['T, T -> T', 'ARRAY<T>, ARRAY<T> -> ARRAY<T>']));
-    expect(await variants('ARRAY_SORT')).toEqual(['ARRAY<T> -> ARRAY<T>', 'ARRAY<T>, STRING -> ARRAY<T>']);
+    expect(await variants('ARRAY_SORT')).toEqual(['ARRAY<T> -> ARRAY<T>', 'ARRAY<T>, VARCHAR -> ARRAY<T>']);
     expect(await variants('ARRAY_REMOVE')).toEqual(['ARRAY<T>, T -> ARRAY<T>']);
-    expect(await variants('AS_MAP')).toEqual(['ARRAY<STRING>, ARRAY<T> -> MAP<STRING, T>']);
-    expect(await variants('MASK_LEFT')).toEqual(['STRING, INTEGER -> STRING', 'STRING, INTEGER, STRING, STRING, STRING, STRING -> STRING']);
+    expect(await variants('AS_MAP')).toEqual(['ARRAY<VARCHAR>, ARRAY<T> -> MAP<VARCHAR, T>']);
+    expect(await variants('MASK_LEFT')).toEqual(['VARCHAR, INT -> VARCHAR', 'VARCHAR, INT, VARCHAR, VARCHAR, VARCHAR, VARCHAR -> VARCHAR']);
     const concat = (await ksql(server.url, 'DESCRIBE FUNCTION CONCAT;')).body[0].functions as { arguments: { type: string; isVariadic: boolean }[]; returnType: string }[];
-    expect(concat.map((f) => [f.arguments.map((a) => [a.type, a.isVariadic]), f.returnType])).toEqual([[[['STRING', true]], 'STRING'], [[['BYTES', true]], 'BYTES']]);
+    expect(concat.map((f) => [f.arguments.map((a) => [a.type, a.isVariadic]), f.returnType])).toEqual([[[['VARCHAR', true]], 'VARCHAR'], [[['BYTES', true]], 'BYTES']]);
     // every function's every variant names real types
-    const type = /^([A-Z]\d?|BOOLEAN|INTEGER|BIGINT|DOUBLE|DECIMAL|STRING|BYTES|DATE|TIME|TIMESTAMP|ARRAY<.+>|MAP<.+>|STRUCT<.+>|LAMBDA<.+>)$/;
+    const type = /^([A-Z]\d?|BOOLEAN|INT|BIGINT|DOUBLE|DECIMAL|VARCHAR|BYTES|DATE|TIME|TIMESTAMP|ARRAY<.+>|MAP<.+>|STRUCT<.+>|LAMBDA<.+>)$/;
     const bad: string[] = [];
     for (const name of listed) {
       for (const f of (await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { argumentTypes: string[]; returnType: string }[]) {

@@ -383,7 +383,7 @@ let lambdaCounter = 0;
 function compileLambda(e: Expr, types: SqlType[], ctx: CompileCtx, fnName: string): { type: SqlType; call: (row: Row, ...vals: unknown[]) => unknown } {
   if (e.t !== 'lambda') throw new KsqlStatementError(`Function '${fnName}' expects a lambda function as its argument, got ${formatExpr(e)}`);
   if (e.params.length !== types.length) throw new KsqlStatementError(`Was expecting ${types.length} arguments to lambda function, got ${e.params.length}`);
-  if (e.params.some((p) => ctx.lambdaVars?.has(p))) throw new KsqlStatementError('Reusing lambda arguments in nested lambda is not allowed');
+  if (e.params.some((p) => ctx.lambdaVars?.has(p))) throw new KsqlStatementError('Exception while preparing statement: Reusing lambda arguments in nested lambda is not allowed');
   const vars = new Map(ctx.lambdaVars ?? []);
   const fields = e.params.map((p, i) => { const field = `$lambda${lambdaCounter++}_${p}`; vars.set(p, { type: types[i]!, field }); return field; });
   const body = compileExpr(e.body, { ...ctx, lambdaVars: vars });

@@ -190,6 +190,9 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
   }
 }
 
+/** A function's parameter or return type as ksqlDB names it in DESCRIBE FUNCTION (its ParamTypes): VARCHAR, INT. */
+const paramTypeNames = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
+
 const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
 
 function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
@@ -204,11 +207,14 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
       : [{ ...t!.signature, variadic: false }];
   return {
     ...base('describe_function', stmt),
-    name: stmt.name.toUpperCase(), description, author: 'Confluent', version: '', path: 'internal',
-    functions: overloads.map((o) => ({
-      arguments: o.params.map((type, i) => ({ name: `arg${i + 1}`, type, description: '', isVariadic: o.variadic && i === o.params.length - 1 })),
-      returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,
-    })),
+    name: stmt.name.toUpperCase(), description: paramTypeNames(description), author: 'Confluent', version: '', path: 'internal',
+    functions: overloads.map((o) => {
+      const params = o.params.map(paramTypeNames);
+      return {
+        arguments: params.map((type, i) => ({ name: `arg${i + 1}`, type, description: '', isVariadic: o.variadic && i === params.length - 1 })),
+        returnType: paramTypeNames(o.returns), description: `${stmt.name.toUpperCase()}(${params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: params,
+      };
+    }),
     type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
   };
 }

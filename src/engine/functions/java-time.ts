@@ -1,9 +1,10 @@
 import { EvalError } from '../analysis/errors.js';
 import { resolveDateTime } from './values.js';
+import { utcDate } from '../util/civil-time.js';
 
 /**
  * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
- * G y u M L d D E a H k K h m s S n z Z X x V O, the week and quarter fields Y w W e c F Q q (weeks
+ * G y u M L d D E a H k K h m s S n A N z Z X x V O, the week and quarter fields Y w W e c F Q q (weeks
  * as the US locale counts them: from Sunday, week 1 holds January 1st), 'quoted' text and [optional]
  * sections, formatting and (case-insensitive, as ksqlDB builds its parsers) parsing. Zones are
  * offsets (+0200, UTC+2) or IANA names.
@@ -52,7 +53,7 @@ function tokenize(pattern: string): Token[] {
     } else if (/[a-zA-Z]/.test(c)) {
       let n = 1;
       while (pattern[i + n] === c) n++;
-      if (!'GyuMLdDEaHkKhmsSnzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
+      if (!'GyuMLdDEaHkKhmsSnANzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
       tokens.push({ ch: c, n });
       i += n;
     } else if (c === '[' || c === ']') {
@@ -175,14 +176,17 @@ function usWeek(d: Date): { year: number; week: number } {
 /** Formats epoch milliseconds in `zone` with a Java pattern. */
 export function formatJavaDate(ms: number, pattern: string, zone: string): string {
   const offMs = zoneOffsetMs(zone, ms), off = offMs / 60_000;
-  const d = new Date(ms + offMs);
-  const year = d.getUTCFullYear(), month = d.getUTCMonth(), hour = d.getUTCHours();
+  const { d, years } = utcDate(ms + offMs);
+  const year = d.getUTCFullYear() + years, month = d.getUTCMonth(), hour = d.getUTCHours();
   const pad = (v: number, n: number) => (v < 0 ? '-' + String(-v).padStart(n, '0') : String(v).padStart(n, '0'));
+  // four letters or more: a value wider than the letters takes a sign (SignStyle.EXCEEDS_PAD)
+  const padYear = (v: number, n: number) => (n >= 4 && v > 0 && String(v).length > n ? `+${v}` : pad(v, n));
+  const milliOfDay = ((ms + offMs) % 86_400_000 + 86_400_000) % 86_400_000;
   const text = (full: string, n: number) => (n === 4 ? full : n === 5 ? full[0]! : full.slice(0, 3));
   const field = (ch: string, n: number): string => {
     switch (ch) {
       case 'G': return year > 0 ? 'AD' : 'BC';
-      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : pad(ch === 'y' && year <= 0 ? 1 - year : year, n);
+      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : padYear(ch === 'y' && year <= 0 ? 1 - year : year, n);
       case 'M': case 'L': return n <= 2 ? pad(month + 1, n) : text(MONTHS[month]!, n);
       case 'd': return pad(d.getUTCDate(), n);
       case 'D': return pad(Math.floor((Date.UTC(year, month, d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1, n);
@@ -195,7 +199,9 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'm': return pad(d.getUTCMinutes(), n);
       case 's': return pad(d.getUTCSeconds(), n);
       case 'S': return String(d.getUTCMilliseconds()).padStart(3, '0').padEnd(n, '0').slice(0, n);
-      case 'n': return String(d.getUTCMilliseconds() * 1_000_000);
+      case 'n': return pad(d.getUTCMilliseconds() * 1_000_000, n);
+      case 'A': return pad(milliOfDay, n);
+      case 'N': return pad(milliOfDay * 1_000_000, n);
       case 'z': return zoneName(zone, ms, n >= 4);
       case 'V': return zone;
       // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
@@ -205,7 +211,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
-      case 'Y': { const y = usWeek(d).year; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : pad(y, n); }
+      case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : padYear(y, n); }
       // the weekday the month began on, from this day's (Date.UTC would read years 0-99 as 1900s)
       case 'W': { const firstDow = (((d.getUTCDay() - (d.getUTCDate() - 1)) % 7) + 7) % 7; return pad(Math.floor((d.getUTCDate() - 1 + firstDow) / 7) + 1, n); }
       case 'F': return pad(((d.getUTCDate() - 1) % 7) + 1, n);
@@ -233,7 +239,7 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
     throw new EvalError(`Text '${text}' could not be parsed: ${(e as Error).message}`);
   }
   // a day of the week in the text must be the date's
-  if (p.dayOfWeek !== undefined && p.day !== undefined && new Date(local).getUTCDay() !== p.dayOfWeek) {
+  if (p.dayOfWeek !== undefined && p.day !== undefined && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
   }
   return localToUtc(local, p.zone ?? zone);
@@ -256,7 +262,7 @@ function parseFields(text: string, pattern: string): Parsed {
   let p: Parsed = {};
   let i = 0;
   const fail = (): never => { throw new ParseFailure(`Text '${text}' could not be parsed at index ${i}`); };
-  const isNumeric = (t: Token | undefined) => t !== undefined && 'ch' in t && ('yudDHkKhmsSYwWFeQqc'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
+  const isNumeric = (t: Token | undefined) => t !== undefined && 'ch' in t && ('yudDHkKhmsSANYwWFeQqc'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
   const digits = (min: number, max: number): number => {
     const m = new RegExp(`^\\d{${min},${max}}`).exec(text.slice(i));
     if (!m) fail();
@@ -325,6 +331,13 @@ function parseFields(text: string, pattern: string): Parsed {
       case 's': p.second = num(t.n); break;
       case 'S': { const m = /^\d+/.exec(text.slice(i)); if (!m) fail(); const f = m![0].slice(0, t.n > 1 ? t.n : 9); i += f.length; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
       case 'n': digits(1, 9); break;
+      // the millisecond or nanosecond of the day: the time of day whole
+      case 'A': case 'N': {
+        const v = num(t.n), milli = t.ch === 'A' ? v : Math.floor(v / 1_000_000);
+        if (milli >= 86_400_000) fail();
+        p.hour = Math.floor(milli / 3_600_000); p.minute = Math.floor(milli / 60_000) % 60; p.second = Math.floor(milli / 1000) % 60; p.ms = milli % 1000;
+        break;
+      }
       case 'G': word(['AD', 'BC']); break;
       default: {
         // zones: an offset, Z, or a name

@@ -99,8 +99,8 @@ export function valueToString(v: unknown, t: SqlType): string | null {
   switch (t.kind) {
     case 'DOUBLE': return javaDouble(v as number);
     case 'DECIMAL': return (v as Decimal).toString();
-    case 'TIMESTAMP': return new Date(v as number).toISOString().replace('Z', '');
-    case 'DATE': return new Date((v as number) * 86_400_000).toISOString().slice(0, 10);
+    case 'TIMESTAMP': return formatTimestamp(v as number);
+    case 'DATE': return formatDate(v as number);
     case 'TIME': return new Date(v as number).toISOString().slice(11, 19);
     case 'BYTES': return Buffer.from(v as Uint8Array).toString('base64');
     case 'ARRAY': return `[${(v as unknown[]).map((x) => (x === null ? 'null' : valueToString(x, t.item))).join(', ')}]`;
@@ -111,6 +111,9 @@ export function valueToString(v: unknown, t: SqlType): string | null {
 }
 
 import { javaDoubleString as javaDouble } from '../util/decimal.js';
+import { CYCLE_MS, formatDate, formatTimestamp } from '../util/civil-time.js';
+/** The epoch milliseconds a Java long holds (java.sql.Timestamp's range). */
+const LONG_RANGE_MS = 2 ** 63;
 
 /**
  * Local date and time fields to epoch milliseconds (UTC), resolved as java.time resolves them: a
@@ -134,8 +137,12 @@ export function resolveDateTime(y: number, mo: number, d: number, h = 0, mi = 0,
   if (s > 59) range('SecondOfMinute', s, 0, 59);
   // Date.UTC reads years 0-99 as 1900-1999: the year is set on its own
   const t = new Date(Date.UTC(2000, mo - 1, d, h, mi, s, ms));
-  t.setUTCFullYear(y);
-  return t.getTime() + nextDay;
+  // a year beyond Date's range is set whole 400-year cycles nearer, and the cycles added back
+  const cycles = Math.abs(y) > 200_000 ? Math.trunc(y / 400) : 0;
+  t.setUTCFullYear(y - 400 * cycles);
+  const out = t.getTime() + cycles * CYCLE_MS + nextDay;
+  if (Math.abs(out) > LONG_RANGE_MS) throw new EvalError('long overflow');
+  return out;
 }
 const MONTH_NAMES = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'];
 

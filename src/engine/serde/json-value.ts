@@ -3,6 +3,7 @@ import { parseLong } from '../util/long.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
+import { formatDate, formatTime, formatTimestamp } from '../util/civil-time.js';
 
 /** Converts a parsed JSON value into the engine's value for a column type; throws on a mismatch. */
 export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
@@ -146,20 +147,4 @@ export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): 
     }
     default: return JSON.stringify(v);
   }
-}
-
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-export function formatTimestamp(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-}
-export function formatDate(days: number): string {
-  return formatTimestamp(days * 86_400_000).slice(0, 10);
-}
-export function formatTime(ms: number): string {
-  const h = Math.floor(ms / 3_600_000), m = Math.floor(ms / 60_000) % 60, s = Math.floor(ms / 1000) % 60, milli = ms % 1000;
-  let out = `${pad(h)}:${pad(m)}`;
-  if (s || milli) out += `:${pad(s)}`;
-  if (milli) out += `.${pad(milli, 3)}`;
-  return out;
 }

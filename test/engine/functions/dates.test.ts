@@ -3,6 +3,7 @@ import { T } from '../../../src/engine/sql/types.js';
 import { formatJavaDate, parseJavaDate } from '../../../src/engine/functions/java-time.js';
 import { call } from './call.js';
 import { convert } from '../../../src/engine/functions/values.js';
+import { formatDate, formatTimestamp } from '../../../src/engine/util/civil-time.js';
 
 const S = T.STRING;
 
@@ -134,5 +135,41 @@ describe('half-day hours and early years', () => {
   it('the week of the month of a day in the years 0-99 counts from that month\'s own first weekday', () => {
     const d = new Date(Date.UTC(2000, 2, 2)); d.setUTCFullYear(2); // 0002-03-02, a Saturday; March began on a Friday
     expect(formatJavaDate(d.getTime(), 'yyyy-MM-dd W', 'UTC')).toBe('0002-03-02 1');
+  });
+});
+
+describe('instants beyond the years JavaScript\'s Date holds, as java.time writes them', () => {
+  // 9e15 ms is 104,166,666 days and 16 hours after 1970: a Saturday in the year 287168 (Date ends in 275760)
+  const FAR = 9_000_000_000_000_000;
+
+  it('the REST text, CAST to STRING and FORMAT_TIMESTAMP give the date; five-digit years take a +, years before 1 count back from 1 (yyyy is the year of era)', () => {
+    expect(formatTimestamp(FAR)).toBe('+287168-08-24T16:00:00.000');
+    expect(convert(FAR, T.TIMESTAMP, S)).toBe('+287168-08-24T16:00:00.000');
+    expect(formatJavaDate(FAR, 'yyyy-MM-dd EEE HH', 'UTC')).toBe('+287168-08-24 Sat 16');
+    // as far before 1970: the proleptic year -283229, 283230 BC
+    expect(formatJavaDate(-FAR, 'yyyy-MM-dd G HH', 'UTC')).toBe('+283230-05-10 BC 08');
+    expect(formatJavaDate(-FAR, 'uuuu-MM-dd', 'UTC')).toBe('-283229-05-10');
+    expect(formatTimestamp(Date.UTC(10000, 0, 1))).toBe('+10000-01-01T00:00:00.000');
+    expect(formatTimestamp(Date.UTC(9999, 11, 31))).toBe('9999-12-31T00:00:00.000');
+    // the millisecond before 0001-01-01 is in 1 BC, whose year of era is 1
+    expect(formatTimestamp(-62135596800001)).toBe('0001-12-31T23:59:59.999');
+    expect(formatDate(100_000_001)).toBe('+275760-09-14');
+    // y, yyy: no sign; yyyyy pads to five
+    expect(formatJavaDate(Date.UTC(10000, 0, 1), 'y yyy yyyy yyyyy', 'UTC')).toBe('10000 10000 +10000 10000');
+  });
+
+  it('a parsed year beyond Date\'s range is the instant java.time gives; beyond a long it is an error', () => {
+    expect(formatTimestamp(parseJavaDate('300000', 'yyyy', 'UTC'))).toBe('+300000-01-01T00:00:00.000');
+    expect(parseJavaDate('300000-08-24', 'yyyy-MM-dd', 'UTC') - parseJavaDate('300000-08-23', 'yyyy-MM-dd', 'UTC')).toBe(86_400_000);
+    expect(() => parseJavaDate('999999999', 'yyyy', 'UTC')).toThrow(/long overflow/);
+  });
+
+  it('A and N are the millisecond and nanosecond of the day, formatted and parsed', () => {
+    const ts = Date.UTC(2021, 2, 4, 5, 6, 7, 89);
+    expect(formatJavaDate(ts, 'A', 'UTC')).toBe('18367089');
+    expect(formatJavaDate(ts, 'N', 'UTC')).toBe('18367089000000');
+    expect(formatJavaDate(ts, 'AAAAAAAAA', '+0100')).toBe('021967089');
+    expect(parseJavaDate('2021-03-04 18367089', 'yyyy-MM-dd A', 'UTC')).toBe(ts);
+    expect(parseJavaDate('2021-03-04 18367089000000', 'yyyy-MM-dd N', 'UTC')).toBe(ts);
   });
 });
