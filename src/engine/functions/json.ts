@@ -90,7 +90,8 @@ function toJsonString(v: unknown, t: SqlType): string {
     case 'DOUBLE': return Number.isFinite(v as number) ? javaDoubleString(v as number) : JSON.stringify(String(v));
     case 'DECIMAL': return (v as Decimal).toString();
     case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
-    case 'DATE': return JSON.stringify(valueToString(v, t));
+    // java.sql.Date and java.sql.Time as Jackson's SqlDateSerializer and SqlTimeSerializer write them: their toString()
+    case 'DATE': case 'TIME': return JSON.stringify(valueToString(v, t));
     case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonString(x, t.item)).join(',')}]`;
     case 'MAP': return `{${[...(v as Map<unknown, unknown>)].map(([k, x]) => `${JSON.stringify(String(k))}:${toJsonString(x, t.value)}`).join(',')}}`;
     case 'STRUCT': return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonString((v as Record<string, unknown>)[f.name] ?? null, f.type)}`).join(',')}}`;

@@ -50,7 +50,9 @@ describe('JSON functions', () => {
     expect(call('JSON_ARRAY_CONTAINS', [S, t], [json, v])).toBe(expected);
   });
 
-  it('TO_JSON_STRING writes a DATE as its ISO text', () => {
+  it('TO_JSON_STRING writes a DATE as its ISO text, a TIME as HH:mm:ss (Jackson\'s SqlTimeSerializer: java.sql.Time.toString())', () => {
     expect(call('TO_JSON_STRING', [T.DATE], [1000])).toBe('"1972-09-27"');
+    expect(call('TO_JSON_STRING', [T.TIME], [18_367_089])).toBe('"05:06:07"');
+    expect(call('TO_JSON_STRING', [T.array(T.TIME)], [[0, null]])).toBe('["00:00:00",null]');
   });
 });
