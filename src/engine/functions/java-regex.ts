@@ -65,11 +65,12 @@ function stripComments(p: string): string {
  * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
  */
 export function javaRegex(pattern: string): { source: string; flags: string } {
-  let flags = '', p = pattern, comments = false;
+  let flags = '', p = pattern, comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
     for (const c of m[1]!) if (!flags.includes(FLAGS[c]!)) flags += FLAGS[c]!;
     if (m[1]!.includes('x')) comments = true;
+    if (m[1]!.includes('u')) unicodeCase = true;
     p = p.slice(m[0].length);
   }
   if (comments) p = stripComments(p);
@@ -129,5 +130,50 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
     out += c;
   }
   if (unicode && !flags.includes('u')) flags += 'u';
+  // Java's (?i) folds US-ASCII letters only, unless (?u) asks for Unicode case too; JavaScript's i
+  // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out.
+  if (flags.includes('i') && !unicodeCase && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
   return { source: out, flags };
+}
+
+/** The other case of an ASCII letter, else nothing. */
+const otherCase = (c: string): string => (/[a-z]/.test(c) ? c.toUpperCase() : /[A-Z]/.test(c) ? c.toLowerCase() : '');
+
+/** The other case of the ASCII letters in the code point range lo-hi, as class ranges. */
+function otherCaseRanges(lo: number, hi: number): string {
+  let out = '';
+  for (const [from, to, shift] of [[97, 122, -32], [65, 90, 32]] as const) {
+    const a = Math.max(lo, from), b = Math.min(hi, to);
+    if (a <= b) out += `${String.fromCharCode(a + shift)}-${String.fromCharCode(b + shift)}`;
+  }
+  return out;
+}
+
+/** A JavaScript pattern source matching its ASCII letters in either case, without the i flag. */
+function asciiCaseless(src: string): string {
+  let out = '', inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    // an escape is kept whole (\u{..}, \uXXXX, \xHH, \p{..}, \k<name>, \cX, or one character)
+    const esc = c === '\\' ? /^\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[pP]\{[^}]*\}|k<[^>]*>|c[A-Za-z]|[\s\S])/.exec(src.slice(i)) : null;
+    if (esc) { out += esc[0]; i += esc[0].length - 1; continue; }
+    if (inClass) {
+      if (c === ']') { inClass = false; out += c; continue; }
+      const hi = src[i + 2];
+      if (src[i + 1] === '-' && hi !== undefined && hi !== ']' && hi !== '\\') {
+        out += `${c}-${hi}${otherCaseRanges(c.charCodeAt(0), hi.charCodeAt(0))}`;
+        i += 2;
+        continue;
+      }
+      out += c + otherCase(c);
+      continue;
+    }
+    if (c === '[') { inClass = true; out += src[i + 1] === '^' ? '[^' : '['; if (src[i + 1] === '^') i++; continue; }
+    // a group's name is no text to match
+    const named = c === '(' ? /^\(\?<[A-Za-z_$][\w$]*>/.exec(src.slice(i)) : null;
+    if (named) { out += named[0]; i += named[0].length - 1; continue; }
+    const other = otherCase(c);
+    out += other ? `[${c}${other}]` : c;
+  }
+  return out;
 }

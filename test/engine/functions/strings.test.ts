@@ -69,6 +69,15 @@ describe('regular expressions', () => {
     ['REGEXP_REPLACE', ['abc', '(?<n>b)', '<${n}>'], 'a<b>c'],
     ['REGEXP_REPLACE', ['abc', '(b)', '$12'], 'ab2c'],
     ['REGEXP_REPLACE', ['abc', 'b', '\\$$0'], 'a$bc'],
+    // (?i) folds US-ASCII letters only (Java's CASE_INSENSITIVE without UNICODE_CASE); (?iu) folds all
+    ['REGEXP_REPLACE', ['ÉCOLE école Ecole', '(?i)école', 'x'], 'ÉCOLE x Ecole'],
+    ['REGEXP_REPLACE', ['ÉCOLE école ECOLE', '(?iu)école', 'x'], 'x x ECOLE'],
+    ['REGEXP_EXTRACT', ['(?i)É', 'é'], null],
+    ['REGEXP_EXTRACT', ['(?i)[à-ÿa-c]+É', 'ABCàé'], null],
+    ['REGEXP_EXTRACT', ['(?i)[à-ÿa-c]+é', 'xABCàé'], 'ABCàé'],
+    ['REGEXP_EXTRACT', ['(?i)(?<w>caf)\\u00e9', 'CAFé'], 'CAFé'],
+    ['REGEXP_EXTRACT', ['(?i)[^a]ü', 'Aü bü'], 'bü'],
+    ['REGEXP_EXTRACT', ['(?i)ecole', 'ECOLE'], 'ECOLE'],
   ] as const)('%s(%j) = %j', (name, args, expected) => {
     const types = args.map((a) => (typeof a === 'number' ? I : S));
     expect(call(name, types, [...args])).toEqual(expected);
