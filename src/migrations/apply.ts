@@ -68,7 +68,15 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) return undefined;
     // a stream of that name that is no history (it lacks the columns)
-    throw asMismatch(m, events.reason);
+    const mismatch = asMismatch(m, events.reason);
+    // a server that answers no pull query on a stream (before ksqlDB 0.22, or with
+    // ksql.query.pull.stream.enabled=false) leaves the table, which Confluent's tool reads
+    if (mismatch === events.reason && events.reason instanceof ServerError && table.status === 'fulfilled') {
+      const history = foldEvents([], leaseMs, table.value.rows.map(rowFromColumns), true);
+      history.streamProblem = events.reason.brief;
+      return history;
+    }
+    throw mismatch;
   }
   // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
@@ -142,6 +150,11 @@ export async function bothInOrder<A, B>(first: Promise<A>, second: Promise<B>): 
   return [a.value, b.value];
 }
 
+/** What reading the table alone means: it lags the stream on a real server, and lock claims cannot be ordered. */
+export function historyStreamWarning(m: MetadataNames, problem: string): string {
+  return `the history stream ${m.stream} cannot be read by a pull query (${problem}); ksql-migrate reads the history from the table ${m.table} alone, as Confluent's ksql-migrations does. A server updates the table from the stream about every 2 s, and two runs at once cannot be told apart: run one ksql-migrate at a time against this server (ksqlDB 0.22 and later, with ksql.query.pull.stream.enabled, read the stream)`;
+}
+
 /** What to do when the history table cannot be read: Confluent's tool reads the history from it. */
 export function historyTableWarning(m: MetadataNames, problem: string): string {
   return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: run 'ksql-migrate metadata init' to make it again from the stream`;
@@ -176,6 +189,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
     if (history.tableProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyTableWarning(s.metadata, history.tableProblem) }); }
+    if (history.streamProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyStreamWarning(s.metadata, history.streamProblem) }); }
     // ours, and our claim still within its lease now that the read has come back: a read that took
     // longer than the lease may show a claim another run has since replaced
     if (history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs) break;
@@ -188,7 +202,11 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       // released on behalf of the run that died holding it, then claimed
       emit({ type: 'warning', message: `took over the lock left by ${holder}, a run that stopped without releasing it (no other process can reach this embedded server)` });
       await client.ksql(`${lockRow(stream, holder, 'UNLOCKED', ports.now())}\n${lockRow(stream, owner, 'LOCKED', ports.now())}`);
-    } else if (holder === undefined || expired || holder === owner) await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+    } else if (holder === undefined || expired || holder === owner) {
+      await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+      // read from the table alone, the claim shows once the server has updated it
+      if (history.streamProblem) await ports.sleep(250);
+    }
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!);

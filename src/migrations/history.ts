@@ -58,9 +58,19 @@ export function stateChange(stream: string, r: Omit<HistoryRow, 'versionKey'>): 
   return `${insertRow(stream, { ...r, versionKey: r.version })}\n${insertRow(stream, { ...r, versionKey: CURRENT })}`;
 }
 
-export function rowFromColumns(cols: unknown[]): HistoryRow {
-  const s = (i: number) => (cols[i] === null || cols[i] === undefined ? '' : String(cols[i]));
+/** A history row as read: a NULL column (a row written by hand with some columns left out) is null. */
+export type EventRow = { [K in keyof HistoryRow]: string | null };
+
+export function rowFromColumns(cols: unknown[]): EventRow {
+  const s = (i: number) => (cols[i] === null || cols[i] === undefined ? null : String(cols[i]));
   return { versionKey: s(0), version: s(1), name: s(2), state: s(3), checksum: s(4), startedOn: s(5), completedOn: s(6), previous: s(7), errorReason: s(8) };
+}
+
+/** A key's row once `r` is written after `base`, as LATEST_BY_OFFSET makes it: each column the latest that is not NULL. */
+function after(base: HistoryRow | undefined, r: EventRow): HistoryRow {
+  const out = { ...r } as HistoryRow;
+  for (const k of Object.keys(r) as (keyof HistoryRow)[]) out[k] = r[k] ?? base?.[k] ?? '';
+  return out;
 }
 
 export interface History {
@@ -70,6 +80,8 @@ export interface History {
   lock: LockState;
   /** Why the history table could not be read (its query terminated, say), when it exists: the stream was read alone. */
   tableProblem?: string;
+  /** Why the events stream could not be read (a server without pull queries on streams): the table was read alone. */
+  streamProblem?: string;
 }
 
 export interface LockState { holder?: string; since?: number; claims: number }
@@ -86,15 +98,20 @@ export function liveHolder(lock: { holder?: string; since?: number } | undefined
  * (state LOCKED) takes a free lock, or one whose holder's lease has expired at the claim's time; the
  * holder's own claim renews its lease; UNLOCKED by the holder frees it. First claim wins.
  */
-export function foldEvents(rows: HistoryRow[], leaseMs: number, table: HistoryRow[] = []): History {
+export function foldEvents(rows: readonly EventRow[], leaseMs: number, table: readonly EventRow[] = [], lockFromTable = false): History {
   const versions = new Map<number, HistoryRow>();
   let current: HistoryRow | undefined;
   const lock: LockState = { claims: 0 };
+  const versionOf = (key: string | null) => (key !== null && key !== LOCK_KEY && key !== CURRENT && Number.isInteger(Number(key)) && Number(key) > 0 ? Number(key) : undefined);
   // the table's latest row per key stands for a key whose events the stream no longer holds (the
-  // topic's retention deleted them); a key's events, newer than or as new as its table row, override it
-  for (const r of table) {
-    if (r.versionKey === CURRENT) current = r;
-    else if (r.versionKey !== LOCK_KEY && Number.isInteger(Number(r.versionKey)) && Number(r.versionKey) > 0) versions.set(Number(r.versionKey), r);
+  // topic's retention deleted them); a key's events, newer than or as new as its table row, are
+  // written over it column by column (a hand-written row may leave columns NULL)
+  for (const t of table) {
+    const r = after(undefined, t), v = versionOf(t.versionKey);
+    if (t.versionKey === CURRENT) current = r;
+    else if (v !== undefined) versions.set(v, r);
+    // read alone, the table's lock row is the latest claim or release (claims cannot be ordered)
+    else if (t.versionKey === LOCK_KEY && lockFromTable && r.state === 'LOCKED') { lock.holder = r.version; lock.since = Number(r.startedOn); lock.claims = 1; }
   }
   for (const r of rows) {
     if (r.versionKey === LOCK_KEY) {
@@ -102,13 +119,13 @@ export function foldEvents(rows: HistoryRow[], leaseMs: number, table: HistoryRo
       const free = lock.holder === undefined || (lock.since !== undefined && at - lock.since > leaseMs);
       if (r.state === 'LOCKED') {
         lock.claims++;
-        if (free || lock.holder === r.version) { lock.holder = r.version; lock.since = at; }
+        if (free || lock.holder === r.version) { lock.holder = r.version ?? ''; lock.since = at; }
       } else if (r.state === 'UNLOCKED' && lock.holder === r.version) { lock.holder = undefined; lock.since = undefined; }
       continue;
     }
-    if (r.versionKey === CURRENT) { current = r; continue; }
-    const v = Number(r.versionKey);
-    if (Number.isInteger(v) && v > 0) versions.set(v, r);
+    if (r.versionKey === CURRENT) { current = after(current, r); continue; }
+    const v = versionOf(r.versionKey);
+    if (v !== undefined) versions.set(v, after(versions.get(v), r));
   }
   return { versions, current, lock };
 }

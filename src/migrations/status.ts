@@ -28,6 +28,8 @@ export interface StatusReport {
   ignored: { fileName: string; reason: string }[];
   /** Why the history table could not be read, when it exists (the stream was read alone). */
   tableProblem?: string;
+  /** Why the events stream could not be read (no pull queries on streams): the table was read alone. */
+  streamProblem?: string;
 }
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
@@ -54,6 +56,6 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
 }
 

@@ -183,6 +183,31 @@ describe('the history stays true', () => {
     expect(p.run('validate').status).toBe(0);
   });
 
+  it('a server without pull queries on streams (before ksqlDB 0.22, or with them disabled) has its history read from the table alone, with a warning', async () => {
+    // a server of its own: the setting is the whole server's
+    const own = await startServerProcess();
+    try {
+      const p = makeProject(own.url);
+      sql(p.dir, 'V000001__a.sql', stream(`OS1_${p.stream}`, `os1_${p.stream.toLowerCase()}`));
+      expect(p.run('up').status).toBe(0);
+      expect((await ksql(own.url, "ALTER SYSTEM 'ksql.query.pull.stream.enabled'='false';")).status).toBe(200);
+      expect((await queryStream(own.url, `SELECT * FROM ${p.stream};`)).status).toBe(400);
+      const warning = new RegExp(`^warning: the history stream ${p.stream} cannot be read by a pull query \\(Pull queries on streams are disabled.+\\); ksql-migrate reads the history from the table ${p.table} alone, as Confluent's ksql-migrations does\\. .+run one ksql-migrate at a time against this server.+\n$`);
+      const status = p.run('status');
+      expect([status.status, status.stderr]).toEqual([0, expect.stringMatching(warning)]);
+      expect(status.stdout).toMatch(/000001\s+a\s+MIGRATED/);
+      expect(p.run('validate').status).toBe(0);
+      sql(p.dir, 'V000002__b.sql', stream(`OS2_${p.stream}`, `os2_${p.stream.toLowerCase()}`));
+      const up = p.run('up');
+      expect([up.status, up.stderr]).toEqual([0, expect.stringMatching(warning)]);
+      expect(up.stdout).toMatch(/applied V000002 b/);
+      expect(p.run('status', '--exit-code').status).toBe(0);
+      // the run released its lock, as the table shows it
+      const lock = (await queryStream(own.url, `SELECT STATE FROM ${p.table} WHERE VERSION_KEY = 'KSQL_MIGRATE_LOCK';`)).rows;
+      expect(lock).toEqual([['UNLOCKED']]);
+    } finally { await own.stop(); }
+  });
+
   it('a history table whose query was terminated is named by status, validate and up, which read the stream alone and go on', async () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`HT_${p.stream}`, `ht_${p.stream.toLowerCase()}`));

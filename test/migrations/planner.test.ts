@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeProblem, plan } from '../../src/migrations/planner.js';
-import { foldEvents, latestMigrated, LOCK_KEY, type HistoryRow } from '../../src/migrations/history.js';
+import { foldEvents, latestMigrated, LOCK_KEY, type EventRow, type HistoryRow } from '../../src/migrations/history.js';
 import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
 
 const file = (version: number, checksum = `sum${version}`): MigrationFile => ({ version, name: `m${version}`, fileName: fileNameFor(version, `m${version}`), path: '', checksum, content: '' });
@@ -108,6 +108,29 @@ describe('history whose oldest events the stream\'s retention deleted', () => {
     expect(plan([file(1), file(2), file(3)], h).steps.map((st) => st.file.version)).toEqual([3]);
     // lock claims come from the stream alone
     expect(foldEvents([], 60_000, [{ ...row(1, 'LOCKED'), versionKey: LOCK_KEY, version: 'someone' }]).lock.holder).toBeUndefined();
+  });
+});
+
+describe('rows written by hand with columns left out (the fix Confluent documents for a stuck version)', () => {
+  /** A row of the events stream with only the key and state given: the other columns read NULL. */
+  const partial = (key: string, state: string): EventRow => ({ versionKey: key, version: null, name: null, state, checksum: null, startedOn: null, completedOn: null, previous: null, errorReason: null });
+  it('keep the earlier value of each column left NULL, as the table\'s LATEST_BY_OFFSET does', () => {
+    const running = row(3, 'RUNNING', { checksum: 'c3', startedOn: '100', completedOn: '' });
+    const h = foldEvents([running, { ...running, versionKey: 'CURRENT' }, partial('3', 'MIGRATED'), partial('CURRENT', 'MIGRATED')], 60_000);
+    expect(h.versions.get(3)).toEqual({ ...running, state: 'MIGRATED' });
+    expect(h.current).toEqual({ ...running, versionKey: 'CURRENT', state: 'MIGRATED' });
+    // the file's checksum is still checked: an edited file is drift
+    const drift = foldEvents([row(1, 'MIGRATED'), row(2, 'MIGRATED'), running, partial('3', 'MIGRATED'), partial('CURRENT', 'MIGRATED')], 60_000);
+    expect(plan([file(1), file(2), file(3, 'edited')], drift).problems.map(describeProblem)).toEqual([expect.stringMatching(/^V000003 \(V000003__m3\.sql\) changed after it was applied: checksum edited, history has c3 /)]);
+  });
+  it('a key whose earlier rows the stream no longer holds takes the left-out columns from the table', () => {
+    const h = foldEvents([partial('2', 'MIGRATED')], 60_000, [row(2, 'RUNNING', { checksum: 'c2' })]);
+    expect(h.versions.get(2)).toEqual(row(2, 'MIGRATED', { checksum: 'c2' }));
+  });
+  it('read alone (no pull queries on streams), the table\'s lock row is the lock', () => {
+    const lockRow = (state: string): HistoryRow => ({ ...row(1, state), versionKey: LOCK_KEY, version: 'someone', startedOn: '5' });
+    expect(foldEvents([], 60_000, [lockRow('LOCKED')], true).lock).toEqual({ holder: 'someone', since: 5, claims: 1 });
+    expect(foldEvents([], 60_000, [lockRow('UNLOCKED')], true).lock.holder).toBeUndefined();
   });
 });
 
