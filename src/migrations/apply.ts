@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
-import { discoverMigrations, versionName, type MigrationFile } from './files.js';
+import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
@@ -85,6 +85,12 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
   if (table.status === 'rejected' && !isMissingSource(table.reason)) history.tableProblem = (table.reason as ServerError).brief;
   return history;
+}
+
+/** Files to run that are not UTF-8 text stop the run before anything is sent (exit 4, as validate). */
+export function refuseNotUtf8(p: Plan): void {
+  const bad = notUtf8Problems(p.steps.map((st) => st.file));
+  if (bad.length) throw new FilesRefused(bad);
 }
 
 export async function readFilesOrThrow(dir: string, warn?: (message: string) => void): Promise<MigrationFile[]> {
@@ -227,6 +233,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   try {
     const p = plan(files, history, options);
     emit({ type: 'plan', plan: p });
+    refuseNotUtf8(p);
     if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));

@@ -20,6 +20,11 @@ export interface MigrationFile {
   /** MD5 of the file's bytes, lowercase hex. */
   checksum: string;
   content: string;
+  /**
+   * Why the file's bytes are not UTF-8 text, when they are not (its content is then empty): such a
+   * file is refused only if it is to run; applied already, its checksum is compared as any other's.
+   */
+  notUtf8?: string;
 }
 
 export interface Discovery {
@@ -92,8 +97,7 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
       continue;
     }
     const encoding = encodingProblem(bytes);
-    if (encoding) { problems.push({ fileName, reason: encoding }); continue; }
-    files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), content: bytes.toString('utf8') });
+    files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), ...(encoding ? { content: '', notUtf8: encoding } : { content: bytes.toString('utf8') }) });
   }
   files.sort(byVersion);
   for (let i = 1; i < files.length; i++) {
@@ -103,6 +107,9 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   for (let i = 1; i < files.length; i++) if (files[i]!.version > files[i - 1]!.version + 1) gaps.push({ from: files[i - 1]!.version + 1, to: files[i]!.version - 1 });
   return { files, problems, gaps, ignored };
 }
+
+/** What stops files that are to run: each one that is not UTF-8 text, named with why. */
+export const notUtf8Problems = (files: readonly MigrationFile[]): string[] => files.flatMap((f) => (f.notUtf8 ? [`${f.fileName}: ${f.notUtf8}`] : []));
 
 /**
  * Why a file's bytes are not UTF-8 text (what ksqlDB reads statements as), or undefined: decoded

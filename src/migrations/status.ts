@@ -50,8 +50,12 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
   const planned = (p: Problem): ProblemDetail => ({ kind: p.kind, version: p.version, ...('fileName' in p ? { fileName: p.fileName } : {}), message: describeProblem(p) });
   const details: ProblemDetail[] = [
     ...d.problems.map((p) => ({ kind: 'file', fileName: p.fileName, message: `${p.fileName}: ${p.reason}` })),
-    // a file `up` would refuse fails validation now, not on the default branch later
-    ...d.files.flatMap((f) => { const m = fileProblem(f); return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }]; }),
+    // a file `up` would refuse fails validation now, not on the default branch later (one that is
+    // not UTF-8 text only while it is to run: applied, its checksum is compared as any other's)
+    ...d.files.flatMap((f) => {
+      const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : `${f.fileName}: ${f.notUtf8}`) : fileProblem(f);
+      return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
+    }),
     ...(history ? verify(d.files, history).map(planned) : []),
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),

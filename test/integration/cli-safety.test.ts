@@ -3,6 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
@@ -181,6 +182,32 @@ describe('the history stays true', () => {
     expect(p.run('up').status).toBe(1);
     expect(p.run('up', '--allow-out-of-order').status).toBe(0);
     expect(p.run('validate').status).toBe(0);
+  });
+
+  it('a file that is not UTF-8 text, applied by Confluent\'s tool, is compared by its checksum and blocks nothing; one still to run is refused (exit 4)', async () => {
+    const p = project();
+    const latin1 = Buffer.concat([Buffer.from('-- Cr'), Buffer.from([0xe9, 0xe9]), Buffer.from(` par Ren`), Buffer.from([0xe9]), Buffer.from(`\n${stream(`L1_${p.stream}`, `l1_${p.stream.toLowerCase()}`)}`)]);
+    writeFileSync(join(p.dir, 'migrations', 'V000001__latin1.sql'), latin1);
+    expect(p.run('metadata', 'init').status).toBe(0);
+    // the rows Confluent's tool writes for a version it applied: its checksum is the MD5 of the bytes
+    const md5 = createHash('md5').update(latin1).digest('hex');
+    for (const key of ['1', 'CURRENT']) {
+      expect((await ksql(target(), `INSERT INTO ${p.stream} (version_key, version, name, state, checksum, started_on, completed_on, previous, error_reason) VALUES ('${key}', '1', 'latin1', 'MIGRATED', '${md5}', '1700000000000', '1700000001000', '<none>', 'N/A');`)).status).toBe(200);
+    }
+    sql(p.dir, 'V000002__next.sql', stream(`L2_${p.stream}`, `l2_${p.stream.toLowerCase()}`));
+    const status = p.run('status', '--json');
+    expect(JSON.parse(status.stdout).migrations.map((m: { version: number; state: string }) => [m.version, m.state])).toEqual([[1, 'MIGRATED'], [2, 'PENDING']]);
+    expect(JSON.parse(status.stdout).problems).toEqual([]);
+    expect(p.run('validate').status).toBe(0);
+    const up = p.run('up');
+    expect([up.status, up.stdout]).toEqual([0, expect.stringContaining('applied V000002 next')]);
+    // a file still to run that is not UTF-8 is refused, naming it, before anything is sent
+    writeFileSync(join(p.dir, 'migrations', 'V000003__more.sql'), latin1.toString('latin1').replace('L1_', 'L3_').replace('l1_', 'l3_'), 'latin1');
+    const refused = p.run('up');
+    expect([refused.status, refused.stderr.trim()]).toEqual([4, expect.stringContaining('V000003__more.sql: is not UTF-8 text (line 1 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8')]);
+    const invalid = p.run('validate');
+    expect([invalid.status, invalid.stderr.trim()]).toEqual([4, 'V000003__more.sql: is not UTF-8 text (line 1 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8']);
+    expect(p.run('status', '--json').stdout).toContain('"kind": "file"');
   });
 
   it('a server without pull queries on streams (before ksqlDB 0.22, or with them disabled) has its history read from the table alone, with a warning', async () => {

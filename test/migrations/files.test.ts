@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoverMigrations } from '../../src/migrations/files.js';
+import { discoverMigrations, notUtf8Problems } from '../../src/migrations/files.js';
 
 describe('discoverMigrations', () => {
   it('sorts by version, checksums the bytes, and reports bad names, duplicates and gaps', async () => {
@@ -26,18 +26,25 @@ describe('discoverMigrations', () => {
     expect(d.gaps).toEqual([{ from: 2, to: 2 }, { from: 4, to: 5 }]);
   });
 
-  it('refuses a file that is not UTF-8 text, naming the line: Latin-1 bytes, UTF-16 with its byte order mark; UTF-8 (with or without a BOM) is read', async () => {
+  it('marks a file that is not UTF-8 text, naming the line: Latin-1 bytes, UTF-16 with its byte order mark; UTF-8 (with or without a BOM) is read', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
     writeFileSync(join(dir, 'V000001__latin.sql'), Buffer.concat([Buffer.from("CREATE STREAM S (v STRING) WITH (kafka_topic='s', value_format='JSON');\nINSERT INTO S (v) VALUES ('caf"), Buffer.from([0xe9]), Buffer.from("');\n")]));
     writeFileSync(join(dir, 'V000002__utf16.sql'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SHOW STREAMS;\n', 'utf16le')]));
     writeFileSync(join(dir, 'V000003__utf8.sql'), "INSERT INTO S (v) VALUES ('café');\n");
     writeFileSync(join(dir, 'V000004__bom.sql'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("INSERT INTO S (v) VALUES ('ü');\n")]));
     const d = await discoverMigrations(dir);
-    expect(d.files.map((f) => f.version)).toEqual([3, 4]);
-    expect(d.files[0]!.content).toContain('café');
-    expect(d.problems).toEqual([
-      { fileName: 'V000001__latin.sql', reason: 'is not UTF-8 text (line 2 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8' },
-      { fileName: 'V000002__utf16.sql', reason: 'is UTF-16 text (as Windows PowerShell writes files): save it as UTF-8' },
+    // (found, with their checksums: an applied one is compared as any other; one to run is refused)
+    expect(d.files.map((f) => [f.version, f.notUtf8, f.checksum.length])).toEqual([
+      [1, 'is not UTF-8 text (line 2 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8', 32],
+      [2, 'is UTF-16 text (as Windows PowerShell writes files): save it as UTF-8', 32],
+      [3, undefined, 32], [4, undefined, 32],
+    ]);
+    expect(d.files.slice(0, 2).map((f) => f.content)).toEqual(['', '']);
+    expect(d.files[2]!.content).toContain('café');
+    expect(d.problems).toEqual([]);
+    expect(notUtf8Problems(d.files)).toEqual([
+      'V000001__latin.sql: is not UTF-8 text (line 2 has bytes UTF-8 does not allow, as Latin-1 or Windows-1252 write é): save it as UTF-8',
+      'V000002__utf16.sql: is UTF-16 text (as Windows PowerShell writes files): save it as UTF-8',
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { versionName } from '../../migrations/files.js';
 import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
-import { ensureMetadata, readHistory, readFilesOrThrow, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
+import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
 import { prepareMigration } from '../../migrations/prepare.js';
@@ -193,6 +193,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const files = await readFilesOrThrow(s.dir, warn);
   const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
   const p = plan(files, history, options);
+  refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
   const lines: string[] = [];
   if (p.steps.length === 0) return { ok: true, lines: ['nothing to apply: the history is up to date'] };
