@@ -133,10 +133,19 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(c.metadata).toMatchObject({ stream: 'EVENTS2', replicas: 3 });
   });
 
+  it('needs ksql.server.url in the properties file, as Confluent\'s tool does, unless --server or KSQL_MIGRATE_SERVER gives it (or nothing needs a server)', () => {
+    const dir = project('ksql.migrations.dir.override=sub/mig\n', 'ksql-migrations.properties');
+    expect(() => loadConfig({}, {}, dir)).toThrow(new RegExp(`^${join(dir, 'ksql-migrations.properties').replace(/[.]/g, '\\.')}: ksql\\.server\\.url is required \\(as for Confluent's ksql-migrations\\); or give --server URL or KSQL_MIGRATE_SERVER$`));
+    expect(loadConfig({ server: 'http://flag:1' }, {}, dir).server.url).toBe('http://flag:1');
+    expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://env:2' }, dir).server.url).toBe('http://env:2');
+    expect(loadConfig({ embedded: true }, {}, dir).migrationsDir).toBe(join(dir, 'sub/mig'));
+    expect(loadConfig({}, {}, dir, { onlyMigrations: true }).migrationsDir).toBe(join(dir, 'sub/mig'));
+  });
+
   it('refuses Java key stores, OAuth and misspelt keys in the properties file rather than connect without them', () => {
     const load = (text: string) => () => loadConfig({}, {}, project(`ksql.server.url=http://props:9\n${text}`, 'ksql-migrations.properties'));
-    expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties: ssl\.truststore\.location is not supported \(Java key stores and OAuth tokens\); for TLS use server\.caFile/);
-    expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported/);
+    expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties: ssl\.truststore\.location is not supported \(Java key stores\); for TLS use server\.caFile/);
+    expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported \(OAuth client credentials\); ksql-migrate signs in with Basic auth: ksql\.auth\.basic\.username and ksql\.auth\.basic\.password/);
     expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
     expect(load('ssl.alpn=true\n')().server.url).toBe('http://props:9');
     // empty, they ask for nothing (the Java tool reads an empty value as its default), as a generated file leaves them

@@ -14,8 +14,8 @@ export interface GlobalOptions {
   define?: string[]; verbose?: boolean; quiet?: boolean; json?: boolean;
 }
 
-export function loadConfigOrExit(opts: GlobalOptions): Config {
-  try { return loadConfig(opts); } catch (e) {
+export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: boolean } = {}): Config {
+  try { return loadConfig(opts, process.env, process.cwd(), only); } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
     throw e;
   }

@@ -154,8 +154,11 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
       out.server.verifyHost = value.trim().toLowerCase() === 'true';
       continue;
     }
-    if (key.startsWith('ssl.') || key.startsWith('bearer.auth.')) {
-      throw new ConfigError(`${path}: ${key} is not supported (Java key stores and OAuth tokens); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
+    if (key.startsWith('ssl.')) {
+      throw new ConfigError(`${path}: ${key} is not supported (Java key stores); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
+    }
+    if (key.startsWith('bearer.auth.')) {
+      throw new ConfigError(`${path}: ${key} is not supported (OAuth client credentials); ksql-migrate signs in with Basic auth: ksql.auth.basic.username and ksql.auth.basic.password (a Confluent Cloud API key and secret)`);
     }
     throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
   }
@@ -236,6 +239,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (fileRegistry && fromEnv.schemaRegistry.url !== undefined) { delete fileRegistry.url; delete fileRegistry.username; delete fileRegistry.password; }
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
+  // Confluent's tool requires the server's URL in its properties file: the default (localhost:8088)
+  // is not taken in its place, where a local ksqlDB could take migrations meant for another
+  if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
+    throw new ConfigError(`${path}: ksql.server.url is required (as for Confluent's ksql-migrations); or give --server URL or KSQL_MIGRATE_SERVER`);
+  }
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   const raw = opts.onlyMigrations
     ? merge(merge(resolveEnvRefs(kept, env, ''), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })

@@ -34,8 +34,8 @@ export function describeProblem(p: Problem): string {
   switch (p.kind) {
     case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored} (restore the file, or accept a harmless edit with 'ksql-migrate repair --update-checksums --version ${p.version}')`;
     case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
-    case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair'`;
-    case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair'`;
+    case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
+    case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair --mark-rolled-back --version ${p.version}' (or --mark-migrated, if it ran whole)`;
     case 'out-of-order': return `${versionName(p.version)} is pending but older than the latest applied version ${versionName(p.latest)}: use --allow-out-of-order to apply it`;
     case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `${versionName(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
     case 'not-pending': return `${versionName(p.version)} is ${p.state}, not pending`;

@@ -67,7 +67,8 @@ describe('plan', () => {
   it('refuses to go on past a failed or running version', () => {
     expect(plan([file(1), file(2)], history(row(1, 'ERROR', { errorReason: 'boom' }))).problems).toEqual([{ kind: 'failed', version: 1, reason: 'boom' }]);
     // a reason that ends a sentence of its own is not given a second full stop
-    expect(describeProblem({ kind: 'failed', version: 1, reason: 'Column cannot be resolved.' })).toBe("V000001 failed: Column cannot be resolved. Fix what it left behind, then run 'ksql-migrate repair'");
+    expect(describeProblem({ kind: 'failed', version: 1, reason: 'Column cannot be resolved.' })).toBe("V000001 failed: Column cannot be resolved. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version 1' to apply it again (or --mark-migrated, if you finished it by hand)");
+    expect(describeProblem({ kind: 'running', version: 2 })).toContain("use 'ksql-migrate repair --mark-rolled-back --version 2' (or --mark-migrated, if it ran whole)");
     expect(plan([file(1), file(2)], history(row(1, 'RUNNING'))).problems).toEqual([{ kind: 'running', version: 1 }]);
   });
 

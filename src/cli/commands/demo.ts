@@ -40,7 +40,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
   const seed = parseSeed(opts.seed);
   // the migrations are checked before anything is built or started
-  const migrationsDir = resolve(opts.migrationsDir ?? loadConfigOrExit({}).migrationsDir);
+  const migrationsDir = resolve(opts.migrationsDir ?? loadConfigOrExit({}, { onlyMigrations: true }).migrationsDir);
   if (!existsSync(migrationsDir)) throw new CliError(`--migrations-dir: ${migrationsDir} does not exist`, EXIT.USAGE);
   exitWhenDone.requested = true;
   const tty = process.stdout.isTTY === true;
