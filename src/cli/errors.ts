@@ -3,9 +3,12 @@ export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4,
 
 /** An error meant for the user: one line, mapped to an exit code. */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.FAILED, options?: { cause?: unknown }) {
+  /** @param options.document more of the --json error document: what was done before the failure. */
+  constructor(message: string, readonly exitCode: number = EXIT.FAILED, options?: { cause?: unknown; document?: Record<string, unknown> }) {
     super(message, options);
+    this.document = options?.document;
   }
+  readonly document?: Record<string, unknown>;
 }
 
 /**

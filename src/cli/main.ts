@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${message}\n`);
     if (!(e instanceof CliError) && process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     // --json promises one JSON document on stdout: a failure is one too, for the script reading it
-    if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code }, null, 2)}\n`);
+    if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code, ...(e instanceof CliError ? e.document : undefined) }, null, 2)}\n`);
     return code;
   }
 }

@@ -198,6 +198,33 @@ describe('terminate --all with no persistent query running', () => {
   });
 });
 
+describe('a source table\'s query (CREATE SOURCE TABLE)', () => {
+  it('is left running by --all, as ksqlDB\'s TERMINATE ALL leaves it; a failure part way names what was done and what was not tried', async () => {
+    const server = await startServerProcess();
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
+    try {
+      expect((await ksql(server.url, `CREATE STREAM A (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='a', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE STREAM B AS SELECT * FROM A;
+CREATE SOURCE TABLE ST (ID VARCHAR PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='st', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE STREAM C AS SELECT * FROM A;`)).status).toBe(200);
+      const ids = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id) as string[];
+      const [b, st, c] = ['CSAS_B_', 'CST_ST_', 'CSAS_C_'].map((prefix) => ids.find((id) => id.startsWith(prefix))!);
+      // named, the source table's query is refused by the server: B was stopped before it, C not tried
+      const partial = run('queries', 'terminate', b!, st!, c!, '--yes', '--json');
+      expect(partial.status).toBe(1);
+      expect(partial.stderr).toMatch(new RegExp(`^error: ${st} failed: .*source table.*; done before it: ${b}; not tried: ${c}\n$`));
+      expect(JSON.parse(partial.stdout)).toMatchObject({ exitCode: 1, done: [{ id: b, message: expect.any(String) }], failed: st, notTried: [c] });
+      expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st, c]);
+      // --all pauses and terminates what it may, and says what it leaves
+      const paused = run('queries', 'pause', '--all', '--yes', '--json');
+      expect([paused.status, JSON.parse(paused.stdout)]).toEqual([0, { done: [{ id: c, message: expect.any(String) }], leftRunning: [st] }]);
+      const ended = run('queries', 'terminate', '--all', '--yes');
+      expect([ended.status, ended.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^terminate ${c}: CREATE STREAM C .*\n${c}: Query terminated\\.\n${st}: left running \\(it keeps a source table: DROP TABLE removes it with its query\\)\n$`))]);
+      expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st]);
+    } finally { await server.stop(); }
+  });
+});
+
 describe('management errors', () => {
   it('a server that is down gives one line and exit 3; so does a 401', async () => {
     const down = spawnSync(process.execPath, [CLI, 'queries', '--server', 'http://127.0.0.1:1'], { encoding: 'utf8' });

@@ -107,7 +107,11 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     let targets: string[];
     // --all and --sink take persistent queries; an id may also name a push query a client streams
     // (--all resumes only what is paused)
-    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
+    // a CREATE SOURCE TABLE's query (CST_...) lives as long as its table: ksqlDB refuses to stop it
+    // alone, and its own TERMINATE ALL leaves it running, as --all does
+    const keepsSourceTable = (q: { id: string }) => /^CST_/i.test(q.id);
+    const leftRunning = opts.all && verb !== 'resume' ? qs.filter((q) => isPersistent(q) && keepsSourceTable(q)).map((q) => q.id) : [];
+    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !keepsSourceTable(q) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];
@@ -120,14 +124,9 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
     const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
-    const done: { id: string; message: string }[] = [];
-    for (const id of targets) {
-      const [e] = await c.ksql(`${verb.toUpperCase()} ${quoteName(id)};`);
-      const msg = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
-      say(`${id}: ${msg}`);
-      done.push({ id, message: msg });
-    }
-    if (opts.json) report(opts, [], { done });
+    const done = await runInOrder(c, targets.map((id) => ({ sql: `${verb.toUpperCase()} ${quoteName(id)};`, label: id })), say, (step, message) => ({ id: step.label, message }));
+    for (const id of leftRunning) say(`${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`);
+    if (opts.json) report(opts, [], { done, ...(leftRunning.length ? { leftRunning } : {}) });
     return EXIT.OK;
   });
 }
@@ -352,17 +351,36 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     const sources = plan.filter((s) => s.kind === 'drop').length;
     if (!(await confirm(lines, `drop ${sources} source${sources === 1 ? '' : 's'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
-    const done: { step: string; message: string }[] = [];
-    for (const s of plan) {
-      const sql = s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`;
-      const [e] = await c.ksql(sql);
-      const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? 'done';
-      say(`${s.kind === 'drop' ? dropSql(s) : `TERMINATE ${s.name}`}: ${message}`);
-      done.push({ step: sql, message });
-    }
+    const statements = plan.map((s) => ({
+      sql: s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`,
+      label: s.kind === 'drop' ? dropSql(s) : `TERMINATE ${s.name}`,
+    }));
+    const done = await runInOrder(c, statements, say, (step, message) => ({ step: step.sql, message }));
     if (opts.json) report(opts, [], { done });
     return EXIT.OK;
   });
+}
+
+/**
+ * Runs statements one at a time, telling each one's result as `label: message`. A failure part way
+ * is an error that names what was done before it and what was not tried (in --json, the document's
+ * `done`, `failed` and `notTried`).
+ */
+async function runInOrder<D>(c: KsqlClient, steps: { sql: string; label: string }[], say: (line: string) => void, entry: (step: { sql: string; label: string }, message: string) => D): Promise<D[]> {
+  const done: D[] = [];
+  for (const [i, step] of steps.entries()) {
+    let e: Record<string, unknown> | undefined;
+    try { [e] = await c.ksql(step.sql); } catch (err) {
+      const before = steps.slice(0, i).map((x) => x.label), rest = steps.slice(i + 1).map((x) => x.label);
+      throw new CliError(`${step.label} failed: ${(err as Error).message}${before.length ? `; done before it: ${before.join(', ')}` : ''}${rest.length ? `; not tried: ${rest.join(', ')}` : ''}`,
+        EXIT.FAILED, { cause: err, document: { done, failed: step.label, notTried: rest } });
+    }
+    // a push query's TERMINATE answers terminate_query ({wasTerminated}), without a command status
+    const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? (e?.wasTerminated === true ? 'Query terminated.' : 'done');
+    say(`${step.label}: ${message}`);
+    done.push(entry(step, message));
+  }
+  return done;
 }
 
 export async function runServerInfo(opts: GlobalOptions): Promise<number> {
