@@ -225,6 +225,21 @@ CREATE STREAM C AS SELECT * FROM A;`)).status).toBe(200);
   });
 });
 
+describe('drop of a source a terminated query\'s sink was made from', () => {
+  it('names that sink without --cascade, and drops it first with it (the server holds the source until then)', async () => {
+    const server = await startServerProcess();
+    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
+    try {
+      expect((await ksql(server.url, "CREATE STREAM P1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='p1', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM P2 AS SELECT * FROM P1;")).status).toBe(200);
+      expect(run('queries', 'terminate', '--all', '--yes').status).toBe(0);
+      const refused = run('drop', 'p1', '--yes');
+      expect([refused.status, refused.stderr.trim()]).toEqual([1, 'error: Cannot drop P1: P2 was made from it (its query terminated) (use --cascade to drop what depends on it)']);
+      const dropped = run('drop', 'p1', '--cascade', '--yes', '--json');
+      expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM `P2`;', 'DROP STREAM `P1`;']]);
+    } finally { await server.stop(); }
+  });
+});
+
 describe('management errors', () => {
   it('a server that is down gives one line and exit 3; so does a 401', async () => {
     const down = spawnSync(process.execPath, [CLI, 'queries', '--server', 'http://127.0.0.1:1'], { encoding: 'utf8' });

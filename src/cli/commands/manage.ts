@@ -191,6 +191,8 @@ export interface SourceDescription {
   name: string; type: string; fields: { name: string; schema: FieldSchema; type?: string; headerKey?: string }[]; keyFormat: string; valueFormat: string; topic: string;
   partitions: number; replication: number; timestamp: string; windowType: string | null; readQueries: RunningQuery[]; writeQueries: RunningQuery[]; statistics: string; errorStats: string;
   clusterStatistics?: HostStat[]; clusterErrorStats?: HostStat[];
+  /** Streams and tables made from this one by CREATE ... AS SELECT (not sent by servers before 0.22). */
+  sourceConstraints?: string[];
 }
 
 /**
@@ -320,8 +322,11 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     // must be terminated first. A source is in use while a query reads it or an INSERT writes into it.
     const readers = (d: string) => queries.filter((q) => q.sources.includes(d) && !(q.sinks.includes(d) && !isInsertQuery(q)));
     const inserters = (d: string) => queries.filter((q) => q.sinks.includes(d) && isInsertQuery(q));
+    // a stream or table made from it by CREATE ... AS SELECT holds it even once its query is terminated
+    const madeFrom = (d: SourceDescription) => (d.sourceConstraints ?? []).filter((x) => !readers(d.name).some((q) => q.sinks.includes(x)));
     if (!opts.cascade) {
-      const uses = [...readers(root.name).map((q) => (isInsertQuery(q) ? `${q.id} reads it` : `${q.sinks.join(', ')} (${q.id}) reads it`)), ...inserters(root.name).map((q) => `${q.id} writes into it`)];
+      const uses = [...readers(root.name).map((q) => (isInsertQuery(q) ? `${q.id} reads it` : `${q.sinks.join(', ')} (${q.id}) reads it`)), ...inserters(root.name).map((q) => `${q.id} writes into it`),
+        ...madeFrom(root).map((x) => `${x} was made from it (its query terminated)`)];
       if (uses.length) throw new CliError(`Cannot drop ${root.name}: ${uses.join('; ')} (use --cascade to drop what depends on it)`, EXIT.FAILED);
     }
     const steps: { kind: 'terminate' | 'drop'; name: string; type?: string; ends?: string[] }[] = [];
@@ -335,6 +340,7 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
         if (isInsertQuery(q)) { steps.push({ kind: 'terminate', name: q.id }); continue; }
         for (const sink of q.sinks) await visit(await describe(quoteName(sink)));
       }
+      for (const x of madeFrom(d)) await visit(await describe(quoteName(x)));
       for (const q of inserters(d.name)) steps.push({ kind: 'terminate', name: q.id });
       const own = queries.filter((q) => q.sinks.includes(d.name) && !isInsertQuery(q)).map((q) => q.id);
       steps.push({ kind: 'drop', name: d.name, type: d.type, ends: own });

@@ -38,7 +38,7 @@ export function formatCreateSource(s: { sourceType: 'STREAM' | 'TABLE'; name: st
  * Undefined for what this does not render the way ksqlDB does (joins, windows), so no message
  * shows a statement ksqlDB would not.
  */
-export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props, stored?: Record<string, PropValue>): string | undefined {
+export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props, stored?: Record<string, PropValue>, head: { orReplace?: boolean; ifNotExists?: boolean } = {}): string | undefined {
   // (a * beside other items: the output names no longer line up with the items)
   if (q.joins.length || q.window || q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
   const alias = (q.from.alias ?? q.from.name).toUpperCase();
@@ -46,7 +46,7 @@ export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: 
   const items = q.items.map((it, i) => (it.t === 'star' ? '*' : `${qualified(it.expr)} ${quoteIfNeeded(names[i]!)}`));
   // the WITH properties as given (in an error), or as stored with the server's additions, sorted
   const withText = stored ? withClause(stored, true) : withClause(propsByName(props), false);
-  let text = `CREATE ${kind} ${quoteIfNeeded(name)}${withText} AS SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
+  let text = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}${kind}${head.ifNotExists ? ' IF NOT EXISTS' : ''} ${quoteIfNeeded(name)}${withText} AS SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
   text += `\nFROM ${quoteIfNeeded(q.from.name)} ${quoteIfNeeded(alias)}`;
   if (q.where) text += `\nWHERE ${qualified(q.where)}`;
   if (q.groupBy?.length) text += `\nGROUP BY ${q.groupBy.map(qualified).join(', ')}`;

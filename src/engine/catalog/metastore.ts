@@ -19,6 +19,11 @@ export interface DataSource {
   statement: string;
   /** Id of the CSAS/CTAS query that populates this source. */
   writerQueryId?: string;
+  /**
+   * A CSAS/CTAS sink's sources: each may not be dropped while this one exists, its query running or
+   * terminated (ksqlDB's source constraints, kept in its metastore).
+   */
+  readsFrom?: string[];
   serdes?: { key: Serde; value: Serde };
   /** The engine's Schema Registry, for sources in AVRO, PROTOBUF or JSON_SR (records name their schema by id). */
   registry?: SchemaLookup;
@@ -35,6 +40,8 @@ export class MetaStore {
   readonly types = new Map<string, SqlType>();
 
   get(name: string): DataSource | undefined { return this.sources.get(name); }
+  /** The streams and tables made by CREATE ... AS SELECT from `name` (they hold it from being dropped), sorted. */
+  constraintsOn(name: string): string[] { return [...this.sources.values()].filter((s) => s.name !== name && s.readsFrom?.includes(name)).map((s) => s.name).sort(); }
   put(ds: DataSource): void { this.sources.set(ds.name, ds); }
   delete(name: string): void { this.sources.delete(name); }
   list(type?: 'STREAM' | 'TABLE'): DataSource[] {

@@ -16,6 +16,7 @@ import { commandStatus, warningEntity } from './status.js';
 import { planQuery } from '../analysis/planner.js';
 import { parseStatement } from '../sql/parser.js';
 import { startPersistentQuery } from './queries.js';
+import { checkUpgrade } from './upgrade.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 
@@ -179,7 +180,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   const t = engine.topics.get(topic);
   if (!t) {
     if (partitions === undefined) {
-      throw new KsqlStatementError(`Topic '${topic}' does not exist. If you want to create a new topic for the ${kind.toLowerCase()} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: ${renderCreateExample(stmt)}`);
+      throw new KsqlStatementError(`Topic '${topic}' does not exist. If you want to create a new topic for the stream/table please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: ${renderCreateExample(stmt)}`);
     }
     if (partitions < 1) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: must be at least 1`);
     if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);
@@ -189,7 +190,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   } else if ((partitions !== undefined && partitions !== t.config.partitions) || (replicas !== undefined && replicas !== t.config.replicas)) {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
   }
-  if (existing && stmt.orReplace) checkReplace(existing, kind, columns, topic);
+  if (existing && stmt.orReplace) checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn });
   if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
   if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {
@@ -204,18 +205,10 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     ds.writerQueryId = queryId;
     const select = parseStatement(`SELECT * FROM \`${stmt.name}\`;`) as Extract<Statement, { kind: 'select' }>;
     const plan = planQuery(select.query, engine.metastore, { persistent: false });
-    startPersistentQuery(engine, { id: queryId, kind: 'CST', statementText: stmt.text, sinkName: stmt.name, sinkTopic: topic, plan }, { ...ctx, properties: { ...ctx.properties, 'ksql.streams.auto.offset.reset': 'earliest' } });
+    // (its text shown as the table's stored statement, as ksqlDB keeps one text for both)
+    startPersistentQuery(engine, { id: queryId, kind: 'CST', statementText: stmt.text, displayText: ds.statement, sinkName: stmt.name, sinkTopic: topic, plan }, { ...ctx, properties: { ...ctx.properties, 'ksql.streams.auto.offset.reset': 'earliest' } });
   }
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `${kind === 'STREAM' ? 'Stream' : 'Table'} created`, { carriesPlan: true, queryId });
-}
-
-function checkReplace(existing: DataSource, kind: string, columns: Column[], topic: string): void {
-  const prefix = `Cannot upgrade data source: DataSource '\`${existing.name}\`'`;
-  if (existing.type !== kind) throw new KsqlStatementError(`${prefix} has type = ${existing.type} which is not upgradeable to ${kind}`);
-  if (existing.topic !== topic) throw new KsqlStatementError(`${prefix} has kafkaTopicName = ${existing.topic} which is not upgradeable to ${topic}`);
-  const old = existing.columns;
-  const ok = old.every((c, i) => columns[i] && columns[i]!.name === c.name && columns[i]!.ns === c.ns && typesEqual(columns[i]!.type, c.type));
-  if (!ok) throw new KsqlStatementError(`${prefix} has schema = ${columnsToSql(old, existing.type as 'STREAM')} which is not upgradeable to ${columnsToSql(columns, kind as 'STREAM')}. (The following columns are changed, missing or reordered: [${old.filter((c) => !columns.some((n) => n.name === c.name && typesEqual(n.type, c.type))).map((c) => `\`${c.name}\` ${typeToString(c.type)}`).join(', ')}])`);
 }
 
 function renderCreateExample(stmt: Create): string {
@@ -234,19 +227,19 @@ function dropSource(engine: Engine, stmt: Extract<Statement, { kind: 'drop' }>):
     throw new KsqlStatementError(`${kind === 'STREAM' ? 'Stream' : 'Table'} ${stmt.name} does not exist.${engine.metastore.hint(stmt.name)}`);
   }
   if (ds.type !== kind) throw new KsqlStatementError(`Incompatible data source type is ${ds.type.toLowerCase()}, but statement was DROP ${kind.toLowerCase()}`);
-  const readers: string[] = [], writers: string[] = [], derived: string[] = [];
+  const readers: string[] = [], writers: string[] = [];
   for (const q of engine.queries.values()) {
-    const reads = q.plan.sources.some((s) => s.name === ds.name);
-    if (q.kind === 'INSERT') {
-      if (reads) readers.push(q.id);
-      if (q.sinkName === ds.name) writers.push(q.id);
-    } else if (reads && q.sinkName !== ds.name) derived.push(q.sinkName);
+    if (q.kind !== 'INSERT') continue;
+    if (q.plan.sources.some((s) => s.name === ds.name)) readers.push(q.id);
+    if (q.sinkName === ds.name) writers.push(q.id);
   }
+  // streams and tables made from it hold it, whether their queries run or were terminated
+  const derived = engine.metastore.constraintsOn(ds.name);
   if (readers.length || writers.length) {
     throw new KsqlStatementError(`Cannot drop ${ds.name}.\nThe following queries read from this source: [${readers.sort().join(', ')}].\nThe following queries write into this source: [${writers.sort().join(', ')}].\nYou need to terminate them before dropping ${ds.name}.`);
   }
   if (derived.length) {
-    throw new KsqlStatementError(`Cannot drop ${ds.name}.\nThe following streams and/or tables read from this source: [${[...new Set(derived)].sort().join(', ')}].\nYou need to drop them before dropping ${ds.name}.`);
+    throw new KsqlStatementError(`Cannot drop ${ds.name}.\nThe following streams and/or tables read from this source: [${derived.join(', ')}].\nYou need to drop them before dropping ${ds.name}.`);
   }
   if (stmt.deleteTopic) {
     if (ds.isSource) throw new KsqlStatementError(`Cannot delete topic for read-only source: ${ds.name}`);

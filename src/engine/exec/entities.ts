@@ -78,7 +78,7 @@ export function sourceDescription(engine: Engine, ds: DataSource, extended: bool
     replication: topic?.config.replicas ?? 0,
     statement: ds.statement,
     queryOffsetSummaries: [],
-    sourceConstraints: queries.filter((q) => q.kind !== 'INSERT' && q.plan.sources.some((s) => s.name === ds.name) && q.sinkName !== ds.name).map((q) => q.sinkName),
+    sourceConstraints: engine.metastore.constraintsOn(ds.name),
     clusterStatistics: [],
     clusterErrorStats: [],
   };

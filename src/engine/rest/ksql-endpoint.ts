@@ -152,7 +152,15 @@ export async function handleTerminateCluster(engine: Engine, body: Record<string
   let patterns: RegExp[];
   try { patterns = (list as string[]).map((p) => new RegExp(`^(?:${p})$`)); } catch (e) { return genericError(400, 40000, `Invalid request: deleteTopicList: ${(e as Error).message}`); }
   const matches = (topic: string) => patterns.some((p) => p.test(topic));
-  const sources = engine.metastore.list();
+  // a stream or table made from another is dropped before it (the other cannot be dropped while it exists)
+  const sources: ReturnType<Engine['metastore']['list']> = [];
+  for (let left = engine.metastore.list(); left.length;) {
+    const names = new Set(left.map((ds) => ds.name));
+    const free = left.filter((ds) => !engine.metastore.constraintsOn(ds.name).some((n) => names.has(n)));
+    const next = free.length ? free : left;
+    sources.push(...next);
+    left = left.filter((ds) => !next.includes(ds));
+  }
   // DROP ... DELETE TOPIC refuses a topic other sources share, and a read-only source's: the cluster
   // goes whole, so those sources are dropped plainly and their listed topics deleted after
   const users = new Map<string, number>();

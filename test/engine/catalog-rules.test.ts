@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/engine/engine.js';
+
+// The catalog rules a migration meets when it changes or removes what earlier migrations made:
+// CREATE OR REPLACE, DROP after TERMINATE, CSAS into an existing topic, the statements DESCRIBE shows.
+function engine() {
+  const e = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+  const ctx = { properties: {}, variables: new Map<string, string>() };
+  const run = (sql: string) => e.executeStatement(sql, ctx) as Record<string, unknown>;
+  const fails = (sql: string) => { try { run(sql); } catch (err) { return (err as Error).message; } throw new Error(`accepted: ${sql}`); };
+  const describe = (name: string) => (run(`DESCRIBE ${name};`) as { sourceDescription: Record<string, unknown> }).sourceDescription;
+  return { e, run, fails, describe };
+}
+
+describe('DROP of a source that a CREATE ... AS SELECT reads', () => {
+  it('is refused while that stream or table exists, its query running or terminated (ksqlDB keeps the constraint in its metastore)', () => {
+    const { e, run, fails, describe } = engine();
+    run("CREATE STREAM P1 (ID INT KEY, V STRING) WITH (kafka_topic='p1', partitions=1, value_format='json');");
+    run('CREATE STREAM P2 AS SELECT * FROM P1;');
+    run('CREATE STREAM P3 AS SELECT * FROM P1;');
+    const message = 'Cannot drop P1.\nThe following streams and/or tables read from this source: [P2, P3].\nYou need to drop them before dropping P1.';
+    expect(fails('DROP STREAM P1;')).toBe(message);
+    for (const q of [...e.queries.keys()]) run(`TERMINATE ${q};`);
+    expect(describe('P1').sourceConstraints).toEqual(['P2', 'P3']);
+    expect(fails('DROP STREAM P1;')).toBe(message);
+    run('DROP STREAM P2;');
+    expect(describe('P1').sourceConstraints).toEqual(['P3']);
+    run('DROP STREAM P3;');
+    expect(run('DROP STREAM P1;')).toMatchObject({ commandStatus: { message: 'Source `P1` (topic: p1) was dropped.' } });
+  });
+});
+
+describe('CREATE OR REPLACE of a stream or table', () => {
+  const base = "CREATE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t1', partitions=1, value_format='json');";
+  it('keeps the key, the value columns (more may follow them), the formats and the timestamp column, as its query counterpart does', () => {
+    const { run, fails, describe } = engine();
+    run(base);
+    const prefix = "Cannot upgrade data source: DataSource '`S1`' has";
+    const schema = `${prefix} schema = \`ID\` INTEGER KEY, \`V\` STRING, \`C2\` BIGINT which is not upgradeable to`;
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID BIGINT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t1', value_format='json');"))
+      .toBe(`${schema} \`ID\` BIGINT KEY, \`V\` STRING, \`C2\` BIGINT. (Key columns must be identical. The following key columns are changed, missing or reordered: [\`ID\` INTEGER KEY])`);
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID INT KEY, C2 BIGINT, V STRING) WITH (kafka_topic='t1', value_format='json');"))
+      .toBe(`${schema} \`ID\` INTEGER KEY, \`C2\` BIGINT, \`V\` STRING. (The following columns are changed, missing or reordered: [\`V\` STRING, \`C2\` BIGINT])`);
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t1', value_format='json', key_format='json');")).toBe(`${prefix} keyFormat = KAFKA which is not upgradeable to JSON`);
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t1', value_format='delimited');")).toBe(`${prefix} valueFormat = JSON which is not upgradeable to DELIMITED`);
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t1', value_format='json', timestamp='c2');")).toBe(`${prefix} timestampColumn = none which is not upgradeable to C2`);
+    expect(fails("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT) WITH (kafka_topic='t2', partitions=1, value_format='json');")).toBe(`${prefix} kafkaTopicName = t1 which is not upgradeable to t2`);
+    // appending a value column is an upgrade; the stored statement says how it was made
+    run("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (kafka_topic='t1', value_format='json');");
+    expect(describe('S1').statement).toBe("CREATE OR REPLACE STREAM S1 (ID INTEGER KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='t1', KEY_FORMAT='KAFKA', VALUE_FORMAT='json');");
+  });
+});
+
+describe('CREATE ... AS SELECT', () => {
+  it('stores its statement with OR REPLACE and IF NOT EXISTS as written, as ksqlDB\'s formatter writes them', () => {
+    const { run, describe } = engine();
+    run("CREATE STREAM SRC (ID INT KEY, A INT, B INT) WITH (kafka_topic='src', partitions=1, value_format='json');");
+    run('CREATE STREAM SNK AS SELECT ID, A FROM SRC WHERE A > 1;');
+    run('CREATE OR REPLACE STREAM SNK AS SELECT ID, A, B FROM SRC WHERE A > 2;');
+    expect(describe('SNK').statement).toMatch(/^CREATE OR REPLACE STREAM SNK WITH \(CLEANUP_POLICY='delete', KAFKA_TOPIC='SNK', PARTITIONS=1, REPLICAS=1, RETENTION_MS=604800000\) AS SELECT\n {2}SRC\.ID ID,/);
+    run('CREATE STREAM IF NOT EXISTS SNK2 AS SELECT * FROM SRC;');
+    expect(describe('SNK2').statement).toMatch(/^CREATE STREAM IF NOT EXISTS SNK2 WITH \(/);
+  });
+});
+
+describe('a source table\'s query', () => {
+  it('shows the table\'s stored statement, as DESCRIBE does', () => {
+    const { e, run, describe } = engine();
+    run("CREATE SOURCE TABLE ST2 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='st', partitions=1, value_format='json');");
+    const statement = describe('ST2').statement;
+    expect(statement).toMatch(/^CREATE SOURCE TABLE ST2 \(ID INTEGER PRIMARY KEY, V STRING\) WITH \(CLEANUP_POLICY='compact'/);
+    const shown = (run('SHOW QUERIES;') as { queries: { id: string; queryString: string }[] }).queries;
+    expect(shown.map((q) => q.queryString)).toEqual([statement]);
+    expect((describe('ST2').readQueries as { queryString: string }[])[0]!.queryString).toBe(statement);
+    void e;
+  });
+});
+
+describe('CREATE of a stream on a topic that does not exist, without PARTITIONS', () => {
+  it('says so in ksqlDB\'s words (stream/table)', () => {
+    const { fails } = engine();
+    expect(fails("CREATE TABLE X (ID INT PRIMARY KEY, A INT) WITH (kafka_topic='nope', value_format='json');"))
+      .toMatch(/^Topic 'nope' does not exist\. If you want to create a new topic for the stream\/table please re-run the statement providing the required 'PARTITIONS' configuration/);
+  });
+});
