@@ -108,6 +108,7 @@ export function buildProgram(): Command {
     .option('--rate <r/s>', 'records per second (default: as fast as Kafka takes them)')
     .option('--topic <name>', 'topic to write (default: stocktrade or users)')
     .option('--seed <n>', 'seed of the generator, to repeat a run exactly')
+    .option('--partitions <n>', 'make the topic with N partitions if it does not exist (without it, a missing topic is an error)')
     .option('--json', 'print one JSON document')
     .option('-q, --quiet', 'print only errors')
     .action(async (kind: string, opts) => { const { runDatagen } = await import('./commands/datagen.js'); code(await runDatagen(kind, opts)); });

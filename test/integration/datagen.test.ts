@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
 import { readTopic } from '../helpers/kafka.js';
@@ -21,13 +21,13 @@ async function readAll(topic: string, n: number): Promise<{ key: string; value: 
 
 describe('ksql-migrate datagen', () => {
   it('writes users and trades to Kafka, keyed as the quickstarts key them, repeatable with --seed', async () => {
-    const users = datagen('users', '--count', '9', '--seed', '1', '--topic', 'dg-users', '--json');
+    const users = datagen('users', '--count', '9', '--seed', '1', '--topic', 'dg-users', '--partitions', '1', '--json');
     expect(users.stderr).toBe('');
     expect(JSON.parse(users.stdout)).toMatchObject({ kind: 'users', topic: 'dg-users', sent: 9, seed: 1 });
     expect((await readAll('dg-users', 9)).map((u) => u.key).sort()).toEqual(Array.from({ length: 9 }, (_, i) => `User_${i + 1}`));
 
-    expect(datagen('stocktrade', '--count', '300', '--seed', '5', '--topic', 'dg-a', '-q').status).toBe(0);
-    expect(datagen('stocktrade', '--count', '300', '--seed', '5', '--topic', 'dg-b', '-q').status).toBe(0);
+    expect(datagen('stocktrade', '--count', '300', '--seed', '5', '--topic', 'dg-a', '--partitions', '2', '-q').status).toBe(0);
+    expect(datagen('stocktrade', '--count', '300', '--seed', '5', '--topic', 'dg-b', '--partitions', '2', '-q').status).toBe(0);
     const a = await readAll('dg-a', 300), b = await readAll('dg-b', 300);
     expect(a).toHaveLength(300);
     const byKey = (xs: typeof a) => [...xs].sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
@@ -37,10 +37,55 @@ describe('ksql-migrate datagen', () => {
 
   it('--rate paces the records', () => {
     const t0 = Date.now();
-    const r = datagen('stocktrade', '--count', '30', '--rate', '100/s', '--topic', 'dg-rate', '-q');
+    const r = datagen('stocktrade', '--count', '30', '--rate', '100/s', '--topic', 'dg-rate', '--partitions', '1', '-q');
     expect(r.status).toBe(0);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
   });
+
+  it('writes only to a topic that exists: a missing one is named (made only with --partitions), so the migrations that make it later find no topic of another count', async () => {
+    const missing = datagen('stocktrade', '--count', '5', '--topic', 'dg-missing');
+    expect([missing.status, missing.stderr.trim()]).toEqual([1, `error: --topic: dg-missing does not exist on ${bootstrap}: apply the migrations first ('ksql-migrate up' makes the pipeline's topics with the partitions they ask for), or give --partitions N to make it`]);
+    const admin = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      expect(await admin.listTopics()).not.toContain('dg-missing');
+      expect(datagen('stocktrade', '--count', '5', '--topic', 'dg-missing', '--partitions', '3', '-q').status).toBe(0);
+      expect((await admin.fetchTopicMetadata({ topics: ['dg-missing'] })).topics[0]!.partitions).toHaveLength(3);
+    } finally { await admin.disconnect(); }
+    const bad = datagen('stocktrade', '--partitions', '0');
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --partitions: expected a positive integer, got '0'"]);
+  });
+
+  it('a rate beyond 5,000 records a second still sends batches a broker takes (at most 500 records each)', () => {
+    const r = datagen('stocktrade', '--count', '20000', '--rate', '100000', '--topic', 'dg-fast', '--partitions', '1', '--json');
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(JSON.parse(r.stdout).sent).toBe(20000);
+  });
+
+  it('Kafka lost part way is exit 3, after the line saying how many records went out', async () => {
+    const kport = await freePort();
+    const own = await startServerProcess(['--kafka-port', String(kport)]);
+    const brokers = [`127.0.0.1:${kport}`];
+    const proc = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '100000', '--rate', '200', '--topic', 'dg-lost', '--partitions', '1', '--bootstrap-servers', brokers[0]!], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    proc.stdout!.on('data', (d) => { out += d; });
+    proc.stderr!.on('data', (d) => { err += d; });
+    const exited = new Promise<number | null>((r) => proc.on('exit', (c) => r(c)));
+    const admin = new Kafka({ clientId: 't', brokers, logLevel: logLevel.NOTHING }).admin();
+    try {
+      await admin.connect();
+      // once records are in the topic, the broker goes away
+      for (let high = 0; high < 20;) {
+        const offsets = await admin.fetchTopicOffsets('dg-lost').catch(() => [{ high: '0' }]);
+        high = Number(offsets[0]!.high);
+      }
+      await admin.disconnect();
+    } finally { await own.stop(); }
+    expect(await exited).toBe(3);
+    const sent = Number(/^sent (\d+) stocktrade records to dg-lost in [\d.]+ s \(seed \d+\)\n$/.exec(out)?.[1]);
+    expect(sent).toBeGreaterThanOrEqual(20);
+    expect(err).toMatch(new RegExp(`^error: Kafka at ${brokers[0]!.replace(/\./g, '\\.')} went out of reach after ${sent} of 100000 records: `));
+  }, 60_000);
 
   it('bad input: one line naming the flag, exit 2; no Kafka: exit 3', () => {
     const bad = datagen('stocktrade', '--count', 'x');
