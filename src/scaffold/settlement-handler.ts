@@ -18,6 +18,8 @@ export interface SettlementHandlerOptions {
 
 export type KafkaAuth = 'BASIC_AUTH' | 'SASL_SCRAM_256_AUTH' | 'SASL_SCRAM_512_AUTH';
 export const KAFKA_AUTHS: readonly KafkaAuth[] = ['BASIC_AUTH', 'SASL_SCRAM_256_AUTH', 'SASL_SCRAM_512_AUTH'];
+/** The SASL mechanism (kafkajs's name, as the secret's saslMechanism) of each way a mapping authenticates. */
+const SASL_MECHANISMS: Record<KafkaAuth, string> = { BASIC_AUTH: 'plain', SASL_SCRAM_256_AUTH: 'scram-sha-256', SASL_SCRAM_512_AUTH: 'scram-sha-512' };
 
 export const SETTLEMENT_HANDLER_DEFAULTS = { inputTopic: 'user_trades', outputTopic: 'trade-settlements', eventSource: 'self-managed' } as const;
 
@@ -48,7 +50,9 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
 /** Pure: the template's files in, the project's files out. */
 export function renderSettlementHandler(template: readonly ProjectFile[], options: SettlementHandlerOptions): ProjectFile[] {
   checkSettlementHandlerOptions(options);
-  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth: options.kafkaAuth ?? 'BASIC_AUTH' };
+  const kafkaAuth = options.kafkaAuth ?? (options.eventSource === 'msk' ? 'SASL_SCRAM_512_AUTH' : 'BASIC_AUTH');
+  // the producer signs in as the event source mapping does: the secret says with which mechanism
+  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth, saslMechanism: SASL_MECHANISMS[kafkaAuth] };
   const out: ProjectFile[] = [];
   for (const file of template) {
     const path = targetPath(file.path, options.eventSource);

@@ -23,6 +23,9 @@ describe('renderSettlementHandler', () => {
     expect(() => renderSettlementHandler(template, { ...options, eventSource: 'msk', kafkaAuth: 'BASIC_AUTH' })).toThrow('--kafka-auth: the MSK template authenticates with SASL_SCRAM_512_AUTH');
     expect(text(renderSettlementHandler(template, { ...options, eventSource: 'msk', kafkaAuth: 'SASL_SCRAM_512_AUTH' }), 'template.yaml')).toContain('SASL_SCRAM_512_AUTH');
     expect(JSON.parse(text(files, 'secret.example.json')!).outputTopic).toBe('acme-settlements');
+    // the producer signs in with the mechanism the mapping uses (the secret names it)
+    const mechanism = (o: Partial<typeof options>) => JSON.parse(text(renderSettlementHandler(template, { ...options, ...o }), 'secret.example.json')!).saslMechanism;
+    expect([mechanism({}), mechanism({ kafkaAuth: 'SASL_SCRAM_256_AUTH' }), mechanism({ kafkaAuth: 'SASL_SCRAM_512_AUTH' }), mechanism({ eventSource: 'msk' })]).toEqual(['plain', 'scram-sha-256', 'scram-sha-512', 'scram-sha-512']);
     expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
   });
 
