@@ -16,7 +16,7 @@ describe('ksql-migrate demo', () => {
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^Minute \(UTC\)\s+Symbol\s+Completed\s+Pending\s+SEC Flagged\s+Rejected$/);
-    expect(lines[lines.length - 1]).toBe('300 trades sent, 300 settled');
+    expect(lines[lines.length - 1]).toBe('300 trades sent, 300 settled (seed 3)');
     const total = lines[lines.length - 2]!.split(/\s+/).slice(1).map(Number);
     expect(total.reduce((a, b) => a + b, 0)).toBe(300);
     expect(r.stdout).not.toContain('\x1b['); // no redrawing when piped
@@ -28,6 +28,12 @@ describe('ksql-migrate demo', () => {
     writeFileSync(bundle, "export const handler = async () => { throw new Error('settlement store is down'); };\n");
     const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20', '--rate', '1000', '--seed', '3', '--dir', dir], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     expect([r.status, r.stderr.trim().split('\n').at(-1)]).toEqual([1, expect.stringMatching(/^error: demo: the settlement Lambda failed 3 times on a batch of \d+ records from partition \d+: settlement store is down$/)]);
+  }, 120_000);
+
+  it('migrations that do not make the pipeline are named, instead of failing on a topic the demo writes', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'ksqlm-demo-mig-'));
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20', '--dir', dir, '--migrations-dir', empty], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect([r.status, r.stderr.trim().split('\n').at(-1)]).toEqual([1, `error: demo: the migrations in ${empty} do not make the pipeline the demo runs (no topic users, topic stocktrade, topic user_trades, topic trade-settlements, table COMPLETED_PER_MINUTE, table PENDING_PER_MINUTE, table FLAGGED_PER_MINUTE, table REJECTED_PER_MINUTE): use those of migrations/`]);
   }, 120_000);
 
   it('takes --trades or --duration, not both; bad values name their flag (exit 2)', () => {

@@ -8,7 +8,7 @@ import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { buildHandlerProject } from '../../demo/handler-project.js';
-import { formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
+import { DISPOSITION_TABLES, formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
 import { CliError, EXIT, exitWhenDone } from '../errors.js';
 import { loadConfigOrExit } from '../context.js';
 import { parseSeed } from './datagen.js';
@@ -63,12 +63,20 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const failed = applied.outcomes.find((o) => o.status !== 'success');
     if (failed) throw new CliError(`demo: migration ${failed.file.version} failed: ${failed.reason}`, EXIT.FAILED);
     say(`applied ${applied.outcomes.length} migrations`);
+    // the demo writes and reads the pipeline's own streams and tables: migrations that made others are named, not failed on
+    const [topics, tables] = await client.ksql('SHOW TOPICS; SHOW TABLES;');
+    const has = { topic: new Set(((topics?.topics ?? []) as { name: string }[]).map((t) => t.name)), table: new Set(((tables?.tables ?? []) as { name: string }[]).map((t) => t.name)) };
+    const missing = [...['users', 'stocktrade', 'user_trades', 'trade-settlements'].filter((t) => !has.topic.has(t)).map((t) => `topic ${t}`),
+      ...DISPOSITION_TABLES.map(([, table]) => table).filter((t) => !has.table.has(t)).map((t) => `table ${t}`)];
+    if (missing.length) throw new CliError(`demo: the migrations in ${migrationsDir} do not make the pipeline the demo runs (no ${missing.join(', ')}): use those of migrations/`, EXIT.FAILED);
 
     // the handler reads its settings from (a local) Secrets Manager, as it does in AWS
     const secrets = await startSecretsEmulator(new Map([['demo-settlement', JSON.stringify({ bootstrapServers: bootstrap, ssl: false, schemaRegistryUrl: server.schemaRegistryUrl, outputTopic: 'trade-settlements' })]]));
     useSecretsEmulator(secrets.url);
     process.env.SETTLEMENT_CONFIG_SECRET = 'demo-settlement';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // the table is the demo's output; the handler's info logs would drown it
+    // the handler's 30% inspection draws from the same seed as the trades (read when it is loaded)
+    process.env.INSPECTION_SEED ??= String(seed);
     const { handler, name } = await loadHandler(bundle);
     const kafka = kafkaClient({ bootstrapServers: bootstrap, clientId: 'ksql-migrate-demo' });
     // a function that keeps failing (Lambda retries a batch for good) or a consumer that gives up ends
@@ -113,7 +121,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }
     await producer.disconnect();
     const rows = await readMinuteCounts(client);
-    process.stdout.write(`${formatMinuteCounts(rows)}\n${sent} trades sent, ${settledTotal(rows)} settled${stopping ? ' (stopped)' : ''}\n`);
+    process.stdout.write(`${formatMinuteCounts(rows)}\n${sent} trades sent, ${settledTotal(rows)} settled${stopping ? ' (stopped)' : ''} (seed ${seed})\n`);
     await secrets.close();
     return stopping ? EXIT.INTERRUPTED : EXIT.OK;
   } finally {
