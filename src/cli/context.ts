@@ -63,6 +63,8 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
  */
 export async function startEmbedded(config: Config, opts: GlobalOptions): Promise<() => Promise<void>> {
   if (opts.embedded === undefined || opts.embedded === false) return async () => undefined;
+  // the embedded server is the target: a server named too is a contradiction, not something to drop silently
+  if (opts.server !== undefined) throw new CliError('--embedded and --server name two targets: give one of them', EXIT.USAGE);
   const { startLocalServer } = await import('../engine/rest/server.js');
   const { dirname, resolve } = await import('node:path');
   const base = config.configPath ? dirname(config.configPath) : process.cwd();
@@ -71,6 +73,9 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   let server;
   try { server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); } catch (e) {
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--embedded: ${e.message}`, EXIT.USAGE, { cause: e });
+    // a path that is a file, or that cannot be made, is the flag's problem
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS') throw new CliError(`--embedded: ${dataDir} cannot be the server's data directory (${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : 'not writable'})`, EXIT.USAGE, { cause: e });
     throw e;
   }
   config.server.url = server.url;

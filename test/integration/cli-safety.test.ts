@@ -547,6 +547,15 @@ describe('mistakes are errors, not silent successes', () => {
     } finally { await holder.stop(); }
   });
 
+  it('--embedded naming a file, or given with --server, is a usage error naming the flag (exit 2)', () => {
+    const p = project();
+    writeFileSync(join(p.dir, 'afile'), 'x');
+    const file = p.run('status', '--embedded', 'afile');
+    expect([file.status, file.stderr.trim()]).toEqual([2, `error: --embedded: ${join(p.dir, 'afile')} cannot be the server's data directory (a file is in the way)`]);
+    const both = p.run('status', '--embedded', '--server', 'http://127.0.0.1:1');
+    expect([both.status, both.stderr.trim()]).toEqual([2, 'error: --embedded and --server name two targets: give one of them']);
+  });
+
   it('status names a long gap whole; a directory named like a migration is a file problem (exit 4), not a crash', () => {
     const p = project();
     for (const v of ['000001', '000500']) sql(p.dir, `V${v}__g.sql`, stream(`G${v}_${p.stream}`, `g${v}_${p.stream.toLowerCase()}`));
