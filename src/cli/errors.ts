@@ -24,3 +24,14 @@ export function versionFlag(flag: string, v: string | undefined): number | undef
   if (!Number.isInteger(n) || n < 1 || n > 999_999) throw new CliError(`${flag}: expected a version number (1 to 999999), got '${v}'`, EXIT.USAGE);
   return n;
 }
+
+/**
+ * A duration flag: a number with ms, s or m (1.5s, 2m, 500ms); a bare number is in `bareUnit`. Whole
+ * milliseconds, at least 0.
+ */
+export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(v.trim());
+  if (!m) throw new CliError(`${flag}: expected a duration like 500ms, 20s or 2m, got '${v}'`, EXIT.USAGE);
+  const unit = m[2] ?? bareUnit;
+  return Math.round(Number(m[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
+}

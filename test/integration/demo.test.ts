@@ -41,6 +41,6 @@ describe('ksql-migrate demo', () => {
     const both = run('--trades', '100', '--duration', '4s');
     expect([both.status, both.stderr.trim()]).toEqual([2, 'error: demo: --trades or --duration, not both']);
     const bad = run('--duration', 'soon');
-    expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --duration: expected a time like 20s or 2m, got 'soon'"]);
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --duration: expected a duration like 500ms, 20s or 2m, got 'soon'"]);
   });
 });

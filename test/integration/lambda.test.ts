@@ -155,6 +155,10 @@ describe('ksql-migrate lambda', () => {
       [['--batch-size', '10001'], 'error: --batch-size: at most 10000 records per batch, got 10001'],
       [['--batching-window', '301s'], "error: --batching-window: Lambda allows at most 300 s, got '301s'"],
       [['--timeout', '900s'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '900s'"],
+      // durations read as demo --duration reads them: 15m is 900 s, a fraction of a second is taken
+      [['--timeout', '15m'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '15m'"],
+      [['--batching-window', '5.5m'], "error: --batching-window: Lambda allows at most 300 s, got '5.5m'"],
+      [['--broker-timeout', 'soon'], "error: --broker-timeout: expected a duration like 500ms, 20s or 2m, got 'soon'"],
       [['--bogus'], "error: unknown option '--bogus'"],
     ];
     for (const [flags, message] of limits) {

@@ -9,7 +9,7 @@ import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.j
 import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { buildHandlerProject } from '../../demo/handler-project.js';
 import { DISPOSITION_TABLES, formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
-import { CliError, EXIT, exitWhenDone } from '../errors.js';
+import { CliError, durationFlag, EXIT, exitWhenDone } from '../errors.js';
 import { loadConfigOrExit } from '../context.js';
 import { parseSeed } from './datagen.js';
 import { existsSync } from 'node:fs';
@@ -32,9 +32,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.duration !== undefined && opts.tradesGiven) throw new CliError('demo: --trades or --duration, not both', EXIT.USAGE);
   if (opts.duration !== undefined) {
     // --duration: trades at --rate for that long
-    const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(opts.duration.trim());
-    if (!m) throw new CliError(`--duration: expected a time like 20s or 2m, got '${opts.duration}'`, EXIT.USAGE);
-    const ms = Number(m[1]) * (m[2] === 'm' ? 60_000 : m[2] === 'ms' ? 1 : 1000);
+    const ms = durationFlag('--duration', opts.duration, 's');
     trades = Math.max(1, Math.round((rate * ms) / 1000));
   }
   if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);

@@ -6,7 +6,7 @@ import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invok
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, EXIT, exitWhenDone } from '../errors.js';
+import { CliError, durationFlag, EXIT, exitWhenDone } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
@@ -19,12 +19,8 @@ const positiveInt = (flag: string, v: string) => {
   return n;
 };
 
-/** `500ms`, `2s`, or a number of milliseconds. */
-function duration(flag: string, v: string): number {
-  const m = /^(\d+)(ms|s)?$/.exec(v.trim());
-  if (!m) throw new CliError(`${flag}: expected a duration like 500ms or 2s, got '${v}'`, EXIT.USAGE);
-  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
-}
+/** `500ms`, `2s`, `1m`, or a number of milliseconds. */
+const duration = (flag: string, v: string): number => durationFlag(flag, v, 'ms');
 
 function eventSourceOf(v: string): EventSource {
   if (v !== 'self-managed' && v !== 'msk') throw new CliError(`--event-source: expected self-managed or msk, got '${v}'`, EXIT.USAGE);
