@@ -65,6 +65,16 @@ function watchStrays(): void {
   };
   process.on('unhandledRejection', fail('Runtime.UnhandledPromiseRejection'));
   process.on('uncaughtException', fail('Runtime.ExitError'));
+  // a handler that calls process.exit() ends its runtime in Lambda: the invocation fails with
+  // Runtime.ExitError and is retried, in a fresh environment there (the same module here). The
+  // handler's call unwinds instead of ending this process; outside an invocation exit is exit.
+  const exit = process.exit.bind(process);
+  process.exit = ((code?: number | string | null) => {
+    if (!inFlight.size) return exit(code);
+    const e = new Error(`Runtime.ExitError: Runtime exited with error: exit status ${code ?? 0}`);
+    for (const reject of [...inFlight]) reject(e);
+    throw e;
+  }) as typeof process.exit;
 }
 
 /** Where an unhandled error outside any invocation is reported (default: a warning on stderr). */

@@ -37,7 +37,7 @@ describe('ksql-migrate lambda', () => {
   it('run: every record reaches the handler once; a batch that throws is retried whole and committed only after', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
     const out = join(dir, 'out.jsonl');
-    const values = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'FAIL_ONCE' : i === 23 ? 'STRAY_ONCE' : `v${i}`));
+    const values = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'FAIL_ONCE' : i === 23 ? 'STRAY_ONCE' : i === 9 ? 'EXIT_ONCE' : `v${i}`));
     await produce('lt', values.map((v, i) => ({ key: `k${i % 5}`, value: v })));
     const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', COLLECT, '--topic', 'lt', '--bootstrap-servers', bootstrap,
       '--batch-size', '4', '--batching-window', '50ms', '--group', 'lt-g'], { env: { ...process.env, LAMBDA_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -66,6 +66,8 @@ describe('ksql-migrate lambda', () => {
     expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: injected failure/);
     // an error the handler left unhandled fails its invocation, which is retried; the run goes on
     expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: Runtime\.UnhandledPromiseRejection: stray rejection/);
+    // and a handler that calls process.exit fails its invocation as in Lambda, the runner going on
+    expect(log).toMatch(/invocation failed \(attempt 1\), batch of \d+ retried: Runtime\.ExitError: Runtime exited with error: exit status 7/);
     // records of a partition arrive in offset order
     for (const p of [0, 1, 2]) {
       const offs = got.filter((l) => l.partition === p).map((l) => l.offset);
@@ -148,6 +150,11 @@ describe('ksql-migrate lambda', () => {
     writeFileSync(ev, JSON.stringify(event));
     const stray = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', COLLECT, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: join(dir, 'stray.jsonl') } });
     expect([stray.status, stray.stderr.trim()]).toEqual([1, 'error: the handler failed: Runtime.UnhandledPromiseRejection: stray rejection']);
+    // a handler that calls process.exit fails its invocation (Runtime.ExitError), as in Lambda, instead of ending the command
+    event.records['t-0'][0]!.value = Buffer.from('EXIT_ONCE').toString('base64');
+    writeFileSync(ev, JSON.stringify(event));
+    const exited = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', COLLECT, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: join(dir, 'exit.jsonl') } });
+    expect([exited.status, exited.stderr.trim()]).toEqual([1, 'error: the handler failed: Runtime.ExitError: Runtime exited with error: exit status 7']);
     const missing = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#nope`, '--event', ev], { encoding: 'utf8' });
     expect([missing.status, missing.stderr.trim()]).toEqual([2, `error: --handler: ${COLLECT} has no exported function 'nope'`]);
     // what a Kafka event source mapping refuses, run refuses (exit 2, one line), before consuming anything
