@@ -101,6 +101,8 @@ export class Engine {
       rt.stats.errors++;
       rt.stats.lastError = `${source ? 'Missing source' : 'Missing sink'} topic ${name}: it was deleted while the query ran`;
       rt.stats.lastErrorAt = Date.now();
+      // (a topic deleted from under a query is a user error to ksqlDB's classifier)
+      rt.stats.fatal = { message: rt.stats.lastError, at: rt.stats.lastErrorAt, type: 'USER' };
     }
   }
 

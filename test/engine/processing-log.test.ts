@@ -57,3 +57,18 @@ describe('the processing log', () => {
     expect([...e.queries.values()].find((q) => q.sinkName === 'Y')!.runtime!.stats.errors).toBe(1);
   });
 });
+
+describe('a record a query cannot read', () => {
+  it('is skipped and counted (DESCRIBE EXTENDED\'s error stats), not reported as a query error: the query runs on', () => {
+    const e = engineWithBadReader();
+    run(e, "INSERT INTO A (V) VALUES ('x')");
+    const q = [...e.queries.values()].find((x) => x.sinkName === 'C')!;
+    const explained = (e.executeStatement(`EXPLAIN ${q.id};`, ctx) as { queryDescription: { state: string; queryErrors: unknown[] } }).queryDescription;
+    expect([explained.state, explained.queryErrors]).toEqual(['RUNNING', []]);
+    expect(q.runtime!.stats.errors).toBe(1);
+    const described = (e.executeStatement('DESCRIBE C EXTENDED;', ctx) as { sourceDescription: { errorStats: string } }).sourceDescription;
+    expect(described.errorStats).not.toMatch(/failed-messages/);
+    const source = (e.executeStatement('DESCRIBE B EXTENDED;', ctx) as { sourceDescription: { errorStats: string } }).sourceDescription;
+    expect(source.errorStats).toMatch(/\nfailed-messages: 1$/);
+  });
+});

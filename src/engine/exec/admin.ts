@@ -234,7 +234,8 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     overriddenProperties: {},
     ksqlHostQueryStatus: { [engine.hostAddress]: state },
     queryType: 'PERSISTENT',
-    queryErrors: q.runtime?.stats.lastError ? [{ timestamp: q.runtime.stats.lastErrorAt, errorMessage: q.runtime.stats.lastError, type: 'UNKNOWN' }] : [],
+    // what stopped the query; records it skipped go to the processing log and DESCRIBE EXTENDED's error stats
+    queryErrors: q.runtime?.stats.fatal ? [{ timestamp: q.runtime.stats.fatal.at, errorMessage: q.runtime.stats.fatal.message, type: q.runtime.stats.fatal.type }] : [],
     tasksMetadata: [],
     consumerGroupId: `_confluent-ksql-${engine.properties['ksql.service.id']}query_${q.id}`,
     state,

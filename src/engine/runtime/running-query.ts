@@ -70,7 +70,13 @@ export interface StepHooks {
   end(q: RunningQuery): void;
 }
 
-export interface QueryStats { processed: number; errors: number; lastError?: string; lastErrorAt?: number }
+export interface QueryStats {
+  processed: number;
+  /** Records the query could not read or process (skipped, and logged to the processing log). */
+  errors: number; lastError?: string; lastErrorAt?: number;
+  /** What stopped the query (state ERROR), as ksqlDB's queryErrors report it; a skipped record is none. */
+  fatal?: { message: string; at: number; type: 'USER' | 'SYSTEM' | 'UNKNOWN' };
+}
 
 /** A running query (persistent or transient): a plan's processor fed from a cursor. */
 export class RunningQuery {
