@@ -63,12 +63,12 @@ describe('a record a query cannot read', () => {
     const e = engineWithBadReader();
     run(e, "INSERT INTO A (V) VALUES ('x')");
     const q = [...e.queries.values()].find((x) => x.sinkName === 'C')!;
-    const explained = (e.executeStatement(`EXPLAIN ${q.id};`, ctx) as { queryDescription: { state: string; queryErrors: unknown[] } }).queryDescription;
+    const explained = (e.executeStatement(`EXPLAIN ${q.id};`, ctx) as unknown as { queryDescription: { state: string; queryErrors: unknown[] } }).queryDescription;
     expect([explained.state, explained.queryErrors]).toEqual(['RUNNING', []]);
     expect(q.runtime!.stats.errors).toBe(1);
-    const described = (e.executeStatement('DESCRIBE C EXTENDED;', ctx) as { sourceDescription: { errorStats: string } }).sourceDescription;
+    const described = (e.executeStatement('DESCRIBE C EXTENDED;', ctx) as unknown as { sourceDescription: { errorStats: string } }).sourceDescription;
     expect(described.errorStats).not.toMatch(/failed-messages/);
-    const source = (e.executeStatement('DESCRIBE B EXTENDED;', ctx) as { sourceDescription: { errorStats: string } }).sourceDescription;
+    const source = (e.executeStatement('DESCRIBE B EXTENDED;', ctx) as unknown as { sourceDescription: { errorStats: string } }).sourceDescription;
     expect(source.errorStats).toMatch(/\nfailed-messages: 1$/);
   });
 });
