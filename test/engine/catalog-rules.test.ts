@@ -83,3 +83,13 @@ describe('CREATE of a stream on a topic that does not exist, without PARTITIONS'
       .toMatch(/^Topic 'nope' does not exist\. If you want to create a new topic for the stream\/table please re-run the statement providing the required 'PARTITIONS' configuration/);
   });
 });
+
+describe('a topic a statement would make', () => {
+  it('has a name Kafka allows, refused in Kafka\'s words otherwise (a Kafka client could not use it)', () => {
+    const { fails, run } = engine();
+    expect(fails("CREATE STREAM E1 (A INT) WITH (kafka_topic='e 1', partitions=1, value_format='json');")).toBe('Topic name "e 1" is illegal, it contains a character other than ASCII alphanumerics, \'.\', \'_\' and \'-\'');
+    expect(fails("CREATE STREAM E2 (A INT) WITH (kafka_topic='', partitions=1, value_format='json');")).toBe("Topic name is illegal, it can't be empty");
+    run("CREATE STREAM SRC (A INT) WITH (kafka_topic='src', partitions=1, value_format='json');");
+    expect(fails("CREATE STREAM E3 WITH (kafka_topic='..') AS SELECT * FROM SRC;")).toBe('Topic name cannot be "." or ".."');
+  });
+});

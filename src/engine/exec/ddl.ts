@@ -6,7 +6,7 @@ import { SYSTEM_COLUMNS, columnsToSql, keyColumns, schemaToString, valueColumns,
 import { WithProps, parseDurationText } from '../catalog/with-props.js';
 import type { DataSource } from '../catalog/metastore.js';
 import { checkFormatSupports } from '../serde/formats.js';
-import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
+import { MAX_TOPIC_PARTITIONS, topicNameProblem } from '../storage/topics.js';
 import { isSrFormat } from '../serde/sr-serde.js';
 import { RegistryError } from '../schema-registry/errors.js';
 import { checkSchemaIdProps, inferColumns, registerColumns, subjectOf, withDefaultName } from './sr-binding.js';
@@ -184,6 +184,8 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     }
     if (partitions < 1) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: must be at least 1`);
     if (partitions > MAX_TOPIC_PARTITIONS) throw new KsqlStatementError(`Invalid value ${partitions} for configuration num.partitions: the local server holds at most ${MAX_TOPIC_PARTITIONS} per topic`);
+    const illegal = topicNameProblem(topic);
+    if (illegal) throw new KsqlStatementError(illegal);
     const clash = engine.topics.clashOf(topic);
     if (clash) throw new KsqlStatementError(`Topic '${topic}' collides with existing topic: ${clash}`);
     engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });

@@ -3,7 +3,7 @@ import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { columnRefs } from '../analysis/expr-walk.js';
 import { collectAggregates } from '../analysis/aggregate-checks.js';
-import { MAX_TOPIC_PARTITIONS } from '../storage/topics.js';
+import { MAX_TOPIC_PARTITIONS, topicNameProblem } from '../storage/topics.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
@@ -110,6 +110,8 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const timestampColumn = timestampColumnOf(w, columns);
   const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
   const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
+  const illegal = engine.topics.has(topic) ? undefined : topicNameProblem(topic);
+  if (illegal) throw new KsqlStatementError(illegal);
   const clash = engine.topics.clashOf(topic);
   if (clash) throw new KsqlStatementError(`Topic '${topic}' collides with existing topic: ${clash}`);
   const srcTopic = engine.topics.get(left.topic);

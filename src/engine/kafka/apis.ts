@@ -1,6 +1,7 @@
 import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
-import { ERR, isLegalTopicName, type Broker, type ProduceResult } from './broker.js';
+import { ERR, type Broker, type ProduceResult } from './broker.js';
+import { isLegalTopicName } from '../storage/topics.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { decompressionBudget } from './record-batch.js';

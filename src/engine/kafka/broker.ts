@@ -1,4 +1,4 @@
-import { isInternalTopic, MAX_TOPIC_PARTITIONS, type TopicStore } from '../storage/topics.js';
+import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, topicNameProblem, type TopicStore } from '../storage/topics.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 import { TXERR, type TransactionCoordinator } from './transactions.js';
 import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
@@ -27,9 +27,6 @@ function timeRange(overrides: Record<string, string>): [number, number] | undefi
   return [before === undefined ? -Infinity : now - before, after === undefined ? Infinity : now + after];
 }
 
-const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-/** A name Kafka allows for a topic: ASCII alphanumerics, '.', '_' and '-', at most 249 of them, not '.' or '..'. */
-export const isLegalTopicName = (name: string) => LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
 
 /** `logAppendTime`: the time the records were given, on a LogAppendTime topic; -1 otherwise. */
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number; logAppendTime?: number }
@@ -68,11 +65,8 @@ export class Broker {
 
   /** Creates a topic; the error code (and message) a CreateTopics request answers with. */
   createTopic(name: string, partitions: number, replication: number, validateOnly: boolean, configs: { name: string; value: string | null }[] = []): { code: number; message: string | null } {
-    // Kafka's Topic.validate, in its order
-    if (name.length === 0) return { code: ERR.INVALID_TOPIC, message: 'Topic name is illegal, it can\'t be empty' };
-    if (name === '.' || name === '..') return { code: ERR.INVALID_TOPIC, message: 'Topic name cannot be "." or ".."' };
-    if (name.length > 249) return { code: ERR.INVALID_TOPIC, message: `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}` };
-    if (!isLegalTopicName(name)) return { code: ERR.INVALID_TOPIC, message: `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'` };
+    const illegal = topicNameProblem(name);
+    if (illegal) return { code: ERR.INVALID_TOPIC, message: illegal };
     if (this.topics.has(name)) return { code: ERR.TOPIC_ALREADY_EXISTS, message: `Topic '${name}' already exists.` };
     // '.' and '_' become the same character in metric names, so Kafka refuses names that differ only there
     const clash = this.topics.clashOf(name);

@@ -253,6 +253,19 @@ export class Topic {
   records(): TopicRecord[] { return this.partitions.flatMap((p) => p.all()).sort((a, b) => a.seq - b.seq); }
 }
 
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+/** A name Kafka allows for a topic: ASCII alphanumerics, '.', '_' and '-', at most 249 of them, not '.' or '..'. */
+export const isLegalTopicName = (name: string) => LEGAL_TOPIC.test(name) && name !== '.' && name !== '..';
+
+/** Why Kafka refuses a topic name (its Topic.validate, in its order and words), or undefined. */
+export function topicNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'Topic name is illegal, it can\'t be empty';
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."';
+  if (name.length > 249) return `Topic name is illegal, it can't be longer than 249 characters, topic name: ${name}`;
+  if (!isLegalTopicName(name)) return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`;
+  return undefined;
+}
+
 /** The broker's own topics (committed offsets, transactions' state): they keep every record. */
 export const isInternalTopic = (name: string) => name === '__consumer_offsets' || name === '__transaction_state';
 
