@@ -93,3 +93,14 @@ describe('a topic a statement would make', () => {
     expect(fails("CREATE STREAM E3 WITH (kafka_topic='..') AS SELECT * FROM SRC;")).toBe('Topic name cannot be "." or ".."');
   });
 });
+
+describe('ALTER STREAM/TABLE ... ADD COLUMN', () => {
+  it('adds the ALTER to the stored statement, on a line of its own, as ksqlDB keeps it', () => {
+    const { run, describe } = engine();
+    run("CREATE STREAM S1 (ID INT KEY, V STRING) WITH (kafka_topic='t1', partitions=1, value_format='json');");
+    const created = describe('S1').statement as string;
+    run('ALTER STREAM S1 ADD COLUMN C2 BIGINT;');
+    expect(describe('S1').statement).toBe(`${created}\nALTER STREAM S1 ADD COLUMN C2 BIGINT;`);
+    expect((describe('S1').fields as { name: string }[]).map((f) => f.name)).toEqual(['ID', 'V', 'C2']);
+  });
+});

@@ -283,7 +283,9 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
     added.push({ name: c.name, type: c.type, ns: 'VALUE' });
   }
   const columns = [...keyColumns(ds.columns), ...valueColumns(ds.columns), ...added, ...ds.columns.filter((c) => c.ns === 'HEADER')];
-  engine.metastore.put({ ...ds, columns, serdes: undefined });
+  // the stored statement gains the ALTER on a line of its own, as ksqlDB's KsqlStream/KsqlTable.with keeps it
+  const alter = stmt.text.trim().replace(/;?$/, ';');
+  engine.metastore.put({ ...ds, columns, serdes: undefined, statement: `${ds.statement}\n${alter}` });
   return commandStatus(engine, stmt, `${ds.type.toLowerCase()}/${ds.name}/alter`, `${ds.type === 'STREAM' ? 'Stream' : 'Table'} ${ds.name} altered.`, { carriesPlan: true });
 }
 
