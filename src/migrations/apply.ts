@@ -55,6 +55,16 @@ export interface Ports {
 }
 
 const isMissingSource = (e: unknown) => e instanceof ServerError && /does not exist/.test(e.message);
+/** A server's refusal of pull queries on streams: disabled by configuration, or not there yet (before 0.22). */
+const noStreamPulls = (e: unknown): e is ServerError => e instanceof ServerError && /Pull queries on streams are disabled|pull quer(y|ies)[^.]*not supported[^.]*stream|stream[^.]*not supported[^.]*pull quer/i.test(e.message);
+
+/**
+ * Read from the table alone, lock claims cannot be ordered (its lock row is the latest claim): a
+ * holder there renews at this interval, and a claim counts once it has stood for longer than that
+ * and the server's table updates (about 2 s), so a live holder's renewal would have shown.
+ */
+const TABLE_ONLY_RENEW_MS = 5_000;
+const TABLE_ONLY_CONFIRM_MS = 10_000;
 
 /**
  * Reads the whole history with two pull queries at once: the events stream, which holds every row
@@ -70,8 +80,9 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
     // a stream of that name that is no history (it lacks the columns)
     const mismatch = asMismatch(m, events.reason);
     // a server that answers no pull query on a stream (before ksqlDB 0.22, or with
-    // ksql.query.pull.stream.enabled=false) leaves the table, which Confluent's tool reads
-    if (mismatch === events.reason && events.reason instanceof ServerError && table.status === 'fulfilled') {
+    // ksql.query.pull.stream.enabled=false) leaves the table, which Confluent's tool reads; any
+    // other failure (a timeout, a 500) is no reason to read less
+    if (mismatch === events.reason && noStreamPulls(events.reason) && table.status === 'fulfilled') {
       const history = foldEvents([], leaseMs, table.value.rows.map(rowFromColumns), true);
       history.streamProblem = events.reason.brief;
       return history;
@@ -115,7 +126,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * has gone through for a whole lease (the server was unreachable, or the process stalled): by then
  * another run may hold the lock, and going on could apply a version twice.
  */
-function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void, claimedAt: number) {
+function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void, claimedAt: number, everyMs = leaseMs / 4) {
   let renewedAt = claimedAt;
   // a renewal sent after the lease had run out (the process stalled, a laptop slept) does not win the
   // lock back: another run may have claimed it meanwhile
@@ -132,7 +143,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
     ).finally(() => { inFlight = undefined; });
     // a quarter of the lease: three tries fit in one, so one failed renewal does not lose the lock
-  }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(leaseMs / 4))));
+  }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(Math.min(everyMs, leaseMs / 4)))));
   timer.unref();
   return {
     check() {
@@ -158,7 +169,7 @@ export async function bothInOrder<A, B>(first: Promise<A>, second: Promise<B>): 
 
 /** What reading the table alone means: it lags the stream on a real server, and lock claims cannot be ordered. */
 export function historyStreamWarning(m: MetadataNames, problem: string): string {
-  return `the history stream ${m.stream} cannot be read by a pull query (${problem}); ksql-migrate reads the history from the table ${m.table} alone, as Confluent's ksql-migrations does. A server updates the table from the stream about every 2 s, and two runs at once cannot be told apart: run one ksql-migrate at a time against this server (ksqlDB 0.22 and later, with ksql.query.pull.stream.enabled, read the stream)`;
+  return `the history stream ${m.stream} cannot be read by a pull query (${problem}); ksql-migrate reads the history from the table ${m.table} alone, as Confluent's ksql-migrations does. The table orders no lock claims: up holds the lock only once its claim has stood for ${TABLE_ONLY_CONFIRM_MS / 1000} s, and renews it every ${TABLE_ONLY_RENEW_MS / 1000} s (ksqlDB 0.22 and later, with ksql.query.pull.stream.enabled, read the stream)`;
 }
 
 /** What to do when the history table cannot be read: Confluent's tool reads the history from it. */
@@ -192,15 +203,25 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   let history: History;
   let tableWarned = false;
   const deadline = ports.now() + s.waitMs;
+  // table alone: since when the table has shown our claim without a break
+  let oursSince: number | undefined;
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
     if (history.tableProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyTableWarning(s.metadata, history.tableProblem) }); }
     if (history.streamProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyStreamWarning(s.metadata, history.streamProblem) }); }
     // ours, and our claim still within its lease now that the read has come back: a read that took
     // longer than the lease may show a claim another run has since replaced
-    if (history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs) break;
+    const ours = history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs;
+    if (ours && !history.streamProblem) break;
+    // from the table alone, ours once it has stood longer than a live holder's renewal would take to show
+    oursSince = ours ? oursSince ?? ports.now() : undefined;
+    if (ours && ports.now() - oursSince! >= TABLE_ONLY_CONFIRM_MS) break;
     if (ports.interrupted()) throw new InterruptedWaiting('interrupted while waiting for the lock; nothing was applied');
-    if (ports.now() > deadline) throw new LockTimeout(`another ksql-migrate run holds the lock (${history.lock.holder}); gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
+    if (ports.now() > deadline) {
+      const who = history.lock.holder === undefined || history.lock.holder === owner ? 'the lock could not be confirmed' : `another ksql-migrate run holds the lock (${history.lock.holder})`;
+      throw new LockTimeout(`${who}; gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
+    }
+    if (ours) { await ports.sleep(500); continue; }
     // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
     const { holder, since } = history.lock;
     const expired = since !== undefined && ports.now() - since > s.leaseMs;
@@ -215,7 +236,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     }
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
-  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!);
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined);
   // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
   // at the head of the next request (the next migration's, or the one releasing the lock)
   let migratedRows: string | undefined, migratedVersion = 0;

@@ -219,7 +219,7 @@ describe('the history stays true', () => {
       expect(p.run('up').status).toBe(0);
       expect((await ksql(own.url, "ALTER SYSTEM 'ksql.query.pull.stream.enabled'='false';")).status).toBe(200);
       expect((await queryStream(own.url, `SELECT * FROM ${p.stream};`)).status).toBe(400);
-      const warning = new RegExp(`^warning: the history stream ${p.stream} cannot be read by a pull query \\(Pull queries on streams are disabled.+\\); ksql-migrate reads the history from the table ${p.table} alone, as Confluent's ksql-migrations does\\. .+run one ksql-migrate at a time against this server.+\n$`);
+      const warning = new RegExp(`^warning: the history stream ${p.stream} cannot be read by a pull query \\(Pull queries on streams are disabled.+\\); ksql-migrate reads the history from the table ${p.table} alone, as Confluent's ksql-migrations does\\. The table orders no lock claims: up holds the lock only once its claim has stood for 10 s, and renews it every 5 s .+\n$`);
       const status = p.run('status');
       expect([status.status, status.stderr]).toEqual([0, expect.stringMatching(warning)]);
       expect(status.stdout).toMatch(/000001\s+a\s+MIGRATED/);
@@ -232,8 +232,33 @@ describe('the history stays true', () => {
       // the run released its lock, as the table shows it
       const lock = (await queryStream(own.url, `SELECT STATE FROM ${p.table} WHERE VERSION_KEY = 'KSQL_MIGRATE_LOCK';`)).rows;
       expect(lock).toEqual([['UNLOCKED']]);
+      // two runs at once: the later claim does not take the lock from a run that holds it (its renewals
+      // show in the table before the claim has stood long enough), so each version is applied once
+      for (let i = 3; i <= 5; i++) sql(p.dir, `V00000${i}__c${i}.sql`, stream(`OS${i}_${p.stream}`, `os${i}_${p.stream.toLowerCase()}`));
+      const proxy = await startDelayProxy(own.url, 1500);
+      try {
+        const start = (url: string) => {
+          const c = spawn(process.execPath, [CLI, 'up', '--server', url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          c.stdout!.on('data', (d) => { out += d; });
+          c.stderr!.on('data', (d) => { out += d; });
+          return { out: () => out, exit: new Promise<number | null>((r) => c.on('exit', r)) };
+        };
+        const first = start(proxy.url);
+        for (const deadline = Date.now() + 60_000; !/applied V000003/.test(first.out()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+        const second = start(own.url);
+        expect(await first.exit).toBe(0);
+        expect(await second.exit).toBe(0);
+        expect(second.out()).toMatch(/nothing to apply/);
+        const running = ((await queryStream(own.url, `SELECT VERSION_KEY, STATE FROM ${p.table};`)).rows as string[][]).filter((r) => r[0] !== 'CURRENT' && r[0] !== 'KSQL_MIGRATE_LOCK');
+        expect(running.map((r) => r.join(':')).sort()).toEqual(['1:MIGRATED', '2:MIGRATED', '3:MIGRATED', '4:MIGRATED', '5:MIGRATED']);
+        // each version's RUNNING row was written once (the events read back with stream pulls allowed again)
+        expect((await ksql(own.url, "ALTER SYSTEM 'ksql.query.pull.stream.enabled'='true';")).status).toBe(200);
+        const events = (await queryStream(own.url, `SELECT VERSION_KEY, STATE FROM ${p.stream};`)).rows as string[][];
+        expect(events.filter((r) => r[1] === 'RUNNING' && r[0] !== 'CURRENT').map((r) => r[0]).sort()).toEqual(['1', '2', '3', '4', '5']);
+      } finally { await proxy.close(); }
     } finally { await own.stop(); }
-  });
+  }, 120_000);
 
   it('a history table whose query was terminated is named by status, validate and up, which read the stream alone and go on', async () => {
     const p = project();
