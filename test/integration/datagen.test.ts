@@ -66,6 +66,10 @@ describe('ksql-migrate datagen', () => {
     const kport = await freePort();
     const own = await startServerProcess(['--kafka-port', String(kport)]);
     const brokers = [`127.0.0.1:${kport}`];
+    const json = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '100000', '--rate', '200', '--topic', 'dg-lost-json', '--partitions', '1', '--json', '--bootstrap-servers', brokers[0]!], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let jsonOut = '';
+    json.stdout!.on('data', (d) => { jsonOut += d; });
+    const jsonExited = new Promise<number | null>((r) => json.on('exit', (c) => r(c)));
     const proc = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '100000', '--rate', '200', '--topic', 'dg-lost', '--partitions', '1', '--bootstrap-servers', brokers[0]!], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     proc.stdout!.on('data', (d) => { out += d; });
@@ -75,9 +79,11 @@ describe('ksql-migrate datagen', () => {
     try {
       await admin.connect();
       // once records are in the topic, the broker goes away
-      for (let high = 0; high < 20;) {
-        const offsets = await admin.fetchTopicOffsets('dg-lost').catch(() => [{ high: '0' }]);
-        high = Number(offsets[0]!.high);
+      for (const topic of ['dg-lost', 'dg-lost-json']) {
+        for (let high = 0; high < 20;) {
+          const offsets = await admin.fetchTopicOffsets(topic).catch(() => [{ high: '0' }]);
+          high = Number(offsets[0]!.high);
+        }
       }
       await admin.disconnect();
     } finally { await own.stop(); }
@@ -85,6 +91,9 @@ describe('ksql-migrate datagen', () => {
     const sent = Number(/^sent (\d+) stocktrade records to dg-lost in [\d.]+ s \(seed \d+\)\n$/.exec(out)?.[1]);
     expect(sent).toBeGreaterThanOrEqual(20);
     expect(err).toMatch(new RegExp(`^error: Kafka at ${brokers[0]!.replace(/\./g, '\\.')} went out of reach after ${sent} of 100000 records: `));
+    // --json: one document, the error's, with what was sent
+    expect(await jsonExited).toBe(3);
+    expect(JSON.parse(jsonOut)).toMatchObject({ error: expect.stringMatching(/went out of reach after \d+ of 100000 records/), exitCode: 3, kind: 'stocktrade', topic: 'dg-lost-json', sent: expect.any(Number) });
   }, 60_000);
 
   it('bad input: one line naming the flag, exit 2; no Kafka: exit 3', () => {

@@ -221,6 +221,9 @@ CREATE STREAM C AS SELECT * FROM A;`)).status).toBe(200);
       const ended = run('queries', 'terminate', '--all', '--yes');
       expect([ended.status, ended.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^terminate ${c}: CREATE STREAM C .*\n${c}: Query terminated\\.\n${st}: left running \\(it keeps a source table: DROP TABLE removes it with its query\\)\n$`))]);
       expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st]);
+      // with nothing else to stop, it still says what it leaves
+      const nothing = run('queries', 'terminate', '--all', '--yes');
+      expect([nothing.status, nothing.stdout]).toEqual([0, `no queries to terminate\n${st}: left running (it keeps a source table: DROP TABLE removes it with its query)\n`]);
     } finally { await server.stop(); }
   });
 });

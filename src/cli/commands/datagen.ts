@@ -63,10 +63,12 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
         return { key: r.key, value: JSON.stringify(r.value) };
       });
       try { await producer.send({ topic, acks: -1, messages }); } catch (e) {
-        // what went out is told before the error, so a rerun knows where this one stopped
+        // what went out is told with the error, so a rerun knows where this one stopped (in --json,
+        // in the one document the failure prints)
         if (tty) process.stderr.write('\n');
-        summary();
-        throw new CliError(`${outOfReach(e) ? `Kafka at ${conn.bootstrapServers} went out of reach` : 'Kafka refused a batch'} after ${sent} of ${count} records: ${(e as Error).message}`, outOfReach(e) ? EXIT.UNREACHABLE : EXIT.FAILED, { cause: e });
+        if (!opts.json) summary();
+        throw new CliError(`${outOfReach(e) ? `Kafka at ${conn.bootstrapServers} went out of reach` : 'Kafka refused a batch'} after ${sent} of ${count} records: ${(e as Error).message}`,
+          outOfReach(e) ? EXIT.UNREACHABLE : EXIT.FAILED, { cause: e, document: { kind, topic, sent, seed } });
       }
       sent += n;
       if (tty) process.stderr.write(`\r${progress(sent, count)} ${sent}/${count} to ${topic}`);

@@ -74,7 +74,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     process.env.SETTLEMENT_CONFIG_SECRET = 'demo-settlement';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN'; // the table is the demo's output; the handler's info logs would drown it
     // the handler's 30% inspection draws from the same seed as the trades (read when it is loaded)
-    process.env.INSPECTION_SEED ??= String(seed);
+    process.env.INSPECTION_SEED = String(seed);
     const { handler, name } = await loadHandler(bundle);
     const kafka = kafkaClient({ bootstrapServers: bootstrap, clientId: 'ksql-migrate-demo' });
     // a function that keeps failing (Lambda retries a batch for good) or a consumer that gives up ends

@@ -111,12 +111,13 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     // alone, and its own TERMINATE ALL leaves it running, as --all does
     const keepsSourceTable = (q: { id: string }) => /^CST_/i.test(q.id);
     const leftRunning = opts.all && verb !== 'resume' ? qs.filter((q) => isPersistent(q) && keepsSourceTable(q)).map((q) => q.id) : [];
-    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !keepsSourceTable(q) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
+    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !(verb !== 'resume' && keepsSourceTable(q)) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];
     if (!targets.length && opts.sink) throw new CliError(`no query writes into ${bare(sourceName(opts.sink))}`, EXIT.FAILED);
-    if (!targets.length) { report(opts, [`no queries to ${verb}`], { done: [] }); return EXIT.OK; }
+    const leftLines = leftRunning.map((id) => `${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`);
+    if (!targets.length) { report(opts, [`no queries to ${verb}`, ...leftLines], { done: [], ...(leftRunning.length ? { leftRunning } : {}) }); return EXIT.OK; }
     const unknown = targets.filter((id) => !qs.some((q) => q.id === id));
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
     const history = targets.find((id) => keepsHistory(qs.find((q) => q.id === id)!));
@@ -125,7 +126,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const done = await runInOrder(c, targets.map((id) => ({ sql: `${verb.toUpperCase()} ${quoteName(id)};`, label: id })), say, (step, message) => ({ id: step.label, message }));
-    for (const id of leftRunning) say(`${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`);
+    for (const line of leftLines) say(line);
     if (opts.json) report(opts, [], { done, ...(leftRunning.length ? { leftRunning } : {}) });
     return EXIT.OK;
   });
@@ -377,9 +378,12 @@ async function runInOrder<D>(c: KsqlClient, steps: { sql: string; label: string 
   for (const [i, step] of steps.entries()) {
     let e: Record<string, unknown> | undefined;
     try { [e] = await c.ksql(step.sql); } catch (err) {
+      // (as any other failure of the command: its one-line message and exit code, unreachable 3)
+      const mapped = asCliError(err);
+      const [message, exitCode] = mapped instanceof CliError ? [mapped.message, mapped.exitCode] : [(err as Error).message, EXIT.FAILED];
       const before = steps.slice(0, i).map((x) => x.label), rest = steps.slice(i + 1).map((x) => x.label);
-      throw new CliError(`${step.label} failed: ${(err as Error).message}${before.length ? `; done before it: ${before.join(', ')}` : ''}${rest.length ? `; not tried: ${rest.join(', ')}` : ''}`,
-        EXIT.FAILED, { cause: err, document: { done, failed: step.label, notTried: rest } });
+      throw new CliError(`${step.label} failed: ${message}${before.length ? `; done before it: ${before.join(', ')}` : ''}${rest.length ? `; not tried: ${rest.join(', ')}` : ''}`,
+        exitCode, { cause: err, document: { done, failed: step.label, notTried: rest } });
     }
     // a push query's TERMINATE answers terminate_query ({wasTerminated}), without a command status
     const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? (e?.wasTerminated === true ? 'Query terminated.' : 'done');
