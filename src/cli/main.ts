@@ -3,6 +3,12 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone } from './errors.js';
 
+/**
+ * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
+ * invocation, and the CLI's exits must stay exits.
+ */
+const exit = process.exit.bind(process);
+
 /** The only place that calls process.exit: maps errors to one line and an exit code. */
 async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -33,10 +39,10 @@ function jsonRequested(argv: string[]): boolean {
 }
 
 // a reader that went away (| head) is not an error
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); throw e; });
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') exit(0); throw e; });
 
 main(process.argv).then((code) => {
   process.exitCode = code;
   // after what was written has gone out
-  if (exitWhenDone.requested) process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+  if (exitWhenDone.requested) process.stdout.write('', () => process.stderr.write('', () => exit(code)));
 });

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -59,23 +60,33 @@ function watchStrays(): void {
   if (listening) return;
   listening = true;
   const fail = (kind: string) => (reason: unknown) => {
+    // a handler's process.exit: its invocation has failed already, the others go on
+    if (reason instanceof Error && exits.has(reason)) return;
     const e = new Error(`${kind}: ${reason instanceof Error ? reason.message : String(reason)}`);
     if (inFlight.size) for (const reject of [...inFlight]) reject(e);
     else (straysReported ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(e.message.split('\n')[0]!);
   };
   process.on('unhandledRejection', fail('Runtime.UnhandledPromiseRejection'));
   process.on('uncaughtException', fail('Runtime.ExitError'));
-  // a handler that calls process.exit() ends its runtime in Lambda: the invocation fails with
-  // Runtime.ExitError and is retried, in a fresh environment there (the same module here). The
-  // handler's call unwinds instead of ending this process; outside an invocation exit is exit.
+  // a handler that calls process.exit() ends its runtime in Lambda: that invocation fails with
+  // Runtime.ExitError and is retried, in a fresh environment there (the same module here). Called
+  // from a handler's code (its async context), the call unwinds instead of ending this process.
   const exit = process.exit.bind(process);
   process.exit = ((code?: number | string | null) => {
-    if (!inFlight.size) return exit(code);
+    const reject = invocation.getStore();
+    if (!reject) return exit(code);
     const e = new Error(`Runtime.ExitError: Runtime exited with error: exit status ${code ?? 0}`);
-    for (const reject of [...inFlight]) reject(e);
+    exits.add(e);
+    reject(e);
     throw e;
   }) as typeof process.exit;
 }
+
+/** The errors process.exit threw to unwind a handler (uncaught, they fail no other invocation). */
+const exits = new WeakSet<Error>();
+
+/** The invocation whose handler code is running: its reject, in the handler's async context. */
+const invocation = new AsyncLocalStorage<(e: Error) => void>();
 
 /** Where an unhandled error outside any invocation is reported (default: a warning on stderr). */
 export function onStrayError(report: (message: string) => void): void { straysReported = report; }
@@ -101,7 +112,7 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     stray = reject;
     inFlight.add(reject);
     const callback = (error: unknown, value?: unknown) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(value));
-    const r = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
+    const r = invocation.run(reject, () => (handler.length >= 3 ? handler(event, context, callback) : handler(event, context)));
     if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(resolve, reject);
     else if (handler.length < 3) resolve(r);
   });
