@@ -1,5 +1,5 @@
 import type { KsqlClient } from '../client/client.js';
-import { discoverMigrations } from './files.js';
+import { discoverMigrations, notUtf8Problems } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
 import { latestMigrated, liveHolder, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
@@ -53,7 +53,7 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     // a file `up` would refuse fails validation now, not on the default branch later (one that is
     // not UTF-8 text only while it is to run: applied, its checksum is compared as any other's)
     ...d.files.flatMap((f) => {
-      const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : `${f.fileName}: ${f.notUtf8}`) : fileProblem(f);
+      const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : notUtf8Problems([f])[0]) : fileProblem(f);
       return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
     }),
     ...(history ? verify(d.files, history).map(planned) : []),

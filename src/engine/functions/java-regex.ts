@@ -131,8 +131,9 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
   }
   if (unicode && !flags.includes('u')) flags += 'u';
   // Java's (?i) folds US-ASCII letters only, unless (?u) asks for Unicode case too; JavaScript's i
-  // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out.
-  if (flags.includes('i') && !unicodeCase && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
+  // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out
+  // (unless it refers back to a group, which only the i flag matches in any case: there all letters fold)
+  if (flags.includes('i') && !unicodeCase && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
   return { source: out, flags };
 }
 

@@ -1,6 +1,6 @@
 import { EvalError } from '../analysis/errors.js';
 import { resolveDateTime } from './values.js';
-import { utcDate } from '../util/civil-time.js';
+import { utcDate, yearText } from '../util/civil-time.js';
 
 /**
  * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
@@ -115,11 +115,14 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) return fixed * 60_000;
   const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
-  const parts = intl(region, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short' }).formatToParts(new Date(utcMs));
+  // an instant beyond Date's range takes the offset of the same time of year whole 400-year cycles
+  // nearer (far ahead a zone's last rule holds; far back, its local mean time)
+  const at = utcDate(utcMs).d.getTime();
+  const parts = intl(region, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short' }).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const bc = parts.find((p) => p.type === 'era')?.value.startsWith('B');
   const local = Date.UTC(bc ? 1 - get('year') : get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return local - (utcMs - (((utcMs % 1000) + 1000) % 1000));
+  return local - (at - (((at % 1000) + 1000) % 1000));
 }
 
 /**
@@ -179,17 +182,16 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
   const { d, years } = utcDate(ms + offMs);
   const year = d.getUTCFullYear() + years, month = d.getUTCMonth(), hour = d.getUTCHours();
   const pad = (v: number, n: number) => (v < 0 ? '-' + String(-v).padStart(n, '0') : String(v).padStart(n, '0'));
-  // four letters or more: a value wider than the letters takes a sign (SignStyle.EXCEEDS_PAD)
-  const padYear = (v: number, n: number) => (n >= 4 && v > 0 && String(v).length > n ? `+${v}` : pad(v, n));
   const milliOfDay = ((ms + offMs) % 86_400_000 + 86_400_000) % 86_400_000;
   const text = (full: string, n: number) => (n === 4 ? full : n === 5 ? full[0]! : full.slice(0, 3));
   const field = (ch: string, n: number): string => {
     switch (ch) {
       case 'G': return year > 0 ? 'AD' : 'BC';
-      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : padYear(ch === 'y' && year <= 0 ? 1 - year : year, n);
+      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : yearText(ch === 'y' && year <= 0 ? 1 - year : year, n);
       case 'M': case 'L': return n <= 2 ? pad(month + 1, n) : text(MONTHS[month]!, n);
       case 'd': return pad(d.getUTCDate(), n);
-      case 'D': return pad(Math.floor((Date.UTC(year, month, d.getUTCDate()) - Date.UTC(year, 0, 1)) / 86_400_000) + 1, n);
+      // (counted from January 1st of d's own year: the year itself may be beyond Date.UTC's range)
+      case 'D': { const jan1 = new Date(d.getTime()); jan1.setUTCMonth(0, 1); jan1.setUTCHours(0, 0, 0, 0); return pad(Math.floor((d.getTime() - jan1.getTime()) / 86_400_000) + 1, n); }
       case 'E': return text(DAYS[d.getUTCDay()]!, Math.max(n, 3));
       case 'a': return hour < 12 ? 'AM' : 'PM';
       case 'H': return pad(hour, n);
@@ -211,7 +213,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
-      case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : padYear(y, n); }
+      case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : yearText(y, n); }
       // the weekday the month began on, from this day's (Date.UTC would read years 0-99 as 1900s)
       case 'W': { const firstDow = (((d.getUTCDay() - (d.getUTCDate() - 1)) % 7) + 7) % 7; return pad(Math.floor((d.getUTCDate() - 1 + firstDow) / 7) + 1, n); }
       case 'F': return pad(((d.getUTCDate() - 1) % 7) + 1, n);

@@ -16,14 +16,18 @@ export function utcDate(ms: number): { d: Date; years: number } {
 }
 
 /**
- * A year as Java's DateTimeFormatter writes `yyyy` (year of era, at least 4 digits): the year before
- * 1 is 1 (BC), and a year of more than 4 digits takes a '+' (SignStyle.EXCEEDS_PAD).
+ * A year field as Java's DateTimeFormatter writes `width` pattern letters of it: padded to the
+ * width; from 4 letters on, a value wider than that takes a '+' (SignStyle.EXCEEDS_PAD); a negative
+ * one its '-'.
  */
-export function yearOfEraText(year: number, width = 4): string {
-  const yoe = year <= 0 ? 1 - year : year;
-  const digits = String(yoe).padStart(width, '0');
-  return digits.length > width ? `+${digits}` : digits;
+export function yearText(value: number, width: number): string {
+  const digits = String(Math.abs(value)).padStart(width, '0');
+  if (value < 0) return `-${digits}`;
+  return width >= 4 && digits.length > width ? `+${digits}` : digits;
 }
+
+/** A year as `yyyy` writes it (the year of era): the year before 1 is 1 (BC). */
+export const yearOfEraText = (year: number): string => yearText(year <= 0 ? 1 - year : year, 4);
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** A TIMESTAMP as ksqlDB writes it (yyyy-MM-dd'T'HH:mm:ss.SSS, UTC), for any instant a long holds. */

@@ -158,6 +158,12 @@ describe('instants beyond the years JavaScript\'s Date holds, as java.time write
     expect(formatJavaDate(Date.UTC(10000, 0, 1), 'y yyy yyyy yyyyy', 'UTC')).toBe('10000 10000 +10000 10000');
   });
 
+  it('named zones and the day of the year work there too (a zone\'s last rule holds far ahead)', () => {
+    expect(formatJavaDate(FAR, 'yyyy-MM-dd HH:mm D', 'Europe/Paris')).toBe('+287168-08-24 18:00 237');
+    expect(formatTimestamp(parseJavaDate('300000', 'yyyy', 'Europe/Paris'))).toBe('+299999-12-31T23:00:00.000');
+    expect(formatJavaDate(Date.UTC(2020, 11, 31), 'DDD', 'UTC')).toBe('366');
+  });
+
   it('a parsed year beyond Date\'s range is the instant java.time gives; beyond a long it is an error', () => {
     expect(formatTimestamp(parseJavaDate('300000', 'yyyy', 'UTC'))).toBe('+300000-01-01T00:00:00.000');
     expect(parseJavaDate('300000-08-24', 'yyyy-MM-dd', 'UTC') - parseJavaDate('300000-08-23', 'yyyy-MM-dd', 'UTC')).toBe(86_400_000);

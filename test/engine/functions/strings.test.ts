@@ -78,6 +78,8 @@ describe('regular expressions', () => {
     ['REGEXP_EXTRACT', ['(?i)(?<w>caf)\\u00e9', 'CAFé'], 'CAFé'],
     ['REGEXP_EXTRACT', ['(?i)[^a]ü', 'Aü bü'], 'bü'],
     ['REGEXP_EXTRACT', ['(?i)ecole', 'ECOLE'], 'ECOLE'],
+    // a back reference matches its group in any case only under the i flag, which then stays
+    ['REGEXP_EXTRACT', ['(?i)(é|a)\\1', 'xaA'], 'aA'],
   ] as const)('%s(%j) = %j', (name, args, expected) => {
     const types = args.map((a) => (typeof a === 'number' ? I : S));
     expect(call(name, types, [...args])).toEqual(expected);
