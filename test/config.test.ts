@@ -153,7 +153,7 @@ describe('config precedence: defaults < file < env < flags', () => {
     // ssl.verify.host: true is the default; false lets a certificate that does not name the host pass
     expect(load('ssl.verify.host=true\n')().server.verifyHost).toBe(true);
     expect(load('ssl.verify.host=false\n')().server.verifyHost).toBe(false);
-    expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false, got 'maybe'/);
+    expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false$/);
     // a misspelt key is refused even with no value
     expect(load('ksql.migrations.stream.nmae=\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae/);
   });

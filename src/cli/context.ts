@@ -21,9 +21,18 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
   }
 }
 
-/** Names of settings and variables whose values are secrets: a word of the name (split at . _ - and camelCase) says so. */
-const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas)$/i;
-const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || /api[._-]?key/i.test(name) };
+/**
+ * Names of settings, properties and variables whose values are secrets: a word of the name (split
+ * at . _ - and camelCase) says so, or the name holds one of the longer secret words anywhere
+ * (dbpassword, KAFKAPASSWORD, basic.auth.user.info, snowflake.private.key).
+ */
+const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas|pwd)$/i;
+const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential|apikey|jaas|userinfo|privatekey/i;
+const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || SECRET_PARTS.test(name.replace(/[._\-\s]/g, '')) };
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
+
+/** Space between a property's name and its value: in a JSON request body a line break is the two characters \n. */
+const GAP = String.raw`(?:\s|\\[nrt])*`;
 
 /**
  * What --verbose may print of a request body: the values of secret-named properties (JSON
@@ -33,24 +42,32 @@ const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?
 export function redactor(secrets: string[] | (() => Iterable<string>)): (text: string) => string {
   const all = () => (typeof secrets === 'function' ? [...secrets()] : secrets);
   return (text) => {
-    const known = all().filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
+    // each secret whole, and its longer pieces (a server's message may quote only the first word of
+    // an unquoted value, or upper-case it): matched in any case
+    const known = [...new Set(all().filter((s) => s.length >= 3).flatMap((s) => [s, ...s.split(/[^A-Za-z0-9]+/).filter((w) => w.length >= 6 && w !== s)]))].sort((a, b) => b.length - a.length);
     // a short secret is masked where it stands alone, not inside a longer word: a value such as
     // 'user' must not turn a file named V1__users.sql or a column USER_ID into stars. (Only an edge
     // that is a word character needs a non-word neighbour.) One of 8 characters or more is no word
     // of a file name or statement by chance: it is masked wherever it is, next to other text too
     const alone = (secret: string) => {
       const body = secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-      if (secret.length >= 8) return new RegExp(body, 'g');
+      if (secret.length >= 8) return new RegExp(body, 'gi');
       const word = /[A-Za-z0-9_]/;
       // (in a JSON body an escape such as \n or \u0027 before it is a boundary too)
       const before = '(?<=^|[^A-Za-z0-9_]|\\\\[bfnrt]|\\\\u[0-9a-fA-F]{4})';
-      return new RegExp(`${word.test(secret[0]!) ? before : ''}${body}${word.test(secret.at(-1)!) ? '(?![A-Za-z0-9_])' : ''}`, 'g');
+      return new RegExp(`${word.test(secret[0]!) ? before : ''}${body}${word.test(secret.at(-1)!) ? '(?![A-Za-z0-9_])' : ''}`, 'gi');
     };
+    // a property's value: quoted (in SQL, '' inside), or a bare number
+    const value = String.raw`(?:'(?:[^']|'')*'|-?\d+(?:\.\d+)?(?![\w.]))`;
     let out = text
       .replace(/("([^"\\]*)"\s*:\s*)("(?:[^"\\]|\\.)*"|-?[\d.eE+-]+|true|false)/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}"***"` : m))
-      .replace(/('((?:[^']|'')*)'\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m))
+      // SQL's 'name' = value, over lines too, and without the = a syntax error quotes
+      .replace(new RegExp(`('((?:[^']|'')*)'${GAP}=?${GAP})${value}`, 'g'), (m, head: string, key: string) => (SECRET_NAME.test(key) ? `${head}'***'` : m))
       // a property named in double quotes (escaped inside a JSON body) or backticks, as SQL allows
-      .replace(/((?:\\?"((?:[^"\\]|\\[^"])*)\\?"|`([^`]*)`)\s*=\s*)'(?:[^']|'')*'/g, (m, head: string, dq: string | undefined, bq: string | undefined) => (SECRET_NAME.test(dq ?? bq ?? '') ? `${head}'***'` : m));
+      .replace(new RegExp(`((?:\\\\?"((?:[^"\\\\]|\\\\[^"])*)\\\\?"|\`([^\`]*)\`)${GAP}=${GAP})${value}`, 'g'), (m, head: string, dq: string | undefined, bq: string | undefined) => (SECRET_NAME.test(dq ?? bq ?? '') ? `${head}'***'` : m))
+      // credentials inside a URL value (scheme://user:password@host, ?password=...)
+      .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]+:)[^\s@'"/]+@/gi, '$1***@')
+      .replace(/([?&;](?:password|passwd|pwd|secret|token|api[_-]?key)=)[^&;\s'"\\]+/gi, '$1***');
     for (const s of known) out = out.replace(alone(s), '***');
     for (const s of known) { const j = JSON.stringify(s).slice(1, -1); if (j !== s) out = out.replace(alone(j), '***'); }
     return out;
@@ -120,6 +137,12 @@ export function noteDefinedSecrets(files: { fileName: string; content: string }[
     try { prepareMigration(file, defines, (name, value) => { if (SECRET_NAME.test(name)) definedSecrets.add(value); }); } catch {
       for (const m of file.content.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
     }
+    // the literal values of secret-named properties ('connection.password'='...'): a server's message
+    // may quote them without their name (a syntax error near them)
+    for (const m of file.content.matchAll(/'((?:[^']|'')*)'\s*=?\s*(?:'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?))/g)) {
+      const literal = m[2] ?? m[3]!;
+      if (SECRET_NAME.test(m[1]!) && !literal.includes('${')) definedSecrets.add(literal.replace(/''/g, "'"));
+    }
   }
 }
 
@@ -138,7 +161,8 @@ export function parseDefines(config: Config, defines: string[] = []): Map<string
   const vars = new Map(Object.entries(config.variables));
   for (const d of defines) {
     const i = d.indexOf('=');
-    if (i <= 0) throw new CliError(`--define: expected NAME=VALUE, got '${d}'`, EXIT.USAGE);
+    // (what was given is not echoed: it may be a secret without its name)
+    if (i <= 0) throw new CliError('--define: expected NAME=VALUE, got a value without a name and =', EXIT.USAGE);
     // names compare ignoring case: a flag replaces the config's variable of the same name
     const name = d.slice(0, i);
     for (const k of [...vars.keys()]) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k);

@@ -35,3 +35,6 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
   const unit = m[2] ?? bareUnit;
   return Math.round(Number(m[1]) * (unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1));
 }
+
+/** An option echoed with its value ('--pasword=...' mistyped): the value may be a secret, so it is not shown. */
+export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^']*'/g, "'$1=***'");

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { kafkaOptions } from './kafka-options.js';
+import { withoutOptionValues } from './errors.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -12,7 +13,9 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     // the tool's own -V/--version only before a command: `up --version 3` is the command's option
     .enablePositionalOptions()
-    .exitOverride();
+    .exitOverride()
+    // a mistyped option given as --name=value is echoed without its value, which may be a secret
+    .configureOutput({ outputError: (text, write) => write(withoutOptionValues(text)) });
 
   const common = (c: Command) => c
     .option('--config <file>', 'configuration file (env KSQL_MIGRATE_CONFIG; default ./ksql-migrate.yaml)', undefined)

@@ -150,7 +150,7 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;
     if (key === 'ssl.verify.host') {
-      if (!/^(true|false)$/i.test(value.trim())) throw new ConfigError(`${path}: ssl.verify.host must be true or false, got '${value}'`);
+      if (!/^(true|false)$/i.test(value.trim())) throw new ConfigError(`${path}: ssl.verify.host must be true or false`);
       out.server.verifyHost = value.trim().toLowerCase() === 'true';
       continue;
     }

@@ -153,6 +153,34 @@ describe('--verbose redaction', () => {
   });
 });
 
+describe('secrets the review found shown', () => {
+  it('a secret quoted in part or upper-cased by a server message is hidden in any case, its longer pieces too', () => {
+    const r = redactor(['S3cr3t-XYZ-987', 'Tok3nXYZ987abc']);
+    expect(r("line 1:79: Syntax Error mismatched input 'S3cr3t' expecting a literal")).toBe("line 1:79: Syntax Error mismatched input '***' expecting a literal");
+    expect(r("VALUES column 'TOK3NXYZ987ABC' cannot be resolved.")).toBe("VALUES column '***' cannot be resolved.");
+  });
+
+  it('names holding a secret word anywhere are secret-named; values over lines, without =, bare numbers and URL credentials are hidden', () => {
+    const r = redactor([]);
+    for (const name of ['dbpassword', 'KAFKAPASSWORD', 'db_pwd', 'value.converter.basic.auth.user.info', 'snowflake.private.key', 'connection.pwd']) {
+      expect(r(`CREATE SOURCE CONNECTOR c WITH ('${name}'='v4lue-Z');`), name).toBe(`CREATE SOURCE CONNECTOR c WITH ('${name}'='***');`);
+    }
+    expect(r("'connection.password'=123456789, 'tasks.max'=1")).toBe("'connection.password'='***', 'tasks.max'=1");
+    expect(r("'connection.password' 'Pg-S3cr3t'")).toBe("'connection.password' '***'");
+    // in a JSON request body, a line break is \n
+    expect(r(JSON.stringify({ ksql: "WITH (\n  'connection.password' =\n      'Pg-S3cr3t-XYZ'\n);" }))).not.toContain('Pg-S3cr3t');
+    expect(r("'connection.uri'='mongodb://app:Uri-S3cr3t@mongo:27017', 'connection.url'='jdbc:postgresql://db/x?user=a&password=Url-S3cr3t'"))
+      .toBe("'connection.uri'='mongodb://app:***@mongo:27017', 'connection.url'='jdbc:postgresql://db/x?user=a&password=***'");
+    // names that only hold the letters stay
+    expect(r("WITH ('bypass.mode'='on', 'topic'='t')")).toBe("WITH ('bypass.mode'='on', 'topic'='t')");
+  });
+
+  it('an option mistyped as --name=value is echoed without its value', async () => {
+    const { withoutOptionValues } = await import('../../src/cli/errors.js');
+    expect(withoutOptionValues("error: unknown option '--pasword=S3cr3t-XYZ-987'")).toBe("error: unknown option '--pasword=***'");
+  });
+});
+
 describe('--define', () => {
   it('replaces the config\'s variable of the same name whatever its case', async () => {
     const { parseDefines } = await import('../../src/cli/context.js');

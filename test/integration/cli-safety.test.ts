@@ -762,6 +762,28 @@ describe('secrets stay out of output', () => {
     expect(p.run('status', '--json').stdout).not.toContain('S3cretValue');
   });
 
+  it('a secret a failure quotes in part, upper-cased, or as a bare literal is masked on the terminal and in the history', () => {
+    const p = project();
+    const t = `SEC4_${p.stream}`;
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM ${t} (id STRING KEY, v STRING) WITH (KAFKA_TOPIC='${t.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    expect(p.run('up').status).toBe(0);
+    // a secret variable left unquoted: the server quotes its first word, or upper-cases it as a column
+    sql(p.dir, 'V000002__unquoted.sql', `INSERT INTO ${t} (id, v) VALUES ('k', \${api_token});\n`);
+    const upper = p.run('up', '-d', 'api_token=Tok3nXYZ987abc');
+    expect([upper.status, upper.stderr]).toEqual([1, expect.stringContaining('***')]);
+    expect(upper.stderr.toUpperCase()).not.toContain('TOK3NXYZ987ABC');
+    expect(p.run('status', '--json', '-d', 'api_token=Tok3nXYZ987abc').stdout.toUpperCase()).not.toContain('TOK3NXYZ987ABC');
+    // and once the run is over, a later status (with the variable unset) finds only stars in the history
+    expect(p.run('status', '--json').stdout.toUpperCase()).not.toContain('TOK3NXYZ987ABC');
+    // a secret property's literal that a syntax error quotes without its name
+    const q = project();
+    sql(q.dir, 'V000001__conn.sql', "CREATE SOURCE CONNECTOR pg WITH ('connector.class'='x', 'connection.password' 'Pg-S3cr3t-111');\n");
+    const literal = q.run('up');
+    expect([literal.status, literal.stderr]).toEqual([1, expect.stringContaining("''***''")]);
+    expect(literal.stderr).not.toContain('Pg-S3cr3t-111');
+    expect(q.run('status', '--json').stdout).not.toContain('Pg-S3cr3t-111');
+  });
+
   it('a secret DEFINEd from another variable is masked as its substituted value', () => {
     const p = project();
     const t = `SEC3_${p.stream}`;
