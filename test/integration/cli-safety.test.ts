@@ -784,6 +784,23 @@ describe('secrets stay out of output', () => {
     expect(q.run('status', '--json').stdout).not.toContain('Pg-S3cr3t-111');
   });
 
+  it('query texts that hold a secret variable\'s value are masked by queries, explain and describe', () => {
+    const p = project();
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    writeFileSync(yaml, `${readFileSync(yaml, 'utf8')}variables:\n  api_token: Tok-S3cr3t-777\n`);
+    const t = `SEC5_${p.stream}`;
+    sql(p.dir, 'V000001__q.sql', `CREATE STREAM ${t} (id STRING KEY, tok STRING) WITH (KAFKA_TOPIC='${t.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\nCREATE STREAM ${t}_F AS SELECT * FROM ${t} WHERE tok = '\${api_token}';\n`);
+    expect(p.run('up').status).toBe(0);
+    const listed = p.run('queries', '--json', '--sink', `${t}_F`);
+    expect(listed.stdout).toContain('***');
+    const id = (JSON.parse(listed.stdout) as { id: string }[])[0]!.id;
+    for (const args of [['queries'], ['queries', '--json'], ['queries', 'explain', id], ['queries', 'explain', id, '--json'], ['describe', `${t}_F`, '--json']]) {
+      const r = p.run(...args);
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 0]);
+      expect(r.stdout, args.join(' ')).not.toContain('Tok-S3cr3t-777');
+    }
+  });
+
   it('a secret DEFINEd from another variable is masked as its substituted value', () => {
     const p = project();
     const t = `SEC3_${p.stream}`;

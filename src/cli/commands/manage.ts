@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { KsqlClient } from '../../client/client.js';
 import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, type GlobalOptions } from '../context.js';
+import { asCliError, loadConfigOrExit, makeClient, secretRedactor, startEmbedded, type GlobalOptions } from '../context.js';
 import { formatTime, report, table, terminalColumns } from '../render.js';
 import { typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
@@ -14,9 +14,17 @@ export interface QueryDescription { id: string; sources: string[]; sinks: string
 /** Statements that only read: safe to send again after a dropped connection or a 503. */
 const READ = { readOnly: true };
 
+/**
+ * What this command prints: query texts and statements may hold what a secret-named variable put
+ * there (WHERE T.TOK = '...'): they are masked as --verbose masks requests.
+ */
+let redact = (text: string): string => text;
+const write = (text: string) => process.stdout.write(redact(text));
+
 /** Runs a management command with a client, mapping errors to exit codes. */
 async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfigOrExit(opts);
+  redact = secretRedactor(config, opts);
   const stop = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   try { return await fn(client, config); } catch (e) { throw asCliError(e); } finally { await client.close(); await stop(); }
@@ -51,7 +59,7 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
 }
 
 /** A listing's text on stdout, unless --quiet (which prints only errors; the exit code still tells). */
-const show = (opts: { quiet?: boolean }, text: string) => { if (!opts.quiet) process.stdout.write(`${text}\n`); };
+const show = (opts: { quiet?: boolean }, text: string) => { if (!opts.quiet) write(`${text}\n`); };
 
 /** The terminal's width, at least 80; piped output is laid out for $COLUMNS when set, else 80 columns. */
 const outputWidth = () => Math.max(80, process.stdout.columns || terminalColumns() || 80);
@@ -72,7 +80,7 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
     if (opts.sink) qs = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!))));
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
     if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
-    if (opts.json) { process.stdout.write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
+    if (opts.json) { write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { show(opts, 'no queries'); return EXIT.OK; }
     show(opts, renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR));
     return EXIT.OK;
@@ -85,11 +93,11 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
  */
 export async function confirm(plan: string[], question: string, opts: { yes?: boolean; quiet?: boolean; json?: boolean }): Promise<boolean> {
   if (opts.yes) {
-    if (!opts.quiet && !opts.json && plan.length) process.stdout.write(`${plan.join('\n')}\n`);
+    if (!opts.quiet && !opts.json && plan.length) write(`${plan.join('\n')}\n`);
     return true;
   }
   // the plan is shown even when there is no terminal to ask on: a way to preview what --yes would do
-  if (plan.length) process.stderr.write(`${plan.join('\n')}\n`);
+  if (plan.length) process.stderr.write(redact(`${plan.join('\n')}\n`));
   if (!process.stdin.isTTY) throw new CliError('refusing to change the server without a terminal to ask on: add --yes', EXIT.USAGE);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try { return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim()); } finally { rl.close(); }
@@ -122,7 +130,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
     const history = targets.find((id) => keepsHistory(qs.find((q) => q.id === id)!));
     if (history) throw new CliError(`${verb}: ${history} keeps the migration history table ${historyTable} (metadata.table), which Confluent's ksql-migrations reads: it is not ${verb === 'pause' ? 'paused' : 'terminated'} (to remove the history, 'ksql-migrate metadata destroy')`, EXIT.FAILED);
-    const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+    const say = (line: string) => { if (!opts.quiet && !opts.json) write(`${line}\n`); };
     const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const done = await runInOrder(c, targets.map((id) => ({ sql: `${verb.toUpperCase()} ${quoteName(id)};`, label: id })), say, (step, message) => ({ id: step.label, message }));
@@ -172,7 +180,7 @@ export async function runExplain(input: string, opts: GlobalOptions): Promise<nu
       if (e instanceof ServerError && /does not exist/.test(e.message)) throw new CliError(`unknown query id: ${id} (see 'ksql-migrate queries')`, EXIT.FAILED);
       throw e;
     }
-    if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
+    if (opts.json) { write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
     show(opts, renderExplain(d, outputWidth()));
     return EXIT.OK;
   });
@@ -288,7 +296,7 @@ export async function runDescribe(name: string, opts: GlobalOptions & { extended
       if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(n)} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED);
       throw e;
     }
-    if (opts.json) { process.stdout.write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
+    if (opts.json) { write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
     show(opts, renderSourceDescription(d, !!opts.extended, outputWidth()));
     return EXIT.OK;
   });
@@ -298,7 +306,7 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
   return withClient(opts, async (c) => {
     const [e] = await c.ksql(`SHOW ${what.toUpperCase()};`, {}, READ);
     const items = ((what === 'topics' ? e?.topics : e?.[what]) ?? []) as Record<string, unknown>[];
-    if (opts.json) { process.stdout.write(`${JSON.stringify(items, null, 2)}\n`); return EXIT.OK; }
+    if (opts.json) { write(`${JSON.stringify(items, null, 2)}\n`); return EXIT.OK; }
     const rows = what === 'topics'
       ? items.map((t) => [String(t.name), String((t.replicaInfo as number[]).length), String((t.replicaInfo as number[])[0] ?? '')])
       : items.map((s) => [String(s.name), String(s.topic), String(s.keyFormat), String(s.valueFormat), s.isWindowed ? 'yes' : '']);
@@ -357,7 +365,7 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     const lines = ['will run, in order:', ...plan.map((s) => (s.kind === 'drop' ? `  ${dropSql(s)}${s.ends?.length ? `  (ends ${s.ends.join(', ')})` : ''}` : `  TERMINATE ${s.name}`))];
     const sources = plan.filter((s) => s.kind === 'drop').length;
     if (!(await confirm(lines, `drop ${sources} source${sources === 1 ? '' : 's'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
-    const say = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
+    const say = (line: string) => { if (!opts.quiet && !opts.json) write(`${line}\n`); };
     const statements = plan.map((s) => ({
       sql: s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`,
       label: s.kind === 'drop' ? dropSql(s) : `TERMINATE ${s.name}`,
@@ -396,7 +404,7 @@ async function runInOrder<D>(c: KsqlClient, steps: { sql: string; label: string 
 export async function runServerInfo(opts: GlobalOptions): Promise<number> {
   return withClient(opts, async (c) => {
     const [info, health] = await Promise.all([c.info(), c.health()]);
-    if (opts.json) { process.stdout.write(`${JSON.stringify({ ...info, health }, null, 2)}\n`); return EXIT.OK; }
+    if (opts.json) { write(`${JSON.stringify({ ...info, health }, null, 2)}\n`); return EXIT.OK; }
     const lines = [`Version:          ${info.version}`, `Kafka cluster id: ${info.kafkaClusterId}`, `Service id:       ${info.ksqlServiceId}`, `Status:           ${info.serverStatus ?? '-'}`,
       `Health:           ${health.isHealthy ? 'healthy' : 'UNHEALTHY'}`, ...Object.entries(health.details).map(([k, v]) => `  ${k}: ${v.isHealthy ? 'healthy' : 'UNHEALTHY'}`)];
     show(opts, lines.join('\n'));
