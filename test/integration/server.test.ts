@@ -538,6 +538,9 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(e.properties.find((x) => x.name === 'ksql.streams.auto.offset.reset')?.value).toBe('none');
     expect(e.properties.find((x) => x.name === 'ksql.query.pull.table.scan.enabled')?.value).toBe('false');
     expect(e.overwrittenProperties).toEqual(['ksql.query.pull.table.scan.enabled', 'ksql.streams.auto.offset.reset']);
+    // password-typed configs print as Kafka prints a Password: [hidden]
+    const hidden = (await ksql(server.url, 'SHOW PROPERTIES;', { streamsProperties: { 'ssl.key.password': 'P-S3cr3t-222', 'sasl.jaas.config': 'x password="y";' } })).body[0] as { properties: { name: string; value: string }[] };
+    expect(hidden.properties.filter((x) => /password|jaas/.test(x.name)).map((x) => [x.name, x.value])).toEqual([['ksql.streams.sasl.jaas.config', '[hidden]'], ['ksql.streams.ssl.key.password', '[hidden]']]);
   });
 
   it('MASK and its variants, COUNT_DISTINCT; DESCRIBE FUNCTION lists each overload, its types named as ksqlDB names them (VARCHAR, INT); the lambda functions are listed', async () => {

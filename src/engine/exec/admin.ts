@@ -169,7 +169,8 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
       }
       return {
         ...base('properties', stmt),
-        properties: Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: 'KSQL', value, editable: true, level: 'SERVER' })),
+        // Kafka's password-typed configs print as [hidden] (its Password.toString), as ksqlDB lists them
+        properties: Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: 'KSQL', value: isPasswordConfig(name) ? '[hidden]' : value, editable: true, level: 'SERVER' })),
         overwrittenProperties: overwritten.sort(),
         defaultProperties: [],
       };
@@ -192,6 +193,9 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
 
 /** A function's parameter or return type as ksqlDB names it in DESCRIBE FUNCTION (its ParamTypes): VARCHAR, INT. */
 const paramTypeNames = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
+
+/** Kafka and Schema Registry configs of type PASSWORD (key and trust store passwords, JAAS configs, credentials). */
+const isPasswordConfig = (name: string): boolean => /(\.password|sasl\.jaas\.config|basic\.auth\.user\.info|\.secret)$/i.test(name);
 
 const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
 
