@@ -11,3 +11,16 @@ describe('JSON BYTES', () => {
     for (const bad of ['not base64!', 'QUJ', 'QU I=']) expect(() => read(JSON.stringify({ B: bad })), bad).toThrow();
   });
 });
+
+describe('JSON numbers read into STRING columns', () => {
+  const serde = valueSerde({ format: 'JSON' }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }, { name: 'I', type: T.INTEGER, ns: 'VALUE' }]);
+  const read = (text: string) => serde.deserialize(Buffer.from(text));
+  it('are their text as Jackson gives it (asText of a BigDecimal or an integer node): scale kept, exponent form where BigDecimal writes one', () => {
+    for (const [json, text] of [['1.0', '1.0'], ['1.50', '1.50'], ['1e2', '1E+2'], ['0.0000001', '1E-7'], ['0.00001', '0.00001'], ['-0.0', '0.0'], ['42', '42'], ['12345678901234567890', '12345678901234567890'], ['"7.0"', '7.0']] as const) {
+      expect(read(`{"S":${json},"I":1}`), json).toEqual([text, 1]);
+    }
+    // unwrapped, a single STRING value
+    const single = valueSerde({ format: 'JSON', wrapSingle: false }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }]);
+    expect(single.deserialize(Buffer.from('2.50'))).toEqual(['2.50']);
+  });
+});

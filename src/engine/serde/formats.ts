@@ -2,7 +2,8 @@ import { decodeBase64 } from './base64.js';
 import { parseJsonExact } from './json-exact.js';
 import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
-import { Decimal, javaDoubleString } from '../util/decimal.js';
+import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
+import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { typeToString, type SqlType } from '../sql/types.js';
 import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
@@ -126,7 +127,8 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         if (bytes === null) return null;
         const v = parseJson(bytes);
         // an unwrapped single value of JSON null is a null row, as in ksqlDB
-        return v === null ? null : [fromJson(v, t)];
+        if (v === null) return null;
+        return [t.kind === 'STRING' && typeof v === 'number' ? numberText(exactJson(bytes) ?? v) : fromJson(v, t)];
       },
     };
   }
@@ -153,16 +155,31 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
       }
       const raw = pick(obj as Record<string, unknown>);
-      for (let i = 0; i < cols.length; i++) raw[i] = fromJson(raw[i], cols[i]!.type, cols[i]!.name);
+      // a number read into a STRING column is its text as written (1.0, 1.50): read again, exactly
+      let exact: unknown[] | undefined;
+      for (let i = 0; i < cols.length; i++) {
+        if (cols[i]!.type.kind === 'STRING' && typeof raw[i] === 'number') raw[i] = numberText((exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i]);
+        else raw[i] = fromJson(raw[i], cols[i]!.type, cols[i]!.name);
+      }
       remember(bytes, schema, raw);
       return raw;
     },
   };
 }
 
+/** A record's JSON with its numbers as written (LosslessNumber); undefined where that reader refuses it (a duplicate key). */
+function exactJson(bytes: Buffer): unknown {
+  try { return parseLossless(jsonText(bytes)); } catch { return undefined; }
+}
+
+/** A JSON number as the text a STRING column gets (Jackson's asText of the number as written). */
+const numberText = (n: unknown): string => (isLosslessNumber(n) ? javaJsonNumberText(n.value) : String(n));
+
+/** A record's JSON text; Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does. */
+const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8'));
+
 function parseJson(bytes: Buffer): unknown {
-  // Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does
-  const text = bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8');
+  const text = jsonText(bytes);
   try {
     // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
     return parseJsonExact(text);

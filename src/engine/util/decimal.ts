@@ -74,6 +74,29 @@ export class Decimal {
   }
 }
 
+/**
+ * A JSON number's text as ksqlDB's JSON deserializer gives it to a STRING column (Jackson's
+ * JsonNode.asText(), numbers with a fraction or exponent read as BigDecimal): integers as their
+ * digits; others as BigDecimal.toString writes them, scale kept (1.0, 1.50), exponent form when the
+ * exponent is positive or the number small (1E+2, 1E-7).
+ */
+export function javaJsonNumberText(token: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!m) return token;
+  if (m[3] === undefined && m[4] === undefined) return BigInt(token).toString();
+  const frac = m[3] ?? '';
+  const scale = frac.length - Number(m[4] ?? 0);
+  const coeff = BigInt(m[2]! + frac).toString();
+  const sign = m[1] === '-' && coeff !== '0' ? '-' : '';
+  const adjusted = -scale + (coeff.length - 1);
+  if (scale >= 0 && adjusted >= -6) {
+    if (scale === 0) return sign + coeff;
+    const padded = coeff.padStart(scale + 1, '0');
+    return `${sign}${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
+  }
+  return `${sign}${coeff[0]}${coeff.length > 1 ? `.${coeff.slice(1)}` : ''}E${adjusted >= 0 ? '+' : ''}${adjusted}`;
+}
+
 /** Java's Double.toString: `43.0`, `1.0E7`, `1.0E-4`, `NaN`, `Infinity`. */
 export function javaDoubleString(d: number): string {
   if (Number.isNaN(d)) return 'NaN';
