@@ -104,3 +104,15 @@ describe('ALTER STREAM/TABLE ... ADD COLUMN', () => {
     expect((describe('S1').fields as { name: string }[]).map((f) => f.name)).toEqual(['ID', 'V', 'C2']);
   });
 });
+
+describe('SHOW TOPICS', () => {
+  it('hides what ksql.hidden.topics names (the platform\'s topics by default), not every name that starts with _, and sorts as a Java TreeMap', () => {
+    const { e, run } = engine();
+    for (const name of ['b_topic', 'A_TOPIC', '_my_topic', '_confluent-ksql-x', '__consumer_offsets', '_schemas', 'connect-offsets']) e.topics.create(name, { partitions: 1, replicas: 1 });
+    const names = (sql: string) => (run(sql) as unknown as { topics: { name: string }[] }).topics.map((t) => t.name);
+    expect(names('SHOW TOPICS;')).toEqual(['A_TOPIC', '_my_topic', 'b_topic']);
+    expect(names('SHOW ALL TOPICS;')).toEqual(['A_TOPIC', '__consumer_offsets', '_confluent-ksql-x', '_my_topic', '_schemas', 'b_topic', 'connect-offsets']);
+    run("ALTER SYSTEM 'ksql.hidden.topics'='_.*';");
+    expect(names('SHOW TOPICS;')).toEqual(['A_TOPIC', 'b_topic', 'connect-offsets']);
+  });
+});

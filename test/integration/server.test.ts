@@ -1107,7 +1107,7 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       });
       const after = await look(first.url);
       // (the processing log's stream goes with the rest; its topic was not listed)
-      expect(after).toEqual({ streams: [], tables: [], queries: [], topics: ['default_ksql_processing_log', 'TC'] });
+      expect(after).toEqual({ streams: [], tables: [], queries: [], topics: ['TC', 'default_ksql_processing_log'] });
       await first.stop();
       const second = await startServerProcess(['--data-dir', termDir]);
       // a restarted server makes its processing log again, as a stock ksqlDB server does at start-up

@@ -152,7 +152,10 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
       return { ...base('queries', stmt), queries: [...qs.map(runningQueryJson), ...[...engine.transients].map(pushQueryJson)] };
     }
     case 'TOPICS': {
-      const topics = engine.topics.list().filter((t) => stmt.all || !t.name.startsWith('_'));
+      // ksqlDB hides the topics ksql.hidden.topics names (regular expressions, whole names), unless
+      // SHOW ALL TOPICS, and sorts them as a Java TreeMap does (by UTF-16 code unit: upper case first)
+      const hidden = (engine.properties['ksql.hidden.topics'] ?? HIDDEN_TOPICS).split(',').map((p) => p.trim()).filter(Boolean).flatMap((p) => { try { return [new RegExp(`^(?:${p})$`)]; } catch { return []; } });
+      const topics = engine.topics.list().filter((t) => stmt.all || !hidden.some((h) => h.test(t.name))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       if (stmt.extended) return { ...base('kafka_topics_extended', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas), consumerCount: 0, consumerGroupCount: 0 })) };
       return { ...base('kafka_topics', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas) })) };
     }
@@ -193,6 +196,9 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
 
 /** A function's parameter or return type as ksqlDB names it in DESCRIBE FUNCTION (its ParamTypes): VARCHAR, INT. */
 const paramTypeNames = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
+
+/** ksql.hidden.topics' default: the platform's own topics. */
+const HIDDEN_TOPICS = '_confluent.*,__confluent.*,_schemas,__consumer_offsets,__transaction_state,connect-configs,connect-offsets,connect-status,connect-statuses';
 
 /** Kafka and Schema Registry configs of type PASSWORD (key and trust store passwords, JAAS configs, credentials). */
 const isPasswordConfig = (name: string): boolean => /(\.password|sasl\.jaas\.config|basic\.auth\.user\.info|\.secret)$/i.test(name);
