@@ -116,3 +116,12 @@ describe('SHOW TOPICS', () => {
     expect(names('SHOW TOPICS;')).toEqual(['A_TOPIC', 'b_topic', 'connect-offsets']);
   });
 });
+
+describe('CREATE TYPE IF NOT EXISTS of a type that exists', () => {
+  it('runs as a command that finds the type registered (no warning entity: those are for streams and tables)', () => {
+    const { run, fails } = engine();
+    run('CREATE TYPE ADDR AS STRUCT<street STRING, zip INT>;');
+    expect(run('CREATE TYPE IF NOT EXISTS ADDR AS STRUCT<x INT>;')).toMatchObject({ '@type': 'currentStatus', commandStatus: { status: 'SUCCESS', message: 'ADDR is already registered with type STRUCT<`STREET` STRING, `ZIP` INTEGER>' } });
+    expect(fails('CREATE TYPE ADDR AS STRUCT<x INT>;')).toBe("Cannot register custom type 'ADDR' since it is already registered with type: STRUCT<`STREET` STRING, `ZIP` INTEGER>");
+  });
+});

@@ -55,7 +55,9 @@ export function executeDdl(engine: Engine, stmt: Statement, ctx: ExecContext): E
     case 'alter': return alterSource(engine, stmt);
     case 'createType': {
       if (engine.metastore.types.has(stmt.name)) {
-        if (stmt.ifNotExists) return warningEntity(stmt, `Cannot register custom type '${stmt.name}' since it is already registered with type: ${typeToString(engine.metastore.types.get(stmt.name)!)}`);
+        // IF NOT EXISTS: the command runs (a sequence number of its own) and finds the type registered,
+        // as ksqlDB's DdlCommandExec answers it; the warning entity is for streams and tables only
+        if (stmt.ifNotExists) return commandStatus(engine, stmt, `type/${stmt.name}/create`, `${stmt.name} is already registered with type ${typeToString(engine.metastore.types.get(stmt.name)!)}`, { carriesPlan: true });
         throw new KsqlStatementError(`Cannot register custom type '${stmt.name}' since it is already registered with type: ${typeToString(engine.metastore.types.get(stmt.name)!)}`);
       }
       engine.metastore.types.set(stmt.name, stmt.type);
