@@ -42,9 +42,10 @@ const GAP = String.raw`(?:\s|\\[nrt])*`;
 export function redactor(secrets: string[] | (() => Iterable<string>)): (text: string) => string {
   const all = () => (typeof secrets === 'function' ? [...secrets()] : secrets);
   return (text) => {
-    // each secret whole, and its longer pieces (a server's message may quote only the first word of
-    // an unquoted value, or upper-case it): matched in any case
-    const known = [...new Set(all().filter((s) => s.length >= 3).flatMap((s) => [s, ...s.split(/[^A-Za-z0-9]+/).filter((w) => w.length >= 6 && w !== s)]))].sort((a, b) => b.length - a.length);
+    // each secret whole, and its longer pieces that are no plain word (a server's message may quote
+    // only the first word of an unquoted value, or upper-case it): matched in any case
+    const piece = (w: string) => w.length >= 6 && (/\d/.test(w) || (/[a-z]/.test(w) && /[A-Z]/.test(w)));
+    const known = [...new Set(all().filter((s) => s.length >= 3).flatMap((s) => [s, ...s.split(/[^A-Za-z0-9]+/).filter((w) => w !== s && piece(w))]))].sort((a, b) => b.length - a.length);
     // a short secret is masked where it stands alone, not inside a longer word: a value such as
     // 'user' must not turn a file named V1__users.sql or a column USER_ID into stars. (Only an edge
     // that is a word character needs a non-word neighbour.) One of 8 characters or more is no word
