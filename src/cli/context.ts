@@ -48,11 +48,11 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
     const known = [...new Set(all().filter((s) => s.length >= 3).flatMap((s) => [s, ...s.split(/[^A-Za-z0-9]+/).filter((w) => w !== s && piece(w))]))].sort((a, b) => b.length - a.length);
     // a short secret is masked where it stands alone, not inside a longer word: a value such as
     // 'user' must not turn a file named V1__users.sql or a column USER_ID into stars. (Only an edge
-    // that is a word character needs a non-word neighbour.) One of 8 characters or more is no word
-    // of a file name or statement by chance: it is masked wherever it is, next to other text too
+    // that is a word character needs a non-word neighbour.) One of 6 characters or more is masked
+    // wherever it is, next to other text too ('b_hunter2' showed a 7-character one whole)
     const alone = (secret: string) => {
       const body = secret.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
-      if (secret.length >= 8) return new RegExp(body, 'gi');
+      if (secret.length >= 6) return new RegExp(body, 'gi');
       const word = /[A-Za-z0-9_]/;
       // (in a JSON body an escape such as \n or \u0027 before it is a boundary too)
       const before = '(?<=^|[^A-Za-z0-9_]|\\\\[bfnrt]|\\\\u[0-9a-fA-F]{4})';

@@ -158,6 +158,8 @@ describe('secrets the review found shown', () => {
     const r = redactor(['S3cr3t-XYZ-987', 'Tok3nXYZ987abc']);
     expect(r("line 1:79: Syntax Error mismatched input 'S3cr3t' expecting a literal")).toBe("line 1:79: Syntax Error mismatched input '***' expecting a literal");
     expect(r("VALUES column 'TOK3NXYZ987ABC' cannot be resolved.")).toBe("VALUES column '***' cannot be resolved.");
+    // a value of 6 characters or more is masked inside other text too (a topic named after it)
+    expect(redactor(['hunter2'])("KAFKA_TOPIC='b_hunter2'")).toBe("KAFKA_TOPIC='b_***'");
     // a piece that is a plain word stays (it would mask names: 'connection.secret')
     expect(redactor(['my-secret-Tok3nX'])("'connection.secret' is set; TOK3NX went out")).toBe("'connection.secret' is set; *** went out");
   });
