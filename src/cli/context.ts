@@ -29,7 +29,6 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
 const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas|pwd)$/i;
 const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential|apikey|jaas|userinfo|privatekey/i;
 const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || SECRET_PARTS.test(name.replace(/[._\-\s]/g, '')) };
-export const isSecretName = (name: string): boolean => SECRET_NAME.test(name);
 
 /** Space between a property's name and its value: in a JSON request body a line break is the two characters \n. */
 const GAP = String.raw`(?:\s|\\[nrt])*`;

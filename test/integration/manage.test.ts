@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
 
@@ -198,49 +198,48 @@ describe('terminate --all with no persistent query running', () => {
   });
 });
 
+/** A local server of a test's own (its statements would disturb the suite's), and the CLI pointed at it. */
+async function withOwnServer(fn: (server: Running, run: (...args: string[]) => SpawnSyncReturns<string>) => Promise<void>): Promise<void> {
+  const server = await startServerProcess();
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
+  try { await fn(server, run); } finally { await server.stop(); }
+}
+
 describe('a source table\'s query (CREATE SOURCE TABLE)', () => {
-  it('is left running by --all, as ksqlDB\'s TERMINATE ALL leaves it; a failure part way names what was done and what was not tried', async () => {
-    const server = await startServerProcess();
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
-    try {
-      expect((await ksql(server.url, `CREATE STREAM A (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='a', PARTITIONS=1, VALUE_FORMAT='JSON');
+  it('is left running by --all, as ksqlDB\'s TERMINATE ALL leaves it; a failure part way names what was done and what was not tried', () => withOwnServer(async (server, run) => {
+    expect((await ksql(server.url, `CREATE STREAM A (K VARCHAR KEY, V INT) WITH (KAFKA_TOPIC='a', PARTITIONS=1, VALUE_FORMAT='JSON');
 CREATE STREAM B AS SELECT * FROM A;
 CREATE SOURCE TABLE ST (ID VARCHAR PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='st', PARTITIONS=1, VALUE_FORMAT='JSON');
 CREATE STREAM C AS SELECT * FROM A;`)).status).toBe(200);
-      const ids = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id) as string[];
-      const [b, st, c] = ['CSAS_B_', 'CST_ST_', 'CSAS_C_'].map((prefix) => ids.find((id) => id.startsWith(prefix))!);
-      // named, the source table's query is refused by the server: B was stopped before it, C not tried
-      const partial = run('queries', 'terminate', b!, st!, c!, '--yes', '--json');
-      expect(partial.status).toBe(1);
-      expect(partial.stderr).toMatch(new RegExp(`^error: ${st} failed: .*source table.*; done before it: ${b}; not tried: ${c}\n$`));
-      expect(JSON.parse(partial.stdout)).toMatchObject({ exitCode: 1, done: [{ id: b, message: expect.any(String) }], failed: st, notTried: [c] });
-      expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st, c]);
-      // --all pauses and terminates what it may, and says what it leaves
-      const paused = run('queries', 'pause', '--all', '--yes', '--json');
-      expect([paused.status, JSON.parse(paused.stdout)]).toEqual([0, { done: [{ id: c, message: expect.any(String) }], leftRunning: [st] }]);
-      const ended = run('queries', 'terminate', '--all', '--yes');
-      expect([ended.status, ended.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^terminate ${c}: CREATE STREAM C .*\n${c}: Query terminated\\.\n${st}: left running \\(it keeps a source table: DROP TABLE removes it with its query\\)\n$`))]);
-      expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st]);
-      // with nothing else to stop, it still says what it leaves
-      const nothing = run('queries', 'terminate', '--all', '--yes');
-      expect([nothing.status, nothing.stdout]).toEqual([0, `no queries to terminate\n${st}: left running (it keeps a source table: DROP TABLE removes it with its query)\n`]);
-    } finally { await server.stop(); }
-  });
+    const ids = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id) as string[];
+    const [b, st, c] = ['CSAS_B_', 'CST_ST_', 'CSAS_C_'].map((prefix) => ids.find((id) => id.startsWith(prefix))!);
+    // named, the source table's query is refused by the server: B was stopped before it, C not tried
+    const partial = run('queries', 'terminate', b!, st!, c!, '--yes', '--json');
+    expect(partial.status).toBe(1);
+    expect(partial.stderr).toMatch(new RegExp(`^error: ${st} failed: .*source table.*; done before it: ${b}; not tried: ${c}\n$`));
+    expect(JSON.parse(partial.stdout)).toMatchObject({ exitCode: 1, done: [{ id: b, message: expect.any(String) }], failed: st, notTried: [c] });
+    expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st, c]);
+    // --all pauses and terminates what it may, and says what it leaves
+    const paused = run('queries', 'pause', '--all', '--yes', '--json');
+    expect([paused.status, JSON.parse(paused.stdout)]).toEqual([0, { done: [{ id: c, message: expect.any(String) }], leftRunning: [st] }]);
+    const ended = run('queries', 'terminate', '--all', '--yes');
+    expect([ended.status, ended.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^terminate ${c}: CREATE STREAM C .*\n${c}: Query terminated\\.\n${st}: left running \\(it keeps a source table: DROP TABLE removes it with its query\\)\n$`))]);
+    expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st]);
+    // with nothing else to stop, it still says what it leaves
+    const nothing = run('queries', 'terminate', '--all', '--yes');
+    expect([nothing.status, nothing.stdout]).toEqual([0, `no queries to terminate\n${st}: left running (it keeps a source table: DROP TABLE removes it with its query)\n`]);
+  }));
 });
 
 describe('drop of a source a terminated query\'s sink was made from', () => {
-  it('names that sink without --cascade, and drops it first with it (the server holds the source until then)', async () => {
-    const server = await startServerProcess();
-    const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--server', server.url], { encoding: 'utf8', timeout: 30_000 });
-    try {
-      expect((await ksql(server.url, "CREATE STREAM P1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='p1', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM P2 AS SELECT * FROM P1;")).status).toBe(200);
-      expect(run('queries', 'terminate', '--all', '--yes').status).toBe(0);
-      const refused = run('drop', 'p1', '--yes');
-      expect([refused.status, refused.stderr.trim()]).toEqual([1, 'error: Cannot drop P1: P2 was made from it (its query terminated) (use --cascade to drop what depends on it)']);
-      const dropped = run('drop', 'p1', '--cascade', '--yes', '--json');
-      expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM `P2`;', 'DROP STREAM `P1`;']]);
-    } finally { await server.stop(); }
-  });
+  it('names that sink without --cascade, and drops it first with it (the server holds the source until then)', () => withOwnServer(async (server, run) => {
+    expect((await ksql(server.url, "CREATE STREAM P1 (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='p1', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM P2 AS SELECT * FROM P1;")).status).toBe(200);
+    expect(run('queries', 'terminate', '--all', '--yes').status).toBe(0);
+    const refused = run('drop', 'p1', '--yes');
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, 'error: Cannot drop P1: P2 was made from it (its query terminated) (use --cascade to drop what depends on it)']);
+    const dropped = run('drop', 'p1', '--cascade', '--yes', '--json');
+    expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM `P2`;', 'DROP STREAM `P1`;']]);
+  }));
 });
 
 describe('management errors', () => {
