@@ -13,6 +13,7 @@ import { executeInsertValues } from './exec/insert-values.js';
 import { executeAdmin } from './exec/admin.js';
 import { substituteVariables } from './sql/variables.js';
 import { SchemaRegistry } from './schema-registry/registry.js';
+import { forgetDecoded } from './serde/decoded-cache.js';
 import { processingLogEntry, processingLogSettings, processingLogStatement, type ProcessingLogSettings } from './runtime/processing-log.js';
 
 export type Entity = Record<string, unknown> & { '@type': string; statementText: string; warnings: { message: string }[] };
@@ -168,7 +169,7 @@ export class Engine {
       for (const q of this.queries.values()) if (q.runtime) progress += q.runtime.pump();
       for (const t of this.transients) progress += t.pump();
       total += progress;
-      if (progress === 0) return total;
+      if (progress === 0) { forgetDecoded(); return total; }
     }
   }
 

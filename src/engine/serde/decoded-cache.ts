@@ -13,8 +13,26 @@ export function recall(bytes: Buffer, shape: string): unknown[] | undefined {
   return known !== undefined && known.shape === shape ? known.values : undefined;
 }
 
+/**
+ * The buffers given values since the last `forgetDecoded`: the values are of use while the queries
+ * that read the record next run (the same drain), and are dropped after, so a record a topic still
+ * holds does not hold its values too (they would outlive the young generation, and every scavenge
+ * would copy them).
+ */
+let recent: Decoded[] = [];
+
 /** Keeps `values` as what `bytes` decode to with `shape`; undefined values become null. */
 export function remember(bytes: Buffer, shape: string, values: unknown[]): void {
   for (let i = 0; i < values.length; i++) if (values[i] === undefined) values[i] = null;
+  // (a process that never drains, as one that only serves pull queries, forgets in steps)
+  if (recent.length >= 65_536) forgetDecoded();
   (bytes as Decoded)[DECODED] = { shape, values };
+  recent.push(bytes);
+}
+
+/** Drops the values remembered so far (the bytes decode again when read again). */
+export function forgetDecoded(): void {
+  const done = recent;
+  recent = [];
+  for (let i = 0; i < done.length; i++) done[i]![DECODED] = undefined;
 }
