@@ -2,7 +2,7 @@
 // against librdkafka's mock cluster (rd_kafka_mock_cluster_new), in the same run. Both brokers run
 // as their own processes; the producer runs here. acks=-1, batches of 100 records, one topic of
 // 4 partitions, a few sends in flight (--in-flight, default 4); each target gets a warm-up, then
-// three timed rounds, alternating targets.
+// timed rounds (--rounds, default 7), alternating targets; each figure is the median.
 //
 // librdkafka's mock cluster keeps about 5 MiB per partition and deletes older messages (its log
 // start offset moves on, which this bench prints after the run). The local listener runs twice:
@@ -27,7 +27,7 @@ import { Kafka, logLevel } from 'kafkajs';
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const SOURCE = fileURLToPath(new URL('./mock-cluster/mock-cluster.c', import.meta.url));
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
-const RECORDS = arg('--records', 100_000), BATCH = 100, SIZE = 1024, IN_FLIGHT = arg('--in-flight', 4);
+const RECORDS = arg('--records', 100_000), BATCH = 100, SIZE = 1024, IN_FLIGHT = arg('--in-flight', 4), ROUNDS = arg('--rounds', 7);
 
 /** Starts a process and resolves with the first line matching `pattern`'s capture group. */
 function startProcess(cmd, args, pattern) {
@@ -118,14 +118,14 @@ try {
   await prepare(targets.keepAll.bootstrap, 'bench');
   for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', 2_000);
   const times = { local: [], keepAll: [], noop: [], mock: [] }, brokerCpu = { local: 0, keepAll: 0, noop: 0, mock: 0 };
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const [name, t] of Object.entries(targets)) {
       const c0 = cpuMs(t.pid);
       times[name].push(await produceRun(t.bootstrap, 'bench', RECORDS));
       brokerCpu[name] += cpuMs(t.pid) - c0;
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[1];
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
   const report = (name) => {
     const ms = median(times[name]);
     return { ms, perSec: RECORDS / (ms / 1000), mbPerSec: (RECORDS * SIZE) / 2 ** 20 / (ms / 1000) };
@@ -133,11 +133,14 @@ try {
   const r = Object.fromEntries(Object.keys(targets).map((name) => [name, report(name)]));
   console.log(`kafkajs, ${RECORDS} records of ${SIZE} B, acks=-1, batches of ${BATCH}, ${IN_FLIGHT} sends in flight; nproc ${cpus().length}, node ${process.version}`);
   // both brokers share the machine's cores with the client: what each costs per produce request
-  const perRequest = (name) => (brokerCpu[name] / (3 * Math.ceil(RECORDS / BATCH))).toFixed(3);
+  const perRequest = (name) => (brokerCpu[name] / (ROUNDS * Math.ceil(RECORDS / BATCH))).toFixed(3);
   for (const name of Object.keys(targets)) {
     console.log(`  ${LABELS[name].padEnd(16)} ${Math.round(r[name].perSec).toLocaleString('en')} records/s, ${r[name].mbPerSec.toFixed(1)} MB/s (median of ${times[name].map((x) => (x / 1000).toFixed(2)).join(', ')} s); broker cpu ${perRequest(name)} ms per request`);
   }
   console.log(`  local / mock: ${(r.local.perSec / r.mock.perSec).toFixed(2)}x the mock cluster's throughput, both keeping 5 MiB per partition (keeping every record: ${(r.keepAll.perSec / r.mock.perSec).toFixed(2)}x)`);
+  // each round runs the targets back to back: a round's ratio compares runs that saw the same machine
+  const paired = times.local.map((ms, i) => times.mock[i] / ms);
+  console.log(`  local / mock by round: ${paired.map((x) => x.toFixed(2)).join(', ')}; median ${median(paired).toFixed(2)}x`);
   console.log(`  Node floor / mock: ${(r.noop.perSec / r.mock.perSec).toFixed(2)}x (a Node process that answers and keeps nothing); local / Node floor: ${(r.local.perSec / r.noop.perSec).toFixed(2)}x`);
   for (const name of ['local', 'mock']) console.log(`  ${LABELS[name]} log start-end offsets after the run, by partition: ${await offsets(targets[name].bootstrap, 'bench')}`);
 } finally {
