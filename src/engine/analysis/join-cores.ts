@@ -67,8 +67,12 @@ export function streamTableCore(s: CoreSpec): JoinCore {
 
 export interface WindowSpec { before: number; after: number; grace?: number }
 
-/** The grace a join window keeps when the statement gives none (ksqlDB's 24 hours). */
-const DEFAULT_GRACE_MS = 86_400_000;
+/**
+ * The grace a join window keeps when the statement gives none: ksqlDB builds it with Kafka Streams'
+ * JoinWindows.of(before), whose grace is what is left of 24 hours after twice that difference, so
+ * the stores keep a record for 24 hours in all (and longer only when WITHIN alone is longer).
+ */
+const defaultGrace = (w: WindowSpec) => Math.max(86_400_000 - 2 * w.before, 0);
 
 /**
  * Stream-stream: each side buffers its rows per join key; an arriving row joins the other side's
@@ -81,7 +85,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
   const buffers = { L: s.stores<Buffered[]>(`${s.name}join-left`), R: s.stores<Buffered[]>(`${s.name}join-right`) };
   const time = s.stores<number>(`${s.name}stream-time`);
   const outers = new Set<'L' | 'R'>(s.type === 'LEFT' ? ['L'] : s.type === 'RIGHT' ? ['R'] : s.type === 'FULL' ? ['L', 'R'] : []);
-  const retention = w.before + w.after + (w.grace ?? DEFAULT_GRACE_MS);
+  const retention = w.before + w.after + (w.grace ?? defaultGrace(w));
   const padded = (side: 'L' | 'R', row: Row): Row => (side === 'L' ? s.joinRows(row, s.nullsR) : s.joinRows(s.nullsL, row));
   const closes = (side: 'L' | 'R', ts: number) => ts + (side === 'L' ? w.after : w.before);
   // stream time is a task's, and a task is a partition: keys of other partitions do not move it
@@ -104,7 +108,8 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
         if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
       }
     }
-    due.sort((x, y) => x.b.ts - y.b.ts);
+    // in the order of the outer store's keys: time, then the side (right first), then the key's bytes
+    due.sort((x, y) => x.b.ts - y.b.ts || (x.side === y.side ? compareKeyBytes(x.k, y.k) : x.side === 'R' ? -1 : 1));
     for (const d of due) {
       d.b.emitted = true;
       const [k0, ...window] = JSON.parse(d.k) as unknown[];
@@ -130,7 +135,8 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     const mine = buffers[side], theirs = buffers[otherSide];
     const entry: Buffered = task === 0 ? { row: e.row, ts: e.ts, matched: false, emitted: false } : { row: e.row, ts: e.ts, matched: false, emitted: false, partition: task };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
-    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention)) {
+    // the other side's rows in time order, as a window store's fetch gives them (arrival order within a time)
+    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention).sort((a, b) => a.ts - b.ts)) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
       s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers, window: e.window, partition: task });
@@ -145,6 +151,20 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     expire(task, now, e.headers);
   };
   return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };
+}
+
+/**
+ * The order of two join keys (keyString texts of [key, ...window]) as their KAFKA-format bytes sort:
+ * integers as big-endian two's complement (negatives after the rest), strings as UTF-8; other keys
+ * keep their order.
+ */
+function compareKeyBytes(a: string, b: string): number {
+  const x = (JSON.parse(a) as unknown[])[0], y = (JSON.parse(b) as unknown[])[0];
+  if (typeof x === 'number' && typeof y === 'number' && Number.isInteger(x) && Number.isInteger(y)) {
+    return x < 0 === y < 0 ? x - y : x < 0 ? 1 : -1;
+  }
+  if (typeof x === 'string' && typeof y === 'string') return Buffer.compare(Buffer.from(x), Buffer.from(y));
+  return 0;
 }
 
 interface Stored { row: Row; ts: number }
@@ -162,9 +182,12 @@ export function tablePrimaryKeyCore(s: CoreSpec): JoinCore {
     if (e.key.some((k) => k === null || k === undefined)) return;
     const k = withWindow(e.key, e);
     const isLeft = side === 'L';
-    if (e.row === null) stores[side].delete(k); else stores[side].put(k, { row: e.row, ts: e.ts });
+    const had = e.row === null ? stores[side].delete(k) : (stores[side].put(k, { row: e.row, ts: e.ts }), true);
     const other = stores[isLeft ? 'R' : 'L'].get(k);
     if (!other && (required === 'both' || required === (isLeft ? 'R' : 'L'))) return;
+    // a tombstone for a key this side never had, the other side missing too, changes no result:
+    // Kafka Streams' outer and left joins pass it over (a change from null to null)
+    if (!other && !had) return;
     const lRow = isLeft ? e.row : other?.row ?? null, rRow = isLeft ? other?.row ?? null : e.row;
     const present = required === 'L' ? lRow : required === 'R' ? rRow : required === 'both' ? lRow && rRow : lRow || rRow;
     const ts = other ? Math.max(e.ts, other.ts) : e.ts;
@@ -197,13 +220,16 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       const prevFk = prev ? fkOf(prev.row) : undefined;
       const fk = e.row ? fkOf(e.row) : undefined;
       if (prevFk !== undefined && prevFk !== fk) byForeignKey.put(prevFk, (byForeignKey.get(prevFk) ?? []).filter((x) => x !== k));
-      if (e.row === null) { left.delete(k); out(e.key, null, e); return; }
+      // a tombstone for a key the left table never had is a change from null to null: nothing to send
+      if (e.row === null) { if (left.delete(k)) out(e.key, null, e); return; }
       left.put(k, { row: e.row, ts: e.ts });
       if (fk !== undefined && prevFk !== fk) byForeignKey.put(fk, [...(byForeignKey.get(fk) ?? []), k]);
       const match = fk === undefined ? undefined : right.get(fk);
       if (match) out(e.key, s.joinRows(e.row, match.row), e);
       else if (s.type === 'LEFT') out(e.key, s.joinRows(e.row, s.nullsR), e);
-      else out(e.key, null, e, true);
+      // an inner join's row whose foreign key changed to one with no right row is retracted, joined
+      // before or not (Kafka Streams subscribes it with PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE)
+      else out(e.key, null, e, !(prev && prevFk !== fk));
     },
     right(e) {
       if (e.key.some((k) => k === null || k === undefined)) return;

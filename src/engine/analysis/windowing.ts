@@ -224,9 +224,12 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
       // as Kafka Streams does: the initial value, merged with each overlapping session in the
       // store's order (by end), then the new record added (COLLECT_LIST: older elements first)
       let accs = aggs.map((g) => g.init());
+      // a merge that leaves the session where the record alone puts it ([ts, ts]: sessions at the
+      // record's very time) replaces them in place, and Kafka Streams retracts none of them
+      const inPlace = start === ts && end === ts;
       for (const o of overlapping.sort((a, b) => a.window!.end - b.window!.end)) {
         accs = accs.map((acc, i) => aggs[i]!.merge!(acc, o.accs[i]));
-        if (!final) output(key, o.accs, o.window!.end, o.window, headers, true);
+        if (!final && !inPlace) output(key, o.accs, o.window!.end, o.window, headers, true);
       }
       accs = accs.map((acc, i) => aggs[i]!.add(acc, args[i]!));
       const merged: Agg = { key, accs, ts: end, window: { start, end }, fns, p: partition };
