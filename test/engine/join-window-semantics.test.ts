@@ -21,6 +21,30 @@ function output(e: Engine, topic: string, stringKeys = false): string[] {
 const streams = (e: Engine, l: string, r: string) => run(e, `CREATE STREAM ${l} (ID INT KEY, V STRING) WITH (kafka_topic='${l.toLowerCase()}', value_format='JSON', partitions=1);
   CREATE STREAM ${r} (ID INT KEY, V STRING) WITH (kafka_topic='${r.toLowerCase()}', value_format='JSON', partitions=1)`);
 
+describe('a join started over records already there (auto.offset.reset=earliest)', () => {
+  const seeded = (first: [string, number, object, number], second: [string, number, object, number]) => {
+    const e = new Engine();
+    run(e, `CREATE STREAM SO (ID INT KEY, V STRING) WITH (kafka_topic='so', value_format='JSON', partitions=1);
+      CREATE TABLE T (ID INT PRIMARY KEY, TV STRING) WITH (kafka_topic='t', value_format='JSON', partitions=1)`);
+    for (const [topic, key, value, ts] of [first, second]) e.topics.append(topic, { key: intKey(key), value: Buffer.from(JSON.stringify(value)), timestamp: ts });
+    run(e, 'CREATE STREAM J AS SELECT SO.ID AS ID, V, TV FROM SO LEFT JOIN T ON SO.ID = T.ID');
+    return e;
+  };
+
+  it('reads that backlog in time order across its inputs, as Kafka Streams merges what it has fetched', () => {
+    expect(output(seeded(['so', 1, { V: 's9000' }, 9000], ['t', 1, { TV: 't5000' }, 5000]), 'J')).toEqual(['1@9000 {"V":"s9000","TV":"t5000"}']);
+    expect(output(seeded(['t', 1, { TV: 't9000' }, 9000], ['so', 1, { V: 's5000' }, 5000]), 'J')).toEqual(['1@5000 {"V":"s5000","TV":null}']);
+  });
+
+  it('reads what arrives once it runs in the order it arrives', () => {
+    const e = seeded(['so', 1, { V: 's1' }, 1000], ['t', 2, { TV: 'two' }, 1000]);
+    put(e, 'so', 3, { V: 'late-table' }, 9000);
+    put(e, 't', 3, { TV: 'three' }, 5000);
+    put(e, 'so', 3, { V: 'after' }, 9500);
+    expect(output(e, 'J')).toEqual(['1@1000 {"V":"s1","TV":null}', '3@9000 {"V":"late-table","TV":null}', '3@9500 {"V":"after","TV":"three"}']);
+  });
+});
+
 describe('stream-stream joins', () => {
   it('without GRACE PERIOD keep a record 24 hours in all (grace is 24 h less twice WITHIN), not WITHIN plus 24 hours', () => {
     const HOUR = 3_600_000;
@@ -107,5 +131,22 @@ describe('session windows', () => {
     }
     // the third record grows the session to [1000, 3000]: the one at [1000, 1000] is retracted first
     expect(output(e, 'SESS', true)).toEqual(['a@1000 {"C":1}', 'a@1000 {"C":2}', 'a@1000 null', 'a@3000 {"C":3}']);
+  });
+});
+
+describe('a join whose key is not selected', () => {
+  const refused = (select: string) => {
+    const e = new Engine();
+    streams(e, 'L', 'R');
+    try { run(e, `CREATE STREAM OUT AS ${select}`); } catch (err) { return (err as Error).message; }
+    return 'accepted';
+  };
+
+  it('names the join expressions, and the page on synthetic keys only where the key is ROWKEY', () => {
+    expect(refused('SELECT L.V AS LV, R.V AS RV FROM L JOIN R WITHIN 1 SECOND ON L.ID = R.ID')).toBe(
+      'Key missing from projection (ie, SELECT). \nThe query used to build `OUT` must include the join expressions L.ID or R.ID in its projection (eg, SELECT L.ID...).');
+    expect(refused('SELECT L.V AS LV FROM L FULL OUTER JOIN R WITHIN 1 SECOND ON L.ID = R.ID')).toBe(
+      'Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.\nThe query used to build `OUT` must include the join expression ROWKEY in its projection (eg, SELECT ROWKEY...).\n'
+      + 'ROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased. ');
   });
 });

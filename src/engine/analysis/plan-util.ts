@@ -79,7 +79,8 @@ export function qualifiedInJoin(e: Expr, scope: Scope): Expr {
   try { return { ...e, source: scope.resolve(e, 'JOIN ON').source }; } catch { return e; }
 }
 
-const SEE = 'Key missing from projection (ie, SELECT). See https://cnfl.io/2LV7ouS.';
+/** The first sentence of a join's key-missing error; a synthetic key's names the page that explains it. */
+const KEY_MISSING = 'Key missing from projection (ie, SELECT).';
 
 /**
  * The projection item that becomes a join's key column: the first of the expressions equal to the
@@ -102,11 +103,11 @@ export function joinKeyIndex(
   if (!opts.persistent) return -1;
   const sink = opts.sinkName ?? '';
   if (join.synthetic) {
-    throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression ${rowkeyName} in its projection (eg, SELECT ${rowkeyName}...).\n${rowkeyName} was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased.`);
+    throw new KeyMissingError(`${KEY_MISSING} See https://cnfl.io/2LV7ouS.\nThe query used to build \`${sink}\` must include the join expression ${rowkeyName} in its projection (eg, SELECT ${rowkeyName}...).\n${rowkeyName} was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased. `);
   }
   const names = [...new Set(join.keyClass.filter((e) => e.t === 'col').map((e) => formatExpr(qualifiedInJoin(e, scope))))];
   const list = names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
-  throw new KeyMissingError(`${SEE}\nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
+  throw new KeyMissingError(`${KEY_MISSING} \nThe query used to build \`${sink}\` must include the join expression${names.length > 1 ? 's' : ''} ${list} in its projection (eg, SELECT ${names[0]}...).`);
 }
 
 /**

@@ -12,21 +12,31 @@ export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
 export class Cursor {
   private positions = new Map<string, number[]>();
   private readonly names: string[];
+  /**
+   * A query over two or more topics that starts behind their ends (auto.offset.reset=earliest over
+   * records already there): each topic's end offsets when it started. Kafka Streams fetches that
+   * backlog from every input at once and takes the record with the earliest time next, so it is
+   * read in time order; what arrives while the query runs is read as it arrives. Undefined when the
+   * backlog is read (or there is none to merge).
+   */
+  private backlog: number[][] | undefined;
   constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
     this.names = [...new Set(topicNames)];
     for (const name of new Set(topicNames)) {
       const t = topics.get(name);
       this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.startOffsets()) : []);
     }
+    if (this.names.length > 1 && !fromEnd) this.backlog = this.names.map((n) => topics.get(n)?.endOffsets() ?? []);
   }
 
   offsets(): Record<string, number[]> { return Object.fromEntries(this.positions); }
   restore(offsets: Record<string, number[]>): void { for (const [k, v] of Object.entries(offsets)) this.positions.set(k, [...v]); }
 
-  /** The next record in seq order across all partitions, or undefined when caught up. */
+  /** The next record: the earliest-timed one of a backlog, else in seq order across all partitions; undefined when caught up. */
   next(): TopicRecord | undefined {
     let best: TopicRecord | undefined, bestPos: number[] | undefined, bestPart = -1;
-    const names = this.names;
+    let early: TopicRecord | undefined, earlyPos: number[] | undefined, earlyPart = -1;
+    const names = this.names, backlog = this.backlog;
     for (let n = 0; n < names.length; n++) {
       const t = this.topics.get(names[n]!);
       if (!t) continue;
@@ -38,9 +48,15 @@ export class Cursor {
         // a position that retention has deleted moves to the log start, as auto.offset.reset=earliest does
         if (pos[p]! < log.start) pos[p] = log.start;
         const r = log.get(pos[p]!);
-        if (r && (!best || r.seq < best.seq)) { best = r; bestPos = pos; bestPart = p; }
+        if (!r) continue;
+        if (!best || r.seq < best.seq) { best = r; bestPos = pos; bestPart = p; }
+        if (backlog && pos[p]! < (backlog[n]![p] ?? 0) && (!early || r.timestamp < early.timestamp || (r.timestamp === early.timestamp && r.seq < early.seq))) {
+          early = r; earlyPos = pos; earlyPart = p;
+        }
       }
     }
+    if (backlog && !early) this.backlog = undefined;
+    if (earlyPos) { earlyPos[earlyPart]!++; return early; }
     if (bestPos) bestPos[bestPart]!++;
     return best;
   }
