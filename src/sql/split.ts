@@ -69,6 +69,7 @@ export function stripComments(text: string): string {
       const end = text.indexOf('*/', i + 2);
       const body = text.slice(i, end < 0 ? n : end + 2);
       const breaks = body.replace(/[^\r\n]/g, '');
+      if (breaks.length) out = withoutTrailingBlanks(out);
       out += breaks.length ? breaks : ' ';
       i += body.length;
       continue;
@@ -80,9 +81,18 @@ export function stripComments(text: string): string {
       i = j + 1;
       continue;
     }
+    // blanks that end a line go, outside string literals only (a literal keeps every character)
+    if (c === '\n' || c === '\r') out = withoutTrailingBlanks(out);
     out += c; i++;
   }
-  return out.replace(/[ \t]+$/gm, '');
+  return withoutTrailingBlanks(out);
+}
+
+/** The text without the spaces and tabs it ends with. */
+function withoutTrailingBlanks(s: string): string {
+  let end = s.length;
+  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
+  return end === s.length ? s : s.slice(0, end);
 }
 
 /** Drops comments before the first token, so a statement's text starts with its keyword. */

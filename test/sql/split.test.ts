@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { assertWaitMs, assertWaitsMs, refusedInMigration, splitStatements, SqlTextError } from '../../src/sql/split.js';
+import { assertWaitMs, assertWaitsMs, refusedInMigration, splitStatements, SqlTextError, stripComments } from '../../src/sql/split.js';
 import { substitute } from '../../src/sql/variables.js';
 
 describe('splitStatements', () => {
@@ -84,5 +84,16 @@ describe('line endings', () => {
         { text: 'INSERT INTO A (v) VALUES (1);', line: 5 },
       ]);
     }
+  });
+});
+
+describe('stripComments', () => {
+  it('drops blanks that end a line outside string literals, and keeps a literal\'s own byte for byte', () => {
+    const text = "INSERT INTO t (id, v) VALUES (2, 'multi\nline   \nvalue\t');   -- note  \nSELECT 1 /* a\nb */   \n";
+    expect(stripComments(text)).toBe("INSERT INTO t (id, v) VALUES (2, 'multi\nline   \nvalue\t');\nSELECT 1\n\n");
+  });
+
+  it('keeps blanks at line ends inside quoted identifiers too', () => {
+    expect(stripComments('SELECT `a  \nb` FROM s  \r\n')).toBe('SELECT `a  \nb` FROM s\r\n');
   });
 });
