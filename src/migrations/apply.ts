@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, rowFromColumns, stateChange, type History, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -89,13 +89,32 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
     }
     throw mismatch;
   }
-  // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream
+  // a server that refuses the table scan (missing, not queryable, scans disabled) leaves the stream;
+  // a table of that name that is no history (it lacks the columns) is a setting to change, and
+  // nothing may be written beside it (or dropped with it by metadata destroy)
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
+  if (table.status === 'rejected' && !isMissingSource(table.reason)) {
+    const wrong = metadataMismatch(m, table.reason.message, 'table') ?? await notHistoryTable(client, m);
+    if (wrong) throw wrong;
+  }
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
   // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
   if (table.status === 'rejected' && !isMissingSource(table.reason)) history.tableProblem = (table.reason as ServerError).brief;
   return history;
+}
+
+/**
+ * A table under metadata.table that cannot be read (not queryable, its query terminated) is looked
+ * at: one without the history's columns is another table, which is no history to write beside.
+ */
+async function notHistoryTable(client: KsqlClient, m: MetadataNames): Promise<MetadataMismatch | undefined> {
+  let fields: { name: string }[] | undefined;
+  try {
+    fields = ((await client.ksql(`DESCRIBE ${m.table};`, {}, { readOnly: true }))[0]?.sourceDescription as { fields?: { name: string }[] } | undefined)?.fields;
+  } catch { return undefined; }
+  const names = new Set((fields ?? []).map((f) => f.name.toUpperCase()));
+  return fields && !COLUMNS.every((c) => names.has(c)) ? notHistory(m, 'table') : undefined;
 }
 
 /** Files to run that are not UTF-8 text stop the run before anything is sent (exit 4, as validate). */

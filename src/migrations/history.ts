@@ -34,10 +34,20 @@ export const COLUMNS = ['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', '
  */
 export class MetadataMismatch extends Error {}
 
-/** The history's DDL failed because a configured name is taken by another source: what to do, in one line. */
-export function metadataMismatch(m: MetadataNames, message: string): MetadataMismatch | undefined {
+/**
+ * A statement on the history failed because a configured name is taken by another source (one of
+ * the history's columns cannot be resolved in it): what to do, in one line. `which` names the
+ * setting the failing statement read (the stream's DDL, or a read of the table).
+ */
+export function metadataMismatch(m: MetadataNames, message: string, which: 'stream' | 'table' = 'stream'): MetadataMismatch | undefined {
   const column = /(?:column|Column) '?`?([A-Z_]+)`?'? cannot be resolved/.exec(message)?.[1];
   if (!column || !(COLUMNS as readonly string[]).includes(column)) return undefined;
+  return notHistory(m, which);
+}
+
+/** The configured stream or table is another source, not a migration history. */
+export function notHistory(m: MetadataNames, which: 'stream' | 'table'): MetadataMismatch {
+  if (which === 'table') return new MetadataMismatch(`metadata.table: ${m.table} is an existing table without the migration history's columns (${COLUMNS.join(', ')}); set metadata.table to a name of its own`);
   return new MetadataMismatch(`metadata.stream: ${m.stream} is an existing stream without the migration history's columns (${COLUMNS.join(', ')}); set metadata.stream (and metadata.table) to names of their own`);
 }
 

@@ -167,6 +167,30 @@ describe('the history stays true', () => {
     expect(d.fields.map((f: { name: string }) => f.name)).toEqual(['ID', 'V']);
   });
 
+  it('metadata.table naming a table of the user\'s (queryable or not) stops up, status and metadata destroy, which drops nothing', async () => {
+    const p = project();
+    const plain = `PLAIN_${p.stream}`, derived = `DERIVED_${p.stream}`;
+    for (const statement of [
+      `CREATE TABLE ${plain} (ID STRING PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='${plain.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`,
+      `CREATE TABLE ${derived} AS SELECT ID, COUNT(*) AS C FROM ${plain} GROUP BY ID;`,
+    ]) expect((await ksql(target(), statement)).status).toBe(200);
+    sql(p.dir, 'V000001__a.sql', stream(`MT_${p.stream}`, `mt_${p.stream.toLowerCase()}`));
+    expect(p.run('metadata', 'init').status).toBe(0);
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    const original = readFileSync(yaml, 'utf8');
+    for (const table of [plain, derived]) {
+      writeFileSync(yaml, original.replace(/^( {2}table: ).*$/m, `$1${table}`));
+      const message = `error: metadata.table: ${table} is an existing table without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.table to a name of its own\n`;
+      for (const args of [['up'], ['status'], ['metadata', 'destroy', '--yes']]) {
+        const r = p.run(...args);
+        expect([table, args, r.status, r.stderr]).toEqual([table, args, 2, message]);
+      }
+      expect((await ksql(target(), `DESCRIBE ${table};`)).status).toBe(200);
+    }
+    // nothing was applied beside another table
+    expect((await ksql(target(), `DESCRIBE MT_${p.stream};`)).status).not.toBe(200);
+  });
+
   it('validate and status --exit-code name a pending file below the latest applied version, which up refuses, unless --allow-out-of-order', () => {
     const p = project();
     for (const v of [1, 3]) sql(p.dir, `V00000${v}__o${v}.sql`, stream(`OO${v}_${p.stream}`, `oo${v}_${p.stream.toLowerCase()}`));

@@ -2,7 +2,7 @@ import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames,
 import { CliError, EXIT } from '../errors.js';
 import { ensureMetadata, readHistory } from '../../migrations/apply.js';
 import { COLUMNS, liveHolder } from '../../migrations/history.js';
-import type { KsqlClient } from '../../client/client.js';
+import { ServerError, type KsqlClient } from '../../client/client.js';
 import { confirm } from './manage.js';
 import { report } from '../render.js';
 
@@ -29,12 +29,19 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       }
       // no history stream: nothing to drop (the table is made from the stream, so it is not there either)
       if (!history) { report(opts, [`nothing to drop: ${m.stream} does not exist on the server`], { action: 'destroy', dropped: [] }); return EXIT.OK; }
+      // only a table with the history's columns goes (readHistory refuses one it can read without
+      // them; one it cannot read is looked at here), and the plan names the topics as they are
+      const table = await describeSource(client, m.table);
+      if (table && !COLUMNS.every((c) => table.columns.has(c))) throw tableNotHistory(m.table);
+      const stream = await describeSource(client, m.stream);
+      const topics = [...(table ? [table.topic] : []), stream?.topic ?? m.streamTopic];
       const applied = [...history.versions.values()].filter((v) => v.state === 'MIGRATED').length;
-      const plan = [`drops ${m.table} and ${m.stream} with their topics (${m.tableTopic}, ${m.streamTopic}): the record of ${applied} applied version${applied === 1 ? '' : 's'} is lost`];
+      const names = table ? `${m.table} and ${m.stream}` : m.stream;
+      const plan = [`drops ${names} with ${topics.length === 1 ? 'its topic' : 'their topics'} (${topics.join(', ')}): the record of ${applied} applied version${applied === 1 ? '' : 's'} is lost`];
       if (!(await confirm(plan, 'destroy the migration history?', opts))) { report(opts, ['nothing done'], { action: 'destroy', dropped: [] }); return EXIT.OK; }
       // dropping the table also stops the query that writes it (ksqlDB >= 0.15)
-      await client.ksql(`DROP TABLE IF EXISTS ${m.table} DELETE TOPIC;\nDROP STREAM IF EXISTS ${m.stream} DELETE TOPIC;`);
-      report(opts, [`dropped ${m.table} and ${m.stream} with their topics`], { action: 'destroy', dropped: [m.table, m.stream] });
+      await client.ksql(`${table ? `DROP TABLE IF EXISTS ${m.table} DELETE TOPIC;\n` : ''}DROP STREAM IF EXISTS ${m.stream} DELETE TOPIC;`);
+      report(opts, [`dropped ${names} with ${topics.length === 1 ? 'its topic' : 'their topics'}`], { action: 'destroy', dropped: table ? [m.table, m.stream] : [m.stream] });
     }
     return EXIT.OK;
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
@@ -46,9 +53,23 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
  * query still runs (the read failed for another reason), is left alone and the problem reported.
  */
 async function dropOrphanedHistoryTable(client: KsqlClient, table: string, problem: string): Promise<void> {
-  const d = (await client.ksql(`DESCRIBE ${table};`, {}, { readOnly: true }))[0]?.sourceDescription as { fields?: { name: string }[]; writeQueries?: unknown[] } | undefined;
-  const names = new Set((d?.fields ?? []).map((f) => f.name.toUpperCase()));
-  if (!COLUMNS.every((c) => names.has(c))) throw new CliError(`metadata.table: ${table} is an existing table without the migration history's columns (${COLUMNS.join(', ')}); set metadata.table to a name of its own`, EXIT.USAGE);
-  if ((d?.writeQueries ?? []).length) throw new CliError(`the history table ${table} cannot be read (${problem}), though its query runs: nothing was changed; try again, or look at the server`, EXIT.FAILED);
+  const d = await describeSource(client, table);
+  if (!d || !COLUMNS.every((c) => d.columns.has(c))) throw tableNotHistory(table);
+  if (d.writeQueries > 0) throw new CliError(`the history table ${table} cannot be read (${problem}), though its query runs: nothing was changed; try again, or look at the server`, EXIT.FAILED);
   await client.ksql(`DROP TABLE IF EXISTS ${table};`);
+}
+
+const tableNotHistory = (table: string) => new CliError(`metadata.table: ${table} is an existing table without the migration history's columns (${COLUMNS.join(', ')}); set metadata.table to a name of its own`, EXIT.USAGE);
+
+/** A stream's or table's columns (upper-cased), topic and writing queries; undefined when the server has none of that name. */
+async function describeSource(client: KsqlClient, name: string): Promise<{ columns: Set<string>; topic: string; writeQueries: number } | undefined> {
+  let d: { fields?: { name: string }[]; topic?: string; writeQueries?: unknown[] } | undefined;
+  try {
+    d = (await client.ksql(`DESCRIBE ${name};`, {}, { readOnly: true }))[0]?.sourceDescription as typeof d;
+  } catch (e) {
+    if (e instanceof ServerError && /does not exist|Could not find/i.test(e.message)) return undefined;
+    throw e;
+  }
+  if (!d) return undefined;
+  return { columns: new Set((d.fields ?? []).map((f) => f.name.toUpperCase())), topic: d.topic ?? '', writeQueries: (d.writeQueries ?? []).length };
 }
