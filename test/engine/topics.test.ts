@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
+import { StorageRefused, TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -258,4 +258,33 @@ describe('appends kept as one unit in the --data-dir journal', () => {
       expect(look(second.engine.topics)).toEqual(live);
     } finally { await second.close(); }
   }, 60_000);
+});
+
+describe('appends that cannot be kept', () => {
+  const rec = (v: string) => ({ key: null, value: Buffer.from(v), timestamp: 0, headers: [] });
+
+  it('a group whose listener fails at its end is taken back whole: offsets continue where the log ended', () => {
+    const topics = new TopicStore(1000);
+    topics.create('t', { partitions: 2, replicas: 1 });
+    topics.appendRecords('t', 0, [rec('a')]);
+    let fail = true;
+    topics.onGroup({ begin() {}, end() { if (fail) throw new Error('disk full'); } });
+    expect(() => topics.atomically(() => { topics.appendRecords('t', 0, [rec('b'), rec('c')]); topics.appendRecords('t', 1, [rec('d')]); })).toThrow('disk full');
+    const [p0, p1] = topics.get('t')!.partitions;
+    expect([p0!.end, p1!.end]).toEqual([1, 0]);
+    expect(p0!.all().map((r) => r.value!.toString())).toEqual(['a']);
+    fail = false;
+    topics.atomically(() => topics.appendRecords('t', 0, [rec('e')]));
+    expect(p0!.all().map((r) => [r.offset, r.value!.toString()])).toEqual([[0, 'a'], [1, 'e']]);
+  });
+
+  it('refuses a client\'s records while its refusal says so, and takes a query\'s output still', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    topics.refusal = () => new Error('the data dir cannot be written');
+    expect(() => topics.append('t', { key: null, value: Buffer.from('x'), timestamp: 0 })).toThrow(StorageRefused);
+    expect(() => topics.appendRecords('t', 0, [rec('y')])).toThrow('the data dir cannot be written');
+    topics.append('t', { key: null, value: Buffer.from('z'), timestamp: 0 }, 'derived');
+    expect(topics.get('t')!.partitions[0]!.all().map((r) => r.value!.toString())).toEqual(['z']);
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -1053,6 +1053,46 @@ describe('consumer group offsets with --data-dir', () => {
       expect(described.resources[0]!.configEntries[0]!.configValue).toBe('100000');
     } finally { await again.disconnect(); await server.stop(); }
   }, 60_000);
+});
+
+describe('a data dir that cannot be written', () => {
+  it('refuses produced records with KAFKA_STORAGE_ERROR and serves none of them; a restart takes writes at the next offset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-kafka-enospc-'));
+    const marker = join(dir, 'fail-now');
+    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
+    const kport = await freePort();
+    const args = ['--kafka-port', String(kport), '--data-dir', join(dir, 'data')];
+    const brokers = [`127.0.0.1:${kport}`];
+    const kafka = new Kafka({ clientId: 'enospc', brokers, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+    let server = await startServerProcess(args, { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+    try {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'full', numPartitions: 1 }] });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'full', acks: -1, messages: [{ value: 'kept' }] });
+      writeFileSync(marker, 'x');
+      for (const value of ['lost', 'refused']) {
+        await expect(producer.send({ topic: 'full', acks: -1, messages: [{ value }] })).rejects.toMatchObject({ cause: { type: 'KAFKA_STORAGE_ERROR' } });
+      }
+      await producer.disconnect();
+      const offsets = async () => (await (async () => { const a = kafka.admin(); await a.connect(); try { return await a.fetchTopicOffsets('full'); } finally { await a.disconnect(); } })())[0]!.high;
+      expect(await offsets()).toBe('1');
+      await server.stop('SIGKILL');
+      server = await startServerProcess(args);
+      const again = kafka.producer();
+      await again.connect();
+      const [sent] = await again.send({ topic: 'full', acks: -1, messages: [{ value: 'after' }] });
+      await again.disconnect();
+      expect(sent!.baseOffset).toBe('1');
+      expect(await consumeValues(client(brokers), 'full', 'enospc-reader', 2)).toEqual(['kept', 'after']);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('idempotent producers across a restart with --data-dir', () => {

@@ -1,4 +1,5 @@
-import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, topicNameProblem, type TopicStore } from '../storage/topics.js';
+import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, StorageRefused, topicNameProblem, type TopicStore } from '../storage/topics.js';
+import { JournalBroken } from '../storage/journal.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 import { TXERR, type TransactionCoordinator } from './transactions.js';
 import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
@@ -8,7 +9,7 @@ export const ERR = {
   NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87, NOT_ENOUGH_REPLICAS: 19,
   INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
-  UNSUPPORTED_COMPRESSION: 76,
+  UNSUPPORTED_COMPRESSION: 76, KAFKA_STORAGE_ERROR: 56,
 } as const;
 
 /**
@@ -180,7 +181,14 @@ export class Broker {
       // held until the transaction ends: its offsets are given when it commits
       let first = -1;
       if (b.transactional) this.transactions!.hold(b.producerId, topicName, index, pending);
-      else first = this.topics.appendBatch(topicName, index, pending);
+      else {
+        // records the data dir cannot keep are refused (or taken back), never held unkept: Kafka's
+        // answer for a log directory that failed
+        try { first = this.topics.appendBatch(topicName, index, pending); } catch (e) {
+          if (e instanceof StorageRefused || e instanceof JournalBroken) return { index, errorCode: ERR.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: log.start };
+          throw e;
+        }
+      }
       if (b.producerId >= 0) {
         const lastSequence = b.baseSequence + b.count - 1;
         const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];

@@ -61,6 +61,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   engine.startProcessingLog();
   const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
   if (journal) engine.startProcessingLog();
+  // once the journal cannot be written, no client's record is taken in (by REST or Kafka): one that
+  // is not kept is not held either
+  if (journal) engine.topics.refusal = () => (journal.broken ? new JournalBroken(journal.broken) : undefined);
   const pushes: PushRegistry = new Map();
   /** Requests in progress, aborted when the server stops: those still waiting (an ASSERT's TIMEOUT) give up. */
   const waitingRequests = new Set<AbortController>();

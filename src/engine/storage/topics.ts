@@ -103,6 +103,31 @@ export class PartitionLog {
     this.start = to;
   }
 
+  /**
+   * Takes back the records from `offset` on (an append whose journal write failed, so it was never
+   * acknowledged): the log ends at `offset` again. Only the newest appends are ever taken back.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.endOffset) return;
+    const counted = this.retentionBytes >= 0;
+    const segs = this.segments;
+    while (segs.length && segs[segs.length - 1]!.base >= offset) {
+      const seg = segs.pop()!;
+      if (counted) this.bytes -= segmentBytes(seg, Math.max(this.start, seg.base));
+    }
+    const last = segs[segs.length - 1];
+    if (last && last.base + last.count > offset) {
+      // (a pending batch is appended whole, never in a group that could fail part way)
+      const records = last.records ?? this.decode(segs.length - 1);
+      if (counted) for (let o = Math.max(offset, this.start); o < last.base + records.length; o++) this.bytes -= recordBytes(records[o - last.base]!);
+      records.length = offset - last.base;
+    }
+    this.endOffset = offset;
+    if (this.start > offset) this.start = offset;
+    this.newest = Math.min(this.newest, offset);
+    this.hint = 0;
+  }
+
   get end(): number { return this.endOffset; }
   get(offset: number): TopicRecord | undefined {
     if (offset < this.start || offset >= this.endOffset) return undefined;
@@ -266,6 +291,11 @@ export function topicNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** An append refused because what is appended could not be kept (the data dir cannot be written). */
+export class StorageRefused extends Error {
+  constructor(readonly reason: Error) { super(reason.message); }
+}
+
 /** The broker's own topics (committed offsets, transactions' state): they keep every record. */
 export const isInternalTopic = (name: string) => name === '__consumer_offsets' || name === '__transaction_state';
 
@@ -297,6 +327,21 @@ export class TopicStore {
    */
   constructor(readonly defaultRetentionBytes = -1, private readonly singlePartition = false) {}
 
+  /**
+   * Why appends are refused, if they are (the data dir cannot be written): set by the server, so a
+   * client's records are refused before they are held, never held without being kept.
+   */
+  refusal: (() => Error | undefined) | undefined;
+  private refuse(): void {
+    const why = this.refusal?.();
+    if (why) throw new StorageRefused(why);
+  }
+  /** Where each partition appended to in the open `atomically` group ended before it: its appends are taken back if the group fails. */
+  private marks: Map<PartitionLog, number> | undefined;
+  private mark(log: PartitionLog): void {
+    if (this.marks && !this.marks.has(log)) this.marks.set(log, log.end);
+  }
+
   /** Adds a listener; returns a function that removes it. */
   onAppend(l: AppendListener): () => void {
     this.listeners.push(l);
@@ -310,12 +355,20 @@ export class TopicStore {
     // a group inside a group (a batch inside a transaction's commit) is part of the outer one
     if (this.groupDepth > 0) return fn();
     this.groupDepth++;
+    const marks = this.marks = new Map<PartitionLog, number>();
     for (const l of this.groupListeners) l.begin();
-    let ok = false;
-    try { const out = fn(); ok = true; return out; } finally {
-      this.groupDepth--;
-      for (const l of this.groupListeners) l.end(ok);
+    let out: T | undefined, ok = false, failure: unknown;
+    try { out = fn(); ok = true; } catch (e) { failure = e; }
+    this.groupDepth--;
+    this.marks = undefined;
+    try { for (const l of this.groupListeners) l.end(ok); } catch (e) { if (ok) { ok = false; failure = e; } }
+    // a group that failed, or that its listener (the journal) could not keep, is taken back whole:
+    // what is held is what is kept
+    if (!ok) {
+      for (const [log, end] of marks) log.truncateTo(end);
+      throw failure;
     }
+    return out as T;
   }
   private groupDepth = 0;
   /** Adds a listener told where an `atomically` group of appends begins and ends. */
@@ -404,12 +457,15 @@ export class TopicStore {
     const n = topic.partitions.length;
     const partition = this.singlePartition ? 0 : rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
     const log = topic.partitions[partition]!;
+    if (origin === 'external') this.refuse();
+    this.mark(log);
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
       timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? NO_HEADERS, seq: this.seq++,
     };
     log.push(out);
-    for (const l of this.listeners) l(out, origin);
+    // a client's record the journal could not keep is taken back (a query's output is its step's)
+    try { for (const l of this.listeners) l(out, origin); } catch (e) { if (origin === 'external' && !this.marks) log.truncateTo(out.offset); throw e; }
     for (const l of this.dataListeners) l();
     return out;
   }
@@ -423,6 +479,8 @@ export class TopicStore {
     const p = this.singlePartition ? 0 : partition;
     const log = topic?.partitions[p];
     if (!topic || !log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
+    if (origin === 'external') this.refuse();
+    this.mark(log);
     const now = Date.now();
     const out: TopicRecord[] = records.map((r, i) => ({
       topic: topicName, partition: p, offset: log.end + i, key: r.key, value: r.value,
@@ -439,6 +497,7 @@ export class TopicStore {
   appendBatch(topicName: string, partition: number, batch: PendingBatch, origin: Origin = 'external'): number {
     const log = this.topics.get(topicName)?.partitions[partition];
     if (!log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
+    if (origin === 'external') this.refuse();
     const first = log.end;
     if (this.listeners.length) {
       // a listener takes each record as it comes (the journal, PRINT): decode them now, and append
