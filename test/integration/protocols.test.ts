@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
+import https from 'node:https';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,18 @@ describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl comman
     const r = await h2Request(server.url, '/ksql', { ksql: 'SHOW STREAMS;' }, { rejectUnauthorized: false });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.text)[0]['@type']).toBe('streams');
+  });
+
+  it('serves the Schema Registry listener over HTTPS with the same certificate', async () => {
+    const registry = /Schema Registry listening on (\S+)/.exec(await server.outputMatching(/Schema Registry listening on \S+/))![1]!;
+    expect(registry).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    const body = await new Promise<string>((resolve, reject) => {
+      https.get(`${registry}/subjects`, { ca: readFileSync(join(dir, 'cert.pem')), checkServerIdentity: () => undefined }, (res) => {
+        let text = '';
+        res.on('data', (c) => { text += c; }).on('end', () => resolve(`${res.statusCode} ${text}`));
+      }).on('error', reject);
+    });
+    expect(body).toBe('200 []');
   });
 
   it('trusts the CA of server.caFile, in the CLI and the programmatic API alike; verifyHost: false lets a certificate that names no such host pass', async () => {

@@ -964,6 +964,16 @@ describe('Basic auth', () => {
     // the scheme is a token, compared in any case
     for (const scheme of ['basic', 'BASIC']) expect((await fetch(`${server.url}/info`, { headers: { authorization: `${scheme} ${Buffer.from('fred:s3cret').toString('base64')}` } })).status).toBe(200);
   });
+
+  it('protects the Schema Registry listener with the same credentials (401 as Confluent\'s registry answers it)', async () => {
+    const registry = /Schema Registry listening on (\S+)/.exec(await server.outputMatching(/Schema Registry listening on \S+/))![1]!;
+    const none = await fetch(`${registry}/subjects`);
+    expect([none.status, none.headers.get('www-authenticate'), await none.json()]).toEqual([401, 'Basic realm="SchemaRegistry"', { error_code: 401, message: 'Unauthorized' }]);
+    const register = await fetch(`${registry}/subjects/open-value/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: '"string"' }) });
+    expect(register.status).toBe(401);
+    const right = await fetch(`${registry}/subjects`, { headers: { authorization: `Basic ${Buffer.from('fred:s3cret').toString('base64')}` } });
+    expect([right.status, await right.json()]).toEqual([200, []]);
+  });
 });
 
 describe('content negotiation on /ksql and /query', () => {

@@ -12,6 +12,7 @@ import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal, JournalBroken } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
 import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
+import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8088. */
@@ -69,7 +70,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const waitingRequests = new Set<AbortController>();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;
-  const auth = options.basicAuth ? `Basic ${Buffer.from(options.basicAuth).toString('base64')}` : undefined;
+  const auth = options.basicAuth ? basicAuthHeader(options.basicAuth) : undefined;
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     void route(req, res).catch((e) => {
@@ -227,7 +228,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   engine.hostAddress = `${options.host ?? '127.0.0.1'}:${port}`;
   let registry: RegistryListener | undefined;
   if (options.schemaRegistryPort !== undefined) {
-    try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host); } catch (e) {
+    // the registry holds the same data as the server: it takes the same credentials and TLS
+    const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
+    try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host, { basicAuth: options.basicAuth, tls }); } catch (e) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await journal?.close();
       throw Object.assign(e as Error, { listener: 'schema-registry' });
@@ -268,11 +271,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
 }
 
 /** Whether an Authorization header carries the expected Basic credentials (the scheme in any case). */
-function credentialsMatch(header: string | undefined, expected: string): boolean {
-  const m = /^basic\s+(\S+)\s*$/i.exec(header ?? '');
-  return !!m && `Basic ${m[1]}` === expected;
-}
-
 function randomId(): string {
   return Buffer.from(Array.from({ length: 16 }, () => Math.floor(Math.random() * 256))).toString('base64url').slice(0, 22);
 }

@@ -1,15 +1,28 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SchemaRegistry } from './registry.js';
 import { handleRegistryRequest, SR_CONTENT_TYPE } from './routes.js';
+import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
 
 export interface RegistryListener { url: string; port: number; close(): Promise<void> }
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-/** Serves the engine's Schema Registry over HTTP (Confluent's REST API) on its own port. */
-export async function startRegistryListener(registry: SchemaRegistry, port: number, host: string): Promise<RegistryListener> {
-  const server = http.createServer((req, res) => {
+/**
+ * Serves the engine's Schema Registry (Confluent's REST API) on its own port: over HTTPS with `tls`,
+ * and only to requests with `basicAuth`'s credentials (user:password) when given, as Confluent's
+ * registry answers 401 without them.
+ */
+export async function startRegistryListener(registry: SchemaRegistry, port: number, host: string, opts: { basicAuth?: string; tls?: { cert: Buffer; key: Buffer } } = {}): Promise<RegistryListener> {
+  const auth = opts.basicAuth ? basicAuthHeader(opts.basicAuth) : undefined;
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (auth && !credentialsMatch(req.headers.authorization, auth)) {
+      req.resume();
+      res.writeHead(401, { 'Content-Type': SR_CONTENT_TYPE, 'WWW-Authenticate': 'Basic realm="SchemaRegistry"' });
+      res.end(JSON.stringify({ error_code: 401, message: 'Unauthorized' }));
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_BODY) chunks.push(c); });
@@ -29,14 +42,15 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
       const r = handleRegistryRequest(registry, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
       reply(r.status, r.body, r.raw);
     });
-  });
+  };
+  const server = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => { server.off('error', reject); resolve(); });
   });
   const actual = (server.address() as AddressInfo).port;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
     port: actual,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
