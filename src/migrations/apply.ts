@@ -256,8 +256,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined);
-  // the MIGRATED rows of the migration just applied, stamped when its request returned; they go out
-  // at the head of the next request (the next migration's, or the one releasing the lock)
+  // the MIGRATED rows of the migration just applied, stamped when its request returned, while they
+  // are not yet written: they go out at the head of the next request (the next migration's, or the
+  // one releasing the lock)
   let migratedRows: string | undefined, migratedVersion = 0;
   // set when the run ends as it should; after an exception the next request may have written its
   // RUNNING rows, so only the version's own MIGRATED row may follow them (CURRENT must not go back)
@@ -299,6 +300,10 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         sentSinceMigrated = false;
         migratedVersionRow = insertRow(stream, { ...migrated, versionKey: migrated.version });
         migratedVersion = f.version;
+        // recorded at once, as Confluent's tool records it, so a run stopped from here on (killed,
+        // its server gone) leaves the version MIGRATED; if this write fails the rows lead the next
+        // request instead (a repeated row changes nothing)
+        try { await client.ksql(migratedRows); migratedRows = undefined; } catch { /* written with the next request */ }
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {

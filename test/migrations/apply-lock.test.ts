@@ -97,11 +97,33 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     const client = new KsqlClient({ url: server.url });
     const failing = Object.create(client) as KsqlClient;
     failing.ksql = async (sql, props, opts) => {
-      if (sql.includes("'UNLOCKED'")) throw new Error('connection reset');
+      // the MIGRATED rows, written on their own and then with the lock's release
+      if (sql.includes("'MIGRATED'")) throw new Error('connection reset');
       return client.ksql(sql, props, opts);
     };
     await expect(migrate({ client: failing, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined))
       .rejects.toThrow(new HistoryNotRecorded("could not record V000001 as MIGRATED (its statements ran) nor release the lock: connection reset. 'ksql-migrate repair --mark-migrated --version 1 --release-lock' records it and frees the lock"));
+    await client.close();
+  });
+
+  it('a migration is recorded MIGRATED as soon as its statements have run, before the next one is sent', async () => {
+    const { s, log } = project(2);
+    const client = new KsqlClient({ url: server.url });
+    // the second migration's request hangs (a run killed while it is out would never write more)
+    let release!: (e: Error) => void;
+    const hanging = Object.create(client) as KsqlClient;
+    hanging.ksql = async (sql, props, opts) => {
+      if (sql.includes(`INSERT INTO ${log} (V) VALUES (2)`)) return new Promise((_resolve, reject) => { release = reject; });
+      return client.ksql(sql, props, opts);
+    };
+    const done: number[] = [];
+    const run = migrate({ client: hanging, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, (e) => { if (e.type === 'done') done.push(e.file.version); });
+    for (let i = 0; i < 200 && !release; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(done).toEqual([1]);
+    const history = await readHistory(client, s.metadata, s.leaseMs);
+    expect([history!.versions.get(1)?.state, history!.versions.get(2)?.state]).toEqual(['MIGRATED', undefined]);
+    release(new Error('connection reset'));
+    await expect(run).rejects.toThrow('connection reset');
     await client.close();
   });
 
