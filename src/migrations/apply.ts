@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
 import { prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -132,8 +132,13 @@ export async function readFilesOrThrow(dir: string, warn?: (message: string) => 
 
 const newOwner = () => `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 
-function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', now: number): string {
-  return insertRow(stream, { versionKey: LOCK_KEY, version: owner, name: 'ksql-migrate lock', state, checksum: '', startedOn: String(now), completedOn: '', previous: '', errorReason: NO_ERROR });
+/**
+ * A claim (LOCKED, with the time its lease runs out as completed_on, so every reader sees the same
+ * lease whatever its own setting) or a release (UNLOCKED) of the lock.
+ */
+function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', now: number, leaseMs = 0): string {
+  const until = state === 'LOCKED' ? String(now + leaseMs) : '';
+  return insertRow(stream, { versionKey: LOCK_KEY, version: owner, name: 'ksql-migrate lock', state, checksum: '', startedOn: String(now), completedOn: until, previous: '', errorReason: NO_ERROR });
 }
 
 /** The longest delay a Node timer takes (a longer one fires at once). */
@@ -156,7 +161,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
     if (inFlight) return;
     const sentAt = ports.now();
     if (sentAt - renewedAt > leaseMs) { lapsed = true; return; }
-    inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt)).then(
+    inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt, leaseMs)).then(
       // answered after the lease ran out: another run may have claimed the lock before this renewal landed
       () => { if (ports.now() - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; },
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
@@ -218,7 +223,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   const stream = s.metadata.stream;
   const owner = newOwner();
   // one request: metadata (idempotent) and our claim on the lock
-  await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now()));
+  await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs));
   let history: History;
   let tableWarned = false;
   const deadline = ports.now() + s.waitMs;
@@ -242,14 +247,14 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     }
     if (ours) { await ports.sleep(500); continue; }
     // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
-    const { holder, since } = history.lock;
-    const expired = since !== undefined && ports.now() - since > s.leaseMs;
+    const { holder } = history.lock;
+    const expired = claimExpired(history.lock, s.leaseMs, ports.now());
     if (s.exclusive && holder !== undefined && holder !== owner && !expired) {
       // released on behalf of the run that died holding it, then claimed
       emit({ type: 'warning', message: `took over the lock left by ${holder}, a run that stopped without releasing it (no other process can reach this embedded server)` });
-      await client.ksql(`${lockRow(stream, holder, 'UNLOCKED', ports.now())}\n${lockRow(stream, owner, 'LOCKED', ports.now())}`);
+      await client.ksql(`${lockRow(stream, holder, 'UNLOCKED', ports.now())}\n${lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs)}`);
     } else if (holder === undefined || expired || holder === owner) {
-      await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now()));
+      await client.ksql(lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs));
       // read from the table alone, the claim shows once the server has updated it
       if (history.streamProblem) await ports.sleep(250);
     }

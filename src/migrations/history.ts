@@ -94,13 +94,30 @@ export interface History {
   streamProblem?: string;
 }
 
-export interface LockState { holder?: string; since?: number; claims: number }
+/**
+ * The lock: its holder, when the holder last claimed it, and when that claim runs out. A claim
+ * carries its own lease's end (its completed_on), so runs configured with different leases agree on
+ * who holds the lock; a claim written without one (by an older ksql-migrate) lasts the reader's lease.
+ */
+export interface LockState { holder?: string; since?: number; until?: number; claims: number }
+
+/** When a claim made at `since` runs out: at `until` when the claim says, else after the reader's lease. */
+const claimEnd = (lock: { since?: number; until?: number }, leaseMs: number): number => lock.until ?? (lock.since ?? -Infinity) + leaseMs;
 
 /** The lock's holder while its lease runs; a lease that ran out holds nothing (the next up takes it). */
-export function liveHolder(lock: { holder?: string; since?: number } | undefined, leaseMs: number, now: number): string | undefined {
+export function liveHolder(lock: { holder?: string; since?: number; until?: number } | undefined, leaseMs: number, now: number): string | undefined {
   if (!lock?.holder) return undefined;
-  return lock.since !== undefined && now - lock.since > leaseMs ? undefined : lock.holder;
+  return lock.since !== undefined && now > claimEnd(lock, leaseMs) ? undefined : lock.holder;
 }
+
+/** Whether the lock's current claim has run out at `at`. */
+export const claimExpired = (lock: LockState, leaseMs: number, at: number): boolean => lock.since !== undefined && at > claimEnd(lock, leaseMs);
+
+/** A claim's end as its row gives it (completed_on), when it gives one. */
+const untilOf = (r: { completedOn: string | null }): number | undefined => {
+  const n = r.completedOn ? Number(r.completedOn) : NaN;
+  return Number.isFinite(n) ? n : undefined;
+};
 
 /**
  * Folds the events stream, in offset order, over the table's rows into the latest row per key, and
@@ -121,16 +138,16 @@ export function foldEvents(rows: readonly EventRow[], leaseMs: number, table: re
     if (t.versionKey === CURRENT) current = r;
     else if (v !== undefined) versions.set(v, r);
     // read alone, the table's lock row is the latest claim or release (claims cannot be ordered)
-    else if (t.versionKey === LOCK_KEY && lockFromTable && r.state === 'LOCKED') { lock.holder = r.version; lock.since = Number(r.startedOn); lock.claims = 1; }
+    else if (t.versionKey === LOCK_KEY && lockFromTable && r.state === 'LOCKED') { lock.holder = r.version; lock.since = Number(r.startedOn); lock.until = untilOf(r); lock.claims = 1; }
   }
   for (const r of rows) {
     if (r.versionKey === LOCK_KEY) {
       const at = Number(r.startedOn);
-      const free = lock.holder === undefined || (lock.since !== undefined && at - lock.since > leaseMs);
+      const free = lock.holder === undefined || claimExpired(lock, leaseMs, at);
       if (r.state === 'LOCKED') {
         lock.claims++;
-        if (free || lock.holder === r.version) { lock.holder = r.version ?? ''; lock.since = at; }
-      } else if (r.state === 'UNLOCKED' && lock.holder === r.version) { lock.holder = undefined; lock.since = undefined; }
+        if (free || lock.holder === r.version) { lock.holder = r.version ?? ''; lock.since = at; lock.until = untilOf(r); }
+      } else if (r.state === 'UNLOCKED' && lock.holder === r.version) { lock.holder = undefined; lock.since = undefined; lock.until = undefined; }
       continue;
     }
     if (r.versionKey === CURRENT) { current = after(current, r); continue; }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeProblem, plan } from '../../src/migrations/planner.js';
-import { foldEvents, latestMigrated, LOCK_KEY, type EventRow, type HistoryRow } from '../../src/migrations/history.js';
+import { foldEvents, latestMigrated, liveHolder, LOCK_KEY, type EventRow, type HistoryRow } from '../../src/migrations/history.js';
 import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
 
 const file = (version: number, checksum = `sum${version}`): MigrationFile => ({ version, name: `m${version}`, fileName: fileNameFor(version, `m${version}`), path: '', checksum, content: '' });
@@ -129,7 +129,7 @@ describe('rows written by hand with columns left out (the fix Confluent document
     expect(h.versions.get(2)).toEqual(row(2, 'MIGRATED', { checksum: 'c2' }));
   });
   it('read alone (no pull queries on streams), the table\'s lock row is the lock', () => {
-    const lockRow = (state: string): HistoryRow => ({ ...row(1, state), versionKey: LOCK_KEY, version: 'someone', startedOn: '5' });
+    const lockRow = (state: string): HistoryRow => ({ ...row(1, state), versionKey: LOCK_KEY, version: 'someone', startedOn: '5', completedOn: '' });
     expect(foldEvents([], 60_000, [lockRow('LOCKED')], true).lock).toEqual({ holder: 'someone', since: 5, claims: 1 });
     expect(foldEvents([], 60_000, [lockRow('UNLOCKED')], true).lock.holder).toBeUndefined();
   });
@@ -146,5 +146,16 @@ describe('lock claims', () => {
   });
   it('lets a claim take an expired lease', () => {
     expect(foldEvents([claim('a', 1), claim('b', 100)], 50).lock.holder).toBe('b');
+  });
+  it('holds a claim for the lease it carries (its completed_on), whatever lease the reader has', () => {
+    const until = (owner: string, at: number, end: number): HistoryRow => ({ ...claim(owner, at), completedOn: String(end) });
+    // a's claim at 1 runs until 11: a reader with a 300 s lease sees b take it at 20
+    expect(foldEvents([until('a', 1, 11), until('b', 20, 320)], 300_000).lock).toMatchObject({ holder: 'b', since: 20, until: 320 });
+    // a's claim runs until 600 000: a reader with a 10 ms lease still sees a hold it at 20
+    const held = foldEvents([until('a', 1, 600_000), until('b', 20, 30)], 10);
+    expect(held.lock.holder).toBe('a');
+    expect([liveHolder(held.lock, 10, 500_000), liveHolder(held.lock, 10, 600_001)]).toEqual(['a', undefined]);
+    // a claim written without its end (an older ksql-migrate) lasts the reader's lease
+    expect(liveHolder(foldEvents([claim('a', 1)], 100).lock, 100, 102)).toBeUndefined();
   });
 });
