@@ -42,16 +42,19 @@ export function buildProgram(): Command {
     .option('--version <n>', 'apply exactly version n')
     .option('--dry-run', 'show what would run, run nothing')
     .option('--allow-out-of-order', 'apply pending versions older than the latest applied one')
+    .option('--ignore-missing', 'applied versions whose files were removed on purpose (squashed) are no problem')
     .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (opts) => { const { runUp } = await import('./commands/up.js'); code(await runUp(opts)); });
 
   common(program.command('status').description('applied and pending versions, from two pull queries'))
     .option('--exit-code', 'exit 1 when anything is pending, failed or changed, or a file is one up would refuse')
     .option('--allow-out-of-order', 'pending files below the latest applied version are no problem (they go with up --allow-out-of-order)')
+    .option('--ignore-missing', 'applied versions whose files were removed on purpose (squashed) are no problem')
     .action(async (opts) => { const { runStatus } = await import('./commands/status.js'); code(await runStatus(opts)); });
 
   common(program.command('validate').description('check applied versions against their files (exit 4 on drift)'))
     .option('--allow-out-of-order', 'pending files below the latest applied version are no problem (they go with up --allow-out-of-order)')
+    .option('--ignore-missing', 'applied versions whose files were removed on purpose (squashed) are no problem')
     .action(async (opts) => { const { runValidate } = await import('./commands/validate.js'); code(await runValidate(opts)); });
 
   common(program.command('baseline').description('adopt a server whose objects exist: record every file up to --version as MIGRATED without running it'))

@@ -10,6 +10,8 @@ export interface PlanOptions {
   version?: number;
   /** Allow pending versions older than the latest applied one. */
   allowOutOfOrder?: boolean;
+  /** Applied versions whose files were removed on purpose (old migrations squashed) are no problem. */
+  ignoreMissing?: boolean;
 }
 
 export type Problem =
@@ -33,7 +35,7 @@ export interface Plan {
 export function describeProblem(p: Problem): string {
   switch (p.kind) {
     case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored} (restore the file, or accept a harmless edit with 'ksql-migrate repair --update-checksums --version ${p.version}')`;
-    case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory`;
+    case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory (restore it; if it was removed on purpose, as old migrations squashed into one, --ignore-missing passes over it)`;
     case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
     case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair --mark-rolled-back --version ${p.version}' (or --mark-migrated, if it ran whole)`;
     case 'out-of-order': return `${versionName(p.version)} is pending but older than the latest applied version ${versionName(p.latest)}: use --allow-out-of-order to apply it`;
@@ -45,13 +47,13 @@ export function describeProblem(p: Problem): string {
 
 
 /** Checks that need no plan: drift, missing files, failed or running versions. */
-export function verify(files: MigrationFile[], history: History): Problem[] {
+export function verify(files: MigrationFile[], history: History, opts: { ignoreMissing?: boolean } = {}): Problem[] {
   const problems: Problem[] = [];
   const byV = new Map(files.map((f) => [f.version, f]));
   for (const [v, row] of [...history.versions].sort((a, b) => a[0] - b[0])) {
     const f = byV.get(v);
     if (row.state === 'MIGRATED') {
-      if (!f) problems.push({ kind: 'missing-file', version: v, name: row.name });
+      if (!f) { if (!opts.ignoreMissing) problems.push({ kind: 'missing-file', version: v, name: row.name }); }
       else if (row.checksum && f.checksum !== row.checksum) problems.push({ kind: 'checksum-drift', version: v, fileName: f.fileName, stored: row.checksum, actual: f.checksum });
     } else if (row.state === 'ERROR') problems.push({ kind: 'failed', version: v, reason: row.errorReason });
     else if (row.state === 'RUNNING') problems.push({ kind: 'running', version: v });
@@ -70,7 +72,7 @@ export function outOfOrder(files: MigrationFile[], history: History): Problem[] 
 
 /** Pure: what `up` would apply given the files, the history and the options, or why not. */
 export function plan(files: MigrationFile[], history: History, opts: PlanOptions = {}): Plan {
-  const problems = verify(files, history);
+  const problems = verify(files, history, opts);
   const latest = latestMigrated(history);
   const applied = (v: number) => history.versions.get(v)?.state === 'MIGRATED';
   let pending = [...files].sort(byVersion).filter((f) => !applied(f.version));

@@ -33,7 +33,7 @@ export interface StatusReport {
 }
 
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
-export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now(), opts: { allowOutOfOrder?: boolean } = {}): Promise<StatusReport> {
+export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now(), opts: { allowOutOfOrder?: boolean; ignoreMissing?: boolean } = {}): Promise<StatusReport> {
   const [d, history] = await bothInOrder(discoverMigrations(dir), readHistory(client, metadata, leaseMs));
   const migrations: StatusRow[] = [];
   const versions = new Set([...d.files.map((f) => f.version), ...(history ? history.versions.keys() : [])]);
@@ -56,7 +56,7 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
       const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : notUtf8Problems([f])[0]) : fileProblem(f);
       return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
     }),
-    ...(history ? verify(d.files, history).map(planned) : []),
+    ...(history ? verify(d.files, history, opts).map(planned) : []),
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];

@@ -191,6 +191,24 @@ describe('the history stays true', () => {
     expect((await ksql(target(), `DESCRIBE MT_${p.stream};`)).status).not.toBe(200);
   });
 
+  it('an applied file removed on purpose (old migrations squashed) stops up, validate and status --exit-code, unless --ignore-missing', () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`SQ1_${p.stream}`, `sq1_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    rmSync(join(p.dir, 'migrations', 'V000001__a.sql'));
+    sql(p.dir, 'V000002__b.sql', stream(`SQ2_${p.stream}`, `sq2_${p.stream.toLowerCase()}`));
+    const missing = 'V000001 (a) is applied but its file is missing from the migrations directory (restore it; if it was removed on purpose, as old migrations squashed into one, --ignore-missing passes over it)';
+    const refused = p.run('up');
+    expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining(missing)]);
+    expect(p.run('validate').status).toBe(4);
+    expect(p.run('status', '--exit-code').status).toBe(1);
+    expect(p.run('up', '--ignore-missing').status).toBe(0);
+    expect(p.run('validate', '--ignore-missing').status).toBe(0);
+    const st = p.run('status', '--exit-code', '--ignore-missing', '--json');
+    expect(st.status).toBe(0);
+    expect(JSON.parse(st.stdout).migrations.map((m: { version: number; state: string }) => [m.version, m.state])).toEqual([[1, 'MISSING'], [2, 'MIGRATED']]);
+  });
+
   it('validate and status --exit-code name a pending file below the latest applied version, which up refuses, unless --allow-out-of-order', () => {
     const p = project();
     for (const v of [1, 3]) sql(p.dir, `V00000${v}__o${v}.sql`, stream(`OO${v}_${p.stream}`, `oo${v}_${p.stream.toLowerCase()}`));

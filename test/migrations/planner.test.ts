@@ -62,6 +62,12 @@ describe('plan', () => {
   it('refuses checksum drift and applied files that went missing', () => {
     const p = plan([file(1, 'other')], history(row(1, 'MIGRATED'), row(2, 'MIGRATED')));
     expect(p.problems.map((x) => x.kind)).toEqual(['checksum-drift', 'missing-file']);
+    expect(describeProblem(p.problems[1]!)).toBe('V000002 (m2) is applied but its file is missing from the migrations directory (restore it; if it was removed on purpose, as old migrations squashed into one, --ignore-missing passes over it)');
+  });
+
+  it('passes over applied files removed on purpose with ignoreMissing, and still applies what is pending', () => {
+    const p = plan([file(3)], history(row(1, 'MIGRATED'), row(2, 'MIGRATED')), { ignoreMissing: true });
+    expect(p).toMatchObject({ problems: [], steps: [{ file: { version: 3 }, previous: '2' }] });
   });
 
   it('refuses to go on past a failed or running version', () => {

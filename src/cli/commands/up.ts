@@ -5,7 +5,7 @@ import { CliError, EXIT, versionFlag } from '../errors.js';
 import { discoverMigrations } from '../../migrations/files.js';
 import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
-export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean }
+export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
 export async function runUp(opts: UpOptions): Promise<number> {
   const config = loadConfigOrExit(opts);
@@ -52,7 +52,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
     try { noteDefinedSecrets((await discoverMigrations(s.dir)).files, s.defines); } catch { /* up reports the directory's problems itself */ }
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
-      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, warn, makeRegistryClient(config, opts));
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, warn, makeRegistryClient(config, opts));
       // the statements as they will run, secrets masked; --quiet leaves only what would fail
       const redact = secretRedactor(config, opts);
       const lines = report.lines.map(redact);
@@ -61,7 +61,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       else for (const l of lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
-    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder }, emit);
+    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
     if (result.interrupted) return interruptedCode();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
