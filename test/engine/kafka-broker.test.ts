@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
 import { TopicStore } from '../../src/engine/storage/topics.js';
 import { Broker } from '../../src/engine/kafka/broker.js';
-import { GroupCoordinator } from '../../src/engine/kafka/groups.js';
+import { GroupCoordinator, selectProtocol } from '../../src/engine/kafka/groups.js';
 import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
 
 /** A batch of `n` records from an idempotent producer: its id, epoch and first sequence set, CRC redone. */
@@ -32,6 +32,26 @@ describe('the broker', () => {
     // a new epoch starts at sequence 0: anything else is out of order; at 0 it is taken
     expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 5)).errorCode).toBe(45);
     expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 0))).toMatchObject({ errorCode: 0, baseOffset: 5 });
+  });
+
+  it('takes an idempotent producer\'s sequences past 2^31 - 1, where they wrap to 0, and knows a retry across the wrap', () => {
+    const topics = new TopicStore();
+    topics.create('wrap', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    const MAX = 2 ** 31 - 1;
+    // a new producer may start anywhere; then sequences run up to MAX, wrap to 0 and go on
+    expect(broker.produce('wrap', 0, idempotentBatch(2, 9, 0, MAX - 2)).errorCode).toBe(0);
+    expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, MAX)).errorCode).toBe(0);
+    expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 0))).toMatchObject({ errorCode: 0, baseOffset: 3 });
+    // a batch that spans the wrap: its last sequence is 1 past 0
+    expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: 4 });
+    expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: 4 });
+    expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 3)).errorCode).toBe(45);
+    expect(topics.get('wrap')!.partitions[0]!.end).toBe(5);
+    const spanning = new Broker(topics, () => undefined);
+    expect(spanning.produce('wrap', 0, idempotentBatch(3, 11, 0, MAX - 1)).errorCode).toBe(0);
+    expect(spanning.produce('wrap', 0, idempotentBatch(3, 11, 0, MAX - 1))).toMatchObject({ errorCode: 0, baseOffset: 5 });
+    expect(spanning.produce('wrap', 0, idempotentBatch(1, 11, 0, 1)).errorCode).toBe(0);
   });
 
   it('lets only the first partition with records in a fetch go past the byte limit (KIP-74); the others keep to it', () => {
@@ -105,6 +125,15 @@ describe('the broker', () => {
 });
 
 describe('the group coordinator', () => {
+  it('selects the protocol by the members\' votes (each member\'s most preferred common one), as Kafka\'s coordinator does', () => {
+    const m = (...names: string[]) => ({ protocols: names.map((name) => ({ name })) });
+    expect(selectProtocol([m('roundrobin', 'range'), m('range', 'roundrobin'), m('range', 'roundrobin')])).toBe('range');
+    // only protocols every member supports are candidates; a tie goes to the first member's preference
+    expect(selectProtocol([m('sticky', 'roundrobin', 'range'), m('range', 'roundrobin')])).toBe('roundrobin');
+    expect(selectProtocol([m('a', 'b'), m('b', 'a')])).toBe('a');
+    expect(selectProtocol([m('a'), m('b')])).toBe('');
+  });
+
   const join = (g: GroupCoordinator, memberId: string) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
 
   it('takes a member\'s commit while the group prepares a rebalance, as Kafka\'s does; keeps any int64 offset exactly', async () => {

@@ -269,6 +269,18 @@ describe('the Kafka listener with kafkajs', () => {
       expect(await admin.listTopics()).not.toContain('__mine');
       expect(await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [1] }, { partition: 1, replicas: [1] }, { partition: 2, replicas: [1] }] }] })).toBe(true);
       expect((await admin.fetchTopicMetadata({ topics: ['assigned'] })).topics[0]!.partitions).toHaveLength(3);
+      // an assignment Kafka's controller refuses (a broker it lacks, partitions not numbered from 0,
+      // a broker twice): INVALID_REPLICA_ASSIGNMENT (39), and no topic
+      for (const [topic, replicaAssignment] of [
+        ['ra1', [{ partition: 0, replicas: [7] }]],
+        ['ra2', [{ partition: 0, replicas: [1] }, { partition: 5, replicas: [1] }]],
+        ['ra3', [{ partition: 0, replicas: [1, 1] }]],
+      ] as const) {
+        const refused = await admin.createTopics({ topics: [{ topic, replicaAssignment: replicaAssignment.map((a) => ({ partition: a.partition, replicas: [...a.replicas] })) }] })
+          .catch((e: { errors?: { type: string }[] }) => e.errors?.map((x) => x.type));
+        expect([topic, refused]).toEqual([topic, ['INVALID_REPLICA_ASSIGNMENT']]);
+      }
+      expect(await admin.listTopics()).not.toContain('ra1');
       // a record over the default 1048588 bytes is MESSAGE_TOO_LARGE; cfg3 takes up to 2000000
       const producer = client(brokers).producer({ retry: { retries: 0 }, allowAutoTopicCreation: true });
       await producer.connect();

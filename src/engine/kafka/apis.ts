@@ -216,22 +216,45 @@ const txnOffsetCommit: Handler = (v, r, ctx) => {
 const createTopics: Handler = (v, r, ctx) => {
   const topics = r.array((x) => {
     const name = x.string(), partitions = x.int32(), replication = x.int16();
-    const assignment = x.array((y) => { y.int32(); return y.array((z) => z.int32()).length; });
+    const assignment = x.array((y) => ({ partition: y.int32(), brokers: y.array((z) => z.int32()) }));
     const configs = x.array((y) => ({ name: y.string(), value: y.nullableString() }));
     // with a replica assignment the client sends -1 and -1: the assignment gives both counts
-    return { name, partitions: assignment.length && partitions === -1 ? assignment.length : partitions, replication: assignment.length && replication === -1 ? assignment[0]! : replication, configs };
+    return { name, partitions: assignment.length ? assignment.length : partitions, replication: assignment.length ? assignment[0]!.brokers.length : replication, configs,
+      refused: assignment.length ? assignmentProblem(partitions, replication, assignment) : undefined };
   });
   r.int32();
   const validateOnly = v >= 1 ? r.bool() : false;
   const w = new Writer();
   throttle(w, v, 2);
   w.array(topics, (x, t) => {
-    const res = ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
+    const res = t.refused ?? ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
     x.string(t.name).int16(res.code);
     if (v >= 1) x.nullableString(res.message);
   });
   return w;
 };
+
+/**
+ * Why a CreateTopics replica assignment is refused, in the words and codes of Kafka's controller:
+ * counts given beside it, partitions not numbered 0, 1, 2..., an empty or repeating broker list,
+ * replication factors that differ, or a broker this one-node cluster does not have.
+ */
+function assignmentProblem(partitions: number, replication: number, assignment: { partition: number; brokers: number[] }[]): { code: number; message: string } | undefined {
+  if (partitions !== -1 || replication !== -1) return { code: ERR.INVALID_REQUEST, message: 'Both numPartitions or replicationFactor and replicasAssignments were set. Both cannot be used at the same time.' };
+  const ids = assignment.map((a) => a.partition).sort((a, b) => a - b);
+  if (ids.some((id, i) => id !== i)) return { code: INVALID_REPLICA_ASSIGNMENT, message: 'Partitions should be a consecutive 0-based integer sequence' };
+  for (const a of assignment) {
+    if (a.brokers.length === 0) return { code: INVALID_REPLICA_ASSIGNMENT, message: `Empty replica assignment for partition ${a.partition}.` };
+    if (new Set(a.brokers).size !== a.brokers.length) return { code: INVALID_REPLICA_ASSIGNMENT, message: `Duplicate brokers not allowed in replica assignment: ${a.brokers.join(', ')} for partition id ${a.partition}.` };
+  }
+  const factor = assignment[0]!.brokers.length;
+  const others = assignment.filter((a) => a.brokers.length !== factor);
+  if (others.length) return { code: INVALID_REPLICA_ASSIGNMENT, message: `Inconsistent replication factor between partitions, partition 0 has ${factor} while partitions [${others.map((a) => a.partition).join(', ')}] have replication factors [${others.map((a) => a.brokers.length).join(', ')}], respectively.` };
+  const unknown = assignment.flatMap((a) => a.brokers).find((b) => b !== NODE);
+  if (unknown !== undefined) return { code: INVALID_REPLICA_ASSIGNMENT, message: `The manual partition assignment includes broker ${unknown}, but no such broker is registered.` };
+  return undefined;
+}
+const INVALID_REPLICA_ASSIGNMENT = 39;
 
 /** CreatePartitions (v0-1): each topic grows to the count asked; the one broker holds every replica. */
 const createPartitions: Handler = (v, r, ctx) => {

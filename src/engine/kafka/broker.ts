@@ -29,6 +29,12 @@ function timeRange(overrides: Record<string, string>): [number, number] | undefi
 }
 
 
+const INT32_MAX = 2 ** 31 - 1;
+/** The sequence after `seq` (0 after 2^31 - 1). */
+const nextSequence = (seq: number): number => (seq === INT32_MAX ? 0 : seq + 1);
+/** The last sequence of a batch of `count` records from `base`, wrapping past 2^31 - 1 to 0. */
+const lastSequenceOf = (base: number, count: number): number => (base + count - 1 > INT32_MAX ? base + count - 1 - 2 ** 31 : base + count - 1);
+
 /** `logAppendTime`: the time the records were given, on a LogAppendTime topic; -1 otherwise. */
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number; logAppendTime?: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
@@ -163,18 +169,15 @@ export class Broker {
       if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
       // a producer's new epoch starts its sequences again at 0, as Kafka requires
       if (st && b.producerEpoch > st.epoch && b.baseSequence !== 0) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
-      if (st && b.producerEpoch === st.epoch) {
-        // a retried batch that is already in the log: success with the offset that batch got then
-        if (b.baseSequence <= st.lastSequence) {
-          // a duplicate is the same batch: same first and last sequence, as Kafka checks it; a batch
-          // that only starts where an earlier one did (it grew on a retry) is out of order
-          const last = b.baseSequence + b.count - 1;
-          const dup = st.recent.find((x) => x.firstSequence === b.baseSequence && x.lastSequence === last);
-          if (!dup) return { index, errorCode: st.recent.some((x) => x.firstSequence === b.baseSequence) ? ERR.OUT_OF_ORDER_SEQUENCE : ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
-          if (baseOffset < 0) baseOffset = dup.baseOffset;
-          continue;
-        }
-        if (b.baseSequence !== st.lastSequence + 1) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
+      // sequences are int32s that wrap: after 2^31 - 1 comes 0, as Kafka's producer state has it
+      if (st && b.producerEpoch === st.epoch && b.baseSequence !== nextSequence(st.lastSequence)) {
+        // a retried batch that is already in the log: success with the offset that batch got then;
+        // a duplicate is the same batch: same first and last sequence, as Kafka checks it
+        const dup = st.recent.find((x) => x.firstSequence === b.baseSequence && x.lastSequence === lastSequenceOf(b.baseSequence, b.count));
+        if (dup) { if (baseOffset < 0) baseOffset = dup.baseOffset; continue; }
+        // a batch that only starts where an earlier one did (it grew on a retry) is out of order
+        if (b.baseSequence <= st.lastSequence) return { index, errorCode: st.recent.some((x) => x.firstSequence === b.baseSequence) ? ERR.OUT_OF_ORDER_SEQUENCE : ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
+        return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
       const pending = producedBatch(b, appendTime, topic.logAppendTime);
@@ -190,7 +193,7 @@ export class Broker {
         }
       }
       if (b.producerId >= 0) {
-        const lastSequence = b.baseSequence + b.count - 1;
+        const lastSequence = lastSequenceOf(b.baseSequence, b.count);
         const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];
         recent.push({ firstSequence: b.baseSequence, lastSequence, baseOffset: first });
         this.producers.set(key, { epoch: b.producerEpoch, lastSequence, recent });

@@ -38,6 +38,23 @@ const INT64_MAX = 2n ** 63n - 1n;
 /** Where committed offsets live: the internal topic a broker keeps them in. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
+/**
+ * The group's protocol, as Kafka's coordinator selects it: of the protocols every member supports,
+ * each member votes for the one it prefers most, and the most votes win (a tie goes to the one
+ * the first member prefers).
+ */
+export function selectProtocol(members: readonly { protocols: readonly { name: string }[] }[]): string {
+  const common = members[0]?.protocols.map((p) => p.name).filter((n) => members.every((m) => m.protocols.some((p) => p.name === n))) ?? [];
+  const votes = new Map<string, number>(common.map((n) => [n, 0]));
+  for (const m of members) {
+    const choice = m.protocols.find((p) => votes.has(p.name));
+    if (choice) votes.set(choice.name, votes.get(choice.name)! + 1);
+  }
+  let best = '', most = 0;
+  for (const [name, n] of votes) if (n > most) { best = name; most = n; }
+  return best;
+}
+
 /** The key of a committed offset's record in __consumer_offsets. */
 const offsetRecordKey = (group: string, topic: string, partition: number) => Buffer.from(JSON.stringify([group, topic, partition]));
 
@@ -173,8 +190,7 @@ export class GroupCoordinator {
     if (!members.every((m) => m.join)) return;
     if (g.rebalanceDeadline) { clearTimeout(g.rebalanceDeadline); g.rebalanceDeadline = undefined; }
     g.generation++;
-    // the first protocol (in the first member's order of preference) that every member supports
-    g.protocol = members[0]!.protocols.map((p) => p.name).find((n) => members.every((m) => m.protocols.some((p) => p.name === n))) ?? '';
+    g.protocol = selectProtocol(members);
     if (!g.members.has(g.leader)) g.leader = members[0]!.id;
     g.state = 'CompletingRebalance';
     for (const m of members) {
