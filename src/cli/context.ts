@@ -157,14 +157,19 @@ export function secretRedactor(config: Config, opts: GlobalOptions): (text: stri
 }
 const verboseRedactor = secretRedactor;
 
+/** A name DEFINE takes (an identifier), so `${name}` can refer to it. */
+const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {
   const vars = new Map(Object.entries(config.variables));
   for (const d of defines) {
     const i = d.indexOf('=');
     // (what was given is not echoed: it may be a secret without its name)
-    if (i <= 0) throw new CliError('--define: expected NAME=VALUE, got a value without a name and =', EXIT.USAGE);
+    if (i < 0) throw new CliError("--define: expected NAME=VALUE, got no '='", EXIT.USAGE);
+    if (i === 0) throw new CliError('--define: expected NAME=VALUE, got a value without a name', EXIT.USAGE);
     // names compare ignoring case: a flag replaces the config's variable of the same name
     const name = d.slice(0, i);
+    if (!VARIABLE_NAME.test(name)) throw new CliError(`--define: '${name}' is not a variable name (letters, digits and _, not starting with a digit)`, EXIT.USAGE);
     for (const k of [...vars.keys()]) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k);
     vars.set(name, d.slice(i + 1));
   }

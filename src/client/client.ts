@@ -194,6 +194,10 @@ export class KsqlClient {
 function describeNetworkError(url: string, e: unknown): string {
   const err = e as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code;
+  // https:// to a port that answers in plain HTTP (OpenSSL reads an HTTP reply as a bad record)
+  if (/wrong version number|packet length too long/i.test(`${err.message} ${err.cause?.message ?? ''}`)) {
+    return `TLS failure talking to ${url}: the server does not speak TLS on that port (use http://, or the port it serves HTTPS on)`;
+  }
   switch (code) {
     case 'ECONNREFUSED': return `cannot reach ksqlDB at ${url}: connection refused (is the server running?)`;
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot reach ksqlDB at ${url}: the host name does not resolve`;

@@ -191,4 +191,15 @@ describe('--define', () => {
     const config = { variables: { partitions: '6', topic: 't' } } as unknown as Parameters<typeof parseDefines>[0];
     expect([...parseDefines(config, ['PARTITIONS=3'])]).toEqual([['topic', 't'], ['PARTITIONS', '3']]);
   });
+
+  it('refuses what is no NAME=VALUE in words that fit it, never echoing a value', async () => {
+    const { parseDefines } = await import('../../src/cli/context.js');
+    const config = { variables: {} } as unknown as Parameters<typeof parseDefines>[0];
+    const refused = (d: string) => { try { parseDefines(config, [d]); return 'accepted'; } catch (e) { return (e as Error).message; } };
+    expect(refused('novalue')).toBe("--define: expected NAME=VALUE, got no '='");
+    expect(refused('=s3cr3t')).toBe('--define: expected NAME=VALUE, got a value without a name');
+    expect(refused('a b=x')).toBe("--define: 'a b' is not a variable name (letters, digits and _, not starting with a digit)");
+    expect(refused('9lives=x')).toBe("--define: '9lives' is not a variable name (letters, digits and _, not starting with a digit)");
+    expect([...parseDefines(config, ['_ok_1=a=b'])]).toEqual([['_ok_1', 'a=b']]);
+  });
 });

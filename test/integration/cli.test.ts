@@ -272,6 +272,13 @@ describe('migrations end to end through the CLI', () => {
     expect(r.stderr.trim()).toBe('error: cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)');
   });
 
+  it.skipIf(!!process.env.KSQLDB_URL)('https:// to a server that answers in plain HTTP says so in one line, exit 3 (local server only: it serves HTTP)', () => {
+    const p = project();
+    const plain = new URL(target());
+    const r = p.run('status', '--server', `https://${plain.host}`);
+    expect([r.status, r.stderr.trim()]).toEqual([3, `error: TLS failure talking to https://${plain.host}: the server does not speak TLS on that port (use http://, or the port it serves HTTPS on)`]);
+  });
+
   it('a bad config value gives one line naming the key and exit 2', () => {
     const p = project();
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), 'server:\n  url: not-a-url\n');
