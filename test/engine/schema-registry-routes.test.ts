@@ -55,6 +55,10 @@ const steps: Step[] = [
   ['GET', '/subjects?deleted=true', undefined, 200, ['j-value', 'other-value', 'p-value']],
   ['POST', '/subjects/x-value/versions', { schema: '{not json' }, 422, { error_code: 42201 }],
   ['GET', '/nowhere', undefined, 404, { error_code: 404 }],
+  // a path the registry serves, with a method it does not take there: 405, as Jersey answers
+  ['PUT', '/subjects/x-value/versions', { schema: '"string"' }, 405, { error_code: 405, message: 'HTTP 405 Method Not Allowed' }],
+  ['POST', '/subjects', undefined, 405, { error_code: 405 }],
+  ['DELETE', '/schemas/ids/1', undefined, 405, { error_code: 405 }],
   ['GET', '/contexts', undefined, 200, ['.']],
   // a schema whose every version was deleted for good is gone by id; one another subject still uses stays
   ['GET', '/schemas/ids/2', undefined, 404, { error_code: 40403 }],

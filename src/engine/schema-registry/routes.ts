@@ -17,11 +17,24 @@ const fail = (status: number, errorCode: number, message: string): RegistryRespo
  */
 export function handleRegistryRequest(registry: SchemaRegistry, req: RegistryRequest): RegistryResponse {
   try {
-    return route(registry, req) ?? fail(404, 404, 'HTTP 404 Not Found');
+    // a path the registry serves, asked with another method, is 405 (Jersey's answer), not 404
+    return route(registry, req) ?? (knownPath(req.path) && req.method !== 'OPTIONS' ? fail(405, 405, 'HTTP 405 Method Not Allowed') : fail(404, 404, 'HTTP 404 Not Found'));
   } catch (e) {
     if (e instanceof RegistryError) return fail(e.status, e.errorCode, e.message);
     return fail(500, 50001, `Error in the backend data store - ${(e as Error).message}`);
   }
+}
+
+/** The paths the registry has routes for (each with some method): `*` is one segment, `#` a number. */
+const KNOWN_PATHS = [
+  '', 'contexts', 'schemas', 'schemas/types', 'schemas/ids/#', 'schemas/ids/#/schema', 'schemas/ids/#/versions', 'schemas/ids/#/subjects',
+  'subjects', 'subjects/*', 'subjects/*/versions', 'subjects/*/versions/*', 'subjects/*/versions/*/schema', 'subjects/*/versions/*/referencedby',
+  'config', 'config/*', 'compatibility/subjects/*/versions', 'compatibility/subjects/*/versions/*', 'mode', 'mode/*',
+].map((p) => p.split('/').filter(Boolean));
+
+function knownPath(path: string): boolean {
+  const parts = path.split('/').filter(Boolean);
+  return KNOWN_PATHS.some((k) => k.length === parts.length && k.every((seg, i) => seg === '*' || (seg === '#' ? /^\d+$/.test(parts[i]!) : seg === parts[i])));
 }
 
 function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest): RegistryResponse | undefined {
