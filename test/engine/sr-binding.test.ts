@@ -13,3 +13,39 @@ describe('sources in Schema Registry formats against a read-only registry', () =
     expect(engine.executeStatement("CREATE STREAM S (A INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='AVRO', PARTITIONS=1);", ctx)).toMatchObject({ commandStatus: { status: 'SUCCESS' } });
   });
 });
+
+describe('a field written as a type its column does not take', () => {
+  // a record in Confluent's wire format: magic 0, schema id, (Protobuf: message index [0]), payload
+  const framed = (id: number, payload: Buffer, protobufIndex = false) => {
+    const head = Buffer.alloc(5);
+    head.writeInt32BE(id, 1);
+    return Buffer.concat([head, protobufIndex ? Buffer.from([0]) : Buffer.alloc(0), payload]);
+  };
+  const run = (engine: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) engine.executeStatement(`${s};`, { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map() }); };
+
+  it('is not read, in AVRO and PROTOBUF alike: the record goes to the processing log, and integers widen into STRING columns', async () => {
+    const avro = (await import('avsc')).default;
+    const protobuf = (await import('protobufjs')).default;
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    engine.startProcessingLog();
+    const avroSchema = { type: 'record', name: 'Mm', fields: [{ name: 'a', type: 'double' }, { name: 's', type: 'long' }] };
+    const avroId = engine.registry.register('mm-value', { schema: JSON.stringify(avroSchema) });
+    const proto = 'syntax = "proto3";\nmessage Pm {\n  string a = 1;\n  int64 s = 2;\n}\n';
+    const protoId = engine.registry.register('pm-value', { schema: proto, schemaType: 'PROTOBUF' });
+    run(engine, `CREATE STREAM MM (A INT, S STRING) WITH (KAFKA_TOPIC='mm', VALUE_FORMAT='AVRO', PARTITIONS=1);
+      CREATE STREAM MMS (A DOUBLE, S STRING) WITH (KAFKA_TOPIC='mm', VALUE_FORMAT='AVRO', PARTITIONS=1);
+      CREATE STREAM PM (A INT, S STRING) WITH (KAFKA_TOPIC='pm', VALUE_FORMAT='PROTOBUF', PARTITIONS=1);
+      CREATE STREAM PMS (A STRING, S STRING) WITH (KAFKA_TOPIC='pm', VALUE_FORMAT='PROTOBUF', PARTITIONS=1);
+      CREATE STREAM OUT_MM WITH (VALUE_FORMAT='JSON') AS SELECT * FROM MM; CREATE STREAM OUT_MMS WITH (VALUE_FORMAT='JSON') AS SELECT * FROM MMS;
+      CREATE STREAM OUT_PM WITH (VALUE_FORMAT='JSON') AS SELECT * FROM PM; CREATE STREAM OUT_PMS WITH (VALUE_FORMAT='JSON') AS SELECT * FROM PMS`);
+    engine.topics.append('mm', { key: null, value: framed(avroId, avro.Type.forSchema(avroSchema as never).toBuffer({ a: 1.5, s: 42 })), timestamp: 1 });
+    const pm = protobuf.parse(proto).root.lookupType('Pm');
+    engine.topics.append('pm', { key: null, value: framed(protoId, Buffer.from(pm.encode(pm.fromObject({ a: 'abc', s: 42 })).finish()), true), timestamp: 1 });
+    engine.drain();
+    const rows = (topic: string) => (engine.topics.get(topic)?.records() ?? []).map((r) => r.value!.toString());
+    expect([rows('OUT_MM'), rows('OUT_PM')]).toEqual([[], []]);
+    expect([rows('OUT_MMS'), rows('OUT_PMS')]).toEqual([['{"A":1.5,"S":"42"}'], ['{"A":"abc","S":"42"}']]);
+    const logged = (engine.topics.get('default_ksql_processing_log')?.records() ?? []).map((r) => r.value!.toString());
+    expect(logged).toEqual([expect.stringContaining('Cannot deserialize type float64 as type int32'), expect.stringContaining('Cannot deserialize type string as type int32')]);
+  });
+});

@@ -5,6 +5,7 @@ import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import type { AvroSchema } from './avro-schema.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
+import { connectMismatch, type ConnectType } from './connect-types.js';
 
 type Obj = { [k: string]: unknown };
 const types = new Map<string, avro.Type>();
@@ -156,6 +157,11 @@ function toAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   }
 }
 
+/** The Connect type each Avro primitive (and enum, fixed) is read as. */
+const AVRO_CONNECT = new Map<unknown, ConnectType>([
+  ['boolean', 'boolean'], ['int', 'int32'], ['long', 'int64'], ['float', 'float32'], ['double', 'float64'], ['string', 'string'], ['enum', 'string'], ['bytes', 'bytes'], ['fixed', 'bytes'],
+]);
+
 function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
   const branches = unionBranches(schema);
@@ -168,6 +174,9 @@ function fromAvro(v: unknown, schema: AvroSchema, t: SqlType): unknown {
   }
   const s = nonNull(schema);
   const o = typeof s === 'object' && !Array.isArray(s) ? s : undefined;
+  // a field written as a type the column does not take is not read (ksqlDB: a deserialization error)
+  const mismatch = connectMismatch(AVRO_CONNECT.get(typeof s === 'string' ? s : o?.type), t);
+  if (mismatch) throw mismatch;
   switch (t.kind) {
     case 'DECIMAL': return Buffer.isBuffer(v) ? decimalFromBytes(v, Number(o?.scale ?? t.scale)).setScale(t.scale) : Decimal.fromNumber(Number(v)).setScale(t.scale);
     case 'BYTES': return Buffer.from(v as Uint8Array);

@@ -7,6 +7,7 @@ import type { ProtoSchema } from './protobuf-schema.js';
 import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { SerdeError } from './serde-error.js';
+import { connectMismatch, type ConnectType } from './connect-types.js';
 
 type Obj = { [k: string]: unknown };
 const DAY_MS = 86_400_000;
@@ -177,20 +178,39 @@ function fromField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
 
 function fromElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   const rt = f.resolvedType;
-  if (rt instanceof protobufjs().Enum) return typeof v === 'number' ? rt.valuesById[v] ?? String(v) : v;
+  if (rt instanceof protobufjs().Enum) {
+    const mismatch = connectMismatch('string', t);
+    if (mismatch) throw mismatch;
+    return typeof v === 'number' ? rt.valuesById[v] ?? String(v) : v;
+  }
   if (rt instanceof protobufjs().Type) {
     if (v === null || v === undefined) return null;
     const m = v as Obj;
     const name = wellKnown(rt);
-    if (name.startsWith('google.protobuf.') && name.endsWith('Value')) return scalar(m.value ?? rt.fields.value!.defaultValue, t);
+    if (name.startsWith('google.protobuf.') && name.endsWith('Value')) {
+      // a wrapper is read as the type it wraps
+      const mismatch = connectMismatch(PROTO_CONNECT.get(rt.fields.value!.type), t);
+      if (mismatch) throw mismatch;
+      return scalar(m.value ?? rt.fields.value!.defaultValue, t);
+    }
     if (name === 'google.protobuf.Timestamp') return num(m.seconds) * 1000 + Math.floor(num(m.nanos) / 1e6);
     if (name === 'google.type.Date') return Date.UTC(num(m.year), num(m.month) - 1, num(m.day)) / DAY_MS;
     if (name === 'google.type.TimeOfDay') return ((num(m.hours) * 60 + num(m.minutes)) * 60 + num(m.seconds)) * 1000 + Math.floor(num(m.nanos) / 1e6);
     if (name === 'confluent.type.Decimal' && t.kind === 'DECIMAL') return decimalFromBytes(Buffer.from((m.value ?? []) as Uint8Array), num(m.scale)).setScale(t.scale);
     return fromMessage(m, rt, t);
   }
+  // a field written as a type the column does not take is not read (ksqlDB: a deserialization error)
+  const mismatch = connectMismatch(PROTO_CONNECT.get(f.type), t);
+  if (mismatch) throw mismatch;
   return scalar(v, t);
 }
+
+/** The Connect type each Protobuf scalar is read as (unsigned 32-bit ints widen to INT64, as Confluent's converter reads them). */
+const PROTO_CONNECT = new Map<string, ConnectType>([
+  ['int32', 'int32'], ['sint32', 'int32'], ['sfixed32', 'int32'], ['uint32', 'int64'], ['fixed32', 'int64'],
+  ['int64', 'int64'], ['sint64', 'int64'], ['sfixed64', 'int64'], ['uint64', 'int64'], ['fixed64', 'int64'],
+  ['float', 'float32'], ['double', 'float64'], ['bool', 'boolean'], ['string', 'string'], ['bytes', 'bytes'],
+]);
 
 function scalar(v: unknown, t: SqlType): unknown {
   if (v === null || v === undefined) return null;
@@ -198,6 +218,8 @@ function scalar(v: unknown, t: SqlType): unknown {
     case 'BYTES': return Buffer.from(v as Uint8Array);
     case 'BIGINT': return long(v);
     case 'INTEGER': case 'DOUBLE': return num(v);
+    // an integer or a boolean read into a STRING column is its text (a 64-bit one exactly)
+    case 'STRING': return typeof v === 'string' ? v : typeof v === 'object' ? String(long(v)) : String(v);
     default: return v;
   }
 }
