@@ -61,6 +61,9 @@ export function splitStatements(sql: string): SqlStatement[] {
  */
 export function stripComments(text: string): string {
   let out = '', i = 0;
+  // blanks outside literals wait here: a line break drops them (they ended a line), anything else
+  // writes them first, so no written text is ever looked at again
+  let blanks = '';
   const n = text.length;
   while (i < n) {
     const c = text[i]!;
@@ -69,11 +72,14 @@ export function stripComments(text: string): string {
       const end = text.indexOf('*/', i + 2);
       const body = text.slice(i, end < 0 ? n : end + 2);
       const breaks = body.replace(/[^\r\n]/g, '');
-      if (breaks.length) out = withoutTrailingBlanks(out);
-      out += breaks.length ? breaks : ' ';
+      if (breaks.length) { blanks = ''; out += breaks; } else blanks += ' ';
       i += body.length;
       continue;
     }
+    if (c === ' ' || c === '\t') { blanks += c; i++; continue; }
+    if (c === '\n' || c === '\r') { blanks = ''; out += c; i++; continue; }
+    out += blanks;
+    blanks = '';
     if (c === '\'' || c === '`' || c === '"') {
       let j = i + 1;
       for (; j < n; j++) { if (text[j] === c) { if (text[j + 1] === c) { j++; continue; } break; } }
@@ -81,18 +87,9 @@ export function stripComments(text: string): string {
       i = j + 1;
       continue;
     }
-    // blanks that end a line go, outside string literals only (a literal keeps every character)
-    if (c === '\n' || c === '\r') out = withoutTrailingBlanks(out);
     out += c; i++;
   }
-  return withoutTrailingBlanks(out);
-}
-
-/** The text without the spaces and tabs it ends with. */
-function withoutTrailingBlanks(s: string): string {
-  let end = s.length;
-  while (end > 0 && (s.charCodeAt(end - 1) === 32 || s.charCodeAt(end - 1) === 9)) end--;
-  return end === s.length ? s : s.slice(0, end);
+  return out;
 }
 
 /** Drops comments before the first token, so a statement's text starts with its keyword. */
