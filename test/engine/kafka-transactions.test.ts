@@ -8,16 +8,18 @@ function coordinator(restored: [string, SavedTransaction][] = []) {
   const saved = new Map<string, SavedTransaction>();
   let written = 0, nextId = 1000;
   const partitions: Record<string, number> = { t: 2, src: 1 };
+  // the next commit's unit is not kept (a journal write that fails at its end)
+  const failNext = { on: false };
   const ports: TransactionPorts = {
     append: (topic, partition, batch) => { appended.push(`${topic}/${partition}:${batch.count}`); },
     commitOffset: (groupId, topic, partition, offset) => { offsets.push(`${groupId} ${topic}/${partition}=${offset}`); },
     hasPartition: (topic, partition) => partition >= 0 && partition < (partitions[topic] ?? 0),
-    atomically: (fn) => { fn(); },
+    atomically: (fn) => { fn(); if (failNext.on) { failNext.on = false; throw new Error('the data dir cannot be written'); } },
     newProducerId: () => nextId++,
     written: () => { written++; },
     save: (id, state) => { saved.set(id, state); },
   };
-  return { tc: new TransactionCoordinator(ports, restored), appended, offsets, written: () => written, saved };
+  return { tc: new TransactionCoordinator(ports, restored), appended, offsets, written: () => written, saved, failNext };
 }
 
 const batch = (count: number): PendingBatch => ({ count, bytes: count * 10, decode: () => [] });
@@ -40,6 +42,19 @@ describe('the transaction coordinator', () => {
     expect(tc.end('app', 1000, 0, true)).toBe(TXERR.INVALID_PRODUCER_EPOCH);
     // another id is another producer
     expect(tc.init('other', 1000).producerId).toBe(1001);
+  });
+
+  it('a commit the logs could not keep leaves the transaction as it was: the retry commits it, nothing is answered as done before', () => {
+    const { tc, appended, failNext } = coordinator();
+    tc.init('app', 60_000);
+    tc.addPartitions('app', 1000, 0, [{ topic: 't', partition: 1 }]);
+    tc.hold(1000, 't', 1, batch(2));
+    failNext.on = true;
+    expect(() => tc.end('app', 1000, 0, true)).toThrow('the data dir cannot be written');
+    expect(tc.canHold(1000, 0, 't', 1)).toBe(TXERR.NONE);
+    appended.length = 0;
+    expect(tc.end('app', 1000, 0, true)).toBe(TXERR.NONE);
+    expect(appended).toEqual(['t/1:2']);
   });
 
   it('refuses transaction timeouts outside (0, transaction.max.timeout.ms] and requests for ids it never gave', () => {

@@ -278,6 +278,30 @@ describe('appends that cannot be kept', () => {
     expect(p0!.all().map((r) => [r.offset, r.value!.toString()])).toEqual([[0, 'a'], [1, 'e']]);
   });
 
+  it('holds retention while a group appends, so taking the group back leaves the records held before it', () => {
+    const topics = new TopicStore(1000);
+    topics.create('t', { partitions: 1, replicas: 1 });
+    const log = topics.get('t')!.partitions[0]!;
+    for (let i = 0; i < 5; i++) topics.append('t', { key: null, value: Buffer.alloc(100, 97 + i), timestamp: i });
+    expect(() => topics.atomically(() => {
+      for (let i = 0; i < 20; i++) topics.append('t', { key: null, value: Buffer.alloc(100), timestamp: 9 });
+      throw new Error('cut off');
+    })).toThrow('cut off');
+    expect([log.start, log.end, log.all().map((r) => r.value![0])]).toEqual([0, 5, [97, 98, 99, 100, 101]]);
+    // a group that is kept: retention catches up when it ends
+    topics.atomically(() => { for (let i = 0; i < 20; i++) topics.append('t', { key: null, value: Buffer.alloc(100), timestamp: 9 }); });
+    expect(log.end).toBe(25);
+    expect(log.start).toBeGreaterThan(5);
+  });
+
+  it('takes back a producer\'s undecoded batch appended in a group that fails', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    const batch: PendingBatch = { count: 3, bytes: 30, decode: () => [rec('a'), rec('b'), rec('c')] };
+    expect(() => topics.atomically(() => { topics.appendBatch('t', 0, batch); topics.append('t', { key: null, value: Buffer.from('x'), timestamp: 0 }); throw new Error('cut off'); })).toThrow('cut off');
+    expect(topics.get('t')!.partitions[0]!.end).toBe(0);
+  });
+
   it('refuses a client\'s records while its refusal says so, and takes a query\'s output still', () => {
     const topics = new TopicStore();
     topics.create('t', { partitions: 1, replicas: 1 });

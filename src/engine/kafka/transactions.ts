@@ -229,17 +229,29 @@ export class TransactionCoordinator {
    */
   private finish(t: Transaction, commit: boolean, then?: () => void): void {
     clearTimeout(t.timer);
-    const held = t.held, offsets = [...t.offsets.values()];
+    const held = t.held, offsets = [...t.offsets.entries()];
+    const before = { state: t.state, partitions: [...t.partitions], groups: [...t.groups], epoch: t.epoch, producerId: t.producerId };
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     t.partitions.clear(); t.groups.clear(); t.held = []; t.offsets.clear();
     then?.();
-    this.ports.atomically(() => {
-      if (commit) {
-        for (const h of held) if (this.ports.hasPartition(h.topic, h.partition)) this.ports.append(h.topic, h.partition, h.batch);
-        for (const o of offsets) if (this.ports.hasPartition(o.topic, o.partition)) this.ports.commitOffset(o.groupId, o.topic, o.partition, o.offset, o.metadata);
-      }
-      this.save(t);
-    });
+    try {
+      this.ports.atomically(() => {
+        if (commit) {
+          for (const h of held) if (this.ports.hasPartition(h.topic, h.partition)) this.ports.append(h.topic, h.partition, h.batch);
+          for (const [, o] of offsets) if (this.ports.hasPartition(o.topic, o.partition)) this.ports.commitOffset(o.groupId, o.topic, o.partition, o.offset, o.metadata);
+        }
+        this.save(t);
+      });
+    } catch (e) {
+      // the logs took none of it back (the data dir could not keep it): the transaction is as it
+      // was, so the client's retry is not answered as done with its records gone
+      if (t.producerId !== before.producerId) { this.byProducer.delete(t.producerId); this.byProducer.set(before.producerId, t); }
+      Object.assign(t, { state: before.state, held, epoch: before.epoch, producerId: before.producerId });
+      for (const p of before.partitions) t.partitions.add(p);
+      for (const g of before.groups) t.groups.add(g);
+      for (const [k, o] of offsets) t.offsets.set(k, o);
+      throw e;
+    }
     if (commit && held.length) this.ports.written();
   }
 

@@ -103,6 +103,15 @@ export class PartitionLog {
     this.start = to;
   }
 
+  /** While an `atomically` group appends here, retention waits: a group taken back must leave the log as it was. */
+  private held = false;
+  hold(): void { this.held = true; }
+  /** Ends a hold: retention catches up at once. */
+  release(): void {
+    this.held = false;
+    if (this.retentionBytes >= 0) this.retain();
+  }
+
   /**
    * Takes back the records from `offset` on (an append whose journal write failed, so it was never
    * acknowledged): the log ends at `offset` again. Only the newest appends are ever taken back.
@@ -224,7 +233,7 @@ export class PartitionLog {
    * A pending batch goes whole; decoded records go one by one; the last append (record or batch) is kept.
    */
   private retain(): void {
-    if (this.bytes <= this.retentionBytes * 1.5) return;
+    if (this.held || this.bytes <= this.retentionBytes * 1.5) return;
     const segs = this.segments;
     let dropSegs = 0, start = this.start;
     while (this.bytes > this.retentionBytes && start < this.newest) {
@@ -339,7 +348,7 @@ export class TopicStore {
   /** Where each partition appended to in the open `atomically` group ended before it: its appends are taken back if the group fails. */
   private marks: Map<PartitionLog, number> | undefined;
   private mark(log: PartitionLog): void {
-    if (this.marks && !this.marks.has(log)) this.marks.set(log, log.end);
+    if (this.marks && !this.marks.has(log)) { this.marks.set(log, log.end); log.hold(); }
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -364,10 +373,11 @@ export class TopicStore {
     try { for (const l of this.groupListeners) l.end(ok); } catch (e) { if (ok) { ok = false; failure = e; } }
     // a group that failed, or that its listener (the journal) could not keep, is taken back whole:
     // what is held is what is kept
-    if (!ok) {
-      for (const [log, end] of marks) log.truncateTo(end);
-      throw failure;
+    for (const [log, end] of marks) {
+      if (!ok) log.truncateTo(end);
+      log.release();
     }
+    if (!ok) throw failure;
     return out as T;
   }
   private groupDepth = 0;
@@ -505,6 +515,7 @@ export class TopicStore {
       this.atomically(() => this.appendRecords(topicName, partition, batch.decode(), origin, true));
       return first;
     }
+    this.mark(log);
     log.pushBatch(batch, this.seq);
     this.seq += batch.count;
     for (const l of this.dataListeners) l();
