@@ -116,6 +116,9 @@ describe('table-table joins', () => {
     put(e, 'fl', 1, { FK: 11, V: 'b' }, 2000);
     put(e, 'fl', 4, { FK: 12, V: 'c' }, 2500);
     put(e, 'fl', 4, { FK: 13, V: 'd' }, 3000);
+    // a row whose foreign key was null sent nothing: moving it to a missing key retracts nothing
+    put(e, 'fl', 5, { FK: null, V: 'e' }, 3500);
+    put(e, 'fl', 5, { FK: 14, V: 'f' }, 4000);
     expect(output(e, 'FJ')).toEqual(['1@1000 {"FK":10,"V":"a","RV":"ten"}', '1@2000 null', '4@3000 null']);
   });
 });

@@ -160,10 +160,12 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
  */
 function compareKeyBytes(a: string, b: string): number {
   const x = (JSON.parse(a) as unknown[])[0], y = (JSON.parse(b) as unknown[])[0];
-  if (typeof x === 'number' && typeof y === 'number' && Number.isInteger(x) && Number.isInteger(y)) {
-    return x < 0 === y < 0 ? x - y : x < 0 ? 1 : -1;
-  }
-  if (typeof x === 'string' && typeof y === 'string') return Buffer.compare(Buffer.from(x), Buffer.from(y));
+  // keys of different kinds keep a fixed order among themselves, so the order is a total one
+  const kind = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? 0 : typeof v === 'string' ? 1 : 2);
+  const kx = kind(x), ky = kind(y);
+  if (kx !== ky) return kx - ky;
+  if (kx === 0) { const m = x as number, n = y as number; return m < 0 === n < 0 ? m - n : m < 0 ? 1 : -1; }
+  if (kx === 1) return Buffer.compare(Buffer.from(x as string), Buffer.from(y as string));
   return 0;
 }
 
@@ -229,7 +231,8 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       else if (s.type === 'LEFT') out(e.key, s.joinRows(e.row, s.nullsR), e);
       // an inner join's row whose foreign key changed to one with no right row is retracted, joined
       // before or not (Kafka Streams subscribes it with PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE)
-      else out(e.key, null, e, !(prev && prevFk !== fk));
+      // (a row whose foreign key was null never sent a result, so it has none to retract)
+      else out(e.key, null, e, !(prev && prevFk !== undefined && prevFk !== fk));
     },
     right(e) {
       if (e.key.some((k) => k === null || k === undefined)) return;

@@ -1,12 +1,11 @@
 import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
 import { ERR, type Broker, type ProduceResult } from './broker.js';
-import { isLegalTopicName } from '../storage/topics.js';
+import { isInternalTopic, isLegalTopicName, topicNameProblem } from '../storage/topics.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { decompressionBudget } from './record-batch.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
-import { isInternalTopic } from '../storage/topics.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -227,7 +226,8 @@ const createTopics: Handler = (v, r, ctx) => {
   const w = new Writer();
   throttle(w, v, 2);
   w.array(topics, (x, t) => {
-    const res = t.refused ?? ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
+    // a name Kafka refuses, or one taken, is answered first: the assignment is checked for a new topic
+    const res = (t.refused && !topicNameProblem(t.name) && !ctx.broker.topics.has(t.name) ? t.refused : undefined) ?? ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
     x.string(t.name).int16(res.code);
     if (v >= 1) x.nullableString(res.message);
   });
