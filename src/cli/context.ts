@@ -6,6 +6,7 @@ import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migra
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
 import { prepareMigration } from '../migrations/prepare.js';
+import { VARIABLE_NAME } from '../sql/variables.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -156,9 +157,6 @@ export function secretRedactor(config: Config, opts: GlobalOptions): (text: stri
   return redactor(() => [...fixed, ...definedSecrets]);
 }
 const verboseRedactor = secretRedactor;
-
-/** A name DEFINE takes (an identifier), so `${name}` can refer to it. */
-const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {
   const vars = new Map(Object.entries(config.variables));

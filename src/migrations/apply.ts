@@ -109,13 +109,29 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
  * at: one without the history's columns is another table, which is no history to write beside.
  */
 async function notHistoryTable(client: KsqlClient, m: MetadataNames): Promise<MetadataMismatch | undefined> {
-  let fields: { name: string }[] | undefined;
-  try {
-    fields = ((await client.ksql(`DESCRIBE ${m.table};`, {}, { readOnly: true }))[0]?.sourceDescription as { fields?: { name: string }[] } | undefined)?.fields;
-  } catch { return undefined; }
-  const names = new Set((fields ?? []).map((f) => f.name.toUpperCase()));
-  return fields && !COLUMNS.every((c) => names.has(c)) ? notHistory(m, 'table') : undefined;
+  let d: DescribedSource | undefined;
+  try { d = await describeSource(client, m.table); } catch { return undefined; }
+  return d && !hasHistoryColumns(d) ? notHistory(m, 'table') : undefined;
 }
+
+/** A stream's or table's columns (upper-cased), topic and the queries writing it, as DESCRIBE gives them. */
+export interface DescribedSource { columns: Set<string>; topic: string; writeQueries: number }
+
+/** DESCRIBE of a stream or table; undefined when the server has none of that name. */
+export async function describeSource(client: KsqlClient, name: string): Promise<DescribedSource | undefined> {
+  let d: { fields?: { name: string }[]; topic?: string; writeQueries?: unknown[] } | undefined;
+  try {
+    d = (await client.ksql(`DESCRIBE ${name};`, {}, { readOnly: true }))[0]?.sourceDescription as typeof d;
+  } catch (e) {
+    if (e instanceof ServerError && /does not exist|Could not find/i.test(e.message)) return undefined;
+    throw e;
+  }
+  if (!d) return undefined;
+  return { columns: new Set((d.fields ?? []).map((f) => f.name.toUpperCase())), topic: d.topic ?? '', writeQueries: (d.writeQueries ?? []).length };
+}
+
+/** Whether a described source has the migration history's columns. */
+export const hasHistoryColumns = (d: DescribedSource): boolean => COLUMNS.every((c) => d.columns.has(c));
 
 /** Files to run that are not UTF-8 text stop the run before anything is sent (exit 4, as validate). */
 export function refuseNotUtf8(p: Plan): void {
@@ -136,7 +152,7 @@ const newOwner = () => `${hostname()}:${process.pid}:${randomBytes(4).toString('
  * A claim (LOCKED, with the time its lease runs out as completed_on, so every reader sees the same
  * lease whatever its own setting) or a release (UNLOCKED) of the lock.
  */
-function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', now: number, leaseMs = 0): string {
+export function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCKED', now: number, leaseMs = 0): string {
   const until = state === 'LOCKED' ? String(now + leaseMs) : '';
   return insertRow(stream, { versionKey: LOCK_KEY, version: owner, name: 'ksql-migrate lock', state, checksum: '', startedOn: String(now), completedOn: until, previous: '', errorReason: NO_ERROR });
 }
@@ -235,7 +251,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     if (history.streamProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyStreamWarning(s.metadata, history.streamProblem) }); }
     // ours, and our claim still within its lease now that the read has come back: a read that took
     // longer than the lease may show a claim another run has since replaced
-    const ours = history.lock.holder === owner && ports.now() - history.lock.since! <= s.leaseMs;
+    const ours = history.lock.holder === owner && !claimExpired(history.lock, s.leaseMs, ports.now());
     if (ours && !history.streamProblem) break;
     // from the table alone, ours once it has stood longer than a live holder's renewal would take to show
     oursSince = ours ? oursSince ?? ports.now() : undefined;
@@ -308,7 +324,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         // recorded at once, as Confluent's tool records it, so a run stopped from here on (killed,
         // its server gone) leaves the version MIGRATED; if this write fails the rows lead the next
         // request instead (a repeated row changes nothing)
-        try { await client.ksql(migratedRows); migratedRows = undefined; } catch { /* written with the next request */ }
+        try { await client.ksql(migratedRows); migratedRows = undefined; } catch (e) {
+          emit({ type: 'warning', message: `could not record ${versionName(f.version)} as MIGRATED yet (${(e as Error).message}): it is written with the next request` });
+        }
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {

@@ -1,8 +1,11 @@
 import { SqlTextError } from './split.js';
 
+/** A variable's name, as DEFINE takes it (an identifier). */
+const NAME = '[A-Za-z_][A-Za-z0-9_]*';
+export const VARIABLE_NAME = new RegExp(`^${NAME}$`);
 /** DEFINE name = 'value'; (value with '' escapes). */
-const DEFINE = /^DEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*'((?:[^']|'')*)'\s*;$/is;
-const UNDEFINE = /^UNDEFINE\s+([A-Za-z_][A-Za-z0-9_]*)\s*;$/is;
+const DEFINE = new RegExp(`^DEFINE\\s+(${NAME})\\s*=\\s*'((?:[^']|'')*)'\\s*;$`, 'is');
+const UNDEFINE = new RegExp(`^UNDEFINE\\s+(${NAME})\\s*;$`, 'is');
 
 export function parseDefine(text: string): { name: string; value: string } | undefined {
   const m = DEFINE.exec(text.trim());

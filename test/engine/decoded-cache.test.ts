@@ -24,6 +24,7 @@ describe('decoded values cache', () => {
   });
 
   it('forgets in steps when nothing drains: the first of 65,536 remembered goes when one more comes', () => {
+    forgetDecoded();
     const first = Buffer.from('first');
     remember(first, 's', [0]);
     for (let i = 1; i < 65_536; i++) remember(Buffer.from([i & 255]), 's', [i]);

@@ -43,11 +43,12 @@ describe('the broker', () => {
     expect(broker.produce('wrap', 0, idempotentBatch(2, 9, 0, MAX - 2)).errorCode).toBe(0);
     expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, MAX)).errorCode).toBe(0);
     expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 0))).toMatchObject({ errorCode: 0, baseOffset: 3 });
-    // a batch that spans the wrap: its last sequence is 1 past 0
+    // the next after the wrap, and its retry
     expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: 4 });
     expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 1))).toMatchObject({ errorCode: 0, baseOffset: 4 });
     expect(broker.produce('wrap', 0, idempotentBatch(1, 9, 0, 3)).errorCode).toBe(45);
     expect(topics.get('wrap')!.partitions[0]!.end).toBe(5);
+    // a batch that spans the wrap: from 2^31 - 2 its three records end at sequence 0
     const spanning = new Broker(topics, () => undefined);
     expect(spanning.produce('wrap', 0, idempotentBatch(3, 11, 0, MAX - 1)).errorCode).toBe(0);
     expect(spanning.produce('wrap', 0, idempotentBatch(3, 11, 0, MAX - 1))).toMatchObject({ errorCode: 0, baseOffset: 5 });

@@ -1,8 +1,8 @@
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
-import { ensureMetadata, readHistory } from '../../migrations/apply.js';
-import { COLUMNS, liveHolder } from '../../migrations/history.js';
-import { ServerError, type KsqlClient } from '../../client/client.js';
+import { describeSource, ensureMetadata, hasHistoryColumns, readHistory } from '../../migrations/apply.js';
+import { liveHolder, notHistory, type MetadataNames } from '../../migrations/history.js';
+import type { KsqlClient } from '../../client/client.js';
 import { confirm } from './manage.js';
 import { report } from '../render.js';
 
@@ -17,7 +17,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       // the stream: Confluent's tool reads the history from it
       const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
       const rebuilt = history?.tableProblem !== undefined;
-      if (rebuilt) await dropOrphanedHistoryTable(client, m.table, history!.tableProblem!);
+      if (rebuilt) await dropOrphanedHistoryTable(client, m, history!.tableProblem!);
       await ensureMetadata(client, m);
       report(opts, [`${rebuilt ? `made ${m.table} again from ${m.stream} (it could not be read: ${history!.tableProblem}); ` : ''}metadata ready: stream ${m.stream} (topic ${m.streamTopic}), table ${m.table} (topic ${m.tableTopic})`], { action: 'init', stream: m.stream, streamTopic: m.streamTopic, table: m.table, tableTopic: m.tableTopic, rebuiltTable: rebuilt });
     } else {
@@ -32,7 +32,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
       // only a table with the history's columns goes (readHistory refuses one it can read without
       // them; one it cannot read is looked at here), and the plan names the topics as they are
       const table = await describeSource(client, m.table);
-      if (table && !COLUMNS.every((c) => table.columns.has(c))) throw tableNotHistory(m.table);
+      if (table && !hasHistoryColumns(table)) throw notHistory(m, 'table');
       const stream = await describeSource(client, m.stream);
       const topics = [...(table ? [table.topic] : []), stream?.topic ?? m.streamTopic];
       const applied = [...history.versions.values()].filter((v) => v.state === 'MIGRATED').length;
@@ -52,24 +52,11 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
  * no query writing it (a terminated one's table). Any other table under that name, or one whose
  * query still runs (the read failed for another reason), is left alone and the problem reported.
  */
-async function dropOrphanedHistoryTable(client: KsqlClient, table: string, problem: string): Promise<void> {
+async function dropOrphanedHistoryTable(client: KsqlClient, m: MetadataNames, problem: string): Promise<void> {
+  const table = m.table;
   const d = await describeSource(client, table);
-  if (!d || !COLUMNS.every((c) => d.columns.has(c))) throw tableNotHistory(table);
+  if (!d || !hasHistoryColumns(d)) throw notHistory(m, 'table');
   if (d.writeQueries > 0) throw new CliError(`the history table ${table} cannot be read (${problem}), though its query runs: nothing was changed; try again, or look at the server`, EXIT.FAILED);
   await client.ksql(`DROP TABLE IF EXISTS ${table};`);
 }
 
-const tableNotHistory = (table: string) => new CliError(`metadata.table: ${table} is an existing table without the migration history's columns (${COLUMNS.join(', ')}); set metadata.table to a name of its own`, EXIT.USAGE);
-
-/** A stream's or table's columns (upper-cased), topic and writing queries; undefined when the server has none of that name. */
-async function describeSource(client: KsqlClient, name: string): Promise<{ columns: Set<string>; topic: string; writeQueries: number } | undefined> {
-  let d: { fields?: { name: string }[]; topic?: string; writeQueries?: unknown[] } | undefined;
-  try {
-    d = (await client.ksql(`DESCRIBE ${name};`, {}, { readOnly: true }))[0]?.sourceDescription as typeof d;
-  } catch (e) {
-    if (e instanceof ServerError && /does not exist|Could not find/i.test(e.message)) return undefined;
-    throw e;
-  }
-  if (!d) return undefined;
-  return { columns: new Set((d.fields ?? []).map((f) => f.name.toUpperCase())), topic: d.topic ?? '', writeQueries: (d.writeQueries ?? []).length };
-}

@@ -1,6 +1,6 @@
 import { discoverMigrations, versionName } from '../../migrations/files.js';
-import { readHistory } from '../../migrations/apply.js';
-import { CURRENT, LOCK_KEY, NO_ERROR, insertRow, liveHolder, stateChange, type History } from '../../migrations/history.js';
+import { lockRow, readHistory } from '../../migrations/apply.js';
+import { CURRENT, NO_ERROR, insertRow, liveHolder, stateChange, type History } from '../../migrations/history.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
@@ -28,7 +28,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
 
     if (opts.releaseLock) {
       if (history.lock.holder === undefined) { lines.push('the lock is free'); done.releasedLockOf = null; } else {
-        sql.push(insertRow(m.stream, { versionKey: LOCK_KEY, version: history.lock.holder, name: 'ksql-migrate lock', state: 'UNLOCKED', checksum: '', startedOn: String(Date.now()), completedOn: '', previous: '', errorReason: NO_ERROR }));
+        sql.push(lockRow(m.stream, history.lock.holder, 'UNLOCKED', Date.now()));
         lines.push(`released the lock held by ${history.lock.holder}`);
         done.releasedLockOf = history.lock.holder;
       }

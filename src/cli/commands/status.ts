@@ -5,10 +5,10 @@ import { asCliError, loadConfigOrExit, makeClient, startEmbedded, warner, type G
 import { metadataNamesFor } from '../../migrations/history.js';
 import { formatTime, pad6, table } from '../render.js';
 
-export interface StatusOptions extends GlobalOptions { exitCode?: boolean }
+export interface StatusOptions extends GlobalOptions { exitCode?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
 /** Files and history side by side, from the two pull queries of the history (sent at once). */
-export async function collectStatus(opts: GlobalOptions) {
+export async function collectStatus(opts: StatusOptions) {
   const config = loadConfigOrExit(opts);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
@@ -16,7 +16,7 @@ export async function collectStatus(opts: GlobalOptions) {
     // reading needs the stream's and table's names only: their topics (which need the server's
     // service id, one more request) are for creating them
     const m = metadataNamesFor(config.metadata, '');
-    const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: (opts as { allowOutOfOrder?: boolean }).allowOutOfOrder, ignoreMissing: (opts as { ignoreMissing?: boolean }).ignoreMissing });
+    const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
     return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
@@ -45,7 +45,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   }
   // pending, failed, changed or missing versions, and files `up` would refuse
   // (an applied version whose file was removed on purpose is settled with --ignore-missing)
-  const settled = (state: string) => state === 'MIGRATED' || state === 'ROLLED_BACK' || (state === 'MISSING' && (opts as { ignoreMissing?: boolean }).ignoreMissing === true);
+  const settled = (state: string) => state === 'MIGRATED' || state === 'ROLLED_BACK' || (state === 'MISSING' && opts.ignoreMissing === true);
   if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => !settled(r.state)))) return EXIT.FAILED;
   return EXIT.OK;
 }

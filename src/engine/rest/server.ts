@@ -184,8 +184,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // HTTP/2 connection preface ("PRI * HTTP/2.0"), so clients may use h2c with prior knowledge.
   const sockets = new Set<net.Socket>();
   let server: net.Server;
-  if (options.tlsCert && options.tlsKey) {
-    server = http2.createSecureServer({ cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey), allowHTTP1: true }, handler as never);
+  // the certificate and key, read once: the REST API, the registry and (with --kafka-tls) the Kafka listener serve them
+  const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
+  if (tls) {
+    server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler as never);
   } else {
     const h1 = http.createServer(handler);
     h1.keepAliveTimeout = 5000;
@@ -229,7 +231,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let registry: RegistryListener | undefined;
   if (options.schemaRegistryPort !== undefined) {
     // the registry holds the same data as the server: it takes the same credentials and TLS
-    const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
     try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host, { basicAuth: options.basicAuth, tls }); } catch (e) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await journal?.close();
@@ -245,7 +246,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     try {
       const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
       kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
-        tls: options.kafkaTls && options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined });
+        tls: options.kafkaTls ? tls : undefined });
     } catch (e) {
       server.close();
       throw e;
@@ -270,7 +271,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   };
 }
 
-/** Whether an Authorization header carries the expected Basic credentials (the scheme in any case). */
 function randomId(): string {
   return Buffer.from(Array.from({ length: 16 }, () => Math.floor(Math.random() * 256))).toString('base64url').slice(0, 22);
 }
