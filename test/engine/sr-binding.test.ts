@@ -49,3 +49,29 @@ describe('a field written as a type its column does not take', () => {
     expect(logged).toEqual([expect.stringContaining('Cannot deserialize type float64 as type int32'), expect.stringContaining('Cannot deserialize type string as type int32')]);
   });
 });
+
+describe('Avro schemas that name a type once and use it again', () => {
+  it('infer the columns of every use and read their values, as Avro resolves the names', async () => {
+    const avro = (await import('avsc')).default;
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const schema = { type: 'record', name: 'Order', namespace: 'com.acme', fields: [
+      { name: 'billing', type: { type: 'record', name: 'Address', fields: [{ name: 'city', type: 'string' }] } },
+      { name: 'shipping', type: ['null', 'Address'], default: null },
+      { name: 'status', type: { type: 'enum', name: 'St', symbols: ['A', 'B'] } },
+      { name: 'prev', type: 'com.acme.St' },
+    ] };
+    const id = engine.registry.register('ship-value', { schema: JSON.stringify(schema) });
+    const ctx2 = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    engine.executeStatement("CREATE STREAM SHIP WITH (KAFKA_TOPIC='ship', VALUE_FORMAT='AVRO', PARTITIONS=1);", ctx2);
+    expect(engine.metastore.get('SHIP')!.columns.map((c) => `${c.name} ${c.type.kind}`)).toEqual(['BILLING STRUCT', 'SHIPPING STRUCT', 'STATUS STRING', 'PREV STRING']);
+    engine.executeStatement("CREATE STREAM SHIPPED WITH (VALUE_FORMAT='JSON') AS SELECT * FROM SHIP;", ctx2);
+    const head = Buffer.alloc(5);
+    head.writeInt32BE(id, 1);
+    const payload = avro.Type.forSchema(schema as never).toBuffer({ billing: { city: 'A' }, shipping: { city: 'B' }, status: 'A', prev: 'B' });
+    engine.topics.append('ship', { key: null, value: Buffer.concat([head, payload]), timestamp: 1 });
+    engine.drain();
+    expect(engine.topics.get('SHIPPED')!.records().map((r) => JSON.parse(r.value!.toString()))).toEqual([
+      { BILLING: { CITY: 'A' }, SHIPPING: { CITY: 'B' }, STATUS: 'A', PREV: 'B' },
+    ]);
+  });
+});

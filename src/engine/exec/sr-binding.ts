@@ -3,7 +3,7 @@ import type { Column, FormatInfo } from '../catalog/schema.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { RegistryError, type SchemaLookup } from '../schema-registry/registry.js';
 import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
-import { avroColumns, defaultKeyRecordName, type AvroSchema } from '../serde/avro-schema.js';
+import { avroColumns, defaultKeyRecordName, expandNamedTypes, type AvroSchema } from '../serde/avro-schema.js';
 import { jsonColumns, type JsonSchema } from '../serde/json-schema.js';
 import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
 
@@ -40,7 +40,7 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
   try {
     // an Avro or JSON key, or a value read unwrapped, is one column even when the schema is a record
     const whole = isKey || format.wrapSingle === false;
-    if (registered.schemaType === 'AVRO') columns = avroColumns(JSON.parse(registered.schema) as AvroSchema, ns, upper, whole);
+    if (registered.schemaType === 'AVRO') columns = avroColumns(expandNamedTypes(JSON.parse(registered.schema) as AvroSchema), ns, upper, whole);
     else if (registered.schemaType === 'JSON') columns = jsonColumns(JSON.parse(registered.schema) as JsonSchema, ns, upper, whole);
     else {
       const refs = new Map(registered.references.map((r) => [r.name, engine.registry.version(r.subject, r.version).schema]));

@@ -56,6 +56,55 @@ function avroType(t: SqlType, name: string, nullable: boolean): AvroSchema {
   return nullable ? ['null', s] : s;
 }
 
+const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const expandedSchemas = new WeakMap<object, AvroSchema>();
+
+/**
+ * The schema with every reference to a named type (a record, enum or fixed defined earlier, by its
+ * full or namespace-relative name) replaced by that type's definition, so the walks over it (column
+ * inference, reading values) meet every type in place, as Avro's parser resolves them. The original
+ * stays what Avro's own parser is given. A record that refers to itself is refused: ksqlDB has no
+ * recursive types.
+ */
+export function expandNamedTypes(schema: AvroSchema): AvroSchema {
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const known = expandedSchemas.get(schema);
+  if (known) return known;
+  const named = new Map<string, AvroSchema>();
+  const open = new Set<string>();
+  const fullName = (name: string, ns: string | undefined) => (name.includes('.') || !ns ? name : `${ns}.${name}`);
+  const walk = (s: AvroSchema, ns: string | undefined): AvroSchema => {
+    if (typeof s === 'string') {
+      if (AVRO_PRIMITIVES.has(s)) return s;
+      const full = fullName(s, ns);
+      if (open.has(full) || open.has(s)) throw new Error(`Unsupported recursive Avro type ${s}`);
+      return named.get(full) ?? named.get(s) ?? s;
+    }
+    if (Array.isArray(s)) return s.map((x) => walk(x, ns));
+    if (typeof s !== 'object' || s === null) return s;
+    const o = s as Exclude<AvroSchema, string | AvroSchema[]>;
+    if ((o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed') && typeof o.name === 'string') {
+      const name = o.name;
+      const own = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : (typeof o.namespace === 'string' ? o.namespace || undefined : ns);
+      const full = fullName(name, own);
+      if (o.type !== 'record' && o.type !== 'error') { named.set(full, s); return s; }
+      open.add(full);
+      const copy = { ...o, fields: (o.fields as { type: AvroSchema }[]).map((f) => ({ ...f, type: walk(f.type, own) })) } as AvroSchema;
+      open.delete(full);
+      named.set(full, copy);
+      return copy;
+    }
+    if (o.type === 'array') return { ...o, items: walk(o.items as AvroSchema, ns) } as AvroSchema;
+    if (o.type === 'map') return { ...o, values: walk(o.values as AvroSchema, ns) } as AvroSchema;
+    if (typeof o.type === 'object' && o.type !== null) return { ...o, type: walk(o.type as AvroSchema, ns) } as AvroSchema;
+    if (typeof o.type === 'string' && !AVRO_PRIMITIVES.has(o.type)) return walk(o.type, ns);
+    return s;
+  };
+  const out = walk(schema, undefined);
+  expandedSchemas.set(schema, out);
+  return out;
+}
+
 /** The column type of an Avro schema (schema inference); `upper` upper-cases field names. */
 export function sqlTypeOfAvro(s: AvroSchema, upper: boolean): SqlType {
   if (Array.isArray(s)) {

@@ -3,7 +3,7 @@ import type avro from 'avsc';
 import { avsc } from './libraries.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
-import type { AvroSchema } from './avro-schema.js';
+import { expandNamedTypes, type AvroSchema } from './avro-schema.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { connectMismatch, type ConnectType } from './connect-types.js';
 
@@ -60,14 +60,16 @@ function noteUnions(s: AvroSchema, t: avro.Type): void {
 /** Encodes and decodes AVRO payloads of one writer schema; values follow the columns' SQL types. */
 export function avroCodec(schema: AvroSchema, shape: Shape): Codec {
   const type = avroTypeOf(schema);
+  // (Avro's parser takes the schema as written; the walks over values take it with named types in place)
+  const expanded = expandNamedTypes(schema);
   return {
     encode(values) {
-      const v = shape.unwrapped ? toAvro(values[0], schema, shape.types[0]!) : toAvro(Object.fromEntries(shape.names.map((n, i) => [n, values[i]])), schema, { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) });
+      const v = shape.unwrapped ? toAvro(values[0], expanded, shape.types[0]!) : toAvro(Object.fromEntries(shape.names.map((n, i) => [n, values[i]])), expanded, { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) });
       return type.toBuffer(v);
     },
     decode(payload, writer) {
       const w = writer ? avroTypeOf(writer as AvroSchema) : type;
-      const ws = (writer as AvroSchema | undefined) ?? schema;
+      const ws = writer ? expandNamedTypes(writer as AvroSchema) : expanded;
       const raw: unknown = w.fromBuffer(payload);
       if (shape.unwrapped) return [fromAvro(raw, ws, shape.types[0]!)];
       const rec = fromAvro(raw, ws, { kind: 'STRUCT', fields: shape.names.map((name, i) => ({ name, type: shape.types[i]! })) }) as Obj | null;
