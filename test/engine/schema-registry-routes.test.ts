@@ -74,6 +74,9 @@ const steps: Step[] = [
   // Confluent's default prefix, every context: this registry's one context, every subject
   ['GET', '/subjects?subjectPrefix=:*:', undefined, 200, ['j-value', 'other-value', 'p-value']],
   ['GET', '/subjects?subjectPrefix=:.:p', undefined, 200, ['p-value']],
+  // the well-known files a producer's schema may import without a reference
+  ['POST', '/subjects/wk-value/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\nimport "google/protobuf/duration.proto";\nimport "google/type/money.proto";\nmessage D {\n  google.protobuf.Duration d = 1;\n  google.type.Money m = 2;\n}\n' }, 200, {}],
+  ['POST', '/subjects/wk-value/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\nimport "nowhere/else.proto";\nmessage E {\n  int32 a = 1;\n}\n' }, 422, { error_code: 42201 }],
 ];
 
 describe('Schema Registry REST routes', () => {

@@ -16,6 +16,17 @@ const WELL_KNOWN: Record<string, string> = {
   'google/type/timeofday.proto': 'syntax = "proto3"; package google.type; message TimeOfDay { int32 hours = 1; int32 minutes = 2; int32 seconds = 3; int32 nanos = 4; }',
   'confluent/type/decimal.proto': 'syntax = "proto3"; package confluent.type; message Decimal { bytes value = 1; uint32 precision = 2; int32 scale = 3; }',
   'confluent/meta.proto': 'syntax = "proto3"; package confluent;',
+  // more of the files Schema Registry knows without a reference, so producers' schemas that import them register
+  'google/protobuf/duration.proto': 'syntax = "proto3"; package google.protobuf; message Duration { int64 seconds = 1; int32 nanos = 2; }',
+  'google/protobuf/empty.proto': 'syntax = "proto3"; package google.protobuf; message Empty {}',
+  'google/protobuf/any.proto': 'syntax = "proto3"; package google.protobuf; message Any { string type_url = 1; bytes value = 2; }',
+  'google/protobuf/field_mask.proto': 'syntax = "proto3"; package google.protobuf; message FieldMask { repeated string paths = 1; }',
+  'google/type/money.proto': 'syntax = "proto3"; package google.type; message Money { string currency_code = 1; int64 units = 2; int32 nanos = 3; }',
+  'google/type/latlng.proto': 'syntax = "proto3"; package google.type; message LatLng { double latitude = 1; double longitude = 2; }',
+  'google/type/dayofweek.proto': `syntax = "proto3"; package google.type; enum DayOfWeek { DAY_OF_WEEK_UNSPECIFIED = 0; MONDAY = 1; TUESDAY = 2;
+    WEDNESDAY = 3; THURSDAY = 4; FRIDAY = 5; SATURDAY = 6; SUNDAY = 7; }`,
+  'google/type/month.proto': `syntax = "proto3"; package google.type; enum Month { MONTH_UNSPECIFIED = 0; JANUARY = 1; FEBRUARY = 2; MARCH = 3;
+    APRIL = 4; MAY = 5; JUNE = 6; JULY = 7; AUGUST = 8; SEPTEMBER = 9; OCTOBER = 10; NOVEMBER = 11; DECEMBER = 12; }`,
 };
 
 /** A parsed .proto file (plus its imports): its messages in declaration order, for message indexes. */
