@@ -75,3 +75,17 @@ describe('Avro schemas that name a type once and use it again', () => {
     ]);
   });
 });
+
+describe('a Protobuf sink named with a full name', () => {
+  it('registers the package and the message, and its records read back', () => {
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const c = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    engine.executeStatement("CREATE STREAM SRC (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON', PARTITIONS=1);", c);
+    engine.executeStatement("CREATE STREAM PFN WITH (KAFKA_TOPIC='pfn', VALUE_FORMAT='PROTOBUF', VALUE_SCHEMA_FULL_NAME='com.acme.Out') AS SELECT ID, V FROM SRC;", c);
+    expect(engine.registry.version('pfn-value', 'latest').schema).toBe('syntax = "proto3";\n\npackage com.acme;\n\nmessage Out {\n  string V = 1;\n}\n');
+    engine.executeStatement("INSERT INTO SRC (ID, V) VALUES (1, 'one');", c);
+    engine.executeStatement("CREATE STREAM BACK WITH (VALUE_FORMAT='JSON') AS SELECT * FROM PFN;", c);
+    engine.drain();
+    expect(engine.topics.get('BACK')!.records().map((r) => r.value!.toString())).toEqual(['{"V":"one"}']);
+  });
+});

@@ -255,7 +255,11 @@ export function protoSchemaText(cols: { name: string; type: SqlType }[], opts: P
     const inner = nested.length ? `\n${nested.join('\n')}` : '';
     return `${indent}message ${name} {\n${lines.join('')}${inner}${indent}}\n`;
   };
-  const body = message(opts.name ?? 'ConnectDefault1', cols, '');
+  // a full name (com.acme.Out) is a package and a message, as Confluent's converter writes it
+  const full = opts.name ?? 'ConnectDefault1';
+  const dot = full.lastIndexOf('.');
+  const body = message(dot < 0 ? full : full.slice(dot + 1), cols, '');
   const imp = [...imports].sort().map((i) => `import "${i}";\n`).join('');
-  return `syntax = "proto3";\n\n${imp ? `${imp}\n` : ''}${body}`;
+  const pkg = dot < 0 ? '' : `package ${full.slice(0, dot)};\n\n`;
+  return `syntax = "proto3";\n${pkg ? `\n${pkg}` : '\n'}${imp ? `${imp}\n` : ''}${body}`;
 }
