@@ -58,13 +58,19 @@ function avroType(t: SqlType, name: string, nullable: boolean): AvroSchema {
 
 const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 const expandedSchemas = new WeakMap<object, AvroSchema>();
+/** Each part of a schema `expandNamedTypes` had to copy, and the part of the original it stands for. */
+const originals = new WeakMap<object, object>();
+
+/** The part of the schema as written that a part of an expanded schema stands for (itself when it was not copied). */
+export const originalOf = <S extends AvroSchema>(part: S): S => (typeof part === 'object' && part !== null ? (originals.get(part) as S | undefined) ?? part : part);
 
 /**
  * The schema with every reference to a named type (a record, enum or fixed defined earlier, by its
  * full or namespace-relative name) replaced by that type's definition, so the walks over it (column
  * inference, reading values) meet every type in place, as Avro's parser resolves them. The original
- * stays what Avro's own parser is given. A record that refers to itself is refused: ksqlDB has no
- * recursive types.
+ * stays what Avro's own parser is given; parts with no reference in them are the original's own
+ * objects (see originalOf for the others). A record that refers to itself is refused: ksqlDB has
+ * no recursive types.
  */
 export function expandNamedTypes(schema: AvroSchema): AvroSchema {
   if (typeof schema !== 'object' || schema === null) return schema;
@@ -73,6 +79,7 @@ export function expandNamedTypes(schema: AvroSchema): AvroSchema {
   const named = new Map<string, AvroSchema>();
   const open = new Set<string>();
   const fullName = (name: string, ns: string | undefined) => (name.includes('.') || !ns ? name : `${ns}.${name}`);
+  const copied = <T>(from: object, to: T): T => { originals.set(to as object, originals.get(from) ?? from); return to; };
   const walk = (s: AvroSchema, ns: string | undefined): AvroSchema => {
     if (typeof s === 'string') {
       if (AVRO_PRIMITIVES.has(s)) return s;
@@ -80,7 +87,10 @@ export function expandNamedTypes(schema: AvroSchema): AvroSchema {
       if (open.has(full) || open.has(s)) throw new Error(`Unsupported recursive Avro type ${s}`);
       return named.get(full) ?? named.get(s) ?? s;
     }
-    if (Array.isArray(s)) return s.map((x) => walk(x, ns));
+    if (Array.isArray(s)) {
+      const items = s.map((x) => walk(x, ns));
+      return items.every((x, i) => x === s[i]) ? s : copied<AvroSchema>(s, items);
+    }
     if (typeof s !== 'object' || s === null) return s;
     const o = s as Exclude<AvroSchema, string | AvroSchema[]>;
     if ((o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed') && typeof o.name === 'string') {
@@ -89,14 +99,17 @@ export function expandNamedTypes(schema: AvroSchema): AvroSchema {
       const full = fullName(name, own);
       if (o.type !== 'record' && o.type !== 'error') { named.set(full, s); return s; }
       open.add(full);
-      const copy = { ...o, fields: (o.fields as { type: AvroSchema }[]).map((f) => ({ ...f, type: walk(f.type, own) })) } as AvroSchema;
+      const fields = (o.fields as { type: AvroSchema }[]).map((f) => { const type = walk(f.type, own); return type === f.type ? f : copied(f, { ...f, type }); });
       open.delete(full);
-      named.set(full, copy);
-      return copy;
+      const out: AvroSchema = fields.every((f, i) => f === (o.fields as unknown[])[i]) ? s : copied<AvroSchema>(o, { ...o, fields } as AvroSchema);
+      named.set(full, out);
+      return out;
     }
-    if (o.type === 'array') return { ...o, items: walk(o.items as AvroSchema, ns) } as AvroSchema;
-    if (o.type === 'map') return { ...o, values: walk(o.values as AvroSchema, ns) } as AvroSchema;
-    if (typeof o.type === 'object' && o.type !== null) return { ...o, type: walk(o.type as AvroSchema, ns) } as AvroSchema;
+    const inner = o.type === 'array' ? 'items' : o.type === 'map' ? 'values' : typeof o.type === 'object' && o.type !== null ? 'type' : undefined;
+    if (inner) {
+      const was = o[inner] as AvroSchema, now = walk(was, ns);
+      return now === was ? s : copied<AvroSchema>(o, { ...o, [inner]: now } as AvroSchema);
+    }
     if (typeof o.type === 'string' && !AVRO_PRIMITIVES.has(o.type)) return walk(o.type, ns);
     return s;
   };

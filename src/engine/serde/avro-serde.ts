@@ -3,7 +3,7 @@ import type avro from 'avsc';
 import { avsc } from './libraries.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
-import { expandNamedTypes, type AvroSchema } from './avro-schema.js';
+import { expandNamedTypes, originalOf, type AvroSchema } from './avro-schema.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { connectMismatch, type ConnectType } from './connect-types.js';
 
@@ -92,7 +92,8 @@ function unionBranches(s: AvroSchema): AvroSchema[] | undefined {
 
 /** The union's non-null branch types when its values are wrapped ({ branch: value }), else undefined. */
 function wrappedBranches(schema: AvroSchema): avro.Type[] | undefined {
-  const t = typeof schema === 'object' ? unionTypes.get(schema) : undefined;
+  // (a union with a named type in it is a copy in the expanded schema: its avsc type is the original's)
+  const t = typeof schema === 'object' ? unionTypes.get(schema) ?? unionTypes.get(originalOf(schema)) : undefined;
   return t ? (t as avro.types.WrappedUnionType).types.filter((b) => b.typeName !== 'null') : undefined;
 }
 
