@@ -57,6 +57,19 @@ describe('the transaction coordinator', () => {
     expect(appended).toEqual(['t/1:2']);
   });
 
+  it('a timed-out transaction whose abort the logs could not keep stays aborted and its producer fenced', () => {
+    vi.useFakeTimers();
+    const { tc, appended, failNext } = coordinator();
+    tc.init('app', 1000);
+    tc.addPartitions('app', 1000, 0, [{ topic: 't', partition: 0 }]);
+    tc.hold(1000, 't', 0, batch(2));
+    failNext.on = true;
+    vi.advanceTimersByTime(1001);
+    expect(tc.canHold(1000, 0, 't', 0)).toBe(TXERR.INVALID_PRODUCER_EPOCH);
+    expect(tc.end('app', 1000, 0, true)).toBe(TXERR.INVALID_PRODUCER_EPOCH);
+    expect(appended).toEqual([]);
+  });
+
   it('refuses transaction timeouts outside (0, transaction.max.timeout.ms] and requests for ids it never gave', () => {
     const { tc } = coordinator();
     expect(tc.init('app', 0).errorCode).toBe(TXERR.INVALID_TRANSACTION_TIMEOUT);

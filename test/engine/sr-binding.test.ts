@@ -74,6 +74,17 @@ describe('Avro schemas that name a type once and use it again', () => {
       { BILLING: { CITY: 'A' }, SHIPPING: { CITY: 'B' }, STATUS: 'A', PREV: 'B' },
     ]);
   });
+
+  it('tell apart two records of one short name in different namespaces (no false recursion)', () => {
+    const engine = new Engine();
+    const schema = { type: 'record', name: 'Address', fields: [
+      { name: 'inner', type: { type: 'record', name: 'Address', namespace: 'com.b', fields: [{ name: 'street', type: 'string' }] } },
+      { name: 'h', type: { type: 'record', name: 'Holder', namespace: 'com.b', fields: [{ name: 'a', type: 'Address' }] } },
+    ] };
+    engine.registry.register('ns-value', { schema: JSON.stringify(schema) });
+    engine.executeStatement("CREATE STREAM NS WITH (KAFKA_TOPIC='ns', VALUE_FORMAT='AVRO', PARTITIONS=1);", { properties: {}, variables: new Map() });
+    expect(engine.metastore.get('NS')!.columns.map((c) => c.name)).toEqual(['INNER', 'H']);
+  });
 });
 
 describe('a Protobuf sink named with a full name', () => {

@@ -294,6 +294,17 @@ describe('appends that cannot be kept', () => {
     expect(log.start).toBeGreaterThan(5);
   });
 
+  it('keeps the last record it kept when a group after it is taken back (retention then runs with that record newest)', () => {
+    const topics = new TopicStore(100);
+    topics.create('t', { partitions: 1, replicas: 1 });
+    const log = topics.get('t')!.partitions[0]!;
+    topics.append('t', { key: null, value: Buffer.alloc(1000, 97), timestamp: 0 });
+    topics.append('t', { key: null, value: Buffer.alloc(1000, 98), timestamp: 1 });
+    expect(log.all().map((r) => r.offset)).toEqual([1]);
+    expect(() => topics.atomically(() => { topics.append('t', { key: null, value: Buffer.from('c'), timestamp: 2 }); throw new Error('cut off'); })).toThrow('cut off');
+    expect([log.end, log.all().map((r) => r.offset)]).toEqual([2, [1]]);
+  });
+
   it('takes back a producer\'s undecoded batch appended in a group that fails', () => {
     const topics = new TopicStore();
     topics.create('t', { partitions: 1, replicas: 1 });

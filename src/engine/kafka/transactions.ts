@@ -213,7 +213,11 @@ export class TransactionCoordinator {
     if (t.state === 'Ongoing') return;
     t.state = 'Ongoing';
     this.save(t);
-    // a transaction open longer than its timeout is aborted, and its producer fenced, as Kafka's coordinator does
+    this.armTimeout(t);
+  }
+
+  /** A transaction open longer than its timeout is aborted, and its producer fenced, as Kafka's coordinator does. */
+  private armTimeout(t: Transaction): void {
     t.timer = setTimeout(() => {
       if (t.state !== 'Ongoing') return;
       // (a save that fails, the data dir full, leaves the server refusing writes; the abort stands in memory)
@@ -230,7 +234,7 @@ export class TransactionCoordinator {
   private finish(t: Transaction, commit: boolean, then?: () => void): void {
     clearTimeout(t.timer);
     const held = t.held, offsets = [...t.offsets.entries()];
-    const before = { state: t.state, partitions: [...t.partitions], groups: [...t.groups], epoch: t.epoch, producerId: t.producerId };
+    const before = { state: t.state, partitions: [...t.partitions], groups: [...t.groups] };
     t.state = commit ? 'CompleteCommit' : 'CompleteAbort';
     t.partitions.clear(); t.groups.clear(); t.held = []; t.offsets.clear();
     then?.();
@@ -243,13 +247,16 @@ export class TransactionCoordinator {
         this.save(t);
       });
     } catch (e) {
-      // the logs took none of it back (the data dir could not keep it): the transaction is as it
-      // was, so the client's retry is not answered as done with its records gone
-      if (t.producerId !== before.producerId) { this.byProducer.delete(t.producerId); this.byProducer.set(before.producerId, t); }
-      Object.assign(t, { state: before.state, held, epoch: before.epoch, producerId: before.producerId });
-      for (const p of before.partitions) t.partitions.add(p);
-      for (const g of before.groups) t.groups.add(g);
-      for (const [k, o] of offsets) t.offsets.set(k, o);
+      // a commit the logs could not keep (they took all of it back) leaves the transaction ongoing,
+      // its timeout running again, so the client's retry commits it rather than being answered as
+      // done with its records gone; an abort stands in memory (nothing of it is to be kept)
+      if (commit) {
+        Object.assign(t, { state: before.state, held });
+        for (const p of before.partitions) t.partitions.add(p);
+        for (const g of before.groups) t.groups.add(g);
+        for (const [k, o] of offsets) t.offsets.set(k, o);
+        this.armTimeout(t);
+      }
       throw e;
     }
     if (commit && held.length) this.ports.written();

@@ -84,7 +84,7 @@ export function expandNamedTypes(schema: AvroSchema): AvroSchema {
     if (typeof s === 'string') {
       if (AVRO_PRIMITIVES.has(s)) return s;
       const full = fullName(s, ns);
-      if (open.has(full) || open.has(s)) throw new Error(`Unsupported recursive Avro type ${s}`);
+      if (open.has(full)) throw new Error(`Unsupported recursive Avro type ${s}`);
       return named.get(full) ?? named.get(s) ?? s;
     }
     if (Array.isArray(s)) {

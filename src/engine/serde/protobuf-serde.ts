@@ -115,7 +115,7 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   const rt = f.resolvedType;
   if (rt instanceof protobufjs().Type) {
     const name = wellKnown(rt);
-    if (name.startsWith('google.protobuf.') && name.endsWith('Value')) return { value: t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v };
+    if (WRAPPERS.has(name)) return { value: t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v };
     if (name === 'google.protobuf.Timestamp') { const ms = v as number; return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }; }
     if (name === 'google.type.Date') { const d = new Date((v as number) * DAY_MS); return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }; }
     if (name === 'google.type.TimeOfDay') { const ms = v as number; return { hours: Math.floor(ms / 3_600_000), minutes: Math.floor(ms / 60_000) % 60, seconds: Math.floor(ms / 1000) % 60, nanos: (ms % 1000) * 1e6 }; }
@@ -187,7 +187,7 @@ function fromElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
     if (v === null || v === undefined) return null;
     const m = v as Obj;
     const name = wellKnown(rt);
-    if (name.startsWith('google.protobuf.') && name.endsWith('Value')) {
+    if (WRAPPERS.has(name)) {
       // a wrapper is read as the type it wraps
       const mismatch = connectMismatch(PROTO_CONNECT.get(rt.fields.value!.type), t);
       if (mismatch) throw mismatch;
@@ -204,6 +204,9 @@ function fromElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   if (mismatch) throw mismatch;
   return scalar(v, t);
 }
+
+/** google/protobuf/wrappers.proto's messages: each holds one primitive `value`, read as that value. */
+const WRAPPERS = new Set(['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'].map((t) => `google.protobuf.${t}Value`));
 
 /** The Connect type each Protobuf scalar is read as (unsigned 32-bit ints widen to INT64, as Confluent's converter reads them). */
 const PROTO_CONNECT = new Map<string, ConnectType>([

@@ -116,7 +116,7 @@ export class PartitionLog {
    * Takes back the records from `offset` on (an append whose journal write failed, so it was never
    * acknowledged): the log ends at `offset` again. Only the newest appends are ever taken back.
    */
-  truncateTo(offset: number): void {
+  truncateTo(offset: number, newest: number): void {
     if (offset >= this.endOffset) return;
     const counted = this.retentionBytes >= 0;
     const segs = this.segments;
@@ -126,18 +126,21 @@ export class PartitionLog {
     }
     const last = segs[segs.length - 1];
     if (last && last.base + last.count > offset) {
-      // (a pending batch is appended whole, never in a group that could fail part way)
+      // (a pending batch is taken back whole: its segment starts at or after `offset`)
       const records = last.records ?? this.decode(segs.length - 1);
       if (counted) for (let o = Math.max(offset, this.start); o < last.base + records.length; o++) this.bytes -= recordBytes(records[o - last.base]!);
       records.length = offset - last.base;
     }
     this.endOffset = offset;
     if (this.start > offset) this.start = offset;
-    this.newest = Math.min(this.newest, offset);
+    // the append before the taken-back ones is the newest again: retention keeps it
+    this.newest = newest;
     this.hint = 0;
   }
 
   get end(): number { return this.endOffset; }
+  /** The first offset of the last append (what retention always keeps). */
+  get lastAppend(): number { return this.newest; }
   get(offset: number): TopicRecord | undefined {
     if (offset < this.start || offset >= this.endOffset) return undefined;
     const segs = this.segments;
@@ -346,9 +349,9 @@ export class TopicStore {
     if (why) throw new StorageRefused(why);
   }
   /** Where each partition appended to in the open `atomically` group ended before it: its appends are taken back if the group fails. */
-  private marks: Map<PartitionLog, number> | undefined;
+  private marks: Map<PartitionLog, { end: number; newest: number }> | undefined;
   private mark(log: PartitionLog): void {
-    if (this.marks && !this.marks.has(log)) { this.marks.set(log, log.end); log.hold(); }
+    if (this.marks && !this.marks.has(log)) { this.marks.set(log, { end: log.end, newest: log.lastAppend }); log.hold(); }
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -364,7 +367,7 @@ export class TopicStore {
     // a group inside a group (a batch inside a transaction's commit) is part of the outer one
     if (this.groupDepth > 0) return fn();
     this.groupDepth++;
-    const marks = this.marks = new Map<PartitionLog, number>();
+    const marks = this.marks = new Map<PartitionLog, { end: number; newest: number }>();
     for (const l of this.groupListeners) l.begin();
     let out: T | undefined, ok = false, failure: unknown;
     try { out = fn(); ok = true; } catch (e) { failure = e; }
@@ -373,9 +376,8 @@ export class TopicStore {
     try { for (const l of this.groupListeners) l.end(ok); } catch (e) { if (ok) { ok = false; failure = e; } }
     // a group that failed, or that its listener (the journal) could not keep, is taken back whole:
     // what is held is what is kept
-    for (const [log, end] of marks) {
-      if (!ok) log.truncateTo(end);
-      log.release();
+    for (const [log, mark] of marks) {
+      try { if (!ok) log.truncateTo(mark.end, mark.newest); } finally { log.release(); }
     }
     if (!ok) throw failure;
     return out as T;
@@ -473,9 +475,12 @@ export class TopicStore {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
       timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? NO_HEADERS, seq: this.seq++,
     };
+    // a client's record the journal could not keep is taken back (a query's output is its step's);
+    // retention waits until the record is kept, so taking it back leaves the log as it was
+    const alone = !this.marks && this.listeners.length > 0, newest = log.lastAppend;
+    if (alone) log.hold();
     log.push(out);
-    // a client's record the journal could not keep is taken back (a query's output is its step's)
-    try { for (const l of this.listeners) l(out, origin); } catch (e) { if (origin === 'external' && !this.marks) log.truncateTo(out.offset); throw e; }
+    try { for (const l of this.listeners) l(out, origin); } catch (e) { if (origin === 'external' && alone) log.truncateTo(out.offset, newest); throw e; } finally { if (alone) log.release(); }
     for (const l of this.dataListeners) l();
     return out;
   }
