@@ -153,3 +153,13 @@ describe('a join whose key is not selected', () => {
       + 'ROWKEY was added as a synthetic key column because the join criteria did not match any source column. This expression must be included in the projection and may be aliased. ');
   });
 });
+
+describe('INSERT VALUES of a struct', () => {
+  it('takes it field by field: fields the column lacks are dropped, fields the value lacks are NULL, a field of another type is refused', () => {
+    const e = new Engine();
+    run(e, "CREATE STREAM ST (ID INT KEY, S STRUCT<A INT, B STRING>) WITH (kafka_topic='st', value_format='JSON', partitions=1)");
+    run(e, "INSERT INTO ST (ID, S) VALUES (1, STRUCT(A := 1, EXTRA := 'x'))");
+    expect(output(e, 'st')).toEqual(['1@' + e.topics.get('st')!.records()[0]!.timestamp + ' {"S":{"A":1,"B":null}}']);
+    expect(() => run(e, "INSERT INTO ST (ID, S) VALUES (2, STRUCT(A := 'not a number'))")).toThrow(/Expected type STRUCT<`A` INTEGER, `B` STRING> for field `S` but got STRUCT<`A` STRING>/);
+  });
+});

@@ -68,6 +68,12 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
       } else if (type.kind === 'DECIMAL' && (c.type.kind === 'INTEGER' || c.type.kind === 'BIGINT')) {
         // a whole number goes into any DECIMAL it fits without rounding, as ksqlDB's value coercer allows
         try { v = convert(v, c.type, type); } catch (err) { throw fail((err as Error).message); }
+      } else if (c.type.kind === 'STRUCT' && type.kind === 'STRUCT' && !canImplicitlyCast(c.type, type)) {
+        // a struct goes field by field, as ksqlDB's value coercer takes it: fields the column lacks are
+        // dropped, fields the value lacks are NULL (a schema's default then fills them when written)
+        const value = structInto(v as Record<string, unknown>, c.type, type);
+        if (value === undefined) throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
+        v = value;
       } else if (!canImplicitlyCast(c.type, type) && !(type.kind === 'DECIMAL' && (c.type.kind === 'DECIMAL' || c.type.kind === 'DOUBLE'))) {
         throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
       } else {
@@ -81,6 +87,26 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
     if (isRowtime) rowtime = v as number; else row.set(name, v);
   });
   return { row, rowtime };
+}
+
+/**
+ * A struct value of type `from` as one of type `to`, matching fields by name (nested structs the
+ * same way); undefined when a field both have cannot be cast implicitly.
+ */
+function structInto(v: Record<string, unknown>, from: SqlType & { kind: 'STRUCT' }, to: SqlType & { kind: 'STRUCT' }): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const f of to.fields) {
+    const src = from.fields.find((x) => x.name === f.name);
+    const x = src ? v[src.name] : null;
+    if (!src || x === null || x === undefined) { out[f.name] = null; continue; }
+    if (src.type.kind === 'STRUCT' && f.type.kind === 'STRUCT' && !canImplicitlyCast(src.type, f.type)) {
+      const inner = structInto(x as Record<string, unknown>, src.type, f.type);
+      if (inner === undefined) return undefined;
+      out[f.name] = inner;
+    } else if (canImplicitlyCast(src.type, f.type)) out[f.name] = convert(x, src.type, f.type);
+    else return undefined;
+  }
+  return out;
 }
 
 /**
