@@ -24,7 +24,8 @@ export function substitute(text: string, vars: ReadonlyMap<string, string>, firs
   return text.replace(/\$\{([^}]*)\}/g, (m, name: string, offset: number) => {
     const key = [...vars.keys()].find((k) => k.toUpperCase() === name.trim().toUpperCase());
     if (key === undefined) {
-      const line = firstLine + (text.slice(0, offset).match(/\n/g)?.length ?? 0);
+      // lines end at \n, \r\n or a lone \r, as the splitter counts them
+      const line = firstLine + (text.slice(0, offset).match(/\r\n|\r|\n/g)?.length ?? 0);
       throw new SqlTextError(`variable '${name}' is not defined (use DEFINE, --define ${name}=... or variables: in the config)`, line);
     }
     return vars.get(key)!;

@@ -87,6 +87,15 @@ describe('line endings', () => {
   });
 });
 
+describe('an undefined variable', () => {
+  it('is named at its line however the file ends its lines (\\n, \\r\\n or a lone \\r)', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = ['-- c', 'CREATE STREAM s (id INT)', " WITH (kafka_topic='${undef}');"].join(eol);
+      expect(() => substitute(text, new Map(), 1)).toThrow(expect.objectContaining({ line: 3 }));
+    }
+  });
+});
+
 describe('stripComments', () => {
   it('drops blanks that end a line outside string literals, and keeps a literal\'s own byte for byte', () => {
     const text = "INSERT INTO t (id, v) VALUES (2, 'multi\nline   \nvalue\t');   -- note  \nSELECT 1 /* a\nb */   \n";
