@@ -62,27 +62,24 @@ describe('stream-stream joins', () => {
     expect(output(e, 'J')).toEqual(['1@1800000 {"LV":"a","RV":"x"}']);
   });
 
-  it('join an arriving row with the other side\'s rows in time order, not the order they arrived', () => {
+  /** The sink J of `select` over streams L and R after `records` ([side, key, V, time]) arrive one at a time. */
+  const joined = (select: string, records: ['l' | 'r', number, string, number][]) => {
     const e = new Engine();
     streams(e, 'L', 'R');
-    run(e, 'CREATE STREAM J AS SELECT L.ID AS ID, L.V AS LV, R.V AS RV FROM L JOIN R WITHIN 10 SECONDS ON L.ID = R.ID');
-    put(e, 'r', 1, { V: 'r5' }, 5000);
-    put(e, 'r', 1, { V: 'r2' }, 2000);
-    put(e, 'r', 1, { V: 'r3' }, 3000);
-    put(e, 'l', 1, { V: 'l4' }, 4000);
-    expect(output(e, 'J')).toEqual(['1@4000 {"LV":"l4","RV":"r2"}', '1@4000 {"LV":"l4","RV":"r3"}', '1@5000 {"LV":"l4","RV":"r5"}']);
+    run(e, `CREATE STREAM J AS ${select}`);
+    for (const [side, key, v, ts] of records) put(e, side, key, { V: v }, ts);
+    return output(e, 'J');
+  };
+
+  it('join an arriving row with the other side\'s rows in time order, not the order they arrived', () => {
+    expect(joined('SELECT L.ID AS ID, L.V AS LV, R.V AS RV FROM L JOIN R WITHIN 10 SECONDS ON L.ID = R.ID',
+      [['r', 1, 'r5', 5000], ['r', 1, 'r2', 2000], ['r', 1, 'r3', 3000], ['l', 1, 'l4', 4000]]))
+      .toEqual(['1@4000 {"LV":"l4","RV":"r2"}', '1@4000 {"LV":"l4","RV":"r3"}', '1@5000 {"LV":"l4","RV":"r5"}']);
   });
 
   it('emit unmatched outer rows, once their window and grace have passed, by time, right side first, then by key bytes', () => {
-    const e = new Engine();
-    streams(e, 'L', 'R');
-    run(e, 'CREATE STREAM J AS SELECT ROWKEY AS K, L.V AS LV, R.V AS RV FROM L FULL OUTER JOIN R WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON L.ID = R.ID');
-    put(e, 'l', 5, { V: 'l5' }, 1000);
-    put(e, 'l', 2, { V: 'l2' }, 1000);
-    put(e, 'r', 3, { V: 'r3' }, 1000);
-    put(e, 'r', 1, { V: 'r1' }, 500);
-    put(e, 'l', 9, { V: 'l9' }, 30_000);
-    expect(output(e, 'J')).toEqual([
+    expect(joined('SELECT ROWKEY AS K, L.V AS LV, R.V AS RV FROM L FULL OUTER JOIN R WITHIN 10 SECONDS GRACE PERIOD 5 SECONDS ON L.ID = R.ID',
+      [['l', 5, 'l5', 1000], ['l', 2, 'l2', 1000], ['r', 3, 'r3', 1000], ['r', 1, 'r1', 500], ['l', 9, 'l9', 30_000]])).toEqual([
       '1@500 {"LV":null,"RV":"r1"}', '3@1000 {"LV":null,"RV":"r3"}', '2@1000 {"LV":"l2","RV":null}', '5@1000 {"LV":"l5","RV":null}',
     ]);
   });

@@ -1,5 +1,6 @@
 import type { Column } from '../catalog/schema.js';
 import { T, type SqlType } from '../sql/types.js';
+import { splitFullName } from './full-name.js';
 
 /** An Avro schema as JSON (avsc accepts it as is). */
 export type AvroSchema = string | AvroSchema[] | { type: string | AvroSchema; [k: string]: unknown };
@@ -22,9 +23,9 @@ export function avroSchemaFor(cols: Column[], opts: { fullName: string; unwrappe
 }
 
 function record(fields: { name: string; type: SqlType }[], fullName: string): AvroSchema {
-  const dot = fullName.lastIndexOf('.');
+  const { space, name } = splitFullName(fullName);
   return {
-    type: 'record', name: fullName.slice(dot + 1), ...(dot > 0 ? { namespace: fullName.slice(0, dot) } : {}),
+    type: 'record', name, ...(space ? { namespace: space } : {}),
     fields: fields.map((f) => ({ name: f.name, type: avroType(f.type, `${fullName}_${f.name}`, true), default: null })),
     'connect.name': fullName,
   };
@@ -95,7 +96,7 @@ export function expandNamedTypes(schema: AvroSchema): AvroSchema {
     const o = s as Exclude<AvroSchema, string | AvroSchema[]>;
     if ((o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed') && typeof o.name === 'string') {
       const name = o.name;
-      const own = name.includes('.') ? name.slice(0, name.lastIndexOf('.')) : (typeof o.namespace === 'string' ? o.namespace || undefined : ns);
+      const own = name.includes('.') ? splitFullName(name).space : (typeof o.namespace === 'string' ? o.namespace || undefined : ns);
       const full = fullName(name, own);
       if (o.type !== 'record' && o.type !== 'error') { named.set(full, s); return s; }
       open.add(full);

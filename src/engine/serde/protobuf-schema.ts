@@ -2,6 +2,7 @@ import type protobuf from 'protobufjs';
 import { protobufjs } from './libraries.js';
 import type { Column } from '../catalog/schema.js';
 import { T, type SqlType } from '../sql/types.js';
+import { splitFullName } from './full-name.js';
 
 // The imports Confluent's Protobuf converter uses for ksqlDB types, declared here so schemas that
 // import them parse without a file system (the message shapes are those of the published .proto files).
@@ -256,10 +257,9 @@ export function protoSchemaText(cols: { name: string; type: SqlType }[], opts: P
     return `${indent}message ${name} {\n${lines.join('')}${inner}${indent}}\n`;
   };
   // a full name (com.acme.Out) is a package and a message, as Confluent's converter writes it
-  const full = opts.name ?? 'ConnectDefault1';
-  const dot = full.lastIndexOf('.');
-  const body = message(dot < 0 ? full : full.slice(dot + 1), cols, '');
+  const { space, name } = splitFullName(opts.name ?? 'ConnectDefault1');
+  const body = message(name, cols, '');
   const imp = [...imports].sort().map((i) => `import "${i}";\n`).join('');
-  const pkg = dot < 0 ? '' : `package ${full.slice(0, dot)};\n\n`;
+  const pkg = space ? `package ${space};\n\n` : '';
   return `syntax = "proto3";\n${pkg ? `\n${pkg}` : '\n'}${imp ? `${imp}\n` : ''}${body}`;
 }
