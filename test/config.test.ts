@@ -114,6 +114,13 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(() => loadConfig({}, {}, dir)).toThrow('metadata.table: must differ from metadata.stream (both are SAMEX): the history needs a stream and a table');
   });
 
+  it('refuses a variable that --define would refuse: a name that is no identifier, or two names that differ only in case', () => {
+    expect(() => loadConfig({}, {}, project('variables:\n  bad-name: x\n'))).toThrow('variables.bad-name: not a variable name (letters, digits and _, not starting with a digit)');
+    expect(() => loadConfig({}, {}, project('variables:\n  1st: x\n'))).toThrow(/^variables\.1st: not a variable name/);
+    expect(() => loadConfig({}, {}, project('variables:\n  Part: x\n  PART: 2\n'))).toThrow('variables.PART: the same variable as Part (names ignore case)');
+    expect(loadConfig({}, {}, project('variables:\n  _part_1: 6\n')).variables).toEqual({ _part_1: '6' });
+  });
+
   it('names the key of a bad value', () => {
     const dir = project('server:\n  url: not a url\n');
     expect(() => loadConfig({}, {}, dir)).toThrow(/^server\.url: /);

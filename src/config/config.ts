@@ -5,6 +5,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { parse as parseProperties } from 'dot-properties';
+import { VARIABLE_NAME } from '../sql/variables.js';
 
 /** A number or a boolean may come as text (a `${env:NAME}` reference always does). */
 const numeric = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
@@ -65,7 +66,16 @@ export const ConfigSchema = z.strictObject({
   }).prefault({}),
   /** streamsProperties sent with every statement, e.g. ksql.streams.auto.offset.reset: earliest. */
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  /** Values for ${name} in migrations; names as DEFINE takes them, compared ignoring case as --define compares them. */
+  variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}).superRefine((vars, ctx) => {
+    const seen = new Map<string, string>();
+    for (const name of Object.keys(vars)) {
+      if (!VARIABLE_NAME.test(name)) { ctx.addIssue({ code: 'custom', path: [name], message: 'not a variable name (letters, digits and _, not starting with a digit)' }); continue; }
+      const other = seen.get(name.toUpperCase());
+      if (other !== undefined) ctx.addIssue({ code: 'custom', path: [name], message: `the same variable as ${other} (names ignore case)` });
+      seen.set(name.toUpperCase(), name);
+    }
+  }),
 });
 
 /** The keys a section of the settings takes, for the message about one it does not. */
