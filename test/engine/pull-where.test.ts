@@ -29,6 +29,18 @@ describe('pull-query WHERE without table scans', () => {
     expect(() => validatePullWhere(where(cond), keys, noScan)).toThrow(message);
   });
 
+  it('adds the syntax help and what a pull query\'s WHERE must do, with the window bounds for a windowed table; a missing scan setting gets none', () => {
+    const message = (cond: string, opts: PullScanOptions) => { try { validatePullWhere(where(cond), intKey, opts); } catch (e) { return (e as Error).message; } return undefined; };
+    const help = '. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.\nPull queries require a WHERE clause that:\n'
+      + ' - limits the query to keys only, e.g. `SELECT * FROM X WHERE <key-column>=Y;`.\n - specifies an equality condition that is a conjunction of equality expressions that cover all key columns.';
+    expect(message('COUNT = 100', noScan)).toBe(`WHERE clause missing key column for disjunct: (COUNT = 100)${help}`);
+    // (a message that ends with a full stop keeps one)
+    expect(message('ID + 10 = 20', noScan)).toBe(`A comparison must directly reference a key column${help}`);
+    expect(message('ID = 10 AND WINDOWSTART <> 1', { ...noScan, windowed: true })).toBe(`Unsupported \`WINDOWSTART\` bounds: NOT_EQUAL${help}\n - (optionally) limits the time bounds of the windowed table.`
+      + '\n\t Bounds on [WINDOWSTART, WINDOWEND] are supported\n\t Supported operators are [EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL]');
+    expect(message('ID >= 12', noScan)).toBe('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true');
+  });
+
   it.each([
     ['ID = 10', intKey, noScan],
     ['ID IN (10, 11) AND COUNT > 1', intKey, noScan],

@@ -11,6 +11,21 @@ export interface PullScanOptions { tableScan: boolean; rangeScan: boolean; windo
 export interface KeyCol { name: string; type: SqlType }
 
 const BOUND_COLUMNS = new Set(['WINDOWSTART', 'WINDOWEND', 'ROWTIME']);
+
+/** What ksqlDB adds to a pull query it refuses (PullQueryValidator's syntax help). */
+export const PULL_SUFFIX = ' See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.';
+
+/**
+ * A WHERE clause a pull query cannot serve, worded as ksqlDB's QueryFilterNode words it: the problem,
+ * the syntax help, and what a pull query's WHERE must do (for windowed tables, the bounds it takes).
+ */
+function whereError(message: string, windowed: boolean): KsqlStatementError {
+  const bounds = windowed
+    ? '\n - (optionally) limits the time bounds of the windowed table.\n\t Bounds on [WINDOWSTART, WINDOWEND] are supported\n\t Supported operators are [EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL]'
+    : '';
+  return new KsqlStatementError(`${message.replace(/\.$/, '')}.${PULL_SUFFIX}\nPull queries require a WHERE clause that:\n - limits the query to keys only, e.g. \`SELECT * FROM X WHERE <key-column>=Y;\`.\n - specifies an equality condition that is a conjunction of equality expressions that cover all key columns.${bounds}`);
+}
+const TABLE_SCAN = 'Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true';
 const RESOLVABLE = 'A comparison must be between a key column and a resolvable expression.';
 const COMBINED = 'A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate.';
 
@@ -34,8 +49,8 @@ function hasColumn(e: Expr): boolean {
  * with `=` or IN to resolvable values, unless a table scan (or, for single STRING keys, a range scan) may serve it.
  */
 export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts: PullScanOptions): void {
-  const needsScan = (message: string) => { if (!opts.tableScan) throw new KsqlStatementError(message); };
-  if (!where) { needsScan('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true'); return; }
+  const needsScan = (message: string) => { if (!opts.tableScan) throw whereError(message, opts.windowed); };
+  if (!where) { if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN); return; }
   for (const conjuncts of disjuncts(where)) {
     if (opts.windowed) checkWindowBounds(conjuncts);
     const seen = new Map<string, 'point' | 'range'>();
@@ -78,7 +93,7 @@ export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts:
     const ranged = [...seen.values()].includes('range');
     // range scans walk the serialized STRING key order of an unwindowed store only
     if (ranged && (!opts.rangeScan || opts.windowed || keys.length !== 1 || keys[0]!.type.kind !== 'STRING')) {
-      needsScan('Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true');
+      if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN);
     }
   }
 }
@@ -102,10 +117,10 @@ const FLIPPED: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': 
 function checkWindowBounds(conjuncts: Expr[]): void {
   const slots = new Map<string, Set<'eq' | 'lower' | 'upper'>>();
   const take = (column: string, op: string) => {
-    if (!(op in OP_TYPES) || op === '<>') throw new KsqlStatementError(`Unsupported \`${column}\` bounds: ${OP_TYPES[op] ?? op}`);
+    if (!(op in OP_TYPES) || op === '<>') throw whereError(`Unsupported \`${column}\` bounds: ${OP_TYPES[op] ?? op}`, true);
     const slot = op === '=' ? 'eq' : op.startsWith('>') ? 'lower' : 'upper';
     const taken = slots.get(column) ?? new Set();
-    if (taken.has(slot) || (slot === 'eq' && taken.size) || taken.has('eq')) throw new KsqlStatementError(`Duplicate \`${column}\` bounds on: ${OP_TYPES[op]}`);
+    if (taken.has(slot) || (slot === 'eq' && taken.size) || taken.has('eq')) throw whereError(`Duplicate \`${column}\` bounds on: ${OP_TYPES[op]}`, true);
     taken.add(slot);
     slots.set(column, taken);
   };

@@ -14,14 +14,14 @@ import { setCallErrors, type Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
-import { checkBoundDatetimes, validatePullWhere } from './pull-where.js';
+import { checkBoundDatetimes, PULL_SUFFIX, validatePullWhere } from './pull-where.js';
 import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
 
 export interface PullResult { header: QueryHeader; rows: unknown[][]; isTable: boolean }
 
-const SUFFIX = ' See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.';
+
 
 let transientCounter = 0;
 function transientId(source: string): string {
@@ -55,13 +55,13 @@ function isScalablePush(engine: Engine, q: Query, ds: DataSource, props: Record<
 /** Runs a pull query to completion against current state. */
 export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
-    if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${SUFFIX}`);
+    if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${PULL_SUFFIX}`);
   }
   checkLimit(q);
-  if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${SUFFIX}`);
+  if (q.limit !== undefined && q.limit < 0) throw new KsqlStatementError(`Pull queries don't support negative integers in the LIMIT clause.${PULL_SUFFIX}`);
   const flag = (name: string) => String(props[name] ?? engine.properties[name] ?? 'true') !== 'false';
   if (q.limit !== undefined && !flag('ksql.query.pull.limit.clause.enabled')) {
-    throw new KsqlStatementError(`LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.${SUFFIX}`);
+    throw new KsqlStatementError(`LIMIT clause in pull queries is currently disabled. You can enable them by setting ksql.query.pull.limit.clause.enabled=true.${PULL_SUFFIX}`);
   }
   const ds = engine.metastore.get(q.from.name);
   if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${q.from.name} does not exist.${engine.metastore.hint(q.from.name)}`);
@@ -82,7 +82,7 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
   }
   const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
   if (!writer?.materialized) {
-    throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${SUFFIX}`);
+    throw new KsqlStatementError(`The \`${ds.name}\` table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${ds.name} AS SELECT * FROM ${ds.name}'.${PULL_SUFFIX}`);
   }
   const keys = keyColumns(ds.columns);
   // a session-windowed table serves key lookups only, whatever the scan settings
@@ -139,7 +139,7 @@ function checkPseudoColumns(q: Query): void {
   const check = (clause: string, exprs: (Expr | undefined)[]) => {
     const used = new Set(exprs.flatMap((e) => (e ? columnRefs(e) : [])).map((c) => c.name));
     const bad = ['ROWPARTITION', 'ROWOFFSET'].filter((c) => used.has(c));
-    if (bad.length) throw new KsqlStatementError(`Pull queries don't support the following columns in ${clause} clauses: ${bad.map((c) => `\`${c}\``).join(', ')}\n${SUFFIX}`);
+    if (bad.length) throw new KsqlStatementError(`Pull queries don't support the following columns in ${clause} clauses: ${bad.map((c) => `\`${c}\``).join(', ')}\n${PULL_SUFFIX}`);
   };
   check('SELECT', q.items.map((it) => (it.t === 'star' ? undefined : it.expr)));
   check('WHERE', [q.where]);
