@@ -3,6 +3,34 @@ import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 
+/** Java's String.trim: characters up to U+0020 go from both ends (a no-break space, U+00A0, stays). */
+export function javaTrim(s: string): string {
+  let a = 0, b = s.length;
+  while (a < b && s.charCodeAt(a) <= 32) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+const JAVA_DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
+const JAVA_HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)[fFdD]?$/;
+
+/**
+ * Java's Double.parseDouble: decimal digits with an optional exponent and f/d suffix, NaN, Infinity,
+ * or a hex significand with its binary exponent (0x1.8p1); anything else (an empty text, 0x10 without
+ * the p exponent, 1_000) is an error.
+ */
+export function javaParseDouble(text: string): number {
+  const s = javaTrim(text);
+  if (JAVA_DECIMAL.test(s)) return Number(s.replace(/[fFdD]$/, ''));
+  const hex = JAVA_HEX.exec(s);
+  if (hex && (hex[2] || hex[3])) {
+    const [, sign, whole, fraction, exp] = hex;
+    const significand = Number.parseInt(`${whole}${fraction}` || '0', 16) / 16 ** fraction!.length;
+    return (sign === '-' ? -1 : 1) * significand * 2 ** Number(exp);
+  }
+  throw new EvalError(`Cannot cast '${s}' to DOUBLE`);
+}
+
 /** Converts a non-null engine value of type `from` to type `to` (CAST and implicit widening). */
 export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
   if (v === null || v === undefined) return null;
@@ -10,13 +38,13 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
   switch (to.kind) {
     case 'STRING': return valueToString(v, from);
     case 'BOOLEAN':
-      if (from.kind === 'STRING') return (v as string).trim().toLowerCase() === 'true';
+      if (from.kind === 'STRING') return javaTrim(v as string).toLowerCase() === 'true';
       break;
     case 'INTEGER': case 'BIGINT': {
       // BIGINTs are exact longs; narrowing to INT keeps the low 32 bits, as Java's (int) of a long
       let n: bigint;
       if (from.kind === 'STRING') {
-        const s = (v as string).trim();
+        const s = javaTrim(v as string);
         if (!/^[+-]?\d+$/.test(s)) throw new EvalError(`Cannot cast '${s}' to ${to.kind}`);
         n = BigInt(s.replace(/^\+/, ''));
         // Integer.parseInt / Long.parseLong refuse what their type cannot hold
@@ -35,7 +63,7 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
       return to.kind === 'INTEGER' ? Number(BigInt.asIntN(32, n)) : wrapLong(n);
     }
     case 'DOUBLE':
-      if (from.kind === 'STRING') { const n = Number((v as string).trim()); if (Number.isNaN(n)) throw new EvalError('bad double'); return n; }
+      if (from.kind === 'STRING') return javaParseDouble(v as string);
       if (from.kind === 'DECIMAL') return (v as Decimal).toNumber();
       if (from.kind === 'INTEGER' || from.kind === 'BIGINT') return Number(v);
       break;
