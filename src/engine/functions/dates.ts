@@ -1,6 +1,6 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
 import { B, I, S, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
@@ -45,7 +45,7 @@ export function registerDateFunctions(): void {
   const DAY = 86_400_000;
   for (const [name, t] of [['TIMESTAMPTOSTRING', B], ['FORMAT_TIMESTAMP', T.TIMESTAMP]] as const) {
     fixed(name, 'DATE / TIME', [t, S], S, (ms: number, f: string) => formatJavaDate(ms, f, 'UTC'));
-    fixed(name, 'DATE / TIME', [t, S, S], S, (ms: number, f: string, z: string) => formatJavaDate(ms, f, z));
+    fixed(name, 'DATE / TIME', [t, S, S], S, (ms: number, f: string, z: string) => formatJavaDate(ms, f, zoneArgument(z)));
   }
   // a LocalDate has no time of day and a LocalTime no date, and neither a zone: Java's formatter fails on
   // such fields (the value is NULL), and ksqlDB's PARSE_DATE/PARSE_TIME refuse a format that has them
@@ -54,15 +54,15 @@ export function registerDateFunctions(): void {
   fixed('FORMAT_TIME', 'DATE / TIME', [T.TIME, S], S, (t: number, f: string) => formatJavaDate(t, onlyFields(f, TIME_LETTERS), 'UTC'));
   for (const [name, t] of [['PARSE_TIMESTAMP', T.TIMESTAMP], ['STRINGTOTIMESTAMP', B]] as const) {
     fixed(name, 'DATE / TIME', [S, S], t, (s: string, f: string) => parseJavaDate(s, f, 'UTC'));
-    fixed(name, 'DATE / TIME', [S, S, S], t, (s: string, f: string, z: string) => parseJavaDate(s, f, z));
+    fixed(name, 'DATE / TIME', [S, S, S], t, (s: string, f: string, z: string) => parseJavaDate(s, f, zoneArgument(z)));
   }
   fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => { noFields(s, f, 'time', 'Date format contains time field.'); return Math.floor(parseJavaDate(s, f, 'UTC') / DAY); });
   fixed('STRINGTODATE', 'DATE / TIME', [S, S], I, (s: string, f: string) => Math.floor(parseJavaDate(s, f, 'UTC') / DAY));
   fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => { noFields(s, f, 'date', 'Time format contains date field.'); return ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY; });
   // CONVERT_TZ(ts, from, to): reads the timestamp as a local time in `from` and gives the same instant's local time in `to`
   fixed('CONVERT_TZ', 'DATE / TIME', [T.TIMESTAMP, S, S], T.TIMESTAMP, (ts: number, from: string, to: string) => {
-    const instant = localToUtc(ts, from);
-    return instant + zoneOffsetMs(to, instant);
+    const instant = localToUtc(ts, zoneArgument(from));
+    return instant + zoneOffsetMs(zoneArgument(to), instant);
   });
 
   // ---- date arithmetic: TIMESTAMPADD(unit, n, ts) and friends; units arrive as their names

@@ -110,6 +110,39 @@ function fixedOffset(zone: string): number | undefined {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
 
+/**
+ * Java's three-letter zone ids that only its alias map knows (ZoneId.SHORT_IDS): ZoneId.of refuses
+ * them, as it refuses every name that is no tzdb id. EST, MST and HST are tzdb zones of their own
+ * (fixed offsets), which ZoneId.of takes.
+ */
+const ALIAS_ONLY = new Set(['ACT', 'AET', 'AGT', 'ART', 'AST', 'BET', 'BST', 'CAT', 'CNT', 'CST', 'CTT', 'EAT', 'ECT', 'IET', 'IST', 'JST', 'MIT', 'NET', 'NST', 'PLT', 'PNT', 'PRT', 'PST', 'SST', 'VST']);
+const zoneArgs = new Map<string, string>();
+
+/**
+ * A zone given as a function's argument (FORMAT_TIMESTAMP, PARSE_TIMESTAMP, CONVERT_TZ), resolved
+ * as Java's ZoneId.of resolves it: an offset (+02:00, UTC+2), or a tzdb id in its own case. PST or
+ * europe/paris is an unknown id (the call fails), and EST is the fixed -05:00 zone, not New York's.
+ * Returns the zone for zoneOffsetMs and formatJavaDate.
+ */
+export function zoneArgument(zone: string): string {
+  let resolved = zoneArgs.get(zone);
+  if (resolved !== undefined) return resolved;
+  if (fixedOffset(zone) !== undefined) resolved = zone;
+  else {
+    const unknown = () => new EvalError(`Unknown time-zone ID: ${zone}`);
+    // tzdb ids are letters, digits and / _ + - ~ . (each part starting with a capital), matched in their case
+    if (ALIAS_ONLY.has(zone) || !/^[A-Z][A-Za-z0-9~/._+-]+$/.test(zone) || /\/[a-z]/.test(zone)) throw unknown();
+    let id: string;
+    try { id = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone; } catch { throw unknown(); }
+    if (id !== zone && id.toLowerCase() === zone.toLowerCase()) throw unknown();
+    // (the name itself, unless the formatter's short names would read it as another region's)
+    resolved = SHORT_ZONES[zone] ? id : zone;
+  }
+  if (zoneArgs.size > 1000) zoneArgs.clear();
+  zoneArgs.set(zone, resolved);
+  return resolved;
+}
+
 /** The zone's offset from UTC in ms at the instant `utcMs`. */
 export function zoneOffsetMs(zone: string, utcMs: number): number {
   const fixed = fixedOffset(zone);

@@ -49,6 +49,23 @@ describe('zone names and localized offsets as Java\'s formatter writes them', ()
   });
 });
 
+describe('a zone given as an argument, resolved as ZoneId.of resolves it', () => {
+  const ts = Date.UTC(2020, 8, 13, 12, 26, 40);
+  const format = (zone: string) => { try { return call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [ts, 'HH:mm z', zone]); } catch (e) { return (e as Error).message; } };
+  it('EST and MST are fixed offsets, not New York\'s and Denver\'s rules; tzdb ids and offsets work', () => {
+    expect(format('EST')).toBe('07:26 EST');
+    expect(format('MST')).toBe('05:26 MST');
+    expect(format('America/New_York')).toBe('08:26 EDT');
+    expect(format('+02:00')).toBe('14:26 +02:00');
+  });
+  it('names only Java\'s alias map knows, and ids in another case, are unknown ids (the call fails: NULL)', () => {
+    for (const zone of ['PST', 'BST', 'IST', 'utc', 'europe/paris', 'Europe/PARIS', 'America/new_york']) expect(format(zone), zone).toBe(`Unknown time-zone ID: ${zone}`);
+    expect(() => call('CONVERT_TZ', [T.TIMESTAMP, S, S], [ts, 'UTC', 'PST'])).toThrow('Unknown time-zone ID: PST');
+    // (a zone name inside the parsed text is read as Java's parser reads it: PST there is Los Angeles)
+    expect(call('PARSE_TIMESTAMP', [S, S, S], ['2020-05-11T21:58:33 PST', "yyyy-MM-dd'T'HH:mm:ss zzz", 'UTC'])).toBe(Date.UTC(2020, 4, 12, 4, 58, 33));
+  });
+});
+
 describe('local times a zone skips or repeats, resolved as java.time resolves them', () => {
   it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back takes the earlier offset', () => {
     const ts = (text: string, zone: string) => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, 'yyyy-MM-dd HH:mm', zone]) as number).toISOString();
