@@ -77,7 +77,8 @@ export function registerDateFunctions(): void {
           if (unit == null || n == null || v == null) return null;
           const ms = UNIT_MS[String(unit).toUpperCase()];
           if (ms === undefined) throw new EvalError(`unsupported time unit ${String(unit)}`);
-          if (kind === 'DATE') { if (ms < 86_400_000) throw new EvalError('DATEADD supports DAYS only'); return (v as number) + sign * (n as number) * (ms / 86_400_000); }
+          // a date moves by the unit's milliseconds, then whole days count (TimeUnit.toDays truncates toward zero)
+          if (kind === 'DATE') return Math.trunc(((v as number) * 86_400_000 + sign * (n as number) * ms) / 86_400_000) + 0;
           const r = (v as number) + sign * (n as number) * ms;
           return kind === 'TIME' ? ((r % 86_400_000) + 86_400_000) % 86_400_000 : r;
         },

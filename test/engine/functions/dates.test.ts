@@ -66,6 +66,18 @@ describe('a zone given as an argument, resolved as ZoneId.of resolves it', () =>
   });
 });
 
+describe('DATEADD and DATESUB take any unit, as ksqlDB adds the unit\'s milliseconds and counts whole days', () => {
+  const add = (name: string, unit: string, n: number, date: number) => call(name, [S, T.INTEGER, T.DATE], [unit, n, date]);
+  it.each([
+    ['DATEADD', 'DAYS', 10, 10, 20], ['DATEADD', 'HOURS', 48, 18000, 18002], ['DATEADD', 'HOURS', 5, 18000, 18000],
+    ['DATEADD', 'MILLISECONDS', 5, 3, 3], ['DATESUB', 'HOURS', 36, 10, 8],
+    // (toward zero: a date before 1970 moved forward less than a day lands on the day nearer 1970)
+    ['DATEADD', 'HOURS', 5, -1, 0], ['DATESUB', 'DAYS', 5, 2, -3],
+  ] as [string, string, number, number, number][])('%s(%s, %i) of day %i is day %i', (name, unit, n, date, expected) => {
+    expect(add(name, unit, n, date)).toBe(expected);
+  });
+});
+
 describe('local times a zone skips or repeats, resolved as java.time resolves them', () => {
   it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back takes the earlier offset', () => {
     const ts = (text: string, zone: string) => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, 'yyyy-MM-dd HH:mm', zone]) as number).toISOString();
