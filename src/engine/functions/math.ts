@@ -18,12 +18,12 @@ export function registerMathFunctions(): void {
     const t = args[0];
     if (!t || !isNumericOrNull(t)) return undefined;
     if (args.length === 1) {
-      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_UP')) };
+      if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_CEILING')) };
       const ret = t.kind === 'INTEGER' ? I : B;
       return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : roundHalfUp(x as number, 0)) };
     }
     if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
-      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_UP').setScale(t.scale, 'HALF_UP')) };
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_CEILING').setScale(t.scale, 'HALF_UP')) };
       return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : typeof x === 'bigint' && (p as number) >= 0 ? x : roundHalfUp(Number(x), p as number)) };
     }
     return undefined;
@@ -94,7 +94,7 @@ function ceilDec(x: Decimal): Decimal {
   const up = x.compare(t) > 0 ? t.add(new Decimal(1n, 0)) : t;
   return up.setScale(x.scale);
 }
-/** ksqlDB rounds doubles half towards positive infinity: 1.5 -> 2, -1.5 -> -1. */
+/** ksqlDB rounds half towards positive infinity, doubles and decimals alike: 1.5 -> 2, -1.5 -> -1. */
 function roundHalfUp(x: number, places: number): number {
   if (places < 0) { const f = 10 ** places; return Math.floor(x * f + 0.5) / f; }
   if (x >= 0) return Decimal.fromNumber(x).setScale(places, 'HALF_UP').toNumber();

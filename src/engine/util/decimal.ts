@@ -17,16 +17,17 @@ export class Decimal {
   /** Digits in the unscaled value (precision as BigDecimal counts it). */
   get precision(): number { const s = (this.unscaled < 0n ? -this.unscaled : this.unscaled).toString(); return s.length; }
 
-  setScale(scale: number, round: 'HALF_UP' | 'DOWN' | 'EXACT' = 'HALF_UP'): Decimal {
+  /** HALF_CEILING: a tie goes toward positive infinity (-2.5 -> -2), as Math.round and ksqlDB's ROUND. */
+  setScale(scale: number, round: 'HALF_UP' | 'HALF_CEILING' | 'DOWN' | 'EXACT' = 'HALF_UP'): Decimal {
     if (scale === this.scale) return this;
     if (scale > this.scale) return new Decimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale);
     const div = 10n ** BigInt(this.scale - scale);
     let q = this.unscaled / div;
     const r = this.unscaled % div;
     if (round === 'EXACT' && r !== 0n) throw new Error('Rounding necessary');
-    if (round === 'HALF_UP') {
+    if (round === 'HALF_UP' || round === 'HALF_CEILING') {
       const twice = (r < 0n ? -r : r) * 2n;
-      if (twice >= div) q += this.unscaled < 0n ? -1n : 1n;
+      if (twice > div || (twice === div && (round === 'HALF_UP' || this.unscaled > 0n))) q += this.unscaled < 0n ? -1n : 1n;
     }
     return new Decimal(q, scale);
   }

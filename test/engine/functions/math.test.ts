@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { T } from '../../../src/engine/sql/types.js';
 import { parseTimestampText } from '../../../src/engine/functions/values.js';
 import { call, resolve } from './call.js';
+import { Decimal } from '../../../src/engine/util/decimal.js';
 
 const D = T.DOUBLE, I = T.INTEGER;
 
@@ -16,6 +17,13 @@ describe('math functions', () => {
     [1.5, [], 2], [-1.5, [], -1], [-1.7, [], -2], [-1.5, [0], -1], [-12345.678, [2], -12345.68], [12345.678, [-2], 12300], [-1.25, [1], -1.2],
   ])('ROUND(%d, ...%j) rounds half towards +infinity', (x, places, expected) => {
     expect(call('ROUND', [D, ...places.map(() => I)], [x, ...places])).toBe(expected);
+  });
+
+  it.each([
+    ['-2.5', [], '-2'], ['2.5', [], '3'], ['-2.6', [], '-3'], ['-2.45', [1], '-2.40'], ['2.45', [1], '2.50'], ['-2.46', [1], '-2.50'], ['-25.00', [-1], '-20.00'],
+  ] as [string, number[], string][])('ROUND of the DECIMAL %s (places %j) rounds half towards +infinity too', (x, places, expected) => {
+    const d = Decimal.parse(x);
+    expect(String(call('ROUND', [T.decimal(d.precision, d.scale), ...places.map(() => I)], [d, ...places]))).toBe(expected);
   });
 
   it.each([
