@@ -21,7 +21,7 @@ export function registerJsonFunctions(): void {
     if (args.length !== 2 || (j!.kind !== 'STRING' && j!.kind !== 'NULL') || !(isNumeric(v!) || ['STRING', 'BOOLEAN', 'NULL'].includes(v!.kind))) return undefined;
     return { returnType: BOOL, argTypes: [S, v!.kind === 'NULL' ? S : v!], fn: ([json, x]) => {
       const arr = json == null ? INVALID : readJson(json as string);
-      return Array.isArray(arr) && arr.some((e) => jsonEquals(e, x));
+      return Array.isArray(arr) && arr.some((e) => jsonEquals(e, x, v!.kind));
     } };
   });
   define('TO_JSON_STRING', 'JSON', 'TO_JSON_STRING(any)', (args) => (args.length === 1 ? {
@@ -77,9 +77,18 @@ function jsonConcat(texts: (string | null)[]): string | null {
   return stringifyLossless(values.flatMap((v) => (Array.isArray(v) ? v : [v]))) ?? null;
 }
 
-function jsonEquals(e: Json, x: unknown): boolean {
+/**
+ * Whether an element of a JSON array is the value, as ksqlDB's JSON_ARRAY_CONTAINS matches them: an
+ * INT or BIGINT only an integer token, a DOUBLE only a token with a fraction or exponent (so 2.0 is
+ * not in [1, 2]), a DECIMAL none; strings, booleans and null as themselves.
+ */
+function jsonEquals(e: Json, x: unknown, kind: SqlType['kind']): boolean {
   if (x == null) return e === null;
-  if (isLosslessNumber(e)) return (typeof x === 'number' || x instanceof Decimal) && Number(e.value) === (x instanceof Decimal ? x.toNumber() : x);
+  if (isLosslessNumber(e)) {
+    const float = /[.eE]/.test(e.value);
+    if (kind === 'INTEGER' || kind === 'BIGINT') return !float && BigInt(e.value) === BigInt(x as number | bigint);
+    return kind === 'DOUBLE' && float && Number(e.value) === x;
+  }
   return e === x;
 }
 

@@ -43,7 +43,13 @@ describe('JSON functions', () => {
   it.each([
     [S, '["Pink", null]', 'Pink', true],
     [S, '["Red"]', 'Pink', false],
-    [T.INTEGER, '[1.0, 2]', 1, true],
+    // a number matches only a token of its own kind: integers integer tokens, doubles ones with a fraction or exponent
+    [T.INTEGER, '[1.0, 2]', 1, false],
+    [T.INTEGER, '[1.0, 2]', 2, true],
+    [T.BIGINT, '[9007199254740993]', 9007199254740993n, true],
+    [T.DOUBLE, '[1, 2]', 2, false],
+    [T.DOUBLE, '[1, 2.0]', 2, true],
+    [T.DOUBLE, '[1, 2e0]', 2, true],
     [T.BOOLEAN, '[false]', true, false],
     [S, 'not json', 'x', false],
   ] as const)('JSON_ARRAY_CONTAINS over %j', (t, json, v, expected) => {
