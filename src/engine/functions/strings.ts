@@ -29,6 +29,9 @@ export function registerStringFunctions(): void {
   fixed('INSTR', 'STRING', [S, S, I, I], I, (s: string, sub: string, pos: number, nth: number) => instr(s, sub, pos, nth));
   fixed('LPAD', 'STRING', [S, I, S], S, (s: string, n: number, p: string) => pad(s, n, p, true));
   fixed('RPAD', 'STRING', [S, I, S], S, (s: string, n: number, p: string) => pad(s, n, p, false));
+  // BYTES pad with bytes to a length in bytes, as strings with characters
+  fixed('LPAD', 'STRING', [T.BYTES, I, T.BYTES], T.BYTES, (b: Buffer, n: number, p: Buffer) => padBytes(b, n, p, true));
+  fixed('RPAD', 'STRING', [T.BYTES, I, T.BYTES], T.BYTES, (b: Buffer, n: number, p: Buffer) => padBytes(b, n, p, false));
   fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
@@ -227,6 +230,14 @@ function pad(s: string, n: number, p: string, left: boolean): string | null {
   if (n > MAX_VALUE_ELEMENTS) throw new EvalError(`a padded length of ${n} is more than the ${MAX_VALUE_ELEMENTS} characters one value may hold`);
   const fill = p.repeat(Math.ceil((n - s.length) / p.length)).slice(0, n - s.length);
   return left ? fill + s : s + fill;
+}
+
+function padBytes(b: Buffer, n: number, p: Buffer, left: boolean): Buffer | null {
+  if (n < 0 || p.length === 0) return null;
+  if (b.length >= n) return Buffer.from(b.subarray(0, n));
+  if (n > MAX_VALUE_ELEMENTS) throw new EvalError(`a padded length of ${n} is more than the ${MAX_VALUE_ELEMENTS} bytes one value may hold`);
+  const fill = Buffer.alloc(n - b.length, p);
+  return left ? Buffer.concat([fill, b]) : Buffer.concat([b, fill]);
 }
 
 /** The four replacement characters of a MASK call; given ones as their first character, NULL keeps. */

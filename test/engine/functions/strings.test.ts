@@ -185,3 +185,17 @@ describe('Java regular expressions: quoting in classes, Is-prefixed properties, 
     expect(call('REGEXP_EXTRACT', [S, S], [re, s])).toBe(expected);
   });
 });
+
+describe('LPAD and RPAD', () => {
+  it('pad BYTES with bytes to a length in bytes, cutting longer input, as strings with characters', () => {
+    expect(call('LPAD', [BY, I, BY], [bytes('hi'), 5, bytes('xy')])).toEqual(bytes('xyxhi'));
+    expect(call('RPAD', [BY, I, BY], [bytes('hi'), 5, bytes('xy')])).toEqual(bytes('hixyx'));
+    expect(call('LPAD', [BY, I, BY], [bytes('hello'), 2, bytes('x')])).toEqual(bytes('he'));
+    expect(call('RPAD', [BY, I, BY], [bytes('hi'), 4, bytes('')])).toBeNull();
+    expect(call('LPAD', [BY, I, BY], [bytes('hi'), -1, bytes('x')])).toBeNull();
+  });
+  it('a NULL argument beside a STRING one resolves to the STRING form', () => {
+    expect(call('LPAD', [S, I, T.NULL], ['a', 4, null])).toBeNull();
+    expect(call('LPAD', [S, I, S], ['a', 4, '-'])).toBe('---a');
+  });
+});
