@@ -17,7 +17,8 @@ export function registerStringFunctions(): void {
   fixed('LEN', 'STRING', [S], I, (s: string) => s.length);
   fixed('LEN', 'STRING', [T.BYTES], I, (b: Buffer) => b.length);
   // words are runs of non-whitespace (Java's \s: space, \t, \n, \x0B, \f, \r), each capitalized, the whitespace kept
-  fixed('INITCAP', 'STRING', [S], S, (s: string) => s.replace(/[^ \t\n\v\f\r]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()));
+  // each word with the blanks after it, capitalized and joined: blanks before the first word are dropped, as ksqlDB's matcher drops them
+  fixed('INITCAP', 'STRING', [S], S, (s: string) => (s.toLowerCase().match(/[^ \t\n\v\f\r]+[ \t\n\v\f\r]*/g) ?? []).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(''));
   // Java's String.replace: an empty target matches before every character and at the end
   fixed('REPLACE', 'STRING', [S, S, S], S, (s: string, a: string, b: string) => (a === '' ? b + s.split('').join(b) + (s === '' ? '' : b) : s.split(a).join(b)));
   for (const t of [S, T.BYTES]) {

@@ -199,3 +199,11 @@ describe('LPAD and RPAD', () => {
     expect(call('LPAD', [S, I, S], ['a', 4, '-'])).toBe('---a');
   });
 });
+
+describe('INITCAP', () => {
+  it.each([
+    ['the   Quick br0wn fOx', 'The   Quick Br0wn Fox'], ['  lead', 'Lead'], ['tail  ', 'Tail  '], ['   ', ''], ['', ''],
+  ])('INITCAP(%j) is %j (blanks before the first word are dropped)', (s, expected) => {
+    expect(call('INITCAP', [S], [s])).toBe(expected);
+  });
+});
