@@ -437,3 +437,11 @@ describe('table functions and struct fields, named as ksqlDB names them', () => 
     expect(plan('SELECT ID, ST->a AS X FROM TF').columns.map((c) => [c.name, c.type.kind])).toEqual([['ID', 'STRING'], ['X', 'INTEGER']]);
   });
 });
+
+describe('time-unit functions', () => {
+  it('take the unit as a keyword only: a text in its place matches no form of the function', () => {
+    expect(plan('SELECT K, K2, TIMESTAMPADD(DAYS, 1, FROM_UNIXTIME(0)) AS T FROM INPUT').columns.map((c) => c.type.kind)).toContain('TIMESTAMP');
+    expect(() => plan("SELECT K, K2, TIMESTAMPADD('DAYS', 1, FROM_UNIXTIME(0)) AS T FROM INPUT")).toThrow("Function 'timestampadd' does not accept parameters (STRING, INTEGER, TIMESTAMP).");
+    expect(() => plan('SELECT K, K2, DATEADD(S, 1, FROM_DAYS(1)) AS T FROM INPUT')).toThrow("Function 'dateadd' does not accept parameters (STRING, INTEGER, DATE).");
+  });
+});

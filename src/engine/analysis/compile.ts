@@ -1,5 +1,6 @@
 import { longArith, type Long } from '../util/long.js';
 import type { Expr } from '../sql/ast.js';
+import { UNIT_FUNCTIONS } from '../sql/parser.js';
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError, KsqlStatementError } from './errors.js';
@@ -461,7 +462,8 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   const f = getScalarFunction(e.name);
   if (!f) throw new KsqlStatementError(`Can't find any functions with the name '${e.name}'`);
   const args = e.args.map((a) => compileExpr(a, ctx));
-  const r = f.resolve(args.map((a) => a.type));
+  // a time unit is a keyword (SECONDS), never a text: TIMESTAMPADD('DAYS', ...) has no form that takes it
+  const r = UNIT_FUNCTIONS.has(e.name.toUpperCase()) && e.args[0]?.t !== 'timeunit' ? undefined : f.resolve(args.map((a) => a.type));
   if (typeof r === 'string') throw new KsqlStatementError(r);
   if (!r) throw new KsqlStatementError(`Function '${declaredName(e.name)}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
   const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canPassAs(a.type, r.argTypes[i]!)

@@ -808,7 +808,7 @@ class LiteralError extends SqlSyntaxError {
 }
 
 /** The functions whose first argument is a time unit. */
-const UNIT_FUNCTIONS = new Set(['DATEADD', 'DATESUB', 'TIMEADD', 'TIMESUB', 'TIMESTAMPADD', 'TIMESTAMPSUB']);
+export const UNIT_FUNCTIONS = new Set(['DATEADD', 'DATESUB', 'TIMEADD', 'TIMESUB', 'TIMESTAMPADD', 'TIMESTAMPSUB']);
 const UNITS: Record<string, number> = {
   MILLISECOND: 1, SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000,
 };
