@@ -125,3 +125,17 @@ describe('CREATE TYPE IF NOT EXISTS of a type that exists', () => {
     expect(fails('CREATE TYPE ADDR AS STRUCT<x INT>;')).toBe("Cannot register custom type 'ADDR' since it is already registered with type: STRUCT<`STREET` STRING, `ZIP` INTEGER>");
   });
 });
+
+describe('listings', () => {
+  it('sort names as Java sorts strings (code units), whatever the machine\'s locale: ASIN before AS_MAP, S1 before S_1, upper case before lower', () => {
+    const { run } = engine();
+    for (const name of ['S_1', 'S1', '`s0`', 'SA']) run(`CREATE STREAM ${name} (V STRING) WITH (kafka_topic='${name.replace(/`/g, '')}-t', partitions=1, value_format='json');`);
+    const streams = (run('SHOW STREAMS;') as { streams: { name: string }[] }).streams.map((s) => s.name);
+    expect(streams).toEqual(['S1', 'SA', 'S_1', 's0']);
+    const topics = (run('SHOW TOPICS;') as { topics: { name: string }[] }).topics.map((t) => t.name);
+    expect(topics).toEqual(['S1-t', 'SA-t', 'S_1-t', 's0-t']);
+    const functions = (run('SHOW FUNCTIONS;') as { functions: { name: string }[] }).functions.map((f) => f.name);
+    expect(functions.indexOf('ASIN')).toBeLessThan(functions.indexOf('AS_MAP'));
+    expect(functions).toEqual([...functions].sort());
+  });
+});

@@ -3,6 +3,7 @@ import type { SqlType } from '../sql/types.js';
 import { keySerde, valueSerde, type Serde } from '../serde/formats.js';
 import { keyColumns, valueColumns } from './schema.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
+import { javaCompare } from '../util/java-order.js';
 
 export interface DataSource {
   name: string;
@@ -45,7 +46,7 @@ export class MetaStore {
   put(ds: DataSource): void { this.sources.set(ds.name, ds); }
   delete(name: string): void { this.sources.delete(name); }
   list(type?: 'STREAM' | 'TABLE'): DataSource[] {
-    return [...this.sources.values()].filter((s) => !type || s.type === type).sort((a, b) => a.name.localeCompare(b.name));
+    return [...this.sources.values()].filter((s) => !type || s.type === type).sort((a, b) => javaCompare(a.name, b.name));
   }
 
   /** ksqlDB's hint for a name that exists in another case (MetaStoreImpl#checkAlternatives). */

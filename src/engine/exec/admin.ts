@@ -11,6 +11,7 @@ import { typeToString, type SqlType } from '../sql/types.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
+import { javaCompare } from '../util/java-order.js';
 
 const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
 
@@ -173,7 +174,7 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
       return {
         ...base('properties', stmt),
         // Kafka's password-typed configs print as [hidden] (its Password.toString), as ksqlDB lists them
-        properties: Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)).map(([name, value]) => ({ name, scope: 'KSQL', value: isPasswordConfig(name) ? '[hidden]' : value, editable: true, level: 'SERVER' })),
+        properties: Object.entries(merged).sort(([a], [b]) => javaCompare(a, b)).map(([name, value]) => ({ name, scope: 'KSQL', value: isPasswordConfig(name) ? '[hidden]' : value, editable: true, level: 'SERVER' })),
         overwrittenProperties: overwritten.sort(),
         defaultProperties: [],
       };
@@ -186,7 +187,7 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
         ...scalarFunctions().map((f) => ({ name: f.name, type: 'SCALAR', category: f.category })),
         ...aggregateFunctions().map((f) => ({ name: f.name, type: 'AGGREGATE', category: 'AGGREGATE' })),
         ...tableFunctions().map((f) => ({ name: f.name, type: 'TABLE', category: 'TABLE' })),
-      ].sort((a, b) => a.name.localeCompare(b.name));
+      ].sort((a, b) => javaCompare(a.name, b.name));
       return { ...base('function_names', stmt), functions: fns };
     }
     case 'TYPES':

@@ -1,4 +1,5 @@
 import { partitionForKey } from './partitioner.js';
+import { javaCompare } from '../util/java-order.js';
 
 export interface Header { key: string; value: Buffer | null }
 
@@ -391,7 +392,7 @@ export class TopicStore {
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
   get(name: string): Topic | undefined { return this.topics.get(name); }
   has(name: string): boolean { return this.topics.has(name); }
-  list(): Topic[] { return [...this.topics.values()].sort((a, b) => a.name.localeCompare(b.name)); }
+  list(): Topic[] { return [...this.topics.values()].sort((a, b) => javaCompare(a.name, b.name)); }
 
   /**
    * The existing topic a new one named `name` would collide with: Kafka refuses names that differ
