@@ -149,17 +149,22 @@ describe('the group coordinator', () => {
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
       expect(g.committed('g', 't', 0).offset).toBe(42n);
       // as Kafka's coordinator: a group with members takes no commit without a generation; metadata is
-      // at most 4096 bytes; a group it does not know (members of before a restart) takes a commit
+      // at most 4096 bytes; a generation for a group never seen is a zombie's (ILLEGAL_GENERATION)
       expect(g.commit('g', -1, '', 't', 1, 1n, null)).toBe(25);
-      expect(g.commit('before-restart', 5, 'm', 't', 1, 1n, null)).toBe(0);
+      expect(g.commit('never-seen', 5, 'm', 't', 1, 1n, null)).toBe(22);
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 43n, 'x'.repeat(4097))).toBe(12);
       expect(g.commit('offsets-only', -1, '', 't', 1, 2n ** 63n - 1n, null)).toBe(0);
       expect(g.committed('offsets-only', 't', 1).offset).toBe(2n ** 63n - 1n);
-      // such a group is Empty (not Dead), as Kafka describes a group it loaded from its offsets
-      expect(g.describe('offsets-only')).toEqual({ state: 'Empty', protocolType: 'consumer', protocol: '', members: [] });
-      // and a new coordinator reads them back from __consumer_offsets exactly
+      // such a group is Empty (not Dead), as Kafka describes a group it loaded from its offsets; no
+      // member ever joined it, so it has no protocol type (a simple group)
+      expect(g.describe('offsets-only')).toEqual({ state: 'Empty', protocolType: '', protocol: '', members: [] });
+      // and a new coordinator (a restart) reads them back from __consumer_offsets exactly, with the
+      // protocol type the group's members joined with; a member of before the restart still commits
       const again = new GroupCoordinator(topics);
       expect([again.committed('g', 't', 0).offset, again.committed('offsets-only', 't', 1).offset]).toEqual([42n, 2n ** 63n - 1n]);
+      expect(again.list().sort((x, y) => x.groupId.localeCompare(y.groupId))).toEqual([{ groupId: 'g', protocolType: 'consumer' }, { groupId: 'offsets-only', protocolType: '' }]);
+      expect(again.describe('g')).toMatchObject({ state: 'Empty', protocolType: 'consumer' });
+      expect(again.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
       // a deleted topic takes its offsets with it, also for a coordinator that reads them back later
       topics.create('t', { partitions: 2, replicas: 1 });
       topics.delete('t');

@@ -46,7 +46,7 @@ const steps: Step[] = [
   ['GET', '/subjects/missing/versions', undefined, 404, { error_code: 40401, message: "Subject 'missing' not found." }],
   ['DELETE', '/subjects/t-value/versions/3', undefined, 200, 3],
   ['GET', '/subjects/t-value/versions', undefined, 200, [1, 2]],
-  ['DELETE', '/subjects/t-value?permanent=true', undefined, 409, { error_code: 40405 }],
+  ['DELETE', '/subjects/t-value?permanent=true', undefined, 404, { error_code: 40405 }],
   ['DELETE', '/subjects/t-value', undefined, 200, [1, 2]],
   ['GET', '/subjects', undefined, 200, ['j-value', 'other-value', 'p-value']],
   ['GET', '/subjects?deleted=true', undefined, 200, ['j-value', 'other-value', 'p-value', 't-value']],
@@ -146,9 +146,10 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     expect(post(registry, 'order-value', { schemaType: 'PROTOBUF', schema: order(' string note = 2;'), references: prefs }).status).toBe(200);
   });
 
-  it('a second soft delete of a version is 40406', () => {
+  it('a second soft delete of a version is 40406; a permanent delete of one not soft-deleted first is 40407, a not-found (404) as all 404xx codes', () => {
     const registry = new SchemaRegistry();
     post(registry, 'sd', { schema: JSON.stringify({ type: 'string' }) });
+    expect(req(registry, 'DELETE', '/subjects/sd/versions/1?permanent=true')).toMatchObject({ status: 404, body: { error_code: 40407 } });
     expect(req(registry, 'DELETE', '/subjects/sd/versions/1').body).toBe(1);
     expect(req(registry, 'DELETE', '/subjects/sd/versions/1').body).toMatchObject({ error_code: 40406 });
     expect(req(registry, 'DELETE', '/subjects/sd/versions/1?permanent=true').body).toBe(1);

@@ -57,6 +57,8 @@ export function selectProtocol(members: readonly { protocols: readonly { name: s
 
 /** The key of a committed offset's record in __consumer_offsets. */
 const offsetRecordKey = (group: string, topic: string, partition: number) => Buffer.from(JSON.stringify([group, topic, partition]));
+/** The key of a group's own record there: the protocol type its members joined with (Kafka's group metadata). */
+const groupRecordKey = (group: string) => Buffer.from(JSON.stringify([group]));
 
 /**
  * The group coordinator of the one-node cluster: membership, generations, the leader's assignment
@@ -67,6 +69,12 @@ export class GroupCoordinator {
   private groups = new Map<string, Group>();
   /** Committed offsets, exact: an offset is any int64 a client sends, kept as one. */
   private offsets = new Map<string, { offset: bigint; metadata: string | null }>();
+  /**
+   * The protocol type each group's members joined with, kept in __consumer_offsets: a group known only
+   * from there (after a restart) still lists as a consumer group; one only ever committed to (a
+   * simple group) has none, as in Kafka.
+   */
+  private protocolTypes = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly topics: TopicStore) {
@@ -119,6 +127,11 @@ export class GroupCoordinator {
     }
     this.pendingIds.delete(memberId);
     g.protocolType = req.protocolType;
+    if (this.protocolTypes.get(g.id) !== req.protocolType) {
+      const value = Buffer.from(JSON.stringify({ protocolType: req.protocolType }));
+      this.topics.append(OFFSETS_TOPIC, { key: groupRecordKey(g.id), value, timestamp: Date.now(), partition: 0 }, 'external');
+      this.applyCommit(groupRecordKey(g.id), value);
+    }
     const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
     member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
     member.clientHost = req.clientHost;
@@ -277,6 +290,9 @@ export class GroupCoordinator {
     // members across a restart, and this one keeps only their offsets, so members of before a restart
     // commit here as they would there
     if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
+    // a generation for a group never seen (no members, no offsets, never joined) is a zombie's or a
+    // deleted group's: Kafka's coordinator creates a group on a commit only for generation -1
+    if (!g && generation >= 0 && !this.protocolTypes.has(groupId) && this.committedPartitions(groupId).length === 0) return GERR.ILLEGAL_GENERATION;
     if (generation >= 0 && g) {
       if (!g.members.has(memberId)) return GERR.UNKNOWN_MEMBER_ID;
       if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
@@ -309,7 +325,8 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
     const dropped = this.dropOffsets((group) => group === groupId);
-    if (!g && dropped === 0) return GERR.GROUP_ID_NOT_FOUND;
+    if (!g && dropped === 0 && !this.protocolTypes.has(groupId)) return GERR.GROUP_ID_NOT_FOUND;
+    if (this.protocolTypes.delete(groupId)) this.topics.append(OFFSETS_TOPIC, { key: groupRecordKey(groupId), value: null, timestamp: Date.now(), partition: 0 }, 'external');
     this.groups.delete(groupId);
     return GERR.NONE;
   }
@@ -334,7 +351,14 @@ export class GroupCoordinator {
   private applyCommit(key: Buffer | null, value: Buffer | null): void {
     if (!key) return;
     try {
-      const [g, t, p] = JSON.parse(key.toString()) as [string, string, number];
+      const parsed = JSON.parse(key.toString()) as [string, string, number] | [string];
+      if (parsed.length === 1) {
+        const [group] = parsed;
+        if (value) this.protocolTypes.set(group, (JSON.parse(value.toString()) as { protocolType: string }).protocolType);
+        else this.protocolTypes.delete(group);
+        return;
+      }
+      const [g, t, p] = parsed;
       // a tombstone: the offset was dropped with its topic or group
       if (!value) { this.offsets.delete(`${g}\u0000${t}\u0000${p}`); return; }
       const v = JSON.parse(value.toString()) as { offset: number | string; metadata: string | null };
@@ -355,7 +379,7 @@ export class GroupCoordinator {
     const g = this.groups.get(groupId);
     // a group known by its committed offsets only (after a restart, or an admin's commits) is Empty, as
     // Kafka's coordinator loads it from __consumer_offsets
-    if (!g) return this.committedPartitions(groupId).length ? { state: 'Empty', protocolType: 'consumer', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
+    if (!g) return this.committedPartitions(groupId).length || this.protocolTypes.has(groupId) ? { state: 'Empty', protocolType: this.protocolTypes.get(groupId) ?? '', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
     return {
       state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
       members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
@@ -363,8 +387,8 @@ export class GroupCoordinator {
   }
 
   list(): { groupId: string; protocolType: string }[] {
-    const ids = new Set([...this.groups.keys(), ...[...this.offsets.keys()].map((k) => k.split('\u0000')[0]!)]);
-    return [...ids].map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || 'consumer' }));
+    const ids = new Set([...this.groups.keys(), ...this.protocolTypes.keys(), ...[...this.offsets.keys()].map((k) => k.split('\u0000')[0]!)]);
+    return [...ids].map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' }));
   }
 
   /** Topics and partitions with an offset committed by the group. */

@@ -186,7 +186,7 @@ export class SchemaRegistry implements SchemaLookup {
     if (!vs || vs.length === 0) throw subjectNotFound(subject);
     if (!permanent) this.refuseIfReferenced(subject, vs.filter((v) => !v.deleted).map((v) => v.version));
     if (permanent) {
-      if (vs.some((v) => !v.deleted)) throw new RegistryError(409, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
+      if (vs.some((v) => !v.deleted)) throw new RegistryError(404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
       this.subjects.delete(subject);
       this.subjectLevels.delete(subject);
     } else {
@@ -211,7 +211,7 @@ export class SchemaRegistry implements SchemaLookup {
     // a version another schema references stays, as Confluent's registry keeps it
     if (!e.deleted) this.refuseIfReferenced(subject, [e.version]);
     if (permanent) {
-      if (!e.deleted) throw new RegistryError(409, 40407, `Subject '${subject}' Version ${e.version} was not deleted first before being permanently deleted`);
+      if (!e.deleted) throw new RegistryError(404, 40407, `Subject '${subject}' Version ${e.version} was not deleted first before being permanently deleted`);
       vs.splice(vs.indexOf(e), 1);
       if (vs.length === 0) this.subjects.delete(subject);
     } else e.deleted = true;
