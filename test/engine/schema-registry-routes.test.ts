@@ -259,9 +259,22 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(req('POST', '/subjects/jreq-value/versions', json({ type: 'object', properties: { a: { type: 'integer', default: 0 }, b: { type: 'string' } }, required: ['a'] })).status).toBe(200);
   });
 
-  it('JSON Schema, BACKWARD: widening integer to number, a longer maxLength, a wider enum, a new optional property are compatible', () => {
-    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string', maxLength: 5 }, e: { enum: ['x'] } } })).status).toBe(200);
-    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'number' }, s: { type: 'string', maxLength: 9 }, e: { enum: ['x', 'y'] }, extra: { type: 'string' } } })).status).toBe(200);
+  it('JSON Schema, BACKWARD: widening integer to number, a longer maxLength, a wider enum, a new optional property of a closed model are compatible', () => {
+    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'integer' }, s: { type: 'string', maxLength: 5 }, e: { enum: ['x'] } }, additionalProperties: false })).status).toBe(200);
+    expect(req('POST', '/subjects/jok-value/versions', json({ type: 'object', properties: { n: { type: 'number' }, s: { type: 'string', maxLength: 9 }, e: { enum: ['x', 'y'] }, extra: { type: 'string' } }, additionalProperties: false })).status).toBe(200);
+  });
+
+  it('JSON Schema: a property added to an open content model is incompatible (old data may hold it as anything); a partially open one covers what its schema reads', () => {
+    expect(req('POST', '/subjects/jopen-value/versions', json({ type: 'object', properties: { id: { type: 'integer' } } })).status).toBe(200);
+    const added = req('POST', '/compatibility/subjects/jopen-value/versions/latest?verbose=true', json({ type: 'object', properties: { id: { type: 'integer' }, n: { type: 'number' } } }));
+    expect(added.body).toEqual({ is_compatible: false, messages: [expect.stringContaining("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', description:'#/properties/n'")] });
+    // FORWARD: the old schema reads the new data; a new schema that drops a property is the old one adding it
+    expect(req('PUT', '/config/jopen-value', { compatibility: 'FORWARD' }).status).toBe(200);
+    expect(req('POST', '/compatibility/subjects/jopen-value/versions/latest', json({ type: 'object', properties: {} })).body).toEqual({ is_compatible: false });
+    expect(req('POST', '/subjects/jpart-value/versions', json({ type: 'object', properties: { id: { type: 'integer' } }, additionalProperties: { type: 'string' } })).status).toBe(200);
+    expect(req('POST', '/compatibility/subjects/jpart-value/versions/latest', json({ type: 'object', properties: { id: { type: 'integer' }, note: { type: 'string' } } })).body).toEqual({ is_compatible: true });
+    const uncovered = req('POST', '/compatibility/subjects/jpart-value/versions/latest?verbose=true', json({ type: 'object', properties: { id: { type: 'integer' }, count: { type: 'integer' } } }));
+    expect(uncovered.body).toEqual({ is_compatible: false, messages: [expect.stringContaining('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL')] });
   });
 
   it('Protobuf: a scalar field may change to another of the same wire encoding (int32/int64/uint64/bool, string/bytes); to another encoding or to a message it may not', () => {

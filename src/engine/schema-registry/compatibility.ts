@@ -95,8 +95,9 @@ interface JsonSchemaNode {
 }
 
 /**
- * JSON Schema, as Confluent's checker reads it for the changes users make: a reader may not require
- * a property the writer lacks, retype one (except widening integer to number), close its content
+ * JSON Schema, as Confluent's checker reads it for the changes users make: a reader may not add a
+ * property to a writer's open content model (or one its partial model does not cover), require a
+ * property a closed writer lacks, retype one (except widening integer to number), close its content
  * model over a property the writer has, narrow an enum, or tighten a length, size or range bound.
  * Properties and array items are compared all the way down.
  */
@@ -114,14 +115,25 @@ function compareJson(r: JsonSchemaNode, w: JsonSchemaNode, path: string, out: st
   const rt = types(r), wt = types(w);
   if (rt && wt && !wt.every((t) => rt.includes(t) || (t === 'integer' && rt.includes('number')))) { problem(rt.length < wt.length ? 'TYPE_NARROWED' : 'TYPE_CHANGED'); return; }
   if (rt && !wt) { problem('TYPE_NARROWED'); return; }
+  // a writer whose content model is open (additionalProperties absent or true) may have written any
+  // property the reader adds, as any type: adding one is incompatible; a partial one (a schema) covers
+  // an added property its schema reads
+  const open = w.additionalProperties === undefined || w.additionalProperties === true;
+  const partial = typeof w.additionalProperties === 'object' && w.additionalProperties !== null ? w.additionalProperties as JsonSchemaNode : undefined;
   for (const p of r.required ?? []) {
-    if (!w.properties?.[p] && !(w.required ?? []).includes(p)) problem('REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', `${path}/properties/${p}`);
+    if (!open && !partial && !w.properties?.[p] && !(w.required ?? []).includes(p)) problem('REQUIRED_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL', `${path}/properties/${p}`);
     // a property the writer had but did not require: its data may lack it (unless the reader gives a default)
     else if (w.properties?.[p] && !(w.required ?? []).includes(p) && (r.properties?.[p] as { default?: unknown } | undefined)?.default === undefined) problem('REQUIRED_ATTRIBUTE_ADDED', `${path}/required/${p}`);
   }
   for (const [name, rp] of Object.entries(r.properties ?? {})) {
     const wp = w.properties?.[name];
     if (wp) compareJson(rp, wp, `${path}/properties/${name}`, out);
+    else if (open) problem('PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL', `${path}/properties/${name}`);
+    else if (partial) {
+      const covered: string[] = [];
+      compareJson(rp, partial, `${path}/properties/${name}`, covered);
+      if (covered.length) problem('PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL', `${path}/properties/${name}`);
+    }
   }
   if (r.additionalProperties === false) {
     for (const name of Object.keys(w.properties ?? {})) if (!r.properties?.[name]) problem('PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL', `${path}/properties/${name}`);
