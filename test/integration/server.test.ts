@@ -599,9 +599,14 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
 
   it('windowed pull bounds: one = or one lower and one upper bound a column; <> is unsupported', async () => {
     const err = async (sql: string) => { const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) }); return [r.status, ((await r.json()) as { message: string }).message]; };
-    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART=0 AND WINDOWSTART>5;")).toEqual([400, 'Duplicate `WINDOWSTART` bounds on: GREATER_THAN']);
-    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART>1 AND WINDOWSTART>=5;")).toEqual([400, 'Duplicate `WINDOWSTART` bounds on: GREATER_THAN_OR_EQUAL']);
-    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWEND<>5;")).toEqual([400, 'Unsupported `WINDOWEND` bounds: NOT_EQUAL']);
+    // each with ksqlDB's help: what a pull query's WHERE must do, and the window bounds it takes
+    const help = '. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.\nPull queries require a WHERE clause that:\n'
+      + ' - limits the query to keys only, e.g. `SELECT * FROM X WHERE <key-column>=Y;`.\n - specifies an equality condition that is a conjunction of equality expressions that cover all key columns.'
+      + '\n - (optionally) limits the time bounds of the windowed table.\n\t Bounds on [WINDOWSTART, WINDOWEND] are supported\n\t Supported operators are [EQUAL, GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL]';
+    const refused = (message: string) => [400, `${message}${help}`];
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART=0 AND WINDOWSTART>5;")).toEqual(refused('Duplicate `WINDOWSTART` bounds on: GREATER_THAN'));
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART>1 AND WINDOWSTART>=5;")).toEqual(refused('Duplicate `WINDOWSTART` bounds on: GREATER_THAN_OR_EQUAL'));
+    expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWEND<>5;")).toEqual(refused('Unsupported `WINDOWEND` bounds: NOT_EQUAL'));
     expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART>=0 AND WINDOWSTART<10000;")).rows).toEqual([['a', 3]]);
     expect(await err("SELECT * FROM QW WHERE ID='a' AND WINDOWSTART >= 'garbage';")).toEqual([400, 'Failed to parse datetime: garbage']);
     expect((await q("SELECT ID, C FROM QW WHERE ID='a' AND WINDOWSTART BETWEEN '1970-01-01T00:00:00' AND '1970-01-01T00:00:09';")).rows).toEqual([['a', 3]]);
