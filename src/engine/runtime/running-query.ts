@@ -1,5 +1,5 @@
 import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
-import type { TopicRecord, TopicStore } from '../storage/topics.js';
+import type { Topic, TopicRecord, TopicStore } from '../storage/topics.js';
 import { StateStore, type StoreChange } from '../state/store.js';
 import { setCallErrors } from '../analysis/compile.js';
 
@@ -20,6 +20,12 @@ export class Cursor {
    * backlog is read (or there is none to merge).
    */
   private backlog: number[][] | undefined;
+  /**
+   * Per topic, where the query is in its arrival log (records in append order): the next record is
+   * found there at once. `topic` and `version` tell when to find the place again (the topic made
+   * anew, entries taken back, positions set from outside).
+   */
+  private readonly reads: { name: string; topic: Topic | undefined; version: number; at: number; pos: number[] }[];
   constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
     this.names = [...new Set(topicNames)];
     for (const name of new Set(topicNames)) {
@@ -27,13 +33,20 @@ export class Cursor {
       this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.startOffsets()) : []);
     }
     if (this.names.length > 1 && !fromEnd) this.backlog = this.names.map((n) => topics.get(n)?.endOffsets() ?? []);
+    this.reads = this.names.map((name) => ({ name, topic: undefined, version: -1, at: 0, pos: this.positions.get(name)! }));
   }
 
   offsets(): Record<string, number[]> { return Object.fromEntries(this.positions); }
-  restore(offsets: Record<string, number[]>): void { for (const [k, v] of Object.entries(offsets)) this.positions.set(k, [...v]); }
+  restore(offsets: Record<string, number[]>): void {
+    for (const [k, v] of Object.entries(offsets)) this.positions.set(k, [...v]);
+    this.lost();
+  }
+  /** Positions were set from outside: each topic's place in its arrival log is found again. */
+  private lost(): void { for (const r of this.reads) { r.topic = undefined; r.pos = this.positions.get(r.name) ?? r.pos; } }
 
   /** The next record: the earliest-timed one of a backlog, else in seq order across all partitions; undefined when caught up. */
   next(): TopicRecord | undefined {
+    if (!this.backlog) return this.nextArrived();
     let best: TopicRecord | undefined, bestPos: number[] | undefined, bestPart = -1;
     let early: TopicRecord | undefined, earlyPos: number[] | undefined, earlyPart = -1;
     const names = this.names, backlog = this.backlog;
@@ -55,9 +68,42 @@ export class Cursor {
         }
       }
     }
-    if (backlog && !early) this.backlog = undefined;
+    if (backlog && !early) { this.backlog = undefined; this.lost(); }
     if (earlyPos) { earlyPos[earlyPart]!++; return early; }
     if (bestPos) bestPos[bestPart]!++;
+    return best;
+  }
+
+  /**
+   * The next record in seq order: each topic's next unread entry of its arrival log, the earlier of
+   * them across topics. An entry below the partition's position was read already; one below the
+   * log's start was deleted by retention (the position moves to the log start, as
+   * auto.offset.reset=earliest does).
+   */
+  private nextArrived(): TopicRecord | undefined {
+    let best: TopicRecord | undefined, bestRead: (typeof this.reads)[number] | undefined, bestPart = 0;
+    const reads = this.reads;
+    for (let n = 0; n < reads.length; n++) {
+      const r = reads[n]!;
+      const t = this.topics.get(r.name);
+      if (!t) continue;
+      const arr = t.arrivals, parts = t.partitions, pos = r.pos;
+      if (r.topic !== t || r.version !== arr.version) { r.topic = t; r.version = arr.version; r.at = arr.base; }
+      if (r.at < arr.base) r.at = arr.base;
+      const end = arr.base + arr.size;
+      while (r.at < end) {
+        const p = arr.partitionAt(r.at), o = arr.offsetAt(r.at);
+        while (pos.length <= p) pos.push(0);
+        const log = parts[p]!;
+        if (pos[p]! < log.start) pos[p] = log.start;
+        if (o < pos[p]!) { r.at++; continue; }
+        const rec = log.get(o);
+        if (!rec) { r.at++; continue; }
+        if (!best || rec.seq < best.seq) { best = rec; bestRead = r; bestPart = p; }
+        break;
+      }
+    }
+    if (bestRead) { bestRead.pos[bestPart] = best!.offset + 1; bestRead.at++; }
     return best;
   }
 
@@ -67,6 +113,7 @@ export class Cursor {
     if (!pos) return;
     while (pos.length <= partition) pos.push(0);
     pos[partition] = Math.max(pos[partition]!, nextOffset);
+    this.lost();
   }
 
   lag(): number {

@@ -56,6 +56,68 @@ class Segment {
 }
 
 /**
+ * A topic's records in the order they were appended, across its partitions: (partition, offset)
+ * pairs in a ring of typed arrays. A query reading the topic walks it to find its next record at
+ * once, instead of comparing every partition's next record. Entries whose records retention deleted
+ * are dropped from the front as appends go on; entries are addressed by a global index that keeps
+ * counting (`base` is the first one still held).
+ */
+export class ArrivalLog {
+  private parts = new Int32Array(256);
+  private offs = new Float64Array(256);
+  private head = 0;
+  size = 0;
+  base = 0;
+  /** Changes when entries are taken back (truncateTo): readers find their place again. */
+  version = 0;
+  constructor(private readonly logs: readonly PartitionLog[]) {}
+
+  push(partition: number, offset: number): void {
+    const cap = this.parts.length;
+    // full: entries of records deleted behind a partition that keeps an old record (retention always
+    // keeps a partition's last append) go first, if they are half of it; else the ring grows
+    if (this.size === cap && this.live() <= cap / 2) this.truncate(-1, 0);
+    if (this.size === cap) {
+      const parts = new Int32Array(cap * 2), offs = new Float64Array(cap * 2);
+      for (let i = 0; i < this.size; i++) { const j = (this.head + i) & (cap - 1); parts[i] = this.parts[j]!; offs[i] = this.offs[j]!; }
+      this.parts = parts; this.offs = offs; this.head = 0;
+    }
+    const j = (this.head + this.size) & (this.parts.length - 1);
+    this.parts[j] = partition; this.offs[j] = offset;
+    this.size++;
+    // entries of deleted records go from the front (a partition's start only moves forward)
+    while (this.size > 0) {
+      const h = this.head, log = this.logs[this.parts[h]!];
+      if (!log || this.offs[h]! >= log.start) break;
+      this.head = (h + 1) & (this.parts.length - 1); this.size--; this.base++;
+    }
+  }
+
+  /** The partition of entry `i` (a global index within [base, base + size)). */
+  partitionAt(i: number): number { return this.parts[(this.head + i - this.base) & (this.parts.length - 1)]!; }
+  offsetAt(i: number): number { return this.offs[(this.head + i - this.base) & (this.parts.length - 1)]!; }
+
+  private live(): number { let n = 0; for (const log of this.logs) n += log.end - log.start; return n; }
+
+  /**
+   * Takes back the entries of `partition` from `offset` on (records taken back from its log), and
+   * drops the entries of deleted records; readers find their place again (`version`).
+   */
+  truncate(partition: number, offset: number): void {
+    let kept = 0;
+    const mask = this.parts.length - 1;
+    for (let i = 0; i < this.size; i++) {
+      const j = (this.head + i) & mask, p = this.parts[j]!, o = this.offs[j]!;
+      if ((p === partition && o >= offset) || o < (this.logs[p]?.start ?? 0)) continue;
+      const k = (this.head + kept) & mask;
+      this.parts[k] = p; this.offs[k] = o; kept++;
+    }
+    this.size = kept;
+    this.version++;
+  }
+}
+
+/**
  * One partition's log. Offsets start at `start` (the log start offset), which retention moves on;
  * records below it are gone, as they are from a broker's deleted segments.
  */
@@ -67,7 +129,7 @@ export class PartitionLog {
   /** The segment the last read found: reads mostly go forward through one segment. */
   private hint = 0;
   private bytes = 0;
-  constructor(readonly topic: string, readonly partition: number, private retentionBytes: number) {}
+  constructor(readonly topic: string, readonly partition: number, private retentionBytes: number, private readonly arrivals?: ArrivalLog) {}
 
   /** Sets retention.bytes (-1: keep all), as an altered topic config does; trims at once if over. */
   setRetention(bytes: number): void {
@@ -134,6 +196,7 @@ export class PartitionLog {
     }
     this.endOffset = offset;
     if (this.start > offset) this.start = offset;
+    this.arrivals?.truncate(this.partition, offset);
     // the append before the taken-back ones is the newest again: retention keeps it
     this.newest = newest;
     this.hint = 0;
@@ -174,6 +237,7 @@ export class PartitionLog {
     if (last?.records) last.records.push(r);
     else this.segments.push(new Segment(r.offset, [r]));
     this.newest = this.endOffset++;
+    this.arrivals?.push(this.partition, this.newest);
     if (this.retentionBytes < 0) return;
     this.bytes += recordBytes(r);
     this.retain();
@@ -188,6 +252,7 @@ export class PartitionLog {
     else this.segments.push(new Segment(records[0]!.offset, records.slice()));
     this.newest = this.endOffset;
     this.endOffset += records.length;
+    if (this.arrivals) for (let o = this.newest; o < this.endOffset; o++) this.arrivals.push(this.partition, o);
     if (this.retentionBytes < 0) return;
     for (const r of records) this.bytes += recordBytes(r);
     this.retain();
@@ -198,6 +263,7 @@ export class PartitionLog {
     this.segments.push(new Segment(this.endOffset, null, batch, seq));
     this.newest = this.endOffset;
     this.endOffset += batch.count;
+    if (this.arrivals) for (let o = this.newest; o < this.endOffset; o++) this.arrivals.push(this.partition, o);
     if (this.retentionBytes < 0) return;
     this.bytes += batch.bytes;
     this.retain();
@@ -278,10 +344,14 @@ export const logRetentionBytes = (c: TopicConfig): number => ((c.cleanupPolicy ?
 
 export class Topic {
   readonly partitions: PartitionLog[];
+  /** The topic's records in append order, across partitions (see ArrivalLog). */
+  readonly arrivals: ArrivalLog;
   /** message.timestamp.type=LogAppendTime: each record takes the time it is appended, whatever it came with. */
   logAppendTime: boolean;
   constructor(readonly name: string, readonly config: TopicConfig) {
-    this.partitions = Array.from({ length: config.partitions }, (_, i) => new PartitionLog(name, i, logRetentionBytes(config)));
+    this.partitions = [];
+    this.arrivals = new ArrivalLog(this.partitions);
+    for (let i = 0; i < config.partitions; i++) this.partitions.push(new PartitionLog(name, i, logRetentionBytes(config), this.arrivals));
     this.logAppendTime = config.overrides?.['message.timestamp.type'] === 'LogAppendTime';
   }
   endOffsets(): number[] { return this.partitions.map((p) => p.end); }
@@ -429,7 +499,7 @@ export class TopicStore {
   grow(name: string, partitions: number): void {
     const t = this.topics.get(name);
     if (!t || partitions <= t.partitions.length) return;
-    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, logRetentionBytes(t.config)));
+    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, logRetentionBytes(t.config), t.arrivals));
     t.config.partitions = partitions;
     for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
   }
