@@ -163,6 +163,9 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false$/);
     // a misspelt key is refused even with no value
     expect(load('ksql.migrations.stream.nmae=\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae/);
+    // a key named like a member of every JavaScript object is a key like any other
+    expect(load('constructor=1\n')).toThrow(/unknown key constructor \(known: /);
+    expect(load('toString=\n')).toThrow(/unknown key toString \(known: /);
   });
 
   it('an empty value in the properties file is the default, as the Java tool reads it', () => {

@@ -152,7 +152,7 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
   const p = new Map(Object.entries(parseProperties(text.replace(/^\uFEFF/, ''))).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   for (const [key, value] of p) {
-    const to = PROPERTY_KEYS[key];
+    const to = Object.hasOwn(PROPERTY_KEYS, key) ? PROPERTY_KEYS[key] : undefined;
     // the Java tool reads an empty value of a key it has as its default, as if the key were not there
     // (an empty key store or OAuth setting asks for nothing, so it is no reason to refuse the file)
     if (value.trim() === '' && (to || key.startsWith('ssl.') || key.startsWith('bearer.auth.'))) continue;

@@ -1,3 +1,5 @@
+import { own } from '../util/own.js';
+
 /**
  * Values a property may take, where Kafka's config checks them: a bad one is refused with Kafka's
  * ConfigException wording, instead of being kept and read later as something else.
@@ -9,7 +11,7 @@ const CHOICES: Record<string, readonly string[]> = {
 /** The problem with setting `name` to `value`, or undefined when it may be set. */
 export function propertyValueProblem(name: string, value: unknown): string | undefined {
   const key = name.replace(/^ksql\.streams\./, '');
-  const choices = CHOICES[key];
+  const choices = own(CHOICES, key);
   if (!choices || choices.includes(String(value))) return undefined;
   return `Invalid value ${String(value)} for configuration ${key}: String must be one of: ${choices.join(', ')}`;
 }

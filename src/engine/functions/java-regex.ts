@@ -1,3 +1,5 @@
+import { own } from '../util/own.js';
+
 // Java's regular expressions (java.util.regex.Pattern, what ksqlDB's REGEXP_* functions take) as
 // JavaScript RegExps: the Java-only syntax users write is rewritten, the rest is the same language.
 
@@ -11,7 +13,7 @@ const POSIX: Record<string, string> = {
 };
 
 /** A POSIX or java class as the inside of a character class (Is-prefixed too), or undefined. */
-const posixSet = (name: string): string | undefined => POSIX[name] ?? (name.startsWith('Is') ? POSIX[name.slice(2)] : undefined);
+const posixSet = (name: string): string | undefined => own(POSIX, name) ?? (name.startsWith('Is') ? own(POSIX, name.slice(2)) : undefined);
 
 const CATEGORY = /^(L[ultmo]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfson]?)$/;
 /** Java's binary properties (\p{IsAlphabetic}) by their JavaScript names. */
@@ -27,7 +29,7 @@ function unicodeProperty(name: string): string {
   if (!name.startsWith('Is')) return name;
   const rest = name.slice(2);
   if (CATEGORY.test(rest)) return rest;
-  return BINARY[rest] ?? `Script=${rest}`;
+  return own(BINARY, rest) ?? `Script=${rest}`;
 }
 
 const FLAGS: Record<string, string> = { i: 'i', s: 's', m: 'm', u: '', U: '', d: '', x: '' };

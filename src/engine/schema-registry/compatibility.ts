@@ -2,6 +2,7 @@ import type avro from 'avsc';
 import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
+import { own } from '../util/own.js';
 
 /** A schema, with the texts of the schemas it references (named as it imports or uses them). */
 type Schema = Pick<RegisteredSchema, 'schema' | 'schemaType'> & Pick<SchemaInput, 'references'> & { refs?: { name: string; schema: string }[] };
@@ -75,7 +76,7 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
     if (!rt) continue;
     for (const wf of wt.fieldsArray) {
       const rf = rt.fieldsArray.find((f) => f.id === wf.id);
-      if (rf && typeOf(rf) !== typeOf(wf) && rf.repeated === wf.repeated && rf.map === wf.map && SCALAR_GROUP[rf.type] !== undefined && SCALAR_GROUP[wf.type] !== undefined) {
+      if (rf && typeOf(rf) !== typeOf(wf) && rf.repeated === wf.repeated && rf.map === wf.map && own(SCALAR_GROUP, rf.type) !== undefined && own(SCALAR_GROUP, wf.type) !== undefined) {
         // scalars that share a wire encoding read each other (protobuf's rules for updating a message type)
         if (SCALAR_GROUP[rf.type] !== SCALAR_GROUP[wf.type]) out.push(`{errorType:'FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
         continue;

@@ -3,6 +3,7 @@ import { protobufjs } from './libraries.js';
 import type { Column } from '../catalog/schema.js';
 import { T, type SqlType } from '../sql/types.js';
 import { splitFullName } from './full-name.js';
+import { own as ownEntry } from '../util/own.js';
 
 // The imports Confluent's Protobuf converter uses for ksqlDB types, declared here so schemas that
 // import them parse without a file system (the message shapes are those of the published .proto files).
@@ -92,7 +93,7 @@ export function parseProto(text: string, references: Map<string, string> = new M
     }
     for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
       if (loaded.has(imp)) continue;
-      const dep = references.get(imp) ?? WELL_KNOWN[imp];
+      const dep = references.get(imp) ?? ownEntry(WELL_KNOWN, imp);
       if (dep === undefined) throw new Error(`Unknown import ${imp}`);
       load(imp, dep);
     }
@@ -166,7 +167,8 @@ function elementType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): Sq
   if (rt instanceof protobufjs().Enum) return T.STRING;
   if (rt instanceof protobufjs().Type) {
     const name = rt.fullName.replace(/^\./, '');
-    if (WRAPPERS[name]) return WRAPPERS[name]!;
+    const wrapped = ownEntry(WRAPPERS, name);
+    if (wrapped) return wrapped;
     if (name === 'google.protobuf.Timestamp') return T.TIMESTAMP;
     if (name === 'google.type.Date') return T.DATE;
     if (name === 'google.type.TimeOfDay') return T.TIME;
