@@ -16,9 +16,19 @@ describe('CREATE ... AS SELECT as ksqlDB\'s formatter writes it in the errors th
     expect(format("CREATE STREAM S2 WITH (kafka_topic='s2', partitions=2) AS SELECT * FROM S1 s WHERE s.v > 1 PARTITION BY v;", []))
       .toBe("CREATE STREAM S2 WITH (KAFKA_TOPIC='s2', PARTITIONS=2) AS SELECT *\nFROM S1 S\nWHERE (S.V > 1)\nPARTITION BY S.V\nEMIT CHANGES");
   });
-  it('leaves out what it does not write as ksqlDB does: joins and windows', () => {
-    expect(format('CREATE STREAM J AS SELECT * FROM A JOIN B WITHIN 1 HOUR ON A.ID = B.ID;', [])).toBeUndefined();
-    expect(format('CREATE TABLE W AS SELECT ID, COUNT(*) AS C FROM A WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY ID;', ['ID', 'C'])).toBeUndefined();
+  it('writes windows and joins as their expressions print themselves: units as TimeUnit names, the join type and its ON in brackets', () => {
+    expect(format('CREATE TABLE W AS SELECT ID, COUNT(*) AS C FROM A WINDOW TUMBLING (SIZE 1 MINUTE, RETENTION 2 DAYS, GRACE PERIOD 10 SECONDS) GROUP BY ID;', ['ID', 'C']))
+      .toBe('CREATE TABLE W AS SELECT\n  A.ID ID,\n  COUNT(*) C\nFROM A A\nWINDOW TUMBLING ( SIZE 1 MINUTES , RETENTION 2 DAYS , GRACE PERIOD 10 SECONDS ) \nGROUP BY A.ID\nEMIT CHANGES');
+    expect(format('CREATE TABLE H AS SELECT ID, COUNT(*) AS C FROM A WINDOW HOPPING (SIZE 30 SECONDS, ADVANCE BY 10 SECONDS) GROUP BY ID;', ['ID', 'C']))
+      .toContain('\nWINDOW HOPPING ( SIZE 30 SECONDS , ADVANCE BY 10 SECONDS ) \n');
+    expect(format('CREATE TABLE S AS SELECT ID, COUNT(*) AS C FROM A WINDOW SESSION (5 MINUTES) GROUP BY ID;', ['ID', 'C'])).toContain('\nWINDOW SESSION ( 5 MINUTES ) \n');
+    // a bare column names the source that has it
+    const s = parseStatement('CREATE STREAM J AS SELECT A.ID, V, W FROM A LEFT JOIN B WITHIN (1 HOUR, 2 HOURS) ON A.ID = B.ID;');
+    if (s.kind !== 'createAs') throw new Error('not a CREATE ... AS SELECT');
+    expect(formatCreateAsSelect(s.sourceType, s.name, s.query, ['A_ID', 'V', 'W'], s.props, undefined, {}, [{ alias: 'A', columns: ['ID', 'V'] }, { alias: 'B', columns: ['ID', 'W'] }]))
+      .toBe('CREATE STREAM J AS SELECT\n  A.ID A_ID,\n  A.V V,\n  B.W W\nFROM A A\nLEFT OUTER JOIN B B WITHIN (1 HOURS, 2 HOURS) ON ((A.ID = B.ID))\nEMIT CHANGES');
+  });
+  it('leaves out what it does not write as ksqlDB does', () => {
     // a * beside other items: the output names no longer line up with the items one by one
     expect(format('CREATE STREAM M AS SELECT *, V + 1 AS W FROM A;', ['ID', 'V', 'W'])).toBeUndefined();
   });
@@ -42,6 +52,10 @@ describe('statements as ksqlDB stores and shows them (DESCRIBE, SHOW QUERIES, EX
       const queries = (await run('SHOW QUERIES;'))[0]!.queries as { id: string; queryString: string }[];
       expect(queries.map((q) => q.queryString)).toContain(agg);
       expect(((await run(`EXPLAIN ${queries.find((q) => q.queryString === agg)!.id};`))[0]!.queryDescription as { statementText: string }).statementText).toBe(agg);
+      // an INSERT INTO ... SELECT is shown as the formatter writes it too
+      await run('INSERT INTO KEPT SELECT k, v * 2 AS v FROM E4b WHERE v > 1;');
+      const shown = ((await run('SHOW QUERIES;'))[0]!.queries as { id: string; queryString: string }[]).find((q) => q.id.startsWith('INSERTQUERY_'))!.queryString;
+      expect(shown).toBe('INSERT INTO KEPT SELECT\n  E4B.K K,\n  (E4B.V * 2) V\nFROM E4B E4B\nWHERE (E4B.V > 1)\nEMIT CHANGES;');
     } finally { await server.close(); }
   });
 });

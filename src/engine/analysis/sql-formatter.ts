@@ -1,4 +1,4 @@
-import type { Expr, PropValue, Props, Query } from '../sql/ast.js';
+import type { Duration, Expr, JoinClause, PropValue, Props, Query, WindowSpec } from '../sql/ast.js';
 import { quoteIfNeeded as quoteUnsafe, typeToSql } from '../sql/types.js';
 import { RESERVED } from '../sql/parser.js';
 import type { Column } from '../catalog/schema.js';
@@ -31,23 +31,61 @@ export function formatCreateSource(s: { sourceType: 'STREAM' | 'TABLE'; name: st
   return `${head} ${quoteIfNeeded(s.name)} (${cols})${withClause(props, true)};`;
 }
 
+/** A source of a query, by its alias, with the names of its columns (to qualify a bare column with). */
+export interface FormatSide { alias: string; columns: readonly string[] }
+
 /**
- * A CREATE ... AS SELECT as ksqlDB's SqlFormatter writes the statement it quotes in some errors
- * ("Statement: ..."): every column qualified by its source's alias, each item aliased without AS,
- * one item per line when there are several, the alias after the source, EMIT CHANGES added.
- * Undefined for what this does not render the way ksqlDB does (joins, windows), so no message
- * shows a statement ksqlDB would not.
+ * A CREATE ... AS SELECT as ksqlDB's SqlFormatter writes it (the statement SHOW QUERIES and DESCRIBE
+ * show, and some errors quote: "Statement: ..."): every column qualified by its source's alias, each
+ * item aliased without AS, one item per line when there are several, the alias after each source,
+ * the window and joins as its window and join expressions print, EMIT CHANGES added. Undefined for
+ * what this does not render (a struct's fields selected with ->*, or * beside other items).
  */
-export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props, stored?: Record<string, PropValue>, head: { orReplace?: boolean; ifNotExists?: boolean } = {}): string | undefined {
-  // (a * beside other items: the output names no longer line up with the items)
-  if (q.joins.length || q.window || q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
-  const alias = (q.from.alias ?? q.from.name).toUpperCase();
-  const qualified = (e: Expr) => formatExpr(qualify(e, alias));
-  const items = q.items.map((it, i) => (it.t === 'star' ? '*' : `${qualified(it.expr)} ${quoteIfNeeded(names[i]!)}`));
+export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: Query, names: string[], props?: Props, stored?: Record<string, PropValue>, head: { orReplace?: boolean; ifNotExists?: boolean } = {}, sides: FormatSide[] = []): string | undefined {
+  const body = formatQuery(q, names, sides);
+  if (body === undefined) return undefined;
   // the WITH properties as given (in an error), or as stored with the server's additions, sorted
   const withText = stored ? withClause(stored, true) : withClause(propsByName(props), false);
-  let text = `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}${kind}${head.ifNotExists ? ' IF NOT EXISTS' : ''} ${quoteIfNeeded(name)}${withText} AS SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
+  return `CREATE ${head.orReplace ? 'OR REPLACE ' : ''}${kind}${head.ifNotExists ? ' IF NOT EXISTS' : ''} ${quoteIfNeeded(name)}${withText} AS ${body}`;
+}
+
+/** An INSERT INTO ... SELECT as ksqlDB's SqlFormatter writes it; undefined where formatCreateAsSelect is. */
+export function formatInsertInto(target: string, q: Query, names: string[], sides: FormatSide[] = []): string | undefined {
+  const body = formatQuery(q, names, sides);
+  return body === undefined ? undefined : `INSERT INTO ${quoteIfNeeded(target)} ${body}`;
+}
+
+const JOIN_TYPES: Record<JoinClause['type'], string> = { INNER: 'INNER', LEFT: 'LEFT OUTER', RIGHT: 'RIGHT OUTER', FULL: 'FULL OUTER' };
+const duration = (d: Duration) => `${d.value} ${d.unit}`;
+
+/** A window as ksqlDB's window expressions print themselves (TumblingWindowExpression.toString and the others). */
+function windowText(w: WindowSpec): string {
+  const extra = `${w.retention ? ` , RETENTION ${duration(w.retention)}` : ''}${w.grace ? ` , GRACE PERIOD ${duration(w.grace)}` : ''}`;
+  if (w.type === 'TUMBLING') return ` TUMBLING ( SIZE ${duration(w.size)}${extra} ) `;
+  if (w.type === 'HOPPING') return ` HOPPING ( SIZE ${duration(w.size)} , ADVANCE BY ${duration(w.advance!)}${extra} ) `;
+  return ` SESSION ( ${duration(w.size)}${extra} ) `;
+}
+
+function withinText(w: NonNullable<JoinClause['within']>): string {
+  const span = w.before.ms === w.after.ms ? duration(w.before) : `(${duration(w.before)}, ${duration(w.after)})`;
+  return ` WITHIN ${span}${w.grace ? ` GRACE PERIOD ${duration(w.grace)}` : ''}`;
+}
+
+function formatQuery(q: Query, names: string[], sides: FormatSide[]): string | undefined {
+  // (a * beside other items: the output names no longer line up with the items)
+  if (q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
+  const alias = (q.from.alias ?? q.from.name).toUpperCase();
+  // a bare column names the first source that has it (the statement's one source without joins)
+  const sourceOf = (column: string) => (q.joins.length ? sides.find((sd) => sd.columns.includes(column))?.alias : alias);
+  const qualified = (e: Expr) => formatExpr(qualify(e, sourceOf));
+  const items = q.items.map((it, i) => (it.t === 'star' ? '*' : `${qualified(it.expr)} ${quoteIfNeeded(names[i]!)}`));
+  let text = `SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
   text += `\nFROM ${quoteIfNeeded(q.from.name)} ${quoteIfNeeded(alias)}`;
+  for (const j of q.joins) {
+    const right = (j.right.alias ?? j.right.name).toUpperCase();
+    text += `\n${JOIN_TYPES[j.type]} JOIN ${quoteIfNeeded(j.right.name)} ${quoteIfNeeded(right)}${j.within ? withinText(j.within) : ''} ON (${qualified(j.on)})`;
+  }
+  if (q.window) text += `\nWINDOW${windowText(q.window)}`;
   if (q.where) text += `\nWHERE ${qualified(q.where)}`;
   if (q.groupBy?.length) text += `\nGROUP BY ${q.groupBy.map(qualified).join(', ')}`;
   if (q.partitionBy?.length) text += `\nPARTITION BY ${q.partitionBy.map(qualified).join(', ')}`;
@@ -55,8 +93,8 @@ export function formatCreateAsSelect(kind: 'STREAM' | 'TABLE', name: string, q: 
   return `${text}\nEMIT ${q.emit ?? 'CHANGES'}`;
 }
 
-/** The expression with every column reference naming its source (the statement's one alias). */
-function qualify(e: Expr, alias: string): Expr {
+/** The expression with every bare column reference naming its source. */
+function qualify(e: Expr, sourceOf: (column: string) => string | undefined): Expr {
   const walk = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(walk);
     if (x === null || typeof x !== 'object' || x instanceof Uint8Array) return x;
@@ -66,7 +104,7 @@ function qualify(e: Expr, alias: string): Expr {
     if (o.t === 'lambda') return o;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) out[k] = k === 'pos' || k === 'type' ? v : walk(v);
-    if (o.t === 'col' && o.source === undefined) out.source = alias;
+    if (o.t === 'col' && o.source === undefined) out.source = sourceOf(o.name as string);
     return out;
   };
   return walk(e) as Expr;

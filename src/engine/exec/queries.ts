@@ -1,4 +1,4 @@
-import { formatCreateAsSelect, propsByName } from '../analysis/sql-formatter.js';
+import { formatCreateAsSelect, formatInsertInto, propsByName, type FormatSide } from '../analysis/sql-formatter.js';
 import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { columnRefs } from '../analysis/expr-walk.js';
@@ -102,7 +102,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     const msg = checkFormatSupports(fmt, cols, isKey);
     if (msg) {
       // ksqlDB quotes the statement as its formatter writes it
-      const statement = formatCreateAsSelect(kind, stmt.name, stmt.query, plan.columns.map((c) => c.name), stmt.props, undefined, stmt);
+      const statement = formatCreateAsSelect(kind, stmt.name, stmt.query, plan.columns.map((c) => c.name), stmt.props, undefined, stmt, formatSides(engine, stmt.query));
       throw new KsqlStatementError(`${isKey ? 'Key' : 'Value'} format does not support schema.\nformat: ${fmt.format}\nschema: Persistence{columns=[${schemaToString(cols)}], features=[]}\nreason: ${msg}${statement ? `\nStatement: ${statement}` : ''}`);
     }
   }
@@ -155,12 +155,11 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   // the sink's schemas are registered as ksqlDB's SchemaRegisterInjector does, under <topic>-key|value
   keyFormat = registerColumns(engine, topic, keyFormat, keyCols, true);
   valueFormat = registerColumns(engine, topic, valueFormat, valCols, false);
-  // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted (single-source
-  // queries without a window; the others are shown as submitted)
+  // the statement as ksqlDB stores it: its WITH with the topic's settings added, sorted
   const given = propsByName(stmt.props);
   const retention = sinkRetention ?? given.RETENTION_MS ?? -1;
   const stored = { ...given, CLEANUP_POLICY: cleanupPolicy, KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
-  const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored, stmt);
+  const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored, stmt, formatSides(engine, stmt.query));
   const displayText = rendered === undefined ? undefined : `${rendered};`;
   const sink: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,
@@ -219,6 +218,11 @@ function aggregateInputs(q: Query): string[] {
 
 const normalizedText = (sql: string) => sql.replace(/\s+/g, ' ').trim().toUpperCase();
 
+/** The query's sources by alias with their columns' names, for the formatter to qualify bare columns. */
+function formatSides(engine: Engine, q: Query): FormatSide[] {
+  return [q.from, ...q.joins.map((j) => j.right)].map((r) => ({ alias: (r.alias ?? r.name).toUpperCase(), columns: engine.metastore.get(r.name)?.columns.map((c) => c.name) ?? [] }));
+}
+
 function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity {
   const target = engine.metastore.get(stmt.target);
   // checks of the target, made while ksqlDB prepares the statement: its prefix comes with them
@@ -245,7 +249,8 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
     if (/^(INSERTQUERY_|CTAS_|CSAS_|CST_)/.test(id)) throw new KsqlStatementError(`Query IDs must not start with a reserved query ID prefix (INSERTQUERY_, CTAS_, CSAS_, CST_). Got '${id}'.`);
     if (engine.queries.has(id)) throw new KsqlStatementError(`Query ID '${id}' already exists.`);
   } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
-  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, sinkName: target.name, sinkTopic: target.topic, plan: castWidenedDecimals(plan, target) }, ctx);
+  const rendered = formatInsertInto(target.name, stmt.query, plan.columns.map((c) => c.name), formatSides(engine, stmt.query));
+  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, displayText: rendered === undefined ? undefined : `${rendered};`, sinkName: target.name, sinkTopic: target.topic, plan: castWidenedDecimals(plan, target) }, ctx);
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
 }
 
