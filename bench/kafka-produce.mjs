@@ -1,8 +1,9 @@
 // kafkajs producing 1 KB records to the local server's Kafka listener, beside the same producer
 // against librdkafka's mock cluster (rd_kafka_mock_cluster_new), in the same run. Both brokers run
 // as their own processes; the producer runs here. acks=-1, batches of 100 records, one topic of
-// 4 partitions, a few sends in flight (--in-flight, default 4); each target gets a warm-up, then
-// timed rounds (--rounds, default 7), alternating targets; each figure is the median.
+// 4 partitions, a few sends in flight (--in-flight, default 4); each target gets a warm-up round as
+// large as a timed one (a broker's steady state: the JIT warm, its log filled to its retention),
+// then timed rounds (--rounds, default 7), alternating targets; each figure is the median.
 //
 // librdkafka's mock cluster keeps about 5 MiB per partition and deletes older messages (its log
 // start offset moves on, which this bench prints after the run). The local listener runs twice:
@@ -116,7 +117,7 @@ const LABELS = { local: 'local listener', keepAll: 'local, keep all', noop: 'Nod
 try {
   await prepare(targets.local.bootstrap, 'bench');
   await prepare(targets.keepAll.bootstrap, 'bench');
-  for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', 2_000);
+  for (const t of Object.values(targets)) await produceRun(t.bootstrap, 'bench', RECORDS);
   const times = { local: [], keepAll: [], noop: [], mock: [] }, brokerCpu = { local: 0, keepAll: 0, noop: 0, mock: 0 };
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, t] of Object.entries(targets)) {
