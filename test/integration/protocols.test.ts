@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, freePort, ksql, startServerProcess, type Running } from '../helpers/server.js';
 import { status as apiStatus } from '../../src/index.js';
 
 function h2Request(url: string, path: string, body: unknown, opts: http2.SecureClientSessionOptions = {}): Promise<{ status: number; text: string }> {
@@ -126,5 +126,33 @@ describe('process lifecycle', () => {
     await server.stop();
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(`error: --port: 127.0.0.1:${port} is already in use`);
+  });
+
+  it('a listener that cannot start stops the ones that did: exit 2 at once, the ports and the data dir free again', async () => {
+    const taken = await startServerProcess();
+    const kafkaTaken = String(new URL(taken.url).port);
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-halfstart-'));
+    const [port, srPort] = [String(await freePort()), String(await freePort())];
+    try {
+      // (the HTTP port of the other server stands for any taken Kafka port)
+      const r = spawnSync(process.execPath, [CLI, 'server', '--port', port, '--kafka-port', kafkaTaken, '--schema-registry-port', srPort, '--data-dir', join(dir, 'data')], { encoding: 'utf8', timeout: 20_000 });
+      expect([r.status, r.stderr.trim()]).toEqual([2, `error: --kafka-port: 127.0.0.1:${kafkaTaken} is already in use`]);
+      // the registry's port and the data dir's lock were given back: the same start now works
+      const again = await startServerProcess(['--schema-registry-port', srPort, '--data-dir', join(dir, 'data')]);
+      expect(await again.stop()).toBe(0);
+    } finally { await taken.stop(); }
+  });
+
+  it('start-up problems name their flag, exit 2: TLS files that are no PEM certificate and key, a data dir that is a file, a host that does not resolve', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-startup-'));
+    writeFileSync(join(dir, 'afile'), 'x');
+    const start = (...args: string[]) => { const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 }); return [r.status, r.stderr.trim()]; };
+    expect(start('--tls-cert', 'afile', '--tls-key', 'afile')).toEqual([2, expect.stringMatching(/^error: --tls-cert\/--tls-key: afile and afile must be a PEM certificate and its PEM private key \(/)]);
+    expect(start('--data-dir', 'afile')).toEqual([2, 'error: --data-dir: afile: a file stands where a directory is needed (EEXIST)']);
+    expect(start('--host', 'nosuch.invalid')).toEqual([2, expect.stringMatching(/^error: --host: cannot listen on nosuch\.invalid \((ENOTFOUND|EAI_AGAIN)\)$/)]);
+    if (openssl) {
+      for (const n of ['1', '2']) execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `key${n}.pem`), '-out', join(dir, `cert${n}.pem`), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+      expect(start('--tls-cert', 'cert1.pem', '--tls-key', 'key2.pem')).toEqual([2, 'error: --tls-cert/--tls-key: the key in key2.pem is not the key of the certificate in cert1.pem']);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { startLocalServer } from '../../engine/rest/server.js';
+import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, EXIT } from '../errors.js';
 
@@ -36,14 +36,18 @@ export async function runServer(opts: ServerOptions): Promise<void> {
       kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EADDRINUSE') {
-      const which = (err as { listener?: string }).listener === 'schema-registry' ? `--schema-registry-port: ${opts.host}:${srPort}`
-        : (err as NodeJS.ErrnoException & { port?: number }).port === kafkaPort && opts.kafka ? `--kafka-port: ${opts.host}:${kafkaPort}` : `--port: ${opts.host}:${port}`;
-      throw new CliError(`${which} is already in use`, EXIT.USAGE);
-    }
-    if (err.code === 'ENOENT' && (opts.tlsCert || opts.tlsKey)) throw new CliError(`--tls-cert/--tls-key: cannot read ${err.path}`, EXIT.USAGE);
+    const err = e as NodeJS.ErrnoException & { listener?: string };
+    const flag = err.listener === 'schema-registry' ? `--schema-registry-port: ${opts.host}:${srPort}` : err.listener === 'kafka' ? `--kafka-port: ${opts.host}:${kafkaPort}` : `--port: ${opts.host}:${port}`;
+    if (err.code === 'EADDRINUSE') throw new CliError(`${flag} is already in use`, EXIT.USAGE);
+    if (err.code === 'EACCES' && err.syscall === 'listen') throw new CliError(`${flag}: not allowed to listen there (ports below 1024 need privileges)`, EXIT.USAGE);
+    // a host name that does not resolve, or an address this machine does not have
+    if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EADDRNOTAVAIL') throw new CliError(`--host: cannot listen on ${opts.host} (${err.code})`, EXIT.USAGE);
+    if (e instanceof TlsFilesError) throw new CliError(`--tls-cert/--tls-key: ${e.message}`, EXIT.USAGE);
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--data-dir: ${e.message}`, EXIT.USAGE);
+    if (opts.dataDir && err.path && ['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EISDIR'].includes(err.code ?? '')) {
+      const why = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? 'a file stands where a directory is needed' : err.code === 'EISDIR' ? 'a directory stands where a file is needed' : 'cannot be written';
+      throw new CliError(`--data-dir: ${err.path}: ${why} (${err.code})`, EXIT.USAGE);
+    }
     throw e;
   }
   // one write, so whoever reads the first line also has the second

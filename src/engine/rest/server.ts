@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { Engine, type ExecContext } from '../engine.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
@@ -53,8 +54,26 @@ const MAX_BODY = 10 * 1024 * 1024;
 const COMMAND_TIMEOUT_MS = 5000;
 export const SERVER_VERSION = '7.6.0';
 
+/** The certificate and key cannot serve TLS: a file that cannot be read, is no PEM, or a key that is not the certificate's. */
+export class TlsFilesError extends Error {}
+
+/** Reads the certificate and key once, and checks that they make a TLS context. */
+function readTlsFiles(certFile: string, keyFile: string): { cert: Buffer; key: Buffer } {
+  const read = (file: string) => { try { return readFileSync(file); } catch (e) { throw new TlsFilesError(`cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); } };
+  const files = { cert: read(certFile), key: read(keyFile) };
+  try { createSecureContext(files); } catch (e) {
+    const why = (e as Error).message;
+    throw new TlsFilesError(/key values mismatch/.test(why) ? `the key in ${keyFile} is not the key of the certificate in ${certFile}`
+      : /PEM|no start line|bad decrypt|asn1|ASN1/i.test(why) ? `${certFile} and ${keyFile} must be a PEM certificate and its PEM private key (${why.replace(/^error:[0-9A-F]+:/, '')})` : why);
+  }
+  return files;
+}
+
 /** Starts the local ksqlDB-compatible server and resolves once it listens. */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  // the certificate and key, read once and checked before anything starts: the REST API, the
+  // registry and (with --kafka-tls) the Kafka listener serve them
+  const tls = options.tlsCert && options.tlsKey ? readTlsFiles(options.tlsCert, options.tlsKey) : undefined;
   const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes });
   // before the journal's replay, as a stock server's log is the first command of its command topic:
   // what the data dir's statements build on it is replayed over it, and its topic gets its records back;
@@ -184,8 +203,6 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // HTTP/2 connection preface ("PRI * HTTP/2.0"), so clients may use h2c with prior knowledge.
   const sockets = new Set<net.Socket>();
   let server: net.Server;
-  // the certificate and key, read once: the REST API, the registry and (with --kafka-tls) the Kafka listener serve them
-  const tls = options.tlsCert && options.tlsKey ? { cert: readFileSync(options.tlsCert), key: readFileSync(options.tlsKey) } : undefined;
   if (tls) {
     server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler as never);
   } else {
@@ -222,36 +239,46 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   server.on('connection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   server.on('secureConnection', (s: net.Socket) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
-  });
-  port = (server.address() as AddressInfo).port;
-  engine.hostAddress = `${options.host ?? '127.0.0.1'}:${port}`;
   let registry: RegistryListener | undefined;
-  if (options.schemaRegistryPort !== undefined) {
-    // the registry holds the same data as the server: it takes the same credentials and TLS
-    try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host, { basicAuth: options.basicAuth, tls }); } catch (e) {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await journal?.close();
-      throw Object.assign(e as Error, { listener: 'schema-registry' });
+  let kafka: KafkaListener | undefined;
+  // a listener that cannot start stops what did: no half-started server keeps a port, the data
+  // dir's lock or the process alive
+  const stopStarted = async () => {
+    await kafka?.close().catch(() => undefined);
+    await registry?.close().catch(() => undefined);
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await journal?.close().catch(() => undefined);
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 8088, host, () => { server.off('error', reject); resolve(); });
+    });
+    port = (server.address() as AddressInfo).port;
+    engine.hostAddress = `${options.host ?? '127.0.0.1'}:${port}`;
+    if (options.schemaRegistryPort !== undefined) {
+      // the registry holds the same data as the server: it takes the same credentials and TLS
+      try { registry = await startRegistryListener(engine.registry, options.schemaRegistryPort, host, { basicAuth: options.basicAuth, tls }); } catch (e) {
+        throw Object.assign(e as Error, { listener: 'schema-registry' });
+      }
+      // SHOW PROPERTIES names the registry, as a ksqlDB server configured with one does
+      engine.properties['ksql.schema.registry.url'] = registry.url;
     }
-    // SHOW PROPERTIES names the registry, as a ksqlDB server configured with one does
-    engine.properties['ksql.schema.registry.url'] = registry.url;
+    if (options.kafkaPort !== undefined) {
+      const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
+      try {
+        kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
+          tls: options.kafkaTls ? tls : undefined });
+      } catch (e) {
+        throw Object.assign(e as Error, { listener: 'kafka' });
+      }
+    }
+  } catch (e) {
+    await stopStarted();
+    throw e;
   }
   const scheme = options.tlsCert ? 'https' : 'http';
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-  let kafka: KafkaListener | undefined;
-  if (options.kafkaPort !== undefined) {
-    try {
-      const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
-      kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
-        tls: options.kafkaTls ? tls : undefined });
-    } catch (e) {
-      server.close();
-      throw e;
-    }
-  }
   return {
     url: `${scheme}://${urlHost}:${port}`,
     port,
