@@ -38,3 +38,14 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
 
 /** An option echoed with its value ('--pasword=...' mistyped): the value may be a secret, so it is not shown. */
 export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^']*'/g, "'$1=***'");
+
+/** Why a path cannot be written, from the error's code; undefined for errors that are not about the path. */
+export function pathProblem(e: unknown): string | undefined {
+  switch ((e as NodeJS.ErrnoException).code) {
+    case 'EEXIST': case 'ENOTDIR': return 'a file stands where a directory is needed';
+    case 'EISDIR': return 'a directory stands where a file is needed';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    case 'EROFS': return 'read-only file system';
+    default: return undefined;
+  }
+}

@@ -38,7 +38,7 @@ describe('ksql-migrate scaffold settlement-handler', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-bad-'));
     writeFileSync(join(cwd, 'afile'), 'x');
     const under = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'afile/sub']);
-    expect([under.status, under.stderr]).toEqual([2, `error: scaffold: cannot write ${join(cwd, 'afile', 'sub')}: ENOTDIR (a file stands where a directory is needed)\n`]);
+    expect([under.status, under.stderr]).toEqual([2, `error: scaffold: cannot write ${join(cwd, 'afile', 'sub')}: a file stands where a directory is needed (ENOTDIR)\n`]);
     const named = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'My_Handler']);
     expect(named.status).toBe(2);
     expect(named.stderr).toMatch(/^error: scaffold: the directory name 'My_Handler' \(the default for --name\) is not a valid npm package name/);

@@ -4,7 +4,7 @@ import { CI_DEFAULTS, renderCi, type CiProvider } from '../../scaffold/ci.js';
 import { readTemplate, templateDir, writeFiles, writeProject } from '../../scaffold/files.js';
 import { ScaffoldError, type ProjectFile } from '../../scaffold/render.js';
 import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS, type EventSource, type KafkaAuth } from '../../scaffold/settlement-handler.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, pathProblem } from '../errors.js';
 
 export interface ScaffoldSettlementHandlerFlags {
   name?: string;
@@ -37,7 +37,7 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
     count = files.length;
   } catch (e) {
     if (e instanceof ScaffoldError) throw new CliError(`scaffold: ${e.message}`, EXIT.USAGE, { cause: e });
-    if (isPathError(e)) throw new CliError(`scaffold: cannot write ${target}: ${(e as NodeJS.ErrnoException).code} (a file stands where a directory is needed)`, EXIT.USAGE, { cause: e });
+    if (pathProblem(e)) throw new CliError(`scaffold: cannot write ${target}: ${pathProblem(e)} (${(e as NodeJS.ErrnoException).code})`, EXIT.USAGE, { cause: e });
     throw e;
   }
   const shown = relative(process.cwd(), target) || '.';
@@ -81,7 +81,7 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
     await writeFiles(target, files);
   } catch (e) {
     if (e instanceof ScaffoldError) throw new CliError(`scaffold ci: ${e.message}`, EXIT.USAGE, { cause: e });
-    if (isPathError(e)) throw new CliError(`scaffold ci: cannot write into ${target}: ${(e as NodeJS.ErrnoException).code}`, EXIT.USAGE, { cause: e });
+    if (pathProblem(e)) throw new CliError(`scaffold ci: cannot write into ${target}: ${pathProblem(e)} (${(e as NodeJS.ErrnoException).code})`, EXIT.USAGE, { cause: e });
     throw e;
   }
   const shown = relative(process.cwd(), target) || '.';
@@ -93,4 +93,3 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
 }
 
 /** A path that cannot hold the files (a file where a directory should be, no permission). */
-const isPathError = (e: unknown) => ['ENOTDIR', 'EEXIST', 'EACCES', 'EISDIR'].includes((e as NodeJS.ErrnoException).code ?? '');

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, EXIT, pathProblem } from '../errors.js';
 
 interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
@@ -44,10 +44,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EADDRNOTAVAIL') throw new CliError(`--host: cannot listen on ${opts.host} (${err.code})`, EXIT.USAGE);
     if (e instanceof TlsFilesError) throw new CliError(`--tls-cert/--tls-key: ${e.message}`, EXIT.USAGE);
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--data-dir: ${e.message}`, EXIT.USAGE);
-    if (opts.dataDir && err.path && ['EEXIST', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EISDIR'].includes(err.code ?? '')) {
-      const why = err.code === 'EEXIST' || err.code === 'ENOTDIR' ? 'a file stands where a directory is needed' : err.code === 'EISDIR' ? 'a directory stands where a file is needed' : 'cannot be written';
-      throw new CliError(`--data-dir: ${err.path}: ${why} (${err.code})`, EXIT.USAGE);
-    }
+    if (opts.dataDir && err.path && pathProblem(err)) throw new CliError(`--data-dir: ${err.path}: ${pathProblem(err)} (${err.code})`, EXIT.USAGE);
     throw e;
   }
   // one write, so whoever reads the first line also has the second
