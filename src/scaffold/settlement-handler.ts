@@ -47,12 +47,20 @@ export function checkSettlementHandlerOptions(options: SettlementHandlerOptions)
   if (description.length > 256) throw new ScaffoldError(`--name, --input-topic and --output-topic together make a function description of ${description.length} characters; Lambda allows 256`);
 }
 
+/** The configuration secret's name: an MSK event source mapping reads only secrets named AmazonMSK_... */
+export const settlementSecretName = (options: Pick<SettlementHandlerOptions, 'name' | 'eventSource'>): string => `${options.eventSource === 'msk' ? 'AmazonMSK_' : ''}${options.name}-config`;
+
 /** Pure: the template's files in, the project's files out. */
 export function renderSettlementHandler(template: readonly ProjectFile[], options: SettlementHandlerOptions): ProjectFile[] {
   checkSettlementHandlerOptions(options);
   const kafkaAuth = options.kafkaAuth ?? (options.eventSource === 'msk' ? 'SASL_SCRAM_512_AUTH' : 'BASIC_AUTH');
   // the producer signs in as the event source mapping does: the secret says with which mechanism
-  const values = { name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth, saslMechanism: SASL_MECHANISMS[kafkaAuth] };
+  const msk = options.eventSource === 'msk';
+  const values = {
+    name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth, saslMechanism: SASL_MECHANISMS[kafkaAuth],
+    // an MSK mapping reads only secrets named AmazonMSK_...; each variant runs its own entry point
+    secretName: settlementSecretName(options), handlerFile: msk ? 'dist/msk-handler.mjs' : 'dist/handler.mjs',
+  };
   const out: ProjectFile[] = [];
   for (const file of template) {
     const path = targetPath(file.path, options.eventSource);

@@ -59,6 +59,18 @@ describe('renderSettlementHandler', () => {
     expect(files.filter((f) => f.path.startsWith('template')).map((f) => f.path)).toEqual(['template.yaml']);
   });
 
+  it('the README tells each variant its own secret name, bundle and event shape', () => {
+    const readme = (o: Partial<typeof options>) => text(renderSettlementHandler(template, { ...options, ...o }), 'README.md')!;
+    const msk = readme({ eventSource: 'msk' }), plain = readme({});
+    expect(msk).toContain(`create-secret --name AmazonMSK_${options.name}-config `);
+    expect(msk).toContain(`lambda run --handler dist/msk-handler.mjs --event-source msk --topic ${options.inputTopic}`);
+    expect(msk).toContain('authenticates with `SASL_SCRAM_512_AUTH`');
+    expect(plain).toContain(`create-secret --name ${options.name}-config `);
+    expect(plain).toContain(`lambda run --handler dist/handler.mjs --event-source self-managed --topic ${options.inputTopic}`);
+    // the runtime the SAM templates declare
+    expect(plain).toContain('(TypeScript, Node.js 22)');
+  });
+
   it.each([
     { name: 'an invalid package name', over: { name: 'Acme Settlement' }, message: "--name: 'Acme Settlement' is not a valid npm package name" },
     { name: 'an invalid input topic', over: { inputTopic: 'user trades' }, message: "--input-topic: 'user trades' is not a valid Kafka topic name" },

@@ -3,7 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { CI_DEFAULTS, renderCi, type CiProvider } from '../../scaffold/ci.js';
 import { readTemplate, templateDir, writeFiles, writeProject } from '../../scaffold/files.js';
 import { ScaffoldError, type ProjectFile } from '../../scaffold/render.js';
-import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS, type EventSource, type KafkaAuth } from '../../scaffold/settlement-handler.js';
+import { renderSettlementHandler, settlementSecretName, SETTLEMENT_HANDLER_DEFAULTS, type EventSource, type KafkaAuth } from '../../scaffold/settlement-handler.js';
 import { CliError, EXIT, pathProblem } from '../errors.js';
 
 export interface ScaffoldSettlementHandlerFlags {
@@ -48,7 +48,7 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
     + `  cd ${shown}\n`
     + '  npm ci\n'
     + '  npm run check        # type check, tests, esbuild bundle into dist/\n'
-    + `  # fill in a copy of secret.example.json, then: aws secretsmanager create-secret --name ${options.eventSource === 'msk' ? 'AmazonMSK_' : ''}${options.name}-config --secret-string file://secret.json\n`
+    + `  # fill in a copy of secret.example.json, then: aws secretsmanager create-secret --name ${settlementSecretName(options)} --secret-string file://secret.json\n`
     + '  sam deploy --guided  # template.yaml; give it the secret\'s ARN\n',
   );
 }
