@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,22 @@ describe('ksql-migrate demo', () => {
     const total = lines[lines.length - 2]!.split(/\s+/).slice(1).map(Number);
     expect(total.reduce((a, b) => a + b, 0)).toBe(300);
     expect(r.stdout).not.toContain('\x1b['); // no redrawing when piped
+  }, 240_000);
+
+  it('SIGTERM stops it as Ctrl-C does: the counts so far, marked stopped, then exit 143', async () => {
+    const child = spawn(process.execPath, [CLI, 'demo', '--duration', '120s', '--rate', '200', '--seed', '3', '--dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    // once the pipeline runs (its migrations applied), a SIGTERM as a closed job sends it
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', () => { if (/applied \d+ migrations/.test(err)) resolve(); });
+      child.once('exit', () => reject(new Error(`demo ended early: ${err.slice(-2000)}`)));
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, err.slice(-2000)).toBe(143);
+    expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ trades sent, \d+ settled \(stopped\) \(seed 3\)$/);
   }, 240_000);
 
   it('a settlement Lambda that keeps failing ends the demo with its error and exit 1, instead of waiting for settlements forever', () => {

@@ -43,8 +43,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   exitWhenDone.requested = true;
   const tty = process.stdout.isTTY === true;
   const say = (line: string) => process.stderr.write(`${line}\n`);
-  let stopping = false;
-  process.once('SIGINT', () => { stopping = true; });
+  // Ctrl-C and SIGTERM (a terminal closed, docker stop) both stop it cleanly: the counts so far, then 130 or 143
+  let stopping = false, stoppedBy = 'SIGINT' as 'SIGINT' | 'SIGTERM';
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => { stopping = true; stoppedBy = signal; });
 
   const dir = resolve(opts.dir);
   let bundle: string;
@@ -121,7 +122,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const rows = await readMinuteCounts(client);
     process.stdout.write(`${formatMinuteCounts(rows)}\n${sent} trades sent, ${settledTotal(rows)} settled${stopping ? ' (stopped)' : ''} (seed ${seed})\n`);
     await secrets.close();
-    return stopping ? EXIT.INTERRUPTED : EXIT.OK;
+    return stopping ? (stoppedBy === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED) : EXIT.OK;
   } finally {
     await runner?.stop().catch(() => undefined);
     await client.close();
