@@ -139,8 +139,10 @@ describe('ksql-migrate lambda', () => {
     const ev = join(dir, 'event.json'), out = join(dir, 'out.jsonl');
     const event = { eventSource: 'SelfManagedKafka', bootstrapServers: 'x:9092', records: { 't-0': [{ topic: 't', partition: 0, offset: 3, timestamp: 1, timestampType: 'CREATE_TIME', key: Buffer.from('k').toString('base64'), value: Buffer.from('hello').toString('base64'), headers: [] }] } };
     writeFileSync(ev, JSON.stringify(event));
-    const ok = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#handler`, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: out } });
-    expect([ok.status, ok.stdout.trim()]).toEqual([0, '{"processed":1}']);
+    // what the handler logs goes to stderr, as sam local invoke keeps it: stdout is the result alone
+    const ok = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#handler`, '--event', ev], { encoding: 'utf8', env: { ...process.env, LAMBDA_OUT: out, LAMBDA_LOG: '1' } });
+    expect([ok.status, ok.stdout]).toEqual([0, '{"processed":1}\n']);
+    expect(ok.stderr).toContain('collecting 1 partition(s)');
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ partition: 0, offset: 3, key: 'k', value: 'hello' });
     event.records['t-0'][0]!.value = Buffer.from('FAIL_ONCE').toString('base64');
     writeFileSync(ev, JSON.stringify(event));

@@ -169,14 +169,23 @@ export async function runLambdaInvoke(opts: { handler: string; event: string; se
   if (timeoutMs < 1 || timeoutMs > 900_000) throw new CliError(`--timeout: Lambda allows 1 ms to 900 s, got '${opts.timeout}'`, EXIT.USAGE);
   exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
-  const { handler, name } = await handlerOf(opts.handler);
+  // what the handler logs goes to stderr, as `sam local invoke` keeps it: stdout is the result alone,
+  // so `> result.json` is JSON
+  const stdoutWrite = process.stdout.write;
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  let result: unknown;
   try {
-    const result = await invokeHandler(handler, event, name, timeoutMs);
-    process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
-    return EXIT.OK;
+    const { handler, name } = await handlerOf(opts.handler);
+    result = await invokeHandler(handler, event, name, timeoutMs);
   } catch (e) {
+    if (e instanceof CliError) throw e;
     // one line: the first of the message, or the thrown value as JSON when it is no Error
     const text = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e) ?? String(e);
     throw new CliError(`the handler failed: ${text.split('\n')[0]}`, EXIT.FAILED, { cause: e });
-  } finally { await closeSecrets?.(); }
+  } finally {
+    process.stdout.write = stdoutWrite;
+    await closeSecrets?.();
+  }
+  process.stdout.write(`${JSON.stringify(result ?? null)}\n`);
+  return EXIT.OK;
 }
