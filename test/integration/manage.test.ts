@@ -32,6 +32,12 @@ describe('query and schema management through the CLI', () => {
     expect(qs[1]).toMatchObject({ sinks: ['USER_TRADES'], sinkKafkaTopics: ['user_trades'], sources: ['STOCKTRADE', 'USERS'], state: 'RUNNING' });
     const filtered = JSON.parse(run('queries', '--source', 'trade_settlement', '--json').stdout);
     expect(filtered.map((q: { sinks: string[] }) => q.sinks[0])).toEqual(['COMPLETED_PER_MINUTE', 'PENDING_PER_MINUTE', 'FLAGGED_PER_MINUTE', 'REJECTED_PER_MINUTE']);
+    // a source no query writes is no queries; a name that is no source is an error (exit 1), an empty one a usage error
+    expect([run('queries', '--sink', 'stocktrade').status, run('queries', '--sink', 'stocktrade').stdout.trim()]).toEqual([0, 'no queries']);
+    const unknown = run('queries', '--sink', 'nosuch');
+    expect([unknown.status, unknown.stderr.trim()]).toEqual([1, "error: unknown stream or table: NOSUCH (see 'ksql-migrate streams' and 'ksql-migrate tables')"]);
+    expect(run('queries', '--source', 'nosuch', '--state', 'running').status).toBe(1);
+    expect([run('queries', '--sink', '').status, run('queries', '--sink', '').stderr.trim()]).toEqual([2, 'error: --sink: expected a stream or table name']);
     const text = run('queries');
     for (const line of text.stdout.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(80);
     // ids are whole, even in 80 columns: they are what terminate and explain take

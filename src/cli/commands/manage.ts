@@ -74,12 +74,23 @@ export function stateOf(q: RunningQuery): string {
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
   // a usage error is one before anything is contacted
   const states = ['RUNNING', 'PAUSED', 'ERROR', 'UNRESPONSIVE', 'PENDING_SHUTDOWN'];
-  if (opts.state && !states.includes(opts.state.toUpperCase())) throw new CliError(`--state: expected one of ${states.join(', ')}, got '${opts.state}'`, EXIT.USAGE);
+  if (opts.state !== undefined && !states.includes(opts.state.toUpperCase())) throw new CliError(`--state: expected one of ${states.join(', ')}, got '${opts.state}'`, EXIT.USAGE);
+  for (const flag of ['sink', 'source'] as const) if (opts[flag] !== undefined && opts[flag]!.trim() === '') throw new CliError(`--${flag}: expected a stream or table name`, EXIT.USAGE);
   return withClient(opts, async (c) => {
     let qs = (await listQueries(c)).filter(isPersistent);
     if (opts.sink) qs = qs.filter((q) => q.sinks.includes(bare(sourceName(opts.sink!))));
     if (opts.source) qs = qs.filter((q) => q.sources.includes(bare(sourceName(opts.source!))));
     if (opts.state) qs = qs.filter((q) => stateOf(q) === opts.state!.toUpperCase());
+    // no query for a name: an unknown stream or table is an error (exit 1), a known one just has none
+    if (!qs.length) {
+      for (const name of [opts.sink, opts.source]) {
+        if (!name) continue;
+        try { await c.ksql(`DESCRIBE ${sourceName(name)};`, {}, READ); } catch (e) {
+          if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(sourceName(name))} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED);
+          throw e;
+        }
+      }
+    }
     if (opts.json) { write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { show(opts, 'no queries'); return EXIT.OK; }
     show(opts, renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR));
