@@ -49,3 +49,6 @@ export function pathProblem(e: unknown): string | undefined {
     default: return undefined;
   }
 }
+
+/** A flag's whole number as written in decimal digits (a sign allowed), else NaN: '', 0x10, 1e3 and 1.0 are no counts or ports. */
+export const decimalInt = (v: string | undefined): number => (v !== undefined && /^\s*[+-]?\d+\s*$/.test(v) ? Number(v) : NaN);

@@ -58,5 +58,17 @@ describe('ksql-migrate demo', () => {
     expect([both.status, both.stderr.trim()]).toEqual([2, 'error: demo: --trades or --duration, not both']);
     const bad = run('--duration', 'soon');
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --duration: expected a duration like 500ms, 20s or 2m, got 'soon'"]);
+    // counts and ports are decimal digits: 1e2 and 0x10 are numbers to JavaScript, not to these flags
+    const exp = run('--trades', '1e2');
+    expect([exp.status, exp.stderr.trim()]).toEqual([2, "error: --trades: expected a positive integer, got '1e2'"]);
+    for (const [args, message] of [
+      [['datagen', 'stocktrade', '--count', '0x10'], "error: --count: expected a positive integer, got '0x10'"],
+      [['datagen', 'stocktrade', '--seed', '0x5'], "error: --seed: expected an integer, got '0x5'"],
+      [['server', '--port', ''], "error: --port: expected a port number, got ''"],
+      [['server', '--kafka-port', '1e4'], "error: --kafka-port: expected a port number, got '1e4'"],
+    ] as [string[], string][]) {
+      const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+      expect([r.status, r.stderr.trim()], args.join(' ')).toEqual([2, message]);
+    }
   });
 });

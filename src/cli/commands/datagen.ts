@@ -1,7 +1,7 @@
 import { kafkaClient } from '../../kafka/client.js';
 import { generate, seededRandom, type DatagenKind } from '../../datagen/generators.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, EXIT } from '../errors.js';
+import { CliError, decimalInt, EXIT } from '../errors.js';
 
 interface DatagenOptions extends KafkaFlags { count: string; rate?: string; topic?: string; seed?: string; partitions?: string; json?: boolean; quiet?: boolean }
 
@@ -19,7 +19,7 @@ const outOfReach = (e: unknown): boolean => {
 /** `datagen stocktrade|users`: Datagen-quickstart records to a Kafka topic, at a rate if asked. */
 export async function runDatagen(kind: string, opts: DatagenOptions): Promise<number> {
   if (kind !== 'stocktrade' && kind !== 'users') throw new CliError(`datagen: unknown kind '${kind}' (stocktrade or users)`, EXIT.USAGE);
-  const count = Number(opts.count);
+  const count = decimalInt(opts.count);
   if (!Number.isInteger(count) || count < 1) throw new CliError(`--count: expected a positive integer, got '${opts.count}'`, EXIT.USAGE);
   const rate = opts.rate === undefined ? undefined : Number(String(opts.rate).replace(/\/s$/, ''));
   if (rate !== undefined && !(rate > 0)) throw new CliError(`--rate: expected records per second like 100 or 100/s, got '${opts.rate}'`, EXIT.USAGE);
@@ -108,8 +108,8 @@ function progress(done: number, total: number): string {
 /** --seed: a whole number; unset, the clock. */
 export function parseSeed(v: string | undefined): number {
   if (v === undefined) return Date.now();
-  const seed = Number(v);
-  if (v.trim() === '' || !Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${v}'`, EXIT.USAGE);
+  const seed = decimalInt(v);
+  if (!Number.isInteger(seed)) throw new CliError(`--seed: expected an integer, got '${v}'`, EXIT.USAGE);
   // beyond 2^53 two seeds would read as one number, and so repeat each other's run
   if (!Number.isSafeInteger(seed)) throw new CliError(`--seed: ${v} is beyond the integers this can repeat exactly (at most ${Number.MAX_SAFE_INTEGER} either side of 0)`, EXIT.USAGE);
   return seed;

@@ -9,7 +9,7 @@ import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.j
 import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { buildHandlerProject } from '../../demo/handler-project.js';
 import { DISPOSITION_TABLES, formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
-import { CliError, durationFlag, EXIT, exitWhenDone } from '../errors.js';
+import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone } from '../errors.js';
 import { loadConfigOrExit } from '../context.js';
 import { parseSeed } from './datagen.js';
 import { existsSync } from 'node:fs';
@@ -28,7 +28,7 @@ const DEMO_ATTEMPTS = 3;
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const rate = Number(String(opts.rate).replace(/\/s$/, ''));
   if (!(rate > 0)) throw new CliError(`--rate: expected trades per second like 200 or 200/s, got '${opts.rate}'`, EXIT.USAGE);
-  let trades = Number(opts.trades);
+  let trades = decimalInt(opts.trades);
   if (opts.duration !== undefined && opts.tradesGiven) throw new CliError('demo: --trades or --duration, not both', EXIT.USAGE);
   if (opts.duration !== undefined) {
     // --duration: trades at --rate for that long

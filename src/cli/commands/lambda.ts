@@ -6,7 +6,7 @@ import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invok
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, durationFlag, EXIT, exitWhenDone } from '../errors.js';
+import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
@@ -14,7 +14,7 @@ interface RunOptions extends KafkaFlags {
 }
 
 const positiveInt = (flag: string, v: string) => {
-  const n = Number(v);
+  const n = decimalInt(v);
   if (!Number.isInteger(n) || n < 1) throw new CliError(`${flag}: expected a positive integer, got '${v}'`, EXIT.USAGE);
   return n;
 };

@@ -1,23 +1,23 @@
 import { createServer } from 'node:net';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
-import { CliError, EXIT, pathProblem } from '../errors.js';
+import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
 
 interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
-  const port = Number(opts.port);
+  const port = decimalInt(opts.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got '${opts.port}'`, EXIT.USAGE);
   if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
   if (opts.kafkaSaslPlain !== undefined && !/^[^:]+:.+$/.test(opts.kafkaSaslPlain)) throw new CliError('--kafka-sasl-plain: expected USER:PASSWORD', EXIT.USAGE);
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
   if (opts.kafkaTls && !opts.tlsCert) throw new CliError('--kafka-tls: give the certificate with --tls-cert and --tls-key', EXIT.USAGE);
   if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
-  const retention = opts.logRetentionBytes === undefined ? -1 : Number(opts.logRetentionBytes);
+  const retention = opts.logRetentionBytes === undefined ? -1 : decimalInt(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
   // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
   // the server runs without that listener and says so
-  const kafkaPort = Number(opts.kafkaPort ?? 9092), srPort = Number(opts.schemaRegistryPort ?? 8081);
+  const kafkaPort = decimalInt(opts.kafkaPort ?? '9092'), srPort = decimalInt(opts.schemaRegistryPort ?? '8081');
   if (opts.kafka && (!Number.isInteger(kafkaPort) || kafkaPort < 0 || kafkaPort > 65535)) throw new CliError(`--kafka-port: expected a port number, got '${opts.kafkaPort}'`, EXIT.USAGE);
   if (opts.schemaRegistry && (!Number.isInteger(srPort) || srPort < 0 || srPort > 65535)) throw new CliError(`--schema-registry-port: expected a port number, got '${opts.schemaRegistryPort}'`, EXIT.USAGE);
   if (opts.kafka && opts.kafkaPort === undefined && !(await portFree(opts.host, kafkaPort))) {
