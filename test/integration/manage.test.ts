@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { startFaultProxy } from '../helpers/proxy.js';
 import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -219,11 +220,22 @@ CREATE SOURCE TABLE ST (ID VARCHAR PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='st', P
 CREATE STREAM C AS SELECT * FROM A;`)).status).toBe(200);
     const ids = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id) as string[];
     const [b, st, c] = ['CSAS_B_', 'CST_ST_', 'CSAS_C_'].map((prefix) => ids.find((id) => id.startsWith(prefix))!);
-    // named, the source table's query is refused by the server: B was stopped before it, C not tried
-    const partial = run('queries', 'terminate', b!, st!, c!, '--yes', '--json');
-    expect(partial.status).toBe(1);
-    expect(partial.stderr).toMatch(new RegExp(`^error: ${st} failed: .*source table.*; done before it: ${b}; not tried: ${c}\n$`));
-    expect(JSON.parse(partial.stdout)).toMatchObject({ exitCode: 1, done: [{ id: b, message: expect.any(String) }], failed: st, notTried: [c] });
+    // named, the source table's query is refused before anything is stopped
+    const refused = run('queries', 'terminate', b!, st!, c!, '--yes');
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, `error: terminate: ${st} keeps a source table, and stops only with it (DROP TABLE removes it with its query): nothing was terminated`]);
+    expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([b, st, c]);
+    // a server that refuses one query part way: B was stopped before it, C not tried
+    const proxy = await startFaultProxy(server.url, (body) => (body.includes('TERMINATE') && body.includes(c!)
+      ? { status: 400, body: { '@type': 'statement_error', error_code: 40001, message: 'refused by the test', statementText: '', entities: [] } } : undefined));
+    try {
+      // (not spawnSync: the proxy answers from this process)
+      const partial = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [CLI, 'queries', 'terminate', b!, c!, '--yes', '--json', '--server', proxy.url], { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ status: e ? (e.code as number) : 0, stdout, stderr }));
+      });
+      expect(partial.status).toBe(1);
+      expect(partial.stderr).toMatch(new RegExp(`^error: ${c} failed: ksqlDB refused the request: refused by the test; done before it: ${b}\n$`));
+      expect(JSON.parse(partial.stdout)).toMatchObject({ exitCode: 1, done: [{ id: b, message: expect.any(String) }], failed: c, notTried: [] });
+    } finally { await proxy.close(); }
     expect(JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id)).toEqual([st, c]);
     // --all pauses and terminates what it may, and says what it leaves
     const paused = run('queries', 'pause', '--all', '--yes', '--json');

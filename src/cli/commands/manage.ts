@@ -129,18 +129,22 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     // a CREATE SOURCE TABLE's query (CST_...) lives as long as its table: ksqlDB refuses to stop it
     // alone, and its own TERMINATE ALL leaves it running, as --all does
     const keepsSourceTable = (q: { id: string }) => /^CST_/i.test(q.id);
-    const leftRunning = opts.all && verb !== 'resume' ? qs.filter((q) => isPersistent(q) && keepsSourceTable(q)).map((q) => q.id) : [];
+    const leftRunning = opts.all && verb !== 'resume' ? qs.filter((q) => isPersistent(q) && (keepsSourceTable(q) || keepsHistory(q))).map((q) => q.id) : [];
     if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !(verb !== 'resume' && keepsSourceTable(q)) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];
     if (!targets.length && opts.sink) throw new CliError(`no query writes into ${bare(sourceName(opts.sink))}`, EXIT.FAILED);
-    const leftLines = leftRunning.map((id) => `${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`);
+    const leftLines = leftRunning.map((id) => (keepsSourceTable({ id }) ? `${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`
+      : `${id}: left running (it keeps the migration history table ${historyTable})`));
     if (!targets.length) { report(opts, [`no queries to ${verb}`, ...leftLines], { done: [], ...(leftRunning.length ? { leftRunning } : {}) }); return EXIT.OK; }
     const unknown = targets.filter((id) => !qs.some((q) => q.id === id));
     if (unknown.length) throw new CliError(`unknown query id${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')} (see 'ksql-migrate queries')`, EXIT.FAILED);
     const history = targets.find((id) => keepsHistory(qs.find((q) => q.id === id)!));
     if (history) throw new CliError(`${verb}: ${history} keeps the migration history table ${historyTable} (metadata.table), which Confluent's ksql-migrations reads: it is not ${verb === 'pause' ? 'paused' : 'terminated'} (to remove the history, 'ksql-migrate metadata destroy')`, EXIT.FAILED);
+    // named, a source table's query is refused before anything is stopped (the server would refuse it part way)
+    const sourceTable = verb === 'resume' ? undefined : targets.find((id) => keepsSourceTable({ id }));
+    if (sourceTable) throw new CliError(`${verb}: ${sourceTable} keeps a source table, and stops only with it (DROP TABLE removes it with its query): nothing was ${verb === 'pause' ? 'paused' : 'terminated'}`, EXIT.FAILED);
     const say = (line: string) => { if (!opts.quiet && !opts.json) write(`${line}\n`); };
     const plan = targets.map((id) => `${verb} ${id}: ${shorten(qs.find((q) => q.id === id)!.queryString, 70)}`);
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
