@@ -22,10 +22,14 @@ export function connectionFromOptions(o: KafkaFlags): KafkaConnection {
   if (!['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism)) throw new CliError(`--sasl-mechanism: expected plain, scram-sha-256 or scram-sha-512, got '${o.saslMechanism}'`, EXIT.USAGE);
   if (!!username !== !!password) throw new CliError('--sasl-username and --sasl-password (or KSQL_MIGRATE_KAFKA_USERNAME/_PASSWORD) go together', EXIT.USAGE);
   const bootstrapServers = o.bootstrapServers ?? process.env.KSQL_MIGRATE_KAFKA_BOOTSTRAP ?? 'localhost:9092';
+  // the error names where the list came from: the flag, or the environment variable
+  const from = o.bootstrapServers !== undefined ? '--bootstrap-servers' : 'KSQL_MIGRATE_KAFKA_BOOTSTRAP';
   const brokers = bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean);
   if (brokers.length === 0 || brokers.some((b) => !/^[^:\s]+:\d+$/.test(b))) {
-    throw new CliError(`--bootstrap-servers: expected host:port[,host:port...], got '${bootstrapServers}'`, EXIT.USAGE);
+    throw new CliError(`${from}: expected host:port[,host:port...], got '${bootstrapServers}'`, EXIT.USAGE);
   }
+  const badPort = brokers.find((b) => { const port = Number(b.slice(b.lastIndexOf(':') + 1)); return port < 1 || port > 65535; });
+  if (badPort) throw new CliError(`${from}: ${badPort} has no port number (1 to 65535)`, EXIT.USAGE);
   return {
     bootstrapServers,
     ssl: o.ssl,

@@ -33,6 +33,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.duration !== undefined) {
     // --duration: trades at --rate for that long
     const ms = durationFlag('--duration', opts.duration, 's');
+    if (ms <= 0) throw new CliError(`--duration: expected a time above zero, got '${opts.duration}'`, EXIT.USAGE);
     trades = Math.max(1, Math.round((rate * ms) / 1000));
   }
   if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);

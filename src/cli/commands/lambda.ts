@@ -63,6 +63,7 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   const brokerTimeoutMs = duration('--broker-timeout', opts.brokerTimeout ?? '60s');
   if (brokerTimeoutMs < 1) throw new CliError(`--broker-timeout: expected a positive duration, got '${opts.brokerTimeout}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
+  if (opts.group !== undefined && opts.group.trim() === '') throw new CliError('--group: expected a consumer group id', EXIT.USAGE);
   const conn = connectionFromOptions(opts);
   exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
