@@ -3,22 +3,28 @@ import type { AddressInfo } from 'node:net';
 
 export interface Proxy { url: string; requests: { method: string; path: string }[]; close(): Promise<void> }
 
-/** An HTTP proxy to `target` that delays each request by `delayMs` and records what passed. */
-export async function startDelayProxy(target: string, delayMs: number): Promise<Proxy> {
+/**
+ * An HTTP proxy to `target` that records what passed and delays each request by `delayMs`; a request
+ * whose body `fail` picks is answered with the error it gives (a server refusing that statement).
+ */
+async function startProxy(target: string, opts: { delayMs?: number; fail?: (body: string) => { status: number; body: unknown } | undefined }): Promise<Proxy> {
   const requests: Proxy['requests'] = [];
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method ?? '', path: req.url ?? '' });
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const fault = opts.fail?.(body.toString('utf8'));
+      if (fault) { res.writeHead(fault.status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(fault.body)); return; }
       setTimeout(() => {
         const up = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
           res.writeHead(r.statusCode ?? 502, r.headers);
           r.pipe(res);
         });
         up.on('error', () => { res.writeHead(502); res.end(); });
-        up.end(Buffer.concat(chunks));
-      }, delayMs);
+        up.end(body);
+      }, opts.delayMs ?? 0);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -29,32 +35,8 @@ export async function startDelayProxy(target: string, delayMs: number): Promise<
   };
 }
 
-/**
- * An HTTP proxy to `target` that answers a request whose body `fail` picks with the error it gives
- * (a server refusing that statement), and passes the rest through.
- */
-export async function startFaultProxy(target: string, fail: (body: string) => { status: number; body: unknown } | undefined): Promise<Proxy> {
-  const requests: Proxy['requests'] = [];
-  const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '' });
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const fault = fail(body.toString('utf8'));
-      if (fault) { res.writeHead(fault.status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(fault.body)); return; }
-      const up = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => { res.writeHead(502); res.end(); });
-      up.end(body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
+/** An HTTP proxy to `target` that delays each request by `delayMs` and records what passed. */
+export const startDelayProxy = (target: string, delayMs: number): Promise<Proxy> => startProxy(target, { delayMs });
+
+/** An HTTP proxy to `target` that answers a request whose body `fail` picks with the error it gives, and passes the rest through. */
+export const startFaultProxy = (target: string, fail: (body: string) => { status: number; body: unknown } | undefined): Promise<Proxy> => startProxy(target, { fail });
