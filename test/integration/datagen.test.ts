@@ -96,6 +96,19 @@ describe('ksql-migrate datagen', () => {
     expect(JSON.parse(jsonOut)).toMatchObject({ error: expect.stringMatching(/went out of reach after \d+ of 100000 records/), exitCode: 3, kind: 'stocktrade', topic: 'dg-lost-json', sent: expect.any(Number) });
   }, 60_000);
 
+  it('SIGTERM stops it after the batch in flight: exit 143, and its summary (--json too) says it was stopped', async () => {
+    const child = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '100000', '--rate', '50', '--topic', 'dg-term', '--partitions', '1', '--json', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    // once records go out (the topic has some), the job is cancelled
+    const kafka = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    await readTopic(kafka, 'dg-term', 1);
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(143);
+    expect(JSON.parse(out.trim())).toMatchObject({ kind: 'stocktrade', topic: 'dg-term', sent: expect.any(Number), stoppedBy: 'SIGTERM' });
+  }, 60_000);
+
   it('bad input: one line naming the flag, exit 2; no Kafka: exit 3', () => {
     const bad = datagen('stocktrade', '--count', 'x');
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --count: expected a positive integer, got 'x'"]);

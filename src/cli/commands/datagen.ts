@@ -44,8 +44,9 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   process.once('SIGTERM', stop);
   const summary = () => {
     const secs = (Date.now() - started) / 1000;
-    if (opts.json) process.stdout.write(`${JSON.stringify({ kind, topic, sent, seed, seconds: secs })}\n`);
-    else if (!opts.quiet) process.stdout.write(`sent ${sent} ${kind} record${sent === 1 ? '' : 's'} to ${topic} in ${secs.toFixed(1)} s (seed ${seed})\n`);
+    // a run a signal stopped says so: it sent fewer than --count
+    if (opts.json) process.stdout.write(`${JSON.stringify({ kind, topic, sent, seed, seconds: secs, ...(signal ? { stoppedBy: signal } : {}) })}\n`);
+    else if (!opts.quiet) process.stdout.write(`sent ${sent} ${kind} record${sent === 1 ? '' : 's'} to ${topic} in ${secs.toFixed(1)} s (seed ${seed})${signal ? ` (stopped by ${signal})` : ''}\n`);
   };
   try {
     try { await producer.connect(); } catch (e) {
