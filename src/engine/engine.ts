@@ -48,6 +48,8 @@ export interface EngineOptions {
    * time, as in ksqlDB's functional tests (TopologyTestDriver). Default false.
    */
   singlePartition?: boolean;
+  /** Records a drain() call processes before it leaves the rest to a later turn of the event loop (default: no limit). */
+  drainLimit?: number;
 }
 
 export interface CommandRecord { id: string; status: string; message: string; queryId: string | null; seq: number }
@@ -159,19 +161,32 @@ export class Engine {
     }
   }
 
-  /** Runs every query until none has records left; returns the number of records processed. */
+  /**
+   * Runs every query until none has records left; returns the number of records processed. With
+   * `drainLimit`, a call stops after about that many records and the rest runs in a later turn of
+   * the event loop: queries that feed each other without end (INSERT INTO s SELECT ... FROM s) keep
+   * the server answering, so they can be terminated, rather than hold it for good.
+   */
   drain(): number {
     // a sandbox only validates: the transient queries it sees are the live engine's to run
     if (this.sandbox) return 0;
-    let total = 0;
+    // (a query that reads its own sink never catches up: each query is held to what is left)
+    let budget = this.options.drainLimit ?? Infinity, total = 0;
     for (;;) {
       let progress = 0;
-      for (const q of this.queries.values()) if (q.runtime) progress += q.runtime.pump();
-      for (const t of this.transients) progress += t.pump();
+      for (const q of this.queries.values()) if (q.runtime && progress < budget) progress += q.runtime.pump(budget - progress);
+      for (const t of this.transients) if (progress < budget) progress += t.pump(budget - progress);
       total += progress;
+      budget -= progress;
       if (progress === 0) { forgetDecoded(); return total; }
+      if (budget <= 0) {
+        forgetDecoded();
+        if (!this.drainLater) { this.drainLater = true; setImmediate(() => { this.drainLater = false; this.drain(); }); }
+        return total;
+      }
     }
   }
+  private drainLater = false;
 
   /** Where queries log the records they cannot read or process, once the server has made the stream. */
   processingLog?: ProcessingLogSettings;

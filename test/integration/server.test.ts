@@ -1241,3 +1241,24 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
     } finally { await rm(sharedDir, { recursive: true, force: true }); }
   });
 });
+
+describe('queries that feed each other without end', () => {
+  it('INSERT INTO a stream from itself keeps the server answering, so the query can be terminated', async () => {
+    const server = await startServerProcess();
+    try {
+      const r = await ksql(server.url, "CREATE STREAM LOOPED (ID INT KEY, C INT) WITH (KAFKA_TOPIC='looped', PARTITIONS=1, FORMAT='JSON');\nINSERT INTO LOOPED SELECT * FROM LOOPED;\nINSERT INTO LOOPED (ID, C) VALUES (5, 1);", { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+      expect(r.status).toBe(200);
+      const id = (r.body as { commandStatus?: { queryId?: string } }[])[1]!.commandStatus!.queryId!;
+      // the loop runs between requests: the health check and statements are answered meanwhile
+      const health = await fetch(`${server.url}/healthcheck`, { signal: AbortSignal.timeout(5000) });
+      expect(health.status).toBe(200);
+      expect((await ksql(server.url, `TERMINATE ${id};`)).status).toBe(200);
+      // stopped: the stream no longer grows (DESCRIBE EXTENDED counts its messages)
+      const total = async () => Number(/total-messages: (\d+)/.exec(((await ksql(server.url, 'DESCRIBE LOOPED EXTENDED;')).body as { sourceDescription: { statistics: string } }[])[0]!.sourceDescription.statistics)![1]);
+      const before = await total();
+      expect(before).toBeGreaterThan(1);
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+      expect(await total()).toBe(before);
+    } finally { await server.stop(); }
+  }, 60_000);
+});

@@ -74,7 +74,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // the certificate and key, read once and checked before anything starts: the REST API, the
   // registry and (with --kafka-tls) the Kafka listener serve them
   const tls = options.tlsCert && options.tlsKey ? readTlsFiles(options.tlsCert, options.tlsKey) : undefined;
-  const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes });
+  // the server answers between drains of at most 50,000 records (see Engine.drain)
+  const engine = new Engine({ properties: options.properties, logRetentionBytes: options.logRetentionBytes, drainLimit: 50_000 });
   // before the journal's replay, as a stock server's log is the first command of its command topic:
   // what the data dir's statements build on it is replayed over it, and its topic gets its records back;
   // and again after it, as a stock server makes the log at start-up when it is missing (dropped)
