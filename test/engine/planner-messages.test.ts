@@ -445,3 +445,17 @@ describe('time-unit functions', () => {
     expect(() => plan('SELECT K, K2, DATEADD(S, 1, FROM_DAYS(1)) AS T FROM INPUT')).toThrow("Function 'dateadd' does not accept parameters (STRING, INTEGER, DATE).");
   });
 });
+
+describe('PARTITION BY an expression', () => {
+  it('names its key KSQL_COL_n past the names the source already has', () => {
+    metastore.put({
+      name: 'KC', type: 'STREAM', topic: 'kc', isSource: false, statement: '',
+      keyFormat: { format: 'KAFKA' }, valueFormat: { format: 'JSON' },
+      columns: [{ name: 'ID', type: T.INTEGER, ns: 'KEY' }, { name: 'KSQL_COL_0', type: T.INTEGER, ns: 'VALUE' }, { name: 'V', type: T.INTEGER, ns: 'VALUE' }],
+    });
+    const star = plan('SELECT * FROM KC PARTITION BY V + 1');
+    expect(star.columns.map((c) => [c.name, c.isKey])).toEqual([['KSQL_COL_1', true], ['KSQL_COL_0', false], ['V', false], ['ID', false]]);
+    const explicit = plan('SELECT V + 1, KSQL_COL_0, V FROM KC PARTITION BY V + 1');
+    expect(explicit.columns.map((c) => [c.name, c.isKey])).toEqual([['KSQL_COL_1', true], ['KSQL_COL_0', false], ['V', false]]);
+  });
+});

@@ -147,11 +147,19 @@ export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan
       }
     });
     const explicit = q.items.filter((it): it is Extract<SelectItem, { t: 'expr' }> => it.t === 'expr');
-    const keyNames = pb.map((p, i) => {
-      if (p.t === 'col') return p.name;
-      if (p.t === 'deref') return p.field;
-      const m = explicit.find((it) => normalize(it.expr, inputScope) === normalize(p, inputScope));
-      return m?.alias ?? `KSQL_COL_${i}`;
+    // a generated name skips the source's column names and the keys named before it, as ksqlDB's alias generator does
+    const taken = new Set(left.ds.columns.map((c) => c.name));
+    const keyNames: string[] = [];
+    pb.forEach((p, i) => {
+      let name: string;
+      if (p.t === 'col') name = p.name;
+      else if (p.t === 'deref') name = p.field;
+      else {
+        const alias = explicit.find((it) => normalize(it.expr, inputScope) === normalize(p, inputScope))?.alias;
+        if (alias !== undefined) name = alias;
+        else { let n = i; do name = `KSQL_COL_${n++}`; while (taken.has(name) || keyNames.includes(name)); }
+      }
+      keyNames.push(name);
     });
     const keyCols: Column[] = keyNames.map((name, i) => ({ name, type: pcs[i]!.type, ns: 'KEY' }));
     const oldKeys: Column[] = keyColumns(left.ds.columns).filter((c) => !keyNames.includes(c.name)).map((c) => ({ ...c, ns: 'VALUE' }));
