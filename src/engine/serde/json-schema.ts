@@ -7,8 +7,9 @@ export type JsonSchema = { [k: string]: unknown };
  * The JSON schema ksqlDB registers for JSON_SR columns (Confluent's JsonSchemaData): an object whose
  * properties are `oneOf [null, type]` with `connect.index`, and Connect types for ints and logicals.
  */
-export function jsonSchemaFor(cols: Column[], unwrapped: boolean): JsonSchema {
-  if (unwrapped && cols.length === 1) return jsonType(cols[0]!.type, false);
+export function jsonSchemaFor(cols: Column[], unwrapped: boolean, isKey = false): JsonSchema {
+  // a single key goes bare, and may be null: `oneOf [null, type]`, as ksqlDB registers key schemas
+  if (unwrapped && cols.length === 1) return jsonType(cols[0]!.type, isKey);
   return objectOf(cols);
 }
 

@@ -33,7 +33,7 @@ export function schemaTextFor(format: FormatInfo, cols: Column[], isKey: boolean
   const unwrapped = isUnwrapped(format, cols, isKey);
   switch (format.format) {
     case 'AVRO': return JSON.stringify(avroSchemaFor(cols, { fullName: format.fullSchemaName ?? DEFAULT_VALUE_RECORD, unwrapped }));
-    case 'JSON_SR': return JSON.stringify(jsonSchemaFor(cols, unwrapped));
+    case 'JSON_SR': return JSON.stringify(jsonSchemaFor(cols, unwrapped, isKey));
     default: return protoSchemaText(cols, { name: format.fullSchemaName, nullable: format.nullable });
   }
 }
