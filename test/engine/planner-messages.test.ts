@@ -459,3 +459,14 @@ describe('PARTITION BY an expression', () => {
     expect(explicit.columns.map((c) => [c.name, c.isKey])).toEqual([['KSQL_COL_1', true], ['KSQL_COL_0', false], ['V', false]]);
   });
 });
+
+describe('INSERT INTO a windowed stream', () => {
+  it('refuses rows without a window, whose plain keys the stream\'s readers could not read', async () => {
+    const engine = await engineAfter([
+      "CREATE STREAM PLAIN (ID INT KEY, C INT) WITH (kafka_topic='plain', partitions=1, format='JSON');",
+      "CREATE STREAM WIN (ID INT KEY, C INT) WITH (kafka_topic='win', partitions=1, format='JSON', WINDOW_TYPE='TUMBLING', WINDOW_SIZE='1 HOUR');",
+    ]);
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    expect(() => engine.executeStatement('INSERT INTO WIN SELECT * FROM PLAIN;', ctx)).toThrow('Incompatible data sink and query result. Data sink (WIN) is TUMBLING windowed but the select query result is not windowed.');
+  });
+});

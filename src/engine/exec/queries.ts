@@ -233,6 +233,8 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
   const w = WithProps.validate(stmt.props, 'insert');
   const planned = planQuery(stmt.query, engine.metastore, { persistent: true, sinkName: stmt.target, statement: 'INSERT INTO', properties: { ...engine.properties, ...ctx.properties } });
   if (planned.resultType !== 'STREAM') throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) type is KSTREAM but select query result is KTABLE.`);
+  // a windowed sink's records have windowed keys: rows without a window would be keys its readers cannot read
+  if (target.windowInfo && !planned.windowInfo) throw new KsqlStatementError(`Incompatible data sink and query result. Data sink (${target.name}) is ${target.windowInfo.type} windowed but the select query result is not windowed.`);
   checkCoPartitioned(engine, planned);
   const plan = castIntegerLiterals(planned, stmt, target);
   const result = sinkColumns(plan);
