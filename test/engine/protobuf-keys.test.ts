@@ -27,3 +27,27 @@ describe('Protobuf keys whose fields are all null', () => {
     expect(serde.deserialize(serde.serialize(['']))).toEqual(['']);
   });
 });
+
+describe('Protobuf defaults on the wire', () => {
+  const col = (name: string, type: SqlType, ns: 'KEY' | 'VALUE' = 'KEY') => ({ name, type, ns });
+  it('a proto3 field holding its default (0, "", false) is left out, as protobuf-java leaves it out: a key of 0 is the bare message', () => {
+    const serde = keySerde({ format: 'PROTOBUF_NOSR' }, [col('A', { kind: 'INTEGER' })]);
+    expect(serde.serialize([0])!.length).toBe(0);
+    expect(serde.serialize([7])).toEqual(Buffer.from([0x08, 0x07]));
+    expect(serde.deserialize(serde.serialize([0]))).toEqual([0]);
+    const several = keySerde({ format: 'PROTOBUF_NOSR' }, [col('S', { kind: 'STRING' }), col('B', { kind: 'BOOLEAN' }), col('D', { kind: 'DOUBLE' })]);
+    expect(several.serialize(['', false, 0])!.length).toBe(0);
+    // -0.0 is no default to Java's Double.equals: it is written
+    expect(several.serialize(['', false, -0])!.length).toBe(9);
+  });
+
+  it('a field with presence (OPTIONAL) writes its 0, so it reads back 0, not NULL; a WRAPPER of 0 is an empty message', () => {
+    const optional = keySerde({ format: 'PROTOBUF_NOSR', nullable: 'OPTIONAL' }, [col('A', { kind: 'INTEGER' })]);
+    expect(optional.serialize([0])).toEqual(Buffer.from([0x08, 0x00]));
+    expect(optional.deserialize(optional.serialize([0]))).toEqual([0]);
+    const wrapped = keySerde({ format: 'PROTOBUF_NOSR', nullable: 'WRAPPER' }, [col('A', { kind: 'INTEGER' })]);
+    expect(wrapped.serialize([0])).toEqual(Buffer.from([0x0a, 0x00]));
+    expect(wrapped.deserialize(wrapped.serialize([0]))).toEqual([0]);
+    expect(wrapped.deserialize(wrapped.serialize([null]) ?? Buffer.alloc(0))).toEqual([null]);
+  });
+});

@@ -4,7 +4,8 @@ import { protobufjs } from './libraries.js';
 // A message of plain scalar fields (the settlement stream's, and most a CSAS writes) is encoded
 // here straight into the framed record buffer: one allocation, no per-field operations list. The
 // bytes are exactly protobufjs's (fields in id order, a field written whenever its value is not
-// null, strings under 40 characters through its own UTF-8 writer); a property test holds the two
+// null nor, without presence, its default; strings under 40 characters through its own UTF-8
+// writer); a property test holds the two
 // to that. Values protobufjs would coerce (a fractional INTEGER, a BIGINT beyond 2^53) are left to it.
 
 type Kind = 'int32' | 'sint32' | 'sfixed32' | 'int64' | 'sint64' | 'sfixed64' | 'double' | 'float' | 'bool' | 'string';
@@ -23,6 +24,9 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
   const sorted = [...fields].sort((a, b) => a.f.id - b.f.id);
   const cols = sorted.map((x) => x.i);
   const kinds = sorted.map((x) => x.f.type as Kind);
+  // proto3 fields without presence leave their default out (see isImplicitDefault)
+  const implicit = sorted.map((x) => !x.f.hasPresence);
+  const skip = (j: number, v: unknown) => implicit[j]! && (Object.is(v, 0) || v === '' || v === false);
   const tags = sorted.map((x) => varintBytes(((x.f.id << 3) | WIRE[x.f.type as Kind]) >>> 0));
   const { util } = protobufjs();
   const LongBits = util.LongBits;
@@ -35,7 +39,7 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
     let size = prefix.length;
     for (let j = 0; j < n; j++) {
       const v = values[cols[j]!];
-      if (v === null || v === undefined) continue;
+      if (v === null || v === undefined || skip(j, v)) continue;
       size += tags[j]!.length;
       switch (kinds[j]!) {
         case 'string': {
@@ -70,7 +74,7 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
     let pos = prefix.length;
     for (let j = 0; j < n; j++) {
       const v = values[cols[j]!];
-      if (v === null || v === undefined) continue;
+      if (v === null || v === undefined || skip(j, v)) continue;
       const tag = tags[j]!;
       for (let t = 0; t < tag.length; t++) out[pos++] = tag[t]!;
       switch (kinds[j]!) {

@@ -107,7 +107,20 @@ function toField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   f.resolve();
   if (f.map && t.kind === 'MAP') return Object.fromEntries([...(v as Map<unknown, unknown>)].map(([k, x]) => [String(k), toElement(x, f, t.value)]));
   if (f.repeated && t.kind === 'ARRAY') return (v as unknown[]).map((x) => toElement(x, f, t.item));
-  return toElement(v, f, t);
+  const x = toElement(v, f, t);
+  return isImplicitDefault(x, f) ? undefined : x;
+}
+
+/**
+ * A proto3 scalar without presence holding its type's default (0, '', false, no bytes, the first
+ * enum value) is not written, as protobuf-java's DynamicMessage leaves it out: the bytes, and so a
+ * key's partition, are the ones ksqlDB and Confluent's serializers produce. (-0.0 is written, as
+ * Java's Double.equals tells it from 0.0.)
+ */
+export function isImplicitDefault(x: unknown, f: protobuf.Field): boolean {
+  if (f.hasPresence || f.repeated || f.map || f.resolvedType instanceof protobufjs().Type) return false;
+  if (f.resolvedType instanceof protobufjs().Enum) return x === 0 || (typeof x === 'string' && f.resolvedType.values[x] === 0);
+  return Object.is(x, 0) || x === '' || x === false || (x instanceof Uint8Array && x.length === 0);
 }
 
 function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
@@ -115,7 +128,11 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   const rt = f.resolvedType;
   if (rt instanceof protobufjs().Type) {
     const name = wellKnown(rt);
-    if (WRAPPERS.has(name)) return { value: t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v };
+    if (WRAPPERS.has(name)) {
+      // (a wrapper's own value field has no presence either: a wrapped 0 is an empty message)
+      const value = t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v;
+      return rt.fields.value && isImplicitDefault(value, rt.fields.value.resolve()) ? {} : { value };
+    }
     if (name === 'google.protobuf.Timestamp') { const ms = v as number; return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }; }
     if (name === 'google.type.Date') { const d = new Date((v as number) * DAY_MS); return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }; }
     if (name === 'google.type.TimeOfDay') { const ms = v as number; return { hours: Math.floor(ms / 3_600_000), minutes: Math.floor(ms / 60_000) % 60, seconds: Math.floor(ms / 1000) % 60, nanos: (ms % 1000) * 1e6 }; }
