@@ -39,3 +39,18 @@ describe('DELIMITED fields read as Java parses them', () => {
     expect(() => read('1,2,QUIxQ')).toThrow(/base64/);
   });
 });
+
+describe('a DELIMITED record with the wrong column count', () => {
+  it('is a deserialization error naming the record\'s topic, as ksqlDB\'s message names it', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    engine.executeStatement("CREATE STREAM BD (A INT, B STRING) WITH (kafka_topic='bd', partitions=1, value_format='DELIMITED');", ctx);
+    engine.executeStatement('CREATE STREAM BD2 AS SELECT * FROM BD;', ctx);
+    const errors: string[] = [];
+    for (const q of engine.queries.values()) q.runtime!.onError = (e) => errors.push((e as Error).message);
+    engine.topics.append('bd', { key: null, value: Buffer.from('1'), timestamp: 0 });
+    engine.drain();
+    expect(errors).toEqual(['Column count mismatch on deserialization. topic: bd, expected: 2, got: 1']);
+  });
+});

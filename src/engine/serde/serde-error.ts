@@ -6,6 +6,7 @@ export class SerdeError extends Error {}
  */
 export class DeserializationError extends Error {
   constructor(readonly target: 'key' | 'value', readonly topic: string, override readonly cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause));
+    // a serde knows no topic: where its message names one (DELIMITED's column count), it is this record's
+    super((cause instanceof Error ? cause.message : String(cause)).replace('topic: , ', `topic: ${topic}, `));
   }
 }
