@@ -470,3 +470,12 @@ describe('INSERT INTO a windowed stream', () => {
     expect(() => engine.executeStatement('INSERT INTO WIN SELECT * FROM PLAIN;', ctx)).toThrow('Incompatible data sink and query result. Data sink (WIN) is TUMBLING windowed but the select query result is not windowed.');
   });
 });
+
+describe('a hopping window that puts each record in too many windows', () => {
+  it('is refused with the count, so one statement cannot hold the server (a day advancing by a millisecond: 86,400,000 windows a record)', () => {
+    expect(() => plan('SELECT S, COUNT(*) AS C FROM INPUT WINDOW HOPPING (SIZE 1 DAYS, ADVANCE BY 1 MILLISECONDS) GROUP BY S'))
+      .toThrow('WINDOW HOPPING of 86400000 ms advancing by 1 ms puts each record in 86400000 windows: the local server takes at most 100000 (a larger ADVANCE BY, or a smaller SIZE)');
+    // a day advancing by a second (86,400 windows) is taken
+    expect(plan('SELECT S, COUNT(*) AS C FROM INPUT WINDOW HOPPING (SIZE 1 DAYS, ADVANCE BY 1 SECONDS) GROUP BY S').windowInfo?.type).toBe('HOPPING');
+  });
+});

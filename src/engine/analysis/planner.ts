@@ -125,6 +125,9 @@ function itemNames(items: Extract<SelectItem, { t: 'expr' }>[], taken: Set<strin
   return names;
 }
 
+/** The most hopping windows one record may go into (size / advance): a day advancing by a second is 86,400. */
+const MAX_HOPS = 100_000;
+
 export function planQuery(q: Query, ms: MetaStore, opts: PlanOptions): QueryPlan {
   if (q.partitionBy && q.partitionBy.length === 0) throw new KsqlStatementError('PARTITION BY requires at least one expression');
   const left: Side = { ds: lookupSource(ms, q.from.name), alias: q.from.alias ?? q.from.name };
@@ -487,6 +490,11 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   // Kafka Streams' TimeWindows refuses an advance outside (0, size]: a hopping window that never moves or skips time
   if (windowed?.type === 'HOPPING' && (windowed.advance!.ms <= 0 || windowed.advance!.ms > windowed.size.ms)) {
     throw new KsqlStatementError(`Window advancement interval should be more than zero and less than window duration which is ${windowed.size.ms} ms, but given advancement interval is: ${windowed.advance!.ms} ms`);
+  }
+  // each record goes into size / advance hopping windows, one by one: past a bound, one record would
+  // hold the server for minutes and its memory with it (a day advancing by a millisecond is 86,400,000)
+  if (windowed?.type === 'HOPPING' && Math.ceil(windowed.size.ms / windowed.advance!.ms) > MAX_HOPS) {
+    throw new KsqlStatementError(`WINDOW HOPPING of ${windowed.size.ms} ms advancing by ${windowed.advance!.ms} ms puts each record in ${Math.ceil(windowed.size.ms / windowed.advance!.ms)} windows: the local server takes at most ${MAX_HOPS} (a larger ADVANCE BY, or a smaller SIZE)`);
   }
   if (windowed) checkWindow(windowed, q.emit === 'FINAL');
   const aggScopeCols: ScopeCol[] = [
