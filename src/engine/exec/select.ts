@@ -190,6 +190,9 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     if (ended) return;
     ended = true;
     engine.transients.delete(rq);
+    // the read in progress stops at once too: a LIMIT from earliest would otherwise go on through the
+    // whole topic, holding the server, for rows nobody takes
+    rq.state = 'PAUSED';
     onEnd(reason);
   };
   const rq: RunningQuery = new RunningQuery(id, plan, engine.topics, reset !== 'earliest', (o) => {
