@@ -86,8 +86,7 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
       for (const name of [opts.sink, opts.source]) {
         if (!name) continue;
         try { await c.ksql(`DESCRIBE ${sourceName(name)};`, {}, READ); } catch (e) {
-          if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(sourceName(name))} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED);
-          throw e;
+          throw unknownSource(e, sourceName(name));
         }
       }
     }
@@ -303,13 +302,17 @@ export function renderQueries(qs: (RunningQuery & { sources: string[] })[], widt
   return `${table(shown.map((i) => all[i]!), rows, width, keep)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
 }
 
+/** A DESCRIBE's failure: a source the server does not know is exit 1 naming it; anything else as it is. */
+function unknownSource(e: unknown, name: string): unknown {
+  return e instanceof ServerError && /Could not find/.test(e.message) ? new CliError(`unknown stream or table: ${bare(name)} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED) : e;
+}
+
 export async function runDescribe(name: string, opts: GlobalOptions & { extended?: boolean }): Promise<number> {
   return withClient(opts, async (c) => {
     const n = sourceName(name);
     let d: SourceDescription;
     try { d = (await c.ksql(`DESCRIBE ${n}${opts.extended ? ' EXTENDED' : ''};`, {}, READ))[0]!.sourceDescription as SourceDescription; } catch (e) {
-      if (e instanceof ServerError && /Could not find/.test(e.message)) throw new CliError(`unknown stream or table: ${bare(n)} (see 'ksql-migrate streams' and 'ksql-migrate tables')`, EXIT.FAILED);
-      throw e;
+      throw unknownSource(e, n);
     }
     if (opts.json) { write(`${JSON.stringify(d, null, 2)}\n`); return EXIT.OK; }
     show(opts, renderSourceDescription(d, !!opts.extended, outputWidth()));
