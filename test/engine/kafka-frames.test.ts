@@ -63,6 +63,42 @@ describe.each([
     c.destroy();
   });
 
+  it('reads frames the sink calls reusable into memory used again only once they are handled', async () => {
+    // frames are kept as handed over (not copied), and marked handled some while later: a frame not yet
+    // handled must keep its bytes while later frames arrive; a handled one's memory serves later frames
+    const held: { frame: Buffer; body: Buffer; done: () => void }[] = [];
+    let expected: Buffer[] = [];
+    let waiter: (() => void) | undefined, want = 0;
+    const mismatches: number[] = [];
+    server = createServer({ pauseOnConnect: true }, (socket: Socket) => {
+      readFrames(socket, {
+        least: () => 8, max: 1 << 20,
+        reusable: (apiKey) => apiKey === 0,
+        frame: (frame, done) => {
+          const body = expected[held.length]!;
+          held.push({ frame, body, done });
+          // every frame still held has its own bytes; the oldest three are then marked handled
+          held.forEach((h, i) => { if (h.frame.length && !h.frame.equals(h.body)) mismatches.push(i); });
+          if (held.length % 4 === 0) for (const h of held.slice(-4, -1)) { h.done(); h.done(); h.frame = Buffer.alloc(0); }
+          if (held.length >= want) waiter?.();
+        },
+        bad: () => socket.destroy(),
+      }, { chunks });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    // requests with API key 0 (produce) and others, of sizes around the reuse steps
+    expected = Array.from({ length: 200 }, (_v, i) => { const b = randomBytes(8 + ((i * 7919) % 90_000)); b.writeInt16BE(i % 3 === 0 ? 3 : 0, 0); return b; });
+    const c = connect((server.address() as { port: number }).port, '127.0.0.1');
+    await once(c, 'connect');
+    const got = new Promise<void>((r) => { want = expected.length; waiter = r; });
+    for (let i = 0; i < expected.length; i += 10) { c.write(Buffer.concat(expected.slice(i, i + 10).map(framed))); await new Promise((r) => setImmediate(r)); }
+    await got;
+    expect(mismatches).toEqual([]);
+    expect(held.map((h) => h.frame.length ? h.frame.equals(h.body) : true).every(Boolean)).toBe(true);
+    c.destroy();
+  });
+
   it('drops the connection on a size below the least or above the maximum', async () => {
     for (const size of [3, 2_000_000]) {
       const s = await serve(1_000_000);

@@ -503,6 +503,45 @@ describe('the Kafka listener with kafkajs', () => {
     expect(got).toEqual([{ key: 'User_7', value: { REGIONID: 'Region_7', QUANTITY: 12, SYMBOL: 'ZVV', PRICE: 300, ACCOUNT: 'XYZ789', SIDE: 'SELL' } }]);
   }, 30_000);
 
+  it('a topic with retention.bytes, produced to far past it: a running query and a consumer read every record as it was sent, though the log reuses the memory of deleted batches', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'reused', numPartitions: 2, configEntries: [{ name: 'retention.bytes', value: String(1 << 20) }] }] });
+    await admin.disconnect();
+    const made = await ksql(server.url, "CREATE STREAM REUSED (N INT, PAD STRING) WITH (KAFKA_TOPIC='reused', VALUE_FORMAT='JSON');"
+      + 'CREATE STREAM REUSED_OUT AS SELECT N, LEN(PAD) AS L, SUBSTRING(PAD, 1, 12) AS HEAD FROM REUSED;');
+    expect(made.status).toBe(200);
+    // 2,000 records of about 2 KB in sends of 50: 4 MB, twice each partition's retention
+    const pad = (n: number) => `${String(n).padStart(12, '0')}${String.fromCharCode(97 + (n % 26)).repeat(2000)}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    for (let i = 0; i < 2000; i += 50) {
+      await producer.send({ topic: 'reused', acks: -1, messages: Array.from({ length: 50 }, (_v, j) => ({ key: `k${i + j}`, value: JSON.stringify({ N: i + j, PAD: pad(i + j) }) })) });
+    }
+    await producer.disconnect();
+    // the query read each record as it came; its output is kept whole (no retention)
+    const out = new Map<number, unknown>();
+    const consumer = kafka.consumer({ groupId: 'reused-out', maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'REUSED_OUT', fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { const v = JSON.parse(message.value!.toString()) as { N: number }; out.set(v.N, v); } });
+    await until(() => out.size >= 2000, 'the query\'s 2,000 records');
+    await consumer.disconnect();
+    expect([...out.values()].filter((v) => JSON.stringify(v) !== JSON.stringify({ N: (v as { N: number }).N, L: 2012, HEAD: String((v as { N: number }).N).padStart(12, '0') }))).toEqual([]);
+    // what the source topic still holds reads back as sent, key and value
+    const left: { key: string; value: string }[] = [];
+    const reader = kafka.consumer({ groupId: 'reused-src', maxWaitTimeInMs: 100 });
+    await reader.connect();
+    await reader.subscribe({ topic: 'reused', fromBeginning: true });
+    let high = 0;
+    await reader.run({ eachMessage: async ({ message }) => { left.push({ key: message.key!.toString(), value: message.value!.toString() }); high = Math.max(high, Number(message.key!.toString().slice(1))); } });
+    await until(() => high === 1999, 'the source\'s last record');
+    await reader.disconnect();
+    expect(left.length).toBeLessThan(1500);
+    expect(left.filter(({ key, value }) => value !== JSON.stringify({ N: Number(key.slice(1)), PAD: pad(Number(key.slice(1))) }))).toEqual([]);
+  }, 60_000);
+
   it('a client that sends many requests before reading answers gets every answer, in order, once it reads (the connection is not read meanwhile)', async () => {
     const admin = client(brokers).admin();
     await admin.connect();

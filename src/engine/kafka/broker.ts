@@ -1,3 +1,4 @@
+import { ownMemory } from '../storage/slabs.js';
 import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, StorageRefused, topicNameProblem, type TopicStore } from '../storage/topics.js';
 import { JournalBroken } from '../storage/journal.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
@@ -180,7 +181,9 @@ export class Broker {
         return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
-      const pending = producedBatch(b, appendTime, topic.logAppendTime);
+      // (a transaction's batches wait outside the log, in memory of their own)
+      const memory = b.transactional ? ownMemory(b.body.length) : this.topics.memoryFor(topicName, index, b.body.length);
+      const pending = producedBatch(b, appendTime, topic.logAppendTime, memory);
       // held until the transaction ends: its offsets are given when it commits
       let first = -1;
       if (b.transactional) this.transactions!.hold(b.producerId, topicName, index, pending);
@@ -188,6 +191,7 @@ export class Broker {
         // records the data dir cannot keep are refused (or taken back), never held unkept: Kafka's
         // answer for a log directory that failed
         try { first = this.topics.appendBatch(topicName, index, pending); } catch (e) {
+          pending.dropped?.();
           if (e instanceof StorageRefused || e instanceof JournalBroken) return { index, errorCode: ERR.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: log.start };
           throw e;
         }

@@ -14,13 +14,22 @@ export interface FrameSink {
   least(): number;
   /** Largest frame allowed (Kafka's socket.request.max.bytes). */
   readonly max: number;
-  frame(frame: Buffer): void;
+  /**
+   * A frame; `done` is called once it has been handled. A frame `reusable` said yes to is in memory
+   * the next frames are read into after `done`: its handler keeps no view of it.
+   */
+  frame(frame: Buffer, done: () => void): void;
+  /** Whether a request with this API key may be read into reused memory (its handler copies what it keeps). */
+  reusable?(apiKey: number): boolean;
   /** A frame size out of bounds: the connection is dropped. */
   bad(): void;
 }
 
 const MIN_READ = 64 * 1024;
 const READ_BUFFER = 256 * 1024;
+/** Frame memory a connection keeps for reuse: as many frames as may wait, at most a read buffer each. */
+const SPARE_FRAMES = 8;
+const noop = () => undefined;
 
 interface OnreadFields { buffer: symbol; callback: symbol; generator: symbol }
 let fields: OnreadFields | null | undefined;
@@ -53,6 +62,27 @@ export function readFrames(socket: Socket, sink: FrameSink, opts: { chunks?: boo
   let start = 0, end = 0, closed = false;
   // a frame larger than the buffer is read straight into its own memory, size prefix included
   let big: Buffer | undefined, bigFilled = 0;
+  // memory of handled frames (of the APIs the sink allows), used again for the next ones: a producer
+  // sends 100 KB frames, and new memory for each makes V8 collect its whole heap every 64 MB
+  const spare: Buffer[] = [];
+  const frameAt = (at: number, size: number): void => {
+    if (size < 2 || !sink.reusable?.(buf.readInt16BE(at))) {
+      const frame = Buffer.allocUnsafe(size);
+      buf.copy(frame, 0, at, at + size);
+      sink.frame(frame, noop);
+      return;
+    }
+    const i = spare.findIndex((m) => m.length >= size);
+    // (in steps of 16 KB, so a connection's frames of about one size share their memory)
+    const memory = i >= 0 ? spare.splice(i, 1)[0]! : Buffer.allocUnsafe(Math.min(READ_BUFFER, (size + 0x3fff) & ~0x3fff));
+    buf.copy(memory, 0, at, at + size);
+    let handled = false;
+    sink.frame(memory.subarray(0, size), () => {
+      if (handled) return;
+      handled = true;
+      if (spare.length < SPARE_FRAMES) spare.push(memory);
+    });
+  };
   /** The memory the next read fills. */
   const next = (): Buffer => {
     if (big) return big.subarray(bigFilled);
@@ -64,7 +94,7 @@ export function readFrames(socket: Socket, sink: FrameSink, opts: { chunks?: boo
     if (closed) return false;
     if (big) {
       bigFilled += n;
-      if (bigFilled === big.length) { const frame = big.subarray(4); big = undefined; sink.frame(frame); }
+      if (bigFilled === big.length) { const frame = big.subarray(4); big = undefined; sink.frame(frame, noop); }
       return true;
     }
     end += n;
@@ -72,11 +102,9 @@ export function readFrames(socket: Socket, sink: FrameSink, opts: { chunks?: boo
       const size = buf.readInt32BE(start);
       if (size < sink.least() || size > sink.max) { closed = true; sink.bad(); return false; }
       if (end - start >= 4 + size) {
-        // the frame gets memory of its own (a produced batch is kept in the log)
-        const frame = Buffer.allocUnsafe(size);
-        buf.copy(frame, 0, start + 4, start + 4 + size);
+        // the frame gets memory apart from the read buffer: it waits while earlier frames are handled
+        frameAt(start + 4, size);
         start += 4 + size;
-        sink.frame(frame);
         continue;
       }
       if (4 + size > buf.length) {
@@ -112,7 +140,7 @@ function readChunks(socket: Socket, sink: FrameSink): void {
       const n = pending.readInt32BE(0);
       if (n < sink.least() || n > sink.max) { sink.bad(); return; }
       if (pending.length < 4 + n) break;
-      sink.frame(pending.subarray(4, 4 + n));
+      sink.frame(pending.subarray(4, 4 + n), noop);
       pending = pending.subarray(4 + n);
     }
     parts = pending.length ? [pending] : []; partsLength = pending.length;

@@ -107,12 +107,15 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       // a request has at least its header; a bare SASL token (after SaslHandshake v0) may be shorter
       least: () => (sasl.rawTokenNext ? 0 : 8),
       max: MAX_REQUEST,
-      frame: (frame) => {
+      frame: (frame, done) => {
         // requests are answered one at a time: past a few waiting, the connection is not read until
         // they are, as a broker stops reading a connection whose answers wait to go out
         if (++pending > MAX_PENDING && !socket.isPaused()) socket.pause();
-        chain = chain.then(() => handle(frame)).then(() => { if (--pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume(); }).catch(drop);
+        chain = chain.then(() => handle(frame)).finally(done).then(() => { if (--pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume(); }).catch(drop);
       },
+      // a Produce request's records are copied into the log (and a bare SASL token, which may read
+      // as any key, keeps nothing): its frame's memory serves the next one
+      reusable: (apiKey) => apiKey === 0,
       bad: drop,
     }, { chunks: opts.tls !== undefined });
     socket.on('error', () => undefined);

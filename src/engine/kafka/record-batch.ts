@@ -3,6 +3,7 @@ import { decompress } from './compression.js';
 import { crc32c } from '@node-rs/crc32';
 import { Reader, WireError, Writer } from './wire.js';
 import type { Header, PendingBatch } from '../storage/topics.js';
+import type { Lease } from '../storage/slabs.js';
 
 /** A record as a producer sends it and a consumer receives it. */
 export interface WireRecord { offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers: Header[] }
@@ -155,17 +156,24 @@ export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRe
 
 /**
  * A checked batch as a log holds it until it is read; a record without a time (-1) gets the append
- * time, and every record does when the topic keeps log append times.
+ * time, and every record does when the topic keeps log append times. Its records are copied into
+ * `memory` (the request they came in is read into memory used again for the next one).
  */
-export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime = false): PendingBatch {
+export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime: boolean, memory: Lease): PendingBatch {
+  b.body.copy(memory.bytes);
+  const held: BatchHeader = { ...b, body: memory.bytes };
   return {
     count: b.count,
     bytes: b.size,
     decode() {
-      const records = decodeRecords(b);
+      // records are views of the bytes they are decoded from, and outlive the log: shared memory is copied first
+      const own = memory.pooled ? { ...held, body: Buffer.from(held.body) } : held;
+      const records = decodeRecords(own);
       for (const r of records) if (logAppendTime || r.timestamp < 0) r.timestamp = appendTime;
+      memory.giveBack();
       return records;
     },
+    dropped() { memory.giveBack(); },
   };
 }
 

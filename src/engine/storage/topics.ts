@@ -1,5 +1,6 @@
 import { partitionForKey } from './partitioner.js';
 import { javaCompare } from '../util/java-order.js';
+import { ownMemory, SlabPool, SLAB_BYTES, type Lease, type Slab, type SlabHolder } from './slabs.js';
 
 export interface Header { key: string; value: Buffer | null }
 
@@ -36,6 +37,8 @@ export interface PendingBatch {
   readonly bytes: number;
   /** The records, in offset order; only called once. */
   decode(): NewRecord[];
+  /** The log no longer holds the batch (retention or DeleteRecords deleted it, or it was taken back). */
+  dropped?(): void;
 }
 
 /**
@@ -121,8 +124,10 @@ export class ArrivalLog {
  * One partition's log. Offsets start at `start` (the log start offset), which retention moves on;
  * records below it are gone, as they are from a broker's deleted segments.
  */
-export class PartitionLog {
+export class PartitionLog implements SlabHolder {
   start = 0;
+  /** Where this log's undecoded batches are copied to, if its retention reuses their memory. */
+  slab: Slab | null = null;
   private endOffset = 0;
   /** In offset order, the first beginning at `start` (retention copies a decoded run it trims). */
   private segments: Segment[] = [];
@@ -130,6 +135,9 @@ export class PartitionLog {
   private hint = 0;
   private bytes = 0;
   constructor(readonly topic: string, readonly partition: number, private retentionBytes: number, private readonly arrivals?: ArrivalLog) {}
+
+  /** Whether retention deletes this log's batches in order while slabs of them are few: then their memory is reused. */
+  get reusesMemory(): boolean { return this.retentionBytes >= 4 * SLAB_BYTES; }
 
   /** Sets retention.bytes (-1: keep all), as an altered topic config does; trims at once if over. */
   setRetention(bytes: number): void {
@@ -152,6 +160,7 @@ export class PartitionLog {
     let drop = 0;
     while (drop < this.segments.length && this.segments[drop]!.base + this.segments[drop]!.count <= to) {
       if (this.retentionBytes >= 0) this.bytes -= segmentBytes(this.segments[drop]!, drop === 0 ? this.start : this.segments[drop]!.base);
+      this.segments[drop]!.batch?.dropped?.();
       drop++;
     }
     this.segments = this.segments.slice(drop);
@@ -186,6 +195,7 @@ export class PartitionLog {
     while (segs.length && segs[segs.length - 1]!.base >= offset) {
       const seg = segs.pop()!;
       if (counted) this.bytes -= segmentBytes(seg, Math.max(this.start, seg.base));
+      seg.batch?.dropped?.();
     }
     const last = segs[segs.length - 1];
     if (last && last.base + last.count > offset) {
@@ -314,6 +324,7 @@ export class PartitionLog {
       } else {
         if (segEnd > this.newest) break;
         this.bytes -= seg.batch!.bytes;
+        seg.batch!.dropped?.();
         start = segEnd;
       }
       dropSegs++;
@@ -580,6 +591,17 @@ export class TopicStore {
   }
 
   /** Appends a partition's records as one batch, decoded when first read; returns its first offset. */
+  private readonly slabs = new SlabPool();
+  /**
+   * Memory for a batch of `n` bytes to be appended to a partition undecoded: slab memory used again
+   * once retention deletes the batch, where the log has retention and no listener decodes each
+   * append at once (the journal); otherwise memory of its own.
+   */
+  memoryFor(topicName: string, partition: number, n: number): Lease {
+    const log = this.topics.get(topicName)?.partitions[partition];
+    return log?.reusesMemory && !this.listeners.length ? this.slabs.lease(log, n) : ownMemory(n);
+  }
+
   appendBatch(topicName: string, partition: number, batch: PendingBatch, origin: Origin = 'external'): number {
     const log = this.topics.get(topicName)?.partitions[partition];
     if (!log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
