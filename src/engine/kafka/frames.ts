@@ -27,8 +27,11 @@ export interface FrameSink {
 
 const MIN_READ = 64 * 1024;
 const READ_BUFFER = 256 * 1024;
-/** Frame memory a connection keeps for reuse: as many frames as may wait, at most a read buffer each. */
+/** Frame memory a connection keeps for reuse: as many frames as may wait, of at most 1 MB each. */
 const SPARE_FRAMES = 8;
+const MAX_SPARE = 1024 * 1024;
+/** A reusable frame at least this large is read straight into its memory. */
+const DIRECT_READ = 16 * 1024;
 const noop = () => undefined;
 
 interface OnreadFields { buffer: symbol; callback: symbol; generator: symbol }
@@ -60,57 +63,60 @@ export function readFrames(socket: Socket, sink: FrameSink, opts: { chunks?: boo
   // unconsumed bytes are buf[start, end); the buffer is reused, so its pages stay mapped
   const buf = Buffer.allocUnsafe(READ_BUFFER);
   let start = 0, end = 0, closed = false;
-  // a frame larger than the buffer is read straight into its own memory, size prefix included
-  let big: Buffer | undefined, bigFilled = 0;
+  // a frame not in the buffer yet is read straight into its memory when it is larger than the buffer,
+  // or a large one of an API whose frames take reused memory (a producer's): no copy of it is made
+  let direct: { frame: Buffer; done: () => void; filled: number } | undefined;
   // memory of handled frames (of the APIs the sink allows), used again for the next ones: a producer
   // sends 100 KB frames, and new memory for each makes V8 collect its whole heap every 64 MB
   const spare: Buffer[] = [];
-  const frameAt = (at: number, size: number): void => {
-    if (size < 2 || !sink.reusable?.(buf.readInt16BE(at))) {
-      const frame = Buffer.allocUnsafe(size);
-      buf.copy(frame, 0, at, at + size);
-      sink.frame(frame, noop);
-      return;
-    }
+  const frameMemory = (size: number, apiKey: number | undefined): { frame: Buffer; done: () => void } => {
+    if (apiKey === undefined || size > MAX_SPARE || !sink.reusable?.(apiKey)) return { frame: Buffer.allocUnsafe(size), done: noop };
     const i = spare.findIndex((m) => m.length >= size);
     // (in steps of 16 KB, so a connection's frames of about one size share their memory)
-    const memory = i >= 0 ? spare.splice(i, 1)[0]! : Buffer.allocUnsafe(Math.min(READ_BUFFER, (size + 0x3fff) & ~0x3fff));
-    buf.copy(memory, 0, at, at + size);
+    const memory = i >= 0 ? spare.splice(i, 1)[0]! : Buffer.allocUnsafe((size + 0x3fff) & ~0x3fff);
     let handled = false;
-    sink.frame(memory.subarray(0, size), () => {
-      if (handled) return;
-      handled = true;
-      if (spare.length < SPARE_FRAMES) spare.push(memory);
-    });
+    return {
+      frame: memory.subarray(0, size),
+      done: () => {
+        if (handled) return;
+        handled = true;
+        if (spare.length < SPARE_FRAMES) spare.push(memory);
+      },
+    };
   };
   /** The memory the next read fills. */
   const next = (): Buffer => {
-    if (big) return big.subarray(bigFilled);
+    if (direct) return direct.frame.subarray(direct.filled);
     if (start === end) start = end = 0;
     else if (buf.length - end < MIN_READ) { buf.copyWithin(0, start, end); end -= start; start = 0; }
     return buf.subarray(end);
   };
   const onBytes = (n: number): boolean => {
     if (closed) return false;
-    if (big) {
-      bigFilled += n;
-      if (bigFilled === big.length) { const frame = big.subarray(4); big = undefined; sink.frame(frame, noop); }
+    if (direct) {
+      direct.filled += n;
+      if (direct.filled === direct.frame.length) { const d = direct; direct = undefined; sink.frame(d.frame, d.done); }
       return true;
     }
     end += n;
     while (end - start >= 4) {
       const size = buf.readInt32BE(start);
       if (size < sink.least() || size > sink.max) { closed = true; sink.bad(); return false; }
-      if (end - start >= 4 + size) {
+      const have = end - start - 4;
+      const apiKey = have >= 2 && size >= 2 ? buf.readInt16BE(start + 4) : undefined;
+      if (have >= size) {
         // the frame gets memory apart from the read buffer: it waits while earlier frames are handled
-        frameAt(start + 4, size);
+        const m = frameMemory(size, apiKey);
+        buf.copy(m.frame, 0, start + 4, start + 4 + size);
         start += 4 + size;
+        sink.frame(m.frame, m.done);
         continue;
       }
-      if (4 + size > buf.length) {
-        big = Buffer.allocUnsafe(4 + size);
-        buf.copy(big, 0, start, end);
-        bigFilled = end - start; start = end = 0;
+      if (4 + size > buf.length || (size >= DIRECT_READ && apiKey !== undefined && sink.reusable?.(apiKey))) {
+        const m = frameMemory(size, apiKey);
+        buf.copy(m.frame, 0, start + 4, end);
+        direct = { ...m, filled: have };
+        start = end = 0;
       }
       break;
     }
