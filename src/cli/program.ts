@@ -186,6 +186,7 @@ export function buildProgram(): Command {
     .option('--kafka-sasl-plain <user:pass>', 'require SASL/PLAIN with these credentials from Kafka clients')
     .option('--kafka-tls', 'serve the Kafka protocol over TLS with --tls-cert and --tls-key (security.protocol SSL, or SASL_SSL with --kafka-sasl-plain)')
     .option('--log-retention-bytes <bytes>', "bytes kept per topic partition before the oldest records are deleted, as a broker's log.retention.bytes (default: -1, keep all)")
+    .option('--connections-max-idle-ms <ms>', "close a Kafka connection idle this long, as a broker's connections.max.idle.ms (default: 600000)")
     .option('--schema-registry-port <port>', 'serve the Schema Registry REST API on this port (0 picks a free one; default 8081, skipped with a warning when taken)')
     .option('--no-schema-registry', 'do not serve the Schema Registry')
     .action(async (opts) => { const { runServer } = await import('./commands/server.js'); await runServer(opts); });

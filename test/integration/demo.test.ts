@@ -66,6 +66,8 @@ describe('ksql-migrate demo', () => {
       [['datagen', 'stocktrade', '--seed', '0x5'], "error: --seed: expected an integer, got '0x5'"],
       [['server', '--port', ''], "error: --port: expected a port number, got ''"],
       [['server', '--kafka-port', '1e4'], "error: --kafka-port: expected a port number, got '1e4'"],
+      [['server', '--connections-max-idle-ms', '0'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '0'"],
+      [['server', '--connections-max-idle-ms', '3000000000'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '3000000000'"],
       [['demo', '--duration', '0s'], "error: --duration: expected a time above zero, got '0s'"],
       [['lambda', 'run', '--handler', 'x.mjs', '--topic', 't', '--group', ''], 'error: --group: expected a consumer group id'],
       [['datagen', 'stocktrade', '--bootstrap-servers', '127.0.0.1:99999'], 'error: --bootstrap-servers: 127.0.0.1:99999 has no port number (1 to 65535)'],

@@ -585,6 +585,49 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { await admin.disconnect(); await own.server.stop(); }
   });
 
+  it('--connections-max-idle-ms closes a connection idle that long, a request half sent included, but not one whose fetch waits for data; kafkajs connects again', async () => {
+    const own = await serverWithKafka(['--connections-max-idle-ms', '400']);
+    try {
+      const kafka = client(own.brokers);
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic: 'idle', numPartitions: 1 }] });
+      await admin.disconnect();
+      const [host, port] = own.brokers[0]!.split(':') as [string, string];
+      const closedAfter = async (write: (s: ReturnType<typeof connect>) => void) => {
+        const s = connect(Number(port), host);
+        s.on('error', () => undefined);
+        await once(s, 'connect');
+        const t0 = performance.now();
+        write(s);
+        await once(s, 'close');
+        return performance.now() - t0;
+      };
+      // silent, and a frame that says 100 bytes and sends 10
+      expect(await closedAfter(() => undefined)).toBeGreaterThanOrEqual(350);
+      expect(await closedAfter((s) => { const b = Buffer.alloc(14); b.writeInt32BE(100); s.write(b); })).toBeGreaterThanOrEqual(350);
+      // a fetch that waits 1.5 s for data on an empty partition is answered, then the connection idles out
+      const fetchBody = new Writer().int32(-1).int32(1500).int32(1).int32(1_000_000).int8(0).array(['idle'], (w, t) => w.string(t).array([0], (x, p) => x.int32(p).int64(0).int32(1_000_000))).toBuffer();
+      const answered: number[] = [];
+      const waited = await closedAfter((s) => {
+        const payload = request(1, 4, 77, fetchBody);
+        const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+        s.on('data', (d: Buffer) => { answered.push(d.length >= 8 ? d.readInt32BE(4) : -1); });
+        s.write(Buffer.concat([head, payload]));
+      });
+      expect(answered[0]).toBe(77);
+      expect(waited).toBeGreaterThanOrEqual(1500 + 350);
+      // a producer whose connection was closed while idle sends again on a new one
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic: 'idle', messages: [{ value: 'one' }] });
+      await closedAfter(() => undefined); // (at least one idle period has passed for the producer's connection too)
+      await producer.send({ topic: 'idle', messages: [{ value: 'two' }] });
+      await producer.disconnect();
+      expect(await consumeValues(kafka, 'idle', 'idle-g', 2)).toEqual(['one', 'two']);
+    } finally { await own.server.stop(); }
+  }, 30_000);
+
   it('a stop does not wait for a consumer\'s long poll to end', async () => {
     const own = await serverWithKafka();
     const kafka = client(own.brokers);

@@ -3,7 +3,7 @@ import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = decimalInt(opts.port);
@@ -15,6 +15,9 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
   const retention = opts.logRetentionBytes === undefined ? -1 : decimalInt(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
+  // (a timer in Node holds at most 2^31 - 1 ms, about 24 days)
+  const idleMs = opts.connectionsMaxIdleMs === undefined ? undefined : decimalInt(opts.connectionsMaxIdleMs);
+  if (idleMs !== undefined && (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > 2 ** 31 - 1)) throw new CliError(`--connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '${opts.connectionsMaxIdleMs}'`, EXIT.USAGE);
   // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
   // the server runs without that listener and says so
   const kafkaPort = decimalInt(opts.kafkaPort ?? '9092'), srPort = decimalInt(opts.schemaRegistryPort ?? '8081');
@@ -33,7 +36,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     server = await startLocalServer({
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
       properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention,
-      kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
+      kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaIdleMs: idleMs, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { listener?: string };

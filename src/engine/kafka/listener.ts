@@ -41,7 +41,12 @@ export interface KafkaListenerOptions {
   saslPlain?: { username: string; password: string };
   /** Serve TLS with this certificate and key (PEM): Kafka's SSL listener, SASL_SSL with saslPlain. */
   tls?: { cert: Buffer; key: Buffer };
+  /** Kafka's connections.max.idle.ms: a connection with nothing read or written this long is closed (default 10 minutes). */
+  idleMs?: number;
 }
+
+/** Kafka's default connections.max.idle.ms. */
+export const DEFAULT_IDLE_MS = 600_000;
 
 export interface KafkaListener { port: number; close(): Promise<void> }
 
@@ -93,6 +98,11 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
+    // an idle connection is closed, as a broker closes it (clients connect again when they need to);
+    // a request half sent and never finished is idle too, one being answered (a fetch waiting for
+    // data) is not
+    const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
+    socket.setTimeout(idleMs, () => socket.destroy());
     const creds = opts.saslPlain;
     // listening on every address, the broker is named by the one this client reached (Kafka refuses
     // to advertise 0.0.0.0, which sends a client on another host back to itself)
@@ -110,8 +120,12 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       frame: (frame, done) => {
         // requests are answered one at a time: past a few waiting, the connection is not read until
         // they are, as a broker stops reading a connection whose answers wait to go out
-        if (++pending > MAX_PENDING && !socket.isPaused()) socket.pause();
-        chain = chain.then(() => handle(frame)).finally(done).then(() => { if (--pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume(); }).catch(drop);
+        if (++pending === 1) socket.setTimeout(0);
+        if (pending > MAX_PENDING && !socket.isPaused()) socket.pause();
+        chain = chain.then(() => handle(frame)).finally(done).then(() => {
+          if (--pending === 0 && !socket.destroyed) socket.setTimeout(idleMs);
+          if (pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume();
+        }).catch(drop);
       },
       // a Produce request's records are copied into the log (and a bare SASL token, which may read
       // as any key, keeps nothing): its frame's memory serves the next one

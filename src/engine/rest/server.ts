@@ -36,6 +36,15 @@ export interface LocalServerOptions {
   kafkaSaslPlain?: string;
   /** The Kafka listener serves TLS with tlsCert and tlsKey (SSL, or SASL_SSL with kafkaSaslPlain). */
   kafkaTls?: boolean;
+  /** The Kafka listener's connections.max.idle.ms. */
+  kafkaIdleMs?: number;
+  /**
+   * How long a connection may take to send a request's first byte and its headers (default 60 s),
+   * and its whole request (default 5 minutes; a push query's answer may stream for as long as it
+   * likes): Node's headersTimeout and requestTimeout. Past them the connection is closed.
+   */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
   /** Port of the Schema Registry REST API (0 picks a free one); not served when absent. */
   schemaRegistryPort?: number;
 }
@@ -204,16 +213,29 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // HTTP/2 connection preface ("PRI * HTTP/2.0"), so clients may use h2c with prior knowledge.
   const sockets = new Set<net.Socket>();
   let server: net.Server;
+  /** Stops the HTTP/1.1 server's timeout checks (it never listens itself). */
+  let stopChecks = () => undefined as void;
   if (tls) {
     server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler as never);
   } else {
-    const h1 = http.createServer(handler);
+    const headersTimeout = options.headersTimeoutMs ?? 60_000;
+    const h1 = http.createServer({
+      headersTimeout, requestTimeout: options.requestTimeoutMs ?? 300_000,
+      connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(headersTimeout / 4))),
+    }, handler);
     h1.keepAliveTimeout = 5000;
+    stopChecks = () => { h1.close(() => undefined); };
+    // Node checks these timeouts on a server that emitted 'listening'; connections come to this one
+    // from the net server below, which listens in its place
+    h1.emit('listening');
     const h2 = http2.createServer({}, handler as never);
     server = net.createServer((socket) => {
-      // a connection reset before its first byte (a port scan, a TCP health check) ends only itself
+      // a connection reset before its first byte (a port scan, a TCP health check) ends only itself;
+      // one that sends nothing is closed when its headers would have been due
       socket.on('error', () => socket.destroy());
+      socket.setTimeout(headersTimeout, () => socket.destroy());
       socket.once('data', (chunk: Buffer) => {
+        socket.setTimeout(0);
         socket.pause();
         if (chunk.subarray(0, 3).toString('latin1') !== 'PRI') {
           socket.unshift(chunk);
@@ -248,6 +270,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     await kafka?.close().catch(() => undefined);
     await registry?.close().catch(() => undefined);
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    stopChecks();
     await journal?.close().catch(() => undefined);
   };
   try {
@@ -269,7 +292,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
       try {
         kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
-          tls: options.kafkaTls ? tls : undefined });
+          tls: options.kafkaTls ? tls : undefined, idleMs: options.kafkaIdleMs });
       } catch (e) {
         throw Object.assign(e as Error, { listener: 'kafka' });
       }
@@ -294,6 +317,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const s of sockets) s.destroy();
       await closed;
+      stopChecks();
       await journal?.close();
     },
   };
