@@ -19,8 +19,19 @@ import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
 
-export interface PullResult { header: QueryHeader; rows: unknown[][]; isTable: boolean }
-
+export interface PullResult {
+  header: QueryHeader;
+  /** The rows (a pull query on a table); empty where `more` gives them. */
+  rows: unknown[][];
+  isTable: boolean;
+  /**
+   * A pull query on a stream reads the records its topic held when it started, in steps: each call
+   * reads up to `records` of them and returns the rows they gave, or null once the read is over.
+   */
+  more?: (records: number) => unknown[][] | null;
+  /** Whether the rows reached the query's LIMIT (so far). */
+  limitReached(): boolean;
+}
 
 
 let transientCounter = 0;
@@ -52,8 +63,15 @@ function isScalablePush(engine: Engine, q: Query, ds: DataSource, props: Record<
   return writer?.runtime?.state === 'RUNNING';
 }
 
-/** Runs a pull query to completion against current state. */
+/** Runs a pull query to completion against current state: every row at once. */
 export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
+  const result = startPullQuery(engine, q, props);
+  if (result.more) for (let rows = result.more(Infinity); rows; rows = result.more(Infinity)) for (const r of rows) result.rows.push(r);
+  return { ...result, more: undefined };
+}
+
+/** Starts a pull query: a table's rows at once, a stream's from `more`, a step at a time. */
+export function startPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
     if (present) throw new KsqlStatementError(`Pull queries don't support ${clause} clauses.${PULL_SUFFIX}`);
   }
@@ -75,10 +93,18 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     if (!flag('ksql.query.pull.stream.enabled')) {
       throw new KsqlStatementError("Pull queries on streams are disabled. To create a push query on the stream, add EMIT CHANGES to the end. To enable pull queries on streams, set the ksql.query.pull.stream.enabled config to 'true'.");
     }
-    const rows: unknown[][] = [];
-    const rq = new RunningQuery('pull', plan, engine.topics, false, (o) => { if (o.values && rows.length < limit) rows.push(o.values); });
-    rq.pump();
-    return { header: { queryId: transientId(q.from.alias ?? ds.name), columns: plan.columns, markKeys: false }, rows, isTable: false };
+    // the records there now are read; what arrives meanwhile is not. Rows beyond the LIMIT end the read
+    let found: unknown[][] = [], taken = 0;
+    const rq = new RunningQuery('pull', plan, engine.topics, false, (o) => { if (o.values && taken < limit) { taken++; found.push(o.values); } });
+    const before = engine.topics.nextSeq;
+    const more = (records: number): unknown[][] | null => {
+      if (taken >= limit || rq.reachedBound) return null;
+      const n = rq.pump(records, before);
+      const rows = found;
+      found = [];
+      return n === 0 && rows.length === 0 ? null : rows;
+    };
+    return { header: { queryId: transientId(q.from.alias ?? ds.name), columns: plan.columns, markKeys: false }, rows: [], isTable: false, more, limitReached: () => taken >= limit };
   }
   const writer = ds.writerQueryId ? engine.queries.get(ds.writerQueryId) : undefined;
   if (!writer?.materialized) {
@@ -121,7 +147,7 @@ export function runPullQuery(engine: Engine, q: Query, props: Record<string, unk
     }
   } finally { setCallErrors(previous); }
   const columns = plan.columns.map((c) => ({ ...c, isKey: c.isKey || ((c.name === 'WINDOWSTART' || c.name === 'WINDOWEND') && !!ds.windowInfo) }));
-  return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true };
+  return { header: { queryId: `query_${Date.now()}`, columns, markKeys: true }, rows, isTable: true, limitReached: () => rows.length >= limit };
 }
 
 /** A query's result schema names each value column once, push and pull alike (ksqlDB's LogicalSchema). */

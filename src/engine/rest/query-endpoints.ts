@@ -5,7 +5,7 @@ import { substituteIfEnabled } from '../sql/variables.js';
 import { typeToString } from '../sql/types.js';
 import { toJsonText } from '../serde/json-value.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
-import { headerSchema, runPullQuery, startPushQuery, type PushHandle, type QueryHeader } from '../exec/select.js';
+import { headerSchema, startPullQuery, startPushQuery, type PullResult, type PushHandle, type QueryHeader } from '../exec/select.js';
 import { genericError, toErrorBody } from './errors.js';
 import { requestContext } from './ksql-endpoint.js';
 import { send } from './server.js';
@@ -16,6 +16,8 @@ import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
 /** The push queries this server streams, by id; `closable` marks /query-stream's, which /close-query may end. */
 export type PushRegistry = Map<string, { handle: PushHandle; closable: boolean }>;
 type Style = 'delimited' | 'json' | 'legacy' | 'protobuf';
+/** Records a pull query on a stream reads before the server turns to other requests. */
+const PULL_STEP = 10_000;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
 function styleFor(accept: string | undefined, forced?: 'legacy'): Style {
@@ -105,12 +107,12 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     let result;
     let w: QueryWriter;
     try {
-      result = runPullQuery(engine, q, ctx.properties);
+      result = startPullQuery(engine, q, ctx.properties);
       w = new QueryWriter(res, style, result.header);
     } catch (e) { return send(res, toErrorBody(e, sql)); }
     w.start();
     for (const r of result.rows) w.row(r);
-    w.end(result.isTable ? undefined : q.limit !== undefined && result.rows.length >= q.limit ? 'Limit Reached' : 'Query Completed');
+    writePullRows(result, w, res, () => w.end(result.isTable ? undefined : result.limitReached() ? 'Limit Reached' : 'Query Completed'));
     return;
   }
   // the query's callbacks are made before the writer exists, and see it once it does
@@ -137,6 +139,28 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   writer.start();
   res.on('close', () => handle.close());
   engine.drain();
+}
+
+/**
+ * Writes the rows a pull query on a stream reads, a step at a time: each step's rows go out before the
+ * next is read, the next waits while the client is slow to take them, and other requests are served
+ * in between. A client that goes away ends the read.
+ */
+function writePullRows(result: PullResult, w: QueryWriter, res: http.ServerResponse, end: () => void): void {
+  if (!result.more) { end(); return; }
+  const more = result.more;
+  let gone = false;
+  res.once('close', () => { gone = true; });
+  const step = () => {
+    if (gone) return;
+    const rows = more(PULL_STEP);
+    if (rows === null) { end(); return; }
+    let room = true;
+    for (const r of rows) room = w.row(r) && room;
+    if (room) setImmediate(step);
+    else res.once('drain', step);
+  };
+  step();
 }
 
 export function handleCloseQuery(body: Record<string, unknown>, pushes: PushRegistry) {

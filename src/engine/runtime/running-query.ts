@@ -185,9 +185,16 @@ export class RunningQuery {
     this.onError?.(e);
   }
 
-  /** Processes up to `max` pending records; returns how many it processed. */
-  pump(max = Infinity): number {
-    if (this.state !== 'RUNNING') return 0;
+  /** Set once a pump bounded by `before` met a record appended after the bound: the read is over. */
+  reachedBound = false;
+
+  /**
+   * Processes up to `max` pending records; returns how many it processed. With `before`, only
+   * records appended before that sequence number are read (a pull query reads what was there when
+   * it started): the first one after it ends the read, unprocessed.
+   */
+  pump(max = Infinity, before = Infinity): number {
+    if (this.state !== 'RUNNING' || this.reachedBound) return 0;
     let n = 0;
     // a function call that fails while these records are processed gives NULL and counts as an error
     const previous = setCallErrors(this.callError);
@@ -196,6 +203,7 @@ export class RunningQuery {
       while (n < max && !this.paused()) {
         const rec = this.cursor.next();
         if (!rec) break;
+        if (rec.seq >= before) { this.reachedBound = true; break; }
         n++;
         this.stats.processed++;
         this.hooks?.begin(this, rec);

@@ -410,6 +410,8 @@ const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 export class TopicStore {
   private topics = new Map<string, Topic>();
   private seq = 0;
+  /** The engine-wide sequence number the next appended record gets: what is there now comes before it. */
+  get nextSeq(): number { return this.seq; }
   private roundRobin = 0;
   private listeners: AppendListener[] = [];
   private topicListeners: TopicListener[] = [];
