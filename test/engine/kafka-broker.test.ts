@@ -3,6 +3,7 @@ import { crc32c } from '@node-rs/crc32';
 import { TopicStore } from '../../src/engine/storage/topics.js';
 import { Broker } from '../../src/engine/kafka/broker.js';
 import { GroupCoordinator, selectProtocol } from '../../src/engine/kafka/groups.js';
+import { InternalCompactor } from '../../src/engine/kafka/internal-compaction.js';
 import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
 
 /** A batch of `n` records from an idempotent producer: its id, epoch and first sequence set, CRC redone. */
@@ -172,6 +173,33 @@ describe('the group coordinator', () => {
       const third = new GroupCoordinator(topics);
       expect(third.committed('offsets-only', 't', 1).offset).toBe(-1n);
       third.close();
+      again.close();
+    } finally { g.close(); }
+  });
+
+  it('__consumer_offsets is compacted as Kafka\'s log cleaner leaves it: each key\'s latest record, none of a dropped group; a coordinator reading it back after a restart has every offset', () => {
+    const topics = new TopicStore();
+    const compactor = new InternalCompactor(topics, 50);
+    const g = new GroupCoordinator(topics, compactor);
+    const log = () => topics.get('__consumer_offsets')!.partitions[0]!;
+    try {
+      // 3 groups x 4 partitions, each committed 100 times; one group is then deleted (tombstones)
+      for (let i = 1; i <= 100; i++) for (const group of ['a', 'b', 'gone']) for (let p = 0; p < 4; p++) expect(g.commit(group, -1, '', 't', p, BigInt(i * 10 + p), `m${i}`)).toBe(0);
+      expect(g.deleteGroup('gone')).toBe(0);
+      expect(log().end).toBe(1204);
+      expect(compactor.compact('__consumer_offsets')).toBe(true);
+      // the 8 live offsets, copied after the 1,204 records, which are deleted
+      expect([log().start, log().end]).toEqual([1204, 1212]);
+      expect(log().all().map((r) => JSON.parse(r.key!.toString()) as unknown[]).map((k) => k.join('/'))).toEqual(['a/t/0', 'a/t/1', 'a/t/2', 'a/t/3', 'b/t/0', 'b/t/1', 'b/t/2', 'b/t/3']);
+      // not again until it holds twice the live keys and at least the minimum
+      for (let p = 0; p < 4; p++) g.commit('a', -1, '', 't', p, 5000n + BigInt(p), null);
+      expect(compactor.compact('__consumer_offsets')).toBe(false);
+      const again = new GroupCoordinator(topics);
+      expect(['a', 'b', 'gone'].flatMap((group) => [0, 1, 2, 3].map((p) => again.committed(group, 't', p)))).toEqual([
+        ...[0, 1, 2, 3].map((p) => ({ offset: 5000n + BigInt(p), metadata: '' })),
+        ...[0, 1, 2, 3].map((p) => ({ offset: BigInt(1000 + p), metadata: 'm100' })),
+        ...[0, 1, 2, 3].map(() => ({ offset: -1n, metadata: '' })),
+      ]);
       again.close();
     } finally { g.close(); }
   });

@@ -1125,6 +1125,38 @@ describe('consumer group offsets with --data-dir', () => {
     await server.stop();
   }, 60_000);
 
+  it('__consumer_offsets is compacted as commits go on, and every group\'s latest offsets are there after a restart', async () => {
+    const started = await kafkaWithDataDir('ksqlm-kafka-compact-', 'busy', 2);
+    const { args, brokers, admin } = started;
+    let server = started.server;
+    // 1,200 commits (OffsetCommit v2, as a simple group) of two partitions by three groups, on one connection
+    const raw = await rawClient(brokers[0]!);
+    for (let i = 1; i <= 400; i++) {
+      for (const groupId of ['g1', 'g2', 'g3']) {
+        const body = new Writer().string(groupId).int32(-1).string('').int64(-1)
+          .array(['busy'], (w, t) => w.string(t).array([0, 1], (x, p) => x.int32(p).int64(p === 0 ? i : i * 2).nullableString(null))).toBuffer();
+        expect(await raw.send(request(8, 2, i, body))).not.toBeNull();
+      }
+    }
+    raw.close();
+    // (compaction runs after the request that wrote: the next request sees it done)
+    await admin.fetchOffsets({ groupId: 'g1', topics: ['busy'] });
+    const held = async (a: typeof admin) => (await a.fetchTopicOffsets('__consumer_offsets')).map((p) => Number(p.high) - Number(p.low))[0]!;
+    expect(await held(admin)).toBeLessThan(1000);
+    await admin.disconnect();
+    await server.stop();
+    server = await startServerProcess(args);
+    const again = client(brokers).admin();
+    await again.connect();
+    for (const groupId of ['g1', 'g2', 'g3']) {
+      const offsets = await again.fetchOffsets({ groupId, topics: ['busy'] });
+      expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual([[0, '400'], [1, '800']]);
+    }
+    expect(await held(again)).toBeLessThan(1000);
+    await again.disconnect();
+    await server.stop();
+  }, 60_000);
+
   it('records deleted with DeleteRecords stay deleted, and altered topic configs stay altered, after a restart', async () => {
     const started = await kafkaWithDataDir('ksqlm-kafka-trim-', 'cut', 1);
     const { args, brokers, admin } = started;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TopicStore } from '../storage/topics.js';
+import type { InternalCompactor } from './internal-compaction.js';
 
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
@@ -77,7 +78,8 @@ export class GroupCoordinator {
   private protocolTypes = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly topics: TopicStore) {
+  /** `compactor` keeps __consumer_offsets to about the latest record of each key, as Kafka's log cleaner does. */
+  constructor(private readonly topics: TopicStore, private readonly compactor?: InternalCompactor) {
     const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
     for (const r of t.partitions[0]!.all()) this.applyCommit(r.key, r.value);
     // a deleted topic takes its committed offsets with it, as Kafka's coordinator drops them: a
@@ -129,8 +131,7 @@ export class GroupCoordinator {
     g.protocolType = req.protocolType;
     if (this.protocolTypes.get(g.id) !== req.protocolType) {
       const value = Buffer.from(JSON.stringify({ protocolType: req.protocolType }));
-      this.topics.append(OFFSETS_TOPIC, { key: groupRecordKey(g.id), value, timestamp: Date.now(), partition: 0 }, 'external');
-      this.applyCommit(groupRecordKey(g.id), value);
+      this.write(groupRecordKey(g.id), value);
     }
     const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
     member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
@@ -316,8 +317,14 @@ export class GroupCoordinator {
     const key = offsetRecordKey(groupId, topic, partition);
     // a commit without metadata is kept with "", as Kafka's coordinator keeps it (OffsetAndMetadata.NoMetadata)
     const value = Buffer.from(JSON.stringify({ offset: String(offset), metadata: metadata ?? '' }));
+    this.write(key, value);
+  }
+
+  /** Appends a record to __consumer_offsets and takes it in. */
+  private write(key: Buffer, value: Buffer | null): void {
     this.topics.append(OFFSETS_TOPIC, { key, value, timestamp: Date.now(), partition: 0 }, 'external');
     this.applyCommit(key, value);
+    this.compactor?.wrote(OFFSETS_TOPIC);
   }
 
   /** DeleteGroups of one group: NON_EMPTY_GROUP (68) while it has members, GROUP_ID_NOT_FOUND (69) when unknown. */
@@ -326,7 +333,7 @@ export class GroupCoordinator {
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
     const dropped = this.dropOffsets((group) => group === groupId);
     if (!g && dropped === 0 && !this.protocolTypes.has(groupId)) return GERR.GROUP_ID_NOT_FOUND;
-    if (this.protocolTypes.delete(groupId)) this.topics.append(OFFSETS_TOPIC, { key: groupRecordKey(groupId), value: null, timestamp: Date.now(), partition: 0 }, 'external');
+    if (this.protocolTypes.has(groupId)) this.write(groupRecordKey(groupId), null);
     this.groups.delete(groupId);
     return GERR.NONE;
   }
@@ -341,8 +348,7 @@ export class GroupCoordinator {
     for (const k of [...this.offsets.keys()]) {
       const [g, t, p] = k.split('\u0000') as [string, string, string];
       if (!which(g, t)) continue;
-      this.topics.append(OFFSETS_TOPIC, { key: offsetRecordKey(g, t, Number(p)), value: null, timestamp: Date.now(), partition: 0 }, 'external');
-      this.offsets.delete(k);
+      this.write(offsetRecordKey(g, t, Number(p)), null);
       n++;
     }
     return n;

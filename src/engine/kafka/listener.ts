@@ -8,6 +8,7 @@ import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
+import { InternalCompactor } from './internal-compaction.js';
 import { TransactionCoordinator, isSavedTransaction, type SavedTransaction } from './transactions.js';
 
 /** Where transactional ids' state lives: the internal topic a broker keeps it in. */
@@ -58,7 +59,9 @@ export interface KafkaListener { port: number; close(): Promise<void> }
  */
 export async function startKafkaListener(opts: KafkaListenerOptions): Promise<KafkaListener> {
   const broker = new Broker(opts.engine.topics, opts.afterWrite);
-  const groups = new GroupCoordinator(opts.engine.topics);
+  // the broker's own topics are compacted as Kafka's log cleaner compacts them
+  const compactor = new InternalCompactor(opts.engine.topics);
+  const groups = new GroupCoordinator(opts.engine.topics, compactor);
   const topics = opts.engine.topics;
   // transactional ids' producer ids and epochs are kept in __transaction_state, as Kafka keeps them,
   // so with --data-dir a producer goes on after a restart; the topic is made on first use
@@ -77,6 +80,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     save: (id, state) => {
       if (!topics.has(TRANSACTIONS_TOPIC)) topics.create(TRANSACTIONS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
       topics.append(TRANSACTIONS_TOPIC, { key: Buffer.from(id), value: Buffer.from(JSON.stringify(state)), timestamp: Date.now(), partition: 0 }, 'external');
+      compactor.wrote(TRANSACTIONS_TOPIC);
     },
   }, saved);
   topics.onTopic((e) => { if (e.op === 'delete') transactions.forgetTopic(e.name); });
