@@ -39,6 +39,9 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
 /** An option echoed with its value ('--pasword=...' mistyped): the value may be a secret, so it is not shown. */
 export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^']*'/g, "'$1=***'");
 
+/** A usage error from the flag parser as one line: its suggestion joins the line it follows, and values are hidden. */
+export const usageLine = (message: string): string => withoutOptionValues(message).replace(/\n\(Did you mean (.*?)\?\)/, ' (did you mean $1?)');
+
 /** Why a path cannot be written, from the error's code; undefined for errors that are not about the path. */
 export function pathProblem(e: unknown): string | undefined {
   switch ((e as NodeJS.ErrnoException).code) {

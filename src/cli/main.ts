@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { CliError, EXIT, exitWhenDone, withoutOptionValues } from './errors.js';
+import { CliError, EXIT, exitWhenDone, usageLine } from './errors.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.OK;
       // commander has written its one line; --json still gets its document
-      if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: withoutOptionValues(e.message.replace(/^error: /, '')), exitCode: EXIT.USAGE }, null, 2)}\n`);
+      if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: usageLine(e.message.replace(/^error: /, '')), exitCode: EXIT.USAGE }, null, 2)}\n`);
       return EXIT.USAGE;
     }
     const message = e instanceof Error ? e.message : String(e);

@@ -66,6 +66,9 @@ describe('ksql-migrate demo', () => {
       [['datagen', 'stocktrade', '--seed', '0x5'], "error: --seed: expected an integer, got '0x5'"],
       [['server', '--port', ''], "error: --port: expected a port number, got ''"],
       [['server', '--kafka-port', '1e4'], "error: --kafka-port: expected a port number, got '1e4'"],
+      // a misspelt flag or command is one line, its suggestion included
+      [['up', '--dry-rn'], "error: unknown option '--dry-rn' (did you mean --dry-run?)"],
+      [['inti'], "error: unknown command 'inti' (did you mean init?)"],
       [['server', '--connections-max-idle-ms', '0'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '0'"],
       [['server', '--connections-max-idle-ms', '3000000000'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '3000000000'"],
       [['demo', '--duration', '0s'], "error: --duration: expected a time above zero, got '0s'"],
