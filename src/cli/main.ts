@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// (first: it reads which process started this one before anything else loads)
+import './parent.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, usageLine } from './errors.js';

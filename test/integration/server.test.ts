@@ -1262,3 +1262,21 @@ describe('queries that feed each other without end', () => {
     } finally { await server.stop(); }
   }, 60_000);
 });
+
+describe('a server started in the background by a script', () => {
+  it('stops when the script exits, also when the script exits while the server is still starting', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksqlm-orphan-'));
+    try {
+      // the script starts the server, notes its pid, and exits after 0.2 s: before the server listens
+      const script = `${process.execPath} ${CLI} server --port 0 --no-kafka --no-schema-registry > ${join(dir, 'out')} 2>&1 &\necho $! > ${join(dir, 'pid')}\nsleep 0.2\n`;
+      expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
+      const pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
+      const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
+      const deadline = Date.now() + 20_000;
+      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const left = alive();
+      if (left) process.kill(pid);
+      expect(left).toBe(false);
+    } finally { await rm(dir, { recursive: true, force: true }); }
+  }, 30_000);
+});

@@ -2,6 +2,7 @@ import { createServer } from 'node:net';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
+import { parentAtStart } from '../parent.js';
 
 interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
@@ -59,7 +60,8 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     // a server started by a script stops with it: when the parent exits we are re-parented
-    const parent = process.ppid;
+    // (the parent as the CLI started: one that went while the server started is gone too)
+    const parent = parentAtStart;
     const orphanCheck = setInterval(() => { if (parent !== 1 && process.ppid !== parent) stop(); }, 100);
     orphanCheck.unref();
   });
