@@ -75,8 +75,18 @@ const TABLE_ONLY_CONFIRM_MS = 10_000;
 export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
   const [events, table] = await Promise.allSettled([select(m.stream), select(m.table)]);
+  // a table under metadata.table that is no history is a setting to change, whether or not the
+  // stream exists yet: nothing may be made or written beside it
+  const tableMismatch = async (): Promise<MetadataMismatch | undefined> => {
+    if (table.status === 'fulfilled' || !(table.reason instanceof ServerError) || isMissingSource(table.reason)) return undefined;
+    return metadataMismatch(m, table.reason.message, 'table') ?? await notHistoryTable(client, m);
+  };
   if (events.status === 'rejected') {
-    if (isMissingSource(events.reason)) return undefined;
+    if (isMissingSource(events.reason)) {
+      const wrong = await tableMismatch();
+      if (wrong) throw wrong;
+      return undefined;
+    }
     // a stream of that name that is no history (it lacks the columns)
     const mismatch = asMismatch(m, events.reason);
     // a server that answers no pull query on a stream (before ksqlDB 0.22, or with
@@ -93,10 +103,8 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a table of that name that is no history (it lacks the columns) is a setting to change, and
   // nothing may be written beside it (or dropped with it by metadata destroy)
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
-  if (table.status === 'rejected' && !isMissingSource(table.reason)) {
-    const wrong = metadataMismatch(m, table.reason.message, 'table') ?? await notHistoryTable(client, m);
-    if (wrong) throw wrong;
-  }
+  const wrong = await tableMismatch();
+  if (wrong) throw wrong;
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
   // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
@@ -238,6 +246,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   const files = await readFilesOrThrow(s.dir, (message) => emit({ type: 'warning', message }));
   const stream = s.metadata.stream;
   const owner = newOwner();
+  // the configured names are looked at before anything is made or written: a stream or table under
+  // them that is no history stops the run here (CREATE ... IF NOT EXISTS would keep it, and make the other)
+  await readHistory(client, s.metadata, s.leaseMs);
   // one request: metadata (idempotent) and our claim on the lock
   await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs));
   let history: History;

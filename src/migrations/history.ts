@@ -40,7 +40,12 @@ export class MetadataMismatch extends Error {}
  * setting the failing statement read (the stream's DDL, or a read of the table).
  */
 export function metadataMismatch(m: MetadataNames, message: string, which: 'stream' | 'table' = 'stream'): MetadataMismatch | undefined {
-  const column = /(?:column|Column) '?`?([A-Z_]+)`?'? cannot be resolved/.exec(message)?.[1];
+  // a table under metadata.stream: the history table's aggregation cannot read it
+  if (which === 'stream' && /LATEST_BY_OFFSET cannot be applied to a table source/i.test(message)) {
+    return new MetadataMismatch(`metadata.stream: ${m.stream} is an existing table, not a stream; set metadata.stream (and metadata.table) to names of their own`);
+  }
+  // (a query: "Column 'X' cannot be resolved"; an INSERT: "Column name X does not exist")
+  const column = /(?:column|Column) (?:name )?'?`?([A-Z_]+)`?'? (?:cannot be resolved|does not exist)/.exec(message)?.[1];
   if (!column || !(COLUMNS as readonly string[]).includes(column)) return undefined;
   return notHistory(m, which);
 }

@@ -590,6 +590,40 @@ describe('mistakes are errors, not silent successes', () => {
     }
   });
 
+  it('names taken by other sources stop up and metadata init before anything is made or written: a table under metadata.table while the stream is new, another stream once a history exists, a table under metadata.stream', async () => {
+    const p = project();
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    const original = readFileSync(yaml, 'utf8');
+    const set = (stream: string, table: string) => writeFileSync(yaml, original.replace(`stream: ${p.stream}\n`, `stream: ${stream}\n`).replace(/^( {2}table: ).*$/m, `$1${table}`));
+    const exists = async (name: string) => (await ksql(target(), `DESCRIBE ${name};`)).status === 200;
+    sql(p.dir, 'V000001__a.sql', stream(`NT_${p.stream}`, `nt_${p.stream.toLowerCase()}`));
+    const cols = 'VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON';
+    // a table of the user's under metadata.table, and a stream name no source has yet: nothing is made
+    const users = `USERS_${p.stream}`, fresh = `FRESH_${p.stream}`;
+    expect((await ksql(target(), `CREATE TABLE ${users} (ID STRING PRIMARY KEY, V INT) WITH (KAFKA_TOPIC='${users.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    set(fresh, users);
+    for (const args of [['metadata', 'init'], ['up']]) {
+      const r = p.run(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, `error: metadata.table: ${users} is an existing table without the migration history's columns (${cols}); set metadata.table to a name of its own\n`]);
+    }
+    expect(await exists(fresh)).toBe(false);
+    // once a history exists, metadata.stream naming another stream: up refuses it before writing its lock claim there
+    set(p.stream, p.table);
+    expect(p.run('metadata', 'init').status).toBe(0);
+    const other = `OTHER_${p.stream}`;
+    expect((await ksql(target(), `CREATE STREAM ${other} (LOGGER STRING, LEVEL STRING) WITH (KAFKA_TOPIC='${other.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
+    set(other, p.table);
+    const up = p.run('up');
+    expect([up.status, up.stderr]).toEqual([2, `error: metadata.stream: ${other} is an existing stream without the migration history's columns (${cols}); set metadata.stream (and metadata.table) to names of their own\n`]);
+    expect((await queryStream(target(), `SELECT * FROM ${other};`)).rows).toEqual([]);
+    // the history table under metadata.stream: a table, not a stream
+    set(p.table, `NEWTABLE_${p.stream}`);
+    const asTable = p.run('up');
+    expect([asTable.status, asTable.stderr]).toEqual([2, `error: metadata.stream: ${p.table} is an existing table, not a stream; set metadata.stream (and metadata.table) to names of their own\n`]);
+    expect(await exists(`NEWTABLE_${p.stream}`)).toBe(false);
+    expect(await exists(`NT_${p.stream}`)).toBe(false);
+  });
+
   it('up and status name what they do not read but look meant to be read, and go on', () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`NR_${p.stream}`, `nr_${p.stream.toLowerCase()}`));
