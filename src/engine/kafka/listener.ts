@@ -106,7 +106,9 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     // a request half sent and never finished is idle too, one being answered (a fetch waiting for
     // data) is not
     const idleMs = opts.idleMs ?? DEFAULT_IDLE_MS;
-    socket.setTimeout(idleMs, () => socket.destroy());
+    // (with requests waiting the timer is set again: their answer is the next activity)
+    socket.setTimeout(idleMs);
+    socket.on('timeout', () => { if (pending > 0) socket.setTimeout(idleMs); else socket.destroy(); });
     const creds = opts.saslPlain;
     // listening on every address, the broker is named by the one this client reached (Kafka refuses
     // to advertise 0.0.0.0, which sends a client on another host back to itself)
@@ -124,12 +126,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       frame: (frame, done) => {
         // requests are answered one at a time: past a few waiting, the connection is not read until
         // they are, as a broker stops reading a connection whose answers wait to go out
-        if (++pending === 1) socket.setTimeout(0);
-        if (pending > MAX_PENDING && !socket.isPaused()) socket.pause();
-        chain = chain.then(() => handle(frame)).finally(done).then(() => {
-          if (--pending === 0 && !socket.destroyed) socket.setTimeout(idleMs);
-          if (pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume();
-        }).catch(drop);
+        if (++pending > MAX_PENDING && !socket.isPaused()) socket.pause();
+        chain = chain.then(() => handle(frame)).finally(done).then(() => { if (--pending <= MAX_PENDING / 2 && socket.isPaused() && !socket.destroyed) socket.resume(); }).catch(drop);
       },
       // a Produce request's records are copied into the log (and a bare SASL token, which may read
       // as any key, keeps nothing): its frame's memory serves the next one
