@@ -14,9 +14,11 @@ const MAX_LEASE = SLAB_BYTES / 4;
 /**
  * Free slabs kept for reuse: at least 16 (4 MB), and up to half as many as hold batches, since
  * retention deletes in steps (a third of a log at once) and the next appends need that memory again.
- * More go to the garbage collector.
+ * More go to the garbage collector, and never more than 256 (64 MB) are kept: a slab of a deleted
+ * topic's batches is never given back, so the count of those in use may run high.
  */
 const MIN_FREE = 16;
+const MAX_FREE = 256;
 
 export class Slab {
   used = 0;
@@ -75,7 +77,7 @@ export class SlabPool {
 
   private recycle(slab: Slab): void {
     this.inUse--;
-    if (this.free.length >= Math.max(MIN_FREE, this.inUse / 2)) return;
+    if (this.free.length >= Math.min(MAX_FREE, Math.max(MIN_FREE, this.inUse / 2))) return;
     slab.used = 0; slab.sealed = false;
     this.free.push(slab);
   }
