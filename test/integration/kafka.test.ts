@@ -1035,6 +1035,38 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
     } finally { c.close(); await server.stop(); }
   });
 
+  it('ListGroups v3 and v4 (flexible) list every group, v4 with its state, filtered by the states asked for', async () => {
+    const { server, brokers } = await serverWithKafka();
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'lg', numPartitions: 1 }] });
+    await admin.disconnect();
+    // a consumer group with a member, and a simple group (only committed to: OffsetCommit v2 without a generation)
+    const consumer = await joinedConsumer(kafka, 'lg-live', 'lg', 100);
+    const c = await rawClient(brokers[0]!);
+    try {
+      const commit = new Writer().string('lg-simple').int32(-1).string('').int64(-1).array(['lg'], (w, t) => w.string(t).array([0], (x, p) => x.int32(p).int64(0).nullableString(null))).toBuffer();
+      expect(await c.send(request(8, 2, 59, commit))).not.toBeNull();
+      const list = async (v: number, states: string[]) => {
+        const body = new Writer();
+        if (v >= 4) body.compactArray(states, (w, st) => w.compactString(st));
+        const r = new Reader((await c.send(request(16, v, 60 + v, Buffer.concat([body.toBuffer(), Buffer.from([0])]), true)))!);
+        expect(r.int32()).toBe(60 + v);
+        r.tags();
+        expect([r.int32(), r.int16()]).toEqual([0, 0]);
+        const groups = r.compactArray((x) => { const g = [x.compactString(), x.compactString(), ...(v >= 4 ? [x.compactString()] : [])]; x.tags(); return g; });
+        r.tags();
+        expect(r.remaining).toBe(0);
+        return groups.sort();
+      };
+      expect(await list(3, [])).toEqual([['lg-live', 'consumer'], ['lg-simple', '']]);
+      expect(await list(4, [])).toEqual([['lg-live', 'consumer', 'Stable'], ['lg-simple', '', 'Empty']]);
+      expect(await list(4, ['Stable'])).toEqual([['lg-live', 'consumer', 'Stable']]);
+      expect(await list(4, ['Empty', 'Dead'])).toEqual([['lg-simple', '', 'Empty']]);
+    } finally { c.close(); await consumer.disconnect(); await server.stop(); }
+  });
+
   it('SaslHandshake v0 takes the bare PLAIN token next; a wrong one closes the connection', async () => {
     const { server, brokers } = await serverWithKafka(['--kafka-sasl-plain', 'alice:s3cret-pw']);
     try {

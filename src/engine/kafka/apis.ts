@@ -488,10 +488,23 @@ const describeGroups: Handler = (v, r, ctx) => {
   });
 };
 
-const listGroups: Handler = (v, _r, ctx) => {
-  const w = new Writer();
-  throttle(w, v, 1);
-  return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
+/** ListGroups: every group, with its state from v4 (only those in the states asked for, when any are). */
+const listGroups: Handler = (v, r, ctx) => {
+  if (v < 3) {
+    const w = new Writer();
+    throttle(w, v, 1);
+    return w.int16(ERR.NONE).array(ctx.groups.list(), (x, g) => x.string(g.groupId).string(g.protocolType));
+  }
+  // flexible: compact arrays and strings, tagged fields
+  const states = v >= 4 ? r.compactArray((x) => x.compactString() ?? '') : [];
+  r.tags();
+  const wanted = new Set(states.map((s) => s.toLowerCase()));
+  const groups = ctx.groups.list().map((g) => ({ ...g, state: ctx.groups.describe(g.groupId).state })).filter((g) => !wanted.size || wanted.has(g.state.toLowerCase()));
+  return new Writer().int32(0).int16(ERR.NONE).compactArray(groups, (x, g) => {
+    x.compactString(g.groupId).compactString(g.protocolType);
+    if (v >= 4) x.compactString(g.state);
+    x.tags();
+  }).tags();
 };
 
 /** DeleteGroups: a group without members goes with its committed offsets; one with members is NON_EMPTY_GROUP. */
@@ -553,7 +566,7 @@ export const APIS: Api[] = [
   { key: 13, name: 'LeaveGroup', min: 0, max: 3, handle: leaveGroup },
   { key: 14, name: 'SyncGroup', min: 0, max: 3, handle: syncGroup },
   { key: 15, name: 'DescribeGroups', min: 0, max: 4, handle: describeGroups },
-  { key: 16, name: 'ListGroups', min: 0, max: 2, handle: listGroups },
+  { key: 16, name: 'ListGroups', min: 0, max: 4, flexible: 3, handle: listGroups },
   { key: 37, name: 'CreatePartitions', min: 0, max: 1, handle: createPartitions },
   { key: 42, name: 'DeleteGroups', min: 0, max: 1, handle: deleteGroups },
   { key: 17, name: 'SaslHandshake', min: 0, max: 1, handle: saslHandshake },
