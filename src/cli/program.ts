@@ -66,6 +66,7 @@ export function buildProgram(): Command {
     .option('--mark-migrated', 'the change is in place: record it as MIGRATED')
     .option('--mark-rolled-back', 'the change was undone: `up` applies it again')
     .option('--update-checksums', 'applied files edited harmlessly (comments, line endings): record their checksums as they are now')
+    .option('-y, --yes', 'release a lock still within its lease without asking')
     .action(async (opts) => { const { runRepair } = await import('./commands/repair.js'); code(await runRepair(opts)); });
 
   const meta = program.command('metadata').description('the history stream and table');

@@ -270,7 +270,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     if (ports.interrupted()) throw new InterruptedWaiting('interrupted while waiting for the lock; nothing was applied');
     if (ports.now() > deadline) {
       const who = history.lock.holder === undefined || history.lock.holder === owner ? 'the lock could not be confirmed' : `another ksql-migrate run holds the lock (${history.lock.holder})`;
-      throw new LockTimeout(`${who}; gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock' frees it`);
+      throw new LockTimeout(`${who}; gave up after ${Math.round(s.waitMs / 1000)} s. If no run is active, 'ksql-migrate repair --release-lock --yes' frees it`);
     }
     if (ours) { await ports.sleep(500); continue; }
     // a free lock, or one whose holder's lease ran out while we waited, takes a new claim of ours
@@ -393,7 +393,7 @@ export class HistoryNotRecorded extends Error {}
 async function release(client: KsqlClient, sql: string, migratedRows: string | undefined, migratedVersion: number): Promise<string | undefined> {
   try { await client.ksql(sql); return undefined; } catch (e) {
     return migratedRows === undefined ? `could not release the lock: ${(e as Error).message}`
-      : `could not record ${versionName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock' records it and frees the lock`;
+      : `could not record ${versionName(migratedVersion)} as MIGRATED (its statements ran) nor release the lock: ${(e as Error).message}. 'ksql-migrate repair --mark-migrated --version ${migratedVersion} --release-lock --yes' records it and frees the lock`;
   }
 }
 
@@ -412,7 +412,7 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
   const v = lost.file.version;
   emit({
     type: 'warning',
-    message: `${versionName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${versionName(v)} has settled, 'ksql-migrate repair --release-lock' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
+    message: `${versionName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${versionName(v)} has settled, 'ksql-migrate repair --release-lock --yes' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
   });
 }
 

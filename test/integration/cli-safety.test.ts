@@ -464,7 +464,7 @@ describe('the history stays true', () => {
       c.stderr!.on('data', (d) => { err += d; });
       expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
       // V2's request may have run (here it did): the lock is kept, and the advice names V2
-      expect(err).toMatch(/V000002 b got no answer .*The lock is kept.*'ksql-migrate repair --release-lock'.*--mark-migrated --version 2/);
+      expect(err).toMatch(/V000002 b got no answer .*The lock is kept.*'ksql-migrate repair --release-lock --yes'.*--mark-migrated --version 2/);
     } finally { proxy.close(); }
     const current = (await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1);
     expect(current).toEqual(['2', 'RUNNING']);
@@ -472,13 +472,16 @@ describe('the history stays true', () => {
     expect(held.lockHolder).not.toBeNull();
     expect(held.migrations.map((m) => [m.version, m.state])).toEqual([[1, 'MIGRATED'], [2, 'RUNNING']]);
     // the text says who holds it too
-    expect(p.run('status').stdout).toContain(`lock: held by ${held.lockHolder} (a running up; if none runs, 'ksql-migrate repair --release-lock')`);
+    expect(p.run('status').stdout).toContain(`lock: held by ${held.lockHolder} (a running up; if none runs, 'ksql-migrate repair --release-lock --yes')`);
     // following the advice settles it; a version that is already MIGRATED is no obstacle
     expect(p.run('repair', '--mark-migrated', '--version', '1').stdout).toMatch(/V000001 is already MIGRATED/);
     // a mark beside a lock within its lease is refused (a run may be going on), unless the lock goes too
     const beside = p.run('repair', '--mark-migrated', '--version', '2');
-    expect([beside.status, beside.stderr]).toEqual([1, expect.stringMatching(/^error: repair: the history's lock is held by .+ since .+: a migration run may be going on; let it finish, or add --release-lock if that run is dead\n$/)]);
-    expect(p.run('repair', '--release-lock', '--mark-migrated', '--version', '2').status).toBe(0);
+    expect([beside.status, beside.stderr]).toEqual([1, expect.stringMatching(/^error: repair: the history's lock is held by .+ since .+: a migration run may be going on; let it finish, or add --release-lock --yes if that run is dead\n$/)]);
+    // releasing a lock within its lease is asked about: without a terminal, only with --yes
+    const unasked = p.run('repair', '--release-lock', '--mark-migrated', '--version', '2');
+    expect([unasked.status, unasked.stderr]).toEqual([2, expect.stringMatching(/claimed it \d+ s ago, within its lease .*a migration run may be going on.*\nerror: refusing to change the server without a terminal to ask on: add --yes\n$/s)]);
+    expect(p.run('repair', '--release-lock', '--mark-migrated', '--version', '2', '--yes').status).toBe(0);
     expect(p.run('up').stdout).toMatch(/nothing to apply/);
 
     const q = project();

@@ -4,8 +4,9 @@ import { CURRENT, NO_ERROR, insertRow, liveHolder, stateChange, type History } f
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
+import { confirm } from './manage.js';
 
-export interface RepairOptions extends GlobalOptions { releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean; updateChecksums?: boolean }
+export interface RepairOptions extends GlobalOptions { yes?: boolean; releaseLock?: boolean; version?: string; markMigrated?: boolean; markRolledBack?: boolean; updateChecksums?: boolean }
 
 /**
  * After a failure was fixed by hand: frees a stale lock, and marks a failed or stuck version as
@@ -26,8 +27,15 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     const lines: string[] = [];
     const done: { releasedLockOf?: string | null; marked?: { version: number; state: string }; checksumsUpdated?: number[] } = {};
 
+    const leaseMs = config.lock.leaseSeconds * 1000;
     if (opts.releaseLock) {
       if (history.lock.holder === undefined) { lines.push('the lock is free'); done.releasedLockOf = null; } else {
+        // a holder within its lease may be a live run: another run let in beside it could apply a version twice
+        if (liveHolder(history.lock, leaseMs, Date.now()) !== undefined) {
+          const age = Math.round((Date.now() - history.lock.since!) / 1000);
+          const plan = [`the lock's holder ${history.lock.holder} claimed it ${age} s ago, within its lease (lock.leaseSeconds ${config.lock.leaseSeconds}): a migration run may be going on, and releasing it lets another run apply versions beside it`];
+          if (!(await confirm(plan, 'release the lock anyway?', opts))) { report(opts, ['nothing done'], { releasedLockOf: null }); return EXIT.FAILED; }
+        }
         sql.push(lockRow(m.stream, history.lock.holder, 'UNLOCKED', Date.now()));
         lines.push(`released the lock held by ${history.lock.holder}`);
         done.releasedLockOf = history.lock.holder;
@@ -49,8 +57,8 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
     }
     // rows written beside a running `up` would mix with its own: only a lock past its lease, or one
     // released in this same repair, lets the history be changed
-    const live = liveHolder(history.lock, config.lock.leaseSeconds * 1000, Date.now()) !== undefined;
-    if (live && !opts.releaseLock && sql.length) throw new CliError(`repair: the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish, or add --release-lock if that run is dead`, EXIT.FAILED);
+    const live = liveHolder(history.lock, leaseMs, Date.now()) !== undefined;
+    if (live && !opts.releaseLock && sql.length) throw new CliError(`repair: the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish, or add --release-lock --yes if that run is dead`, EXIT.FAILED);
     if (sql.length) await client.ksql(sql.join('\n'));
     report(opts, lines, done);
     return EXIT.OK;

@@ -31,7 +31,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
     // why an `up` would wait: who holds the lock
-    if (s.lock) process.stdout.write(`lock: held by ${s.lock} (a running up; if none runs, 'ksql-migrate repair --release-lock')\n`);
+    if (s.lock) process.stdout.write(`lock: held by ${s.lock} (a running up; if none runs, 'ksql-migrate repair --release-lock --yes')\n`);
     if (s.rows.length) {
       process.stdout.write(`${table(['Version', 'Name', 'State', 'Previous', 'Started On', 'Completed On', 'Error Reason'], s.rows.map((r) => [pad6(r.version), r.name, r.state, r.previous ?? '', formatTime(r.startedOn ?? ''), formatTime(r.completedOn ?? ''), r.errorReason ?? '']))}\n`);
     }
