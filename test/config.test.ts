@@ -37,6 +37,11 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({}, {}, project('server:\nmigrations:\n  dir: db\n')).server.url).toBe('http://localhost:8088');
   });
 
+  it('a file that is no YAML is one line naming the file, the problem and where, without the excerpt the parser adds', () => {
+    const dir = project('server:\n  url: [http://x\n');
+    expect(() => loadConfig({}, {}, dir)).toThrow(new RegExp(`^${join(dir, 'ksql-migrate.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ at line \\d+, column \\d+$`));
+  });
+
   it('refuses an unknown key, naming it and what its section takes', () => {
     expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\n  pasword: x\n'))).toThrow(/^server\.pasword: unknown key \(server takes url, username, password, /);
     expect(() => loadConfig({}, {}, project('migration:\n  dir: x\n'))).toThrow(/^migration: unknown key \(the top level takes server, migrations, /);

@@ -206,7 +206,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     const text = readFileSync(path, 'utf8');
     try {
       fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text) ?? {});
-    } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]}`); }
+    // (the parser's first line ends with a colon before the excerpt it shows on the next lines)
+    } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`); }
     // a file whose whole content is a word or a list holds no settings: it is refused, not ignored
     if (typeof fileData !== 'object' || fileData === null || Array.isArray(fileData)) {
       throw new ConfigError(`${path}: expected a mapping of settings (server:, migrations:, ...), got ${Array.isArray(fileData) ? 'a list' : `a ${typeof fileData === 'object' ? 'null' : typeof fileData}`}`);

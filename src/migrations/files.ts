@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 
@@ -63,8 +63,11 @@ export function checksumOf(bytes: Buffer): string {
 
 /** The migrations directory does not exist: a configuration mistake, not an empty project. */
 export class MissingMigrationsDir extends Error {
-  constructor(readonly dir: string) { super(`migrations directory ${dir} does not exist (set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or migrations.dir, or run 'ksql-migrate init')`); }
+  /** `notADirectory`: something else (a file) stands at that path. */
+  constructor(readonly dir: string, notADirectory = false) { super(`migrations directory ${dir} ${notADirectory ? 'is not a directory' : 'does not exist'} (set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or migrations.dir, or run 'ksql-migrate init')`); }
 }
+
+const isFile = async (path: string): Promise<boolean> => { try { return (await stat(path)).isFile(); } catch { return false; } };
 
 /**
  * Reads the migrations directory: valid files sorted by version; duplicates and bad names reported.
@@ -75,7 +78,9 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   try { names = await readdir(dir); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && opts.missingOk) return { files: [], problems: [], gaps: [], ignored: [] };
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new MissingMigrationsDir(dir);
+    if (code === 'ENOENT') throw new MissingMigrationsDir(dir);
+    // (a file where the directory should be; or a file on the way to it)
+    if (code === 'ENOTDIR') throw new MissingMigrationsDir(dir, await isFile(dir));
     throw e;
   }
   const files: MigrationFile[] = [];

@@ -685,6 +685,10 @@ describe('mistakes are errors, not silent successes', () => {
       expect(r.status, cmd).toBe(2);
       expect(r.stderr.trim()).toMatch(/^error: migrations directory .*typo does not exist/);
     }
+    // a file where the directory should be is named as that
+    writeFileSync(join(p.dir, 'afile'), '');
+    const file = p.run('status', '--migrations-dir', './afile');
+    expect([file.status, file.stderr]).toEqual([2, expect.stringMatching(/^error: migrations directory .*afile is not a directory \(set --migrations-dir.*\)\n$/)]);
   });
 
   it('validate refuses what up would refuse in a file: a SELECT, a statement without its `;`', () => {
