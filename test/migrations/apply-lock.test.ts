@@ -102,7 +102,7 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
       return client.ksql(sql, props, opts);
     };
     await expect(migrate({ client: failing, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined))
-      .rejects.toThrow(new HistoryNotRecorded("could not record V000001 as MIGRATED (its statements ran) nor release the lock: connection reset. 'ksql-migrate repair --mark-migrated --version 1 --release-lock' records it and frees the lock"));
+      .rejects.toThrow(new HistoryNotRecorded("could not record V000001 as MIGRATED (its statements ran) nor release the lock: connection reset. 'ksql-migrate repair --mark-migrated --version 1 --release-lock --yes' records it and frees the lock"));
     await client.close();
   });
 
