@@ -169,13 +169,26 @@ export function lockRow(stream: string, owner: string, state: 'LOCKED' | 'UNLOCK
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
- * Keeps a held lock's lease alive: a new claim by its holder every third of the lease. `stop()`
+ * Keeps a held lock's lease alive: a new claim by its holder every quarter of the lease, each read
+ * back to see that no other run holds the lock now (with `verify`). `stop()`
  * waits for a claim in flight, so none lands after the release. `check()` throws once no claim
  * has gone through for a whole lease (the server was unreachable, or the process stalled): by then
  * another run may hold the lock, and going on could apply a version twice.
  */
-function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void, claimedAt: number, everyMs = leaseMs / 4) {
+function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number, emit: (e: MigrationEvent) => void, claimedAt: number, everyMs = leaseMs / 4, verify = true) {
   let renewedAt = claimedAt;
+  // another run that holds the lock now: it was released while this run held it ('repair
+  // --release-lock' on a live run), and going on would apply versions beside that run
+  let takenBy: string | undefined;
+  /** After a renewal, the lock's claims as the stream orders them: is this run still the holder? */
+  const confirm = async () => {
+    if (!verify) return;
+    try {
+      const r = await ports.client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE VERSION_KEY = '${LOCK_KEY}';`);
+      const holder = foldEvents(r.rows.map(rowFromColumns), leaseMs).lock.holder;
+      if (holder !== undefined && holder !== owner) takenBy = holder;
+    } catch { /* (a failed read says nothing: the renewal's own checks stand) */ }
+  };
   // a renewal sent after the lease had run out (the process stalled, a laptop slept) does not win the
   // lock back: another run may have claimed it meanwhile
   let lapsed = false;
@@ -187,7 +200,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
     if (sentAt - renewedAt > leaseMs) { lapsed = true; return; }
     inFlight = ports.client.ksql(lockRow(stream, owner, 'LOCKED', sentAt, leaseMs)).then(
       // answered after the lease ran out: another run may have claimed the lock before this renewal landed
-      () => { if (ports.now() - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; },
+      () => { if (ports.now() - renewedAt > leaseMs) lapsed = true; else renewedAt = sentAt; return confirm(); },
       (e: unknown) => { if (!warned) { warned = true; emit({ type: 'warning', message: `could not renew the lock: ${(e as Error).message}` }); } },
     ).finally(() => { inFlight = undefined; });
     // a quarter of the lease: three tries fit in one, so one failed renewal does not lose the lock
@@ -195,6 +208,7 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   timer.unref();
   return {
     check() {
+      if (takenBy !== undefined) throw new LockLost(`lost the lock: ${takenBy} holds it now (it was released while this run held it, as 'repair --release-lock' does), so going on would apply versions beside that run; stopped before the next migration`);
       if (lapsed || ports.now() - renewedAt > leaseMs) throw new LockLost(`lost the lock: it could not be renewed for ${Math.round(leaseMs / 1000)} s (lock.leaseSeconds), so another run may hold it; stopped before the next migration`);
     },
     async stop() { clearInterval(timer); await inFlight; },
@@ -287,7 +301,8 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     }
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
-  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined);
+  // (read from the table alone, claims cannot be ordered: the holder is not confirmed after renewals)
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined, !history.streamProblem);
   // the MIGRATED rows of the migration just applied, stamped when its request returned, while they
   // are not yet written: they go out at the head of the next request (the next migration's, or the
   // one releasing the lock)

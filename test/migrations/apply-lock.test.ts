@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../src/engine/rest/server.js';
 import { KsqlClient } from '../../src/client/client.js';
-import { HistoryNotRecorded, LockLost, LockTimeout, migrate, readHistory, type MigrationSettings } from '../../src/migrations/apply.js';
+import { HistoryNotRecorded, LockLost, LockTimeout, lockRow, migrate, readHistory, type MigrationSettings } from '../../src/migrations/apply.js';
 import { insertRow, LOCK_KEY, NO_ERROR } from '../../src/migrations/history.js';
 import { readStatus } from '../../src/migrations/status.js';
 
@@ -77,6 +77,37 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     // the migration it did apply is recorded whole: its own row and CURRENT, as Confluent's tool reads it
     const history = (await readHistory(client, s.metadata, s.leaseMs))!;
     expect([history.versions.get(1)?.state, history.current?.state, history.current?.version]).toEqual(['MIGRATED', 'MIGRATED', '1']);
+    await client.close();
+  });
+
+  it('a run whose lock was released and claimed by another run while it held it (repair --release-lock on a live run) stops before its next migration, once a renewal shows it', async () => {
+    const { s, log } = project(3);
+    const client = new KsqlClient({ url: server.url });
+    let confirmed!: () => void;
+    const renewalChecked = new Promise<void>((resolve) => { confirmed = resolve; });
+    const watched = Object.create(client) as KsqlClient;
+    // the lock's claims read after a renewal: the test waits for one that sees the other run
+    watched.query = async (sql, props) => {
+      const r = await client.query(sql, props);
+      if (sql.includes(`WHERE VERSION_KEY = '${LOCK_KEY}'`) && r.rows.some((row) => row[1] === 'other-run')) confirmed();
+      return r;
+    };
+    watched.ksql = async (sql, props, opts) => {
+      // while the first migration's request is out, its lock is released as repair releases it and another run claims it
+      if (sql.includes(`CREATE STREAM ${log}`)) {
+        const holder = (await readHistory(client, s.metadata, s.leaseMs))!.lock.holder!;
+        await client.ksql(`${lockRow(s.metadata.stream, holder, 'UNLOCKED', Date.now())}\n${lockRow(s.metadata.stream, 'other-run', 'LOCKED', Date.now(), 600_000)}`);
+        await renewalChecked;
+      }
+      return client.ksql(sql, props, opts);
+    };
+    const outcome = await migrate({ client: watched, now: Date.now, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(LockLost);
+    expect((outcome as Error).message).toMatch(/^lost the lock: other-run holds it now/);
+    // the first migration ran; the others did not
+    expect((await client.query(`SELECT V FROM ${log};`)).rows).toEqual([]);
+    const status = await readHistory(client, s.metadata, s.leaseMs);
+    expect([...status!.versions.values()].map((r) => [r.version, r.state])).toEqual([['1', 'MIGRATED']]);
     await client.close();
   });
 
