@@ -4,7 +4,7 @@ import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
-import { prepareMigration, type PreparedStatement } from './prepare.js';
+import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
 
 export interface MigrationSettings {
@@ -324,6 +324,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     refuseNotUtf8(p);
     if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
     let interrupted = false;

@@ -53,3 +53,13 @@ export function fileProblem(file: Pick<MigrationFile, 'fileName' | 'content'>): 
   }
   return undefined;
 }
+
+/**
+ * What a file's statements do to the history beside it that its author may not mean: TERMINATE ALL
+ * also stops the query that keeps the history table, which Confluent's ksql-migrations reads the
+ * history from (ksql-migrate reads the stream, and `metadata init` makes the table again).
+ */
+export function historyNotes(fileName: string, statements: readonly PreparedStatement[], table: string): string[] {
+  return statements.filter((st) => /^\s*TERMINATE\s+ALL\s*;?\s*$/i.test(st.text))
+    .map((st) => `${fileName}:${st.line}: TERMINATE ALL also stops the query that keeps the history table ${table}, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
+}

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -625,6 +625,22 @@ describe('mistakes are errors, not silent successes', () => {
     expect([asTable.status, asTable.stderr]).toEqual([2, `error: metadata.stream: ${p.table} is an existing table, not a stream; set metadata.stream (and metadata.table) to names of their own\n`]);
     expect(await exists(`NEWTABLE_${p.stream}`)).toBe(false);
     expect(await exists(`NT_${p.stream}`)).toBe(false);
+  });
+
+  it.skipIf(!!process.env.KSQLDB_URL)('a migration with TERMINATE ALL is applied with a warning that it stops the history table\'s query too; --dry-run notes it; metadata init makes the table again (a server of its own: it stops every query)', async () => {
+    const own = await startServerProcess();
+    onTestFinished(() => own.stop().then(() => undefined));
+    const p = makeProject(own.url);
+    sql(p.dir, 'V000001__stop.sql', `-- stop every query\nTERMINATE ALL;\n`);
+    const note = `V000001__stop.sql:2: TERMINATE ALL also stops the query that keeps the history table ${p.table}, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`;
+    expect(p.run('metadata', 'init').status).toBe(0);
+    const dry = p.run('up', '--dry-run');
+    expect(dry.stdout).toContain(`-- note: ${note}`);
+    const up = p.run('up');
+    expect(up.status).toBe(0);
+    expect(up.stderr).toContain(`warning: ${note}`);
+    expect(p.run('metadata', 'init').stdout).toContain(`made ${p.table} again from ${p.stream}`);
+    expect((JSON.parse(p.run('status', '--json').stdout) as { migrations: { version: number; state: string }[] }).migrations.map((v) => [v.version, v.state])).toEqual([[1, 'MIGRATED']]);
   });
 
   it('up and status name what they do not read but look meant to be read, and go on', () => {

@@ -3,7 +3,7 @@ import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } fr
 import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
 import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
-import { prepareMigration } from '../../migrations/prepare.js';
+import { historyNotes, prepareMigration } from '../../migrations/prepare.js';
 import { assertionOf, propertySetting } from '../../sql/split.js';
 import type { FieldSchema } from '../../client/entities.js';
 import { quoteName as q, typeText as sqlType } from '../schema-text.js';
@@ -231,6 +231,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
+      for (const note of historyNotes(step.file.fileName, statements, s.metadata.table)) lines.push(`-- note: ${note}`);
       // SET and UNSET last for the rest of the file, as in the one request up sends it in; the
       // copy gets each statement alone, with the properties set before it
       const fileProps: Record<string, string> = {};
