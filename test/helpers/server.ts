@@ -1,6 +1,6 @@
 import http2 from 'node:http2';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { Agent, fetch } from 'undici';
@@ -113,4 +113,28 @@ export function insertsStream(url: string, body: string): Promise<{ status: numb
   r.write(body);
   r.end();
   return r.response;
+}
+
+/**
+ * A query sent on a socket of its own and read by hand, so a test can stop reading part way (the
+ * server then has a slow client) and read again. `text()` is what arrived while it was read.
+ */
+export async function rawQuery(url: string, path: '/query' | '/query-stream', body: unknown, opts: { accept?: string; close?: boolean } = {}) {
+  const { port, hostname } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  await once(socket, 'connect');
+  const json = JSON.stringify(body);
+  socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\n${opts.accept ? `Accept: ${opts.accept}\r\n` : ''}Content-Type: application/json\r\n`
+    + `Content-Length: ${Buffer.byteLength(json)}\r\n${opts.close ? 'Connection: close\r\n' : ''}\r\n${json}`);
+  let received = '';
+  const onData = (d: Buffer) => { received += d.toString('latin1'); };
+  socket.on('data', onData);
+  return {
+    socket,
+    text: () => received,
+    /** Resolves once what arrived holds `part`. */
+    async waitFor(part: string): Promise<void> { while (!received.includes(part)) await once(socket, 'data'); },
+    stopReading(): void { socket.off('data', onData); socket.pause(); },
+    readAgain(): void { socket.on('data', onData); socket.resume(); },
+  };
 }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startLocalServer, type LocalServer } from '../../src/index.js';
-import { ksql } from '../helpers/server.js';
+import { ksql, rawQuery } from '../helpers/server.js';
 
 // A pull query on a stream reads the whole topic. Its rows go out as they are found, a step at a
 // time: a client slow to take them holds the read (not the server, nor the rows in memory), other
@@ -20,24 +19,16 @@ describe('a pull query on a large stream', () => {
   afterAll(async () => { await server.close(); });
 
   it('streams every row it found when it started, while the server answers other requests', async () => {
-    const { port } = new URL(server.url);
-    const socket = connect(Number(port), '127.0.0.1');
-    await once(socket, 'connect');
-    const body = JSON.stringify({ ksql: 'SELECT N FROM BIG;' });
-    socket.write(`POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-    let received = '';
-    const onData = (d: Buffer) => { received += d.toString('latin1'); };
-    socket.on('data', onData);
-    while (!received.includes('"row"')) await once(socket, 'data');
+    const q = await rawQuery(server.url, '/query', { ksql: 'SELECT N FROM BIG;' }, { close: true });
+    await q.waitFor('"row"');
     // the client stops reading part way: the server stops there too, and goes on serving
-    socket.off('data', onData);
-    socket.pause();
+    q.stopReading();
     expect((await fetch(`${server.url}/info`)).status).toBe(200);
     // records appended now are not rows of the query that started before them
     for (let i = N; i < N + 1000; i++) server.engine.topics.append('big', { key: Buffer.from(`k${i}`), value: Buffer.from(JSON.stringify({ N: i, PAD: '' })), timestamp: 1_700_000_000_000 + i });
-    socket.on('data', onData);
-    socket.resume();
-    await once(socket, 'close');
+    q.readAgain();
+    await once(q.socket, 'close');
+    const received = q.text();
     const rows = [...received.matchAll(/"columns":\[(\d+)\]/g)].map((m) => Number(m[1]));
     expect(rows.length).toBe(N);
     expect(new Set(rows).size).toBe(N);

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startLocalServer, type LocalServer } from '../../src/index.js';
-import { ksql } from '../helpers/server.js';
+import { ksql, rawQuery } from '../helpers/server.js';
 
 // A push-query client that stops reading must not make the server hold every row for it: the query
 // waits (its rows stay in the topic) until the client reads again, then every row arrives. The
@@ -14,18 +13,11 @@ describe('a push query whose client stops reading', () => {
 
   it('pauses until the client reads again, then delivers every row', async () => {
     expect((await ksql(server.url, "CREATE STREAM BP (K STRING KEY, V STRING) WITH (kafka_topic='bp', value_format='JSON', partitions=1);")).status).toBe(200);
-    const { port } = new URL(server.url);
-    const socket = connect(Number(port), '127.0.0.1');
-    await once(socket, 'connect');
-    const body = JSON.stringify({ sql: 'SELECT V FROM BP EMIT CHANGES;' });
-    socket.write(`POST /query-stream HTTP/1.1\r\nHost: x\r\nAccept: application/vnd.ksqlapi.delimited.v1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    let received = '';
-    const onData = (d: Buffer) => { received += d.toString('latin1'); };
-    socket.on('data', onData);
-    while (!received.includes('queryId')) await once(socket, 'data');
+    const q = await rawQuery(server.url, '/query-stream', { sql: 'SELECT V FROM BP EMIT CHANGES;' }, { accept: 'application/vnd.ksqlapi.delimited.v1' });
+    const socket = q.socket;
+    await q.waitFor('queryId');
     // the client stops reading; 6,000 rows of 4 KB (24 MB) are more than the socket buffers hold
-    socket.off('data', onData);
-    socket.pause();
+    q.stopReading();
     const value = 'x'.repeat(4000);
     const ROWS = 6000;
     for (let i = 0; i < ROWS; i += 200) {

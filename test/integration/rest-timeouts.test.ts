@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startLocalServer, type LocalServer } from '../../src/index.js';
-import { ksql } from '../helpers/server.js';
+import { ksql, rawQuery } from '../helpers/server.js';
 
 // Connections that never finish a request must not stay open for ever: one that sends nothing, one
 // that stops within its headers, one that stops within its body. A push query's answer streams for
@@ -35,12 +35,7 @@ describe('the REST server closes connections that never finish a request', () =>
     const body = until('POST /ksql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ksql":');
     // meanwhile a push query streams past both timeouts, and a row inserted after them arrives
     expect((await ksql(server.url, "CREATE STREAM TIMED (K STRING KEY, V STRING) WITH (kafka_topic='timed', value_format='JSON', partitions=1);")).status).toBe(200);
-    const push = connect(port, '127.0.0.1');
-    await once(push, 'connect');
-    const q = JSON.stringify({ sql: 'SELECT V FROM TIMED EMIT CHANGES;' });
-    let streamed = '';
-    push.on('data', (d: Buffer) => { streamed += d.toString(); });
-    push.write(`POST /query-stream HTTP/1.1\r\nHost: x\r\nAccept: application/vnd.ksqlapi.delimited.v1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(q)}\r\n\r\n${q}`);
+    const push = await rawQuery(server.url, '/query-stream', { sql: 'SELECT V FROM TIMED EMIT CHANGES;' }, { accept: 'application/vnd.ksqlapi.delimited.v1' });
 
     const [a, b, c] = await Promise.all([silent, headers, body]);
     expect(a.ms).toBeGreaterThanOrEqual(350);
@@ -50,9 +45,9 @@ describe('the REST server closes connections that never finish a request', () =>
     expect(c.got).toMatch(/^HTTP\/1\.1 408/);
 
     expect((await ksql(server.url, "INSERT INTO TIMED (K, V) VALUES ('k', 'after the timeouts');")).status).toBe(200);
-    while (!streamed.includes('after the timeouts')) await once(push, 'data');
-    expect(push.destroyed).toBe(false);
-    push.destroy();
+    await push.waitFor('after the timeouts');
+    expect(push.socket.destroyed).toBe(false);
+    push.socket.destroy();
     // and the server goes on serving
     expect((await fetch(`${server.url}/info`)).status).toBe(200);
   }, 20_000);
