@@ -7,8 +7,7 @@ import { parentAtStart } from '../parent.js';
 interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
-  const port = decimalInt(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got '${opts.port}'`, EXIT.USAGE);
+  const port = portFlag('--port', opts.port);
   if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
   if (opts.kafkaSaslPlain !== undefined && !/^[^:]+:.+$/.test(opts.kafkaSaslPlain)) throw new CliError('--kafka-sasl-plain: expected USER:PASSWORD', EXIT.USAGE);
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
@@ -21,9 +20,9 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   if (idleMs !== undefined && (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > 2 ** 31 - 1)) throw new CliError(`--connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '${opts.connectionsMaxIdleMs}'`, EXIT.USAGE);
   // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
   // the server runs without that listener and says so
-  const kafkaPort = decimalInt(opts.kafkaPort ?? '9092'), srPort = decimalInt(opts.schemaRegistryPort ?? '8081');
-  if (opts.kafka && (!Number.isInteger(kafkaPort) || kafkaPort < 0 || kafkaPort > 65535)) throw new CliError(`--kafka-port: expected a port number, got '${opts.kafkaPort}'`, EXIT.USAGE);
-  if (opts.schemaRegistry && (!Number.isInteger(srPort) || srPort < 0 || srPort > 65535)) throw new CliError(`--schema-registry-port: expected a port number, got '${opts.schemaRegistryPort}'`, EXIT.USAGE);
+  // (a listener that is off takes no notice of its port flag)
+  const kafkaPort = opts.kafka ? portFlag('--kafka-port', opts.kafkaPort ?? '9092') : NaN;
+  const srPort = opts.schemaRegistry ? portFlag('--schema-registry-port', opts.schemaRegistryPort ?? '8081') : NaN;
   if (opts.kafka && opts.kafkaPort === undefined && !(await portFree(opts.host, kafkaPort))) {
     process.stderr.write(`warning: ${opts.host}:${kafkaPort} is taken, so the Kafka listener is off (choose one with --kafka-port)\n`);
     opts.kafka = false;
@@ -73,4 +72,11 @@ function portFree(host: string, port: number): Promise<boolean> {
     probe.once('error', () => resolve(false));
     probe.listen(port, host, () => probe.close(() => resolve(true)));
   });
+}
+
+/** A port flag's value (0 picks a free port), or a usage error naming the flag. */
+function portFlag(flag: string, v: string): number {
+  const port = decimalInt(v);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`${flag}: expected a port number, got '${v}'`, EXIT.USAGE);
+  return port;
 }

@@ -264,14 +264,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const host = options.host ?? '127.0.0.1';
   let registry: RegistryListener | undefined;
   let kafka: KafkaListener | undefined;
-  // a listener that cannot start stops what did: no half-started server keeps a port, the data
-  // dir's lock or the process alive
-  const stopStarted = async () => {
-    await kafka?.close().catch(() => undefined);
-    await registry?.close().catch(() => undefined);
-    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  /**
+   * Stops the listeners, the port's connections and the journal. After a listener that could not
+   * start (`quiet`) their errors are passed over: what started stops, and no half-started server
+   * keeps a port, the data dir's lock or the process alive.
+   */
+  const stopAll = async (quiet: boolean) => {
+    const settle = (p: Promise<void> | undefined) => (quiet ? p?.catch(() => undefined) : p);
+    await settle(kafka?.close());
+    await settle(registry?.close());
+    if (server.listening) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    }
     stopChecks();
-    await journal?.close().catch(() => undefined);
+    await settle(journal?.close());
   };
   try {
     await new Promise<void>((resolve, reject) => {
@@ -298,7 +306,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       }
     }
   } catch (e) {
-    await stopStarted();
+    await stopAll(true);
     throw e;
   }
   const scheme = options.tlsCert ? 'https' : 'http';
@@ -311,14 +319,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     schemaRegistryUrl: registry?.url,
     async close() {
       for (const w of waitingRequests) w.abort();
-      await kafka?.close();
-      await registry?.close();
       for (const p of pushes.values()) p.handle.close();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-      stopChecks();
-      await journal?.close();
+      await stopAll(false);
     },
   };
 }
