@@ -76,7 +76,7 @@ describe('longs beyond 2^53 where functions, literals and records meet them', ()
 
   it('a text compared with or listed beside a BIGINT is read exactly; INSERT VALUES refuses a ROWTIME beyond 2^53', async () => {
     const { Engine } = await import('../../src/engine/engine.js');
-    const { runPullQuery } = await import('../../src/engine/exec/select.js');
+    const { runPullQuery } = await import('../helpers/pull.js');
     const { parseStatement } = await import('../../src/engine/sql/parser.js');
     const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
     const ctx = { properties: {}, variables: new Map<string, string>() };

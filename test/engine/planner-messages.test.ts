@@ -219,7 +219,7 @@ describe('statement checks, through the engine', () => {
   });
 
   it('a PROTOBUF table answers pull queries with what its changelog reads back (NULL as the default)', async () => {
-    const { runPullQuery } = await import('../../src/engine/exec/select.js');
+    const { runPullQuery } = await import('../helpers/pull.js');
     const { parseStatement } = await import('../../src/engine/sql/parser.js');
     const engine = await run([
       "CREATE TABLE PT (K INT PRIMARY KEY, S STRING, N INT) WITH (kafka_topic='pt', format='JSON', partitions=1);",
@@ -338,7 +338,7 @@ describe('columns taken from a registered record schema', () => {
 
 describe('a pull query scanning a table', () => {
   it('goes through its partitions in turn, each in key-bytes order, so LIMIT takes what ksqlDB\'s stores give first', async () => {
-    const { runPullQuery } = await import('../../src/engine/exec/select.js');
+    const { runPullQuery } = await import('../helpers/pull.js');
     const { parseStatement } = await import('../../src/engine/sql/parser.js');
     const { partitionForKey } = await import('../../src/engine/storage/partitioner.js');
     const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];

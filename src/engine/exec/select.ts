@@ -63,13 +63,6 @@ function isScalablePush(engine: Engine, q: Query, ds: DataSource, props: Record<
   return writer?.runtime?.state === 'RUNNING';
 }
 
-/** Runs a pull query to completion against current state: every row at once. */
-export function runPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
-  const result = startPullQuery(engine, q, props);
-  if (result.more) for (let rows = result.more(Infinity); rows; rows = result.more(Infinity)) for (const r of rows) result.rows.push(r);
-  return { ...result, more: undefined };
-}
-
 /** Starts a pull query: a table's rows at once, a stream's from `more`, a step at a time. */
 export function startPullQuery(engine: Engine, q: Query, props: Record<string, unknown> = {}): PullResult {
   for (const [clause, present] of [['JOIN', q.joins.length > 0], ['WINDOW', !!q.window], ['GROUP BY', !!q.groupBy], ['PARTITION BY', !!q.partitionBy], ['HAVING', !!q.having]] as const) {
