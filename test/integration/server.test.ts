@@ -958,7 +958,8 @@ describe('Basic auth', () => {
   afterAll(async () => { await server.stop(); });
 
   it('answers 401 with error_code 40100 to wrong or missing credentials', async () => {
-    expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    // the health check and the server metadata are open, as ksqlDB always leaves them
+    for (const open of ['/healthcheck', '/v1/metadata', '/v1/metadata/id']) expect([open, (await fetch(`${server.url}${open}`)).status]).toEqual([open, 200]);
     const none = await fetch(`${server.url}/info`);
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({ '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' });
@@ -981,7 +982,7 @@ describe('Basic auth', () => {
   });
 });
 
-describe('content negotiation on /ksql and /query', () => {
+describe('content negotiation on /ksql, /query and /query-stream', () => {
   let server: Running;
   beforeAll(async () => { server = await startServerProcess(); });
   afterAll(async () => { await server.stop(); });
@@ -991,6 +992,19 @@ describe('content negotiation on /ksql and /query', () => {
     for (const accept of ['application/vnd.ksql.v1+json', 'APPLICATION/JSON', 'application/json; charset=utf-8', 'text/html, */*;q=0.1', 'application/*']) expect([accept, await status('/ksql', accept)]).toEqual([accept, 200]);
     for (const accept of ['application/jsonx', 'application/json-seq', 'application/json-patch+json', 'application/vnd.ksql.v1+json-foo', 'application/xml']) {
       expect([accept, await status('/ksql', accept), await status('/query', accept)]).toEqual([accept, 406, 406]);
+    }
+  });
+
+  it('/query-stream answers delimited rows, JSON or the /query shape; any other type is 406', async () => {
+    const query = async (accept: string) => {
+      const r = await fetch(`${server.url}/query-stream`, { method: 'POST', headers: { accept, 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT * FROM KSQL_PROCESSING_LOG;' }) });
+      return [accept, r.status, r.headers.get('content-type'), r.status === 406 ? await r.json() : (await r.text(), undefined)];
+    };
+    for (const [accept, type] of [['application/vnd.ksqlapi.delimited.v1', 'application/vnd.ksqlapi.delimited.v1'], ['application/json', 'application/json'], ['application/vnd.ksql.v1+json', 'application/json'], ['*/*', 'application/vnd.ksqlapi.delimited.v1']]) {
+      expect(await query(accept)).toEqual([accept, 200, type, undefined]);
+    }
+    for (const accept of ['application/xml', 'text/html']) {
+      expect(await query(accept)).toEqual([accept, 406, 'application/json', { '@type': 'generic_error', error_code: 40600, message: `Unsupported media type: ${accept}` }]);
     }
   });
 

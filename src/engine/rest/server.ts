@@ -62,6 +62,17 @@ const MAX_BODY = 10 * 1024 * 1024;
 /** ksql.server.command.response.timeout.ms: how long a request waits for the command it names. */
 const COMMAND_TIMEOUT_MS = 5000;
 export const SERVER_VERSION = '7.6.0';
+/** Paths ksqlDB serves without authentication, whatever its settings. */
+const OPEN_PATHS = new Set(['/healthcheck', '/v1/metadata', '/v1/metadata/id']);
+/**
+ * The media types each endpoint answers in (an Accept naming none of them gets 406, as the routes
+ * ksqlDB declares what they produce): /query-stream writes delimited rows, JSON, or the /query shape.
+ */
+const PRODUCES: Record<string, RegExp | undefined> = {
+  '/ksql': /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/,
+  '/query': /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)$/,
+  '/query-stream': /^(application\/(vnd\.ksqlapi\.delimited\.v1|vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/,
+};
 
 /** The certificate and key cannot serve TLS: a file that cannot be read, is no PEM, or a key that is not the certificate's. */
 export class TlsFilesError extends Error {}
@@ -113,8 +124,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // a request target URL cannot read (`//`, `http://[`) is the client's error
     try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { return send(res, genericError(400, 40000, `Invalid request: malformed request target '${String(req.url).slice(0, 200)}'`)); }
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    // the health check stays open so orchestrators and scripts can probe a secured server
-    if (auth && path !== '/healthcheck' && !credentialsMatch(req.headers.authorization, auth)) {
+    // the health check and the server metadata stay open, as ksqlDB always leaves them, so
+    // orchestrators and scripts can probe a secured server
+    if (auth && !OPEN_PATHS.has(path) && !credentialsMatch(req.headers.authorization, auth)) {
       res.setHeader('WWW-Authenticate', 'Basic realm="KsqlServer"');
       return send(res, genericError(401, 40100, 'Unauthorized'));
     }
@@ -146,10 +158,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       return send(res, genericError(503, 50300, new JournalBroken(journal.broken).message));
     }
     if (req.method === 'POST' && ['/ksql', '/query', '/query-stream', '/close-query', '/inserts-stream', '/ksql/terminate'].includes(path)) {
-      if (path === '/ksql' || path === '/query') {
+      const types = PRODUCES[path];
+      if (types) {
         const accept = String(req.headers.accept ?? '*/*');
         // each media type whole (parameters aside), in any case, as media types are compared
-        const types = path === '/query' ? /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)$/ : /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/;
         if (!accept.split(',').some((a) => types.test(a.split(';')[0]!.trim().toLowerCase()))) {
           return send(res, genericError(406, 40600, `Unsupported media type: ${accept}`));
         }
