@@ -194,12 +194,14 @@ export class Engine {
   /**
    * Makes the processing-log stream (and its topic), as a stock ksqlDB server does at start-up,
    * unless `ksql.logging.processing.stream.auto.create` is false. It takes no command offset: a
-   * stock server's processing log has offsets 0-1, which this engine's numbering leaves free.
+   * stock server's processing log has offsets 0-1, which this engine's numbering leaves free. Its
+   * command's status is listed (GET /status) at offset 0, as a stock server's command runner lists it.
    */
   startProcessingLog(): void {
     const settings = processingLogSettings(this.properties);
     if (!settings || this.sandbox) return;
     const offsets = [this.nextOffset, this.lastPlanOffset] as const, commands = this.commands.length;
+    let made: CommandRecord[] = [];
     try {
       // (a stream of that name the journal brought back, or the user made, is left as it is)
       if (!this.metastore.get(settings.stream.toUpperCase()) && !this.metastore.get(settings.stream)) {
@@ -207,8 +209,9 @@ export class Engine {
       }
     } finally {
       [this.nextOffset, this.lastPlanOffset] = offsets;
-      this.commands.length = commands;
+      made = this.commands.splice(commands);
     }
+    for (const c of made) this.commands.push({ ...c, seq: 0 });
     this.processingLog = settings;
   }
 

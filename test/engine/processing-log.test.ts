@@ -37,6 +37,8 @@ describe('the processing log', () => {
     const e = new Engine();
     e.startProcessingLog();
     expect(e.nextOffset).toBe(2);
+    // its command is listed (GET /status) at offset 0, as a stock server's command runner lists it
+    expect(e.commands).toEqual([{ id: 'stream/`KSQL_PROCESSING_LOG`/create', status: 'SUCCESS', message: 'Stream created', queryId: null, seq: 0 }]);
     run(e, 'CREATE STREAM ERRORS AS SELECT LOGGER FROM KSQL_PROCESSING_LOG');
     expect([...e.queries.keys()]).toEqual(['CSAS_ERRORS_1']);
   });
