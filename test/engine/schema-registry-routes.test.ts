@@ -288,6 +288,22 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(message.body).toMatchObject({ is_compatible: false, messages: [expect.stringContaining('FIELD_KIND_CHANGED')] });
   });
 
+  it('Protobuf: messages declared inside others are compared too; fields moved into a oneof are incompatible unless one alone goes into a new one', () => {
+    const nested = (t: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; message Outer { Inner in = 1; message Inner { ${t} x = 1; message Deep { ${t} y = 1; } } }` });
+    expect(req('POST', '/subjects/pnest-value/versions', nested('int64')).status).toBe(200);
+    const changed = req('POST', '/subjects/pnest-value/versions', nested('string'));
+    expect([changed.status, changed.body.error_code]).toEqual([409, 409]);
+    const verbose = req('POST', '/compatibility/subjects/pnest-value/versions/latest?verbose=true', nested('string'));
+    expect(verbose.body).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field x (1) of .Outer.Inner changed"), expect.stringContaining('of .Outer.Inner.Deep changed')] });
+
+    const fields = (body: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; message M { ${body} }` });
+    expect(req('POST', '/subjects/poneof-value/versions', fields('int32 a = 1; string b = 2; oneof o { int64 c = 3; }')).status).toBe(200);
+    const check = (body: string) => req('POST', '/compatibility/subjects/poneof-value/versions/latest?verbose=true', fields(body)).body;
+    expect(check('oneof n { int32 a = 1; } string b = 2; oneof o { int64 c = 3; }')).toEqual({ is_compatible: true, messages: [] });
+    expect(check('oneof n { int32 a = 1; string b = 2; } oneof o { int64 c = 3; }')).toEqual({ is_compatible: false, messages: [expect.stringContaining("MULTIPLE_FIELDS_MOVED_TO_ONEOF', description:'2 fields of .M moved to the new oneof n")] });
+    expect(check('string b = 2; oneof o { int64 c = 3; int32 a = 1; }')).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_MOVED_TO_EXISTING_ONEOF', description:'The field a (1) of .M moved to the existing oneof o")] });
+  });
+
   it('Protobuf: a changed package and a renamed message stay compatible (the wire format carries neither), as a serializer registering after ksqlDB relies on', () => {
     const proto = (pkg: string, name: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; ${pkg ? `package ${pkg}; ` : ''}message ${name} { string a = 1; }` });
     expect(req('POST', '/subjects/pr-value/versions', proto('', 'ConnectDefault1')).status).toBe(200);

@@ -1,4 +1,5 @@
 import type avro from 'avsc';
+import type protobuf from 'protobufjs';
 import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
@@ -71,9 +72,22 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   const out: string[] = [];
   // a field's type as resolved: `Inner`, `Outer.Inner` and `.pkg.Outer.Inner` are one message type
   const typeOf = (f: { type: string; resolvedType: { fullName: string } | null }) => f.resolvedType?.fullName ?? f.type;
-  for (const wt of w.messages()) {
-    const rt = r.messages().find((m) => m.fullName === wt.fullName);
+  // messages are compared by name at every depth: a message declared inside another is one too
+  const readers = new Map(everyMessage(r.messages()).map((m) => [m.fullName, m]));
+  for (const wt of everyMessage(w.messages())) {
+    const rt = readers.get(wt.fullName);
     if (!rt) continue;
+    // fields that were in no oneof and are in one now: one alone into a new oneof reads as before;
+    // more than one into the same oneof, or one into a oneof the writer had, may lose a value
+    const moved = new Map<string, number>();
+    for (const rf of rt.fieldsArray) {
+      const wf = wt.fieldsArray.find((f) => f.id === rf.id);
+      if (!rf.partOf || !wf || wf.partOf) continue;
+      const existing = wt.oneofsArray.find((o) => o.name === rf.partOf!.name);
+      if (existing) out.push(`{errorType:'FIELD_MOVED_TO_EXISTING_ONEOF', description:'The field ${rf.name} (${rf.id}) of ${wt.fullName} moved to the existing oneof ${existing.name}'}`);
+      else moved.set(rf.partOf.name, (moved.get(rf.partOf.name) ?? 0) + 1);
+    }
+    for (const [oneof, n] of moved) if (n > 1) out.push(`{errorType:'MULTIPLE_FIELDS_MOVED_TO_ONEOF', description:'${n} fields of ${wt.fullName} moved to the new oneof ${oneof}'}`);
     for (const wf of wt.fieldsArray) {
       const rf = rt.fieldsArray.find((f) => f.id === wf.id);
       if (rf && typeOf(rf) !== typeOf(wf) && rf.repeated === wf.repeated && rf.map === wf.map && own(SCALAR_GROUP, rf.type) !== undefined && own(SCALAR_GROUP, wf.type) !== undefined) {
@@ -87,6 +101,11 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
     }
   }
   return out;
+}
+
+/** Messages and the messages declared inside them, all the way down. */
+function everyMessage(types: protobuf.Type[]): protobuf.Type[] {
+  return types.flatMap((t) => [t, ...everyMessage(t.nestedArray.filter((n): n is protobuf.Type => 'fieldsArray' in n))]);
 }
 
 interface JsonSchemaNode {
