@@ -292,7 +292,7 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     const nested = (t: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; message Outer { Inner in = 1; message Inner { ${t} x = 1; message Deep { ${t} y = 1; } } }` });
     expect(req('POST', '/subjects/pnest-value/versions', nested('int64')).status).toBe(200);
     const changed = req('POST', '/subjects/pnest-value/versions', nested('string'));
-    expect([changed.status, changed.body.error_code]).toEqual([409, 409]);
+    expect([changed.status, (changed.body as { error_code: number }).error_code]).toEqual([409, 409]);
     const verbose = req('POST', '/compatibility/subjects/pnest-value/versions/latest?verbose=true', nested('string'));
     expect(verbose.body).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field x (1) of .Outer.Inner changed"), expect.stringContaining('of .Outer.Inner.Deep changed')] });
 
@@ -316,6 +316,37 @@ describe('Schema Registry: what a review found', () => {
   const req = (method: string, path: string, body?: unknown) => { const url = new URL(path, 'http://sr'); return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body }); };
   const avro = (fields: unknown[]) => ({ schema: JSON.stringify({ type: 'record', name: 'R', fields }) });
   const proto = (text: string) => ({ schemaType: 'PROTOBUF', schema: text });
+
+  it('Avro: a schema is kept as Avro prints it, so names written in full or short, and long forms, are one schema (one id, one version)', () => {
+    const fields = [{ name: 'id', type: 'long' }, { name: 'name', type: 'string' }];
+    const first = req('POST', '/subjects/u-value/versions', { schema: JSON.stringify({ type: 'record', name: 'User', namespace: 'com.x', fields }) });
+    const full = { schema: JSON.stringify({ type: 'record', name: 'com.x.User', fields }) };
+    expect(req('POST', '/subjects/u-value', full).body).toMatchObject({ subject: 'u-value', version: 1, id: (first.body as { id: number }).id });
+    expect(req('POST', '/subjects/u-value/versions?normalize=true', full).body).toEqual(first.body);
+    expect(req('GET', '/subjects/u-value/versions').body).toEqual([1]);
+    // nested names: short in the enclosing namespace, full in another; attributes in Avro's order; a
+    // primitive's long form short; an ascending order left out; a namespace left for none written ""
+    const written = {
+      namespace: 'a.b', name: 'Outer', type: 'record', doc: 'd', fields: [
+        { type: { type: 'record', name: 'a.b.I', fields: [{ name: 'x', type: { type: 'int' } }] }, name: 'i', order: 'ascending' },
+        { name: 'j', type: 'a.b.I', default: { x: 1 }, doc: 'j doc' },
+        { name: 'e', type: { type: 'enum', name: 'c.E', symbols: ['A', 'B'], default: 'A' } },
+        { name: 'n', type: { type: 'fixed', name: 'F', namespace: '', size: 2 }, order: 'descending' },
+        { name: 'm', type: { type: 'map', values: { type: 'array', items: 'I' } }, 'x-prop': 1 },
+      ],
+    };
+    const v = req('POST', '/subjects/ns-value/versions', { schema: JSON.stringify(written) });
+    expect(v.status).toBe(200);
+    expect(req('GET', '/subjects/ns-value/versions/1').body).toMatchObject({ schema: JSON.stringify({
+      type: 'record', name: 'Outer', namespace: 'a.b', doc: 'd', fields: [
+        { name: 'i', type: { type: 'record', name: 'I', fields: [{ name: 'x', type: 'int' }] } },
+        { name: 'j', type: 'I', doc: 'j doc', default: { x: 1 } },
+        { name: 'e', type: { type: 'enum', name: 'E', namespace: 'c', symbols: ['A', 'B'], default: 'A' } },
+        { name: 'n', type: { type: 'fixed', name: 'F', namespace: '', size: 2 }, order: 'descending' },
+        { name: 'm', type: { type: 'map', values: { type: 'array', items: 'I' } }, 'x-prop': 1 },
+      ],
+    }) });
+  });
 
   it('Protobuf: a field whose type is written another way (Outer.Inner, .pkg.Outer.Inner) keeps its type', () => {
     expect(req('POST', '/subjects/pq-value/versions', proto('syntax = "proto3"; package n; message Outer { message Inner { string s = 1; } Inner i = 1; }')).status).toBe(200);

@@ -4,14 +4,17 @@ import { avsc, protobufjs } from '../serde/libraries.js';
 import { parseProto } from '../serde/protobuf-schema.js';
 
 /**
- * The text a schema is stored and compared under: Avro and JSON schemas are parsed and printed
- * compactly (so whitespace does not make a new version), Protobuf text is kept as written.
+ * The text a schema is stored and compared under: Avro as Avro's Java library prints it (Confluent
+ * keeps that form), JSON schemas compactly (so whitespace does not make a new version), Protobuf
+ * text as written.
  */
 export function normalizeSchema(schema: string, type: SchemaType): string {
   if (type === 'PROTOBUF') return schema;
-  try { return JSON.stringify(JSON.parse(schema)); } catch (e) {
+  let parsed: unknown;
+  try { parsed = JSON.parse(schema); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
+  return JSON.stringify(type === 'AVRO' ? printedAvro(parsed, null) : parsed);
 }
 
 /**
@@ -36,7 +39,7 @@ const identities = new Map<string, string>();
 
 function identityOf(schema: string, type: SchemaType): string {
   try {
-    if (type === 'AVRO') return JSON.stringify(canonicalAvro(JSON.parse(schema)));
+    if (type === 'AVRO') return JSON.stringify(printedAvro(JSON.parse(schema), null));
     if (type === 'PROTOBUF') {
       const parsed = protobufjs().parse(schema, { keepCase: true });
       const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
@@ -47,17 +50,75 @@ function identityOf(schema: string, type: SchemaType): string {
 }
 
 const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
-const AVRO_ORDER = ['type', 'name', 'namespace', 'doc', 'aliases', 'fields', 'symbols', 'items', 'values', 'size', 'default', 'order', 'logicalType', 'precision', 'scale'];
+const NAMED = new Set(['record', 'error', 'enum', 'fixed']);
+/** Attributes Avro reads itself, per kind; any other is a property, printed after them in its order. */
+const RESERVED: Record<string, string[]> = {
+  record: ['type', 'name', 'namespace', 'doc', 'fields', 'aliases'], enum: ['type', 'name', 'namespace', 'doc', 'symbols', 'default', 'aliases'],
+  fixed: ['type', 'name', 'namespace', 'doc', 'size', 'aliases'], array: ['type', 'items'], map: ['type', 'values'], field: ['name', 'type', 'doc', 'default', 'order', 'aliases'],
+};
 
-/** An Avro schema's JSON with attributes in one order and primitives in their short form, as Avro's Java library prints it. */
-function canonicalAvro(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(canonicalAvro);
+/** A full name's namespace (null at the top), and the name without it. */
+const splitName = (full: string): [string | null, string] => { const i = full.lastIndexOf('.'); return i < 0 ? [null, full] : [full.slice(0, i), full.slice(i + 1)]; };
+
+/**
+ * An Avro schema as Avro's Java library prints it (Schema.toString), the form Confluent's registry
+ * stores and compares: a named type's name short with its namespace beside it, that namespace left
+ * out where the enclosing one is the same, a use of a named type short within its own namespace,
+ * attributes in Avro's order (properties after), primitives without properties in their short form,
+ * a field's order only when it is not ascending. What is not a schema Avro reads is left as it is
+ * (the validation that follows refuses it).
+ */
+function printedAvro(node: unknown, space: string | null): unknown {
+  if (typeof node === 'string') {
+    if (AVRO_PRIMITIVES.has(node)) return node;
+    const full = node.includes('.') || space === null ? node : `${space}.${node}`;
+    const [ns, name] = splitName(full);
+    return ns === space ? name : full;
+  }
+  if (Array.isArray(node)) return node.map((n) => printedAvro(n, space));
   if (node === null || typeof node !== 'object') return node;
   const o = node as Record<string, unknown>;
-  const keys = Object.keys(o);
-  if (keys.length === 1 && typeof o.type === 'string' && AVRO_PRIMITIVES.has(o.type)) return o.type;
-  const ordered = [...AVRO_ORDER.filter((k) => k in o), ...keys.filter((k) => !AVRO_ORDER.includes(k)).sort()];
-  return Object.fromEntries(ordered.map((k) => [k, k === 'default' ? o[k] : k === 'fields' && Array.isArray(o[k]) ? (o[k] as unknown[]).map(canonicalAvro) : canonicalAvro(o[k])]));
+  const type = o.type;
+  if (typeof type !== 'string') return node;
+  const props = (reserved: string[]) => Object.keys(o).filter((k) => !reserved.includes(k)).map((k): [string, unknown] => [k, o[k]]);
+  if (NAMED.has(type)) {
+    if (typeof o.name !== 'string') return node;
+    const given = typeof o.namespace === 'string' ? o.namespace : undefined;
+    const full = o.name.includes('.') ? o.name : given !== undefined ? (given === '' ? o.name : `${given}.${o.name}`) : space === null ? o.name : `${space}.${o.name}`;
+    const [ns, name] = splitName(full);
+    const out: [string, unknown][] = [['type', type], ['name', name]];
+    if (ns !== space) out.push(['namespace', ns ?? '']);
+    if (o.doc !== undefined) out.push(['doc', o.doc]);
+    const kind = type === 'error' ? 'record' : type;
+    if (kind === 'record') {
+      if (!Array.isArray(o.fields)) return node;
+      out.push(['fields', o.fields.map((f) => printedField(f, ns))]);
+    } else if (kind === 'enum') {
+      out.push(['symbols', o.symbols]);
+      if (o.default !== undefined) out.push(['default', o.default]);
+    } else out.push(['size', o.size]);
+    out.push(...props(RESERVED[kind]!));
+    if (o.aliases !== undefined) out.push(['aliases', o.aliases]);
+    return Object.fromEntries(out);
+  }
+  if (type === 'array') return Object.fromEntries([['type', type], ['items', printedAvro(o.items, space)], ...props(RESERVED.array!)]);
+  if (type === 'map') return Object.fromEntries([['type', type], ['values', printedAvro(o.values, space)], ...props(RESERVED.map!)]);
+  const rest = props(['type']);
+  // a primitive (or a name) in its long form: short without properties
+  if (rest.length === 0) return printedAvro(type, space);
+  return AVRO_PRIMITIVES.has(type) ? Object.fromEntries([['type', type], ...rest]) : node;
+}
+
+function printedField(field: unknown, space: string | null): unknown {
+  if (field === null || typeof field !== 'object' || Array.isArray(field)) return field;
+  const f = field as Record<string, unknown>;
+  const out: [string, unknown][] = [['name', f.name], ['type', printedAvro(f.type, space)]];
+  if (f.doc !== undefined) out.push(['doc', f.doc]);
+  if (f.default !== undefined) out.push(['default', f.default]);
+  if (f.order !== undefined && f.order !== 'ascending') out.push(['order', f.order]);
+  if (f.aliases !== undefined) out.push(['aliases', f.aliases]);
+  out.push(...Object.keys(f).filter((k) => !RESERVED.field!.includes(k)).map((k) => [k, f[k]] as [string, unknown]));
+  return Object.fromEntries(out);
 }
 
 /**
