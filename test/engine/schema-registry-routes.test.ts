@@ -348,6 +348,28 @@ describe('Schema Registry: what a review found', () => {
     }) });
   });
 
+  it('Protobuf: what Protobuf\'s descriptor builder refuses is refused (42201), though protobufjs reads it', () => {
+    const refused = {
+      'syntax = "proto3"; message M { int32 a = 0; }': 'M.a: Field numbers must be positive integers.',
+      'syntax = "proto3"; message M { int32 a = 536870912; }': 'M.a: Field numbers cannot be greater than 536870911.',
+      'syntax = "proto3"; package p; message M { message N { int32 a = 19001; } }': 'p.M.N.a: Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.',
+      'syntax = "proto3"; message M { reserved 2, 5 to 7; int32 a = 6; }': 'id 6 is reserved in Type M',
+      'syntax = "proto3"; message M { int32 a = 1 [default = 5]; }': 'M.a: Explicit default values are not allowed in proto3.',
+      'syntax = "proto3"; enum E { A = 1; B = 0; } message M { E e = 1; }': 'E: The first enum value must be zero in proto3.',
+      'syntax = "proto3"; message M { enum E { A = 2; } E e = 1; }': 'M.E: The first enum value must be zero in proto3.',
+      'syntax = "proto3";': 'the schema defines no message',
+      '': 'the schema defines no message',
+    };
+    for (const [schema, details] of Object.entries(refused)) {
+      const r = req('POST', '/subjects/pbad-value/versions', proto(schema));
+      expect([schema, r.status, r.body]).toEqual([schema, 422, { error_code: 42201, message: `Invalid schema ${schema}, details: ${details}` }]);
+    }
+    // proto2 keeps its defaults and enums that start anywhere; the last allowed number is allowed
+    for (const schema of ['syntax = "proto2"; enum E { A = 1; } message M { optional int32 a = 1 [default = 5]; optional E e = 2; }', 'syntax = "proto3"; message M { int32 a = 536870911; int32 b = 18999; int32 c = 20000; }']) {
+      expect([schema, req('POST', '/subjects/pgood-value/versions', proto(schema)).status]).toEqual([schema, 200]);
+    }
+  });
+
   it('Protobuf: a field whose type is written another way (Outer.Inner, .pkg.Outer.Inner) keeps its type', () => {
     expect(req('POST', '/subjects/pq-value/versions', proto('syntax = "proto3"; package n; message Outer { message Inner { string s = 1; } Inner i = 1; }')).status).toBe(200);
     for (const spelling of ['Outer.Inner', '.n.Outer.Inner', 'n.Outer.Inner']) {

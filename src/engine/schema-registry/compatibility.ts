@@ -1,5 +1,4 @@
 import type avro from 'avsc';
-import type protobuf from 'protobufjs';
 import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
@@ -73,8 +72,8 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   // a field's type as resolved: `Inner`, `Outer.Inner` and `.pkg.Outer.Inner` are one message type
   const typeOf = (f: { type: string; resolvedType: { fullName: string } | null }) => f.resolvedType?.fullName ?? f.type;
   // messages are compared by name at every depth: a message declared inside another is one too
-  const readers = new Map(everyMessage(r.messages()).map((m) => [m.fullName, m]));
-  for (const wt of everyMessage(w.messages())) {
+  const readers = new Map(r.everyMessage().map((m) => [m.fullName, m]));
+  for (const wt of w.everyMessage()) {
     const rt = readers.get(wt.fullName);
     if (!rt) continue;
     // fields that were in no oneof and are in one now: one alone into a new oneof reads as before;
@@ -101,11 +100,6 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
     }
   }
   return out;
-}
-
-/** Messages and the messages declared inside them, all the way down. */
-function everyMessage(types: protobuf.Type[]): protobuf.Type[] {
-  return types.flatMap((t) => [t, ...everyMessage(t.nestedArray.filter((n): n is protobuf.Type => 'fieldsArray' in n))]);
 }
 
 interface JsonSchemaNode {

@@ -1,7 +1,8 @@
 import type { SchemaType } from './registry.js';
 import { RegistryError } from './errors.js';
 import { avsc, protobufjs } from '../serde/libraries.js';
-import { parseProto } from '../serde/protobuf-schema.js';
+import { parseProto, type ProtoSchema } from '../serde/protobuf-schema.js';
+import type protobuf from 'protobufjs';
 
 /**
  * The text a schema is stored and compared under: Avro as Avro's Java library prints it (Confluent
@@ -133,7 +134,7 @@ export function validateSchema(schema: string, type: SchemaType, references: { n
       for (const r of references) avsc().Type.forSchema(asciiNames(JSON.parse(r.schema), names) as never, { registry });
       avsc().Type.forSchema(asciiNames(JSON.parse(schema), names) as never, { registry });
     } else if (type === 'PROTOBUF') {
-      parseProto(schema, new Map(references.map((r) => [r.name, r.schema])));
+      checkProtoRules(parseProto(schema, new Map(references.map((r) => [r.name, r.schema]))), schema);
     } else {
       const parsed: unknown = JSON.parse(schema);
       if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('a JSON schema is an object or a boolean');
@@ -141,6 +142,39 @@ export function validateSchema(schema: string, type: SchemaType, references: { n
     }
   } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
+  }
+}
+
+/** Field numbers Protobuf keeps for itself, and the highest one a field may have. */
+const PROTO_RESERVED_IDS = [19_000, 19_999], PROTO_MAX_ID = 536_870_911;
+
+/**
+ * What Protobuf's own descriptor builder refuses that protobufjs reads (it refuses reserved
+ * numbers and names itself): field numbers outside 1..2^29-1 or in the library's reserved range, and in
+ * proto3 explicit defaults and an enum whose first value is not zero. A schema names at least one
+ * message (its records are one).
+ */
+function checkProtoRules(parsed: ProtoSchema, text: string): void {
+  const proto3 = /^\s*syntax\s*=\s*["']proto3["']/m.test(text);
+  const messages = parsed.everyMessage();
+  if (messages.length === 0) throw new Error('the schema defines no message');
+  const enums: protobuf.Enum[] = [];
+  const top = messages[0]!.parent;
+  for (const n of [...(top ? top.nestedArray : []), ...messages.flatMap((m) => m.nestedArray)]) if ('values' in n && !('fieldsArray' in n)) enums.push(n as protobuf.Enum);
+  for (const m of messages) {
+    for (const f of m.fieldsArray) {
+      const where = `${m.fullName.replace(/^\./, '')}.${f.name}`;
+      if (f.id < 1) throw new Error(`${where}: Field numbers must be positive integers.`);
+      if (f.id > PROTO_MAX_ID) throw new Error(`${where}: Field numbers cannot be greater than ${PROTO_MAX_ID}.`);
+      if (f.id >= PROTO_RESERVED_IDS[0]! && f.id <= PROTO_RESERVED_IDS[1]!) throw new Error(`${where}: Field numbers ${PROTO_RESERVED_IDS[0]} through ${PROTO_RESERVED_IDS[1]} are reserved for the protocol buffer library implementation.`);
+      if (proto3 && f.options?.default !== undefined) throw new Error(`${where}: Explicit default values are not allowed in proto3.`);
+    }
+  }
+  if (proto3) {
+    for (const e of enums) {
+      const first = Object.values(e.values)[0];
+      if (first !== undefined && first !== 0) throw new Error(`${e.fullName.replace(/^\./, '')}: The first enum value must be zero in proto3.`);
+    }
   }
 }
 

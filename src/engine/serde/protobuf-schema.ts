@@ -63,6 +63,9 @@ export class ProtoSchema {
     return t;
   }
 
+  /** The schema's own messages and the messages declared inside them, all the way down. */
+  everyMessage(): protobuf.Type[] { return this.all(); }
+
   private all(): protobuf.Type[] {
     const out: protobuf.Type[] = [];
     const walk = (t: protobuf.Type) => { out.push(t); for (const n of t.nestedArray) if (n instanceof protobufjs().Type) walk(n); };
