@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../src/engine/sql/parser.js';
-import { T } from '../../src/engine/sql/types.js';
+import { T, typeToString } from '../../src/engine/sql/types.js';
 import { MetaStore } from '../../src/engine/catalog/metastore.js';
 import { planQuery } from '../../src/engine/analysis/planner.js';
 
@@ -415,6 +415,18 @@ describe('maps read from JSON', () => {
     expect(out!.R).toBe(189);
     // String.hashCode buckets of 16: YES, THANKS 1, NOPE 2, SURE, YEAH 4 (the input walked yes, sure, nope)
     expect(out!.K).toEqual(['YES, THANKS', 'NOPE', 'SURE, YEAH']);
+  });
+
+  it('REDUCE keeps its state of the initial value\'s type: a lambda giving a wider number is refused, not narrowed; a narrower one widens', async () => {
+    const source = "CREATE STREAM RS (ID INT KEY, B BIGINT, D DOUBLE, ARR ARRAY<INT>) WITH (kafka_topic='rs', value_format='JSON', partitions=1);";
+    for (const lambda of ['(s, x) => s + B', '(s, x) => s + D', '(s, x) => s + CAST(x AS DECIMAL(4, 1))']) {
+      await expect(engineAfter([source, `CREATE STREAM RO AS SELECT ID, REDUCE(ARR, 0, ${lambda}) AS R FROM RS;`]), lambda).rejects.toThrow("Function 'reduce' does not accept parameters (ARRAY<INTEGER>, ...).");
+    }
+    const engine = await engineAfter([source, 'CREATE STREAM RO AS SELECT ID, REDUCE(ARR, B, (s, x) => x) AS R, REDUCE(ARR, CAST(0 AS BIGINT), (s, x) => s + B) AS W FROM RS;']);
+    expect(engine.metastore.get('RO')!.columns.map((c) => `${c.name} ${typeToString(c.type)}`)).toEqual(['ID INTEGER', 'R BIGINT', 'W BIGINT']);
+    engine.topics.append('rs', { key: null, value: Buffer.from('{"B":10000000000,"ARR":[3,1,2]}'), timestamp: 0 });
+    engine.drain();
+    expect(engine.topics.get('RO')!.records().map((r) => JSON.parse(r.value!.toString()) as unknown)).toEqual([{ R: 2, W: 30000000000 }]);
   });
 });
 

@@ -439,8 +439,10 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
   }
   const init = compileExpr(e.args[1]!, ctx);
   const f = compileLambda(e.args[2]!, ct.kind === 'ARRAY' ? [init.type, ct.item] : [init.type, ct.key, ct.value], ctx, name);
-  // the lambda gives the next state, of the initial value's type (BiFunction<S, T, S>; numbers of any width)
-  if (init.type.kind !== 'NULL' && f.type.kind !== 'NULL' && !typesEqual(f.type, init.type) && !(isNumeric(f.type) && isNumeric(init.type))) throw refuse();
+  // the lambda gives the next state, of the initial value's type (BiFunction<S, T, S>): a number no
+  // wider than it (INTEGER into a BIGINT state; a BIGINT or DOUBLE into an INTEGER one would not fit)
+  const fits = typesEqual(f.type, init.type) || (isNumeric(f.type) && isNumeric(init.type) && (f.type.kind === init.type.kind || widerNumeric(f.type, init.type).kind === init.type.kind));
+  if (init.type.kind !== 'NULL' && f.type.kind !== 'NULL' && !fits) throw refuse();
   const resultType = init.type.kind === 'NULL' ? f.type : init.type;
   return { type: resultType, fn: (row) => {
     const c = coll.fn(row), start = init.fn(row);
