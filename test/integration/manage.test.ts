@@ -47,6 +47,10 @@ describe('query and schema management through the CLI', () => {
     const wide = spawnSync(process.execPath, [CLI, 'queries', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '250' } });
     expect(wide.stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['ID', 'STATE', 'TYPE', 'SINKS', 'SINK TOPICS', 'SOURCES', 'QUERY']);
     expect(wide.stdout).toMatch(/CSAS_USER_TRADES_\d+\s+RUNNING\s+PERSISTENT\s+USER_TRADES\s+user_trades\s+STOCKTRADE,\s?USERS\s/);
+    // and a $COLUMNS under 80 too: the columns that matter least go, ids stay whole
+    const narrow = spawnSync(process.execPath, [CLI, 'queries', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '40' } });
+    expect(narrow.stdout.split('\n')[0]!.split(/\s{2,}/)).toEqual(['ID', 'STATE', 'QUERY']);
+    for (const q of qs) expect(narrow.stdout).toContain(q.id);
   });
 
   it('describe shows the columns, formats and the writing query; names resolve as ksqlDB resolves them', () => {

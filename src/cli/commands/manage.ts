@@ -61,8 +61,8 @@ async function listQueries(c: KsqlClient): Promise<(RunningQuery & { sources: st
 /** A listing's text on stdout, unless --quiet (which prints only errors; the exit code still tells). */
 const show = (opts: { quiet?: boolean }, text: string) => { if (!opts.quiet) write(`${text}\n`); };
 
-/** The terminal's width, at least 80; piped output is laid out for $COLUMNS when set, else 80 columns. */
-const outputWidth = () => Math.max(80, process.stdout.columns || terminalColumns() || 80);
+/** The terminal's width (at least 20); piped output is laid out for $COLUMNS when set, else 80 columns. */
+const outputWidth = () => Math.max(20, process.stdout.columns || terminalColumns() || 80);
 const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').trim(); return one.length > n ? `${one.slice(0, n - 1)}…` : one; };
 
 /** A query's state as a user reads it: ksqlDB's aggregate state says RUNNING for a paused query; its status counts say PAUSED. */
