@@ -50,6 +50,14 @@ describe('statement parser', () => {
     }
   });
 
+  it('takes a query id as an identifier, quoted or not, in EXPLAIN as in TERMINATE; a string is no query id', () => {
+    expect(parseStatement('EXPLAIN CSAS_X_1;')).toMatchObject({ kind: 'explain', queryId: 'CSAS_X_1' });
+    expect(parseStatement('EXPLAIN `csas_x_1`;')).toMatchObject({ kind: 'explain', queryId: 'csas_x_1' });
+    for (const [sql, at] of [["EXPLAIN 'CSAS_X_1';", '1:9'], ["TERMINATE 'CSAS_X_1';", '1:11']] as const) {
+      expect(() => parseStatement(sql)).toThrow(`line ${at}: Syntax Error\nmismatched input ''CSAS_X_1'' expecting a query id`);
+    }
+  });
+
   it('splits requests on semicolons outside strings and comments', () => {
     const parts = splitRequest("CREATE STREAM a (x STRING) WITH (kafka_topic='a;b', value_format='json'); -- c;\n/* ; */ SELECT 1 FROM a;");
     expect(parts.map((p) => p.text)).toEqual(["CREATE STREAM a (x STRING) WITH (kafka_topic='a;b', value_format='json');", 'SELECT 1 FROM a;']);

@@ -137,8 +137,11 @@ class Parser {
         const inner = this.statementBody();
         return { kind: 'explain', statement: { ...inner, text: this.src.slice(t.end).trim(), pos: this.pos(t) } as Statement };
       }
-      const id = this.cur; this.i++;
-      return { kind: 'explain', queryId: id.kind === 'qident' ? id.text : id.text };
+      // a query id is an identifier (quoted or not), as TERMINATE takes it; a string is none
+      const id = this.cur;
+      if (id.kind !== 'ident' && id.kind !== 'qident') this.fail('a query id');
+      this.i++;
+      return { kind: 'explain', queryId: id.text };
     }
     if (this.acceptKw('DEFINE')) {
       const name = this.varName(); this.expectSym('=');
