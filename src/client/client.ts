@@ -1,5 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { HealthCheck, KsqlError, KsqlResponse, QueryStreamHeader, ServerInfo } from './entities.js';
+import { z } from 'zod';
 
 export interface ClientOptions {
   url: string;
@@ -105,7 +106,7 @@ export class KsqlClient {
     if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
     const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', opts.readOnly === true, opts.waitMs);
     if (r.status !== 200) this.parseError(r.status, r.text);
-    const entities = KsqlResponse.parse(JSON.parse(r.text)) as Array<Record<string, unknown>>;
+    const entities = answer(KsqlResponse, r, `${this.url}/ksql`, 'a list of ksqlDB entities') as Array<Record<string, unknown>>;
     for (const e of entities) {
       const n = e.commandSequenceNumber;
       if (typeof n === 'number' && (this.seq === undefined || n > this.seq)) this.seq = n;
@@ -121,11 +122,10 @@ export class KsqlClient {
     const r = await this.post('/query-stream', { sql, properties }, 'application/vnd.ksqlapi.delimited.v1', true);
     if (r.status !== 200) this.parseError(r.status, r.text);
     const lines = r.text.split('\n').filter((l) => l.trim());
-    if (lines.length === 0) throw new ServerError(r.status, { message: 'empty query response' });
-    const header = QueryStreamHeader.parse(JSON.parse(lines[0]!));
+    const header = answer(QueryStreamHeader, { status: r.status, text: lines[0] ?? '' }, `${this.url}/query-stream`, 'a query header');
     const rows: unknown[][] = [];
     for (const l of lines.slice(1)) {
-      const v: unknown = JSON.parse(l);
+      const v: unknown = answer(z.unknown(), { status: r.status, text: l }, `${this.url}/query-stream`, 'a row');
       if (Array.isArray(v)) rows.push(v);
       else if (v && typeof v === 'object' && 'error_code' in v) throw new ServerError(r.status, v as unknown as { message: string });
     }
@@ -189,6 +189,24 @@ export class KsqlClient {
   }
 
   async close(): Promise<void> { await this.dispatcher?.close(); }
+}
+
+/**
+ * A 200 answer read as `schema` describes it; one that is no JSON, or not of that shape (a proxy's
+ * page, a body cut short, another server), is a ServerError saying so in one line.
+ */
+function answer<T>(schema: z.ZodType<T>, r: { status: number; text: string }, where: string, expected: string): T {
+  let body: unknown;
+  try { body = JSON.parse(r.text); } catch {
+    const text = r.text.trim();
+    throw new ServerError(r.status, { message: `${where} answered HTTP ${r.status} with ${text === '' ? 'an empty body' : `a body that is no JSON (${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)})`}, not ${expected}: is this a ksqlDB server?` });
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ServerError(r.status, { message: `${where} answered HTTP ${r.status} with JSON that is not ${expected}${issue ? ` (${issue.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue.message})` : ''}: is this a ksqlDB server?` });
+  }
+  return parsed.data;
 }
 
 function describeNetworkError(url: string, e: unknown): string {

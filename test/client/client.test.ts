@@ -50,6 +50,23 @@ describe('KsqlClient', () => {
     await expect(new KsqlClient({ url }).ksql('OOPS;')).rejects.toMatchObject({ constructor: ServerError, body: { error_code: 40001, statementText: 'OOPS;' } });
   });
 
+  it('a 200 answer that is no JSON, or not the shape ksqlDB answers in, is one line saying so (a proxy, another server)', async () => {
+    const bodies = ['', '<html>Bad gateway</html>', '{"ok":true}', '[{"@type":"currentStatus"}]'];
+    let n = 0;
+    const url = await peer((_r, _b, res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(bodies[n++ % bodies.length]); });
+    const c = new KsqlClient({ url, retries: 0 });
+    const messages: string[] = [];
+    for (let i = 0; i < bodies.length; i++) messages.push(await c.ksql('SHOW STREAMS;').then(() => 'no error', (e: Error) => `${e.constructor.name}: ${e.message}`));
+    expect(messages).toEqual([
+      `ServerError: ${url}/ksql answered HTTP 200 with an empty body, not a list of ksqlDB entities: is this a ksqlDB server?`,
+      `ServerError: ${url}/ksql answered HTTP 200 with a body that is no JSON ("<html>Bad gateway</html>"), not a list of ksqlDB entities: is this a ksqlDB server?`,
+      `ServerError: ${url}/ksql answered HTTP 200 with JSON that is not a list of ksqlDB entities (Invalid input: expected array, received object): is this a ksqlDB server?`,
+      `ServerError: ${url}/ksql answered HTTP 200 with JSON that is not a list of ksqlDB entities (at 0: Invalid input): is this a ksqlDB server?`,
+    ]);
+    await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream answered HTTP 200 with an empty body, not a query header: is this a ksqlDB server?`);
+    await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream answered HTTP 200 with a body that is no JSON ("<html>Bad gateway</html>"), not a query header: is this a ksqlDB server?`);
+  });
+
   it('tells 401 apart from an unreachable server, and never hangs', async () => {
     const url = await peer((_r, _b, res) => json(res, 401, { '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
     await expect(new KsqlClient({ url, username: 'u', password: 'p' }).ksql('SHOW STREAMS;')).rejects.toBeInstanceOf(AuthError);
