@@ -170,6 +170,19 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect([set.status, set.body.message]).toEqual([400, 'Invalid value sometimes for configuration auto.offset.reset: String must be one of: latest, earliest, none']);
       const sys = await ksql(server.url, "ALTER SYSTEM 'ksql.streams.auto.offset.reset'='never';");
       expect(sys.status).toBe(400);
+      // a property ksqlDB does not recognise, in a SET or a request, and a value its config cannot parse
+      const unknownSet = await ksql(server.url, "SET 'auto.offest.reset'='earliest';");
+      expect([unknownSet.status, unknownSet.body]).toMatchObject([400, { '@type': 'statement_error', error_code: 40001, message: 'Unknown property: auto.offest.reset' }]);
+      const badInt = await ksql(server.url, "SET 'ksql.streams.num.stream.threads'='abc';");
+      expect([badInt.status, badInt.body.message]).toEqual([400, 'Invalid value abc for configuration num.stream.threads: Not a number of type INT']);
+      const unknownProp = await fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: 'SHOW STREAMS;', streamsProperties: { 'foo.bar': 'x' } }) });
+      expect([unknownProp.status, await unknownProp.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: "Failed to set 'foo.bar' to 'x'\nCaused by: Not recognizable as ksql, streams, consumer, or producer property: 'foo.bar'" }]);
+      const unknownQueryProp = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE EMIT CHANGES;', properties: { 'bogus.prop': 1 } }) });
+      expect([unknownQueryProp.status, (await unknownQueryProp.json()).message]).toEqual([400, "Failed to set 'bogus.prop' to '1'\nCaused by: Not recognizable as ksql, streams, consumer, or producer property: 'bogus.prop'"]);
+      const notObject = await fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: 'SHOW STREAMS;', streamsProperties: 'notanobject' }) });
+      expect([notObject.status, await notObject.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Invalid request: "streamsProperties" must be an object of property names and values' }]);
+      const known = await fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: 'SHOW STREAMS;', streamsProperties: { 'ksql.streams.cache.max.bytes.buffering': 0, 'ksql.query.pull.table.scan.enabled': true, 'consumer.max.poll.records': '10' } }) });
+      expect(known.status).toBe(200);
       // an /inserts-stream target that is not a name
       const ins = await insertsStream(server.url, '{"target":{"toString":1}}\n');
       expect(JSON.parse(ins.text.trim())).toMatchObject({ '@type': 'generic_error', error_code: 40000, message: 'Invalid request: the first line must name the "target" stream or table as a string' });

@@ -1,5 +1,5 @@
 import { probeSignatures } from '../functions/probe.js';
-import { propertyValueProblem } from './property-values.js';
+import { propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
@@ -66,15 +66,17 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return undefined;
     }
     case 'set': {
-      const problem = propertyValueProblem(stmt.name, stmt.value);
-      if (problem) throw new KsqlStatementError(problem);
+      settable(stmt.name, stmt.value);
       ctx.properties[stmt.name] = stmt.value;
       return undefined;
     }
-    case 'unset': delete ctx.properties[stmt.name]; return undefined;
+    case 'unset': {
+      if (propertyProblem(stmt.name, '')?.unknown) throw new KsqlStatementError(`Unknown property: ${stmt.name}`);
+      delete ctx.properties[stmt.name];
+      return undefined;
+    }
     case 'alterSystem': {
-      const problem = propertyValueProblem(stmt.name, stmt.value);
-      if (problem) throw new KsqlStatementError(problem);
+      settable(stmt.name, stmt.value);
       engine.properties[stmt.name] = stmt.value;
       return commandStatus(engine, stmt, `cluster/${engine.properties['ksql.service.id']}/alter`, 'System property altered.', { carriesPlan: false });
     }
@@ -92,6 +94,12 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     default:
       throw new KsqlStatementError(`Unsupported statement: ${stmt.kind}`);
   }
+}
+
+/** Refuses a SET of a property ksqlDB does not recognise, or of a value its config does not take. */
+function settable(name: string, value: string): void {
+  const problem = propertyProblem(name, value);
+  if (problem) throw new KsqlStatementError(problem.unknown ? `Unknown property: ${name}` : problem.message);
 }
 
 /** The properties ASSERT TOPIC ... WITH (...) may check, by the topic config they name. */

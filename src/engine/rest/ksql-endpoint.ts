@@ -4,7 +4,7 @@ import { parseStatement, splitRequest } from '../sql/parser.js';
 import { substituteIfEnabled } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
-import { propertyValueProblem } from '../exec/property-values.js';
+import { propertyProblem } from '../exec/property-values.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import type { Journal } from '../storage/journal.js';
 import { inKsqlOrder } from '../exec/entities.js';
@@ -22,12 +22,15 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
   const scalar = (field: string, k: string, v: unknown) => {
     if (v !== null && typeof v === 'object') throw new KsqlRequestError(`Invalid request: "${field}" value of '${k}' must be a string, number or boolean`);
   };
+  if (props !== undefined && props !== null && (typeof props !== 'object' || Array.isArray(props))) throw new KsqlRequestError(`Invalid request: "${propsKey}" must be an object of property names and values`);
+  if (vars !== undefined && vars !== null && (typeof vars !== 'object' || Array.isArray(vars))) throw new KsqlRequestError('Invalid request: "sessionVariables" must be an object of variable names and values');
   if (vars && typeof vars === 'object') for (const [k, v] of Object.entries(vars)) { scalar('sessionVariables', k, v); variables.set(k, String(v)); }
-  const properties = props && typeof props === 'object' ? { ...(props as object) } as Record<string, unknown> : {};
+  const properties = props ? { ...(props as object) } as Record<string, unknown> : {};
   for (const [k, v] of Object.entries(properties)) {
     scalar(propsKey, k, v);
-    const problem = propertyValueProblem(k, v);
-    if (problem) throw new KsqlRequestError(problem);
+    // a name ksqlDB does not recognise fails the request as ksqlDB's request parsing fails it
+    const problem = propertyProblem(k, v);
+    if (problem) throw new KsqlRequestError(problem.unknown ? `Failed to set '${k}' to '${String(v)}'\nCaused by: ${problem.message}` : problem.message);
   }
   return { properties, variables };
 }
