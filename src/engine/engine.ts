@@ -76,6 +76,8 @@ export class Engine {
   readonly sandbox: boolean;
   /** Set by the journal: every processing step of a persistent query is logged with its state changes. */
   stepHooks?: StepHooks;
+  /** The consumer groups of clients outside the engine (the Kafka listener's), with the partitions their members hold. */
+  externalConsumers?: () => { groupId: string; topic: string; partitions: number }[];
   /** The Schema Registry of AVRO, PROTOBUF and JSON_SR sources, served on its own port by the local server. */
   readonly registry: SchemaRegistry;
 

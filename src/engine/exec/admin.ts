@@ -4,7 +4,7 @@ import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { commandStatus, warningEntity } from './status.js';
-import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, sourceDescription } from './entities.js';
+import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, queryGroupId, sourceDescription } from './entities.js';
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, aggregateSignatures, getAggregate } from '../functions/aggregate.js';
 import { typeToString, type SqlType } from '../sql/types.js';
@@ -96,6 +96,27 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
   }
 }
 
+/**
+ * Each topic's consumers as ksqlDB counts them (one per partition a group's member is assigned) and
+ * their groups: every query's consumer group reads all partitions of its source topics (push queries
+ * too, while they run), and clients' groups read what their members are assigned.
+ */
+function topicConsumers(engine: Engine): Map<string, { count: number; groups: Set<string> }> {
+  const out = new Map<string, { count: number; groups: Set<string> }>();
+  const add = (topic: string, group: string, partitions: number) => {
+    let c = out.get(topic);
+    if (!c) out.set(topic, c = { count: 0, groups: new Set() });
+    c.count += partitions;
+    c.groups.add(group);
+  };
+  const queries = [...[...engine.queries.values()].filter((q) => q.runtime && q.runtime.state !== 'ERROR').map((q) => q.runtime!), ...engine.transients];
+  for (const rq of queries) {
+    for (const topic of new Set(rq.plan.sources.map((s) => s.topic))) add(topic, rq.id, engine.topics.get(topic)?.partitions.length ?? 0);
+  }
+  for (const c of engine.externalConsumers?.() ?? []) add(c.topic, `client:${c.groupId}`, c.partitions);
+  return out;
+}
+
 /** Refuses a SET of a property ksqlDB does not recognise, or of a value its config does not take. */
 function settable(name: string, value: string): void {
   const problem = propertyProblem(name, value);
@@ -165,7 +186,10 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
       // SHOW ALL TOPICS, and sorts them as a Java TreeMap does (by UTF-16 code unit: upper case first)
       const hidden = (engine.properties['ksql.hidden.topics'] ?? HIDDEN_TOPICS).split(',').map((p) => p.trim()).filter(Boolean).flatMap((p) => { try { return [new RegExp(`^(?:${p})$`)]; } catch { return []; } });
       const topics = engine.topics.list().filter((t) => stmt.all || !hidden.some((h) => h.test(t.name))).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-      if (stmt.extended) return { ...base('kafka_topics_extended', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas), consumerCount: 0, consumerGroupCount: 0 })) };
+      if (stmt.extended) {
+        const consumers = topicConsumers(engine);
+        return { ...base('kafka_topics_extended', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas), consumerCount: consumers.get(t.name)?.count ?? 0, consumerGroupCount: consumers.get(t.name)?.groups.size ?? 0 })) };
+      }
       return { ...base('kafka_topics', stmt), topics: topics.map((t) => ({ name: t.name, replicaInfo: t.partitions.map(() => t.config.replicas) })) };
     }
     case 'PROPERTIES': {
@@ -256,7 +280,7 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     // what stopped the query; records it skipped go to the processing log and DESCRIBE EXTENDED's error stats
     queryErrors: q.runtime?.stats.fatal ? [{ timestamp: q.runtime.stats.fatal.at, errorMessage: q.runtime.stats.fatal.message, type: q.runtime.stats.fatal.type }] : [],
     tasksMetadata: [],
-    consumerGroupId: `_confluent-ksql-${engine.properties['ksql.service.id']}query_${q.id}`,
+    consumerGroupId: queryGroupId(engine, q.id),
     state,
   };
 }

@@ -77,10 +77,30 @@ export function sourceDescription(engine: Engine, ds: DataSource, extended: bool
     partitions: topic?.config.partitions ?? 0,
     replication: topic?.config.replicas ?? 0,
     statement: ds.statement,
-    queryOffsetSummaries: [],
+    queryOffsetSummaries: extended ? queries.filter((q) => q.runtime && q.plan.sources.some((s) => s.name === ds.name)).map((q) => offsetSummary(engine, q)) : [],
     sourceConstraints: engine.metastore.constraintsOn(ds.name),
     clusterStatistics: [],
     clusterErrorStats: [],
+  };
+}
+
+/** A persistent query's consumer group, as ksqlDB names it (`_confluent-ksql-<service id>query_<id>`). */
+export const queryGroupId = (engine: Engine, id: string): string => `_confluent-ksql-${engine.properties['ksql.service.id']}query_${id}`;
+
+/**
+ * Where a query's consumer group is in each partition of the topics it reads, beside the partition's
+ * start and end (DESCRIBE EXTENDED's queryOffsetSummaries). The query's position is its committed
+ * offset: the local server commits each record as it is processed.
+ */
+function offsetSummary(engine: Engine, q: PersistentQuery) {
+  const positions = q.runtime!.cursor.offsets();
+  return {
+    groupId: queryGroupId(engine, q.id),
+    topicSummaries: Object.entries(positions).flatMap(([topic, pos]) => {
+      const t = engine.topics.get(topic);
+      if (!t) return [];
+      return [{ kafkaTopic: topic, offsets: t.partitions.map((p, partition) => ({ partition, logStartOffset: p.start, logEndOffset: p.end, consumerOffset: Math.max(p.start, pos[partition] ?? 0) })) }];
+    }),
   };
 }
 

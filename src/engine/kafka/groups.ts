@@ -397,6 +397,19 @@ export class GroupCoordinator {
     return [...ids].map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' }));
   }
 
+  /**
+   * The partitions each consumer group's members are assigned, by topic (from the consumer protocol's
+   * assignments of a stable group); what SHOW TOPICS EXTENDED counts as a topic's consumers.
+   */
+  consumerAssignments(): { groupId: string; topic: string; partitions: number }[] {
+    const out: { groupId: string; topic: string; partitions: number }[] = [];
+    for (const [groupId, g] of this.groups) {
+      if (g.protocolType !== 'consumer' || g.state !== 'Stable') continue;
+      for (const m of g.members.values()) for (const [topic, partitions] of assignedTopics(m.assignment)) out.push({ groupId, topic, partitions });
+    }
+    return out;
+  }
+
   /** Topics and partitions with an offset committed by the group. */
   committedPartitions(groupId: string): { topic: string; partition: number }[] {
     const out: { topic: string; partition: number }[] = [];
@@ -406,4 +419,26 @@ export class GroupCoordinator {
     }
     return out;
   }
+}
+
+/**
+ * The topics of a consumer protocol assignment and how many of each one's partitions it holds
+ * (version int16, then [topic string, [partition int32]], then user data); none from bytes of
+ * another shape.
+ */
+export function assignedTopics(bytes: Buffer): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    let at = 2;
+    const topics = bytes.readInt32BE(at); at += 4;
+    for (let i = 0; i < topics; i++) {
+      const len = bytes.readInt16BE(at); at += 2;
+      if (len < 0 || at + len > bytes.length) return new Map();
+      const topic = bytes.toString('utf8', at, at + len); at += len;
+      const n = bytes.readInt32BE(at); at += 4 + 4 * Math.max(0, n);
+      if (at > bytes.length) return new Map();
+      if (n > 0) out.set(topic, (out.get(topic) ?? 0) + n);
+    }
+  } catch { return new Map(); }
+  return out;
 }

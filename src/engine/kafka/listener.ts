@@ -62,6 +62,8 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   // the broker's own topics are compacted as Kafka's log cleaner compacts them
   const compactor = new InternalCompactor(opts.engine.topics);
   const groups = new GroupCoordinator(opts.engine.topics, compactor);
+  // the clients' consumer groups count among a topic's consumers (SHOW TOPICS EXTENDED)
+  opts.engine.externalConsumers = () => groups.consumerAssignments();
   const topics = opts.engine.topics;
   // transactional ids' producer ids and epochs are kept in __transaction_state, as Kafka keeps them,
   // so with --data-dir a producer goes on after a restart; the topic is made on first use
