@@ -24,7 +24,7 @@ describe('property names and values', () => {
     expect(propertyProblem('commit.interval.ms', '1.5')?.message).toBe('Invalid value 1.5 for configuration commit.interval.ms: Not a number of type LONG');
     expect(propertyProblem('enable.idempotence', 'yes')?.message).toBe('Invalid value yes for configuration enable.idempotence: Expected value to be either true or false');
     expect(propertyProblem('processing.guarantee', 'twice')?.message).toBe('Invalid value twice for configuration processing.guarantee: String must be one of: at_least_once, exactly_once, exactly_once_beta, exactly_once_v2');
-    for (const [name, value] of [['num.stream.threads', ' 4 '], ['commit.interval.ms', 9007199254740993], ['enable.idempotence', 'TRUE'], ['cache.max.bytes.buffering', -1]] as const) {
+    for (const [name, value] of [['num.stream.threads', ' 4 '], ['commit.interval.ms', 9007199254740992], ['enable.idempotence', 'TRUE'], ['cache.max.bytes.buffering', -1]] as const) {
       expect([name, propertyProblem(name, value)]).toEqual([name, undefined]);
     }
   });
