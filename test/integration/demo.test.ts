@@ -71,6 +71,7 @@ describe('ksql-migrate demo', () => {
       [['inti'], "error: unknown command 'inti' (did you mean init?)"],
       [['server', '--connections-max-idle-ms', '0'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '0'"],
       [['server', '--connections-max-idle-ms', '3000000000'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '3000000000'"],
+      [['server', '--journal-compact-bytes', '-2'], "error: --journal-compact-bytes: expected a number of bytes or -1, got '-2'"],
       [['demo', '--duration', '0s'], "error: --duration: expected a time above zero, got '0s'"],
       [['lambda', 'run', '--handler', 'x.mjs', '--topic', 't', '--group', ''], 'error: --group: expected a consumer group id'],
       [['datagen', 'stocktrade', '--bootstrap-servers', '127.0.0.1:99999'], 'error: --bootstrap-servers: 127.0.0.1:99999 has no port number (1 to 65535)'],

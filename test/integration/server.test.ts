@@ -1076,19 +1076,21 @@ INSERT INTO MIGRATION_EVENTS (version_key, version, state) VALUES ('${i % 3}', '
     expect(restarted).toEqual(uninterrupted);
   });
 
+  // the pipeline of migrations/, some users and trades, and what its sinks then hold
+  const trades = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => {
+    const i = from + k;
+    return `INSERT INTO STOCKTRADE (side, quantity, symbol, price, account, userid) VALUES ('BUY', ${i}, 'ZVV', 10, 'ABC123', 'User_${i % 4}');
+INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_${i % 4}', '${i % 2 ? 'ZVV' : 'ZTEST'}', 1.0, '${i % 3 ? 'Completed' : 'Pending'}', 'ok', ${i * 20_000});`;
+  }).join('\n');
+  const users = "INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_1', 1, 'Region_1'); INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_2', 1, 'Region_2');";
+  const look = async (url: string) => ({
+    joined: (await queryStream(url, 'SELECT USERID, REGIONID, QUANTITY FROM USER_TRADES;')).rows,
+    completed: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_COMPLETED FROM COMPLETED_PER_MINUTE;')).rows.sort(),
+    pending: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_PENDING FROM PENDING_PER_MINUTE;')).rows.sort(),
+  });
+
   it('restores join and window state from the changelog, and drops a torn last line', async () => {
     const pipelineDir = await mkdtemp(join(tmpdir(), 'ksqlm-pipeline-'));
-    const trades = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => {
-      const i = from + k;
-      return `INSERT INTO STOCKTRADE (side, quantity, symbol, price, account, userid) VALUES ('BUY', ${i}, 'ZVV', 10, 'ABC123', 'User_${i % 4}');
-INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timestamp) VALUES ('User_${i % 4}', '${i % 2 ? 'ZVV' : 'ZTEST'}', 1.0, '${i % 3 ? 'Completed' : 'Pending'}', 'ok', ${i * 20_000});`;
-    }).join('\n');
-    const users = "INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_1', 1, 'Region_1'); INSERT INTO USERS (userid, registertime, regionid) VALUES ('User_2', 1, 'Region_2');";
-    const look = async (url: string) => ({
-      joined: (await queryStream(url, 'SELECT USERID, REGIONID, QUANTITY FROM USER_TRADES;')).rows,
-      completed: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_COMPLETED FROM COMPLETED_PER_MINUTE;')).rows.sort(),
-      pending: (await queryStream(url, 'SELECT SYMBOL, WINDOWSTART, NUM_PENDING FROM PENDING_PER_MINUTE;')).rows.sort(),
-    });
     try {
       const first = await startServerProcess(['--data-dir', pipelineDir]);
       await ksql(first.url, SEED);
@@ -1113,6 +1115,55 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(restarted).toEqual(uninterrupted);
     } finally {
       await rm(pipelineDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a journal over --journal-compact-bytes is rewritten at start-up as what it holds now: far smaller, and every restart after it is the run it would have been', async () => {
+    const compactDir = await mkdtemp(join(tmpdir(), 'ksqlm-compact-'));
+    const journal = join(compactDir, 'journal.jsonl');
+    // small logs, so retention deletes most of what was written
+    const retention = ['--log-retention-bytes', '2048'];
+    // where each query is in each partition of what it reads, beside the partitions' starts and ends
+    const offsets = async (url: string) => {
+      const out: Record<string, unknown> = {};
+      for (const source of ['STOCKTRADE', 'USERS', 'USER_TRADES', 'TRADE_SETTLEMENT']) out[source] = (await ksql(url, `DESCRIBE ${source} EXTENDED;`)).body[0].sourceDescription.queryOffsetSummaries;
+      return out;
+    };
+    try {
+      const first = await startServerProcess(['--data-dir', compactDir, ...retention, '--journal-compact-bytes', '-1']);
+      await ksql(first.url, SEED);
+      await ksql(first.url, users);
+      for (let i = 0; i < 120; i += 20) await ksql(first.url, trades(i, i + 20));
+      // a leftover of a compaction cut off by a crash is no journal
+      await writeFile(`${journal}.compacting`, '{"e":"cmd","sql":"DROP STREAM STOCKTRADE;","props":{}}\n');
+      const before = { state: await look(first.url), offsets: await offsets(first.url) };
+      await first.stop();
+      const full = (await readFile(journal)).length;
+
+      const second = await startServerProcess(['--data-dir', compactDir, ...retention, '--journal-compact-bytes', '1']);
+      const compacted = (await readFile(journal)).length;
+      expect(compacted).toBeLessThan(full / 2);
+      await expect(readFile(`${journal}.compacting`)).rejects.toMatchObject({ code: 'ENOENT' });
+      expect({ state: await look(second.url), offsets: await offsets(second.url) }).toEqual(before);
+      await ksql(second.url, trades(120, 130));
+      const after = { state: await look(second.url), offsets: await offsets(second.url) };
+      await second.stop('SIGKILL');
+
+      // the compacted journal, and what was written after it, restart as the run that went on
+      const third = await startServerProcess(['--data-dir', compactDir, ...retention]);
+      expect({ state: await look(third.url), offsets: await offsets(third.url) }).toEqual(after);
+      await third.stop();
+
+      const reference = await startServerProcess(retention);
+      await ksql(reference.url, SEED);
+      await ksql(reference.url, users);
+      for (let i = 0; i < 130; i += 20) await ksql(reference.url, trades(i, Math.min(130, i + 20)));
+      const uninterrupted = await look(reference.url);
+      await reference.stop();
+      expect(after.state).toEqual(uninterrupted);
+      expect(after.state.completed.reduce((n, r) => n + (r[2] as number), 0)).toBe(86);
+    } finally {
+      await rm(compactDir, { recursive: true, force: true });
     }
   });
 

@@ -4,7 +4,7 @@ import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
 import { parentAtStart } from '../parent.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; journalCompactBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = portFlag('--port', opts.port);
@@ -15,6 +15,8 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
   const retention = opts.logRetentionBytes === undefined ? -1 : decimalInt(opts.logRetentionBytes);
   if (!Number.isInteger(retention) || (retention < 0 && retention !== -1)) throw new CliError(`--log-retention-bytes: expected a number of bytes or -1, got '${opts.logRetentionBytes}'`, EXIT.USAGE);
+  const compact = opts.journalCompactBytes === undefined ? undefined : decimalInt(opts.journalCompactBytes);
+  if (compact !== undefined && (!Number.isInteger(compact) || (compact < 0 && compact !== -1))) throw new CliError(`--journal-compact-bytes: expected a number of bytes or -1, got '${opts.journalCompactBytes}'`, EXIT.USAGE);
   // (a timer in Node holds at most 2^31 - 1 ms, about 24 days)
   const idleMs = opts.connectionsMaxIdleMs === undefined ? undefined : decimalInt(opts.connectionsMaxIdleMs);
   if (idleMs !== undefined && (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > 2 ** 31 - 1)) throw new CliError(`--connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '${opts.connectionsMaxIdleMs}'`, EXIT.USAGE);
@@ -35,7 +37,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   try {
     server = await startLocalServer({
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
-      properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention,
+      properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention, journalCompactBytes: compact,
       kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaIdleMs: idleMs, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
     });
   } catch (e) {

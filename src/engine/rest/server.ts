@@ -22,6 +22,8 @@ export interface LocalServerOptions {
   host?: string;
   /** Directory for the command log and topic data; in memory when absent. */
   dataDir?: string;
+  /** A data dir's journal over this many bytes is compacted at start-up (default 64 MiB; -1: never). */
+  journalCompactBytes?: number;
   /** `user:password` to require HTTP Basic auth. */
   basicAuth?: string;
   tlsCert?: string;
@@ -100,7 +102,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // what the data dir's statements build on it is replayed over it, and its topic gets its records back;
   // and again after it, as a stock server makes the log at start-up when it is missing (dropped)
   engine.startProcessingLog();
-  const journal = options.dataDir ? await Journal.open(options.dataDir, engine) : undefined;
+  const compactAboveBytes = options.journalCompactBytes === -1 ? Infinity : options.journalCompactBytes;
+  const journal = options.dataDir ? await Journal.open(options.dataDir, engine, { compactAboveBytes }) : undefined;
   if (journal) engine.startProcessingLog();
   // once the journal cannot be written, no client's record is taken in (by REST or Kafka): one that
   // is not kept is not held either

@@ -1,4 +1,4 @@
-import { createReadStream, ftruncateSync, readFileSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,21 @@ type Entry =
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
   /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
-  | { e: 'sr'; c: RegistryChange };
+  | { e: 'sr'; c: RegistryChange }
+  /** A compacted journal's partition start: retention (or DeleteRecords) had deleted the records before it. */
+  | { e: 'base'; t: string; p: number; o: number }
+  /** A compacted journal's query position (the next offset of each partition it reads) and its count of records processed. */
+  | { e: 'pos'; q: string; offsets: Record<string, number[]>; processed: number }
+  /** A compacted journal's state-store contents, in chunks. */
+  | { e: 'store'; q: string; s: string; entries: [string, unknown][] };
+
+/** Entries that change the catalog, the topics' configs or the registry: a compacted journal keeps them all, in order. */
+const KEPT = (e: Entry) => e.e === 'cmd' || e.e === 'sr' || (e.e === 'topic' && e.op !== 'trim');
+/** Store entries per line of a compacted journal. */
+const STORE_CHUNK = 5000;
+
+/** The suffix of a compacted journal while it is written. */
+const COMPACTING = '.compacting';
 
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
@@ -47,7 +61,11 @@ export class Journal implements StepHooks {
 
   private constructor(readonly dir: string, readonly clusterId: string, private readonly engine: Engine) {}
 
-  static async open(dir: string, engine: Engine): Promise<Journal> {
+  /**
+   * Opens the data dir's journal and applies it. A journal over `compactAboveBytes` (default 64 MiB)
+   * is rewritten, once applied, as what it now amounts to, if that is at most half its size: see compact.
+   */
+  static async open(dir: string, engine: Engine, opts: { compactAboveBytes?: number } = {}): Promise<Journal> {
     await mkdir(dir, { recursive: true });
     const release = await lockDataDir(dir);
     const idFile = join(dir, 'cluster-id');
@@ -68,6 +86,9 @@ export class Journal implements StepHooks {
     });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
+    // a compaction cut off (the process killed while it wrote) left the journal as it was: its part-written copy goes
+    await rm(`${path}${COMPACTING}`, { force: true });
+    const kept: string[] = [];
     let validBytes = 0, fileBytes = 0, lastHasNewline = true;
     j.replaying = true;
     try {
@@ -83,6 +104,7 @@ export class Journal implements StepHooks {
           throw new JournalDamaged(`${path}: line ${n} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
         }
         j.apply(entry);
+        if (KEPT(entry)) kept.push(line);
         validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
         if (last) lastHasNewline = false;
       };
@@ -109,7 +131,73 @@ export class Journal implements StepHooks {
     j.size = validBytes + (lastHasNewline ? 0 : 1);
     // records whose step did not reach the disk are processed now
     engine.drain();
+    if (j.size > (opts.compactAboveBytes ?? 64 * 2 ** 20)) await j.compact(kept);
     return j;
+  }
+
+  /**
+   * Rewrites the journal as what it amounts to now, so it does not grow for ever, nor a restart with
+   * it: the entries that made the catalog, topics and registry (in their order), where each
+   * partition starts, the records retention keeps (in the order they were appended, across topics),
+   * and each persistent query's position and state stores. The copy is written beside the journal
+   * and synced, then renamed over it (a crash before leaves the journal as it was); it is kept only
+   * if at most half the journal's size. Not while a running query is behind (a query reading several
+   * topics from their start reads that backlog in time order, which a copy would not keep).
+   */
+  private async compact(kept: string[]): Promise<boolean> {
+    const engine = this.engine;
+    for (const q of engine.queries.values()) if (q.runtime?.state === 'RUNNING' && q.runtime.cursor.lag() > 0) return false;
+    const path = join(this.dir, 'journal.jsonl'), copy = `${path}${COMPACTING}`;
+    const fd = openSync(copy, 'w');
+    let bytes = 0;
+    try {
+      let chunk: string[] = [], chunkLength = 0;
+      const flush = () => {
+        const b = Buffer.from(chunk.join(''));
+        for (let done = 0; done < b.length;) done += writeSync(fd, b, done, b.length - done);
+        bytes += b.length; chunk = []; chunkLength = 0;
+      };
+      const put = (line: string) => { chunk.push(line, '\n'); chunkLength += line.length; if (chunkLength > 1 << 20) flush(); };
+      for (const line of kept) put(line);
+      const records: TopicRecord[] = [];
+      for (const t of engine.topics.list()) {
+        t.partitions.forEach((log, p) => {
+          if (log.start > 0) put(JSON.stringify({ e: 'base', t: t.name, p, o: log.start } satisfies Entry));
+          for (const r of log.all()) records.push(r);
+        });
+      }
+      records.sort((a, b) => a.seq - b.seq);
+      for (const r of records) put(JSON.stringify({ e: 'rec', ...recordLine(r) } satisfies Entry));
+      for (const q of engine.queries.values()) {
+        const rq = q.runtime;
+        if (!rq) continue;
+        put(JSON.stringify({ e: 'pos', q: q.id, offsets: rq.cursor.offsets(), processed: rq.stats.processed } satisfies Entry));
+        for (const [name, store] of rq.stores) {
+          let entries: [string, unknown][] = [];
+          for (const [k, v] of store.entries()) {
+            entries.push([k, encodeValue(v)]);
+            if (entries.length === STORE_CHUNK) { put(JSON.stringify({ e: 'store', q: q.id, s: name, entries } satisfies Entry)); entries = []; }
+          }
+          if (entries.length) put(JSON.stringify({ e: 'store', q: q.id, s: name, entries } satisfies Entry));
+        }
+      }
+      flush();
+      fsyncSync(fd);
+    } catch (e) {
+      closeSync(fd);
+      await rm(copy, { force: true });
+      throw e;
+    }
+    closeSync(fd);
+    if (bytes > this.size / 2) { await rm(copy, { force: true }); return false; }
+    await this.fh?.close();
+    renameSync(copy, path);
+    // the rename is durable once the directory is synced
+    const dirFd = openSync(this.dir, 'r');
+    try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    this.fh = await open(path, 'a+');
+    this.size = bytes;
+    return true;
   }
 
   private append(r: RecordLine, origin: Origin): void {
@@ -131,6 +219,18 @@ export class Journal implements StepHooks {
       try { this.engine.registry.apply(e.c); } catch { /* it failed the same way before */ }
     } else if (e.e === 'rec') {
       this.append(e, 'external');
+    } else if (e.e === 'base') {
+      this.engine.topics.startAt(e.t, e.p, e.o);
+    } else if (e.e === 'pos') {
+      const q = this.engine.queries.get(e.q)?.runtime;
+      if (!q) return;
+      for (const [topic, offsets] of Object.entries(e.offsets)) offsets.forEach((o, p) => q.cursor.advance(topic, p, o));
+      q.stats.processed = e.processed;
+    } else if (e.e === 'store') {
+      const q = this.engine.queries.get(e.q)?.runtime;
+      if (!q) return;
+      const store = q.store(e.s);
+      for (const [k, v] of e.entries) store.restore(k, decodeValue(v));
     } else if (e.e === 'recs') {
       // each unit goes back as it was appended: a batch as one, a single record alone
       const units = e.units ?? e.recs.map(() => 1);

@@ -175,6 +175,16 @@ export class PartitionLog implements SlabHolder {
     this.start = to;
   }
 
+  /**
+   * Makes the log start at `offset`: records before it are deleted, and a log that ends before it
+   * (all its records deleted, as a compacted journal gives it back) is empty there.
+   */
+  startAt(offset: number): void {
+    this.deleteBefore(offset);
+    if (offset <= this.endOffset) return;
+    this.start = this.endOffset = this.newest = offset;
+  }
+
   /** While an `atomically` group appends here, retention waits: a group taken back must leave the log as it was. */
   private held = false;
   hold(): void { this.held = true; }
@@ -540,6 +550,11 @@ export class TopicStore {
     if (!log) return;
     log.deleteBefore(offset);
     for (const l of this.topicListeners) l({ op: 'trim', name, partition, offset });
+  }
+
+  /** A partition's log starts at `offset` (a compacted journal's record of where retention left it). */
+  startAt(name: string, partition: number, offset: number): void {
+    this.topics.get(name)?.partitions[partition]?.startAt(offset);
   }
 
   /**
