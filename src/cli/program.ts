@@ -46,6 +46,12 @@ export function buildProgram(): Command {
     .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (opts) => { const { runUp } = await import('./commands/up.js'); code(await runUp(opts)); });
 
+  common(program.command('down').description('undo the latest applied version (or all above --to) with its U<version>__*.sql undo file'))
+    .option('--to <n>', 'undo every applied version above n (0: all of them)')
+    .option('--dry-run', 'show what would be undone, run nothing')
+    .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .action(async (opts) => { const { runDown } = await import('./commands/down.js'); code(await runDown(opts)); });
+
   common(program.command('status').description('applied and pending versions, from two pull queries'))
     .option('--exit-code', 'exit 1 when anything is pending, failed or changed, or a file is one up would refuse')
     .option('--allow-out-of-order', 'pending files below the latest applied version are no problem (they go with up --allow-out-of-order)')

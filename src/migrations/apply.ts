@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
 import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
-import { describeProblem, plan, type Plan, type PlanOptions } from './planner.js';
+import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
 
@@ -252,14 +252,13 @@ export async function ensureMetadata(client: KsqlClient, m: MetadataNames, then 
 }
 
 /**
- * Lock, read history, plan, apply, record. The lock is a claim row on the single-partition events
- * stream: the first claim in offset order wins, and it expires after the lease unless renewed.
+ * Takes the lock for `owner` and returns the history as read once it holds it. The lock is a claim
+ * row on the single-partition events stream: the first claim in offset order wins, and it expires
+ * after the lease unless renewed. A configured history name taken by another source stops it first.
  */
-export async function migrate(ports: Ports, s: MigrationSettings, options: PlanOptions & { dryRun?: boolean }, emit: (e: MigrationEvent) => void): Promise<MigrateResult> {
+async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit: (e: MigrationEvent) => void): Promise<History> {
   const { client } = ports;
-  const files = await readFilesOrThrow(s.dir, (message) => emit({ type: 'warning', message }));
   const stream = s.metadata.stream;
-  const owner = newOwner();
   // the configured names are looked at before anything is made or written: a stream or table under
   // them that is no history stops the run here (CREATE ... IF NOT EXISTS would keep it, and make the other)
   await readHistory(client, s.metadata, s.leaseMs);
@@ -301,6 +300,19 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     }
     else { emit({ type: 'lock-wait', holder }); await ports.sleep(250); }
   }
+  return history;
+}
+
+/**
+ * Lock, read history, plan, apply, record. The lock is a claim row on the single-partition events
+ * stream: the first claim in offset order wins, and it expires after the lease unless renewed.
+ */
+export async function migrate(ports: Ports, s: MigrationSettings, options: PlanOptions & { dryRun?: boolean }, emit: (e: MigrationEvent) => void): Promise<MigrateResult> {
+  const { client } = ports;
+  const files = await readFilesOrThrow(s.dir, (message) => emit({ type: 'warning', message }));
+  const stream = s.metadata.stream;
+  const owner = newOwner();
+  const history = await takeLock(ports, s, owner, emit);
   // (read from the table alone, claims cannot be ordered: the holder is not confirmed after renewals)
   const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined, !history.streamProblem);
   // the MIGRATED rows of the migration just applied, stamped when its request returned, while they
@@ -399,6 +411,62 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   return result;
 }
 
+export interface UndoResult { outcomes: MigrationOutcome[]; plan: UndoPlan; interrupted: boolean }
+
+/**
+ * `down`: under the lock, runs the undo files of the latest applied version (or of every one above
+ * `options.to`), newest first, one request each: the file's statements, then the version's row as
+ * PENDING (applied no more, as Confluent's tool reads it) and CURRENT back on the latest version
+ * still applied. Those rows end the request, so they are written only once every statement before
+ * them has run. An undo that fails leaves the version ERROR with where it failed, for repair.
+ */
+export async function undoMigrations(ports: Ports, s: MigrationSettings, options: { to?: number; dryRun?: boolean }, emit: (e: MigrationEvent | { type: 'undo-plan'; plan: UndoPlan }) => void): Promise<UndoResult> {
+  const { client } = ports;
+  const d = await discoverMigrations(s.dir);
+  if (d.problems.length) throw new FilesRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
+  for (const i of d.ignored) emit({ type: 'warning', message: `${i.fileName}: ${i.reason}` });
+  const stream = s.metadata.stream;
+  const owner = newOwner();
+  const history = await takeLock(ports, s, owner, emit);
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined, !history.streamProblem);
+  try {
+    const p = planUndo(d.undo, history, { to: options.to });
+    emit({ type: 'undo-plan', plan: p });
+    if (p.problems.length) throw new PlanRefused(p.problems);
+    const bad = notUtf8Problems(p.steps.map((st) => st.file));
+    if (bad.length) throw new FilesRefused(bad);
+    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
+    if (options.dryRun) return { outcomes, plan: p, interrupted: false };
+    let interrupted = false;
+    for (const [i, { step, statements }] of prepared.entries()) {
+      if (ports.interrupted()) { interrupted = true; break; }
+      lease.check();
+      const f = step.file, started = ports.now();
+      emit({ type: 'start', file: f, statements: statements.length });
+      const rows = `${insertRow(stream, { ...step.row, versionKey: step.row.version, startedOn: String(started), completedOn: String(started) })}\n${insertRow(stream, step.current)}`;
+      try {
+        await client.ksql([...statements.map((x) => x.text), rows].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
+        outcomes[i] = { file: f, status: 'success' };
+        emit({ type: 'done', file: f, ms: ports.now() - started });
+      } catch (e) {
+        if (!(e instanceof ServerError)) throw e;
+        const reason = (s.redact ?? ((x: string) => x))(`undo ${failurePlace(e, '', statements)}`);
+        const applied = history.versions.get(Number(step.row.version))!;
+        await client.ksql(stateChange(stream, { ...applied, state: 'ERROR', startedOn: String(started), completedOn: String(ports.now()), errorReason: reason }));
+        outcomes[i] = { file: f, status: 'error', reason };
+        emit({ type: 'failed', file: f, reason });
+        break;
+      }
+    }
+    if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;
+    return { outcomes, plan: p, interrupted };
+  } finally {
+    await lease.stop();
+    try { await client.ksql(lockRow(stream, owner, 'UNLOCKED', ports.now())); } catch (e) { emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` }); }
+  }
+}
+
 /** The last migration ran, but its MIGRATED rows (and the lock's release) could not be written. */
 export class HistoryNotRecorded extends Error {}
 
@@ -449,7 +517,7 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     return `its request (${(bytes / 2 ** 20).toFixed(1)} MB of statements) is larger than the server takes (HTTP 413: ${message}); split the file into smaller migrations`;
   }
   const starts: number[] = [];
-  let line = head.split('\n').length + 1;
+  let line = head === '' ? 1 : head.split('\n').length + 1;
   for (const s of statements) { starts.push(line); line += s.text.split('\n').length; }
   const at = /^line (\d+):(\d+): (.*)$/.exec(message);
   const text = e.body.statementText?.trim();

@@ -6,6 +6,9 @@ import { isUtf8 } from 'node:buffer';
 /** The one filename grammar, anchored: V + 6 digits + __ + description + .sql. */
 export const MIGRATION_FILE = /^V(\d{6})__([^/\\]+)\.sql$/;
 
+/** An undo file's name: U + the version it undoes + __ + description + .sql (Flyway's undo migrations). */
+export const UNDO_FILE = /^U(\d{6})__([^/\\]+)\.sql$/;
+
 /** A version as file names and messages write it: six digits, zero-padded. */
 export const padVersion = (v: number) => String(v).padStart(6, '0');
 /** A version as messages name it: V000001. */
@@ -29,6 +32,8 @@ export interface MigrationFile {
 
 export interface Discovery {
   files: MigrationFile[];
+  /** Undo files (U000003__...sql undoes V000003), by version; `down` runs them. */
+  undo: MigrationFile[];
   /** Files that look like migrations but do not match the grammar, with why. */
   problems: { fileName: string; reason: string }[];
   /** Runs of versions missing between the first and the last file, inclusive (reported, not an error). */
@@ -77,13 +82,14 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
   let names: string[];
   try { names = await readdir(dir); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && opts.missingOk) return { files: [], problems: [], gaps: [], ignored: [] };
+    if (code === 'ENOENT' && opts.missingOk) return { files: [], undo: [], problems: [], gaps: [], ignored: [] };
     if (code === 'ENOENT') throw new MissingMigrationsDir(dir);
     // (a file where the directory should be; or a file on the way to it)
     if (code === 'ENOTDIR') throw new MissingMigrationsDir(dir, await isFile(dir));
     throw e;
   }
   const files: MigrationFile[] = [];
+  const undo: MigrationFile[] = [];
   const problems: Discovery['problems'] = [];
   const ignored: Discovery['ignored'] = [];
   for (const fileName of names.sort()) {
@@ -92,8 +98,9 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
       if (note) ignored.push({ fileName, reason: note });
       continue;
     }
-    const parsed = parseFileName(fileName);
-    if ('error' in parsed) { problems.push({ fileName, reason: parsed.error }); continue; }
+    const undoes = UNDO_FILE.exec(fileName);
+    const parsed = undoes ? (Number(undoes[1]) === 0 ? { error: 'version 0 is not a valid migration version' } : { version: Number(undoes[1]), name: undoes[2]!.replace(/_/g, ' ') }) : parseFileName(fileName);
+    if ('error' in parsed) { problems.push({ fileName, reason: fileName.startsWith('U') ? 'does not match V<6 digits>__<description>.sql, nor U<6 digits>__<description>.sql for an undo file' : parsed.error }); continue; }
     const path = join(dir, fileName);
     let bytes: Buffer;
     try { bytes = await readFile(path); } catch (e) {
@@ -102,15 +109,20 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
       continue;
     }
     const encoding = encodingProblem(bytes);
-    files.push({ ...parsed, fileName, path, checksum: checksumOf(bytes), ...(encoding ? { content: '', notUtf8: encoding } : { content: bytes.toString('utf8') }) });
+    (undoes ? undo : files).push({ ...parsed, fileName, path, checksum: checksumOf(bytes), ...(encoding ? { content: '', notUtf8: encoding } : { content: bytes.toString('utf8') }) });
   }
   files.sort(byVersion);
-  for (let i = 1; i < files.length; i++) {
-    if (files[i]!.version === files[i - 1]!.version) problems.push({ fileName: files[i]!.fileName, reason: `duplicate version ${files[i]!.version} (also ${files[i - 1]!.fileName})` });
+  undo.sort(byVersion);
+  for (const list of [files, undo]) {
+    for (let i = 1; i < list.length; i++) {
+      if (list[i]!.version === list[i - 1]!.version) problems.push({ fileName: list[i]!.fileName, reason: `duplicate version ${list[i]!.version} (also ${list[i - 1]!.fileName})` });
+    }
   }
+  const versions = new Set(files.map((f) => f.version));
+  for (const u of undo) if (!versions.has(u.version)) problems.push({ fileName: u.fileName, reason: `undoes no migration: there is no ${versionName(u.version)}__ file` });
   const gaps: Discovery['gaps'] = [];
   for (let i = 1; i < files.length; i++) if (files[i]!.version > files[i - 1]!.version + 1) gaps.push({ from: files[i - 1]!.version + 1, to: files[i]!.version - 1 });
-  return { files, problems, gaps, ignored };
+  return { files, undo, problems, gaps, ignored };
 }
 
 /** What stops files that are to run: each one that is not UTF-8 text, named with why. */

@@ -1,5 +1,5 @@
 import { byVersion, versionName, type MigrationFile } from './files.js';
-import { NO_PREVIOUS, latestMigrated, type History } from './history.js';
+import { NO_PREVIOUS, latestMigrated, type History, type HistoryRow } from './history.js';
 
 export interface PlanOptions {
   /** Apply pending versions up to and including this one. */
@@ -101,4 +101,39 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
     return step;
   });
   return { steps, problems, latest };
+}
+
+/** A version `down` undoes: its undo file, its history row, and the row CURRENT takes once it is undone. */
+export interface UndoStep { file: MigrationFile; row: HistoryRow; current: HistoryRow }
+
+export interface UndoPlan { steps: UndoStep[]; problems: string[] }
+
+/**
+ * What `down` undoes, newest first: the latest applied version, or with `to` every applied version
+ * above it (0: all). Each needs its undo file; a failed or running version anywhere stops it (repair
+ * first), as does an applied version above the ones to undo that is not applied in order. Pure.
+ */
+export function planUndo(undo: readonly MigrationFile[], history: History, opts: { to?: number } = {}): UndoPlan {
+  const problems: string[] = [];
+  for (const [v, row] of [...history.versions].sort((a, b) => a[0] - b[0])) {
+    if (row.state === 'ERROR') problems.push(describeProblem({ kind: 'failed', version: v, reason: row.errorReason }));
+    else if (row.state === 'RUNNING') problems.push(describeProblem({ kind: 'running', version: v }));
+  }
+  const applied = [...history.versions].filter(([, r]) => r.state === 'MIGRATED').sort((a, b) => b[0] - a[0]);
+  if (opts.to !== undefined && opts.to > 0 && !applied.some(([v]) => v === opts.to)) {
+    problems.push(`--to ${opts.to}: ${versionName(opts.to)} is not an applied version (the versions applied are ${applied.length ? applied.map(([v]) => v).reverse().join(', ') : 'none'})`);
+  }
+  const chosen = opts.to === undefined ? applied.slice(0, 1) : applied.filter(([v]) => v > opts.to!);
+  const byVersion = new Map(undo.map((f) => [f.version, f]));
+  const missing = chosen.filter(([v]) => !byVersion.has(v)).map(([v]) => v);
+  if (missing.length) problems.push(`no undo file for ${missing.map((v) => versionName(v)).join(', ')}: down runs U<version>__<description>.sql (as U${versionName(missing[0]!).slice(1)}__undo.sql) to undo a version`);
+  const steps: UndoStep[] = [];
+  chosen.forEach(([v, row]) => {
+    const below = applied[applied.findIndex(([x]) => x === v) + 1];
+    // once undone, the version is pending again (PENDING, as Confluent's tool reads it); CURRENT
+    // goes back to the latest version still applied, or stays on this one, pending, when none is
+    const undone: HistoryRow = { ...row, state: 'PENDING', completedOn: '', errorReason: `undone by ${byVersion.get(v)?.fileName ?? '?'}` };
+    steps.push({ file: byVersion.get(v)!, row: undone, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, versionKey: 'CURRENT' } });
+  });
+  return { steps: problems.length ? [] : steps, problems };
 }

@@ -35,6 +35,51 @@ describe('migrations end to end through the CLI', () => {
     expect([again.status, again.stderr.trim()]).toEqual([1, "error: baseline: the history already records versions 1, 2, 3; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)"]);
   });
 
+  it('down undoes the latest version (or all above --to) with its U file: the version is pending again, CURRENT goes back, up applies it again; a failed undo is ERROR', async () => {
+    const p = project();
+    const n = (x: string) => `${x}_${p.stream}`;
+    sql(p.dir, 'V000001__a.sql', `CREATE STREAM ${n('DA')} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='${n('da').toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'U000001__a.sql', `DROP STREAM ${n('DA')} DELETE TOPIC;\n`);
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM ${n('DB')} AS SELECT * FROM ${n('DA')};\n`);
+    sql(p.dir, 'U000002__b.sql', `DROP STREAM ${n('DB')} DELETE TOPIC;\n`);
+    sql(p.dir, 'V000003__c.sql', `CREATE TABLE ${n('DC')} AS SELECT id, COUNT(*) AS c FROM ${n('DA')} GROUP BY id;\n`);
+    expect(p.run('up').status).toBe(0);
+    const rows = async () => (await queryStream(target(), `SELECT VERSION_KEY, VERSION, STATE, ERROR_REASON FROM ${p.table} WHERE VERSION_KEY <> 'KSQL_MIGRATE_LOCK';`)).rows.sort();
+    const sources = async () => (await ksql(target(), 'SHOW STREAMS; SHOW TABLES;')).body.flatMap((e: { streams?: { name: string }[]; tables?: { name: string }[] }) => [...(e.streams ?? []), ...(e.tables ?? [])].map((x) => x.name));
+    // V3 has no undo file: nothing is undone
+    const refused = p.run('down');
+    expect([refused.status, refused.stderr.trim()]).toEqual([1, 'error: no undo file for V000003: down runs U<version>__<description>.sql (as U000003__undo.sql) to undo a version']);
+    sql(p.dir, 'U000003__c.sql', `DROP TABLE ${n('DC')} DELETE TOPIC;\n`);
+    const dry = p.run('down', '--to', '1', '--dry-run');
+    expect([dry.status, dry.stdout.trim()]).toEqual([0, 'would undo V000003 c with U000003__c.sql\nwould undo V000002 b with U000002__b.sql']);
+    expect(await sources()).toContain(n('DC'));
+    const one = p.run('down');
+    expect([one.status, one.stdout]).toEqual([0, expect.stringMatching(/^undone V000003 c \(\d+ ms\)\n$/)]);
+    expect(await sources()).not.toContain(n('DC'));
+    expect(await rows()).toEqual([['1', '1', 'MIGRATED', 'N/A'], ['2', '2', 'MIGRATED', 'N/A'], ['3', '3', 'PENDING', 'undone by U000003__c.sql'], ['CURRENT', '2', 'MIGRATED', 'N/A']]);
+    expect(p.run('validate').status).toBe(0);
+    expect(JSON.parse(p.run('status', '--json').stdout).currentVersion).toBe(2);
+    expect(p.run('up').stdout).toMatch(/^applied V000003 c/);
+    expect(await sources()).toContain(n('DC'));
+    // all of them, newest first; then a failing undo leaves its version ERROR, for repair
+    const all = p.run('down', '--to', '0', '--json');
+    expect([all.status, JSON.parse(all.stdout).outcomes.map((o: { version: number; status: string }) => [o.version, o.status])]).toEqual([0, [[3, 'success'], [2, 'success'], [1, 'success']]]);
+    expect(await sources()).not.toContain(n('DA'));
+    expect((await rows()).map((r) => r[2])).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    expect(p.run('down').stdout.trim()).toBe('nothing to undo: no version is applied');
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'U000002__b.sql', `DROP STREAM NO_SUCH_${p.stream};\n`);
+    const failed = p.run('down', '--to', '1');
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toMatch(/^undone V000003 c/);
+    expect(failed.stderr).toContain(`undoing V000002 with U000002__b.sql failed at undo statement 1/1 (line 1): `);
+    expect((await rows()).map((r) => [r[0], r[2]])).toEqual([['1', 'MIGRATED'], ['2', 'ERROR'], ['3', 'PENDING'], ['CURRENT', 'ERROR']]);
+    // an undo file for no migration, or with a bad name, is refused as validate refuses files
+    sql(p.dir, 'U000009__orphan.sql', 'DROP STREAM X;\n');
+    const orphan = p.run('down');
+    expect([orphan.status, orphan.stderr.trim()]).toEqual([4, 'error: U000009__orphan.sql: undoes no migration: there is no V000009__ file']);
+  });
+
   it('status reads the history in two pull queries sent at once, for any number of versions, and nothing else', async () => {
     const p = project();
     for (let i = 1; i <= 12; i++) p.run('create', `step ${i}`);

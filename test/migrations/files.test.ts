@@ -73,6 +73,6 @@ describe('discoverMigrations', () => {
 
   it('refuses a missing directory, unless asked to read it as empty (create makes it)', async () => {
     await expect(discoverMigrations('/nonexistent/ksqlm')).rejects.toThrow(/^migrations directory \/nonexistent\/ksqlm does not exist/);
-    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], problems: [], gaps: [], ignored: [] });
+    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], undo: [], problems: [], gaps: [], ignored: [] });
   });
 });

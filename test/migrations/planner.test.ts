@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProblem, plan } from '../../src/migrations/planner.js';
+import { describeProblem, plan, planUndo } from '../../src/migrations/planner.js';
 import { foldEvents, latestMigrated, liveHolder, LOCK_KEY, type EventRow, type HistoryRow } from '../../src/migrations/history.js';
 import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
 
@@ -91,6 +91,32 @@ describe('plan', () => {
     const h = history(row(1, 'MIGRATED'), row(2, 'ROLLED_BACK'));
     expect(latestMigrated(h)).toBe(1);
     expect(plan([file(1), file(2)], h).steps.map((s) => s.file.version)).toEqual([2]);
+  });
+});
+
+describe('planUndo', () => {
+  const undo = (version: number): MigrationFile => ({ ...file(version), fileName: `U${String(version).padStart(6, '0')}__m${version}.sql` });
+  const applied = history(row(1, 'MIGRATED'), row(2, 'MIGRATED'), row(3, 'MIGRATED'));
+
+  it('undoes the latest applied version; CURRENT goes back to the one below, the undone one is PENDING', () => {
+    const p = planUndo([undo(1), undo(2), undo(3)], applied);
+    expect(p.problems).toEqual([]);
+    expect(p.steps.map((s) => [s.file.fileName, s.row.state, s.row.errorReason, s.current.versionKey, s.current.version, s.current.state])).toEqual([['U000003__m3.sql', 'PENDING', 'undone by U000003__m3.sql', 'CURRENT', '2', 'MIGRATED']]);
+  });
+
+  it('--to N undoes every applied version above N, newest first; --to 0 all, CURRENT then stays on the first, pending', () => {
+    expect(planUndo([undo(1), undo(2), undo(3)], applied, { to: 1 }).steps.map((s) => [s.row.version, s.current.version])).toEqual([['3', '2'], ['2', '1']]);
+    const all = planUndo([undo(1), undo(2), undo(3)], applied, { to: 0 });
+    expect(all.steps.map((s) => [s.row.version, s.current.version, s.current.state])).toEqual([['3', '2', 'MIGRATED'], ['2', '1', 'MIGRATED'], ['1', '1', 'PENDING']]);
+    expect(planUndo([undo(3)], applied, { to: 3 }).steps).toEqual([]);
+  });
+
+  it('refuses before anything runs: an undo file missing, a version failed or running, a --to that is not applied', () => {
+    expect(planUndo([undo(3)], applied, { to: 1 })).toEqual({ steps: [], problems: ['no undo file for V000002: down runs U<version>__<description>.sql (as U000002__undo.sql) to undo a version'] });
+    expect(planUndo([undo(1), undo(2)], history(row(1, 'MIGRATED'), row(2, 'MIGRATED'), row(3, 'ERROR', { errorReason: 'boom' }))).problems).toEqual([expect.stringMatching(/^V000003 failed: boom/)]);
+    expect(planUndo([undo(1), undo(2)], history(row(1, 'MIGRATED'), row(2, 'RUNNING'))).problems).toEqual([expect.stringMatching(/^V000002 is marked RUNNING/)]);
+    expect(planUndo([undo(3)], applied, { to: 7 }).problems).toEqual(['--to 7: V000007 is not an applied version (the versions applied are 1, 2, 3)']);
+    expect(planUndo([], foldEvents([], 1))).toEqual({ steps: [], problems: [] });
   });
 });
 
