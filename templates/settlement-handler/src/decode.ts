@@ -43,16 +43,24 @@ export function decodeEvent(event: KafkaEvent): { records: DecodedRecord[]; skip
       const key = record.key as string | undefined;
       const where = `${record.topic}-${record.partition}@${record.offset}`;
       let value: UserTradeValue;
+      // Lambda gives keys and values in base64: what is not (a hand-made event) is no trade
+      const badEncoding = !isBase64(record.value ?? '') ? 'value' : key !== undefined && key !== null && !isBase64(key) ? 'key' : undefined;
+      if (badEncoding) {
+        skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: `${where}: the ${badEncoding} is not base64` });
+        continue;
+      }
       try { value = parseValue(Buffer.from(record.value ?? '', 'base64').toString('utf8'), where); } catch (e) {
         skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: (e as Error).message });
         continue;
       }
+      // a key of no bytes names no user, as a record without a key does
+      const user = key === undefined || key === null || key === '' ? NO_USER : Buffer.from(key, 'base64').toString('utf8');
       out.push({
         topic: record.topic,
         partition: record.partition,
         offset: record.offset,
         trade: {
-          user: key === undefined || key === null ? NO_USER : Buffer.from(key, 'base64').toString('utf8'),
+          user,
           symbol: value.SYMBOL,
           quantity: value.QUANTITY,
           price: value.PRICE,
@@ -91,3 +99,6 @@ export function decodeHeaders(headers: ReadonlyArray<Record<string, number[]>> |
   }
   return out;
 }
+
+/** Whether text is base64 as Lambda writes it (padded; Buffer.from would drop what is not). */
+const isBase64 = (text: string): boolean => text.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);

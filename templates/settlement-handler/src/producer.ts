@@ -40,6 +40,9 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
     retry: { retries: 2, initialRetryTime: 500, maxRetryTime: 5000 },
   });
   const producer = kafka.producer({
+    // the output topic is made with the pipeline (TRADE_SETTLEMENT's partitions): one missing, or a
+    // misspelt name, fails the send rather than being made with the broker's defaults
+    allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
@@ -56,10 +59,30 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
   return {
     async send(topic, messages) {
       await connect();
-      await producer.send({ topic, acks: -1, messages });
+      // in sends of at most SEND_BYTES, one after another (so each partition keeps its order): a
+      // batch of thousands of records sent at once would make a record batch larger than a broker
+      // takes (max.message.bytes, 1 MB by default), and its retries would fail the same way for ever
+      for (const chunk of chunks(messages)) await producer.send({ topic, acks: -1, messages: chunk });
     },
     async close() { if (connected) await producer.disconnect(); },
   };
+}
+
+/** The most a single send carries, well under a broker's default max.message.bytes (1 MB). */
+export const SEND_BYTES = 512 * 1024;
+
+/** Messages in runs of at most SEND_BYTES (a message's key, value and headers, and some room for framing). */
+export function chunks(messages: OutgoingMessage[]): OutgoingMessage[][] {
+  const out: OutgoingMessage[][] = [];
+  let run: OutgoingMessage[] = [], bytes = 0;
+  for (const m of messages) {
+    let size = 64 + Buffer.byteLength(m.key) + m.value.length;
+    for (const [k, v] of Object.entries(m.headers)) size += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n, x) => n + x.length + 16, 0) : (v?.length ?? 0) + 16);
+    if (run.length && bytes + size > SEND_BYTES) { out.push(run); run = []; bytes = 0; }
+    run.push(m); bytes += size;
+  }
+  if (run.length) out.push(run);
+  return out;
 }
 
 function saslOptions(config: SettlementConfig, kind: EventSourceKind): SASLOptions | undefined {
@@ -72,6 +95,9 @@ function logKafkaEntry(logger: LogPort, { level, label, log }: LogEntry): void {
   // Powertools sets `timestamp` itself and warns about (then drops) one in the attributes
   const { message, timestamp: _ignored, ...attributes } = log;
   const line = `kafkajs ${label}: ${message}`;
+  // the bounded retries above are deliberate (see createKafkaProducer): kafkajs's warning about them
+  // on every cold start is kept out of the warnings
+  if (String(message).startsWith('Limiting retries for the idempotent producer')) { logger.info(line, attributes); return; }
   if (level === logLevel.ERROR || level === logLevel.NOTHING) logger.error(line, attributes);
   else if (level === logLevel.WARN) logger.warn(line, attributes);
   else logger.info(line, attributes);

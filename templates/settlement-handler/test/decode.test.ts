@@ -15,6 +15,19 @@ describe('decodeEvent', () => {
     expect(record?.trade.user).toBe('NO USER');
   });
 
+  it('takes a key of no bytes as NO USER, and sets aside a record whose key or value is not base64 (Buffer.from would drop what is not)', () => {
+    const event = kafkaEvent([{ user: '', offset: 1 }, { user: 'User_1', offset: 2 }, { user: 'User_2', offset: 3 }, { user: 'User_3', offset: 4 }]);
+    const [, second, third] = event.records['user_trades-0']!;
+    second!.key = '%%%';
+    third!.value = 'not base64!';
+    const { records, skipped } = decodeEvent(event);
+    expect(records.map((r) => [r.offset, r.trade.user])).toEqual([[1, 'NO USER'], [4, 'User_3']]);
+    expect(skipped).toEqual([
+      { topic: 'user_trades', partition: 0, offset: 2, problem: 'user_trades-0@2: the key is not base64' },
+      { topic: 'user_trades', partition: 0, offset: 3, problem: 'user_trades-0@3: the value is not base64' },
+    ]);
+  });
+
   it('keeps every partition of the event, each in offset order', () => {
     const event = kafkaEvent([
       { partition: 0, offset: 4, user: 'User_1' }, { partition: 0, offset: 5, user: 'User_2' },
