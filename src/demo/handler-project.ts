@@ -1,8 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTemplate, templateDir, writeProject } from '../scaffold/files.js';
 import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS } from '../scaffold/settlement-handler.js';
+
+/** The package name of the demo's own build of the handler. */
+const DEMO_NAME = 'demo-settlement';
+/** The demo's directory holds something else. */
+export class DemoDirTaken extends Error {}
+/** npm was stopped by a signal while the handler was being built. */
+export class BuildInterrupted extends Error { constructor(readonly signal: 'SIGINT' | 'SIGTERM') { super(`stopped by ${signal}`); } }
 
 /**
  * The settlement handler the demo runs: the template scaffolded into `dir`, installed and bundled
@@ -10,14 +17,22 @@ import { renderSettlementHandler, SETTLEMENT_HANDLER_DEFAULTS } from '../scaffol
  */
 export async function buildHandlerProject(dir: string, say: (line: string) => void): Promise<string> {
   const bundle = join(dir, 'dist', 'handler.mjs');
+  // a directory of other files (a user's own handler project) is never written over
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    let name: unknown;
+    try { name = (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name; } catch { /* none, or not JSON */ }
+    if (name !== DEMO_NAME) throw new DemoDirTaken(`${dir} holds files that are not the demo's own build${typeof name === 'string' ? ` (its package.json names '${name}')` : ''}`);
+  }
   if (existsSync(bundle)) return bundle;
   say(`scaffolding the settlement handler into ${dir}`);
-  const files = renderSettlementHandler(await readTemplate(templateDir('settlement-handler')), { ...SETTLEMENT_HANDLER_DEFAULTS, name: 'demo-settlement' });
+  const files = renderSettlementHandler(await readTemplate(templateDir('settlement-handler')), { ...SETTLEMENT_HANDLER_DEFAULTS, name: DEMO_NAME });
   await writeProject(dir, files, { force: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   for (const args of [['ci', '--prefer-offline', '--no-audit', '--no-fund'], ['run', '-s', 'build']]) {
     say(`npm ${args[0] === 'ci' ? 'ci' : 'run build'} in ${dir}`);
     const r = spawnSync(npm, args, { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    // Ctrl-C reaches npm too (the terminal signals the whole process group)
+    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.status === 130 || r.status === 143) throw new BuildInterrupted(r.signal === 'SIGTERM' || r.status === 143 ? 'SIGTERM' : 'SIGINT');
     if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   }
   return bundle;

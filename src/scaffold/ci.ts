@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { fillPlaceholders, ScaffoldError, type ProjectFile } from './render.js';
 
 export type CiProvider = 'github';
@@ -25,6 +26,8 @@ export function checkCiOptions(options: CiOptions): void {
   if (!/^(?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[\w./-]+|\.\/[\w./-]*)$/.test(options.action)) throw new ScaffoldError(`--action: '${options.action}' is not owner/repo@ref`);
   if (!/^[\w./-]+$/.test(options.defaultBranch)) throw new ScaffoldError(`--branch: '${options.defaultBranch}' is not a branch name`);
   if (!/^[\w./-]+$/.test(options.workingDirectory) || options.workingDirectory.startsWith('/')) throw new ScaffoldError(`--working-directory: '${options.workingDirectory}' must be a relative path`);
+  // relative to the repository's root, and inside it: the workflow's checkout is all there is
+  if (posix.normalize(options.workingDirectory).split('/')[0] === '..') throw new ScaffoldError(`--working-directory: '${options.workingDirectory}' leaves the repository (it is relative to its root)`);
 }
 
 /** The files of templates/ci-<provider>/ with their placeholders filled; pure. */

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,8 +39,31 @@ export async function writeProject(dir: string, files: readonly ProjectFile[], o
   await writeFiles(dir, files);
 }
 
-/** Writes the files under `dir`, creating directories as needed and overwriting files of the same name. */
+/**
+ * Writes the files under `dir`, creating directories as needed and overwriting files of the same
+ * name. Every path is checked first (a file where a directory is needed, a directory where a file
+ * goes, one that cannot be written), so a project that cannot be written whole is not written at all.
+ */
 export async function writeFiles(dir: string, files: readonly ProjectFile[]): Promise<void> {
+  const checked = new Set<string>();
+  for (const file of files) {
+    const parts = file.path.split('/');
+    let at = dir;
+    for (const part of parts.slice(0, -1)) {
+      at = join(at, part);
+      if (checked.has(at)) continue;
+      checked.add(at);
+      if (existsSync(at) && !statSync(at).isDirectory()) throw new ScaffoldError(`${at}: a file stands where the project needs a directory`);
+    }
+    const target = join(dir, ...parts);
+    if (!existsSync(target)) continue;
+    if (statSync(target).isDirectory()) throw new ScaffoldError(`${target}: a directory stands where the project writes a file`);
+    try { accessSync(target, constants.W_OK); } catch { throw new ScaffoldError(`${target}: cannot be overwritten (no write permission)`); }
+  }
+  for (const at of [dir, ...checked]) {
+    if (!existsSync(at)) continue;
+    try { accessSync(at, constants.W_OK); } catch { throw new ScaffoldError(`${at}: cannot be written (no write permission)`); }
+  }
   for (const file of files) {
     const target = join(dir, ...file.path.split('/'));
     await mkdir(dirname(target), { recursive: true });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,24 @@ describe('ksql-migrate demo', () => {
     expect(code, err.slice(-2000)).toBe(143);
     expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ trades sent, \d+ settled \(stopped\) \(seed 3\)$/);
   }, 240_000);
+
+  it('outside a project it runs the pipeline the package ships; a high --rate goes out in sends a broker takes', () => {
+    const elsewhere = mkdtempSync(join(tmpdir(), 'ksqlm-demo-cwd-'));
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20000', '--rate', '100000', '--seed', '4', '--dir', dir], { cwd: elsewhere, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toContain(`no migrations/ here: running the pipeline ksql-migrate ships (${join(ROOT, 'migrations')}/)`);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('20000 trades sent, 20000 settled (seed 4)');
+  }, 240_000);
+
+  it('never writes over a directory that is not its own build (a user\'s handler project): exit 2, the files as they were', () => {
+    const user = mkdtempSync(join(tmpdir(), 'ksqlm-demo-user-'));
+    mkdirSync(join(user, 'settlement-handler', 'src'), { recursive: true });
+    writeFileSync(join(user, 'settlement-handler', 'package.json'), '{"name":"my-settler"}\n');
+    writeFileSync(join(user, 'settlement-handler', 'src', 'rules.ts'), '// my own rules\n');
+    const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20', '--dir', user], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    expect([r.status, r.stderr.trim().split('\n').at(-1)]).toEqual([2, `error: --dir: ${join(user, 'settlement-handler')} holds files that are not the demo's own build (its package.json names 'my-settler'); give the demo a directory of its own`]);
+    expect(readFileSync(join(user, 'settlement-handler', 'src', 'rules.ts'), 'utf8')).toBe('// my own rules\n');
+  });
 
   it('a settlement Lambda that keeps failing ends the demo with its error and exit 1, instead of waiting for settlements forever', () => {
     const bundle = join(dir, 'settlement-handler', 'dist', 'handler.mjs');

@@ -47,6 +47,20 @@ describe('ksql-migrate scaffold settlement-handler', () => {
     expect(readdirSync(cwd)).toEqual(['afile']);
   });
 
+  it('--force into a directory that cannot take the project writes nothing, and names the path in the way; next steps quote a path with spaces', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-force-'));
+    mkdirSync(join(cwd, 'hw'));
+    writeFileSync(join(cwd, 'hw', 'src'), 'a file where src/ goes');
+    const r = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'hw', '--force']);
+    expect([r.status, r.stderr]).toEqual([2, `error: scaffold: ${join(cwd, 'hw', 'src')}: a file stands where the project needs a directory\n`]);
+    expect(readdirSync(join(cwd, 'hw'))).toEqual(['src']);
+    const spaced = run(cwd, process.execPath, [CLI, 'scaffold', 'settlement-handler', 'My Dir', '--name', 'okname']);
+    expect(spaced.status, spaced.stderr).toBe(0);
+    expect(spaced.stdout).toContain("next:\n  cd 'My Dir'\n");
+    const outside = run(cwd, process.execPath, [CLI, 'scaffold', 'ci', '--force', '--working-directory', 'sub/../../x']);
+    expect([outside.status, outside.stderr]).toEqual([2, "error: scaffold ci: --working-directory: 'sub/../../x' leaves the repository (it is relative to its root)\n"]);
+  });
+
   // The generated project's own install, type check, tests and bundle: what a user runs first.
   it('writes a project whose npm ci, type check, tests and esbuild bundle pass', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'ksqlm-scaffold-'));

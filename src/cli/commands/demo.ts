@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startLocalServer } from '../../engine/rest/server.js';
 import { migrate } from '../../index.js';
 import { KsqlClient } from '../../client/client.js';
@@ -7,7 +8,7 @@ import { generate, seededRandom } from '../../datagen/generators.js';
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
-import { buildHandlerProject } from '../../demo/handler-project.js';
+import { BuildInterrupted, buildHandlerProject, DemoDirTaken } from '../../demo/handler-project.js';
 import { DISPOSITION_TABLES, formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
 import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone } from '../errors.js';
 import { loadConfigOrExit } from '../context.js';
@@ -22,6 +23,9 @@ interface DemoOptions { trades: string; rate: string; duration?: string; seed?: 
  * local event source mapping, and the per-minute counts per symbol and disposition: redrawn live
  * on a TTY, one final table when piped. Ctrl-C stops it cleanly.
  */
+/** Records per producer send: a few hundred KB of trades. */
+const SEND_RECORDS = 2000;
+
 /** How often a batch may fail before the demo gives up on the settlement Lambda. */
 const DEMO_ATTEMPTS = 3;
 
@@ -39,8 +43,13 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (!Number.isInteger(trades) || trades < 1) throw new CliError(`--trades: expected a positive integer, got '${opts.trades}'`, EXIT.USAGE);
   const seed = parseSeed(opts.seed);
   // the migrations are checked before anything is built or started
-  const migrationsDir = resolve(opts.migrationsDir ?? loadConfigOrExit({}, { onlyMigrations: true }).migrationsDir);
-  if (!existsSync(migrationsDir)) throw new CliError(`--migrations-dir: ${migrationsDir} does not exist`, EXIT.USAGE);
+  let migrationsDir = resolve(opts.migrationsDir ?? loadConfigOrExit({}, { onlyMigrations: true }).migrationsDir);
+  if (!existsSync(migrationsDir)) {
+    if (opts.migrationsDir !== undefined) throw new CliError(`--migrations-dir: ${migrationsDir} does not exist`, EXIT.USAGE);
+    // outside a project (no migrations/ here): the pipeline the package ships
+    migrationsDir = fileURLToPath(new URL('../../../migrations/', import.meta.url));
+    process.stderr.write(`no ${relative(process.cwd(), resolve('migrations')) || 'migrations'}/ here: running the pipeline ksql-migrate ships (${migrationsDir})\n`);
+  }
   exitWhenDone.requested = true;
   const tty = process.stdout.isTTY === true;
   const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -51,6 +60,11 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const dir = resolve(opts.dir);
   let bundle: string;
   try { bundle = await buildHandlerProject(join(dir, 'settlement-handler'), say); } catch (e) {
+    if (e instanceof DemoDirTaken) throw new CliError(`--dir: ${e.message}; give the demo a directory of its own`, EXIT.USAGE, { cause: e });
+    if (e instanceof BuildInterrupted || stopping) {
+      say('stopped while building the settlement handler (the next run builds it again)');
+      return (e instanceof BuildInterrupted ? e.signal : stoppedBy) === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+    }
     throw new CliError(`demo: cannot build the settlement handler: ${(e as Error).message}`, EXIT.FAILED, { cause: e });
   }
   const server = await startLocalServer({ port: 0, kafkaPort: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
@@ -95,9 +109,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     const producer = kafka.producer();
     await producer.connect();
     const random = seededRandom(seed);
-    const send = async (kind: 'users' | 'stocktrade', from: number, n: number) => producer.send({
-      topic: kind, acks: -1, messages: Array.from({ length: n }, (_, j) => { const r = generate(kind, from + j, random); return { key: r.key, value: JSON.stringify(r.value) }; }),
-    });
+    // in sends of at most SEND_RECORDS, so a high --rate never makes a batch larger than a broker takes (1 MB)
+    const send = async (kind: 'users' | 'stocktrade', from: number, n: number) => {
+      for (let at = 0; at < n; at += SEND_RECORDS) {
+        await producer.send({
+          topic: kind, acks: -1, messages: Array.from({ length: Math.min(SEND_RECORDS, n - at) }, (_, j) => { const r = generate(kind, from + at + j, random); return { key: r.key, value: JSON.stringify(r.value) }; }),
+        });
+      }
+    };
     await send('users', 0, 9);
     const started = Date.now();
     let sent = 0, shown = '';

@@ -45,7 +45,7 @@ export async function runScaffoldSettlementHandler(dir: string | undefined, flag
   process.stdout.write(
     `created ${shown}/ (${count} files): ${options.name}, a Lambda settling ${options.inputTopic} into ${options.outputTopic} (event source: ${source})\n`
     + 'next:\n'
-    + `  cd ${shown}\n`
+    + `  cd ${shellWord(shown)}\n`
     + '  npm ci\n'
     + '  npm run check        # type check, tests, esbuild bundle into dist/\n'
     + `  # fill in a copy of secret.example.json, then: aws secretsmanager create-secret --name ${settlementSecretName(options)} --secret-string file://secret.json\n`
@@ -93,3 +93,6 @@ export async function runScaffoldCi(flags: ScaffoldCiFlags): Promise<void> {
 }
 
 /** A path that cannot hold the files (a file where a directory should be, no permission). */
+
+/** A path as a shell takes it: as it is when plain, else in single quotes. */
+const shellWord = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
