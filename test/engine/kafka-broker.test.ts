@@ -107,6 +107,17 @@ describe('the broker', () => {
     expect(topics.get('recent')!.partitions[0]!.end + topics.get('diff')!.partitions[0]!.end).toBe(2);
   });
 
+  it('takes exactly one record batch per partition in a Produce (v3 and later): two are INVALID_RECORD and nothing is appended', () => {
+    const topics = new TopicStore();
+    topics.create('one', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    const batch = (n: number) => encodeBatch(Array.from({ length: n }, (_v, i) => ({ offset: i, timestamp: 1000 + i, key: null, value: Buffer.from(`v${i}`), headers: [] })));
+    expect(broker.produce('one', 0, Buffer.concat([batch(1), batch(2)])).errorCode).toBe(87);
+    expect(broker.produce('one', 0, Buffer.alloc(0)).errorCode).toBe(87);
+    expect(topics.get('one')!.partitions[0]!.end).toBe(0);
+    expect(broker.produce('one', 0, batch(2))).toMatchObject({ errorCode: 0, baseOffset: 0 });
+  });
+
   it('names no topic "." or "..": CreateTopics refuses them with Kafka\'s message, and a Metadata request does not make them', () => {
     const broker = new Broker(new TopicStore(), () => undefined);
     for (const name of ['.', '..']) {
@@ -242,6 +253,36 @@ describe('the group coordinator', () => {
       expect(g.leave('g', '', 'i-2')).toBe(0);
       expect(g.leave('g', '', 'i-9')).toBe(25);
       expect(g.describe('g').members.map((m) => m.instanceId)).toEqual(['i-1']);
+    } finally { g.close(); }
+  });
+
+  it('a static member that does not rejoin within the rebalance timeout keeps its place (and its metadata goes to the leader) until its session ends; a dynamic one is dropped', async () => {
+    const g = new GroupCoordinator(new TopicStore());
+    const joinAs = (memberId: string, instanceId: string | undefined, rebalanceTimeoutMs = 300) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 30_000, rebalanceTimeoutMs, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from(instanceId ?? 'dyn') }], requireKnownMemberId: false, instanceId });
+    try {
+      // i1 alone, then i2 and a dynamic member join in turn, everyone rejoining each time
+      const first = await joinAs('', 'i1');
+      await g.sync('g', first.generationId, first.memberId, [{ memberId: first.memberId, assignment: Buffer.from('x') }]);
+      const pendingB = joinAs('', 'i2'), pendingC = joinAs('', undefined);
+      const [a, b, c] = await Promise.all([joinAs(first.memberId, 'i1'), pendingB, pendingC]);
+      expect(new Set([a.generationId, b.generationId, c.generationId]).size).toBe(1);
+      const leaderId = [a, b, c].find((x) => x.members.length)!.memberId;
+      const assignments = [a, b, c].map((x) => ({ memberId: x.memberId, assignment: Buffer.from(x.memberId) }));
+      await Promise.all([a, b, c].map((x) => g.sync('g', x.generationId, x.memberId, x.memberId === leaderId ? assignments : [])));
+      expect(g.describe('g').state).toBe('Stable');
+      // a new member: i2 and the dynamic member stay silent (i2 restarting); only i1 rejoins
+      const newcomer = joinAs('', undefined);
+      expect(g.describe('g').state).toBe('PreparingRebalance');
+      // during the rebalance a stale generation is ILLEGAL_GENERATION (22) before REBALANCE_IN_PROGRESS (27), and members show no assignment
+      expect(g.heartbeat('g', a.generationId - 1, a.memberId)).toBe(22);
+      expect(g.heartbeat('g', a.generationId, a.memberId)).toBe(27);
+      expect(g.describe('g').members.every((m) => m.assignment.length === 0 && m.metadata.length === 0)).toBe(true);
+      const [again, joined] = await Promise.all([joinAs(a.memberId, 'i1'), newcomer]);
+      const next = [again, joined].find((x) => x.members.length)!;
+      expect(next.members.map((m) => m.instanceId ?? 'dynamic').sort()).toEqual(['dynamic', 'i1', 'i2']);
+      expect(g.describe('g').members.map((m) => m.id).sort()).toEqual([a.memberId, b.memberId, joined.memberId].sort());
+      expect(g.heartbeat('g', b.generationId, b.memberId, 'i2')).toBe(22);
+      expect(g.heartbeat('g', c.generationId, c.memberId)).toBe(25);
     } finally { g.close(); }
   });
 

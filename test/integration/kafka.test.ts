@@ -11,6 +11,7 @@ import * as snappy from 'snappy';
 import * as lz4 from 'lz4-napi';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { Reader, Writer } from '../../src/engine/kafka/wire.js';
+import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
 import { ksql, queryStream } from '../helpers/server.js';
 import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
 
@@ -80,6 +81,11 @@ async function rawClient(broker: string) {
       const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
       s.write(Buffer.concat([head, payload]));
       return new Promise((resolve) => waiting.push(resolve));
+    },
+    /** A request that gets no answer (a Produce with acks=0). */
+    post(payload: Buffer): void {
+      const head = Buffer.alloc(4); head.writeInt32BE(payload.length);
+      s.write(Buffer.concat([head, payload]));
     },
     close: () => s.destroy(),
   };
@@ -177,6 +183,37 @@ describe('the Kafka listener with kafkajs', () => {
       // the connection still serves
       expect(new Reader((await c.send(request(3, 1, 8, new Writer().int32(-1).toBuffer())))!).int32()).toBe(8);
     } finally { c.close(); }
+  });
+
+  it('an acks=0 Produce that fails closes the connection (the producer\'s one signal); one that succeeds does not. CreateTopics naming a topic twice creates neither', async () => {
+    const admin = client(brokers).admin();
+    await admin.connect();
+    try { await admin.createTopics({ topics: [{ topic: 'acks0', numPartitions: 1 }] }); } finally { await admin.disconnect(); }
+    const records = encodeBatch([{ offset: 0, timestamp: Date.now(), key: null, value: Buffer.from('v'), headers: [] }]);
+    const produce = (partition: number, correlationId: number) => request(0, 3, correlationId, new Writer().nullableString(null).int16(0).int32(1000)
+      .array(['acks0'], (w, t) => w.string(t).array([partition], (x, p) => x.int32(p).bytes(records))).toBuffer());
+    const metadata = (id: number) => request(3, 1, id, new Writer().int32(-1).toBuffer());
+    const c = await rawClient(brokers[0]!);
+    try {
+      // fire and forget to partition 0: no answer; the connection still serves
+      c.post(produce(0, 1));
+      expect(new Reader((await c.send(metadata(2)))!).int32()).toBe(2);
+      // to a partition the topic does not have: the connection is closed
+      c.post(produce(9, 3));
+      expect(await c.send(metadata(4))).toBeNull();
+    } finally { c.close(); }
+    const d = await rawClient(brokers[0]!);
+    try {
+      const create = new Writer().array(['dup-ct', 'dup-ct'], (w, t) => w.string(t).int32(1).int16(1).array([], () => undefined).array([], () => undefined)).int32(5000).bool(false).toBuffer();
+      const r = new Reader((await d.send(request(19, 2, 5, create)))!);
+      expect(r.int32()).toBe(5);
+      r.int32(); // throttle
+      const answers = Array.from({ length: r.int32() }, () => [r.string(), r.int16(), r.nullableString()]);
+      expect(answers).toEqual([['dup-ct', 42, 'Duplicate topic name.'], ['dup-ct', 42, 'Duplicate topic name.']]);
+    } finally { d.close(); }
+    const check = client(brokers).admin();
+    await check.connect();
+    try { expect(await check.listTopics()).not.toContain('dup-ct'); } finally { await check.disconnect(); }
   });
 
   it('CreateTopics applies cleanup.policy and retention.bytes, refuses bad ones and too many partitions; the broker\'s own topic is not the clients\'', async () => {
@@ -1120,6 +1157,15 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
       await bad.send(handshake);
       expect(await bad.send(plainToken('alice', 'nope'))).toBeNull();
       bad.close();
+
+      // SaslAuthenticate (v1): a wrong password is answered, then the connection closed (KIP-152), so
+      // a second try on it gets nowhere
+      const v1 = await rawClient(brokers[0]!);
+      await v1.send(request(17, 1, 5, new Writer().string('PLAIN').toBuffer()));
+      const refused = new Reader((await v1.send(request(36, 1, 6, new Writer().bytes(plainToken('alice', 'nope')).toBuffer())))!);
+      expect([refused.int32(), refused.int16(), refused.nullableString()]).toEqual([6, 58, 'Authentication failed: Invalid username or password']);
+      expect(await v1.send(request(36, 1, 7, new Writer().bytes(plainToken('alice', 's3cret-pw')).toBuffer()))).toBeNull();
+      v1.close();
       expect(server.output()).not.toContain('s3cret-pw');
     } finally { await server.stop(); }
   });

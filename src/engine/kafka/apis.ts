@@ -23,6 +23,8 @@ export interface ApiContext {
   waitForData(ms: number): Promise<void>;
   /** SASL/PLAIN: the connection's state, and the check of a username and password (absent: no SASL). */
   sasl: { mechanism?: string; authenticated: boolean; check?: (user: string, password: string) => boolean; rawTokenNext?: boolean };
+  /** Set by a handler: the connection is closed once its answer (if any) is written, as a broker closes it. */
+  closeAfter?: boolean;
 }
 
 /** A handler returns the response body, or null when the request gets no response (acks = 0). */
@@ -93,7 +95,11 @@ const produce: Handler = (v, r, ctx) => {
   const budget = decompressionBudget();
   const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records, budget, acks)) }));
   ctx.broker.written();
-  return acks === 0 ? null : encodeProduce(v, results);
+  if (acks !== 0) return encodeProduce(v, results);
+  // with acks=0 the client hears nothing back: a broker closes the connection when the answer it
+  // does not send would carry an error (unknown partition, too large...), the producer's one signal
+  if (results.some((t) => t.results.some((p) => p.errorCode !== ERR.NONE))) ctx.closeAfter = true;
+  return null;
 };
 
 function encodeProduce(v: number, topics: { name: string; results: ProduceResult[] }[]): Writer {
@@ -225,9 +231,12 @@ const createTopics: Handler = (v, r, ctx) => {
   const validateOnly = v >= 1 ? r.bool() : false;
   const w = new Writer();
   throttle(w, v, 2);
+  // a name given twice is refused for every entry, and neither is created (Kafka: "Duplicate topic name.")
+  const seen = new Map<string, number>();
+  for (const t of topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   w.array(topics, (x, t) => {
     // a name Kafka refuses, or one taken, is answered first: the assignment is checked for a new topic
-    const res = (t.refused && !topicNameProblem(t.name) && !ctx.broker.topics.has(t.name) ? t.refused : undefined) ?? ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
+    const res = seen.get(t.name)! > 1 ? { code: ERR.INVALID_REQUEST, message: 'Duplicate topic name.' } : (t.refused && !topicNameProblem(t.name) && !ctx.broker.topics.has(t.name) ? t.refused : undefined) ?? ctx.broker.createTopic(t.name, t.partitions, t.replication, validateOnly, t.configs);
     x.string(t.name).int16(res.code);
     if (v >= 1) x.nullableString(res.message);
   });
@@ -537,6 +546,8 @@ export function checkPlainToken(sasl: ApiContext['sasl'], token: Buffer): boolea
 
 const saslAuthenticate: Handler = (v, r, ctx) => {
   const ok = checkPlainToken(ctx.sasl, r.bytes() ?? Buffer.alloc(0));
+  // a failed authentication is answered, then the connection closed (KIP-152): each guess costs a connection
+  if (!ok) ctx.closeAfter = true;
   const w = new Writer().int16(ok ? ERR.NONE : 58).nullableString(ok ? null : `Authentication failed: Invalid username or password`).bytes(Buffer.alloc(0));
   if (v >= 1) w.int64(0);
   return w;

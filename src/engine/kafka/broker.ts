@@ -144,6 +144,9 @@ export class Broker {
       if (e instanceof BatchError) return { index, errorCode: e.code, baseOffset: -1, logStartOffset: log.start };
       throw e;
     }
+    // Produce v3 and later carry exactly one record batch per partition (Kafka: "Produce requests with
+    // version 3 are only allowed to contain exactly one record batch")
+    if (batches.length !== 1) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };

@@ -32,6 +32,8 @@ interface Group {
   members: Map<string, Member>; rebalanceDeadline?: NodeJS.Timeout;
   /** Static members: group.instance.id to the member id that holds it now. */
   statics: Map<string, string>;
+  /** The rebalance timeout passed: the join completes with the members that rejoined (and static ones that did not). */
+  joinTimedOut?: boolean;
 }
 
 const INT64_MAX = 2n ** 63n - 1n;
@@ -190,8 +192,10 @@ export class GroupCoordinator {
     const timeout = Math.max(...[...g.members.values()].map((m) => m.rebalanceTimeoutMs), 0);
     if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline);
     g.rebalanceDeadline = setTimeout(() => {
-      // members that did not rejoin in time leave the group
-      for (const [id, m] of g.members) if (!m.join) g.members.delete(id);
+      // members that did not rejoin in time leave the group; static ones keep their place (and their
+      // partitions, the leader assigns them too) until their session times out, as KIP-345 has it
+      for (const [id, m] of g.members) if (!m.join && m.instanceId === undefined) g.members.delete(id);
+      g.joinTimedOut = true;
       this.maybeCompleteJoin(g);
     }, timeout);
     g.rebalanceDeadline.unref();
@@ -201,13 +205,16 @@ export class GroupCoordinator {
     if (g.state !== 'PreparingRebalance') return;
     const members = [...g.members.values()];
     if (members.length === 0) { g.state = 'Empty'; return; }
-    if (!members.every((m) => m.join)) return;
+    const joined = members.filter((m) => m.join);
+    // every member rejoined; or the timeout passed and only static members are missing
+    if (joined.length < members.length && !(g.joinTimedOut && joined.length > 0 && members.every((m) => m.join || m.instanceId !== undefined))) return;
+    g.joinTimedOut = false;
     if (g.rebalanceDeadline) { clearTimeout(g.rebalanceDeadline); g.rebalanceDeadline = undefined; }
     g.generation++;
     g.protocol = selectProtocol(members);
-    if (!g.members.has(g.leader)) g.leader = members[0]!.id;
+    if (!g.members.get(g.leader)?.join) g.leader = joined[0]!.id;
     g.state = 'CompletingRebalance';
-    for (const m of members) {
+    for (const m of joined) {
       const join = m.join!;
       m.join = undefined;
       join({
@@ -242,8 +249,9 @@ export class GroupCoordinator {
     const m = g?.members.get(memberId);
     if (!g || !m) return GERR.UNKNOWN_MEMBER_ID;
     m.lastSeen = Date.now();
-    if (g.state === 'PreparingRebalance') return GERR.REBALANCE_IN_PROGRESS;
+    // a stale generation is told so first, as Kafka's coordinator checks it before the group's state
     if (generation !== g.generation) return GERR.ILLEGAL_GENERATION;
+    if (g.state === 'PreparingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     return GERR.NONE;
   }
 
@@ -388,7 +396,9 @@ export class GroupCoordinator {
     if (!g) return this.committedPartitions(groupId).length || this.protocolTypes.has(groupId) ? { state: 'Empty', protocolType: this.protocolTypes.get(groupId) ?? '', protocol: '', members: [] } : { state: 'Dead', protocolType: '', protocol: '', members: [] };
     return {
       state: g.state, protocolType: g.protocolType, protocol: g.state === 'Stable' ? g.protocol : '',
-      members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, metadata: m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0), assignment: m.assignment })),
+      // members' metadata and assignments only in a stable group, as Kafka's summary gives them
+      // (during a rebalance the old assignment is no longer current)
+      members: [...g.members.values()].map((m) => ({ id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, metadata: g.state === 'Stable' ? m.protocols.find((p) => p.name === g.protocol)?.metadata ?? Buffer.alloc(0) : Buffer.alloc(0), assignment: g.state === 'Stable' ? m.assignment : Buffer.alloc(0) })),
     };
   }
 

@@ -139,8 +139,10 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
     socket.on('error', () => undefined);
     socket.on('close', () => { sockets.delete(socket); });
 
+    // set once an answer ended the connection: requests read after it are not answered
+    let closing = false;
     const handle = async (frame: Buffer) => {
-      if (socket.destroyed) return;
+      if (socket.destroyed || closing) return;
       if (sasl.rawTokenNext) {
         // after a SaslHandshake v0 the frame is the bare PLAIN token; success is an empty token back
         sasl.rawTokenNext = false;
@@ -159,21 +161,24 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       // with SASL on, only the handshake comes before authentication; anything else closes the connection
       if (!sasl.authenticated && ![17, 18, 36].includes(key)) throw new WireError(`${api.name} before SASL authentication`);
       let body: Writer | null;
+      let ctx: ApiContext | undefined;
       if (version < api.min || version > api.max) {
         // a client asks for ApiVersions at its newest version first: answer in v0 with the range we serve
         if (key !== 18) throw new WireError(`${api.name} v${version} is not supported`);
         body = new Writer().int16(UNSUPPORTED_VERSION).array([api], (w, a) => w.int16(a.key).int16(a.min).int16(a.max));
       } else {
-        const ctx: ApiContext = { broker, groups, transactions, clusterId: opts.clusterId, host: advertised, port, clientId, clientHost, waitForData, sasl };
+        ctx = { broker, groups, transactions, clusterId: opts.clusterId, host: advertised, port, clientId, clientHost, waitForData, sasl };
         body = await api.handle(version, r, ctx);
       }
-      if (body === null || socket.destroyed) return;
+      if (body === null || socket.destroyed) { if (ctx?.closeAfter) socket.destroy(); return; }
       const payload = body.toBuffer();
       // a flexible response's header (v1) carries tagged fields after the correlation id, but for ApiVersions
       const tagged = flexible && key !== 18 ? 1 : 0;
       const head = Buffer.alloc(8 + tagged);
       head.writeInt32BE(4 + tagged + payload.length, 0);
       head.writeInt32BE(correlationId, 4);
+      // (an answer after which the connection closes goes out first: end() flushes it)
+      if (ctx?.closeAfter) { closing = true; socket.end(Buffer.concat([head, payload], head.length + payload.length)); return; }
       // an answer the client does not take yet holds up the next one
       if (!socket.write(Buffer.concat([head, payload], head.length + payload.length))) await drained(socket);
     };
