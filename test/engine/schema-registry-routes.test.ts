@@ -197,6 +197,9 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(req('PUT', '/mode/imp-value', { mode: 'IMPORT' })).toMatchObject({ status: 422, body: { error_code: 42205 } });
     expect(req('PUT', '/mode/imp-value?force=true', { mode: 'IMPORT' }).body).toEqual({ mode: 'IMPORT' });
     expect(req('PUT', '/mode', { mode: 'READWRITE' }).body).toEqual({ mode: 'READWRITE' });
+    // an id of the client's choosing outside IMPORT mode is refused, as Confluent's registry refuses it
+    expect(req('POST', '/subjects/imp2-value/versions', { schema: '"float"', id: 501 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject imp2-value is not in import mode' } });
+    expect(req('GET', '/schemas/ids/501').status).toBe(404);
     expect(req('PUT', '/mode/ro-value', { mode: 'readonly' }).body).toEqual({ mode: 'READONLY' });
     expect(req('POST', '/subjects/ro-value/versions', { schema: AVRO_V1 })).toEqual({ status: 422, body: { error_code: 42205, message: 'Subject ro-value is in read-only mode' } });
     expect(req('GET', '/mode/ro-value').body).toEqual({ mode: 'READONLY' });

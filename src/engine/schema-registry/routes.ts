@@ -89,7 +89,10 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
       if (method === 'GET') return ok(r.versions(a, deleted));
       if (method === 'POST') {
         const input = schemaInput(body);
-        const id = r.register(a, input, idOf(body), r.modeOf(a) === 'IMPORT' ? importVersionOf(body) : undefined);
+        // an id of the client's choosing is for copying a registry: IMPORT mode only, as Confluent's has it
+        const importing = r.modeOf(a) === 'IMPORT';
+        if (idOf(body) !== undefined && !importing) throw new RegistryError(422, 42205, `Subject ${a} is not in import mode`);
+        const id = r.register(a, input, idOf(body), importing ? importVersionOf(body) : undefined);
         return ok({ id });
       }
       return undefined;
