@@ -136,6 +136,24 @@ describe('config precedence: defaults < file < env < flags', () => {
     const dir = project('server:\n  username: ${env:KEY}\n  password: ${env:SECRET}\n');
     expect(loadConfig({}, { KEY: 'k', SECRET: 's' }, dir).server).toMatchObject({ username: 'k', password: 's' });
     expect(() => loadConfig({}, { KEY: 'k' }, dir)).toThrow('server.password: environment variable SECRET is not set');
+    // an empty one is what CI gives for a secret never set up: refused, not sent
+    expect(() => loadConfig({}, { KEY: 'k', SECRET: '' }, dir)).toThrow('server.password: environment variable SECRET is empty');
+    // a reference written another way is refused, not sent as the value
+    for (const ref of ['${SECRET}', '${ENV:SECRET}', '${env:SECRET-X}', '${env:SECRET']) {
+      expect(() => loadConfig({}, { SECRET: 's' }, project(`server:\n  password: '${ref}'\n`)), ref).toThrow(`server.password: '${ref}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+    }
+    // (a migration variable's value is SQL, where ${name} is ksqlDB's own)
+    expect(loadConfig({}, {}, project("variables:\n  v: '${x}'\n")).variables).toEqual({ v: '${x}' });
+  });
+
+  it('names where a bad value came from, refuses a flag given empty, and keeps the file\'s registry credentials beside the environment\'s URL', () => {
+    const dir = project('server:\n  url: http://file:1\nschemaRegistry:\n  url: http://sr-file:1\n  username: u\n  password: p\n');
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SERVER: 'localhost:8088' }, dir)).toThrow(/^KSQL_MIGRATE_SERVER: /);
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'sr:8081' }, dir)).toThrow(/^KSQL_MIGRATE_SCHEMA_REGISTRY_URL: /);
+    for (const [flags, name] of [[{ server: '' }, '--server'], [{ migrationsDir: ' ' }, '--migrations-dir'], [{ password: '' }, '--password']] as const) {
+      expect(() => loadConfig(flags, {}, dir)).toThrow(`${name}: expected a value, got an empty one`);
+    }
+    expect(loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://sr-env:2' }, dir).schemaRegistry).toEqual({ url: 'http://sr-env:2', username: 'u', password: 'p' });
   });
 
   it('reads Confluent\'s ksql-migrations.properties', () => {

@@ -75,14 +75,14 @@ export class KsqlClient {
         const timeout = (this.opts.timeoutMs ?? 30_000) + waitMs;
         const res = await request(`${this.url}${path}`, { method: 'POST', body: text, headers, headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher });
         const out = await res.body.text();
-        if (res.statusCode === 401 || res.statusCode === 403) {
-          throw new AuthError(`${this.url} refused the credentials (HTTP ${res.statusCode}): check the username and password (or API key and secret)`);
-        }
+        if (res.statusCode === 401 || res.statusCode === 403) throw new AuthError(this.refused(res.statusCode));
         if (res.statusCode === 503 && i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
         return { status: res.statusCode, text: out };
       } catch (e) {
         if (e instanceof AuthError) throw e;
-        if (i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+        // a server that took the connection and did not answer in the time given is not asked again:
+        // the timeout is the limit (a connection refused or reset is retried)
+        if (i + 1 < attempts && !timedOut(e)) { await sleep(200 * 2 ** i); continue; }
         throw new UnreachableError(describeNetworkError(this.url, e));
       }
     }
@@ -147,6 +147,13 @@ export class KsqlClient {
   }
 
   /** What every request carries: the configured headers (`server.headers`), then basic auth. */
+  /** A 401 or 403: credentials refused, or asked for where none were given. */
+  private refused(status: number): string {
+    return this.opts.username === undefined
+      ? `${this.url} requires credentials (HTTP ${status}) and none are configured: set server.username and server.password (or an API key and secret)`
+      : `${this.url} refused the credentials (HTTP ${status}): check the username and password (or API key and secret)`;
+  }
+
   private commonHeaders(): Record<string, string> {
     const headers: Record<string, string> = { ...this.opts.headers };
     if (this.opts.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password ?? ''}`).toString('base64')}`;
@@ -172,10 +179,10 @@ export class KsqlClient {
         const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.commonHeaders() });
         status = res.statusCode; text = await res.body.text();
       } catch (e) {
-        if (i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
+        if (i + 1 < attempts && !timedOut(e)) { await sleep(200 * 2 ** i); continue; }
         throw new UnreachableError(describeNetworkError(this.url, e));
       }
-      if (status === 401 || status === 403) throw new AuthError(`${this.url} refused the credentials (HTTP ${status})`);
+      if (status === 401 || status === 403) throw new AuthError(this.refused(status));
       if (status === 503 && i + 1 < attempts) { await sleep(200 * 2 ** i); continue; }
       let body: unknown;
       try { body = JSON.parse(text); } catch { body = undefined; }
@@ -207,6 +214,12 @@ function answer<T>(schema: z.ZodType<T>, r: { status: number; text: string }, wh
     throw new ServerError(r.status, { message: `${where} answered HTTP ${r.status} with JSON that is not ${expected}${issue ? ` (${issue.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue.message})` : ''}: is this a ksqlDB server?` });
   }
   return parsed.data;
+}
+
+/** Whether a request failed by running out of time (no answer, or no whole one), not by a refused or broken connection. */
+function timedOut(e: unknown): boolean {
+  const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+  return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
 }
 
 function describeNetworkError(url: string, e: unknown): string {

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 /* eslint-disable @typescript-eslint/no-explicit-any -- settings from files, the environment and flags are merged as loose objects before the zod schema types them */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -103,9 +104,16 @@ export interface ConfigFlags {
 /** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
 function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
   if (typeof v === 'string') {
+    // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution)
+    if (!path.startsWith('variables')) {
+      const unread = /\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*\})[^}]*\}?/.exec(v);
+      if (unread) throw new ConfigError(`${path}: '${unread[0]}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+    }
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const value = env[name];
       if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
+      // an empty one is what CI gives for a secret that was never set up
+      if (value === '') throw new ConfigError(`${path}: environment variable ${name} is empty`);
       return value;
     });
   }
@@ -203,7 +211,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const from = flags.config !== undefined ? '--config: ' : explicit !== undefined ? 'KSQL_MIGRATE_CONFIG: ' : '';
   if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`${from}${path} is a directory, not a configuration file`);
   if (existsSync(path)) {
-    const text = readFileSync(path, 'utf8');
+    let text: string;
+    try { text = readFileSync(path, 'utf8'); } catch (e) {
+      throw new ConfigError(`${from}${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     try {
       fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text) ?? {});
     // (the parser's first line ends with a colon before the excerpt it shows on the next lines)
@@ -226,6 +237,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL) fromEnv.schemaRegistry.url = env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL;
   if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME) fromEnv.schemaRegistry.username = env.KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME;
   if (env.KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD) fromEnv.schemaRegistry.password = env.KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD;
+  // a flag given empty (`--server "$URL"` with URL unset) is a mistake, not the flag left out
+  for (const [flag, value] of [['--server', flags.server], ['--username', flags.username], ['--password', flags.password], ['--migrations-dir', flags.migrationsDir]] as const) {
+    if (value !== undefined && value.trim() === '') throw new ConfigError(`${flag}: expected a value, got an empty one`);
+  }
   const fromFlags: Record<string, any> = { server: {}, migrations: {} };
   if (flags.server) fromFlags.server.url = flags.server;
   if (flags.username) fromFlags.server.username = flags.username;
@@ -247,7 +262,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     if (fileServer && (embedded || fromEnv.server[k] !== undefined || fromFlags.server[k] !== undefined)) delete fileServer[k];
   }
   const fileRegistry = file && typeof file === 'object' && file.schemaRegistry && typeof file.schemaRegistry === 'object' ? file.schemaRegistry as Record<string, unknown> : undefined;
-  if (fileRegistry && fromEnv.schemaRegistry.url !== undefined) { delete fileRegistry.url; delete fileRegistry.username; delete fileRegistry.password; }
+  // per key, as for the server: the environment's URL replaces the file's, whose username and password stay unless the environment gives its own
+  if (fileRegistry) for (const k of ['url', 'username', 'password'] as const) if (fromEnv.schemaRegistry[k] !== undefined) delete fileRegistry[k];
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
   // Confluent's tool requires the server's URL in its properties file: the default (localhost:8088)
@@ -273,7 +289,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       && (fileData as Record<string, Record<string, unknown> | undefined>)[sec]?.[k] !== undefined && fromEnv[sec]?.[k] === undefined && fromFlags[sec]?.[k] === undefined;
     const propertyKey = fromFile ? Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === sec && to[1] === k)?.[0] : undefined;
     if (propertyKey) throw new ConfigError(`${path}: ${propertyKey}: ${issue.message}`);
-    const source = key === 'server.url' && flags.server ? '--server' : key;
+    // a bad value is named where it came from: the flag, the environment variable, or the file's key
+    const source = key === 'server.url' && flags.server ? '--server' : key === 'server.url' && env.KSQL_MIGRATE_SERVER ? 'KSQL_MIGRATE_SERVER'
+      : key === 'schemaRegistry.url' && env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL ? 'KSQL_MIGRATE_SCHEMA_REGISTRY_URL' : key;
     throw new ConfigError(`${source}: ${issue.message}`);
   }
   // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
@@ -295,5 +313,17 @@ export function readTlsFiles(server: Config['server']): { ca?: string; cert?: st
     if (!file) return undefined;
     try { return readFileSync(file, 'utf8'); } catch { throw new ConfigError(`server.${key}: cannot read ${file}`); }
   };
-  return { ca: read('caFile', server.caFile), cert: read('certFile', server.certFile), key: read('keyFile', server.keyFile) };
+  if (!!server.certFile !== !!server.keyFile) throw new ConfigError(`server.${server.certFile ? 'keyFile' : 'certFile'}: a client certificate needs both server.certFile and server.keyFile`);
+  const files = { ca: read('caFile', server.caFile), cert: read('certFile', server.certFile), key: read('keyFile', server.keyFile) };
+  // files that hold no PEM of their kind (a key given as the certificate, a YAML file as the CA) are
+  // this configuration's mistake, not an unreachable server's
+  if (files.ca !== undefined && !files.ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`server.caFile: no PEM certificate in ${server.caFile}`);
+  if (files.cert !== undefined && !files.cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`server.certFile: no PEM certificate in ${server.certFile}`);
+  if (files.key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(files.key)) throw new ConfigError(`server.keyFile: no PEM private key in ${server.keyFile}`);
+  if (files.cert !== undefined && files.key !== undefined) {
+    try { createSecureContext({ cert: files.cert, key: files.key }); } catch (e) {
+      throw new ConfigError(`server.certFile, server.keyFile: the key is not the certificate's (${(e as Error).message.replace(/^error:[0-9A-F]+:/, '')})`);
+    }
+  }
+  return files;
 }

@@ -67,6 +67,18 @@ describe('KsqlClient', () => {
     await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream answered HTTP 200 with a body that is no JSON ("<html>Bad gateway</html>"), not a query header: is this a ksqlDB server?`);
   });
 
+  it('asks a server that took the connection and gave no answer in the time given only once, retries or not; a 401 without credentials says none are configured', async () => {
+    let requests = 0;
+    const silent = await peer(() => { requests++; });
+    await expect(new KsqlClient({ url: silent, timeoutMs: 300, retries: 3 }).info()).rejects.toThrow(/did not answer in time/);
+    await expect(new KsqlClient({ url: silent, timeoutMs: 300, retries: 3 }).query('SELECT 1 FROM s;')).rejects.toThrow(/did not answer in time/);
+    expect(requests).toBe(2);
+    await new Promise((r) => server!.close(r)); server = undefined;
+    const locked = await peer((_r, _b, res) => json(res, 401, { '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
+    await expect(new KsqlClient({ url: locked }).ksql('SHOW STREAMS;')).rejects.toThrow(`${locked} requires credentials (HTTP 401) and none are configured: set server.username and server.password (or an API key and secret)`);
+    await expect(new KsqlClient({ url: locked, username: 'u', password: 'p' }).info()).rejects.toThrow(`${locked} refused the credentials (HTTP 401): check the username and password (or API key and secret)`);
+  });
+
   it('tells 401 apart from an unreachable server, and never hangs', async () => {
     const url = await peer((_r, _b, res) => json(res, 401, { '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
     await expect(new KsqlClient({ url, username: 'u', password: 'p' }).ksql('SHOW STREAMS;')).rejects.toBeInstanceOf(AuthError);

@@ -109,6 +109,22 @@ describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl comman
     writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${server.url}\n  verifyHost: false\n`);
     expect(status().status).toBe(3);
   });
+
+  it('a CA, certificate or key file that holds no PEM of its kind, a key that is not the certificate\'s, or one of the two alone is a configuration error (exit 2) naming the key', () => {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'other-key.pem'), '-out', join(dir, 'other-cert.pem'), '-days', '1', '-subj', '/CN=other'], { stdio: 'ignore' });
+    writeFileSync(join(dir, 'notes.yaml'), 'a: 1\n');
+    mkdirSync(join(dir, 'migrations'), { recursive: true });
+    const status = (extra: string) => {
+      writeFileSync(join(dir, 'ksql-migrate.yaml'), `server:\n  url: ${server.url}\n  verifyHost: false\n${extra}`);
+      const r = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8' });
+      return [r.status, r.stderr.trim()];
+    };
+    expect(status('  caFile: notes.yaml\n')).toEqual([2, `error: server.caFile: no PEM certificate in ${join(dir, 'notes.yaml')}`]);
+    expect(status('  caFile: cert.pem\n  certFile: key.pem\n  keyFile: cert.pem\n')).toEqual([2, `error: server.certFile: no PEM certificate in ${join(dir, 'key.pem')}`]);
+    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n  keyFile: other-key.pem\n')).toEqual([2, expect.stringMatching(/^error: server\.certFile, server\.keyFile: the key is not the certificate's \(.*\)$/)]);
+    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n')).toEqual([2, 'error: server.keyFile: a client certificate needs both server.certFile and server.keyFile']);
+    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n  keyFile: key.pem\n')[0]).toBe(0);
+  });
 });
 
 describe('process lifecycle', () => {
