@@ -163,6 +163,9 @@ describe('ksql-migrate lambda', () => {
     const limits: [string[], string][] = [
       [['--batch-size', '10001'], 'error: --batch-size: at most 10000 records per batch, got 10001'],
       [['--batching-window', '301s'], "error: --batching-window: Lambda allows at most 300 s, got '301s'"],
+      // a bare number is seconds, as Lambda counts its window and timeout
+      [['--batching-window', '301'], "error: --batching-window: Lambda allows at most 300 s, got '301'"],
+      [['--timeout', '900'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '900'"],
       [['--timeout', '900s'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '900s'"],
       // durations read as demo --duration reads them: 15m is 900 s, a fraction of a second is taken
       [['--timeout', '15m'], "error: --timeout: a Kafka event source mapping allows 1 ms to 840 s (14 minutes), got '15m'"],

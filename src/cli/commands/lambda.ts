@@ -19,8 +19,8 @@ const positiveInt = (flag: string, v: string) => {
   return n;
 };
 
-/** `500ms`, `2s`, `1m`, or a number of milliseconds. */
-const duration = (flag: string, v: string): number => durationFlag(flag, v, 'ms');
+/** `500ms`, `2s`, `1m`, or a number of seconds, as Lambda's Timeout and MaximumBatchingWindowInSeconds count. */
+const duration = (flag: string, v: string): number => durationFlag(flag, v, 's');
 
 function eventSourceOf(v: string): EventSource {
   if (v !== 'self-managed' && v !== 'msk') throw new CliError(`--event-source: expected self-managed or msk, got '${v}'`, EXIT.USAGE);
