@@ -28,7 +28,9 @@ export type MigrationEvent =
   | { type: 'start'; file: MigrationFile; statements: number }
   | { type: 'done'; file: MigrationFile; ms: number }
   | { type: 'failed'; file: MigrationFile; reason: string }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  /** The run's first write (the history made if missing, and its claim on the lock) is about to go out: before it, nothing was written. */
+  | { type: 'writing' };
 
 export type MigrationOutcome = { file: MigrationFile; status: 'success' | 'error' | 'not-executed'; reason?: string };
 
@@ -263,6 +265,8 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   // them that is no history stops the run here (CREATE ... IF NOT EXISTS would keep it, and make the other)
   await readHistory(client, s.metadata, s.leaseMs);
   // one request: metadata (idempotent) and our claim on the lock
+  if (ports.interrupted()) throw new InterruptedWaiting('interrupted before anything was written');
+  emit({ type: 'writing' });
   await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs));
   let history: History;
   let tableWarned = false;

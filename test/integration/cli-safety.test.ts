@@ -100,6 +100,29 @@ describe('the lock holds for the whole run', () => {
     expect((await versions(p.stream)).filter((r) => r[1] === 'RUNNING' || r[1] === 'MIGRATED')).toEqual([]);
   });
 
+  it('Ctrl-C before anything is written (a server that takes the connection and never answers) exits 130 at once', async () => {
+    const { createServer: createTcpServer } = await import('node:net');
+    let connected = () => undefined as void;
+    const sockets: import('node:net').Socket[] = [];
+    const silent = createTcpServer((socket) => { sockets.push(socket); socket.on('error', () => undefined); connected(); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => { for (const x of sockets) x.destroy(); silent.close(() => r()); }));
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-silent-'));
+    mkdirSync(join(dir, 'migrations'));
+    writeFileSync(join(dir, 'migrations', 'V000001__s.sql'), stream('S', 's'));
+    const port = (silent.address() as { port: number }).port;
+    for (const command of ['up', 'down']) {
+      const reached = new Promise<void>((r) => { connected = r; });
+      const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      c.stderr!.on('data', (d) => { err += d; });
+      await reached;
+      c.kill('SIGINT');
+      expect([command, await new Promise<number | null>((r) => c.on('exit', r))]).toEqual([command, 130]);
+      expect(err).toBe('interrupted: nothing was written\n');
+    }
+  });
+
   it('a run waiting for a lock takes it once the holder\'s lease has run out', async () => {
     const p = project({ leaseSeconds: 2, waitSeconds: 60 });
     sql(p.dir, 'V000001__x.sql', stream(`EX_${p.stream}`, `ex_${p.stream.toLowerCase()}`));

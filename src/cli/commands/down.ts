@@ -14,7 +14,14 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   let stop: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => { stop ??= signal; process.stderr.write('interrupted: stopping once the undo in flight (if any) is recorded\n'); };
+  // until the run's first write, a stop has nothing to finish or record: it ends the run at once
+  // (a server that does not answer would otherwise hold it for its timeouts)
+  let writing = false;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    stop ??= signal;
+    if (!writing) { process.stderr.write('interrupted: nothing was written\n'); process.exit(signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
+    process.stderr.write('interrupted: stopping once the undo in flight (if any) is recorded\n');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
@@ -31,6 +38,7 @@ export async function runDown(opts: DownOptions): Promise<number> {
         case 'done': out(`undone ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`); break;
         case 'failed': process.stderr.write(`undoing ${versionName(e.file.version)} with ${e.file.fileName} failed at ${e.reason}\n`); break;
         case 'warning': warn(e.message); break;
+        case 'writing': writing = true; break;
       }
     });
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, undoFile: o.file.fileName, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);

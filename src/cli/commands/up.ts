@@ -16,7 +16,14 @@ export async function runUp(opts: UpOptions): Promise<number> {
   // Ctrl-C, and SIGTERM (CI cancelling, docker stop, Kubernetes): the migration in flight is
   // finished and recorded, the lock released; exit 130 or 143
   let stop: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => { stop ??= signal; process.stderr.write('interrupted: stopping once the migration in flight (if any) is recorded\n'); };
+  // until the run's first write, a stop has nothing to finish or record: it ends the run at once
+  // (a server that does not answer would otherwise hold it for its timeouts)
+  let writing = false;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    stop ??= signal;
+    if (!writing) { process.stderr.write('interrupted: nothing was written\n'); process.exit(signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
+    process.stderr.write('interrupted: stopping once the migration in flight (if any) is recorded\n');
+  };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const interruptedCode = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
@@ -44,6 +51,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
         break;
       // --quiet prints only errors
       case 'warning': warn(e.message); break;
+      case 'writing': writing = true; break;
     }
   };
   try {
