@@ -297,6 +297,10 @@ describe('migrations end to end through the CLI', () => {
     sql(p.dir, 'V000001__a.sql', `ASSERT NOT EXISTS TOPIC ${t} TIMEOUT 1 MINUTE;\n`);
     const refused = p.run('up', '--dry-run');
     expect([refused.status, refused.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([4, [`-- ! V000001__a.sql:1: statement 1/1 would fail: Topic ${t} exists`]]);
+    // a topic the copy has, with other partitions than asserted: waiting would not change them, so it fails
+    sql(p.dir, 'V000001__a.sql', `ASSERT TOPIC ${t} WITH (PARTITIONS=3) TIMEOUT 1 MINUTE;\n`);
+    const mismatched = p.run('up', '--dry-run');
+    expect([mismatched.status, mismatched.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([4, [expect.stringMatching(new RegExp(`^-- ! V000001__a\\.sql:1: statement 1/1 would fail: Mismatched configuration for topic ${t}: For config partitions, expected 3 got 1`))]]);
   });
 
   it('a migration\'s ASSERT may hold its request for its TIMEOUT: up waits that much longer than server.timeoutMs for the answer', () => {
