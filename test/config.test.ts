@@ -52,6 +52,8 @@ describe('config precedence: defaults < file < env < flags', () => {
     const c = loadConfig({ server: 'https://key%40org:p%3Ass@host:8088/' }, {}, project());
     expect(c.server).toMatchObject({ url: 'https://host:8088/', username: 'key@org', password: 'p:ss' });
     expect(loadConfig({ server: 'http://u:p@host:1', username: 'other', password: 'x' }, {}, project()).server).toMatchObject({ url: 'http://host:1', username: 'other', password: 'x' });
+    // an @ left in a password: the credentials end at the last one before the host, as URL parsing reads them
+    expect(loadConfig({ server: 'http://user:p@ss@host:1/' }, {}, project()).server).toMatchObject({ url: 'http://host:1/', username: 'user', password: 'p@ss' });
   });
 
   it('resolves ${env:NAME} only where no higher layer replaces the value, numbers and booleans included', () => {

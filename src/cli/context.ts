@@ -106,7 +106,7 @@ export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   const redact = verboseRedactor(config, opts);
   let files;
   try { files = readTlsFiles(config.server); } catch (e) { throw new CliError((e as Error).message, EXIT.USAGE); }
-  if (config.server.insecure) process.stderr.write('warning: TLS certificate verification is off (server.insecure)\n');
+  if (config.server.insecure && !opts.quiet) process.stderr.write('warning: TLS certificate verification is off (server.insecure)\n');
   return new KsqlClient({
     ...files,
     url: config.server.url, username: config.server.username, password: config.server.password,

@@ -126,7 +126,8 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unkno
 function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
   const url = server?.url;
   if (!server || typeof url !== 'string') return;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^@/?#]*)@/i.exec(url);
+  // (the credentials end at the last @ before the path, as WHATWG URL parsing reads them: a password may hold one)
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
   if (!m) return;
   const [user, ...pass] = m[2]!.split(':');
   const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };

@@ -109,6 +109,25 @@ describe('ksql-migrate datagen', () => {
     expect(JSON.parse(out.trim())).toMatchObject({ kind: 'stocktrade', topic: 'dg-term', sent: expect.any(Number), stoppedBy: 'SIGTERM' });
   }, 60_000);
 
+  it('Ctrl-C while connecting to a broker that takes the connection and never answers exits 130 at once, its summary saying so', async () => {
+    const { createServer } = await import('node:net');
+    const sockets: import('node:net').Socket[] = [];
+    let connected = () => undefined as void;
+    const reached = new Promise<void>((r) => { connected = r; });
+    const silent = createServer((socket) => { sockets.push(socket); socket.on('error', () => undefined); connected(); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const child = spawn(process.execPath, [CLI, 'datagen', 'users', '--count', '5', '--json', '--bootstrap-servers', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      await reached;
+      child.kill('SIGINT');
+      expect(await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))).toBe(130);
+      expect(JSON.parse(out.trim())).toMatchObject({ kind: 'users', sent: 0, stoppedBy: 'SIGINT' });
+    } finally { for (const x of sockets) x.destroy(); silent.close(); }
+  }, 60_000);
+
   it('bad input: one line naming the flag, exit 2; no Kafka: exit 3', () => {
     const bad = datagen('stocktrade', '--count', 'x');
     expect([bad.status, bad.stderr.trim()]).toEqual([2, "error: --count: expected a positive integer, got 'x'"]);

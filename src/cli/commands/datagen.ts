@@ -39,7 +39,12 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   const started = Date.now();
   let sent = 0;
   let signal: 'SIGINT' | 'SIGTERM' | undefined;
-  const stop = (s: 'SIGINT' | 'SIGTERM') => { signal ??= s; };
+  // until the first batch goes out (connecting, making the topic) a stop has nothing to wait for
+  let sending = false;
+  const stop = (s: 'SIGINT' | 'SIGTERM') => {
+    signal ??= s;
+    if (!sending) { summary(); process.exit(s === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const summary = () => {
@@ -57,6 +62,7 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
     await ensureTopic(kafka, topic, partitions, conn.bootstrapServers);
     // batches of up to 500, or what the rate allows per 100 ms
     const per = rate === undefined ? MAX_BATCH : Math.min(MAX_BATCH, Math.max(1, Math.round(rate / 10)));
+    sending = true;
     while (sent < count && !signal) {
       const n = Math.min(per, count - sent);
       const messages = Array.from({ length: n }, (_, j) => {
