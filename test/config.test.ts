@@ -144,6 +144,10 @@ describe('config precedence: defaults < file < env < flags', () => {
     for (const ref of ['${SECRET}', '${ENV:SECRET}', '${env:SECRET-X}', '${env:SECRET']) {
       expect(() => loadConfig({}, { SECRET: 's' }, project(`server:\n  password: '${ref}'\n`)), ref).toThrow(`server.password: '${ref}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
     }
+    // a variable --define gives replaces the file's, whose reference then need not be set
+    const vars = project('variables:\n  Partitions: ${env:NOPE}\n  other: x\n');
+    expect(() => loadConfig({}, {}, vars)).toThrow('variables.Partitions: environment variable NOPE is not set');
+    expect(loadConfig({ define: ['partitions=2'] }, {}, vars).variables).toEqual({ other: 'x' });
     // (a migration variable's value is SQL, where ${name} is ksqlDB's own)
     expect(loadConfig({}, {}, project("variables:\n  v: '${x}'\n")).variables).toEqual({ v: '${x}' });
   });

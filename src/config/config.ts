@@ -99,6 +99,8 @@ export interface ConfigFlags {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
   /** --embedded: the server settings are replaced by the in-process server's, so they are not read. */
   embedded?: boolean | string;
+  /** --define name=value: the file's variable of that name (in any case) is replaced, so it is not read. */
+  define?: string[];
 }
 
 /** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
@@ -267,6 +269,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (fileRegistry) for (const k of ['url', 'username', 'password'] as const) if (fromEnv.schemaRegistry[k] !== undefined) delete fileRegistry[k];
   if (embedded) { for (const l of [fromEnv, fromFlags]) { delete l.server.url; delete l.server.username; delete l.server.password; } }
   if (file?.migrations && typeof file.migrations === 'object' && (fromEnv.migrations.dir !== undefined || fromFlags.migrations.dir !== undefined)) delete file.migrations.dir;
+  // a variable --define gives beats the file's, whose ${env:NAME} then need not be set
+  if (file?.variables && typeof file.variables === 'object') {
+    const defined = new Set((flags.define ?? []).map((d) => d.slice(0, Math.max(0, d.indexOf('='))).toUpperCase()));
+    for (const k of Object.keys(file.variables as object)) if (defined.has(k.toUpperCase())) delete (file.variables as Record<string, unknown>)[k];
+  }
   // Confluent's tool requires the server's URL in its properties file: the default (localhost:8088)
   // is not taken in its place, where a local ksqlDB could take migrations meant for another
   if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
