@@ -15,7 +15,7 @@ export interface ApiOptions extends ConfigFlags {
   /** Values for ${name}, on top of `variables:` in the config. */
   defines?: Record<string, string>;
   /** Called for each event of a run (plan, start, done, failed, warning). */
-  onEvent?: (e: MigrationEvent) => void;
+  onEvent?: (e: ApiEvent) => void;
   /** Checked between migrations: return true to stop after the one in flight. */
   shouldStop?: () => boolean;
 }
@@ -37,7 +37,8 @@ export async function migrate(opts: ApiOptions & PlanOptions = {}): Promise<Migr
     return await applyMigrations(
       { client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: opts.shouldStop ?? (() => false) },
       { dir: config.migrationsDir, metadata, defines, leaseMs: config.lock.leaseSeconds * 1000, waitMs: config.lock.waitSeconds * 1000 },
-      opts, opts.onEvent ?? (() => undefined));
+      // (the CLI's own 'writing' mark, which tells it when Ctrl-C may end a run at once, is not passed on)
+      opts, (e) => { if (e.type !== 'writing') opts.onEvent?.(e); });
   } finally { await client.close(); }
 }
 
@@ -54,4 +55,6 @@ export async function validate(opts: ApiOptions = {}): Promise<{ valid: boolean;
 }
 
 export { startLocalServer, type LocalServerOptions, type LocalServer } from './engine/rest/server.js';
+/** An event of a run, as the API passes them on. */
+export type ApiEvent = Exclude<MigrationEvent, { type: 'writing' }>;
 export type { MigrateResult, MigrationEvent, StatusReport, PlanOptions };
