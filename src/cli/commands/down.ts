@@ -1,8 +1,8 @@
 import { versionName } from '../../migrations/files.js';
-import { undoMigrations, FilesRefused, InterruptedWaiting, LockLost, PlanRefused, LockTimeout } from '../../migrations/apply.js';
-import { MigrationFileError } from '../../migrations/prepare.js';
-import { CliError, EXIT, versionFlag } from '../errors.js';
-import { asCliError, loadConfigOrExit, makeClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
+import { undoMigrations } from '../../migrations/apply.js';
+import { EXIT, versionFlag } from '../errors.js';
+import { runFailure, runSignals } from '../run-control.js';
+import { loadConfigOrExit, makeClient, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface DownOptions extends GlobalOptions { to?: string; dryRun?: boolean }
 
@@ -13,22 +13,12 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const to = opts.to !== undefined && /^\s*0+\s*$/.test(opts.to) ? 0 : versionFlag('--to', opts.to);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  let stop: 'SIGINT' | 'SIGTERM' | undefined;
-  // until the run's first write, a stop has nothing to finish or record: it ends the run at once
-  // (a server that does not answer would otherwise hold it for its timeouts)
-  let writing = false;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    stop ??= signal;
-    if (!writing) { process.stderr.write('interrupted: nothing was written\n'); process.exit(signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
-    process.stderr.write('interrupted: stopping once the undo in flight (if any) is recorded\n');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = runSignals('undo');
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   const warn = warner(opts);
   try {
     const s = await settings(config, client, opts);
-    const result = await undoMigrations({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, dryRun: opts.dryRun }, (e) => {
+    const result = await undoMigrations({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, dryRun: opts.dryRun }, (e) => {
       switch (e.type) {
         case 'undo-plan':
           if (!e.plan.problems.length && e.plan.steps.length === 0) out('nothing to undo: no version is applied');
@@ -38,22 +28,16 @@ export async function runDown(opts: DownOptions): Promise<number> {
         case 'done': out(`undone ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`); break;
         case 'failed': process.stderr.write(`undoing ${versionName(e.file.version)} with ${e.file.fileName} failed at ${e.reason}\n`); break;
         case 'warning': warn(e.message); break;
-        case 'writing': writing = true; break;
+        case 'writing': signals.writing(); break;
       }
     });
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, undoFile: o.file.fileName, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
-    if (result.interrupted) return stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
+    if (result.interrupted) return signals.code();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {
-    if (e instanceof FilesRefused) throw new CliError(e.message, EXIT.VALIDATION);
-    if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
-    if (e instanceof LockTimeout || e instanceof LockLost) throw new CliError(e.message, EXIT.FAILED);
-    if (e instanceof InterruptedWaiting) throw new CliError(e.message, stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
-    if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
-    throw asCliError(e);
+    throw runFailure(e, signals.code());
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     await client.close(); await stopEmbedded();
   }
 }

@@ -1,9 +1,9 @@
 import { versionName } from '../../migrations/files.js';
-import { migrate, FilesRefused, HistoryNotRecorded, InterruptedWaiting, LockLost, PlanRefused, LockTimeout, type MigrationEvent } from '../../migrations/apply.js';
-import { MigrationFileError } from '../../migrations/prepare.js';
+import { migrate, type MigrationEvent } from '../../migrations/apply.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
+import { runFailure, runSignals } from '../run-control.js';
 import { discoverMigrations } from '../../migrations/files.js';
-import { asCliError, loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
+import { loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
@@ -13,20 +13,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
   if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  // Ctrl-C, and SIGTERM (CI cancelling, docker stop, Kubernetes): the migration in flight is
-  // finished and recorded, the lock released; exit 130 or 143
-  let stop: 'SIGINT' | 'SIGTERM' | undefined;
-  // until the run's first write, a stop has nothing to finish or record: it ends the run at once
-  // (a server that does not answer would otherwise hold it for its timeouts)
-  let writing = false;
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
-    stop ??= signal;
-    if (!writing) { process.stderr.write('interrupted: nothing was written\n'); process.exit(signal === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
-    process.stderr.write('interrupted: stopping once the migration in flight (if any) is recorded\n');
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  const interruptedCode = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
+  const signals = runSignals('migration');
+  const interruptedCode = signals.code;
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   const warn = warner(opts);
   // a spinner per migration and colour on a terminal; plain lines when piped
@@ -51,7 +39,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
         break;
       // --quiet prints only errors
       case 'warning': warn(e.message); break;
-      case 'writing': writing = true; break;
+      case 'writing': signals.writing(); break;
     }
   };
   try {
@@ -69,22 +57,14 @@ export async function runUp(opts: UpOptions): Promise<number> {
       else for (const l of lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
-    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: () => stop !== undefined }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
+    const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
     if (result.interrupted) return interruptedCode();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {
-    if (e instanceof FilesRefused) throw new CliError(e.message, EXIT.VALIDATION);
-    if (e instanceof PlanRefused) throw new CliError(e.message, EXIT.FAILED);
-    if (e instanceof LockTimeout || e instanceof LockLost) throw new CliError(e.message, EXIT.FAILED);
-    // the server stopped answering after the last migration ran: as unreachable as it gets
-    if (e instanceof HistoryNotRecorded) throw new CliError(e.message, EXIT.UNREACHABLE);
-    if (e instanceof InterruptedWaiting) throw new CliError(e.message, interruptedCode());
-    if (e instanceof MigrationFileError) throw new CliError(e.message, EXIT.VALIDATION);
-    throw asCliError(e);
+    throw runFailure(e, interruptedCode());
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signals.dispose();
     await client.close(); await stopEmbedded();
   }
 }
