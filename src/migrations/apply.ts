@@ -429,19 +429,31 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
   const d = await discoverMigrations(s.dir);
   if (d.problems.length) throw new FilesRefused(d.problems.map((p) => `${p.fileName}: ${p.reason}`));
   for (const i of d.ignored) emit({ type: 'warning', message: `${i.fileName}: ${i.reason}` });
-  const stream = s.metadata.stream;
-  const owner = newOwner();
-  const history = await takeLock(ports, s, owner, emit);
-  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined, !history.streamProblem);
-  try {
+  /** The plan, the undo files' statements (each file's TERMINATE ALL noted), and outcomes not yet run. */
+  const planned = (history: History) => {
     const p = planUndo(d.undo, history, { to: options.to });
     emit({ type: 'undo-plan', plan: p });
     if (p.problems.length) throw new PlanRefused(p.problems);
     const bad = notUtf8Problems(p.steps.map((st) => st.file));
     if (bad.length) throw new FilesRefused(bad);
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
-    if (options.dryRun) return { outcomes, plan: p, interrupted: false };
+    return { p, prepared, outcomes };
+  };
+  // a dry run reads the history and takes no lock: it writes nothing, and waits for no other run
+  if (options.dryRun) {
+    const { p, outcomes } = planned(await readHistory(client, s.metadata, s.leaseMs) ?? foldEvents([], s.leaseMs));
+    return { outcomes, plan: p, interrupted: false };
+  }
+  const stream = s.metadata.stream;
+  const owner = newOwner();
+  const history = await takeLock(ports, s, owner, emit);
+  const lease = renewLease(ports, stream, owner, s.leaseMs, emit, history.lock.since!, history.streamProblem ? TABLE_ONLY_RENEW_MS : undefined, !history.streamProblem);
+  // an undo whose request got no answer may have run, in part, or still be running: the lock is kept
+  let unanswered: { file: MigrationFile; message: string } | undefined;
+  try {
+    const { p, prepared, outcomes } = planned(history);
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {
       if (ports.interrupted()) { interrupted = true; break; }
@@ -454,7 +466,7 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
-        if (!(e instanceof ServerError)) throw e;
+        if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
         const reason = (s.redact ?? ((x: string) => x))(`undo ${failurePlace(e, '', statements)}`);
         const applied = history.versions.get(Number(step.row.version))!;
         await client.ksql(stateChange(stream, { ...applied, state: 'ERROR', startedOn: String(started), completedOn: String(ports.now()), errorReason: reason }));
@@ -467,7 +479,10 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
     return { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();
-    try { await client.ksql(lockRow(stream, owner, 'UNLOCKED', ports.now())); } catch (e) { emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` }); }
+    if (unanswered) await keepLock(client, unanswered, undefined, 0, emit);
+    else {
+      try { await client.ksql(lockRow(stream, owner, 'UNLOCKED', ports.now())); } catch (e) { emit({ type: 'warning', message: `could not release the lock: ${(e as Error).message}` }); }
+    }
   }
 }
 

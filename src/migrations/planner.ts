@@ -36,7 +36,10 @@ export function describeProblem(p: Problem): string {
   switch (p.kind) {
     case 'checksum-drift': return `${versionName(p.version)} (${p.fileName}) changed after it was applied: checksum ${p.actual}, history has ${p.stored} (restore the file, or accept a harmless edit with 'ksql-migrate repair --update-checksums --version ${p.version}')`;
     case 'missing-file': return `${versionName(p.version)} (${p.name}) is applied but its file is missing from the migrations directory (restore it; if it was removed on purpose, as old migrations squashed into one, --ignore-missing passes over it)`;
-    case 'failed': return `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
+    // a failed undo (down) leaves the version applied unless its undo ran in part: the advice turns around
+    case 'failed': return p.reason.startsWith('undo ')
+      ? `${versionName(p.version)}'s undo failed: ${p.reason.replace(/^undo /, '').replace(/\.+\s*$/, '')}. Its undo is refused as a whole when a statement does not validate, so it is most likely still applied: run 'ksql-migrate repair --mark-migrated --version ${p.version}' (after putting back what the undo did run, if any); if you finished undoing it by hand, --mark-rolled-back instead`
+      : `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
     case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair --mark-rolled-back --version ${p.version}' (or --mark-migrated, if it ran whole)`;
     case 'out-of-order': return `${versionName(p.version)} is pending but older than the latest applied version ${versionName(p.latest)}: use --allow-out-of-order to apply it`;
     case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `${versionName(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
@@ -106,12 +109,12 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
 /** A version `down` undoes: its undo file, its history row, and the row CURRENT takes once it is undone. */
 export interface UndoStep { file: MigrationFile; row: HistoryRow; current: HistoryRow }
 
-export interface UndoPlan { steps: UndoStep[]; problems: string[] }
+export interface UndoPlan { steps: UndoStep[]; problems: string[]; /** How many versions are applied. */ applied: number }
 
 /**
  * What `down` undoes, newest first: the latest applied version, or with `to` every applied version
- * above it (0: all). Each needs its undo file; a failed or running version anywhere stops it (repair
- * first), as does an applied version above the ones to undo that is not applied in order. Pure.
+ * above it (0: all; none above it is nothing to undo). Each needs its undo file; a failed or running
+ * version anywhere stops it (repair first). Pure.
  */
 export function planUndo(undo: readonly MigrationFile[], history: History, opts: { to?: number } = {}): UndoPlan {
   const problems: string[] = [];
@@ -120,9 +123,6 @@ export function planUndo(undo: readonly MigrationFile[], history: History, opts:
     else if (row.state === 'RUNNING') problems.push(describeProblem({ kind: 'running', version: v }));
   }
   const applied = [...history.versions].filter(([, r]) => r.state === 'MIGRATED').sort((a, b) => b[0] - a[0]);
-  if (opts.to !== undefined && opts.to > 0 && !applied.some(([v]) => v === opts.to)) {
-    problems.push(`--to ${opts.to}: ${versionName(opts.to)} is not an applied version (the versions applied are ${applied.length ? applied.map(([v]) => v).reverse().join(', ') : 'none'})`);
-  }
   const chosen = opts.to === undefined ? applied.slice(0, 1) : applied.filter(([v]) => v > opts.to!);
   const byVersion = new Map(undo.map((f) => [f.version, f]));
   const missing = chosen.filter(([v]) => !byVersion.has(v)).map(([v]) => v);
@@ -135,5 +135,5 @@ export function planUndo(undo: readonly MigrationFile[], history: History, opts:
     const undone: HistoryRow = { ...row, state: 'PENDING', completedOn: '', errorReason: `undone by ${byVersion.get(v)?.fileName ?? '?'}` };
     steps.push({ file: byVersion.get(v)!, row: undone, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, versionKey: 'CURRENT' } });
   });
-  return { steps: problems.length ? [] : steps, problems };
+  return { steps: problems.length ? [] : steps, problems, applied: applied.length };
 }

@@ -56,6 +56,11 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
       const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : notUtf8Problems([f])[0]) : fileProblem(f);
       return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
     }),
+    // an undo file down would refuse (a SELECT, not UTF-8 text) fails validation too
+    ...d.undo.flatMap((f) => {
+      const m = f.notUtf8 ? notUtf8Problems([f])[0] : fileProblem(f);
+      return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
+    }),
     ...(history ? verify(d.files, history, opts).map(planned) : []),
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),

@@ -458,6 +458,40 @@ describe('the history stays true', () => {
     } finally { await own.stop(); }
   });
 
+  it('an undo whose request gets no answer keeps the lock, as up does: it may have run, or still be running', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`UN1_${p.stream}`, `un1_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'U000001__a.sql', `DROP STREAM UN1_${p.stream} DELETE TOPIC;\n`);
+    expect(p.run('up').status).toBe(0);
+    // a proxy that forwards the undo's request and then drops the client's connection instead of answering
+    const upstream = new URL(target());
+    const proxy = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+          const out: Buffer[] = [];
+          r.on('data', (c: Buffer) => out.push(c));
+          r.on('end', () => {
+            if (body.includes(`DROP STREAM UN1_${p.stream}`)) { req.socket.destroy(); return; }
+            res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
+          });
+        });
+        fwd.end(body);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const c = spawn(process.execPath, [CLI, 'down', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      c.stderr!.on('data', (d) => { err += d; });
+      expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
+      expect(err).toMatch(/V000001 a got no answer .*The lock is kept/);
+    } finally { proxy.close(); }
+    expect(JSON.parse(p.run('status', '--json').stdout).lockHolder).not.toBeNull();
+  });
+
   it('a connection lost mid-migration never moves CURRENT back; after a failure the out-of-order rewrite leaves CURRENT at the ERROR', async () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`CL1_${p.stream}`, `cl1_${p.stream.toLowerCase()}`));

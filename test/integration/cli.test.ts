@@ -35,6 +35,22 @@ describe('migrations end to end through the CLI', () => {
     expect([again.status, again.stderr.trim()]).toEqual([1, "error: baseline: the history already records versions 1, 2, 3; a baseline only starts an empty one (to record a version 'up' did not apply, run it through 'up --version N'; 'repair --mark-migrated' settles one the history already has)"]);
   });
 
+  it('down --dry-run writes nothing (no history made), notes a TERMINATE ALL, and validate checks undo files\' text as down would', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', `CREATE STREAM DX_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='dx_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'U000001__a.sql', `TERMINATE ALL;\nDROP STREAM DX_${p.stream};\n`);
+    const dry = p.run('down', '--dry-run');
+    expect([dry.status, dry.stdout.trim()]).toEqual([0, 'nothing to undo: no version is applied']);
+    expect((await ksql(target(), 'SHOW STREAMS;')).body[0].streams.map((x: { name: string }) => x.name)).not.toContain(p.stream);
+    expect(p.run('up').status).toBe(0);
+    const noted = p.run('down', '--dry-run');
+    expect([noted.status, noted.stdout.trim()]).toEqual([0, 'would undo V000001 a with U000001__a.sql']);
+    expect(noted.stderr).toContain('U000001__a.sql:1: TERMINATE ALL also stops the query that keeps the history table');
+    sql(p.dir, 'U000001__a.sql', `SELECT * FROM DX_${p.stream};\n`);
+    const invalid = p.run('validate');
+    expect([invalid.status, invalid.stderr]).toEqual([4, expect.stringContaining('U000001__a.sql')]);
+  });
+
   it('down undoes the latest version (or all above --to) with its U file: the version is pending again, CURRENT goes back, up applies it again; a failed undo is ERROR', async () => {
     const p = project();
     const n = (x: string) => `${x}_${p.stream}`;
@@ -68,12 +84,15 @@ describe('migrations end to end through the CLI', () => {
     expect((await rows()).map((r) => r[2])).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
     expect(p.run('down').stdout.trim()).toBe('nothing to undo: no version is applied');
     expect(p.run('up').status).toBe(0);
+    expect(p.run('down', '--to', '3').stdout.trim()).toBe('nothing to undo: no applied version is above 3');
     sql(p.dir, 'U000002__b.sql', `DROP STREAM NO_SUCH_${p.stream};\n`);
     const failed = p.run('down', '--to', '1');
     expect(failed.status).toBe(1);
     expect(failed.stdout).toMatch(/^undone V000003 c/);
     expect(failed.stderr).toContain(`undoing V000002 with U000002__b.sql failed at undo statement 1/1 (line 1): `);
     expect((await rows()).map((r) => [r[0], r[2]])).toEqual([['1', 'MIGRATED'], ['2', 'ERROR'], ['3', 'PENDING'], ['CURRENT', 'ERROR']]);
+    // the undo was refused as a whole: the advice is to record the version applied again
+    expect(JSON.parse(p.run('status', '--json').stdout).problems).toEqual([expect.stringMatching(/^V000002's undo failed: statement 1\/1 \(line 1\): .*run 'ksql-migrate repair --mark-migrated --version 2'/)]);
     // an undo file for no migration, or with a bad name, is refused as validate refuses files
     sql(p.dir, 'U000009__orphan.sql', 'DROP STREAM X;\n');
     const orphan = p.run('down');

@@ -111,12 +111,14 @@ describe('planUndo', () => {
     expect(planUndo([undo(3)], applied, { to: 3 }).steps).toEqual([]);
   });
 
-  it('refuses before anything runs: an undo file missing, a version failed or running, a --to that is not applied', () => {
-    expect(planUndo([undo(3)], applied, { to: 1 })).toEqual({ steps: [], problems: ['no undo file for V000002: down runs U<version>__<description>.sql (as U000002__undo.sql) to undo a version'] });
+  it('refuses before anything runs: an undo file missing, a version failed or running; a --to none is above is nothing to undo', () => {
+    expect(planUndo([undo(3)], applied, { to: 1 })).toEqual({ steps: [], applied: 3, problems: ['no undo file for V000002: down runs U<version>__<description>.sql (as U000002__undo.sql) to undo a version'] });
     expect(planUndo([undo(1), undo(2)], history(row(1, 'MIGRATED'), row(2, 'MIGRATED'), row(3, 'ERROR', { errorReason: 'boom' }))).problems).toEqual([expect.stringMatching(/^V000003 failed: boom/)]);
     expect(planUndo([undo(1), undo(2)], history(row(1, 'MIGRATED'), row(2, 'RUNNING'))).problems).toEqual([expect.stringMatching(/^V000002 is marked RUNNING/)]);
-    expect(planUndo([undo(3)], applied, { to: 7 }).problems).toEqual(['--to 7: V000007 is not an applied version (the versions applied are 1, 2, 3)']);
-    expect(planUndo([], foldEvents([], 1))).toEqual({ steps: [], problems: [] });
+    for (const to of [3, 7]) expect(planUndo([undo(3)], applied, { to })).toEqual({ steps: [], problems: [], applied: 3 });
+    // above a version that is not applied (1 and 3 applied, 2 pending): what is above it
+    expect(planUndo([undo(3)], history(row(1, 'MIGRATED'), row(2, 'PENDING'), row(3, 'MIGRATED')), { to: 2 }).steps.map((x) => [x.row.version, x.current.version])).toEqual([['3', '1']]);
+    expect(planUndo([], foldEvents([], 1))).toEqual({ steps: [], problems: [], applied: 0 });
   });
 });
 

@@ -16,15 +16,16 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const signals = runSignals('undo');
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   const warn = warner(opts);
+  let waitShown = false;
   try {
     const s = await settings(config, client, opts);
     const result = await undoMigrations({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, dryRun: opts.dryRun }, (e) => {
       switch (e.type) {
         case 'undo-plan':
-          if (!e.plan.problems.length && e.plan.steps.length === 0) out('nothing to undo: no version is applied');
+          if (!e.plan.problems.length && e.plan.steps.length === 0) out(e.plan.applied === 0 ? 'nothing to undo: no version is applied' : `nothing to undo: no applied version is above ${to}`);
           else if (opts.dryRun) for (const st of e.plan.steps) out(`would undo ${versionName(Number(st.row.version))} ${st.row.name} with ${st.file.fileName}`);
           break;
-        case 'lock-wait': if (!opts.quiet) process.stderr.write(`waiting for the lock held by ${e.holder}\n`); break;
+        case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
         case 'done': out(`undone ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`); break;
         case 'failed': process.stderr.write(`undoing ${versionName(e.file.version)} with ${e.file.fileName} failed at ${e.reason}\n`); break;
         case 'warning': warn(e.message); break;
