@@ -27,6 +27,32 @@ const versions = async (events: string) => {
   return r.rows as string[][];
 };
 
+/**
+ * An HTTP proxy to the suite's server that forwards every request, but drops the client's connection
+ * instead of answering one whose body `cut` picks (it ran on the server; its client never hears).
+ */
+async function cuttingProxy(cut: (body: Buffer) => boolean): Promise<{ url: string; close: () => void }> {
+  const upstream = new URL(target());
+  const proxy = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
+        const out: Buffer[] = [];
+        r.on('data', (c: Buffer) => out.push(c));
+        r.on('end', () => {
+          if (cut(body)) { req.socket.destroy(); return; }
+          res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
+        });
+      });
+      fwd.end(body);
+    });
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+  return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, close: () => proxy.close() };
+}
+
 describe('flags reach their command', () => {
   it('`up --version N` and `create --version N` are the commands\' own flags, not the tool\'s version', async () => {
     const p = project();
@@ -464,26 +490,9 @@ describe('the history stays true', () => {
     sql(p.dir, 'U000001__a.sql', `DROP STREAM UN1_${p.stream} DELETE TOPIC;\n`);
     expect(p.run('up').status).toBe(0);
     // a proxy that forwards the undo's request and then drops the client's connection instead of answering
-    const upstream = new URL(target());
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-          const out: Buffer[] = [];
-          r.on('data', (c: Buffer) => out.push(c));
-          r.on('end', () => {
-            if (body.includes(`DROP STREAM UN1_${p.stream}`)) { req.socket.destroy(); return; }
-            res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
-          });
-        });
-        fwd.end(body);
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxy = await cuttingProxy((body) => body.includes(`DROP STREAM UN1_${p.stream}`));
     try {
-      const c = spawn(process.execPath, [CLI, 'down', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(process.execPath, [CLI, 'down', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       c.stderr!.on('data', (d) => { err += d; });
       expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
@@ -497,26 +506,9 @@ describe('the history stays true', () => {
     sql(p.dir, 'V000001__a.sql', stream(`CL1_${p.stream}`, `cl1_${p.stream.toLowerCase()}`));
     sql(p.dir, 'V000002__b.sql', `CREATE STREAM CL2_${p.stream} AS SELECT * FROM CL1_${p.stream};\n`);
     // a proxy that forwards V2's request and then drops the client's connection instead of answering
-    const upstream = new URL(target());
-    const proxy = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const fwd = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
-          const out: Buffer[] = [];
-          r.on('data', (c: Buffer) => out.push(c));
-          r.on('end', () => {
-            if (body.includes(`CL2_${p.stream} AS SELECT`)) { req.socket.destroy(); return; }
-            res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
-          });
-        });
-        fwd.end(body);
-      });
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxy = await cuttingProxy((body) => body.includes(`CL2_${p.stream} AS SELECT`));
     try {
-      const c = spawn(process.execPath, [CLI, 'up', '--server', `http://127.0.0.1:${(proxy.address() as { port: number }).port}`], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
       let err = '';
       c.stderr!.on('data', (d) => { err += d; });
       expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
