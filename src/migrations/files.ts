@@ -48,8 +48,9 @@ export interface Discovery {
 /** Orders versions: the one comparator used everywhere. */
 export const byVersion = (a: { version: number }, b: { version: number }) => a.version - b.version;
 
-export function parseFileName(fileName: string): { version: number; name: string } | { error: string } {
-  const m = MIGRATION_FILE.exec(fileName);
+/** A migration file's (or, with UNDO_FILE, an undo file's) version and description from its name. */
+export function parseFileName(fileName: string, grammar: RegExp = MIGRATION_FILE): { version: number; name: string } | { error: string } {
+  const m = grammar.exec(fileName);
   if (!m) return { error: 'does not match V<6 digits>__<description>.sql' };
   const version = Number(m[1]);
   if (version === 0) return { error: 'version 0 is not a valid migration version' };
@@ -98,9 +99,9 @@ export async function discoverMigrations(dir: string, opts: { missingOk?: boolea
       if (note) ignored.push({ fileName, reason: note });
       continue;
     }
-    const undoes = UNDO_FILE.exec(fileName);
-    const parsed = undoes ? (Number(undoes[1]) === 0 ? { error: 'version 0 is not a valid migration version' } : { version: Number(undoes[1]), name: undoes[2]!.replace(/_/g, ' ') }) : parseFileName(fileName);
-    if ('error' in parsed) { problems.push({ fileName, reason: fileName.startsWith('U') ? 'does not match V<6 digits>__<description>.sql, nor U<6 digits>__<description>.sql for an undo file' : parsed.error }); continue; }
+    const undoes = UNDO_FILE.test(fileName);
+    const parsed = parseFileName(fileName, undoes ? UNDO_FILE : MIGRATION_FILE);
+    if ('error' in parsed) { problems.push({ fileName, reason: !undoes && fileName.startsWith('U') ? 'does not match V<6 digits>__<description>.sql, nor U<6 digits>__<description>.sql for an undo file' : parsed.error }); continue; }
     const path = join(dir, fileName);
     let bytes: Buffer;
     try { bytes = await readFile(path); } catch (e) {

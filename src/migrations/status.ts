@@ -1,5 +1,5 @@
 import type { KsqlClient } from '../client/client.js';
-import { discoverMigrations, notUtf8Problems } from './files.js';
+import { discoverMigrations, notUtf8Problems, type MigrationFile } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
 import { latestMigrated, liveHolder, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
@@ -32,6 +32,12 @@ export interface StatusReport {
   streamProblem?: string;
 }
 
+/** Why a file's text would be refused when it runs; one that is not UTF-8 text is no problem once `applied` (its checksum is compared as any other's). */
+function textProblem(f: MigrationFile, applied: boolean): ProblemDetail[] {
+  const m = f.notUtf8 ? (applied ? undefined : notUtf8Problems([f])[0]) : fileProblem(f);
+  return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
+}
+
 /** Files and history side by side, from the history's two pull queries. `now`: the lock's lease is judged by it. */
 export async function readStatus(client: KsqlClient, dir: string, metadata: MetadataNames, leaseMs: number, now: number = Date.now(), opts: { allowOutOfOrder?: boolean; ignoreMissing?: boolean } = {}): Promise<StatusReport> {
   const [d, history] = await bothInOrder(discoverMigrations(dir), readHistory(client, metadata, leaseMs));
@@ -52,15 +58,9 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...d.problems.map((p) => ({ kind: 'file', fileName: p.fileName, message: `${p.fileName}: ${p.reason}` })),
     // a file `up` would refuse fails validation now, not on the default branch later (one that is
     // not UTF-8 text only while it is to run: applied, its checksum is compared as any other's)
-    ...d.files.flatMap((f) => {
-      const m = f.notUtf8 ? (history?.versions.get(f.version)?.state === 'MIGRATED' ? undefined : notUtf8Problems([f])[0]) : fileProblem(f);
-      return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
-    }),
+    ...d.files.flatMap((f) => textProblem(f, history?.versions.get(f.version)?.state === 'MIGRATED')),
     // an undo file down would refuse (a SELECT, not UTF-8 text) fails validation too
-    ...d.undo.flatMap((f) => {
-      const m = f.notUtf8 ? notUtf8Problems([f])[0] : fileProblem(f);
-      return m === undefined ? [] : [{ kind: 'file', version: f.version, fileName: f.fileName, message: m }];
-    }),
+    ...d.undo.flatMap((f) => textProblem(f, false)),
     ...(history ? verify(d.files, history, opts).map(planned) : []),
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),

@@ -1,5 +1,5 @@
 import { probeSignatures } from '../functions/probe.js';
-import { propertyProblem } from './property-values.js';
+import { isKnownProperty, propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
@@ -71,7 +71,7 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return undefined;
     }
     case 'unset': {
-      if (propertyProblem(stmt.name, '')?.unknown) throw new KsqlStatementError(`Unknown property: ${stmt.name}`);
+      if (!isKnownProperty(stmt.name)) throw new KsqlStatementError(`Unknown property: ${stmt.name}`);
       delete ctx.properties[stmt.name];
       return undefined;
     }

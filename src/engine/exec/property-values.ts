@@ -85,8 +85,11 @@ const CHOICES: Record<string, readonly string[]> = {
   'processing.guarantee': ['at_least_once', 'exactly_once', 'exactly_once_beta', 'exactly_once_v2'],
 };
 
-/** Why `name` cannot be set: not a property ksqlDB recognises, or a value its config does not take. */
-export type PropertyProblem = { unknown: true; message: string } | { unknown: false; message: string };
+/** Why `name` cannot be set: not a property ksqlDB recognises (`unknown`), or a value its config does not take. */
+export interface PropertyProblem { unknown: boolean; message: string }
+
+/** Whether ksqlDB recognises `name` as a property (see resolve). */
+export const isKnownProperty = (name: string): boolean => resolve(name) !== undefined;
 
 /** The problem with setting `name` to `value`, or undefined when it may be set. */
 export function propertyProblem(name: string, value: unknown): PropertyProblem | undefined {

@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -88,7 +88,9 @@ export class Journal implements StepHooks {
     const path = join(dir, 'journal.jsonl');
     // a compaction cut off (the process killed while it wrote) left the journal as it was: its part-written copy goes
     await rm(`${path}${COMPACTING}`, { force: true });
-    const kept: string[] = [];
+    // the lines a compaction keeps are gathered only when the journal is large enough to be compacted
+    const compactAbove = opts.compactAboveBytes ?? 64 * 2 ** 20;
+    const kept: string[] | undefined = (await stat(path).then((st) => st.size, () => 0)) > compactAbove ? [] : undefined;
     let validBytes = 0, fileBytes = 0, lastHasNewline = true;
     j.replaying = true;
     try {
@@ -104,7 +106,7 @@ export class Journal implements StepHooks {
           throw new JournalDamaged(`${path}: line ${n} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
         }
         j.apply(entry);
-        if (KEPT(entry)) kept.push(line);
+        if (kept && KEPT(entry)) kept.push(line);
         validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
         if (last) lastHasNewline = false;
       };
@@ -131,7 +133,7 @@ export class Journal implements StepHooks {
     j.size = validBytes + (lastHasNewline ? 0 : 1);
     // records whose step did not reach the disk are processed now
     engine.drain();
-    if (j.size > (opts.compactAboveBytes ?? 64 * 2 ** 20)) await j.compact(kept);
+    if (kept && j.size > compactAbove) await j.compact(kept);
     return j;
   }
 
