@@ -98,7 +98,7 @@ export function buildProgram(): Command {
       .option('--sink <name>', 'the queries writing into this source').option('--all', 'every persistent query').option('-y, --yes', 'do not ask')
       .action(async (ids: string[], _opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runQueryControl(verb, ids, cmd.optsWithGlobals())); });
   }
-  common(queries.command('explain <id>').description('sources, sinks, schema, state per host and errors of a query'))
+  common(queries.command('explain <id>').description('sources, sinks, schema, state per host, errors, execution plan and topology of a query'))
     .action(async (id: string, _opts, cmd: Command) => { const m = await import('./commands/manage.js'); code(await m.runExplain(id, cmd.optsWithGlobals())); });
 
   common(program.command('describe <source>').description('columns, formats, topic and queries of a stream or table'))

@@ -1,5 +1,5 @@
 import { parseStatement } from './sql/parser.js';
-import type { Statement } from './sql/ast.js';
+import type { Query, Statement } from './sql/ast.js';
 import { SqlSyntaxError } from './sql/lexer.js';
 import { MetaStore } from './catalog/metastore.js';
 import { TopicStore } from './storage/topics.js';
@@ -28,6 +28,8 @@ export interface PersistentQuery {
   sinkName: string;
   sinkTopic: string;
   plan: QueryPlan;
+  /** The SELECT it runs, for EXPLAIN's execution plan and topology. */
+  query?: Query;
   runtime?: RunningQuery;
   /** Latest row per key (and window) written to a table sink: what pull queries read. */
   materialized?: StateStore<MaterializedRow>;

@@ -66,7 +66,13 @@ describe('query and schema management through the CLI', () => {
 
   it('explain shows a query, and an unknown query id is one line with exit 1', () => {
     const id = JSON.parse(run('queries', '--json').stdout)[1].id;
-    expect(run('queries', 'explain', id).stdout).toMatch(/Sources:\s+STOCKTRADE, USERS/);
+    const explained = run('queries', 'explain', id).stdout;
+    expect(explained).toMatch(/Sources:\s+STOCKTRADE, USERS/);
+    // the server's execution plan and topology follow: the join re-keys the trades by user through a repartition topic
+    expect(explained).toMatch(/\nExecution plan:\n {2} > \[ SINK \] \| Schema: USERID STRING KEY, .* \| Logger: CSAS_USER_TRADES_\d+\.USER_TRADES\n/);
+    expect(explained).toMatch(/\n {15}> \[ REKEY \] \| Schema: S_USERID STRING KEY, /);
+    expect(explained).toMatch(/\nTopology:\n {2}Topologies:\n {5}Sub-topology: 0\n {6}Source: KSTREAM-SOURCE-0000000000 \(topics: \[stocktrade\]\)\n/);
+    expect(explained).toContain('Source: LeftSourceKeyed-repartition-source (topics: [LeftSourceKeyed-repartition])');
     const r = run('queries', 'terminate', 'NO_SUCH_QUERY', '--yes');
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe("error: unknown query id: NO_SUCH_QUERY (see 'ksql-migrate queries')");

@@ -15,10 +15,12 @@ type Items = Extract<SelectItem, { t: 'expr' }>[];
 type JoinClause = Query['joins'][number];
 
 /** One two-way step of a (possibly n-way) join: what has been joined so far, joined with one more source. */
+export type JoinKind = 'stream-stream' | 'stream-table' | 'table-pk' | 'table-fk';
+
 interface Step {
   clause: JoinClause;
   right: Side;
-  kind: 'stream-stream' | 'stream-table' | 'table-pk' | 'table-fk';
+  kind: JoinKind;
   leftKey: Compiled;
   rightKey: Compiled;
   leftAst: Expr;
@@ -61,6 +63,8 @@ export interface JoinInput {
   coPartitioned: [Side['ds'], Side['ds']][];
   /** The type of the first step's join key (what a repartition partitions by). */
   keyType?: SqlType;
+  /** Each step's kind, left to right (EXPLAIN describes them). */
+  joinKinds: JoinKind[];
   /**
    * Builds the processor that turns source records into joined rows (before WHERE and projection).
    * `taskOf`: for a join that repartitions, the partition (task) of a join key, whose stream time
@@ -145,7 +149,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   });
 
   return {
-    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type,
+    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type, joinKinds: steps.map((x) => x.kind),
     build(onRow, onError, stores, taskOf) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
       // each side's join key in the first step it joins in (a repartition partitions by it)
@@ -222,7 +226,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     return undefined;
   };
   const plan: QueryPlan = {
-    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType,
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType, joinKinds: input.joinKinds,
     build(emit, onError, stores) {
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;

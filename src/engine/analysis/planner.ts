@@ -11,7 +11,7 @@ import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
-import { planJoin, planJoinInput, type JoinInput } from './joins.js';
+import { planJoin, planJoinInput, type JoinInput, type JoinKind } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing, checkWindow, sessionRetention, windowRetention } from './windowing.js';
@@ -55,6 +55,10 @@ export interface QueryPlan {
   joinPartition?: (key: unknown) => number;
   /** The type of a join's key (what its repartition partitions by). */
   joinKeyType?: SqlType;
+  /** A join's steps, left to right. */
+  joinKinds?: JoinKind[];
+  /** Whether table functions (EXPLODE) turn each row into several. */
+  flatMaps?: boolean;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
   evaluate?(row: Row, onError: (e: unknown) => void): unknown[] | undefined;
   /**
@@ -352,6 +356,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
   const isTable = ds.type === 'TABLE';
   return {
     sources: [ds], resultType: isTable ? 'TABLE' : 'STREAM', columns, keyIndexes: keyOrder, windowInfo: ds.windowInfo, repartition: false,
+    flatMaps: tfs.length > 0,
     evaluate(row, onError) {
       if (where && safe(where, onError)(row) !== true) return undefined;
       return compiled.map((c) => safe(c, onError)(row));
@@ -556,7 +561,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
 
   const plan: QueryPlan = {
-    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned,
+    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned, joinKinds: join?.joinKinds,
     windowRetentionMs: windowed ? (windowed.type === 'SESSION' ? sessionRetention(windowed) : windowRetention(windowed, q.emit === 'FINAL')) : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);

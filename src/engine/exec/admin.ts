@@ -11,6 +11,8 @@ import { typeToString, type SqlType } from '../sql/types.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
+import { summarizePlan } from '../analysis/plan-summary.js';
+import { propsByName } from '../analysis/sql-formatter.js';
 import { javaCompare } from '../util/java-order.js';
 
 const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
@@ -43,12 +45,17 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
           throw new KsqlStatementError('The provided statement does not run a ksql query');
         }
         const plan = planQuery(inner.query, engine.metastore, { persistent: inner.kind !== 'select', sinkName: inner.kind === 'createAs' ? inner.name : inner.kind === 'insertInto' ? inner.target : undefined });
+        const target = inner.kind === 'insertInto' ? engine.metastore.get(inner.target) : undefined;
+        const sink = inner.kind === 'select' ? undefined
+          : { name: inner.kind === 'createAs' ? inner.name : inner.target, type: plan.resultType, columns: sinkColumns(plan),
+            topic: target?.topic ?? (inner.kind === 'createAs' ? (propsByName(inner.props).KAFKA_TOPIC as string | undefined) ?? `${engine.properties['ksql.output.topic.name.prefix'] ?? ''}${inner.name}` : '') };
+        const summary = summarizePlan({ queryId: '', query: inner.query, plan, sink });
         return {
           ...base('queryDescription', stmt),
           queryDescription: {
             id: '', statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
             sources: plan.sources.map((x) => x.name), sinks: inner.kind === 'createAs' ? [inner.name] : inner.kind === 'insertInto' ? [inner.target] : [],
-            topology: '', executionPlan: '', overriddenProperties: {}, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
+            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: {}, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
             queryErrors: [], tasksMetadata: [], state: 'UNKNOWN',
           },
         };
@@ -264,7 +271,8 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
 
 function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']> & object) {
   const state = q.runtime?.state ?? 'RUNNING';
-  void engine;
+  const sink = engine.metastore.get(q.sinkName);
+  const summary = q.query && sink ? summarizePlan({ queryId: q.id, query: q.query, plan: q.plan, sink: { name: sink.name, topic: q.sinkTopic, type: sink.type, columns: sink.columns } }) : undefined;
   return {
     id: q.id,
     statementText: q.displayText ?? q.statementText,
@@ -272,8 +280,8 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     fields: fieldsJson(sinkColumns(q.plan)),
     sources: q.plan.sources.map((s) => s.name),
     sinks: [q.sinkName],
-    topology: '',
-    executionPlan: '',
+    topology: summary?.topology ?? '',
+    executionPlan: summary?.executionPlan ?? '',
     overriddenProperties: {},
     ksqlHostQueryStatus: { [engine.hostAddress]: state },
     queryType: 'PERSISTENT',

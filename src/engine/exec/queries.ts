@@ -168,7 +168,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   };
   engine.metastore.put(sink);
   const previous = engine.queries.get(queryId);
-  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, displayText, sinkName: stmt.name, sinkTopic: topic, plan }, ctx, previous);
+  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, displayText, sinkName: stmt.name, sinkTopic: topic, plan, query: stmt.query }, ctx, previous);
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `Created query with ID ${queryId}`, { queryId, carriesPlan: true });
 }
 
@@ -252,7 +252,7 @@ function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity 
     if (engine.queries.has(id)) throw new KsqlStatementError(`Query ID '${id}' already exists.`);
   } else id = `INSERTQUERY_${engine.nextQueryNumber()}`;
   const rendered = formatInsertInto(target.name, stmt.query, plan.columns.map((c) => c.name), formatSides(engine, stmt.query));
-  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, displayText: rendered === undefined ? undefined : `${rendered};`, sinkName: target.name, sinkTopic: target.topic, plan: castWidenedDecimals(plan, target) }, ctx);
+  startPersistentQuery(engine, { id, kind: 'INSERT', statementText: stmt.text, displayText: rendered === undefined ? undefined : `${rendered};`, sinkName: target.name, sinkTopic: target.topic, plan: castWidenedDecimals(plan, target), query: stmt.query }, ctx);
   return commandStatus(engine, stmt, `stream/\`${target.name}\`/create`, `Created query with ID ${id}`, { queryId: id, carriesPlan: true });
 }
 
