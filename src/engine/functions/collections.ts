@@ -1,5 +1,6 @@
 import { T, canImplicitlyCast, isNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
+import { toLong, type Long } from '../util/long.js';
 import { compareValues, valueToString } from './values.js';
 import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
@@ -65,7 +66,7 @@ export function registerCollectionFunctions(): void {
     };
   });
   for (const t of [I, T.BIGINT]) {
-    fixed('GENERATE_SERIES', 'ARRAY', [t, t], T.array(t), (from: number, to: number) => series(from, to, from <= to ? 1 : -1));
+    fixed('GENERATE_SERIES', 'ARRAY', [t, t], T.array(t), (from: Long, to: Long) => series(from, to, from <= to ? 1 : -1));
     fixed('GENERATE_SERIES', 'ARRAY', [t, t, I], T.array(t), series);
   }
 
@@ -95,7 +96,13 @@ export function registerCollectionFunctions(): void {
   define('ARRAY_JOIN', 'ARRAY', 'ARRAY_JOIN(array[, delimiter])', (args) => {
     const t = args[0];
     if (t?.kind !== 'ARRAY' || args.length > 2 || (args.length === 2 && !canImplicitlyCast(args[1]!, S))) return undefined;
-    return { returnType: S, argTypes: [t, S], fn: ([a, d]) => (a == null ? null : (a as unknown[]).map((x) => (x == null ? 'null' : valueToString(x, t.item))).join(args.length === 1 ? ',' : (d as string | null) ?? '')) };
+    // only ksqlDB's primitive items are joined: any other non-null item fails the call, as its Java class is named
+    const unsupported = JOIN_UNSUPPORTED[t.item.kind];
+    return { returnType: S, argTypes: [t, S], fn: ([a, d]) => (a == null ? null : (a as unknown[]).map((x) => {
+      if (x == null) return 'null';
+      if (unsupported) throw new EvalError(`error: hit element of type ${unsupported} which is currently not supported`);
+      return valueToString(x, t.item);
+    }).join(args.length === 1 ? ',' : (d as string | null) ?? '')) };
   });
   // SLICE(array, from, to): 1-based and inclusive; NULL bounds mean the ends, bounds outside the array NULL
   define('SLICE', 'ARRAY', 'SLICE(array, from, to)', (args) => {
@@ -126,14 +133,25 @@ export function registerCollectionFunctions(): void {
   }
 }
 
+/** ARRAY_JOIN's items that are no ksqlDB primitive (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING), by the Java class ksqlDB holds them in. */
+const JOIN_UNSUPPORTED: Partial<Record<SqlType['kind'], string>> = {
+  TIMESTAMP: 'java.sql.Timestamp', DATE: 'java.sql.Date', TIME: 'java.sql.Time', BYTES: 'java.nio.HeapByteBuffer',
+  ARRAY: 'java.util.ArrayList', MAP: 'java.util.HashMap', STRUCT: 'org.apache.kafka.connect.data.Struct',
+};
+
 /** GENERATE_SERIES: start to end inclusive by step, which must be non-zero and head towards end. */
-function series(from: number, to: number, step: number): number[] {
+function series(from: Long, to: Long, step: number): Long[] {
   if (step === 0) throw new EvalError('GENERATE_SERIES step cannot be zero');
-  if ((to - from) * step < 0 && from !== to) throw new EvalError('GENERATE_SERIES step has wrong sign');
+  // BIGINT bounds beyond 2^53 are bigints: the series is counted exactly
+  const a = BigInt(from), b = BigInt(to), s = BigInt(step);
+  if ((b - a) * s < 0n) throw new EvalError('GENERATE_SERIES step has wrong sign');
   // a value is built in memory: a series that would not fit is an error of the row, not of the server
-  const length = Math.floor((to - from) / step) + 1;
-  if (length > MAX_VALUE_ELEMENTS) throw new EvalError(`GENERATE_SERIES of ${length} elements is more than the ${MAX_VALUE_ELEMENTS} one value may hold`);
-  const out: number[] = [];
-  for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
-  return out;
+  const length = (b - a) / s + 1n;
+  if (length > BigInt(MAX_VALUE_ELEMENTS)) throw new EvalError(`GENERATE_SERIES of ${length} elements is more than the ${MAX_VALUE_ELEMENTS} one value may hold`);
+  if (typeof from === 'number' && typeof to === 'number') {
+    const out: number[] = [];
+    for (let v = from; step > 0 ? v <= to : v >= to; v += step) out.push(v);
+    return out;
+  }
+  return Array.from({ length: Number(length) }, (_x, i) => toLong(a + BigInt(i) * s));
 }

@@ -1,7 +1,7 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
-import { B, I, S, define, fixed } from './registry.js';
+import { B, I, S, canPassAs, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
 const DATE_LETTERS = 'GuyDMLdQqYwWEecF';
@@ -69,7 +69,7 @@ export function registerDateFunctions(): void {
   const UNIT_MS: Record<string, number> = { MILLISECONDS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
   for (const [name, sign, kind] of [['TIMESTAMPADD', 1, 'TIMESTAMP'], ['TIMESTAMPSUB', -1, 'TIMESTAMP'], ['DATEADD', 1, 'DATE'], ['DATESUB', -1, 'DATE'], ['TIMEADD', 1, 'TIME'], ['TIMESUB', -1, 'TIME']] as const) {
     define(name, 'DATE / TIME', `${name}(unit, interval, value)`, (args) => {
-      if (args.length !== 3 || args[0]!.kind !== 'STRING' || !canImplicitlyCast(args[1]!, I) || (args[2]!.kind !== kind && args[2]!.kind !== 'NULL')) return undefined;
+      if (args.length !== 3 || args[0]!.kind !== 'STRING' || !canImplicitlyCast(args[1]!, I) || !canPassAs(args[2]!, { kind } as SqlType)) return undefined;
       const t = { kind } as SqlType;
       return {
         returnType: t, argTypes: [S, I, t],

@@ -65,8 +65,9 @@ function stripComments(p: string): string {
  * A Java pattern as a JavaScript source and flags: leading inline flags ((?i), (?s), (?m)), POSIX
  * and java* classes (\p{Alpha}, \P{Digit}), \Q...\E quoting, the \A, \Z and \z anchors, and
  * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
+ * `endsWithLineBreak`: the text to match ends with a line terminator, before which Java's $ matches too.
  */
-export function javaRegex(pattern: string): { source: string; flags: string } {
+export function javaRegex(pattern: string, endsWithLineBreak = false): { source: string; flags: string } {
   let flags = '', p = pattern, comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
@@ -116,6 +117,11 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
       }
       if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
       if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
+      // an octal escape: \0n, \0nn, \0mnn (m at most 3)
+      if (n === '0') {
+        const m = /^[0-3][0-7]{2}|^[0-7]{1,2}/.exec(p.slice(i + 2));
+        if (m) { out += `\\u${parseInt(m[0], 8).toString(16).padStart(4, '0')}`; i += 1 + m[0].length; continue; }
+      }
       if (!inClass && n === 'R') { out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; i++; continue; }
       if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }
       if (!inClass && n === 'z') { out += '(?![\\s\\S])'; i++; continue; }
@@ -124,6 +130,11 @@ export function javaRegex(pattern: string): { source: string; flags: string } {
       i++;
       continue;
     }
+    // without (?s), Java's . stops at every line terminator (U+0085 too); without (?m), its $ matches at
+    // the end and before a line terminator that ends the text: for such a text only, it is spelt out
+    // as a lookahead (which V8's linear-time engine, the guard against runaway backtracking, lacks)
+    if (!inClass && c === '.' && !flags.includes('s')) { quantified = false; out += '[^\\n\\r\\u0085\\u2028\\u2029]'; continue; }
+    if (!inClass && c === '$' && !flags.includes('m') && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
     if (c === '[') inClass++;
     else if (c === ']' && inClass) inClass--;
     // a + right after a quantifier makes it possessive: read as greedy

@@ -257,7 +257,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
 }
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { clockHour?: boolean; year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
@@ -276,6 +276,17 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
   // a day of the week in the text must be the date's
   if (p.dayOfWeek !== undefined && p.day !== undefined && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
+  }
+  // so must a day of the year (ksqlDB's parser defaults the month and day to 1, so only January 1 agrees),
+  // and AM or PM the hour of the day
+  if (p.dayOfYear !== undefined) {
+    const jan1 = new Date(0);
+    jan1.setUTCFullYear(p.year ?? 1970, 0, 1);
+    const doy = Math.floor((local - jan1.getTime()) / 86_400_000) + 1;
+    if (doy !== p.dayOfYear) throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfYear ${doy} differs from DayOfYear ${p.dayOfYear} derived from the date`);
+  }
+  if (p.hour !== undefined && p.pm !== undefined && (p.hour >= 12) !== p.pm) {
+    throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field AmPmOfDay ${p.pm ? 1 : 0} differs from AmPmOfDay ${p.hour >= 12 ? 1 : 0} derived from the hour`);
   }
   return localToUtc(local, p.zone ?? zone);
 }
@@ -353,7 +364,8 @@ function parseFields(text: string, pattern: string): Parsed {
       }
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
       case 'd': p.day = num(t.n); break;
-      case 'D': case 'w': case 'W': case 'F': num(t.n); break;
+      case 'D': p.dayOfYear = num(t.n); break;
+      case 'w': case 'W': case 'F': num(t.n); break;
       case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
       case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = num(t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;

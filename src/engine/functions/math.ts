@@ -1,4 +1,4 @@
-import { wrapLong } from '../util/long.js';
+import { longOfDouble, wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
@@ -20,7 +20,8 @@ export function registerMathFunctions(): void {
     if (args.length === 1) {
       if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'HALF_CEILING')) };
       const ret = t.kind === 'INTEGER' ? I : B;
-      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : roundHalfUp(x as number, 0)) };
+      // a double's ROUND is Java's Math.round: a long, saturating beyond its range (NaN is 0); doubles from 2^53 on are whole
+      return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : t.kind === 'DOUBLE' && !(Math.abs(x as number) < 2 ** 53) ? longOfDouble(x as number) : roundHalfUp(x as number, 0)) };
     }
     if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
       if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_CEILING').setScale(t.scale, 'HALF_UP')) };
@@ -33,7 +34,7 @@ export function registerMathFunctions(): void {
     if (!t || !isNumericOrNull(t)) return undefined;
     if (args.length === 1) {
       if (t.kind === 'DECIMAL') return { returnType: T.decimal(Math.max(1, t.precision - t.scale), 0), argTypes: [t], fn: ([x]) => (x == null ? null : (x as Decimal).setScale(0, 'DOWN')) };
-      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : Math.trunc(x as number)) };
+      return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : t.kind === 'DOUBLE' ? longOfDouble(x as number) : Math.trunc(x as number)) };
     }
     if (args.length === 2) {
       if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
@@ -81,6 +82,8 @@ function extremeArgType(args: SqlType[]): SqlType | 'ambiguous' | undefined {
   }
   const time = known.find((a) => a.kind === 'DATE' || a.kind === 'TIME' || a.kind === 'TIMESTAMP');
   const t = time ?? known[0]!;
+  // no overload takes BOOLEAN, ARRAY, MAP or STRUCT
+  if (t.kind !== 'STRING' && t.kind !== 'BYTES' && !time) return undefined;
   return known.every((a) => a.kind === t.kind || (time && a.kind === 'STRING')) ? t : undefined;
 }
 

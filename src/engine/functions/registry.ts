@@ -59,7 +59,7 @@ export function fixed(name: string, category: string, params: SqlType[], ret: Sq
   fixedOverloads.set(name, [...overloads, params]);
   const exactly = (args: SqlType[], p: SqlType[]) => p.length === args.length && args.every((a, i) => typeToString(a) === typeToString(p[i]!));
   define(name, category, `${name}(${params.map(typeToString).join(', ')})`, (args) => {
-    if (args.length !== params.length || !args.every((a, i) => canImplicitlyCast(a, params[i]!))) return undefined;
+    if (args.length !== params.length || !args.every((a, i) => canPassAs(a, params[i]!))) return undefined;
     // an overload that takes the arguments' own types is the better fit (GENERATE_SERIES of INTs is ARRAY<INT>)
     if (!exactly(args, params) && fixedOverloads.get(name)!.some((p) => p !== params && exactly(args, p))) return undefined;
     return { returnType: ret, argTypes: params, fn: nullSafe ? (a) => fn(...a) : (a) => (a.some((x) => x === null || x === undefined) ? null : fn(...a)) };

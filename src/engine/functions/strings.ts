@@ -36,11 +36,11 @@ export function registerStringFunctions(): void {
   fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => regex(re).exec(s)?.[0] ?? null);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => regex(re).exec(s)?.[g] ?? null);
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => [...s.matchAll(regex(re, 'g'))].map((m) => m[0]));
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => [...s.matchAll(regex(re, 'g'))].map((m) => m[g] ?? null));
-  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => { const r = regex(re, 'g'); return s.replace(r, javaReplacement(by, r)); });
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => regex(re, '', s).exec(s)?.[0] ?? null);
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => regex(re, '', s).exec(s)?.[g] ?? null);
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => [...s.matchAll(regex(re, 'g', s))].map((m) => m[0]));
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => [...s.matchAll(regex(re, 'g', s))].map((m) => m[g] ?? null));
+  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => { const r = regex(re, 'g', s); return s.replace(r, javaReplacement(by, r)); });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
@@ -122,7 +122,8 @@ function substring(s: string | Buffer, pos: number, len?: number): string | Buff
 /** Position of the nth occurrence of `sub`, searching forward from `pos` or, when negative, backward from the end. */
 export function instr(s: string, sub: string, pos: number, nth: number): number {
   if (nth < 1) return 0;
-  let i = pos < 0 ? s.lastIndexOf(sub, s.length + pos) : s.indexOf(sub, pos - 1);
+  // Java's lastIndexOf finds nothing from before the start (JavaScript's would search from 0)
+  let i = pos < 0 ? (s.length + pos < 0 ? -1 : s.lastIndexOf(sub, s.length + pos)) : s.indexOf(sub, pos - 1);
   for (let n = 1; n < nth && i >= 0; n++) i = pos < 0 ? (i === 0 ? -1 : s.lastIndexOf(sub, i - 1)) : s.indexOf(sub, i + 1);
   return i + 1;
 }
@@ -155,11 +156,12 @@ setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks'
 
 const regexCache = new Map<string, RegExp>();
 /** A Java pattern as a JS RegExp (the common syntax is shared); an invalid pattern fails the record. */
-function regex(pattern: string, flags = ''): RegExp {
-  const key = `${flags}/${pattern}`;
+function regex(pattern: string, flags: string, text: string): RegExp {
+  const endsWithLineBreak = /[\n\r\u0085\u2028\u2029]$/.test(text);
+  const key = `${flags}${endsWithLineBreak ? '$' : ''}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    const java = javaRegex(pattern);
+    const java = javaRegex(pattern, endsWithLineBreak);
     try { re = new RegExp(java.source, flags + java.flags); } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
     regexCache.set(key, re);
   }
@@ -217,7 +219,7 @@ function javaReplacement(r: string, re: RegExp): string {
 function regexSplit(s: string, pattern: string): string[] {
   const out: string[] = [];
   let from = 0;
-  for (const m of s.matchAll(regex(pattern, 'g'))) {
+  for (const m of s.matchAll(regex(pattern, 'g', s))) {
     if (m[0] === '' && (m.index === 0 || m.index === s.length)) continue;
     out.push(s.slice(from, m.index));
     from = m.index + m[0].length;

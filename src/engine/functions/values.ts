@@ -1,4 +1,4 @@
-import { fitsLong, LONG_MAX, LONG_MIN, toLong, wrapLong } from '../util/long.js';
+import { fitsLong, longOfDouble, wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
@@ -54,7 +54,7 @@ export function convert(v: unknown, from: SqlType, to: SqlType): unknown {
         // Java's (int) and (long) of a double: NaN is 0, and values beyond the type's range saturate
         const d = v as number;
         if (to.kind === 'INTEGER') return Number.isNaN(d) ? 0 : d <= -2147483648 ? -2147483648 : d >= 2147483647 ? 2147483647 : Math.trunc(d);
-        return Number.isNaN(d) ? 0 : d <= -(2 ** 63) ? toLong(LONG_MIN) : d >= 2 ** 63 ? toLong(LONG_MAX) : Number.isSafeInteger(Math.trunc(d)) ? Math.trunc(d) : toLong(BigInt(Math.trunc(d)));
+        return longOfDouble(d);
       } else if (from.kind === 'INTEGER' || from.kind === 'BIGINT') {
         if (typeof v === 'number') return to.kind === 'INTEGER' ? Math.trunc(v) | 0 : Math.trunc(v);
         n = v as bigint;

@@ -14,6 +14,15 @@ export const toLong = (b: bigint): Long => (b >= MIN_SAFE && b <= MAX_SAFE ? Num
 /** An integer wrapped to 64 bits, as Java's long arithmetic overflows. */
 export const wrapLong = (b: bigint): Long => toLong(BigInt.asIntN(64, b));
 
+/** Java's (long) of a double: truncated, NaN is 0, and values beyond the range saturate. */
+export function longOfDouble(d: number): Long {
+  if (Number.isNaN(d)) return 0;
+  if (d <= -(2 ** 63)) return toLong(LONG_MIN);
+  if (d >= 2 ** 63) return toLong(LONG_MAX);
+  const t = Math.trunc(d);
+  return Number.isSafeInteger(t) ? t : toLong(BigInt(t));
+}
+
 /** Whether a bigint fits a long (else it is out of BIGINT's range). */
 export const fitsLong = (b: bigint): boolean => b >= LONG_MIN && b <= LONG_MAX;
 

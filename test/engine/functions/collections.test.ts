@@ -103,4 +103,18 @@ describe('maps in java.util.HashMap order', async () => {
     const m = new Map<unknown, number>([[2, 1], [1, 2]]);
     expect(inJavaHashMapOrder(m, false)).toBe(m);
   });
+
+  it('GENERATE_SERIES counts BIGINT bounds beyond 2^53 exactly', () => {
+    expect(call('GENERATE_SERIES', [B, B], [9007199254740992n, 9007199254740993n])).toEqual([9007199254740992n, 9007199254740993n]);
+    expect(call('GENERATE_SERIES', [B, B], [9223372036854775806n, 9223372036854775807n])).toEqual([9223372036854775806n, 9223372036854775807n]);
+    expect(call('GENERATE_SERIES', [B, B, I], [-9007199254740994n, -9007199254740990, 2])).toEqual([-9007199254740994n, -9007199254740992n, -9007199254740990]);
+    expect(call('GENERATE_SERIES', [B, B], [9007199254740991, 9007199254740990])).toEqual([9007199254740991, 9007199254740990]);
+  });
+
+  it('ARRAY_JOIN joins primitive items only: a TIMESTAMP, BYTES, ARRAY, MAP or STRUCT item fails the call (NULL items are "null")', () => {
+    expect(call('ARRAY_JOIN', [T.array(T.DOUBLE), S], [[1.5, null, 2], '|'])).toBe('1.5|null|2.0');
+    expect(() => call('ARRAY_JOIN', [T.array(T.TIMESTAMP)], [[0]])).toThrow('error: hit element of type java.sql.Timestamp which is currently not supported');
+    expect(() => call('ARRAY_JOIN', [T.array(T.array(I))], [[[1]]])).toThrow('java.util.ArrayList');
+    expect(call('ARRAY_JOIN', [T.array(T.DATE)], [[null, null]])).toBe('null,null');
+  });
 });

@@ -207,4 +207,18 @@ describe('instants beyond the years JavaScript\'s Date holds, as java.time write
     expect(parseJavaDate('2021-03-04 18367089', 'yyyy-MM-dd A', 'UTC')).toBe(ts);
     expect(parseJavaDate('2021-03-04 18367089000000', 'yyyy-MM-dd N', 'UTC')).toBe(ts);
   });
+
+  it('a STRING argument is read as the DATE, TIME or TIMESTAMP a function takes', () => {
+    expect(call('FORMAT_DATE', [S, S], ['2021-03-04', 'yyyy'])).toBe('2021');
+    expect(call('DATEADD', [S, T.INTEGER, S], ['DAYS', 1, '2021-03-04'])).toBe(18691);
+    expect(call('UNIX_TIMESTAMP', [S], ['2021-03-04T00:00:00'])).toBe(Date.UTC(2021, 2, 4));
+    expect(call('FORMAT_TIMESTAMP', [S, S], ['2021-03-04T05:06:07', 'HH:mm'])).toBe('05:06');
+  });
+
+  it('a day of the year, or AM/PM, that disagrees with the date and hour parsed is a conflict, not a silently different date', () => {
+    expect(() => parseJavaDate('2021-063', 'yyyy-DDD', 'UTC')).toThrow('Conflict found: Field DayOfYear 1 differs from DayOfYear 63');
+    expect(parseJavaDate('2021-001', 'yyyy-DDD', 'UTC')).toBe(Date.UTC(2021, 0, 1));
+    expect(() => parseJavaDate('2021-03-04 13:00 AM', 'yyyy-MM-dd HH:mm a', 'UTC')).toThrow('Conflict found: Field AmPmOfDay 0 differs from AmPmOfDay 1');
+    expect(parseJavaDate('2021-03-04 13:00 PM', 'yyyy-MM-dd HH:mm a', 'UTC')).toBe(Date.UTC(2021, 2, 4, 13));
+  });
 });

@@ -44,4 +44,16 @@ describe('datetime text', () => {
   ])('reads partial %j from the start of the period', (text, expected) => {
     expect(parseTimestampText(text)).toBe(expected);
   });
+
+  it.each([
+    ['ROUND', 1e20, 9223372036854775807n], ['ROUND', -1e20, -9223372036854775808n], ['ROUND', 9.3e18, 9223372036854775807n], ['ROUND', 2 ** 60, 2n ** 60n],
+    ['ROUND', -Infinity, -9223372036854775808n], ['ROUND', NaN, 0], ['TRUNC', 1e20, 9223372036854775807n], ['TRUNC', -2.7, -2], ['TRUNC', NaN, 0],
+  ] as [string, number, number | bigint][])('%s(DOUBLE %d) is a long as Java makes it: saturated at the range, NaN 0', (fn, x, expected) => {
+    expect(call(fn, [D], [x])).toBe(expected);
+  });
+
+  it('GREATEST and LEAST take numbers, strings, bytes and times only: no BOOLEAN, ARRAY or MAP overload', () => {
+    for (const t of [T.BOOLEAN, T.array(I), T.map(T.STRING, I)]) expect(() => resolve('GREATEST', [t, t])).toThrow('does not accept these parameters');
+    expect(call('LEAST', [T.STRING, T.STRING], ['b', 'a'])).toBe('a');
+  });
 });

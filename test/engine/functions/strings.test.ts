@@ -206,4 +206,19 @@ describe('INITCAP', () => {
   ])('INITCAP(%j) is %j (blanks before the first word are dropped)', (s, expected) => {
     expect(call('INITCAP', [S], [s])).toBe(expected);
   });
+
+  it('INSTR with a negative position before the start finds nothing, as Java\'s lastIndexOf', () => {
+    expect(call('INSTR', [S, S, I], ['abc', 'a', -10])).toBe(0);
+    expect(call('INSTR', [S, S, I], ['abc', 'a', -3])).toBe(1);
+    expect(call('INSTR', [S, S, I], ['abcabc', 'b', -1])).toBe(5);
+  });
+
+  it('regular expressions follow Java where JavaScript differs: . stops at U+0085, $ matches before a final line break, \\0 is octal', () => {
+    expect(call('REGEXP_EXTRACT', [S, S], ['a.b', 'a\u0085b'])).toBeNull();
+    expect(call('REGEXP_EXTRACT', [S, S], ['(?s)a.b', 'a\u0085b'])).toBe('a\u0085b');
+    expect(call('REGEXP_EXTRACT', [S, S], ['a$', 'ba\n'])).toBe('a');
+    expect(call('REGEXP_EXTRACT', [S, S], ['a$', 'ba\nc'])).toBeNull();
+    expect(call('REGEXP_REPLACE', [S, S, S], ['x\n', '$', 'E'])).toBe('xE\nE');
+    expect(call('REGEXP_EXTRACT', [S, S], ['\\0101\\07', 'xA\u0007'])).toBe('A\u0007');
+  });
 });
