@@ -3,7 +3,7 @@ import { Engine } from '../../src/engine/engine.js';
 
 const ctx = { properties: {}, variables: new Map<string, string>() };
 const run = (e: Engine, sql: string) => sql.split(/;\s*/).filter(Boolean).map((s) => e.executeStatement(`${s};`, ctx));
-const explain = (e: Engine, what: string) => (run(e, `EXPLAIN ${what}`)[0] as { queryDescription: { executionPlan: string; topology: string } }).queryDescription;
+const explain = (e: Engine, what: string) => (run(e, `EXPLAIN ${what}`)[0] as unknown as { queryDescription: { executionPlan: string; topology: string } }).queryDescription;
 const queryId = (e: Engine, sink: string) => [...e.queries.values()].find((q) => q.sinkName === sink)!.id;
 
 function engine(): Engine {

@@ -115,6 +115,16 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       }
     });
 
+    it('/query and /query-stream quote a statement as /ksql does: a syntax error its line, any other error the statement as parsed', async () => {
+      for (const [path, field] of [['/query', 'ksql'], ['/query-stream', 'sql']] as const) {
+        const answer = async (text: string) => (await (await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: text }) })).json()) as { message: string; statementText: string };
+        const syntax = await answer('SELECT *\nFROM STOCKTRADE\nWHERE ID=;');
+        expect([syntax.statementText, syntax.message.split('\n')[0]]).toEqual(['WHERE ID=;', 'line 3:10: Syntax Error']);
+        const missing = await answer('\n  SELECT * FROM NOPE;  -- note\n');
+        expect([missing.statementText, missing.message]).toEqual(['SELECT * FROM NOPE;', 'Exception while preparing statement: NOPE does not exist.']);
+      }
+    });
+
     it('a request with one bad statement runs none of them', async () => {
       const r = await ksql(server.url, "CREATE STREAM NEVER_CREATED (a INT) WITH (kafka_topic='never', value_format='json', partitions=1); CREATE STREAM BROKEN (a INT) WITH (kafka_topic='nope', value_format='json');");
       expect(r.status).toBe(400);

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, Entity, ExecContext } from '../engine.js';
-import { parseStatement, splitRequest } from '../sql/parser.js';
+import { parseStatement, splitRequest, type SplitStatement } from '../sql/parser.js';
 import { substituteIfEnabled } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
@@ -35,6 +35,16 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
   return { properties, variables };
 }
 
+/**
+ * A syntax error in one statement of a request, as ksqlDB reports it: it parses the request as a
+ * whole, so positions count from the request's start, and the statement text is the request's line
+ * that holds the error.
+ */
+export function requestSyntaxError(e: SqlSyntaxError, at: SplitStatement, sql: string): ErrorBody {
+  const moved = new SqlSyntaxError(e.line + at.line - 1, e.line === 1 ? e.col + at.col : e.col, e.detail);
+  return toErrorBody(moved, sql.split('\n')[moved.line - 1] ?? at.text);
+}
+
 /** POST /ksql: validate every statement in a sandbox first, then execute them in order. */
 export async function handleKsql(engine: Engine, body: Record<string, unknown>, journal?: Journal, signal?: AbortSignal): Promise<ErrorBody | { status: number; body: unknown }> {
   const sql = body.ksql;
@@ -54,11 +64,7 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
       let stmt;
       try { stmt = parseStatement(substituteIfEnabled(text, sctx.variables, sctx.properties, engine.properties), (n) => sandbox.metastore.types.get(n)); } catch (e) {
         if (!(e instanceof SqlSyntaxError)) throw e;
-        // ksqlDB parses the request as a whole: positions count from its start, and the statement
-        // text of a syntax error is the request's line that holds it
-        const at = split[k]!;
-        const moved = new SqlSyntaxError(e.line + at.line - 1, e.line === 1 ? e.col + at.col : e.col, e.detail);
-        return toErrorBody(moved, sql.split('\n')[moved.line - 1] ?? text);
+        return requestSyntaxError(e, split[k]!, sql);
       }
       if (stmt.kind === 'select' || stmt.kind === 'print') {
         throw new KsqlRequestError(`The following statement types should be issued to the websocket endpoint '/query':\n\t* PRINT\n\t* SELECT`, 40002);

@@ -7,7 +7,8 @@ import { toJsonText } from '../serde/json-value.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { headerSchema, startPullQuery, startPushQuery, type PullResult, type PushHandle, type QueryHeader } from '../exec/select.js';
 import { genericError, toErrorBody } from './errors.js';
-import { requestContext } from './ksql-endpoint.js';
+import { requestContext, requestSyntaxError } from './ksql-endpoint.js';
+import { SqlSyntaxError } from '../sql/lexer.js';
 import { send } from './server.js';
 import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
@@ -20,14 +21,22 @@ type Style = 'delimited' | 'json' | 'legacy' | 'protobuf';
 const PULL_STEP = 10_000;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
+/** An Accept header's media types, the client's preferred first (by q, then as listed); q=0 ones left out. */
+export function acceptedTypes(accept: string): string[] {
+  return accept.split(',').map((part, i) => {
+    const [type = '', ...params] = part.split(';').map((x) => x.trim());
+    const q = params.find((x) => /^q=/i.test(x));
+    return { type: type.toLowerCase(), q: q ? Number(q.slice(2)) : 1, i };
+  }).filter((t) => t.type && t.q > 0).sort((a, b) => b.q - a.q || a.i - b.i).map((t) => t.type);
+}
+
+const STYLES: Record<string, Style> = { 'application/vnd.ksqlapi.delimited.v1': 'delimited', 'application/vnd.ksql.v1+json': 'legacy', 'application/json': 'json' };
+
 function styleFor(accept: string | undefined, forced?: 'legacy'): Style {
-  const a = accept ?? '';
-  // ksqlDB answers pull queries on /query with protobuf rows when asked; push queries stay JSON
-  if (forced && a.includes(PROTOBUF_MEDIA_TYPE)) return 'protobuf';
-  if (forced) return 'legacy';
-  if (a.includes('application/vnd.ksqlapi.delimited.v1')) return 'delimited';
-  if (a.includes('application/vnd.ksql.v1+json')) return 'legacy';
-  if (a.includes('application/json')) return 'json';
+  const types = acceptedTypes(accept ?? '');
+  // ksqlDB answers pull queries on /query with protobuf rows when asked (and preferred); push queries stay JSON
+  if (forced) return types.find((t) => t === PROTOBUF_MEDIA_TYPE || t.startsWith('application/vnd.ksql.v1+json') || t === 'application/json') === PROTOBUF_MEDIA_TYPE ? 'protobuf' : 'legacy';
+  for (const t of types) { const style = STYLES[t]; if (style) return style; }
   return 'delimited';
 }
 
@@ -61,6 +70,8 @@ class QueryWriter {
 
   /** Writes a row; false when the response's buffer is full (wait for 'drain'). */
   row(values: unknown[], tombstone = false): boolean {
+    // /query-stream's writers drop a table's deletions (only /query marks them as tombstones)
+    if (tombstone && (this.style === 'delimited' || this.style === 'json')) return true;
     this.count++;
     if (this.proto) return this.res.write(`,\n{"row":{"protobufBytes":"${this.proto.encode(values).toString('base64')}"}}`);
     const text = rowText(values, this.header.columns);
@@ -92,15 +103,25 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   const ctx = requestContext(body, legacyBody ? 'streamsProperties' : 'properties');
   const style = styleFor(req.headers.accept, forced);
   let stmt;
+  // errors quote the statement as parsed (a syntax error: the request's line that holds it), as /ksql's do
+  let text = sql;
   try {
-    const text = substituteIfEnabled(sql.trim(), ctx.variables, ctx.properties, engine.properties);
-    const count = statementCount(text);
-    if (count !== 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
-    stmt = parseStatement(text);
-  } catch (e) { return send(res, toErrorBody(e, sql)); }
+    const parts = splitRequest(sql).filter((s) => s.text.trim() !== ';');
+    if (parts.length !== 1) {
+      // each statement must end with its `;`, as ksqlDB's grammar has them: a missing one is the parser's syntax error
+      const count = statementCount(substituteIfEnabled(sql.trim(), ctx.variables, ctx.properties, engine.properties));
+      if (count !== 1) throw new KsqlStatementError(`Expected exactly one KSQL statement; found ${count} instead`);
+    }
+    const at = parts[0]!;
+    text = at.text;
+    try { stmt = parseStatement(substituteIfEnabled(text, ctx.variables, ctx.properties, engine.properties)); } catch (e) {
+      if (e instanceof SqlSyntaxError) return send(res, requestSyntaxError(e, at, sql));
+      throw e;
+    }
+  } catch (e) { return send(res, toErrorBody(e, e instanceof SqlSyntaxError ? sql.split('\n')[e.line - 1] ?? sql : text)); }
   if (stmt.kind === 'print') return handlePrint(engine, stmt, res);
   if (stmt.kind !== 'select') {
-    return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), sql));
+    return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), text));
   }
   const q = stmt.query;
   if (q.emit === undefined) {
@@ -109,7 +130,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     try {
       result = startPullQuery(engine, q, ctx.properties);
       w = new QueryWriter(res, style, result.header);
-    } catch (e) { return send(res, toErrorBody(e, sql)); }
+    } catch (e) { return send(res, toErrorBody(e, text)); }
     w.start();
     for (const r of result.rows) w.row(r);
     writePullRows(result, w, res, () => w.end(result.isTable ? undefined : result.limitReached() ? 'Limit Reached' : 'Query Completed'));
@@ -128,12 +149,15 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     handle.pause();
     res.once('drain', () => { waiting = false; handle.resume(); engine.drain(); });
   };
+  // ksqlDB streams at most ksql.max.push.queries push queries at once
+  const max = Number(engine.properties['ksql.max.push.queries'] ?? 100);
+  if (pushes.size >= max) return send(res, genericError(400, 40003, 'Maximum number of push queries exceeded'));
   try {
     handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, onRow, (reason) => {
       pushes.delete(handle.id);
       writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
     }, sql.trim());
-  } catch (e) { return send(res, toErrorBody(e, sql)); }
+  } catch (e) { return send(res, toErrorBody(e, text)); }
   pushes.set(handle.id, { handle, closable: !legacyBody });
   writer = new QueryWriter(res, style === 'protobuf' ? 'legacy' : style, handle.header);
   writer.start();

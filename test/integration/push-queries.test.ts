@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalServer, type LocalServer } from '../../src/index.js';
+import { ksql, rawQuery } from '../helpers/server.js';
+
+/** A query's whole response, read until the server ends it. */
+async function answer(url: string, path: '/query' | '/query-stream', body: unknown, accept?: string): Promise<{ status: number; type: string | null; text: string }> {
+  const r = await fetch(`${url}${path}`, { method: 'POST', headers: accept ? { accept } : {}, body: JSON.stringify(body) });
+  return { status: r.status, type: r.headers.get('content-type'), text: await r.text() };
+}
+
+describe('push queries over HTTP, as ksqlDB streams them', () => {
+  let server: LocalServer;
+  beforeAll(async () => {
+    server = await startLocalServer({ port: 0 });
+    // a HAVING that stops holding deletes the row: the table's changelog gets a tombstone for 'a'
+    const r = await ksql(server.url, `CREATE STREAM HS (ID STRING KEY, V INT) WITH (kafka_topic='hs', value_format='JSON', partitions=1);
+INSERT INTO HS (ID, V) VALUES ('a', 1); INSERT INTO HS (ID, V) VALUES ('a', 2); INSERT INTO HS (ID, V) VALUES ('a', 3); INSERT INTO HS (ID, V) VALUES ('b', 1);
+CREATE TABLE HT AS SELECT ID, COUNT(*) AS C FROM HS GROUP BY ID HAVING COUNT(*) < 3;`);
+    expect(r.status).toBe(200);
+  });
+  afterAll(async () => { await server.close(); });
+
+  it("/query-stream drops a table's deletions, which /query marks as tombstones; both count them towards LIMIT", async () => {
+    const props = { 'auto.offset.reset': 'earliest' };
+    const delimited = await answer(server.url, '/query-stream', { sql: 'SELECT * FROM HT EMIT CHANGES LIMIT 3;', properties: props });
+    expect(delimited.text.trim().split('\n').slice(1)).toEqual(['["a",1]', '["a",2]']);
+    const json = await answer(server.url, '/query-stream', { sql: 'SELECT * FROM HT EMIT CHANGES LIMIT 4;', properties: props }, 'application/json');
+    expect(JSON.parse(json.text).slice(1)).toEqual([['a', 1], ['a', 2], ['b', 1]]);
+    const legacy = await answer(server.url, '/query', { ksql: 'SELECT * FROM HT EMIT CHANGES LIMIT 3;', streamsProperties: props });
+    const rows = (JSON.parse(legacy.text) as { row?: { columns: unknown[]; tombstone?: boolean } }[]).filter((x) => x.row).map((x) => x.row);
+    expect(rows).toEqual([{ columns: ['a', 1] }, { columns: ['a', 2] }, { columns: ['a', null], tombstone: true }]);
+  });
+
+  it('the Accept header is read by preference (q values, then order)', async () => {
+    const sql = { sql: 'SELECT * FROM HT;' };
+    expect((await answer(server.url, '/query-stream', sql, 'application/json;q=1, application/vnd.ksqlapi.delimited.v1;q=0.5')).type).toBe('application/json');
+    expect((await answer(server.url, '/query-stream', sql, 'application/json;q=0.2, application/vnd.ksqlapi.delimited.v1')).type).toBe('application/vnd.ksqlapi.delimited.v1');
+    expect((await answer(server.url, '/query-stream', sql, 'application/json, application/vnd.ksqlapi.delimited.v1')).type).toBe('application/json');
+    expect((await answer(server.url, '/query-stream', sql, '*/*')).type).toBe('application/vnd.ksqlapi.delimited.v1');
+  });
+
+  it('at most ksql.max.push.queries (100) stream at once: the next is refused with 40003 until one ends', async () => {
+    const open = await Promise.all(Array.from({ length: 100 }, async () => {
+      const q = await rawQuery(server.url, '/query-stream', { sql: 'SELECT * FROM HS EMIT CHANGES;' }, { accept: 'application/vnd.ksqlapi.delimited.v1' });
+      await q.waitFor('queryId');
+      return q;
+    }));
+    try {
+      const refused = await answer(server.url, '/query-stream', { sql: 'SELECT * FROM HS EMIT CHANGES;' });
+      expect([refused.status, JSON.parse(refused.text)]).toEqual([400, { '@type': 'generic_error', error_code: 40003, message: 'Maximum number of push queries exceeded' }]);
+      const legacy = await answer(server.url, '/query', { ksql: 'SELECT * FROM HS EMIT CHANGES;' });
+      expect(legacy.status).toBe(400);
+      // pull queries are not push queries: they still run
+      expect((await answer(server.url, '/query-stream', { sql: 'SELECT * FROM HT;' })).status).toBe(200);
+      // one ends: another may start (and ends at its LIMIT)
+      open.pop()!.socket.destroy();
+      await expect.poll(async () => (await answer(server.url, '/query-stream', { sql: 'SELECT * FROM HS EMIT CHANGES LIMIT 1;', properties: { 'auto.offset.reset': 'earliest' } })).status).toBe(200);
+    } finally {
+      for (const q of open) q.socket.destroy();
+    }
+  });
+});
