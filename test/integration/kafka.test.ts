@@ -175,6 +175,34 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { c.close(); }
   });
 
+  it('OffsetDelete (KIP-496) drops a group\'s offsets of topics its members do not subscribe to; an unknown group or topic is named as Kafka names it', async () => {
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    const c = await rawClient(brokers[0]!);
+    // OffsetDelete v0: group, [topic, [partition]] -> error, throttle, [topic, [partition, error]]
+    const offsetDelete = async (id: number, group: string, topics: [string, number[]][]) => {
+      const r = new Reader((await c.send(request(47, 0, id, new Writer().string(group).array(topics, (w, [t, ps]) => w.string(t).array(ps, (x, p) => x.int32(p))).toBuffer())))!);
+      expect(r.int32()).toBe(id);
+      return { error: r.int16(), throttle: r.int32(), topics: r.array((t) => [t.string(), t.array((x) => [x.int32(), x.int16()])]) };
+    };
+    try {
+      await admin.createTopics({ topics: [{ topic: 'od-a', numPartitions: 2 }, { topic: 'od-b', numPartitions: 1 }] });
+      for (const topic of ['od-a', 'od-b']) await admin.setOffsets({ groupId: 'od-g', topic, partitions: [{ partition: 0, offset: '3' }] });
+      await admin.setOffsets({ groupId: 'od-g', topic: 'od-a', partitions: [{ partition: 1, offset: '4' }] });
+      // an empty group: the offsets asked for go, the others stay
+      expect(await offsetDelete(1, 'od-g', [['od-a', [1]], ['nosuch', [0]]])).toEqual({ error: 0, throttle: 0, topics: [['od-a', [[1, 0]]], ['nosuch', [[0, 3]]]] });
+      expect((await admin.fetchOffsets({ groupId: 'od-g', topics: ['od-a'] }))[0]!.partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(['3', '-1']);
+      // a member subscribed to od-a: its offsets are kept (GROUP_SUBSCRIBED_TO_TOPIC), od-b's go
+      const consumer = await joinedConsumer(kafka, 'od-g', 'od-a', 100);
+      try {
+        expect(await offsetDelete(2, 'od-g', [['od-a', [0]], ['od-b', [0]]])).toEqual({ error: 0, throttle: 0, topics: [['od-a', [[0, 86]]], ['od-b', [[0, 0]]]] });
+      } finally { await consumer.disconnect(); }
+      expect((await admin.fetchOffsets({ groupId: 'od-g', topics: ['od-b'] }))[0]!.partitions[0]!.offset).toBe('-1');
+      expect(await offsetDelete(3, 'no-such-group', [['od-a', [0]]])).toEqual({ error: 69, throttle: 0, topics: [] });
+    } finally { c.close(); await admin.disconnect(); }
+  });
+
   it('answers a SASL handshake with ILLEGAL_SASL_STATE when it runs without SASL, as a plaintext listener does', async () => {
     const c = await rawClient(brokers[0]!);
     try {

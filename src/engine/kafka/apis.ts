@@ -524,6 +524,19 @@ const deleteGroups: Handler = (v, r, ctx) => {
   return w.array(ids, (x, id) => x.string(id).int16(ctx.groups.deleteGroup(id)));
 };
 
+/** OffsetDelete v0 (KIP-496): a group-level error answers with no topics, as Kafka's broker answers it. */
+const offsetDelete: Handler = (_v, r, ctx) => {
+  const groupId = r.string();
+  const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => y.int32()) }));
+  // a topic the broker does not have is UNKNOWN_TOPIC_OR_PARTITION, before the group is asked
+  const known = topics.filter((t) => ctx.broker.topics.has(t.name));
+  const result = ctx.groups.deleteOffsets(groupId, known.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))));
+  const w = new Writer().int16(result.error).int32(0);
+  if (result.error !== ERR.NONE) return w.array([], (x) => x);
+  let i = 0;
+  return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => y.int32(p).int16(ctx.broker.topics.has(t.name) ? result.partitions[i++]! : ERR.UNKNOWN_TOPIC_OR_PARTITION)));
+};
+
 const saslHandshake: Handler = (v, r, ctx) => {
   const mechanism = r.string();
   // a listener without SASL answers a handshake as a broker's PLAINTEXT listener does
@@ -580,6 +593,7 @@ export const APIS: Api[] = [
   { key: 16, name: 'ListGroups', min: 0, max: 4, flexible: 3, handle: listGroups },
   { key: 37, name: 'CreatePartitions', min: 0, max: 1, handle: createPartitions },
   { key: 42, name: 'DeleteGroups', min: 0, max: 1, handle: deleteGroups },
+  { key: 47, name: 'OffsetDelete', min: 0, max: 0, handle: offsetDelete },
   { key: 17, name: 'SaslHandshake', min: 0, max: 1, handle: saslHandshake },
   { key: 18, name: 'ApiVersions', min: 0, max: 3, handle: apiVersions },
   { key: 19, name: 'CreateTopics', min: 0, max: 4, handle: createTopics },

@@ -5,6 +5,7 @@ import type { InternalCompactor } from './internal-compaction.js';
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
   INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, FENCED_INSTANCE_ID: 82, OFFSET_METADATA_TOO_LARGE: 12, NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
 } as const;
 
 export interface JoinRequest {
@@ -346,6 +347,28 @@ export class GroupCoordinator {
     return GERR.NONE;
   }
 
+  /**
+   * OffsetDelete (KIP-496) of one group: an empty group loses the offsets asked for; a consumer group
+   * with members keeps those of topics a member subscribes to (GROUP_SUBSCRIBED_TO_TOPIC each) and
+   * loses the others; a group of another protocol with members is NON_EMPTY_GROUP; an unknown one
+   * GROUP_ID_NOT_FOUND. Returns the group's error and each partition's.
+   */
+  deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): { error: number; partitions: number[] } {
+    const g = this.groups.get(groupId);
+    if (!g && !this.protocolTypes.has(groupId) && this.committedPartitions(groupId).length === 0) return { error: GERR.GROUP_ID_NOT_FOUND, partitions: [] };
+    let subscribed = new Set<string>();
+    if (g && g.members.size > 0) {
+      if (g.protocolType !== 'consumer') return { error: GERR.NON_EMPTY_GROUP, partitions: [] };
+      subscribed = new Set([...g.members.values()].flatMap((m) => m.protocols.filter((p) => !g.protocol || p.name === g.protocol).flatMap((p) => subscribedTopics(p.metadata))));
+    }
+    const errors = partitions.map(({ topic, partition }) => {
+      if (subscribed.has(topic)) return GERR.GROUP_SUBSCRIBED_TO_TOPIC;
+      if (this.offsets.has(`${groupId}\u0000${topic}\u0000${partition}`)) this.write(offsetRecordKey(groupId, topic, partition), null);
+      return GERR.NONE;
+    });
+    return { error: GERR.NONE, partitions: errors };
+  }
+
   private forgetTopic(topic: string): void {
     if (topic !== OFFSETS_TOPIC) this.dropOffsets((_g, t) => t === topic);
   }
@@ -429,6 +452,21 @@ export class GroupCoordinator {
     }
     return out;
   }
+}
+
+/** The topics of a consumer protocol subscription (version int16, then [topic string], then user data); none from bytes of another shape. */
+export function subscribedTopics(bytes: Buffer): string[] {
+  const out: string[] = [];
+  try {
+    let at = 2;
+    const n = bytes.readInt32BE(at); at += 4;
+    for (let i = 0; i < n; i++) {
+      const len = bytes.readInt16BE(at); at += 2;
+      if (len < 0 || at + len > bytes.length) return [];
+      out.push(bytes.toString('utf8', at, at + len)); at += len;
+    }
+  } catch { return []; }
+  return out;
 }
 
 /**
