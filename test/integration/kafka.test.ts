@@ -203,6 +203,42 @@ describe('the Kafka listener with kafkajs', () => {
     } finally { c.close(); await admin.disconnect(); }
   });
 
+  it("a persistent query's consumer group shows to Kafka tools as ksqlDB's does: stable, one Kafka Streams member, its offsets the query's position", async () => {
+    const r = await ksql(server.url, `CREATE STREAM QG_IN (K STRING KEY, V INT) WITH (kafka_topic='qg-in', value_format='JSON', partitions=2);
+CREATE STREAM QG_OUT AS SELECT K, V * 2 AS W FROM QG_IN;
+INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 2); INSERT INTO QG_IN (K, V) VALUES ('c', 3);`);
+    expect(r.status).toBe(200);
+    const queryId = (r.body as { commandStatus?: { queryId?: string } }[]).map((e) => e.commandStatus?.queryId).find(Boolean)!;
+    const groupId = `_confluent-ksql-default_query_${queryId}`;
+    const kafka = client(brokers);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      expect((await admin.listGroups()).groups).toContainEqual({ groupId, protocolType: 'consumer' });
+      const { groups } = await admin.describeGroups([groupId]);
+      expect(groups[0]).toMatchObject({ groupId, state: 'Stable', protocolType: 'consumer', protocol: 'stream' });
+      expect(groups[0]!.members).toHaveLength(1);
+      expect(groups[0]!.members[0]!.clientId).toMatch(new RegExp(`^${groupId}-[0-9a-f-]{36}-StreamThread-1-consumer$`));
+      // the committed offsets are the query's position: it has read every record, so the lag is 0
+      const ends = await admin.fetchTopicOffsets('qg-in');
+      const committed = (await admin.fetchOffsets({ groupId, topics: ['qg-in'] }))[0]!.partitions;
+      expect(committed.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(ends.sort((a, b) => a.partition - b.partition).map((p) => p.high));
+      expect(ends.reduce((n, p) => n + Number(p.high), 0)).toBe(3);
+      // it is the query's: no plain consumer joins it, and it is not deleted under the query
+      const joining = kafka.consumer({ groupId, retry: { retries: 0 } });
+      await joining.connect();
+      await joining.subscribe({ topic: 'qg-in' });
+      const failed = new Promise<string>((resolve) => { joining.on(joining.events.CRASH, (e) => resolve(String((e.payload.error as { type?: string }).type))); });
+      void joining.run({ eachMessage: async () => undefined }).catch(() => undefined);
+      expect(await failed).toBe('INCONSISTENT_GROUP_PROTOCOL');
+      await joining.disconnect();
+      await expect(admin.deleteGroups([groupId])).rejects.toThrow();
+      // a terminated query's group is gone
+      expect((await ksql(server.url, `TERMINATE ${queryId};`)).status).toBe(200);
+      expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);
+    } finally { await admin.disconnect(); }
+  });
+
   it('answers a SASL handshake with ILLEGAL_SASL_STATE when it runs without SASL, as a plaintext listener does', async () => {
     const c = await rawClient(brokers[0]!);
     try {

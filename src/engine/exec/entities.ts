@@ -104,6 +104,18 @@ function offsetSummary(engine: Engine, q: PersistentQuery) {
   };
 }
 
+/**
+ * The consumer groups of the persistent queries that run (a failed query's consumer has left), each
+ * with its query's position in every partition it reads: what Kafka tools see of them through the
+ * Kafka listener.
+ */
+export function queryConsumerGroups(engine: Engine): { groupId: string; offsets: { topic: string; partition: number; offset: number }[] }[] {
+  return [...engine.queries.values()].filter((q) => q.runtime && q.runtime.state !== 'ERROR').map((q) => {
+    const summary = offsetSummary(engine, q);
+    return { groupId: summary.groupId, offsets: summary.topicSummaries.flatMap((t) => t.offsets.map((o) => ({ topic: t.kafkaTopic, partition: o.partition, offset: o.consumerOffset }))) };
+  });
+}
+
 function statistics(engine: Engine, ds: DataSource): { statistics: string; errorStats: string } {
   const topic = engine.topics.get(ds.topic);
   const total = topic?.size ?? 0;

@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { Writer } from './wire.js';
 import type { TopicStore } from '../storage/topics.js';
 import type { InternalCompactor } from './internal-compaction.js';
 
@@ -65,11 +66,27 @@ const offsetRecordKey = (group: string, topic: string, partition: number) => Buf
 const groupRecordKey = (group: string) => Buffer.from(JSON.stringify([group]));
 
 /**
+ * A consumer group the server itself holds: a persistent query's, whose Kafka Streams consumer reads
+ * its sources (the local server runs it in the engine, not through this coordinator). It shows as
+ * ksqlDB's does to Kafka tools: a stable consumer group of one member, its committed offsets the
+ * query's position, so `kafka-consumer-groups --describe` measures a query's lag.
+ */
+export interface HostedGroup {
+  groupId: string;
+  /** Next offset to read, per source partition. */
+  offsets: { topic: string; partition: number; offset: number }[];
+}
+
+/**
  * The group coordinator of the one-node cluster: membership, generations, the leader's assignment
  * handed to every member, heartbeats and session expiry, and committed offsets. Offsets are
  * written to `__consumer_offsets` as records, so they survive a restart with `--data-dir`.
  */
 export class GroupCoordinator {
+  /** The groups the server holds itself (persistent queries'); none unless set. */
+  hosted: () => HostedGroup[] = () => [];
+  private hostedGroup(id: string): HostedGroup | undefined { return this.hosted().find((h) => h.groupId === id); }
+
   private groups = new Map<string, Group>();
   /** Committed offsets, exact: an offset is any int64 a client sends, kept as one. */
   private offsets = new Map<string, { offset: bigint; metadata: string | null }>();
@@ -107,6 +124,8 @@ export class GroupCoordinator {
     const fail = (errorCode: number, memberId = req.memberId): Promise<JoinResult> =>
       Promise.resolve({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
     if (!req.groupId) return fail(GERR.INVALID_GROUP_ID);
+    // a query's group runs Kafka Streams' protocol ("stream"), which no plain consumer's matches
+    if (this.hostedGroup(req.groupId)) return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
     // the broker's group.min.session.timeout.ms and group.max.session.timeout.ms defaults
     if (req.sessionTimeoutMs < 6000 || req.sessionTimeoutMs > 1_800_000) return fail(GERR.INVALID_SESSION_TIMEOUT);
     if (!req.protocolType || req.protocols.length === 0) return fail(GERR.INCONSISTENT_GROUP_PROTOCOL);
@@ -300,6 +319,9 @@ export class GroupCoordinator {
     // members across a restart, and this one keeps only their offsets, so members of before a restart
     // commit here as they would there
     if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
+    // a query's group takes commits from its own member only (its query)
+    const hosted = this.hostedGroup(groupId);
+    if (hosted) return GERR.UNKNOWN_MEMBER_ID;
     // a generation for a group never seen (no members, no offsets, never joined) is a zombie's or a
     // deleted group's: Kafka's coordinator creates a group on a commit only for generation -1
     if (!g && generation >= 0 && !this.protocolTypes.has(groupId) && this.committedPartitions(groupId).length === 0) return GERR.ILLEGAL_GENERATION;
@@ -338,6 +360,7 @@ export class GroupCoordinator {
 
   /** DeleteGroups of one group: NON_EMPTY_GROUP (68) while it has members, GROUP_ID_NOT_FOUND (69) when unknown. */
   deleteGroup(groupId: string): number {
+    if (this.hostedGroup(groupId)) return GERR.NON_EMPTY_GROUP;
     const g = this.groups.get(groupId);
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
     const dropped = this.dropOffsets((group) => group === groupId);
@@ -354,6 +377,11 @@ export class GroupCoordinator {
    * GROUP_ID_NOT_FOUND. Returns the group's error and each partition's.
    */
   deleteOffsets(groupId: string, partitions: { topic: string; partition: number }[]): { error: number; partitions: number[] } {
+    const hosted = this.hostedGroup(groupId);
+    if (hosted) {
+      const read = new Set(hosted.offsets.map((o) => o.topic));
+      return { error: GERR.NONE, partitions: partitions.map((p) => (read.has(p.topic) ? GERR.GROUP_SUBSCRIBED_TO_TOPIC : GERR.NONE)) };
+    }
     const g = this.groups.get(groupId);
     if (!g && !this.protocolTypes.has(groupId) && this.committedPartitions(groupId).length === 0) return { error: GERR.GROUP_ID_NOT_FOUND, partitions: [] };
     let subscribed = new Set<string>();
@@ -406,6 +434,11 @@ export class GroupCoordinator {
   }
 
   committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string } {
+    const hosted = this.hostedGroup(groupId);
+    if (hosted) {
+      const o = hosted.offsets.find((x) => x.topic === topic && x.partition === partition);
+      return { offset: BigInt(o?.offset ?? -1), metadata: '' };
+    }
     const c = this.offsets.get(`${groupId}\u0000${topic}\u0000${partition}`);
     // nothing committed, or committed without metadata (before it was kept as ""): Kafka answers ""
     return { offset: c?.offset ?? -1n, metadata: c?.metadata ?? '' };
@@ -413,6 +446,8 @@ export class GroupCoordinator {
 
   /** What DescribeGroups shows of a group (an unknown group is Dead, as Kafka says). */
   describe(groupId: string): { state: string; protocolType: string; protocol: string; members: { id: string; instanceId?: string; clientId: string; clientHost?: string; metadata: Buffer; assignment: Buffer }[] } {
+    const hosted = this.hostedGroup(groupId);
+    if (hosted) return describeHosted(hosted);
     const g = this.groups.get(groupId);
     // a group known by its committed offsets only (after a restart, or an admin's commits) is Empty, as
     // Kafka's coordinator loads it from __consumer_offsets
@@ -427,7 +462,8 @@ export class GroupCoordinator {
 
   list(): { groupId: string; protocolType: string }[] {
     const ids = new Set([...this.groups.keys(), ...this.protocolTypes.keys(), ...[...this.offsets.keys()].map((k) => k.split('\u0000')[0]!)]);
-    return [...ids].map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' }));
+    const hosted = this.hosted().map((h) => ({ groupId: h.groupId, protocolType: 'consumer' }));
+    return [...[...ids].filter((id) => !hosted.some((h) => h.groupId === id)).map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' })), ...hosted];
   }
 
   /**
@@ -445,6 +481,8 @@ export class GroupCoordinator {
 
   /** Topics and partitions with an offset committed by the group. */
   committedPartitions(groupId: string): { topic: string; partition: number }[] {
+    const hosted = this.hostedGroup(groupId);
+    if (hosted) return hosted.offsets.map(({ topic, partition }) => ({ topic, partition }));
     const out: { topic: string; partition: number }[] = [];
     for (const k of this.offsets.keys()) {
       const [g, t, p] = k.split('\u0000');
@@ -452,6 +490,24 @@ export class GroupCoordinator {
     }
     return out;
   }
+}
+
+/**
+ * A query's group as DescribeGroups shows it: stable, one Kafka Streams consumer (client id
+ * `<group>-<process id>-StreamThread-1-consumer`, named after the group so it is the same on every
+ * call), subscribed to the query's sources and assigned their partitions.
+ */
+function describeHosted(h: HostedGroup) {
+  const id = createHash('md5').update(h.groupId).digest('hex');
+  const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const clientId = `${h.groupId}-${uuid(id)}-StreamThread-1-consumer`;
+  const topics = new Map<string, number[]>();
+  for (const o of h.offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), o.partition]);
+  // the consumer protocol's subscription and assignment (version 0, no user data)
+  const str = (w: Writer, t: string) => w.string(t);
+  const metadata = new Writer().int16(0).array([...topics.keys()], str).bytes(Buffer.alloc(0)).toBuffer();
+  const assignment = new Writer().int16(0).array([...topics], (w, [t, ps]) => w.string(t).array(ps, (x, p) => x.int32(p))).bytes(Buffer.alloc(0)).toBuffer();
+  return { state: 'Stable', protocolType: 'consumer', protocol: 'stream', members: [{ id: `${clientId}-${uuid(createHash('md5').update(id).digest('hex'))}`, clientId, clientHost: '127.0.0.1', metadata, assignment }] };
 }
 
 /** The topics of a consumer protocol subscription (version int16, then [topic string], then user data); none from bytes of another shape. */
