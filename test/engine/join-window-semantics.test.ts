@@ -160,3 +160,31 @@ describe('INSERT VALUES of a struct', () => {
     expect(() => run(e, "INSERT INTO ST (ID, S) VALUES (2, STRUCT(A := 'not a number'))")).toThrow(/Expected type STRUCT<`A` INTEGER, `B` STRING> for field `S` but got STRUCT<`A` STRING>/);
   });
 });
+
+describe('joins and the rows Kafka Streams (3.6, under this ksqlDB) drops or holds back', () => {
+  it('a stream-stream outer join with GRACE: a row that moves stream time on first emits the held-back padded rows, then its own join result', () => {
+    for (const type of ['FULL OUTER', 'LEFT']) {
+      const e = new Engine();
+      streams(e, 'GL', 'GR');
+      run(e, `CREATE STREAM GJ AS SELECT ${type === 'LEFT' ? 'GL.ID AS ID' : 'ROWKEY AS K'}, GL.V AS LV, GR.V AS RV FROM GL ${type} JOIN GR WITHIN 30 SECONDS GRACE PERIOD 0 SECONDS ON GL.ID = GR.ID`);
+      put(e, 'gl', 1, { V: 'a' }, 0);
+      put(e, 'gr', 2, { V: 'y' }, 20_000);
+      put(e, 'gl', 2, { V: 'b' }, 31_000);
+      expect(output(e, 'GJ')).toEqual(['1@0 {"LV":"a","RV":null}', '2@31000 {"LV":"b","RV":"y"}']);
+    }
+  });
+
+  it('a stream-table LEFT JOIN drops a stream row whose join key is NULL, on the key or on a column it re-keys by', () => {
+    const e = new Engine();
+    run(e, `CREATE STREAM NS (ID INT KEY, SV STRING, FK INT) WITH (kafka_topic='ns', value_format='JSON', partitions=1);
+      CREATE TABLE NT (ID INT PRIMARY KEY, TV STRING) WITH (kafka_topic='nt', value_format='JSON', partitions=1);
+      CREATE STREAM BY_KEY AS SELECT S.ID AS ID, SV, TV FROM NS S LEFT JOIN NT T ON S.ID = T.ID;
+      CREATE STREAM BY_FK AS SELECT S.FK AS FK, SV, TV FROM NS S LEFT JOIN NT T ON S.FK = T.ID`);
+    put(e, 'nt', 7, { TV: 't7' }, 0);
+    e.topics.append('ns', { key: null, value: Buffer.from(JSON.stringify({ SV: 'nullkey', FK: 7 })), timestamp: 1000 });
+    put(e, 'ns', 1, { SV: 'nullfk', FK: null }, 2000);
+    put(e, 'ns', 7, { SV: 'ok', FK: 7 }, 3000);
+    expect(output(e, 'BY_KEY')).toEqual(['1@2000 {"SV":"nullfk","TV":null}', '7@3000 {"SV":"ok","TV":"t7"}']);
+    expect(output(e, 'BY_FK')).toEqual(['7@1000 {"SV":"nullkey","TV":"t7"}', '7@3000 {"SV":"ok","TV":"t7"}']);
+  });
+});

@@ -56,11 +56,12 @@ export function streamTableCore(s: CoreSpec): JoinCore {
     left(e) {
       if (e.row === null) return;
       const jk = s.leftKey(e.row);
-      const missing = jk === null || jk === undefined;
-      if (missing && s.type === 'INNER') return;
-      const match = missing ? undefined : table.get(withWindow([jk], e));
+      // a stream row without a join key joins nothing, LEFT JOIN too: Kafka Streams before 3.7 (KIP-962)
+      // drops it ("Skipping record due to null join key or value")
+      if (jk === null || jk === undefined) return;
+      const match = table.get(withWindow([jk], e));
       if (!match && s.type === 'INNER') return;
-      s.emit({ key: [missing ? null : jk], row: s.joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers, window: e.window });
+      s.emit({ key: [jk], row: s.joinRows(e.row, match ?? s.nullsR), ts: e.ts, headers: e.headers, window: e.window });
     },
   };
 }
@@ -133,6 +134,9 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     time.put(timeKey(task, 't'), now);
     time.put(timeKey(task, side), mineTime);
     const mine = buffers[side], theirs = buffers[otherSide];
+    // a row that moves stream time on (or keeps it) first emits the outer rows whose window and grace
+    // have passed, then joins: Kafka Streams' join processor flushes its outer store before the fetch
+    if (e.ts === now) expire(task, now, e.headers);
     const entry: Buffered = task === 0 ? { row: e.row, ts: e.ts, matched: false, emitted: false } : { row: e.row, ts: e.ts, matched: false, emitted: false, partition: task };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
     // the other side's rows in time order, as a window store's fetch gives them (arrival order within a time)
@@ -148,7 +152,6 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     }
     // a window store skips a record older than its own time less the retention
     if (e.ts >= mineTime - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
-    expire(task, now, e.headers);
   };
   return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };
 }
