@@ -170,19 +170,25 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
  * next is read, the next waits while the client is slow to take them, and other requests are served
  * in between. A client that goes away ends the read.
  */
-function writePullRows(result: PullResult, w: QueryWriter, res: http.ServerResponse, end: () => void): void {
+export function writePullRows(result: Pick<PullResult, 'more'>, w: Pick<QueryWriter, 'row'>, res: Pick<http.ServerResponse, 'once'>, end: () => void): void {
   if (!result.more) { end(); return; }
   const more = result.more;
   let gone = false;
   res.once('close', () => { gone = true; });
+  // the rows of the step being written: a slow client's response holds at most one socket's buffer of
+  // them, the rest wait here as values (a written row's buffer costs far more than the row)
+  let rows: unknown[][] = [], next = 0;
   const step = () => {
     if (gone) return;
-    const rows = more(PULL_STEP);
-    if (rows === null) { end(); return; }
-    let room = true;
-    for (const r of rows) room = w.row(r) && room;
-    if (room) setImmediate(step);
-    else res.once('drain', step);
+    if (next >= rows.length) {
+      const read = more(PULL_STEP);
+      if (read === null) { end(); return; }
+      rows = read; next = 0;
+    }
+    while (next < rows.length) {
+      if (!w.row(rows[next++]!)) { res.once('drain', step); return; }
+    }
+    setImmediate(step);
   };
   step();
 }
