@@ -146,8 +146,12 @@ describe('config precedence: defaults < file < env < flags', () => {
     }
     // a variable --define gives replaces the file's, whose reference then need not be set
     const vars = project('variables:\n  Partitions: ${env:NOPE}\n  other: x\n');
-    expect(() => loadConfig({}, {}, vars)).toThrow('variables.Partitions: environment variable NOPE is not set');
+    // a variable whose reference is unset or empty is left out, with why: only a migration that uses it fails
+    expect(loadConfig({}, {}, vars)).toMatchObject({ variables: { other: 'x' }, unsetVariables: { Partitions: 'variables.Partitions: environment variable NOPE is not set' } });
+    expect(loadConfig({}, { NOPE: '' }, vars).unsetVariables).toEqual({ Partitions: 'variables.Partitions: environment variable NOPE is empty' });
+    expect(loadConfig({}, { NOPE: '4' }, vars)).toMatchObject({ variables: { Partitions: '4', other: 'x' } });
     expect(loadConfig({ define: ['partitions=2'] }, {}, vars).variables).toEqual({ other: 'x' });
+    expect(loadConfig({ define: ['partitions=2'] }, {}, vars).unsetVariables).toBeUndefined();
     // (a migration variable's value is SQL, where ${name} is ksqlDB's own)
     expect(loadConfig({}, {}, project("variables:\n  v: '${x}'\n")).variables).toEqual({ v: '${x}' });
   });

@@ -6,7 +6,7 @@ import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migra
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
 import { prepareMigration } from '../migrations/prepare.js';
-import { VARIABLE_NAME } from '../sql/variables.js';
+import { VARIABLE_NAME, type Variables } from '../sql/variables.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -158,8 +158,8 @@ export function secretRedactor(config: Config, opts: GlobalOptions): (text: stri
 }
 const verboseRedactor = secretRedactor;
 
-export function parseDefines(config: Config, defines: string[] = []): Map<string, string> {
-  const vars = new Map(Object.entries(config.variables));
+export function parseDefines(config: Config, defines: string[] = []): Map<string, string> & Variables {
+  const vars = Object.assign(new Map(Object.entries(config.variables)), { unset: new Map(Object.entries(config.unsetVariables ?? {})) });
   for (const d of defines) {
     const i = d.indexOf('=');
     // (what was given is not echoed: it may be a secret without its name)

@@ -91,7 +91,15 @@ const unwrap = (t: z.ZodType): z.ZodType => {
   return inner ? unwrap(inner) : t;
 };
 
-export type Config = z.infer<typeof ConfigSchema> & { migrationsDir: string; configPath?: string };
+export type Config = z.infer<typeof ConfigSchema> & {
+  migrationsDir: string; configPath?: string;
+  /**
+   * Variables of the file whose value names an environment variable that is unset or empty, each with
+   * why: they are left out, so only a migration that uses one fails (a status or validate run in CI
+   * without the secret does not).
+   */
+  unsetVariables?: Record<string, string>;
+};
 
 export class ConfigError extends Error {}
 
@@ -279,6 +287,20 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
     throw new ConfigError(`${path}: ksql.server.url is required (as for Confluent's ksql-migrations); or give --server URL or KSQL_MIGRATE_SERVER`);
   }
+  // a variable whose ${env:NAME} cannot be read is left out, with why, for the migration that uses it
+  const unsetVariables: Record<string, string> = {};
+  if (file?.variables && typeof file.variables === 'object') {
+    for (const [k, v] of Object.entries(file.variables as Record<string, unknown>)) {
+      if (typeof v !== 'string') continue;
+      for (const m of v.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
+        const value = env[m[1]!];
+        if (value !== undefined && value !== '') continue;
+        unsetVariables[k] = `variables.${k}: environment variable ${m[1]} is ${value === undefined ? 'not set' : 'empty'}`;
+        delete (file.variables as Record<string, unknown>)[k];
+        break;
+      }
+    }
+  }
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   const raw = opts.onlyMigrations
     ? merge(merge(resolveEnvRefs(kept, env, ''), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
@@ -312,7 +334,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const dir = fromCwd ? resolve(cwd, fromCwd) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
   const server = parsed.data.server;
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (server[k] !== undefined) server[k] = resolve(base, server[k]!);
-  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined };
+  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
 }
 
 /** The PEM files server.caFile, certFile and keyFile name, read; an unreadable one names its key. */

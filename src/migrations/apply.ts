@@ -6,11 +6,12 @@ import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertR
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
+import type { Variables } from '../sql/variables.js';
 
 export interface MigrationSettings {
   dir: string;
   metadata: MetadataNames;
-  defines: ReadonlyMap<string, string>;
+  defines: Variables;
   leaseMs: number;
   waitMs: number;
   /** Masks secrets in what is recorded and reported (a failure's message may quote a value). */

@@ -1,5 +1,5 @@
 import type { MigrationFile } from './files.js';
-import { parseDefine, parseUndefine, substitute } from '../sql/variables.js';
+import { parseDefine, parseUndefine, substitute, type Variables } from '../sql/variables.js';
 import { refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
 
 export interface PreparedStatement { text: string; line: number }
@@ -13,8 +13,8 @@ export class MigrationFileError extends Error {
  * (they last for this file, as in Confluent's tool), ${vars} substituted, and statements a migration
  * may not hold refused with the reason.
  */
-export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: ReadonlyMap<string, string>, onDefine?: (name: string, value: string) => void): PreparedStatement[] {
-  const vars = new Map(defines);
+export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: Variables, onDefine?: (name: string, value: string) => void): PreparedStatement[] {
+  const vars = Object.assign(new Map(defines), { unset: defines.unset });
   const out: PreparedStatement[] = [];
   try {
     for (const s of splitStatements(file.content)) {

@@ -16,16 +16,22 @@ export function parseUndefine(text: string): string | undefined {
   return UNDEFINE.exec(text.trim())?.[1];
 }
 
+/** Variables by name, and those the configuration names but could not give a value (an unset `${env:NAME}`), each with why. */
+export type Variables = ReadonlyMap<string, string> & { readonly unset?: ReadonlyMap<string, string> };
+
 /**
  * Replaces `${name}` (names compared case-insensitively, as ksqlDB does) with its value. An
  * undefined variable is an error naming it and the line it is on.
  */
-export function substitute(text: string, vars: ReadonlyMap<string, string>, firstLine: number): string {
+export function substitute(text: string, vars: Variables, firstLine: number): string {
   return text.replace(/\$\{([^}]*)\}/g, (m, name: string, offset: number) => {
-    const key = [...vars.keys()].find((k) => k.toUpperCase() === name.trim().toUpperCase());
+    const same = (k: string) => k.toUpperCase() === name.trim().toUpperCase();
+    const key = [...vars.keys()].find(same);
     if (key === undefined) {
       // lines end at \n, \r\n or a lone \r, as the splitter counts them
       const line = firstLine + (text.slice(0, offset).match(/\r\n|\r|\n/g)?.length ?? 0);
+      const unset = [...(vars.unset ?? [])].find(([k]) => same(k))?.[1];
+      if (unset !== undefined) throw new SqlTextError(`variable '${name}' has no value: ${unset}`, line);
       throw new SqlTextError(`variable '${name}' is not defined (use DEFINE, --define ${name}=... or variables: in the config)`, line);
     }
     return vars.get(key)!;

@@ -1039,6 +1039,23 @@ describe('commands a careful user leans on', () => {
     expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
   });
 
+  it('a config variable whose ${env:NAME} is unset stops only a migration that uses it: status, validate and up of other files run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-unset-var-'));
+    const env = { ...process.env };
+    delete env.KSQLM_UNSET_TOKEN;
+    writeFileSync(join(dir, 'ksql-migrate.yaml'), 'variables:\n  token: ${env:KSQLM_UNSET_TOKEN}\n');
+    mkdirSync(join(dir, 'migrations'));
+    writeFileSync(join(dir, 'migrations', 'V000001__plain.sql'), "CREATE STREAM PLAIN (A INT) WITH (kafka_topic='plain', value_format='json', partitions=1);\n");
+    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args, '--embedded', join(dir, '.data')], { cwd: dir, encoding: 'utf8', env });
+    expect(cli('status').status).toBe(0);
+    expect(cli('validate').status).toBe(0);
+    expect(cli('up', '--quiet').status).toBe(0);
+    writeFileSync(join(dir, 'migrations', 'V000002__uses.sql'), "INSERT INTO PLAIN (A) VALUES (1);\nINSERT INTO PLAIN (A) VALUES (${token});\n");
+    const up = cli('up');
+    expect([up.status, up.stderr]).toEqual([4, "error: V000002__uses.sql:2: variable 'token' has no value: variables.token: environment variable KSQLM_UNSET_TOKEN is not set\n"]);
+    expect(cli('up', '--quiet', '-d', 'token=7').status).toBe(0);
+  });
+
   it('init honours KSQL_MIGRATE_MIGRATIONS_DIR as the other commands do: it makes that directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-init-dir-'));
     const env = { ...process.env, KSQL_MIGRATE_MIGRATIONS_DIR: 'db/mig' };
