@@ -18,6 +18,15 @@ describe('Avro compatibility problems, named as Confluent names them', () => {
     expect(problems[0]).toMatch(new RegExp(`^\\{errorType:'${kind}', description:'.+'\\}$`));
   });
 
+  it('a namespace that changes (of the record, or of a record inside it) is no change, as Avro\'s SchemaCompatibility matches short names', () => {
+    const order = (ns: string, inner: string) => ({ ...record('Order', [{ name: 'id', type: 'string' }, { name: 'at', type: { type: 'record', name: 'Place', namespace: inner, fields: [{ name: 'c', type: 'string' }] } }]), namespace: ns });
+    expect(checkCompatibility('FULL', avro(order('com.old', 'a')), avro(order('com.new', 'b')))).toEqual([]);
+    expect(checkCompatibility('BACKWARD', avro(record('com.old.R', [])), avro(record('S', [])))[0]).toMatch(/^\{errorType:'NAME_MISMATCH'/);
+    // two types of one schema that differ only by namespace are still told apart
+    const both = record('R', [{ name: 'u', type: [{ type: 'record', name: 'a.X', fields: [{ name: 'i', type: 'int' }] }, { type: 'record', name: 'b.X', fields: [{ name: 's', type: 'string' }] }] }]);
+    expect(checkCompatibility('FULL', avro(both), avro(both))).toEqual([]);
+  });
+
   it('a new field with a default reads old data', () => {
     expect(checkCompatibility('BACKWARD', avro(record('R', [{ name: 'a', type: 'int' }])), avro(record('R', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }])))).toEqual([]);
   });

@@ -307,6 +307,19 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     expect(check('string b = 2; oneof o { int64 c = 3; int32 a = 1; }')).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_MOVED_TO_EXISTING_ONEOF', description:'The field a (1) of .M moved to the existing oneof o")] });
   });
 
+  it('Protobuf: proto2 required fields may be neither added nor removed, nor may a field leave a oneof', () => {
+    const p2 = (body: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto2"; message A { optional string s = 1; ${body} }` });
+    expect(req('POST', '/subjects/preq-value/versions', p2('required int32 k = 3;')).status).toBe(200);
+    const check = (subject: string, s: unknown) => req('POST', `/compatibility/subjects/${subject}/versions/latest?verbose=true`, s).body;
+    expect(check('preq-value', p2('required int32 k = 3; required int32 r = 2;'))).toEqual({ is_compatible: false, messages: [expect.stringContaining("REQUIRED_FIELD_ADDED', description:'The required field r (2) of .A was added")] });
+    expect(check('preq-value', p2('optional int32 k = 3;'))).toEqual({ is_compatible: false, messages: [expect.stringContaining("REQUIRED_FIELD_REMOVED', description:'The required field k (3) of .A was removed")] });
+    expect(check('preq-value', p2('required int32 k = 3; optional int32 o = 4;'))).toEqual({ is_compatible: true, messages: [] });
+    const p3 = (body: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; message A { oneof o { ${body} } }` });
+    expect(req('POST', '/subjects/poneof2-value/versions', p3('string a = 1; int32 b = 2;')).status).toBe(200);
+    expect(check('poneof2-value', p3('string a = 1;'))).toEqual({ is_compatible: false, messages: [expect.stringContaining("ONEOF_FIELD_REMOVED', description:'The field b (2) of the oneof o of .A was removed")] });
+    expect(check('poneof2-value', p3('string a = 1; int32 b = 2; bool c = 3;'))).toEqual({ is_compatible: true, messages: [] });
+  });
+
   it('Protobuf: a changed package and a renamed message stay compatible (the wire format carries neither), as a serializer registering after ksqlDB relies on', () => {
     const proto = (pkg: string, name: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; ${pkg ? `package ${pkg}; ` : ''}message ${name} { string a = 1; }` });
     expect(req('POST', '/subjects/pr-value/versions', proto('', 'ConnectDefault1')).status).toBe(200);

@@ -100,3 +100,36 @@ describe('a Protobuf sink named with a full name', () => {
     expect(engine.topics.get('BACK')!.records().map((r) => r.value!.toString())).toEqual(['{"V":"one"}']);
   });
 });
+
+describe('schemas that use other subjects\' schemas (references)', () => {
+  const framed = (id: number, payload: Buffer) => { const head = Buffer.alloc(5); head.writeInt32BE(id, 1); return Buffer.concat([head, payload]); };
+  const run = (engine: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) engine.executeStatement(`${s};`, { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map() }); engine.drain(); };
+  const describeCols = (engine: Engine, name: string) => engine.metastore.get(name)!.columns.map((c) => `${c.name} ${c.type.kind === 'STRUCT' ? `STRUCT<${c.type.fields.map((f) => `${f.name} ${f.type.kind}`).join(', ')}>` : c.type.kind}`);
+
+  it('an AVRO value whose record uses a referenced record infers its columns and is read, as Confluent\'s parser resolves the reference', async () => {
+    const avro = (await import('avsc')).default;
+    const engine = new Engine();
+    const addr = { type: 'record', name: 'Addr', namespace: 'r1.common', fields: [{ name: 'city', type: 'string' }] };
+    engine.registry.register('r1.common.Addr', { schema: JSON.stringify(addr) });
+    const cust = { type: 'record', name: 'Cust', namespace: 'r1', fields: [{ name: 'name', type: 'string' }, { name: 'home', type: 'r1.common.Addr' }, { name: 'work', type: ['null', 'r1.common.Addr'], default: null }] };
+    const id = engine.registry.register('r1cust-value', { schema: JSON.stringify(cust), references: [{ name: 'r1.common.Addr', subject: 'r1.common.Addr', version: 1 }] });
+    engine.topics.create('r1cust', { partitions: 1, replicas: 1 });
+    // the writer's type, with the referenced record known to avsc first, as a client library builds it
+    const registry = {};
+    avro.Type.forSchema(addr as never, { registry });
+    const type = avro.Type.forSchema(cust as never, { registry, wrapUnions: false });
+    engine.topics.append('r1cust', { key: null, value: framed(id, type.toBuffer({ name: 'n', home: { city: 'Paris' }, work: { city: 'Lyon' } })), timestamp: 1 });
+    run(engine, "CREATE STREAM R1 WITH (KAFKA_TOPIC='r1cust', VALUE_FORMAT='AVRO'); CREATE STREAM R1_OUT WITH (VALUE_FORMAT='JSON') AS SELECT NAME, HOME->CITY AS HOME_CITY, WORK->CITY AS WORK_CITY FROM R1");
+    expect(describeCols(engine, 'R1')).toEqual(['NAME STRING', 'HOME STRUCT<CITY STRING>', 'WORK STRUCT<CITY STRING>']);
+    expect(engine.topics.get('R1_OUT')!.records().map((r) => JSON.parse(r.value!.toString()))).toEqual([{ NAME: 'n', HOME_CITY: 'Paris', WORK_CITY: 'Lyon' }]);
+  });
+
+  it('a JSON schema whose $ref names a referenced subject (whole, or a pointer into it) infers its columns', () => {
+    const engine = new Engine();
+    engine.registry.register('addr.json', { schemaType: 'JSON', schema: JSON.stringify({ type: 'object', properties: { city: { type: 'string' }, geo: { $ref: '#/definitions/geo' } }, definitions: { geo: { type: 'object', properties: { lat: { type: 'number' } } } } }) });
+    engine.registry.register('r2-value', { schemaType: 'JSON', references: [{ name: 'addr.json', subject: 'addr.json', version: 1 }],
+      schema: JSON.stringify({ type: 'object', properties: { name: { type: 'string' }, home: { $ref: 'addr.json' }, where: { $ref: 'addr.json#/definitions/geo' } } }) });
+    run(engine, "CREATE STREAM R2 WITH (KAFKA_TOPIC='r2', PARTITIONS=1, VALUE_FORMAT='JSON_SR')");
+    expect(describeCols(engine, 'R2')).toEqual(['NAME STRING', 'HOME STRUCT<CITY STRING, GEO STRUCT>', 'WHERE STRUCT<LAT DOUBLE>']);
+  });
+});

@@ -168,7 +168,13 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   };
   engine.metastore.put(sink);
   const previous = engine.queries.get(queryId);
-  startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, displayText, sinkName: stmt.name, sinkTopic: topic, plan, query: stmt.query }, ctx, previous);
+  try {
+    startPersistentQuery(engine, { id: queryId, kind: kind === 'STREAM' ? 'CSAS' : 'CTAS', statementText: stmt.text, displayText, sinkName: stmt.name, sinkTopic: topic, plan, query: stmt.query }, ctx, previous);
+  } catch (e) {
+    // a query that cannot start leaves no sink behind it (the statement may be given again once fixed)
+    if (existing) engine.metastore.put(existing); else engine.metastore.delete(stmt.name);
+    throw e;
+  }
   return commandStatus(engine, stmt, `${kind.toLowerCase()}/\`${stmt.name}\`/create`, `Created query with ID ${queryId}`, { queryId, carriesPlan: true });
 }
 

@@ -3,9 +3,10 @@ import type { Column, FormatInfo } from '../catalog/schema.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { RegistryError, type SchemaLookup } from '../schema-registry/registry.js';
 import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
-import { avroColumns, defaultKeyRecordName, expandNamedTypes, type AvroSchema } from '../serde/avro-schema.js';
-import { jsonColumns, type JsonSchema } from '../serde/json-schema.js';
+import { avroColumns, defaultKeyRecordName, expandNamedTypes } from '../serde/avro-schema.js';
+import { jsonColumns } from '../serde/json-schema.js';
 import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
+import { avroWithReferences, jsonWithReferences } from '../serde/schema-references.js';
 
 export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
 
@@ -40,8 +41,8 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
   try {
     // an Avro or JSON key, or a value read unwrapped, is one column even when the schema is a record
     const whole = isKey || format.wrapSingle === false;
-    if (registered.schemaType === 'AVRO') columns = avroColumns(expandNamedTypes(JSON.parse(registered.schema) as AvroSchema), ns, upper, whole);
-    else if (registered.schemaType === 'JSON') columns = jsonColumns(JSON.parse(registered.schema) as JsonSchema, ns, upper, whole);
+    if (registered.schemaType === 'AVRO') columns = avroColumns(expandNamedTypes(avroWithReferences(registered.schema, registered.references, engine.registry)), ns, upper, whole);
+    else if (registered.schemaType === 'JSON') columns = jsonColumns(jsonWithReferences(registered.schema, registered.references, engine.registry), ns, upper, whole);
     else {
       const refs = new Map(registered.references.map((r) => [r.name, engine.registry.version(r.subject, r.version).schema]));
       const proto = parseProto(registered.schema, refs);

@@ -26,13 +26,21 @@ function canRead(reader: Schema, writer: Schema): string[] {
   switch (reader.schemaType) {
     case 'AVRO': {
       // each side's referenced types are defined first, in a registry of its own
-      const readerTypes: Record<string, avro.Type> = {};
-      const parse = (s: Schema, registry: Record<string, avro.Type>) => {
-        for (const ref of s.refs ?? []) avsc().Type.forSchema(JSON.parse(ref.schema), { registry });
-        return avsc().Type.forSchema(JSON.parse(s.schema), { registry });
+      let readerTypes: Record<string, avro.Type> = {};
+      // Avro's SchemaCompatibility matches named types by their short names (a namespace may change),
+      // where avsc's resolver compares full names: both sides are read without namespaces, unless
+      // two of a side's types then share a name
+      const parse = (s: Schema, registry: Record<string, avro.Type>, plain: (x: unknown) => unknown) => {
+        for (const ref of s.refs ?? []) avsc().Type.forSchema(plain(JSON.parse(ref.schema)) as avro.Schema, { registry });
+        return avsc().Type.forSchema(plain(JSON.parse(s.schema)) as avro.Schema, { registry });
       };
       try {
-        parse(reader, readerTypes).createResolver(parse(writer, {}));
+        let pair: [avro.Type, avro.Type];
+        try { pair = [parse(reader, readerTypes, withoutNamespaces), parse(writer, {}, withoutNamespaces)]; } catch {
+          readerTypes = {};
+          pair = [parse(reader, readerTypes, (x) => x), parse(writer, {}, (x) => x)];
+        }
+        pair[0].createResolver(pair[1]);
         return [];
       } catch (e) {
         const message = (e as Error).message;
@@ -42,6 +50,28 @@ function canRead(reader: Schema, writer: Schema): string[] {
     case 'PROTOBUF': return protobufReads(reader, writer);
     default: return jsonReads(reader.schema, writer.schema);
   }
+}
+
+const AVRO_PRIMITIVE = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+const shortName = (n: string) => n.slice(n.lastIndexOf('.') + 1);
+
+/** An Avro schema with its named types (and the names that use them) by short name: no namespaces. */
+function withoutNamespaces(s: unknown): unknown {
+  if (typeof s === 'string') return AVRO_PRIMITIVE.has(s) ? s : shortName(s);
+  if (Array.isArray(s)) return s.map(withoutNamespaces);
+  if (s === null || typeof s !== 'object') return s;
+  const o = { ...(s as Record<string, unknown>) };
+  const named = o.type === 'record' || o.type === 'error' || o.type === 'enum' || o.type === 'fixed';
+  if (named) {
+    delete o.namespace;
+    if (typeof o.name === 'string') o.name = shortName(o.name);
+    if (Array.isArray(o.aliases)) o.aliases = o.aliases.map((a) => (typeof a === 'string' ? shortName(a) : a));
+  }
+  if (Array.isArray(o.fields)) o.fields = o.fields.map((f: Record<string, unknown>) => ({ ...f, type: withoutNamespaces(f.type) }));
+  if (o.items !== undefined) o.items = withoutNamespaces(o.items);
+  if (o.values !== undefined) o.values = withoutNamespaces(o.values);
+  if (!named && o.type !== undefined) o.type = withoutNamespaces(o.type);
+  return o;
 }
 
 /** Confluent's name for the Avro incompatibility avsc's resolver describes. */
@@ -71,11 +101,22 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   const out: string[] = [];
   // a field's type as resolved: `Inner`, `Outer.Inner` and `.pkg.Outer.Inner` are one message type
   const typeOf = (f: { type: string; resolvedType: { fullName: string } | null }) => f.resolvedType?.fullName ?? f.type;
-  // messages are compared by name at every depth: a message declared inside another is one too
+  // messages are compared by name at every depth: a message declared inside another is one too (a
+  // renamed message, or a changed package, is no change: the wire format carries neither, and a
+  // serializer that registers its own schema after ksqlDB registered the stream's relies on it)
   const readers = new Map(r.everyMessage().map((m) => [m.fullName, m]));
   for (const wt of w.everyMessage()) {
     const rt = readers.get(wt.fullName);
     if (!rt) continue;
+    // proto2's required fields: one the reader adds may be missing from what was written; one it drops no longer is written
+    for (const rf of rt.fieldsArray) if (rf.required && !wt.fieldsArray.some((f) => f.id === rf.id && f.required)) out.push(`{errorType:'REQUIRED_FIELD_ADDED', description:'The required field ${rf.name} (${rf.id}) of ${wt.fullName} was added'}`);
+    for (const wf of wt.fieldsArray) if (wf.required && !rt.fieldsArray.some((f) => f.id === wf.id && f.required)) out.push(`{errorType:'REQUIRED_FIELD_REMOVED', description:'The required field ${wf.name} (${wf.id}) of ${wt.fullName} was removed'}`);
+    // a field a writer's oneof has that the reader's oneof of that name lacks
+    for (const wo of wt.oneofsArray) {
+      const ro = rt.oneofsArray.find((o) => o.name === wo.name);
+      if (!ro) continue;
+      for (const wf of wo.fieldsArray) if (!ro.fieldsArray.some((f) => f.id === wf.id)) out.push(`{errorType:'ONEOF_FIELD_REMOVED', description:'The field ${wf.name} (${wf.id}) of the oneof ${wo.name} of ${wt.fullName} was removed'}`);
+    }
     // fields that were in no oneof and are in one now: one alone into a new oneof reads as before;
     // more than one into the same oneof, or one into a oneof the writer had, may lose a value
     const moved = new Map<string, number>();

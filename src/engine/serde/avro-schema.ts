@@ -57,7 +57,7 @@ function avroType(t: SqlType, name: string, nullable: boolean): AvroSchema {
   return nullable ? ['null', s] : s;
 }
 
-const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
+export const AVRO_PRIMITIVES = new Set(['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string']);
 const expandedSchemas = new WeakMap<object, AvroSchema>();
 /** Each part of a schema `expandNamedTypes` had to copy, and the part of the original it stands for. */
 const originals = new WeakMap<object, object>();

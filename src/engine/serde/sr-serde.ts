@@ -9,6 +9,7 @@ import { jsonSchemaFor, type JsonSchema } from './json-schema.js';
 import { protobufCodec } from './protobuf-serde.js';
 import { parseProto, protoSchemaText, type ProtoSchema } from './protobuf-schema.js';
 import { framePrefix, framer, unframe } from './sr-wire.js';
+import { avroWithReferences, jsonWithReferences } from './schema-references.js';
 import { recall, remember } from './decoded-cache.js';
 import { typeToString } from '../sql/types.js';
 import type { Codec, Shape } from './sr-values.js';
@@ -42,8 +43,8 @@ export function schemaTextFor(format: FormatInfo, cols: Column[], isKey: boolean
 type Parsed = { kind: 'AVRO'; schema: AvroSchema } | { kind: 'JSON'; schema: JsonSchema } | { kind: 'PROTOBUF'; schema: ProtoSchema };
 
 function parse(s: Pick<RegisteredSchema, 'schema' | 'schemaType' | 'references'>, registry: SchemaLookup | undefined): Parsed {
-  if (s.schemaType === 'AVRO') return { kind: 'AVRO', schema: JSON.parse(s.schema) as AvroSchema };
-  if (s.schemaType === 'JSON') return { kind: 'JSON', schema: JSON.parse(s.schema) as JsonSchema };
+  if (s.schemaType === 'AVRO') return { kind: 'AVRO', schema: avroWithReferences(s.schema, s.references, registry) };
+  if (s.schemaType === 'JSON') return { kind: 'JSON', schema: jsonWithReferences(s.schema, s.references, registry) };
   const refs = new Map<string, string>();
   const collect = (list: RegisteredSchema['references']) => {
     for (const r of list) {
