@@ -142,7 +142,9 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(() => loadConfig({}, { KEY: 'k', SECRET: '' }, dir)).toThrow('server.password: environment variable SECRET is empty');
     // a reference written another way is refused, not sent as the value
     for (const ref of ['${SECRET}', '${ENV:SECRET}', '${env:SECRET-X}', '${env:SECRET']) {
-      expect(() => loadConfig({}, { SECRET: 's' }, project(`server:\n  password: '${ref}'\n`)), ref).toThrow(`server.password: '${ref}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+      expect(() => loadConfig({}, { SECRET: 's' }, project(`server:\n  username: '${ref}'\n`)), ref).toThrow(`server.username: '${ref}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+      // a password's text is not echoed: it may be a password that holds a ${
+      expect(() => loadConfig({}, { SECRET: 's' }, project(`server:\n  password: '${ref}'\n`)), ref).toThrow('server.password: its value is no reference ksql-migrate reads: an environment variable is written ${env:NAME} (NAME of letters, digits and _)');
     }
     // a variable --define gives replaces the file's, whose reference then need not be set
     const vars = project('variables:\n  Partitions: ${env:NOPE}\n  other: x\n');
@@ -154,6 +156,22 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ define: ['partitions=2'] }, {}, vars).unsetVariables).toBeUndefined();
     // (a migration variable's value is SQL, where ${name} is ksqlDB's own)
     expect(loadConfig({}, {}, project("variables:\n  v: '${x}'\n")).variables).toEqual({ v: '${x}' });
+  });
+
+  it('a YAML error names its place but never quotes the file (a password may start like YAML syntax); warnings are not printed', () => {
+    const secret = 'S3cr3tPa55-XYZ';
+    for (const [value, what] of [[`*${secret}`, 'Unresolved alias (the anchor must be set before the alias)'], [`|${secret}`, 'Block scalar header includes extra characters at line 2, column 14']]) {
+      const dir = project(`server:\n  password: ${value}\n`);
+      let message = '';
+      try { loadConfig({}, {}, dir); } catch (e) { message = (e as Error).message; }
+      expect(message).toBe(`${join(dir, 'ksql-migrate.yaml')}: ${what}`);
+      expect(message).not.toContain(secret);
+    }
+    const warnings: string[] = [];
+    const listener = (w: Error) => { warnings.push(w.message); };
+    process.on('warning', listener);
+    try { expect(loadConfig({}, {}, project(`server:\n  password: !${secret}\n`)).server.password).toBe(''); } finally { process.off('warning', listener); }
+    expect(warnings).toEqual([]);
   });
 
   it('names where a bad value came from, refuses a flag given empty, and keeps the file\'s registry credentials beside the environment\'s URL', () => {

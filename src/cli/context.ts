@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
@@ -6,7 +8,7 @@ import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migra
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
 import { prepareMigration } from '../migrations/prepare.js';
-import { VARIABLE_NAME, type Variables } from '../sql/variables.js';
+import { substitute, VARIABLE_NAME, type Variables } from '../sql/variables.js';
 
 export interface GlobalOptions {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -27,8 +29,8 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
  * at . _ - and camelCase) says so, or the name holds one of the longer secret words anywhere
  * (dbpassword, KAFKAPASSWORD, basic.auth.user.info, snowflake.private.key).
  */
-const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas|pwd)$/i;
-const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential|apikey|jaas|userinfo|privatekey/i;
+const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas|pwd|pw|auth|hmac)$/i;
+const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential|apikey|jaas|userinfo|privatekey|accesskey|signingkey|encryptionkey|hmackey/i;
 const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || SECRET_PARTS.test(name.replace(/[._\-\s]/g, '')) };
 
 /** Space between a property's name and its value: in a JSON request body a line break is the two characters \n. */
@@ -125,6 +127,11 @@ export function makeRegistryClient(config: Config, opts: GlobalOptions): SchemaR
   });
 }
 
+/** The .sql files of a migrations directory (its own, not subdirectories'), read. */
+function sqlFiles(dir: string): { fileName: string; content: string }[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.sql')).map((fileName) => ({ fileName, content: readFileSync(join(dir, fileName), 'utf8') }));
+}
+
 /** Values the migration files DEFINE under secret names, found as their files are read (noteDefinedSecrets). */
 const definedSecrets = new Set<string>();
 
@@ -133,16 +140,19 @@ const definedSecrets = new Set<string>();
  * run, after substitution (a DEFINE may take its value from another variable). A file that does not
  * prepare is read for its literal DEFINEs.
  */
-export function noteDefinedSecrets(files: { fileName: string; content: string }[], defines: ReadonlyMap<string, string>): void {
+function noteDefinedSecrets(files: { fileName: string; content: string }[], defines: ReadonlyMap<string, string>): void {
   for (const file of files) {
     try { prepareMigration(file, defines, (name, value) => { if (SECRET_NAME.test(name)) definedSecrets.add(value); }); } catch {
       for (const m of file.content.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
     }
     // the literal values of secret-named properties ('connection.password'='...'): a server's message
     // may quote them without their name (a syntax error near them)
+    // (a value that names variables is noted as they make it)
     for (const m of file.content.matchAll(/'((?:[^']|'')*)'\s*=?\s*(?:'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?))/g)) {
-      const literal = m[2] ?? m[3]!;
-      if (SECRET_NAME.test(m[1]!) && !literal.includes('${')) definedSecrets.add(literal.replace(/''/g, "'"));
+      const literal = (m[2] ?? m[3]!).replace(/''/g, "'");
+      if (!SECRET_NAME.test(m[1]!)) continue;
+      if (!literal.includes('${')) { definedSecrets.add(literal); continue; }
+      try { definedSecrets.add(substitute(literal, defines, 1)); } catch { /* a variable it lacks: nothing to mask */ }
     }
   }
 }
@@ -152,6 +162,9 @@ export function noteDefinedSecrets(files: { fileName: string; content: string }[
  * (config, --define, or DEFINE in a migration file) named like secrets, and secret-named properties.
  */
 export function secretRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
+  // every command that shows statements (up, down, queries, describe, --verbose) learns what the
+  // migration and undo files DEFINE under secret names, and the secret properties they write
+  try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define)); } catch { /* no directory, or a --define the command refuses itself */ }
   const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
   const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
   return redactor(() => [...fixed, ...definedSecrets]);

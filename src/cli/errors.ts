@@ -37,7 +37,8 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
 }
 
 /** An option echoed with its value ('--pasword=...' mistyped): the value may be a secret, so it is not shown. */
-export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^']*'/g, "'$1=***'");
+// (the value runs to the quote that ends the line: it may hold quotes itself)
+export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^\n]*'(?=\n|$)/g, "'$1=***'");
 
 /** A usage error from the flag parser as one line: its suggestion joins the line it follows, and values are hidden. */
 export const usageLine = (message: string): string => withoutOptionValues(message).replace(/\n\(Did you mean (.*?)\?\)/, ' (did you mean $1?)');

@@ -117,7 +117,9 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unkno
     // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution)
     if (!path.startsWith('variables')) {
       const unread = /\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*\})[^}]*\}?/.exec(v);
-      if (unread) throw new ConfigError(`${path}: '${unread[0]}' is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+      // (a password's text is not echoed: it may be the password that holds a ${)
+      const shown = /password|secret|token/i.test(path) ? 'its value' : `'${unread?.[0]}'`;
+      if (unread) throw new ConfigError(`${path}: ${shown} is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
     }
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const value = env[name];
@@ -130,6 +132,19 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unkno
   if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
   return v;
+}
+
+/**
+ * A YAML parser's message without the file's text: its first line is `<what> at line L, column C:`
+ * (the excerpt follows), and `<what>` may end with the offending text after a colon (an alias or
+ * block header that was a password's first characters), which is left out.
+ */
+function yamlProblem(message: string): string {
+  const first = message.split('\n')[0]!.replace(/:\s*$/, '');
+  const at = / at line \d+, column \d+$/.exec(first);
+  const what = at ? first.slice(0, at.index) : first;
+  const colon = what.indexOf(': ');
+  return `${colon < 0 ? what : what.slice(0, colon)}${at ? at[0] : ''}`;
 }
 
 /** Moves `user:pass@` out of `server.url` into username and password (unless set beside it). */
@@ -227,9 +242,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       throw new ConfigError(`${from}${path} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
     }
     try {
-      fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text) ?? {});
-    // (the parser's first line ends with a colon before the excerpt it shows on the next lines)
-    } catch (e) { throw new ConfigError(`${path}: ${(e as Error).message.split('\n')[0]!.replace(/:\s*$/, '')}`); }
+      // (warnings, such as an unknown tag, are not printed: Node would print the line, a password in it)
+      fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text, { logLevel: 'error' }) ?? {});
+    } catch (e) { throw new ConfigError(`${path}: ${yamlProblem((e as Error).message)}`); }
     // a file whose whole content is a word or a list holds no settings: it is refused, not ignored
     if (typeof fileData !== 'object' || fileData === null || Array.isArray(fileData)) {
       throw new ConfigError(`${path}: expected a mapping of settings (server:, migrations:, ...), got ${Array.isArray(fileData) ? 'a list' : `a ${typeof fileData === 'object' ? 'null' : typeof fileData}`}`);

@@ -949,6 +949,32 @@ describe('secrets stay out of output', () => {
     }
   });
 
+  it('what migration and undo files DEFINE under secret names is masked by every command that shows statements: down, queries, explain, describe', () => {
+    const p = project();
+    const t = `SEC6_${p.stream}`;
+    sql(p.dir, 'V000001__s.sql', `CREATE STREAM ${t} (id STRING KEY, tok STRING) WITH (KAFKA_TOPIC='${t.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'V000002__q.sql', `DEFINE hash_secret = 'SaltSecret-9911x';\nCREATE STREAM ${t}_H AS SELECT ID, MD5(CONCAT(TOK, '\${hash_secret}')) AS H FROM ${t};\n`);
+    sql(p.dir, 'U000002__q.sql', `DEFINE undo_secret = 'UndoSecret-5150q';\nINSERT INTO ${t} (id, tok) VALUES ('u', '\${undo_secret}');\nDROP STREAM ${t}_H;\n`);
+    expect(p.run('up').status).toBe(0);
+    const id = (JSON.parse(p.run('queries', '--json', '--sink', `${t}_H`).stdout) as { id: string }[])[0]!.id;
+    for (const args of [['queries', '--json'], ['queries', 'explain', id], ['describe', `${t}_H`, '--json']]) {
+      const r = p.run(...args);
+      expect([args.join(' '), r.status, r.stdout.includes('SaltSecret-9911x')]).toEqual([args.join(' '), 0, false]);
+    }
+    const down = p.run('down', '--verbose');
+    expect(down.status).toBe(0);
+    expect(down.stderr).toMatch(/> POST /);
+    expect(down.stderr).not.toContain('UndoSecret-5150q');
+    // a secret property whose value comes from a plainly named variable, quoted by a failure
+    const q = project();
+    sql(q.dir, 'V000001__conn.sql', "CREATE SOURCE CONNECTOR pg WITH ('connector.class'='x', 'connection.password' '${db_conn}');\n");
+    const failed = q.run('up', '-d', 'db_conn=ViaVarPw-6161');
+    expect([failed.status, failed.stderr.includes('ViaVarPw-6161')]).toEqual([1, false]);
+    // a mistyped option's value with a quote in it
+    const typo = q.run('status', "--pasword=ab'cdPwTypo-42");
+    expect([typo.status, typo.stderr.includes('PwTypo-42')]).toEqual([2, false]);
+  });
+
   it('a secret DEFINEd from another variable is masked as its substituted value', () => {
     const p = project();
     const t = `SEC3_${p.stream}`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -1175,6 +1175,18 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
     } finally {
       await rm(compactDir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps its data private: a data dir it makes is the user\'s alone (0700) and tells git to ignore it; the journal, which holds statements\' secrets, is 0600', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'ksqlm-private-'));
+    const fresh = join(parent, 'data');
+    const s = await startServerProcess(['--data-dir', fresh]);
+    try {
+      await ksql(s.url, "CREATE STREAM PRIV (A INT) WITH (kafka_topic='priv', value_format='json', partitions=1);");
+      expect((await stat(fresh)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(fresh, 'journal.jsonl'))).mode & 0o777).toBe(0o600);
+      expect(await readFile(join(fresh, '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    } finally { await s.stop(); await rm(parent, { recursive: true, force: true }); }
   });
 
   it('refuses to start on a journal damaged before its last line, and leaves the file as it was', async () => {

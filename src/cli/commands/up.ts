@@ -2,8 +2,7 @@ import { versionName } from '../../migrations/files.js';
 import { migrate, type MigrationEvent } from '../../migrations/apply.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { runFailure, runSignals } from '../run-control.js';
-import { discoverMigrations } from '../../migrations/files.js';
-import { loadConfigOrExit, makeClient, makeRegistryClient, noteDefinedSecrets, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
+import { loadConfigOrExit, makeClient, makeRegistryClient, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
@@ -44,8 +43,6 @@ export async function runUp(opts: UpOptions): Promise<number> {
   };
   try {
     const s = await settings(config, client, opts);
-    // values the files DEFINE under secret names are masked wherever statements are shown
-    try { noteDefinedSecrets((await discoverMigrations(s.dir)).files, s.defines); } catch { /* up reports the directory's problems itself */ }
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
       const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, warn, makeRegistryClient(config, opts));

@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -66,13 +66,16 @@ export class Journal implements StepHooks {
    * is rewritten, once applied, as what it now amounts to, if that is at most half its size: see compact.
    */
   static async open(dir: string, engine: Engine, opts: { compactAboveBytes?: number } = {}): Promise<Journal> {
-    await mkdir(dir, { recursive: true });
+    // the journal holds every statement, secrets in WITH clauses included: the directory and its files
+    // are the user's alone, and a directory made here tells git to leave it out (it may be in a project)
+    const made = await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (made !== undefined) await writeFile(join(dir, '.gitignore'), '# ksql-migrate server data (statements and records): not for version control\n*\n', { mode: 0o600 });
     const release = await lockDataDir(dir);
     const idFile = join(dir, 'cluster-id');
     let clusterId: string;
     try { clusterId = (await readFile(idFile, 'utf8')).trim(); } catch {
       clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-      const f = await open(idFile, 'w'); await f.writeFile(clusterId); await f.sync(); await f.close();
+      const f = await open(idFile, 'w', 0o600); await f.writeFile(clusterId); await f.sync(); await f.close();
     }
     const j = new Journal(dir, clusterId, engine);
     engine.stepHooks = j;
@@ -126,7 +129,9 @@ export class Journal implements StepHooks {
     } catch (e) { await release(); throw e; }
     j.release = release;
     j.replaying = false;
-    j.fh = await open(path, 'a+');
+    j.fh = await open(path, 'a+', 0o600);
+    // (a journal written before files were made private becomes so)
+    await j.fh.chmod(0o600);
     if (validBytes < fileBytes) await j.fh.truncate(validBytes);
     // a whole last entry that lost only its newline gets it back, so the next entry starts a line
     if (!lastHasNewline) await j.fh.write('\n');
@@ -150,7 +155,7 @@ export class Journal implements StepHooks {
     const engine = this.engine;
     for (const q of engine.queries.values()) if (q.runtime?.state === 'RUNNING' && q.runtime.cursor.lag() > 0) return false;
     const path = join(this.dir, 'journal.jsonl'), copy = `${path}${COMPACTING}`;
-    const fd = openSync(copy, 'w');
+    const fd = openSync(copy, 'w', 0o600);
     let bytes = 0;
     try {
       let chunk: string[] = [], chunkLength = 0;
@@ -197,7 +202,7 @@ export class Journal implements StepHooks {
     // the rename is durable once the directory is synced
     const dirFd = openSync(this.dir, 'r');
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
-    this.fh = await open(path, 'a+');
+    this.fh = await open(path, 'a+', 0o600);
     this.size = bytes;
     return true;
   }
