@@ -204,6 +204,9 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
     if (key.startsWith('bearer.auth.')) {
       throw new ConfigError(`${path}: ${key} is not supported (OAuth client credentials); ksql-migrate signs in with Basic auth: ksql.auth.basic.username and ksql.auth.basic.password (a Confluent Cloud API key and secret)`);
     }
+    // every key the Java tool reads has a dot: a line without one is no key, and may be the rest of
+    // a value (a password) that ran on to the next line, so it is not echoed
+    if (!key.includes('.')) throw new ConfigError(`${path}: a line that is no key of the file (a value continued on the next line without a trailing \\?)`);
     throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
   }
   return out;

@@ -33,7 +33,8 @@ async function serveSecrets(specs: string[]): Promise<(() => Promise<void>) | un
   const secrets = new Map<string, string>();
   for (const s of specs) {
     const i = s.indexOf('=');
-    if (i <= 0) throw new CliError(`--secret: expected NAME=FILE, got '${s}'`, EXIT.USAGE);
+    // (what was given is not echoed: it may be the secret itself, given in place of its file)
+    if (i <= 0) throw new CliError(`--secret: expected NAME=FILE (the secret's name, and the file that holds it), got ${i === 0 ? 'no name' : "no '='"}`, EXIT.USAGE);
     try { secrets.set(s.slice(0, i), readFileSync(s.slice(i + 1), 'utf8').trim()); } catch (e) {
       throw new CliError(`--secret: cannot read ${s.slice(i + 1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
     }
