@@ -133,3 +133,34 @@ describe('schemas that use other subjects\' schemas (references)', () => {
     expect(describeCols(engine, 'R2')).toEqual(['NAME STRING', 'HOME STRUCT<CITY STRING, GEO STRUCT>', 'WHERE STRUCT<LAT DOUBLE>']);
   });
 });
+
+describe('a Protobuf oneof', () => {
+  const framed = (id: number, payload: Uint8Array) => { const head = Buffer.alloc(6); head.writeInt32BE(id, 1); return Buffer.concat([head, payload]); };
+  const run = (engine: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) engine.executeStatement(`${s};`, { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map() }); engine.drain(); };
+
+  it('is one struct column named <oneof>_<index>, before the other fields, as Confluent\'s converter makes it; the member set is read, and written back as the member', async () => {
+    const protobuf = (await import('protobufjs')).default;
+    const engine = new Engine();
+    const text = 'syntax = "proto3";\nmessage Trade {\n  string id = 1;\n  oneof venue {\n    string exchange = 2;\n    int32 pool = 3;\n  }\n  optional int32 qty = 4;\n  oneof side { bool buy = 5; }\n}\n';
+    const id = engine.registry.register('trades-value', { schema: text, schemaType: 'PROTOBUF' });
+    const Trade = protobuf.parse(text, { keepCase: true }).root.lookupType('Trade');
+    engine.topics.create('trades', { partitions: 1, replicas: 1 });
+    for (const m of [{ id: 'a', exchange: 'NYSE', qty: 5, buy: true }, { id: 'b', pool: 7 }, { id: 'c' }]) {
+      engine.topics.append('trades', { key: null, value: framed(id, Trade.encode(Trade.fromObject(m)).finish()), timestamp: 1 });
+    }
+    run(engine, `CREATE STREAM TR WITH (KAFKA_TOPIC='trades', VALUE_FORMAT='PROTOBUF');
+      CREATE STREAM TR_OUT WITH (VALUE_FORMAT='JSON') AS SELECT ID, VENUE_0 AS V, VENUE_0->POOL AS POOL, QTY, SIDE_1->BUY AS BUY FROM TR`);
+    const cols = engine.metastore.get('TR')!.columns.map((c) => `${c.name} ${c.type.kind === 'STRUCT' ? `STRUCT<${c.type.fields.map((f) => `${f.name} ${f.type.kind}`).join(', ')}>` : c.type.kind}`);
+    expect(cols).toEqual(['VENUE_0 STRUCT<EXCHANGE STRING, POOL INTEGER>', 'SIDE_1 STRUCT<BUY BOOLEAN>', 'ID STRING', 'QTY INTEGER']);
+    expect(engine.topics.get('TR_OUT')!.records().map((r) => JSON.parse(r.value!.toString()))).toEqual([
+      { ID: 'a', V: { EXCHANGE: 'NYSE', POOL: null }, POOL: null, QTY: 5, BUY: true },
+      { ID: 'b', V: { EXCHANGE: null, POOL: 7 }, POOL: 7, QTY: null, BUY: null },
+      { ID: 'c', V: null, POOL: null, QTY: null, BUY: null },
+    ]);
+    // written with the registered schema, the struct's non-null field is the member set (even a default value)
+    run(engine, `CREATE STREAM TR_W WITH (KAFKA_TOPIC='trades_w', VALUE_FORMAT='PROTOBUF', VALUE_SCHEMA_ID=${id}, PARTITIONS=1);
+      INSERT INTO TR_W (\`venue_0\`, \`id\`) VALUES (STRUCT(\`exchange\` := CAST(NULL AS STRING), \`pool\` := 0), 'd')`);
+    const written = engine.topics.get('trades_w')!.records()[0]!.value!;
+    expect(Trade.toObject(Trade.decode(written.subarray(6)), { oneofs: true })).toEqual({ id: 'd', pool: 0, venue: 'pool' });
+  });
+});

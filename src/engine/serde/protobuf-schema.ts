@@ -152,7 +152,32 @@ const WRAPPERS: Record<string, SqlType> = {
 
 /** The ksqlDB column types of a message's fields; `upper` upper-cases names as inference without a schema id does. */
 export function protoColumns(schema: ProtoSchema, type: protobuf.Type, ns: 'KEY' | 'VALUE', upper: boolean): Column[] {
-  return type.fieldsArray.map((f) => ({ name: upper ? f.name.toUpperCase() : f.name, type: protoFieldType(schema, f, upper), ns }));
+  return messageFields(schema, type, upper).map((f) => ({ ...f, ns }));
+}
+
+/**
+ * A message's oneofs (not proto3 `optional` fields' synthetic ones), each with the name Confluent's
+ * converter gives its column: `<oneof>_<index>`.
+ */
+export function realOneofs(type: protobuf.Type): { oneof: protobuf.OneOf; name: string }[] {
+  return type.oneofsArray
+    .filter((o) => !(o.fieldsArray.length === 1 && (o.fieldsArray[0]!.options?.proto3_optional === true || (o.fieldsArray[0] as { proto3Optional?: boolean }).proto3Optional === true)))
+    .map((oneof, i) => ({ oneof, name: `${oneof.name}_${i}` }));
+}
+
+/**
+ * A message's fields as struct fields, as Confluent's Protobuf converter (flatten.unions off, as
+ * ksqlDB has it) makes them: each oneof first, as one optional struct of its fields, then the fields
+ * in no oneof.
+ */
+function messageFields(schema: ProtoSchema, type: protobuf.Type, upper: boolean): { name: string; type: SqlType }[] {
+  const cased = (n: string) => (upper ? n.toUpperCase() : n);
+  const unions = realOneofs(type);
+  const inUnion = new Set(unions.flatMap((u) => u.oneof.fieldsArray));
+  return [
+    ...unions.map((u) => ({ name: cased(u.name), type: T.struct(u.oneof.fieldsArray.map((f) => ({ name: cased(f.name), type: protoFieldType(schema, f, upper) }))) })),
+    ...type.fieldsArray.filter((f) => !inUnion.has(f)).map((f) => ({ name: cased(f.name), type: protoFieldType(schema, f, upper) })),
+  ];
 }
 
 export function protoFieldType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): SqlType {
@@ -180,7 +205,7 @@ function elementType(schema: ProtoSchema, f: protobuf.Field, upper: boolean): Sq
       const m = schema.decimals.get(`${owner}.${f.name}`);
       return T.decimal(m?.precision ?? 64, m?.scale ?? 0);
     }
-    return T.struct(rt.fieldsArray.map((x) => ({ name: upper ? x.name.toUpperCase() : x.name, type: protoFieldType(schema, x, upper) })));
+    return T.struct(messageFields(schema, rt, upper));
   }
   return scalarType(f.type);
 }

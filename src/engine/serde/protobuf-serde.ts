@@ -3,7 +3,7 @@ import type protobuf from 'protobufjs';
 import { protobufjs } from './libraries.js';
 import type { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
-import type { ProtoSchema } from './protobuf-schema.js';
+import { realOneofs, type ProtoSchema } from './protobuf-schema.js';
 import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { SerdeError } from './serde-error.js';
@@ -24,8 +24,10 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
     const i = findName(shape.names, f.name);
     return i < 0 ? [] : [{ f: f.resolve(), i, t: shape.types[i]! }];
   });
+  // a oneof is one struct column (`<oneof>_<index>`): its one non-null field is the member written
+  const unions = realOneofs(type).map((u) => ({ oneof: u.oneof, i: findName(shape.names, u.name) })).filter((u) => u.i >= 0);
   // fromObject is only needed for conversions, and for a proto2 `required` field's default when it has no value
-  const scalarOnly = type.fieldsArray.every((f) => !f.required)
+  const scalarOnly = unions.length === 0 && type.fieldsArray.every((f) => !f.required)
     && writes.every((w) => w.f.resolvedType === null && !w.f.map && !w.f.repeated && SCALARS[w.t.kind]?.includes(w.f.type) === true);
   const readBack = scalarOnly ? readBackOf(type, row, shape) : undefined;
   return {
@@ -38,6 +40,7 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
         const x = toField(values[w.i], w.f, w.t);
         if (x !== undefined) obj[w.f.name] = x;
       }
+      for (const u of unions) writeUnion(obj, u.oneof, values[u.i], shape.types[u.i]!);
       // fromObject only converts what encode cannot take as it is (enum names, nested messages)
       return type.encode(scalarOnly ? obj : type.fromObject(obj)).finish();
     },
@@ -66,14 +69,14 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 function readBackOf(type: protobuf.Type, row: SqlType & { kind: 'STRUCT' }, shape: Shape): ((values: unknown[]) => unknown[] | undefined) | undefined {
   const plan = readPlan(type, row);
   // a float loses precision, empty bytes read as NULL, and a field's own default (proto2) is not the type's
-  if (plan.some((p) => p !== undefined && (p.f.type === 'float' || p.emptyIsNull || p.f.options?.default !== undefined))) return undefined;
+  if (plan.some((p) => p !== undefined && (p.union !== undefined || p.f.type === 'float' || p.emptyIsNull || p.f.options?.default !== undefined))) return undefined;
   const defaults = shape.types.map((t) => (t.kind === 'STRING' ? '' : t.kind === 'BOOLEAN' ? false : 0));
   const kinds = shape.types.map((t) => t.kind);
   return (values) => {
     const out: unknown[] = new Array(plan.length);
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i], v = values[i];
-      if (p === undefined) { out[i] = null; continue; }
+      if (p === undefined || p.union) { out[i] = null; continue; }
       if (v === null || v === undefined) { out[i] = p.presence ? null : defaults[i]; continue; }
       if (typeof v === 'string') { if (LONE_SURROGATE.test(v)) return undefined; out[i] = v; continue; }
       if (kinds[i] === 'INTEGER' || kinds[i] === 'BIGINT') {
@@ -99,7 +102,26 @@ function toProto(v: unknown, type: protobuf.Type, t: SqlType): unknown {
     const x = toField(src[names[i]!], f, t.fields[i]!.type);
     if (x !== undefined) out[f.name] = x;
   }
+  for (const u of realOneofs(type)) {
+    const i = findName(names, u.name);
+    if (i >= 0) writeUnion(out, u.oneof, src[names[i]!], t.fields[i]!.type);
+  }
   return out;
+}
+
+/** A oneof's struct column into the message: its first non-null field is the member set. */
+function writeUnion(out: Obj, oneof: protobuf.OneOf, v: unknown, t: SqlType): void {
+  if (v === null || v === undefined || t.kind !== 'STRUCT') return;
+  const src = v as Obj, names = t.fields.map((f) => f.name);
+  for (const f of oneof.fieldsArray) {
+    const i = findName(names, f.name);
+    const x = i < 0 ? undefined : src[names[i]!];
+    if (x === null || x === undefined) continue;
+    // (a member set to its default is still the member set: it is written)
+    const field = f.resolve();
+    out[f.name] = field.map || field.repeated ? toField(x, field, t.fields[i]!.type) : toElement(x, field, t.fields[i]!.type);
+    return;
+  }
 }
 
 function toField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
@@ -145,8 +167,12 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   return v;
 }
 
-/** How a message type's fields feed a struct's fields (or a row's columns), worked out once per pair. */
-type ReadPlan = ({ f: protobuf.Field; presence: boolean; emptyIsNull: boolean } | undefined)[];
+/**
+ * How a message type's fields feed a struct's fields (or a row's columns), worked out once per pair:
+ * a field, or a oneof read as one struct (`<oneof>_<index>`).
+ */
+type FieldRead = { f: protobuf.Field; presence: boolean; emptyIsNull: boolean; union?: undefined };
+type ReadPlan = (FieldRead | { union: protobuf.OneOf; f?: undefined } | undefined)[];
 const readPlans = new WeakMap<protobuf.Type, WeakMap<SqlType, ReadPlan>>();
 
 function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPlan {
@@ -155,9 +181,14 @@ function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPla
   let plan = byRow.get(t);
   if (!plan) {
     const names = type.fieldsArray.map((f) => f.name);
+    const unions = realOneofs(type);
+    const unionNames = unions.map((u) => u.name);
     plan = t.fields.map((sf) => {
       const i = findName(names, sf.name);
-      if (i < 0) return undefined;
+      if (i < 0) {
+        const u = findName(unionNames, sf.name);
+        return u < 0 ? undefined : { union: unions[u]!.oneof };
+      }
       const f = type.fieldsArray[i]!.resolve();
       // proto3 `optional` fields have presence: unset is NULL, not the default
       const presence = f.partOf !== null || f.options?.proto3_optional === true || (f as { proto3Optional?: boolean }).proto3Optional === true;
@@ -177,6 +208,7 @@ function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): 
   const out: unknown[] = new Array(t.fields.length);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i];
+    if (p?.union) { out[i] = readUnion(msg, p.union, t.fields[i]!.type); continue; }
     if (p === undefined || (p.presence && !Object.prototype.hasOwnProperty.call(msg, p.f.name))) { out[i] = null; continue; }
     const v = fromField(msg[p.f.name], p.f, t.fields[i]!.type) ?? null;
     out[i] = p.emptyIsNull && Buffer.isBuffer(v) && v.length === 0 ? null : v;
@@ -185,6 +217,19 @@ function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): 
   const obj: Obj = {};
   for (let i = 0; i < out.length; i++) obj[t.fields[i]!.name] = out[i];
   return obj;
+}
+
+/** A oneof as its struct: the member set holds its value, the others NULL; none set is NULL. */
+function readUnion(msg: Obj, oneof: protobuf.OneOf, t: SqlType): Obj | null {
+  if (t.kind !== 'STRUCT') return null;
+  const set = oneof.fieldsArray.find((f) => Object.prototype.hasOwnProperty.call(msg, f.name) && msg[f.name] !== undefined);
+  if (!set) return null;
+  const out: Obj = {};
+  for (const sf of t.fields) {
+    const f = oneof.fieldsArray[findName(oneof.fieldsArray.map((x) => x.name), sf.name)];
+    out[sf.name] = f === set ? fromField(msg[f.name], f.resolve(), sf.type) ?? null : null;
+  }
+  return out;
 }
 
 function fromField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
