@@ -40,8 +40,10 @@ function jsonRequested(argv: string[]): boolean {
   return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
 }
 
-// a reader that went away (| head) is not an error
-process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') exit(0); throw e; });
+// a reader that went away (| head, 2>&1 | head) is not an error; on stderr too, where a command's
+// progress goes (lambda run's: an unhandled write error there would be taken for a handler's crash,
+// whose report is written there again, without end)
+for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') exit(0); throw e; });
 
 main(process.argv).then((code) => {
   process.exitCode = code;

@@ -32,7 +32,7 @@ export function buildProgram(): Command {
   program.command('init [dir]').description('create a project: ksql-migrate.yaml and migrations/')
     .action(async (dir?: string) => { const { runInit } = await import('./commands/init.js'); await runInit(dir); });
 
-  common(program.command('create <description>').description('create the next empty migration file'))
+  common(program.command('create <description>').description('create the next migration file, holding a comment line with the description'))
     .option('--version <n>', 'use this version instead of the next one')
     .action(async (description: string, opts) => { const { runCreate } = await import('./commands/create.js'); await runCreate(description, opts); });
 
@@ -53,7 +53,7 @@ export function buildProgram(): Command {
     .action(async (opts) => { const { runDown } = await import('./commands/down.js'); code(await runDown(opts)); });
 
   common(program.command('status').description('applied and pending versions, from two pull queries'))
-    .option('--exit-code', 'exit 1 when anything is pending, failed or changed, or a file is one up would refuse')
+    .option('--exit-code', 'exit 1 when anything is pending, failed, changed or missing (unless --ignore-missing), or a file is one up would refuse')
     .option('--allow-out-of-order', 'pending files below the latest applied version are no problem (they go with up --allow-out-of-order)')
     .option('--ignore-missing', 'applied versions whose files were removed on purpose (squashed) are no problem')
     .action(async (opts) => { const { runStatus } = await import('./commands/status.js'); code(await runStatus(opts)); });
@@ -185,13 +185,13 @@ export function buildProgram(): Command {
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--data-dir <dir>', 'keep the command log and topics in this directory (default: in memory)')
     .option('--journal-compact-bytes <bytes>', "with --data-dir: at start-up, a journal larger than this is rewritten as what it holds now, if that halves it (default: 67108864; -1: never)")
-    .option('--basic-auth <user:pass>', 'require HTTP Basic authentication')
+    .option('--basic-auth <user:pass>', 'require HTTP Basic authentication (env KSQL_MIGRATE_SERVER_BASIC_AUTH)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')
     .addOption(new Option('--auto-offset-reset <where>', 'default for ksql.streams.auto.offset.reset').choices(['earliest', 'latest']).default('latest'))
     .option('--kafka-port <port>', 'serve the Kafka protocol on this port (0 picks a free one; default 9092, skipped with a warning when taken)')
     .option('--no-kafka', 'do not serve the Kafka protocol')
-    .option('--kafka-sasl-plain <user:pass>', 'require SASL/PLAIN with these credentials from Kafka clients')
+    .option('--kafka-sasl-plain <user:pass>', 'require SASL/PLAIN with these credentials from Kafka clients (env KSQL_MIGRATE_SERVER_KAFKA_SASL_PLAIN)')
     .option('--kafka-tls', 'serve the Kafka protocol over TLS with --tls-cert and --tls-key (security.protocol SSL, or SASL_SSL with --kafka-sasl-plain)')
     .option('--log-retention-bytes <bytes>', "bytes kept per topic partition before the oldest records are deleted, as a broker's log.retention.bytes (default: -1, keep all)")
     .option('--connections-max-idle-ms <ms>', "close a Kafka connection idle this long, as a broker's connections.max.idle.ms (default: 600000)")

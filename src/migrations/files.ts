@@ -77,13 +77,12 @@ const isFile = async (path: string): Promise<boolean> => { try { return (await s
 
 /**
  * Reads the migrations directory: valid files sorted by version; duplicates and bad names reported.
- * A directory that does not exist throws MissingMigrationsDir, unless `missingOk` (it reads as empty).
+ * A directory that does not exist throws MissingMigrationsDir.
  */
-export async function discoverMigrations(dir: string, opts: { missingOk?: boolean } = {}): Promise<Discovery> {
+export async function discoverMigrations(dir: string): Promise<Discovery> {
   let names: string[];
   try { names = await readdir(dir); } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && opts.missingOk) return { files: [], undo: [], problems: [], gaps: [], ignored: [] };
     if (code === 'ENOENT') throw new MissingMigrationsDir(dir);
     // (a file where the directory should be; or a file on the way to it)
     if (code === 'ENOTDIR') throw new MissingMigrationsDir(dir, await isFile(dir));

@@ -737,6 +737,14 @@ describe('mistakes are errors, not silent successes', () => {
     expect(up.stderr).toMatch(/V000002__dir\.sql: is a directory, not a migration file/);
   });
 
+  it('create refuses a migrations directory that does not exist (exit 2), as every command does, and makes none', () => {
+    const p = project();
+    const missing = join(p.dir, 'typo', 'migratons');
+    const r = p.run('create', 'x', '--migrations-dir', missing);
+    expect([r.status, r.stderr.trim()]).toEqual([2, `error: migrations directory ${missing} does not exist (set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or migrations.dir, or run 'ksql-migrate init')`]);
+    expect(existsSync(join(p.dir, 'typo'))).toBe(false);
+  });
+
   it('create keeps a description with a line break in its one comment line, never as SQL', () => {
     const p = project();
     const r = JSON.parse(p.run('create', 'first\nDROP STREAM S1;', '--json').stdout) as { path: string };

@@ -21,7 +21,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }, { topic: 'ex', numPartitions: 1 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -115,6 +115,18 @@ describe('ksql-migrate lambda', () => {
     const committed = (await admin.fetchOffsets({ groupId: 'cc-g', topics: ['cc'] }))[0]!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     await admin.disconnect();
     expect(committed).toBe(3);
+  }, 60_000);
+
+  it('run: a reader of its output that goes away (2>&1 | head) ends it, even while every batch fails', async () => {
+    await produce('ex', [{ value: 'a' }]);
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('exits.mjs'), '--topic', 'ex', '--bootstrap-servers', bootstrap, '--group', 'ex-g', '--batching-window', '50ms'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the first failure reported, the reader closes both pipes, as head does once it has its lines
+    let seen = '';
+    await new Promise<void>((resolve) => run.stderr!.on('data', (d) => { seen += d; if (/failed/.test(seen)) resolve(); }));
+    run.stdout!.destroy(); run.stderr!.destroy();
+    const [code] = await once(run, 'exit');
+    expect(code).toBe(0);
   }, 60_000);
 
   it('run: a timed-out call that is still running keeps its partition until it ends; its retry never runs beside it', async () => {

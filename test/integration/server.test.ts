@@ -994,6 +994,16 @@ describe('Basic auth', () => {
     for (const scheme of ['basic', 'BASIC']) expect((await fetch(`${server.url}/info`, { headers: { authorization: `${scheme} ${Buffer.from('fred:s3cret').toString('base64')}` } })).status).toBe(200);
   });
 
+  it('takes the credentials from KSQL_MIGRATE_SERVER_BASIC_AUTH too (off the command line); a malformed one is exit 2 naming it', async () => {
+    const fromEnv = await startServerProcess([], { env: { ...process.env, KSQL_MIGRATE_SERVER_BASIC_AUTH: 'env:pw-from-env' } });
+    try {
+      expect((await fetch(`${fromEnv.url}/info`)).status).toBe(401);
+      expect((await fetch(`${fromEnv.url}/info`, { headers: { authorization: `Basic ${Buffer.from('env:pw-from-env').toString('base64')}` } })).status).toBe(200);
+    } finally { await fromEnv.stop(); }
+    const bad = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka'], { encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_SERVER_BASIC_AUTH: 'no-colon' }, timeout: 20_000 });
+    expect([bad.status, bad.stderr.trim()]).toEqual([2, 'error: KSQL_MIGRATE_SERVER_BASIC_AUTH: expected USER:PASSWORD']);
+  });
+
   it('protects the Schema Registry listener with the same credentials (401 as Confluent\'s registry answers it)', async () => {
     const registry = /Schema Registry listening on (\S+)/.exec(await server.outputMatching(/Schema Registry listening on \S+/))![1]!;
     const none = await fetch(`${registry}/subjects`);

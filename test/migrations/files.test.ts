@@ -71,8 +71,7 @@ describe('discoverMigrations', () => {
     expect((await discoverMigrations(dir)).gaps).toEqual([{ from: 2, to: 499 }, { from: 501, to: 999998 }]);
   });
 
-  it('refuses a missing directory, unless asked to read it as empty (create makes it)', async () => {
+  it('refuses a missing directory (init makes it)', async () => {
     await expect(discoverMigrations('/nonexistent/ksqlm')).rejects.toThrow(/^migrations directory \/nonexistent\/ksqlm does not exist/);
-    expect(await discoverMigrations('/nonexistent/ksqlm', { missingOk: true })).toEqual({ files: [], undo: [], problems: [], gaps: [], ignored: [] });
   });
 });

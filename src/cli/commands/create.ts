@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { discoverMigrations, fileNameFor } from '../../migrations/files.js';
+import { discoverMigrations, fileNameFor, MissingMigrationsDir } from '../../migrations/files.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import type { GlobalOptions } from '../context.js';
 import { ConfigError, loadConfig } from '../../config/config.js';
@@ -16,7 +16,13 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
     throw e;
   }
   if (!description.trim()) throw new CliError('create: the description must not be empty', EXIT.USAGE);
-  const d = await discoverMigrations(config.migrationsDir, { missingOk: true });
+  // a directory that does not exist is refused, as by every command: a mistyped --migrations-dir
+  // would otherwise make a directory wherever it points (init makes the project's)
+  let d;
+  try { d = await discoverMigrations(config.migrationsDir); } catch (e) {
+    if (e instanceof MissingMigrationsDir) throw new CliError(e.message, EXIT.USAGE);
+    throw e;
+  }
   let version: number;
   if (opts.version !== undefined) {
     version = versionFlag('--version', opts.version)!;
@@ -26,7 +32,6 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
     version = (d.files.at(-1)?.version ?? 0) + 1;
     if (version > 999999) throw new CliError('create: no version left after 999999', EXIT.USAGE);
   }
-  await mkdir(config.migrationsDir, { recursive: true });
   const name = fileNameFor(version, description);
   if (Buffer.byteLength(name) > 255) throw new CliError(`create: the description makes a file name of ${Buffer.byteLength(name)} bytes; file systems take 255`, EXIT.USAGE);
   const path = join(config.migrationsDir, name);

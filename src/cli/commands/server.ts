@@ -8,8 +8,14 @@ interface ServerOptions { port: string; host: string; dataDir?: string; basicAut
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = portFlag('--port', opts.port);
-  if (opts.basicAuth !== undefined && !/^[^:]+:.+$/.test(opts.basicAuth)) throw new CliError('--basic-auth: expected USER:PASSWORD', EXIT.USAGE);
-  if (opts.kafkaSaslPlain !== undefined && !/^[^:]+:.+$/.test(opts.kafkaSaslPlain)) throw new CliError('--kafka-sasl-plain: expected USER:PASSWORD', EXIT.USAGE);
+  // the credentials may come from the environment, where other users' `ps` does not show them
+  const fromEnv = (flag: string, given: string | undefined, name: string): string | undefined => {
+    const value = given ?? process.env[name];
+    if (value !== undefined && !/^[^:]+:.+$/.test(value)) throw new CliError(`${given !== undefined ? flag : name}: expected USER:PASSWORD`, EXIT.USAGE);
+    return value;
+  };
+  opts.basicAuth = fromEnv('--basic-auth', opts.basicAuth, 'KSQL_MIGRATE_SERVER_BASIC_AUTH');
+  opts.kafkaSaslPlain = fromEnv('--kafka-sasl-plain', opts.kafkaSaslPlain, 'KSQL_MIGRATE_SERVER_KAFKA_SASL_PLAIN');
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
   if (opts.kafkaTls && !opts.tlsCert) throw new CliError('--kafka-tls: give the certificate with --tls-cert and --tls-key', EXIT.USAGE);
   if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
