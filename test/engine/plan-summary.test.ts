@@ -83,3 +83,51 @@ describe("EXPLAIN's execution plan and topology", () => {
     expect(push.topology).toContain('Processor: Project (stores: [])\n      --> none');
   });
 });
+
+describe("EXPLAIN's repartitions, as each step needs them", () => {
+  const engine2 = () => {
+    const e = engine();
+    run(e, `CREATE STREAM S2 (USERID VARCHAR KEY, C VARCHAR) WITH (kafka_topic='s2', value_format='json', partitions=2);
+      CREATE TABLE T2 (ID VARCHAR PRIMARY KEY, REGION VARCHAR, FK VARCHAR) WITH (kafka_topic='t2', value_format='json', partitions=2)`);
+    return e;
+  };
+  const subTopologies = (topology: string) => topology.match(/Sub-topology/g)?.length;
+  const logged = (plan: string) => plan.split('\n').filter(Boolean).map((l) => l.match(/Logger: (.*)$/)![1]);
+
+  it('a GROUP BY after a key-to-key join re-keys only for the grouping; a table GROUP BY always goes through its repartition topic, into a KTABLE-AGGREGATE', () => {
+    const e = engine2();
+    const d = explain(e, 'CREATE TABLE X AS SELECT S2.C, COUNT(*) AS N FROM S2 JOIN USERS U ON S2.USERID = U.USERID GROUP BY S2.C');
+    expect(logged(d.executionPlan)).not.toContain('LeftSourceKeyed');
+    expect(subTopologies(d.topology)).toBe(2);
+    const t = explain(e, 'CREATE TABLE Y AS SELECT REGION, COUNT(*) AS N FROM USERS GROUP BY REGION');
+    expect(t.topology).toContain('Sink: Aggregate-GroupBy-repartition-sink (topic: Aggregate-GroupBy-repartition)');
+    expect(t.topology).toMatch(/Processor: KTABLE-AGGREGATE-\d{10} \(stores: \[Aggregate-Aggregate-Materialize\]\)/);
+    expect(subTopologies(t.topology)).toBe(2);
+  });
+
+  it('an n-way join re-keys before each step whose key differs, and only there', () => {
+    const e = engine2();
+    const d = explain(e, 'CREATE STREAM NW AS SELECT * FROM S2 JOIN TRADES T WITHIN 1 HOUR ON S2.USERID = T.USERID JOIN T2 ON S2.C = T2.ID');
+    expect(logged(d.executionPlan)).toEqual(['NW', 'Project', 'Join1', 'LeftSourceKeyed1', 'Join', 'PrependAliasLeft', 'KafkaTopic_Left.Source', 'RightSourceKeyed', 'PrependAliasRight', 'KafkaTopic_Right.Source', 'PrependAliasRight1', 'KafkaTopic_Right1.Source']);
+    expect(d.executionPlan).toContain('> [ REKEY ] | Schema: S2_C STRING KEY, ');
+  });
+
+  it('a foreign-key join goes through its subscription registration and response topics', () => {
+    const e = engine2();
+    const d = explain(e, 'CREATE TABLE FKJ AS SELECT * FROM T2 JOIN USERS U ON T2.FK = U.USERID');
+    expect(d.topology).toMatch(/Sink: KTABLE-SINK-\d{10} \(topic: KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-\d{10}-topic\)/);
+    expect(d.topology).toMatch(/Processor: KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-\d{10} \(stores: \[KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-\d{10}\]\)/);
+    expect(d.topology).toMatch(/Processor: KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-\d{10} \(stores: \[KafkaTopic_Left-Reduce\]\)/);
+    expect(subTopologies(d.topology)).toBe(2);
+  });
+
+  it('a table function adds its column to the FLAT_MAP step; a SOURCE table\'s query has its source step and materializing topology', () => {
+    const e = engine2();
+    const f = explain(e, 'CREATE STREAM FL AS SELECT SYMBOL, EXPLODE(ARRAY[1, 2]) AS X FROM TRADES');
+    expect(f.executionPlan).toMatch(/> \[ FLAT_MAP \] \| Schema: SYMBOL STRING KEY, USERID STRING, PRICE INTEGER, KSQL_SYNTH_0 INTEGER \|/);
+    run(e, "CREATE SOURCE TABLE ST (ID INT PRIMARY KEY, V VARCHAR) WITH (kafka_topic='st', value_format='json', partitions=1)");
+    const cst = explain(e, [...e.queries.values()].find((q) => q.kind === 'CST')!.id);
+    expect(cst.executionPlan).toMatch(/^ > \[ SOURCE \] \| Schema: ID INTEGER KEY, V STRING \| Logger: CST_ST_\d+\.KsqlTopic\.Source\n$/);
+    expect(cst.topology).toContain('(stores: [KsqlTopic-Reduce])');
+  });
+});

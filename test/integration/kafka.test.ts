@@ -191,7 +191,7 @@ describe('the Kafka listener with kafkajs', () => {
       for (const topic of ['od-a', 'od-b']) await admin.setOffsets({ groupId: 'od-g', topic, partitions: [{ partition: 0, offset: '3' }] });
       await admin.setOffsets({ groupId: 'od-g', topic: 'od-a', partitions: [{ partition: 1, offset: '4' }] });
       // an empty group: the offsets asked for go, the others stay
-      expect(await offsetDelete(1, 'od-g', [['od-a', [1]], ['nosuch', [0]]])).toEqual({ error: 0, throttle: 0, topics: [['od-a', [[1, 0]]], ['nosuch', [[0, 3]]]] });
+      expect(await offsetDelete(1, 'od-g', [['od-a', [1, 7]], ['nosuch', [0]]])).toEqual({ error: 0, throttle: 0, topics: [['od-a', [[1, 0], [7, 3]]], ['nosuch', [[0, 3]]]] });
       expect((await admin.fetchOffsets({ groupId: 'od-g', topics: ['od-a'] }))[0]!.partitions.sort((a, b) => a.partition - b.partition).map((p) => p.offset)).toEqual(['3', '-1']);
       // a member subscribed to od-a: its offsets are kept (GROUP_SUBSCRIBED_TO_TOPIC), od-b's go
       const consumer = await joinedConsumer(kafka, 'od-g', 'od-a', 100);

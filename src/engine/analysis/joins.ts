@@ -17,6 +17,9 @@ type JoinClause = Query['joins'][number];
 /** One two-way step of a (possibly n-way) join: what has been joined so far, joined with one more source. */
 export type JoinKind = 'stream-stream' | 'stream-table' | 'table-pk' | 'table-fk';
 
+/** A join step as EXPLAIN shows it: a re-keyed side is repartitioned by its join key (named `ALIAS_COLUMN`, or KSQL_COL_0 for an expression). */
+export interface JoinStepInfo { kind: JoinKind; rekeyLeft: boolean; rekeyRight: boolean; leftKeyName: string; rightKeyName: string; keyType: SqlType }
+
 interface Step {
   clause: JoinClause;
   right: Side;
@@ -63,8 +66,8 @@ export interface JoinInput {
   coPartitioned: [Side['ds'], Side['ds']][];
   /** The type of the first step's join key (what a repartition partitions by). */
   keyType?: SqlType;
-  /** Each step's kind, left to right (EXPLAIN describes them). */
-  joinKinds: JoinKind[];
+  /** Each step, left to right, as EXPLAIN describes it: its kind, and which inputs it re-keys by its join key first. */
+  joinSteps: JoinStepInfo[];
   /**
    * Builds the processor that turns source records into joined rows (before WHERE and projection).
    * `taskOf`: for a join that repartitions, the partition (task) of a join key, whose stream time
@@ -87,6 +90,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   let keyClass: Expr[] = keyColumns(sides[0]!.ds.columns).length === 1 ? [{ t: 'col', source: sides[0]!.alias, name: keyColumns(sides[0]!.ds.columns)[0]!.name, pos: { line: 0, col: 0 } }] : [];
   let foreignKeyed = false, synthetic = false, repartition = false;
   const steps: Step[] = [];
+  const stepInfo: JoinStepInfo[] = [];
   const coPartitioned: [Side['ds'], Side['ds']][] = [];
   // every join's criteria are checked before any is planned, as ksqlDB's analysis does
   q.joins.forEach((clause, i) => {
@@ -140,6 +144,9 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
       if (stepKind === 'table-fk' && (clause.type === 'RIGHT' || clause.type === 'FULL')) throw new KsqlStatementError(`${clause.type === 'RIGHT' ? 'RIGHT' : 'FULL'} OUTER JOIN on a foreign key is not supported`);
     }
     steps.push({ clause, right, kind: stepKind, leftKey, rightKey, leftAst, rightAst });
+    const keyName = (ast: Expr) => (ast.t === 'col' ? `${scope.resolve(ast, 'JOIN ON').source}_${ast.name}` : 'KSQL_COL_0');
+    stepInfo.push({ kind: stepKind, rekeyLeft: (stepKind === 'stream-stream' || stepKind === 'stream-table') && !inClass, rekeyRight: stepKind === 'stream-stream' && !onRightKey,
+      leftKeyName: keyName(leftAst), rightKeyName: keyName(rightAst), keyType: leftKey.type });
     if (stepKind !== 'table-fk') coPartitioned.push([sides[0]!.ds, right.ds]);
     synthetic = clause.type === 'FULL' || (leftAst.t !== 'col' && rightAst.t !== 'col');
     if (stepKind === 'table-fk') foreignKeyed = true;
@@ -149,7 +156,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   });
 
   return {
-    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type, joinKinds: steps.map((x) => x.kind),
+    sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type, joinSteps: stepInfo,
     build(onRow, onError, stores, taskOf) {
       const readers = sides.map((s) => makeSourceReader(s.ds));
       // each side's join key in the first step it joins in (a repartition partitions by it)
@@ -226,7 +233,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
     return undefined;
   };
   const plan: QueryPlan = {
-    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType, joinKinds: input.joinKinds,
+    sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType, joinSteps: input.joinSteps,
     build(emit, onError, stores) {
       const fns = compiled.map((c) => safe(c, onError));
       const whereFn = where ? safe(where, onError) : undefined;

@@ -42,6 +42,15 @@ export function summarizePlan({ queryId, query: q, plan, sink }: SummaryInput): 
   return { executionPlan: planText(root, queryId), topology: topologyText(root, sink?.topic ?? '') };
 }
 
+/**
+ * A SOURCE table's query (CST_...), which reads the table's topic into a state store for pull
+ * queries and writes no topic: its one step and the topology that materializes it.
+ */
+export function summarizeSourceTable(queryId: string, ds: DataSource): PlanSummary {
+  const root = step('SOURCE', ['KsqlTopic', 'Source'], ds.columns.filter((c) => c.ns !== 'HEADER'), [], { topic: ds.topic, table: true });
+  return { executionPlan: planText(root, queryId), topology: topologyText(root, '') };
+}
+
 const step = (op: Op, context: string[], schema: Column[], sources: Step[], extra: Partial<Step> = {}): Step => ({ op, context, schema, sources, ...extra });
 
 const PSEUDO: Column[] = [{ name: 'ROWTIME', type: T.BIGINT, ns: 'VALUE' }, { name: 'ROWPARTITION', type: T.INTEGER, ns: 'VALUE' }, { name: 'ROWOFFSET', type: T.BIGINT, ns: 'VALUE' }];
@@ -64,22 +73,20 @@ function steps(q: Query, plan: QueryPlan, sink: SummaryInput['sink']): Step {
       return step('PROJECT', [`PrependAlias${label}`], schema, [sourceStep(ds, `KafkaTopic_${label}`)]);
     };
     cur = side(sources[0]!, 0, 'Left');
-    plan.joinKinds?.forEach((kind, i) => {
+    plan.joinSteps?.forEach((js, i) => {
       const label = i === 0 ? 'Right' : `Right${i}`;
+      const suffix = i === 0 ? '' : String(i);
       let left = cur, right = side(sources[i + 1]!, i + 1, label);
-      if (plan.repartition && i === 0 && kind !== 'table-fk') {
-        // a join not on the key re-keys its stream sides first, through a repartition topic, by the ON expressions
-        const on = q.joins[0]!.on;
-        const [lx, rx] = on.t === 'cmp' ? (on.l.t === 'col' && on.l.source === aliases[1] ? [on.r, on.l] : [on.l, on.r]) : [undefined, undefined];
-        const keyed = (s: Step, x: typeof lx, alias: string, ctx: string): Step => {
-          const key: Column = { name: x?.t === 'col' ? `${alias}_${x.name}` : 'KSQL_COL_0', type: plan.joinKeyType ?? T.STRING, ns: 'KEY' };
-          return step('REKEY', [ctx], [key, ...s.schema.filter((c) => c.ns !== 'KEY')], [s], { repartition: true });
-        };
-        left = keyed(left, lx, aliases[0]!, 'LeftSourceKeyed');
-        if (kind === 'stream-stream') right = keyed(right, rx, aliases[1]!, 'RightSourceKeyed');
-      }
+      // a side not keyed by its join key is re-keyed by it first, through a repartition topic
+      const keyed = (s: Step, name: string, ctx: string): Step => {
+        const key: Column = { name, type: js.keyType, ns: 'KEY' };
+        return step('REKEY', [ctx], [key, ...s.schema.filter((c) => c.ns !== 'KEY')], [s], { repartition: true });
+      };
+      if (js.rekeyLeft) left = keyed(left, js.leftKeyName, `LeftSourceKeyed${suffix}`);
+      if (js.rekeyRight) right = keyed(right, js.rightKeyName, `RightSourceKeyed${suffix}`);
+      // a foreign-key join keeps the left table's key
       const schema = [...left.schema.filter((c) => c.ns === 'KEY'), ...left.schema.filter((c) => c.ns !== 'KEY'), ...right.schema.filter((c) => c.ns !== 'KEY')];
-      cur = step('JOIN', [i === 0 ? 'Join' : `Join${i}`], schema, [left, right], { joinKind: kind });
+      cur = step('JOIN', [`Join${suffix}`], schema, [left, right], { joinKind: js.kind });
     });
   }
   if (q.where) cur = step('FILTER', ['WhereFilter'], cur.schema, [cur]);
@@ -89,11 +96,17 @@ function steps(q: Query, plan: QueryPlan, sink: SummaryInput['sink']): Step {
     const kept = cur.schema.filter((c) => !keysOut.some((k) => k.name === c.name));
     cur = step('REKEY', ['PartitionBy'], [...keysOut, ...kept.filter((c) => c.ns !== 'KEY'), ...kept.filter((c) => c.ns === 'KEY').map((c) => ({ ...c, ns: 'VALUE' as const }))], [cur]);
   }
-  if (plan.flatMaps) cur = step('FLAT_MAP', ['FlatMap'], cur.schema, [cur]);
+  // a table function's results join the row as KSQL_SYNTH_n columns, which the projection names
+  if (plan.flatMaps) {
+    const synth = outColumns.filter((c) => c.ns !== 'KEY' && !cur.schema.some((x) => x.name === c.name)).map((c, i) => ({ name: `KSQL_SYNTH_${i}`, type: c.type, ns: 'VALUE' as const }));
+    cur = step('FLAT_MAP', ['FlatMap'], [...cur.schema, ...synth], [cur]);
+  }
   if (q.groupBy) {
     const values = cur.schema.filter((c) => c.ns !== 'KEY');
     cur = step('PROJECT', ['Aggregate', 'Prepare'], cur.schema, [cur]);
-    cur = step('GROUP_BY', ['Aggregate', 'GroupBy'], [...keysOut, ...values], [cur], { repartition: plan.repartition });
+    // a table's GROUP BY always goes through a repartition topic (KTable.groupBy), a stream's when it changes the key
+    const tableInput = isJoin ? plan.joinSteps?.at(-1)?.kind.startsWith('table') === true : sources[0]!.type === 'TABLE';
+    cur = step('GROUP_BY', ['Aggregate', 'GroupBy'], [...keysOut, ...values], [cur], { repartition: plan.repartition || tableInput, table: tableInput });
     cur = step('AGGREGATE', ['Aggregate', 'Aggregate'], outColumns, [cur]);
     if (q.having) cur = step('FILTER', ['Aggregate', 'HavingFilter'], cur.schema, [cur]);
     cur = step('PROJECT', ['Aggregate', 'Project'], outColumns, [cur]);
@@ -140,6 +153,25 @@ function topologyText(root: Step, sinkTopic: string): string {
     node('Sink', `${topic}-sink`, `(topic: ${topic})`, prev.group, [prev]);
     return node('Source', `${topic}-source`, `(topics: [${topic}])`, groups++, []);
   };
+  /**
+   * A foreign-key join, as Kafka Streams runs it: the left table registers each row's subscription
+   * to its foreign key through a topic; the right side keeps the subscriptions, joins them with its
+   * rows and answers through another topic, which the left side resolves against its own rows.
+   */
+  const foreignKeyJoin = (l: TNode, r: TNode, leftStore?: string, rightStore?: string): TNode => {
+    const id = () => String(counter++).padStart(10, '0');
+    const registration = `KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-${id()}-topic`, response = `KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-${id()}-topic`;
+    const subscriptions = `KTABLE-FK-JOIN-SUBSCRIPTION-STATE-STORE-${id()}`;
+    const register = proc(`KTABLE-FK-JOIN-SUBSCRIPTION-REGISTRATION-${id()}`, [], l);
+    node('Sink', `KTABLE-SINK-${id()}`, `(topic: ${registration})`, l.group, [register]);
+    const registered = node('Source', `KSTREAM-SOURCE-${id()}`, `(topics: [${registration}])`, r.group, []);
+    const subscribe = proc(`KTABLE-FK-JOIN-SUBSCRIPTION-PROCESSOR-${id()}`, [subscriptions], registered);
+    const joined = proc(`KTABLE-FK-JOIN-SUBSCRIPTION-JOIN-FOREIGN-${id()}`, rightStore ? [rightStore] : [], subscribe);
+    const foreign = proc(`KTABLE-FK-JOIN-FOREIGN-JOIN-SUBSCRIPTION-${id()}`, [subscriptions], r);
+    node('Sink', `KTABLE-SINK-${id()}`, `(topic: ${response})`, r.group, [joined, foreign]);
+    const answered = node('Source', `KSTREAM-SOURCE-${id()}`, `(topics: [${response}])`, l.group, []);
+    return proc(`KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-${id()}`, leftStore ? [leftStore] : [], answered);
+  };
   // the last node of each step, built sources first
   const build = (s: Step): TNode => {
     const name = s.context.join('-');
@@ -160,6 +192,7 @@ function topologyText(root: Step, sinkTopic: string): string {
       }
       case 'JOIN': {
         const [l, r] = s.sources.map(build) as [TNode, TNode];
+        if (s.joinKind === 'table-fk') return foreignKeyJoin(l, r, storeOf(s.sources[0]!), storeOf(s.sources[1]!));
         // both sides meet in one sub-topology: the right side's nodes join the left's
         const merge = (from: number, to: number) => { for (const n of nodes) if (n.group === from) n.group = to; };
         if (l.group !== r.group) merge(r.group, l.group);
@@ -176,7 +209,7 @@ function topologyText(root: Step, sinkTopic: string): string {
       }
       case 'AGGREGATE': {
         const input = build(s.sources[0]!);
-        const agg = proc(auto('KSTREAM-AGGREGATE'), [`${name}-Materialize`], input);
+        const agg = proc(auto(s.sources[0]!.table ? 'KTABLE-AGGREGATE' : 'KSTREAM-AGGREGATE'), [`${name}-Materialize`], input);
         return proc(`${name}-ToOutputSchema`, [], agg);
       }
       case 'SUPPRESS': return proc(name, [`${name}-store`], build(s.sources[0]!));

@@ -11,7 +11,7 @@ import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
 import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
-import { planJoin, planJoinInput, type JoinInput, type JoinKind } from './joins.js';
+import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
 import { buildWindowing, checkWindow, sessionRetention, windowRetention } from './windowing.js';
@@ -55,8 +55,8 @@ export interface QueryPlan {
   joinPartition?: (key: unknown) => number;
   /** The type of a join's key (what its repartition partitions by). */
   joinKeyType?: SqlType;
-  /** A join's steps, left to right. */
-  joinKinds?: JoinKind[];
+  /** A join's steps, left to right (EXPLAIN describes them). */
+  joinSteps?: JoinStepInfo[];
   /** Whether table functions (EXPLODE) turn each row into several. */
   flatMaps?: boolean;
   /** Single-source, non-aggregate plans: WHERE and projection over an already decoded row (pull queries). */
@@ -561,7 +561,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
 
   const plan: QueryPlan = {
-    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned, joinKinds: join?.joinKinds,
+    sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned, joinSteps: join?.joinSteps,
     windowRetentionMs: windowed ? (windowed.type === 'SESSION' ? sessionRetention(windowed) : windowRetention(windowed, q.emit === 'FINAL')) : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);

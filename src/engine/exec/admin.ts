@@ -11,7 +11,7 @@ import { typeToString, type SqlType } from '../sql/types.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
-import { summarizePlan } from '../analysis/plan-summary.js';
+import { summarizePlan, summarizeSourceTable } from '../analysis/plan-summary.js';
 import { propsByName } from '../analysis/sql-formatter.js';
 import { javaCompare } from '../util/java-order.js';
 
@@ -272,7 +272,8 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
 function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']> & object) {
   const state = q.runtime?.state ?? 'RUNNING';
   const sink = engine.metastore.get(q.sinkName);
-  const summary = q.query && sink ? summarizePlan({ queryId: q.id, query: q.query, plan: q.plan, sink: { name: sink.name, topic: q.sinkTopic, type: sink.type, columns: sink.columns } }) : undefined;
+  const summary = q.kind === 'CST' && sink ? summarizeSourceTable(q.id, sink)
+    : q.query && sink ? summarizePlan({ queryId: q.id, query: q.query, plan: q.plan, sink: { name: sink.name, topic: q.sinkTopic, type: sink.type, columns: sink.columns } }) : undefined;
   return {
     id: q.id,
     statementText: q.displayText ?? q.statementText,

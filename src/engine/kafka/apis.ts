@@ -528,13 +528,14 @@ const deleteGroups: Handler = (v, r, ctx) => {
 const offsetDelete: Handler = (_v, r, ctx) => {
   const groupId = r.string();
   const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => y.int32()) }));
-  // a topic the broker does not have is UNKNOWN_TOPIC_OR_PARTITION, before the group is asked
-  const known = topics.filter((t) => ctx.broker.topics.has(t.name));
-  const result = ctx.groups.deleteOffsets(groupId, known.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))));
+  // a topic or partition the broker does not have is UNKNOWN_TOPIC_OR_PARTITION, before the group is asked
+  const exists = (topic: string, p: number) => ctx.broker.topics.get(topic)?.partitions[p] !== undefined;
+  const known = topics.flatMap((t) => t.partitions.filter((p) => exists(t.name, p)).map((partition) => ({ topic: t.name, partition })));
+  const result = ctx.groups.deleteOffsets(groupId, known);
   const w = new Writer().int16(result.error).int32(0);
   if (result.error !== ERR.NONE) return w.array([], (x) => x);
   let i = 0;
-  return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => y.int32(p).int16(ctx.broker.topics.has(t.name) ? result.partitions[i++]! : ERR.UNKNOWN_TOPIC_OR_PARTITION)));
+  return w.array(topics, (x, t) => x.string(t.name).array(t.partitions, (y, p) => y.int32(p).int16(exists(t.name, p) ? result.partitions[i++]! : ERR.UNKNOWN_TOPIC_OR_PARTITION)));
 };
 
 const saslHandshake: Handler = (v, r, ctx) => {
