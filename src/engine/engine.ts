@@ -30,6 +30,8 @@ export interface PersistentQuery {
   plan: QueryPlan;
   /** The SELECT it runs, for EXPLAIN's execution plan and topology. */
   query?: Query;
+  /** Its consumer group (Kafka Streams' application.id), fixed when it starts: a later ksql.service.id does not rename it. */
+  groupId?: string;
   runtime?: RunningQuery;
   /** Latest row per key (and window) written to a table sink: what pull queries read. */
   materialized?: StateStore<MaterializedRow>;

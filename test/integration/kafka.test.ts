@@ -233,6 +233,11 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
       expect(await failed).toBe('INCONSISTENT_GROUP_PROTOCOL');
       await joining.disconnect();
       await expect(admin.deleteGroups([groupId])).rejects.toThrow();
+      // its group is fixed when it starts, as Kafka Streams' application.id: a later service id does not rename it
+      expect((await ksql(server.url, "ALTER SYSTEM 'ksql.service.id'='custom_';")).status).toBe(200);
+      try {
+        expect((await admin.listGroups()).groups.map((g) => g.groupId)).toContain(groupId);
+      } finally { await ksql(server.url, "ALTER SYSTEM 'ksql.service.id'='default_';"); }
       // a terminated query's group is gone
       expect((await ksql(server.url, `TERMINATE ${queryId};`)).status).toBe(200);
       expect((await admin.listGroups()).groups.map((g) => g.groupId)).not.toContain(groupId);

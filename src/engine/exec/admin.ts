@@ -289,7 +289,7 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     // what stopped the query; records it skipped go to the processing log and DESCRIBE EXTENDED's error stats
     queryErrors: q.runtime?.stats.fatal ? [{ timestamp: q.runtime.stats.fatal.at, errorMessage: q.runtime.stats.fatal.message, type: q.runtime.stats.fatal.type }] : [],
     tasksMetadata: [],
-    consumerGroupId: queryGroupId(engine, q.id),
+    consumerGroupId: queryGroupId(engine, q),
     state,
   };
 }

@@ -85,7 +85,7 @@ export function sourceDescription(engine: Engine, ds: DataSource, extended: bool
 }
 
 /** A persistent query's consumer group, as ksqlDB names it (`_confluent-ksql-<service id>query_<id>`). */
-export const queryGroupId = (engine: Engine, id: string): string => `_confluent-ksql-${engine.properties['ksql.service.id']}query_${id}`;
+export const queryGroupId = (engine: Engine, q: Pick<PersistentQuery, 'id' | 'groupId'>): string => q.groupId ?? `_confluent-ksql-${engine.properties['ksql.service.id']}query_${q.id}`;
 
 /**
  * Where a query's consumer group is in each partition of the topics it reads, beside the partition's
@@ -95,7 +95,7 @@ export const queryGroupId = (engine: Engine, id: string): string => `_confluent-
 function offsetSummary(engine: Engine, q: PersistentQuery) {
   const positions = q.runtime!.cursor.offsets();
   return {
-    groupId: queryGroupId(engine, q.id),
+    groupId: queryGroupId(engine, q),
     topicSummaries: Object.entries(positions).flatMap(([topic, pos]) => {
       const t = engine.topics.get(topic);
       if (!t) return [];

@@ -24,6 +24,7 @@ import { existsMessage, timestampColumnOf, withWrapping } from './ddl.js';
 import { checkUpgrade } from './upgrade.js';
 import { timestampFromColumn } from '../analysis/timestamp-column.js';
 import { containsMap } from '../sql/types.js';
+import { queryGroupId } from './entities.js';
 
 type CreateAs = Extract<Statement, { kind: 'createAs' }>;
 type InsertInto = Extract<Statement, { kind: 'insertInto' }>;
@@ -374,6 +375,7 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
     };
   }
   emit = makeSinkWriter(engine, q, sink);
+  q.groupId ??= previous?.groupId ?? queryGroupId(engine, q);
   if (previous?.runtime) {
     // CREATE OR REPLACE keeps the query's position and its state
     q.runtime.cursor.restore(previous.runtime.cursor.offsets());
