@@ -6,7 +6,7 @@ import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
 import { avroColumns, defaultKeyRecordName, expandNamedTypes } from '../serde/avro-schema.js';
 import { jsonColumns } from '../serde/json-schema.js';
 import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
-import { avroWithReferences, jsonWithReferences } from '../serde/schema-references.js';
+import { avroWithReferences, jsonWithReferences, referenced } from '../serde/schema-references.js';
 
 export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
 
@@ -44,8 +44,8 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
     if (registered.schemaType === 'AVRO') columns = avroColumns(expandNamedTypes(avroWithReferences(registered.schema, registered.references, engine.registry)), ns, upper, whole);
     else if (registered.schemaType === 'JSON') columns = jsonColumns(jsonWithReferences(registered.schema, registered.references, engine.registry), ns, upper, whole);
     else {
-      const refs = new Map(registered.references.map((r) => [r.name, engine.registry.version(r.subject, r.version).schema]));
-      const proto = parseProto(registered.schema, refs);
+      // (an import's own imports too)
+      const proto = parseProto(registered.schema, referenced(registered.references, engine.registry));
       const msg = proto.message(format.fullSchemaName);
       if (!msg) throw missingSchema(topic, isKey);
       columns = protoColumns(proto, msg, ns, upper);

@@ -9,8 +9,8 @@ import type { JsonSchema } from './json-schema.js';
 
 type References = RegisteredSchema['references'];
 
-/** The referenced schemas, each with its own references' schemas first, by reference name. */
-function referenced(refs: References, registry: SchemaLookup, out = new Map<string, string>()): Map<string, string> {
+/** The referenced schemas, each with its own references' schemas first, by reference name (a Protobuf import's). */
+export function referenced(refs: References, registry: SchemaLookup, out = new Map<string, string>()): Map<string, string> {
   for (const r of refs) {
     if (out.has(r.name)) continue;
     const v = registry.version(r.subject, r.version);

@@ -9,7 +9,7 @@ import { jsonSchemaFor, type JsonSchema } from './json-schema.js';
 import { protobufCodec } from './protobuf-serde.js';
 import { parseProto, protoSchemaText, type ProtoSchema } from './protobuf-schema.js';
 import { framePrefix, framer, unframe } from './sr-wire.js';
-import { avroWithReferences, jsonWithReferences } from './schema-references.js';
+import { avroWithReferences, jsonWithReferences, referenced } from './schema-references.js';
 import { recall, remember } from './decoded-cache.js';
 import { typeToString } from '../sql/types.js';
 import type { Codec, Shape } from './sr-values.js';
@@ -45,17 +45,7 @@ type Parsed = { kind: 'AVRO'; schema: AvroSchema } | { kind: 'JSON'; schema: Jso
 function parse(s: Pick<RegisteredSchema, 'schema' | 'schemaType' | 'references'>, registry: SchemaLookup | undefined): Parsed {
   if (s.schemaType === 'AVRO') return { kind: 'AVRO', schema: avroWithReferences(s.schema, s.references, registry) };
   if (s.schemaType === 'JSON') return { kind: 'JSON', schema: jsonWithReferences(s.schema, s.references, registry) };
-  const refs = new Map<string, string>();
-  const collect = (list: RegisteredSchema['references']) => {
-    for (const r of list) {
-      if (refs.has(r.name) || !registry) continue;
-      const v = registry.version(r.subject, r.version);
-      refs.set(r.name, v.schema);
-      collect(v.references);
-    }
-  };
-  collect(s.references);
-  return { kind: 'PROTOBUF', schema: parseProto(s.schema, refs) };
+  return { kind: 'PROTOBUF', schema: parseProto(s.schema, registry ? referenced(s.references, registry) : new Map()) };
 }
 
 /**
