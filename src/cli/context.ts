@@ -134,6 +134,8 @@ function sqlFiles(dir: string): { fileName: string; content: string }[] {
 
 /** Values the migration files DEFINE under secret names, found as their files are read (noteDefinedSecrets). */
 const definedSecrets = new Set<string>();
+/** The migrations directories whose files have been read for them. */
+const notedDirs = new Set<string>();
 
 /**
  * Notes the values migration files DEFINE under secret names, for the redactor: as the files will
@@ -164,7 +166,11 @@ function noteDefinedSecrets(files: { fileName: string; content: string }[], defi
 export function secretRedactor(config: Config, opts: GlobalOptions): (text: string) => string {
   // every command that shows statements (up, down, queries, describe, --verbose) learns what the
   // migration and undo files DEFINE under secret names, and the secret properties they write
-  try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define)); } catch { /* no directory, or a --define the command refuses itself */ }
+  // (once a run: a command may make several redactors)
+  if (!notedDirs.has(config.migrationsDir)) {
+    notedDirs.add(config.migrationsDir);
+    try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define)); } catch { /* no directory, or a --define the command refuses itself */ }
+  }
   const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
   const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
   return redactor(() => [...fixed, ...definedSecrets]);

@@ -111,8 +111,12 @@ export interface ConfigFlags {
   define?: string[];
 }
 
-/** Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. */
-function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+/**
+ * Replaces ${env:NAME} with the environment variable, so secrets stay out of the file. A variable
+ * whose reference cannot be read is left out and its reason kept in `unset`, for the migration that
+ * uses it; any other setting's is an error.
+ */
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset: Record<string, string>): unknown {
   if (typeof v === 'string') {
     // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution)
     if (!path.startsWith('variables')) {
@@ -129,8 +133,16 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string): unkno
       return value;
     });
   }
-  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k)]));
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset));
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => {
+      try { return [[k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset)]]; } catch (e) {
+        if (path !== 'variables' || !(e instanceof ConfigError)) throw e;
+        unset[k] = e.message;
+        return [];
+      }
+    }));
+  }
   return v;
 }
 
@@ -305,24 +317,11 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
     throw new ConfigError(`${path}: ksql.server.url is required (as for Confluent's ksql-migrations); or give --server URL or KSQL_MIGRATE_SERVER`);
   }
-  // a variable whose ${env:NAME} cannot be read is left out, with why, for the migration that uses it
   const unsetVariables: Record<string, string> = {};
-  if (file?.variables && typeof file.variables === 'object') {
-    for (const [k, v] of Object.entries(file.variables as Record<string, unknown>)) {
-      if (typeof v !== 'string') continue;
-      for (const m of v.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)) {
-        const value = env[m[1]!];
-        if (value !== undefined && value !== '') continue;
-        unsetVariables[k] = `variables.${k}: environment variable ${m[1]} is ${value === undefined ? 'not set' : 'empty'}`;
-        delete (file.variables as Record<string, unknown>)[k];
-        break;
-      }
-    }
-  }
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   const raw = opts.onlyMigrations
-    ? merge(merge(resolveEnvRefs(kept, env, ''), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
-    : merge(merge(resolveEnvRefs(kept, env, ''), fromEnv), fromFlags);
+    ? merge(merge(resolveEnvRefs(kept, env, '', unsetVariables), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
+    : merge(merge(resolveEnvRefs(kept, env, '', unsetVariables), fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -9,7 +9,7 @@ import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, aggregateSignatures, getAggregate } from '../functions/aggregate.js';
 import { typeToString, type SqlType } from '../sql/types.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
-import { sinkColumns } from './queries.js';
+import { defaultSinkTopic, sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
 import { summarizePlan, summarizeSourceTable } from '../analysis/plan-summary.js';
 import { propsByName } from '../analysis/sql-formatter.js';
@@ -48,7 +48,7 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
         const target = inner.kind === 'insertInto' ? engine.metastore.get(inner.target) : undefined;
         const sink = inner.kind === 'select' ? undefined
           : { name: inner.kind === 'createAs' ? inner.name : inner.target, type: plan.resultType, columns: sinkColumns(plan),
-            topic: target?.topic ?? (inner.kind === 'createAs' ? (propsByName(inner.props).KAFKA_TOPIC as string | undefined) ?? `${engine.properties['ksql.output.topic.name.prefix'] ?? ''}${inner.name}` : '') };
+            topic: target?.topic ?? (inner.kind === 'createAs' ? (propsByName(inner.props).KAFKA_TOPIC as string | undefined) ?? defaultSinkTopic(engine, inner.name) : '') };
         const summary = summarizePlan({ queryId: '', query: inner.query, plan, sink });
         return {
           ...base('queryDescription', stmt),

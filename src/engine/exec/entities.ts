@@ -104,16 +104,18 @@ function offsetSummary(engine: Engine, q: PersistentQuery) {
   };
 }
 
-/**
- * The consumer groups of the persistent queries that run (a failed query's consumer has left), each
- * with its query's position in every partition it reads: what Kafka tools see of them through the
- * Kafka listener.
- */
-export function queryConsumerGroups(engine: Engine): { groupId: string; offsets: { topic: string; partition: number; offset: number }[] }[] {
-  return [...engine.queries.values()].filter((q) => q.runtime && q.runtime.state !== 'ERROR').map((q) => {
-    const summary = offsetSummary(engine, q);
-    return { groupId: summary.groupId, offsets: summary.topicSummaries.flatMap((t) => t.offsets.map((o) => ({ topic: t.kafkaTopic, partition: o.partition, offset: o.consumerOffset }))) };
-  });
+/** The persistent queries that run (a failed query's consumer has left its group). */
+const consuming = (engine: Engine) => [...engine.queries.values()].filter((q) => q.runtime && q.runtime.state !== 'ERROR');
+
+/** The consumer groups of the persistent queries that run: what Kafka tools see of them through the Kafka listener. */
+export const queryGroupIds = (engine: Engine): string[] => consuming(engine).map((q) => queryGroupId(engine, q));
+
+/** A running query's consumer group, with its query's position in every partition it reads; none when no query has that group. */
+export function queryConsumerGroup(engine: Engine, groupId: string): { groupId: string; offsets: { topic: string; partition: number; offset: number }[] } | undefined {
+  const q = consuming(engine).find((x) => queryGroupId(engine, x) === groupId);
+  if (!q) return undefined;
+  const summary = offsetSummary(engine, q);
+  return { groupId, offsets: summary.topicSummaries.flatMap((t) => t.offsets.map((o) => ({ topic: t.kafkaTopic, partition: o.partition, offset: o.consumerOffset }))) };
 }
 
 function statistics(engine: Engine, ds: DataSource): { statistics: string; errorStats: string } {

@@ -45,6 +45,9 @@ function inheritedFormat(f: FormatInfo, w: WithProps, isKey: boolean): FormatInf
   return { ...rest, ...(schemaId !== undefined ? { schemaId } : {}), ...(fullSchemaName !== undefined ? { fullSchemaName } : {}) };
 }
 
+/** A CREATE ... AS SELECT sink's topic when its WITH clause names none: ksql.output.topic.name.prefix and the sink's name. */
+export const defaultSinkTopic = (engine: Engine, name: string): string => `${engine.properties['ksql.output.topic.name.prefix'] ?? ''}${name}`;
+
 export function executeQueryStatement(engine: Engine, stmt: CreateAs | InsertInto, ctx: ExecContext): Entity {
   return stmt.kind === 'createAs' ? createAs(engine, stmt, ctx) : insertInto(engine, stmt, ctx);
 }
@@ -109,8 +112,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   }
   // WITH (TIMESTAMP=...) on a CSAS/CTAS stamps each output record with that column's value
   const timestampColumn = timestampColumnOf(w, columns);
-  const prefix = engine.properties['ksql.output.topic.name.prefix'] ?? '';
-  const topic = w.string('KAFKA_TOPIC') ?? `${prefix}${stmt.name}`;
+  const topic = w.string('KAFKA_TOPIC') ?? defaultSinkTopic(engine, stmt.name);
   const illegal = engine.topics.has(topic) ? undefined : topicNameProblem(topic);
   if (illegal) throw new KsqlStatementError(illegal);
   const clash = engine.topics.clashOf(topic);

@@ -83,9 +83,13 @@ export interface HostedGroup {
  * written to `__consumer_offsets` as records, so they survive a restart with `--data-dir`.
  */
 export class GroupCoordinator {
-  /** The groups the server holds itself (persistent queries'); none unless set. */
-  hosted: () => HostedGroup[] = () => [];
-  private hostedGroup(id: string): HostedGroup | undefined { return this.hosted().find((h) => h.groupId === id); }
+  /**
+   * The groups the server holds itself (persistent queries'), none unless set: their ids, cheap to
+   * list, and one group with its offsets, worked out only when that group is asked for (a client's
+   * commit or fetch asks whether its group is one).
+   */
+  hosted: { ids: () => string[]; get: (id: string) => HostedGroup | undefined } = { ids: () => [], get: () => undefined };
+  private hostedGroup(id: string): HostedGroup | undefined { return this.hosted.get(id); }
 
   private groups = new Map<string, Group>();
   /** Committed offsets, exact: an offset is any int64 a client sends, kept as one. */
@@ -462,8 +466,8 @@ export class GroupCoordinator {
 
   list(): { groupId: string; protocolType: string }[] {
     const ids = new Set([...this.groups.keys(), ...this.protocolTypes.keys(), ...[...this.offsets.keys()].map((k) => k.split('\u0000')[0]!)]);
-    const hosted = this.hosted().map((h) => ({ groupId: h.groupId, protocolType: 'consumer' }));
-    return [...[...ids].filter((id) => !hosted.some((h) => h.groupId === id)).map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' })), ...hosted];
+    const hosted = new Set(this.hosted.ids());
+    return [...[...ids].filter((id) => !hosted.has(id)).map((id) => ({ groupId: id, protocolType: this.groups.get(id)?.protocolType || this.protocolTypes.get(id) || '' })), ...[...hosted].map((groupId) => ({ groupId, protocolType: 'consumer' }))];
   }
 
   /**

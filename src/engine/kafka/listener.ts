@@ -8,7 +8,7 @@ import { readFrames } from './frames.js';
 import { APIS, checkPlainToken, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
-import { queryConsumerGroups } from '../exec/entities.js';
+import { queryConsumerGroup, queryGroupIds } from '../exec/entities.js';
 import { InternalCompactor } from './internal-compaction.js';
 import { TransactionCoordinator, isSavedTransaction, type SavedTransaction } from './transactions.js';
 
@@ -66,7 +66,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
   // the clients' consumer groups count among a topic's consumers (SHOW TOPICS EXTENDED)
   opts.engine.externalConsumers = () => groups.consumerAssignments();
   // and the queries' groups show as consumer groups, as ksqlDB's Kafka Streams consumers do
-  groups.hosted = () => queryConsumerGroups(opts.engine);
+  groups.hosted = { ids: () => queryGroupIds(opts.engine), get: (id) => queryConsumerGroup(opts.engine, id) };
   const topics = opts.engine.topics;
   // transactional ids' producer ids and epochs are kept in __transaction_state, as Kafka keeps them,
   // so with --data-dir a producer goes on after a restart; the topic is made on first use

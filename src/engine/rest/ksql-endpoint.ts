@@ -36,13 +36,14 @@ export function requestContext(body: Record<string, unknown>, propsKey: 'streams
 }
 
 /**
- * A syntax error in one statement of a request, as ksqlDB reports it: it parses the request as a
- * whole, so positions count from the request's start, and the statement text is the request's line
- * that holds the error.
+ * A syntax error in a request, as ksqlDB reports it: it parses the request as a whole, so positions
+ * count from the request's start, and the statement text is the request's line that holds the error.
+ * `at`: the statement it was found in (positions count from its start), or none when they already
+ * count from the request's.
  */
-export function requestSyntaxError(e: SqlSyntaxError, at: SplitStatement, sql: string): ErrorBody {
-  const moved = new SqlSyntaxError(e.line + at.line - 1, e.line === 1 ? e.col + at.col : e.col, e.detail);
-  return toErrorBody(moved, sql.split('\n')[moved.line - 1] ?? at.text);
+export function requestSyntaxError(e: SqlSyntaxError, at: SplitStatement | undefined, sql: string): ErrorBody {
+  const moved = at ? new SqlSyntaxError(e.line + at.line - 1, e.line === 1 ? e.col + at.col : e.col, e.detail) : e;
+  return toErrorBody(moved, sql.split('\n')[moved.line - 1] ?? at?.text ?? sql);
 }
 
 /** POST /ksql: validate every statement in a sandbox first, then execute them in order. */
@@ -51,7 +52,7 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
   if (typeof sql !== 'string') return genericError(400, 40000, 'Invalid request: the "ksql" field must be a string of statements');
   let split: ReturnType<typeof splitRequest>;
   try { split = splitRequest(sql); } catch (e) {
-    return toErrorBody(e, sql.split('\n')[(e as SqlSyntaxError).line - 1] ?? sql);
+    return e instanceof SqlSyntaxError ? requestSyntaxError(e, undefined, sql) : toErrorBody(e, sql);
   }
   const texts = split.map((s) => s.text);
   // validation pass on a sandbox: nothing runs if any statement fails

@@ -118,7 +118,7 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
       if (e instanceof SqlSyntaxError) return send(res, requestSyntaxError(e, at, sql));
       throw e;
     }
-  } catch (e) { return send(res, toErrorBody(e, e instanceof SqlSyntaxError ? sql.split('\n')[e.line - 1] ?? sql : text)); }
+  } catch (e) { return send(res, e instanceof SqlSyntaxError ? requestSyntaxError(e, undefined, sql) : toErrorBody(e, text)); }
   if (stmt.kind === 'print') return handlePrint(engine, stmt, res);
   if (stmt.kind !== 'select') {
     return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), text));

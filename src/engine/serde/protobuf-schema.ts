@@ -160,10 +160,17 @@ export function protoColumns(schema: ProtoSchema, type: protobuf.Type, ns: 'KEY'
  * converter gives its column: `<oneof>_<index>`.
  */
 export function realOneofs(type: protobuf.Type): { oneof: protobuf.OneOf; name: string }[] {
-  return type.oneofsArray
-    .filter((o) => !(o.fieldsArray.length === 1 && (o.fieldsArray[0]!.options?.proto3_optional === true || (o.fieldsArray[0] as { proto3Optional?: boolean }).proto3Optional === true)))
-    .map((oneof, i) => ({ oneof, name: `${oneof.name}_${i}` }));
+  let out = oneofsOf.get(type);
+  if (!out) {
+    out = type.oneofsArray
+      .filter((o) => !(o.fieldsArray.length === 1 && (o.fieldsArray[0]!.options?.proto3_optional === true || (o.fieldsArray[0] as { proto3Optional?: boolean }).proto3Optional === true)))
+      .map((oneof, i) => ({ oneof, name: `${oneof.name}_${i}` }));
+    oneofsOf.set(type, out);
+  }
+  return out;
 }
+/** Each message type's oneofs, worked out once (writing a nested message asks for them each time). */
+const oneofsOf = new WeakMap<protobuf.Type, { oneof: protobuf.OneOf; name: string }[]>();
 
 /**
  * A message's fields as struct fields, as Confluent's Protobuf converter (flatten.unions off, as

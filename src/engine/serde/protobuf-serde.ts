@@ -172,7 +172,8 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
  * a field, or a oneof read as one struct (`<oneof>_<index>`).
  */
 type FieldRead = { f: protobuf.Field; presence: boolean; emptyIsNull: boolean; union?: undefined };
-type ReadPlan = (FieldRead | { union: protobuf.OneOf; f?: undefined } | undefined)[];
+type UnionRead = { union: protobuf.OneOf; f?: undefined };
+type ReadPlan = (FieldRead | UnionRead | undefined)[];
 const readPlans = new WeakMap<protobuf.Type, WeakMap<SqlType, ReadPlan>>();
 
 function readPlan(type: protobuf.Type, t: SqlType & { kind: 'STRUCT' }): ReadPlan {
@@ -208,7 +209,7 @@ function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): 
   const out: unknown[] = new Array(t.fields.length);
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i];
-    if (p?.union) { out[i] = readUnion(msg, p.union, t.fields[i]!.type); continue; }
+    if (p?.union) { out[i] = readUnion(msg, p, t.fields[i]!.type); continue; }
     if (p === undefined || (p.presence && !Object.prototype.hasOwnProperty.call(msg, p.f.name))) { out[i] = null; continue; }
     const v = fromField(msg[p.f.name], p.f, t.fields[i]!.type) ?? null;
     out[i] = p.emptyIsNull && Buffer.isBuffer(v) && v.length === 0 ? null : v;
@@ -220,15 +221,15 @@ function fromMessage(msg: Obj, type: protobuf.Type, t: SqlType, asRow = false): 
 }
 
 /** A oneof as its struct: the member set holds its value, the others NULL; none set is NULL. */
-function readUnion(msg: Obj, oneof: protobuf.OneOf, t: SqlType): Obj | null {
+function readUnion(msg: Obj, p: UnionRead, t: SqlType): Obj | null {
   if (t.kind !== 'STRUCT') return null;
-  const set = oneof.fieldsArray.find((f) => Object.prototype.hasOwnProperty.call(msg, f.name) && msg[f.name] !== undefined);
+  const set = p.union.fieldsArray.find((f) => Object.prototype.hasOwnProperty.call(msg, f.name) && msg[f.name] !== undefined);
   if (!set) return null;
+  // the struct's field that is the member set, by name, as its other fields match theirs
+  const i = findName(t.fields.map((f) => f.name), set.name);
   const out: Obj = {};
-  for (const sf of t.fields) {
-    const f = oneof.fieldsArray[findName(oneof.fieldsArray.map((x) => x.name), sf.name)];
-    out[sf.name] = f === set ? fromField(msg[f.name], f.resolve(), sf.type) ?? null : null;
-  }
+  for (const sf of t.fields) out[sf.name] = null;
+  if (i >= 0) out[t.fields[i]!.name] = fromField(msg[set.name], set.resolve(), t.fields[i]!.type) ?? null;
   return out;
 }
 
