@@ -62,6 +62,113 @@ function stripComments(p: string): string {
 }
 
 /**
+ * Whether a pattern has a character class JavaScript's u-mode cannot spell: one nested in another
+ * (a union, [a-c[x-z]]), an intersection ([a-z&&[^aeiou]]), or a negated POSIX class inside one
+ * ([\P{Digit}x]). Those are written for the v flag (Unicode sets), whose classes nest and intersect.
+ */
+function needsClassSets(p: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      if (p[i + 1] === 'Q') { const end = p.indexOf('\\E', i + 2); i = end < 0 ? p.length : end + 1; continue; }
+      if (depth && p[i + 1] === 'P' && p[i + 2] === '{' && posixSet(p.slice(i + 3, p.indexOf('}', i + 3))) !== undefined) return true;
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      if (depth) return true;
+      depth = 1;
+      // a ] right after [ or [^ is a literal
+      if (p[i + 1] === '^') i++;
+      if (p[i + 1] === ']') i++;
+    } else if (c === ']' && depth) depth = 0;
+    else if (depth && c === '&' && p[i + 1] === '&') return true;
+  }
+  return false;
+}
+
+/** Java's escapes of control characters that JavaScript lacks: \a (bell) and \e (escape). */
+const JAVA_CONTROL: Record<string, string> = { a: '\x07', e: '\x1B' };
+
+/** Characters a v-mode class takes only escaped (its syntax characters and reserved punctuators). */
+const V_CLASS_ESCAPED = /[()[\]{}/\-\\|&!#%,:;<=>@`~^$.*+?]/;
+const vChar = (c: string): string => (V_CLASS_ESCAPED.test(c) ? `\\${c}` : c);
+
+/**
+ * A Java character class starting at p[i] ('[') as a v-mode class, and the index of its closing ']'.
+ * Java's class is a union of its items and nested classes; `&&` intersects the union before it with
+ * the one after it; a leading ^ negates the whole class (as Java 9 and later read it).
+ */
+function classSet(p: string, i: number): { text: string; end: number } {
+  let j = i + 1;
+  const negated = p[j] === '^';
+  if (negated) j++;
+  const segments: string[][] = [[]];
+  let items = segments[0]!;
+  /** One class member at p[j] (a character or an escape): its v-mode text and, for a single character, the character. */
+  const member = (): { text: string; char?: string } => {
+    const c = p[j]!;
+    if (c !== '\\') { j++; return { text: vChar(c), char: c }; }
+    const n = p[j + 1];
+    if (n === undefined) { j++; return { text: '\\\\' }; }
+    if ((n === 'p' || n === 'P') && p[j + 2] === '{') {
+      const close = p.indexOf('}', j + 3);
+      const name = close < 0 ? '' : p.slice(j + 3, close);
+      j = close < 0 ? p.length : close + 1;
+      const set = posixSet(name);
+      // (a brace of its own, as Punct's, is escaped; a \p{...} inside it is kept)
+      if (set !== undefined) return { text: `[${n === 'P' ? '^' : ''}${set.replace(/\\[pP]\{[^}]*\}|[{}]/g, (m) => (m.length > 1 ? m : `\\${m}`))}]` };
+      return { text: `\\${n}{${unicodeProperty(name)}}` };
+    }
+    j += 2;
+    if (n === 'c' && j < p.length) { j++; return { text: `\\c${p[j - 1]}` }; }
+    const control = JAVA_CONTROL[n];
+    if (control !== undefined) return { text: vChar(control), char: control };
+    if (n === 'h' || n === 'v') return { text: `[${n === 'h' ? HORIZONTAL : VERTICAL}]` };
+    if (n === 'H' || n === 'V') return { text: `[^${n === 'H' ? HORIZONTAL : VERTICAL}]` };
+    if (n === '0') {
+      const m = /^[0-3][0-7]{2}|^[0-7]{1,2}/.exec(p.slice(j));
+      if (m) { j += m[0].length; const ch = String.fromCharCode(parseInt(m[0], 8)); return { text: vChar(ch), char: ch }; }
+    }
+    // a letter or digit escape is JavaScript's too (\d, \w, \n, \x41, \u0041); other escaped characters are themselves
+    if (/[A-Za-z0-9]/.test(n)) {
+      const hex = n === 'x' ? /^[0-9a-fA-F]{2}/.exec(p.slice(j)) : n === 'u' ? /^[0-9a-fA-F]{4}/.exec(p.slice(j)) : null;
+      if (hex) { j += hex[0].length; const ch = String.fromCharCode(parseInt(hex[0], 16)); return { text: vChar(ch), char: ch }; }
+      return { text: `\\${n}` };
+    }
+    return { text: vChar(n), char: n };
+  };
+  let first = true;
+  while (j < p.length) {
+    const c = p[j]!;
+    if (c === ']' && !first) break;
+    first = false;
+    if (c === '[') { const inner = classSet(p, j); items.push(inner.text); j = inner.end + 1; continue; }
+    if (c === '&' && p[j + 1] === '&') { items = []; segments.push(items); j += 2; continue; }
+    if (c === '\\' && p[j + 1] === 'Q') {
+      const end = p.indexOf('\\E', j + 2);
+      for (const ch of p.slice(j + 2, end < 0 ? p.length : end)) items.push(vChar(ch));
+      j = end < 0 ? p.length : end + 2;
+      continue;
+    }
+    const lo = member();
+    // a range: a character, '-', and a character that does not close the class
+    if (lo.char !== undefined && p[j] === '-' && p[j + 1] !== undefined && p[j + 1] !== ']' && p[j + 1] !== '[') {
+      const save = j;
+      j++;
+      const hi = member();
+      if (hi.char !== undefined) { items.push(`${lo.text}-${hi.text}`); continue; }
+      j = save;
+    }
+    items.push(lo.text);
+  }
+  const parts = segments.filter((s) => s.length > 0);
+  const body = parts.length > 1 ? parts.map((s) => `[${s.join('')}]`).join('&&') : (parts[0] ?? []).join('');
+  return { text: `[${negated ? '^' : ''}${body}]`, end: j };
+}
+
+/**
  * A Java pattern as a JavaScript source and flags: leading inline flags ((?i), (?s), (?m)), POSIX
  * and java* classes (\p{Alpha}, \P{Digit}), \Q...\E quoting, the \A, \Z and \z anchors, and
  * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
@@ -78,7 +185,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
   }
   if (comments) p = stripComments(p);
   // Unicode properties need the u flag, under which JavaScript refuses the identity escapes Java takes (\-, \:)
-  const unicode = [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
+  const sets = needsClassSets(p);
+  const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
   let out = '', inClass = 0, quantified = false;
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
@@ -122,6 +230,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
         const m = /^[0-3][0-7]{2}|^[0-7]{1,2}/.exec(p.slice(i + 2));
         if (m) { out += `\\u${parseInt(m[0], 8).toString(16).padStart(4, '0')}`; i += 1 + m[0].length; continue; }
       }
+      if (n === 'a' || n === 'e') { out += n === 'a' ? '\\x07' : '\\x1B'; i++; continue; }
       if (!inClass && n === 'R') { out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; i++; continue; }
       if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }
       if (!inClass && n === 'z') { out += '(?![\\s\\S])'; i++; continue; }
@@ -135,6 +244,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     // as a lookahead (which V8's linear-time engine, the guard against runaway backtracking, lacks)
     if (!inClass && c === '.' && !flags.includes('s')) { quantified = false; out += '[^\\n\\r\\u0085\\u2028\\u2029]'; continue; }
     if (!inClass && c === '$' && !flags.includes('m') && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
+    if (sets && c === '[') { quantified = false; const cls = classSet(p, i); out += cls.text; i = cls.end; continue; }
     if (c === '[') inClass++;
     else if (c === ']' && inClass) inClass--;
     // a + right after a quantifier makes it possessive: read as greedy
@@ -142,11 +252,11 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     quantified = !inClass && (c === '*' || c === '+' || c === '?' || (c === '}' && /\{\d+(,\d*)?$/.test(out)));
     out += c;
   }
-  if (unicode && !flags.includes('u')) flags += 'u';
+  if (unicode && !flags.includes('u')) flags += sets ? 'v' : 'u';
   // Java's (?i) folds US-ASCII letters only, unless (?u) asks for Unicode case too; JavaScript's i
   // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out
   // (unless it refers back to a group, which only the i flag matches in any case: there all letters fold)
-  if (flags.includes('i') && !unicodeCase && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
+  if (flags.includes('i') && !unicodeCase && !sets && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
   return { source: out, flags };
 }
 

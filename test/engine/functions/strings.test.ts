@@ -186,6 +186,29 @@ describe('Java regular expressions: quoting in classes, Is-prefixed properties, 
   });
 });
 
+describe('Java regular expressions: class unions and intersections (read with the v flag), \\a and \\e', () => {
+  it.each([
+    ['[a-z&&[^aeiou]]+', 'queue strength', 'q'],
+    ['[a-c[x-z]]+', 'mabxyzq', 'abxyz'],
+    ['[^a-c[x-z]]+', 'abmnoxy', 'mno'],
+    ['[a-z&&def]+', 'xdefy', 'def'],
+    ['[\\w&&[^\\d]]+', '12ab_3', 'ab_'],
+    ['[\\P{Digit}]+', '12ab3', 'ab'],
+    ['[\\P{Digit}&&[^b]]+', '12ab3', 'a'],
+    ['[(){}.&&[^.]]+', 'x(){}.y', '(){}'],
+    ['[\\p{Punct}&&[^!]]+', 'a!?{b', '?{'],
+    ['[]a&&[a]]+', 'x]aa', 'aa'],
+    ['[\\x41-\\x43&&[^B]]+', 'ABC', 'A'],
+    ['[\\Q-&\\E&&[&]]', 'a-&', '&'],
+    ['(?i)[a-z&&[^x]]+', 'ABXcd', 'AB'],
+    ['[0-9&&[^5]]{2}', '1552', null],
+    ['a\\eb', 'a\u001Bb', 'a\u001Bb'],
+    ['[\\e\\a]+', 'x\u001B\u0007', '\u001B\u0007'],
+  ])('REGEXP_EXTRACT(%j, %j) = %j', (re, s, expected) => {
+    expect(call('REGEXP_EXTRACT', [S, S], [re, s])).toBe(expected);
+  });
+});
+
 describe('LPAD and RPAD', () => {
   it('pad BYTES with bytes to a length in bytes, cutting longer input, as strings with characters', () => {
     expect(call('LPAD', [BY, I, BY], [bytes('hi'), 5, bytes('xy')])).toEqual(bytes('xyxhi'));
