@@ -4,7 +4,7 @@ import { ERR, type Broker, type ProduceResult } from './broker.js';
 import { isInternalTopic, isLegalTopicName, topicNameProblem } from '../storage/topics.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
-import { decompressionBudget } from './record-batch.js';
+import { BatchError, decompressionBudget, legacyMessageSet, type DecompressionBudget } from './record-batch.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 
 /** What a request handler knows about the listener and the connection. */
@@ -84,7 +84,7 @@ function readNullableArray<T>(r: Reader, item: (r: Reader) => T): T[] | null {
 }
 
 const produce: Handler = (v, r, ctx) => {
-  r.nullableString(); // transactional id
+  if (v >= 3) r.nullableString(); // transactional id
   const acks = r.int16();
   r.int32(); // timeout
   const topics = r.array((x) => ({ name: x.string(), partitions: x.array((y) => ({ index: y.int32(), records: y.bytes() })) }));
@@ -93,7 +93,7 @@ const produce: Handler = (v, r, ctx) => {
   }
   // the request's compressed batches share one limit on what they decompress to
   const budget = decompressionBudget();
-  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => ctx.broker.produce(t.name, p.index, p.records, budget, acks)) }));
+  const results = topics.map((t) => ({ name: t.name, results: t.partitions.map((p) => produceTo(ctx, t.name, p.index, p.records, budget, acks, v)) }));
   ctx.broker.written();
   if (acks !== 0) return encodeProduce(v, results);
   // with acks=0 the client hears nothing back: a broker closes the connection when the answer it
@@ -102,9 +102,22 @@ const produce: Handler = (v, r, ctx) => {
   return null;
 };
 
+/** One partition's data of a Produce: before v3 a message set (magic 0 or 1), taken as the record batch it converts to. */
+function produceTo(ctx: ApiContext, topic: string, index: number, records: Buffer | null, budget: DecompressionBudget, acks: number, v: number): ProduceResult {
+  if (v >= 3 || records === null) return ctx.broker.produce(topic, index, records, budget, acks);
+  let batch: Buffer;
+  try { batch = legacyMessageSet(records, budget); } catch (e) {
+    if (!(e instanceof BatchError)) throw e;
+    const log = ctx.broker.topics.get(topic)?.partitions[index];
+    return { index, errorCode: log ? e.code : ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: log?.start ?? -1 };
+  }
+  return ctx.broker.produce(topic, index, batch, decompressionBudget(), acks);
+}
+
 function encodeProduce(v: number, topics: { name: string; results: ProduceResult[] }[]): Writer {
   const w = new Writer().array(topics, (x, t) => x.string(t.name).array(t.results, (y, p) => {
-    y.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(p.logAppendTime ?? -1);
+    y.int32(p.index).int16(p.errorCode).int64(p.baseOffset);
+    if (v >= 2) y.int64(p.logAppendTime ?? -1);
     if (v >= 5) y.int64(p.logStartOffset);
   }));
   throttle(w, v, 1);
@@ -575,11 +588,12 @@ function groupBy(list: { topic: string; partition: number }[]): Map<string, numb
 
 /**
  * The APIs and versions the listener serves: the non-flexible versions that kafkajs and librdkafka
- * speak (Produce and Fetch from the versions that carry record batches v2), and ApiVersions v3,
- * which librdkafka asks for first.
+ * speak (Fetch from the versions that carry record batches v2), and ApiVersions v3, which librdkafka
+ * asks for first. Produce also takes v0 to v2 (message sets, converted): librdkafka before 2.10
+ * compresses with gzip, snappy or lz4 only towards a broker that lists Produce v0.
  */
 export const APIS: Api[] = [
-  { key: 0, name: 'Produce', min: 3, max: 7, handle: produce },
+  { key: 0, name: 'Produce', min: 0, max: 7, handle: produce },
   { key: 1, name: 'Fetch', min: 4, max: 11, handle: fetch },
   { key: 2, name: 'ListOffsets', min: 1, max: 5, handle: listOffsets },
   { key: 3, name: 'Metadata', min: 1, max: 8, handle: metadata },

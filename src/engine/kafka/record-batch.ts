@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { decompress } from './compression.js';
-import { crc32c } from '@node-rs/crc32';
+import { crc32, crc32c } from '@node-rs/crc32';
 import { Reader, WireError, Writer } from './wire.js';
 import type { Header, PendingBatch } from '../storage/topics.js';
 import type { Lease } from '../storage/slabs.js';
@@ -79,6 +79,51 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
     });
   }
   return out;
+}
+
+/**
+ * A message set of Produce v0 to v2 (messages of magic 0 or 1, each checked against its CRC32; a
+ * compressed message wraps a message set of its own) as one record batch of magic 2, the format
+ * this log holds, as a broker converts what older clients send. A magic 0 message has no time (-1).
+ */
+export function legacyMessageSet(data: Buffer, budget: DecompressionBudget): Buffer {
+  const records: WireRecord[] = [];
+  readMessages(data, budget, records, false);
+  return records.length === 0 ? Buffer.alloc(0) : encodeBatch(records);
+}
+
+function readMessages(data: Buffer, budget: DecompressionBudget, out: WireRecord[], inner: boolean): void {
+  let pos = 0;
+  while (pos < data.length) {
+    if (data.length - pos < 12) throw new BatchError('truncated message set', 2);
+    const size = data.readInt32BE(pos + 8);
+    if (size < 14 || pos + 12 + size > data.length) throw new BatchError('message size out of range', 2);
+    const msg = data.subarray(pos + 12, pos + 12 + size);
+    pos += 12 + size;
+    if ((crc32(msg.subarray(4)) >>> 0) !== msg.readUInt32BE(0)) throw new BatchError('message CRC does not match', 2);
+    const magic = msg.readInt8(4), attributes = msg.readInt8(5);
+    if (magic !== 0 && magic !== 1) throw new BatchError(`message magic ${magic} is not that of a message set (0 or 1)`, 2);
+    if (magic === 1 && size < 22) throw new BatchError('message size out of range', 2);
+    const timestamp = magic === 1 ? Number(msg.readBigInt64BE(6)) : -1;
+    const r = new Reader(msg.subarray(magic === 1 ? 14 : 6));
+    let key: Buffer | null, value: Buffer | null;
+    try {
+      key = r.bytes(); value = r.bytes();
+      if (r.remaining !== 0) throw new WireError(`message has ${r.remaining} bytes after its value`);
+    } catch (e) {
+      if (e instanceof WireError) throw new BatchError(`corrupt message: ${e.message}`, 2);
+      throw e;
+    }
+    const codec = attributes & 7;
+    if (codec === 0) { out.push({ offset: out.length, timestamp, key, value, headers: [] }); continue; }
+    // zstd came with magic 2; a wrapper inside a wrapper is no message set Kafka writes
+    if (codec > 3) throw new BatchError(`compression type ${codec} needs record batches (magic 2)`, 76);
+    if (inner || value === null) throw new BatchError('corrupt compressed message', 2);
+    let body: Buffer;
+    try { body = decompress(codec, value, budget.left); } catch (e) { throw new BatchError((e as Error).message, 2); }
+    budget.left -= body.length;
+    readMessages(body, budget, out, true);
+  }
 }
 
 /**
