@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, type MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -77,7 +77,9 @@ const TABLE_ONLY_CONFIRM_MS = 10_000;
  */
 export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
-  const [events, table] = await Promise.allSettled([select(m.stream), select(m.table)]);
+  // (the table's description at once too: a history table of another stream is refused)
+  const [events, table, described] = await Promise.allSettled([select(m.stream), select(m.table), describeSource(client, m.table)]);
+  const foreign = described.status === 'fulfilled' ? otherStreamsTable(m, described.value) : undefined;
   // a table under metadata.table that is no history is a setting to change, whether or not the
   // stream exists yet: nothing may be made or written beside it
   const tableMismatch = async (): Promise<MetadataMismatch | undefined> => {
@@ -86,12 +88,13 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   };
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) {
-      const wrong = await tableMismatch();
+      const wrong = foreign ?? await tableMismatch();
       if (wrong) throw wrong;
       return undefined;
     }
     // a stream of that name that is no history (it lacks the columns)
     const mismatch = asMismatch(m, events.reason);
+    if (mismatch === events.reason && foreign) throw foreign;
     // a server that answers no pull query on a stream (before ksqlDB 0.22, or with
     // ksql.query.pull.stream.enabled=false) leaves the table, which Confluent's tool reads; any
     // other failure (a timeout, a 500) is no reason to read less
@@ -106,7 +109,7 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a table of that name that is no history (it lacks the columns) is a setting to change, and
   // nothing may be written beside it (or dropped with it by metadata destroy)
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
-  const wrong = await tableMismatch();
+  const wrong = foreign ?? await tableMismatch();
   if (wrong) throw wrong;
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
@@ -125,12 +128,15 @@ async function notHistoryTable(client: KsqlClient, m: MetadataNames): Promise<Me
   return d && !hasHistoryColumns(d) ? notHistory(m, 'table') : undefined;
 }
 
-/** A stream's or table's columns (upper-cased), topic and the queries writing it, as DESCRIBE gives them. */
-export interface DescribedSource { columns: Set<string>; topic: string; writeQueries: number }
+/**
+ * A stream's or table's columns (upper-cased), topic and the queries writing it, as DESCRIBE gives
+ * them, and the source its statement reads (FROM), when it was made by a query.
+ */
+export interface DescribedSource { columns: Set<string>; topic: string; writeQueries: number; from?: string }
 
 /** DESCRIBE of a stream or table; undefined when the server has none of that name. */
 export async function describeSource(client: KsqlClient, name: string): Promise<DescribedSource | undefined> {
-  let d: { fields?: { name: string }[]; topic?: string; writeQueries?: unknown[] } | undefined;
+  let d: { fields?: { name: string }[]; topic?: string; writeQueries?: { queryString?: string }[]; statement?: string } | undefined;
   try {
     d = (await client.ksql(`DESCRIBE ${name};`, {}, { readOnly: true }))[0]?.sourceDescription as typeof d;
   } catch (e) {
@@ -138,7 +144,26 @@ export async function describeSource(client: KsqlClient, name: string): Promise<
     throw e;
   }
   if (!d) return undefined;
-  return { columns: new Set((d.fields ?? []).map((f) => f.name.toUpperCase())), topic: d.topic ?? '', writeQueries: (d.writeQueries ?? []).length };
+  const writeQueries = d.writeQueries ?? [];
+  return { columns: new Set((d.fields ?? []).map((f) => f.name.toUpperCase())), topic: d.topic ?? '', writeQueries: writeQueries.length, from: sourceRead(d.statement ?? writeQueries[0]?.queryString) };
+}
+
+/** The source a CREATE ... AS SELECT reads (its first FROM), as ksqlDB names it: unquoted names upper-cased. */
+function sourceRead(statement: string | undefined): string | undefined {
+  const m = statement ? /\bFROM\s+(`[^`]+`|"[^"]+"|[A-Za-z_][\w]*)/i.exec(statement) : null;
+  return m ? sourceName(m[1]!) : undefined;
+}
+
+const sourceName = (name: string): string => (/^[`"]/.test(name) ? name.slice(1, -1) : name.toUpperCase());
+
+/**
+ * A history table under metadata.table made from another stream than metadata.stream (another
+ * project's history, whose table keeps the default name): reading or writing beside it would mix the
+ * two histories, so the setting is to change.
+ */
+function otherStreamsTable(m: MetadataNames, d: DescribedSource | undefined): MetadataMismatch | undefined {
+  if (!d?.from || !hasHistoryColumns(d) || d.from === sourceName(m.stream)) return undefined;
+  return new MetadataMismatch(`metadata.table: ${m.table} is the history table of the stream ${d.from}, not of metadata.stream ${m.stream}; set metadata.table to a name of its own (or metadata.stream to ${d.from})`);
 }
 
 /** Whether a described source has the migration history's columns. */

@@ -216,6 +216,27 @@ describe('the history stays true', () => {
     expect(d.fields.map((f: { name: string }) => f.name)).toEqual(['ID', 'V']);
   });
 
+  it('metadata.table naming another project\'s history table (made from another stream) stops up, status, validate and metadata, which write and drop nothing', async () => {
+    const a = project(), b = project();
+    sql(a.dir, 'V000001__a_one.sql', '-- a1\n');
+    sql(a.dir, 'V000002__a_two.sql', '-- a2\n');
+    expect(a.run('up').status).toBe(0);
+    sql(b.dir, 'V000001__b_one.sql', '-- b1\n');
+    // b keeps its own stream name but names a's table (as one left at the default name would)
+    const yaml = join(b.dir, 'ksql-migrate.yaml');
+    writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^( {2}table: ).*$/m, `$1${a.table}`));
+    const message = `error: metadata.table: ${a.table} is the history table of the stream ${a.stream}, not of metadata.stream ${b.stream}; set metadata.table to a name of its own (or metadata.stream to ${a.stream})\n`;
+    for (const args of [['up'], ['status'], ['validate'], ['metadata', 'init'], ['metadata', 'destroy', '--yes']]) {
+      const r = b.run(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, message]);
+    }
+    // nothing was made beside it, and a's history is whole
+    expect((await ksql(target(), `DESCRIBE ${b.stream};`)).status).not.toBe(200);
+    const st = a.run('status', '--json');
+    expect(st.status).toBe(0);
+    expect(JSON.parse(st.stdout).migrations.map((v: { version: number; state: string }) => `${v.version}:${v.state}`)).toEqual(['1:MIGRATED', '2:MIGRATED']);
+  });
+
   it('metadata.table naming a table of the user\'s (queryable or not) stops up, status and metadata destroy, which drops nothing', async () => {
     const p = project();
     const plain = `PLAIN_${p.stream}`, derived = `DERIVED_${p.stream}`;
