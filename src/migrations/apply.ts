@@ -546,6 +546,13 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
 }
 
 
+/** The source an INSERT writes, as ksqlDB names it in its messages: a quoted name as written, others upper-cased. */
+function insertTarget(text: string): string | undefined {
+  const name = /^\s*INSERT\s+INTO\s+(`[^`]+`|"[^"]+"|\w+)/i.exec(text)?.[1];
+  if (!name) return undefined;
+  return /^[`"]/.test(name) ? name.slice(1, -1) : name.toUpperCase();
+}
+
 /**
  * Where in a migration a request failed, and the server's message, as `statement k/n (line L): ...`.
  * The request is `head` (history rows) and then the statements, one after another on new lines.
@@ -564,6 +571,12 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
   const starts: number[] = [];
   let line = head === '' ? 1 : head.split('\n').length + 1;
   for (const s of statements) { starts.push(line); line += s.text.split('\n').length; }
+  // statements the server's answer cannot tell apart: a few are named, many as their range
+  const several = (idx: number[], note = ''): string => {
+    const lines = idx.map((i) => statements[i]!.line);
+    if (idx.length <= 4) return `statement ${idx.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${lines.join(' or ')}${note}): ${message}`;
+    return `one of ${idx.length} statements from ${idx[0]! + 1} to ${idx.at(-1)! + 1}/${statements.length} (lines ${lines[0]} to ${lines.at(-1)}${note}): ${message}`;
+  };
   const at = /^line (\d+):(\d+): (.*)$/.exec(message);
   const text = e.body.statementText?.trim();
   let k = -1, fileLine = 0, shown = message;
@@ -577,14 +590,13 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
   } else if (text) {
     const same = statements.map((x, i) => (x.text.trim() === text ? i : -1)).filter((i) => i >= 0);
     // statements of the same text: the server's answer cannot tell which of them failed, so all are named
-    if (same.length > 1) return `statement ${same.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${same.map((i) => statements[i]!.line).join(' or ')}, the same text): ${message}`;
+    if (same.length > 1) return several(same, ', the same text');
     k = same[0] ?? -1;
     if (k < 0 && head.split('\n').some((l) => l.trim() === text)) return `recording its state: ${message}`;
   } else {
     // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one
     const target = /^Failed to insert values into '([^']+)'/.exec(message)?.[1];
-    const into = (s: PreparedStatement) => new RegExp(`^\\s*INSERT\\s+INTO\\s+[\`"]?([\\w]+)`, 'i').exec(s.text)?.[1]?.toUpperCase();
-    let matching = target ? statements.map((s, i) => (into(s) === target.toUpperCase() ? i : -1)).filter((i) => i >= 0) : [];
+    let matching = target ? statements.map((s, i) => (insertTarget(s.text) === target ? i : -1)).filter((i) => i >= 0) : [];
     // several INSERTs into it: the column the message names narrows them down
     const column = /Column name `([^`]+)`/.exec(message)?.[1] ?? /for field `([^`]+)`/.exec(message)?.[1];
     if (matching.length > 1 && column) {
@@ -592,12 +604,12 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
       if (naming.length) matching = naming;
     }
     if (matching.length === 1) k = matching[0]!;
-    else if (matching.length > 1) return `statement ${matching.map((i) => i + 1).join(' or ')}/${statements.length} (lines ${matching.map((i) => statements[i]!.line).join(' or ')}): ${message}`;
+    else if (matching.length > 1) return several(matching);
   }
   // a file of one statement: that one, unless the server blames the history rows before it (a line
   // there, or the history stream as the INSERT's target)
-  const history = /^\s*INSERT\s+INTO\s+[`"]?(\w+)/i.exec(head)?.[1]?.toUpperCase();
-  const inHead = at ? Number(at[1]) < (starts[0] ?? Infinity) : /^Failed to insert values into '([^']+)'/.exec(message)?.[1]?.toUpperCase() === history;
+  const history = insertTarget(head);
+  const inHead = at ? Number(at[1]) < (starts[0] ?? Infinity) : history !== undefined && /^Failed to insert values into '([^']+)'/.exec(message)?.[1] === history;
   if (k < 0 && statements.length === 1 && !inHead) k = 0;
   if (k < 0 && inHead) return `recording its state: ${message}`;
   if (k < 0) return `one of its statements: ${message}`;

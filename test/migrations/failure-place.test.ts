@@ -52,6 +52,21 @@ describe('where a migration failed', () => {
     expect(failurePlace(new ServerError(400, { message: 'line 1:5: Syntax Error' }), head, [statements[2]!])).toBe('recording its state: line 1:5: Syntax Error');
   });
 
+  it('many statements the answer cannot tell apart are named by their range, in one short line', () => {
+    const many = [statements[0]!, ...Array.from({ length: 3000 }, (_x, i) => ({ text: `INSERT INTO A (id, v) VALUES ('${i}', ${i});`, line: 3 + i }))];
+    const e = new ServerError(400, { message: "Failed to insert values into 'A'. Cannot cast 'z' to INTEGER" });
+    expect(failurePlace(e, head, many)).toBe("one of 3000 statements from 2 to 3001/3001 (lines 3 to 3002): Failed to insert values into 'A'. Cannot cast 'z' to INTEGER");
+    const same = [statements[0]!, ...Array.from({ length: 5 }, (_x, i) => ({ text: 'DROP STREAM A;', line: 3 + i }))];
+    expect(failurePlace(new ServerError(400, { message: 'Stream A does not exist.', statementText: 'DROP STREAM A;' }), head, same)).toBe('one of 5 statements from 2 to 6/6 (lines 3 to 7, the same text): Stream A does not exist.');
+  });
+
+  it('an INSERT into a quoted name is found by that name as written', () => {
+    const quoted = [{ text: 'CREATE STREAM "q-s" (id INT KEY, v STRING) WITH (KAFKA_TOPIC=\'q\', PARTITIONS=1, VALUE_FORMAT=\'JSON\');', line: 1 },
+      { text: 'INSERT INTO "q-s" (id, v) VALUES (2, \'ok\');', line: 2 }, { text: 'INSERT INTO "q-s" (id, nope) VALUES (3, \'bad\');', line: 2 }, { text: 'INSERT INTO Q_S (id, nope) VALUES (3, \'x\');', line: 3 }];
+    const e = new ServerError(400, { message: "Failed to insert values into 'q-s'. Column name `NOPE` does not exist." });
+    expect(failurePlace(e, head, quoted)).toBe("statement 3/4 (line 2): Failed to insert values into 'q-s'. Column name `NOPE` does not exist.");
+  });
+
   it('a history row, and a failure no statement can be found for', () => {
     expect(failurePlace(new ServerError(400, { message: 'no such stream', statementText: "INSERT INTO EV (version_key) VALUES ('2');" }), head, statements)).toBe('recording its state: no such stream');
     expect(failurePlace(new ServerError(400, { message: 'something' }), head, statements)).toBe('one of its statements: something');
