@@ -88,11 +88,19 @@ export class KsqlClient {
     }
   }
 
-  private parseError(status: number, text: string): never {
+  /**
+   * An error answer. One that is no ksqlDB error (no JSON with an error code or message: a web
+   * server's page, a proxy's 502) did not come from ksqlDB: that is not reaching it (exit 3), and
+   * the page is not shown.
+   */
+  private parseError(status: number, text: string, path: string): never {
     let body: unknown;
-    try { body = JSON.parse(text); } catch { body = { message: text.trim() || `HTTP ${status}` }; }
+    try { body = JSON.parse(text); } catch { body = undefined; }
     const parsed = KsqlError.safeParse(body);
-    throw new ServerError(status, parsed.success ? parsed.data : (body as { message?: string }));
+    if (parsed.success) throw new ServerError(status, parsed.data);
+    const b = body as { message?: unknown; error_code?: unknown } | undefined;
+    if (b !== null && typeof b === 'object' && (typeof b.message === 'string' || typeof b.error_code === 'number')) throw new ServerError(status, b as { message?: string });
+    throw new UnreachableError(`${this.url}${path} did not answer as ksqlDB does (HTTP ${status} with ${body === undefined ? (text.trim() === '' ? 'an empty body' : 'a body that is no JSON') : 'JSON that is no ksqlDB error'}): is this a ksqlDB server?`);
   }
 
   /**
@@ -105,7 +113,7 @@ export class KsqlClient {
     const body: Record<string, unknown> = { ksql: sql, streamsProperties: { ...this.opts.properties, ...properties } };
     if (this.seq !== undefined) body.commandSequenceNumber = this.seq;
     const r = await this.post('/ksql', body, 'application/vnd.ksql.v1+json', opts.readOnly === true, opts.waitMs);
-    if (r.status !== 200) this.parseError(r.status, r.text);
+    if (r.status !== 200) this.parseError(r.status, r.text, '/ksql');
     const entities = answer(KsqlResponse, r, `${this.url}/ksql`, 'a list of ksqlDB entities') as Array<Record<string, unknown>>;
     for (const e of entities) {
       const n = e.commandSequenceNumber;
@@ -120,7 +128,7 @@ export class KsqlClient {
   /** A pull query over /query-stream; safe to retry. */
   async query(sql: string, properties: Record<string, unknown> = {}): Promise<QueryResult> {
     const r = await this.post('/query-stream', { sql, properties }, 'application/vnd.ksqlapi.delimited.v1', true);
-    if (r.status !== 200) this.parseError(r.status, r.text);
+    if (r.status !== 200) this.parseError(r.status, r.text, '/query-stream');
     const lines = r.text.split('\n').filter((l) => l.trim());
     const header = answer(QueryStreamHeader, { status: r.status, text: lines[0] ?? '' }, `${this.url}/query-stream`, 'a query header');
     const rows: unknown[][] = [];

@@ -67,6 +67,22 @@ describe('KsqlClient', () => {
     await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream answered HTTP 200 with a body that is no JSON ("<html>Bad gateway</html>"), not a query header: is this a ksqlDB server?`);
   });
 
+  it('an error answer that is no ksqlDB error (a web server\'s page, a proxy\'s 502, another JSON API) is not reaching ksqlDB, and the page is not shown', async () => {
+    const answers: [number, string][] = [[404, '<!DOCTYPE HTML><html><body>Not Found</body></html>'], [502, ''], [404, '{"error":"no route"}'], [400, '{"error_code":40001,"message":"bad"}']];
+    let n = 0;
+    const url = await peer((_r, _b, res) => { const [st, body] = answers[n++ % answers.length]!; res.writeHead(st); res.end(body); });
+    const c = new KsqlClient({ url, retries: 0 });
+    const got: string[] = [];
+    for (let i = 0; i < answers.length; i++) got.push(await c.ksql('SHOW STREAMS;').then(() => 'no error', (e: Error) => `${e.constructor.name}: ${e.message}`));
+    expect(got).toEqual([
+      `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 404 with a body that is no JSON): is this a ksqlDB server?`,
+      `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 502 with an empty body): is this a ksqlDB server?`,
+      `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 404 with JSON that is no ksqlDB error): is this a ksqlDB server?`,
+      'ServerError: bad',
+    ]);
+    await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream did not answer as ksqlDB does (HTTP 404 with a body that is no JSON): is this a ksqlDB server?`);
+  });
+
   it('asks a server that took the connection and gave no answer in the time given only once, retries or not; a 401 without credentials says none are configured', async () => {
     let requests = 0;
     const silent = await peer(() => { requests++; });
