@@ -30,6 +30,14 @@ export interface Plan {
   /** Reasons not to apply anything; empty when the plan may run. */
   problems: Problem[];
   latest?: number;
+  /** Pending versions this run leaves for later (above --to, after --next, beside --version). */
+  leftPending: number;
+}
+
+/** What `up` says when it applies nothing: the history is up to date, or what the selection left pending. */
+export function nothingToApply(leftPending: number, to?: number): string {
+  if (leftPending === 0) return 'nothing to apply: the history is up to date';
+  return `nothing to apply${to !== undefined ? ` up to ${versionName(to)}` : ''}: ${leftPending} pending version${leftPending === 1 ? '' : 's'} left out by the selection (status lists them)`;
 }
 
 export function describeProblem(p: Problem): string {
@@ -79,6 +87,7 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
   const latest = latestMigrated(history);
   const applied = (v: number) => history.versions.get(v)?.state === 'MIGRATED';
   let pending = [...files].sort(byVersion).filter((f) => !applied(f.version));
+  const allPending = pending.length;
   if (opts.version !== undefined) {
     const f = files.find((x) => x.version === opts.version);
     if (!f) problems.push({ kind: 'unknown-version', version: opts.version });
@@ -103,7 +112,7 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
     highest = highest === undefined ? file.version : Math.max(highest, file.version);
     return step;
   });
-  return { steps, problems, latest };
+  return { steps, problems, latest, leftPending: allPending - steps.length };
 }
 
 /** A version `down` undoes: its undo file, its history row, and the row CURRENT takes once it is undone. */

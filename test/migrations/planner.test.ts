@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeProblem, plan, planUndo } from '../../src/migrations/planner.js';
+import { describeProblem, nothingToApply, plan, planUndo } from '../../src/migrations/planner.js';
 import { foldEvents, latestMigrated, liveHolder, LOCK_KEY, type EventRow, type HistoryRow } from '../../src/migrations/history.js';
 import { fileNameFor, parseFileName, type MigrationFile } from '../../src/migrations/files.js';
 
@@ -45,6 +45,16 @@ describe('plan', () => {
     expect(plan(files, h, { version: 2 }).steps.map((s) => s.file.version)).toEqual([2]);
     expect(plan(files, h, { version: 1 }).problems).toEqual([{ kind: 'not-pending', version: 1, state: 'MIGRATED' }]);
     expect(plan(files, h, { version: 9 }).problems).toEqual([{ kind: 'unknown-version', version: 9 }]);
+  });
+
+  it('counts the pending versions a selection leaves for later, which up names when it applies nothing', () => {
+    const files = [file(1), file(2), file(3), file(5), file(7)];
+    const h = history(row(1, 'MIGRATED'), row(2, 'MIGRATED'), row(3, 'MIGRATED'));
+    expect(plan(files, h, { to: 4 })).toMatchObject({ steps: [], leftPending: 2 });
+    expect(plan(files, h, { to: 5 })).toMatchObject({ leftPending: 1 });
+    expect(plan(files, h).leftPending).toBe(0);
+    expect(nothingToApply(plan(files, h, { to: 4 }).leftPending, 4)).toBe('nothing to apply up to V000004: 2 pending versions left out by the selection (status lists them)');
+    expect(nothingToApply(plan(files, h).leftPending)).toBe('nothing to apply: the history is up to date');
   });
 
   it('--version over lower pending versions is refused, as it would leave them out of order, unless allowed', () => {

@@ -2,7 +2,7 @@ import { versionName } from '../../migrations/files.js';
 import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
 import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
 import { foldEvents } from '../../migrations/history.js';
-import { describeProblem, plan, type PlanOptions } from '../../migrations/planner.js';
+import { describeProblem, nothingToApply, plan, type PlanOptions } from '../../migrations/planner.js';
 import { historyNotes, prepareMigration } from '../../migrations/prepare.js';
 import { assertionOf, propertySetting } from '../../sql/split.js';
 import type { FieldSchema } from '../../client/entities.js';
@@ -196,7 +196,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
   const lines: string[] = [];
-  if (p.steps.length === 0) return { ok: true, lines: ['nothing to apply: the history is up to date'] };
+  if (p.steps.length === 0) return { ok: true, lines: [nothingToApply(p.leftPending, options.to)] };
   // the target's catalog: custom types, topics (with or without a source), sources, query ids
   const catalog = await target.ksql('SHOW TYPES; SHOW TOPICS; SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED; SHOW QUERIES; SHOW PROPERTIES;', {}, { readOnly: true });
   const descriptions = catalog.flatMap((e) => (e.sourceDescriptions as Description[] | undefined) ?? []);

@@ -1,5 +1,6 @@
 import { versionName } from '../../migrations/files.js';
 import { migrate, type MigrationEvent } from '../../migrations/apply.js';
+import { nothingToApply } from '../../migrations/planner.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { runFailure, runSignals } from '../run-control.js';
 import { loadConfigOrExit, makeClient, makeRegistryClient, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
@@ -25,7 +26,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   let waitShown = false;
   const emit = (e: MigrationEvent) => {
     switch (e.type) {
-      case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out('nothing to apply: the history is up to date'); break;
+      case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out(nothingToApply(e.plan.leftPending, to)); break;
       case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
       case 'start': if (ora) spinner = ora({ text: `${versionName(e.file.version)} ${e.file.name} (${e.statements} statements)`, discardStdin: false }).start(); break;
       case 'done':
@@ -65,3 +66,4 @@ export async function runUp(opts: UpOptions): Promise<number> {
     await client.close(); await stopEmbedded();
   }
 }
+
