@@ -118,6 +118,27 @@ describe('the broker', () => {
     expect(broker.produce('one', 0, batch(2))).toMatchObject({ errorCode: 0, baseOffset: 0 });
   });
 
+  it('refuses a batch of no records, or one whose offset range disagrees with its count (INVALID_RECORD), and hands out no offset for it; a record without a time keeps -1', () => {
+    const topics = new TopicStore();
+    topics.create('zb', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    const batch = (times: number[]) => encodeBatch(times.map((t, i) => ({ offset: i, timestamp: t, key: null, value: Buffer.from(`v${i}`), headers: [] })));
+    // no records: the header alone (length 49), count 0, last offset delta -1
+    const empty = batch([1000]).subarray(0, 61);
+    empty.writeInt32BE(49, 8); empty.writeInt32BE(-1, 23); empty.writeInt32BE(0, 57);
+    empty.writeUInt32BE(crc32c(empty.subarray(21)) >>> 0, 17);
+    // two records claiming an offset range of one
+    const short = batch([1000, 1001]);
+    short.writeInt32BE(0, 23);
+    short.writeUInt32BE(crc32c(short.subarray(21)) >>> 0, 17);
+    expect(broker.produce('zb', 0, batch([1000])).baseOffset).toBe(0);
+    expect(broker.produce('zb', 0, empty).errorCode).toBe(87);
+    expect(broker.produce('zb', 0, short).errorCode).toBe(87);
+    expect(broker.produce('zb', 0, batch([-1]))).toMatchObject({ errorCode: 0, baseOffset: 1 });
+    const log = topics.get('zb')!.partitions[0]!;
+    expect([log.end, log.get(0)?.timestamp, log.get(1)?.timestamp]).toEqual([2, 1000, -1]);
+  });
+
   it('names no topic "." or "..": CreateTopics refuses them with Kafka\'s message, and a Metadata request does not make them', () => {
     const broker = new Broker(new TopicStore(), () => undefined);
     for (const name of ['.', '..']) {

@@ -147,6 +147,9 @@ export class Broker {
     // Produce v3 and later carry exactly one record batch per partition (Kafka: "Produce requests with
     // version 3 are only allowed to contain exactly one record batch")
     if (batches.length !== 1) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
+    // a client's batch holds records, as many as its offset range says (Kafka's "Invalid reported
+    // count for record batch", "Inconsistent batch offset range")
+    if (batches.some((b) => !b.control && (b.count <= 0 || b.lastOffsetDelta + 1 !== b.count))) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };

@@ -17,6 +17,8 @@ export interface BatchHeader {
   transactional: boolean;
   control: boolean;
   count: number;
+  /** The last record's offset from the first (a batch of n records: n - 1). */
+  lastOffsetDelta: number;
   baseTimestamp: number;
   /** The records' bytes, decompressed. */
   body: Buffer;
@@ -75,7 +77,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
-      count, baseTimestamp, body, size: 12 + length, nullKey,
+      count, lastOffsetDelta: batch.readInt32BE(11), baseTimestamp, body, size: 12 + length, nullKey,
     });
   }
   return out;
@@ -214,7 +216,8 @@ export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime:
       // records are views of the bytes they are decoded from, and outlive the log: shared memory is copied first
       const own = memory.pooled ? { ...held, body: Buffer.from(held.body) } : held;
       const records = decodeRecords(own);
-      for (const r of records) if (logAppendTime || r.timestamp < 0) r.timestamp = appendTime;
+      // (a record without a time, -1, keeps it on a CreateTime topic, as Kafka keeps it)
+      if (logAppendTime) for (const r of records) r.timestamp = appendTime;
       memory.giveBack();
       return records;
     },

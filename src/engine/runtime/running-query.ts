@@ -152,6 +152,12 @@ export class RunningQuery {
   /** Ends a transient push query and its response (TERMINATE of its id). */
   stop?: () => void;
   readonly stores = new Map<string, StateStore<unknown>>();
+  /**
+   * Topics read by a source that takes each record's own time (no TIMESTAMP column): a record
+   * without a time (negative, as -1 from a producer that set none) is skipped, as Kafka Streams
+   * skips a negative extracted timestamp.
+   */
+  private readonly recordTimed = new Set<string>();
   /** Told of each error the query meets on a record (the processing log). */
   onError?: (e: unknown) => void;
 
@@ -164,6 +170,7 @@ export class RunningQuery {
     private readonly hooks?: StepHooks,
   ) {
     this.cursor = new Cursor(topics, plan.sources.map((s) => s.topic), fromEnd);
+    for (const s of plan.sources) if (!s.timestampColumn) this.recordTimed.add(s.topic);
     this.processor = plan.build(emit, (e) => this.recordError(e), (name) => this.store(name));
   }
 
@@ -204,6 +211,7 @@ export class RunningQuery {
         const rec = this.cursor.next();
         if (!rec) break;
         if (rec.seq >= before) { this.reachedBound = true; break; }
+        if (rec.timestamp < 0 && this.recordTimed.has(rec.topic)) continue;
         n++;
         this.stats.processed++;
         this.hooks?.begin(this, rec);
