@@ -370,6 +370,10 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
       // the broker's configs include those its topics' defaults come from
       const brokerConfigs = Object.fromEntries((await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1' }] })).resources[0]!.configEntries.map((c) => [c.configName, [c.configValue, c.configSource]]));
       expect(brokerConfigs).toMatchObject({ 'log.retention.bytes': ['-1', 5], 'message.max.bytes': ['1048588', 5], 'log.retention.ms': ['604800000', 5], 'log.cleanup.policy': ['delete', 5] });
+      // Kafka's defaults for the broker configs tools ask for, and what a one-node cluster sets for itself (static, 4)
+      expect(brokerConfigs).toMatchObject({ 'log.retention.hours': ['168', 5], 'default.replication.factor': ['1', 5], 'min.insync.replicas': ['1', 5], 'log.segment.bytes': ['1073741824', 5], 'offsets.topic.replication.factor': ['1', 4], 'broker.id': ['1', 4] });
+      const asked = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1', configNames: ['log.retention.hours', 'num.partitions', 'no.such.config'] }] });
+      expect(asked.resources[0]!.configEntries.map((c) => c.configName)).toEqual(['num.partitions', 'log.retention.hours']);
       // a topic whose name starts with __ is the user's like any other: only the broker's own are internal
       expect(await admin.createTopics({ topics: [{ topic: '__mine', numPartitions: 1 }] })).toBe(true);
       await admin.createPartitions({ topicPartitions: [{ topic: '__mine', count: 2 }] });

@@ -5,7 +5,7 @@ import { isInternalTopic, isLegalTopicName, topicNameProblem } from '../storage/
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { BatchError, decompressionBudget, legacyMessageSet, type DecompressionBudget } from './record-batch.js';
-import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
+import { BROKER_CONFIGS, TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -319,7 +319,9 @@ const describeConfigs: Handler = (v, r, ctx) => {
         { name: 'log.retention.bytes', value: String(ctx.broker.topics.defaultRetentionBytes), source: ctx.broker.topics.defaultRetentionBytes === -1 ? 5 : 4 },
         { name: 'message.max.bytes', value: TOPIC_CONFIGS['max.message.bytes']!.default, source: 5 },
         { name: 'log.retention.ms', value: TOPIC_CONFIGS['retention.ms']!.default, source: 5 },
-        { name: 'log.cleanup.policy', value: TOPIC_CONFIGS['cleanup.policy']!.default, source: 5 }];
+        { name: 'log.cleanup.policy', value: TOPIC_CONFIGS['cleanup.policy']!.default, source: 5 },
+        { name: 'broker.id', value: String(NODE), source: 4 },
+        ...Object.entries(BROKER_CONFIGS).map(([name, c]) => ({ name, value: c.value, source: c.static ? 4 : 5 }))];
     // a topic that exists, this broker (its id, or '' for the cluster's defaults); anything else is refused as Kafka refuses it
     const problem = res.type === 2 ? (topic ? undefined : { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: `Topic ${res.name} does not exist` })
       : res.type === 4 ? (res.name === '' || res.name === String(NODE) ? undefined : { code: ERR.INVALID_REQUEST, message: `Unexpected broker id, expected ${NODE} or empty string, but received ${res.name}` })

@@ -68,3 +68,37 @@ export function topicConfigProblem(name: string, value: string | null): string |
     }
   }
 }
+
+/**
+ * Broker configs DescribeConfigs reports beside the ones the server sets (num.partitions, the log
+ * defaults): Kafka's defaults (KafkaConfig), with what a one-node cluster sets for itself (its
+ * internal topics' replication factors of 1) marked as static broker configs.
+ */
+export const BROKER_CONFIGS: Record<string, { value: string; static?: boolean }> = {
+  'auto.leader.rebalance.enable': { value: 'true' },
+  'compression.type': { value: 'producer' },
+  'default.replication.factor': { value: '1' },
+  'delete.topic.enable': { value: 'true' },
+  'group.initial.rebalance.delay.ms': { value: '3000' },
+  'group.max.session.timeout.ms': { value: '1800000' },
+  'group.min.session.timeout.ms': { value: '6000' },
+  'log.cleaner.enable': { value: 'true' },
+  'log.flush.interval.messages': { value: MAX_LONG },
+  'log.message.timestamp.type': { value: 'CreateTime' },
+  'log.retention.check.interval.ms': { value: '300000' },
+  'log.retention.hours': { value: '168' },
+  'log.roll.hours': { value: '168' },
+  'log.segment.bytes': { value: '1073741824' },
+  'min.insync.replicas': { value: '1' },
+  'num.io.threads': { value: '8' },
+  'num.network.threads': { value: '3' },
+  'offsets.retention.minutes': { value: '10080' },
+  'offsets.topic.replication.factor': { value: '1', static: true },
+  'replica.fetch.max.bytes': { value: '1048576' },
+  'socket.request.max.bytes': { value: '104857600' },
+  'transaction.max.timeout.ms': { value: '900000' },
+  'transaction.state.log.min.isr': { value: '1', static: true },
+  'transaction.state.log.replication.factor': { value: '1', static: true },
+  'transactional.id.expiration.ms': { value: '604800000' },
+  'unclean.leader.election.enable': { value: 'false' },
+};
