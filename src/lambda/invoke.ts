@@ -17,7 +17,7 @@ export class HandlerLoadError extends Error {}
  * Loads `FILE[#export]` (a built .js/.mjs module; the export defaults to `handler`). `name` is the
  * function's name (file and export); `id` tells apart handlers of that name in other directories.
  */
-export async function loadHandler(spec: string): Promise<{ handler: Handler; name: string; id: string }> {
+export async function loadHandler(spec: string, environment = 0): Promise<{ handler: Handler; name: string; id: string }> {
   const i = spec.lastIndexOf('#');
   const file = i > 0 ? spec.slice(0, i) : spec, name = i > 0 ? spec.slice(i + 1) : 'handler';
   if (/\.tsx?$/.test(file)) throw new HandlerLoadError(`--handler: ${file} is TypeScript; build it first (the template's \`npm run build\` bundles dist/handler.mjs)`);
@@ -29,13 +29,42 @@ export async function loadHandler(spec: string): Promise<{ handler: Handler; nam
   // running this CLI, not the function's Lambda runtime (the template deploys nodejs22.x), so the
   // warning is off unless the user set the variable
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  try { mod = await import(pathToFileURL(resolve(file)).href) as Record<string, unknown>; } catch (e) {
+  // each further environment loads the file as a module of its own (a URL of its own)
+  const href = pathToFileURL(resolve(file)).href + (environment > 0 ? `?environment=${environment}` : '');
+  try { mod = await import(href) as Record<string, unknown>; } catch (e) {
     throw new HandlerLoadError(`--handler: cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const fn = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
   if (typeof fn !== 'function') throw new HandlerLoadError(`--handler: ${file} has no exported function '${name}'`);
   const id = createHash('sha256').update(`${resolve(file)}#${name}`).digest('hex').slice(0, 8);
   return { handler: fn as Handler, name: `${file.replace(/.*\//, '').replace(/\.[^.]+$/, '')}-${name}`, id };
+}
+
+/**
+ * A function's execution environments, as Lambda keeps them: each runs one invocation at a time
+ * and keeps its module state (a producer made at module scope, a logger's context) from one
+ * invocation to the next; invocations at the same time run in environments of their own, a new one
+ * (a cold start) when every one is busy. Each environment loads the handler's file as a module of
+ * its own, so a bundled handler (the template's dist/handler.mjs) shares nothing with another;
+ * modules the file imports unbundled are loaded once. An environment whose invocation timed out or
+ * called process.exit is let go, as Lambda starts a fresh one.
+ */
+export class Environments {
+  private readonly idle: Handler[];
+  private made = 1;
+  constructor(private readonly spec: string, first: Handler, private readonly name: string, private readonly timeoutMs?: number) { this.idle = [first]; }
+
+  async invoke(event: unknown): Promise<unknown> {
+    const handler = this.idle.pop() ?? (await loadHandler(this.spec, this.made++)).handler;
+    let reusable = true;
+    try { return await invokeHandler(handler, event, this.name, this.timeoutMs); } catch (e) {
+      if (e instanceof InvocationTimeout || (e instanceof Error && e.message.startsWith('Runtime.ExitError'))) reusable = false;
+      throw e;
+    } finally { if (reusable) this.idle.push(handler); }
+  }
+
+  /** How many environments were started. */
+  get started(): number { return this.made; }
 }
 
 /**

@@ -21,7 +21,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }, { topic: 'ex', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }, { topic: 'ex', numPartitions: 1 }, { topic: 'envs', numPartitions: 3 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -73,6 +73,29 @@ describe('ksql-migrate lambda', () => {
       const offs = got.filter((l) => l.partition === p).map((l) => l.offset);
       expect(offs).toEqual([...offs].sort((a, b) => a - b));
     }
+  }, 60_000);
+
+  it('run: invocations at the same time run in execution environments of their own, each one invocation at a time, as in Lambda', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-lambda-'));
+    const out = join(dir, 'out.jsonl');
+    await produce('envs', Array.from({ length: 600 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })));
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('environments.mjs'), '--topic', 'envs', '--bootstrap-servers', bootstrap,
+      '--batch-size', '5', '--batching-window', '10ms', '--max-concurrency', '3', '--group', 'envs-g'], { env: { ...process.env, LAMBDA_OUT: out }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    run.stderr!.on('data', (d) => { log += d; });
+    const lines = () => (existsSync(out) ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { environment: string; atOnce: number; records: number }) : []);
+    const deadline = Date.now() + 45_000;
+    while (lines().reduce((n, l) => n + l.records, 0) < 600 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    run.kill('SIGINT');
+    await once(run, 'exit');
+    const got = lines();
+    expect(got.reduce((n, l) => n + l.records, 0), log).toBe(600);
+    expect(log).toMatch(/3 concurrent invocations/);
+    // never two invocations in one environment; more than one environment once it ran three at a time, at most three
+    expect(Math.max(...got.map((l) => l.atOnce))).toBe(1);
+    const environments = new Set(got.map((l) => l.environment)).size;
+    expect(environments).toBeGreaterThan(1);
+    expect(environments).toBeLessThanOrEqual(3);
   }, 60_000);
 
   it('event: a real SelfManagedKafka (and MSK) event that validates against Powertools\' schemas', async () => {

@@ -7,7 +7,7 @@ import { kafkaClient } from '../../kafka/client.js';
 import { generate, seededRandom } from '../../datagen/generators.js';
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
-import { invokeHandler, loadHandler } from '../../lambda/invoke.js';
+import { Environments, loadHandler } from '../../lambda/invoke.js';
 import { BuildInterrupted, buildHandlerProject, DemoDirTaken } from '../../demo/handler-project.js';
 import { DISPOSITION_TABLES, formatMinuteCounts, readMinuteCounts, settledTotal } from '../../demo/counts.js';
 import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone } from '../errors.js';
@@ -92,13 +92,14 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     // the handler's 30% inspection draws from the same seed as the trades (read when it is loaded)
     process.env.INSPECTION_SEED = String(seed);
     const { handler, name } = await loadHandler(bundle);
+    const environments = new Environments(bundle, handler, name);
     const kafka = kafkaClient({ bootstrapServers: bootstrap, clientId: 'ksql-migrate-demo' });
     // a function that keeps failing (Lambda retries a batch for good) or a consumer that gives up ends
     // the demo with the reason, rather than leaving the counts waiting for settlements that never come
     let broken: string | undefined;
     runner = new EventSourceRunner({
       kafka, bootstrapServers: bootstrap, topic: 'user_trades', groupId: 'demo-settlement', batchSize: 100, batchingWindowMs: 200,
-      startingPosition: 'trim-horizon', maxConcurrency: 3, eventSource: 'self-managed', invoke: (event) => invokeHandler(handler, event, name),
+      startingPosition: 'trim-horizon', maxConcurrency: 3, eventSource: 'self-managed', invoke: (event) => environments.invoke(event),
       onEvent: (e) => {
         if (e.type === 'failed' && e.attempt >= DEMO_ATTEMPTS) broken ??= `the settlement Lambda failed ${e.attempt} times on a batch of ${e.records} records from partition ${e.partition}: ${e.error}`;
         if (e.type === 'crashed') broken ??= `the event source mapping stopped: ${e.error}`;

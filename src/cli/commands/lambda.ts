@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { kafkaClient } from '../../kafka/client.js';
 import { buildKafkaEvent, sourceRecord, type EventSource, type SourceRecord } from '../../lambda/event.js';
-import { HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invoke.js';
+import { Environments, HandlerLoadError, invokeHandler, loadHandler } from '../../lambda/invoke.js';
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
@@ -69,6 +69,8 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   exitWhenDone.requested = true;
   const closeSecrets = await serveSecrets(opts.secret);
   const { handler, name, id } = await handlerOf(opts.handler);
+  // concurrent invocations run in environments of their own, as in Lambda
+  const environments = new Environments(opts.handler, handler, name, timeoutMs);
   const log = (line: string) => { if (!opts.quiet) process.stderr.write(`${line}\n`); };
   // a crash may come while the consumer is still joining its group, before the wait below begins
   let crashError: string | undefined;
@@ -78,7 +80,7 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
     kafka: kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda' }), bootstrapServers: conn.bootstrapServers, topic: opts.topic,
     groupId: group, batchSize, batchingWindowMs: windowMs,
     startingPosition: opts.startingPosition, maxConcurrency, eventSource: source, brokerTimeoutMs,
-    invoke: (event) => invokeHandler(handler, event, name, timeoutMs),
+    invoke: (event) => environments.invoke(event),
     onEvent: (e) => {
       if (e.type === 'invoked') log(`partition ${e.partition}: ${e.records} record${e.records === 1 ? '' : 's'} in ${e.ms} ms`);
       else if (e.type === 'failed') log(`partition ${e.partition}: invocation failed (attempt ${e.attempt}), batch of ${e.records} retried: ${e.error}`);
