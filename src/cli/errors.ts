@@ -25,6 +25,12 @@ export function versionFlag(flag: string, v: string | undefined): number | undef
   return n;
 }
 
+/** A topic flag's value, by Kafka's rule for topic names: checked here so the flag is named, rather than a broker's error shown. */
+export function topicFlag(flag: string, topic: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') throw new CliError(`${flag}: '${topic}' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`, EXIT.USAGE);
+  return topic;
+}
+
 /**
  * A duration flag: a number with ms, s or m (1.5s, 2m, 500ms); a bare number is in `bareUnit`. Whole
  * milliseconds, at least 0.

@@ -38,6 +38,22 @@ describe('ksql-migrate demo', () => {
     expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ trades sent, \d+ settled \(stopped\) \(seed 3\)$/);
   }, 240_000);
 
+  it('a SIGTERM to it alone (docker stop) while it builds the handler stops the build at once: nothing after it starts, exit 143', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'ksqlm-demo-build-'));
+    const child = spawn(process.execPath, [CLI, 'demo', '--trades', '20', '--dir', fresh], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', () => { if (/npm ci in /.test(err)) resolve(); });
+      child.once('exit', () => reject(new Error(`demo ended early: ${err.slice(-2000)}`)));
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code, err.slice(-2000)).toBe(143);
+    expect(err).toContain('stopped while building the settlement handler');
+    expect(err).not.toMatch(/npm run build|local server|applied \d+ migrations/);
+  }, 120_000);
+
   it('outside a project it runs the pipeline the package ships; a high --rate goes out in sends a broker takes', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'ksqlm-demo-cwd-'));
     const r = spawnSync(process.execPath, [CLI, 'demo', '--trades', '20000', '--rate', '100000', '--seed', '4', '--dir', dir], { cwd: elsewhere, encoding: 'utf8', timeout: 240_000 });

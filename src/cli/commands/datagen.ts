@@ -1,7 +1,7 @@
 import { kafkaClient } from '../../kafka/client.js';
 import { generate, seededRandom, type DatagenKind } from '../../datagen/generators.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, decimalInt, EXIT } from '../errors.js';
+import { CliError, decimalInt, EXIT, topicFlag } from '../errors.js';
 
 interface DatagenOptions extends KafkaFlags { count: string; rate?: string; topic?: string; seed?: string; partitions?: string; json?: boolean; quiet?: boolean }
 
@@ -26,9 +26,7 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   const seed = parseSeed(opts.seed);
   const partitions = opts.partitions === undefined ? undefined : Number(opts.partitions);
   if (partitions !== undefined && !(/^\s*\d+\s*$/.test(opts.partitions!) && partitions >= 1)) throw new CliError(`--partitions: expected a positive integer, got '${opts.partitions}'`, EXIT.USAGE);
-  const topic = opts.topic ?? kind;
-  // Kafka's rule for topic names, checked here so the flag is named rather than a broker error shown
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') throw new CliError(`--topic: '${topic}' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`, EXIT.USAGE);
+  const topic = topicFlag('--topic', opts.topic ?? kind);
   const conn = connectionFromOptions(opts);
   const kafka = kafkaClient({ ...conn, clientId: 'ksql-migrate-datagen' });
   // a topic is never made by writing to it (a broker's auto-creation would give it its default

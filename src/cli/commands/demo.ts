@@ -67,6 +67,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     }
     throw new CliError(`demo: cannot build the settlement handler: ${(e as Error).message}`, EXIT.FAILED, { cause: e });
   }
+  // a signal that came as the build ended: nothing more is started
+  if (stopping) return stoppedBy === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED;
   const server = await startLocalServer({ port: 0, kafkaPort: 0, schemaRegistryPort: 0, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
   const bootstrap = server.kafkaBootstrap!;
   say(`local server ${server.url}, Kafka ${bootstrap}, Schema Registry ${server.schemaRegistryUrl}`);

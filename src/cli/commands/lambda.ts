@@ -6,7 +6,7 @@ import { Environments, HandlerLoadError, invokeHandler, loadHandler } from '../.
 import { EventSourceRunner } from '../../lambda/runner.js';
 import { startSecretsEmulator, useSecretsEmulator } from '../../lambda/secrets.js';
 import { connectionFromOptions, type KafkaFlags } from '../kafka-options.js';
-import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone } from '../errors.js';
+import { CliError, decimalInt, durationFlag, EXIT, exitWhenDone, topicFlag } from '../errors.js';
 
 interface RunOptions extends KafkaFlags {
   handler: string; topic: string; batchSize: string; batchingWindow: string; startingPosition: string;
@@ -64,6 +64,7 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   const brokerTimeoutMs = duration('--broker-timeout', opts.brokerTimeout ?? '60s');
   if (brokerTimeoutMs < 1) throw new CliError(`--broker-timeout: expected a positive duration, got '${opts.brokerTimeout}'`, EXIT.USAGE);
   const source = eventSourceOf(opts.eventSource);
+  topicFlag('--topic', opts.topic);
   if (opts.group !== undefined && opts.group.trim() === '') throw new CliError('--group: expected a consumer group id', EXIT.USAGE);
   const conn = connectionFromOptions(opts);
   exitWhenDone.requested = true;
@@ -94,8 +95,9 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
     throw consumeError(opts.topic, conn.bootstrapServers, e);
   }
   log(`running ${opts.handler} on ${opts.topic} (group ${group}); Ctrl-C stops`);
+  let stoppedBy: NodeJS.Signals | undefined;
   const failure = crashError ?? await new Promise<string | undefined>((resolve) => {
-    const stop = () => resolve(undefined);
+    const stop = (signal: NodeJS.Signals) => { stoppedBy = signal; resolve(undefined); };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     crashed = (error) => resolve(error);
@@ -105,7 +107,8 @@ export async function runLambdaRun(opts: RunOptions): Promise<number> {
   log(`stopped: ${runner.stats.invocations} invocations, ${runner.stats.records} records, ${runner.stats.failures} failed attempts`);
   // uncommitted records stay for the next run of the same group
   if (failure !== undefined) throw new CliError(`the Kafka consumer stopped: ${failure}`, EXIT.FAILED);
-  return EXIT.OK;
+  // stopped by a signal, as datagen and demo: 130 (Ctrl-C) or 143 (SIGTERM)
+  return stoppedBy === 'SIGTERM' ? EXIT.TERMINATED : stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.OK;
 }
 
 interface EventOptions extends KafkaFlags { topic: string; count: string; eventSource: string }
@@ -113,6 +116,7 @@ interface EventOptions extends KafkaFlags { topic: string; count: string; eventS
 /** `lambda event`: a real event from the first records of a topic, for `sam local invoke -e`. */
 export async function runLambdaEvent(opts: EventOptions): Promise<number> {
   const count = positiveInt('--count', opts.count);
+  topicFlag('--topic', opts.topic);
   const source = eventSourceOf(opts.eventSource);
   const conn = connectionFromOptions(opts);
   const kafka = kafkaClient({ ...conn, clientId: 'ksql-migrate-lambda-event' });
@@ -125,6 +129,8 @@ export async function runLambdaEvent(opts: EventOptions): Promise<number> {
   } catch (e) {
     throw consumeError(opts.topic, conn.bootstrapServers, e);
   } finally { await admin.disconnect().catch(() => undefined); }
+  // Lambda never invokes a function with no records: an event without any is no event to test with
+  if (total === 0) throw new CliError(`--topic: ${opts.topic} has no records to build an event from`, EXIT.FAILED);
   const want = Math.min(count, total);
   const records: SourceRecord[] = [];
   if (want > 0) {
