@@ -73,7 +73,8 @@ const TABLE_ONLY_CONFIRM_MS = 10_000;
  * Reads the whole history with two pull queries at once: the events stream, which holds every row
  * written since its topic's retention last deleted (and orders lock claims), and the table, which
  * keeps each version's latest row however old, as Confluent's tool reads it. Without the table
- * (not created yet, or dropped) the stream alone is read.
+ * (not created yet, or dropped) the stream alone is read. The table's DESCRIBE goes with them: it
+ * tells another table under the name, or another stream's history table, from the history's own.
  */
 export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
@@ -82,13 +83,15 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   const foreign = described.status === 'fulfilled' ? otherStreamsTable(m, described.value) : undefined;
   // a table under metadata.table that is no history is a setting to change, whether or not the
   // stream exists yet: nothing may be made or written beside it
-  const tableMismatch = async (): Promise<MetadataMismatch | undefined> => {
+  const tableMismatch = (): MetadataMismatch | undefined => {
     if (table.status === 'fulfilled' || !(table.reason instanceof ServerError) || isMissingSource(table.reason)) return undefined;
-    return metadataMismatch(m, table.reason.message, 'table') ?? await notHistoryTable(client, m);
+    // (one that cannot be read, its query terminated, say: by its description)
+    const d = described.status === 'fulfilled' ? described.value : undefined;
+    return metadataMismatch(m, table.reason.message, 'table') ?? (d && !hasHistoryColumns(d) ? notHistory(m, 'table') : undefined);
   };
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) {
-      const wrong = foreign ?? await tableMismatch();
+      const wrong = foreign ?? tableMismatch();
       if (wrong) throw wrong;
       return undefined;
     }
@@ -109,23 +112,13 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a table of that name that is no history (it lacks the columns) is a setting to change, and
   // nothing may be written beside it (or dropped with it by metadata destroy)
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
-  const wrong = foreign ?? await tableMismatch();
+  const wrong = foreign ?? tableMismatch();
   if (wrong) throw wrong;
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
   // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
   if (table.status === 'rejected' && !isMissingSource(table.reason)) history.tableProblem = (table.reason as ServerError).brief;
   return history;
-}
-
-/**
- * A table under metadata.table that cannot be read (not queryable, its query terminated) is looked
- * at: one without the history's columns is another table, which is no history to write beside.
- */
-async function notHistoryTable(client: KsqlClient, m: MetadataNames): Promise<MetadataMismatch | undefined> {
-  let d: DescribedSource | undefined;
-  try { d = await describeSource(client, m.table); } catch { return undefined; }
-  return d && !hasHistoryColumns(d) ? notHistory(m, 'table') : undefined;
 }
 
 /**
