@@ -139,3 +139,17 @@ describe('listings', () => {
     expect(functions).toEqual([...functions].sort());
   });
 });
+
+describe('answers as ksqlDB words and orders them', () => {
+  it('ALTER SYSTEM\'s command id is cluster/<uuid>/alter, new each time; a HEADER(\'k\') column describes its key before its type; INSERT VALUES into a windowed source is refused in ksqlDB\'s words', () => {
+    const { run, fails } = engine();
+    const ids = [run("ALTER SYSTEM 'ksql.hidden.topics'='_.*';"), run("ALTER SYSTEM 'ksql.hidden.topics'='_.*';")].map((r) => (r as unknown as { commandId: string }).commandId);
+    for (const id of ids) expect(id).toMatch(/^cluster\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/alter$/);
+    expect(ids[0]).not.toBe(ids[1]);
+    run("CREATE STREAM HS (ID STRING KEY, V INT, H2 BYTES HEADER('x')) WITH (kafka_topic='hs', partitions=1, value_format='json');");
+    const fields = (run('DESCRIBE HS;') as unknown as { sourceDescription: { fields: object[] } }).sourceDescription.fields;
+    expect(JSON.stringify(fields[2])).toBe('{"name":"H2","schema":{"type":"BYTES","fields":null,"memberSchema":null},"headerKey":"x","type":"HEADER"}');
+    run('CREATE TABLE WT AS SELECT ID, COUNT(*) AS C FROM HS WINDOW TUMBLING (SIZE 1 HOUR) GROUP BY ID;');
+    expect(fails("INSERT INTO WT (ID, C) VALUES ('a', 1);")).toBe('Cannot insert values into windowed stream/table!');
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStatement } from '../../src/engine/sql/parser.js';
 import { formatCreateAsSelect } from '../../src/engine/analysis/sql-formatter.js';
 import { startLocalServer } from '../../src/engine/rest/server.js';
+import { Engine } from '../../src/engine/engine.js';
 
 const format = (sql: string, names: string[]) => {
   const s = parseStatement(sql);
@@ -57,5 +58,21 @@ describe('statements as ksqlDB stores and shows them (DESCRIBE, SHOW QUERIES, EX
       const shown = ((await run('SHOW QUERIES;'))[0]!.queries as { id: string; queryString: string }[]).find((q) => q.id.startsWith('INSERTQUERY_'))!.queryString;
       expect(shown).toBe('INSERT INTO KEPT SELECT\n  E4B.K K,\n  (E4B.V * 2) V\nFROM E4B E4B\nWHERE (E4B.V > 1)\nEMIT CHANGES;');
     } finally { await server.close(); }
+  });
+});
+
+describe('the statement a persistent query shows (as ksqlDB stores it)', () => {
+  it('names each select item with its own output column, whatever order the sink\'s columns take (its key first)', () => {
+    const e = new Engine();
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    for (const s of [
+      "CREATE STREAM ORDERS (ID STRING KEY, CUSTOMER STRING, AMOUNT INT) WITH (kafka_topic='orders', value_format='json', partitions=1);",
+      "CREATE TABLE CUSTOMERS (ID STRING PRIMARY KEY, NAME STRING) WITH (kafka_topic='customers', value_format='json', partitions=1);",
+      'CREATE STREAM ENRICHED AS SELECT o.ID, o.CUSTOMER, c.NAME, o.AMOUNT FROM ORDERS o LEFT JOIN CUSTOMERS c ON o.CUSTOMER = c.ID;',
+    ]) e.executeStatement(s, ctx);
+    const q = [...e.queries.values()].find((x) => x.sinkName === 'ENRICHED')!;
+    expect(q.displayText).toMatch(/^CREATE STREAM ENRICHED WITH \(.*\) AS SELECT\n {2}O\.ID O_ID,\n {2}O\.CUSTOMER CUSTOMER,\n {2}C\.NAME NAME,\n {2}O\.AMOUNT AMOUNT\nFROM ORDERS O\nLEFT OUTER JOIN CUSTOMERS C ON \(\(O\.CUSTOMER = C\.ID\)\)\nEMIT CHANGES;$/);
+    // the sink's columns: the key (the join key, CUSTOMER) first
+    expect(e.metastore.get('ENRICHED')!.columns.map((c) => c.name)).toEqual(['CUSTOMER', 'O_ID', 'NAME', 'AMOUNT']);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { probeSignatures } from '../functions/probe.js';
 import { isKnownProperty, propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
@@ -85,7 +86,7 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     case 'alterSystem': {
       settable(stmt.name, stmt.value);
       engine.properties[stmt.name] = stmt.value;
-      return commandStatus(engine, stmt, `cluster/${engine.properties['ksql.service.id']}/alter`, 'System property altered.', { carriesPlan: false });
+      return commandStatus(engine, stmt, `cluster/${randomUUID()}/alter`, 'System property altered.', { carriesPlan: false });
     }
     case 'assertTopic': {
       const problem = topicAssertionProblem(engine, stmt);

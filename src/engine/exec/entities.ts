@@ -31,7 +31,8 @@ export function fieldsJson(cols: Column[]): FieldJson[] {
   return cols.map((c) => {
     const f: FieldJson = { name: c.name, schema: schemaJson(c.type) };
     if (c.ns === 'KEY') f.type = 'KEY';
-    if (c.ns === 'HEADER') { f.type = 'HEADER'; if (c.headerKey !== undefined) f.headerKey = c.headerKey; }
+    // (a HEADER('k') column's key comes before its type, as ksqlDB's FieldInfo orders them)
+    if (c.ns === 'HEADER') { if (c.headerKey !== undefined) f.headerKey = c.headerKey; f.type = 'HEADER'; }
     return f;
   });
 }

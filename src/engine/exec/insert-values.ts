@@ -16,7 +16,7 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
   if (!ds) throw new KsqlRequestError(`Cannot insert values into an unknown stream/table: \`${stmt.target}\`${engine.metastore.hint(stmt.target)}`);
   const kind = ds.type.toLowerCase();
   if (ds.isSource) throw new KsqlRequestError(`Cannot insert values into read-only ${kind}: ${ds.name}`);
-  if (ds.windowInfo) throw new KsqlRequestError(`Cannot insert values into windowed ${kind}!`);
+  if (ds.windowInfo) throw new KsqlRequestError('Cannot insert values into windowed stream/table!');
   const fail = (msg: string) => new KsqlRequestError(`Failed to insert values into '${ds.name}'. ${msg}`);
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
   const { row, rowtime } = valuesRow(ds, stmt.columns, stmt.values, fail);

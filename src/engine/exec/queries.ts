@@ -162,7 +162,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const given = propsByName(stmt.props);
   const retention = sinkRetention ?? given.RETENTION_MS ?? -1;
   const stored = { ...given, CLEANUP_POLICY: cleanupPolicy, KAFKA_TOPIC: topic, PARTITIONS: partitions, REPLICAS: replicas, RETENTION_MS: retention };
-  const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, columns.map((c) => c.name), undefined, stored, stmt, formatSides(engine, stmt.query));
+  const rendered = formatCreateAsSelect(kind, stmt.name, stmt.query, plan.columns.map((c) => c.name), undefined, stored, stmt, formatSides(engine, stmt.query));
   const displayText = rendered === undefined ? undefined : `${rendered};`;
   const sink: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo: plan.windowInfo,

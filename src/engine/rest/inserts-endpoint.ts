@@ -49,7 +49,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       if (ds.type === 'TABLE') { refuse('Cannot insert into a table', 40001); return; }
       // and the target rules of INSERT INTO ... VALUES
       const refused = ds.isSource ? `Cannot insert values into read-only ${ds.type.toLowerCase()}: ${ds.name}`
-        : ds.windowInfo ? `Cannot insert values into windowed ${ds.type.toLowerCase()}!` : undefined;
+        : ds.windowInfo ? 'Cannot insert values into windowed stream/table!' : undefined;
       if (refused) { refuse(refused); return; }
       start();
       res.flushHeaders();
