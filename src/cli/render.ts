@@ -4,11 +4,13 @@
  */
 export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || terminalColumns() || 120, keep: number[] = []): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  let total = widths.reduce((a, b) => a + b + 2, 0);
+  // two spaces between columns (none after the last)
+  let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
   while (total > maxWidth) {
     const shrinkable = widths.map((w, i) => (keep.includes(i) ? -1 : w));
     const widest = shrinkable.indexOf(Math.max(...shrinkable));
-    if (widest < 0 || widths[widest]! <= 8) break;
+    // (a column gives way down to its header's width: a table of long ids stays within the line)
+    if (widest < 0 || widths[widest]! <= Math.max(3, headers[widest]!.length)) break;
     widths[widest]!--; total--;
   }
   const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));

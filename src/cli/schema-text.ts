@@ -14,3 +14,6 @@ export function typeText(s: FieldSchema): string {
 }
 
 export const quoteName = q;
+
+/** A source's name as a statement spells it: bare when ksqlDB reads it back as itself (upper case), else quoted. */
+export const sqlName = (name: string): string => (/^[A-Z_][A-Z0-9_]*$/.test(name) ? name : q(name));

@@ -86,6 +86,26 @@ describe('management renderers in 80 columns', () => {
     expect(renderQueries([q(51)], 160).split('\n')[1]).toMatch(/CSAS_USER_TRADES_51\s+RUNNING\s+PERSISTENT\s+USER_TRADES\s+user_trades\s+STOCKTRADE,USERS\s+CREATE/);
   });
 
+  it('a query id of 62 characters or more keeps the table within the line, the id whole', () => {
+    const long = { ...q(1), id: 'MY_EXTREMELY_LONG_QUERY_IDENTIFIER_FOR_LAYOUT_TESTING_PURPOSES' };
+    const lines = renderQueries([long], 80).split('\n');
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+    expect(lines[1]).toMatch(/^MY_EXTREMELY_LONG_QUERY_IDENTIFIER_FOR_LAYOUT_TESTING_PURPOSES\s+RUNNING/);
+  });
+
+  it('describe lists every query reading and writing a source, wrapped under its label, never an id cut short', () => {
+    const ids = ['CSAS_ENRICHED_5', 'CTAS_PER_MIN_7', 'CTAS_BY_CUST_9', 'CSAS_LOWER_S_11', 'CTAS_SESS_13', 'CSAS_MY-STREAM_15'];
+    const d = { ...source(), topic: 'deep_copy_with_a_rather_long_topic_name_to_check_layout', readQueries: ids.map((id) => ({ id, state: 'RUNNING' })) } as unknown as SourceDescription;
+    const text = renderSourceDescription(d, false, 80);
+    for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    expect(text).not.toContain('…');
+    const readBy = text.slice(text.indexOf('Read by:')).split('\n');
+    expect(readBy[0]).toMatch(/^Read by: {8}CSAS_ENRICHED_5, /);
+    expect(readBy[1]).toMatch(/^ {16}\S/);
+    expect(readBy.join(' ').replace(/\s+/g, ' ').replace('Read by: ', '')).toBe(ids.join(', '));
+    expect(text).toContain('Topic:          deep_copy_with_a_rather_long_topic_name_to_check_layout\n                (partitions: 1, replication: 1)');
+  });
+
   it('a long nested type wraps onto more lines instead of losing its fields', () => {
     const struct = (fields: [string, FieldSchema][]): FieldSchema => ({ type: 'STRUCT', memberSchema: null, fields: fields.map(([name, schema]) => ({ name, schema })) });
     const s = (type: string): FieldSchema => ({ type, fields: null, memberSchema: null });

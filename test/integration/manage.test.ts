@@ -87,7 +87,7 @@ describe('query and schema management through the CLI', () => {
     } finally { expect(run('queries', 'resume', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0); }
   });
 
-  it('refuses to change the server without a terminal unless --yes', () => {
+  it('refuses to change the server without a terminal unless --yes', async () => {
     const r = run('queries', 'terminate', '--sink', 'COMPLETED_PER_MINUTE');
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/add --yes/);
@@ -95,6 +95,11 @@ describe('query and schema management through the CLI', () => {
     expect(r.stderr).toMatch(/^terminate CTAS_COMPLETED_PER_MINUTE_\d+: CREATE TABLE/m);
     const drop = run('drop', 'users', '--cascade');
     expect([drop.status, drop.stderr]).toEqual([2, expect.stringMatching(/^will run, in order:\n {2}DROP STREAM USER_TRADES.*\n {2}DROP TABLE USERS\nerror: refusing/)]);
+    // a name that is not upper case is shown quoted, as the statement that runs spells it (DROP STREAM Orders would be ORDERS)
+    expect((await ksql(server.url, "CREATE STREAM `Mixed-Case` (V INT) WITH (KAFKA_TOPIC='mixed_case', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+    const quoted = run('drop', '`Mixed-Case`');
+    expect([quoted.status, quoted.stderr]).toEqual([2, expect.stringMatching(/^will run, in order:\n {2}DROP STREAM `Mixed-Case`\nerror: refusing/)]);
+    expect((await ksql(server.url, 'DROP STREAM `Mixed-Case` DELETE TOPIC;')).status).toBe(200);
   });
 
   it('terminate --sink USER_TRADES stops exactly that query', () => {

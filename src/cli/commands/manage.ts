@@ -4,7 +4,7 @@ import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, secretRedactor, startEmbedded, type GlobalOptions } from '../context.js';
 import { formatTime, report, table, terminalColumns } from '../render.js';
-import { typeText } from '../schema-text.js';
+import { sqlName, typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 import type { Config } from '../../config/config.js';
 
@@ -268,9 +268,29 @@ export function renderSourceDescription(d: SourceDescription, extended: boolean,
       ? [`${title}:`, ...lines.map((l) => `  ${l}`), ...perHost(hosts)] : [`${title}:`.padEnd(16) + '-']);
     details.push('', ...block('Statistics', stats, d.clusterStatistics), ...block('Errors', errors, d.clusterErrorStats));
   }
-  // the column table is laid out to fit; the details shorten only where a value is longer than the line
-  const fit = (l: string) => (l.length > width ? `${l.slice(0, width - 1)}…` : l);
-  return [`${d.type} ${d.name}`, '', ...columns, '', ...details.map(fit)].join('\n');
+  // the column table is laid out to fit; a longer details line goes on below its value
+  return [`${d.type} ${d.name}`, '', ...columns, '', ...details.flatMap((l) => wrapDetail(l, width))].join('\n');
+}
+
+/**
+ * A details line within `width`: what does not fit goes on to lines indented under the value
+ * (a label's 16 columns, else two more than the line's own indent), broken at spaces, so a list
+ * breaks after its commas. A word longer than the line stays whole: query ids are never cut.
+ */
+export function wrapDetail(line: string, width: number): string[] {
+  if (line.length <= width) return [line];
+  const label = /^[A-Z][\w ]*:\s+/.exec(line)?.[0];
+  const lead = label ?? /^\s*/.exec(line)![0];
+  const indent = ' '.repeat(label ? label.length : lead.length + 2);
+  const out: string[] = [];
+  let cur = lead, empty = true;
+  for (const word of line.slice(lead.length).split(' ').filter(Boolean)) {
+    if (!empty && cur.length + 1 + word.length > width) { out.push(cur); cur = indent; empty = true; }
+    cur += (empty ? '' : ' ') + word;
+    empty = false;
+  }
+  out.push(cur);
+  return out;
 }
 
 /**
@@ -281,9 +301,9 @@ const QUERY_MIN = 20;
 function wholeWidth(headers: string[], cells: string[][], shown: number[]): number {
   return shown.reduce((n, i) => {
     const w = Math.max(headers[i]!.length, ...cells.map((r) => r[i]!.length));
-    // two spaces after every column, as table() counts its width
+    // two spaces between columns, as table() counts its width
     return n + (headers[i] === 'QUERY' ? Math.min(w, QUERY_MIN) : w) + 2;
-  }, 0);
+  }, -2);
 }
 
 /** The queries table; failing queries in red on a terminal. */
@@ -382,7 +402,8 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     const isHistory = (x: string) => [config.metadata.stream, config.metadata.table].some((h) => h.toUpperCase() === x.toUpperCase());
     const history = isHistory(root.name) ? { name: root.name } : plan.find((s) => s.kind === 'drop' && isHistory(s.name));
     if (history) throw new CliError(`drop: this would drop ${history.name}, the migration history (metadata.${history.name.toUpperCase() === config.metadata.stream.toUpperCase() ? 'stream' : 'table'}): use 'ksql-migrate metadata destroy', which checks no run holds its lock`, EXIT.FAILED);
-    const dropSql = (s: (typeof plan)[number]) => `DROP ${s.type} ${s.name}${opts.deleteTopic ? ' DELETE TOPIC' : ''}`;
+    // (names as the statement spells them: DROP STREAM Orders would be ORDERS)
+    const dropSql = (s: (typeof plan)[number]) => `DROP ${s.type} ${sqlName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''}`;
     const lines = ['will run, in order:', ...plan.map((s) => (s.kind === 'drop' ? `  ${dropSql(s)}${s.ends?.length ? `  (ends ${s.ends.join(', ')})` : ''}` : `  TERMINATE ${s.name}`))];
     const sources = plan.filter((s) => s.kind === 'drop').length;
     if (!(await confirm(lines, `drop ${sources} source${sources === 1 ? '' : 's'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
