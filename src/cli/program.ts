@@ -52,7 +52,7 @@ export function buildProgram(): Command {
     .option('-d, --define <name=value>', 'a variable for ${name} (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .action(async (opts) => { const { runDown } = await import('./commands/down.js'); code(await runDown(opts)); });
 
-  common(program.command('status').description('applied and pending versions, from two pull queries of the history and a DESCRIBE of its table, at once'))
+  common(program.command('status').description('applied and pending versions, from two pull queries'))
     .option('--exit-code', 'exit 1 when anything is pending, failed, changed or missing (unless --ignore-missing), or a file is one up would refuse')
     .option('--allow-out-of-order', 'pending files below the latest applied version are no problem (they go with up --allow-out-of-order)')
     .option('--ignore-missing', 'applied versions whose files were removed on purpose (squashed) are no problem')

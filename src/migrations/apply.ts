@@ -73,25 +73,29 @@ const TABLE_ONLY_CONFIRM_MS = 10_000;
  * Reads the whole history with two pull queries at once: the events stream, which holds every row
  * written since its topic's retention last deleted (and orders lock claims), and the table, which
  * keeps each version's latest row however old, as Confluent's tool reads it. Without the table
- * (not created yet, or dropped) the stream alone is read. The table's DESCRIBE goes with them: it
- * tells another table under the name, or another stream's history table, from the history's own.
+ * (not created yet, or dropped) the stream alone is read. A history table that can be read while
+ * the stream does not exist is another stream's. `checkTable` (before a command writes to the
+ * history) sends the table's DESCRIBE with them, which also tells a history table made from
+ * another stream that does exist.
  */
-export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number): Promise<History | undefined> {
+export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs: number, opts: { checkTable?: boolean } = {}): Promise<History | undefined> {
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
-  // (the table's description at once too: a history table of another stream is refused)
-  const [events, table, described] = await Promise.allSettled([select(m.stream), select(m.table), describeSource(client, m.table)]);
-  const foreign = described.status === 'fulfilled' ? otherStreamsTable(m, described.value) : undefined;
+  const describeTable = () => describeSource(client, m.table);
+  const [events, table, described] = await Promise.allSettled([select(m.stream), select(m.table), opts.checkTable ? describeTable() : Promise.resolve(undefined)]);
+  const description = described.status === 'fulfilled' ? described.value : undefined;
+  const foreign = description ? otherStreamsTable(m, description) : undefined;
   // a table under metadata.table that is no history is a setting to change, whether or not the
   // stream exists yet: nothing may be made or written beside it
-  const tableMismatch = (): MetadataMismatch | undefined => {
+  const tableMismatch = async (): Promise<MetadataMismatch | undefined> => {
     if (table.status === 'fulfilled' || !(table.reason instanceof ServerError) || isMissingSource(table.reason)) return undefined;
     // (one that cannot be read, its query terminated, say: by its description)
-    const d = described.status === 'fulfilled' ? described.value : undefined;
+    const d = opts.checkTable ? description : await describeTable().catch(() => undefined);
     return metadataMismatch(m, table.reason.message, 'table') ?? (d && !hasHistoryColumns(d) ? notHistory(m, 'table') : undefined);
   };
   if (events.status === 'rejected') {
     if (isMissingSource(events.reason)) {
-      const wrong = foreign ?? tableMismatch();
+      // a history table read while the stream it is made from does not exist: another stream's
+      const wrong = foreign ?? (table.status === 'fulfilled' ? otherStreamsTable(m) : await tableMismatch());
       if (wrong) throw wrong;
       return undefined;
     }
@@ -112,7 +116,7 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   // a table of that name that is no history (it lacks the columns) is a setting to change, and
   // nothing may be written beside it (or dropped with it by metadata destroy)
   if (table.status === 'rejected' && !(table.reason instanceof ServerError)) throw table.reason;
-  const wrong = foreign ?? tableMismatch();
+  const wrong = foreign ?? await tableMismatch();
   if (wrong) throw wrong;
   const tableRows = table.status === 'fulfilled' ? table.value.rows.map(rowFromColumns) : [];
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
@@ -154,8 +158,10 @@ const sourceName = (name: string): string => (/^[`"]/.test(name) ? name.slice(1,
  * project's history, whose table keeps the default name): reading or writing beside it would mix the
  * two histories, so the setting is to change.
  */
-function otherStreamsTable(m: MetadataNames, d: DescribedSource | undefined): MetadataMismatch | undefined {
-  if (!d?.from || !hasHistoryColumns(d) || d.from === sourceName(m.stream)) return undefined;
+function otherStreamsTable(m: MetadataNames, d?: DescribedSource): MetadataMismatch | undefined {
+  // (without a description: a history table read while metadata.stream does not exist)
+  if (!d) return new MetadataMismatch(`metadata.table: ${m.table} is a history table, but metadata.stream ${m.stream} does not exist: it is another stream's history; set metadata.table to a name of its own (or metadata.stream to the stream it is made from)`);
+  if (!d.from || !hasHistoryColumns(d) || d.from === sourceName(m.stream)) return undefined;
   return new MetadataMismatch(`metadata.table: ${m.table} is the history table of the stream ${d.from}, not of metadata.stream ${m.stream}; set metadata.table to a name of its own (or metadata.stream to ${d.from})`);
 }
 
@@ -282,7 +288,7 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   const stream = s.metadata.stream;
   // the configured names are looked at before anything is made or written: a stream or table under
   // them that is no history stops the run here (CREATE ... IF NOT EXISTS would keep it, and make the other)
-  await readHistory(client, s.metadata, s.leaseMs);
+  await readHistory(client, s.metadata, s.leaseMs, { checkTable: true });
   // one request: metadata (idempotent) and our claim on the lock
   if (ports.interrupted()) throw new InterruptedWaiting('interrupted before anything was written');
   emit({ type: 'writing' });

@@ -22,7 +22,7 @@ export async function runBaseline(opts: BaselineOptions): Promise<number> {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    const [files, history] = await bothInOrder(readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000));
+    const [files, history] = await bothInOrder(readFilesOrThrow(config.migrationsDir, warner(opts)), readHistory(client, m, config.lock.leaseSeconds * 1000, { checkTable: true }));
     if (history?.lock.holder !== undefined) throw new CliError(`baseline: the lock is held by ${history.lock.holder}; wait for that run, or 'ksql-migrate repair --release-lock --yes' if none runs`, EXIT.FAILED);
     const plan = planBaseline(files, history, version, m.stream, Date.now());
     if (!plan.ok) throw new CliError(`baseline: ${plan.reason}`, EXIT.FAILED);

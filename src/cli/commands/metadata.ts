@@ -15,7 +15,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
     if (action === 'init') {
       // a history table that exists but cannot be read (its query terminated) is made again from
       // the stream: Confluent's tool reads the history from it
-      const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
+      const history = await readHistory(client, m, config.lock.leaseSeconds * 1000, { checkTable: true });
       const rebuilt = history?.tableProblem !== undefined;
       if (rebuilt) await dropOrphanedHistoryTable(client, m, history!.tableProblem!);
       await ensureMetadata(client, m);
@@ -23,7 +23,7 @@ export async function runMetadata(action: 'init' | 'destroy', opts: GlobalOption
     } else {
       // the whole record of what was applied goes: never under a running `up`, and only when asked
       const leaseMs = config.lock.leaseSeconds * 1000;
-      const history = await readHistory(client, m, leaseMs);
+      const history = await readHistory(client, m, leaseMs, { checkTable: true });
       if (history && liveHolder(history.lock, leaseMs, Date.now()) !== undefined) {
         throw new CliError(`the history's lock is held by ${history.lock.holder} since ${new Date(history.lock.since!).toISOString()}: a migration run may be going on; let it finish (or wait for its lease to run out) before destroying the history`, EXIT.FAILED);
       }

@@ -21,7 +21,7 @@ export async function runRepair(opts: RepairOptions): Promise<number> {
   const client = makeClient(config, opts);
   try {
     const m = await metadataNames(config, client);
-    const history = await readHistory(client, m, config.lock.leaseSeconds * 1000);
+    const history = await readHistory(client, m, config.lock.leaseSeconds * 1000, { checkTable: true });
     if (!history) throw new CliError('repair: there is no migration history on this server', EXIT.FAILED);
     const sql: string[] = [];
     const lines: string[] = [];

@@ -7,7 +7,7 @@ import { formatTime, pad6, table } from '../render.js';
 
 export interface StatusOptions extends GlobalOptions { exitCode?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
-/** Files and history side by side, from the two pull queries of the history and its table's DESCRIBE (sent at once). */
+/** Files and history side by side, from the two pull queries of the history (sent at once). */
 export async function collectStatus(opts: StatusOptions) {
   const config = loadConfigOrExit(opts);
   const stopEmbedded = await startEmbedded(config, opts);
