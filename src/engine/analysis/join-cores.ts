@@ -1,5 +1,5 @@
 import type { Header } from '../storage/topics.js';
-import type { StoreFactory } from '../state/store.js';
+import type { StateStore, StoreFactory } from '../state/store.js';
 import type { Row } from './compile.js';
 import { keyString } from '../functions/values.js';
 
@@ -83,7 +83,9 @@ const defaultGrace = (w: WindowSpec) => Math.max(86_400_000 - 2 * w.before, 0);
  */
 export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
   interface Buffered { row: Row; ts: number; matched: boolean; emitted: boolean; partition?: number }
-  const buffers = { L: s.stores<Buffered[]>(`${s.name}join-left`), R: s.stores<Buffered[]>(`${s.name}join-right`) };
+  // each buffered row is an entry of its own, `<join key>\u0001<n>`, as a window store keeps each
+  // record: a put writes one row to the changelog, never a key's whole list (which grew with every row)
+  const stores = { L: s.stores<Buffered>(`${s.name}join-left`), R: s.stores<Buffered>(`${s.name}join-right`) };
   const time = s.stores<number>(`${s.name}stream-time`);
   const outers = new Set<'L' | 'R'>(s.type === 'LEFT' ? ['L'] : s.type === 'RIGHT' ? ['R'] : s.type === 'FULL' ? ['L', 'R'] : []);
   const retention = w.before + w.after + (w.grace ?? defaultGrace(w));
@@ -93,20 +95,50 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
   const timeKey = (task: number, which: 't' | 'L' | 'R') => (task === 0 ? which : `${task}:${which}`);
   const expiredAt = new Map<number, number>();
 
+  /** Per side, each join key's entries in arrival order; made from the store on first use (after a restore). */
+  let index: { L: Map<string, string[]>; R: Map<string, string[]> } | undefined;
+  let next = 0;
+  const entriesOf = () => {
+    if (index) return index;
+    index = { L: new Map(), R: new Map() };
+    for (const side of ['L', 'R'] as const) {
+      const store = stores[side] as unknown as StateStore<Buffered | Buffered[]>;
+      const found: [number, string, string][] = [];
+      for (const [ek, v] of [...store.entries()]) {
+        // a key's whole list, as state of before each row had an entry of its own: one entry a row
+        if (Array.isArray(v)) { store.delete(ek); for (const b of v) { const n = next++; store.put(`${ek}\u0001${n}`, b); found.push([n, ek, `${ek}\u0001${n}`]); } continue; }
+        const cut = ek.lastIndexOf('\u0001');
+        const n = Number(ek.slice(cut + 1));
+        next = Math.max(next, n + 1);
+        found.push([n, ek.slice(0, cut), ek]);
+      }
+      found.sort((a, b) => a[0] - b[0]);
+      for (const [, k, ek] of found) { const list = index[side].get(k); if (list) list.push(ek); else index[side].set(k, [ek]); }
+    }
+    return index;
+  };
+  /** Drops a side's entries of key `k` that `keep` refuses. */
+  const prune = (side: 'L' | 'R', k: string, keep: (b: Buffered) => boolean) => {
+    const list = entriesOf()[side].get(k);
+    if (!list) return;
+    const kept = list.filter((ek) => { const b = stores[side].get(ek); if (b && keep(b)) return true; stores[side].delete(ek); return false; });
+    if (kept.length === 0) index![side].delete(k); else if (kept.length !== list.length) index![side].set(k, kept);
+  };
+
   const expire = (task: number, now: number, headers: Header[]) => {
     if (expiredAt.get(task) === now) return;
     expiredAt.set(task, now);
     // unmatched outer rows of this partition whose window and grace have passed, oldest first, as
     // Kafka Streams' outer store emits them
-    const due: { side: 'L' | 'R'; k: string; b: Buffered }[] = [];
+    const due: { side: 'L' | 'R'; k: string; ek: string; b: Buffered }[] = [];
     for (const side of ['L', 'R'] as const) {
-      const store = buffers[side];
+      const store = stores[side];
       const storeTime = time.get(timeKey(task, side)) ?? now;
-      for (const [k, list] of [...store.entries()]) {
-        if (!list.some((b) => (b.partition ?? 0) === task)) continue;
-        if (outers.has(side) && w.grace !== undefined) for (const b of list) if ((b.partition ?? 0) === task && !b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, b });
-        const kept = list.filter((b) => (b.partition ?? 0) !== task || b.ts >= storeTime - retention || (outers.has(side) && !b.matched && !b.emitted));
-        if (kept.length === 0) store.delete(k); else if (kept.length !== list.length) store.put(k, kept);
+      for (const [k, list] of [...entriesOf()[side]]) {
+        const rows = list.map((ek) => [ek, store.get(ek)!] as const);
+        if (!rows.some(([, b]) => (b.partition ?? 0) === task)) continue;
+        if (outers.has(side) && w.grace !== undefined) for (const [ek, b] of rows) if ((b.partition ?? 0) === task && !b.matched && !b.emitted && now > closes(side, b.ts) + w.grace) due.push({ side, k, ek, b });
+        prune(side, k, (b) => (b.partition ?? 0) !== task || b.ts >= storeTime - retention || (outers.has(side) && !b.matched && !b.emitted));
       }
     }
     // in the order of the outer store's keys: time, then the side (right first), then the key's bytes
@@ -115,9 +147,9 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
       d.b.emitted = true;
       const [k0, ...window] = JSON.parse(d.k) as unknown[];
       s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined, partition: task });
-      const list = buffers[d.side].get(d.k);
+      if (stores[d.side].has(d.ek)) stores[d.side].put(d.ek, d.b);
       const sideTime = time.get(timeKey(task, d.side)) ?? now;
-      if (list) buffers[d.side].put(d.k, list.filter((b) => (b.partition ?? 0) !== task || b.ts >= sideTime - retention));
+      prune(d.side, d.k, (b) => (b.partition ?? 0) !== task || b.ts >= sideTime - retention);
     }
   };
 
@@ -133,16 +165,19 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     const mineTime = Math.max(time.get(timeKey(task, side)) ?? -Infinity, e.ts), theirTime = time.get(timeKey(task, otherSide)) ?? -Infinity;
     time.put(timeKey(task, 't'), now);
     time.put(timeKey(task, side), mineTime);
-    const mine = buffers[side], theirs = buffers[otherSide];
+    const entries = entriesOf();
+    const theirs = stores[otherSide];
     // a row that moves stream time on (or keeps it) first emits the outer rows whose window and grace
     // have passed, then joins: Kafka Streams' join processor flushes its outer store before the fetch
     if (e.ts === now) expire(task, now, e.headers);
     const entry: Buffered = task === 0 ? { row: e.row, ts: e.ts, matched: false, emitted: false } : { row: e.row, ts: e.ts, matched: false, emitted: false, partition: task };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
     // the other side's rows in time order, as a window store's fetch gives them (arrival order within a time)
-    for (const m of (theirs.get(k) ?? []).filter((b) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention).sort((a, b) => a.ts - b.ts)) {
+    const matches = (entries[otherSide].get(k) ?? []).map((ek) => [ek, theirs.get(ek)!] as const)
+      .filter(([, b]) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention).sort((a, b) => a[1].ts - b[1].ts);
+    for (const [ek, m] of matches) {
       entry.matched = true;
-      if (!m.matched) { m.matched = true; theirs.put(k, theirs.get(k)!); }
+      if (!m.matched) { m.matched = true; theirs.put(ek, m); }
       s.emit({ key: [jk], row: isLeft ? s.joinRows(e.row, m.row) : s.joinRows(m.row, e.row), ts: Math.max(e.ts, m.ts), headers: e.headers, window: e.window, partition: task });
     }
     if (!entry.matched && outers.has(side) && (w.grace === undefined || to < now)) {
@@ -151,7 +186,12 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
       s.emit({ key: [jk], row: padded(side, e.row), ts: e.ts, headers: e.headers, window: e.window, partition: task });
     }
     // a window store skips a record older than its own time less the retention
-    if (e.ts >= mineTime - retention) mine.put(k, [...(mine.get(k) ?? []), entry]);
+    if (e.ts >= mineTime - retention) {
+      const ek = `${k}\u0001${next++}`;
+      stores[side].put(ek, entry);
+      const list = entries[side].get(k);
+      if (list) list.push(ek); else entries[side].set(k, [ek]);
+    }
   };
   return { left: (e) => arrive('L', e), right: (e) => arrive('R', e) };
 }
