@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { get } from 'node:http';
@@ -1377,7 +1377,16 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       // a lock left by a process that is gone is taken over
       const third = await startServerProcess(['--data-dir', sharedDir]);
       expect((await fetch(`${third.url}/healthcheck`)).status).toBe(200);
-      await third.stop();
+      await third.stop('SIGKILL');
+      // and so is one whose pid now names another live process (a container restarted: its processes
+      // take the old pids), told apart by the time the process started
+      const other = spawn('sleep', ['60']);
+      try {
+        await writeFile(join(sharedDir, 'lock'), `${other.pid} 1`);
+        const fourth = await startServerProcess(['--data-dir', sharedDir]);
+        expect((await fetch(`${fourth.url}/healthcheck`)).status).toBe(200);
+        await fourth.stop();
+      } finally { other.kill(); }
     } finally { await rm(sharedDir, { recursive: true, force: true }); }
   });
 });

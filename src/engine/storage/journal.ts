@@ -329,24 +329,38 @@ export class JournalBroken extends Error {
 export class DataDirInUse extends Error {}
 
 /**
- * Takes the data dir for this process: a `lock` file holding its pid, created only if absent. A lock
- * left by a process that is gone is taken over. Two servers on one data dir would each append
- * their own offsets and query ids to the one journal.
+ * Takes the data dir for this process: a `lock` file holding its pid and, on Linux, the time the
+ * process started, created only if absent. A lock left by a process that is gone is taken over, and
+ * so is one whose pid now names another process (a container restarted with the same data dir: its
+ * new processes take the old pids): the start times differ. Two servers on one data dir would each
+ * append their own offsets and query ids to the one journal.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'lock');
   for (let attempt = 0; ; attempt++) {
     try {
-      const f = await open(path, 'wx');
-      await f.writeFile(String(process.pid)); await f.close();
+      const f = await open(path, 'wx', 0o600);
+      const started = startTime(process.pid);
+      await f.writeFile(started === undefined ? String(process.pid) : `${process.pid} ${started}`); await f.close();
       return async () => { await rm(path, { force: true }); };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
+      const [pidText, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(/\s+/);
+      const pid = Number(pidText);
+      const same = (p: number) => started === undefined || startTime(p) === undefined || startTime(p) === started;
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && same(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
       await rm(path, { force: true });
     }
   }
+}
+
+/** When a process started (clock ticks since boot, field 22 of /proc/<pid>/stat); undefined where there is no /proc. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // (the name in brackets may hold spaces: the fields after it start at the third)
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch { return undefined; }
 }
 
 function alive(pid: number): boolean {
