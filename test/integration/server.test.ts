@@ -1244,6 +1244,26 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       expect(r.status).toBe(2);
       expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 is not a journal entry; the data dir is damaged/);
       expect(await readFile(path, 'utf8')).toBe(lines.join('\n'));
+      // lines that are still JSON but not what the server wrote: each stops the start, naming the line and what is wrong
+      const rec = lines.findIndex((l) => l.startsWith('{"e":"rec"'));
+      expect(rec).toBeGreaterThan(2);
+      lines[2] = lines[2]!.slice(2);
+      const start = () => spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
+      for (const [change, why] of [
+        [(l: string) => l.replace(/"v":"[^"]*"/, '"v":"###"'), 'a record whose key or value is not base64'],
+        [(l: string) => l.replace('"e":"rec"', '"e":"zzz"'), 'an entry of no known kind ("zzz")'],
+        [(l: string) => l.replace(/"v":"[^"]*"/, '"v":17'), 'a record whose key or value is not base64'],
+        [(l: string) => l.replace(/"p":0/, '"p":7'), 'cannot be applied'],
+      ] as const) {
+        const changed = [...lines];
+        changed[rec] = change(lines[rec]!);
+        expect(changed[rec]).not.toBe(lines[rec]);
+        await writeFile(path, changed.join('\n'));
+        const bad = start();
+        expect([why, bad.status]).toEqual([why, 2]);
+        expect(bad.stderr.trim()).toContain(`journal.jsonl: line ${rec + 1} `);
+        expect(bad.stderr.trim()).toContain(why);
+      }
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
   });
 

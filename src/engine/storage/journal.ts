@@ -41,6 +41,43 @@ const COMPACTING = '.compacting';
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
 
+/** Bytes as the journal writes them: base64 with its padding (Buffer.from skips what is not base64). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const bytesProblem = (v: unknown): boolean => v !== null && (typeof v !== 'string' || !BASE64.test(v));
+
+/** Why a record line is not one the journal writes, or undefined. */
+function recordProblem(r: unknown): string | undefined {
+  const x = r as Partial<RecordLine> | null;
+  if (x === null || typeof x !== 'object') return 'a record that is no object';
+  if (typeof x.t !== 'string') return 'a record without its topic';
+  if (!Number.isInteger(x.p) || x.p! < 0) return `a record of partition ${JSON.stringify(x.p)}`;
+  if (typeof x.ts !== 'number') return 'a record without its time';
+  if (bytesProblem(x.k) || bytesProblem(x.v)) return 'a record whose key or value is not base64';
+  if (!Array.isArray(x.h) || x.h.some((h) => typeof h?.k !== 'string' || bytesProblem(h.v))) return 'a record whose headers are not the journal\'s';
+  return undefined;
+}
+
+/** Why a parsed line is not an entry the journal writes, or undefined. */
+function entryProblem(e: unknown): string | undefined {
+  const x = e as Record<string, unknown> | null;
+  if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'not an object';
+  switch (x.e) {
+    case 'cmd': return typeof x.sql === 'string' ? undefined : 'a statement without its text';
+    case 'topic': return typeof x.name === 'string' && ['create', 'delete', 'grow', 'config', 'trim'].includes(x.op as string) ? undefined : 'a topic change of no known kind';
+    case 'rec': return recordProblem(x);
+    case 'recs': return Array.isArray(x.recs) ? x.recs.map(recordProblem).find(Boolean) : 'a unit without its records';
+    case 'step':
+      if (typeof x.q !== 'string' || typeof x.t !== 'string' || !Number.isInteger(x.p) || !Number.isInteger(x.o)) return 'a step without its query and input';
+      if (!Array.isArray(x.out) || !Array.isArray(x.ch)) return 'a step without its records and changes';
+      return x.out.map(recordProblem).find(Boolean) ?? (x.ch.every((c) => typeof (c as { s?: unknown })?.s === 'string' && typeof (c as { k?: unknown }).k === 'string') ? undefined : 'a state change without its store and key');
+    case 'sr': return x.c !== null && typeof x.c === 'object' ? undefined : 'a Schema Registry change without its content';
+    case 'base': return typeof x.t === 'string' && Number.isInteger(x.p) && Number.isInteger(x.o) ? undefined : 'a partition start without its offset';
+    case 'pos': return typeof x.q === 'string' && x.offsets !== null && typeof x.offsets === 'object' ? undefined : 'a query position without its offsets';
+    case 'store': return typeof x.q === 'string' && typeof x.s === 'string' && Array.isArray(x.entries) ? undefined : 'a store without its entries';
+    default: return `an entry of no known kind (${JSON.stringify(x.e)})`;
+  }
+}
+
 function recordLine(rec: TopicRecord): RecordLine {
   return { t: rec.topic, p: rec.partition, k: b64(rec.key), v: b64(rec.value), ts: rec.timestamp, h: rec.headers.map((h) => ({ k: h.key, v: b64(h.value) })) };
 }
@@ -102,13 +139,17 @@ export class Journal implements StepHooks {
       const onLine = (line: string, last: boolean) => {
         n++;
         let entry: Entry;
+        const damaged = (why: string) => new JournalDamaged(`${path}: line ${n} ${why}; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
         try { entry = JSON.parse(line) as Entry; } catch {
           // only the last line, unfinished (no newline after it), is a torn write to drop; a bad
           // line before it means the file was damaged, and nothing after it is thrown away
           if (last) return;
-          throw new JournalDamaged(`${path}: line ${n} is not a journal entry; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
+          throw damaged('is not a journal entry');
         }
-        j.apply(entry);
+        // a line that is JSON but no entry this server wrote (bytes changed on disk) is damage too
+        const problem = entryProblem(entry);
+        if (problem) throw damaged(`is not a journal entry (${problem})`);
+        try { j.apply(entry); } catch (e) { throw damaged(`cannot be applied (${(e as Error).message})`); }
         if (kept && KEPT(entry)) kept.push(line);
         validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
         if (last) lastHasNewline = false;
