@@ -59,6 +59,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     throw e;
   }
   // one write, so whoever reads the first line also has the second
+  if (server.droppedJournalBytes > 0) process.stderr.write(`warning: --data-dir: the journal's last line was cut off (${server.droppedJournalBytes} bytes, a write a crash interrupted): dropped; what it recorded is processed again from its input\n`);
   process.stdout.write(`ksql-migrate local server listening on ${server.url}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`
     + (server.schemaRegistryUrl ? `Schema Registry listening on ${server.schemaRegistryUrl}\n` : ''));
   await new Promise<void>((resolve) => {

@@ -53,6 +53,8 @@ export interface LocalServerOptions {
 
 export interface LocalServer {
   url: string; port: number; engine: Engine;
+  /** The bytes of a torn last journal line the start dropped (its input is processed again), or 0. */
+  droppedJournalBytes: number;
   /** `host:port` of the Kafka listener, when it runs. */
   kafkaBootstrap?: string;
   /** The Schema Registry's URL, when `schemaRegistryPort` was given. */
@@ -332,6 +334,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     url: `${scheme}://${urlHost}:${port}`,
     port,
     engine,
+    droppedJournalBytes: journal?.droppedBytes ?? 0,
     kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
     schemaRegistryUrl: registry?.url,
     async close() {

@@ -95,6 +95,8 @@ export class Journal implements StepHooks {
   private replaying = false;
   private release: () => Promise<void> = async () => undefined;
   private step: Extract<Entry, { e: 'step' }> | undefined;
+  /** The bytes of a torn last line dropped at start-up (a write a crash cut off), or 0. */
+  droppedBytes = 0;
 
   private constructor(readonly dir: string, readonly clusterId: string, private readonly engine: Engine) {}
 
@@ -174,6 +176,7 @@ export class Journal implements StepHooks {
     // (a journal written before files were made private becomes so)
     await j.fh.chmod(0o600);
     if (validBytes < fileBytes) await j.fh.truncate(validBytes);
+    j.droppedBytes = fileBytes - validBytes;
     // a whole last entry that lost only its newline gets it back, so the next entry starts a line
     if (!lastHasNewline) await j.fh.write('\n');
     j.size = validBytes + (lastHasNewline ? 0 : 1);
