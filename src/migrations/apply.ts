@@ -468,7 +468,7 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
   };
   // a dry run reads the history and takes no lock: it writes nothing, and waits for no other run
   if (options.dryRun) {
-    const { p, outcomes } = planned(await readHistory(client, s.metadata, s.leaseMs) ?? foldEvents([], s.leaseMs));
+    const { p, outcomes } = planned(await readHistory(client, s.metadata, s.leaseMs, { checkTable: true }) ?? foldEvents([], s.leaseMs));
     return { outcomes, plan: p, interrupted: false };
   }
   const stream = s.metadata.stream;

@@ -240,8 +240,10 @@ describe('the history stays true', () => {
     expect(JSON.parse(st.stdout).migrations.map((v: { version: number; state: string }) => `${v.version}:${v.state}`)).toEqual(['1:MIGRATED', '2:MIGRATED']);
     // b's stream made by hand beside it (as an older ksql-migrate's up made it): up still refuses by the table's DESCRIBE
     expect((await ksql(target(), `CREATE STREAM ${b.stream} (version_key STRING KEY, version STRING, name STRING, state STRING, checksum STRING, started_on STRING, completed_on STRING, previous STRING, error_reason STRING) WITH (KAFKA_TOPIC='${b.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
-    const up = b.run('up');
-    expect([up.status, up.stderr]).toEqual([2, named]);
+    for (const args of [['up'], ['up', '--dry-run']]) {
+      const r = b.run(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, named]);
+    }
     expect((await ksql(target(), `DROP STREAM ${b.stream} DELETE TOPIC;`)).status).toBe(200);
   });
 

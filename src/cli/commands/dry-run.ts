@@ -191,7 +191,8 @@ async function register(from: SchemaRegistryClient, to: SchemaRegistry, subject:
  */
 export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void, registry?: SchemaRegistryClient): Promise<DryRunReport> {
   const files = await readFilesOrThrow(s.dir, warn);
-  const history = (await readHistory(target, s.metadata, s.leaseMs)) ?? foldEvents([], s.leaseMs);
+  // (as up checks the history table before it writes, so does its dry run)
+  const history = (await readHistory(target, s.metadata, s.leaseMs, { checkTable: true })) ?? foldEvents([], s.leaseMs);
   const p = plan(files, history, options);
   refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
