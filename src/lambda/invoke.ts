@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 export type Handler = (event: unknown, context: LambdaContext, callback?: (error: unknown, result?: unknown) => void) => unknown;
@@ -29,15 +31,33 @@ export async function loadHandler(spec: string, environment = 0): Promise<{ hand
   // running this CLI, not the function's Lambda runtime (the template deploys nodejs22.x), so the
   // warning is off unless the user set the variable
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // each further environment loads the file as a module of its own (a URL of its own)
-  const href = pathToFileURL(resolve(file)).href + (environment > 0 ? `?environment=${environment}` : '');
-  try { mod = await import(href) as Record<string, unknown>; } catch (e) {
+  // each further environment loads the file as a module of its own: an ES module by a URL of its
+  // own; a CommonJS one (cached by its path) after its cache entry is dropped
+  const path = resolve(file);
+  const href = pathToFileURL(path).href + (environment > 0 ? `?environment=${environment}` : '');
+  try {
+    if (environment > 0 && isCommonJs(path)) {
+      const req = createRequire(path);
+      delete req.cache[path];
+      mod = req(path) as Record<string, unknown>;
+    } else mod = await import(href) as Record<string, unknown>;
+  } catch (e) {
     throw new HandlerLoadError(`--handler: cannot load ${file}: ${(e as Error).message.split('\n')[0]}`);
   }
   const fn = mod[name] ?? (mod.default as Record<string, unknown> | undefined)?.[name];
   if (typeof fn !== 'function') throw new HandlerLoadError(`--handler: ${file} has no exported function '${name}'`);
   const id = createHash('sha256').update(`${resolve(file)}#${name}`).digest('hex').slice(0, 8);
   return { handler: fn as Handler, name: `${file.replace(/.*\//, '').replace(/\.[^.]+$/, '')}-${name}`, id };
+}
+
+/** Whether Node loads the file as CommonJS: .cjs, or .js under a package.json without "type": "module". */
+function isCommonJs(path: string): boolean {
+  if (path.endsWith('.cjs')) return true;
+  if (!path.endsWith('.js')) return false;
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try { return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { type?: unknown }).type !== 'module'; } catch { /* none here, or not JSON */ }
+    if (dirname(dir) === dir) return true;
+  }
 }
 
 /**
