@@ -9,8 +9,9 @@ export function table(headers: string[], rows: string[][], maxWidth = process.st
   while (total > maxWidth) {
     const shrinkable = widths.map((w, i) => (keep.includes(i) ? -1 : w));
     const widest = shrinkable.indexOf(Math.max(...shrinkable));
-    // (a column gives way down to its header's width: a table of long ids stays within the line)
-    if (widest < 0 || widths[widest]! <= Math.max(3, headers[widest]!.length)) break;
+    // (a column gives way down to 8 characters, or its header's width when that is less: a table of
+    // long ids keeps within the line, and a long header may still shorten)
+    if (widest < 0 || widths[widest]! <= Math.max(3, Math.min(8, headers[widest]!.length))) break;
     widths[widest]!--; total--;
   }
   const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readTemplate, templateDir, writeProject } from '../scaffold/files.js';
@@ -28,30 +28,45 @@ export async function buildHandlerProject(dir: string, say: (line: string) => vo
   const files = renderSettlementHandler(await readTemplate(templateDir('settlement-handler')), { ...SETTLEMENT_HANDLER_DEFAULTS, name: DEMO_NAME });
   await writeProject(dir, files, { force: true });
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  for (const args of [['ci', '--prefer-offline', '--no-audit', '--no-fund'], ['run', '-s', 'build']]) {
-    say(`npm ${args[0] === 'ci' ? 'ci' : 'run build'} in ${dir}`);
-    const r = await npmRun(npm, args, dir);
-    // Ctrl-C from a terminal reaches npm too (the whole process group); a signal to this process
-    // alone (docker stop, kill) is passed on to npm
-    if (r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.status === 130 || r.status === 143) throw new BuildInterrupted(r.signal === 'SIGTERM' || r.status === 143 ? 'SIGTERM' : 'SIGINT');
-    if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}: ${r.timedOut ? 'no end within 300 s' : r.output.trim().split('\n').pop()}`);
+  // a SIGINT or SIGTERM this process gets during the build stops the npm step running (Ctrl-C from a
+  // terminal reaches npm too; a signal to this process alone, docker stop or kill, is passed on) and
+  // starts no other
+  const build: BuildState = {};
+  const onInt = () => stop(build, 'SIGINT'), onTerm = () => stop(build, 'SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  try {
+    for (const args of [['ci', '--prefer-offline', '--no-audit', '--no-fund'], ['run', '-s', 'build']]) {
+      if (build.signal) throw new BuildInterrupted(build.signal);
+      say(`npm ${args[0] === 'ci' ? 'ci' : 'run build'} in ${dir}`);
+      const r = await npmRun(npm, args, dir, build);
+      if (build.signal || r.signal === 'SIGINT' || r.signal === 'SIGTERM' || r.status === 130 || r.status === 143) throw new BuildInterrupted(build.signal ?? (r.signal === 'SIGTERM' || r.status === 143 ? 'SIGTERM' : 'SIGINT'));
+      if (r.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}: ${r.timedOut ? 'no end within 300 s' : r.output.trim().split('\n').pop()}`);
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
   return bundle;
 }
 
-/** npm in `dir`, at most 300 s; a SIGINT or SIGTERM this process gets while it runs stops it with that signal. */
-function npmRun(npm: string, args: string[], dir: string): Promise<{ status: number | null; signal: NodeJS.Signals | null; output: string; timedOut: boolean }> {
+/** The build's signal, once one came, and the npm step running. */
+interface BuildState { signal?: 'SIGINT' | 'SIGTERM'; child?: ChildProcess }
+function stop(build: BuildState, signal: 'SIGINT' | 'SIGTERM'): void {
+  build.signal ??= signal;
+  build.child?.kill(signal);
+}
+
+/** npm in `dir`, at most 300 s. */
+function npmRun(npm: string, args: string[], dir: string, build: BuildState): Promise<{ status: number | null; signal: NodeJS.Signals | null; output: string; timedOut: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(npm, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    build.child = child;
     let out = '', err = '', timedOut = false;
     child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-4096); });
     child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-4096); });
-    const pass = (signal: NodeJS.Signals) => () => { child.kill(signal); };
-    const onInt = pass('SIGINT'), onTerm = pass('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, 300_000);
-    const done = () => { clearTimeout(timer); process.off('SIGINT', onInt); process.off('SIGTERM', onTerm); };
+    const done = () => { clearTimeout(timer); build.child = undefined; };
     child.once('error', (e) => { done(); reject(e); });
     child.once('close', (status, signal) => { done(); resolve({ status, signal, output: err || out, timedOut }); });
   });

@@ -1531,6 +1531,17 @@ describe('compressed record batches', () => {
       expect(Number(row?.[1])).toBeGreaterThan(sentAt);
       expect(row?.[0]).toBe(9);
 
+      // max.message.bytes holds a compressed message set at the size it came in, as Kafka's does
+      const admin2 = client(brokers).admin();
+      await admin2.connect();
+      await admin2.createTopics({ topics: [{ topic: 'legacy-big', numPartitions: 1 }] });
+      await admin2.disconnect();
+      for (const [codec, code] of [[1, 0], [0, 10]] as const) {
+        const big = legacy(2)({ acks: -1, timeout: 5000, compression: codec, topicData: [{ topic: 'legacy-big', partitions: [{ partition: 0, messages: [{ key: null, value: Buffer.alloc(2 << 20, 'a'), timestamp: Date.now() }] }] }] });
+        const res = await decode(2)((await raw.send(request(0, 2, 20 + codec, (await big.encode()).buffer)))!.subarray(4));
+        expect([codec, res.topics[0]!.partitions[0]!.errorCode]).toEqual([codec, code]);
+      }
+
       // a message whose CRC does not match its bytes
       const value = Buffer.from('v');
       const msg = Buffer.alloc(4 + 1 + 1 + 8 + 4 + 4 + value.length);

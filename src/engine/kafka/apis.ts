@@ -111,7 +111,8 @@ function produceTo(ctx: ApiContext, topic: string, index: number, records: Buffe
     const log = ctx.broker.topics.get(topic)?.partitions[index];
     return { index, errorCode: log ? e.code : ERR.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1, logStartOffset: log?.start ?? -1 };
   }
-  return ctx.broker.produce(topic, index, batch, decompressionBudget(), acks);
+  // (a compressed message set is held to max.message.bytes at the size it came in, not as converted)
+  return ctx.broker.produce(topic, index, batch, decompressionBudget(), acks, records.length);
 }
 
 function encodeProduce(v: number, topics: { name: string; results: ProduceResult[] }[]): Writer {

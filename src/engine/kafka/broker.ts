@@ -128,7 +128,8 @@ export class Broker {
   }
 
   /** Appends one partition's record batches; offsets are assigned here, as a broker assigns them. */
-  produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget(), acks = 1): ProduceResult {
+  /** `receivedBytes`: the size the client sent, when `data` was converted from it (a message set of Produce v0 to v2). */
+  produce(topicName: string, index: number, data: Buffer | null, budget: DecompressionBudget = decompressionBudget(), acks = 1, receivedBytes?: number): ProduceResult {
     // clients may not append to the broker's internal topics (Kafka: "Cannot append to internal topic")
     if (isInternalTopic(topicName)) return { index, errorCode: ERR.INVALID_TOPIC, baseOffset: -1, logStartOffset: -1 };
     // topics are created by Metadata (auto.create.topics.enable) or CreateTopics, never by a Produce
@@ -152,7 +153,7 @@ export class Broker {
     if (batches.some((b) => !b.control && (b.count <= 0 || b.lastOffsetDelta + 1 !== b.count))) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
-    if (batches.some((b) => b.size > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
+    if (batches.some((b) => (receivedBytes ?? b.size) > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
     // a compacted topic keeps the latest record of each key: one without a key is refused (Kafka's
     // "Compacted topic cannot accept message without key")
     if ((topic.config.cleanupPolicy ?? '').split(',').includes('compact') && batches.some((b) => b.nullKey && !b.control)) {

@@ -79,7 +79,8 @@ export const BROKER_CONFIGS: Record<string, { value: string; static?: boolean }>
   'compression.type': { value: 'producer' },
   'default.replication.factor': { value: '1' },
   'delete.topic.enable': { value: 'true' },
-  'group.initial.rebalance.delay.ms': { value: '3000' },
+  // (the coordinator starts a new group's first rebalance at once)
+  'group.initial.rebalance.delay.ms': { value: '0', static: true },
   'group.max.session.timeout.ms': { value: '1800000' },
   'group.min.session.timeout.ms': { value: '6000' },
   'log.cleaner.enable': { value: 'true' },
