@@ -13,6 +13,7 @@ export function typeText(s: FieldSchema): string {
   }
 }
 
+/** A name exactly as the server reports it, quoted for SQL. */
 export const quoteName = q;
 
 /** A source's name as a statement spells it: bare when ksqlDB reads it back as itself (upper case), else quoted. */

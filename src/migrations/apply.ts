@@ -151,6 +151,7 @@ function sourceRead(statement: string | undefined): string | undefined {
   return m ? sourceName(m[1]!) : undefined;
 }
 
+/** A source's name as ksqlDB names it in its answers: a quoted name as written, others upper-cased. */
 const sourceName = (name: string): string => (/^[`"]/.test(name) ? name.slice(1, -1) : name.toUpperCase());
 
 /**
@@ -548,8 +549,7 @@ async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message
 /** The source an INSERT writes, as ksqlDB names it in its messages: a quoted name as written, others upper-cased. */
 function insertTarget(text: string): string | undefined {
   const name = /^\s*INSERT\s+INTO\s+(`[^`]+`|"[^"]+"|\w+)/i.exec(text)?.[1];
-  if (!name) return undefined;
-  return /^[`"]/.test(name) ? name.slice(1, -1) : name.toUpperCase();
+  return name === undefined ? undefined : sourceName(name);
 }
 
 /**

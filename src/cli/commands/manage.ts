@@ -4,7 +4,7 @@ import { ServerError } from '../../client/client.js';
 import { CliError, EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, secretRedactor, startEmbedded, type GlobalOptions } from '../context.js';
 import { formatTime, report, table, terminalColumns } from '../render.js';
-import { sqlName, typeText } from '../schema-text.js';
+import { quoteName, sqlName, typeText } from '../schema-text.js';
 import type { FieldSchema } from '../../client/entities.js';
 import type { Config } from '../../config/config.js';
 
@@ -43,8 +43,6 @@ export function sourceName(input: string): string {
   if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return quoteName(input.toUpperCase());
   throw new CliError(`'${input}' is not a stream or table name; quote a name with other characters, e.g. "my-name"`, EXIT.USAGE);
 }
-/** A name exactly as the server reports it, quoted for SQL. */
-const quoteName = (name: string) => `\`${name.replace(/`/g, '``')}\``;
 const bare = (name: string) => (/^`.*`$/s.test(name) ? name.slice(1, -1).replace(/``/g, '`') : name);
 /** INSERT INTO ... SELECT: its sink is not its own, so dropping a source it reads leaves that sink be. */
 const isInsertQuery = (q: RunningQuery) => /^\s*INSERT\s+INTO\b/i.test(q.queryString);
