@@ -100,7 +100,7 @@ const vChar = (c: string): string => (V_CLASS_ESCAPED.test(c) ? `\\${c}` : c);
  * Java's class is a union of its items and nested classes; `&&` intersects the union before it with
  * the one after it; a leading ^ negates the whole class (as Java 9 and later read it).
  */
-function classSet(p: string, i: number): { text: string; end: number } {
+function classSet(p: string, i: number, fold = false): { text: string; end: number } {
   let j = i + 1;
   const negated = p[j] === '^';
   if (negated) j++;
@@ -144,11 +144,11 @@ function classSet(p: string, i: number): { text: string; end: number } {
     const c = p[j]!;
     if (c === ']' && !first) break;
     first = false;
-    if (c === '[') { const inner = classSet(p, j); items.push(inner.text); j = inner.end + 1; continue; }
+    if (c === '[') { const inner = classSet(p, j, fold); items.push(inner.text); j = inner.end + 1; continue; }
     if (c === '&' && p[j + 1] === '&') { items = []; segments.push(items); j += 2; continue; }
     if (c === '\\' && p[j + 1] === 'Q') {
       const end = p.indexOf('\\E', j + 2);
-      for (const ch of p.slice(j + 2, end < 0 ? p.length : end)) items.push(vChar(ch));
+      for (const ch of p.slice(j + 2, end < 0 ? p.length : end)) items.push(vChar(ch) + (fold ? otherCase(ch) : ''));
       j = end < 0 ? p.length : end + 2;
       continue;
     }
@@ -158,10 +158,11 @@ function classSet(p: string, i: number): { text: string; end: number } {
       const save = j;
       j++;
       const hi = member();
-      if (hi.char !== undefined) { items.push(`${lo.text}-${hi.text}`); continue; }
+      if (hi.char !== undefined) { items.push(`${lo.text}-${hi.text}${fold ? otherCaseRanges(lo.char.charCodeAt(0), hi.char.charCodeAt(0)) : ''}`); continue; }
       j = save;
     }
-    items.push(lo.text);
+    // (?i) without (?u): an ASCII letter stands for both its cases, and no other letter folds
+    items.push(lo.text + (fold && lo.char !== undefined ? otherCase(lo.char) : ''));
   }
   const parts = segments.filter((s) => s.length > 0);
   const body = parts.length > 1 ? parts.map((s) => `[${s.join('')}]`).join('&&') : (parts[0] ?? []).join('');
@@ -186,6 +187,10 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
   if (comments) p = stripComments(p);
   // Unicode properties need the u flag, under which JavaScript refuses the identity escapes Java takes (\-, \:)
   const sets = needsClassSets(p);
+  // (?i) folds ASCII letters only (without (?u)); the v flag's i would fold every letter: the classes
+  // spell both cases of their ASCII letters, the rest of the pattern too, and the i flag goes
+  // (unless the pattern refers back to a group, which only the i flag matches in any case)
+  const foldAscii = sets && flags.includes('i') && !unicodeCase && !/\\[1-9]|\\k</.test(p);
   const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
   let out = '', inClass = 0, quantified = false;
   for (let i = 0; i < p.length; i++) {
@@ -244,7 +249,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     // as a lookahead (which V8's linear-time engine, the guard against runaway backtracking, lacks)
     if (!inClass && c === '.' && !flags.includes('s')) { quantified = false; out += '[^\\n\\r\\u0085\\u2028\\u2029]'; continue; }
     if (!inClass && c === '$' && !flags.includes('m') && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
-    if (sets && c === '[') { quantified = false; const cls = classSet(p, i); out += cls.text; i = cls.end; continue; }
+    if (sets && c === '[') { quantified = false; const cls = classSet(p, i, foldAscii); out += cls.text; i = cls.end; continue; }
     if (c === '[') inClass++;
     else if (c === ']' && inClass) inClass--;
     // a + right after a quantifier makes it possessive: read as greedy
@@ -256,6 +261,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
   // Java's (?i) folds US-ASCII letters only, unless (?u) asks for Unicode case too; JavaScript's i
   // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out
   // (unless it refers back to a group, which only the i flag matches in any case: there all letters fold)
+  if (foldAscii) return { source: asciiCaseless(out, true), flags: flags.replace('i', '') };
   if (flags.includes('i') && !unicodeCase && !sets && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
   return { source: out, flags };
 }
@@ -274,10 +280,22 @@ function otherCaseRanges(lo: number, hi: number): string {
 }
 
 /** A JavaScript pattern source matching its ASCII letters in either case, without the i flag. */
-function asciiCaseless(src: string): string {
+function asciiCaseless(src: string, setsFolded = false): string {
   let out = '', inClass = false;
   for (let i = 0; i < src.length; i++) {
     const c = src[i]!;
+    // a v-mode class (classes nest) spells both cases already: it is kept whole
+    if (setsFolded && c === '[') {
+      let depth = 0, j = i;
+      for (; j < src.length; j++) {
+        if (src[j] === '\\') { j++; continue; }
+        if (src[j] === '[') depth++;
+        else if (src[j] === ']' && --depth === 0) break;
+      }
+      out += src.slice(i, j + 1);
+      i = j;
+      continue;
+    }
     // an escape is kept whole (\u{..}, \uXXXX, \xHH, \p{..}, \k<name>, \cX, or one character)
     const esc = c === '\\' ? /^\\(?:u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[pP]\{[^}]*\}|k<[^>]*>|c[A-Za-z]|[\s\S])/.exec(src.slice(i)) : null;
     if (esc) { out += esc[0]; i += esc[0].length - 1; continue; }
