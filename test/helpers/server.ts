@@ -27,8 +27,26 @@ export interface Running {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Runs `start` again (up to three more times) when it fails on a port another test took between
+ * freePort() and the server's listen: free ports are picked, not reserved, and test files run in
+ * parallel.
+ */
+export async function retryOnPortClash<T>(start: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try { return await start(); } catch (e) {
+      if (attempt >= 3 || !/is already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
 /** Starts `ksql-migrate server` as a child process and waits for /healthcheck. */
-export async function startServerProcess(args: string[] = [], opts: { tls?: boolean; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Running> {
+export function startServerProcess(args: string[] = [], opts: { tls?: boolean; nodeArgs?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<Running> {
+  // (the REST port is picked here: one another test took meanwhile is picked again)
+  return retryOnPortClash(() => startOnce(args, opts));
+}
+
+async function startOnce(args: string[], opts: { tls?: boolean; nodeArgs?: string[]; env?: NodeJS.ProcessEnv }): Promise<Running> {
   const port = await freePort();
   // the Kafka listener only when a test asks for it, and the Schema Registry on a free port: parallel
   // servers would all want ports 9092 and 8081

@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { Kafka, logLevel } from 'kafkajs';
-import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, freePort, retryOnPortClash, startServerProcess, type Running } from '../helpers/server.js';
 import { readTopic } from '../helpers/kafka.js';
 
 let server: Running, bootstrap: string;
 beforeAll(async () => {
-  const kport = await freePort();
-  server = await startServerProcess(['--kafka-port', String(kport)]);
+  const kport = await retryOnPortClash(async () => {
+    const port = await freePort();
+    server = await startServerProcess(['--kafka-port', String(port)]);
+    return port;
+  });
   bootstrap = `127.0.0.1:${kport}`;
 });
 afterAll(async () => { await server.stop(); });

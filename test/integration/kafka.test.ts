@@ -14,15 +14,17 @@ import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-s
 import { Reader, Writer } from '../../src/engine/kafka/wire.js';
 import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
 import { ksql, queryStream } from '../helpers/server.js';
-import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, freePort, retryOnPortClash, startServerProcess, type Running } from '../helpers/server.js';
 
 const require = createRequire(import.meta.url);
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
 
 async function serverWithKafka(extra: string[] = []): Promise<{ server: Running; brokers: string[] }> {
-  const kport = await freePort();
-  const server = await startServerProcess(['--kafka-port', String(kport), '--auto-offset-reset', 'earliest', ...extra], { tls: extra.includes('--tls-cert') });
-  return { server, brokers: [`127.0.0.1:${kport}`] };
+  return retryOnPortClash(async () => {
+    const kport = await freePort();
+    const server = await startServerProcess(['--kafka-port', String(kport), '--auto-offset-reset', 'earliest', ...extra], { tls: extra.includes('--tls-cert') });
+    return { server, brokers: [`127.0.0.1:${kport}`] };
+  });
 }
 
 const client = (brokers: string[], id = 'test') => new Kafka({ clientId: id, brokers, logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 50 } });
@@ -1249,9 +1251,11 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
 /** A server with a Kafka listener and a data dir of its own; `args` start it again on both. */
 async function kafkaWithDataDir(prefix: string, topic: string, partitions: number) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const kport = await freePort();
-  const args = ['--kafka-port', String(kport), '--data-dir', dir];
-  const server = await startServerProcess(args);
+  const { kport, args, server } = await retryOnPortClash(async () => {
+    const kport = await freePort();
+    const args = ['--kafka-port', String(kport), '--data-dir', dir];
+    return { kport, args, server: await startServerProcess(args) };
+  });
   const brokers = [`127.0.0.1:${kport}`];
   const admin = client(brokers).admin();
   await admin.connect();

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { Kafka, logLevel } from 'kafkajs';
 import { KafkaSelfManagedEventSchema, KafkaMskEventSchema } from '@aws-lambda-powertools/parser/schemas/kafka';
-import { CLI, freePort, startServerProcess, type Running } from '../helpers/server.js';
+import { CLI, freePort, retryOnPortClash, startServerProcess, type Running } from '../helpers/server.js';
 import { EventSourceRunner } from '../../src/lambda/runner.js';
 
 const COLLECT = fileURLToPath(new URL('../fixtures/lambda/collect.mjs', import.meta.url));
@@ -16,8 +16,11 @@ let server: Running, bootstrap: string;
 const kafka = () => new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 
 beforeAll(async () => {
-  const kport = await freePort();
-  server = await startServerProcess(['--kafka-port', String(kport)]);
+  const kport = await retryOnPortClash(async () => {
+    const port = await freePort();
+    server = await startServerProcess(['--kafka-port', String(port)]);
+    return port;
+  });
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
