@@ -391,24 +391,29 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       const [pidText, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(/\s+/);
       const pid = Number(pidText);
-      const same = (p: number) => started === undefined || startTime(p) === undefined || startTime(p) === started;
+      const same = (p: number) => { const now = startTime(p); return started === undefined || now === undefined || now === started; };
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && same(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
       await rm(path, { force: true });
     }
   }
 }
 
-/** When a process started (clock ticks since boot, field 22 of /proc/<pid>/stat); undefined where there is no /proc. */
-function startTime(pid: number): string | undefined {
+/**
+ * A process's /proc/<pid>/stat fields from the third on (its state first, then ppid...); undefined
+ * where there is no /proc. The name in brackets before them may hold spaces.
+ */
+function procStat(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // (the name in brackets may hold spaces: the fields after it start at the third)
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch { return undefined; }
 }
+
+/** When a process started (clock ticks since boot, field 22 of /proc/<pid>/stat). */
+const startTime = (pid: number): string | undefined => procStat(pid)?.[19];
 
 function alive(pid: number): boolean {
   try { process.kill(pid, 0); } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
   // an exited process nobody has reaped yet (a zombie) still answers signal 0
-  try { return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return true; }
+  return procStat(pid)?.[0] !== 'Z';
 }
