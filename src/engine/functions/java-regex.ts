@@ -90,6 +90,10 @@ function needsClassSets(p: string): boolean {
 
 /** Java's escapes of control characters that JavaScript lacks: \a (bell) and \e (escape). */
 const JAVA_CONTROL: Record<string, string> = { a: '\x07', e: '\x1B' };
+/** Java's octal escape after its \0: n, nn or mnn (m at most 3). */
+const OCTAL = /^[0-3][0-7]{2}|^[0-7]{1,2}/;
+/** A character as a \uXXXX escape. */
+const unicodeEscape = (ch: string): string => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Characters a v-mode class takes only escaped (its syntax characters and reserved punctuators). */
 const V_CLASS_ESCAPED = /[()[\]{}/\-\\|&!#%,:;<=>@`~^$.*+?]/;
@@ -123,12 +127,12 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
     }
     j += 2;
     if (n === 'c' && j < p.length) { j++; return { text: `\\c${p[j - 1]}` }; }
-    const control = JAVA_CONTROL[n];
+    const control = own(JAVA_CONTROL, n);
     if (control !== undefined) return { text: vChar(control), char: control };
     if (n === 'h' || n === 'v') return { text: `[${n === 'h' ? HORIZONTAL : VERTICAL}]` };
     if (n === 'H' || n === 'V') return { text: `[^${n === 'H' ? HORIZONTAL : VERTICAL}]` };
     if (n === '0') {
-      const m = /^[0-3][0-7]{2}|^[0-7]{1,2}/.exec(p.slice(j));
+      const m = OCTAL.exec(p.slice(j));
       if (m) { j += m[0].length; const ch = String.fromCharCode(parseInt(m[0], 8)); return { text: vChar(ch), char: ch }; }
     }
     // a letter or digit escape is JavaScript's too (\d, \w, \n, \x41, \u0041); other escaped characters are themselves
@@ -230,12 +234,12 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
       }
       if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
       if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
-      // an octal escape: \0n, \0nn, \0mnn (m at most 3)
       if (n === '0') {
-        const m = /^[0-3][0-7]{2}|^[0-7]{1,2}/.exec(p.slice(i + 2));
-        if (m) { out += `\\u${parseInt(m[0], 8).toString(16).padStart(4, '0')}`; i += 1 + m[0].length; continue; }
+        const m = OCTAL.exec(p.slice(i + 2));
+        if (m) { out += unicodeEscape(String.fromCharCode(parseInt(m[0], 8))); i += 1 + m[0].length; continue; }
       }
-      if (n === 'a' || n === 'e') { out += n === 'a' ? '\\x07' : '\\x1B'; i++; continue; }
+      const control = n === undefined ? undefined : own(JAVA_CONTROL, n);
+      if (control !== undefined) { out += unicodeEscape(control); i++; continue; }
       if (!inClass && n === 'R') { out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; i++; continue; }
       if (!inClass && n === 'A') { out += '(?<![\\s\\S])'; i++; continue; }
       if (!inClass && n === 'z') { out += '(?![\\s\\S])'; i++; continue; }
