@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, prefixer, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -158,10 +158,10 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
   return {
     sources: sides.map((s) => s.ds), kind, keyClass, synthetic, foreignKeyed, repartition, coPartitioned, keyType: steps[0]?.leftKey.type, joinSteps: stepInfo,
     build(onRow, onError, stores, taskOf) {
-      const readers = sides.map((s) => makeSourceReader(s.ds));
+      // each side's rows name their columns `ALIAS_COLUMN`, as the join's scope does
+      const readers = sides.map((s) => makeSourceReader(s.ds, `${s.alias}_`));
       // each side's join key in the first step it joins in (a repartition partitions by it)
       const sideKeys = sides.map((_s, i) => (i === 0 ? (steps[0] ? safe(steps[0].leftKey, onError) : undefined) : safe(steps[i - 1]!.rightKey, onError)));
-      const prefixers = sides.map(prefixer);
       // the partition (task) of the record being processed: a join's output is that task's
       let task = 0;
       // (the event is the core's own, made for this emit: it is completed in place, not copied)
@@ -185,13 +185,14 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
       }
       return {
         process(rec) {
-          sides.forEach((side, i) => {
-            if (rec.topic !== side.ds.topic) return;
+          for (let i = 0; i < sides.length; i++) {
+            const side = sides[i]!;
+            if (rec.topic !== side.ds.topic) continue;
             let msg;
-            try { msg = readers[i]!(rec); } catch (e) { onError(e); return; }
+            try { msg = readers[i]!(rec); } catch (e) { onError(e); continue; }
             task = msg.partition ?? 0;
             const w = msg.window, session = side.ds.windowInfo?.type === 'SESSION';
-            const ev: JoinEvent = { key: msg.key, row: msg.row === null ? null : prefixers[i]!(msg.row), ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined, partition: msg.partition };
+            const ev: JoinEvent = { key: msg.key, row: msg.row, ts: msg.ts, headers: msg.headers, window: w ? (session ? [w.start, w.end] : [w.start]) : undefined, partition: msg.partition };
             // a join that repartitions joins each row in the task of its join key's partition of the
             // repartition topic: that task's stream time is the one the row moves and waits on
             const keyFn = repartition && taskOf && ev.row ? sideKeys[i] : undefined;
@@ -200,7 +201,7 @@ export function planJoinInput(q: Query, sides: Side[], scope: Scope): JoinInput 
               if (t !== undefined) { task = t; ev.partition = t; }
             }
             if (i === 0) cores[0]!.left(ev); else cores[i - 1]!.right(ev);
-          });
+          }
         },
       };
     },

@@ -68,11 +68,6 @@ export function rowBuilder(parts: { from: 0 | 1; field: string; as: string }[]):
   return new Function('a', 'b', body) as (a: Row, b?: Row) => Row;
 }
 
-/** A side's row with its columns renamed `ALIAS_COLUMN`, as a join's scope names them. */
-export function prefixer(side: Side): (row: Row) => Row {
-  return rowBuilder(sideCols(side, false).map((c) => ({ from: 0, field: c.field, as: `${side.alias}_${c.field}` })));
-}
-
 /** A column named with its source, as ksqlDB's messages name it, even where the statement left it bare. */
 export function qualifiedInJoin(e: Expr, scope: Scope): Expr {
   if (e.t !== 'col' || e.source) return e;

@@ -572,7 +572,17 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const havingFn = having ? safe(having, onError) : undefined;
       const tableState = stores<Row>('source-table');
       const emitted = stores<boolean>('having-emitted');
-      const keyFields = groupC.map((_g, i) => `$k${i}`), aggFields = aggs.map((_a, i) => `$a${i}`);
+      // a group's row (its key columns, its aggregates' results, its window's bounds) is one object
+      // literal, so every row has the shape the compiled SELECT expressions read fast
+      const fields = [...groupC.map((_g, i) => `$k${i}: k[${i}]`), ...aggs.map((_a, i) => `$a${i}: r[${i}]`)];
+      const groupRow = new Function('k', 'r', `return {${fields.join(', ')}};`) as (k: unknown[], r: unknown[]) => Row;
+      const windowRow = new Function('k', 'r', 'w', `return {${[...fields, 'WINDOWSTART: w.start', 'WINDOWEND: w.end'].join(', ')}};`) as
+        (k: unknown[], r: unknown[], w: { start: number; end: number }) => Row;
+      const project = (row: Row): unknown[] => {
+        const values = new Array<unknown>(fns.length);
+        for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(row);
+        return values;
+      };
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
         const keyVals = key;
         // without HAVING every group that changed went out, so only HAVING needs to remember which did
@@ -581,18 +591,17 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         }
         const present = havingFn ? keyString(window ? [...key, window.start] : key) : '';
         if (removed) { if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers }); return; }
-        const row: Row = {};
-        for (let i = 0; i < keyFields.length; i++) row[keyFields[i]!] = key[i];
-        for (let i = 0; i < aggFields.length; i++) row[aggFields[i]!] = aggs[i]!.bound.result(accs[i]);
-        if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
-        if (!havingFn) { emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers }); return; }
+        const results = new Array<unknown>(aggs.length);
+        for (let i = 0; i < aggs.length; i++) results[i] = aggs[i]!.bound.result(accs[i]);
+        const row = window ? windowRow(key, results, window) : groupRow(key, results);
+        if (!havingFn) { emit({ key: keyVals, values: project(row), ts, window, headers }); return; }
         if (havingFn(row) !== true) {
           // HAVING retracts a row it had emitted before; a group that never passed stays silent
           if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
           return;
         }
         if (!emitted.has(present)) emitted.put(present, true);
-        emit({ key: keyVals, values: fns.map((f) => f(row)), ts, window, headers });
+        emit({ key: keyVals, values: project(row), ts, window, headers });
       };
       // each accumulator is kept with the call it belongs to (normalized), so CREATE OR REPLACE may add aggregates
       const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores, aggs.map((a) => a.norm));

@@ -31,15 +31,19 @@ export interface SourceMsg {
   offset: number;
 }
 
-/** Decodes a topic record with a source's key and value formats; throws on a record that does not deserialize. */
-export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMsg {
+/**
+ * Decodes a topic record with a source's key and value formats; throws on a record that does not
+ * deserialize. `prefix` goes before every field name of the row (a join's `ALIAS_`).
+ */
+export function makeSourceReader(ds: DataSource, prefix = ''): (rec: TopicRecord) => SourceMsg {
   const { key: ks, value: vs } = serdesOf(ds);
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns), headers = headerColumns(ds.columns);
   const win = ds.windowInfo;
   const tsCol = ds.timestampColumn ? ds.columns.find((c) => c.name === ds.timestampColumn) : undefined;
   // the row is one object literal (a shape V8 keeps fast), written once per source
-  const fields = [...keys.map((c, i) => `${JSON.stringify(c.name)}: k[${i}] ?? null`), ...values.map((c, i) => `${JSON.stringify(c.name)}: v[${i}] ?? null`)];
-  const build = new Function('k', 'v', 'ts', 'p', 'o', `return {${[...fields, 'ROWTIME: ts', 'ROWPARTITION: p', 'ROWOFFSET: o'].join(', ')}};`) as
+  const field = (name: string) => JSON.stringify(prefix + name);
+  const fields = [...keys.map((c, i) => `${field(c.name)}: k[${i}] ?? null`), ...values.map((c, i) => `${field(c.name)}: v[${i}] ?? null`)];
+  const build = new Function('k', 'v', 'ts', 'p', 'o', `return {${[...fields, `${field('ROWTIME')}: ts`, `${field('ROWPARTITION')}: p`, `${field('ROWOFFSET')}: o`].join(', ')}};`) as
     (k: unknown[], v: readonly unknown[], ts: number, p: number, o: number) => Row;
   const tsKey = tsCol ? keys.indexOf(tsCol) : -1, tsValue = tsCol ? values.indexOf(tsCol) : -1;
   return (rec) => {
@@ -60,10 +64,10 @@ export function makeSourceReader(ds: DataSource): (rec: TopicRecord) => SourceMs
     if (tsCol) ts = timestampFromColumn(tsKey >= 0 ? key[tsKey] : tsValue >= 0 ? vals[tsValue] : undefined, tsCol, ds.timestampFormat);
     const row = build(key, vals, ts, rec.partition, rec.offset);
     for (const h of headers) {
-      if (h.headerKey === undefined) row[h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
-      else row[h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;
+      if (h.headerKey === undefined) row[prefix + h.name] = rec.headers.map((x) => ({ KEY: x.key, VALUE: x.value }));
+      else row[prefix + h.name] = [...rec.headers].reverse().find((x) => x.key === h.headerKey)?.value ?? null;
     }
-    if (window) { row.WINDOWSTART = window.start; row.WINDOWEND = window.end; }
+    if (window) { row[prefix + 'WINDOWSTART'] = window.start; row[prefix + 'WINDOWEND'] = window.end; }
     return { key, row, ts, window, headers: rec.headers, partition: rec.partition, offset: rec.offset };
   };
 }

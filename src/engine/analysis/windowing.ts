@@ -149,31 +149,35 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       if (a.window!.end + grace <= owner && !pending.has(sk)) state.delete(sk);
     }
   };
+  /** Adds a record to its window starting at `start` (stream time `st`), unless the window has closed. */
+  const addTo = (start: number, key: unknown[], ks: string, args: unknown[][], ts: number, st: number, partition: number, pk: string, headers: Header[]) => {
+    const end = start + size;
+    if (end <= st - grace) return;
+    // the window store's observed stream time (pull queries read only windows it still keeps)
+    if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
+    const sk = `${ks}@${start}`;
+    let a = current(state.get(sk));
+    // (the partition set in the literal: one object shape for every window's state)
+    if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns, p: partition };
+    fold(a, args);
+    a.ts = Math.max(a.ts, ts);
+    a.p = partition;
+    state.put(sk, a);
+    if (final) pending.put(sk, partition); else output(key, a.accs, a.ts, a.window, headers, false);
+  };
   return {
     add(key, args, ts, partition, headers) {
       const pk = partitionKey(partition);
-      const st = Math.max(streamTime.get(pk) ?? -Infinity, ts);
-      streamTime.put(pk, st);
+      const before = streamTime.get(pk) ?? -Infinity;
+      const st = Math.max(before, ts);
+      if (st !== before) streamTime.put(pk, st);
       if (ts < 0) return;
-      const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
-      // a tumbling window is the one holding ts; hopping ones are every start within size of it
-      const starts = advance === size ? [ts - (ts % size)] : [] as number[];
-      if (advance !== size) for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) starts.push(s);
       const ks = keyString(key);
-      for (const start of starts) {
-        const end = start + size;
-        if (end <= st - grace) continue;
-        // the window store's observed stream time (pull queries read only windows it still keeps)
-        if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
-        const sk = `${ks}@${start}`;
-        let a = current(state.get(sk));
-        // (the partition set in the literal: one object shape for every window's state)
-        if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns, p: partition };
-        fold(a, args);
-        a.ts = Math.max(a.ts, ts);
-        a.p = partition;
-        state.put(sk, a);
-        if (final) pending.put(sk, partition); else output(key, a.accs, a.ts, a.window, headers, false);
+      // a tumbling window is the one holding ts; hopping ones are every start within size of it
+      if (advance === size) addTo(ts - (ts % size), key, ks, args, ts, st, partition, pk, headers);
+      else {
+        const first = Math.max(0, Math.floor((ts - size) / advance) * advance + advance);
+        for (let s = first - (first > ts ? advance : 0); s <= ts; s += advance) if (s >= 0 && ts < s + size) addTo(s, key, ks, args, ts, st, partition, pk, headers);
       }
       close(st, partition, headers);
     },

@@ -125,7 +125,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       serialize: (values) => (values[0] === null || values[0] === undefined ? null : Buffer.from(toJsonText(values[0], t))),
       deserialize(bytes) {
         if (bytes === null) return null;
-        const v = parseJson(bytes);
+        const v = parseJson(bytes, readsLongs([t]));
         // an unwrapped single value of JSON null is a null row, as in ksqlDB
         if (v === null) return null;
         return [t.kind === 'STRING' && typeof v === 'number' ? numberText(exactJson(bytes) ?? v) : fromJson(v, t)];
@@ -135,6 +135,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   // each field's `"NAME":` (with the separator) is written once here, not per record
   const heads = cols.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   const pick = makeFieldPicker(cols.map((c) => c.name));
+  const longs = readsLongs(cols.map((c) => c.type));
   const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
   return {
     serialize(values) {
@@ -149,7 +150,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       if (bytes === null) return null;
       const known = recall(bytes, schema);
       if (known) return known;
-      const obj = parseJson(bytes);
+      const obj = parseJson(bytes, longs);
       if (obj === null) return null;
       if (typeof obj !== 'object' || Array.isArray(obj)) {
         throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
@@ -178,11 +179,18 @@ const numberText = (n: unknown): string => (isLosslessNumber(n) ? javaJsonNumber
 /** A record's JSON text; Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does. */
 const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8'));
 
-function parseJson(bytes: Buffer): unknown {
+/**
+ * Whether columns of these types may read an integer beyond 2^53 as other than JSON.parse reads it.
+ * INTEGER refuses one either way, DOUBLE takes the nearest double either way, and a STRING column
+ * given a number reads the record again exactly (see numberText); the other types need the exact read.
+ */
+const readsLongs = (types: SqlType[]): boolean => types.some((t) => t.kind !== 'INTEGER' && t.kind !== 'DOUBLE' && t.kind !== 'BOOLEAN' && t.kind !== 'STRING');
+
+function parseJson(bytes: Buffer, longs: boolean): unknown {
   const text = jsonText(bytes);
   try {
     // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
-    return parseJsonExact(text);
+    return longs ? parseJsonExact(text) : JSON.parse(text);
   } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
 }
 
