@@ -55,7 +55,10 @@ export function makeSourceReader(ds: DataSource, prefix = ''): (rec: TopicRecord
     }
     // a key travels on in messages, so it is copied; the values are only read into the row
     let key: unknown[], vals: readonly unknown[] | null;
-    try { key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : ks.deserialize(keyBytes)?.slice() ?? keys.map(() => null); } catch (e) { throw new DeserializationError('key', rec.topic, e); }
+    try {
+      const k = keys.length === 0 || keyBytes === null ? undefined : ks.deserialize(keyBytes);
+      key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : !k ? keys.map(() => null) : ks.fresh ? k as unknown[] : k.slice();
+    } catch (e) { throw new DeserializationError('key', rec.topic, e); }
     try { vals = vs.deserialize(rec.value); } catch (e) { throw new DeserializationError('value', rec.topic, e); }
     let ts = rec.timestamp;
     if (vals === null) {

@@ -242,7 +242,7 @@ export function keyString(values: readonly unknown[]): string {
   // most keys are one string or number: the same text as JSON.stringify of the array, built directly
   if (values.length === 1) {
     const v = values[0];
-    if (typeof v === 'string') return `[${JSON.stringify(v)}]`;
+    if (typeof v === 'string') return v.length <= 64 ? shortKeyString(v) : `[${JSON.stringify(v)}]`;
     if (typeof v === 'number' && Number.isFinite(v)) return `[${v}]`;
   }
   // strings, numbers, booleans and nulls (a windowed key: the key, then its bounds) are joined directly
@@ -258,6 +258,21 @@ export function keyString(values: readonly unknown[]): string {
     else return keyStringOf(values);
   }
   return text + ']';
+}
+
+/**
+ * keyString of a short one-string key, remembered: keys repeat (a group, a join key), and the same
+ * text object, whose hash a Map has already computed, is cheaper to look up than new text.
+ */
+const shortKeys = new Map<string, string>();
+function shortKeyString(v: string): string {
+  let text = shortKeys.get(v);
+  if (text === undefined) {
+    if (shortKeys.size >= 4096) shortKeys.clear();
+    text = `[${JSON.stringify(v)}]`;
+    shortKeys.set(v, text);
+  }
+  return text;
 }
 
 /** keyString of the key followed by a window's bounds, without building that array. */

@@ -16,6 +16,8 @@ export interface Serde {
   serialize(values: unknown[], opts?: SerializeOptions): Buffer | null;
   /** The column values; callers must not change the array (it may be shared between readers). */
   deserialize(bytes: Buffer | null): readonly unknown[] | null;
+  /** deserialize returns a new list on every call, the caller's to keep and change. */
+  readonly fresh?: boolean;
 }
 
 export interface SerializeOptions {
@@ -91,6 +93,7 @@ function kafkaSerde(cols: Column[]): Serde {
   if (!c) return { serialize: () => null, deserialize: () => [] };
   const t = c.type;
   return {
+    fresh: true,
     serialize(values) {
       const v = values[0];
       if (v === null || v === undefined) return null;

@@ -89,9 +89,11 @@ export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>)
   const exact = new Map(names.map((n, i) => [n, i]));
   const byUpper = new Map<string, number[]>();
   names.forEach((n, i) => { const u = n.toUpperCase(); byUpper.set(u, [...(byUpper.get(u) ?? []), i]); });
+  // per column: 0 unset, 1 case-insensitive, 2 exact (one list for every call: the picker is not reentrant)
+  const how = new Uint8Array(names.length);
   return (obj) => {
     const out: unknown[] = new Array(names.length).fill(undefined);
-    const how: number[] = new Array(names.length).fill(0); // 0 unset, 1 case-insensitive, 2 exact
+    how.fill(0);
     for (const k in obj) {
       if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
       const i = exact.get(k);
