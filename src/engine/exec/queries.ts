@@ -416,9 +416,22 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     valueIdx.forEach((i, j) => { values[i] = back[j] ?? null; });
     return values;
   };
+  // each key's latest window's text, remembered: a table's updates mostly go to a key's latest window
+  const windowTexts = new Map<string, { start: number; end: number; text: string }>();
+  const windowedText = (key: unknown[], w: { start: number; end: number }): string => {
+    const ks = keyString(key);
+    const known = windowTexts.get(ks);
+    if (known?.start === w.start && known.end === w.end) return known.text;
+    const text = windowedKeyString(key, w.start, w.end);
+    if (known) { known.start = w.start; known.end = w.end; known.text = text; } else {
+      if (windowTexts.size >= 10_000) windowTexts.clear();
+      windowTexts.set(ks, { start: w.start, end: w.end, text });
+    }
+    return text;
+  };
   const materialize = (o: OutMsg, valueBytes?: Buffer | null) => {
     if (!q.materialized) return;
-    const mk = o.window ? windowedKeyString(o.key, o.window.start, o.window.end) : keyString(o.key);
+    const mk = o.window ? windowedText(o.key, o.window) : keyString(o.key);
     const values = stored(o, valueBytes);
     if (values === null) q.materialized.delete(mk);
     else q.materialized.put(mk, { key: o.key, values, window: o.window, ts: o.ts });
