@@ -564,7 +564,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned, joinSteps: join?.joinSteps,
     windowRetentionMs: windowed ? (windowed.type === 'SESSION' ? sessionRetention(windowed) : windowRetention(windowed, q.emit === 'FINAL')) : undefined,
     build(emit, onError, stores) {
-      const read = makeSourceReader(ds);
+      const read = makeSourceReader(ds, '', true); // (an aggregation only reads its source rows)
       const whereFn = where ? safe(where, onError) : undefined;
       const groupFns = groupC.map((g) => safe(g, onError));
       const argFns = aggs.map((a) => a.args.map((c) => safe(c, onError)));

@@ -3,6 +3,7 @@ import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, headerColumns } from '../catalog/schema.js';
 import { splitWindowedKey } from '../serde/formats.js';
 import { DeserializationError } from '../serde/serde-error.js';
+import { shareRead } from '../serde/decoded-cache.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { timestampFromColumn } from './timestamp-column.js';
 import type { Row } from './compile.js';
@@ -31,11 +32,29 @@ export interface SourceMsg {
   offset: number;
 }
 
+/** A record as a source read it, kept on the record for the other queries reading the same source (see `shared`). */
+interface SharedRead { ds: DataSource; msg: SourceMsg }
+
 /**
  * Decodes a topic record with a source's key and value formats; throws on a record that does not
- * deserialize. `prefix` goes before every field name of the row (a join's `ALIAS_`).
+ * deserialize. `prefix` goes before every field name of the row (a join's `ALIAS_`). `shared`: the
+ * caller never changes the message, its key or its row, so one read of a record serves every query
+ * that reads it from the same source in the same drain (the four per-minute tables read each
+ * settlement once between them), until the decoded values are forgotten.
  */
-export function makeSourceReader(ds: DataSource, prefix = ''): (rec: TopicRecord) => SourceMsg {
+export function makeSourceReader(ds: DataSource, prefix = '', shared = false): (rec: TopicRecord) => SourceMsg {
+  const read = readerOf(ds, prefix);
+  if (!shared || prefix !== '') return read;
+  return (rec) => {
+    const known = rec.shared as SharedRead | undefined;
+    if (known !== undefined && known.ds === ds) return known.msg;
+    const msg = read(rec);
+    shareRead(rec, { ds, msg } satisfies SharedRead);
+    return msg;
+  };
+}
+
+function readerOf(ds: DataSource, prefix: string): (rec: TopicRecord) => SourceMsg {
   const { key: ks, value: vs } = serdesOf(ds);
   const keys = keyColumns(ds.columns), values = valueColumns(ds.columns), headers = headerColumns(ds.columns);
   const win = ds.windowInfo;

@@ -30,9 +30,22 @@ export function remember(bytes: Buffer, shape: string, values: unknown[]): void 
   recent.push(bytes);
 }
 
-/** Drops the values remembered so far (the bytes decode again when read again). */
+/** Records given a shared read (TopicRecord.shared) since the last `forgetDecoded`, dropped with the values. */
+let shared: { shared?: unknown }[] = [];
+
+/** Keeps `read` as what a source made of `rec` until the next `forgetDecoded`. */
+export function shareRead(rec: { shared?: unknown }, read: unknown): void {
+  if (shared.length >= 65_536) forgetDecoded();
+  rec.shared = read;
+  shared.push(rec);
+}
+
+/** Drops the values remembered so far (the bytes decode again when read again), and the shared reads. */
 export function forgetDecoded(): void {
   const done = recent;
   recent = [];
   for (let i = 0; i < done.length; i++) done[i]![DECODED] = undefined;
+  const reads = shared;
+  shared = [];
+  for (let i = 0; i < reads.length; i++) reads[i]!.shared = undefined;
 }

@@ -14,6 +14,12 @@ export interface TopicRecord {
   headers: Header[];
   /** Engine-wide append order: lets a query read several topics in the order records arrived. */
   seq: number;
+  /**
+   * What a query's source made of the record, for the next query that reads it the same way in the
+   * same drain (see makeSourceReader); undefined otherwise. Set in every record made here, so all
+   * records have one shape.
+   */
+  shared?: unknown;
 }
 
 export interface TopicConfig {
@@ -308,7 +314,7 @@ export class PartitionLog implements SlabHolder {
     let bytes = 0;
     for (let i = 0; i < decoded.length; i++) {
       const d = decoded[i]!;
-      const r: TopicRecord = { topic: this.topic, partition: this.partition, offset: seg.base + i, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers, seq: seg.seq + i };
+      const r: TopicRecord = { topic: this.topic, partition: this.partition, offset: seg.base + i, key: d.key, value: d.value, timestamp: d.timestamp, headers: d.headers, seq: seg.seq + i, shared: undefined };
       records[i] = r;
       bytes += recordBytes(r);
     }
@@ -572,7 +578,7 @@ export class TopicStore {
     this.mark(log);
     const out: TopicRecord = {
       topic: topicName, partition, offset: log.end, key: rec.key, value: rec.value,
-      timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? NO_HEADERS, seq: this.seq++,
+      timestamp: topic.logAppendTime && !timed ? Date.now() : rec.timestamp, headers: rec.headers ?? NO_HEADERS, seq: this.seq++, shared: undefined,
     };
     // a client's record the journal could not keep is taken back (a query's output is its step's);
     // retention waits until the record is kept, so taking it back leaves the log as it was
@@ -598,7 +604,7 @@ export class TopicStore {
     const now = Date.now();
     const out: TopicRecord[] = records.map((r, i) => ({
       topic: topicName, partition: p, offset: log.end + i, key: r.key, value: r.value,
-      timestamp: topic.logAppendTime && !timed ? now : r.timestamp, headers: r.headers ?? NO_HEADERS, seq: this.seq++,
+      timestamp: topic.logAppendTime && !timed ? now : r.timestamp, headers: r.headers ?? NO_HEADERS, seq: this.seq++, shared: undefined,
     }));
     log.pushAll(out);
     for (const r of out) for (const l of this.listeners) l(r, origin);
