@@ -388,9 +388,6 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
   engine.queries.set(q.id, q);
 }
 
-/** Column types whose non-NULL values every value format writes and reads back unchanged. */
-const SCALAR = new Set(['STRING', 'INTEGER', 'BIGINT', 'DOUBLE', 'BOOLEAN']);
-
 /** Serializes query output into the sink topic, and keeps a table sink's latest rows for pull queries. */
 function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (o: OutMsg) => void {
   const { key: ks, value: vs } = serdesOf(sink);
@@ -401,15 +398,8 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const tsIdx = sink.timestampColumn === undefined ? -1 : plan.columns.findIndex((c) => c.name === sink.timestampColumn);
   // a table's state store holds what its changelog holds: for Protobuf, a NULL written is read back as the default
   const readsBack = sink.valueFormat.format === 'PROTOBUF' || sink.valueFormat.format === 'PROTOBUF_NOSR';
-  // (a row of scalar values none of which is NULL reads back as it was written: it is not decoded again)
-  const scalarValues = valueIdx.every((i) => SCALAR.has(plan.columns[i]!.type.kind));
-  const anyNull = (values: unknown[]): boolean => {
-    for (let j = 0; j < valueIdx.length; j++) if (values[valueIdx[j]!] === null || values[valueIdx[j]!] === undefined) return true;
-    return false;
-  };
   const stored = (o: OutMsg, valueBytes: Buffer | null | undefined): unknown[] | null => {
     if (o.values === null || !readsBack || !valueBytes) return o.values;
-    if (scalarValues && !anyNull(o.values)) return o.values;
     const back = vs.deserialize(valueBytes);
     if (!back) return o.values;
     const values = [...o.values];
