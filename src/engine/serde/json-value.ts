@@ -89,18 +89,52 @@ export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>)
   const exact = new Map(names.map((n, i) => [n, i]));
   const byUpper = new Map<string, number[]>();
   names.forEach((n, i) => { const u = n.toUpperCase(); byUpper.set(u, [...(byUpper.get(u) ?? []), i]); });
-  // per column: 0 unset, 1 case-insensitive, 2 exact (one list for every call: the picker is not reentrant)
+  // per column: 0 unset, 1 case-insensitive, 2 exact, and the position of the key it took (one
+  // list each for every call: the picker is not reentrant)
   const how = new Uint8Array(names.length);
-  return (obj) => {
-    const out: unknown[] = new Array(names.length).fill(undefined);
+  const from = new Int32Array(names.length);
+  // the keys of the last object picked the long way, in order, and per key the column it gave (-1
+  // none): records of one producer list the same keys in the same order, and are picked by that
+  let lastKeys: string[] = [];
+  let lastTargets: Int32Array | undefined;
+  const pickSlowly = (obj: Record<string, unknown>, out: unknown[]): void => {
     how.fill(0);
+    from.fill(-1);
+    const keys: string[] = [];
     for (const k in obj) {
       if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+      const p = keys.length;
+      keys.push(k);
       const i = exact.get(k);
-      if (i !== undefined) { out[i] = obj[k]; how[i] = 2; }
+      if (i !== undefined) { out[i] = obj[k]; how[i] = 2; from[i] = p; }
       const group = byUpper.get(upper(k));
-      if (group) for (const j of group) if (how[j] === 0) { out[j] = obj[k]; how[j] = 1; }
+      if (group) for (const j of group) if (how[j] === 0) { out[j] = obj[k]; how[j] = 1; from[j] = p; }
     }
+    // (a key that gave two columns, as `a` and `A` both read `"a"`, is left to this way)
+    const targets = new Int32Array(keys.length).fill(-1);
+    for (let j = 0; j < from.length; j++) {
+      const p = from[j]!;
+      if (p < 0) continue;
+      if (targets[p] !== -1) { lastTargets = undefined; return; }
+      targets[p] = j;
+    }
+    lastKeys = keys;
+    lastTargets = targets;
+  };
+  return (obj) => {
+    const out: unknown[] = new Array(names.length).fill(undefined);
+    const targets = lastTargets;
+    if (targets !== undefined) {
+      let p = 0;
+      for (const k in obj) {
+        if (lastKeys[p] !== k) { p = -1; break; }
+        const t = targets[p++]!;
+        if (t >= 0) out[t] = obj[k];
+      }
+      if (p === lastKeys.length) return out;
+      out.fill(undefined);
+    }
+    pickSlowly(obj, out);
     return out;
   };
 }
