@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { valueSerde } from '../../src/engine/serde/formats.js';
 import { T } from '../../src/engine/sql/types.js';
+import { jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
+import fc from 'fast-check';
 
 describe('JSON BYTES', () => {
   const serde = valueSerde({ format: 'JSON' }, [{ name: 'B', type: T.BYTES, ns: 'VALUE' }]);
@@ -22,5 +24,24 @@ describe('JSON numbers read into STRING columns', () => {
     // unwrapped, a single STRING value
     const single = valueSerde({ format: 'JSON', wrapSingle: false }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }]);
     expect(single.deserialize(Buffer.from('2.50'))).toEqual(['2.50']);
+  });
+});
+
+describe('a JSON row written by its generated writer', () => {
+  it('is the text toJsonText writes column by column, for any values of the common types and others', () => {
+    const cols = [
+      { name: 'S', type: T.STRING }, { name: 'quoted "name"', type: T.STRING }, { name: 'I', type: T.INTEGER },
+      { name: 'L', type: T.BIGINT }, { name: 'B', type: T.BOOLEAN }, { name: 'D', type: T.DOUBLE }, { name: 'A', type: T.array(T.STRING) },
+    ];
+    const write = jsonObjectWriter(cols);
+    const value = [
+      fc.option(fc.string({ unit: 'binary' }), { nil: null }), fc.option(fc.string(), { nil: undefined }), fc.option(fc.integer(), { nil: null }),
+      fc.option(fc.oneof(fc.maxSafeInteger(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { nil: null }), fc.option(fc.boolean(), { nil: null }),
+      fc.option(fc.double(), { nil: null }), fc.option(fc.array(fc.option(fc.string(), { nil: null })), { nil: null }),
+    ] as const;
+    fc.assert(fc.property(fc.tuple(...value), (values) => {
+      const expected = `{${cols.map((c, i) => `${JSON.stringify(c.name)}:${toJsonText(values[i], c.type)}`).join(',')}}`;
+      expect(write(values)).toBe(expected);
+    }), { numRuns: 500 });
   });
 });

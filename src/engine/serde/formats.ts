@@ -5,7 +5,7 @@ import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
 import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
 import { typeToString, type SqlType } from '../sql/types.js';
-import { fromJson, makeFieldPicker, toJsonText } from './json-value.js';
+import { fromJson, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
@@ -135,16 +135,13 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       },
     };
   }
-  // each field's `"NAME":` (with the separator) is written once here, not per record
-  const heads = cols.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+  const write = jsonObjectWriter(cols);
   const pick = makeFieldPicker(cols.map((c) => c.name));
   const longs = readsLongs(cols.map((c) => c.type));
   const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
   return {
     serialize(values) {
-      let text = '';
-      for (let i = 0; i < cols.length; i++) text += heads[i]! + toJsonText(values[i], cols[i]!.type);
-      const bytes = Buffer.from(text + '}');
+      const bytes = Buffer.from(write(values));
       // for JSON, writing values and reading them back with the same columns gives the same values
       remember(bytes, schema, values);
       return bytes;

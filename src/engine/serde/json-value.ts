@@ -154,6 +154,30 @@ export type JsonStyle = 'topic' | 'rest';
 /** Text that JSON writes as is between quotes: printable ASCII without `"` or `\`. */
 const PLAIN = /^[ !#-[\]-~]*$/;
 
+/**
+ * The JSON object text of a row's values for these named columns (topic style), as toJsonText
+ * writes each: one generated expression, with the names and separators written into it and the
+ * common column types written out, so a row costs no call or type switch per column.
+ */
+export function jsonObjectWriter(cols: { name: string; type: SqlType }[]): (values: readonly unknown[]) => string {
+  const parts = cols.map((c, i) => {
+    const head = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+    const v = `v[${i}]`;
+    let text: string;
+    switch (c.type.kind) {
+      case 'STRING': text = `(${v} == null ? 'null' : typeof ${v} === 'string' && P.test(${v}) ? '"' + ${v} + '"' : J(${v}, t[${i}]))`; break;
+      case 'INTEGER': case 'BIGINT': text = `(${v} == null ? 'null' : '' + ${v})`; break;
+      case 'BOOLEAN': text = `(${v} == null ? 'null' : ${v} ? 'true' : 'false')`; break;
+      default: text = `J(${v}, t[${i}])`;
+    }
+    return `${head} + ${text}`;
+  });
+  const body = `return ${parts.length ? parts.join(' + ') : "'{'"} + '}';`;
+  const write = new Function('v', 'P', 'J', 't', body) as (v: readonly unknown[], p: RegExp, j: typeof toJsonText, t: SqlType[]) => string;
+  const types = cols.map((c) => c.type);
+  return (values) => write(values, PLAIN, toJsonText, types);
+}
+
 /** Writes an engine value as JSON text for its type: doubles as Java prints them, decimals plain. */
 export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): string {
   if (v === null || v === undefined) return 'null';
