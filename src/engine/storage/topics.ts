@@ -490,6 +490,8 @@ export class TopicStore {
   /** Adds a listener for topics created and deleted. */
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
   get(name: string): Topic | undefined { return this.topics.get(name); }
+  /** Counts the topics created and deleted: a reader that kept a topic looks it up again when it moves. */
+  generation = 0;
   has(name: string): boolean { return this.topics.has(name); }
   list(): Topic[] { return [...this.topics.values()].sort((a, b) => javaCompare(a.name, b.name)); }
 
@@ -512,12 +514,14 @@ export class TopicStore {
     if (config.partitions > MAX_TOPIC_PARTITIONS) throw new Error(`Topic '${name}': ${config.partitions} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})`);
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
+    this.generation++;
     for (const l of this.topicListeners) l({ op: 'create', name, config });
     return t;
   }
 
   delete(name: string): void {
     if (!this.topics.delete(name)) return;
+    this.generation++;
     for (const l of this.topicListeners) l({ op: 'delete', name });
   }
 
