@@ -30,6 +30,9 @@ export interface TopicConfig {
   overrides?: Record<string, string>;
 }
 
+/** A record given to append: Kafka's default partitioner picks its partition unless it names one. */
+export interface NewAppend { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }
+
 /** A record as it is appended, before the log gives it an offset. */
 export interface NewRecord { key: Buffer | null; value: Buffer | null; timestamp: number; headers: Header[] }
 
@@ -572,9 +575,15 @@ export class TopicStore {
    * store). A LogAppendTime topic gives it the time now, unless `timed` says the time is already the
    * log's (a replayed journal, a decoded batch).
    */
-  append(topicName: string, rec: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }, origin: Origin = 'external', timed = false): TopicRecord {
+  append(topicName: string, rec: NewAppend, origin: Origin = 'external', timed = false): TopicRecord {
     const topic = this.topics.get(topicName);
     if (!topic) throw new Error(`Topic '${topicName}' does not exist`);
+    return this.appendTo(topic, rec, origin, timed);
+  }
+
+  /** append, to a topic already looked up (one of this store's). */
+  appendTo(topic: Topic, rec: NewAppend, origin: Origin = 'external', timed = false): TopicRecord {
+    const topicName = topic.name;
     const n = topic.partitions.length;
     const partition = this.singlePartition ? 0 : rec.partition ?? (rec.key !== null ? partitionForKey(rec.key, n) : (this.roundRobin++ % n));
     const log = topic.partitions[partition]!;
