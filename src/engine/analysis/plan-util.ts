@@ -46,6 +46,13 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
   };
 }
 
+/** Each function's value for the row, in order (a projection's values). */
+export function evaluateAll(fns: readonly ((row: Row) => unknown)[], row: Row): unknown[] {
+  const out = new Array<unknown>(fns.length);
+  for (let i = 0; i < fns.length; i++) out[i] = fns[i]!(row);
+  return out;
+}
+
 /** PARTITION BY NULL: the rows lose their key rather than take a new one. */
 export const partitionsByNull = (q: Query): boolean => q.partitionBy?.length === 1 && q.partitionBy[0]!.t === 'lit' && q.partitionBy[0]!.value === null;
 

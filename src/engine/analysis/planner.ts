@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
+import { evaluateAll, keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -408,7 +408,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             msg = { ...msg, key: pk };
           }
           const out = () => {
-            const values = fns.map((f) => f(row));
+            const values = evaluateAll(fns, row);
             const key = partitionBy ? keyOf(row, msg) : keyOrder.length && (!opts.persistent || isNoKey(msg.key)) ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
             emit({ key: keyOrder.length || partitionBy || rekeyed ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
           };
@@ -578,11 +578,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const groupRow = new Function('k', 'r', `return {${fields.join(', ')}};`) as (k: unknown[], r: unknown[]) => Row;
       const windowRow = new Function('k', 'r', 'w', `return {${[...fields, 'WINDOWSTART: w.start', 'WINDOWEND: w.end'].join(', ')}};`) as
         (k: unknown[], r: unknown[], w: { start: number; end: number }) => Row;
-      const project = (row: Row): unknown[] => {
-        const values = new Array<unknown>(fns.length);
-        for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(row);
-        return values;
-      };
+
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
         const keyVals = key;
         // without HAVING every group that changed went out, so only HAVING needs to remember which did
@@ -594,14 +590,14 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         const results = new Array<unknown>(aggs.length);
         for (let i = 0; i < aggs.length; i++) results[i] = aggs[i]!.bound.result(accs[i]);
         const row = window ? windowRow(key, results, window) : groupRow(key, results);
-        if (!havingFn) { emit({ key: keyVals, values: project(row), ts, window, headers }); return; }
+        if (!havingFn) { emit({ key: keyVals, values: evaluateAll(fns, row), ts, window, headers }); return; }
         if (havingFn(row) !== true) {
           // HAVING retracts a row it had emitted before; a group that never passed stays silent
           if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
           return;
         }
         if (!emitted.has(present)) emitted.put(present, true);
-        emit({ key: keyVals, values: project(row), ts, window, headers });
+        emit({ key: keyVals, values: evaluateAll(fns, row), ts, window, headers });
       };
       // each accumulator is kept with the call it belongs to (normalized), so CREATE OR REPLACE may add aggregates
       const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores, aggs.map((a) => a.norm));
