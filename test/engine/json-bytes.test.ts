@@ -45,3 +45,13 @@ describe('a JSON row written by its generated writer', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('integers beyond 2^53 read into a STRING column', () => {
+  const row = valueSerde({ format: 'JSON' }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }, { name: 'I', type: T.INTEGER, ns: 'VALUE' }]);
+  const bare = valueSerde({ format: 'JSON', wrapSingle: false }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }]);
+  it('keep their digits as written: the last of duplicate keys, and inside an object or a list kept as its JSON text', () => {
+    expect(row.deserialize(Buffer.from('{"S":1,"S":12345678901234567891}'))).toEqual(['12345678901234567891', null]);
+    expect(row.deserialize(Buffer.from('{"S":{"a":12345678901234567891,"b":[9007199254740993]}}'))).toEqual(['{"a":12345678901234567891,"b":[9007199254740993]}', null]);
+    expect(bare.deserialize(Buffer.from('{"b":[9007199254740993]}'))).toEqual(['{"b":[9007199254740993]}']);
+  });
+});

@@ -180,11 +180,12 @@ const numberText = (n: unknown): string => (isLosslessNumber(n) ? javaJsonNumber
 const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8'));
 
 /**
- * Whether columns of these types may read an integer beyond 2^53 as other than JSON.parse reads it.
- * INTEGER refuses one either way, DOUBLE takes the nearest double either way, and a STRING column
- * given a number reads the record again exactly (see numberText); the other types need the exact read.
+ * Whether columns of these types may read an integer beyond 2^53 as other than JSON.parse reads it:
+ * INTEGER refuses one either way, DOUBLE and BOOLEAN take the nearest double (or refuse) either way;
+ * the other types, STRING among them (an object or a list given to it is kept as its JSON text, whose
+ * digits must stay as written), need the exact read.
  */
-const readsLongs = (types: SqlType[]): boolean => types.some((t) => t.kind !== 'INTEGER' && t.kind !== 'DOUBLE' && t.kind !== 'BOOLEAN' && t.kind !== 'STRING');
+const readsLongs = (types: SqlType[]): boolean => types.some((t) => t.kind !== 'INTEGER' && t.kind !== 'DOUBLE' && t.kind !== 'BOOLEAN');
 
 function parseJson(bytes: Buffer, longs: boolean): unknown {
   const text = jsonText(bytes);

@@ -1,5 +1,6 @@
 import { decodeBase64 } from './base64.js';
 import { parseLong } from '../util/long.js';
+import { stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
@@ -44,7 +45,8 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
     case 'STRING':
       if (typeof v === 'string') return v;
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-      return JSON.stringify(v);
+      // an object or a list is its JSON text, integers beyond 2^53 written exactly (read as bigints)
+      return stringifyJsonExact(v);
     case 'BYTES': {
       // text that is not base64 fails the record, as Jackson's binaryValue() fails it
       const bytes = typeof v === 'string' ? decodeBase64(v) : undefined;
