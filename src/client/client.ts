@@ -98,8 +98,13 @@ export class KsqlClient {
     try { body = JSON.parse(text); } catch { body = undefined; }
     const parsed = KsqlError.safeParse(body);
     if (parsed.success) throw new ServerError(status, parsed.data);
-    const b = body as { message?: unknown; error_code?: unknown } | undefined;
-    if (b !== null && typeof b === 'object' && (typeof b.message === 'string' || typeof b.error_code === 'number')) throw new ServerError(status, b as { message?: string });
+    // an error entity without its @type is still ksqlDB's when its code is one of ksqlDB's five-digit
+    // ones; another JSON API's error (a Schema Registry's {"error_code":404,...}) is not
+    const b = body as { message?: unknown; error_code?: unknown; '@type'?: unknown } | undefined;
+    const code = b?.error_code;
+    if (b !== null && typeof b === 'object' && typeof b.message === 'string' && (typeof b['@type'] === 'string' || (typeof code === 'number' && code >= 10000 && code <= 99999))) {
+      throw new ServerError(status, b as { message?: string });
+    }
     throw new UnreachableError(`${this.url}${path} did not answer as ksqlDB does (HTTP ${status} with ${body === undefined ? (text.trim() === '' ? 'an empty body' : 'a body that is no JSON') : 'JSON that is no ksqlDB error'}): is this a ksqlDB server?`);
   }
 

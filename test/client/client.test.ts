@@ -68,7 +68,8 @@ describe('KsqlClient', () => {
   });
 
   it('an error answer that is no ksqlDB error (a web server\'s page, a proxy\'s 502, another JSON API) is not reaching ksqlDB, and the page is not shown', async () => {
-    const answers: [number, string][] = [[404, '<!DOCTYPE HTML><html><body>Not Found</body></html>'], [502, ''], [404, '{"error":"no route"}'], [400, '{"error_code":40001,"message":"bad"}']];
+    const answers: [number, string][] = [[404, '<!DOCTYPE HTML><html><body>Not Found</body></html>'], [502, ''], [404, '{"error":"no route"}'], [400, '{"error_code":40001,"message":"bad"}'],
+      [404, '{"error_code":404,"message":"HTTP 404 Not Found"}'], [400, '{"@type":"generic_error","error_code":400,"message":"typed"}']];
     let n = 0;
     const url = await peer((_r, _b, res) => { const [st, body] = answers[n++ % answers.length]!; res.writeHead(st); res.end(body); });
     const c = new KsqlClient({ url, retries: 0 });
@@ -79,6 +80,9 @@ describe('KsqlClient', () => {
       `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 502 with an empty body): is this a ksqlDB server?`,
       `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 404 with JSON that is no ksqlDB error): is this a ksqlDB server?`,
       'ServerError: bad',
+      // a Schema Registry's answer to a path it does not have (its URL given for ksqlDB's)
+      `UnreachableError: ${url}/ksql did not answer as ksqlDB does (HTTP 404 with JSON that is no ksqlDB error): is this a ksqlDB server?`,
+      'ServerError: typed',
     ]);
     await expect(c.query('SELECT * FROM S;')).rejects.toThrow(`${url}/query-stream did not answer as ksqlDB does (HTTP 404 with a body that is no JSON): is this a ksqlDB server?`);
   });

@@ -340,19 +340,23 @@ describe('migrations end to end through the CLI', () => {
     expect(r.stderr.trim()).toBe('error: cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)');
   });
 
-  it('a web server that is not ksqlDB gives one line and exit 3 for every command, its page not shown', async () => {
-    // (its own process: the CLI runs synchronously here)
-    const web = spawn(process.execPath, ['-e', "const s = require('http').createServer((q, r) => { r.writeHead(404, { 'content-type': 'text/html' }); r.end('<!DOCTYPE HTML><html><body>Error response</body></html>'); }).listen(0, '127.0.0.1', () => console.log(s.address().port));"], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      const port = await new Promise<string>((resolve) => web.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
-      const url = `http://127.0.0.1:${port}`;
-      const p = project();
-      for (const args of [['status'], ['validate'], ['queries'], ['up'], ['describe', 'X']]) {
-        const r = p.run(...args, '--server', url);
-        expect([args, r.status]).toEqual([args, 3]);
-        expect(r.stderr).toMatch(new RegExp(`^error: ${url.replace(/[.]/g, '\\.')}/(ksql|query-stream|info) did not answer as ksqlDB does \\(HTTP 404[^)]*\\): is this a ksqlDB server\\?\\n$`));
-      }
-    } finally { web.kill(); }
+  it('a web server or another JSON API that is not ksqlDB gives one line and exit 3 for every command, its page not shown', async () => {
+    // a web page, and the JSON error a Schema Registry gives for a path it does not have (its URL given for ksqlDB's)
+    const answers = [['text/html', '<!DOCTYPE HTML><html><body>Error response</body></html>'], ['application/json', '{"error_code":404,"message":"HTTP 404 Not Found"}']];
+    for (const [type, body] of answers) {
+      // (its own process: the CLI runs synchronously here)
+      const web = spawn(process.execPath, ['-e', `const s = require('http').createServer((q, r) => { r.writeHead(404, { 'content-type': ${JSON.stringify(type)} }); r.end(${JSON.stringify(body)}); }).listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        const port = await new Promise<string>((resolve) => web.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
+        const url = `http://127.0.0.1:${port}`;
+        const p = project();
+        for (const args of [['status'], ['validate'], ['queries'], ['up'], ['describe', 'X']]) {
+          const r = p.run(...args, '--server', url);
+          expect([type, args, r.status]).toEqual([type, args, 3]);
+          expect(r.stderr).toMatch(new RegExp(`^error: ${url.replace(/[.]/g, '\\.')}/(ksql|query-stream|info) did not answer as ksqlDB does \\(HTTP 404[^)]*\\): is this a ksqlDB server\\?\\n$`));
+        }
+      } finally { web.kill(); }
+    }
   });
 
   it.skipIf(!!process.env.KSQLDB_URL)('https:// to a server that answers in plain HTTP says so in one line, exit 3 (local server only: it serves HTTP)', () => {
