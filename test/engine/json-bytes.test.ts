@@ -55,3 +55,15 @@ describe('integers beyond 2^53 read into a STRING column', () => {
     expect(bare.deserialize(Buffer.from('{"b":[9007199254740993]}'))).toEqual(['{"b":[9007199254740993]}']);
   });
 });
+
+describe('KAFKA STRING bytes', () => {
+  it('are the text\'s UTF-8 whatever it holds (lone surrogates as U+FFFD), the same when written again, and read back', () => {
+    const serde = valueSerde({ format: 'KAFKA' }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }]);
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 80 }), (text) => {
+      const first = serde.serialize([text])!, again = serde.serialize([text])!;
+      expect(first.equals(Buffer.from(text, 'utf8'))).toBe(true);
+      expect(again.equals(first)).toBe(true);
+      expect(serde.deserialize(again)).toEqual([Buffer.from(text, 'utf8').toString('utf8')]);
+    }), { numRuns: 500 });
+  });
+});

@@ -88,6 +88,24 @@ function hasNonStringMapKey(t: SqlType): boolean {
   return false;
 }
 
+/**
+ * A KAFKA STRING's bytes. Short ones are remembered and given out again (keys repeat: a user id, a
+ * symbol): records never change their bytes, so one buffer serves every record of that text. Each
+ * remembered buffer has memory of its own, so it keeps no pool of other buffers alive.
+ */
+const shortStrings = new Map<string, Buffer>();
+function stringBytes(v: string): Buffer {
+  if (v.length > 64) return Buffer.from(v, 'utf8');
+  let b = shortStrings.get(v);
+  if (b === undefined) {
+    if (shortStrings.size >= 4096) shortStrings.clear();
+    b = Buffer.allocUnsafeSlow(Buffer.byteLength(v, 'utf8'));
+    b.write(v, 0, 'utf8');
+    shortStrings.set(v, b);
+  }
+  return b;
+}
+
 function kafkaSerde(cols: Column[]): Serde {
   const c = cols[0];
   if (!c) return { serialize: () => null, deserialize: () => [] };
@@ -101,7 +119,7 @@ function kafkaSerde(cols: Column[]): Serde {
         case 'INTEGER': { const b = Buffer.alloc(4); b.writeInt32BE(v as number); return b; }
         case 'BIGINT': { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v as number)); return b; }
         case 'DOUBLE': { const b = Buffer.alloc(8); b.writeDoubleBE(v as number); return b; }
-        case 'STRING': return Buffer.from(v as string, 'utf8');
+        case 'STRING': return stringBytes(v as string);
         case 'BYTES': return Buffer.from(v as Uint8Array);
         default: throw new SerdeError(`The 'KAFKA' format does not support type '${t.kind}'`);
       }
