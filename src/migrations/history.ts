@@ -1,5 +1,7 @@
 /** The migration history kept in ksqlDB, in the exact form of Confluent's `ksql-migrations`. */
 export type MigrationState = 'PENDING' | 'RUNNING' | 'MIGRATED' | 'ERROR';
+/** The states Confluent's tool and this one write for a version (PENDING: rolled back). Any other was written by hand. */
+export const KNOWN_STATES: ReadonlySet<string> = new Set<MigrationState>(['PENDING', 'RUNNING', 'MIGRATED', 'ERROR']);
 
 export interface HistoryRow {
   versionKey: string;

@@ -1,5 +1,5 @@
 import { byVersion, versionName, type MigrationFile } from './files.js';
-import { NO_PREVIOUS, latestMigrated, type History, type HistoryRow } from './history.js';
+import { KNOWN_STATES, NO_PREVIOUS, latestMigrated, type History, type HistoryRow } from './history.js';
 
 export interface PlanOptions {
   /** Apply pending versions up to and including this one. */
@@ -22,7 +22,8 @@ export type Problem =
   | { kind: 'out-of-order'; version: number; latest: number }
   | { kind: 'skips'; version: number; skipped: number[] }
   | { kind: 'not-pending'; version: number; state: string }
-  | { kind: 'unknown-version'; version: number };
+  | { kind: 'unknown-version'; version: number }
+  | { kind: 'unknown-state'; version: number; state: string };
 
 export interface Plan {
   /** What to apply, in order, each with the version recorded as its `previous`. */
@@ -53,11 +54,12 @@ export function describeProblem(p: Problem): string {
     case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `${versionName(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;
     case 'not-pending': return `${versionName(p.version)} is ${p.state}, not pending`;
     case 'unknown-version': return `there is no migration file for version ${p.version}`;
+    case 'unknown-state': return `${versionName(p.version)} has state ${JSON.stringify(p.state)} in the history, none of MIGRATED, ERROR, RUNNING, PENDING (a row written by hand?): record what is true with 'ksql-migrate repair --mark-migrated --version ${p.version}' (its change is in place) or '--mark-rolled-back --version ${p.version}' (up applies it again)`;
   }
 }
 
 
-/** Checks that need no plan: drift, missing files, failed or running versions. */
+/** Checks that need no plan: drift, missing files, failed or running versions, states no tool writes. */
 export function verify(files: MigrationFile[], history: History, opts: { ignoreMissing?: boolean } = {}): Problem[] {
   const problems: Problem[] = [];
   const byV = new Map(files.map((f) => [f.version, f]));
@@ -68,6 +70,8 @@ export function verify(files: MigrationFile[], history: History, opts: { ignoreM
       else if (row.checksum && f.checksum !== row.checksum) problems.push({ kind: 'checksum-drift', version: v, fileName: f.fileName, stored: row.checksum, actual: f.checksum });
     } else if (row.state === 'ERROR') problems.push({ kind: 'failed', version: v, reason: row.errorReason });
     else if (row.state === 'RUNNING') problems.push({ kind: 'running', version: v });
+    // neither applied nor pending for sure: up must not run it again on a guess
+    else if (!KNOWN_STATES.has(row.state)) problems.push({ kind: 'unknown-state', version: v, state: row.state });
   }
   return problems;
 }
@@ -76,8 +80,9 @@ export function verify(files: MigrationFile[], history: History, opts: { ignoreM
 export function outOfOrder(files: MigrationFile[], history: History): Problem[] {
   const latest = latestMigrated(history);
   if (latest === undefined) return [];
-  const applied = (v: number) => history.versions.get(v)?.state === 'MIGRATED';
-  return files.filter((f) => f.version < latest && !applied(f.version) && history.versions.get(f.version)?.state !== 'ERROR' && history.versions.get(f.version)?.state !== 'RUNNING')
+  // (applied, failed, running and unknown states are not pending; the last three are problems of their own)
+  const pendingState = (v: number) => { const s = history.versions.get(v)?.state; return s === undefined || s === 'PENDING'; };
+  return files.filter((f) => f.version < latest && pendingState(f.version))
     .sort(byVersion).map((f) => ({ kind: 'out-of-order' as const, version: f.version, latest }));
 }
 
@@ -101,7 +106,8 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
   if (opts.to !== undefined) pending = pending.filter((f) => f.version <= opts.to!);
   if (opts.next) pending = pending.slice(0, 1);
   if (!opts.allowOutOfOrder && latest !== undefined) {
-    for (const f of pending) if (f.version < latest) problems.push({ kind: 'out-of-order', version: f.version, latest });
+    // (a version of a state no tool writes is its own problem, not also one out of order)
+    for (const f of pending) if (f.version < latest && KNOWN_STATES.has(history.versions.get(f.version)?.state ?? 'PENDING')) problems.push({ kind: 'out-of-order', version: f.version, latest });
   }
   // each step's previous is the highest version applied before it, as Confluent's tool reads the
   // latest version from CURRENT's previous when CURRENT failed: a version applied out of order

@@ -1,7 +1,7 @@
 import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, type MigrationFile } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
-import { latestMigrated, liveHolder, type MetadataNames } from './history.js';
+import { KNOWN_STATES, latestMigrated, liveHolder, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
 import { fileProblem } from './prepare.js';
 
@@ -49,6 +49,8 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     let state = h ? h.state : 'PENDING';
     if (h?.state === 'MIGRATED' && !f) state = 'MISSING';
     else if (h?.state === 'MIGRATED' && f && h.checksum && h.checksum !== f.checksum) state = 'CHANGED';
+    // a state no tool writes (the problems say which and how to settle it)
+    else if (h && !KNOWN_STATES.has(h.state)) state = 'UNKNOWN';
     // marked rolled back (PENDING in the history) and its file removed since: nothing is left to apply
     else if (h && h.state !== 'MIGRATED' && h.state !== 'ERROR' && h.state !== 'RUNNING') state = f ? 'PENDING' : 'ROLLED_BACK';
     migrations.push({ version: v, name: f?.name ?? h?.name ?? '', state, previous: h?.previous, startedOn: h?.startedOn, completedOn: h?.completedOn, errorReason: h && h.errorReason !== 'N/A' ? h.errorReason : undefined, file: f?.fileName });

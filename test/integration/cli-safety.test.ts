@@ -332,6 +332,27 @@ describe('the history stays true', () => {
     expect(p.run('status', '--json').stdout).toContain('"kind": "file"');
   });
 
+  it('a version whose history row has a state no tool writes (set by hand) is neither applied nor pending: status shows UNKNOWN, validate and up refuse naming it, repair settles it', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__s.sql', stream(`US_${p.stream}`, `us_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    // a hand-made fix in the wrong case (Confluent's tool reads only MIGRATED, ERROR, RUNNING, PENDING)
+    for (const key of ['1', 'CURRENT']) expect((await ksql(target(), `INSERT INTO ${p.stream} (version_key, state) VALUES ('${key}', 'migrated');`)).status).toBe(200);
+    const problem = `V000001 has state "migrated" in the history, none of MIGRATED, ERROR, RUNNING, PENDING (a row written by hand?): record what is true with 'ksql-migrate repair --mark-migrated --version 1' (its change is in place) or '--mark-rolled-back --version 1' (up applies it again)`;
+    const status = JSON.parse(p.run('status', '--json').stdout);
+    expect(status.migrations.map((m: { version: number; state: string }) => [m.version, m.state])).toEqual([[1, 'UNKNOWN']]);
+    expect(status.problemDetails).toEqual([{ kind: 'unknown-state', version: 1, message: problem }]);
+    const invalid = p.run('validate');
+    expect([invalid.status, invalid.stderr.trim()]).toEqual([4, problem]);
+    // up runs nothing on a guess (its stream exists: running V000001 again would fail, or worse)
+    const up = p.run('up');
+    expect([up.status, up.stderr]).toEqual([1, expect.stringContaining(problem)]);
+    const repaired = p.run('repair', '--mark-migrated', '--version', '1', '--yes');
+    expect([repaired.status, repaired.stdout]).toEqual([0, expect.stringContaining('marked V000001 MIGRATED')]);
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED']);
+    expect(p.run('validate').status).toBe(0);
+  });
+
   it('a server without pull queries on streams (before ksqlDB 0.22, or with them disabled) has its history read from the table alone, with a warning', async () => {
     // a server of its own: the setting is the whole server's
     const own = await startServerProcess();

@@ -33,6 +33,14 @@ describe('plan', () => {
     expect(p.steps.map((s) => [s.file.version, s.previous])).toEqual([[2, '1'], [3, '2']]);
   });
 
+  it('refuses a version whose state no tool writes, once, naming it (not as pending, nor out of order)', () => {
+    const p = plan([file(1), file(2), file(3)], history(row(1, 'MIGRATED'), row(2, 'Done'), row(3, 'MIGRATED')));
+    expect(p.problems).toEqual([{ kind: 'unknown-state', version: 2, state: 'Done' }]);
+    expect(describeProblem(p.problems[0]!)).toMatch(/^V000002 has state "Done" in the history, none of MIGRATED, ERROR, RUNNING, PENDING/);
+    // a version rolled back (PENDING) is pending as ever
+    expect(plan([file(1), file(2)], history(row(1, 'MIGRATED'), row(2, 'PENDING'))).problems).toEqual([]);
+  });
+
   it('starts from <none> on an empty history', () => {
     expect(plan([file(1)], foldEvents([], 1)).steps[0]!.previous).toBe('<none>');
   });

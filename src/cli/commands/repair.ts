@@ -1,6 +1,6 @@
 import { discoverMigrations, versionName } from '../../migrations/files.js';
 import { lockRow, readHistory } from '../../migrations/apply.js';
-import { CURRENT, NO_ERROR, insertRow, liveHolder, stateChange, type History } from '../../migrations/history.js';
+import { CURRENT, KNOWN_STATES, NO_ERROR, insertRow, liveHolder, stateChange, type History } from '../../migrations/history.js';
 import { CliError, EXIT, versionFlag } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, metadataNames, type GlobalOptions } from '../context.js';
 import { report } from '../render.js';
@@ -74,7 +74,8 @@ async function markVersion(history: History, stream: string, v: number, state: '
   const row = history.versions.get(v);
   if (!Number.isInteger(v) || !row) return undefined;
   if (state === 'MIGRATED' && row.state === 'MIGRATED') return { sql: [], state, line: `${versionName(v)} is already MIGRATED: nothing to mark` };
-  if (row.state !== 'ERROR' && row.state !== 'RUNNING') throw new CliError(`repair: ${versionName(v)} is ${row.state}; only ERROR or RUNNING versions are repaired`, EXIT.USAGE);
+  // (a state no tool writes is settled too: it is what the history's problems send the user here for)
+  if (row.state !== 'ERROR' && row.state !== 'RUNNING' && KNOWN_STATES.has(row.state)) throw new CliError(`repair: ${versionName(v)} is ${row.state}; only ERROR or RUNNING versions (or one with a state no tool writes) are repaired`, EXIT.USAGE);
   const file = (await discoverMigrations(dir)).files.find((f) => f.version === v);
   const migrated = state === 'MIGRATED';
   // a rolled-back version is PENDING again: a state Confluent's tool knows, so it reads the history too
