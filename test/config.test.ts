@@ -200,6 +200,15 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({}, {}, dir, { onlyMigrations: true }).migrationsDir).toBe(join(dir, 'sub/mig'));
   });
 
+  it('refuses a \\u escape without four hex digits, naming its line, as Java\'s Properties.load refuses the file; escapes that are well formed, escaped backslashes and comments pass', () => {
+    const load = (text: string) => () => loadConfig({}, {}, project(`ksql.server.url=http://props:9\n${text}`, 'ksql-migrations.properties'));
+    expect(load('# a comment\nksql.migrations.table.name=MIGRATION_SCHEMA_VERSIONS\\u00zz\n')).toThrow(/ksql-migrations\.properties:3: a \\u escape without four hex digits after it \(Java's Properties\.load refuses the file: "Malformed \\uxxxx encoding"\)$/);
+    expect(load('ksql.migrations.table.name=X\\u12\n')).toThrow(/ksql-migrations\.properties:2: a \\u escape/);
+    expect(load('ksql.migrations.table.name=VERSIONS_\\u0041\n')().metadata.table).toBe('VERSIONS_A');
+    // an escaped backslash before a u, and a \u in a comment, are no escapes
+    expect(load('# see C:\\users\nksql.migrations.dir.override=C:\\\\users\n')().migrationsDir).toMatch(/C:\\users$/);
+  });
+
   it('refuses Java key stores, OAuth and misspelt keys in the properties file rather than connect without them', () => {
     const load = (text: string) => () => loadConfig({}, {}, project(`ksql.server.url=http://props:9\n${text}`, 'ksql-migrations.properties'));
     expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties: ssl\.truststore\.location is not supported \(Java key stores\); for TLS use server\.caFile/);

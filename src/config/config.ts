@@ -191,10 +191,34 @@ const PROPERTY_KEYS: Record<string, [section: string, key: string]> = {
  * and its OAuth keys a token endpoint, which this tool does not read: rather than connect without
  * them, such a file is refused, as is a key the Java tool does not have (a misspelling).
  */
+/**
+ * The line of the first `\u` escape without four hex digits after it, which Java's Properties.load
+ * refuses ("Malformed \uxxxx encoding"); escapes in comment lines are not read. Undefined if none.
+ */
+export function malformedUnicodeEscape(text: string): number | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  let continued = false;
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n]!;
+    // a comment starts a logical line; a continued value's next line is never one
+    if (!continued && /^[ \t\f]*[#!]/.test(line)) continue;
+    let escaped = false, trailing = false;
+    for (let i = 0; i < line.length; i++) {
+      if (!escaped) { if (line[i] === '\\') { escaped = true; trailing = i === line.length - 1; } continue; }
+      escaped = false;
+      if (line[i] === 'u' && !/^[0-9A-Fa-f]{4}$/.test(line.slice(i + 1, i + 5))) return n + 1;
+    }
+    continued = trailing;
+  }
+  return undefined;
+}
+
 function fromProperties(text: string, path: string): Record<string, unknown> {
   // Java's Properties.load rules: `=`, `:` or whitespace between key and value, `\:`-style escapes
   // (as Properties.store writes URLs), `\` line continuations, `#` and `!` comments
   // (a UTF-8 byte order mark, as some Windows editors write, is no part of the first key)
+  const bad = malformedUnicodeEscape(text);
+  if (bad !== undefined) throw new ConfigError(`${path}:${bad}: a \\u escape without four hex digits after it (Java's Properties.load refuses the file: "Malformed \\uxxxx encoding")`);
   const p = new Map(Object.entries(parseProperties(text.replace(/^\uFEFF/, ''))).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
   for (const [key, value] of p) {
