@@ -118,7 +118,7 @@ describe('the broker', () => {
     expect(broker.produce('one', 0, batch(2))).toMatchObject({ errorCode: 0, baseOffset: 0 });
   });
 
-  it('refuses a batch of no records, or one whose offset range disagrees with its count (INVALID_RECORD), and hands out no offset for it; a record without a time keeps -1', () => {
+  it('refuses a batch of no records, one whose offset range disagrees with its count, or a control batch (INVALID_RECORD), and hands out no offset for it; a record without a time keeps -1', () => {
     const topics = new TopicStore();
     topics.create('zb', { partitions: 1, replicas: 1 });
     const broker = new Broker(topics, () => undefined);
@@ -137,6 +137,13 @@ describe('the broker', () => {
     expect(broker.produce('zb', 0, batch([-1]))).toMatchObject({ errorCode: 0, baseOffset: 1 });
     const log = topics.get('zb')!.partitions[0]!;
     expect([log.end, log.get(0)?.timestamp, log.get(1)?.timestamp]).toEqual([2, 1000, -1]);
+    // a control batch (attributes bit 5: a transaction marker) is the broker's to write, never a client's
+    const control = batch([1000]);
+    control.writeInt16BE(0x20, 21);
+    control.writeUInt32BE(crc32c(control.subarray(21)) >>> 0, 17);
+    expect(broker.produce('zb', 0, control).errorCode).toBe(87);
+    // and it took no offset: the next record gets the one after the last
+    expect(broker.produce('zb', 0, batch([1002]))).toMatchObject({ errorCode: 0, baseOffset: 2 });
   });
 
   it('names no topic "." or "..": CreateTopics refuses them with Kafka\'s message, and a Metadata request does not make them', () => {

@@ -148,21 +148,21 @@ export class Broker {
     // Produce v3 and later carry exactly one record batch per partition (Kafka: "Produce requests with
     // version 3 are only allowed to contain exactly one record batch")
     if (batches.length !== 1) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
-    // a client's batch holds records, as many as its offset range says (Kafka's "Invalid reported
-    // count for record batch", "Inconsistent batch offset range")
-    if (batches.some((b) => !b.control && (b.count <= 0 || b.lastOffsetDelta + 1 !== b.count))) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
+    // control batches (transaction markers) are the broker's own (Kafka: "Clients are not allowed to
+    // write control records"); a client's batch holds records, as many as its offset range says
+    // (Kafka's "Invalid reported count for record batch", "Inconsistent batch offset range")
+    if (batches.some((b) => b.control || b.count <= 0 || b.lastOffsetDelta + 1 !== b.count)) return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
     // a batch over the topic's max.message.bytes is refused whole, as a broker refuses it
     const maxBytes = Number(topic.config.overrides?.['max.message.bytes'] ?? TOPIC_CONFIGS['max.message.bytes']!.default);
     if (batches.some((b) => (receivedBytes ?? b.size) > maxBytes)) return { index, errorCode: ERR.MESSAGE_TOO_LARGE, baseOffset: -1, logStartOffset: log.start };
     // a compacted topic keeps the latest record of each key: one without a key is refused (Kafka's
     // "Compacted topic cannot accept message without key")
-    if ((topic.config.cleanupPolicy ?? '').split(',').includes('compact') && batches.some((b) => b.nullKey && !b.control)) {
+    if ((topic.config.cleanupPolicy ?? '').split(',').includes('compact') && batches.some((b) => b.nullKey)) {
       return { index, errorCode: ERR.INVALID_RECORD, baseOffset: -1, logStartOffset: log.start };
     }
     let baseOffset = -1, held = false;
     const appendTime = Date.now();
     for (const b of batches) {
-      if (b.control) continue;
       // a transactional batch belongs to its producer's ongoing transaction, with this partition added to it
       if (b.transactional) {
         const code = this.transactions?.canHold(b.producerId, b.producerEpoch, topicName, index) ?? TXERR.INVALID_TXN_STATE;
