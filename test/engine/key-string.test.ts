@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { keyString } from '../../src/engine/functions/values.js';
+import { keyString, LatestWindowText } from '../../src/engine/functions/values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
 
 describe('keyString (the text a key is stored under)', () => {
@@ -25,5 +25,18 @@ describe('windowedKeyString', () => {
       expect(windowedKeyString(key, start, end)).toBe(keyString([...key, start, end]));
     }));
     expect(windowedKeyString([Decimal.parse('1.5')], 0, 10)).toBe(keyString([Decimal.parse('1.5'), 0, 10]));
+  });
+});
+
+describe('a key\'s latest window text', () => {
+  it('is known for the window last kept for that key only', () => {
+    const texts = new LatestWindowText();
+    expect(texts.known('["a"]', 0, 10)).toBeUndefined();
+    expect(texts.keep('["a"]', 0, 10, 'a@0')).toBe('a@0');
+    expect(texts.known('["a"]', 0, 10)).toBe('a@0');
+    expect(texts.known('["a"]', 0, 20)).toBeUndefined();
+    expect(texts.known('["b"]', 0, 10)).toBeUndefined();
+    texts.keep('["a"]', 10, 20, 'a@10');
+    expect([texts.known('["a"]', 0, 10), texts.known('["a"]', 10, 20)]).toEqual([undefined, 'a@10']);
   });
 });

@@ -1,7 +1,7 @@
 import type { WindowSpec } from '../sql/ast.js';
 import type { BoundAggregate } from '../functions/aggregate.js';
 import type { Header } from '../storage/topics.js';
-import { keyString } from '../functions/values.js';
+import { keyString, LatestWindowText } from '../functions/values.js';
 import { KsqlStatementError } from './errors.js';
 import type { StoreFactory } from '../state/store.js';
 
@@ -149,25 +149,15 @@ export function buildWindowing(spec: WindowSpec | undefined, aggs: BoundAggregat
       if (a.window!.end + grace <= owner && !pending.has(sk)) state.delete(sk);
     }
   };
-  // each group's latest window's state key, remembered: records of a group mostly fall in its latest window
-  const latestKeys = new Map<string, { start: number; key: string }>();
-  const windowKey = (ks: string, start: number): string => {
-    const known = latestKeys.get(ks);
-    if (known?.start === start) return known.key;
-    const key = `${ks}@${start}`;
-    if (known) { known.start = start; known.key = key; } else {
-      if (latestKeys.size >= 10_000) latestKeys.clear();
-      latestKeys.set(ks, { start, key });
-    }
-    return key;
-  };
+  // each group's latest window's state key, remembered
+  const stateKeys = new LatestWindowText();
   /** Adds a record to its window starting at `start` (stream time `st`), unless the window has closed. */
   const addTo = (start: number, key: unknown[], ks: string, args: unknown[][], ts: number, st: number, partition: number, pk: string, headers: Header[]) => {
     const end = start + size;
     if (end <= st - grace) return;
     // the window store's observed stream time (pull queries read only windows it still keeps)
     if (start > (latestStart.get(pk) ?? -Infinity)) latestStart.put(pk, start);
-    const sk = windowKey(ks, start);
+    const sk = stateKeys.known(ks, start, end) ?? stateKeys.keep(ks, start, end, `${ks}@${start}`);
     let a = current(state.get(sk));
     // (the partition set in the literal: one object shape for every window's state)
     if (!a) a = { key, accs: aggs.map((g) => g.init()), ts, window: { start, end }, fns, p: partition };

@@ -17,7 +17,7 @@ import { isSchemaFormat, isUnwrapped } from '../serde/sr-serde.js';
 import { schemaToString, type Column, type FormatInfo } from '../catalog/schema.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { partitionForKey } from '../storage/partitioner.js';
-import { convert, keyString, windowedKeyString } from '../functions/values.js';
+import { convert, keyString, LatestWindowText, windowedKeyString } from '../functions/values.js';
 import { canImplicitlyCast, typesEqual, typeToString, type SqlType } from '../sql/types.js';
 import { commandStatus, warningEntity } from './status.js';
 import { existsMessage, timestampColumnOf, withWrapping } from './ddl.js';
@@ -406,18 +406,11 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     valueIdx.forEach((i, j) => { values[i] = back[j] ?? null; });
     return values;
   };
-  // each key's latest window's text, remembered: a table's updates mostly go to a key's latest window
-  const windowTexts = new Map<string, { start: number; end: number; text: string }>();
+  // each key's latest window's row key, remembered
+  const rowKeys = new LatestWindowText();
   const windowedText = (key: unknown[], w: { start: number; end: number }): string => {
     const ks = keyString(key);
-    const known = windowTexts.get(ks);
-    if (known?.start === w.start && known.end === w.end) return known.text;
-    const text = windowedKeyString(key, w.start, w.end);
-    if (known) { known.start = w.start; known.end = w.end; known.text = text; } else {
-      if (windowTexts.size >= 10_000) windowTexts.clear();
-      windowTexts.set(ks, { start: w.start, end: w.end, text });
-    }
-    return text;
+    return rowKeys.known(ks, w.start, w.end) ?? rowKeys.keep(ks, w.start, w.end, windowedKeyString(key, w.start, w.end));
   };
   const materialize = (o: OutMsg, valueBytes?: Buffer | null) => {
     if (!q.materialized) return;

@@ -275,6 +275,29 @@ function shortKeyString(v: string): string {
   return text;
 }
 
+/**
+ * Text made from a key's text and a window's bounds (a state key, a table row's key), remembered
+ * for each key's latest window: records of a key mostly fall in its latest window, and the same
+ * text object, whose hash a Map has already computed, is cheaper to look up than new text.
+ */
+export class LatestWindowText {
+  private readonly byKey = new Map<string, { start: number; end: number; text: string }>();
+  /** The text kept for this key's window, if it is the key's latest. */
+  known(keyText: string, start: number, end: number): string | undefined {
+    const k = this.byKey.get(keyText);
+    return k !== undefined && k.start === start && k.end === end ? k.text : undefined;
+  }
+  /** Keeps `text` as this key's latest window's; returns it. */
+  keep(keyText: string, start: number, end: number, text: string): string {
+    const k = this.byKey.get(keyText);
+    if (k) { k.start = start; k.end = end; k.text = text; } else {
+      if (this.byKey.size >= 10_000) this.byKey.clear();
+      this.byKey.set(keyText, { start, end, text });
+    }
+    return text;
+  }
+}
+
 /** keyString of the key followed by a window's bounds, without building that array. */
 export function windowedKeyString(key: readonly unknown[], start: number, end: number): string {
   const ks = keyString(key);
