@@ -2,6 +2,7 @@ import { fitsLong, longOfDouble, wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
+import { rememberShort } from '../util/remember-short.js';
 
 /** Java's String.trim: characters up to U+0020 go from both ends (a no-break space, U+00A0, stays). */
 export function javaTrim(s: string): string {
@@ -242,7 +243,7 @@ export function keyString(values: readonly unknown[]): string {
   // most keys are one string or number: the same text as JSON.stringify of the array, built directly
   if (values.length === 1) {
     const v = values[0];
-    if (typeof v === 'string') return v.length <= 64 ? shortKeyString(v) : `[${JSON.stringify(v)}]`;
+    if (typeof v === 'string') return stringKey(v);
     if (typeof v === 'number' && Number.isFinite(v)) return `[${v}]`;
   }
   // strings, numbers, booleans and nulls (a windowed key: the key, then its bounds) are joined directly
@@ -260,20 +261,8 @@ export function keyString(values: readonly unknown[]): string {
   return text + ']';
 }
 
-/**
- * keyString of a short one-string key, remembered: keys repeat (a group, a join key), and the same
- * text object, whose hash a Map has already computed, is cheaper to look up than new text.
- */
-const shortKeys = new Map<string, string>();
-function shortKeyString(v: string): string {
-  let text = shortKeys.get(v);
-  if (text === undefined) {
-    if (shortKeys.size >= 4096) shortKeys.clear();
-    text = `[${JSON.stringify(v)}]`;
-    shortKeys.set(v, text);
-  }
-  return text;
-}
+/** keyString of a one-string key (a short one remembered: the same text object hashes once in a Map). */
+const stringKey = rememberShort((v) => `[${JSON.stringify(v)}]`);
 
 /**
  * Text made from a key's text and a window's bounds (a state key, a table row's key), remembered

@@ -10,6 +10,7 @@ import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
 import { srSerde } from './sr-serde.js';
+import { rememberShort } from '../util/remember-short.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
@@ -89,22 +90,15 @@ function hasNonStringMapKey(t: SqlType): boolean {
 }
 
 /**
- * A KAFKA STRING's bytes. Short ones are remembered and given out again (keys repeat: a user id, a
- * symbol): records never change their bytes, so one buffer serves every record of that text. Each
- * remembered buffer has memory of its own, so it keeps no pool of other buffers alive.
+ * A KAFKA STRING's bytes; a short one's are remembered and given out again (records never change
+ * their bytes, so one buffer serves every record of that text), each in memory of its own, so a
+ * remembered buffer keeps no pool of other buffers alive.
  */
-const shortStrings = new Map<string, Buffer>();
-function stringBytes(v: string): Buffer {
-  if (v.length > 64) return Buffer.from(v, 'utf8');
-  let b = shortStrings.get(v);
-  if (b === undefined) {
-    if (shortStrings.size >= 4096) shortStrings.clear();
-    b = Buffer.allocUnsafeSlow(Buffer.byteLength(v, 'utf8'));
-    b.write(v, 0, 'utf8');
-    shortStrings.set(v, b);
-  }
+const stringBytes = rememberShort((v) => {
+  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(v, 'utf8'));
+  b.write(v, 0, 'utf8');
   return b;
-}
+});
 
 function kafkaSerde(cols: Column[]): Serde {
   const c = cols[0];
