@@ -161,6 +161,17 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
     });
 
+    it('variables defined from variables, doubling with each DEFINE, are refused past 1 MiB (statement_error 40001) before they fill the heap; the server goes on', async () => {
+      const defines = Array.from({ length: 30 }, (_v, i) => `DEFINE v${i + 1} = '\${v${i}}\${v${i}}';`).join('\n');
+      const r = await ksql(server.url, `DEFINE v0 = 'x';\n${defines}\nSHOW STREAMS;`);
+      expect(r.status).toBe(400);
+      expect(r.body).toMatchObject({ '@type': 'statement_error', error_code: 40001, message: 'Variable substitution makes the statement longer than 1048576 characters (at ${v19}): variables defined from variables grow with each definition' });
+      // a few doublings are fine
+      const ok = await ksql(server.url, `DEFINE v0 = 'x';\n${defines.split('\n').slice(0, 5).join('\n')}\nSHOW STREAMS;`);
+      expect(ok.status).toBe(200);
+      expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
+    });
+
     it('request targets URL cannot read, objects where a property belongs, a bad offset reset, huge function results: errors of the request or row, never of the server', async () => {
       // a request target `new URL` refuses
       const raw = await new Promise<string>((resolve) => {

@@ -1,3 +1,5 @@
+import { KsqlStatementError } from '../analysis/errors.js';
+
 /**
  * Replaces `${name}` with DEFINE'd or session variables before parsing, as ksqlDB does. Inside a
  * string literal the raw value is inserted; elsewhere too (it may form a literal or identifier).
@@ -5,11 +7,22 @@
  */
 export function substituteVariables(text: string, vars: Map<string, string>): string {
   if (!text.includes('${')) return text;
+  // variables defined from variables grow with each definition (DEFINE b = '${a}${a}' doubles): a
+  // statement does not grow past 1 MiB (or its own length), rather than until the process runs out of memory
+  let length = text.length;
+  const limit = Math.max(MAX_SUBSTITUTED, text.length);
   return text.replace(/\$\{([^}]*)\}/g, (m, name: string) => {
     const key = [...vars.keys()].find((k) => k.toUpperCase() === name.toUpperCase());
-    return key === undefined ? m : vars.get(key)!;
+    if (key === undefined) return m;
+    const value = vars.get(key)!;
+    length += value.length - m.length;
+    if (length > limit) throw new KsqlStatementError(`Variable substitution makes the statement longer than ${limit} characters (at \${${name}}): variables defined from variables grow with each definition`);
+    return value;
   });
 }
+
+/** The longest statement variable substitution may make of a shorter one (1 MiB). */
+export const MAX_SUBSTITUTED = 1024 * 1024;
 
 /**
  * `substituteVariables`, unless `ksql.variable.substitution.enable` is false in the request's (or
