@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http2 from 'node:http2';
 import { startLocalServer, type LocalServer } from '../../src/index.js';
 import { ksql, rawQuery } from '../helpers/server.js';
 
@@ -58,5 +59,37 @@ CREATE TABLE HT AS SELECT ID, COUNT(*) AS C FROM HS GROUP BY ID HAVING COUNT(*) 
     } finally {
       for (const q of open) q.socket.destroy();
     }
+  });
+});
+
+describe('push queries whose client went away before the answer began', () => {
+  it('an HTTP/2 stream cancelled as soon as it is sent leaves no query running (leaked ones filled ksql.max.push.queries)', async () => {
+    const server = await startLocalServer({ port: 0 });
+    try {
+      expect((await ksql(server.url, "CREATE STREAM GONE (ID STRING KEY, V INT) WITH (kafka_topic='gone', value_format='JSON', partitions=1);")).status).toBe(200);
+      const session = http2.connect(server.url);
+      for (let round = 0; round < 5; round++) {
+        const streams = Array.from({ length: 10 }, () => {
+          const s = session.request({ ':method': 'POST', ':path': '/query-stream', 'content-type': 'application/json' });
+          s.on('error', () => undefined);
+          s.end(JSON.stringify({ sql: 'SELECT * FROM GONE EMIT CHANGES;' }));
+          return s;
+        });
+        for (const s of streams) s.close(http2.constants.NGHTTP2_CANCEL);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // every request has been answered or dropped once a request after them is answered on the same session
+      const after = session.request({ ':method': 'POST', ':path': '/ksql', 'content-type': 'application/json' });
+      after.end(JSON.stringify({ ksql: 'SHOW QUERIES;' }));
+      let text = '';
+      after.on('data', (d: Buffer) => { text += d; });
+      await new Promise((resolve) => after.on('end', resolve));
+      session.close();
+      const pushes = async () => ((await ksql(server.url, 'SHOW QUERIES;')).body as { queries: { queryType: string }[] }[])[0]!.queries.filter((x) => x.queryType === 'PUSH').length;
+      // a query started for a stream that is already gone is stopped as its response closes: wait for that
+      for (let i = 0; i < 50 && (await pushes()) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await pushes()).toBe(0);
+      expect(JSON.parse(text)[0]['@type']).toBe('queries');
+    } finally { await server.close(); }
   });
 });

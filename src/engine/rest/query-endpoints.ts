@@ -149,6 +149,9 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     handle.pause();
     res.once('drain', () => { waiting = false; handle.resume(); engine.drain(); });
   };
+  // a client gone while its request was read (an HTTP/2 stream cancelled at once) gets no query: its
+  // response's 'close' has been and gone, so a query started now would never be stopped
+  if (clientGone(res)) return;
   // ksqlDB streams at most ksql.max.push.queries push queries at once
   const max = Number(engine.properties['ksql.max.push.queries'] ?? 100);
   if (pushes.size >= max) return send(res, genericError(400, 40003, 'Maximum number of push queries exceeded'));
@@ -163,6 +166,13 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   writer.start();
   res.on('close', () => handle.close());
   engine.drain();
+}
+
+/** Whether the response can no longer reach its client (its HTTP/2 stream, or its socket, is closed). */
+function clientGone(res: http.ServerResponse): boolean {
+  const stream = (res as unknown as { stream?: { destroyed?: boolean; closed?: boolean } }).stream;
+  if (stream) return stream.destroyed === true || stream.closed === true;
+  return res.destroyed || res.socket?.destroyed === true;
 }
 
 /**
