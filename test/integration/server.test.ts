@@ -161,6 +161,17 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect((await fetch(`${server.url}/healthcheck`)).status).toBe(200);
     });
 
+    it('a column type nested deeper than 256 levels is refused when the source is made (a source made with one failed every DESCRIBE and EXTENDED listing after)', async () => {
+      const nested = (n: number) => `${'STRUCT<X '.repeat(n)}INT${'>'.repeat(n)}`;
+      const deep = await ksql(server.url, `CREATE STREAM TOO_DEEP (A ${nested(257)}) WITH (kafka_topic='too_deep', value_format='JSON', partitions=1);`);
+      expect(deep.status).toBe(400);
+      expect(deep.body).toMatchObject({ '@type': 'statement_error', error_code: 40001, message: expect.stringContaining('The type is nested too deeply (more than 256 levels of ARRAY, MAP and STRUCT)') });
+      const ok = await ksql(server.url, `CREATE STREAM DEEP_OK (A ${nested(256)}) WITH (kafka_topic='deep_ok', value_format='JSON', partitions=1);`);
+      expect(ok.status).toBe(200);
+      for (const statement of ['DESCRIBE DEEP_OK;', 'SHOW STREAMS EXTENDED;']) expect((await ksql(server.url, statement)).status).toBe(200);
+      expect((await ksql(server.url, 'DROP STREAM DEEP_OK DELETE TOPIC;')).status).toBe(200);
+    });
+
     it('variables defined from variables, doubling with each DEFINE, are refused past 1 MiB (statement_error 40001) before they fill the heap; the server goes on', async () => {
       const defines = Array.from({ length: 30 }, (_v, i) => `DEFINE v${i + 1} = '\${v${i}}\${v${i}}';`).join('\n');
       const r = await ksql(server.url, `DEFINE v0 = 'x';\n${defines}\nSHOW STREAMS;`);

@@ -3,6 +3,9 @@ import { SqlSyntaxError, tokenize, type Token } from './lexer.js';
 import { parseNumericLiteral } from './literals.js';
 import { T, type SqlType } from './types.js';
 
+/** The deepest nesting of ARRAY, MAP and STRUCT a column type may have. */
+const MAX_TYPE_DEPTH = 256;
+
 /** Words that ksqlDB reserves: they need quoting to be used as identifiers. */
 export const RESERVED = new Set([
   'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'PARTITION', 'WINDOW', 'LIMIT', 'AS', 'AND', 'OR', 'NOT',
@@ -514,8 +517,17 @@ class Parser {
   }
 
   // ---- types
+  /** How deep the type being read is nested (ARRAY, MAP, STRUCT). */
+  private typeDepth = 0;
   type(): SqlType {
     const t = this.cur;
+    // a type nested deeper than this is refused here: one accepted would fail every later description of its source
+    if (this.typeDepth > MAX_TYPE_DEPTH) throw new SqlSyntaxError(t.line, t.col, `Syntax Error\nThe type is nested too deeply (more than ${MAX_TYPE_DEPTH} levels of ARRAY, MAP and STRUCT)`);
+    this.typeDepth++;
+    try { return this.typeAt(t); } finally { this.typeDepth--; }
+  }
+
+  private typeAt(t: Token): SqlType {
     if (t.kind !== 'ident' && t.kind !== 'qident') this.fail('a type');
     // NULL is a literal, never a type: ksqlDB's grammar has no rule for it there
     if (t.kind === 'ident' && t.text.toUpperCase() === 'NULL') throw new SqlSyntaxError(t.line, t.col, "Syntax Error\nNULL is not a type; use a type such as STRING or INT");
