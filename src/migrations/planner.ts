@@ -1,5 +1,5 @@
 import { byVersion, versionName, type MigrationFile } from './files.js';
-import { KNOWN_STATES, NO_PREVIOUS, latestMigrated, type History, type HistoryRow } from './history.js';
+import { KNOWN_STATES, NO_ERROR, NO_PREVIOUS, latestMigrated, type History, type HistoryRow } from './history.js';
 
 export interface PlanOptions {
   /** Apply pending versions up to and including this one. */
@@ -48,7 +48,7 @@ export function describeProblem(p: Problem): string {
     // a failed undo (down) leaves the version applied unless its undo ran in part: the advice turns around
     case 'failed': return p.reason.startsWith('undo ')
       ? `${versionName(p.version)}'s undo failed: ${p.reason.replace(/^undo /, '').replace(/\.+\s*$/, '')}. Its undo is refused as a whole when a statement does not validate, so it is most likely still applied: run 'ksql-migrate repair --mark-migrated --version ${p.version}' (after putting back what the undo did run, if any); if you finished undoing it by hand, --mark-rolled-back instead`
-      : `${versionName(p.version)} failed: ${p.reason.replace(/\.+\s*$/, '')}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
+      : `${versionName(p.version)} failed${p.reason.trim() === '' || p.reason === NO_ERROR ? ' (the history records no reason)' : `: ${p.reason.replace(/\.+\s*$/, '')}`}. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version ${p.version}' to apply it again (or --mark-migrated, if you finished it by hand)`;
     case 'running': return `${versionName(p.version)} is marked RUNNING: another run is applying it, or one died. If none is running, use 'ksql-migrate repair --mark-rolled-back --version ${p.version}' (or --mark-migrated, if it ran whole)`;
     case 'out-of-order': return `${versionName(p.version)} is pending but older than the latest applied version ${versionName(p.latest)}: use --allow-out-of-order to apply it`;
     case 'skips': return `--version ${p.version} would leave ${p.skipped.map((v) => `${versionName(v)}`).join(', ')} behind it unapplied: apply ${p.skipped.length > 1 ? 'those' : 'that'} first (--to ${p.version}), or use --allow-out-of-order`;

@@ -41,6 +41,13 @@ describe('plan', () => {
     expect(plan([file(1), file(2)], history(row(1, 'MIGRATED'), row(2, 'PENDING'))).problems).toEqual([]);
   });
 
+  it('says a failed version whose history gives no reason (N/A, or nothing) has none, rather than "failed: N/A"', () => {
+    for (const reason of ['N/A', '']) {
+      const p = plan([file(1)], history(row(1, 'ERROR', { errorReason: reason })));
+      expect(describeProblem(p.problems[0]!)).toMatch(/^V000001 failed \(the history records no reason\)\. Fix what it left behind, then run 'ksql-migrate repair --mark-rolled-back --version 1'/);
+    }
+  });
+
   it('starts from <none> on an empty history', () => {
     expect(plan([file(1)], foldEvents([], 1)).steps[0]!.previous).toBe('<none>');
   });
