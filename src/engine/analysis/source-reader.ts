@@ -74,10 +74,13 @@ function readerOf(ds: DataSource, prefix: string): (rec: TopicRecord) => SourceM
     }
     // a key travels on in messages, so it is copied; the values are only read into the row
     let key: unknown[], vals: readonly unknown[] | null;
-    try {
-      const k = keys.length === 0 || keyBytes === null ? undefined : ks.deserialize(keyBytes);
-      key = keys.length === 0 ? [] : keyBytes === null ? noKey(keys.length) : !k ? keys.map(() => null) : ks.fresh ? k as unknown[] : k.slice();
-    } catch (e) { throw new DeserializationError('key', rec.topic, e); }
+    if (keys.length === 0) key = [];
+    else if (keyBytes === null) key = noKey(keys.length);
+    else {
+      let k;
+      try { k = ks.deserialize(keyBytes); } catch (e) { throw new DeserializationError('key', rec.topic, e); }
+      key = !k ? keys.map(() => null) : ks.fresh ? k as unknown[] : k.slice();
+    }
     try { vals = vs.deserialize(rec.value); } catch (e) { throw new DeserializationError('value', rec.topic, e); }
     let ts = rec.timestamp;
     if (vals === null) {

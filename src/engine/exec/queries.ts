@@ -3,7 +3,7 @@ import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { columnRefs } from '../analysis/expr-walk.js';
 import { collectAggregates } from '../analysis/aggregate-checks.js';
-import { MAX_TOPIC_PARTITIONS, topicNameProblem, type Topic } from '../storage/topics.js';
+import { MAX_TOPIC_PARTITIONS, TopicRef, topicNameProblem } from '../storage/topics.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
@@ -425,12 +425,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     for (let j = 0; j < valueIdx.length; j++) out[j] = values[valueIdx[j]!];
     return out;
   };
-  // the sink topic, looked up again only when topics were created or deleted
-  let gen = -1, topicNow: Topic | undefined;
-  const sinkTopic = (): Topic | undefined => {
-    if (gen !== engine.topics.generation) { gen = engine.topics.generation; topicNow = engine.topics.get(q.sinkTopic); }
-    return topicNow;
-  };
+  const sinkTopic = new TopicRef(engine.topics, q.sinkTopic);
   const fail = (message: string) => { if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = message; } };
   return (o) => {
     // a SOURCE table's query only materializes: its topic is written by others
@@ -446,7 +441,7 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
       keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key);
       valueBytes = o.values === null ? null : vs.serialize(valuesOf(o.values));
     } catch (e) { fail(`Unable to serialize record for topic ${q.sinkTopic}: ${(e as Error).message}`); return; }
-    const topic = sinkTopic();
+    const topic = sinkTopic.get();
     if (!topic) return;
     let partition: number | undefined;
     if (windowedSink && o.window && keyBytes) partition = partitionForKey(keyBytes, topic.partitions.length);

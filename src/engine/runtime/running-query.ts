@@ -1,5 +1,5 @@
 import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
-import type { Topic, TopicRecord, TopicStore } from '../storage/topics.js';
+import { TopicRef, type Topic, type TopicRecord, type TopicStore } from '../storage/topics.js';
 import { StateStore, type StoreChange } from '../state/store.js';
 import { setCallErrors } from '../analysis/compile.js';
 
@@ -25,7 +25,7 @@ export class Cursor {
    * found there at once. `topic` and `version` tell when to find the place again (the topic made
    * anew, entries taken back, positions set from outside).
    */
-  private readonly reads: { name: string; topic: Topic | undefined; version: number; at: number; pos: number[]; gen: number; current: Topic | undefined }[];
+  private readonly reads: { name: string; topic: Topic | undefined; version: number; at: number; pos: number[]; ref: TopicRef }[];
   constructor(private readonly topics: TopicStore, topicNames: string[], fromEnd: boolean) {
     this.names = [...new Set(topicNames)];
     for (const name of new Set(topicNames)) {
@@ -33,8 +33,7 @@ export class Cursor {
       this.positions.set(name, t ? (fromEnd ? t.endOffsets() : t.startOffsets()) : []);
     }
     if (this.names.length > 1 && !fromEnd) this.backlog = this.names.map((n) => topics.get(n)?.endOffsets() ?? []);
-    // (`current`: the topic of that name when the store's topics were as `gen` counts them)
-    this.reads = this.names.map((name) => ({ name, topic: undefined, version: -1, at: 0, pos: this.positions.get(name)!, gen: -1, current: undefined }));
+    this.reads = this.names.map((name) => ({ name, topic: undefined, version: -1, at: 0, pos: this.positions.get(name)!, ref: new TopicRef(topics, name) }));
   }
 
   offsets(): Record<string, number[]> { return Object.fromEntries(this.positions); }
@@ -83,11 +82,10 @@ export class Cursor {
    */
   private nextArrived(): TopicRecord | undefined {
     let best: TopicRecord | undefined, bestRead: (typeof this.reads)[number] | undefined, bestPart = 0;
-    const reads = this.reads, gen = this.topics.generation;
+    const reads = this.reads;
     for (let n = 0; n < reads.length; n++) {
       const r = reads[n]!;
-      if (r.gen !== gen) { r.gen = gen; r.current = this.topics.get(r.name); }
-      const t = r.current;
+      const t = r.ref.get();
       if (!t) continue;
       const arr = t.arrivals, parts = t.partitions, pos = r.pos;
       if (r.topic !== t || r.version !== arr.version) { r.topic = t; r.version = arr.version; r.at = arr.base; }

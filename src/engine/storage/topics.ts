@@ -30,6 +30,17 @@ export interface TopicConfig {
   overrides?: Record<string, string>;
 }
 
+/** A topic by name, looked up again only when topics were created or deleted (not for every record). */
+export class TopicRef {
+  private gen = -1;
+  private topic: Topic | undefined;
+  constructor(private readonly store: TopicStore, readonly name: string) {}
+  get(): Topic | undefined {
+    if (this.gen !== this.store.generation) { this.gen = this.store.generation; this.topic = this.store.get(this.name); }
+    return this.topic;
+  }
+}
+
 /** A record given to append: Kafka's default partitioner picks its partition unless it names one. */
 export interface NewAppend { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: Header[]; partition?: number }
 
@@ -493,7 +504,7 @@ export class TopicStore {
   /** Adds a listener for topics created and deleted. */
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
   get(name: string): Topic | undefined { return this.topics.get(name); }
-  /** Counts the topics created and deleted: a reader that kept a topic looks it up again when it moves. */
+  /** Counts the topics created and deleted: a TopicRef looks its topic up again when it moves. */
   generation = 0;
   has(name: string): boolean { return this.topics.has(name); }
   list(): Topic[] { return [...this.topics.values()].sort((a, b) => javaCompare(a.name, b.name)); }
