@@ -71,8 +71,15 @@ export function keyMissing(sink: string, what: string, list: string[]): KsqlStat
  * assignments makes slower objects. Field names are written into the code as JSON string literals.
  */
 export function rowBuilder(parts: { from: 0 | 1; field: string; as: string }[]): (a: Row, b?: Row) => Row {
-  const body = `return {${parts.map((p) => `${JSON.stringify(p.as)}: ${p.from === 0 ? 'a' : 'b'}[${JSON.stringify(p.field)}]`).join(', ')}};`;
-  return new Function('a', 'b', body) as (a: Row, b?: Row) => Row;
+  return literalBuilder(['a', 'b'], parts.map((p) => [p.as, `${p.from === 0 ? 'a' : 'b'}[${JSON.stringify(p.field)}]`]));
+}
+
+/**
+ * A function of `params` that returns one object literal: each entry a field name and the JavaScript
+ * expression (over the params) it holds. Every object it makes has one shape.
+ */
+export function literalBuilder<F = (...args: never[]) => Row>(params: string[], entries: [field: string, expr: string][]): F {
+  return new Function(...params, `return {${entries.map(([f, e]) => `${JSON.stringify(f)}: ${e}`).join(', ')}};`) as F;
 }
 
 /** A column named with its source, as ksqlDB's messages name it, even where the statement left it bare. */

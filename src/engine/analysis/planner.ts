@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { evaluateAll, keyMissing, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
+import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -574,10 +574,9 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const emitted = stores<boolean>('having-emitted');
       // a group's row (its key columns, its aggregates' results, its window's bounds) is one object
       // literal, so every row has the shape the compiled SELECT expressions read fast
-      const fields = [...groupC.map((_g, i) => `$k${i}: k[${i}]`), ...aggs.map((_a, i) => `$a${i}: r[${i}]`)];
-      const groupRow = new Function('k', 'r', `return {${fields.join(', ')}};`) as (k: unknown[], r: unknown[]) => Row;
-      const windowRow = new Function('k', 'r', 'w', `return {${[...fields, 'WINDOWSTART: w.start', 'WINDOWEND: w.end'].join(', ')}};`) as
-        (k: unknown[], r: unknown[], w: { start: number; end: number }) => Row;
+      const fields = [...groupC.map((_g, i): [string, string] => [`$k${i}`, `k[${i}]`]), ...aggs.map((_a, i): [string, string] => [`$a${i}`, `r[${i}]`])];
+      const groupRow = literalBuilder<(k: unknown[], r: unknown[]) => Row>(['k', 'r'], fields);
+      const windowRow = literalBuilder<(k: unknown[], r: unknown[], w: { start: number; end: number }) => Row>(['k', 'r', 'w'], [...fields, ['WINDOWSTART', 'w.start'], ['WINDOWEND', 'w.end']]);
 
       const output = (key: unknown[], accs: unknown[], ts: number, window: { start: number; end: number } | undefined, headers: Header[], removed: boolean) => {
         const keyVals = key;

@@ -7,6 +7,7 @@ import { shareRead } from '../serde/decoded-cache.js';
 import type { TopicRecord } from '../storage/topics.js';
 import { timestampFromColumn } from './timestamp-column.js';
 import type { Row } from './compile.js';
+import { literalBuilder } from './plan-util.js';
 
 /**
  * Keys of records that had none (null key bytes): every column NULL, and marked, so a projection
@@ -60,10 +61,10 @@ function readerOf(ds: DataSource, prefix: string): (rec: TopicRecord) => SourceM
   const win = ds.windowInfo;
   const tsCol = ds.timestampColumn ? ds.columns.find((c) => c.name === ds.timestampColumn) : undefined;
   // the row is one object literal (a shape V8 keeps fast), written once per source
-  const field = (name: string) => JSON.stringify(prefix + name);
-  const fields = [...keys.map((c, i) => `${field(c.name)}: k[${i}] ?? null`), ...values.map((c, i) => `${field(c.name)}: v[${i}] ?? null`)];
-  const build = new Function('k', 'v', 'ts', 'p', 'o', `return {${[...fields, `${field('ROWTIME')}: ts`, `${field('ROWPARTITION')}: p`, `${field('ROWOFFSET')}: o`].join(', ')}};`) as
-    (k: unknown[], v: readonly unknown[], ts: number, p: number, o: number) => Row;
+  const build = literalBuilder<(k: unknown[], v: readonly unknown[], ts: number, p: number, o: number) => Row>(['k', 'v', 'ts', 'p', 'o'], [
+    ...keys.map((c, i): [string, string] => [prefix + c.name, `k[${i}] ?? null`]), ...values.map((c, i): [string, string] => [prefix + c.name, `v[${i}] ?? null`]),
+    [`${prefix}ROWTIME`, 'ts'], [`${prefix}ROWPARTITION`, 'p'], [`${prefix}ROWOFFSET`, 'o'],
+  ]);
   const tsKey = tsCol ? keys.indexOf(tsCol) : -1, tsValue = tsCol ? values.indexOf(tsCol) : -1;
   return (rec) => {
     let keyBytes = rec.key;
