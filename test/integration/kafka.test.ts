@@ -99,9 +99,11 @@ const request = (key: number, version: number, correlationId: number, body: Buff
 const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 
 describe('the Kafka listener on every address (--host 0.0.0.0)', () => {
-  it('names the broker by the address a client reached, never 0.0.0.0, and a group member by the address it connects from', async () => {
+  it('names the broker by the address a client reached, never 0.0.0.0, and a group member by the address it connects from; its start line says it listens on every interface', async () => {
     const { server, brokers } = await serverWithKafka(['--host', '0.0.0.0']);
     try {
+      const said = await server.outputMatching(/listening on/);
+      expect(said).toMatch(new RegExp(`^ksql-migrate local server listening on ${server.url.replaceAll('.', '\\.')} \\(every interface: --host 0\\.0\\.0\\.0\\), Kafka on ${brokers[0]!.replaceAll('.', '\\.')} \\(in memory\\)$`, 'm'));
       // (127.0.0.2 is the machine too, on any Linux: the broker is named by it, not by 127.0.0.1)
       const port = Number(brokers[0]!.split(':')[1]);
       const kafka = client([`127.0.0.2:${port}`]);

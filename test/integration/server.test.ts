@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -1236,6 +1236,57 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       expect(after.state.completed.reduce((n, r) => n + (r[2] as number), 0)).toBe(86);
     } finally {
       await rm(compactDir, { recursive: true, force: true });
+    }
+  });
+
+  it('compacts a journal while it runs, once it grows past --journal-compact-bytes: its size stays bounded, a compaction that cannot write its copy is a warning, and a kill -9 after restarts as the run that went on', async () => {
+    const liveDir = await mkdtemp(join(tmpdir(), 'ksqlm-live-compact-'));
+    const journal = join(liveDir, 'journal.jsonl');
+    const retention = ['--log-retention-bytes', '2048'];
+    // settlements within one minute: the state stays a few windows, so what the journal amounts to stays small
+    const recent = (from: number, to: number) => trades(from, to).replace(/, 'ok', (\d+)\);/g, (_m, t: string) => `, 'ok', ${Number(t) / 200});`);
+    try {
+      const server = await startServerProcess(['--data-dir', liveDir, ...retention, '--journal-compact-bytes', '60000']);
+      await ksql(server.url, SEED);
+      await ksql(server.url, users);
+      const sizes: number[] = [];
+      let written = (await stat(journal)).size;
+      for (let i = 0; i < 400; i += 20) {
+        const before = (await stat(journal)).size;
+        expect((await ksql(server.url, recent(i, i + 20))).status).toBe(200);
+        // what the request wrote (a compaction between requests makes the file smaller again)
+        const after = (await stat(journal)).size;
+        if (after > before) written += after - before;
+        sizes.push(after);
+      }
+      // the journal's file shrank while the server ran, and stays far below all it was written
+      expect(sizes.some((n, i) => i > 0 && n < sizes[i - 1]!)).toBe(true);
+      expect(Math.max(...sizes)).toBeLessThan(written / 2);
+      await expect(readFile(`${journal}.compacting`)).rejects.toMatchObject({ code: 'ENOENT' });
+      // a compaction that cannot write its copy (a directory in its way, as a full disk would stop it)
+      // is a warning: the journal goes on as it was, and so does the server
+      await mkdir(`${journal}.compacting`);
+      let more = 400;
+      for (const grown = (await stat(journal)).size * 2 + 60_000; (await stat(journal)).size < grown; more += 20) {
+        expect((await ksql(server.url, recent(more, more + 20))).status).toBe(200);
+      }
+      expect(await server.outputMatching(/could not be compacted/)).toMatch(/^warning: --data-dir: the journal could not be compacted \(EISDIR\); it is unharmed and goes on growing; the next try is at \d+ bytes$/m);
+      await rm(`${journal}.compacting`, { recursive: true });
+      const state = await look(server.url);
+      await server.stop('SIGKILL');
+
+      const restarted = await startServerProcess(['--data-dir', liveDir, ...retention]);
+      expect(await look(restarted.url)).toEqual(state);
+      await restarted.stop();
+
+      const reference = await startServerProcess(retention);
+      await ksql(reference.url, SEED);
+      await ksql(reference.url, users);
+      for (let i = 0; i < more; i += 20) await ksql(reference.url, recent(i, i + 20));
+      expect(await look(reference.url)).toEqual(state);
+      await reference.stop();
+    } finally {
+      await rm(liveDir, { recursive: true, force: true });
     }
   });
 

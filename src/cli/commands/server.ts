@@ -45,6 +45,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
       port, host: opts.host, dataDir: opts.dataDir, basicAuth: opts.basicAuth, tlsCert: opts.tlsCert, tlsKey: opts.tlsKey,
       properties: { 'ksql.streams.auto.offset.reset': opts.autoOffsetReset }, logRetentionBytes: retention, journalCompactBytes: compact,
       kafkaPort: opts.kafka ? kafkaPort : undefined, kafkaIdleMs: idleMs, kafkaSaslPlain: opts.kafkaSaslPlain, kafkaTls: opts.kafkaTls, schemaRegistryPort: opts.schemaRegistry ? srPort : undefined,
+      warn: (message) => process.stderr.write(`warning: ${message}\n`),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException & { listener?: string };
@@ -60,7 +61,9 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   }
   // one write, so whoever reads the first line also has the second
   if (server.droppedJournalBytes > 0) process.stderr.write(`warning: --data-dir: the journal's last line was cut off (${server.droppedJournalBytes} bytes, a write a crash interrupted): dropped; what it recorded is processed again from its input\n`);
-  process.stdout.write(`ksql-migrate local server listening on ${server.url}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`
+  // a server on every interface is reached here by the loopback address its URL names: say it listens wider
+  const everywhere = opts.host === '0.0.0.0' || opts.host === '::' ? ` (every interface: --host ${opts.host})` : '';
+  process.stdout.write(`ksql-migrate local server listening on ${server.url}${everywhere}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`
     + (server.schemaRegistryUrl ? `Schema Registry listening on ${server.schemaRegistryUrl}\n` : ''));
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -22,8 +22,10 @@ export interface LocalServerOptions {
   host?: string;
   /** Directory for the command log and topic data; in memory when absent. */
   dataDir?: string;
-  /** A data dir's journal over this many bytes is compacted at start-up (default 64 MiB; -1: never). */
+  /** A data dir's journal over this many bytes is compacted, at start-up and while running (default 64 MiB; -1: never). */
   journalCompactBytes?: number;
+  /** Told of what goes wrong without stopping the server (a journal compaction that failed). */
+  warn?: (message: string) => void;
   /** `user:password` to require HTTP Basic auth. */
   basicAuth?: string;
   tlsCert?: string;
@@ -105,7 +107,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   // and again after it, as a stock server makes the log at start-up when it is missing (dropped)
   engine.startProcessingLog();
   const compactAboveBytes = options.journalCompactBytes === -1 ? Infinity : options.journalCompactBytes;
-  const journal = options.dataDir ? await Journal.open(options.dataDir, engine, { compactAboveBytes }) : undefined;
+  const journal = options.dataDir ? await Journal.open(options.dataDir, engine, { compactAboveBytes, warn: options.warn }) : undefined;
   if (journal) engine.startProcessingLog();
   // once the journal cannot be written, no client's record is taken in (by REST or Kafka): one that
   // is not kept is not held either
@@ -329,7 +331,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     throw e;
   }
   const scheme = options.tlsCert ? 'https' : 'http';
-  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  // a server on every interface is reached by its loopback address
+  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
   return {
     url: `${scheme}://${urlHost}:${port}`,
     port,

@@ -1,6 +1,5 @@
-import { closeSync, createReadStream, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync } from 'node:fs';
-import { mkdir, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
-import { writeSync } from 'node:fs';
+import { closeSync, createReadStream, fchmodSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
@@ -91,8 +90,17 @@ function recordLine(rec: TopicRecord): RecordLine {
  * from its changelog entries; a torn last line (kill -9) is dropped and its input is processed again.
  */
 export class Journal implements StepHooks {
-  private fh: FileHandle | undefined;
+  /** The journal file, open for appending (written synchronously, before a request is answered). */
+  private fd: number | undefined;
   private replaying = false;
+  /** The lines a compaction keeps as they are (see KEPT), in their order. */
+  private kept: string[] = [];
+  /** The journal is compacted once it grows past this many bytes (see compact). */
+  private compactAbove = Infinity;
+  private nextCompaction = Infinity;
+  private compacting: NodeJS.Immediate | undefined;
+  /** Tells the server's operator of a compaction that failed while running (the journal itself is unharmed). */
+  private warn: (message: string) => void = () => undefined;
   private release: () => Promise<void> = async () => undefined;
   private step: Extract<Entry, { e: 'step' }> | undefined;
   /** The bytes of a torn last line dropped at start-up (a write a crash cut off), or 0. */
@@ -102,9 +110,10 @@ export class Journal implements StepHooks {
 
   /**
    * Opens the data dir's journal and applies it. A journal over `compactAboveBytes` (default 64 MiB)
-   * is rewritten, once applied, as what it now amounts to, if that is at most half its size: see compact.
+   * is rewritten, once applied, as what it now amounts to: see compact. So is a journal that grows past it while the server runs (between requests), and again
+   * each time it doubles what the last compaction left.
    */
-  static async open(dir: string, engine: Engine, opts: { compactAboveBytes?: number } = {}): Promise<Journal> {
+  static async open(dir: string, engine: Engine, opts: { compactAboveBytes?: number; warn?: (message: string) => void } = {}): Promise<Journal> {
     // the journal holds every statement, secrets in WITH clauses included: the directory and its files
     // are the user's alone, and a directory made here tells git to leave it out (it may be in a project)
     const made = await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -130,9 +139,8 @@ export class Journal implements StepHooks {
     const path = join(dir, 'journal.jsonl');
     // a compaction cut off (the process killed while it wrote) left the journal as it was: its part-written copy goes
     await rm(`${path}${COMPACTING}`, { force: true });
-    // the lines a compaction keeps are gathered only when the journal is large enough to be compacted
     const compactAbove = opts.compactAboveBytes ?? 64 * 2 ** 20;
-    const kept: string[] | undefined = (await stat(path).then((st) => st.size, () => 0)) > compactAbove ? [] : undefined;
+    const kept = j.kept;
     let validBytes = 0, fileBytes = 0, lastHasNewline = true;
     j.replaying = true;
     try {
@@ -152,7 +160,7 @@ export class Journal implements StepHooks {
         const problem = entryProblem(entry);
         if (problem) throw damaged(`is not a journal entry (${problem})`);
         try { j.apply(entry); } catch (e) { throw damaged(`cannot be applied (${(e as Error).message})`); }
-        if (kept && KEPT(entry)) kept.push(line);
+        if (KEPT(entry)) kept.push(line);
         validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
         if (last) lastHasNewline = false;
       };
@@ -172,18 +180,46 @@ export class Journal implements StepHooks {
     } catch (e) { await release(); throw e; }
     j.release = release;
     j.replaying = false;
-    j.fh = await open(path, 'a+', 0o600);
+    j.fd = openSync(path, 'a+', 0o600);
     // (a journal written before files were made private becomes so)
-    await j.fh.chmod(0o600);
-    if (validBytes < fileBytes) await j.fh.truncate(validBytes);
+    fchmodSync(j.fd, 0o600);
+    if (validBytes < fileBytes) ftruncateSync(j.fd, validBytes);
     j.droppedBytes = fileBytes - validBytes;
     // a whole last entry that lost only its newline gets it back, so the next entry starts a line
-    if (!lastHasNewline) await j.fh.write('\n');
+    if (!lastHasNewline) writeSync(j.fd, '\n');
     j.size = validBytes + (lastHasNewline ? 0 : 1);
     // records whose step did not reach the disk are processed now
     engine.drain();
-    if (kept && j.size > compactAbove) await j.compact(kept);
+    j.compactAbove = compactAbove;
+    if (opts.warn) j.warn = opts.warn;
+    j.nextCompaction = compactAbove;
+    // (at start-up a failure stops the start: the disk cannot take the journal's copy)
+    if (j.size > compactAbove) j.settle(j.compact());
     return j;
+  }
+
+  /**
+   * When to compact next, after a compaction: once the journal doubles what it left (or the threshold,
+   * if more), so a server whose journal cannot shrink (it keeps every record) does not rewrite it over
+   * and over; soon again if a query was behind.
+   */
+  private settle(outcome: 'done' | 'larger' | 'behind'): void {
+    this.nextCompaction = outcome === 'behind' ? this.size + Math.max(1 << 20, this.compactAbove / 4) : Math.max(this.compactAbove, this.size * 2);
+  }
+
+  /** Compacts the journal between requests (no step or unit half-written), once it has grown past nextCompaction. */
+  private compactSoon(): void {
+    if (this.compacting || this.fd === undefined) return;
+    this.compacting = setImmediate(() => {
+      this.compacting = undefined;
+      if (this.fd === undefined || this.failure || this.size <= this.nextCompaction) return;
+      if (this.step || this.group) { this.compactSoon(); return; }
+      try { this.settle(this.compact()); } catch (e) {
+        this.settle('larger');
+        const err = e as NodeJS.ErrnoException;
+        this.warn(`--data-dir: the journal could not be compacted (${err.code ?? err.message}); it is unharmed and goes on growing; the next try is at ${this.nextCompaction} bytes`);
+      }
+    });
   }
 
   /**
@@ -191,13 +227,13 @@ export class Journal implements StepHooks {
    * it: the entries that made the catalog, topics and registry (in their order), where each
    * partition starts, the records retention keeps (in the order they were appended, across topics),
    * and each persistent query's position and state stores. The copy is written beside the journal
-   * and synced, then renamed over it (a crash before leaves the journal as it was); it is kept only
-   * if at most half the journal's size. Not while a running query is behind (a query reading several
+   * and synced, then renamed over it (a crash before leaves the journal as it was); it is kept if
+   * smaller than the journal. Not while a running query is behind (a query reading several
    * topics from their start reads that backlog in time order, which a copy would not keep).
    */
-  private async compact(kept: string[]): Promise<boolean> {
+  private compact(): 'done' | 'larger' | 'behind' {
     const engine = this.engine;
-    for (const q of engine.queries.values()) if (q.runtime?.state === 'RUNNING' && q.runtime.cursor.lag() > 0) return false;
+    for (const q of engine.queries.values()) if (q.runtime?.state === 'RUNNING' && q.runtime.cursor.lag() > 0) return 'behind';
     const path = join(this.dir, 'journal.jsonl'), copy = `${path}${COMPACTING}`;
     const fd = openSync(copy, 'w', 0o600);
     let bytes = 0;
@@ -209,7 +245,7 @@ export class Journal implements StepHooks {
         bytes += b.length; chunk = []; chunkLength = 0;
       };
       const put = (line: string) => { chunk.push(line, '\n'); chunkLength += line.length; if (chunkLength > 1 << 20) flush(); };
-      for (const line of kept) put(line);
+      for (const line of this.kept) put(line);
       const records: TopicRecord[] = [];
       for (const t of engine.topics.list()) {
         t.partitions.forEach((log, p) => {
@@ -236,19 +272,21 @@ export class Journal implements StepHooks {
       fsyncSync(fd);
     } catch (e) {
       closeSync(fd);
-      await rm(copy, { force: true });
+      rmSync(copy, { force: true });
       throw e;
     }
     closeSync(fd);
-    if (bytes > this.size / 2) { await rm(copy, { force: true }); return false; }
-    await this.fh?.close();
+    // (once written, a copy any smaller is worth the rename)
+    if (bytes >= this.size) { rmSync(copy, { force: true }); return 'larger'; }
     renameSync(copy, path);
     // the rename is durable once the directory is synced
     const dirFd = openSync(this.dir, 'r');
     try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
-    this.fh = await open(path, 'a+', 0o600);
+    // entries go on at the copy's end (the old file, renamed over, is closed)
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = openSync(path, 'a+', 0o600);
     this.size = bytes;
-    return true;
+    return 'done';
   }
 
   private append(r: RecordLine, origin: Origin): void {
@@ -315,19 +353,22 @@ export class Journal implements StepHooks {
   get broken(): Error | undefined { return this.failure; }
 
   private write(e: Entry): void {
-    if (this.replaying || !this.fh) return;
+    if (this.replaying || this.fd === undefined) return;
     if (this.failure) throw new JournalBroken(this.failure);
-    const bytes = Buffer.from(`${JSON.stringify(e)}\n`);
+    const line = JSON.stringify(e);
+    const bytes = Buffer.from(`${line}\n`);
     try {
       // (the file is open for appending: each write goes to its end)
-      for (let done = 0; done < bytes.length;) done += writeSync(this.fh.fd, bytes, done, bytes.length - done);
+      for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done);
       this.size += bytes.length;
     } catch (err) {
       this.failure = err as Error;
       // a part of the entry that did reach the file is cut off, so the journal ends with a whole line
-      try { ftruncateSync(this.fh.fd, this.size); } catch { /* the restart drops a torn last line */ }
+      try { ftruncateSync(this.fd, this.size); } catch { /* the restart drops a torn last line */ }
       throw new JournalBroken(this.failure);
     }
+    if (KEPT(e)) this.kept.push(line);
+    if (this.size > this.nextCompaction) this.compactSoon();
   }
 
   logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }
@@ -360,7 +401,13 @@ export class Journal implements StepHooks {
     if (s) this.write(s);
   }
 
-  async close(): Promise<void> { await this.fh?.close(); this.fh = undefined; await this.release(); }
+  async close(): Promise<void> {
+    if (this.compacting) clearImmediate(this.compacting);
+    this.compacting = undefined;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    await this.release();
+  }
 }
 
 /** The journal cannot be read back as written. */
