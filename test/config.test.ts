@@ -29,6 +29,7 @@ describe('config precedence: defaults < file < env < flags', () => {
 
   it('refuses a section given as a plain value, which would otherwise give way to the defaults', () => {
     for (const [yaml, section] of [['server: http://file:1\n', 'server'], ['migrations: db\n', 'migrations'], ['schemaRegistry: http://sr:8081\n', 'schemaRegistry']]) {
+      expect(() => loadConfig({}, {}, project(yaml!))).toThrow(/ksql-migrate\.yaml:1: \w+: Invalid input: expected object, received string$/);
       expect(() => loadConfig({}, {}, project(yaml!))).toThrow(`${section}: Invalid input: expected object, received string`);
       // with the environment or a flag setting that section too
       expect(() => loadConfig({ server: 'http://flag:3' }, { KSQL_MIGRATE_SERVER: 'http://env:2', KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://env:3' }, project(yaml!))).toThrow(`${section}: Invalid input`);
@@ -43,8 +44,11 @@ describe('config precedence: defaults < file < env < flags', () => {
   });
 
   it('refuses an unknown key, naming it and what its section takes', () => {
-    expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\n  pasword: x\n'))).toThrow(/^server\.pasword: unknown key \(server takes url, username, password, /);
-    expect(() => loadConfig({}, {}, project('migration:\n  dir: x\n'))).toThrow(/^migration: unknown key \(the top level takes server, migrations, /);
+    // where the file has it: the file and the line, before the key
+    const dir = project('server:\n  url: http://a:1\n  pasword: x\n');
+    expect(() => loadConfig({}, {}, dir)).toThrow(new RegExp(`^${join(dir, 'ksql-migrate.yaml').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3: server\\.pasword: unknown key \\(server takes url, username, password, `));
+    expect(() => loadConfig({}, {}, project('# settings\n\nmigration:\n  dir: x\n'))).toThrow(/ksql-migrate\.yaml:3: migration: unknown key \(the top level takes server, migrations, /);
+    expect(() => loadConfig({}, {}, project('variables: { A: 1 }\nlock: { waitSeconds: 1, leaseSecond: 5 }\n'))).toThrow(/ksql-migrate\.yaml:2: lock\.leaseSecond: unknown key/);
     expect(() => loadConfig({}, {}, project('lock:\n  leaseSecond: 5\n'))).toThrow('lock.leaseSecond: unknown key (lock takes leaseSeconds, waitSeconds)');
   });
 
@@ -84,7 +88,7 @@ describe('config precedence: defaults < file < env < flags', () => {
     // the environment's URL brings its own credentials: the file's references are not read
     expect(loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://ek:es@sr:8081' }, dir).schemaRegistry).toEqual({ url: 'http://sr:8081', username: 'ek', password: 'es' });
     expect(loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://sr:1', KSQL_MIGRATE_SCHEMA_REGISTRY_USERNAME: 'u', KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: 'p' }, project()).schemaRegistry).toEqual({ url: 'http://sr:1', username: 'u', password: 'p' });
-    expect(() => loadConfig({}, {}, project('schemaRegistry:\n  url: not a url\n'))).toThrow(/^schemaRegistry\.url: /);
+    expect(() => loadConfig({}, {}, project('schemaRegistry:\n  url: not a url\n'))).toThrow(/ksql-migrate\.yaml:2: schemaRegistry\.url: /);
     expect(() => loadConfig({}, {}, project('schemaRegistry:\n  uri: http://x\n'))).toThrow('schemaRegistry.uri: unknown key (schemaRegistry takes url, username, password)');
   });
 
@@ -123,21 +127,24 @@ describe('config precedence: defaults < file < env < flags', () => {
 
   it('refuses a variable that --define would refuse: a name that is no identifier, or two names that differ only in case', () => {
     expect(() => loadConfig({}, {}, project('variables:\n  bad-name: x\n'))).toThrow('variables.bad-name: not a variable name (letters, digits and _, not starting with a digit)');
-    expect(() => loadConfig({}, {}, project('variables:\n  1st: x\n'))).toThrow(/^variables\.1st: not a variable name/);
+    expect(() => loadConfig({}, {}, project('variables:\n  1st: x\n'))).toThrow(/ksql-migrate\.yaml:2: variables\.1st: not a variable name/);
     expect(() => loadConfig({}, {}, project('variables:\n  Part: x\n  PART: 2\n'))).toThrow('variables.PART: the same variable as Part (names ignore case)');
     expect(loadConfig({}, {}, project('variables:\n  _part_1: 6\n')).variables).toEqual({ _part_1: '6' });
   });
 
   it('names the key of a bad value', () => {
     const dir = project('server:\n  url: not a url\n');
-    expect(() => loadConfig({}, {}, dir)).toThrow(/^server\.url: /);
+    expect(() => loadConfig({}, {}, dir)).toThrow(/ksql-migrate\.yaml:2: server\.url: /);
+    expect(() => loadConfig({}, {}, project('lock:\n  waitSeconds: 1\nserver:\n  timeoutMs: soon\n'))).toThrow(/ksql-migrate\.yaml:4: server\.timeoutMs: /);
+    // a value the flag or the environment gives is named by them, with no line of the file
     expect(() => loadConfig({ server: 'nope' }, {}, project())).toThrow(/^--server: /);
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SERVER: 'nope' }, dir)).toThrow(/^KSQL_MIGRATE_SERVER: /);
   });
 
   it('takes secrets from environment references and fails on a missing one', () => {
     const dir = project('server:\n  username: ${env:KEY}\n  password: ${env:SECRET}\n');
     expect(loadConfig({}, { KEY: 'k', SECRET: 's' }, dir).server).toMatchObject({ username: 'k', password: 's' });
-    expect(() => loadConfig({}, { KEY: 'k' }, dir)).toThrow('server.password: environment variable SECRET is not set');
+    expect(() => loadConfig({}, { KEY: 'k' }, dir)).toThrow(/ksql-migrate\.yaml:3: server\.password: environment variable SECRET is not set$/);
     // an empty one is what CI gives for a secret never set up: refused, not sent
     expect(() => loadConfig({}, { KEY: 'k', SECRET: '' }, dir)).toThrow('server.password: environment variable SECRET is empty');
     // a reference written another way is refused, not sent as the value
@@ -211,18 +218,19 @@ describe('config precedence: defaults < file < env < flags', () => {
 
   it('refuses Java key stores, OAuth and misspelt keys in the properties file rather than connect without them', () => {
     const load = (text: string) => () => loadConfig({}, {}, project(`ksql.server.url=http://props:9\n${text}`, 'ksql-migrations.properties'));
-    expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties: ssl\.truststore\.location is not supported \(Java key stores\); for TLS use server\.caFile/);
+    expect(load('ssl.truststore.location=/etc/ts.jks\n')).toThrow(/ksql-migrations\.properties:2: ssl\.truststore\.location is not supported \(Java key stores\); for TLS use server\.caFile/);
     expect(load('bearer.auth.client.id=abc\n')).toThrow(/bearer\.auth\.client\.id is not supported \(OAuth client credentials\); ksql-migrate signs in with Basic auth: ksql\.auth\.basic\.username and ksql\.auth\.basic\.password/);
-    expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
+    expect(load('# replicas\nksql.migrations.topic.replicas=many\n')).toThrow(/ksql-migrations\.properties:3: ksql\.migrations\.topic\.replicas: /);
+    expect(load('ksql.migrations.stream.nmae=X\n')).toThrow(/ksql-migrations\.properties:2: unknown key ksql\.migrations\.stream\.nmae \(known: ksql\.server\.url, /);
     // a line without a dot is no key: it may be a password's end that ran on to the next line, and is not echoed
-    expect(load('ksql.auth.basic.password=first-half\nPwRest-8080\n')).toThrow(/ksql-migrations\.properties: a line that is no key of the file \(a value continued on the next line without a trailing \\\?\)$/);
+    expect(load('ksql.auth.basic.password=first-half\nPwRest-8080\n')).toThrow(/ksql-migrations\.properties:3: a line that is no key of the file \(a value continued on the next line without a trailing \\\?\)$/);
     expect(load('ssl.alpn=true\n')().server.url).toBe('http://props:9');
     // empty, they ask for nothing (the Java tool reads an empty value as its default), as a generated file leaves them
     expect(load('ssl.truststore.location=\nssl.truststore.password=\nssl.keystore.location=  \nbearer.auth.client.id=\n')().server.url).toBe('http://props:9');
     // ssl.verify.host: true is the default; false lets a certificate that does not name the host pass
     expect(load('ssl.verify.host=true\n')().server.verifyHost).toBe(true);
     expect(load('ssl.verify.host=false\n')().server.verifyHost).toBe(false);
-    expect(load('ssl.verify.host=maybe\n')).toThrow(/ssl\.verify\.host must be true or false$/);
+    expect(load('# TLS\nssl.verify.host=maybe\n')).toThrow(/ksql-migrations\.properties:3: ssl\.verify\.host must be true or false$/);
     // a misspelt key is refused even with no value
     expect(load('ksql.migrations.stream.nmae=\n')).toThrow(/unknown key ksql\.migrations\.stream\.nmae/);
     // a key named like a member of every JavaScript object is a key like any other
@@ -240,6 +248,10 @@ describe('config precedence: defaults < file < env < flags', () => {
   it('a configuration file that is not a mapping is refused, not ignored', () => {
     expect(() => loadConfig({}, {}, project('hello\n'))).toThrow(/ksql-migrate\.yaml: expected a mapping of settings \(server:, migrations:, \.\.\.\), got a string$/);
     expect(() => loadConfig({}, {}, project('- a\n- b\n'))).toThrow(/got a list$/);
+    // an empty file, or one of comments only, holds no settings: refused rather than read as the defaults (localhost)
+    expect(() => loadConfig({}, {}, project(''))).toThrow(/ksql-migrate\.yaml: holds no settings \(an empty file\); write them, or remove the file to take the defaults$/);
+    expect(() => loadConfig({}, {}, project('# nothing yet\n'))).toThrow(/holds no settings/);
+    expect(() => loadConfig({ config: 'ksql-migrate.yaml' }, {}, project(''))).toThrow(/^--config: .*ksql-migrate\.yaml: holds no settings/);
   });
 
   it('reads the properties file as Java does: escapes, whitespace separators, continuations, ! comments', () => {

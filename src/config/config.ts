@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
-import { parse as parseYaml } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { parse as parseProperties } from 'dot-properties';
 import { VARIABLE_NAME } from '../sql/variables.js';
 
@@ -101,7 +101,44 @@ export type Config = z.infer<typeof ConfigSchema> & {
   unsetVariables?: Record<string, string>;
 };
 
-export class ConfigError extends Error {}
+export class ConfigError extends Error {
+  /** The setting the error is about (`server.username`, `variables.X`), when it is one of the file's, for its line. */
+  constructor(message: string, readonly setting?: string) { super(message); }
+}
+
+/** A setting's path (`a.b[2].c`) as keys and indexes. */
+const settingPath = (setting: string): (string | number)[] => setting.split('.').flatMap((part) => {
+  const m = /^(.*?)((?:\[\d+\])*)$/.exec(part)!;
+  return [m[1]!, ...[...m[2]!.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))].filter((x) => x !== '');
+});
+
+/** The line (1-based) of a setting's key in a YAML file: the deepest of its keys the file has. */
+function yamlLine(text: string, path: readonly (string | number)[]): number | undefined {
+  const lines = new LineCounter();
+  let node: unknown = parseDocument(text, { lineCounter: lines, logLevel: 'error' }).contents;
+  let offset: number | undefined;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      offset = (pair.key as { range?: [number, number, number] }).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number' && node.items[key]) {
+      node = node.items[key];
+      offset = (node as { range?: [number, number, number] }).range?.[0] ?? offset;
+    } else break;
+  }
+  return offset === undefined ? undefined : lines.linePos(offset).line;
+}
+
+/** The line (1-based) where a properties file sets `key` (its last such line, which Java's Properties.load keeps). */
+function propertiesLine(text: string, key: string): number | undefined {
+  const at = text.split(/\r\n|\r|\n/).map((line, i) => [line, i + 1] as const).filter(([line]) => {
+    const t = line.replace(/^[ \t\f]*/, '');
+    return t.startsWith(key) && /^(?:[ \t\f]|[=:]|$)/.test(t.slice(key.length));
+  });
+  return at.at(-1)?.[1];
+}
 
 export interface ConfigFlags {
   config?: string; server?: string; migrationsDir?: string; username?: string; password?: string;
@@ -123,13 +160,13 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset:
       const unread = /\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*\})[^}]*\}?/.exec(v);
       // (a password's text is not echoed: it may be the password that holds a ${)
       const shown = /password|secret|token/i.test(path) ? 'its value' : `'${unread?.[0]}'`;
-      if (unread) throw new ConfigError(`${path}: ${shown} is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`);
+      if (unread) throw new ConfigError(`${path}: ${shown} is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`, path);
     }
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const value = env[name];
-      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`);
+      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`, path);
       // an empty one is what CI gives for a secret that was never set up
-      if (value === '') throw new ConfigError(`${path}: environment variable ${name} is empty`);
+      if (value === '') throw new ConfigError(`${path}: environment variable ${name} is empty`, path);
       return value;
     });
   }
@@ -221,6 +258,8 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
   if (bad !== undefined) throw new ConfigError(`${path}:${bad}: a \\u escape without four hex digits after it (Java's Properties.load refuses the file: "Malformed \\uxxxx encoding")`);
   const p = new Map(Object.entries(parseProperties(text.replace(/^\uFEFF/, ''))).filter((e): e is [string, string] => typeof e[1] === 'string'));
   const out: Record<string, any> = { server: {}, metadata: {}, migrations: {} };
+  /** The file and the line that sets `key`, where an error about it starts. */
+  const at = (key: string) => { const line = propertiesLine(text, key); return line === undefined ? path : `${path}:${line}`; };
   for (const [key, value] of p) {
     const to = Object.hasOwn(PROPERTY_KEYS, key) ? PROPERTY_KEYS[key] : undefined;
     // the Java tool reads an empty value of a key it has as its default, as if the key were not there
@@ -230,20 +269,20 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;
     if (key === 'ssl.verify.host') {
-      if (!/^(true|false)$/i.test(value.trim())) throw new ConfigError(`${path}: ssl.verify.host must be true or false`);
+      if (!/^(true|false)$/i.test(value.trim())) throw new ConfigError(`${at(key)}: ssl.verify.host must be true or false`);
       out.server.verifyHost = value.trim().toLowerCase() === 'true';
       continue;
     }
     if (key.startsWith('ssl.')) {
-      throw new ConfigError(`${path}: ${key} is not supported (Java key stores); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
+      throw new ConfigError(`${at(key)}: ${key} is not supported (Java key stores); for TLS use server.caFile, server.certFile and server.keyFile (PEM) or server.insecure in ksql-migrate.yaml`);
     }
     if (key.startsWith('bearer.auth.')) {
-      throw new ConfigError(`${path}: ${key} is not supported (OAuth client credentials); ksql-migrate signs in with Basic auth: ksql.auth.basic.username and ksql.auth.basic.password (a Confluent Cloud API key and secret)`);
+      throw new ConfigError(`${at(key)}: ${key} is not supported (OAuth client credentials); ksql-migrate signs in with Basic auth: ksql.auth.basic.username and ksql.auth.basic.password (a Confluent Cloud API key and secret)`);
     }
     // every key the Java tool reads has a dot: a line without one is no key, and may be the rest of
     // a value (a password) that ran on to the next line, so it is not echoed
-    if (!key.includes('.')) throw new ConfigError(`${path}: a line that is no key of the file (a value continued on the next line without a trailing \\?)`);
-    throw new ConfigError(`${path}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
+    if (!key.includes('.')) throw new ConfigError(`${at(key)}: a line that is no key of the file (a value continued on the next line without a trailing \\?)`);
+    throw new ConfigError(`${at(key)}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
   }
   return out;
 }
@@ -272,6 +311,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const explicit = flags.config ?? (env.KSQL_MIGRATE_CONFIG || undefined);
   let path = resolve(cwd, explicit ?? 'ksql-migrate.yaml');
   let fileData: unknown = {};
+  /** The file's text, for the line of a setting an error names. */
+  let fileText = '';
   // an error names where the path came from: the flag, or the environment variable
   const from = flags.config !== undefined ? '--config: ' : explicit !== undefined ? 'KSQL_MIGRATE_CONFIG: ' : '';
   if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`${from}${path} is a directory, not a configuration file`);
@@ -282,8 +323,12 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
     try {
       // (warnings, such as an unknown tag, are not printed: Node would print the line, a password in it)
-      fileData = path.endsWith('.properties') ? fromProperties(text, path) : (parseYaml(text, { logLevel: 'error' }) ?? {});
+      fileData = path.endsWith('.properties') ? fromProperties(text, path) : parseYaml(text, { logLevel: 'error' });
+      fileText = text;
     } catch (e) { throw new ConfigError(`${path}: ${yamlProblem((e as Error).message)}`); }
+    // an empty file (one a script wrote from a variable that was not set) is refused, not read as the
+    // defaults: those would aim the commands at localhost
+    if (fileData === null || fileData === undefined) throw new ConfigError(`${from}${path}: holds no settings (an empty file); write them, or remove the file to take the defaults`);
     // a file whose whole content is a word or a list holds no settings: it is refused, not ignored
     if (typeof fileData !== 'object' || fileData === null || Array.isArray(fileData)) {
       throw new ConfigError(`${path}: expected a mapping of settings (server:, migrations:, ...), got ${Array.isArray(fileData) ? 'a list' : `a ${typeof fileData === 'object' ? 'null' : typeof fileData}`}`);
@@ -292,7 +337,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(`${from}${path} does not exist`);
   } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
     path = resolve(cwd, 'ksql-migrations.properties');
-    fileData = fromProperties(readFileSync(path, 'utf8'), path);
+    fileText = readFileSync(path, 'utf8');
+    fileData = fromProperties(fileText, path);
   }
   const fromEnv: Record<string, any> = { server: {}, migrations: {}, schemaRegistry: {} };
   if (env.KSQL_MIGRATE_SERVER) fromEnv.server.url = env.KSQL_MIGRATE_SERVER;
@@ -341,17 +387,27 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
     throw new ConfigError(`${path}: ksql.server.url is required (as for Confluent's ksql-migrations); or give --server URL or KSQL_MIGRATE_SERVER`);
   }
+  /** `<file>:<line>: ` for a setting of the YAML file, where an error about it starts; '' if the file has no such line. */
+  const lineOf = (setting: readonly (string | number)[]): string => {
+    const line = path.endsWith('.properties') ? undefined : yamlLine(fileText, setting);
+    return line === undefined ? '' : `${path}:${line}: `;
+  };
   const unsetVariables: Record<string, string> = {};
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
+  let resolved: unknown;
+  try { resolved = resolveEnvRefs(kept, env, '', unsetVariables); } catch (e) {
+    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(settingPath(e.setting))}${e.message}`);
+    throw e;
+  }
   const raw = opts.onlyMigrations
-    ? merge(merge(resolveEnvRefs(kept, env, '', unsetVariables), { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
-    : merge(merge(resolveEnvRefs(kept, env, '', unsetVariables), fromEnv), fromFlags);
+    ? merge(merge(resolved, { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
+    : merge(merge(resolved, fromEnv), fromFlags);
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     if (issue.code === 'unrecognized_keys') {
-      const where = [...issue.path, issue.keys[0]!].join('.');
-      throw new ConfigError(`${where}: unknown key (${issue.path.length ? issue.path.join('.') : 'the top level'} takes ${knownKeys(issue.path)})`);
+      const setting = [...issue.path, issue.keys[0]!] as (string | number)[];
+      throw new ConfigError(`${lineOf(setting)}${setting.join('.')}: unknown key (${issue.path.length ? issue.path.join('.') : 'the top level'} takes ${knownKeys(issue.path)})`);
     }
     const key = issue.path.join('.');
     // a value from Confluent's properties file is named as that file names it
@@ -359,11 +415,18 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     const fromFile = path.endsWith('.properties') && sec !== undefined && k !== undefined
       && (fileData as Record<string, Record<string, unknown> | undefined>)[sec]?.[k] !== undefined && fromEnv[sec]?.[k] === undefined && fromFlags[sec]?.[k] === undefined;
     const propertyKey = fromFile ? Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === sec && to[1] === k)?.[0] : undefined;
-    if (propertyKey) throw new ConfigError(`${path}: ${propertyKey}: ${issue.message}`);
+    if (propertyKey) {
+      const line = propertiesLine(fileText, propertyKey);
+      throw new ConfigError(`${path}${line === undefined ? '' : `:${line}`}: ${propertyKey}: ${issue.message}`);
+    }
     // a bad value is named where it came from: the flag, the environment variable, or the file's key
     const source = key === 'server.url' && flags.server ? '--server' : key === 'server.url' && env.KSQL_MIGRATE_SERVER ? 'KSQL_MIGRATE_SERVER'
       : key === 'schemaRegistry.url' && env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL ? 'KSQL_MIGRATE_SCHEMA_REGISTRY_URL' : key;
-    throw new ConfigError(`${source}: ${issue.message}`);
+    // (a value the file gives and no higher layer replaced, the sections they all have aside: named with its line)
+    const at = (layer: unknown) => issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), layer);
+    const replaced = [fromEnv, fromFlags].map(at).some((v) => v !== undefined && (typeof v !== 'object' || v === null));
+    const inFile = source === key && at(file) !== undefined && !replaced ? lineOf(issue.path as (string | number)[]) : '';
+    throw new ConfigError(`${inFile}${source}: ${issue.message}`);
   }
   // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
   // them, so no message or log line ever shows them; explicit username and password win

@@ -1119,10 +1119,10 @@ describe('commands a careful user leans on', () => {
     const created = spawnSync(process.execPath, [CLI, 'create', 'first'], { cwd: dir, encoding: 'utf8', env });
     expect([created.status, existsSync(join(dir, 'sql', 'V000001__first.sql'))]).toEqual([0, true]);
     const status = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8', env });
-    expect([status.status, status.stderr]).toEqual([2, 'error: server.url: environment variable KSQLM_UNSET_URL is not set\n']);
+    expect([status.status, status.stderr]).toEqual([2, `error: ${join(dir, 'ksql-migrate.yaml')}:2: server.url: environment variable KSQLM_UNSET_URL is not set\n`]);
     writeFileSync(join(dir, 'ksql-migrate.yaml'), 'migrations:\n  dir: ${env:KSQLM_UNSET_DIR}\n');
     const refused = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env });
-    expect([refused.status, refused.stderr]).toEqual([2, `error: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
+    expect([refused.status, refused.stderr]).toEqual([2, `error: ${join(dir, 'ksql-migrate.yaml')}:2: migrations.dir: environment variable KSQLM_UNSET_DIR is not set\n`]);
   });
 
   it('a config variable whose ${env:NAME} is unset stops only a migration that uses it: status, validate and up of other files run', () => {
@@ -1172,14 +1172,14 @@ describe('commands a careful user leans on', () => {
     expect([scheme.status, scheme.stderr]).toEqual([2, 'error: --server: expected an http:// or https:// URL\n']);
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    "Bad Header": x\n`);
     const header = p.run('status');
-    expect([header.status, header.stderr]).toEqual([2, 'error: server.headers.Bad Header: not a valid HTTP header name\n']);
+    expect([header.status, header.stderr]).toEqual([2, `error: ${join(p.dir, 'ksql-migrate.yaml')}:4: server.headers.Bad Header: not a valid HTTP header name\n`]);
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    X-Team: café €\n`);
     const value = p.run('status');
-    expect([value.status, value.stderr]).toEqual([2, 'error: server.headers.X-Team: not a valid HTTP header value\n']);
+    expect([value.status, value.stderr]).toEqual([2, `error: ${join(p.dir, 'ksql-migrate.yaml')}:4: server.headers.X-Team: not a valid HTTP header value\n`]);
     rmSync(join(p.dir, 'ksql-migrate.yaml'));
     writeFileSync(join(p.dir, 'ksql-migrations.properties'), `ksql.server.url=${target()}\nksql.migrations.topic.replicas=abc\n`);
     const prop = p.run('status');
     expect(prop.status).toBe(2);
-    expect(prop.stderr).toMatch(new RegExp(`^error: ${join(p.dir, 'ksql-migrations.properties').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ksql\\.migrations\\.topic\\.replicas: `));
+    expect(prop.stderr).toMatch(new RegExp(`^error: ${join(p.dir, 'ksql-migrations.properties').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: ksql\\.migrations\\.topic\\.replicas: `));
   });
 });
