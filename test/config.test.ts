@@ -58,6 +58,11 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ server: 'http://u:p@host:1', username: 'other', password: 'x' }, {}, project()).server).toMatchObject({ url: 'http://host:1', username: 'other', password: 'x' });
     // an @ left in a password: the credentials end at the last one before the host, as URL parsing reads them
     expect(loadConfig({ server: 'http://user:p@ss@host:1/' }, {}, project()).server).toMatchObject({ url: 'http://host:1/', username: 'user', password: 'p@ss' });
+    // a secret left unencoded that holds a / ? or # (Confluent Cloud's secrets hold / and +) is still the secret, never the host
+    for (const secret of ['/xYz+Secret/9q', '1234#Secret9x', '1234/Secret9x', 'a?b/c#d@e']) {
+      const server = loadConfig({}, { KSQL_MIGRATE_SERVER: `http://ABCKEY123:${secret}@127.0.0.1:18288` }, project()).server;
+      expect(server, secret).toMatchObject({ url: 'http://127.0.0.1:18288', username: 'ABCKEY123', password: secret });
+    }
   });
 
   it('resolves ${env:NAME} only where no higher layer replaces the value, numbers and booleans included', () => {

@@ -200,8 +200,10 @@ function yamlProblem(message: string): string {
 function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
   const url = server?.url;
   if (!server || typeof url !== 'string') return;
-  // (the credentials end at the last @ before the path, as WHATWG URL parsing reads them: a password may hold one)
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  // the credentials end at the last @ (a password may hold one), as URL parsing reads them, and also
+  // when a / ? or # comes before it: a secret left unencoded (Confluent Cloud's hold / and +) would
+  // otherwise be read as the host, and printed in every message that names the server
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(url);
   if (!m) return;
   const [user, ...pass] = m[2]!.split(':');
   const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };

@@ -923,15 +923,22 @@ describe('secrets stay out of output', () => {
     expect(unreachable.status).toBe(3);
     expect(unreachable.stderr).not.toContain('s3cretPW');
     expect(unreachable.stderr).toContain('http://127.0.0.1:1');
+    // a secret left unencoded that holds / or # (as Confluent Cloud's hold /) is still no part of the host
+    for (const secret of ['/xYz+Secret/9q', '1234#Secret9x']) {
+      const r = p.run('status', '--json', '--verbose', '--server', `http://ABCKEY123:${secret}@127.0.0.1:1`);
+      expect(r.status, secret).toBe(3);
+      expect(r.stdout + r.stderr, secret).not.toContain(secret.slice(1));
+      expect(JSON.parse(r.stdout).error, secret).toContain('http://127.0.0.1:1');
+    }
   });
 
   it.skipIf(!!process.env.KSQLDB_URL)('credentials in the server URL are sent as Basic auth (local server only: it is started with --basic-auth)', async () => {
-    const secured = await startServerProcess(['--basic-auth', 'admin:s3cretPW']);
+    const secured = await startServerProcess(['--basic-auth', 'admin:s3cret/PW+x']);
     try {
       const p = project();
-      const at = secured.url.replace('http://', 'http://admin:s3cretPW@');
+      const at = secured.url.replace('http://', 'http://admin:s3cret/PW+x@');
       const r = p.run('status', '--server', at, '--verbose');
-      expect(r.stderr).not.toContain('s3cretPW');
+      expect(r.stderr).not.toContain('s3cret/PW+x');
       expect(r.status).toBe(0);
       expect(p.run('status', '--server', secured.url).status).toBe(3);
     } finally { await secured.stop(); }
