@@ -213,18 +213,18 @@ export class KsqlClient {
 
 /**
  * A 200 answer read as `schema` describes it; one that is no JSON, or not of that shape (a proxy's
- * page, a body cut short, another server), is a ServerError saying so in one line.
+ * page, a body cut short, another server), is an UnreachableError saying so in one line (exit 3,
+ * as for any URL that answers as no ksqlDB does; the page itself is not shown).
  */
 function answer<T>(schema: z.ZodType<T>, r: { status: number; text: string }, where: string, expected: string): T {
   let body: unknown;
   try { body = JSON.parse(r.text); } catch {
-    const text = r.text.trim();
-    throw new ServerError(r.status, { message: `${where} answered HTTP ${r.status} with ${text === '' ? 'an empty body' : `a body that is no JSON (${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)})`}, not ${expected}: is this a ksqlDB server?` });
+    throw new UnreachableError(`${where} answered HTTP ${r.status} with ${r.text.trim() === '' ? 'an empty body' : 'a body that is no JSON'}, not ${expected}: is this a ksqlDB server?`);
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ServerError(r.status, { message: `${where} answered HTTP ${r.status} with JSON that is not ${expected}${issue ? ` (${issue.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue.message})` : ''}: is this a ksqlDB server?` });
+    throw new UnreachableError(`${where} answered HTTP ${r.status} with JSON that is not ${expected}${issue ? ` (${issue.path.length ? `at ${issue.path.join('.')}: ` : ''}${issue.message})` : ''}: is this a ksqlDB server?`);
   }
   return parsed.data;
 }

@@ -342,18 +342,22 @@ describe('migrations end to end through the CLI', () => {
 
   it('a web server or another JSON API that is not ksqlDB gives one line and exit 3 for every command, its page not shown', async () => {
     // a web page, and the JSON error a Schema Registry gives for a path it does not have (its URL given for ksqlDB's)
-    const answers = [['text/html', '<!DOCTYPE HTML><html><body>Error response</body></html>'], ['application/json', '{"error_code":404,"message":"HTTP 404 Not Found"}']];
-    for (const [type, body] of answers) {
+    // and a page served with 200 (a proxy's sign-in page, a web server's index), empty or not
+    const answers = [[404, 'text/html', '<!DOCTYPE HTML><html><body>Error response</body></html>'], [404, 'application/json', '{"error_code":404,"message":"HTTP 404 Not Found"}'],
+      [200, 'text/html', '<html><body>Sign in</body></html>'], [200, 'text/plain', ''], [200, 'application/json', '{"status":"ok"}']] as const;
+    for (const [code, type, body] of answers) {
       // (its own process: the CLI runs synchronously here)
-      const web = spawn(process.execPath, ['-e', `const s = require('http').createServer((q, r) => { r.writeHead(404, { 'content-type': ${JSON.stringify(type)} }); r.end(${JSON.stringify(body)}); }).listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const web = spawn(process.execPath, ['-e', `const s = require('http').createServer((q, r) => { r.writeHead(${code}, { 'content-type': ${JSON.stringify(type)} }); r.end(${JSON.stringify(body)}); }).listen(0, '127.0.0.1', () => console.log(s.address().port));`], { stdio: ['ignore', 'pipe', 'inherit'] });
       try {
         const port = await new Promise<string>((resolve) => web.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
         const url = `http://127.0.0.1:${port}`;
         const p = project();
-        for (const args of [['status'], ['validate'], ['queries'], ['up'], ['describe', 'X']]) {
+        for (const args of [['status'], ['status', '--exit-code'], ['validate'], ['queries'], ['streams'], ['tables'], ['up'], ['describe', 'X']]) {
           const r = p.run(...args, '--server', url);
-          expect([type, args, r.status]).toEqual([type, args, 3]);
-          expect(r.stderr).toMatch(new RegExp(`^error: ${url.replace(/[.]/g, '\\.')}/(ksql|query-stream|info) did not answer as ksqlDB does \\(HTTP 404[^)]*\\): is this a ksqlDB server\\?\\n$`));
+          expect([code, type, args, r.status]).toEqual([code, type, args, 3]);
+          const said = code === 404 ? 'did not answer as ksqlDB does \\(HTTP 404[^)]*\\)' : '(did not answer as ksqlDB does \\(HTTP 200[^)]*\\)|answered HTTP 200 with .*)';
+          expect(r.stderr).toMatch(new RegExp(`^error: ${url.replace(/[.]/g, '\\.')}/(ksql|query-stream|info) ${said}: is this a ksqlDB server\\?\\n$`));
+          expect(r.stderr).not.toContain('Sign in');
         }
       } finally { web.kill(); }
     }
