@@ -9,13 +9,18 @@ import { asCliError } from './context.js';
  * server that does not answer would otherwise hold it for its timeouts); after, the `work` in
  * flight is finished and recorded, the lock released, and the run exits 130 or 143.
  */
-export function runSignals(work: string) {
+export function runSignals(work: string, json = false) {
   let stop: 'SIGINT' | 'SIGTERM' | undefined;
   let writing = false;
   const code = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
     stop ??= signal;
-    if (!writing) { process.stderr.write('interrupted: nothing was written\n'); process.exit(code()); }
+    if (!writing) {
+      process.stderr.write('error: interrupted: nothing was written\n');
+      // --json promises one document, an interrupted run's too
+      if (json) process.stdout.write(`${JSON.stringify({ error: 'interrupted: nothing was written', exitCode: code() }, null, 2)}\n`);
+      process.exit(code());
+    }
     process.stderr.write(`interrupted: stopping once the ${work} in flight (if any) is recorded\n`);
   };
   process.on('SIGINT', onSignal);

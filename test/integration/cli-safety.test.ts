@@ -137,15 +137,18 @@ describe('the lock holds for the whole run', () => {
     mkdirSync(join(dir, 'migrations'));
     writeFileSync(join(dir, 'migrations', 'V000001__s.sql'), stream('S', 's'));
     const port = (silent.address() as { port: number }).port;
-    for (const command of ['up', 'down']) {
+    for (const [command, json, signal, code] of [['up', false, 'SIGINT', 130], ['down', false, 'SIGINT', 130], ['up', true, 'SIGTERM', 143], ['down', true, 'SIGINT', 130]] as const) {
       const reached = new Promise<void>((r) => { connected = r; });
-      const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
+      const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`, ...(json ? ['--json'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '', out = '';
       c.stderr!.on('data', (d) => { err += d; });
+      c.stdout!.on('data', (d) => { out += d; });
       await reached;
-      c.kill('SIGINT');
-      expect([command, await new Promise<number | null>((r) => c.on('exit', r))]).toEqual([command, 130]);
-      expect(err).toBe('interrupted: nothing was written\n');
+      c.kill(signal);
+      expect([command, await new Promise<number | null>((r) => c.on('exit', r))]).toEqual([command, code]);
+      expect(err).toBe('error: interrupted: nothing was written\n');
+      // --json's one document, an interrupted run's too
+      expect(json ? JSON.parse(out) : out).toEqual(json ? { error: 'interrupted: nothing was written', exitCode: code } : '');
     }
   });
 
@@ -560,12 +563,16 @@ describe('the history stays true', () => {
     // a proxy that forwards V2's request and then drops the client's connection instead of answering
     const proxy = await cuttingProxy((body) => body.includes(`CL2_${p.stream} AS SELECT`));
     try {
-      const c = spawn(process.execPath, [CLI, 'up', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-      let err = '';
+      const c = spawn(process.execPath, [CLI, 'up', '--json', '--server', proxy.url], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '', out = '';
       c.stderr!.on('data', (d) => { err += d; });
+      c.stdout!.on('data', (d) => { out += d; });
       expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(3);
       // V2's request may have run (here it did): the lock is kept, and the advice names V2
       expect(err).toMatch(/V000002 b got no answer .*The lock is kept.*'ksql-migrate repair --release-lock --yes'.*--mark-migrated --version 2/);
+      // --json's document still tells what was applied before, and that V2 is in doubt
+      const doc = JSON.parse(out) as { error: string; exitCode: number; outcomes: unknown[] };
+      expect(doc).toEqual({ error: expect.stringMatching(/^cannot reach ksqlDB at /), exitCode: 3, outcomes: [{ version: 1, name: 'a', status: 'success' }, { version: 2, name: 'b', status: 'unknown', reason: doc.error }] });
     } finally { proxy.close(); }
     const current = (await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1);
     expect(current).toEqual(['2', 'RUNNING']);

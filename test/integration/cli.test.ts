@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -370,11 +370,26 @@ describe('migrations end to end through the CLI', () => {
     expect([r.status, r.stderr.trim()]).toEqual([3, `error: TLS failure talking to https://${plain.host}: the server does not speak TLS on that port (use http://, or the port it serves HTTPS on)`]);
   });
 
-  it('a bad config value gives one line naming the key and exit 2', () => {
+  // util-linux's `script` runs the CLI on a pseudo-terminal, as a user's shell does
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal, up\'s progress and results go to stdout (stderr kept for errors), and a redirected stderr gets no colour codes (skipped without util-linux script)', () => {
+    const p = project();
+    sql(p.dir, 'V000001__one.sql', `CREATE STREAM TT1_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='tt1_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    sql(p.dir, 'V000002__two.sql', `CREATE STREAM TT2_${p.stream} (id STRING KEY, v INT) WITH (KAFKA_TOPIC='tt2_${p.stream.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);\n`);
+    const onTerminal = (command: string) => spawnSync('script', ['-qec', `stty cols 100; ${command}`, '/dev/null'], { cwd: p.dir, encoding: 'utf8', env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !['NO_COLOR', 'FORCE_COLOR', 'CI'].includes(k))), timeout: 60_000 });
+    const quote = (x: string) => `'${x.replace(/'/g, "'\\''")}'`;
+    const r = onTerminal(`${quote(process.execPath)} ${quote(CLI)} up 2>${quote(join(p.dir, 'err.log'))}`);
+    expect(r.status).toBe(0);
+    // the terminal (stdout) shows both versions applied; what went to stderr is nothing
+    expect(r.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'), '')).toMatch(/applied V000001 one[\s\S]*applied V000002 two/);
+    expect(readFileSync(join(p.dir, 'err.log'), 'utf8')).toBe('');
+  });
+
+  it('a bad config value gives one line naming the file, line and key, and exit 2', () => {
     const p = project();
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), 'server:\n  url: not-a-url\n');
     const r = p.run('status');
     expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^error: server\.url: /);
+    expect(r.stderr).toBe(`error: ${join(p.dir, 'ksql-migrate.yaml')}:2: server.url: expected an http:// or https:// URL\n`);
   });
 });

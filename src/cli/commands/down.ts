@@ -13,7 +13,7 @@ export async function runDown(opts: DownOptions): Promise<number> {
   const to = opts.to !== undefined && /^\s*0+\s*$/.test(opts.to) ? 0 : versionFlag('--to', opts.to);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  const signals = runSignals('undo');
+  const signals = runSignals('undo', opts.json);
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   const warn = warner(opts);
   let waitShown = false;

@@ -5,6 +5,9 @@ import { CliError, EXIT, versionFlag } from '../errors.js';
 import { runFailure, runSignals } from '../run-control.js';
 import { loadConfigOrExit, makeClient, makeRegistryClient, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
+/** A version's outcome in `up --json`; `unknown`: it was in flight when the run failed, its answer never came. */
+interface JsonOutcome { version: number; name: string; status: 'success' | 'error' | 'not-executed' | 'unknown'; reason?: string }
+
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
 export async function runUp(opts: UpOptions): Promise<number> {
@@ -13,7 +16,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   if ([to !== undefined, !!opts.next, version !== undefined].filter(Boolean).length > 1) throw new CliError('--to, --next and --version exclude each other', EXIT.USAGE);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
-  const signals = runSignals('migration');
+  const signals = runSignals('migration', opts.json);
   const interruptedCode = signals.code;
   const out = (line: string) => { if (!opts.quiet && !opts.json) process.stdout.write(`${line}\n`); };
   const warn = warner(opts);
@@ -24,16 +27,30 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const ora = fancy ? (await import('ora')).default : undefined;
   let spinner: ReturnType<NonNullable<typeof ora>> | undefined;
   let waitShown = false;
+  // each planned version's outcome as the run goes, for the --json document of a run that fails part-way
+  const outcomes = new Map<number, JsonOutcome>();
+  let inFlight: number | undefined;
   const emit = (e: MigrationEvent) => {
     switch (e.type) {
-      case 'plan': if (e.plan.steps.length === 0 && !e.plan.problems.length) out(nothingToApply(e.plan.leftPending, to)); break;
+      case 'plan':
+        for (const st of e.plan.steps) outcomes.set(st.file.version, { version: st.file.version, name: st.file.name, status: 'not-executed' });
+        if (e.plan.steps.length === 0 && !e.plan.problems.length) out(nothingToApply(e.plan.leftPending, to));
+        break;
       case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
-      case 'start': if (ora) spinner = ora({ text: `${versionName(e.file.version)} ${e.file.name} (${e.statements} statements)`, discardStdin: false }).start(); break;
+      case 'start':
+        inFlight = e.file.version;
+        // (on stdout, where the lines it stands for go when piped; ora's default is stderr)
+        if (ora) spinner = ora({ text: `${versionName(e.file.version)} ${e.file.name} (${e.statements} statement${e.statements === 1 ? '' : 's'})`, discardStdin: false, stream: process.stdout }).start();
+        break;
       case 'done':
+        inFlight = undefined;
+        outcomes.set(e.file.version, { version: e.file.version, name: e.file.name, status: 'success' });
         if (spinner) spinner.succeed(`${chalk!.green('applied')} ${versionName(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
         else out(`applied ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`);
         break;
       case 'failed':
+        inFlight = undefined;
+        outcomes.set(e.file.version, { version: e.file.version, name: e.file.name, status: 'error', reason: e.reason });
         if (spinner) spinner.fail(`${chalk!.red('failed')} ${versionName(e.file.version)} ${e.file.name} at ${e.reason}`);
         else process.stderr.write(`${versionName(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
         break;
@@ -60,7 +77,12 @@ export async function runUp(opts: UpOptions): Promise<number> {
     if (result.interrupted) return interruptedCode();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {
-    throw runFailure(e, interruptedCode());
+    const failure = runFailure(e, interruptedCode());
+    // a run that stops part-way (the server gone, no answer in time) still tells what it applied;
+    // the version in flight is in doubt: its answer never came
+    if (!(failure instanceof CliError) || outcomes.size === 0) throw failure;
+    if (inFlight !== undefined) outcomes.set(inFlight, { ...outcomes.get(inFlight)!, status: 'unknown', reason: failure.message });
+    throw new CliError(failure.message, failure.exitCode, { cause: failure.cause, document: { ...failure.document, outcomes: [...outcomes.values()] } });
   } finally {
     signals.dispose();
     await client.close(); await stopEmbedded();
