@@ -860,7 +860,7 @@ describe('--json and --quiet on every command that talks to ksqlDB', () => {
     const paused = json('queries', 'pause', '--sink', `${base}_C`, '--yes');
     expect(paused.done).toHaveLength(1);
     expect(json('queries', 'resume', '--sink', `${base}_C`, '--yes').done).toHaveLength(1);
-    expect(json('drop', `${base}_C`, '--yes').done.map((d: { step: string }) => d.step)).toEqual([`DROP STREAM \`${base}_C\`;`]);
+    expect(json('drop', `${base}_C`, '--yes').done.map((d: { step: string }) => d.step)).toEqual([`DROP STREAM ${base}_C`]);
     for (const args of [['metadata', 'init'], ['repair', '--release-lock'], ['status'], ['validate']]) {
       const r = p.run(...args, '--quiet');
       expect([r.status, r.stdout], args.join(' ')).toEqual([0, '']);
@@ -894,6 +894,13 @@ describe('names never become statements', () => {
     expect(p.run('describe', `${b}_D`).status).toBe(0);
     // a quoted name keeps its case and is looked up as it is
     expect(p.run('describe', `"${a.toLowerCase()}"`).stderr).toMatch(/unknown stream or table/);
+    // a digit-led name is read unquoted, as ksqlDB reads it; a number is no name
+    const digits = `1${p.stream.toLowerCase()}`;
+    expect((await ksql(target(), stream(digits, `d_${p.stream.toLowerCase()}`))).status).toBe(200);
+    const described = p.run('describe', digits, '--json');
+    expect([described.status, JSON.parse(described.stdout).name]).toEqual([0, digits.toUpperCase()]);
+    expect(p.run('drop', digits, '--yes').status).toBe(0);
+    for (const number of ['123', '1e5']) expect(p.run('describe', number).stderr, number).toMatch(/is not a stream or table name/);
   });
 
   it('drop --cascade drops what was created from the source, and only ends the INSERT INTO that feeds another stream', async () => {

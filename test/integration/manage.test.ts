@@ -271,7 +271,25 @@ describe('drop of a source a terminated query\'s sink was made from', () => {
     const refused = run('drop', 'p1', '--yes');
     expect([refused.status, refused.stderr.trim()]).toEqual([1, 'error: Cannot drop P1: P2 was made from it (its query terminated) (use --cascade to drop what depends on it)']);
     const dropped = run('drop', 'p1', '--cascade', '--yes', '--json');
-    expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM `P2`;', 'DROP STREAM `P1`;']]);
+    expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM P2', 'DROP STREAM P1']]);
+  }));
+});
+
+describe('drop --cascade --delete-topic', () => {
+  it('refuses before dropping anything a plan whose DELETE TOPIC ksqlDB would refuse part-way: a read-only source\'s topic, a topic another source uses', () => withOwnServer(async (server, run) => {
+    expect((await ksql(server.url, "CREATE SOURCE TABLE SRC_T (ID STRING PRIMARY KEY, N INT) WITH (KAFKA_TOPIC='src_t', VALUE_FORMAT='JSON', PARTITIONS=1);\nCREATE TABLE SRC_T_COPY AS SELECT * FROM SRC_T;")).status).toBe(200);
+    const readOnly = run('drop', 'src_t', '--cascade', '--delete-topic', '--yes');
+    expect([readOnly.status, readOnly.stderr]).toEqual([1, 'error: drop: cannot delete the topic of SRC_T, a read-only source (CREATE SOURCE TABLE); drop without --delete-topic\n']);
+    expect((await ksql(server.url, "CREATE STREAM SX (K STRING KEY, V INT) WITH (KAFKA_TOPIC='shared', VALUE_FORMAT='JSON', PARTITIONS=1);\nCREATE STREAM SY (K STRING KEY, V INT) WITH (KAFKA_TOPIC='shared', VALUE_FORMAT='JSON');\nCREATE STREAM SZ AS SELECT * FROM SX;\nCREATE STREAM SW AS SELECT * FROM SZ;")).status).toBe(200);
+    const shared = run('drop', 'sx', '--cascade', '--delete-topic', '--yes', '--json');
+    expect([shared.status, shared.stderr]).toEqual([1, 'error: drop: cannot delete topic shared with SX: SY uses it too; drop without --delete-topic, or drop it first\n']);
+    // nothing was dropped
+    const names = async () => ((await ksql(server.url, 'SHOW STREAMS; SHOW TABLES;')).body as { streams?: { name: string }[]; tables?: { name: string }[] }[]).flatMap((e) => [...(e.streams ?? []), ...(e.tables ?? [])].map((x) => x.name)).filter((n) => !n.startsWith('KSQL_')).sort();
+    expect(await names()).toEqual(['SRC_T', 'SRC_T_COPY', 'SW', 'SX', 'SY', 'SZ']);
+    // what may be dropped with its topics goes, each step named as the plan names it
+    const dropped = run('drop', 'sz', '--cascade', '--delete-topic', '--yes', '--json');
+    expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM SW DELETE TOPIC', 'DROP STREAM SZ DELETE TOPIC']]);
+    expect(await names()).toEqual(['SRC_T', 'SRC_T_COPY', 'SX', 'SY']);
   }));
 });
 

@@ -41,6 +41,8 @@ export function sourceName(input: string): string {
   // upper-cased as ksqlDB reads it, then quoted, so a name that is also a keyword (STREAMS, SELECT)
   // names a source rather than changing the statement
   if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return quoteName(input.toUpperCase());
+  // digit-led, as ksqlDB's grammar reads `1abc` (not a number, nor one with an exponent such as 1e5)
+  if (/^[0-9]+[A-Za-z_][A-Za-z0-9_@]*$/.test(input) && !/^[0-9]+[eE][0-9]+$/.test(input)) return quoteName(input.toUpperCase());
   throw new CliError(`'${input}' is not a stream or table name; quote a name with other characters, e.g. "my-name"`, EXIT.USAGE);
 }
 const bare = (name: string) => (/^`.*`$/s.test(name) ? name.slice(1, -1).replace(/``/g, '`') : name);
@@ -217,6 +219,8 @@ export interface SourceDescription {
   clusterStatistics?: HostStat[]; clusterErrorStats?: HostStat[];
   /** Streams and tables made from this one by CREATE ... AS SELECT (not sent by servers before 0.22). */
   sourceConstraints?: string[];
+  /** The statement that made it (CREATE SOURCE ... for a read-only source). */
+  statement?: string;
 }
 
 /**
@@ -379,11 +383,13 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     }
     const steps: { kind: 'terminate' | 'drop'; name: string; type?: string; ends?: string[] }[] = [];
     const seen = new Set<string>();
+    const described = new Map<string, SourceDescription>();
     // dependents first, deepest first: a query reading `d` is ended with its sink's drop (or on its
     // own, for an INSERT); then the INSERT queries writing into `d`; then `d` with its own query
     const visit = async (d: SourceDescription) => {
       if (seen.has(d.name)) return;
       seen.add(d.name);
+      described.set(d.name, d);
       for (const q of readers(d.name)) {
         if (isInsertQuery(q)) { steps.push({ kind: 'terminate', name: q.id }); continue; }
         for (const sink of q.sinks) await visit(await describe(quoteName(sink)));
@@ -400,6 +406,9 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     const isHistory = (x: string) => [config.metadata.stream, config.metadata.table].some((h) => h.toUpperCase() === x.toUpperCase());
     const history = isHistory(root.name) ? { name: root.name } : plan.find((s) => s.kind === 'drop' && isHistory(s.name));
     if (history) throw new CliError(`drop: this would drop ${history.name}, the migration history (metadata.${history.name.toUpperCase() === config.metadata.stream.toUpperCase() ? 'stream' : 'table'}): use 'ksql-migrate metadata destroy', which checks no run holds its lock`, EXIT.FAILED);
+    // what ksqlDB refuses to a DROP ... DELETE TOPIC is refused before anything is dropped, not after
+    // the dependents went: a read-only source's topic, and a topic another source still uses when its turn comes
+    if (opts.deleteTopic) await refuseTopicDeletes(c, plan.filter((s) => s.kind === 'drop').map((s) => described.get(s.name)!));
     // (names as the statement spells them: DROP STREAM Orders would be ORDERS)
     const dropSql = (s: (typeof plan)[number]) => `DROP ${s.type} ${sqlName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''}`;
     const lines = ['will run, in order:', ...plan.map((s) => (s.kind === 'drop' ? `  ${dropSql(s)}${s.ends?.length ? `  (ends ${s.ends.join(', ')})` : ''}` : `  TERMINATE ${s.name}`))];
@@ -410,10 +419,24 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
       sql: s.kind === 'drop' ? `DROP ${s.type} ${quoteName(s.name)}${opts.deleteTopic ? ' DELETE TOPIC' : ''};` : `TERMINATE ${quoteName(s.name)};`,
       label: s.kind === 'drop' ? dropSql(s) : `TERMINATE ${s.name}`,
     }));
-    const done = await runInOrder(c, statements, say, (step, message) => ({ step: step.sql, message }));
+    const done = await runInOrder(c, statements, say, (step, message) => ({ step: step.label, message }));
     if (opts.json) report(opts, [], { done });
     return EXIT.OK;
   });
+}
+
+/** Refuses, naming the source, a plan of drops (in order) whose DELETE TOPIC ksqlDB would refuse part-way. */
+async function refuseTopicDeletes(c: KsqlClient, drops: SourceDescription[]): Promise<void> {
+  const readOnly = drops.find((d) => /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?SOURCE\s+(?:STREAM|TABLE)\b/i.test(d.statement ?? ''));
+  if (readOnly) throw new CliError(`drop: cannot delete the topic of ${readOnly.name}, a read-only source (CREATE SOURCE ${readOnly.type}); drop without --delete-topic`, EXIT.FAILED);
+  const [streams, tables] = await c.ksql('SHOW STREAMS; SHOW TABLES;', {}, READ);
+  const all = [...(streams?.streams as unknown[] ?? []), ...(tables?.tables as unknown[] ?? [])] as { name: string; topic: string }[];
+  const gone = new Set<string>();
+  for (const d of drops) {
+    gone.add(d.name);
+    const others = all.filter((x) => x.topic === d.topic && !gone.has(x.name)).map((x) => x.name);
+    if (others.length) throw new CliError(`drop: cannot delete topic ${d.topic} with ${d.name}: ${others.join(', ')} ${others.length === 1 ? 'uses' : 'use'} it too; drop without --delete-topic, or drop ${others.length === 1 ? 'it' : 'them'} first`, EXIT.FAILED);
+  }
 }
 
 /**
