@@ -104,6 +104,8 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     ['an Avro record without fields', { schema: JSON.stringify({ type: 'record', name: 'R' }) }],
     ['Protobuf text that does not parse', { schemaType: 'PROTOBUF', schema: 'message M { string a = ; }' }],
     ['a JSON schema that is an array', { schemaType: 'JSON', schema: '[1]' }],
+    ['references that are no list', { schema: '"string"', references: 'bad' }],
+    ['a reference without its subject', { schema: '"string"', references: [{ name: 1 }] }],
   ])('%s', (_name, body) => {
     const r = post(new SchemaRegistry(), 'x-value', body);
     expect([r.status, (r.body as { error_code: number }).error_code]).toEqual([422, 42201]);

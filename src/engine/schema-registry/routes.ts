@@ -165,6 +165,10 @@ function schemaInput(body: unknown): SchemaInput {
   if (typeof b.schema !== 'string') throw new RegistryError(422, 42201, 'Empty schema');
   const schemaType = (typeof b.schemaType === 'string' ? b.schemaType.toUpperCase() : 'AVRO') as SchemaType;
   if (!SCHEMA_TYPES.includes(schemaType)) throw new RegistryError(422, 42201, `Invalid schema type ${String(b.schemaType)}`);
+  // (null or absent is none; anything else that is no list is refused, not dropped)
+  if (b.references !== undefined && b.references !== null && !Array.isArray(b.references)) {
+    throw new RegistryError(422, 42201, `Invalid schema: references must be a list, got ${JSON.stringify(b.references).slice(0, 100)}`);
+  }
   const references = Array.isArray(b.references) ? b.references.map(referenceOf) : [];
   return { schema: b.schema, schemaType, references };
 }
