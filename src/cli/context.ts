@@ -150,8 +150,9 @@ function noteDefinedSecrets(files: { fileName: string; content: string }[], defi
     // the literal values of secret-named properties ('connection.password'='...'): a server's message
     // may quote them without their name (a syntax error near them)
     // (a value that names variables is noted as they make it)
-    for (const m of file.content.matchAll(/'((?:[^']|'')*)'\s*=?\s*(?:'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?))/g)) {
-      const literal = (m[2] ?? m[3]!).replace(/''/g, "'");
+    // (or written without quotes, which the server refuses, quoting it: 'connection.password'=Hunter2)
+    for (const m of file.content.matchAll(/'((?:[^']|'')*)'\s*=?\s*(?:'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)(?![^\s,);])|(?<==\s*)([^\s,);'"`]+))/g)) {
+      const literal = (m[2] ?? m[3] ?? m[4]!).replace(/''/g, "'");
       if (!SECRET_NAME.test(m[1]!)) continue;
       if (!literal.includes('${')) { definedSecrets.add(literal); continue; }
       try { definedSecrets.add(substitute(literal, defines, 1)); } catch { /* a variable it lacks: nothing to mask */ }

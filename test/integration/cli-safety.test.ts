@@ -1011,6 +1011,13 @@ describe('secrets stay out of output', () => {
     expect([literal.status, literal.stderr]).toEqual([1, expect.stringContaining("''***''")]);
     expect(literal.stderr).not.toContain('Pg-S3cr3t-111');
     expect(q.run('status', '--json').stdout).not.toContain('Pg-S3cr3t-111');
+    // one written without quotes, which the server refuses quoting it
+    const u = project();
+    sql(u.dir, 'V000001__conn.sql', "CREATE SOURCE CONNECTOR jdbc_src WITH ('connector.class'='x', 'connection.password'=Hunter2Secret99);\n");
+    const bare = u.run('up');
+    expect([bare.status, bare.stderr]).toEqual([1, expect.stringContaining('***')]);
+    expect(bare.stderr).not.toContain('Hunter2Secret99');
+    expect(u.run('status', '--json').stdout).not.toContain('Hunter2Secret99');
   });
 
   it('query texts that hold a secret variable\'s value are masked by queries, explain and describe', () => {
