@@ -594,7 +594,8 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     if (k < 0 && head.split('\n').some((l) => l.trim() === text)) return `recording its state: ${message}`;
   } else {
     // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one
-    const target = /^Failed to insert values into '([^']+)'/.exec(message)?.[1];
+    // (as it names one that does not exist, the name in backquotes)
+    const target = /^Failed to insert values into '([^']+)'/.exec(message)?.[1] ?? /^Cannot insert values into an unknown stream\/table: `([^`]+)`/.exec(message)?.[1];
     let matching = target ? statements.map((s, i) => (insertTarget(s.text) === target ? i : -1)).filter((i) => i >= 0) : [];
     // several INSERTs into it: the column the message names narrows them down
     const column = /Column name `([^`]+)`/.exec(message)?.[1] ?? /for field `([^`]+)`/.exec(message)?.[1];

@@ -58,8 +58,10 @@ export function parseFileName(fileName: string, grammar: RegExp = MIGRATION_FILE
 }
 
 export function fileNameFor(version: number, description: string): string {
-  // each character Confluent's tool replaces becomes one '_', as its `create` names files
-  const safe = description.replace(/[\s/\\:*?"<>|]/g, '_');
+  // each character Confluent's tool replaces becomes one '_', as its `create` names files, and so
+  // does a control character (an escape sequence in a name would reach every terminal that lists it)
+  // eslint-disable-next-line no-control-regex
+  const safe = description.replace(/[\s/\\:*?"<>|\x00-\x1f\x7f]/g, '_');
   return `${versionName(version)}__${safe}.sql`;
 }
 

@@ -38,6 +38,10 @@ describe('where a migration failed', () => {
   it('INSERT VALUES\'s validator, which names only the target', () => {
     const e = new ServerError(400, { message: "Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)" });
     expect(failurePlace(e, head, statements)).toBe("statement 3/3 (line 7): Failed to insert values into 'A'. Expected type INTEGER for field `V` but got STRING(y)");
+    // a target that does not exist is named in backquotes
+    const inserts = [statements[0]!, { text: "INSERT INTO nosuch (id) VALUES (1);", line: 5 }];
+    const unknown = new ServerError(400, { message: 'Cannot insert values into an unknown stream/table: `NOSUCH`' });
+    expect(failurePlace(unknown, head, inserts)).toBe('statement 2/2 (line 5): Cannot insert values into an unknown stream/table: `NOSUCH`');
   });
 
   it('several INSERT VALUES into the target: the column the message names picks one; else all are named; a file of one statement is that one', () => {

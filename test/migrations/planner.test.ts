@@ -23,6 +23,8 @@ describe('filenames', () => {
     expect(fileNameFor(7, 'add orders: v2/now?')).toBe('V000007__add_orders__v2_now_.sql');
     expect(fileNameFor(1, 'a  b')).toBe('V000001__a__b.sql');
     expect(fileNameFor(2, ' lead')).toBe('V000002___lead.sql');
+    // control characters too: an escape sequence in a file name would reach every terminal that lists it
+    expect(fileNameFor(3, 'x\u001b[2Jcleared\u0007\u007f')).toBe('V000003__x_[2Jcleared__.sql');
   });
 });
 
