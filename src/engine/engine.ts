@@ -32,6 +32,8 @@ export interface PersistentQuery {
   query?: Query;
   /** Its consumer group (Kafka Streams' application.id), fixed when it starts: a later ksql.service.id does not rename it. */
   groupId?: string;
+  /** The properties its request overrode (streamsProperties, SETs before it), as EXPLAIN's overriddenProperties shows them. */
+  overrides?: Record<string, unknown>;
   runtime?: RunningQuery;
   /** Latest row per key (and window) written to a table sink: what pull queries read. */
   materialized?: StateStore<MaterializedRow>;

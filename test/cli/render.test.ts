@@ -43,6 +43,8 @@ describe.skipIf(!existsSync(DIR))('renderers on entities serialized by a real ks
     const text = renderExplain(d, 80);
     expect(text).toContain('  2020-08-05 16:28:56Z SYSTEM: error');
     expect(text).toContain('ERROR on foo:123');
+    // the properties its request overrode (the example's overridden.prop: 42)
+    expect(text).toContain('Overridden properties:\n  overridden.prop = 42\n');
     for (const l of text.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
     expect(text.split('Statement:\n')[1]!.split('\n\n')[0]!.replace(/\s+/g, ' ').trim()).toBe(d.statementText);
     // a statement is shown as it is: spaces inside a literal stay

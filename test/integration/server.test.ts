@@ -764,6 +764,25 @@ INSERT INTO UPS (ID, G, V) VALUES ('2', 'x', 20);`, props)).status).toBe(200);
     expect([explained.state, explained.queryErrors]).toEqual(['RUNNING', []]);
   });
 
+  it('EXPLAIN shows the properties a query\'s request overrode (its streamsProperties and SETs before it), as ksqlDB keeps them with the query', async () => {
+    const made = await ksql(server.url, `CREATE STREAM OVS (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ovs', PARTITIONS=1, VALUE_FORMAT='JSON');
+SET 'ksql.streams.cache.max.bytes.buffering'='0';
+CREATE STREAM OVS2 AS SELECT * FROM OVS;
+SET 'ksql.streams.num.stream.threads'='2';`, { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    expect(made.status).toBe(200);
+    // (a SET answers nothing: the second entity is the CREATE ... AS SELECT's)
+    const id = made.body[1].commandStatus.queryId as string;
+    expect(id).toMatch(/^CSAS_OVS2_\d+$/);
+    const overrides = { 'ksql.streams.auto.offset.reset': 'earliest', 'ksql.streams.cache.max.bytes.buffering': '0' };
+    expect((await ksql(server.url, `EXPLAIN ${id};`)).body[0].queryDescription.overriddenProperties).toEqual(overrides);
+    const listed = (await ksql(server.url, 'SHOW QUERIES EXTENDED;')).body[0].queryDescriptions.find((d: { id: string }) => d.id === id);
+    expect(listed.overriddenProperties).toEqual(overrides);
+    // a query made with none shows none; EXPLAIN of a statement shows its request's
+    const plain = await ksql(server.url, 'CREATE STREAM OVS3 AS SELECT * FROM OVS;', { streamsProperties: {} });
+    expect((await ksql(server.url, `EXPLAIN ${plain.body[0].commandStatus.queryId};`, { streamsProperties: {} })).body[0].queryDescription.overriddenProperties).toEqual({});
+    expect((await ksql(server.url, 'EXPLAIN SELECT * FROM OVS EMIT CHANGES;', { streamsProperties: { 'ksql.streams.auto.offset.reset': 'latest' } })).body[0].queryDescription.overriddenProperties).toEqual({ 'ksql.streams.auto.offset.reset': 'latest' });
+  });
+
   it('BIGINT is an exact 64-bit long: values beyond 2^53 in and out of JSON, KAFKA keys, literals, /inserts-stream, arithmetic that wraps, SUM and MAX, pull lookups by key', async () => {
     const props = { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } };
     expect((await ksql(server.url, `CREATE STREAM BIGS (ID BIGINT KEY, V BIGINT) WITH (KAFKA_TOPIC='bigs', PARTITIONS=1, VALUE_FORMAT='JSON');

@@ -9,7 +9,7 @@ import type { FieldSchema } from '../../client/entities.js';
 import type { Config } from '../../config/config.js';
 
 export interface RunningQuery { id: string; queryString: string; sinks: string[]; sinkKafkaTopics: string[]; state: string; queryType: string; statusCount: Record<string, number> }
-export interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null; executionPlan?: string; topology?: string }
+export interface QueryDescription { id: string; sources: string[]; sinks: string[]; state?: string; queryErrors: unknown[]; statementText: string; ksqlHostQueryStatus: Record<string, string>; fields: { name: string; schema: FieldSchema; type?: string }[]; windowType: string | null; executionPlan?: string; topology?: string; overriddenProperties?: Record<string, unknown> }
 
 /** Statements that only read: safe to send again after a dropped connection or a 503. */
 const READ = { readOnly: true };
@@ -206,6 +206,9 @@ export function renderExplain(d: QueryDescription, width = 80): string {
       `State:     ${Object.entries(d.ksqlHostQueryStatus).map(([h, s]) => `${s} on ${h}`).join(', ') || d.state || '-'}`, '', 'Schema:',
       ...d.fields.map((f) => `  ${f.name} ${typeText(f.schema)}${f.type === 'KEY' ? ' KEY' : ''}`), '', 'Statement:', ...wrapWords(d.statementText, width - 2).map((l) => `  ${l}`)];
     if (d.queryErrors.length) lines.push('', 'Errors:', ...d.queryErrors.map(errorLine));
+    // the properties its request overrode, as ksqlDB's CLI lists them
+    const overridden = Object.entries(d.overriddenProperties ?? {});
+    if (overridden.length) lines.push('', 'Overridden properties:', ...overridden.map(([k, v]) => `  ${k} = ${typeof v === 'string' ? v : JSON.stringify(v)}`));
     // the server's execution plan and Kafka Streams topology, as ksqlDB's CLI prints them (steps nest by tabs: two spaces here)
     if (d.executionPlan?.trim()) lines.push('', 'Execution plan:', ...d.executionPlan!.trimEnd().split('\n').map((l) => `  ${l.replace(/\t/g, '  ')}`));
     if (d.topology?.trim()) lines.push('', 'Topology:', ...d.topology!.trimEnd().split('\n').map((l) => (l ? `  ${l}` : l)));

@@ -56,7 +56,7 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
           queryDescription: {
             id: '', statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
             sources: plan.sources.map((x) => x.name), sinks: inner.kind === 'createAs' ? [inner.name] : inner.kind === 'insertInto' ? [inner.target] : [],
-            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: {}, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
+            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: { ...ctx.properties }, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
             queryErrors: [], tasksMetadata: [], state: 'UNKNOWN',
           },
         };
@@ -284,7 +284,7 @@ function queryDescription(engine: Engine, q: ReturnType<Engine['queries']['get']
     sinks: [q.sinkName],
     topology: summary?.topology ?? '',
     executionPlan: summary?.executionPlan ?? '',
-    overriddenProperties: {},
+    overriddenProperties: q.overrides ?? {},
     ksqlHostQueryStatus: { [engine.hostAddress]: state },
     queryType: 'PERSISTENT',
     // what stopped the query; records it skipped go to the processing log and DESCRIBE EXTENDED's error stats

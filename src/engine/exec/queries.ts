@@ -347,6 +347,8 @@ export function checkCoPartitioned(engine: Engine, plan: QueryPlan): void {
 }
 
 export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: ExecContext, previous?: PersistentQuery): void {
+  // (a copy: a SET after it in the same request changes the request's properties, not the query's)
+  q.overrides ??= { ...ctx.properties };
   if (engine.sandbox) { engine.queries.set(q.id, q); return; }
   const sink = engine.metastore.get(q.sinkName)!;
   const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
