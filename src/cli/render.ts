@@ -28,7 +28,9 @@ export { padVersion as pad6 } from '../migrations/files.js';
 
 export function formatTime(ms: string): string {
   const n = Number(ms);
-  if (!ms || !Number.isFinite(n)) return '';
+  if (!ms) return '';
+  // a time no tool writes (a row written by hand) is shown as it is, not as nothing
+  if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) return ms;
   return new Date(n).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 

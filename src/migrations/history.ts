@@ -99,6 +99,8 @@ export interface History {
   tableProblem?: string;
   /** Why the events stream could not be read (a server without pull queries on streams): the table was read alone. */
   streamProblem?: string;
+  /** Keys of rows that are no version, CURRENT or the lock (written by hand, or by another tool): read as nothing. */
+  strayKeys: string[];
 }
 
 /**
@@ -136,7 +138,12 @@ export function foldEvents(rows: readonly EventRow[], leaseMs: number, table: re
   const versions = new Map<number, HistoryRow>();
   let current: HistoryRow | undefined;
   const lock: LockState = { claims: 0 };
-  const versionOf = (key: string | null) => (key !== null && key !== LOCK_KEY && key !== CURRENT && Number.isInteger(Number(key)) && Number(key) > 0 ? Number(key) : undefined);
+  const stray = new Set<string>();
+  const versionOf = (key: string | null) => {
+    if (key !== null && key !== LOCK_KEY && key !== CURRENT && /^\d+$/.test(key) && Number(key) > 0 && Number.isSafeInteger(Number(key))) return Number(key);
+    if (key !== null && key !== LOCK_KEY && key !== CURRENT) stray.add(key);
+    return undefined;
+  };
   // the table's latest row per key stands for a key whose events the stream no longer holds (the
   // topic's retention deleted them); a key's events, newer than or as new as its table row, are
   // written over it column by column (a hand-written row may leave columns NULL)
@@ -161,7 +168,7 @@ export function foldEvents(rows: readonly EventRow[], leaseMs: number, table: re
     const v = versionOf(r.versionKey);
     if (v !== undefined) versions.set(v, after(versions.get(v), r));
   }
-  return { versions, current, lock };
+  return { versions, current, lock, strayKeys: [...stray].sort() };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface StatusReport {
   gaps: { from: number; to: number }[];
   /** Entries of the migrations directory that are not read but look meant to be. */
   ignored: { fileName: string; reason: string }[];
+  /** History rows' keys that are no version, CURRENT or the lock: read as nothing. */
+  ignoredHistoryKeys: string[];
   /** Why the history table could not be read, when it exists (the stream was read alone). */
   tableProblem?: string;
   /** Why the events stream could not be read (no pull queries on streams): the table was read alone. */
@@ -67,6 +69,6 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
-  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
+  return { current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
 }
 

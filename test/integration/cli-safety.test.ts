@@ -354,6 +354,15 @@ describe('the history stays true', () => {
     expect([repaired.status, repaired.stdout]).toEqual([0, expect.stringContaining('marked V000001 MIGRATED')]);
     expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED']);
     expect(p.run('validate').status).toBe(0);
+    // rows under a key that is no version number are said to be ignored, not passed over in silence;
+    // a time no tool writes is shown as it is
+    for (const key of ['abc', '2.0']) expect((await ksql(target(), `INSERT INTO ${p.stream} (version_key, version, state) VALUES ('${key}', '2', 'MIGRATED');`)).status).toBe(200);
+    expect((await ksql(target(), `INSERT INTO ${p.stream} (version_key, started_on, completed_on) VALUES ('1', 'yesterday', '1e20');`)).status).toBe(200);
+    const noted = p.run('status');
+    expect(noted.status).toBe(0);
+    expect(noted.stdout).toContain('note: the history has rows under version_key "2.0", "abc" (no version number): they are ignored\n');
+    expect(noted.stdout).toMatch(/\n000001 +s +MIGRATED +<none> +yesterday +1e20\n/);
+    expect(JSON.parse(p.run('status', '--json').stdout)).toMatchObject({ ignoredHistoryKeys: ['2.0', 'abc'], migrations: [{ version: 1, state: 'MIGRATED', startedOn: 'yesterday' }] });
   });
 
   it('a server without pull queries on streams (before ksqlDB 0.22, or with them disabled) has its history read from the table alone, with a warning', async () => {

@@ -31,3 +31,12 @@ describe('planBaseline', () => {
     expect(planBaseline([file(1), file(3)], undefined, 3, 'EV', 1).ok).toBe(true);
   });
 });
+
+describe('history rows under keys that are no version', () => {
+  it('are read as nothing, and named (CURRENT and the lock are not)', () => {
+    const keyed = (versionKey: string): HistoryRow => ({ ...row(1, 'MIGRATED'), versionKey });
+    const h = foldEvents([keyed('1'), keyed('abc'), keyed('2.0'), keyed(' 3'), keyed('0'), keyed('CURRENT'), keyed('KSQL_MIGRATE_LOCK'), keyed('abc')], 60_000);
+    expect([...h.versions.keys()]).toEqual([1]);
+    expect(h.strayKeys).toEqual([' 3', '0', '2.0', 'abc']);
+  });
+});

@@ -19,14 +19,14 @@ export async function collectStatus(opts: StatusOptions) {
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
-    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored };
+    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored, ignoredHistoryKeys: s.ignoredHistoryKeys }, null, 2)}\n`);
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
@@ -37,6 +37,11 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
     }
     for (const p of s.problems) process.stdout.write(`! ${p}\n`);
     for (const i of s.ignored) process.stdout.write(`note: ${i.fileName}: ${i.reason}\n`);
+    // rows a hand or another tool wrote under a key that is no version: said, not silently passed over
+    if (s.ignoredHistoryKeys.length) {
+      const keys = s.ignoredHistoryKeys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ') + (s.ignoredHistoryKeys.length > 10 ? `, and ${s.ignoredHistoryKeys.length - 10} more` : '');
+      process.stdout.write(`note: the history has rows under version_key ${keys} (no version number): they are ignored\n`);
+    }
     if (s.gaps.length) {
       const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
       const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');
