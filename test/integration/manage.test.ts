@@ -109,6 +109,11 @@ describe('query and schema management through the CLI', () => {
     expect(r.stdout).toMatch(/CSAS_USER_TRADES_\d+: Query terminated\./);
     const after = JSON.parse(run('queries', '--json').stdout).map((q: { id: string }) => q.id);
     expect(after).toEqual(before.filter((id: string) => !id.startsWith('CSAS_USER_TRADES_')));
+    // again: the stream is there, no query writes into it; a name that is no stream or table says so
+    const again = run('queries', 'terminate', '--sink', 'user_trades', '--yes');
+    expect([again.status, again.stderr]).toEqual([1, 'error: no query writes into USER_TRADES\n']);
+    const unknown = run('queries', 'terminate', '--sink', 'nope', '--yes');
+    expect([unknown.status, unknown.stderr]).toEqual([1, expect.stringMatching(/^error: unknown stream or table: NOPE/)]);
   });
 
   it('terminate takes ids, --sink or --all, one of them; ids named twice stop once; --state must be a state', () => {

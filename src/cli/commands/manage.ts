@@ -133,7 +133,11 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];
-    if (!targets.length && opts.sink) throw new CliError(`no query writes into ${bare(sourceName(opts.sink))}`, EXIT.FAILED);
+    if (!targets.length && opts.sink) {
+      // a name that is no stream or table is said to be so, as `queries --sink` says it
+      try { await c.ksql(`DESCRIBE ${sourceName(opts.sink)};`, {}, READ); } catch (e) { throw unknownSource(e, sourceName(opts.sink)); }
+      throw new CliError(`no query writes into ${bare(sourceName(opts.sink))}`, EXIT.FAILED);
+    }
     const leftLines = leftRunning.map((id) => (keepsSourceTable({ id }) ? `${id}: left running (it keeps a source table: DROP TABLE removes it with its query)`
       : `${id}: left running (it keeps the migration history table ${historyTable})`));
     if (!targets.length) { report(opts, [`no queries to ${verb}`, ...leftLines], { done: [], ...(leftRunning.length ? { leftRunning } : {}) }); return EXIT.OK; }
