@@ -171,7 +171,14 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     onIdle = () => reject(new InvocationTimeout('the handler never finished: its promise was left with nothing that could settle it'));
     process.once('beforeExit', onIdle);
   });
-  try { return await Promise.race([result, limits]); } finally {
+  try {
+    const value = await Promise.race([result, limits]);
+    // a handler that kept the CPU busy held off the timer until it returned: past its time it has
+    // timed out all the same, as Lambda would have stopped it (one that never yields cannot be
+    // stopped in this process)
+    if (Date.now() > deadline) throw new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, Promise.resolve());
+    return value;
+  } finally {
     if (stray) inFlight.delete(stray);
     clearTimeout(timer);
     if (onIdle) process.off('beforeExit', onIdle);

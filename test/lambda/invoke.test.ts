@@ -27,6 +27,16 @@ describe('invoking a handler as Lambda does', () => {
     expect(remaining).toBeGreaterThan(0);
     expect(remaining).toBeLessThanOrEqual(200);
   });
+
+  it('a handler that keeps the CPU busy past its timeout (holding off the timer) has timed out all the same', async () => {
+    // busy until its context says the time is up, and a little past it
+    const busy = (_e: unknown, c: { getRemainingTimeInMillis(): number }) => { while (c.getRemainingTimeInMillis() > 0) { /* spin */ } const end = Date.now() + 20; while (Date.now() < end) { /* spin */ } return 'done'; };
+    const timedOut = await invokeHandler(busy, {}, 'f', 100).then(() => undefined, (e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(InvocationTimeout);
+    expect((timedOut as InvocationTimeout).message).toBe('Task timed out after 0.10 seconds');
+    // one that returns in time is unaffected
+    expect(await invokeHandler(() => 'quick', {}, 'f', 10_000)).toBe('quick');
+  });
 });
 
 describe('secrets asked for by name or by ARN', () => {

@@ -7,8 +7,8 @@ import { z } from 'zod';
  * both the mapping and this producer. See secret.example.json.
  */
 export const settlementConfigSchema = z.object({
-  /** Comma-separated host:port list. */
-  bootstrapServers: z.string().min(1),
+  /** Comma-separated host:port list (no scheme). */
+  bootstrapServers: z.string().min(1).refine((list) => list.split(',').every((b) => isHostPort(b.trim())), 'a comma-separated list of host:port, without a scheme (e.g. pkc-xxxxx.us-east-1.aws.confluent.cloud:9092)'),
   /** SASL user (a Confluent Cloud API key). Without it the producer connects without SASL. */
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
@@ -26,6 +26,12 @@ export const settlementConfigSchema = z.object({
   .refine((c) => (c.schemaRegistryUsername === undefined) === (c.schemaRegistryPassword === undefined), { message: 'schemaRegistryUsername and schemaRegistryPassword go together', path: ['schemaRegistryPassword'] });
 
 export type SettlementConfig = z.infer<typeof settlementConfigSchema>;
+
+/** A broker address: a host name or IPv4 address, or an IPv6 one in brackets, then a port from 1 to 65535. */
+function isHostPort(text: string): boolean {
+  const m = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(text);
+  return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
+}
 
 /** The environment variable naming the secret; the configuration itself never lives in the environment. */
 export const SECRET_NAME_VARIABLE = 'SETTLEMENT_CONFIG_SECRET';

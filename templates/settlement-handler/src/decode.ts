@@ -49,7 +49,12 @@ export function decodeEvent(event: KafkaEvent): { records: DecodedRecord[]; skip
         skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: `${where}: the ${badEncoding} is not base64` });
         continue;
       }
-      try { value = parseValue(Buffer.from(record.value ?? '', 'base64').toString('utf8'), where); } catch (e) {
+      // a record without a value (a tombstone) is no trade either, and is said to be one
+      if (record.value === undefined || record.value === null || record.value === '') {
+        skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: `${where}: the record has no value (a tombstone)` });
+        continue;
+      }
+      try { value = parseValue(Buffer.from(record.value, 'base64').toString('utf8'), where); } catch (e) {
         skipped.push({ topic: record.topic, partition: record.partition, offset: record.offset, problem: (e as Error).message });
         continue;
       }
@@ -87,12 +92,15 @@ function parseValue(text: string, where: string): UserTradeValue {
   return v as UserTradeValue;
 }
 
-/** Lambda sends headers as `[{ name: [byte, ...] }, ...]`; the list may be empty or missing. */
-export function decodeHeaders(headers: ReadonlyArray<Record<string, number[]>> | undefined): Headers {
+/**
+ * Lambda sends headers as `[{ name: [byte, ...] }, ...]`; the list may be empty or missing. A header
+ * without a value (null) is carried with no bytes: kafkajs cannot send a null header value.
+ */
+export function decodeHeaders(headers: ReadonlyArray<Record<string, number[] | null>> | undefined): Headers {
   const out: Headers = {};
   for (const header of headers ?? []) {
-    for (const [name, bytes] of Object.entries(header)) {
-      const value = Buffer.from(bytes);
+    for (const [name, bytes] of Object.entries(header ?? {})) {
+      const value = Array.isArray(bytes) ? Buffer.from(bytes) : Buffer.alloc(0);
       const seen = out[name];
       out[name] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
     }

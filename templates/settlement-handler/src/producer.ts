@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { LinearKeyPartitioner } from './partitioner.js';
 import type { SettlementConfig } from './config.js';
 import type { Headers } from './decode.js';
 import type { LogPort } from './log.js';
@@ -45,7 +46,9 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
     allowAutoTopicCreation: false,
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    // kafkajs's default partitioner (Java's partitions for a key), its key hash linear in the key's
+    // length: kafkajs's own took seconds for a long SYMBOL (see partitioner.ts)
+    createPartitioner: LinearKeyPartitioner,
     // kafkajs retries an idempotent producer forever by default; a bounded retry lets the
     // invocation fail (and Lambda retry the batch) before the function times out: at most three
     // attempts of 10 s with a few seconds between them
@@ -71,13 +74,25 @@ export function createKafkaProducer(config: SettlementConfig, kind: EventSourceK
 /** The most a single send carries, well under a broker's default max.message.bytes (1 MB). */
 export const SEND_BYTES = 512 * 1024;
 
-/** Messages in runs of at most SEND_BYTES (a message's key, value and headers, and some room for framing). */
+/**
+ * The largest settlement sent: a broker refuses a record batch over its max.message.bytes (1,048,588
+ * bytes by default), and a record it refuses would fail every retry of its batch.
+ */
+export const MAX_RECORD_BYTES = 1_000_000;
+
+/** A message's size as sent: its key, value and headers, and some room for framing. */
+export function messageBytes(m: OutgoingMessage): number {
+  let size = 64 + Buffer.byteLength(m.key) + m.value.length;
+  for (const [k, v] of Object.entries(m.headers)) size += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n, x) => n + x.length + 16, 0) : (v?.length ?? 0) + 16);
+  return size;
+}
+
+/** Messages in runs of at most SEND_BYTES (see messageBytes). */
 export function chunks(messages: OutgoingMessage[]): OutgoingMessage[][] {
   const out: OutgoingMessage[][] = [];
   let run: OutgoingMessage[] = [], bytes = 0;
   for (const m of messages) {
-    let size = 64 + Buffer.byteLength(m.key) + m.value.length;
-    for (const [k, v] of Object.entries(m.headers)) size += Buffer.byteLength(k) + (Array.isArray(v) ? v.reduce((n, x) => n + x.length + 16, 0) : (v?.length ?? 0) + 16);
+    const size = messageBytes(m);
     if (run.length && bytes + size > SEND_BYTES) { out.push(run); run = []; bytes = 0; }
     run.push(m); bytes += size;
   }

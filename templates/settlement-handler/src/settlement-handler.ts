@@ -1,7 +1,7 @@
 import type { SettlementConfig } from './config.js';
 import { decodeEvent, type KafkaEvent } from './decode.js';
 import type { LogPort } from './log.js';
-import type { OutgoingMessage, SettlementProducer } from './producer.js';
+import { MAX_RECORD_BYTES, messageBytes, type OutgoingMessage, type SettlementProducer } from './producer.js';
 import { settle, type Disposition, type RuleInputs } from './rules.js';
 import type { SchemaRegistry } from './schema-registry.js';
 import { encodeSettlement, frameProtobuf, TRADE_SETTLEMENT_PROTO } from './trade-settlement.js';
@@ -63,28 +63,33 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
     }
 
     const dispositions: Partial<Record<Disposition, number>> = {};
-    const messages: OutgoingMessage[] = records.map((record) => {
+    const messages: OutgoingMessage[] = [];
+    let oversized = 0;
+    for (const record of records) {
       const settlement = settle(record.trade, ports);
+      const message = { key: settlement.symbol, value: frameProtobuf(id, encodeSettlement(settlement)), headers: record.headers, timestamp: String(settlement.timestamp) };
+      // one no broker takes (a SYMBOL of hundreds of KB) would fail every retry of the batch, and
+      // block its partition for good: set aside and logged as a record that is no trade is
+      if (messageBytes(message) > MAX_RECORD_BYTES) {
+        oversized++;
+        ports.logger.error('record skipped: its settlement is larger than a broker takes', { topic: record.topic, partition: record.partition, offset: record.offset, bytes: messageBytes(message), limit: MAX_RECORD_BYTES });
+        continue;
+      }
       dispositions[settlement.disposition] = (dispositions[settlement.disposition] ?? 0) + 1;
-      return {
-        key: settlement.symbol,
-        value: frameProtobuf(id, encodeSettlement(settlement)),
-        headers: record.headers,
-        timestamp: String(settlement.timestamp),
-      };
-    });
+      messages.push(message);
+    }
     const partitions = Object.keys(event.records);
 
     // One send for the whole batch, awaited once at the end: the flush. Nothing is left buffered
     // when the handler returns, and a failure throws so Lambda retries the whole batch.
     try {
-      await producer.send(config.outputTopic, messages);
+      if (messages.length) await producer.send(config.outputTopic, messages);
     } catch (e) {
-      ports.logger.error('settlements not produced; the batch fails and will be retried', { records: records.length, partitions, error: describeError(e) });
+      ports.logger.error('settlements not produced; the batch fails and will be retried', { records: messages.length, partitions, error: describeError(e) });
       await startOver();
-      throw new Error(`producing ${records.length} settlements to ${config.outputTopic} failed`, { cause: e });
+      throw new Error(`producing ${messages.length} settlements to ${config.outputTopic} failed`, { cause: e });
     }
-    ports.logger.info('batch settled', { records: records.length, skipped: skipped.length, partitions, topic: config.outputTopic, dispositions });
+    ports.logger.info('batch settled', { records: messages.length, skipped: skipped.length + oversized, partitions, topic: config.outputTopic, dispositions });
   };
 }
 

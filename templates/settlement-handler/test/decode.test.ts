@@ -52,6 +52,16 @@ describe('decodeEvent', () => {
     ]);
   });
 
+  it('says a record without a value is a tombstone, not a value that is no JSON', () => {
+    const event = kafkaEvent([{ partition: 1, offset: 4 }, { partition: 1, offset: 5 }, { partition: 1, offset: 6, user: 'User_3' }]);
+    const [none, empty] = event.records['user_trades-1']!;
+    delete (none as { value?: string }).value;
+    empty!.value = '';
+    const { records, skipped } = decodeEvent(event);
+    expect(records.map((r) => r.offset)).toEqual([6]);
+    expect(skipped.map((x) => x.problem)).toEqual(['user_trades-1@4: the record has no value (a tombstone)', 'user_trades-1@5: the record has no value (a tombstone)']);
+  });
+
   it('takes an event without records as empty', () => {
     expect(decodeEvent({ records: {} })).toEqual({ records: [], skipped: [] });
   });
@@ -63,6 +73,8 @@ describe('decodeHeaders', () => {
     { name: 'empty', headers: [], expected: {} },
     { name: 'one', headers: [{ traceparent: bytes('00-abc-01') }], expected: { traceparent: Buffer.from('00-abc-01') } },
     { name: 'a repeated key keeps every value', headers: [{ h: bytes('a') }, { h: bytes('b') }], expected: { h: [Buffer.from('a'), Buffer.from('b')] } },
+    // (kafkajs cannot send a null header value: it goes on with no bytes, and the batch with it)
+    { name: 'one without a value', headers: [{ h: null }, { g: bytes('x') }] as Record<string, number[] | null>[], expected: { h: Buffer.alloc(0), g: Buffer.from('x') } },
   ])('$name', ({ headers, expected }) => {
     expect(decodeHeaders(headers)).toEqual(expected);
   });

@@ -41,6 +41,34 @@ describe('httpSchemaRegistry', () => {
     expect(sr.requests[0]?.headers.authorization).toBeDefined();
   });
 
+  it('where the registry takes no registration (a subject in READONLY mode, a key without write access), looks up the schema registered beforehand', async () => {
+    for (const [status, message] of [[422, 'Subject trade-settlements-value is in read-only mode'], [403, 'User is denied operation Write on Subject']] as const) {
+      const requests: string[] = [];
+      server = createServer((req, res) => {
+        req.resume();
+        req.on('end', () => {
+          requests.push(`${req.method} ${req.url}`);
+          const lookup = req.url === '/subjects/trade-settlements-value';
+          res.writeHead(lookup ? 200 : status, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
+            .end(JSON.stringify(lookup ? { subject: 'trade-settlements-value', version: 2, id: 6, schema: TRADE_SETTLEMENT_PROTO } : { error_code: status * 100 + 5, message }));
+        });
+      });
+      await new Promise<void>((ready) => server!.listen(0, '127.0.0.1', ready));
+      const url = `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+      expect(await httpSchemaRegistry({ url }).registerProtobuf('trade-settlements-value', TRADE_SETTLEMENT_PROTO)).toBe(6);
+      expect(requests).toEqual(['POST /subjects/trade-settlements-value/versions', 'POST /subjects/trade-settlements-value']);
+      await new Promise<void>((done) => server!.close(() => done()));
+      server = undefined;
+    }
+  });
+
+  it('a refusal the lookup cannot make up for (the schema not registered) is the registration\'s', async () => {
+    const sr = await registry(403, { error_code: 40301, message: 'User is denied operation Write on Subject' });
+    const error = await httpSchemaRegistry({ url: sr.url }).registerProtobuf('t-value', 'x').catch((e: Error) => e);
+    expect(String(error)).toBe('Error: Schema Registry refused the schema for t-value (HTTP 403): User is denied operation Write on Subject');
+    expect(sr.requests.map((r) => r.url)).toEqual(['/subjects/t-value/versions', '/subjects/t-value']);
+  });
+
   it('a registry it cannot reach is named in the error, without anything its URL could carry', async () => {
     const error = await httpSchemaRegistry({ url: 'http://127.0.0.1:1/sr?token=do-not-print' }).registerProtobuf('t-value', 'x').catch((e: Error) => e);
     expect(String(error)).toMatch(/^Error: Schema Registry at http:\/\/127\.0\.0\.1:1\/sr could not be reached to register t-value: /);

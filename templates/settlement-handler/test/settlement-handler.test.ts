@@ -131,6 +131,22 @@ describe('the settlement handler', () => {
     expect(h.sends).toHaveLength(1);
   });
 
+  it('sets aside a trade whose settlement no broker takes (a SYMBOL of hundreds of KB), logging where it is, and settles the rest', async () => {
+    const h = harness();
+    await h.handle(kafkaEvent([
+      { user: 'User_1', offset: 1 },
+      { user: 'User_2', offset: 2, value: userTrade({ SYMBOL: 'Z'.repeat(600_000) }) },
+      { user: 'User_3', offset: 3 },
+    ]));
+    expect(h.sends.map((s) => s.messages.length)).toEqual([2]);
+    const skipped = h.logs.filter((l) => l.startsWith('error record skipped'));
+    expect(skipped).toEqual([expect.stringMatching(/^error record skipped: its settlement is larger than a broker takes \{"topic":"[^"]+","partition":0,"offset":2,"bytes":\d+,"limit":1000000\}$/)]);
+    expect(h.logs.find((l) => l.startsWith('info batch settled'))).toContain('"records":2,"skipped":1');
+    // a batch of only such a trade sends nothing, and succeeds
+    await h.handle(kafkaEvent([{ user: 'User_4', offset: 4, value: userTrade({ SYMBOL: 'Z'.repeat(600_000) }) }]));
+    expect(h.sends).toHaveLength(1);
+  });
+
   it('does nothing for an empty batch', async () => {
     const h = harness();
     await h.handle(kafkaEvent([]));
