@@ -289,7 +289,11 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   const stream = s.metadata.stream;
   // the configured names are looked at before anything is made or written: a stream or table under
   // them that is no history stops the run here (CREATE ... IF NOT EXISTS would keep it, and make the other)
-  await readHistory(client, s.metadata, s.leaseMs, { checkTable: true });
+  const before = await readHistory(client, s.metadata, s.leaseMs, { checkTable: true });
+  // a table that could not be read before this run made anything is one to warn of; one made just
+  // now may not answer pull queries for a moment on a real server (its query is starting), which
+  // is no reason to advise making it again
+  const brokenBefore = before?.tableProblem !== undefined;
   // one request: metadata (idempotent) and our claim on the lock
   if (ports.interrupted()) throw new InterruptedWaiting('interrupted before anything was written');
   emit({ type: 'writing' });
@@ -301,7 +305,7 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   let oursSince: number | undefined;
   for (;;) {
     history = (await readHistory(client, s.metadata, s.leaseMs))!;
-    if (history.tableProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyTableWarning(s.metadata, history.tableProblem) }); }
+    if (history.tableProblem && brokenBefore && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyTableWarning(s.metadata, history.tableProblem) }); }
     if (history.streamProblem && !tableWarned) { tableWarned = true; emit({ type: 'warning', message: historyStreamWarning(s.metadata, history.streamProblem) }); }
     // ours, and our claim still within its lease now that the read has come back: a read that took
     // longer than the lease may show a claim another run has since replaced

@@ -39,3 +39,15 @@ export function suiteServer(): () => string {
   afterAll(async () => { await server?.stop(); });
   return () => url;
 }
+
+/**
+ * What `read` gives once it equals `want`, or what it gives at the deadline (for the assertion that
+ * follows to show). A real ksqlDB's tables are filled by a running query, so a pull query on one
+ * lags the write it follows; the local server answers at once.
+ */
+export async function eventually<T>(read: () => Promise<T>, want: T, ms = 20_000): Promise<T> {
+  const same = (x: T) => JSON.stringify(x) === JSON.stringify(want);
+  let got = await read();
+  for (const deadline = Date.now() + ms; !same(got) && Date.now() < deadline; got = await read()) await new Promise((r) => setTimeout(r, 50));
+  return got;
+}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
-import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
+import { eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
 // Cases a careful user meets beyond the happy path: flags that must reach their command, names that
@@ -442,11 +442,10 @@ describe('the history stays true', () => {
     expect(readFileSync(yaml, 'utf8')).not.toContain('auto.offset.reset');
     const init = p.run('metadata', 'init');
     expect([init.status, init.stdout]).toEqual([0, expect.stringMatching(new RegExp(`^made ${p.table} again from ${p.stream} \\(it could not be read: .+\\); metadata ready`))]);
-    // (a real ksqlDB fills the table while its query catches up: read until it has)
-    let rows: string[][] = [];
-    for (const until = Date.now() + 30_000; rows.length < 3 && Date.now() < until;) rows = (await queryStream(target(), `SELECT VERSION_KEY, STATE FROM ${p.table};`)).rows as string[][];
-    // (beside the lock's row)
-    expect(rows.filter((r) => r[0] !== 'KSQL_MIGRATE_LOCK').sort()).toEqual([['1', 'MIGRATED'], ['2', 'MIGRATED'], ['CURRENT', 'MIGRATED']]);
+    // (a real ksqlDB fills the table while its query catches up: read until it has; beside the lock's row)
+    const rebuilt = [['1', 'MIGRATED'], ['2', 'MIGRATED'], ['CURRENT', 'MIGRATED']];
+    const rows = async () => ((await queryStream(target(), `SELECT VERSION_KEY, STATE FROM ${p.table};`)).rows as string[][]).filter((r) => r[0] !== 'KSQL_MIGRATE_LOCK').sort();
+    expect(await eventually(rows, rebuilt, 30_000)).toEqual(rebuilt);
     expect(p.run('status').stderr).toBe('');
   });
 
@@ -619,8 +618,7 @@ describe('the history stays true', () => {
     expect((await queryStream(target(), `SELECT VERSION, STATE FROM ${r.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1)).toEqual(['3', 'MIGRATED']);
   });
 
-  it('versions whose events the stream\'s retention deleted stay applied: the table keeps their rows (local server only: it trims by --log-retention-bytes)', async () => {
-    if (process.env.KSQLDB_URL) return;
+  it.skipIf(!!process.env.KSQLDB_URL)('versions whose events the stream\'s retention deleted stay applied: the table keeps their rows (local server only: it trims by --log-retention-bytes)', async () => {
     const small = await startServerProcess(['--log-retention-bytes', '2000']);
     try {
       const p = makeProject(small.url);
@@ -1015,11 +1013,12 @@ describe('secrets stay out of output', () => {
     expect(p.run('status', '--json').stdout.toUpperCase()).not.toContain('TOK3NXYZ987ABC');
     // a secret property's literal that a syntax error quotes without its name, and one written
     // without quotes, which the server refuses quoting it
+    // (the local server quotes the literal as ANTLR does, ''Pg-S3cr3t-111''; a real ksqlDB's words differ)
     for (const [property, secret, shown] of [["'connection.password' 'Pg-S3cr3t-111'", 'Pg-S3cr3t-111', "''***''"], ["'connection.password'=Hunter2Secret99", 'Hunter2Secret99', '***']] as const) {
       const q = project();
       sql(q.dir, 'V000001__conn.sql', `CREATE SOURCE CONNECTOR pg WITH ('connector.class'='x', ${property});\n`);
       const failed = q.run('up');
-      expect([failed.status, failed.stderr]).toEqual([1, expect.stringContaining(shown)]);
+      expect([failed.status, failed.stderr]).toEqual([1, process.env.KSQLDB_URL ? expect.any(String) : expect.stringContaining(shown)]);
       expect(failed.stderr).not.toContain(secret);
       expect(q.run('status', '--json').stdout).not.toContain(secret);
     }

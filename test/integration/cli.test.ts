@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream } from '../helpers/server.js';
-import { project as makeProject, sql, suiteServer } from '../helpers/project.js';
+import { eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
 // The suite runs against the local server, or against a real ksqlDB when KSQLDB_URL is set.
@@ -72,7 +72,8 @@ describe('migrations end to end through the CLI', () => {
     const one = p.run('down');
     expect([one.status, one.stdout]).toEqual([0, expect.stringMatching(/^undone V000003 c \(\d+ ms\)\n$/)]);
     expect(await sources()).not.toContain(n('DC'));
-    expect(await rows()).toEqual([['1', '1', 'MIGRATED', 'N/A'], ['2', '2', 'MIGRATED', 'N/A'], ['3', '3', 'PENDING', 'undone by U000003__c.sql'], ['CURRENT', '2', 'MIGRATED', 'N/A']]);
+    const undone = [['1', '1', 'MIGRATED', 'N/A'], ['2', '2', 'MIGRATED', 'N/A'], ['3', '3', 'PENDING', 'undone by U000003__c.sql'], ['CURRENT', '2', 'MIGRATED', 'N/A']];
+    expect(await eventually(rows, undone)).toEqual(undone);
     expect(p.run('validate').status).toBe(0);
     expect(JSON.parse(p.run('status', '--json').stdout).currentVersion).toBe(2);
     expect(p.run('up').stdout).toMatch(/^applied V000003 c/);
@@ -81,7 +82,8 @@ describe('migrations end to end through the CLI', () => {
     const all = p.run('down', '--to', '0', '--json');
     expect([all.status, JSON.parse(all.stdout).outcomes.map((o: { version: number; status: string }) => [o.version, o.status])]).toEqual([0, [[3, 'success'], [2, 'success'], [1, 'success']]]);
     expect(await sources()).not.toContain(n('DA'));
-    expect((await rows()).map((r) => r[2])).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    const states = async () => (await rows()).map((r) => r[2]);
+    expect(await eventually(states, ['PENDING', 'PENDING', 'PENDING', 'PENDING'])).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
     expect(p.run('down').stdout.trim()).toBe('nothing to undo: no version is applied');
     expect(p.run('up').status).toBe(0);
     expect(p.run('down', '--to', '3').stdout.trim()).toBe('nothing to undo: no applied version is above 3');
@@ -90,7 +92,8 @@ describe('migrations end to end through the CLI', () => {
     expect(failed.status).toBe(1);
     expect(failed.stdout).toMatch(/^undone V000003 c/);
     expect(failed.stderr).toContain(`undoing V000002 with U000002__b.sql failed at undo statement 1/1 (line 1): `);
-    expect((await rows()).map((r) => [r[0], r[2]])).toEqual([['1', 'MIGRATED'], ['2', 'ERROR'], ['3', 'PENDING'], ['CURRENT', 'ERROR']]);
+    const failedStates = [['1', 'MIGRATED'], ['2', 'ERROR'], ['3', 'PENDING'], ['CURRENT', 'ERROR']];
+    expect(await eventually(async () => (await rows()).map((r) => [r[0], r[2]]), failedStates)).toEqual(failedStates);
     // the undo was refused as a whole: the advice is to record the version applied again
     expect(JSON.parse(p.run('status', '--json').stdout).problems).toEqual([expect.stringMatching(/^V000002's undo failed: statement 1\/1 \(line 1\): .*run 'ksql-migrate repair --mark-migrated --version 2'/)]);
     // an undo file for no migration, or with a bad name, is refused as validate refuses files
@@ -140,8 +143,9 @@ describe('migrations end to end through the CLI', () => {
     expect(byKey['2']!.slice(1, 4)).toEqual(['MIGRATED', '1', 'N/A']);
     expect(byKey.CURRENT!.slice(1, 3)).toEqual(['MIGRATED', '1']);
     expect(Number(byKey['1']![4])).toBeGreaterThan(0);
-    const upper = await queryStream(target(), `SELECT NOTE FROM O_${p.stream}_U;`);
-    expect(upper.rows).toEqual([["IT'S; FINE"]]);
+    // (on a real server the new query writes its row a moment after it starts)
+    const upper = await eventually(async () => (await queryStream(target(), `SELECT NOTE FROM O_${p.stream}_U;`)).rows, [["IT'S; FINE"]]);
+    expect(upper).toEqual([["IT'S; FINE"]]);
   });
 
   it('validate exits 4 after an applied file is edited; repair --update-checksums accepts the edit, for that version or all', async () => {
@@ -281,7 +285,10 @@ describe('migrations end to end through the CLI', () => {
     const dry = p.run('up', '--dry-run');
     expect([dry.status, dry.stdout.split('\n').filter((l) => l.startsWith('-- !'))]).toEqual([4, ["-- ! V000001__lines.sql:6: statement 2/2 would fail: line 6:13: Syntax Error mismatched input '>' expecting an expression"]]);
     const up = p.run('up');
-    expect([up.status, up.stderr]).toEqual([1, expect.stringContaining("failed at statement 2/2 (line 6): line 6:13: Syntax Error mismatched input '>' expecting an expression")]);
+    // (the words after 'Syntax Error' are the server's own: a real ksqlDB's differ from the local server's)
+    const said = process.env.KSQLDB_URL ? expect.stringMatching(/failed at statement 2\/2 \(line 6\): line 6:\d+: Syntax Error/)
+      : expect.stringContaining("failed at statement 2/2 (line 6): line 6:13: Syntax Error mismatched input '>' expecting an expression");
+    expect([up.status, up.stderr]).toEqual([1, said]);
   });
 
   it('--dry-run applies a file\'s SET to the statements after it, as up\'s one request does', () => {
@@ -294,7 +301,7 @@ describe('migrations end to end through the CLI', () => {
     expect([up.status, up.stderr]).toEqual([1, expect.stringContaining('format: AVRO')]);
   });
 
-  it('--dry-run copies the target\'s topics with their replica counts: a statement naming them passes as on the target', async () => {
+  it.skipIf(!!process.env.KSQLDB_URL)('--dry-run copies the target\'s topics with their replica counts: a statement naming them passes as on the target (local server only: the dockerised Kafka has one broker, which refuses REPLICAS=3)', async () => {
     const p = project();
     const t = `rep_${p.stream.toLowerCase()}`;
     expect((await ksql(target(), `CREATE STREAM R1_${p.stream} (v INT) WITH (KAFKA_TOPIC='${t}', VALUE_FORMAT='JSON', PARTITIONS=2, REPLICAS=3);`)).status).toBe(200);

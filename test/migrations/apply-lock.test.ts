@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../src/engine/rest/server.js';
-import { KsqlClient } from '../../src/client/client.js';
+import { KsqlClient, ServerError } from '../../src/client/client.js';
 import { HistoryNotRecorded, LockLost, LockTimeout, lockRow, migrate, readHistory, type MigrationSettings } from '../../src/migrations/apply.js';
 import { insertRow, LOCK_KEY, NO_ERROR } from '../../src/migrations/history.js';
 import { readStatus } from '../../src/migrations/status.js';
@@ -177,6 +177,33 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     const result = await migrate({ client, now: () => clock, sleep: tick, interrupted: () => false }, { ...s, leaseMs: 60_000, exclusive: true }, {}, (e) => { if (e.type === 'warning') warnings.push(e.message); });
     expect(result.outcomes.map((o) => o.status)).toEqual(['success']);
     expect(warnings).toEqual(['took over the lock left by dead-run, a run that stopped without releasing it (no other process can reach this embedded server)']);
+    await client.close();
+  });
+});
+
+describe('a history table that does not answer at once', () => {
+  it('made by this run (a real server starts its query a moment later): no advice to make it again; one unreadable before the run: warned of', async () => {
+    const { s } = project(1);
+    const client = new KsqlClient({ url: server.url });
+    // the table's first pull query after it is made fails, as a real ksqlDB's may while its query starts
+    let made = false, refused = 0;
+    const starting = Object.create(client) as KsqlClient;
+    starting.ksql = async (sql, ...rest) => { if (sql.includes(`CREATE TABLE IF NOT EXISTS ${s.metadata.table}`)) made = true; return client.ksql(sql, ...rest); };
+    starting.query = async (sql, props) => {
+      if (made && refused === 0 && sql.includes(`FROM ${s.metadata.table};`)) { refused++; throw new ServerError(400, { error_code: 40001, message: 'Cannot determine which host contains the required partitions to serve the pull query.' }); }
+      return client.query(sql, props);
+    };
+    const warnings: string[] = [];
+    const ports = { client: starting, now: Date.now, sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)), interrupted: () => false };
+    const first = await migrate(ports, s, {}, (e) => { if (e.type === 'warning') warnings.push(e.message); });
+    expect([refused, first.outcomes.map((o) => o.status), warnings]).toEqual([1, ['success'], []]);
+    // a table that cannot be read before the run starts (its query terminated) is warned of
+    const queries = (await client.ksql('SHOW QUERIES;'))[0]!.queries as { id: string; sinks: string[] }[];
+    await client.ksql(`TERMINATE ${queries.find((q) => q.sinks.includes(s.metadata.table))!.id};`);
+    writeFileSync(join(s.dir, 'V000002__v2.sql'), `INSERT INTO LOG_${s.metadata.stream.slice(3)} (V) VALUES (2);\n`);
+    const second = await migrate({ ...ports, client }, s, {}, (e) => { if (e.type === 'warning') warnings.push(e.message); });
+    expect(second.outcomes.map((o) => o.status)).toEqual(['success']);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^the history table ${s.metadata.table} cannot be read`))]);
     await client.close();
   });
 });
