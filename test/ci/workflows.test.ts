@@ -8,7 +8,7 @@ import { readTemplate, templateDir } from '../../src/scaffold/files.js';
 // reviewer reads them: parsed with `yaml`, every reference followed.
 
 interface Step { name?: string; run?: string; uses?: string; shell?: string; with?: Record<string, unknown>; env?: Record<string, string>; 'working-directory'?: string }
-interface Job { env?: Record<string, string>; steps: Step[] }
+interface Job { env?: Record<string, string>; steps: Step[]; 'timeout-minutes'?: number }
 interface Workflow { on: unknown; jobs: Record<string, Job> }
 interface Service { image: string; ports?: string[]; environment: Record<string, string | number>; healthcheck?: { test: string[] }; depends_on?: Record<string, unknown> }
 
@@ -43,6 +43,10 @@ describe('the project workflows', () => {
       for (const p of repoPaths(script)) expect(exists(p), `${name}: ${p}`).toBe(true);
       for (const step of job.steps) expect(step.uses ?? '', `${name}: actions are pinned to a version`).toMatch(/^$|@v?\d/);
     }
+  });
+
+  it.each(workflows)('$file: every job has a time limit (a hang fails the run, not after GitHub\'s 6 hours)', ({ wf }) => {
+    for (const [name, job] of Object.entries(wf.jobs)) expect([name, job['timeout-minutes']]).toEqual([name, expect.any(Number)]);
   });
 
   it('tests on Node 20, 22 and 24: install, type check, workflow lint, tests, conformance', () => {
@@ -150,8 +154,9 @@ describe('scaffold ci (github)', async () => {
     expect(file!.content.toString('utf8')).not.toMatch(/\{\{\s*\w+\s*\}\}/);
   });
 
-  it('validates on pull requests and applies on pushes to the default branch, through the action', () => {
+  it('validates on pull requests and applies on pushes to the default branch, through the action, each job with a time limit', () => {
     expect(wf.on).toEqual({ pull_request: null, push: { branches: ['main'] } });
+    expect([wf.jobs.validate!['timeout-minutes'], wf.jobs.apply!['timeout-minutes']]).toEqual([30, 60]);
     const uses = (job: Job) => job.steps.find((s) => s.uses === CI_DEFAULTS.action)!;
     expect(uses(wf.jobs.validate!).with!.command).toBe('validate');
     expect(uses(wf.jobs.apply!).with!.command).toBe('up');
