@@ -952,6 +952,13 @@ describe('push queries over /query', () => {
     expect((await header('SELECT * FROM PI EMIT CHANGES;', v2)).header.queryId).toMatch(/^transient_PI_/);
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { ...v2, 'auto.offset.reset': 'earliest' })).header.queryId).toMatch(/^transient_PO_/);
     expect((await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId).toMatch(/^transient_PO_/);
+    // as ksqlDB names them: the source and a random positive long (not a number that rises with the clock)
+    const ids = await Promise.all(Array.from({ length: 8 }, async () => (await header('SELECT * FROM PO EMIT CHANGES;', { 'auto.offset.reset': 'latest' })).header.queryId as string));
+    const longs = ids.map((x) => BigInt(/^transient_PO_(\d+)$/.exec(x)![1]!));
+    expect(new Set(longs).size).toBe(8);
+    for (const n of longs) expect(n > 0n && n < 2n ** 63n).toBe(true);
+    // (eight random longs below 2^53 would happen once in 2^80 tries)
+    expect(longs.some((n) => n > 2n ** 53n)).toBe(true);
   });
 
   it('a transient push query is listed by SHOW QUERIES (type PUSH), and TERMINATE of its id ends its response', async () => {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { partitionForKey } from '../storage/partitioner.js';
 import type { Expr, Query } from '../sql/ast.js';
 import type { DataSource } from '../catalog/metastore.js';
@@ -34,11 +34,11 @@ export interface PullResult {
 }
 
 
-let transientCounter = 0;
+/** A transient query's id as ksqlDB makes it: `transient_<source>_` and a random positive long. */
 function transientId(source: string): string {
-  transientCounter++;
-  const rnd = BigInt(Date.now()) * 1000003n + BigInt(transientCounter) * 7919n;
-  return `transient_${source}_${rnd % 9007199254740991n}`;
+  let n = 0n;
+  while (n === 0n) n = randomBytes(8).readBigUInt64BE() & 0x7fffffffffffffffn;
+  return `transient_${source}_${n}`;
 }
 
 export function headerSchema(h: QueryHeader): string {
