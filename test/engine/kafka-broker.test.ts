@@ -177,6 +177,19 @@ describe('the group coordinator', () => {
 
   const join = (g: GroupCoordinator, memberId: string) => g.join({ groupId: 'g', memberId, clientId: 'c', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
 
+  it('answers a join with a member id the group does not know UNKNOWN_MEMBER_ID, even for a group that is new or empty (the client joins again without it)', async () => {
+    const g = new GroupCoordinator(new TopicStore());
+    try {
+      expect((await join(g, 'stale-member-id-123')).errorCode).toBe(25);
+      const a = await join(g, '');
+      expect(a.errorCode).toBe(0);
+      await g.leave('g', a.memberId);
+      expect(g.describe('g').state).toBe('Empty');
+      expect((await join(g, a.memberId)).errorCode).toBe(25);
+      expect((await join(g, '')).errorCode).toBe(0);
+    } finally { g.close(); }
+  });
+
   it('takes a member\'s commit while the group prepares a rebalance, as Kafka\'s does; keeps any int64 offset exactly', async () => {
     const topics = new TopicStore();
     const g = new GroupCoordinator(topics);

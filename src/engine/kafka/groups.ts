@@ -150,7 +150,9 @@ export class GroupCoordinator {
       if (req.requireKnownMemberId) { this.pendingIds.add(memberId); return fail(GERR.MEMBER_ID_REQUIRED, memberId); }
     } else if (this.fenced(g, instanceId, memberId)) {
       return fail(GERR.FENCED_INSTANCE_ID);
-    } else if (!g.members.has(memberId) && g.state !== 'Empty' && !this.pendingIds.has(memberId)) {
+    } else if (!g.members.has(memberId) && !this.pendingIds.has(memberId)) {
+      // an id the group does not know (a member whose session ran out, even of a group now empty or
+      // new: a coordinator makes a group only for a member without an id) joins again without it
       return fail(GERR.UNKNOWN_MEMBER_ID);
     }
     this.pendingIds.delete(memberId);
