@@ -7,7 +7,7 @@ describe('property names and values', () => {
     for (const name of ['ksql.query.pull.table.scan.enabled', 'ksql.functions.substring.legacy.args', 'auto.offset.reset', 'ksql.streams.auto.offset.reset',
       'ksql.streams.num.stream.threads', 'cache.max.bytes.buffering', 'processing.guarantee', 'ksql.streams.producer.acks', 'consumer.max.poll.records',
       'main.consumer.fetch.min.bytes', 'ksql.streams.restore.consumer.client.rack', 'linger.ms', 'ssl.truststore.location', 'producer.sasl.jaas.config']) {
-      expect([name, propertyProblem(name, name.endsWith('reset') ? 'earliest' : name.endsWith('guarantee') ? 'exactly_once_v2' : '1')]).toEqual([name, undefined]);
+      expect([name, propertyProblem(name, name.endsWith('reset') ? 'earliest' : name.endsWith('guarantee') ? 'exactly_once_v2' : name.endsWith('enabled') ? 'true' : '1')]).toEqual([name, undefined]);
     }
   });
 
@@ -23,6 +23,9 @@ describe('property names and values', () => {
     expect(propertyProblem('num.stream.threads', '2147483648')?.message).toBe('Invalid value 2147483648 for configuration num.stream.threads: Not a number of type INT');
     expect(propertyProblem('commit.interval.ms', '1.5')?.message).toBe('Invalid value 1.5 for configuration commit.interval.ms: Not a number of type LONG');
     expect(propertyProblem('enable.idempotence', 'yes')?.message).toBe('Invalid value yes for configuration enable.idempotence: Expected value to be either true or false');
+    // ksqlDB's own booleans that the engine reads, as KsqlConfig parses them
+    expect(propertyProblem('ksql.query.pull.table.scan.enabled', 'maybe')?.message).toBe('Invalid value maybe for configuration ksql.query.pull.table.scan.enabled: Expected value to be either true or false');
+    for (const value of ['false', 'TRUE', true]) expect(propertyProblem('ksql.query.push.v2.enabled', value)).toBeUndefined();
     expect(propertyProblem('processing.guarantee', 'twice')?.message).toBe('Invalid value twice for configuration processing.guarantee: String must be one of: at_least_once, exactly_once, exactly_once_beta, exactly_once_v2');
     for (const [name, value] of [['num.stream.threads', ' 4 '], ['commit.interval.ms', 9007199254740992], ['enable.idempotence', 'TRUE'], ['cache.max.bytes.buffering', -1]] as const) {
       expect([name, propertyProblem(name, value)]).toEqual([name, undefined]);

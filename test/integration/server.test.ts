@@ -198,6 +198,9 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
       expect(objVar.status).toBe(400);
       const reset = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE EMIT CHANGES;', properties: { 'auto.offset.reset': 'garbage' } }) });
       expect([reset.status, await reset.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Invalid value garbage for configuration auto.offset.reset: String must be one of: latest, earliest, none' }]);
+      // one of ksqlDB's own booleans, as its config parses it (it was read as on)
+      const scan = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM STOCKTRADE;', properties: { 'ksql.query.pull.table.scan.enabled': 'maybe' } }) });
+      expect([scan.status, await scan.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Invalid value maybe for configuration ksql.query.pull.table.scan.enabled: Expected value to be either true or false' }]);
       const set = await ksql(server.url, "SET 'auto.offset.reset'='sometimes';");
       expect([set.status, set.body.message]).toEqual([400, 'Invalid value sometimes for configuration auto.offset.reset: String must be one of: latest, earliest, none']);
       const sys = await ksql(server.url, "ALTER SYSTEM 'ksql.streams.auto.offset.reset'='never';");

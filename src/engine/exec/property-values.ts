@@ -49,9 +49,13 @@ const CLIENT_PREFIXES: [string, Map<string, Kind>][] = [
 /** A client config of the security families (ssl.*, sasl.*), which every client config has. */
 const SECURITY = /^(ssl|sasl)\.[a-z0-9._-]+$/;
 
+/** ksqlDB's own BOOLEAN configs that this engine reads (KsqlConfig parses them as ConfigDef does). */
+const KSQL_BOOLEANS = new Set(['ksql.new.query.planner.enabled', 'ksql.query.pull.limit.clause.enabled', 'ksql.query.pull.range.scan.enabled',
+  'ksql.query.pull.stream.enabled', 'ksql.query.pull.table.scan.enabled', 'ksql.query.push.v2.enabled', 'ksql.variable.substitution.enable']);
+
 /** How a config's value is parsed, or undefined for a name ksqlDB does not recognise. */
 function resolve(name: string): { key: string; kind: Kind } | undefined {
-  if (name.startsWith('ksql.') && !name.startsWith('ksql.streams.')) return { key: name, kind: '' };
+  if (name.startsWith('ksql.') && !name.startsWith('ksql.streams.')) return { key: name, kind: KSQL_BOOLEANS.has(name) ? 'b' : '' };
   const key = name.startsWith('ksql.streams.') ? name.slice('ksql.streams.'.length) : name;
   for (const [prefix, names] of CLIENT_PREFIXES) {
     if (!key.startsWith(prefix)) continue;
