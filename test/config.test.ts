@@ -58,11 +58,17 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(loadConfig({ server: 'http://u:p@host:1', username: 'other', password: 'x' }, {}, project()).server).toMatchObject({ url: 'http://host:1', username: 'other', password: 'x' });
     // an @ left in a password: the credentials end at the last one before the host, as URL parsing reads them
     expect(loadConfig({ server: 'http://user:p@ss@host:1/' }, {}, project()).server).toMatchObject({ url: 'http://host:1/', username: 'user', password: 'p@ss' });
-    // a secret left unencoded that holds a / ? or # (Confluent Cloud's secrets hold / and +) is still the secret, never the host
-    for (const secret of ['/xYz+Secret/9q', '1234#Secret9x', '1234/Secret9x', 'a?b/c#d@e']) {
-      const server = loadConfig({}, { KSQL_MIGRATE_SERVER: `http://ABCKEY123:${secret}@127.0.0.1:18288` }, project()).server;
-      expect(server, secret).toMatchObject({ url: 'http://127.0.0.1:18288', username: 'ABCKEY123', password: secret });
+    // encoded, a secret's / ? # are the secret's (Confluent Cloud's secrets hold / and +)
+    expect(loadConfig({}, { KSQL_MIGRATE_SERVER: 'http://ABCKEY123:%2FxYz+Secret%2F9q%23@127.0.0.1:18288' }, project()).server).toMatchObject({ url: 'http://127.0.0.1:18288', username: 'ABCKEY123', password: '/xYz+Secret/9q#' });
+    // an @ after a / ? or #: a secret left unencoded, or an @ in the path; either guess could make a
+    // secret's end the host (printed, looked up), or send the host as credentials: refused, the URL not shown
+    const refusal = 'an @ follows a / ? or # in the URL: a secret before the @ that ends the credentials takes its / ? # percent-encoded (%2F %3F %23), and an @ after the host is %40';
+    for (const url of ['http://ABCKEY123:/xYz+Secret/9q@127.0.0.1:18288', 'http://alice:1234#Secret9x@h:1', 'http://localhost:8088/path@v1', 'http://localhost:8088/?email=a@b.com', 'http://[::1]:8088/a@b']) {
+      expect(() => loadConfig({ server: url }, {}, project()), url).toThrow(`--server: ${refusal}`);
+      expect(() => loadConfig({}, { KSQL_MIGRATE_SERVER: url }, project()), url).toThrow(`KSQL_MIGRATE_SERVER: ${refusal}`);
     }
+    expect(() => loadConfig({}, {}, project('# the target\nserver:\n  url: http://k:s/x@h:1\n'))).toThrow(new RegExp(`ksql-migrate\\.yaml:3: server\\.url: an @ follows`));
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_URL: 'http://k:s#x@sr:1' }, project())).toThrow('KSQL_MIGRATE_SCHEMA_REGISTRY_URL: an @ follows');
   });
 
   it('resolves ${env:NAME} only where no higher layer replaces the value, numbers and booleans included', () => {
@@ -150,6 +156,8 @@ describe('config precedence: defaults < file < env < flags', () => {
     const dir = project('server:\n  username: ${env:KEY}\n  password: ${env:SECRET}\n');
     expect(loadConfig({}, { KEY: 'k', SECRET: 's' }, dir).server).toMatchObject({ username: 'k', password: 's' });
     expect(() => loadConfig({}, { KEY: 'k' }, dir)).toThrow(/ksql-migrate\.yaml:3: server\.password: environment variable SECRET is not set$/);
+    // a key with dots of its own (a property's name) is found by its own line, not its section's
+    expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\nproperties:\n  a.b: 1\n  ksql.streams.num.threads: ${env:NOPE}\n'))).toThrow(/ksql-migrate\.yaml:5: properties\.ksql\.streams\.num\.threads: environment variable NOPE is not set$/);
     // an empty one is what CI gives for a secret never set up: refused, not sent
     expect(() => loadConfig({}, { KEY: 'k', SECRET: '' }, dir)).toThrow('server.password: environment variable SECRET is empty');
     // a reference written another way is refused, not sent as the value

@@ -184,7 +184,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on', '8088')
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--data-dir <dir>', 'keep the command log and topics in this directory (default: in memory)')
-    .option('--journal-compact-bytes <bytes>', "with --data-dir: at start-up, a journal larger than this is rewritten as what it holds now, if that halves it (default: 67108864; -1: never)")
+    .option('--journal-compact-bytes <bytes>', "with --data-dir: a journal larger than this is rewritten as what it holds now, if that is smaller: at start-up, and while running each time it doubles what the last rewrite left (default: 67108864; -1: never)")
     .option('--basic-auth <user:pass>', 'require HTTP Basic authentication (env KSQL_MIGRATE_SERVER_BASIC_AUTH)')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'private key for --tls-cert (PEM)')

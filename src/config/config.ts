@@ -102,15 +102,9 @@ export type Config = z.infer<typeof ConfigSchema> & {
 };
 
 export class ConfigError extends Error {
-  /** The setting the error is about (`server.username`, `variables.X`), when it is one of the file's, for its line. */
-  constructor(message: string, readonly setting?: string) { super(message); }
+  /** The setting the error is about, as its keys in the file (`properties`, `ksql.streams.x`), for its line. */
+  constructor(message: string, readonly setting?: readonly (string | number)[]) { super(message); }
 }
-
-/** A setting's path (`a.b[2].c`) as keys and indexes. */
-const settingPath = (setting: string): (string | number)[] => setting.split('.').flatMap((part) => {
-  const m = /^(.*?)((?:\[\d+\])*)$/.exec(part)!;
-  return [m[1]!, ...[...m[2]!.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))].filter((x) => x !== '');
-});
 
 /** The line (1-based) of a setting's key in a YAML file: the deepest of its keys the file has. */
 function yamlLine(text: string, path: readonly (string | number)[]): number | undefined {
@@ -153,27 +147,27 @@ export interface ConfigFlags {
  * whose reference cannot be read is left out and its reason kept in `unset`, for the migration that
  * uses it; any other setting's is an error.
  */
-function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset: Record<string, string>): unknown {
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset: Record<string, string>, keys: readonly (string | number)[] = []): unknown {
   if (typeof v === 'string') {
     // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution)
     if (!path.startsWith('variables')) {
       const unread = /\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*\})[^}]*\}?/.exec(v);
       // (a password's text is not echoed: it may be the password that holds a ${)
       const shown = /password|secret|token/i.test(path) ? 'its value' : `'${unread?.[0]}'`;
-      if (unread) throw new ConfigError(`${path}: ${shown} is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`, path);
+      if (unread) throw new ConfigError(`${path}: ${shown} is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)`, keys);
     }
     return v.replace(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const value = env[name];
-      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`, path);
+      if (value === undefined) throw new ConfigError(`${path}: environment variable ${name} is not set`, keys);
       // an empty one is what CI gives for a secret that was never set up
-      if (value === '') throw new ConfigError(`${path}: environment variable ${name} is empty`, path);
+      if (value === '') throw new ConfigError(`${path}: environment variable ${name} is empty`, keys);
       return value;
     });
   }
-  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset));
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset, [...keys, i]));
   if (v && typeof v === 'object') {
     return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => {
-      try { return [[k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset)]]; } catch (e) {
+      try { return [[k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset, [...keys, k])]]; } catch (e) {
         if (path !== 'variables' || !(e instanceof ConfigError)) throw e;
         unset[k] = e.message;
         return [];
@@ -197,19 +191,26 @@ function yamlProblem(message: string): string {
 }
 
 /** Moves `user:pass@` out of `server.url` into username and password (unless set beside it). */
-function moveUrlCredentials(server: Record<string, unknown> | undefined): void {
+function moveUrlCredentials(server: Record<string, unknown> | undefined, source: string): void {
   const url = server?.url;
   if (!server || typeof url !== 'string') return;
-  // the credentials end at the last @ (a password may hold one), as URL parsing reads them, and also
-  // when a / ? or # comes before it: a secret left unencoded (Confluent Cloud's hold / and +) would
-  // otherwise be read as the host, and printed in every message that names the server
-  const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)@/is.exec(url);
-  if (!m) return;
-  const [user, ...pass] = m[2]!.split(':');
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (!scheme) return;
+  const rest = url.slice(scheme.length);
+  // the credentials end at the last @ (a password may hold one), as URL parsing reads them
+  const at = rest.lastIndexOf('@');
+  if (at < 0) return;
+  // an @ after a / ? or #: either a secret that holds one of them unencoded (Confluent Cloud's hold /)
+  // or an @ in the path, query or fragment. Guessed either way, the host could be a secret's end, to
+  // be printed in every message and looked up in DNS: refused, without showing the URL
+  if (/[/?#]/.test(rest.slice(0, at))) {
+    throw new ConfigError(`${source}: an @ follows a / ? or # in the URL: a secret before the @ that ends the credentials takes its / ? # percent-encoded (%2F %3F %23), and an @ after the host is %40`);
+  }
+  const [user, ...pass] = rest.slice(0, at).split(':');
   const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
   server.username ??= decode(user!);
   if (pass.length) server.password ??= decode(pass.join(':'));
-  server.url = m[1]! + url.slice(m[0].length);
+  server.url = scheme + rest.slice(at + 1);
 }
 
 /** Keys of Confluent's ksql-migrations.properties, and where each goes in ours. */
@@ -363,8 +364,9 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   // username and password as the URL beats the file's; a URL a higher layer replaces takes its
   // credentials with it
   if (fromFlags.server.url !== undefined) delete fromEnv.server.url;
-  for (const layer of [fromEnv, fromFlags]) moveUrlCredentials(layer.server);
-  moveUrlCredentials(fromEnv.schemaRegistry);
+  moveUrlCredentials(fromEnv.server, 'KSQL_MIGRATE_SERVER');
+  moveUrlCredentials(fromFlags.server, '--server');
+  moveUrlCredentials(fromEnv.schemaRegistry, 'KSQL_MIGRATE_SCHEMA_REGISTRY_URL');
   const embedded = flags.embedded !== undefined && flags.embedded !== false;
   // the file's values that a higher layer (or --embedded) replaces are dropped before its ${env:NAME}
   // references are resolved: only what is used needs its variables; flags and the environment are
@@ -398,9 +400,15 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   let resolved: unknown;
   try { resolved = resolveEnvRefs(kept, env, '', unsetVariables); } catch (e) {
-    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(settingPath(e.setting))}${e.message}`);
+    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(e.setting)}${e.message}`);
     throw e;
   }
+  // the file's URLs give up their credentials as the environment's and the flags' did (before the
+  // URL is checked: a secret in it is never part of a message)
+  const section = (name: string) => { const x = (resolved as Record<string, unknown> | undefined)?.[name]; return x && typeof x === 'object' && !Array.isArray(x) ? x as Record<string, unknown> : undefined; };
+  const named = (key: string) => (path.endsWith('.properties') ? `${path}: ksql.server.url` : `${lineOf([key, 'url'])}${key}.url`);
+  moveUrlCredentials(section('server'), named('server'));
+  moveUrlCredentials(section('schemaRegistry'), named('schemaRegistry'));
   const raw = opts.onlyMigrations
     ? merge(merge(resolved, { migrations: fromEnv.migrations }), { migrations: fromFlags.migrations })
     : merge(merge(resolved, fromEnv), fromFlags);
@@ -432,8 +440,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   }
   // credentials in the URL (http://user:pass@host) are sent as Basic auth, and the URL is kept without
   // them, so no message or log line ever shows them; explicit username and password win
-  moveUrlCredentials(parsed.data.server as Record<string, unknown>);
-  moveUrlCredentials(parsed.data.schemaRegistry as Record<string, unknown>);
+
   const base = existsSync(path) ? dirname(path) : cwd;
   // paths in the file are read beside it; a flag's or the environment's, from where the command runs
   const fromCwd = flags.migrationsDir ?? env.KSQL_MIGRATE_MIGRATIONS_DIR;

@@ -148,6 +148,8 @@ export function onStrayError(report: (message: string) => void): void { straysRe
  */
 export async function invokeHandler(handler: Handler, event: unknown, functionName: string, timeoutMs = 900_000): Promise<unknown> {
   const deadline = Date.now() + timeoutMs;
+  // (the time taken is measured by the monotonic clock; the context's countdown is the wall clock's, as Lambda's)
+  const started = performance.now();
   const context: LambdaContext = {
     functionName, functionVersion: '$LATEST', invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
     memoryLimitInMB: '512', awsRequestId: randomUUID(), logGroupName: `/aws/lambda/${functionName}`, logStreamName: 'local',
@@ -172,11 +174,16 @@ export async function invokeHandler(handler: Handler, event: unknown, functionNa
     process.once('beforeExit', onIdle);
   });
   try {
-    const value = await Promise.race([result, limits]);
-    // a handler that kept the CPU busy held off the timer until it returned: past its time it has
-    // timed out all the same, as Lambda would have stopped it (one that never yields cannot be
-    // stopped in this process)
-    if (Date.now() > deadline) throw new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, Promise.resolve());
+    let value: unknown, thrown: unknown, failed = false;
+    try { value = await Promise.race([result, limits]); } catch (e) {
+      if (e instanceof InvocationTimeout) throw e;
+      failed = true; thrown = e;
+    }
+    // a handler that kept the CPU busy held off the timer until it returned or threw: past its time
+    // it has timed out all the same, as Lambda would have stopped it (one that never yields cannot
+    // be stopped in this process)
+    if (performance.now() - started > timeoutMs) throw new InvocationTimeout(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`, Promise.resolve());
+    if (failed) throw thrown;
     return value;
   } finally {
     if (stray) inFlight.delete(stray);

@@ -944,12 +944,17 @@ describe('secrets stay out of output', () => {
     expect(unreachable.status).toBe(3);
     expect(unreachable.stderr).not.toContain('s3cretPW');
     expect(unreachable.stderr).toContain('http://127.0.0.1:1');
-    // a secret left unencoded that holds / or # (as Confluent Cloud's hold /) is still no part of the host
+    // a secret left unencoded that holds / or # (as Confluent Cloud's hold /) could be read as the
+    // host: refused (exit 2), the URL not shown; encoded, it is the secret
     for (const secret of ['/xYz+Secret/9q', '1234#Secret9x']) {
       const r = p.run('status', '--json', '--verbose', '--server', `http://ABCKEY123:${secret}@127.0.0.1:1`);
-      expect(r.status, secret).toBe(3);
+      expect(r.status, secret).toBe(2);
       expect(r.stdout + r.stderr, secret).not.toContain(secret.slice(1));
-      expect(JSON.parse(r.stdout).error, secret).toContain('http://127.0.0.1:1');
+      expect(JSON.parse(r.stdout).error, secret).toMatch(/^--server: an @ follows a \/ \? or # in the URL/);
+      const encoded = p.run('status', '--json', '--verbose', '--server', `http://ABCKEY123:${encodeURIComponent(secret)}@127.0.0.1:1`);
+      expect(encoded.status, secret).toBe(3);
+      expect(encoded.stdout + encoded.stderr, secret).not.toContain(secret.slice(1));
+      expect(JSON.parse(encoded.stdout).error, secret).toContain('http://127.0.0.1:1');
     }
   });
 
@@ -957,7 +962,7 @@ describe('secrets stay out of output', () => {
     const secured = await startServerProcess(['--basic-auth', 'admin:s3cret/PW+x']);
     try {
       const p = project();
-      const at = secured.url.replace('http://', 'http://admin:s3cret/PW+x@');
+      const at = secured.url.replace('http://', `http://admin:${encodeURIComponent('s3cret/PW+x')}@`);
       const r = p.run('status', '--server', at, '--verbose');
       expect(r.stderr).not.toContain('s3cret/PW+x');
       expect(r.status).toBe(0);

@@ -1434,6 +1434,36 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     });
   });
 
+  it('a compaction whose copy cannot be made sure of once it replaced the journal (the directory\'s sync fails) stops the server taking writes; a restart keeps every acknowledged one', async () => {
+    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-eio-'));
+    const marker = join(failDir, 'fail-now');
+    const preload = fileURLToPath(new URL('../fixtures/fail-dir-fsync.cjs', import.meta.url));
+    try {
+      const first = await startServerProcess(['--data-dir', join(failDir, 'data'), '--log-retention-bytes', '2048', '--journal-compact-bytes', '20000'], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_DIR_FSYNC_WHEN: marker } });
+      expect((await ksql(first.url, "CREATE STREAM FS (K STRING KEY, V INT) WITH (kafka_topic='fs', value_format='JSON', partitions=1);")).status).toBe(200);
+      await writeFile(marker, 'x');
+      // insert until a compaction has run into the failure: from then on nothing is acknowledged
+      const acknowledged: number[] = [];
+      let refused: { status: number; body: any } | undefined;
+      for (let i = 0; i < 2000 && !refused; i++) {
+        const r = await ksql(first.url, `INSERT INTO FS (K, V) VALUES ('k${i}', ${i});`);
+        if (r.status === 200) acknowledged.push(i); else refused = r;
+      }
+      expect(refused?.status).toBe(503);
+      expect(refused?.body.message).toMatch(/^the data dir cannot be written \(EIO\)/);
+      expect(await first.outputMatching(/compacted copy could not be made sure of/)).toMatch(/^warning: --data-dir: the journal's compacted copy could not be made sure of \(EIO\): the data dir cannot be written/m);
+      await first.stop('SIGKILL');
+      const second = await startServerProcess(['--data-dir', join(failDir, 'data'), '--log-retention-bytes', '-1']);
+      try {
+        const last = acknowledged.at(-1)!;
+        // every acknowledged insert is there (retention kept the newest): the last one above all
+        const rows = (await queryStream(second.url, 'SELECT K, V FROM FS;')).rows as [string, number][];
+        expect(rows.at(-1)).toEqual([`k${last}`, last]);
+        expect(rows.map((r) => r[1])).toEqual(acknowledged.slice(acknowledged.length - rows.length));
+      } finally { await second.stop(); }
+    } finally { await rm(failDir, { recursive: true, force: true }); }
+  });
+
   it('a journal write that fails (disk full) stops the server taking writes; a restart comes back to what was written', async () => {
     const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-'));
     const marker = join(failDir, 'fail-now');

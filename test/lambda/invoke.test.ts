@@ -34,8 +34,11 @@ describe('invoking a handler as Lambda does', () => {
     const timedOut = await invokeHandler(busy, {}, 'f', 100).then(() => undefined, (e: unknown) => e);
     expect(timedOut).toBeInstanceOf(InvocationTimeout);
     expect((timedOut as InvocationTimeout).message).toBe('Task timed out after 0.10 seconds');
-    // one that returns in time is unaffected
+    // so has one that throws once it is past its time; one that returns or throws in time is unaffected
+    const busyThrow = (_e: unknown, c: { getRemainingTimeInMillis(): number }) => { while (c.getRemainingTimeInMillis() > 0) { /* spin */ } const end = Date.now() + 20; while (Date.now() < end) { /* spin */ } throw new Error('late'); };
+    expect(await invokeHandler(busyThrow, {}, 'f', 100).then(() => undefined, (e: unknown) => e)).toBeInstanceOf(InvocationTimeout);
     expect(await invokeHandler(() => 'quick', {}, 'f', 10_000)).toBe('quick');
+    await expect(invokeHandler(() => { throw new Error('early'); }, {}, 'f', 10_000)).rejects.toThrow('early');
   });
 });
 

@@ -191,6 +191,8 @@ export class Journal implements StepHooks {
     // records whose step did not reach the disk are processed now
     engine.drain();
     j.compactAbove = compactAbove;
+    // (a journal never compacted keeps no copy of its statements in memory)
+    if (compactAbove === Infinity) j.kept = [];
     if (opts.warn) j.warn = opts.warn;
     j.nextCompaction = compactAbove;
     // (at start-up a failure stops the start: the disk cannot take the journal's copy)
@@ -217,7 +219,9 @@ export class Journal implements StepHooks {
       try { this.settle(this.compact()); } catch (e) {
         this.settle('larger');
         const err = e as NodeJS.ErrnoException;
-        this.warn(`--data-dir: the journal could not be compacted (${err.code ?? err.message}); it is unharmed and goes on growing; the next try is at ${this.nextCompaction} bytes`);
+        // (a failure after the copy replaced the journal leaves the server taking no more writes)
+        if (this.failure) this.warn(`--data-dir: the journal's compacted copy could not be made sure of (${err.code ?? err.message}): ${new JournalBroken(this.failure).message}`);
+        else this.warn(`--data-dir: the journal could not be compacted (${err.code ?? err.message}); it is unharmed and goes on growing; the next try is at ${this.nextCompaction} bytes`);
       }
     });
   }
@@ -279,13 +283,21 @@ export class Journal implements StepHooks {
     // (once written, a copy any smaller is worth the rename)
     if (bytes >= this.size) { rmSync(copy, { force: true }); return 'larger'; }
     renameSync(copy, path);
-    // the rename is durable once the directory is synced
-    const dirFd = openSync(this.dir, 'r');
-    try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
-    // entries go on at the copy's end (the old file, renamed over, is closed)
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = openSync(path, 'a+', 0o600);
-    this.size = bytes;
+    // from here the copy is the journal: entries go on at its end, and if that cannot be made sure of
+    // the server takes no more writes (writing on into the old file, unlinked now, would lose them)
+    const old = this.fd;
+    try {
+      this.fd = openSync(path, 'a+', 0o600);
+      this.size = bytes;
+      // the rename is durable once the directory is synced
+      const dirFd = openSync(this.dir, 'r');
+      try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    } catch (e) {
+      this.failure = e as Error;
+      throw e;
+    } finally {
+      if (old !== undefined && old !== this.fd) { try { closeSync(old); } catch { /* it was replaced */ } }
+    }
     return 'done';
   }
 
@@ -367,7 +379,7 @@ export class Journal implements StepHooks {
       try { ftruncateSync(this.fd, this.size); } catch { /* the restart drops a torn last line */ }
       throw new JournalBroken(this.failure);
     }
-    if (KEPT(e)) this.kept.push(line);
+    if (KEPT(e) && this.compactAbove !== Infinity) this.kept.push(line);
     if (this.size > this.nextCompaction) this.compactSoon();
   }
 

@@ -8,7 +8,8 @@ import { z } from 'zod';
  */
 export const settlementConfigSchema = z.object({
   /** Comma-separated host:port list (no scheme). */
-  bootstrapServers: z.string().min(1).refine((list) => list.split(',').every((b) => isHostPort(b.trim())), 'a comma-separated list of host:port, without a scheme (e.g. pkc-xxxxx.us-east-1.aws.confluent.cloud:9092)'),
+  bootstrapServers: z.string().min(1).refine((list) => { const entries = list.split(',').map((b) => b.trim()).filter(Boolean); return entries.length > 0 && entries.every(isHostPort); },
+    'a comma-separated list of host:port, without a scheme (e.g. pkc-xxxxx.us-east-1.aws.confluent.cloud:9092); kafkajs takes no IPv6 address'),
   /** SASL user (a Confluent Cloud API key). Without it the producer connects without SASL. */
   username: z.string().min(1).optional(),
   password: z.string().min(1).optional(),
@@ -27,9 +28,13 @@ export const settlementConfigSchema = z.object({
 
 export type SettlementConfig = z.infer<typeof settlementConfigSchema>;
 
-/** A broker address: a host name or IPv4 address, or an IPv6 one in brackets, then a port from 1 to 65535. */
+/**
+ * A broker address kafkajs can use: a host name (underscores too, as Docker Compose names have) or an
+ * IPv4 address, then a port from 1 to 65535. kafkajs splits an address at its colons, so an IPv6 one
+ * (in brackets) is none it can reach.
+ */
 function isHostPort(text: string): boolean {
-  const m = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?):(\d{1,5})$/.exec(text);
+  const m = /^[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?:(\d{1,5})$/.exec(text);
   return m !== null && Number(m[1]) >= 1 && Number(m[1]) <= 65535;
 }
 

@@ -12,12 +12,12 @@ const valid = {
 describe('the configuration secret', () => {
   it('takes the documented shape, TLS on by default', () => {
     expect(parseConfig(valid)).toEqual({ ...valid, ssl: true });
-    for (const bootstrapServers of ['b-1.example:9096, b-2.example:9096', '127.0.0.1:19092', '[::1]:9092']) expect(parseConfig({ ...valid, bootstrapServers }).bootstrapServers).toBe(bootstrapServers);
+    for (const bootstrapServers of ['b-1.example:9096, b-2.example:9096', '127.0.0.1:19092', 'kafka_broker:9092', 'pkc-1.example:9092,']) expect(parseConfig({ ...valid, bootstrapServers }).bootstrapServers).toBe(bootstrapServers);
   });
 
   it.each([
     { name: 'a missing field', raw: { ...valid, bootstrapServers: undefined }, message: 'bootstrapServers:' },
-    ...[',', '127.0.0.1', 'http://127.0.0.1:9092', 'pkc-1.example:9092,', 'pkc-1.example:0', 'pkc-1.example:99999'].map((bootstrapServers) => (
+    ...[',', '127.0.0.1', 'http://127.0.0.1:9092', '[::1]:9092', 'pkc-1.example:0', 'pkc-1.example:99999'].map((bootstrapServers) => (
       { name: `bootstrapServers '${bootstrapServers}'`, raw: { ...valid, bootstrapServers }, message: 'bootstrapServers: a comma-separated list of host:port, without a scheme' })),
     { name: 'a password without a user', raw: { ...valid, username: undefined }, message: 'password: username and password go together' },
     { name: 'a bad registry URL', raw: { ...valid, schemaRegistryUrl: 'pw-do-not-print' }, message: 'schemaRegistryUrl:' },
