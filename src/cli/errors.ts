@@ -11,6 +11,11 @@ export class CliError extends Error {
   readonly document?: Record<string, unknown>;
 }
 
+/** The one JSON document --json promises on stdout when a command fails: its error, exit code, and what it did before. */
+export function writeErrorDocument(error: string, exitCode: number, more?: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ error, exitCode, ...more }, null, 2)}\n`);
+}
+
 /**
  * Set by commands that run code they do not own (a Lambda handler keeps its producer open, as in a
  * container): once the command is done, main exits instead of waiting for those handles to close.

@@ -3,7 +3,7 @@
 import './parent.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { CliError, EXIT, exitWhenDone, usageLine } from './errors.js';
+import { CliError, EXIT, exitWhenDone, usageLine, writeErrorDocument } from './errors.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.OK;
       // commander has written its one line; --json still gets its document
-      if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: usageLine(e.message.replace(/^error: /, '')), exitCode: EXIT.USAGE }, null, 2)}\n`);
+      if (jsonRequested(argv)) writeErrorDocument(usageLine(e.message.replace(/^error: /, '')), EXIT.USAGE);
       return EXIT.USAGE;
     }
     const message = e instanceof Error ? e.message : String(e);
@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${message}\n`);
     if (!(e instanceof CliError) && process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);
     // --json promises one JSON document on stdout: a failure is one too, for the script reading it
-    if (jsonRequested(argv)) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code, ...(e instanceof CliError ? e.document : undefined) }, null, 2)}\n`);
+    if (jsonRequested(argv)) writeErrorDocument(message, code, e instanceof CliError ? e.document : undefined);
     return code;
   }
 }

@@ -1,6 +1,6 @@
 import { FilesRefused, HistoryNotRecorded, InterruptedWaiting, LockLost, LockTimeout, PlanRefused } from '../migrations/apply.js';
 import { MigrationFileError } from '../migrations/prepare.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, writeErrorDocument } from './errors.js';
 import { asCliError } from './context.js';
 
 /**
@@ -18,7 +18,7 @@ export function runSignals(work: string, json = false) {
     if (!writing) {
       process.stderr.write('error: interrupted: nothing was written\n');
       // --json promises one document, an interrupted run's too
-      if (json) process.stdout.write(`${JSON.stringify({ error: 'interrupted: nothing was written', exitCode: code() }, null, 2)}\n`);
+      if (json) writeErrorDocument('interrupted: nothing was written', code());
       process.exit(code());
     }
     process.stderr.write(`interrupted: stopping once the ${work} in flight (if any) is recorded\n`);

@@ -7,6 +7,7 @@ import { loadConfigOrExit, makeClient, makeRegistryClient, secretRedactor, start
 
 /** A version's outcome in `up --json`; `unknown`: it was in flight when the run failed, its answer never came. */
 interface JsonOutcome { version: number; name: string; status: 'success' | 'error' | 'not-executed' | 'unknown'; reason?: string }
+const jsonOutcome = (file: { version: number; name: string }, status: JsonOutcome['status'], reason?: string): JsonOutcome => ({ version: file.version, name: file.name, status, reason });
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
 
@@ -33,7 +34,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
   const emit = (e: MigrationEvent) => {
     switch (e.type) {
       case 'plan':
-        for (const st of e.plan.steps) outcomes.set(st.file.version, { version: st.file.version, name: st.file.name, status: 'not-executed' });
+        for (const st of e.plan.steps) outcomes.set(st.file.version, jsonOutcome(st.file, 'not-executed'));
         if (e.plan.steps.length === 0 && !e.plan.problems.length) out(nothingToApply(e.plan.leftPending, to));
         break;
       case 'lock-wait': if (!waitShown && !opts.quiet) { process.stderr.write(`waiting for the lock held by ${e.holder}\n`); waitShown = true; } break;
@@ -44,13 +45,13 @@ export async function runUp(opts: UpOptions): Promise<number> {
         break;
       case 'done':
         inFlight = undefined;
-        outcomes.set(e.file.version, { version: e.file.version, name: e.file.name, status: 'success' });
+        outcomes.set(e.file.version, jsonOutcome(e.file, 'success'));
         if (spinner) spinner.succeed(`${chalk!.green('applied')} ${versionName(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
         else out(`applied ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`);
         break;
       case 'failed':
         inFlight = undefined;
-        outcomes.set(e.file.version, { version: e.file.version, name: e.file.name, status: 'error', reason: e.reason });
+        outcomes.set(e.file.version, jsonOutcome(e.file, 'error', e.reason));
         if (spinner) spinner.fail(`${chalk!.red('failed')} ${versionName(e.file.version)} ${e.file.name} at ${e.reason}`);
         else process.stderr.write(`${versionName(e.file.version)} ${e.file.name} failed at ${e.reason}\n`);
         break;
@@ -73,7 +74,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
     const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, name: o.file.name, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => jsonOutcome(o.file, o.status, o.reason)), interrupted: result.interrupted }, null, 2)}\n`);
     if (result.interrupted) return interruptedCode();
     return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
   } catch (e) {

@@ -70,9 +70,10 @@ export function createSettlementHandler(ports: SettlementPorts): (event: KafkaEv
       const message = { key: settlement.symbol, value: frameProtobuf(id, encodeSettlement(settlement)), headers: record.headers, timestamp: String(settlement.timestamp) };
       // one no broker takes (a SYMBOL of hundreds of KB) would fail every retry of the batch, and
       // block its partition for good: set aside and logged as a record that is no trade is
-      if (messageBytes(message) > MAX_RECORD_BYTES) {
+      const bytes = messageBytes(message);
+      if (bytes > MAX_RECORD_BYTES) {
         oversized++;
-        ports.logger.error('record skipped: its settlement is larger than a broker takes', { topic: record.topic, partition: record.partition, offset: record.offset, bytes: messageBytes(message), limit: MAX_RECORD_BYTES });
+        ports.logger.error('record skipped: its settlement is larger than a broker takes', { topic: record.topic, partition: record.partition, offset: record.offset, bytes, limit: MAX_RECORD_BYTES });
         continue;
       }
       dispositions[settlement.disposition] = (dispositions[settlement.disposition] ?? 0) + 1;
