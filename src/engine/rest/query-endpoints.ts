@@ -1,12 +1,12 @@
 import type http from 'node:http';
 import type { Engine } from '../engine.js';
-import { parseStatement, splitRequest } from '../sql/parser.js';
+import { parseStatement, splitRequest, type SplitStatement } from '../sql/parser.js';
 import { substituteIfEnabled } from '../sql/variables.js';
 import { typeToString } from '../sql/types.js';
 import { toJsonText } from '../serde/json-value.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { headerSchema, startPullQuery, startPushQuery, type PullResult, type PushHandle, type QueryHeader } from '../exec/select.js';
-import { genericError, toErrorBody } from './errors.js';
+import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import { requestContext, requestSyntaxError } from './ksql-endpoint.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { send } from './server.js';
@@ -105,6 +105,13 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   let stmt;
   // errors quote the statement as parsed (a syntax error: the request's line that holds it), as /ksql's do
   let text = sql;
+  const syntaxError = (e: SqlSyntaxError, at: SplitStatement | undefined): ErrorBody => {
+    const body = requestSyntaxError(e, at, sql);
+    // /query's message keeps the position, then the statement: ksqlDB leaves the parser's detail out of
+    // that endpoint's message (pull-queries-against-streams.json, "error on ORDER BY")
+    if (legacyBody) body.body.message = `${String(body.body.message).split('\n')[0]}\n\nStatement: ${text}`;
+    return body;
+  };
   try {
     const parts = splitRequest(sql).filter((s) => s.text.trim() !== ';');
     if (parts.length !== 1) {
@@ -115,10 +122,10 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     const at = parts[0]!;
     text = at.text;
     try { stmt = parseStatement(substituteIfEnabled(text, ctx.variables, ctx.properties, engine.properties)); } catch (e) {
-      if (e instanceof SqlSyntaxError) return send(res, requestSyntaxError(e, at, sql));
+      if (e instanceof SqlSyntaxError) return send(res, syntaxError(e, at));
       throw e;
     }
-  } catch (e) { return send(res, e instanceof SqlSyntaxError ? requestSyntaxError(e, undefined, sql) : toErrorBody(e, text)); }
+  } catch (e) { return send(res, e instanceof SqlSyntaxError ? syntaxError(e, undefined) : toErrorBody(e, text)); }
   if (stmt.kind === 'print') return handlePrint(engine, stmt, res);
   if (stmt.kind !== 'select') {
     return send(res, toErrorBody(new KsqlStatementError(`Statement type \`${stmt.kind}\` is not supported for the ${legacyBody ? '/query' : '/query-stream'} endpoint: use /ksql`, 40000), text));
