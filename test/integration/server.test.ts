@@ -626,13 +626,23 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(concat.map((f) => [f.arguments.map((a) => [a.type, a.isVariadic]), f.returnType])).toEqual([[[['VARCHAR', true]], 'VARCHAR'], [[['BYTES', true]], 'BYTES']]);
     // every function's every variant names real types
     const type = /^([A-Z]\d?|BOOLEAN|INT|BIGINT|DOUBLE|DECIMAL|VARCHAR|BYTES|DATE|TIME|TIMESTAMP|ARRAY<.+>|MAP<.+>|STRUCT<.+>|LAMBDA<.+>)$/;
-    const bad: string[] = [];
+    // ... and every function says what it does and names its arguments
+    const bad: string[] = [], unexplained: string[] = [];
     for (const name of listed) {
-      for (const f of (await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { argumentTypes: string[]; returnType: string }[]) {
+      const described = (await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0] as { description: string; functions: { argumentTypes: string[]; returnType: string; arguments: { name: string }[] }[] };
+      if (!/^[A-Z].* [a-z].*\.$/.test(described.description)) unexplained.push(`${name}: ${described.description}`);
+      if (described.functions.length === 0) unexplained.push(`${name}: no variants`);
+      for (const f of described.functions) {
         for (const t of [...f.argumentTypes, f.returnType]) if (!type.test(t)) bad.push(`${name}: ${t}`);
+        for (const a of f.arguments) if (!/^[a-z][A-Za-z0-9]*$/.test(a.name) || /^arg\d+$/.test(a.name)) unexplained.push(`${name}: argument ${a.name}`);
       }
     }
     expect(bad).toEqual([]);
+    expect(unexplained).toEqual([]);
+    const named = async (name: string) => ((await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { arguments: { name: string; type: string }[] }[]).map((f) => f.arguments.map((a) => `${a.name} ${a.type}`).join(', '));
+    expect(await named('SUBSTRING')).toContain('input VARCHAR, position INT, length INT');
+    expect(await named('LATEST_BY_OFFSET')).toEqual(expect.arrayContaining(['column INT, ignoreNulls BOOLEAN', 'column INT, latestN INT', 'column INT, latestN INT, ignoreNulls BOOLEAN']));
+    expect(await variants('SUM_LIST')).toEqual(['ARRAY<INT> -> INT', 'ARRAY<BIGINT> -> BIGINT', 'ARRAY<DOUBLE> -> DOUBLE', 'ARRAY<DECIMAL> -> DECIMAL']);
   });
 
   it('NOT LIKE and NOT IN of NULL are true, as NOT (LIKE) and NOT (IN); decimal literals below 1 count their leading zero; numeric casts saturate as Java\'s', async () => {

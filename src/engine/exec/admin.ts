@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { probeSignatures } from '../functions/probe.js';
+import { functionDoc, paramNames } from '../functions/docs.js';
 import { isKnownProperty, propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
@@ -249,9 +250,10 @@ const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+
 function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
   const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
   if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
-  const description = s ? s.description : a ? a.description : t!.description;
-  // one entry per overload, its arguments by type (the engine's functions carry no parameter names);
-  // a function that binds its types as it is called has them found by binding it
+  const doc = functionDoc(stmt.name);
+  const description = doc?.about ?? (s ? s.description : a ? a.description : t!.description);
+  // one entry per overload, its arguments by type and name; a function that binds its types as it is
+  // called has them found by binding it
   const overloads = s ? (s.signatures.some((x) => x.returns === '') ? probeSignatures(s) ?? s.signatures : s.signatures)
     // (DECIMAL stands for any precision and scale, as the probe's own are no part of the function)
     : a ? aggregateSignatures(a).map((x) => ({ params: x.params.map(anyDecimal), returns: anyDecimal(x.returns), variadic: false }))
@@ -260,9 +262,9 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
     ...base('describe_function', stmt),
     name: stmt.name.toUpperCase(), description: paramTypeNames(description), author: 'Confluent', version: '', path: 'internal',
     functions: overloads.map((o) => {
-      const params = o.params.map(paramTypeNames);
+      const params = o.params.map(paramTypeNames), names = paramNames(doc, params, o.variadic);
       return {
-        arguments: params.map((type, i) => ({ name: `arg${i + 1}`, type, description: '', isVariadic: o.variadic && i === params.length - 1 })),
+        arguments: params.map((type, i) => ({ name: names[i]!, type, description: '', isVariadic: o.variadic && i === params.length - 1 })),
         returnType: paramTypeNames(o.returns), description: `${stmt.name.toUpperCase()}(${params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: params,
       };
     }),

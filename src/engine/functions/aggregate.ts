@@ -48,6 +48,7 @@ const ONE: Shape = (t) => ({ args: [t], literals: [] });
 /** The calls an aggregate takes beyond one column: a second column, or literals after it. */
 const SHAPES: Record<string, Shape[]> = {
   CORRELATION: [(t) => ({ args: [t, t], literals: [] })],
+  SUM_LIST: [(t) => ({ args: [T.array(t)], literals: [] })],
   TOPK: [(t) => ({ args: [t, T.INTEGER], literals: [1] })],
   TOPKDISTINCT: [(t) => ({ args: [t, T.INTEGER], literals: [1] })],
   ...Object.fromEntries(['LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].map((n) => [n, [ONE,
