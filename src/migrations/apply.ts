@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, currentRowBehind, describeCurrentRow, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -372,7 +372,14 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
     for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
-    if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
+    const behind = currentRowBehind(history);
+    if (options.dryRun) {
+      if (behind) emit({ type: 'warning', message: `${describeCurrentRow(behind, stream)}: up writes it again` });
+      result = { outcomes, plan: p, interrupted: false };
+      return result;
+    }
+    // the highest applied version's row: CURRENT stays on it while versions below it are applied
+    let top = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {
       if (ports.interrupted()) { interrupted = true; break; }
@@ -390,7 +397,10 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
         await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
-        migratedRows = stateChange(stream, migrated);
+        // a version applied below the highest applied one (out of order) leaves CURRENT on the highest,
+        // in the same request as its own row, so tools that read CURRENT (Confluent's) see the true latest
+        if (top && f.version < Number(top.version)) migratedRows = [insertRow(stream, { ...migrated, versionKey: migrated.version }), insertRow(stream, { ...top, versionKey: CURRENT })].join('\n');
+        else { migratedRows = stateChange(stream, migrated); top = { ...migrated, versionKey: migrated.version }; }
         sentSinceMigrated = false;
         migratedVersionRow = insertRow(stream, { ...migrated, versionKey: migrated.version });
         migratedVersion = f.version;
@@ -414,14 +424,13 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         break;
       }
     }
-    // a version applied out of order leaves CURRENT behind the highest applied one; CURRENT is
-    // written again as that version, so tools that read CURRENT (Confluent's) see the true latest
-    const highest = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
-    const lastApplied = outcomes.filter((o) => o.status === 'success').at(-1);
-    // (not after a failure: then CURRENT stays the ERROR row, as both tools must see it)
-    if (highest && lastApplied && lastApplied.file.version < p.latest! && !outcomes.some((o) => o.status === 'error')) {
-      await client.ksql(withMigrated(insertRow(stream, { ...highest, versionKey: CURRENT })));
+    // a CURRENT row the history left behind the latest applied version (a run stopped between a
+    // version's rows and CURRENT's, rows written by hand) is written again as that version, unless a
+    // migration of this run wrote CURRENT (its MIGRATED or ERROR rows agree with the latest)
+    if (behind && !interrupted && outcomes.every((o) => o.status === 'not-executed')) {
+      await client.ksql(withMigrated(insertRow(stream, { ...history.versions.get(behind.latest)!, versionKey: CURRENT })));
       migratedRows = undefined;
+      emit({ type: 'warning', message: `${describeCurrentRow(behind, stream)}: written again as version ${behind.latest}` });
     }
     // a stop asked for during the last migration: it finished and is recorded, and the run says it was stopped
     if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;

@@ -181,3 +181,27 @@ export function latestMigrated(h: History): number | undefined {
   for (const [v, r] of h.versions) if (r.state === 'MIGRATED' && (latest === undefined || v > latest)) latest = v;
   return latest;
 }
+
+/** The latest migrated version as Confluent's tool reads it: CURRENT's version if MIGRATED, else its previous; none without CURRENT. */
+export function currentRowLatest(h: History): number | undefined {
+  const c = h.current;
+  if (!c) return undefined;
+  const v = Number(c.state === 'MIGRATED' ? c.version : c.previous);
+  return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+}
+
+/**
+ * When the CURRENT row names another latest version than the history's highest MIGRATED one (a run
+ * stopped between the rows of a version applied out of order and CURRENT's rewrite, or rows written
+ * by hand): Confluent's tool, which goes by CURRENT, would apply the versions above it again.
+ */
+export function currentRowBehind(h: History): { currentRow?: number; latest: number } | undefined {
+  const latest = latestMigrated(h), reads = currentRowLatest(h);
+  return latest !== undefined && reads !== latest ? { currentRow: reads, latest } : undefined;
+}
+
+/** What the CURRENT row says against the latest applied version, for status, validate and up. */
+export function describeCurrentRow(d: { currentRow?: number; latest: number }, stream: string): string {
+  const said = d.currentRow === undefined ? 'names no applied version' : `names version ${d.currentRow}`;
+  return `the history's CURRENT row (stream ${stream}) ${said} where the latest applied one is ${d.latest}: Confluent's ksql-migrations would apply the versions above it again`;
+}

@@ -13,6 +13,7 @@ import * as lz4 from 'lz4-napi';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { Reader, Writer } from '../../src/engine/kafka/wire.js';
 import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
+import { crc32c } from '@node-rs/crc32';
 import { ksql, queryStream } from '../helpers/server.js';
 import { CLI, freePort, retryOnPortClash, startServerProcess, type Running } from '../helpers/server.js';
 
@@ -1407,6 +1408,49 @@ describe('a data dir that cannot be written', () => {
 });
 
 describe('idempotent producers across a restart with --data-dir', () => {
+  it('a batch retried after a restart (kill -9, and after a compaction) is known as a duplicate: answered with its offset, not appended again', async () => {
+    const started = await kafkaWithDataDir('ksqlm-pid-retry-', 'idem-retry', 1);
+    const { args, brokers } = started;
+    let server = started.server;
+    await started.admin.disconnect();
+    // an idempotent producer's batch as a client builds it: producer id, epoch and first sequence, CRC over the rest
+    const batch = (value: string, sequence: number) => {
+      const b = encodeBatch([{ offset: 0, timestamp: Date.now(), key: null, value: Buffer.from(value), headers: [] }]);
+      b.writeBigInt64BE(77n, 43); b.writeInt16BE(0, 51); b.writeInt32BE(sequence, 53);
+      b.writeUInt32BE(crc32c(b.subarray(21)) >>> 0, 17);
+      return b;
+    };
+    const produce = async (value: string, sequence: number, correlationId: number) => {
+      const c = await rawClient(brokers[0]!);
+      try {
+        const r = new Reader((await c.send(request(0, 3, correlationId, new Writer().nullableString(null).int16(-1).int32(5000)
+          .array(['idem-retry'], (w, t) => w.string(t).array([0], (x, p) => x.int32(p).bytes(batch(value, sequence)))).toBuffer())))!);
+        r.int32(); r.int32(); r.string(); r.int32(); r.int32();
+        return [r.int16(), r.long()];
+      } finally { c.close(); }
+    };
+    try {
+      expect(await produce('a', 0, 1)).toEqual([0, 0]);
+      expect(await produce('b', 1, 2)).toEqual([0, 1]);
+      // the producer never got its answer to b: it sends b again to a restarted server
+      await server.stop('SIGKILL');
+      server = await startServerProcess(args);
+      expect(await produce('b', 1, 3)).toEqual([0, 1]);
+      expect(await produce('c', 2, 4)).toEqual([0, 2]);
+      // and again once the journal was compacted (a restart over a journal larger than the threshold compacts it)
+      await server.stop();
+      server = await startServerProcess([...args, '--journal-compact-bytes', '1']);
+      expect(await produce('c', 2, 5)).toEqual([0, 2]);
+      await server.stop('SIGKILL');
+      server = await startServerProcess(args);
+      expect(await produce('c', 2, 6)).toEqual([0, 2]);
+      expect(await produce('d', 3, 7)).toEqual([0, 3]);
+      const admin = client(brokers).admin();
+      await admin.connect();
+      try { expect(await admin.fetchTopicOffsets('idem-retry')).toEqual([expect.objectContaining({ partition: 0, high: '4', low: '0' })]); } finally { await admin.disconnect(); }
+    } finally { await server.stop(); }
+  }, 60_000);
+
   it('a producer from after the restart gets an id of its own: every acknowledged record is there', async () => {
     const started = await kafkaWithDataDir('ksqlm-pid-', 'idem', 1);
     const { args, brokers } = started;

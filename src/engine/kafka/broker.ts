@@ -40,8 +40,6 @@ const lastSequenceOf = (base: number, count: number): number => (base + count - 
 export interface ProduceResult { index: number; errorCode: number; baseOffset: number; logStartOffset: number; logAppendTime?: number }
 export interface FetchResult { index: number; errorCode: number; highWatermark: number; logStartOffset: number; records: Buffer | null }
 
-/** A producer's state per partition: its epoch, last sequence, and its last five batches (as Kafka keeps). */
-interface ProducerState { epoch: number; lastSequence: number; recent: { firstSequence: number; lastSequence: number; baseOffset: number }[] }
 
 /**
  * The broker side of the local server's topics: one node that leads every partition. Produce
@@ -51,11 +49,11 @@ interface ProducerState { epoch: number; lastSequence: number; recent: { firstSe
 export class Broker {
   /**
    * Producer ids are never handed out twice, across restarts too (a producer from before a restart
-   * may still send): they start from the clock's milliseconds. The sequence state of producers is
-   * kept in memory only, so a batch retried across a crash may be appended again (at least once).
+   * may still send): they start from the clock's milliseconds. Each partition's log keeps its
+   * producers' sequence state (and a --data-dir journal with it), so a batch retried across a
+   * restart is found to be a duplicate.
    */
   private nextProducerId = Date.now();
-  private producers = new Map<string, ProducerState>();
   /** Where transactional batches go until their transaction ends (set by the listener, which owns the groups too). */
   transactions?: TransactionCoordinator;
 
@@ -172,8 +170,7 @@ export class Broker {
         // a plain batch between the records of its producer's open transaction
         return { index, errorCode: TXERR.INVALID_TXN_STATE, baseOffset: -1, logStartOffset: log.start };
       }
-      const key = `${topicName}/${index}/${b.producerId}`;
-      const st = b.producerId >= 0 ? this.producers.get(key) : undefined;
+      const st = b.producerId >= 0 ? log.producers.get(b.producerId) : undefined;
       if (st && b.producerEpoch < st.epoch) return { index, errorCode: ERR.INVALID_PRODUCER_EPOCH, baseOffset: -1, logStartOffset: log.start };
       // a producer's new epoch starts its sequences again at 0, as Kafka requires
       if (st && b.producerEpoch > st.epoch && b.baseSequence !== 0) return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
@@ -193,21 +190,18 @@ export class Broker {
       const pending = producedBatch(b, appendTime, topic.logAppendTime, memory);
       // held until the transaction ends: its offsets are given when it commits
       let first = -1;
-      if (b.transactional) this.transactions!.hold(b.producerId, topicName, index, pending);
-      else {
+      const producer = b.producerId >= 0 ? { id: b.producerId, epoch: b.producerEpoch, firstSequence: b.baseSequence, lastSequence: lastSequenceOf(b.baseSequence, b.count) } : undefined;
+      if (b.transactional) {
+        this.transactions!.hold(b.producerId, topicName, index, pending);
+        if (producer) log.noteProducer(producer, -1);
+      } else {
         // records the data dir cannot keep are refused (or taken back), never held unkept: Kafka's
-        // answer for a log directory that failed
-        try { first = this.topics.appendBatch(topicName, index, pending); } catch (e) {
+        // answer for a log directory that failed; the log notes the producer's sequences with the batch
+        try { first = this.topics.appendBatch(topicName, index, pending, 'external', producer); } catch (e) {
           pending.dropped?.();
           if (e instanceof StorageRefused || e instanceof JournalBroken) return { index, errorCode: ERR.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: log.start };
           throw e;
         }
-      }
-      if (b.producerId >= 0) {
-        const lastSequence = lastSequenceOf(b.baseSequence, b.count);
-        const recent = st && st.epoch === b.producerEpoch ? st.recent.slice(-4) : [];
-        recent.push({ firstSequence: b.baseSequence, lastSequence, baseOffset: first });
-        this.producers.set(key, { epoch: b.producerEpoch, lastSequence, recent });
       }
       if (baseOffset < 0) baseOffset = first;
     }

@@ -3,12 +3,14 @@ import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
-import type { Origin, TopicConfig, TopicRecord } from './topics.js';
+import type { Origin, ProducerState, TopicConfig, TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
 import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
 import type { RegistryChange } from '../schema-registry/registry.js';
 
 interface RecordLine { t: string; p: number; k: string | null; v: string | null; ts: number; h: { k: string; v: string | null }[] }
+/** An idempotent producer's batch appended at offset `o` of a partition. */
+interface ProducerLine { t: string; p: number; o: number; id: number; epoch: number; first: number; last: number }
 
 type Entry =
   | { e: 'cmd'; sql: string; props: Record<string, unknown> }
@@ -16,8 +18,10 @@ type Entry =
   | { e: 'topic'; op: 'create' | 'delete' | 'grow' | 'config' | 'trim'; name: string; config?: TopicConfig; partitions?: number; overrides?: Record<string, string>; partition?: number; offset?: number }
   /** A record written by a client (INSERT VALUES, /inserts-stream, a Kafka producer). */
   | ({ e: 'rec' } & RecordLine)
-  /** Records written as one unit (a Kafka transaction's commit: its records, offsets and state): all or none. */
-  | { e: 'recs'; recs: RecordLine[]; units?: number[] }
+  /** Records written as one unit (a Kafka transaction's commit: its records, offsets and state): all or none; with the producers of its batches. */
+  | { e: 'recs'; recs: RecordLine[]; units?: number[]; producers?: ProducerLine[] }
+  /** A compacted journal's idempotent producers of a partition: their epochs and latest sequences. */
+  | { e: 'producers'; t: string; p: number; states: [number, ProducerState][] }
   /** One processing step of a persistent query: its input position, the records it wrote, its state changes. */
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
   /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
@@ -56,6 +60,17 @@ function recordProblem(r: unknown): string | undefined {
   return undefined;
 }
 
+const isInt = (v: unknown): boolean => Number.isInteger(v);
+const isProducerLine = (x: unknown): boolean => {
+  const l = x as Partial<ProducerLine> | null;
+  return l !== null && typeof l === 'object' && typeof l.t === 'string' && [l.p, l.o, l.id, l.epoch, l.first, l.last].every(isInt);
+};
+const isProducerState = (x: unknown): boolean => {
+  const st = x as Partial<ProducerState> | null;
+  return st !== null && typeof st === 'object' && isInt(st.epoch) && isInt(st.lastSequence) && Array.isArray(st.recent)
+    && st.recent.every((r) => r !== null && typeof r === 'object' && isInt(r.firstSequence) && isInt(r.lastSequence) && isInt(r.baseOffset));
+};
+
 /** Why a parsed line is not an entry the journal writes, or undefined. */
 function entryProblem(e: unknown): string | undefined {
   const x = e as Record<string, unknown> | null;
@@ -64,7 +79,12 @@ function entryProblem(e: unknown): string | undefined {
     case 'cmd': return typeof x.sql === 'string' ? undefined : 'a statement without its text';
     case 'topic': return typeof x.name === 'string' && ['create', 'delete', 'grow', 'config', 'trim'].includes(x.op as string) ? undefined : 'a topic change of no known kind';
     case 'rec': return recordProblem(x);
-    case 'recs': return Array.isArray(x.recs) ? x.recs.map(recordProblem).find(Boolean) : 'a unit without its records';
+    case 'recs':
+      if (!Array.isArray(x.recs)) return 'a unit without its records';
+      if (x.producers !== undefined && (!Array.isArray(x.producers) || !x.producers.every(isProducerLine))) return 'a unit whose producers are not the journal\'s';
+      return x.recs.map(recordProblem).find(Boolean);
+    case 'producers':
+      return typeof x.t === 'string' && Number.isInteger(x.p) && Array.isArray(x.states) && x.states.every((st) => Array.isArray(st) && Number.isInteger(st[0]) && isProducerState(st[1])) ? undefined : 'a partition\'s producers not as the journal writes them';
     case 'step':
       if (typeof x.q !== 'string' || typeof x.t !== 'string' || !Number.isInteger(x.p) || !Number.isInteger(x.o)) return 'a step without its query and input';
       if (!Array.isArray(x.out) || !Array.isArray(x.ch)) return 'a step without its records and changes';
@@ -130,10 +150,16 @@ export class Journal implements StepHooks {
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
     engine.topics.onGroup({
-      begin: () => { if (!j.replaying) { j.group = []; j.units = []; } },
+      begin: () => { if (!j.replaying) { j.group = []; j.units = []; j.producers = []; } },
       // the last `n` records were appended as one unit (a producer's batch)
       unit: (n) => { if (j.group) j.units.splice(j.units.length - n, n, n); },
-      end: (ok) => { const recs = j.group, units = j.units; j.group = undefined; if (ok && recs?.length) j.write({ e: 'recs', recs, units }); },
+      // an idempotent producer's batch: its sequences are kept with its records, so a retry after a restart is known
+      producer: (t, p, pr, o) => { if (j.group) j.producers.push({ t, p, o, id: pr.id, epoch: pr.epoch, first: pr.firstSequence, last: pr.lastSequence }); },
+      end: (ok) => {
+        const recs = j.group, units = j.units, producers = j.producers;
+        j.group = undefined;
+        if (ok && recs?.length) j.write({ e: 'recs', recs, units, ...(producers.length ? { producers } : {}) });
+      },
     });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
     const path = join(dir, 'journal.jsonl');
@@ -259,6 +285,10 @@ export class Journal implements StepHooks {
       }
       records.sort((a, b) => a.seq - b.seq);
       for (const r of records) put(JSON.stringify({ e: 'rec', ...recordLine(r) } satisfies Entry));
+      // idempotent producers' sequences, so a batch retried after a restart is still known as a duplicate
+      for (const t of engine.topics.list()) {
+        t.partitions.forEach((log, p) => { if (log.producers.size) put(JSON.stringify({ e: 'producers', t: t.name, p, states: [...log.producers] } satisfies Entry)); });
+      }
       for (const q of engine.queries.values()) {
         const rq = q.runtime;
         if (!rq) continue;
@@ -342,6 +372,10 @@ export class Journal implements StepHooks {
         if (run.length === 1) this.append(run[0]!, 'external');
         else if (this.engine.topics.has(run[0]!.t)) this.engine.topics.appendRecords(run[0]!.t, run[0]!.p, run.map((r) => ({ key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) })), 'external', true);
       }
+      for (const pr of e.producers ?? []) this.engine.topics.get(pr.t)?.partitions[pr.p]?.noteProducer({ id: pr.id, epoch: pr.epoch, firstSequence: pr.first, lastSequence: pr.last }, pr.o);
+    } else if (e.e === 'producers') {
+      const log = this.engine.topics.get(e.t)?.partitions[e.p];
+      if (log) for (const [id, st] of e.states) log.producers.set(id, st);
     } else {
       for (const r of e.out) this.append(r, 'derived');
       const q = this.engine.queries.get(e.q)?.runtime;
@@ -389,6 +423,8 @@ export class Journal implements StepHooks {
   private group: RecordLine[] | undefined;
   /** The group's units: how many of its records each append took (a batch many, a record one). */
   private units: number[] = [];
+  /** The group's batches of idempotent producers. */
+  private producers: ProducerLine[] = [];
 
   private onAppend(rec: TopicRecord, origin: Origin): void {
     if (this.replaying) return;

@@ -140,12 +140,27 @@ export class ArrivalLog {
   }
 }
 
+/** An idempotent producer's state in one partition, as Kafka keeps it: its epoch, last sequence, and its last five batches. */
+export interface ProducerState { epoch: number; lastSequence: number; recent: { firstSequence: number; lastSequence: number; baseOffset: number }[] }
+
+/** The producer of a batch appended to a partition (an idempotent producer's id, epoch and the batch's sequences). */
+export interface BatchProducer { id: number; epoch: number; firstSequence: number; lastSequence: number }
+
 /**
  * One partition's log. Offsets start at `start` (the log start offset), which retention moves on;
  * records below it are gone, as they are from a broker's deleted segments.
  */
 export class PartitionLog implements SlabHolder {
   start = 0;
+  /** Idempotent producers' state, by producer id: what deduplicates a retried batch (kept by the journal too). */
+  readonly producers = new Map<number, ProducerState>();
+  /** Notes a batch of `p` appended at `baseOffset` (-1: held by a transaction): its sequences are the producer's latest. */
+  noteProducer(p: BatchProducer, baseOffset: number): void {
+    const st = this.producers.get(p.id);
+    const recent = st && st.epoch === p.epoch ? st.recent.slice(-4) : [];
+    recent.push({ firstSequence: p.firstSequence, lastSequence: p.lastSequence, baseOffset });
+    this.producers.set(p.id, { epoch: p.epoch, lastSequence: p.lastSequence, recent });
+  }
   /** Where this log's undecoded batches are copied to, if its retention reuses their memory. */
   slab: Slab | null = null;
   private endOffset = 0;
@@ -433,6 +448,16 @@ export type AppendListener = (rec: TopicRecord, origin: Origin) => void;
 export type TopicListener = (change: { op: 'create'; name: string; config: TopicConfig } | { op: 'delete'; name: string } | { op: 'grow'; name: string; partitions: number }
   | { op: 'config'; name: string; overrides: Record<string, string> } | { op: 'trim'; name: string; partition: number; offset: number }) => void;
 
+/** Told where an `atomically` group of appends begins and ends, of its units, and of the producers of its batches. */
+export interface GroupListener {
+  begin(): void;
+  end(ok: boolean): void;
+  /** The last `records` records were appended as one unit (a producer's batch). */
+  unit?(records: number): void;
+  /** The batch just appended to the partition at `baseOffset` was the producer's. */
+  producer?(topic: string, partition: number, producer: BatchProducer, baseOffset: number): void;
+}
+
 /** The headers of a record that has none: one shared, never-changed list instead of an array per record. */
 const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 
@@ -446,7 +471,7 @@ export class TopicStore {
   private listeners: AppendListener[] = [];
   private topicListeners: TopicListener[] = [];
   private dataListeners: (() => void)[] = [];
-  private groupListeners: { begin(): void; end(ok: boolean): void; unit?(records: number): void }[] = [];
+  private groupListeners: GroupListener[] = [];
   /**
    * @param defaultRetentionBytes the broker's log.retention.bytes for topics that set none (-1: unlimited).
    * @param singlePartition every record goes to partition 0 (default false).
@@ -498,7 +523,7 @@ export class TopicStore {
   }
   private groupDepth = 0;
   /** Adds a listener told where an `atomically` group of appends begins and ends. */
-  onGroup(l: { begin(): void; end(ok: boolean): void; unit?(records: number): void }): void { this.groupListeners.push(l); }
+  onGroup(l: GroupListener): void { this.groupListeners.push(l); }
   /** Adds a listener called after every append, without the records (to wake waiting consumers). */
   onData(l: () => void): void { this.dataListeners.push(l); }
   /** Adds a listener for topics created and deleted. */
@@ -649,20 +674,26 @@ export class TopicStore {
     return log?.reusesMemory && !this.listeners.length ? this.slabs.lease(log, n) : ownMemory(n);
   }
 
-  appendBatch(topicName: string, partition: number, batch: PendingBatch, origin: Origin = 'external'): number {
+  appendBatch(topicName: string, partition: number, batch: PendingBatch, origin: Origin = 'external', producer?: BatchProducer): number {
     const log = this.topics.get(topicName)?.partitions[partition];
     if (!log) throw new Error(`Topic '${topicName}' has no partition ${partition}`);
     if (origin === 'external') this.refuse();
     const first = log.end;
     if (this.listeners.length) {
       // a listener takes each record as it comes (the journal, PRINT): decode them now, and append
-      // them as one unit (the journal keeps it whole; retention keeps all of it, as the batch)
-      this.atomically(() => this.appendRecords(topicName, partition, batch.decode(), origin, true));
+      // them as one unit (the journal keeps it whole, with its producer; retention keeps all of it, as the batch)
+      this.atomically(() => {
+        this.appendRecords(topicName, partition, batch.decode(), origin, true);
+        if (producer) for (const l of this.groupListeners) l.producer?.(topicName, partition, producer, first);
+      });
+      // (noted once kept: a batch the journal could not keep was taken back, and its retry is no duplicate)
+      if (producer) log.noteProducer(producer, first);
       return first;
     }
     this.mark(log);
     log.pushBatch(batch, this.seq);
     this.seq += batch.count;
+    if (producer) log.noteProducer(producer, first);
     for (const l of this.dataListeners) l();
     return first;
   }
