@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
+import { configuredByProperties, inConfigTerms } from './config-terms.js';
 import { CliError, EXIT } from './errors.js';
 import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
@@ -18,11 +19,17 @@ export interface GlobalOptions {
 }
 
 export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: boolean } = {}): Config {
-  try { return loadConfig(opts, process.env, process.cwd(), only); } catch (e) {
+  try {
+    const config = loadConfig(opts, process.env, process.cwd(), only);
+    configuredByProperties(config.configPath?.endsWith('.properties') ?? false);
+    if (config.unreadProperties) warner(opts)(`${config.unreadProperties} is not read: ${config.configPath} configures this project (remove one of the two, or give --config)`);
+    return config;
+  } catch (e) {
     if (e instanceof ConfigError) throw new CliError(e.message, EXIT.USAGE);
     throw e;
   }
 }
+
 
 /**
  * Names of settings, properties and variables whose values are secrets: a word of the name (split
@@ -221,5 +228,5 @@ export function asCliError(e: unknown): unknown {
 
 /** Prints a warning on stderr, unless --quiet (which prints only errors). */
 export const warner = (opts: { quiet?: boolean }) => (message: string): void => {
-  if (!opts.quiet) process.stderr.write(`warning: ${message}\n`);
+  if (!opts.quiet) process.stderr.write(`warning: ${inConfigTerms(message)}\n`);
 };

@@ -4,6 +4,7 @@ import './parent.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, usageLine, writeErrorDocument } from './errors.js';
+import { inConfigTerms } from './config-terms.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -24,7 +25,8 @@ async function main(argv: string[]): Promise<number> {
       if (jsonRequested(argv)) writeErrorDocument(usageLine(e.message.replace(/^error: /, '')), EXIT.USAGE);
       return EXIT.USAGE;
     }
-    const message = e instanceof Error ? e.message : String(e);
+    // (settings are named as the file the command read names them: Confluent's properties keys, or ours)
+    const message = inConfigTerms(e instanceof Error ? e.message : String(e));
     const code = e instanceof CliError ? e.exitCode : EXIT.FAILED;
     process.stderr.write(`error: ${message}\n`);
     if (!(e instanceof CliError) && process.env.KSQL_MIGRATE_DEBUG) process.stderr.write(`${(e as Error).stack}\n`);

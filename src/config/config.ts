@@ -6,6 +6,7 @@ import { validateHeaderName, validateHeaderValue } from 'node:http';
 import { z } from 'zod';
 import { isMap, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { parse as parseProperties } from 'dot-properties';
+import { inPropertiesTerms } from './property-terms.js';
 import { VARIABLE_NAME } from '../sql/variables.js';
 
 /** A number or a boolean may come as text (a `${env:NAME}` reference always does). */
@@ -93,6 +94,8 @@ const unwrap = (t: z.ZodType): z.ZodType => {
 
 export type Config = z.infer<typeof ConfigSchema> & {
   migrationsDir: string; configPath?: string;
+  /** A ksql-migrations.properties beside the ksql-migrate.yaml read instead of it (its settings are not read). */
+  unreadProperties?: string;
   /**
    * Variables of the file whose value names an environment variable that is unset or empty, each with
    * why: they are left out, so only a migration that uses one fails (a status or validate run in CI
@@ -268,7 +271,8 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
     // the Java tool reads an empty value of a key it has as its default, as if the key were not there
     // (an empty key store or OAuth setting asks for nothing, so it is no reason to refuse the file)
     if (value.trim() === '' && (to || key.startsWith('ssl.') || key.startsWith('bearer.auth.'))) continue;
-    if (to) { out[to[0]][to[1]] = value; continue; }
+    // (Kafka's ConfigDef, which reads the Java tool's file, trims every string and password value)
+    if (to) { out[to[0]][to[1]] = value.trim(); continue; }
     // HTTP/2 by ALPN is a transport choice: the answers are the same either way
     if (key === 'ssl.alpn') continue;
     if (key === 'ssl.verify.host') {
@@ -393,14 +397,15 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   }
   /** `<file>:<line>: ` for a setting of the YAML file, where an error about it starts; '' if the file has no such line. */
   const lineOf = (setting: readonly (string | number)[]): string => {
-    const line = path.endsWith('.properties') ? undefined : yamlLine(fileText, setting);
+    const propertyKey = Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === setting[0] && to[1] === setting[1])?.[0];
+    const line = !path.endsWith('.properties') ? yamlLine(fileText, setting) : propertyKey ? propertiesLine(fileText, propertyKey) : undefined;
     return line === undefined ? '' : `${path}:${line}: `;
   };
   const unsetVariables: Record<string, string> = {};
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   let resolved: unknown;
   try { resolved = resolveEnvRefs(kept, env, '', unsetVariables); } catch (e) {
-    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(e.setting)}${e.message}`);
+    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(e.setting)}${path.endsWith('.properties') ? inPropertiesTerms(e.message) : e.message}`);
     throw e;
   }
   // the file's URLs give up their credentials as the environment's and the flags' did (before the
@@ -447,7 +452,10 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const dir = fromCwd ? resolve(cwd, fromCwd) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
   const server = parsed.data.server;
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (server[k] !== undefined) server[k] = resolve(base, server[k]!);
-  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
+  // a project with both files (moving from Confluent's tool) is configured by the YAML alone: said, so a history named only in the properties is not missed
+  const beside = !explicit && !path.endsWith('.properties') && existsSync(path) ? resolve(cwd, 'ksql-migrations.properties') : undefined;
+  const unreadProperties = beside && existsSync(beside) ? beside : undefined;
+  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, ...(unreadProperties ? { unreadProperties } : {}), ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
 }
 
 /** The PEM files server.caFile, certFile and keyFile name, read; an unreadable one names its key. */

@@ -1243,4 +1243,28 @@ describe('commands a careful user leans on', () => {
     expect(prop.status).toBe(2);
     expect(prop.stderr).toMatch(new RegExp(`^error: ${join(p.dir, 'ksql-migrations.properties').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: ksql\\.migrations\\.topic\\.replicas: `));
   });
+
+  it('a project configured by ksql-migrations.properties: values are trimmed as the Java tool trims them, messages name its keys, and one beside a ksql-migrate.yaml is said to be unread', () => {
+    const p = project();
+    const props = join(p.dir, 'ksql-migrations.properties');
+    rmSync(join(p.dir, 'ksql-migrate.yaml'));
+    // trailing blanks after a value (Kafka's ConfigDef trims every value the Java tool reads)
+    writeFileSync(props, `ksql.server.url=${target()}  \nksql.migrations.stream.name=${p.stream}  \nksql.migrations.table.name=${p.table}\t\nksql.migrations.stream.topic.name=${p.stream.toLowerCase()}-t  \n`);
+    sql(p.dir, 'V000001__trimmed.sql', stream(`TR_${p.stream}`, `tr_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    expect(JSON.parse(p.run('status', '--json').stdout).currentVersion).toBe(1);
+    // a setting's problem is named as the file names it, with its line
+    writeFileSync(props, `ksql.server.url=${target()}\nksql.auth.basic.username=u\nksql.auth.basic.password=\${PW}\n`);
+    const pw = p.run('status');
+    expect([pw.status, pw.stderr]).toEqual([2, `error: ${props}:3: ksql.auth.basic.password: its value is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)\n`]);
+    writeFileSync(props, `ksql.server.url=${target()}\nksql.migrations.dir.override=${join(p.dir, 'nowhere')}\n`);
+    const dir = p.run('status');
+    expect([dir.status, dir.stderr]).toEqual([2, expect.stringContaining('(set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or ksql.migrations.dir.override,')]);
+    // beside a ksql-migrate.yaml, the properties file is not read: said on every command
+    writeFileSync(props, `ksql.server.url=${target()}\nksql.migrations.stream.name=THEIR_EVENTS\n`);
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\nmetadata:\n  stream: ${p.stream}\n  table: ${p.table}\n`);
+    const both = p.run('status');
+    expect([both.status, both.stderr]).toEqual([0, `warning: ${props} is not read: ${join(p.dir, 'ksql-migrate.yaml')} configures this project (remove one of the two, or give --config)\n`]);
+    expect(p.run('status', '--quiet').stderr).toBe('');
+  });
 });
