@@ -641,6 +641,7 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect(unexplained).toEqual([]);
     const named = async (name: string) => ((await ksql(server.url, `DESCRIBE FUNCTION ${name};`)).body[0].functions as { arguments: { name: string; type: string }[] }[]).map((f) => f.arguments.map((a) => `${a.name} ${a.type}`).join(', '));
     expect(await named('SUBSTRING')).toContain('input VARCHAR, position INT, length INT');
+    expect(await named('REGEXP_EXTRACT')).toContain('pattern VARCHAR, input VARCHAR');
     expect(await named('LATEST_BY_OFFSET')).toEqual(expect.arrayContaining(['column INT, ignoreNulls BOOLEAN', 'column INT, latestN INT', 'column INT, latestN INT, ignoreNulls BOOLEAN']));
     expect(await variants('SUM_LIST')).toEqual(['ARRAY<INT> -> INT', 'ARRAY<BIGINT> -> BIGINT', 'ARRAY<DOUBLE> -> DOUBLE', 'ARRAY<DECIMAL> -> DECIMAL']);
   });
