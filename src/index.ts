@@ -22,7 +22,7 @@ export interface ApiOptions extends ConfigFlags {
 
 async function open(opts: ApiOptions): Promise<{ config: Config; client: KsqlClient; metadata: MetadataNames }> {
   const config = loadConfig(opts);
-  const client = new KsqlClient({ ...readTlsFiles(config.server), url: config.server.url, username: config.server.username, password: config.server.password, headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, verifyHost: config.server.verifyHost, properties: config.properties });
+  const client = new KsqlClient({ ...readTlsFiles(config.server, config.settingAt), url: config.server.url, username: config.server.username, password: config.server.password, headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, verifyHost: config.server.verifyHost, properties: config.properties });
   const m = config.metadata;
   const serviceId = !m.streamTopic || !m.tableTopic ? (await client.info()).ksqlServiceId : '';
   const metadata = metadataNamesFor(m, serviceId);

@@ -22,6 +22,7 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
   try {
     const config = loadConfig(opts, process.env, process.cwd(), only);
     configuredByProperties(config.configPath?.endsWith('.properties') ?? false);
+    loaded = config;
     if (config.unreadProperties) warner(opts)(`${config.unreadProperties} is not read: ${config.configPath} configures this project (remove one of the two, or give --config)`);
     return config;
   } catch (e) {
@@ -114,7 +115,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
 export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
   const redact = verboseRedactor(config, opts);
   let files;
-  try { files = readTlsFiles(config.server); } catch (e) { throw new CliError((e as Error).message, EXIT.USAGE); }
+  try { files = readTlsFiles(config.server, config.settingAt); } catch (e) { throw new CliError((e as Error).message, EXIT.USAGE); }
   if (config.server.insecure && !opts.quiet) process.stderr.write('warning: TLS certificate verification is off (server.insecure)\n');
   return new KsqlClient({
     ...files,
@@ -217,8 +218,25 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
 }
 
 /** Maps client errors to one line and the documented exit code. */
+/** The configuration the command loaded, for errors that are its settings' (a property the server refuses). */
+let loaded: Config | undefined;
+
+/**
+ * The configured property (`properties:`, sent with every statement) that the server refused, by the
+ * name its message gives: Failed to set '<name>' (an unknown one), or Kafka's `Invalid value ... for
+ * configuration <name>` (that name without its ksql.streams. prefix).
+ */
+function refusedProperty(message: string): string | undefined {
+  const name = /^Failed to set '([^']+)'/.exec(message)?.[1] ?? /^Invalid value .* for configuration ([^\s:]+)/.exec(message)?.[1];
+  if (name === undefined || !loaded) return undefined;
+  return Object.keys(loaded.properties).find((k) => k === name || k.endsWith(`.${name}`));
+}
+
 export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
+  // a property of the configuration the server refuses is the configuration's mistake, named where it is set
+  const property = e instanceof ServerError && e.status === 400 ? refusedProperty(e.message) : undefined;
+  if (property !== undefined) return new CliError(`${loaded?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${(e as ServerError).brief}`, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
   if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.brief}`, EXIT.UNREACHABLE, { cause: e });

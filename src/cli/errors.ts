@@ -22,11 +22,15 @@ export function writeErrorDocument(error: string, exitCode: number, more?: Recor
  */
 export const exitWhenDone = { requested: false };
 
-/** A version number flag (1 to 999999), or undefined when not given; digits only: 1e3 and 0x2 are numbers to JavaScript, not version numbers. */
-export function versionFlag(flag: string, v: string | undefined): number | undefined {
+/**
+ * A version number flag (1 to 999999; from 0 where `zero` is allowed, as down --to 0 undoes all), or
+ * undefined when not given; digits only: 1e3 and 0x2 are numbers to JavaScript, not version numbers.
+ */
+export function versionFlag(flag: string, v: string | undefined, zero = false): number | undefined {
   if (v === undefined) return undefined;
   const n = /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 999_999) throw new CliError(`${flag}: expected a version number (1 to 999999), got '${v}'`, EXIT.USAGE);
+  const least = zero ? 0 : 1;
+  if (!Number.isInteger(n) || n < least || n > 999_999) throw new CliError(`${flag}: expected a version number (${least} to 999999), got '${v}'`, EXIT.USAGE);
   return n;
 }
 

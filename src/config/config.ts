@@ -96,6 +96,8 @@ export type Config = z.infer<typeof ConfigSchema> & {
   migrationsDir: string; configPath?: string;
   /** A ksql-migrations.properties beside the ksql-migrate.yaml read instead of it (its settings are not read). */
   unreadProperties?: string;
+  /** Where the file sets a setting (its key path), as `<file>:<line>: ` for an error about it; '' where no file line sets it. */
+  settingAt?: (setting: readonly (string | number)[]) => string;
   /**
    * Variables of the file whose value names an environment variable that is unset or empty, each with
    * why: they are left out, so only a migration that uses one fails (a status or validate run in CI
@@ -455,25 +457,32 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   // a project with both files (moving from Confluent's tool) is configured by the YAML alone: said, so a history named only in the properties is not missed
   const beside = !explicit && !path.endsWith('.properties') && existsSync(path) ? resolve(cwd, 'ksql-migrations.properties') : undefined;
   const unreadProperties = beside && existsSync(beside) ? beside : undefined;
-  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, ...(unreadProperties ? { unreadProperties } : {}), ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
+  // (a setting a flag or the environment replaced is set by no line of the file)
+  const settingAt = (setting: readonly (string | number)[]) => {
+    const layer = (l: unknown) => setting.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), l);
+    return [fromEnv, fromFlags].some((l) => layer(l) !== undefined) ? '' : lineOf(setting);
+  };
+  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, settingAt, ...(unreadProperties ? { unreadProperties } : {}), ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
 }
 
 /** The PEM files server.caFile, certFile and keyFile name, read; an unreadable one names its key. */
-export function readTlsFiles(server: Config['server']): { ca?: string; cert?: string; key?: string } {
+export function readTlsFiles(server: Config['server'], settingAt: Config['settingAt'] = () => ''): { ca?: string; cert?: string; key?: string } {
+  // each error starts where the file sets the key it names
+  const fail = (key: string, message: string) => new ConfigError(`${settingAt(['server', key])}server.${key}: ${message}`);
   const read = (key: string, file?: string) => {
     if (!file) return undefined;
-    try { return readFileSync(file, 'utf8'); } catch { throw new ConfigError(`server.${key}: cannot read ${file}`); }
+    try { return readFileSync(file, 'utf8'); } catch { throw fail(key, `cannot read ${file}`); }
   };
-  if (!!server.certFile !== !!server.keyFile) throw new ConfigError(`server.${server.certFile ? 'keyFile' : 'certFile'}: a client certificate needs both server.certFile and server.keyFile`);
+  if (!!server.certFile !== !!server.keyFile) throw fail(server.certFile ? 'certFile' : 'keyFile', `a client certificate needs both server.certFile and server.keyFile (server.${server.certFile ? 'keyFile' : 'certFile'} is not set)`);
   const files = { ca: read('caFile', server.caFile), cert: read('certFile', server.certFile), key: read('keyFile', server.keyFile) };
   // files that hold no PEM of their kind (a key given as the certificate, a YAML file as the CA) are
   // this configuration's mistake, not an unreachable server's
-  if (files.ca !== undefined && !files.ca.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`server.caFile: no PEM certificate in ${server.caFile}`);
-  if (files.cert !== undefined && !files.cert.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`server.certFile: no PEM certificate in ${server.certFile}`);
-  if (files.key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(files.key)) throw new ConfigError(`server.keyFile: no PEM private key in ${server.keyFile}`);
+  if (files.ca !== undefined && !files.ca.includes('-----BEGIN CERTIFICATE-----')) throw fail('caFile', `no PEM certificate in ${server.caFile}`);
+  if (files.cert !== undefined && !files.cert.includes('-----BEGIN CERTIFICATE-----')) throw fail('certFile', `no PEM certificate in ${server.certFile}`);
+  if (files.key !== undefined && !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(files.key)) throw fail('keyFile', `no PEM private key in ${server.keyFile}`);
   if (files.cert !== undefined && files.key !== undefined) {
     try { createSecureContext({ cert: files.cert, key: files.key }); } catch (e) {
-      throw new ConfigError(`server.certFile, server.keyFile: the key is not the certificate's (${(e as Error).message.replace(/^error:[0-9A-F]+:/, '')})`);
+      throw fail('keyFile', `the key is not server.certFile's (${(e as Error).message.replace(/^error:[0-9A-F]+:/, '')})`);
     }
   }
   return files;

@@ -82,6 +82,9 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
   const describeTable = () => describeSource(client, m.table);
   const [events, table, described] = await Promise.allSettled([select(m.stream), select(m.table), opts.checkTable ? describeTable() : Promise.resolve(undefined)]);
+  // the DESCRIBE carries the configured properties, as every write does: one the server refuses
+  // (misspelt, a bad value) stops the command here, before it claims the lock or writes anything
+  if (described.status === 'rejected') throw described.reason;
   const description = described.status === 'fulfilled' ? described.value : undefined;
   const foreign = description ? otherStreamsTable(m, description) : undefined;
   // a table under metadata.table that is no history is a setting to change, whether or not the

@@ -75,6 +75,8 @@ describe('flags reach their command', () => {
         expect([c.status, c.stderr.trim()]).toEqual([2, `error: --version: expected a version number (1 to 999999), got '${bad}'`]);
       }
     }
+    // down --to takes 0 (undo every version), and says so when refusing
+    for (const bad of ['-1', 'abc', '1000000']) expect(p.run('down', '--to', bad).stderr.trim()).toBe(`error: --to: expected a version number (0 to 999999), got '${bad}'`);
     const created = p.run('create', 'later', '--version', '7');
     expect(created.status).toBe(0);
     expect(existsSync(join(p.dir, 'migrations', 'V000007__later.sql'))).toBe(true);
@@ -1242,6 +1244,29 @@ describe('commands a careful user leans on', () => {
     const prop = p.run('status');
     expect(prop.status).toBe(2);
     expect(prop.stderr).toMatch(new RegExp(`^error: ${join(p.dir, 'ksql-migrations.properties').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: ksql\\.migrations\\.topic\\.replicas: `));
+  });
+
+  it('a property of the configuration the server refuses (unknown, or a bad value) stops up before it claims the lock or writes anything: exit 2 naming the file, line and key', () => {
+    const p = project();
+    sql(p.dir, 'V000001__p.sql', stream(`PR_${p.stream}`, `pr_${p.stream.toLowerCase()}`));
+    const yaml = join(p.dir, 'ksql-migrate.yaml');
+    const good = readFileSync(yaml, 'utf8');
+    for (const [line, key, said] of [
+      ['  not.a.real.property: 1', 'not.a.real.property', "Failed to set 'not.a.real.property' to '1'"],
+      ['  ksql.streams.auto.offset.reset: middle', 'ksql.streams.auto.offset.reset', 'Invalid value middle for configuration auto.offset.reset'],
+    ] as const) {
+      writeFileSync(yaml, good.replace(/^properties:\n( {2}.*\n)+/m, `properties:\n${line}\n`));
+      const at = good.slice(0, good.indexOf('properties:')).split('\n').length + 1;
+      const up = p.run('up');
+      // (a real ksqlDB's words may differ: the local server's are its)
+      if (process.env.KSQLDB_URL) expect(up.status).not.toBe(0);
+      else expect([up.status, up.stderr.startsWith(`error: ${yaml}:${at}: properties.${key}: ksqlDB refused it: ${said}`)]).toEqual([2, true]);
+    }
+    writeFileSync(yaml, good);
+    // nothing was made or claimed: the next run applies the version
+    const s = JSON.parse(p.run('status', '--json').stdout);
+    expect([s.metadataExists, s.lockHolder]).toEqual([false, null]);
+    expect(p.run('up').status).toBe(0);
   });
 
   it('a project configured by ksql-migrations.properties: values are trimmed as the Java tool trims them, messages name its keys, and one beside a ksql-migrate.yaml is said to be unread', () => {

@@ -119,10 +119,13 @@ describe.skipIf(!openssl)('TLS from cert and key files (needs the openssl comman
       const r = spawnSync(process.execPath, [CLI, 'status'], { cwd: dir, encoding: 'utf8' });
       return [r.status, r.stderr.trim()];
     };
-    expect(status('  caFile: notes.yaml\n')).toEqual([2, `error: server.caFile: no PEM certificate in ${join(dir, 'notes.yaml')}`]);
-    expect(status('  caFile: cert.pem\n  certFile: key.pem\n  keyFile: cert.pem\n')).toEqual([2, `error: server.certFile: no PEM certificate in ${join(dir, 'key.pem')}`]);
-    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n  keyFile: other-key.pem\n')).toEqual([2, expect.stringMatching(/^error: server\.certFile, server\.keyFile: the key is not the certificate's \(.*\)$/)]);
-    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n')).toEqual([2, 'error: server.keyFile: a client certificate needs both server.certFile and server.keyFile']);
+    // each names the file and the line of the key, as every other configuration error does
+    const yaml = join(dir, 'ksql-migrate.yaml');
+    expect(status('  caFile: notes.yaml\n')).toEqual([2, `error: ${yaml}:4: server.caFile: no PEM certificate in ${join(dir, 'notes.yaml')}`]);
+    expect(status('  caFile: missing.pem\n')).toEqual([2, `error: ${yaml}:4: server.caFile: cannot read ${join(dir, 'missing.pem')}`]);
+    expect(status('  caFile: cert.pem\n  certFile: key.pem\n  keyFile: cert.pem\n')).toEqual([2, `error: ${yaml}:5: server.certFile: no PEM certificate in ${join(dir, 'key.pem')}`]);
+    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n  keyFile: other-key.pem\n')).toEqual([2, expect.stringMatching(new RegExp(`^error: ${yaml.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6: server\\.keyFile: the key is not server\\.certFile's \\(.*\\)$`))]);
+    expect(status('  caFile: cert.pem\n  certFile: cert.pem\n')).toEqual([2, `error: ${yaml}:5: server.certFile: a client certificate needs both server.certFile and server.keyFile (server.keyFile is not set)`]);
     expect(status('  caFile: cert.pem\n  certFile: cert.pem\n  keyFile: key.pem\n')[0]).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ export interface DownOptions extends GlobalOptions { to?: string; dryRun?: boole
 export async function runDown(opts: DownOptions): Promise<number> {
   const config = loadConfigOrExit(opts);
   // --to 0 undoes every applied version
-  const to = opts.to !== undefined && /^\s*0+\s*$/.test(opts.to) ? 0 : versionFlag('--to', opts.to);
+  const to = versionFlag('--to', opts.to, true);
   const stopEmbedded = await startEmbedded(config, opts);
   const client = makeClient(config, opts);
   const signals = runSignals('undo', opts.json);
