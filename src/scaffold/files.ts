@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../files/make-dir.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScaffoldError, type ProjectFile } from './render.js';
@@ -66,7 +67,7 @@ export async function writeFiles(dir: string, files: readonly ProjectFile[]): Pr
   }
   for (const file of files) {
     const target = join(dir, ...file.path.split('/'));
-    await mkdir(dirname(target), { recursive: true });
+    await makeDirectory(dirname(target));
     await writeFile(target, file.content);
   }
 }

@@ -168,6 +168,8 @@ describe('process lifecycle', () => {
     const start = (...args: string[]) => { const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 }); return [r.status, r.stderr.trim()]; };
     expect(start('--tls-cert', 'afile', '--tls-key', 'afile')).toEqual([2, expect.stringMatching(/^error: --tls-cert\/--tls-key: afile and afile must be a PEM certificate and its PEM private key \(/)]);
     expect(start('--data-dir', 'afile')).toEqual([2, 'error: --data-dir: afile: a file stands where a directory is needed (EEXIST)']);
+    // under /proc, where mkdir answers ENOENT though the parent exists (Node's own recursive mkdir retried that for ever)
+    expect(start('--data-dir', '/proc/ksqlm-nope/data')).toEqual([2, 'error: --data-dir: /proc/ksqlm-nope: cannot be created there (ENOENT)']);
     expect(start('--host', 'nosuch.invalid')).toEqual([2, expect.stringMatching(/^error: --host: cannot listen on nosuch\.invalid \((ENOTFOUND|EAI_AGAIN)\)$/)]);
     if (openssl) {
       for (const n of ['1', '2']) execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `key${n}.pem`), '-out', join(dir, `cert${n}.pem`), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });

@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { ConfigError, loadConfig } from '../../config/config.js';
 import { CliError, EXIT } from '../errors.js';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../../files/make-dir.js';
 import { dirname, join, resolve } from 'node:path';
 
 const TEMPLATE = `# ksql-migrate configuration. Precedence: defaults < this file < KSQL_MIGRATE_* environment < flags.
@@ -73,7 +74,7 @@ export async function runInit(dir = '.'): Promise<void> {
     // the environment names the directory for every command: init makes that one
     migrations = resolve(root, process.env.KSQL_MIGRATE_MIGRATIONS_DIR);
   }
-  try { await mkdir(migrations, { recursive: true }); } catch (e) {
+  try { await makeDirectory(migrations); } catch (e) {
     throw new CliError(`init: cannot create ${migrations}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
   }
   if (existsSync(cfg)) {
@@ -82,7 +83,7 @@ export async function runInit(dir = '.'): Promise<void> {
     // a ksql-migrate.yaml would take precedence over it, and point at other servers and names
     process.stdout.write(`${confluent} configures this project (ksql-migrate reads it when there is no ksql-migrate.yaml); no ksql-migrate.yaml written\n`);
   } else {
-    try { await mkdir(dirname(cfg), { recursive: true }); await writeFile(cfg, TEMPLATE); } catch (e) {
+    try { await makeDirectory(dirname(cfg)); await writeFile(cfg, TEMPLATE); } catch (e) {
       throw new CliError(`init: cannot write ${cfg}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
     }
     process.stdout.write(`created ${cfg}\n`);

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
@@ -56,7 +57,9 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EADDRNOTAVAIL') throw new CliError(`--host: cannot listen on ${opts.host} (${err.code})`, EXIT.USAGE);
     if (e instanceof TlsFilesError) throw new CliError(`--tls-cert/--tls-key: ${e.message}`, EXIT.USAGE);
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--data-dir: ${e.message}`, EXIT.USAGE);
-    if (opts.dataDir && err.path && pathProblem(err)) throw new CliError(`--data-dir: ${err.path}: ${pathProblem(err)} (${err.code})`, EXIT.USAGE);
+    // (a path of the data dir, or one on its way: the directory or its parents)
+    const dataDirPath = opts.dataDir && err.path && [[err.path, opts.dataDir], [opts.dataDir, err.path]].some(([a, b]) => resolve(a!).startsWith(resolve(b!)));
+    if (dataDirPath && pathProblem(err)) throw new CliError(`--data-dir: ${err.path}: ${pathProblem(err)} (${err.code})`, EXIT.USAGE);
     throw e;
   }
   // one write, so whoever reads the first line also has the second

@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, fchmodSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { makeDirectory } from '../../files/make-dir.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Engine } from '../engine.js';
@@ -136,7 +137,7 @@ export class Journal implements StepHooks {
   static async open(dir: string, engine: Engine, opts: { compactAboveBytes?: number; warn?: (message: string) => void } = {}): Promise<Journal> {
     // the journal holds every statement, secrets in WITH clauses included: the directory and its files
     // are the user's alone, and a directory made here tells git to leave it out (it may be in a project)
-    const made = await mkdir(dir, { recursive: true, mode: 0o700 });
+    const made = await makeDirectory(dir, 0o700);
     if (made !== undefined) await writeFile(join(dir, '.gitignore'), '# ksql-migrate server data (statements and records): not for version control\n*\n', { mode: 0o600 });
     const release = await lockDataDir(dir);
     const idFile = join(dir, 'cluster-id');
