@@ -7,6 +7,8 @@ import { avroColumns, defaultKeyRecordName, expandNamedTypes } from '../serde/av
 import { jsonColumns } from '../serde/json-schema.js';
 import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
 import { avroWithReferences, jsonWithReferences, referenced } from '../serde/schema-references.js';
+import { typeDepth } from '../sql/types.js';
+import { MAX_TYPE_DEPTH } from '../sql/parser.js';
 
 export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
 
@@ -50,6 +52,9 @@ export function inferColumns(engine: { registry: SchemaLookup }, topic: string, 
       if (!msg) throw missingSchema(topic, isKey);
       columns = protoColumns(proto, msg, ns, upper);
     }
+    // a type deeper than a statement may name would make a source no later statement can describe
+    const deepest = columns.reduce((m, c) => Math.max(m, typeDepth(c.type)), 0);
+    if (deepest > MAX_TYPE_DEPTH) throw new Error(`the schema nests ARRAY, MAP and STRUCT types ${deepest} levels deep, more than the ${MAX_TYPE_DEPTH} a statement may name`);
   } catch (e) {
     if (e instanceof KsqlStatementError) throw e;
     throw new KsqlStatementError(`Unable to verify if the ${isKey ? 'key' : 'value'} schema for topic: ${topic} is compatible with ksqlDB.\nReason: ${(e as Error).message}`);

@@ -21,6 +21,8 @@ export function handleRegistryRequest(registry: SchemaRegistry, req: RegistryReq
     return route(registry, req) ?? (knownPath(req.path) && req.method !== 'OPTIONS' ? fail(405, 405, 'HTTP 405 Method Not Allowed') : fail(404, 404, 'HTTP 404 Not Found'));
   } catch (e) {
     if (e instanceof RegistryError) return fail(e.status, e.errorCode, e.message);
+    // (a schema nested deeper than the checks before it foresaw is the request's, not the store's)
+    if (e instanceof RangeError && /call stack/i.test(e.message)) return fail(422, 42201, 'Invalid schema: it is nested too deeply to read');
     return fail(500, 50001, `Error in the backend data store - ${(e as Error).message}`);
   }
 }

@@ -11,11 +11,28 @@ import type protobuf from 'protobufjs';
  */
 export function normalizeSchema(schema: string, type: SchemaType): string {
   if (type === 'PROTOBUF') return schema;
+  // Confluent reads the text with Jackson, whose documents nest at most 1000 deep
+  const depth = jsonNestingDepth(schema);
+  if (depth > MAX_JSON_DEPTH) throw new RegistryError(422, 42201, `Invalid schema ${schema.slice(0, 200)}..., details: Document nesting depth (${depth}) exceeds the maximum allowed (${MAX_JSON_DEPTH}, from \`StreamReadConstraints.getMaxNestingDepth()\`)`);
   let parsed: unknown;
   try { parsed = JSON.parse(schema); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
   return JSON.stringify(type === 'AVRO' ? printedAvro(parsed, null) : parsed);
+}
+
+/** Jackson's default limit on how deep a JSON document nests (StreamReadConstraints). */
+const MAX_JSON_DEPTH = 1000;
+
+/** How deep the arrays and objects of a JSON text nest (strings skipped); a text that is no JSON is measured as far as it goes. */
+export function jsonNestingDepth(text: string): number {
+  let depth = 0, most = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) { for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++; continue; }
+    if (c === 123 || c === 91) { if (++depth > most) most = depth; } else if (c === 125 || c === 93) depth--;
+  }
+  return most;
 }
 
 /**

@@ -4,7 +4,8 @@ import { parseNumericLiteral } from './literals.js';
 import { T, type SqlType } from './types.js';
 
 /** The deepest nesting of ARRAY, MAP and STRUCT a column type may have. */
-const MAX_TYPE_DEPTH = 256;
+/** The most levels of ARRAY, MAP and STRUCT a type may nest: deeper ones could not be written back as statements. */
+export const MAX_TYPE_DEPTH = 256;
 
 /** Words that ksqlDB reserves: they need quoting to be used as identifiers. */
 export const RESERVED = new Set([

@@ -15,6 +15,16 @@ export type SqlType =
 
 export interface StructField { name: string; type: SqlType }
 
+/** How many levels of ARRAY, MAP and STRUCT a type nests (0 for a primitive). */
+export function typeDepth(t: SqlType): number {
+  switch (t.kind) {
+    case 'ARRAY': return 1 + typeDepth(t.item);
+    case 'MAP': return 1 + Math.max(typeDepth(t.key), typeDepth(t.value));
+    case 'STRUCT': return 1 + t.fields.reduce((m, f) => Math.max(m, typeDepth(f.type)), 0);
+    default: return 0;
+  }
+}
+
 const prim = (kind: PrimitiveKind): SqlType => ({ kind });
 export const T = {
   BOOLEAN: prim('BOOLEAN'), INTEGER: prim('INTEGER'), BIGINT: prim('BIGINT'), DOUBLE: prim('DOUBLE'),
