@@ -180,6 +180,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       }
       let raw: string;
       try { raw = await readBody(req); } catch (e) {
+        // (what is still to come of the body is read and dropped once the answer is out, so a client
+        // still sending it reads the answer, not a reset)
         if ((e as Error).message === 'too large') return send(res, genericError(413, 41300, `Request body exceeds the limit of ${MAX_BODY} bytes`));
         throw e;
       }
@@ -357,6 +359,9 @@ function readBody(req: http.IncomingMessage): Promise<string> {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    // a body declared larger than the limit is refused at once, not after it was sent
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > MAX_BODY) { reject(new Error('too large')); return; }
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) { if (!failed) { failed = true; reject(new Error('too large')); } return; }
