@@ -227,9 +227,11 @@ let loaded: Config | undefined;
  * configuration <name>` (that name without its ksql.streams. prefix).
  */
 function refusedProperty(message: string): string | undefined {
-  const name = /^Failed to set '([^']+)'/.exec(message)?.[1] ?? /^Invalid value .* for configuration ([^\s:]+)/.exec(message)?.[1];
+  // (the value must be the configured one too: a statement's own setting, as PARTITIONS, is not the configuration's)
+  const unknown = /^Failed to set '([^']+)' to '([^']*)'/.exec(message), invalid = /^Invalid value (.*) for configuration ([^\s:]+)/.exec(message);
+  const [name, value] = unknown ? [unknown[1], unknown[2]] : invalid ? [invalid[2], invalid[1]] : [];
   if (name === undefined || !loaded) return undefined;
-  return Object.keys(loaded.properties).find((k) => k === name || k.endsWith(`.${name}`));
+  return Object.entries(loaded.properties).find(([k, v]) => (k === name || k.endsWith(`.${name}`)) && String(v) === value)?.[0];
 }
 
 export function asCliError(e: unknown): unknown {

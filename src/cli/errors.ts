@@ -65,8 +65,6 @@ export function pathProblem(e: unknown): string | undefined {
     case 'EISDIR': return 'a directory stands where a file is needed';
     case 'EACCES': case 'EPERM': return 'permission denied';
     case 'EROFS': return 'read-only file system';
-    // (a parent that exists and takes no directory, as /proc, answers so too)
-    case 'ENOENT': return 'cannot be created there';
     case 'ENOSPC': return 'no space left on the device';
     default: return undefined;
   }

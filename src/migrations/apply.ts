@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, currentRowBehind, describeCurrentRow, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, agreeingCurrentRow, currentRowMismatch, describeCurrentRow, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -82,9 +82,11 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   const select = (source: string) => client.query(`SELECT ${COLUMNS.join(', ')} FROM ${source};`);
   const describeTable = () => describeSource(client, m.table);
   const [events, table, described] = await Promise.allSettled([select(m.stream), select(m.table), opts.checkTable ? describeTable() : Promise.resolve(undefined)]);
-  // the DESCRIBE carries the configured properties, as every write does: one the server refuses
-  // (misspelt, a bad value) stops the command here, before it claims the lock or writes anything
-  if (described.status === 'rejected') throw described.reason;
+  // the DESCRIBE carries the configured properties, as every write does: a request the server
+  // refuses as bad (400: a property misspelt or of a bad value) stops the command here, before it
+  // claims the lock or writes anything; a DESCRIBE that fails otherwise (a timeout, no permission)
+  // only leaves the table's check to the pull queries
+  if (described.status === 'rejected' && described.reason instanceof ServerError && described.reason.status === 400) throw described.reason;
   const description = described.status === 'fulfilled' ? described.value : undefined;
   const foreign = description ? otherStreamsTable(m, description) : undefined;
   // a table under metadata.table that is no history is a setting to change, whether or not the
@@ -375,9 +377,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
     for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
-    const behind = currentRowBehind(history);
+    const mismatch = currentRowMismatch(history);
     if (options.dryRun) {
-      if (behind) emit({ type: 'warning', message: `${describeCurrentRow(behind, stream)}: up writes it again` });
+      if (mismatch) emit({ type: 'warning', message: `${describeCurrentRow(mismatch, stream)}: up writes it again` });
       result = { outcomes, plan: p, interrupted: false };
       return result;
     }
@@ -427,13 +429,14 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         break;
       }
     }
-    // a CURRENT row the history left behind the latest applied version (a run stopped between a
-    // version's rows and CURRENT's, rows written by hand) is written again as that version, unless a
-    // migration of this run wrote CURRENT (its MIGRATED or ERROR rows agree with the latest)
-    if (behind && !interrupted && outcomes.every((o) => o.status === 'not-executed')) {
-      await client.ksql(withMigrated(insertRow(stream, { ...history.versions.get(behind.latest)!, versionKey: CURRENT })));
+    // a CURRENT row that disagrees with the history (a run stopped between a version's rows and
+    // CURRENT's, rows written by hand) is written again as the latest applied version, unless a
+    // migration of this run wrote CURRENT (its MIGRATED or ERROR rows agree with the history)
+    if (mismatch && !interrupted && outcomes.every((o) => o.status === 'not-executed')) {
+      const row = agreeingCurrentRow(history, mismatch);
+      await client.ksql(withMigrated(insertRow(stream, row)));
       migratedRows = undefined;
-      emit({ type: 'warning', message: `${describeCurrentRow(behind, stream)}: written again as version ${behind.latest}` });
+      emit({ type: 'warning', message: `${describeCurrentRow(mismatch, stream)}: written again as ${mismatch.latest !== undefined ? `version ${mismatch.latest}` : `version ${row.version}, pending`}` });
     }
     // a stop asked for during the last migration: it finished and is recorded, and the run says it was stopped
     if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;

@@ -190,18 +190,33 @@ export function currentRowLatest(h: History): number | undefined {
   return Number.isSafeInteger(v) && v > 0 ? v : undefined;
 }
 
+/** The CURRENT row against the history: the latest version it names (Confluent's reading) and the latest applied one. */
+export interface CurrentRowMismatch { currentRow?: number; latest?: number }
+
 /**
  * When the CURRENT row names another latest version than the history's highest MIGRATED one (a run
- * stopped between the rows of a version applied out of order and CURRENT's rewrite, or rows written
- * by hand): Confluent's tool, which goes by CURRENT, would apply the versions above it again.
+ * stopped between the rows of a version applied out of order and CURRENT's rewrite, an older `down`
+ * that left CURRENT pending on a version undone, rows written by hand): Confluent's tool, which goes
+ * by CURRENT, would apply versions again or take versions as applied that are not.
  */
-export function currentRowBehind(h: History): { currentRow?: number; latest: number } | undefined {
+export function currentRowMismatch(h: History): CurrentRowMismatch | undefined {
   const latest = latestMigrated(h), reads = currentRowLatest(h);
-  return latest !== undefined && reads !== latest ? { currentRow: reads, latest } : undefined;
+  return reads !== latest ? { currentRow: reads, latest } : undefined;
+}
+
+/** The row CURRENT is written as to agree with the history: the latest applied version's, or, with none applied, a pending one with no previous. */
+export function agreeingCurrentRow(h: History, m: CurrentRowMismatch): HistoryRow {
+  if (m.latest !== undefined) return { ...h.versions.get(m.latest)!, versionKey: CURRENT };
+  const named = h.current ? h.versions.get(Number(h.current.version)) ?? h.current : undefined;
+  return { ...(named ?? h.current!), state: named?.state === 'MIGRATED' ? 'PENDING' : named?.state ?? 'PENDING', previous: NO_PREVIOUS, versionKey: CURRENT };
 }
 
 /** What the CURRENT row says against the latest applied version, for status, validate and up. */
-export function describeCurrentRow(d: { currentRow?: number; latest: number }, stream: string): string {
-  const said = d.currentRow === undefined ? 'names no applied version' : `names version ${d.currentRow}`;
-  return `the history's CURRENT row (stream ${stream}) ${said} where the latest applied one is ${d.latest}: Confluent's ksql-migrations would apply the versions above it again`;
+export function describeCurrentRow(d: CurrentRowMismatch, stream: string): string {
+  const said = d.currentRow === undefined ? 'names no version as applied' : `names version ${d.currentRow} as the latest applied`;
+  const is = d.latest === undefined ? 'but none is' : d.currentRow === undefined ? `but version ${d.latest} is` : `but it is ${d.latest}`;
+  // behind: the versions above it would run again; ahead: the ones up to it would count as applied
+  const effect = d.latest !== undefined && (d.currentRow === undefined || d.currentRow < d.latest)
+    ? (d.currentRow === undefined ? 'would apply every version again' : `would apply the versions above ${d.currentRow} again`) : `would take the versions up to ${d.currentRow} as applied`;
+  return `the history's CURRENT row (stream ${stream}) ${said}, ${is}: Confluent's ksql-migrations ${effect}`;
 }

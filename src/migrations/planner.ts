@@ -146,9 +146,11 @@ export function planUndo(undo: readonly MigrationFile[], history: History, opts:
   chosen.forEach(([v, row]) => {
     const below = applied[applied.findIndex(([x]) => x === v) + 1];
     // once undone, the version is pending again (PENDING, as Confluent's tool reads it); CURRENT
-    // goes back to the latest version still applied, or stays on this one, pending, when none is
+    // goes back to the latest version still applied, or stays on this one, pending and with no
+    // previous, when none is (Confluent's tool reads a pending CURRENT's previous as the latest: one
+    // applied out of order names a version undone before it)
     const undone: HistoryRow = { ...row, state: 'PENDING', completedOn: '', errorReason: `undone by ${byVersion.get(v)?.fileName ?? '?'}` };
-    steps.push({ file: byVersion.get(v)!, row: undone, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, versionKey: 'CURRENT' } });
+    steps.push({ file: byVersion.get(v)!, row: undone, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, previous: NO_PREVIOUS, versionKey: 'CURRENT' } });
   });
   return { steps: problems.length ? [] : steps, problems, applied: applied.length };
 }

@@ -1,7 +1,7 @@
 import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, type MigrationFile } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
-import { KNOWN_STATES, currentRowBehind, describeCurrentRow, latestMigrated, liveHolder, type MetadataNames } from './history.js';
+import { KNOWN_STATES, currentRowMismatch, describeCurrentRow, latestMigrated, liveHolder, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
 import { fileProblem } from './prepare.js';
 
@@ -29,7 +29,7 @@ export interface StatusReport {
   /** History rows' keys that are no version, CURRENT or the lock: read as nothing. */
   ignoredHistoryKeys: string[];
   /** The CURRENT row's latest version when it is not the latest applied one (Confluent's tool would go by it); `up` writes it again. */
-  currentRowBehind?: { currentRow?: number; latest: number; message: string };
+  currentRowMismatch?: { currentRow?: number; latest?: number; message: string };
   /** Why the history table could not be read, when it exists (the stream was read alone). */
   tableProblem?: string;
   /** Why the events stream could not be read (no pull queries on streams): the table was read alone. */
@@ -71,7 +71,7 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     // a pending file below the latest applied version, which up refuses without --allow-out-of-order
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
-  const behind = history ? currentRowBehind(history) : undefined;
-  return { currentRowBehind: behind && { ...behind, message: describeCurrentRow(behind, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
+  const mismatch = history ? currentRowMismatch(history) : undefined;
+  return { currentRowMismatch: mismatch && { ...mismatch, message: describeCurrentRow(mismatch, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
 }
 

@@ -35,6 +35,20 @@ describe('the broker', () => {
     expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 0))).toMatchObject({ errorCode: 0, baseOffset: 5 });
   });
 
+  it('forgets a producer a day after its last batch (producer.id.expiration.ms), as its log\'s producers grow', () => {
+    const topics = new TopicStore();
+    topics.create('exp', { partitions: 1, replicas: 1 });
+    const log = topics.get('exp')!.partitions[0]!;
+    const t0 = 1_700_000_000_000, day = 86_400_000;
+    log.noteProducer({ id: 1, epoch: 0, firstSequence: 0, lastSequence: 0 }, 0, t0);
+    log.noteProducer({ id: 2, epoch: 0, firstSequence: 0, lastSequence: 0 }, 1, t0 + 10);
+    for (let id = 3; id <= 63; id++) log.noteProducer({ id, epoch: 0, firstSequence: 0, lastSequence: 0 }, id, t0 + day);
+    expect(log.producers.has(1)).toBe(true);
+    // the 64th: the states are looked over; 1 went quiet more than a day ago, 2 exactly a day ago
+    log.noteProducer({ id: 64, epoch: 0, firstSequence: 0, lastSequence: 0 }, 64, t0 + day + 10);
+    expect([log.producers.has(1), log.producers.has(2), log.producers.size]).toEqual([false, true, 63]);
+  });
+
   it('takes an idempotent producer\'s sequences past 2^31 - 1, where they wrap to 0, and knows a retry across the wrap', () => {
     const topics = new TopicStore();
     topics.create('wrap', { partitions: 1, replicas: 1 });

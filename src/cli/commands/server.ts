@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
 import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
@@ -57,9 +57,12 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EADDRNOTAVAIL') throw new CliError(`--host: cannot listen on ${opts.host} (${err.code})`, EXIT.USAGE);
     if (e instanceof TlsFilesError) throw new CliError(`--tls-cert/--tls-key: ${e.message}`, EXIT.USAGE);
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--data-dir: ${e.message}`, EXIT.USAGE);
-    // (a path of the data dir, or one on its way: the directory or its parents)
-    const dataDirPath = opts.dataDir && err.path && [[err.path, opts.dataDir], [opts.dataDir, err.path]].some(([a, b]) => resolve(a!).startsWith(resolve(b!)));
-    if (dataDirPath && pathProblem(err)) throw new CliError(`--data-dir: ${err.path}: ${pathProblem(err)} (${err.code})`, EXIT.USAGE);
+    // (a path of the data dir, or one on its way: the directory or its parents; ENOENT there is a
+    // parent that takes no directory, as /proc)
+    const within = (inner: string, outer: string) => { const r = relative(resolve(outer), resolve(inner)); return !r.startsWith('..') && !isAbsolute(r); };
+    const dataDirPath = opts.dataDir && err.path && (within(err.path, opts.dataDir) || within(opts.dataDir, err.path));
+    const problem = err.code === 'ENOENT' ? 'cannot be created there' : pathProblem(err);
+    if (dataDirPath && problem) throw new CliError(`--data-dir: ${err.path}: ${problem} (${err.code})`, EXIT.USAGE);
     throw e;
   }
   // one write, so whoever reads the first line also has the second

@@ -19,14 +19,14 @@ export async function collectStatus(opts: StatusOptions) {
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
-    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowBehind: r.currentRowBehind };
+    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored, ignoredHistoryKeys: s.ignoredHistoryKeys, currentRowBehind: currentRowJson(s.currentRowBehind) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored, ignoredHistoryKeys: s.ignoredHistoryKeys, currentRowMismatch: currentRowJson(s.currentRowMismatch) }, null, 2)}\n`);
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
@@ -42,7 +42,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       const keys = s.ignoredHistoryKeys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ') + (s.ignoredHistoryKeys.length > 10 ? `, and ${s.ignoredHistoryKeys.length - 10} more` : '');
       process.stdout.write(`note: the history has rows under version_key ${keys} (no version number): they are ignored\n`);
     }
-    if (s.currentRowBehind) process.stdout.write(`note: ${currentRowAdvice(s.currentRowBehind.message)}\n`);
+    if (s.currentRowMismatch) process.stdout.write(`note: ${currentRowAdvice(s.currentRowMismatch.message)}\n`);
     if (s.gaps.length) {
       const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
       const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');
@@ -56,8 +56,8 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   return EXIT.OK;
 }
 
-/** The CURRENT row's disagreement, for --json: the version it names (null: none) and the latest applied. */
-export const currentRowJson = (b: { currentRow?: number; latest: number } | undefined) => (b ? { currentRow: b.currentRow ?? null, latestApplied: b.latest } : null);
+/** The CURRENT row's disagreement, for --json: the version it names and the latest applied (null: none). */
+export const currentRowJson = (b: { currentRow?: number; latest?: number } | undefined) => (b ? { currentRow: b.currentRow ?? null, latestApplied: b.latest ?? null } : null);
 
-/** What to do about a CURRENT row behind the latest applied version. */
+/** What to do about a CURRENT row that disagrees with the history. */
 export const currentRowAdvice = (message: string): string => `${message}; the next 'ksql-migrate up' writes it again`;

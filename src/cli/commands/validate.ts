@@ -6,10 +6,10 @@ import { collectStatus, currentRowAdvice, currentRowJson, type StatusOptions } f
 export async function runValidate(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   const valid = s.problems.length === 0;
-  // a CURRENT row behind the latest applied version is no drift of the files: said, not failed (up mends it)
-  if (opts.json) process.stdout.write(`${JSON.stringify({ valid, problems: s.problems, problemDetails: s.details, currentRowBehind: currentRowJson(s.currentRowBehind) }, null, 2)}\n`);
+  // a CURRENT row that disagrees with the history is no drift of the files: said, not failed (up mends it)
+  if (opts.json) process.stdout.write(`${JSON.stringify({ valid, problems: s.problems, problemDetails: s.details, currentRowMismatch: currentRowJson(s.currentRowMismatch) }, null, 2)}\n`);
   else {
-    if (s.currentRowBehind) warner(opts)(currentRowAdvice(s.currentRowBehind.message));
+    if (s.currentRowMismatch) warner(opts)(currentRowAdvice(s.currentRowMismatch.message));
     if (!valid) for (const p of s.problems) process.stderr.write(`${p}\n`);
     else if (!opts.quiet) process.stdout.write(`valid: ${s.rows.filter((r) => r.state === 'MIGRATED').length} applied versions match their files\n`);
   }

@@ -10,8 +10,8 @@ import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
 import type { RegistryChange } from '../schema-registry/registry.js';
 
 interface RecordLine { t: string; p: number; k: string | null; v: string | null; ts: number; h: { k: string; v: string | null }[] }
-/** An idempotent producer's batch appended at offset `o` of a partition. */
-interface ProducerLine { t: string; p: number; o: number; id: number; epoch: number; first: number; last: number }
+/** An idempotent producer's batch appended at offset `o` of a partition, at `at` (ms). */
+interface ProducerLine { t: string; p: number; o: number; id: number; epoch: number; first: number; last: number; at: number }
 
 type Entry =
   | { e: 'cmd'; sql: string; props: Record<string, unknown> }
@@ -64,11 +64,11 @@ function recordProblem(r: unknown): string | undefined {
 const isInt = (v: unknown): boolean => Number.isInteger(v);
 const isProducerLine = (x: unknown): boolean => {
   const l = x as Partial<ProducerLine> | null;
-  return l !== null && typeof l === 'object' && typeof l.t === 'string' && [l.p, l.o, l.id, l.epoch, l.first, l.last].every(isInt);
+  return l !== null && typeof l === 'object' && typeof l.t === 'string' && [l.p, l.o, l.id, l.epoch, l.first, l.last, l.at].every(isInt);
 };
 const isProducerState = (x: unknown): boolean => {
   const st = x as Partial<ProducerState> | null;
-  return st !== null && typeof st === 'object' && isInt(st.epoch) && isInt(st.lastSequence) && Array.isArray(st.recent)
+  return st !== null && typeof st === 'object' && isInt(st.epoch) && isInt(st.lastSequence) && isInt(st.at) && Array.isArray(st.recent)
     && st.recent.every((r) => r !== null && typeof r === 'object' && isInt(r.firstSequence) && isInt(r.lastSequence) && isInt(r.baseOffset));
 };
 
@@ -155,7 +155,7 @@ export class Journal implements StepHooks {
       // the last `n` records were appended as one unit (a producer's batch)
       unit: (n) => { if (j.group) j.units.splice(j.units.length - n, n, n); },
       // an idempotent producer's batch: its sequences are kept with its records, so a retry after a restart is known
-      producer: (t, p, pr, o) => { if (j.group) j.producers.push({ t, p, o, id: pr.id, epoch: pr.epoch, first: pr.firstSequence, last: pr.lastSequence }); },
+      producer: (t, p, pr, o) => { if (j.group) j.producers.push({ t, p, o, id: pr.id, epoch: pr.epoch, first: pr.firstSequence, last: pr.lastSequence, at: Date.now() }); },
       end: (ok) => {
         const recs = j.group, units = j.units, producers = j.producers;
         j.group = undefined;
@@ -286,9 +286,14 @@ export class Journal implements StepHooks {
       }
       records.sort((a, b) => a.seq - b.seq);
       for (const r of records) put(JSON.stringify({ e: 'rec', ...recordLine(r) } satisfies Entry));
-      // idempotent producers' sequences, so a batch retried after a restart is still known as a duplicate
+      // idempotent producers' sequences (those not expired), so a batch retried after a restart is still known as a duplicate
+      const now = Date.now();
       for (const t of engine.topics.list()) {
-        t.partitions.forEach((log, p) => { if (log.producers.size) put(JSON.stringify({ e: 'producers', t: t.name, p, states: [...log.producers] } satisfies Entry)); });
+        t.partitions.forEach((log, p) => {
+          log.expireProducers(now);
+          const states = [...log.producers];
+          for (let i = 0; i < states.length; i += STORE_CHUNK) put(JSON.stringify({ e: 'producers', t: t.name, p, states: states.slice(i, i + STORE_CHUNK) } satisfies Entry));
+        });
       }
       for (const q of engine.queries.values()) {
         const rq = q.runtime;
@@ -373,7 +378,7 @@ export class Journal implements StepHooks {
         if (run.length === 1) this.append(run[0]!, 'external');
         else if (this.engine.topics.has(run[0]!.t)) this.engine.topics.appendRecords(run[0]!.t, run[0]!.p, run.map((r) => ({ key: unb64(r.k), value: unb64(r.v), timestamp: r.ts, headers: r.h.map((h) => ({ key: h.k, value: unb64(h.v) })) })), 'external', true);
       }
-      for (const pr of e.producers ?? []) this.engine.topics.get(pr.t)?.partitions[pr.p]?.noteProducer({ id: pr.id, epoch: pr.epoch, firstSequence: pr.first, lastSequence: pr.last }, pr.o);
+      for (const pr of e.producers ?? []) this.engine.topics.get(pr.t)?.partitions[pr.p]?.noteProducer({ id: pr.id, epoch: pr.epoch, firstSequence: pr.first, lastSequence: pr.last }, pr.o, pr.at);
     } else if (e.e === 'producers') {
       const log = this.engine.topics.get(e.t)?.partitions[e.p];
       if (log) for (const [id, st] of e.states) log.producers.set(id, st);

@@ -140,8 +140,11 @@ export class ArrivalLog {
   }
 }
 
-/** An idempotent producer's state in one partition, as Kafka keeps it: its epoch, last sequence, and its last five batches. */
-export interface ProducerState { epoch: number; lastSequence: number; recent: { firstSequence: number; lastSequence: number; baseOffset: number }[] }
+/** An idempotent producer's state in one partition, as Kafka keeps it: its epoch, last sequence, its last five batches, and when the last came (ms). */
+export interface ProducerState { epoch: number; lastSequence: number; recent: { firstSequence: number; lastSequence: number; baseOffset: number }[]; at: number }
+
+/** Kafka's producer.id.expiration.ms: a producer's state goes a day after its last batch. */
+export const PRODUCER_EXPIRATION_MS = 86_400_000;
 
 /** The producer of a batch appended to a partition (an idempotent producer's id, epoch and the batch's sequences). */
 export interface BatchProducer { id: number; epoch: number; firstSequence: number; lastSequence: number }
@@ -154,12 +157,19 @@ export class PartitionLog implements SlabHolder {
   start = 0;
   /** Idempotent producers' state, by producer id: what deduplicates a retried batch (kept by the journal too). */
   readonly producers = new Map<number, ProducerState>();
-  /** Notes a batch of `p` appended at `baseOffset` (-1: held by a transaction): its sequences are the producer's latest. */
-  noteProducer(p: BatchProducer, baseOffset: number): void {
+  /** Notes a batch of `p` appended at `baseOffset` (-1: held by a transaction) at `at`: its sequences are the producer's latest. */
+  noteProducer(p: BatchProducer, baseOffset: number, at = Date.now()): void {
     const st = this.producers.get(p.id);
     const recent = st && st.epoch === p.epoch ? st.recent.slice(-4) : [];
     recent.push({ firstSequence: p.firstSequence, lastSequence: p.lastSequence, baseOffset });
-    this.producers.set(p.id, { epoch: p.epoch, lastSequence: p.lastSequence, recent });
+    this.producers.set(p.id, { epoch: p.epoch, lastSequence: p.lastSequence, recent, at });
+    // producers that went quiet are forgotten, as Kafka expires them: looked for as the states grow
+    if (this.producers.size >= this.sweepAt) { this.expireProducers(at); this.sweepAt = Math.max(64, this.producers.size * 2); }
+  }
+  private sweepAt = 64;
+  /** Forgets the producers whose last batch came more than producer.id.expiration.ms before `now`. */
+  expireProducers(now: number): void {
+    for (const [id, st] of this.producers) if (now - st.at > PRODUCER_EXPIRATION_MS) this.producers.delete(id);
   }
   /** Where this log's undecoded batches are copied to, if its retention reuses their memory. */
   slab: Slab | null = null;

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { agreeingCurrentRow, currentRowLatest, currentRowMismatch, describeCurrentRow, foldEvents, NO_PREVIOUS } from '../../src/migrations/history.js';
+import { planUndo } from '../../src/migrations/planner.js';
+import type { MigrationFile } from '../../src/migrations/files.js';
+
+/** A history row under `key` for `version`, as the tools write them. */
+const row = (key: string, version: number, state: string, previous: number | undefined) => ({
+  versionKey: key, version: String(version), name: `v${version}`, state, checksum: 'c', startedOn: '1', completedOn: '2', previous: previous === undefined ? NO_PREVIOUS : String(previous), errorReason: 'N/A',
+});
+const history = (...rows: ReturnType<typeof row>[]) => foldEvents(rows, 60_000);
+
+describe('the CURRENT row, read as Confluent\'s tool reads it', () => {
+  it('names its own version when MIGRATED, else its previous one; none without it', () => {
+    expect(currentRowLatest(history(row('1', 1, 'MIGRATED', undefined), row('CURRENT', 1, 'MIGRATED', undefined)))).toBe(1);
+    for (const state of ['ERROR', 'RUNNING', 'PENDING']) expect(currentRowLatest(history(row('CURRENT', 3, state, 2)))).toBe(2);
+    expect(currentRowLatest(history(row('CURRENT', 1, 'PENDING', undefined)))).toBeUndefined();
+    expect(currentRowLatest(history(row('1', 1, 'MIGRATED', undefined)))).toBeUndefined();
+  });
+
+  it('disagrees with the history behind the latest applied version, ahead of it, or naming one when none is applied; agrees in order and mid-run', () => {
+    // in order, and a version running or failed on top of the latest
+    expect(currentRowMismatch(history(row('1', 1, 'MIGRATED', undefined), row('2', 2, 'ERROR', 1), row('CURRENT', 2, 'ERROR', 1)))).toBeUndefined();
+    expect(currentRowMismatch(history(row('2', 2, 'MIGRATED', undefined), row('1', 1, 'RUNNING', 2), row('CURRENT', 1, 'RUNNING', 2)))).toBeUndefined();
+    const behind = history(row('2', 2, 'MIGRATED', undefined), row('1', 1, 'MIGRATED', 2), row('CURRENT', 1, 'MIGRATED', 2));
+    expect(currentRowMismatch(behind)).toEqual({ currentRow: 1, latest: 2 });
+    expect(describeCurrentRow(currentRowMismatch(behind)!, 'S')).toBe("the history's CURRENT row (stream S) names version 1 as the latest applied, but it is 2: Confluent's ksql-migrations would apply the versions above 1 again");
+    expect(agreeingCurrentRow(behind, currentRowMismatch(behind)!)).toMatchObject({ versionKey: 'CURRENT', version: '2', state: 'MIGRATED' });
+    const ahead = history(row('1', 1, 'MIGRATED', undefined), row('3', 3, 'PENDING', 1), row('CURRENT', 3, 'MIGRATED', 1));
+    expect(describeCurrentRow(currentRowMismatch(ahead)!, 'S')).toBe("the history's CURRENT row (stream S) names version 3 as the latest applied, but it is 1: Confluent's ksql-migrations would take the versions up to 3 as applied");
+    const none = history(row('2', 2, 'PENDING', undefined), row('1', 1, 'PENDING', 2), row('CURRENT', 1, 'PENDING', 2));
+    expect(currentRowMismatch(none)).toEqual({ currentRow: 2, latest: undefined });
+    expect(describeCurrentRow(currentRowMismatch(none)!, 'S')).toContain('names version 2 as the latest applied, but none is');
+    expect(agreeingCurrentRow(none, currentRowMismatch(none)!)).toMatchObject({ versionKey: 'CURRENT', version: '1', state: 'PENDING', previous: NO_PREVIOUS });
+    expect(describeCurrentRow({ latest: 4 }, 'S')).toContain('names no version as applied, but version 4 is: Confluent\'s ksql-migrations would apply every version again');
+  });
+
+  it('down of the last applied version leaves CURRENT pending with no previous, so it agrees though that version was applied out of order', () => {
+    const undo = (v: number) => ({ version: v, fileName: `U00000${v}__u.sql` }) as MigrationFile;
+    const h = history(row('2', 2, 'PENDING', undefined), row('1', 1, 'MIGRATED', 2), row('CURRENT', 1, 'MIGRATED', 2));
+    const p = planUndo([undo(1), undo(2)], h);
+    expect(p.steps.map((s) => [s.row.version, s.current.state, s.current.previous])).toEqual([['1', 'PENDING', NO_PREVIOUS]]);
+    const after = history(row('2', 2, 'PENDING', undefined), p.steps[0]!.row, p.steps[0]!.current);
+    expect(currentRowMismatch(after)).toBeUndefined();
+  });
+});
