@@ -31,7 +31,6 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
   }
 }
 
-
 /**
  * Names of settings, properties and variables whose values are secrets: a word of the name (split
  * at . _ - and camelCase) says so, or the name holds one of the longer secret words anywhere
@@ -217,7 +216,6 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
   };
 }
 
-/** Maps client errors to one line and the documented exit code. */
 /** The configuration the command loaded, for errors that are its settings' (a property the server refuses). */
 let loaded: Config | undefined;
 
@@ -234,6 +232,7 @@ function refusedProperty(message: string): string | undefined {
   return Object.entries(loaded.properties).find(([k, v]) => (k === name || k.endsWith(`.${name}`)) && String(v) === value)?.[0];
 }
 
+/** Maps client errors to one line and the documented exit code. */
 export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
   // a property of the configuration the server refuses is the configuration's mistake, named where it is set

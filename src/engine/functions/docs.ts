@@ -37,7 +37,7 @@ const DOCS: Record<string, FunctionDoc> = {
   POWER: doc('The base raised to the power of the exponent.', 'base', 'exponent'),
   RADIANS: doc('Converts an angle in degrees to radians.', 'degrees'),
   RANDOM: doc('A random DOUBLE between 0.0 (inclusive) and 1.0 (exclusive).'),
-  ROUND: doc('Rounds a number half up, to a whole number or to the decimal places given.', 'number', 'decimalPlaces'),
+  ROUND: doc('Rounds a number to the nearest whole number, or to the decimal places given.', 'number', 'decimalPlaces'),
   SIGN: doc('The sign of a number: -1, 0 or 1.', 'number'),
   SIN: doc('The sine of an angle in radians.', 'angle'),
   SINH: doc('The hyperbolic sine of a value.', 'value'),
