@@ -377,12 +377,8 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
     for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
+    if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
     const mismatch = currentRowMismatch(history);
-    if (options.dryRun) {
-      if (mismatch) emit({ type: 'warning', message: `${describeCurrentRow(mismatch, stream)}: up writes it again` });
-      result = { outcomes, plan: p, interrupted: false };
-      return result;
-    }
     // the highest applied version's row: CURRENT stays on it while versions below it are applied
     let top = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
     let interrupted = false;
@@ -505,7 +501,8 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
       lease.check();
       const f = step.file, started = ports.now();
       emit({ type: 'start', file: f, statements: statements.length });
-      const rows = `${insertRow(stream, { ...step.row, versionKey: step.row.version, startedOn: String(started), completedOn: String(started) })}\n${insertRow(stream, step.current)}`;
+      const rows = [insertRow(stream, { ...step.row, versionKey: step.row.version, startedOn: String(started), completedOn: String(started) }),
+        ...step.relinked.map((r) => insertRow(stream, { ...r, versionKey: r.version })), insertRow(stream, step.current)].join('\n');
       try {
         await client.ksql([...statements.map((x) => x.text), rows].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
         outcomes[i] = { file: f, status: 'success' };

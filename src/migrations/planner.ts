@@ -121,8 +121,12 @@ export function plan(files: MigrationFile[], history: History, opts: PlanOptions
   return { steps, problems, latest, leftPending: allPending - steps.length };
 }
 
-/** A version `down` undoes: its undo file, its history row, and the row CURRENT takes once it is undone. */
-export interface UndoStep { file: MigrationFile; row: HistoryRow; current: HistoryRow }
+/**
+ * A version `down` undoes: its undo file, its history row, the rows of applied versions whose
+ * previous it was (they take its previous, so the chain Confluent's tool walks from CURRENT stays
+ * whole), and the row CURRENT takes once it is undone.
+ */
+export interface UndoStep { file: MigrationFile; row: HistoryRow; relinked: HistoryRow[]; current: HistoryRow }
 
 export interface UndoPlan { steps: UndoStep[]; problems: string[]; /** How many versions are applied. */ applied: number }
 
@@ -143,14 +147,22 @@ export function planUndo(undo: readonly MigrationFile[], history: History, opts:
   const missing = chosen.filter(([v]) => !byVersion.has(v)).map(([v]) => v);
   if (missing.length) problems.push(`no undo file for ${missing.map((v) => versionName(v)).join(', ')}: down runs U<version>__<description>.sql (as U${versionName(missing[0]!).slice(1)}__undo.sql) to undo a version`);
   const steps: UndoStep[] = [];
-  chosen.forEach(([v, row]) => {
-    const below = applied[applied.findIndex(([x]) => x === v) + 1];
+  // the applied versions' rows as the steps before leave them
+  const rows = new Map(applied.map(([v, r]) => [v, r]));
+  chosen.forEach(([v]) => {
+    const row = rows.get(v)!;
+    rows.delete(v);
+    // a version applied out of order after this one names it as its previous: it takes this one's
+    const relinked: HistoryRow[] = [];
+    for (const [w, r] of rows) if (r.previous === String(v)) { const again = { ...r, previous: row.previous }; rows.set(w, again); relinked.push(again); }
+    const belowVersion = applied.map(([x]) => x).find((x) => x < v && rows.has(x));
+    const below = belowVersion === undefined ? undefined : [belowVersion, rows.get(belowVersion)!] as const;
     // once undone, the version is pending again (PENDING, as Confluent's tool reads it); CURRENT
     // goes back to the latest version still applied, or stays on this one, pending and with no
     // previous, when none is (Confluent's tool reads a pending CURRENT's previous as the latest: one
     // applied out of order names a version undone before it)
     const undone: HistoryRow = { ...row, state: 'PENDING', completedOn: '', errorReason: `undone by ${byVersion.get(v)?.fileName ?? '?'}` };
-    steps.push({ file: byVersion.get(v)!, row: undone, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, previous: NO_PREVIOUS, versionKey: 'CURRENT' } });
+    steps.push({ file: byVersion.get(v)!, row: undone, relinked, current: below ? { ...below[1], versionKey: 'CURRENT' } : { ...undone, previous: NO_PREVIOUS, versionKey: 'CURRENT' } });
   });
   return { steps: problems.length ? [] : steps, problems, applied: applied.length };
 }

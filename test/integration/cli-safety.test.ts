@@ -670,6 +670,12 @@ describe('the history stays true', () => {
     expect(currents.at(-1)).toEqual(['5', 'MIGRATED']);
     // ... in the same request as the rows of the version applied below it: CURRENT never named 2 as the latest
     expect(currents.filter((r) => r[1] === 'MIGRATED').map((r) => r[0])).toEqual(['1', '5', '5']);
+    // down of 5, which 2 names as its previous (2 came after it): 2 takes 5's previous, so the chain
+    // Confluent's tool walks from CURRENT (2, then 1) names applied versions only
+    writeFileSync(join(p.dir, 'migrations', 'U000005__o5.sql'), `DROP STREAM O5_${p.stream};\n`);
+    expect(p.run('down').status).toBe(0);
+    const latest = async (key: string) => (await queryStream(target(), `SELECT VERSION, STATE, PREVIOUS FROM ${p.stream} WHERE VERSION_KEY = '${key}';`)).rows.at(-1);
+    expect([await latest('2'), await latest('CURRENT'), await latest('5')]).toEqual([['2', 'MIGRATED', '1'], ['2', 'MIGRATED', '1'], ['5', 'PENDING', '1']]);
   });
 
   it('a CURRENT row left behind the latest applied version is named by status and validate, and written again by up', async () => {
@@ -686,6 +692,9 @@ describe('the history stays true', () => {
     expect(p.run('status').stdout).toContain(`note: ${said}: Confluent's ksql-migrations would apply the versions above 2 again; the next 'ksql-migrate up' writes it again\n`);
     const v = p.run('validate');
     expect([v.status, v.stderr]).toEqual([0, `warning: ${said}: Confluent's ksql-migrations would apply the versions above 2 again; the next 'ksql-migrate up' writes it again\n`]);
+    // a dry run only says so
+    const dry = p.run('up', '--dry-run');
+    expect([dry.status, dry.stderr]).toEqual([0, `warning: ${said}: Confluent's ksql-migrations would apply the versions above 2 again: up writes it again\n`]);
     const up = p.run('up');
     expect([up.status, up.stderr]).toEqual([0, expect.stringContaining(`${said}: Confluent's ksql-migrations would apply the versions above 2 again: written again as version 3`)]);
     expect((await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1)).toEqual(['3', 'MIGRATED']);

@@ -34,6 +34,21 @@ describe('the CURRENT row, read as Confluent\'s tool reads it', () => {
     expect(describeCurrentRow({ latest: 4 }, 'S')).toContain('names no version as applied, but version 4 is: Confluent\'s ksql-migrations would apply every version again');
   });
 
+  it('down of a version another one applied out of order names as its previous gives that one the undone version\'s previous: the chain from CURRENT stays whole', () => {
+    const undo = (v: number) => ({ version: v, fileName: `U00000${v}__u.sql` }) as MigrationFile;
+    // 3 first, then 1 out of order (its previous is 3), then 2 and 4
+    const h = history(row('3', 3, 'MIGRATED', undefined), row('1', 1, 'MIGRATED', 3), row('2', 2, 'MIGRATED', 3), row('4', 4, 'MIGRATED', 3), row('CURRENT', 4, 'MIGRATED', 3));
+    const p = planUndo([undo(1), undo(2), undo(3), undo(4)], h, { to: 2 });
+    expect(p.steps.map((s) => [s.row.version, s.relinked.map((r) => `${r.version}<-${r.previous}`).sort(), `${s.current.version}<-${s.current.previous}`])).toEqual([
+      ['4', [], '3<-<none>'],
+      ['3', ['1<-<none>', '2<-<none>'], '2<-<none>'],
+    ]);
+    // what is left: 2 and 1 applied, CURRENT on 2, and each previous names an applied version or none
+    const after = history(row('3', 3, 'PENDING', undefined), row('4', 4, 'PENDING', 3), ...p.steps.flatMap((s) => s.relinked), p.steps.at(-1)!.current);
+    expect(currentRowMismatch(after)).toBeUndefined();
+    expect([...after.versions].filter(([, r]) => r.state === 'MIGRATED').map(([v, r]) => `${v}<-${r.previous}`).sort()).toEqual(['1<-<none>', '2<-<none>']);
+  });
+
   it('down of the last applied version leaves CURRENT pending with no previous, so it agrees though that version was applied out of order', () => {
     const undo = (v: number) => ({ version: v, fileName: `U00000${v}__u.sql` }) as MigrationFile;
     const h = history(row('2', 2, 'PENDING', undefined), row('1', 1, 'MIGRATED', 2), row('CURRENT', 1, 'MIGRATED', 2));

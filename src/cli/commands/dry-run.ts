@@ -1,7 +1,7 @@
 import { versionName } from '../../migrations/files.js';
 import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
 import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
-import { foldEvents } from '../../migrations/history.js';
+import { currentRowMismatch, describeCurrentRow, foldEvents } from '../../migrations/history.js';
 import { describeProblem, nothingToApply, plan, type PlanOptions } from '../../migrations/planner.js';
 import { historyNotes, prepareMigration } from '../../migrations/prepare.js';
 import { assertionOf, propertySetting } from '../../sql/split.js';
@@ -193,6 +193,9 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const files = await readFilesOrThrow(s.dir, warn);
   // (as up checks the history table before it writes, so does its dry run)
   const history = (await readHistory(target, s.metadata, s.leaseMs, { checkTable: true })) ?? foldEvents([], s.leaseMs);
+  // (what up would mend besides its migrations)
+  const mismatch = currentRowMismatch(history);
+  if (mismatch) warn?.(`${describeCurrentRow(mismatch, s.metadata.stream)}: up writes it again`);
   const p = plan(files, history, options);
   refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
