@@ -22,6 +22,10 @@ const baseUrl = (u: string) => {
 };
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
+/** Kafka's topic names: letters, digits, '.', '_' and '-', at most 249 (and not '.' or '..'). */
+const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
+const TOPIC_RULE = "not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)";
+
 export const ConfigSchema = z.strictObject({
   server: z.strictObject({
     // the server's base URL: requests add /ksql, /query-stream, ... to it (a proxy's path prefix stays)
@@ -48,8 +52,9 @@ export const ConfigSchema = z.strictObject({
   metadata: z.strictObject({
     stream: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_EVENTS'),
     table: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_SCHEMA_VERSIONS'),
-    streamTopic: z.string().optional(),
-    tableTopic: z.string().optional(),
+    // Kafka's rule for topic names, checked here so the setting is named rather than the server's refusal shown
+    streamTopic: z.string().regex(TOPIC_NAME, TOPIC_RULE).refine((t) => t !== '.' && t !== '..', TOPIC_RULE).optional(),
+    tableTopic: z.string().regex(TOPIC_NAME, TOPIC_RULE).refine((t) => t !== '.' && t !== '..', TOPIC_RULE).optional(),
     replicas: numeric(z.number().int().positive()).default(1),
   }).superRefine((m, ctx) => {
     // (unquoted names, as the tool writes them: the server upper-cases both)

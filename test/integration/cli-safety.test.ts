@@ -1248,6 +1248,10 @@ describe('commands a careful user leans on', () => {
     writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\n  headers:\n    X-Team: café €\n`);
     const value = p.run('status');
     expect([value.status, value.stderr]).toEqual([2, `error: ${join(p.dir, 'ksql-migrate.yaml')}:4: server.headers.X-Team: not a valid HTTP header value\n`]);
+    // a history topic Kafka would refuse is named by its setting, not left to the server's refusal
+    writeFileSync(join(p.dir, 'ksql-migrate.yaml'), `server:\n  url: ${target()}\nmetadata:\n  streamTopic: "events topic"\n`);
+    const topic = p.run('status');
+    expect([topic.status, topic.stderr]).toEqual([2, `error: ${join(p.dir, 'ksql-migrate.yaml')}:4: metadata.streamTopic: not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)\n`]);
     rmSync(join(p.dir, 'ksql-migrate.yaml'));
     writeFileSync(join(p.dir, 'ksql-migrations.properties'), `ksql.server.url=${target()}\nksql.migrations.topic.replicas=abc\n`);
     const prop = p.run('status');

@@ -168,6 +168,7 @@ describe('process lifecycle', () => {
     const start = (...args: string[]) => { const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', ...args], { cwd: dir, encoding: 'utf8', timeout: 20_000 }); return [r.status, r.stderr.trim()]; };
     expect(start('--tls-cert', 'afile', '--tls-key', 'afile')).toEqual([2, expect.stringMatching(/^error: --tls-cert\/--tls-key: afile and afile must be a PEM certificate and its PEM private key \(/)]);
     expect(start('--data-dir', 'afile')).toEqual([2, 'error: --data-dir: afile: a file stands where a directory is needed (EEXIST)']);
+    expect(start('--data-dir', '')).toEqual([2, 'error: --data-dir: expected a directory, got an empty value']);
     // under /proc, where mkdir answers ENOENT though the parent exists (Node's own recursive mkdir retried that for ever)
     expect(start('--data-dir', '/proc/ksqlm-nope/data')).toEqual([2, 'error: --data-dir: /proc/ksqlm-nope: cannot be created there (ENOENT)']);
     expect(start('--host', 'nosuch.invalid')).toEqual([2, expect.stringMatching(/^error: --host: cannot listen on nosuch\.invalid \((ENOTFOUND|EAI_AGAIN)\)$/)]);

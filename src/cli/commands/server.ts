@@ -17,6 +17,8 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   };
   opts.basicAuth = fromEnv('--basic-auth', opts.basicAuth, 'KSQL_MIGRATE_SERVER_BASIC_AUTH');
   opts.kafkaSaslPlain = fromEnv('--kafka-sasl-plain', opts.kafkaSaslPlain, 'KSQL_MIGRATE_SERVER_KAFKA_SASL_PLAIN');
+  // (given empty, as `--data-dir "$DIR"` with DIR unset, it is a mistake: not a server in memory)
+  if (opts.dataDir !== undefined && opts.dataDir.trim() === '') throw new CliError('--data-dir: expected a directory, got an empty value', EXIT.USAGE);
   if (!!opts.tlsCert !== !!opts.tlsKey) throw new CliError('--tls-cert and --tls-key must be given together', EXIT.USAGE);
   if (opts.kafkaTls && !opts.tlsCert) throw new CliError('--kafka-tls: give the certificate with --tls-cert and --tls-key', EXIT.USAGE);
   if (opts.kafkaTls && !opts.kafka) throw new CliError('--kafka-tls: the Kafka listener is off (--no-kafka)', EXIT.USAGE);
