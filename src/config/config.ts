@@ -21,11 +21,11 @@ const baseUrl = (u: string) => {
   try { const url = new URL(u); return !/^\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
 };
 
-/** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 /** Kafka's topic names: letters, digits, '.', '_' and '-', at most 249 (and not '.' or '..'). */
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 const TOPIC_RULE = "not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)";
 
+/** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
   server: z.strictObject({
     // the server's base URL: requests add /ksql, /query-stream, ... to it (a proxy's path prefix stays)
