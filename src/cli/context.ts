@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
-import { configuredByProperties, inConfigTerms } from './config-terms.js';
+import { configLoaded, inConfigTerms, loadedConfig } from './config-terms.js';
 import { CliError, EXIT } from './errors.js';
 import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
@@ -21,8 +21,7 @@ export interface GlobalOptions {
 export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: boolean } = {}): Config {
   try {
     const config = loadConfig(opts, process.env, process.cwd(), only);
-    configuredByProperties(config.configPath?.endsWith('.properties') ?? false);
-    loaded = config;
+    configLoaded(config);
     if (config.unreadProperties) warner(opts)(`${config.unreadProperties} is not read: ${config.configPath} configures this project (remove one of the two, or give --config)`);
     return config;
   } catch (e) {
@@ -216,9 +215,6 @@ export async function settings(config: Config, client: KsqlClient, opts: GlobalO
   };
 }
 
-/** The configuration the command loaded, for errors that are its settings' (a property the server refuses). */
-let loaded: Config | undefined;
-
 /**
  * The configured property (`properties:`, sent with every statement) that the server refused, by the
  * name its message gives: Failed to set '<name>' (an unknown one), or Kafka's `Invalid value ... for
@@ -228,6 +224,7 @@ function refusedProperty(message: string): string | undefined {
   // (the value must be the configured one too: a statement's own setting, as PARTITIONS, is not the configuration's)
   const unknown = /^Failed to set '([^']+)' to '([^']*)'/.exec(message), invalid = /^Invalid value (.*) for configuration ([^\s:]+)/.exec(message);
   const [name, value] = unknown ? [unknown[1], unknown[2]] : invalid ? [invalid[2], invalid[1]] : [];
+  const loaded = loadedConfig();
   if (name === undefined || !loaded) return undefined;
   return Object.entries(loaded.properties).find(([k, v]) => (k === name || k.endsWith(`.${name}`)) && String(v) === value)?.[0];
 }
@@ -237,7 +234,7 @@ export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
   // a property of the configuration the server refuses is the configuration's mistake, named where it is set
   const property = e instanceof ServerError && e.status === 400 ? refusedProperty(e.message) : undefined;
-  if (property !== undefined) return new CliError(`${loaded?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${(e as ServerError).brief}`, EXIT.USAGE, { cause: e });
+  if (property !== undefined) return new CliError(`${loadedConfig()?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${(e as ServerError).brief}`, EXIT.USAGE, { cause: e });
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
   if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.brief}`, EXIT.UNREACHABLE, { cause: e });

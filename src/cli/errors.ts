@@ -1,3 +1,5 @@
+import { isTopicName, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
+
 /** Exit codes, documented in the README: 0 ok, 1 migration failed, 2 usage/config, 3 server unreachable/auth, 4 validation failed, 130/143 interrupted by SIGINT/SIGTERM. */
 export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130, TERMINATED: 143 } as const;
 
@@ -36,7 +38,7 @@ export function versionFlag(flag: string, v: string | undefined, zero = false): 
 
 /** A topic flag's value, by Kafka's rule for topic names: checked here so the flag is named, rather than a broker's error shown. */
 export function topicFlag(flag: string, topic: string): string {
-  if (!/^[A-Za-z0-9._-]{1,249}$/.test(topic) || topic === '.' || topic === '..') throw new CliError(`${flag}: '${topic}' is not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)`, EXIT.USAGE);
+  if (!isTopicName(topic)) throw new CliError(`${flag}: '${topic}' is not a Kafka topic name (${TOPIC_NAME_RULE})`, EXIT.USAGE);
   return topic;
 }
 

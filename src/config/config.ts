@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { isMap, isScalar, isSeq, LineCounter, parse as parseYaml, parseDocument } from 'yaml';
 import { parse as parseProperties } from 'dot-properties';
 import { inPropertiesTerms } from './property-terms.js';
+import { isTopicName, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
 import { VARIABLE_NAME } from '../sql/variables.js';
 
 /** A number or a boolean may come as text (a `${env:NAME}` reference always does). */
@@ -20,10 +21,6 @@ const baseUrl = (u: string) => {
   // (only an endpoint right at the root: a proxy may mount the server under a path of its own, /api/ksql/ too)
   try { const url = new URL(u); return !/^\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
 };
-
-/** Kafka's topic names: letters, digits, '.', '_' and '-', at most 249 (and not '.' or '..'). */
-const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-const TOPIC_RULE = "not a Kafka topic name (letters, digits, '.', '_' and '-', at most 249)";
 
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
@@ -53,8 +50,8 @@ export const ConfigSchema = z.strictObject({
     stream: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_EVENTS'),
     table: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_SCHEMA_VERSIONS'),
     // Kafka's rule for topic names, checked here so the setting is named rather than the server's refusal shown
-    streamTopic: z.string().regex(TOPIC_NAME, TOPIC_RULE).refine((t) => t !== '.' && t !== '..', TOPIC_RULE).optional(),
-    tableTopic: z.string().regex(TOPIC_NAME, TOPIC_RULE).refine((t) => t !== '.' && t !== '..', TOPIC_RULE).optional(),
+    streamTopic: z.string().refine(isTopicName, `not a Kafka topic name (${TOPIC_NAME_RULE})`).optional(),
+    tableTopic: z.string().refine(isTopicName, `not a Kafka topic name (${TOPIC_NAME_RULE})`).optional(),
     replicas: numeric(z.number().int().positive()).default(1),
   }).superRefine((m, ctx) => {
     // (unquoted names, as the tool writes them: the server upper-cases both)

@@ -207,8 +207,9 @@ export function currentRowMismatch(h: History): CurrentRowMismatch | undefined {
 /** The row CURRENT is written as to agree with the history: the latest applied version's, or, with none applied, a pending one with no previous. */
 export function agreeingCurrentRow(h: History, m: CurrentRowMismatch): HistoryRow {
   if (m.latest !== undefined) return { ...h.versions.get(m.latest)!, versionKey: CURRENT };
-  const named = h.current ? h.versions.get(Number(h.current.version)) ?? h.current : undefined;
-  return { ...(named ?? h.current!), state: named?.state === 'MIGRATED' ? 'PENDING' : named?.state ?? 'PENDING', previous: NO_PREVIOUS, versionKey: CURRENT };
+  // (CURRENT names a version when it disagrees with a history where none is applied)
+  const named = h.versions.get(Number(h.current!.version)) ?? h.current!;
+  return { ...named, state: named.state === 'MIGRATED' ? 'PENDING' : named.state, previous: NO_PREVIOUS, versionKey: CURRENT };
 }
 
 /** What the CURRENT row says against the latest applied version, for status, validate and up. */

@@ -32,7 +32,3 @@ export function isPackageName(name: string): boolean {
   return name.length <= 214 && /^(?:@[a-z0-9-*~][a-z0-9-*._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(name);
 }
 
-/** Kafka's rule for topic names. */
-export function isTopicName(name: string): boolean {
-  return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..';
-}

@@ -1,4 +1,5 @@
-import { fillPlaceholders, isPackageName, isTopicName, ScaffoldError, setPackageName, type ProjectFile } from './render.js';
+import { fillPlaceholders, isPackageName, ScaffoldError, setPackageName, type ProjectFile } from './render.js';
+import { isTopicName } from '../kafka/topic-name.js';
 
 export type EventSource = 'self-managed' | 'msk';
 export const EVENT_SOURCES: readonly EventSource[] = ['self-managed', 'msk'];
