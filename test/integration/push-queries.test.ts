@@ -32,6 +32,33 @@ CREATE TABLE HT AS SELECT ID, COUNT(*) AS C FROM HS GROUP BY ID HAVING COUNT(*) 
     expect(rows).toEqual([{ columns: ['a', 1] }, { columns: ['a', 2] }, { columns: ['a', null], tombstone: true }]);
   });
 
+  it('/query writes a newline for each second a push query waits for a row, as ksqlDB does; /query-stream writes none', async () => {
+    const open = async (path: '/query' | '/query-stream', body: unknown) => {
+      const ctl = new AbortController();
+      const r = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify(body), signal: ctl.signal });
+      const reader = r.body!.getReader(), decoder = new TextDecoder();
+      let text = '';
+      return {
+        text: () => text,
+        async until(ok: (t: string) => boolean) { while (!ok(text)) { const { value, done } = await reader.read(); if (done) throw new Error(`ended: ${text}`); text += decoder.decode(value); } },
+        close: () => ctl.abort(),
+      };
+    };
+    const legacy = await open('/query', { ksql: 'SELECT * FROM HS EMIT CHANGES;' });
+    const stream = await open('/query-stream', { sql: 'SELECT * FROM HS EMIT CHANGES;' });
+    try {
+      // idle: a newline, then another a second later (the array's whitespace)
+      await legacy.until((t) => t.endsWith('}}\n\n'));
+      expect(legacy.text()).toMatch(/^\[\{"header":\{"queryId":"[^"]+","schema":"`ID` STRING, `V` INTEGER"\}\}\n\n$/);
+      expect((await ksql(server.url, "INSERT INTO HS (ID, V) VALUES ('k', 7);")).status).toBe(200);
+      await legacy.until((t) => t.includes('"row"'));
+      await stream.until((t) => t.includes('["k",7]'));
+      // the answer so far is the JSON array's start, rows in it as before
+      expect((JSON.parse(`${legacy.text()}]`) as unknown[]).slice(1)).toEqual([{ row: { columns: ['k', 7] } }]);
+      expect(stream.text()).toMatch(/^\{"queryId":"[^"]+","columnNames":\["ID","V"\],"columnTypes":\["STRING","INTEGER"\]\}\n\["k",7\]\n$/);
+    } finally { legacy.close(); stream.close(); }
+  });
+
   it('the Accept header is read by preference (q values, then order)', async () => {
     const sql = { sql: 'SELECT * FROM HT;' };
     expect((await answer(server.url, '/query-stream', sql, 'application/json;q=1, application/vnd.ksqlapi.delimited.v1;q=0.5')).type).toBe('application/json');

@@ -17,6 +17,8 @@ import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
 /** The push queries this server streams, by id; `closable` marks /query-stream's, which /close-query may end. */
 export type PushRegistry = Map<string, { handle: PushHandle; closable: boolean }>;
 type Style = 'delimited' | 'json' | 'legacy' | 'protobuf';
+/** How long /query's push query waits for a row before it writes a newline. */
+const KEEP_ALIVE_MS = 1000;
 /** Records a pull query on a stream reads before the server turns to other requests. */
 const PULL_STEP = 10_000;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
@@ -51,6 +53,8 @@ function metaText(h: QueryHeader): string {
 /** Writes a query's header, rows and end in one of the four response styles. */
 class QueryWriter {
   private count = 0;
+  /** A row went out since the last keepAlive. */
+  private wrote = false;
   private readonly proto: ProtobufRows | undefined;
   /** Throws when the protobuf style cannot describe a column's type. */
   constructor(private readonly res: http.ServerResponse, private readonly style: Style, private readonly header: QueryHeader) {
@@ -73,11 +77,21 @@ class QueryWriter {
     // /query-stream's writers drop a table's deletions (only /query marks them as tombstones)
     if (tombstone && (this.style === 'delimited' || this.style === 'json')) return true;
     this.count++;
+    this.wrote = true;
     if (this.proto) return this.res.write(`,\n{"row":{"protobufBytes":"${this.proto.encode(values).toString('base64')}"}}`);
     const text = rowText(values, this.header.columns);
     if (this.style === 'delimited') return this.res.write(`${text}\n`);
     if (this.style === 'json') return this.res.write(`,${text}`);
     return this.res.write(`,\n{"row":{"columns":${text}${tombstone ? ',"tombstone":true' : ''}}}`);
+  }
+
+  /**
+   * /query's push query, idle: as ksqlDB's writer does each time it has waited a second for a row, a
+   * lone newline goes out (the JSON array's whitespace) unless a row went out since the last call.
+   */
+  keepAlive(): void {
+    if (!this.wrote && !this.res.writableEnded) this.res.write('\n');
+    this.wrote = false;
   }
 
   end(finalMessage?: string): void {
@@ -162,16 +176,21 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   // ksqlDB streams at most ksql.max.push.queries push queries at once
   const max = Number(engine.properties['ksql.max.push.queries'] ?? 100);
   if (pushes.size >= max) return send(res, genericError(400, 40003, 'Maximum number of push queries exceeded'));
+  let idle: NodeJS.Timeout | undefined;
   try {
     handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, onRow, (reason) => {
       pushes.delete(handle.id);
+      clearInterval(idle);
       writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
     }, sql.trim());
   } catch (e) { return send(res, toErrorBody(e, text)); }
   pushes.set(handle.id, { handle, closable: !legacyBody });
   writer = new QueryWriter(res, style === 'protobuf' ? 'legacy' : style, handle.header);
   writer.start();
-  res.on('close', () => handle.close());
+  // ksqlDB's /query writes a newline for each second it waits for a row (query.stream.disconnect.check,
+  // 1000 ms); /query-stream does not
+  if (legacyBody) { const w = writer; idle = setInterval(() => w.keepAlive(), KEEP_ALIVE_MS).unref(); }
+  res.on('close', () => { clearInterval(idle); handle.close(); });
   engine.drain();
 }
 
