@@ -7,7 +7,8 @@ import { BOOL, I, S, define, fixed } from './registry.js';
 /** JSON functions over JSON text in STRING columns; numbers keep their text (1.23450 stays so). */
 export function registerJsonFunctions(): void {
   fixed('EXTRACTJSONFIELD', 'JSON', [S, S], S, (j: string, path: string) => extractJsonField(j, path));
-  fixed('IS_JSON_STRING', 'JSON', [S], BOOL, (s: string | null) => { if (s === null) return false; try { JSON.parse(s); return true; } catch { return false; } }, true);
+  // as ksqlDB reads JSON for every function here: its first value (trailing text ignored), duplicate keys taken
+  fixed('IS_JSON_STRING', 'JSON', [S], BOOL, (s: string | null) => s !== null && readJson(s) !== INVALID, true);
   fixed('JSON_ARRAY_LENGTH', 'JSON', [S], I, (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.length : null; });
   fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return isObject(v) ? Object.keys(v) : null; });
   fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return isObject(v) ? new Map(Object.entries(v).map(([k, x]) => [k, jsonText(x)])) : null; });
@@ -34,12 +35,15 @@ const INVALID = Symbol('invalid JSON');
 type Json = unknown;
 const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isLosslessNumber(v);
 
-/** The first JSON value of the text, as Jackson reads it (trailing text ignored), or INVALID. */
+/** Jackson's tree keeps a key's last value (in the place of its first), where lossless-json would throw. */
+const LAST_VALUE = { onDuplicateKey: ({ newValue }: { newValue: unknown }) => newValue };
+
+/** The first JSON value of the text, as Jackson reads it (trailing text ignored, a duplicate key's last value), or INVALID. */
 function readJson(text: string): Json | typeof INVALID {
-  try { return parseLossless(text); } catch (e) {
+  try { return parseLossless(text, null, LAST_VALUE); } catch (e) {
     const end = /Expected end of input .*?(\d+)/.exec((e as Error).message);
     if (!end) return INVALID;
-    try { return parseLossless(text.slice(0, Number(end[1]))); } catch { return INVALID; }
+    try { return parseLossless(text.slice(0, Number(end[1])), null, LAST_VALUE); } catch { return INVALID; }
   }
 }
 
@@ -48,6 +52,12 @@ function jsonText(v: Json): string {
   return typeof v === 'string' ? v : stringifyLossless(v) ?? 'null';
 }
 
+/**
+ * EXTRACTJSONFIELD as ksqlDB walks a path: each step (`.name`, `[n]`, `['name']`) is a name, taken as
+ * an index in an array (NULL if it is no integer) and as a key in an object (`$[0]` reads key "0");
+ * a step past the end, or into a value that has no parts, is NULL. What is found is written as text:
+ * a string unquoted, anything else as JSON (a JSON null as `null`).
+ */
 export function extractJsonField(json: string, path: string): string | null {
   let v = readJson(json);
   if (v === INVALID || !path.startsWith('$')) return null;
@@ -56,17 +66,17 @@ export function extractJsonField(json: string, path: string): string | null {
     const m = steps.exec(rest);
     if (!m) return null;
     rest = rest.slice(m[0].length);
-    if (m[2] !== undefined) {
-      const i = Number(m[2]);
-      if (!Array.isArray(v) || i < 0 || i >= v.length) return null;
+    const step = m[1] ?? m[2] ?? m[3] ?? m[4]!;
+    if (Array.isArray(v)) {
+      // (Java's Integer.parseInt: an optional sign, then digits)
+      if (!/^[+-]?\d+$/.test(step)) return null;
+      const i = Number(step);
+      if (i < 0 || i >= v.length) return null;
       v = v[i];
-    } else {
-      if (!isObject(v)) return null;
-      v = v[m[1] ?? m[3] ?? m[4]!];
-    }
-    if (v === undefined) return null;
+    } else if (isObject(v) && Object.hasOwn(v, step)) v = v[step];
+    else return null;
   }
-  return v === null ? null : jsonText(v);
+  return jsonText(v);
 }
 
 /** Objects merge (later keys win); otherwise arrays concatenate and other values join as items. */

@@ -12,6 +12,16 @@ describe('JSON functions', () => {
     ['{"a": {"b": [true]}}', '$.a', '{"b":[true]}'],
     ['{"a": {"b c": 1}}', "$.a['b c']", '1'],
     ['not json', '$.a', null],
+    // as ksqlDB's walk over Jackson's tree: a JSON null is found, and written as null; a step names a
+    // key or an index whatever its spelling; a duplicate key holds its last value
+    ['{"a": null}', '$.a', 'null'],
+    ['{"a": null}', '$.a.b', null],
+    ['{"0": 5}', '$[0]', '5'],
+    ['{"a": [7, 8]}', '$.a.1', '8'],
+    ['{"a": [7, 8]}', '$.a.x', null],
+    ['{"a": 1}', '$.constructor', null],
+    ['{"a": 1, "a": 2}', '$.a', '2'],
+    ['"text"', '$', 'text'],
   ])('EXTRACTJSONFIELD(%j, %j) = %j', (json, path, expected) => {
     expect(call('EXTRACTJSONFIELD', [S, S], [json, path])).toBe(expected);
   });
@@ -32,12 +42,21 @@ describe('JSON functions', () => {
     ['JSON_ITEMS', '[{"t": "2022-01-27"}, 2]', ['{"t":"2022-01-27"}', '2']],
     ['JSON_ARRAY_LENGTH', '[1, [2, 3]]', 2],
     ['JSON_ARRAY_LENGTH', '', null],
+    // JSON as Jackson's readTree takes it: a duplicate key's last value (in its first place), trailing text ignored
+    ['JSON_KEYS', '{"a": 1, "b": 2, "a": 3}', ['a', 'b']],
+    ['IS_JSON_STRING', '{"a": 1, "a": 2}', true],
+    ['IS_JSON_STRING', '[1, 2] x', true],
+    ['IS_JSON_STRING', ' ', false],
+    ['IS_JSON_STRING', 'x [1]', false],
+    ['JSON_ARRAY_LENGTH', '[1, 2] x', 2],
   ] as const)('%s(%j)', (name, json, expected) => {
     expect(call(name, [S], [json])).toEqual(expected);
   });
 
   it('JSON_RECORDS gives strings unquoted and other values as JSON', () => {
     expect(Object.fromEntries(call('JSON_RECORDS', [S], ['{"a": 3, "b": "x", "c": [1]}']) as Map<string, string>)).toEqual({ a: '3', b: 'x', c: '[1]' });
+    expect([...call('JSON_RECORDS', [S], ['{"a": 1, "b": 2, "a": "x"}']) as Map<string, string>]).toEqual([['a', 'x'], ['b', '2']]);
+    expect(call('JSON_CONCAT', [S, S], ['{"a": 1, "a": 2}', '{}'])).toBe('{"a":2}');
   });
 
   it.each([
