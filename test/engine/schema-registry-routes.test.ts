@@ -326,6 +326,31 @@ describe('Schema Registry modes, global config reset, and compatibility checks t
     const proto = (pkg: string, name: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; ${pkg ? `package ${pkg}; ` : ''}message ${name} { string a = 1; }` });
     expect(req('POST', '/subjects/pr-value/versions', proto('', 'ConnectDefault1')).status).toBe(200);
     expect(req('POST', '/subjects/pr-value/versions', proto('io.example', 'Trade')).status).toBe(200);
+    // but the renamed message's fields are read as the wire reads them, by message index: a field
+    // whose wire type changed under the new name is refused, as it is under the old one
+    const named = (pkg: string, name: string, body: string) => ({ schemaType: 'PROTOBUF', schema: `syntax = "proto3"; package ${pkg}; message ${name} { ${body} }` });
+    expect(req('PUT', '/config/ren-value', { compatibility: 'FULL_TRANSITIVE' }).status).toBe(200);
+    expect(req('POST', '/subjects/ren-value/versions', named('p', 'A', 'int32 x = 1;')).status).toBe(200);
+    const check = (s: unknown) => req('POST', '/compatibility/subjects/ren-value/versions/latest?verbose=true', s).body;
+    // (FULL: read both ways, each names the message it read)
+    expect(check(named('p', 'B', 'string x = 1;'))).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field x (1) of .p.A changed"), expect.stringContaining("FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field x (1) of .p.B changed")] });
+    expect(check(named('q', 'B', 'int32 y = 1; string z = 2;'))).toEqual({ is_compatible: true, messages: [] });
+    const registered = req('POST', '/subjects/ren-value/versions', named('p', 'C', 'bytes x = 1; double y = 2;'));
+    expect([registered.status, (registered.body as { error_code: number }).error_code]).toEqual([409, 409]);
+    // nested messages pair by their index too; a message whose name the other side still has is not paired by index
+    expect(req('POST', '/subjects/ren2-value/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message O { message I { int64 v = 1; } I i = 1; }' }).status).toBe(200);
+    const nested = req('POST', '/compatibility/subjects/ren2-value/versions/latest?verbose=true', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message P { message J { string v = 1; } J i = 1; }' }).body;
+    // (the field of the renamed type keeps its kind: its type is the pair of the one it had)
+    expect(nested).toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field v (1) of .O.I changed")] });
+    expect(req('POST', '/compatibility/subjects/ren2-value/versions/latest', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package z; message P { message J { uint64 w = 1; } J i = 1; }' }).body).toEqual({ is_compatible: true });
+    // a field whose message type became another of the schema's messages is a changed kind, as before
+    expect(req('POST', '/subjects/ren3-value/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message A { string s = 1; } message B { int32 n = 1; } message O { A f = 1; }' }).status).toBe(200);
+    expect(req('POST', '/compatibility/subjects/ren3-value/versions/latest?verbose=true', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message A { string s = 1; } message B { int32 n = 1; } message O { B f = 1; }' }).body)
+      .toEqual({ is_compatible: false, messages: [expect.stringContaining("FIELD_KIND_CHANGED', description:'The kind of field f (1) of .O changed")] });
+    // an enum-typed field keeps its kind when only the package changed
+    expect(req('POST', '/subjects/ren4-value/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package a; enum E { X = 0; } message M { E e = 1; }' }).status).toBe(200);
+    expect(req('POST', '/compatibility/subjects/ren4-value/versions/latest', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; package b; enum E { X = 0; } message M { E e = 1; }' }).body).toEqual({ is_compatible: true });
+    expect(req('POST', '/compatibility/subjects/ren2-value/versions/latest', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3"; message N { string s = 1; } message O { message I { int64 v = 1; } I i = 1; }' }).body).toEqual({ is_compatible: true });
   });
 });
 

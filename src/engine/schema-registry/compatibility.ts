@@ -1,4 +1,5 @@
 import type avro from 'avsc';
+import type protobuf from 'protobufjs';
 import { avsc } from '../serde/libraries.js';
 import type { CompatibilityLevel, RegisteredSchema, SchemaInput } from './registry.js';
 import { parseProto } from '../serde/protobuf-schema.js';
@@ -93,6 +94,16 @@ const SCALAR_GROUP: Record<string, string> = {
   string: 'bytes', bytes: 'bytes', double: 'double', float: 'float',
 };
 
+type ProtoType = protobuf.Type;
+type ProtoField = protobuf.Field;
+const isMessage = (t: protobuf.ReflectionObject): t is ProtoType => 'fieldsArray' in t;
+/** A type's name within its package: its own, after the messages it is declared in. */
+function localName(t: protobuf.ReflectionObject): string {
+  let name = t.name;
+  for (let p = t.parent; p && isMessage(p); p = p.parent) name = `${p.name}.${name}`;
+  return name;
+}
+
 /** Protobuf stays readable while every field number that both sides use keeps its wire type. */
 function protobufReads(reader: Schema, writer: Schema): string[] {
   let r, w;
@@ -101,13 +112,28 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
   const out: string[] = [];
   // a field's type as resolved: `Inner`, `Outer.Inner` and `.pkg.Outer.Inner` are one message type
   const typeOf = (f: { type: string; resolvedType: { fullName: string } | null }) => f.resolvedType?.fullName ?? f.type;
-  // messages are compared by name at every depth: a message declared inside another is one too (a
-  // renamed message, or a changed package, is no change: the wire format carries neither, and a
-  // serializer that registers its own schema after ksqlDB registered the stream's relies on it)
+  // messages are compared by name at every depth: a message declared inside another is one too. A
+  // renamed message, or a changed package, is no change of name (the wire format carries neither, and
+  // a serializer that registers its own schema after ksqlDB registered the stream's relies on it), but
+  // its fields still are read: a message no name pairs is compared with the one at its message index
+  // (what the wire format does carry), if no name pairs that one either
   const readers = new Map(r.everyMessage().map((m) => [m.fullName, m]));
+  const writers = new Set(w.everyMessage().map((m) => m.fullName));
+  const pairs = new Map<unknown, ProtoType>();
   for (const wt of w.everyMessage()) {
-    const rt = readers.get(wt.fullName);
-    if (!rt) continue;
+    const byIndex = readers.has(wt.fullName) ? undefined : r.byIndexes(w.indexesOf(wt));
+    const rt = readers.get(wt.fullName) ?? (byIndex && !writers.has(byIndex.fullName) ? byIndex : undefined);
+    if (rt) pairs.set(wt, rt);
+  }
+  // a field's type is the same on both sides: a message type its pair (one of another schema: its
+  // name), an enum its name within its package, any other type its name
+  const sameType = (rf: ProtoField, wf: ProtoField): boolean => {
+    const rt = rf.resolvedType, wt = wf.resolvedType;
+    if (!rt || !wt || isMessage(rt) !== isMessage(wt)) return typeOf(rf) === typeOf(wf);
+    if (isMessage(wt)) { const pair = pairs.get(wt); return pair ? pair === rt : rt.fullName === wt.fullName; }
+    return rt.fullName === wt.fullName || localName(rt) === localName(wt);
+  };
+  for (const [wt, rt] of pairs as Map<ProtoType, ProtoType>) {
     // proto2's required fields: one the reader adds may be missing from what was written; one it drops no longer is written
     for (const rf of rt.fieldsArray) if (rf.required && !wt.fieldsArray.some((f) => f.id === rf.id && f.required)) out.push(`{errorType:'REQUIRED_FIELD_ADDED', description:'The required field ${rf.name} (${rf.id}) of ${wt.fullName} was added'}`);
     for (const wf of wt.fieldsArray) if (wf.required && !rt.fieldsArray.some((f) => f.id === wf.id && f.required)) out.push(`{errorType:'REQUIRED_FIELD_REMOVED', description:'The required field ${wf.name} (${wf.id}) of ${wt.fullName} was removed'}`);
@@ -130,12 +156,12 @@ function protobufReads(reader: Schema, writer: Schema): string[] {
     for (const [oneof, n] of moved) if (n > 1) out.push(`{errorType:'MULTIPLE_FIELDS_MOVED_TO_ONEOF', description:'${n} fields of ${wt.fullName} moved to the new oneof ${oneof}'}`);
     for (const wf of wt.fieldsArray) {
       const rf = rt.fieldsArray.find((f) => f.id === wf.id);
-      if (rf && typeOf(rf) !== typeOf(wf) && rf.repeated === wf.repeated && rf.map === wf.map && own(SCALAR_GROUP, rf.type) !== undefined && own(SCALAR_GROUP, wf.type) !== undefined) {
+      if (rf && !sameType(rf, wf) && rf.repeated === wf.repeated && rf.map === wf.map && own(SCALAR_GROUP, rf.type) !== undefined && own(SCALAR_GROUP, wf.type) !== undefined) {
         // scalars that share a wire encoding read each other (protobuf's rules for updating a message type)
         if (SCALAR_GROUP[rf.type] !== SCALAR_GROUP[wf.type]) out.push(`{errorType:'FIELD_SCALAR_KIND_CHANGED', description:'The kind of scalar field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
         continue;
       }
-      if (rf && (typeOf(rf) !== typeOf(wf) || rf.repeated !== wf.repeated || rf.map !== wf.map)) {
+      if (rf && (!sameType(rf, wf) || rf.repeated !== wf.repeated || rf.map !== wf.map)) {
         out.push(`{errorType:'FIELD_KIND_CHANGED', description:'The kind of field ${wf.name} (${wf.id}) of ${wt.fullName} changed'}`);
       }
     }
