@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SchemaRegistry } from '../../src/engine/schema-registry/registry.js';
 import { handleRegistryRequest } from '../../src/engine/schema-registry/routes.js';
+import { protobufDescriptors as descriptors, protobufjs } from '../../src/engine/serde/libraries.js';
 
 const AVRO_V1 = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }] });
 const AVRO_V2 = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: ['null', 'string'], default: null }] });
@@ -465,3 +466,57 @@ describe('Schema Registry: what a review found', () => {
     expect(replayed.versions('x-value')).toEqual([7]);
   });
 });
+
+describe('Schema Registry: ?format=serialized', () => {
+  const registry = new SchemaRegistry();
+  const req = (method: string, path: string, body?: unknown) => { const url = new URL(path, 'http://sr'); return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body }); };
+  const MONEY = 'syntax = "proto3"; package com.x; message Money { int64 units = 1; string cur = 2; }';
+  const TRADE = `syntax = "proto3"; package com.x; import "common.proto"; import "google/protobuf/timestamp.proto";
+enum Side { BUY = 0; SELL = 1; }
+message Other { bool b = 1; }
+message Trade { string sym = 1; Side side = 2; map<string, Money> legs = 3; repeated Inner items = 4; google.protobuf.Timestamp at = 5;
+  map<string, int32> unit_counts = 6; message Inner { int32 q = 1; Kind k = 2; enum Kind { A = 0; B = 1; } } }`;
+
+  it('a Protobuf schema is its own file as a base64 FileDescriptorProto, type names in full, as clients that build types from descriptors read it', () => {
+    expect(req('POST', '/subjects/money/versions', { schemaType: 'PROTOBUF', schema: MONEY }).status).toBe(200);
+    const { id } = req('POST', '/subjects/trade-value/versions', { schemaType: 'PROTOBUF', schema: TRADE, references: [{ name: 'common.proto', subject: 'money', version: 1 }] }).body as { id: number };
+    const byId = req('GET', `/schemas/ids/${id}?format=serialized`).body as { schemaType: string; schema: string; references: unknown[] };
+    expect(byId).toMatchObject({ schemaType: 'PROTOBUF', references: [{ name: 'common.proto', subject: 'money', version: 1 }] });
+    // every endpoint that shows the schema shows it so; without the parameter, the text as registered
+    expect((req('GET', '/subjects/trade-value/versions/1?format=serialized').body as { schema: string }).schema).toBe(byId.schema);
+    expect(req('GET', '/subjects/trade-value/versions/latest/schema?format=serialized').body).toBe(byId.schema);
+    expect(req('GET', `/schemas/ids/${id}/schema?format=serialized`).body).toBe(byId.schema);
+    expect((req('GET', `/schemas/ids/${id}`).body as { schema: string }).schema).toBe(TRADE);
+    const d = descriptors();
+    const file = d.FileDescriptorProto!.toObject(d.FileDescriptorProto!.decode(Buffer.from(byId.schema, 'base64'))) as FileProto;
+    expect(file).toMatchObject({ name: 'default', package: 'com.x', dependency: ['common.proto', 'google/protobuf/timestamp.proto'], syntax: 'proto3' });
+    expect(file.messageType.map((m) => m.name)).toEqual(['Other', 'Trade']);
+    expect(file.enumType.map((e) => e.name)).toEqual(['Side']);
+    const trade = file.messageType[1]!;
+    expect(Object.fromEntries(trade.field.map((f) => [f.name, f.typeName ?? null]))).toEqual({
+      sym: null, side: '.com.x.Side', legs: '.com.x.Trade.LegsEntry', items: '.com.x.Trade.Inner', at: '.google.protobuf.Timestamp', unit_counts: '.com.x.Trade.UnitCountsEntry',
+    });
+    // (map entries named as protoc names them)
+    const entry = trade.nestedType.find((n) => n.name === 'LegsEntry')!;
+    expect([entry.options?.mapEntry, entry.field.map((f) => [f.name, f.typeName ?? null])]).toEqual([true, [['key', null], ['value', '.com.x.Money']]]);
+    expect(trade.nestedType.find((n) => n.name === 'Inner')!.field.map((f) => f.typeName ?? null)).toEqual([null, '.com.x.Trade.Inner.Kind']);
+    // Avro and JSON schemas have no serialized form: their text as registered
+    expect(req('POST', '/subjects/a-value/versions', { schema: AVRO_V1 }).status).toBe(200);
+    expect((req('GET', '/subjects/a-value/versions/1?format=serialized').body as { schema: string }).schema).toBe(AVRO_V1);
+  });
+
+  it('a message read through the serialized descriptor decodes as through the schema text', () => {
+    const id = (req('POST', '/subjects/p-value/versions', { schemaType: 'PROTOBUF', schema: PROTO }).body as { id: number }).id;
+    const serialized = (req('GET', `/schemas/ids/${id}?format=serialized`).body as { schema: string }).schema;
+    const d = descriptors();
+    const set = d.FileDescriptorSet!.create({ file: [d.FileDescriptorProto!.decode(Buffer.from(serialized, 'base64'))] });
+    const fromDescriptor = (protobufjs().Root as unknown as { fromDescriptor(s: unknown): import('protobufjs').Root }).fromDescriptor(set).lookupType('TradeSettlement');
+    const fromText = protobufjs().parse(PROTO).root.lookupType('TradeSettlement');
+    const bytes = fromText.encode({ user: 'User_1', amount: 12.5 }).finish();
+    expect(fromDescriptor.toObject(fromDescriptor.decode(bytes))).toEqual({ user: 'User_1', amount: 12.5 });
+  });
+});
+
+interface FieldProto { name: string; typeName?: string }
+interface MessageProto { name: string; field: FieldProto[]; nestedType: MessageProto[]; options?: { mapEntry?: boolean } }
+interface FileProto { name: string; package: string; dependency: string[]; syntax: string; messageType: MessageProto[]; enumType: { name: string }[] }

@@ -282,7 +282,11 @@ export class SchemaRegistry implements SchemaLookup {
     return l;
   }
 
-  /** The schemas that references name, each after the ones it references itself, once each. */
+  /** The texts of the schemas a registered one references, by the names it imports them as. */
+  importsOf(s: RegisteredSchema): Map<string, string> {
+    return new Map(this.referencedSchemas(s.references).map((x) => [x.name, x.schema]));
+  }
+
   /** A registered schema with the texts of the schemas it references, for checks that parse it. */
   private withRefs(s: RegisteredSchema): RegisteredSchema & { refs: { name: string; schema: string }[] } {
     return { ...s, refs: this.referencedSchemas(s.references) };

@@ -1,4 +1,5 @@
-import { RegistryError, SCHEMA_TYPES, type SchemaInput, type SchemaRegistry, type SchemaType, type SubjectVersion } from './registry.js';
+import { RegistryError, SCHEMA_TYPES, type RegisteredSchema, type SchemaInput, type SchemaRegistry, type SchemaType, type SubjectVersion } from './registry.js';
+import { serializedProto } from './proto-descriptor.js';
 
 export interface RegistryRequest { method: string; path: string; query: URLSearchParams; body?: unknown }
 /** `raw`: the body is this text as it is (the endpoints that return a schema unescaped), not JSON. */
@@ -44,6 +45,8 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
   try { parts = path.split('/').filter(Boolean).map(decodeURIComponent); } catch { return fail(400, 400, 'Bad Request: malformed percent-encoding in the path'); }
   const deleted = query.get('deleted') === 'true';
   const permanent = query.get('permanent') === 'true';
+  // ?format=serialized: a Protobuf schema as a base64 FileDescriptorProto (other formats and types: as registered)
+  const shown = <S extends RegisteredSchema>(s: S): S => (query.get('format') === 'serialized' && s.schemaType === 'PROTOBUF' ? { ...s, schema: serializedProto(s.schema, r.importsOf(s)) } : s);
   const [head, a, b, c, d] = parts;
   if (parts.length === 0 && method === 'GET') return ok({});
   // one registry, the default context
@@ -65,8 +68,8 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     if (a === 'ids' && b !== undefined && !/^\d+$/.test(b)) return undefined;
     if (a === 'ids' && b !== undefined && method === 'GET') {
       const id = Number(b);
-      if (parts.length === 3) return ok(schemaBody(r.publishedSchemaById(id)));
-      if (c === 'schema' && parts.length === 4) return schemaText(r.publishedSchemaById(id).schema);
+      if (parts.length === 3) return ok(schemaBody(shown(r.publishedSchemaById(id))));
+      if (c === 'schema' && parts.length === 4) return schemaText(shown(r.publishedSchemaById(id)).schema);
       if (c === 'versions' && parts.length === 4) return ok(r.usagesOf(id, deleted));
       if (c === 'subjects' && parts.length === 4) return ok([...new Set(r.usagesOf(id, deleted).map((u) => u.subject))]);
     }
@@ -101,10 +104,10 @@ function route(r: SchemaRegistry, { method, path, query, body }: RegistryRequest
     }
     const version = versionOf(c!);
     if (parts.length === 4) {
-      if (method === 'GET') return ok(versionBody(r.version(a, version, deleted)));
+      if (method === 'GET') return ok(versionBody(shown(r.version(a, version, deleted))));
       if (method === 'DELETE') return ok(r.deleteVersion(a, version, permanent));
     }
-    if (parts.length === 5 && d === 'schema' && method === 'GET') return schemaText(r.version(a, version, deleted).schema);
+    if (parts.length === 5 && d === 'schema' && method === 'GET') return schemaText(shown(r.version(a, version, deleted)).schema);
     if (parts.length === 5 && d === 'referencedby' && method === 'GET') return ok(r.referencedBy(a, version));
     return undefined;
   }

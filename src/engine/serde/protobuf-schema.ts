@@ -32,8 +32,14 @@ const WELL_KNOWN: Record<string, string> = {
 };
 
 /** A parsed .proto file (plus its imports): its messages in declaration order, for message indexes. */
+/** What the schema's own file declares at its top level (syntax: as written; none is proto2). */
+export interface ProtoFile { package: string; imports: string[]; syntax: string | undefined; nested: protobuf.ReflectionObject[] }
+
 export class ProtoSchema {
-  constructor(readonly root: protobuf.Root, private readonly own: protobuf.Type[], readonly decimals: Map<string, { precision: number; scale: number }>) {}
+  constructor(
+    readonly root: protobuf.Root, private readonly own: protobuf.Type[], readonly decimals: Map<string, { precision: number; scale: number }>,
+    readonly file: ProtoFile = { package: '', imports: [], syntax: undefined, nested: own },
+  ) {}
 
   /** Top-level messages of the schema's own file, in order (index 0 is "the first message"). */
   messages(): protobuf.Type[] { return this.own; }
@@ -84,6 +90,7 @@ export function parseProto(text: string, references: Map<string, string> = new M
   const loaded = new Set<string>();
   const decimals = new Map<string, { precision: number; scale: number }>();
   let own: protobuf.Type[] | undefined;
+  let file: ProtoFile | undefined;
   const load = (name: string, src: string): void => {
     loaded.add(name);
     const { text: clean, meta } = stripFieldMeta(src);
@@ -93,6 +100,7 @@ export function parseProto(text: string, references: Map<string, string> = new M
     if (!own) {
       const ns = parsed.package ? root.lookup(parsed.package) as protobuf.Namespace : root;
       own = ns.nestedArray.filter((n): n is protobuf.Type => n instanceof protobufjs().Type);
+      file = { package: parsed.package ?? '', imports: [...parsed.imports ?? [], ...parsed.weakImports ?? []], syntax: /\bsyntax\s*=\s*["'](proto[23])["']\s*;/.exec(clean)?.[1], nested: ns.nestedArray.slice() };
     }
     for (const imp of [...(parsed.imports ?? []), ...(parsed.weakImports ?? [])]) {
       if (loaded.has(imp)) continue;
@@ -103,7 +111,7 @@ export function parseProto(text: string, references: Map<string, string> = new M
   };
   load('', text);
   root.resolveAll();
-  return new ProtoSchema(root, own ?? [], decimals);
+  return new ProtoSchema(root, own ?? [], decimals, file);
 }
 
 /** Removes `[(confluent.field_meta) = { ... }]` options, returning decimal params by "Message.field". */
