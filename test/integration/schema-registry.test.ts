@@ -78,6 +78,21 @@ describe('ksql-migrate server --schema-registry-port', () => {
     const noSubject = await ksql(server.url, "CREATE STREAM NOPE WITH (KAFKA_TOPIC='orders', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', KEY_SCHEMA_ID=42);");
     expect(noSubject.body.message).toContain("Schema for message keys on topic 'orders' does not exist in the Schema Registry.");
   });
+
+  it('negotiates as Confluent\'s JAX-RS resources do: the answer\'s type by Accept (406 for none of its own), request bodies of its types (415 else), HEAD as GET', async () => {
+    const get = (accept?: string) => fetch(`${registry}/subjects`, { headers: accept ? { accept } : {} });
+    const types = await Promise.all(['application/json', 'application/vnd.schemaregistry+json', '*/*', 'application/*', 'text/html, application/json;q=0.1'].map(async (a) => (await get(a)).headers.get('content-type')));
+    expect(types).toEqual(['application/json', 'application/vnd.schemaregistry+json', SR_TYPE, SR_TYPE, 'application/json']);
+    const refused = await get('text/html');
+    expect([refused.status, await refused.json()]).toEqual([406, { error_code: 406, message: 'HTTP 406 Not Acceptable' }]);
+    // (a body of bytes: fetch gives a string body a text/plain type of its own)
+    const post = (type: string | undefined) => fetch(`${registry}/subjects/mt-value/versions`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: new TextEncoder().encode(JSON.stringify({ schema: '"string"' })) });
+    const plain = await post('text/plain');
+    expect([plain.status, await plain.json()]).toEqual([415, { error_code: 415, message: 'HTTP 415 Unsupported Media Type' }]);
+    for (const t of ['application/json; charset=utf-8', 'application/octet-stream', SR_TYPE, undefined]) expect([t, (await post(t)).status]).toEqual([t, 200]);
+    const head = await fetch(`${registry}/subjects`, { method: 'HEAD' });
+    expect([head.status, head.headers.get('content-type'), await head.text()]).toEqual([200, SR_TYPE, '']);
+  });
 });
 
 describe('the registry in --data-dir', () => {

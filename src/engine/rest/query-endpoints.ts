@@ -13,6 +13,7 @@ import { send } from './server.js';
 import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
 import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
+import { acceptedMediaTypes } from '../util/media-types.js';
 
 /** The push queries this server streams, by id; `closable` marks /query-stream's, which /close-query may end. */
 export type PushRegistry = Map<string, { handle: PushHandle; closable: boolean }>;
@@ -24,13 +25,7 @@ const PULL_STEP = 10_000;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
 /** An Accept header's media types, the client's preferred first (by q, then as listed); q=0 ones left out. */
-export function acceptedTypes(accept: string): string[] {
-  return accept.split(',').map((part, i) => {
-    const [type = '', ...params] = part.split(';').map((x) => x.trim());
-    const q = params.find((x) => /^q=/i.test(x));
-    return { type: type.toLowerCase(), q: q ? Number(q.slice(2)) : 1, i };
-  }).filter((t) => t.type && t.q > 0).sort((a, b) => b.q - a.q || a.i - b.i).map((t) => t.type);
-}
+export const acceptedTypes = (accept: string): string[] => acceptedMediaTypes(accept).map((t) => t.type);
 
 const STYLES: Record<string, Style> = { 'application/vnd.ksqlapi.delimited.v1': 'delimited', 'application/vnd.ksql.v1+json': 'legacy', 'application/json': 'json' };
 

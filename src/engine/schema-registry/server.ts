@@ -4,10 +4,15 @@ import type { AddressInfo } from 'node:net';
 import type { SchemaRegistry } from './registry.js';
 import { handleRegistryRequest, SR_CONTENT_TYPE } from './routes.js';
 import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
+import { negotiate } from '../util/media-types.js';
 
 export interface RegistryListener { url: string; port: number; close(): Promise<void> }
 
 const MAX_BODY = 16 * 1024 * 1024;
+/** The media types Confluent's resources produce, with their weights (its `*_WEIGHTED` constants). */
+const PRODUCES = [[SR_CONTENT_TYPE, 1], ['application/vnd.schemaregistry+json', 0.9], ['application/json', 0.5]] as const;
+/** The media types its resources consume; a request without a Content-Type is taken as the last. */
+const CONSUMES = new Set(['application/vnd.schemaregistry.v1+json', 'application/vnd.schemaregistry+json', 'application/json', 'application/octet-stream']);
 
 /**
  * Serves the engine's Schema Registry (Confluent's REST API) on its own port: over HTTPS with `tls`,
@@ -27,11 +32,17 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
     let size = 0;
     req.on('data', (c: Buffer) => { size += c.length; if (size <= MAX_BODY) chunks.push(c); });
     req.on('end', () => {
+      // the answer's type as the client accepts it: none of the registry's is 406 (in the registry's own type)
+      const type = negotiate(req.headers.accept, PRODUCES);
       const reply = (status: number, body: unknown, raw = false) => {
-        res.writeHead(status, { 'Content-Type': SR_CONTENT_TYPE });
+        res.writeHead(status, { 'Content-Type': type ?? SR_CONTENT_TYPE });
+        // (a HEAD request is answered as its GET, without the body: Node leaves it out)
         res.end(raw ? String(body) : JSON.stringify(body));
       };
       if (size > MAX_BODY) return reply(413, { error_code: 413, message: 'Request entity too large' });
+      if (type === undefined) return reply(406, { error_code: 406, message: 'HTTP 406 Not Acceptable' });
+      const sent = req.headers['content-type']?.split(';')[0]!.trim().toLowerCase();
+      if ((req.method === 'POST' || req.method === 'PUT') && sent && !CONSUMES.has(sent)) return reply(415, { error_code: 415, message: 'HTTP 415 Unsupported Media Type' });
       const text = Buffer.concat(chunks).toString('utf8');
       let body: unknown;
       if (text.trim() !== '') {
@@ -39,7 +50,7 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
       }
       let url: URL;
       try { url = new URL(req.url ?? '/', 'http://localhost'); } catch { return reply(400, { error_code: 400, message: 'Bad Request: malformed request target' }); }
-      const r = handleRegistryRequest(registry, { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+      const r = handleRegistryRequest(registry, { method: req.method === 'HEAD' ? 'GET' : req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
       reply(r.status, r.body, r.raw);
     });
   };
