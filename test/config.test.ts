@@ -80,6 +80,18 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(() => loadConfig({}, env, dir)).toThrow('server.username: environment variable KEY is not set');
   });
 
+  it('a password without a username is a configuration error naming where it was set, not ignored until a 401 says none is configured', () => {
+    const dir = project('server:\n  url: http://h:1\n  password: secret-value\nschemaRegistry:\n  url: http://sr:1\n');
+    const file = join(dir, 'ksql-migrate.yaml');
+    expect(() => loadConfig({}, {}, dir)).toThrow(`${file}:3: server.password: is set without a username (HTTP Basic authentication sends both)`);
+    expect(() => loadConfig({ username: 'u' }, {}, dir)).not.toThrow();
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: 'x' }, project('server:\n  url: http://h:1\n'))).toThrow('schemaRegistry.password: is set without a username');
+    const props = project('ksql.server.url=http://h:1\nksql.auth.basic.password=secret-value\n', 'ksql-migrations.properties');
+    expect(() => loadConfig({}, {}, props)).toThrow(`${join(props, 'ksql-migrations.properties')}:2: ksql.auth.basic.password: is set without a username`);
+    // (the value itself is never part of the message)
+    try { loadConfig({}, {}, dir); } catch (e) { expect((e as Error).message).not.toContain('secret-value'); }
+  });
+
   it('credentials in a URL belong with it: a flag\'s URL beats the file\'s username and password', () => {
     const dir = project('server:\n  url: http://h:1\n  username: bob\n  password: wrong\n');
     expect(loadConfig({ server: 'http://alice:s1@h:2' }, {}, dir).server).toMatchObject({ url: 'http://h:2', username: 'alice', password: 's1' });
@@ -89,7 +101,7 @@ describe('config precedence: defaults < file < env < flags', () => {
     const other = loadConfig({ server: 'http://127.0.0.1:1' }, { KSQL_MIGRATE_SERVER: 'https://ENVKEY:ENVSECRET@prod.example' }, project());
     expect([other.server.url, other.server.username, other.server.password]).toEqual(['http://127.0.0.1:1', undefined, undefined]);
     // flags and the environment are taken as they are: no ${env:} in them
-    expect(loadConfig({ password: 'ab${env:HOME}' }, { HOME: '/root' }, project()).server.password).toBe('ab${env:HOME}');
+    expect(loadConfig({ username: 'u', password: 'ab${env:HOME}' }, { HOME: '/root' }, project()).server.password).toBe('ab${env:HOME}');
   });
 
   it('reads the target\'s Schema Registry (for --dry-run) from the file or the environment, credentials kept out of its URL', () => {
@@ -190,7 +202,7 @@ describe('config precedence: defaults < file < env < flags', () => {
     const warnings: string[] = [];
     const listener = (w: Error) => { warnings.push(w.message); };
     process.on('warning', listener);
-    try { expect(loadConfig({}, {}, project(`server:\n  password: !${secret}\n`)).server.password).toBe(''); } finally { process.off('warning', listener); }
+    try { expect(loadConfig({}, {}, project(`server:\n  username: u\n  password: !${secret}\n`)).server.password).toBe(''); } finally { process.off('warning', listener); }
     expect(warnings).toEqual([]);
   });
 

@@ -179,7 +179,8 @@ export function secretRedactor(config: Config, opts: GlobalOptions): (text: stri
     try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define)); } catch { /* no directory, or a --define the command refuses itself */ }
   }
   const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
-  const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v)];
+  const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v),
+    ...Object.entries(config.properties).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => String(v))];
   return redactor(() => [...fixed, ...definedSecrets]);
 }
 const verboseRedactor = secretRedactor;
@@ -234,7 +235,12 @@ export function asCliError(e: unknown): unknown {
   if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
   // a property of the configuration the server refuses is the configuration's mistake, named where it is set
   const property = e instanceof ServerError && e.status === 400 ? refusedProperty(e.message) : undefined;
-  if (property !== undefined) return new CliError(`${loadedConfig()?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${(e as ServerError).brief}`, EXIT.USAGE, { cause: e });
+  if (property !== undefined) {
+    // (a secret-named property's value is not repeated from the server's message)
+    const value = String(loadedConfig()?.properties[property] ?? '');
+    const brief = SECRET_NAME.test(property) && value !== '' ? (e as ServerError).brief.split(value).join('***') : (e as ServerError).brief;
+    return new CliError(`${loadedConfig()?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${brief}`, EXIT.USAGE, { cause: e });
+  }
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });
   // a server still starting (or overloaded) answers 503 to any request: that is reaching it, not a refusal
   if (e instanceof ServerError && e.status === 503) return new CliError(`ksqlDB is not ready: ${e.brief}`, EXIT.UNREACHABLE, { cause: e });

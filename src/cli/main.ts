@@ -47,6 +47,18 @@ function jsonRequested(argv: string[]): boolean {
 // whose report is written there again, without end)
 for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') exit(0); throw e; });
 
+// Ctrl-C (or SIGTERM) in a command that has no stopping of its own (status, validate, the query and
+// schema commands: reads) ends it at once with the code a signal gives, and --json still gets its one
+// document; up, down, server and the rest install their own handling, which this leaves alone
+for (const [signal, code] of [['SIGINT', EXIT.INTERRUPTED], ['SIGTERM', EXIT.TERMINATED]] as const) {
+  process.on(signal, () => {
+    if (process.listenerCount(signal) > 1) return;
+    process.stderr.write('error: interrupted\n');
+    if (jsonRequested(process.argv)) writeErrorDocument('interrupted', code);
+    process.stdout.write('', () => process.stderr.write('', () => exit(code)));
+  });
+}
+
 main(process.argv).then((code) => {
   process.exitCode = code;
   // after what was written has gone out

@@ -22,6 +22,11 @@ const baseUrl = (u: string) => {
   try { const url = new URL(u); return !/^\/(ksql|query|query-stream|info|healthcheck|inserts-stream)\/?$/i.test(url.pathname) && url.search === ''; } catch { return true; }
 };
 
+/** A password is sent with its username (HTTP Basic): one without is a setting missing, not one to ignore. */
+function passwordNeedsUser(c: { username?: string; password?: string }, ctx: z.RefinementCtx): void {
+  if (c.password !== undefined && c.username === undefined) ctx.addIssue({ code: 'custom', path: ['password'], message: 'is set without a username (HTTP Basic authentication sends both)' });
+}
+
 /** The one schema of ksql-migrate's settings; defaults < ksql-migrate.yaml < KSQL_MIGRATE_* env < flags. */
 export const ConfigSchema = z.strictObject({
   server: z.strictObject({
@@ -44,7 +49,7 @@ export const ConfigSchema = z.strictObject({
         try { validateHeaderValue(k, v); } catch { ctx.addIssue({ code: 'custom', path: [k], message: 'not a valid HTTP header value' }); }
       }
     }).default({}),
-  }).prefault({}),
+  }).superRefine(passwordNeedsUser).prefault({}),
   migrations: z.strictObject({ dir: z.string().optional() }).prefault({}),
   metadata: z.strictObject({
     stream: z.string().regex(/^[A-Za-z0-9_]+$/).default('MIGRATION_EVENTS'),
@@ -67,7 +72,7 @@ export const ConfigSchema = z.strictObject({
     url: httpUrl().optional(),
     username: z.string().optional(),
     password: z.string().optional(),
-  }).prefault({}),
+  }).superRefine(passwordNeedsUser).prefault({}),
   /** streamsProperties sent with every statement, e.g. ksql.streams.auto.offset.reset: earliest. */
   properties: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   /** Values for ${name} in migrations; names as DEFINE takes them, compared ignoring case as --define compares them. */

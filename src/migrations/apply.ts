@@ -127,6 +127,8 @@ export async function readHistory(client: KsqlClient, m: MetadataNames, leaseMs:
   const history = foldEvents(events.value.rows.map(rowFromColumns), leaseMs, tableRows);
   // a table that exists but cannot be read (its query was terminated): Confluent's tool reads it
   if (table.status === 'rejected' && !isMissingSource(table.reason)) history.tableProblem = (table.reason as ServerError).brief;
+  // a stream without its table: the table was dropped (by a migration, or by hand)
+  if (table.status === 'rejected' && isMissingSource(table.reason)) history.tableMissing = true;
   return history;
 }
 
@@ -272,6 +274,11 @@ export function historyTableWarning(m: MetadataNames, problem: string): string {
   return `the history table ${m.table} cannot be read (${problem}); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: run 'ksql-migrate metadata init' to make it again from the stream`;
 }
 
+/** The history stream is there and its table is not (dropped): said by status and validate. */
+export function missingHistoryTableWarning(m: MetadataNames): string {
+  return `the history table ${m.table} does not exist (it was dropped); ksql-migrate reads the history from ${m.stream} alone, but Confluent's ksql-migrations reads it from the table: the next 'ksql-migrate up', or 'ksql-migrate metadata init', makes it again from the stream`;
+}
+
 /**
  * Creates the history stream and table unless they exist, in one request with `then` (statements
  * that need them). A configured name taken by a source that is no history is a MetadataMismatch.
@@ -299,6 +306,8 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   // now may not answer pull queries for a moment on a real server (its query is starting), which
   // is no reason to advise making it again
   const brokenBefore = before?.tableProblem !== undefined;
+  // (the request below makes a dropped table again, from the stream: said)
+  if (before?.tableMissing) emit({ type: 'warning', message: `the history table ${s.metadata.table} did not exist (it was dropped): made it again from ${stream}` });
   // one request: metadata (idempotent) and our claim on the lock
   if (ports.interrupted()) throw new InterruptedWaiting('interrupted before anything was written');
   emit({ type: 'writing' });
@@ -375,7 +384,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     refuseNotUtf8(p);
     if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
-    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
+    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
     const mismatch = currentRowMismatch(history);
@@ -478,7 +487,7 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
     const bad = notUtf8Problems(p.steps.map((st) => st.file));
     if (bad.length) throw new FilesRefused(bad);
     const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
-    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata.table)) emit({ type: 'warning', message });
+    for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     return { p, prepared, outcomes };
   };
@@ -510,7 +519,8 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
       } catch (e) {
         if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
         const reason = (s.redact ?? ((x: string) => x))(`undo ${failurePlace(e, '', statements)}`);
-        const applied = history.versions.get(Number(step.row.version))!;
+        // (with the previous the undos before it in this run relinked it to, as its undone row has it)
+        const applied = { ...history.versions.get(Number(step.row.version))!, previous: step.row.previous };
         await client.ksql(stateChange(stream, { ...applied, state: 'ERROR', startedOn: String(started), completedOn: String(ports.now()), errorReason: reason }));
         outcomes[i] = { file: f, status: 'error', reason };
         emit({ type: 'failed', file: f, reason });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isUtf8 } from 'node:buffer';
 
@@ -77,6 +78,15 @@ export class MissingMigrationsDir extends Error {
 
 const isFile = async (path: string): Promise<boolean> => { try { return (await stat(path)).isFile(); } catch { return false; } };
 
+/** What a path that is no regular file is (after symlinks), or undefined for a regular file. */
+function notRegular(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
+}
+
 /**
  * Reads the migrations directory: valid files sorted by version; duplicates and bad names reported.
  * A directory that does not exist throws MissingMigrationsDir.
@@ -105,7 +115,12 @@ export async function discoverMigrations(dir: string): Promise<Discovery> {
     if ('error' in parsed) { problems.push({ fileName, reason: !undoes && fileName.startsWith('U') ? 'does not match V<6 digits>__<description>.sql, nor U<6 digits>__<description>.sql for an undo file' : parsed.error }); continue; }
     const path = join(dir, fileName);
     let bytes: Buffer;
-    try { bytes = await readFile(path); } catch (e) {
+    try {
+      // only a regular file is read: a named pipe or a device (/dev/zero) would never end
+      const kind = notRegular(await stat(path));
+      if (kind) { problems.push({ fileName, reason: `is ${kind}, not a migration file` }); continue; }
+      bytes = await readFile(path);
+    } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       problems.push({ fileName, reason: code === 'EISDIR' ? 'is a directory, not a migration file' : `cannot be read (${code ?? (e as Error).message})` });
       continue;

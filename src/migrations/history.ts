@@ -97,6 +97,8 @@ export interface History {
   lock: LockState;
   /** Why the history table could not be read (its query terminated, say), when it exists: the stream was read alone. */
   tableProblem?: string;
+  /** The stream was read and the table does not exist (it was dropped). */
+  tableMissing?: boolean;
   /** Why the events stream could not be read (a server without pull queries on streams): the table was read alone. */
   streamProblem?: string;
   /** Keys of rows that are no version, CURRENT or the lock (written by hand, or by another tool): read as nothing. */

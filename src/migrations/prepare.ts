@@ -57,9 +57,27 @@ export function fileProblem(file: Pick<MigrationFile, 'fileName' | 'content'>): 
 /**
  * What a file's statements do to the history beside it that its author may not mean: TERMINATE ALL
  * also stops the query that keeps the history table, which Confluent's ksql-migrations reads the
- * history from (ksql-migrate reads the stream, and `metadata init` makes the table again).
+ * history from (ksql-migrate reads the stream, and `metadata init` makes the table again); a DROP of
+ * the history table, or of the stream every run records itself in, takes that history away.
  */
-export function historyNotes(fileName: string, statements: readonly PreparedStatement[], table: string): string[] {
-  return statements.filter((st) => /^\s*TERMINATE\s+ALL\s*;?\s*$/i.test(st.text))
-    .map((st) => `${fileName}:${st.line}: TERMINATE ALL also stops the query that keeps the history table ${table}, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
+export function historyNotes(fileName: string, statements: readonly PreparedStatement[], metadata: { stream: string; table: string }): string[] {
+  const notes: string[] = [];
+  for (const st of statements) {
+    const at = `${fileName}:${st.line}:`;
+    if (/^\s*TERMINATE\s+ALL\s*;?\s*$/i.test(st.text)) {
+      notes.push(`${at} TERMINATE ALL also stops the query that keeps the history table ${metadata.table}, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
+      continue;
+    }
+    const drop = /^\s*DROP\s+(TABLE|STREAM)\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|"[^"]+"|[A-Za-z_][A-Za-z0-9_@]*)/i.exec(st.text);
+    if (!drop) continue;
+    // (an unquoted name is upper-cased, as the server reads it and as the history's names are written)
+    const name = /^[`"]/.test(drop[2]!) ? drop[2]!.slice(1, -1) : drop[2]!.toUpperCase();
+    const kind = drop[1]!.toUpperCase();
+    if (kind === 'TABLE' && name === metadata.table.toUpperCase()) {
+      notes.push(`${at} DROP TABLE ${name} drops the history table, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
+    } else if (kind === 'STREAM' && name === metadata.stream.toUpperCase()) {
+      notes.push(`${at} DROP STREAM ${name} drops the history stream, where every run records the versions it applies: the history goes with it`);
+    }
+  }
+  return notes;
 }

@@ -32,6 +32,7 @@ export interface StatusReport {
   currentRowMismatch?: { currentRow?: number; latest?: number; message: string };
   /** Why the history table could not be read, when it exists (the stream was read alone). */
   tableProblem?: string;
+  tableMissing?: boolean;
   /** Why the events stream could not be read (no pull queries on streams): the table was read alone. */
   streamProblem?: string;
 }
@@ -72,6 +73,6 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
   const mismatch = history ? currentRowMismatch(history) : undefined;
-  return { currentRowMismatch: mismatch && { ...mismatch, message: describeCurrentRow(mismatch, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, streamProblem: history?.streamProblem };
+  return { currentRowMismatch: mismatch && { ...mismatch, message: describeCurrentRow(mismatch, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, tableMissing: history?.tableMissing === true, streamProblem: history?.streamProblem };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
 import { eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
@@ -152,6 +152,18 @@ describe('the lock holds for the whole run', () => {
       expect(err).toBe('error: interrupted: nothing was written\n');
       // --json's one document, an interrupted run's too
       expect(json ? JSON.parse(out) : out).toEqual(json ? { error: 'interrupted: nothing was written', exitCode: code } : '');
+    }
+    // the reads (status, validate, queries) stop as at once, with one line, and --json its document
+    for (const [command, json, signal, code] of [['status', true, 'SIGINT', 130], ['validate', false, 'SIGINT', 130], ['queries', true, 'SIGTERM', 143]] as const) {
+      const reached = new Promise<void>((r) => { connected = r; });
+      const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`, ...(json ? ['--json'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '', out = '';
+      c.stderr!.on('data', (d) => { err += d; });
+      c.stdout!.on('data', (d) => { out += d; });
+      await reached;
+      c.kill(signal);
+      expect([command, await new Promise<number | null>((r) => c.on('exit', r)), err]).toEqual([command, code, 'error: interrupted\n']);
+      expect(json ? JSON.parse(out) : out).toEqual(json ? { error: 'interrupted', exitCode: code } : '');
     }
   });
 
@@ -793,6 +805,29 @@ describe('mistakes are errors, not silent successes', () => {
     expect((JSON.parse(p.run('status', '--json').stdout) as { migrations: { version: number; state: string }[] }).migrations.map((v) => [v.version, v.state])).toEqual([[1, 'MIGRATED']]);
   });
 
+  it('a migration that drops the history table or stream is applied with a warning, --dry-run notes it; status and validate say the table is gone; the next up makes it again and says so', () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`DH_${p.stream}`, `dh_${p.stream.toLowerCase()}`));
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__drop.sql', `-- gone\nDROP TABLE IF EXISTS ${p.table.toLowerCase()};\n`);
+    const note = `V000002__drop.sql:2: DROP TABLE ${p.table} drops the history table, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`;
+    expect(p.run('up', '--dry-run').stdout).toContain(`-- note: ${note}`);
+    const up = p.run('up');
+    expect([up.status, up.stderr]).toEqual([0, expect.stringContaining(`warning: ${note}`)]);
+    const missing = `the history table ${p.table} does not exist (it was dropped); ksql-migrate reads the history from ${p.stream} alone, but Confluent's ksql-migrations reads it from the table`;
+    for (const cmd of ['status', 'validate']) {
+      const r = p.run(cmd);
+      expect([cmd, r.status, r.stderr]).toEqual([cmd, 0, expect.stringContaining(`warning: ${missing}`)]);
+    }
+    sql(p.dir, 'V000003__b.sql', stream(`DH2_${p.stream}`, `dh2_${p.stream.toLowerCase()}`));
+    const again = p.run('up');
+    expect([again.status, again.stderr]).toEqual([0, expect.stringContaining(`warning: the history table ${p.table} did not exist (it was dropped): made it again from ${p.stream}`)]);
+    expect(p.run('status').stderr).not.toContain('does not exist');
+    // the stream, quoted as a statement may name it, is noted too
+    sql(p.dir, 'V000004__s.sql', `DROP STREAM \`${p.stream}\`;\n`);
+    expect(p.run('up', '--dry-run').stdout).toContain(`-- note: V000004__s.sql:1: DROP STREAM ${p.stream} drops the history stream, where every run records the versions it applies: the history goes with it`);
+  });
+
   it('up and status name what they do not read but look meant to be read, and go on', () => {
     const p = project();
     sql(p.dir, 'V000001__a.sql', stream(`NR_${p.stream}`, `nr_${p.stream.toLowerCase()}`));
@@ -850,6 +885,13 @@ describe('mistakes are errors, not silent successes', () => {
     const p = project();
     const r = JSON.parse(p.run('create', 'first\nDROP STREAM S1;', '--json').stdout) as { path: string };
     expect(readFileSync(r.path, 'utf8')).toBe('-- first DROP STREAM S1;\n');
+    // a description of only characters a file name cannot keep is refused as a blank one is (exit 2, nothing written)
+    for (const d of ['   ', '///', '<:>']) {
+      const refused = p.run('create', d);
+      expect([d, refused.status, refused.stderr.trim().split('\n').length]).toEqual([d, 2, 1]);
+    }
+    expect(p.run('create', '///').stderr).toContain('create: the description "///" has no character a file name keeps');
+    expect(readdirSync(join(p.dir, 'migrations'))).toEqual([basename(r.path)]);
   });
 
   it('a migrations directory that does not exist is a configuration error (exit 2) for up, status and validate', () => {
@@ -1267,10 +1309,14 @@ describe('commands a careful user leans on', () => {
     for (const [line, key, said] of [
       ['  not.a.real.property: 1', 'not.a.real.property', "Failed to set 'not.a.real.property' to '1'"],
       ['  ksql.streams.auto.offset.reset: middle', 'ksql.streams.auto.offset.reset', 'Invalid value middle for configuration auto.offset.reset'],
+      // a secret-named one's value is not repeated from the server's message, on stderr or in --json
+      ['  connection.password: PropSecret888', 'connection.password', "Failed to set 'connection.password' to '***'"],
     ] as const) {
       writeFileSync(yaml, good.replace(/^properties:\n( {2}.*\n)+/m, `properties:\n${line}\n`));
       const at = good.slice(0, good.indexOf('properties:')).split('\n').length + 1;
       const up = p.run('up');
+      const json = p.run('up', '--json');
+      expect(`${up.stdout}${up.stderr}${json.stdout}${json.stderr}`).not.toContain('PropSecret888');
       // (a real ksqlDB's words may differ: the local server's are its)
       if (process.env.KSQLDB_URL) expect(up.status).not.toBe(0);
       else expect([up.status, up.stderr.startsWith(`error: ${yaml}:${at}: properties.${key}: ksqlDB refused it: ${said}`)]).toEqual([2, true]);

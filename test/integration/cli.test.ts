@@ -102,6 +102,26 @@ describe('migrations end to end through the CLI', () => {
     expect([orphan.status, orphan.stderr.trim()]).toEqual([4, 'error: U000009__orphan.sql: undoes no migration: there is no V000009__ file']);
   });
 
+  it('an undo that fails after another relinked its version records ERROR with that previous, so the chain from CURRENT holds through repair', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__one.sql', '-- one\n');
+    sql(p.dir, 'V000003__three.sql', '-- three\n');
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__two.sql', '-- two\n');
+    expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+    sql(p.dir, 'U000003__three.sql', '-- undo three\n');
+    sql(p.dir, 'U000002__two.sql', `DROP STREAM NO_SUCH_${p.stream};\n`);
+    // V2 was applied after V3 (previous 3); undoing V3 gives it V3's previous (1), and its failed undo keeps that
+    expect(p.run('down', '--to', '1').status).toBe(1);
+    const rows = async () => (await queryStream(target(), `SELECT VERSION_KEY, STATE, PREVIOUS FROM ${p.table} WHERE VERSION_KEY <> 'KSQL_MIGRATE_LOCK';`)).rows.sort();
+    const failed = [['1', 'MIGRATED', '<none>'], ['2', 'ERROR', '1'], ['3', 'PENDING', '1'], ['CURRENT', 'ERROR', '1']];
+    expect(await eventually(rows, failed)).toEqual(failed);
+    expect(p.run('repair', '--mark-migrated', '--version', '2').status).toBe(0);
+    const repaired = [['1', 'MIGRATED', '<none>'], ['2', 'MIGRATED', '1'], ['3', 'PENDING', '1'], ['CURRENT', 'MIGRATED', '1']];
+    expect(await eventually(rows, repaired)).toEqual(repaired);
+    expect(p.run('validate').status).toBe(0);
+  });
+
   it('status reads the history in two pull queries sent at once, for any number of versions, and nothing else', async () => {
     const p = project();
     for (let i = 1; i <= 12; i++) p.run('create', `step ${i}`);
@@ -249,6 +269,10 @@ describe('migrations end to end through the CLI', () => {
     expect(bad.stdout).toMatch(/V000002__derived\.sql:1: statement 1\/1 would fail: .*NOPE/);
     const s = JSON.parse(p.run('status', '--json').stdout);
     expect(s.migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'PENDING']);
+    // a connector statement is said to be unchecked (the copy has no Kafka Connect), not passed in silence
+    sql(p.dir, 'V000002__derived.sql', `CREATE STREAM D_${p.stream} AS SELECT id, v FROM BASE_${p.stream};\nCREATE SOURCE CONNECTOR C_${p.stream} WITH ('connector.class'='x');\n`);
+    const conn = p.run('up', '--dry-run');
+    expect([conn.status, conn.stdout]).toEqual([0, expect.stringContaining("-- ? V000002__derived.sql:2: statement 2/2 is not checked: connectors go to the target's Kafka Connect, which this copy does not have")]);
   });
 
   it('--dry-run runs the target\'s CREATE ... AS SELECT queries in its copy: CREATE OR REPLACE is checked against them', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,19 @@ describe('discoverMigrations', () => {
       { fileName: 'V000001__first_one.sql', reason: 'duplicate version 1 (also V000001__again.sql)' },
     ]);
     expect(d.gaps).toEqual([{ from: 2, to: 2 }, { from: 4, to: 5 }]);
+  });
+
+  it('a named pipe or a device named like a migration is reported, not read (reading either would never end)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-files-'));
+    writeFileSync(join(dir, 'V000001__ok.sql'), 'SHOW STREAMS;\n');
+    execFileSync('mkfifo', [join(dir, 'V000002__fifo.sql')]);
+    symlinkSync('/dev/zero', join(dir, 'V000003__zero.sql'));
+    const d = await discoverMigrations(dir);
+    expect(d.files.map((f) => f.version)).toEqual([1]);
+    expect(d.problems).toEqual([
+      { fileName: 'V000002__fifo.sql', reason: 'is a named pipe, not a migration file' },
+      { fileName: 'V000003__zero.sql', reason: 'is a device, not a migration file' },
+    ]);
   });
 
   it('marks a file that is not UTF-8 text, naming the line: Latin-1 bytes, UTF-16 with its byte order mark; UTF-8 (with or without a BOM) is read', async () => {

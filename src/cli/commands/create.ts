@@ -33,6 +33,8 @@ export async function runCreate(description: string, opts: GlobalOptions & { ver
     if (version > 999999) throw new CliError('create: no version left after 999999', EXIT.USAGE);
   }
   const name = fileNameFor(version, description);
+  // (a description of nothing but characters a file name cannot keep is as empty as a blank one)
+  if (/^V\d{6}__+\.sql$/.test(name)) throw new CliError(`create: the description ${JSON.stringify(description)} has no character a file name keeps (whitespace, control characters and / \\ : * ? " < > | become _)`, EXIT.USAGE);
   if (Buffer.byteLength(name) > 255) throw new CliError(`create: the description makes a file name of ${Buffer.byteLength(name)} bytes; file systems take 255`, EXIT.USAGE);
   const path = join(config.migrationsDir, name);
   if (existsSync(path)) throw new CliError(`create: ${path} already exists`, EXIT.USAGE);

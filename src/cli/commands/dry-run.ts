@@ -235,7 +235,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
-      for (const note of historyNotes(step.file.fileName, statements, s.metadata.table)) lines.push(`-- note: ${note}`);
+      for (const note of historyNotes(step.file.fileName, statements, s.metadata)) lines.push(`-- note: ${note}`);
       // SET and UNSET last for the rest of the file, as in the one request up sends it in; the
       // copy gets each statement alone, with the properties set before it
       const fileProps: Record<string, string> = {};
@@ -273,7 +273,10 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         const refusal = dropped === undefined ? undefined : queries.drop(dropped);
         if (refusal) return fail(refusal);
         // connectors go to the target's Kafka Connect, which the copy does not have
-        if (/^\s*(CREATE\s+(SOURCE|SINK)\s+CONNECTOR|DROP\s+CONNECTOR)\b/i.test(st.text)) continue;
+        if (/^\s*(CREATE\s+(SOURCE|SINK)\s+CONNECTOR|DROP\s+CONNECTOR)\b/i.test(st.text)) {
+          lines.push(`-- ? ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} is not checked: connectors go to the target's Kafka Connect, which this copy does not have`);
+          continue;
+        }
         // an ASSERT is checked at once: what it waits for on the target may come from outside
         // ksqlDB (a connector, a producer), which the copy cannot see, so only what the copy
         // already refuses (NOT EXISTS of what is there) fails the dry run

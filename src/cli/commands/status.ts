@@ -1,5 +1,5 @@
 import { readStatus } from '../../migrations/status.js';
-import { historyStreamWarning, historyTableWarning } from '../../migrations/apply.js';
+import { historyStreamWarning, historyTableWarning, missingHistoryTableWarning } from '../../migrations/apply.js';
 import { EXIT } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, startEmbedded, warner, type GlobalOptions } from '../context.js';
 import { metadataNamesFor } from '../../migrations/history.js';
@@ -18,6 +18,7 @@ export async function collectStatus(opts: StatusOptions) {
     const m = metadataNamesFor(config.metadata, '');
     const r = await readStatus(client, config.migrationsDir, m, config.lock.leaseSeconds * 1000, Date.now(), { allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing });
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
+    if (r.tableMissing) warner(opts)(missingHistoryTableWarning(m));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
     return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
