@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, agreeingCurrentRow, currentRowMismatch, describeCurrentRow, foldEvents, insertRow, metadataDdl, metadataMismatch, notHistory, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, agreeingCurrentRow, currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, insertRow, latestMigrated, metadataDdl, metadataMismatch, notHistory, previousChain, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -388,6 +388,16 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
     const mismatch = currentRowMismatch(history);
+    // applied versions whose previous names one not applied (Confluent's validate walks that chain):
+    // written again naming the nearest applied one, CURRENT too when it is the latest's, before anything runs
+    const chain = previousChain(history);
+    if (chain.relinked.length) {
+      const latest = latestMigrated(history);
+      const current = chain.relinked.find((r) => Number(r.version) === latest && !mismatch);
+      await client.ksql([...chain.relinked.map((r) => insertRow(stream, { ...r, versionKey: r.version })), ...(current ? [insertRow(stream, { ...current, versionKey: CURRENT })] : [])].join('\n'));
+      chain.breaks.forEach((b, i) => emit({ type: 'warning', message: `${describeChainBreak(b)}: written again naming ${chain.relinked[i]!.previous}` }));
+      for (const r of chain.relinked) history.versions.set(Number(r.version), r);
+    }
     // the highest applied version's row: CURRENT stays on it while versions below it are applied
     let top = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
     let interrupted = false;

@@ -223,3 +223,43 @@ export function describeCurrentRow(d: CurrentRowMismatch, stream: string): strin
     ? (d.currentRow === undefined ? 'would apply every version again' : `would apply the versions above ${d.currentRow} again`) : `would take the versions up to ${d.currentRow} as applied`;
   return `the history's CURRENT row (stream ${stream}) ${said}, ${is}: Confluent's ksql-migrations ${effect}`;
 }
+
+/** A link of the `previous` chain that Confluent's validate would refuse: an applied version naming one that is not applied. */
+export interface ChainBreak { version: number; previous: string; state: string }
+
+/**
+ * The `previous` chain as Confluent's `validate` walks it, from the latest applied version down:
+ * every version it names must be MIGRATED. Each applied version that names one that is not (left
+ * by a run stopped part-way, an older `down`, rows written by hand), or names a version twice, is a
+ * break; `relinked` is each such version's row naming the nearest applied version instead: the one
+ * its old chain reaches first through versions not applied, else the highest applied below it.
+ */
+export function previousChain(h: History): { breaks: ChainBreak[]; relinked: HistoryRow[] } {
+  const breaks: ChainBreak[] = [], relinked: HistoryRow[] = [];
+  const applied = (v: number) => h.versions.get(v)?.state === 'MIGRATED';
+  const visited = new Set<number>();
+  for (let v = latestMigrated(h); v !== undefined;) {
+    visited.add(v);
+    const row = h.versions.get(v)!;
+    if (row.previous === NO_PREVIOUS || row.previous === '') break;
+    const named = Number(row.previous);
+    if (applied(named) && !visited.has(named)) { v = named; continue; }
+    breaks.push({ version: v, previous: row.previous, state: visited.has(named) ? 'named twice' : h.versions.get(named)?.state ?? 'no row' });
+    // through the versions not applied, as down relinks them
+    let next: number | undefined;
+    for (let x = row.previous, seen = new Set<string>(); x !== NO_PREVIOUS && x !== '' && !seen.has(x); x = h.versions.get(Number(x))?.previous ?? NO_PREVIOUS) {
+      seen.add(x);
+      if (applied(Number(x)) && !visited.has(Number(x))) { next = Number(x); break; }
+    }
+    const below = v;
+    next ??= [...h.versions.keys()].filter((x) => x < below && applied(x) && !visited.has(x)).sort((a, b) => b - a)[0];
+    relinked.push({ ...row, previous: next === undefined ? NO_PREVIOUS : String(next) });
+    v = next;
+  }
+  return { breaks, relinked };
+}
+
+/** What a break of the previous chain means, for status, validate and up. */
+export function describeChainBreak(b: ChainBreak): string {
+  return `version ${b.version}'s previous in the history is ${b.previous}, which ${b.state === 'no row' ? 'has no row' : b.state === 'named twice' ? 'the chain has named already' : `is ${b.state}`}: Confluent's ksql-migrations validate walks that chain from the latest applied version and would fail`;
+}

@@ -1,7 +1,7 @@
 import type { KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, type MigrationFile } from './files.js';
 import { bothInOrder, readHistory } from './apply.js';
-import { KNOWN_STATES, currentRowMismatch, describeCurrentRow, latestMigrated, liveHolder, type MetadataNames } from './history.js';
+import { KNOWN_STATES, currentRowMismatch, describeChainBreak, describeCurrentRow, latestMigrated, liveHolder, previousChain, type ChainBreak, type MetadataNames } from './history.js';
 import { describeProblem, outOfOrder, verify, type Problem } from './planner.js';
 import { fileProblem } from './prepare.js';
 
@@ -33,6 +33,8 @@ export interface StatusReport {
   /** Why the history table could not be read, when it exists (the stream was read alone). */
   tableProblem?: string;
   tableMissing?: boolean;
+  /** Applied versions whose `previous` names one that is not applied (Confluent's validate would fail); `up` writes them again. */
+  chainBreaks: (ChainBreak & { message: string })[];
   /** Why the events stream could not be read (no pull queries on streams): the table was read alone. */
   streamProblem?: string;
 }
@@ -73,6 +75,7 @@ export async function readStatus(client: KsqlClient, dir: string, metadata: Meta
     ...(history && !opts.allowOutOfOrder ? outOfOrder(d.files, history).map(planned) : []),
   ];
   const mismatch = history ? currentRowMismatch(history) : undefined;
-  return { currentRowMismatch: mismatch && { ...mismatch, message: describeCurrentRow(mismatch, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, tableMissing: history?.tableMissing === true, streamProblem: history?.streamProblem };
+  const chainBreaks = history ? previousChain(history).breaks.map((b) => ({ ...b, message: describeChainBreak(b) })) : [];
+  return { chainBreaks, currentRowMismatch: mismatch && { ...mismatch, message: describeCurrentRow(mismatch, metadata.stream) }, current: history ? latestMigrated(history) : undefined, metadataExists: history !== undefined, lockHolder: liveHolder(history?.lock, leaseMs, now), migrations, problems: details.map((x) => x.message), details, gaps: d.gaps, ignored: d.ignored, ignoredHistoryKeys: history?.strayKeys ?? [], tableProblem: history?.tableProblem, tableMissing: history?.tableMissing === true, streamProblem: history?.streamProblem };
 }
 

@@ -317,7 +317,7 @@ describe('the history stays true', () => {
     expect(p.run('status', '--exit-code').status).toBe(1);
     expect(p.run('validate', '--allow-out-of-order').status).toBe(0);
     // for scripts, each problem with its kind and version beside the sentence
-    expect(JSON.parse(p.run('validate', '--json').stdout)).toEqual({ valid: false, problems: [expect.any(String)], problemDetails: [{ kind: 'out-of-order', version: 2, message: 'V000002 is pending but older than the latest applied version V000003: use --allow-out-of-order to apply it' }], currentRowMismatch: null });
+    expect(JSON.parse(p.run('validate', '--json').stdout)).toEqual({ valid: false, problems: [expect.any(String)], problemDetails: [{ kind: 'out-of-order', version: 2, message: 'V000002 is pending but older than the latest applied version V000003: use --allow-out-of-order to apply it' }], currentRowMismatch: null, previousChainBreaks: [] });
     // (up refuses it as it refused it before: a plan it will not run, exit 1)
     expect(p.run('up').status).toBe(1);
     expect(p.run('up', '--allow-out-of-order').status).toBe(0);
@@ -711,6 +711,35 @@ describe('the history stays true', () => {
     expect([up.status, up.stderr]).toEqual([0, expect.stringContaining(`${said}: Confluent's ksql-migrations would apply the versions above 2 again: written again as version 3`)]);
     expect((await queryStream(target(), `SELECT VERSION, STATE FROM ${p.stream} WHERE VERSION_KEY = 'CURRENT';`)).rows.at(-1)).toEqual(['3', 'MIGRATED']);
     expect(await eventually(behind, null, 10_000)).toBeNull();
+    expect(p.run('validate').stderr).toBe('');
+  });
+
+  it('an applied version whose previous names one not applied (an older down left it) is named by status and validate, and written again by up', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', '-- a\n');
+    sql(p.dir, 'V000003__c.sql', '-- c\n');
+    expect(p.run('up').status).toBe(0);
+    sql(p.dir, 'V000002__b.sql', '-- b\n');
+    expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+    // V3 undone as a down before relinking did it: V3 PENDING, V2 (applied after it) still naming it, CURRENT on V2's row
+    const rowOf = async (v: string) => (await queryStream(target(), `SELECT VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON FROM ${p.stream} WHERE VERSION_KEY = '${v}' AND STATE = 'MIGRATED';`)).rows.at(-1)!.map(String);
+    const [r2, r3] = [await rowOf('2'), await rowOf('3')];
+    const insert = (key: string, r: string[]) => ksql(target(), `INSERT INTO ${p.stream} (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON) VALUES (${[key, ...r].map((v) => `'${v}'`).join(', ')});`);
+    expect((await insert('3', [r3[0]!, r3[1]!, 'PENDING', ...r3.slice(3, 6), '1', 'undone by hand'])).status).toBe(200);
+    expect((await insert('CURRENT', r2)).status).toBe(200);
+    const said = "version 2's previous in the history is 3, which is PENDING: Confluent's ksql-migrations validate walks that chain from the latest applied version and would fail";
+    const breaks = async () => JSON.parse(p.run('status', '--json').stdout).previousChainBreaks;
+    expect(await eventually(breaks, [{ version: 2, previous: '3', state: 'PENDING' }], 10_000)).toEqual([{ version: 2, previous: '3', state: 'PENDING' }]);
+    expect(p.run('status').stdout).toContain(`note: ${said}; the next 'ksql-migrate up' writes it again\n`);
+    const v = p.run('validate');
+    expect([v.status, v.stderr]).toEqual([0, `warning: ${said}; the next 'ksql-migrate up' writes it again\n`]);
+    expect(p.run('up', '--dry-run').stderr).toContain(`warning: ${said}: up writes it again`);
+    const up = p.run('up');
+    expect([up.status, up.stderr]).toEqual([0, expect.stringContaining(`${said}: written again naming 1`)]);
+    const latest = async (key: string) => (await queryStream(target(), `SELECT VERSION, STATE, PREVIOUS FROM ${p.stream} WHERE VERSION_KEY = '${key}';`)).rows.at(-1);
+    // (and V3, pending again, is applied: it names V2, whose chain now reaches V1)
+    expect([await latest('2'), await latest('3'), await latest('CURRENT')]).toEqual([['2', 'MIGRATED', '1'], ['3', 'MIGRATED', '2'], ['3', 'MIGRATED', '2']]);
+    expect(await eventually(breaks, [], 10_000)).toEqual([]);
     expect(p.run('validate').stderr).toBe('');
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agreeingCurrentRow, currentRowLatest, currentRowMismatch, describeCurrentRow, foldEvents, NO_PREVIOUS } from '../../src/migrations/history.js';
+import { agreeingCurrentRow, currentRowLatest, currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, NO_PREVIOUS, previousChain } from '../../src/migrations/history.js';
 import { planUndo } from '../../src/migrations/planner.js';
 import type { MigrationFile } from '../../src/migrations/files.js';
 
@@ -56,5 +56,33 @@ describe('the CURRENT row, read as Confluent\'s tool reads it', () => {
     expect(p.steps.map((s) => [s.row.version, s.current.state, s.current.previous])).toEqual([['1', 'PENDING', NO_PREVIOUS]]);
     const after = history(row('2', 2, 'PENDING', undefined), p.steps[0]!.row, p.steps[0]!.current);
     expect(currentRowMismatch(after)).toBeUndefined();
+  });
+});
+
+describe('the previous chain, walked as Confluent\'s validate walks it', () => {
+  it('is whole in order, and with versions applied out of order', () => {
+    expect(previousChain(history(row('1', 1, 'MIGRATED', undefined), row('2', 2, 'MIGRATED', 1), row('3', 3, 'PENDING', 2)))).toEqual({ breaks: [], relinked: [] });
+    // 1 and 3 applied, then 2 out of order (its previous is 3)
+    expect(previousChain(history(row('1', 1, 'MIGRATED', undefined), row('3', 3, 'MIGRATED', 1), row('2', 2, 'MIGRATED', 3))).breaks).toEqual([]);
+  });
+
+  it('breaks where an applied version names one that is not applied, or none; the relinked row names the nearest applied one', () => {
+    // 2 was applied after 3, and 3 undone by an older down that did not relink 2
+    const undone = history(row('1', 1, 'MIGRATED', undefined), row('3', 3, 'PENDING', 1), row('2', 2, 'MIGRATED', 3));
+    const c = previousChain(undone);
+    expect(c.breaks).toEqual([{ version: 2, previous: '3', state: 'PENDING' }]);
+    expect(c.relinked).toEqual([expect.objectContaining({ versionKey: '2', version: '2', state: 'MIGRATED', previous: '1' })]);
+    expect(describeChainBreak(c.breaks[0]!)).toBe("version 2's previous in the history is 3, which is PENDING: Confluent's ksql-migrations validate walks that chain from the latest applied version and would fail");
+    // a previous with no row, and one whose old chain ends without an applied version: the highest applied below
+    const noRow = previousChain(history(row('1', 1, 'MIGRATED', undefined), row('4', 4, 'MIGRATED', 9)));
+    expect([noRow.breaks, noRow.relinked.map((r) => [r.version, r.previous])]).toEqual([[{ version: 4, previous: '9', state: 'no row' }], [['4', '1']]]);
+    const deadEnd = previousChain(history(row('1', 1, 'MIGRATED', undefined), row('3', 3, 'ERROR', undefined), row('5', 5, 'MIGRATED', 3)));
+    expect(deadEnd.relinked.map((r) => [r.version, r.previous])).toEqual([['5', '1']]);
+    // a loop (rows written by hand) is broken where it closes; the lowest applied version then names none
+    const loop = previousChain(history(row('1', 1, 'MIGRATED', 2), row('2', 2, 'MIGRATED', 1)));
+    expect([loop.breaks, loop.relinked.map((r) => [r.version, r.previous])]).toEqual([[{ version: 1, previous: '2', state: 'named twice' }], [['1', NO_PREVIOUS]]]);
+    // after the relinked rows, the chain is whole
+    const mended = history(row('1', 1, 'MIGRATED', undefined), row('3', 3, 'PENDING', 1), row('2', 2, 'MIGRATED', 3), ...c.relinked.map((r) => ({ ...r, previous: r.previous })));
+    expect(previousChain(mended).breaks).toEqual([]);
   });
 });

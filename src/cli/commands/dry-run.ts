@@ -1,7 +1,7 @@
 import { versionName } from '../../migrations/files.js';
 import { AuthError, briefMessage, KsqlClient, ServerError, UnreachableError } from '../../client/client.js';
 import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefused, type MigrationSettings } from '../../migrations/apply.js';
-import { currentRowMismatch, describeCurrentRow, foldEvents } from '../../migrations/history.js';
+import { currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, previousChain } from '../../migrations/history.js';
 import { describeProblem, nothingToApply, plan, type PlanOptions } from '../../migrations/planner.js';
 import { historyNotes, prepareMigration } from '../../migrations/prepare.js';
 import { assertionOf, propertySetting } from '../../sql/split.js';
@@ -196,6 +196,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   // (what up would mend besides its migrations)
   const mismatch = currentRowMismatch(history);
   if (mismatch) warn?.(`${describeCurrentRow(mismatch, s.metadata.stream)}: up writes it again`);
+  for (const b of previousChain(history).breaks) warn?.(`${describeChainBreak(b)}: up writes it again`);
   const p = plan(files, history, options);
   refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));

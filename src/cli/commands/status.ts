@@ -20,14 +20,14 @@ export async function collectStatus(opts: StatusOptions) {
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     if (r.tableMissing) warner(opts)(missingHistoryTableWarning(m));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
-    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch };
+    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch, chainBreaks: r.chainBreaks };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
 export async function runStatus(opts: StatusOptions): Promise<number> {
   const s = await collectStatus(opts);
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored, ignoredHistoryKeys: s.ignoredHistoryKeys, currentRowMismatch: currentRowJson(s.currentRowMismatch) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ currentVersion: s.current ?? null, metadataExists: s.metadata, lockHolder: s.lock ?? null, migrations: s.rows, problems: s.problems, problemDetails: s.details, gaps: s.gaps, ignored: s.ignored, ignoredHistoryKeys: s.ignoredHistoryKeys, currentRowMismatch: currentRowJson(s.currentRowMismatch), previousChainBreaks: chainJson(s.chainBreaks) }, null, 2)}\n`);
   } else if (!opts.quiet) {
     if (!s.metadata) process.stdout.write('no migration history on the server yet (it is created by the first `up`)\n');
     process.stdout.write(`current version: ${s.current === undefined ? '<none>' : pad6(s.current)}\n`);
@@ -44,6 +44,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       process.stdout.write(`note: the history has rows under version_key ${keys} (no version number): they are ignored\n`);
     }
     if (s.currentRowMismatch) process.stdout.write(`note: ${currentRowAdvice(s.currentRowMismatch.message)}\n`);
+    for (const b of s.chainBreaks) process.stdout.write(`note: ${currentRowAdvice(b.message)}\n`);
     if (s.gaps.length) {
       const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
       const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');
@@ -56,6 +57,9 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
   if (opts.exitCode && (s.problems.length > 0 || s.rows.some((r) => !settled(r.state)))) return EXIT.FAILED;
   return EXIT.OK;
 }
+
+/** The breaks of the previous chain, for --json: each applied version, the previous it names and that one's state. */
+export const chainJson = (breaks: { version: number; previous: string; state: string }[]) => breaks.map(({ version, previous, state }) => ({ version, previous, state }));
 
 /** The CURRENT row's disagreement, for --json: the version it names and the latest applied (null: none). */
 export const currentRowJson = (b: { currentRow?: number; latest?: number } | undefined) => (b ? { currentRow: b.currentRow ?? null, latestApplied: b.latest ?? null } : null);
