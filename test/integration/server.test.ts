@@ -322,8 +322,14 @@ INSERT INTO QS (ID, V, D, ROWTIME) VALUES ('a', 'zz', 0.001, 3000);`);
       ["SELECT G, COLLECT_LIST(I, 'a') FROM FN GROUP BY G EMIT CHANGES;", "Function 'COLLECT_LIST' does not accept parameters (INTEGER, STRING)."],
     ] as const) {
       const r = await fetch(`${server.url}/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ksql: sql }) });
-      expect([sql, r.status, ((await r.json()) as { message: string }).message]).toEqual([sql, 400, message]);
+      // (each message goes on with the forms the function takes, as ksqlDB's does: checked below)
+      expect([sql, r.status, ((await r.json()) as { message: string }).message.split('\nValid alternatives are:\n')[0]]).toEqual([sql, 400, message]);
     }
+    // the forms, one a line, each argument's type and name, as DESCRIBE FUNCTION lists them; then where to read more
+    const message = async (sql: string) => ((await (await fetch(`${server.url}/query`, { method: 'POST', body: JSON.stringify({ ksql: sql }) })).json()) as { message: string }).message;
+    expect(await message("SELECT ARRAY_UNION(ARRAY[1], ARRAY['a']) FROM FN;")).toBe("Function 'array_union' does not accept parameters (ARRAY<INTEGER>, ARRAY<STRING>).\nValid alternatives are:\nARRAY_UNION(ARRAY<T> left, ARRAY<T> right)\nFor detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;");
+    expect(await message('SELECT CONCAT_WS(I) FROM FN;')).toBe("Function 'concat_ws' does not accept parameters (INTEGER).\nValid alternatives are:\nCONCAT_WS(VARCHAR separator, VARCHAR... inputs)\nCONCAT_WS(BYTES separator, BYTES... inputs)\nFor detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;");
+    expect(await message('SELECT G, SUM(I, 2) FROM FN GROUP BY G EMIT CHANGES;')).toMatch(/^Function 'SUM' does not accept parameters \(INTEGER, INTEGER\)\.\nValid alternatives are:\nSUM\(INT column\)\nSUM\(BIGINT column\)\n/);
   });
 
   it('ARRAY_SORT takes ASC, ASCENDING, DESC, DESCENDING in any case, else NULL; INITCAP splits on any whitespace; TO_JSON_STRING writes doubles as Java; GEO_DISTANCE refuses coordinates off the globe', async () => {

@@ -6,6 +6,7 @@ import { T, isNumeric, typeToString, typesEqual, widerNumeric, type SqlType } fr
 import { EvalError, KsqlStatementError } from './errors.js';
 import { canPassAs, commonType, getScalarFunction } from '../functions/scalar.js';
 import { getAggregate } from '../functions/aggregate.js';
+import { validAlternatives } from '../functions/overloads.js';
 import { compareValues, convert, inJavaHashMapOrder, valuesEqual } from '../functions/values.js';
 import { formatExpr } from './format.js';
 import { codegenPrefix, coerceLiteral, unifyExprs } from './coercion.js';
@@ -472,7 +473,7 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
   // a time unit is a keyword (SECONDS), never a text: TIMESTAMPADD('DAYS', ...) has no form that takes it
   const r = UNIT_FUNCTIONS.has(e.name.toUpperCase()) && e.args[0]?.t !== 'timeunit' ? undefined : f.resolve(args.map((a) => a.type));
   if (typeof r === 'string') throw new KsqlStatementError(r);
-  if (!r) throw new KsqlStatementError(`Function '${declaredName(e.name)}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
+  if (!r) throw new KsqlStatementError(`Function '${declaredName(e.name)}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).${validAlternatives(e.name)}`);
   const conv = args.map((a, i) => (r.argTypes[i] && a.type.kind !== 'NULL' && !typesEqual(a.type, r.argTypes[i]!) && canPassAs(a.type, r.argTypes[i]!)
     ? { fn: (row: Row) => convert(a.fn(row), a.type, r.argTypes[i]!) } : a));
   const fn = r.fn;

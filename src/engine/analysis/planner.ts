@@ -14,6 +14,7 @@ import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, p
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
+import { validAlternatives } from '../functions/overloads.js';
 import { buildWindowing, checkWindow, sessionRetention, windowRetention } from './windowing.js';
 import { aggregateWithoutGroupBy, checkJoinWindowBounds, checkWindowBounds, collectAggregates, hasColumnRefs, looseSelectExprs, nonAggregateSelect, STRUCTURED_STATE, windowWithoutGroupBy } from './aggregate-checks.js';
 import type { StoreFactory } from '../state/store.js';
@@ -279,7 +280,7 @@ function bindTableFunctions(calls: Call[], scope: Scope): BoundTableFn[] {
     const args = call.args.map((a) => compileExpr(a, { scope, clause: 'SELECT' }));
     const type = fn.resolve(args.map((a) => a.type));
     // as a scalar function's: its name as ksqlDB declares it (lower case) and the arguments' full types
-    if (type === undefined) throw new KsqlStatementError(`Function '${call.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).`);
+    if (type === undefined) throw new KsqlStatementError(`Function '${call.name.toLowerCase()}' does not accept parameters (${args.map((a) => typeToString(a.type)).join(', ')}).${validAlternatives(call.name)}`);
     bound.push({ norm, field: `$tf${bound.length}`, type, args, apply: (xs) => fn.apply(xs) });
   }
   return bound;
@@ -472,7 +473,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     const argTypes = [...args.map((a) => a.type), ...extraTypes];
     const bound = fn.maxArgs !== undefined && argTypes.length > fn.maxArgs ? undefined : fn.resolve(argTypes, literals, opts.properties ?? {});
     if (typeof bound === 'string') throw new KsqlStatementError(bound);
-    if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).`);
+    if (!bound) throw new KsqlStatementError(`Function '${call.name}' does not accept parameters (${argTypes.map(typeToString).join(', ')}).${validAlternatives(call.name)}`);
     aggs.push({ call, args, bound, norm });
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { probeSignatures } from '../functions/probe.js';
-import { functionDoc, paramNames } from '../functions/docs.js';
+import { functionDoc } from '../functions/docs.js';
+import { functionOverloads } from '../functions/overloads.js';
 import { isKnownProperty, propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
@@ -8,8 +8,7 @@ import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { commandStatus, warningEntity } from './status.js';
 import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, queryGroupId, sourceDescription } from './entities.js';
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
-import { aggregateFunctions, aggregateSignatures, getAggregate } from '../functions/aggregate.js';
-import { typeToString, type SqlType } from '../sql/types.js';
+import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { defaultSinkTopic, sinkColumns } from './queries.js';
 import { planQuery } from '../analysis/planner.js';
@@ -236,8 +235,6 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
   }
 }
 
-/** A function's parameter or return type as ksqlDB names it in DESCRIBE FUNCTION (its ParamTypes): VARCHAR, INT. */
-const paramTypeNames = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
 
 /** ksql.hidden.topics' default: the platform's own topics. */
 const HIDDEN_TOPICS = '_confluent.*,__confluent.*,_schemas,__consumer_offsets,__transaction_state,connect-configs,connect-offsets,connect-status,connect-statuses';
@@ -245,29 +242,19 @@ const HIDDEN_TOPICS = '_confluent.*,__confluent.*,_schemas,__consumer_offsets,__
 /** Kafka and Schema Registry configs of type PASSWORD (key and trust store passwords, JAAS configs, credentials). */
 const isPasswordConfig = (name: string): boolean => /(\.password|sasl\.jaas\.config|basic\.auth\.user\.info|\.secret)$/i.test(name);
 
-const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
 
 function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>): Entity {
   const s = getScalarFunction(stmt.name), a = getAggregate(stmt.name), t = getTableFunction(stmt.name);
-  if (!s && !a && !t) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
-  const doc = functionDoc(stmt.name);
-  const description = doc?.about ?? (s ? s.description : a ? a.description : t!.description);
-  // one entry per overload, its arguments by type and name; a function that binds its types as it is
-  // called has them found by binding it
-  const overloads = s ? (s.signatures.some((x) => x.returns === '') ? probeSignatures(s) ?? s.signatures : s.signatures)
-    // (DECIMAL stands for any precision and scale, as the probe's own are no part of the function)
-    : a ? aggregateSignatures(a).map((x) => ({ params: x.params.map(anyDecimal), returns: anyDecimal(x.returns), variadic: false }))
-      : [{ ...t!.signature, variadic: false }];
+  const overloads = functionOverloads(stmt.name);
+  if (!overloads) throw new KsqlStatementError(`Can't find any functions with the name '${stmt.name}'`);
+  const description = functionDoc(stmt.name)?.about ?? (s ? s.description : a ? a.description : t!.description);
   return {
     ...base('describe_function', stmt),
-    name: stmt.name.toUpperCase(), description: paramTypeNames(description), author: 'Confluent', version: '', path: 'internal',
-    functions: overloads.map((o) => {
-      const params = o.params.map(paramTypeNames), names = paramNames(doc, params, o.variadic);
-      return {
-        arguments: params.map((type, i) => ({ name: names[i]!, type, description: '', isVariadic: o.variadic && i === params.length - 1 })),
-        returnType: paramTypeNames(o.returns), description: `${stmt.name.toUpperCase()}(${params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: params,
-      };
-    }),
+    name: stmt.name.toUpperCase(), description: description.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT'), author: 'Confluent', version: '', path: 'internal',
+    functions: overloads.map((o) => ({
+      arguments: o.params.map((type, i) => ({ name: o.names[i]!, type, description: '', isVariadic: o.variadic && i === o.params.length - 1 })),
+      returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,
+    })),
     type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
   };
 }
