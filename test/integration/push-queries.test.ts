@@ -59,6 +59,27 @@ CREATE TABLE HT AS SELECT ID, COUNT(*) AS C FROM HS GROUP BY ID HAVING COUNT(*) 
     } finally { legacy.close(); stream.close(); }
   });
 
+  it('a failure Kafka Streams does not catch (a DECIMAL sum that overflows) stops the query in ERROR, as ksqlDB\'s: a push query ends its answer with the error, a persistent one stops where it failed', async () => {
+    const props = { 'auto.offset.reset': 'earliest' };
+    expect((await ksql(server.url, "CREATE STREAM DS (ID INT KEY, V DECIMAL(4,2)) WITH (kafka_topic='ds', value_format='JSON', partitions=1); CREATE TABLE DSUM AS SELECT ID, SUM(V) AS S FROM DS GROUP BY ID;")).status).toBe(200);
+    const rows = ['(1, 99.99)', '(2, 1.00)', '(1, 10.50)', '(2, 1.00)'].map((v) => `INSERT INTO DS (ID, V) VALUES ${v};`).join(' ');
+    expect((await ksql(server.url, rows)).status).toBe(200);
+    const error = { '@type': 'generic_error', error_code: 50000, message: 'Exception caught in process: Numeric field overflow' };
+    const delimited = await answer(server.url, '/query-stream', { sql: 'SELECT ID, SUM(V) AS S FROM DS GROUP BY ID EMIT CHANGES;', properties: props });
+    expect(delimited.text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as unknown)).toEqual([[1, 99.99], [2, 1], error]);
+    const json = await answer(server.url, '/query-stream', { sql: 'SELECT ID, SUM(V) AS S FROM DS GROUP BY ID EMIT CHANGES;', properties: props }, 'application/json');
+    expect((JSON.parse(json.text) as unknown[]).slice(1)).toEqual([[1, 99.99], [2, 1], error]);
+    const legacy = await answer(server.url, '/query', { ksql: 'SELECT ID, SUM(V) AS S FROM DS GROUP BY ID EMIT CHANGES;', streamsProperties: props });
+    expect((JSON.parse(legacy.text) as unknown[]).slice(1)).toEqual([{ row: { columns: [1, 99.99] } }, { row: { columns: [2, 1] } }, { errorMessage: error }]);
+    // the persistent query: ERROR, with the failure in its queryErrors; the records after it were not read
+    const shown = ((await ksql(server.url, 'SHOW QUERIES;')).body as { queries: { id: string; state: string; statusCount: Record<string, number> }[] }[])[0]!.queries.find((x) => x.id.startsWith('CTAS_DSUM_'))!;
+    expect([shown.state, shown.statusCount]).toEqual(['ERROR', { ERROR: 1 }]);
+    const explained = ((await ksql(server.url, `EXPLAIN ${shown.id};`)).body as { queryDescription: { queryErrors: { errorMessage: string; type: string }[] } }[])[0]!.queryDescription;
+    expect(explained.queryErrors).toEqual([expect.objectContaining({ errorMessage: error.message, type: 'USER' })]);
+    const pulled = await answer(server.url, '/query-stream', { sql: 'SELECT * FROM DSUM;' });
+    expect(pulled.text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as unknown).sort()).toEqual([[1, 99.99], [2, 1]]);
+  });
+
   it('the Accept header is read by preference (q values, then order)', async () => {
     const sql = { sql: 'SELECT * FROM HT;' };
     expect((await answer(server.url, '/query-stream', sql, 'application/json;q=1, application/vnd.ksqlapi.delimited.v1;q=0.5')).type).toBe('application/json');

@@ -13,3 +13,9 @@ export class KsqlRequestError extends Error {
 
 /** A failure while evaluating an expression for one record: the value becomes NULL. */
 export class EvalError extends Error {}
+
+/**
+ * A failure Kafka Streams does not catch (an aggregate's KsqlFunctionException, as a DECIMAL sum's
+ * overflow): the query stops in state ERROR at that record, where other errors skip the record.
+ */
+export class QueryFailure extends Error {}

@@ -190,7 +190,7 @@ export interface PushHandle {
 }
 
 /** Starts a push query; rows arrive through `onRow` as the engine drains; `onEnd` when LIMIT is reached or it is closed. */
-export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed') => void, statementText = ''): PushHandle {
+export function startPushQuery(engine: Engine, q: Query, props: Record<string, unknown>, onRow: (values: unknown[], tombstone: boolean, key: unknown[]) => void, onEnd: (reason: 'limit' | 'closed' | 'error', message?: string) => void, statementText = ''): PushHandle {
   checkLimit(q);
   const plan = planQuery(q, engine.metastore, { persistent: false, push: true, properties: props });
   refuseDuplicateColumns(plan);
@@ -205,14 +205,14 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   let count = 0;
   let ended = false;
   const limit = q.limit;
-  const end = (reason: 'limit' | 'closed') => {
+  const end = (reason: 'limit' | 'closed' | 'error', message?: string) => {
     if (ended) return;
     ended = true;
     engine.transients.delete(rq);
     // the read in progress stops at once too: a LIMIT from earliest would otherwise go on through the
     // whole topic, holding the server, for rows nobody takes
-    rq.state = 'PAUSED';
-    onEnd(reason);
+    if (reason !== 'error') rq.state = 'PAUSED';
+    onEnd(reason, message);
   };
   const rq: RunningQuery = new RunningQuery(id, plan, engine.topics, reset !== 'earliest', (o) => {
     if (ended || (limit !== undefined && count >= limit)) return;
@@ -231,6 +231,8 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   rq.statementText = statementText;
   engine.watchErrors(rq);
   rq.stop = () => end('closed');
+  // a failure that stops the query (state ERROR) ends the answer with it
+  rq.onFail = (message) => end('error', message);
   engine.transients.add(rq);
   if (limit === 0) queueMicrotask(() => end('limit'));
   return {

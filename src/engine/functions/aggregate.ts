@@ -2,6 +2,7 @@ import { longArith, type Long } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
 import { compareValues, keyString, valuesEqual } from './values.js';
+import { QueryFailure } from '../analysis/errors.js';
 
 /** One aggregate bound to argument types: a mutable accumulator per group. */
 export interface BoundAggregate {
@@ -80,8 +81,9 @@ const define = (f: AggregateFunction) => registry.set(f.name, { maxArgs: f.colum
 function add(t: SqlType, a: unknown, b: unknown): unknown {
   if (t.kind === 'DECIMAL') {
     const sum = (a as Decimal).add(b as Decimal).setScale(t.scale);
-    // a sum that needs more digits than its DECIMAL(p, s) holds fails the record, as in ksqlDB
-    if (sum.precision > t.precision) throw new Error('Numeric field overflow');
+    // a sum that needs more digits than its DECIMAL(p, s) holds stops the query, as in ksqlDB
+    // (sum.json: "sum decimal with overflow", a StreamsException whose cause is this)
+    if (sum.precision > t.precision) throw new QueryFailure('Numeric field overflow');
     return sum;
   }
   if (t.kind === 'INTEGER') return ((a as number) + (b as number)) | 0;

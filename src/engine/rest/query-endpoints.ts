@@ -89,6 +89,18 @@ class QueryWriter {
     this.wrote = false;
   }
 
+  /**
+   * Ends the answer with the error that stopped its query, as ksqlDB streams one: a generic_error
+   * object (50000) in the answer's own form, `{"errorMessage": ...}` in /query's array.
+   */
+  fail(message: string): void {
+    if (this.res.writableEnded) return;
+    const error = JSON.stringify({ '@type': 'generic_error', error_code: 50000, message });
+    if (this.style === 'json') this.res.end(`,${error}]`);
+    else if (this.style === 'delimited') this.res.end(`${error}\n`);
+    else this.res.end(`,\n{"errorMessage":${error}}]\n`);
+  }
+
   end(finalMessage?: string): void {
     if (this.style === 'json') this.res.end(']');
     else if (this.style === 'legacy' || this.style === 'protobuf') this.res.end(`${finalMessage ? `,\n{"finalMessage":${JSON.stringify(finalMessage)}}` : ''}]\n`);
@@ -173,10 +185,11 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
   if (pushes.size >= max) return send(res, genericError(400, 40003, 'Maximum number of push queries exceeded'));
   let idle: NodeJS.Timeout | undefined;
   try {
-    handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, onRow, (reason) => {
+    handle = startPushQuery(engine, q, { ...engine.properties, ...ctx.properties }, onRow, (reason, message) => {
       pushes.delete(handle.id);
       clearInterval(idle);
-      writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
+      if (reason === 'error') writer?.fail(message ?? 'the query failed');
+      else writer?.end(reason === 'limit' ? 'Limit Reached' : undefined);
     }, sql.trim());
   } catch (e) { return send(res, toErrorBody(e, text)); }
   pushes.set(handle.id, { handle, closable: !legacyBody });

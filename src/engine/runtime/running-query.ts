@@ -2,6 +2,7 @@ import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
 import { TopicRef, type Topic, type TopicRecord, type TopicStore } from '../storage/topics.js';
 import { StateStore, type StoreChange } from '../state/store.js';
 import { setCallErrors } from '../analysis/compile.js';
+import { QueryFailure } from '../analysis/errors.js';
 
 export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
 
@@ -185,6 +186,23 @@ export class RunningQuery {
     return s as StateStore<V>;
   }
 
+  /**
+   * Stops the query at a failure Kafka Streams does not catch: state ERROR, the failure its
+   * queryErrors report (ksqlDB's classifier takes an aggregate's exception for the user's), and a
+   * push query's answer told and ended.
+   */
+  private fail(e: QueryFailure): void {
+    this.state = 'ERROR';
+    this.stats.errors++;
+    this.stats.lastError = `Exception caught in process: ${e.message}`;
+    this.stats.lastErrorAt = Date.now();
+    this.stats.fatal = { message: this.stats.lastError, at: this.stats.lastErrorAt, type: 'USER' };
+    this.onFail?.(this.stats.lastError);
+  }
+
+  /** Told when the query stops with an error (state ERROR): a push query ends its answer with it. */
+  onFail?: (message: string) => void;
+
   private recordError(e: unknown): void {
     this.stats.errors++;
     this.stats.lastError = e instanceof Error ? e.message : String(e);
@@ -215,7 +233,10 @@ export class RunningQuery {
         n++;
         this.stats.processed++;
         this.hooks?.begin(this, rec);
-        try { this.processor.process(rec); } catch (e) { this.recordError(e); }
+        try { this.processor.process(rec); } catch (e) {
+          if (e instanceof QueryFailure) { this.hooks?.end(this); this.fail(e); break; }
+          this.recordError(e);
+        }
         this.hooks?.end(this);
       }
     } finally { setCallErrors(previous); }
