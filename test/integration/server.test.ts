@@ -585,6 +585,19 @@ INSERT INTO SW (K, V, X, Y, ROWTIME) VALUES ('k', 'a', 3.0, 6.0, 10000);`);
     expect(c).toBeCloseTo(1, 10);
   });
 
+  it('HISTOGRAM counts the values of any column whose values are scalars: a MAP from the column\'s type (MAP<col type, BIGINT>), which JSON cannot keep but a push query shows', async () => {
+    const r = await ksql(server.url, `CREATE STREAM HG (K STRING KEY, I INT, B BOOLEAN, D DOUBLE) WITH (KAFKA_TOPIC='hg', PARTITIONS=1, VALUE_FORMAT='JSON');
+INSERT INTO HG (K, I, B, D) VALUES ('k', 1, true, 0.5);
+INSERT INTO HG (K, I, B, D) VALUES ('k', 1, false, 0.5);
+INSERT INTO HG (K, I, B, D) VALUES ('k', 2, true, NULL);`);
+    expect(r.status).toBe(200);
+    const res = await queryStream(server.url, 'SELECT K, HISTOGRAM(I) AS HI, HISTOGRAM(B) AS HB, HISTOGRAM(D) AS HD FROM HG GROUP BY K EMIT CHANGES LIMIT 3;');
+    expect(res.header.columnTypes).toEqual(['STRING', 'MAP<INTEGER, BIGINT>', 'MAP<BOOLEAN, BIGINT>', 'MAP<DOUBLE, BIGINT>']);
+    expect(res.rows.at(-1)).toEqual(['k', { 1: 2, 2: 1 }, { true: 2, false: 1 }, { 0.5: 2 }]);
+    const sink = await ksql(server.url, 'CREATE TABLE HGT AS SELECT K, HISTOGRAM(I) AS HI FROM HG GROUP BY K;');
+    expect([sink.status, sink.body.message]).toEqual([400, expect.stringContaining('reason: JSON only supports MAP types with STRING keys')]);
+  });
+
   it('merging sessions starts from the initial value, merges the sessions oldest first, then adds the new record, as Kafka Streams does', async () => {
     const r = await ksql(server.url, `CREATE STREAM SO (K STRING KEY, V INT) WITH (KAFKA_TOPIC='so', PARTITIONS=1, VALUE_FORMAT='JSON');
 CREATE TABLE SOT AS SELECT K, COLLECT_LIST(V) AS L, COLLECT_SET(V) AS S, COUNT(*) AS C FROM SO WINDOW SESSION (10 SECONDS) GROUP BY K;

@@ -285,10 +285,14 @@ define({
   } : undefined),
 });
 
+/** The column types HISTOGRAM counts: each value a JavaScript primitive, so equal values are one map key. */
+const HISTOGRAM_KEYS = new Set(['STRING', 'BOOLEAN', 'INTEGER', 'BIGINT', 'DOUBLE', 'DATE', 'TIME', 'TIMESTAMP']);
+
 define({
   name: 'HISTOGRAM', description: 'Counts of each distinct value (at most 1000).', streamOnly: false,
-  resolve: ([t]) => (t && t.kind === 'STRING' ? {
-    returnType: T.map(T.STRING, T.BIGINT), init: () => new Map<unknown, number>(),
+  // a map from the column's own type (MAP<col type, BIGINT>): the types whose values are their own keys
+  resolve: ([t]) => (t && HISTOGRAM_KEYS.has(t.kind) ? {
+    returnType: T.map(t, T.BIGINT), init: () => new Map<unknown, number>(),
     add: (acc, [v]) => {
       if (v == null) return acc;
       const m = new Map(acc as Map<unknown, number>);
