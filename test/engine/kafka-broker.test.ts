@@ -29,6 +29,8 @@ describe('the broker', () => {
     expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
     // a retry that grew (same first sequence, more records) is no duplicate: out of order (45), nothing appended
     expect(broker.produce('idem', 0, idempotentBatch(4, 7, 0, 0)).errorCode).toBe(45);
+    // and so is one that starts inside an earlier batch (Kafka 3 answers no DUPLICATE_SEQUENCE_NUMBER, 46, which a Java producer takes for success)
+    expect(broker.produce('idem', 0, idempotentBatch(2, 7, 0, 1)).errorCode).toBe(45);
     expect(topics.get('idem')!.partitions[0]!.end).toBe(5);
     // a new epoch starts at sequence 0: anything else is out of order; at 0 it is taken
     expect(broker.produce('idem', 0, idempotentBatch(1, 7, 1, 5)).errorCode).toBe(45);

@@ -1295,7 +1295,14 @@ describe('consumer group offsets with --data-dir', () => {
     // CreatePartitions: the topic grows, its records stay, and the new partition takes records and survives a restart
     await expect(again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 1 }] })).rejects.toThrow('Number of partitions is invalid'); // kafkajs's words for INVALID_PARTITIONS (37)
     await expect(again.createPartitions({ topicPartitions: [{ topic: 'no-such-topic', count: 3 }] })).rejects.toThrow();
-    await again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 3 }] });
+    // replica assignments are checked as Kafka's controller checks them (INVALID_REPLICA_ASSIGNMENT, 39): one
+    // for each partition added, of brokers that exist, none twice; nothing is added when one is refused
+    for (const assignments of [[[5]], [[1]], [[1, 1], [1]]]) {
+      const refused = await again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 4, assignments }] }).catch((e: { errors?: { type?: string }[]; type?: string }) => e);
+      expect([assignments, (refused as { errors?: { type?: string }[] }).errors?.[0]?.type ?? (refused as { type?: string }).type]).toEqual([assignments, 'INVALID_REPLICA_ASSIGNMENT']);
+    }
+    expect((await again.fetchTopicMetadata({ topics: ['kept'] })).topics[0]!.partitions).toHaveLength(2);
+    await again.createPartitions({ topicPartitions: [{ topic: 'kept', count: 3, assignments: [[1]] }] });
     const grown = client(brokers).producer();
     await grown.connect();
     await grown.send({ topic: 'kept', messages: [{ value: 'new', partition: 2 }] });

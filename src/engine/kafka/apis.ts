@@ -287,7 +287,7 @@ const createPartitions: Handler = (v, r, ctx) => {
   const w = new Writer();
   throttle(w, v, 0);
   return w.array(topics, (x, t) => {
-    const res = ctx.broker.addPartitions(t.name, t.count, validateOnly);
+    const res = ctx.broker.addPartitions(t.name, t.count, validateOnly, t.assignments, NODE);
     x.string(t.name).int16(res.code).nullableString(res.message);
   });
 };

@@ -8,7 +8,7 @@ import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, de
 /** Kafka error codes the broker answers with. */
 export const ERR = {
   NONE: 0, UNKNOWN: -1, OFFSET_OUT_OF_RANGE: 1, CORRUPT_MESSAGE: 2, UNKNOWN_TOPIC_OR_PARTITION: 3, MESSAGE_TOO_LARGE: 10, INVALID_RECORD: 87, NOT_ENOUGH_REPLICAS: 19,
-  INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, DUPLICATE_SEQUENCE_NUMBER: 46, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
+  INVALID_TOPIC: 17, INVALID_REQUIRED_ACKS: 21, INVALID_REPLICA_ASSIGNMENT: 39, INVALID_CONFIG: 40, TOPIC_ALREADY_EXISTS: 36, INVALID_PARTITIONS: 37,
   INVALID_REPLICATION_FACTOR: 38, INVALID_REQUEST: 42, OUT_OF_ORDER_SEQUENCE: 45, INVALID_PRODUCER_EPOCH: 47,
   UNSUPPORTED_COMPRESSION: 76, KAFKA_STORAGE_ERROR: 56,
 } as const;
@@ -98,7 +98,8 @@ export class Broker {
   }
 
   /** CreatePartitions of one topic: it grows to `count` partitions, as a broker adds them. */
-  addPartitions(name: string, count: number, validateOnly: boolean): { code: number; message: string | null } {
+  /** CreatePartitions of one topic; `assignments`: the new partitions' replicas, checked as Kafka's controller checks them (`node`: this broker's id). */
+  addPartitions(name: string, count: number, validateOnly: boolean, assignments: number[][] | null = null, node = 1): { code: number; message: string | null } {
     const topic = this.topics.get(name);
     if (!topic) return { code: ERR.UNKNOWN_TOPIC_OR_PARTITION, message: 'This server does not host this topic-partition.' };
     if (isInternalTopic(name)) return { code: ERR.INVALID_REQUEST, message: `Cannot increase the number of partitions of the internal topic ${name}` };
@@ -106,6 +107,8 @@ export class Broker {
     if (count === now) return { code: ERR.INVALID_PARTITIONS, message: `Topic already has ${now} partitions.` };
     if (count < now) return { code: ERR.INVALID_PARTITIONS, message: `Topic currently has ${now} partitions, which is higher than the requested ${count}.` };
     if (count > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `${count} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})` };
+    const refused = assignments ? newPartitionsProblem(assignments, count - now, topic.config.replicas, node) : undefined;
+    if (refused) return { code: ERR.INVALID_REPLICA_ASSIGNMENT, message: refused };
     if (!validateOnly) this.topics.grow(name, count);
     return { code: ERR.NONE, message: null };
   }
@@ -180,8 +183,8 @@ export class Broker {
         // a duplicate is the same batch: same first and last sequence, as Kafka checks it
         const dup = st.recent.find((x) => x.firstSequence === b.baseSequence && x.lastSequence === lastSequenceOf(b.baseSequence, b.count));
         if (dup) { if (baseOffset < 0) baseOffset = dup.baseOffset; continue; }
-        // a batch that only starts where an earlier one did (it grew on a retry) is out of order
-        if (b.baseSequence <= st.lastSequence) return { index, errorCode: st.recent.some((x) => x.firstSequence === b.baseSequence) ? ERR.OUT_OF_ORDER_SEQUENCE : ERR.DUPLICATE_SEQUENCE_NUMBER, baseOffset: -1, logStartOffset: log.start };
+        // anything else, behind or ahead, is out of order, as Kafka 3's producer state answers it (it no
+        // longer answers DUPLICATE_SEQUENCE_NUMBER, which a Java producer would take for success)
         return { index, errorCode: ERR.OUT_OF_ORDER_SEQUENCE, baseOffset: -1, logStartOffset: log.start };
       }
       if (b.count === 0) continue;
@@ -255,4 +258,22 @@ export class Broker {
     // no record at or after that time: Kafka answers -1 (offsetsForTimes then gives null)
     return { errorCode: ERR.NONE, offset: -1, timestamp: -1 };
   }
+}
+
+/**
+ * What is wrong with CreatePartitions' replica assignments, in the words of Kafka's controller: one
+ * for each partition added, none empty, only this broker, none twice, as many replicas as the topic's.
+ */
+function newPartitionsProblem(assignments: number[][], added: number, replicas: number, node: number): string | undefined {
+  if (assignments.length !== added) return `Attempted to add ${added} additional partition(s), but only ${assignments.length} assignment(s) were specified.`;
+  for (const brokers of assignments) {
+    if (brokers.length === 0) return 'The manual partition assignment includes an empty replica list.';
+    const sorted = [...brokers].sort((a, b) => a - b);
+    for (const [i, b] of sorted.entries()) {
+      if (b !== node) return `The manual partition assignment includes broker ${b}, but no such broker is registered.`;
+      if (i > 0 && sorted[i - 1] === b) return `The manual partition assignment includes the broker ${b} more than once.`;
+    }
+    if (brokers.length !== replicas) return `The manual partition assignment includes a partition with ${brokers.length} replica(s), but this is not consistent with previous partitions, which have ${replicas} replica(s).`;
+  }
+  return undefined;
 }
