@@ -61,6 +61,10 @@ export function renderSettlementHandler(template: readonly ProjectFile[], option
     name: options.name, inputTopic: options.inputTopic, outputTopic: options.outputTopic, eventSource: options.eventSource, kafkaAuth, saslMechanism: SASL_MECHANISMS[kafkaAuth],
     // an MSK mapping reads only secrets named AmazonMSK_...; each variant runs its own entry point
     secretName: settlementSecretName(options), handlerFile: msk ? 'dist/msk-handler.mjs' : 'dist/handler.mjs',
+    // where the secret's example points the producer: an MSK cluster's SASL/SCRAM listeners are on 9096
+    bootstrapExample: msk ? 'b-1.<cluster>.<id>.c2.kafka.us-east-1.amazonaws.com:9096,b-2.<cluster>.<id>.c2.kafka.us-east-1.amazonaws.com:9096' : 'pkc-xxxxx.us-east-1.aws.confluent.cloud:9092',
+    userExample: msk ? '<SASL/SCRAM user of the cluster>' : '<Kafka API key or SASL user>',
+    passwordExample: msk ? '<its SASL/SCRAM password>' : '<Kafka API secret or SASL password>',
   };
   const out: ProjectFile[] = [];
   for (const file of template) {

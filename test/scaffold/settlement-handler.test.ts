@@ -27,6 +27,11 @@ describe('renderSettlementHandler', () => {
     const mechanism = (o: Partial<typeof options>) => JSON.parse(text(renderSettlementHandler(template, { ...options, ...o }), 'secret.example.json')!).saslMechanism;
     expect([mechanism({}), mechanism({ kafkaAuth: 'SASL_SCRAM_256_AUTH' }), mechanism({ kafkaAuth: 'SASL_SCRAM_512_AUTH' }), mechanism({ eventSource: 'msk' })]).toEqual(['plain', 'scram-sha-256', 'scram-sha-512', 'scram-sha-512']);
     expect(text(files, 'README.md')).toMatch(/^# acme-settlement\n/);
+    // the example points at the brokers of its kind: an MSK cluster's SASL/SCRAM listeners (9096), else Confluent Cloud's (9092)
+    const bootstrap = (o: Partial<typeof options>) => JSON.parse(text(renderSettlementHandler(template, { ...options, ...o }), 'secret.example.json')!).bootstrapServers as string;
+    expect([bootstrap({}).split(',').map((b) => b.split(':').pop()), bootstrap({ eventSource: 'msk' }).split(',').map((b) => b.split(':').pop())]).toEqual([['9092'], ['9096', '9096']]);
+    // the local run the README gives names the secret the handler reads, and serves it
+    expect(text(files, 'README.md')).toContain('`SETTLEMENT_CONFIG_SECRET=acme-settlement-config ksql-migrate lambda run --handler dist/handler.mjs --event-source self-managed --topic acme_trades --secret acme-settlement-config=secret.json`');
   });
 
   it('names the package and its lockfile', () => {
