@@ -306,12 +306,12 @@ async function takeLock(ports: Ports, s: MigrationSettings, owner: string, emit:
   // now may not answer pull queries for a moment on a real server (its query is starting), which
   // is no reason to advise making it again
   const brokenBefore = before?.tableProblem !== undefined;
-  // (the request below makes a dropped table again, from the stream: said)
-  if (before?.tableMissing) emit({ type: 'warning', message: `the history table ${s.metadata.table} did not exist (it was dropped): made it again from ${stream}` });
   // one request: metadata (idempotent) and our claim on the lock
   if (ports.interrupted()) throw new InterruptedWaiting('interrupted before anything was written');
   emit({ type: 'writing' });
   await ensureMetadata(client, s.metadata, lockRow(stream, owner, 'LOCKED', ports.now(), s.leaseMs));
+  // (that request made a dropped table again, from the stream: said once it has)
+  if (before?.tableMissing) emit({ type: 'warning', message: `the history table ${s.metadata.table} did not exist (it was dropped): made it again from ${stream}` });
   let history: History;
   let tableWarned = false;
   const deadline = ports.now() + s.waitMs;

@@ -29,6 +29,12 @@ describe('CREATE ... AS SELECT as ksqlDB\'s formatter writes it in the errors th
     expect(formatCreateAsSelect(s.sourceType, s.name, s.query, ['A_ID', 'V', 'W'], s.props, undefined, {}, [{ alias: 'A', columns: ['ID', 'V'] }, { alias: 'B', columns: ['ID', 'W'] }]))
       .toBe('CREATE STREAM J AS SELECT\n  A.ID A_ID,\n  A.V V,\n  B.W W\nFROM A A\nLEFT OUTER JOIN B B WITHIN (1 HOURS, 2 HOURS) ON ((A.ID = B.ID))\nEMIT CHANGES');
   });
+  it('writes an alias as it was parsed: a quoted one keeps its case in FROM as in the columns it qualifies; none, the source\'s own name', () => {
+    expect(format('CREATE STREAM Q1 AS SELECT "lo".ID, "lo".V FROM S1 "lo";', ['ID', 'V'])).toBe('CREATE STREAM Q1 AS SELECT\n  `lo`.ID ID,\n  `lo`.V V\nFROM S1 `lo`\nEMIT CHANGES');
+    expect(format('CREATE STREAM Q2 AS SELECT * FROM "my-src";', [])).toBe('CREATE STREAM Q2 AS SELECT *\nFROM `my-src` `my-src`\nEMIT CHANGES');
+    expect(format('CREATE STREAM Q3 AS SELECT lo.ID FROM S1 lo;', ['ID'])).toBe('CREATE STREAM Q3 AS SELECT LO.ID ID\nFROM S1 LO\nEMIT CHANGES');
+  });
+
   it('leaves out what it does not write as ksqlDB does', () => {
     // a * beside other items: the output names no longer line up with the items one by one
     expect(format('CREATE STREAM M AS SELECT *, V + 1 AS W FROM A;', ['ID', 'V', 'W'])).toBeUndefined();

@@ -25,6 +25,15 @@ export function project(url: string, lock: { leaseSeconds?: number; waitSeconds?
 
 export const sql = (dir: string, name: string, text: string) => writeFileSync(join(dir, 'migrations', name), text);
 
+/** V1 and V3 applied, then V2 out of order (its previous is 3): files of a comment each. */
+export function appliedOutOfOrder(p: Project): void {
+  sql(p.dir, 'V000001__one.sql', '-- one\n');
+  sql(p.dir, 'V000003__three.sql', '-- three\n');
+  expect(p.run('up').status).toBe(0);
+  sql(p.dir, 'V000002__two.sql', '-- two\n');
+  expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+}
+
 /**
  * The server a suite runs against: a local server process of its own, or the real ksqlDB at
  * KSQLDB_URL. Registers the suite's beforeAll and afterAll; the URL is known once they have run.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers/server.js';
-import { eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
+import { appliedOutOfOrder, eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
 // Cases a careful user meets beyond the happy path: flags that must reach their command, names that
@@ -140,7 +140,8 @@ describe('the lock holds for the whole run', () => {
     mkdirSync(join(dir, 'migrations'));
     writeFileSync(join(dir, 'migrations', 'V000001__s.sql'), stream('S', 's'));
     const port = (silent.address() as { port: number }).port;
-    for (const [command, json, signal, code] of [['up', false, 'SIGINT', 130], ['down', false, 'SIGINT', 130], ['up', true, 'SIGTERM', 143], ['down', true, 'SIGINT', 130]] as const) {
+    /** The command against the silent server, stopped by `signal` once it has connected: its exit code and output. */
+    const interrupted = async (command: string, json: boolean, signal: NodeJS.Signals) => {
       const reached = new Promise<void>((r) => { connected = r; });
       const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`, ...(json ? ['--json'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '', out = '';
@@ -148,22 +149,19 @@ describe('the lock holds for the whole run', () => {
       c.stdout!.on('data', (d) => { out += d; });
       await reached;
       c.kill(signal);
-      expect([command, await new Promise<number | null>((r) => c.on('exit', r))]).toEqual([command, code]);
-      expect(err).toBe('error: interrupted: nothing was written\n');
+      return { code: await new Promise<number | null>((r) => c.on('exit', r)), err, out };
+    };
+    for (const [command, json, signal, code] of [['up', false, 'SIGINT', 130], ['down', false, 'SIGINT', 130], ['up', true, 'SIGTERM', 143], ['down', true, 'SIGINT', 130]] as const) {
+      const r = await interrupted(command, json, signal);
+      expect([command, r.code, r.err]).toEqual([command, code, 'error: interrupted: nothing was written\n']);
       // --json's one document, an interrupted run's too
-      expect(json ? JSON.parse(out) : out).toEqual(json ? { error: 'interrupted: nothing was written', exitCode: code } : '');
+      expect(json ? JSON.parse(r.out) : r.out).toEqual(json ? { error: 'interrupted: nothing was written', exitCode: code } : '');
     }
     // the reads (status, validate, queries) stop as at once, with one line, and --json its document
     for (const [command, json, signal, code] of [['status', true, 'SIGINT', 130], ['validate', false, 'SIGINT', 130], ['queries', true, 'SIGTERM', 143]] as const) {
-      const reached = new Promise<void>((r) => { connected = r; });
-      const c = spawn(process.execPath, [CLI, command, '--server', `http://127.0.0.1:${port}`, ...(json ? ['--json'] : [])], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '', out = '';
-      c.stderr!.on('data', (d) => { err += d; });
-      c.stdout!.on('data', (d) => { out += d; });
-      await reached;
-      c.kill(signal);
-      expect([command, await new Promise<number | null>((r) => c.on('exit', r)), err]).toEqual([command, code, 'error: interrupted\n']);
-      expect(json ? JSON.parse(out) : out).toEqual(json ? { error: 'interrupted', exitCode: code } : '');
+      const r = await interrupted(command, json, signal);
+      expect([command, r.code, r.err]).toEqual([command, code, 'error: interrupted\n']);
+      expect(json ? JSON.parse(r.out) : r.out).toEqual(json ? { error: 'interrupted', exitCode: code } : '');
     }
   });
 
@@ -716,11 +714,7 @@ describe('the history stays true', () => {
 
   it('an applied version whose previous names one not applied (an older down left it) is named by status and validate, and written again by up', async () => {
     const p = project();
-    sql(p.dir, 'V000001__a.sql', '-- a\n');
-    sql(p.dir, 'V000003__c.sql', '-- c\n');
-    expect(p.run('up').status).toBe(0);
-    sql(p.dir, 'V000002__b.sql', '-- b\n');
-    expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+    appliedOutOfOrder(p);
     // V3 undone as a down before relinking did it: V3 PENDING, V2 (applied after it) still naming it, CURRENT on V2's row
     const rowOf = async (v: string) => (await queryStream(target(), `SELECT VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON FROM ${p.stream} WHERE VERSION_KEY = '${v}' AND STATE = 'MIGRATED';`)).rows.at(-1)!.map(String);
     const [r2, r3] = [await rowOf('2'), await rowOf('3')];

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI, ksql, queryStream } from '../helpers/server.js';
-import { eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
+import { appliedOutOfOrder, eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
 // The suite runs against the local server, or against a real ksqlDB when KSQLDB_URL is set.
@@ -104,11 +104,7 @@ describe('migrations end to end through the CLI', () => {
 
   it('an undo that fails after another relinked its version records ERROR with that previous, so the chain from CURRENT holds through repair', async () => {
     const p = project();
-    sql(p.dir, 'V000001__one.sql', '-- one\n');
-    sql(p.dir, 'V000003__three.sql', '-- three\n');
-    expect(p.run('up').status).toBe(0);
-    sql(p.dir, 'V000002__two.sql', '-- two\n');
-    expect(p.run('up', '--allow-out-of-order').status).toBe(0);
+    appliedOutOfOrder(p);
     sql(p.dir, 'U000003__three.sql', '-- undo three\n');
     sql(p.dir, 'U000002__two.sql', `DROP STREAM NO_SUCH_${p.stream};\n`);
     // V2 was applied after V3 (previous 3); undoing V3 gives it V3's previous (1), and its failed undo keeps that

@@ -79,6 +79,13 @@ describe('query and schema management through the CLI', () => {
   });
 
   it('a paused query reads PAUSED in the list and filters by --state PAUSED, while ksqlDB\'s aggregate state stays RUNNING', () => {
+    // the plan's lines fit $COLUMNS, as the listing does: the id whole, the query's text cut
+    const narrow = spawnSync(process.execPath, [CLI, 'queries', 'pause', '--sink', 'FLAGGED_PER_MINUTE', '--yes', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '80' } });
+    expect(narrow.status).toBe(0);
+    const planned = narrow.stdout.split('\n').filter((l) => l.startsWith('pause '));
+    expect(planned).toEqual([expect.stringMatching(/^pause CTAS_FLAGGED_PER_MINUTE_\d+: CREATE TABLE FLAGGED_PER_MINUTE .*…$/)]);
+    expect(planned[0]!.length).toBeLessThanOrEqual(80);
+    expect(run('queries', 'resume', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0);
     expect(run('queries', 'pause', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0);
     try {
       const paused = JSON.parse(run('queries', '--state', 'PAUSED', '--json').stdout) as { sinks: string[]; state: string; statusCount: Record<string, number> }[];

@@ -1595,7 +1595,9 @@ describe('queries that feed each other without end', () => {
       // the loop runs between requests: the health check and statements are answered meanwhile
       const health = await fetch(`${server.url}/healthcheck`, { signal: AbortSignal.timeout(5000) });
       expect(health.status).toBe(200);
-      expect((await ksql(server.url, `TERMINATE ${id};`)).status).toBe(200);
+      const terminated = await ksql(server.url, `TERMINATE ${id};`);
+      // (a command executed, as ksqlDB's CommandIdAssigner names TERMINATE's, PAUSE's and RESUME's)
+      expect([terminated.status, (terminated.body as { commandId: string; commandStatus: { message: string } }[])[0]]).toEqual([200, expect.objectContaining({ commandId: `terminate/${id}/execute`, commandStatus: expect.objectContaining({ message: 'Query terminated.' }) })]);
       // stopped: the stream no longer grows (DESCRIBE EXTENDED counts its messages)
       const total = async () => Number(/total-messages: (\d+)/.exec(((await ksql(server.url, 'DESCRIBE LOOPED EXTENDED;')).body as { sourceDescription: { statistics: string } }[])[0]!.sourceDescription.statistics)![1]);
       const before = await total();

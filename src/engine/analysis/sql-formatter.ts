@@ -74,7 +74,7 @@ function withinText(w: NonNullable<JoinClause['within']>): string {
 function formatQuery(q: Query, names: string[], sides: FormatSide[]): string | undefined {
   // (a * beside other items: the output names no longer line up with the items)
   if (q.items.some((it) => it.t === 'structstar') || (q.items.length > 1 && q.items.some((it) => it.t === 'star'))) return undefined;
-  const alias = (q.from.alias ?? q.from.name).toUpperCase();
+  const alias = q.from.alias ?? q.from.name;
   // a bare column names the first source that has it (the statement's one source without joins)
   const sourceOf = (column: string) => (q.joins.length ? sides.find((sd) => sd.columns.includes(column))?.alias : alias);
   const qualified = (e: Expr) => formatExpr(qualify(e, sourceOf));
@@ -82,7 +82,7 @@ function formatQuery(q: Query, names: string[], sides: FormatSide[]): string | u
   let text = `SELECT${items.length === 1 ? ` ${items[0]}` : `\n  ${items.join(',\n  ')}`}`;
   text += `\nFROM ${quoteIfNeeded(q.from.name)} ${quoteIfNeeded(alias)}`;
   for (const j of q.joins) {
-    const right = (j.right.alias ?? j.right.name).toUpperCase();
+    const right = j.right.alias ?? j.right.name;
     text += `\n${JOIN_TYPES[j.type]} JOIN ${quoteIfNeeded(j.right.name)} ${quoteIfNeeded(right)}${j.within ? withinText(j.within) : ''} ON (${qualified(j.on)})`;
   }
   if (q.window) text += `\nWINDOW${windowText(q.window)}`;

@@ -309,5 +309,6 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
     else if (q.runtime) q.runtime.state = verb === 'pause' ? 'PAUSED' : 'RUNNING';
   }
   const msg = { terminate: 'Query terminated.', pause: 'Query paused.', resume: 'Query resumed.' }[verb];
-  return commandStatus(engine, stmt, `${verb}/${stmt.queryId}/${verb === 'terminate' ? 'terminate' : 'execute'}`, msg, { carriesPlan: false });
+  // (TERMINATE's command is executed, as PAUSE's and RESUME's are: the terminate action is TerminateCluster's)
+  return commandStatus(engine, stmt, `${verb}/${stmt.queryId}/execute`, msg, { carriesPlan: false });
 }

@@ -229,7 +229,7 @@ const normalizedText = (sql: string) => sql.replace(/\s+/g, ' ').trim().toUpperC
 
 /** The query's sources by alias with their columns' names, for the formatter to qualify bare columns. */
 function formatSides(engine: Engine, q: Query): FormatSide[] {
-  return [q.from, ...q.joins.map((j) => j.right)].map((r) => ({ alias: (r.alias ?? r.name).toUpperCase(), columns: engine.metastore.get(r.name)?.columns.map((c) => c.name) ?? [] }));
+  return [q.from, ...q.joins.map((j) => j.right)].map((r) => ({ alias: r.alias ?? r.name, columns: engine.metastore.get(r.name)?.columns.map((c) => c.name) ?? [] }));
 }
 
 function insertInto(engine: Engine, stmt: InsertInto, ctx: ExecContext): Entity {

@@ -145,6 +145,13 @@ export function isImplicitDefault(x: unknown, f: protobuf.Field): boolean {
   return Object.is(x, 0) || x === '' || x === false || (x instanceof Uint8Array && x.length === 0);
 }
 
+/** A well-known type's fields without those holding 0 or no bytes (proto3: not written). */
+function written(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(fields)) if (!(x === 0 || (x instanceof Uint8Array && x.length === 0))) out[k] = x;
+  return out;
+}
+
 function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   if (v === null || v === undefined) return f.resolvedType instanceof protobufjs().Type ? {} : undefined;
   const rt = f.resolvedType;
@@ -155,10 +162,11 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
       const value = t.kind === 'BYTES' ? Buffer.from(v as Uint8Array) : v;
       return rt.fields.value && isImplicitDefault(value, rt.fields.value.resolve()) ? {} : { value };
     }
-    if (name === 'google.protobuf.Timestamp') { const ms = v as number; return { seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }; }
-    if (name === 'google.type.Date') { const d = new Date((v as number) * DAY_MS); return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }; }
-    if (name === 'google.type.TimeOfDay') { const ms = v as number; return { hours: Math.floor(ms / 3_600_000), minutes: Math.floor(ms / 60_000) % 60, seconds: Math.floor(ms / 1000) % 60, nanos: (ms % 1000) * 1e6 }; }
-    if (name === 'confluent.type.Decimal' && t.kind === 'DECIMAL') return { value: decimalToBytes(v as Decimal, t.scale), precision: t.precision, scale: t.scale };
+    // (their fields are proto3 scalars too: one holding 0 is not written, as protobuf-java leaves it out)
+    if (name === 'google.protobuf.Timestamp') { const ms = v as number; return written({ seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }); }
+    if (name === 'google.type.Date') { const d = new Date((v as number) * DAY_MS); return written({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }); }
+    if (name === 'google.type.TimeOfDay') { const ms = v as number; return written({ hours: Math.floor(ms / 3_600_000), minutes: Math.floor(ms / 60_000) % 60, seconds: Math.floor(ms / 1000) % 60, nanos: (ms % 1000) * 1e6 }); }
+    if (name === 'confluent.type.Decimal' && t.kind === 'DECIMAL') return written({ value: decimalToBytes(v as Decimal, t.scale), precision: t.precision, scale: t.scale });
     return toProto(v, rt, t);
   }
   if (t.kind === 'BYTES') return Buffer.from(v as Uint8Array);
