@@ -14,6 +14,18 @@ describe('JSON BYTES', () => {
   });
 });
 
+describe('JSON records with text after their value', () => {
+  const serde = valueSerde({ format: 'JSON' }, [{ name: 'A', type: T.INTEGER, ns: 'VALUE' }, { name: 'S', type: T.STRING, ns: 'VALUE' }]);
+  const read = (text: string) => serde.deserialize(Buffer.from(text));
+  it('are read as Jackson\'s readTree reads them: the first value, what follows it not read; a value cut short still fails', () => {
+    expect(read('{"A":1}  trailing')).toEqual([1, null]);
+    expect(read('{"A":2,"S":"x"}}')).toEqual([2, 'x']);
+    // (a long read exactly, with text after it)
+    expect(read('{"A":3,"S":12345678901234567890} {')).toEqual([3, '12345678901234567890']);
+    for (const bad of ['{"A":', 'x {"A":1}', '']) expect(() => read(bad), bad).toThrow(/^Failed to deserialize JSON/);
+  });
+});
+
 describe('JSON numbers read into STRING columns', () => {
   const serde = valueSerde({ format: 'JSON' }, [{ name: 'S', type: T.STRING, ns: 'VALUE' }, { name: 'I', type: T.INTEGER, ns: 'VALUE' }]);
   const read = (text: string) => serde.deserialize(Buffer.from(text));

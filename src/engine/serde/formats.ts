@@ -201,10 +201,22 @@ const readsLongs = (types: SqlType[]): boolean => types.some((t) => t.kind !== '
 
 function parseJson(bytes: Buffer, longs: boolean): unknown {
   const text = jsonText(bytes);
-  try {
-    // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
-    return longs ? parseJsonExact(text) : JSON.parse(text);
-  } catch (e) { throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`); }
+  // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
+  const parse = (t: string) => (longs ? parseJsonExact(t) : JSON.parse(t));
+  try { return parse(text); } catch (e) {
+    // the first JSON value of the record, as Jackson's readTree reads it: text after it is not read
+    const end = trailingTextAt(text);
+    if (end !== undefined) { try { return parse(text.slice(0, end)); } catch { /* the value itself is bad: said below */ } }
+    throw new SerdeError(`Failed to deserialize JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Where the text after a whole JSON value starts, when that is what JSON.parse refuses it for. */
+function trailingTextAt(text: string): number | undefined {
+  try { JSON.parse(text); return undefined; } catch (e) {
+    const at = /non-whitespace character after JSON at position (\d+)/.exec((e as Error).message);
+    return at ? Number(at[1]) : undefined;
+  }
 }
 
 
