@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
 import { SchemaRegistryClient } from '../client/schema-registry.js';
@@ -133,9 +133,16 @@ export function makeRegistryClient(config: Config, opts: GlobalOptions): SchemaR
   });
 }
 
-/** The .sql files of a migrations directory (its own, not subdirectories'), read. */
+/**
+ * The .sql files of a migrations directory (its own, not subdirectories'), read: regular files only
+ * (a named pipe would block the process, a device never end; discovery reports them), and one that
+ * cannot be read is left to discovery to report.
+ */
 function sqlFiles(dir: string): { fileName: string; content: string }[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.sql')).map((fileName) => ({ fileName, content: readFileSync(join(dir, fileName), 'utf8') }));
+  return readdirSync(dir).filter((f) => f.endsWith('.sql')).flatMap((fileName) => {
+    const path = join(dir, fileName);
+    try { return statSync(path).isFile() ? [{ fileName, content: readFileSync(path, 'utf8') }] : []; } catch { return []; }
+  });
 }
 
 /** Values the migration files DEFINE under secret names, found as their files are read (noteDefinedSecrets). */
@@ -238,7 +245,7 @@ export function asCliError(e: unknown): unknown {
   if (property !== undefined) {
     // (a secret-named property's value is not repeated from the server's message)
     const value = String(loadedConfig()?.properties[property] ?? '');
-    const brief = SECRET_NAME.test(property) && value !== '' ? (e as ServerError).brief.split(value).join('***') : (e as ServerError).brief;
+    const brief = SECRET_NAME.test(property) ? redactor([value])((e as ServerError).brief) : (e as ServerError).brief;
     return new CliError(`${loadedConfig()?.settingAt?.(['properties', property]) ?? ''}properties.${property}: ksqlDB refused it: ${brief}`, EXIT.USAGE, { cause: e });
   }
   if (e instanceof UnreachableError || e instanceof AuthError) return new CliError(e.message, EXIT.UNREACHABLE, { cause: e });

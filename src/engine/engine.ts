@@ -108,13 +108,11 @@ export class Engine {
       if (!rt || rt.state === 'ERROR') continue;
       const source = q.plan.sources.some((s) => s.topic === name);
       if (!source && q.sinkTopic !== name) continue;
-      rt.state = 'ERROR';
-      rt.stats.errors++;
-      rt.stats.lastError = `${source ? 'Missing source' : 'Missing sink'} topic ${name}: it was deleted while the query ran`;
-      rt.stats.lastErrorAt = Date.now();
       // (a topic deleted from under a query is a user error to ksqlDB's classifier)
-      rt.stats.fatal = { message: rt.stats.lastError, at: rt.stats.lastErrorAt, type: 'USER' };
+      rt.fail(`${source ? 'Missing source' : 'Missing sink'} topic ${name}: it was deleted while the query ran`);
     }
+    // a push query reading it ends its answer with the error, instead of waiting for records that cannot come
+    for (const t of [...this.transients]) if (t.state !== 'ERROR' && t.plan.sources.some((s) => s.topic === name)) t.fail(`Missing source topic ${name}: it was deleted while the query ran`);
   }
 
   /** A copy of the catalog and topic layout, without data, to validate a request before running it. */

@@ -392,6 +392,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     // written again naming the nearest applied one, CURRENT too when it is the latest's, before anything runs
     const chain = previousChain(history);
     if (chain.relinked.length) {
+      lease.check();
       const latest = latestMigrated(history);
       const current = chain.relinked.find((r) => Number(r.version) === latest && !mismatch);
       await client.ksql([...chain.relinked.map((r) => insertRow(stream, { ...r, versionKey: r.version })), ...(current ? [insertRow(stream, { ...current, versionKey: CURRENT })] : [])].join('\n'));

@@ -1,7 +1,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -894,6 +894,17 @@ describe('mistakes are errors, not silent successes', () => {
     const up = p.run('up');
     expect(up.status).toBe(4);
     expect(up.stderr).toMatch(/V000002__dir\.sql: is a directory, not a migration file/);
+    // a named pipe or a device is no file to read either: every command reports it and ends (one that
+    // opened the pipe would wait for a writer for ever, Ctrl-C and all: p.run's timeout would fail this)
+    rmSync(join(p.dir, 'migrations', 'V000002__dir.sql'), { recursive: true });
+    spawnSync('mkfifo', [join(p.dir, 'migrations', 'V000002__fifo.sql')]);
+    symlinkSync('/dev/zero', join(p.dir, 'migrations', 'V000003__zero.sql'));
+    for (const cmd of [['status'], ['validate'], ['up'], ['up', '--dry-run'], ['queries', '--verbose']]) {
+      const r = p.run(...cmd);
+      if (cmd[0] === 'queries') { expect([cmd, r.status]).toEqual([cmd, 0]); continue; }
+      expect([cmd, r.status]).toEqual([cmd, cmd[0] === 'status' ? 0 : 4]);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/V000002__fifo\.sql: is a named pipe, not a migration file[\s\S]*V000003__zero\.sql: is a device, not a migration file/);
+    }
   });
 
   it('create refuses a migrations directory that does not exist (exit 2), as every command does, and makes none', () => {

@@ -415,6 +415,9 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
 
   it('a query whose source topic is deleted through Kafka stops with an error instead of showing RUNNING', async () => {
     expect((await ksql(server.url, "CREATE STREAM DEL_SRC (id VARCHAR KEY, n INT) WITH (kafka_topic='del_src', value_format='JSON', partitions=1); CREATE STREAM DEL_SNK AS SELECT * FROM DEL_SRC;")).status).toBe(200);
+    // a push query reading the topic too: its answer ends with the error once the topic is gone
+    const push = fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT * FROM DEL_SRC EMIT CHANGES;' }) }).then((r) => r.text());
+    await expect.poll(async () => (await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.some((x: { queryType: string }) => x.queryType === 'PUSH')).toBe(true);
     const admin = client(brokers).admin();
     await admin.connect();
     try { await admin.deleteTopics({ topics: ['del_src'] }); } finally { await admin.disconnect(); }
@@ -422,6 +425,10 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
     expect(q.state).toBe('ERROR');
     const explained = (await ksql(server.url, `EXPLAIN ${q.id};`)).body[0].queryDescription;
     expect(explained.queryErrors[0].errorMessage).toBe('Missing source topic del_src: it was deleted while the query ran');
+    expect(JSON.parse((await push).trim().split('\n').at(-1)!)).toEqual({ '@type': 'generic_error', error_code: 50000, message: 'Missing source topic del_src: it was deleted while the query ran' });
+    // stopped by a failure, it stays stopped: a RESUME does not start it past what stopped it
+    expect((await ksql(server.url, `PAUSE ${q.id}; RESUME ${q.id};`)).status).toBe(200);
+    expect((await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.find((x: { id: string }) => x.id === q.id).state).toBe('ERROR');
   });
 
   it('ListOffsets finds the first record at or after a time; a fetch with an error answers at once', async () => {

@@ -83,6 +83,9 @@ describe('ksql-migrate server --schema-registry-port', () => {
     const get = (accept?: string) => fetch(`${registry}/subjects`, { headers: accept ? { accept } : {} });
     const types = await Promise.all(['application/json', 'application/vnd.schemaregistry+json', '*/*', 'application/*', 'text/html, application/json;q=0.1'].map(async (a) => (await get(a)).headers.get('content-type')));
     expect(types).toEqual(['application/json', 'application/vnd.schemaregistry+json', SR_TYPE, SR_TYPE, 'application/json']);
+    // the client's q first, the registry's own weight only between types it accepts as much
+    expect((await get('application/json;q=0.6, application/vnd.schemaregistry.v1+json;q=0.5')).headers.get('content-type')).toBe('application/json');
+    expect((await get('application/json, application/vnd.schemaregistry+json')).headers.get('content-type')).toBe('application/vnd.schemaregistry+json');
     const refused = await get('text/html');
     expect([refused.status, await refused.json()]).toEqual([406, { error_code: 406, message: 'HTTP 406 Not Acceptable' }]);
     // (a body of bytes: fetch gives a string body a text/plain type of its own)

@@ -306,7 +306,8 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
     if (q.kind === 'CST' && stmt.queryId !== 'ALL') throw new KsqlStatementError(`Cannot terminate query '${q.id}' because it is linked to a source table.`);
     if (q.kind === 'CST') continue;
     if (verb === 'terminate') engine.queries.delete(q.id);
-    else if (q.runtime) q.runtime.state = verb === 'pause' ? 'PAUSED' : 'RUNNING';
+    // a query stopped by a failure stays stopped (ERROR): only TERMINATE ends it; its failed record is not skipped by a RESUME
+    else if (q.runtime && q.runtime.state !== 'ERROR') q.runtime.state = verb === 'pause' ? 'PAUSED' : 'RUNNING';
   }
   const msg = { terminate: 'Query terminated.', pause: 'Query paused.', resume: 'Query resumed.' }[verb];
   // (TERMINATE's command is executed, as PAUSE's and RESUME's are: the terminate action is TerminateCluster's)

@@ -13,7 +13,7 @@ import { send } from './server.js';
 import { handlePrint } from './print-topic.js';
 import type { OutputColumn } from '../analysis/planner.js';
 import { protobufRows, type ProtobufRows } from '../serde/protobuf-rows.js';
-import { acceptedMediaTypes } from '../util/media-types.js';
+import { acceptedTypes } from '../util/media-types.js';
 
 /** The push queries this server streams, by id; `closable` marks /query-stream's, which /close-query may end. */
 export type PushRegistry = Map<string, { handle: PushHandle; closable: boolean }>;
@@ -24,8 +24,6 @@ const KEEP_ALIVE_MS = 1000;
 const PULL_STEP = 10_000;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.ksql.v1+protobuf';
 
-/** An Accept header's media types, the client's preferred first (by q, then as listed); q=0 ones left out. */
-export const acceptedTypes = (accept: string): string[] => acceptedMediaTypes(accept).map((t) => t.type);
 
 const STYLES: Record<string, Style> = { 'application/vnd.ksqlapi.delimited.v1': 'delimited', 'application/vnd.ksql.v1+json': 'legacy', 'application/json': 'json' };
 

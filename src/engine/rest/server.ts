@@ -9,6 +9,7 @@ import { Engine, type ExecContext } from '../engine.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
 import { handleKsql, handleTerminateCluster } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
+import { acceptedTypes } from '../util/media-types.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
 import { Journal, JournalBroken } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
@@ -168,8 +169,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       const types = PRODUCES[path];
       if (types) {
         const accept = String(req.headers.accept ?? '*/*');
-        // each media type whole (parameters aside), in any case, as media types are compared
-        if (!accept.split(',').some((a) => types.test(a.split(';')[0]!.trim().toLowerCase()))) {
+        // each media type whole (parameters aside), in any case, as media types are compared; one the client gives q=0 it refuses
+        if (!acceptedTypes(accept).some((a) => types.test(a))) {
           return send(res, genericError(406, 40600, `Unsupported media type: ${accept}`));
         }
       }

@@ -187,17 +187,18 @@ export class RunningQuery {
   }
 
   /**
-   * Stops the query at a failure Kafka Streams does not catch: state ERROR, the failure its
-   * queryErrors report (ksqlDB's classifier takes an aggregate's exception for the user's), and a
-   * push query's answer told and ended.
+   * Stops the query with a failure Kafka Streams does not get past (an exception it does not catch, a
+   * topic deleted from under it): state ERROR, the failure its queryErrors report (ksqlDB's
+   * classifier takes both for the user's), and a push query's answer told and ended.
    */
-  private fail(e: QueryFailure): void {
+  fail(message: string): void {
+    if (this.state === 'ERROR') return;
     this.state = 'ERROR';
     this.stats.errors++;
-    this.stats.lastError = `Exception caught in process: ${e.message}`;
+    this.stats.lastError = message;
     this.stats.lastErrorAt = Date.now();
-    this.stats.fatal = { message: this.stats.lastError, at: this.stats.lastErrorAt, type: 'USER' };
-    this.onFail?.(this.stats.lastError);
+    this.stats.fatal = { message, at: this.stats.lastErrorAt, type: 'USER' };
+    this.onFail?.(message);
   }
 
   /** Told when the query stops with an error (state ERROR): a push query ends its answer with it. */
@@ -234,7 +235,7 @@ export class RunningQuery {
         this.stats.processed++;
         this.hooks?.begin(this, rec);
         try { this.processor.process(rec); } catch (e) {
-          if (e instanceof QueryFailure) { this.hooks?.end(this); this.fail(e); break; }
+          if (e instanceof QueryFailure) { this.hooks?.end(this); this.fail(`Exception caught in process: ${e.message}`); break; }
           this.recordError(e);
         }
         this.hooks?.end(this);

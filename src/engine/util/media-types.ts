@@ -7,6 +7,9 @@ export function acceptedMediaTypes(accept: string): { type: string; q: number }[
   }).filter((t) => t.type && t.q > 0).sort((a, b) => b.q - a.q || a.i - b.i).map(({ type, q }) => ({ type, q }));
 }
 
+/** An Accept header's media types alone, the client's preferred first; q=0 ones left out. */
+export const acceptedTypes = (accept: string): string[] => acceptedMediaTypes(accept).map((t) => t.type);
+
 /** Whether an accepted media type (`*\/*`, `type/*` or a full one) takes a produced one. */
 export function mediaTypeTakes(accepted: string, produced: string): boolean {
   if (accepted === '*/*' || accepted === produced) return true;
@@ -14,15 +17,18 @@ export function mediaTypeTakes(accepted: string, produced: string): boolean {
 }
 
 /**
- * The media type to answer in, as JAX-RS picks it: the produced type (each with the server's own
- * weight) whose weight times the client's q is highest, the server's order breaking ties; undefined
- * when the client accepts none of them. No Accept header takes the server's first.
+ * The media type to answer in, as JAX-RS 2 picks it: of the produced types the client accepts, the
+ * one it gives the highest q, the server's own weight (qs) breaking ties, then the server's order;
+ * undefined when the client accepts none of them. No Accept header takes the server's first.
  */
 export function negotiate(accept: string | undefined, produced: readonly (readonly [type: string, weight: number])[]): string | undefined {
   if (accept === undefined || accept.trim() === '') return produced[0]?.[0];
-  let best: string | undefined, score = 0;
+  let best: { type: string; q: number; weight: number } | undefined;
   for (const { type, q } of acceptedMediaTypes(accept)) {
-    for (const [p, weight] of produced) if (mediaTypeTakes(type, p) && q * weight > score) { best = p; score = q * weight; }
+    for (const [p, weight] of produced) {
+      if (!mediaTypeTakes(type, p)) continue;
+      if (!best || q > best.q || (q === best.q && weight > best.weight)) best = { type: p, q, weight };
+    }
   }
-  return best;
+  return best?.type;
 }
