@@ -49,8 +49,11 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: No
 
 // Ctrl-C (or SIGTERM) in a command that has no stopping of its own (status, validate, the query and
 // schema commands: reads) ends it at once with the code a signal gives, and --json still gets its one
-// document; up, down, server and the rest install their own handling, which this leaves alone
-for (const [signal, code] of [['SIGINT', EXIT.INTERRUPTED], ['SIGTERM', EXIT.TERMINATED]] as const) {
+// document; up, down, server and the rest install their own handling, which this leaves alone. Not for
+// the commands that run a handler's code (lambda, demo): a handler stuck in a loop never lets a
+// listener run, where the signal's own default still ends the process
+const runsHandlers = ['lambda', 'demo'].includes(process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '');
+for (const [signal, code] of runsHandlers ? [] : [['SIGINT', EXIT.INTERRUPTED], ['SIGTERM', EXIT.TERMINATED]] as const) {
   process.on(signal, () => {
     if (process.listenerCount(signal) > 1) return;
     process.stderr.write('error: interrupted\n');

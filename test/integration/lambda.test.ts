@@ -182,6 +182,19 @@ describe('ksql-migrate lambda', () => {
     expect(lines().slice(0, 4)).toEqual(['start 1', 'end 1 2', 'start 1', 'end 1 2']);
   }, 60_000);
 
+  it('invoke: Ctrl-C stops a handler stuck in a loop that never yields (the signal\'s own default: no listener could run)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke-loop-'));
+    const handler = join(dir, 'loop.mjs'), ev = join(dir, 'event.json');
+    writeFileSync(handler, "export const handler = async () => { process.stderr.write('looping\\n'); for (;;) { /* never yields */ } };\n");
+    writeFileSync(ev, JSON.stringify({ eventSource: 'SelfManagedKafka', bootstrapServers: 'x:9092', records: {} }));
+    const c = spawn(process.execPath, [CLI, 'lambda', 'invoke', '--handler', handler, '--event', ev], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr!.on('data', (d) => { err += d; });
+    while (!err.includes('looping')) await once(c.stderr!, 'data');
+    c.kill('SIGINT');
+    expect(await new Promise((r) => c.on('exit', (code, signal) => r([code, signal])))).toEqual([null, 'SIGINT']);
+  });
+
   it('invoke: one event from a file; a handler that throws exits 1 with one line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke-'));
     const ev = join(dir, 'event.json'), out = join(dir, 'out.jsonl');
