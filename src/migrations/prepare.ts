@@ -1,6 +1,6 @@
 import type { MigrationFile } from './files.js';
 import { parseDefine, parseUndefine, substitute, type Variables } from '../sql/variables.js';
-import { refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
+import { droppedSource, refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
 
 export interface PreparedStatement { text: string; line: number }
 
@@ -68,11 +68,8 @@ export function historyNotes(fileName: string, statements: readonly PreparedStat
       notes.push(`${at} TERMINATE ALL also stops the query that keeps the history table ${metadata.table}, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
       continue;
     }
-    const drop = /^\s*DROP\s+(TABLE|STREAM)\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|"[^"]+"|[A-Za-z_][A-Za-z0-9_@]*)/i.exec(st.text);
-    if (!drop) continue;
     // (an unquoted name is upper-cased, as the server reads it and as the history's names are written)
-    const name = /^[`"]/.test(drop[2]!) ? drop[2]!.slice(1, -1) : drop[2]!.toUpperCase();
-    const kind = drop[1]!.toUpperCase();
+    const { kind, name } = droppedSource(st.text) ?? {};
     if (kind === 'TABLE' && name === metadata.table.toUpperCase()) {
       notes.push(`${at} DROP TABLE ${name} drops the history table, which Confluent's ksql-migrations reads the history from; run 'ksql-migrate metadata init' after it to make the table again`);
     } else if (kind === 'STREAM' && name === metadata.stream.toUpperCase()) {

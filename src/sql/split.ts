@@ -119,6 +119,14 @@ export function propertySetting(text: string): { name: string; value?: string } 
   return unset ? { name: unset[1]! } : undefined;
 }
 
+/** A DROP STREAM|TABLE statement: the kind and the name it drops (an unquoted name upper-cased, as the server reads it), or undefined. */
+export function droppedSource(text: string): { kind: 'STREAM' | 'TABLE'; name: string } | undefined {
+  const m = /^\s*DROP\s+(STREAM|TABLE)\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|"[^"]+"|[A-Za-z_][A-Za-z0-9_@]*)/i.exec(text);
+  if (!m) return undefined;
+  const n = m[2]!;
+  return { kind: m[1]!.toUpperCase() as 'STREAM' | 'TABLE', name: /^[`"]/.test(n) ? n.slice(1, -1) : n.toUpperCase() };
+}
+
 /** An ASSERT [NOT EXISTS] TOPIC|SCHEMA statement: what it asserts, or undefined for any other statement. */
 export function assertionOf(text: string): { what: 'TOPIC' | 'SCHEMA'; not: boolean } | undefined {
   const m = /^ASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.exec(stripComments(text).trim());

@@ -4,7 +4,7 @@ import { ensureMetadata, readHistory, readFilesOrThrow, refuseNotUtf8, PlanRefus
 import { currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, previousChain } from '../../migrations/history.js';
 import { describeProblem, nothingToApply, plan, type PlanOptions } from '../../migrations/planner.js';
 import { historyNotes, prepareMigration } from '../../migrations/prepare.js';
-import { assertionOf, propertySetting } from '../../sql/split.js';
+import { assertionOf, droppedSource, propertySetting } from '../../sql/split.js';
 import type { FieldSchema } from '../../client/entities.js';
 import { quoteName as q, typeText as sqlType } from '../schema-text.js';
 import { SchemaRegistryClient, type RegistrySchema } from '../../client/schema-registry.js';
@@ -67,14 +67,6 @@ export class TargetQueries {
     for (const [id, x] of this.live) if (!x.insert && x.writes.has(name)) this.live.delete(id);
     return undefined;
   }
-}
-
-/** The source a `DROP STREAM|TABLE` names, as ksqlDB resolves it (unquoted names upper-cased). */
-function droppedName(text: string): string | undefined {
-  const m = /^\s*DROP\s+(?:STREAM|TABLE)\s+(?:IF\s+EXISTS\s+)?(`[^`]+`|"[^"]+"|[A-Za-z_][\w]*)/i.exec(text);
-  if (!m) return undefined;
-  const n = m[1]!;
-  return /^[`"]/.test(n) ? n.slice(1, -1) : n.toUpperCase();
 }
 
 interface TargetQuery { id: string; queryString: string }
@@ -270,7 +262,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         if (control && !queries.has(control[2]!) && seededIds.has(control[2]!.toUpperCase())) return fail(`Unknown queryId: ${control[2]}`);
         if (terminate && control[2]!.toUpperCase() === 'ALL') queries.terminate('ALL');
         // ... and a DROP of a source they read or write is refused as the target will refuse it
-        const dropped = droppedName(st.text);
+        const dropped = droppedSource(st.text)?.name;
         const refusal = dropped === undefined ? undefined : queries.drop(dropped);
         if (refusal) return fail(refusal);
         // connectors go to the target's Kafka Connect, which the copy does not have

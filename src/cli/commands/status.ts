@@ -20,7 +20,9 @@ export async function collectStatus(opts: StatusOptions) {
     if (r.tableProblem) warner(opts)(historyTableWarning(m, r.tableProblem));
     if (r.tableMissing) warner(opts)(missingHistoryTableWarning(m));
     if (r.streamProblem) warner(opts)(historyStreamWarning(m, r.streamProblem));
-    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch, chainBreaks: r.chainBreaks };
+    return { rows: r.migrations, problems: r.problems, details: r.details, current: r.current, metadata: r.metadataExists, lock: r.lockHolder, gaps: r.gaps, ignored: r.ignored, ignoredHistoryKeys: r.ignoredHistoryKeys, currentRowMismatch: r.currentRowMismatch, chainBreaks: r.chainBreaks,
+      // what the next up writes again, as status notes it and validate warns of it
+      mends: [...(r.currentRowMismatch ? [r.currentRowMismatch.message] : []), ...r.chainBreaks.map((b) => b.message)].map(currentRowAdvice) };
   } catch (e) { throw asCliError(e); } finally { await client.close(); await stopEmbedded(); }
 }
 
@@ -43,8 +45,7 @@ export async function runStatus(opts: StatusOptions): Promise<number> {
       const keys = s.ignoredHistoryKeys.slice(0, 10).map((k) => JSON.stringify(k)).join(', ') + (s.ignoredHistoryKeys.length > 10 ? `, and ${s.ignoredHistoryKeys.length - 10} more` : '');
       process.stdout.write(`note: the history has rows under version_key ${keys} (no version number): they are ignored\n`);
     }
-    if (s.currentRowMismatch) process.stdout.write(`note: ${currentRowAdvice(s.currentRowMismatch.message)}\n`);
-    for (const b of s.chainBreaks) process.stdout.write(`note: ${currentRowAdvice(b.message)}\n`);
+    for (const m of s.mends) process.stdout.write(`note: ${m}\n`);
     if (s.gaps.length) {
       const count = s.gaps.reduce((n, g) => n + g.to - g.from + 1, 0);
       const runs = s.gaps.map((g) => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`)).join(', ');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { functionDoc } from '../functions/docs.js';
-import { functionOverloads } from '../functions/overloads.js';
+import { functionOverloads, paramTypeName } from '../functions/overloads.js';
 import { isKnownProperty, propertyProblem } from './property-values.js';
 import type { Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
@@ -250,7 +250,7 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
   const description = functionDoc(stmt.name)?.about ?? (s ? s.description : a ? a.description : t!.description);
   return {
     ...base('describe_function', stmt),
-    name: stmt.name.toUpperCase(), description: description.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT'), author: 'Confluent', version: '', path: 'internal',
+    name: stmt.name.toUpperCase(), description: paramTypeName(description), author: 'Confluent', version: '', path: 'internal',
     functions: overloads.map((o) => ({
       arguments: o.params.map((type, i) => ({ name: o.names[i]!, type, description: '', isVariadic: o.variadic && i === o.params.length - 1 })),
       returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,

@@ -9,7 +9,7 @@ import { typeToString, type SqlType } from '../sql/types.js';
 export interface Overload { params: string[]; names: string[]; returns: string; variadic: boolean }
 
 /** A parameter or return type as ksqlDB names it in DESCRIBE FUNCTION and its error's alternatives: VARCHAR, INT. */
-const paramTypeName = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
+export const paramTypeName = (t: string): string => t.replace(/\bSTRING\b/g, 'VARCHAR').replace(/\bINTEGER\b/g, 'INT');
 const anyDecimal = (t: SqlType): string => typeToString(t).replace(/DECIMAL\(\d+, \d+\)/g, 'DECIMAL');
 
 /** Every form of a built-in function, each argument by type and name; undefined for no such function. */

@@ -93,7 +93,7 @@ class QueryWriter {
    */
   fail(message: string): void {
     if (this.res.writableEnded) return;
-    const error = JSON.stringify({ '@type': 'generic_error', error_code: 50000, message });
+    const error = JSON.stringify(genericError(500, 50000, message).body);
     if (this.style === 'json') this.res.end(`,${error}]`);
     else if (this.style === 'delimited') this.res.end(`${error}\n`);
     else this.res.end(`,\n{"errorMessage":${error}}]\n`);
