@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
 import { TopicStore } from '../../src/engine/storage/topics.js';
 import { Broker } from '../../src/engine/kafka/broker.js';
@@ -228,11 +228,12 @@ describe('the group coordinator', () => {
       // member ever joined it, so it has no protocol type (a simple group)
       expect(g.describe('offsets-only')).toEqual({ state: 'Empty', protocolType: '', protocol: '', members: [] });
       // and a new coordinator (a restart) reads them back from __consumer_offsets exactly, with the
-      // protocol type the group's members joined with; a member of before the restart still commits
+      // protocol type the group's members joined with; the group as its last completed rebalance left
+      // it (the join in progress is lost with the connection it waited on), so its member still commits
       const again = new GroupCoordinator(topics);
       expect([again.committed('g', 't', 0).offset, again.committed('offsets-only', 't', 1).offset]).toEqual([42n, 2n ** 63n - 1n]);
       expect(again.list().sort((x, y) => x.groupId.localeCompare(y.groupId))).toEqual([{ groupId: 'g', protocolType: 'consumer' }, { groupId: 'offsets-only', protocolType: '' }]);
-      expect(again.describe('g')).toMatchObject({ state: 'Empty', protocolType: 'consumer' });
+      expect(again.describe('g')).toMatchObject({ state: 'Stable', protocolType: 'consumer', members: [{ id: a.memberId }] });
       expect(again.commit('g', a.generationId, a.memberId, 't', 0, 42n, null)).toBe(0);
       // a deleted topic takes its offsets with it, also for a coordinator that reads them back later
       topics.create('t', { partitions: 2, replicas: 1 });
@@ -243,6 +244,72 @@ describe('the group coordinator', () => {
       third.close();
       again.close();
     } finally { g.close(); }
+  });
+
+  it('keeps a group\'s members across a restart, as Kafka\'s coordinator loads a group: stable in its generation, assignments kept, a new session each; one that does not come back is dropped when its session ends', async () => {
+    const topics = new TopicStore();
+    const g = new GroupCoordinator(topics);
+    const joinAs = (c: GroupCoordinator, memberId: string, instanceId?: string) => c.join({ groupId: 'g', memberId, clientId: `c-${instanceId ?? 'dyn'}`, clientHost: '/10.0.0.1', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.from([0, 1, 2]) }], requireKnownMemberId: false, instanceId });
+    let again: GroupCoordinator | undefined, third: GroupCoordinator | undefined;
+    try {
+      const a = await joinAs(g, '');
+      await g.sync('g', a.generationId, a.memberId, [{ memberId: a.memberId, assignment: Buffer.from('A') }]);
+      const pending = joinAs(g, '', 'i-2');
+      const a2 = await joinAs(g, a.memberId);
+      const b = await pending;
+      const syncs = [g.sync('g', b.generationId, b.memberId, [], 'i-2'), g.sync('g', a2.generationId, a.memberId, [{ memberId: a.memberId, assignment: Buffer.from('A1') }, { memberId: b.memberId, assignment: Buffer.from('B1') }])];
+      await Promise.all(syncs);
+      const before = g.describe('g');
+      expect(before).toMatchObject({ state: 'Stable', protocol: 'range' });
+      g.close();
+
+      again = new GroupCoordinator(topics);
+      // the same group: state, protocol, members with their client ids, hosts, metadata and assignments
+      expect(again.describe('g')).toEqual(before);
+      // both go on in their generation: heartbeats, commits, a sync of the stable group gives the assignment
+      expect(again.heartbeat('g', a2.generationId, a.memberId)).toBe(0);
+      expect(again.heartbeat('g', b.generationId, b.memberId, 'i-2')).toBe(0);
+      expect(again.commit('g', a2.generationId, a.memberId, 't', 0, 7n, null)).toBe(0);
+      expect((await again.sync('g', b.generationId, b.memberId, [], 'i-2')).assignment.toString()).toBe('B1');
+      // a stale generation or an unknown member is refused as before the restart
+      expect(again.heartbeat('g', a.generationId, a.memberId)).toBe(22);
+      expect(again.commit('g', a2.generationId, 'nobody', 't', 0, 8n, null)).toBe(25);
+      // the static member's old instance is fenced by a new one that takes its place, and that is kept too
+      const b2 = await joinAs(again, '', 'i-2');
+      expect([b2.errorCode, b2.generationId]).toEqual([0, b.generationId]);
+      expect(again.heartbeat('g', b.generationId, b.memberId, 'i-2')).toBe(82);
+      again.close();
+      third = new GroupCoordinator(topics);
+      expect(third.describe('g').members.map((m) => [m.id, m.assignment.toString()])).toEqual([[a.memberId, 'A1'], [b2.memberId, 'B1']]);
+      // a member that leaves empties the group once the other does too; an empty group comes back empty
+      expect(third.leave('g', a.memberId)).toBe(0);
+      expect(third.leave('g', b2.memberId)).toBe(0);
+      third.close();
+      const fourth = new GroupCoordinator(topics);
+      expect(fourth.describe('g')).toEqual({ state: 'Empty', protocolType: 'consumer', protocol: '', members: [] });
+      expect(fourth.committed('g', 't', 0).offset).toBe(7n);
+      fourth.close();
+    } finally { g.close(); again?.close(); third?.close(); }
+  });
+
+  it('drops a member kept across a restart when it does not come back within its session', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const topics = new TopicStore();
+    const g = new GroupCoordinator(topics);
+    try {
+      const a = await g.join({ groupId: 'g', memberId: '', clientId: 'c', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
+      await g.sync('g', a.generationId, a.memberId, [{ memberId: a.memberId, assignment: Buffer.from('A') }]);
+      g.close();
+      // the restart comes long after the member was last seen: its session starts again from the restart
+      vi.setSystemTime(2_000_000);
+      const again = new GroupCoordinator(topics);
+      try {
+        vi.advanceTimersByTime(5000);
+        expect(again.describe('g').state).toBe('Stable');
+        vi.advanceTimersByTime(1500);
+        expect(again.describe('g')).toMatchObject({ state: 'Empty', members: [] });
+      } finally { again.close(); }
+    } finally { g.close(); vi.useRealTimers(); }
   });
 
   it('__consumer_offsets is compacted as Kafka\'s log cleaner leaves it: each key\'s latest record, none of a dropped group; a coordinator reading it back after a restart has every offset', () => {

@@ -1325,6 +1325,48 @@ describe('consumer group offsets with --data-dir', () => {
     await server.stop();
   }, 60_000);
 
+  it('keep a running consumer\'s place across a restart: it goes on as the same member, without joining again, and reads nothing twice', async () => {
+    const started = await kafkaWithDataDir('ksqlm-kafka-members-', 'ongoing', 2);
+    const { args, brokers, admin } = started;
+    let server = started.server;
+    const send = async (prefix: string) => {
+      const producer = client(brokers).producer();
+      await producer.connect();
+      await producer.send({ topic: 'ongoing', messages: [0, 1, 2, 3].map((i) => ({ value: `${prefix}${i}`, partition: i % 2 })) });
+      await producer.disconnect();
+    };
+    await send('a');
+    const got: string[] = [];
+    // (retries enough to outlast the restart, so the consumer itself never gives up and starts again)
+    const consumer = new Kafka({ clientId: 'steady', brokers, logLevel: logLevel.NOTHING, retry: { retries: 20, initialRetryTime: 100, maxRetryTime: 1000 } }).consumer({ groupId: 'steady', maxWaitTimeInMs: 100 });
+    let joins = 0, crashes = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => { joins++; });
+    consumer.on(consumer.events.CRASH, () => { crashes++; });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: 'ongoing', fromBeginning: true });
+      await consumer.run({ eachMessage: async ({ message }) => { got.push(message.value!.toString()); } });
+      await until(() => got.length >= 4, 'the first four records');
+      const committed = async (a: typeof admin) => (await a.fetchOffsets({ groupId: 'steady', topics: ['ongoing'] }))[0]!.partitions.map((p) => Number(p.offset)).reduce((x, y) => x + y, 0);
+      for (let deadline = Date.now() + 20_000; (await committed(admin)) < 4;) if (Date.now() > deadline) throw new Error('timed out waiting for the commits');
+      const before = (await admin.describeGroups(['steady'])).groups[0]!.members.map((m) => m.memberId);
+      expect(before).toHaveLength(1);
+      await admin.disconnect();
+      await server.stop();
+      server = await startServerProcess(args);
+      await send('b');
+      await until(() => got.length >= 8, 'the four records sent after the restart');
+      const again = client(brokers).admin();
+      await again.connect();
+      try {
+        const group = (await again.describeGroups(['steady'])).groups[0]!;
+        expect([group.state, group.members.map((m) => m.memberId)]).toEqual(['Stable', before]);
+      } finally { await again.disconnect(); }
+      expect([...got].sort()).toEqual(['a0', 'a1', 'a2', 'a3', 'b0', 'b1', 'b2', 'b3']);
+      expect([joins, crashes]).toEqual([1, 0]);
+    } finally { await consumer.disconnect(); await server.stop(); }
+  }, 60_000);
+
   it('__consumer_offsets is compacted as commits go on, and every group\'s latest offsets are there after a restart', async () => {
     const started = await kafkaWithDataDir('ksqlm-kafka-compact-', 'busy', 2);
     const { args, brokers, admin } = started;

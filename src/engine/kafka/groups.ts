@@ -40,6 +40,28 @@ interface Group {
 
 const INT64_MAX = 2n ** 63n - 1n;
 
+/** A member as its group's record in __consumer_offsets keeps it (Kafka's GroupMetadata value: buffers as base64). */
+interface SavedMember {
+  id: string; instanceId?: string; clientId: string; clientHost?: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
+  protocols: { name: string; metadata: string }[]; assignment: string;
+}
+/**
+ * A group's record there: the protocol type its members joined with and, once a rebalance completed,
+ * its generation, protocol, leader and members (none once it is empty), as Kafka's coordinator stores
+ * a group after each rebalance, so that a restart finds the members in their places. Records written
+ * before members were kept hold the protocol type alone.
+ */
+interface SavedGroup { protocolType: string; generation?: number; protocol?: string; leader?: string; members?: SavedMember[] }
+
+function isSavedMember(v: unknown): v is SavedMember {
+  if (v === null || typeof v !== 'object') return false;
+  const m = v as Record<string, unknown>;
+  return typeof m.id === 'string' && typeof m.clientId === 'string' && Number.isInteger(m.sessionTimeoutMs) && Number.isInteger(m.rebalanceTimeoutMs)
+    && typeof m.assignment === 'string' && Array.isArray(m.protocols)
+    && m.protocols.every((p: unknown) => p !== null && typeof p === 'object' && typeof (p as { name?: unknown }).name === 'string' && typeof (p as { metadata?: unknown }).metadata === 'string')
+    && (m.instanceId === undefined || typeof m.instanceId === 'string') && (m.clientHost === undefined || typeof m.clientHost === 'string');
+}
+
 /** Where committed offsets live: the internal topic a broker keeps them in. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -100,12 +122,16 @@ export class GroupCoordinator {
    * simple group) has none, as in Kafka.
    */
   private protocolTypes = new Map<string, string>();
+  /** Groups whose record names members, as read back at the start (a restart): made again in place. */
+  private savedMembers = new Map<string, SavedGroup>();
+  private loading = true;
   private readonly timer: NodeJS.Timeout;
 
   /** `compactor` keeps __consumer_offsets to about the latest record of each key, as Kafka's log cleaner does. */
   constructor(private readonly topics: TopicStore, private readonly compactor?: InternalCompactor) {
     const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
     for (const r of t.partitions[0]!.all()) this.applyCommit(r.key, r.value);
+    this.restoreGroups();
     // a deleted topic takes its committed offsets with it, as Kafka's coordinator drops them: a
     // topic made again under the name starts with none (a tombstone per offset keeps it so)
     topics.onTopic((e) => { if (e.op === 'delete') this.forgetTopic(e.name); });
@@ -201,6 +227,8 @@ export class GroupCoordinator {
     const wasLeader = g.leader === oldId;
     if (wasLeader) g.leader = memberId;
     if (g.state !== 'Stable' || !sameProtocols) return undefined;
+    // the new id goes on in the current generation: a restart finds it, not the fenced one
+    this.saveGroup(g);
     // the leader too goes on without a rebalance: it is answered with its old id as the leader's, so
     // it does not take itself for the leader and assign again (a stable group would not pass a new
     // assignment on), as Kafka's coordinator answers before JoinGroup v9's SkipAssignment
@@ -264,6 +292,7 @@ export class GroupCoordinator {
       if (memberId === g.leader) {
         for (const x of g.members.values()) x.assignment = assignments.find((a) => a.memberId === x.id)?.assignment ?? Buffer.alloc(0);
         g.state = 'Stable';
+        this.saveGroup(g);
         for (const x of g.members.values()) if (x.sync) { x.sync({ errorCode: GERR.NONE, assignment: x.assignment }); x.sync = undefined; }
       }
     });
@@ -299,7 +328,7 @@ export class GroupCoordinator {
     const instanceId = g.members.get(memberId)?.instanceId;
     if (instanceId !== undefined && g.statics.get(instanceId) === memberId) g.statics.delete(instanceId);
     g.members.delete(memberId);
-    if (g.members.size === 0) { g.state = 'Empty'; g.generation++; if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline); return; }
+    if (g.members.size === 0) { g.state = 'Empty'; g.generation++; if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline); this.saveGroup(g); return; }
     this.prepareRebalance(g);
     this.maybeCompleteJoin(g);
   }
@@ -321,9 +350,9 @@ export class GroupCoordinator {
     // the broker's offset.metadata.max.bytes
     if (metadata !== null && Buffer.byteLength(metadata) > 4096) return GERR.OFFSET_METADATA_TOO_LARGE;
     // a group with members takes commits from its members only. A group this coordinator does not know
-    // takes any commit: Kafka's would refuse a generation for a group it never saw, but it keeps groups'
-    // members across a restart, and this one keeps only their offsets, so members of before a restart
-    // commit here as they would there
+    // takes any commit: Kafka's would refuse a generation for a group it never saw, but a group whose
+    // record was written before members were kept in it comes back with its offsets only, so members
+    // of before such a restart commit here as they would there
     if (g && generation < 0 && g.members.size > 0) return GERR.UNKNOWN_MEMBER_ID;
     // a query's group takes commits from its own member only (its query)
     const hosted = this.hostedGroup(groupId);
@@ -425,8 +454,11 @@ export class GroupCoordinator {
       const parsed = JSON.parse(key.toString()) as [string, string, number] | [string];
       if (parsed.length === 1) {
         const [group] = parsed;
-        if (value) this.protocolTypes.set(group, (JSON.parse(value.toString()) as { protocolType: string }).protocolType);
-        else this.protocolTypes.delete(group);
+        this.savedMembers.delete(group);
+        if (!value) { this.protocolTypes.delete(group); return; }
+        const saved = JSON.parse(value.toString()) as SavedGroup;
+        this.protocolTypes.set(group, saved.protocolType);
+        if (this.loading && Array.isArray(saved.members) && saved.members.length > 0 && saved.members.every(isSavedMember) && Number.isInteger(saved.generation)) this.savedMembers.set(group, saved);
         return;
       }
       const [g, t, p] = parsed;
@@ -437,6 +469,44 @@ export class GroupCoordinator {
       const offset = BigInt(typeof v.offset === 'number' ? Math.trunc(v.offset) : v.offset);
       this.offsets.set(`${g}\u0000${t}\u0000${p}`, { offset: offset > INT64_MAX ? INT64_MAX : offset < -INT64_MAX - 1n ? -INT64_MAX - 1n : offset, metadata: v.metadata });
     } catch { /* not ours */ }
+  }
+
+  /**
+   * Keeps the group's generation, protocol, leader and members in its record (none once it is empty),
+   * as Kafka's coordinator stores a group when a rebalance completes or it empties.
+   */
+  private saveGroup(g: Group): void {
+    const saved: SavedGroup = {
+      protocolType: g.protocolType, generation: g.generation, protocol: g.protocol, leader: g.leader,
+      members: [...g.members.values()].map((m) => ({
+        id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })), assignment: m.assignment.toString('base64'),
+      })),
+    };
+    this.write(groupRecordKey(g.id), Buffer.from(JSON.stringify(saved)));
+  }
+
+  /**
+   * A restart: each group whose record names members is stable again in its generation, its members
+   * in their places with their assignments, each with a new session from now, as Kafka's coordinator
+   * loads a group; a member that comes back heartbeats and commits as before, one that does not is
+   * dropped when its session ends.
+   */
+  private restoreGroups(): void {
+    const now = Date.now();
+    for (const [id, s] of this.savedMembers) {
+      const g = this.group(id);
+      g.state = 'Stable'; g.generation = s.generation!; g.protocolType = s.protocolType; g.protocol = s.protocol ?? ''; g.leader = s.leader ?? '';
+      for (const m of s.members!) {
+        g.members.set(m.id, {
+          id: m.id, instanceId: m.instanceId, clientId: m.clientId, clientHost: m.clientHost, sessionTimeoutMs: m.sessionTimeoutMs, rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+          protocols: m.protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata, 'base64') })), assignment: Buffer.from(m.assignment, 'base64'), lastSeen: now,
+        });
+        if (m.instanceId !== undefined) g.statics.set(m.instanceId, m.id);
+      }
+    }
+    this.savedMembers.clear();
+    this.loading = false;
   }
 
   committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string } {
