@@ -188,3 +188,37 @@ describe('joins and the rows Kafka Streams (3.6, under this ksqlDB) drops or hol
     expect(output(e, 'BY_FK')).toEqual(['7@1000 {"SV":"nullkey","TV":"t7"}', '7@3000 {"SV":"ok","TV":"t7"}']);
   });
 });
+
+describe('time at the edges of joins, and windows over tables', () => {
+  it('a foreign-key join row a left update makes takes the later of the two rows\' times; one a right update makes takes the right row\'s', () => {
+    const e = new Engine();
+    run(e, `CREATE TABLE FL (ID INT PRIMARY KEY, FK INT, A STRING) WITH (kafka_topic='fl', value_format='JSON', partitions=1);
+      CREATE TABLE FR (ID INT PRIMARY KEY, B STRING) WITH (kafka_topic='fr', value_format='JSON', partitions=1);
+      CREATE TABLE FJ AS SELECT FL.ID AS ID, A, B FROM FL JOIN FR ON FL.FK = FR.ID`);
+    put(e, 'fr', 30, { B: 'b30' }, 1000);
+    put(e, 'fl', 3, { FK: 30, A: 'a3' }, 50);
+    put(e, 'fl', 3, { FK: 30, A: 'a3-later' }, 1500);
+    put(e, 'fr', 30, { B: 'b30-older' }, 700);
+    expect(output(e, 'FJ')).toEqual(['3@1000 {"A":"a3","B":"b30"}', '3@1500 {"A":"a3-later","B":"b30"}', '3@700 {"A":"a3-later","B":"b30-older"}']);
+  });
+
+  it('a stream-stream join\'s fetch leaves out a row exactly its store\'s retention behind that store\'s stream time, as a window store\'s fetch starts one past it', () => {
+    const e = new Engine();
+    streams(e, 'L3', 'R3');
+    run(e, 'CREATE STREAM J5 AS SELECT L3.ID AS ID, L3.V AS LV, R3.V AS RV FROM L3 JOIN R3 WITHIN 10 SECONDS GRACE PERIOD 0 SECONDS ON L3.ID = R3.ID');
+    put(e, 'r3', 1, { V: 'r0' }, 0);
+    put(e, 'r3', 1, { V: 'r1' }, 1);
+    // the right store's stream time goes to 20 s: its retention (10 + 10 + 0 s) keeps times after 0
+    put(e, 'r3', 9, { V: 'rz' }, 20_000);
+    put(e, 'l3', 1, { V: 'l' }, 10_000);
+    expect(output(e, 'J5')).toEqual(['1@10000 {"LV":"l","RV":"r1"}']);
+  });
+
+  it('an aggregation of a table refuses a WINDOW, in a CREATE TABLE AS and a push query alike, as ksqlDB\'s grouped table does', () => {
+    const e = new Engine();
+    run(e, "CREATE TABLE TA (ID INT PRIMARY KEY, A STRING) WITH (kafka_topic='ta', value_format='JSON', partitions=1)");
+    expect(() => e.executeStatement('CREATE TABLE WT AS SELECT ID, COUNT(*) AS C FROM TA WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY ID EMIT CHANGES;', ctx)).toThrow(/^Windowing not supported for table aggregations\.$/);
+    expect(e.metastore.get('WT')).toBeUndefined();
+    expect(e.queries.size).toBe(0);
+  });
+});

@@ -80,6 +80,11 @@ CREATE TABLE HT AS SELECT ID, COUNT(*) AS C FROM HS GROUP BY ID HAVING COUNT(*) 
     expect(pulled.text.trim().split('\n').slice(1).map((l) => JSON.parse(l) as unknown).sort()).toEqual([[1, 99.99], [2, 1]]);
   });
 
+  it('a push query aggregating a table in windows is refused, as ksqlDB\'s grouped table refuses a window', async () => {
+    const r = await answer(server.url, '/query-stream', { sql: 'SELECT ID, COUNT(*) AS N FROM HT WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY ID EMIT CHANGES;', properties: { 'auto.offset.reset': 'earliest' } });
+    expect([r.status, JSON.parse(r.text)]).toEqual([400, expect.objectContaining({ error_code: 40001, message: 'Windowing not supported for table aggregations.' })]);
+  });
+
   it('the Accept header is read by preference (q values, then order)', async () => {
     const sql = { sql: 'SELECT * FROM HT;' };
     expect((await answer(server.url, '/query-stream', sql, 'application/json;q=1, application/vnd.ksqlapi.delimited.v1;q=0.5')).type).toBe('application/json');

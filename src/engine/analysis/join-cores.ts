@@ -172,9 +172,10 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     if (e.ts === now) expire(task, now, e.headers);
     const entry: Buffered = task === 0 ? { row: e.row, ts: e.ts, matched: false, emitted: false } : { row: e.row, ts: e.ts, matched: false, emitted: false, partition: task };
     const from = e.ts - (isLeft ? w.before : w.after), to = e.ts + (isLeft ? w.after : w.before);
-    // the other side's rows in time order, as a window store's fetch gives them (arrival order within a time)
+    // the other side's rows in time order, as a window store's fetch gives them (arrival order within a
+    // time); the fetch leaves out what its retention has passed: from its stream time less the retention, plus one
     const matches = (entries[otherSide].get(k) ?? []).map((ek) => [ek, theirs.get(ek)!] as const)
-      .filter(([, b]) => b.ts >= from && b.ts <= to && b.ts >= theirTime - retention).sort((a, b) => a[1].ts - b[1].ts);
+      .filter(([, b]) => b.ts >= from && b.ts <= to && b.ts > theirTime - retention).sort((a, b) => a[1].ts - b[1].ts);
     for (const [ek, m] of matches) {
       entry.matched = true;
       if (!m.matched) { m.matched = true; theirs.put(ek, m); }
@@ -250,11 +251,13 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
   const left = s.stores<Stored>(`${s.name}join-left`), right = s.stores<Stored>(`${s.name}join-right`);
   const byForeignKey = s.stores<string[]>(`${s.name}join-fk-index`);
   const joined = s.stores<boolean>(`${s.name}join-fk-emitted`);
-  const out = (key: unknown[], row: Row | null, e: JoinEvent, onlyIfJoined = false) => {
+  // `ts`: a left row joined to a right one takes the later of the two times, as Kafka Streams'
+  // subscription join processor stamps it
+  const out = (key: unknown[], row: Row | null, e: JoinEvent, onlyIfJoined = false, ts = e.ts) => {
     const k = keyString(key);
-    if (row === null) { if (joined.delete(k) || !onlyIfJoined) s.emit({ key, row: null, ts: e.ts, headers: e.headers }); return; }
+    if (row === null) { if (joined.delete(k) || !onlyIfJoined) s.emit({ key, row: null, ts, headers: e.headers }); return; }
     if (!joined.has(k)) joined.put(k, true);
-    s.emit({ key, row, ts: e.ts, headers: e.headers });
+    s.emit({ key, row, ts, headers: e.headers });
   };
   return {
     left(e) {
@@ -270,7 +273,7 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       left.put(k, { row: e.row, ts: e.ts });
       if (fk !== undefined && prevFk !== fk) byForeignKey.put(fk, [...(byForeignKey.get(fk) ?? []), k]);
       const match = fk === undefined ? undefined : right.get(fk);
-      if (match) out(e.key, s.joinRows(e.row, match.row), e);
+      if (match) out(e.key, s.joinRows(e.row, match.row), e, false, Math.max(e.ts, match.ts));
       else if (s.type === 'LEFT') out(e.key, s.joinRows(e.row, s.nullsR), e);
       // an inner join's row whose foreign key changed to one with no right row is retracted, joined
       // before or not (Kafka Streams subscribes it with PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE)

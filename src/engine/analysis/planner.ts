@@ -560,6 +560,9 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
   const windowInfo: WindowInfo | undefined = windowed ? { type: windowed.type, sizeMs: windowed.type === 'SESSION' ? undefined : windowed.size.ms } : undefined;
   if (q.emit === 'FINAL' && !windowed) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
   const isTableSource = join ? join.kind === 'TABLE' : ds.type === 'TABLE';
+  // ksqlDB's grouped table refuses a window when it builds the aggregation: a table's rows change and
+  // go, where a window counts events once
+  if (windowed && isTableSource) throw new KsqlStatementError('Windowing not supported for table aggregations.');
 
   const plan: QueryPlan = {
     sources: join ? join.sources : [ds], resultType: 'TABLE', columns, keyIndexes: keyOrder, windowInfo, repartition, coPartitioned: join?.coPartitioned, joinSteps: join?.joinSteps,
