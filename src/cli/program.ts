@@ -115,6 +115,10 @@ export function buildProgram(): Command {
     .action(async (name: string, opts) => { const m = await import('./commands/manage.js'); code(await m.runDrop(name, opts)); });
   common(program.command('server-info').description('version, Kafka cluster id, service id and health'))
     .action(async (opts) => { const m = await import('./commands/manage.js'); code(await m.runServerInfo(opts)); });
+  common(program.command('wait').description('wait until the server is healthy (a CI job that has just started ksqlDB); exit 3 if it is not within --timeout'))
+    .option('--timeout <duration>', 'how long to wait at most (ms, s or m; a bare number is seconds)', '60s')
+    .option('--interval <duration>', 'time between checks', '1s')
+    .action(async (opts) => { const { runWait } = await import('./commands/wait.js'); code(await runWait(opts)); });
 
   kafkaOptions(program.command('datagen <kind>').description('write Datagen quickstart records (stocktrade or users) to Kafka'))
     .option('--count <n>', 'how many records', '100')

@@ -181,6 +181,36 @@ export class KsqlClient {
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
   }
 
+  /**
+   * One look at GET /healthcheck, for waiting on a server: healthy, or why not (not reachable, still
+   * starting, components unhealthy, an answer no ksqlDB gives, as a proxy's page while its backend
+   * starts). `lasting`: a TLS failure, which waiting does not mend. Credentials refused throw AuthError.
+   */
+  async probeHealth(timeoutMs: number): Promise<{ healthy: true } | { healthy: false; reason: string; lasting: boolean }> {
+    let status: number, text: string;
+    try {
+      this.opts.onRequest?.('GET', '/healthcheck', '');
+      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      status = res.statusCode; text = await res.body.text();
+    } catch (e) {
+      const reason = describeNetworkError(this.url, e);
+      return { healthy: false, reason, lasting: reason.startsWith('TLS failure') };
+    }
+    if (status === 401 || status === 403) throw new AuthError(this.refused(status));
+    let body: unknown;
+    try { body = JSON.parse(text); } catch { body = undefined; }
+    const health = HealthCheck.safeParse(body);
+    if (health.success) {
+      if (health.data.isHealthy && status === 200) return { healthy: true };
+      const sick = Object.entries(health.data.details).filter(([, v]) => !v.isHealthy).map(([k]) => k);
+      return { healthy: false, reason: `ksqlDB at ${this.url} is unhealthy${sick.length ? ` (${sick.join(', ')})` : ''}${health.data.serverState ? `, server state ${health.data.serverState}` : ''}`, lasting: false };
+    }
+    // a server still starting answers every request with an error entity (503, "KSQL is not yet ready to serve requests.")
+    const error = KsqlError.safeParse(body);
+    if (error.success) return { healthy: false, reason: `ksqlDB at ${this.url} is not ready (HTTP ${status}): ${briefMessage(error.data.message ?? '')}`, lasting: false };
+    return { healthy: false, reason: `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status})`, lasting: false };
+  }
+
   /** GET /info; safe to retry (connection errors and 503s, as a server starting up answers). */
   async info() {
     const timeout = this.opts.timeoutMs ?? 30_000;

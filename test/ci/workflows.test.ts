@@ -56,14 +56,15 @@ describe('the project workflows', () => {
     for (const s of ['npm ci', 'npm run -s typecheck', 'npm run -s lint:workflows', 'npm test', 'npm run -s conformance']) expect(script).toContain(s);
   });
 
-  it('the integration job reaches ksqlDB on the port compose.yaml publishes, waits for /healthcheck, then up and status --exit-code', () => {
+  it('the integration job reaches ksqlDB on the port compose.yaml publishes, waits for it with ksql-migrate wait, then up and status --exit-code', () => {
     const job = workflows.find((w) => w.file === 'ci.yml')!.wf.jobs.integration!;
     const url = job.env!.KSQLDB_URL!;
     const published = compose.services['ksqldb-server']!.ports!.map((p) => Number(p.split(':')[0]));
     expect(published).toContain(portOf(url));
     const script = runs(job.steps);
     expect(script).toMatch(/docker compose -f compose\.yaml up -d --wait/);
-    expect(script).toMatch(/\$KSQLDB_URL\/healthcheck[\s\S]*isHealthy":true/);
+    // the CLI's own wait, before anything talks to the server
+    expect(script).toMatch(/main\.js wait --server "\$KSQLDB_URL" --timeout \d+m[\s\S]*vitest run/);
     expect(script).toMatch(/vitest run test\/integration\/cli\.test\.ts test\/integration\/cli-safety\.test\.ts[\s\S]*main\.js up --server "\$KSQLDB_URL"[\s\S]*status --exit-code --server "\$KSQLDB_URL"[\s\S]*GITHUB_STEP_SUMMARY/);
     // services it names (for their logs) are those compose.yaml defines
     const named = script.match(/logs --no-color --tail \d+ ([\w -]+)/)![1]!.trim().split(/\s+/);

@@ -13,6 +13,12 @@ const target = suiteServer();
 const project = () => makeProject(target());
 
 describe('migrations end to end through the CLI', () => {
+  it('wait finds the server healthy and names its version', () => {
+    const p = project();
+    const r = p.run('wait', '--timeout', '30s', '--json');
+    expect([r.status, JSON.parse(r.stdout)]).toEqual([0, { healthy: true, url: target().replace(/\/+$/, ''), version: expect.stringMatching(/^\d+\.\d+/), waitedMs: expect.any(Number), attempts: 1 }]);
+  });
+
   it('baseline adopts objects made by hand: files up to --version are MIGRATED without running, up applies the rest', async () => {
     const p = project();
     const name = (i: number) => `BL${i}_${p.stream}`;
