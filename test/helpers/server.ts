@@ -108,26 +108,26 @@ export async function queryStream(url: string, sql: string): Promise<{ status: n
 }
 
 /** An /inserts-stream request over HTTP/2 (cleartext, prior knowledge), as ksqlDB serves that endpoint: lines are written as `write` is called. */
-export function insertsStreamRequest(url: string): { write(text: string): void; end(): void; response: Promise<{ status: number; text: string }>; onData(f: (chunk: string) => void): void } {
+export function insertsStreamRequest(url: string, accept?: string): { write(text: string): void; end(): void; response: Promise<{ status: number; text: string; type?: string }>; onData(f: (chunk: string) => void): void } {
   // (a session may hold more than its default 10 MB: a test writes a line longer than that at once)
   const session = http2.connect(url, { maxSessionMemory: 64 });
   session.on('error', () => undefined);
-  const req = session.request({ ':method': 'POST', ':path': '/inserts-stream', 'content-type': 'application/vnd.ksqlapi.delimited.v1' });
-  let status = 0, text = '';
+  const req = session.request({ ':method': 'POST', ':path': '/inserts-stream', 'content-type': 'application/vnd.ksqlapi.delimited.v1', ...(accept === undefined ? {} : { accept }) });
+  let status = 0, text = '', type: string | undefined;
   const listeners: ((chunk: string) => void)[] = [];
   req.setEncoding('utf8');
   req.on('data', (d: string) => { text += d; for (const l of listeners) l(d); });
-  const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-    req.on('response', (h) => { status = Number(h[':status']); });
-    req.on('end', () => { session.close(); resolve({ status, text }); });
+  const response = new Promise<{ status: number; text: string; type?: string }>((resolve, reject) => {
+    req.on('response', (h) => { status = Number(h[':status']); type = h['content-type']; });
+    req.on('end', () => { session.close(); resolve({ status, text, type }); });
     req.on('error', (e) => { session.close(); reject(e); });
   });
   return { write: (t) => { req.write(t); }, end: () => { req.end(); }, response, onData: (f) => { listeners.push(f); } };
 }
 
 /** Sends `body` to /inserts-stream over HTTP/2 in one go: the status and the acks' text. */
-export function insertsStream(url: string, body: string): Promise<{ status: number; text: string }> {
-  const r = insertsStreamRequest(url);
+export function insertsStream(url: string, body: string, accept?: string): Promise<{ status: number; text: string; type?: string }> {
+  const r = insertsStreamRequest(url, accept);
   r.write(body);
   r.end();
   return r.response;

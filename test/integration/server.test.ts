@@ -32,6 +32,14 @@ describe('local server over HTTP (ksql-migrate server)', () => {
     expect(HealthCheck.parse(await (await fetch(`${server.url}/healthcheck`)).json()).isHealthy).toBe(true);
   });
 
+  it('answers GET /is_valid_property/<name> with true, as ksqlDB does for a property no denylist names (none is configured)', async () => {
+    for (const name of ['ksql.streams.auto.offset.reset', 'auto.offset.reset', 'ksql.service.id']) {
+      const r = await fetch(`${server.url}/is_valid_property/${name}`);
+      expect([r.status, r.headers.get('content-type'), await r.text()]).toEqual([200, 'application/json', 'true']);
+    }
+    expect((await fetch(`${server.url}/is_valid_property/`)).status).toBe(404);
+  });
+
   it('answers /v1/metadata and /v1/metadata/id as ksqlDB\'s ServerMetadata and ServerClusterId', async () => {
     const info = (await (await fetch(`${server.url}/info`)).json()) as { KsqlServerInfo: { version: string; kafkaClusterId: string; ksqlServiceId: string } };
     const id = { id: '', scope: { path: [], clusters: { 'kafka-cluster': info.KsqlServerInfo.kafkaClusterId, 'ksql-cluster': info.KsqlServerInfo.ksqlServiceId } } };
@@ -951,6 +959,22 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     expect(await refused('INS_W')).toEqual([400, { '@type': 'generic_error', error_code: 40001, message: 'Cannot insert into a table' }]);
     expect(await refused('INS_RO')).toEqual([400, { '@type': 'generic_error', error_code: 40000, message: 'Cannot insert values into read-only stream: INS_RO' }]);
     expect((await queryStream(server.url, 'SELECT ID FROM INS_RO;')).rows).toEqual([]);
+  });
+
+  it('with Accept: application/json acknowledges in one JSON array, as ksqlDB\'s JSON inserts writer does; other types it does not produce are 406', async () => {
+    expect((await ksql(server.url, "CREATE STREAM INS_JSON (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_json', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+    const r = await insertsStream(server.url, '{"target":"INS_JSON"}\n{"ID":"a","V":1}\n{"ID":"b","V":"x"}\n{"ID":"c","V":3}\n', 'application/json');
+    expect([r.status, r.type]).toEqual([200, 'application/json']);
+    expect(r.text).toBe(`[{"status":"ok","seq":0},${JSON.stringify({ '@type': 'generic_error', error_code: 40000, message: "Failed to insert values into 'INS_JSON'. Expected type INTEGER for field `V` but got \"x\"", status: 'error', seq: 1 })},{"status":"ok","seq":2}]`);
+    // no row at all is an empty array; the client's preference decides between the two types
+    expect((await insertsStream(server.url, '{"target":"INS_JSON"}\n', 'application/json')).text).toBe('[]');
+    const preferred = await insertsStream(server.url, '{"target":"INS_JSON"}\n{"ID":"d","V":4}\n', 'application/vnd.ksqlapi.delimited.v1;q=0.5, application/json');
+    expect([preferred.type, preferred.text]).toEqual(['application/json', '[{"status":"ok","seq":0}]']);
+    const wildcard = await insertsStream(server.url, '{"target":"INS_JSON"}\n{"ID":"e","V":5}\n', '*/*');
+    expect([wildcard.type, wildcard.text]).toEqual(['application/vnd.ksqlapi.delimited.v1', '{"status":"ok","seq":0}\n']);
+    const refused = await insertsStream(server.url, '{"target":"INS_JSON"}\n{"ID":"f","V":6}\n', 'text/html');
+    expect([refused.status, JSON.parse(refused.text)]).toEqual([406, expect.objectContaining({ error_code: 40600 })]);
+    expect((await queryStream(server.url, 'SELECT ID, V FROM INS_JSON;')).rows).toEqual([['a', 1], ['c', 3], ['d', 4], ['e', 5]]);
   });
 
   it('answers the rows that come after its target was dropped, instead of going silent', async () => {

@@ -6,22 +6,38 @@ import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { fromJson, lookupField } from '../serde/json-value.js';
 import type { Journal } from '../storage/journal.js';
+import { acceptedTypes, mediaTypeTakes } from '../util/media-types.js';
 
 /**
  * POST /inserts-stream: the first JSON line names the target, each further line is a row; every row is
  * acknowledged with {"status":"ok","seq":n} or an error object, and the stream stays open for more rows.
+ * The acknowledgements are delimited lines, or with Accept: application/json one JSON array, written
+ * as they come (`[`, then `,` between them, `]` at the end), as ksqlDB's two inserts response writers do.
  */
 /** The longest row line taken (10 MB, the body limit of the other endpoints). */
 const MAX_LINE = 10 * 1024 * 1024;
 
 export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
   void journal;
+  const json = insertsAnswerType(req.headers.accept) === 'application/json';
   // the answer's head goes out once the target is known good: a target refused is a 400
-  const start = () => { if (!res.headersSent) res.writeHead(200, { 'Content-Type': 'application/vnd.ksqlapi.delimited.v1' }); };
+  const start = () => { if (!res.headersSent) res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/vnd.ksqlapi.delimited.v1' }); };
   let buf = '';
   let target: string | undefined;
   let seq = 0;
-  const ack = (o: unknown) => { start(); res.write(`${JSON.stringify(o)}\n`); };
+  let acked = 0;
+  const ack = (o: unknown) => {
+    start();
+    const text = JSON.stringify(o);
+    res.write(json ? `${acked === 0 ? '[' : ','}${text}` : `${text}\n`);
+    acked++;
+  };
+  /** Ends the answer (a JSON array is closed: `[]` when nothing was acknowledged). */
+  const finish = () => {
+    if (res.writableEnded) return;
+    start();
+    res.end(json ? (acked === 0 ? '[]' : ']') : undefined);
+  };
   const error = (message: string, n: number) => ack({ '@type': 'generic_error', error_code: 40000, message, status: 'error', seq: n });
   const handleLine = (line: string) => {
     if (!line.trim() || res.writableEnded) return;
@@ -30,7 +46,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     // a target the server will not insert into is refused before any row, with HTTP 400, as ksqlDB's
     // endpoint refuses it while it sets the stream up (streams only: "Cannot insert into a table")
     const refuse = (message: string, code = 40000) => {
-      if (res.headersSent) { error(message, 0); res.end(); return; }
+      if (res.headersSent) { error(message, 0); finish(); return; }
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ '@type': 'generic_error', error_code: code, message }));
     };
@@ -60,7 +76,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     if (!ds) {
       // dropped while the stream was open: this row and any later get an answer, not silence
       error(`Cannot insert values into an unknown stream/table: \`${target}\``, n);
-      res.end();
+      finish();
       return;
     }
     const fail = (msg: string) => error(`Failed to insert values into '${ds.name}'. ${msg}`, n);
@@ -98,9 +114,21 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     while ((i = chunk.indexOf('\n', from)) >= 0) { handleLine(buf + chunk.slice(from, i)); buf = ''; from = i + 1; }
     buf += chunk.slice(from);
     // a line is one row: the other endpoints' body limit bounds it, and the stream ends past it
-    if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; res.end(); req.resume(); }
+    if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; finish(); req.resume(); }
   });
-  req.on('end', () => { handleLine(buf); buf = ''; if (!res.writableEnded) { start(); res.end(); } });
+  req.on('end', () => { handleLine(buf); buf = ''; finish(); });
+}
+
+/**
+ * What /inserts-stream answers in: of the client's accepted types, its most preferred that one of the
+ * two takes (as Vert.x's routing picks it), delimited lines first where a wildcard takes both.
+ */
+function insertsAnswerType(accept: string | undefined): string {
+  for (const t of acceptedTypes(accept ?? '')) {
+    const produced = ['application/vnd.ksqlapi.delimited.v1', 'application/json'].find((p) => mediaTypeTakes(t, p));
+    if (produced) return produced;
+  }
+  return 'application/vnd.ksqlapi.delimited.v1';
 }
 
 /** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */

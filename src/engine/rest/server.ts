@@ -79,6 +79,7 @@ const PRODUCES: Record<string, RegExp | undefined> = {
   '/ksql': /^(application\/(vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/,
   '/query': /^(application\/(vnd\.ksql\.v1\+(json|protobuf)|json|\*)|\*\/\*)$/,
   '/query-stream': /^(application\/(vnd\.ksqlapi\.delimited\.v1|vnd\.ksql\.v1\+json|json|\*)|\*\/\*)$/,
+  '/inserts-stream': /^(application\/(vnd\.ksqlapi\.delimited\.v1|json|\*)|\*\/\*)$/,
 };
 
 /** The certificate and key cannot serve TLS: a file that cannot be read, is no PEM, or a key that is not the certificate's. */
@@ -154,6 +155,9 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         case '/v1/metadata': return sendJson(res, 200, { version: SERVER_VERSION, clusterId: serverClusterId() });
         case '/v1/metadata/id': return sendJson(res, 200, serverClusterId());
       }
+      // whether a client may set a property in its requests: ksqlDB refuses only those its
+      // ksql.properties.overrides.denylist names, empty unless configured, as it is here
+      if (path.startsWith('/is_valid_property/') && path.length > '/is_valid_property/'.length) return sendJson(res, 200, true);
       if (path.startsWith('/status/')) {
         let id: string;
         try { id = decodeURIComponent(path.slice('/status/'.length)); } catch { return send(res, genericError(400, 40000, 'Invalid request: malformed percent-encoding in the command id')); }
