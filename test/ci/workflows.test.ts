@@ -144,6 +144,12 @@ describe('action.yml', () => {
     expect(pkg.scripts.build).toBeDefined();
     expect(steps.at(-1)!.run).toMatch(/status[\s\S]*>> "\$GITHUB_STEP_SUMMARY"/);
   });
+
+  it('takes the CLI\'s commands up, validate, status and wait, and writes no status for wait', () => {
+    const check = steps.find((s) => s.name === 'Check the command')!.run!;
+    expect(check).toMatch(/^\s*up\|validate\|status\|wait\) ;;$/m);
+    expect(steps.at(-1)!.run).toMatch(/\[ "\$COMMAND" != wait \] \|\| exit 0[\s\S]*status/);
+  });
 });
 
 describe('scaffold ci (github)', async () => {
