@@ -76,6 +76,18 @@ describe('wait: until the server is healthy', () => {
     } finally { starting.close(); }
   });
 
+  it('Ctrl-C ends it at once with exit 130, and --json still gets its one document', async () => {
+    const child = spawn(process.execPath, [CLI, 'wait', '--server', `http://127.0.0.1:${await freePort()}`, '--timeout', '60s', '--json', '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    // (--verbose shows its first check: the signal comes once it is waiting)
+    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); if (stderr.includes('> GET ')) resolve(); }));
+    const exited = once(child, 'exit');
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect([code, JSON.parse(stdout), stderr.endsWith('\nerror: interrupted\n')]).toEqual([130, { error: 'interrupted', exitCode: 130 }, true]);
+  });
+
   it('refuses flags it cannot use (exit 2), naming the flag', () => {
     expect([run('wait', '--timeout', 'soon').status, run('wait', '--timeout', 'soon').stderr.trim()]).toEqual([2, "error: --timeout: expected a duration like 500ms, 20s or 2m, got 'soon'"]);
     expect(run('wait', '--interval', '10ms').stderr.trim()).toBe("error: --interval: at least 100ms, got '10ms'");
