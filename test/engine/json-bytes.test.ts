@@ -79,3 +79,18 @@ describe('KAFKA STRING bytes', () => {
     }), { numRuns: 500 });
   });
 });
+
+describe('JSON numbers in INT and BIGINT columns', () => {
+  const serde = valueSerde({ format: 'JSON' }, [{ name: 'I', type: T.INTEGER, ns: 'VALUE' }, { name: 'B', type: T.BIGINT, ns: 'VALUE' }]);
+  const read = (text: string) => serde.deserialize(Buffer.from(text));
+  it('are read as Jackson\'s intValue() and asLong() read a number node (floats as BigDecimal): the integer part, its low 32 or 64 bits', () => {
+    expect(read('{"I":1.9,"B":-1.9}')).toEqual([1, -1]);
+    // 3000000000 - 2^32; 1e20 mod 2^64; 2^63 is long's minimum; 2^63 + 5 as an INT is its low 32 bits
+    expect(read('{"I":3000000000,"B":1e20}')).toEqual([-1294967296, 7766279631452241920n]);
+    expect(read('{"I":9223372036854775813,"B":9223372036854775808}')).toEqual([5, -(2n ** 63n)]);
+    expect(read('{"I":-2147483649,"B":-9223372036854775809}')).toEqual([2147483647, 2n ** 63n - 1n]);
+    // text is parsed as an integer of the column's type (Integer.parseInt, Long.parseLong): never wrapped
+    expect(read('{"I":"12","B":"-77"}')).toEqual([12, -77]);
+    for (const bad of ['{"I":"3000000000"}', '{"I":"1.5"}', '{"B":"9223372036854775808"}', '{"I":true}']) expect(() => read(bad), bad).toThrow();
+  });
+});

@@ -1,5 +1,5 @@
 import { decodeBase64 } from './base64.js';
-import { parseLong } from '../util/long.js';
+import { parseLong, wrapLong } from '../util/long.js';
 import { stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
@@ -15,16 +15,24 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       if (typeof v === 'string' && /^(true|false)$/i.test(v)) return v.toLowerCase() === 'true';
       break;
     case 'INTEGER': case 'BIGINT': case 'DATE': case 'TIME': case 'TIMESTAMP': {
-      // a BIGINT beyond 2^53 (read exactly as a bigint, or written as digits) stays exact
-      if (t.kind === 'BIGINT' && (typeof v === 'bigint' || (typeof v === 'string' && /^\s*-?\d{16,}\s*$/.test(v)))) {
-        const l = parseLong(String(v));
+      // a number is taken as Jackson's intValue() and asLong() take it (ksqlDB's JSON deserializer
+      // reads floats as BigDecimal): the integer part, its low 32 or 64 bits; text must be such an
+      // integer itself (Integer.parseInt, Long.parseLong), so it is never wrapped
+      if (t.kind === 'BIGINT' && typeof v === 'string' && /^\s*-?\d{16,}\s*$/.test(v)) {
+        const l = parseLong(v);
         if (l === undefined) break;
         return l;
       }
-      if (typeof v === 'bigint') break;
+      if (typeof v === 'bigint') {
+        if (t.kind === 'INTEGER') return Number(BigInt.asIntN(32, v));
+        if (t.kind === 'BIGINT') return wrapLong(v);
+        break;
+      }
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
       if (Number.isFinite(n)) {
-        if (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
+        if (typeof v === 'string' && t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
+        if (t.kind === 'INTEGER') return n | 0;
+        if (t.kind === 'BIGINT' && !Number.isSafeInteger(Math.trunc(n))) return wrapLong(BigInt(Math.trunc(n)));
         return Math.trunc(n);
       }
       break;
