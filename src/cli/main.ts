@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, usageLine, writeErrorDocument } from './errors.js';
 import { inConfigTerms } from './config-terms.js';
+import { withConfluentHint } from './confluent-names.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.OK;
       // commander has written its one line; --json still gets its document
-      if (jsonRequested(argv)) writeErrorDocument(usageLine(e.message.replace(/^error: /, '')), EXIT.USAGE);
+      if (jsonRequested(argv)) writeErrorDocument(withConfluentHint(`${usageLine(e.message)}\n`, argv.slice(2).find((x) => !x.startsWith('-'))).trim().replace(/^error: /, ''), EXIT.USAGE);
       return EXIT.USAGE;
     }
     // (settings are named as the file the command read names them: Confluent's properties keys, or ours)

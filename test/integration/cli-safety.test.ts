@@ -875,6 +875,28 @@ describe('mistakes are errors, not silent successes', () => {
     } finally { await holder.stop(); }
   });
 
+  it('Confluent\'s command names and apply flags are usage errors that say what they are called here (exit 2), --json too', () => {
+    const p = project();
+    const cases: [string[], string][] = [
+      [['apply', '--all'], "unknown command 'apply': Confluent's ksql-migrations apply is ksql-migrate up (--all is what up does by default; --until N is --to N; --next, --version N and --dry-run are the same)"],
+      [['info'], "unknown command 'info': Confluent's ksql-migrations info is ksql-migrate status"],
+      [['initialize-metadata'], "unknown command 'initialize-metadata': Confluent's ksql-migrations initialize-metadata is ksql-migrate metadata init"],
+      [['destroy-metadata'], "unknown command 'destroy-metadata': Confluent's ksql-migrations destroy-metadata is ksql-migrate metadata destroy"],
+      [['up', '--all'], "unknown option '--all': up applies every pending version unless told otherwise (Confluent's apply --all)"],
+      [['up', '--until', '2'], "unknown option '--until': up --to N applies up to and including version N (Confluent's apply --until N)"],
+      // a flag up does not know is only that on another command
+      [['status', '--all'], "unknown option '--all'"],
+    ];
+    for (const [args, message] of cases) {
+      const r = p.run(...args);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, `error: ${message}\n`]);
+      const j = p.run(...args, '--json');
+      expect([args, JSON.parse(j.stdout)]).toEqual([args, { error: message, exitCode: 2 }]);
+    }
+    // nothing was applied or made
+    expect(p.run('status', '--json').stdout).toContain('"metadataExists": false');
+  });
+
   it('--embedded naming a file, or given with --server, is a usage error naming the flag (exit 2)', () => {
     const p = project();
     writeFileSync(join(p.dir, 'afile'), 'x');
