@@ -426,3 +426,23 @@ describe('the arrival log', () => {
     expect(seen[seen.length - 1]).toBe(4997);
   });
 });
+
+describe('topic changes the data dir cannot record', () => {
+  it('a topic whose record fails is not made; once writes are refused, no topic is made, deleted, grown or reconfigured', () => {
+    const store = new TopicStore();
+    let failing = false, broken: Error | undefined;
+    store.onTopic(() => { if (failing) { broken = new Error('ENOSPC'); throw broken; } });
+    store.refusal = () => broken;
+    store.create('kept', { partitions: 1, replicas: 1 });
+    failing = true;
+    expect(() => store.create('lost', { partitions: 1, replicas: 1 })).toThrow('ENOSPC');
+    expect([store.has('lost'), store.list().map((t) => t.name)]).toEqual([false, ['kept']]);
+    failing = false;
+    // the refusal comes before anything changes
+    expect(() => store.create('later', { partitions: 1, replicas: 1 })).toThrow(StorageRefused);
+    expect(() => store.delete('kept')).toThrow(StorageRefused);
+    expect(() => store.grow('kept', 3)).toThrow(StorageRefused);
+    expect(() => store.reconfigure('kept', { 'retention.ms': '1' })).toThrow(StorageRefused);
+    expect([store.has('later'), store.get('kept')!.partitions.length, store.get('kept')!.config.overrides]).toEqual([false, 1, undefined]);
+  });
+});

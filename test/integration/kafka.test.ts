@@ -1448,6 +1448,15 @@ describe('a data dir that cannot be written', () => {
       await producer.disconnect();
       const offsets = async () => (await (async () => { const a = kafka.admin(); await a.connect(); try { return await a.fetchTopicOffsets('full'); } finally { await a.disconnect(); } })())[0]!.high;
       expect(await offsets()).toBe('1');
+      // a topic the data dir cannot record is refused (KAFKA_STORAGE_ERROR), and not listed meanwhile
+      const admin2 = kafka.admin();
+      await admin2.connect();
+      try {
+        await expect(admin2.createTopics({ topics: [{ topic: 'unrecorded', numPartitions: 1 }] })).rejects.toMatchObject({ errors: [expect.objectContaining({ type: 'KAFKA_STORAGE_ERROR' })] });
+        expect(await admin2.listTopics()).not.toContain('unrecorded');
+        await expect(admin2.deleteTopics({ topics: ['full'] })).rejects.toThrow();
+        expect(await admin2.listTopics()).toContain('full');
+      } finally { await admin2.disconnect(); }
       await server.stop('SIGKILL');
       server = await startServerProcess(args);
       const again = kafka.producer();

@@ -1559,6 +1559,67 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     } finally { await rm(failDir, { recursive: true, force: true }); }
   });
 
+  it('a record the journal kept is acknowledged though the query step after it could not be written; the restart processes it once', async () => {
+    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-step-'));
+    const marker = join(failDir, 'fail-now');
+    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
+    try {
+      const first = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest'], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+      expect((await ksql(first.url, "CREATE STREAM FQ (K STRING KEY, V INT) WITH (kafka_topic='fq', value_format='JSON', partitions=1); CREATE STREAM FQ2 AS SELECT * FROM FQ; INSERT INTO FQ (K, V) VALUES ('a', 1);")).status).toBe(200);
+      // the record's own line goes through, the query's step after it does not
+      await writeFile(marker, '1');
+      const kept = await ksql(first.url, "INSERT INTO FQ (K, V) VALUES ('b', 2);");
+      expect([kept.status, kept.body]).toEqual([200, []]);
+      // from then on the server takes no writes; /inserts-stream answers the same way per row
+      expect((await fetch(`${first.url}/healthcheck`)).status).toBe(503);
+      expect((await ksql(first.url, "INSERT INTO FQ (K, V) VALUES ('c', 3);")).status).toBe(503);
+      await first.stop('SIGKILL');
+      await rm(marker);
+      const second = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest']);
+      try {
+        expect((await queryStream(second.url, 'SELECT K, V FROM FQ;')).rows).toEqual([['a', 1], ['b', 2]]);
+        expect((await queryStream(second.url, 'SELECT K, V FROM FQ2;')).rows).toEqual([['a', 1], ['b', 2]]);
+      } finally { await second.stop(); }
+      // the same through /inserts-stream: the row whose record was kept is acknowledged
+      const third = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest'], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+      try {
+        const req = insertsStreamRequest(third.url);
+        let acks = '';
+        const acked = new Promise<void>((resolve) => req.onData((d) => { acks += d; if (acks.includes('\n')) resolve(); }));
+        await writeFile(marker, '1');
+        req.write('{"target":"FQ"}\n{"K":"d","V":4}\n');
+        await acked;
+        req.write('{"K":"e","V":5}\n');
+        req.end();
+        await req.response;
+        const lines = acks.trim().split('\n').map((l) => JSON.parse(l) as { status: string; seq: number });
+        expect(lines.map((l) => [l.seq, l.status])).toEqual([[0, 'ok'], [1, 'error']]);
+      } finally { await third.stop('SIGKILL'); }
+      await rm(marker);
+      const fourth = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest']);
+      try {
+        expect((await queryStream(fourth.url, 'SELECT K, V FROM FQ2;')).rows).toEqual([['a', 1], ['b', 2], ['d', 4]]);
+      } finally { await fourth.stop(); }
+    } finally { await rm(failDir, { recursive: true, force: true }); }
+  });
+
+  it('a Schema Registry change the journal cannot keep is not made, nor served, and every later one is refused', async () => {
+    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-sr-'));
+    const marker = join(failDir, 'fail-now');
+    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
+    try {
+      const first = await startServerProcess(['--data-dir', join(failDir, 'data')], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+      try {
+        const sr = /Schema Registry listening on (\S+)/.exec(await first.outputMatching(/Schema Registry listening on \S+/))![1]!;
+        const register = (subject: string) => fetch(`${sr}/subjects/${subject}/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: '"string"' }) });
+        expect((await register('kept-value')).status).toBe(200);
+        await writeFile(marker, 'x');
+        for (let i = 0; i < 2; i++) expect((await register('lost-value')).status).toBe(500);
+        expect(await (await fetch(`${sr}/subjects`)).json()).toEqual(['kept-value']);
+      } finally { await first.stop('SIGKILL'); }
+    } finally { await rm(failDir, { recursive: true, force: true }); }
+  });
+
   it('a last entry that lost only its newline is kept, and the next entry starts a line of its own', async () => {
     await withDir('ksqlm-newline-', async (nlDir) => {
       const first = await startServerProcess(['--data-dir', nlDir]);

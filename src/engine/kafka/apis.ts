@@ -1,6 +1,6 @@
 import type { Reader } from './wire.js';
 import { Writer } from './wire.js';
-import { ERR, type Broker, type ProduceResult } from './broker.js';
+import { ERR, storageError, type Broker, type ProduceResult } from './broker.js';
 import { isInternalTopic, isLegalTopicName, topicNameProblem } from '../storage/topics.js';
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
@@ -359,7 +359,9 @@ const alterConfigs: Handler = (v, r, ctx) => {
         const problem = c.value === null ? `Null value not supported for topic configs: ${c.name}` : topicConfigProblem(c.name, c.value);
         if (problem) { code = ERR.INVALID_CONFIG; message = problem; break; }
       }
-      if (code === ERR.NONE && !validateOnly) ctx.broker.topics.reconfigure(res.name, Object.fromEntries(res.configs.map((c) => [c.name, c.value!.trim()])));
+      if (code === ERR.NONE && !validateOnly) {
+        try { ctx.broker.topics.reconfigure(res.name, Object.fromEntries(res.configs.map((c) => [c.name, c.value!.trim()]))); } catch (e) { ({ code, message } = storageError(e)); }
+      }
     }
     x.int16(code).nullableString(message).int8(res.type).string(res.name);
   });
@@ -377,7 +379,9 @@ const deleteRecords: Handler = (v, r, ctx) => {
     if (!log) code = ERR.UNKNOWN_TOPIC_OR_PARTITION;
     else if (isInternalTopic(t.name)) code = ERR.INVALID_TOPIC;
     else if (p.offset < -1 || p.offset > log.end) code = ERR.OFFSET_OUT_OF_RANGE;
-    else ctx.broker.topics.deleteRecords(t.name, p.index, p.offset === -1 ? log.end : p.offset);
+    else {
+      try { ctx.broker.topics.deleteRecords(t.name, p.index, p.offset === -1 ? log.end : p.offset); } catch (e) { code = storageError(e).code; }
+    }
     y.int32(p.index).int64(code === ERR.NONE ? log!.start : -1).int16(code);
   }));
 };

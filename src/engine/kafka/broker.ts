@@ -93,7 +93,9 @@ export class Broker {
       if (c.name === 'cleanup.policy') config.cleanupPolicy = value.split(',').map((x) => x.trim()).filter(Boolean).join(',');
       else if (c.name === 'retention.bytes') config.retentionBytes = Number(value);
     }
-    if (!validateOnly) this.topics.create(name, { partitions: n, replicas: 1, ...config });
+    if (!validateOnly) {
+      try { this.topics.create(name, { partitions: n, replicas: 1, ...config }); } catch (e) { return storageError(e); }
+    }
     return { code: ERR.NONE, message: null };
   }
 
@@ -109,7 +111,9 @@ export class Broker {
     if (count > MAX_TOPIC_PARTITIONS) return { code: ERR.INVALID_PARTITIONS, message: `${count} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})` };
     const refused = assignments ? newPartitionsProblem(assignments, count - now, topic.config.replicas, node) : undefined;
     if (refused) return { code: ERR.INVALID_REPLICA_ASSIGNMENT, message: refused };
-    if (!validateOnly) this.topics.grow(name, count);
+    if (!validateOnly) {
+      try { this.topics.grow(name, count); } catch (e) { return storageError(e); }
+    }
     return { code: ERR.NONE, message: null };
   }
 
@@ -117,7 +121,7 @@ export class Broker {
     if (!this.topics.has(name)) return ERR.UNKNOWN_TOPIC_OR_PARTITION;
     // the broker's own topics (committed offsets) are not the clients' to delete
     if (isInternalTopic(name)) return ERR.INVALID_TOPIC;
-    this.topics.delete(name);
+    try { this.topics.delete(name); } catch (e) { return storageError(e).code; }
     return ERR.NONE;
   }
 
@@ -276,4 +280,10 @@ function newPartitionsProblem(assignments: number[][], added: number, replicas: 
     if (brokers.length !== replicas) return `The manual partition assignment includes a partition with ${brokers.length} replica(s), but this is not consistent with previous partitions, which have ${replicas} replica(s).`;
   }
   return undefined;
+}
+
+/** A topic change the data dir could not record (it takes no more writes): KAFKA_STORAGE_ERROR; anything else is thrown on. */
+export function storageError(e: unknown): { code: number; message: string } {
+  if (e instanceof StorageRefused || e instanceof JournalBroken) return { code: ERR.KAFKA_STORAGE_ERROR, message: e.message };
+  throw e;
 }

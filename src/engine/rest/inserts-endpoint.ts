@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { fromJson, lookupField } from '../serde/json-value.js';
-import type { Journal } from '../storage/journal.js';
+import { drainKept, type Journal } from '../storage/journal.js';
 import { acceptedTypes, mediaTypeTakes } from '../util/media-types.js';
 
 /**
@@ -100,7 +100,7 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       const rowtime = lookupField(row, 'ROWTIME');
       if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${stringifyJsonExact(rowtime)}`);
       engine.topics.append(ds.topic, { key: kv.every((k) => k === null) ? null : ks.serialize(kv), value: vs.serialize(vv), timestamp: typeof rowtime === 'number' ? rowtime : Date.now() });
-      engine.drain();
+      drainKept(engine);
       ack({ status: 'ok', seq: n });
     } catch (e) {
       fail((e as Error).message);

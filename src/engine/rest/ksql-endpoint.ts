@@ -6,7 +6,7 @@ import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { propertyProblem } from '../exec/property-values.js';
 import { genericError, toErrorBody, type ErrorBody } from './errors.js';
-import type { Journal } from '../storage/journal.js';
+import { drainKept, type Journal } from '../storage/journal.js';
 import { inKsqlOrder } from '../exec/entities.js';
 import { schemaAssertionProblem, topicAssertionProblem, unknownTopicProperty } from '../exec/admin.js';
 import type { Statement } from '../sql/ast.js';
@@ -88,7 +88,7 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
       const entity = engine.execute(stmt, ctx);
       if (journal && LOGGED.has(stmt.kind)) journal.logCommand(substituted, ctx.properties);
       if (entity) entities.push(inKsqlOrder(entity));
-      engine.drain();
+      drainKept(engine);
     } catch (e) {
       // a statement that passed validation failed on execution: report it; earlier ones stay executed
       return toErrorBody(e, text);

@@ -11,7 +11,7 @@ import { handleKsql, handleTerminateCluster } from './ksql-endpoint.js';
 import { handleQuery, handleCloseQuery, type PushRegistry } from './query-endpoints.js';
 import { acceptedTypes } from '../util/media-types.js';
 import { handleInsertsStream } from './inserts-endpoint.js';
-import { Journal, JournalBroken } from '../storage/journal.js';
+import { drainKept, Journal, JournalBroken } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
 import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
 import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
@@ -327,7 +327,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     if (options.kafkaPort !== undefined) {
       const sasl = options.kafkaSaslPlain?.match(/^([^:]+):(.+)$/);
       try {
-        kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { engine.drain(); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
+        kafka = await startKafkaListener({ engine, port: options.kafkaPort, host, clusterId, afterWrite: () => { drainKept(engine); }, saslPlain: sasl ? { username: sasl[1]!, password: sasl[2]! } : undefined,
           tls: options.kafkaTls ? tls : undefined, idleMs: options.kafkaIdleMs });
       } catch (e) {
         throw Object.assign(e as Error, { listener: 'kafka' });

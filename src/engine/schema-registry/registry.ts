@@ -71,6 +71,10 @@ export class SchemaRegistry implements SchemaLookup {
 
   /** Every change, e.g. for the journal. */
   onChange(fn: (c: RegistryChange) => void): void { this.listeners.push(fn); }
+  /**
+   * Tells the listeners (the journal) of a change before it is made: one that cannot keep it throws,
+   * and the registry is left as it was, so a change that was not kept is never served.
+   */
   private emit(c: RegistryChange): void { for (const l of this.listeners) l(c); }
 
   /** A copy to validate statements against without touching this registry. */
@@ -168,14 +172,14 @@ export class SchemaRegistry implements SchemaLookup {
     if (id !== undefined && this.byId.has(id) && this.keyOf(this.byId.get(id)!) !== key) {
       throw new RegistryError(422, 42207, `Error while registering schema: schema id ${id} is already used by another schema`);
     }
+    const version = asVersion ?? (vs[vs.length - 1]?.version ?? 0) + 1;
+    this.emit({ op: 'register', subject, version, id: schemaId, schema, schemaType, references });
     this.nextId = Math.max(this.nextId, schemaId + 1);
     this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
     this.reservedFor.delete(subject);
-    const version = asVersion ?? (vs[vs.length - 1]?.version ?? 0) + 1;
     vs.push({ version, id: schemaId, deleted: false });
     vs.sort((x, y) => x.version - y.version);
     this.subjects.set(subject, vs);
-    this.emit({ op: 'register', subject, version, id: schemaId, schema, schemaType, references });
     return schemaId;
   }
 
@@ -187,17 +191,16 @@ export class SchemaRegistry implements SchemaLookup {
     if (!permanent) this.refuseIfReferenced(subject, vs.filter((v) => !v.deleted).map((v) => v.version));
     if (permanent) {
       if (vs.some((v) => !v.deleted)) throw new RegistryError(404, 40405, `Subject '${subject}' was not deleted first before being permanently deleted`);
+      this.emit({ op: 'delete', subject, permanent });
       this.subjects.delete(subject);
       this.subjectLevels.delete(subject);
-    } else {
-      if (vs.every((v) => v.deleted)) throw new RegistryError(404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
-      const live = vs.filter((v) => !v.deleted);
-      for (const v of live) v.deleted = true;
-      this.emit({ op: 'delete', subject, permanent });
-      return live.map((v) => v.version);
+      return vs.map((v) => v.version);
     }
+    if (vs.every((v) => v.deleted)) throw new RegistryError(404, 40404, `Subject '${subject}' was soft deleted.Set permanent=true to delete permanently`);
+    const live = vs.filter((v) => !v.deleted);
     this.emit({ op: 'delete', subject, permanent });
-    return vs.map((v) => v.version);
+    for (const v of live) v.deleted = true;
+    return live.map((v) => v.version);
   }
 
   deleteVersion(subject: string, version: number | 'latest', permanent = false): number {
@@ -212,10 +215,13 @@ export class SchemaRegistry implements SchemaLookup {
     if (!e.deleted) this.refuseIfReferenced(subject, [e.version]);
     if (permanent) {
       if (!e.deleted) throw new RegistryError(404, 40407, `Subject '${subject}' Version ${e.version} was not deleted first before being permanently deleted`);
+      this.emit({ op: 'delete', subject, version: e.version, permanent });
       vs.splice(vs.indexOf(e), 1);
       if (vs.length === 0) this.subjects.delete(subject);
-    } else e.deleted = true;
-    this.emit({ op: 'delete', subject, version: e.version, permanent });
+    } else {
+      this.emit({ op: 'delete', subject, version: e.version, permanent });
+      e.deleted = true;
+    }
     return e.version;
   }
 
@@ -226,16 +232,16 @@ export class SchemaRegistry implements SchemaLookup {
   setLevel(level: string, subject?: string): CompatibilityLevel {
     const l = level.toUpperCase() as CompatibilityLevel;
     if (!LEVELS.includes(l)) throw invalidLevel();
-    if (subject) this.subjectLevels.set(subject, l); else this.globalLevel = l;
     this.emit({ op: 'config', subject, level: l });
+    if (subject) this.subjectLevels.set(subject, l); else this.globalLevel = l;
     return l;
   }
 
   /** Sets the global level back to the default (DELETE /config); returns the level it had. */
   resetLevel(): CompatibilityLevel {
     const l = this.globalLevel;
-    this.globalLevel = 'BACKWARD';
     this.emit({ op: 'config', level: 'BACKWARD' });
+    this.globalLevel = 'BACKWARD';
     return l;
   }
 
@@ -253,8 +259,8 @@ export class SchemaRegistry implements SchemaLookup {
     if (m === 'IMPORT' && !force && (subject ? this.listSubjects().includes(subject) : this.listSubjects().length > 0)) {
       throw new RegistryError(422, 42205, 'Cannot import since found existing subjects');
     }
-    if (subject) this.subjectModes.set(subject, m); else this.globalMode = m;
     this.emit({ op: 'mode', subject, mode: m });
+    if (subject) this.subjectModes.set(subject, m); else this.globalMode = m;
     return m;
   }
 
@@ -262,8 +268,8 @@ export class SchemaRegistry implements SchemaLookup {
   clearMode(subject: string): Mode {
     const m = this.subjectModes.get(subject);
     if (!m) throw new RegistryError(404, 40409, `Subject '${subject}' does not have subject-level mode configured`);
-    this.subjectModes.delete(subject);
     this.emit({ op: 'mode', subject });
+    this.subjectModes.delete(subject);
     return m;
   }
 
@@ -277,8 +283,8 @@ export class SchemaRegistry implements SchemaLookup {
   clearLevel(subject: string): CompatibilityLevel {
     const l = this.subjectLevels.get(subject);
     if (!l) throw new RegistryError(404, 40408, `Subject '${subject}' does not have subject-level compatibility configured`);
-    this.subjectLevels.delete(subject);
     this.emit({ op: 'config', subject });
+    this.subjectLevels.delete(subject);
     return l;
   }
 

@@ -464,6 +464,16 @@ export class Journal implements StepHooks {
   }
 }
 
+/**
+ * Runs the queries after a request's own write reached the journal. A query step the journal then
+ * fails to keep (the disk full) leaves the server taking no more writes, but the request's record or
+ * statement is kept, and the step is done again from it at the restart: the request succeeded, and
+ * is not answered as a failure a client would retry into a duplicate.
+ */
+export function drainKept(engine: Engine): void {
+  try { engine.drain(); } catch (e) { if (!(e instanceof JournalBroken)) throw e; }
+}
+
 /** The journal cannot be read back as written. */
 export class JournalDamaged extends Error {}
 /** A journal write failed: the server takes no more writes until it is restarted. */

@@ -489,8 +489,9 @@ export class TopicStore {
   constructor(readonly defaultRetentionBytes = -1, private readonly singlePartition = false) {}
 
   /**
-   * Why appends are refused, if they are (the data dir cannot be written): set by the server, so a
-   * client's records are refused before they are held, never held without being kept.
+   * Why appends and topic changes are refused, if they are (the data dir cannot be written): set by
+   * the server, so a client's records and topics are refused before they are held, never held
+   * without being kept.
    */
   refusal: (() => Error | undefined) | undefined;
   private refuse(): void {
@@ -561,15 +562,25 @@ export class TopicStore {
     // the broker's own topics (committed offsets) keep every record: Kafka compacts them and never
     // trims them by size, and here a trimmed commit would be a lost one
     if (config.partitions > MAX_TOPIC_PARTITIONS) throw new Error(`Topic '${name}': ${config.partitions} partitions is more than this process holds (${MAX_TOPIC_PARTITIONS})`);
+    // a topic the data dir cannot record is not made (nor served until a restart forgets it)
+    this.refuse();
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     this.topics.set(name, t);
     this.generation++;
-    for (const l of this.topicListeners) l({ op: 'create', name, config });
+    try {
+      for (const l of this.topicListeners) l({ op: 'create', name, config });
+    } catch (e) {
+      this.topics.delete(name);
+      this.generation++;
+      throw e;
+    }
     return t;
   }
 
   delete(name: string): void {
-    if (!this.topics.delete(name)) return;
+    if (!this.topics.has(name)) return;
+    this.refuse();
+    this.topics.delete(name);
     this.generation++;
     for (const l of this.topicListeners) l({ op: 'delete', name });
   }
@@ -581,6 +592,7 @@ export class TopicStore {
   grow(name: string, partitions: number): void {
     const t = this.topics.get(name);
     if (!t || partitions <= t.partitions.length) return;
+    this.refuse();
     for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, logRetentionBytes(t.config), t.arrivals));
     t.config.partitions = partitions;
     for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
@@ -593,6 +605,7 @@ export class TopicStore {
   reconfigure(name: string, overrides: Record<string, string>): void {
     const t = this.topics.get(name);
     if (!t) return;
+    this.refuse();
     t.config.overrides = { ...overrides };
     const policy = overrides['cleanup.policy'];
     if (policy !== undefined) t.config.cleanupPolicy = policy.split(',').map((x) => x.trim()).filter(Boolean).join(',');
@@ -607,6 +620,7 @@ export class TopicStore {
   deleteRecords(name: string, partition: number, offset: number): void {
     const log = this.topics.get(name)?.partitions[partition];
     if (!log) return;
+    this.refuse();
     log.deleteBefore(offset);
     for (const l of this.topicListeners) l({ op: 'trim', name, partition, offset });
   }
