@@ -95,7 +95,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   const { dirname, resolve } = await import('node:path');
   const base = config.configPath ? dirname(config.configPath) : process.cwd();
   const dataDir = resolve(base, typeof opts.embedded === 'string' ? opts.embedded : '.ksql-migrate');
-  const { DataDirInUse, JournalDamaged } = await import('../engine/storage/journal.js');
+  const { DataDirInUse, droppedLineWarning, JournalDamaged } = await import('../engine/storage/journal.js');
   let server;
   try { server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); } catch (e) {
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--embedded: ${e.message}`, EXIT.USAGE, { cause: e });
@@ -104,6 +104,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
     if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS') throw new CliError(`--embedded: ${dataDir} cannot be the server's data directory (${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : 'not writable'})`, EXIT.USAGE, { cause: e });
     throw e;
   }
+  if (server.droppedJournalBytes > 0) warner(opts)(`--embedded: ${droppedLineWarning(server.droppedJournalBytes)}`);
   config.server.url = server.url;
   config.server.username = undefined;
   config.server.password = undefined;

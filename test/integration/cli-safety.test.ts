@@ -897,6 +897,19 @@ describe('mistakes are errors, not silent successes', () => {
     expect(p.run('status', '--json').stdout).toContain('"metadataExists": false');
   });
 
+  it('--embedded says so when it drops a journal line a crash cut off, as the server does', () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`EMB_${p.stream}`, `emb_${p.stream.toLowerCase()}`));
+    expect(p.run('up', '--embedded', 'data').status).toBe(0);
+    const path = join(p.dir, 'data', 'journal.jsonl');
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, -30));
+    const r = p.run('status', '--embedded', 'data');
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^warning: --embedded: the journal's last line was cut off \(\d+ bytes, a write a crash interrupted\): dropped; what it recorded is processed again from its input$/m);
+    expect(p.run('status', '--embedded', 'data', '-q').stderr).toBe('');
+  });
+
   it('--embedded naming a file, or given with --server, is a usage error naming the flag (exit 2)', () => {
     const p = project();
     writeFileSync(join(p.dir, 'afile'), 'x');

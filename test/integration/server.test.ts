@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crc32c } from '@node-rs/crc32';
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -1409,18 +1410,36 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       await writeHistory(first.url, 0, 3);
       await first.stop();
       const path = join(damagedDir, 'journal.jsonl');
-      const lines = (await readFile(path, 'utf8')).split('\n');
-      lines[2] = `{X${lines[2]}`;
-      await writeFile(path, lines.join('\n'));
-      const r = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
-      expect(r.status).toBe(2);
-      expect(r.stderr.trim()).toMatch(/^error: --data-dir: .*journal\.jsonl: line 3 is not a journal entry; the data dir is damaged/);
-      expect(await readFile(path, 'utf8')).toBe(lines.join('\n'));
-      // lines that are still JSON but not what the server wrote: each stops the start, naming the line and what is wrong
+      const original = await readFile(path, 'utf8');
+      const lines = original.split('\n');
+      const start = () => spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
+      // each line ends with a tab and the CRC-32C of its JSON: one bit changed anywhere is found
       const rec = lines.findIndex((l) => l.startsWith('{"e":"rec"'));
       expect(rec).toBeGreaterThan(2);
-      lines[2] = lines[2]!.slice(2);
-      const start = () => spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', damagedDir], { encoding: 'utf8', timeout: 20_000 });
+      expect(lines[rec]).toMatch(/\t[0-9a-f]{8}$/);
+      for (const at of [2, rec]) {
+        const bytes = Buffer.from(original);
+        const lineStart = lines.slice(0, at).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+        bytes[lineStart + 10]! ^= 0x04;
+        await writeFile(path, bytes);
+        const r = start();
+        expect([at, r.status]).toEqual([at, 2]);
+        expect(r.stderr.trim()).toMatch(new RegExp(`^error: --data-dir: .*journal\\.jsonl: line ${at + 1} does not match its checksum; the data dir is damaged`));
+        // the file is left as it was
+        expect(await readFile(path)).toEqual(bytes);
+      }
+      // a line that is no JSON, sealed or not
+      const notJson = [...lines];
+      notJson[2] = `{X${lines[2]}`;
+      await writeFile(path, notJson.join('\n'));
+      expect(start().stderr.trim()).toMatch(/journal\.jsonl: line 3 does not match its checksum/);
+      notJson[2] = `{X${lines[2]!.slice(0, lines[2]!.lastIndexOf('\t'))}`;
+      await writeFile(path, notJson.join('\n'));
+      expect(start().stderr.trim()).toMatch(/journal\.jsonl: line 3 has no checksum, after lines that have one/);
+      // lines sealed as the server seals them that are still JSON but not what it wrote: each stops the
+      // start, naming the line and what is wrong
+      const sealAgain = (json: string) => `${json}\t${(crc32c(json) >>> 0).toString(16).padStart(8, '0')}`;
+      const jsonOf = (line: string) => line.slice(0, line.lastIndexOf('\t'));
       for (const [change, why] of [
         [(l: string) => l.replace(/"v":"[^"]*"/, '"v":"###"'), 'a record whose key or value is not base64'],
         [(l: string) => l.replace('"e":"rec"', '"e":"zzz"'), 'an entry of no known kind ("zzz")'],
@@ -1428,7 +1447,7 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
         [(l: string) => l.replace(/"p":0/, '"p":7'), 'cannot be applied'],
       ] as const) {
         const changed = [...lines];
-        changed[rec] = change(lines[rec]!);
+        changed[rec] = sealAgain(change(jsonOf(lines[rec]!)));
         expect(changed[rec]).not.toBe(lines[rec]);
         await writeFile(path, changed.join('\n'));
         const bad = start();
@@ -1437,6 +1456,22 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
         expect(bad.stderr.trim()).toContain(why);
       }
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
+  });
+
+  it('reads a journal written before lines had checksums, and goes on with lines that have them', async () => {
+    await withDir('ksqlm-legacy-', async (dir) => {
+      const first = await startServerProcess(['--data-dir', dir]);
+      expect((await ksql(first.url, "CREATE STREAM LG (K STRING KEY, V INT) WITH (kafka_topic='lg', value_format='JSON', partitions=1); INSERT INTO LG (K, V) VALUES ('a', 1);")).status).toBe(200);
+      await first.stop();
+      const path = join(dir, 'journal.jsonl');
+      await writeFile(path, (await readFile(path, 'utf8')).replace(/\t[0-9a-f]{8}\n/g, '\n'));
+      const second = await startServerProcess(['--data-dir', dir]);
+      expect((await ksql(second.url, "INSERT INTO LG (K, V) VALUES ('b', 2);")).status).toBe(200);
+      await second.stop();
+      expect((await readFile(path, 'utf8')).trimEnd().split('\n').at(-1)).toMatch(/\t[0-9a-f]{8}$/);
+      const third = await startServerProcess(['--data-dir', dir]);
+      try { expect((await queryStream(third.url, 'SELECT K, V FROM LG;')).rows).toEqual([['a', 1], ['b', 2]]); } finally { await third.stop(); }
+    });
   });
 
   it('POST /ksql/terminate ends every query and drops every source, deletes the listed topics, and a restart keeps it so', async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
-import { DataDirInUse, JournalDamaged } from '../../engine/storage/journal.js';
+import { DataDirInUse, droppedLineWarning, JournalDamaged } from '../../engine/storage/journal.js';
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
 import { parentAtStart } from '../parent.js';
 
@@ -68,7 +68,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     throw e;
   }
   // one write, so whoever reads the first line also has the second
-  if (server.droppedJournalBytes > 0) process.stderr.write(`warning: --data-dir: the journal's last line was cut off (${server.droppedJournalBytes} bytes, a write a crash interrupted): dropped; what it recorded is processed again from its input\n`);
+  if (server.droppedJournalBytes > 0) process.stderr.write(`warning: --data-dir: ${droppedLineWarning(server.droppedJournalBytes)}\n`);
   // a server on every interface is reached here by the loopback address its URL names: say it listens wider
   const everywhere = opts.host === '0.0.0.0' || opts.host === '::' ? ` (every interface: --host ${opts.host})` : '';
   process.stdout.write(`ksql-migrate local server listening on ${server.url}${everywhere}${server.kafkaBootstrap ? `, Kafka on ${server.kafkaBootstrap}` : ''}${opts.dataDir ? ` (data in ${opts.dataDir})` : ' (in memory)'}\n`

@@ -3,6 +3,7 @@ import { open, readFile, rm, writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { crc32c } from '@node-rs/crc32';
 import type { Engine } from '../engine.js';
 import type { Origin, ProducerState, TopicConfig, TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
@@ -41,6 +42,24 @@ const STORE_CHUNK = 5000;
 
 /** The suffix of a compacted journal while it is written. */
 const COMPACTING = '.compacting';
+
+/**
+ * A journal line: the entry's JSON, a tab, and the CRC-32C of the JSON's bytes (8 hex digits), so a
+ * byte changed on disk is found, not read as another entry. JSON text holds no raw tab. Journals
+ * written before lines had it have lines of JSON alone: read as they are, up to the first line with one.
+ */
+const sealed = (json: string): string => `${json}\t${checksum(json)}\n`;
+/** The CRC-32C of a text's UTF-8 bytes, as 8 hex digits. */
+const checksum = (json: string): string => (crc32c(json) >>> 0).toString(16).padStart(8, '0');
+
+/** A line's JSON, undefined when its checksum does not match; `sealed`: whether it had one. */
+function unsealed(line: string): { json: string | undefined; sealed: boolean } {
+  const tab = line.lastIndexOf('\t');
+  if (tab < 0) return { json: line, sealed: false };
+  const json = line.slice(0, tab), crc = line.slice(tab + 1);
+  const ok = crc === checksum(json);
+  return { json: ok ? json : undefined, sealed: true };
+}
 
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 const unb64 = (s: string | null) => (s === null ? null : Buffer.from(s, 'base64'));
@@ -172,14 +191,24 @@ export class Journal implements StepHooks {
     j.replaying = true;
     try {
       // read as a stream, a line at a time: a journal may be larger than a string can hold
-      let n = 0;
+      let n = 0, sawSealed = false;
       const onLine = (line: string, last: boolean) => {
         n++;
         let entry: Entry;
         const damaged = (why: string) => new JournalDamaged(`${path}: line ${n} ${why}; the data dir is damaged (not a torn last write), so the server does not start rather than drop what follows it`);
-        try { entry = JSON.parse(line) as Entry; } catch {
-          // only the last line, unfinished (no newline after it), is a torn write to drop; a bad
-          // line before it means the file was damaged, and nothing after it is thrown away
+        // only the last line, unfinished (no newline after it), is a torn write to drop; a bad
+        // line before it means the file was damaged, and nothing after it is thrown away
+        const { json, sealed: hasSum } = unsealed(line);
+        if (json === undefined) {
+          if (last) return;
+          throw damaged('does not match its checksum');
+        }
+        if (!hasSum && sawSealed) {
+          if (last) return;
+          throw damaged('has no checksum, after lines that have one');
+        }
+        sawSealed ||= hasSum;
+        try { entry = JSON.parse(json) as Entry; } catch {
           if (last) return;
           throw damaged('is not a journal entry');
         }
@@ -187,7 +216,7 @@ export class Journal implements StepHooks {
         const problem = entryProblem(entry);
         if (problem) throw damaged(`is not a journal entry (${problem})`);
         try { j.apply(entry); } catch (e) { throw damaged(`cannot be applied (${(e as Error).message})`); }
-        if (KEPT(entry)) kept.push(line);
+        if (KEPT(entry)) kept.push(json);
         validBytes += Buffer.byteLength(line) + (last ? 0 : 1);
         if (last) lastHasNewline = false;
       };
@@ -275,7 +304,7 @@ export class Journal implements StepHooks {
         for (let done = 0; done < b.length;) done += writeSync(fd, b, done, b.length - done);
         bytes += b.length; chunk = []; chunkLength = 0;
       };
-      const put = (line: string) => { chunk.push(line, '\n'); chunkLength += line.length; if (chunkLength > 1 << 20) flush(); };
+      const put = (json: string) => { const line = sealed(json); chunk.push(line); chunkLength += line.length; if (chunkLength > 1 << 20) flush(); };
       for (const line of this.kept) put(line);
       const records: TopicRecord[] = [];
       for (const t of engine.topics.list()) {
@@ -408,7 +437,7 @@ export class Journal implements StepHooks {
     if (this.replaying || this.fd === undefined) return;
     if (this.failure) throw new JournalBroken(this.failure);
     const line = JSON.stringify(e);
-    const bytes = Buffer.from(`${line}\n`);
+    const bytes = Buffer.from(sealed(line));
     try {
       // (the file is open for appending: each write goes to its end)
       for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done, bytes.length - done);
@@ -473,6 +502,9 @@ export class Journal implements StepHooks {
 export function drainKept(engine: Engine): void {
   try { engine.drain(); } catch (e) { if (!(e instanceof JournalBroken)) throw e; }
 }
+
+/** What the operator is told of a torn last line dropped at start-up. */
+export const droppedLineWarning = (bytes: number): string => `the journal's last line was cut off (${bytes} bytes, a write a crash interrupted): dropped; what it recorded is processed again from its input`;
 
 /** The journal cannot be read back as written. */
 export class JournalDamaged extends Error {}
