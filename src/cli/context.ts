@@ -4,7 +4,7 @@ import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
 import { configLoaded, inConfigTerms, loadedConfig } from './config-terms.js';
-import { CliError, EXIT } from './errors.js';
+import { CliError, EXIT, pathProblem } from './errors.js';
 import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
@@ -100,7 +100,9 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   try { server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); } catch (e) {
     if (e instanceof DataDirInUse || e instanceof JournalDamaged) throw new CliError(`--embedded: ${e.message}`, EXIT.USAGE, { cause: e });
     // a path that is a file, or that cannot be made, is the flag's problem
-    const code = (e as NodeJS.ErrnoException).code;
+    const err = e as NodeJS.ErrnoException, code = err.code;
+    // a file of the data dir that is not what it needs (a directory where its journal goes) is named
+    if (err.path && err.path !== dataDir && code === 'EISDIR') throw new CliError(`--embedded: ${err.path}: ${pathProblem(err)} (${code})`, EXIT.USAGE, { cause: e });
     if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EROFS') throw new CliError(`--embedded: ${dataDir} cannot be the server's data directory (${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : 'not writable'})`, EXIT.USAGE, { cause: e });
     throw e;
   }

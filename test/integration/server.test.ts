@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
-import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -1458,6 +1458,29 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
   });
 
+  it('records retention deleted stay deleted after a restart with a larger retention, or none, as a broker\'s', async () => {
+    await withDir('ksqlm-retained-', async (dir) => {
+      const first = await startServerProcess(['--data-dir', dir, '--log-retention-bytes', '2000']);
+      let before: unknown[][];
+      try {
+        expect((await ksql(first.url, "CREATE STREAM RT (K STRING KEY, V INT) WITH (kafka_topic='rt', value_format='JSON', partitions=1); CREATE STREAM RT2 AS SELECT * FROM RT;")).status).toBe(200);
+        for (let i = 0; i < 100; i += 20) {
+          expect((await ksql(first.url, Array.from({ length: 20 }, (_, j) => `INSERT INTO RT (K, V) VALUES ('k${i + j}', ${i + j});`).join('\n'))).status).toBe(200);
+        }
+        before = (await queryStream(first.url, 'SELECT V FROM RT;')).rows;
+        // retention deleted the oldest of both topics
+        expect(before.length).toBeLessThan(100);
+        expect(before.at(-1)).toEqual([99]);
+        expect((await queryStream(first.url, 'SELECT V FROM RT2;')).rows.length).toBeLessThan(100);
+      } finally { await first.stop('SIGKILL'); }
+      const second = await startServerProcess(['--data-dir', dir]);
+      try {
+        expect((await queryStream(second.url, 'SELECT V FROM RT;')).rows).toEqual(before);
+        expect((await queryStream(second.url, 'SELECT V FROM RT2;')).rows.length).toBeLessThan(100);
+      } finally { await second.stop(); }
+    });
+  });
+
   it('reads a journal written before lines had checksums, and goes on with lines that have them', async () => {
     await withDir('ksqlm-legacy-', async (dir) => {
       const first = await startServerProcess(['--data-dir', dir]);
@@ -1703,9 +1726,37 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
         await writeFile(join(sharedDir, 'lock'), `${other.pid} 1`);
         const fourth = await startServerProcess(['--data-dir', sharedDir]);
         expect((await fetch(`${fourth.url}/healthcheck`)).status).toBe(200);
+        // a server stopping removes its own lock only: one another server put there stays
+        await writeFile(join(sharedDir, 'lock'), `${other.pid}`);
         await fourth.stop();
+        expect(await readFile(join(sharedDir, 'lock'), 'utf8')).toBe(`${other.pid}`);
+        // and the lock file names a live server the whole time it is there: it is written whole, then linked into place
+        const fifth = spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', sharedDir], { encoding: 'utf8', timeout: 20_000 });
+        expect([fifth.status, fifth.stderr.trim()]).toEqual([2, `error: --data-dir: ${sharedDir} is in use by another server (pid ${other.pid}); stop it, or use another directory`]);
+        expect((await readdir(sharedDir)).filter((f) => f.startsWith('lock.'))).toEqual([]);
       } finally { other.kill(); }
     } finally { await rm(sharedDir, { recursive: true, force: true }); }
+  });
+
+  it('a data dir whose files are not what it needs stops the start (exit 2) naming the file; an empty cluster id is made again', async () => {
+    await withDir('ksqlm-odd-files-', async (dir) => {
+      const start = () => spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', dir], { encoding: 'utf8', timeout: 20_000 });
+      for (const name of ['journal.jsonl', 'lock', 'cluster-id']) {
+        for (const f of await readdir(dir)) await rm(join(dir, f), { recursive: true });
+        await mkdir(join(dir, name));
+        const r = start();
+        expect([name, r.status, r.stderr.trim()]).toEqual([name, 2, `error: --data-dir: ${join(dir, name)}: a directory stands where a file is needed (EISDIR)`]);
+        await rm(join(dir, name), { recursive: true });
+      }
+      // a cluster id never written (a crash as it was made) is made again and kept
+      await writeFile(join(dir, 'cluster-id'), '');
+      const server = await startServerProcess(['--data-dir', dir]);
+      try {
+        const id = (await (await fetch(`${server.url}/info`)).json() as { KsqlServerInfo: { kafkaClusterId: string } }).KsqlServerInfo.kafkaClusterId;
+        expect(id).toMatch(/^[\w-]{22}$/);
+        expect(await readFile(join(dir, 'cluster-id'), 'utf8')).toBe(id);
+      } finally { await server.stop(); }
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fchmodSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,7 @@ type Entry =
   | { e: 'step'; q: string; t: string; p: number; o: number; out: RecordLine[]; ch: { s: string; k: string; v: unknown }[] }
   /** A Schema Registry change (registrations by clients and by statements, deletes, compatibility levels). */
   | { e: 'sr'; c: RegistryChange }
-  /** A compacted journal's partition start: retention (or DeleteRecords) had deleted the records before it. */
+  /** A partition's start: retention (or DeleteRecords) had deleted the records before it (a compacted journal's, or retention's as it went). */
   | { e: 'base'; t: string; p: number; o: number }
   /** A compacted journal's query position (the next offset of each partition it reads) and its count of records processed. */
   | { e: 'pos'; q: string; offsets: Record<string, number[]>; processed: number }
@@ -159,12 +159,8 @@ export class Journal implements StepHooks {
     const made = await makeDirectory(dir, 0o700);
     if (made !== undefined) await writeFile(join(dir, '.gitignore'), '# ksql-migrate server data (statements and records): not for version control\n*\n', { mode: 0o600 });
     const release = await lockDataDir(dir);
-    const idFile = join(dir, 'cluster-id');
     let clusterId: string;
-    try { clusterId = (await readFile(idFile, 'utf8')).trim(); } catch {
-      clusterId = randomBytes(16).toString('base64url').slice(0, 22);
-      const f = await open(idFile, 'w', 0o600); await f.writeFile(clusterId); await f.sync(); await f.close();
-    }
+    try { clusterId = await clusterIdOf(dir); } catch (e) { await release(); throw e; }
     const j = new Journal(dir, clusterId, engine);
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
@@ -229,13 +225,16 @@ export class Journal implements StepHooks {
           for (const line of parts) onLine(line, false);
         }
       } catch (e) {
-        // no journal yet is a new data dir; any other read failure stops the start
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        // no journal yet is a new data dir; any other read failure stops the start, naming the file
+        const err = e as NodeJS.ErrnoException;
+        if (err.code !== 'ENOENT') { err.path ??= path; throw err; }
       }
       if (pending !== '') onLine(pending, true);
     } catch (e) { await release(); throw e; }
     j.release = release;
     j.replaying = false;
+    // (what retention did while the journal was applied is in it already)
+    engine.topics.takeTrims();
     j.fd = openSync(path, 'a+', 0o600);
     // (a journal written before files were made private becomes so)
     fchmodSync(j.fd, 0o600);
@@ -449,6 +448,9 @@ export class Journal implements StepHooks {
       throw new JournalBroken(this.failure);
     }
     if (KEPT(e) && this.compactAbove !== Infinity) this.kept.push(line);
+    // where retention moved partitions' starts, after the records that made it: a restart (with a
+    // larger --log-retention-bytes, or none) does not serve deleted records again, as no broker would
+    if (e.e === 'rec' || e.e === 'recs' || e.e === 'step') for (const t of this.engine.topics.takeTrims()) this.write({ e: 'base', t: t.topic, p: t.partition, o: t.start });
     if (this.size > this.nextCompaction) this.compactSoon();
   }
 
@@ -517,28 +519,78 @@ export class DataDirInUse extends Error {}
 
 /**
  * Takes the data dir for this process: a `lock` file holding its pid and, on Linux, the time the
- * process started, created only if absent. A lock left by a process that is gone is taken over, and
- * so is one whose pid now names another process (a container restarted with the same data dir: its
- * new processes take the old pids): the start times differ. Two servers on one data dir would each
- * append their own offsets and query ids to the one journal.
+ * process started. The file is written whole under a name of this process's own, then linked into
+ * place, which fails if a lock is there: no other server ever reads a lock half written (an empty
+ * one was taken for a dead server's, so two started at once could both run). A lock left by a process
+ * that is gone is taken over, and so is one whose pid now names another process (a container
+ * restarted with the same data dir: its new processes take the old pids): the start times differ.
+ * Two servers on one data dir would each append their own offsets and query ids to the one journal.
  */
 async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, 'lock');
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const f = await open(path, 'wx', 0o600);
-      const started = startTime(process.pid);
-      await f.writeFile(started === undefined ? String(process.pid) : `${process.pid} ${started}`); await f.close();
-      return async () => { await rm(path, { force: true }); };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      const [pidText, started] = (await readFile(path, 'utf8').catch(() => '')).trim().split(/\s+/);
+  const started = startTime(process.pid);
+  const mine = started === undefined ? String(process.pid) : `${process.pid} ${started}`;
+  const own = join(dir, `lock.${process.pid}.${randomBytes(4).toString('hex')}`);
+  await writeFile(own, mine, { mode: 0o600 });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try { await link(own, path); break; } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        // a file system without hard links: the lock is created in place, as it was before
+        if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') { await createInPlace(path, mine); break; }
+        if (code !== 'EEXIST' || attempt > 3) throw e;
+      }
+      const held = await readLock(path);
+      if (held === undefined) continue;
+      const [pidText, heldStarted] = held.trim().split(/\s+/);
       const pid = Number(pidText);
-      const same = (p: number) => { const now = startTime(p); return started === undefined || now === undefined || now === started; };
+      const same = (p: number) => { const now = startTime(p); return heldStarted === undefined || now === undefined || now === heldStarted; };
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && same(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
-      await rm(path, { force: true });
+      // a dead server's lock goes, if it is still the one judged dead (another server taking it over
+      // at the same moment may have put its own there)
+      if ((await readLock(path)) === held) await rm(path, { force: true });
     }
+  } finally { await rm(own, { force: true }); }
+  // (only this server's own lock is removed)
+  return async () => { if ((await readLock(path)) === mine) await rm(path, { force: true }); };
+}
+
+/** The lock's content; undefined when there is none. A directory in its place is the data dir's problem, named. */
+async function readLock(path: string): Promise<string | undefined> {
+  try { return await readFile(path, 'utf8'); } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return undefined;
+    err.path ??= path;
+    throw err;
   }
+}
+
+async function createInPlace(path: string, content: string): Promise<void> {
+  const f = await open(path, 'wx', 0o600);
+  try { await f.writeFile(content); } finally { await f.close(); }
+}
+
+/**
+ * The data dir's Kafka cluster id, made on its first start. It is written under another name and
+ * renamed into place, so it is never found empty; one found empty (a crash as an earlier version
+ * made it, before it served anything) is made again. A file that cannot be read stops the start,
+ * naming it, rather than give the cluster another id.
+ */
+async function clusterIdOf(dir: string): Promise<string> {
+  const idFile = join(dir, 'cluster-id');
+  try {
+    const id = (await readFile(idFile, 'utf8')).trim();
+    if (id !== '') return id;
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code !== 'ENOENT') { err.path ??= idFile; throw err; }
+  }
+  const id = randomBytes(16).toString('base64url').slice(0, 22);
+  const tmp = `${idFile}.new`;
+  const f = await open(tmp, 'w', 0o600);
+  try { await f.writeFile(id); await f.sync(); } finally { await f.close(); }
+  renameSync(tmp, idFile);
+  return id;
 }
 
 /**

@@ -155,6 +155,8 @@ export interface BatchProducer { id: number; epoch: number; firstSequence: numbe
  */
 export class PartitionLog implements SlabHolder {
   start = 0;
+  /** Told when retention moves the log's start (the journal keeps where it went). */
+  onTrim: ((log: PartitionLog) => void) | undefined;
   /** Idempotent producers' state, by producer id: what deduplicates a retried batch (kept by the journal too). */
   readonly producers = new Map<number, ProducerState>();
   /** Notes a batch of `p` appended at `baseOffset` (-1: held by a transaction) at `at`: its sequences are the producer's latest. */
@@ -384,8 +386,10 @@ export class PartitionLog implements SlabHolder {
       }
       dropSegs++;
     }
+    const moved = start !== this.start;
     this.start = start;
     if (dropSegs) { this.segments = segs.slice(dropSegs); this.hint = 0; }
+    if (moved) this.onTrim?.(this);
     // a decoded run trimmed at its front is copied without the deleted records
     const first = this.segments[0];
     if (first?.records && start > first.base) this.segments[0] = new Segment(start, first.records.slice(start - first.base));
@@ -539,6 +543,18 @@ export class TopicStore {
   onData(l: () => void): void { this.dataListeners.push(l); }
   /** Adds a listener for topics created and deleted. */
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
+
+  /** Partitions whose start retention moved since `takeTrims` was last called. */
+  private trimmed = new Set<PartitionLog>();
+  private readonly noteTrim = (log: PartitionLog) => { this.trimmed.add(log); };
+  /** Where retention has moved partitions' starts to since the last call (of topics that still exist). */
+  takeTrims(): { topic: string; partition: number; start: number }[] {
+    if (this.trimmed.size === 0) return [];
+    const out: { topic: string; partition: number; start: number }[] = [];
+    for (const log of this.trimmed) if (this.topics.get(log.topic)?.partitions[log.partition] === log) out.push({ topic: log.topic, partition: log.partition, start: log.start });
+    this.trimmed.clear();
+    return out;
+  }
   get(name: string): Topic | undefined { return this.topics.get(name); }
   /** Counts the topics created and deleted: a TopicRef looks its topic up again when it moves. */
   generation = 0;
@@ -565,6 +581,7 @@ export class TopicStore {
     // a topic the data dir cannot record is not made (nor served until a restart forgets it)
     this.refuse();
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
+    for (const p of t.partitions) p.onTrim = this.noteTrim;
     this.topics.set(name, t);
     this.generation++;
     try {
@@ -593,7 +610,11 @@ export class TopicStore {
     const t = this.topics.get(name);
     if (!t || partitions <= t.partitions.length) return;
     this.refuse();
-    for (let i = t.partitions.length; i < partitions; i++) t.partitions.push(new PartitionLog(name, i, logRetentionBytes(t.config), t.arrivals));
+    for (let i = t.partitions.length; i < partitions; i++) {
+      const log = new PartitionLog(name, i, logRetentionBytes(t.config), t.arrivals);
+      log.onTrim = this.noteTrim;
+      t.partitions.push(log);
+    }
     t.config.partitions = partitions;
     for (const l of this.topicListeners) l({ op: 'grow', name, partitions });
   }
