@@ -1527,6 +1527,21 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     const d = await mkdtemp(join(tmpdir(), prefix));
     try { await fn(d); } finally { await rm(d, { recursive: true, force: true }); }
   };
+  /**
+   * A data dir whose disk can be made full: `startFailing` runs a server whose journal writes fail
+   * (ENOSPC) while `fail(n)` is in force (the first n writes after it still go through), until `room()`.
+   */
+  const withFailingDisk = (prefix: string, fn: (d: { data: string; startFailing: (args?: string[]) => Promise<Running>; fail: (n?: number) => Promise<void>; room: () => Promise<void> }) => Promise<void>) =>
+    withDir(prefix, async (dir) => {
+      const marker = join(dir, 'fail-now'), data = join(dir, 'data');
+      const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
+      await fn({
+        data,
+        startFailing: (args = []) => startServerProcess(['--data-dir', data, ...args], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } }),
+        fail: (n = 0) => writeFile(marker, String(n)),
+        room: () => rm(marker),
+      });
+    });
 
   it('logs what a query cannot read or process to KSQL_PROCESSING_LOG, as a stock ksqlDB server does; the log outlives a restart', async () => {
     await withDir('ksqlm-plog-', async (d) => {
@@ -1593,58 +1608,52 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
   });
 
   it('a journal write that fails (disk full) stops the server taking writes; a restart comes back to what was written', async () => {
-    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-'));
-    const marker = join(failDir, 'fail-now');
-    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
-    try {
-      const first = await startServerProcess(['--data-dir', join(failDir, 'data')], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+    await withFailingDisk('ksqlm-enospc-', async ({ data, startFailing, fail, room }) => {
+      const first = await startFailing();
       expect((await ksql(first.url, "CREATE STREAM FW (K STRING KEY, V INT) WITH (kafka_topic='fw', value_format='JSON', partitions=1); INSERT INTO FW (K, V) VALUES ('kept', 1);")).status).toBe(200);
-      await writeFile(marker, 'x');
+      await fail();
       const failed = await ksql(first.url, "INSERT INTO FW (K, V) VALUES ('lost', 2);");
       expect(failed.status).toBe(503);
       expect(failed.body.message).toMatch(/^the data dir cannot be written \(ENOSPC\)/);
       // the record that was not kept is not held either: this server serves what a restart will
       expect((await queryStream(first.url, 'SELECT K, V FROM FW;')).rows).toEqual([['kept', 1]]);
-      await rm(marker);
+      await room();
       // nothing more is acknowledged, even once the disk has room again, until a restart
       expect((await ksql(first.url, "INSERT INTO FW (K, V) VALUES ('later', 3);")).status).toBe(503);
       expect((await fetch(`${first.url}/healthcheck`)).status).toBe(503);
       await first.stop('SIGKILL');
-      const second = await startServerProcess(['--data-dir', join(failDir, 'data')]);
+      const second = await startServerProcess(['--data-dir', data]);
       expect((await queryStream(second.url, 'SELECT K, V FROM FW;')).rows).toEqual([['kept', 1]]);
       expect((await ksql(second.url, "INSERT INTO FW (K, V) VALUES ('after', 4);")).status).toBe(200);
       await second.stop();
-    } finally { await rm(failDir, { recursive: true, force: true }); }
+    });
   });
 
   it('a record the journal kept is acknowledged though the query step after it could not be written; the restart processes it once', async () => {
-    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-step-'));
-    const marker = join(failDir, 'fail-now');
-    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
-    try {
-      const first = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest'], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+    await withFailingDisk('ksqlm-enospc-step-', async ({ data, startFailing, fail, room }) => {
+      const first = await startFailing(['--auto-offset-reset', 'earliest']);
       expect((await ksql(first.url, "CREATE STREAM FQ (K STRING KEY, V INT) WITH (kafka_topic='fq', value_format='JSON', partitions=1); CREATE STREAM FQ2 AS SELECT * FROM FQ; INSERT INTO FQ (K, V) VALUES ('a', 1);")).status).toBe(200);
       // the record's own line goes through, the query's step after it does not
-      await writeFile(marker, '1');
+      await fail(1);
       const kept = await ksql(first.url, "INSERT INTO FQ (K, V) VALUES ('b', 2);");
       expect([kept.status, kept.body]).toEqual([200, []]);
       // from then on the server takes no writes; /inserts-stream answers the same way per row
       expect((await fetch(`${first.url}/healthcheck`)).status).toBe(503);
       expect((await ksql(first.url, "INSERT INTO FQ (K, V) VALUES ('c', 3);")).status).toBe(503);
       await first.stop('SIGKILL');
-      await rm(marker);
-      const second = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest']);
+      await room();
+      const second = await startServerProcess(['--data-dir', data, '--auto-offset-reset', 'earliest']);
       try {
         expect((await queryStream(second.url, 'SELECT K, V FROM FQ;')).rows).toEqual([['a', 1], ['b', 2]]);
         expect((await queryStream(second.url, 'SELECT K, V FROM FQ2;')).rows).toEqual([['a', 1], ['b', 2]]);
       } finally { await second.stop(); }
       // the same through /inserts-stream: the row whose record was kept is acknowledged
-      const third = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest'], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+      const third = await startFailing(['--auto-offset-reset', 'earliest']);
       try {
         const req = insertsStreamRequest(third.url);
         let acks = '';
         const acked = new Promise<void>((resolve) => req.onData((d) => { acks += d; if (acks.includes('\n')) resolve(); }));
-        await writeFile(marker, '1');
+        await fail(1);
         req.write('{"target":"FQ"}\n{"K":"d","V":4}\n');
         await acked;
         req.write('{"K":"e","V":5}\n');
@@ -1653,29 +1662,26 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
         const lines = acks.trim().split('\n').map((l) => JSON.parse(l) as { status: string; seq: number });
         expect(lines.map((l) => [l.seq, l.status])).toEqual([[0, 'ok'], [1, 'error']]);
       } finally { await third.stop('SIGKILL'); }
-      await rm(marker);
-      const fourth = await startServerProcess(['--data-dir', join(failDir, 'data'), '--auto-offset-reset', 'earliest']);
+      await room();
+      const fourth = await startServerProcess(['--data-dir', data, '--auto-offset-reset', 'earliest']);
       try {
         expect((await queryStream(fourth.url, 'SELECT K, V FROM FQ2;')).rows).toEqual([['a', 1], ['b', 2], ['d', 4]]);
       } finally { await fourth.stop(); }
-    } finally { await rm(failDir, { recursive: true, force: true }); }
+    });
   });
 
   it('a Schema Registry change the journal cannot keep is not made, nor served, and every later one is refused', async () => {
-    const failDir = await mkdtemp(join(tmpdir(), 'ksqlm-enospc-sr-'));
-    const marker = join(failDir, 'fail-now');
-    const preload = fileURLToPath(new URL('../fixtures/fail-writes.cjs', import.meta.url));
-    try {
-      const first = await startServerProcess(['--data-dir', join(failDir, 'data')], { nodeArgs: ['--require', preload], env: { ...process.env, FAIL_WRITES_WHEN: marker } });
+    await withFailingDisk('ksqlm-enospc-sr-', async ({ startFailing, fail }) => {
+      const first = await startFailing();
       try {
         const sr = /Schema Registry listening on (\S+)/.exec(await first.outputMatching(/Schema Registry listening on \S+/))![1]!;
         const register = (subject: string) => fetch(`${sr}/subjects/${subject}/versions`, { method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema: '"string"' }) });
         expect((await register('kept-value')).status).toBe(200);
-        await writeFile(marker, 'x');
+        await fail();
         for (let i = 0; i < 2; i++) expect((await register('lost-value')).status).toBe(500);
         expect(await (await fetch(`${sr}/subjects`)).json()).toEqual(['kept-value']);
       } finally { await first.stop('SIGKILL'); }
-    } finally { await rm(failDir, { recursive: true, force: true }); }
+    });
   });
 
   it('a last entry that lost only its newline is kept, and the next entry starts a line of its own', async () => {
