@@ -188,3 +188,17 @@ describe('Avro encoding with a registered schema that has more fields', async ()
     expect(avsc().Type.forSchema(schema as never).fromBuffer(Buffer.from(codec.encode([null, null])))).toEqual({ A: 10, B: null });
   });
 });
+
+describe('JSON_SR payloads', () => {
+  it('are written as ksqlDB writes JSON (the Connect converter\'s Jackson nodes): a DOUBLE as Java prints it, a DECIMAL with its scale, a BIGINT exactly; read back to the same values', async () => {
+    const { jsonSrCodec } = await import('../../src/engine/serde/json-sr-serde.js');
+    const types: SqlType[] = [{ kind: 'DOUBLE' }, { kind: 'DECIMAL', precision: 4, scale: 2 }, { kind: 'BIGINT' }, { kind: 'STRING' }, { kind: 'ARRAY', item: { kind: 'DOUBLE' } }];
+    const codec = jsonSrCodec({ type: 'object', properties: { D: {}, DEC: {}, B: {}, S: {}, A: {} } }, { names: ['D', 'DEC', 'B', 'S', 'A'], types, unwrapped: false } as never);
+    const values = [21, Decimal.parse('10.00'), 2n ** 60n, 'x"y', [1e20, 0.5]];
+    const bytes = codec.encode(values);
+    expect(Buffer.from(bytes).toString()).toBe('{"D":21.0,"DEC":10.00,"B":1152921504606846976,"S":"x\\"y","A":[1.0E20,0.5]}');
+    expect(codec.decode(Buffer.from(bytes))).toEqual(values);
+    const one = jsonSrCodec({ type: 'number' }, { names: ['V'], types: [{ kind: 'DOUBLE' }], unwrapped: true } as never);
+    expect(Buffer.from(one.encode([3])).toString()).toBe('3.0');
+  });
+});
