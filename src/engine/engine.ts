@@ -130,6 +130,9 @@ export class Engine {
     return e;
   }
 
+  /** The command-topic offset taken last (-1 before any), without taking one. */
+  latestOffset(): number { return this.nextOffset - (this.options.queryIdScheme === 'counter' ? 1 : 2); }
+
   /** Takes the next command-topic offset for a distributed command. */
   takeOffset(carriesPlan: boolean): number {
     const off = this.nextOffset;

@@ -154,7 +154,8 @@ function adopt(engine: Engine, sandbox: Engine, stmt: Assertion): void {
 /**
  * POST /ksql/terminate: every persistent query terminated and every stream and table dropped, as
  * logged commands (so a restart keeps them gone); topics matching `deleteTopicList` (names or
- * regular expressions) are deleted with them.
+ * regular expressions) are deleted with them. The answer is ksqlDB's: a list of one currentStatus
+ * entity for the TERMINATE CLUSTER command.
  */
 export async function handleTerminateCluster(engine: Engine, body: Record<string, unknown>, journal?: Journal): Promise<ErrorBody | { status: number; body: unknown }> {
   const list = body.deleteTopicList ?? [];
@@ -185,5 +186,12 @@ export async function handleTerminateCluster(engine: Engine, body: Record<string
     if (r.status !== 200) return r;
   }
   for (const t of engine.topics.list()) if (matches(t.name)) engine.topics.delete(t.name);
-  return { status: 200, body: {} };
+  // ksqlDB answers with the command it wrote, TERMINATE CLUSTER, as its command runner left it: its
+  // runner terminates the cluster without setting the command a final status. (It takes no offset
+  // here: the journal replays the drops, not this, and later commands' offsets, query ids among
+  // them, must come out the same after a restart; the drops' latest is as good to wait on.)
+  const seq = engine.latestOffset();
+  const commandId = 'cluster/CLUSTER/terminate', message = 'Statement written to command topic';
+  engine.commands.push({ id: commandId, status: 'QUEUED', message, queryId: null, seq });
+  return { status: 200, body: [{ '@type': 'currentStatus', statementText: 'TERMINATE CLUSTER;', commandId, commandStatus: { status: 'QUEUED', message, queryId: null }, commandSequenceNumber: seq, warnings: [] }] };
 }
