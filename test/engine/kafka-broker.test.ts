@@ -312,6 +312,23 @@ describe('the group coordinator', () => {
     } finally { g.close(); vi.useRealTimers(); }
   });
 
+  it('a group goes on when its record cannot be kept (the data dir full): members sync, a session that ends in the timer does not throw, a commit is NOT_COORDINATOR', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const topics = new TopicStore();
+    const g = new GroupCoordinator(topics);
+    try {
+      topics.refusal = () => new Error('ENOSPC');
+      const a = await g.join({ groupId: 'g', memberId: '', clientId: 'c', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
+      expect((await g.sync('g', a.generationId, a.memberId, [{ memberId: a.memberId, assignment: Buffer.from('A') }])).assignment.toString()).toBe('A');
+      expect(g.describe('g').state).toBe('Stable');
+      // a commit that cannot be kept is NOT_COORDINATOR, as Kafka's coordinator answers a failed offsets append
+      expect(g.commit('g', a.generationId, a.memberId, 't', 0, 5n, null)).toBe(16);
+      expect(g.committed('g', 't', 0).offset).toBe(-1n);
+      vi.advanceTimersByTime(6500);
+      expect(g.describe('g').state).toBe('Empty');
+    } finally { g.close(); vi.useRealTimers(); }
+  });
+
   it('__consumer_offsets is compacted as Kafka\'s log cleaner leaves it: each key\'s latest record, none of a dropped group; a coordinator reading it back after a restart has every offset', () => {
     const topics = new TopicStore();
     const compactor = new InternalCompactor(topics, 50);

@@ -1,13 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Writer } from './wire.js';
-import type { TopicStore } from '../storage/topics.js';
+import { StorageRefused, type TopicStore } from '../storage/topics.js';
+import { JournalBroken } from '../storage/journal.js';
 import type { InternalCompactor } from './internal-compaction.js';
 
 export const GERR = {
   NONE: 0, ILLEGAL_GENERATION: 22, INCONSISTENT_GROUP_PROTOCOL: 23, INVALID_GROUP_ID: 24, UNKNOWN_MEMBER_ID: 25,
   INVALID_SESSION_TIMEOUT: 26, REBALANCE_IN_PROGRESS: 27, MEMBER_ID_REQUIRED: 79, FENCED_INSTANCE_ID: 82, OFFSET_METADATA_TOO_LARGE: 12, NON_EMPTY_GROUP: 68, GROUP_ID_NOT_FOUND: 69,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  /** What Kafka's coordinator answers when __consumer_offsets cannot be written (its KAFKA_STORAGE_ERROR becomes this): clients find the coordinator again and retry. */
+  NOT_COORDINATOR: 16,
 } as const;
+
+/** Whether an append failed because the data dir takes no more writes. */
+const storageFailed = (e: unknown): boolean => e instanceof StorageRefused || e instanceof JournalBroken;
 
 export interface JoinRequest {
   groupId: string; memberId: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
@@ -183,10 +189,7 @@ export class GroupCoordinator {
     }
     this.pendingIds.delete(memberId);
     g.protocolType = req.protocolType;
-    if (this.protocolTypes.get(g.id) !== req.protocolType) {
-      const value = Buffer.from(JSON.stringify({ protocolType: req.protocolType }));
-      this.write(groupRecordKey(g.id), value);
-    }
+    if (this.protocolTypes.get(g.id) !== req.protocolType) this.keep(groupRecordKey(g.id), Buffer.from(JSON.stringify({ protocolType: req.protocolType })));
     const member: Member = g.members.get(memberId) ?? { id: memberId, clientId: req.clientId, sessionTimeoutMs: req.sessionTimeoutMs, rebalanceTimeoutMs: req.rebalanceTimeoutMs, protocols: [], lastSeen: Date.now(), assignment: Buffer.alloc(0) };
     member.protocols = req.protocols; member.sessionTimeoutMs = req.sessionTimeoutMs; member.rebalanceTimeoutMs = req.rebalanceTimeoutMs; member.lastSeen = Date.now();
     member.clientHost = req.clientHost;
@@ -367,7 +370,10 @@ export class GroupCoordinator {
       // it processed stays processed); between the join and the sync it may not
       if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
-    this.store(groupId, topic, partition, offset, metadata);
+    try { this.store(groupId, topic, partition, offset, metadata); } catch (e) {
+      if (storageFailed(e)) return GERR.NOT_COORDINATOR;
+      throw e;
+    }
     return GERR.NONE;
   }
 
@@ -483,7 +489,16 @@ export class GroupCoordinator {
         protocols: m.protocols.map((p) => ({ name: p.name, metadata: p.metadata.toString('base64') })), assignment: m.assignment.toString('base64'),
       })),
     };
-    this.write(groupRecordKey(g.id), Buffer.from(JSON.stringify(saved)));
+    this.keep(groupRecordKey(g.id), Buffer.from(JSON.stringify(saved)));
+  }
+
+  /**
+   * Writes a group's own record, where a data dir that takes no more writes keeps the group as it
+   * was: a restart goes back to that, and the group goes on meanwhile (a session that ends in a timer
+   * must not end the server).
+   */
+  private keep(key: Buffer, value: Buffer | null): void {
+    try { this.write(key, value); } catch (e) { if (!storageFailed(e)) throw e; }
   }
 
   /**
