@@ -89,6 +89,13 @@ describe('JSON numbers in INT and BIGINT columns', () => {
     expect(read('{"I":3000000000,"B":1e20}')).toEqual([-1294967296, 7766279631452241920n]);
     expect(read('{"I":9223372036854775813,"B":9223372036854775808}')).toEqual([5, -(2n ** 63n)]);
     expect(read('{"I":-2147483649,"B":-9223372036854775809}')).toEqual([2147483647, 2n ** 63n - 1n]);
+    // numbers a double does not hold are taken from their text, exactly: 12345678901234567891 - 2^64,
+    // 123456789012 - 29 * 2^32, and 1e400, whose low 64 bits are all 0
+    expect(read('{"I":123456789012.99999999,"B":12345678901234567891.5}')).toEqual([-1097262572, -6101065172474983725n]);
+    expect(read('{"I":1e400,"B":-1e400}')).toEqual([0, 0]);
+    expect(read('{"I":-12.5e1,"B":1.23456789e30}')).toEqual([-125, BigInt.asIntN(64, 1234567890000000000000000000000n)]);
+    const single = valueSerde({ format: 'JSON', wrapSingle: false } as never, [{ name: 'B', type: T.BIGINT, ns: 'VALUE' }]);
+    expect(single.deserialize(Buffer.from('18446744073709551621.7'))).toEqual([5]);
     // text is parsed as an integer of the column's type (Integer.parseInt, Long.parseLong): never wrapped
     expect(read('{"I":"12","B":"-77"}')).toEqual([12, -77]);
     for (const bad of ['{"I":"3000000000"}', '{"I":"1.5"}', '{"B":"9223372036854775808"}', '{"I":true}']) expect(() => read(bad), bad).toThrow();

@@ -6,6 +6,24 @@ import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
 import { formatDate, formatTime, formatTimestamp } from '../util/civil-time.js';
 
+/**
+ * A JSON number as written (its token's text) in an INT or BIGINT column, as Jackson's intValue() and
+ * longValue() take a BigDecimal node: the integer part, exactly, then its low 32 or 64 bits. For
+ * numbers a double does not hold exactly (beyond 2^53, fractions, 1e400).
+ */
+export function integralOfNumberText(text: string, kind: 'INTEGER' | 'BIGINT'): number | bigint {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`not a JSON number: ${text}`);
+  const intDigits = m[2] ?? '', fracDigits = m[3] ?? '', exp = Number(m[4] ?? 0);
+  let whole: bigint;
+  // (a number ten to the 64th or more times an integer has no low 64 bits set: past that, 0)
+  if (exp - fracDigits.length >= 64) whole = 0n;
+  else if (exp >= 0) whole = BigInt(`0${intDigits}${fracDigits.slice(0, exp).padEnd(exp, '0')}`);
+  else whole = intDigits.length + exp <= 0 ? 0n : BigInt(intDigits.slice(0, intDigits.length + exp));
+  if (m[1] === '-') whole = -whole;
+  return kind === 'INTEGER' ? Number(BigInt.asIntN(32, whole)) : wrapLong(whole);
+}
+
 /** Converts a parsed JSON value into the engine's value for a column type; throws on a mismatch. */
 export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
   if (v === null || v === undefined) return null;
