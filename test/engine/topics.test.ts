@@ -428,7 +428,7 @@ describe('the arrival log', () => {
 });
 
 describe('topic changes the data dir cannot record', () => {
-  it('a topic whose record fails is not made; once writes are refused, no topic is made, deleted, grown or reconfigured', () => {
+  it('a topic whose record fails is not made; once writes are refused, no topic is made, deleted, grown, reconfigured or trimmed', () => {
     const store = new TopicStore();
     let failing = false, broken: Error | undefined;
     store.onTopic(() => { if (failing) { broken = new Error('ENOSPC'); throw broken; } });
@@ -443,6 +443,7 @@ describe('topic changes the data dir cannot record', () => {
     expect(() => store.delete('kept')).toThrow(StorageRefused);
     expect(() => store.grow('kept', 3)).toThrow(StorageRefused);
     expect(() => store.reconfigure('kept', { 'retention.ms': '1' })).toThrow(StorageRefused);
+    expect(() => store.deleteRecords('kept', 0, 0)).toThrow(StorageRefused);
     expect([store.has('later'), store.get('kept')!.partitions.length, store.get('kept')!.config.overrides]).toEqual([false, 1, undefined]);
   });
 });

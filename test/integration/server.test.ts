@@ -1481,6 +1481,41 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     });
   });
 
+  it('where retention moved a log\'s start is kept at once, however the server stops after it: also a start moved by the last record, or while the journal was applied', async () => {
+    await withDir('ksqlm-retained-last-', async (dir) => {
+      const first = await startServerProcess(['--data-dir', dir, '--log-retention-bytes', '2000']);
+      let before: unknown[][] = [];
+      try {
+        expect((await ksql(first.url, "CREATE STREAM RL (K STRING KEY, V INT) WITH (kafka_topic='rl', value_format='JSON', partitions=1);")).status).toBe(200);
+        // one record at a time, until one moves the log's start: the server is killed right after it
+        for (let i = 0; ; i++) {
+          expect(i).toBeLessThan(200);
+          expect((await ksql(first.url, `INSERT INTO RL (K, V) VALUES ('k${i}', ${i});`)).status).toBe(200);
+          const rows = (await queryStream(first.url, 'SELECT V FROM RL;')).rows;
+          if (rows[0]![0] !== 0 && (before.length === 0 || rows[0]![0] !== before[0]![0])) { before = rows; break; }
+          before = rows[0]![0] === 0 ? [] : rows;
+        }
+      } finally { await first.stop('SIGKILL'); }
+      const second = await startServerProcess(['--data-dir', dir]);
+      try { expect((await queryStream(second.url, 'SELECT V FROM RL;')).rows).toEqual(before); } finally { await second.stop(); }
+    });
+    await withDir('ksqlm-retained-replay-', async (dir) => {
+      const first = await startServerProcess(['--data-dir', dir]);
+      try {
+        expect((await ksql(first.url, `CREATE STREAM RR (K STRING KEY, V INT) WITH (kafka_topic='rr', value_format='JSON', partitions=1); ${Array.from({ length: 100 }, (_, i) => `INSERT INTO RR (K, V) VALUES ('k${i}', ${i});`).join(' ')}`)).status).toBe(200);
+      } finally { await first.stop(); }
+      // a smaller retention deletes records as the journal is applied; nothing is written after
+      const second = await startServerProcess(['--data-dir', dir, '--log-retention-bytes', '2000']);
+      let kept: unknown[][];
+      try {
+        kept = (await queryStream(second.url, 'SELECT V FROM RR;')).rows;
+        expect(kept.length).toBeLessThan(100);
+      } finally { await second.stop('SIGKILL'); }
+      const third = await startServerProcess(['--data-dir', dir]);
+      try { expect((await queryStream(third.url, 'SELECT V FROM RR;')).rows).toEqual(kept); } finally { await third.stop(); }
+    });
+  });
+
   it('reads a journal written before lines had checksums, and goes on with lines that have them', async () => {
     await withDir('ksqlm-legacy-', async (dir) => {
       const first = await startServerProcess(['--data-dir', dir]);
@@ -1668,6 +1703,28 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       try {
         expect((await queryStream(fourth.url, 'SELECT K, V FROM FQ2;')).rows).toEqual([['a', 1], ['b', 2], ['d', 4]]);
       } finally { await fourth.stop(); }
+    });
+  });
+
+  it('a record kept is acknowledged though where retention moved the log\'s start after it could not be written', async () => {
+    await withFailingDisk('ksqlm-enospc-trim-', async ({ data, startFailing, fail, room }) => {
+      const first = await startFailing(['--log-retention-bytes', '2000']);
+      let last = -1;
+      try {
+        expect((await ksql(first.url, "CREATE STREAM FT (K STRING KEY, V INT) WITH (kafka_topic='ft', value_format='JSON', partitions=1);")).status).toBe(200);
+        // each insert may write its record; the one whose record moves the log's start cannot write that
+        for (let i = 0; i < 200; i++) {
+          await fail(1);
+          const r = await ksql(first.url, `INSERT INTO FT (K, V) VALUES ('k${i}', ${i});`);
+          expect([i, r.status]).toEqual([i, 200]);
+          await room();
+          last = i;
+          if ((await fetch(`${first.url}/healthcheck`)).status === 503) break;
+        }
+        expect(last).toBeLessThan(199);
+      } finally { await first.stop('SIGKILL'); }
+      const second = await startServerProcess(['--data-dir', data, '--log-retention-bytes', '2000']);
+      try { expect((await queryStream(second.url, 'SELECT V FROM FT;')).rows.at(-1)).toEqual([last]); } finally { await second.stop(); }
     });
   });
 

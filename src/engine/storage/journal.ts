@@ -165,6 +165,7 @@ export class Journal implements StepHooks {
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
+    engine.topics.onTrim((t) => j.trimmed(t));
     engine.topics.onGroup({
       begin: () => { if (!j.replaying) { j.group = []; j.units = []; j.producers = []; } },
       // the last `n` records were appended as one unit (a producer's batch)
@@ -233,8 +234,6 @@ export class Journal implements StepHooks {
     } catch (e) { await release(); throw e; }
     j.release = release;
     j.replaying = false;
-    // (what retention did while the journal was applied is in it already)
-    engine.topics.takeTrims();
     j.fd = openSync(path, 'a+', 0o600);
     // (a journal written before files were made private becomes so)
     fchmodSync(j.fd, 0o600);
@@ -243,6 +242,8 @@ export class Journal implements StepHooks {
     // a whole last entry that lost only its newline gets it back, so the next entry starts a line
     if (!lastHasNewline) writeSync(j.fd, '\n');
     j.size = validBytes + (lastHasNewline ? 0 : 1);
+    // what retention deleted while the journal was applied (a smaller retention than before)
+    j.flushTrims();
     // records whose step did not reach the disk are processed now
     engine.drain();
     j.compactAbove = compactAbove;
@@ -448,10 +449,32 @@ export class Journal implements StepHooks {
       throw new JournalBroken(this.failure);
     }
     if (KEPT(e) && this.compactAbove !== Infinity) this.kept.push(line);
-    // where retention moved partitions' starts, after the records that made it: a restart (with a
-    // larger --log-retention-bytes, or none) does not serve deleted records again, as no broker would
-    if (e.e === 'rec' || e.e === 'recs' || e.e === 'step') for (const t of this.engine.topics.takeTrims()) this.write({ e: 'base', t: t.topic, p: t.partition, o: t.start });
+    // trims a query step or a unit made go after its line, which holds the records that made them
+    if (e.e === 'step' || e.e === 'recs') this.flushTrims();
     if (this.size > this.nextCompaction) this.compactSoon();
+  }
+
+  /**
+   * Where retention moved partitions' starts: a restart (with a larger --log-retention-bytes, or none)
+   * does not serve deleted records again, as no broker would. Written at once after the record that
+   * made it; after the step or unit being written (whose line holds the records); after the journal
+   * was applied (a smaller retention than before deleted more). A trim that cannot be written leaves
+   * the server taking no more writes, but fails nothing already kept.
+   */
+  private pendingTrims = new Map<string, Extract<Entry, { e: 'base' }>>();
+  private trimmed(t: { topic: string; partition: number; start: number }): void {
+    const e = { e: 'base', t: t.topic, p: t.partition, o: t.start } as const;
+    if (this.replaying || this.fd === undefined || this.step || this.group) { this.pendingTrims.set(`${t.topic}\u0000${t.partition}`, e); return; }
+    this.writeTrim(e);
+  }
+  private flushTrims(): void {
+    if (this.pendingTrims.size === 0) return;
+    const trims = [...this.pendingTrims.values()];
+    this.pendingTrims.clear();
+    for (const e of trims) this.writeTrim(e);
+  }
+  private writeTrim(e: Extract<Entry, { e: 'base' }>): void {
+    try { this.write(e); } catch (err) { if (!(err instanceof JournalBroken)) throw err; }
   }
 
   logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }

@@ -544,17 +544,13 @@ export class TopicStore {
   /** Adds a listener for topics created and deleted. */
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
 
-  /** Partitions whose start retention moved since `takeTrims` was last called. */
-  private trimmed = new Set<PartitionLog>();
-  private readonly noteTrim = (log: PartitionLog) => { this.trimmed.add(log); };
-  /** Where retention has moved partitions' starts to since the last call (of topics that still exist). */
-  takeTrims(): { topic: string; partition: number; start: number }[] {
-    if (this.trimmed.size === 0) return [];
-    const out: { topic: string; partition: number; start: number }[] = [];
-    for (const log of this.trimmed) if (this.topics.get(log.topic)?.partitions[log.partition] === log) out.push({ topic: log.topic, partition: log.partition, start: log.start });
-    this.trimmed.clear();
-    return out;
-  }
+  private trimListeners: ((t: { topic: string; partition: number; start: number }) => void)[] = [];
+  /** Tells `l` each time retention moves a partition's start (of a topic that still exists). */
+  onTrim(l: (t: { topic: string; partition: number; start: number }) => void): void { this.trimListeners.push(l); }
+  private readonly noteTrim = (log: PartitionLog) => {
+    if (this.topics.get(log.topic)?.partitions[log.partition] !== log) return;
+    for (const l of this.trimListeners) l({ topic: log.topic, partition: log.partition, start: log.start });
+  };
   get(name: string): Topic | undefined { return this.topics.get(name); }
   /** Counts the topics created and deleted: a TopicRef looks its topic up again when it moves. */
   generation = 0;
