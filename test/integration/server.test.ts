@@ -1802,6 +1802,40 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
     } finally { await rm(sharedDir, { recursive: true, force: true }); }
   });
 
+  it('of servers started at once on a data dir with a dead server\'s lock, exactly one takes it', async () => {
+    await withDir('ksqlm-race-', async (dir) => {
+      for (let round = 0; round < 3; round++) {
+        await writeFile(join(dir, 'lock'), '999999 1');
+        const servers = Array.from({ length: 4 }, () => spawn(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] }));
+        // each either listens (it holds the data dir) or exits 2 (refused)
+        const outcomes = await Promise.all(servers.map((p) => new Promise<string>((resolve) => {
+          let out = '';
+          p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('listening on')) resolve('running'); });
+          p.on('exit', (code) => resolve(`exit ${code}`));
+        })));
+        for (const p of servers) if (p.exitCode === null) { p.kill(); await once(p, 'exit'); }
+        expect([round, outcomes.filter((o) => o === 'running').length, outcomes.filter((o) => o === 'exit 2').length]).toEqual([round, 1, 3]);
+      }
+      // one that stalls as it removes the dead lock, while another comes to take it over too
+      await writeFile(join(dir, 'lock'), '999999 1');
+      const slow = spawn(process.execPath, ['--require', fileURLToPath(new URL('../fixtures/slow-lock-rm.cjs', import.meta.url)), CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // (it holds the takeover's guard while it stalls)
+      for (const deadline = Date.now() + 10_000; !(await stat(join(dir, 'lock.takeover')).then(() => true, () => false));) {
+        if (Date.now() > deadline) throw new Error('the first server never came to take the lock over');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const quick = spawn(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const outcome = (p: typeof slow) => new Promise<string>((resolve) => {
+        let out = '';
+        p.stdout.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('listening on')) resolve('running'); });
+        p.on('exit', (code) => resolve(`exit ${code}`));
+      });
+      const both = await Promise.all([outcome(slow), outcome(quick)]);
+      for (const p of [slow, quick]) if (p.exitCode === null) { p.kill(); await once(p, 'exit'); }
+      expect(both.filter((o) => o === 'running').length).toBe(1);
+    });
+  });
+
   it('a data dir whose files are not what it needs stops the start (exit 2) naming the file; an empty cluster id is made again', async () => {
     await withDir('ksqlm-odd-files-', async (dir) => {
       const start = () => spawnSync(process.execPath, [CLI, 'server', '--port', '0', '--no-kafka', '--no-schema-registry', '--data-dir', dir], { encoding: 'utf8', timeout: 20_000 });

@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, fchmodSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { link, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -561,7 +561,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
         const code = (e as NodeJS.ErrnoException).code;
         // a file system without hard links: the lock is created in place, as it was before
         if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') { await createInPlace(path, mine); break; }
-        if (code !== 'EEXIST' || attempt > 3) throw e;
+        if (code !== 'EEXIST' || attempt > 100) throw e;
       }
       const held = await readLock(path);
       if (held === undefined) continue;
@@ -570,8 +570,11 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       const same = (p: number) => { const now = startTime(p); return heldStarted === undefined || now === undefined || now === heldStarted; };
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) && same(pid)) throw new DataDirInUse(`${dir} is in use by another server (pid ${pid}); stop it, or use another directory`);
       // a dead server's lock goes, if it is still the one judged dead (another server taking it over
-      // at the same moment may have put its own there)
-      if ((await readLock(path)) === held) await rm(path, { force: true });
+      // at the same moment may have put its own there), under a guard one process holds at a time
+      // (made by mkdir, which only one can): two taking over at once cannot both remove and link
+      const guard = join(dir, 'lock.takeover');
+      if (!(await takeGuard(guard))) { await new Promise((r) => setTimeout(r, 50)); continue; }
+      try { if ((await readLock(path)) === held) await rm(path, { force: true }); } finally { await rm(guard, { recursive: true, force: true }); }
     }
   } finally { await rm(own, { force: true }); }
   // (only this server's own lock is removed)
@@ -585,6 +588,16 @@ async function readLock(path: string): Promise<string | undefined> {
     if (err.code === 'ENOENT') return undefined;
     err.path ??= path;
     throw err;
+  }
+}
+
+/** Takes the lock's takeover guard; false while another process holds it (one that died holding it, 10 s ago, loses it). */
+async function takeGuard(guard: string): Promise<boolean> {
+  try { await mkdir(guard, { mode: 0o700 }); return true; } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const made = await stat(guard).then((st) => st.mtimeMs, () => undefined);
+    if (made !== undefined && Date.now() - made > 10_000) await rm(guard, { recursive: true, force: true });
+    return false;
   }
 }
 
