@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { KsqlClient, AuthError, ServerError, UnreachableError } from '../client/client.js';
+import { KsqlClient, AuthError, ServerError, UnreachableError, type ClientOptions } from '../client/client.js';
 import { SchemaRegistryClient } from '../client/schema-registry.js';
 import { ConfigError, loadConfig, readTlsFiles, type Config } from '../config/config.js';
 import { configLoaded, inConfigTerms, loadedConfig } from './config-terms.js';
@@ -113,7 +113,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   return () => server.close();
 }
 
-export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
+export function makeClient(config: Config, opts: GlobalOptions, more: Partial<ClientOptions> = {}): KsqlClient {
   const redact = verboseRedactor(config, opts);
   let files;
   try { files = readTlsFiles(config.server, config.settingAt); } catch (e) { throw new CliError((e as Error).message, EXIT.USAGE); }
@@ -123,6 +123,7 @@ export function makeClient(config: Config, opts: GlobalOptions): KsqlClient {
     url: config.server.url, username: config.server.username, password: config.server.password,
     headers: config.server.headers, timeoutMs: config.server.timeoutMs, insecure: config.server.insecure, verifyHost: config.server.verifyHost, properties: config.properties,
     onRequest: opts.verbose ? (m, p, b) => process.stderr.write(`> ${m} ${config.server.url}${p} ${redact(b).slice(0, 2000)}\n`) : undefined,
+    ...more,
   });
 }
 

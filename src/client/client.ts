@@ -23,6 +23,8 @@ export interface ClientOptions {
   retries?: number;
   /** streamsProperties sent with every /ksql request and as properties with queries. */
   properties?: Record<string, unknown>;
+  /** How long connecting (TLS included) may take (undici's default: 10 s). */
+  connectTimeoutMs?: number;
 }
 
 /** The server could not be reached (refused, DNS, TLS, timeout). */
@@ -58,7 +60,10 @@ export class KsqlClient {
   private readonly dispatcher: Dispatcher | undefined;
   constructor(private readonly opts: ClientOptions) {
     const tls = opts.insecure || opts.ca || opts.cert || opts.verifyHost === false;
-    this.dispatcher = tls ? new Agent({ connect: { rejectUnauthorized: !opts.insecure, ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.verifyHost === false ? { checkServerIdentity: () => undefined } : {}) } }) : undefined;
+    const connectTimeout = opts.connectTimeoutMs === undefined ? {} : { timeout: opts.connectTimeoutMs };
+    this.dispatcher = tls || opts.connectTimeoutMs !== undefined
+      ? new Agent({ connect: { rejectUnauthorized: !opts.insecure, ca: opts.ca, cert: opts.cert, key: opts.key, ...(opts.verifyHost === false ? { checkServerIdentity: () => undefined } : {}), ...connectTimeout } })
+      : undefined;
   }
 
   get url(): string { return this.opts.url.replace(/\/+$/, ''); }
@@ -173,11 +178,17 @@ export class KsqlClient {
     return headers;
   }
 
+  /** GET /healthcheck, answered within `timeoutMs` (connecting and TLS included): its status and text. */
+  private async healthcheck(timeoutMs: number): Promise<{ status: number; text: string }> {
+    this.opts.onRequest?.('GET', '/healthcheck', '');
+    const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: AbortSignal.timeout(timeoutMs) });
+    return { status: res.statusCode, text: await res.body.text() };
+  }
+
   async health(): Promise<{ isHealthy: boolean; details: Record<string, { isHealthy: boolean }>; serverState?: string }> {
     try {
-      this.opts.onRequest?.('GET', '/healthcheck', '');
-      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: this.opts.timeoutMs ?? 30_000, bodyTimeout: this.opts.timeoutMs ?? 30_000 });
-      return HealthCheck.parse(await res.body.json());
+      const { text } = await this.healthcheck(this.opts.timeoutMs ?? 30_000);
+      return HealthCheck.parse(JSON.parse(text));
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
   }
 
@@ -189,9 +200,7 @@ export class KsqlClient {
   async probeHealth(timeoutMs: number): Promise<{ healthy: true } | { healthy: false; reason: string; lasting: boolean }> {
     let status: number, text: string;
     try {
-      this.opts.onRequest?.('GET', '/healthcheck', '');
-      const res = await request(`${this.url}/healthcheck`, { dispatcher: this.dispatcher, headers: this.commonHeaders(), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-      status = res.statusCode; text = await res.body.text();
+      ({ status, text } = await this.healthcheck(timeoutMs));
     } catch (e) {
       const reason = describeNetworkError(this.url, e);
       return { healthy: false, reason, lasting: reason.startsWith('TLS failure') };
@@ -211,15 +220,18 @@ export class KsqlClient {
     return { healthy: false, reason: `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status})`, lasting: false };
   }
 
-  /** GET /info; safe to retry (connection errors and 503s, as a server starting up answers). */
-  async info() {
-    const timeout = this.opts.timeoutMs ?? 30_000;
-    const attempts = (this.opts.retries ?? 3) + 1;
+  /**
+   * GET /info; safe to retry (connection errors and 503s, as a server starting up answers).
+   * `opts.timeoutMs`: the whole of one try, connecting and TLS included; `opts.attempts`: tries in all.
+   */
+  async info(opts: { timeoutMs?: number; attempts?: number } = {}) {
+    const timeout = opts.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+    const attempts = opts.attempts ?? (this.opts.retries ?? 3) + 1;
     for (let i = 0; ; i++) {
       let status: number, text: string;
       try {
         this.opts.onRequest?.('GET', '/info', '');
-        const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.commonHeaders() });
+        const res = await request(`${this.url}/info`, { headersTimeout: timeout, bodyTimeout: timeout, dispatcher: this.dispatcher, headers: this.commonHeaders(), ...(opts.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(opts.timeoutMs) }) });
         status = res.statusCode; text = await res.body.text();
       } catch (e) {
         if (i + 1 < attempts && !timedOut(e)) { await sleep(200 * 2 ** i); continue; }
@@ -272,6 +284,8 @@ function describeNetworkError(url: string, e: unknown): string {
   if (/wrong version number|packet length too long/i.test(`${err.message} ${err.cause?.message ?? ''}`)) {
     return `TLS failure talking to ${url}: the server does not speak TLS on that port (use http://, or the port it serves HTTPS on)`;
   }
+  // a request given up after its time (AbortSignal.timeout), connecting or TLS included
+  if (err.name === 'TimeoutError' || err.cause?.name === 'TimeoutError') return `ksqlDB at ${url} did not answer in time`;
   switch (code) {
     case 'ECONNREFUSED': return `cannot reach ksqlDB at ${url}: connection refused (is the server running?)`;
     case 'ENOTFOUND': case 'EAI_AGAIN': return `cannot reach ksqlDB at ${url}: the host name does not resolve`;

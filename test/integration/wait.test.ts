@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { CLI, freePort, startServerProcess } from '../helpers/server.js';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 });
@@ -86,6 +86,34 @@ describe('wait: until the server is healthy', () => {
     child.kill('SIGINT');
     const [code] = await exited;
     expect([code, JSON.parse(stdout), stderr.endsWith('\nerror: interrupted\n')]).toEqual([130, { error: 'interrupted', exitCode: 130 }, true]);
+  });
+
+  it('keeps to --timeout however the server stalls: in the TLS handshake, or in /info once healthy; a TLS failure ends it at once', async () => {
+    const timed = (args: string[]) => new Promise<{ ms: number; code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [CLI, 'wait', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '', stderr = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      child.on('exit', (code) => resolve({ ms: Date.now() - t0, code, stdout, stderr }));
+    });
+    // a port that takes the connection and never says a word: the TLS handshake never ends
+    const silent = createNetServer(() => undefined).listen(0, '127.0.0.1');
+    // a server that is healthy but never answers /info; and one that speaks plain HTTP
+    const halfway = createServer((req, res) => { if (req.url === '/healthcheck') res.writeHead(200, { 'content-type': 'application/json' }).end('{"isHealthy":true,"details":{}}'); }).listen(0, '127.0.0.1');
+    const plain = createServer((_req, res) => res.end('x')).listen(0, '127.0.0.1');
+    await Promise.all([once(silent, 'listening'), once(halfway, 'listening'), once(plain, 'listening')]);
+    const port = (s: { address(): unknown }) => (s.address() as AddressInfo).port;
+    try {
+      const stalled = await timed(['--server', `https://127.0.0.1:${port(silent)}`, '--timeout', '1s']);
+      expect([stalled.code, stalled.ms < 5000, stalled.stderr.trim().split('\n').at(-1)]).toEqual([3, true, `error: not healthy within 1 s (1 check): ksqlDB at https://127.0.0.1:${port(silent)} did not answer in time`]);
+      const noInfo = await timed(['--server', `http://127.0.0.1:${port(halfway)}`, '--timeout', '1s']);
+      expect([noInfo.code, noInfo.ms < 5000, noInfo.stdout]).toEqual([0, true, expect.stringMatching(/is healthy, after 1\.\d s and 1 check\n$/)]);
+      const tls = await timed(['--server', `https://127.0.0.1:${port(plain)}`, '--timeout', '30s']);
+      expect([tls.code, tls.ms < 5000, tls.stderr.trim()]).toEqual([3, true, `error: TLS failure talking to https://127.0.0.1:${port(plain)}: the server does not speak TLS on that port (use http://, or the port it serves HTTPS on)`]);
+    } finally {
+      silent.close(); halfway.closeAllConnections(); halfway.close(); plain.close();
+    }
   });
 
   it('refuses flags it cannot use (exit 2), naming the flag', () => {

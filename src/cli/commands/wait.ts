@@ -21,7 +21,8 @@ export async function runWait(opts: WaitOptions): Promise<number> {
   }
   const config = loadConfigOrExit(opts);
   const redact = secretRedactor(config, opts);
-  const client = makeClient(config, opts);
+  // (connecting, a TLS handshake included, is held to the wait too, as to the server's timeout)
+  const client = makeClient(config, opts, { connectTimeoutMs: Math.max(100, Math.min(timeoutMs, config.server.timeoutMs, 10_000)) });
   const started = Date.now();
   let attempts = 0, last = '';
   try {
@@ -40,11 +41,12 @@ export async function runWait(opts: WaitOptions): Promise<number> {
       }
       await new Promise((r) => setTimeout(r, Math.min(intervalMs, timeoutMs - waitedMs)));
     }
-    const waitedMs = Date.now() - started;
     // the version, once healthy: /healthcheck asks for no credentials, /info does, so credentials it
     // refuses are found here rather than by the command after (a server that answers /healthcheck
-    // but not /info is still healthy)
-    const version = await client.info().then((i) => i.version, (e: unknown) => { if (e instanceof AuthError) throw e; return undefined; });
+    // but not /info in the time left, at least a second, is still healthy)
+    const left = Math.max(1000, timeoutMs - (Date.now() - started));
+    const version = await client.info({ timeoutMs: left, attempts: 1 }).then((i) => i.version, (e: unknown) => { if (e instanceof AuthError) throw e; return undefined; });
+    const waitedMs = Date.now() - started;
     if (opts.json) process.stdout.write(`${JSON.stringify({ healthy: true, url: client.url, version: version ?? null, waitedMs, attempts }, null, 2)}\n`);
     else if (!opts.quiet) process.stdout.write(`ksqlDB at ${client.url} is healthy${version ? ` (version ${version})` : ''}, after ${seconds(waitedMs)} and ${attempts} ${attempts === 1 ? 'check' : 'checks'}\n`);
     return EXIT.OK;

@@ -6,7 +6,7 @@ import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { fromJson, lookupField } from '../serde/json-value.js';
 import { drainKept, type Journal } from '../storage/journal.js';
-import { acceptedTypes, mediaTypeTakes } from '../util/media-types.js';
+import { preferredOf } from '../util/media-types.js';
 
 /**
  * POST /inserts-stream: the first JSON line names the target, each further line is a row; every row is
@@ -19,7 +19,8 @@ const MAX_LINE = 10 * 1024 * 1024;
 
 export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
   void journal;
-  const json = insertsAnswerType(req.headers.accept) === 'application/json';
+  // (no Accept, or none of the two, answers in delimited lines: the server checked the header first)
+  const json = preferredOf(req.headers.accept, ['application/vnd.ksqlapi.delimited.v1', 'application/json']) === 'application/json';
   // the answer's head goes out once the target is known good: a target refused is a 400
   const start = () => { if (!res.headersSent) res.writeHead(200, { 'Content-Type': json ? 'application/json' : 'application/vnd.ksqlapi.delimited.v1' }); };
   let buf = '';
@@ -117,18 +118,6 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; finish(); req.resume(); }
   });
   req.on('end', () => { handleLine(buf); buf = ''; finish(); });
-}
-
-/**
- * What /inserts-stream answers in: of the client's accepted types, its most preferred that one of the
- * two takes (as Vert.x's routing picks it), delimited lines first where a wildcard takes both.
- */
-function insertsAnswerType(accept: string | undefined): string {
-  for (const t of acceptedTypes(accept ?? '')) {
-    const produced = ['application/vnd.ksqlapi.delimited.v1', 'application/json'].find((p) => mediaTypeTakes(t, p));
-    if (produced) return produced;
-  }
-  return 'application/vnd.ksqlapi.delimited.v1';
 }
 
 /** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */

@@ -32,3 +32,16 @@ export function negotiate(accept: string | undefined, produced: readonly (readon
   }
   return best?.type;
 }
+
+/**
+ * The produced type to answer in as Vert.x routes pick it (ksqlDB's /query-stream and /inserts-stream):
+ * of the client's accepted types, by its preference, the first one a produced type matches, the
+ * server's first where a wildcard takes several; undefined when none is taken.
+ */
+export function preferredOf(accept: string | undefined, produced: readonly string[]): string | undefined {
+  for (const t of acceptedTypes(accept ?? '')) {
+    const p = produced.find((x) => mediaTypeTakes(t, x));
+    if (p) return p;
+  }
+  return undefined;
+}
