@@ -27,6 +27,12 @@ describe('Avro compatibility problems, named as Confluent names them', () => {
     expect(checkCompatibility('FULL', avro(both), avro(both))).toEqual([]);
   });
 
+  it('a record where a primitive, array, map or union was is a TYPE_MISMATCH told in Avro\'s words, not an error of the JavaScript library under it', () => {
+    for (const [previous, name] of [['int', 'INT'], [{ type: 'array', items: 'int' }, 'ARRAY'], [{ type: 'map', values: 'int' }, 'MAP'], [['null', 'int'], 'UNION']] as const) {
+      expect(checkCompatibility('BACKWARD', avro(previous), avro(record('R', [{ name: 'a', type: 'int' }])))).toEqual([`{errorType:'TYPE_MISMATCH', description:'reader type: RECORD not compatible with writer type: ${name}'}`]);
+    }
+  });
+
   it('a new field with a default reads old data', () => {
     expect(checkCompatibility('BACKWARD', avro(record('R', [{ name: 'a', type: 'int' }])), avro(record('R', [{ name: 'a', type: 'int' }, { name: 'b', type: 'int', default: 0 }])))).toEqual([]);
   });

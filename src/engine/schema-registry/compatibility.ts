@@ -35,8 +35,8 @@ function canRead(reader: Schema, writer: Schema): string[] {
         for (const ref of s.refs ?? []) avsc().Type.forSchema(plain(JSON.parse(ref.schema)) as avro.Schema, { registry });
         return avsc().Type.forSchema(plain(JSON.parse(s.schema)) as avro.Schema, { registry });
       };
+      let pair: [avro.Type, avro.Type] | undefined;
       try {
-        let pair: [avro.Type, avro.Type];
         try { pair = [parse(reader, readerTypes, withoutNamespaces), parse(writer, {}, withoutNamespaces)]; } catch {
           readerTypes = {};
           pair = [parse(reader, readerTypes, (x) => x), parse(writer, {}, (x) => x)];
@@ -44,8 +44,11 @@ function canRead(reader: Schema, writer: Schema): string[] {
         pair[0].createResolver(pair[1]);
         return [];
       } catch (e) {
-        const message = (e as Error).message;
-        return [`{errorType:'${avroProblem(message, readerTypes)}', description:'${message}'}`];
+        // avsc's resolver fails some pairs with a JavaScript error of its own (a record read from an
+        // int): those are told as Avro's compatibility check tells a type mismatch, never as that error
+        const own = !(e instanceof TypeError || e instanceof RangeError);
+        const message = own || !pair ? (e as Error).message : `reader type: ${avroTypeName(pair[0])} not compatible with writer type: ${avroTypeName(pair[1])}`;
+        return [`{errorType:'${own ? avroProblem(message, readerTypes) : 'TYPE_MISMATCH'}', description:'${message}'}`];
       }
     }
     case 'PROTOBUF': return protobufReads(reader, writer);
@@ -76,6 +79,9 @@ function withoutNamespaces(s: unknown): unknown {
 }
 
 /** Confluent's name for the Avro incompatibility avsc's resolver describes. */
+/** An Avro type's kind as Avro's Schema.Type names it (RECORD, INT, ...); avsc's logical types go by the type under them. */
+const avroTypeName = (t: avro.Type): string => (t.typeName.startsWith('logical:') ? (t as unknown as { underlyingType: avro.Type }).underlyingType.typeName : t.typeName).replace(/:.*/, '').toUpperCase();
+
 function avroProblem(message: string, readerTypes: Record<string, avro.Type>): string {
   if (message.startsWith('no matching field for default-less')) return 'READER_FIELD_MISSING_DEFAULT_VALUE';
   if (message.startsWith('no alias found')) return 'NAME_MISMATCH';
