@@ -4,6 +4,7 @@ import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues } from './values.js';
 import { javaRegex } from './java-regex.js';
+import { needsGuard, runGuarded, type SentMatch } from './regex-guard.js';
 import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /** String functions: case, trimming, padding, searching, splitting and joining. */
@@ -36,11 +37,14 @@ export function registerStringFunctions(): void {
   fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => regex(re, '', s).exec(s)?.[0] ?? null);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => regex(re, '', s).exec(s)?.[g] ?? null);
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => [...s.matchAll(regex(re, 'g', s))].map((m) => m[0]));
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => [...s.matchAll(regex(re, 'g', s))].map((m) => m[g] ?? null));
-  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => { const r = regex(re, 'g', s); return s.replace(r, javaReplacement(by, r)); });
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => firstMatch(re, s)?.[0] ?? null);
+  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => firstMatch(re, s)?.[g] ?? null);
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => allMatches(re, s).map((m) => m.groups[0]));
+  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => m.groups[g] ?? null));
+  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => {
+    const r = regex(re, 'g', s), replacement = javaReplacement(by, r);
+    return needsGuard(r.source) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
+  });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
@@ -169,6 +173,21 @@ function regex(pattern: string, flags: string, text: string): RegExp {
   return re;
 }
 
+/** The first match of a Java pattern: its groups (null where one took no part), or null. */
+function firstMatch(pattern: string, s: string): (string | null)[] | null {
+  const re = regex(pattern, '', s);
+  if (needsGuard(re.source)) return (runGuarded({ op: 'first', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch | null)?.groups ?? null;
+  const m = re.exec(s);
+  return m ? [...m].map((g) => g ?? null) : null;
+}
+
+/** Every match of a Java pattern, with its groups and where it starts. */
+function allMatches(pattern: string, s: string): SentMatch[] {
+  const re = regex(pattern, 'g', s);
+  if (needsGuard(re.source)) return runGuarded({ op: 'all', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch[];
+  return [...s.matchAll(re)].map((m) => ({ groups: [...m].map((g) => g ?? null), index: m.index }));
+}
+
 /** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
 /** Java's String.trim(): the characters up to U+0020 at either end. */
 function javaTrim(s: string): string {
@@ -219,10 +238,11 @@ function javaReplacement(r: string, re: RegExp): string {
 function regexSplit(s: string, pattern: string): string[] {
   const out: string[] = [];
   let from = 0;
-  for (const m of s.matchAll(regex(pattern, 'g', s))) {
-    if (m[0] === '' && (m.index === 0 || m.index === s.length)) continue;
+  for (const m of allMatches(pattern, s)) {
+    const whole = m.groups[0]!;
+    if (whole === '' && (m.index === 0 || m.index === s.length)) continue;
     out.push(s.slice(from, m.index));
-    from = m.index + m[0].length;
+    from = m.index + whole.length;
   }
   out.push(s.slice(from));
   return out;

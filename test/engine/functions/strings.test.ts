@@ -253,3 +253,29 @@ describe('INITCAP', () => {
     expect(call('REGEXP_EXTRACT', [S, S], ['\\0101\\07', 'xA\u0007'])).toBe('A\u0007');
   });
 });
+
+describe('patterns with lookaround or a backreference (which V8\'s linear-time engine does not take)', () => {
+  it.each([
+    ['REGEXP_EXTRACT', ['(\\w)\\1', 'abccd'], 'cc'],
+    ['REGEXP_EXTRACT', ['(\\w)(\\w)\\2', 'abccd', 1], 'b'],
+    ['REGEXP_EXTRACT', ['a(?=b)', 'acab'], 'a'],
+    ['REGEXP_EXTRACT', ['(?<!x)y', 'xyzy'], 'y'],
+    ['REGEXP_EXTRACT', ['(?<!x)(y)(?!q)', 'zyq', 1], null],
+    ['REGEXP_EXTRACT_ALL', ['(\\w)\\1', 'aabbcd'], ['aa', 'bb']],
+    ['REGEXP_EXTRACT_ALL', ['(?<=a)(\\w)', 'abac', 1], ['b', 'c']],
+    ['REGEXP_REPLACE', ['aab ccd', '(\\w)\\1', '<$1>'], '<a>b <c>d'],
+    ['REGEXP_REPLACE', ['price 10 20', '(?<=price )\\d+', 'N'], 'price N 20'],
+    ['REGEXP_SPLIT_TO_ARRAY', ['aXbXc', '(?=X)'], ['a', 'Xb', 'Xc']],
+  ])('%s(%j) matches as without the guard', (name, args, expected) => {
+    expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
+  });
+
+  it('one that backtracks without end fails its value after its time, and does not hold the process: a later call answers', () => {
+    const runaway = () => call('REGEXP_EXTRACT', [S, S], ['(a+)+(?=b)', 'a'.repeat(40)]);
+    expect(runaway).toThrow(/^the regular expression \(a\+\)\+\(\?=b\) ran longer than 1000 ms on a value of 40 characters/);
+    // the same pattern again gets far less time; other calls go on as before
+    expect(runaway).toThrow(/ran longer than 100 ms/);
+    expect(call('REGEXP_EXTRACT', [S, S], ['(a+)+(?=b)', 'aab'])).toBe('aa');
+    expect(call('REGEXP_EXTRACT', [S, S], ['(\\w)\\1', 'xyyz'])).toBe('yy');
+  });
+});
