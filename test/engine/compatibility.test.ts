@@ -31,6 +31,9 @@ describe('Avro compatibility problems, named as Confluent names them', () => {
     for (const [previous, name] of [['int', 'INT'], [{ type: 'array', items: 'int' }, 'ARRAY'], [{ type: 'map', values: 'int' }, 'MAP'], [['null', 'int'], 'UNION']] as const) {
       expect(checkCompatibility('BACKWARD', avro(previous), avro(record('R', [{ name: 'a', type: 'int' }])))).toEqual([`{errorType:'TYPE_MISMATCH', description:'reader type: RECORD not compatible with writer type: ${name}'}`]);
     }
+    // in a field: the field's types are named, not the records around them
+    expect(checkCompatibility('BACKWARD', avro(record('R', [{ name: 'a', type: 'int' }])), avro(record('R', [{ name: 'a', type: record('S', [{ name: 'x', type: 'int' }]) }]))))
+      .toEqual(["{errorType:'TYPE_MISMATCH', description:'reader type: RECORD not compatible with writer type: INT'}"]);
   });
 
   it('a new field with a default reads old data', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32c } from '@node-rs/crc32';
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { connect } from 'node:net';
@@ -1499,6 +1499,19 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       const second = await startServerProcess(['--data-dir', dir]);
       try { expect((await queryStream(second.url, 'SELECT V FROM RL;')).rows).toEqual(before); } finally { await second.stop(); }
     });
+    // a topic deleted and made again under its name keeps its records: where the old one started is not the new one's
+    await withDir('ksqlm-retained-again-', async (dir) => {
+      const args = ['--data-dir', dir, '--log-retention-bytes', '2000'];
+      const first = await startServerProcess(args);
+      try {
+        expect((await ksql(first.url, `CREATE STREAM RA (K STRING KEY, V INT) WITH (kafka_topic='ra', value_format='JSON', partitions=1); ${Array.from({ length: 60 }, (_, i) => `INSERT INTO RA (K, V) VALUES ('k${i}', ${i});`).join(' ')}`)).status).toBe(200);
+        expect((await ksql(first.url, "DROP STREAM RA DELETE TOPIC; CREATE STREAM RA (K STRING KEY, V INT) WITH (kafka_topic='ra', value_format='JSON', partitions=1); INSERT INTO RA (K, V) VALUES ('n1', 1); INSERT INTO RA (K, V) VALUES ('n2', 2);")).status).toBe(200);
+      } finally { await first.stop(); }
+      for (let i = 0; i < 2; i++) {
+        const again = await startServerProcess(args);
+        try { expect((await queryStream(again.url, 'SELECT V FROM RA;')).rows).toEqual([[1], [2]]); } finally { await again.stop(); }
+      }
+    });
     await withDir('ksqlm-retained-replay-', async (dir) => {
       const first = await startServerProcess(['--data-dir', dir]);
       try {
@@ -1833,6 +1846,13 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       const both = await Promise.all([outcome(slow), outcome(quick)]);
       for (const p of [slow, quick]) if (p.exitCode === null) { p.kill(); await once(p, 'exit'); }
       expect(both.filter((o) => o === 'running').length).toBe(1);
+      // a guard left by a server that died taking the lock over goes once it is old: the next start takes the lock
+      await writeFile(join(dir, 'lock'), '999999 1');
+      await mkdir(join(dir, 'lock.takeover'), { recursive: true });
+      const old = new Date(Date.now() - 60_000);
+      await utimes(join(dir, 'lock.takeover'), old, old);
+      const after = await startServerProcess(['--data-dir', dir]);
+      try { expect((await fetch(`${after.url}/healthcheck`)).status).toBe(200); } finally { await after.stop(); }
     });
   });
 

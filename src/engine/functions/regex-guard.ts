@@ -1,11 +1,17 @@
+import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { EvalError } from '../analysis/errors.js';
 
-// A pattern with lookaround or a backreference can backtrack exponentially ('(a+)+(?=b)'), and V8's
-// linear-time fallback does not take such patterns: run on the server's one thread, one record would
-// hold every client for minutes. Such patterns run here instead, in a worker thread, with a time
-// budget: the engine waits for the answer (the call stays synchronous), and a match that runs past
-// the budget fails its record, as an error the processing log records, and the worker is replaced.
+// A pattern V8's linear-time engine does not take (lookaround, backreferences, case-insensitive or
+// Unicode-property matching, nested counted repeats) can backtrack exponentially ('(a+)+(?=b)',
+// '(?i)(a+)+$'), and V8's fallback to that engine on excessive backtracking cannot help it: run on
+// the server's one thread, one record would hold every client for minutes. Such patterns run here
+// instead, in a worker thread, with a time budget: the engine waits for the answer (the call stays
+// synchronous), and a match that runs past the budget fails its record, as an error the processing
+// log records, and the worker is replaced.
+
+// (the 'l' flag asks for the linear-time engine: a pattern it refuses is one to guard)
+setFlagsFromString('--enable-experimental-regexp-engine');
 
 /** What a guarded pattern is asked: the first match, every match, or every match replaced. */
 export type RegexJob =
@@ -21,13 +27,24 @@ export const REGEX_BUDGET_MS = 1000;
 const STRUCK_BUDGET_MS = 100;
 const struck = new Set<string>();
 
-/** Whether V8's linear-time engine cannot take the pattern (lookaround, backreferences): those are guarded. */
-export const needsGuard = (source: string): boolean => /\(\?<?[=!]|\\[1-9]|\\k</.test(source);
+const guarded = new WeakMap<RegExp, boolean>();
+/** Whether V8's linear-time engine cannot take the pattern, as V8 itself tells: those are guarded. */
+export function needsGuard(re: RegExp): boolean {
+  let g = guarded.get(re);
+  if (g === undefined) {
+    try { new RegExp(re.source, `${re.flags.replace('g', '')}l`); g = false; } catch { g = true; }
+    guarded.set(re, g);
+  }
+  return g;
+}
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const flag = new Int32Array(workerData.flag);
 const port = workerData.port;
+// started: the engine counts a job's time from here
+Atomics.store(flag, 0, 2);
+Atomics.notify(flag, 0);
 const asMatch = (m) => ({ groups: [...m].map((g) => g === undefined ? null : g), index: m.index });
 port.on('message', (job) => {
   let out;
@@ -43,35 +60,42 @@ port.on('message', (job) => {
 });
 `;
 
-let worker: { thread: Worker; port: MessagePort; flag: Int32Array; ready: boolean } | undefined;
+let worker: { thread: Worker; port: MessagePort; flag: Int32Array } | undefined;
 
-function started(): NonNullable<typeof worker> {
+/** The worker, started (and waited for: starting is not a pattern's time) when there is none. */
+function started(pattern: string): NonNullable<typeof worker> {
   if (worker) return worker;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { flag: flag.buffer, port: port2 }, transferList: [port2] });
+  let thread: Worker;
+  try { thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { flag: flag.buffer, port: port2 }, transferList: [port2] }); } catch (e) {
+    throw new EvalError(`the regular expression ${pattern} could not be run apart (${(e as Error).message})`);
+  }
   // (it never keeps the process alive, and a thread that is ended does not report it)
   thread.unref();
   thread.on('error', () => undefined);
-  worker = { thread, port: port1, flag, ready: false };
+  if (Atomics.wait(flag, 0, 0, 10_000) === 'timed-out') {
+    void thread.terminate();
+    throw new EvalError(`the regular expression ${pattern} could not be run apart (its worker did not start)`);
+  }
+  worker = { thread, port: port1, flag };
   return worker;
 }
 
 /** Runs a guarded pattern's job in the worker, waiting at most its budget; past it, the record fails. */
 export function runGuarded(job: RegexJob, pattern: string): unknown {
-  const w = started();
-  const budget = struck.has(job.source) ? STRUCK_BUDGET_MS : REGEX_BUDGET_MS;
+  const w = started(pattern);
+  const struckKey = `${job.flags}/${job.source}`;
+  const budget = struck.has(struckKey) ? STRUCK_BUDGET_MS : REGEX_BUDGET_MS;
   Atomics.store(w.flag, 0, 0);
   w.port.postMessage(job);
-  // (the first job also waits for the worker to start: that is not the pattern's time)
-  const waited = Atomics.wait(w.flag, 0, 0, w.ready ? budget : budget + 2000);
+  const waited = Atomics.wait(w.flag, 0, 0, budget);
   if (waited === 'timed-out') {
     void w.thread.terminate();
     worker = undefined;
-    struck.add(job.source);
+    struck.add(struckKey);
     throw new EvalError(`the regular expression ${pattern} ran longer than ${budget} ms on a value of ${job.text.length} characters (a pattern with lookaround or a backreference that backtracks without end)`);
   }
-  w.ready = true;
   const answer = receiveMessageOnPort(w.port)?.message as { result?: unknown; error?: string } | undefined;
   if (!answer) throw new EvalError(`the regular expression ${pattern} gave no answer`);
   if (answer.error !== undefined) throw new EvalError(answer.error);

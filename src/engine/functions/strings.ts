@@ -43,7 +43,7 @@ export function registerStringFunctions(): void {
   fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => m.groups[g] ?? null));
   fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => {
     const r = regex(re, 'g', s), replacement = javaReplacement(by, r);
-    return needsGuard(r.source) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
+    return needsGuard(r) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
   });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
@@ -176,7 +176,7 @@ function regex(pattern: string, flags: string, text: string): RegExp {
 /** The first match of a Java pattern: its groups (null where one took no part), or null. */
 function firstMatch(pattern: string, s: string): (string | null)[] | null {
   const re = regex(pattern, '', s);
-  if (needsGuard(re.source)) return (runGuarded({ op: 'first', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch | null)?.groups ?? null;
+  if (needsGuard(re)) return (runGuarded({ op: 'first', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch | null)?.groups ?? null;
   const m = re.exec(s);
   return m ? [...m].map((g) => g ?? null) : null;
 }
@@ -184,7 +184,7 @@ function firstMatch(pattern: string, s: string): (string | null)[] | null {
 /** Every match of a Java pattern, with its groups and where it starts. */
 function allMatches(pattern: string, s: string): SentMatch[] {
   const re = regex(pattern, 'g', s);
-  if (needsGuard(re.source)) return runGuarded({ op: 'all', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch[];
+  if (needsGuard(re)) return runGuarded({ op: 'all', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch[];
   return [...s.matchAll(re)].map((m) => ({ groups: [...m].map((g) => g ?? null), index: m.index }));
 }
 

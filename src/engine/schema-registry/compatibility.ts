@@ -47,7 +47,8 @@ function canRead(reader: Schema, writer: Schema): string[] {
         // avsc's resolver fails some pairs with a JavaScript error of its own (a record read from an
         // int): those are told as Avro's compatibility check tells a type mismatch, never as that error
         const own = !(e instanceof TypeError || e instanceof RangeError);
-        const message = own || !pair ? (e as Error).message : `reader type: ${avroTypeName(pair[0])} not compatible with writer type: ${avroTypeName(pair[1])}`;
+        const kinds = pair && firstKindMismatch(pair[0], pair[1]);
+        const message = own || !kinds ? (e as Error).message : `reader type: ${kinds[0]} not compatible with writer type: ${kinds[1]}`;
         return [`{errorType:'${own ? avroProblem(message, readerTypes) : 'TYPE_MISMATCH'}', description:'${message}'}`];
       }
     }
@@ -78,10 +79,30 @@ function withoutNamespaces(s: unknown): unknown {
   return o;
 }
 
-/** Confluent's name for the Avro incompatibility avsc's resolver describes. */
+/**
+ * The first pair of types of different kinds, reader's and writer's, found going down both schemas
+ * together (fields by name, array items, map values), as Avro's check names the types that differ.
+ */
+function firstKindMismatch(reader: avro.Type, writer: avro.Type): [string, string] | undefined {
+  const r = avroTypeName(reader), w = avroTypeName(writer);
+  if (r !== w) return [r, w];
+  const inner = (t: avro.Type) => t as unknown as { fields?: { name: string; type: avro.Type }[]; itemsType?: avro.Type; valuesType?: avro.Type };
+  if (r === 'RECORD') {
+    for (const f of inner(reader).fields ?? []) {
+      const other = inner(writer).fields?.find((x) => x.name === f.name);
+      const found = other && firstKindMismatch(f.type, other.type);
+      if (found) return found;
+    }
+  }
+  if (r === 'ARRAY') return firstKindMismatch(inner(reader).itemsType!, inner(writer).itemsType!);
+  if (r === 'MAP') return firstKindMismatch(inner(reader).valuesType!, inner(writer).valuesType!);
+  return undefined;
+}
+
 /** An Avro type's kind as Avro's Schema.Type names it (RECORD, INT, ...); avsc's logical types go by the type under them. */
 const avroTypeName = (t: avro.Type): string => (t.typeName.startsWith('logical:') ? (t as unknown as { underlyingType: avro.Type }).underlyingType.typeName : t.typeName).replace(/:.*/, '').toUpperCase();
 
+/** Confluent's name for the Avro incompatibility avsc's resolver describes. */
 function avroProblem(message: string, readerTypes: Record<string, avro.Type>): string {
   if (message.startsWith('no matching field for default-less')) return 'READER_FIELD_MISSING_DEFAULT_VALUE';
   if (message.startsWith('no alias found')) return 'NAME_MISMATCH';

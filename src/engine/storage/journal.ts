@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32c } from '@node-rs/crc32';
 import type { Engine } from '../engine.js';
-import type { Origin, ProducerState, TopicConfig, TopicRecord } from './topics.js';
+import type { Origin, PartitionLog, ProducerState, TopicConfig, TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
 import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
 import type { RegistryChange } from '../schema-registry/registry.js';
@@ -165,7 +165,7 @@ export class Journal implements StepHooks {
     engine.stepHooks = j;
     engine.topics.onAppend((rec, origin) => j.onAppend(rec, origin));
     engine.topics.onTopic((c) => { if (!j.replaying) j.write({ e: 'topic', ...c }); });
-    engine.topics.onTrim((t) => j.trimmed(t));
+    engine.topics.onTrim((log) => j.trimmed(log));
     engine.topics.onGroup({
       begin: () => { if (!j.replaying) { j.group = []; j.units = []; j.producers = []; } },
       // the last `n` records were appended as one unit (a producer's batch)
@@ -176,6 +176,8 @@ export class Journal implements StepHooks {
         const recs = j.group, units = j.units, producers = j.producers;
         j.group = undefined;
         if (ok && recs?.length) j.write({ e: 'recs', recs, units, ...(producers.length ? { producers } : {}) });
+        // (a unit that wrote nothing leaves no trims waiting for the next one)
+        j.flushTrims();
       },
     });
     engine.registry.onChange((c) => j.write({ e: 'sr', c }));
@@ -461,20 +463,21 @@ export class Journal implements StepHooks {
    * was applied (a smaller retention than before deleted more). A trim that cannot be written leaves
    * the server taking no more writes, but fails nothing already kept.
    */
-  private pendingTrims = new Map<string, Extract<Entry, { e: 'base' }>>();
-  private trimmed(t: { topic: string; partition: number; start: number }): void {
-    const e = { e: 'base', t: t.topic, p: t.partition, o: t.start } as const;
-    if (this.replaying || this.fd === undefined || this.step || this.group) { this.pendingTrims.set(`${t.topic}\u0000${t.partition}`, e); return; }
-    this.writeTrim(e);
+  private pendingTrims = new Set<PartitionLog>();
+  private trimmed(log: PartitionLog): void {
+    if (this.replaying || this.fd === undefined || this.step || this.group) { this.pendingTrims.add(log); return; }
+    this.writeTrim(log);
   }
   private flushTrims(): void {
     if (this.pendingTrims.size === 0) return;
-    const trims = [...this.pendingTrims.values()];
+    const logs = [...this.pendingTrims];
     this.pendingTrims.clear();
-    for (const e of trims) this.writeTrim(e);
+    for (const log of logs) this.writeTrim(log);
   }
-  private writeTrim(e: Extract<Entry, { e: 'base' }>): void {
-    try { this.write(e); } catch (err) { if (!(err instanceof JournalBroken)) throw err; }
+  /** Writes where a log starts now, if it is still its topic's (a topic deleted, or made again, since is not trimmed by name). */
+  private writeTrim(log: PartitionLog): void {
+    if (!this.engine.topics.holds(log)) return;
+    try { this.write({ e: 'base', t: log.topic, p: log.partition, o: log.start }); } catch (err) { if (!(err instanceof JournalBroken)) throw err; }
   }
 
   logCommand(sql: string, props: Record<string, unknown>): void { this.write({ e: 'cmd', sql, props }); }
@@ -556,12 +559,15 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
   const own = join(dir, `lock.${process.pid}.${randomBytes(4).toString('hex')}`);
   await writeFile(own, mine, { mode: 0o600 });
   try {
-    for (let attempt = 0; ; attempt++) {
+    // (a guard a process left as it died goes after 10 s: the wait outlasts that)
+    const deadline = Date.now() + 15_000;
+    for (;;) {
       try { await link(own, path); break; } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         // a file system without hard links: the lock is created in place, as it was before
         if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP') { await createInPlace(path, mine); break; }
-        if (code !== 'EEXIST' || attempt > 100) throw e;
+        if (code !== 'EEXIST') throw e;
+        if (Date.now() > deadline) throw new DataDirInUse(`${dir}: its lock could not be taken (another server kept taking it over: ${join(dir, 'lock.takeover')} stayed); stop the other server, or remove that directory if none is starting`);
       }
       const held = await readLock(path);
       if (held === undefined) continue;

@@ -544,13 +544,15 @@ export class TopicStore {
   /** Adds a listener for topics created and deleted. */
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
 
-  private trimListeners: ((t: { topic: string; partition: number; start: number }) => void)[] = [];
+  private trimListeners: ((log: PartitionLog) => void)[] = [];
   /** Tells `l` each time retention moves a partition's start (of a topic that still exists). */
-  onTrim(l: (t: { topic: string; partition: number; start: number }) => void): void { this.trimListeners.push(l); }
+  onTrim(l: (log: PartitionLog) => void): void { this.trimListeners.push(l); }
   private readonly noteTrim = (log: PartitionLog) => {
-    if (this.topics.get(log.topic)?.partitions[log.partition] !== log) return;
-    for (const l of this.trimListeners) l({ topic: log.topic, partition: log.partition, start: log.start });
+    if (!this.holds(log)) return;
+    for (const l of this.trimListeners) l(log);
   };
+  /** Whether the log is one of this store's topics' now (not of a topic deleted, or made again since). */
+  holds(log: PartitionLog): boolean { return this.topics.get(log.topic)?.partitions[log.partition] === log; }
   get(name: string): Topic | undefined { return this.topics.get(name); }
   /** Counts the topics created and deleted: a TopicRef looks its topic up again when it moves. */
   generation = 0;

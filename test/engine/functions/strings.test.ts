@@ -254,7 +254,7 @@ describe('INITCAP', () => {
   });
 });
 
-describe('patterns with lookaround or a backreference (which V8\'s linear-time engine does not take)', () => {
+describe('patterns V8\'s linear-time engine does not take (lookaround, backreferences, case folding, Unicode properties, nested counts)', () => {
   it.each([
     ['REGEXP_EXTRACT', ['(\\w)\\1', 'abccd'], 'cc'],
     ['REGEXP_EXTRACT', ['(\\w)(\\w)\\2', 'abccd', 1], 'b'],
@@ -266,6 +266,9 @@ describe('patterns with lookaround or a backreference (which V8\'s linear-time e
     ['REGEXP_REPLACE', ['aab ccd', '(\\w)\\1', '<$1>'], '<a>b <c>d'],
     ['REGEXP_REPLACE', ['price 10 20', '(?<=price )\\d+', 'N'], 'price N 20'],
     ['REGEXP_SPLIT_TO_ARRAY', ['aXbXc', '(?=X)'], ['a', 'Xb', 'Xc']],
+    ['REGEXP_EXTRACT', ['(?i)(A+)+B', 'xaaB'], 'aaB'],
+    ['REGEXP_EXTRACT', ['(\\p{L}+)+1', 'ab1'], 'ab1'],
+    ['REGEXP_EXTRACT_ALL', ['(a{1,2})+', 'aaa-a'], ['aaa', 'a']],
   ])('%s(%j) matches as without the guard', (name, args, expected) => {
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
@@ -277,5 +280,7 @@ describe('patterns with lookaround or a backreference (which V8\'s linear-time e
     expect(runaway).toThrow(/ran longer than 100 ms/);
     expect(call('REGEXP_EXTRACT', [S, S], ['(a+)+(?=b)', 'aab'])).toBe('aa');
     expect(call('REGEXP_EXTRACT', [S, S], ['(\\w)\\1', 'xyyz'])).toBe('yy');
+    // case folding backtracks as lookaround does: guarded too
+    expect(() => call('REGEXP_EXTRACT', [S, S], ['(?i)(a+)+$', `${'a'.repeat(40)}b`])).toThrow(/^the regular expression \(\?i\)\(a\+\)\+\$ ran longer than 1000 ms/);
   });
 });
