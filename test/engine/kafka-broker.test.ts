@@ -312,7 +312,7 @@ describe('the group coordinator', () => {
     } finally { g.close(); vi.useRealTimers(); }
   });
 
-  it('a group goes on when its record cannot be kept (the data dir full): members sync, a session that ends in the timer does not throw, a commit is NOT_COORDINATOR', async () => {
+  it('a group goes on when its record cannot be kept (the data dir full): members sync, a session that ends in the timer does not throw, a commit or a deletion is NOT_COORDINATOR', async () => {
     vi.useFakeTimers({ now: 1_000_000 });
     const topics = new TopicStore();
     const g = new GroupCoordinator(topics);
@@ -324,6 +324,13 @@ describe('the group coordinator', () => {
       // a commit that cannot be kept is NOT_COORDINATOR, as Kafka's coordinator answers a failed offsets append
       expect(g.commit('g', a.generationId, a.memberId, 't', 0, 5n, null)).toBe(16);
       expect(g.committed('g', 't', 0).offset).toBe(-1n);
+      // nor are offsets or groups deleted: their tombstones cannot be kept either
+      topics.refusal = undefined;
+      expect(g.commit('other', -1, '', 't', 0, 9n, null)).toBe(0);
+      topics.refusal = () => new Error('ENOSPC');
+      expect(g.deleteGroup('other')).toBe(16);
+      expect(g.deleteOffsets('other', [{ topic: 't', partition: 0 }]).partitions).toEqual([16]);
+      expect(g.committed('other', 't', 0).offset).toBe(9n);
       vi.advanceTimersByTime(6500);
       expect(g.describe('g').state).toBe('Empty');
     } finally { g.close(); vi.useRealTimers(); }

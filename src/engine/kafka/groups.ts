@@ -404,9 +404,15 @@ export class GroupCoordinator {
     if (this.hostedGroup(groupId)) return GERR.NON_EMPTY_GROUP;
     const g = this.groups.get(groupId);
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
-    const dropped = this.dropOffsets((group) => group === groupId);
-    if (!g && dropped === 0 && !this.protocolTypes.has(groupId)) return GERR.GROUP_ID_NOT_FOUND;
-    if (this.protocolTypes.has(groupId)) this.write(groupRecordKey(groupId), null);
+    try {
+      const dropped = this.dropOffsets((group) => group === groupId);
+      if (!g && dropped === 0 && !this.protocolTypes.has(groupId)) return GERR.GROUP_ID_NOT_FOUND;
+      if (this.protocolTypes.has(groupId)) this.write(groupRecordKey(groupId), null);
+    } catch (e) {
+      // (the data dir takes no more writes: what was not written is not dropped)
+      if (storageFailed(e)) return GERR.NOT_COORDINATOR;
+      throw e;
+    }
     this.groups.delete(groupId);
     return GERR.NONE;
   }
@@ -432,7 +438,9 @@ export class GroupCoordinator {
     }
     const errors = partitions.map(({ topic, partition }) => {
       if (subscribed.has(topic)) return GERR.GROUP_SUBSCRIBED_TO_TOPIC;
-      if (this.offsets.has(`${groupId}\u0000${topic}\u0000${partition}`)) this.write(offsetRecordKey(groupId, topic, partition), null);
+      if (this.offsets.has(`${groupId}\u0000${topic}\u0000${partition}`)) {
+        try { this.write(offsetRecordKey(groupId, topic, partition), null); } catch (e) { if (storageFailed(e)) return GERR.NOT_COORDINATOR; throw e; }
+      }
       return GERR.NONE;
     });
     return { error: GERR.NONE, partitions: errors };
