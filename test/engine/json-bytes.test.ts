@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { valueSerde } from '../../src/engine/serde/formats.js';
 import { T } from '../../src/engine/sql/types.js';
 import { jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
+import { jsonSrCodec } from '../../src/engine/serde/json-sr-serde.js';
 import fc from 'fast-check';
 
 describe('JSON BYTES', () => {
@@ -96,6 +97,12 @@ describe('JSON numbers in INT and BIGINT columns', () => {
     expect(read('{"I":-12.5e1,"B":1.23456789e30}')).toEqual([-125, BigInt.asIntN(64, 1234567890000000000000000000000n)]);
     const single = valueSerde({ format: 'JSON', wrapSingle: false } as never, [{ name: 'B', type: T.BIGINT, ns: 'VALUE' }]);
     expect(single.deserialize(Buffer.from('18446744073709551621.7'))).toEqual([5]);
+    // at any depth: in a struct, a map, an array
+    const nested = valueSerde({ format: 'JSON' }, [{ name: 'S', type: T.struct([{ name: 'B', type: T.BIGINT }]), ns: 'VALUE' }, { name: 'M', type: T.map(T.STRING, T.BIGINT), ns: 'VALUE' }, { name: 'A', type: T.array(T.INTEGER), ns: 'VALUE' }, { name: 'T', type: T.array(T.STRING), ns: 'VALUE' }]);
+    expect(nested.deserialize(Buffer.from('{"S":{"B":12345678901234567891.5},"M":{"k":12345678901234567891.5},"A":[1e400,7],"T":[1.50,2]}'))).toEqual([{ B: -6101065172474983725n }, new Map([['k', -6101065172474983725n]]), [0, 7], ['1.50', '2']]);
+    // and in JSON_SR, which ksqlDB reads with the same deserializer
+    const sr = jsonSrCodec({ type: 'object', properties: { B: {}, I: {} } }, { names: ['B', 'I'], types: [T.BIGINT, T.INTEGER], unwrapped: false } as never);
+    expect(sr.decode(Buffer.from('{"B":12345678901234567891.5,"I":1e400}'))).toEqual([-6101065172474983725n, 0]);
     // text is parsed as an integer of the column's type (Integer.parseInt, Long.parseLong): never wrapped
     expect(read('{"I":"12","B":"-77"}')).toEqual([12, -77]);
     for (const bad of ['{"I":"3000000000"}', '{"I":"1.5"}', '{"B":"9223372036854775808"}', '{"I":true}']) expect(() => read(bad), bad).toThrow();

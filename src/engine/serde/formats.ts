@@ -2,10 +2,10 @@ import { decodeBase64 } from './base64.js';
 import { parseJsonExact } from './json-exact.js';
 import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
-import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
-import { isLosslessNumber, parse as parseLossless } from 'lossless-json';
+import { Decimal, javaDoubleString } from '../util/decimal.js';
+import { parse as parseLossless } from 'lossless-json';
 import { typeToString, type SqlType } from '../sql/types.js';
-import { fromJson, integralOfNumberText, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
+import { fromJson, fromJsonOrInexact, InexactNumber, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
@@ -143,9 +143,10 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         const v = parseJson(bytes, readsLongs([t]));
         // an unwrapped single value of JSON null is a null row, as in ksqlDB
         if (v === null) return null;
-        if (t.kind === 'STRING' && typeof v === 'number') return [numberText(exactJson(bytes) ?? v)];
-        if ((t.kind === 'INTEGER' || t.kind === 'BIGINT') && typeof v === 'number' && inexactIntegral(v, t.kind)) return [integralOf(exactJson(bytes), v, t.kind)];
-        return [fromJson(v, t)];
+        try { return [fromJsonOrInexact(v, t)]; } catch (e) {
+          if (!(e instanceof InexactNumber)) throw e;
+          return [fromJson(exactJson(bytes) ?? v, t)];
+        }
       },
     };
   }
@@ -170,14 +171,14 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
       }
       const raw = pick(obj as Record<string, unknown>);
-      // a number read into a STRING column is its text as written (1.0, 1.50): read again, exactly
+      // a number whose text as written counts (one read into a STRING column: 1.0, 1.50; one a double
+      // may not hold in an INT or BIGINT, at any depth) is read again from the record, exactly
       let exact: unknown[] | undefined;
       for (let i = 0; i < cols.length; i++) {
-        const kind = cols[i]!.type.kind, v = raw[i];
-        if (kind === 'STRING' && typeof v === 'number') raw[i] = numberText((exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i]);
-        // a number a double may not hold exactly in an INT or BIGINT column is taken from its text
-        else if ((kind === 'INTEGER' || kind === 'BIGINT') && typeof v === 'number' && inexactIntegral(v, kind)) raw[i] = integralOf((exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i], v, kind);
-        else raw[i] = fromJson(v, cols[i]!.type, cols[i]!.name);
+        try { raw[i] = fromJsonOrInexact(raw[i], cols[i]!.type, cols[i]!.name); } catch (e) {
+          if (!(e instanceof InexactNumber)) throw e;
+          raw[i] = fromJson((exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i], cols[i]!.type, cols[i]!.name);
+        }
       }
       remember(bytes, schema, raw);
       return raw;
@@ -190,22 +191,6 @@ function exactJson(bytes: Buffer): unknown {
   try { return parseLossless(jsonText(bytes)); } catch { return undefined; }
 }
 
-/**
- * Whether JSON.parse's double may not be the number written, for an INT or BIGINT column: a fraction,
- * beyond 2^53, beyond a double (1e400), or beyond an INT. (A fraction of more than 15 significant
- * digits that rounds to a whole double is not told apart.)
- */
-const inexactIntegral = (n: number, kind: 'INTEGER' | 'BIGINT'): boolean => !Number.isSafeInteger(n) || (kind === 'INTEGER' && (n > 2147483647 || n < -2147483648));
-
-/** The number as written (read exactly) in an INT or BIGINT column, as Jackson takes it; the double where it cannot be read exactly. */
-function integralOf(exact: unknown, v: number, kind: 'INTEGER' | 'BIGINT'): unknown {
-  if (isLosslessNumber(exact)) return integralOfNumberText(exact.value, kind);
-  return fromJson(v, kind === 'INTEGER' ? T_INT : T_BIGINT);
-}
-const T_INT: SqlType = { kind: 'INTEGER' }, T_BIGINT: SqlType = { kind: 'BIGINT' };
-
-/** A JSON number as the text a STRING column gets (Jackson's asText of the number as written). */
-const numberText = (n: unknown): string => (isLosslessNumber(n) ? javaJsonNumberText(n.value) : String(n));
 
 /** A record's JSON text; Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does. */
 const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8'));

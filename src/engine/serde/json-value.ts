@@ -1,7 +1,8 @@
 import { decodeBase64 } from './base64.js';
 import { parseLong, wrapLong } from '../util/long.js';
 import { stringifyJsonExact } from './json-exact.js';
-import { Decimal, javaDoubleString } from '../util/decimal.js';
+import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
+import { isLosslessNumber, stringify as stringifyLossless } from 'lossless-json';
 import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
 import { formatDate, formatTime, formatTimestamp } from '../util/civil-time.js';
@@ -24,9 +25,34 @@ export function integralOfNumberText(text: string, kind: 'INTEGER' | 'BIGINT'): 
   return kind === 'INTEGER' ? Number(BigInt.asIntN(32, whole)) : wrapLong(whole);
 }
 
+/**
+ * Thrown by `fromJsonOrInexact` where a number JSON.parse read may not be the number written (for an
+ * INT or BIGINT, beyond what a double holds exactly or a fraction; for a STRING, its text as written):
+ * the caller converts again from the record read with its numbers as written (LosslessNumber).
+ */
+export class InexactNumber extends Error {}
+let strict = false;
+
+/** fromJson, or InexactNumber where the record must be read again with its numbers as written. */
+export function fromJsonOrInexact(v: unknown, t: SqlType, path = ''): unknown {
+  strict = true;
+  try { return fromJson(v, t, path); } finally { strict = false; }
+}
+
+/** A number as written (a LosslessNumber's text) in a column of type `t`, as Jackson's number node gives it. */
+function fromNumberText(text: string, t: SqlType, path: string): unknown {
+  switch (t.kind) {
+    case 'INTEGER': case 'BIGINT': return integralOfNumberText(text, t.kind);
+    case 'STRING': return javaJsonNumberText(text);
+    case 'DECIMAL': return fromJson(text, t, path);
+    default: return fromJson(Number(text), t, path);
+  }
+}
+
 /** Converts a parsed JSON value into the engine's value for a column type; throws on a mismatch. */
 export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
   if (v === null || v === undefined) return null;
+  if (isLosslessNumber(v)) return fromNumberText(v.value, t, path);
   switch (t.kind) {
     case 'BOOLEAN':
       if (typeof v === 'boolean') return v;
@@ -47,6 +73,8 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
         break;
       }
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
+      // (a number a double may not hold as written: beyond 2^53, a fraction, beyond a double or an INT)
+      if (strict && typeof v === 'number' && (t.kind === 'INTEGER' || t.kind === 'BIGINT') && (!Number.isSafeInteger(n) || (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)))) throw new InexactNumber();
       if (Number.isFinite(n)) {
         if (typeof v === 'string' && t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
         if (t.kind === 'INTEGER') return n | 0;
@@ -70,9 +98,11 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       break;
     case 'STRING':
       if (typeof v === 'string') return v;
+      // a number is its text as written (1.0, 1.50), which only the record read again has
+      if (strict && typeof v === 'number') throw new InexactNumber();
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-      // an object or a list is its JSON text, integers beyond 2^53 written exactly (read as bigints)
-      return stringifyJsonExact(v);
+      // an object or a list is its JSON text, numbers as written (read as bigints, or read again exactly)
+      return hasLossless(v) ? stringifyLossless(v)! : stringifyJsonExact(v);
     case 'BYTES': {
       // text that is not base64 fails the record, as Jackson's binaryValue() fails it
       const bytes = typeof v === 'string' ? decodeBase64(v) : undefined;
@@ -100,6 +130,13 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
     default: break;
   }
   throw new Error(`Can't convert type. sourceType: ${jsonKind(v)}, requiredType: ${t.kind}, path: ${path || '$'}`);
+}
+
+/** Whether a JSON value read with its numbers as written holds such a number. */
+function hasLossless(v: unknown): boolean {
+  if (isLosslessNumber(v)) return true;
+  if (Array.isArray(v)) return v.some(hasLossless);
+  return v !== null && typeof v === 'object' && Object.values(v).some(hasLossless);
 }
 
 const upperCache = new Map<string, string>();
