@@ -100,6 +100,10 @@ describe('JSON numbers in INT and BIGINT columns', () => {
     // at any depth: in a struct, a map, an array
     const nested = valueSerde({ format: 'JSON' }, [{ name: 'S', type: T.struct([{ name: 'B', type: T.BIGINT }]), ns: 'VALUE' }, { name: 'M', type: T.map(T.STRING, T.BIGINT), ns: 'VALUE' }, { name: 'A', type: T.array(T.INTEGER), ns: 'VALUE' }, { name: 'T', type: T.array(T.STRING), ns: 'VALUE' }]);
     expect(nested.deserialize(Buffer.from('{"S":{"B":12345678901234567891.5},"M":{"k":12345678901234567891.5},"A":[1e400,7],"T":[1.50,2]}'))).toEqual([{ B: -6101065172474983725n }, new Map([['k', -6101065172474983725n]]), [0, 7], ['1.50', '2']]);
+    // an object or a list in a STRING column is its text as Jackson writes the nodes: numbers as written (floats as BigDecimal)
+    const text = valueSerde({ format: 'JSON' }, [{ name: 'P', type: T.STRING, ns: 'VALUE' }]);
+    expect(text.deserialize(Buffer.from('{"P":{"price":10.0,"q":[1.50,2e3,7],"n":{"x":-0.5}}}'))).toEqual(['{"price":10.0,"q":[1.50,2E+3,7],"n":{"x":-0.5}}']);
+    expect(text.deserialize(Buffer.from('{"P":{"id":12345678901234567890,"k":[1,2]}}'))).toEqual(['{"id":12345678901234567890,"k":[1,2]}']);
     // and in JSON_SR, which ksqlDB reads with the same deserializer
     const sr = jsonSrCodec({ type: 'object', properties: { B: {}, I: {} } }, { names: ['B', 'I'], types: [T.BIGINT, T.INTEGER], unwrapped: false } as never);
     expect(sr.decode(Buffer.from('{"B":12345678901234567891.5,"I":1e400}'))).toEqual([-6101065172474983725n, 0]);

@@ -145,7 +145,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         if (v === null) return null;
         try { return [fromJsonOrInexact(v, t)]; } catch (e) {
           if (!(e instanceof InexactNumber)) throw e;
-          return [fromJson(exactJson(bytes) ?? v, t)];
+          return [fromJson(plainNumbers(e, bytes) ? v : exactJson(bytes) ?? v, t)];
         }
       },
     };
@@ -177,7 +177,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       for (let i = 0; i < cols.length; i++) {
         try { raw[i] = fromJsonOrInexact(raw[i], cols[i]!.type, cols[i]!.name); } catch (e) {
           if (!(e instanceof InexactNumber)) throw e;
-          raw[i] = fromJson((exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i], cols[i]!.type, cols[i]!.name);
+          raw[i] = fromJson(plainNumbers(e, bytes) ? raw[i] : (exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i], cols[i]!.type, cols[i]!.name);
         }
       }
       remember(bytes, schema, raw);
@@ -185,6 +185,13 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
     },
   };
 }
+
+/**
+ * Whether the numbers of an object or list going into a STRING column are written as JSON.stringify
+ * writes them, so it need not be read again: a record with no fraction or exponent anywhere (its
+ * integers beyond 2^53 are read exactly already).
+ */
+const plainNumbers = (e: InexactNumber, bytes: Buffer): boolean => e.why === 'text' && !/[0-9][.eE]/.test(jsonText(bytes));
 
 /** A record's JSON with its numbers as written (LosslessNumber); undefined where that reader refuses it (a duplicate key). */
 function exactJson(bytes: Buffer): unknown {

@@ -2,7 +2,7 @@ import { decodeBase64 } from './base64.js';
 import { parseLong, wrapLong } from '../util/long.js';
 import { stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
-import { isLosslessNumber, stringify as stringifyLossless } from 'lossless-json';
+import { isLosslessNumber, LosslessNumber, stringify as stringifyLossless } from 'lossless-json';
 import type { SqlType } from '../sql/types.js';
 import { inJavaHashMapOrder } from '../functions/values.js';
 import { formatDate, formatTime, formatTimestamp } from '../util/civil-time.js';
@@ -30,7 +30,10 @@ export function integralOfNumberText(text: string, kind: 'INTEGER' | 'BIGINT'): 
  * INT or BIGINT, beyond what a double holds exactly or a fraction; for a STRING, its text as written):
  * the caller converts again from the record read with its numbers as written (LosslessNumber).
  */
-export class InexactNumber extends Error {}
+export class InexactNumber extends Error {
+  /** `text`: only an object or list in a STRING column, whose numbers JSON.stringify may write otherwise than they were written (1.0). */
+  constructor(readonly why: 'integral' | 'text') { super(why); }
+}
 let strict = false;
 
 /** fromJson, or InexactNumber where the record must be read again with its numbers as written. */
@@ -74,7 +77,7 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       }
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
       // (a number a double may not hold as written: beyond 2^53, a fraction, beyond a double or an INT)
-      if (strict && typeof v === 'number' && (t.kind === 'INTEGER' || t.kind === 'BIGINT') && (!Number.isSafeInteger(n) || (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)))) throw new InexactNumber();
+      if (strict && typeof v === 'number' && (t.kind === 'INTEGER' || t.kind === 'BIGINT') && (!Number.isSafeInteger(n) || (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)))) throw new InexactNumber('integral');
       if (Number.isFinite(n)) {
         if (typeof v === 'string' && t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
         if (t.kind === 'INTEGER') return n | 0;
@@ -99,10 +102,12 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
     case 'STRING':
       if (typeof v === 'string') return v;
       // a number is its text as written (1.0, 1.50), which only the record read again has
-      if (strict && typeof v === 'number') throw new InexactNumber();
+      if (strict && typeof v === 'number') throw new InexactNumber('integral');
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-      // an object or a list is its JSON text, numbers as written (read as bigints, or read again exactly)
-      return hasLossless(v) ? stringifyLossless(v)! : stringifyJsonExact(v);
+      // an object or a list is its JSON text (Jackson's toString), numbers as written (read as bigints,
+      // or read again exactly: 1.0 stays 1.0)
+      if (strict && holdsNumber(v)) throw new InexactNumber('text');
+      return hasLossless(v) ? stringifyLossless(asJacksonNumbers(v))! : stringifyJsonExact(v);
     case 'BYTES': {
       // text that is not base64 fails the record, as Jackson's binaryValue() fails it
       const bytes = typeof v === 'string' ? decodeBase64(v) : undefined;
@@ -130,6 +135,21 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
     default: break;
   }
   throw new Error(`Can't convert type. sourceType: ${jsonKind(v)}, requiredType: ${t.kind}, path: ${path || '$'}`);
+}
+
+/** A JSON value read with its numbers as written, each number as Jackson writes its node (1.50, 2E+3). */
+function asJacksonNumbers(v: unknown): unknown {
+  if (isLosslessNumber(v)) return new LosslessNumber(javaJsonNumberText(v.value));
+  if (Array.isArray(v)) return v.map(asJacksonNumbers);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, asJacksonNumbers(x)]));
+  return v;
+}
+
+/** Whether a parsed JSON value holds a number (as JSON.parse reads it). */
+function holdsNumber(v: unknown): boolean {
+  if (typeof v === 'number') return true;
+  if (Array.isArray(v)) return v.some(holdsNumber);
+  return v !== null && typeof v === 'object' && Object.values(v).some(holdsNumber);
 }
 
 /** Whether a JSON value read with its numbers as written holds such a number. */
