@@ -16,11 +16,15 @@ const UP_FLAGS: Record<string, string> = {
   '--headers': 'extra HTTP headers go in ksql-migrate.yaml as server.headers (Confluent\'s apply --headers file)',
 };
 
-/** A usage error's line with what the Confluent name is called here, when it is one; `command`: the command run. */
-export function withConfluentHint(line: string, command: string | undefined): string {
-  const unknownCommand = /^error: unknown command '([^']+)'/.exec(line);
-  if (unknownCommand && COMMANDS[unknownCommand[1]!]) return `error: unknown command '${unknownCommand[1]}': Confluent's ksql-migrations ${unknownCommand[1]} is ${COMMANDS[unknownCommand[1]!]}\n`;
-  const unknownOption = /^error: unknown option '([^'=]+)/.exec(line);
-  if (unknownOption && command === 'up' && UP_FLAGS[unknownOption[1]!]) return `error: unknown option '${unknownOption[1]}': ${UP_FLAGS[unknownOption[1]!]}\n`;
-  return line;
+/** The command a command line names: its first word that is no option (undefined for none). */
+export const commandNamed = (argv: readonly string[]): string | undefined => argv.slice(2).find((a) => !a.startsWith('-'));
+
+/**
+ * A usage error's text (as commander words it, with or without its 'error: ' and line end) with what
+ * the Confluent name is called here, when it is one; `command`: the command run.
+ */
+export function withConfluentHint(text: string, command: string | undefined): string {
+  return text
+    .replace(/unknown command '([^']+)'/, (whole, name: string) => (Object.hasOwn(COMMANDS, name) ? `${whole}: Confluent's ksql-migrations ${name} is ${COMMANDS[name]}` : whole))
+    .replace(/unknown option '([^'=]+)'/, (whole, flag: string) => (command === 'up' && Object.hasOwn(UP_FLAGS, flag) ? `${whole}: ${UP_FLAGS[flag]}` : whole));
 }

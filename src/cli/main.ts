@@ -5,7 +5,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, usageLine, writeErrorDocument } from './errors.js';
 import { inConfigTerms } from './config-terms.js';
-import { withConfluentHint } from './confluent-names.js';
+import { commandNamed, withConfluentHint } from './confluent-names.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -23,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.exitCode === 0) return EXIT.OK;
       // commander has written its one line; --json still gets its document
-      if (jsonRequested(argv)) writeErrorDocument(withConfluentHint(`${usageLine(e.message)}\n`, argv.slice(2).find((x) => !x.startsWith('-'))).trim().replace(/^error: /, ''), EXIT.USAGE);
+      if (jsonRequested(argv)) writeErrorDocument(withConfluentHint(usageLine(e.message), commandNamed(argv)).replace(/^error: /, ''), EXIT.USAGE);
       return EXIT.USAGE;
     }
     // (settings are named as the file the command read names them: Confluent's properties keys, or ours)
@@ -53,7 +53,7 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: No
 // document; up, down, server and the rest install their own handling, which this leaves alone. Not for
 // the commands that run a handler's code (lambda, demo): a handler stuck in a loop never lets a
 // listener run, where the signal's own default still ends the process
-const runsHandlers = ['lambda', 'demo'].includes(process.argv.slice(2).find((a) => !a.startsWith('-')) ?? '');
+const runsHandlers = ['lambda', 'demo'].includes(commandNamed(process.argv) ?? '');
 for (const [signal, code] of runsHandlers ? [] : [['SIGINT', EXIT.INTERRUPTED], ['SIGTERM', EXIT.TERMINATED]] as const) {
   process.on(signal, () => {
     if (process.listenerCount(signal) > 1) return;

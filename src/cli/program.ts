@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { createRequire } from 'node:module';
 import { kafkaOptions } from './kafka-options.js';
 import { usageLine } from './errors.js';
-import { withConfluentHint } from './confluent-names.js';
+import { commandNamed, withConfluentHint } from './confluent-names.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -16,7 +16,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .exitOverride()
     // a mistyped option given as --name=value is echoed without its value, which may be a secret
-    .configureOutput({ outputError: (text, write) => write(withConfluentHint(usageLine(text), process.argv.slice(2).find((x) => !x.startsWith('-')))) });
+    .configureOutput({ outputError: (text, write) => write(withConfluentHint(usageLine(text), commandNamed(process.argv))) });
 
   const common = (c: Command) => c
     .option('--config <file>', 'configuration file (env KSQL_MIGRATE_CONFIG; default ./ksql-migrate.yaml)', undefined)

@@ -1,6 +1,6 @@
 import { ownMemory } from '../storage/slabs.js';
-import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, StorageRefused, topicNameProblem, type TopicStore } from '../storage/topics.js';
-import { JournalBroken } from '../storage/journal.js';
+import { isInternalTopic, isLegalTopicName, MAX_TOPIC_PARTITIONS, topicNameProblem, type TopicStore } from '../storage/topics.js';
+import { isStorageFailure } from '../storage/journal.js';
 import { TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
 import { TXERR, type TransactionCoordinator } from './transactions.js';
 import { readBatches, encodeBatch, encodeLogAppendTimeBatches, producedBatch, decompressionBudget, BatchError, type DecompressionBudget, type WireRecord } from './record-batch.js';
@@ -206,7 +206,7 @@ export class Broker {
         // answer for a log directory that failed; the log notes the producer's sequences with the batch
         try { first = this.topics.appendBatch(topicName, index, pending, 'external', producer); } catch (e) {
           pending.dropped?.();
-          if (e instanceof StorageRefused || e instanceof JournalBroken) return { index, errorCode: ERR.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: log.start };
+          if (isStorageFailure(e)) return { index, errorCode: ERR.KAFKA_STORAGE_ERROR, baseOffset: -1, logStartOffset: log.start };
           throw e;
         }
       }
@@ -284,6 +284,6 @@ function newPartitionsProblem(assignments: number[][], added: number, replicas: 
 
 /** A topic change the data dir could not record (it takes no more writes): KAFKA_STORAGE_ERROR; anything else is thrown on. */
 export function storageError(e: unknown): { code: number; message: string } {
-  if (e instanceof StorageRefused || e instanceof JournalBroken) return { code: ERR.KAFKA_STORAGE_ERROR, message: e.message };
+  if (isStorageFailure(e)) return { code: ERR.KAFKA_STORAGE_ERROR, message: e.message };
   throw e;
 }

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Writer } from './wire.js';
-import { StorageRefused, type TopicStore } from '../storage/topics.js';
-import { JournalBroken } from '../storage/journal.js';
+import type { TopicStore } from '../storage/topics.js';
+import { isStorageFailure } from '../storage/journal.js';
 import type { InternalCompactor } from './internal-compaction.js';
 
 export const GERR = {
@@ -12,8 +12,13 @@ export const GERR = {
   NOT_COORDINATOR: 16,
 } as const;
 
-/** Whether an append failed because the data dir takes no more writes. */
-const storageFailed = (e: unknown): boolean => e instanceof StorageRefused || e instanceof JournalBroken;
+/**
+ * Runs a change written to __consumer_offsets; NOT_COORDINATOR when the data dir takes no more writes
+ * (what was not written is not made), as Kafka's coordinator answers a failed offsets append.
+ */
+function written(change: () => number): number {
+  try { return change(); } catch (e) { if (isStorageFailure(e)) return GERR.NOT_COORDINATOR; throw e; }
+}
 
 export interface JoinRequest {
   groupId: string; memberId: string; clientId: string; sessionTimeoutMs: number; rebalanceTimeoutMs: number;
@@ -128,16 +133,18 @@ export class GroupCoordinator {
    * simple group) has none, as in Kafka.
    */
   private protocolTypes = new Map<string, string>();
-  /** Groups whose record names members, as read back at the start (a restart): made again in place. */
-  private savedMembers = new Map<string, SavedGroup>();
-  private loading = true;
   private readonly timer: NodeJS.Timeout;
 
   /** `compactor` keeps __consumer_offsets to about the latest record of each key, as Kafka's log cleaner does. */
   constructor(private readonly topics: TopicStore, private readonly compactor?: InternalCompactor) {
     const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
-    for (const r of t.partitions[0]!.all()) this.applyCommit(r.key, r.value);
-    this.restoreGroups();
+    // (each group's latest record that names members: the group as its last rebalance left it)
+    const saved = new Map<string, SavedGroup>();
+    for (const r of t.partitions[0]!.all()) {
+      const group = this.applyCommit(r.key, r.value);
+      if (group) { if (group.members) saved.set(group.id, group.members); else saved.delete(group.id); }
+    }
+    this.restoreGroups(saved);
     // a deleted topic takes its committed offsets with it, as Kafka's coordinator drops them: a
     // topic made again under the name starts with none (a tombstone per offset keeps it so)
     topics.onTopic((e) => { if (e.op === 'delete') this.forgetTopic(e.name); });
@@ -370,11 +377,7 @@ export class GroupCoordinator {
       // it processed stays processed); between the join and the sync it may not
       if (g.state === 'CompletingRebalance') return GERR.REBALANCE_IN_PROGRESS;
     }
-    try { this.store(groupId, topic, partition, offset, metadata); } catch (e) {
-      if (storageFailed(e)) return GERR.NOT_COORDINATOR;
-      throw e;
-    }
-    return GERR.NONE;
+    return written(() => { this.store(groupId, topic, partition, offset, metadata); return GERR.NONE; });
   }
 
   /**
@@ -404,17 +407,13 @@ export class GroupCoordinator {
     if (this.hostedGroup(groupId)) return GERR.NON_EMPTY_GROUP;
     const g = this.groups.get(groupId);
     if (g && g.members.size > 0) return GERR.NON_EMPTY_GROUP;
-    try {
+    return written(() => {
       const dropped = this.dropOffsets((group) => group === groupId);
       if (!g && dropped === 0 && !this.protocolTypes.has(groupId)) return GERR.GROUP_ID_NOT_FOUND;
       if (this.protocolTypes.has(groupId)) this.write(groupRecordKey(groupId), null);
-    } catch (e) {
-      // (the data dir takes no more writes: what was not written is not dropped)
-      if (storageFailed(e)) return GERR.NOT_COORDINATOR;
-      throw e;
-    }
-    this.groups.delete(groupId);
-    return GERR.NONE;
+      this.groups.delete(groupId);
+      return GERR.NONE;
+    });
   }
 
   /**
@@ -439,7 +438,7 @@ export class GroupCoordinator {
     const errors = partitions.map(({ topic, partition }) => {
       if (subscribed.has(topic)) return GERR.GROUP_SUBSCRIBED_TO_TOPIC;
       if (this.offsets.has(`${groupId}\u0000${topic}\u0000${partition}`)) {
-        try { this.write(offsetRecordKey(groupId, topic, partition), null); } catch (e) { if (storageFailed(e)) return GERR.NOT_COORDINATOR; throw e; }
+        return written(() => { this.write(offsetRecordKey(groupId, topic, partition), null); return GERR.NONE; });
       }
       return GERR.NONE;
     });
@@ -462,18 +461,18 @@ export class GroupCoordinator {
     return n;
   }
 
-  private applyCommit(key: Buffer | null, value: Buffer | null): void {
-    if (!key) return;
+  /** Takes in a record of __consumer_offsets; a group's own record is returned, with what it keeps of members, if any. */
+  private applyCommit(key: Buffer | null, value: Buffer | null): { id: string; members: SavedGroup | undefined } | undefined {
+    if (!key) return undefined;
     try {
       const parsed = JSON.parse(key.toString()) as [string, string, number] | [string];
       if (parsed.length === 1) {
         const [group] = parsed;
-        this.savedMembers.delete(group);
-        if (!value) { this.protocolTypes.delete(group); return; }
+        if (!value) { this.protocolTypes.delete(group); return { id: group, members: undefined }; }
         const saved = JSON.parse(value.toString()) as SavedGroup;
         this.protocolTypes.set(group, saved.protocolType);
-        if (this.loading && Array.isArray(saved.members) && saved.members.length > 0 && saved.members.every(isSavedMember) && Number.isInteger(saved.generation)) this.savedMembers.set(group, saved);
-        return;
+        const members = Array.isArray(saved.members) && saved.members.length > 0 && saved.members.every(isSavedMember) && Number.isInteger(saved.generation);
+        return { id: group, members: members ? saved : undefined };
       }
       const [g, t, p] = parsed;
       // a tombstone: the offset was dropped with its topic or group
@@ -506,7 +505,7 @@ export class GroupCoordinator {
    * must not end the server).
    */
   private keep(key: Buffer, value: Buffer | null): void {
-    try { this.write(key, value); } catch (e) { if (!storageFailed(e)) throw e; }
+    written(() => { this.write(key, value); return GERR.NONE; });
   }
 
   /**
@@ -515,9 +514,9 @@ export class GroupCoordinator {
    * loads a group; a member that comes back heartbeats and commits as before, one that does not is
    * dropped when its session ends.
    */
-  private restoreGroups(): void {
+  private restoreGroups(saved: Map<string, SavedGroup>): void {
     const now = Date.now();
-    for (const [id, s] of this.savedMembers) {
+    for (const [id, s] of saved) {
       const g = this.group(id);
       g.state = 'Stable'; g.generation = s.generation!; g.protocolType = s.protocolType; g.protocol = s.protocol ?? ''; g.leader = s.leader ?? '';
       for (const m of s.members!) {
@@ -528,8 +527,6 @@ export class GroupCoordinator {
         if (m.instanceId !== undefined) g.statics.set(m.instanceId, m.id);
       }
     }
-    this.savedMembers.clear();
-    this.loading = false;
   }
 
   committed(groupId: string, topic: string, partition: number): { offset: bigint; metadata: string } {

@@ -1,7 +1,6 @@
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
-import { JournalBroken } from '../storage/journal.js';
-import { StorageRefused } from '../storage/topics.js';
+import { isStorageFailure } from '../storage/journal.js';
 
 export interface ErrorBody { status: number; body: Record<string, unknown> }
 
@@ -21,7 +20,7 @@ export function toErrorBody(err: unknown, statementText?: string): ErrorBody {
   if (err instanceof RangeError && /call stack/i.test(err.message)) {
     return { status: 400, body: { '@type': 'statement_error', error_code: 40001, message: 'The statement is nested too deeply to parse', statementText: statementText ?? '', entities: [] } };
   }
-  if (err instanceof JournalBroken || err instanceof StorageRefused) return { status: 503, body: { '@type': 'generic_error', error_code: 50300, message: err.message } };
+  if (isStorageFailure(err)) return { status: 503, body: { '@type': 'generic_error', error_code: 50300, message: err.message } };
   if (err instanceof URIError) return { status: 400, body: { '@type': 'generic_error', error_code: 40000, message: `Malformed URL: ${err.message}` } };
   const message = err instanceof Error ? err.message : String(err);
   return { status: 500, body: { '@type': 'generic_error', error_code: 50000, message } };

@@ -1,11 +1,10 @@
 import { decodeBase64 } from './base64.js';
-import { parseJsonExact } from './json-exact.js';
+import { parseJsonAsWritten, parseJsonExact } from './json-exact.js';
 import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
-import { parse as parseLossless } from 'lossless-json';
 import { typeToString, type SqlType } from '../sql/types.js';
-import { fromJson, fromJsonOrInexact, InexactNumber, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
+import { fromParsedJson, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
@@ -143,10 +142,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         const v = parseJson(bytes, readsLongs([t]));
         // an unwrapped single value of JSON null is a null row, as in ksqlDB
         if (v === null) return null;
-        try { return [fromJsonOrInexact(v, t)]; } catch (e) {
-          if (!(e instanceof InexactNumber)) throw e;
-          return [fromJson(plainNumbers(e, bytes) ? v : exactJson(bytes) ?? v, t)];
-        }
+        return [fromParsedJson(v, t, '', () => jsonText(bytes), () => parseJsonAsWritten(jsonText(bytes)))];
       },
     };
   }
@@ -175,10 +171,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       // may not hold in an INT or BIGINT, at any depth) is read again from the record, exactly
       let exact: unknown[] | undefined;
       for (let i = 0; i < cols.length; i++) {
-        try { raw[i] = fromJsonOrInexact(raw[i], cols[i]!.type, cols[i]!.name); } catch (e) {
-          if (!(e instanceof InexactNumber)) throw e;
-          raw[i] = fromJson(plainNumbers(e, bytes) ? raw[i] : (exact ??= pick((exactJson(bytes) ?? obj) as Record<string, unknown>))[i], cols[i]!.type, cols[i]!.name);
-        }
+        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, () => jsonText(bytes), () => (exact ??= pick((parseJsonAsWritten(jsonText(bytes)) ?? obj) as Record<string, unknown>))[i]);
       }
       remember(bytes, schema, raw);
       return raw;
@@ -186,17 +179,6 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   };
 }
 
-/**
- * Whether the numbers of an object or list going into a STRING column are written as JSON.stringify
- * writes them, so it need not be read again: a record with no fraction or exponent anywhere (its
- * integers beyond 2^53 are read exactly already).
- */
-const plainNumbers = (e: InexactNumber, bytes: Buffer): boolean => e.why === 'text' && !/[0-9][.eE]/.test(jsonText(bytes));
-
-/** A record's JSON with its numbers as written (LosslessNumber); undefined where that reader refuses it (a duplicate key). */
-function exactJson(bytes: Buffer): unknown {
-  try { return parseLossless(jsonText(bytes)); } catch { return undefined; }
-}
 
 
 /** A record's JSON text; Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does. */

@@ -1,3 +1,4 @@
+import { parse as parseLossless } from 'lossless-json';
 // JSON with integers beyond 2^53 kept exact (as bigints), for BIGINT columns: Java's Jackson reads
 // and writes longs exactly, where JSON.parse and JSON.stringify round them or refuse them.
 
@@ -40,6 +41,11 @@ function unmark(v: unknown, mark: string): unknown {
   if (Array.isArray(v)) { for (let i = 0; i < v.length; i++) v[i] = unmark(v[i], mark); return v; }
   if (v !== null && typeof v === 'object') { const o = v as Record<string, unknown>; for (const k of Object.keys(o)) o[k] = unmark(o[k], mark); return o; }
   return v;
+}
+
+/** JSON text with its numbers as written (LosslessNumber); undefined where that reader refuses it (a key twice). */
+export function parseJsonAsWritten(text: string): unknown {
+  try { return parseLossless(text); } catch { return undefined; }
 }
 
 /** JSON.stringify that writes bigints as plain integers. */

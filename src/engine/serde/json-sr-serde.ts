@@ -1,7 +1,5 @@
-import { parse as parseLossless } from 'lossless-json';
-import type { SqlType } from '../sql/types.js';
-import { fromJson, fromJsonOrInexact, InexactNumber, toJsonText } from './json-value.js';
-import { parseJsonExact } from './json-exact.js';
+import { fromParsedJson, toJsonText } from './json-value.js';
+import { parseJsonAsWritten, parseJsonExact } from './json-exact.js';
 import type { JsonSchema } from './json-schema.js';
 import { findName, type Codec, type Shape } from './sr-values.js';
 
@@ -18,27 +16,19 @@ export function jsonSrCodec(schema: JsonSchema, shape: Shape): Codec {
       if (shape.unwrapped) return Buffer.from(toJsonText(values[0], shape.types[0]!));
       return Buffer.from(`{${shape.names.map((_, i) => `${JSON.stringify(physical[i]!)}:${toJsonText(values[i], shape.types[i]!)}`).join(',')}}`);
     },
-    // read as ksqlDB's JSON deserializer reads JSON: a number whose text as written counts is read
-    // again from the payload, exactly (see fromJsonOrInexact)
+    // read as ksqlDB's JSON deserializer reads JSON (see fromParsedJson)
     decode(payload) {
       const text = payload.toString('utf8');
       const v = parseJsonExact(text);
       let exact: unknown;
-      const convert = (x: unknown, t: SqlType, path: string, again: () => unknown) => {
-        try { return fromJsonOrInexact(x, t, path); } catch (e) {
-          if (!(e instanceof InexactNumber)) throw e;
-          // (a record the exact reader refuses, one with a key twice, keeps the numbers JSON.parse read)
-          exact ??= (() => { try { return parseLossless(text); } catch { return v; } })();
-          return fromJson(again(), t, path);
-        }
-      };
-      if (shape.unwrapped) return [convert(v, shape.types[0]!, '', () => exact)];
+      const asWritten = () => (exact ??= parseJsonAsWritten(text));
+      if (shape.unwrapped) return [fromParsedJson(v, shape.types[0]!, '', () => text, asWritten)];
       if (v === null) return null;
       const src = v as Obj;
       const keys = Object.keys(src);
       return shape.names.map((n, i) => {
         const k = findName(keys, n);
-        return k < 0 ? null : convert(src[keys[k]!], shape.types[i]!, n, () => (exact as Obj)[keys[k]!]);
+        return k < 0 ? null : fromParsedJson(src[keys[k]!], shape.types[i]!, n, () => text, () => (asWritten() as Obj | undefined)?.[keys[k]!]);
       });
     },
   };

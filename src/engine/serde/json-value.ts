@@ -26,20 +26,32 @@ export function integralOfNumberText(text: string, kind: 'INTEGER' | 'BIGINT'): 
 }
 
 /**
- * Thrown by `fromJsonOrInexact` where a number JSON.parse read may not be the number written (for an
- * INT or BIGINT, beyond what a double holds exactly or a fraction; for a STRING, its text as written):
- * the caller converts again from the record read with its numbers as written (LosslessNumber).
+ * Thrown by fromJson while `strict` where a number JSON.parse read may not be the number written (for
+ * an INT or BIGINT, beyond what a double holds exactly or a fraction; for a STRING, its text as written).
  */
-export class InexactNumber extends Error {
+class InexactNumber extends Error {
   /** `text`: only an object or list in a STRING column, whose numbers JSON.stringify may write otherwise than they were written (1.0). */
   constructor(readonly why: 'integral' | 'text') { super(why); }
 }
 let strict = false;
 
-/** fromJson, or InexactNumber where the record must be read again with its numbers as written. */
-export function fromJsonOrInexact(v: unknown, t: SqlType, path = ''): unknown {
+/**
+ * fromJson of a value JSON.parse read from JSON text, as ksqlDB's deserializer reads it: where a
+ * number's text as written counts (an INT or BIGINT a double may not hold, a number going into a
+ * STRING), it is converted again from `asWritten()`, the same value read with its numbers as written
+ * (LosslessNumber; undefined where that reader refuses the record, which keeps JSON.parse's numbers).
+ */
+export function fromParsedJson(v: unknown, t: SqlType, path: string, text: () => string, asWritten: () => unknown): unknown {
+  let why: InexactNumber['why'];
   strict = true;
-  try { return fromJson(v, t, path); } finally { strict = false; }
+  try { return fromJson(v, t, path); } catch (e) {
+    if (!(e instanceof InexactNumber)) throw e;
+    why = e.why;
+  } finally { strict = false; }
+  // (an object or list going into a STRING: JSON.stringify writes the numbers of a text with no
+  // fraction or exponent anywhere as they were written)
+  if (why === 'text' && !/[0-9][.eE]/.test(text())) return fromJson(v, t, path);
+  return fromJson(asWritten() ?? v, t, path);
 }
 
 /** A number as written (a LosslessNumber's text) in a column of type `t`, as Jackson's number node gives it. */
@@ -106,8 +118,8 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
       // an object or a list is its JSON text (Jackson's toString), numbers as written (read as bigints,
       // or read again exactly: 1.0 stays 1.0)
-      if (strict && holdsNumber(v)) throw new InexactNumber('text');
-      return hasLossless(v) ? stringifyLossless(asJacksonNumbers(v))! : stringifyJsonExact(v);
+      if (strict && holds(v, (x) => typeof x === 'number')) throw new InexactNumber('text');
+      return holds(v, isLosslessNumber) ? stringifyLossless(asJacksonNumbers(v))! : stringifyJsonExact(v);
     case 'BYTES': {
       // text that is not base64 fails the record, as Jackson's binaryValue() fails it
       const bytes = typeof v === 'string' ? decodeBase64(v) : undefined;
@@ -145,18 +157,11 @@ function asJacksonNumbers(v: unknown): unknown {
   return v;
 }
 
-/** Whether a parsed JSON value holds a number (as JSON.parse reads it). */
-function holdsNumber(v: unknown): boolean {
-  if (typeof v === 'number') return true;
-  if (Array.isArray(v)) return v.some(holdsNumber);
-  return v !== null && typeof v === 'object' && Object.values(v).some(holdsNumber);
-}
-
-/** Whether a JSON value read with its numbers as written holds such a number. */
-function hasLossless(v: unknown): boolean {
-  if (isLosslessNumber(v)) return true;
-  if (Array.isArray(v)) return v.some(hasLossless);
-  return v !== null && typeof v === 'object' && Object.values(v).some(hasLossless);
+/** Whether a parsed JSON value, or a value in it at any depth, is one `leaf` picks. */
+function holds(v: unknown, leaf: (x: unknown) => boolean): boolean {
+  if (leaf(v)) return true;
+  if (Array.isArray(v)) return v.some((x) => holds(x, leaf));
+  return v !== null && typeof v === 'object' && Object.values(v).some((x) => holds(x, leaf));
 }
 
 const upperCache = new Map<string, string>();

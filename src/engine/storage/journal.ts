@@ -1,11 +1,11 @@
 import { closeSync, createReadStream, fchmodSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { link, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { crc32c } from '@node-rs/crc32';
 import type { Engine } from '../engine.js';
-import type { Origin, PartitionLog, ProducerState, TopicConfig, TopicRecord } from './topics.js';
+import { StorageRefused, type Origin, type PartitionLog, type ProducerState, type TopicConfig, type TopicRecord } from './topics.js';
 import type { RunningQuery, StepHooks } from '../runtime/running-query.js';
 import { decodeValue, encodeValue, type StoreChange } from '../state/store.js';
 import type { RegistryChange } from '../schema-registry/registry.js';
@@ -534,6 +534,9 @@ export function drainKept(engine: Engine): void {
 /** What the operator is told of a torn last line dropped at start-up. */
 export const droppedLineWarning = (bytes: number): string => `the journal's last line was cut off (${bytes} bytes, a write a crash interrupted): dropped; what it recorded is processed again from its input`;
 
+/** Whether an append or a change failed because the data dir takes no more writes. */
+export const isStorageFailure = (e: unknown): e is StorageRefused | JournalBroken => e instanceof StorageRefused || e instanceof JournalBroken;
+
 /** The journal cannot be read back as written. */
 export class JournalDamaged extends Error {}
 /** A journal write failed: the server takes no more writes until it is restarted. */
@@ -569,7 +572,7 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
         if (code !== 'EEXIST') throw e;
         if (Date.now() > deadline) throw new DataDirInUse(`${dir}: its lock could not be taken (another server kept taking it over: ${join(dir, 'lock.takeover')} stayed); stop the other server, or remove that directory if none is starting`);
       }
-      const held = await readLock(path);
+      const held = await readIfThere(path);
       if (held === undefined) continue;
       const [pidText, heldStarted] = held.trim().split(/\s+/);
       const pid = Number(pidText);
@@ -580,15 +583,15 @@ async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       // (made by mkdir, which only one can): two taking over at once cannot both remove and link
       const guard = join(dir, 'lock.takeover');
       if (!(await takeGuard(guard))) { await new Promise((r) => setTimeout(r, 50)); continue; }
-      try { if ((await readLock(path)) === held) await rm(path, { force: true }); } finally { await rm(guard, { recursive: true, force: true }); }
+      try { if ((await readIfThere(path)) === held) await rm(path, { force: true }); } finally { await rm(guard, { recursive: true, force: true }); }
     }
   } finally { await rm(own, { force: true }); }
   // (only this server's own lock is removed)
-  return async () => { if ((await readLock(path)) === mine) await rm(path, { force: true }); };
+  return async () => { if ((await readIfThere(path)) === mine) await rm(path, { force: true }); };
 }
 
-/** The lock's content; undefined when there is none. A directory in its place is the data dir's problem, named. */
-async function readLock(path: string): Promise<string | undefined> {
+/** A data dir file's content; undefined when there is none. Any other failure (a directory in its place) names the file. */
+async function readIfThere(path: string): Promise<string | undefined> {
   try { return await readFile(path, 'utf8'); } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'ENOENT') return undefined;
@@ -620,18 +623,13 @@ async function createInPlace(path: string, content: string): Promise<void> {
  */
 async function clusterIdOf(dir: string): Promise<string> {
   const idFile = join(dir, 'cluster-id');
-  try {
-    const id = (await readFile(idFile, 'utf8')).trim();
-    if (id !== '') return id;
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code !== 'ENOENT') { err.path ??= idFile; throw err; }
-  }
+  const known = (await readIfThere(idFile))?.trim();
+  if (known) return known;
   const id = randomBytes(16).toString('base64url').slice(0, 22);
   const tmp = `${idFile}.new`;
   const f = await open(tmp, 'w', 0o600);
   try { await f.writeFile(id); await f.sync(); } finally { await f.close(); }
-  renameSync(tmp, idFile);
+  await rename(tmp, idFile);
   return id;
 }
 

@@ -545,12 +545,9 @@ export class TopicStore {
   onTopic(l: TopicListener): void { this.topicListeners.push(l); }
 
   private trimListeners: ((log: PartitionLog) => void)[] = [];
-  /** Tells `l` each time retention moves a partition's start (of a topic that still exists). */
+  /** Tells `l` each time retention moves a partition's start (whether the log is still its topic's, `holds` tells). */
   onTrim(l: (log: PartitionLog) => void): void { this.trimListeners.push(l); }
-  private readonly noteTrim = (log: PartitionLog) => {
-    if (!this.holds(log)) return;
-    for (const l of this.trimListeners) l(log);
-  };
+  private readonly noteTrim = (log: PartitionLog) => { for (const l of this.trimListeners) l(log); };
   /** Whether the log is one of this store's topics' now (not of a topic deleted, or made again since). */
   holds(log: PartitionLog): boolean { return this.topics.get(log.topic)?.partitions[log.partition] === log; }
   get(name: string): Topic | undefined { return this.topics.get(name); }
