@@ -24,7 +24,9 @@ export const commandNamed = (argv: readonly string[]): string | undefined => arg
  * the Confluent name is called here, when it is one; `command`: the command run.
  */
 export function withConfluentHint(text: string, command: string | undefined): string {
+  // (commander's own guess, 'did you mean ...', gives way to the hint)
+  const guess = String.raw`(?: \(did you mean [^)]*\))?`;
   return text
-    .replace(/unknown command '([^']+)'/, (whole, name: string) => (Object.hasOwn(COMMANDS, name) ? `${whole}: Confluent's ksql-migrations ${name} is ${COMMANDS[name]}` : whole))
-    .replace(/unknown option '([^'=]+)'/, (whole, flag: string) => (command === 'up' && Object.hasOwn(UP_FLAGS, flag) ? `${whole}: ${UP_FLAGS[flag]}` : whole));
+    .replace(new RegExp(`unknown command '([^']+)'${guess}`), (whole, name: string) => (Object.hasOwn(COMMANDS, name) ? `unknown command '${name}': Confluent's ksql-migrations ${name} is ${COMMANDS[name]}` : whole))
+    .replace(new RegExp(`unknown option '([^'=]+)'${guess}`), (whole, flag: string) => (command === 'up' && Object.hasOwn(UP_FLAGS, flag) ? `unknown option '${flag}': ${UP_FLAGS[flag]}` : whole));
 }
