@@ -81,6 +81,17 @@ describe('KAFKA STRING bytes', () => {
   });
 });
 
+describe('JSON numbers in DECIMAL columns', () => {
+  it('are read from their text, as Jackson\'s BigDecimal holds them, where a double would round their digits (16 or more)', () => {
+    const serde = valueSerde({ format: 'JSON' }, [{ name: 'D', type: T.decimal(20, 17), ns: 'VALUE' }, { name: 'E', type: T.decimal(30, 2), ns: 'VALUE' }]);
+    const read = (text: string) => (serde.deserialize(Buffer.from(text)) as { toString(): string }[]).map(String);
+    expect(read('{"D":1.23456789012345678,"E":123456789012345678901.25}')).toEqual(['1.23456789012345678', '123456789012345678901.25']);
+    expect(read('{"D":0.1,"E":1e3}')).toEqual(['0.10000000000000000', '1000.00']);
+    const sr = jsonSrCodec({ type: 'object', properties: { D: {} } }, { names: ['D'], types: [T.decimal(20, 17)], unwrapped: false } as never);
+    expect((sr.decode(Buffer.from('{"D":1.23456789012345678}')) as unknown[]).map(String)).toEqual(['1.23456789012345678']);
+  });
+});
+
 describe('JSON numbers in INT and BIGINT columns', () => {
   const serde = valueSerde({ format: 'JSON' }, [{ name: 'I', type: T.INTEGER, ns: 'VALUE' }, { name: 'B', type: T.BIGINT, ns: 'VALUE' }]);
   const read = (text: string) => serde.deserialize(Buffer.from(text));
@@ -107,6 +118,13 @@ describe('JSON numbers in INT and BIGINT columns', () => {
     // and in JSON_SR, which ksqlDB reads with the same deserializer
     const sr = jsonSrCodec({ type: 'object', properties: { B: {}, I: {} } }, { names: ['B', 'I'], types: [T.BIGINT, T.INTEGER], unwrapped: false } as never);
     expect(sr.decode(Buffer.from('{"B":12345678901234567891.5,"I":1e400}'))).toEqual([-6101065172474983725n, 0]);
+    // a number of 16 digits or more that a double rounds to a whole number is read from its text (1.9999999999999999
+    // is 2.0 as a double, 1 as an intValue), and so is one whose digits are split by its point (9999999.99999999999)
+    expect(read('{"I":1.9999999999999999,"B":9999999.99999999999}')).toEqual([1, 9999999]);
+    expect(read('{"I":-2.9999999999999999,"B":123456789012345.99}')).toEqual([-2, 123456789012345]);
+    // (a long run of digits elsewhere in the record changes nothing for the columns' numbers)
+    expect(read('{"I":7,"B":2,"X":"4111111111111111"}')).toEqual([7, 2]);
+    expect(sr.decode(Buffer.from('{"B":9999999.99999999999,"I":1.9999999999999999}'))).toEqual([9999999, 1]);
     // text is parsed as an integer of the column's type (Integer.parseInt, Long.parseLong): never wrapped
     expect(read('{"I":"12","B":"-77"}')).toEqual([12, -77]);
     for (const bad of ['{"I":"3000000000"}', '{"I":"1.5"}', '{"B":"9223372036854775808"}', '{"I":true}']) expect(() => read(bad), bad).toThrow();

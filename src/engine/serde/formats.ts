@@ -139,10 +139,11 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       serialize: (values) => (values[0] === null || values[0] === undefined ? null : Buffer.from(toJsonText(values[0], t))),
       deserialize(bytes) {
         if (bytes === null) return null;
-        const v = parseJson(bytes, readsLongs([t]));
+        const text = jsonText(bytes);
+        const v = parseJson(text, readsLongs([t]));
         // an unwrapped single value of JSON null is a null row, as in ksqlDB
         if (v === null) return null;
-        return [fromParsedJson(v, t, '', () => jsonText(bytes), () => parseJsonAsWritten(jsonText(bytes)))];
+        return [fromParsedJson(v, t, '', () => text, () => parseJsonAsWritten(text))];
       },
     };
   }
@@ -161,7 +162,8 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       if (bytes === null) return null;
       const known = recall(bytes, schema);
       if (known) return known;
-      const obj = parseJson(bytes, longs);
+      const text = jsonText(bytes);
+      const obj = parseJson(text, longs);
       if (obj === null) return null;
       if (typeof obj !== 'object' || Array.isArray(obj)) {
         throw new SerdeError(`Can't convert type. sourceType: ${Array.isArray(obj) ? 'ArrayNode' : 'ValueNode'}, requiredType: STRUCT`);
@@ -171,7 +173,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       // may not hold in an INT or BIGINT, at any depth) is read again from the record, exactly
       let exact: unknown[] | undefined;
       for (let i = 0; i < cols.length; i++) {
-        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, () => jsonText(bytes), () => (exact ??= pick((parseJsonAsWritten(jsonText(bytes)) ?? obj) as Record<string, unknown>))[i]);
+        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, () => text, () => (exact ??= pick((parseJsonAsWritten(text) ?? obj) as Record<string, unknown>))[i]);
       }
       remember(bytes, schema, raw);
       return raw;
@@ -192,8 +194,7 @@ const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 
  */
 const readsLongs = (types: SqlType[]): boolean => types.some((t) => t.kind !== 'INTEGER' && t.kind !== 'DOUBLE' && t.kind !== 'BOOLEAN');
 
-function parseJson(bytes: Buffer, longs: boolean): unknown {
-  const text = jsonText(bytes);
+function parseJson(text: string, longs: boolean): unknown {
   // integers of 16 digits or more may be beyond 2^53: those texts are read exactly (rarely: most are not)
   const parse = (t: string) => (longs ? parseJsonExact(t) : JSON.parse(t));
   try { return parse(text); } catch (e) {

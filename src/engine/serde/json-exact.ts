@@ -2,7 +2,20 @@ import { parse as parseLossless } from 'lossless-json';
 // JSON with integers beyond 2^53 kept exact (as bigints), for BIGINT columns: Java's Jackson reads
 // and writes longs exactly, where JSON.parse and JSON.stringify round them or refuse them.
 
-const LONG_DIGITS = /\d{16}/;
+/**
+ * Whether JSON text holds a number of 16 significant digits or more (a run of digits with at most one
+ * point in it), which a double may round: to a whole number (1.9999999999999999 is 2.0), away from a
+ * decimal's digits, or beyond 2^53. A double keeps any number of 15 digits exactly, so a text without
+ * such a run reads the same through JSON.parse (leading zeros are counted too, which only sends a
+ * record the exact way that did not need it). The answer for the last text asked about is kept: a
+ * record's columns ask about the same text.
+ */
+export function digitsMayRound(text: string): boolean {
+  if (text !== lastText) { lastText = text; lastMany = MANY_DIGITS.test(text); }
+  return lastMany;
+}
+const MANY_DIGITS = /\d(?:\.?\d){15}/;
+let lastText = '', lastMany = false;
 /** A marker no text of the input can hold: it names a random nonce, new for each call. */
 const marker = () => `\u0000long${Math.random().toString(36).slice(2)}:`;
 
@@ -12,7 +25,7 @@ const marker = () => `\u0000long${Math.random().toString(36).slice(2)}:`;
  * strings) become marked strings for JSON.parse, and the marks become bigints again.
  */
 export function parseJsonExact(text: string): unknown {
-  if (!LONG_DIGITS.test(text)) return JSON.parse(text);
+  if (!digitsMayRound(text)) return JSON.parse(text);
   let out = '', from = 0, marked = false;
   const MARK = marker();
   for (let i = 0; i < text.length; i++) {

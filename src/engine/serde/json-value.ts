@@ -1,6 +1,6 @@
 import { decodeBase64 } from './base64.js';
 import { parseLong, wrapLong } from '../util/long.js';
-import { stringifyJsonExact } from './json-exact.js';
+import { digitsMayRound, stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
 import { isLosslessNumber, LosslessNumber, stringify as stringifyLossless } from 'lossless-json';
 import type { SqlType } from '../sql/types.js';
@@ -34,20 +34,24 @@ class InexactNumber extends Error {
   constructor(readonly why: 'integral' | 'text') { super(why); }
 }
 let strict = false;
+/** Whether the text being read has a number a double may round (see digitsMayRound), for the text last asked about. */
+let digitsText: (() => string) | undefined;
+const manyDigits = (): boolean => digitsText !== undefined && digitsMayRound(digitsText());
 
 /**
  * fromJson of a value JSON.parse read from JSON text, as ksqlDB's deserializer reads it: where a
- * number's text as written counts (an INT or BIGINT a double may not hold, a number going into a
- * STRING), it is converted again from `asWritten()`, the same value read with its numbers as written
+ * number's text as written counts (an INT, BIGINT or DECIMAL a double may not hold, a number going
+ * into a STRING), it is converted again from `asWritten()`, the same value read with its numbers as written
  * (LosslessNumber; undefined where that reader refuses the record, which keeps JSON.parse's numbers).
  */
 export function fromParsedJson(v: unknown, t: SqlType, path: string, text: () => string, asWritten: () => unknown): unknown {
   let why: InexactNumber['why'];
   strict = true;
+  digitsText = text;
   try { return fromJson(v, t, path); } catch (e) {
     if (!(e instanceof InexactNumber)) throw e;
     why = e.why;
-  } finally { strict = false; }
+  } finally { strict = false; digitsText = undefined; }
   // (an object or list going into a STRING: JSON.stringify writes the numbers of a text with no
   // fraction or exponent anywhere as they were written)
   if (why === 'text' && !/[0-9][.eE]/.test(text())) return fromJson(v, t, path);
@@ -89,7 +93,7 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       }
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
       // (a number a double may not hold as written: beyond 2^53, a fraction, beyond a double or an INT)
-      if (strict && typeof v === 'number' && (t.kind === 'INTEGER' || t.kind === 'BIGINT') && (!Number.isSafeInteger(n) || (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)))) throw new InexactNumber('integral');
+      if (strict && typeof v === 'number' && (t.kind === 'INTEGER' || t.kind === 'BIGINT') && (!Number.isSafeInteger(n) || (t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) || manyDigits())) throw new InexactNumber('integral');
       if (Number.isFinite(n)) {
         if (typeof v === 'string' && t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
         if (t.kind === 'INTEGER') return n | 0;
@@ -104,6 +108,8 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
       break;
     }
     case 'DECIMAL':
+      // (a number of 16 digits or more is read from its text, as Jackson's BigDecimal holds it)
+      if (strict && typeof v === 'number' && manyDigits()) throw new InexactNumber('integral');
       if (typeof v === 'number' || typeof v === 'string' || typeof v === 'bigint') {
         const d = typeof v === 'number' ? Decimal.fromNumber(v) : Decimal.parse(String(v));
         const r = d.setScale(t.scale);
