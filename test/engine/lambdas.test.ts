@@ -41,6 +41,12 @@ describe('TRANSFORM of a map, and DATE against TIMESTAMP', () => {
     expect(f({ m: new Map([['a', 1]]) })).toEqual(new Map([['same', 1]]));
     expect(() => f({ m: new Map([['a', 1], ['b', 2]]) })).toThrow(/twice/);
   });
+  it('fails when a value is transformed to NULL (Collectors.toMap takes no null value)', () => {
+    const nullValue: Expr = { t: 'call', name: 'TRANSFORM', pos, args: [col('M'), lambda(['K', 'V'], col('K')), lambda(['K', 'V'], { t: 'lit', type: T.INTEGER, value: null })] };
+    expect(() => compileExpr(nullValue, mctx).fn({ m: new Map([['a', 1]]) })).toThrow(/NULL value/);
+    // (an empty map has no value to refuse)
+    expect(compileExpr(nullValue, mctx).fn({ m: new Map() })).toEqual(new Map());
+  });
   it('compares a DATE as the timestamp of its midnight', () => {
     const gt = compileExpr({ t: 'cmp', op: '>', l: col('D'), r: col('TS') }, mctx).fn;
     expect([gt({ d: 10, ts: 300 }), gt({ d: 10, ts: 864_000_000 }), gt({ d: 10, ts: 863_999_999 })]).toEqual([true, false, true]);

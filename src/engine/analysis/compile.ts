@@ -425,10 +425,12 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
       if (m == null) return null;
       const out = new Map();
       for (const [k, v] of m) {
-        const nk = fk.call(row, k, v);
-        // two entries transformed to one key: ksqlDB's map builder fails, so the result is NULL
+        const nk = fk.call(row, k, v), nv = fv.call(row, k, v);
+        // a NULL value, or two entries transformed to one key: ksqlDB's map builder (Collectors.toMap)
+        // fails on either, so the result is NULL
+        if (nv === null || nv === undefined) throw new EvalError(`TRANSFORM gave the key ${String(nk)} a NULL value`);
         if (out.has(nk)) throw new EvalError(`TRANSFORM gave the key ${String(nk)} twice`);
-        out.set(nk, fv.call(row, k, v) ?? null);
+        out.set(nk, nv);
       }
       return inJavaHashMapOrder(out, false);
     } };

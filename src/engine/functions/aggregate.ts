@@ -220,7 +220,8 @@ define({
   resolve: ([t], _literals, config) => (t && t.kind !== 'NULL' ? {
     returnType: T.array(t), init: () => [],
     add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_list') ? acc : [...(acc as unknown[]), v ?? null]),
-    undo: (acc, [v]) => { const l = [...(acc as unknown[])]; const i = l.findIndex((x) => valuesEqual(x, v)); if (i >= 0) l.splice(i, 1); return l; },
+    // (the last equal value goes, as ksqlDB's undo takes it: lastIndexOf)
+    undo: (acc, [v]) => { const l = [...(acc as unknown[])]; let i = l.length - 1; while (i >= 0 && !valuesEqual(l[i], v)) i--; if (i >= 0) l.splice(i, 1); return l; },
     result: (acc) => acc,
     // merged sessions: the first session's values, then the second's, up to the limit
     merge: (a, b) => [...(a as unknown[]), ...(b as unknown[])].slice(0, collectLimit(config, 'collect_list')),

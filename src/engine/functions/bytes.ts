@@ -5,9 +5,9 @@ import { D, I, S, B, fixed } from './registry.js';
 
 /** BYTES conversions and text encodings. */
 export function registerBytesFunctions(): void {
-  fixed('TO_BYTES', 'BYTES', [S, S], T.BYTES, (s: string, enc: string) => textToBytes(s, enc, true));
+  fixed('TO_BYTES', 'CONVERSIONS', [S, S], T.BYTES, (s: string, enc: string) => textToBytes(s, enc, true));
   // FROM_BYTES prints hex in upper case (ENCODE in lower case), as ksqlDB does
-  fixed('FROM_BYTES', 'BYTES', [T.BYTES, S], S, (b: Buffer, enc: string) => bytesToText(b, enc, true));
+  fixed('FROM_BYTES', 'CONVERSIONS', [T.BYTES, S], S, (b: Buffer, enc: string) => bytesToText(b, enc, true));
   fixed('ENCODE', 'STRING', [S, S, S], S, (s: string, from: string, to: string) => {
     const b = textToBytes(s, from, false);
     return b === null ? null : bytesToText(b, to, false);
@@ -17,8 +17,8 @@ export function registerBytesFunctions(): void {
     ['BIGINT_FROM_BYTES', 8, B, (b: Buffer, le: boolean) => toLong(le ? b.readBigInt64LE() : b.readBigInt64BE())],
     ['DOUBLE_FROM_BYTES', 8, D, (b: Buffer, le: boolean) => (le ? b.readDoubleLE() : b.readDoubleBE())],
   ] as const) {
-    fixed(name, 'BYTES', [T.BYTES], ret, (b: Buffer) => fromBytes(name, b, size, 'BIG_ENDIAN', read));
-    fixed(name, 'BYTES', [T.BYTES, S], ret, (b: Buffer, order: string) => fromBytes(name, b, size, order, read));
+    fixed(name, 'CONVERSIONS', [T.BYTES], ret, (b: Buffer) => fromBytes(name, b, size, 'BIG_ENDIAN', read));
+    fixed(name, 'CONVERSIONS', [T.BYTES, S], ret, (b: Buffer, order: string) => fromBytes(name, b, size, order, read));
   }
 }
 

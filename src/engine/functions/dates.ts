@@ -44,7 +44,8 @@ export function registerDateFunctions(): void {
   fixed('FROM_DAYS', 'DATE / TIME', [I], T.DATE, (d: number) => d);
   const DAY = 86_400_000;
   for (const [name, t] of [['TIMESTAMPTOSTRING', B], ['FORMAT_TIMESTAMP', T.TIMESTAMP]] as const) {
-    fixed(name, 'DATE / TIME', [t, S], S, (ms: number, f: string) => formatJavaDate(ms, f, 'UTC'));
+    // (without a zone, FORMAT_TIMESTAMP formats in ZoneId.of("GMT"), TIMESTAMPTOSTRING in the server's UTC: the same times, named apart)
+    fixed(name, 'DATE / TIME', [t, S], S, (ms: number, f: string) => formatJavaDate(ms, f, name === 'FORMAT_TIMESTAMP' ? 'GMT' : 'UTC'));
     fixed(name, 'DATE / TIME', [t, S, S], S, (ms: number, f: string, z: string) => formatJavaDate(ms, f, zoneArgument(z)));
   }
   // a LocalDate has no time of day and a LocalTime no date, and neither a zone: Java's formatter fails on

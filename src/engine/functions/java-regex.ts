@@ -234,6 +234,18 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
       }
       if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
       if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
+      if (n === 'x' && p[i + 2] === '{') {
+        // \x{h...h}: a code point in hex
+        const close = p.indexOf('}', i + 3);
+        const hex = close < 0 ? '' : p.slice(i + 3, close);
+        if (!/^[0-9a-fA-F]+$/.test(hex)) throw new SyntaxError(`Illegal hexadecimal escape sequence near index ${i + 2}`);
+        const cp = parseInt(hex, 16);
+        if (cp > 0x10ffff) throw new SyntaxError(`Hexadecimal codepoint is too big near index ${i + 2}`);
+        // (beyond the BMP without the u flag: its two UTF-16 units, grouped so that a quantifier takes both)
+        out += cp <= 0xffff ? unicodeEscape(String.fromCharCode(cp)) : unicode ? `\\u{${hex}}` : `(?:${String.fromCodePoint(cp).split('').map(unicodeEscape).join('')})`;
+        i = close;
+        continue;
+      }
       if (n === '0') {
         const m = OCTAL.exec(p.slice(i + 2));
         if (m) { out += unicodeEscape(String.fromCharCode(parseInt(m[0], 8))); i += 1 + m[0].length; continue; }
@@ -254,6 +266,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     if (!inClass && c === '.' && !flags.includes('s')) { quantified = false; out += '[^\\n\\r\\u0085\\u2028\\u2029]'; continue; }
     if (!inClass && c === '$' && !flags.includes('m') && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
     if (sets && c === '[') { quantified = false; const cls = classSet(p, i, foldAscii); out += cls.text; i = cls.end; continue; }
+    // Java takes a { outside a class only as a counted repetition ({2}, {2,}, {2,5}); JavaScript reads others as the character
+    if (!inClass && c === '{' && !/^\{\d/.test(p.slice(i))) throw new SyntaxError(`Illegal repetition near index ${i}`);
     if (c === '[') inClass++;
     else if (c === ']' && inClass) inClass--;
     // a + right after a quantifier makes it possessive: read as greedy

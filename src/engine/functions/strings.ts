@@ -37,15 +37,15 @@ export function registerStringFunctions(): void {
   fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S], S, (re: string, s: string) => firstMatch(re, s)?.[0] ?? null);
-  fixed('REGEXP_EXTRACT', 'STRING', [S, S, I], S, (re: string, s: string, g: number) => firstMatch(re, s)?.[g] ?? null);
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S], T.array(S), (re: string, s: string) => allMatches(re, s).map((m) => m.groups[0]));
-  fixed('REGEXP_EXTRACT_ALL', 'STRING', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => m.groups[g] ?? null));
-  fixed('REGEXP_REPLACE', 'STRING', [S, S, S], S, (s: string, re: string, by: string) => {
+  fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S], S, (re: string, s: string) => firstMatch(re, s)?.[0] ?? null);
+  fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S, I], S, (re: string, s: string, g: number) => firstMatch(re, s)?.[g] ?? null);
+  fixed('REGEXP_EXTRACT_ALL', 'REGULAR EXPRESSION', [S, S], T.array(S), (re: string, s: string) => allMatches(re, s).map((m) => m.groups[0]));
+  fixed('REGEXP_EXTRACT_ALL', 'REGULAR EXPRESSION', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => m.groups[g] ?? null));
+  fixed('REGEXP_REPLACE', 'REGULAR EXPRESSION', [S, S, S], S, (s: string, re: string, by: string) => {
     const r = regex(re, 'g', s), replacement = javaReplacement(by, r);
     return needsGuard(r) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
   });
-  fixed('REGEXP_SPLIT_TO_ARRAY', 'STRING', [S, S], T.array(S), regexSplit);
+  fixed('REGEXP_SPLIT_TO_ARRAY', 'REGULAR EXPRESSION', [S, S], T.array(S), regexSplit);
   fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
   // optional four arguments replace those (their first character), and a NULL one leaves that kind
@@ -70,7 +70,8 @@ export function registerStringFunctions(): void {
       } };
     });
   }
-  fixed('CHR', 'STRING', [I], S, (n: number) => String.fromCodePoint(n));
+  // (a number that is no code point gives NULL, quietly, as Character.isValidCodePoint tells ksqlDB)
+  fixed('CHR', 'STRING', [I], S, (n: number) => (n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : null));
   // CHR('\\u004b'): a UTF-16 code written as text; anything else gives NULL
   fixed('CHR', 'STRING', [S], S, (u: string) => (/^\\u[0-9a-fA-F]{4}$/.test(u) ? String.fromCharCode(parseInt(u.slice(2), 16)) : null));
   define('ELT', 'STRING', 'ELT(n, STRING...)', (args) => {
@@ -143,7 +144,7 @@ function splitBytes(b: Buffer, d: Buffer): Buffer[] {
 
 /** Entries split on `entryDelim` (empty ones skipped), each on `kvDelim`; entries without a key-value pair are dropped. */
 function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string, string> | null {
-  if (entryDelim === '' || kvDelim === '') return null;
+  if (entryDelim === '' || kvDelim === '' || entryDelim === kvDelim) return null;
   const m = new Map<string, string>();
   for (const entry of s.split(entryDelim)) {
     if (entry === '') continue;
@@ -165,8 +166,10 @@ function regex(pattern: string, flags: string, text: string): RegExp {
   const key = `${flags}${endsWithLineBreak ? '$' : ''}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
-    const java = javaRegex(pattern, endsWithLineBreak);
-    try { re = new RegExp(java.source, flags + java.flags); } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
+    try {
+      const java = javaRegex(pattern, endsWithLineBreak);
+      re = new RegExp(java.source, flags + java.flags);
+    } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
     regexCache.set(key, re);
   }
   re.lastIndex = 0;

@@ -56,14 +56,17 @@ function decoded(part: string | undefined): string | null {
   return part === undefined ? null : decodeURIComponent(part);
 }
 
-/** `name`'s value in the query: '' for a bare `name`, NULL when absent. */
+/**
+ * `name`'s value in the query: '' for a bare `name`, NULL when absent. As ksqlDB takes it: the query
+ * as java.net.URI decodes it (%XX decoded, a + kept), split at each & and then at its first =, with
+ * nothing decoded after (so an encoded %26 splits the query too).
+ */
 function extractParameter(url: string, name: string): string | null {
-  const query = parseUri(url)?.query;
-  if (query === undefined) return null;
+  const query = decoded(parseUri(url)?.query);
+  if (query === null) return null;
   for (const pair of query.split('&')) {
     const eq = pair.indexOf('=');
-    const key = decodeParam(eq < 0 ? pair : pair.slice(0, eq));
-    if (key === name) return eq < 0 ? '' : decodeParam(pair.slice(eq + 1));
+    if ((eq < 0 ? pair : pair.slice(0, eq)) === name) return eq < 0 ? '' : pair.slice(eq + 1);
   }
   return null;
 }

@@ -67,6 +67,14 @@ describe('aggregates', () => {
     expect((run(limited('COLLECT_LIST'), Array.from({ length: 1001 }, (_, i) => [i])).at(-1) as unknown[]).length).toBe(1000);
   });
 
+  it('COLLECT_LIST\'s undo (a table row updated away) takes out the last equal value, as ksqlDB\'s lastIndexOf does', () => {
+    const b = bind('COLLECT_LIST', [T.STRING]);
+    let acc = b.init();
+    for (const v of ['a', 'b', 'a']) acc = b.add(acc, [v]);
+    acc = b.add(b.undo!(acc, ['a']), ['c']);
+    expect(b.result(acc)).toEqual(['a', 'b', 'c']);
+  });
+
   it('ATTR treats NULL as a value of its own', () => {
     expect(run(bind('ATTR', [T.STRING]), [['1'], [null], ['1']])).toEqual(['1', null, null]);
     expect(run(bind('ATTR', [T.STRING]), [['2'], ['2']])).toEqual(['2', '2']);

@@ -215,6 +215,11 @@ describe('instants beyond the years JavaScript\'s Date holds, as java.time write
     expect(call('FORMAT_TIMESTAMP', [S, S], ['2021-03-04T05:06:07', 'HH:mm'])).toBe('05:06');
   });
 
+  it('without a zone, FORMAT_TIMESTAMP names the zone GMT (ZoneId.of("GMT")), TIMESTAMPTOSTRING names it UTC', () => {
+    expect(call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S], [0, 'HH:mm z zzzz VV O'])).toBe('00:00 GMT Greenwich Mean Time GMT GMT');
+    expect(call('TIMESTAMPTOSTRING', [T.BIGINT, S], [0, 'HH:mm z VV'])).toBe('00:00 UTC UTC');
+  });
+
   it('a day of the year, or AM/PM, that disagrees with the date and hour parsed is a conflict, not a silently different date', () => {
     expect(() => parseJavaDate('2021-063', 'yyyy-DDD', 'UTC')).toThrow('Conflict found: Field DayOfYear 1 differs from DayOfYear 63');
     expect(parseJavaDate('2021-001', 'yyyy-DDD', 'UTC')).toBe(Date.UTC(2021, 0, 1));

@@ -36,6 +36,8 @@ describe('SPLIT and friends', () => {
     ['a:1//b:2/', '/', ':', { a: '1', b: '2' }],
     ['a:1', '/', '=', {}],
     ['a:1', '', ':', null],
+    // the same delimiter for entries and pairs: NULL, as ksqlDB answers it
+    ['a=b', '=', '=', null],
   ])('SPLIT_TO_MAP(%j, %j, %j)', (s, e, kv, expected) => {
     const m = call('SPLIT_TO_MAP', [S, S, S], [s, e, kv]) as Map<string, string> | null;
     expect(m === null ? null : Object.fromEntries(m)).toEqual(expected);
@@ -62,6 +64,15 @@ describe('regular expressions', () => {
     ['REGEXP_EXTRACT', ['a\\Rb', 'xa\r\nb'], 'a\r\nb'],
     ['REGEXP_EXTRACT', ['\\v', 'a\u2028b'], '\u2028'],
     ['REGEXP_EXTRACT', ['(?x) a b # the letters', 'xab'], 'ab'],
+    // \x{h...h}: a code point in hex, in a class too, beyond the BMP too
+    ['REGEXP_EXTRACT', ['\\x{41}', 'ABC'], 'A'],
+    ['REGEXP_REPLACE', ['ABC', '[\\x{41}-\\x{42}]', '-'], '--C'],
+    ['REGEXP_EXTRACT', ['\\x{1F600}+', 'a\u{1F600}\u{1F600}b'], '\u{1F600}\u{1F600}'],
+    ['REGEXP_EXTRACT', ['\\p{L}\\x{1F600}', 'a\u{1F600}b'], 'a\u{1F600}'],
+    // a { that is no counted repetition is a character only escaped or in a class; a{2} counts
+    ['REGEXP_EXTRACT', ['a\\{b', 'a{b'], 'a{b'],
+    ['REGEXP_EXTRACT', ['[{]', 'x{'], '{'],
+    ['REGEXP_EXTRACT', ['a{2}', 'caab'], 'aa'],
     // (?x) drops whitespace inside classes too, but not within \Q...\E
     ['REGEXP_EXTRACT', ['(?x)[a b]+', 'x ab'], 'ab'],
     ['REGEXP_EXTRACT', ['(?x)\\Qa b\\E', 'xa b'], 'a b'],
@@ -93,6 +104,13 @@ describe('regular expressions', () => {
   ])('REGEXP_REPLACE(%j, %j, %j) fails the record as Java\'s exception does', (s, re, by, message) => {
     expect(() => call('REGEXP_REPLACE', [S, S, S], [s, re, by])).toThrow(message);
   });
+
+  it.each([
+    ['{b}', 'Illegal repetition near index 0'], ['a{,2}', 'Illegal repetition near index 1'],
+    ['\\x{zz}', 'Illegal hexadecimal escape sequence'], ['\\x{110000}', 'Hexadecimal codepoint is too big'],
+  ])('the pattern %j fails the record as Java refuses it', (re, message) => {
+    expect(() => call('REGEXP_EXTRACT', [S, S], [re, 'a{b}'])).toThrow(message);
+  });
 });
 
 describe('TRIM as Java\'s String.trim()', () => {
@@ -112,6 +130,11 @@ describe('other string functions', () => {
     ['CONCAT_WS', [BY, BY], [null, bytes('b')], null],
     ['CHR', [S], ['\\u004b'], 'K'],
     ['CHR', [S], ['K'], null],
+    // a number that is no code point is NULL, without an error (Character.isValidCodePoint)
+    ['CHR', [I], [75], 'K'],
+    ['CHR', [I], [0x1f600], '\u{1F600}'],
+    ['CHR', [I], [-1], null],
+    ['CHR', [I], [0x110000], null],
     ['ELT', [I, S, S], [2, 'a', 'b'], 'b'],
     ['ELT', [I, S, S], [3, 'a', 'b'], null],
     ['FIELD', [S, S, S], ['hello', 'world', 'hello'], 2],

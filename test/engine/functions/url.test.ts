@@ -38,4 +38,10 @@ describe('URL functions', () => {
   ])('URL_EXTRACT_PARAMETER(..., %j) = %j', (name, expected) => {
     expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://www.test.com/?one=a&two=b&three', name])).toBe(expected);
   });
+  it.each([
+    ['q', 'a+b'], ['r', 'c'], ['d', ''], ['e', 'f=g'], ['x y', '1'],
+  ])('URL_EXTRACT_PARAMETER reads the query as java.net.URI decodes it, then splits it: %j = %j', (name, expected) => {
+    // (%26 is an & once decoded, so it splits the query; a + stays; a value keeps what follows its first =)
+    expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://x.com/p?q=a+b&r=c%26d&e=f=g&x%20y=1', name])).toBe(expected);
+  });
 });
