@@ -121,6 +121,9 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
         expect(await answer('SELECT * FROM ONE_STMT')).toEqual(refused('SELECT * FROM ONE_STMT', syntax('1:23', 'SELECT * FROM ONE_STMT')));
         const twoNoEnd = 'SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT';
         expect(await answer(twoNoEnd)).toEqual(refused(twoNoEnd, syntax('1:47', twoNoEnd)));
+        // a lone ';' is no statement: the parser refuses it there, as /ksql does
+        const lone = (at: string, text: string) => path === '/query' ? `line ${at}: Syntax Error\n\nStatement: ${text}` : `line ${at}: Syntax Error\nmismatched input ';' expecting a statement`;
+        for (const [text, at] of [['SELECT * FROM ONE_STMT;;', '1:24'], [';SELECT * FROM ONE_STMT;', '1:1']] as const) expect(await answer(text)).toEqual(refused(text, lone(at, text)));
         const one = await fetch(`${server.url}${path}`, { method: 'POST', body: JSON.stringify({ [field]: 'SELECT * FROM ONE_STMT; -- a comment' }) });
         expect(one.status).toBe(200);
         await one.text();

@@ -132,7 +132,17 @@ export function handleQuery(engine: Engine, body: Record<string, unknown>, req: 
     return body;
   };
   try {
-    const parts = splitRequest(sql).filter((s) => s.text.trim() !== ';');
+    const all = splitRequest(sql);
+    // a lone ';' is no statement: ksqlDB's parser refuses the text there before statements are
+    // counted, as /ksql does (a syntax error in a statement before it comes first)
+    const lone = all.findIndex((s) => s.text.trim() === ';');
+    for (const at of lone < 0 ? [] : all.slice(0, lone + 1)) {
+      try { parseStatement(substituteIfEnabled(at.text, ctx.variables, ctx.properties, engine.properties)); } catch (e) {
+        if (e instanceof SqlSyntaxError) return send(res, syntaxError(e, at));
+        throw e;
+      }
+    }
+    const parts = all.filter((s) => s.text.trim() !== ';');
     if (parts.length !== 1) {
       // each statement must end with its `;`, as ksqlDB's grammar has them: a missing one is the parser's syntax error
       const count = statementCount(substituteIfEnabled(sql.trim(), ctx.variables, ctx.properties, engine.properties));
