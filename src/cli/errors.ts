@@ -19,6 +19,12 @@ export function writeErrorDocument(error: string, exitCode: number, more?: Recor
 }
 
 /**
+ * What a command that changes the server one statement at a time (drop, queries terminate) has done
+ * so far, while it runs: a Ctrl-C then says it (main's signal handling), in the --json document too.
+ */
+export const progress: { document?: { done: unknown[]; inFlight?: string; notTried: string[] } } = {};
+
+/**
  * Set by commands that run code they do not own (a Lambda handler keeps its producer open, as in a
  * container): once the command is done, main exits instead of waiting for those handles to close.
  */

@@ -3,7 +3,7 @@
 import './parent.js';
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
-import { CliError, EXIT, exitWhenDone, usageLine, writeErrorDocument } from './errors.js';
+import { CliError, EXIT, exitWhenDone, progress, usageLine, writeErrorDocument } from './errors.js';
 import { inConfigTerms } from './config-terms.js';
 import { commandNamed, withConfluentHint } from './confluent-names.js';
 
@@ -57,8 +57,12 @@ const runsHandlers = ['lambda', 'demo'].includes(commandNamed(process.argv) ?? '
 for (const [signal, code] of runsHandlers ? [] : [['SIGINT', EXIT.INTERRUPTED], ['SIGTERM', EXIT.TERMINATED]] as const) {
   process.on(signal, () => {
     if (process.listenerCount(signal) > 1) return;
-    process.stderr.write('error: interrupted\n');
-    if (jsonRequested(process.argv)) writeErrorDocument('interrupted', code);
+    // a command part way through its changes says what was in flight and what was not tried
+    // (what it did is printed as it went, and in --json's `done`)
+    const p = progress.document;
+    const left = p ? `${p.inFlight ? `: ${p.inFlight} was in flight (it may have run)` : ''}${p.notTried.length ? `; not tried: ${p.notTried.join(', ')}` : ''}` : '';
+    process.stderr.write(`error: interrupted${left}\n`);
+    if (jsonRequested(process.argv)) writeErrorDocument('interrupted', code, p);
     process.stdout.write('', () => process.stderr.write('', () => exit(code)));
   });
 }

@@ -1,8 +1,10 @@
 /**
  * Plain-text tables that fit the terminal: long cells are shortened, never wrapped into the next
  * column. Columns in `keep` (such as ids a user passes back to a command) are never shortened.
+ * `paint` colours a row's cell once it is laid out (its codes take no room on the screen).
  */
-export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || terminalColumns() || 120, keep: number[] = []): string {
+export function table(headers: string[], rows: string[][], maxWidth = process.stdout.columns || terminalColumns() || 120, keep: number[] = [],
+  paint?: (text: string, row: number, col: number) => string): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   // two spaces between columns (none after the last)
   let total = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
@@ -14,8 +16,11 @@ export function table(headers: string[], rows: string[][], maxWidth = process.st
     if (widest < 0 || widths[widest]! <= Math.max(3, Math.min(8, headers[widest]!.length))) break;
     widths[widest]!--; total--;
   }
-  const cell = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
-  return [headers, ...rows].map((r) => r.map((c, i) => cell(c ?? '', widths[i]!)).join('  ').trimEnd()).join('\n');
+  const cell = (s: string, w: number, row: number, col: number) => {
+    const text = s.length > w ? `${s.slice(0, w - 1)}…` : s;
+    return `${row >= 0 && paint ? paint(text, row, col) : text}${' '.repeat(w - text.length)}`;
+  };
+  return [headers, ...rows].map((r, k) => r.map((c, i) => cell(c ?? '', widths[i]!, k - 1, i)).join('  ').trimEnd()).join('\n');
 }
 
 /** $COLUMNS, as shells set it and users set it for piped output (`COLUMNS=200 ksql-migrate queries | less`); undefined when unset or not a width. */

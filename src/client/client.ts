@@ -28,7 +28,14 @@ export interface ClientOptions {
 }
 
 /** The server could not be reached (refused, DNS, TLS, timeout). */
-export class UnreachableError extends Error {}
+export class UnreachableError extends Error {
+  /**
+   * `mayHaveRun`: the request may have reached the server and run (the connection broke or the time
+   * ran out after it was sent, or something else answered for it), as opposed to one that never went
+   * out (connection refused, a host name that does not resolve, a TLS or connect failure).
+   */
+  constructor(message: string, readonly mayHaveRun = true) { super(message); }
+}
 /** 401/403. */
 export class AuthError extends Error {}
 /** ksqlDB answered with an error entity. */
@@ -88,7 +95,8 @@ export class KsqlClient {
         // a server that took the connection and did not answer in the time given is not asked again:
         // the timeout is the limit (a connection refused or reset is retried)
         if (i + 1 < attempts && !timedOut(e)) { await sleep(200 * 2 ** i); continue; }
-        throw new UnreachableError(describeNetworkError(this.url, e));
+        const why = describeNetworkError(this.url, e);
+        throw new UnreachableError(why, !neverSent(e, why));
       }
     }
   }
@@ -185,11 +193,21 @@ export class KsqlClient {
     return { status: res.statusCode, text: await res.body.text() };
   }
 
+  /** GET /healthcheck: the server's health; a server still starting, or an answer no ksqlDB gives, is an UnreachableError in one line. */
   async health(): Promise<{ isHealthy: boolean; details: Record<string, { isHealthy: boolean }>; serverState?: string }> {
+    let status: number, text: string;
     try {
-      const { text } = await this.healthcheck(this.opts.timeoutMs ?? 30_000);
-      return HealthCheck.parse(JSON.parse(text));
+      ({ status, text } = await this.healthcheck(this.opts.timeoutMs ?? 30_000));
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
+    if (status === 401 || status === 403) throw new AuthError(this.refused(status));
+    let body: unknown;
+    try { body = JSON.parse(text); } catch { body = undefined; }
+    const health = HealthCheck.safeParse(body);
+    if (health.success) return health.data;
+    const error = KsqlError.safeParse(body);
+    throw new UnreachableError(error.success
+      ? `ksqlDB at ${this.url} is not ready (HTTP ${status}: ${briefMessage(error.data.message ?? '')})`
+      : `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status}): is this a ksqlDB server?`);
   }
 
   /**
@@ -272,6 +290,12 @@ function answer<T>(schema: z.ZodType<T>, r: { status: number; text: string }, wh
 }
 
 /** Whether a request failed by running out of time (no answer, or no whole one), not by a refused or broken connection. */
+/** Whether a failed request never went out: refused, a name that does not resolve, a connect timeout, a TLS failure. */
+function neverSent(e: unknown, why: string): boolean {
+  const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
+  return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code ?? '') || why.startsWith('TLS failure');
+}
+
 function timedOut(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';

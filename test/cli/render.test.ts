@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderExplain, renderQueries, renderSourceDescription, wrapType, type SourceDescription } from '../../src/cli/commands/manage.js';
+import { renderExplain, renderQueries, renderSourceDescription, stateOf, wrapType, type SourceDescription } from '../../src/cli/commands/manage.js';
 import { redactor } from '../../src/cli/context.js';
 import { typeText } from '../../src/cli/schema-text.js';
 import type { FieldSchema } from '../../src/client/entities.js';
@@ -86,6 +86,22 @@ describe('management renderers in 80 columns', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
     // wide enough, every column is there
     expect(renderQueries([q(51)], 160).split('\n')[1]).toMatch(/CSAS_USER_TRADES_51\s+RUNNING\s+PERSISTENT\s+USER_TRADES\s+user_trades\s+STOCKTRADE,USERS\s+CREATE/);
+  });
+
+  it('on a terminal a failing query\'s state is red, its columns lined up with the others (the colour takes no room)', () => {
+    const failing = { ...q(7), state: 'ERROR', statusCount: { ERROR: 1 } };
+    const painted = renderQueries([failing, q(8)], 160, true);
+    expect(painted).toContain('\u001b[31mERROR\u001b[39m');
+    // eslint-disable-next-line no-control-regex
+    const plain = painted.replace(/\u001b\[\d+m/g, '').split('\n');
+    expect(plain[1]!.indexOf('PERSISTENT')).toBe(plain[2]!.indexOf('PERSISTENT'));
+    expect(plain).toEqual(renderQueries([failing, q(8)], 160, false).split('\n'));
+  });
+
+  it('a query\'s state is its hosts\' worst: ERROR, UNRESPONSIVE, PENDING_SHUTDOWN, PAUSED, then the server\'s', () => {
+    expect(([{ RUNNING: 1 }, { PAUSED: 1, RUNNING: 1 }, { UNRESPONSIVE: 1, PAUSED: 1 }, { PENDING_SHUTDOWN: 1 }] as Record<string, number>[]).map((statusCount) => stateOf({ ...q(1), statusCount })))
+      .toEqual(['RUNNING', 'PAUSED', 'UNRESPONSIVE', 'PENDING_SHUTDOWN']);
+    expect(stateOf({ ...q(1), state: 'ERROR', statusCount: { ERROR: 1, RUNNING: 1 } })).toBe('ERROR');
   });
 
   it('a query id of 62 characters or more keeps the table within the line, the id whole', () => {

@@ -102,9 +102,12 @@ describe('KsqlClient', () => {
   it('tells 401 apart from an unreachable server, and never hangs', async () => {
     const url = await peer((_r, _b, res) => json(res, 401, { '@type': 'generic_error', error_code: 40100, message: 'Unauthorized' }));
     await expect(new KsqlClient({ url, username: 'u', password: 'p' }).ksql('SHOW STREAMS;')).rejects.toBeInstanceOf(AuthError);
-    await expect(new KsqlClient({ url: 'http://127.0.0.1:1', retries: 0 }).query('SELECT 1 FROM s;')).rejects.toThrow(new UnreachableError('cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)'));
+    await expect(new KsqlClient({ url: 'http://127.0.0.1:1', retries: 0 }).query('SELECT 1 FROM s;')).rejects.toThrow(new UnreachableError('cannot reach ksqlDB at http://127.0.0.1:1: connection refused (is the server running?)', false));
     const silent = await peer(() => { /* never answers */ });
     await expect(new KsqlClient({ url: silent, timeoutMs: 200, retries: 0 }).query('SELECT 1 FROM s;')).rejects.toThrow(/did not answer in time/);
+    // a request refused at connect never went out; one that timed out after it was sent may have run
+    await expect(new KsqlClient({ url: 'http://127.0.0.1:1', retries: 0 }).ksql('DROP STREAM S;')).rejects.toMatchObject({ mayHaveRun: false });
+    await expect(new KsqlClient({ url: silent, timeoutMs: 200, retries: 0 }).ksql('DROP STREAM S;')).rejects.toMatchObject({ mayHaveRun: true });
   });
 
   it('retries a pull query after a 503, but never a /ksql statement', async () => {

@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startFaultProxy } from '../helpers/proxy.js';
+import { createServer } from 'node:http';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
+import { startDelayProxy, startFaultProxy, startLosingProxy } from '../helpers/proxy.js';
 import { CLI, ksql, startServerProcess, type Running } from '../helpers/server.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -303,6 +310,101 @@ describe('drop --cascade --delete-topic', () => {
     expect([dropped.status, JSON.parse(dropped.stdout).done.map((d: { step: string }) => d.step)]).toEqual([0, ['DROP STREAM SW DELETE TOPIC', 'DROP STREAM SZ DELETE TOPIC']]);
     expect(await names()).toEqual(['SRC_T', 'SRC_T_COPY', 'SX', 'SY']);
   }));
+});
+
+describe('a drop or terminate part way: an answer lost, a Ctrl-C', () => {
+  /** The CLI run in a child (not spawnSync: the proxy answers from this process). */
+  const cli = (args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ status: e ? (e.code as number) : 0, stdout, stderr }));
+  });
+  const streams = async (url: string) => ((await ksql(url, 'SHOW STREAMS;')).body as { streams: { name: string }[] }[])[0]!.streams.map((s) => s.name).filter((n) => !n.startsWith('KSQL_')).sort();
+
+  it('a step whose answer never came may have run: named in flight, not failed, with what was done and not tried', () => withOwnServer(async (server) => {
+    expect((await ksql(server.url, "CREATE STREAM LZ (K STRING KEY, V INT) WITH (KAFKA_TOPIC='lz', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM LZ1 AS SELECT * FROM LZ;")).status).toBe(200);
+    const proxy = await startLosingProxy(server.url, (body) => body.includes('DROP STREAM'));
+    try {
+      const r = await cli(['drop', 'lz', '--cascade', '--yes', '--json', '--server', proxy.url]);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/^error: DROP STREAM LZ1: no answer came \(cannot reach ksqlDB at .*\), so it may have run: see 'ksql-migrate queries', 'streams' and 'tables'; not tried: DROP STREAM LZ\n$/);
+      expect(JSON.parse(r.stdout)).toEqual({ error: expect.stringMatching(/^DROP STREAM LZ1: no answer came/), exitCode: 3, done: [], inFlight: 'DROP STREAM LZ1', notTried: ['DROP STREAM LZ'] });
+    } finally { await proxy.close(); }
+    // it had run
+    expect(await streams(server.url)).toEqual(['LZ']);
+    // a server that refuses the connection ran nothing: that step failed
+    const refused = spawnSync(process.execPath, [CLI, 'queries', 'terminate', 'X', '--yes', '--server', 'http://127.0.0.1:1'], { encoding: 'utf8' });
+    expect(refused.status).toBe(3);
+  }));
+
+  it('Ctrl-C part way says which step was in flight and which were not tried, in --json\'s document too', () => withOwnServer(async (server) => {
+    // each request waits a while at the proxy: the signal comes while the second drop is on its way
+    const proxy = await startDelayProxy(server.url, 300);
+    try {
+      for (const [json, s] of [[true, 'IB'], [false, 'JB']] as const) {
+        expect((await ksql(server.url, `CREATE STREAM ${s} (K STRING KEY, V INT) WITH (KAFKA_TOPIC='${s}', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM ${s}1 AS SELECT * FROM ${s};\nCREATE STREAM ${s}2 AS SELECT * FROM ${s};`)).status).toBe(200);
+        const child = spawn(process.execPath, [CLI, 'drop', s, '--cascade', '--yes', ...(json ? ['--json'] : []), '--server', proxy.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '', stderr = '';
+        child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+        child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+        const second = new Promise<void>((resolve) => { let drops = 0; proxy.onBody = (body) => { if (body.includes('DROP STREAM') && ++drops === 2) resolve(); }; });
+        const exited = once(child, 'exit');
+        await second;
+        child.kill('SIGINT');
+        const [code] = await exited;
+        expect(code).toBe(130);
+        if (json) expect(JSON.parse(stdout)).toEqual({ error: 'interrupted', exitCode: 130, done: [{ step: `DROP STREAM ${s}1`, message: expect.any(String) }], inFlight: `DROP STREAM ${s}2`, notTried: [`DROP STREAM ${s}`] });
+        else expect([stdout, stderr]).toEqual([expect.stringMatching(new RegExp(`\nDROP STREAM ${s}1: .*\n$`)), `error: interrupted: DROP STREAM ${s}2 was in flight (it may have run); not tried: DROP STREAM ${s}\n`]);
+      }
+    } finally { await proxy.close(); }
+  }));
+});
+
+// util-linux's `script` runs the CLI on a pseudo-terminal, where the question is asked
+const hasScript = spawnSync('script', ['--version']).status === 0;
+describe('the question on a terminal', () => {
+  it.skipIf(!hasScript)('Ctrl-C at it is interrupted, nothing done: exit 130, and --json\'s one document (skipped without util-linux script)', () => withOwnServer(async (server, run) => {
+    expect((await ksql(server.url, "CREATE STREAM QA (K STRING KEY, V INT) WITH (KAFKA_TOPIC='qa', PARTITIONS=1, VALUE_FORMAT='JSON');\nCREATE STREAM QB AS SELECT * FROM QA;")).status).toBe(200);
+    const dir = mkdtempSync(join(tmpdir(), 'ksql-migrate-ask-'));
+    const quote = (x: string) => `'${x.replace(/'/g, "'\\''")}'`;
+    const child = spawn('script', ['-qec', `${quote(process.execPath)} ${quote(CLI)} queries pause --sink QB --json --server ${server.url} >${quote(join(dir, 'out'))}; echo $? >${quote(join(dir, 'rc'))}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    const asked = new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => { screen += d.toString(); if (screen.includes('[y/N]')) resolve(); }));
+    const exited = once(child, 'exit');
+    await asked;
+    child.stdin.write('\u0003');
+    await exited;
+    expect([readFileSync(join(dir, 'rc'), 'utf8').trim(), JSON.parse(readFileSync(join(dir, 'out'), 'utf8'))]).toEqual(['130', { error: 'interrupted: nothing was done', exitCode: 130 }]);
+    expect(JSON.parse(run('queries', '--sink', 'QB', '--json').stdout)[0].statusCount).toEqual({ RUNNING: 1 });
+  }));
+});
+
+describe('server-info against a server that is not well', () => {
+  it('unhealthy is exit 1, in text and in JSON; one still starting is one line, exit 3', async () => {
+    // ksqlDB's answers while unhealthy (503 with its components) and while starting (503 with an error
+    // entity on every route): a stand-in for states the local server does not get into
+    let starting = false;
+    const fake = createServer((req, res) => {
+      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (starting) return send(503, { '@type': 'generic_error', error_code: 50333, message: 'KSQL is not yet ready to serve requests.' });
+      if (req.url === '/info') return send(200, { KsqlServerInfo: { version: '0.29.0', kafkaClusterId: 'k', ksqlServiceId: 'default_', serverStatus: 'RUNNING' } });
+      return send(503, { isHealthy: false, details: { metastore: { isHealthy: true }, kafka: { isHealthy: false } } });
+    }).listen(0, '127.0.0.1');
+    await once(fake, 'listening');
+    const url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+    const run = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [CLI, 'server-info', ...args, '--server', url], { encoding: 'utf8', timeout: 30_000 }, (e, stdout, stderr) => resolve({ status: e ? (e.code as number) : 0, stdout, stderr }));
+    });
+    try {
+      const text = await run();
+      expect([text.status, text.stdout]).toEqual([1, expect.stringMatching(/Health:\s+UNHEALTHY\n\s+metastore: healthy\n\s+kafka: UNHEALTHY\n$/)]);
+      const json = await run('--json');
+      expect([json.status, JSON.parse(json.stdout).health.isHealthy]).toEqual([1, false]);
+      starting = true;
+      const early = await run('--json');
+      expect(early.status).toBe(3);
+      expect(early.stderr).toBe(`error: ksqlDB at ${url} is not ready (HTTP 503: KSQL is not yet ready to serve requests.)\n`);
+      expect(JSON.parse(early.stdout)).toEqual({ error: `ksqlDB at ${url} is not ready (HTTP 503: KSQL is not yet ready to serve requests.)`, exitCode: 3 });
+    } finally { fake.close(); }
+  });
 });
 
 describe('management errors', () => {

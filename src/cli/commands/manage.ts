@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { KsqlClient } from '../../client/client.js';
-import { ServerError } from '../../client/client.js';
-import { CliError, EXIT } from '../errors.js';
+import { ServerError, UnreachableError } from '../../client/client.js';
+import { CliError, EXIT, progress } from '../errors.js';
 import { asCliError, loadConfigOrExit, makeClient, secretRedactor, startEmbedded, type GlobalOptions } from '../context.js';
 import { formatTime, report, table, terminalColumns } from '../render.js';
 import { quoteName, sqlName, typeText } from '../schema-text.js';
@@ -68,7 +68,9 @@ const shorten = (s: string, n: number) => { const one = s.replace(/\s+/g, ' ').t
 /** A query's state as a user reads it: ksqlDB's aggregate state says RUNNING for a paused query; its status counts say PAUSED. */
 export function stateOf(q: RunningQuery): string {
   if (q.state === 'ERROR') return 'ERROR';
-  return (q.statusCount.PAUSED ?? 0) > 0 ? 'PAUSED' : q.state;
+  // (statuses per host: one host's ERROR is the aggregate's already; the others by how much they tell)
+  for (const s of ['UNRESPONSIVE', 'PENDING_SHUTDOWN', 'PAUSED']) if ((q.statusCount[s] ?? 0) > 0) return s;
+  return q.state;
 }
 
 export async function runQueries(opts: GlobalOptions & { sink?: string; source?: string; state?: string }): Promise<number> {
@@ -110,7 +112,11 @@ export async function confirm(plan: string[], question: string, opts: { yes?: bo
   if (plan.length) process.stderr.write(redact(`${plan.join('\n')}\n`));
   if (!process.stdin.isTTY) throw new CliError('refusing to change the server without a terminal to ask on: add --yes', EXIT.USAGE);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try { return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim()); } finally { rl.close(); }
+  try { return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim()); } catch (e) {
+    // Ctrl-C at the question (the terminal in raw mode sends it to readline, not as a signal): interrupted, nothing done
+    if ((e as Error).name === 'AbortError') throw new CliError('interrupted: nothing was done', EXIT.INTERRUPTED);
+    throw e;
+  } finally { rl.close(); }
 }
 
 export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', ids: string[], opts: GlobalOptions & { sink?: string; all?: boolean; yes?: boolean }): Promise<number> {
@@ -328,12 +334,13 @@ export function renderQueries(qs: (RunningQuery & { sources: string[] })[], widt
     if (wholeWidth(all, cells, shown) <= width) break;
     shown = shown.filter((i) => i !== drop);
   }
-  const paint = (s: string, i: number, q: RunningQuery) => (i === 1 && color && q.state === 'ERROR' ? `\u001b[31m${s}\u001b[39m` : s);
-  const rows = cells.map((r, k) => shown.map((i) => paint(r[i]!, i, qs[k]!)));
+  const rows = cells.map((r) => shown.map((i) => r[i]!));
+  // (painted once laid out: the colour's codes take no room on the screen)
+  const paint = (s: string, row: number, col: number) => (shown[col] === 1 && color && qs[row]!.state === 'ERROR' ? `\u001b[31m${s}\u001b[39m` : s);
   const failing = qs.filter((q) => q.state === 'ERROR').length;
   // once the columns fit, only the query string gives way; else the widest does (ids never)
   const keep = wholeWidth(all, cells, shown) <= width ? shown.map((_i, k) => k).filter((k) => all[shown[k]!] !== 'QUERY') : [0, 1];
-  return `${table(shown.map((i) => all[i]!), rows, width, keep)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
+  return `${table(shown.map((i) => all[i]!), rows, width, keep, paint)}\n${qs.length} quer${qs.length === 1 ? 'y' : 'ies'}${failing ? `, ${failing} failing` : ''}`;
 }
 
 /** A DESCRIBE's failure: a source the server does not know is exit 1 naming it; anything else as it is. */
@@ -451,32 +458,43 @@ async function refuseTopicDeletes(c: KsqlClient, drops: SourceDescription[]): Pr
 /**
  * Runs statements one at a time, telling each one's result as `label: message`. A failure part way
  * is an error that names what was done before it and what was not tried (in --json, the document's
- * `done`, `failed` and `notTried`).
+ * `done`, `failed` and `notTried`); a step whose answer never came (the connection lost or the time
+ * out after it was sent) may have run: it is named `inFlight` instead of `failed`, as is the step a
+ * Ctrl-C stops (see `progress`).
  */
 async function runInOrder<D>(c: KsqlClient, steps: { sql: string; label: string }[], say: (line: string) => void, entry: (step: { sql: string; label: string }, message: string) => D): Promise<D[]> {
   const done: D[] = [];
-  for (const [i, step] of steps.entries()) {
-    let e: Record<string, unknown> | undefined;
-    try { [e] = await c.ksql(step.sql); } catch (err) {
-      // (as any other failure of the command: its one-line message and exit code, unreachable 3)
-      const mapped = asCliError(err);
-      const [message, exitCode] = mapped instanceof CliError ? [mapped.message, mapped.exitCode] : [(err as Error).message, EXIT.FAILED];
-      const before = steps.slice(0, i).map((x) => x.label), rest = steps.slice(i + 1).map((x) => x.label);
-      throw new CliError(`${step.label} failed: ${message}${before.length ? `; done before it: ${before.join(', ')}` : ''}${rest.length ? `; not tried: ${rest.join(', ')}` : ''}`,
-        exitCode, { cause: err, document: { done, failed: step.label, notTried: rest } });
+  try {
+    for (const [i, step] of steps.entries()) {
+      const rest = steps.slice(i + 1).map((x) => x.label);
+      progress.document = { done, inFlight: step.label, notTried: rest };
+      let e: Record<string, unknown> | undefined;
+      try { [e] = await c.ksql(step.sql); } catch (err) {
+        // (as any other failure of the command: its one-line message and exit code, unreachable 3)
+        const mapped = asCliError(err);
+        const [message, exitCode] = mapped instanceof CliError ? [mapped.message, mapped.exitCode] : [(err as Error).message, EXIT.FAILED];
+        const before = steps.slice(0, i).map((x) => x.label);
+        const tail = `${before.length ? `; done before it: ${before.join(', ')}` : ''}${rest.length ? `; not tried: ${rest.join(', ')}` : ''}`;
+        if (err instanceof UnreachableError && err.mayHaveRun) {
+          throw new CliError(`${step.label}: no answer came (${message}), so it may have run: see 'ksql-migrate queries', 'streams' and 'tables'${tail}`,
+            exitCode, { cause: err, document: { done, inFlight: step.label, notTried: rest } });
+        }
+        throw new CliError(`${step.label} failed: ${message}${tail}`, exitCode, { cause: err, document: { done, failed: step.label, notTried: rest } });
+      }
+      // a push query's TERMINATE answers terminate_query ({wasTerminated}), without a command status
+      const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? (e?.wasTerminated === true ? 'Query terminated.' : 'done');
+      say(`${step.label}: ${message}`);
+      done.push(entry(step, message));
     }
-    // a push query's TERMINATE answers terminate_query ({wasTerminated}), without a command status
-    const message = (e?.commandStatus as { message?: string } | undefined)?.message ?? (e?.wasTerminated === true ? 'Query terminated.' : 'done');
-    say(`${step.label}: ${message}`);
-    done.push(entry(step, message));
-  }
+  } finally { progress.document = undefined; }
   return done;
 }
 
 export async function runServerInfo(opts: GlobalOptions): Promise<number> {
   return withClient(opts, async (c) => {
     const [info, health] = await Promise.all([c.info(), c.health()]);
-    if (opts.json) { write(`${JSON.stringify({ ...info, health }, null, 2)}\n`); return EXIT.OK; }
+    // (an unhealthy server is the command's failure, exit 1, whether told in text or JSON)
+    if (opts.json) { write(`${JSON.stringify({ ...info, health }, null, 2)}\n`); return health.isHealthy ? EXIT.OK : EXIT.FAILED; }
     const lines = [`Version:          ${info.version}`, `Kafka cluster id: ${info.kafkaClusterId}`, `Service id:       ${info.ksqlServiceId}`, `Status:           ${info.serverStatus ?? '-'}`,
       `Health:           ${health.isHealthy ? 'healthy' : 'UNHEALTHY'}`, ...Object.entries(health.details).map(([k, v]) => `  ${k}: ${v.isHealthy ? 'healthy' : 'UNHEALTHY'}`)];
     show(opts, lines.join('\n'));
