@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ServerError, type KsqlClient } from '../client/client.js';
 import { discoverMigrations, notUtf8Problems, versionName, type MigrationFile } from './files.js';
-import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, agreeingCurrentRow, currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, insertRow, latestMigrated, metadataDdl, metadataMismatch, notHistory, previousChain, rowFromColumns, stateChange, type History, MetadataMismatch, type MetadataNames } from './history.js';
+import { COLUMNS, CURRENT, LOCK_KEY, NO_ERROR, claimExpired, agreeingCurrentRow, currentRowMismatch, describeChainBreak, describeCurrentRow, foldEvents, insertRow, latestMigrated, metadataDdl, metadataMismatch, notHistory, previousChain, rowFromColumns, stateChange, type History, type HistoryRow, type EventRow, MetadataMismatch, type MetadataNames } from './history.js';
 import { describeProblem, plan, planUndo, type Plan, type PlanOptions, type UndoPlan } from './planner.js';
 import { historyNotes, prepareMigration, type PreparedStatement } from './prepare.js';
 import { assertWaitsMs } from '../sql/split.js';
@@ -242,12 +242,47 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   }, Math.min(MAX_TIMER_MS, Math.max(50, Math.floor(Math.min(everyMs, leaseMs / 4)))));
   timer.unref();
   return {
+    /**
+     * Once the lease has run out (the process stalled while a request was out, a laptop slept): who
+     * holds the lock now, read from the stream (undefined when nobody does; '?' when it cannot be
+     * read). Undefined, without a request, while the lease holds.
+     */
+    async holderIfLapsed(): Promise<string | undefined> {
+      if (!lapsed && ports.now() - renewedAt <= leaseMs) return undefined;
+      try {
+        const r = await ports.client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE VERSION_KEY = '${LOCK_KEY}';`);
+        return foldEvents(r.rows.map(rowFromColumns), leaseMs).lock.holder;
+      } catch { return '?'; }
+    },
     check() {
       if (takenBy !== undefined) throw new LockLost(`lost the lock: ${takenBy} holds it now (it was released while this run held it, as 'repair --release-lock' does), so going on would apply versions beside that run; stopped before the next migration`);
       if (lapsed || ports.now() - renewedAt > leaseMs) throw new LockLost(`lost the lock: it could not be renewed for ${Math.round(leaseMs / 1000)} s (lock.leaseSeconds), so another run may hold it; stopped before the next migration`);
     },
     async stop() { clearInterval(timer); await inFlight; },
   };
+}
+
+/**
+ * After a run lost the lock while a migration's request was out: its RUNNING rows (`ours`) may have
+ * landed after the rows of the run that holds the lock now (ksqlDB runs a request's statements only
+ * once it has validated all of them, which an ASSERT may hold), and then the table shows them. Each
+ * such key gets the last row written before them by another run again. Says what it did, as a clause.
+ */
+async function giveBackRows(client: KsqlClient, stream: string, keys: string[], ours: (r: EventRow) => boolean): Promise<string> {
+  try {
+    const r = await client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE ${keys.map((k) => `VERSION_KEY = '${k}'`).join(' OR ')};`);
+    const rows = r.rows.map(rowFromColumns);
+    const again: string[] = [];
+    for (const key of keys) {
+      const mine = rows.filter((x) => x.versionKey === key);
+      if (!mine.length || !ours(mine[mine.length - 1]!)) continue;
+      const theirs = mine.filter((x) => !ours(x)).pop();
+      if (theirs) again.push(insertRow(stream, Object.fromEntries(Object.entries(theirs).map(([k, v]) => [k, v ?? ''])) as unknown as HistoryRow));
+    }
+    if (!again.length) return '';
+    await client.ksql(again.join('\n'));
+    return ` (its RUNNING rows, which landed after that run's, were replaced by that run's rows again)`;
+  } catch (e) { return ` (its RUNNING rows may show in the history over that run's: ${(e as Error).message})`; }
 }
 
 /** A server's refusal that shows a configured history name taken by another source, as a MetadataMismatch; any other error as it is. */
@@ -401,6 +436,18 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     }
     // the highest applied version's row: CURRENT stays on it while versions below it are applied
     let top = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
+    /**
+     * A migration whose answer came after the lease ran out: when another run holds the lock now, it
+     * may have applied versions since (this one too), so this run's outcome is not written over that
+     * run's history (CURRENT would go back, or a version it applied show ERROR). The run stops.
+     */
+    const refuseIfLost = async (f: MigrationFile, startedOn: string, outcome: string) => {
+      const holder = await lease.holderIfLapsed();
+      if (holder === undefined || holder === owner) return;
+      migratedRows = undefined;
+      const givenBack = await giveBackRows(client, stream, [String(f.version), CURRENT], (r) => r.state === 'RUNNING' && r.version === String(f.version) && r.startedOn === startedOn);
+      throw new LockLost(`lost the lock while ${versionName(f.version)} ${f.name} ran (the lease of lock.leaseSeconds ran out before its answer came): ${holder === '?' ? 'the lock could not be read, so another run may hold it' : `${holder} holds it now`}, so ${versionName(f.version)}'s outcome (${outcome}) is not written into the history that run keeps${givenBack}; check 'ksql-migrate status'`);
+    };
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {
       if (ports.interrupted()) { interrupted = true; break; }
@@ -417,6 +464,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       try {
         // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
         await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
+        await refuseIfLost(f, row.startedOn, 'its statements ran');
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
         // a version applied below the highest applied one (out of order) leaves CURRENT on the highest,
         // in the same request as its own row, so tools that read CURRENT (Confluent's) see the true latest
@@ -434,8 +482,10 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         outcomes[i] = { file: f, status: 'success' };
         emit({ type: 'done', file: f, ms: ports.now() - started });
       } catch (e) {
+        if (e instanceof LockLost) throw e;
         if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
         const reason = (s.redact ?? ((x: string) => x))(failurePlace(e, head, statements));
+        await refuseIfLost(f, row.startedOn, `it failed at ${reason}`);
         // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
         // again (a repeated row changes nothing), then this migration's ERROR
         await client.ksql(withMigrated(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason })));
@@ -455,7 +505,8 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       emit({ type: 'warning', message: `${describeCurrentRow(mismatch, stream)}: written again as ${mismatch.latest !== undefined ? `version ${mismatch.latest}` : `version ${row.version}, pending`}` });
     }
     // a stop asked for during the last migration: it finished and is recorded, and the run says it was stopped
-    if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;
+    // (a stop asked for while the last one failed is told too: the failure's exit code stands)
+    if (!interrupted && ports.interrupted()) interrupted = true;
     clean = true;
     result = { outcomes, plan: p, interrupted };
   } finally {
@@ -538,7 +589,7 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
         break;
       }
     }
-    if (!interrupted && ports.interrupted() && !outcomes.some((o) => o.status === 'error')) interrupted = true;
+    if (!interrupted && ports.interrupted()) interrupted = true;
     return { outcomes, plan: p, interrupted };
   } finally {
     await lease.stop();

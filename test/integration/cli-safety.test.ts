@@ -1347,6 +1347,12 @@ describe('commands a careful user leans on', () => {
     expect(existsSync(join(dir, 'db'))).toBe(true);
     const props = spawnSync(process.execPath, [CLI, 'init'], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: 'x.properties' } });
     expect([props.status, props.stderr]).toEqual([2, `error: KSQL_MIGRATE_CONFIG: ${join(dir, 'x.properties')} does not exist; init writes a YAML configuration, so name a .yaml file (or create the .properties file yourself)\n`]);
+    // a directory given, and a configuration named outside it: refused, nothing made (inside it, or relative, it is that directory's)
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'ksqlm-init-other-')), 'x.yaml');
+    const both = spawnSync(process.execPath, [CLI, 'init', join(dir, 'proj')], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: elsewhere } });
+    expect([both.status, both.stderr, existsSync(join(dir, 'proj')), existsSync(elsewhere)]).toEqual([2, `error: init: KSQL_MIGRATE_CONFIG names ${elsewhere}, outside ${join(dir, 'proj')}: unset it to set up ${join(dir, 'proj')}, or run init without a directory to set up the configuration it names\n`, false, false]);
+    const inside = spawnSync(process.execPath, [CLI, 'init', join(dir, 'proj')], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: 'conf/k.yaml' } });
+    expect([inside.status, existsSync(join(dir, 'proj', 'conf', 'k.yaml'))]).toEqual([0, true]);
   });
 
   it('settings that cannot work are usage errors naming the setting, not unreachable servers', () => {

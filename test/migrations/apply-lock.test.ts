@@ -111,6 +111,31 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     await client.close();
   });
 
+  it.each([['ran', false], ['failed', true]] as const)('a migration whose answer came after the lease ran out, another run holding the lock by then, is not written over that run\'s history (it %s)', async (_how, fails) => {
+    const { s, log } = project(3);
+    const client = new KsqlClient({ url: server.url });
+    let clock = 2_000_000;
+    const stalled = Object.create(client) as KsqlClient;
+    stalled.ksql = async (sql, props, opts) => {
+      if (sql.includes(`INSERT INTO ${log} (V) VALUES (2)`)) {
+        // the process stalls while V2's request is out: past the lease, another run claims the lock and applies V2 and V3
+        clock += 10_000;
+        await client.ksql(lockClaim(s.metadata.stream, 'other-run', clock));
+        const other = (v: number, key: string) => insertRow(s.metadata.stream, { versionKey: key, version: String(v), name: `v${v}`, state: 'MIGRATED', checksum: 'x', startedOn: String(clock), completedOn: String(clock + 1), previous: String(v - 1), errorReason: NO_ERROR });
+        await client.ksql([other(2, '2'), other(3, '3'), other(3, 'CURRENT')].join('\n'));
+        if (fails) throw new ServerError(400, { '@type': 'statement_error', error_code: 40001, message: 'refused by the test', statementText: `INSERT INTO ${log} (V) VALUES (2);` });
+      }
+      return client.ksql(sql, props, opts);
+    };
+    const outcome = await migrate({ client: stalled, now: () => clock, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined).catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(LockLost);
+    expect((outcome as Error).message).toMatch(new RegExp(`^lost the lock while V000002 v2 ran \\(the lease of lock.leaseSeconds ran out before its answer came\\): other-run holds it now, so V000002's outcome \\(${fails ? 'it failed at statement 1/1' : 'its statements ran'}.*\\) is not written into the history that run keeps`));
+    // the other run's rows stand: V2 MIGRATED by it, CURRENT on V3
+    const table = (await client.query(`SELECT VERSION_KEY, VERSION, STATE, STARTED_ON FROM ${s.metadata.table};`)).rows.map((r) => r.map(String));
+    expect(table.filter((r) => ['2', 'CURRENT'].includes(r[0]!)).sort()).toEqual([['2', '2', 'MIGRATED', String(2_000_000 + 10_000)], ['CURRENT', '3', 'MIGRATED', String(2_000_000 + 10_000)]]);
+    await client.close();
+  });
+
   it('a stop asked for during the last migration still ends the run as stopped, once it is recorded', async () => {
     const { s } = project(2);
     const client = new KsqlClient({ url: server.url });
@@ -120,6 +145,16 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     expect(result.outcomes.map((o) => o.status)).toEqual(['success', 'success']);
     const history = await readHistory(client, s.metadata, s.leaseMs);
     expect([history!.versions.get(2)?.state, history!.lock.holder]).toEqual(['MIGRATED', undefined]);
+    await client.close();
+  });
+
+  it('a stop asked for while a migration fails is told too: the outcome is the failure, the run stopped', async () => {
+    const { s } = project(1);
+    writeFileSync(join(s.dir, 'V000002__bad.sql'), 'CREATE STREAM NO_SUCH_THING AS SELECT * FROM NOWHERE_AT_ALL;\n');
+    const client = new KsqlClient({ url: server.url });
+    let stop = false;
+    const failed = await migrate({ client, now: Date.now, sleep: async () => undefined, interrupted: () => stop }, s, {}, (e) => { if (e.type === 'start' && e.file.version === 2) stop = true; });
+    expect([failed.interrupted, failed.outcomes.map((o) => o.status)]).toEqual([true, ['success', 'error']]);
     await client.close();
   });
 

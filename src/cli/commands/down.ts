@@ -33,8 +33,9 @@ export async function runDown(opts: DownOptions): Promise<number> {
       }
     });
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ version: o.file.version, undoFile: o.file.fileName, status: o.status, reason: o.reason })), interrupted: result.interrupted }, null, 2)}\n`);
-    if (result.interrupted) return signals.code();
-    return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
+    // (a failure is exit 1 also when a stop was asked for while it ran)
+    if (result.outcomes.some((o) => o.status === 'error')) return EXIT.FAILED;
+    return result.interrupted ? signals.code() : EXIT.OK;
   } catch (e) {
     throw runFailure(e, signals.code());
   } finally {

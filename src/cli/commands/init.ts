@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../config/config.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 const TEMPLATE = `# ksql-migrate configuration. Precedence: defaults < this file < KSQL_MIGRATE_* environment < flags.
 server:
@@ -58,12 +58,16 @@ function configuredMigrationsDir(root: string): string {
   }
 }
 
-export async function runInit(dir = '.'): Promise<void> {
-  const root = resolve(dir);
+export async function runInit(dir?: string): Promise<void> {
+  const root = resolve(dir ?? '.');
   if (existsSync(root) && !statSync(root).isDirectory()) throw new CliError(`init: ${root} is a file, not a directory`, EXIT.USAGE);
   // KSQL_MIGRATE_CONFIG names the configuration file, as for every other command
   const named = process.env.KSQL_MIGRATE_CONFIG || undefined;
   const cfg = named ? resolve(root, named) : join(root, 'ksql-migrate.yaml');
+  // a directory given, and a configuration named elsewhere: which project is meant cannot be told
+  if (dir !== undefined && named && relative(root, cfg).startsWith('..')) {
+    throw new CliError(`init: KSQL_MIGRATE_CONFIG names ${cfg}, outside ${root}: unset it to set up ${root}, or run init without a directory to set up the configuration it names`, EXIT.USAGE);
+  }
   const confluent = named ? undefined : join(root, 'ksql-migrations.properties');
   if (named && !existsSync(cfg) && cfg.endsWith('.properties')) throw new CliError(`KSQL_MIGRATE_CONFIG: ${cfg} does not exist; init writes a YAML configuration, so name a .yaml file (or create the .properties file yourself)`, EXIT.USAGE);
   // an existing configuration may put the migrations elsewhere (migrations.dir, ksql.migrations.dir.override)

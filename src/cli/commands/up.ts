@@ -75,8 +75,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
     }
     const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
     if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => jsonOutcome(o.file, o.status, o.reason)), interrupted: result.interrupted }, null, 2)}\n`);
-    if (result.interrupted) return interruptedCode();
-    return result.outcomes.some((o) => o.status === 'error') ? EXIT.FAILED : EXIT.OK;
+    // (a failure is exit 1 also when a stop was asked for while it ran)
+    if (result.outcomes.some((o) => o.status === 'error')) return EXIT.FAILED;
+    return result.interrupted ? interruptedCode() : EXIT.OK;
   } catch (e) {
     const failure = runFailure(e, interruptedCode());
     // a run that stops part-way (the server gone, no answer in time) still tells what it applied;
