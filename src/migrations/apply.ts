@@ -243,15 +243,18 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   timer.unref();
   return {
     /**
-     * Once the lease has run out (the process stalled while a request was out, a laptop slept): who
-     * holds the lock now, read from the stream (undefined when nobody does; '?' when it cannot be
-     * read). Undefined, without a request, while the lease holds.
+     * Once the lease has run out (the process stalled while a request was out, a laptop slept): the
+     * first other run that claimed the lock after this run's last claim, read from the stream (it may
+     * have released it since); '?' when the claims cannot be read. Undefined when none did, and,
+     * without a request, while the lease holds.
      */
-    async holderIfLapsed(): Promise<string | undefined> {
+    async claimedSinceLapse(): Promise<string | undefined> {
       if (!lapsed && ports.now() - renewedAt <= leaseMs) return undefined;
       try {
-        const r = await ports.client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE VERSION_KEY = '${LOCK_KEY}';`);
-        return foldEvents(r.rows.map(rowFromColumns), leaseMs).lock.holder;
+        const claims = (await ports.client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE VERSION_KEY = '${LOCK_KEY}';`)).rows.map(rowFromColumns);
+        let ours = -1;
+        claims.forEach((c, i) => { if (c.version === owner && c.state === 'LOCKED') ours = i; });
+        return claims.slice(ours + 1).find((c) => c.state === 'LOCKED' && c.version !== owner)?.version ?? undefined;
       } catch { return '?'; }
     },
     check() {
@@ -437,16 +440,16 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     // the highest applied version's row: CURRENT stays on it while versions below it are applied
     let top = p.latest !== undefined ? history.versions.get(p.latest) : undefined;
     /**
-     * A migration whose answer came after the lease ran out: when another run holds the lock now, it
-     * may have applied versions since (this one too), so this run's outcome is not written over that
-     * run's history (CURRENT would go back, or a version it applied show ERROR). The run stops.
+     * A migration whose answer came after the lease ran out: when another run claimed the lock
+     * meanwhile, it may have applied versions (this one too), so this run's outcome is not written over
+     * that run's history (CURRENT would go back, or a version it applied show ERROR). The run stops.
      */
     const refuseIfLost = async (f: MigrationFile, startedOn: string, outcome: string) => {
-      const holder = await lease.holderIfLapsed();
-      if (holder === undefined || holder === owner) return;
+      const holder = await lease.claimedSinceLapse();
+      if (holder === undefined) return;
       migratedRows = undefined;
       const givenBack = await giveBackRows(client, stream, [String(f.version), CURRENT], (r) => r.state === 'RUNNING' && r.version === String(f.version) && r.startedOn === startedOn);
-      throw new LockLost(`lost the lock while ${versionName(f.version)} ${f.name} ran (the lease of lock.leaseSeconds ran out before its answer came): ${holder === '?' ? 'the lock could not be read, so another run may hold it' : `${holder} holds it now`}, so ${versionName(f.version)}'s outcome (${outcome}) is not written into the history that run keeps${givenBack}; check 'ksql-migrate status'`);
+      throw new LockLost(`lost the lock while ${versionName(f.version)} ${f.name} ran (the lease of lock.leaseSeconds ran out before its answer came): ${holder === '?' ? 'the lock could not be read, so another run may have taken it' : `${holder} took it meanwhile`}, so ${versionName(f.version)}'s outcome (${outcome}) is not written into the history that run keeps${givenBack}; check 'ksql-migrate status'`);
     };
     let interrupted = false;
     for (const [i, { step, statements }] of prepared.entries()) {

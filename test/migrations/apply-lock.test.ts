@@ -129,7 +129,7 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     };
     const outcome = await migrate({ client: stalled, now: () => clock, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined).catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(LockLost);
-    expect((outcome as Error).message).toMatch(new RegExp(`^lost the lock while V000002 v2 ran \\(the lease of lock.leaseSeconds ran out before its answer came\\): other-run holds it now, so V000002's outcome \\(${fails ? 'it failed at statement 1/1' : 'its statements ran'}.*\\) is not written into the history that run keeps`));
+    expect((outcome as Error).message).toMatch(new RegExp(`^lost the lock while V000002 v2 ran \\(the lease of lock.leaseSeconds ran out before its answer came\\): other-run took it meanwhile, so V000002's outcome \\(${fails ? 'it failed at statement 1/1' : 'its statements ran'}.*\\) is not written into the history that run keeps`));
     // the other run's rows stand: V2 MIGRATED by it, CURRENT on V3
     const table = (await client.query(`SELECT VERSION_KEY, VERSION, STATE, STARTED_ON FROM ${s.metadata.table};`)).rows.map((r) => r.map(String));
     expect(table.filter((r) => ['2', 'CURRENT'].includes(r[0]!)).sort()).toEqual([['2', '2', 'MIGRATED', String(2_000_000 + 10_000)], ['CURRENT', '3', 'MIGRATED', String(2_000_000 + 10_000)]]);
