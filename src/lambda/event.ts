@@ -1,6 +1,8 @@
 /** One Kafka record as the event source mapping hands it over. */
 export interface SourceRecord {
   topic: string; partition: number; offset: number; timestamp: number;
+  /** The time's kind, from its batch: the broker's (a LogAppendTime topic) or the producer's; CREATE_TIME when not told. */
+  timestampType?: 'CREATE_TIME' | 'LOG_APPEND_TIME';
   key: Buffer | null; value: Buffer | null; headers: { key: string; value: Buffer | null }[];
 }
 
@@ -10,11 +12,14 @@ export type EventSource = 'self-managed' | 'msk';
 export interface ConsumedMessage {
   offset: string; timestamp: string; key: Buffer | null; value: Buffer | null;
   headers?: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
+  /** What kafkajs read from the record's batch: its timestamp type (1: LogAppendTime). */
+  batchContext?: { timestampType?: number };
 }
 
 export function sourceRecord(topic: string, partition: number, m: ConsumedMessage): SourceRecord {
   return {
     topic, partition, offset: Number(m.offset), timestamp: Number(m.timestamp), key: m.key, value: m.value,
+    timestampType: m.batchContext?.timestampType === 1 ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
     headers: Object.entries(m.headers ?? {}).flatMap(([key, v]) => (Array.isArray(v) ? v : [v]).map((x) => ({ key, value: x === undefined || x === null ? null : Buffer.from(x) }))),
   };
 }
@@ -43,7 +48,7 @@ export function buildKafkaEvent(records: SourceRecord[], source: EventSource, bo
   const grouped: Record<string, KafkaEventRecord[]> = {};
   for (const r of records) {
     const out: KafkaEventRecord = {
-      topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, timestampType: 'CREATE_TIME',
+      topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, timestampType: r.timestampType ?? 'CREATE_TIME',
       ...(r.key === null ? {} : { key: r.key.toString('base64') }),
       value: r.value === null ? null : r.value.toString('base64'),
       headers: r.headers.map((h) => ({ [h.key]: h.value === null ? [] : [...h.value] })),

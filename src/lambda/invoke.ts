@@ -66,8 +66,9 @@ function isCommonJs(path: string): boolean {
  * invocation to the next; invocations at the same time run in environments of their own, a new one
  * (a cold start) when every one is busy. Each environment loads the handler's file as a module of
  * its own, so a bundled handler (the template's dist/handler.mjs) shares nothing with another;
- * modules the file imports unbundled are loaded once. An environment whose invocation timed out or
- * called process.exit is let go, as Lambda starts a fresh one.
+ * modules the file imports unbundled are loaded once. An environment whose invocation timed out,
+ * called process.exit or left an error unhandled is let go, as Lambda starts a fresh one (its Node.js
+ * runtime exits after reporting an unhandled rejection, status 128, or exception, 129).
  */
 export class Environments {
   private readonly idle: Handler[];
@@ -78,7 +79,7 @@ export class Environments {
     const handler = this.idle.pop() ?? (await loadHandler(this.spec, this.made++)).handler;
     let reusable = true;
     try { return await invokeHandler(handler, event, this.name, this.timeoutMs); } catch (e) {
-      if (e instanceof InvocationTimeout || (e instanceof Error && e.message.startsWith('Runtime.ExitError'))) reusable = false;
+      if (e instanceof InvocationTimeout || (e instanceof Error && /^Runtime\.(ExitError|UnhandledPromiseRejection)/.test(e.message))) reusable = false;
       throw e;
     } finally { if (reusable) this.idle.push(handler); }
   }
@@ -99,7 +100,7 @@ export class InvocationTimeout extends Error {
 /**
  * An error the handler left unhandled (a rejected promise nobody awaited, a throw in a timer): in
  * Lambda the runtime fails that invocation (Runtime.UnhandledPromiseRejection, Runtime.ExitError)
- * and the process goes on. Here every invocation in flight fails with it, as the error cannot be
+ * and its environment ends. Here every invocation in flight fails with it, as the error cannot be
  * told apart; one after they all finished is reported and the process goes on.
  */
 const inFlight = new Set<(e: Error) => void>();

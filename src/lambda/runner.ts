@@ -66,8 +66,11 @@ export class EventSourceRunner {
       // a fetch waits for about a batch (records of ~1 KB) or the batching window, whichever comes first
       minBytes: Math.min(5 * 1024 * 1024, this.o.batchSize * 1024), maxBytesPerPartition: 6 * 1024 * 1024,
       // an invocation may take as long as Lambda allows (15 minutes): the member heartbeats through
-      // it, and a rebalance waits for it to finish
-      sessionTimeout: 30_000, heartbeatInterval: 1000, rebalanceTimeout: 15 * 60_000,
+      // it, and a rebalance waits for it to finish. A fetch waiting out a long batching window sends
+      // no heartbeat meanwhile: the session outlasts the window (up to 300 s, well within a broker's
+      // group.max.session.timeout.ms of 30 minutes), or the member would be dropped from its group
+      // during every such wait and never commit
+      sessionTimeout: sessionTimeoutFor(this.o.batchingWindowMs), heartbeatInterval: 1000, rebalanceTimeout: 15 * 60_000,
     });
     // a consumer that gives up (an error it does not retry) ends the runner with that error, never silently
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -147,9 +150,10 @@ export class EventSourceRunner {
         // a timed-out call still running here (Lambda would have stopped it) keeps its partition and
         // its slot until it ends, so its retry never runs beside it; one that never ends is let go
         // after a minute
+        // (a stop ends the wait: no retry follows it)
         if (e instanceof InvocationTimeout && e.settled) {
           let cap: NodeJS.Timeout | undefined;
-          await Promise.race([e.settled, new Promise<void>((r) => { cap = setTimeout(r, 60_000); cap.unref(); })]);
+          await Promise.race([e.settled, this.stopping, new Promise<void>((r) => { cap = setTimeout(r, 60_000); cap.unref(); })]);
           clearTimeout(cap);
         }
       } finally {
@@ -202,14 +206,22 @@ export class EventSourceRunner {
 
   get concurrency(): number { return this.limit; }
 
+  /** Resolved when a stop is asked for. */
+  private stopAsked!: () => void;
+  private readonly stopping = new Promise<void>((r) => { this.stopAsked = r; });
+
   /** Stops taking batches, lets the ones in flight finish and commit, then leaves the group. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopAsked();
     if (this.scaler) clearInterval(this.scaler);
     if (this.busy > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
     await this.consumer?.disconnect();
   }
 }
+
+/** The consumer's session: 30 s more than the batching window a fetch may wait out without a heartbeat. */
+export const sessionTimeoutFor = (batchingWindowMs: number): number => batchingWindowMs + 30_000;
 
 /** Lambda's limit on an invocation's payload: a batch is also cut where its event would pass 6 MB. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;

@@ -38,6 +38,23 @@ describe('ksql-migrate demo', () => {
     expect(out.trim().split('\n').at(-1)).toMatch(/^\d+ trades sent, \d+ settled \(stopped\) \(seed 3\)$/);
   }, 240_000);
 
+  it('npm start passes a SIGTERM on to the demo (its script execs it): the counts so far, and no demo left running', async () => {
+    const child = spawn('npm', ['start', '--', '--duration', '120s', '--rate', '200', '--seed', '3', '--dir', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', () => { if (/applied \d+ migrations/.test(err)) resolve(); });
+      child.once('exit', () => reject(new Error(`npm start ended early: ${err.slice(-2000)}`)));
+    });
+    // npm signals its script's process: the demo itself, which prints its counts and ends; its output
+    // then closes (a demo left running, as when the script's shell took the signal, kept it open)
+    const closed = new Promise<void>((resolve) => child.stdout.once('close', () => resolve()));
+    child.kill('SIGTERM');
+    await closed;
+    expect(out.trim().split('\n').at(-1), err.slice(-2000)).toMatch(/^\d+ trades sent, \d+ settled \(stopped\) \(seed 3\)$/);
+  }, 240_000);
+
   it('a SIGTERM to it alone (docker stop) while it builds the handler stops the build at once: nothing after it starts, exit 143', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'ksqlm-demo-build-'));
     const child = spawn(process.execPath, [CLI, 'demo', '--trades', '20', '--dir', fresh], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });

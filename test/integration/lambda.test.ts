@@ -24,7 +24,7 @@ beforeAll(async () => {
   bootstrap = `127.0.0.1:${kport}`;
   const admin = kafka().admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }, { topic: 'ex', numPartitions: 1 }, { topic: 'envs', numPartitions: 3 }, { topic: 'none', numPartitions: 1 }] });
+  await admin.createTopics({ topics: [{ topic: 'lt', numPartitions: 3 }, { topic: 'ev', numPartitions: 2 }, { topic: 'rb', numPartitions: 2 }, { topic: 'gid', numPartitions: 1 }, { topic: 'cc', numPartitions: 1 }, { topic: 'to', numPartitions: 1 }, { topic: 'ex', numPartitions: 1 }, { topic: 'envs', numPartitions: 3 }, { topic: 'none', numPartitions: 1 }, { topic: 'th', numPartitions: 1 }] });
   await admin.disconnect();
 });
 afterAll(async () => { await server.stop(); });
@@ -127,6 +127,28 @@ describe('ksql-migrate lambda', () => {
     }
   }, 30_000);
 
+  it('event: a record of a LogAppendTime topic says so (timestampType LOG_APPEND_TIME, the broker\'s time); others CREATE_TIME', async () => {
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'lat', numPartitions: 1, configEntries: [{ name: 'message.timestamp.type', value: 'LogAppendTime' }] }, { topic: 'cat', numPartitions: 1 }] });
+    await admin.disconnect();
+    const before = Date.now();
+    for (const topic of ['lat', 'cat']) {
+      const p = kafka().producer();
+      await p.connect();
+      await p.send({ topic, acks: -1, messages: [{ value: 'v', timestamp: '1000' }] });
+      await p.disconnect();
+    }
+    const record = (topic: string) => {
+      const r = spawnSync(process.execPath, [CLI, 'lambda', 'event', '--topic', topic, '--count', '1', '--bootstrap-servers', bootstrap], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status, r.stderr).toBe(0);
+      return KafkaSelfManagedEventSchema.parse(JSON.parse(r.stdout)).records[`${topic}-0`]![0]!;
+    };
+    const appended = record('lat'), created = record('cat');
+    expect([appended.timestampType, appended.timestamp >= before]).toEqual(['LOG_APPEND_TIME', true]);
+    expect([created.timestampType, created.timestamp]).toEqual(['CREATE_TIME', 1000]);
+  }, 30_000);
+
   it.skipIf(spawnSync('kcat', ['-V']).status !== 0)('event: a header without a value (kcat -H name) is an empty byte array, not a crash (skipped when kcat is not installed)', () => {
     const produced = spawnSync('kcat', ['-b', bootstrap, '-P', '-t', 'nullh', '-H', 'nh', '-H', 'a=1'], { input: 'v\n', encoding: 'utf8', timeout: 20_000 });
     expect(produced.status, produced.stderr).toBe(0);
@@ -180,6 +202,19 @@ describe('ksql-migrate lambda', () => {
     // the first call ended (late) before its retry started, which ran in a fresh environment (its
     // module loaded anew: its count of calls starts again), as Lambda replaces a timed-out one
     expect(lines().slice(0, 4)).toEqual(['start 1', 'end 1 2', 'start 1', 'end 1 2']);
+  }, 60_000);
+
+  it('run: Ctrl-C while a timed-out call that never ends is waited for stops at once (no retry follows it to protect)', async () => {
+    await produce('th', [{ value: 'h' }]);
+    const run = spawn(process.execPath, [CLI, 'lambda', 'run', '--handler', fixture('hang.mjs'), '--topic', 'th', '--bootstrap-servers', bootstrap, '--group', 'to-hang', '--batching-window', '50ms', '--timeout', '300ms'],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    await new Promise<void>((resolve) => run.stderr!.on('data', (d) => { log += d; if (/Task timed out/.test(log)) resolve(); }));
+    const t0 = Date.now();
+    run.kill('SIGINT');
+    const [code] = await once(run, 'exit');
+    // (the abandoned call is waited for at most a minute before a retry; a stop does not wait for it)
+    expect([code, Date.now() - t0 < 15_000]).toEqual([130, true]);
   }, 60_000);
 
   it('invoke: Ctrl-C stops a handler stuck in a loop that never yields (the signal\'s own default: no listener could run)', async () => {

@@ -26,4 +26,23 @@ describe('execution environments', () => {
     expect(started).toBe(3);
     expect(at.map((x) => x.environment)).toContain(again.environment);
   });
+
+  it('an environment whose invocation left an error unhandled is let go (Lambda\'s runtime exits then): the next call is a cold start', () => {
+    const strays = `
+const { Environments, loadHandler } = await import(${JSON.stringify(INVOKE)});
+const spec = process.argv[1];
+const { handler, name } = await loadHandler(spec);
+const envs = new Environments(spec, handler, name);
+const ids = [];
+for (const stray of [undefined, undefined, 'rejection', undefined, 'exception', undefined]) {
+  try { ids.push((await envs.invoke({ stray })).environment); } catch (e) { ids.push(e.message.split(':')[0]); }
+}
+console.log(JSON.stringify({ ids, started: envs.started }));
+`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', strays, fileURLToPath(new URL('../fixtures/lambda/strays.mjs', import.meta.url))], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const { ids, started } = JSON.parse(r.stdout) as { ids: string[]; started: number };
+    const [a, b, rejected, c, thrown, d] = ids;
+    expect([a === b, rejected, c !== a, thrown, d !== c, started]).toEqual([true, 'Runtime.UnhandledPromiseRejection', true, 'Runtime.ExitError', true, 3]);
+  });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invokeHandler, InvocationTimeout } from '../../src/lambda/invoke.js';
 import { secretName } from '../../src/lambda/secrets.js';
-import { cutBatches, MAX_PAYLOAD_BYTES } from '../../src/lambda/runner.js';
+import { cutBatches, MAX_PAYLOAD_BYTES, sessionTimeoutFor } from '../../src/lambda/runner.js';
 import type { SourceRecord } from '../../src/lambda/event.js';
 
 describe('invoking a handler as Lambda does', () => {
@@ -64,6 +64,12 @@ describe('batches cut as Lambda cuts them', () => {
     for (const b of cut) expect(b.reduce((n, r) => n + Math.ceil(r.value!.length / 3) * 4, 0)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
     expect(cut.length).toBeGreaterThan(1);
     expect(cutBatches([record(0, 7_000_000), record(1, 10)], 100).map((b) => b.length)).toEqual([1, 1]);
+  });
+});
+
+describe('the consumer\'s session', () => {
+  it('outlasts the batching window a fetch waits out without a heartbeat (a window past 30 s had the member dropped at every wait)', () => {
+    expect([500, 25_000, 40_000, 300_000].map(sessionTimeoutFor)).toEqual([30_500, 55_000, 70_000, 330_000]);
   });
 });
 
