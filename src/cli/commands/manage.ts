@@ -156,7 +156,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     if (sourceTable) throw new CliError(`${verb}: ${sourceTable} keeps a source table, and stops only with it (DROP TABLE removes it with its query): nothing was ${verb === 'pause' ? 'paused' : 'terminated'}`, EXIT.FAILED);
     const say = (line: string) => { if (!opts.quiet && !opts.json) write(`${line}\n`); };
     // each line fits the terminal ($COLUMNS when piped), as the listing does: the id whole, the query's text cut to what is left
-    const width = (opts.yes ? process.stdout : process.stderr).columns || terminalColumns() || 120;
+    const width = (opts.yes ? process.stdout : process.stderr).columns || terminalColumns() || 80;
     const plan = targets.map((id) => { const head = `${verb} ${id}: `; return `${head}${shorten(qs.find((q) => q.id === id)!.queryString, Math.max(20, width - head.length))}`; });
     if (!(await confirm(plan, `${verb} ${targets.length} quer${targets.length === 1 ? 'y' : 'ies'}?`, opts))) { report(opts, ['nothing done'], { done: [] }); return EXIT.OK; }
     const done = await runInOrder(c, targets.map((id) => ({ sql: `${verb.toUpperCase()} ${quoteName(id)};`, label: id })), say, (step, message) => ({ id: step.label, message }));
