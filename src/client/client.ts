@@ -289,13 +289,13 @@ function answer<T>(schema: z.ZodType<T>, r: { status: number; text: string }, wh
   return parsed.data;
 }
 
-/** Whether a request failed by running out of time (no answer, or no whole one), not by a refused or broken connection. */
 /** Whether a failed request never went out: refused, a name that does not resolve, a connect timeout, a TLS failure. */
 function neverSent(e: unknown, why: string): boolean {
   const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
   return ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code ?? '') || why.startsWith('TLS failure');
 }
 
+/** Whether a request failed by running out of time (no answer, or no whole one), not by a refused or broken connection. */
 function timedOut(e: unknown): boolean {
   const code = (e as { code?: string }).code ?? (e as { cause?: { code?: string } }).cause?.code;
   return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';

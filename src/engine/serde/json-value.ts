@@ -34,7 +34,7 @@ class InexactNumber extends Error {
   constructor(readonly why: 'integral' | 'text') { super(why); }
 }
 let strict = false;
-/** Whether the text being read has a number a double may round (see digitsMayRound), for the text last asked about. */
+/** The text of the record fromParsedJson reads, while it reads it: whether it has a number a double may round (see digitsMayRound). */
 let digitsText: (() => string) | undefined;
 const manyDigits = (): boolean => digitsText !== undefined && digitsMayRound(digitsText());
 
