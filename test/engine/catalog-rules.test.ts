@@ -49,6 +49,61 @@ describe('CREATE OR REPLACE of a stream or table', () => {
     run("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (kafka_topic='t1', value_format='json');");
     expect(describe('S1').statement).toBe("CREATE OR REPLACE STREAM S1 (ID INTEGER KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='t1', KEY_FORMAT='KAFKA', VALUE_FORMAT='json');");
   });
+
+  it('keeps the key format\'s window, the timestamp column\'s format and the wrapping of a single value, which ksqlDB counts as the formats and the column', () => {
+    const { run, fails, describe } = engine();
+    const prefix = (name: string) => `Cannot upgrade data source: DataSource '\`${name}\`' has`;
+    run("CREATE TABLE T1 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='tt1', partitions=1, value_format='json');");
+    expect(fails("CREATE OR REPLACE TABLE T1 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='tt1', value_format='json', window_type='tumbling', window_size='1 minute');"))
+      .toBe(`${prefix('T1')} keyFormat = KAFKA which is not upgradeable to KAFKA, windowed TUMBLING 60000 ms`);
+    run("CREATE TABLE W1 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='w1', partitions=1, value_format='json', window_type='tumbling', window_size='1 minute');");
+    expect(fails("CREATE OR REPLACE TABLE W1 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='w1', value_format='json', window_type='hopping', window_size='1 minute');"))
+      .toBe(`${prefix('W1')} keyFormat = KAFKA, windowed TUMBLING 60000 ms which is not upgradeable to KAFKA, windowed HOPPING 60000 ms`);
+    expect(describe('W1').windowType).toBe('TUMBLING');
+    run("CREATE STREAM TS1 (ID INT KEY, TS STRING) WITH (kafka_topic='ts1', partitions=1, value_format='json', timestamp='ts', timestamp_format='yyyy-MM-dd');");
+    expect(fails("CREATE OR REPLACE STREAM TS1 (ID INT KEY, TS STRING) WITH (kafka_topic='ts1', value_format='json', timestamp='ts', timestamp_format='dd/MM/yyyy');"))
+      .toBe(`${prefix('TS1')} timestampColumn = TS (format 'yyyy-MM-dd') which is not upgradeable to TS (format 'dd/MM/yyyy')`);
+    run("CREATE STREAM ONE (ID INT KEY, V STRING) WITH (kafka_topic='one', partitions=1, value_format='json');");
+    expect(fails("CREATE OR REPLACE STREAM ONE (ID INT KEY, V STRING) WITH (kafka_topic='one', value_format='json', wrap_single_value=false);"))
+      .toBe(`${prefix('ONE')} valueFormat = JSON(WRAP_SINGLE_VALUE=true) which is not upgradeable to JSON(WRAP_SINGLE_VALUE=false)`);
+    // the same settings given again are no change
+    run("CREATE OR REPLACE TABLE W1 (ID INT PRIMARY KEY, V STRING, X INT) WITH (kafka_topic='w1', value_format='json', window_type='tumbling', window_size='60 seconds');");
+    run("CREATE OR REPLACE STREAM TS1 (ID INT KEY, TS STRING, X INT) WITH (kafka_topic='ts1', value_format='json', timestamp='ts', timestamp_format='yyyy-MM-dd');");
+  });
+
+  it('a query\'s sink replaced after its query was terminated gets a query of a new id (the old one is gone); PARTITIONS that differ from its topic\'s are refused', () => {
+    const { e, run, fails } = engine();
+    run("CREATE STREAM SRC (ID INT KEY, V INT) WITH (kafka_topic='srcr', partitions=1, value_format='json');");
+    run('CREATE STREAM OUT AS SELECT * FROM SRC;');
+    const [first] = [...e.queries.keys()];
+    run('CREATE OR REPLACE STREAM OUT AS SELECT * FROM SRC WHERE V > 0;');
+    expect([...e.queries.keys()]).toEqual([first]);
+    run(`TERMINATE ${first};`);
+    const replaced = run('CREATE OR REPLACE STREAM OUT AS SELECT * FROM SRC WHERE V > 1;') as { commandStatus: { message: string } };
+    const [second] = [...e.queries.keys()];
+    expect([second !== first, /^CSAS_OUT_\d+$/.test(second!), replaced.commandStatus.message]).toEqual([true, true, `Created query with ID ${second}`]);
+    expect(fails('CREATE OR REPLACE STREAM OUT WITH (PARTITIONS=4) AS SELECT * FROM SRC WHERE V > 2;'))
+      .toBe("A Kafka topic with the name 'OUT' already exists, with different partition/replica configuration than required. KSQL expects 4 partitions (topic has 1), and 1 replication factor (topic has 1).");
+  });
+});
+
+describe('WITH properties of a CREATE', () => {
+  it('RETENTION_MS is a whole number, and the new topic\'s retention.ms, which a CREATE ... AS SELECT from it keeps', () => {
+    const { e, run, fails } = engine();
+    expect(fails("CREATE STREAM R1 (ID INT KEY, V INT) WITH (kafka_topic='r1', partitions=1, value_format='json', retention_ms='abc');")).toBe('Invalid value abc for property RETENTION_MS: Not a long.');
+    run("CREATE STREAM R2 (ID INT KEY, V INT) WITH (kafka_topic='r2', partitions=1, value_format='json', retention_ms=1000);");
+    expect(e.topics.get('r2')!.config.overrides).toEqual({ 'retention.ms': '1000' });
+    run('CREATE STREAM R3 AS SELECT * FROM R2;');
+    expect(e.topics.get('R3')!.config.overrides).toEqual({ 'retention.ms': '1000' });
+  });
+
+  it('a TIMESTAMP_FORMAT that is no DateTimeFormatter pattern, and a WINDOW_SIZE without a WINDOW_TYPE, are refused', () => {
+    const { fails } = engine();
+    expect(fails("CREATE STREAM F1 (ID INT KEY, TS STRING) WITH (kafka_topic='f1', partitions=1, value_format='json', timestamp='ts', timestamp_format='yyyy-MM-dd bbb');"))
+      .toBe('Invalid datetime format for config:TIMESTAMP_FORMAT, reason:Unknown pattern letter: b');
+    expect(fails("CREATE STREAM F2 (ID INT KEY, V INT) WITH (kafka_topic='f2', partitions=1, value_format='json', window_size='10 seconds');"))
+      .toBe("'WINDOW_SIZE' should not be set for SESSION windows.");
+  });
 });
 
 describe('CREATE ... AS SELECT', () => {

@@ -36,6 +36,13 @@ export class WithProps {
     if (!Number.isInteger(n)) throw new KsqlStatementError(`Invalid value ${v} for property ${k}: Not an int.`);
     return n;
   }
+  long(k: string): number | undefined {
+    const v = this.raw(k);
+    if (v === undefined) return undefined;
+    const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(String(v)) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n)) throw new KsqlStatementError(`Invalid value ${v} for property ${k}: Not a long.`);
+    return n;
+  }
   bool(k: string): boolean | undefined {
     const v = this.raw(k);
     if (v === undefined) return undefined;

@@ -17,6 +17,7 @@ import { planQuery } from '../analysis/planner.js';
 import { parseStatement } from '../sql/parser.js';
 import { startPersistentQuery } from './queries.js';
 import { checkUpgrade } from './upgrade.js';
+import { patternLetters } from '../functions/java-time.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 
@@ -44,6 +45,11 @@ export function timestampColumnOf(w: WithProps, columns: Column[]): string | und
   if (!col) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${upper}'`);
   if (!['BIGINT', 'TIMESTAMP'].includes(col.type.kind) && !(col.type.kind === 'STRING' && w.has('TIMESTAMP_FORMAT'))) {
     throw new KsqlStatementError(`Timestamp column, \`${upper}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
+  }
+  // a pattern DateTimeFormatter refuses is refused with the statement (every record would fail later)
+  const format = w.string('TIMESTAMP_FORMAT');
+  if (format !== undefined && col.type.kind === 'STRING') {
+    try { patternLetters(format); } catch (e) { throw new KsqlStatementError(`Invalid datetime format for config:TIMESTAMP_FORMAT, reason:${(e as Error).message}`); }
   }
   return upper;
 }
@@ -160,6 +166,8 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   // windowed topics
   let windowInfo: DataSource['windowInfo'];
   const wt = w.string('WINDOW_TYPE');
+  // (ksqlDB reads a WINDOW_SIZE without a WINDOW_TYPE as one given for no window or a SESSION one)
+  if (wt === undefined && w.has('WINDOW_SIZE')) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
   if (wt !== undefined) {
     const type = wt.toUpperCase() as 'TUMBLING' | 'HOPPING' | 'SESSION';
     if (!['TUMBLING', 'HOPPING', 'SESSION'].includes(type)) throw new KsqlStatementError(`Invalid value ${wt} for property WINDOW_TYPE: String must be one of: SESSION, HOPPING, TUMBLING`);
@@ -176,6 +184,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     windowInfo = { type, sizeMs };
   }
   w.checkRetention(stmt.sourceType, windowInfo !== undefined);
+  const retentionMs = w.long('RETENTION_MS');
   // topic
   const partitions = w.int('PARTITIONS');
   const replicas = w.int('REPLICAS');
@@ -190,11 +199,12 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     if (illegal) throw new KsqlStatementError(illegal);
     const clash = engine.topics.clashOf(topic);
     if (clash) throw new KsqlStatementError(`Topic '${topic}' collides with existing topic: ${clash}`);
-    engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete' });
+    // (RETENTION_MS is the new topic's retention.ms, as ksqlDB's TopicCreateInjector sets it)
+    engine.topics.create(topic, { partitions, replicas: replicas ?? 1, cleanupPolicy: kind === 'TABLE' ? 'compact' : 'delete', ...(retentionMs === undefined ? {} : { overrides: { 'retention.ms': String(retentionMs) } }) });
   } else if ((partitions !== undefined && partitions !== t.config.partitions) || (replicas !== undefined && replicas !== t.config.replicas)) {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
   }
-  if (existing && stmt.orReplace) checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn });
+  if (existing && stmt.orReplace) checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'), windowInfo });
   if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
   if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {

@@ -123,8 +123,9 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const replicas = w.int('REPLICAS') ?? srcTopic?.config.replicas ?? 1;
   const t = engine.topics.get(topic);
   // an existing topic must have the partitions the WITH clause gives (without them, the topic's own
-  // are taken: ksqlDB's functional tests write into topics they made with other counts)
-  if (t && !existing && w.has('PARTITIONS') && t.config.partitions !== partitions) {
+  // are taken: ksqlDB's functional tests write into topics they made with other counts), a replaced
+  // sink's too
+  if (t && w.has('PARTITIONS') && t.config.partitions !== partitions) {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions} partitions (topic has ${t.config.partitions}), and ${replicas} replication factor (topic has ${t.config.replicas}).`);
   }
   let queryId: string;
@@ -132,14 +133,15 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
     if (existing.type !== kind) throw new KsqlStatementError(`Cannot upgrade data source: DataSource '\`${existing.name}\`' has type = ${existing.type} which is not upgradeable to ${kind}`);
     const writers = [...engine.queries.values()].filter((q) => q.sinkName === existing.name);
     if (writers.length > 1) throw new KsqlStatementError(`REPLACE for sink ${existing.name} is not supported because there are multiple queries writing into it: [${writers.map((q) => q.id).join(', ')}]`);
-    checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn });
+    checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'), windowInfo: plan.windowInfo });
     const previousQuery = existing.writerQueryId ? engine.queries.get(existing.writerQueryId) : undefined;
     if (previousQuery && normalizedText(previousQuery.statementText) !== normalizedText(stmt.text)) {
       const step = upgradeBlocker(previousQuery.plan) ?? upgradeBlocker(plan);
       if (step) throw new KsqlStatementError(`Upgrades not yet supported for ${step}`);
       checkAggregateUpgrade(previousQuery.statementText, stmt.query);
     }
-    queryId = existing.writerQueryId ?? `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
+    // (the query writing the sink keeps its id; once terminated, the new query gets one of its own)
+    queryId = previousQuery ? previousQuery.id : `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   } else {
     queryId = `${kind === 'STREAM' ? 'CSAS' : 'CTAS'}_${stmt.name.toUpperCase()}_${engine.nextQueryNumber()}`;
   }
@@ -149,7 +151,7 @@ function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   // deletes and keeps the source's retention; a table compacts; a windowed table does both, keeping
   // the larger of the source's retention and the window's RETENTION
   // (RETENTION_MS in the WITH clause comes first, then the source's)
-  const withRetention = w.has('RETENTION_MS') ? Number(propsByName(stmt.props).RETENTION_MS) : undefined;
+  const withRetention = w.long('RETENTION_MS');
   const sourceRetention = withRetention ?? Number(srcTopic?.config.overrides?.['retention.ms'] ?? 604_800_000);
   const windowed = kind === 'TABLE' && plan.windowInfo !== undefined;
   const cleanupPolicy = windowed ? 'compact,delete' : kind === 'TABLE' ? 'compact' : 'delete';
