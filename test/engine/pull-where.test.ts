@@ -14,6 +14,27 @@ const strKey: KeyCol[] = [{ name: 'ID', type: T.STRING }];
 const twoKeys: KeyCol[] = [{ name: 'ID', type: T.INTEGER }, { name: 'COL', type: T.INTEGER }];
 const noScan: PullScanOptions = { tableScan: false, rangeScan: true, windowed: false };
 
+describe('pull-query key lookups', () => {
+  const scans: PullScanOptions = { tableScan: true, rangeScan: true, windowed: false };
+  it.each([
+    ['ID = 1.0', intKey, "'1.0' can not be converted to the type of the key column: ID INTEGER KEY"],
+    ['ID = 3000000000', intKey, "'3000000000' can not be converted to the type of the key column: ID INTEGER KEY"],
+    ['ID IN (1.5, 2)', intKey, "'1.5' can not be converted to the type of the key column: ID INTEGER KEY"],
+    ["ID IN ('10', 8)", intKey, "'10' can not be converted to the type of the key column: ID INTEGER KEY"],
+    ['ID = 1e3', [{ name: 'ID', type: T.decimal(6, 1) }], "'1000.0' can not be converted to the type of the key column: ID DECIMAL(6, 1) KEY"],
+  ] as [string, KeyCol[], string][])('a value the key\'s type does not take (numbers only widen) is refused: %s', (cond, keys, message) => {
+    expect(() => validatePullWhere(where(cond), keys, scans)).toThrow(message);
+  });
+  it.each([['ID = 1', intKey], ['ID IN (0, 1.0)', [{ name: 'ID', type: T.DOUBLE }]], ['ID = 7', [{ name: 'ID', type: T.BIGINT }]], ['ID = 2.5', [{ name: 'ID', type: T.decimal(4, 1) }]]] as [string, KeyCol[]][])('a value it widens to is taken: %s', (cond, keys) => {
+    expect(() => validatePullWhere(where(cond), keys, scans)).not.toThrow();
+  });
+  it('a session table refuses a scan as its store does, not for want of the setting (which is on)', () => {
+    for (const cond of ['V = 1', "ID > 'a'"]) expect(() => validatePullWhere(where(cond), strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).toThrow(/^Table scan unsupported on session tables$/);
+    expect(() => validatePullWhere(undefined, strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).toThrow(/^Table scan unsupported on session tables$/);
+    expect(() => validatePullWhere(where("ID = 'a'"), strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).not.toThrow();
+  });
+});
+
 describe('pull-query WHERE without table scans', () => {
   it.each([
     ['ID = COUNT', intKey, 'A comparison must be between a key column and a resolvable expression.'],

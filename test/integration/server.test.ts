@@ -529,8 +529,13 @@ CREATE TABLE JT (ID STRING PRIMARY KEY, C VARCHAR) WITH (kafka_topic='jt', value
     expect(await refused("(ID, B) VALUES (6, 'nope')")).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got STRING(nope)");
     expect(await refused("(ID, Y) VALUES (6, 'I Q')")).toBe("Failed to insert values into 'IV'. Expected type BYTES for field `Y` but got STRING(I Q)");
     expect(await refused('(ID, A) VALUES (6, 123)')).toMatch(/^Failed to insert values into 'IV'\. Numeric field overflow/);
+    // more decimal places than the column's, not all zeros, are not rounded away; zeros are dropped
+    expect(await refused('(ID, A) VALUES (6, 12.345)')).toBe("Failed to insert values into 'IV'. Cannot fit decimal '12.345' into DECIMAL(4, 2) without rounding. (Requires 5,3)");
+    expect(await refused('(ID, A) VALUES (6, 0.005)')).toBe("Failed to insert values into 'IV'. Cannot fit decimal '0.005' into DECIMAL(4, 2) without rounding. (Requires 1,3)");
+    expect(await refused('(ID, A) VALUES (6, 123.456)')).toMatch(/^Failed to insert values into 'IV'\. Numeric field overflow/);
     expect(await refused('(ROWTIME, ID) VALUES (-5, 6)')).toBe("Failed to insert values into 'IV'. Invalid timestamp: -5. Timestamp should always be non-negative or null.");
-    expect((await q('SELECT ID, B, A, Y FROM IV;')).rows).toEqual([[1, true, null, null], [2, true, null, null], [3, false, null, null], [4, false, null, null], [5, null, 1, 'IQ==']]);
+    expect((await ksql(server.url, 'INSERT INTO IV (ID, A) VALUES (7, 12.340);')).status).toBe(200);
+    expect((await q('SELECT ID, B, A, Y FROM IV;')).rows).toEqual([[1, true, null, null], [2, true, null, null], [3, false, null, null], [4, false, null, null], [5, null, 1, 'IQ=='], [7, null, 12.34, null]]);
   });
 
   it('CREATE OR REPLACE ... AS SELECT keeps the sink readable: key and value changes, joins and windowed aggregations are refused; a new table filter judges the old row', async () => {

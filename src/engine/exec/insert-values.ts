@@ -8,6 +8,7 @@ import { keyColumns, valueColumns } from '../catalog/schema.js';
 import { convert } from '../functions/values.js';
 import { canImplicitlyCast, typeToString, T, type SqlType } from '../sql/types.js';
 import { formatExpr } from '../analysis/format.js';
+import type { Decimal } from '../util/decimal.js';
 
 /** INSERT INTO x [(cols)] VALUES (...): one record appended to the source's topic. */
 export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { kind: 'insertValues' }>, ctx: ExecContext): void {
@@ -74,6 +75,13 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
         const value = structInto(v as Record<string, unknown>, c.type, type);
         if (value === undefined) throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
         v = value;
+      } else if (type.kind === 'DECIMAL' && c.type.kind === 'DECIMAL' && (v as Decimal).scale > type.scale
+        && (v as Decimal).unscaled % 10n ** BigInt((v as Decimal).scale - type.scale) !== 0n
+        && (v as Decimal).precision - (v as Decimal).scale <= type.precision - type.scale) {
+        // more decimal places than the column has, not all zeros: ksqlDB's value coercer does not round
+        // (too many whole digits is the overflow convert reports)
+        const d = v as Decimal;
+        throw fail(`Cannot fit decimal '${d.toString()}' into ${typeToString(type)} without rounding. (Requires ${d.precision},${d.scale})`);
       } else if (!canImplicitlyCast(c.type, type) && !(type.kind === 'DECIMAL' && (c.type.kind === 'DECIMAL' || c.type.kind === 'DOUBLE'))) {
         throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
       } else {

@@ -4,9 +4,14 @@ import { convert } from '../functions/values.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { formatExpr } from '../analysis/format.js';
 import { columnRefs } from '../analysis/expr-walk.js';
+import { javaDoubleString } from '../util/decimal.js';
 
 /** What a pull query may do besides key lookups (`ksql.query.pull.table.scan.enabled`, `…range.scan.enabled`). */
-export interface PullScanOptions { tableScan: boolean; rangeScan: boolean; windowed: boolean }
+export interface PullScanOptions {
+  tableScan: boolean; rangeScan: boolean; windowed: boolean;
+  /** Scans are enabled, but the table is session-windowed, whose store serves key lookups only. */
+  sessionScan?: boolean;
+}
 
 export interface KeyCol { name: string; type: SqlType }
 
@@ -26,6 +31,7 @@ function whereError(message: string, windowed: boolean): KsqlStatementError {
   return new KsqlStatementError(`${message.replace(/\.$/, '')}.${PULL_SUFFIX}\nPull queries require a WHERE clause that:\n - limits the query to keys only, e.g. \`SELECT * FROM X WHERE <key-column>=Y;\`.\n - specifies an equality condition that is a conjunction of equality expressions that cover all key columns.${bounds}`);
 }
 const TABLE_SCAN = 'Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true';
+const SESSION_SCAN = 'Table scan unsupported on session tables';
 const RESOLVABLE = 'A comparison must be between a key column and a resolvable expression.';
 const COMBINED = 'A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate.';
 
@@ -49,8 +55,9 @@ function hasColumn(e: Expr): boolean {
  * with `=` or IN to resolvable values, unless a table scan (or, for single STRING keys, a range scan) may serve it.
  */
 export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts: PullScanOptions): void {
-  const needsScan = (message: string) => { if (!opts.tableScan) throw whereError(message, opts.windowed); };
-  if (!where) { if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN); return; }
+  // (a session table with scans enabled: not the setting, the table is what refuses it)
+  const needsScan = (message: string) => { if (!opts.tableScan) throw opts.sessionScan ? new KsqlStatementError(SESSION_SCAN) : whereError(message, opts.windowed); };
+  if (!where) { if (!opts.tableScan) throw new KsqlStatementError(opts.sessionScan ? SESSION_SCAN : TABLE_SCAN); return; }
   for (const conjuncts of disjuncts(where)) {
     if (opts.windowed) checkWindowBounds(conjuncts);
     const seen = new Map<string, 'point' | 'range'>();
@@ -69,17 +76,15 @@ export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts:
         if (BOUND_COLUMNS.has(col.name)) continue;
         const key = keyOf(col);
         if (!key) continue;
-        if (hasColumn(lc ? leaf.r : leaf.l)) { needsScan(RESOLVABLE); continue; }
+        const other = lc ? leaf.r : leaf.l;
+        if (hasColumn(other)) { needsScan(RESOLVABLE); continue; }
+        if (leaf.op === '=') checkLookupValue(other, key);
         pin(key.name, leaf.op === '=' ? 'point' : 'range');
       } else if (leaf.t === 'in' && !leaf.not) {
         const key = keyOf(leaf.e);
         if (!key) continue;
         if (leaf.list.some(hasColumn)) { needsScan(RESOLVABLE); continue; }
-        for (const item of leaf.list) {
-          if (item.t === 'lit' && item.value !== null && !literalFitsKey(item.type, key.type)) {
-            throw new KsqlStatementError(`${formatExpr(item)} can not be converted to the type of the key column: ${key.name} ${typeToString(key.type)} KEY`);
-          }
-        }
+        for (const item of leaf.list) checkLookupValue(item, key);
         pin(key.name, 'point');
       } else if (leaf.t === 'between' && !leaf.not) {
         const key = keyOf(leaf.e);
@@ -93,15 +98,28 @@ export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts:
     const ranged = [...seen.values()].includes('range');
     // range scans walk the serialized STRING key order of an unwindowed store only
     if (ranged && (!opts.rangeScan || opts.windowed || keys.length !== 1 || keys[0]!.type.kind !== 'STRING')) {
-      if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN);
+      if (!opts.tableScan) throw new KsqlStatementError(opts.sessionScan ? SESSION_SCAN : TABLE_SCAN);
     }
   }
 }
 
-/** Whether a literal of type `lit` can serve as a lookup value for a key of type `key` (numbers widen, strings do not turn into numbers). */
+/** A literal looked up in a key column must be of a type the key's coerces (see literalFitsKey). */
+function checkLookupValue(e: Expr, key: KeyCol): void {
+  if (e.t === 'lit' && e.value !== null && !literalFitsKey(e.type, key.type)) {
+    // (the value as Java prints it: 1e3 is 1000.0)
+    const shown = e.type.kind === 'STRING' ? String(e.value) : e.type.kind === 'DOUBLE' ? javaDoubleString(Number(e.value)) : formatExpr(e);
+    throw new KsqlStatementError(`'${shown}' can not be converted to the type of the key column: ${key.name} ${typeToString(key.type)} KEY`);
+  }
+}
+
+/**
+ * Whether a literal of type `lit` can serve as a lookup value for a key of type `key`, as ksqlDB's
+ * value coercer takes it: numbers only widen (INT, BIGINT, DECIMAL, DOUBLE in that order: 1.5 or
+ * 3000000000 is no INT key), strings do not turn into numbers.
+ */
 function literalFitsKey(lit: SqlType, key: SqlType): boolean {
-  const numeric = (t: SqlType) => ['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL'].includes(t.kind);
-  if (numeric(key)) return numeric(lit);
+  const rank = (t: SqlType) => ['INTEGER', 'BIGINT', 'DECIMAL', 'DOUBLE'].indexOf(t.kind);
+  if (rank(key) >= 0) return rank(lit) >= 0 && rank(lit) <= rank(key);
   if (key.kind === 'STRING') return lit.kind === 'STRING';
   return true;
 }
