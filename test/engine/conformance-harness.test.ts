@@ -116,3 +116,13 @@ describe('the order ksqlDB\'s harness registers topic schemas in', async () => {
     expect(registry.register('input-value', { schema: '"string"' })).toBe(1);
   });
 });
+
+describe('test files of ksqlDB\'s corpus', () => {
+  it('are read with their comments taken out (upstream files have // and /* */ ones), numbers as written, strings kept whole', async () => {
+    const { parseCorpusJson } = await import('../../src/engine/conformance/corpus-json.js');
+    const doc = parseCorpusJson('{\n  // the cases\n  "tests": [ /* one */ {"name": "a // not a comment", "v": 1.50} ]\n}') as { tests: { name: string; v: { value: string } }[] };
+    expect([doc.tests[0]!.name, doc.tests[0]!.v.value]).toEqual(['a // not a comment', '1.50']);
+    // a parse error still points at the place in the file
+    expect(() => parseCorpusJson('// x\n{"a": }')).toThrow(/position 11/);
+  });
+});

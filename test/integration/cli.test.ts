@@ -394,7 +394,8 @@ describe('migrations end to end through the CLI', () => {
         }
       } finally { web.kill(); }
     }
-  });
+    // (forty runs of the CLI, one after another: more than the default 30 s on a busy two-core runner)
+  }, 120_000);
 
   it.skipIf(!!process.env.KSQLDB_URL)('https:// to a server that answers in plain HTTP says so in one line, exit 3 (local server only: it serves HTTP)', () => {
     const p = project();

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parse as parseLossless } from 'lossless-json';
+import { parseCorpusJson } from './corpus-json.js';
 import { runQttCase, type CaseResult, type QttRecord } from './qtt.js';
 import { splitRequest } from '../sql/parser.js';
 
@@ -33,13 +33,13 @@ async function attempt(dir: string): Promise<string | undefined> {
   let inputs: QttRecord[] = [];
   try {
     const text = await readFile(join(dir, 'input.json'), 'utf8');
-    inputs = (parseLossless(text) as { inputs?: QttRecord[] }).inputs ?? [];
+    inputs = (parseCorpusJson(text) as { inputs?: QttRecord[] }).inputs ?? [];
     if (inputs.length === 0) return 'input.json has no inputs';
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return `input.json: ${(e as Error).message}`;
   }
   let outputs: QttRecord[];
-  try { outputs = (parseLossless(await readFile(join(dir, 'output.json'), 'utf8')) as { outputs?: QttRecord[] }).outputs ?? []; } catch (e) { return `output.json: ${(e as Error).message}`; }
+  try { outputs = (parseCorpusJson(await readFile(join(dir, 'output.json'), 'utf8')) as { outputs?: QttRecord[] }).outputs ?? []; } catch (e) { return `output.json: ${(e as Error).message}`; }
   if (outputs.length === 0) return 'output.json has no outputs';
   let texts: string[];
   try { texts = splitRequest(statements).map((x) => x.text); } catch (e) { return (e as Error).message; }
