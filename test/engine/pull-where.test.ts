@@ -28,11 +28,6 @@ describe('pull-query key lookups', () => {
   it.each([['ID = 1', intKey], ['ID IN (0, 1.0)', [{ name: 'ID', type: T.DOUBLE }]], ['ID = 7', [{ name: 'ID', type: T.BIGINT }]], ['ID = 2.5', [{ name: 'ID', type: T.decimal(4, 1) }]]] as [string, KeyCol[]][])('a value it widens to is taken: %s', (cond, keys) => {
     expect(() => validatePullWhere(where(cond), keys, scans)).not.toThrow();
   });
-  it('a session table refuses a scan as its store does, not for want of the setting (which is on)', () => {
-    for (const cond of ['V = 1', "ID > 'a'"]) expect(() => validatePullWhere(where(cond), strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).toThrow(/^Table scan unsupported on session tables$/);
-    expect(() => validatePullWhere(undefined, strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).toThrow(/^Table scan unsupported on session tables$/);
-    expect(() => validatePullWhere(where("ID = 'a'"), strKey, { tableScan: false, rangeScan: false, windowed: true, sessionScan: true })).not.toThrow();
-  });
 });
 
 describe('pull-query WHERE without table scans', () => {

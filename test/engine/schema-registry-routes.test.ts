@@ -96,6 +96,37 @@ describe('Schema Registry REST routes', () => {
   });
 });
 
+describe('what the registry keeps of a schema', () => {
+  const call = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
+    const url = new URL(path, 'http://sr');
+    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
+  };
+
+  it('an id\'s text never changes: the same Protobuf schema written otherwise under another subject gets the id, not a new text for it', () => {
+    const registry = new SchemaRegistry();
+    const first = 'syntax = "proto3";\npackage ex;\n// a comment\nmessage Order {   string id = 1;\n  int32 qty = 2; }';
+    const id = (call(registry, 'POST', '/subjects/p1/versions', { schemaType: 'PROTOBUF', schema: first }).body as { id: number }).id;
+    expect(call(registry, 'POST', '/subjects/p2/versions', { schemaType: 'PROTOBUF', schema: 'syntax = "proto3";\npackage ex;\n\nmessage Order {\n  string id = 1;\n  int32 qty = 2;\n}\n' }).body).toEqual({ id });
+    expect([call(registry, 'GET', `/schemas/ids/${id}`).body, call(registry, 'GET', '/subjects/p1/versions/1/schema').body]).toEqual([{ schemaType: 'PROTOBUF', schema: first }, first]);
+  });
+
+  it('a JSON schema\'s numbers as written (Jackson keeps 9223372036854775807 and 1.0), so 1 and 1.0 are two schemas', () => {
+    const registry = new SchemaRegistry();
+    const text = '{"type":"object","properties":{"n":{"type":"integer","maximum":9223372036854775807,"minimum":1.0}}}';
+    const id = (call(registry, 'POST', '/subjects/nj/versions', { schemaType: 'JSON', schema: text }).body as { id: number }).id;
+    expect(call(registry, 'GET', '/subjects/nj/versions/1/schema').body).toBe(text);
+    const other = (call(registry, 'POST', '/subjects/nj2/versions', { schemaType: 'JSON', schema: text.replace('1.0', '1') }).body as { id: number }).id;
+    expect(other).not.toBe(id);
+  });
+
+  it('a version is an integer as Integer.valueOf reads it, or "latest" in any case', () => {
+    const registry = new SchemaRegistry();
+    call(registry, 'POST', '/subjects/u/versions', { schema: AVRO_V1 });
+    for (const v of ['0x1', '1.0', '1e0']) expect([v, call(registry, 'GET', `/subjects/u/versions/${v}`).status]).toEqual([v, 422]);
+    for (const v of ['1', '+1', 'LATEST', 'Latest', '-1']) expect([v, call(registry, 'GET', `/subjects/u/versions/${v}`).status]).toEqual([v, 200]);
+  });
+});
+
 describe('schemas the registry refuses (42201) and references it resolves', () => {
   const post = (registry: SchemaRegistry, subject: string, body: unknown) =>
     handleRegistryRequest(registry, { method: 'POST', path: `/subjects/${subject}/versions`, query: new URLSearchParams(), body });
@@ -107,6 +138,11 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     ['a JSON schema that is an array', { schemaType: 'JSON', schema: '[1]' }],
     ['references that are no list', { schema: '"string"', references: 'bad' }],
     ['a reference without its subject', { schema: '"string"', references: [{ name: 1 }] }],
+    // what a JSON Schema loader refuses besides unknown types
+    ['a JSON schema whose required is no list', { schemaType: 'JSON', schema: '{"type":"object","required":"a"}' }],
+    ['a JSON schema whose properties are a list', { schemaType: 'JSON', schema: '{"type":"object","properties":[]}' }],
+    ['a JSON schema whose pattern is no regular expression', { schemaType: 'JSON', schema: '{"type":"string","pattern":"("}' }],
+    ['a JSON schema pointing into itself at nothing', { schemaType: 'JSON', schema: '{"$ref":"#/definitions/missing"}' }],
   ])('%s', (_name, body) => {
     const r = post(new SchemaRegistry(), 'x-value', body);
     expect([r.status, (r.body as { error_code: number }).error_code]).toEqual([422, 42201]);

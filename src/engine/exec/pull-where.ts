@@ -7,11 +7,7 @@ import { columnRefs } from '../analysis/expr-walk.js';
 import { javaDoubleString } from '../util/decimal.js';
 
 /** What a pull query may do besides key lookups (`ksql.query.pull.table.scan.enabled`, `…range.scan.enabled`). */
-export interface PullScanOptions {
-  tableScan: boolean; rangeScan: boolean; windowed: boolean;
-  /** Scans are enabled, but the table is session-windowed, whose store serves key lookups only. */
-  sessionScan?: boolean;
-}
+export interface PullScanOptions { tableScan: boolean; rangeScan: boolean; windowed: boolean }
 
 export interface KeyCol { name: string; type: SqlType }
 
@@ -31,7 +27,6 @@ function whereError(message: string, windowed: boolean): KsqlStatementError {
   return new KsqlStatementError(`${message.replace(/\.$/, '')}.${PULL_SUFFIX}\nPull queries require a WHERE clause that:\n - limits the query to keys only, e.g. \`SELECT * FROM X WHERE <key-column>=Y;\`.\n - specifies an equality condition that is a conjunction of equality expressions that cover all key columns.${bounds}`);
 }
 const TABLE_SCAN = 'Query requires table scan to be enabled. Table scans can be enabled by setting ksql.query.pull.table.scan.enabled=true';
-const SESSION_SCAN = 'Table scan unsupported on session tables';
 const RESOLVABLE = 'A comparison must be between a key column and a resolvable expression.';
 const COMBINED = 'A comparison condition on the key column cannot be combined with other comparisons such as an IN predicate.';
 
@@ -55,9 +50,8 @@ function hasColumn(e: Expr): boolean {
  * with `=` or IN to resolvable values, unless a table scan (or, for single STRING keys, a range scan) may serve it.
  */
 export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts: PullScanOptions): void {
-  // (a session table with scans enabled: not the setting, the table is what refuses it)
-  const needsScan = (message: string) => { if (!opts.tableScan) throw opts.sessionScan ? new KsqlStatementError(SESSION_SCAN) : whereError(message, opts.windowed); };
-  if (!where) { if (!opts.tableScan) throw new KsqlStatementError(opts.sessionScan ? SESSION_SCAN : TABLE_SCAN); return; }
+  const needsScan = (message: string) => { if (!opts.tableScan) throw whereError(message, opts.windowed); };
+  if (!where) { if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN); return; }
   for (const conjuncts of disjuncts(where)) {
     if (opts.windowed) checkWindowBounds(conjuncts);
     const seen = new Map<string, 'point' | 'range'>();
@@ -98,7 +92,7 @@ export function validatePullWhere(where: Expr | undefined, keys: KeyCol[], opts:
     const ranged = [...seen.values()].includes('range');
     // range scans walk the serialized STRING key order of an unwindowed store only
     if (ranged && (!opts.rangeScan || opts.windowed || keys.length !== 1 || keys[0]!.type.kind !== 'STRING')) {
-      if (!opts.tableScan) throw new KsqlStatementError(opts.sessionScan ? SESSION_SCAN : TABLE_SCAN);
+      if (!opts.tableScan) throw new KsqlStatementError(TABLE_SCAN);
     }
   }
 }

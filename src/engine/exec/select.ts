@@ -106,8 +106,7 @@ export function startPullQuery(engine: Engine, q: Query, props: Record<string, u
   const keys = keyColumns(ds.columns);
   // a session-windowed table serves key lookups only, whatever the scan settings
   const session = ds.windowInfo?.type === 'SESSION';
-  const scans = flag('ksql.query.pull.table.scan.enabled');
-  validatePullWhere(q.where, keys, { tableScan: !session && scans, rangeScan: !session && flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo, sessionScan: session && scans });
+  validatePullWhere(q.where, keys, { tableScan: !session && flag('ksql.query.pull.table.scan.enabled'), rangeScan: !session && flag('ksql.query.pull.range.scan.enabled'), windowed: !!ds.windowInfo });
   const rows: unknown[][] = [];
   const names = writer.plan.columns.map((c) => c.name);
   const { key: ks } = serdesOf(ds);

@@ -175,7 +175,8 @@ export class SchemaRegistry implements SchemaLookup {
     const version = asVersion ?? (vs[vs.length - 1]?.version ?? 0) + 1;
     this.emit({ op: 'register', subject, version, id: schemaId, schema, schemaType, references });
     this.nextId = Math.max(this.nextId, schemaId + 1);
-    this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
+    // (an id's text never changes: the same schema written otherwise, under another subject, keeps the first text)
+    if (!this.byId.has(schemaId)) this.byId.set(schemaId, { id: schemaId, schema, schemaType, references });
     this.reservedFor.delete(subject);
     vs.push({ version, id: schemaId, deleted: false });
     vs.sort((x, y) => x.version - y.version);

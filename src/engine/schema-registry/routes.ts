@@ -205,8 +205,10 @@ function modeOf(body: unknown): string {
 }
 
 function versionOf(text: string): number | 'latest' {
-  if (text === 'latest' || text === '-1') return 'latest';
-  const n = Number(text);
+  // (as Confluent's VersionId reads it: "latest" in any case, or an integer as Integer.valueOf takes it, -1 too)
+  const t = text.trim();
+  if (t.toLowerCase() === 'latest' || t === '-1') return 'latest';
+  const n = /^[+-]?\d+$/.test(t) ? Number(t) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 2 ** 31 - 1) {
     throw new RegistryError(422, 42202, `The specified version '${text}' is not a valid version id. Allowed values are between [1, 2^31-1] and the string "latest"`);
   }

@@ -3,6 +3,7 @@ import { RegistryError } from './errors.js';
 import { avsc, protobufjs } from '../serde/libraries.js';
 import { parseProto, type ProtoSchema } from '../serde/protobuf-schema.js';
 import type protobuf from 'protobufjs';
+import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
 
 /**
  * The text a schema is stored and compared under: Avro as Avro's Java library prints it (Confluent
@@ -18,6 +19,9 @@ export function normalizeSchema(schema: string, type: SchemaType): string {
   try { parsed = JSON.parse(schema); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
+  // (a JSON schema's numbers as written, as Jackson keeps them: 9223372036854775807 and 1.0 stay so)
+  // (a key twice, which that reader refuses, keeps JSON.parse's reading: the last one)
+  if (type === 'JSON') { try { return stringifyLossless(parseLossless(schema)) ?? JSON.stringify(parsed); } catch { return JSON.stringify(parsed); } }
   return JSON.stringify(type === 'AVRO' ? printedAvro(parsed, null) : parsed);
 }
 
@@ -155,7 +159,7 @@ export function validateSchema(schema: string, type: SchemaType, references: { n
     } else {
       const parsed: unknown = JSON.parse(schema);
       if (typeof parsed !== 'boolean' && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error('a JSON schema is an object or a boolean');
-      checkJsonTypes(parsed);
+      checkJsonTypes(parsed, parsed);
     }
   } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
@@ -207,18 +211,40 @@ const SCHEMA_MAPS = ['properties', 'patternProperties', 'definitions', '$defs', 
  * types. Only keywords that hold schemas are followed: the values of enum, const, default,
  * required or dependencies' name lists are data.
  */
-function checkJsonTypes(node: unknown): void {
+function checkJsonTypes(node: unknown, root: unknown): void {
   if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
   const o = node as Record<string, unknown>;
   if ('type' in o) {
     for (const t of Array.isArray(o.type) ? o.type : [o.type]) if (typeof t !== 'string' || !JSON_TYPES.has(t)) throw new Error(`unknown type ${JSON.stringify(t)}`);
   }
-  for (const k of ONE_SCHEMA) if (k in o && !Array.isArray(o[k])) checkJsonTypes(o[k]);
-  for (const k of SCHEMA_LISTS) if (Array.isArray(o[k])) (o[k] as unknown[]).forEach(checkJsonTypes);
+  // what a schema loader refuses besides types: keywords of the wrong shape, a pattern that is no
+  // regular expression (ECMA 262's, as JSON Schema has them), a pointer into the schema that points nowhere
+  if ('required' in o && (!Array.isArray(o.required) || o.required.some((x) => typeof x !== 'string'))) throw new Error('required: expected an array of property names');
+  for (const k of ['properties', 'patternProperties', 'definitions', '$defs']) {
+    if (k in o && (o[k] === null || typeof o[k] !== 'object' || Array.isArray(o[k]))) throw new Error(`${k}: expected an object`);
+  }
+  for (const p of [o.pattern, ...Object.keys((o.patternProperties ?? {}) as object)]) {
+    if (typeof p === 'string') { try { new RegExp(p, 'u'); } catch { throw new Error(`pattern ${JSON.stringify(p)} is not a valid regular expression`); } }
+  }
+  if (typeof o.$ref === 'string' && o.$ref.startsWith('#/') && pointerTarget(root, o.$ref.slice(1)) === undefined) throw new Error(`$ref ${JSON.stringify(o.$ref)} points to nothing in the schema`);
+  for (const k of ONE_SCHEMA) if (k in o && !Array.isArray(o[k])) checkJsonTypes(o[k], root);
+  for (const k of SCHEMA_LISTS) if (Array.isArray(o[k])) for (const x of o[k] as unknown[]) checkJsonTypes(x, root);
   for (const k of SCHEMA_MAPS) {
     const m = o[k];
-    if (m && typeof m === 'object' && !Array.isArray(m)) for (const v of Object.values(m)) if (!Array.isArray(v)) checkJsonTypes(v);
+    if (m && typeof m === 'object' && !Array.isArray(m)) for (const v of Object.values(m)) if (!Array.isArray(v)) checkJsonTypes(v, root);
   }
+}
+
+/** What a JSON pointer (/a/b, with ~1 for / and ~0 for ~, percent-encoded as a URI fragment) names in `doc`; undefined for nothing. */
+function pointerTarget(doc: unknown, pointer: string): unknown {
+  let at: unknown = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    let seg: string;
+    try { seg = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~'); } catch { return undefined; }
+    if (at === null || typeof at !== 'object' || !Object.prototype.hasOwnProperty.call(at, seg)) return undefined;
+    at = (at as Record<string, unknown>)[seg];
+  }
+  return at;
 }
 
 /**
