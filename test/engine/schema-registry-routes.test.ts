@@ -119,6 +119,14 @@ describe('what the registry keeps of a schema', () => {
     expect(other).not.toBe(id);
   });
 
+  it('an Avro schema\'s defaults as written too (Java\'s Schema prints a double\'s default 1.0)', () => {
+    const registry = new SchemaRegistry();
+    const text = (d: string) => `{"type":"record","name":"R","fields":[{"name":"x","type":"double","default":${d}}]}`;
+    const id = (call(registry, 'POST', '/subjects/ad/versions', { schema: text('1.0') }).body as { id: number }).id;
+    expect(call(registry, 'GET', `/schemas/ids/${id}/schema`).body).toBe(text('1.0'));
+    expect((call(registry, 'POST', '/subjects/ad2/versions', { schema: text('1') }).body as { id: number }).id).not.toBe(id);
+  });
+
   it('a version is an integer as Integer.valueOf reads it, or "latest" in any case', () => {
     const registry = new SchemaRegistry();
     call(registry, 'POST', '/subjects/u/versions', { schema: AVRO_V1 });

@@ -19,10 +19,11 @@ export function normalizeSchema(schema: string, type: SchemaType): string {
   try { parsed = JSON.parse(schema); } catch (e) {
     throw new RegistryError(422, 42201, `Invalid schema ${schema}, details: ${(e as Error).message}`);
   }
-  // (a JSON schema's numbers as written, as Jackson keeps them: 9223372036854775807 and 1.0 stay so)
-  // (a key twice, which that reader refuses, keeps JSON.parse's reading: the last one)
-  if (type === 'JSON') { try { return stringifyLossless(parseLossless(schema)) ?? JSON.stringify(parsed); } catch { return JSON.stringify(parsed); } }
-  return JSON.stringify(type === 'AVRO' ? printedAvro(parsed, null) : parsed);
+  // numbers as written, as Jackson keeps them (9223372036854775807 and 1.0 stay so: a default of 1.0
+  // and one of 1 are two schemas); a key twice, which that reader refuses, keeps JSON.parse's reading
+  let exact: unknown;
+  try { exact = parseLossless(schema); } catch { exact = parsed; }
+  return stringifyLossless(type === 'AVRO' ? printedAvro(exact, null) : exact) ?? JSON.stringify(parsed);
 }
 
 /** Jackson's default limit on how deep a JSON document nests (StreamReadConstraints). */
