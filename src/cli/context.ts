@@ -36,7 +36,7 @@ export function loadConfigOrExit(opts: GlobalOptions, only: { onlyMigrations?: b
  * (dbpassword, KAFKAPASSWORD, basic.auth.user.info, snowflake.private.key).
  */
 const SECRET_WORDS = /^(pass|passwd|password|passphrase|secret|token|credential|credentials|apikey|jaas|pwd|pw|auth|hmac)$/i;
-const SECRET_PARTS = /password|passwd|passphrase|secret|token|credential|apikey|jaas|userinfo|privatekey|accesskey|signingkey|encryptionkey|hmackey/i;
+const SECRET_PARTS = /password|passwd|passphrase|passcode|secret|token|credential|apikey|jaas|userinfo|privatekey|accesskey|signingkey|encryptionkey|hmackey|sshkey|clientkey|licensekey|bearer|dsn|(?:pass|pwd)$/i;
 const SECRET_NAME = { test: (name: string) => name.split(/[._\-\s]+|(?<=[a-z])(?=[A-Z])/).some((w) => SECRET_WORDS.test(w)) || SECRET_PARTS.test(name.replace(/[._\-\s]/g, '')) };
 
 /** Space between a property's name and its value: in a JSON request body a line break is the two characters \n. */
@@ -168,9 +168,13 @@ function noteDefinedSecrets(files: { fileName: string; content: string }[], defi
     // may quote them without their name (a syntax error near them)
     // (a value that names variables is noted as they make it)
     // (or written without quotes, which the server refuses, quoting it: 'connection.password'=Hunter2)
-    for (const m of file.content.matchAll(/'((?:[^']|'')*)'\s*=?\s*(?:'((?:[^']|'')*)'|(-?\d+(?:\.\d+)?)(?![^\s,);])|(?<==\s*)([^\s,);'"`]+))/g)) {
-      const literal = (m[2] ?? m[3] ?? m[4]!).replace(/''/g, "'");
-      if (!SECRET_NAME.test(m[1]!)) continue;
+    // (its value in double quotes or backticks too, which the server refuses, quoting it; after = : or
+    // =>; and the name unquoted, which the server refuses too)
+    for (const m of file.content.matchAll(/(?:'((?:[^']|'')*)'|\b([A-Za-z_][\w.]*))\s*(?:=>?|:)?\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)"|`([^`]*)`|(-?\d+(?:\.\d+)?)(?![^\s,);])|(?<=[=:>]\s*)([^\s,);'"`]+))/g)) {
+      const name = m[1] ?? m[2]!;
+      if (m[2] !== undefined && m[3] === undefined && m[4] === undefined && m[5] === undefined) continue;
+      const literal = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4] !== undefined ? m[4].replace(/""/g, '"') : (m[5] ?? m[6] ?? m[7]!);
+      if (!SECRET_NAME.test(name)) continue;
       if (!literal.includes('${')) { definedSecrets.add(literal); continue; }
       try { definedSecrets.add(substitute(literal, defines, 1)); } catch { /* a variable it lacks: nothing to mask */ }
     }

@@ -61,7 +61,11 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
 
 /** An option echoed with its value ('--pasword=...' mistyped): the value may be a secret, so it is not shown. */
 // (the value runs to the quote that ends the line: it may hold quotes itself)
-export const withoutOptionValues = (message: string): string => message.replace(/'(--?[\w-]+)=[^\n]*'(?=\n|$)/g, "'$1=***'");
+// (names with dots too, -Ddb.password=...; a value over lines too; and a short option with its value
+// attached, -pSECRET, as a mysql habit writes it, keeps only its letter)
+export const withoutOptionValues = (message: string): string => message
+  .replace(/'(--?[\w.-]+)=[\s\S]*?'(?=\n|$)/g, "'$1=***'")
+  .replace(/'-([A-Za-z])[^-'=\s,][^'\s=]*'/g, "'-$1***'");
 
 /** A usage error from the flag parser as one line: its suggestion joins the line it follows, and values are hidden. */
 export const usageLine = (message: string): string => withoutOptionValues(message).replace(/\n\(Did you mean (.*?)\?\)/, ' (did you mean $1?)');

@@ -204,6 +204,9 @@ function yamlProblem(message: string): string {
 
 /** Moves `user:pass@` out of `server.url` into username and password (unless set beside it). */
 function moveUrlCredentials(server: Record<string, unknown> | undefined, source: string): void {
+  // (whitespace around it, as a secret pasted with a line break before it has: taken off first, or
+  // the credentials would stay in a URL that is printed)
+  if (server && typeof server.url === 'string') server.url = server.url.trim();
   const url = server?.url;
   if (!server || typeof url !== 'string') return;
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];

@@ -220,6 +220,13 @@ describe('secrets the review found shown', () => {
   it('an option mistyped as --name=value is echoed without its value', async () => {
     const { withoutOptionValues } = await import('../../src/cli/errors.js');
     expect(withoutOptionValues("error: unknown option '--pasword=S3cr3t-XYZ-987'")).toBe("error: unknown option '--pasword=***'");
+    // a name with dots (Java's -Dname=value), a value over lines, a short option with its value attached (-pSECRET)
+    expect(withoutOptionValues("error: unknown option '-Ddb.password=S3cr3t-XYZ-987'")).toBe("error: unknown option '-Ddb.password=***'");
+    expect(withoutOptionValues("error: unknown option '--pasword=S3cr3t\nx'")).toBe("error: unknown option '--pasword=***'");
+    expect(withoutOptionValues("error: unknown option '-pS3cr3t-XYZ-987'")).toBe("error: unknown option '-p***'");
+    // commander's own texts stay: a single letter, an option's synopsis
+    expect(withoutOptionValues("error: unknown option '-x'")).toBe("error: unknown option '-x'");
+    expect(withoutOptionValues("error: option '-d, --define <name=value>' argument missing")).toBe("error: option '-d, --define <name=value>' argument missing");
   });
 });
 

@@ -1165,13 +1165,24 @@ describe('secrets stay out of output', () => {
     // a secret property's literal that a syntax error quotes without its name, and one written
     // without quotes, which the server refuses quoting it
     // (the local server quotes the literal as ANTLR does, ''Pg-S3cr3t-111''; a real ksqlDB's words differ)
-    for (const [property, secret, shown] of [["'connection.password' 'Pg-S3cr3t-111'", 'Pg-S3cr3t-111', "''***''"], ["'connection.password'=Hunter2Secret99", 'Hunter2Secret99', '***']] as const) {
+    // (and its value in double quotes or backticks, which the server refuses, quoting it; the name unquoted)
+    for (const [property, secret, shown] of [["'connection.password' 'Pg-S3cr3t-111'", 'Pg-S3cr3t-111', "''***''"], ["'connection.password'=Hunter2Secret99", 'Hunter2Secret99', '***'],
+      ["'connection.password'=\"Dq-S3cr3t-XYZZY-42\"", 'Dq-S3cr3t-XYZZY-42', '***'], ["'connection.password'=`Bq-S3cr3t-424242`", 'Bq-S3cr3t-424242', '***'], ["connection.password='Uq-S3cr3t-5151'", 'Uq-S3cr3t-5151', 'Syntax Error']] as const) {
       const q = project();
       sql(q.dir, 'V000001__conn.sql', `CREATE SOURCE CONNECTOR pg WITH ('connector.class'='x', ${property});\n`);
       const failed = q.run('up');
       expect([failed.status, failed.stderr]).toEqual([1, process.env.KSQLDB_URL ? expect.any(String) : expect.stringContaining(shown)]);
       expect(failed.stderr).not.toContain(secret);
       expect(q.run('status', '--json').stdout).not.toContain(secret);
+      expect(q.run('up', '--dry-run').stdout).not.toContain(secret);
+    }
+  });
+
+  it('a server URL with whitespace before it (a secret pasted with a line break) still has its credentials taken out: never printed', () => {
+    const p = project();
+    for (const url of [' http://admin:S3cr3t-XYZZY-42@127.0.0.1:1', '\nhttp://admin:S3cr3t-XYZZY-42@127.0.0.1:1\n']) {
+      const r = spawnSync(process.execPath, [CLI, 'status', '--json', '--verbose'], { cwd: p.dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_SERVER: url }, timeout: 30_000 });
+      expect([r.status, r.stderr.includes('S3cr3t'), r.stdout.includes('S3cr3t'), r.stderr]).toEqual([3, false, false, expect.stringContaining('cannot reach ksqlDB at http://127.0.0.1:1')]);
     }
   });
 

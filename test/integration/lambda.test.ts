@@ -230,6 +230,16 @@ describe('ksql-migrate lambda', () => {
     expect(await new Promise((r) => c.on('exit', (code, signal) => r([code, signal])))).toEqual([null, 'SIGINT']);
   });
 
+  it('--secret: a secret given in place of its file is not echoed, nor is the file\'s name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-secret-'));
+    const ev = join(dir, 'event.json');
+    writeFileSync(ev, '{}');
+    for (const given of ['app=S3cr3t-XYZZY-42', 'app={"password":"S3cr3t-XYZZY-42"}']) {
+      const r = spawnSync(process.execPath, [CLI, 'lambda', 'invoke', '--handler', `${COLLECT}#handler`, '--event', ev, '--secret', given], { encoding: 'utf8', timeout: 30_000 });
+      expect([r.status, r.stderr]).toEqual([2, "error: --secret app: the file given cannot be read (ENOENT); NAME=FILE names the file that holds the secret, not the secret\n"]);
+    }
+  });
+
   it('invoke: one event from a file; a handler that throws exits 1 with one line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ksqlm-invoke-'));
     const ev = join(dir, 'event.json'), out = join(dir, 'out.jsonl');

@@ -36,7 +36,8 @@ async function serveSecrets(specs: string[]): Promise<(() => Promise<void>) | un
     // (what was given is not echoed: it may be the secret itself, given in place of its file)
     if (i <= 0) throw new CliError(`--secret: expected NAME=FILE (the secret's name, and the file that holds it), got ${i === 0 ? 'no name' : "no '='"}`, EXIT.USAGE);
     try { secrets.set(s.slice(0, i), readFileSync(s.slice(i + 1), 'utf8').trim()); } catch (e) {
-      throw new CliError(`--secret: cannot read ${s.slice(i + 1)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, EXIT.USAGE);
+      // (nor is the file's name: a secret given in its place would be shown)
+      throw new CliError(`--secret ${s.slice(0, i)}: the file given cannot be read (${(e as NodeJS.ErrnoException).code ?? 'unreadable'}); NAME=FILE names the file that holds the secret, not the secret`, EXIT.USAGE);
     }
   }
   const emulator = await startSecretsEmulator(secrets);
