@@ -62,7 +62,8 @@ const identities = new Map<string, string>();
 
 function identityOf(schema: string, type: SchemaType): string {
   try {
-    if (type === 'AVRO') return JSON.stringify(printedAvro(JSON.parse(schema), null));
+    // (numbers as written, as the text is stored: a default of 1.0 and one of 1 print apart)
+    if (type === 'AVRO') return stringifyLossless(printedAvro(parseLossless(schema), null)) ?? JSON.stringify(printedAvro(JSON.parse(schema), null));
     if (type === 'PROTOBUF') {
       const parsed = protobufjs().parse(schema, { keepCase: true });
       const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
