@@ -85,7 +85,10 @@ describe('config precedence: defaults < file < env < flags', () => {
     const file = join(dir, 'ksql-migrate.yaml');
     expect(() => loadConfig({}, {}, dir)).toThrow(`${file}:3: server.password: is set without a username (HTTP Basic authentication sends both)`);
     expect(() => loadConfig({ username: 'u' }, {}, dir)).not.toThrow();
-    expect(() => loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: 'x' }, project('server:\n  url: http://h:1\n'))).toThrow('schemaRegistry.password: is set without a username');
+    // given by a flag or the environment, it is named so
+    expect(() => loadConfig({ password: 'x' }, {}, project('server:\n  url: http://h:1\n'))).toThrow(/^--password: is set without a username/);
+    expect(() => loadConfig({}, { KSQL_MIGRATE_PASSWORD: 'x' }, project('server:\n  url: http://h:1\n'))).toThrow(/^KSQL_MIGRATE_PASSWORD: is set without a username/);
+    expect(() => loadConfig({}, { KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: 'x' }, project('server:\n  url: http://h:1\n'))).toThrow(/^KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD: is set without a username/);
     const props = project('ksql.server.url=http://h:1\nksql.auth.basic.password=secret-value\n', 'ksql-migrations.properties');
     expect(() => loadConfig({}, {}, props)).toThrow(`${join(props, 'ksql-migrations.properties')}:2: ksql.auth.basic.password: is set without a username`);
     // (the value itself is never part of the message)

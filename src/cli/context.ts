@@ -247,7 +247,12 @@ function refusedProperty(message: string): string | undefined {
 
 /** Maps client errors to one line and the documented exit code. */
 export function asCliError(e: unknown): unknown {
-  if (e instanceof MissingMigrationsDir || e instanceof MetadataMismatch) return new CliError(e.message, EXIT.USAGE, { cause: e });
+  if (e instanceof MissingMigrationsDir) return new CliError(e.message, EXIT.USAGE, { cause: e });
+  // a history name taken by another source is the configuration's mistake: named with the line that sets it
+  if (e instanceof MetadataMismatch) {
+    const which = /^metadata\.(stream|table):/.exec(e.message)?.[1];
+    return new CliError(`${which ? loadedConfig()?.settingAt?.(['metadata', which]) ?? '' : ''}${e.message}`, EXIT.USAGE, { cause: e });
+  }
   // a property of the configuration the server refuses is the configuration's mistake, named where it is set
   const property = e instanceof ServerError && e.status === 400 ? refusedProperty(e.message) : undefined;
   if (property !== undefined) {

@@ -80,7 +80,7 @@ export function buildProgram(): Command {
   common(meta.command('init').description('create the history stream and table'))
     .action(async (opts) => { const { runMetadata } = await import('./commands/metadata.js'); code(await runMetadata('init', opts)); });
   common(meta.command('destroy').description('drop the history stream and table with their topics'))
-    .option('--yes', 'do not ask (without a terminal, required)')
+    .option('-y, --yes', 'do not ask (without a terminal, required)')
     .action(async (opts) => { const { runMetadata } = await import('./commands/metadata.js'); code(await runMetadata('destroy', opts)); });
 
   const queries = common(program.command('queries').description('persistent queries: list (default), terminate, pause, resume, explain'))

@@ -447,8 +447,14 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
       throw new ConfigError(`${path}${line === undefined ? '' : `:${line}`}: ${propertyKey}: ${issue.message}`);
     }
     // a bad value is named where it came from: the flag, the environment variable, or the file's key
-    const source = key === 'server.url' && flags.server ? '--server' : key === 'server.url' && env.KSQL_MIGRATE_SERVER ? 'KSQL_MIGRATE_SERVER'
-      : key === 'schemaRegistry.url' && env.KSQL_MIGRATE_SCHEMA_REGISTRY_URL ? 'KSQL_MIGRATE_SCHEMA_REGISTRY_URL' : key;
+    const origins: Record<string, [flag: string | undefined, envName: string]> = {
+      'server.url': [flags.server !== undefined ? '--server' : undefined, 'KSQL_MIGRATE_SERVER'],
+      'server.password': [flags.password !== undefined ? '--password' : undefined, 'KSQL_MIGRATE_PASSWORD'],
+      'schemaRegistry.url': [undefined, 'KSQL_MIGRATE_SCHEMA_REGISTRY_URL'],
+      'schemaRegistry.password': [undefined, 'KSQL_MIGRATE_SCHEMA_REGISTRY_PASSWORD'],
+    };
+    const origin = origins[key];
+    const source = origin?.[0] ?? (origin && env[origin[1]] ? origin[1] : key);
     // (a value the file gives and no higher layer replaced, the sections they all have aside: named with its line)
     const at = (layer: unknown) => issue.path.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), layer);
     const replaced = [fromEnv, fromFlags].map(at).some((v) => v !== undefined && (typeof v !== 'object' || v === null));

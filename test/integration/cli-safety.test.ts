@@ -9,6 +9,9 @@ import { CLI, freePort, ksql, queryStream, startServerProcess } from '../helpers
 import { appliedOutOfOrder, eventually, project as makeProject, sql, suiteServer } from '../helpers/project.js';
 import { startDelayProxy } from '../helpers/proxy.js';
 
+/** Where a project's ksql-migrate.yaml sets metadata.<key>, as an error names it: `file:line: `. */
+const settingLine = (yaml: string, key: string) => `${yaml}:${readFileSync(yaml, 'utf8').split('\n').findIndex((l) => l.startsWith(`  ${key}: `)) + 1}: `;
+
 // Cases a careful user meets beyond the happy path: flags that must reach their command, names that
 // must not become SQL, the lock held through a long run, secrets kept out of output. The suite runs
 // against the local server, or against a real ksqlDB when KSQLDB_URL is set.
@@ -227,7 +230,7 @@ describe('the history stays true', () => {
     const yaml = join(p.dir, 'ksql-migrate.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^( {2}table: ).*$/m, `$1${table}`));
     const r = p.run('metadata', 'init');
-    expect([r.status, r.stderr]).toEqual([2, `error: metadata.table: ${table} is an existing table without the migration history's columns (${['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', 'STARTED_ON', 'COMPLETED_ON', 'PREVIOUS', 'ERROR_REASON'].join(', ')}); set metadata.table to a name of its own\n`]);
+    expect([r.status, r.stderr]).toEqual([2, `error: ${settingLine(yaml, 'table')}metadata.table: ${table} is an existing table without the migration history's columns (${['VERSION_KEY', 'VERSION', 'NAME', 'STATE', 'CHECKSUM', 'STARTED_ON', 'COMPLETED_ON', 'PREVIOUS', 'ERROR_REASON'].join(', ')}); set metadata.table to a name of its own\n`]);
     const d = (await ksql(target(), `DESCRIBE ${table};`)).body[0].sourceDescription;
     expect(d.fields.map((f: { name: string }) => f.name)).toEqual(['ID', 'V']);
   });
@@ -243,8 +246,8 @@ describe('the history stays true', () => {
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(/^( {2}table: ).*$/m, `$1${a.table}`));
     // commands that write ask the table's DESCRIBE, which names its stream; status and validate, which
     // read in two requests, know it by a history table readable while b's stream does not exist
-    const named = `error: metadata.table: ${a.table} is the history table of the stream ${a.stream}, not of metadata.stream ${b.stream}; set metadata.table to a name of its own (or metadata.stream to ${a.stream})\n`;
-    const unnamed = `error: metadata.table: ${a.table} is a history table, but metadata.stream ${b.stream} does not exist: it is another stream's history; set metadata.table to a name of its own (or metadata.stream to the stream it is made from)\n`;
+    const named = `error: ${settingLine(yaml, 'table')}metadata.table: ${a.table} is the history table of the stream ${a.stream}, not of metadata.stream ${b.stream}; set metadata.table to a name of its own (or metadata.stream to ${a.stream})\n`;
+    const unnamed = `error: ${settingLine(yaml, 'table')}metadata.table: ${a.table} is a history table, but metadata.stream ${b.stream} does not exist: it is another stream's history; set metadata.table to a name of its own (or metadata.stream to the stream it is made from)\n`;
     for (const args of [['up'], ['status'], ['validate'], ['repair', '--mark-migrated', '--version', '1', '--yes'], ['metadata', 'init'], ['metadata', 'destroy', '--yes']]) {
       const r = b.run(...args);
       expect([args, r.status, r.stderr]).toEqual([args, 2, ['status', 'validate'].includes(args[0]!) ? unnamed : named]);
@@ -276,7 +279,7 @@ describe('the history stays true', () => {
     const original = readFileSync(yaml, 'utf8');
     for (const table of [plain, derived]) {
       writeFileSync(yaml, original.replace(/^( {2}table: ).*$/m, `$1${table}`));
-      const message = `error: metadata.table: ${table} is an existing table without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.table to a name of its own\n`;
+      const message = `error: ${settingLine(yaml, 'table')}metadata.table: ${table} is an existing table without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.table to a name of its own\n`;
       for (const args of [['up'], ['status'], ['metadata', 'destroy', '--yes']]) {
         const r = p.run(...args);
         expect([table, args, r.status, r.stderr]).toEqual([table, args, 2, message]);
@@ -771,7 +774,8 @@ describe('mistakes are errors, not silent successes', () => {
     const yaml = join(p.dir, 'ksql-migrate.yaml');
     writeFileSync(yaml, readFileSync(yaml, 'utf8').replace(`stream: ${p.stream}\n`, `stream: ${other}\n`));
     sql(p.dir, 'V000001__a.sql', stream(`MH_${p.stream}`, `mh_${p.stream.toLowerCase()}`));
-    const message = `error: metadata.stream: ${other} is an existing stream without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.stream (and metadata.table) to names of their own\n`;
+    // (named with the file and line that set it, as a configuration error is)
+    const message = `error: ${settingLine(yaml, 'stream')}metadata.stream: ${other} is an existing stream without the migration history's columns (VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON); set metadata.stream (and metadata.table) to names of their own\n`;
     for (const args of [['up'], ['baseline', '--version', '1'], ['metadata', 'init']]) {
       const r = p.run(...args);
       expect([args, r.status, r.stderr]).toEqual([args, 2, message]);
@@ -784,6 +788,7 @@ describe('mistakes are errors, not silent successes', () => {
     const original = readFileSync(yaml, 'utf8');
     const set = (stream: string, table: string) => writeFileSync(yaml, original.replace(`stream: ${p.stream}\n`, `stream: ${stream}\n`).replace(/^( {2}table: ).*$/m, `$1${table}`));
     const exists = async (name: string) => (await ksql(target(), `DESCRIBE ${name};`)).status === 200;
+    const at = (key: string) => settingLine(yaml, key);
     sql(p.dir, 'V000001__a.sql', stream(`NT_${p.stream}`, `nt_${p.stream.toLowerCase()}`));
     const cols = 'VERSION_KEY, VERSION, NAME, STATE, CHECKSUM, STARTED_ON, COMPLETED_ON, PREVIOUS, ERROR_REASON';
     // a table of the user's under metadata.table, and a stream name no source has yet: nothing is made
@@ -792,7 +797,7 @@ describe('mistakes are errors, not silent successes', () => {
     set(fresh, users);
     for (const args of [['metadata', 'init'], ['up']]) {
       const r = p.run(...args);
-      expect([args, r.status, r.stderr]).toEqual([args, 2, `error: metadata.table: ${users} is an existing table without the migration history's columns (${cols}); set metadata.table to a name of its own\n`]);
+      expect([args, r.status, r.stderr]).toEqual([args, 2, `error: ${at('table')}metadata.table: ${users} is an existing table without the migration history's columns (${cols}); set metadata.table to a name of its own\n`]);
     }
     expect(await exists(fresh)).toBe(false);
     // once a history exists, metadata.stream naming another stream: up refuses it before writing its lock claim there
@@ -802,12 +807,12 @@ describe('mistakes are errors, not silent successes', () => {
     expect((await ksql(target(), `CREATE STREAM ${other} (LOGGER STRING, LEVEL STRING) WITH (KAFKA_TOPIC='${other.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`)).status).toBe(200);
     set(other, p.table);
     const up = p.run('up');
-    expect([up.status, up.stderr]).toEqual([2, `error: metadata.stream: ${other} is an existing stream without the migration history's columns (${cols}); set metadata.stream (and metadata.table) to names of their own\n`]);
+    expect([up.status, up.stderr]).toEqual([2, `error: ${at('stream')}metadata.stream: ${other} is an existing stream without the migration history's columns (${cols}); set metadata.stream (and metadata.table) to names of their own\n`]);
     expect((await queryStream(target(), `SELECT * FROM ${other};`)).rows).toEqual([]);
     // the history table under metadata.stream: a table, not a stream
     set(p.table, `NEWTABLE_${p.stream}`);
     const asTable = p.run('up');
-    expect([asTable.status, asTable.stderr]).toEqual([2, `error: metadata.stream: ${p.table} is an existing table, not a stream; set metadata.stream (and metadata.table) to names of their own\n`]);
+    expect([asTable.status, asTable.stderr]).toEqual([2, `error: ${at('stream')}metadata.stream: ${p.table} is an existing table, not a stream; set metadata.stream (and metadata.table) to names of their own\n`]);
     expect(await exists(`NEWTABLE_${p.stream}`)).toBe(false);
     expect(await exists(`NT_${p.stream}`)).toBe(false);
   });
