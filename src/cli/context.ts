@@ -168,17 +168,36 @@ function noteDefinedSecrets(files: { fileName: string; content: string }[], defi
     // may quote them without their name (a syntax error near them)
     // (a value that names variables is noted as they make it)
     // (or written without quotes, which the server refuses, quoting it: 'connection.password'=Hunter2)
-    // (its value in double quotes or backticks too, which the server refuses, quoting it; after = : or
-    // =>; and the name unquoted, which the server refuses too)
-    for (const m of file.content.matchAll(/(?:'((?:[^']|'')*)'|\b([A-Za-z_][\w.]*))\s*(?:=>?|:)?\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)"|`([^`]*)`|(-?\d+(?:\.\d+)?)(?![^\s,);])|(?<=[=:>]\s*)([^\s,);'"`]+))/g)) {
-      const name = m[1] ?? m[2]!;
-      if (m[2] !== undefined && m[3] === undefined && m[4] === undefined && m[5] === undefined) continue;
-      const literal = m[3] !== undefined ? m[3].replace(/''/g, "'") : m[4] !== undefined ? m[4].replace(/""/g, '"') : (m[5] ?? m[6] ?? m[7]!);
-      if (!SECRET_NAME.test(name)) continue;
+    for (const literal of secretPropertyValues(file.content)) {
       if (!literal.includes('${')) { definedSecrets.add(literal); continue; }
       try { definedSecrets.add(substitute(literal, defines, 1)); } catch { /* a variable it lacks: nothing to mask */ }
     }
   }
+}
+
+/**
+ * The literal values SQL text gives secret-named properties: after the name ('connection.password',
+ * or unquoted, which the server refuses) an optional = : or =>, then the value: quoted in any of
+ * SQL's three ways (the server refuses "..." and `...`, quoting them), a number, or after a
+ * separator a bare run (which the server refuses, quoting it). Strings and comments are read whole,
+ * so a name is never found inside one.
+ */
+export function secretPropertyValues(text: string): string[] {
+  const values: string[] = [];
+  const token = /'((?:[^']|'')*)'|([A-Za-z_][\w.]*)|"(?:[^"]|"")*"|`[^`]*`|--[^\n]*|\/\*[\s\S]*?\*\/|[\s\S]/g;
+  const after = /^\s*(=>|[=:])?\s*(?:'((?:[^']|'')*)'|"((?:[^"]|"")*)"|`([^`]*)`|(-?\d+(?:\.\d+)?)(?![^\s,);])|([^\s,);'"`]+))/;
+  for (let m = token.exec(text); m; m = token.exec(text)) {
+    const name = m[1] !== undefined ? m[1].replace(/''/g, "'") : m[2];
+    if (name === undefined || !SECRET_NAME.test(name)) continue;
+    const v = after.exec(text.slice(token.lastIndex));
+    if (!v) continue;
+    const quoted = v[2] !== undefined ? v[2].replace(/''/g, "'") : v[3] !== undefined ? v[3].replace(/""/g, '"') : v[4];
+    // an unquoted name counts with a quoted value only; a bare value only after a separator
+    if (m[2] !== undefined && quoted === undefined) continue;
+    if (v[6] !== undefined && v[1] === undefined) continue;
+    values.push(quoted ?? v[5] ?? v[6]!);
+  }
+  return values;
 }
 
 /**

@@ -64,8 +64,10 @@ export function durationFlag(flag: string, v: string, bareUnit: 'ms' | 's'): num
 // (names with dots too, -Ddb.password=...; a value over lines too; and a short option with its value
 // attached, -pSECRET, as a mysql habit writes it, keeps only its letter)
 export const withoutOptionValues = (message: string): string => message
-  .replace(/'(--?[\w.-]+)=[\s\S]*?'(?=\n|$)/g, "'$1=***'")
-  .replace(/'-([A-Za-z])[^-'=\s,][^'\s=]*'/g, "'-$1***'");
+  // (a single dash and a letter: all that follows is hidden, = or spaces or dashes in it too; commander's
+  // own synopsis, '-d, --define <name=value>', stays)
+  .replace(/'-([A-Za-z])(?!, )[^'][\s\S]*?'(?=\n|$)/g, "'-$1***'")
+  .replace(/'(--[\w.-]+)=[\s\S]*?'(?=\n|$)/g, "'$1=***'");
 
 /** A usage error from the flag parser as one line: its suggestion joins the line it follows, and values are hidden. */
 export const usageLine = (message: string): string => withoutOptionValues(message).replace(/\n\(Did you mean (.*?)\?\)/, ' (did you mean $1?)');

@@ -244,16 +244,18 @@ function renewLease(ports: Ports, stream: string, owner: string, leaseMs: number
   return {
     /**
      * Once the lease has run out (the process stalled while a request was out, a laptop slept): the
-     * first other run that claimed the lock after this run's last claim, read from the stream (it may
-     * have released it since); '?' when the claims cannot be read. Undefined when none did, and,
-     * without a request, while the lease holds.
+     * first other run that claimed the lock after this run's last claim answered within the lease
+     * (one sent before the lapse that landed late does not count), read from the stream (the other
+     * run may have released it since); '?' when the claims cannot be read. Undefined when none did,
+     * and, without a request, while the lease holds.
      */
     async claimedSinceLapse(): Promise<string | undefined> {
       if (!lapsed && ports.now() - renewedAt <= leaseMs) return undefined;
       try {
         const claims = (await ports.client.query(`SELECT ${COLUMNS.join(', ')} FROM ${stream} WHERE VERSION_KEY = '${LOCK_KEY}';`)).rows.map(rowFromColumns);
-        let ours = -1;
-        claims.forEach((c, i) => { if (c.version === owner && c.state === 'LOCKED') ours = i; });
+        const mine = (c: (typeof claims)[number]) => c.version === owner && c.state === 'LOCKED';
+        let ours = claims.findIndex((c) => mine(c) && c.startedOn === String(renewedAt));
+        if (ours < 0) claims.forEach((c, i) => { if (mine(c)) ours = i; });
         return claims.slice(ours + 1).find((c) => c.state === 'LOCKED' && c.version !== owner)?.version ?? undefined;
       } catch { return '?'; }
     },

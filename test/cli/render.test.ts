@@ -217,13 +217,24 @@ describe('secrets the review found shown', () => {
     expect(r("WITH ('bypass.mode'='on', 'topic'='t')")).toBe("WITH ('bypass.mode'='on', 'topic'='t')");
   });
 
+  it('finds the values migration files give secret-named properties, whatever strings come before them', async () => {
+    const { secretPropertyValues } = await import('../../src/cli/context.js');
+    expect(secretPropertyValues("CREATE STREAM a AS SELECT CONCAT(x, 'y') FROM b;\nCREATE SOURCE CONNECTOR c WITH ('connector.class'='io.x', 'connection.password'='hunter22');")).toEqual(['hunter22']);
+    expect(secretPropertyValues(`WITH ("connection.user" = 'bob', 'connection.password' = 'hunter22')`)).toEqual(['hunter22']);
+    expect(secretPropertyValues(`WITH ('connection.password'="Dq-1", 'a.password'=\`Bq-2\`, connection.password='Uq-3', 'x.password'=Bare-4, 'y.password' 'Sp-5', 'z.secret'=42)`)).toEqual(['Dq-1', 'Bq-2', 'Uq-3', 'Bare-4', 'Sp-5', '42']);
+    // names inside strings or comments are no names
+    expect(secretPropertyValues("SELECT 'password = x' FROM t; -- 'password'='c1'\n/* 'token'='c2' */")).toEqual([]);
+  });
+
   it('an option mistyped as --name=value is echoed without its value', async () => {
     const { withoutOptionValues } = await import('../../src/cli/errors.js');
     expect(withoutOptionValues("error: unknown option '--pasword=S3cr3t-XYZ-987'")).toBe("error: unknown option '--pasword=***'");
-    // a name with dots (Java's -Dname=value), a value over lines, a short option with its value attached (-pSECRET)
-    expect(withoutOptionValues("error: unknown option '-Ddb.password=S3cr3t-XYZ-987'")).toBe("error: unknown option '-Ddb.password=***'");
+    // a short option hides all that follows its letter (Java's -Dname=value, a mysql -pSECRET, spaces, = or dashes in it)
+    for (const given of ['-Ddb.password=S3cr3t-XYZ-987', '-pS3cr3t-XYZ-987', '-pmy secret', '-pab=cd', '-p-xyz']) {
+      expect(withoutOptionValues(`error: unknown option '${given}'`)).toBe(`error: unknown option '${given.slice(0, 2)}***'`);
+    }
+    // a long one keeps its name, over lines too
     expect(withoutOptionValues("error: unknown option '--pasword=S3cr3t\nx'")).toBe("error: unknown option '--pasword=***'");
-    expect(withoutOptionValues("error: unknown option '-pS3cr3t-XYZ-987'")).toBe("error: unknown option '-p***'");
     // commander's own texts stay: a single letter, an option's synopsis
     expect(withoutOptionValues("error: unknown option '-x'")).toBe("error: unknown option '-x'");
     expect(withoutOptionValues("error: option '-d, --define <name=value>' argument missing")).toBe("error: option '-d, --define <name=value>' argument missing");

@@ -119,12 +119,22 @@ describe('what the registry keeps of a schema', () => {
     expect(other).not.toBe(id);
   });
 
-  it('an Avro schema\'s defaults as written too (Java\'s Schema prints a double\'s default 1.0)', () => {
+  it('an Avro schema\'s numbers as Java\'s Schema prints them: a fraction or exponent as a double (1.00 is 1.0, 1e3 1000.0), an integer as written', () => {
     const registry = new SchemaRegistry();
     const text = (d: string) => `{"type":"record","name":"R","fields":[{"name":"x","type":"double","default":${d}}]}`;
     const id = (call(registry, 'POST', '/subjects/ad/versions', { schema: text('1.0') }).body as { id: number }).id;
     expect(call(registry, 'GET', `/schemas/ids/${id}/schema`).body).toBe(text('1.0'));
+    for (const same of ['1.00', '1e0']) expect((call(registry, 'POST', '/subjects/ad/versions', { schema: text(same) }).body as { id: number }).id).toBe(id);
     expect((call(registry, 'POST', '/subjects/ad2/versions', { schema: text('1') }).body as { id: number }).id).not.toBe(id);
+    const big = (call(registry, 'POST', '/subjects/ad3/versions', { schema: text('1e3') }).body as { id: number }).id;
+    expect(call(registry, 'GET', `/schemas/ids/${big}/schema`).body).toBe(text('1000.0'));
+  });
+
+  it('a JSON schema\'s pattern is taken as Java\'s regular expressions take it (Confluent\'s loader compiles it so)', () => {
+    const registry = new SchemaRegistry();
+    for (const p of ['(?i)^abc$', '^\\S+\\@\\S+$', '^\\p{IsAlphabetic}+$', '^[a-z]++$']) {
+      expect([p, call(registry, 'POST', `/subjects/jp/versions`, { schemaType: 'JSON', schema: JSON.stringify({ type: 'string', pattern: p }) }).status]).toEqual([p, 200]);
+    }
   });
 
   it('a version is an integer as Integer.valueOf reads it, or "latest" in any case', () => {

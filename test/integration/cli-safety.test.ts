@@ -1369,6 +1369,9 @@ describe('commands a careful user leans on', () => {
     expect([both.status, both.stderr, existsSync(join(dir, 'proj')), existsSync(elsewhere)]).toEqual([2, `error: init: KSQL_MIGRATE_CONFIG names ${elsewhere}, outside ${join(dir, 'proj')}: unset it to set up ${join(dir, 'proj')}, or run init without a directory to set up the configuration it names\n`, false, false]);
     const inside = spawnSync(process.execPath, [CLI, 'init', join(dir, 'proj')], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: 'conf/k.yaml' } });
     expect([inside.status, existsSync(join(dir, 'proj', 'conf', 'k.yaml'))]).toEqual([0, true]);
+    // (a file of the directory whose name starts with two dots is inside it)
+    const dotted = spawnSync(process.execPath, [CLI, 'init', join(dir, 'proj2')], { cwd: dir, encoding: 'utf8', env: { ...process.env, KSQL_MIGRATE_CONFIG: '..ksql.yaml' } });
+    expect([dotted.status, existsSync(join(dir, 'proj2', '..ksql.yaml'))]).toEqual([0, true]);
   });
 
   it('settings that cannot work are usage errors naming the setting, not unreachable servers', () => {

@@ -148,6 +148,38 @@ describe('the migration lock when its lease runs out at the wrong moment', () =>
     await client.close();
   });
 
+  it('a renewal sent within the lease that lands after another run\'s claim (the machine slept on the way) does not hide that claim', async () => {
+    const { s, log } = project(3);
+    const client = new KsqlClient({ url: server.url });
+    let clock = 3_000_000;
+    let v2Out = false, late = false;
+    let renewalLanded: (() => void) | undefined;
+    const sleepy = Object.create(client) as KsqlClient;
+    sleepy.ksql = async (sql, props, opts) => {
+      if (v2Out && !late && sql.includes("'LOCKED'") && !sql.includes('other-run')) {
+        // a renewal sent while the lease held; before it reaches the server, another run claims the lock and applies V2 and V3
+        late = true;
+        clock += 10_000;
+        await client.ksql(lockClaim(s.metadata.stream, 'other-run', clock));
+        const other = (v: number, key: string) => insertRow(s.metadata.stream, { versionKey: key, version: String(v), name: `v${v}`, state: 'MIGRATED', checksum: 'x', startedOn: String(clock), completedOn: String(clock + 1), previous: String(v - 1), errorReason: NO_ERROR });
+        await client.ksql([other(2, '2'), other(3, '3'), other(3, 'CURRENT')].join('\n'));
+        const r = await client.ksql(sql, props, opts);
+        renewalLanded?.();
+        return r;
+      }
+      if (sql.includes(`INSERT INTO ${log} (V) VALUES (2)`)) {
+        v2Out = true;
+        await new Promise<void>((r) => { renewalLanded = r; });
+      }
+      return client.ksql(sql, props, opts);
+    };
+    const outcome = await migrate({ client: sleepy, now: () => clock, sleep: async () => undefined, interrupted: () => false }, s, {}, () => undefined).catch((e: unknown) => e);
+    expect([outcome instanceof LockLost, (outcome as Error).message]).toEqual([true, expect.stringMatching(/^lost the lock while V000002 v2 ran .*other-run took it meanwhile/)]);
+    const table = (await client.query(`SELECT VERSION_KEY, VERSION, STATE FROM ${s.metadata.table};`)).rows.map((r) => r.map(String));
+    expect(table.filter((r) => r[0] === 'CURRENT')).toEqual([['CURRENT', '3', 'MIGRATED']]);
+    await client.close();
+  }, 20_000);
+
   it('a stop asked for while a migration fails is told too: the outcome is the failure, the run stopped', async () => {
     const { s } = project(1);
     writeFileSync(join(s.dir, 'V000002__bad.sql'), 'CREATE STREAM NO_SUCH_THING AS SELECT * FROM NOWHERE_AT_ALL;\n');

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../config/config.js';
 import { CliError, EXIT } from '../errors.js';
 import { writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../../files/make-dir.js';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 const TEMPLATE = `# ksql-migrate configuration. Precedence: defaults < this file < KSQL_MIGRATE_* environment < flags.
 server:
@@ -65,7 +65,8 @@ export async function runInit(dir?: string): Promise<void> {
   const named = process.env.KSQL_MIGRATE_CONFIG || undefined;
   const cfg = named ? resolve(root, named) : join(root, 'ksql-migrate.yaml');
   // a directory given, and a configuration named elsewhere: which project is meant cannot be told
-  if (dir !== undefined && named && relative(root, cfg).startsWith('..')) {
+  const rel = relative(root, cfg);
+  if (dir !== undefined && named && (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel))) {
     throw new CliError(`init: KSQL_MIGRATE_CONFIG names ${cfg}, outside ${root}: unset it to set up ${root}, or run init without a directory to set up the configuration it names`, EXIT.USAGE);
   }
   const confluent = named ? undefined : join(root, 'ksql-migrations.properties');

@@ -135,7 +135,7 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     // alone, and its own TERMINATE ALL leaves it running, as --all does
     const keepsSourceTable = (q: { id: string }) => /^CST_/i.test(q.id);
     const leftRunning = opts.all && verb !== 'resume' ? qs.filter((q) => isPersistent(q) && (keepsSourceTable(q) || keepsHistory(q))).map((q) => q.id) : [];
-    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !(verb !== 'resume' && keepsSourceTable(q)) && (verb !== 'resume' || stateOf(q) === 'PAUSED')).map((q) => q.id);
+    if (opts.all) targets = qs.filter((q) => isPersistent(q) && !keepsHistory(q) && !(verb !== 'resume' && keepsSourceTable(q)) && (verb !== 'resume' || (q.statusCount.PAUSED ?? 0) > 0)).map((q) => q.id);
     else if (opts.sink) targets = qs.filter((q) => isPersistent(q) && q.sinks.includes(bare(sourceName(opts.sink!)))).map((q) => q.id);
     else targets = ids.map((id) => qs.find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ?? id);
     targets = [...new Set(targets)];

@@ -195,7 +195,9 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
   // spell both cases of their ASCII letters, the rest of the pattern too, and the i flag goes
   // (unless the pattern refers back to a group, which only the i flag matches in any case)
   const foldAscii = sets && flags.includes('i') && !unicodeCase && !/\\[1-9]|\\k</.test(p);
-  const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); });
+  // (a \x{...} beyond the BMP needs the u flag too: without it a class takes its two UTF-16 units apart)
+  const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); })
+    || [...p.matchAll(/\\x\{([0-9a-fA-F]+)\}/g)].some((m) => parseInt(m[1]!, 16) > 0xffff);
   let out = '', inClass = 0, quantified = false;
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
@@ -234,6 +236,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
       }
       if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
       if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
+      if (n === 'N' && p[i + 2] === '{') throw new SyntaxError(`\\N{name} (a character by its Unicode name) is not supported here near index ${i}`);
       if (n === 'x' && p[i + 2] === '{') {
         // \x{h...h}: a code point in hex
         const close = p.indexOf('}', i + 3);

@@ -52,8 +52,18 @@ function serverHost(host: string): boolean {
   return labels.length === 1 || /^[A-Za-z]/.test(labels[labels.length - 1]!);
 }
 
+/** A part as java.net.URI decodes it: %XX escapes as UTF-8 bytes, a sequence that is no UTF-8 as U+FFFD. */
 function decoded(part: string | undefined): string | null {
-  return part === undefined ? null : decodeURIComponent(part);
+  if (part === undefined) return null;
+  if (!part.includes('%')) return part;
+  const bytes: number[] = [];
+  for (let i = 0; i < part.length; i++) {
+    if (part[i] === '%' && /^[0-9a-fA-F]{2}$/.test(part.slice(i + 1, i + 3))) { bytes.push(parseInt(part.slice(i + 1, i + 3), 16)); i += 2; continue; }
+    const cp = part.codePointAt(i)!;
+    for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) bytes.push(b);
+    if (cp > 0xffff) i++;
+  }
+  return Buffer.from(bytes).toString('utf8');
 }
 
 /**

@@ -3,7 +3,9 @@ import { RegistryError } from './errors.js';
 import { avsc, protobufjs } from '../serde/libraries.js';
 import { parseProto, type ProtoSchema } from '../serde/protobuf-schema.js';
 import type protobuf from 'protobufjs';
-import { parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { isLosslessNumber, LosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { javaRegex } from '../functions/java-regex.js';
+import { javaDoubleString } from '../util/decimal.js';
 
 /**
  * The text a schema is stored and compared under: Avro as Avro's Java library prints it (Confluent
@@ -23,7 +25,7 @@ export function normalizeSchema(schema: string, type: SchemaType): string {
   // and one of 1 are two schemas); a key twice, which that reader refuses, keeps JSON.parse's reading
   let exact: unknown;
   try { exact = parseLossless(schema); } catch { exact = parsed; }
-  return stringifyLossless(type === 'AVRO' ? printedAvro(exact, null) : exact) ?? JSON.stringify(parsed);
+  return stringifyLossless(type === 'AVRO' ? printedAvro(avroNumbers(exact), null) : exact) ?? JSON.stringify(parsed);
 }
 
 /** Jackson's default limit on how deep a JSON document nests (StreamReadConstraints). */
@@ -63,7 +65,7 @@ const identities = new Map<string, string>();
 function identityOf(schema: string, type: SchemaType): string {
   try {
     // (numbers as written, as the text is stored: a default of 1.0 and one of 1 print apart)
-    if (type === 'AVRO') return stringifyLossless(printedAvro(parseLossless(schema), null)) ?? JSON.stringify(printedAvro(JSON.parse(schema), null));
+    if (type === 'AVRO') return stringifyLossless(printedAvro(avroNumbers(parseLossless(schema)), null)) ?? JSON.stringify(printedAvro(JSON.parse(schema), null));
     if (type === 'PROTOBUF') {
       const parsed = protobufjs().parse(schema, { keepCase: true });
       const syntax = /^\s*syntax\s*=\s*["'](proto[23])["']/m.exec(schema)?.[1] ?? 'proto2';
@@ -225,8 +227,11 @@ function checkJsonTypes(node: unknown, root: unknown): void {
   for (const k of ['properties', 'patternProperties', 'definitions', '$defs']) {
     if (k in o && (o[k] === null || typeof o[k] !== 'object' || Array.isArray(o[k]))) throw new Error(`${k}: expected an object`);
   }
+  // (Confluent's loader compiles patterns with Java's regular expressions: one refused both ways is no pattern)
   for (const p of [o.pattern, ...Object.keys((o.patternProperties ?? {}) as object)]) {
-    if (typeof p === 'string') { try { new RegExp(p, 'u'); } catch { throw new Error(`pattern ${JSON.stringify(p)} is not a valid regular expression`); } }
+    if (typeof p === 'string' && !compiles(() => new RegExp(p)) && !compiles(() => { const j = javaRegex(p); new RegExp(j.source, j.flags); })) {
+      throw new Error(`pattern ${JSON.stringify(p)} is not a valid regular expression`);
+    }
   }
   if (typeof o.$ref === 'string' && o.$ref.startsWith('#/') && pointerTarget(root, o.$ref.slice(1)) === undefined) throw new Error(`$ref ${JSON.stringify(o.$ref)} points to nothing in the schema`);
   for (const k of ONE_SCHEMA) if (k in o && !Array.isArray(o[k])) checkJsonTypes(o[k], root);
@@ -235,6 +240,19 @@ function checkJsonTypes(node: unknown, root: unknown): void {
     const m = o[k];
     if (m && typeof m === 'object' && !Array.isArray(m)) for (const v of Object.values(m)) if (!Array.isArray(v)) checkJsonTypes(v, root);
   }
+}
+
+const compiles = (f: () => void): boolean => { try { f(); return true; } catch { return false; } };
+
+/**
+ * An Avro schema's numbers as Avro's Java library prints them (Jackson nodes): an integer as written,
+ * one with a fraction or an exponent as a double (1.00 and 1e0 are 1.0, 1e3 is 1000.0).
+ */
+function avroNumbers(node: unknown): unknown {
+  if (isLosslessNumber(node)) return /[.eE]/.test(node.value) ? new LosslessNumber(javaDoubleString(Number(node.value))) : node;
+  if (Array.isArray(node)) return node.map(avroNumbers);
+  if (node !== null && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, avroNumbers(v)]));
+  return node;
 }
 
 /** What a JSON pointer (/a/b, with ~1 for / and ~0 for ~, percent-encoded as a URI fragment) names in `doc`; undefined for nothing. */

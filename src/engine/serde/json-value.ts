@@ -27,7 +27,8 @@ export function integralOfNumberText(text: string, kind: 'INTEGER' | 'BIGINT'): 
 
 /**
  * Thrown by fromJson while `strict` where a number JSON.parse read may not be the number written (for
- * an INT or BIGINT, beyond what a double holds exactly or a fraction; for a STRING, its text as written).
+ * an INT, BIGINT or DECIMAL, beyond what a double holds exactly, a fraction, or 16 digits or more; for
+ * a STRING, its text as written).
  */
 class InexactNumber extends Error {
   /** `text`: only an object or list in a STRING column, whose numbers JSON.stringify may write otherwise than they were written (1.0). */

@@ -69,6 +69,8 @@ describe('regular expressions', () => {
     ['REGEXP_REPLACE', ['ABC', '[\\x{41}-\\x{42}]', '-'], '--C'],
     ['REGEXP_EXTRACT', ['\\x{1F600}+', 'a\u{1F600}\u{1F600}b'], '\u{1F600}\u{1F600}'],
     ['REGEXP_EXTRACT', ['\\p{L}\\x{1F600}', 'a\u{1F600}b'], 'a\u{1F600}'],
+    // (in a class it is one character, not its two UTF-16 units)
+    ['REGEXP_REPLACE', ['a:b?(c)\u{1F600}', '[\\x{1F600}]', ''], 'a:b?(c)'],
     // a { that is no counted repetition is a character only escaped or in a class; a{2} counts
     ['REGEXP_EXTRACT', ['a\\{b', 'a{b'], 'a{b'],
     ['REGEXP_EXTRACT', ['[{]', 'x{'], '{'],

@@ -44,4 +44,9 @@ describe('URL functions', () => {
     // (%26 is an & once decoded, so it splits the query; a + stays; a value keeps what follows its first =)
     expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://x.com/p?q=a+b&r=c%26d&e=f=g&x%20y=1', name])).toBe(expected);
   });
+  it('an escape that is no UTF-8 decodes to U+FFFD, as java.net.URI decodes it, and spoils nothing else', () => {
+    expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://x.com/p?a=%FF&b=1', 'b'])).toBe('1');
+    expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://x.com/p?a=%FF&b=1', 'a'])).toBe('\uFFFD');
+    expect(call('URL_EXTRACT_QUERY', [S], ['http://x.com/p?a=%C3%A9'])).toBe('a=\u00E9');
+  });
 });
