@@ -70,8 +70,11 @@ const steps: Step[] = [
   // no version: against what the subject's level compares with (BACKWARD: the latest)
   ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_V2 }, 200, { is_compatible: true }],
   ['POST', '/compatibility/subjects/other-value/versions', { schema: AVRO_BAD }, 200, { is_compatible: false }],
-  // a subject with no version yet: anything is compatible (registering it would succeed)
+  // a subject with no version yet: anything is compatible (registering it would succeed), against
+  // 'latest' too, as Confluent's resource takes it; a version named is not found
   ['POST', '/compatibility/subjects/brand-new/versions', { schema: AVRO_V1 }, 200, { is_compatible: true }],
+  ['POST', '/compatibility/subjects/brand-new/versions/latest', { schema: AVRO_V1 }, 200, { is_compatible: true }],
+  ['POST', '/compatibility/subjects/brand-new/versions/1', { schema: AVRO_V1 }, 404, { error_code: 40402 }],
   // Confluent's default prefix, every context: this registry's one context, every subject
   ['GET', '/subjects?subjectPrefix=:*:', undefined, 200, ['j-value', 'other-value', 'p-value']],
   ['GET', '/subjects?subjectPrefix=:.:p', undefined, 200, ['p-value']],
@@ -164,6 +167,12 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
   ])('%s', (_name, body) => {
     const r = post(new SchemaRegistry(), 'x-value', body);
     expect([r.status, (r.body as { error_code: number }).error_code]).toEqual([422, 42201]);
+  });
+
+  it('a reference to a subject or version there is not makes the schema unreadable (42201), as Confluent\'s parser reports it', () => {
+    const registry = new SchemaRegistry();
+    const r = post(registry, 'p2', { schema: JSON.stringify({ type: 'record', name: 'P', fields: [{ name: 'a', type: 'ex.Address' }] }), references: [{ name: 'ex.Address', subject: 'nosuch', version: 1 }] });
+    expect([r.status, r.body]).toEqual([422, { error_code: 42201, message: expect.stringMatching(/details: No schema reference found for subject "nosuch" and version 1$/) }]);
   });
 
   it('an Avro schema naming a type from a referenced subject is registered', () => {

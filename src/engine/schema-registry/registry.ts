@@ -148,7 +148,14 @@ export class SchemaRegistry implements SchemaLookup {
     const id = given ?? this.reservedFor.get(subject);
     const schemaType = input.schemaType ?? 'AVRO';
     const references = input.references ?? [];
-    for (const r of references) this.version(r.subject, r.version);
+    // a reference to a subject or version there is not makes the schema unreadable: 42201, as Confluent's
+    // parser reports it
+    for (const r of references) {
+      try { this.version(r.subject, r.version); } catch (e) {
+        if (e instanceof RegistryError && e.status === 404) throw new RegistryError(422, 42201, `Invalid schema ${input.schema}, details: No schema reference found for subject "${r.subject}" and version ${r.version}`);
+        throw e;
+      }
+    }
     const schema = normalizeSchema(input.schema, schemaType);
     const key = this.keyOf({ schema, schemaType, references });
     const vs = this.subjects.get(subject) ?? [];
@@ -335,9 +342,12 @@ export class SchemaRegistry implements SchemaLookup {
     // a schema that does not parse is refused (42201) before any comparison, as registering would refuse it
     validateSchema(schema.schema, schema.schemaType, this.referencedSchemas(schema.references));
     const vs = this.subjects.get(subject);
-    // with no version to compare with, any schema is compatible (registering it would succeed)
-    if (version === 'levels' && (!vs || vs.every((v) => v.deleted))) return [];
-    if (!vs || vs.every((v) => v.deleted)) throw subjectNotFound(subject);
+    // with no version to compare with ('latest' of a subject with none, as Confluent's resource takes
+    // it), any schema is compatible (registering it would succeed); a version named is not found
+    if (!vs || vs.every((v) => v.deleted)) {
+      if (version === 'levels' || version === 'latest') return [];
+      throw new RegistryError(404, 40402, `Version ${version} not found.`);
+    }
     // the version named is looked up first: one that does not exist is 40402 whatever the level
     const target = this.version(subject, version === 'levels' ? 'latest' : version);
     if (level === 'NONE') return [];
