@@ -9,6 +9,12 @@ const AVRO_BAD = JSON.stringify({ type: 'record', name: 'R', fields: [{ name: 'a
 const PROTO = 'syntax = "proto3";\nmessage TradeSettlement { string user = 1; double amount = 3; }\n';
 const JSON_SCHEMA = JSON.stringify({ type: 'object', properties: { a: { type: 'integer' } } });
 
+/** One request to a registry, as the routes take it. */
+const call = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
+  const url = new URL(path, 'http://sr');
+  return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
+};
+
 type Step = [method: string, path: string, body: unknown, status: number, expected: unknown];
 
 /** One registry, requests in order: each row is a request and the answer Confluent's API gives. */
@@ -100,10 +106,6 @@ describe('Schema Registry REST routes', () => {
 });
 
 describe('what the registry keeps of a schema', () => {
-  const call = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
-    const url = new URL(path, 'http://sr');
-    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
-  };
 
   it('an id\'s text never changes: the same Protobuf schema written otherwise under another subject gets the id, not a new text for it', () => {
     const registry = new SchemaRegistry();
@@ -185,10 +187,7 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
     expect(post(registry, 'user2-value', { schema: JSON.stringify(user) }).status).toBe(422);
   });
 
-  const req = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
-    const url = new URL(path, 'http://sr');
-    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
-  };
+  const req = call;
 
   it('checks a new version against the old with both sides\' references (Avro and Protobuf), and knows who references what', () => {
     const registry = new SchemaRegistry();
@@ -223,10 +222,7 @@ describe('schemas the registry refuses (42201) and references it resolves', () =
 });
 
 describe('schemas are the same one as Confluent compares them, not by their text', () => {
-  const req = (registry: SchemaRegistry, method: string, path: string, body?: unknown) => {
-    const url = new URL(path, 'http://sr');
-    return handleRegistryRequest(registry, { method, path: url.pathname, query: url.searchParams, body });
-  };
+  const req = call;
 
   it('Avro: attribute order and the long form of a primitive make no new version, and a lookup finds it', () => {
     const registry = new SchemaRegistry();
