@@ -112,6 +112,20 @@ describe('ksql-migrate datagen', () => {
     expect(JSON.parse(out.trim())).toMatchObject({ kind: 'stocktrade', topic: 'dg-term', sent: expect.any(Number), stoppedBy: 'SIGTERM' });
   }, 60_000);
 
+  it('a stop during a --rate pause ends the pause at once (one record every 100 s here), with its summary; a rate is a decimal number', async () => {
+    const child = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '5', '--rate', '0.01', '--topic', 'dg-slow', '--partitions', '1', '--json', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    const kafka = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
+    await readTopic(kafka, 'dg-slow', 1);
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    // (the pause had some 100 s to go)
+    expect([code, Date.now() - t0 < 20_000, JSON.parse(out.trim())]).toEqual([130, true, expect.objectContaining({ sent: 1, stoppedBy: 'SIGINT' })]);
+    for (const bad of ['Infinity', '0x10', '-1', '0']) expect([bad, datagen('users', '--count', '1', '--rate', bad, '--topic', 'dg-slow').status]).toEqual([bad, 2]);
+  }, 60_000);
+
   it('Ctrl-C while connecting to a broker that takes the connection and never answers exits 130 at once, its summary saying so', async () => {
     const { createServer } = await import('node:net');
     const sockets: import('node:net').Socket[] = [];

@@ -21,7 +21,9 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   if (kind !== 'stocktrade' && kind !== 'users') throw new CliError(`datagen: unknown kind '${kind}' (stocktrade or users)`, EXIT.USAGE);
   const count = decimalInt(opts.count);
   if (!Number.isInteger(count) || count < 1) throw new CliError(`--count: expected a positive integer, got '${opts.count}'`, EXIT.USAGE);
-  const rate = opts.rate === undefined ? undefined : Number(String(opts.rate).replace(/\/s$/, ''));
+  // (a decimal number, as records a second: Infinity and 0x10 are numbers to JavaScript, not rates)
+  const rateText = opts.rate === undefined ? undefined : String(opts.rate).trim().replace(/\/s$/, '');
+  const rate = rateText === undefined ? undefined : /^\d+(\.\d+)?$/.test(rateText) ? Number(rateText) : NaN;
   if (rate !== undefined && !(rate > 0)) throw new CliError(`--rate: expected records per second like 100 or 100/s, got '${opts.rate}'`, EXIT.USAGE);
   const seed = parseSeed(opts.seed);
   const partitions = opts.partitions === undefined ? undefined : Number(opts.partitions);
@@ -39,9 +41,12 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
   let signal: 'SIGINT' | 'SIGTERM' | undefined;
   // until the first batch goes out (connecting, making the topic) a stop has nothing to wait for
   let sending = false;
+  // a pause between batches (--rate) that a stop ends at once: no batch is in flight then
+  let wake: (() => void) | undefined;
   const stop = (s: 'SIGINT' | 'SIGTERM') => {
     signal ??= s;
     if (!sending) { summary(); process.exit(s === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED); }
+    wake?.();
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
@@ -79,7 +84,11 @@ export async function runDatagen(kind: string, opts: DatagenOptions): Promise<nu
       if (tty) process.stderr.write(`\r${progress(sent, count)} ${sent}/${count} to ${topic}`);
       if (rate !== undefined && sent < count) {
         const due = started + (sent / rate) * 1000;
-        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+        // (in steps a timer takes: one longer than 2^31 - 1 ms would fire at once)
+        while (!signal && due > Date.now()) {
+          await new Promise<void>((r) => { const t = setTimeout(r, Math.min(due - Date.now(), 2 ** 31 - 1)); wake = () => { clearTimeout(t); r(); }; });
+          wake = undefined;
+        }
       }
     }
     if (tty) process.stderr.write('\n');
