@@ -379,6 +379,10 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
       expect(brokerConfigs).toMatchObject({ 'log.retention.hours': ['168', 5], 'default.replication.factor': ['1', 5], 'min.insync.replicas': ['1', 5], 'log.segment.bytes': ['1073741824', 5], 'offsets.topic.replication.factor': ['1', 4], 'broker.id': ['1', 4] });
       const asked = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 4, name: '1', configNames: ['log.retention.hours', 'num.partitions', 'no.such.config'] }] });
       expect(asked.resources[0]!.configEntries.map((c) => c.configName)).toEqual(['num.partitions', 'log.retention.hours']);
+      // the broker's configs are read-only (AlterConfigs of the broker is refused); a topic's are not
+      expect(asked.resources[0]!.configEntries.map((c) => c.readOnly)).toEqual([true, true]);
+      const topicEntries = (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cfg1', configNames: ['retention.ms'] }] })).resources[0]!.configEntries;
+      expect(topicEntries.map((c) => c.readOnly)).toEqual([false]);
       // a topic whose name starts with __ is the user's like any other: only the broker's own are internal
       expect(await admin.createTopics({ topics: [{ topic: '__mine', numPartitions: 1 }] })).toBe(true);
       await admin.createPartitions({ topicPartitions: [{ topic: '__mine', count: 2 }] });

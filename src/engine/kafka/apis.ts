@@ -330,7 +330,8 @@ const describeConfigs: Handler = (v, r, ctx) => {
     const shown = configs.filter((c) => !res.keys || res.keys.includes(c.name));
     x.int16(problem?.code ?? ERR.NONE).nullableString(problem?.message ?? null).int8(res.type).string(res.name);
     x.array(problem ? [] : shown, (y, c) => {
-      y.string(c.name).nullableString(c.value).bool(false);
+      // (a broker's configs are read-only here: AlterConfigs of the broker is refused)
+      y.string(c.name).nullableString(c.value).bool(res.type === 4);
       if (v === 0) y.bool(c.source === 5); else y.int8(c.source);
       y.bool(false);
       if (v >= 1) y.array([], () => undefined);
