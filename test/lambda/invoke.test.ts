@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { invokeHandler, InvocationTimeout } from '../../src/lambda/invoke.js';
 import { secretName } from '../../src/lambda/secrets.js';
-import { cutBatches, MAX_PAYLOAD_BYTES, sessionTimeoutFor } from '../../src/lambda/runner.js';
+import { cutBatches, EventSourceRunner, MAX_PAYLOAD_BYTES, sessionTimeoutFor } from '../../src/lambda/runner.js';
 import type { SourceRecord } from '../../src/lambda/event.js';
 
 describe('invoking a handler as Lambda does', () => {
@@ -70,6 +70,19 @@ describe('batches cut as Lambda cuts them', () => {
 describe('the consumer\'s session', () => {
   it('outlasts the batching window a fetch waits out without a heartbeat (a window past 30 s had the member dropped at every wait)', () => {
     expect([500, 25_000, 40_000, 300_000].map(sessionTimeoutFor)).toEqual([30_500, 55_000, 70_000, 330_000]);
+  });
+
+  it('is what the runner asks its consumer for, beside a fetch wait of the window (a stand-in Kafka records the settings)', async () => {
+    const asked: Record<string, unknown>[] = [];
+    const consumer = { events: { CRASH: 'crash', FETCH: 'fetch', GROUP_JOIN: 'join' }, on: () => undefined, connect: async () => undefined, subscribe: async () => undefined, run: async () => undefined, disconnect: async () => undefined };
+    const kafka = {
+      admin: () => ({ connect: async () => undefined, disconnect: async () => undefined, fetchTopicOffsets: async () => [{ partition: 0, low: '0', high: '0' }] }),
+      consumer: (config: Record<string, unknown>) => { asked.push(config); return consumer; },
+    };
+    const runner = new EventSourceRunner({ kafka: kafka as never, bootstrapServers: 'x:9092', topic: 't', groupId: 'g', batchSize: 100, batchingWindowMs: 90_000, startingPosition: 'trim-horizon', maxConcurrency: 1, eventSource: 'self-managed', invoke: async () => undefined });
+    await runner.start();
+    await runner.stop();
+    expect(asked).toEqual([expect.objectContaining({ maxWaitTimeInMs: 90_000, sessionTimeout: 120_000 })]);
   });
 });
 
