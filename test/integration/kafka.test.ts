@@ -383,6 +383,19 @@ INSERT INTO QG_IN (K, V) VALUES ('a', 1); INSERT INTO QG_IN (K, V) VALUES ('b', 
       expect(asked.resources[0]!.configEntries.map((c) => c.readOnly)).toEqual([true, true]);
       const topicEntries = (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cfg1', configNames: ['retention.ms'] }] })).resources[0]!.configEntries;
       expect(topicEntries.map((c) => c.readOnly)).toEqual([false]);
+      // asked for synonyms: where each value comes from, in the order Kafka applies them
+      type Synonyms = { configSynonyms: { configName: string; configValue: string; configSource: number }[] };
+      const synonymsOf = async (type: number, name: string, configNames: string[]) => (await admin.describeConfigs({ includeSynonyms: true, resources: [{ type, name, configNames }] })).resources[0]!.configEntries
+        .map((c) => [c.configName, (c as unknown as Synonyms).configSynonyms.map((s) => [s.configName, s.configValue, s.configSource])]);
+      expect(await synonymsOf(2, 'cfg1', ['retention.bytes', 'retention.ms', 'cleanup.policy'])).toEqual([
+        ['cleanup.policy', [['cleanup.policy', 'compact', 1], ['log.cleanup.policy', 'delete', 5]]],
+        ['retention.bytes', [['retention.bytes', '1000', 1], ['log.retention.bytes', '-1', 5]]],
+        ['retention.ms', [['log.retention.hours', '168', 5]]],
+      ]);
+      expect(await synonymsOf(4, '1', ['num.partitions', 'log.retention.hours'])).toEqual([
+        ['num.partitions', [['num.partitions', expect.any(String), 4], ['num.partitions', '1', 5]]],
+        ['log.retention.hours', [['log.retention.hours', '168', 5]]],
+      ]);
       // a topic whose name starts with __ is the user's like any other: only the broker's own are internal
       expect(await admin.createTopics({ topics: [{ topic: '__mine', numPartitions: 1 }] })).toBe(true);
       await admin.createPartitions({ topicPartitions: [{ topic: '__mine', count: 2 }] });

@@ -5,7 +5,7 @@ import { isInternalTopic, isLegalTopicName, topicNameProblem } from '../storage/
 import { GERR, type GroupCoordinator } from './groups.js';
 import type { TransactionCoordinator } from './transactions.js';
 import { BatchError, decompressionBudget, legacyMessageSet, type DecompressionBudget } from './record-batch.js';
-import { BROKER_CONFIGS, TOPIC_CONFIGS, topicConfigProblem } from './topic-configs.js';
+import { BROKER_CONFIGS, STATIC_BROKER_DEFAULTS, TOPIC_CONFIGS, TOPIC_SYNONYMS, topicConfigProblem } from './topic-configs.js';
 
 /** What a request handler knows about the listener and the connection. */
 export interface ApiContext {
@@ -302,7 +302,7 @@ const deleteTopics: Handler = (v, r, ctx) => {
 
 const describeConfigs: Handler = (v, r, ctx) => {
   const resources = r.array((x) => ({ type: x.int8(), name: x.string(), keys: readNullableArray(x, (y) => y.string()) }));
-  if (v >= 1) r.bool();
+  const includeSynonyms = v >= 1 ? r.bool() : false;
   const w = new Writer().int32(0);
   return w.array(resources, (x, res) => {
     // topics (2) and the broker (4) have configs: a topic's are Kafka's topic configs, those set
@@ -313,7 +313,8 @@ const describeConfigs: Handler = (v, r, ctx) => {
     // the server's --log-retention-bytes is the broker's log.retention.bytes: a static broker config (4)
     const fromBroker: Record<string, string> = {};
     if (topic && set['retention.bytes'] === undefined && (topic.config.retentionBytes ?? -1) !== -1) fromBroker['retention.bytes'] = String(topic.config.retentionBytes);
-    const configs: { name: string; value: string; source: number }[] = res.type === 2
+    type Entry = { name: string; value: string; source: number };
+    const configs: Entry[] = res.type === 2
       ? Object.entries(TOPIC_CONFIGS).map(([name, d]) => ({ name, value: set[name] ?? fromBroker[name] ?? d.default, source: set[name] !== undefined ? 1 : fromBroker[name] !== undefined ? 4 : 5 }))
       : [{ name: 'num.partitions', value: String(ctx.broker.defaultPartitions), source: 4 }, { name: 'auto.create.topics.enable', value: 'true', source: 5 },
         // the broker configs the topics' defaults come from: --log-retention-bytes is static (4), the rest Kafka's defaults (5)
@@ -329,12 +330,21 @@ const describeConfigs: Handler = (v, r, ctx) => {
         : { code: ERR.INVALID_REQUEST, message: `Unsupported resource type ${res.type}` };
     const shown = configs.filter((c) => !res.keys || res.keys.includes(c.name));
     x.int16(problem?.code ?? ERR.NONE).nullableString(problem?.message ?? null).int8(res.type).string(res.name);
+    // (asked for, each entry's synonyms in the order Kafka applies them: the topic's own setting, the
+    // broker's static one, the broker's default; a broker config set statically, then its default)
+    const synonyms = (c: Entry): Entry[] => {
+      if (!includeSynonyms) return [];
+      if (res.type === 4) return [c, ...(c.source === 4 && STATIC_BROKER_DEFAULTS[c.name] !== undefined ? [{ name: c.name, value: STATIC_BROKER_DEFAULTS[c.name]!, source: 5 }] : [])];
+      const b = TOPIC_SYNONYMS[c.name];
+      return [...(set[c.name] !== undefined ? [{ name: c.name, value: set[c.name]!, source: 1 }] : []), ...(b && fromBroker[c.name] !== undefined ? [{ name: b.broker, value: fromBroker[c.name]!, source: 4 }] : []),
+        ...(b ? [{ name: b.defaultName ?? b.broker, value: b.defaultValue ?? TOPIC_CONFIGS[c.name]!.default, source: 5 }] : [])];
+    };
     x.array(problem ? [] : shown, (y, c) => {
       // (a broker's configs are read-only here: AlterConfigs of the broker is refused)
       y.string(c.name).nullableString(c.value).bool(res.type === 4);
       if (v === 0) y.bool(c.source === 5); else y.int8(c.source);
       y.bool(false);
-      if (v >= 1) y.array([], () => undefined);
+      if (v >= 1) y.array(synonyms(c), (z, s) => { z.string(s.name).nullableString(s.value).int8(s.source); });
     });
   });
 };

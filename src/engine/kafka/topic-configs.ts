@@ -70,6 +70,37 @@ export function topicConfigProblem(name: string, value: string | null): string |
 }
 
 /**
+ * A topic config's broker synonym (Kafka's LogConfig / ServerTopicConfigSynonyms): the broker config a
+ * topic takes it from, and, where Kafka's default is set on another of its synonyms (in hours rather
+ * than ms), that one and its default. DescribeConfigs lists them when asked for synonyms.
+ */
+export const TOPIC_SYNONYMS: Record<string, { broker: string; defaultName?: string; defaultValue?: string }> = {
+  'cleanup.policy': { broker: 'log.cleanup.policy' }, 'compression.type': { broker: 'compression.type' },
+  'delete.retention.ms': { broker: 'log.cleaner.delete.retention.ms' }, 'file.delete.delay.ms': { broker: 'log.segment.delete.delay.ms' },
+  'flush.messages': { broker: 'log.flush.interval.messages' },
+  'flush.ms': { broker: 'log.flush.interval.ms', defaultName: 'log.flush.scheduler.interval.ms' },
+  'index.interval.bytes': { broker: 'log.index.interval.bytes' }, 'local.retention.bytes': { broker: 'log.local.retention.bytes' },
+  'local.retention.ms': { broker: 'log.local.retention.ms' }, 'max.compaction.lag.ms': { broker: 'log.cleaner.max.compaction.lag.ms' },
+  'max.message.bytes': { broker: 'message.max.bytes' }, 'message.downconversion.enable': { broker: 'log.message.downconversion.enable' },
+  'message.timestamp.after.max.ms': { broker: 'log.message.timestamp.after.max.ms' }, 'message.timestamp.before.max.ms': { broker: 'log.message.timestamp.before.max.ms' },
+  'message.timestamp.difference.max.ms': { broker: 'log.message.timestamp.difference.max.ms' }, 'message.timestamp.type': { broker: 'log.message.timestamp.type' },
+  'min.cleanable.dirty.ratio': { broker: 'log.cleaner.min.cleanable.ratio' }, 'min.compaction.lag.ms': { broker: 'log.cleaner.min.compaction.lag.ms' },
+  'min.insync.replicas': { broker: 'min.insync.replicas' }, preallocate: { broker: 'log.preallocate' },
+  'retention.bytes': { broker: 'log.retention.bytes' },
+  'retention.ms': { broker: 'log.retention.ms', defaultName: 'log.retention.hours', defaultValue: '168' },
+  'segment.bytes': { broker: 'log.segment.bytes' }, 'segment.index.bytes': { broker: 'log.index.size.max.bytes' },
+  'segment.jitter.ms': { broker: 'log.roll.jitter.ms', defaultName: 'log.roll.jitter.hours', defaultValue: '0' },
+  'segment.ms': { broker: 'log.roll.ms', defaultName: 'log.roll.hours', defaultValue: '168' },
+  'unclean.leader.election.enable': { broker: 'unclean.leader.election.enable' },
+};
+
+/** Kafka's defaults of the broker configs this one-node cluster sets itself (static): DescribeConfigs' synonyms name them. */
+export const STATIC_BROKER_DEFAULTS: Record<string, string> = {
+  'num.partitions': '1', 'log.retention.bytes': '-1', 'broker.id': '-1', 'group.initial.rebalance.delay.ms': '3000',
+  'offsets.topic.replication.factor': '3', 'transaction.state.log.min.isr': '2', 'transaction.state.log.replication.factor': '3',
+};
+
+/**
  * Broker configs DescribeConfigs reports beside the ones the server sets (num.partitions, the log
  * defaults): Kafka's defaults (KafkaConfig), with what a one-node cluster sets for itself (its
  * internal topics' replication factors of 1) marked as static broker configs.
