@@ -99,30 +99,29 @@ describe('ksql-migrate datagen', () => {
     expect(JSON.parse(jsonOut)).toMatchObject({ error: expect.stringMatching(/went out of reach after \d+ of 100000 records/), exitCode: 3, kind: 'stocktrade', topic: 'dg-lost-json', sent: expect.any(Number) });
   }, 60_000);
 
-  it('SIGTERM stops it after the batch in flight: exit 143, and its summary (--json too) says it was stopped', async () => {
-    const child = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '100000', '--rate', '50', '--topic', 'dg-term', '--partitions', '1', '--json', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
+  /** datagen --json to a topic of one partition, stopped with `signal` once its first record is there: its exit code, output, and how long the stop took. */
+  const stoppedOnceWriting = async (topic: string, count: string, rate: string, signal: NodeJS.Signals) => {
+    const child = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', count, '--rate', rate, '--topic', topic, '--partitions', '1', '--json', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
-    // once records go out (the topic has some), the job is cancelled
-    const kafka = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-    await readTopic(kafka, 'dg-term', 1);
-    child.kill('SIGTERM');
+    await readTopic(new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING }), topic, 1);
+    const t0 = Date.now();
+    child.kill(signal);
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    return { code, ms: Date.now() - t0, summary: JSON.parse(out.trim()) as Record<string, unknown> };
+  };
+
+  it('SIGTERM stops it after the batch in flight: exit 143, and its summary (--json too) says it was stopped', async () => {
+    // once records go out (the topic has some), the job is cancelled
+    const { code, summary } = await stoppedOnceWriting('dg-term', '100000', '50', 'SIGTERM');
     expect(code).toBe(143);
-    expect(JSON.parse(out.trim())).toMatchObject({ kind: 'stocktrade', topic: 'dg-term', sent: expect.any(Number), stoppedBy: 'SIGTERM' });
+    expect(summary).toMatchObject({ kind: 'stocktrade', topic: 'dg-term', sent: expect.any(Number), stoppedBy: 'SIGTERM' });
   }, 60_000);
 
   it('a stop during a --rate pause ends the pause at once (one record every 100 s here), with its summary; a rate is a decimal number', async () => {
-    const child = spawn(process.execPath, [CLI, 'datagen', 'stocktrade', '--count', '5', '--rate', '0.01', '--topic', 'dg-slow', '--partitions', '1', '--json', '--bootstrap-servers', bootstrap], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    const kafka = new Kafka({ clientId: 't', brokers: [bootstrap], logLevel: logLevel.NOTHING });
-    await readTopic(kafka, 'dg-slow', 1);
-    const t0 = Date.now();
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const { code, ms, summary } = await stoppedOnceWriting('dg-slow', '5', '0.01', 'SIGINT');
     // (the pause had some 100 s to go)
-    expect([code, Date.now() - t0 < 20_000, JSON.parse(out.trim())]).toEqual([130, true, expect.objectContaining({ sent: 1, stoppedBy: 'SIGINT' })]);
+    expect([code, ms < 20_000, summary]).toEqual([130, true, expect.objectContaining({ sent: 1, stoppedBy: 'SIGINT' })]);
     for (const bad of ['Infinity', '0x10', '-1', '0']) expect([bad, datagen('users', '--count', '1', '--rate', bad, '--topic', 'dg-slow').status]).toEqual([bad, 2]);
   }, 60_000);
 
