@@ -199,15 +199,26 @@ export class KsqlClient {
     try {
       ({ status, text } = await this.healthcheck(this.opts.timeoutMs ?? 30_000));
     } catch (e) { throw new UnreachableError(describeNetworkError(this.url, e)); }
+    const answer = this.healthAnswer(status, text);
+    if (answer.health) return answer.health;
+    throw new UnreachableError(answer.notReady !== undefined
+      ? `ksqlDB at ${this.url} is not ready (HTTP ${status}: ${answer.notReady})`
+      : `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status}): is this a ksqlDB server?`);
+  }
+
+  /**
+   * What a /healthcheck answer says: the server's health, or the message of a server still starting
+   * (every request answers an error entity then: 503, "KSQL is not yet ready to serve requests."), or
+   * neither (no ksqlDB answered). Credentials refused throw AuthError.
+   */
+  private healthAnswer(status: number, text: string): { health?: z.infer<typeof HealthCheck>; notReady?: string } {
     if (status === 401 || status === 403) throw new AuthError(this.refused(status));
     let body: unknown;
     try { body = JSON.parse(text); } catch { body = undefined; }
     const health = HealthCheck.safeParse(body);
-    if (health.success) return health.data;
+    if (health.success) return { health: health.data };
     const error = KsqlError.safeParse(body);
-    throw new UnreachableError(error.success
-      ? `ksqlDB at ${this.url} is not ready (HTTP ${status}: ${briefMessage(error.data.message ?? '')})`
-      : `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status}): is this a ksqlDB server?`);
+    return error.success ? { notReady: briefMessage(error.data.message ?? '') } : {};
   }
 
   /**
@@ -223,18 +234,13 @@ export class KsqlClient {
       const reason = describeNetworkError(this.url, e);
       return { healthy: false, reason, lasting: reason.startsWith('TLS failure') };
     }
-    if (status === 401 || status === 403) throw new AuthError(this.refused(status));
-    let body: unknown;
-    try { body = JSON.parse(text); } catch { body = undefined; }
-    const health = HealthCheck.safeParse(body);
-    if (health.success) {
-      if (health.data.isHealthy && status === 200) return { healthy: true };
-      const sick = Object.entries(health.data.details).filter(([, v]) => !v.isHealthy).map(([k]) => k);
-      return { healthy: false, reason: `ksqlDB at ${this.url} is unhealthy${sick.length ? ` (${sick.join(', ')})` : ''}${health.data.serverState ? `, server state ${health.data.serverState}` : ''}`, lasting: false };
+    const { health, notReady } = this.healthAnswer(status, text);
+    if (health) {
+      if (health.isHealthy && status === 200) return { healthy: true };
+      const sick = Object.entries(health.details).filter(([, v]) => !v.isHealthy).map(([k]) => k);
+      return { healthy: false, reason: `ksqlDB at ${this.url} is unhealthy${sick.length ? ` (${sick.join(', ')})` : ''}${health.serverState ? `, server state ${health.serverState}` : ''}`, lasting: false };
     }
-    // a server still starting answers every request with an error entity (503, "KSQL is not yet ready to serve requests.")
-    const error = KsqlError.safeParse(body);
-    if (error.success) return { healthy: false, reason: `ksqlDB at ${this.url} is not ready (HTTP ${status}): ${briefMessage(error.data.message ?? '')}`, lasting: false };
+    if (notReady !== undefined) return { healthy: false, reason: `ksqlDB at ${this.url} is not ready (HTTP ${status}): ${notReady}`, lasting: false };
     return { healthy: false, reason: `${this.url}/healthcheck did not answer as ksqlDB does (HTTP ${status})`, lasting: false };
   }
 
