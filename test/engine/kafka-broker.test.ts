@@ -336,6 +336,45 @@ describe('the group coordinator', () => {
     } finally { g.close(); vi.useRealTimers(); }
   });
 
+  it('removes a group left without members and offsets when a topic is deleted and at each offsets.retention.check.interval.ms, as Kafka\'s coordinator moves it to Dead; one with members or offsets stays', async () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    topics.create('other', { partitions: 1, replicas: 1 });
+    const g = new GroupCoordinator(topics, undefined, 60_000);
+    const joinTo = (group: string) => g.join({ groupId: group, memberId: '', clientId: 'c', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 10_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], requireKnownMemberId: false });
+    try {
+      // 'committed': its member commits to t, then leaves; 'idle': joins and leaves without a commit;
+      // 'live': keeps its member; 'simple': offsets only (an admin's commit to other)
+      const c = await joinTo('committed');
+      await g.sync('committed', c.generationId, c.memberId, [{ memberId: c.memberId, assignment: Buffer.alloc(0) }]);
+      expect(g.commit('committed', c.generationId, c.memberId, 't', 0, 3n, null)).toBe(0);
+      expect(g.leave('committed', c.memberId)).toBe(0);
+      const i = await joinTo('idle');
+      expect(g.leave('idle', i.memberId)).toBe(0);
+      const l = await joinTo('live');
+      await g.sync('live', l.generationId, l.memberId, [{ memberId: l.memberId, assignment: Buffer.alloc(0) }]);
+      expect(g.commit('simple', -1, '', 'other', 0, 1n, null)).toBe(0);
+      const ids = () => g.list().map((x) => x.groupId).sort();
+      expect(ids()).toEqual(['committed', 'idle', 'live', 'simple']);
+      // t deleted: its offsets go, and with them every group left empty with none
+      topics.delete('t');
+      expect(ids()).toEqual(['live', 'simple']);
+      expect(g.describe('committed').state).toBe('Dead');
+      expect(g.describe('idle').state).toBe('Dead');
+      // a group emptied later goes at the next check (a heartbeat keeps 'live' in its session meanwhile)
+      const e = await joinTo('emptied');
+      expect(g.leave('emptied', e.memberId)).toBe(0);
+      expect(ids()).toEqual(['emptied', 'live', 'simple']);
+      for (let t = 0; t < 60_000; t += 1000) { vi.advanceTimersByTime(1000); g.heartbeat('live', l.generationId, l.memberId); }
+      expect(ids()).toEqual(['live', 'simple']);
+      // and a restart reads the removal back: the group records' tombstones are in __consumer_offsets
+      g.close();
+      const again = new GroupCoordinator(topics);
+      try { expect(again.list().map((x) => x.groupId).sort()).toEqual(['live', 'simple']); } finally { again.close(); }
+    } finally { g.close(); vi.useRealTimers(); }
+  });
+
   it('__consumer_offsets is compacted as Kafka\'s log cleaner leaves it: each key\'s latest record, none of a dropped group; a coordinator reading it back after a restart has every offset', () => {
     const topics = new TopicStore();
     const compactor = new InternalCompactor(topics, 50);

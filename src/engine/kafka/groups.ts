@@ -135,8 +135,12 @@ export class GroupCoordinator {
   private protocolTypes = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
 
-  /** `compactor` keeps __consumer_offsets to about the latest record of each key, as Kafka's log cleaner does. */
-  constructor(private readonly topics: TopicStore, private readonly compactor?: InternalCompactor) {
+  /**
+   * `compactor` keeps __consumer_offsets to about the latest record of each key, as Kafka's log cleaner
+   * does. Every `cleanupIntervalMs` (Kafka's offsets.retention.check.interval.ms, 10 minutes) the groups
+   * left empty with no committed offsets are removed, as Kafka's coordinator moves them to Dead.
+   */
+  constructor(private readonly topics: TopicStore, private readonly compactor?: InternalCompactor, cleanupIntervalMs = 600_000) {
     const t = topics.get(OFFSETS_TOPIC) ?? topics.create(OFFSETS_TOPIC, { partitions: 1, replicas: 1, cleanupPolicy: 'compact' });
     // (each group's latest record that names members: the group as its last rebalance left it)
     const saved = new Map<string, SavedGroup>();
@@ -150,10 +154,14 @@ export class GroupCoordinator {
     topics.onTopic((e) => { if (e.op === 'delete') this.forgetTopic(e.name); });
     this.timer = setInterval(() => this.expireSessions(), 250);
     this.timer.unref();
+    this.cleanupTimer = setInterval(() => this.removeDeadGroups(), cleanupIntervalMs);
+    this.cleanupTimer.unref();
   }
+  private readonly cleanupTimer: NodeJS.Timeout;
 
   close(): void {
     clearInterval(this.timer);
+    clearInterval(this.cleanupTimer);
     for (const g of this.groups.values()) if (g.rebalanceDeadline) clearTimeout(g.rebalanceDeadline);
   }
 
@@ -446,7 +454,31 @@ export class GroupCoordinator {
   }
 
   private forgetTopic(topic: string): void {
-    if (topic !== OFFSETS_TOPIC) this.dropOffsets((_g, t) => t === topic);
+    if (topic === OFFSETS_TOPIC) return;
+    this.dropOffsets((_g, t) => t === topic);
+    this.removeDeadGroups();
+  }
+
+  /**
+   * Removes every group without members and without committed offsets (a group record's tombstone
+   * written where it has one), as Kafka's coordinator moves such a group to Dead when it checks for
+   * expired offsets and when partitions are deleted: groups a CI job's consumers made with ids of
+   * their own do not pile up. A data dir that takes no more writes keeps them until the next check.
+   */
+  removeDeadGroups(): void {
+    const hosted = new Set(this.hosted.ids());
+    const withOffsets = new Set([...this.offsets.keys()].map((k) => k.slice(0, k.indexOf('\u0000'))));
+    for (const id of new Set([...this.groups.keys(), ...this.protocolTypes.keys()])) {
+      const g = this.groups.get(id);
+      if (hosted.has(id) || withOffsets.has(id) || (g && (g.members.size > 0 || g.state !== 'Empty'))) continue;
+      const code = written(() => {
+        if (this.protocolTypes.has(id)) this.write(groupRecordKey(id), null);
+        return GERR.NONE;
+      });
+      if (code !== GERR.NONE) return;
+      if (g?.rebalanceDeadline) clearTimeout(g.rebalanceDeadline);
+      this.groups.delete(id);
+    }
   }
 
   /** Drops the committed offsets `which` picks, with a tombstone for each; returns how many. */
