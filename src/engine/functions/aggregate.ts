@@ -125,14 +125,21 @@ define({
   name: 'AVG', description: 'Average of values.', streamOnly: false,
   resolve: ([t]) => {
     if (!t || !isNumeric(t)) return undefined;
+    // the sum is kept in the column's own type, as ksqlDB's AverageUdaf keeps STRUCT<SUM, COUNT>: an
+    // INT sum wraps at 32 bits and a BIGINT one is an exact long (wrapping at 64), divided as a double
+    // only for the result (a BIGINT added as doubles lost its last digits beyond 2^53 at every row)
+    const exact = t.kind === 'INTEGER' || t.kind === 'BIGINT';
     const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
+    const plus = (a: unknown, v: unknown): unknown => (exact ? add(t, a, v) : (a as number) + num(v));
+    const minus = (a: unknown, v: unknown): unknown => (exact ? add(t, a, neg(t, v)) : (a as number) - num(v));
+    type Acc = { sum: unknown; count: number };
     return {
       returnType: T.DOUBLE,
       init: () => ({ sum: 0, count: 0 }),
-      add: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum + num(v), count: (acc as { count: number }).count + 1 }),
-      undo: (acc, [v]) => (v == null ? acc : { sum: (acc as { sum: number }).sum - num(v), count: (acc as { count: number }).count - 1 }),
-      result: (acc) => { const a = acc as { sum: number; count: number }; return a.count === 0 ? 0 : a.sum / a.count; },
-      merge: (a, b) => ({ sum: (a as { sum: number }).sum + (b as { sum: number }).sum, count: (a as { count: number }).count + (b as { count: number }).count }),
+      add: (acc, [v]) => (v == null ? acc : { sum: plus((acc as Acc).sum, v), count: (acc as Acc).count + 1 }),
+      undo: (acc, [v]) => (v == null ? acc : { sum: minus((acc as Acc).sum, v), count: (acc as Acc).count - 1 }),
+      result: (acc) => { const a = acc as Acc; return a.count === 0 ? 0 : Number(a.sum as number | bigint) / a.count; },
+      merge: (a, b) => ({ sum: exact ? add(t, (a as Acc).sum, (b as Acc).sum) : ((a as Acc).sum as number) + ((b as Acc).sum as number), count: (a as Acc).count + (b as Acc).count }),
     };
   },
 });

@@ -23,6 +23,19 @@ describe('aggregates', () => {
     expect(() => b.add(acc, [d('400.8')])).toThrow('Numeric field overflow');
   });
 
+  it('AVG keeps its sum in the column\'s type, as ksqlDB\'s AverageUdaf: a BIGINT sum exact beyond 2^53, an INT sum wrapping at 32 bits; divided as doubles', () => {
+    const big = 9007199254740993n; // 2^53 + 1: a double holds 2^53
+    expect(run(bind('AVG', [T.BIGINT]), [[big], [big], [big]])).toEqual([9007199254740992, 9007199254740992, Number(3n * big) / 3]);
+    expect(Number(3n * big) / 3).toBe(9007199254740994);
+    const b = bind('AVG', [T.BIGINT]);
+    const three = [big, big, big].reduce((a, x) => b.add(a, [x]), b.init());
+    expect(b.result(b.undo!(three, [big]))).toBe(9007199254740992);
+    expect(b.result(b.merge!(b.add(b.init(), [big]), b.add(b.add(b.init(), [big]), [big])))).toBe(9007199254740994);
+    // Integer.sum wraps: 2147483647 + 1 is -2147483648
+    expect(run(bind('AVG', [T.INTEGER]), [[2147483647], [1]])).toEqual([2147483647, -1073741824]);
+    expect(run(bind('AVG', [T.DOUBLE]), [[0.5], [null], [2]])).toEqual([0.5, 0.5, 1.25]);
+  });
+
   it('STDDEV_SAMP is the sample variance, STDDEV_SAMPLE its root', () => {
     const rows = [[10], [12], [13], [null], [14]];
     expect(run(bind('STDDEV_SAMP', [T.DOUBLE]), rows)).toEqual([0, 2, 2.333333333333333, 2.333333333333333, 2.9166666666666665]);
