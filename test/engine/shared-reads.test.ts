@@ -37,3 +37,20 @@ describe('aggregations reading one source', () => {
     expect(rows(e, 'BY_V')).toEqual(['["v1"]: ["v1",1]', '["v2"]: ["v2",1]']);
   });
 });
+
+describe('grouping by a DOUBLE', () => {
+  it('keeps 0.0 and -0.0 apart, as Kafka Streams groups by the key\'s bytes (JavaScript\'s equality takes them for one)', () => {
+    const e = new Engine();
+    run(e, `CREATE STREAM S (ID INT KEY, D DOUBLE) WITH (kafka_topic='s', value_format='JSON', partitions=1);
+      CREATE TABLE T AS SELECT D, COUNT(*) AS C FROM S GROUP BY D`);
+    for (const d of ['0.0', '-0.0', '0.0']) e.topics.append('s', { key: null, value: Buffer.from(`{"D":${d}}`), timestamp: 1000 });
+    e.drain();
+    const q = [...e.queries.values()].find((x) => x.sinkName === 'T')!;
+    const groups = [...q.materialized!.entries()].map(([, r]) => [Object.is(r.key[0], -0) ? '-0.0' : String(r.key[0]), r.values[1]]).sort();
+    expect(groups).toEqual([['-0.0', 1], ['0', 2]]);
+    // the sink's changelog: each record's count is its own group's
+    const out = e.topics.get('T')!.records().map((r) => `${r.key!.readDoubleBE(0)}:${r.value!.toString()}`);
+    expect(out).toEqual(['0:{"C":1}', '0:{"C":1}', '0:{"C":2}']);
+    expect(e.topics.get('T')!.records().map((r) => Object.is(r.key!.readDoubleBE(0), -0))).toEqual([false, true, false]);
+  });
+});

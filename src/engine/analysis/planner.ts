@@ -622,7 +622,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const partitionOf = (gk: unknown[], source: number): number => {
         const byGroup = repartition && windowed ? plan.groupPartition : undefined;
         if (!byGroup) return source;
-        const ck = gk.length === 1 && (typeof gk[0] !== 'object') ? gk[0] : keyString(gk);
+        // (a Map takes -0 for 0, whose key bytes differ)
+        const ck = gk.length === 1 && typeof gk[0] !== 'object' && !Object.is(gk[0], -0) ? gk[0] : keyString(gk);
         let p = partitions.get(ck);
         if (p === undefined) { if (partitions.size >= 100_000) partitions.clear(); p = byGroup(gk); partitions.set(ck, p); }
         return p;

@@ -374,7 +374,7 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
     // (join keys repeat: a key's partition is remembered, for a bounded number of keys)
     const known = new Map<unknown, number>();
     q.plan.joinPartition = (key) => {
-      if (typeof key !== 'string' && typeof key !== 'number') return partitionOf(key);
+      if ((typeof key !== 'string' && typeof key !== 'number') || Object.is(key, -0)) return partitionOf(key);
       let p = known.get(key);
       if (p === undefined) { if (known.size >= 10_000) known.clear(); p = partitionOf(key); known.set(key, p); }
       return p;

@@ -238,13 +238,17 @@ export function valuesEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** A stable string for grouping and state-store keys. */
+/**
+ * A stable string for grouping and state-store keys. Kafka Streams groups and looks up by a key's
+ * bytes, which tell apart the doubles JavaScript's equality does not (0.0 and -0.0; NaN, the
+ * infinities and NULL, which JSON writes alike): each has its own text.
+ */
 export function keyString(values: readonly unknown[]): string {
   // most keys are one string or number: the same text as JSON.stringify of the array, built directly
   if (values.length === 1) {
     const v = values[0];
     if (typeof v === 'string') return stringKey(v);
-    if (typeof v === 'number' && Number.isFinite(v)) return `[${v}]`;
+    if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) return `[${v}]`;
   }
   // strings, numbers, booleans and nulls (a windowed key: the key, then its bounds) are joined directly
   let text = '[';
@@ -252,7 +256,7 @@ export function keyString(values: readonly unknown[]): string {
     const v = values[i];
     if (i > 0) text += ',';
     if (typeof v === 'string') text += JSON.stringify(v);
-    else if (typeof v === 'number') text += Number.isFinite(v) ? String(v) : 'null';
+    else if (typeof v === 'number') text += numberKeyText(v);
     else if (typeof v === 'bigint') text += String(v);
     else if (v === null || v === undefined) text += 'null';
     else if (typeof v === 'boolean') text += v ? 'true' : 'false';
@@ -294,8 +298,12 @@ export function windowedKeyString(key: readonly unknown[], start: number, end: n
 }
 
 function keyStringOf(values: readonly unknown[]): string {
-  return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v) : v));
+  return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v)
+    : typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `N:${numberKeyText(v)}` : v));
 }
+
+/** A number's text in a key: -0.0, NaN and the infinities as such (a column of numbers holds no other text). */
+const numberKeyText = (v: number): string => (Object.is(v, -0) ? '-0.0' : String(v));
 
 /** Java's String.hashCode, spread as java.util.HashMap spreads it. */
 function javaStringHash(s: string): number {
