@@ -8,7 +8,7 @@ import { CliError, EXIT, pathProblem } from './errors.js';
 import { MetadataMismatch, metadataNamesFor, type MetadataNames } from '../migrations/history.js';
 import type { MigrationSettings } from '../migrations/apply.js';
 import { MissingMigrationsDir } from '../migrations/files.js';
-import { prepareMigration } from '../migrations/prepare.js';
+import { prepareMigration, substitutionEnabled } from '../migrations/prepare.js';
 import { substitute, VARIABLE_NAME, type Variables } from '../sql/variables.js';
 
 export interface GlobalOptions {
@@ -159,9 +159,9 @@ const notedDirs = new Set<string>();
  * run, after substitution (a DEFINE may take its value from another variable). A file that does not
  * prepare is read for its literal DEFINEs.
  */
-function noteDefinedSecrets(files: { fileName: string; content: string }[], defines: ReadonlyMap<string, string>): void {
+function noteDefinedSecrets(files: { fileName: string; content: string }[], defines: ReadonlyMap<string, string>, substitution: boolean): void {
   for (const file of files) {
-    try { prepareMigration(file, defines, (name, value) => { if (SECRET_NAME.test(name)) definedSecrets.add(value); }); } catch {
+    try { prepareMigration(file, defines, (name, value) => { if (SECRET_NAME.test(name)) definedSecrets.add(value); }, substitution); } catch {
       for (const m of file.content.matchAll(/\bDEFINE\s+([A-Za-z_][\w]*)\s*=\s*'((?:[^']|'')*)'/gi)) if (SECRET_NAME.test(m[1]!)) definedSecrets.add(m[2]!.replace(/''/g, "'"));
     }
     // the literal values of secret-named properties ('connection.password'='...'): a server's message
@@ -210,7 +210,7 @@ export function secretRedactor(config: Config, opts: GlobalOptions): (text: stri
   // (once a run: a command may make several redactors)
   if (!notedDirs.has(config.migrationsDir)) {
     notedDirs.add(config.migrationsDir);
-    try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define)); } catch { /* no directory, or a --define the command refuses itself */ }
+    try { noteDefinedSecrets(sqlFiles(config.migrationsDir), parseDefines(config, opts.define), substitutionEnabled(config.properties)); } catch { /* no directory, or a --define the command refuses itself */ }
   }
   const vars = [...Object.entries(config.variables), ...(opts.define ?? []).map((d) => [d.slice(0, d.indexOf('=')), d.slice(d.indexOf('=') + 1)] as [string, string])];
   const fixed = [...[config.server.password, config.schemaRegistry.password].filter((x): x is string => !!x), ...vars.filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v),
@@ -244,7 +244,7 @@ export async function metadataNames(config: Config, client: KsqlClient): Promise
 
 export async function settings(config: Config, client: KsqlClient, opts: GlobalOptions): Promise<MigrationSettings> {
   return {
-    dir: config.migrationsDir, metadata: await metadataNames(config, client), defines: parseDefines(config, opts.define),
+    dir: config.migrationsDir, metadata: await metadataNames(config, client), defines: parseDefines(config, opts.define), substitution: substitutionEnabled(config.properties),
     leaseMs: config.lock.leaseSeconds * 1000, waitMs: config.lock.waitSeconds * 1000, redact: secretRedactor(config, opts),
     exclusive: opts.embedded !== undefined && opts.embedded !== false,
   };

@@ -12,6 +12,8 @@ export interface MigrationSettings {
   dir: string;
   metadata: MetadataNames;
   defines: Variables;
+  /** Whether `${name}` is substituted at a file's start (the configuration's ksql.variable.substitution.enable); default true. */
+  substitution?: boolean;
   leaseMs: number;
   waitMs: number;
   /** Masks secrets in what is recorded and reported (a failure's message may quote a value). */
@@ -423,7 +425,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     emit({ type: 'plan', plan: p });
     refuseNotUtf8(p);
     if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
-    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines, undefined, s.substitution) }));
     for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     if (options.dryRun) { result = { outcomes, plan: p, interrupted: false }; return result; }
@@ -553,7 +555,7 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
     if (p.problems.length) throw new PlanRefused(p.problems);
     const bad = notUtf8Problems(p.steps.map((st) => st.file));
     if (bad.length) throw new FilesRefused(bad);
-    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines) }));
+    const prepared = p.steps.map((step) => ({ step, statements: prepareMigration(step.file, s.defines, undefined, s.substitution) }));
     for (const { step, statements } of prepared) for (const message of historyNotes(step.file.fileName, statements, s.metadata)) emit({ type: 'warning', message });
     const outcomes: MigrationOutcome[] = p.steps.map((st) => ({ file: st.file, status: 'not-executed' }));
     return { p, prepared, outcomes };

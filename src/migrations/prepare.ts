@@ -1,6 +1,6 @@
 import type { MigrationFile } from './files.js';
 import { parseDefine, parseUndefine, substitute, type Variables } from '../sql/variables.js';
-import { droppedSource, refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
+import { droppedSource, propertySetting, refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
 
 export interface PreparedStatement { text: string; line: number }
 
@@ -8,26 +8,38 @@ export class MigrationFileError extends Error {
   constructor(readonly file: string, readonly line: number, message: string) { super(`${file}:${line}: ${message}`); }
 }
 
+/** ksqlDB's switch for variable substitution (default true). */
+export const SUBSTITUTION_PROPERTY = 'ksql.variable.substitution.enable';
+
+/** Whether properties (the configuration's, sent with every request) leave variable substitution on, as ksqlDB reads the boolean. */
+export const substitutionEnabled = (properties: Record<string, unknown>): boolean => String(properties[SUBSTITUTION_PROPERTY] ?? 'true').toLowerCase() !== 'false';
+
 /**
  * Turns a migration file into the statements to send: split, DEFINE/UNDEFINE applied client-side
  * (they last for this file, as in Confluent's tool), ${vars} substituted, and statements a migration
- * may not hold refused with the reason.
+ * may not hold refused with the reason. `substitution`: whether substitution is on at the file's
+ * start (the configuration's `ksql.variable.substitution.enable`); a SET of that property in the
+ * file turns it off or on for the statements after it, an UNSET back to the start's.
  */
-export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: Variables, onDefine?: (name: string, value: string) => void): PreparedStatement[] {
+export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content'>, defines: Variables, onDefine?: (name: string, value: string) => void, substitution = true): PreparedStatement[] {
   const vars = Object.assign(new Map(defines), { unset: defines.unset });
   const out: PreparedStatement[] = [];
+  let enabled = substitution;
+  const substituted = (text: string, line: number) => (enabled ? substitute(text, vars, line) : text);
   try {
     for (const s of splitStatements(file.content)) {
       const text = stripComments(s.text);
       const forget = (name: string) => { for (const k of vars.keys()) if (k.toUpperCase() === name.toUpperCase()) vars.delete(k); };
       const def = parseDefine(text);
       // names compare ignoring case: the file's DEFINE replaces a --define or config variable of any case
-      if (def) { const value = substitute(def.value, vars, s.line); forget(def.name); vars.set(def.name, value); onDefine?.(def.name, value); continue; }
+      if (def) { const value = substituted(def.value, s.line); forget(def.name); vars.set(def.name, value); onDefine?.(def.name, value); continue; }
       const undef = parseUndefine(text);
       if (undef) { forget(undef); continue; }
       const refused = refusedInMigration(text);
       if (refused) throw new SqlTextError(refused, s.line);
-      out.push({ text: substitute(text, vars, s.line), line: s.line });
+      out.push({ text: substituted(text, s.line), line: s.line });
+      const setting = propertySetting(text);
+      if (setting?.name.toLowerCase() === SUBSTITUTION_PROPERTY) enabled = setting.value === undefined ? substitution : setting.value.toLowerCase() !== 'false';
     }
   } catch (e) {
     if (e instanceof SqlTextError) throw new MigrationFileError(file.fileName, e.line, e.message);

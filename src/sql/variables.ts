@@ -21,10 +21,12 @@ export type Variables = ReadonlyMap<string, string> & { readonly unset?: Readonl
 
 /**
  * Replaces `${name}` (names compared case-insensitively, as ksqlDB does) with its value. An
- * undefined variable is an error naming it and the line it is on.
+ * undefined variable is an error naming it and the line it is on. Only a name that is an identifier
+ * makes a variable, as in ksqlDB's grammar: other `${...}` text, such as Kafka Connect's config
+ * references in a connector's properties (`${file:/secrets.properties:password}`), stays as written.
  */
 export function substitute(text: string, vars: Variables, firstLine: number): string {
-  return text.replace(/\$\{([^}]*)\}/g, (m, name: string, offset: number) => {
+  return text.replace(new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}`, 'g'), (m, name: string, offset: number) => {
     const same = (k: string) => k.toUpperCase() === name.trim().toUpperCase();
     const key = [...vars.keys()].find(same);
     if (key === undefined) {

@@ -256,6 +256,20 @@ describe('migrations end to end through the CLI', () => {
     } finally { await proxy.close(); }
   });
 
+  it('leaves ${...} that names no variable as written (Kafka Connect\'s config references), and a file\'s SET of ksql.variable.substitution.enable to false turns substitution off after it', async () => {
+    const p = project();
+    const S = `VARS_${p.stream}`;
+    sql(p.dir, 'V000001__vars.sql', [
+      `CREATE STREAM ${S} (id INT KEY, v STRING) WITH (KAFKA_TOPIC='${S.toLowerCase()}', VALUE_FORMAT='JSON', PARTITIONS=1);`,
+      `INSERT INTO ${S} (id, v) VALUES (1, '\${file:/opt/connect/secrets.properties:db.user} \${who}');`,
+      "SET 'ksql.variable.substitution.enable' = 'false';",
+      `INSERT INTO ${S} (id, v) VALUES (2, '\${who} \${undefinedvar}');`, ''].join('\n'));
+    const up = p.run('up', '-d', 'who=me');
+    expect([up.status, up.stderr]).toEqual([0, '']);
+    const want = [[1, '${file:/opt/connect/secrets.properties:db.user} me'], [2, '${who} ${undefinedvar}']];
+    expect(await eventually(async () => (await queryStream(target(), `SELECT id, v FROM ${S};`)).rows.sort((a, b) => Number(a[0]) - Number(b[0])), want)).toEqual(want);
+  });
+
   it('--dry-run prints substituted statements, checks them on a copy of the catalog, and applies nothing', () => {
     const p = project();
     const t = `t_${p.stream.toLowerCase()}`;

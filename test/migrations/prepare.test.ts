@@ -17,6 +17,40 @@ describe('preparing a migration file', () => {
     expect(prepareMigration(file("DEFINE token = 'f';\nINSERT INTO a (x) VALUES ('${token}');\n"), defines).map((s) => s.text)).toEqual(["INSERT INTO a (x) VALUES ('f');"]);
   });
 
+  it('only ${identifier} is a variable, as in ksqlDB\'s grammar: Kafka Connect\'s config references and other ${...} text stay as written', () => {
+    const sql = "CREATE SOURCE CONNECTOR c WITH ('connection.user' = '${file:/opt/connect/secrets.properties:db.user}', 'x' = '${env:DB_PASS}', 'y' = '${}', 'z' = '${a b}', 'v' = '${ v }');\n";
+    expect(prepareMigration(file(sql), new Map([['v', 'set']])).map((s) => s.text)).toEqual([
+      "CREATE SOURCE CONNECTOR c WITH ('connection.user' = '${file:/opt/connect/secrets.properties:db.user}', 'x' = '${env:DB_PASS}', 'y' = '${}', 'z' = '${a b}', 'v' = 'set');",
+    ]);
+  });
+
+  it('ksql.variable.substitution.enable: a SET to false leaves ${name} as written in the statements after it (an undefined one is no error), an UNSET or a SET to true turns it back; the configuration\'s value is the file\'s start', () => {
+    const sql = [
+      "INSERT INTO a (x) VALUES ('${v}');",
+      "SET 'ksql.variable.substitution.enable' = 'FALSE';",
+      "INSERT INTO a (x) VALUES ('${v} ${undefinedvar}');",
+      "DEFINE w = '${v}';",
+      "UNSET 'ksql.variable.substitution.enable';",
+      "INSERT INTO a (x) VALUES ('${v} ${w}');",
+      "SET 'ksql.variable.substitution.enable' = 'false';",
+      "SET 'ksql.variable.substitution.enable' = 'true';",
+      "INSERT INTO a (x) VALUES ('${v}');",
+    ].join('\n');
+    expect(prepareMigration(file(sql), new Map([['v', '1']])).map((s) => s.text)).toEqual([
+      "INSERT INTO a (x) VALUES ('1');",
+      "SET 'ksql.variable.substitution.enable' = 'FALSE';",
+      "INSERT INTO a (x) VALUES ('${v} ${undefinedvar}');",
+      "UNSET 'ksql.variable.substitution.enable';",
+      "INSERT INTO a (x) VALUES ('1 ${v}');",
+      "SET 'ksql.variable.substitution.enable' = 'false';",
+      "SET 'ksql.variable.substitution.enable' = 'true';",
+      "INSERT INTO a (x) VALUES ('1');",
+    ]);
+    // off in the configuration: off from the start, and an UNSET goes back to off
+    expect(prepareMigration(file("INSERT INTO a (x) VALUES ('${v}');\nUNSET 'ksql.variable.substitution.enable';\nINSERT INTO a (x) VALUES ('${v}');\n"), new Map([['v', '1']]), undefined, false).map((s) => s.text))
+      .toEqual(["INSERT INTO a (x) VALUES ('${v}');", "UNSET 'ksql.variable.substitution.enable';", "INSERT INTO a (x) VALUES ('${v}');"]);
+  });
+
   it('a ${name} inside a comment is not a variable, wherever the comment is; lines still count as in the file', () => {
     const prepared = prepareMigration(file("CREATE STREAM a (x INT) -- , b ${undefinedvar}\n /* ${nor} this */ WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', PARTITIONS=1);\n-- ${here}\nINSERT INTO a (x) VALUES (1); -- '${after}'\n"), new Map());
     expect(prepared).toEqual([

@@ -226,7 +226,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     // copied above), so a migration that takes their names fails here as it will there
     await ensureMetadata(client, s.metadata);
     for (const step of p.steps) {
-      const statements = prepareMigration(step.file, s.defines);
+      const statements = prepareMigration(step.file, s.defines, undefined, s.substitution);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
       for (const note of historyNotes(step.file.fileName, statements, s.metadata)) lines.push(`-- note: ${note}`);
       // SET and UNSET last for the rest of the file, as in the one request up sends it in; the
