@@ -118,7 +118,8 @@ function kafkaSerde(cols: Column[]): Serde {
       }
     },
     deserialize(bytes) {
-      if (bytes === null) return [null];
+      // no bytes are no row (a tombstone), as for every format: not a row whose one column is NULL
+      if (bytes === null) return null;
       switch (t.kind) {
         case 'INTEGER': if (bytes.length !== 4) throw new SerdeError(`Size of data received by IntegerDeserializer is not 4`); return [bytes.readInt32BE(0)];
         case 'BIGINT': if (bytes.length !== 8) throw new SerdeError(`Size of data received by LongDeserializer is not 8`); return [toLong(bytes.readBigInt64BE(0))];
