@@ -631,6 +631,21 @@ INSERT INTO SO (K, V, ROWTIME) VALUES ('k', 5, 30000);`);
     expect((await q("SELECT K, WINDOWSTART, WINDOWEND, L, S, C FROM SOT WHERE K = 'k';")).rows).toEqual([['k', 0, 40000, [1, 2, 4, 3, 5], [1, 2, 4, 3, 5], 5]]);
   });
 
+  it('a SET of a Kafka Streams config under its short name wins over the request\'s value under the ksql.streams. name, and the other way round (one property, as ksqlDB resolves it)', async () => {
+    expect((await ksql(server.url, `CREATE STREAM OR_SRC (ID INT KEY, V STRING) WITH (KAFKA_TOPIC='or_src', VALUE_FORMAT='JSON', PARTITIONS=1);
+INSERT INTO OR_SRC (ID, V) VALUES (1, 'a');
+INSERT INTO OR_SRC (ID, V) VALUES (2, 'b');`)).status).toBe(200);
+    const made = await ksql(server.url, "SET 'auto.offset.reset' = 'latest'; CREATE STREAM OR_LATEST AS SELECT * FROM OR_SRC;", { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } });
+    expect(made.status).toBe(200);
+    const back = await ksql(server.url, "SET 'ksql.streams.auto.offset.reset' = 'earliest'; CREATE STREAM OR_EARLIEST AS SELECT * FROM OR_SRC;", { streamsProperties: { 'auto.offset.reset': 'latest' } });
+    expect(back.status).toBe(200);
+    // (the local server has run the queries over what was there when it answers)
+    expect((await q('SELECT ID FROM OR_EARLIEST;')).rows).toEqual([[1], [2]]);
+    expect((await q('SELECT ID FROM OR_LATEST;')).rows).toEqual([]);
+    expect((await ksql(server.url, "INSERT INTO OR_SRC (ID, V) VALUES (3, 'c');")).status).toBe(200);
+    expect((await q('SELECT ID FROM OR_LATEST;')).rows).toEqual([[3]]);
+  });
+
   it('SHOW PROPERTIES shows the request\'s overrides, and names them as overwritten', async () => {
     const r = await ksql(server.url, "SET 'auto.offset.reset'='none'; SHOW PROPERTIES;", { streamsProperties: { 'ksql.query.pull.table.scan.enabled': 'false' } });
     const e = r.body[0] as { properties: { name: string; value: string }[]; overwrittenProperties: string[] };

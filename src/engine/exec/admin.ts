@@ -75,11 +75,15 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     }
     case 'set': {
       settable(stmt.name, stmt.value);
+      // a Kafka Streams config is one property with or without ksql.streams. (ksqlDB resolves both
+      // names to one): the later SET wins over the request's value under the other name
+      for (const alias of streamsAliases(stmt.name)) delete ctx.properties[alias];
       ctx.properties[stmt.name] = stmt.value;
       return undefined;
     }
     case 'unset': {
       if (!isKnownProperty(stmt.name)) throw new KsqlStatementError(`Unknown property: ${stmt.name}`);
+      for (const alias of streamsAliases(stmt.name)) delete ctx.properties[alias];
       delete ctx.properties[stmt.name];
       return undefined;
     }
@@ -102,6 +106,13 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     default:
       throw new KsqlStatementError(`Unsupported statement: ${stmt.kind}`);
   }
+}
+
+/** The other name of a Kafka Streams config: with ksql.streams. before it, or without. */
+function streamsAliases(name: string): string[] {
+  const PREFIX = 'ksql.streams.';
+  if (name.startsWith(PREFIX)) return [name.slice(PREFIX.length)];
+  return name.startsWith('ksql.') ? [] : [PREFIX + name];
 }
 
 /**
