@@ -678,8 +678,9 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     const reqLine = Number(at[1]);
     for (let i = 0; i < starts.length; i++) if (starts[i]! <= reqLine) k = i;
     if (k >= 0) {
-      fileLine = statements[k]!.line + reqLine - starts[k]!;
-      shown = `line ${fileLine}:${at[2]}: ${at[3]}`;
+      const place = filePosition(statements[k]!, reqLine - starts[k]!, Number(at[2]));
+      fileLine = place.line;
+      shown = `line ${fileLine}:${place.column}: ${at[3]}`;
     }
   } else if (text) {
     const same = statements.map((x, i) => (x.text.trim() === text ? i : -1)).filter((i) => i >= 0);
@@ -687,6 +688,20 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
     if (same.length > 1) return several(same, ', the same text');
     k = same[0] ?? -1;
     if (k < 0 && head.split('\n').some((l) => l.trim() === text)) return `recording its state: ${message}`;
+    // a position in the statement (Line: L, Col: C, counted from its own first line) becomes the file's
+    const rel = /Line: (\d+), Col: (\d+)/.exec(message);
+    if (k >= 0 && rel) {
+      const place = filePosition(statements[k]!, Number(rel[1]) - 1, Number(rel[2]));
+      fileLine = place.line;
+      shown = message.replace(rel[0], `Line: ${place.line}, Col: ${place.column}`);
+    }
+  } else if (queryIdOf(message) !== undefined) {
+    // TERMINATE, PAUSE or RESUME of a query the server does not know: answered without the statement,
+    // but the id names it
+    const id = queryIdOf(message)!.toUpperCase();
+    const naming = statements.map((s, i) => (new RegExp(`^\\s*(TERMINATE|PAUSE|RESUME)\\s+\`?${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`?\\s*;?\\s*$`, 'i').test(s.text) ? i : -1)).filter((i) => i >= 0);
+    if (naming.length === 1) k = naming[0]!;
+    else if (naming.length > 1) return several(naming, ', the same query');
   } else {
     // INSERT VALUES's validator names only its target: the one INSERT INTO it, if there is one
     // (as it names one that does not exist, the name in backquotes)
@@ -708,5 +723,30 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
   if (k < 0 && statements.length === 1 && !inHead) k = 0;
   if (k < 0 && inHead) return `recording its state: ${message}`;
   if (k < 0) return `one of its statements: ${message}`;
-  return `statement ${k + 1}/${statements.length} (line ${at ? fileLine : statements[k]!.line}): ${shown}`;
+  return `statement ${k + 1}/${statements.length} (line ${fileLine || statements[k]!.line}): ${shown}`;
+}
+
+/** The query id a server's message about an unknown or unstoppable query names. */
+function queryIdOf(message: string): string | undefined {
+  return /^Unknown queryId: (\S+)$/.exec(message)?.[1] ?? /^Cannot terminate query '([^']+)'/.exec(message)?.[1] ?? /^Failed to terminate query with query ID: '([^']+)'/.exec(message)?.[1];
+}
+
+/**
+ * The file's line and column of a position the server gives in a statement: `line` lines after the
+ * statement's first (counting only \n, as the server's parser does), at column `column`. The file's
+ * lines also end at a lone \r, which the server does not count.
+ */
+function filePosition(st: PreparedStatement, line: number, column: number): { line: number; column: number } {
+  let lineStart = 0;
+  for (let i = 0; i < line; i++) {
+    const nl = st.text.indexOf('\n', lineStart);
+    if (nl < 0) break;
+    lineStart = nl + 1;
+  }
+  const before = st.text.slice(0, lineStart + Math.max(0, column));
+  const breaks = before.match(/\r\n|\r|\n/g)?.length ?? 0;
+  // a lone \r after the server's line start begins a file line of its own: the column counts from it
+  const lastCr = st.text.slice(lineStart, lineStart + Math.max(0, column)).lastIndexOf('\r');
+  const fileColumn = lastCr >= 0 && st.text[lineStart + lastCr + 1] !== '\n' ? column - (lastCr + 1) : column;
+  return { line: st.line + breaks, column: fileColumn };
 }

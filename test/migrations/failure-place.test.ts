@@ -19,6 +19,32 @@ describe('where a migration failed', () => {
     expect(failurePlace(e, head, statements)).toBe('statement 2/3 (line 5): line 5:12: Syntax Error mismatched input');
   });
 
+  it('a TERMINATE, PAUSE or RESUME of a query the server does not know: answered without the statement, named by the id', () => {
+    const stmts = [statements[0]!, { text: 'terminate csas_a2_5;', line: 3 }, { text: 'DROP STREAM A2 DELETE TOPIC;', line: 4 }, { text: 'PAUSE CSAS_X_1;', line: 5 }];
+    expect(failurePlace(new ServerError(400, { message: 'Unknown queryId: CSAS_A2_5' }), head, stmts)).toBe('statement 2/4 (line 3): Unknown queryId: CSAS_A2_5');
+    expect(failurePlace(new ServerError(400, { message: 'Unknown queryId: CSAS_X_1' }), head, stmts)).toBe('statement 4/4 (line 5): Unknown queryId: CSAS_X_1');
+    expect(failurePlace(new ServerError(400, { message: "Cannot terminate query 'CST_T_3' because it is linked to a source table." }), head, [...stmts, { text: 'TERMINATE CST_T_3;', line: 9 }]))
+      .toBe("statement 5/5 (line 9): Cannot terminate query 'CST_T_3' because it is linked to a source table.");
+    // an id no statement names: none is guessed
+    expect(failurePlace(new ServerError(400, { message: 'Unknown queryId: OTHER_1' }), head, stmts)).toBe('one of its statements: Unknown queryId: OTHER_1');
+  });
+
+  it('a position the server counts from the statement\'s first line (Line: L, Col: C) is the file\'s', () => {
+    const e = new ServerError(400, { message: "Line: 2, Col: 9: WHERE column 'V2' cannot be resolved.", statementText: statements[1]!.text });
+    expect(failurePlace(e, head, statements)).toBe("statement 2/3 (line 5): Line: 5, Col: 9: WHERE column 'V2' cannot be resolved.");
+  });
+
+  it('a file whose lines end in a lone \\r (which the server does not count as a line break): the error\'s line and column are the file\'s', () => {
+    // file lines: 1 the CREATE; 2 CREATE STREAM A2 AS; 3   SELECT id; 4   FROMM a1;
+    const cr = [{ text: "CREATE STREAM a1 (id INT KEY) WITH (KAFKA_TOPIC='a1', VALUE_FORMAT='JSON', PARTITIONS=1);", line: 1 }, { text: 'CREATE STREAM a2 AS\r  SELECT id\r  FROMM a1;', line: 2 }];
+    // the request: two head lines, then statement 1 on line 3 and statement 2 (one server line) on line 4
+    const at = 'CREATE STREAM a2 AS\r  SELECT id\r  FROMM a1;'.indexOf('a1;') + 1;
+    const syntax = new ServerError(400, { message: `line 4:${at}: Syntax Error mismatched input 'a1'`, statementText: 'x' });
+    expect(failurePlace(syntax, head, cr)).toBe("statement 2/2 (line 4): line 4:9: Syntax Error mismatched input 'a1'");
+    const semantic = new ServerError(400, { message: `Line: 1, Col: ${at}: something`, statementText: cr[1]!.text });
+    expect(failurePlace(semantic, head, cr)).toBe('statement 2/2 (line 4): Line: 4, Col: 9: something');
+  });
+
   it('a statement the server names by its text', () => {
     const e = new ServerError(400, { message: 'Topic does not exist', statementText: statements[0]!.text });
     expect(failurePlace(e, head, statements)).toBe('statement 1/3 (line 1): Topic does not exist');
