@@ -1,5 +1,5 @@
 import type { MigrationFile } from './files.js';
-import { parseDefine, parseUndefine, substitute, type Variables } from '../sql/variables.js';
+import { parseDefine, parseUndefine, substitute, VARIABLE_REFERENCE, type Variables } from '../sql/variables.js';
 import { droppedSource, propertySetting, refusedInMigration, splitStatements, SqlTextError, stripComments } from '../sql/split.js';
 
 export interface PreparedStatement { text: string; line: number }
@@ -26,6 +26,20 @@ export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content
   const out: PreparedStatement[] = [];
   let enabled = substitution;
   const substituted = (text: string, line: number) => (enabled ? substitute(text, vars, line) : text);
+  /**
+   * A statement's text with its variables: still one whole statement, else the values broke its
+   * quoting (a ' in a value that goes between quotes), which the server would blame on a statement
+   * after it; said here with the variables' names.
+   */
+  const statement = (text: string, line: number): string => {
+    const out = substituted(text, line);
+    if (out === text) return out;
+    let whole: boolean;
+    try { whole = splitStatements(out).length === 1; } catch { whole = false; }
+    if (whole) return out;
+    const names = [...new Set([...text.matchAll(VARIABLE_REFERENCE)].map((m) => m[1]!))];
+    throw new SqlTextError(`the value of ${names.map((n) => `'${n}'`).join(', ')} breaks the statement's quoting: a ' in a value that goes inside quotes must be written '' (a " or \` in a quoted name, doubled too)`, line);
+  };
   try {
     for (const s of splitStatements(file.content)) {
       const text = stripComments(s.text);
@@ -37,7 +51,7 @@ export function prepareMigration(file: Pick<MigrationFile, 'fileName' | 'content
       if (undef) { forget(undef); continue; }
       const refused = refusedInMigration(text);
       if (refused) throw new SqlTextError(refused, s.line);
-      out.push({ text: substituted(text, s.line), line: s.line });
+      out.push({ text: statement(text, s.line), line: s.line });
       const setting = propertySetting(text);
       if (setting?.name.toLowerCase() === SUBSTITUTION_PROPERTY) enabled = setting.value === undefined ? substitution : setting.value.toLowerCase() !== 'false';
     }

@@ -16,6 +16,9 @@ export function parseUndefine(text: string): string | undefined {
   return UNDEFINE.exec(text.trim())?.[1];
 }
 
+/** A variable's reference in a statement, `${name}`; the name is the first group. */
+export const VARIABLE_REFERENCE = new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}`, 'g');
+
 /** Variables by name, and those the configuration names but could not give a value (an unset `${env:NAME}`), each with why. */
 export type Variables = ReadonlyMap<string, string> & { readonly unset?: ReadonlyMap<string, string> };
 
@@ -26,7 +29,7 @@ export type Variables = ReadonlyMap<string, string> & { readonly unset?: Readonl
  * references in a connector's properties (`${file:/secrets.properties:password}`), stays as written.
  */
 export function substitute(text: string, vars: Variables, firstLine: number): string {
-  return text.replace(new RegExp(`\\$\\{\\s*(${NAME})\\s*\\}`, 'g'), (m, name: string, offset: number) => {
+  return text.replace(VARIABLE_REFERENCE, (m, name: string, offset: number) => {
     const same = (k: string) => k.toUpperCase() === name.trim().toUpperCase();
     const key = [...vars.keys()].find(same);
     if (key === undefined) {

@@ -51,6 +51,15 @@ describe('preparing a migration file', () => {
       .toEqual(["INSERT INTO a (x) VALUES ('${v}');", "UNSET 'ksql.variable.substitution.enable';", "INSERT INTO a (x) VALUES ('${v}');"]);
   });
 
+  it('a value that breaks its statement\'s quoting is refused at that statement, naming the variable (the server would blame a statement after it)', () => {
+    const sql = "CREATE STREAM o (id INT KEY, name STRING) WITH (KAFKA_TOPIC='o', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO o (id, name) VALUES (1, '${owner}');\nINSERT INTO o (id, name) VALUES (2, 'x');\n";
+    expect(() => prepareMigration(file(sql), new Map([['owner', "O'Brien"]]))).toThrow("V000001__x.sql:2: the value of 'owner' breaks the statement's quoting: a ' in a value that goes inside quotes must be written '' (a \" or ` in a quoted name, doubled too)");
+    // written as ksqlDB reads it, or with ; inside the quotes, it is one statement
+    expect(prepareMigration(file(sql), new Map([['owner', "O''Brien; Jr"]]))[1]!.text).toBe("INSERT INTO o (id, name) VALUES (1, 'O''Brien; Jr');");
+    // a value that ends the statement where it stands is refused too
+    expect(() => prepareMigration(file('SELECT ${cols} FROM o;\n'.replace('SELECT', 'CREATE STREAM p AS SELECT')), new Map([['cols', 'id; DROP STREAM o']]))).toThrow(/V000001__x\.sql:1: the value of 'cols' breaks/);
+  });
+
   it('a ${name} inside a comment is not a variable, wherever the comment is; lines still count as in the file', () => {
     const prepared = prepareMigration(file("CREATE STREAM a (x INT) -- , b ${undefinedvar}\n /* ${nor} this */ WITH (KAFKA_TOPIC='t', VALUE_FORMAT='JSON', PARTITIONS=1);\n-- ${here}\nINSERT INTO a (x) VALUES (1); -- '${after}'\n"), new Map());
     expect(prepared).toEqual([
