@@ -743,10 +743,11 @@ function filePosition(st: PreparedStatement, line: number, column: number): { li
     if (nl < 0) break;
     lineStart = nl + 1;
   }
-  const before = st.text.slice(0, lineStart + Math.max(0, column));
-  const breaks = before.match(/\r\n|\r|\n/g)?.length ?? 0;
+  // (the text before the position: columns count from 1)
+  const at = lineStart + Math.max(0, column - 1);
+  const breaks = st.text.slice(0, at).match(/\r\n|\r|\n/g)?.length ?? 0;
   // a lone \r after the server's line start begins a file line of its own: the column counts from it
-  const lastCr = st.text.slice(lineStart, lineStart + Math.max(0, column)).lastIndexOf('\r');
+  const lastCr = st.text.slice(lineStart, at).lastIndexOf('\r');
   const fileColumn = lastCr >= 0 && st.text[lineStart + lastCr + 1] !== '\n' ? column - (lastCr + 1) : column;
   return { line: st.line + breaks, column: fileColumn };
 }
