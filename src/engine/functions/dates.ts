@@ -1,6 +1,6 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, localToUtc, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
 import { B, I, S, canPassAs, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */
@@ -60,11 +60,11 @@ export function registerDateFunctions(): void {
   fixed('PARSE_DATE', 'DATE / TIME', [S, S], T.DATE, (s: string, f: string) => { noFields(s, f, 'time', 'Date format contains time field.'); return Math.floor(parseJavaDate(s, f, 'UTC') / DAY); });
   fixed('STRINGTODATE', 'DATE / TIME', [S, S], I, (s: string, f: string) => Math.floor(parseJavaDate(s, f, 'UTC') / DAY));
   fixed('PARSE_TIME', 'DATE / TIME', [S, S], T.TIME, (s: string, f: string) => { noFields(s, f, 'date', 'Time format contains date field.'); return ((parseJavaDate(s, f, 'UTC') % DAY) + DAY) % DAY; });
-  // CONVERT_TZ(ts, from, to): reads the timestamp as a local time in `from` and gives the same instant's local time in `to`
-  fixed('CONVERT_TZ', 'DATE / TIME', [T.TIMESTAMP, S, S], T.TIMESTAMP, (ts: number, from: string, to: string) => {
-    const instant = localToUtc(ts, zoneArgument(from));
-    return instant + zoneOffsetMs(zoneArgument(to), instant);
-  });
+  // CONVERT_TZ(ts, from, to): shifts the timestamp by the difference of the two zones' offsets, both
+  // taken at the timestamp's own value read as an instant, as ksqlDB's ConvertTz does (near a DST
+  // change this differs from reading it as a local time in `from`)
+  fixed('CONVERT_TZ', 'DATE / TIME', [T.TIMESTAMP, S, S], T.TIMESTAMP, (ts: number, from: string, to: string) =>
+    ts + zoneOffsetMs(zoneArgument(to), ts) - zoneOffsetMs(zoneArgument(from), ts));
 
   // ---- date arithmetic: TIMESTAMPADD(unit, n, ts) and friends; units arrive as their names
   const UNIT_MS: Record<string, number> = { MILLISECONDS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };

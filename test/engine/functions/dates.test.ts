@@ -98,6 +98,13 @@ describe('date functions', () => {
     ['FORMAT_TIME', [T.TIME, S], [46800000, 'hh:mm a'], '01:00 PM'],
     ['CONVERT_TZ', [T.TIMESTAMP, S, S], [100, '+0200', '+0500'], 10800100],
     ['CONVERT_TZ', [T.TIMESTAMP, S, S], [1589234313000, 'America/Los_Angeles', 'America/New_York'], 1589245113000],
+    // near a DST change both offsets are taken at the value read as an instant (ksqlDB's ConvertTz):
+    // 2021-03-14 04:00 read so is before New York's change (07:00 UTC), where its offset is -5 h, and
+    // 2021-03-28 01:30 after Berlin's (01:00 UTC), where it is +2 h
+    ['CONVERT_TZ', [T.TIMESTAMP, S, S], [Date.UTC(2021, 2, 14, 4), 'America/New_York', 'UTC'], Date.UTC(2021, 2, 14, 9)],
+    ['CONVERT_TZ', [T.TIMESTAMP, S, S], [Date.UTC(2021, 10, 7, 3), 'America/New_York', 'UTC'], Date.UTC(2021, 10, 7, 7)],
+    ['CONVERT_TZ', [T.TIMESTAMP, S, S], [Date.UTC(2021, 2, 28, 1, 30), 'Europe/Berlin', 'UTC'], Date.UTC(2021, 2, 27, 23, 30)],
+    ['CONVERT_TZ', [T.TIMESTAMP, S, S], [Date.UTC(2021, 2, 28, 2, 30), 'Europe/Berlin', 'UTC'], Date.UTC(2021, 2, 28, 0, 30)],
   ] as const)('%s(%j)', (name, types, args, expected) => {
     expect(call(name, [...types], [...args])).toBe(expected);
   });
