@@ -13,3 +13,25 @@ describe('a record time from its TIMESTAMP column', () => {
     expect(() => timestampFromColumn(v, col, col === str ? "yyyy-MM-dd'T'HH:mm:ssX" : undefined)).toThrow(/Invalid timestamp in column TS/);
   });
 });
+
+describe('INSERT VALUES into a source with a TIMESTAMP column', () => {
+  it('writes the record at ROWTIME when given, else at the time of the insert, as ksqlDB does; queries read their time from the column', async () => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    for (const sql of [
+      "CREATE STREAM S1 (ID INT KEY, TS BIGINT, V INT) WITH (KAFKA_TOPIC='t1', PARTITIONS=1, VALUE_FORMAT='JSON', TIMESTAMP='TS');",
+      'CREATE STREAM S2 AS SELECT ID, V FROM S1;',
+    ]) e.executeStatement(sql, ctx);
+    const before = Date.now();
+    e.executeStatement('INSERT INTO S1 (ID, TS, V) VALUES (1, 8000, 101);', ctx);
+    const after = Date.now();
+    e.executeStatement('INSERT INTO S1 (ROWTIME, ID, TS, V) VALUES (5000, 2, 9000, 102);', ctx);
+    e.drain();
+    const written = e.topics.get('t1')!.records().map((r) => r.timestamp);
+    expect(written[0]).toBeGreaterThanOrEqual(before);
+    expect(written[0]).toBeLessThanOrEqual(after);
+    expect(written[1]).toBe(5000);
+    expect(e.topics.get('S2')!.records().map((r) => r.timestamp)).toEqual([8000, 9000]);
+  });
+});

@@ -32,9 +32,9 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
     keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
     valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
   } catch (err) { throw fail((err as Error).message); }
-  const tsCol = ds.timestampColumn;
-  const ts = rowtime ?? (tsCol && typeof row.get(tsCol) === 'number' ? (row.get(tsCol) as number) : Date.now());
-  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: ts });
+  // the record's time is ROWTIME as given, else now, as ksqlDB's record factory takes it: a TIMESTAMP
+  // column is what queries read the time from, not the record's own (as /inserts-stream writes it)
+  engine.topics.append(ds.topic, { key: keyBytes, value: valueBytes, timestamp: rowtime ?? Date.now() });
 }
 
 /**
