@@ -208,3 +208,14 @@ describe('answers as ksqlDB words and orders them', () => {
     expect(fails("INSERT INTO WT (ID, C) VALUES ('a', 1);")).toBe('Cannot insert values into windowed stream/table!');
   });
 });
+
+describe('a WITH (TIMESTAMP=...) column', () => {
+  it('of type STRING needs a TIMESTAMP_FORMAT, said as ksqlDB says it; one of another type than BIGINT, TIMESTAMP or STRING is refused with the corpus\'s message', () => {
+    const { fails, run } = engine();
+    expect(fails("CREATE STREAM T1 (ID INT KEY, TS STRING) WITH (kafka_topic='t1', partitions=1, value_format='json', timestamp='ts');"))
+      .toBe('A String timestamp field has been specified without also specifying the timestamp_format');
+    expect(fails("CREATE STREAM T2 (ID INT KEY, TS INT) WITH (kafka_topic='t2', partitions=1, value_format='json', timestamp='ts');"))
+      .toBe('Timestamp column, `TS`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.');
+    expect(run("CREATE STREAM T3 (ID INT KEY, TS STRING) WITH (kafka_topic='t3', partitions=1, value_format='json', timestamp='ts', timestamp_format='yyyy-MM-dd');")).toMatchObject({ commandStatus: { message: 'Stream created' } });
+  });
+});

@@ -43,7 +43,9 @@ export function timestampColumnOf(w: WithProps, columns: Column[]): string | und
   const upper = tsName.startsWith('`') ? tsName.slice(1, -1) : tsName.toUpperCase();
   const col = columns.find((c) => c.name === upper);
   if (!col) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${upper}'`);
-  if (!['BIGINT', 'TIMESTAMP'].includes(col.type.kind) && !(col.type.kind === 'STRING' && w.has('TIMESTAMP_FORMAT'))) {
+  // (ksqlDB's extraction policy factory says so of a STRING column alone)
+  if (col.type.kind === 'STRING' && !w.has('TIMESTAMP_FORMAT')) throw new KsqlStatementError('A String timestamp field has been specified without also specifying the timestamp_format');
+  if (!['BIGINT', 'TIMESTAMP', 'STRING'].includes(col.type.kind)) {
     throw new KsqlStatementError(`Timestamp column, \`${upper}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
   }
   // a pattern DateTimeFormatter refuses is refused with the statement (every record would fail later)
