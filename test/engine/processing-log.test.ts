@@ -73,4 +73,20 @@ describe('a record a query cannot read', () => {
     const source = (e.executeStatement('DESCRIBE B EXTENDED;', ctx) as unknown as { sourceDescription: { errorStats: string } }).sourceDescription;
     expect(source.errorStats).toMatch(/\nfailed-messages: 1$/);
   });
+
+  it('logs a sink\'s errors too: a value its format cannot write (SERIALIZATIONERROR, naming the topic) and a row whose TIMESTAMP column gives no time', () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    run(e, `CREATE STREAM PN (ID INT KEY, TAGS ARRAY<STRING>, TS STRING) WITH (kafka_topic='pn', value_format='JSON', partitions=1);
+      CREATE STREAM PN_PB WITH (VALUE_FORMAT='PROTOBUF') AS SELECT * FROM PN;
+      CREATE STREAM PN_TS WITH (TIMESTAMP='TS', TIMESTAMP_FORMAT='yyyy-MM-dd') AS SELECT * FROM PN`);
+    e.topics.append('pn', { key: Buffer.from([0, 0, 0, 1]), value: Buffer.from('{"TAGS":["a",null],"TS":"2024-01-02"}'), timestamp: 1000 });
+    e.topics.append('pn', { key: Buffer.from([0, 0, 0, 2]), value: Buffer.from('{"TAGS":["a"],"TS":"not a date"}'), timestamp: 1000 });
+    e.drain();
+    const entries = (e.topics.get('default_ksql_processing_log')?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: Record<string, unknown> & { TYPE: number } });
+    const pb = [...e.queries.values()].find((q) => q.sinkName === 'PN_PB')!.id, ts = [...e.queries.values()].find((q) => q.sinkName === 'PN_TS')!.id;
+    expect(entries.map((x) => [x.logger, x.message.TYPE])).toEqual([[`processing.${pb}.KsqlTopic.Sink.serializer`, 3], [`processing.${ts}`, 1]]);
+    expect(entries[0]!.message.SERIALIZATIONERROR).toEqual({ TARGET: 'value', ERRORMESSAGE: "Error serializing message to topic: PN_PB. Protobuf field 'TAGS' cannot hold a null element", RECORD: null, CAUSE: ["Protobuf field 'TAGS' cannot hold a null element"], topic: 'PN_PB' });
+    expect((entries[1]!.message.RECORDPROCESSINGERROR as { ERRORMESSAGE: string }).ERRORMESSAGE).toMatch(/^Invalid timestamp in column TS/);
+  });
 });

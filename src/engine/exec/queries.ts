@@ -1,3 +1,4 @@
+import { SerializationError } from '../serde/serde-error.js';
 import { formatCreateAsSelect, formatInsertInto, propsByName, type FormatSide } from '../analysis/sql-formatter.js';
 import type { Expr, Query, SelectItem, Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
@@ -430,7 +431,8 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     return out;
   };
   const sinkTopic = new TopicRef(engine.topics, q.sinkTopic);
-  const fail = (message: string) => { if (q.runtime) { q.runtime.stats.errors++; q.runtime.stats.lastError = message; } };
+  // (counted as the query's errors, and in the processing log, as ksqlDB's sink logs them)
+  const fail = (e: unknown) => q.runtime?.reportError(e);
   return (o) => {
     // a SOURCE table's query only materializes: its topic is written by others
     if (q.kind === 'CST') { materialize(o); return; }
@@ -440,11 +442,9 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     try {
       // WITH (TIMESTAMP=...) on the sink: the record takes its time from that column
       if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
-    } catch (e) { fail((e as Error).message); return; }
-    try {
-      keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key);
-      valueBytes = o.values === null ? null : vs.serialize(valuesOf(o.values));
-    } catch (e) { fail(`Unable to serialize record for topic ${q.sinkTopic}: ${(e as Error).message}`); return; }
+    } catch (e) { fail(e); return; }
+    try { keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key); } catch (e) { fail(new SerializationError('key', q.sinkTopic, e)); return; }
+    try { valueBytes = o.values === null ? null : vs.serialize(valuesOf(o.values)); } catch (e) { fail(new SerializationError('value', q.sinkTopic, e)); return; }
     const topic = sinkTopic.get();
     if (!topic) return;
     let partition: number | undefined;

@@ -1,4 +1,4 @@
-import { DeserializationError } from '../serde/serde-error.js';
+import { DeserializationError, SerializationError } from '../serde/serde-error.js';
 
 // ksqlDB's processing log: a stock server (and the Docker images) creates the KSQL_PROCESSING_LOG
 // stream at start-up over the topic `<service id>ksql_processing_log`, and each record a query
@@ -58,6 +58,10 @@ export function processingLogEntry(queryId: string, e: unknown, time: number): s
     message.TYPE = MESSAGE_TYPE.DESERIALIZATION_ERROR;
     message.DESERIALIZATIONERROR = { TARGET: e.target, ERRORMESSAGE: `Failed to deserialize ${e.target} from topic: ${e.topic}. ${e.message}`, RECORDB64: null, CAUSE: [e.message, ...causes(e.cause)], topic: e.topic };
     logger = `processing.${queryId}.KsqlTopic.Source.deserializer`;
+  } else if (e instanceof SerializationError) {
+    message.TYPE = MESSAGE_TYPE.SERIALIZATION_ERROR;
+    message.SERIALIZATIONERROR = { TARGET: e.target, ERRORMESSAGE: e.message, RECORD: null, CAUSE: causes(e), topic: e.topic };
+    logger = `processing.${queryId}.KsqlTopic.Sink.serializer`;
   } else {
     message.TYPE = MESSAGE_TYPE.RECORD_PROCESSING_ERROR;
     message.RECORDPROCESSINGERROR = { ERRORMESSAGE: e instanceof Error ? e.message : String(e), RECORD: null, CAUSE: causes(e) };

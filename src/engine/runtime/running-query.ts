@@ -204,6 +204,9 @@ export class RunningQuery {
   /** Told when the query stops with an error (state ERROR): a push query ends its answer with it. */
   onFail?: (message: string) => void;
 
+  /** An error met on a record outside the query's steps (its sink's serializer, its time): counted and logged as theirs are. */
+  reportError(e: unknown): void { this.recordError(e); }
+
   private recordError(e: unknown): void {
     this.stats.errors++;
     this.stats.lastError = e instanceof Error ? e.message : String(e);

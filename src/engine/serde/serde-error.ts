@@ -10,3 +10,13 @@ export class DeserializationError extends Error {
     super((cause instanceof Error ? cause.message : String(cause)).replace('topic: , ', `topic: ${topic}, `));
   }
 }
+
+/**
+ * A query's output record whose key or value does not serialize with its sink's format: what the
+ * processing log records as a SERIALIZATIONERROR, naming the topic before the cause's message.
+ */
+export class SerializationError extends Error {
+  constructor(readonly target: 'key' | 'value', readonly topic: string, override readonly cause: unknown) {
+    super(`Error serializing message to topic: ${topic}. ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
