@@ -43,7 +43,7 @@ describe('null values', () => {
     e.drain();
     const q = [...e.queries.values()].find((x) => x.sinkName === 'PN_PB')!;
     expect(q.runtime!.stats.errors).toBe(3);
-    expect(q.runtime!.stats.lastError).toBe("Error serializing message to topic: PN_PB. Protobuf field 'DS' cannot hold a null element");
+    expect(q.runtime!.stats.lastError).toBe("Unable to serialize record for topic PN_PB: Protobuf field 'DS' cannot hold a null element");
     // only the record without NULLs inside went out, and it reads back whole
     const out = e.topics.get('PN_PB')!.records();
     expect(out.map((r) => r.key!.readInt32BE(0))).toEqual([4]);

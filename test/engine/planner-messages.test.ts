@@ -303,7 +303,7 @@ describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
     engine.drain();
     const q = [...engine.queries.values()].find((x) => x.sinkName === 'OUT1')!;
     expect(q.runtime!.stats.errors).toBe(1);
-    expect(q.runtime!.stats.lastError).toMatch(/^Error serializing message to topic: OUT1\. /);
+    expect(q.runtime!.stats.lastError).toMatch(/^Unable to serialize record for topic OUT1: /);
     expect(engine.topics.get('OUT1')!.size).toBe(0);
   });
 

@@ -74,7 +74,7 @@ describe('a record a query cannot read', () => {
     expect(source.errorStats).toMatch(/\nfailed-messages: 1$/);
   });
 
-  it('logs a sink\'s errors too: a value its format cannot write (SERIALIZATIONERROR, naming the topic) and a row whose TIMESTAMP column gives no time', () => {
+  it('logs a sink\'s errors too: a value its format cannot write (SERIALIZATIONERROR, naming the topic as Kafka Streams\' Unable to serialize record) and a row whose TIMESTAMP column gives no time', () => {
     const e = new Engine();
     e.startProcessingLog();
     run(e, `CREATE STREAM PN (ID INT KEY, TAGS ARRAY<STRING>, TS STRING) WITH (kafka_topic='pn', value_format='JSON', partitions=1);
@@ -86,7 +86,7 @@ describe('a record a query cannot read', () => {
     const entries = (e.topics.get('default_ksql_processing_log')?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: Record<string, unknown> & { TYPE: number } });
     const pb = [...e.queries.values()].find((q) => q.sinkName === 'PN_PB')!.id, ts = [...e.queries.values()].find((q) => q.sinkName === 'PN_TS')!.id;
     expect(entries.map((x) => [x.logger, x.message.TYPE])).toEqual([[`processing.${pb}.KsqlTopic.Sink.serializer`, 3], [`processing.${ts}`, 1]]);
-    expect(entries[0]!.message.SERIALIZATIONERROR).toEqual({ TARGET: 'value', ERRORMESSAGE: "Error serializing message to topic: PN_PB. Protobuf field 'TAGS' cannot hold a null element", RECORD: null, CAUSE: ["Protobuf field 'TAGS' cannot hold a null element"], topic: 'PN_PB' });
+    expect(entries[0]!.message.SERIALIZATIONERROR).toEqual({ TARGET: 'value', ERRORMESSAGE: "Unable to serialize record for topic PN_PB: Protobuf field 'TAGS' cannot hold a null element", RECORD: null, CAUSE: ["Protobuf field 'TAGS' cannot hold a null element"], topic: 'PN_PB' });
     expect((entries[1]!.message.RECORDPROCESSINGERROR as { ERRORMESSAGE: string }).ERRORMESSAGE).toMatch(/^Invalid timestamp in column TS/);
   });
 });

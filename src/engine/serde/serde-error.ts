@@ -13,10 +13,11 @@ export class DeserializationError extends Error {
 
 /**
  * A query's output record whose key or value does not serialize with its sink's format: what the
- * processing log records as a SERIALIZATIONERROR, naming the topic before the cause's message.
+ * processing log records as a SERIALIZATIONERROR. The message names the topic before the cause's, as
+ * Kafka Streams' record collector words it (Unable to serialize record).
  */
 export class SerializationError extends Error {
   constructor(readonly target: 'key' | 'value', readonly topic: string, override readonly cause: unknown) {
-    super(`Error serializing message to topic: ${topic}. ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(`Unable to serialize record for topic ${topic}: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
