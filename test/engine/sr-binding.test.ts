@@ -164,3 +164,19 @@ describe('a Protobuf oneof', () => {
     expect(Trade.toObject(Trade.decode(written.subarray(6)), { oneofs: true })).toEqual({ id: 'd', pool: 0, venue: 'pool' });
   });
 });
+
+describe('the Avro key schema of a source with several key columns', () => {
+  it('is a record named after the source in UpperCamel words (LEFT_TABLE: LeftTableKey), as fk-join.json has it', async () => {
+    const { defaultKeyRecordName } = await import('../../src/engine/serde/avro-schema.js');
+    expect(['LEFT_TABLE', 'OUTPUT', 'REGION_STATS_2', 'pageviews_enriched'].map(defaultKeyRecordName)).toEqual([
+      'io.confluent.ksql.avro_schemas.LeftTableKey', 'io.confluent.ksql.avro_schemas.OutputKey',
+      'io.confluent.ksql.avro_schemas.RegionStats2Key', 'io.confluent.ksql.avro_schemas.PageviewsEnrichedKey',
+    ]);
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    e.executeStatement("CREATE STREAM PAGEVIEWS_ENRICHED (ID INT KEY, GENDER STRING, REGIONID STRING) WITH (KAFKA_TOPIC='pe', PARTITIONS=1, FORMAT='JSON');", ctx);
+    e.executeStatement("CREATE TABLE REGION_STATS WITH (FORMAT='AVRO') AS SELECT GENDER, REGIONID, COUNT(*) AS N FROM PAGEVIEWS_ENRICHED GROUP BY GENDER, REGIONID;", ctx);
+    const latest = e.registry.version('REGION_STATS-key', 'latest');
+    expect(JSON.parse(latest.schema)).toMatchObject({ type: 'record', name: 'RegionStatsKey', namespace: 'io.confluent.ksql.avro_schemas' });
+  });
+});

@@ -8,9 +8,13 @@ export type AvroSchema = string | AvroSchema[] | { type: string | AvroSchema; [k
 export const AVRO_NAMESPACE = 'io.confluent.ksql.avro_schemas';
 export const DEFAULT_VALUE_RECORD = `${AVRO_NAMESPACE}.KsqlDataSourceSchema`;
 
-/** `OUTPUT` -> `io.confluent.ksql.avro_schemas.OutputKey`: the key record name ksqlDB gives a source's key schema. */
+/**
+ * `LEFT_TABLE` -> `io.confluent.ksql.avro_schemas.LeftTableKey`: the key record name ksqlDB gives a
+ * source's key schema, its name turned from UPPER_UNDERSCORE into UpperCamel words (fk-join.json).
+ */
 export function defaultKeyRecordName(sourceName: string): string {
-  return `${AVRO_NAMESPACE}.${sourceName.charAt(0).toUpperCase()}${sourceName.slice(1).toLowerCase()}Key`;
+  const camel = sourceName.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1).toLowerCase()).join('');
+  return `${AVRO_NAMESPACE}.${camel}Key`;
 }
 
 /**
