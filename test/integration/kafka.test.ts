@@ -100,11 +100,16 @@ const request = (key: number, version: number, correlationId: number, body: Buff
 const plainToken = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 
 describe('the Kafka listener on every address (--host 0.0.0.0)', () => {
-  it('names the broker by the address a client reached, never 0.0.0.0, and a group member by the address it connects from; its start line says it listens on every interface', async () => {
+  it('names the broker by the address a client reached, never 0.0.0.0, and a group member by the address it connects from; its start line says it listens on every interface; the Schema Registry is named by the loopback address too', async () => {
     const { server, brokers } = await serverWithKafka(['--host', '0.0.0.0']);
     try {
-      const said = await server.outputMatching(/listening on/);
+      const said = await server.outputMatching(/Schema Registry listening on/);
       expect(said).toMatch(new RegExp(`^ksql-migrate local server listening on ${server.url.replaceAll('.', '\\.')} \\(every interface: --host 0\\.0\\.0\\.0\\), Kafka on ${brokers[0]!.replaceAll('.', '\\.')} \\(in memory\\)$`, 'm'));
+      const registry = /Schema Registry listening on (\S+)$/m.exec(said)![1]!;
+      expect(registry).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const shown = (await ksql(server.url, 'SHOW PROPERTIES;')).body[0].properties as { name: string; value: string }[];
+      expect(shown.find((x) => x.name === 'ksql.schema.registry.url')?.value).toBe(registry);
+      expect((await fetch(`${registry}/subjects`)).status).toBe(200);
       // (127.0.0.2 is the machine too, on any Linux: the broker is named by it, not by 127.0.0.1)
       const port = Number(brokers[0]!.split(':')[1]);
       const kafka = client([`127.0.0.2:${port}`]);

@@ -15,6 +15,7 @@ import { drainKept, Journal, JournalBroken } from '../storage/journal.js';
 import { startKafkaListener, type KafkaListener } from '../kafka/listener.js';
 import { startRegistryListener, type RegistryListener } from '../schema-registry/server.js';
 import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
+import { urlHost } from '../util/url-host.js';
 
 export interface LocalServerOptions {
   /** Port to listen on; 0 picks a free one. Default 8088. */
@@ -339,13 +340,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   }
   const scheme = options.tlsCert ? 'https' : 'http';
   // a server on every interface is reached by its loopback address
-  const urlHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  const hostInUrl = urlHost(host);
   return {
-    url: `${scheme}://${urlHost}:${port}`,
+    url: `${scheme}://${hostInUrl}:${port}`,
     port,
     engine,
     droppedJournalBytes: journal?.droppedBytes ?? 0,
-    kafkaBootstrap: kafka ? `${urlHost}:${kafka.port}` : undefined,
+    kafkaBootstrap: kafka ? `${hostInUrl}:${kafka.port}` : undefined,
     schemaRegistryUrl: registry?.url,
     async close() {
       for (const w of waitingRequests) w.abort();

@@ -5,6 +5,7 @@ import type { SchemaRegistry } from './registry.js';
 import { handleRegistryRequest, SR_CONTENT_TYPE } from './routes.js';
 import { basicAuthHeader, credentialsMatch } from '../util/basic-auth.js';
 import { negotiate } from '../util/media-types.js';
+import { urlHost } from '../util/url-host.js';
 
 export interface RegistryListener { url: string; port: number; close(): Promise<void> }
 
@@ -61,7 +62,8 @@ export async function startRegistryListener(registry: SchemaRegistry, port: numb
   });
   const actual = (server.address() as AddressInfo).port;
   return {
-    url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    // (a registry on every interface is reached by its loopback address, as the server's URL names it)
+    url: `${opts.tls ? 'https' : 'http'}://${urlHost(host)}:${actual}`,
     port: actual,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
