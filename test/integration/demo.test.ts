@@ -123,6 +123,11 @@ describe('ksql-migrate demo', () => {
       [['server', '--connections-max-idle-ms', '0'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '0'"],
       [['server', '--connections-max-idle-ms', '3000000000'], "error: --connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '3000000000'"],
       [['server', '--journal-compact-bytes', '-2'], "error: --journal-compact-bytes: expected a number of bytes or -1, got '-2'"],
+      // a flag the server would ignore: for a listener that is off, or a journal there is none of
+      [['server', '--no-kafka', '--kafka-sasl-plain', 'u:p'], 'error: --kafka-sasl-plain: the Kafka listener is off (--no-kafka)'],
+      [['server', '--no-kafka', '--kafka-port', 'abc'], 'error: --kafka-port: the Kafka listener is off (--no-kafka)'],
+      [['server', '--no-schema-registry', '--schema-registry-port', '0'], 'error: --schema-registry-port: the Schema Registry is off (--no-schema-registry)'],
+      [['server', '--journal-compact-bytes', '100'], 'error: --journal-compact-bytes: there is no journal without --data-dir (the server keeps its data in memory)'],
       [['demo', '--duration', '0s'], "error: --duration: expected a time above zero, got '0s'"],
       [['lambda', 'run', '--handler', 'x.mjs', '--topic', 't', '--group', ''], 'error: --group: expected a consumer group id'],
       [['datagen', 'stocktrade', '--bootstrap-servers', '127.0.0.1:99999'], 'error: --bootstrap-servers: 127.0.0.1:99999 has no port number (1 to 65535)'],

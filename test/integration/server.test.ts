@@ -1938,6 +1938,34 @@ describe('a server started in the background by a script', () => {
       const left = alive();
       if (left) process.kill(pid);
       expect(left).toBe(false);
+      // and it said why it stopped
+      expect(await readFile(join(dir, 'out'), 'utf8')).toContain('ksql-migrate server: the process that started it has exited: stopping (--no-stop-with-parent keeps it running)\n');
     } finally { await rm(dir, { recursive: true, force: true }); }
+  }, 30_000);
+
+  it.each([
+    ['--no-stop-with-parent', (cmd: string) => `${cmd} --no-stop-with-parent`],
+    ['setsid (a session of its own)', (cmd: string) => `setsid ${cmd}`],
+  ])('keeps running after the script exits when started with %s', async (_how, start) => {
+    const dir = await mkdtemp(join(tmpdir(), 'ksqlm-detached-'));
+    let pid = 0, control = 0;
+    const alive = (p: number) => { try { process.kill(p, 0); return true; } catch { return false; } };
+    try {
+      // beside it, a server started plainly, which stops with the script: once it has, the other has
+      // seen the script go as well
+      const server = `${process.execPath} ${CLI} server --port 0 --no-kafka --no-schema-registry`;
+      const script = `${start(server)} > ${join(dir, 'out')} 2>&1 &\necho $! > ${join(dir, 'pid')}\n${server} > ${join(dir, 'control')} 2>&1 &\necho $! > ${join(dir, 'control-pid')}\n`
+        + `until grep -qs 'listening on' ${join(dir, 'out')} && grep -qs 'listening on' ${join(dir, 'control')}; do sleep 0.05; done\n`;
+      expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
+      pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
+      control = Number((await readFile(join(dir, 'control-pid'), 'utf8')).trim());
+      for (const deadline = Date.now() + 20_000; alive(control) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      expect(alive(control)).toBe(false);
+      const url = /listening on (http:\/\/\S+)/.exec(await readFile(join(dir, 'out'), 'utf8'))![1]!;
+      expect([alive(pid), (await fetch(`${url}/healthcheck`)).status]).toEqual([true, 200]);
+    } finally {
+      for (const p of [pid, control]) if (p && alive(p)) process.kill(p);
+      await rm(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });

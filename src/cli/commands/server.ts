@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
@@ -5,7 +6,7 @@ import { DataDirInUse, droppedLineWarning, JournalDamaged } from '../../engine/s
 import { CliError, decimalInt, EXIT, pathProblem } from '../errors.js';
 import { parentAtStart } from '../parent.js';
 
-interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; journalCompactBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean }
+interface ServerOptions { port: string; host: string; dataDir?: string; basicAuth?: string; tlsCert?: string; tlsKey?: string; autoOffsetReset: string; logRetentionBytes?: string; journalCompactBytes?: string; connectionsMaxIdleMs?: string; kafkaPort?: string; kafka: boolean; kafkaSaslPlain?: string; kafkaTls?: boolean; schemaRegistryPort?: string; schemaRegistry: boolean; stopWithParent: boolean }
 
 export async function runServer(opts: ServerOptions): Promise<void> {
   const port = portFlag('--port', opts.port);
@@ -15,6 +16,7 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     if (value !== undefined && !/^[^:]+:.+$/.test(value)) throw new CliError(`${given !== undefined ? flag : name}: expected USER:PASSWORD`, EXIT.USAGE);
     return value;
   };
+  const saslGiven = opts.kafkaSaslPlain;
   opts.basicAuth = fromEnv('--basic-auth', opts.basicAuth, 'KSQL_MIGRATE_SERVER_BASIC_AUTH');
   opts.kafkaSaslPlain = fromEnv('--kafka-sasl-plain', opts.kafkaSaslPlain, 'KSQL_MIGRATE_SERVER_KAFKA_SASL_PLAIN');
   // (given empty, as `--data-dir "$DIR"` with DIR unset, it is a mistake: not a server in memory)
@@ -29,9 +31,14 @@ export async function runServer(opts: ServerOptions): Promise<void> {
   // (a timer in Node holds at most 2^31 - 1 ms, about 24 days)
   const idleMs = opts.connectionsMaxIdleMs === undefined ? undefined : decimalInt(opts.connectionsMaxIdleMs);
   if (idleMs !== undefined && (!Number.isInteger(idleMs) || idleMs < 1 || idleMs > 2 ** 31 - 1)) throw new CliError(`--connections-max-idle-ms: expected milliseconds from 1 to 2147483647, got '${opts.connectionsMaxIdleMs}'`, EXIT.USAGE);
+  // a flag for a listener that is off, or for a data dir there is none of, would be ignored: refused
+  // (the credentials too, given as a flag: not from the environment, which may be set for other runs)
+  const off = (flag: string, given: unknown, why: string) => { if (given !== undefined) throw new CliError(`${flag}: ${why}`, EXIT.USAGE); };
+  if (!opts.kafka) for (const [flag, given] of [['--kafka-port', opts.kafkaPort], ['--kafka-sasl-plain', saslGiven], ['--connections-max-idle-ms', opts.connectionsMaxIdleMs]] as const) off(flag, given, 'the Kafka listener is off (--no-kafka)');
+  if (!opts.schemaRegistry) off('--schema-registry-port', opts.schemaRegistryPort, 'the Schema Registry is off (--no-schema-registry)');
+  if (opts.dataDir === undefined) off('--journal-compact-bytes', opts.journalCompactBytes, 'there is no journal without --data-dir (the server keeps its data in memory)');
   // Kafka's and Schema Registry's usual ports unless told otherwise; when something else has one,
   // the server runs without that listener and says so
-  // (a listener that is off takes no notice of its port flag)
   const kafkaPort = opts.kafka ? portFlag('--kafka-port', opts.kafkaPort ?? '9092') : NaN;
   const srPort = opts.schemaRegistry ? portFlag('--schema-registry-port', opts.schemaRegistryPort ?? '8081') : NaN;
   if (opts.kafka && opts.kafkaPort === undefined && !(await portFree(opts.host, kafkaPort))) {
@@ -79,11 +86,27 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     // a server started by a script stops with it: when the parent exits we are re-parented
-    // (the parent as the CLI started: one that went while the server started is gone too)
+    // (the parent as the CLI started: one that went while the server started is gone too), unless
+    // asked to keep running, or started in a session of its own (setsid), which asks for the same
     const parent = parentAtStart;
-    const orphanCheck = setInterval(() => { if (parent !== 1 && process.ppid !== parent) stop(); }, 100);
+    const followParent = opts.stopWithParent && parent !== 1 && !sessionLeader();
+    const orphanCheck = setInterval(() => {
+      if (!followParent || process.ppid === parent) return;
+      process.stderr.write('ksql-migrate server: the process that started it has exited: stopping (--no-stop-with-parent keeps it running)\n');
+      stop();
+    }, 100);
     orphanCheck.unref();
   });
+}
+
+/** Whether this process leads its own session (started with setsid); false where /proc does not say. */
+function sessionLeader(): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // pid (command) state ppid pgrp session ...: the fields after the command's closing parenthesis
+    const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
+    return session === process.pid;
+  } catch { return false; }
 }
 
 function portFree(host: string, port: number): Promise<boolean> {
