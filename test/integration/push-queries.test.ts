@@ -146,3 +146,35 @@ describe('push queries whose client went away before the answer began', () => {
     } finally { await server.close(); }
   });
 });
+
+describe('a server that stops while requests are in progress', () => {
+  it('answers them: a request still waiting is 503 (50303, shutting down), an HTTP/2 push query ends its stream cleanly, and the session is told to go away', async () => {
+    const server = await startLocalServer({ port: 0 });
+    let closed = false;
+    try {
+      expect((await ksql(server.url, "CREATE STREAM STOPPING (ID STRING KEY, V INT) WITH (kafka_topic='stopping', value_format='JSON', partitions=1);")).status).toBe(200);
+      const waiting = fetch(`${server.url}/ksql`, { method: 'POST', body: JSON.stringify({ ksql: 'ASSERT TOPIC nope WITH (PARTITIONS=1) TIMEOUT 30 SECONDS;' }) });
+      const session = http2.connect(server.url);
+      let goaway = false;
+      session.on('goaway', () => { goaway = true; });
+      session.on('error', () => undefined);
+      const stream = session.request({ ':method': 'POST', ':path': '/query-stream', 'content-type': 'application/json' });
+      stream.end(JSON.stringify({ sql: 'SELECT * FROM STOPPING EMIT CHANGES;' }));
+      let text = '', streamError: unknown;
+      stream.on('error', (e) => { streamError = e; });
+      const ended = new Promise<void>((resolve) => { stream.on('end', resolve); stream.on('close', resolve); });
+      // (the header row: the query runs)
+      await new Promise<void>((resolve) => stream.on('data', (d: Buffer) => { text += d; if (text.includes('\n')) resolve(); }));
+      stream.resume();
+      await server.close();
+      closed = true;
+      const answer = await waiting;
+      expect([answer.status, (await answer.json()).error_code]).toEqual([503, 50303]);
+      await ended;
+      expect(streamError).toBeUndefined();
+      expect(stream.rstCode ?? 0).toBe(http2.constants.NGHTTP2_NO_ERROR);
+      expect(goaway).toBe(true);
+      session.destroy();
+    } finally { if (!closed) await server.close(); }
+  });
+});

@@ -122,7 +122,19 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let port = 0;
   const auth = options.basicAuth ? basicAuthHeader(options.basicAuth) : undefined;
 
+  /** Responses not yet finished: a stopping server lets them end before it closes their connections. */
+  const active = new Set<http.ServerResponse>();
+  /** HTTP/2 sessions, told to go away (GOAWAY) when the server stops, once their streams have ended. */
+  const sessions = new Set<http2.Http2Session>();
+  let closing = false;
+  const shuttingDown = () => genericError(503, 50303, 'The server is shutting down');
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    active.add(res);
+    const done = () => active.delete(res);
+    res.once('finish', done);
+    res.once('close', done);
+    // a request on a connection kept open while the server stops is told so, as ksqlDB does
+    if (closing) { send(res, shuttingDown()); return; }
     void route(req, res).catch((e) => {
       if (!res.headersSent) send(res, toErrorBody(e));
       else res.end();
@@ -217,7 +229,12 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           const waiting = new AbortController();
           res.once('close', () => waiting.abort());
           waitingRequests.add(waiting);
-          try { return send(res, await handleKsql(engine, body, journal, waiting.signal)); } finally { waitingRequests.delete(waiting); }
+          try {
+            let answer;
+            try { answer = await handleKsql(engine, body, journal, waiting.signal); } catch (e) { if (!closing) throw e; answer = shuttingDown(); }
+            // (one the stopping server cut short is answered so: it did not fail on its own)
+            return send(res, closing && waiting.signal.aborted ? shuttingDown() : answer);
+          } finally { waitingRequests.delete(waiting); }
         }
         case '/query': case '/query-stream': return handleQuery(engine, body, req, res, pushes, path === '/query' ? 'legacy' : undefined);
         case '/close-query': {
@@ -244,6 +261,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let stopChecks = () => undefined as void;
   if (tls) {
     server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler as never);
+    server.on('session', (session: http2.Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
   } else {
     const headersTimeout = options.headersTimeoutMs ?? 60_000;
     const h1 = http.createServer({
@@ -256,6 +274,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // from the net server below, which listens in its place
     h1.emit('listening');
     const h2 = http2.createServer({}, handler as never);
+    h2.on('session', (session: http2.Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
     server = net.createServer((socket) => {
       // a connection reset before its first byte (a port scan, a TCP health check) ends only itself;
       // one that sends nothing is closed when its headers would have been due
@@ -302,11 +321,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     const settle = (p: Promise<void> | undefined) => (quiet ? p?.catch(() => undefined) : p);
     await settle(kafka?.close());
     await settle(registry?.close());
-    if (server.listening) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const s of sockets) s.destroy();
-      await closed;
-    }
+    // (a server that stops has closed its listener already: its connections go all the same)
+    const closed = server.listening ? new Promise<void>((resolve) => server.close(() => resolve())) : undefined;
+    for (const s of sockets) s.destroy();
+    await closed;
     stopChecks();
     await settle(journal?.close());
   };
@@ -349,8 +367,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     kafkaBootstrap: kafka ? `${hostInUrl}:${kafka.port}` : undefined,
     schemaRegistryUrl: registry?.url,
     async close() {
+      // requests in progress get their answers: those waiting give up (503, shutting down), push
+      // queries end as at their LIMIT, and each response may finish (for at most a second, as a
+      // client that reads nothing would hold it) before the connections close; HTTP/2 sessions are
+      // told to go away
+      closing = true;
       for (const w of waitingRequests) w.abort();
       for (const p of pushes.values()) p.handle.close();
+      if (server.listening) server.close();
+      await Promise.race([
+        Promise.all([...active].map((r) => new Promise<void>((resolve) => { if (r.writableFinished || r.destroyed) resolve(); else { r.once('finish', () => resolve()); r.once('close', () => resolve()); } }))),
+        new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
+      ]);
+      await Promise.race([
+        Promise.all([...sessions].map((session) => new Promise<void>((resolve) => session.close(() => resolve())))),
+        new Promise<void>((resolve) => setTimeout(resolve, 200).unref()),
+      ]);
       await stopAll(false);
     },
   };
