@@ -1477,6 +1477,9 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
         expect([why, bad.status]).toEqual([why, 2]);
         expect(bad.stderr.trim()).toContain(`journal.jsonl: line ${rec + 1} `);
         expect(bad.stderr.trim()).toContain(why);
+        // a sealed entry of a kind this version does not know: written whole, by a newer version
+        if (why.startsWith('an entry of no known kind')) expect(bad.stderr.trim()).toContain('a newer ksql-migrate wrote this data dir; start the server with that version (nothing here was changed)');
+        else expect(bad.stderr.trim()).toContain('the data dir is damaged');
       }
     } finally { await rm(damagedDir, { recursive: true, force: true }); }
   });

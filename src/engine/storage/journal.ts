@@ -92,6 +92,9 @@ const isProducerState = (x: unknown): boolean => {
 };
 
 /** Why a parsed line is not an entry the journal writes, or undefined. */
+/** The kinds of entry this version writes (Entry's `e`). */
+const KNOWN_KINDS = new Set<Entry['e']>(['cmd', 'topic', 'rec', 'recs', 'producers', 'step', 'sr', 'base', 'pos', 'store']);
+
 function entryProblem(e: unknown): string | undefined {
   const x = e as Record<string, unknown> | null;
   if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'not an object';
@@ -213,6 +216,11 @@ export class Journal implements StepHooks {
         }
         // a line that is JSON but no entry this server wrote (bytes changed on disk) is damage too
         const problem = entryProblem(entry);
+        // a sealed line of a kind this version does not know was written whole, by a newer version
+        const kind = (entry as { e?: unknown }).e;
+        if (problem && hasSum && typeof kind === 'string' && !KNOWN_KINDS.has(kind as Entry['e'])) {
+          throw new JournalDamaged(`${path}: line ${n} is ${problem}: a newer ksql-migrate wrote this data dir; start the server with that version (nothing here was changed)`);
+        }
         if (problem) throw damaged(`is not a journal entry (${problem})`);
         try { j.apply(entry); } catch (e) { throw damaged(`cannot be applied (${(e as Error).message})`); }
         if (KEPT(entry)) kept.push(json);
