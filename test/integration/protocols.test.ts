@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import http2 from 'node:http2';
 import https from 'node:https';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,10 +141,13 @@ describe('process lifecycle', () => {
     const port = new URL(server.url).port;
     const { spawnSync } = await import('node:child_process');
     const { CLI } = await import('../helpers/server.js');
-    const r = spawnSync(process.execPath, [CLI, 'server', '--port', port, '--no-kafka', '--no-schema-registry'], { encoding: 'utf8' });
+    // (said before the data dir is made: a mistyped start leaves no directory behind)
+    const never = join(tmpdir(), `ksqlm-never-${process.pid}-${port}`);
+    const r = spawnSync(process.execPath, [CLI, 'server', '--port', port, '--no-kafka', '--no-schema-registry', '--data-dir', never], { encoding: 'utf8' });
     await server.stop();
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe(`error: --port: 127.0.0.1:${port} is already in use`);
+    expect(existsSync(never)).toBe(false);
   });
 
   it('a listener that cannot start stops the ones that did: exit 2 at once, the ports and the data dir free again', async () => {

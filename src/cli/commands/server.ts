@@ -49,6 +49,11 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     process.stderr.write(`warning: ${opts.host}:${srPort} is taken, so the Schema Registry is off (choose one with --schema-registry-port)\n`);
     opts.schemaRegistry = false;
   }
+  // a port given that something else holds is said before the data dir is made or opened (the
+  // listeners bind once the journal is read; a port taken in between is still said after it)
+  for (const [flag, p, on] of [['--port', port, true], ['--kafka-port', kafkaPort, opts.kafka && opts.kafkaPort !== undefined], ['--schema-registry-port', srPort, opts.schemaRegistry && opts.schemaRegistryPort !== undefined]] as const) {
+    if (on && p !== 0 && (await portInUse(opts.host, p))) throw new CliError(`${flag}: ${opts.host}:${p} is already in use`, EXIT.USAGE);
+  }
   let server;
   try {
     server = await startLocalServer({
@@ -109,11 +114,22 @@ function sessionLeader(): boolean {
   } catch { return false; }
 }
 
+/** Whether `port` can be listened on at `host` (false for any failure: in use, not allowed, no such host). */
 function portFree(host: string, port: number): Promise<boolean> {
+  return listenProblem(host, port).then((code) => code === undefined);
+}
+
+/** Whether something else listens on `port` at `host` (other failures are said by the start itself). */
+function portInUse(host: string, port: number): Promise<boolean> {
+  return listenProblem(host, port).then((code) => code === 'EADDRINUSE');
+}
+
+/** Why listening on `port` at `host` fails (its error code), or undefined when it does not. */
+function listenProblem(host: string, port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, host, () => probe.close(() => resolve(true)));
+    probe.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'unknown'));
+    probe.listen(port, host, () => probe.close(() => resolve(undefined)));
   });
 }
 
