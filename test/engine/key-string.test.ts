@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { keyString, LatestWindowText } from '../../src/engine/functions/values.js';
+import { keyString, LatestWindowText, parseKeyString } from '../../src/engine/functions/values.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
 
 describe('keyString (the text a key is stored under)', () => {
@@ -16,8 +16,9 @@ describe('keyString (the text a key is stored under)', () => {
     for (const shape of [(d: unknown) => [d], (d: unknown) => ['a', d], (d: unknown) => [{ F: d }]]) {
       const texts = doubles.map((d) => keyString(shape(d)));
       expect(new Set(texts).size).toBe(doubles.length);
-      // and the same value always has the same text
+      // and the same value always has the same text, which reads back as the values
       expect(doubles.map((d) => keyString(shape(d)))).toEqual(texts);
+      expect(texts.map((t) => parseKeyString(t))).toEqual(doubles.map(shape));
     }
   });
 

@@ -1,7 +1,7 @@
 import type { Header } from '../storage/topics.js';
 import type { StateStore, StoreFactory } from '../state/store.js';
 import type { Row } from './compile.js';
-import { keyString } from '../functions/values.js';
+import { keyString, parseKeyString } from '../functions/values.js';
 
 /**
  * One row flowing into or out of a join step: its key (the source's key, or the key the previous
@@ -145,7 +145,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     due.sort((x, y) => x.b.ts - y.b.ts || (x.side === y.side ? compareKeyBytes(x.k, y.k) : x.side === 'R' ? -1 : 1));
     for (const d of due) {
       d.b.emitted = true;
-      const [k0, ...window] = JSON.parse(d.k) as unknown[];
+      const [k0, ...window] = parseKeyString(d.k);
       s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined, partition: task });
       if (stores[d.side].has(d.ek)) stores[d.side].put(d.ek, d.b);
       const sideTime = time.get(timeKey(task, d.side)) ?? now;
@@ -203,7 +203,7 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
  * keep their order.
  */
 function compareKeyBytes(a: string, b: string): number {
-  const x = (JSON.parse(a) as unknown[])[0], y = (JSON.parse(b) as unknown[])[0];
+  const x = parseKeyString(a)[0], y = parseKeyString(b)[0];
   // keys of different kinds keep a fixed order among themselves, so the order is a total one
   const kind = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) ? 0 : typeof v === 'string' ? 1 : 2);
   const kx = kind(x), ky = kind(y);
@@ -287,7 +287,7 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       for (const lk of byForeignKey.get(k) ?? []) {
         const l = left.get(lk);
         if (!l) continue;
-        const key = JSON.parse(lk) as unknown[];
+        const key = parseKeyString(lk);
         if (e.row) out(key, s.joinRows(l.row, e.row), e);
         else if (s.type === 'LEFT') out(key, s.joinRows(l.row, s.nullsR), e);
         else out(key, null, e);

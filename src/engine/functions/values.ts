@@ -299,11 +299,27 @@ export function windowedKeyString(key: readonly unknown[], start: number, end: n
 
 function keyStringOf(values: readonly unknown[]): string {
   return JSON.stringify(values, (_k, v) => (v instanceof Decimal ? `D:${v.toString()}` : v instanceof Map ? [...v] : typeof v === 'bigint' ? String(v)
-    : typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `N:${numberKeyText(v)}` : v));
+    : typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? { [Object.is(v, -0) ? '-0' : String(v)]: null } : v));
 }
 
-/** A number's text in a key: -0.0, NaN and the infinities as such (a column of numbers holds no other text). */
-const numberKeyText = (v: number): string => (Object.is(v, -0) ? '-0.0' : String(v));
+/**
+ * A number's text in a key, JSON that parseKeyString reads back as the number: -0.0 keeps its sign,
+ * the infinities are numbers beyond a double (1e999), and NaN, which JSON has no number for, is
+ * {"NaN":null} (a column of numbers holds no object).
+ */
+const numberKeyText = (v: number): string => (Object.is(v, -0) ? '-0.0' : Number.isNaN(v) ? '{"NaN":null}' : v === Infinity ? '1e999' : v === -Infinity ? '-1e999' : String(v));
+
+/** The special numbers keyStringOf writes as one-key objects. */
+const SPECIAL_NUMBERS: Record<string, number> = { '-0': -0, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** The values a keyString text was made of, as far as JSON holds them (-0.0, NaN and the infinities included). */
+export function parseKeyString(text: string): unknown[] {
+  return JSON.parse(text, (_k, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const keys = Object.keys(v);
+    return keys.length === 1 && (v as Record<string, unknown>)[keys[0]!] === null && keys[0]! in SPECIAL_NUMBERS ? SPECIAL_NUMBERS[keys[0]!] : v;
+  }) as unknown[];
+}
 
 /** Java's String.hashCode, spread as java.util.HashMap spreads it. */
 function javaStringHash(s: string): number {
