@@ -202,7 +202,7 @@ export function buildProgram(): Command {
     .option('--connections-max-idle-ms <ms>', "close a Kafka connection idle this long, as a broker's connections.max.idle.ms (default: 600000)")
     .option('--schema-registry-port <port>', 'serve the Schema Registry REST API on this port (0 picks a free one; default 8081, skipped with a warning when taken)')
     .option('--no-schema-registry', 'do not serve the Schema Registry')
-    .option('--no-stop-with-parent', 'keep running when the process that started it exits (by default a script\'s background server stops with the script; a server started with setsid keeps running too)')
+    .option('--no-stop-with-parent', 'keep running when the process that started it exits (by default a script\'s background server stops with the script, also under nohup or setsid)')
     .action(async (opts) => { const { runServer } = await import('./commands/server.js'); await runServer(opts); });
 
   return program;

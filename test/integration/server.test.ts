@@ -1928,11 +1928,11 @@ describe('queries that feed each other without end', () => {
 });
 
 describe('a server started in the background by a script', () => {
-  it('stops when the script exits, also when the script exits while the server is still starting', async () => {
+  it.each([['started plainly', ''], ['in a session of its own, as a test harness starts it (setsid, spawn with detached)', 'setsid ']])('stops when the script exits, also when the script exits while the server is still starting (%s)', async (_how, prefix) => {
     const dir = await mkdtemp(join(tmpdir(), 'ksqlm-orphan-'));
     try {
       // the script starts the server, notes its pid, and exits after 0.2 s: before the server listens
-      const script = `${process.execPath} ${CLI} server --port 0 --no-kafka --no-schema-registry > ${join(dir, 'out')} 2>&1 &\necho $! > ${join(dir, 'pid')}\nsleep 0.2\n`;
+      const script = `${prefix}${process.execPath} ${CLI} server --port 0 --no-kafka --no-schema-registry > ${join(dir, 'out')} 2>&1 &\necho $! > ${join(dir, 'pid')}\nsleep 0.2\n`;
       expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
       const pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
       const alive = () => { try { process.kill(pid, 0); return true; } catch { return false; } };
@@ -1948,7 +1948,7 @@ describe('a server started in the background by a script', () => {
 
   it.each([
     ['--no-stop-with-parent', (cmd: string) => `${cmd} --no-stop-with-parent`],
-    ['setsid (a session of its own)', (cmd: string) => `setsid ${cmd}`],
+    ['--no-stop-with-parent, in a session of its own (setsid)', (cmd: string) => `setsid ${cmd} --no-stop-with-parent`],
   ])('keeps running after the script exits when started with %s', async (_how, start) => {
     const dir = await mkdtemp(join(tmpdir(), 'ksqlm-detached-'));
     let pid = 0, control = 0;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { startLocalServer, TlsFilesError } from '../../engine/rest/server.js';
@@ -92,9 +91,10 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     process.once('SIGTERM', stop);
     // a server started by a script stops with it: when the parent exits we are re-parented
     // (the parent as the CLI started: one that went while the server started is gone too), unless
-    // asked to keep running, or started in a session of its own (setsid), which asks for the same
+    // asked to keep running (a session of its own is no such request: test harnesses start servers
+    // detached, in a session of their own, to stop them as a group)
     const parent = parentAtStart;
-    const followParent = opts.stopWithParent && parent !== 1 && !sessionLeader();
+    const followParent = opts.stopWithParent && parent !== 1;
     const orphanCheck = setInterval(() => {
       if (!followParent || process.ppid === parent) return;
       process.stderr.write('ksql-migrate server: the process that started it has exited: stopping (--no-stop-with-parent keeps it running)\n');
@@ -102,16 +102,6 @@ export async function runServer(opts: ServerOptions): Promise<void> {
     }, 100);
     orphanCheck.unref();
   });
-}
-
-/** Whether this process leads its own session (started with setsid); false where /proc does not say. */
-function sessionLeader(): boolean {
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    // pid (command) state ppid pgrp session ...: the fields after the command's closing parenthesis
-    const session = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]);
-    return session === process.pid;
-  } catch { return false; }
 }
 
 /** Whether `port` can be listened on at `host` (false for any failure: in use, not allowed, no such host). */
