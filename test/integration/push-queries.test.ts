@@ -166,6 +166,14 @@ describe('a server that stops while requests are in progress', () => {
       // (the header row: the query runs)
       await new Promise<void>((resolve) => stream.on('data', (d: Buffer) => { text += d; if (text.includes('\n')) resolve(); }));
       stream.resume();
+      // an inserts stream whose client goes on sending: one row taken
+      const inserts = session.request({ ':method': 'POST', ':path': '/inserts-stream', 'content-type': 'application/vnd.ksqlapi.delimited.v1' });
+      let acks = '', insertsError: unknown;
+      inserts.on('error', (e) => { insertsError = e; });
+      inserts.write(`${JSON.stringify({ target: 'STOPPING' })}\n${JSON.stringify({ ID: 'a', V: 1 })}\n`);
+      const insertsEnded = new Promise<void>((resolve) => { inserts.on('end', resolve); inserts.on('close', resolve); });
+      await new Promise<void>((resolve) => inserts.on('data', (d: Buffer) => { acks += d; if (acks.includes('\n')) resolve(); }));
+      inserts.resume();
       await server.close();
       closed = true;
       const answer = await waiting;
@@ -174,6 +182,8 @@ describe('a server that stops while requests are in progress', () => {
       expect(streamError).toBeUndefined();
       expect(stream.rstCode ?? 0).toBe(http2.constants.NGHTTP2_NO_ERROR);
       expect(goaway).toBe(true);
+      await insertsEnded;
+      expect([insertsError, inserts.rstCode ?? 0, acks.trim()]).toEqual([undefined, http2.constants.NGHTTP2_NO_ERROR, '{"status":"ok","seq":0}']);
       session.destroy();
     } finally { if (!closed) await server.close(); }
   });

@@ -17,7 +17,7 @@ import { preferredOf } from '../util/media-types.js';
 /** The longest row line taken (10 MB, the body limit of the other endpoints). */
 const MAX_LINE = 10 * 1024 * 1024;
 
-export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal): void {
+export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, res: http.ServerResponse, journal?: Journal, open?: Set<() => void>): void {
   void journal;
   // (no Accept, or none of the two, answers in delimited lines: the server checked the header first)
   const json = preferredOf(req.headers.accept, ['application/vnd.ksqlapi.delimited.v1', 'application/json']) === 'application/json';
@@ -39,6 +39,8 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     start();
     res.end(json ? (acked === 0 ? '[]' : ']') : undefined);
   };
+  // a server that stops ends the answer: the rows acknowledged so far are all it took
+  if (open) { open.add(finish); res.once('close', () => open.delete(finish)); }
   const error = (message: string, n: number) => ack({ '@type': 'generic_error', error_code: 40000, message, status: 'error', seq: n });
   const handleLine = (line: string) => {
     if (!line.trim() || res.writableEnded) return;

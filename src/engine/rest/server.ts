@@ -118,6 +118,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const pushes: PushRegistry = new Map();
   /** Requests in progress, aborted when the server stops: those still waiting (an ASSERT's TIMEOUT) give up. */
   const waitingRequests = new Set<AbortController>();
+  /** Ends each /inserts-stream answer still open, when the server stops. */
+  const openInserts = new Set<() => void>();
   const clusterId = journal?.clusterId ?? randomId();
   let port = 0;
   const auth = options.basicAuth ? basicAuthHeader(options.basicAuth) : undefined;
@@ -194,7 +196,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (path === '/inserts-stream') {
         // as a real server: this endpoint is HTTP/2 only (/query-stream takes HTTP/1.1 since 0.24)
         if (req.httpVersionMajor !== 2) return send(res, genericError(400, 40004, 'This endpoint is only available when using HTTP2'));
-        return handleInsertsStream(engine, req, res, journal);
+        return handleInsertsStream(engine, req, res, journal, openInserts);
       }
       let raw: string;
       try { raw = await readBody(req); } catch (e) {
@@ -368,15 +370,23 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     schemaRegistryUrl: registry?.url,
     async close() {
       // requests in progress get their answers: those waiting give up (503, shutting down), push
-      // queries end as at their LIMIT, and each response may finish (for at most a second, as a
+      // queries end as at their LIMIT, inserts streams with the rows taken, and each response may finish (for at most a second, as a
       // client that reads nothing would hold it) before the connections close; HTTP/2 sessions are
       // told to go away
       closing = true;
       for (const w of waitingRequests) w.abort();
       for (const p of pushes.values()) p.handle.close();
+      for (const end of [...openInserts]) end();
       if (server.listening) server.close();
       await Promise.race([
-        Promise.all([...active].map((r) => new Promise<void>((resolve) => { if (r.writableFinished || r.destroyed) resolve(); else { r.once('finish', () => resolve()); r.once('close', () => resolve()); } }))),
+        // (an HTTP/2 answer ended while its request is still open, an inserts stream's, finishes only
+        // with the stream: ended is enough there, as the session's close below waits for its data)
+        Promise.all([...active].map((r) => new Promise<void>((resolve) => {
+          if (r.destroyed || r.writableFinished || ('stream' in r && r.writableEnded)) { resolve(); return; }
+          r.once('finish', () => resolve());
+          r.once('close', () => resolve());
+          if ('stream' in r) (r as unknown as http2.Http2ServerResponse).stream.once('finish', () => resolve());
+        }))),
         new Promise<void>((resolve) => setTimeout(resolve, 1000).unref()),
       ]);
       await Promise.race([
