@@ -124,14 +124,21 @@ function writeUnion(out: Obj, oneof: protobuf.OneOf, v: unknown, t: SqlType): vo
   }
 }
 
+/**
+ * An element of a repeated or map field, which holds no null: protobuf-java refuses one when the
+ * message is built, so the record is not written (it had become the text "undefined", or NaN, or a
+ * default message).
+ */
+function present(x: unknown, f: protobuf.Field): unknown {
+  if (x === null || x === undefined) throw new SerdeError(`Protobuf field '${f.name}' cannot hold a null ${f.map ? 'map value' : 'element'}`);
+  return x;
+}
+
 function toField(v: unknown, f: protobuf.Field, t: SqlType): unknown {
   if (v === null || v === undefined) return undefined;
   f.resolve();
-  // a repeated or map field holds no null: protobuf-java refuses one when the message is built, so
-  // the record is not written (it had become the text "undefined", or NaN, or a default message)
-  const present = (x: unknown) => { if (x === null || x === undefined) throw new SerdeError(`Protobuf field '${f.name}' cannot hold a null ${f.map ? 'map value' : 'element'}`); return x; };
-  if (f.map && t.kind === 'MAP') return Object.fromEntries([...(v as Map<unknown, unknown>)].map(([k, x]) => [String(k), toElement(present(x), f, t.value)]));
-  if (f.repeated && t.kind === 'ARRAY') return (v as unknown[]).map((x) => toElement(present(x), f, t.item));
+  if (f.map && t.kind === 'MAP') return Object.fromEntries([...(v as Map<unknown, unknown>)].map(([k, x]) => [String(k), toElement(present(x, f), f, t.value)]));
+  if (f.repeated && t.kind === 'ARRAY') return (v as unknown[]).map((x) => toElement(present(x, f), f, t.item));
   const x = toElement(v, f, t);
   return isImplicitDefault(x, f) ? undefined : x;
 }
