@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { runSql, tableRows } from '../helpers/engine.js';
 
 // A value's null in the two places where formats had it differ: a record without value bytes, and a
 // NULL inside an ARRAY or a MAP going into Protobuf.
-const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
-const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
-/** A table's latest rows, "key: values". */
-const rows = (e: Engine, sink: string): string[] => {
-  const q = [...e.queries.values()].find((x) => x.sinkName === sink)!;
-  return [...q.materialized!.entries()].map(([, r]) => `${JSON.stringify(r.key)}: ${JSON.stringify(r.values)}`).sort();
-};
+const run = runSql, rows = tableRows;
 
 describe('null values', () => {
   it('a record without value bytes is a tombstone in every value format, KAFKA\'s included (it was a row whose one column was NULL)', () => {

@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { runSql, tableRows } from '../helpers/engine.js';
 
 // Aggregations that read the same source share one read of each record within a drain (the
 // pipeline's four per-minute tables). Each must still see the record as its own source defines it.
-const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
-const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
+const run = runSql, rows = tableRows;
 const put = (e: Engine, value: object) => e.topics.append('s', { key: null, value: Buffer.from(JSON.stringify(value)), timestamp: 1000 });
-/** A table's latest rows: "key: values". */
-const rows = (e: Engine, sink: string): string[] => {
-  const q = [...e.queries.values()].find((x) => x.sinkName === sink)!;
-  return [...q.materialized!.entries()].map(([, r]) => `${JSON.stringify(r.key)}: ${JSON.stringify(r.values)}`).sort();
-};
 
 describe('aggregations reading one source', () => {
   it('each count what their own WHERE passes from the same records', () => {
