@@ -69,4 +69,27 @@ describe('joins on DOUBLE keys of NaN and -0.0', () => {
     // the two left rows whose window closed come out unmatched, NaN's included
     expect(e.topics.get('SJ')!.records().map((r) => r.key!.toString()).sort()).toEqual(['"NaN"', '1.0']);
   });
+
+  it('a foreign-key join and an outer stream-stream join give back keys of every type as they came: a DECIMAL, a BIGINT beyond 2^53', () => {
+    const e = new Engine();
+    run(e, `CREATE TABLE DL (ID DECIMAL(4, 2) PRIMARY KEY, FK INT) WITH (KAFKA_TOPIC='dl', PARTITIONS=1, FORMAT='JSON');
+      CREATE TABLE BL (ID BIGINT PRIMARY KEY, FK INT) WITH (KAFKA_TOPIC='bl', PARTITIONS=1, FORMAT='JSON');
+      CREATE TABLE FR (ID INT PRIMARY KEY, V STRING) WITH (KAFKA_TOPIC='fr', PARTITIONS=1, FORMAT='JSON');
+      CREATE TABLE DJ AS SELECT DL.ID AS ID, FK, V FROM DL JOIN FR ON DL.FK = FR.ID;
+      CREATE TABLE BJ AS SELECT BL.ID AS ID, FK, V FROM BL JOIN FR ON BL.FK = FR.ID`);
+    e.topics.append('dl', { key: Buffer.from('1.50'), value: Buffer.from('{"FK":1}'), timestamp: 1000 });
+    e.topics.append('bl', { key: Buffer.from('9007199254740993'), value: Buffer.from('{"FK":1}'), timestamp: 1000 });
+    // the right row after the left ones: the results are made from the right side's update
+    e.topics.append('fr', { key: Buffer.from('1'), value: Buffer.from('{"V":"x"}'), timestamp: 2000 });
+    e.drain();
+    expect(e.topics.get('DJ')!.records().map((r) => r.key!.toString())).toEqual(['1.50']);
+    expect(e.topics.get('BJ')!.records().map((r) => r.key!.toString())).toEqual(['9007199254740993']);
+
+    run(e, `CREATE STREAM DS (K DECIMAL(4, 2) KEY, A INT) WITH (KAFKA_TOPIC='ds', PARTITIONS=1, FORMAT='JSON');
+      CREATE STREAM DR (K DECIMAL(4, 2) KEY, B INT) WITH (KAFKA_TOPIC='dr', PARTITIONS=1, FORMAT='JSON');
+      CREATE STREAM DSJ AS SELECT DS.K AS K, A, B FROM DS LEFT JOIN DR WITHIN 1 SECOND GRACE PERIOD 0 SECONDS ON DS.K = DR.K`);
+    for (const [k, ts] of [['1.50', 1000], ['2.00', 10000]] as const) e.topics.append('ds', { key: Buffer.from(k), value: Buffer.from('{"A":1}'), timestamp: ts });
+    e.drain();
+    expect(e.topics.get('DSJ')!.records().map((r) => r.key!.toString())).toEqual(['1.50']);
+  });
 });

@@ -145,7 +145,10 @@ export function streamStreamCore(s: CoreSpec, w: WindowSpec): JoinCore {
     due.sort((x, y) => x.b.ts - y.b.ts || (x.side === y.side ? compareKeyBytes(x.k, y.k) : x.side === 'R' ? -1 : 1));
     for (const d of due) {
       d.b.emitted = true;
-      const [k0, ...window] = parseKeyString(d.k);
+      // the join key from the row itself (its text does not give back every type: decimals, longs);
+      // the window bounds, numbers, from the text
+      const k0 = (d.side === 'L' ? s.leftKey : s.rightKey)(d.b.row);
+      const window = parseKeyString(d.k).slice(1);
       s.emit({ key: [k0], row: padded(d.side, d.b.row), ts: d.b.ts, headers, window: window.length ? window : undefined, partition: task });
       if (stores[d.side].has(d.ek)) stores[d.side].put(d.ek, d.b);
       const sideTime = time.get(timeKey(task, d.side)) ?? now;
@@ -213,7 +216,7 @@ function compareKeyBytes(a: string, b: string): number {
   return 0;
 }
 
-interface Stored { row: Row; ts: number }
+interface Stored { row: Row; ts: number; key?: unknown[] }
 
 /**
  * Table-table on the primary key, as Kafka Streams joins two KTables: an update on one side joins
@@ -270,7 +273,8 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       if (prevFk !== undefined && prevFk !== fk) byForeignKey.put(prevFk, (byForeignKey.get(prevFk) ?? []).filter((x) => x !== k));
       // a tombstone for a key the left table never had is a change from null to null: nothing to send
       if (e.row === null) { if (left.delete(k)) out(e.key, null, e); return; }
-      left.put(k, { row: e.row, ts: e.ts });
+      // (with its key: the text does not give back every type, decimals and longs beyond 2^53)
+      left.put(k, { row: e.row, ts: e.ts, key: e.key });
       if (fk !== undefined && prevFk !== fk) byForeignKey.put(fk, [...(byForeignKey.get(fk) ?? []), k]);
       const match = fk === undefined ? undefined : right.get(fk);
       if (match) out(e.key, s.joinRows(e.row, match.row), e, false, Math.max(e.ts, match.ts));
@@ -287,7 +291,8 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       for (const lk of byForeignKey.get(k) ?? []) {
         const l = left.get(lk);
         if (!l) continue;
-        const key = parseKeyString(lk);
+        // (a row kept before rows kept their key: from its text)
+        const key = l.key ?? parseKeyString(lk);
         if (e.row) out(key, s.joinRows(l.row, e.row), e);
         else if (s.type === 'LEFT') out(key, s.joinRows(l.row, s.nullsR), e);
         else out(key, null, e);

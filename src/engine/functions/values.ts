@@ -312,7 +312,11 @@ const numberKeyText = (v: number): string => (Object.is(v, -0) ? '-0.0' : Number
 /** The special numbers keyStringOf writes as one-key objects. */
 const SPECIAL_NUMBERS: Record<string, number> = { '-0': -0, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
 
-/** The values a keyString text was made of, as far as JSON holds them (-0.0, NaN and the infinities included). */
+/**
+ * The values a keyString text was made of, as far as JSON holds them: -0.0, NaN and the infinities
+ * included, but not a decimal (its "D:" text) nor a long beyond 2^53 (rounded). Keep the values
+ * themselves where they are needed back.
+ */
 export function parseKeyString(text: string): unknown[] {
   return JSON.parse(text, (_k, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
