@@ -39,8 +39,16 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     start();
     res.end(json ? (acked === 0 ? '[]' : ']') : undefined);
   };
-  // a server that stops ends the answer: the rows acknowledged so far are all it took
-  if (open) { open.add(finish); res.once('close', () => open.delete(finish)); }
+  // a server that stops ends the answer: the rows acknowledged so far are all it took; an HTTP/2
+  // stream whose client still sends is then closed with NO_ERROR (a complete answer ends it, RFC
+  // 7540 8.1), not left half open for the session's close to cancel
+  const stop = () => {
+    finish();
+    const stream = (res as unknown as { stream?: { writableFinished: boolean; close(code: number): void; once(e: 'finish', f: () => void): void } }).stream;
+    if (!stream) return;
+    if (stream.writableFinished) stream.close(0); else stream.once('finish', () => stream.close(0));
+  };
+  if (open) { open.add(stop); res.once('close', () => open.delete(stop)); }
   const error = (message: string, n: number) => ack({ '@type': 'generic_error', error_code: 40000, message, status: 'error', seq: n });
   const handleLine = (line: string) => {
     if (!line.trim() || res.writableEnded) return;

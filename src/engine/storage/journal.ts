@@ -91,10 +91,10 @@ const isProducerState = (x: unknown): boolean => {
     && st.recent.every((r) => r !== null && typeof r === 'object' && isInt(r.firstSequence) && isInt(r.lastSequence) && isInt(r.baseOffset));
 };
 
-/** Why a parsed line is not an entry the journal writes, or undefined. */
 /** The kinds of entry this version writes (Entry's `e`). */
 const KNOWN_KINDS = new Set<Entry['e']>(['cmd', 'topic', 'rec', 'recs', 'producers', 'step', 'sr', 'base', 'pos', 'store']);
 
+/** Why a parsed line is not an entry the journal writes, or undefined. */
 function entryProblem(e: unknown): string | undefined {
   const x = e as Record<string, unknown> | null;
   if (x === null || typeof x !== 'object' || Array.isArray(x)) return 'not an object';
