@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { earliest, runSql as run } from '../helpers/engine.js';
 
 // Behaviour the corpus covers thinly, checked against what Kafka Streams does under ksqlDB: each
 // test runs statements in an engine and reads the sink topic's records in the order written.
-const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
-const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
+const ctx = earliest();
 const intKey = (n: number) => { const b = Buffer.alloc(4); b.writeInt32BE(n); return b; };
 /** A record straight onto a topic (a tombstone when `value` is null), then the queries run. */
 function put(e: Engine, topic: string, key: number, value: object | null, ts: number) {

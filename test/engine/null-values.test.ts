@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { runSql, tableRows } from '../helpers/engine.js';
+import { runSql as run, tableRows as rows } from '../helpers/engine.js';
 
 // A value's null in the two places where formats had it differ: a record without value bytes, and a
 // NULL inside an ARRAY or a MAP going into Protobuf.
-const run = runSql, rows = tableRows;
 
 describe('null values', () => {
   it('a record without value bytes is a tombstone in every value format, KAFKA\'s included (it was a row whose one column was NULL)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { earliest, runSql as run } from '../helpers/engine.js';
 
-const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
-const run = (e: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) e.executeStatement(`${s};`, ctx); e.drain(); };
+const ctx = earliest();
 const logged = (e: Engine, topic: string) => (e.topics.get(topic)?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as { logger: string; message: { TYPE: number } });
 
 /** An engine with its processing log and a query (CSAS_C_5) that cannot read what is written to stream A as an INT. */

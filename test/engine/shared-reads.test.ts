@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
-import { runSql, tableRows } from '../helpers/engine.js';
+import { runSql as run, tableRows as rows } from '../helpers/engine.js';
 
 // Aggregations that read the same source share one read of each record within a drain (the
 // pipeline's four per-minute tables). Each must still see the record as its own source defines it.
-const run = runSql, rows = tableRows;
 const put = (e: Engine, value: object) => e.topics.append('s', { key: null, value: Buffer.from(JSON.stringify(value)), timestamp: 1000 });
 
 describe('aggregations reading one source', () => {

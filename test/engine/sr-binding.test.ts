@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/engine/engine.js';
+import { runSql as run } from '../helpers/engine.js';
 
 const ctx = { properties: {}, variables: new Map<string, string>() };
 
@@ -103,7 +104,6 @@ describe('a Protobuf sink named with a full name', () => {
 
 describe('schemas that use other subjects\' schemas (references)', () => {
   const framed = (id: number, payload: Buffer) => { const head = Buffer.alloc(5); head.writeInt32BE(id, 1); return Buffer.concat([head, payload]); };
-  const run = (engine: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) engine.executeStatement(`${s};`, { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map() }); engine.drain(); };
   const describeCols = (engine: Engine, name: string) => engine.metastore.get(name)!.columns.map((c) => `${c.name} ${c.type.kind === 'STRUCT' ? `STRUCT<${c.type.fields.map((f) => `${f.name} ${f.type.kind}`).join(', ')}>` : c.type.kind}`);
 
   it('an AVRO value whose record uses a referenced record infers its columns and is read, as Confluent\'s parser resolves the reference', async () => {
@@ -136,7 +136,6 @@ describe('schemas that use other subjects\' schemas (references)', () => {
 
 describe('a Protobuf oneof', () => {
   const framed = (id: number, payload: Uint8Array) => { const head = Buffer.alloc(6); head.writeInt32BE(id, 1); return Buffer.concat([head, payload]); };
-  const run = (engine: Engine, sql: string) => { for (const s of sql.split(/;\s*/).filter(Boolean)) engine.executeStatement(`${s};`, { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map() }); engine.drain(); };
 
   it('is one struct column named <oneof>_<index>, before the other fields, as Confluent\'s converter makes it; the member set is read, and written back as the member', async () => {
     const protobuf = (await import('protobufjs')).default;
