@@ -179,3 +179,22 @@ describe('the Avro key schema of a source with several key columns', () => {
     expect(JSON.parse(latest.schema)).toMatchObject({ type: 'record', name: 'RegionStatsKey', namespace: 'io.confluent.ksql.avro_schemas' });
   });
 });
+
+describe('a source of a Schema Registry format that gains a column', () => {
+  it.each(['AVRO', 'PROTOBUF'])('writes the column it gained, by ALTER or by CREATE OR REPLACE, under a new version of its subject (%s; the column was dropped)', (format) => {
+    const e = new Engine();
+    // ksqlDB's sql-tests/query-upgrades/alter.sql "add columns to DDL stream", in a registry format
+    // (the sinks are JSON, so what the source's records hold reads plainly)
+    run(e, `CREATE STREAM A10 (ID INT KEY, COL1 INT) WITH (KAFKA_TOPIC='a10', PARTITIONS=1, VALUE_FORMAT='${format}');
+      ALTER STREAM A10 ADD COLUMN COL2 INT;
+      CREATE STREAM B10 WITH (VALUE_FORMAT='JSON') AS SELECT * FROM A10;
+      INSERT INTO A10 (ID, COL1, COL2) VALUES (1, 1, 1);
+      CREATE STREAM S2 (ID INT KEY, NAME STRING) WITH (KAFKA_TOPIC='t2', PARTITIONS=1, VALUE_FORMAT='${format}');
+      CREATE OR REPLACE STREAM S2 (ID INT KEY, NAME STRING, EXTRA STRING) WITH (KAFKA_TOPIC='t2', PARTITIONS=1, VALUE_FORMAT='${format}');
+      CREATE STREAM S2_OUT WITH (VALUE_FORMAT='JSON') AS SELECT * FROM S2;
+      INSERT INTO S2 (ID, NAME, EXTRA) VALUES (1, 'a', 'x')`);
+    expect(e.topics.get('B10')!.records().map((r) => r.value!.toString())).toEqual(['{"COL1":1,"COL2":1}']);
+    expect(e.topics.get('S2_OUT')!.records().map((r) => r.value!.toString())).toEqual(['{"NAME":"a","EXTRA":"x"}']);
+    expect([e.registry.versions('a10-value'), e.registry.versions('t2-value')]).toEqual([[1, 2], [1, 2]]);
+  });
+});

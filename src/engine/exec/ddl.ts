@@ -207,8 +207,11 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     throw new KsqlStatementError(`A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions ?? t.config.partitions} partitions (topic has ${t.config.partitions}), and ${replicas ?? t.config.replicas} replication factor (topic has ${t.config.replicas}).`);
   }
   if (existing && stmt.orReplace) checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'), windowInfo });
-  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
-  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
+  // (a CREATE OR REPLACE of a source of declared columns writes with their new schema, registered as
+  // a version of the subject: the one the source had would drop a column added)
+  const replacing = existing !== undefined && stmt.orReplace === true;
+  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, !replacing);
+  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, !replacing);
   const ds: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
     timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: storedCreate(stmt, kind, columns, keyFormat.format), registry: engine.registry,
@@ -297,9 +300,14 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
     added.push({ name: c.name, type: c.type, ns: 'VALUE' });
   }
   const columns = [...keyColumns(ds.columns), ...valueColumns(ds.columns), ...added, ...ds.columns.filter((c) => c.ns === 'HEADER')];
+  // a Schema Registry format writes with the schema of the columns as they are now (a new version of
+  // the subject, as ksqlDB's serializer registers it), not the one they had, which would drop the
+  // columns added; a source that writes with a schema id it was given keeps it
+  const givenId = /\bVALUE_SCHEMA_ID\s*=/i.test(ds.statement);
+  const valueFormat = givenId ? ds.valueFormat : registerColumns(engine, ds.topic, { ...ds.valueFormat, schemaId: undefined }, valueColumns(columns), false);
   // the stored statement gains the ALTER on a line of its own, as ksqlDB's KsqlStream/KsqlTable.with keeps it
   const alter = stmt.text.trim().replace(/;?$/, ';');
-  engine.metastore.put({ ...ds, columns, serdes: undefined, statement: `${ds.statement}\n${alter}` });
+  engine.metastore.put({ ...ds, columns, valueFormat, serdes: undefined, statement: `${ds.statement}\n${alter}` });
   return commandStatus(engine, stmt, `${ds.type.toLowerCase()}/${ds.name}/alter`, `${ds.type === 'STREAM' ? 'Stream' : 'Table'} ${ds.name} altered.`, { carriesPlan: true });
 }
 
