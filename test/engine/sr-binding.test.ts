@@ -196,5 +196,11 @@ describe('a source of a Schema Registry format that gains a column', () => {
     expect(e.topics.get('B10')!.records().map((r) => r.value!.toString())).toEqual(['{"COL1":1,"COL2":1}']);
     expect(e.topics.get('S2_OUT')!.records().map((r) => r.value!.toString())).toEqual(['{"NAME":"a","EXTRA":"x"}']);
     expect([e.registry.versions('a10-value'), e.registry.versions('t2-value')]).toEqual([[1, 2], [1, 2]]);
+    // a subject the registry will not take a version into: the ALTER is done all the same (ksqlDB's
+    // registers nothing), and the source writes with the schema it had
+    run(e, `CREATE STREAM RO (ID INT KEY, COL1 INT) WITH (KAFKA_TOPIC='ro', PARTITIONS=1, VALUE_FORMAT='${format}')`);
+    e.registry.setMode('READONLY', 'ro-value');
+    expect(e.executeStatement('ALTER STREAM RO ADD COLUMN COL2 INT;', { properties: {}, variables: new Map() })).toMatchObject({ commandStatus: { message: 'Stream RO altered.' } });
+    expect(e.registry.versions('ro-value')).toEqual([1]);
   });
 });

@@ -303,8 +303,15 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
   // a Schema Registry format writes with the schema of the columns as they are now (a new version of
   // the subject, as ksqlDB's serializer registers it), not the one they had, which would drop the
   // columns added; a source that writes with a schema id it was given keeps it
+  // (one the registry refuses, a subject in READONLY mode, leaves the ALTER done all the same, as
+  // ksqlDB's ALTER registers nothing; the source writes with the schema it had)
   const givenId = /\bVALUE_SCHEMA_ID\s*=/i.test(ds.statement);
-  const valueFormat = givenId ? ds.valueFormat : registerColumns(engine, ds.topic, { ...ds.valueFormat, schemaId: undefined }, valueColumns(columns), false);
+  let valueFormat = ds.valueFormat;
+  if (!givenId) {
+    try { valueFormat = registerColumns(engine, ds.topic, { ...ds.valueFormat, schemaId: undefined }, valueColumns(columns), false); } catch (e) {
+      if (!(e instanceof KsqlStatementError)) throw e;
+    }
+  }
   // the stored statement gains the ALTER on a line of its own, as ksqlDB's KsqlStream/KsqlTable.with keeps it
   const alter = stmt.text.trim().replace(/;?$/, ';');
   engine.metastore.put({ ...ds, columns, valueFormat, serdes: undefined, statement: `${ds.statement}\n${alter}` });
