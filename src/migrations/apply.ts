@@ -673,6 +673,7 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
   };
   const at = /^line (\d+):(\d+): (.*)$/.exec(message);
   const text = e.body.statementText?.trim();
+  const unknownQuery = queryIdOf(message);
   let k = -1, fileLine = 0, shown = message;
   if (at) {
     const reqLine = Number(at[1]);
@@ -695,10 +696,10 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
       fileLine = place.line;
       shown = message.replace(rel[0], `Line: ${place.line}, Col: ${place.column}`);
     }
-  } else if (queryIdOf(message) !== undefined) {
+  } else if (unknownQuery !== undefined) {
     // TERMINATE, PAUSE or RESUME of a query the server does not know: answered without the statement,
     // but the id names it
-    const id = queryIdOf(message)!.toUpperCase();
+    const id = unknownQuery.toUpperCase();
     const naming = statements.map((s, i) => (new RegExp(`^\\s*(TERMINATE|PAUSE|RESUME)\\s+\`?${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\`?\\s*;?\\s*$`, 'i').test(s.text) ? i : -1)).filter((i) => i >= 0);
     if (naming.length === 1) k = naming[0]!;
     else if (naming.length > 1) return several(naming, ', the same query');

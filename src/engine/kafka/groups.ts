@@ -465,7 +465,7 @@ export class GroupCoordinator {
    * expired offsets and when partitions are deleted: groups a CI job's consumers made with ids of
    * their own do not pile up. A data dir that takes no more writes keeps them until the next check.
    */
-  removeDeadGroups(): void {
+  private removeDeadGroups(): void {
     const hosted = new Set(this.hosted.ids());
     const withOffsets = new Set([...this.offsets.keys()].map((k) => k.slice(0, k.indexOf('\u0000'))));
     for (const id of new Set([...this.groups.keys(), ...this.protocolTypes.keys()])) {
