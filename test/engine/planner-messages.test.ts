@@ -294,7 +294,7 @@ describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
     expect(engine.metastore.get('OUT1')!.columns.map((c) => c.name)).toEqual(['id', 'c1']);
   });
 
-  it('with a required field the query lacks, fails each record as a serialization error of the sink', async () => {
+  it('with a required field the query lacks, fails the record as a serialization error of the sink, which stops the query (elements.json: Unable to serialize record)', async () => {
     const { engine, create } = await engineWithSchema([{ name: 'c1', type: 'int' }, { name: 'c2', type: 'double' }]);
     create();
     const input = engine.metastore.get('IN1')!;
@@ -303,7 +303,8 @@ describe('a sink written with a registered schema (VALUE_SCHEMA_ID)', () => {
     engine.drain();
     const q = [...engine.queries.values()].find((x) => x.sinkName === 'OUT1')!;
     expect(q.runtime!.stats.errors).toBe(1);
-    expect(q.runtime!.stats.lastError).toMatch(/^Unable to serialize record for topic OUT1: /);
+    expect(q.runtime!.state).toBe('ERROR');
+    expect(q.runtime!.stats.lastError).toMatch(/^Exception caught in process: Unable to serialize record for topic OUT1: /);
     expect(engine.topics.get('OUT1')!.size).toBe(0);
   });
 

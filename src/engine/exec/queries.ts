@@ -433,7 +433,13 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
   const sinkTopic = new TopicRef(engine.topics, q.sinkTopic);
   // (counted as the query's errors, and in the processing log, as ksqlDB's sink logs them)
   const fail = (e: unknown) => q.runtime?.reportError(e);
+  // a record the sink's format cannot write stops the query, logged first: ksqlDB's serializer logs
+  // and rethrows, and Kafka Streams' record collector does not get past it (StreamsException, Unable
+  // to serialize record), so ksqlDB's query goes to ERROR on that record and writes nothing after it
+  const serializerFailed = (e: SerializationError) => q.runtime?.fail(`Exception caught in process: ${e.message}`, e);
   return (o) => {
+    // (a row of the record that stopped the query, after the one that failed, is not written either)
+    if (q.runtime?.state === 'ERROR') return;
     // a SOURCE table's query only materializes: its topic is written by others
     if (q.kind === 'CST') { materialize(o); return; }
     let keyBytes: Buffer | null;
@@ -443,8 +449,8 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
       // WITH (TIMESTAMP=...) on the sink: the record takes its time from that column
       if (tsIdx >= 0 && o.values !== null) ts = timestampFromColumn(o.values[tsIdx], plan.columns[tsIdx]!, sink.timestampFormat);
     } catch (e) { fail(e); return; }
-    try { keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key); } catch (e) { fail(new SerializationError('key', q.sinkTopic, e)); return; }
-    try { valueBytes = o.values === null ? null : vs.serialize(valuesOf(o.values)); } catch (e) { fail(new SerializationError('value', q.sinkTopic, e)); return; }
+    try { keyBytes = isNoKey(o.key) ? null : ks.serialize(o.key); } catch (e) { serializerFailed(new SerializationError('key', q.sinkTopic, e)); return; }
+    try { valueBytes = o.values === null ? null : vs.serialize(valuesOf(o.values)); } catch (e) { serializerFailed(new SerializationError('value', q.sinkTopic, e)); return; }
     const topic = sinkTopic.get();
     if (!topic) return;
     let partition: number | undefined;

@@ -191,8 +191,10 @@ export class RunningQuery {
    * topic deleted from under it): state ERROR, the failure its queryErrors report (ksqlDB's
    * classifier takes both for the user's), and a push query's answer told and ended.
    */
-  fail(message: string): void {
+  fail(message: string, logged?: unknown): void {
     if (this.state === 'ERROR') return;
+    // (the error that stopped it, to the processing log, where ksqlDB's serializer logs its own)
+    if (logged !== undefined) this.onError?.(logged);
     this.state = 'ERROR';
     this.stats.errors++;
     this.stats.lastError = message;
@@ -228,8 +230,9 @@ export class RunningQuery {
     // a function call that fails while these records are processed gives NULL and counts as an error
     const previous = setCallErrors(this.callError);
     try {
-      // a query paused by one of its own rows (a slow push client) stops at once
-      while (n < max && !this.paused()) {
+      // a query paused by one of its own rows (a slow push client), or stopped by one (its sink
+      // could not write it), stops at once
+      while (n < max && this.state === 'RUNNING') {
         const rec = this.cursor.next();
         if (!rec) break;
         if (rec.seq >= before) { this.reachedBound = true; break; }
@@ -248,5 +251,4 @@ export class RunningQuery {
   }
 
   private readonly callError = (e: unknown): void => this.recordError(e);
-  private paused(): boolean { return this.state === 'PAUSED'; }
 }
