@@ -197,10 +197,55 @@ describe('a source of a Schema Registry format that gains a column', () => {
     expect(e.topics.get('S2_OUT')!.records().map((r) => r.value!.toString())).toEqual(['{"NAME":"a","EXTRA":"x"}']);
     expect([e.registry.versions('a10-value'), e.registry.versions('t2-value')]).toEqual([[1, 2], [1, 2]]);
     // a subject the registry will not take a version into: the ALTER is done all the same (ksqlDB's
-    // registers nothing), and the source writes with the schema it had
+    // registers nothing), and a write, which would register, fails and says why (no column is dropped)
     run(e, `CREATE STREAM RO (ID INT KEY, COL1 INT) WITH (KAFKA_TOPIC='ro', PARTITIONS=1, VALUE_FORMAT='${format}')`);
     e.registry.setMode('READONLY', 'ro-value');
-    expect(e.executeStatement('ALTER STREAM RO ADD COLUMN COL2 INT;', { properties: {}, variables: new Map() })).toMatchObject({ commandStatus: { message: 'Stream RO altered.' } });
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    expect(e.executeStatement('ALTER STREAM RO ADD COLUMN COL2 INT;', ctx)).toMatchObject({ commandStatus: { message: 'Stream RO altered.' } });
     expect(e.registry.versions('ro-value')).toEqual([1]);
+    const kind = format === 'AVRO' ? 'Avro' : 'Protobuf';
+    expect(() => e.executeStatement('INSERT INTO RO (ID, COL1, COL2) VALUES (1, 1, 1);', ctx)).toThrow(new RegExp(`^Failed to insert values into 'RO'\\. Error registering ${kind} schema for subject ro-value: .*read-only`, 'i'));
+    expect(e.topics.get('ro')!.size).toBe(0);
+    // once the subject takes versions, the same write goes through with the column
+    e.registry.setMode('READWRITE', 'ro-value');
+    e.executeStatement('INSERT INTO RO (ID, COL1, COL2) VALUES (1, 1, 1);', ctx);
+    expect(e.registry.versions('ro-value')).toEqual([1, 2]);
+  });
+
+  it.each(['AVRO', 'PROTOBUF'])('a CREATE of declared columns over a producer\'s subject writes with its own columns\' schema (%s), registered when it first writes (it wrote with the producer\'s, dropping a column the producer lacks)', (format) => {
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    // the producer's schema: its columns' schema as another source writes it, registered first
+    run(e, `CREATE STREAM P (ID INT KEY, A INT) WITH (KAFKA_TOPIC='p', PARTITIONS=1, VALUE_FORMAT='${format}')`);
+    const producer = e.registry.version('p-value', 'latest').id;
+    e.executeStatement(`CREATE STREAM S (ID INT KEY, A INT, B STRING) WITH (KAFKA_TOPIC='p', VALUE_FORMAT='${format}');`, ctx);
+    // the CREATE registers nothing over the producer's subject
+    expect(e.registry.versions('p-value')).toEqual([1]);
+    e.executeStatement("INSERT INTO S (ID, A, B) VALUES (1, 2, 'kept');", ctx);
+    expect(e.registry.versions('p-value')).toEqual([1, 2]);
+    const own = e.registry.version('p-value', 2).id;
+    expect(own).not.toBe(producer);
+    const rec = e.topics.get('p')!.records()[0]!;
+    expect(rec.value!.readInt32BE(1)).toBe(own);
+    e.executeStatement("CREATE STREAM OUT WITH (VALUE_FORMAT='JSON') AS SELECT * FROM S;", ctx);
+    e.drain();
+    expect(e.topics.get('OUT')!.records().map((r) => r.value!.toString())).toEqual(['{"A":2,"B":"kept"}']);
+    // a second write takes the id the first registered, and a new source of the same columns finds it at once
+    e.executeStatement("INSERT INTO S (ID, A, B) VALUES (2, 3, 'again');", ctx);
+    e.executeStatement(`CREATE STREAM S2 (ID INT KEY, A INT, B STRING) WITH (KAFKA_TOPIC='p', VALUE_FORMAT='${format}');`, ctx);
+    expect(e.metastore.get('S2')!.valueFormat.schemaId).toBe(own);
+    expect(e.registry.versions('p-value')).toEqual([1, 2]);
+  });
+
+  it('a CREATE of declared columns over a producer\'s JSON_SR subject whose level refuses its schema fails the write and says why (a property added to an open content model), writing nothing', () => {
+    const e = new Engine();
+    const ctx = { properties: {}, variables: new Map<string, string>() };
+    run(e, "CREATE STREAM P (ID INT KEY, A INT) WITH (KAFKA_TOPIC='p', PARTITIONS=1, VALUE_FORMAT='JSON_SR')");
+    e.executeStatement("CREATE STREAM S (ID INT KEY, A INT, B STRING) WITH (KAFKA_TOPIC='p', VALUE_FORMAT='JSON_SR');", ctx);
+    expect(() => e.executeStatement("INSERT INTO S (ID, A, B) VALUES (1, 2, 'x');", ctx)).toThrow(/^Failed to insert values into 'S'\. Error registering JSON schema for subject p-value: Schema being registered is incompatible with an earlier schema for subject "p-value", details: \[.*PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL.*\]; error code: 409$/);
+    expect(e.topics.get('p')!.size).toBe(0);
+    e.registry.setLevel('NONE', 'p-value');
+    e.executeStatement("INSERT INTO S (ID, A, B) VALUES (1, 2, 'x');", ctx);
+    expect([e.topics.get('p')!.size, e.registry.versions('p-value')]).toEqual([1, [1, 2]]);
   });
 });

@@ -1,6 +1,7 @@
 import type { Column, FormatInfo, WindowInfo } from './schema.js';
 import type { SqlType } from '../sql/types.js';
 import { keySerde, valueSerde, type Serde } from '../serde/formats.js';
+import { subjectOf } from '../serde/sr-serde.js';
 import { keyColumns, valueColumns } from './schema.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { javaCompare } from '../util/java-order.js';
@@ -31,7 +32,9 @@ export interface DataSource {
 }
 
 export function serdesOf(ds: DataSource): { key: Serde; value: Serde } {
-  if (!ds.serdes) ds.serdes = { key: keySerde(ds.keyFormat, keyColumns(ds.columns), ds.registry), value: valueSerde(ds.valueFormat, valueColumns(ds.columns), ds.registry) };
+  // (a side of a Schema Registry format without a schema id registers its columns' schema under the
+  // topic's subject when it first writes)
+  if (!ds.serdes) ds.serdes = { key: keySerde(ds.keyFormat, keyColumns(ds.columns), ds.registry, subjectOf(ds.topic, true)), value: valueSerde(ds.valueFormat, valueColumns(ds.columns), ds.registry, subjectOf(ds.topic, false)) };
   return ds.serdes;
 }
 

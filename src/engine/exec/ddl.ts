@@ -208,10 +208,9 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   }
   if (existing && stmt.orReplace) checkUpgrade(existing, { type: kind, topic, columns, keyFormat, valueFormat, timestampColumn, timestampFormat: w.string('TIMESTAMP_FORMAT'), windowInfo });
   // (a CREATE OR REPLACE of a source of declared columns writes with their new schema, registered as
-  // a version of the subject: the one the source had would drop a column added)
-  const replacing = existing !== undefined && stmt.orReplace === true;
-  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, !replacing);
-  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, !replacing);
+  // a version of the subject when it first writes: the one the source had would drop a column added)
+  if (declaredKeys) keyFormat = registerColumns(engine, topic, keyFormat, keyColumns(columns), true, true);
+  if (declaredValues) valueFormat = registerColumns(engine, topic, valueFormat, valueColumns(columns), false, true);
   const ds: DataSource = {
     name: stmt.name, type: kind, columns, topic, keyFormat, valueFormat, windowInfo, timestampColumn,
     timestampFormat: w.string('TIMESTAMP_FORMAT'), isSource: stmt.isSource, statement: storedCreate(stmt, kind, columns, keyFormat.format), registry: engine.registry,
@@ -301,14 +300,14 @@ function alterSource(engine: Engine, stmt: Extract<Statement, { kind: 'alter' }>
   }
   const columns = [...keyColumns(ds.columns), ...valueColumns(ds.columns), ...added, ...ds.columns.filter((c) => c.ns === 'HEADER')];
   // a Schema Registry format writes with the schema of the columns as they are now (a new version of
-  // the subject, as ksqlDB's serializer registers it), not the one they had, which would drop the
-  // columns added; a source that writes with a schema id it was given keeps it
-  // (one the registry refuses, a subject in READONLY mode, leaves the ALTER done all the same, as
-  // ksqlDB's ALTER registers nothing; the source writes with the schema it had)
+  // the subject, registered when the source first writes, as ksqlDB's serializer registers it), not
+  // the one they had, which would drop the columns added; a source that writes with a schema id it
+  // was given keeps it (ksqlDB's ALTER registers nothing: a subject that refuses the version fails
+  // the writes, not the ALTER)
   const givenId = /\bVALUE_SCHEMA_ID\s*=/i.test(ds.statement);
   let valueFormat = ds.valueFormat;
   if (!givenId) {
-    try { valueFormat = registerColumns(engine, ds.topic, { ...ds.valueFormat, schemaId: undefined }, valueColumns(columns), false); } catch (e) {
+    try { valueFormat = registerColumns(engine, ds.topic, { ...ds.valueFormat, schemaId: undefined }, valueColumns(columns), false, true); } catch (e) {
       if (!(e instanceof KsqlStatementError)) throw e;
     }
   }

@@ -2,7 +2,7 @@ import type { Engine } from '../engine.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { RegistryError, type SchemaLookup } from '../schema-registry/registry.js';
-import { isSrFormat, schemaTextFor, schemaTypeOf } from '../serde/sr-serde.js';
+import { isSrFormat, schemaTextFor, schemaTypeOf, subjectOf } from '../serde/sr-serde.js';
 import { avroColumns, defaultKeyRecordName, expandNamedTypes } from '../serde/avro-schema.js';
 import { jsonColumns } from '../serde/json-schema.js';
 import { parseProto, protoColumns } from '../serde/protobuf-schema.js';
@@ -10,7 +10,7 @@ import { avroWithReferences, jsonWithReferences, referenced } from '../serde/sch
 import { typeDepth } from '../sql/types.js';
 import { MAX_TYPE_DEPTH } from '../sql/parser.js';
 
-export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
+export { subjectOf };
 
 const missingSchema = (topic: string, isKey: boolean) => new KsqlStatementError(
   `Schema for message ${isKey ? 'keys' : 'values'} on topic '${topic}' does not exist in the Schema Registry.\nSubject: ${subjectOf(topic, isKey)}\n\n`
@@ -92,8 +92,16 @@ export function registerColumns(engine: Engine, topic: string, format: FormatInf
   if (!isSrFormat(format.format) || cols.length === 0) return format;
   if (format.schemaId !== undefined) return format;
   const subject = subjectOf(topic, isKey);
-  if (onlyIfMissing && engine.registry.listSubjects().includes(subject)) return { ...format, schemaId: engine.registry.version(subject, 'latest').id };
   const input = { schema: schemaTextFor(format, cols, isKey), schemaType: schemaTypeOf(format.format) };
+  if (onlyIfMissing && engine.registry.listSubjects().includes(subject)) {
+    // a producer's subject: the source writes with its columns' schema (the producer's could not hold
+    // a column it lacks), the version of the subject that holds it, else registered when the source
+    // first writes, as ksqlDB's serializer registers it (a format without an id does that)
+    try { return { ...format, schemaId: engine.registry.lookup(subject, input).id }; } catch (e) {
+      if (!(e instanceof RegistryError)) throw e;
+      return format;
+    }
+  }
   try {
     return { ...format, schemaId: engine.registry.register(subject, input) };
   } catch (e) {

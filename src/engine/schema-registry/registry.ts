@@ -19,10 +19,14 @@ export interface RegisteredSchema { id: number; schema: string; schemaType: Sche
 
 export interface SubjectVersion extends RegisteredSchema { subject: string; version: number }
 
-/** What the formats need from a registry: schemas by id, and the schemas they reference. */
+/**
+ * What the formats need from a registry: schemas by id, and the schemas they reference; and, for a
+ * source that registers its schema when it first writes (as Confluent's serializers do), registering.
+ */
 export interface SchemaLookup {
   schemaById(id: number): RegisteredSchema;
   version(subject: string, version: number | 'latest'): SubjectVersion;
+  register?(subject: string, input: SchemaInput): number;
 }
 
 

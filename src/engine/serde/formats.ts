@@ -32,20 +32,20 @@ export interface SerializeOptions {
 export { SerdeError };
 
 /** `registry` resolves the schema ids of AVRO, PROTOBUF and JSON_SR records. */
-export function keySerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup): Serde {
-  return makeSerde(format, cols, true, registry);
+export function keySerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup, subject?: string): Serde {
+  return makeSerde(format, cols, true, registry, subject);
 }
-export function valueSerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup): Serde {
-  return makeSerde(format, cols, false, registry);
+export function valueSerde(format: FormatInfo, cols: Column[], registry?: SchemaLookup, subject?: string): Serde {
+  return makeSerde(format, cols, false, registry, subject);
 }
 
-function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined): Serde {
+function makeSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined, subject: string | undefined): Serde {
   switch (format.format) {
     case 'KAFKA': return kafkaSerde(cols);
     case 'JSON': return jsonSerde(cols, isKey ? cols.length !== 1 : format.wrapSingle !== false || cols.length !== 1);
     case 'DELIMITED': return delimitedSerde(cols, format.delimiter ?? ',', isKey);
     case 'NONE': return { serialize: () => null, deserialize: () => [] };
-    default: return srSerde(format, cols, isKey, registry);
+    default: return srSerde(format, cols, isKey, registry, subject);
   }
 }
 

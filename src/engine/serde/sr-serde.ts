@@ -15,6 +15,8 @@ import { typeToString } from '../sql/types.js';
 import type { Codec, Shape } from './sr-values.js';
 
 export const SR_FORMATS = ['AVRO', 'PROTOBUF', 'JSON_SR'] as const;
+/** The subject of a topic's keys or values (Confluent's TopicNameStrategy). */
+export const subjectOf = (topic: string, isKey: boolean): string => `${topic}-${isKey ? 'key' : 'value'}`;
 export const isSrFormat = (f: string): boolean => (SR_FORMATS as readonly string[]).includes(f);
 /** Formats whose schemas come from columns or a registry: the SR ones and PROTOBUF_NOSR. */
 export const isSchemaFormat = (f: string): boolean => isSrFormat(f) || f === 'PROTOBUF_NOSR';
@@ -51,9 +53,12 @@ function parse(s: Pick<RegisteredSchema, 'schema' | 'schemaType' | 'references'>
 /**
  * The serde of an AVRO, PROTOBUF, JSON_SR or PROTOBUF_NOSR key or value. It writes with the schema
  * `format.schemaId` names in the registry (or, without one, the schema derived from the columns) in
- * Confluent's wire format, and reads records by the schema id each one carries.
+ * Confluent's wire format, and reads records by the schema id each one carries. Without a schema id,
+ * given a `subject` and a registry that registers, it registers the columns' schema there when it
+ * first writes, as Confluent's serializers do (auto.register.schemas), and writes with that id; a
+ * registration the subject refuses fails that write (the next one tries again).
  */
-export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined): Serde {
+export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, registry: SchemaLookup | undefined, subject?: string): Serde {
   if (cols.length === 0) return { serialize: () => null, deserialize: () => [] };
   const shape: Shape = { names: cols.map((c) => c.name), types: cols.map((c) => c.type), unwrapped: isUnwrapped(format, cols, isKey) };
   const framed = format.format !== 'PROTOBUF_NOSR';
@@ -74,7 +79,7 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
   }
   const parsedById = new Map<number, Parsed>();
   const writerOf = (id: number): Parsed => {
-    if (id === format.schemaId) return writer;
+    if (id === writeId) return writer;
     let p = parsedById.get(id);
     if (!p) {
       if (!registry) throw new SerdeError(`Schema ${id} not found`);
@@ -83,8 +88,20 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
     }
     return p;
   };
-  const framePayload = framer(format.schemaId ?? 0, writer.kind === 'PROTOBUF' ? indexes : undefined);
-  const prefix = framed ? framePrefix(format.schemaId ?? 0, writer.kind === 'PROTOBUF' ? indexes : undefined) : Buffer.alloc(0);
+  const path = writer.kind === 'PROTOBUF' ? indexes : undefined;
+  let writeId = format.schemaId;
+  let framePayload = framer(writeId ?? 0, path);
+  let prefix = framed ? framePrefix(writeId ?? 0, path) : Buffer.alloc(0);
+  const registers = framed && writeId === undefined && subject !== undefined && registry?.register !== undefined;
+  const registerOwn = (): void => {
+    try { writeId = registry!.register!(subject!, { schema: own.schema, schemaType: own.schemaType }); } catch (e) {
+      const kind = own.schemaType === 'AVRO' ? 'Avro' : own.schemaType === 'JSON' ? 'JSON' : 'Protobuf';
+      const code = (e as { errorCode?: unknown }).errorCode;
+      throw new SerdeError(`Error registering ${kind} schema for subject ${subject!}: ${(e as Error).message}${code === undefined ? '' : `; error code: ${String(code)}`}`);
+    }
+    framePayload = framer(writeId, path);
+    prefix = framePrefix(writeId, path);
+  };
   // what the bytes decode to depends on the schema they name and on this reader's format and columns
   const readingShape = [JSON.stringify(format), isKey, ...cols.map((c) => `${c.name} ${typeToString(c.type)}`)].join('\u0000');
   return {
@@ -92,6 +109,7 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
       // a null key (every key column null) is no key at all, in every format, unless asked to keep it
       const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
       if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
+      if (registers && writeId === undefined) registerOwn();
       const bytes = codec.encodeAfter?.(values, prefix) ?? (framed ? framePayload(codec.encode(values)) : Buffer.from(codec.encode(values)));
       // readers of these bytes with this shape get what decoding would give, without decoding
       const back = codec.readBack?.(values);
@@ -107,7 +125,7 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
         if (!framed) values = codec.decode(bytes);
         else {
           const f = unframe(bytes, writer.kind === 'PROTOBUF');
-          const w = f.schemaId === 0 && format.schemaId === undefined ? writer : writerOf(f.schemaId);
+          const w = f.schemaId === 0 && writeId === undefined ? writer : writerOf(f.schemaId);
           values = codec.decode(f.payload, w.schema, f.indexes);
         }
         if (values) remember(bytes, readingShape, values);
