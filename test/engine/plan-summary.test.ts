@@ -3,7 +3,7 @@ import { Engine } from '../../src/engine/engine.js';
 
 const ctx = { properties: {}, variables: new Map<string, string>() };
 const run = (e: Engine, sql: string) => sql.split(/;\s*/).filter(Boolean).map((s) => e.executeStatement(`${s};`, ctx));
-const explain = (e: Engine, what: string) => (run(e, `EXPLAIN ${what}`)[0] as unknown as { queryDescription: { executionPlan: string; topology: string } }).queryDescription;
+const explain = (e: Engine, what: string) => (run(e, `EXPLAIN ${what}`)[0] as unknown as { queryDescription: { id: string; statementText: string; consumerGroupId: string; state: string; ksqlHostQueryStatus: object; executionPlan: string; topology: string } }).queryDescription;
 const queryId = (e: Engine, sink: string) => [...e.queries.values()].find((q) => q.sinkName === sink)!.id;
 
 function engine(): Engine {
@@ -74,13 +74,32 @@ describe("EXPLAIN's execution plan and topology", () => {
   it('EXPLAIN of a statement describes it without running it; a push query has no sink step', () => {
     const e = engine();
     const d = explain(e, 'CREATE STREAM X AS SELECT * FROM TRADES PARTITION BY USERID');
-    expect(d.executionPlan.split('\n')[0]).toBe(' > [ SINK ] | Schema: USERID STRING KEY, PRICE INTEGER, SYMBOL STRING | Logger: X');
-    expect(d.executionPlan).toContain('> [ REKEY ] | Schema: USERID STRING KEY, PRICE INTEGER, SYMBOL STRING | Logger: PartitionBy');
+    expect(d.executionPlan.split('\n')[0]).toBe(` > [ SINK ] | Schema: USERID STRING KEY, PRICE INTEGER, SYMBOL STRING | Logger: ${d.id}.X`);
+    expect(d.executionPlan).toContain(`> [ REKEY ] | Schema: USERID STRING KEY, PRICE INTEGER, SYMBOL STRING | Logger: ${d.id}.PartitionBy`);
     expect(d.topology).toContain('Sink: KSTREAM-SINK-0000000002 (topic: X)');
     expect(e.queries.size).toBe(0);
     const push = explain(e, 'SELECT * FROM TRADES EMIT CHANGES');
     expect(push.executionPlan.split('\n')[0]).toMatch(/^ > \[ PROJECT \]/);
     expect(push.topology).toContain('Processor: Project (stores: [])\n      --> none');
+  });
+
+  it('EXPLAIN of a statement names the query it would make, as ksqlDB\'s sandbox makes it: its id, consumer group and stored statement (they were empty, missing and as typed), leaving nothing behind', () => {
+    const e = engine();
+    const d = explain(e, 'CREATE STREAM X AS SELECT * FROM TRADES');
+    expect(d.id).toMatch(/^CSAS_X_\d+$/);
+    expect(d.consumerGroupId).toBe(`_confluent-ksql-default_query_${d.id}`);
+    expect(d.statementText).toBe("CREATE STREAM X WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='X', PARTITIONS=2, REPLICAS=1, RETENTION_MS=604800000) AS SELECT *\nFROM TRADES TRADES\nEMIT CHANGES;");
+    expect([d.ksqlHostQueryStatus, d.state]).toEqual([{}, 'UNKNOWN']);
+    expect([e.queries.size, e.metastore.get('X'), e.topics.get('X')]).toEqual([0, undefined, undefined]);
+    // the query CREATE makes next takes the id EXPLAIN showed
+    run(e, 'CREATE STREAM X AS SELECT * FROM TRADES');
+    expect(queryId(e, 'X')).toBe(d.id);
+    expect(explain(e, 'INSERT INTO X SELECT * FROM TRADES').id).toMatch(/^INSERTQUERY_\d+$/);
+    const push = explain(e, 'SELECT * FROM TRADES T EMIT CHANGES');
+    expect(push.id).toMatch(/^transient_T_\d+$/);
+    expect(push.consumerGroupId).toBe(`_confluent-ksql-default_transient_${push.id}`);
+    // a statement that would fail fails as it would
+    expect(() => explain(e, 'CREATE STREAM X AS SELECT * FROM TRADES')).toThrow(/already exists/);
   });
 });
 
@@ -108,7 +127,7 @@ describe("EXPLAIN's repartitions, as each step needs them", () => {
   it('an n-way join re-keys before each step whose key differs, and only there', () => {
     const e = engine2();
     const d = explain(e, 'CREATE STREAM NW AS SELECT * FROM S2 JOIN TRADES T WITHIN 1 HOUR ON S2.USERID = T.USERID JOIN T2 ON S2.C = T2.ID');
-    expect(logged(d.executionPlan)).toEqual(['NW', 'Project', 'Join1', 'LeftSourceKeyed1', 'Join', 'PrependAliasLeft', 'KafkaTopic_Left.Source', 'RightSourceKeyed', 'PrependAliasRight', 'KafkaTopic_Right.Source', 'PrependAliasRight1', 'KafkaTopic_Right1.Source']);
+    expect(logged(d.executionPlan)).toEqual(['NW', 'Project', 'Join1', 'LeftSourceKeyed1', 'Join', 'PrependAliasLeft', 'KafkaTopic_Left.Source', 'RightSourceKeyed', 'PrependAliasRight', 'KafkaTopic_Right.Source', 'PrependAliasRight1', 'KafkaTopic_Right1.Source'].map((l) => `${d.id}.${l}`));
     expect(d.executionPlan).toContain('> [ REKEY ] | Schema: S2_C STRING KEY, ');
   });
 

@@ -920,6 +920,20 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect(((await nope.json()) as { message: string }).message).toMatch(/^Exception while preparing statement: NOPE does not exist\./);
     const vars = await ksql(server.url, "DEFINE a = '1'; SHOW VARIABLES;", { sessionVariables: { foo: 'bar' } });
     expect(vars.body.at(-1).variables).toEqual([{ name: 'foo', value: 'bar' }, { name: 'a', value: '1' }]);
+    // names match without regard to case: a DEFINE in another case replaces the variable
+    const again = await ksql(server.url, "DEFINE abc = 'x1'; DEFINE ABC = 'x2'; SHOW VARIABLES; ASSERT NOT EXISTS TOPIC ${abc};");
+    expect(again.body.map((b: { '@type': string }) => b['@type'])).toEqual(['variables', 'assert_topic']);
+    expect(again.body[0].variables).toEqual([{ name: 'ABC', value: 'x2' }]);
+    expect(again.body[1]).toMatchObject({ '@type': 'assert_topic', topicName: 'x2', exists: false });
+  });
+
+  it('ALTER SYSTEM of a Kafka Streams config keeps it under its ksql.streams. name (SHOW PROPERTIES listed both names, with two values)', async () => {
+    const before = ((await ksql(server.url, 'SHOW PROPERTIES;')).body[0].properties as { name: string; value: string }[]).find((p) => p.name === 'ksql.streams.auto.offset.reset')?.value ?? 'latest';
+    const altered = await ksql(server.url, "ALTER SYSTEM 'auto.offset.reset'='earliest'; SHOW PROPERTIES;");
+    expect(altered.status).toBe(200);
+    const props = altered.body[1].properties as { name: string; value: string }[];
+    expect(props.filter((p) => p.name.endsWith('auto.offset.reset'))).toEqual([expect.objectContaining({ name: 'ksql.streams.auto.offset.reset', value: 'earliest' })]);
+    expect((await ksql(server.url, `ALTER SYSTEM 'ksql.streams.auto.offset.reset'='${before}';`)).status).toBe(200);
   });
 });
 
@@ -1070,7 +1084,7 @@ describe('push queries over /query', () => {
     // an unquoted id is upper-cased by the parser; ids compare ignoring case
     const t = await ksql(server.url, `TERMINATE ${id};`);
     expect(t.status).toBe(200);
-    expect(t.body[0]).toMatchObject({ '@type': 'terminate_query', queryId: id, wasTerminated: true });
+    expect(t.body[0]).toMatchObject({ '@type': 'terminate_query', queryId: id.toUpperCase(), wasTerminated: true });
     for (;;) { const { done } = await reader.read(); if (done) break; }
     expect((await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.some((q: { id: string }) => q.id === id)).toBe(false);
   });

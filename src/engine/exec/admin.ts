@@ -10,10 +10,10 @@ import { fieldsJson, pushQueryJson, runningQueryJson, schemaJson, queryGroupId, 
 import { scalarFunctions, getScalarFunction } from '../functions/scalar.js';
 import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
-import { defaultSinkTopic, sinkColumns } from './queries.js';
+import { sinkColumns } from './queries.js';
+import { transientId } from './select.js';
 import { planQuery } from '../analysis/planner.js';
 import { summarizePlan, summarizeSourceTable } from '../analysis/plan-summary.js';
-import { propsByName } from '../analysis/sql-formatter.js';
 import { javaCompare } from '../util/java-order.js';
 
 const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
@@ -45,19 +45,28 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
         if (inner.kind !== 'createAs' && inner.kind !== 'insertInto' && inner.kind !== 'select') {
           throw new KsqlStatementError('The provided statement does not run a ksql query');
         }
-        const plan = planQuery(inner.query, engine.metastore, { persistent: inner.kind !== 'select', sinkName: inner.kind === 'createAs' ? inner.name : inner.kind === 'insertInto' ? inner.target : undefined });
-        const target = inner.kind === 'insertInto' ? engine.metastore.get(inner.target) : undefined;
-        const sink = inner.kind === 'select' ? undefined
-          : { name: inner.kind === 'createAs' ? inner.name : inner.target, type: plan.resultType, columns: sinkColumns(plan),
-            topic: target?.topic ?? (inner.kind === 'createAs' ? (propsByName(inner.props).KAFKA_TOPIC as string | undefined) ?? defaultSinkTopic(engine, inner.name) : '') };
-        const summary = summarizePlan({ queryId: '', query: inner.query, plan, sink });
+        if (inner.kind !== 'select') {
+          // a persistent query is made in a copy of the catalog, as ksqlDB's sandbox makes it: its id,
+          // its statement as stored, its consumer group, what it would run
+          const sandbox = engine.sandbox ? engine : engine.sandboxCopy();
+          const before = new Set(sandbox.queries.keys());
+          sandbox.executeStatement(inner.text, { ...ctx, variables: new Map(ctx.variables) });
+          const made = [...sandbox.queries.values()].find((q) => !before.has(q.id))
+            ?? [...sandbox.queries.values()].find((q) => q.sinkName === (inner.kind === 'createAs' ? inner.name : inner.target));
+          if (!made) throw new KsqlStatementError('The provided statement does not run a ksql query');
+          made.overrides = { ...ctx.properties };
+          return { ...base('queryDescription', stmt), queryDescription: { ...queryDescription(sandbox, made), ksqlHostQueryStatus: {}, state: 'UNKNOWN' } };
+        }
+        const plan = planQuery(inner.query, engine.metastore, { persistent: false });
+        const summary = summarizePlan({ queryId: '', query: inner.query, plan, sink: undefined });
+        const id = transientId(inner.query.from.alias ?? plan.sources[0]?.name ?? '');
         return {
           ...base('queryDescription', stmt),
           queryDescription: {
-            id: '', statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
-            sources: plan.sources.map((x) => x.name), sinks: inner.kind === 'createAs' ? [inner.name] : inner.kind === 'insertInto' ? [inner.target] : [],
-            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: { ...ctx.properties }, ksqlHostQueryStatus: {}, queryType: inner.kind === 'select' ? 'PUSH' : 'PERSISTENT',
-            queryErrors: [], tasksMetadata: [], state: 'UNKNOWN',
+            id, statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
+            sources: plan.sources.map((x) => x.name), sinks: [],
+            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: { ...ctx.properties }, ksqlHostQueryStatus: {}, queryType: 'PUSH',
+            queryErrors: [], tasksMetadata: [], consumerGroupId: `_confluent-ksql-${String(engine.properties['ksql.service.id'])}transient_${id}`, state: 'UNKNOWN',
           },
         };
       }
@@ -66,7 +75,12 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return { ...base('queryDescription', stmt), queryDescription: queryDescription(engine, q) };
     }
     case 'terminate': case 'pause': case 'resume': return controlQuery(engine, stmt);
-    case 'define': ctx.variables.set(stmt.name, stmt.value); return undefined;
+    case 'define': {
+      // names are matched without regard to case: a DEFINE of one in another case replaces it
+      for (const k of [...ctx.variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) ctx.variables.delete(k);
+      ctx.variables.set(stmt.name, stmt.value);
+      return undefined;
+    }
     case 'undefine': {
       const key = [...ctx.variables.keys()].find((k) => k.toUpperCase() === stmt.name.toUpperCase());
       if (key === undefined) return warningEntity(stmt, `Cannot undefine variable '${stmt.name}' which was never defined`);
@@ -89,7 +103,9 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
     }
     case 'alterSystem': {
       settable(stmt.name, stmt.value);
-      engine.properties[stmt.name] = stmt.value;
+      // a Kafka Streams config is the server's under its ksql.streams. name (ksqlDB resolves both
+      // names to one; SHOW PROPERTIES lists that one)
+      engine.properties[stmt.name.startsWith('ksql.') ? stmt.name : `ksql.streams.${stmt.name}`] = stmt.value;
       return commandStatus(engine, stmt, `cluster/${randomUUID()}/alter`, 'System property altered.', { carriesPlan: false });
     }
     case 'assertTopic': {
@@ -307,7 +323,8 @@ function controlQuery(engine: Engine, stmt: Extract<Statement, { kind: 'terminat
         if (t && verb === 'terminate') {
           // validation runs on a sandbox, which sees the live transient queries but stops none
           if (!engine.sandbox) { if (t.stop) t.stop(); else engine.transients.delete(t); }
-          return { ...base('terminate_query', stmt), queryId: t.id, wasTerminated: true };
+          // (the id as the statement gives it, as ksqlDB's entity takes it from the statement)
+          return { ...base('terminate_query', stmt), queryId: id, wasTerminated: true };
         }
         // a transient id is looked for among this server's push queries only
         if (verb === 'terminate') throw new KsqlRequestError(`Failed to terminate query with query ID: '${id}'`);

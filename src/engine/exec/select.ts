@@ -35,7 +35,7 @@ export interface PullResult {
 
 
 /** A transient query's id as ksqlDB makes it: `transient_<source>_` and a random positive long. */
-function transientId(source: string): string {
+export function transientId(source: string): string {
   let n = 0n;
   while (n === 0n) n = randomBytes(8).readBigUInt64BE() & 0x7fffffffffffffffn;
   return `transient_${source}_${n}`;

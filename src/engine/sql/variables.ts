@@ -12,7 +12,8 @@ export function substituteVariables(text: string, vars: Map<string, string>): st
   let length = text.length;
   const limit = Math.max(MAX_SUBSTITUTED, text.length);
   return text.replace(/\$\{([^}]*)\}/g, (m, name: string) => {
-    const key = [...vars.keys()].find((k) => k.toUpperCase() === name.toUpperCase());
+    // (the last one given, of names that differ only in case: session variables may hold both)
+    const key = [...vars.keys()].reverse().find((k) => k.toUpperCase() === name.toUpperCase());
     if (key === undefined) return m;
     const value = vars.get(key)!;
     length += value.length - m.length;
