@@ -927,6 +927,12 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect(again.body[1]).toMatchObject({ '@type': 'assert_topic', topicName: 'x2', exists: false });
   });
 
+  it('EXPLAIN of a CREATE ... AS SELECT before the same CREATE in one request: validation does not see the query EXPLAIN made, and the CREATE takes the id EXPLAIN named', async () => {
+    const r = await ksql(server.url, 'EXPLAIN CREATE STREAM EXQS AS SELECT * FROM QS; CREATE STREAM EXQS AS SELECT * FROM QS;');
+    expect(r.status).toBe(200);
+    expect(r.body[1].commandStatus.queryId).toBe(r.body[0].queryDescription.id);
+  });
+
   it('ALTER SYSTEM of a Kafka Streams config keeps it under its ksql.streams. name (SHOW PROPERTIES listed both names, with two values)', async () => {
     const before = ((await ksql(server.url, 'SHOW PROPERTIES;')).body[0].properties as { name: string; value: string }[]).find((p) => p.name === 'ksql.streams.auto.offset.reset')?.value ?? 'latest';
     const altered = await ksql(server.url, "ALTER SYSTEM 'auto.offset.reset'='earliest'; SHOW PROPERTIES;");

@@ -48,7 +48,8 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
         if (inner.kind !== 'select') {
           // a persistent query is made in a copy of the catalog, as ksqlDB's sandbox makes it: its id,
           // its statement as stored, its consumer group, what it would run
-          const sandbox = engine.sandbox ? engine : engine.sandboxCopy();
+          // (a copy even of the copy a request is validated on: what follows the EXPLAIN must not see its query)
+          const sandbox = engine.sandboxCopy();
           const before = new Set(sandbox.queries.keys());
           sandbox.executeStatement(inner.text, { ...ctx, variables: new Map(ctx.variables) });
           const made = [...sandbox.queries.values()].find((q) => !before.has(q.id))
