@@ -162,3 +162,42 @@ export function checkBoundDatetimes(where: Expr | undefined): void {
     else if (leaf.t === 'between' && isBound(leaf.e)) { datetime(leaf.lo); datetime(leaf.hi); }
   }
 }
+
+/**
+ * The key values a WHERE pins every key column to (`K = literal` or `K IN (literals)` among its
+ * ANDed terms), for a lookup of those keys instead of a scan of the table; undefined when some key
+ * column is not pinned, or its type or a literal is not one a lookup is known to match exactly
+ * (STRING, INTEGER and BIGINT keys, their literals). The WHERE still filters what the lookup finds.
+ */
+export function pinnedKeys(where: Expr | undefined, keys: KeyCol[], max = 10_000): unknown[][] | undefined {
+  if (!where || keys.length === 0) return undefined;
+  const terms: Expr[] = [];
+  const split = (e: Expr): void => { if (e.t === 'and') { split(e.l); split(e.r); } else terms.push(e); };
+  split(where);
+  const fits = (k: KeyCol, lit: Expr): boolean => {
+    if (lit.t !== 'lit') return false;
+    const v = lit.value;
+    if (k.type.kind === 'STRING') return typeof v === 'string';
+    if (k.type.kind !== 'INTEGER' && k.type.kind !== 'BIGINT') return false;
+    if (typeof v === 'bigint') return k.type.kind === 'BIGINT' || (v >= -(2n ** 31n) && v < 2n ** 31n);
+    return typeof v === 'number' && Number.isSafeInteger(v) && (k.type.kind === 'BIGINT' || (v >= -(2 ** 31) && v < 2 ** 31));
+  };
+  let tuples: unknown[][] = [[]];
+  for (const k of keys) {
+    const isKey = (e: Expr) => e.t === 'col' && e.name === k.name;
+    let values: unknown[] | undefined;
+    for (const t of terms) {
+      if (t.t === 'cmp' && t.op === '=' && (isKey(t.l) || isKey(t.r))) {
+        const lit = isKey(t.l) ? t.r : t.l;
+        if (fits(k, lit)) { values = [(lit as { value: unknown }).value]; break; }
+      } else if (t.t === 'in' && !t.not && isKey(t.e) && t.list.every((x) => fits(k, x))) {
+        values = t.list.map((x) => (x as { value: unknown }).value);
+        break;
+      }
+    }
+    if (!values) return undefined;
+    tuples = tuples.flatMap((tp) => values.map((v) => [...tp, typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v]));
+    if (tuples.length > max) return undefined;
+  }
+  return tuples;
+}

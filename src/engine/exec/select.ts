@@ -14,7 +14,8 @@ import { setCallErrors, type Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
-import { checkBoundDatetimes, PULL_SUFFIX, validatePullWhere } from './pull-where.js';
+import { checkBoundDatetimes, pinnedKeys, PULL_SUFFIX, validatePullWhere } from './pull-where.js';
+import { keyString } from '../functions/values.js';
 import { columnRefs } from '../analysis/expr-walk.js';
 
 export interface QueryHeader { queryId: string; columns: OutputColumn[]; /** Mark key columns (pull queries on tables). */ markKeys: boolean }
@@ -112,7 +113,14 @@ export function startPullQuery(engine: Engine, q: Query, props: Record<string, u
   const { key: ks } = serdesOf(ds);
   // a scan goes through the table's partitions in turn, each in key-bytes order, as ksqlDB's stores do
   const partitions = engine.topics.get(ds.topic)?.partitions.length ?? 1;
-  let entries = [...writer.materialized.values()].map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
+  // a WHERE that pins the keys reads just their rows (a window store's rows of those keys), not the table
+  const pinned = pinnedKeys(q.where, keys);
+  const wanted = pinned && new Set<string>(pinned.map(keyString));
+  const store = writer.materialized;
+  const found = !wanted ? [...store.values()]
+    : ds.windowInfo ? [...store.values()].filter((e) => wanted.has(keyString(e.key)))
+      : [...wanted].flatMap((k) => store.get(k) ?? []);
+  let entries = found.map((e) => { const kb = safeKeyBytes(ks, e.key); return { e, kb, p: partitionForKey(kb, partitions) }; });
   // a window store answers only for windows it keeps: those starting within its retention of the
   // latest window start its partition saw (Kafka Streams' segmented store fetch); a session store
   // keeps sessions by their end
