@@ -447,3 +447,18 @@ describe('topic changes the data dir cannot record', () => {
     expect([store.has('later'), store.get('kept')!.partitions.length, store.get('kept')!.config.overrides]).toEqual([false, 1, undefined]);
   });
 });
+
+describe('topic names that collide (. and _ alike)', () => {
+  it('are found by their folded name, and forgotten with the topic that held it', () => {
+    const s = new TopicStore();
+    s.create('a.b', { partitions: 1, replicas: 1 });
+    expect([s.clashOf('a_b'), s.clashOf('a.b'), s.clashOf('a_c')]).toEqual(['a.b', undefined, undefined]);
+    s.delete('a.b');
+    expect(s.clashOf('a_b')).toBeUndefined();
+    // two made without asking (a broker's own paths): deleting the first leaves the second to clash with
+    s.create('x.y', { partitions: 1, replicas: 1 });
+    s.create('x_y', { partitions: 1, replicas: 1 });
+    s.delete('x.y');
+    expect(s.clashOf('x.y')).toBe('x_y');
+  });
+});

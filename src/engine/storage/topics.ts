@@ -86,8 +86,10 @@ class Segment {
  * counting (`base` is the first one still held).
  */
 export class ArrivalLog {
-  private parts = new Int32Array(256);
-  private offs = new Float64Array(256);
+  // (small at first, doubling as it fills: a server of thousands of topics, and each request's
+  // validation copy of them, pays little for the ones that are seldom written)
+  private parts = new Int32Array(16);
+  private offs = new Float64Array(16);
   private head = 0;
   size = 0;
   base = 0;
@@ -476,6 +478,8 @@ export interface GroupListener {
 const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 
 /** All topics of the local cluster: partitioned, offset-ordered logs. */
+const foldName = (name: string): string => name.replace(/\./g, '_');
+
 export class TopicStore {
   private topics = new Map<string, Topic>();
   private seq = 0;
@@ -562,9 +566,16 @@ export class TopicStore {
    */
   clashOf(name: string): string | undefined {
     if (this.topics.has(name)) return undefined;
-    const folded = name.replace(/\./g, '_');
-    for (const t of this.topics.keys()) if (t.replace(/\./g, '_') === folded) return t;
-    return undefined;
+    return this.byFoldedName.get(foldName(name));
+  }
+  /** A topic of each name with '.' as '_' (clashOf refuses a second one; one made without asking keeps the first). */
+  private readonly byFoldedName = new Map<string, string>();
+  private forget(name: string): void {
+    this.topics.delete(name);
+    const folded = foldName(name);
+    if (this.byFoldedName.get(folded) !== name) return;
+    this.byFoldedName.delete(folded);
+    for (const t of this.topics.keys()) if (foldName(t) === folded) { this.byFoldedName.set(folded, t); break; }
   }
 
   create(name: string, config: TopicConfig): Topic {
@@ -578,11 +589,12 @@ export class TopicStore {
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     for (const p of t.partitions) p.onTrim = this.noteTrim;
     this.topics.set(name, t);
+    if (!this.byFoldedName.has(foldName(name))) this.byFoldedName.set(foldName(name), name);
     this.generation++;
     try {
       for (const l of this.topicListeners) l({ op: 'create', name, config });
     } catch (e) {
-      this.topics.delete(name);
+      this.forget(name);
       this.generation++;
       throw e;
     }
@@ -592,7 +604,7 @@ export class TopicStore {
   delete(name: string): void {
     if (!this.topics.has(name)) return;
     this.refuse();
-    this.topics.delete(name);
+    this.forget(name);
     this.generation++;
     for (const l of this.topicListeners) l({ op: 'delete', name });
   }
