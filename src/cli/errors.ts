@@ -1,7 +1,7 @@
 import { isTopicName, TOPIC_NAME_RULE } from '../kafka/topic-name.js';
 
 /** Exit codes, documented in the README: 0 ok, 1 migration failed, 2 usage/config, 3 server unreachable/auth, 4 validation failed, 130/143 interrupted by SIGINT/SIGTERM. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130, TERMINATED: 143 } as const;
+export const EXIT = { OK: 0, FAILED: 1, USAGE: 2, UNREACHABLE: 3, VALIDATION: 4, INTERRUPTED: 130, OUTPUT_CLOSED: 141, TERMINATED: 143 } as const;
 
 /** An error meant for the user: one line, mapped to an exit code. */
 export class CliError extends Error {

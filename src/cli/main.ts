@@ -6,6 +6,7 @@ import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, progress, usageLine, writeErrorDocument } from './errors.js';
 import { inConfigTerms } from './config-terms.js';
 import { commandNamed, withConfluentHint } from './confluent-names.js';
+import { outputClosed } from './run-control.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its
@@ -46,7 +47,15 @@ function jsonRequested(argv: string[]): boolean {
 // a reader that went away (| head, 2>&1 | head) is not an error; on stderr too, where a command's
 // progress goes (lambda run's: an unhandled write error there would be taken for a handler's crash,
 // whose report is written there again, without end)
-for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') exit(0); throw e; });
+// a run that writes the history (up, down) instead stops as Ctrl-C stops it: the migration in flight
+// recorded, the lock released, exit 141 (its output goes nowhere from then on)
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    for (const s of [process.stdout, process.stderr]) if (s === stream) s.write = (() => true) as typeof s.write;
+    if (!outputClosed()) exit(0);
+  });
+}
 
 // Ctrl-C (or SIGTERM) in a command that has no stopping of its own (status, validate, the query and
 // schema commands: reads) ends it at once with the code a signal gives, and --json still gets its one

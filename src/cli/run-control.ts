@@ -10,21 +10,26 @@ import { asCliError } from './context.js';
  * flight is finished and recorded, the lock released, and the run exits 130 or 143.
  */
 export function runSignals(work: string, json = false) {
-  let stop: 'SIGINT' | 'SIGTERM' | undefined;
+  let stop: 'SIGINT' | 'SIGTERM' | 'SIGPIPE' | undefined;
   let writing = false;
-  const code = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : EXIT.INTERRUPTED);
-  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+  const code = () => (stop === 'SIGTERM' ? EXIT.TERMINATED : stop === 'SIGPIPE' ? EXIT.OUTPUT_CLOSED : EXIT.INTERRUPTED);
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM' | 'SIGPIPE') => {
     stop ??= signal;
+    const why = signal === 'SIGPIPE' ? 'output closed' : 'interrupted';
     if (!writing) {
-      process.stderr.write('error: interrupted: nothing was written\n');
+      process.stderr.write(`error: ${why}: nothing was written\n`);
       // --json promises one document, an interrupted run's too
-      if (json) writeErrorDocument('interrupted: nothing was written', code());
+      if (json) writeErrorDocument(`${why}: nothing was written`, code());
       process.exit(code());
     }
-    process.stderr.write(`interrupted: stopping once the ${work} in flight (if any) is recorded\n`);
+    process.stderr.write(`${why}: stopping once the ${work} in flight (if any) is recorded\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // the reader of its output gone (| head, a log shipper that died): stopped as a signal stops it, not
+  // part way with the lock held (main's handler of the write error tells it)
+  const onOutputClosed = () => onSignal('SIGPIPE');
+  outputClosedListeners.add(onOutputClosed);
   return {
     /** Whether a stop was asked for. */
     stopped: () => stop !== undefined,
@@ -32,8 +37,17 @@ export function runSignals(work: string, json = false) {
     code,
     /** The run's first write is going out: from now on a stop waits for the work in flight. */
     writing: () => { writing = true; },
-    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); },
+    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); outputClosedListeners.delete(onOutputClosed); },
   };
+}
+
+/** Runs that stop themselves when their output's reader goes away; none: the process just ends. */
+const outputClosedListeners = new Set<() => void>();
+
+/** Tells the runs in progress that stdout or stderr has no reader any more; false when none is running. */
+export function outputClosed(): boolean {
+  for (const l of outputClosedListeners) l();
+  return outputClosedListeners.size > 0;
 }
 
 /** A run's failure as the CLI reports it: its exit code by what went wrong (see the README's exit codes). */

@@ -118,6 +118,29 @@ describe('the lock holds for the whole run', () => {
     } finally { await proxy.close(); }
   });
 
+  it('up whose output\'s reader goes away (| head -1) stops as Ctrl-C stops it: the migration in flight recorded, the lock released, exit 141 (it exited 0 part way, the lock held)', async () => {
+    const p = project({ waitSeconds: 1 });
+    for (let i = 1; i <= 30; i++) sql(p.dir, `V${String(i).padStart(6, '0')}__h${i}.sql`, stream(`H${i}_${p.stream}`, `h${i}_${p.stream.toLowerCase()}`));
+    const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    c.stderr!.on('data', (d) => { err += d; });
+    // the reader takes the first line and closes the pipe
+    c.stdout!.once('data', () => c.stdout!.destroy());
+    expect(await new Promise<number | null>((r) => c.on('exit', r))).toBe(141);
+    expect(err).toMatch(/^output closed: stopping once the migration in flight \(if any\) is recorded$/m);
+    const rows = await versions(p.stream);
+    const started = new Set(rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'RUNNING').map((r) => r[0]));
+    const migrated = new Set(rows.filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').map((r) => r[0]));
+    // each version started was recorded as applied; none failed
+    expect([[...started].filter((v) => !migrated.has(v)), rows.some((r) => r[1] === 'ERROR')]).toEqual([[], false]);
+    expect(migrated.size).toBeGreaterThan(0);
+    expect(migrated.size).toBeLessThan(30);
+    // the lock was released: the next run takes it at once and applies the rest
+    const next = p.run('up');
+    expect([next.status, next.stderr]).toEqual([0, '']);
+    expect((await versions(p.stream)).filter((r) => r[0] !== 'CURRENT' && r[1] === 'MIGRATED').length).toBe(30);
+  });
+
   it('Ctrl-C while waiting for another run\'s lock exits 130 at once and applies nothing', async () => {
     const p = project({ waitSeconds: 120 });
     sql(p.dir, 'V000001__w.sql', stream(`W_${p.stream}`, `w_${p.stream.toLowerCase()}`));
