@@ -29,7 +29,10 @@ export type MigrationEvent =
   | { type: 'plan'; plan: Plan }
   | { type: 'lock-wait'; holder: string }
   | { type: 'start'; file: MigrationFile; statements: number }
-  | { type: 'done'; file: MigrationFile; ms: number }
+  /** A migration's statements ran; `recorded`: its MIGRATED rows were written too (else they go with the next request). */
+  | { type: 'done'; file: MigrationFile; ms: number; recorded: boolean }
+  /** The MIGRATED rows of a migration whose own write failed landed with a later request. */
+  | { type: 'recorded'; file: MigrationFile }
   | { type: 'failed'; file: MigrationFile; reason: string }
   | { type: 'warning'; message: string }
   /** The run's first write (the history made if missing, and its claim on the lock) is about to go out: before it, nothing was written. */
@@ -419,6 +422,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
   // part, or still be running, so the lock is kept until it settles or the lease runs out
   let unanswered: { file: MigrationFile; message: string } | undefined;
   const withMigrated = (sql: string) => [migratedRows, sql].filter((x) => x !== undefined).join('\n');
+  // the migration whose MIGRATED rows failed to go out alone: told once a request carrying them lands
+  let unrecorded: MigrationFile | undefined;
+  const landed = () => { if (unrecorded) emit({ type: 'recorded', file: unrecorded }); unrecorded = undefined; };
   let result: MigrateResult | undefined, notRecorded: string | undefined;
   try {
     const p = plan(files, history, options);
@@ -468,9 +474,23 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
       // the previous one has executed.
       const head = withMigrated(stateChange(stream, { ...row, state: 'RUNNING', completedOn: '' }));
       sentSinceMigrated = migratedRows !== undefined;
+      const texts = statements.map((x) => x.text);
+      // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
+      const waitMs = assertWaitsMs(texts, client.properties);
+      // the head of the request the statements went in, for the place of a failure ('' when alone)
+      let sentHead = head;
       try {
-        // an ASSERT may hold the request on the server for its TIMEOUT: the client waits that much longer
-        await client.ksql([head, ...statements.map((x) => x.text)].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
+        if (waitMs > 0) {
+          // the server holds such a request before any of it runs (its validation waits on the ASSERT),
+          // so the RUNNING rows go first on their own: a run that takes the lock while this one is
+          // stalled past its lease (a paused VM) sees the version RUNNING and stops, instead of
+          // applying it a second time beside this one's request
+          await client.ksql(head);
+          if (sentSinceMigrated) landed();
+          migratedRows = undefined; sentSinceMigrated = false; sentHead = '';
+          await client.ksql(texts.join('\n'), {}, { waitMs });
+        } else await client.ksql([head, ...texts].join('\n'), {}, { waitMs });
+        if (sentSinceMigrated) landed();
         await refuseIfLost(f, row.startedOn, 'its statements ran');
         const migrated = { ...row, state: 'MIGRATED', completedOn: String(ports.now()) };
         // a version applied below the highest applied one (out of order) leaves CURRENT on the highest,
@@ -483,20 +503,22 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
         // recorded at once, as Confluent's tool records it, so a run stopped from here on (killed,
         // its server gone) leaves the version MIGRATED; if this write fails the rows lead the next
         // request instead (a repeated row changes nothing)
+        let recorded = true;
         try { await client.ksql(migratedRows); migratedRows = undefined; } catch (e) {
+          recorded = false; unrecorded = f;
           emit({ type: 'warning', message: `could not record ${versionName(f.version)} as MIGRATED yet (${(e as Error).message}): it is written with the next request` });
         }
         outcomes[i] = { file: f, status: 'success' };
-        emit({ type: 'done', file: f, ms: ports.now() - started });
+        emit({ type: 'done', file: f, ms: ports.now() - started, recorded });
       } catch (e) {
         if (e instanceof LockLost) throw e;
-        if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
-        const reason = (s.redact ?? ((x: string) => x))(failurePlace(e, head, statements));
+        if (!(e instanceof ServerError) || e.status >= 500) { unanswered = { file: f, message: unansweredWhy(e) }; throw e; }
+        const reason = (s.redact ?? ((x: string) => x))(failurePlace(e, sentHead, statements));
         await refuseIfLost(f, row.startedOn, `it failed at ${reason}`);
         // a request refused as a whole wrote nothing, the previous MIGRATED rows included: they go
         // again (a repeated row changes nothing), then this migration's ERROR
         await client.ksql(withMigrated(stateChange(stream, { ...row, state: 'ERROR', completedOn: String(ports.now()), errorReason: reason })));
-        migratedRows = undefined;
+        migratedRows = undefined; landed();
         outcomes[i] = { file: f, status: 'error', reason };
         emit({ type: 'failed', file: f, reason });
         break;
@@ -508,7 +530,7 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     if (mismatch && !interrupted && outcomes.every((o) => o.status === 'not-executed')) {
       const row = agreeingCurrentRow(history, mismatch);
       await client.ksql(withMigrated(insertRow(stream, row)));
-      migratedRows = undefined;
+      migratedRows = undefined; landed();
       emit({ type: 'warning', message: `${describeCurrentRow(mismatch, stream)}: written again as ${mismatch.latest !== undefined ? `version ${mismatch.latest}` : `version ${row.version}, pending`}` });
     }
     // a stop asked for during the last migration: it finished and is recorded, and the run says it was stopped
@@ -522,9 +544,9 @@ export async function migrate(ports: Ports, s: MigrationSettings, options: PlanO
     // version's own MIGRATED row may follow them (CURRENT must not go back); one that never went out
     // (the lock was lost before it) leaves the whole MIGRATED rows, CURRENT included, to write
     if (!clean && migratedRows !== undefined && sentSinceMigrated) migratedRows = migratedVersionRow;
-    if (unanswered) await keepLock(client, unanswered, migratedRows, migratedVersion, emit);
-    else {
+    if (unanswered) { if (await keepLock(client, unanswered, migratedRows, migratedVersion, emit)) landed(); } else {
       const failed = await release(client, withMigrated(lockRow(stream, owner, 'UNLOCKED', ports.now())), migratedRows, migratedVersion);
+      if (!failed) landed();
       // the run's own error goes first; otherwise a last migration the history does not record fails the run
       if (failed && clean && migratedRows !== undefined) notRecorded = failed;
       else if (failed) emit({ type: 'warning', message: failed });
@@ -584,9 +606,10 @@ export async function undoMigrations(ports: Ports, s: MigrationSettings, options
       try {
         await client.ksql([...statements.map((x) => x.text), rows].join('\n'), {}, { waitMs: assertWaitsMs(statements.map((x) => x.text), client.properties) });
         outcomes[i] = { file: f, status: 'success' };
-        emit({ type: 'done', file: f, ms: ports.now() - started });
+        // (an undo's rows end its own request: they land with its statements)
+        emit({ type: 'done', file: f, ms: ports.now() - started, recorded: true });
       } catch (e) {
-        if (!(e instanceof ServerError)) { unanswered = { file: f, message: (e as Error).message }; throw e; }
+        if (!(e instanceof ServerError) || e.status >= 500) { unanswered = { file: f, message: unansweredWhy(e) }; throw e; }
         const reason = (s.redact ?? ((x: string) => x))(`undo ${failurePlace(e, '', statements)}`);
         // (with the previous the undos before it in this run relinked it to, as its undone row has it)
         const applied = { ...history.versions.get(Number(step.row.version))!, previous: step.row.previous };
@@ -622,22 +645,34 @@ async function release(client: KsqlClient, sql: string, migratedRows: string | u
 }
 
 /**
+ * Why a migration's request may have run in part: no answer came (the connection lost, the time
+ * given passed), or the server answered that it could not go on (HTTP 5xx: shutting down, its data
+ * dir full, its command not done in time), which says nothing of the statements before.
+ */
+function unansweredWhy(e: unknown): string {
+  if (e instanceof ServerError) return `was not run to its end: the server answered HTTP ${e.status} (${e.brief})`;
+  return `got no answer (${(e as Error).message})`;
+}
+
+/**
  * After a migration's request got no answer: the lock stays held (its lease runs out on its own),
  * so no other run starts while that request may still be running. The previous migration's own
  * MIGRATED row is written if it may be missing; the warning says how to settle both.
  */
-async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message: string }, previousRow: string | undefined, previous: number, emit: (e: MigrationEvent) => void) {
+async function keepLock(client: KsqlClient, lost: { file: MigrationFile; message: string }, previousRow: string | undefined, previous: number, emit: (e: MigrationEvent) => void): Promise<boolean> {
   let previousNote = '';
+  let wrote = false;
   if (previousRow !== undefined) {
-    try { await client.ksql(previousRow); } catch {
+    try { await client.ksql(previousRow); wrote = true; } catch {
       previousNote = ` ${versionName(previous)} ran but may still show RUNNING: 'ksql-migrate repair --mark-migrated --version ${previous}' records it.`;
     }
   }
   const v = lost.file.version;
   emit({
     type: 'warning',
-    message: `${versionName(v)} ${lost.file.name} got no answer (${lost.message}): its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${versionName(v)} has settled, 'ksql-migrate repair --release-lock --yes' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
+    message: `${versionName(v)} ${lost.file.name} ${lost.message}: its statements may have run, in part, or may still be running. The lock is kept so no other run starts on top of it; it expires after lock.leaseSeconds.${previousNote} Check 'ksql-migrate status'; once ${versionName(v)} has settled, 'ksql-migrate repair --release-lock --yes' frees the lock (add '--mark-migrated --version ${v}' or '--mark-rolled-back --version ${v}' if it shows RUNNING)`,
   });
+  return wrote;
 }
 
 

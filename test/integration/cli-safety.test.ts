@@ -30,11 +30,22 @@ const versions = async (events: string) => {
   return r.rows as string[][];
 };
 
+/** The CLI run without blocking this process (whose proxies must go on serving it): its exit code and output. */
+async function runAsync(args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const c = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  c.stdout!.on('data', (d) => { stdout += d; });
+  c.stderr!.on('data', (d) => { stderr += d; });
+  const status = await new Promise<number | null>((r) => c.on('exit', r));
+  return { status, stdout, stderr };
+}
+
 /**
  * An HTTP proxy to the suite's server that forwards every request, but drops the client's connection
- * instead of answering one whose body `cut` picks (it ran on the server; its client never hears).
+ * instead of answering one whose body `cut` picks (it ran on the server; its client never hears), or
+ * gives it `answer` instead of the server's.
  */
-async function cuttingProxy(cut: (body: Buffer) => boolean): Promise<{ url: string; close: () => void }> {
+async function cuttingProxy(cut: (body: Buffer) => boolean, answer?: { status: number; body: unknown }): Promise<{ url: string; close: () => void }> {
   const upstream = new URL(target());
   const proxy = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -45,7 +56,10 @@ async function cuttingProxy(cut: (body: Buffer) => boolean): Promise<{ url: stri
         const out: Buffer[] = [];
         r.on('data', (c: Buffer) => out.push(c));
         r.on('end', () => {
-          if (cut(body)) { req.socket.destroy(); return; }
+          if (cut(body)) {
+            if (answer) { res.writeHead(answer.status, { 'content-type': 'application/json' }); res.end(JSON.stringify(answer.body)); } else req.socket.destroy();
+            return;
+          }
           res.writeHead(r.statusCode ?? 502, r.headers); res.end(Buffer.concat(out));
         });
       });
@@ -601,6 +615,52 @@ describe('the history stays true', () => {
       expect(err).toMatch(/V000001 a got no answer .*The lock is kept/);
     } finally { proxy.close(); }
     expect(JSON.parse(p.run('status', '--json').stdout).lockHolder).not.toBeNull();
+  });
+
+  it('a server that answers 5xx to a migration (shutting down, its disk full) part way: the version is named as in doubt and the lock kept, as for no answer (it was recorded as an ERROR, or the run ended without naming it)', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`SD1_${p.stream}`, `sd1_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__b.sql', `CREATE STREAM SD2_${p.stream} AS SELECT * FROM SD1_${p.stream};\n`);
+    const proxy = await cuttingProxy((body) => body.includes(`SD2_${p.stream} AS SELECT`), { status: 503, body: { '@type': 'generic_error', error_code: 50303, message: 'The server is shutting down' } });
+    try {
+      const r = await runAsync(['up', '--server', proxy.url], p.dir);
+      expect(r.stderr).toMatch(/V000002 b was not run to its end: the server answered HTTP 503 \(The server is shutting down\): its statements may have run, in part, or may still be running\. The lock is kept.*--mark-migrated --version 2/);
+      // (a 503 is a server not ready: exit 3, as when it cannot be reached)
+      expect([r.status, r.stderr.trim().split('\n').at(-1)]).toEqual([3, 'error: ksqlDB is not ready: The server is shutting down']);
+    } finally { proxy.close(); }
+    const held = JSON.parse(p.run('status', '--json').stdout) as { lockHolder: string | null; migrations: { version: number; state: string }[] };
+    expect(held.lockHolder).not.toBeNull();
+    expect(held.migrations.map((m) => [m.version, m.state])).toEqual([[1, 'MIGRATED'], [2, 'RUNNING']]);
+  });
+
+  it('a migration whose MIGRATED rows get no answer is said to have run, not been applied, until a later request records it', async () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`NR1_${p.stream}`, `nr1_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__b.sql', stream(`NR2_${p.stream}`, `nr2_${p.stream.toLowerCase()}`));
+    // V1's MIGRATED rows, sent alone, reach the server; their answer is lost once (a retry is not cut)
+    let cuts = 0;
+    const proxy = await cuttingProxy((body) => { const b = body.toString(); const hit = cuts === 0 && b.includes("'MIGRATED'") && !b.includes("'RUNNING'") && !b.includes('CREATE STREAM'); if (hit) cuts++; return hit; });
+    try {
+      const r = await runAsync(['up', '--server', proxy.url], p.dir);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(/could not record V000001 as MIGRATED yet .*: it is written with the next request/);
+      expect(r.stdout.split('\n').map((l) => l.replace(/\(\d+ ms/, '(N ms'))).toEqual(['ran V000001 a (N ms, not recorded yet)', 'recorded V000001 a as applied', 'applied V000002 b (N ms)', '']);
+    } finally { proxy.close(); }
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'MIGRATED']);
+  });
+
+  it('a migration with an ASSERT that waits shows RUNNING in the history while it waits (the server holds the statements\' request before any of it runs), so a run that takes the lock from a stalled one stops instead of applying it again', async () => {
+    const p = project();
+    const topic = `gate_${p.stream.toLowerCase()}`;
+    sql(p.dir, 'V000001__a.sql', stream(`AG1_${p.stream}`, `ag1_${p.stream.toLowerCase()}`));
+    sql(p.dir, 'V000002__b.sql', `ASSERT TOPIC ${topic} TIMEOUT 60 SECONDS;\nINSERT INTO AG1_${p.stream} (id, v) VALUES ('once', 1);\n`);
+    const c = spawn(process.execPath, [CLI, 'up'], { cwd: p.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exit = new Promise<number | null>((r) => c.on('exit', r));
+    expect(await eventually(async () => (await versions(p.stream)).some((r) => r[0] === '2' && r[1] === 'RUNNING'), true)).toBe(true);
+    expect((await ksql(target(), `CREATE STREAM AG_GATE_${p.stream} (v INT) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=1, VALUE_FORMAT='JSON');`)).status).toBe(200);
+    expect(await exit).toBe(0);
+    expect(JSON.parse(p.run('status', '--json').stdout).migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'MIGRATED']);
+    expect((await queryStream(target(), `SELECT * FROM AG1_${p.stream};`)).rows.length).toBe(1);
   });
 
   it('a connection lost mid-migration never moves CURRENT back; after a failure the out-of-order rewrite leaves CURRENT at the ERROR', async () => {

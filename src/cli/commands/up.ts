@@ -6,7 +6,8 @@ import { runFailure, runSignals } from '../run-control.js';
 import { loadConfigOrExit, makeClient, makeRegistryClient, secretRedactor, startEmbedded, settings, warner, type GlobalOptions } from '../context.js';
 
 /** A version's outcome in `up --json`; `unknown`: it was in flight when the run failed, its answer never came. */
-interface JsonOutcome { version: number; name: string; status: 'success' | 'error' | 'not-executed' | 'unknown'; reason?: string }
+/** `recorded: false`: its statements ran, and the history does not say so yet (its MIGRATED rows failed to go out). */
+interface JsonOutcome { version: number; name: string; status: 'success' | 'error' | 'not-executed' | 'unknown'; reason?: string; recorded?: false }
 const jsonOutcome = (file: { version: number; name: string }, status: JsonOutcome['status'], reason?: string): JsonOutcome => ({ version: file.version, name: file.name, status, reason });
 
 export interface UpOptions extends GlobalOptions { to?: string; next?: boolean; version?: string; dryRun?: boolean; allowOutOfOrder?: boolean; ignoreMissing?: boolean }
@@ -31,6 +32,8 @@ export async function runUp(opts: UpOptions): Promise<number> {
   // each planned version's outcome as the run goes, for the --json document of a run that fails part-way
   const outcomes = new Map<number, JsonOutcome>();
   let inFlight: number | undefined;
+  // versions whose statements ran and whose MIGRATED rows have not gone out yet
+  const notRecorded = new Set<number>();
   const emit = (e: MigrationEvent) => {
     switch (e.type) {
       case 'plan':
@@ -43,11 +46,20 @@ export async function runUp(opts: UpOptions): Promise<number> {
         // (on stdout, where the lines it stands for go when piped; ora's default is stderr)
         if (ora) spinner = ora({ text: `${versionName(e.file.version)} ${e.file.name} (${e.statements} statement${e.statements === 1 ? '' : 's'})`, discardStdin: false, stream: process.stdout }).start();
         break;
-      case 'done':
+      case 'done': {
         inFlight = undefined;
+        outcomes.set(e.file.version, { ...jsonOutcome(e.file, 'success'), ...(e.recorded ? {} : { recorded: false as const }) });
+        // applied once recorded; before that, ran (the warning before says why)
+        const verb = e.recorded ? 'applied' : 'ran', note = e.recorded ? '' : ', not recorded yet';
+        if (!e.recorded) notRecorded.add(e.file.version);
+        if (spinner) spinner.succeed(`${e.recorded ? chalk!.green(verb) : chalk!.yellow(verb)} ${versionName(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms${note})`)}`);
+        else out(`${verb} ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms${note})`);
+        break;
+      }
+      case 'recorded':
+        notRecorded.delete(e.file.version);
         outcomes.set(e.file.version, jsonOutcome(e.file, 'success'));
-        if (spinner) spinner.succeed(`${chalk!.green('applied')} ${versionName(e.file.version)} ${e.file.name} ${chalk!.dim(`(${e.ms} ms)`)}`);
-        else out(`applied ${versionName(e.file.version)} ${e.file.name} (${e.ms} ms)`);
+        out(`recorded ${versionName(e.file.version)} ${e.file.name} as applied`);
         break;
       case 'failed':
         inFlight = undefined;
@@ -74,7 +86,7 @@ export async function runUp(opts: UpOptions): Promise<number> {
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
     }
     const result = await migrate({ client, now: Date.now, sleep: (ms) => new Promise((r) => setTimeout(r, ms)), interrupted: signals.stopped }, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, emit);
-    if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => jsonOutcome(o.file, o.status, o.reason)), interrupted: result.interrupted }, null, 2)}\n`);
+    if (opts.json) process.stdout.write(`${JSON.stringify({ outcomes: result.outcomes.map((o) => ({ ...jsonOutcome(o.file, o.status, o.reason), ...(notRecorded.has(o.file.version) ? { recorded: false } : {}) })), interrupted: result.interrupted }, null, 2)}\n`);
     // (a failure is exit 1 also when a stop was asked for while it ran)
     if (result.outcomes.some((o) => o.status === 'error')) return EXIT.FAILED;
     return result.interrupted ? interruptedCode() : EXIT.OK;
