@@ -130,3 +130,19 @@ describe('JSON numbers in INT and BIGINT columns', () => {
     for (const bad of ['{"I":"3000000000"}', '{"I":"1.5"}', '{"B":"9223372036854775808"}', '{"I":true}']) expect(() => read(bad), bad).toThrow();
   });
 });
+
+describe('strings written as Jackson writes them (topics and REST rows)', () => {
+  it('escapes in upper-case hex, and each surrogate of a character beyond the BMP on its own; an escaped backslash stays', async () => {
+    const { jsonString, toJsonText } = await import('../../src/engine/serde/json-value.js');
+    const { T } = await import('../../src/engine/sql/types.js');
+    expect(jsonString('a\u001fb\u000bc😀')).toBe('"a\\u001Fb\\u000Bc\\uD83D\\uDE00"');
+    expect(jsonString('\ud800x')).toBe('"\\uD800x"');
+    expect(jsonString('tab\t"q"\n')).toBe('"tab\\t\\"q\\"\\n"');
+    expect(jsonString('back\\u00ab')).toBe('"back\\\\u00ab"');
+    expect(jsonString('é\u2028')).toBe('"é\u2028"');
+    // map keys too, and the text reads back as the same string
+    const text = toJsonText(new Map([['k😀', 'v\u0001']]), T.map(T.STRING, T.STRING));
+    expect(text).toBe('{"k\\uD83D\\uDE00":"v\\u0001"}');
+    expect(JSON.parse(text)).toEqual({ 'k😀': 'v\u0001' });
+  });
+});

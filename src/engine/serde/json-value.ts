@@ -252,6 +252,20 @@ export type JsonStyle = 'topic' | 'rest';
 const PLAIN = /^[ !#-[\]-~]*$/;
 
 /**
+ * A string as JSON text, as Jackson's UTF-8 writer (ksqlDB's, for topics and REST rows) writes it:
+ * JSON.stringify's escapes, with `\uXXXX` in upper-case hex, and each UTF-16 surrogate escaped on its
+ * own (a character beyond the BMP is `\uD83D\uDE00`, not its four UTF-8 bytes).
+ */
+export function jsonString(s: string): string {
+  if (PLAIN.test(s)) return `"${s}"`;
+  const j = JSON.stringify(s);
+  if (!/\\u|[\ud800-\udfff]/.test(j)) return j;
+  // (an escaped backslash is passed over whole, so the text \u0041 in the string stays as it is)
+  return j.replace(/\\\\|\\u([0-9a-f]{4})|[\ud800-\udfff]/g, (m, hex: string | undefined) => (m === '\\\\' ? m
+    : hex !== undefined ? `\\u${hex.toUpperCase()}` : `\\u${m.charCodeAt(0).toString(16).toUpperCase()}`));
+}
+
+/**
  * The JSON object text of a row's values for these named columns (topic style), as toJsonText
  * writes each: one generated expression, with the names and separators written into it and the
  * common column types written out, so a row costs no call or type switch per column.
@@ -287,7 +301,7 @@ export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): 
       return javaDoubleString(n);
     }
     case 'DECIMAL': return (v as Decimal).toString();
-    case 'STRING': return PLAIN.test(v as string) ? `"${v as string}"` : JSON.stringify(v);
+    case 'STRING': return typeof v === 'string' ? jsonString(v) : JSON.stringify(v);
     case 'BYTES': return JSON.stringify(Buffer.from(v as Uint8Array).toString('base64'));
     case 'TIMESTAMP': return style === 'rest' ? JSON.stringify(formatTimestamp(v as number)) : String(v);
     case 'DATE': return style === 'rest' ? JSON.stringify(formatDate(v as number)) : String(v);
@@ -295,7 +309,7 @@ export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): 
     case 'ARRAY': return `[${(v as unknown[]).map((x) => toJsonText(x, t.item, style)).join(',')}]`;
     case 'MAP': {
       const parts: string[] = [];
-      for (const [k, x] of v as Map<unknown, unknown>) parts.push(`${JSON.stringify(String(k))}:${toJsonText(x, t.value, style)}`);
+      for (const [k, x] of v as Map<unknown, unknown>) parts.push(`${jsonString(String(k))}:${toJsonText(x, t.value, style)}`);
       return `{${parts.join(',')}}`;
     }
     case 'STRUCT': {
