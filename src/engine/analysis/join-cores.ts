@@ -264,7 +264,7 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
   };
   return {
     left(e) {
-      if (e.key.some((k) => k === null || k === undefined)) return;
+      if (e.key.every((k) => k === null || k === undefined)) return;
       const k = keyString(e.key);
       const prev = left.get(k);
       const fkOf = (row: Row) => { const v = s.leftKey(row); return v === null || v === undefined ? undefined : keyString([v]); };
@@ -279,13 +279,14 @@ export function tableForeignKeyCore(s: CoreSpec): JoinCore {
       const match = fk === undefined ? undefined : right.get(fk);
       if (match) out(e.key, s.joinRows(e.row, match.row), e, false, Math.max(e.ts, match.ts));
       else if (s.type === 'LEFT') out(e.key, s.joinRows(e.row, s.nullsR), e);
-      // an inner join's row whose foreign key changed to one with no right row is retracted, joined
-      // before or not (Kafka Streams subscribes it with PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE)
+      // an inner join's row updated to a foreign key with no right row is retracted, joined before or
+      // not, its foreign key changed or not (Kafka Streams subscribes every update of a row with
+      // PROPAGATE_NULL_IF_NO_FK_VAL_AVAILABLE, and the response without a right row is a tombstone)
       // (a row whose foreign key was null never sent a result, so it has none to retract)
-      else out(e.key, null, e, !(prev && prevFk !== undefined && prevFk !== fk));
+      else out(e.key, null, e, !(prev && prevFk !== undefined));
     },
     right(e) {
-      if (e.key.some((k) => k === null || k === undefined)) return;
+      if (e.key.every((k) => k === null || k === undefined)) return;
       const k = keyString(e.key);
       if (e.row === null) right.delete(k); else right.put(k, { row: e.row, ts: e.ts });
       for (const lk of byForeignKey.get(k) ?? []) {

@@ -630,7 +630,9 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       };
       const consume = (msg: Pick<SourceMsg, 'key' | 'row' | 'ts' | 'partition' | 'headers'>) => {
           if (isTableSource) {
-            if (msg.key.some((k) => k === null)) return;
+            // (a record without a key is skipped, as Kafka Streams' table source skips it; a key of several
+            // columns, some NULL, is a key, as the table's own projection keeps it)
+            if (msg.key.every((k) => k === null)) return;
             const sk = keyString(msg.key);
             const old = tableState.get(sk);
             const nrow = msg.row && (!whereFn || whereFn(msg.row) === true) ? msg.row : null;
