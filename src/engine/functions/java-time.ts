@@ -33,6 +33,19 @@ const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
   'America/St_Johns': ['NST', 'NDT'], 'Australia/Adelaide': ['ACST', 'ACDT'],
 };
 
+/**
+ * Refuses a run of a pattern letter longer than Java 11's DateTimeFormatterBuilder takes (its
+ * messages): two-letter fields take 2 (dd, HH), texts 5 (MMMMM, EEEEE), the zone names 4, and so on.
+ */
+function checkLetterCount(c: string, n: number): void {
+  const most: Record<string, number> = { d: 2, h: 2, H: 2, k: 2, K: 2, m: 2, s: 2, w: 2, D: 3, a: 1, W: 1, F: 1, G: 5, E: 5, M: 5, L: 5, Q: 5, q: 5, e: 5, c: 5, z: 4, X: 5, x: 5, Z: 5, S: 9 };
+  if (c === 'V' && n !== 2) throw new EvalError('Pattern letter count must be 2: V');
+  if (c === 'O' && n !== 1 && n !== 4) throw new EvalError('Pattern letter count must be 1 or 4: O');
+  if (c === 'c' && n === 2) throw new EvalError('Invalid pattern "cc"');
+  if (c === 'S' && n > 9) throw new EvalError(`Field width ${n} is not valid: fractions take 1 to 9 digits`);
+  if (n > (most[c] ?? 19)) throw new EvalError(`Too many pattern letters: ${c}`);
+}
+
 const tokenCache = new Map<string, Token[]>();
 function tokenize(pattern: string): Token[] {
   let tokens = tokenCache.get(pattern);
@@ -54,6 +67,7 @@ function tokenize(pattern: string): Token[] {
       let n = 1;
       while (pattern[i + n] === c) n++;
       if (!'GyuMLdDEaHkKhmsSnANzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
+      checkLetterCount(c, n);
       tokens.push({ ch: c, n });
       i += n;
     } else if (c === '[' || c === ']') {
@@ -127,8 +141,15 @@ const zoneArgs = new Map<string, string>();
 export function zoneArgument(zone: string): string {
   let resolved = zoneArgs.get(zone);
   if (resolved !== undefined) return resolved;
-  if (fixedOffset(zone) !== undefined) resolved = zone;
-  else {
+  const fixed = fixedOffset(zone);
+  if (fixed !== undefined) {
+    // (ZoneOffset's bounds: at most 18 hours either way, minutes below 60)
+    const m = /(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
+    if (m && Number(m[1]) > 18) throw new EvalError(`Zone offset hours not in valid range: value ${Number(m[1])} is not in the range -18 to 18`);
+    if (m && Number(m[2] ?? 0) > 59) throw new EvalError(`Zone offset minutes not in valid range: value ${Number(m[2])} is not in the range -59 to 59`);
+    if (Math.abs(fixed) > 18 * 60) throw new EvalError('Zone offset not in valid range: -18:00 to +18:00');
+    resolved = zone;
+  } else {
     const unknown = () => new EvalError(`Unknown time-zone ID: ${zone}`);
     // tzdb ids are letters, digits and / _ + - ~ . (each part starting with a capital), matched in their case
     if (ALIAS_ONLY.has(zone) || !/^[A-Z][A-Za-z0-9~/._+-]+$/.test(zone) || /\/[a-z]/.test(zone)) throw unknown();
@@ -242,7 +263,8 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
       case 'O': return off === 0 ? 'GMT' : n === 1 ? `GMT${off < 0 ? '-' : '+'}${Math.floor(Math.abs(off) / 60)}${Math.abs(off) % 60 ? `:${String(Math.abs(off) % 60).padStart(2, '0')}` : ''}` : `GMT${offsetText(off, ':', false)}`;
       case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);
-      case 'X': case 'x': return offsetText(off, n >= 3 ? ':' : '', n === 1, ch === 'X');
+      // (X +HH[mm], XX +HHMM, XXX +HH:MM, XXXX +HHMM[ss], XXXXX +HH:MM[:ss]: offsets here are whole minutes)
+      case 'X': case 'x': return offsetText(off, n === 3 || n === 5 ? ':' : '', n === 1, ch === 'X');
       case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
@@ -376,7 +398,8 @@ function parseFields(text: string, pattern: string): Parsed {
       case 'h': case 'K': p.hour12 = num(t.n); p.clockHour = t.ch === 'h'; break;
       case 'm': p.minute = num(t.n); break;
       case 's': p.second = num(t.n); break;
-      case 'S': { const m = /^\d+/.exec(text.slice(i)); if (!m) fail(); const f = m![0].slice(0, t.n > 1 ? t.n : 9); i += f.length; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
+      // a fraction of as many digits as letters, no fewer (Java's appendFraction(NANO_OF_SECOND, n, n), parsed strictly)
+      case 'S': { const f = text.slice(i, i + t.n); if (!new RegExp(`^\\d{${t.n}}$`).test(f)) fail(); i += t.n; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
       case 'n': digits(1, 9); break;
       // the millisecond or nanosecond of the day: the time of day whole
       case 'A': case 'N': {

@@ -66,6 +66,33 @@ describe('a zone given as an argument, resolved as ZoneId.of resolves it', () =>
   });
 });
 
+describe('patterns and zones Java refuses, and its offset widths', () => {
+  const fmt = (pattern: string, zone = 'UTC') => { try { return call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [0, pattern, zone]); } catch (e) { return (e as Error).message; } };
+  const parse = (text: string, pattern: string) => { try { return call('PARSE_TIMESTAMP', [S, S], [text, pattern]); } catch (e) { return (e as Error).message; } };
+  it('a run of a letter longer than DateTimeFormatterBuilder takes fails the call (NULL), with its message', () => {
+    for (const [p, letter] of [['aa', 'a'], ['ddd', 'd'], ['HHH', 'H'], ['MMMMMM', 'M'], ['EEEEEE', 'E'], ['DDDD', 'D'], ['www', 'w'], ['WW', 'W'], ['zzzzz', 'z'], ['XXXXXX', 'X']]) {
+      expect(fmt(p!), p).toBe(`Too many pattern letters: ${letter}`);
+    }
+    expect([fmt('VVV'), fmt('V'), fmt('OO'), fmt('cc')]).toEqual(['Pattern letter count must be 2: V', 'Pattern letter count must be 2: V', 'Pattern letter count must be 1 or 4: O', 'Invalid pattern "cc"']);
+    expect(fmt('SSSSSSSSSS')).toMatch(/^Field width 10 is not valid/);
+    expect([fmt('dd'), fmt('MMMMM'), fmt('VV', 'Europe/Paris'), fmt('SSSSSSSSS')]).toEqual(['01', 'J', 'Europe/Paris', '000000000']);
+  });
+  it('X and x: four letters +HHMM[ss] without a colon, five with one', () => {
+    expect(['X', 'XX', 'XXX', 'XXXX', 'XXXXX', 'xxxx'].map((p) => fmt(p, '+05:30'))).toEqual(['+0530', '+0530', '+05:30', '+0530', '+05:30', '+0530']);
+    expect(['X', 'XXXX', 'xxxx'].map((p) => fmt(p, 'UTC'))).toEqual(['Z', 'Z', '+0000']);
+  });
+  it('an offset beyond 18 hours is no zone (the call fails)', () => {
+    expect(fmt('yyyy', '+19:00')).toBe('Zone offset hours not in valid range: value 19 is not in the range -18 to 18');
+    expect(fmt('yyyy', '+18:00')).toBe('1970');
+  });
+  it('a fraction is parsed with as many digits as its letters, no fewer and no more', () => {
+    expect(parse('2019-08-27T13:31:09.250', "yyyy-MM-dd'T'HH:mm:ss.SSS")).toBe(1566912669250);
+    expect(parse('2019-08-27T13:31:09.2+0000', "yyyy-MM-dd'T'HH:mm:ss.SX")).toBe(1566912669200);
+    expect(typeof parse('2019-08-27T13:31:09.25', "yyyy-MM-dd'T'HH:mm:ss.SSS")).toBe('string');
+    expect(typeof parse('2019-08-27T13:31:09.25Z', "yyyy-MM-dd'T'HH:mm:ss.SX")).toBe('string');
+  });
+});
+
 describe('DATEADD and DATESUB take any unit, as ksqlDB adds the unit\'s milliseconds and counts whole days', () => {
   const add = (name: string, unit: string, n: number, date: number) => call(name, [S, T.INTEGER, T.DATE], [unit, n, date]);
   it.each([
