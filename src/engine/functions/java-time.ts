@@ -278,6 +278,18 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
   return tokenize(pattern).map((t) => ('lit' in t ? t.lit : 'opt' in t ? '' : field(t.ch, t.n))).join('');
 }
 
+/**
+ * The offset text each offset letter parses, as Java's DateTimeFormatterBuilder.appendOffset patterns
+ * read it: X +HHmm, XX +HHMM, XXX +HH:MM, XXXX +HHMMss, XXXXX +HH:MM:ss (Z for zero); x the same with
+ * +00 for zero; Z to ZZZ +HHMM; ZZZZ GMT+HH:MM; ZZZZZ as XXXXX; O GMT+H[:MM], OOOO GMT+HH:MM.
+ */
+const OFFSET_FORMS: Record<string, RegExp> = {
+  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4}(\d{2})?)/, X5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
+  x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}(\d{2})?/, x5: /^[+-]\d{2}:\d{2}(:\d{2})?/,
+  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
+  O1: /^GMT([+-]\d{1,2}(:\d{2})?)?/, O4: /^GMT([+-]\d{2}:\d{2})?/,
+};
+
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
 interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
@@ -410,8 +422,8 @@ function parseFields(text: string, pattern: string): Parsed {
       }
       case 'G': word(['AD', 'BC']); break;
       default: {
-        // zones: an offset, Z, or a name
-        const m = /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_/+-]*)/.exec(text.slice(i));
+        // zones: an offset in the form its letters give (Java's appendOffset, parsed strictly), or a name
+        const m = (OFFSET_FORMS[`${t.ch}${Math.min(t.n, t.ch === 'Z' && t.n < 4 ? 1 : t.n)}`] ?? /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_/+-]*)/).exec(text.slice(i));
         if (!m) fail();
         i += m![0].length;
         p.zone = m![0];

@@ -85,6 +85,11 @@ describe('patterns and zones Java refuses, and its offset widths', () => {
     expect(fmt('yyyy', '+19:00')).toBe('Zone offset hours not in valid range: value 19 is not in the range -18 to 18');
     expect(fmt('yyyy', '+18:00')).toBe('1970');
   });
+  it('an offset is parsed in the form its letters give, no other (Z is +HHMM, XXX +HH:MM, X +HH[mm] or Z)', () => {
+    const at = (text: string, pattern: string) => parse(`2020-01-01 00:00 ${text}`, `yyyy-MM-dd HH:mm ${pattern}`);
+    expect([at('+0530', 'Z'), at('+05:30', 'XXX'), at('Z', 'X'), at('+05', 'X'), at('GMT+05:30', 'ZZZZ'), at('+0000', 'xx')]).toEqual([1577817000000, 1577817000000, 1577836800000, 1577818800000, 1577817000000, 1577836800000]);
+    for (const [text, pattern] of [['Z', 'Z'], ['+05', 'Z'], ['+05:30', 'X'], ['+0530', 'XXX'], ['Z', 'xx']]) expect(typeof at(text!, pattern!), `${text} ${pattern}`).toBe('string');
+  });
   it('a fraction is parsed with as many digits as its letters, no fewer and no more', () => {
     expect(parse('2019-08-27T13:31:09.250', "yyyy-MM-dd'T'HH:mm:ss.SSS")).toBe(1566912669250);
     expect(parse('2019-08-27T13:31:09.2+0000', "yyyy-MM-dd'T'HH:mm:ss.SX")).toBe(1566912669200);
