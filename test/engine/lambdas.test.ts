@@ -52,3 +52,15 @@ describe('TRANSFORM of a map, and DATE against TIMESTAMP', () => {
     expect([gt({ d: 10, ts: 300 }), gt({ d: 10, ts: 864_000_000 }), gt({ d: 10, ts: 863_999_999 })]).toEqual([true, false, true]);
   });
 });
+
+describe('maps built by MAP(...) and FILTER', () => {
+  it('are in java.util.HashMap order; a NULL value FILTER keeps fails the call (Collectors.toMap takes none)', async () => {
+    const { parseStatement } = await import('../../src/engine/sql/parser.js');
+    const expr = (text: string): Expr => { const s = parseStatement(`SELECT ${text} FROM X;`); if (s.kind !== 'select' || s.query.items[0]!.t !== 'expr') throw new Error('no expression'); return s.query.items[0]!.expr; };
+    const run = (text: string) => compileExpr(expr(text), ctx).fn({});
+    expect([...(run("MAP('z' := 1, 'y' := 2, 'x' := 3)") as Map<string, number>).keys()]).toEqual(['x', 'y', 'z']);
+    expect([...(run("FILTER(MAP('z' := 1, 'y' := 2, 'x' := 3), (k, v) => v > 1)") as Map<string, number>).keys()]).toEqual(['x', 'y']);
+    expect(() => run("FILTER(MAP('a' := CAST(NULL AS INT), 'b' := 1), (k, v) => true)")).toThrow('FILTER kept the key a with a NULL value');
+    expect([...(run("FILTER(MAP('a' := CAST(NULL AS INT), 'b' := 1), (k, v) => v IS NOT NULL)") as Map<string, number>).keys()]).toEqual(['b']);
+  });
+});

@@ -181,7 +181,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       if (!keys.type) throw new KsqlStatementError('Cannot construct a map with all NULL keys');
       if (!vals.type) throw new KsqlStatementError('Cannot construct a map with all NULL values');
       const kc = keys.items, vc = vals.items;
-      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return m; } };
+      // (in a java.util.HashMap's order, as ksqlDB's map builder holds the entries in one of their size)
+      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return inJavaHashMapOrder(m, true); } };
     }
     case 'struct': {
       if (new Set(e.fields.map((f) => f.name)).size !== e.fields.length) throw new KsqlStatementError('Duplicate field names found in STRUCT');
@@ -443,7 +444,14 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
       return { type: ct, fn: (row) => { const a = coll.fn(row) as unknown[] | null; return a == null ? null : a.filter((v) => f.call(row, v) === true); } };
     }
     const f = predicate(compileLambda(e.args[1]!, [ct.key, ct.value], ctx, name));
-    return { type: ct, fn: (row) => { const m = coll.fn(row) as Map<unknown, unknown> | null; if (m == null) return null; return new Map([...m].filter(([k, v]) => f.call(row, k, v) === true)); } };
+    // the entries kept go into a new HashMap (Collectors.toMap), which takes no NULL value: the result is then NULL
+    return { type: ct, fn: (row) => {
+      const m = coll.fn(row) as Map<unknown, unknown> | null;
+      if (m == null) return null;
+      const kept = [...m].filter(([k, v]) => f.call(row, k, v) === true);
+      if (kept.some(([k, v]) => v === null || v === undefined)) throw new EvalError(`FILTER kept the key ${String(kept.find(([, v]) => v == null)![0])} with a NULL value`);
+      return inJavaHashMapOrder(new Map(kept), false);
+    } };
   }
   const init = compileExpr(e.args[1]!, ctx);
   const f = compileLambda(e.args[2]!, ct.kind === 'ARRAY' ? [init.type, ct.item] : [init.type, ct.key, ct.value], ctx, name);

@@ -1,7 +1,7 @@
 import { T, canImplicitlyCast, isNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { toLong, type Long } from '../util/long.js';
-import { compareValues, valueToString } from './values.js';
+import { compareValues, inJavaHashMapOrder, valueToString } from './values.js';
 import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /**
@@ -45,12 +45,14 @@ export function registerCollectionFunctions(): void {
   define('MAP_UNION', 'MAP', 'MAP_UNION(map, map)', (args) => {
     const t = args.length === 2 ? commonType(args) : undefined;
     if (t?.kind !== 'MAP' || args.some((a) => a.kind !== 'MAP' && a.kind !== 'NULL')) return undefined;
-    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a == null && b == null ? null : new Map([...((a ?? []) as Map<unknown, unknown>), ...((b ?? []) as Map<unknown, unknown>)])) };
+    // (a new HashMap: its order, not the arguments')
+    return { returnType: t, argTypes: [t, t], fn: ([a, b]) => (a == null && b == null ? null : inJavaHashMapOrder(new Map([...((a ?? []) as Map<unknown, unknown>), ...((b ?? []) as Map<unknown, unknown>)]), false)) };
   });
   define('AS_MAP', 'MAP', 'AS_MAP(keys, values)', (args) => {
     const [k, v] = args;
     if (args.length !== 2 || k?.kind !== 'ARRAY' || k.item.kind !== 'STRING' || v?.kind !== 'ARRAY') return undefined;
-    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null]))) };
+    // (a HashMap of the keys' number, in its order)
+    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : inJavaHashMapOrder(new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null])), true)) };
   });
   // ENTRIES(map, sorted): the entries as STRUCT<K, V>, optionally in key order
   define('ENTRIES', 'MAP', 'ENTRIES(map, sorted)', (args) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { compareValues } from './values.js';
+import { compareValues, inJavaHashMapOrder } from './values.js';
 import { javaRegex } from './java-regex.js';
 import { needsGuard, runGuarded, type SentMatch } from './regex-guard.js';
 import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
@@ -151,7 +151,8 @@ function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string,
     const kv = entry.split(kvDelim);
     if (kv.length >= 2) m.set(kv[0]!, kv[1]!);
   }
-  return m;
+  // (collected into a HashMap: in its order)
+  return inJavaHashMapOrder(m, false) as Map<string, string>;
 }
 
 // A user's pattern with nested quantifiers ('(a+)+$') backtracks exponentially, and one request

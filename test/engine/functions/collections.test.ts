@@ -99,6 +99,13 @@ describe('maps in java.util.HashMap order', async () => {
     expect([...inJavaHashMapOrder(m, false).keys()]).toEqual(['yes, thanks', 'nope', 'sure, yeah']);
     expect([...inJavaHashMapOrder(new Map([['D', 4], ['Q', 0]]), false).keys()]).toEqual(['Q', 'D']);
   });
+  it('are what the functions that build a HashMap give: AS_MAP, MAP_UNION, SPLIT_TO_MAP (the order of their arguments was kept)', () => {
+    const keys = (m: unknown) => [...(m as Map<string, unknown>).keys()];
+    expect(keys(call('AS_MAP', [T.array(S), T.array(I)], [['z', 'y', 'x'], [1, 2, 3]]))).toEqual(['x', 'y', 'z']);
+    expect(keys(call('MAP_UNION', [T.map(S, I), T.map(S, I)], [new Map([['z', 1]]), new Map([['y', 2], ['x', 3]])]))).toEqual(['x', 'y', 'z']);
+    expect(keys(call('SPLIT_TO_MAP', [S, S, S], ['z=1,y=2,x=3', ',', '=']))).toEqual(['x', 'y', 'z']);
+    expect(keys(call('AS_MAP', [T.array(S), T.array(I)], [['yes, thanks', 'nope', 'sure, yeah'], [1, 2, 3]]))).toEqual(['yes, thanks', 'sure, yeah', 'nope']);
+  });
   it('leave maps with keys other than strings as they are', () => {
     const m = new Map<unknown, number>([[2, 1], [1, 2]]);
     expect(inJavaHashMapOrder(m, false)).toBe(m);
