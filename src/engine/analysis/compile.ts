@@ -449,7 +449,7 @@ function compileHigherOrder(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): C
       const m = coll.fn(row) as Map<unknown, unknown> | null;
       if (m == null) return null;
       const kept = [...m].filter(([k, v]) => f.call(row, k, v) === true);
-      if (kept.some(([k, v]) => v === null || v === undefined)) throw new EvalError(`FILTER kept the key ${String(kept.find(([, v]) => v == null)![0])} with a NULL value`);
+      if (kept.some(([, v]) => v === null || v === undefined)) throw new EvalError(`FILTER kept the key ${String(kept.find(([, v]) => v == null)![0])} with a NULL value`);
       return inJavaHashMapOrder(new Map(kept), false);
     } };
   }
