@@ -960,6 +960,16 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     return r.text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { status: string; seq: number; message?: string });
   };
 
+  it('takes values as INSERT VALUES does: ISO text for TIMESTAMP, DATE and TIME; a DECIMAL only when it fits without rounding (it was rounded)', async () => {
+    expect((await ksql(server.url, "CREATE STREAM INS_T (ID STRING KEY, TS TIMESTAMP, DT DATE, TM TIME, DEC DECIMAL(20, 5)) WITH (KAFKA_TOPIC='ins_t', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+    const acks = await send(['{"target":"INS_T"}', '{"ID":"a","TS":"2020-01-01T00:00:00","DT":"2020-01-02","TM":"01:02:03","DEC":1.5}', '{"ID":"b","DEC":1.123456}', '{"ID":"c","TS":"not a time"}', '{"ID":"d","TS":1577836800000,"DEC":2.10000}']);
+    expect(acks.map((a) => a.status)).toEqual(['ok', 'error', 'error', 'ok']);
+    expect(acks[1]!.message).toBe("Failed to insert values into 'INS_T'. Cannot fit decimal '1.123456' into DECIMAL(20, 5) without rounding. (Requires 7,6)");
+    expect(acks[2]!.message).toBe('Failed to insert values into \'INS_T\'. Expected type TIMESTAMP for field `TS` but got "not a time"');
+    const rows = await queryStream(server.url, 'SELECT * FROM INS_T;');
+    expect(rows.rows).toEqual([['a', '2020-01-01T00:00:00.000', '2020-01-02', '01:02:03', 1.5], ['d', '2020-01-01T00:00:00.000', null, null, 2.1]]);
+  });
+
   it('is HTTP/2 only, as on a real server: over HTTP/1.1 it answers 400/40004 and inserts nothing', async () => {
     const r = await fetch(`${server.url}/inserts-stream`, { method: 'POST', body: '{"target":"INS"}\n{"ID":"h1","V":1}\n' });
     expect([r.status, await r.json()]).toEqual([400, { '@type': 'generic_error', error_code: 40004, message: 'This endpoint is only available when using HTTP2' }]);

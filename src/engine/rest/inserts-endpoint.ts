@@ -1,5 +1,8 @@
 import { parseJsonExact, stringifyJsonExact } from '../serde/json-exact.js';
 import { fitsLong } from '../util/long.js';
+import { Decimal } from '../util/decimal.js';
+import { convert } from '../functions/values.js';
+import { T, typeToString, type SqlType } from '../sql/types.js';
 import type http from 'node:http';
 import type { Engine } from '../engine.js';
 import { serdesOf } from '../catalog/metastore.js';
@@ -105,8 +108,8 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       }
       const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
       const { key: ks, value: vs } = serdesOf(ds);
-      const kv = keys.map((c) => fromJson(lookupField(row, c.name) ?? null, c.type, c.name));
-      const vv = values.map((c) => fromJson(lookupField(row, c.name) ?? null, c.type, c.name));
+      const kv = keys.map((c) => fromJson(apiValue(lookupField(row, c.name) ?? null, c.type, c.name), c.type, c.name));
+      const vv = values.map((c) => fromJson(apiValue(lookupField(row, c.name) ?? null, c.type, c.name), c.type, c.name));
       if (ds.type === 'TABLE' && kv.some((k) => k === null)) throw new Error(`Value for primary key column(s) ${keys.map((k) => k.name).join(', ')} is required for tables`);
       const rowtime = lookupField(row, 'ROWTIME');
       if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${stringifyJsonExact(rowtime)}`);
@@ -128,6 +131,25 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     if (buf.length > MAX_LINE) { error(`Invalid request: a row line is longer than ${MAX_LINE} characters`, seq++); buf = ''; finish(); req.resume(); }
   });
   req.on('end', () => { handleLine(buf); buf = ''; finish(); });
+}
+
+/**
+ * A row's JSON value as ksqlDB's coercer takes it for its column, as INSERT VALUES does: TIMESTAMP,
+ * DATE and TIME from ISO text too (the Java client sends them so), and a DECIMAL only when it fits
+ * the column's scale without rounding (it was rounded).
+ */
+function apiValue(v: unknown, type: SqlType, name: string): unknown {
+  if (v === null || v === undefined) return v;
+  if ((type.kind === 'TIMESTAMP' || type.kind === 'DATE' || type.kind === 'TIME') && typeof v === 'string') {
+    try { return convert(v, T.STRING, type); } catch { throw new Error(`Expected type ${typeToString(type)} for field \`${name}\` but got ${stringifyJsonExact(v)}`); }
+  }
+  if (type.kind === 'DECIMAL' && (typeof v === 'number' || typeof v === 'bigint')) {
+    const d = typeof v === 'number' ? Decimal.fromNumber(v) : new Decimal(v, 0);
+    if (d.scale > type.scale && d.unscaled % 10n ** BigInt(d.scale - type.scale) !== 0n) {
+      throw new Error(`Cannot fit decimal '${d.toString()}' into ${typeToString(type)} without rounding. (Requires ${d.precision},${d.scale})`);
+    }
+  }
+  return v;
 }
 
 /** A JSON value for a scalar column must be of its kind: no silent truncation of 1.5 into an INTEGER. */
