@@ -247,6 +247,13 @@ describe('PRINT of Schema Registry formats', () => {
     expect((await ksql(server.url, "CREATE STREAM PBIG (ID BIGINT KEY, B BIGINT, D DECIMAL(4, 2)) WITH (KAFKA_TOPIC='pbig', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', PARTITIONS=1); INSERT INTO PBIG (ID, B, D) VALUES (9007199254740993, 9007199254740993, 0.65);")).status).toBe(200);
     expect(await print('pbig')).toBe('Key format: AVRO\nValue format: AVRO\nkey: 9007199254740993, value: {"B": 9007199254740993, "D": {"bytes": "A"}}, partition: 0\n');
 
+    // strings and bytes are escaped as Avro's writeEscapedString escapes them (control characters,
+    // U+007F to U+009F and U+2000 to U+20FF as upper-case \uXXXX)
+    const esc = { type: 'record', name: 'E', fields: [{ name: 's', type: 'string' }, { name: 'b', type: 'bytes' }, { name: 'm', type: { type: 'map', values: 'int' } }] };
+    const e = await sr(server.schemaRegistryUrl!, 'POST', '/subjects/pe-value/versions', { schema: JSON.stringify(esc) });
+    put('pe', frame(e.body.id, avro.Type.forSchema(esc as avro.Schema).toBuffer({ s: 'a\u001fb\u0085c\u2028d"\\\n😀é', b: Buffer.from([0, 0x1f, 0x9f, 0x41]), m: { 'k\t': 1 } })));
+    expect(await print('pe')).toBe('Key format: KAFKA_STRING\nValue format: AVRO\nkey: k, value: {"s": "a\\u001Fb\\u0085c\\u2028d\\"\\\\\\n😀é", "b": {"bytes": "\\u0000\\u001F\\u009FA"}, "m": {"k\\t": 1}}, partition: 0\n');
+
     // a schema id the registry does not hold leaves the bytes as they are
     put('pu', frame(99, Buffer.from([1, 2])));
     expect(await print('pu')).toBe('Key format: KAFKA_STRING\nValue format: UNRECOGNIZED_BYTES\nkey: k, value: 00000000630102, partition: 0\n');

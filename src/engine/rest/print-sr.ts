@@ -45,6 +45,15 @@ export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: s
 }
 
 
+/**
+ * A string as Avro's GenericData.toString quotes it (writeEscapedString): JSON's short escapes, and
+ * \uXXXX in upper-case hex for the control characters, U+007F to U+009F and U+2000 to U+20FF.
+ */
+function avroString(s: string): string {
+  const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return `"${s.replace(/["\\\u0000-\u001f\u007f-\u009f\u2000-\u20ff]/g, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`;
+}
+
 /** A value as Avro's GenericData.toString writes it: JSON with ": " and ", ", doubles as Java prints them. */
 function avroText(v: unknown, t: avro.Type): string {
   if (v === null || v === undefined) return 'null';
@@ -53,7 +62,7 @@ function avroText(v: unknown, t: avro.Type): string {
     case 'record': case 'error':
       return `{${type.fields!.map((f) => `${JSON.stringify(f.name)}: ${avroText((v as Record<string, unknown>)[f.name], f.type)}`).join(', ')}}`;
     case 'array': return `[${(v as unknown[]).map((x) => avroText(x, type.itemsType!)).join(', ')}]`;
-    case 'map': return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${avroText(x, type.valuesType!)}`).join(', ')}}`;
+    case 'map': return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${avroString(k)}: ${avroText(x, type.valuesType!)}`).join(', ')}}`;
     case 'union:unwrapped': {
       const branch = type.types!.find((b) => b.typeName !== 'null' && b.isValid(v));
       return branch ? avroText(v, branch) : JSON.stringify(v);
@@ -64,8 +73,8 @@ function avroText(v: unknown, t: avro.Type): string {
       return branch ? avroText(inner, branch) : JSON.stringify(v);
     }
     case 'float': case 'double': return javaDoubleString(v as number);
-    case 'bytes': case 'fixed': return `{"bytes": ${JSON.stringify(Buffer.from(v as Uint8Array).toString('latin1'))}}`;
-    case 'string': case 'enum': return JSON.stringify(v);
+    case 'bytes': case 'fixed': return `{"bytes": ${avroString(Buffer.from(v as Uint8Array).toString('latin1'))}}`;
+    case 'string': case 'enum': return avroString(String(v));
     case 'abstract:long': return String(v);
     default:
       // a logical type prints as its underlying value
