@@ -51,6 +51,8 @@ export function describeFramed(b: Buffer, registry: SchemaRegistry): { format: s
  */
 function avroString(s: string): string {
   const SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  // (the control characters are the point of the pattern)
+  // eslint-disable-next-line no-control-regex
   return `"${s.replace(/["\\\u0000-\u001f\u007f-\u009f\u2000-\u20ff]/g, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`)}"`;
 }
 
