@@ -1,4 +1,5 @@
 import { toLong } from '../util/long.js';
+import { decodeBase64 } from '../serde/base64.js';
 import { T } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { D, I, S, B, fixed } from './registry.js';
@@ -45,7 +46,13 @@ function textToBytes(s: string, enc: string, strict: boolean): Buffer | null {
     case 'utf8': return Buffer.from(s, 'utf8');
     // characters outside US-ASCII become '?', as Java's encoder replaces them
     case 'ascii': return Buffer.from([...s].map((c) => (c.codePointAt(0)! < 128 ? c.codePointAt(0)! : 0x3f)));
-    case 'base64': return Buffer.from(s, 'base64');
+    // java.util.Base64's basic decoder: its alphabet only, the last unit unpadded or padded whole
+    // (Node's decoder passes over what it does not know, so 'a-b_' would be bytes)
+    case 'base64': {
+      const bytes = decodeBase64(s, 'optional');
+      if (!bytes) { if (strict) throw new EvalError(`Failed to decode base64 string: ${s}`); return null; }
+      return bytes;
+    }
     default: throw new EvalError(ENCODINGS);
   }
 }

@@ -34,7 +34,9 @@ export function registerStringFunctions(): void {
   // BYTES pad with bytes to a length in bytes, as strings with characters
   fixed('LPAD', 'STRING', [T.BYTES, I, T.BYTES], T.BYTES, (b: Buffer, n: number, p: Buffer) => padBytes(b, n, p, true));
   fixed('RPAD', 'STRING', [T.BYTES, I, T.BYTES], T.BYTES, (b: Buffer, n: number, p: Buffer) => padBytes(b, n, p, false));
-  fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? [...s] : s.split(d)));
+  // (an empty delimiter splits between UTF-16 units, as Java's Pattern.compile("").split does: a
+  // character beyond the BMP comes apart, as REGEXP_SPLIT_TO_ARRAY(s, '') has it)
+  fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? s.split('') : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
   fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S], S, (re: string, s: string) => firstMatch(re, s)?.[0] ?? null);
@@ -72,8 +74,9 @@ export function registerStringFunctions(): void {
   }
   // (a number that is no code point gives NULL, quietly, as Character.isValidCodePoint tells ksqlDB)
   fixed('CHR', 'STRING', [I], S, (n: number) => (n >= 0 && n <= 0x10ffff ? String.fromCodePoint(n) : null));
-  // CHR('\\u004b'): a UTF-16 code written as text; anything else gives NULL
-  fixed('CHR', 'STRING', [S], S, (u: string) => (/^\\u[0-9a-fA-F]{4}$/.test(u) ? String.fromCharCode(parseInt(u.slice(2), 16)) : null));
+  // CHR('\\u004b'): UTF-16 codes written as text, unescaped as Java text (StringEscapeUtils.unescapeJava:
+  // '\\ud820\\udeb8' is one character, '\\u004bxyz' is Kxyz); text shorter than 6 or not from \\u gives NULL
+  fixed('CHR', 'STRING', [S], S, (u: string) => (u.length >= 6 && u.startsWith('\\u') ? unescapeJava(u) : null));
   define('ELT', 'STRING', 'ELT(n, STRING...)', (args) => {
     if (args.length < 1 || !canPassAs(args[0]!, I) || !args.slice(1).every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
     return { returnType: S, argTypes: [I, ...args.slice(1).map(() => S)], fn: ([n, ...rest]) => (n == null || (n as number) < 1 ? null : rest[(n as number) - 1] ?? null) };
@@ -143,6 +146,33 @@ function splitBytes(b: Buffer, d: Buffer): Buffer[] {
 }
 
 /** Entries split on `entryDelim` (empty ones skipped), each on `kvDelim`; entries without a key-value pair are dropped. */
+/** Java escapes in text resolved, as Apache Commons Text's StringEscapeUtils.unescapeJava resolves them. */
+function unescapeJava(s: string): string {
+  const SIMPLE: Record<string, string> = { b: '\b', n: '\n', t: '\t', f: '\f', r: '\r', '\\': '\\', '"': '"', '\'': '\'' };
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!, next = s[i + 1];
+    if (c !== '\\' || next === undefined) { out += c; continue; }
+    if (next === 'u') {
+      // \\uXXXX, with any number of u's and an optional +
+      let j = i + 1;
+      while (s[j] === 'u') j++;
+      if (s[j] === '+') j++;
+      const hex = s.slice(j, j + 4);
+      if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new EvalError(`Unable to parse unicode value: ${hex}`);
+      out += String.fromCharCode(parseInt(hex, 16));
+      i = j + 3;
+    } else if (SIMPLE[next] !== undefined) { out += SIMPLE[next]; i++; } else if (/[0-7]/.test(next)) {
+      // an octal escape of up to three digits, at most \\377
+      const m = /^[0-7]{1,3}/.exec(s.slice(i + 1))![0];
+      const digits = m.length === 3 && m[0]! > '3' ? m.slice(0, 2) : m;
+      out += String.fromCharCode(parseInt(digits, 8));
+      i += digits.length;
+    } else out += c;
+  }
+  return out;
+}
+
 function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string, string> | null {
   if (entryDelim === '' || kvDelim === '' || entryDelim === kvDelim) return null;
   const m = new Map<string, string>();

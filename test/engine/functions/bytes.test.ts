@@ -30,7 +30,16 @@ describe('bytes functions', () => {
     ['Ελ', 'ascii', 'hex', '3f3f'],
     ['zpXO', 'base64', 'ascii', '\ufffd\ufffd\ufffd'],
     ['Example!', 'ascii', 'hex', '4578616d706c6521'],
+    // base64 as java.util.Base64's basic decoder takes it: the last unit padded whole or not at all, no other characters
+    ['YWI', 'base64', 'utf8', 'ab'],
+    ['YWI=', 'base64', 'utf8', 'ab'],
+    ['a-b_', 'base64', 'hex', null],
+    ['abcde', 'base64', 'hex', null],
+    ['a b=', 'base64', 'hex', null],
   ])('ENCODE(%j, %s, %s) = %j', (s, from, to, expected) => {
     expect(call('ENCODE', [S, S, S], [s, from, to])).toBe(expected);
+  });
+  it('TO_BYTES of text that is no base64 fails the call', () => {
+    expect(() => call('TO_BYTES', [S, S], ['a-b_', 'base64'])).toThrow('Failed to decode base64 string: a-b_');
   });
 });

@@ -132,6 +132,13 @@ describe('other string functions', () => {
     ['CONCAT_WS', [BY, BY], [null, bytes('b')], null],
     ['CHR', [S], ['\\u004b'], 'K'],
     ['CHR', [S], ['K'], null],
+    ['SPLIT', [S, S], ['a\u{1F600}b', ''], ['a', '\ud83d', '\ude00', 'b']],
+    // text of several escapes, or an escape and more, is unescaped whole (Java's unescapeJava)
+    ['CHR', [S], ['\\ud820\\udeb8'], '\u{182B8}'],
+    ['CHR', [S], ['\\u004b\\u0053'], 'KS'],
+    ['CHR', [S], ['\\u004bxyz'], 'Kxyz'],
+    ['CHR', [S], ['\\u004'], null],
+    ['CHR', [S], ['x\\u004b'], null],
     // a number that is no code point is NULL, without an error (Character.isValidCodePoint)
     ['CHR', [I], [75], 'K'],
     ['CHR', [I], [0x1f600], '\u{1F600}'],
