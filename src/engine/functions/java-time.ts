@@ -31,6 +31,11 @@ const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
   'Asia/Singapore': ['SGT', 'SGT'], 'Europe/Moscow': ['MSK', 'MSK'], 'Africa/Johannesburg': ['SAST', 'SAST'],
   'Pacific/Auckland': ['NZST', 'NZDT'], 'Asia/Jakarta': ['WIB', 'WIB'], 'Europe/Dublin': ['GMT', 'IST'], 'Asia/Kathmandu': ['NPT', 'NPT'],
   'America/St_Johns': ['NST', 'NDT'], 'Australia/Adelaide': ['ACST', 'ACDT'],
+  // (Java 11 takes these from its COMPAT names where CLDR has none)
+  'Asia/Hong_Kong': ['HKT', 'HKST'], 'Asia/Seoul': ['KST', 'KDT'], 'Asia/Bangkok': ['ICT', 'ICT'], 'Asia/Ho_Chi_Minh': ['ICT', 'ICT'],
+  'Asia/Karachi': ['PKT', 'PKST'], 'America/Bogota': ['COT', 'COST'], 'Africa/Lagos': ['WAT', 'WAST'], 'Africa/Nairobi': ['EAT', 'EAT'],
+  'Asia/Dubai': ['GST', 'GST'], 'Asia/Kuala_Lumpur': ['MYT', 'MYT'], 'America/Lima': ['PET', 'PEST'], 'Australia/Perth': ['AWST', 'AWDT'],
+  'Australia/Brisbane': ['AEST', 'AEDT'], 'America/Argentina/Buenos_Aires': ['ART', 'ARST'],
 };
 
 /**
@@ -210,6 +215,15 @@ function zoneName(zone: string, utcMs: number, long: boolean): string {
   return pick('en-GB');
 }
 
+/** ZoneId.getId() of a zone argument: an offset normalized (+0200 is +02:00, +00:00 is Z, UTC+5 is UTC+05:00), a region as it is. */
+function zoneIdText(zone: string): string {
+  const fixed = fixedOffset(zone);
+  if (fixed === undefined) return zone;
+  const prefix = /^(UTC|GMT|UT)/.exec(zone)?.[1] ?? '';
+  if (fixed === 0) return prefix || 'Z';
+  return `${prefix}${offsetText(fixed, ':', false)}`;
+}
+
 function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ = false): string {
   if (min === 0 && zeroAsZ) return 'Z';
   const a = Math.abs(min), hh = String(Math.floor(a / 60)).padStart(2, '0'), mm = String(a % 60).padStart(2, '0');
@@ -259,7 +273,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'A': return pad(milliOfDay, n);
       case 'N': return pad(milliOfDay * 1_000_000, n);
       case 'z': return zoneName(zone, ms, n >= 4);
-      case 'V': return zone;
+      case 'V': return zoneIdText(zone);
       // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
       case 'O': return off === 0 ? 'GMT' : n === 1 ? `GMT${off < 0 ? '-' : '+'}${Math.floor(Math.abs(off) / 60)}${Math.abs(off) % 60 ? `:${String(Math.abs(off) % 60).padStart(2, '0')}` : ''}` : `GMT${offsetText(off, ':', false)}`;
       case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);

@@ -81,6 +81,11 @@ describe('patterns and zones Java refuses, and its offset widths', () => {
     expect(['X', 'XX', 'XXX', 'XXXX', 'XXXXX', 'xxxx'].map((p) => fmt(p, '+05:30'))).toEqual(['+0530', '+0530', '+05:30', '+0530', '+05:30', '+0530']);
     expect(['X', 'XXXX', 'xxxx'].map((p) => fmt(p, 'UTC'))).toEqual(['Z', 'Z', '+0000']);
   });
+  it('VV is the zone\'s id as ZoneId.getId gives it (offsets normalized); z of zones CLDR names only GMT+n is Java\'s COMPAT name', () => {
+    expect([fmt('VV', '+0200'), fmt('VV', '+00:00'), fmt('VV', 'UTC+5'), fmt('VV', 'UTC'), fmt('VV', 'Asia/Tokyo')]).toEqual(['+02:00', 'Z', 'UTC+05:00', 'UTC', 'Asia/Tokyo']);
+    const at = Date.UTC(2020, 8, 13);
+    expect(['Asia/Hong_Kong', 'Asia/Seoul', 'Asia/Bangkok', 'Africa/Lagos', 'Africa/Nairobi'].map((z) => call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [at, 'z', z]))).toEqual(['HKT', 'KST', 'ICT', 'WAT', 'EAT']);
+  });
   it('an offset beyond 18 hours is no zone (the call fails)', () => {
     expect(fmt('yyyy', '+19:00')).toBe('Zone offset hours not in valid range: value 19 is not in the range -18 to 18');
     expect(fmt('yyyy', '+18:00')).toBe('1970');
