@@ -40,7 +40,7 @@ export function checkJoinWindowBounds(items: Extract<SelectItem, { t: 'expr' }>[
 }
 
 /** Aggregates whose running state is a struct, array or map (ksqlDB's intermediate types). */
-export const STRUCTURED_STATE = new Set(['AVG', 'TOPK', 'TOPKDISTINCT', 'COLLECT_LIST', 'COLLECT_SET', 'HISTOGRAM', 'STDDEV_SAMP', 'STDDEV_SAMPLE', 'CORRELATION', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET', 'COUNT_DISTINCT']);
+export const STRUCTURED_STATE = new Set(['ATTR', 'AVG', 'TOPK', 'TOPKDISTINCT', 'COLLECT_LIST', 'COLLECT_SET', 'HISTOGRAM', 'STDDEV_SAMP', 'STDDEV_SAMPLE', 'CORRELATION', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET', 'COUNT_DISTINCT']);
 
 export const nonAggregateSelect = (exprs: Expr[]) => new KsqlStatementError(`Non-aggregate SELECT expression(s) not part of GROUP BY: ${exprs.map(formatExpr).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`);
 

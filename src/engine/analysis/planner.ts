@@ -457,7 +457,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
     if (inner.length) throw new KsqlStatementError(`Aggregate functions can not be nested: ${call.name}(${inner[0]!.name}())`);
     if (fn.streamOnly && ds.type === 'TABLE') {
       const bad = [...new Set(aggCalls.map((c) => c.name.toUpperCase()).filter((n) => getAggregate(n)!.streamOnly))];
-      throw new KsqlStatementError(`The aggregation functions ${bad.length > 1 ? `${bad.slice(0, -1).join(', ')} and ${bad[bad.length - 1]}` : bad[0]} cannot be applied to a table source, only to a stream source.`);
+      throw new KsqlStatementError(`The aggregation function${bad.length > 1 ? 's' : ''} ${bad.length > 1 ? `${bad.slice(0, -1).join(', ')} and ${bad[bad.length - 1]}` : bad[0]} cannot be applied to a table source, only to a stream source.`);
     }
     const nCols = typeof fn.columns === 'function' ? fn.columns(call.args.length) : fn.columns ?? 1;
     const args = call.star || call.args.length === 0 ? [compileExpr({ t: 'col', name: 'ROWTIME', pos: call.pos, ...(join ? { source: left.alias } : {}) }, { scope, clause: 'SELECT' })] : call.args.slice(0, nCols).map((a) => compileExpr(a, { scope, clause: 'SELECT' }));

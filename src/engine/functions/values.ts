@@ -216,8 +216,18 @@ export function compareValues(a: unknown, b: unknown): number {
   }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
-  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return Buffer.compare(a, b);
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return signedBytesCompare(a, b);
   return valuesEqual(a, b) ? 0 : 1;
+}
+
+/** BYTES in order as Java's ByteBuffer.compareTo has them: byte by byte as signed bytes (0x80 below 0x01), then the shorter first. */
+function signedBytesCompare(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) continue;
+    return ((a[i]! << 24) >> 24) < ((b[i]! << 24) >> 24) ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 export function valuesEqual(a: unknown, b: unknown): boolean {

@@ -106,6 +106,12 @@ describe('maps in java.util.HashMap order', async () => {
     expect(keys(call('SPLIT_TO_MAP', [S, S, S], ['z=1,y=2,x=3', ',', '=']))).toEqual(['x', 'y', 'z']);
     expect(keys(call('AS_MAP', [T.array(S), T.array(I)], [['yes, thanks', 'nope', 'sure, yeah'], [1, 2, 3]]))).toEqual(['yes, thanks', 'sure, yeah', 'nope']);
   });
+  it('GREATEST, LEAST and ARRAY_MAX order BYTES as Java\'s ByteBuffer.compareTo does: signed bytes (0x80 below 0x01)', () => {
+    const by = (...b: number[]) => Buffer.from(b);
+    expect(call('GREATEST', [T.BYTES, T.BYTES, T.BYTES], [by(0x7f), by(0x80), by(0x01)])).toEqual(by(0x7f));
+    expect(call('LEAST', [T.BYTES, T.BYTES, T.BYTES], [by(0x7f), by(0x80), by(0x01)])).toEqual(by(0x80));
+    expect(call('LEAST', [T.BYTES, T.BYTES], [by(0x01, 0x02), by(0x01)])).toEqual(by(0x01));
+  });
   it('leave maps with keys other than strings as they are', () => {
     const m = new Map<unknown, number>([[2, 1], [1, 2]]);
     expect(inJavaHashMapOrder(m, false)).toBe(m);
