@@ -6,7 +6,7 @@ import { buildProgram } from './program.js';
 import { CliError, EXIT, exitWhenDone, progress, usageLine, writeErrorDocument } from './errors.js';
 import { inConfigTerms } from './config-terms.js';
 import { commandNamed, withConfluentHint } from './confluent-names.js';
-import { outputClosed } from './run-control.js';
+import { outputClosed } from './output-closed.js';
 
 /**
  * process.exit as it was when the CLI started: `lambda` makes a handler's own process.exit fail its

@@ -2,6 +2,7 @@ import { FilesRefused, HistoryNotRecorded, InterruptedWaiting, LockLost, LockTim
 import { MigrationFileError } from '../migrations/prepare.js';
 import { CliError, EXIT, writeErrorDocument } from './errors.js';
 import { asCliError } from './context.js';
+import { onOutputClosed } from './output-closed.js';
 
 /**
  * Ctrl-C and SIGTERM (CI cancelling, docker stop) for a run that writes the history (up, down):
@@ -28,8 +29,7 @@ export function runSignals(work: string, json = false) {
   process.on('SIGTERM', onSignal);
   // the reader of its output gone (| head, a log shipper that died): stopped as a signal stops it, not
   // part way with the lock held (main's handler of the write error tells it)
-  const onOutputClosed = () => onSignal('SIGPIPE');
-  outputClosedListeners.add(onOutputClosed);
+  const stopWatching = onOutputClosed(() => onSignal('SIGPIPE'));
   return {
     /** Whether a stop was asked for. */
     stopped: () => stop !== undefined,
@@ -37,17 +37,8 @@ export function runSignals(work: string, json = false) {
     code,
     /** The run's first write is going out: from now on a stop waits for the work in flight. */
     writing: () => { writing = true; },
-    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); outputClosedListeners.delete(onOutputClosed); },
+    dispose: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); stopWatching(); },
   };
-}
-
-/** Runs that stop themselves when their output's reader goes away; none: the process just ends. */
-const outputClosedListeners = new Set<() => void>();
-
-/** Tells the runs in progress that stdout or stderr has no reader any more; false when none is running. */
-export function outputClosed(): boolean {
-  for (const l of outputClosedListeners) l();
-  return outputClosedListeners.size > 0;
 }
 
 /** A run's failure as the CLI reports it: its exit code by what went wrong (see the README's exit codes). */
