@@ -120,3 +120,28 @@ describe('PARTITION BY', () => {
     expect(() => parseStatement('CREATE STREAM O AS SELECT * FROM I PARTITION BY NAME AND AGE;')).toThrow(SqlSyntaxError);
   });
 });
+
+describe('the lexer and grammar as ksqlDB has them', () => {
+  const error = (sql: string) => { try { parseStatement(sql); return 'parsed'; } catch (e) { return (e as Error).message; } };
+  it('SHOW, EXPLAIN, PARTITION and ESCAPE are no reserved words (the grammar\'s nonReserved); EMIT and PARTITION start a clause only before CHANGES|FINAL and BY', () => {
+    const s = parseStatement("CREATE STREAM S (id INT KEY, show INT, partition INT, explain INT, escape INT) WITH (kafka_topic='s', value_format='JSON', partitions=1);");
+    if (s.kind !== 'createSource') throw new Error(s.kind);
+    expect(s.columns!.map((c) => c.name)).toEqual(['ID', 'SHOW', 'PARTITION', 'EXPLAIN', 'ESCAPE']);
+    const q = parseStatement('CREATE STREAM O AS SELECT id, show emit FROM S x PARTITION BY partition EMIT CHANGES;');
+    if (q.kind !== 'createAs') throw new Error(q.kind);
+    expect([q.query.items.map((i) => (i.t === 'expr' ? i.alias ?? null : null)), q.query.from.alias, q.query.partitionBy?.map(formatExpr)]).toEqual([[null, 'EMIT'], 'X', ['PARTITION']]);
+    expect(error('CREATE STREAM O AS SELECT * FROM S PARTITION BY id;')).toBe('parsed');
+  });
+  it('a -- comment ends at a lone carriage return; a form feed is no whitespace; a line end in a quoted name counts', () => {
+    expect(parseStatement('-- c\rSHOW STREAMS;').kind).toBe('show');
+    expect(parseStatement('SHOW STREAMS -- c\r;').kind).toBe('show');
+    expect(error('SHOW\fSTREAMS;')).toMatch(/^line 1:5: Syntax Error/);
+    expect(splitRequest('CREATE STREAM s (`a\nb` INT);\nSHOW STREAMS;').map((x) => x.line)).toEqual([1, 3]);
+  });
+  it('PRINT takes a number after INTERVAL, SAMPLE and LIMIT', () => {
+    expect(error("PRINT 'a' LIMIT;")).toBe("line 1:16: Syntax Error\nmismatched input ';' expecting a number");
+    expect(error("PRINT 'a' INTERVAL 'abc';")).toMatch(/expecting a number$/);
+    const p = parseStatement("PRINT 'a' FROM BEGINNING INTERVAL 2 LIMIT 3;");
+    expect(p).toMatchObject({ kind: 'print', fromBeginning: true, interval: 2, limit: 3 });
+  });
+});

@@ -33,8 +33,10 @@ export function tokenize(sql: string): Token[] {
   while (i < n) {
     const c = sql[i]!;
     if (c === '\n') { i++; line++; lineStart = i; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f') { i++; continue; }
-    if (c === '-' && sql[i + 1] === '-') { while (i < n && sql[i] !== '\n') i++; continue; }
+    // (ksqlDB's whitespace is [ \r\n\t]: a form feed is no whitespace, so it is a character no token takes)
+    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
+    // a -- comment ends at a line end, \n or a lone \r, as ksqlDB's lexer ends it (and the migration splitter)
+    if (c === '-' && sql[i + 1] === '-') { while (i < n && sql[i] !== '\n' && sql[i] !== '\r') i++; continue; }
     if (c === '/' && sql[i + 1] === '*') {
       const sl = line, sc = i - lineStart;
       i += 2;
@@ -62,6 +64,8 @@ export function tokenize(sql: string): Token[] {
         if (i >= n) throw new SqlSyntaxError(sl, sc, 'Syntax Error\nUnterminated quoted identifier');
         const d = sql[i]!;
         if (d === c) { if (sql[i + 1] === c) { text += c; i += 2; continue; } i++; break; }
+        // (a line end within the name counts, as for every token)
+        if (d === '\n') { line++; lineStart = i + 1; }
         text += d; i++;
       }
       push('qident', text, start, sl, sc); continue;

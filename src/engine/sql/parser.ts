@@ -7,12 +7,15 @@ import { T, type SqlType } from './types.js';
 /** The most levels of ARRAY, MAP and STRUCT a type may nest: deeper ones could not be written back as statements. */
 export const MAX_TYPE_DEPTH = 256;
 
-/** Words that ksqlDB reserves: they need quoting to be used as identifiers. */
+/**
+ * Words that ksqlDB reserves: they need quoting to be used as identifiers. (SHOW, EXPLAIN, PARTITION
+ * and ESCAPE are in the grammar's nonReserved rule: a column may be named so.)
+ */
 export const RESERVED = new Set([
-  'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'PARTITION', 'WINDOW', 'LIMIT', 'AS', 'AND', 'OR', 'NOT',
+  'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'WINDOW', 'LIMIT', 'AS', 'AND', 'OR', 'NOT',
   'JOIN', 'LEFT', 'RIGHT', 'FULL', 'OUTER', 'INNER', 'ON', 'WITHIN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END', 'CAST',
   'CREATE', 'DROP', 'INSERT', 'INTO', 'VALUES', 'WITH', 'IS', 'NULL', 'TRUE', 'FALSE', 'IN', 'LIKE', 'BETWEEN',
-  'DISTINCT', 'EXISTS', 'STREAM', 'TABLE', 'TERMINATE', 'SHOW', 'LIST', 'DESCRIBE', 'EXPLAIN', 'PRINT', 'ESCAPE',
+  'DISTINCT', 'EXISTS', 'STREAM', 'TABLE', 'TERMINATE', 'LIST', 'DESCRIBE', 'PRINT',
 ]);
 
 export type TypeResolver = (name: string) => SqlType | undefined;
@@ -362,8 +365,10 @@ class Parser {
     const topic = t.kind === 'ident' ? t.raw : t.text;
     const fromBeginning = this.acceptKw('FROM', 'BEGINNING');
     let interval: number | undefined, limit: number | undefined;
-    if (this.acceptKw('INTERVAL') || this.acceptKw('SAMPLE')) { interval = Number(this.cur.text); this.i++; }
-    if (this.acceptKw('LIMIT')) { limit = Number(this.cur.text); this.i++; }
+    // (a number each: the grammar's intervalClause and limitClause)
+    const whole = (): number => { const n = this.cur; if (n.kind !== 'integer') this.fail('a number'); this.i++; return Number(n.text); };
+    if (this.acceptKw('INTERVAL') || this.acceptKw('SAMPLE')) interval = whole();
+    if (this.acceptKw('LIMIT')) limit = whole();
     return { kind: 'print', topic, fromBeginning, interval, limit };
   }
 
@@ -466,7 +471,7 @@ class Parser {
     if (this.isSym('->') && this.isSym('*', this.peek())) { this.i += 2; return { t: 'structstar', expr, pos }; }
     let alias: string | undefined;
     if (this.acceptKw('AS')) alias = this.identifier();
-    else if (this.cur.kind === 'qident' || (this.cur.kind === 'ident' && !RESERVED.has(this.cur.text) && !['EMIT', 'WINDOW'].includes(this.cur.text))) alias = this.identifier();
+    else if (this.aliasFollows()) alias = this.identifier();
     return { t: 'expr', expr, alias, pos };
   }
 
@@ -475,8 +480,22 @@ class Parser {
     const name = this.sourceName();
     let alias: string | undefined;
     if (this.acceptKw('AS')) alias = this.identifier();
-    else if (this.cur.kind === 'qident' || (this.cur.kind === 'ident' && !RESERVED.has(this.cur.text) && !['WINDOW', 'EMIT'].includes(this.cur.text))) alias = this.identifier();
+    else if (this.aliasFollows()) alias = this.identifier();
     return { name, alias, pos };
+  }
+
+  /**
+   * Whether the next token is an alias without AS: an identifier that does not start the next clause
+   * (a reserved word, EMIT CHANGES|FINAL, PARTITION BY: EMIT and PARTITION are no reserved words).
+   */
+  private aliasFollows(): boolean {
+    const t = this.cur;
+    if (t.kind === 'qident') return true;
+    if (t.kind !== 'ident' || RESERVED.has(t.text)) return false;
+    const next = this.peek();
+    if (t.text === 'EMIT' && next.kind === 'ident' && (next.text === 'CHANGES' || next.text === 'FINAL')) return false;
+    if (t.text === 'PARTITION' && next.kind === 'ident' && next.text === 'BY') return false;
+    return true;
   }
 
   private windowSpec(): WindowSpec {
