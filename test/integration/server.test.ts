@@ -927,6 +927,14 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect(again.body[1]).toMatchObject({ '@type': 'assert_topic', topicName: 'x2', exists: false });
   });
 
+  it('a request is parsed whole before any statement is validated: a later statement\'s syntax error is the answer, not an earlier one\'s own error', async () => {
+    const r = await ksql(server.url, 'DROP STREAM NOSUCH_PARSE; SHOW STREAMZ;');
+    expect([r.status, r.body.error_code, r.body.message.split('\n')[0]]).toEqual([400, 40001, 'line 1:32: Syntax Error']);
+    // the DEFINEs and custom types of earlier statements are there for the later ones
+    const ok = await ksql(server.url, "DEFINE pt = 'PARSE_T';\nCREATE TYPE PARSE_TY AS STRUCT<A INT>;\nCREATE STREAM ${pt} (K INT KEY, M PARSE_TY) WITH (kafka_topic='parse_t', value_format='JSON', partitions=1);");
+    expect(ok.status).toBe(200);
+  });
+
   it('EXPLAIN of a CREATE ... AS SELECT before the same CREATE in one request: validation does not see the query EXPLAIN made, and the CREATE takes the id EXPLAIN named', async () => {
     const r = await ksql(server.url, 'EXPLAIN CREATE STREAM EXQS AS SELECT * FROM QS; CREATE STREAM EXQS AS SELECT * FROM QS;');
     expect(r.status).toBe(200);

@@ -10,6 +10,7 @@ import { drainKept, type Journal } from '../storage/journal.js';
 import { inKsqlOrder } from '../exec/entities.js';
 import { schemaAssertionProblem, topicAssertionProblem, unknownTopicProperty } from '../exec/admin.js';
 import type { Statement } from '../sql/ast.js';
+import { T } from '../sql/types.js';
 
 /** Statement kinds that change the engine's state and so go to the command log. */
 const LOGGED = new Set(['createSource', 'createAs', 'insertInto', 'drop', 'terminate', 'pause', 'resume', 'alter', 'createType', 'dropType', 'alterSystem']);
@@ -55,11 +56,15 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
     return e instanceof SqlSyntaxError ? requestSyntaxError(e, undefined, sql) : toErrorBody(e, sql);
   }
   const texts = split.map((s) => s.text);
+  const sctx = requestContext(body, 'streamsProperties');
+  // ksqlDB parses the whole request before it prepares any statement: a syntax error anywhere in it
+  // is the answer, before an earlier statement's own error
+  const syntax = firstSyntaxError(split, sctx, engine.properties);
+  if (syntax) return requestSyntaxError(syntax.error, syntax.at, sql);
   // validation pass on a sandbox: nothing runs if any statement fails
   const sandbox = engine.sandboxCopy();
   // (what ASSERTs look at, before the request changes it: only when it may hold one)
   const before = /\bASSERT\s+(NOT\s+EXISTS\s+)?(TOPIC|SCHEMA)\b/i.test(sql) ? stateOf(sandbox) : { topics: new Map(), subjects: new Map() };
-  const sctx = requestContext(body, 'streamsProperties');
   for (const [k, text] of texts.entries()) {
     try {
       let stmt;
@@ -95,6 +100,32 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
     }
   }
   return { status: 200, body: entities };
+}
+
+/** Every name is some type (a custom one is known only once the request's CREATE TYPE has run), but the built-in types' keywords. */
+const anyTypeName = (name: string) => (['DECIMAL', 'ARRAY', 'MAP', 'STRUCT'].includes(name) ? undefined : T.STRING);
+
+/**
+ * The first statement of a request that does not parse, with the variables the DEFINEs before it
+ * give (a type name is not looked up: an unknown one is the validation's to report).
+ */
+function firstSyntaxError(split: SplitStatement[], ctx: ExecContext, defaults: Record<string, unknown>): { error: SqlSyntaxError; at: SplitStatement } | undefined {
+  const variables = new Map(ctx.variables);
+  for (const at of split) {
+    let stmt: Statement;
+    try { stmt = parseStatement(substituteIfEnabled(at.text, variables, ctx.properties, defaults), anyTypeName); } catch (e) {
+      if (e instanceof SqlSyntaxError) return { error: e, at };
+      // (another failure, as a substitution too long, is the validation's to report)
+      continue;
+    }
+    if (stmt.kind === 'define') {
+      for (const k of [...variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) variables.delete(k);
+      variables.set(stmt.name, stmt.value);
+    } else if (stmt.kind === 'undefine') {
+      for (const k of [...variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) variables.delete(k);
+    }
+  }
+  return undefined;
 }
 
 type Assertion = Extract<Statement, { kind: 'assertTopic' | 'assertSchema' }>;
