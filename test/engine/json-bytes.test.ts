@@ -144,5 +144,8 @@ describe('strings written as Jackson writes them (topics and REST rows)', () => 
     const text = toJsonText(new Map([['k😀', 'v\u0001']]), T.map(T.STRING, T.STRING));
     expect(text).toBe('{"k\\uD83D\\uDE00":"v\\u0001"}');
     expect(JSON.parse(text)).toEqual({ 'k😀': 'v\u0001' });
+    // column and struct field names as well
+    const row = jsonObjectWriter([{ name: 'V😀', type: T.struct([{ name: 'F😀', type: T.STRING }]) }])([{ 'F😀': 'x' }]);
+    expect(row).toBe('{"V\\uD83D\\uDE00":{"F\\uD83D\\uDE00":"x"}}');
   });
 });

@@ -59,6 +59,8 @@ describe('maps built by MAP(...) and FILTER', () => {
     const expr = (text: string): Expr => { const s = parseStatement(`SELECT ${text} FROM X;`); if (s.kind !== 'select' || s.query.items[0]!.t !== 'expr') throw new Error('no expression'); return s.query.items[0]!.expr; };
     const run = (text: string) => compileExpr(expr(text), ctx).fn({});
     expect([...(run("MAP('z' := 1, 'y' := 2, 'x' := 3)") as Map<string, number>).keys()]).toEqual(['x', 'y', 'z']);
+    // (a HashMap of the number of entries given, duplicates too)
+    expect([...(run("MAP('key10' := 1, 'key10' := 2, 'key2' := 3, 'key2' := 4, 'zz' := 5)") as Map<string, number>).keys()]).toEqual(['zz', 'key2', 'key10']);
     expect([...(run("FILTER(MAP('z' := 1, 'y' := 2, 'x' := 3), (k, v) => v > 1)") as Map<string, number>).keys()]).toEqual(['x', 'y']);
     expect(() => run("FILTER(MAP('a' := CAST(NULL AS INT), 'b' := 1), (k, v) => true)")).toThrow('FILTER kept the key a with a NULL value');
     expect([...(run("FILTER(MAP('a' := CAST(NULL AS INT), 'b' := 1), (k, v) => v IS NOT NULL)") as Map<string, number>).keys()]).toEqual(['b']);

@@ -272,6 +272,27 @@ describe('appends kept as one unit in the --data-dir journal', () => {
   }, 60_000);
 });
 
+describe('a journal statement that does not run again at start', () => {
+  it('is said, with why, instead of passed over in silence (a newer build refusing what an older one took)', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { Journal } = await import('../../src/engine/storage/journal.js');
+    const { Engine } = await import('../../src/engine/engine.js');
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-replay-'));
+    // (lines without checksums, as an old journal has them)
+    writeFileSync(join(dir, 'journal.jsonl'), [
+      JSON.stringify({ e: 'cmd', sql: "CREATE STREAM OK1 (A INT) WITH (kafka_topic='ok1', value_format='JSON', partitions=1);", props: {} }),
+      JSON.stringify({ e: 'cmd', sql: "CREATE STREAM BAD1 (A NOPE_TYPE) WITH (kafka_topic='bad1', value_format='JSON', partitions=1);", props: {} }),
+    ].join('\n') + '\n');
+    const warnings: string[] = [];
+    const e = new Engine();
+    const j = await Journal.open(dir, e, { warn: (m) => warnings.push(m) });
+    try {
+      expect(e.metastore.get('OK1')).toBeDefined();
+      expect(warnings).toEqual([expect.stringMatching(/^--data-dir: a statement of the journal did not run again: .*NOPE_TYPE.* \(CREATE STREAM BAD1 \(A NOPE_TYPE\)/)]);
+    } finally { await j.close(); }
+  });
+});
+
 describe('appends that cannot be kept', () => {
   const rec = (v: string) => ({ key: null, value: Buffer.from(v), timestamp: 0, headers: [] });
 

@@ -182,7 +182,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       if (!vals.type) throw new KsqlStatementError('Cannot construct a map with all NULL values');
       const kc = keys.items, vc = vals.items;
       // (in a java.util.HashMap's order, as ksqlDB's map builder holds the entries in one of their size)
-      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return inJavaHashMapOrder(m, true); } };
+      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return inJavaHashMapOrder(m, kc.length); } };
     }
     case 'struct': {
       if (new Set(e.fields.map((f) => f.name)).size !== e.fields.length) throw new KsqlStatementError('Duplicate field names found in STRUCT');

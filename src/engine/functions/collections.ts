@@ -52,7 +52,7 @@ export function registerCollectionFunctions(): void {
     const [k, v] = args;
     if (args.length !== 2 || k?.kind !== 'ARRAY' || k.item.kind !== 'STRING' || v?.kind !== 'ARRAY') return undefined;
     // (a HashMap of the keys' number, in its order)
-    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : inJavaHashMapOrder(new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null])), true)) };
+    return { returnType: T.map(S, v.item), argTypes: args, fn: ([ks, vs]) => (ks == null || vs == null ? null : inJavaHashMapOrder(new Map((ks as unknown[]).map((key, i) => [key, (vs as unknown[])[i] ?? null])), (ks as unknown[]).length)) };
   });
   // ENTRIES(map, sorted): the entries as STRUCT<K, V>, optionally in key order
   define('ENTRIES', 'MAP', 'ENTRIES(map, sorted)', (args) => {

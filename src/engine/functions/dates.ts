@@ -1,6 +1,10 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { formatJavaDate, parseJavaDate, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
+import { checkPatternLetters, formatJavaDate as formatWith, parseJavaDate as parseWith, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
+
+// the date functions refuse the patterns Java's formatter builder refuses
+const formatJavaDate = (ms: number, pattern: string, zone: string): string => { checkPatternLetters(pattern); return formatWith(ms, pattern, zone); };
+const parseJavaDate = (text: string, pattern: string, zone: string): number => { checkPatternLetters(pattern); return parseWith(text, pattern, zone); };
 import { B, I, S, canPassAs, define, fixed } from './registry.js';
 
 /** Pattern letters of date fields, and of time-of-day fields, as java.time's ChronoFields are date- or time-based. */

@@ -39,9 +39,19 @@ const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
 };
 
 /**
- * Refuses a run of a pattern letter longer than Java 11's DateTimeFormatterBuilder takes (its
+ * Refuses a pattern with a run of a letter longer than Java 11's DateTimeFormatterBuilder takes (its
  * messages): two-letter fields take 2 (dd, HH), texts 5 (MMMMM, EEEEE), the zone names 4, and so on.
+ * The date functions check their patterns so; a source's TIMESTAMP_FORMAT is not (a data dir's
+ * journal holds sources made before this check, which must replay as they were made).
  */
+export function checkPatternLetters(pattern: string): void {
+  if (checkedPatterns.has(pattern)) return;
+  for (const t of tokenize(pattern)) if ('ch' in t) checkLetterCount(t.ch, t.n);
+  if (checkedPatterns.size > 1000) checkedPatterns.clear();
+  checkedPatterns.add(pattern);
+}
+const checkedPatterns = new Set<string>();
+
 function checkLetterCount(c: string, n: number): void {
   const most: Record<string, number> = { d: 2, h: 2, H: 2, k: 2, K: 2, m: 2, s: 2, w: 2, D: 3, a: 1, W: 1, F: 1, G: 5, E: 5, M: 5, L: 5, Q: 5, q: 5, e: 5, c: 5, z: 4, X: 5, x: 5, Z: 5, S: 9 };
   if (c === 'V' && n !== 2) throw new EvalError('Pattern letter count must be 2: V');
@@ -72,7 +82,6 @@ function tokenize(pattern: string): Token[] {
       let n = 1;
       while (pattern[i + n] === c) n++;
       if (!'GyuMLdDEaHkKhmsSnANzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
-      checkLetterCount(c, n);
       tokens.push({ ch: c, n });
       i += n;
     } else if (c === '[' || c === ']') {
@@ -298,9 +307,10 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
  * +00 for zero; Z to ZZZ +HHMM; ZZZZ GMT+HH:MM; ZZZZZ as XXXXX; O GMT+H[:MM], OOOO GMT+HH:MM.
  */
 const OFFSET_FORMS: Record<string, RegExp> = {
-  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4}(\d{2})?)/, X5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
-  x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}(\d{2})?/, x5: /^[+-]\d{2}:\d{2}(:\d{2})?/,
-  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
+  // (an offset's seconds, which XXXX and XXXXX may carry, are not read: zones here are whole minutes, so such text fails)
+  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4})/, X5: /^(Z|[+-]\d{2}:\d{2})/,
+  x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}/, x5: /^[+-]\d{2}:\d{2}/,
+  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2})/,
   O1: /^GMT([+-]\d{1,2}(:\d{2})?)?/, O4: /^GMT([+-]\d{2}:\d{2})?/,
 };
 

@@ -272,7 +272,7 @@ export function jsonString(s: string): string {
  */
 export function jsonObjectWriter(cols: { name: string; type: SqlType }[]): (values: readonly unknown[]) => string {
   const parts = cols.map((c, i) => {
-    const head = JSON.stringify(`${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
+    const head = JSON.stringify(`${i === 0 ? '{' : ','}${jsonString(c.name)}:`);
     const v = `v[${i}]`;
     let text: string;
     switch (c.type.kind) {
@@ -314,7 +314,7 @@ export function toJsonText(v: unknown, t: SqlType, style: JsonStyle = 'topic'): 
     }
     case 'STRUCT': {
       const o = v as Record<string, unknown>;
-      return `{${t.fields.map((f) => `${JSON.stringify(f.name)}:${toJsonText(o[f.name], f.type, style)}`).join(',')}}`;
+      return `{${t.fields.map((f) => `${jsonString(f.name)}:${toJsonText(o[f.name], f.type, style)}`).join(',')}}`;
     }
     default: return JSON.stringify(v);
   }

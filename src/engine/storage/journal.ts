@@ -144,6 +144,8 @@ export class Journal implements StepHooks {
   private compacting: NodeJS.Immediate | undefined;
   /** Tells the server's operator of a compaction that failed while running (the journal itself is unharmed). */
   private warn: (message: string) => void = () => undefined;
+  /** The journal's statements that did not run again at start, with why. */
+  private readonly replayFailures: string[] = [];
   private release: () => Promise<void> = async () => undefined;
   private step: Extract<Entry, { e: 'step' }> | undefined;
   /** The bytes of a torn last line dropped at start-up (a write a crash cut off), or 0. */
@@ -260,6 +262,8 @@ export class Journal implements StepHooks {
     // (a journal never compacted keeps no copy of its statements in memory)
     if (compactAbove === Infinity) j.kept = [];
     if (opts.warn) j.warn = opts.warn;
+    for (const f of j.replayFailures.slice(0, 10)) j.warn(`--data-dir: a statement of the journal did not run again: ${f}`);
+    if (j.replayFailures.length > 10) j.warn(`--data-dir: ${j.replayFailures.length - 10} more statements of the journal did not run again`);
     j.nextCompaction = compactAbove;
     // (at start-up a failure stops the start: the disk cannot take the journal's copy)
     if (j.size > compactAbove) j.settle(j.compact());
@@ -383,7 +387,11 @@ export class Journal implements StepHooks {
 
   private apply(e: Entry): void {
     if (e.e === 'cmd') {
-      try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch { /* it failed the same way before */ }
+      // a statement the journal holds ran when it was written: one that fails now (a newer ksql-migrate
+      // refuses what an older one took) is said at start, not passed over in silence
+      try { this.engine.executeStatement(e.sql, { properties: e.props, variables: new Map() }); } catch (err) {
+        this.replayFailures.push(`${(err as Error).message.split('\n')[0]} (${e.sql.replace(/\s+/g, ' ').slice(0, 120)})`);
+      }
     } else if (e.e === 'topic') {
       if (e.op === 'create') this.engine.topics.create(e.name, e.config!);
       else if (e.op === 'grow') this.engine.topics.grow(e.name, e.partitions!);

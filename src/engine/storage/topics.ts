@@ -566,16 +566,17 @@ export class TopicStore {
    */
   clashOf(name: string): string | undefined {
     if (this.topics.has(name)) return undefined;
-    return this.byFoldedName.get(foldName(name));
+    const same = this.byFoldedName.get(foldName(name));
+    return same === undefined ? undefined : same.values().next().value;
   }
-  /** A topic of each name with '.' as '_' (clashOf refuses a second one; one made without asking keeps the first). */
-  private readonly byFoldedName = new Map<string, string>();
+  /** The topics by their names with '.' as '_' (clashOf refuses a second one; ones made without asking are all kept). */
+  private readonly byFoldedName = new Map<string, Set<string>>();
   private forget(name: string): void {
     this.topics.delete(name);
-    const folded = foldName(name);
-    if (this.byFoldedName.get(folded) !== name) return;
-    this.byFoldedName.delete(folded);
-    for (const t of this.topics.keys()) if (foldName(t) === folded) { this.byFoldedName.set(folded, t); break; }
+    const folded = foldName(name), same = this.byFoldedName.get(folded);
+    if (!same) return;
+    same.delete(name);
+    if (same.size === 0) this.byFoldedName.delete(folded);
   }
 
   create(name: string, config: TopicConfig): Topic {
@@ -589,7 +590,9 @@ export class TopicStore {
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     for (const p of t.partitions) p.onTrim = this.noteTrim;
     this.topics.set(name, t);
-    if (!this.byFoldedName.has(foldName(name))) this.byFoldedName.set(foldName(name), name);
+    const folded = foldName(name);
+    const same = this.byFoldedName.get(folded);
+    if (same) same.add(name); else this.byFoldedName.set(folded, new Set([name]));
     this.generation++;
     try {
       for (const l of this.topicListeners) l({ op: 'create', name, config });

@@ -86,6 +86,21 @@ describe('patterns and zones Java refuses, and its offset widths', () => {
     const at = Date.UTC(2020, 8, 13);
     expect(['Asia/Hong_Kong', 'Asia/Seoul', 'Asia/Bangkok', 'Africa/Lagos', 'Africa/Nairobi'].map((z) => call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [at, 'z', z]))).toEqual(['HKT', 'KST', 'ICT', 'WAT', 'EAT']);
   });
+  it('a source\'s TIMESTAMP_FORMAT is not held to the letter counts (a data dir\'s journal replays sources made before the check), and reads records with it', async () => {
+    const { Engine } = await import('../../../src/engine/engine.js');
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    e.executeStatement("CREATE STREAM EV (ID INT KEY, T STRING) WITH (KAFKA_TOPIC='ev', VALUE_FORMAT='JSON', PARTITIONS=1, TIMESTAMP='T', TIMESTAMP_FORMAT='yyyy-MM-dd hh:mm aa');", ctx);
+    e.executeStatement("INSERT INTO EV (ID, T) VALUES (1, '2020-01-01 01:02 PM');", ctx);
+    e.executeStatement('CREATE STREAM EV2 AS SELECT * FROM EV;', ctx);
+    e.drain();
+    expect(e.topics.get('EV2')!.records().map((r) => r.timestamp)).toEqual([Date.UTC(2020, 0, 1, 13, 2)]);
+  });
+  it('an offset with seconds is not read (zones here are whole minutes): the parse fails rather than drop them', () => {
+    expect(typeof parse('2021-03-04 05:06:07 +05:30:15', 'yyyy-MM-dd HH:mm:ss XXXXX')).toBe('string');
+    expect(typeof parse('2021-03-04 05:06:07 +053015', 'yyyy-MM-dd HH:mm:ss XXXX')).toBe('string');
+    expect(parse('2021-03-04 05:06:07 +05:30', 'yyyy-MM-dd HH:mm:ss XXXXX')).toBe(Date.UTC(2021, 2, 3, 23, 36, 7));
+  });
   it('an offset beyond 18 hours is no zone (the call fails)', () => {
     expect(fmt('yyyy', '+19:00')).toBe('Zone offset hours not in valid range: value 19 is not in the range -18 to 18');
     expect(fmt('yyyy', '+18:00')).toBe('1970');
