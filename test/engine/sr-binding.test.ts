@@ -237,6 +237,23 @@ describe('a source of a Schema Registry format that gains a column', () => {
     expect(e.registry.versions('p-value')).toEqual([1, 2]);
   });
 
+  it('a pull query over a SOURCE TABLE of declared columns on a producer\'s subjects registers nothing (its keys are only read)', async () => {
+    const { runPullQuery } = await import('../helpers/pull.js');
+    const { parseStatement } = await import('../../src/engine/sql/parser.js');
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    e.registry.register('tk2-key', { schema: JSON.stringify({ type: 'int', 'connect.name': 'producer.Key' }), schemaType: 'AVRO' });
+    e.registry.register('tk2-value', { schema: JSON.stringify({ type: 'record', name: 'V', fields: [{ name: 'V', type: ['null', 'string'], default: null }] }), schemaType: 'AVRO' });
+    run(e, "CREATE STREAM P WITH (KAFKA_TOPIC='tk2', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', PARTITIONS=1)");
+    e.executeStatement("INSERT INTO P (ROWKEY, V) VALUES (1, 'a');", ctx);
+    e.executeStatement("CREATE SOURCE TABLE TK2 (ID INT PRIMARY KEY, V STRING) WITH (KAFKA_TOPIC='tk2', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO');", ctx);
+    e.drain();
+    const q = parseStatement('SELECT * FROM TK2;');
+    if (q.kind !== 'select') throw new Error(q.kind);
+    expect(runPullQuery(e, q.query).rows).toEqual([[1, 'a']]);
+    expect([e.registry.versions('tk2-key'), e.registry.versions('tk2-value')]).toEqual([[1], [1]]);
+  });
+
   it('a CREATE of declared columns over a producer\'s JSON_SR subject whose level refuses its schema fails the write and says why (a property added to an open content model), writing nothing', () => {
     const e = new Engine();
     const ctx = { properties: {}, variables: new Map<string, string>() };

@@ -12,6 +12,7 @@ import { RunningQuery } from '../runtime/running-query.js';
 import { typeToString } from '../sql/types.js';
 import { setCallErrors, type Row } from '../analysis/compile.js';
 import { serdesOf } from '../catalog/metastore.js';
+import type { Serde } from '../serde/formats.js';
 import { keyColumns } from '../catalog/schema.js';
 import { formatExpr } from '../analysis/format.js';
 import { checkBoundDatetimes, pinnedKeys, PULL_SUFFIX, validatePullWhere } from './pull-where.js';
@@ -186,8 +187,9 @@ function planPull(engine: Engine, q: Query): QueryPlan {
   }
 }
 
-function safeKeyBytes(ks: { serialize(v: unknown[]): Buffer | null }, key: unknown[]): Buffer {
-  try { return ks.serialize(key) ?? Buffer.alloc(0); } catch { return Buffer.alloc(0); }
+function safeKeyBytes(ks: Serde, key: unknown[]): Buffer {
+  // (bytes to order and place a row by: a read registers no schema)
+  try { return ks.serialize(key, { readOnly: true }) ?? Buffer.alloc(0); } catch { return Buffer.alloc(0); }
 }
 
 export interface PushHandle {

@@ -27,6 +27,12 @@ export interface SerializeOptions {
    * Default false. Only the schema formats, whose keys are always wrapped, look at it.
    */
   keepEmptyKey?: boolean;
+  /**
+   * The bytes are only looked at (a pull query's partition and order of a key), not written: a side
+   * that registers its schema when it first writes does not register for them (it frames them with
+   * the subject's latest id).
+   */
+  readOnly?: boolean;
 }
 
 export { SerdeError };

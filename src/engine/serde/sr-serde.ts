@@ -93,6 +93,8 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
   let framePayload = framer(writeId ?? 0, path);
   let prefix = framed ? framePrefix(writeId ?? 0, path) : Buffer.alloc(0);
   const registers = framed && writeId === undefined && subject !== undefined && registry?.register !== undefined;
+  // the id a reader's bytes are framed with before the side registered: the subject's latest, else none
+  const latestId = (): number => { try { return registry!.version(subject!, 'latest').id; } catch { return 0; } };
   const registerOwn = (): void => {
     try { writeId = registry!.register!(subject!, { schema: own.schema, schemaType: own.schemaType }); } catch (e) {
       const kind = own.schemaType === 'AVRO' ? 'Avro' : own.schemaType === 'JSON' ? 'JSON' : 'Protobuf';
@@ -109,7 +111,10 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
       // a null key (every key column null) is no key at all, in every format, unless asked to keep it
       const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
       if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
-      if (registers && writeId === undefined) registerOwn();
+      if (registers && writeId === undefined) {
+        if (opts?.readOnly) return framer(latestId(), path)(codec.encode(values));
+        registerOwn();
+      }
       const bytes = codec.encodeAfter?.(values, prefix) ?? (framed ? framePayload(codec.encode(values)) : Buffer.from(codec.encode(values)));
       // readers of these bytes with this shape get what decoding would give, without decoding
       const back = codec.readBack?.(values);
