@@ -933,6 +933,12 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     // the DEFINEs and custom types of earlier statements are there for the later ones
     const ok = await ksql(server.url, "DEFINE pt = 'PARSE_T';\nCREATE TYPE PARSE_TY AS STRUCT<A INT>;\nCREATE STREAM ${pt} (K INT KEY, M PARSE_TY) WITH (kafka_topic='parse_t', value_format='JSON', partitions=1);");
     expect(ok.status).toBe(200);
+    // a SET of substitution in the request applies to the statements after it there too
+    expect((await ksql(server.url, "SET 'ksql.variable.substitution.enable'='false'; DEFINE pv='a''b'; DEFINE pw='${pv}';")).status).toBe(200);
+    // a custom type named by a keyword, quoted, is a type
+    expect((await ksql(server.url, 'CREATE TYPE `MAP` AS INT;')).status).toBe(200);
+    expect((await ksql(server.url, "CREATE STREAM PARSE_M (K INT KEY, M `MAP`) WITH (kafka_topic='parse_m', value_format='JSON', partitions=1);")).status).toBe(200);
+    expect((await ksql(server.url, 'DROP STREAM PARSE_M; DROP TYPE `MAP`;')).status).toBe(200);
   });
 
   it('EXPLAIN of a CREATE ... AS SELECT before the same CREATE in one request: validation does not see the query EXPLAIN made, and the CREATE takes the id EXPLAIN named', async () => {

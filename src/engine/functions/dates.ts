@@ -24,6 +24,8 @@ const ZONE_LETTERS = 'VzOXxZ';
  * `allowed` (and no zone); else the error Java's formatter gives.
  */
 function onlyFields(pattern: string, allowed: string): string {
+  // (the whole pattern first, as Java's ofPattern reads it before anything else)
+  checkPatternLetters(pattern);
   pattern = withoutSections(pattern, (letter) => allowed.includes(letter));
   for (const c of patternLetters(pattern)) {
     if (ZONE_LETTERS.includes(c)) throw new EvalError('Unable to extract ZoneId from temporal');
@@ -34,6 +36,7 @@ function onlyFields(pattern: string, allowed: string): string {
 
 /** ksqlDB's PARSE_DATE refuses a text whose parse has a time field, PARSE_TIME one whose parse has a date field. */
 function noFields(text: string, pattern: string, refused: 'date' | 'time', message: string): void {
+  checkPatternLetters(pattern);
   if (parsedFieldKinds(text, pattern)[refused]) throw new EvalError(message);
 }
 

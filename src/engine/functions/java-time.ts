@@ -229,8 +229,9 @@ function zoneIdText(zone: string): string {
   const fixed = fixedOffset(zone);
   if (fixed === undefined) return zone;
   const prefix = /^(UTC|GMT|UT)/.exec(zone)?.[1] ?? '';
-  if (fixed === 0) return prefix || 'Z';
-  return `${prefix}${offsetText(fixed, ':', false)}`;
+  const seconds = /[+-]\d{1,2}:?\d{2}:?(\d{2})$/.exec(zone)?.[1];
+  if (fixed === 0 && (seconds === undefined || seconds === '00')) return prefix || 'Z';
+  return `${prefix}${offsetText(fixed, ':', false)}${seconds !== undefined && seconds !== '00' ? `:${seconds}` : ''}`;
 }
 
 function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ = false): string {

@@ -152,7 +152,9 @@ function unescapeJava(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!, next = s[i + 1];
-    if (c !== '\\' || next === undefined) { out += c; continue; }
+    // (a backslash that starts no escape is dropped, as Commons Text's lookup maps it to nothing)
+    if (c !== '\\') { out += c; continue; }
+    if (next === undefined) continue;
     if (next === 'u') {
       // \\uXXXX, with any number of u's and an optional +
       let j = i + 1;
@@ -168,7 +170,7 @@ function unescapeJava(s: string): string {
       const digits = m.length === 3 && m[0]! > '3' ? m.slice(0, 2) : m;
       out += String.fromCharCode(parseInt(digits, 8));
       i += digits.length;
-    } else out += c;
+    }
   }
   return out;
 }

@@ -59,7 +59,7 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
   const sctx = requestContext(body, 'streamsProperties');
   // ksqlDB parses the whole request before it prepares any statement: a syntax error anywhere in it
   // is the answer, before an earlier statement's own error
-  const syntax = firstSyntaxError(split, sctx, engine.properties);
+  const syntax = firstSyntaxError(split, sctx, engine);
   if (syntax) return requestSyntaxError(syntax.error, syntax.at, sql);
   // validation pass on a sandbox: nothing runs if any statement fails
   const sandbox = engine.sandboxCopy();
@@ -102,18 +102,21 @@ export async function handleKsql(engine: Engine, body: Record<string, unknown>, 
   return { status: 200, body: entities };
 }
 
-/** Every name is some type (a custom one is known only once the request's CREATE TYPE has run), but the built-in types' keywords. */
-const anyTypeName = (name: string) => (['DECIMAL', 'ARRAY', 'MAP', 'STRUCT'].includes(name) ? undefined : T.STRING);
 
 /**
  * The first statement of a request that does not parse, with the variables the DEFINEs before it
  * give (a type name is not looked up: an unknown one is the validation's to report).
  */
-function firstSyntaxError(split: SplitStatement[], ctx: ExecContext, defaults: Record<string, unknown>): { error: SqlSyntaxError; at: SplitStatement } | undefined {
-  const variables = new Map(ctx.variables);
+function firstSyntaxError(split: SplitStatement[], ctx: ExecContext, engine: Engine): { error: SqlSyntaxError; at: SplitStatement } | undefined {
+  const variables = new Map(ctx.variables), properties = { ...ctx.properties };
+  // a type is the server's, or one the request makes before; any other name is some type too (a
+  // custom one may be made by a statement whose own error the validation reports), but the built-in
+  // types' keywords, which the parser reads itself
+  const made = new Set<string>();
+  const typeNamed = (name: string) => engine.metastore.types.get(name) ?? (made.has(name) || !['DECIMAL', 'ARRAY', 'MAP', 'STRUCT'].includes(name) ? T.STRING : undefined);
   for (const at of split) {
     let stmt: Statement;
-    try { stmt = parseStatement(substituteIfEnabled(at.text, variables, ctx.properties, defaults), anyTypeName); } catch (e) {
+    try { stmt = parseStatement(substituteIfEnabled(at.text, variables, properties, engine.properties), typeNamed); } catch (e) {
       if (e instanceof SqlSyntaxError) return { error: e, at };
       // (another failure, as a substitution too long, is the validation's to report)
       continue;
@@ -123,7 +126,9 @@ function firstSyntaxError(split: SplitStatement[], ctx: ExecContext, defaults: R
       variables.set(stmt.name, stmt.value);
     } else if (stmt.kind === 'undefine') {
       for (const k of [...variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) variables.delete(k);
-    }
+    } else if (stmt.kind === 'set') properties[stmt.name] = stmt.value;
+    else if (stmt.kind === 'unset') delete properties[stmt.name];
+    else if (stmt.kind === 'createType') made.add(stmt.name);
   }
   return undefined;
 }

@@ -76,13 +76,16 @@ describe('patterns and zones Java refuses, and its offset widths', () => {
     expect([fmt('VVV'), fmt('V'), fmt('OO'), fmt('cc')]).toEqual(['Pattern letter count must be 2: V', 'Pattern letter count must be 2: V', 'Pattern letter count must be 1 or 4: O', 'Invalid pattern "cc"']);
     expect(fmt('SSSSSSSSSS')).toMatch(/^Field width 10 is not valid/);
     expect([fmt('dd'), fmt('MMMMM'), fmt('VV', 'Europe/Paris'), fmt('SSSSSSSSS')]).toEqual(['01', 'J', 'Europe/Paris', '000000000']);
+    // the whole pattern is checked first, an optional section FORMAT_DATE leaves out too
+    expect(() => call('FORMAT_DATE', [T.DATE, S], [18000, 'yyyy[ HHH]'])).toThrow('Too many pattern letters: H');
+    expect(() => call('PARSE_DATE', [S, S], ['2020-01-01 10', 'yyyy-MM-dd HHH'])).toThrow('Too many pattern letters: H');
   });
   it('X and x: four letters +HHMM[ss] without a colon, five with one', () => {
     expect(['X', 'XX', 'XXX', 'XXXX', 'XXXXX', 'xxxx'].map((p) => fmt(p, '+05:30'))).toEqual(['+0530', '+0530', '+05:30', '+0530', '+05:30', '+0530']);
     expect(['X', 'XXXX', 'xxxx'].map((p) => fmt(p, 'UTC'))).toEqual(['Z', 'Z', '+0000']);
   });
   it('VV is the zone\'s id as ZoneId.getId gives it (offsets normalized); z of zones CLDR names only GMT+n is Java\'s COMPAT name', () => {
-    expect([fmt('VV', '+0200'), fmt('VV', '+00:00'), fmt('VV', 'UTC+5'), fmt('VV', 'UTC'), fmt('VV', 'Asia/Tokyo')]).toEqual(['+02:00', 'Z', 'UTC+05:00', 'UTC', 'Asia/Tokyo']);
+    expect([fmt('VV', '+0200'), fmt('VV', '+00:00'), fmt('VV', 'UTC+5'), fmt('VV', 'UTC'), fmt('VV', 'Asia/Tokyo'), fmt('VV', '+02:00:30')]).toEqual(['+02:00', 'Z', 'UTC+05:00', 'UTC', 'Asia/Tokyo', '+02:00:30']);
     const at = Date.UTC(2020, 8, 13);
     expect(['Asia/Hong_Kong', 'Asia/Seoul', 'Asia/Bangkok', 'Africa/Lagos', 'Africa/Nairobi'].map((z) => call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [at, 'z', z]))).toEqual(['HKT', 'KST', 'ICT', 'WAT', 'EAT']);
   });

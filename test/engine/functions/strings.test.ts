@@ -139,6 +139,9 @@ describe('other string functions', () => {
     ['CHR', [S], ['\\u004bxyz'], 'Kxyz'],
     ['CHR', [S], ['\\u004'], null],
     ['CHR', [S], ['x\\u004b'], null],
+    // a backslash that starts no escape is dropped
+    ['CHR', [S], ['\\u004b\\q'], 'Kq'],
+    ['CHR', [S], ['\\u004b\\'], 'K'],
     // a number that is no code point is NULL, without an error (Character.isValidCodePoint)
     ['CHR', [I], [75], 'K'],
     ['CHR', [I], [0x1f600], '\u{1F600}'],
