@@ -1,4 +1,4 @@
-import { parseJsonExact, stringifyJsonExact } from '../serde/json-exact.js';
+import { parseJsonAsWritten, parseJsonExact, stringifyJsonExact } from '../serde/json-exact.js';
 import { fitsLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { convert } from '../functions/values.js';
@@ -108,8 +108,16 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       }
       const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
       const { key: ks, value: vs } = serdesOf(ds);
-      const kv = keys.map((c) => fromJson(apiValue(lookupField(row, c.name) ?? null, c.type, c.name), c.type, c.name));
-      const vv = values.map((c) => fromJson(apiValue(lookupField(row, c.name) ?? null, c.type, c.name), c.type, c.name));
+      // a DECIMAL is checked as written (a double would have rounded its digits away already)
+      const asWritten = ds.columns.some((c) => c.type.kind === 'DECIMAL') ? parseJsonAsWritten(line) as Record<string, unknown> | undefined : undefined;
+      const valueOf = (c: { name: string; type: SqlType }) => {
+        const v = lookupField(row, c.name) ?? null;
+        const written = c.type.kind === 'DECIMAL' && asWritten && typeof asWritten === 'object' ? lookupField(asWritten, c.name) : undefined;
+        if (written !== undefined && written !== null && typeof written === 'object' && 'isLosslessNumber' in written) apiValue(Decimal.parse(String(written)), c.type, c.name);
+        return fromJson(apiValue(v, c.type, c.name), c.type, c.name);
+      };
+      const kv = keys.map(valueOf);
+      const vv = values.map(valueOf);
       if (ds.type === 'TABLE' && kv.some((k) => k === null)) throw new Error(`Value for primary key column(s) ${keys.map((k) => k.name).join(', ')} is required for tables`);
       const rowtime = lookupField(row, 'ROWTIME');
       if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${stringifyJsonExact(rowtime)}`);
@@ -143,8 +151,8 @@ function apiValue(v: unknown, type: SqlType, name: string): unknown {
   if ((type.kind === 'TIMESTAMP' || type.kind === 'DATE' || type.kind === 'TIME') && typeof v === 'string') {
     try { return convert(v, T.STRING, type); } catch { throw new Error(`Expected type ${typeToString(type)} for field \`${name}\` but got ${stringifyJsonExact(v)}`); }
   }
-  if (type.kind === 'DECIMAL' && (typeof v === 'number' || typeof v === 'bigint')) {
-    const d = typeof v === 'number' ? Decimal.fromNumber(v) : new Decimal(v, 0);
+  if (type.kind === 'DECIMAL' && (typeof v === 'number' || typeof v === 'bigint' || v instanceof Decimal)) {
+    const d = v instanceof Decimal ? v : typeof v === 'number' ? Decimal.fromNumber(v) : new Decimal(v, 0);
     if (d.scale > type.scale && d.unscaled % 10n ** BigInt(d.scale - type.scale) !== 0n) {
       throw new Error(`Cannot fit decimal '${d.toString()}' into ${typeToString(type)} without rounding. (Requires ${d.precision},${d.scale})`);
     }
