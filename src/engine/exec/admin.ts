@@ -15,6 +15,7 @@ import { transientId } from './select.js';
 import { planQuery } from '../analysis/planner.js';
 import { summarizePlan, summarizeSourceTable } from '../analysis/plan-summary.js';
 import { javaCompare } from '../util/java-order.js';
+import { defineVariable, undefineVariable } from '../sql/variables.js';
 
 const base = (type: string, stmt: { text: string }): Entity => ({ '@type': type, statementText: stmt.text, warnings: [] });
 
@@ -76,18 +77,10 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
       return { ...base('queryDescription', stmt), queryDescription: queryDescription(engine, q) };
     }
     case 'terminate': case 'pause': case 'resume': return controlQuery(engine, stmt);
-    case 'define': {
-      // names are matched without regard to case: a DEFINE of one in another case replaces it
-      for (const k of [...ctx.variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) ctx.variables.delete(k);
-      ctx.variables.set(stmt.name, stmt.value);
+    case 'define': defineVariable(ctx.variables, stmt.name, stmt.value); return undefined;
+    case 'undefine':
+      if (!undefineVariable(ctx.variables, stmt.name)) return warningEntity(stmt, `Cannot undefine variable '${stmt.name}' which was never defined`);
       return undefined;
-    }
-    case 'undefine': {
-      const key = [...ctx.variables.keys()].find((k) => k.toUpperCase() === stmt.name.toUpperCase());
-      if (key === undefined) return warningEntity(stmt, `Cannot undefine variable '${stmt.name}' which was never defined`);
-      ctx.variables.delete(key);
-      return undefined;
-    }
     case 'set': {
       settable(stmt.name, stmt.value);
       // a Kafka Streams config is one property with or without ksql.streams. (ksqlDB resolves both

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { parseStatement, splitRequest, type SplitStatement } from '../sql/parser.js';
-import { substituteIfEnabled } from '../sql/variables.js';
+import { defineVariable, substituteIfEnabled, undefineVariable } from '../sql/variables.js';
 import { SqlSyntaxError } from '../sql/lexer.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { propertyProblem } from '../exec/property-values.js';
@@ -121,12 +121,9 @@ function firstSyntaxError(split: SplitStatement[], ctx: ExecContext, engine: Eng
       // (another failure, as a substitution too long, is the validation's to report)
       continue;
     }
-    if (stmt.kind === 'define') {
-      for (const k of [...variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) variables.delete(k);
-      variables.set(stmt.name, stmt.value);
-    } else if (stmt.kind === 'undefine') {
-      for (const k of [...variables.keys()]) if (k.toUpperCase() === stmt.name.toUpperCase()) variables.delete(k);
-    } else if (stmt.kind === 'set') properties[stmt.name] = stmt.value;
+    if (stmt.kind === 'define') defineVariable(variables, stmt.name, stmt.value);
+    else if (stmt.kind === 'undefine') undefineVariable(variables, stmt.name);
+    else if (stmt.kind === 'set') properties[stmt.name] = stmt.value;
     else if (stmt.kind === 'unset') delete properties[stmt.name];
     else if (stmt.kind === 'createType') made.add(stmt.name);
   }

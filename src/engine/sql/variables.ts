@@ -22,6 +22,19 @@ export function substituteVariables(text: string, vars: Map<string, string>): st
   });
 }
 
+/** DEFINE: names match without regard to case, so one in another case replaces the variable. */
+export function defineVariable(vars: Map<string, string>, name: string, value: string): void {
+  undefineVariable(vars, name);
+  vars.set(name, value);
+}
+
+/** UNDEFINE: removes the variable of that name in any case; false when there was none. */
+export function undefineVariable(vars: Map<string, string>, name: string): boolean {
+  let had = false;
+  for (const k of [...vars.keys()]) if (k.toUpperCase() === name.toUpperCase()) { vars.delete(k); had = true; }
+  return had;
+}
+
 /** The longest statement variable substitution may make of a shorter one (1 MiB). */
 export const MAX_SUBSTITUTED = 1024 * 1024;
 
