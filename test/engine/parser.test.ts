@@ -138,6 +138,10 @@ describe('the lexer and grammar as ksqlDB has them', () => {
     expect(error('SHOW\fSTREAMS;')).toMatch(/^line 1:5: Syntax Error/);
     expect(splitRequest('CREATE STREAM s (`a\nb` INT);\nSHOW STREAMS;').map((x) => x.line)).toEqual([1, 3]);
   });
+  it('a statement without its ; is missing it at the end, and one token too many before the ; is extraneous (ANTLR\'s recovery messages)', () => {
+    expect(() => splitRequest('SHOW STREAMS')).toThrow("Syntax Error\nmissing ';' at '<EOF>'");
+    expect(error('SHOW STREAMS EXTENDED EXTENDED;')).toBe("line 1:23: Syntax Error\nextraneous input 'EXTENDED' expecting ';'");
+  });
   it('PRINT takes a number after INTERVAL, SAMPLE and LIMIT', () => {
     expect(error("PRINT 'a' LIMIT;")).toBe("line 1:16: Syntax Error\nmismatched input ';' expecting a number");
     expect(error("PRINT 'a' INTERVAL 'abc';")).toMatch(/expecting a number$/);

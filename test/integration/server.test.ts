@@ -117,7 +117,7 @@ INSERT INTO TRADE_SETTLEMENT (user, symbol, amount, disposition, reason, timesta
         expect(await answer(two)).toEqual(refused(two, 'Expected exactly one KSQL statement; found 2 instead'));
         expect(await answer('')).toEqual(refused('', 'Expected exactly one KSQL statement; found 0 instead'));
         // /query leaves the parser's detail out and quotes the statement in the message, as ksqlDB's does
-        const syntax = (at: string, text: string) => path === '/query' ? `line ${at}: Syntax Error\n\nStatement: ${text}` : `line ${at}: Syntax Error\nmismatched input '<EOF>' expecting ';'`;
+        const syntax = (at: string, text: string) => path === '/query' ? `line ${at}: Syntax Error\n\nStatement: ${text}` : `line ${at}: Syntax Error\nmissing ';' at '<EOF>'`;
         expect(await answer('SELECT * FROM ONE_STMT')).toEqual(refused('SELECT * FROM ONE_STMT', syntax('1:23', 'SELECT * FROM ONE_STMT')));
         const twoNoEnd = 'SELECT * FROM ONE_STMT; SELECT V FROM ONE_STMT';
         expect(await answer(twoNoEnd)).toEqual(refused(twoNoEnd, syntax('1:47', twoNoEnd)));

@@ -37,7 +37,8 @@ export function splitRequest(sql: string): SplitStatement[] {
   }
   if (start) {
     const last = toks[toks.length - 1]!;
-    throw new SqlSyntaxError(last.line, last.col, "Syntax Error\nmismatched input '<EOF>' expecting ';'");
+    // (ANTLR's recovery: the end can follow a ';', so the ';' is missing there)
+    throw new SqlSyntaxError(last.line, last.col, "Syntax Error\nmissing ';' at '<EOF>'");
   }
   return out;
 }
@@ -83,7 +84,11 @@ class Parser {
   private expectSym(s: string): void { if (!this.acceptSym(s)) this.fail(`'${s}'`); }
   expectEof(): void {
     this.acceptSym(';');
-    if (this.cur.kind !== 'eof') this.fail("';'");
+    if (this.cur.kind === 'eof') return;
+    // one token too many before the ';': ANTLR's recovery calls it extraneous
+    const next = this.peek();
+    if (next.kind === 'symbol' && next.text === ';') throw new SqlSyntaxError(this.cur.line, this.cur.col, `Syntax Error\nextraneous input '${this.cur.raw}' expecting ';'`);
+    this.fail("';'");
   }
 
   /** An identifier: unquoted upper-cased (reserved words refused), quoted kept as is. */
