@@ -141,6 +141,9 @@ describe('the lexer and grammar as ksqlDB has them', () => {
   it('a statement without its ; is missing it at the end, and one token too many before the ; is extraneous (ANTLR\'s recovery messages)', () => {
     expect(() => splitRequest('SHOW STREAMS')).toThrow("Syntax Error\nmissing ';' at '<EOF>'");
     expect(error('SHOW STREAMS EXTENDED EXTENDED;')).toBe("line 1:23: Syntax Error\nextraneous input 'EXTENDED' expecting ';'");
+    // a parenthesised item of a GROUP BY list that goes on with a ',': its ')' is missing (group-by.json)
+    expect(error('CREATE TABLE O AS SELECT F1, COUNT(*) FROM T GROUP BY F3, (F2, F1);')).toBe("line 1:62: Syntax Error\nmissing ')' at ','");
+    expect(error('CREATE TABLE O AS SELECT F1, COUNT(*) FROM T WHERE (F2, F1) GROUP BY F3;')).toMatch(/mismatched input ',' expecting '\)'$/);
   });
   it('PRINT takes a number after INTERVAL, SAMPLE and LIMIT', () => {
     expect(error("PRINT 'a' LIMIT;")).toBe("line 1:16: Syntax Error\nmismatched input ';' expecting a number");

@@ -440,9 +440,12 @@ class Parser {
       } catch { /* fall through to plain parsing */ }
       this.i = save;
     }
-    do list.push(this.expr()); while (this.acceptSym(','));
+    // (an item of the list: a ',' may follow a parenthesised one, so ANTLR's recovery says its ')' is missing)
+    do { this.inList++; try { list.push(this.expr()); } finally { this.inList--; } } while (this.acceptSym(','));
     return list;
   }
+  /** Whether an item of a GROUP BY list is being read (and no parenthesis within it). */
+  private inList = 0;
 
   /**
    * PARTITION BY takes value expressions (no comparisons or boolean operators), bare or in
@@ -756,7 +759,16 @@ class Parser {
       case 'variable': this.fail('an expression (undefined variable ${' + t.text + '})');
       // falls through (fail never returns)
       case 'symbol':
-        if (t.text === '(') { this.i++; const e = this.expr(); this.expectSym(')'); return e; }
+        if (t.text === '(') {
+          this.i++;
+          const outer = this.inList;
+          this.inList = 0;
+          let e: Expr;
+          try { e = this.expr(); } finally { this.inList = outer; }
+          if (outer > 0 && this.isSym(',')) throw new SqlSyntaxError(this.cur.line, this.cur.col, "Syntax Error\nmissing ')' at ','");
+          this.expectSym(')');
+          return e;
+        }
         return this.fail('an expression');
       case 'eof': return this.fail('an expression');
       case 'qident': break;
