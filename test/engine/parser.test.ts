@@ -105,6 +105,9 @@ describe('numeric literals at the edges', () => {
     expect(item('SELECT -9223372036854775808 FROM T;')).toMatchObject({ expr: { t: 'lit', type: { kind: 'BIGINT' } } });
     expect(() => parseStatement('SELECT 9223372036854775808 FROM T;')).toThrow('Failed to prepare statement: line 1:9: Invalid numeric literal: 9223372036854775808');
     expect(() => parseStatement('SELECT -1.7976931348623160E308 FROM T;')).toThrow('Number overflows DOUBLE: -1.7976931348623160E308');
+    // a minus over a parenthesised number negates that literal, of its own type: -(2147483648) is a BIGINT
+    expect(item('SELECT -2147483648 FROM T;')).toMatchObject({ expr: { t: 'lit', type: { kind: 'INTEGER' } } });
+    expect(item('SELECT -(2147483648) FROM T;')).toMatchObject({ expr: { t: 'neg', e: { t: 'lit', type: { kind: 'BIGINT' } } } });
   });
 });
 

@@ -716,8 +716,11 @@ class Parser {
         this.i++;
         return literalFromNumber('-' + n.text, false, n);
       }
+      // (a minus over a parenthesised number is a negation of that literal, of its type: -(2147483648)
+      // is a BIGINT, as ksqlDB's grammar has only MINUS? INTEGER_VALUE as one literal)
+      const paren = this.isSym('(');
       const e = this.unary();
-      if (e.t === 'lit' && e.text !== undefined && /^[0-9.]/.test(e.text)) return literalFromNumber('-' + e.text);
+      if (!paren && e.t === 'lit' && e.text !== undefined && /^[0-9.]/.test(e.text)) return literalFromNumber('-' + e.text);
       return { t: 'neg', e };
     }
     if (this.acceptSym('+')) return this.unary();
