@@ -52,7 +52,7 @@ function jsonRequested(argv: string[]): boolean {
 for (const stream of [process.stdout, process.stderr]) {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
-    for (const s of [process.stdout, process.stderr]) if (s === stream) s.write = (() => true) as typeof s.write;
+    stream.write = (() => true) as typeof stream.write;
     if (!outputClosed()) exit(0);
   });
 }

@@ -113,7 +113,9 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       const valueOf = (c: { name: string; type: SqlType }) => {
         const v = lookupField(row, c.name) ?? null;
         const written = c.type.kind === 'DECIMAL' && asWritten && typeof asWritten === 'object' ? lookupField(asWritten, c.name) : undefined;
-        if (written !== undefined && written !== null && typeof written === 'object' && 'isLosslessNumber' in written) apiValue(Decimal.parse(String(written)), c.type, c.name);
+        const lossless = written !== null && typeof written === 'object' && 'isLosslessNumber' in written;
+        // (a DECIMAL's check on its written digits; the value goes on as read)
+        if (lossless) { apiValue(Decimal.parse(String(written)), c.type, c.name); return fromJson(v, c.type, c.name); }
         return fromJson(apiValue(v, c.type, c.name), c.type, c.name);
       };
       const kv = keys.map(valueOf);

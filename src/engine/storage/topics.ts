@@ -477,9 +477,10 @@ export interface GroupListener {
 /** The headers of a record that has none: one shared, never-changed list instead of an array per record. */
 const NO_HEADERS: Header[] = Object.freeze([]) as unknown as Header[];
 
-/** All topics of the local cluster: partitioned, offset-ordered logs. */
+/** A topic name as Kafka compares names for collisions: '.' as '_'. */
 const foldName = (name: string): string => name.replace(/\./g, '_');
 
+/** All topics of the local cluster: partitioned, offset-ordered logs. */
 export class TopicStore {
   private topics = new Map<string, Topic>();
   private seq = 0;
@@ -590,9 +591,8 @@ export class TopicStore {
     const t = new Topic(name, { retentionBytes: isInternalTopic(name) ? -1 : this.defaultRetentionBytes, ...config });
     for (const p of t.partitions) p.onTrim = this.noteTrim;
     this.topics.set(name, t);
-    const folded = foldName(name);
-    const same = this.byFoldedName.get(folded);
-    if (same) same.add(name); else this.byFoldedName.set(folded, new Set([name]));
+    const same = this.byFoldedName.get(foldName(name));
+    if (same) same.add(name); else this.byFoldedName.set(foldName(name), new Set([name]));
     this.generation++;
     try {
       for (const l of this.topicListeners) l({ op: 'create', name, config });
