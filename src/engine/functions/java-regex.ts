@@ -174,12 +174,14 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
 }
 
 /**
- * A Java pattern as a JavaScript source and flags: leading inline flags ((?i), (?s), (?m)), POSIX
- * and java* classes (\p{Alpha}, \P{Digit}), \Q...\E quoting, the \A, \Z and \z anchors, and
- * possessive quantifiers (read as greedy ones). Anything else passes through unchanged.
+ * A Java pattern as a JavaScript source and flags: inline flags ((?i), (?s), (?m), for the whole
+ * pattern or a part of it), POSIX and java* classes (\p{Alpha}, \P{Digit}), \Q...\E quoting, the \A,
+ * \Z and \z anchors, backreferences as Java reads their digits, and atomic groups and possessive
+ * quantifiers (as a lookahead that captures and a backreference to it, which adds groups: `captures`
+ * says where the pattern's own are). Anything else passes through unchanged.
  * `endsWithLineBreak`: the text to match ends with a line terminator, before which Java's $ matches too.
  */
-export function javaRegex(pattern: string, endsWithLineBreak = false): { source: string; flags: string } {
+export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
   let flags = '', p = pattern, comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
@@ -188,7 +190,11 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     if (m[1]!.includes('u')) unicodeCase = true;
     p = p.slice(m[0].length);
   }
-  if (comments) p = stripComments(p);
+  // flags set or cleared past the start ((?i:...), a(?-i)b) hold for a part of the pattern only: there
+  // every flag is spelt out where it acts (letters in both cases, . and ^ and $ as lookarounds) and
+  // JavaScript's own i, s and m flags go (a backreference in such a part matches its group's case)
+  const scoped = hasScopedFlags(p);
+  if (comments && !scoped) p = stripComments(p);
   // Unicode properties need the u flag, under which JavaScript refuses the identity escapes Java takes (\-, \:)
   const sets = needsClassSets(p);
   // (?i) folds ASCII letters only (without (?u)); the v flag's i would fold every letter: the classes
@@ -198,18 +204,61 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
   // (a \x{...} beyond the BMP needs the u flag too: without it a class takes its two UTF-16 units apart)
   const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); })
     || [...p.matchAll(/\\x\{([0-9a-fA-F]+)\}/g)].some((m) => parseInt(m[1]!, 16) > 0xffff);
-  let out = '', inClass = 0, quantified = false;
+  let out = '', inClass = 0, quantified = false, classStart = 0;
+  /** The flags in force where the loop is (they change only where `scoped`). */
+  let cur: FlagState = { i: flags.includes('i'), s: flags.includes('s'), m: flags.includes('m'), x: comments, u: unicodeCase };
+  /** Open groups: where each starts in `out`, its kind, and the flags outside it. */
+  const groups: { start: number; atomic?: string; saved: FlagState }[] = [];
+  /** Where the last atom (what a quantifier after it repeats) starts in `out`; -1 where there is none. */
+  let atomStart = -1;
+  /** Capturing groups as they open in `out` (`helper`: one this translation added), and the pattern's backreferences, written at the end. */
+  const opens: { pos: number; helper: boolean }[] = [];
+  const backrefs: { pos: number; n: number }[] = [];
+  let helpers = 0;
+  /** Wraps out[from..] as an atomic group: a lookahead captures what it matches, and a backreference takes exactly that. */
+  const atomic = (from: number): void => {
+    const name = `__atomic${++helpers}`, prefix = `(?=(?<${name}>`;
+    for (const o of opens) if (o.pos >= from) o.pos += prefix.length;
+    for (const b of backrefs) if (b.pos >= from) b.pos += prefix.length;
+    opens.push({ pos: from + 3, helper: true });
+    out = `${out.slice(0, from)}${prefix}${out.slice(from)}))\\k<${name}>`;
+  };
+  /** Letters in both cases where (?i) holds for a part of the pattern only. */
+  const folded = (text: string): string => (scoped && cur.i ? caseless(text, cur.u) : text);
   for (let i = 0; i < p.length; i++) {
     const c = p[i]!;
+    if (scoped && cur.x && (inClass === 0 || !sets)) {
+      if (/\s/.test(c)) continue;
+      if (c === '#' && !inClass) { while (i + 1 < p.length && p[i + 1] !== '\n') i++; continue; }
+    }
+    if (!inClass && c !== ')' && c !== '|' && !(quantified && c === '+') && !/[*+?{]/.test(c)) atomStart = out.length;
+    if (!inClass && c === '|') atomStart = -1;
     if (c === '\\') {
       quantified = false;
       const n = p[i + 1];
       if (n === 'Q') {
         const end = p.indexOf('\\E', i + 2);
         const lit = p.slice(i + 2, end < 0 ? p.length : end);
-        // quoted text is literal, a - within a class too
-        out += lit.replace(inClass ? /[\\^$.*+?()[\]{}|-]/g : /[\\^$.*+?()[\]{}|]/g, '\\$&');
+        // quoted text is literal, a - within a class too (a quantifier after it repeats its last character)
+        const quote = (t: string) => t.replace(inClass ? /[\\^$.*+?()[\]{}|-]/g : /[\\^$.*+?()[\]{}|]/g, '\\$&');
+        if (inClass) out += quote(lit);
+        else if (lit) { out += folded(quote(lit.slice(0, -1))); atomStart = out.length; out += folded(quote(lit.slice(-1))); }
         i = end < 0 ? p.length : end + 1;
+        continue;
+      }
+      if (!inClass && n === 'k' && p[i + 2] === '<' && p.indexOf('>', i) > 0) {
+        const close = p.indexOf('>', i);
+        out += p.slice(i, close + 1);
+        i = close;
+        continue;
+      }
+      if (!inClass && /[1-9]/.test(n ?? '')) {
+        // a backreference: Java takes more digits while they name a group opened before it
+        let j = i + 2, num = Number(n);
+        const before = opens.filter((o) => !o.helper).length;
+        while (j < p.length && /\d/.test(p[j]!) && num * 10 + Number(p[j]) <= before) num = num * 10 + Number(p[j++]);
+        backrefs.push({ pos: out.length, n: num });
+        i = j - 1;
         continue;
       }
       if ((n === 'p' || n === 'P') && p[i + 2] === '{') {
@@ -266,25 +315,130 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): { source:
     // without (?s), Java's . stops at every line terminator (U+0085 too); without (?m), its $ matches at
     // the end and before a line terminator that ends the text: for such a text only, it is spelt out
     // as a lookahead (which V8's linear-time engine, the guard against runaway backtracking, lacks)
-    if (!inClass && c === '.' && !flags.includes('s')) { quantified = false; out += '[^\\n\\r\\u0085\\u2028\\u2029]'; continue; }
-    if (!inClass && c === '$' && !flags.includes('m') && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
-    if (sets && c === '[') { quantified = false; const cls = classSet(p, i, foldAscii); out += cls.text; i = cls.end; continue; }
+    if (!inClass && c === '.' && !cur.s) { quantified = false; out += LINE_CHAR; continue; }
+    if (!inClass && c === '.' && scoped) { quantified = false; out += '[\\s\\S]'; continue; }
+    if (!inClass && c === '^' && scoped && cur.m) { quantified = false; out += MULTILINE_CARET; continue; }
+    if (!inClass && c === '$' && scoped && cur.m) { quantified = false; out += MULTILINE_DOLLAR; continue; }
+    if (!inClass && c === '$' && !cur.m && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
+    if (sets && c === '[') { quantified = false; const cls = classSet(p, i, scoped ? cur.i && !cur.u : foldAscii); out += cls.text; i = cls.end; continue; }
+    if (!inClass && c === '(') {
+      quantified = false;
+      const inline = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])/.exec(p.slice(i));
+      if (inline && (inline[1] || inline[2] !== undefined)) {
+        const next = withFlags(cur, inline[1]!, inline[2] ?? '', i);
+        if (inline[3] === ')') cur = next; // (?i) in the middle: to the end of the group it is in
+        else { groups.push({ start: out.length, saved: cur }); cur = next; out += '(?:'; }
+        i += inline[0].length - 1;
+        continue;
+      }
+      if (p.startsWith('(?>', i)) {
+        // an atomic group: JavaScript has none; it is wrapped as one when it closes
+        groups.push({ start: out.length, atomic: 'yes', saved: cur });
+        out += '(?:';
+        i += 2;
+        continue;
+      }
+      if (p[i + 1] !== '?' || /^\(\?<[a-zA-Z]/.test(p.slice(i))) opens.push({ pos: out.length, helper: false });
+      groups.push({ start: out.length, saved: cur });
+      // the group's opening as one token (a name is no text to match)
+      const opening = /^\((?:\?(?::|=|!|<=|<!|<[a-zA-Z][a-zA-Z0-9]*>))?/.exec(p.slice(i))![0];
+      out += opening;
+      i += opening.length - 1;
+      continue;
+    }
+    if (!inClass && c === ')' && groups.length) {
+      const g = groups.pop()!;
+      out += c;
+      cur = g.saved;
+      if (g.atomic) atomic(g.start);
+      atomStart = g.start;
+      quantified = false;
+      continue;
+    }
     // Java takes a { outside a class only as a counted repetition ({2}, {2,}, {2,5}); JavaScript reads others as the character
     if (!inClass && c === '{' && !/^\{\d/.test(p.slice(i))) throw new SyntaxError(`Illegal repetition near index ${i}`);
-    if (c === '[') inClass++;
-    else if (c === ']' && inClass) inClass--;
-    // a + right after a quantifier makes it possessive: read as greedy
-    else if (!inClass && c === '+' && quantified) { quantified = false; continue; }
-    quantified = !inClass && (c === '*' || c === '+' || c === '?' || (c === '}' && /\{\d+(,\d*)?$/.test(out)));
-    out += c;
+    const counted = !inClass && c === '{' ? /^\{\d+(?:,\d*)?\}/.exec(p.slice(i)) : null;
+    if (counted) { out += counted[0]; i += counted[0].length - 1; quantified = true; continue; }
+    if (c === '[') { inClass++; if (inClass === 1) classStart = out.length; }
+    else if (c === ']' && inClass) {
+      inClass--;
+      if (!inClass && scoped && cur.i) { out = out.slice(0, classStart) + caseless(out.slice(classStart) + c, cur.u); continue; }
+    }
+    // a + right after a quantifier makes it possessive: what the atom before it matched is never given back
+    else if (!inClass && c === '+' && quantified) { quantified = false; if (atomStart >= 0) atomic(atomStart); continue; }
+    quantified = !inClass && (c === '*' || c === '+' || c === '?');
+    out += !inClass && !quantified && scoped && cur.i ? caseless(c, cur.u) : c;
   }
+  // the pattern's backreferences, to its groups' places among the helper groups; one to a group the
+  // pattern does not have never matches (Java's matcher keeps at least ten groups, unset)
+  const places = opens.sort((a, b) => a.pos - b.pos).flatMap((o, k) => (o.helper ? [] : [k + 1]));
+  for (const b of backrefs.sort((x, y) => y.pos - x.pos)) {
+    const js = places[b.n - 1];
+    // (in a group of its own: a digit after it is no part of it, and a quantifier takes it whole)
+    out = `${out.slice(0, b.pos)}${js === undefined ? '(?!)' : `(?:\\${js})`}${out.slice(b.pos)}`;
+  }
+  const captures = helpers ? places : undefined;
+  if (scoped) flags = flags.replace(/[ism]/g, '');
   if (unicode && !flags.includes('u')) flags += sets ? 'v' : 'u';
   // Java's (?i) folds US-ASCII letters only, unless (?u) asks for Unicode case too; JavaScript's i
   // folds every letter (é matches É). A pattern with letters beyond ASCII spells the ASCII folding out
   // (unless it refers back to a group, which only the i flag matches in any case: there all letters fold)
-  if (foldAscii) return { source: asciiCaseless(out, true), flags: flags.replace('i', '') };
-  if (flags.includes('i') && !unicodeCase && !sets && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', '') };
-  return { source: out, flags };
+  if (foldAscii && !scoped) return { source: asciiCaseless(out, true), flags: flags.replace('i', ''), captures };
+  if (flags.includes('i') && !unicodeCase && !sets && /[\u0080-\uFFFF]|\\u|\\x[89a-fA-F]/.test(out) && !/\\[1-9]|\\k</.test(out)) return { source: asciiCaseless(out), flags: flags.replace('i', ''), captures };
+  return { source: out, flags, captures };
+}
+
+/** A JavaScript RegExp's source and flags; `captures`: where the pattern's groups are among the RegExp's (1-based), when helper groups were added. */
+export interface JsRegex { source: string; flags: string; captures?: number[] }
+
+interface FlagState { i: boolean; s: boolean; m: boolean; x: boolean; u: boolean }
+
+/** `state` with Java's inline flags `on` set and `off` cleared (d and U change nothing here). */
+function withFlags(state: FlagState, on: string, off: string, at: number): FlagState {
+  const next = { ...state };
+  for (const [letters, value] of [[on, true], [off, false]] as const) {
+    for (const f of letters) {
+      if (!'idmsuxU'.includes(f)) throw new SyntaxError(`Unknown inline modifier near index ${at + 2}`);
+      if (f === 'i' || f === 's' || f === 'm' || f === 'x' || f === 'u') next[f] = value;
+    }
+  }
+  return next;
+}
+
+/** Java's . without (?s): anything but a line terminator. */
+const LINE_CHAR = '[^\\n\\r\\u0085\\u2028\\u2029]';
+/** Java's ^ under (?m): at the start, or after a line terminator (not inside \r\n), but never at the very end. */
+const MULTILINE_CARET = '(?<![^\\n\\r\\u0085\\u2028\\u2029])(?<!\\r(?=\\n))(?=[\\s\\S])';
+/** Java's $ under (?m): before a line terminator (not inside \r\n), or at the end. */
+const MULTILINE_DOLLAR = '(?=[\\n\\r\\u0085\\u2028\\u2029]|(?![\\s\\S]))(?<!\\r(?=\\n))';
+
+/** Whether a pattern sets or clears a flag past its start ((?i:...), (?-i), a(?s)b). */
+function hasScopedFlags(p: string): boolean {
+  return scan(p, (at) => { const m = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?[:)]/.exec(p.slice(at)); return !!m && (m[1] !== '' || m[2] !== undefined); });
+}
+
+/** Whether `test` holds at some place of the pattern outside escapes, quotes and character classes. */
+function scan(p: string, test: (at: number) => boolean): boolean {
+  let depth = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '\\') {
+      if (p[i + 1] === 'Q') { const end = p.indexOf('\\E', i + 2); i = end < 0 ? p.length : end + 1; continue; }
+      i++;
+      continue;
+    }
+    if (c === '[') { depth++; continue; }
+    if (c === ']' && depth) { depth--; continue; }
+    if (!depth && test(i)) return true;
+  }
+  return false;
+}
+
+/** JavaScript source text with its letters in both cases: ASCII ones, and any other with `unicode` (Java's (?iu)). */
+function caseless(src: string, unicode: boolean): string {
+  if (!unicode) return asciiCaseless(src);
+  if (src.length === 1) { const lo = src.toLowerCase(), up = src.toUpperCase(); return lo !== up && lo.length === 1 && up.length === 1 ? `[${lo}${up}]` : src; }
+  return asciiCaseless(src);
 }
 
 /** The other case of an ASCII letter, else nothing. */

@@ -193,6 +193,14 @@ function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string,
 setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
 
 const regexCache = new Map<string, RegExp>();
+/** Where a pattern's groups are among its RegExp's, for one whose translation added groups (see javaRegex). */
+const captureMaps = new WeakMap<RegExp, number[]>();
+/** A match's groups as the Java pattern numbers them (the whole match first). */
+function javaGroups(re: RegExp, groups: ArrayLike<string | null | undefined>): (string | null)[] {
+  const map = captureMaps.get(re);
+  if (!map) return Array.from(groups, (g) => g ?? null);
+  return [groups[0] ?? null, ...map.map((k) => groups[k] ?? null)];
+}
 /** A Java pattern as a JS RegExp (the common syntax is shared); an invalid pattern fails the record. */
 function regex(pattern: string, flags: string, text: string): RegExp {
   const endsWithLineBreak = /[\n\r\u0085\u2028\u2029]$/.test(text);
@@ -202,6 +210,7 @@ function regex(pattern: string, flags: string, text: string): RegExp {
     try {
       const java = javaRegex(pattern, endsWithLineBreak);
       re = new RegExp(java.source, flags + java.flags);
+      if (java.captures) captureMaps.set(re, java.captures);
     } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }
     regexCache.set(key, re);
   }
@@ -212,16 +221,16 @@ function regex(pattern: string, flags: string, text: string): RegExp {
 /** The first match of a Java pattern: its groups (null where one took no part), or null. */
 function firstMatch(pattern: string, s: string): (string | null)[] | null {
   const re = regex(pattern, '', s);
-  if (needsGuard(re)) return (runGuarded({ op: 'first', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch | null)?.groups ?? null;
+  if (needsGuard(re)) { const m = runGuarded({ op: 'first', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch | null; return m ? javaGroups(re, m.groups) : null; }
   const m = re.exec(s);
-  return m ? [...m].map((g) => g ?? null) : null;
+  return m ? javaGroups(re, m) : null;
 }
 
 /** Every match of a Java pattern, with its groups and where it starts. */
 function allMatches(pattern: string, s: string): SentMatch[] {
   const re = regex(pattern, 'g', s);
-  if (needsGuard(re)) return runGuarded({ op: 'all', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch[];
-  return [...s.matchAll(re)].map((m) => ({ groups: [...m].map((g) => g ?? null), index: m.index }));
+  if (needsGuard(re)) return (runGuarded({ op: 'all', source: re.source, flags: re.flags, text: s }, pattern) as SentMatch[]).map((m) => ({ groups: javaGroups(re, m.groups), index: m.index }));
+  return [...s.matchAll(re)].map((m) => ({ groups: javaGroups(re, m), index: m.index }));
 }
 
 /** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
@@ -240,7 +249,8 @@ function javaTrim(s: string): string {
  */
 function javaReplacement(r: string, re: RegExp): string {
   const probe = new RegExp(`${re.source}|`, re.flags.replace('g', '')).exec('')!;
-  const groups = probe.length - 1, names = new Set(Object.keys(probe.groups ?? {}));
+  const map = captureMaps.get(re);
+  const groups = map ? map.length : probe.length - 1, names = new Set(Object.keys(probe.groups ?? {}));
   let out = '';
   for (let i = 0; i < r.length; i++) {
     const c = r[i]!;
@@ -262,7 +272,7 @@ function javaReplacement(r: string, re: RegExp): string {
         let n = Number(r[j++]);
         if (n > groups) throw new EvalError(`No group ${n}`);
         while (j < r.length && /\d/.test(r[j]!) && n * 10 + Number(r[j]) <= groups) n = n * 10 + Number(r[j++]);
-        out += n === 0 ? '$&' : `$${String(n).padStart(2, '0')}`;
+        out += n === 0 ? '$&' : `$${String(map ? map[n - 1]! : n).padStart(2, '0')}`;
         i = j - 1;
       }
     } else out += c;

@@ -289,6 +289,55 @@ describe('INITCAP', () => {
   });
 });
 
+describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pattern and backreferences (JavaScript lacks the first three)', () => {
+  it.each([
+    // an atomic group and a possessive quantifier never give back what they matched
+    ['REGEXP_EXTRACT', ['(?>a+)b', 'aaab'], 'aaab'],
+    ['REGEXP_EXTRACT', ['(?>a*)a', 'aaa'], null],
+    ['REGEXP_EXTRACT', ['a++a', 'aaa'], null],
+    ['REGEXP_EXTRACT', ['a++b', 'aab'], 'aab'],
+    ['REGEXP_EXTRACT', ['[a-c]++c', 'abc'], null],
+    ['REGEXP_EXTRACT', ['a{2}+', 'aaa'], 'aa'],
+    ['REGEXP_EXTRACT', ['a{1,3}+a', 'aaa'], null],
+    ['REGEXP_EXTRACT', ['\\Qa+\\E++', 'a+++'], 'a+++'],
+    // groups keep the pattern's numbers, in extraction, replacement and backreferences
+    ['REGEXP_EXTRACT', ['(a)++b', 'aab', 1], 'a'],
+    ['REGEXP_EXTRACT', ['(x)(?>(a)+)(b)', 'xaab', 3], 'b'],
+    ['REGEXP_EXTRACT', ['(x)(?>(a)+)(b)\\3', 'xaabb'], 'xaabb'],
+    ['REGEXP_EXTRACT', ['(x)(y)++\\1', 'xyyx'], 'xyyx'],
+    ['REGEXP_EXTRACT_ALL', ['(?>(a)+)(b)', 'xaab xab', 2], ['b', 'b']],
+    ['REGEXP_REPLACE', ['aab', '(a)++(b)', '$2$1'], 'ba'],
+    // a backreference takes a second digit only where that many groups came before it; one to no group never matches
+    ['REGEXP_EXTRACT', ['(a)\\10', 'aa0'], 'aa0'],
+    ['REGEXP_EXTRACT', ['(a)\\2', 'a'], null],
+    // flags for part of a pattern: a group's, or from the middle of a group to its end
+    ['REGEXP_EXTRACT', ['(?i:ab)c', 'xABc'], 'ABc'],
+    ['REGEXP_EXTRACT', ['(?i:ab)c', 'xABC'], null],
+    ['REGEXP_EXTRACT', ['(?i)a(?-i)b', 'AB'], null],
+    ['REGEXP_EXTRACT', ['(?i)a(?-i)b', 'Ab'], 'Ab'],
+    ['REGEXP_EXTRACT', ['a(?i)b', 'aB'], 'aB'],
+    ['REGEXP_EXTRACT', ['(a(?i)b)c', 'aBC'], null],
+    ['REGEXP_EXTRACT', ['(?i:[a-c]+)d', 'ABCd'], 'ABCd'],
+    ['REGEXP_EXTRACT', ['(?i:(?<w>ab))\\k<w>', 'ABAB'], 'ABAB'],
+    ['REGEXP_EXTRACT', ['(?i:é)', 'É'], null],
+    ['REGEXP_EXTRACT', ['(?iu:é)', 'É'], 'É'],
+    ['REGEXP_EXTRACT', ['(?s:a.b)', 'a\nb'], 'a\nb'],
+    ['REGEXP_EXTRACT', ['(?s:a).b', 'a\nb'], null],
+    ['REGEXP_EXTRACT', ['x(?m:^b)', 'x\nb'], null],
+    ['REGEXP_EXTRACT', ['(?m:^b)', 'a\nb'], 'b'],
+    ['REGEXP_EXTRACT_ALL', ['(?m:^.)', 'ab\r\ncd\n'], ['a', 'c']],
+    ['REGEXP_EXTRACT_ALL', ['(?m:.$)', 'ab\r\ncd'], ['b', 'd']],
+    ['REGEXP_EXTRACT', ['(?x: a b )c', 'abc'], 'abc'],
+    ['REGEXP_EXTRACT', ['(?x: a # a comment\n b)c', 'abc'], 'abc'],
+  ])('%s(%j)', (name, args, expected) => {
+    expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
+  });
+
+  it('an unknown inline flag fails the record as Java\'s PatternSyntaxException does', () => {
+    expect(() => call('REGEXP_EXTRACT', [S, S], ['a(?q)b', 'ab'])).toThrow(/Unknown inline modifier/);
+  });
+});
+
 describe('patterns V8\'s linear-time engine does not take (lookaround, backreferences, case folding, Unicode properties, nested counts)', () => {
   it.each([
     ['REGEXP_EXTRACT', ['(\\w)\\1', 'abccd'], 'cc'],
