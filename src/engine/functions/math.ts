@@ -38,7 +38,7 @@ export function registerMathFunctions(): void {
     }
     if (args.length === 2) {
       if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
-      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; if (typeof x === 'bigint' && (p as number) >= 0) return x; const f = 10 ** (p as number); return Math.trunc(Number(x) * f) / f; } };
+      return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; if (typeof x === 'bigint' && (p as number) >= 0) return x; return inDecimal(Number(x), p as number, 'DOWN'); } };
     }
     return undefined;
   });
@@ -99,12 +99,16 @@ function ceilDec(x: Decimal): Decimal {
 }
 /** ksqlDB rounds half towards positive infinity, doubles and decimals alike: 1.5 -> 2, -1.5 -> -1. */
 function roundHalfUp(x: number, places: number): number {
-  if (places < 0) { const f = 10 ** places; return Math.floor(x * f + 0.5) / f; }
-  if (x >= 0) return Decimal.fromNumber(x).setScale(places, 'HALF_UP').toNumber();
-  const abs = Decimal.fromNumber(-x), down = abs.setScale(places, 'DOWN');
-  const rest = abs.sub(down), half = new Decimal(5n, places + 1);
-  const r = rest.compare(half) > 0 ? down.add(new Decimal(1n, places)) : down;
-  return -r.toNumber() || 0;
+  return inDecimal(x, places, 'HALF_CEILING');
+}
+/**
+ * A double rounded to `places` (below zero: tens, hundreds, ...) as ksqlDB's ROUND and TRUNC do it,
+ * through BigDecimal.valueOf: its shortest decimal text, so TRUNC(2292.7, 2) is 2292.7 (a product by
+ * 100 in doubles is 229269.99...). Infinities and NaN have no decimal: they fail the call.
+ */
+function inDecimal(x: number, places: number, mode: 'HALF_CEILING' | 'DOWN'): number {
+  if (!Number.isFinite(x)) throw new EvalError(`Character ${Number.isNaN(x) ? 'N' : 'I'} is neither a decimal digit number, decimal point, nor "e" notation exponential mark.`);
+  return Decimal.fromNumber(x).setScale(places, mode).setScale(Math.max(0, places)).toNumber() || 0;
 }
 function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
   // ksqlDB's GeoDistance checks its coordinates: a latitude outside [-90, 90] or a longitude outside [-180, 180] fails the call

@@ -27,6 +27,18 @@ describe('math functions', () => {
   });
 
   it.each([
+    ['TRUNC', 2292.7, 2, 2292.7], ['TRUNC', 8991.55, 2, 8991.55], ['TRUNC', -33484.7, 2, -33484.7], ['TRUNC', 1.5e300, -300, 1e300], ['TRUNC', -1.99, 1, -1.9],
+    ['TRUNC', 1234.5, -2, 1200], ['ROUND', 1.5e300, -300, 2e300], ['ROUND', 1.005, 2, 1.01], ['ROUND', -1250, -2, -1200], ['ROUND', 1250, -2, 1300],
+  ] as [string, number, number, number][])('%s(%d, %d) works on the double\'s shortest decimal, as BigDecimal.valueOf: %d', (fn, x, places, expected) => {
+    expect(call(fn, [D, I], [x, places])).toBe(expected);
+  });
+
+  it('ROUND and TRUNC to places of an infinite or NaN double fail the call, as BigDecimal.valueOf refuses it', () => {
+    expect(() => call('ROUND', [D, I], [Infinity, 2])).toThrow('Character I is neither a decimal digit number');
+    expect(() => call('TRUNC', [D, I], [NaN, -1])).toThrow('Character N is neither a decimal digit number');
+  });
+
+  it.each([
     [[13], Math.log(13)], [[0], -Infinity], [[15, 13], 0.9471572411831843], [[1, 13], NaN], [[-15, 13], NaN], [[0, 13], NaN],
   ])('LOG(%j) is the natural log, or log to a base', (args, expected) => {
     expect(call('LOG', args.map(() => D), args)).toBe(expected);
