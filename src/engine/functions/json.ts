@@ -1,4 +1,5 @@
-import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from 'lossless-json';
+import { isLosslessNumber } from 'lossless-json';
+import { INVALID, isJsonObject, readJsonTree as readJson, writeJsonTree, type JsonNode as Json } from './json-tree.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
 import { valueToString } from './values.js';
@@ -10,9 +11,9 @@ export function registerJsonFunctions(): void {
   // as ksqlDB reads JSON for every function here: its first value (trailing text ignored), duplicate keys taken
   fixed('IS_JSON_STRING', 'JSON', [S], BOOL, (s: string | null) => s !== null && readJson(s) !== INVALID, true);
   fixed('JSON_ARRAY_LENGTH', 'JSON', [S], I, (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.length : null; });
-  fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return isObject(v) ? Object.keys(v) : null; });
-  fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return isObject(v) ? new Map(Object.entries(v).map(([k, x]) => [k, jsonText(x)])) : null; });
-  fixed('JSON_ITEMS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.map((x) => stringifyLossless(x) ?? 'null') : null; });
+  fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return v !== INVALID && isJsonObject(v) ? [...v.keys()] : null; });
+  fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return v !== INVALID && isJsonObject(v) ? new Map([...v].map(([k, x]) => [k, jsonText(x)])) : null; });
+  fixed('JSON_ITEMS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.map(writeJsonTree) : null; });
   define('JSON_CONCAT', 'JSON', 'JSON_CONCAT(json, json...)', (args) => {
     if (args.length < 1 || !args.every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;
     return { returnType: S, argTypes: args.map(() => S), fn: (a) => jsonConcat(a as (string | null)[]) };
@@ -31,25 +32,9 @@ export function registerJsonFunctions(): void {
   } : undefined));
 }
 
-const INVALID = Symbol('invalid JSON');
-type Json = unknown;
-const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === 'object' && !Array.isArray(v) && !isLosslessNumber(v);
-
-/** Jackson's tree keeps a key's last value (in the place of its first), where lossless-json would throw. */
-const LAST_VALUE = { onDuplicateKey: ({ newValue }: { newValue: unknown }) => newValue };
-
-/** The first JSON value of the text, as Jackson reads it (trailing text ignored, a duplicate key's last value), or INVALID. */
-function readJson(text: string): Json | typeof INVALID {
-  try { return parseLossless(text, null, LAST_VALUE); } catch (e) {
-    const end = /Expected end of input .*?(\d+)/.exec((e as Error).message);
-    if (!end) return INVALID;
-    try { return parseLossless(text.slice(0, Number(end[1])), null, LAST_VALUE); } catch { return INVALID; }
-  }
-}
-
 /** A JSON value as text: strings unquoted, everything else as compact JSON. */
 function jsonText(v: Json): string {
-  return typeof v === 'string' ? v : stringifyLossless(v) ?? 'null';
+  return typeof v === 'string' ? v : writeJsonTree(v);
 }
 
 /**
@@ -73,7 +58,7 @@ export function extractJsonField(json: string, path: string): string | null {
       const i = Number(step);
       if (i < 0 || i >= v.length) return null;
       v = v[i];
-    } else if (isObject(v) && Object.hasOwn(v, step)) v = v[step];
+    } else if (isJsonObject(v) && v.has(step)) v = v.get(step)!;
     else return null;
   }
   return jsonText(v);
@@ -83,8 +68,9 @@ export function extractJsonField(json: string, path: string): string | null {
 function jsonConcat(texts: (string | null)[]): string | null {
   const values = texts.map((t) => (t == null ? INVALID : readJson(t)));
   if (values.some((v) => v === INVALID)) return null;
-  if (values.every(isObject)) return stringifyLossless(Object.assign({}, ...values)) ?? null;
-  return stringifyLossless(values.flatMap((v) => (Array.isArray(v) ? v : [v]))) ?? null;
+  const nodes = values as Json[];
+  if (nodes.every(isJsonObject)) return writeJsonTree(new Map(nodes.flatMap((v) => [...v])));
+  return writeJsonTree(nodes.flatMap((v) => (Array.isArray(v) ? v : [v])));
 }
 
 /**

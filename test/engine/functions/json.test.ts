@@ -6,6 +6,28 @@ const S = T.STRING;
 
 describe('JSON functions', () => {
   it.each([
+    ['JSON_KEYS', '{"b":1,"2":2,"a":3,"1":4}', ['b', '2', 'a', '1']],
+    ['JSON_KEYS', '{"a":1,"b":2,"a":3}', ['a', 'b']],
+    ['JSON_ARRAY_LENGTH', '[1] 2', 1],
+    ['IS_JSON_STRING', '[1] 2', true],
+    ['IS_JSON_STRING', '01', false],
+    ['IS_JSON_STRING', '-0', true],
+    ['IS_JSON_STRING', '1.', false],
+    ['IS_JSON_STRING', 'nullx', false],
+    ['IS_JSON_STRING', '"a"x', true],
+    ['IS_JSON_STRING', '   ', false],
+    ['JSON_ITEMS', '[{"b":1,"1":2},"x"]', ['{"b":1,"1":2}', '"x"']],
+  ])('%s(%j) = %j', (fn, json, expected) => {
+    expect(call(fn, [S], [json])).toEqual(expected);
+  });
+
+  it('JSON_RECORDS keeps document order; JSON_CONCAT merges objects in order, a later key replacing a value in its first place', () => {
+    expect([...(call('JSON_RECORDS', [S], ['{"z":1,"10":[2]}']) as Map<string, string>)]).toEqual([['z', '1'], ['10', '[2]']]);
+    expect(call('JSON_CONCAT', [S, S], ['{"b":1,"2":2}', '{"a":3,"b":4}'])).toBe('{"b":4,"2":2,"a":3}');
+    expect(call('JSON_CONCAT', [S, S], ['1x', '2'])).toBeNull();
+  });
+
+  it.each([
     ['{"name": "cdd", "@type": "VAL"}}', '$.@type', 'VAL'],
     ['{"array": [1.23450]}', '$.array[0]', '1.23450'],
     ['{"array": [1, 2]}', '$.array[-1]', null],
@@ -22,6 +44,22 @@ describe('JSON functions', () => {
     ['{"a": 1}', '$.constructor', null],
     ['{"a": 1, "a": 2}', '$.a', '2'],
     ['"text"', '$', 'text'],
+    // Jackson reads the first value only (text after it is not read), but that value by its own rules:
+    // no leading zeros, a number or literal at the root ends at whitespace, a literal is no longer word
+    ['{"a":1} 2', '$.a', '1'],
+    ['[1] 2', '$[0]', '1'],
+    ['1 x', '$', '1'],
+    ['1x', '$', null],
+    ['01', '$', null],
+    ['truex', '$', null],
+    ['[true,false]', '$[1]', 'false'],
+    ['{"a":"\\u0001"}', '$.a', '\u0001'],
+    ['{"a":"x\u0001"}', '$.a', null],
+    // objects keep their keys in document order, integer-like keys too
+    ['{"x":{"b":1,"2":2}}', '$.x', '{"b":1,"2":2}'],
+    ['{"x":{"s":"a\\u001f\\"b"}}', '$.x', '{"s":"a\\u001F\\"b"}'],
+    ['['.repeat(1000) + ']'.repeat(1000), '$', '['.repeat(1000) + ']'.repeat(1000)],
+    ['['.repeat(1001) + ']'.repeat(1001), '$', null],
   ])('EXTRACTJSONFIELD(%j, %j) = %j', (json, path, expected) => {
     expect(call('EXTRACTJSONFIELD', [S, S], [json, path])).toBe(expected);
   });
