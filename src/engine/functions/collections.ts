@@ -8,6 +8,26 @@ import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './reg
  * Whether a value may stand for an element of type `item` in a generic function (ksqlDB binds its
  * type parameter from both): the same type, a NULL, numbers of any width, or one that casts to it.
  */
+/**
+ * The order and equality Java's collections give elements of this type (ksqlDB's array functions
+ * sort, dedupe and search with compareTo and equals): SQL's, except that a DOUBLE -0.0 is a value of
+ * its own, below 0.0 (Double.compareTo); elements that are no Comparable (maps, structs, lists) fail
+ * a comparison as Java's cast to Comparable does.
+ */
+function javaOrder(item: SqlType): (a: unknown, b: unknown) => number {
+  const unordered = NOT_COMPARABLE[item.kind];
+  if (unordered) return () => { throw new EvalError(`class ${unordered} cannot be cast to class java.lang.Comparable`); };
+  if (item.kind !== 'DOUBLE') return compareValues;
+  return (a, b) => (a === 0 && b === 0 ? Number(Object.is(b, -0)) - Number(Object.is(a, -0)) : compareValues(a, b));
+}
+/** Java's equals for elements of this type (as javaOrder; maps, structs and lists compare their contents). */
+function javaEquals(item: SqlType): (a: unknown, b: unknown) => boolean {
+  const order = NOT_COMPARABLE[item.kind] ? compareValues : javaOrder(item);
+  return (a, b) => (a == null ? b == null : b != null && order(a, b) === 0);
+}
+/** The Java classes ksqlDB holds these values in, which are not Comparable. */
+const NOT_COMPARABLE: Partial<Record<SqlType['kind'], string>> = { STRUCT: 'org.apache.kafka.connect.data.Struct', MAP: 'java.util.HashMap', ARRAY: 'java.util.ArrayList' };
+
 const fitsItem = (value: SqlType, item: SqlType): boolean => value.kind === 'NULL' || (isNumeric(value) && isNumeric(item)) || canImplicitlyCast(value, item);
 
 /** Null handling and conditionals, arrays and maps. */
@@ -31,12 +51,17 @@ export function registerCollectionFunctions(): void {
 
   // ---- collections
   define('ARRAY_LENGTH', 'ARRAY', 'ARRAY_LENGTH(array)', (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? { returnType: I, argTypes: args, fn: ([a]) => (a == null ? null : (a as unknown[]).length) } : undefined));
-  define('ARRAY_CONTAINS', 'ARRAY', 'ARRAY_CONTAINS(array, value)', (args) => (args.length === 2 && args[0]!.kind === 'ARRAY' && fitsItem(args[1]!, args[0]!.item) ? { returnType: BOOL, argTypes: [args[0]!, args[0]!.item], fn: ([a, v]) => (a == null ? false : (a as unknown[]).some((x) => (x == null ? v == null : v != null && compareValues(x, v) === 0))) } : undefined));
+  define('ARRAY_CONTAINS', 'ARRAY', 'ARRAY_CONTAINS(array, value)', (args) => {
+    if (args.length !== 2 || args[0]!.kind !== 'ARRAY' || !fitsItem(args[1]!, args[0]!.item)) return undefined;
+    const same = javaEquals(args[0]!.item);
+    return { returnType: BOOL, argTypes: [args[0]!, args[0]!.item], fn: ([a, v]) => (a == null ? false : (a as unknown[]).some((x) => same(x, v))) };
+  });
   for (const [name, sign] of [['ARRAY_MAX', 1], ['ARRAY_MIN', -1]] as const) {
-    define(name, 'ARRAY', `${name}(array)`, (args) => (args.length === 1 && args[0]!.kind === 'ARRAY' ? {
-      returnType: args[0]!.item, argTypes: args,
-      fn: ([a]) => (a == null ? null : (a as unknown[]).filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null)),
-    } : undefined));
+    define(name, 'ARRAY', `${name}(array)`, (args) => {
+      if (args.length !== 1 || args[0]!.kind !== 'ARRAY') return undefined;
+      const order = javaOrder(args[0]!.item);
+      return { returnType: args[0]!.item, argTypes: args, fn: ([a]) => (a == null ? null : (a as unknown[]).filter((x) => x != null).reduce<unknown>((best, x) => (best == null || order(x, best) * sign > 0 ? x : best), null)) };
+    });
   }
   define('AS_VALUE', 'OTHER', 'AS_VALUE(keyColumn)', (args) => (args.length === 1 ? { returnType: args[0]!.kind === 'NULL' ? S : args[0]!, argTypes: args, fn: ([a]) => a ?? null } : undefined));
   define('MAP_KEYS', 'MAP', 'MAP_KEYS(map)', (args) => (args.length === 1 && args[0]!.kind === 'MAP' ? { returnType: T.array(args[0]!.key), argTypes: args, fn: ([m]) => (m == null ? null : [...(m as Map<unknown, unknown>).keys()]) } : undefined));
@@ -57,7 +82,8 @@ export function registerCollectionFunctions(): void {
   // ENTRIES(map, sorted): the entries as STRUCT<K, V>, optionally in key order
   define('ENTRIES', 'MAP', 'ENTRIES(map, sorted)', (args) => {
     const [m, sorted] = args;
-    if (args.length !== 2 || m?.kind !== 'MAP' || m.key.kind !== 'STRING' || !canImplicitlyCast(sorted!, BOOL)) return undefined;
+    // (ksqlDB's overloads take maps of INT, BIGINT, DOUBLE, BOOLEAN and STRING values only)
+    if (args.length !== 2 || m?.kind !== 'MAP' || m.key.kind !== 'STRING' || !ENTRY_VALUES.has(m.value.kind) || !canImplicitlyCast(sorted!, BOOL)) return undefined;
     return {
       returnType: T.array(T.struct([{ name: 'K', type: S }, { name: 'V', type: m.value }])), argTypes: [m, BOOL],
       fn: ([map, sort]) => {
@@ -73,27 +99,31 @@ export function registerCollectionFunctions(): void {
   }
 
   // ---- more collections, JSON and bytes
-  const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
+  const arrayFn = (name: string, arity: number, ret: (t: SqlType) => SqlType, fn: (a: unknown[], item: SqlType, ...rest: unknown[]) => unknown, nullArrayGivesNull = true) =>
     define(name, 'ARRAY', `${name}(array${arity > 1 ? (name === 'ARRAY_SORT' ? ', direction' : ', element') : ''})`, (args) => {
-      if (args.length !== arity || args[0]!.kind !== 'ARRAY') return undefined;
       const t = args[0]!;
+      if (args.length !== arity || t.kind !== 'ARRAY') return undefined;
       // ARRAY_REMOVE's victim is an element: of the array's element type
       if (name === 'ARRAY_REMOVE' && !fitsItem(args[1]!, t.item)) return undefined;
       // ARRAY_SORT's direction is a string ('ASC', 'DESC', ...)
       if (name === 'ARRAY_SORT' && arity === 2 && args[1]!.kind !== 'STRING' && args[1]!.kind !== 'NULL') return undefined;
-      const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' && t.kind === 'ARRAY' ? t.item : a));
-      return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], ...rest)) };
+      const argTypes = args.map((a, i) => (i === 0 ? t : a.kind === 'NULL' ? t.item : a));
+      return { returnType: ret(t), argTypes, fn: ([a, ...rest]) => (a == null && nullArrayGivesNull ? null : fn((a ?? []) as unknown[], t.item, ...rest)) };
     });
-  const distinctValues = (list: unknown[]) => list.filter((x, i) => list.findIndex((y) => (x == null ? y == null : y != null && compareValues(x, y) === 0)) === i);
-  arrayFn('ARRAY_DISTINCT', 1, (t) => t, (a) => distinctValues(a));
-  arrayFn('ARRAY_SORT', 1, (t) => t, (a) => [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y))));
+  const distinctValues = (list: unknown[], item: SqlType) => { const same = javaEquals(item); return list.filter((x, i) => list.findIndex((y) => same(x, y)) === i); };
+  const sorted = (list: unknown[], item: SqlType, sign: number) => {
+    const order = javaOrder(item);
+    return [...list].sort((x, y) => (x == null ? (y == null ? 0 : 1) : y == null ? -1 : order(x, y) * sign));
+  };
+  arrayFn('ARRAY_DISTINCT', 1, (t) => t, (a, item) => distinctValues(a, item));
+  arrayFn('ARRAY_SORT', 1, (t) => t, (a, item) => sorted(a, item, 1));
   // ksqlDB's ArraySort takes ASC/ASCENDING or DESC/DESCENDING (any case); a NULL or other direction gives NULL
-  arrayFn('ARRAY_SORT', 2, (t) => t, (a, dir) => {
+  arrayFn('ARRAY_SORT', 2, (t) => t, (a, item, dir) => {
     const d = typeof dir === 'string' ? dir.toUpperCase() : '';
     const sign = d === 'ASC' || d === 'ASCENDING' ? 1 : d === 'DESC' || d === 'DESCENDING' ? -1 : 0;
-    return sign === 0 ? null : [...a].sort((x, y) => (x == null ? 1 : y == null ? -1 : compareValues(x, y) * sign));
+    return sign === 0 ? null : sorted(a, item, sign);
   });
-  arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, v) => a.filter((x) => !(x == null ? v == null : v != null && compareValues(x, v) === 0)));
+  arrayFn('ARRAY_REMOVE', 2, (t) => t, (a, item, v) => { const same = javaEquals(item); return a.filter((x) => !same(x, v)); });
   // ARRAY_JOIN(array[, delimiter = ',']): items as Java prints them, NULL items as 'null', a NULL delimiter as ''
   define('ARRAY_JOIN', 'ARRAY', 'ARRAY_JOIN(array[, delimiter])', (args) => {
     const t = args[0];
@@ -125,15 +155,18 @@ export function registerCollectionFunctions(): void {
       return { returnType: t, argTypes: [t, t], fn: ([a, b]) => {
         if (op === 'concat') return a == null && b == null ? null : [...((a ?? []) as unknown[]), ...((b ?? []) as unknown[])];
         if (a == null || b == null) return null;
-        const x = a as unknown[], y = b as unknown[];
-        const inY = (v: unknown) => y.some((w) => (v == null ? w == null : w != null && compareValues(v, w) === 0));
-        if (op === 'union') return distinctValues([...x, ...y]);
-        if (op === 'intersect') return distinctValues(x.filter(inY));
-        return distinctValues(x.filter((v) => !inY(v)));
+        const x = a as unknown[], y = b as unknown[], item = t.item, same = javaEquals(item);
+        const inY = (v: unknown) => y.some((w) => same(v, w));
+        if (op === 'union') return distinctValues([...x, ...y], item);
+        if (op === 'intersect') return distinctValues(x.filter(inY), item);
+        return distinctValues(x.filter((v) => !inY(v)), item);
       } };
     });
   }
 }
+
+/** The value types of ENTRIES' maps. */
+const ENTRY_VALUES = new Set<SqlType['kind']>(['INTEGER', 'BIGINT', 'DOUBLE', 'BOOLEAN', 'STRING']);
 
 /** ARRAY_JOIN's items that are no ksqlDB primitive (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING), by the Java class ksqlDB holds them in. */
 const JOIN_UNSUPPORTED: Partial<Record<SqlType['kind'], string>> = {

@@ -7,6 +7,41 @@ const S = T.STRING, I = T.INTEGER, B = T.BIGINT;
 const m = (o: Record<string, unknown>) => new Map(Object.entries(o));
 
 describe('array functions', () => {
+  const DA = T.array(T.DOUBLE);
+  it.each([
+    ['ARRAY_DISTINCT', [[0, -0]], [0, -0]],
+    ['ARRAY_DISTINCT', [[NaN, NaN, 1]], [NaN, 1]],
+    ['ARRAY_SORT', [[0, -0, NaN, -1]], [-1, -0, 0, NaN]],
+    ['ARRAY_MIN', [[0, -0]], -0],
+    ['ARRAY_MAX', [[-0, 0]], 0],
+    ['ARRAY_UNION', [[0], [-0]], [0, -0]],
+    ['ARRAY_INTERSECT', [[0, 1], [-0, 1]], [1]],
+    ['ARRAY_EXCEPT', [[0, 1], [-0]], [0, 1]],
+    ['ARRAY_REMOVE', [[0, -0], 0], [-0]],
+    ['ARRAY_CONTAINS', [[0], -0], false],
+  ] as [string, unknown[], unknown][])('%s(%j): a DOUBLE -0.0 is its own value, below 0.0, as Double.equals and compareTo have it', (fn, args, expected) => {
+    const types = args.map((a) => (Array.isArray(a) ? DA : T.DOUBLE));
+    expect(call(fn, types, args)).toEqual(expected);
+    // (toEqual takes -0 and 0 for one: the signs are checked apart)
+    const got = call(fn, types, args);
+    const signs = (v: unknown) => (Array.isArray(v) ? v.map((x) => Object.is(x, -0)) : Object.is(v, -0));
+    expect(signs(got)).toEqual(signs(expected));
+  });
+
+  it('ARRAY_MAX, ARRAY_MIN and ARRAY_SORT of maps, structs or arrays fail the call once two elements are compared (no Comparable), as Java\'s cast does', () => {
+    const structs = T.array(T.struct([{ name: 'A', type: I }]));
+    expect(() => call('ARRAY_MAX', [T.array(T.map(S, I))], [[m({ a: 1 }), m({ b: 2 })]])).toThrow('class java.util.HashMap cannot be cast to class java.lang.Comparable');
+    expect(() => call('ARRAY_MIN', [structs], [[{ A: 2 }, { A: 1 }]])).toThrow('class org.apache.kafka.connect.data.Struct cannot be cast');
+    expect(() => call('ARRAY_SORT', [T.array(T.array(I))], [[[2], [1]]])).toThrow('class java.util.ArrayList cannot be cast');
+    expect(call('ARRAY_MAX', [structs], [[{ A: 2 }, null]])).toEqual({ A: 2 });
+    expect(call('ARRAY_DISTINCT', [structs], [[{ A: 2 }, { A: 2 }]])).toEqual([{ A: 2 }]);
+  });
+
+  it('ENTRIES takes maps of INT, BIGINT, DOUBLE, BOOLEAN and STRING values only, as ksqlDB\'s overloads', () => {
+    for (const v of [I, B, T.DOUBLE, T.BOOLEAN, S]) expect(typeof resolve('ENTRIES', [T.map(S, v), T.BOOLEAN])).toBe('object');
+    for (const v of [T.array(I), T.decimal(4, 2), T.map(S, I)]) expect(() => resolve('ENTRIES', [T.map(S, v), T.BOOLEAN])).toThrow('does not accept these parameters');
+  });
+
   it.each([
     [['a', 'b', 'c', 'd'], 2, 3, ['b', 'c']],
     [['a', 'b'], null, null, ['a', 'b']],
