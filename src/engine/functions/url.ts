@@ -27,6 +27,11 @@ export function parseUri(url: string): UriParts | undefined {
   if (!m || ILLEGAL.test(url)) return undefined;
   const [, scheme, authority, path, query, fragment] = m;
   if (scheme !== undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(scheme)) return undefined;
+  if (scheme !== undefined && !url.startsWith('/', scheme.length + 1)) {
+    // an opaque URI (mailto:a@b.com?x): its scheme-specific part is no path or query; it must have one
+    const ssp = url.slice(scheme.length + 1, fragment === undefined ? url.length : url.length - fragment.length - 1);
+    return ssp === '' ? undefined : { scheme, fragment };
+  }
   const parts: UriParts = { scheme, path, query, fragment };
   if (authority !== undefined) {
     const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
@@ -34,7 +39,8 @@ export function parseUri(url: string): UriParts | undefined {
     if (!hp) return undefined;
     // an authority whose host is no host name or address is registry-based to java.net.URI: it
     // has no host and no port (a Docker-style kafka_1, a non-ASCII name)
-    if (hp[1] && serverHost(hp[1])) {
+    // (so is one whose port is beyond an int: Integer.parseInt fails it)
+    if (hp[1] && serverHost(hp[1]) && !(Number(hp[2] ?? 0) > 2147483647)) {
       parts.host = hp[1];
       if (hp[2]) parts.port = Number(hp[2]);
     }
@@ -92,11 +98,29 @@ export function encodeParam(s: string): string {
   return out;
 }
 
-/** java.net.URLDecoder with UTF-8: '+' is a space, %XX a byte. */
+/**
+ * java.net.URLDecoder with UTF-8: '+' is a space; a run of %XX escapes is bytes decoded as UTF-8, a
+ * sequence that is no UTF-8 as U+FFFD (as new String(bytes, UTF_8) does); a bad escape fails the call.
+ */
 export function decodeParam(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    throw new EvalError(`URLDecoder: Illegal hex characters in escape (%) pattern: ${s}`);
+  let out = '';
+  for (let i = 0; i < s.length;) {
+    const c = s[i]!;
+    if (c === '+') { out += ' '; i++; continue; }
+    if (c !== '%') { out += c; i++; continue; }
+    const bytes: number[] = [];
+    while (i < s.length && s[i] === '%') {
+      if (i + 2 >= s.length) throw new EvalError('URLDecoder: Incomplete trailing escape (%) pattern');
+      // (Integer.parseInt of the two characters: a sign is taken, a negative value refused)
+      const hex = s.slice(i + 1, i + 3);
+      const bad = /^[+-]?[0-9a-fA-F]*/.exec(hex)![0].length;
+      if (bad < 2 || !/[0-9a-fA-F]/.test(hex)) throw new EvalError(`URLDecoder: Illegal hex characters in escape (%) pattern - Error at index ${Math.min(bad, 1)} in: "${hex}"`);
+      const v = parseInt(hex, 16);
+      if (v < 0) throw new EvalError('URLDecoder: Illegal hex characters in escape (%) pattern - negative value');
+      bytes.push(v);
+      i += 3;
+    }
+    out += Buffer.from(bytes).toString('utf8');
   }
+  return out;
 }

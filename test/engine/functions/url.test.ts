@@ -29,8 +29,32 @@ describe('URL functions', () => {
     ['URL_EXTRACT_HOST', 'http://localhost:80/x', 'localhost'],
     ['URL_EXTRACT_HOST', 'http://[::1]:80/x', '[::1]'],
     ['URL_EXTRACT_PATH', 'http://kafka_1:9092/p', '/p'],
+    // a port beyond an int makes the authority registry-based too
+    ['URL_EXTRACT_PORT', 'http://h.com:2147483647/p', 2147483647],
+    ['URL_EXTRACT_PORT', 'http://h.com:2147483648/p', null],
+    ['URL_EXTRACT_HOST', 'http://h.com:99999999999/p', null],
+    // an opaque URI has a scheme and a fragment, no path, query or host; a scheme with nothing after it is no URI
+    ['URL_EXTRACT_PATH', 'mailto:a@b.com', null],
+    ['URL_EXTRACT_QUERY', 'mailto:a@b.com?subject=x', null],
+    ['URL_EXTRACT_PROTOCOL', 'mailto:a@b.com', 'mailto'],
+    ['URL_EXTRACT_FRAGMENT', 'urn:isbn:123#f', 'f'],
+    ['URL_EXTRACT_PROTOCOL', 'http:', null],
+    ['URL_EXTRACT_PROTOCOL', 'http:#f', null],
+    // URLDecoder decodes a run of escapes as UTF-8 text: bytes that are none become U+FFFD; a sign is Integer.parseInt's
+    ['URL_DECODE_PARAM', '%C3', '\uFFFD'],
+    ['URL_DECODE_PARAM', 'a%C3%28b', 'a\uFFFD(b'],
+    ['URL_DECODE_PARAM', '%E2%82%AC+%+1', '\u20AC \u0001'],
   ] as const)('%s(%j) = %j', (name, url, expected) => {
     expect(call(name, [S], [url])).toBe(expected);
+  });
+
+  it.each([
+    ['%zz', 'Illegal hex characters in escape (%) pattern - Error at index 0 in: "zz"'],
+    ['%1z', 'Illegal hex characters in escape (%) pattern - Error at index 1 in: "1z"'],
+    ['%-1', 'Illegal hex characters in escape (%) pattern - negative value'],
+    ['ab%4', 'Incomplete trailing escape (%) pattern'],
+  ])('URL_DECODE_PARAM(%j) fails the call as URLDecoder does', (text, message) => {
+    expect(() => call('URL_DECODE_PARAM', [S], [text])).toThrow(`URLDecoder: ${message}`);
   });
 
   it.each([
