@@ -695,7 +695,7 @@ export function failurePlace(e: ServerError, head: string, statements: PreparedS
   // the request as a whole was too big: no statement is to blame, the file's size is
   if (e.status === 413) {
     const bytes = Buffer.byteLength(statements.map((x) => x.text).join('\n'));
-    return `its request (${(bytes / 2 ** 20).toFixed(1)} MB of statements) is larger than the server takes (HTTP 413: ${message}); split the file into smaller migrations`;
+    return `its request: ${(bytes / 2 ** 20).toFixed(1)} MB of statements, more than the server takes (HTTP 413: ${message}); split the file into smaller migrations`;
   }
   const starts: number[] = [];
   let line = head === '' ? 1 : head.split('\n').length + 1;

@@ -58,7 +58,7 @@ describe('where a migration failed', () => {
 
   it('a request too large for the server: the file\'s size is to blame, not a statement', () => {
     const e = new ServerError(413, { message: 'Request body exceeds the limit of 10485760 bytes' });
-    expect(failurePlace(e, head, statements)).toMatch(/^its request \(0\.0 MB of statements\) is larger than the server takes \(HTTP 413: Request body exceeds the limit of 10485760 bytes\); split the file into smaller migrations$/);
+    expect(failurePlace(e, head, statements)).toMatch(/^its request: 0\.0 MB of statements, more than the server takes \(HTTP 413: Request body exceeds the limit of 10485760 bytes\); split the file into smaller migrations$/);
   });
 
   it('INSERT VALUES\'s validator, which names only the target', () => {

@@ -66,7 +66,12 @@ export interface LocalServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 10 * 1024 * 1024;
+/**
+ * The largest request body taken. ksqlDB sets none; a migration of seed data (hundreds of thousands of
+ * INSERT VALUES, tens of MB) goes as one request, so the bound is well above that, and is there only so
+ * that one request cannot take the process's memory (a body costs about 70 times its size while it runs).
+ */
+const MAX_BODY = 64 * 1024 * 1024;
 /** ksql.server.command.response.timeout.ms: how long a request waits for the command it names. */
 const COMMAND_TIMEOUT_MS = 5000;
 export const SERVER_VERSION = '7.6.0';
