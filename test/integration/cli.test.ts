@@ -283,12 +283,21 @@ describe('migrations end to end through the CLI', () => {
     const bad = p.run('up', '--dry-run');
     expect(bad.status).toBe(4);
     expect(bad.stdout).toMatch(/V000002__derived\.sql:1: statement 1\/1 would fail: .*NOPE/);
+    // --json: the same as data, by migration (what failed at which statement and line, what was not checked)
+    const badJson = p.run('up', '--dry-run', '--json');
+    expect(badJson.status).toBe(4);
+    const report = JSON.parse(badJson.stdout);
+    expect(report).toMatchObject({ ok: false, migrations: [{ version: 2, name: 'derived', fileName: 'V000002__derived.sql', statements: 1, notes: [], unchecked: [], failed: { line: 1, statement: 1, reason: expect.stringContaining('NOPE') } }] });
+    expect(report.lines).toContain(`CREATE STREAM D_${p.stream} AS SELECT id, nope FROM BASE_${p.stream};`);
     const s = JSON.parse(p.run('status', '--json').stdout);
     expect(s.migrations.map((m: { state: string }) => m.state)).toEqual(['MIGRATED', 'PENDING']);
     // a connector statement is said to be unchecked (the copy has no Kafka Connect), not passed in silence
     sql(p.dir, 'V000002__derived.sql', `CREATE STREAM D_${p.stream} AS SELECT id, v FROM BASE_${p.stream};\nCREATE SOURCE CONNECTOR C_${p.stream} WITH ('connector.class'='x');\n`);
     const conn = p.run('up', '--dry-run');
     expect([conn.status, conn.stdout]).toEqual([0, expect.stringContaining("-- ? V000002__derived.sql:2: statement 2/2 is not checked: connectors go to the target's Kafka Connect, which this copy does not have")]);
+    const connJson = JSON.parse(p.run('up', '--dry-run', '--json').stdout);
+    expect(connJson.ok).toBe(true);
+    expect(connJson.migrations[0]).toEqual({ version: 2, name: 'derived', fileName: 'V000002__derived.sql', statements: 2, notes: [], unchecked: [{ line: 2, statement: 2, reason: "is not checked: connectors go to the target's Kafka Connect, which this copy does not have" }] });
   });
 
   it('--dry-run runs the target\'s CREATE ... AS SELECT queries in its copy: CREATE OR REPLACE is checked against them', async () => {

@@ -128,7 +128,18 @@ async function seedQueries(client: KsqlClient, byQuery: Map<string, TargetQuery>
   return ids;
 }
 
-export interface DryRunReport { ok: boolean; lines: string[] }
+/** What the dry run found of one pending migration (--json). */
+export interface DryRunMigration {
+  version: number; name: string; fileName: string; statements: number;
+  /** Notes on what the file does to the history (a TERMINATE ALL, ...). */
+  notes: string[];
+  /** Statements the copy cannot check (a connector, an ASSERT on what comes from outside ksqlDB). */
+  unchecked: { line: number; statement: number; reason: string }[];
+  /** The first statement that would fail; the dry run stops there. */
+  failed?: { line: number; statement: number; reason: string };
+}
+
+export interface DryRunReport { ok: boolean; migrations: DryRunMigration[]; lines: string[] }
 
 /** A reader of the registry at `url`; credentials in it are sent as Basic auth, never shown with the URL. */
 export function registryAt(url: string): SchemaRegistryClient | undefined {
@@ -192,8 +203,8 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   const p = plan(files, history, options);
   refuseNotUtf8(p);
   if (p.problems.length) throw new PlanRefused(p.problems.map(describeProblem));
-  const lines: string[] = [];
-  if (p.steps.length === 0) return { ok: true, lines: [nothingToApply(p.leftPending, options.to)] };
+  const lines: string[] = [], migrations: DryRunMigration[] = [];
+  if (p.steps.length === 0) return { ok: true, migrations, lines: [nothingToApply(p.leftPending, options.to)] };
   // the target's catalog: custom types, topics (with or without a source), sources, query ids
   const catalog = await target.ksql('SHOW TYPES; SHOW TOPICS; SHOW STREAMS EXTENDED; SHOW TABLES EXTENDED; SHOW QUERIES; SHOW PROPERTIES;', {}, { readOnly: true });
   const descriptions = catalog.flatMap((e) => (e.sourceDescriptions as Description[] | undefined) ?? []);
@@ -227,8 +238,14 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
     await ensureMetadata(client, s.metadata);
     for (const step of p.steps) {
       const statements = prepareMigration(step.file, s.defines, undefined, s.substitution);
+      const found: DryRunMigration = { version: step.file.version, name: step.file.name, fileName: step.file.fileName, statements: statements.length, notes: [], unchecked: [] };
+      migrations.push(found);
       lines.push(`-- ${versionName(step.file.version)} ${step.file.name} (${step.file.fileName})`);
-      for (const note of historyNotes(step.file.fileName, statements, s.metadata)) lines.push(`-- note: ${note}`);
+      for (const note of historyNotes(step.file.fileName, statements, s.metadata)) { lines.push(`-- note: ${note}`); found.notes.push(note); }
+      const unchecked = (line: number, k: number, reason: string) => {
+        lines.push(`-- ? ${step.file.fileName}:${line}: statement ${k + 1}/${statements.length} ${reason}`);
+        found.unchecked.push({ line, statement: k + 1, reason });
+      };
       // SET and UNSET last for the rest of the file, as in the one request up sends it in; the
       // copy gets each statement alone, with the properties set before it
       const fileProps: Record<string, string> = {};
@@ -244,7 +261,8 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
           const at = /^line (\d+):(\d+): /.exec(brief);
           if (at) { line = st.line + Number(at[1]) - 1; brief = `line ${line}:${at[2]}: ${brief.slice(at[0].length)}`; }
           lines.push(`-- ! ${step.file.fileName}:${line}: statement ${k + 1}/${statements.length} would fail: ${brief}`);
-          return { ok: false, lines };
+          found.failed = { line, statement: k + 1, reason: brief };
+          return { ok: false, migrations, lines };
         };
         // the copy runs no queries: a statement about one of the target's is checked against its ids
         const control = /^\s*(TERMINATE|PAUSE|RESUME)\s+`?([\w-]+)`?\s*;\s*$/i.exec(st.text);
@@ -267,7 +285,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
         if (refusal) return fail(refusal);
         // connectors go to the target's Kafka Connect, which the copy does not have
         if (/^\s*(CREATE\s+(SOURCE|SINK)\s+CONNECTOR|DROP\s+CONNECTOR)\b/i.test(st.text)) {
-          lines.push(`-- ? ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} is not checked: connectors go to the target's Kafka Connect, which this copy does not have`);
+          unchecked(st.line, k, 'is not checked: connectors go to the target\'s Kafka Connect, which this copy does not have');
           continue;
         }
         // an ASSERT is checked at once: what it waits for on the target may come from outside
@@ -281,7 +299,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
             // a topic the copy has (made by this run, or one of the target's) with other settings
             // fails as it would on the target: waiting would not change its partitions
             if (assertion.not || e.status !== 417 || /Mismatched configuration/i.test(e.message)) return fail(e.message);
-            lines.push(`-- ? ${step.file.fileName}:${st.line}: statement ${k + 1}/${statements.length} waits on the target for what this copy cannot see (made outside ksqlDB?): ${briefMessage(e.message)}`);
+            unchecked(st.line, k, `waits on the target for what this copy cannot see (made outside ksqlDB?): ${briefMessage(e.message)}`);
           }
           continue;
         }
@@ -305,7 +323,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
       }
     }
     lines.push(`-- ${p.steps.length} migration(s) checked against a copy of the target's catalog; nothing was applied`);
-    return { ok: true, lines };
+    return { ok: true, migrations, lines };
   } finally {
     await client.close();
     await local.close();

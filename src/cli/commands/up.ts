@@ -80,7 +80,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
       // the statements as they will run, secrets masked; --quiet leaves only what would fail
       const redact = secretRedactor(config, opts);
       const lines = report.lines.map(redact);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ ...report, lines }, null, 2)}\n`);
+      // (reasons name the statement's text at most, which may hold a substituted secret: masked too)
+      const migrations = report.migrations.map((m) => ({ ...m, notes: m.notes.map(redact), unchecked: m.unchecked.map((u) => ({ ...u, reason: redact(u.reason) })), ...(m.failed ? { failed: { ...m.failed, reason: redact(m.failed.reason) } } : {}) }));
+      if (opts.json) process.stdout.write(`${JSON.stringify({ ok: report.ok, migrations, lines }, null, 2)}\n`);
       else if (opts.quiet) for (const l of lines.filter((x) => x.startsWith('-- !'))) process.stderr.write(`${l}\n`);
       else for (const l of lines) process.stdout.write(`${l}\n`);
       return report.ok ? EXIT.OK : EXIT.VALIDATION;
