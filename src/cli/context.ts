@@ -84,8 +84,9 @@ export function redactor(secrets: string[] | (() => Iterable<string>)): (text: s
 }
 
 /**
- * --embedded: starts the local server in this process (data in DIR, default .ksql-migrate/ beside the
- * config) and points the config at it. The CLI still speaks HTTP to it, as to any ksqlDB.
+ * --embedded: starts the local server in this process (data in DIR, from the current directory as
+ * every path typed on the command line is; default .ksql-migrate/ beside the config) and points the
+ * config at it. The CLI still speaks HTTP to it, as to any ksqlDB.
  */
 export async function startEmbedded(config: Config, opts: GlobalOptions): Promise<() => Promise<void>> {
   if (opts.embedded === undefined || opts.embedded === false) return async () => undefined;
@@ -93,8 +94,7 @@ export async function startEmbedded(config: Config, opts: GlobalOptions): Promis
   if (opts.server !== undefined) throw new CliError('--embedded and --server name two targets: give one of them', EXIT.USAGE);
   const { startLocalServer } = await import('../engine/rest/server.js');
   const { dirname, resolve } = await import('node:path');
-  const base = config.configPath ? dirname(config.configPath) : process.cwd();
-  const dataDir = resolve(base, typeof opts.embedded === 'string' ? opts.embedded : '.ksql-migrate');
+  const dataDir = typeof opts.embedded === 'string' ? resolve(opts.embedded) : resolve(config.configPath ? dirname(config.configPath) : process.cwd(), '.ksql-migrate');
   const { DataDirInUse, droppedLineWarning, JournalDamaged } = await import('../engine/storage/journal.js');
   let server;
   try { server = await startLocalServer({ port: 0, dataDir, properties: { 'ksql.streams.auto.offset.reset': 'earliest' } }); } catch (e) {

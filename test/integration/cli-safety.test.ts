@@ -998,6 +998,17 @@ describe('mistakes are errors, not silent successes', () => {
     expect(p.run('status', '--embedded', 'data', '-q').stderr).toBe('');
   });
 
+  it('--embedded DIR is taken from the current directory, as every path typed on the command line; its default stays beside the config file', () => {
+    const p = project();
+    sql(p.dir, 'V000001__a.sql', stream(`EMBC_${p.stream}`, `embc_${p.stream.toLowerCase()}`));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'ksqlm-cwd-'));
+    const run = (command: string, ...args: string[]) => spawnSync(process.execPath, [CLI, command, '--config', join(p.dir, 'ksql-migrate.yaml'), ...args], { cwd: elsewhere, encoding: 'utf8', timeout: 60_000 });
+    expect(run('up', '--embedded', './mydata').status).toBe(0);
+    expect([existsSync(join(elsewhere, 'mydata', 'journal.jsonl')), existsSync(join(p.dir, 'mydata'))]).toEqual([true, false]);
+    expect(run('up', '--embedded').status).toBe(0);
+    expect([existsSync(join(p.dir, '.ksql-migrate', 'journal.jsonl')), existsSync(join(elsewhere, '.ksql-migrate'))]).toEqual([true, false]);
+  });
+
   it('--embedded naming a file, or given with --server, is a usage error naming the flag (exit 2)', () => {
     const p = project();
     writeFileSync(join(p.dir, 'afile'), 'x');
