@@ -300,7 +300,7 @@ function fromProperties(text: string, path: string): Record<string, unknown> {
     }
     // every key the Java tool reads has a dot: a line without one is no key, and may be the rest of
     // a value (a password) that ran on to the next line, so it is not echoed
-    if (!key.includes('.')) throw new ConfigError(`${at(key)}: a line that is no key of the file (a value continued on the next line without a trailing \\?)`);
+    if (!key.includes('.')) throw new ConfigError(`${at(key)}: unknown key (every key of the file has a dot, as ksql.server.url; not shown, as the line may be the rest of a value, such as a password, continued without a trailing \\)`);
     throw new ConfigError(`${at(key)}: unknown key ${key} (known: ${[...Object.keys(PROPERTY_KEYS), 'ssl.alpn', 'ssl.verify.host'].join(', ')})`);
   }
   return out;
