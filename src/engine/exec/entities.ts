@@ -78,7 +78,8 @@ export function sourceDescription(engine: Engine, ds: DataSource, extended: bool
     partitions: topic?.config.partitions ?? 0,
     replication: topic?.config.replicas ?? 0,
     statement: ds.statement,
-    queryOffsetSummaries: extended ? queries.filter((q) => q.runtime && q.plan.sources.some((s) => s.name === ds.name)).map((q) => offsetSummary(engine, q)) : [],
+    // (the queries that write the source: how far each has read what it reads, as ksqlDB's "Consumer Groups summary")
+    queryOffsetSummaries: extended ? queries.filter((q) => q.runtime && q.sinkName === ds.name).map((q) => offsetSummary(engine, q)) : [],
     sourceConstraints: engine.metastore.constraintsOn(ds.name),
     clusterStatistics: [],
     clusterErrorStats: [],
