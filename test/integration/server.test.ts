@@ -1119,6 +1119,15 @@ describe('push queries over /query', () => {
     expect(id).toMatch(/^transient_PT_\d+$/);
     const listed = (await ksql(server.url, 'SHOW QUERIES;')).body[0].queries.find((q: { id: string }) => q.id === id);
     expect(listed).toEqual({ queryString: 'SELECT * FROM PT EMIT CHANGES;', sinks: [], sinkKafkaTopics: [], id, statusCount: { RUNNING: 1 }, queryType: 'PUSH', state: 'RUNNING' });
+    // SHOW QUERIES EXTENDED describes it too, as a live query of this host
+    const described = (await ksql(server.url, 'SHOW QUERIES EXTENDED;')).body[0].queryDescriptions.find((q: { id: string }) => q.id === id);
+    expect(described).toMatchObject({
+      id, statementText: 'SELECT * FROM PT EMIT CHANGES;', windowType: null, sources: ['PT'], sinks: [], queryType: 'PUSH', state: 'RUNNING',
+      fields: [{ name: 'K', schema: { type: 'STRING' } }, { name: 'ID', schema: { type: 'INTEGER' } }],
+      queryErrors: [], tasksMetadata: [], consumerGroupId: `_confluent-ksql-default_transient_${id}`,
+    });
+    expect(Object.values(described.ksqlHostQueryStatus)).toEqual(['RUNNING']);
+    expect(described.topology).toContain('KSTREAM-SOURCE');
     // an unquoted id is upper-cased by the parser; ids compare ignoring case
     const t = await ksql(server.url, `TERMINATE ${id};`);
     expect(t.status).toBe(200);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { functionDoc } from '../functions/docs.js';
 import { functionOverloads, paramTypeName } from '../functions/overloads.js';
 import { isKnownProperty, propertyProblem } from './property-values.js';
-import type { Statement } from '../sql/ast.js';
+import type { Query, Statement } from '../sql/ast.js';
 import type { Engine, Entity, ExecContext } from '../engine.js';
 import { KsqlRequestError, KsqlStatementError } from '../analysis/errors.js';
 import { commandStatus, warningEntity } from './status.js';
@@ -12,7 +12,7 @@ import { aggregateFunctions, getAggregate } from '../functions/aggregate.js';
 import { tableFunctions, getTableFunction } from '../functions/table.js';
 import { sinkColumns } from './queries.js';
 import { transientId } from './select.js';
-import { planQuery } from '../analysis/planner.js';
+import { planQuery, type QueryPlan } from '../analysis/planner.js';
 import { summarizePlan, summarizeSourceTable } from '../analysis/plan-summary.js';
 import { javaCompare } from '../util/java-order.js';
 import { defineVariable, undefineVariable } from '../sql/variables.js';
@@ -60,17 +60,8 @@ export function executeAdmin(engine: Engine, stmt: Statement, ctx: ExecContext):
           return { ...base('queryDescription', stmt), queryDescription: { ...queryDescription(sandbox, made), ksqlHostQueryStatus: {}, state: 'UNKNOWN' } };
         }
         const plan = planQuery(inner.query, engine.metastore, { persistent: false });
-        const summary = summarizePlan({ queryId: '', query: inner.query, plan, sink: undefined });
         const id = transientId(inner.query.from.alias ?? plan.sources[0]?.name ?? '');
-        return {
-          ...base('queryDescription', stmt),
-          queryDescription: {
-            id, statementText: inner.text, windowType: plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(plan)),
-            sources: plan.sources.map((x) => x.name), sinks: [],
-            topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: { ...ctx.properties }, ksqlHostQueryStatus: {}, queryType: 'PUSH',
-            queryErrors: [], tasksMetadata: [], consumerGroupId: `_confluent-ksql-${String(engine.properties['ksql.service.id'])}transient_${id}`, state: 'UNKNOWN',
-          },
-        };
+        return { ...base('queryDescription', stmt), queryDescription: pushQueryDescription(engine, { id, text: inner.text, query: inner.query, plan, properties: { ...ctx.properties } }) };
       }
       const q = [...engine.queries.values()].find((x) => x.id.toUpperCase() === stmt.queryId!.toUpperCase());
       if (!q) throw new KsqlRequestError(`Query with id:${stmt.queryId} does not exist, use SHOW QUERIES to view the full set of queries.`);
@@ -206,7 +197,11 @@ function show(engine: Engine, stmt: Extract<Statement, { kind: 'show' }>, ctx: E
     }
     case 'QUERIES': {
       const qs = [...engine.queries.values()];
-      if (stmt.extended) return { ...base('query_descriptions', stmt), queryDescriptions: qs.map((q) => queryDescription(engine, q)) };
+      if (stmt.extended) {
+        // the live push queries too, as ksqlDB's list of live queries has them
+        const pushes = [...engine.transients].flatMap((t) => (t.pushQuery ? [pushQueryDescription(engine, { id: t.id, text: t.statementText, query: t.pushQuery.query, plan: t.plan, properties: t.pushQuery.properties }, t.state === 'ERROR' ? 'ERROR' : 'RUNNING')] : []));
+        return { ...base('query_descriptions', stmt), queryDescriptions: [...qs.map((q) => queryDescription(engine, q)), ...pushes] };
+      }
       // transient push queries are live queries too (queryType PUSH)
       return { ...base('queries', stmt), queries: [...qs.map(runningQueryJson), ...[...engine.transients].map(pushQueryJson)] };
     }
@@ -277,6 +272,21 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
       returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,
     })),
     type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
+  };
+}
+
+/**
+ * A push query's description: EXPLAIN of a SELECT (`state` absent: it does not run, UNKNOWN on no
+ * host), or a live one's in SHOW QUERIES EXTENDED (its state on this host).
+ */
+function pushQueryDescription(engine: Engine, p: { id: string; text: string; query: Query; plan: QueryPlan; properties: Record<string, unknown> }, state?: string) {
+  const summary = summarizePlan({ queryId: '', query: p.query, plan: p.plan, sink: undefined });
+  return {
+    id: p.id, statementText: p.text, windowType: p.plan.windowInfo?.type ?? null, fields: fieldsJson(sinkColumns(p.plan)),
+    sources: p.plan.sources.map((x) => x.name), sinks: [],
+    topology: summary.topology, executionPlan: summary.executionPlan, overriddenProperties: p.properties,
+    ksqlHostQueryStatus: state ? { [engine.hostAddress]: state } : {}, queryType: 'PUSH',
+    queryErrors: [], tasksMetadata: [], consumerGroupId: `_confluent-ksql-${String(engine.properties['ksql.service.id'])}transient_${p.id}`, state: state ?? 'UNKNOWN',
   };
 }
 

@@ -239,6 +239,7 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
     if (limit !== undefined && count >= limit) end('limit');
   });
   rq.statementText = statementText;
+  rq.pushQuery = { query: q, properties: { ...props } };
   engine.watchErrors(rq);
   rq.stop = () => end('closed');
   // a failure that stops the query (state ERROR) ends the answer with it

@@ -1,4 +1,5 @@
 import type { OutMsg, Processor, QueryPlan } from '../analysis/planner.js';
+import type { Query } from '../sql/ast.js';
 import { TopicRef, type Topic, type TopicRecord, type TopicStore } from '../storage/topics.js';
 import { StateStore, type StoreChange } from '../state/store.js';
 import { setCallErrors } from '../analysis/compile.js';
@@ -150,6 +151,8 @@ export class RunningQuery {
   readonly cursor: Cursor;
   /** A transient push query's statement, for SHOW QUERIES. */
   statementText = '';
+  /** A transient push query's parsed query and request properties, for SHOW QUERIES EXTENDED. */
+  pushQuery?: { query: Query; properties: Record<string, unknown> };
   /** Ends a transient push query and its response (TERMINATE of its id). */
   stop?: () => void;
   readonly stores = new Map<string, StateStore<unknown>>();
