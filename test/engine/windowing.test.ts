@@ -53,4 +53,23 @@ describe('session windows', () => {
     // only sessions ending after 20 - 15: it starts a new session
     expect(aggregate(session, false, [['a', 0], ['b', 20], ['a', 8]])).toEqual(['a@0-0=1 ts=0', 'b@20-20=1 ts=20', 'a@8-8=1 ts=8']);
   });
+
+  describe('with EMIT FINAL (gap 5, grace 1, retention a day)', () => {
+    const final: WindowSpec = { type: 'SESSION', size: ms(5000), grace: ms(1000), retention: ms(86_400_000) };
+    it('a session emitted as closed stays in the store: a later record bridging it to an open session merges both, and the merged session goes out when it closes', () => {
+      // at stream time 8000 the close time is 2000: [0,0] goes out; the record at 4000 is not late
+      // (its merged end, 8000, is past 2000) and bridges [0,0] and [8000,8000]
+      expect(emitFinal(final, [['a', 0], ['a', 8000], ['a', 4000], ['b', 30000]])).toEqual(['a@0-0=1 ts=0', 'a@0-8000=3 ts=8000']);
+    });
+    it('a record within the gap of an emitted session alone merges it too, if its merged end is not late', () => {
+      expect(emitFinal(final, [['a', 0], ['a', 8000], ['a', 2500], ['b', 30000]])).toEqual(['a@0-0=1 ts=0', 'a@0-2500=2 ts=2500', 'a@8000-8000=1 ts=8000']);
+    });
+    it('a record whose merged end is before the close time is late, and dropped', () => {
+      expect(emitFinal(final, [['a', 0], ['a', 8000], ['a', 1000], ['b', 30000]])).toEqual(['a@0-0=1 ts=0', 'a@8000-8000=1 ts=8000']);
+    });
+    it('an emitted session goes from the store once past retention, and is never emitted twice', () => {
+      const short: WindowSpec = { type: 'SESSION', size: ms(5), grace: ms(1), retention: ms(6) };
+      expect(emitFinal(short, [['a', 0], ['a', 20], ['a', 40], ['a', 60]])).toEqual(['a@0-0=1 ts=0', 'a@20-20=1 ts=20', 'a@40-40=1 ts=40']);
+    });
+  });
 });

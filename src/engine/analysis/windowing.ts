@@ -20,7 +20,11 @@ const partitionKey = (p: number): string => partitionKeys[p] ??= String(p);
 
 /** `fns`: the aggregate calls its accumulators belong to, in order (absent in state from before it was kept). */
 /** `p`: the partition (task) whose stream time closes a window or session (absent in state kept before it was recorded). */
-interface Agg { key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number }; fns?: string; p?: number }
+interface Agg {
+  key: unknown[]; accs: unknown[]; ts: number; window?: { start: number; end: number }; fns?: string; p?: number;
+  /** EMIT FINAL: a session already emitted as closed (it stays in the store, where a later record may still merge it into a new one). */
+  emitted?: boolean;
+}
 
 /** EMIT FINAL without a GRACE PERIOD closes a window at its end, as ksqlDB's suppression does; else a day less the size. */
 const graceOf = (spec: WindowSpec, final: boolean): number => (spec.grace ? spec.grace.ms : final ? 0 : Math.max(DAY - spec.size.ms, 0));
@@ -201,16 +205,28 @@ function sessionWindowing(spec: WindowSpec, aggs: BoundAggregate[], output: Outp
   // older session no longer merges (Kafka Streams' RocksDBSegmentedBytesStore fetch, session key schema)
   const retention = sessionRetention(spec);
   const latestEnd = stores<number>('latest-session-end');
-  /** EMIT FINAL: sessions that can no longer merge go out once, oldest end first. */
+  /**
+   * EMIT FINAL: closed sessions go out once, oldest end first, as Kafka Streams' emit-final fetch of
+   * the sessions ending before the close time. They stay in the store until retention drops them: a
+   * later record within the gap of one (and of a session still open) merges it into a new session,
+   * which goes out when it closes in turn.
+   */
   const closeSessions = (st: number, partition: number, headers: Header[]) => {
     const due: Agg[] = [];
+    const kept = (latestEnd.get(String(partition)) ?? -Infinity) - retention + 1;
     for (const [sk, list] of [...sessions.entries()]) {
       // a key's sessions are closed by its own partition's stream time
       if (list.some((a) => a.p !== undefined && a.p !== partition)) continue;
-      const open = list.filter((a) => a.window!.end + gap + grace > st);
-      if (open.length === list.length) continue;
-      due.push(...list.filter((a) => !open.includes(a)).map((a) => current(a)!));
-      if (open.length) sessions.put(sk, open); else sessions.delete(sk);
+      if (!list.some((a) => (!a.emitted && a.window!.end + gap + grace <= st) || (a.emitted && a.window!.end < kept))) continue;
+      const next: Agg[] = [];
+      for (const a of list) {
+        if (a.emitted) { if (a.window!.end >= kept) next.push(a); continue; }
+        if (a.window!.end + gap + grace > st) { next.push(a); continue; }
+        const closed = { ...current(a)!, emitted: true };
+        due.push(closed);
+        if (closed.window!.end >= kept) next.push(closed);
+      }
+      if (next.length) sessions.put(sk, next); else sessions.delete(sk);
     }
     due.sort((x, y) => x.window!.end - y.window!.end);
     for (const a of due) output(a.key, a.accs, a.window!.end, a.window, headers, false);
