@@ -1,7 +1,7 @@
 import { longArith, type Long } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, isNumeric, type SqlType } from '../sql/types.js';
-import { compareValues, keyString, valuesEqual } from './values.js';
+import { javaOrderOf, keyString } from './values.js';
 import { QueryFailure } from '../analysis/errors.js';
 
 /** One aggregate bound to argument types: a mutable accumulator per group. */
@@ -149,12 +149,14 @@ for (const [name, sign] of [['MIN', -1], ['MAX', 1]] as const) {
     name, description: `${name === 'MIN' ? 'Minimum' : 'Maximum'} value.`, streamOnly: true,
     resolve: ([t]) => {
       if (!t || !(isNumeric(t) || ['STRING', 'DATE', 'TIME', 'TIMESTAMP', 'BYTES'].includes(t.kind))) return undefined;
+      // (compareTo: a DOUBLE's -0.0 is below 0.0)
+      const { compare } = javaOrderOf(t);
       return {
         returnType: t,
         init: () => null,
-        add: (acc, [v]) => (v == null ? acc : acc == null || compareValues(v, acc) * sign > 0 ? v : acc),
+        add: (acc, [v]) => (v == null ? acc : acc == null || compare(v, acc) * sign > 0 ? v : acc),
         result: (acc) => acc,
-        merge: (a, b) => (a == null ? b : b == null ? a : compareValues(b, a) * sign > 0 ? b : a),
+        merge: (a, b) => (a == null ? b : b == null ? a : compare(b, a) * sign > 0 ? b : a),
       };
     },
   });
@@ -228,7 +230,7 @@ define({
     returnType: T.array(t), init: () => [],
     add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_list') ? acc : [...(acc as unknown[]), v ?? null]),
     // (the last equal value goes, as ksqlDB's undo takes it: lastIndexOf)
-    undo: (acc, [v]) => { const l = [...(acc as unknown[])]; let i = l.length - 1; while (i >= 0 && !valuesEqual(l[i], v)) i--; if (i >= 0) l.splice(i, 1); return l; },
+    undo: (acc, [v]) => { const same = javaOrderOf(t).equals, l = [...(acc as unknown[])]; let i = l.length - 1; while (i >= 0 && !same(l[i], v ?? null)) i--; if (i >= 0) l.splice(i, 1); return l; },
     result: (acc) => acc,
     // merged sessions: the first session's values, then the second's, up to the limit
     merge: (a, b) => [...(a as unknown[]), ...(b as unknown[])].slice(0, collectLimit(config, 'collect_list')),
@@ -258,39 +260,40 @@ define({
 
 define({
   name: 'COLLECT_SET', description: 'Gathers distinct values into an array.', streamOnly: true,
-  resolve: ([t], _literals, config) => (t && t.kind !== 'NULL' ? {
+  // (a set by equals: a DOUBLE's NaN is one value, -0.0 another than 0.0)
+  resolve: ([t], _literals, config) => { if (!t || t.kind === 'NULL') return undefined; const same = javaOrderOf(t).equals; return {
     returnType: T.array(t), init: () => [],
-    add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_set') || (acc as unknown[]).some((x) => valuesEqual(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
+    add: (acc, [v]) => ((acc as unknown[]).length >= collectLimit(config, 'collect_set') || (acc as unknown[]).some((x) => same(x, v ?? null)) ? acc : [...(acc as unknown[]), v ?? null]),
     result: (acc) => acc,
     merge: (a, b) => {
       const out = [...(a as unknown[])];
-      for (const v of b as unknown[]) if (out.length < collectLimit(config, 'collect_set') && !out.some((x) => valuesEqual(x, v))) out.push(v);
+      for (const v of b as unknown[]) if (out.length < collectLimit(config, 'collect_set') && !out.some((x) => same(x, v))) out.push(v);
       return out;
     },
-  } : undefined),
+  }; },
 });
 
 // ATTR: NULL counts as a value of its own, so a group of '1' and NULL has no single attribute
 define({
   name: 'ATTR', description: 'The value when every value of the group is the same, else NULL.', streamOnly: false,
-  resolve: ([t]) => (t && t.kind !== 'NULL' ? {
+  resolve: ([t]) => { if (!t || t.kind === 'NULL') return undefined; const same = javaOrderOf(t).equals; return {
     returnType: t, init: () => [],
     add: (acc, [v]) => {
       const list = acc as { v: unknown; n: number }[], x = v ?? null;
-      const hit = list.find((e) => valuesEqual(e.v, x) || (e.v === null && x === null));
+      const hit = list.find((e) => same(e.v, x));
       return hit ? list.map((e) => (e === hit ? { v: e.v, n: e.n + 1 } : e)) : [...list, { v: x, n: 1 }];
     },
-    undo: (acc, [v]) => { const x = v ?? null; return (acc as { v: unknown; n: number }[]).map((e) => (valuesEqual(e.v, x) || (e.v === null && x === null) ? { v: e.v, n: e.n - 1 } : e)).filter((e) => e.n > 0); },
+    undo: (acc, [v]) => { const x = v ?? null; return (acc as { v: unknown; n: number }[]).map((e) => (same(e.v, x) ? { v: e.v, n: e.n - 1 } : e)).filter((e) => e.n > 0); },
     result: (acc) => { const list = acc as { v: unknown }[]; return list.length === 1 ? list[0]!.v : null; },
     merge: (a, b) => {
       const out = (a as { v: unknown; n: number }[]).map((e) => ({ ...e }));
       for (const e of b as { v: unknown; n: number }[]) {
-        const hit = out.find((x) => valuesEqual(x.v, e.v) || (x.v === null && e.v === null));
+        const hit = out.find((x) => same(x.v, e.v));
         if (hit) hit.n += e.n; else out.push({ ...e });
       }
       return out;
     },
-  } : undefined),
+  }; },
 });
 
 /** The column types HISTOGRAM counts: each value a JavaScript primitive, so equal values are one map key. */
@@ -338,8 +341,9 @@ for (const [name, distinct] of [['TOPK', false], ['TOPKDISTINCT', true]] as cons
       const others = args.slice(1, -1);
       const returnType = others.length === 0 ? T.array(t) : T.array(T.struct([{ name: 'sort_col', type: t }, ...others.map((o, i) => ({ name: `col${i}`, type: o }))]));
       type Item = { sort: unknown; cols: unknown[] };
-      const keep = (list: Item[]) => [...list].sort((a, b) => compareValues(b.sort, a.sort))
-        .filter((x, i, all) => !distinct || all.findIndex((y) => compareValues(x.sort, y.sort) === 0) === i).slice(0, k);
+      const { compare } = javaOrderOf(t);
+      const keep = (list: Item[]) => [...list].sort((a, b) => compare(b.sort, a.sort))
+        .filter((x, i, all) => !distinct || all.findIndex((y) => compare(x.sort, y.sort) === 0) === i).slice(0, k);
       return {
         returnType, init: () => [],
         add: (acc, [v, ...cols]) => (v == null ? acc : keep([...(acc as Item[]), { sort: v, cols: cols.slice(0, others.length).map((c) => c ?? null) }])),

@@ -1,7 +1,7 @@
 import { T, canImplicitlyCast, isNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { toLong, type Long } from '../util/long.js';
-import { compareValues, inJavaHashMapOrder, valueToString } from './values.js';
+import { compareValues, inJavaHashMapOrder, javaOrderOf, valueToString } from './values.js';
 import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
 /**
@@ -17,14 +17,10 @@ import { BOOL, I, S, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './reg
 function javaOrder(item: SqlType): (a: unknown, b: unknown) => number {
   const unordered = NOT_COMPARABLE[item.kind];
   if (unordered) return () => { throw new EvalError(`class ${unordered} cannot be cast to class java.lang.Comparable`); };
-  if (item.kind !== 'DOUBLE') return compareValues;
-  return (a, b) => (a === 0 && b === 0 ? Number(Object.is(b, -0)) - Number(Object.is(a, -0)) : compareValues(a, b));
+  return javaOrderOf(item).compare;
 }
-/** Java's equals for elements of this type (as javaOrder; maps, structs and lists compare their contents). */
-function javaEquals(item: SqlType): (a: unknown, b: unknown) => boolean {
-  const order = NOT_COMPARABLE[item.kind] ? compareValues : javaOrder(item);
-  return (a, b) => (a == null ? b == null : b != null && order(a, b) === 0);
-}
+/** Java's equals for elements of this type (maps, structs and lists compare their contents). */
+const javaEquals = (item: SqlType): ((a: unknown, b: unknown) => boolean) => javaOrderOf(item).equals;
 /** The Java classes ksqlDB holds these values in, which are not Comparable. */
 const NOT_COMPARABLE: Partial<Record<SqlType['kind'], string>> = { STRUCT: 'org.apache.kafka.connect.data.Struct', MAP: 'java.util.HashMap', ARRAY: 'java.util.ArrayList' };
 

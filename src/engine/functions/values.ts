@@ -230,6 +230,27 @@ function signedBytesCompare(a: Buffer, b: Buffer): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/** Java's Double.compareTo: -0.0 below 0.0, NaN above every other double and equal to itself. */
+export function compareDoubles(a: number, b: number): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  if (a === b) return a === 0 ? Number(Object.is(b, -0)) - Number(Object.is(a, -0)) : 0;
+  return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+}
+
+/**
+ * The order and equality Java's collections give values of `t` (compareTo and equals, in ksqlDB's
+ * functions that sort, dedupe or count them): SQL's, except for DOUBLE (Double's, compareDoubles).
+ * NULL equals NULL.
+ */
+export function javaOrderOf(t: SqlType): { compare: (a: unknown, b: unknown) => number; equals: (a: unknown, b: unknown) => boolean } {
+  if (t.kind !== 'DOUBLE') return { compare: compareValues, equals: (a, b) => valuesEqual(a, b) || (a == null && b == null) };
+  return {
+    compare: (a, b) => compareDoubles(a as number, b as number),
+    equals: (a, b) => (a == null || b == null ? a == null && b == null : compareDoubles(a as number, b as number) === 0),
+  };
+}
+
 export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (a === null || b === null || a === undefined || b === undefined) return false;

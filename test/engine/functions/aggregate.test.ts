@@ -14,6 +14,25 @@ function run(b: BoundAggregate, rows: unknown[][]): unknown[] {
 }
 
 describe('aggregates', () => {
+  it('order and compare DOUBLEs as Double.compareTo and equals: -0.0 is its own value, below 0.0; NaN is one value, above all others', () => {
+    const D = T.DOUBLE;
+    const signs = (v: unknown) => (Array.isArray(v) ? v.map((x) => Object.is(x, -0)) : Object.is(v, -0));
+    const last = (b: BoundAggregate, rows: unknown[][]) => run(b, rows).at(-1);
+    expect(signs(last(bind('MAX', [D]), [[-0], [0]]))).toBe(false);
+    expect(signs(last(bind('MIN', [D]), [[0], [-0]]))).toBe(true);
+    expect(last(bind('MAX', [D]), [[1], [NaN], [2]])).toBeNaN();
+    const set = last(bind('COLLECT_SET', [D]), [[0], [-0], [NaN], [NaN]]) as number[];
+    expect([set.length, signs(set), Number.isNaN(set[2])]).toEqual([3, [false, true, false], true]);
+    expect(last(bind('ATTR', [D]), [[NaN], [NaN]])).toBeNaN();
+    expect(last(bind('ATTR', [D]), [[0], [-0]])).toBeNull();
+    const top = last(bind('TOPKDISTINCT', [D, T.INTEGER], [4]), [[0], [-0], [NaN], [NaN], [1]]) as number[];
+    expect([top[0], top[1], signs(top.slice(2))]).toEqual([NaN, 1, [false, true]]);
+    // COLLECT_LIST's undo takes the last equal value out: NaN equals NaN
+    const list = bind('COLLECT_LIST', [D]);
+    const acc = [1, NaN, 1].reduce((a, x) => list.add(a, [x]), list.init());
+    expect(list.result(list.undo!(acc, [NaN]))).toEqual([1, 1]);
+  });
+
   it('SUM of DECIMAL(4, 1) keeps the type and fails once the sum needs a fifth digit', async () => {
     const { Decimal } = await import('../../../src/engine/util/decimal.js');
     const b = bind('SUM', [{ kind: 'DECIMAL', precision: 4, scale: 1 }]);
