@@ -890,6 +890,30 @@ INSERT INTO BIGS (ID, V) VALUES (1234567890123456789, 1);`, props)).status).toBe
     expect(await raw('SELECT ID FROM BIGS WHERE V > 9007199254740992 EMIT CHANGES LIMIT 2;')).toEqual(['[1234567890123456789]', '[5]']);
   });
 
+  it('a pull query\'s key lookup answers in the order its WHERE names the keys (partitions in the order of their first key), a scan in partition and key order', async () => {
+    const props = { streamsProperties: { 'ksql.streams.auto.offset.reset': 'earliest' } };
+    expect((await ksql(server.url, `CREATE STREAM LKS (ID INT KEY, V INT) WITH (KAFKA_TOPIC='lks', PARTITIONS=4, VALUE_FORMAT='JSON');
+CREATE TABLE LKT AS SELECT ID, COUNT(*) AS C FROM LKS GROUP BY ID;
+CREATE STREAM LK1 (ID INT KEY, V INT) WITH (KAFKA_TOPIC='lk1', PARTITIONS=1, VALUE_FORMAT='JSON');
+CREATE TABLE LKT1 AS SELECT ID, COUNT(*) AS C FROM LK1 GROUP BY ID;
+${[8, 9, 10, 11, 12].map((id) => `INSERT INTO LKS (ID, V) VALUES (${id}, 0); INSERT INTO LK1 (ID, V) VALUES (${id}, 0);`).join('\n')}`, props)).status).toBe(200);
+    const ids = async (sql: string) => (await (await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) })).text()).trim().split('\n').slice(1).map((l) => (JSON.parse(l) as number[])[0]);
+    for (const deadline = Date.now() + 10_000; ((await ids('SELECT * FROM LKT;')).length < 5 || (await ids('SELECT * FROM LKT1;')).length < 5) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    expect(await ids('SELECT * FROM LKT1 WHERE ID IN (12, 9, 11);')).toEqual([12, 9, 11]);
+    expect(await ids('SELECT * FROM LKT1 WHERE ID = 11 OR ID = 8;')).toEqual([11, 8]);
+    expect(await ids('SELECT * FROM LKT1;')).toEqual([8, 9, 10, 11, 12]);
+    // four partitions: each partition's keys together, the partitions in the order their first key is named
+    const placed = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql: 'SELECT ID, ROWPARTITION FROM LKS EMIT CHANGES LIMIT 5;', properties: { 'auto.offset.reset': 'earliest' } }) });
+    const partitionOf = new Map((await placed.text()).trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, number]));
+    expect(new Set(partitionOf.values()).size).toBeGreaterThan(1);
+    for (const named of [[8, 10], [10, 8], [12, 11], [11, 12], [9, 12, 8, 11, 10], [10, 9, 10]]) {
+      const order: number[] = [];
+      for (const id of named) if (!order.includes(partitionOf.get(id)!)) order.push(partitionOf.get(id)!);
+      const want = order.flatMap((p) => [...new Set(named)].filter((id) => partitionOf.get(id) === p));
+      expect([named, await ids(`SELECT * FROM LKT WHERE ID IN (${named.join(', ')});`)]).toEqual([named, want]);
+    }
+  });
+
   it('a push query naming a value column twice is refused as a pull query is', async () => {
     for (const sql of ['SELECT ID, V AS X, V AS X FROM QS EMIT CHANGES;', 'SELECT ID, V AS X, V AS X FROM QS;']) {
       const r = await fetch(`${server.url}/query-stream`, { method: 'POST', body: JSON.stringify({ sql }) });

@@ -165,12 +165,18 @@ export function checkBoundDatetimes(where: Expr | undefined): void {
 
 /**
  * The key values a WHERE pins every key column to (`K = literal` or `K IN (literals)` among its
- * ANDed terms), for a lookup of those keys instead of a scan of the table; undefined when some key
+ * ANDed terms, or on each side of an OR), in the order it names them, for a lookup of those keys
+ * instead of a scan of the table; undefined when some key
  * column is not pinned, or its type or a literal is not one a lookup is known to match exactly
  * (STRING, INTEGER and BIGINT keys, their literals). The WHERE still filters what the lookup finds.
  */
 export function pinnedKeys(where: Expr | undefined, keys: KeyCol[], max = 10_000): unknown[][] | undefined {
   if (!where || keys.length === 0) return undefined;
+  // a disjunction pins the keys each side pins, in the order written
+  if (where.t === 'or') {
+    const l = pinnedKeys(where.l, keys, max), r = l && pinnedKeys(where.r, keys, max);
+    return l && r && l.length + r.length <= max ? [...l, ...r] : undefined;
+  }
   const terms: Expr[] = [];
   const split = (e: Expr): void => { if (e.t === 'and') { split(e.l); split(e.r); } else terms.push(e); };
   split(where);

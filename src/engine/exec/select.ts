@@ -132,7 +132,21 @@ export function startPullQuery(engine: Engine, q: Query, props: Record<string, u
   const sourcePartitions = engine.topics.get(writer.plan.sources[0]?.topic ?? '')?.partitions.length ?? 1;
   const task = (e: MaterializedRow, kb: Buffer) => String(engine.options.singlePartition ? 0 : writer.plan.groupPartition ? writer.plan.groupPartition(e.key) : partitionForKey(kb, sourcePartitions));
   if (retention !== undefined && latest) entries = entries.filter(({ e, kb }) => !e.window || (bySessionEnd ? e.window.end : e.window.start) > ((latest.get(task(e, kb)) as number | undefined) ?? -Infinity) - retention);
-  entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
+  if (!pinned) entries.sort((a, b) => a.p - b.p || Buffer.compare(a.kb, b.kb) || ((a.e.window?.start ?? 0) - (b.e.window?.start ?? 0)));
+  else {
+    // a lookup answers in the order the WHERE names its keys, as ksqlDB's locator keeps them: the
+    // partitions in the order of their first key, each partition's keys in the order named
+    const named = new Map<string, number>(), partitionRank = new Map<number, number>();
+    for (const k of pinned) {
+      const text = keyString(k);
+      if (named.has(text)) continue;
+      named.set(text, named.size);
+      const p = partitionForKey(safeKeyBytes(ks, k), partitions);
+      if (!partitionRank.has(p)) partitionRank.set(p, partitionRank.size);
+    }
+    const rank = (x: (typeof entries)[number]) => [partitionRank.get(x.p) ?? Infinity, named.get(keyString(x.e.key)) ?? Infinity, x.e.window?.start ?? 0] as const;
+    entries.sort((a, b) => { const [pa, ka, wa] = rank(a), [pb, kb, wb] = rank(b); return pa - pb || ka - kb || wa - wb; });
+  }
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;
   const previous = setCallErrors(ignore);
