@@ -534,6 +534,11 @@ CREATE TABLE JT (ID STRING PRIMARY KEY, C VARCHAR) WITH (kafka_topic='jt', value
     const refused = async (values: string) => (await ksql(server.url, `INSERT INTO IV ${values};`)).body.message as string;
     expect(await refused("(ID, B) VALUES (6, 'nope')")).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got STRING(nope)");
     expect(await refused("(ID, Y) VALUES (6, 'I Q')")).toBe("Failed to insert values into 'IV'. Expected type BYTES for field `Y` but got STRING(I Q)");
+    // a value of another type is named by its computed value and its type's name (no parameters), not the expression's text
+    expect(await refused('(ID, B) VALUES (6, 1e2)')).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got DOUBLE(100.0)");
+    expect(await refused('(ID, B) VALUES (6, 1 + 2)')).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got INTEGER(3)");
+    expect(await refused('(ID, B) VALUES (6, 1.5)')).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got DECIMAL(1.5)");
+    expect(await refused('(ID, B) VALUES (6, ARRAY[1, 2])')).toBe("Failed to insert values into 'IV'. Expected type BOOLEAN for field `B` but got ARRAY([1, 2])");
     expect(await refused('(ID, A) VALUES (6, 123)')).toMatch(/^Failed to insert values into 'IV'\. Numeric field overflow/);
     // more decimal places than the column's, not all zeros, are not rounded away; zeros are dropped
     expect(await refused('(ID, A) VALUES (6, 12.345)')).toBe("Failed to insert values into 'IV'. Cannot fit decimal '12.345' into DECIMAL(4, 2) without rounding. (Requires 5,3)");

@@ -5,7 +5,7 @@ import { KsqlRequestError } from '../analysis/errors.js';
 import { compileExpr, coerceTo, Scope } from '../analysis/compile.js';
 import { serdesOf, type DataSource } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
-import { convert } from '../functions/values.js';
+import { convert, valueToString } from '../functions/values.js';
 import { canImplicitlyCast, typeToString, T, type SqlType } from '../sql/types.js';
 import { formatExpr } from '../analysis/format.js';
 import type { Decimal } from '../util/decimal.js';
@@ -64,7 +64,7 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
     try { v = c.fn({}); } catch (err) { throw fail((err as Error).message); }
     if (v !== null && c.type.kind !== 'NULL') {
       if (c.type.kind === 'STRING' && type.kind !== 'STRING') {
-        const got = () => fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${v})`);
+        const got = () => fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${c.type.kind}(${String(v)})`);
         try { v = stringValue(v as string, type); } catch { throw got(); }
       } else if (type.kind === 'DECIMAL' && (c.type.kind === 'INTEGER' || c.type.kind === 'BIGINT')) {
         // a whole number goes into any DECIMAL it fits without rounding, as ksqlDB's value coercer allows
@@ -73,7 +73,7 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
         // a struct goes field by field, as ksqlDB's value coercer takes it: fields the column lacks are
         // dropped, fields the value lacks are NULL (a schema's default then fills them when written)
         const value = structInto(v as Record<string, unknown>, c.type, type);
-        if (value === undefined) throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
+        if (value === undefined) throw fail(mismatch(type, name, c.type, v));
         v = value;
       } else if (type.kind === 'DECIMAL' && c.type.kind === 'DECIMAL' && (v as Decimal).scale > type.scale
         && (v as Decimal).unscaled % 10n ** BigInt((v as Decimal).scale - type.scale) !== 0n
@@ -83,7 +83,7 @@ export function valuesRow(ds: DataSource, columns: string[] | undefined, exprs: 
         const d = v as Decimal;
         throw fail(`Cannot fit decimal '${d.toString()}' into ${typeToString(type)} without rounding. (Requires ${d.precision},${d.scale})`);
       } else if (!canImplicitlyCast(c.type, type) && !(type.kind === 'DECIMAL' && (c.type.kind === 'DECIMAL' || c.type.kind === 'DOUBLE'))) {
-        throw fail(`Expected type ${typeToString(type)} for field \`${name}\` but got ${typeToString(c.type)}(${formatExpr(e)})`);
+        throw fail(mismatch(type, name, c.type, v));
       } else {
         try { v = coerceTo(c, type).fn({}); v = convert(v, coerceTo(c, type).type, type); } catch (err) { throw fail((err as Error).message); }
       }
@@ -134,4 +134,12 @@ function stringValue(text: string, type: SqlType): unknown {
     return bytes;
   }
   return convert(text, T.STRING, type);
+}
+
+/**
+ * A value that does not go into its column, as ksqlDB's expression resolver says it: the value it
+ * computed (not the expression's text) after the name of its type without parameters (DECIMAL, ARRAY).
+ */
+function mismatch(column: SqlType, name: string, valueType: SqlType, value: unknown): string {
+  return `Expected type ${typeToString(column)} for field \`${name}\` but got ${valueType.kind}(${valueToString(value, valueType)})`;
 }
