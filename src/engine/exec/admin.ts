@@ -269,7 +269,8 @@ function describeFunction(stmt: Extract<Statement, { kind: 'describeFunction' }>
     name: stmt.name.toUpperCase(), description: paramTypeName(description), author: 'Confluent', version: '', path: 'internal',
     functions: overloads.map((o) => ({
       arguments: o.params.map((type, i) => ({ name: o.names[i]!, type, description: '', isVariadic: o.variadic && i === o.params.length - 1 })),
-      returnType: o.returns, description: `${stmt.name.toUpperCase()}(${o.params.join(', ')}${o.variadic ? '...' : ''})`, argumentTypes: o.params,
+      // (a variant's own text, as ksqlDB's annotation gives it, not its signature: clients print that themselves)
+      returnType: o.returns, description: paramTypeName(description), argumentTypes: o.params,
     })),
     type: s ? 'SCALAR' : a ? 'AGGREGATE' : 'TABLE',
   };
