@@ -92,6 +92,9 @@ describe('type parameters', () => {
   it.each([
     ['CREATE STREAM INPUT (K STRING (KEY)) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:32: Syntax Error\nExpecting {'STRING', INTEGER_VALUE}"],
     ['CREATE STREAM INPUT (K INT (KEY)) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:29: Syntax Error\nExpecting {'STRING', INTEGER_VALUE}"],
+    // after a column, the list goes on (',') or ends (')'): anything else is ANTLR's input mismatch, said as ksqlDB says it
+    ['CREATE STREAM INPUT (K VARCHAR(STRING) (KEY)) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:40: Syntax Error\nExpecting {',', ')'}"],
+    ['CREATE STREAM INPUT (K INT KEY V INT) WITH (kafka_topic=\'i\', value_format=\'JSON\');', "line 1:32: Syntax Error\nExpecting {',', ')'}"],
   ])('refuses a non-parameter in %s', (sql, message) => {
     expect(() => parseStatement(sql)).toThrow(SqlSyntaxError);
     expect(() => parseStatement(sql)).toThrow(message);

@@ -226,7 +226,11 @@ class Parser {
     const ifNotExists = this.acceptKw('IF', 'NOT', 'EXISTS');
     const name = this.sourceName();
     let columns: ColumnDef[] | undefined;
-    if (this.acceptSym('(')) { columns = this.columnList(true); this.expectSym(')'); }
+    if (this.acceptSym('(')) {
+      columns = this.columnList(true);
+      // (ANTLR's input mismatch after an element: the list may go on or end; ksqlDB says what it expected)
+      if (!this.acceptSym(')')) throw new SqlSyntaxError(this.cur.line, this.cur.col, "Syntax Error\nExpecting {',', ')'}");
+    }
     const props = this.acceptKw('WITH') ? this.props() : new Map() as Props;
     if (this.acceptKw('AS')) {
       if (columns) this.fail("';'");
