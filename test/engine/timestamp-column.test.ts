@@ -35,3 +35,26 @@ describe('INSERT VALUES into a source with a TIMESTAMP column', () => {
     expect(e.topics.get('S2')!.records().map((r) => r.timestamp)).toEqual([8000, 9000]);
   });
 });
+
+describe('ksql.timestamp.throw.on.invalid', () => {
+  const run = async (props: Record<string, string>) => {
+    const { Engine } = await import('../../src/engine/engine.js');
+    const e = new Engine({ properties: props });
+    const ctx = { properties: { ...props, 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    e.executeStatement("CREATE STREAM TI (K STRING KEY, ID BIGINT, TS VARCHAR) WITH (KAFKA_TOPIC='ti', PARTITIONS=1, VALUE_FORMAT='JSON', TIMESTAMP='TS', TIMESTAMP_FORMAT='yy-MM-dd HH:mm:ssX');", ctx);
+    e.executeStatement('CREATE STREAM TO_ AS SELECT K, ID FROM TI;', ctx);
+    for (const ts of ['!!!', '10-04-19 12:00:17Z']) e.topics.append('ti', { key: null, value: Buffer.from(JSON.stringify({ ID: 1, TS: ts })), timestamp: 0 });
+    e.drain();
+    const q = [...e.queries.values()][0]!;
+    return { state: q.runtime!.state, error: q.runtime!.stats.lastError, written: e.topics.get('TO_')!.partitions[0]!.end };
+  };
+  it('false (the default): a record without a valid time is skipped, the error logged, and the query goes on', async () => {
+    expect(await run({})).toEqual({ state: 'RUNNING', error: 'Invalid timestamp in column TS: "!!!"', written: 1 });
+  });
+  it('true: the query stops at that record, as Kafka Streams stops on a timestamp extractor that throws', async () => {
+    expect(await run({ 'ksql.timestamp.throw.on.invalid': 'true' })).toEqual({
+      state: 'ERROR', written: 0,
+      error: 'Fatal user code error in TimestampExtractor callback for record ConsumerRecord(topic = ti, partition = 0, offset = 0, CreateTime = 0). Invalid timestamp in column TS: "!!!"',
+    });
+  });
+});

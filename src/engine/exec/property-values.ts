@@ -51,7 +51,8 @@ const SECURITY = /^(ssl|sasl)\.[a-z0-9._-]+$/;
 
 /** ksqlDB's own BOOLEAN configs that this engine reads (KsqlConfig parses them as ConfigDef does). */
 const KSQL_BOOLEANS = new Set(['ksql.new.query.planner.enabled', 'ksql.query.pull.limit.clause.enabled', 'ksql.query.pull.range.scan.enabled',
-  'ksql.query.pull.stream.enabled', 'ksql.query.pull.table.scan.enabled', 'ksql.query.push.v2.enabled', 'ksql.variable.substitution.enable']);
+  'ksql.query.pull.stream.enabled', 'ksql.query.pull.table.scan.enabled', 'ksql.query.push.v2.enabled', 'ksql.variable.substitution.enable',
+  'ksql.timestamp.throw.on.invalid']);
 
 /** How a config's value is parsed, or undefined for a name ksqlDB does not recognise. */
 function resolve(name: string): { key: string; kind: Kind } | undefined {

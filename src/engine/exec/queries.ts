@@ -357,6 +357,7 @@ export function startPersistentQuery(engine: Engine, q: PersistentQuery, ctx: Ex
   const reset = String(ctx.properties['ksql.streams.auto.offset.reset'] ?? ctx.properties['auto.offset.reset'] ?? engine.properties['ksql.streams.auto.offset.reset'] ?? 'latest');
   let emit: (o: OutMsg) => void = () => undefined;
   q.runtime = new RunningQuery(q.id, q.plan, engine.topics, reset !== 'earliest', (o) => emit(o), engine.stepHooks);
+  q.runtime.throwOnInvalidTimestamp = throwsOnInvalidTimestamp(ctx.properties, engine.properties);
   engine.watchErrors(q.runtime);
   if (sink.type === 'TABLE') q.materialized = q.runtime.store<MaterializedRow>('materialized');
   // a repartition topic has the (left) source's partitions: a key's partition there is its task
@@ -460,4 +461,9 @@ function makeSinkWriter(engine: Engine, q: PersistentQuery, sink: DataSource): (
     engine.topics.appendTo(topic, { key: fullKey, value: valueBytes, timestamp: ts, headers: o.headers, partition }, 'derived');
     materialize(o, valueBytes);
   };
+}
+
+/** ksql.timestamp.throw.on.invalid, the request's over the server's (default false). */
+export function throwsOnInvalidTimestamp(request: Record<string, unknown>, server: Record<string, string>): boolean {
+  return String(request['ksql.timestamp.throw.on.invalid'] ?? server['ksql.timestamp.throw.on.invalid'] ?? 'false').trim().toLowerCase() === 'true';
 }

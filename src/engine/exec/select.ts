@@ -6,7 +6,7 @@ import type { Engine, MaterializedRow } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
 import { BetweenTypeError } from '../analysis/compile.js';
 import { planQuery, type OutputColumn, type QueryPlan } from '../analysis/planner.js';
-import { checkCoPartitioned } from './queries.js';
+import { checkCoPartitioned, throwsOnInvalidTimestamp } from './queries.js';
 import { collectAggregates } from '../analysis/aggregate-checks.js';
 import { RunningQuery } from '../runtime/running-query.js';
 import { typeToString } from '../sql/types.js';
@@ -254,6 +254,7 @@ export function startPushQuery(engine: Engine, q: Query, props: Record<string, u
   });
   rq.statementText = statementText;
   rq.pushQuery = { query: q, properties: { ...props } };
+  rq.throwOnInvalidTimestamp = throwsOnInvalidTimestamp(props, engine.properties);
   engine.watchErrors(rq);
   rq.stop = () => end('closed');
   // a failure that stops the query (state ERROR) ends the answer with it

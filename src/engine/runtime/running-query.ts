@@ -4,6 +4,7 @@ import { TopicRef, type Topic, type TopicRecord, type TopicStore } from '../stor
 import { StateStore, type StoreChange } from '../state/store.js';
 import { setCallErrors } from '../analysis/compile.js';
 import { QueryFailure } from '../analysis/errors.js';
+import { InvalidTimestamp } from '../analysis/timestamp-column.js';
 
 export type QueryState = 'RUNNING' | 'PAUSED' | 'ERROR';
 
@@ -149,6 +150,8 @@ export class RunningQuery {
   readonly stats: QueryStats = { processed: 0, errors: 0 };
   private processor: Processor;
   readonly cursor: Cursor;
+  /** ksql.timestamp.throw.on.invalid: a record without a valid time from its TIMESTAMP column stops the query instead of being skipped. */
+  throwOnInvalidTimestamp = false;
   /** A transient push query's statement, for SHOW QUERIES. */
   statementText = '';
   /** A transient push query's parsed query and request properties, for SHOW QUERIES EXTENDED. */
@@ -175,7 +178,8 @@ export class RunningQuery {
   ) {
     this.cursor = new Cursor(topics, plan.sources.map((s) => s.topic), fromEnd);
     for (const s of plan.sources) if (!s.timestampColumn) this.recordTimed.add(s.topic);
-    this.processor = plan.build(emit, (e) => this.recordError(e), (name) => this.store(name));
+    // (a record without a valid time, where that stops the query, goes on up to the pump, which stops it)
+    this.processor = plan.build(emit, (e) => { if (e instanceof InvalidTimestamp && this.throwOnInvalidTimestamp) throw e; this.recordError(e); }, (name) => this.store(name));
   }
 
   /** The query's state store of that name, created on first use. */
@@ -245,6 +249,12 @@ export class RunningQuery {
         this.hooks?.begin(this, rec);
         try { this.processor.process(rec); } catch (e) {
           if (e instanceof QueryFailure) { this.hooks?.end(this); this.fail(`Exception caught in process: ${e.message}`); break; }
+          // Kafka Streams stops on a timestamp extractor that throws (ksqlDB's, when told to)
+          if (e instanceof InvalidTimestamp && this.throwOnInvalidTimestamp) {
+            this.hooks?.end(this);
+            this.fail(`Fatal user code error in TimestampExtractor callback for record ConsumerRecord(topic = ${rec.topic}, partition = ${rec.partition}, offset = ${rec.offset}, CreateTime = ${rec.timestamp}). ${e.message}`, e);
+            break;
+          }
           this.recordError(e);
         }
         this.hooks?.end(this);
