@@ -1720,10 +1720,11 @@ CREATE STREAM J AS SELECT L.ID AS ID, X, Y FROM L JOIN R WITHIN 1 HOUR ON L.ID =
       expect(made.body[0].commandSequenceNumber).toBe(2);
       const id = made.body[2].commandStatus.queryId as string;
       const sql = 'SELECT LOGGER, LEVEL, MESSAGE->TYPE AS T, MESSAGE->DESERIALIZATIONERROR->TARGET AS TARGET, MESSAGE->DESERIALIZATIONERROR->ERRORMESSAGE AS DE, '
-        + 'MESSAGE->DESERIALIZATIONERROR->`topic` AS TOPIC, MESSAGE->RECORDPROCESSINGERROR->ERRORMESSAGE AS PE FROM KSQL_PROCESSING_LOG;';
+        + 'MESSAGE->DESERIALIZATIONERROR->`topic` AS TOPIC, MESSAGE->RECORDPROCESSINGERROR->ERRORMESSAGE AS PE, MESSAGE->RECORDPROCESSINGERROR->CAUSE AS PC FROM KSQL_PROCESSING_LOG;';
+      // a SELECT expression that fails is named with its column, as ksqlDB's select mapper names it; the error is its cause
       const expected = [
-        [`processing.${id}.KsqlTopic.Source.deserializer`, 'ERROR', 0, 'value', "Failed to deserialize value from topic: plog. Can't convert type. sourceType: TextNode, requiredType: INTEGER, path: V", 'plog', null],
-        [`processing.${id}`, 'ERROR', 1, null, null, null, '/ by zero'],
+        [`processing.${id}.KsqlTopic.Source.deserializer`, 'ERROR', 0, 'value', "Failed to deserialize value from topic: plog. Can't convert type. sourceType: TextNode, requiredType: INTEGER, path: V", 'plog', null, null],
+        [`processing.${id}`, 'ERROR', 1, null, null, null, 'Error computing expression (10 / (V - V)) for column D with index 1', ['/ by zero']],
       ];
       expect((await queryStream(first.url, sql)).rows).toEqual(expected);
       const listed = async (url: string) => (await ksql(url, 'SHOW STREAMS;')).body[0].streams.filter((x: { name: string }) => x.name === 'KSQL_PROCESSING_LOG');

@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { evaluateAll, joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
+import { evaluateAll, joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, projectedType, rowBuilder, safe, safeColumn, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -236,7 +236,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const plan: QueryPlan = {
     sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType, joinSteps: input.joinSteps,
     build(emit, onError, stores) {
-      const fns = compiled.map((c) => safe(c, onError));
+      const fns = compiled.map((c, i) => safeColumn(c, onError, items[i]!.expr, names[i]!, i));
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('join-emitted');
       const keyFns = partitioning?.map((c) => safe(c, onError));

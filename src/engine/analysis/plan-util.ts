@@ -2,7 +2,7 @@ import type { Expr, Query, SelectItem } from '../sql/ast.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
-import { KsqlStatementError } from './errors.js';
+import { EvalError, KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 
 // Helpers shared by the planners of single-source queries, joins and aggregations.
@@ -43,6 +43,21 @@ export function normalize(e: Expr, scope: Scope): string {
 export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
   return (row) => {
     try { return c.fn(row); } catch (e) { onError(e); return null; }
+  };
+}
+
+/**
+ * A SELECT column's value for a row, as `safe` gives it, its error told as ksqlDB's select mapper
+ * tells it: "Error computing expression ... for column ... with index ...", the error as its cause.
+ */
+export function safeColumn(c: Compiled, onError: (e: unknown) => void, expr: Expr, column: string, index: number): (row: Row) => unknown {
+  let message: string | undefined;
+  return (row) => {
+    try { return c.fn(row); } catch (e) {
+      message ??= `Error computing expression ${formatExpr(expr)} for column ${column} with index ${index}`;
+      onError(new EvalError(message, { cause: e }));
+      return null;
+    }
   };
 }
 

@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, safe, sideCols, type Side } from './plan-util.js';
+import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, safe, safeColumn, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -375,7 +375,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     } : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
-      const fns = compiled.map((c) => safe(c, onError));
+      const fns = compiled.map((c, i) => safeColumn(c, onError, items[i]!.expr, names[i]!, i));
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('filter-emitted');
       return {
