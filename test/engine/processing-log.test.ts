@@ -90,3 +90,20 @@ describe('a record a query cannot read', () => {
     expect((entries[1]!.message.RECORDPROCESSINGERROR as { ERRORMESSAGE: string }).ERRORMESSAGE).toMatch(/^Invalid timestamp in column TS/);
   });
 });
+
+describe('an element of an ARRAY, MAP or STRUCT the query builds that fails (ksql.nested.error.set.null, true by default)', () => {
+  it('is NULL alone, and a processing error; the rest of the value, and the row, stay', () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    run(e, `CREATE STREAM NE (ID INT KEY, I INT) WITH (kafka_topic='ne', value_format='JSON', partitions=1);
+      CREATE STREAM NE_OUT AS SELECT ID, STRUCT(F := I / 0, G := 1) AS SF, ARRAY[I / 0, 5] AS AR, MAP('a' := I / 0, 'b' := 2) AS MP FROM NE;
+      CREATE STREAM NE_X AS SELECT ID, EXPLODE(ARRAY[I / 0, 5]) AS E FROM NE`);
+    run(e, 'INSERT INTO NE (ID, I) VALUES (1, 7)');
+    const values = (topic: string) => (e.topics.get(topic)?.partitions[0]?.all() ?? []).map((r) => JSON.parse(r.value!.toString()) as unknown);
+    expect(values('NE_OUT')).toEqual([{ SF: { F: null, G: 1 }, AR: [null, 5], MP: { a: null, b: 2 } }]);
+    expect(values('NE_X')).toEqual([{ E: null }, { E: 5 }]);
+    const errors = logged(e, 'default_ksql_processing_log').map((x) => (x.message as unknown as { RECORDPROCESSINGERROR: { ERRORMESSAGE: string; CAUSE: string[] } }).RECORDPROCESSINGERROR);
+    expect(errors.map((x) => x.ERRORMESSAGE).sort()).toEqual(['Error processing array item', 'Error processing array item', 'Error processing map value', 'Error processing struct field']);
+    for (const x of errors) expect(x.CAUSE).toEqual(['/ by zero']);
+  });
+});

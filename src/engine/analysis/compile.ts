@@ -173,21 +173,23 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       if (e.items.length === 0) throw new KsqlStatementError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).');
       const { type, items } = unifyExprs(e.items, ctx);
       if (!type) throw new KsqlStatementError('Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.');
-      return { type: T.array(type), fn: (row) => items.map((c) => c.fn(row) ?? null) };
+      const elements = items.map((c) => nestedNull(c, 'Error processing array item'));
+      return { type: T.array(type), fn: (row) => elements.map((f) => f(row)) };
     }
     case 'map': {
       if (e.entries.length === 0) throw new KsqlStatementError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).');
       const keys = unifyExprs(e.entries.map((x) => x.key), ctx), vals = unifyExprs(e.entries.map((x) => x.value), ctx);
       if (!keys.type) throw new KsqlStatementError('Cannot construct a map with all NULL keys');
       if (!vals.type) throw new KsqlStatementError('Cannot construct a map with all NULL values');
-      const kc = keys.items, vc = vals.items;
+      const kc = keys.items.map((c) => nestedNull(c, 'Error processing map key')), vc = vals.items.map((c) => nestedNull(c, 'Error processing map value'));
       // (in a java.util.HashMap's order, as ksqlDB's map builder holds the entries in one of their size)
-      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k.fn(row), vc[i]!.fn(row) ?? null)); return inJavaHashMapOrder(m, kc.length); } };
+      return { type: T.map(keys.type, vals.type), fn: (row) => { const m = new Map(); kc.forEach((k, i) => m.set(k(row), vc[i]!(row))); return inJavaHashMapOrder(m, kc.length); } };
     }
     case 'struct': {
       if (new Set(e.fields.map((f) => f.name)).size !== e.fields.length) throw new KsqlStatementError('Duplicate field names found in STRUCT');
       const fields = e.fields.map((f) => ({ name: f.name, c: compileExpr(f.value, ctx) }));
-      return { type: T.struct(fields.map((f) => ({ name: f.name, type: f.c.type.kind === 'NULL' ? T.STRING : f.c.type }))), fn: (row) => Object.fromEntries(fields.map((f) => [f.name, f.c.fn(row) ?? null])) };
+      const values = fields.map((f) => nestedNull(f.c, 'Error processing struct field'));
+      return { type: T.struct(fields.map((f) => ({ name: f.name, type: f.c.type.kind === 'NULL' ? T.STRING : f.c.type }))), fn: (row) => Object.fromEntries(fields.map((f, i) => [f.name, values[i]!(row)])) };
     }
     case 'call': return compileCall(e, ctx);
     case 'lambda': throw new KsqlStatementError('Lambda expressions are only supported as function arguments');
@@ -496,6 +498,21 @@ function compileCall(e: Extract<Expr, { t: 'call' }>, ctx: CompileCtx): Compiled
       return null;
     }
   } };
+}
+
+/**
+ * An element of an ARRAY, MAP or STRUCT built by the expression: one that fails is NULL alone (and a
+ * processing error), not the whole value, as ksqlDB's ksql.nested.error.set.null (true by default)
+ * has it; outside row evaluation (no sink for errors) the error propagates.
+ */
+function nestedNull(c: Compiled, what: string): (row: Row) => unknown {
+  return (row) => {
+    try { return c.fn(row) ?? null; } catch (e) {
+      if (!callErrors) throw e;
+      callErrors(new EvalError(what, { cause: e }));
+      return null;
+    }
+  };
 }
 
 /** Where a failing function call's error goes while a row is evaluated; without a sink, the error propagates. */
