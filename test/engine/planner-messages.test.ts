@@ -101,6 +101,7 @@ describe('statement checks, through the engine', () => {
     ['WRAP_SINGLE_VALUE on a sink of two value columns', "CREATE STREAM OUT1 WITH (WRAP_SINGLE_VALUE=true) AS SELECT * FROM IN1;", "'WRAP_SINGLE_VALUE' is only valid for single-field value schemas"],
     ['a STRUCT with a field twice', 'CREATE STREAM OUT1 AS SELECT K, STRUCT(F := A, F := B) AS S FROM IN1;', 'Duplicate field names found in STRUCT'],
     ['a bare NULL column in a sink', 'CREATE STREAM OUT1 AS SELECT K, NULL AS N FROM IN1;', "Can't infer a type of null"],
+    ['a lambda whose result is a bare NULL (ARRAY<NULL>, no type a schema has)', "CREATE STREAM OUT1 AS SELECT K, TRANSFORM(ARRAY[A], x => NULL) AS T FROM IN1;", "Can't infer a type of null"],
     ['a system column selected as it is', 'CREATE STREAM OUT1 AS SELECT K, ROWTIME FROM IN1;', 'Reserved column name in select: `ROWTIME`. Please remove or alias the column.'],
     ['another column aliased to a system column', 'CREATE STREAM OUT1 AS SELECT K, A AS ROWOFFSET FROM IN1;', '`ROWOFFSET` is a reserved column name. You cannot use it as an alias for a column.'],
     ['a stream without columns', "CREATE STREAM OUT2 WITH (kafka_topic='o2', value_format='DELIMITED', partitions=1);", 'No columns supplied.'],

@@ -139,7 +139,29 @@ export function joinKeyIndex(
  * schema) refuses it, and a transient one shows it as STRING.
  */
 export function projectedType(type: SqlType, persistent: boolean | undefined): SqlType {
-  if (type.kind !== 'NULL') return type;
+  if (!hasNullType(type)) return type;
   if (persistent) throw new KsqlStatementError("Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).");
-  return T.STRING;
+  return withoutNullTypes(type);
+}
+
+/** Whether a type is, or holds, the type of a bare NULL (a lambda's NULL result: ARRAY<NULL>), which no schema has. */
+function hasNullType(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'NULL': return true;
+    case 'ARRAY': return hasNullType(t.item);
+    case 'MAP': return hasNullType(t.key) || hasNullType(t.value);
+    case 'STRUCT': return t.fields.some((f) => hasNullType(f.type));
+    default: return false;
+  }
+}
+
+/** A transient query's column: a NULL type, wherever it is, as STRING. */
+function withoutNullTypes(t: SqlType): SqlType {
+  switch (t.kind) {
+    case 'NULL': return T.STRING;
+    case 'ARRAY': return T.array(withoutNullTypes(t.item));
+    case 'MAP': return T.map(withoutNullTypes(t.key), withoutNullTypes(t.value));
+    case 'STRUCT': return T.struct(t.fields.map((f) => ({ ...f, type: withoutNullTypes(f.type) })));
+    default: return t;
+  }
 }
