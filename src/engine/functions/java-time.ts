@@ -316,7 +316,7 @@ const OFFSET_FORMS: Record<string, RegExp> = {
 };
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; weekYear?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; weekYear?: number; week?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
@@ -424,7 +424,8 @@ function parseFields(text: string, pattern: string): Parsed {
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
       case 'd': p.day = num(t.n); break;
       case 'D': p.dayOfYear = num(t.n); break;
-      case 'w': case 'W': case 'F': num(t.n); break;
+      case 'w': p.week = num(t.n); break;
+      case 'W': case 'F': num(t.n); break;
       case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
       case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = num(t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
@@ -462,6 +463,14 @@ function parseFields(text: string, pattern: string): Parsed {
     if (e instanceof ParseFailure) throw new EvalError(e.message);
     throw e;
   }
-  if (p.year === undefined && p.weekYear !== undefined) p.year = p.weekYear;
+  // a week-based year makes a date only with its week and a day of the week (WeekFields' resolver, the
+  // US weeks: from Sunday, week 1 holds January 1st); alone, or with a month and day, it is no year:
+  // ksqlDB's parser takes only ChronoFields from what was parsed, so the year stays 1970
+  if (p.year === undefined && p.weekYear !== undefined && p.week !== undefined && p.dayOfWeek !== undefined) {
+    const jan1 = new Date(0);
+    jan1.setUTCFullYear(p.weekYear, 0, 1);
+    const date = new Date(jan1.getTime() + ((p.week - 1) * 7 + p.dayOfWeek - jan1.getUTCDay()) * 86_400_000);
+    p.year = date.getUTCFullYear(); p.month = date.getUTCMonth() + 1; p.day = date.getUTCDate();
+  }
   return p;
 }

@@ -214,6 +214,15 @@ describe('week and quarter pattern letters (US weeks: from Sunday, week 1 holds 
     expect(() => parseJavaDate('2023-01-01 10', 'yyyy-MM-dd[ HH:mm]', 'UTC')).toThrow("Text '2023-01-01 10' could not be parsed");
     expect(call('PARSE_TIMESTAMP', [S, S], ['2023-01-01', 'yyyy-MM-dd[ HH:mm]'])).toBe(Date.UTC(2023, 0, 1));
   });
+  it('parses a week-based year as a date only with its week and day of the week; with a month and day it is no year (1970), as ksqlDB takes only ChronoFields', () => {
+    // the week date: week 1 of 2021 holds January 1st (a Friday), from Sunday, December 27th
+    expect(parseJavaDate('2021-01-6', 'YYYY-ww-e', 'UTC')).toBe(Date.UTC(2021, 0, 1));
+    expect(parseJavaDate('2021-01-1', 'YYYY-ww-e', 'UTC')).toBe(Date.UTC(2020, 11, 27));
+    expect(parseJavaDate('2023 10 Tue', 'YYYY ww EEE', 'UTC')).toBe(Date.UTC(2023, 2, 7));
+    // the common slip of YYYY for yyyy: the month and day, in 1970
+    expect(call('PARSE_TIMESTAMP', [S, S], ['2020-12-31', 'YYYY-MM-dd'])).toBe(Date.UTC(1970, 11, 31));
+    expect(call('PARSE_TIMESTAMP', [S, S], ['2021', 'YYYY'])).toBe(0);
+  });
 });
 
 describe('half-day hours and early years', () => {
