@@ -48,6 +48,9 @@ describe('CREATE OR REPLACE of a stream or table', () => {
     // appending a value column is an upgrade; the stored statement says how it was made
     run("CREATE OR REPLACE STREAM S1 (ID INT KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (kafka_topic='t1', value_format='json');");
     expect(describe('S1').statement).toBe("CREATE OR REPLACE STREAM S1 (ID INTEGER KEY, V STRING, C2 BIGINT, C3 DOUBLE) WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='t1', KEY_FORMAT='KAFKA', VALUE_FORMAT='json');");
+    // ... with its columns in the order it declares them (DESCRIBE's fields list keys, values, headers)
+    run("CREATE STREAM H3 (HS ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS, V STRING, K INT KEY, W INT) WITH (kafka_topic='h3', value_format='json', partitions=1);");
+    expect(describe('H3').statement).toBe("CREATE STREAM H3 (HS ARRAY<STRUCT<KEY STRING, VALUE BYTES>> HEADERS, V STRING, K INTEGER KEY, W INTEGER) WITH (CLEANUP_POLICY='delete', KAFKA_TOPIC='h3', KEY_FORMAT='KAFKA', PARTITIONS=1, VALUE_FORMAT='json');");
   });
 
   it('keeps the key format\'s window, the timestamp column\'s format and the wrapping of a single value, which ksqlDB counts as the formats and the column', () => {

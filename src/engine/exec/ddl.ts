@@ -325,5 +325,9 @@ function storedCreate(stmt: Extract<Statement, { kind: 'createSource' }>, kind: 
   const props = propsByName(stmt.props);
   props.CLEANUP_POLICY ??= kind === 'TABLE' ? 'compact' : 'delete';
   if (props.FORMAT === undefined) props.KEY_FORMAT ??= keyFormat;
-  return formatCreateSource(stmt, columns, props);
+  // the columns in the order the statement declares them (ksqlDB's formatter writes its elements as
+  // parsed), where it declares all of them; columns a schema gave come as the schema has them
+  const declared = new Map((stmt.columns ?? []).map((c, i) => [c.name, i]));
+  const ordered = columns.every((c) => declared.has(c.name)) ? [...columns].sort((a, b) => declared.get(a.name)! - declared.get(b.name)!) : columns;
+  return formatCreateSource(stmt, ordered, props);
 }
