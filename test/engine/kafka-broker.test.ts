@@ -17,6 +17,29 @@ function idempotentBatch(n: number, producerId: number, epoch: number, sequence:
 }
 
 describe('the broker', () => {
+  it('sends a producer\'s compressed batch back as it came (its offsets the log\'s), as a broker\'s log does; records written otherwise go as batches of their own', () => {
+    const topics = new TopicStore();
+    topics.create('zip', { partitions: 1, replicas: 1 });
+    const broker = new Broker(topics, () => undefined);
+    const recs = (from: number, n: number) => Array.from({ length: n }, (_v, i) => ({ offset: i, timestamp: 1000 + from + i, key: null, value: Buffer.from(`v${from + i}`.repeat(50)), headers: [] }));
+    topics.append('zip', { key: null, value: Buffer.from('before'), timestamp: 999 });
+    const zipped = encodeBatch(recs(0, 3), true);
+    expect(broker.produce('zip', 0, zipped).baseOffset).toBe(1);
+    expect(broker.produce('zip', 0, encodeBatch(recs(3, 1))).baseOffset).toBe(4);
+    // the records are read by the engine meanwhile (decoded): the batch is still sent as it came
+    expect(topics.get('zip')!.partitions[0]!.get(2)!.value!.toString()).toBe('v1'.repeat(50));
+    const batches = (bytes: Buffer) => { const out: { base: number; attributes: number; count: number; bytes: Buffer }[] = []; for (let p = 0; p < bytes.length;) { const len = bytes.readInt32BE(p + 8); out.push({ base: Number(bytes.readBigInt64BE(p)), attributes: bytes.readInt16BE(p + 21), count: bytes.readInt32BE(p + 57), bytes: bytes.subarray(p, p + 12 + len) }); p += 12 + len; } return out; };
+    const all = batches(broker.fetch('zip', 0, 0, 1 << 20).records!);
+    expect(all.map((b) => [b.base, b.attributes & 7, b.count])).toEqual([[0, 0, 1], [1, 1, 3], [4, 0, 1]]);
+    // the batch is the producer's to the byte, but for its base offset and leader epoch (outside the CRC)
+    expect(all[1]!.bytes.subarray(16)).toEqual(zipped.subarray(16));
+    // a fetch from within the batch gets all of it (the consumer skips what it has)
+    expect(batches(broker.fetch('zip', 0, 2, 1 << 20).records!).map((b) => [b.base, b.count])).toEqual([[1, 3], [4, 1]]);
+    // a limit the batch does not fit: only the first batch goes (KIP-74), or nothing after the first
+    expect(batches(broker.fetch('zip', 0, 1, 10).records!).map((b) => b.base)).toEqual([1]);
+    expect(batches(broker.fetch('zip', 0, 0, 10).records!).map((b) => b.base)).toEqual([0]);
+  });
+
   it('answers an idempotent producer\'s retry of an older batch with that batch\'s own base offset', () => {
     const topics = new TopicStore();
     topics.create('idem', { partitions: 1, replicas: 1 });

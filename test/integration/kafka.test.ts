@@ -13,6 +13,7 @@ import * as lz4 from 'lz4-napi';
 import { frameTradeSettlement, TRADE_SETTLEMENT_PROTO } from '../helpers/trade-settlement.js';
 import { Reader, Writer } from '../../src/engine/kafka/wire.js';
 import { encodeBatch } from '../../src/engine/kafka/record-batch.js';
+import { decompress } from '../../src/engine/kafka/compression.js';
 import { crc32c } from '@node-rs/crc32';
 import { ksql, queryStream } from '../helpers/server.js';
 import { CLI, freePort, retryOnPortClash, startServerProcess, type Running } from '../helpers/server.js';
@@ -1583,12 +1584,14 @@ describe('compressed record batches', () => {
     head.writeInt32BE(1, 8); head.writeInt32BE(1, 12); head.writeInt32BE(block.length, 16);
     return Buffer.concat([head, block]);
   };
-  const codec = (compress: (b: Buffer) => Buffer) => () => ({
+  // (fetches send the producer's batches back compressed, as a broker does: the consumer decompresses them)
+  const codec = (compress: (b: Buffer) => Buffer, type: number) => () => ({
     compress: async (encoder: { buffer: Buffer }) => compress(encoder.buffer),
-    decompress: async () => { throw new Error('the listener answers fetches uncompressed'); },
+    decompress: async (buffer: Buffer) => { decompressed.push(type); return decompress(type, buffer, 1 << 30); },
   });
-  CompressionCodecs[CompressionTypes.Snappy] = codec(xerial);
-  CompressionCodecs[CompressionTypes.LZ4] = codec((b) => lz4.compressFrameSync(b));
+  const decompressed: number[] = [];
+  CompressionCodecs[CompressionTypes.Snappy] = codec(xerial, 2);
+  CompressionCodecs[CompressionTypes.LZ4] = codec((b) => lz4.compressFrameSync(b), 3);
 
   it('kafkajs produces gzip, snappy and lz4 batches; a consumer reads their records', async () => {
     const { server, brokers } = await serverWithKafka();
@@ -1608,6 +1611,8 @@ describe('compressed record batches', () => {
       await until(() => got.length === 6, 'the six records');
       await consumer.disconnect();
       expect(got).toEqual(codecs.flatMap(([name]) => [`${name}=${(name.length + 1) * 500}`, `${name}-short=5`]));
+      // the snappy and lz4 batches came back compressed (kafkajs decompresses gzip itself)
+      expect([...new Set(decompressed)].sort()).toEqual([2, 3]);
     } finally { await server.stop(); }
   }, 60_000);
 

@@ -237,16 +237,35 @@ export class Broker {
     const log = topic?.partitions[index];
     if (!log) return { index, errorCode: ERR.UNKNOWN_TOPIC_OR_PARTITION, highWatermark: -1, logStartOffset: -1, records: null };
     if (offset < log.start || offset > log.end) return { index, errorCode: ERR.OFFSET_OUT_OF_RANGE, highWatermark: log.end, logStartOffset: log.start, records: null };
-    const records: WireRecord[] = [];
+    // the batches: a producer's compressed batch as it came (as a broker's log sends it), other records
+    // written as batches of their own
+    const parts: Buffer[] = [];
+    let records: WireRecord[] = [];
     let bytes = 0;
-    for (let o = offset; o < log.end; o++) {
+    const flush = () => { if (records.length) parts.push(topic!.logAppendTime ? encodeLogAppendTimeBatches(records) : encodeBatch(records)); records = []; };
+    for (let o = offset; o < log.end;) {
+      const kept = log.wireBatch(o);
+      if (kept) {
+        if ((parts.length || records.length || !mayExceed) && bytes + kept.bytes.length > maxBytes) break;
+        flush();
+        const batch = Buffer.from(kept.bytes);
+        // its offsets are the log's, its leader epoch this broker's (neither is under the CRC)
+        batch.writeBigInt64BE(BigInt(kept.base), 0);
+        batch.writeInt32BE(0, 12);
+        parts.push(batch);
+        bytes += batch.length;
+        o = kept.base + kept.count;
+        continue;
+      }
       const r = log.get(o)!;
       const size = 20 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      if ((records.length || !mayExceed) && bytes + size > maxBytes) break;
+      if ((parts.length || records.length || !mayExceed) && bytes + size > maxBytes) break;
       records.push({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers });
       bytes += size;
+      o++;
     }
-    return { index, errorCode: ERR.NONE, highWatermark: log.end, logStartOffset: log.start, records: !records.length ? null : topic!.logAppendTime ? encodeLogAppendTimeBatches(records) : encodeBatch(records) };
+    flush();
+    return { index, errorCode: ERR.NONE, highWatermark: log.end, logStartOffset: log.start, records: !parts.length ? null : parts.length === 1 ? parts[0]! : Buffer.concat(parts) };
   }
 
   /** ListOffsets: -1 the end, -2 the start, otherwise the first offset with a time at or after it. */

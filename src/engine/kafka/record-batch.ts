@@ -26,6 +26,8 @@ export interface BatchHeader {
   size: number;
   /** Whether a record has a null key (a compacted topic refuses it). */
   nullKey: boolean;
+  /** A compressed batch as it came (a view of the request): what a broker's log keeps and a fetch sends back. */
+  wire?: Buffer;
 }
 
 /** Kafka's record batch error: the producer gets CORRUPT_MESSAGE (2) or UNSUPPORTED_COMPRESSION_TYPE (76). */
@@ -54,6 +56,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
   let pos = 0;
   while (pos < data.length) {
     if (data.length - pos < 61) throw new BatchError('truncated record batch', 2);
+    const start = pos;
     const baseOffset = Number(data.readBigInt64BE(pos));
     const length = data.readInt32BE(pos + 8);
     if (length < 49 || pos + 12 + length > data.length) throw new BatchError('record batch length out of range', 2);
@@ -78,6 +81,7 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
       count, lastOffsetDelta: batch.readInt32BE(11), baseTimestamp, body, size: 12 + length, nullKey,
+      ...(compression !== 0 ? { wire: data.subarray(start, pos) } : {}),
     });
   }
   return out;
@@ -208,10 +212,14 @@ export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRe
  */
 export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime: boolean, memory: Lease): PendingBatch {
   b.body.copy(memory.bytes);
-  const held: BatchHeader = { ...b, body: memory.bytes };
+  const held: BatchHeader = { ...b, body: memory.bytes, wire: undefined };
+  // a compressed batch is kept as it came, for fetches to send back as a broker does (not a LogAppendTime
+  // topic's, whose times the log rewrites, nor a transaction's, whose markers this log does not write)
+  const wire = b.wire && !logAppendTime && !b.transactional ? Buffer.from(b.wire) : undefined;
   return {
     count: b.count,
     bytes: b.size,
+    wire,
     decode() {
       // records are views of the bytes they are decoded from, and outlive the log: shared memory is copied first
       const own = memory.pooled ? { ...held, body: Buffer.from(held.body) } : held;

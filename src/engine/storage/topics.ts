@@ -59,6 +59,8 @@ export interface PendingBatch {
   decode(): NewRecord[];
   /** The log no longer holds the batch (retention or DeleteRecords deleted it, or it was taken back). */
   dropped?(): void;
+  /** The batch as a producer sent it, where it was compressed: a fetch sends it back so (its base offset set). */
+  readonly wire?: Buffer;
 }
 
 /**
@@ -74,6 +76,9 @@ class Segment {
     readonly batch: PendingBatch | null = null,
     /** The first record's engine-wide sequence number (for a pending batch). */
     readonly seq = 0,
+    /** A producer's compressed batch of the first `wireCount` records, kept after they are decoded (see PendingBatch.wire). */
+    public wire: Buffer | null = batch?.wire ?? null,
+    readonly wireCount = batch?.count ?? 0,
   ) {}
   get count(): number { return this.records ? this.records.length : this.batch!.count; }
 }
@@ -262,6 +267,8 @@ export class PartitionLog implements SlabHolder {
       const records = last.records ?? this.decode(segs.length - 1);
       if (counted) for (let o = Math.max(offset, this.start); o < last.base + records.length; o++) this.bytes -= recordBytes(records[o - last.base]!);
       records.length = offset - last.base;
+      // (a batch cut short is no longer the batch that came)
+      if (records.length < last.wireCount) last.wire = null;
     }
     this.endOffset = offset;
     if (this.start > offset) this.start = offset;
@@ -272,6 +279,17 @@ export class PartitionLog implements SlabHolder {
   }
 
   get end(): number { return this.endOffset; }
+
+  /**
+   * The producer's batch that holds `offset`, as it came (compressed), where the log keeps it whole:
+   * a fetch from within it gets all of it, as from a broker's log (the consumer skips what it has).
+   */
+  wireBatch(offset: number): { base: number; count: number; bytes: Buffer } | undefined {
+    if (offset < this.start || offset >= this.endOffset) return undefined;
+    const seg = this.segments[this.find(offset)]!;
+    if (!seg.wire || seg.base < this.start || offset >= seg.base + seg.wireCount) return undefined;
+    return { base: seg.base, count: seg.wireCount, bytes: seg.wire };
+  }
   /** The first offset of the last append (what retention always keeps). */
   get lastAppend(): number { return this.newest; }
   get(offset: number): TopicRecord | undefined {
@@ -362,7 +380,7 @@ export class PartitionLog implements SlabHolder {
       bytes += recordBytes(r);
     }
     // if it is the newest segment, single records pushed later continue its run
-    this.segments[index] = new Segment(seg.base, records);
+    this.segments[index] = new Segment(seg.base, records, null, 0, seg.wire, seg.wireCount);
     if (this.retentionBytes >= 0) this.bytes += bytes - batch.bytes;
     return records;
   }
