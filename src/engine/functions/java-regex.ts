@@ -180,9 +180,8 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
  * quantifiers (as a lookahead that captures and a backreference to it, which adds groups: `captures`
  * says where the pattern's own are). Anything else passes through unchanged.
  * `endsWithLineBreak`: the text to match ends with a line terminator, before which Java's $ matches too.
- * `astralText`: it holds characters beyond the BMP, which the pattern must take whole (the u flag).
  */
-export function javaRegex(pattern: string, endsWithLineBreak = false, astralText = false): JsRegex {
+export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
   let flags = '', p = pattern, comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
@@ -203,9 +202,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
   // (unless the pattern refers back to a group, which only the i flag matches in any case)
   const foldAscii = sets && flags.includes('i') && !unicodeCase && !/\\[1-9]|\\k</.test(p);
   // (a \x{...} beyond the BMP needs the u flag too: without it a class takes its two UTF-16 units apart)
-  // (so does a text with characters beyond the BMP: Java's . and [^a] take such a character whole,
-  // where JavaScript without the u flag takes half of it)
-  const unicode = astralText || sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); })
+  const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); })
     || [...p.matchAll(/\\x\{([0-9a-fA-F]+)\}/g)].some((m) => parseInt(m[1]!, 16) > 0xffff);
   let out = '', inClass = 0, quantified = false, classStart = 0;
   /** The flags in force where the loop is (they change only where `scoped`). */
@@ -362,8 +359,6 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
     if (!inClass && c === '{' && !/^\{\d/.test(p.slice(i))) throw new SyntaxError(`Illegal repetition near index ${i}`);
     const counted = !inClass && c === '{' ? /^\{\d+(?:,\d*)?\}/.exec(p.slice(i)) : null;
     if (counted) { out += counted[0]; i += counted[0].length - 1; quantified = true; continue; }
-    // a ] or } that closes nothing is itself to Java; the u flag takes it only escaped
-    if (!inClass && unicode && (c === ']' || c === '}')) { quantified = false; out += folded(`\\${c}`); continue; }
     if (c === '[') { inClass++; if (inClass === 1) classStart = out.length; }
     else if (c === ']' && inClass) {
       inClass--;

@@ -333,17 +333,6 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
 
-  it.each([
-    ['REGEXP_EXTRACT', ['.', '\u{1F600}x'], '\u{1F600}'],
-    ['REGEXP_EXTRACT', ['[^a]+', 'a\u{1F600}b'], '\u{1F600}b'],
-    ['REGEXP_EXTRACT', ['x.{2}', 'x\u{1F600}\u{1F601}y'], 'x\u{1F600}\u{1F601}'],
-    ['REGEXP_REPLACE', ['a\u{1F600}b', '.', '-'], '---'],
-    ['REGEXP_EXTRACT', ['a]}', 'xa]}\u{1F600}'], 'a]}'],
-    ['REGEXP_EXTRACT', ['a]', 'xa]'], 'a]'],
-  ])('%s(%j): a character beyond the BMP is one character, as Java\'s regular expressions take it', (name, args, expected) => {
-    expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
-  });
-
   it('an unknown inline flag fails the record as Java\'s PatternSyntaxException does', () => {
     expect(() => call('REGEXP_EXTRACT', [S, S], ['a(?q)b', 'ab'])).toThrow(/Unknown inline modifier/);
   });
