@@ -180,8 +180,10 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
  * quantifiers (as a lookahead that captures and a backreference to it, which adds groups: `captures`
  * says where the pattern's own are). Anything else passes through unchanged.
  * `endsWithLineBreak`: the text to match ends with a line terminator, before which Java's $ matches too.
+ * `astralText`: it holds characters beyond the BMP, which Java's . and [^...] take whole: there they
+ * take a surrogate pair first (without the u flag, whose other changes Java's patterns do not want).
  */
-export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
+export function javaRegex(pattern: string, endsWithLineBreak = false, astralText = false): JsRegex {
   let flags = '', p = pattern, comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
@@ -205,6 +207,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
   const unicode = sets || [...p.matchAll(/\\[pP]\{([^}]*)\}/g)].some((m) => { const set = posixSet(m[1]!); return set === undefined || set.includes('\\p{'); })
     || [...p.matchAll(/\\x\{([0-9a-fA-F]+)\}/g)].some((m) => parseInt(m[1]!, 16) > 0xffff);
   let out = '', inClass = 0, quantified = false, classStart = 0;
+  // (under the u flag a pair is one character already)
+  const pairs = astralText && !unicode;
   /** The flags in force where the loop is (they change only where `scoped`). */
   let cur: FlagState = { i: flags.includes('i'), s: flags.includes('s'), m: flags.includes('m'), x: comments, u: unicodeCase };
   /** Open groups: where each starts in `out`, its kind, and the flags outside it. */
@@ -216,12 +220,13 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
   const backrefs: { pos: number; n: number }[] = [];
   let helpers = 0;
   /** Wraps out[from..] as an atomic group: a lookahead captures what it matches, and a backreference takes exactly that. */
+  // (in a group of its own, so that a quantifier after it repeats the whole, not the backreference)
   const atomic = (from: number): void => {
-    const name = `__atomic${++helpers}`, prefix = `(?=(?<${name}>`;
+    const name = `__atomic${++helpers}`, prefix = `(?:(?=(?<${name}>`;
     for (const o of opens) if (o.pos >= from) o.pos += prefix.length;
     for (const b of backrefs) if (b.pos >= from) b.pos += prefix.length;
-    opens.push({ pos: from + 3, helper: true });
-    out = `${out.slice(0, from)}${prefix}${out.slice(from)}))\\k<${name}>`;
+    opens.push({ pos: from + 6, helper: true });
+    out = `${out.slice(0, from)}${prefix}${out.slice(from)}))\\k<${name}>)`;
   };
   /** Letters in both cases where (?i) holds for a part of the pattern only. */
   const folded = (text: string): string => (scoped && cur.i ? caseless(text, cur.u) : text);
@@ -231,6 +236,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
       if (/\s/.test(c)) continue;
       if (c === '#' && !inClass) { while (i + 1 < p.length && p[i + 1] !== '\n') i++; continue; }
     }
+    const atomBefore: number = atomStart, quantifiedBefore: boolean = quantified;
     if (!inClass && c !== ')' && c !== '|' && !(quantified && c === '+') && !/[*+?{]/.test(c)) atomStart = out.length;
     if (!inClass && c === '|') atomStart = -1;
     if (c === '\\') {
@@ -243,6 +249,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
         const quote = (t: string) => t.replace(inClass ? /[\\^$.*+?()[\]{}|-]/g : /[\\^$.*+?()[\]{}|]/g, '\\$&');
         if (inClass) out += quote(lit);
         else if (lit) { out += folded(quote(lit.slice(0, -1))); atomStart = out.length; out += folded(quote(lit.slice(-1))); }
+        // (an empty quote is nothing: a quantifier after it takes what came before it)
+        else { atomStart = atomBefore; quantified = quantifiedBefore; }
         i = end < 0 ? p.length : end + 1;
         continue;
       }
@@ -315,8 +323,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
     // without (?s), Java's . stops at every line terminator (U+0085 too); without (?m), its $ matches at
     // the end and before a line terminator that ends the text: for such a text only, it is spelt out
     // as a lookahead (which V8's linear-time engine, the guard against runaway backtracking, lacks)
-    if (!inClass && c === '.' && !cur.s) { quantified = false; out += LINE_CHAR; continue; }
-    if (!inClass && c === '.' && scoped) { quantified = false; out += '[\\s\\S]'; continue; }
+    if (!inClass && c === '.' && (!cur.s || scoped || pairs)) { quantified = false; out += pairs ? `(?:${PAIR}|${cur.s ? '[\\s\\S]' : LINE_CHAR})` : cur.s ? '[\\s\\S]' : LINE_CHAR; continue; }
     if (!inClass && c === '^' && scoped && cur.m) { quantified = false; out += MULTILINE_CARET; continue; }
     if (!inClass && c === '$' && scoped && cur.m) { quantified = false; out += MULTILINE_DOLLAR; continue; }
     if (!inClass && c === '$' && !cur.m && endsWithLineBreak) { quantified = false; out += '(?=(?:\\r\\n|[\\n\\r\\u0085\\u2028\\u2029])?(?![\\s\\S]))'; continue; }
@@ -362,7 +369,14 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
     if (c === '[') { inClass++; if (inClass === 1) classStart = out.length; }
     else if (c === ']' && inClass) {
       inClass--;
-      if (!inClass && scoped && cur.i) { out = out.slice(0, classStart) + caseless(out.slice(classStart) + c, cur.u); continue; }
+      if (!inClass && ((scoped && cur.i) || (pairs && out.startsWith('[^', classStart)))) {
+        let cls = out.slice(classStart) + c;
+        if (scoped && cur.i) cls = caseless(cls, cur.u);
+        // a negated class takes a character beyond the BMP whole
+        if (pairs && cls.startsWith('[^')) cls = `(?:${PAIR}|${cls})`;
+        out = out.slice(0, classStart) + cls;
+        continue;
+      }
     }
     // a + right after a quantifier makes it possessive: what the atom before it matched is never given back
     else if (!inClass && c === '+' && quantified) { quantified = false; if (atomStart >= 0) atomic(atomStart); continue; }
@@ -372,7 +386,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false): JsRegex {
   // the pattern's backreferences, to its groups' places among the helper groups; one to a group the
   // pattern does not have never matches (Java's matcher keeps at least ten groups, unset)
   const places = opens.sort((a, b) => a.pos - b.pos).flatMap((o, k) => (o.helper ? [] : [k + 1]));
-  for (const b of backrefs.sort((x, y) => y.pos - x.pos)) {
+  // (from the last place back; of backreferences at one place, as \1\2, the later first, so each goes before it)
+  for (const b of backrefs.map((x, k) => ({ ...x, k })).sort((x, y) => y.pos - x.pos || y.k - x.k)) {
     const js = places[b.n - 1];
     // (in a group of its own: a digit after it is no part of it, and a quantifier takes it whole)
     out = `${out.slice(0, b.pos)}${js === undefined ? '(?!)' : `(?:\\${js})`}${out.slice(b.pos)}`;
@@ -405,6 +420,8 @@ function withFlags(state: FlagState, on: string, off: string, at: number): FlagS
   return next;
 }
 
+/** A character beyond the BMP: its UTF-16 surrogate pair. */
+const PAIR = '[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]';
 /** Java's . without (?s): anything but a line terminator. */
 const LINE_CHAR = '[^\\n\\r\\u0085\\u2028\\u2029]';
 /** Java's ^ under (?m): at the start, or after a line terminator (not inside \r\n), but never at the very end. */

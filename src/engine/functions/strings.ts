@@ -204,11 +204,12 @@ function javaGroups(re: RegExp, groups: ArrayLike<string | null | undefined>): (
 /** A Java pattern as a JS RegExp (the common syntax is shared); an invalid pattern fails the record. */
 function regex(pattern: string, flags: string, text: string): RegExp {
   const endsWithLineBreak = /[\n\r\u0085\u2028\u2029]$/.test(text);
-  const key = `${flags}${endsWithLineBreak ? '$' : ''}/${pattern}`;
+  const astral = /[\ud800-\udbff][\udc00-\udfff]/.test(text);
+  const key = `${flags}${endsWithLineBreak ? '$' : ''}${astral ? 'u' : ''}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
     try {
-      const java = javaRegex(pattern, endsWithLineBreak);
+      const java = javaRegex(pattern, endsWithLineBreak, astral);
       re = new RegExp(java.source, flags + java.flags);
       if (java.captures) captureMaps.set(re, java.captures);
     } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }

@@ -329,7 +329,35 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT_ALL', ['(?m:.$)', 'ab\r\ncd'], ['b', 'd']],
     ['REGEXP_EXTRACT', ['(?x: a b )c', 'abc'], 'abc'],
     ['REGEXP_EXTRACT', ['(?x: a # a comment\n b)c', 'abc'], 'abc'],
+    // backreferences side by side keep their order; a quantifier after an atomic group repeats the group
+    ['REGEXP_EXTRACT', ['(a)(b)\\1\\2', 'abab'], 'abab'],
+    ['REGEXP_EXTRACT', ['(a)(b)\\2\\1', 'abba'], 'abba'],
+    ['REGEXP_EXTRACT', ['(\\w)(\\w)\\2\\1', 'xyyx'], 'xyyx'],
+    ['REGEXP_EXTRACT', ['(a)(?>(b)(c))(d)\\4\\3', 'abcddc'], 'abcddc'],
+    ['REGEXP_EXTRACT', ['(?>a|b)+c', 'abac'], 'abac'],
+    ['REGEXP_EXTRACT', ['(?>x|y){2}', 'xy'], 'xy'],
+    ['REGEXP_EXTRACT', ['(?>(a)|b)+c', 'abac', 1], 'a'],
+    // an empty quote is nothing: the quantifier after it takes what came before
+    ['REGEXP_EXTRACT', ['a\\Q\\E++', 'aa'], 'aa'],
+    ['REGEXP_EXTRACT', ['a\\Q\\E*b', 'aab'], 'aab'],
   ])('%s(%j)', (name, args, expected) => {
+    expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
+  });
+
+  it.each([
+    ['REGEXP_EXTRACT', ['.', '\u{1F600}x'], '\u{1F600}'],
+    ['REGEXP_EXTRACT', ['[^a]+', 'a\u{1F600}b'], '\u{1F600}b'],
+    ['REGEXP_EXTRACT', ['x.{2}', 'x\u{1F600}\u{1F601}y'], 'x\u{1F600}\u{1F601}'],
+    ['REGEXP_EXTRACT', ['(?s).$', 'a\u{1F600}'], '\u{1F600}'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '.', '-'], '---'],
+    // the rest of the pattern as on any other text: anchors at the ends, (?i) on ASCII only, Java's classes
+    ['REGEXP_REPLACE', ['x\u{1F600}', '\\z', '!'], 'x\u{1F600}!'],
+    ['REGEXP_REPLACE', ['\u{1F600}\n', '$', '<>'], '\u{1F600}<>\n<>'],
+    ['REGEXP_EXTRACT_ALL', ['\\z', '\u{1F600}'], ['']],
+    ['REGEXP_EXTRACT', ['(?i)s', '\u017F\u{1F600}'], null],
+    ['REGEXP_EXTRACT', ['[\\w-z]', '-\u{1F600}'], '-'],
+    ['REGEXP_EXTRACT', ['(?=a)*b', '\u{1F600}ab'], 'b'],
+  ])('%s(%j): a character beyond the BMP is one character, as Java\'s regular expressions take it', (name, args, expected) => {
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
 
