@@ -24,7 +24,7 @@ export function registerMathFunctions(): void {
       return { returnType: ret, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : t.kind === 'DOUBLE' && !(Math.abs(x as number) < 2 ** 53) ? longOfDouble(x as number) : roundHalfUp(x as number, 0)) };
     }
     if (args.length === 2 && canImplicitlyCast(args[1]!, I)) {
-      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'HALF_CEILING').setScale(t.scale, 'HALF_UP')) };
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : decimalTo(x as Decimal, p as number, t.scale, 'HALF_CEILING')) };
       return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => (x == null || p == null ? null : typeof x === 'bigint' && (p as number) >= 0 ? x : roundHalfUp(Number(x), p as number)) };
     }
     return undefined;
@@ -37,7 +37,7 @@ export function registerMathFunctions(): void {
       return { returnType: t.kind === 'INTEGER' ? I : B, argTypes: [t.kind === 'NULL' ? D : t], fn: ([x]) => (x == null ? null : typeof x === 'bigint' ? x : t.kind === 'DOUBLE' ? longOfDouble(x as number) : Math.trunc(x as number)) };
     }
     if (args.length === 2) {
-      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : (x as Decimal).setScale(p as number, 'DOWN').setScale(t.scale)) };
+      if (t.kind === 'DECIMAL') return { returnType: t, argTypes: [t, I], fn: ([x, p]) => (x == null || p == null ? null : decimalTo(x as Decimal, p as number, t.scale, 'DOWN')) };
       return { returnType: t.kind === 'INTEGER' || t.kind === 'BIGINT' ? t : D, argTypes: [t.kind === 'NULL' ? D : t, I], fn: ([x, p]) => { if (x == null || p == null) return null; if (typeof x === 'bigint' && (p as number) >= 0) return x; return inDecimal(Number(x), p as number, 'DOWN'); } };
     }
     return undefined;
@@ -108,7 +108,18 @@ function roundHalfUp(x: number, places: number): number {
  */
 function inDecimal(x: number, places: number, mode: 'HALF_CEILING' | 'DOWN'): number {
   if (!Number.isFinite(x)) throw new EvalError(`Character ${Number.isNaN(x) ? 'N' : 'I'} is neither a decimal digit number, decimal point, nor "e" notation exponential mark.`);
+  // a double's shortest decimal has no digit beyond the 350th place after the point nor before the
+  // 310th before it: places past those change nothing, or leave 0 (computed, they would hold the
+  // server for as long as a number of that many digits takes)
+  if (places > 350) return x;
+  if (places < -350) return 0;
   return Decimal.fromNumber(x).setScale(places, mode).setScale(Math.max(0, places)).toNumber() || 0;
+}
+/** A DECIMAL rounded or truncated to `places`, then written at its own scale: places beyond its digits change nothing, or leave 0. */
+function decimalTo(x: Decimal, places: number, scale: number, mode: 'HALF_CEILING' | 'DOWN'): Decimal {
+  if (places >= x.scale) return x.setScale(scale);
+  if (places < -(x.precision - x.scale) - 1) return new Decimal(0n, 0).setScale(scale);
+  return x.setScale(places, mode).setScale(scale, 'HALF_UP');
 }
 function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit: string): number {
   // ksqlDB's GeoDistance checks its coordinates: a latitude outside [-90, 90] or a longitude outside [-180, 180] fails the call

@@ -33,6 +33,16 @@ describe('math functions', () => {
     expect(call(fn, [D, I], [x, places])).toBe(expected);
   });
 
+  it('ROUND and TRUNC to places far beyond a number\'s digits answer at once: the number, or 0', () => {
+    expect(call('ROUND', [D, I], [1.25, 2_000_000_000])).toBe(1.25);
+    expect(call('TRUNC', [D, I], [-1.25e300, -2_000_000_000])).toBe(0);
+    const d = Decimal.parse('12.34'), t = T.decimal(4, 2);
+    expect(String(call('ROUND', [t, I], [d, 2_000_000_000]))).toBe('12.34');
+    expect(String(call('TRUNC', [t, I], [d, -2_000_000_000]))).toBe('0.00');
+    expect(String(call('ROUND', [t, I], [d, -1]))).toBe('10.00');
+    expect(String(call('ROUND', [t, I], [Decimal.parse('99.99'), -2]))).toBe('100.00');
+  });
+
   it('ROUND and TRUNC to places of an infinite or NaN double fail the call, as BigDecimal.valueOf refuses it', () => {
     expect(() => call('ROUND', [D, I], [Infinity, 2])).toThrow('Character I is neither a decimal digit number');
     expect(() => call('TRUNC', [D, I], [NaN, -1])).toThrow('Character N is neither a decimal digit number');
