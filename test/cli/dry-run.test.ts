@@ -17,6 +17,12 @@ describe('the registry a target names in SHOW PROPERTIES', () => {
       expect(await client.subjectVersion('x-value')).toBeUndefined();
       expect(seen).toEqual([`Basic ${Buffer.from('alice:s3cr@t').toString('base64')}`]);
       expect(registryAt('not a url')).toBeUndefined();
+      // without credentials in its URL: schemaRegistry.username and password, as configured
+      const configured = registryAt(`http://127.0.0.1:${port}`, { username: 'bob', password: 'pä:ss' })!;
+      expect(await configured.subjectVersion('x-value')).toBeUndefined();
+      // ... which the URL's own credentials win over
+      expect(await registryAt(`http://alice:s3cr%40t@127.0.0.1:${port}`, { username: 'bob', password: 'x' })!.subjectVersion('x-value')).toBeUndefined();
+      expect(seen.slice(1)).toEqual([`Basic ${Buffer.from('bob:pä:ss').toString('base64')}`, `Basic ${Buffer.from('alice:s3cr@t').toString('base64')}`]);
     } finally { server.close(); }
   });
 });

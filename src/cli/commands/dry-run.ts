@@ -141,12 +141,17 @@ export interface DryRunMigration {
 
 export interface DryRunReport { ok: boolean; migrations: DryRunMigration[]; lines: string[] }
 
-/** A reader of the registry at `url`; credentials in it are sent as Basic auth, never shown with the URL. */
-export function registryAt(url: string): SchemaRegistryClient | undefined {
+/**
+ * A reader of the registry at `url`; credentials in it are sent as Basic auth, never shown with the
+ * URL; without them, `credentials` (schemaRegistry.username and password) are.
+ */
+export function registryAt(url: string, credentials: { username?: string; password?: string } = {}): SchemaRegistryClient | undefined {
   let u: URL;
   try { u = new URL(url); } catch { return undefined; }
   const decode = (x: string) => { try { return decodeURIComponent(x); } catch { return x; } };
-  const username = u.username ? decode(u.username) : undefined, password = u.password ? decode(u.password) : undefined;
+  const inUrl = u.username !== '' || u.password !== '';
+  const username = inUrl ? (u.username ? decode(u.username) : undefined) : credentials.username;
+  const password = inUrl ? (u.password ? decode(u.password) : undefined) : credentials.password;
   u.username = ''; u.password = '';
   return new SchemaRegistryClient({ url: u.toString(), username, password });
 }
@@ -192,7 +197,7 @@ async function register(from: SchemaRegistryClient, to: SchemaRegistry, subject:
  * catalog into a local server started in this process, and runs each pending statement there after
  * substitution, so errors show before anything reaches the real server.
  */
-export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void, registry?: SchemaRegistryClient): Promise<DryRunReport> {
+export async function dryRun(target: KsqlClient, s: MigrationSettings, options: PlanOptions, warn?: (message: string) => void, registry?: SchemaRegistryClient, registryCredentials?: { username?: string; password?: string }): Promise<DryRunReport> {
   const files = await readFilesOrThrow(s.dir, warn);
   // (as up checks the history table before it writes, so does its dry run)
   const history = (await readHistory(target, s.metadata, s.leaseMs, { checkTable: true })) ?? foldEvents([], s.leaseMs);
@@ -213,7 +218,7 @@ export async function dryRun(target: KsqlClient, s: MigrationSettings, options: 
   // schemas come from schemaRegistry.url, else from the registry the target names (ksql.schema.registry.url)
   const properties = (catalog.find((e) => e['@type'] === 'properties')?.properties as { name: string; value: string }[] | undefined) ?? [];
   const targetRegistry = properties.find((p) => p.name === 'ksql.schema.registry.url')?.value;
-  const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? registryAt(targetRegistry.split(',')[0]!) : undefined);
+  const schemas = registry ?? (targetRegistry && /^https?:\/\//.test(targetRegistry) ? registryAt(targetRegistry.split(',')[0]!, registryCredentials) : undefined);
   const queries = new TargetQueries((catalog.find((e) => e['@type'] === 'queries')?.queries as TargetQuery[] | undefined) ?? [], descriptions);
   const { startLocalServer } = await import('../../engine/rest/server.js');
   // (without a processing log of its own: the target's, if it has one, is copied as its other sources are)

@@ -76,7 +76,9 @@ export async function runUp(opts: UpOptions): Promise<number> {
     const s = await settings(config, client, opts);
     if (opts.dryRun) {
       const { dryRun } = await import('./dry-run.js');
-      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, warn, makeRegistryClient(config, opts));
+      // (the registry the server names takes the configured credentials too, when schemaRegistry.url is not set)
+      const report = await dryRun(client, s, { to, next: opts.next, version, allowOutOfOrder: opts.allowOutOfOrder, ignoreMissing: opts.ignoreMissing }, warn, makeRegistryClient(config, opts),
+        { username: config.schemaRegistry.username, password: config.schemaRegistry.password });
       // the statements as they will run, secrets masked; --quiet leaves only what would fail
       const redact = secretRedactor(config, opts);
       const lines = report.lines.map(redact);
