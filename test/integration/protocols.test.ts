@@ -178,6 +178,8 @@ describe('process lifecycle', () => {
     if (openssl) {
       for (const n of ['1', '2']) execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, `key${n}.pem`), '-out', join(dir, `cert${n}.pem`), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
       expect(start('--tls-cert', 'cert1.pem', '--tls-key', 'key2.pem')).toEqual([2, 'error: --tls-cert/--tls-key: the key in key2.pem is not the key of the certificate in cert1.pem']);
+      // a key file that is no key (the certificate itself, junk) is said so too, not in OpenSSL's words alone
+      for (const key of ['cert1.pem', 'afile']) expect(start('--tls-cert', 'cert1.pem', '--tls-key', key)).toEqual([2, expect.stringMatching(new RegExp(`^error: --tls-cert/--tls-key: cert1\\.pem and ${key.replace('.', '\\.')} must be a PEM certificate and its PEM private key \\(`))]);
     }
   });
 });

@@ -98,7 +98,7 @@ function readTlsFiles(certFile: string, keyFile: string): { cert: Buffer; key: B
   try { createSecureContext(files); } catch (e) {
     const why = (e as Error).message;
     throw new TlsFilesError(/key values mismatch/.test(why) ? `the key in ${keyFile} is not the key of the certificate in ${certFile}`
-      : /PEM|no start line|bad decrypt|asn1|ASN1/i.test(why) ? `${certFile} and ${keyFile} must be a PEM certificate and its PEM private key (${why.replace(/^error:[0-9A-F]+:/, '')})` : why);
+      : /PEM|no start line|bad decrypt|asn1|DECODER|unsupported/i.test(why) ? `${certFile} and ${keyFile} must be a PEM certificate and its PEM private key (${why.replace(/^error:[0-9A-F]+:/, '')})` : why);
   }
   return files;
 }
