@@ -1282,6 +1282,25 @@ describe('SASL/PLAIN and ApiVersions over a raw socket (the paths librdkafka and
       expect([refused.int32(), refused.int16(), refused.nullableString()]).toEqual([6, 58, 'Authentication failed: Invalid username or password']);
       expect(await v1.send(request(36, 1, 7, new Writer().bytes(plainToken('alice', 's3cret-pw')).toBuffer()))).toBeNull();
       v1.close();
+      // tokens Kafka's PlainSaslServer refuses though they carry the password: another authorization
+      // id than the user, a field too many, no user
+      for (const [token, message] of [
+        [Buffer.from('admin\u0000alice\u0000s3cret-pw'), 'Authentication failed: Client requested an authorization id that is different from username'],
+        [Buffer.from('\u0000alice\u0000s3cret-pw\u0000junk'), 'Invalid SASL/PLAIN response: expected 3 tokens, got 4'],
+        [Buffer.from('\u0000\u0000s3cret-pw'), 'Authentication failed: username not specified'],
+      ] as const) {
+        const c = await rawClient(brokers[0]!);
+        await c.send(request(17, 1, 5, new Writer().string('PLAIN').toBuffer()));
+        const answer = new Reader((await c.send(request(36, 1, 6, new Writer().bytes(token).toBuffer())))!);
+        expect([answer.int32(), answer.int16(), answer.nullableString()]).toEqual([6, 58, message]);
+        c.close();
+      }
+      // the authorization id may be the user's own
+      const own = await rawClient(brokers[0]!);
+      await own.send(request(17, 1, 5, new Writer().string('PLAIN').toBuffer()));
+      const accepted = new Reader((await own.send(request(36, 1, 6, new Writer().bytes(Buffer.from('alice\u0000alice\u0000s3cret-pw')).toBuffer())))!);
+      expect([accepted.int32(), accepted.int16()]).toEqual([6, 0]);
+      own.close();
       expect(server.output()).not.toContain('s3cret-pw');
     } finally { await server.stop(); }
   });

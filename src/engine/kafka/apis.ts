@@ -583,17 +583,30 @@ const saslHandshake: Handler = (v, r, ctx) => {
 const UNSUPPORTED_SASL_MECHANISM = 33, ILLEGAL_SASL_STATE = 34;
 
 /** Checks a SASL/PLAIN token ([authzid] NUL authcid NUL password) after a PLAIN handshake. */
-export function checkPlainToken(sasl: ApiContext['sasl'], token: Buffer): boolean {
-  const [, user = '', password = ''] = token.toString('utf8').split('\u0000');
-  sasl.authenticated = sasl.mechanism === 'PLAIN' && sasl.check!(user, password);
-  return sasl.authenticated;
+/**
+ * Checks a SASL/PLAIN token (authzid NUL username NUL password) as Kafka's PlainSaslServer does:
+ * exactly three fields, a username and a password, the credentials, and an authorization id that is
+ * empty or the username. Undefined when it passes, else why not (in Kafka's words).
+ */
+export function plainTokenProblem(sasl: ApiContext['sasl'], token: Buffer): string | undefined {
+  sasl.authenticated = false;
+  const fields = token.toString('utf8').split('\u0000');
+  if (fields.length !== 3) return `Invalid SASL/PLAIN response: expected 3 tokens, got ${Math.min(fields.length, 4)}`;
+  const [authzid, user, password] = fields as [string, string, string];
+  if (user === '') return 'Authentication failed: username not specified';
+  if (password === '') return 'Authentication failed: password not specified';
+  if (sasl.mechanism !== 'PLAIN' || !sasl.check!(user, password)) return 'Authentication failed: Invalid username or password';
+  if (authzid !== '' && authzid !== user) return 'Authentication failed: Client requested an authorization id that is different from username';
+  sasl.authenticated = true;
+  return undefined;
 }
 
 const saslAuthenticate: Handler = (v, r, ctx) => {
-  const ok = checkPlainToken(ctx.sasl, r.bytes() ?? Buffer.alloc(0));
+  const problem = plainTokenProblem(ctx.sasl, r.bytes() ?? Buffer.alloc(0));
+  const ok = problem === undefined;
   // a failed authentication is answered, then the connection closed (KIP-152): each guess costs a connection
   if (!ok) ctx.closeAfter = true;
-  const w = new Writer().int16(ok ? ERR.NONE : 58).nullableString(ok ? null : `Authentication failed: Invalid username or password`).bytes(Buffer.alloc(0));
+  const w = new Writer().int16(ok ? ERR.NONE : 58).nullableString(problem ?? null).bytes(Buffer.alloc(0));
   if (v >= 1) w.int64(0);
   return w;
 };

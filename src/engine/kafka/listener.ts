@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { Engine } from '../engine.js';
 import { Reader, WireError, Writer } from './wire.js';
 import { readFrames } from './frames.js';
-import { APIS, checkPlainToken, type ApiContext } from './apis.js';
+import { APIS, plainTokenProblem, type ApiContext } from './apis.js';
 import { Broker } from './broker.js';
 import { GroupCoordinator } from './groups.js';
 import { queryConsumerGroup, queryGroupIds } from '../exec/entities.js';
@@ -149,7 +149,7 @@ export async function startKafkaListener(opts: KafkaListenerOptions): Promise<Ka
       if (sasl.rawTokenNext) {
         // after a SaslHandshake v0 the frame is the bare PLAIN token; success is an empty token back
         sasl.rawTokenNext = false;
-        if (!checkPlainToken(sasl, frame)) throw new WireError('SASL/PLAIN authentication failed');
+        if (plainTokenProblem(sasl, frame) !== undefined) throw new WireError('SASL/PLAIN authentication failed');
         socket.write(Buffer.alloc(4));
         return;
       }
