@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { get as httpsGet } from 'node:https';
 import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startLocalServer, type LocalServer } from '../../src/index.js';
 import { ksql, rawQuery } from '../helpers/server.js';
 
@@ -50,5 +56,38 @@ describe('the REST server closes connections that never finish a request', () =>
     push.socket.destroy();
     // and the server goes on serving
     expect((await fetch(`${server.url}/info`)).status).toBe(200);
+  }, 20_000);
+});
+
+const openssl = spawnSync('openssl', ['version']).status === 0;
+describe.skipIf(!openssl)('the HTTPS server (--tls-cert) closes them too (skipped without openssl to make a certificate)', () => {
+  let server: LocalServer, port: number;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ksqlm-tls-timeouts-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    server = await startLocalServer({ port: 0, headersTimeoutMs: 400, requestTimeoutMs: 1500, tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') });
+    port = Number(new URL(server.url).port);
+  });
+  afterAll(async () => { await server.close(); });
+
+  /** How long until the server closes a connection that stops at `stage`, and whether it was closed at all within 10 s. */
+  const closedAfter = async (stage: 'before the handshake' | 'after the handshake' | 'within its headers') => {
+    const t0 = performance.now();
+    const socket = stage === 'before the handshake' ? connect(port, '127.0.0.1') : tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    socket.on('error', () => undefined);
+    if (stage === 'within its headers') { await once(socket, 'secureConnect'); socket.write('GET /info HTTP/1.1\r\nHost: x\r\n'); }
+    const closed = await Promise.race([once(socket, 'close').then(() => true), new Promise<boolean>((r) => { setTimeout(() => r(false), 10_000).unref(); })]);
+    socket.destroy();
+    return { closed, ms: performance.now() - t0 };
+  };
+
+  it('closes a connection that does not finish its handshake, or then sends nothing or half its headers, once the headers are due; a request gets its answer', async () => {
+    const [a, b, c] = await Promise.all([closedAfter('before the handshake'), closedAfter('after the handshake'), closedAfter('within its headers')]);
+    for (const x of [a, b, c]) { expect(x.closed).toBe(true); expect(x.ms).toBeGreaterThanOrEqual(350); }
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = httpsGet({ host: '127.0.0.1', port, path: '/info', rejectUnauthorized: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+    });
+    expect(answer).toBe(200);
   }, 20_000);
 });

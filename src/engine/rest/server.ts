@@ -266,11 +266,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   let server: net.Server;
   /** Stops the HTTP/1.1 server's timeout checks (it never listens itself). */
   let stopChecks = () => undefined as void;
+  const headersTimeout = options.headersTimeoutMs ?? 60_000;
   if (tls) {
-    server = http2.createSecureServer({ ...tls, allowHTTP1: true }, handler as never);
-    server.on('session', (session: http2.Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
+    // as on the cleartext port: a connection that does not finish its handshake when its headers are
+    // due is closed, and so is an HTTP/1.1 one that sends no whole request by then
+    const secure = http2.createSecureServer({ ...tls, allowHTTP1: true, handshakeTimeout: headersTimeout }, handler as never);
+    secure.on('secureConnection', (socket: net.Socket & { alpnProtocol?: string | false }) => { if (socket.alpnProtocol !== 'h2') socket.setTimeout(headersTimeout, () => socket.destroy()); });
+    secure.on('request', (req: http.IncomingMessage) => { if (req.httpVersionMajor === 1) req.socket.setTimeout(0); });
+    secure.on('session', (session: http2.Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
+    server = secure;
   } else {
-    const headersTimeout = options.headersTimeoutMs ?? 60_000;
     const h1 = http.createServer({
       headersTimeout, requestTimeout: options.requestTimeoutMs ?? 300_000,
       connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(headersTimeout / 4))),
