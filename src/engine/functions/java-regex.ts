@@ -219,8 +219,10 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
   const opens: { pos: number; helper: boolean }[] = [];
   const backrefs: { pos: number; n: number }[] = [];
   let helpers = 0;
-  /** Wraps out[from..] as an atomic group: a lookahead captures what it matches, and a backreference takes exactly that. */
-  // (in a group of its own, so that a quantifier after it repeats the whole, not the backreference)
+  /**
+   * Wraps out[from..] as an atomic group: a lookahead captures what it matches, and a backreference
+   * takes exactly that, in a group of its own (a quantifier after it repeats the whole).
+   */
   const atomic = (from: number): void => {
     const name = `__atomic${++helpers}`, prefix = `(?:(?=(?<${name}>`;
     for (const o of opens) if (o.pos >= from) o.pos += prefix.length;
