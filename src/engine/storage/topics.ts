@@ -286,7 +286,9 @@ export class PartitionLog implements SlabHolder {
    */
   wireBatch(offset: number): { base: number; count: number; bytes: Buffer } | undefined {
     if (offset < this.start || offset >= this.endOffset) return undefined;
-    const seg = this.segments[this.find(offset)]!;
+    // (the segment of the last offset asked for, as get keeps it: a fetch asks offset after offset)
+    let seg = this.segments[this.hint];
+    if (!seg || offset < seg.base || offset >= seg.base + seg.count) { this.hint = this.find(offset); seg = this.segments[this.hint]!; }
     if (!seg.wire || seg.base < this.start || offset >= seg.base + seg.wireCount) return undefined;
     return { base: seg.base, count: seg.wireCount, bytes: seg.wire };
   }
