@@ -222,3 +222,20 @@ describe('a WITH (TIMESTAMP=...) column', () => {
     expect(run("CREATE STREAM T3 (ID INT KEY, TS STRING) WITH (kafka_topic='t3', partitions=1, value_format='json', timestamp='ts', timestamp_format='yyyy-MM-dd');")).toMatchObject({ commandStatus: { message: 'Stream created' } });
   });
 });
+
+describe('a CREATE whose name exists', () => {
+  it('is checked as ksqlDB parses and prepares it first (its WITH clause, columns and sources): IF NOT EXISTS passes only a valid statement', () => {
+    const { run, fails } = engine();
+    run("CREATE STREAM X3 (V STRING) WITH (kafka_topic='tx3', value_format='json', partitions=1);");
+    expect(fails("CREATE STREAM IF NOT EXISTS X3 (V STRING) WITH (kafka_topic='tx3', value_format='json', foo=1);")).toBe('Invalid config variable(s) in the WITH clause: FOO');
+    expect(fails("CREATE STREAM IF NOT EXISTS X3 (V STRING) WITH (value_format='json');")).toBe('Missing required property "KAFKA_TOPIC" which has no default value.');
+    expect(fails("CREATE STREAM IF NOT EXISTS X3 (V STRING) WITH (kafka_topic='tx3', value_format='json', partitions='abc');")).toMatch(/^Invalid value abc for property PARTITIONS/);
+    expect(fails("CREATE STREAM IF NOT EXISTS X3 (V STRING) WITH (kafka_topic='tx3', value_format='json', window_type='bogus');")).toMatch(/^Invalid value bogus for property WINDOW_TYPE/);
+    expect(fails("CREATE STREAM X3 (ID INT PRIMARY KEY, V STRING) WITH (kafka_topic='tx3', value_format='json');")).toMatch(/^Line: 1, Col: 19: Column `ID` is a 'PRIMARY KEY' column: please use 'KEY' for streams\.\n/);
+    expect(fails('CREATE STREAM X3 AS SELECT * FROM NOPE;')).toBe('Exception while preparing statement: NOPE does not exist.');
+    expect(fails('CREATE STREAM IF NOT EXISTS X3 AS SELECT * FROM NOPE;')).toBe('Exception while preparing statement: NOPE does not exist.');
+    // a valid one: the name is what stops it
+    expect(run("CREATE STREAM IF NOT EXISTS X3 (V STRING) WITH (kafka_topic='tx3', value_format='json');")).toMatchObject({ '@type': 'warning_entity' });
+    expect(fails("CREATE STREAM X3 (V STRING) WITH (kafka_topic='tx3', value_format='json');")).toBe("Cannot add stream 'X3': A stream with the same name already exists");
+  });
+});

@@ -82,6 +82,11 @@ export interface PlanOptions {
 }
 
 
+/** Fails as ksqlDB's preparing of a statement fails when a source it reads does not exist (before anything about its sink). */
+export function checkSourcesExist(q: Query, ms: MetaStore): void {
+  for (const r of [q.from, ...q.joins.map((j) => j.right)]) lookupSource(ms, r.name);
+}
+
 function lookupSource(ms: MetaStore, name: string): DataSource {
   const ds = ms.get(name);
   if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${name} does not exist.${ms.hint(name)}`);

@@ -111,19 +111,45 @@ export function columnsFromDefs(defs: ColumnDef[], sourceType: 'STREAM' | 'TABLE
   return [...cols.filter((c) => c.ns === 'KEY'), ...cols.filter((c) => c.ns === 'VALUE'), ...cols.filter((c) => c.ns === 'HEADER')];
 }
 
+/** The window a source's WITH clause gives its topic's keys (WINDOW_TYPE, WINDOW_SIZE), checked as ksqlDB checks them while parsing. */
+function windowOf(w: WithProps): DataSource['windowInfo'] {
+  const wt = w.string('WINDOW_TYPE');
+  // (ksqlDB reads a WINDOW_SIZE without a WINDOW_TYPE as one given for no window or a SESSION one)
+  if (wt === undefined && w.has('WINDOW_SIZE')) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
+  if (wt !== undefined) {
+    const type = wt.toUpperCase() as 'TUMBLING' | 'HOPPING' | 'SESSION';
+    if (!['TUMBLING', 'HOPPING', 'SESSION'].includes(type)) throw new KsqlStatementError(`Invalid value ${wt} for property WINDOW_TYPE: String must be one of: SESSION, HOPPING, TUMBLING`);
+    const size = w.string('WINDOW_SIZE');
+    // ksqlDB checks these while building the statement's properties, i.e. while parsing
+    if (type === 'SESSION' && size !== undefined) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
+    if (type !== 'SESSION' && size === undefined) throw new ParseFailedError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`);
+    const sizeMs = size === undefined ? undefined : parseDurationText(size);
+    if (size !== undefined && sizeMs === undefined) {
+      const unit = /^\s*\d+\s+([A-Za-z_]+)\s*$/.exec(size)?.[1];
+      throw new ParseFailedError(`Configuration WINDOW_SIZE is invalid: Invalid duration: '${size}'. ${unit ? `Unknown time unit: '${unit.toUpperCase()}'` : "e.g. '10 SECONDS'"}`);
+    }
+    return { type, sizeMs };
+  }
+  return undefined;
+}
+
 export function existsMessage(newKind: string, name: string, existing: DataSource): string {
   return `Cannot add ${newKind.toLowerCase()} '${name}': A ${existing.type.toLowerCase()} with the same name already exists`;
 }
 
 function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   const kind = stmt.sourceType;
+  // what ksqlDB checks as it parses the statement (its WITH clause, its column definitions) comes
+  // before the name is looked at: IF NOT EXISTS does not pass an invalid statement
+  const w = WithProps.validate(stmt.props, 'create');
+  const topic = w.string('KAFKA_TOPIC');
+  if (topic === undefined) throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
+  if (stmt.columns) columnsFromDefs(stmt.columns, kind);
+  windowOf(w); w.int('PARTITIONS'); w.int('REPLICAS');
   const existing = engine.metastore.get(stmt.name);
   if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
   if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
   if (stmt.orReplace && (stmt.isSource || existing?.isSource)) throw new KsqlStatementError(`Cannot add ${kind.toLowerCase()} '${stmt.name}': CREATE OR REPLACE is not supported on source ${kind.toLowerCase()}s.`);
-  const w = WithProps.validate(stmt.props, 'create');
-  const topic = w.string('KAFKA_TOPIC');
-  if (topic === undefined) throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
   // the request's properties (SET, streamsProperties) come before the server's
   const setting = (name: string): FormatInfo['format'] | undefined => {
     const v = ctx.properties[name] ?? engine.properties[name];
@@ -166,25 +192,8 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   valueFormat = withWrapping(valueFormat, w, valueColumns(columns).length, engine.properties);
   const timestampColumn = timestampColumnOf(w, columns);
   // windowed topics
-  let windowInfo: DataSource['windowInfo'];
-  const wt = w.string('WINDOW_TYPE');
-  // (ksqlDB reads a WINDOW_SIZE without a WINDOW_TYPE as one given for no window or a SESSION one)
-  if (wt === undefined && w.has('WINDOW_SIZE')) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
-  if (wt !== undefined) {
-    const type = wt.toUpperCase() as 'TUMBLING' | 'HOPPING' | 'SESSION';
-    if (!['TUMBLING', 'HOPPING', 'SESSION'].includes(type)) throw new KsqlStatementError(`Invalid value ${wt} for property WINDOW_TYPE: String must be one of: SESSION, HOPPING, TUMBLING`);
-    const size = w.string('WINDOW_SIZE');
-    // ksqlDB checks these while building the statement's properties, i.e. while parsing
-    if (type === 'SESSION' && size !== undefined) throw new ParseFailedError("'WINDOW_SIZE' should not be set for SESSION windows.");
-    if (type !== 'SESSION' && size === undefined) throw new ParseFailedError(`${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`);
-    const sizeMs = size === undefined ? undefined : parseDurationText(size);
-    if (size !== undefined && sizeMs === undefined) {
-      const unit = /^\s*\d+\s+([A-Za-z_]+)\s*$/.exec(size)?.[1];
-      throw new ParseFailedError(`Configuration WINDOW_SIZE is invalid: Invalid duration: '${size}'. ${unit ? `Unknown time unit: '${unit.toUpperCase()}'` : "e.g. '10 SECONDS'"}`);
-    }
-    if (keyColumns(columns).length === 0) throw new KsqlStatementError('Windowed sources require a key column.');
-    windowInfo = { type, sizeMs };
-  }
+  const windowInfo = windowOf(w);
+  if (windowInfo && keyColumns(columns).length === 0) throw new KsqlStatementError('Windowed sources require a key column.');
   w.checkRetention(stmt.sourceType, windowInfo !== undefined);
   const retentionMs = w.long('RETENTION_MS');
   // topic

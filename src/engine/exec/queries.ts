@@ -7,7 +7,7 @@ import { collectAggregates } from '../analysis/aggregate-checks.js';
 import { MAX_TOPIC_PARTITIONS, TopicRef, topicNameProblem } from '../storage/topics.js';
 import type { Engine, Entity, ExecContext, MaterializedRow, PersistentQuery } from '../engine.js';
 import { KsqlStatementError } from '../analysis/errors.js';
-import { planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
+import { checkSourcesExist, planQuery, type OutMsg, type QueryPlan } from '../analysis/planner.js';
 import { KeyMissingError } from '../analysis/plan-util.js';
 import { isNoKey } from '../analysis/source-reader.js';
 import { WithProps } from '../catalog/with-props.js';
@@ -55,10 +55,13 @@ export function executeQueryStatement(engine: Engine, stmt: CreateAs | InsertInt
 
 function createAs(engine: Engine, stmt: CreateAs, ctx: ExecContext): Entity {
   const kind = stmt.sourceType;
+  // what ksqlDB checks as it parses and prepares the statement (its WITH clause, the sources it
+  // reads) comes before the sink's name is looked at: IF NOT EXISTS does not pass an invalid statement
+  const w = WithProps.validate(stmt.props, 'createAs');
+  checkSourcesExist(stmt.query, engine.metastore);
   const existing = engine.metastore.get(stmt.name);
   if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
   if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
-  const w = WithProps.validate(stmt.props, 'createAs');
   if (stmt.query.limit !== undefined) throw new KsqlStatementError(`CREATE ${kind} AS SELECT statements don't support LIMIT clause.`);
   const planOpts = { persistent: true, sinkName: stmt.name, statement: `CREATE ${kind} AS SELECT`, properties: { ...engine.properties, ...ctx.properties } };
   let plan;
