@@ -374,8 +374,9 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       if (!inClass && ((scoped && cur.i) || (pairs && out.startsWith('[^', classStart)))) {
         let cls = out.slice(classStart) + c;
         if (scoped && cur.i) cls = caseless(cls, cur.u);
-        // a negated class takes a character beyond the BMP whole
-        if (pairs && cls.startsWith('[^')) cls = `(?:${PAIR}|${cls})`;
+        // a negated class takes a character beyond the BMP whole (unless it names one: then it is left as
+        // it was, its surrogates apart)
+        if (pairs && cls.startsWith('[^') && !/[\ud800-\udfff]|\\u[dD][89a-fA-F]/.test(cls)) cls = `(?:${PAIR}|${cls})`;
         out = out.slice(0, classStart) + cls;
         continue;
       }

@@ -357,6 +357,9 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['(?i)s', '\u017F\u{1F600}'], null],
     ['REGEXP_EXTRACT', ['[\\w-z]', '-\u{1F600}'], '-'],
     ['REGEXP_EXTRACT', ['(?=a)*b', '\u{1F600}ab'], 'b'],
+    // a negated class that names such a character does not take it
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '[^\u{1F600}]', 'x'], 'x\u{1F600}x'],
+    ['REGEXP_EXTRACT', ['[^\\uD83D\\uDE00]+', '\u{1F600}ab'], 'ab'],
   ])('%s(%j): a character beyond the BMP is one character, as Java\'s regular expressions take it', (name, args, expected) => {
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
