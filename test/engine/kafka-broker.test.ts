@@ -40,6 +40,23 @@ describe('the broker', () => {
     expect(batches(broker.fetch('zip', 0, 0, 10).records!).map((b) => b.base)).toEqual([0]);
   });
 
+  it('keeps a compressed batch as it came only where the topic keeps the producer\'s codec, and refuses one whose records\' offsets do not count 0, 1, 2 ...', () => {
+    const topics = new TopicStore();
+    const broker = new Broker(topics, () => undefined);
+    const recs = (offsets: number[]) => offsets.map((offset, i) => ({ offset, timestamp: 1000 + i, key: null, value: Buffer.from(`v${i}`.repeat(40)), headers: [] }));
+    const codecOf = (name: string) => broker.fetch(name, 0, 0, 1 << 20).records!.readInt16BE(21) & 7;
+    for (const [name, type, codec] of [['as-produced', 'producer', 1], ['unc', 'uncompressed', 0], ['gz', 'gzip', 1], ['lz', 'lz4', 0]] as const) {
+      topics.create(name, { partitions: 1, replicas: 1, overrides: { 'compression.type': type } });
+      expect(broker.produce(name, 0, encodeBatch(recs([0, 1, 2]), true)).errorCode).toBe(0);
+      // (a topic of another codec: a broker recompresses into it; here the records go uncompressed)
+      expect([name, codecOf(name)]).toEqual([name, codec]);
+    }
+    // Kafka's validator: "does not have incremental offsets" (INVALID_RECORD, 87); nothing appended
+    topics.create('deltas', { partitions: 1, replicas: 1 });
+    expect(broker.produce('deltas', 0, encodeBatch(recs([0, 0, 2]), true)).errorCode).toBe(87);
+    expect(topics.get('deltas')!.partitions[0]!.end).toBe(0);
+  });
+
   it('answers an idempotent producer\'s retry of an older batch with that batch\'s own base offset', () => {
     const topics = new TopicStore();
     topics.create('idem', { partitions: 1, replicas: 1 });

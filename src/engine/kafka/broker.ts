@@ -194,7 +194,7 @@ export class Broker {
       if (b.count === 0) continue;
       // (a transaction's batches wait outside the log, in memory of their own)
       const memory = b.transactional ? ownMemory(b.body.length) : this.topics.memoryFor(topicName, index, b.body.length);
-      const pending = producedBatch(b, appendTime, topic.logAppendTime, memory);
+      const pending = producedBatch(b, appendTime, topic.logAppendTime, memory, overrides['compression.type']);
       // held until the transaction ends: its offsets are given when it commits
       let first = -1;
       const producer = b.producerId >= 0 ? { id: b.producerId, epoch: b.producerEpoch, firstSequence: b.baseSequence, lastSequence: lastSequenceOf(b.baseSequence, b.count) } : undefined;

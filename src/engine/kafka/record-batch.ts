@@ -26,6 +26,8 @@ export interface BatchHeader {
   size: number;
   /** Whether a record has a null key (a compacted topic refuses it). */
   nullKey: boolean;
+  /** The batch's codec (attributes bits 0-2: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
+  compression: number;
   /** A compressed batch as it came (a view of the request): what a broker's log keeps and a fetch sends back. */
   wire?: Buffer;
 }
@@ -76,11 +78,11 @@ export function readBatches(data: Buffer, budget: DecompressionBudget = decompre
       budget.left -= body.length;
     }
     const baseTimestamp = Number(batch.readBigInt64BE(15));
-    const nullKey = checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp, opts.anyTimestamp ? undefined : opts.timeRange);
+    const nullKey = checkFraming(body, count, opts.anyTimestamp ? undefined : baseTimestamp, opts.anyTimestamp ? undefined : opts.timeRange, compression !== 0);
     out.push({
       baseOffset, producerId: Number(batch.readBigInt64BE(31)), producerEpoch: batch.readInt16BE(39), baseSequence: batch.readInt32BE(41),
       transactional: (attributes & 16) !== 0, control: (attributes & 32) !== 0,
-      count, lastOffsetDelta: batch.readInt32BE(11), baseTimestamp, body, size: 12 + length, nullKey,
+      count, lastOffsetDelta: batch.readInt32BE(11), baseTimestamp, body, size: 12 + length, nullKey, compression,
       ...(compression !== 0 ? { wire: data.subarray(start, pos) } : {}),
     });
   }
@@ -137,7 +139,7 @@ function readMessages(data: Buffer, budget: DecompressionBudget, out: WireRecord
  * time one this log can hold exactly (within 2^53 ms of 1970 either way; INVALID_TIMESTAMP otherwise).
  * Returns whether a record has a null key.
  */
-function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined, timeRange?: [number, number]): boolean {
+function checkFraming(body: Buffer, count: number, baseTimestamp: number | undefined, timeRange?: [number, number], compressed = false): boolean {
   if (count < 0) throw new BatchError(`record count ${count} is negative`, 2);
   const r = new Reader(body);
   let nullKey = false;
@@ -152,7 +154,10 @@ function checkFraming(body: Buffer, count: number, baseTimestamp: number | undef
       // message.timestamp.before.max.ms / after.max.ms: a time too far from the broker's is refused
       // (a record without a time, -1, is not judged: Kafka's validator skips NO_TIMESTAMP)
       if (timeRange && ts !== -1 && (ts < timeRange[0] || ts > timeRange[1])) throw new BatchError(`record ${i}'s timestamp ${ts} is outside the topic's range [${timeRange[0]}, ${timeRange[1]}]`, 32);
-      r.skipVarint(); // offset delta
+      // a compressed batch's records count their offsets from 0 in steps of 1, as Kafka's validator requires
+      // of one (it is kept and sent back as it came, so its offsets are what consumers see)
+      const delta = r.varint();
+      if (compressed && delta !== i) throw new BatchError(`Inner record ${i} inside the compressed record batch does not have incremental offsets, expected offset is ${i}`, 87);
       if (skipBytes(r, 'key') < 0) nullKey = true;
       skipBytes(r, 'value');
       const hc = r.varint();
@@ -210,12 +215,18 @@ export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRe
  * time, and every record does when the topic keeps log append times. Its records are copied into
  * `memory` (the request they came in is read into memory used again for the next one).
  */
-export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime: boolean, memory: Lease): PendingBatch {
+/** compression.type's name for each codec number. */
+const CODEC_NAMES = ['uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime: boolean, memory: Lease, compressionType = 'producer'): PendingBatch {
   b.body.copy(memory.bytes);
   const held: BatchHeader = { ...b, body: memory.bytes, wire: undefined };
-  // a compressed batch is kept as it came, for fetches to send back as a broker does (not a LogAppendTime
-  // topic's, whose times the log rewrites, nor a transaction's, whose markers this log does not write)
-  const wire = b.wire && !logAppendTime && !b.transactional ? Buffer.from(b.wire) : undefined;
+  // a compressed batch is kept as it came, for fetches to send back as a broker does, where the topic
+  // keeps the producer's codec (compression.type producer, or that codec; a broker recompresses into
+  // another, and the batch goes out uncompressed here); not a LogAppendTime topic's, whose times the
+  // log rewrites, nor a transaction's, whose markers this log does not write
+  const keeps = compressionType === 'producer' || compressionType === CODEC_NAMES[b.compression];
+  const wire = b.wire && keeps && !logAppendTime && !b.transactional ? Buffer.from(b.wire) : undefined;
   return {
     count: b.count,
     bytes: b.size,
