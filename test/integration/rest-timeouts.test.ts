@@ -89,5 +89,16 @@ describe.skipIf(!openssl)('the HTTPS server (--tls-cert) closes them too (skippe
       req.on('error', reject);
     });
     expect(answer).toBe(200);
-  }, 20_000);
+    // a kept-alive connection, idle after its answer, is closed after 5 s, as the cleartext port's
+    const kept = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    kept.on('error', () => undefined);
+    await once(kept, 'secureConnect');
+    let got = '';
+    kept.on('data', (d: Buffer) => { got += d.toString(); });
+    kept.write('GET /healthcheck HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n');
+    const t0 = performance.now();
+    await once(kept, 'close');
+    expect(got).toMatch(/^HTTP\/1\.1 200/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(4500);
+  }, 30_000);
 });

@@ -272,7 +272,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     // due is closed, and so is an HTTP/1.1 one that sends no whole request by then
     const secure = http2.createSecureServer({ ...tls, allowHTTP1: true, handshakeTimeout: headersTimeout }, handler as never);
     secure.on('secureConnection', (socket: net.Socket & { alpnProtocol?: string | false }) => { if (socket.alpnProtocol !== 'h2') socket.setTimeout(headersTimeout, () => socket.destroy()); });
-    secure.on('request', (req: http.IncomingMessage) => { if (req.httpVersionMajor === 1) req.socket.setTimeout(0); });
+    // (between requests a kept-alive HTTP/1.1 connection is closed after 5 s, as the cleartext port's keepAliveTimeout)
+    secure.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (req.httpVersionMajor !== 1) return;
+      const socket = req.socket;
+      socket.setTimeout(0);
+      res.once('finish', () => { if (!socket.destroyed) socket.setTimeout(5000, () => socket.destroy()); });
+    });
     secure.on('session', (session: http2.Http2Session) => { sessions.add(session); session.once('close', () => sessions.delete(session)); });
     server = secure;
   } else {
