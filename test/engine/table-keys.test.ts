@@ -40,3 +40,26 @@ describe('tables whose key of several columns has a NULL column', () => {
     expect(sink(e, 'FJ')).toEqual(['{"K1":"a","K2":null} -> {"V":5,"B":10} @5', '{"K1":"a","K2":1} -> {"V":6,"B":10} @6']);
   });
 });
+
+describe('a key of several columns, all NULL', () => {
+  it('is written as its format writes a key of NULLs, not as no key (a single NULL key column is no key)', () => {
+    const e = new Engine();
+    const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map<string, string>() };
+    for (const sql of [
+      "CREATE STREAM D3 (A STRING KEY, B INT KEY, C STRING) WITH (KAFKA_TOPIC='d3', PARTITIONS=1, FORMAT='DELIMITED');",
+      'CREATE STREAM D3C AS SELECT * FROM D3;',
+      "CREATE STREAM D3J WITH (FORMAT='JSON') AS SELECT * FROM D3;",
+      "CREATE STREAM MJ (A STRING KEY, B INT KEY, C STRING) WITH (KAFKA_TOPIC='mj', PARTITIONS=1, FORMAT='JSON');",
+      "CREATE STREAM SJ (A STRING KEY, C STRING) WITH (KAFKA_TOPIC='sj', PARTITIONS=1, FORMAT='JSON');",
+    ]) e.executeStatement(sql, ctx);
+    e.topics.append('d3', { key: Buffer.from(','), value: Buffer.from('x'), timestamp: 1 });
+    e.executeStatement("INSERT INTO MJ (C) VALUES ('q');", ctx);
+    e.executeStatement("INSERT INTO SJ (C) VALUES ('q');", ctx);
+    e.drain();
+    const keys = (topic: string) => e.topics.get(topic)!.records().map((r) => r.key?.toString() ?? null);
+    expect(keys('D3C')).toEqual([',']);
+    expect(keys('D3J')).toEqual(['{"A":null,"B":null}']);
+    expect(keys('mj')).toEqual(['{"A":null,"B":null}']);
+    expect(keys('sj')).toEqual([null]);
+  });
+});

@@ -29,7 +29,8 @@ export function executeInsertValues(engine: Engine, stmt: Extract<Statement, { k
   const { key: ks, value: vs } = serdesOf(ds);
   let keyBytes: Buffer | null, valueBytes: Buffer | null;
   try {
-    keyBytes = keys.length && keys.some((k) => row.get(k.name) != null) ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
+    // (the key as its format writes it: one column that is NULL is no key, several NULL columns are a key of NULLs)
+    keyBytes = keys.length ? ks.serialize(keys.map((k) => row.get(k.name) ?? null)) : null;
     valueBytes = vs.serialize(values.map((c) => row.get(c.name) ?? null));
   } catch (err) { throw fail((err as Error).message); }
   // the record's time is ROWTIME as given, else now, as ksqlDB's record factory takes it: a TIMESTAMP

@@ -225,7 +225,7 @@ function delimitedSerde(cols: Column[], delimiter: string, isKey: boolean): Serd
   return {
     serialize(values) {
       if (cols.length === 0) return null;
-      if (isKey && values.every((v) => v === null || v === undefined)) return null;
+      if (isKey && cols.length === 1 && (values[0] === null || values[0] === undefined)) return null;
       return Buffer.from(values.map((v, i) => delimitedField(v, cols[i]!.type, delimiter, i === 0)).join(delimiter));
     },
     deserialize(bytes) {

@@ -108,9 +108,10 @@ export function srSerde(format: FormatInfo, cols: Column[], isKey: boolean, regi
   const readingShape = [JSON.stringify(format), isKey, ...cols.map((c) => `${c.name} ${typeToString(c.type)}`)].join('\u0000');
   return {
     serialize(values, opts?: SerializeOptions) {
-      // a null key (every key column null) is no key at all, in every format, unless asked to keep it
+      // a key of one column that is NULL is no key at all, unless asked to keep it; a key of several
+      // NULL columns is a key of NULLs (ksqlDB's key serializer writes the whole key object)
       const keep = opts?.keepEmptyKey === true && isKey && !shape.unwrapped;
-      if (!keep && (shape.unwrapped || isKey) && values.every((v) => v === null || v === undefined)) return null;
+      if (!keep && (shape.unwrapped || (isKey && cols.length === 1)) && values.every((v) => v === null || v === undefined)) return null;
       if (registers && writeId === undefined) {
         if (opts?.readOnly) return framer(latestId(), path)(codec.encode(values));
         registerOwn();
