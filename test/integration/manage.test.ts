@@ -85,7 +85,7 @@ describe('query and schema management through the CLI', () => {
     expect(r.stderr.trim()).toBe("error: unknown query id: NO_SUCH_QUERY (see 'ksql-migrate queries')");
   });
 
-  it('a paused query reads PAUSED in the list and filters by --state PAUSED, while ksqlDB\'s aggregate state stays RUNNING', () => {
+  it('a paused query reads PAUSED in the list, in --json and by --state PAUSED (ksqlDB\'s aggregate state stays RUNNING; its status counts say PAUSED)', () => {
     // the plan's lines fit $COLUMNS, as the listing does: the id whole, the query's text cut
     const narrow = spawnSync(process.execPath, [CLI, 'queries', 'pause', '--sink', 'FLAGGED_PER_MINUTE', '--yes', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '80' } });
     expect(narrow.status).toBe(0);
@@ -98,7 +98,7 @@ describe('query and schema management through the CLI', () => {
     expect([piped.status, piped.stdout.split('\n').filter((l) => l.startsWith('pause ')).map((l) => l.length <= 80)]).toEqual([0, [true]]);
     try {
       const paused = JSON.parse(run('queries', '--state', 'PAUSED', '--json').stdout) as { sinks: string[]; state: string; statusCount: Record<string, number> }[];
-      expect(paused.map((q) => [q.sinks[0], q.state, q.statusCount])).toEqual([['FLAGGED_PER_MINUTE', 'RUNNING', { PAUSED: 1 }]]);
+      expect(paused.map((q) => [q.sinks[0], q.state, q.statusCount])).toEqual([['FLAGGED_PER_MINUTE', 'PAUSED', { PAUSED: 1 }]]);
       expect(run('queries').stdout).toMatch(/CTAS_FLAGGED_PER_MINUTE_\d+\s+PAUSED/);
     } finally { expect(run('queries', 'resume', '--sink', 'FLAGGED_PER_MINUTE', '--yes').status).toBe(0); }
   });
@@ -159,6 +159,11 @@ describe('query and schema management through the CLI', () => {
       expect(listed.length).toBeGreaterThan(0);
       const explained = run('queries', 'explain', pushId);
       expect([explained.status, explained.stderr.trim()]).toEqual([1, `error: ${pushId} is a push query a client is streaming; explain describes persistent queries`]);
+      // pause and resume take persistent queries only: refused before anything is sent
+      for (const verb of ['pause', 'resume']) {
+        const r = run('queries', verb, pushId, '--yes');
+        expect([r.status, r.stderr.trim()]).toEqual([1, `error: ${verb}: ${pushId} is a push query a client is streaming; ${verb} takes persistent queries (terminate ends it): nothing was ${verb === 'pause' ? 'paused' : 'resumed'}`]);
+      }
       // --all takes the persistent queries only, but for the one that keeps the migration history table
       const paused = run('queries', 'pause', '--all', '--yes', '--json');
       expect(paused.status).toBe(0);
@@ -182,6 +187,14 @@ describe('query and schema management through the CLI', () => {
     }
     const dropped = run('drop', 'streams', '--yes');
     expect([dropped.status, dropped.stderr.trim()]).toEqual([1, 'error: unknown stream or table: STREAMS']);
+    // a quoted name ksqlDB cannot have (an unbalanced quote, a space) is a usage error, before the server is asked
+    for (const name of ['"a"b"', '"a b"']) {
+      const r = run('describe', name);
+      expect([r.status, r.stderr.trim()]).toEqual([2, `error: '${name}' is not a stream or table name: a quoted name holds letters, digits, '_' and '-' only`]);
+    }
+    // the migration history stream is dropped by metadata destroy only: said first, not --cascade
+    const history = run('drop', 'MIGRATION_EVENTS', '--yes');
+    expect([history.status, history.stderr.trim()]).toEqual([1, "error: drop: this would drop MIGRATION_EVENTS, the migration history (metadata.stream): use 'ksql-migrate metadata destroy', which checks no run holds its lock"]);
   });
 
   it('streams, tables, topics and server-info', () => {

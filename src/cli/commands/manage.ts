@@ -36,8 +36,13 @@ async function withClient<T>(opts: GlobalOptions, fn: (c: KsqlClient, config: Co
  * else is refused, so a name can never carry another statement.
  */
 export function sourceName(input: string): string {
+  // quoted: case kept; ksqlDB's source names hold letters, digits, '_' and '-' only, so anything else
+  // (an unbalanced quote, a space) is no name it can have
   const m = /^(["`])(.+)\1$/s.exec(input);
-  if (m) return quoteName(m[2]!);
+  if (m) {
+    if (!/^[A-Za-z0-9_-]+$/.test(m[2]!)) throw new CliError(`'${input}' is not a stream or table name: a quoted name holds letters, digits, '_' and '-' only`, EXIT.USAGE);
+    return quoteName(m[2]!);
+  }
   // upper-cased as ksqlDB reads it, then quoted, so a name that is also a keyword (STREAMS, SELECT)
   // names a source rather than changing the statement
   if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(input)) return quoteName(input.toUpperCase());
@@ -92,7 +97,8 @@ export async function runQueries(opts: GlobalOptions & { sink?: string; source?:
         }
       }
     }
-    if (opts.json) { write(`${JSON.stringify(qs, null, 2)}\n`); return EXIT.OK; }
+    // (the state as the text shows it: ksqlDB's aggregate state says RUNNING for a paused query)
+    if (opts.json) { write(`${JSON.stringify(qs.map((q) => ({ ...q, state: stateOf(q) })), null, 2)}\n`); return EXIT.OK; }
     if (!qs.length) { show(opts, 'no queries'); return EXIT.OK; }
     show(opts, renderQueries(qs, outputWidth(), !!process.stdout.isTTY && !process.env.NO_COLOR));
     return EXIT.OK;
@@ -152,6 +158,9 @@ export async function runQueryControl(verb: 'terminate' | 'pause' | 'resume', id
     const history = targets.find((id) => keepsHistory(qs.find((q) => q.id === id)!));
     if (history) throw new CliError(`${verb}: ${history} keeps the migration history table ${historyTable} (metadata.table), which Confluent's ksql-migrations reads: it is not ${verb === 'pause' ? 'paused' : 'terminated'} (to remove the history, 'ksql-migrate metadata destroy')`, EXIT.FAILED);
     // named, a source table's query is refused before anything is stopped (the server would refuse it part way)
+    // a push query is stopped only (TERMINATE): ksqlDB pauses and resumes persistent queries
+    const push = verb === 'terminate' ? undefined : targets.find((id) => !isPersistent(qs.find((q) => q.id === id)!));
+    if (push) throw new CliError(`${verb}: ${push} is a push query a client is streaming; ${verb} takes persistent queries (terminate ends it): nothing was ${verb === 'pause' ? 'paused' : 'resumed'}`, EXIT.FAILED);
     const sourceTable = verb === 'resume' ? undefined : targets.find((id) => keepsSourceTable({ id }));
     if (sourceTable) throw new CliError(`${verb}: ${sourceTable} keeps a source table, and stops only with it (DROP TABLE removes it with its query): nothing was ${verb === 'pause' ? 'paused' : 'terminated'}`, EXIT.FAILED);
     const say = (line: string) => { if (!opts.quiet && !opts.json) write(`${line}\n`); };
@@ -392,6 +401,10 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     const inserters = (d: string) => queries.filter((q) => q.sinks.includes(d) && isInsertQuery(q));
     // a stream or table made from it by CREATE ... AS SELECT holds it even once its query is terminated
     const madeFrom = (d: SourceDescription) => (d.sourceConstraints ?? []).filter((x) => !readers(d.name).some((q) => q.sinks.includes(x)));
+    // the migration history goes only through `metadata destroy` (said first: --cascade would not help)
+    const isHistory = (x: string) => [config.metadata.stream, config.metadata.table].some((h) => h.toUpperCase() === x.toUpperCase());
+    const historyText = (x: string) => `drop: this would drop ${x}, the migration history (metadata.${x.toUpperCase() === config.metadata.stream.toUpperCase() ? 'stream' : 'table'}): use 'ksql-migrate metadata destroy', which checks no run holds its lock`;
+    if (isHistory(root.name)) throw new CliError(historyText(root.name), EXIT.FAILED);
     if (!opts.cascade) {
       const uses = [...readers(root.name).map((q) => (isInsertQuery(q) ? `${q.id} reads it` : `${q.sinks.join(', ')} (${q.id}) reads it`)), ...inserters(root.name).map((q) => `${q.id} writes into it`),
         ...madeFrom(root).map((x) => `${x} was made from it (its query terminated)`)];
@@ -417,11 +430,9 @@ export async function runDrop(name: string, opts: GlobalOptions & { deleteTopic?
     };
     await visit(root);
     const plan = steps.filter((s, i) => steps.findIndex((x) => x.kind === s.kind && x.name === s.name) === i);
-    // the migration history goes only through `metadata destroy`, which shows what is lost and
-    // refuses while a run holds its lock
-    const isHistory = (x: string) => [config.metadata.stream, config.metadata.table].some((h) => h.toUpperCase() === x.toUpperCase());
-    const history = isHistory(root.name) ? { name: root.name } : plan.find((s) => s.kind === 'drop' && isHistory(s.name));
-    if (history) throw new CliError(`drop: this would drop ${history.name}, the migration history (metadata.${history.name.toUpperCase() === config.metadata.stream.toUpperCase() ? 'stream' : 'table'}): use 'ksql-migrate metadata destroy', which checks no run holds its lock`, EXIT.FAILED);
+    // ... as a cascade that reaches it does (`metadata destroy` shows what is lost and refuses while a run holds its lock)
+    const history = plan.find((s) => s.kind === 'drop' && isHistory(s.name));
+    if (history) throw new CliError(historyText(history.name), EXIT.FAILED);
     // what ksqlDB refuses to a DROP ... DELETE TOPIC is refused before anything is dropped, not after
     // the dependents went: a read-only source's topic, and a topic another source still uses when its turn comes
     if (opts.deleteTopic) await refuseTopicDeletes(c, plan.filter((s) => s.kind === 'drop').map((s) => described.get(s.name)!));
