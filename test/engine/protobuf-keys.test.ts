@@ -54,8 +54,10 @@ describe('Protobuf defaults on the wire', () => {
 
   it('the well-known types\' own fields holding 0 are left out too: midnight and the epoch are empty messages', () => {
     const serde = keySerde({ format: 'PROTOBUF_NOSR' }, [col('T', { kind: 'TIME' }), col('TS', { kind: 'TIMESTAMP' }), col('D', { kind: 'DECIMAL', precision: 4, scale: 0 })]);
-    // TimeOfDay 00:00:00, Timestamp 0, Decimal 5 (scale 0 not written): fields 1, 2 and 3
-    expect(serde.serialize([0, 0, new Decimal(5n, 0)])).toEqual(Buffer.from([0x0a, 0x00, 0x12, 0x00, 0x1a, 0x05, 0x0a, 0x01, 0x05, 0x10, 0x04]));
+    // TimeOfDay 00:00:00, Timestamp 0, Decimal 5 (precision 1, the value's own as Confluent's
+    // DecimalUtils.fromBigDecimal writes it; scale 0 not written): fields 1, 2 and 3
+    expect(serde.serialize([0, 0, new Decimal(5n, 0)])).toEqual(Buffer.from([0x0a, 0x00, 0x12, 0x00, 0x1a, 0x05, 0x0a, 0x01, 0x05, 0x10, 0x01]));
+    expect(serde.serialize([0, 0, new Decimal(1234n, 0)])!.subarray(-3)).toEqual(Buffer.from([0xd2, 0x10, 0x04]));
     // one second: TimeOfDay's seconds (field 3), Timestamp's seconds (field 1), nothing else
     const second = serde.serialize([1000, 1000, new Decimal(5n, 0)])!;
     expect(second.subarray(0, 8)).toEqual(Buffer.from([0x0a, 0x02, 0x18, 0x01, 0x12, 0x02, 0x08, 0x01]));

@@ -266,3 +266,14 @@ describe('a source of a Schema Registry format that gains a column', () => {
     expect([e.topics.get('p')!.size, e.registry.versions('p-value')]).toEqual([1, [1, 2]]);
   });
 });
+
+describe('a Protobuf enum column written', () => {
+  it('takes one of the enum\'s names; another fails the insert (it was written as the first value, silently)', () => {
+    const engine = new Engine();
+    const id = engine.registry.register('pe-value', { schema: 'syntax = "proto3"; message Pe { Color color = 1; int32 n = 2; enum Color { RED = 0; GREEN = 1; } }', schemaType: 'PROTOBUF' });
+    engine.executeStatement(`CREATE STREAM PE WITH (KAFKA_TOPIC='pe', PARTITIONS=1, VALUE_FORMAT='PROTOBUF', VALUE_SCHEMA_ID=${id});`, ctx);
+    engine.executeStatement("INSERT INTO PE (`color`, `n`) VALUES ('GREEN', 1);", ctx);
+    expect(() => engine.executeStatement("INSERT INTO PE (`color`, `n`) VALUES ('BLUE', 2);", ctx)).toThrow("'BLUE' is no value of the enum Color (field color): RED, GREEN");
+    expect(engine.topics.get('pe')!.records()).toHaveLength(1);
+  });
+});

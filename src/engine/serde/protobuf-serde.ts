@@ -176,10 +176,15 @@ function toElement(v: unknown, f: protobuf.Field, t: SqlType): unknown {
     if (name === 'google.protobuf.Timestamp') { const ms = v as number; return written({ seconds: Math.floor(ms / 1000), nanos: (((ms % 1000) + 1000) % 1000) * 1e6 }); }
     if (name === 'google.type.Date') { const d = new Date((v as number) * DAY_MS); return written({ year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() }); }
     if (name === 'google.type.TimeOfDay') { const ms = v as number; return written({ hours: Math.floor(ms / 3_600_000), minutes: Math.floor(ms / 60_000) % 60, seconds: Math.floor(ms / 1000) % 60, nanos: (ms % 1000) * 1e6 }); }
-    if (name === 'confluent.type.Decimal' && t.kind === 'DECIMAL') return written({ value: decimalToBytes(v as Decimal, t.scale), precision: t.precision, scale: t.scale });
+    // (its precision is the value's own, as Confluent's DecimalUtils.fromBigDecimal writes it: 1.5 is 2)
+    if (name === 'confluent.type.Decimal' && t.kind === 'DECIMAL') return written({ value: decimalToBytes(v as Decimal, t.scale), precision: (v as Decimal).setScale(t.scale).precision, scale: t.scale });
     return toProto(v, rt, t);
   }
   if (t.kind === 'BYTES') return Buffer.from(v as Uint8Array);
+  // an enum takes one of its names (protobufjs would write the first value for any other, silently)
+  if (rt instanceof protobufjs().Enum && typeof v === 'string' && !Object.hasOwn(rt.values, v)) {
+    throw new SerdeError(`'${v}' is no value of the enum ${rt.name} (field ${f.name}): ${Object.keys(rt.values).join(', ')}`);
+  }
   // a long beyond 2^53 goes to protobufjs as its two 32-bit halves (it takes no bigint)
   if (typeof v === 'bigint') return { low: Number(BigInt.asIntN(32, v)), high: Number(BigInt.asIntN(32, v >> 32n)), unsigned: false };
   return v;
