@@ -1038,6 +1038,15 @@ CREATE TABLE INS_W AS SELECT ID, COUNT(*) AS C FROM INS WINDOW TUMBLING (SIZE 1 
     expect([r.status, (JSON.parse(r.text) as { message: string }).message]).toEqual([400, 'No such stream: mixed-case']);
   });
 
+  it('reads a row\'s field names as column references, as ksqlDB does: unquoted upper-cased, quoted as they are', async () => {
+    expect((await ksql(server.url, "CREATE STREAM INS_LOWER (`id` STRING KEY, `v` INT, W INT) WITH (KAFKA_TOPIC='ins_lower', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
+    const acks = await send(['{"target":"INS_LOWER"}', '{"`id`":"a","`v`":1,"w":2}', '{"id":"b","`v`":1}', '{"`id`":"c","\\"v\\"":3}', '{"`id`":"d","my-col":1}']);
+    expect(acks.map((a) => [a.seq, a.status])).toEqual([[0, 'ok'], [1, 'error'], [2, 'ok'], [3, 'error']]);
+    expect(acks[1]!.message).toBe("Failed to insert values into 'INS_LOWER'. Column name `ID` does not exist.");
+    expect(acks[3]!.message).toBe("Failed to insert values into 'INS_LOWER'. Invalid column name. Column names must be valid identifiers. Got: my-col");
+    expect((await queryStream(server.url, 'SELECT `id`, `v`, W FROM INS_LOWER;')).rows).toEqual([['a', 1, 2], ['c', 3, null]]);
+  });
+
   it('a row line longer than 10 MB ends the stream with an error after the rows before it', async () => {
     expect((await ksql(server.url, "CREATE STREAM INS_LONG (ID STRING KEY, V INT) WITH (KAFKA_TOPIC='ins_long', VALUE_FORMAT='JSON', PARTITIONS=1);")).status).toBe(200);
     const long = `{"ID":"big","V":1,"PAD":"${'x'.repeat(11 * 1024 * 1024)}"}`;

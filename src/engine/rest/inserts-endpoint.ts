@@ -7,7 +7,8 @@ import type http from 'node:http';
 import type { Engine } from '../engine.js';
 import { serdesOf } from '../catalog/metastore.js';
 import { keyColumns, valueColumns } from '../catalog/schema.js';
-import { fromJson, lookupField } from '../serde/json-value.js';
+import { fromJson } from '../serde/json-value.js';
+import { own } from '../util/own.js';
 import { drainKept, type Journal } from '../storage/journal.js';
 import { preferredOf } from '../util/media-types.js';
 
@@ -95,13 +96,12 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
     }
     const fail = (msg: string) => error(`Failed to insert values into '${ds.name}'. ${msg}`, n);
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) { fail('A row must be a JSON object of column names and values'); return; }
-    const row = obj as Record<string, unknown>;
     try {
+      const row = byColumnName(obj as Record<string, unknown>);
       for (const name of Object.keys(row)) {
-        const upper = name.toUpperCase();
-        if (upper === 'ROWPARTITION' || upper === 'ROWOFFSET') throw new Error(`Inserting into column \`${upper}\` is not allowed.`);
-        if (upper === 'ROWTIME') continue;
-        const col = ds.columns.find((c) => c.name === name) ?? ds.columns.find((c) => c.name.toUpperCase() === upper);
+        if (name === 'ROWPARTITION' || name === 'ROWOFFSET') throw new Error(`Inserting into column \`${name}\` is not allowed.`);
+        if (name === 'ROWTIME') continue;
+        const col = ds.columns.find((c) => c.name === name);
         if (!col) throw new Error(`Column name \`${name}\` does not exist.`);
         if (col.ns === 'HEADER') throw new Error(`Cannot insert into HEADER columns: ${col.name}`);
         checkScalar(row[name], col.type.kind, col.name);
@@ -109,10 +109,11 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       const keys = keyColumns(ds.columns), values = valueColumns(ds.columns);
       const { key: ks, value: vs } = serdesOf(ds);
       // a DECIMAL is checked as written (a double would have rounded its digits away already)
-      const asWritten = ds.columns.some((c) => c.type.kind === 'DECIMAL') ? parseJsonAsWritten(line) as Record<string, unknown> | undefined : undefined;
+      const writtenRow = ds.columns.some((c) => c.type.kind === 'DECIMAL') ? parseJsonAsWritten(line) as Record<string, unknown> | undefined : undefined;
+      const asWritten = writtenRow && typeof writtenRow === 'object' ? byColumnName(writtenRow) : undefined;
       const valueOf = (c: { name: string; type: SqlType }) => {
-        const v = lookupField(row, c.name) ?? null;
-        const written = c.type.kind === 'DECIMAL' && asWritten && typeof asWritten === 'object' ? lookupField(asWritten, c.name) : undefined;
+        const v = own(row, c.name) ?? null;
+        const written = c.type.kind === 'DECIMAL' && asWritten ? own(asWritten, c.name) : undefined;
         const lossless = written !== null && typeof written === 'object' && 'isLosslessNumber' in written;
         // (a DECIMAL's check on its written digits; the value goes on as read)
         if (lossless) { apiValue(Decimal.parse(String(written)), c.type, c.name); return fromJson(v, c.type, c.name); }
@@ -121,9 +122,10 @@ export function handleInsertsStream(engine: Engine, req: http.IncomingMessage, r
       const kv = keys.map(valueOf);
       const vv = values.map(valueOf);
       if (ds.type === 'TABLE' && kv.some((k) => k === null)) throw new Error(`Value for primary key column(s) ${keys.map((k) => k.name).join(', ')} is required for tables`);
-      const rowtime = lookupField(row, 'ROWTIME');
+      const rowtime = own(row, 'ROWTIME');
       if (rowtime !== undefined && rowtime !== null && !Number.isSafeInteger(rowtime)) throw new Error(`Expected type BIGINT for field \`ROWTIME\` but got ${stringifyJsonExact(rowtime)}`);
-      engine.topics.append(ds.topic, { key: kv.every((k) => k === null) ? null : ks.serialize(kv), value: vs.serialize(vv), timestamp: typeof rowtime === 'number' ? rowtime : Date.now() });
+      // (the key as its format writes it: one NULL column is no key, several are a key of NULLs)
+      engine.topics.append(ds.topic, { key: kv.length ? ks.serialize(kv) : null, value: vs.serialize(vv), timestamp: typeof rowtime === 'number' ? rowtime : Date.now() });
       drainKept(engine);
       ack({ status: 'ok', seq: n });
     } catch (e) {
@@ -173,4 +175,22 @@ function checkScalar(v: unknown, kind: string, name: string): void {
     case 'BOOLEAN': if (typeof v !== 'boolean') throw bad(); break;
     default: break;
   }
+}
+
+/**
+ * A row's fields by the column each names, as ksqlDB's inserts endpoint reads the names: each one a
+ * column reference, so an unquoted name is upper-cased and a quoted one (`x` or "x") kept as it is;
+ * a name that is no identifier is refused. (A name given twice: the last wins.)
+ */
+function byColumnName(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(row)) out[columnReference(key)] = v;
+  return out;
+}
+
+function columnReference(key: string): string {
+  const quoted = /^`((?:[^`]|``)+)`$/.exec(key) ?? /^"((?:[^"]|"")+)"$/.exec(key);
+  if (quoted) return quoted[1]!.replace(/``|""/g, (m) => m[0]!);
+  if (/^[A-Za-z_][A-Za-z0-9_@]*$/.test(key) || /^[0-9]+[A-Za-z_][A-Za-z0-9_@]*$/.test(key)) return key.toUpperCase();
+  throw new Error(`Invalid column name. Column names must be valid identifiers. Got: ${key}`);
 }
