@@ -199,6 +199,10 @@ describe('query and schema management through the CLI', () => {
 
   it('streams, tables, topics and server-info', () => {
     expect(JSON.parse(run('streams', '--json').stdout).map((s: { name: string }) => s.name)).toEqual(['KSQL_PROCESSING_LOG', 'MIGRATION_EVENTS', 'STOCKTRADE', 'TRADE_SETTLEMENT', 'USER_TRADES']);
+    // at 80 columns the topic names stay whole (other tools take them); the format columns give way
+    const listed = spawnSync(process.execPath, [CLI, 'streams', '--server', server.url], { encoding: 'utf8', timeout: 30_000, env: { ...env, COLUMNS: '80' } });
+    expect(listed.stdout).toMatch(/^KSQL_PROCESSING_LOG\s+default_ksql_processing_log\s/m);
+    expect(listed.stdout).toMatch(/^TRADE_SETTLEMENT\s+trade-settlements\s/m);
     expect(run('topics').stdout).toMatch(/^stocktrade\s+2\s+1$/m);
     expect(run('server-info').stdout).toMatch(/Health:\s+healthy/);
     // --quiet prints only errors, listings included; the exit code still tells

@@ -379,7 +379,8 @@ export async function runList(what: 'streams' | 'tables' | 'topics', opts: Globa
       ? items.map((t) => [String(t.name), String((t.replicaInfo as number[]).length), String((t.replicaInfo as number[])[0] ?? '')])
       : items.map((s) => [String(s.name), String(s.topic), String(s.keyFormat), String(s.valueFormat), s.isWindowed ? 'yes' : '']);
     const headers = what === 'topics' ? ['Topic', 'Partitions', 'Replicas'] : ['Name', 'Topic', 'Key format', 'Value format', 'Windowed'];
-    show(opts, rows.length ? table(headers, rows, outputWidth(), [0]) : `no ${what}`);
+    // names and topics stay whole (they are what other tools are given); the formats give way
+    show(opts, rows.length ? table(headers, rows, outputWidth(), what === 'topics' ? [0] : [0, 1]) : `no ${what}`);
     return EXIT.OK;
   });
 }
