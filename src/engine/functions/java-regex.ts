@@ -374,9 +374,12 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       if (!inClass && ((scoped && cur.i) || (pairs && out.startsWith('[^', classStart)))) {
         let cls = out.slice(classStart) + c;
         if (scoped && cur.i) cls = caseless(cls, cur.u);
-        // a negated class takes a character beyond the BMP whole (unless it names one: then it is left as
-        // it was, its surrogates apart)
-        if (pairs && cls.startsWith('[^') && !/[\ud800-\udfff]|\\u[dD][89a-fA-F]/.test(cls)) cls = `(?:${PAIR}|${cls})`;
+        // a negated class takes a character beyond the BMP whole, but for those it names
+        if (pairs && cls.startsWith('[^')) {
+          const named = [...cls.matchAll(/[\ud800-\udbff][\udc00-\udfff]|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/g)]
+            .map((m) => (m[1] ? `\\u${m[1]}\\u${m[2]!}` : `${unicodeEscape(m[0][0]!)}${unicodeEscape(m[0][1]!)}`));
+          cls = `(?:${named.length ? `(?!${named.join('|')})` : ''}${PAIR}|${cls})`;
+        }
         out = out.slice(0, classStart) + cls;
         continue;
       }

@@ -360,6 +360,12 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     // a negated class that names such a character does not take it
     ['REGEXP_REPLACE', ['a\u{1F600}b', '[^\u{1F600}]', 'x'], 'x\u{1F600}x'],
     ['REGEXP_EXTRACT', ['[^\\uD83D\\uDE00]+', '\u{1F600}ab'], 'ab'],
+    // ... and takes every other such character whole
+    ['REGEXP_REPLACE', ['\u{1F601}', '[^\u{1F600}]', 'x'], 'x'],
+    ['REGEXP_REPLACE', ['a\u{1F601}b', '[^\u{1F600}]', 'x'], 'xxx'],
+    ['REGEXP_EXTRACT', ['[^\u{1F600}]+', '\u{1F601}\u{1F600}'], '\u{1F601}'],
+    ['REGEXP_REPLACE', ['\u{1F601}', '[^\\uD83D\\uDE00]', 'x'], 'x'],
+    ['REGEXP_REPLACE', ['\u{1F601}', '[^a\u{1F600}]', 'x'], 'x'],
   ])('%s(%j): a character beyond the BMP is one character, as Java\'s regular expressions take it', (name, args, expected) => {
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
