@@ -87,6 +87,9 @@ export function checkSourcesExist(q: Query, ms: MetaStore): void {
   for (const r of [q.from, ...q.joins.map((j) => j.right)]) lookupSource(ms, r.name);
 }
 
+/** A table record's key that is none: the record had no key bytes, or its one key column is NULL. */
+const keyless = (key: unknown[]): boolean => key.length > 0 && (isNoKey(key) || (key.length === 1 && key[0] === null));
+
 function lookupSource(ms: MetaStore, name: string): DataSource {
   const ds = ms.get(name);
   if (!ds) throw new KsqlStatementError(`Exception while preparing statement: ${name} does not exist.${ms.hint(name)}`);
@@ -400,8 +403,9 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             }
             return;
           }
-          // a table drops a record without a key; a multi-column key with some columns null is a key
-          if (isTable && msg.key.length && msg.key.every((k) => k === null)) return;
+          // a table drops a record without a key (or whose one key column is NULL); a key of several
+          // columns is a key whatever they hold, all NULL too (its bytes are a key of NULLs)
+          if (isTable && keyless(msg.key)) return;
           if (whereFn && whereFn(row) !== true) {
             // a table filter only retracts a row it had emitted before (Kafka Streams' KTable filter)
             if (isTable && emitted.delete(present)) emit({ key: msg.key, values: null, ts: msg.ts, window: msg.window, headers: msg.headers });
@@ -636,8 +640,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const consume = (msg: Pick<SourceMsg, 'key' | 'row' | 'ts' | 'partition' | 'headers'>) => {
           if (isTableSource) {
             // (a record without a key is skipped, as Kafka Streams' table source skips it; a key of several
-            // columns, some NULL, is a key, as the table's own projection keeps it)
-            if (msg.key.every((k) => k === null)) return;
+            // columns is a key, as the table's own projection keeps it)
+            if (keyless(msg.key)) return;
             const sk = keyString(msg.key);
             const old = tableState.get(sk);
             const nrow = msg.row && (!whereFn || whereFn(msg.row) === true) ? msg.row : null;
