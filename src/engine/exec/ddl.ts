@@ -144,8 +144,10 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   const w = WithProps.validate(stmt.props, 'create');
   const topic = w.string('KAFKA_TOPIC');
   if (topic === undefined) throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
-  if (stmt.columns) columnsFromDefs(stmt.columns, kind);
-  windowOf(w); w.int('PARTITIONS'); w.int('REPLICAS');
+  const declared = columnsFromDefs(stmt.columns ?? [], kind);
+  const windowInfo = windowOf(w);
+  const partitions = w.int('PARTITIONS');
+  const replicas = w.int('REPLICAS');
   const existing = engine.metastore.get(stmt.name);
   if (existing && stmt.ifNotExists) return warningEntity(stmt, `Cannot add ${kind.toLowerCase()} \`${stmt.name}\`: A ${kind.toLowerCase()} with the same name already exists.`);
   if (existing && !stmt.orReplace) throw new KsqlStatementError(existsMessage(kind, stmt.name, existing));
@@ -165,7 +167,7 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
     w.formatInfo(keyFormatName, true);
     throw new KsqlStatementError('No columns supplied.');
   }
-  let columns = columnsFromDefs(stmt.columns ?? [], kind);
+  let columns = declared;
   const declaredKeys = keyColumns(columns).length > 0, declaredValues = valueColumns(columns).length > 0;
   let keyFormat = withDefaultName(w.formatInfo(!declaredKeys && !w.keyFormatName() ? 'KAFKA' : keyFormatName, true), stmt.name, true);
   let valueFormat = w.formatInfo(valueFormatName, false);
@@ -192,13 +194,10 @@ function createSource(engine: Engine, stmt: Create, ctx: ExecContext): Entity {
   valueFormat = withWrapping(valueFormat, w, valueColumns(columns).length, engine.properties);
   const timestampColumn = timestampColumnOf(w, columns);
   // windowed topics
-  const windowInfo = windowOf(w);
   if (windowInfo && keyColumns(columns).length === 0) throw new KsqlStatementError('Windowed sources require a key column.');
   w.checkRetention(stmt.sourceType, windowInfo !== undefined);
   const retentionMs = w.long('RETENTION_MS');
   // topic
-  const partitions = w.int('PARTITIONS');
-  const replicas = w.int('REPLICAS');
   const t = engine.topics.get(topic);
   if (!t) {
     if (partitions === undefined) {

@@ -31,7 +31,7 @@ export function readJsonTree(text: string): JsonNode | typeof INVALID {
   }
 }
 
-export const isJsonObject = (v: JsonNode): v is JsonObject => v instanceof Map;
+export const isJsonObject = (v: unknown): v is JsonObject => v instanceof Map;
 
 /** A JSON node as compact text, as Jackson's writer gives it (strings with its escapes). */
 export function writeJsonTree(v: JsonNode): string {

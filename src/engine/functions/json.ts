@@ -11,8 +11,8 @@ export function registerJsonFunctions(): void {
   // as ksqlDB reads JSON for every function here: its first value (trailing text ignored), duplicate keys taken
   fixed('IS_JSON_STRING', 'JSON', [S], BOOL, (s: string | null) => s !== null && readJson(s) !== INVALID, true);
   fixed('JSON_ARRAY_LENGTH', 'JSON', [S], I, (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.length : null; });
-  fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return v !== INVALID && isJsonObject(v) ? [...v.keys()] : null; });
-  fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return v !== INVALID && isJsonObject(v) ? new Map([...v].map(([k, x]) => [k, jsonText(x)])) : null; });
+  fixed('JSON_KEYS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return isJsonObject(v) ? [...v.keys()] : null; });
+  fixed('JSON_RECORDS', 'JSON', [S], T.map(S, S), (s: string) => { const v = readJson(s); return isJsonObject(v) ? new Map([...v].map(([k, x]) => [k, jsonText(x)])) : null; });
   fixed('JSON_ITEMS', 'JSON', [S], T.array(S), (s: string) => { const v = readJson(s); return Array.isArray(v) ? v.map(writeJsonTree) : null; });
   define('JSON_CONCAT', 'JSON', 'JSON_CONCAT(json, json...)', (args) => {
     if (args.length < 1 || !args.every((a) => a.kind === 'STRING' || a.kind === 'NULL')) return undefined;

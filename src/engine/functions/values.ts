@@ -243,13 +243,15 @@ export function compareDoubles(a: number, b: number): number {
  * functions that sort, dedupe or count them): SQL's, except for DOUBLE (Double's, compareDoubles).
  * NULL equals NULL.
  */
-export function javaOrderOf(t: SqlType): { compare: (a: unknown, b: unknown) => number; equals: (a: unknown, b: unknown) => boolean } {
-  if (t.kind !== 'DOUBLE') return { compare: compareValues, equals: (a, b) => valuesEqual(a, b) || (a == null && b == null) };
-  return {
-    compare: (a, b) => compareDoubles(a as number, b as number),
-    equals: (a, b) => (a == null || b == null ? a == null && b == null : compareDoubles(a as number, b as number) === 0),
-  };
+export function javaOrderOf(t: SqlType): JavaOrder {
+  return t.kind === 'DOUBLE' ? DOUBLE_ORDER : SQL_ORDER;
 }
+interface JavaOrder { compare: (a: unknown, b: unknown) => number; equals: (a: unknown, b: unknown) => boolean }
+const SQL_ORDER: JavaOrder = { compare: compareValues, equals: (a, b) => valuesEqual(a, b) || (a == null && b == null) };
+const DOUBLE_ORDER: JavaOrder = {
+  compare: (a, b) => compareDoubles(a as number, b as number),
+  equals: (a, b) => (a == null || b == null ? a == null && b == null : compareDoubles(a as number, b as number) === 0),
+};
 
 export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
