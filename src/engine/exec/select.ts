@@ -144,8 +144,9 @@ export function startPullQuery(engine: Engine, q: Query, props: Record<string, u
       const p = partitionForKey(safeKeyBytes(ks, k), partitions);
       if (!partitionRank.has(p)) partitionRank.set(p, partitionRank.size);
     }
-    const rank = (x: (typeof entries)[number]) => [partitionRank.get(x.p) ?? Infinity, named.get(keyString(x.e.key)) ?? Infinity, x.e.window?.start ?? 0] as const;
-    entries.sort((a, b) => { const [pa, ka, wa] = rank(a), [pb, kb, wb] = rank(b); return pa - pb || ka - kb || wa - wb; });
+    // (each entry's rank worked out once, not at every comparison)
+    const ranks = new Map(entries.map((x) => [x, [partitionRank.get(x.p) ?? Infinity, named.get(keyString(x.e.key)) ?? Infinity, x.e.window?.start ?? 0] as const]));
+    entries.sort((a, b) => { const [pa, ka, wa] = ranks.get(a)!, [pb, kb, wb] = ranks.get(b)!; return pa - pb || ka - kb || wa - wb; });
   }
   // a failing function call gives NULL in its place, for every row of the scan
   const ignore = () => undefined;

@@ -210,14 +210,14 @@ export function decodeRecords(b: BatchHeader, baseOffset = b.baseOffset): WireRe
   return records;
 }
 
+/** compression.type's name for each codec number. */
+const CODEC_NAMES = ['uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
+
 /**
  * A checked batch as a log holds it until it is read; a record without a time (-1) gets the append
  * time, and every record does when the topic keeps log append times. Its records are copied into
  * `memory` (the request they came in is read into memory used again for the next one).
  */
-/** compression.type's name for each codec number. */
-const CODEC_NAMES = ['uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'];
-
 export function producedBatch(b: BatchHeader, appendTime: number, logAppendTime: boolean, memory: Lease, compressionType = 'producer'): PendingBatch {
   b.body.copy(memory.bytes);
   const held: BatchHeader = { ...b, body: memory.bytes, wire: undefined };
