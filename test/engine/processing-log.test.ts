@@ -89,6 +89,20 @@ describe('a record a query cannot read', () => {
     expect(entries[0]!.message.SERIALIZATIONERROR).toEqual({ TARGET: 'value', ERRORMESSAGE: "Unable to serialize record for topic PN_PB: Protobuf field 'TAGS' cannot hold a null element", RECORD: null, CAUSE: ["Protobuf field 'TAGS' cannot hold a null element"], topic: 'PN_PB' });
     expect((entries[1]!.message.RECORDPROCESSINGERROR as { ERRORMESSAGE: string }).ERRORMESSAGE).toMatch(/^Invalid timestamp in column TS/);
   });
+
+  it('logs a row whose GROUP BY gives NULL, which the aggregation leaves out: the first such column by its index, as ksqlDB\'s group-by does', () => {
+    const e = new Engine();
+    e.startProcessingLog();
+    run(e, `CREATE STREAM G (A STRING, B STRING) WITH (kafka_topic='g', format='JSON', partitions=1);
+      CREATE TABLE BY_AB AS SELECT A, B, COUNT(*) AS N FROM G GROUP BY A, B;
+      INSERT INTO G (A, B) VALUES ('x', 'y'); INSERT INTO G (A, B) VALUES ('x', NULL); INSERT INTO G (A, B) VALUES (NULL, NULL)`);
+    const q = [...e.queries.values()].find((x) => x.sinkName === 'BY_AB')!;
+    const entries = logged(e, 'default_ksql_processing_log') as unknown as { logger: string; message: { TYPE: number; RECORDPROCESSINGERROR: unknown } }[];
+    expect(entries.map((x) => [x.logger, x.message.TYPE, x.message.RECORDPROCESSINGERROR])).toEqual([1, 0].map((i) => [`processing.${q.id}`, 1,
+      { ERRORMESSAGE: `Group-by column with index ${i} resolved to null. The source row will be excluded from the table.`, RECORD: null, CAUSE: [] }]));
+    expect(q.runtime!.stats.errors).toBe(2);
+    expect([...q.materialized!.entries()].map(([, row]) => row.values)).toEqual([['x', 'y', 1]]);
+  });
 });
 
 describe('an element of an ARRAY, MAP or STRUCT the query builds that fails (ksql.nested.error.set.null, true by default)', () => {

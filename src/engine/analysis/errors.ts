@@ -19,3 +19,8 @@ export class EvalError extends Error {}
  * overflow): the query stops in state ERROR at that record, where other errors skip the record.
  */
 export class QueryFailure extends Error {}
+
+/** A GROUP BY column that gives NULL for a row: the row is left out of the aggregation, and logged with ksqlDB's message. */
+export class GroupByNull extends Error {
+  constructor(index: number) { super(`Group-by column with index ${index} resolved to null. The source row will be excluded from the table.`); }
+}

@@ -5,7 +5,7 @@ import type { MetaStore } from '../catalog/metastore.js';
 import { keyColumns, valueColumns, headerColumns, SYSTEM_COLUMNS, type Column, type WindowInfo } from '../catalog/schema.js';
 import type { Header, TopicRecord } from '../storage/topics.js';
 import { compileExpr, Scope, type Compiled, type Row, type ScopeCol } from './compile.js';
-import { KsqlStatementError } from './errors.js';
+import { GroupByNull, KsqlStatementError } from './errors.js';
 import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
@@ -617,7 +617,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         const k = new Array<unknown>(groupFns.length);
         for (let i = 0; i < groupFns.length; i++) {
           const v = groupFns[i]!(row);
-          if (v === null || v === undefined) return undefined;
+          // the row is left out, and logged (ksqlDB's group-by logs the first column that gives NULL)
+          if (v === null || v === undefined) { onError(new GroupByNull(i)); return undefined; }
           k[i] = v;
         }
         return k;
