@@ -209,6 +209,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
   let out = '', inClass = 0, quantified = false, classStart = 0;
   // (under the u flag a pair is one character already)
   const pairs = astralText && !unicode;
+  /** A class that takes every character beyond the BMP (\W, [^a]), so that it takes such a character's pair whole, where the text has one. */
+  const wholePair = (cls: string): string => (pairs ? `(?:${PAIR}|${cls})` : cls);
   /** The flags in force where the loop is (they change only where `scoped`). */
   let cur: FlagState = { i: flags.includes('i'), s: flags.includes('s'), m: flags.includes('m'), x: comments, u: unicodeCase };
   /** Open groups: where each starts in `out`, its kind, and the flags outside it. */
@@ -278,7 +280,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
         if (set !== undefined) {
           // negated inside a class has no JavaScript spelling: left as written, it fails as an invalid pattern
           if (n === 'P' && inClass) { out += p.slice(i, close + 1); i = close; continue; }
-          out += inClass ? set : `[${n === 'P' ? '^' : ''}${set}]`;
+          out += inClass ? set : n === 'P' ? wholePair(`[^${set}]`) : `[${set}]`;
           i = close;
           continue;
         }
@@ -293,8 +295,10 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
         i++;
         continue;
       }
-      if (n === 'h' || n === 'H') { out += inClass && n === 'h' ? HORIZONTAL : `[${n === 'H' ? '^' : ''}${HORIZONTAL}]`; i++; continue; }
-      if (n === 'v' || n === 'V') { out += inClass && n === 'v' ? VERTICAL : `[${n === 'V' ? '^' : ''}${VERTICAL}]`; i++; continue; }
+      if (n === 'h' || n === 'H') { out += inClass ? (n === 'h' ? HORIZONTAL : `[^${HORIZONTAL}]`) : n === 'H' ? wholePair(`[^${HORIZONTAL}]`) : `[${HORIZONTAL}]`; i++; continue; }
+      if (n === 'v' || n === 'V') { out += inClass ? (n === 'v' ? VERTICAL : `[^${VERTICAL}]`) : n === 'V' ? wholePair(`[^${VERTICAL}]`) : `[${VERTICAL}]`; i++; continue; }
+      // \W, \D and \S take a character beyond the BMP whole, as Java's do
+      if (!inClass && (n === 'W' || n === 'D' || n === 'S')) { out += wholePair(`\\${n}`); i++; continue; }
       if (n === 'N' && p[i + 2] === '{') throw new SyntaxError(`\\N{name} (a character by its Unicode name) is not supported here near index ${i}`);
       if (n === 'x' && p[i + 2] === '{') {
         // \x{h...h}: a code point in hex
@@ -371,11 +375,16 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
     if (c === '[') { inClass++; if (inClass === 1) classStart = out.length; }
     else if (c === ']' && inClass) {
       inClass--;
-      if (!inClass && ((scoped && cur.i) || (pairs && out.startsWith('[^', classStart)))) {
+      // (a class naming \W, \D, \S, \H or \V holds every character beyond the BMP)
+      const allAstral = pairs && !inClass && /(?:^|[^\\])(?:\\\\)*\\[WDSHV]/.test(out.slice(classStart));
+      if (!inClass && ((scoped && cur.i) || (pairs && out.startsWith('[^', classStart)) || allAstral)) {
         let cls = out.slice(classStart) + c;
         if (scoped && cur.i) cls = caseless(cls, cur.u);
-        // a negated class takes a character beyond the BMP whole, but for those it names
-        if (pairs && cls.startsWith('[^')) {
+        if (allAstral) {
+          // a class holding them takes such a character whole; a negated one never takes one
+          if (!cls.startsWith('[^')) cls = `(?:${PAIR}|${cls})`;
+        } else if (pairs && cls.startsWith('[^')) {
+          // a negated class takes a character beyond the BMP whole, but for those it names
           const named = [...cls.matchAll(/[\ud800-\udbff][\udc00-\udfff]|\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})/g)]
             .map((m) => (m[1] ? `\\u${m[1]}\\u${m[2]!}` : `${unicodeEscape(m[0][0]!)}${unicodeEscape(m[0][1]!)}`));
           cls = `(?:${named.length ? `(?!${named.join('|')})` : ''}${PAIR}|${cls})`;

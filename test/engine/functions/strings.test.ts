@@ -366,6 +366,17 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['[^\u{1F600}]+', '\u{1F601}\u{1F600}'], '\u{1F601}'],
     ['REGEXP_REPLACE', ['\u{1F601}', '[^\\uD83D\\uDE00]', 'x'], 'x'],
     ['REGEXP_REPLACE', ['\u{1F601}', '[^a\u{1F600}]', 'x'], 'x'],
+    // \W, \D, \S, \H, \V and \P{...} take one whole, in a class too; a negated class holding one never does
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '\\W', 'x'], 'axb'],
+    ['REGEXP_REPLACE', ['1\u{1F600}2', '\\D', 'x'], '1x2'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '\\S', 'x'], 'xxx'],
+    ['REGEXP_REPLACE', ['a\u{1F600} b', '\\H', 'x'], 'xx x'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '\\V', 'x'], 'xxx'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '\\P{Alpha}', 'x'], 'axb'],
+    ['REGEXP_EXTRACT', ['\\W+', 'a\u{1F600}\u{1F601}b'], '\u{1F600}\u{1F601}'],
+    ['REGEXP_REPLACE', ['a\u{1F600}_b', '[\\W_]', 'x'], 'axxb'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '[^\\W]', 'x'], 'x\u{1F600}x'],
+    ['REGEXP_REPLACE', ['a\u{1F600}b', '[\\\\W]', 'x'], 'a\u{1F600}b'],
   ])('%s(%j): a character beyond the BMP is one character, as Java\'s regular expressions take it', (name, args, expected) => {
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
