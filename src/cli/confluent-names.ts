@@ -16,6 +16,12 @@ const UP_FLAGS: Record<string, string> = {
   '--headers': 'extra HTTP headers go in ksql-migrate.yaml as server.headers (Confluent\'s apply --headers file)',
 };
 
+/** Confluent's options of every command, by what they are here. */
+const ANY_FLAGS: Record<string, string> = {
+  '--config-file': 'the configuration file is --config FILE here, after the command (Confluent\'s --config-file; a ksql-migrations.properties is read as it is)',
+  '-c': 'the configuration file is --config FILE here, after the command (Confluent\'s -c, --config-file; a ksql-migrations.properties is read as it is)',
+};
+
 /** The command a command line names: its first word that is no option (undefined for none). */
 export const commandNamed = (argv: readonly string[]): string | undefined => argv.slice(2).find((a) => !a.startsWith('-'));
 
@@ -28,5 +34,6 @@ export function withConfluentHint(text: string, command: string | undefined): st
   const guess = String.raw`(?: \(did you mean [^)]*\))?`;
   return text
     .replace(new RegExp(`unknown command '([^']+)'${guess}`), (whole, name: string) => (Object.hasOwn(COMMANDS, name) ? `unknown command '${name}': Confluent's ksql-migrations ${name} is ${COMMANDS[name]}` : whole))
-    .replace(new RegExp(`unknown option '([^'=]+)'${guess}`), (whole, flag: string) => (command === 'up' && Object.hasOwn(UP_FLAGS, flag) ? `unknown option '${flag}': ${UP_FLAGS[flag]}` : whole));
+    .replace(new RegExp(`unknown option '([^'=]+)(?:=[^']*)?'${guess}`), (whole, flag: string) => (command === 'up' && Object.hasOwn(UP_FLAGS, flag) ? `unknown option '${flag}': ${UP_FLAGS[flag]}`
+      : Object.hasOwn(ANY_FLAGS, flag) ? `unknown option '${flag}': ${ANY_FLAGS[flag]}` : whole));
 }

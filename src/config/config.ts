@@ -57,7 +57,7 @@ export const ConfigSchema = z.strictObject({
     // Kafka's rule for topic names, checked here so the setting is named rather than the server's refusal shown
     streamTopic: z.string().refine(isTopicName, `not a Kafka topic name (${TOPIC_NAME_RULE})`).optional(),
     tableTopic: z.string().refine(isTopicName, `not a Kafka topic name (${TOPIC_NAME_RULE})`).optional(),
-    replicas: numeric(z.number().int().positive()).default(1),
+    replicas: numeric(z.number().int().positive()).optional(),
   }).superRefine((m, ctx) => {
     // (unquoted names, as the tool writes them: the server upper-cases both)
     if (m.stream.toUpperCase() === m.table.toUpperCase()) ctx.addIssue({ code: 'custom', path: ['table'], message: `must differ from metadata.stream (both are ${m.stream.toUpperCase()}): the history needs a stream and a table` });
@@ -99,7 +99,10 @@ const unwrap = (t: z.ZodType): z.ZodType => {
   return inner ? unwrap(inner) : t;
 };
 
-export type Config = z.infer<typeof ConfigSchema> & {
+type Parsed = z.infer<typeof ConfigSchema>;
+export type Config = Omit<Parsed, 'metadata'> & {
+  /** The history's settings; replicas 1 by default, 3 on Confluent Cloud (see configReplicas). */
+  metadata: Parsed['metadata'] & { replicas: number };
   migrationsDir: string; configPath?: string;
   /** A ksql-migrations.properties beside the ksql-migrate.yaml read instead of it (its settings are not read). */
   unreadProperties?: string;
@@ -159,10 +162,11 @@ export interface ConfigFlags {
  * whose reference cannot be read is left out and its reason kept in `unset`, for the migration that
  * uses it; any other setting's is an error.
  */
-function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset: Record<string, string>, keys: readonly (string | number)[] = []): unknown {
+function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset: Record<string, string>, keys: readonly (string | number)[] = [], literal = false): unknown {
   if (typeof v === 'string') {
-    // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution)
-    if (!path.startsWith('variables')) {
+    // (a migration variable's value is SQL text, where ${name} is ksqlDB's own substitution; a
+    // properties file's values are text as Java reads them, where a ${ that is no ${env:NAME} is itself)
+    if (!path.startsWith('variables') && !literal) {
       const unread = /\$\{(?!env:[A-Za-z_][A-Za-z0-9_]*\})[^}]*\}?/.exec(v);
       // (a password's text is not echoed: it may be the password that holds a ${)
       const shown = /password|secret|token/i.test(path) ? 'its value' : `'${unread?.[0]}'`;
@@ -176,10 +180,10 @@ function resolveEnvRefs(v: unknown, env: NodeJS.ProcessEnv, path: string, unset:
       return value;
     });
   }
-  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset, [...keys, i]));
+  if (Array.isArray(v)) return v.map((x, i) => resolveEnvRefs(x, env, `${path}[${i}]`, unset, [...keys, i], literal));
   if (v && typeof v === 'object') {
     return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => {
-      try { return [[k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset, [...keys, k])]]; } catch (e) {
+      try { return [[k, resolveEnvRefs(x, env, path ? `${path}.${k}` : k, unset, [...keys, k], literal)]]; } catch (e) {
         if (path !== 'variables' || !(e instanceof ConfigError)) throw e;
         unset[k] = e.message;
         return [];
@@ -332,6 +336,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   let fileData: unknown = {};
   /** The file's text, for the line of a setting an error names. */
   let fileText = '';
+  /** The file is Confluent's ksql-migrations.properties (by its name, or, named neither .yaml nor .yml, by its keys). */
+  let isProperties = false;
   // an error names where the path came from: the flag, or the environment variable
   const from = flags.config !== undefined ? '--config: ' : explicit !== undefined ? 'KSQL_MIGRATE_CONFIG: ' : '';
   if (existsSync(path) && statSync(path).isDirectory()) throw new ConfigError(`${from}${path} is a directory, not a configuration file`);
@@ -342,7 +348,8 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     }
     try {
       // (warnings, such as an unknown tag, are not printed: Node would print the line, a password in it)
-      fileData = path.endsWith('.properties') ? fromProperties(text, path) : parseYaml(text, { logLevel: 'error' });
+      isProperties = path.endsWith('.properties') || (!/\.ya?ml$/i.test(path) && looksLikeProperties(text));
+      fileData = isProperties ? fromProperties(text, path) : parseYaml(text, { logLevel: 'error' });
       fileText = text;
     } catch (e) { throw new ConfigError(`${path}: ${yamlProblem((e as Error).message)}`); }
     // an empty file (one a script wrote from a variable that was not set) is refused, not read as the
@@ -356,6 +363,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     throw new ConfigError(`${from}${path} does not exist`);
   } else if (existsSync(resolve(cwd, 'ksql-migrations.properties'))) {
     path = resolve(cwd, 'ksql-migrations.properties');
+    isProperties = true;
     fileText = readFileSync(path, 'utf8');
     fileData = fromProperties(fileText, path);
   }
@@ -404,26 +412,26 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   }
   // Confluent's tool requires the server's URL in its properties file: the default (localhost:8088)
   // is not taken in its place, where a local ksqlDB could take migrations meant for another
-  if (path.endsWith('.properties') && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
+  if (isProperties && !opts.onlyMigrations && !embedded && (fileData as { server?: { url?: unknown } }).server?.url === undefined && fromEnv.server.url === undefined && fromFlags.server.url === undefined) {
     throw new ConfigError(`${path}: ksql.server.url is required (as for Confluent's ksql-migrations); or give --server URL or KSQL_MIGRATE_SERVER`);
   }
   /** `<file>:<line>: ` for a setting of the YAML file, where an error about it starts; '' if the file has no such line. */
   const lineOf = (setting: readonly (string | number)[]): string => {
     const propertyKey = Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === setting[0] && to[1] === setting[1])?.[0];
-    const line = !path.endsWith('.properties') ? yamlLine(fileText, setting) : propertyKey ? propertiesLine(fileText, propertyKey) : undefined;
+    const line = !isProperties ? yamlLine(fileText, setting) : propertyKey ? propertiesLine(fileText, propertyKey) : undefined;
     return line === undefined ? '' : `${path}:${line}: `;
   };
   const unsetVariables: Record<string, string> = {};
   const kept = opts.onlyMigrations ? { migrations: file?.migrations } : file;
   let resolved: unknown;
-  try { resolved = resolveEnvRefs(kept, env, '', unsetVariables); } catch (e) {
-    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(e.setting)}${path.endsWith('.properties') ? inPropertiesTerms(e.message) : e.message}`);
+  try { resolved = resolveEnvRefs(kept, env, '', unsetVariables, [], isProperties); } catch (e) {
+    if (e instanceof ConfigError && e.setting !== undefined) throw new ConfigError(`${lineOf(e.setting)}${isProperties ? inPropertiesTerms(e.message) : e.message}`);
     throw e;
   }
   // the file's URLs give up their credentials as the environment's and the flags' did (before the
   // URL is checked: a secret in it is never part of a message)
   const section = (name: string) => { const x = (resolved as Record<string, unknown> | undefined)?.[name]; return x && typeof x === 'object' && !Array.isArray(x) ? x as Record<string, unknown> : undefined; };
-  const named = (key: string) => (path.endsWith('.properties') ? `${path}: ksql.server.url` : `${lineOf([key, 'url'])}${key}.url`);
+  const named = (key: string) => (isProperties ? `${path}: ksql.server.url` : `${lineOf([key, 'url'])}${key}.url`);
   moveUrlCredentials(section('server'), named('server'));
   moveUrlCredentials(section('schemaRegistry'), named('schemaRegistry'));
   const raw = opts.onlyMigrations
@@ -439,7 +447,7 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
     const key = issue.path.join('.');
     // a value from Confluent's properties file is named as that file names it
     const [sec, k] = issue.path.map(String);
-    const fromFile = path.endsWith('.properties') && sec !== undefined && k !== undefined
+    const fromFile = isProperties && sec !== undefined && k !== undefined
       && (fileData as Record<string, Record<string, unknown> | undefined>)[sec]?.[k] !== undefined && fromEnv[sec]?.[k] === undefined && fromFlags[sec]?.[k] === undefined;
     const propertyKey = fromFile ? Object.entries(PROPERTY_KEYS).find(([, to]) => to[0] === sec && to[1] === k)?.[0] : undefined;
     if (propertyKey) {
@@ -467,18 +475,21 @@ export function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.
   const base = existsSync(path) ? dirname(path) : cwd;
   // paths in the file are read beside it; a flag's or the environment's, from where the command runs
   const fromCwd = flags.migrationsDir ?? env.KSQL_MIGRATE_MIGRATIONS_DIR;
-  const dir = fromCwd ? resolve(cwd, fromCwd) : resolve(base, parsed.data.migrations.dir ?? 'migrations');
+  // (Confluent's ksql.migrations.dir.override is a path as the Java tool takes it: from where the command runs)
+  const dir = fromCwd ? resolve(cwd, fromCwd) : resolve(isProperties && parsed.data.migrations.dir !== undefined ? cwd : base, parsed.data.migrations.dir ?? 'migrations');
   const server = parsed.data.server;
   for (const k of ['caFile', 'certFile', 'keyFile'] as const) if (server[k] !== undefined) server[k] = resolve(base, server[k]!);
   // a project with both files (moving from Confluent's tool) is configured by the YAML alone: said, so a history named only in the properties is not missed
-  const beside = !explicit && !path.endsWith('.properties') && existsSync(path) ? resolve(cwd, 'ksql-migrations.properties') : undefined;
+  const beside = !explicit && !isProperties && existsSync(path) ? resolve(cwd, 'ksql-migrations.properties') : undefined;
   const unreadProperties = beside && existsSync(beside) ? beside : undefined;
   // (a setting a flag or the environment replaced is set by no line of the file)
   const settingAt = (setting: readonly (string | number)[]) => {
     const layer = (l: unknown) => setting.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k as PropertyKey] : undefined), l);
     return [fromEnv, fromFlags].some((l) => layer(l) !== undefined) ? '' : lineOf(setting);
   };
-  return { ...parsed.data, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, settingAt, ...(unreadProperties ? { unreadProperties } : {}), ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
+  // the history's replicas: 1 by default, 3 on Confluent Cloud, as Confluent's tool takes them
+  const metadata = { ...parsed.data.metadata, replicas: parsed.data.metadata.replicas ?? (isConfluentCloud(parsed.data.server.url) ? 3 : 1) };
+  return { ...parsed.data, metadata, migrationsDir: dir, configPath: existsSync(path) ? path : undefined, settingAt, ...(unreadProperties ? { unreadProperties } : {}), ...(Object.keys(unsetVariables).length ? { unsetVariables } : {}) };
 }
 
 /** The PEM files server.caFile, certFile and keyFile name, read; an unreadable one names its key. */
@@ -502,4 +513,15 @@ export function readTlsFiles(server: Config['server'], settingAt: Config['settin
     }
   }
   return files;
+}
+
+/** Whether the first lines that set something set ksql.* keys, as Confluent's ksql-migrations.properties does (a file named neither .yaml nor .yml). */
+function looksLikeProperties(text: string): boolean {
+  const first = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/).find((l) => l.trim() !== '' && !/^\s*[#!]/.test(l));
+  return first !== undefined && /^\s*ksql\.[\w.-]+\s*[=:\s]/.test(first) && !/^\s*ksql\.[\w.-]+:\s*$/.test(first);
+}
+
+/** Whether a ksqlDB URL is Confluent Cloud's (its hosts end in confluent.cloud). */
+function isConfluentCloud(url: string): boolean {
+  try { return /(^|\.)confluent\.cloud$/i.test(new URL(url).hostname); } catch { return false; }
 }

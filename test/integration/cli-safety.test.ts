@@ -974,6 +974,10 @@ describe('mistakes are errors, not silent successes', () => {
       [['up', '--until', '2'], "unknown option '--until': up --to N applies up to and including version N (Confluent's apply --until N)"],
       // a flag up does not know is only that on another command
       [['status', '--all'], "unknown option '--all'"],
+      // Confluent's configuration flag, before the command as its usage has it, or after
+      [['--config-file', 'ksql-migrations.properties', 'apply', '--all'], "unknown option '--config-file': the configuration file is --config FILE here, after the command (Confluent's --config-file; a ksql-migrations.properties is read as it is)"],
+      [['status', '-c', 'ksql-migrations.properties'], "unknown option '-c': the configuration file is --config FILE here, after the command (Confluent's -c, --config-file; a ksql-migrations.properties is read as it is)"],
+      [['status', '--config-file=ksql-migrations.properties'], "unknown option '--config-file': the configuration file is --config FILE here, after the command (Confluent's --config-file; a ksql-migrations.properties is read as it is)"],
     ];
     for (const [args, message] of cases) {
       const r = p.run(...args);
