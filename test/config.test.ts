@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
+import { runInit } from '../src/cli/commands/init.js';
 
 function project(yaml?: string, file = 'ksql-migrate.yaml'): string {
   const dir = mkdtempSync(join(tmpdir(), 'ksqlm-cfg-'));
@@ -234,13 +235,19 @@ describe('config precedence: defaults < file < env < flags', () => {
     expect(() => loadConfig({}, {}, project('server:\n  url: http://a:1\n  username: u\n  password: a${b}c\n'))).toThrow(/server\.password: its value is no reference ksql-migrate reads/);
   });
 
-  it('keeps the history on 3 replicas on Confluent Cloud unless told otherwise, as Confluent\'s tool does; 1 elsewhere', () => {
+  it('keeps the history on 3 replicas on Confluent Cloud unless told otherwise, as Confluent\'s tool does; 1 elsewhere', async () => {
     const cloud = 'https://pksqlc-abc12.us-east-1.aws.confluent.cloud:443';
     expect(loadConfig({}, {}, project(`ksql.server.url=${cloud}\n`, 'ksql-migrations.properties')).metadata.replicas).toBe(3);
     expect(loadConfig({}, {}, project(`ksql.server.url=${cloud}\nksql.migrations.topic.replicas=2\n`, 'ksql-migrations.properties')).metadata.replicas).toBe(2);
     expect(loadConfig({ server: cloud }, {}, project()).metadata.replicas).toBe(3);
     expect(loadConfig({}, {}, project('ksql.server.url=http://props:9\n', 'ksql-migrations.properties')).metadata.replicas).toBe(1);
     expect(loadConfig({ server: 'https://confluent.cloud.example.com' }, {}, project()).metadata.replicas).toBe(1);
+    // the file init writes leaves them to that default
+    const dir = project();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try { await runInit(); } finally { process.chdir(cwd); }
+    expect([loadConfig({}, {}, dir).metadata.replicas, loadConfig({ server: cloud }, {}, dir).metadata.replicas]).toEqual([1, 3]);
   });
 
   it('takes ksql.migrations.dir.override from where the command runs, as the Java tool does; the default migrations/ stays beside the file', () => {

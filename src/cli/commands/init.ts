@@ -22,8 +22,8 @@ metadata:
   # the history stream and table, compatible with Confluent's ksql-migrations
   stream: MIGRATION_EVENTS
   table: MIGRATION_SCHEMA_VERSIONS
-  # topics default to <ksqlServiceId>ksql_<name>; use 3 replicas on Confluent Cloud
-  replicas: 1
+  # topics default to <ksqlServiceId>ksql_<name>, with 1 replica (3 on Confluent Cloud)
+  # replicas: 1
 
 lock:
   # a run's lock expires after this long without renewal
