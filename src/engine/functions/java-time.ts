@@ -1,6 +1,7 @@
 import { EvalError } from '../analysis/errors.js';
 import { resolveDateTime } from './values.js';
 import { utcDate, yearText } from '../util/civil-time.js';
+import zoneNames from './java-zone-names.json' with { type: 'json' };
 
 /**
  * The part of Java's DateTimeFormatter that ksqlDB's date functions expose: pattern letters
@@ -10,7 +11,7 @@ import { utcDate, yearText } from '../util/civil-time.js';
  * offsets (+0200, UTC+2) or IANA names.
  */
 
-type Token = { lit: string } | { ch: string; n: number } | { opt: 'start' | 'end' };
+type Token = { lit: string } | { ch: string; n: number } | { opt: 'start' | 'end' } | { pad: number };
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
@@ -22,21 +23,18 @@ const SHORT_ZONES: Record<string, string> = {
 };
 
 /**
- * Short zone names Java's formatter writes ('z') where the platform's CLDR data has only GMT+n:
- * [standard, daylight].
+ * Java's zone names (its DateTimeFormatter's, Locale.US, made by scripts/java-zone-names from a JDK):
+ * per zone id the short and long names in standard and in daylight time, which z and zzzz write,
+ * and the zone each short and long name parses to.
  */
-const JAVA_SHORT_NAMES: Record<string, [string, string]> = {
-  'Asia/Kolkata': ['IST', 'IST'], 'Asia/Calcutta': ['IST', 'IST'], 'Asia/Tokyo': ['JST', 'JDT'], 'Asia/Shanghai': ['CST', 'CDT'],
-  'Australia/Sydney': ['AEST', 'AEDT'], 'Australia/Melbourne': ['AEST', 'AEDT'], 'America/Sao_Paulo': ['BRT', 'BRST'],
-  'Asia/Singapore': ['SGT', 'SGT'], 'Europe/Moscow': ['MSK', 'MSK'], 'Africa/Johannesburg': ['SAST', 'SAST'],
-  'Pacific/Auckland': ['NZST', 'NZDT'], 'Asia/Jakarta': ['WIB', 'WIB'], 'Europe/Dublin': ['GMT', 'IST'], 'Asia/Kathmandu': ['NPT', 'NPT'],
-  'America/St_Johns': ['NST', 'NDT'], 'Australia/Adelaide': ['ACST', 'ACDT'],
-  // (Java 11 takes these from its COMPAT names where CLDR has none)
-  'Asia/Hong_Kong': ['HKT', 'HKST'], 'Asia/Seoul': ['KST', 'KDT'], 'Asia/Bangkok': ['ICT', 'ICT'], 'Asia/Ho_Chi_Minh': ['ICT', 'ICT'],
-  'Asia/Karachi': ['PKT', 'PKST'], 'America/Bogota': ['COT', 'COST'], 'Africa/Lagos': ['WAT', 'WAST'], 'Africa/Nairobi': ['EAT', 'EAT'],
-  'Asia/Dubai': ['GST', 'GST'], 'Asia/Kuala_Lumpur': ['MYT', 'MYT'], 'America/Lima': ['PET', 'PEST'], 'Australia/Perth': ['AWST', 'AWDT'],
-  'Australia/Brisbane': ['AEST', 'AEDT'], 'America/Argentina/Buenos_Aires': ['ART', 'ARST'],
+const JAVA_NAMES = (zoneNames as unknown as { names: Record<string, [string, string, string, string]> }).names;
+/** Names a zone text parses as (upper case, longest first), to the zone's id: short ones for z, long ones for zzzz. */
+const nameParser = (byName: Record<string, string>) => {
+  const entries = Object.entries(byName).map(([name, id]): [string, string] => [name.toUpperCase(), SHORT_ZONES[name.toUpperCase()] ?? id]);
+  return entries.sort((a, b) => b[0].length - a[0].length);
 };
+const SHORT_NAMES = nameParser((zoneNames as { parseShort: Record<string, string> }).parseShort);
+const LONG_NAMES = nameParser((zoneNames as { parseLong: Record<string, string> }).parseLong);
 
 /**
  * Refuses a pattern with a run of a letter longer than Java 11's DateTimeFormatterBuilder takes (its
@@ -81,8 +79,10 @@ function tokenize(pattern: string): Token[] {
     } else if (/[a-zA-Z]/.test(c)) {
       let n = 1;
       while (pattern[i + n] === c) n++;
-      if (!'GyuMLdDEaHkKhmsSnANzZXxVOQqecwWYF'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
-      tokens.push({ ch: c, n });
+      if (!'GyuMLdDEaHkKhmsSnANzZXxVOQqecwWYFp'.includes(c)) throw new EvalError(`Unknown pattern letter: ${c}`);
+      // p pads the field after it to as many characters as there are p's, with spaces before it
+      if (c === 'p' && !/[a-zA-Z]/.test(pattern[i + n] ?? '')) throw new EvalError(`Pad letter 'p' must be followed by valid pad pattern: ${pattern}`);
+      tokens.push(c === 'p' ? { pad: n } : { ch: c, n });
       i += n;
     } else if (c === '[' || c === ']') {
       depth += c === '[' ? 1 : -1;
@@ -100,7 +100,7 @@ function tokenize(pattern: string): Token[] {
  * pattern (from the same tokens formatting and parsing read, so quotes and nesting are read alike).
  */
 export function withoutSections(pattern: string, keep: (letter: string) => boolean): string {
-  const render = (t: Token): string => ('lit' in t ? (/^[^a-zA-Z'[\]]*$/.test(t.lit) ? t.lit : `'${t.lit.replace(/'/g, "''")}'`) : 'ch' in t ? t.ch.repeat(t.n) : t.opt === 'start' ? '[' : ']');
+  const render = (t: Token): string => ('lit' in t ? (/^[^a-zA-Z'[\]]*$/.test(t.lit) ? t.lit : `'${t.lit.replace(/'/g, "''")}'`) : 'ch' in t ? t.ch.repeat(t.n) : 'pad' in t ? 'p'.repeat(t.pad) : t.opt === 'start' ? '[' : ']');
   let out = '', section: Token[] = [], depth = 0;
   for (const t of tokenize(pattern)) {
     if ('opt' in t && t.opt === 'start') depth++;
@@ -130,13 +130,21 @@ function intl(zone: string, opts: Intl.DateTimeFormatOptions, locale = 'en-US'):
   return f;
 }
 
-/** A fixed offset in minutes for zone texts like Z, +02, +0200, +02:00, UTC+2, GMT-05:00; undefined for region names. */
+/**
+ * A fixed offset in seconds for zone texts as Java's ZoneId.of reads them: Z, UTC, GMT, UT, or an
+ * offset (+h, +hh, +hh:mm, +hhmm, +hh:mm:ss, +hhmmss), after one of those prefixes or alone;
+ * undefined for region names. An offset in another form (+5:30, +530) is undefined too: the zone
+ * argument refuses it, as ZoneOffset.of does.
+ */
 function fixedOffset(zone: string): number | undefined {
   if (zone === 'Z' || zone === 'UTC' || zone === 'GMT' || zone === 'UT') return 0;
-  const m = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
+  const m = OFFSET_ID.exec(zone);
   if (!m) return undefined;
-  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+  const digits = m[2]!.replace(/:/g, '');
+  const [h, mi, sec] = digits.length === 1 ? [digits, '0', '0'] : [digits.slice(0, 2), digits.slice(2, 4) || '0', digits.slice(4, 6) || '0'];
+  return (m[1] === '-' ? -1 : 1) * (Number(h) * 3600 + Number(mi) * 60 + Number(sec));
 }
+const OFFSET_ID = /^(?:UTC|GMT|UT)?([+-])(\d{1,2}|\d{2}:\d{2}|\d{4}|\d{2}:\d{2}:\d{2}|\d{6})$/;
 
 /**
  * Java's three-letter zone ids that only its alias map knows (ZoneId.SHORT_IDS): ZoneId.of refuses
@@ -157,12 +165,17 @@ export function zoneArgument(zone: string): string {
   if (resolved !== undefined) return resolved;
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) {
-    // (ZoneOffset's bounds: at most 18 hours either way, minutes below 60)
-    const m = /(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
-    if (m && Number(m[1]) > 18) throw new EvalError(`Zone offset hours not in valid range: value ${Number(m[1])} is not in the range -18 to 18`);
-    if (m && Number(m[2] ?? 0) > 59) throw new EvalError(`Zone offset minutes not in valid range: value ${Number(m[2])} is not in the range -59 to 59`);
-    if (Math.abs(fixed) > 18 * 60) throw new EvalError('Zone offset not in valid range: -18:00 to +18:00');
+    // (ZoneOffset's bounds: at most 18 hours either way, minutes and seconds below 60)
+    const digits = OFFSET_ID.exec(zone)?.[2]?.replace(/:/g, '') ?? '';
+    const [h, mi, sec] = digits.length === 1 ? [digits] : [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4, 6)];
+    if (Number(h) > 18) throw new EvalError(`Zone offset hours not in valid range: value ${Number(h)} is not in the range -18 to 18`);
+    if (Number(mi || 0) > 59) throw new EvalError(`Zone offset minutes not in valid range: value ${Number(mi)} is not in the range -59 to 59`);
+    if (Number(sec || 0) > 59) throw new EvalError(`Zone offset seconds not in valid range: value ${Number(sec)} is not in the range -59 to 59`);
+    if (Math.abs(fixed) > 18 * 3600) throw new EvalError('Zone offset not in valid range: -18:00 to +18:00');
     resolved = zone;
+  } else if (/^(?:UTC|GMT|UT)?[+-]/.test(zone)) {
+    // an offset in a form ZoneOffset.of does not read (+5:30, +530, GMT+5:30)
+    throw new EvalError(/^[+-]/.test(zone) ? `Invalid ID for ZoneOffset, ${/^[+-][\d:]*$/.test(zone) && !/^[+-]\d:/.test(zone) ? 'invalid format' : 'non numeric characters found'}: ${zone}` : `Invalid ID for offset-based ZoneId: ${zone}`);
   } else {
     const unknown = () => new EvalError(`Unknown time-zone ID: ${zone}`);
     // tzdb ids are letters, digits and / _ + - ~ . (each part starting with a capital), matched in their case
@@ -181,7 +194,7 @@ export function zoneArgument(zone: string): string {
 /** The zone's offset from UTC in ms at the instant `utcMs`. */
 export function zoneOffsetMs(zone: string, utcMs: number): number {
   const fixed = fixedOffset(zone);
-  if (fixed !== undefined) return fixed * 60_000;
+  if (fixed !== undefined) return fixed * 1000;
   const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
   // an instant beyond Date's range takes the offset of the same time of year whole 400-year cycles
   // nearer (far ahead a zone's last rule holds; far back, its local mean time)
@@ -189,7 +202,10 @@ export function zoneOffsetMs(zone: string, utcMs: number): number {
   const parts = intl(region, { hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', era: 'short' }).formatToParts(new Date(at));
   const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
   const bc = parts.find((p) => p.type === 'era')?.value.startsWith('B');
-  const local = Date.UTC(bc ? 1 - get('year') : get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  // (Date.UTC would take the years 0 to 99 for 1900 to 1999)
+  const day = new Date(Date.UTC(2000, get('month') - 1, get('day'), get('hour'), get('minute'), get('second')));
+  day.setUTCFullYear(bc ? 1 - get('year') : get('year'));
+  const local = day.getTime();
   return local - (at - (((at % 1000) + 1000) % 1000));
 }
 
@@ -212,16 +228,19 @@ export function localToUtc(localMs: number, zone: string): number {
 function zoneName(zone: string, utcMs: number, long: boolean): string {
   // the UTC and GMT regions have names of their own in full
   if (long && (zone === 'UTC' || zone === 'GMT')) return zone === 'UTC' ? 'Coordinated Universal Time' : 'Greenwich Mean Time';
-  const fixed = fixedOffset(zone);
-  if (fixed !== undefined) return fixed === 0 ? (zone === 'Z' ? 'Z' : zone.replace(/[+-].*/, '') || 'Z') : offsetText(fixed, ':', false);
+  // (an offset's name is its id, short or long: +05:30, UTC+05:30, Z)
+  if (fixedOffset(zone) !== undefined) return zoneIdText(zone);
   const region = SHORT_ZONES[zone.toUpperCase()] ?? zone;
-  const pick = (locale: string) => intl(region, { timeZoneName: long ? 'long' : 'short' }, locale).formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
-  const us = pick('en-US');
-  if (!/^GMT[+-]/.test(us)) return us;
-  const java = long ? undefined : JAVA_SHORT_NAMES[region];
-  // daylight time: the offset now differs from the one in the year's other half-year
-  if (java) return java[zoneOffsetMs(region, utcMs) > Math.min(zoneOffsetMs(region, Date.UTC(new Date(utcMs).getUTCFullYear(), 0, 1)), zoneOffsetMs(region, Date.UTC(new Date(utcMs).getUTCFullYear(), 6, 1))) ? 1 : 0];
-  return pick('en-GB');
+  const java = Object.hasOwn(JAVA_NAMES, region) ? JAVA_NAMES[region] : undefined;
+  if (java) {
+    // daylight time: the offset then is ahead of the lower of January's and July's in that year
+    const year = utcDate(utcMs).d, at = (month: number) => { const t = new Date(year.getTime()); t.setUTCMonth(month, 1); return zoneOffsetMs(region, t.getTime()); };
+    const daylight = zoneOffsetMs(region, year.getTime()) > Math.min(at(0), at(6));
+    const [std, dst] = long ? [java[2], java[3]] : [java[0], java[1]];
+    return daylight && dst ? dst : std;
+  }
+  // (a zone Java's table lacks: the platform's name)
+  return intl(region, { timeZoneName: long ? 'long' : 'short' }, 'en-US').formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
 }
 
 /** ZoneId.getId() of a zone argument: an offset normalized (+0200 is +02:00, +00:00 is Z, UTC+5 is UTC+05:00), a region as it is. */
@@ -229,15 +248,32 @@ function zoneIdText(zone: string): string {
   const fixed = fixedOffset(zone);
   if (fixed === undefined) return zone;
   const prefix = /^(UTC|GMT|UT)/.exec(zone)?.[1] ?? '';
-  const seconds = /[+-]\d{1,2}:?\d{2}:?(\d{2})$/.exec(zone)?.[1];
-  if (fixed === 0 && (seconds === undefined || seconds === '00')) return prefix || 'Z';
-  return `${prefix}${offsetText(fixed, ':', false)}${seconds !== undefined && seconds !== '00' ? `:${seconds}` : ''}`;
+  if (fixed === 0) return prefix || 'Z';
+  return `${prefix}${offsetId(fixed, 6, 'Z')}`;
 }
 
-function offsetText(min: number, sep: string, hoursOnlyIfWhole: boolean, zeroAsZ = false): string {
-  if (min === 0 && zeroAsZ) return 'Z';
-  const a = Math.abs(min), hh = String(Math.floor(a / 60)).padStart(2, '0'), mm = String(a % 60).padStart(2, '0');
-  return `${min < 0 ? '-' : '+'}${hh}${hoursOnlyIfWhole && a % 60 === 0 ? '' : sep + mm}`;
+/**
+ * An offset of `secs` seconds as Java's appendOffset writes it, by its pattern's index in +HH, +HHmm,
+ * +HH:mm, +HHMM, +HH:MM, +HHMMss, +HH:MM:ss, +HHMMSS, +HH:MM:SS (lower case: only when not zero);
+ * `zero`: the text for no offset (also for one whose written parts are all zero).
+ */
+function offsetId(secs: number, type: number, zero: string): string {
+  const a = Math.abs(secs), h = Math.floor(a / 3600) % 100, m = Math.floor(a / 60) % 60, s = a % 60;
+  const sep = type % 2 === 0 && type > 0 ? ':' : '', two = (v: number) => String(v).padStart(2, '0');
+  let out = `${secs < 0 ? '-' : '+'}${two(h)}`, written = h;
+  if (type >= 3 || (type >= 1 && m > 0)) {
+    out += sep + two(m); written += m;
+    if (type >= 7 || (type >= 5 && s > 0)) { out += sep + two(s); written += s; }
+  }
+  return written === 0 ? zero : out;
+}
+
+/** An offset as Java's appendLocalizedOffset writes it: GMT, then +H[:MM[:SS]] (short) or +HH:MM[:SS] (full). */
+function localizedOffset(secs: number, full: boolean): string {
+  if (secs === 0) return 'GMT';
+  const a = Math.abs(secs), h = Math.floor(a / 3600) % 100, m = Math.floor(a / 60) % 60, s = a % 60, two = (v: number) => String(v).padStart(2, '0');
+  const tail = full ? `${two(h)}:${two(m)}${s ? `:${two(s)}` : ''}` : `${h}${m || s ? `:${two(m)}${s ? `:${two(s)}` : ''}` : ''}`;
+  return `GMT${secs < 0 ? '-' : '+'}${tail}`;
 }
 
 /**
@@ -256,7 +292,7 @@ function usWeek(d: Date): { year: number; week: number } {
 
 /** Formats epoch milliseconds in `zone` with a Java pattern. */
 export function formatJavaDate(ms: number, pattern: string, zone: string): string {
-  const offMs = zoneOffsetMs(zone, ms), off = offMs / 60_000;
+  const offMs = zoneOffsetMs(zone, ms), off = Math.round(offMs / 1000);
   const { d, years } = utcDate(ms + offMs);
   const year = d.getUTCFullYear() + years, month = d.getUTCMonth(), hour = d.getUTCHours();
   const pad = (v: number, n: number) => (v < 0 ? '-' + String(-v).padStart(n, '0') : String(v).padStart(n, '0'));
@@ -285,11 +321,12 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'z': return zoneName(zone, ms, n >= 4);
       case 'V': return zoneIdText(zone);
       // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
-      case 'O': return off === 0 ? 'GMT' : n === 1 ? `GMT${off < 0 ? '-' : '+'}${Math.floor(Math.abs(off) / 60)}${Math.abs(off) % 60 ? `:${String(Math.abs(off) % 60).padStart(2, '0')}` : ''}` : `GMT${offsetText(off, ':', false)}`;
-      case 'Z': return n === 4 ? (off === 0 ? 'GMT' : `GMT${offsetText(off, ':', false)}`) : n === 5 ? offsetText(off, ':', false, true) : offsetText(off, '', false);
-      // (X +HH[mm], XX +HHMM, XXX +HH:MM, XXXX +HHMM[ss], XXXXX +HH:MM[:ss]: offsets here are whole minutes)
-      case 'X': case 'x': return offsetText(off, n === 3 || n === 5 ? ':' : '', n === 1, ch === 'X');
-      case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
+      // O: GMT+H[:MM[:SS]]; OOOO and ZZZZ: GMT+HH:MM[:SS]
+      case 'O': return localizedOffset(off, n === 4);
+      case 'Z': return n === 4 ? localizedOffset(off, true) : n === 5 ? offsetId(off, 6, 'Z') : offsetId(off, 3, '+0000');
+      // X +HHmm, XX +HHMM, XXX +HH:MM, XXXX +HHMMss, XXXXX +HH:MM:ss; x the same, with +00... for no offset
+      case 'X': case 'x': return offsetId(off, [1, 3, 4, 5, 6][n - 1]!, ch === 'X' ? 'Z' : ['+00', '+0000', '+00:00', '+0000', '+00:00'][n - 1]!);
+      case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : n === 5 ? String(q) : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
       case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : yearText(y, n); }
@@ -299,7 +336,15 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       default: return ch.repeat(n);
     }
   };
-  return tokenize(pattern).map((t) => ('lit' in t ? t.lit : 'opt' in t ? '' : field(t.ch, t.n))).join('');
+  let out = '', width = 0;
+  for (const t of tokenize(pattern)) {
+    if ('pad' in t) { width = t.pad; continue; }
+    const s = 'lit' in t ? t.lit : 'opt' in t ? '' : field(t.ch, t.n);
+    if (width > 0 && s.length > width) throw new EvalError(`Cannot print as output of ${s.length} characters exceeds pad width of ${width}`);
+    out += s.padStart(width, ' ');
+    width = 0;
+  }
+  return out;
 }
 
 /**
@@ -308,15 +353,15 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
  * +00 for zero; Z to ZZZ +HHMM; ZZZZ GMT+HH:MM; ZZZZZ as XXXXX; O GMT+H[:MM], OOOO GMT+HH:MM.
  */
 const OFFSET_FORMS: Record<string, RegExp> = {
-  // (an offset's seconds, which XXXX and XXXXX may carry, are not read: zones here are whole minutes, so such text fails)
-  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4})/, X5: /^(Z|[+-]\d{2}:\d{2})/,
-  x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}/, x5: /^[+-]\d{2}:\d{2}/,
-  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2})/,
+  // (XXXX and XXXXX, xxxx and xxxxx, ZZZZZ: seconds too, where the text has them)
+  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4}(\d{2})?)/, X5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
+  x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}(\d{2})?/, x5: /^[+-]\d{2}:\d{2}(:\d{2})?/,
+  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
   O1: /^GMT([+-]\d{1,2}(:\d{2})?)?/, O4: /^GMT([+-]\d{2}:\d{2})?/,
 };
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
-interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; weekYear?: number; week?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
+interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; yearOfEra?: number; bc?: boolean; weekYear?: number; week?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
 
 /** Parses `text` with a Java pattern to epoch milliseconds; a zone in the text wins over `zone`. */
 export function parseJavaDate(text: string, pattern: string, zone: string): number {
@@ -367,16 +412,37 @@ function parseFields(text: string, pattern: string): Parsed {
   let p: Parsed = {};
   let i = 0;
   const fail = (): never => { throw new ParseFailure(`Text '${text}' could not be parsed at index ${i}`); };
+  /** Where the field being read must end (a padded one ends with its width), and the text from the position to there. */
+  let limit = text.length;
+  const rest = () => text.slice(i, limit);
   const isNumeric = (t: Token | undefined) => t !== undefined && 'ch' in t && ('yudDHkKhmsSANYwWFeQqc'.includes(t.ch) || ('ML'.includes(t.ch) && t.n <= 2));
+  /**
+   * A year of `min` to `max` digits as Java's strict parser reads it: from 4 letters on (SignStyle.
+   * EXCEEDS_PAD) a year of more digits than letters needs its +, and a + needs more digits; below 4
+   * (NORMAL) only a - is read; -0 is none.
+   */
+  const signedYear = (min: number, max: number): number => {
+    const sign = text[i] === '+' || text[i] === '-' ? text[i] : '';
+    if (sign === '+' && min < 4) fail();
+    const at = i;
+    if (sign) i++;
+    const m = new RegExp(`^\\d{${min},${max}}`).exec(rest());
+    if (!m) { i = at; fail(); }
+    const len = m![0].length;
+    if (sign === '-' && Number(m![0]) === 0) { i = at; fail(); }
+    if (min >= 4 && (sign === '+' ? len <= min : sign === '' && len > min)) { i = at; fail(); }
+    i += len;
+    return sign === '-' ? -Number(m![0]) : Number(m![0]);
+  };
   const digits = (min: number, max: number): number => {
-    const m = new RegExp(`^\\d{${min},${max}}`).exec(text.slice(i));
+    const m = new RegExp(`^\\d{${min},${max}}`).exec(rest());
     if (!m) fail();
     i += m![0].length;
     return Number(m![0]);
   };
   const word = (names: string[]): number => {
-    const rest = text.slice(i).toLowerCase();
-    const idx = names.findIndex((n) => rest.startsWith(n.toLowerCase()));
+    const lower = rest().toLowerCase();
+    const idx = names.findIndex((n) => lower.startsWith(n.toLowerCase()));
     if (idx < 0) fail();
     i += names[idx]!.length;
     return idx;
@@ -401,12 +467,22 @@ function parseFields(text: string, pattern: string): Parsed {
         k = end;
         continue;
       }
+      if ('pad' in t) {
+        // a padded field fills its width exactly: spaces, then the field (Java's strict parse)
+        const start = i;
+        if (start + t.pad > text.length || k + 1 >= to) fail();
+        while (i < start + t.pad && text[i] === ' ') i++;
+        limit = start + t.pad;
+        try { parseToken(tokens[++k]!, undefined); } finally { limit = text.length; }
+        if (i !== start + t.pad) fail();
+        continue;
+      }
       parseToken(t, tokens[k + 1]);
     }
   };
   const parseToken = (t: Token, next: Token | undefined): void => {
     if ('lit' in t) {
-      if (text.slice(i, i + t.lit.length).toLowerCase() !== t.lit.toLowerCase()) fail();
+      if (rest().slice(0, t.lit.length).toLowerCase() !== t.lit.toLowerCase()) fail();
       i += t.lit.length;
       return;
     }
@@ -415,10 +491,12 @@ function parseFields(text: string, pattern: string): Parsed {
     const num = (n: number) => (adjacent ? digits(n, n) : digits(n, n >= 2 ? n : 19));
     switch (t.ch) {
       case 'y': case 'u': case 'Y': {
-        const v = t.n === 2 ? digits(2, 2) : adjacent ? digits(t.n, t.n) : digits(Math.max(t.n, 1), 19);
+        const v = t.n === 2 ? digits(2, 2) : signedYear(t.n, adjacent ? t.n : 19);
         // a week-based year stands in for the year when the pattern has no other
         if (t.ch === 'Y') { p.weekYear = t.n === 2 ? 2000 + v : v; break; }
-        p.year = t.n === 2 ? 2000 + v : v;
+        // y is the year of the era (AD unless G says BC), u the proleptic year
+        if (t.ch === 'y') p.yearOfEra = t.n === 2 ? 2000 + v : v;
+        else p.year = t.n === 2 ? 2000 + v : v;
         break;
       }
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
@@ -426,19 +504,26 @@ function parseFields(text: string, pattern: string): Parsed {
       case 'D': p.dayOfYear = num(t.n); break;
       case 'w': p.week = num(t.n); break;
       case 'W': case 'F': num(t.n); break;
-      case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
+      case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else if (t.n === 5) word(['1', '2', '3', '4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
       case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = num(t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'a': p.pm = word(['AM', 'PM']) === 1; break;
       // k is the clock hour 1-24, whose 24 is midnight
       case 'H': p.hour = num(t.n); break;
-      case 'k': { const k = num(t.n); if (k < 1 || k > 24) fail(); p.hour = k % 24; break; }
+      // (the smart resolver takes 0 as well as 24 for midnight)
+      case 'k': { const k = num(t.n); if (k > 24) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ClockHourOfDay (valid values 1 - 24): ${k}`); p.hour = k % 24; break; }
       case 'h': case 'K': p.hour12 = num(t.n); p.clockHour = t.ch === 'h'; break;
       case 'm': p.minute = num(t.n); break;
       case 's': p.second = num(t.n); break;
       // a fraction of as many digits as letters, no fewer (Java's appendFraction(NANO_OF_SECOND, n, n), parsed strictly)
-      case 'S': { const f = text.slice(i, i + t.n); if (!new RegExp(`^\\d{${t.n}}$`).test(f)) fail(); i += t.n; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
-      case 'n': digits(1, 9); break;
+      case 'S': { const f = rest().slice(0, t.n); if (!new RegExp(`^\\d{${t.n}}$`).test(f)) fail(); i += t.n; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
+      // the nano of the second, as a number (not a fraction): its milliseconds are kept
+      case 'n': {
+        const v = adjacent ? digits(t.n, t.n) : digits(t.n, 19);
+        if (v > 999_999_999) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for NanoOfSecond (valid values 0 - 999999999): ${v}`);
+        p.ms = Math.floor(v / 1_000_000);
+        break;
+      }
       // the millisecond or nanosecond of the day: the time of day whole
       case 'A': case 'N': {
         const v = num(t.n), milli = t.ch === 'A' ? v : Math.floor(v / 1_000_000);
@@ -446,13 +531,18 @@ function parseFields(text: string, pattern: string): Parsed {
         p.hour = Math.floor(milli / 3_600_000); p.minute = Math.floor(milli / 60_000) % 60; p.second = Math.floor(milli / 1000) % 60; p.ms = milli % 1000;
         break;
       }
-      case 'G': word(['AD', 'BC']); break;
+      case 'G': p.bc = (t.n === 4 ? word(['Anno Domini', 'Before Christ']) : t.n === 5 ? word(['A', 'B']) : word(['AD', 'BC'])) === 1; break;
       default: {
         // zones: an offset in the form its letters give (Java's appendOffset, parsed strictly), or a name
-        const m = (OFFSET_FORMS[`${t.ch}${Math.min(t.n, t.ch === 'Z' && t.n < 4 ? 1 : t.n)}`] ?? /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?|[A-Za-z][A-Za-z_/+-]*)/).exec(text.slice(i));
-        if (!m) fail();
-        i += m![0].length;
-        p.zone = m![0];
+        const form = OFFSET_FORMS[`${t.ch}${Math.min(t.n, t.ch === 'Z' && t.n < 4 ? 1 : t.n)}`];
+        const offset = (form ?? /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?)(?![A-Za-z])/).exec(rest());
+        // a zone's name (z: its short names, zzzz: its long ones), the longest that the text starts with
+        const upper = form || offset ? '' : rest().toUpperCase();
+        const named = upper ? (t.ch === 'z' && t.n >= 4 ? LONG_NAMES : SHORT_NAMES).find(([name]) => upper.startsWith(name)) : undefined;
+        const m = form ? offset : offset ?? (named ? undefined : /^[A-Za-z][A-Za-z_/+-]*/.exec(rest()));
+        if (!m && !named) fail();
+        i += named ? named[0].length : m![0].length;
+        p.zone = named ? named[1] : m![0];
       }
     }
   };
@@ -462,6 +552,11 @@ function parseFields(text: string, pattern: string): Parsed {
   } catch (e) {
     if (e instanceof ParseFailure) throw new EvalError(e.message);
     throw e;
+  }
+  // a year of the era is 1 or more; before Christ, year 1 is year 0, year 2 year -1
+  if (p.yearOfEra !== undefined) {
+    if (p.yearOfEra < 1 || p.yearOfEra > 999_999_999) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for YearOfEra (valid values 1 - 999999999/1000000000): ${p.yearOfEra}`);
+    p.year ??= p.bc ? 1 - p.yearOfEra : p.yearOfEra;
   }
   // a week-based year makes a date only with its week and a day of the week (WeekFields' resolver, the
   // US weeks: from Sunday, week 1 holds January 1st); alone, or with a month and day, it is no year:

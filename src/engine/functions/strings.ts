@@ -120,10 +120,10 @@ const isPrimitive = (t: SqlType) => !['ARRAY', 'MAP', 'STRUCT'].includes(t.kind)
 /** 1-based; a negative position counts from the end. Strings count code points, BYTES bytes. */
 function substring(s: string | Buffer, pos: number, len?: number): string | Buffer {
   const size = s.length;
-  let start = pos > 0 ? pos - 1 : pos < 0 ? size + pos : 0;
-  if (start < 0) start = 0;
-  const end = len === undefined ? size : Math.min(size, start + Math.max(0, len));
-  if (typeof s !== 'string') return s.subarray(start, Math.max(start, end));
+  const start = pos >= 0 ? Math.min(Math.max(pos - 1, 0), size) : Math.max(size + pos, 0);
+  // (start + len is an int sum, as in ksqlDB's Java: beyond 2^31 - 1 it wraps, and the end is the start)
+  const end = len === undefined ? size : Math.max(Math.min((start + len) | 0, size), start);
+  if (typeof s !== 'string') return s.subarray(start, end);
   return s.substring(start, end);
 }
 

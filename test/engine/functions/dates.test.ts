@@ -49,6 +49,52 @@ describe('zone names and localized offsets as Java\'s formatter writes them', ()
   });
 });
 
+describe('as a JDK 17\'s java.time answers (each case run there too)', () => {
+  const fmt = (ms: number, pattern: string, zone: string) => { try { return call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [ms, pattern, zone]); } catch (e) { return (e as Error).message; } };
+  const parse = (text: string, pattern: string, zone = 'UTC') => { try { return call('PARSE_TIMESTAMP', [S, S, S], [text, pattern, zone]); } catch (e) { return (e as Error).message; } };
+  const at = Date.UTC(2021, 2, 4, 5, 6, 7, 89), july = Date.UTC(2021, 6, 4, 12);
+  it('an offset as ZoneOffset.of reads it: +h, +hh, +hh:mm, +hhmm, +hh:mm:ss, +hhmmss, after UTC, GMT or UT too; other forms fail the call', () => {
+    expect(fmt(at, 'HH:mm:ss XXX XXXXX O OOOO z', '+05:30:15')).toBe('10:36:22 +05:30 +05:30:15 GMT+5:30:15 GMT+05:30:15 +05:30:15');
+    expect(fmt(at, 'HH:mm XXX z VV', 'UTC+05:30')).toBe('10:36 +05:30 UTC+05:30 UTC+05:30');
+    expect([fmt(at, 'VV', '+5'), fmt(at, 'VV', 'UT+5'), fmt(at, 'VV', '+0530')]).toEqual(['+05:00', 'UT+05:00', '+05:30']);
+    expect([fmt(at, 'HH', '+5:30'), fmt(at, 'HH', '+530'), fmt(at, 'HH', 'GMT+5:30'), fmt(at, 'HH', '+05:3015')]).toEqual([
+      'Invalid ID for ZoneOffset, non numeric characters found: +5:30', 'Invalid ID for ZoneOffset, invalid format: +530',
+      'Invalid ID for offset-based ZoneId: GMT+5:30', 'Invalid ID for ZoneOffset, invalid format: +05:3015']);
+    expect(() => call('CONVERT_TZ', [T.TIMESTAMP, S, S], [at, 'UTC', '+5:30'])).toThrow('Invalid ID for ZoneOffset');
+  });
+  it('a zone\'s local mean time, before standard time, keeps its seconds; z still names the zone\'s standard time', () => {
+    expect(fmt(-3786825600000, 'yyyy-MM-dd HH:mm:ss XXX XXXXX x O OOOO Z ZZZZ ZZZZZ z', 'America/New_York'))
+      .toBe('1849-12-31 19:03:58 -04:56 -04:56:02 -0456 GMT-4:56:02 GMT-04:56:02 -0456 GMT-04:56:02 -04:56:02 EST');
+    expect(fmt(-62135596800001, 'yyyy-MM-dd HH:mm:ss.SSS EEE Z', 'America/New_York')).toBe('0001-12-31 19:03:57.999 Sun -0456');
+  });
+  it('z and zzzz write Java\'s names, in standard and in daylight time', () => {
+    expect([fmt(at, 'z|zzzz', 'Asia/Riyadh'), fmt(july, 'z|zzzz', 'Asia/Jerusalem'), fmt(at, 'z|zzzz', 'Europe/Istanbul'), fmt(july, 'z', 'Europe/Jersey'), fmt(at, 'z', 'Etc/GMT+5'), fmt(at, 'z', 'Asia/Tehran'), fmt(at, 'z', 'America/Caracas')])
+      .toEqual(['AST|Arabian Standard Time', 'IDT|Israel Daylight Time', 'TRT|Turkey Time', 'BST', 'GMT-05:00', 'IRST', 'VET']);
+  });
+  it('z and zzzz read the names Java reads, to their zones (PST, BST and IST as before: Los Angeles, London, Kolkata)', () => {
+    const text = (zone: string) => parse(`2021-07-04 05:06:07 ${zone}`, 'yyyy-MM-dd HH:mm:ss z');
+    expect(['AEST', 'SGT', 'HKT', 'KST', 'MSK', 'EEST', 'NZST', 'AKST', 'SAST', 'WAT', 'BRT', 'ART', 'aest'].map(text)).toEqual(
+      ['2021-07-03T19:06:07Z', '2021-07-03T21:06:07Z', '2021-07-03T21:06:07Z', '2021-07-03T20:06:07Z', '2021-07-04T02:06:07Z', '2021-07-04T02:06:07Z',
+        '2021-07-03T17:06:07Z', '2021-07-04T13:06:07Z', '2021-07-04T03:06:07Z', '2021-07-04T04:06:07Z', '2021-07-04T08:06:07Z', '2021-07-04T08:06:07Z', '2021-07-03T19:06:07Z'].map(Date.parse));
+    expect(parse('2021-01-04 05:06:07 Australian Eastern Daylight Time', 'yyyy-MM-dd HH:mm:ss zzzz')).toBe(Date.parse('2021-01-03T18:06:07Z'));
+    expect(typeof parse('2021-01-04 05:06:07 Eastern Standard Time', 'yyyy-MM-dd HH:mm:ss z')).toBe('string');
+  });
+  it('n is the nano of the second; yyyy takes a year of more digits only with its +, and no year 0; k takes 0 for midnight; G BC', () => {
+    expect([parse('05:06:07.123456789', 'HH:mm:ss.n'), parse('05:06:07.5', 'HH:mm:ss.n')]).toEqual([Date.UTC(1970, 0, 1, 5, 6, 7, 123), Date.UTC(1970, 0, 1, 5, 6, 7)]);
+    expect(parse('05:06:07.1234567890', 'HH:mm:ss.n')).toMatch(/Invalid value for NanoOfSecond \(valid values 0 - 999999999\): 1234567890$/);
+    expect([parse('0000-03-04', 'yyyy-MM-dd'), parse('-2021-03-04', 'yyyy-MM-dd')]).toEqual([0, -2021].map((y) => `Text '${y === 0 ? '0000' : '-2021'}-03-04' could not be parsed: Invalid value for YearOfEra (valid values 1 - 999999999/1000000000): ${y}`));
+    expect([parse('12021-03-04', 'yyyy-MM-dd'), parse('+2021-03-04', 'yyyy-MM-dd'), parse('99999-03-04', 'uuuu-MM-dd')]).toEqual(["Text '12021-03-04' could not be parsed at index 0", "Text '+2021-03-04' could not be parsed at index 0", "Text '99999-03-04' could not be parsed at index 0"]);
+    expect(parse('+12021-03-04', 'yyyy-MM-dd')).toBe(parseJavaDate('+12021-03-04', 'uuuu-MM-dd', 'UTC'));
+    expect([parse('2021-03-04 0', 'yyyy-MM-dd k'), parse('2021-03-04 24', 'yyyy-MM-dd k')]).toEqual([Date.UTC(2021, 2, 4), Date.UTC(2021, 2, 4)]);
+    expect(parse('4 Jul 2021 BC', 'd MMM yyyy G')).toBe(parseJavaDate('-2020-07-04', 'uuuu-MM-dd', 'UTC'));
+  });
+  it('p pads the field after it with spaces, written and read; QQQQQ is the quarter\'s number', () => {
+    expect([fmt(at, 'ppH QQQQQ qqqqq', 'UTC'), fmt(at, 'pH', 'UTC'), fmt(at, 'ppppMMM', 'UTC')]).toEqual([' 5 1 1', '5', ' Mar']);
+    expect([fmt(at, 'pp', 'UTC'), fmt(at, 'pMMM', 'UTC')]).toEqual(["Pad letter 'p' must be followed by valid pad pattern: pp", 'Cannot print as output of 3 characters exceeds pad width of 1']);
+    expect([parse(' 5:06', 'ppH:mm'), parse('05:06', 'ppH:mm'), parse('2021 1', 'yyyy QQQQQ')]).toEqual([Date.UTC(1970, 0, 1, 5, 6), Date.UTC(1970, 0, 1, 5, 6), Date.UTC(2021, 0, 1)]);
+  });
+});
+
 describe('a zone given as an argument, resolved as ZoneId.of resolves it', () => {
   const ts = Date.UTC(2020, 8, 13, 12, 26, 40);
   const format = (zone: string) => { try { return call('FORMAT_TIMESTAMP', [T.TIMESTAMP, S, S], [ts, 'HH:mm z', zone]); } catch (e) { return (e as Error).message; } };
@@ -99,9 +145,10 @@ describe('patterns and zones Java refuses, and its offset widths', () => {
     e.drain();
     expect(e.topics.get('EV2')!.records().map((r) => r.timestamp)).toEqual([Date.UTC(2020, 0, 1, 13, 2)]);
   });
-  it('an offset with seconds is not read (zones here are whole minutes): the parse fails rather than drop them', () => {
-    expect(typeof parse('2021-03-04 05:06:07 +05:30:15', 'yyyy-MM-dd HH:mm:ss XXXXX')).toBe('string');
-    expect(typeof parse('2021-03-04 05:06:07 +053015', 'yyyy-MM-dd HH:mm:ss XXXX')).toBe('string');
+  it('an offset with seconds is read where its letters take them (XXXX, XXXXX), and nowhere else', () => {
+    expect(parse('2021-03-04 05:06:07 +05:30:15', 'yyyy-MM-dd HH:mm:ss XXXXX')).toBe(Date.UTC(2021, 2, 3, 23, 35, 52));
+    expect(parse('2021-03-04 05:06:07 -053015', 'yyyy-MM-dd HH:mm:ss XXXX')).toBe(Date.UTC(2021, 2, 4, 10, 36, 22));
+    expect(typeof parse('2021-03-04 05:06:07 +05:30:15', 'yyyy-MM-dd HH:mm:ss XXX')).toBe('string');
     expect(parse('2021-03-04 05:06:07 +05:30', 'yyyy-MM-dd HH:mm:ss XXXXX')).toBe(Date.UTC(2021, 2, 3, 23, 36, 7));
   });
   it('an offset beyond 18 hours is no zone (the call fails)', () => {
@@ -260,14 +307,15 @@ describe('instants beyond the years JavaScript\'s Date holds, as java.time write
 
   it('named zones and the day of the year work there too (a zone\'s last rule holds far ahead)', () => {
     expect(formatJavaDate(FAR, 'yyyy-MM-dd HH:mm D', 'Europe/Paris')).toBe('+287168-08-24 18:00 237');
-    expect(formatTimestamp(parseJavaDate('300000', 'yyyy', 'Europe/Paris'))).toBe('+299999-12-31T23:00:00.000');
+    expect(formatTimestamp(parseJavaDate('+300000', 'yyyy', 'Europe/Paris'))).toBe('+299999-12-31T23:00:00.000');
     expect(formatJavaDate(Date.UTC(2020, 11, 31), 'DDD', 'UTC')).toBe('366');
   });
 
   it('a parsed year beyond Date\'s range is the instant java.time gives; beyond a long it is an error', () => {
-    expect(formatTimestamp(parseJavaDate('300000', 'yyyy', 'UTC'))).toBe('+300000-01-01T00:00:00.000');
-    expect(parseJavaDate('300000-08-24', 'yyyy-MM-dd', 'UTC') - parseJavaDate('300000-08-23', 'yyyy-MM-dd', 'UTC')).toBe(86_400_000);
-    expect(() => parseJavaDate('999999999', 'yyyy', 'UTC')).toThrow(/long overflow/);
+    // (yyyy reads a year of more than four digits with its +, as java.time's strict parser does)
+    expect(formatTimestamp(parseJavaDate('+300000', 'yyyy', 'UTC'))).toBe('+300000-01-01T00:00:00.000');
+    expect(parseJavaDate('+300000-08-24', 'yyyy-MM-dd', 'UTC') - parseJavaDate('+300000-08-23', 'yyyy-MM-dd', 'UTC')).toBe(86_400_000);
+    expect(() => parseJavaDate('+999999999', 'yyyy', 'UTC')).toThrow(/long overflow/);
   });
 
   it('A and N are the millisecond and nanosecond of the day, formatted and parsed', () => {

@@ -128,6 +128,15 @@ describe('other string functions', () => {
     ['SUBSTRING', [BY, I], [bytes('some_string'), 6], bytes('string')],
     ['SUBSTRING', [BY, I, I], [bytes('some_string'), 6, 3], bytes('str')],
     ['SUBSTRING', [BY, I], [bytes('short'), 6], bytes('')],
+    // the end is start + length as a Java int: a length near 2^31 wraps it, and the substring is empty
+    // unless it starts at the first character
+    ['SUBSTRING', [S, I, I], ['hello', 2, 2147483647], ''],
+    ['SUBSTRING', [S, I, I], ['hello', -2, 2147483647], ''],
+    ['SUBSTRING', [S, I, I], ['hello', 1, 2147483647], 'hello'],
+    ['SUBSTRING', [S, I, I], ['hello', 0, 3], 'hel'],
+    ['SUBSTRING', [S, I, I], ['hello', -9, 2], 'he'],
+    ['SUBSTRING', [S, I, I], ['hello', 2, -1], ''],
+    ['SUBSTRING', [BY, I, I], [bytes('hello'), 3, 2147483647], bytes('')],
     ['CONCAT_WS', [BY, BY, BY, T.NULL, BY], [bytes('a'), bytes('b'), bytes('yes'), null, bytes('no')], bytes('bayesano')],
     ['CONCAT_WS', [BY, BY], [null, bytes('b')], null],
     ['CHR', [S], ['\\u004b'], 'K'],
