@@ -32,6 +32,10 @@ describe("Java's Double.toString", () => {
     [43, '43.0'], [1e7, '1.0E7'], [1e-4, '1.0E-4'], [0.001, '0.001'], [123.456, '123.456'], [-0.5, '-0.5'],
     // at least two digits, the two closest to the value: the smallest double is 4.9E-324, not 5.0E-324
     [Number.MIN_VALUE, '4.9E-324'], [-Number.MIN_VALUE, '-4.9E-324'], [Number.MAX_VALUE, '1.7976931348623157E308'], [3e10, '3.0E10'],
+    // a whole number from 2^54 to 2^63: the integer's digits, less those its precision makes insignificant
+    // (JDK 17's output: a digit or two more than the shortest)
+    [2 ** 62, '4.6116860184273879E18'], [-(2 ** 62), '-4.6116860184273879E18'], [172514405190205568, '1.72514405190205568E17'],
+    [966765389931347968, '9.6676538993134797E17'], [32149179904032768, '3.2149179904032768E16'], [2 ** 54, '1.8014398509481984E16'], [2 ** 53, '9.007199254740992E15'],
   ])('prints %d as %s', (d, s) => {
     expect(javaDoubleString(d)).toBe(s);
   });

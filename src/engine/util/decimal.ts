@@ -99,6 +99,21 @@ export function javaJsonNumberText(token: string): string {
 }
 
 /** Java's Double.toString: `43.0`, `1.0E7`, `1.0E-4`, `NaN`, `Infinity`. */
+/** Digits Java's FloatingDecimal drops from a whole number of 2^(54 + p) and above, by p (insignificantDigitsForPow2). */
+const INSIGNIFICANT = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2];
+
+/** A whole double in [2^54, 2^63) as Java's Double.toString writes it (see javaDoubleString). */
+function javaLongDigits(abs: number): string {
+  const exact = BigInt(abs);
+  const drop = INSIGNIFICANT[Math.floor(Math.log2(abs)) - 54] ?? 0;
+  const pow = 10n ** BigInt(drop);
+  const kept = exact / pow + (exact % pow >= pow / 2n && drop > 0 ? 1n : 0n);
+  const digits = kept.toString();
+  const exp = digits.length + drop - 1;
+  const significant = digits.replace(/0+$/, '');
+  return `${significant[0]}.${significant.slice(1) || '0'}E${exp}`;
+}
+
 export function javaDoubleString(d: number): string {
   if (Number.isNaN(d)) return 'NaN';
   if (d === Infinity) return 'Infinity';
@@ -110,6 +125,10 @@ export function javaDoubleString(d: number): string {
     if (s.includes('e')) return s; // not reached in this range
     return s.includes('.') ? s : `${s}.0`;
   }
+  // a whole number from 2^54 to 2^63: Java's Double.toString (before JDK 19) writes the integer's
+  // own digits, less as many low ones as its binary precision makes insignificant (rounded half
+  // up), which may be a digit or two more than the shortest (2^62 is 4.6116860184273879E18)
+  if (abs >= 2 ** 54 && abs < 2 ** 63 && Number.isInteger(abs)) return (d < 0 ? '-' : '') + javaLongDigits(abs);
   // scientific: the shortest digits; Java writes at least two, and then the two closest to the
   // value (4.9E-324 for the smallest double, where the shortest is 5e-324)
   const shortest = d.toExponential();
