@@ -178,9 +178,12 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       const raw = pick(obj as Record<string, unknown>);
       // a number whose text as written counts (one read into a STRING column: 1.0, 1.50; one a double
       // may not hold in an INT or BIGINT, at any depth) is read again from the record, exactly
-      let exact: unknown[] | undefined;
+      // (one pair of callbacks for the record, told the column by `at`: a pair per column costs garbage)
+      let exact: unknown[] | undefined, at = 0;
+      const textOf = () => text, asWritten = () => (exact ??= pick((parseJsonAsWritten(text) ?? obj) as Record<string, unknown>))[at];
       for (let i = 0; i < cols.length; i++) {
-        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, () => text, () => (exact ??= pick((parseJsonAsWritten(text) ?? obj) as Record<string, unknown>))[i]);
+        at = i;
+        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, textOf, asWritten);
       }
       remember(bytes, schema, raw);
       return raw;
