@@ -372,27 +372,108 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
     const [lo, hi, field] = p.clockHour ? [1, 12, 'ClockHourOfAmPm'] : [0, 11, 'HourOfAmPm'];
     if (p.hour12 < lo || p.hour12 > hi) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ${field} (valid values ${lo} - ${hi}): ${p.hour12}`);
   }
-  // DateTimeFormatter.ofPattern resolves SMART: fields in range, a day past the month's end clamped
+  // DateTimeFormatter.ofPattern resolves SMART: fields in range, a day past the month's end clamped;
+  // a day of the year without a month and day is the date (ksqlDB sets each parsed field on
+  // 1970-01-01 in turn: with no year, it is 1970's, and its 366th day needs a year)
+  const byDayOfYear = p.dayOfYear !== undefined && p.day === undefined;
   let local: number;
-  try { local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0); } catch (e) {
+  try {
+    if (byDayOfYear) {
+      const y = p.year ?? 1970, doy = p.dayOfYear!;
+      if (doy < 1 || doy > 366) throw new EvalError(`Invalid value for DayOfYear (valid values 1 - 365/366): ${doy}`);
+      if (doy === 366 && p.year === undefined) throw new EvalError('Leap day cannot be parsed without supplying the year field');
+      if (doy === 366 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) throw new EvalError(`Invalid date 'DayOfYear 366' as '${y}' is not a leap year`);
+      local = resolveDateTime(y, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0) + (doy - 1) * 86_400_000;
+    } else local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+  } catch (e) {
+    if ((e as Error).message.startsWith('Leap day')) throw e;
     throw new EvalError(`Text '${text}' could not be parsed: ${(e as Error).message}`);
   }
-  // a day of the week in the text must be the date's
-  if (p.dayOfWeek !== undefined && p.day !== undefined && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
+  // a month beside a day of the year must be the date's, as must a day of the week
+  if (byDayOfYear && p.month !== undefined && utcDate(local).d.getUTCMonth() + 1 !== p.month) {
+    throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field MonthOfYear ${utcDate(local).d.getUTCMonth() + 1} differs from MonthOfYear ${p.month} derived from ${isoDate(local)}`);
+  }
+  if (p.dayOfWeek !== undefined && (p.day !== undefined || byDayOfYear) && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
   }
-  // so must a day of the year (ksqlDB's parser defaults the month and day to 1, so only January 1 agrees),
-  // and AM or PM the hour of the day
-  if (p.dayOfYear !== undefined) {
+  // so must a day of the year given with a month or a day, and AM or PM the hour of the day
+  if (p.dayOfYear !== undefined && !byDayOfYear) {
     const jan1 = new Date(0);
     jan1.setUTCFullYear(p.year ?? 1970, 0, 1);
     const doy = Math.floor((local - jan1.getTime()) / 86_400_000) + 1;
-    if (doy !== p.dayOfYear) throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfYear ${doy} differs from DayOfYear ${p.dayOfYear} derived from the date`);
+    if (doy !== p.dayOfYear) throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfYear ${doy} differs from DayOfYear ${p.dayOfYear} derived from ${isoDate(local)}`);
   }
   if (p.hour !== undefined && p.pm !== undefined && (p.hour >= 12) !== p.pm) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field AmPmOfDay ${p.pm ? 1 : 0} differs from AmPmOfDay ${p.hour >= 12 ? 1 : 0} derived from the hour`);
   }
-  return localToUtc(local, p.zone ?? zone);
+  // a zone in the text, with a date and a time, makes the instant as java.time resolves it; else
+  // ksqlDB sets the fields one by one on 1970-01-01 in the zone (see ksqlChain)
+  const dated = p.year !== undefined || p.month !== undefined || p.day !== undefined || p.dayOfYear !== undefined;
+  const timed = p.hour !== undefined || p.hour12 !== undefined || p.minute !== undefined || p.second !== undefined || p.ms !== undefined;
+  if (p.zone !== undefined && dated && timed) return localToUtc(local, p.zone);
+  return ksqlChain(local, p.zone ?? zone, dated, timed);
+}
+
+/**
+ * A local date-time in `zone` as ksqlDB's StringToTimestampParser makes it: from midnight of
+ * 1970-01-01 in the zone, each parsed ChronoField is set in the enum's order (the time of day, then
+ * the day of the week, the aligned days, the day of the month and of the year, then the epoch day:
+ * the date whole), each step a ZonedDateTime.with that keeps the offset it had where the new local
+ * time is in an overlap (clocks set back), and moves on by the gap where it is in one. So a time
+ * the clocks repeat takes the offset the same day and time had in 1969 or 1970, not always the
+ * earlier one; the rest is as java.time resolves it.
+ */
+function ksqlChain(local: number, zone: string, dated: boolean, timed: boolean): number {
+  const DAY = 86_400_000;
+  // (away from a change of the zone's offset every step keeps the one offset: the steps are walked
+  // only near one, as zone offsets cost a formatter call each)
+  const first = zoneOffsetMs(zone, local - DAY);
+  if (first === zoneOffsetMs(zone, local + DAY)) return local - first;
+  const timeOfDay = ((local % DAY) + DAY) % DAY;
+  let at = resolveLocal(0, zone, undefined);
+  if (timed) at = resolveLocal(timeOfDay, zone, at.offset);
+  if (!dated) return at.utc;
+  const time = ((at.local % DAY) + DAY) % DAY, day = (ms: number) => Math.floor(ms / DAY);
+  const target = utcDate(local - timeOfDay).d;
+  const dow = (d: Date) => ((d.getUTCDay() + 6) % 7) + 1; // 1 Monday .. 7 Sunday
+  const dayOfYear = (d: Date) => { const jan1 = new Date(d.getTime()); jan1.setUTCMonth(0, 1); return day(d.getTime() - jan1.getTime()) + 1; };
+  // (the steps within 1969-1970 only decide the offset the last one keeps)
+  const steps: ((d: Date) => Date)[] = [
+    (d) => new Date(d.getTime() + (dow(target) - dow(d)) * DAY),
+    (d) => new Date(d.getTime() + ((((target.getUTCDate() - 1) % 7) + 1) - (((d.getUTCDate() - 1) % 7) + 1)) * DAY),
+    (d) => new Date(d.getTime() + ((((dayOfYear(target) - 1) % 7) + 1) - (((dayOfYear(d) - 1) % 7) + 1)) * DAY),
+    (d) => { const n = new Date(d.getTime()); n.setUTCDate(Math.min(target.getUTCDate(), 31)); return n; },
+    (d) => { if (dayOfYear(target) > 365) return d; const n = new Date(d.getTime()); n.setUTCMonth(0, 1); return new Date(n.getTime() + (dayOfYear(target) - 1) * DAY); },
+  ];
+  let date = new Date(0);
+  let clock = time;
+  for (const step of steps) {
+    date = step(date);
+    at = resolveLocal(date.getTime() + clock, zone, at.offset);
+    clock = ((at.local % DAY) + DAY) % DAY;
+  }
+  // the epoch day: the date whole, at the time of day the steps left
+  return resolveLocal(local - timeOfDay + clock, zone, at.offset).utc;
+}
+
+/** A local time in `zone` resolved as ZonedDateTime.ofLocal does with a preferred offset: in an overlap that one if valid, else the earlier; in a gap, moved on by its length. */
+function resolveLocal(local: number, zone: string, preferred: number | undefined): { utc: number; offset: number; local: number } {
+  const DAY = 86_400_000;
+  const before = zoneOffsetMs(zone, local - DAY), after = zoneOffsetMs(zone, local + DAY);
+  if (before === after) return { utc: local - before, offset: before, local };
+  const valid = (o: number) => zoneOffsetMs(zone, local - o) === o;
+  const early = valid(before), late = valid(after);
+  if (early && late) { const o = preferred === after ? after : before; return { utc: local - o, offset: o, local }; }
+  if (early) return { utc: local - before, offset: before, local };
+  if (late) return { utc: local - after, offset: after, local };
+  // a gap: the local time moves on by the gap's length, at the offset after it
+  return { utc: local - before, offset: after, local: local + (after - before) };
+}
+
+/** The date of a local time as LocalDate.toString writes it (a year beyond 9999 with its +, before 1 with its -). */
+function isoDate(local: number): string {
+  const { d, years } = utcDate(local), y = d.getUTCFullYear() + years, two = (v: number) => String(v).padStart(2, '0');
+  return `${y < 0 ? '-' : y > 9999 ? '+' : ''}${String(Math.abs(y)).padStart(4, '0')}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}`;
 }
 
 /** Whether a parse of `text` finds date fields and time-of-day fields (an optional section that matched nothing adds none). */

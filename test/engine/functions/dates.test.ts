@@ -181,13 +181,17 @@ describe('DATEADD and DATESUB take any unit, as ksqlDB adds the unit\'s millisec
 });
 
 describe('local times a zone skips or repeats, resolved as java.time resolves them', () => {
-  it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back takes the earlier offset', () => {
-    const ts = (text: string, zone: string) => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, 'yyyy-MM-dd HH:mm', zone]) as number).toISOString();
+  it('a time in the gap of clocks set forward moves on by the gap; one in the overlap of clocks set back keeps the offset the same day and time had in 1970 (ksqlDB sets the parsed fields one by one on 1970-01-01)', () => {
+    const ts = (text: string, zone: string, pattern = 'yyyy-MM-dd HH:mm') => new Date(call('PARSE_TIMESTAMP', [S, S, S], [text, pattern, zone]) as number).toISOString();
     expect(ts('2024-03-10 02:30', 'America/New_York')).toBe('2024-03-10T07:30:00.000Z');
-    expect(ts('2024-11-03 01:30', 'America/New_York')).toBe('2024-11-03T05:30:00.000Z');
+    // (New York's clocks had gone back by November 3rd in 1970: standard time; Germany kept no summer time in 1970)
+    expect(ts('2024-11-03 01:30', 'America/New_York')).toBe('2024-11-03T06:30:00.000Z');
     expect(ts('2024-03-31 02:30', 'Europe/Berlin')).toBe('2024-03-31T01:30:00.000Z');
-    expect(ts('2024-10-27 02:30', 'Europe/Berlin')).toBe('2024-10-27T00:30:00.000Z');
+    expect(ts('2024-10-27 02:30', 'Europe/Berlin')).toBe('2024-10-27T01:30:00.000Z');
+    expect(ts('2024-04-07 02:30', 'Australia/Sydney')).toBe('2024-04-06T16:30:00.000Z');
     expect(ts('2024-07-01 12:00', 'America/New_York')).toBe('2024-07-01T16:00:00.000Z');
+    // a zone in the text, with the date and time, is resolved as java.time resolves it: the earlier offset
+    expect(ts('2024-11-03 01:30 EDT', 'UTC', 'yyyy-MM-dd HH:mm z')).toBe('2024-11-03T05:30:00.000Z');
   });
 });
 
@@ -339,9 +343,14 @@ describe('instants beyond the years JavaScript\'s Date holds, as java.time write
     expect(call('TIMESTAMPTOSTRING', [T.BIGINT, S], [0, 'HH:mm z VV'])).toBe('00:00 UTC UTC');
   });
 
-  it('a day of the year, or AM/PM, that disagrees with the date and hour parsed is a conflict, not a silently different date', () => {
-    expect(() => parseJavaDate('2021-063', 'yyyy-DDD', 'UTC')).toThrow('Conflict found: Field DayOfYear 1 differs from DayOfYear 63');
-    expect(parseJavaDate('2021-001', 'yyyy-DDD', 'UTC')).toBe(Date.UTC(2021, 0, 1));
+  it('a day of the year is the date (1970\'s without a year; its 366th day needs one); one, a month or AM/PM that disagrees with the date and hour parsed is a conflict', () => {
+    expect([parseJavaDate('2021-063', 'yyyy-DDD', 'UTC'), parseJavaDate('045', 'DDD', 'UTC'), parseJavaDate('2020-366', 'yyyy-DDD', 'UTC'), parseJavaDate('2021-02-045', 'yyyy-MM-DDD', 'UTC')])
+      .toEqual([Date.UTC(2021, 2, 4), Date.UTC(1970, 1, 14), Date.UTC(2020, 11, 31), Date.UTC(2021, 1, 14)]);
+    expect(() => parseJavaDate('366', 'DDD', 'UTC')).toThrow('Leap day cannot be parsed without supplying the year field');
+    expect(() => parseJavaDate('2021-366', 'yyyy-DDD', 'UTC')).toThrow("Text '2021-366' could not be parsed: Invalid date 'DayOfYear 366' as '2021' is not a leap year");
+    expect(() => parseJavaDate('2021-03-045', 'yyyy-MM-DDD', 'UTC')).toThrow('Conflict found: Field MonthOfYear 2 differs from MonthOfYear 3 derived from 2021-02-14');
+    expect(() => parseJavaDate('2021-03-05 063', 'yyyy-MM-dd DDD', 'UTC')).toThrow("Text '2021-03-05 063' could not be parsed: Conflict found: Field DayOfYear 64 differs from DayOfYear 63 derived from 2021-03-05");
+    expect(parseJavaDate('2021-01-01', 'yyyy-MM-dd', 'UTC')).toBe(Date.UTC(2021, 0, 1));
     expect(() => parseJavaDate('2021-03-04 13:00 AM', 'yyyy-MM-dd HH:mm a', 'UTC')).toThrow('Conflict found: Field AmPmOfDay 0 differs from AmPmOfDay 1');
     expect(parseJavaDate('2021-03-04 13:00 PM', 'yyyy-MM-dd HH:mm a', 'UTC')).toBe(Date.UTC(2021, 2, 4, 13));
   });
