@@ -73,6 +73,8 @@ function needsClassSets(p: string): boolean {
     if (c === '\\') {
       if (p[i + 1] === 'Q') { const end = p.indexOf('\\E', i + 2); i = end < 0 ? p.length : end + 1; continue; }
       if (depth && p[i + 1] === 'P' && p[i + 2] === '{' && posixSet(p.slice(i + 3, p.indexOf('}', i + 3))) !== undefined) return true;
+      // (and a class holding Java's \h, \H, \v or \V, each a class of its own there)
+      if (depth && /[hHvV]/.test(p[i + 1] ?? '')) return true;
       i++;
       continue;
     }
@@ -87,6 +89,24 @@ function needsClassSets(p: string): boolean {
   }
   return false;
 }
+
+/** A pattern with Java's one-letter properties (\pL, \PN) written with braces (\p{L}), quoted text (\Q...\E) aside. */
+function oneLetterProperties(p: string): string {
+  if (!/\\[pP][A-Za-z]/.test(p)) return p;
+  let out = '';
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] !== '\\') { out += p[i]; continue; }
+    const n = p[i + 1];
+    if (n === 'Q') { const end = p.indexOf('\\E', i + 2); const to = end < 0 ? p.length : end + 2; out += p.slice(i, to); i = to - 1; continue; }
+    if ((n === 'p' || n === 'P') && /[A-Za-z]/.test(p[i + 2] ?? '')) { out += `\\${n}{${p[i + 2]}}`; i += 2; continue; }
+    out += p.slice(i, i + 2);
+    i++;
+  }
+  return out;
+}
+
+/** Java's \s: ASCII whitespace only (JavaScript's takes every Unicode space), and \S everything else. */
+const JAVA_SPACE = ' \\t\\n\\x0B\\f\\r';
 
 /** Java's escapes of control characters that JavaScript lacks: \a (bell) and \e (escape). */
 const JAVA_CONTROL: Record<string, string> = { a: '\x07', e: '\x1B' };
@@ -130,6 +150,7 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
     const control = own(JAVA_CONTROL, n);
     if (control !== undefined) return { text: vChar(control), char: control };
     if (n === 'h' || n === 'v') return { text: `[${n === 'h' ? HORIZONTAL : VERTICAL}]` };
+    if (n === 's' || n === 'S') return { text: `[${n === 'S' ? '^' : ''}${JAVA_SPACE}]` };
     if (n === 'H' || n === 'V') return { text: `[^${n === 'H' ? HORIZONTAL : VERTICAL}]` };
     if (n === '0') {
       const m = OCTAL.exec(p.slice(j));
@@ -184,7 +205,7 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
  * take a surrogate pair first (without the u flag, whose other changes Java's patterns do not want).
  */
 export function javaRegex(pattern: string, endsWithLineBreak = false, astralText = false): JsRegex {
-  let flags = '', p = pattern, comments = false, unicodeCase = false;
+  let flags = '', p = oneLetterProperties(pattern), comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
     for (const c of m[1]!) if (!flags.includes(FLAGS[c]!)) flags += FLAGS[c]!;
@@ -231,6 +252,17 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
     for (const b of backrefs) if (b.pos >= from) b.pos += prefix.length;
     opens.push({ pos: from + 6, helper: true });
     out = `${out.slice(0, from)}${prefix}${out.slice(from)}))\\k<${name}>)`;
+  };
+  /**
+   * Java repeats an assertion (^*, \b+, (?=a)?, \z{2}) as it repeats anything: it holds as often as
+   * asked, or not at all; JavaScript refuses a quantifier on one, so the assertion goes in a group.
+   */
+  const groupAssertion = (): void => {
+    if (atomStart < 0 || !/^(?:\^|\$|\\[bB]|\(\?<?[=!])/.test(out.slice(atomStart))) return;
+    // (a backreference not yet written where the assertion starts comes before it)
+    for (const o of opens) if (o.pos >= atomStart) o.pos += 3;
+    for (const b of backrefs) if (b.pos > atomStart) b.pos += 3;
+    out = `${out.slice(0, atomStart)}(?:${out.slice(atomStart)})`;
   };
   /** Letters in both cases where (?i) holds for a part of the pattern only. */
   const folded = (text: string): string => (scoped && cur.i ? caseless(text, cur.u) : text);
@@ -297,8 +329,10 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       }
       if (n === 'h' || n === 'H') { out += inClass ? (n === 'h' ? HORIZONTAL : `[^${HORIZONTAL}]`) : n === 'H' ? wholePair(`[^${HORIZONTAL}]`) : `[${HORIZONTAL}]`; i++; continue; }
       if (n === 'v' || n === 'V') { out += inClass ? (n === 'v' ? VERTICAL : `[^${VERTICAL}]`) : n === 'V' ? wholePair(`[^${VERTICAL}]`) : `[${VERTICAL}]`; i++; continue; }
-      // \W, \D and \S take a character beyond the BMP whole, as Java's do
-      if (!inClass && (n === 'W' || n === 'D' || n === 'S')) { out += wholePair(`\\${n}`); i++; continue; }
+      // \W, \D and \S take a character beyond the BMP whole, as Java's do; Java's \s and \S are ASCII's
+      if (!inClass && (n === 'W' || n === 'D')) { out += wholePair(`\\${n}`); i++; continue; }
+      if (n === 's') { out += inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`; i++; continue; }
+      if (n === 'S' && !inClass) { out += wholePair(`[^${JAVA_SPACE}]`); i++; continue; }
       if (n === 'N' && p[i + 2] === '{') throw new SyntaxError(`\\N{name} (a character by its Unicode name) is not supported here near index ${i}`);
       if (n === 'x' && p[i + 2] === '{') {
         // \x{h...h}: a code point in hex
@@ -371,8 +405,14 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
     // Java takes a { outside a class only as a counted repetition ({2}, {2,}, {2,5}); JavaScript reads others as the character
     if (!inClass && c === '{' && !/^\{\d/.test(p.slice(i))) throw new SyntaxError(`Illegal repetition near index ${i}`);
     const counted = !inClass && c === '{' ? /^\{\d+(?:,\d*)?\}/.exec(p.slice(i)) : null;
-    if (counted) { out += counted[0]; i += counted[0].length - 1; quantified = true; continue; }
-    if (c === '[') { inClass++; if (inClass === 1) classStart = out.length; }
+    if (counted) { if (!quantifiedBefore) groupAssertion(); out += counted[0]; i += counted[0].length - 1; quantified = true; continue; }
+    if (c === '[') {
+      inClass++;
+      if (inClass === 1) classStart = out.length;
+      // a ] right after [ or [^ is the character itself, as Java reads it (JavaScript's [] matches nothing)
+      const lead = p[i + 1] === '^' ? '^' : '';
+      if (p[i + 1 + lead.length] === ']') { out += `[${lead}\\]`; i += 1 + lead.length; continue; }
+    }
     else if (c === ']' && inClass) {
       inClass--;
       // (a class naming \W, \D, \S, \H or \V holds every character beyond the BMP)
@@ -396,6 +436,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
     // a + right after a quantifier makes it possessive: what the atom before it matched is never given back
     else if (!inClass && c === '+' && quantified) { quantified = false; if (atomStart >= 0) atomic(atomStart); continue; }
     quantified = !inClass && (c === '*' || c === '+' || c === '?');
+    if (quantified && !quantifiedBefore) groupAssertion();
     out += !inClass && !quantified && scoped && cur.i ? caseless(c, cur.u) : c;
   }
   // the pattern's backreferences, to its groups' places among the helper groups; one to a group the
@@ -405,7 +446,7 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
   for (const b of backrefs.map((x, k) => ({ ...x, k })).sort((x, y) => y.pos - x.pos || y.k - x.k)) {
     const js = places[b.n - 1];
     // (in a group of its own: a digit after it is no part of it, and a quantifier takes it whole)
-    out = `${out.slice(0, b.pos)}${js === undefined ? '(?!)' : `(?:\\${js})`}${out.slice(b.pos)}`;
+    out = `${out.slice(0, b.pos)}${js === undefined ? '(?:(?!))' : `(?:\\${js})`}${out.slice(b.pos)}`;
   }
   const captures = helpers ? places : undefined;
   if (scoped) flags = flags.replace(/[ism]/g, '');

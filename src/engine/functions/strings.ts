@@ -39,12 +39,16 @@ export function registerStringFunctions(): void {
   fixed('SPLIT', 'STRING', [S, S], T.array(S), (s: string, d: string) => (s === '' ? [''] : d === '' ? s.split('') : s.split(d)));
   fixed('SPLIT', 'STRING', [T.BYTES, T.BYTES], T.array(T.BYTES), splitBytes);
   fixed('SPLIT_TO_MAP', 'STRING', [S, S, S], T.map(S, S), splitToMap);
+  // (a group the pattern has not fails the call where there is a match to take it from, as Matcher.group throws)
   fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S], S, (re: string, s: string) => firstMatch(re, s)?.[0] ?? null);
-  fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S, I], S, (re: string, s: string, g: number) => firstMatch(re, s)?.[g] ?? null);
+  fixed('REGEXP_EXTRACT', 'REGULAR EXPRESSION', [S, S, I], S, (re: string, s: string, g: number) => { const m = firstMatch(re, s); return m ? groupOf(m, g) : null; });
   fixed('REGEXP_EXTRACT_ALL', 'REGULAR EXPRESSION', [S, S], T.array(S), (re: string, s: string) => allMatches(re, s).map((m) => m.groups[0]));
-  fixed('REGEXP_EXTRACT_ALL', 'REGULAR EXPRESSION', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => m.groups[g] ?? null));
+  fixed('REGEXP_EXTRACT_ALL', 'REGULAR EXPRESSION', [S, S, I], T.array(S), (re: string, s: string, g: number) => allMatches(re, s).map((m) => groupOf(m.groups, g)));
   fixed('REGEXP_REPLACE', 'REGULAR EXPRESSION', [S, S, S], S, (s: string, re: string, by: string) => {
-    const r = regex(re, 'g', s), replacement = javaReplacement(by, r);
+    const r = regex(re, 'g', s);
+    let replacement: string;
+    // Java reads the replacement at the first match: a text without one comes back as it was, whatever the replacement holds
+    try { replacement = javaReplacement(by, r); } catch (e) { if (firstMatch(re, s) === null) return s; throw e; }
     return needsGuard(r) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
   });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'REGULAR EXPRESSION', [S, S], T.array(S), regexSplit);
@@ -217,6 +221,12 @@ function regex(pattern: string, flags: string, text: string): RegExp {
   }
   re.lastIndex = 0;
   return re;
+}
+
+/** Group `g` of a match (its groups as Java numbers them), or Java's "No group g" where the pattern has no such group. */
+function groupOf(groups: (string | null)[], g: number): string | null {
+  if (g < 0 || g >= groups.length) throw new EvalError(`No group ${g}`);
+  return groups[g] ?? null;
 }
 
 /** The first match of a Java pattern: its groups (null where one took no part), or null. */

@@ -390,6 +390,49 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
   });
 
+  // each checked against java.util.regex on a JDK 17, as ksqlDB's UDFs call it (find, group, replaceAll)
+  it.each([
+    // \pL and \PN: one-letter properties, as \p{L}
+    ['REGEXP_EXTRACT', ['\\pL+', '\u00e9t\u00e91'], '\u00e9t\u00e9'],
+    ['REGEXP_EXTRACT', ['\\PN+', 'ab12'], 'ab'],
+    ['REGEXP_EXTRACT', ['[\\pL\\d]+', '\u00e91-'], '\u00e91'],
+    ['REGEXP_EXTRACT', ['\\Q\\pL\\E', '\\pL'], '\\pL'],
+    // \s is ASCII whitespace only, \S the rest (a no-break space among it)
+    ['REGEXP_REPLACE', ['a\u00a0 b\u2028c', '\\s+', '_'], 'a\u00a0_b\u2028c'],
+    ['REGEXP_EXTRACT', ['\\S+', '\u00a0ab'], '\u00a0ab'],
+    ['REGEXP_EXTRACT', ['[\\sa]+', 'a \u00a0'], 'a '],
+    ['REGEXP_EXTRACT', ['[a-z&&[^\\s]]', 'x'], 'x'],
+    // a ] first in a class is the character
+    ['REGEXP_EXTRACT', ['[]a]+', ']a]b'], ']a]'],
+    ['REGEXP_EXTRACT', ['[^]a]+', ']ab'], 'b'],
+    // \h, \H, \v, \V inside a class
+    ['REGEXP_EXTRACT', ['[\\H]', 'a'], 'a'],
+    ['REGEXP_EXTRACT', ['[x\\h]+', 'x \tx\n'], 'x \tx'],
+    // an assertion takes a quantifier: as often as asked, or not at all
+    ['REGEXP_EXTRACT', ['^*a', 'a'], 'a'],
+    ['REGEXP_EXTRACT', ['\\b+a', 'a'], 'a'],
+    ['REGEXP_EXTRACT', ['x(?!y)+', 'xz'], 'x'],
+    ['REGEXP_EXTRACT', ['x(?!y)+', 'xy'], null],
+    ['REGEXP_EXTRACT', ['(?=b)*a', 'a'], 'a'],
+    ['REGEXP_EXTRACT', ['(a)\\b*\\1', 'aa', 1], 'a'],
+    ['REGEXP_REPLACE', ['aa', 'a\\z?', 'X'], 'XX'],
+    ['REGEXP_EXTRACT', ['a\\4\\b*', 'a'], null],
+    // the replacement is read at the first match: without one the text comes back, whatever it holds
+    ['REGEXP_REPLACE', ['x', 'abc', '$1'], 'x'],
+    ['REGEXP_REPLACE', ['x', 'abc', '${n}'], 'x'],
+    // a group the pattern has not is NULL where nothing matched
+    ['REGEXP_EXTRACT', ['(a)', 'bb', 3], null],
+    ['REGEXP_EXTRACT_ALL', ['a', 'bb', 1], []],
+  ])('%s(%j) as Java answers it', (name, args, expected) => {
+    expect(call(name, args.map((a) => (typeof a === 'number' ? I : S)), args)).toEqual(expected);
+  });
+
+  it('a group the pattern has not fails the call where there is a match (Matcher.group throws), and so does a bad replacement', () => {
+    expect(() => call('REGEXP_EXTRACT', [S, S, I], ['a', 'aa', 1])).toThrow('No group 1');
+    expect(() => call('REGEXP_EXTRACT_ALL', [S, S, I], ['(a)', 'aa', 2])).toThrow('No group 2');
+    expect(() => call('REGEXP_REPLACE', [S, S, S], ['xabc', 'abc', '$1'])).toThrow('No group 1');
+  });
+
   it('an unknown inline flag fails the record as Java\'s PatternSyntaxException does', () => {
     expect(() => call('REGEXP_EXTRACT', [S, S], ['a(?q)b', 'ab'])).toThrow(/Unknown inline modifier/);
   });
