@@ -16,6 +16,9 @@ describe('Decimal', () => {
     expect(Decimal.parse('10').div(Decimal.parse('4'), 6).toString()).toBe('2.500000');
     expect(Decimal.parse('0.001').div(Decimal.parse('8'), 6).toString()).toBe('0.000125');
     expect(() => Decimal.parse('10').div(Decimal.parse('3'), 6)).toThrow('Rounding necessary');
+    // trimmed as Java's String.trim: control characters and spaces, not a no-break space
+    expect(Decimal.parse('\t 12.5\n').toString()).toBe('12.5');
+    expect(() => Decimal.parse('12\u00a0')).toThrow('invalid decimal');
     expect(() => Decimal.parse('0.001').div(Decimal.parse('3'), 14)).toThrow('Rounding necessary');
   });
 

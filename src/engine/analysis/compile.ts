@@ -314,7 +314,7 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
       case '/': { const s = Math.max(6, a.scale + b.precision + 1); type = T.decimal(a.precision - a.scale + b.scale + s, s); break; }
       case '%': { const s = Math.max(a.scale, b.scale); type = T.decimal(Math.min(a.precision - a.scale, b.precision - b.scale) + s, s); break; }
     }
-    const scale = (type as { scale: number }).scale;
+    const { scale, precision } = type as { scale: number; precision: number };
     const dec = (v: unknown) => (v instanceof Decimal ? v : new Decimal(BigInt(v as number | bigint), 0));
     return { type, fn: (row) => {
       const x = lf(row), y = rf(row);
@@ -325,7 +325,8 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
         case '-': return dx.sub(dy).setScale(scale);
         case '*': return dx.mul(dy).setScale(scale);
         case '/': if (dy.unscaled === 0n) throw new EvalError('Division by zero'); return dx.div(dy, scale);
-        case '%': if (dy.unscaled === 0n) throw new EvalError('Division by zero'); return dx.mod(dy).setScale(scale);
+        // (BigDecimal.remainder with the result's precision, as ksqlDB's generated code calls it)
+        case '%': if (dy.unscaled === 0n) throw new EvalError('Division by zero'); return dx.mod(dy, precision).setScale(scale);
       }
     } };
   }

@@ -2,7 +2,7 @@ import { longOfDouble, wrapLong } from '../util/long.js';
 import { Decimal } from '../util/decimal.js';
 import { T, canImplicitlyCast, isNumeric, widerNumeric, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { compareValues } from './values.js';
+import { javaOrderOf } from './values.js';
 import { B, D, I, S, ambiguousCall, define, fixed, isNumericOrNull, type ResolvedFunction } from './registry.js';
 
 /** Numeric functions: rounding, powers and logarithms, trigonometry, GREATEST/LEAST, GEO_DISTANCE. */
@@ -13,7 +13,7 @@ export function registerMathFunctions(): void {
   define('ABS', 'MATHEMATICAL', 'ABS(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? (x.unscaled < 0n ? x.negate() : x) : typeof x === 'bigint' ? wrapLong(x < 0n ? -x : x) : args[0]!.kind === 'INTEGER' ? Math.abs(x as number) | 0 : Math.abs(x as number))));
   define('CEIL', 'MATHEMATICAL', 'CEIL(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x) : typeof x === 'bigint' ? x : Math.ceil(x as number))));
   define('FLOOR', 'MATHEMATICAL', 'FLOOR(number)', (args) => numericSame(args, (x) => (x instanceof Decimal ? ceilDec(x.negate()).negate() : typeof x === 'bigint' ? x : Math.floor(x as number))));
-  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : typeof x === 'bigint' ? Number(x > 0n) - Number(x < 0n) : Math.sign(x as number)) } : undefined));
+  define('SIGN', 'MATHEMATICAL', 'SIGN(number)', (args) => (args.length === 1 && isNumericOrNull(args[0]!) ? { returnType: I, argTypes: [args[0]!.kind === 'NULL' ? D : args[0]!], fn: ([x]) => (x == null ? null : x instanceof Decimal ? Number(x.unscaled > 0n) - Number(x.unscaled < 0n) : typeof x === 'bigint' ? Number(x > 0n) - Number(x < 0n) : javaSign(x as number)) } : undefined));
   define('ROUND', 'MATHEMATICAL', 'ROUND(number[, places])', (args) => {
     const t = args[0];
     if (!t || !isNumericOrNull(t)) return undefined;
@@ -42,9 +42,10 @@ export function registerMathFunctions(): void {
     }
     return undefined;
   });
-  for (const [name, f] of [['SQRT', Math.sqrt], ['CBRT', Math.cbrt], ['EXP', Math.exp], ['LN', Math.log], ['SIN', Math.sin], ['COS', Math.cos], ['TAN', Math.tan],
+  for (const [name, f] of [['SQRT', Math.sqrt], ['CBRT', javaCbrt], ['EXP', Math.exp], ['LN', Math.log], ['SIN', Math.sin], ['COS', Math.cos], ['TAN', Math.tan],
     ['ASIN', Math.asin], ['ACOS', Math.acos], ['ATAN', Math.atan], ['SINH', Math.sinh], ['COSH', Math.cosh], ['TANH', Math.tanh],
-    ['DEGREES', (x: number) => (x * 180) / Math.PI], ['RADIANS', (x: number) => (x * Math.PI) / 180], ['COT', (x: number) => 1 / Math.tan(x)]] as const) {
+    // (Math.toDegrees and toRadians: one multiplication by the ratio, as Java 9 and later do it)
+    ['DEGREES', (x: number) => x * 57.29577951308232], ['RADIANS', (x: number) => x * 0.017453292519943295], ['COT', (x: number) => 1 / Math.tan(x)]] as const) {
     fixed(name, 'MATHEMATICAL', [D], D, f as (x: number) => number);
   }
   // LOG(x) is the natural logarithm in ksqlDB; a base <= 0 or 1 gives NaN
@@ -62,7 +63,9 @@ export function registerMathFunctions(): void {
       const t = extremeArgType(args);
       if (t === 'ambiguous') return ambiguousCall(name, args);
       if (!t) return undefined;
-      return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compareValues(x, best) * sign > 0 ? x : best), null) };
+      // (Stream.max/min with compareTo: for DOUBLE, Double's, where -0.0 is below 0.0 and NaN above all)
+      const compare = javaOrderOf(t).compare;
+      return { returnType: t, argTypes: args.map(() => t), fn: (a) => a.filter((x) => x != null).reduce<unknown>((best, x) => (best == null || compare(x, best) * sign > 0 ? x : best), null) };
     });
   }
 }
@@ -135,4 +138,43 @@ function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, uni
   const dLat = rad(lat2 - lat1), dLon = rad(lon2 - lon1);
   const a = Math.sin(dLat / 2) ** 2 + Math.sin(dLon / 2) ** 2 * Math.cos(rad(lat1)) * Math.cos(rad(lat2));
   return 2 * r * Math.asin(Math.sqrt(a));
+}
+
+/** (int) Math.signum(x): NaN is 0, as is -0.0. */
+const javaSign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
+
+/**
+ * Java's Math.cbrt (StrictMath's, the fdlibm algorithm): a first guess from the exponent bits, a
+ * rational step to about 23 bits, chopped, and one Newton step. It differs from V8's Math.cbrt in
+ * the last digit for about one value in twelve.
+ */
+function javaCbrt(x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  const hi = (v: number) => { view.setFloat64(0, v); return view.getInt32(0); };
+  const withHi = (v: number, h: number) => { view.setFloat64(0, v); view.setInt32(0, h); return view.getFloat64(0); };
+  const withLo = (v: number, l: number) => { view.setFloat64(0, v); view.setInt32(4, l); return view.getFloat64(0); };
+  let hx = hi(x);
+  const sign = hx & 0x80000000;
+  hx ^= sign;
+  if (hx >= 0x7ff00000) return x + x; // NaN, infinities
+  if (x === 0) return x;
+  const ax = withHi(x, hx);
+  let t: number;
+  // a rough cube root, to 5 bits
+  if (hx < 0x00100000) { t = withHi(0, 0x43500000) * ax; t = withHi(t, ((hi(t) >>> 0) / 3 | 0) + 696219795); }
+  else t = withHi(0, ((hx >>> 0) / 3 | 0) + 715094163);
+  // to 23 bits
+  let r = (t * t) / ax;
+  let s = 5.42857142857142815906e-01 + r * t;
+  t *= 3.57142857142857150787e-01 + 1.60714285714285720630e+00 / (s + 1.41428571428571436819e+00 + -7.05306122448979611050e-01 / s);
+  // chopped to 20 bits, and made larger than the cube root
+  t = withLo(t, 0);
+  t = withHi(t, hi(t) + 1);
+  // one Newton step, to 53 bits
+  s = t * t;
+  r = ax / s;
+  const w = t + t;
+  r = (r - t) / (w + r);
+  t = t + t * r;
+  return sign ? -t : t;
 }

@@ -4,6 +4,7 @@ import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { compareValues, inJavaHashMapOrder } from './values.js';
 import { javaRegex } from './java-regex.js';
+import { javaTrim } from '../util/java-trim.js';
 import { needsGuard, runGuarded, type SentMatch } from './regex-guard.js';
 import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
@@ -245,14 +246,6 @@ function allMatches(pattern: string, s: string): SentMatch[] {
 }
 
 /** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
-/** Java's String.trim(): the characters up to U+0020 at either end. */
-function javaTrim(s: string): string {
-  let from = 0, to = s.length;
-  while (from < to && s.charCodeAt(from) <= 0x20) from++;
-  while (to > from && s.charCodeAt(to - 1) <= 0x20) to--;
-  return s.slice(from, to);
-}
-
 /**
  * A Java replacement string (Matcher.appendReplacement) as JavaScript's: \x is x; $n takes the first
  * digit, then more while they name a group; ${name} a named group. What Java refuses (a $ without

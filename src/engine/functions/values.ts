@@ -3,14 +3,9 @@ import { Decimal } from '../util/decimal.js';
 import type { SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { rememberShort } from '../util/remember-short.js';
+import { javaTrim } from '../util/java-trim.js';
 
-/** Java's String.trim: characters up to U+0020 go from both ends (a no-break space, U+00A0, stays). */
-export function javaTrim(s: string): string {
-  let a = 0, b = s.length;
-  while (a < b && s.charCodeAt(a) <= 32) a++;
-  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
-  return a === 0 && b === s.length ? s : s.slice(a, b);
-}
+export { javaTrim } from '../util/java-trim.js';
 
 const JAVA_DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
 const JAVA_HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)[fFdD]?$/;

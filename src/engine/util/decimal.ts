@@ -1,9 +1,11 @@
+import { javaTrim } from './java-trim.js';
 /** Exact decimals for ksqlDB's DECIMAL(p, s): an unscaled bigint and a scale, like Java's BigDecimal. */
 export class Decimal {
   constructor(readonly unscaled: bigint, readonly scale: number) {}
 
   static parse(text: string): Decimal {
-    const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text.trim());
+    // (trimmed as Java's String.trim trims: the characters up to U+0020, not a no-break space)
+    const m = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(javaTrim(text));
     if (!m || (m[2] === '' && (m[3] ?? '') === '')) throw new Error(`invalid decimal: ${text}`);
     const frac = m[3] ?? '';
     let scale = frac.length - Number(m[4] ?? 0);
@@ -50,9 +52,20 @@ export class Decimal {
     if (num % den !== 0n) throw new Error('Rounding necessary');
     return new Decimal(num / den, scale);
   }
-  mod(o: Decimal): Decimal {
+  /**
+   * The remainder of this / o (the sign of this), as BigDecimal.remainder with a MathContext of
+   * `precision` digits: where the whole quotient has more significant digits than that (trailing
+   * zeros aside), Java's divideToIntegralValue gives up ("Division impossible"), which makes
+   * ksqlDB's DECIMAL % NULL.
+   */
+  mod(o: Decimal, precision?: number): Decimal {
     const s = Math.max(this.scale, o.scale);
-    return new Decimal(this.setScale(s).unscaled % o.setScale(s).unscaled, s);
+    const a = this.setScale(s).unscaled, b = o.setScale(s).unscaled;
+    if (precision !== undefined) {
+      const q = (a / b < 0n ? -(a / b) : a / b).toString().replace(/0+$/, '');
+      if (q.length > precision) throw new Error('Division impossible');
+    }
+    return new Decimal(a % b, s);
   }
   compare(o: Decimal): number {
     const s = Math.max(this.scale, o.scale);
