@@ -1,4 +1,5 @@
 import { javaTrim } from './java-trim.js';
+import { javaDoubleText } from './java-double.js';
 /** Exact decimals for ksqlDB's DECIMAL(p, s): an unscaled bigint and a scale, like Java's BigDecimal. */
 export class Decimal {
   constructor(readonly unscaled: bigint, readonly scale: number) {}
@@ -112,21 +113,6 @@ export function javaJsonNumberText(token: string): string {
 }
 
 /** Java's Double.toString: `43.0`, `1.0E7`, `1.0E-4`, `NaN`, `Infinity`. */
-/** Digits Java's FloatingDecimal drops from a whole number of 2^(54 + p) and above, by p (insignificantDigitsForPow2). */
-const INSIGNIFICANT = [0, 0, 0, 0, 1, 1, 1, 2, 2, 2];
-
-/** A whole double in [2^54, 2^63) as Java's Double.toString writes it (see javaDoubleString). */
-function javaLongDigits(abs: number): string {
-  const exact = BigInt(abs);
-  const drop = INSIGNIFICANT[Math.floor(Math.log2(abs)) - 54] ?? 0;
-  const pow = 10n ** BigInt(drop);
-  const kept = exact / pow + (exact % pow >= pow / 2n && drop > 0 ? 1n : 0n);
-  const digits = kept.toString();
-  const exp = digits.length + drop - 1;
-  const significant = digits.replace(/0+$/, '');
-  return `${significant[0]}.${significant.slice(1) || '0'}E${exp}`;
-}
-
 export function javaDoubleString(d: number): string {
   if (Number.isNaN(d)) return 'NaN';
   if (d === Infinity) return 'Infinity';
@@ -135,16 +121,15 @@ export function javaDoubleString(d: number): string {
   const abs = Math.abs(d);
   if (abs >= 1e-3 && abs < 1e7) {
     const s = String(d);
-    if (s.includes('e')) return s; // not reached in this range
     return s.includes('.') ? s : `${s}.0`;
   }
-  // a whole number from 2^54 to 2^63: Java's Double.toString (before JDK 19) writes the integer's
-  // own digits, less as many low ones as its binary precision makes insignificant (rounded half
-  // up), which may be a digit or two more than the shortest (2^62 is 4.6116860184273879E18)
-  if (abs >= 2 ** 54 && abs < 2 ** 63 && Number.isInteger(abs)) return (d < 0 ? '-' : '') + javaLongDigits(abs);
-  // scientific: the shortest digits; Java writes at least two, and then the two closest to the
-  // value (4.9E-324 for the smallest double, where the shortest is 5e-324)
+  // Java's digits are the shortest (JavaScript's) but for whole numbers from 2^54, subnormals, powers
+  // of two (whose lower neighbour is nearer), and numbers whose shortest form is one digit (Java
+  // writes two at least, and goes on from the first: 1.0E23 is 9.999999999999999E22): those take
+  // Java's own algorithm
+  if (abs >= 2 ** 54 || abs < 2.2250738585072014e-308 || 2 ** Math.round(Math.log2(abs)) === abs) return javaDoubleText(d);
   const shortest = d.toExponential();
-  const [mant, exp] = (shortest.split('e')[0]!.includes('.') ? shortest : d.toExponential(1)).split('e') as [string, string];
+  const [mant, exp] = shortest.split('e') as [string, string];
+  if (!mant.includes('.')) return javaDoubleText(d);
   return `${mant}E${Number(exp)}`;
 }
