@@ -105,6 +105,24 @@ function oneLetterProperties(p: string): string {
   return out;
 }
 
+/**
+ * The BMP characters Java's \b takes for word characters (Character.isLetterOrDigit, _, and the
+ * non-spacing marks that follow them), as one class for a pattern without the u flag; made once.
+ */
+function javaWordClass(): string {
+  if (wordClass) return wordClass;
+  const word = /[\p{L}\p{Nd}\p{Mn}_]/u, hex = (c: number) => `\\u${c.toString(16).padStart(4, '0')}`;
+  let out = '', from = -1;
+  for (let c = 0; c <= 0x10000; c++) {
+    const is = c < 0x10000 && (c < 0xd800 || c > 0xdfff) && word.test(String.fromCharCode(c));
+    if (is && from < 0) from = c;
+    if (!is && from >= 0) { out += from === c - 1 ? hex(from) : `${hex(from)}-${hex(c - 1)}`; from = -1; }
+  }
+  wordClass = `[${out}]`;
+  return wordClass;
+}
+let wordClass: string | undefined;
+
 /** Java's \s: ASCII whitespace only (JavaScript's takes every Unicode space), and \S everything else. */
 const JAVA_SPACE = ' \\t\\n\\x0B\\f\\r';
 
@@ -201,10 +219,12 @@ function classSet(p: string, i: number, fold = false): { text: string; end: numb
  * quantifiers (as a lookahead that captures and a backreference to it, which adds groups: `captures`
  * says where the pattern's own are). Anything else passes through unchanged.
  * `endsWithLineBreak`: the text to match ends with a line terminator, before which Java's $ matches too.
+ * `nonAsciiText`: the text has characters beyond ASCII, where Java's \b and \B (before JDK 19) count
+ * letters, digits and marks of every script as word characters: there they are spelt out.
  * `astralText`: it holds characters beyond the BMP, which Java's . and [^...] take whole: there they
  * take a surrogate pair first (without the u flag, whose other changes Java's patterns do not want).
  */
-export function javaRegex(pattern: string, endsWithLineBreak = false, astralText = false): JsRegex {
+export function javaRegex(pattern: string, endsWithLineBreak = false, astralText = false, nonAsciiText = false): JsRegex {
   let flags = '', p = oneLetterProperties(pattern), comments = false, unicodeCase = false;
   // (?i) and friends at the very start apply to the whole pattern
   for (let m = /^\(\?([a-zA-Z]+)\)/.exec(p); m && [...m[1]!].every((c) => c in FLAGS); m = /^\(\?([a-zA-Z]+)\)/.exec(p)) {
@@ -324,6 +344,12 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       if (unicode && n !== undefined && !/[A-Za-z0-9^$\\.*+?()[\]{}|/]/.test(n)) {
         // an escaped character that is not special: itself (a - in a class stays escaped)
         out += inClass && n === '-' ? '\\-' : n;
+        i++;
+        continue;
+      }
+      if (!inClass && nonAsciiText && (n === 'b' || n === 'B') && p[i + 2] !== '{') {
+        const w = unicode ? '[\\p{L}\\p{Nd}\\p{Mn}_]' : javaWordClass();
+        out += n === 'b' ? `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))` : `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`;
         i++;
         continue;
       }

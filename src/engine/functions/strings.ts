@@ -210,11 +210,12 @@ function javaGroups(re: RegExp, groups: ArrayLike<string | null | undefined>): (
 function regex(pattern: string, flags: string, text: string): RegExp {
   const endsWithLineBreak = /[\n\r\u0085\u2028\u2029]$/.test(text);
   const astral = /[\ud800-\udbff][\udc00-\udfff]/.test(text);
-  const key = `${flags}${endsWithLineBreak ? '$' : ''}${astral ? 'u' : ''}/${pattern}`;
+  const nonAscii = astral || /[^\t\n\r -~]/.test(text);
+  const key = `${flags}${endsWithLineBreak ? '$' : ''}${astral ? 'u' : ''}${nonAscii ? 'w' : ''}/${pattern}`;
   let re = regexCache.get(key);
   if (!re) {
     try {
-      const java = javaRegex(pattern, endsWithLineBreak, astral);
+      const java = javaRegex(pattern, endsWithLineBreak, astral, nonAscii);
       re = new RegExp(java.source, flags + java.flags);
       if (java.captures) captureMaps.set(re, java.captures);
     } catch (e) { throw new EvalError(`Invalid regular expression pattern: ${pattern} (${(e as Error).message})`); }

@@ -417,6 +417,14 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['(a)\\b*\\1', 'aa', 1], 'a'],
     ['REGEXP_REPLACE', ['aa', 'a\\z?', 'X'], 'XX'],
     ['REGEXP_EXTRACT', ['a\\4\\b*', 'a'], null],
+    // \b and \B count letters, digits and marks of any script as word characters (Java before 19)
+    ['REGEXP_EXTRACT', ['\\bcaf\u00e9\\b', 'un caf\u00e9 noir'], 'caf\u00e9'],
+    ['REGEXP_EXTRACT', ['a\\b', 'a\u00e9'], null],
+    ['REGEXP_EXTRACT', ['x\\b', 'x\u0301'], null],
+    ['REGEXP_EXTRACT', ['\\B\u00e9', 'a\u00e9'], '\u00e9'],
+    ['REGEXP_REPLACE', ['na\u00efve caf\u00e9', '\\b', '|'], '|na\u00efve| |caf\u00e9|'],
+    ['REGEXP_EXTRACT', ['(?i)\\bCAF\u00c9\\b', 'un caf\u00e9'], null],
+    ['REGEXP_EXTRACT', ['\\p{L}+\\b', '\u00e9t\u00e9!'], '\u00e9t\u00e9'],
     // the replacement is read at the first match: without one the text comes back, whatever it holds
     ['REGEXP_REPLACE', ['x', 'abc', '$1'], 'x'],
     ['REGEXP_REPLACE', ['x', 'abc', '${n}'], 'x'],
