@@ -300,8 +300,9 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
   const text = (full: string, n: number) => (n === 4 ? full : n === 5 ? full[0]! : full.slice(0, 3));
   const field = (ch: string, n: number): string => {
     switch (ch) {
-      case 'G': return year > 0 ? 'AD' : 'BC';
-      case 'y': case 'u': return n === 2 ? pad(((year % 100) + 100) % 100, 2) : yearText(ch === 'y' && year <= 0 ? 1 - year : year, n);
+      case 'G': return n === 4 ? (year > 0 ? 'Anno Domini' : 'Before Christ') : n === 5 ? (year > 0 ? 'A' : 'B') : year > 0 ? 'AD' : 'BC';
+      // (two letters: the last two digits of the year of the era for y, of the year's absolute value for u)
+      case 'y': case 'u': return n === 2 ? pad(Math.abs(ch === 'y' && year <= 0 ? 1 - year : year) % 100, 2) : yearText(ch === 'y' && year <= 0 ? 1 - year : year, n);
       case 'M': case 'L': return n <= 2 ? pad(month + 1, n) : text(MONTHS[month]!, n);
       case 'd': return pad(d.getUTCDate(), n);
       // (counted from January 1st of d's own year: the year itself may be beyond Date.UTC's range)
@@ -329,7 +330,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'Q': case 'q': { const q = Math.floor(month / 3) + 1; return n <= 2 ? pad(q, n) : n === 3 ? `Q${q}` : n === 5 ? String(q) : `${['1st', '2nd', '3rd', '4th'][q - 1]} quarter`; }
       case 'e': case 'c': return n <= 2 ? pad(d.getUTCDay() + 1, n) : text(DAYS[d.getUTCDay()]!, n);
       case 'w': return pad(usWeek(d).week, n);
-      case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(((y % 100) + 100) % 100, 2) : yearText(y, n); }
+      case 'Y': { const y = usWeek(d).year + years; return n === 2 ? pad(Math.abs(y) % 100, 2) : yearText(y, n); }
       // the weekday the month began on, from this day's (Date.UTC would read years 0-99 as 1900s)
       case 'W': { const firstDow = (((d.getUTCDay() - (d.getUTCDate() - 1)) % 7) + 7) % 7; return pad(Math.floor((d.getUTCDate() - 1 + firstDow) / 7) + 1, n); }
       case 'F': return pad(((d.getUTCDate() - 1) % 7) + 1, n);
@@ -354,11 +355,72 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
  */
 const OFFSET_FORMS: Record<string, RegExp> = {
   // (XXXX and XXXXX, xxxx and xxxxx, ZZZZZ: seconds too, where the text has them)
-  X1: /^(Z|[+-]\d{2}(\d{2})?)/, X2: /^(Z|[+-]\d{4})/, X3: /^(Z|[+-]\d{2}:\d{2})/, X4: /^(Z|[+-]\d{4}(\d{2})?)/, X5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
+  X1: /^(Z|[+-]\d{2}(\d{2})?)/i, X2: /^(Z|[+-]\d{4})/i, X3: /^(Z|[+-]\d{2}:\d{2})/i, X4: /^(Z|[+-]\d{4}(\d{2})?)/i, X5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/i,
   x1: /^[+-]\d{2}(\d{2})?/, x2: /^[+-]\d{4}/, x3: /^[+-]\d{2}:\d{2}/, x4: /^[+-]\d{4}(\d{2})?/, x5: /^[+-]\d{2}:\d{2}(:\d{2})?/,
-  Z1: /^[+-]\d{4}/, Z4: /^GMT([+-]\d{2}:\d{2})?/, Z5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/,
-  O1: /^GMT([+-]\d{1,2}(:\d{2})?)?/, O4: /^GMT([+-]\d{2}:\d{2})?/,
+  Z1: /^[+-]\d{4}/, Z4: /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?/i, Z5: /^(Z|[+-]\d{2}:\d{2}(:\d{2})?)/i,
+  O1: /^GMT(?:([+-])(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?)?/i, O4: /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?/i,
 };
+
+/**
+ * A parsed offset as a zone: a localized one (GMT, GMT+5:30, GMT-03:06:28) as +HH:MM[:SS], any in
+ * range (hours to 18, minutes and seconds to 59) or the parse fails.
+ */
+function offsetZone(m: RegExpExecArray, fail: () => never): string {
+  const text = m[0];
+  if (/^z$/i.test(text)) return 'Z';
+  let sign: string, h: number, mi: number, sec: number;
+  if (/^gmt/i.test(text)) {
+    if (m[1] === undefined) return 'Z';
+    sign = m[1]; h = Number(m[2]); mi = Number(m[3] ?? 0); sec = Number(m[4] ?? 0);
+  } else {
+    const digits = text.slice(1).replace(/:/g, '');
+    sign = text[0]!; h = Number(digits.slice(0, 2)); mi = Number(digits.slice(2, 4) || 0); sec = Number(digits.slice(4, 6) || 0);
+  }
+  if (h > 18 || mi > 59 || sec > 59 || (h === 18 && (mi > 0 || sec > 0))) fail();
+  const two = (v: number) => String(v).padStart(2, '0');
+  return `${sign}${two(h)}:${two(mi)}${sec ? `:${two(sec)}` : ''}`;
+}
+
+/**
+ * The longest zone id `text` starts with (tzdb ids, offsets, UTC, GMT), in any case (ksqlDB's parser
+ * is case-insensitive: europe/berlin is Europe/Berlin), as the id itself; undefined if none.
+ */
+function longestZoneId(text: string): { length: number; id: string } | undefined {
+  for (let n = text.length; n > 0; n--) {
+    const given = text.slice(0, n);
+    let id = given;
+    if (/^[A-Za-z]+\//.test(given)) {
+      try { id = new Intl.DateTimeFormat('en-US', { timeZone: given }).resolvedOptions().timeZone; } catch { continue; }
+      // (a link the platform resolves to another id keeps the name given, in the id's own case)
+      if (id.toLowerCase() !== given.toLowerCase()) id = given.split('/').map((part) => part[0]!.toUpperCase() + part.slice(1)).join('/');
+    }
+    try { zoneArgument(id); return { length: n, id }; } catch { /* a shorter one, maybe */ }
+  }
+  return undefined;
+}
+
+/**
+ * The date of fields without a year, as ksqlDB sets them in turn on 1970-01-01 (a Thursday): the day
+ * of the week moves within that Monday-to-Sunday week, the day of the month is set in the month that
+ * leaves, the day of the year in its year, and the month last, the day kept within it. Milliseconds
+ * from 1970-01-01 to that date's midnight; `dayOfYear` already holds the day-of-year date (or 0).
+ */
+function withoutYear(p: Parsed, dayOfYear: number): number {
+  const DAY = 86_400_000;
+  let d = new Date(0);
+  if (p.dayOfWeek !== undefined) d = new Date(((p.dayOfWeek === 0 ? 7 : p.dayOfWeek) - 4) * DAY);
+  if (p.day !== undefined) {
+    if (p.day < 1 || p.day > 31) throw new EvalError(`Invalid value for DayOfMonth (valid values 1 - 28/31): ${p.day}`);
+    d.setUTCDate(p.day);
+  }
+  if (p.dayOfYear !== undefined) d = new Date(dayOfYear);
+  if (p.month !== undefined) {
+    if (p.month < 1 || p.month > 12) throw new EvalError(`Invalid value for MonthOfYear (valid values 1 - 12): ${p.month}`);
+    const day = d.getUTCDate(), last = new Date(Date.UTC(d.getUTCFullYear(), p.month, 0)).getUTCDate();
+    d = new Date(Date.UTC(d.getUTCFullYear(), p.month - 1, Math.min(day, last)));
+  }
+  return d.getTime();
+}
 
 /** The fields a parse found; absent ones take Java's defaults (1970-01-01T00:00:00). */
 interface Parsed { clockHour?: boolean; dayOfYear?: number; year?: number; yearOfEra?: number; bc?: boolean; weekYear?: number; week?: number; month?: number; day?: number; dayOfWeek?: number; hour?: number; hour12?: number; pm?: boolean; minute?: number; second?: number; ms?: number; zone?: string }
@@ -369,8 +431,9 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
   const hour = p.hour ?? (p.hour12 !== undefined ? (p.hour12 % 12) + (p.pm ? 12 : 0) : p.pm ? 12 : 0);
   // h is the clock hour of the half day, 1-12; K the hour of it, 0-11
   if (p.hour12 !== undefined && p.hour === undefined) {
+    // (the smart resolver takes a clock hour of 0 as 12)
     const [lo, hi, field] = p.clockHour ? [1, 12, 'ClockHourOfAmPm'] : [0, 11, 'HourOfAmPm'];
-    if (p.hour12 < lo || p.hour12 > hi) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ${field} (valid values ${lo} - ${hi}): ${p.hour12}`);
+    if ((p.hour12 < lo && !(p.clockHour && p.hour12 === 0)) || p.hour12 > hi) throw new EvalError(`Text '${text}' could not be parsed: Invalid value for ${field} (valid values ${lo} - ${hi}): ${p.hour12}`);
   }
   // DateTimeFormatter.ofPattern resolves SMART: fields in range, a day past the month's end clamped;
   // a day of the year without a month and day is the date (ksqlDB sets each parsed field on
@@ -384,16 +447,20 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
       if (doy === 366 && p.year === undefined) throw new EvalError('Leap day cannot be parsed without supplying the year field');
       if (doy === 366 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) throw new EvalError(`Invalid date 'DayOfYear 366' as '${y}' is not a leap year`);
       local = resolveDateTime(y, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0) + (doy - 1) * 86_400_000;
+      if (p.year === undefined && (p.month !== undefined || p.dayOfWeek !== undefined)) local = withoutYear(p, local - resolveDateTime(1970, 1, 1)) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+    } else if (p.year === undefined && p.weekYear === undefined && p.dayOfWeek !== undefined) {
+      local = withoutYear(p, 0) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
     } else local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
   } catch (e) {
     if ((e as Error).message.startsWith('Leap day')) throw e;
     throw new EvalError(`Text '${text}' could not be parsed: ${(e as Error).message}`);
   }
   // a month beside a day of the year must be the date's, as must a day of the week
-  if (byDayOfYear && p.month !== undefined && utcDate(local).d.getUTCMonth() + 1 !== p.month) {
+  // (only a date the resolver makes, from a year, is checked: without one ksqlDB only sets the fields in turn)
+  if (byDayOfYear && p.year !== undefined && p.month !== undefined && utcDate(local).d.getUTCMonth() + 1 !== p.month) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field MonthOfYear ${utcDate(local).d.getUTCMonth() + 1} differs from MonthOfYear ${p.month} derived from ${isoDate(local)}`);
   }
-  if (p.dayOfWeek !== undefined && (p.day !== undefined || byDayOfYear) && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
+  if (p.dayOfWeek !== undefined && p.year !== undefined && (p.day !== undefined || byDayOfYear) && utcDate(local).d.getUTCDay() !== p.dayOfWeek) {
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
   }
   // so must a day of the year given with a month or a day, and AM or PM the hour of the day
@@ -582,11 +649,12 @@ function parseFields(text: string, pattern: string): Parsed {
       }
       case 'M': case 'L': p.month = t.n <= 2 ? num(t.n) : 1 + (t.n === 4 ? word(MONTHS) : word(MONTHS.map((m) => m.slice(0, 3)))); break;
       case 'd': p.day = num(t.n); break;
-      case 'D': p.dayOfYear = num(t.n); break;
+      // (DD: two or three digits)
+      case 'D': p.dayOfYear = adjacent || t.n !== 2 ? num(t.n) : digits(2, 3); break;
       case 'w': p.week = num(t.n); break;
       case 'W': case 'F': num(t.n); break;
       case 'Q': case 'q': if (t.n <= 2) num(t.n); else if (t.n === 3) word(['Q1', 'Q2', 'Q3', 'Q4']); else if (t.n === 5) word(['1', '2', '3', '4']); else word(['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']); break;
-      case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = num(t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
+      case 'e': case 'c': if (t.n <= 2) p.dayOfWeek = digits(t.n, t.n) - 1; else p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'E': p.dayOfWeek = word(t.n >= 4 ? DAYS : DAYS.map((x) => x.slice(0, 3))); break;
       case 'a': p.pm = word(['AM', 'PM']) === 1; break;
       // k is the clock hour 1-24, whose 24 is midnight
@@ -607,7 +675,7 @@ function parseFields(text: string, pattern: string): Parsed {
       }
       // the millisecond or nanosecond of the day: the time of day whole
       case 'A': case 'N': {
-        const v = num(t.n), milli = t.ch === 'A' ? v : Math.floor(v / 1_000_000);
+        const v = adjacent ? digits(t.n, t.n) : digits(t.n, 19), milli = t.ch === 'A' ? v : Math.floor(v / 1_000_000);
         if (milli >= 86_400_000) fail();
         p.hour = Math.floor(milli / 3_600_000); p.minute = Math.floor(milli / 60_000) % 60; p.second = Math.floor(milli / 1000) % 60; p.ms = milli % 1000;
         break;
@@ -619,11 +687,13 @@ function parseFields(text: string, pattern: string): Parsed {
         const offset = (form ?? /^(Z|(?:UTC|GMT|UT)?[+-]\d{1,2}(?::?\d{2})?)(?![A-Za-z])/).exec(rest());
         // a zone's name (z: its short names, zzzz: its long ones), the longest that the text starts with
         const upper = form || offset ? '' : rest().toUpperCase();
-        const named = upper ? (t.ch === 'z' && t.n >= 4 ? LONG_NAMES : SHORT_NAMES).find(([name]) => upper.startsWith(name)) : undefined;
-        const m = form ? offset : offset ?? (named ? undefined : /^[A-Za-z][A-Za-z_/+-]*/.exec(rest()));
-        if (!m && !named) fail();
-        i += named ? named[0].length : m![0].length;
-        p.zone = named ? named[1] : m![0];
+        const named = upper && t.ch === 'z' ? (t.n >= 4 ? LONG_NAMES : SHORT_NAMES).find(([name]) => upper.startsWith(name)) : undefined;
+        // (else a zone id: the longest one the text starts with)
+        const id = form || offset || named ? undefined : longestZoneId(/^[A-Za-z][A-Za-z0-9_/+~.-]*/.exec(rest())?.[0] ?? '');
+        const m = form ? offset : offset ?? undefined;
+        if (!m && !named && !id) fail();
+        i += named ? named[0].length : m ? m[0].length : id!.length;
+        p.zone = named ? named[1] : m ? (form ? offsetZone(m, fail) : m[0]) : id!.id;
       }
     }
   };
