@@ -3,6 +3,7 @@ import { decodeBase64 } from '../serde/base64.js';
 import { T } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
 import { D, I, S, B, fixed } from './registry.js';
+import { javaUtf8 } from '../util/java-utf8.js';
 
 /** BYTES conversions and text encodings. */
 export function registerBytesFunctions(): void {
@@ -10,6 +11,8 @@ export function registerBytesFunctions(): void {
   // FROM_BYTES prints hex in upper case (ENCODE in lower case), as ksqlDB does
   fixed('FROM_BYTES', 'CONVERSIONS', [T.BYTES, S], S, (b: Buffer, enc: string) => bytesToText(b, enc, true));
   fixed('ENCODE', 'STRING', [S, S, S], S, (s: string, from: string, to: string) => {
+    // (ksqlDB's encoders are the twelve pairs of different encodings: hex to hex is none)
+    if (from.toLowerCase() === to.toLowerCase()) throw new EvalError(ENCODINGS);
     const b = textToBytes(s, from, false);
     return b === null ? null : bytesToText(b, to, false);
   });
@@ -43,7 +46,7 @@ function textToBytes(s: string, enc: string, strict: boolean): Buffer | null {
       if (hex === null) { if (strict) throw new EvalError(`Failed to decode hex string: ${s}`); return null; }
       return Buffer.from(hex, 'hex');
     }
-    case 'utf8': return Buffer.from(s, 'utf8');
+    case 'utf8': return javaUtf8(s);
     // characters outside US-ASCII become '?', as Java's encoder replaces them
     case 'ascii': return Buffer.from([...s].map((c) => (c.codePointAt(0)! < 128 ? c.codePointAt(0)! : 0x3f)));
     // java.util.Base64's basic decoder: its alphabet only, the last unit unpadded or padded whole

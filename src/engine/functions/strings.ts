@@ -5,6 +5,7 @@ import { EvalError } from '../analysis/errors.js';
 import { compareValues, inJavaHashMapOrder } from './values.js';
 import { javaRegex } from './java-regex.js';
 import { javaTrim } from '../util/java-trim.js';
+import { javaUtf8 } from '../util/java-utf8.js';
 import { needsGuard, runGuarded, type SentMatch } from './regex-guard.js';
 import { I, S, canPassAs, commonType, define, fixed, MAX_VALUE_ELEMENTS } from './registry.js';
 
@@ -53,7 +54,7 @@ export function registerStringFunctions(): void {
     return needsGuard(r) ? runGuarded({ op: 'replace', source: r.source, flags: r.flags, text: s, replacement }, re) as string : s.replace(r, replacement);
   });
   fixed('REGEXP_SPLIT_TO_ARRAY', 'REGULAR EXPRESSION', [S, S], T.array(S), regexSplit);
-  fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(s, 'utf8').digest('hex'));
+  fixed('MD5', 'STRING', [S], S, (s: string) => createHash('md5').update(javaUtf8(s)).digest('hex'));
   // MASK and its variants: upper case to X, lower case to x, digits to n, anything else to -; the
   // optional four arguments replace those (their first character), and a NULL one leaves that kind
   // of character as it is. A NULL string or count gives NULL.
@@ -92,10 +93,10 @@ export function registerStringFunctions(): void {
     return { returnType: I, argTypes: args.map(() => t), fn: ([v, ...rest]) => (v == null ? 0 : rest.findIndex((x) => x != null && compareValues(x, v) === 0) + 1) };
   });
   fixed('UUID', 'STRING', [], S, () => crypto.randomUUID());
-  // java.util.UUID of the first 16 bytes (two longs), as text
+  // java.util.UUID of 16 bytes (two longs), as text; other lengths are NULL
   fixed('UUID', 'STRING', [T.BYTES], S, (b: Buffer) => {
-    if (b.length < 16) throw new EvalError(`UUID needs 16 bytes, got ${b.length}`);
-    const h = b.subarray(0, 16).toString('hex');
+    if (b.length !== 16) return null;
+    const h = b.toString('hex');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   });
   define('CONCAT', 'STRING', 'CONCAT(STRING...)', (args) => {
@@ -188,8 +189,8 @@ function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string,
     const kv = entry.split(kvDelim);
     if (kv.length >= 2) m.set(kv[0]!, kv[1]!);
   }
-  // (collected into a HashMap: in its order)
-  return inJavaHashMapOrder(m, false) as Map<string, string>;
+  // (collected into a HashMap by Collectors.toMap with a merge function: in its order)
+  return inJavaHashMapOrder(m, false, true) as Map<string, string>;
 }
 
 // A user's pattern with nested quantifiers ('(a+)+$') backtracks exponentially, and one request
@@ -317,7 +318,8 @@ function padBytes(b: Buffer, n: number, p: Buffer, left: boolean): Buffer | null
 /** The four replacement characters of a MASK call; given ones as their first character, NULL keeps. */
 function maskReplacements(given: (string | null)[]): (string | null)[] {
   if (given.length === 0) return ['X', 'x', 'n', '-'];
-  return given.map((g) => (g == null ? null : [...g][0] ?? null));
+  // (an empty one fails the call: ksqlDB takes its first code point, which an empty text has not)
+  return given.map((g) => { if (g === '') throw new EvalError('String index out of range: 0'); return g == null ? null : [...g][0]!; });
 }
 
 function maskChar(c: string, [upper, lower, digit, other]: (string | null)[]): string {

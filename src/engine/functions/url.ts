@@ -1,3 +1,4 @@
+import { javaUtf8 } from '../util/java-utf8.js';
 import { EvalError } from '../analysis/errors.js';
 import { I, S, fixed } from './registry.js';
 
@@ -93,7 +94,7 @@ export function encodeParam(s: string): string {
   for (const ch of s) {
     if (/[A-Za-z0-9.\-*_]/.test(ch)) out += ch;
     else if (ch === ' ') out += '+';
-    else for (const b of Buffer.from(ch, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+    else for (const b of javaUtf8(ch)) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }

@@ -366,14 +366,16 @@ function javaStringHash(s: string): number {
  * that order. `sized`: built as new HashMap(n) (ksqlDB's deserializers), else new HashMap().
  * Maps with other keys keep their order.
  */
-export function inJavaHashMapOrder<V>(m: Map<unknown, V>, sized: boolean | number): Map<unknown, V> {
+export function inJavaHashMapOrder<V>(m: Map<unknown, V>, sized: boolean | number, merged = false): Map<unknown, V> {
   if (m.size < 2) return m;
   for (const k of m.keys()) if (typeof k !== 'string') return m;
   // (a number: built as new HashMap(that number), which may be more than the keys there are)
   const asked = typeof sized === 'number' ? sized : m.size;
   let capacity = sized !== false ? 2 ** Math.ceil(Math.log2(Math.max(1, asked))) : 16;
-  while (m.size > capacity * 0.75) capacity *= 2;
+  // `merged`: built with HashMap.merge (Collectors.toMap with a merge function), which grows the
+  // table before an insertion rather than after it, and puts a new key first in its bucket
+  while ((merged ? m.size - 1 : m.size) > capacity * 0.75) capacity *= 2;
   const entries = [...m].map(([k, v], i) => ({ k, v, i, b: javaStringHash(k as string) & (capacity - 1) }));
-  entries.sort((x, y) => x.b - y.b || x.i - y.i);
+  entries.sort((x, y) => x.b - y.b || (merged ? y.i - x.i : x.i - y.i));
   return new Map(entries.map((e) => [e.k, e.v]));
 }
