@@ -1530,9 +1530,13 @@ describe('commands a careful user leans on', () => {
     expect(p.run('up').status).toBe(0);
     expect(JSON.parse(p.run('status', '--json').stdout).currentVersion).toBe(1);
     // a setting's problem is named as the file names it, with its line
-    writeFileSync(props, `ksql.server.url=${target()}\nksql.auth.basic.username=u\nksql.auth.basic.password=\${PW}\n`);
-    const pw = p.run('status');
-    expect([pw.status, pw.stderr]).toEqual([2, `error: ${props}:3: ksql.auth.basic.password: its value is no reference ksql-migrate reads: an environment variable is written \${env:NAME} (NAME of letters, digits and _)\n`]);
+    writeFileSync(props, `ksql.server.url=${target()}\nksql.migrations.stream.name=${p.stream}\nksql.migrations.topic.replicas=many\n`);
+    const bad = p.run('status');
+    expect([bad.status, bad.stderr.startsWith(`error: ${props}:3: ksql.migrations.topic.replicas: `)]).toEqual([2, true]);
+    // a ${ in a value is text, as Java reads the file (a password may hold one)
+    writeFileSync(props, `ksql.server.url=${target()}\nksql.migrations.stream.name=${p.stream}\nksql.migrations.table.name=${p.table}\nksql.auth.basic.username=u\nksql.auth.basic.password=\${PW}\n`);
+    const pw = p.run('status', '--verbose');
+    expect([pw.status, pw.stderr.includes('${PW}')]).toEqual([0, false]);
     writeFileSync(props, `ksql.server.url=${target()}\nksql.migrations.dir.override=${join(p.dir, 'nowhere')}\n`);
     const dir = p.run('status');
     expect([dir.status, dir.stderr]).toEqual([2, expect.stringContaining('(set --migrations-dir, KSQL_MIGRATE_MIGRATIONS_DIR or ksql.migrations.dir.override,')]);
