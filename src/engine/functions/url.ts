@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { javaUtf8 } from '../util/java-utf8.js';
 import { EvalError } from '../analysis/errors.js';
 import { I, S, fixed } from './registry.js';
@@ -19,14 +20,21 @@ export interface UriParts { scheme?: string; host?: string; port?: number; path?
 
 // RFC 3986 appendix B, the split java.net.URI makes too.
 const URI_RE = /^(?:([^:/?#]+):)?(?:\/\/([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/;
-// Characters java.net.URI refuses anywhere, and a % not followed by two hex digits.
-const ILLEGAL = /[\s"<>\\^`{|}]|%(?![0-9a-fA-F]{2})/;
+// Characters java.net.URI refuses anywhere (controls, spaces of any kind, and "<>\\^`{|}), and a %
+// not followed by two hex digits; [ and ] are taken only around an IPv6 host, # only once.
+const ILLEGAL = /[\p{Cc}"<>\\^`{|}\p{Zs}\p{Zl}\p{Zp}]|%(?![0-9a-fA-F]{2})/u;
 
 /** The raw (still %-encoded) parts of a URI, or undefined when java.net.URI would reject it. */
 export function parseUri(url: string): UriParts | undefined {
   const m = URI_RE.exec(url);
   if (!m || ILLEGAL.test(url)) return undefined;
   const [, scheme, authority, path, query, fragment] = m;
+  if (fragment?.includes('#')) return undefined;
+  // (brackets in the authority only around an IPv6 host, which must be one (a %25 scope after it
+  // aside), and none in the path; the query and the fragment take them)
+  const literal = authority === undefined ? undefined : /^(?:[^@[\]]*@)?\[([^\]]*)\](?::\d*)?$/.exec(authority)?.[1];
+  if (/[[\]]/.test(path ?? '') || (authority !== undefined && literal === undefined && /[[\]]/.test(authority))) return undefined;
+  if (literal !== undefined && !isIPv6(literal.replace(/%25.*$/, ''))) return undefined;
   if (scheme !== undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(scheme)) return undefined;
   if (scheme !== undefined && !url.startsWith('/', scheme.length + 1)) {
     // an opaque URI (mailto:a@b.com?x): its scheme-specific part is no path or query; it must have one
@@ -35,13 +43,12 @@ export function parseUri(url: string): UriParts | undefined {
   }
   const parts: UriParts = { scheme, path, query, fragment };
   if (authority !== undefined) {
-    const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
-    const hp = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
-    if (!hp) return undefined;
+    const hostPort = authority.slice(authority.indexOf('@') + 1);
+    const hp = /^(\[[^\]]*\]|[^:@]*)(?::(\d*))?$/.exec(hostPort);
     // an authority whose host is no host name or address is registry-based to java.net.URI: it
-    // has no host and no port (a Docker-style kafka_1, a non-ASCII name)
+    // has no host and no port (a Docker-style kafka_1, a non-ASCII name, h:8a, a@b@h)
     // (so is one whose port is beyond an int: Integer.parseInt fails it)
-    if (hp[1] && serverHost(hp[1]) && !(Number(hp[2] ?? 0) > 2147483647)) {
+    if (hp && hp[1] && serverHost(hp[1]) && !(Number(hp[2] ?? 0) > 2147483647)) {
       parts.host = hp[1];
       if (hp[2]) parts.port = Number(hp[2]);
     }

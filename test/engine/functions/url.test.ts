@@ -73,4 +73,16 @@ describe('URL functions', () => {
     expect(call('URL_EXTRACT_PARAMETER', [S, S], ['http://x.com/p?a=%FF&b=1', 'a'])).toBe('\uFFFD');
     expect(call('URL_EXTRACT_QUERY', [S], ['http://x.com/p?a=%C3%A9'])).toBe('a=\u00E9');
   });
+  // each as java.net.URI answers it on a JDK 17
+  it.each([
+    ['URL_EXTRACT_HOST', 'http://h/[x]', null], ['URL_EXTRACT_FRAGMENT', 'http://h/#a#b', null], ['URL_EXTRACT_HOST', 'http://[1::2::3]/', null],
+    ['URL_EXTRACT_HOST', 'http://[::1]:8080/x', '[::1]'], ['URL_EXTRACT_HOST', 'http://[fe80::1%25eth0]/', '[fe80::1%25eth0]'],
+    // an authority that is no server (h:8a, a@b@h) is registry-based: no host, the rest still there
+    ['URL_EXTRACT_PATH', 'http://h:8a/p', '/p'], ['URL_EXTRACT_HOST', 'http://a@b@h/p', null], ['URL_EXTRACT_PATH', 'http://a@b@h/p', '/p'],
+    // brackets in the query are taken; a byte order mark is a character like any other, a no-break space or U+0085 none
+    ['URL_EXTRACT_QUERY', 'http://h/p?filter[name]=x', 'filter[name]=x'], ['URL_EXTRACT_PATH', 'http://h/\ufeff', '/\ufeff'],
+    ['URL_EXTRACT_PATH', 'http://h/a\u00a0b', null], ['URL_EXTRACT_PATH', 'http://h/a\u0085b', null],
+  ])('%s(%j) is %j', (name, url, expected) => {
+    expect(call(name, [S], [url])).toBe(expected);
+  });
 });
