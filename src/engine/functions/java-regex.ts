@@ -125,6 +125,8 @@ let wordClass: string | undefined;
 
 /** Java's \s: ASCII whitespace only (JavaScript's takes every Unicode space), and \S everything else. */
 const JAVA_SPACE = ' \\t\\n\\x0B\\f\\r';
+/** The characters JavaScript's \s takes beyond Java's: Java's \S takes them. */
+const UNICODE_ONLY_SPACES = '\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
 /** Java's escapes of control characters that JavaScript lacks: \a (bell) and \e (escape). */
 const JAVA_CONTROL: Record<string, string> = { a: '\x07', e: '\x1B' };
@@ -358,6 +360,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       // \W, \D and \S take a character beyond the BMP whole, as Java's do; Java's \s and \S are ASCII's
       if (!inClass && (n === 'W' || n === 'D')) { out += wholePair(`\\${n}`); i++; continue; }
       if (n === 's') { out += inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`; i++; continue; }
+      // (inside a class, Java's \S is JavaScript's and the spaces only JavaScript counts as spaces)
+      if (n === 'S' && inClass) { out += `\\S${UNICODE_ONLY_SPACES}`; i++; continue; }
       if (n === 'S' && !inClass) { out += wholePair(`[^${JAVA_SPACE}]`); i++; continue; }
       if (n === 'N' && p[i + 2] === '{') throw new SyntaxError(`\\N{name} (a character by its Unicode name) is not supported here near index ${i}`);
       if (n === 'x' && p[i + 2] === '{') {

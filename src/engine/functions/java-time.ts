@@ -225,7 +225,7 @@ export function localToUtc(localMs: number, zone: string): number {
   return !valid(early, before) && valid(late, after) ? late : early;
 }
 
-function zoneName(zone: string, utcMs: number, long: boolean): string {
+function zoneName(zone: string, utcMs: number, long: boolean, offsetMs = zoneOffsetMs(zone, utcMs)): string {
   // the UTC and GMT regions have names of their own in full
   if (long && (zone === 'UTC' || zone === 'GMT')) return zone === 'UTC' ? 'Coordinated Universal Time' : 'Greenwich Mean Time';
   // (an offset's name is its id, short or long: +05:30, UTC+05:30, Z)
@@ -234,14 +234,28 @@ function zoneName(zone: string, utcMs: number, long: boolean): string {
   const java = Object.hasOwn(JAVA_NAMES, region) ? JAVA_NAMES[region] : undefined;
   if (java) {
     // daylight time: the offset then is ahead of the lower of January's and July's in that year
-    const year = utcDate(utcMs).d, at = (month: number) => { const t = new Date(year.getTime()); t.setUTCMonth(month, 1); return zoneOffsetMs(region, t.getTime()); };
-    const daylight = zoneOffsetMs(region, year.getTime()) > Math.min(at(0), at(6));
+    const daylight = offsetMs > standardOffset(region, utcMs);
     const [std, dst] = long ? [java[2], java[3]] : [java[0], java[1]];
     return daylight && dst ? dst : std;
   }
   // (a zone Java's table lacks: the platform's name)
   return intl(region, { timeZoneName: long ? 'long' : 'short' }, 'en-US').formatToParts(new Date(utcMs)).find((p) => p.type === 'timeZoneName')?.value ?? zone;
 }
+
+/** The lower of a zone's offsets on January 1st and July 1st of the year of `utcMs`, remembered per zone and year. */
+function standardOffset(region: string, utcMs: number): number {
+  const { d, years } = utcDate(utcMs);
+  const key = `${region}|${d.getUTCFullYear() + years}`;
+  let min = standardOffsets.get(key);
+  if (min === undefined) {
+    const at = (month: number) => { const t = new Date(d.getTime()); t.setUTCMonth(month, 1); return zoneOffsetMs(region, t.getTime()); };
+    min = Math.min(at(0), at(6));
+    if (standardOffsets.size > 10_000) standardOffsets.clear();
+    standardOffsets.set(key, min);
+  }
+  return min;
+}
+const standardOffsets = new Map<string, number>();
 
 /** ZoneId.getId() of a zone argument: an offset normalized (+0200 is +02:00, +00:00 is Z, UTC+5 is UTC+05:00), a region as it is. */
 function zoneIdText(zone: string): string {
@@ -319,7 +333,7 @@ export function formatJavaDate(ms: number, pattern: string, zone: string): strin
       case 'n': return pad(d.getUTCMilliseconds() * 1_000_000, n);
       case 'A': return pad(milliOfDay, n);
       case 'N': return pad(milliOfDay * 1_000_000, n);
-      case 'z': return zoneName(zone, ms, n >= 4);
+      case 'z': return zoneName(zone, ms, n >= 4, offMs);
       case 'V': return zoneIdText(zone);
       // O: the short localized offset, hours without a leading zero and minutes only when not zero (GMT+5:30, GMT-4)
       // O: GMT+H[:MM[:SS]]; OOOO and ZZZZ: GMT+HH:MM[:SS]
@@ -382,30 +396,28 @@ function offsetZone(m: RegExpExecArray, fail: () => never): string {
 }
 
 /**
- * The longest zone id `text` starts with (tzdb ids, offsets, UTC, GMT), in any case (ksqlDB's parser
- * is case-insensitive: europe/berlin is Europe/Berlin), as the id itself; undefined if none.
+ * The longest zone id `text` starts with, in any case (ksqlDB's parser is case-insensitive:
+ * europe/berlin is Europe/Berlin, utc UTC), from Java's list of zone ids; undefined if none.
  */
 function longestZoneId(text: string): { length: number; id: string } | undefined {
-  for (let n = text.length; n > 0; n--) {
-    const given = text.slice(0, n);
-    let id = given;
-    if (/^[A-Za-z]+\//.test(given)) {
-      try { id = new Intl.DateTimeFormat('en-US', { timeZone: given }).resolvedOptions().timeZone; } catch { continue; }
-      // (a link the platform resolves to another id keeps the name given, in the id's own case)
-      if (id.toLowerCase() !== given.toLowerCase()) id = given.split('/').map((part) => part[0]!.toUpperCase() + part.slice(1)).join('/');
-    }
-    try { zoneArgument(id); return { length: n, id }; } catch { /* a shorter one, maybe */ }
+  const lower = text.toLowerCase();
+  for (let n = Math.min(text.length, LONGEST_ZONE_ID); n > 0; n--) {
+    const id = JAVA_ZONE_IDS.get(lower.slice(0, n));
+    if (id !== undefined) return { length: n, id };
   }
   return undefined;
 }
+/** Java's zone ids (ZoneId.getAvailableZoneIds, the name table's), by their lower case. */
+const JAVA_ZONE_IDS = new Map(Object.keys(JAVA_NAMES).map((id) => [id.toLowerCase(), id]));
+const LONGEST_ZONE_ID = Math.max(...[...JAVA_ZONE_IDS.keys()].map((k) => k.length));
 
 /**
  * The date of fields without a year, as ksqlDB sets them in turn on 1970-01-01 (a Thursday): the day
  * of the week moves within that Monday-to-Sunday week, the day of the month is set in the month that
  * leaves, the day of the year in its year, and the month last, the day kept within it. Milliseconds
- * from 1970-01-01 to that date's midnight; `dayOfYear` already holds the day-of-year date (or 0).
+ * from 1970-01-01 to that date's midnight.
  */
-function withoutYear(p: Parsed, dayOfYear: number): number {
+function withoutYear(p: Parsed): number {
   const DAY = 86_400_000;
   let d = new Date(0);
   if (p.dayOfWeek !== undefined) d = new Date(((p.dayOfWeek === 0 ? 7 : p.dayOfWeek) - 4) * DAY);
@@ -413,7 +425,8 @@ function withoutYear(p: Parsed, dayOfYear: number): number {
     if (p.day < 1 || p.day > 31) throw new EvalError(`Invalid value for DayOfMonth (valid values 1 - 28/31): ${p.day}`);
     d.setUTCDate(p.day);
   }
-  if (p.dayOfYear !== undefined) d = new Date(dayOfYear);
+  // (the day of the year in the year the steps before reached: 1969 for a Monday to a Wednesday)
+  if (p.dayOfYear !== undefined) { d = new Date(Date.UTC(2000, 0, 1)); d.setUTCFullYear(new Date(((p.dayOfWeek === undefined ? 4 : p.dayOfWeek === 0 ? 7 : p.dayOfWeek) - 4) * DAY).getUTCFullYear()); d = new Date(d.getTime() + (p.dayOfYear - 1) * DAY); }
   if (p.month !== undefined) {
     if (p.month < 1 || p.month > 12) throw new EvalError(`Invalid value for MonthOfYear (valid values 1 - 12): ${p.month}`);
     const day = d.getUTCDate(), last = new Date(Date.UTC(d.getUTCFullYear(), p.month, 0)).getUTCDate();
@@ -447,9 +460,9 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
       if (doy === 366 && p.year === undefined) throw new EvalError('Leap day cannot be parsed without supplying the year field');
       if (doy === 366 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) throw new EvalError(`Invalid date 'DayOfYear 366' as '${y}' is not a leap year`);
       local = resolveDateTime(y, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0) + (doy - 1) * 86_400_000;
-      if (p.year === undefined && (p.month !== undefined || p.dayOfWeek !== undefined)) local = withoutYear(p, local - resolveDateTime(1970, 1, 1)) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+      if (p.year === undefined && (p.month !== undefined || p.dayOfWeek !== undefined)) local = withoutYear(p) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
     } else if (p.year === undefined && p.weekYear === undefined && p.dayOfWeek !== undefined) {
-      local = withoutYear(p, 0) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
+      local = withoutYear(p) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
     } else local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
   } catch (e) {
     if ((e as Error).message.startsWith('Leap day')) throw e;
@@ -552,6 +565,15 @@ export function parsedFieldKinds(text: string, pattern: string): { date: boolean
   };
 }
 
+/** ^\d{min,max}, made once for each width. */
+function digitRun(min: number, max: number): RegExp {
+  const key = min * 100 + max;
+  let re = digitRuns.get(key);
+  if (!re) { re = new RegExp(`^\\d{${min},${max}}`); digitRuns.set(key, re); }
+  return re;
+}
+const digitRuns = new Map<number, RegExp>();
+
 /** A parse that went wrong at some point; an [optional] section that holds one is skipped instead. */
 class ParseFailure extends Error {}
 
@@ -574,7 +596,7 @@ function parseFields(text: string, pattern: string): Parsed {
     if (sign === '+' && min < 4) fail();
     const at = i;
     if (sign) i++;
-    const m = new RegExp(`^\\d{${min},${max}}`).exec(rest());
+    const m = digitRun(min, max).exec(rest());
     if (!m) { i = at; fail(); }
     const len = m![0].length;
     if (sign === '-' && Number(m![0]) === 0) { i = at; fail(); }
@@ -583,7 +605,7 @@ function parseFields(text: string, pattern: string): Parsed {
     return sign === '-' ? -Number(m![0]) : Number(m![0]);
   };
   const digits = (min: number, max: number): number => {
-    const m = new RegExp(`^\\d{${min},${max}}`).exec(rest());
+    const m = digitRun(min, max).exec(rest());
     if (!m) fail();
     i += m![0].length;
     return Number(m![0]);
@@ -665,7 +687,7 @@ function parseFields(text: string, pattern: string): Parsed {
       case 'm': p.minute = num(t.n); break;
       case 's': p.second = num(t.n); break;
       // a fraction of as many digits as letters, no fewer (Java's appendFraction(NANO_OF_SECOND, n, n), parsed strictly)
-      case 'S': { const f = rest().slice(0, t.n); if (!new RegExp(`^\\d{${t.n}}$`).test(f)) fail(); i += t.n; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
+      case 'S': { const f = rest().slice(0, t.n); if (f.length !== t.n || !/^\d+$/.test(f)) fail(); i += t.n; p.ms = Number(f.padEnd(3, '0').slice(0, 3)); break; }
       // the nano of the second, as a number (not a fraction): its milliseconds are kept
       case 'n': {
         const v = adjacent ? digits(t.n, t.n) : digits(t.n, 19);

@@ -149,27 +149,26 @@ const javaSign = (x: number): number => (x > 0 ? 1 : x < 0 ? -1 : 0);
  * the last digit for about one value in twelve.
  */
 function javaCbrt(x: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  const hi = (v: number) => { view.setFloat64(0, v); return view.getInt32(0); };
-  const withHi = (v: number, h: number) => { view.setFloat64(0, v); view.setInt32(0, h); return view.getFloat64(0); };
-  const withLo = (v: number, l: number) => { view.setFloat64(0, v); view.setInt32(4, l); return view.getFloat64(0); };
-  let hx = hi(x);
+  const v = CBRT_VIEW;
+  v.setFloat64(0, x);
+  let hx = v.getInt32(0);
   const sign = hx & 0x80000000;
   hx ^= sign;
   if (hx >= 0x7ff00000) return x + x; // NaN, infinities
   if (x === 0) return x;
-  const ax = withHi(x, hx);
+  const ax = Math.abs(x);
   let t: number;
-  // a rough cube root, to 5 bits
-  if (hx < 0x00100000) { t = withHi(0, 0x43500000) * ax; t = withHi(t, ((hi(t) >>> 0) / 3 | 0) + 696219795); }
-  else t = withHi(0, ((hx >>> 0) / 3 | 0) + 715094163);
+  // a rough cube root, to 5 bits, set in the high word of t
+  if (hx < 0x00100000) {
+    v.setFloat64(0, 0); v.setInt32(0, 0x43500000); t = v.getFloat64(0) * ax;
+    v.setFloat64(0, t); v.setInt32(0, ((v.getInt32(0) >>> 0) / 3 | 0) + 696219795); t = v.getFloat64(0);
+  } else { v.setFloat64(0, 0); v.setInt32(0, ((hx >>> 0) / 3 | 0) + 715094163); t = v.getFloat64(0); }
   // to 23 bits
   let r = (t * t) / ax;
   let s = 5.42857142857142815906e-01 + r * t;
   t *= 3.57142857142857150787e-01 + 1.60714285714285720630e+00 / (s + 1.41428571428571436819e+00 + -7.05306122448979611050e-01 / s);
   // chopped to 20 bits, and made larger than the cube root
-  t = withLo(t, 0);
-  t = withHi(t, hi(t) + 1);
+  v.setFloat64(0, t); v.setInt32(4, 0); v.setInt32(0, v.getInt32(0) + 1); t = v.getFloat64(0);
   // one Newton step, to 53 bits
   s = t * t;
   r = ax / s;
@@ -178,3 +177,4 @@ function javaCbrt(x: number): number {
   t = t + t * r;
   return sign ? -t : t;
 }
+const CBRT_VIEW = new DataView(new ArrayBuffer(8));

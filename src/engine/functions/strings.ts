@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { T, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { compareValues, inJavaHashMapOrder } from './values.js';
+import { compareValues, inJavaMergeOrder } from './values.js';
 import { javaRegex } from './java-regex.js';
 import { javaTrim } from '../util/java-trim.js';
 import { javaUtf8 } from '../util/java-utf8.js';
@@ -183,14 +183,14 @@ function unescapeJava(s: string): string {
 
 function splitToMap(s: string, entryDelim: string, kvDelim: string): Map<string, string> | null {
   if (entryDelim === '' || kvDelim === '' || entryDelim === kvDelim) return null;
-  const m = new Map<string, string>();
+  const pairs: [string, string][] = [];
   for (const entry of s.split(entryDelim)) {
     if (entry === '') continue;
     const kv = entry.split(kvDelim);
-    if (kv.length >= 2) m.set(kv[0]!, kv[1]!);
+    if (kv.length >= 2) pairs.push([kv[0]!, kv[1]!]);
   }
   // (collected into a HashMap by Collectors.toMap with a merge function: in its order)
-  return inJavaHashMapOrder(m, false, true) as Map<string, string>;
+  return inJavaMergeOrder(pairs);
 }
 
 // A user's pattern with nested quantifiers ('(a+)+$') backtracks exponentially, and one request

@@ -30,17 +30,17 @@ export function parseUri(url: string): UriParts | undefined {
   if (!m || ILLEGAL.test(url)) return undefined;
   const [, scheme, authority, path, query, fragment] = m;
   if (fragment?.includes('#')) return undefined;
-  // (brackets in the authority only around an IPv6 host, which must be one (a %25 scope after it
-  // aside), and none in the path; the query and the fragment take them)
-  const literal = authority === undefined ? undefined : /^(?:[^@[\]]*@)?\[([^\]]*)\](?::\d*)?$/.exec(authority)?.[1];
-  if (/[[\]]/.test(path ?? '') || (authority !== undefined && literal === undefined && /[[\]]/.test(authority))) return undefined;
-  if (literal !== undefined && !isIPv6(literal.replace(/%25.*$/, ''))) return undefined;
   if (scheme !== undefined && !/^[a-zA-Z][a-zA-Z0-9+.-]*$/.test(scheme)) return undefined;
   if (scheme !== undefined && !url.startsWith('/', scheme.length + 1)) {
     // an opaque URI (mailto:a@b.com?x): its scheme-specific part is no path or query; it must have one
     const ssp = url.slice(scheme.length + 1, fragment === undefined ? url.length : url.length - fragment.length - 1);
     return ssp === '' ? undefined : { scheme, fragment };
   }
+  // (brackets in the authority only around an IPv6 host, which must be one (a %25 scope after it
+  // aside), and none in the path; the query and the fragment take them, as an opaque URI does)
+  const literal = authority === undefined ? undefined : /^(?:[^@[\]]*@)?\[([^\]]*)\](?::\d*)?$/.exec(authority)?.[1];
+  if (/[[\]]/.test(path ?? '') || (authority !== undefined && literal === undefined && /[[\]]/.test(authority))) return undefined;
+  if (literal !== undefined && !isIPv6(literal.replace(/%25.*$/, ''))) return undefined;
   const parts: UriParts = { scheme, path, query, fragment };
   if (authority !== undefined) {
     const hostPort = authority.slice(authority.indexOf('@') + 1);

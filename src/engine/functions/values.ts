@@ -366,16 +366,35 @@ function javaStringHash(s: string): number {
  * that order. `sized`: built as new HashMap(n) (ksqlDB's deserializers), else new HashMap().
  * Maps with other keys keep their order.
  */
-export function inJavaHashMapOrder<V>(m: Map<unknown, V>, sized: boolean | number, merged = false): Map<unknown, V> {
+export function inJavaHashMapOrder<V>(m: Map<unknown, V>, sized: boolean | number): Map<unknown, V> {
   if (m.size < 2) return m;
   for (const k of m.keys()) if (typeof k !== 'string') return m;
   // (a number: built as new HashMap(that number), which may be more than the keys there are)
   const asked = typeof sized === 'number' ? sized : m.size;
   let capacity = sized !== false ? 2 ** Math.ceil(Math.log2(Math.max(1, asked))) : 16;
-  // `merged`: built with HashMap.merge (Collectors.toMap with a merge function), which grows the
-  // table before an insertion rather than after it, and puts a new key first in its bucket
-  while ((merged ? m.size - 1 : m.size) > capacity * 0.75) capacity *= 2;
+  while (m.size > capacity * 0.75) capacity *= 2;
+  return inBuckets(m, capacity, false);
+}
+
+/**
+ * String keys and values, put one by one (a key again replaces its value where it stands) with
+ * HashMap.merge into a new HashMap, as Collectors.toMap with a merge function collects them: in the
+ * order the map then iterates. merge grows the table before each call, new key or not, while the
+ * map holds more than 3/4 of it, and puts a new key first in its bucket.
+ */
+export function inJavaMergeOrder<V>(entries: readonly (readonly [string, V])[]): Map<string, V> {
+  const m = new Map<string, V>();
+  let capacity = 16;
+  for (const [k, v] of entries) {
+    if (m.size > capacity * 0.75) capacity *= 2;
+    m.set(k, v);
+  }
+  return m.size < 2 ? m : inBuckets(m, capacity, true) as Map<string, V>;
+}
+
+/** The entries of a map with string keys by their bucket of a table of `capacity`, in insertion order within one (or the reverse). */
+function inBuckets<V>(m: Map<unknown, V>, capacity: number, newestFirst: boolean): Map<unknown, V> {
   const entries = [...m].map(([k, v], i) => ({ k, v, i, b: javaStringHash(k as string) & (capacity - 1) }));
-  entries.sort((x, y) => x.b - y.b || (merged ? y.i - x.i : x.i - y.i));
+  entries.sort((x, y) => x.b - y.b || (newestFirst ? y.i - x.i : x.i - y.i));
   return new Map(entries.map((e) => [e.k, e.v]));
 }

@@ -98,6 +98,9 @@ describe('as a JDK 17\'s java.time answers (each case run there too)', () => {
     expect([p('Sat', 'E'), p('Mon', 'E'), p('60, 02', 'D, MM'), p('28-Mon', 'dd-EE'), p('31 Mon 02', 'dd EE MM'), p('045 Sun', 'DDD EEE')])
       .toEqual([172800000, -259200000, 2678400000, -345600000, -26524800000, 3801600000]);
     expect([p('278', 'DD'), p('7732000', 'AAA')]).toEqual([23932800000, 7732000]);
+    // (a Monday moves 1970-01-01 back into 1969, whose 60th day is March 1st; zone ids in any case)
+    expect([p('Mon 060', 'EEE DDD'), p('Sun 060', 'EEE DDD'), p('2024-01-15 10:00 utc', 'yyyy-MM-dd HH:mm VV'), p('2024-01-15 10:00 japan', 'yyyy-MM-dd HH:mm VV')])
+      .toEqual([-26438400000, 5097600000, 1705312800000, 1705280400000]);
     expect(typeof p('23', 'c')).toBe('string');
   });
   it('p pads the field after it with spaces, written and read; QQQQQ is the quarter\'s number', () => {

@@ -402,6 +402,9 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['\\S+', '\u00a0ab'], '\u00a0ab'],
     ['REGEXP_EXTRACT', ['[\\sa]+', 'a \u00a0'], 'a '],
     ['REGEXP_EXTRACT', ['[a-z&&[^\\s]]', 'x'], 'x'],
+    ['REGEXP_EXTRACT', ['[\\s\\S]+', 'price:\u00a010\u202fEUR'], 'price:\u00a010\u202fEUR'],
+    ['REGEXP_EXTRACT', ['[\\S]', ' \u00a0x'], '\u00a0'],
+    ['REGEXP_EXTRACT', ['[^\\S]+', '\u00a0 \t'], ' \t'],
     // a ] first in a class is the character
     ['REGEXP_EXTRACT', ['[]a]+', ']a]b'], ']a]'],
     ['REGEXP_EXTRACT', ['[^]a]+', ']ab'], 'b'],
@@ -441,6 +444,10 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     expect(() => call('MASK', [S, S, S, S, S], ['ab', '', 'x', 'n', '-'])).toThrow('String index out of range: 0');
     expect([...(call('SPLIT_TO_MAP', [S, S, S], ['a=1,q=2,Q=3,r=4', ',', '=']) as Map<string, string>).keys()]).toEqual(['Q', 'q', 'a', 'r']);
     expect([...(call('SPLIT_TO_MAP', [S, S, S], ['Aa=1,BB=2', ',', '=']) as Map<string, string>).keys()]).toEqual(['BB', 'Aa']);
+    // (merge grows the table on a call for a key it has too: 13 keys and a 14th call make it 32 buckets)
+    const grown = call('SPLIT_TO_MAP', [S, S, S], ['p:1/q:2/r:3/s:4/t:5/u:6/v:7/w:8/x:9/y:10/z:11/a:12/b:13/p:14', '/', ':']) as Map<string, string>;
+    expect([...grown.keys()].slice(0, 4)).toEqual(['a', 'b', 'p', 'q']);
+    expect(grown.get('p')).toBe('14');
   });
 
   it('a group the pattern has not fails the call where there is a match (Matcher.group throws), and so does a bad replacement', () => {

@@ -82,6 +82,8 @@ describe('URL functions', () => {
     // brackets in the query are taken; a byte order mark is a character like any other, a no-break space or U+0085 none
     ['URL_EXTRACT_QUERY', 'http://h/p?filter[name]=x', 'filter[name]=x'], ['URL_EXTRACT_PATH', 'http://h/\ufeff', '/\ufeff'],
     ['URL_EXTRACT_PATH', 'http://h/a\u00a0b', null], ['URL_EXTRACT_PATH', 'http://h/a\u0085b', null],
+    // an opaque URI takes brackets anywhere
+    ['URL_EXTRACT_PROTOCOL', 'mailto:a[b]', 'mailto'], ['URL_EXTRACT_FRAGMENT', 'mailto:a[b]#f', 'f'], ['URL_EXTRACT_PROTOCOL', 'urn:isbn:[123]', 'urn'],
   ])('%s(%j) is %j', (name, url, expected) => {
     expect(call(name, [S], [url])).toBe(expected);
   });
