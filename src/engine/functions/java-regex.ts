@@ -8,7 +8,11 @@ const POSIX: Record<string, string> = {
   Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
   Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F',
   Space: ' \\t\\n\\x0B\\f\\r',
-  javaLowerCase: '\\p{Ll}', javaUpperCase: '\\p{Lu}', javaWhitespace: '\\t-\\r\\x1C-\\x1F\\p{Zs}', IsAlphabetic: '\\p{Alphabetic}',
+  // java.lang.Character's tests (isLowerCase takes Other_Lowercase too; isWhitespace no no-break space)
+  javaLowerCase: '\\p{Lowercase}', javaUpperCase: '\\p{Uppercase}', javaWhitespace: '\\t-\\r\\x1C-\\x1F \\u1680\\u2000-\\u2006\\u2008-\\u200A\\u2028\\u2029\\u205F\\u3000',
+  javaLetter: '\\p{L}', javaDigit: '\\p{Nd}', javaLetterOrDigit: '\\p{L}\\p{Nd}', javaAlphabetic: '\\p{Alphabetic}', javaIdeographic: '\\p{Ideographic}',
+  javaTitleCase: '\\p{Lt}', javaSpaceChar: '\\p{Zs}\\p{Zl}\\p{Zp}', javaISOControl: '\\x00-\\x1F\\x7F-\\x9F', javaMirrored: '\\p{Bidi_Mirrored}',
+  IsAlphabetic: '\\p{Alphabetic}',
   IsLetter: '\\p{L}', IsDigit: '\\p{Nd}', IsUppercase: '\\p{Uppercase}', IsLowercase: '\\p{Lowercase}', IsWhite_Space: '\\p{White_Space}',
 };
 
@@ -26,6 +30,13 @@ const BINARY: Record<string, string> = {
 
 /** A Java Unicode property name as JavaScript's: Is + a category or binary property, else Is + a script. */
 function unicodeProperty(name: string): string {
+  // script=, sc=, general_category=, gc= (Java reads the keys in any case, and a script's name too)
+  const keyed = /^(script|sc|general_category|gc)=(.+)$/i.exec(name);
+  if (keyed) {
+    const value = keyed[2]!;
+    if (/^(script|sc)$/i.test(keyed[1]!)) return `Script=${value === value.toUpperCase() || value === value.toLowerCase() ? value.split('_').map((w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase()).join('_') : value}`;
+    return `General_Category=${value}`;
+  }
   if (!name.startsWith('Is')) return name;
   const rest = name.slice(2);
   if (CATEGORY.test(rest)) return rest;

@@ -397,6 +397,17 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['\\PN+', 'ab12'], 'ab'],
     ['REGEXP_EXTRACT', ['[\\pL\\d]+', '\u00e91-'], '\u00e91'],
     ['REGEXP_EXTRACT', ['\\Q\\pL\\E', '\\pL'], '\\pL'],
+    // java.lang.Character's classes and keyed properties
+    ['REGEXP_EXTRACT', ['\\p{javaLowerCase}+', 'a\u00aab'], 'a\u00aab'],
+    ['REGEXP_EXTRACT', ['\\p{javaWhitespace}+', 'a \u00a0b'], ' '],
+    ['REGEXP_EXTRACT', ['\\p{javaWhitespace}+', 'a \u2028\u3000b'], ' \u2028\u3000'],
+    ['REGEXP_EXTRACT', ['\\p{javaLetterOrDigit}+', '-\u00e92-'], '\u00e92'],
+    ['REGEXP_EXTRACT', ['\\p{javaSpaceChar}+', 'a\u00a0b'], '\u00a0'],
+    ['REGEXP_EXTRACT', ['\\p{javaMirrored}', 'a(b'], '('],
+    ['REGEXP_EXTRACT', ['\\p{script=Greek}+', 'a\u03b1\u03b2b'], '\u03b1\u03b2'],
+    ['REGEXP_EXTRACT', ['\\p{Script=GREEK}+', 'a\u03b1\u03b2b'], '\u03b1\u03b2'],
+    ['REGEXP_EXTRACT', ['\\p{gc=Lu}+', 'aBCd'], 'BC'],
+    ['REGEXP_EXTRACT', ['[\\p{javaDigit}x]+', 'x\u06612a'], 'x\u06612'],
     // \s is ASCII whitespace only, \S the rest (a no-break space among it)
     ['REGEXP_REPLACE', ['a\u00a0 b\u2028c', '\\s+', '_'], 'a\u00a0_b\u2028c'],
     ['REGEXP_EXTRACT', ['\\S+', '\u00a0ab'], '\u00a0ab'],
