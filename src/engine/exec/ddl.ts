@@ -17,7 +17,7 @@ import { planQuery } from '../analysis/planner.js';
 import { parseStatement } from '../sql/parser.js';
 import { startPersistentQuery } from './queries.js';
 import { checkUpgrade } from './upgrade.js';
-import { patternLetters } from '../functions/java-time.js';
+import { patternLetters } from '../functions/java-pattern.js';
 
 type Create = Extract<Statement, { kind: 'createSource' }>;
 

@@ -1,6 +1,8 @@
 import { T, canImplicitlyCast, type SqlType } from '../sql/types.js';
 import { EvalError } from '../analysis/errors.js';
-import { checkPatternLetters, formatJavaDate as formatWith, parseJavaDate as parseWith, parsedFieldKinds, patternLetters, withoutSections, zoneArgument, zoneOffsetMs } from './java-time.js';
+import { formatJavaDate as formatWith, parseJavaDate as parseWith, parsedFieldKinds } from './java-time.js';
+import { checkPatternLetters, patternLetters, withoutSections } from './java-pattern.js';
+import { zoneArgument, zoneOffsetMs } from './java-zones.js';
 
 // the date functions refuse the patterns Java's formatter builder refuses
 const formatJavaDate = (ms: number, pattern: string, zone: string): string => { checkPatternLetters(pattern); return formatWith(ms, pattern, zone); };
