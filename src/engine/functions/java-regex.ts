@@ -176,7 +176,8 @@ export function javaRegex(pattern: string, endsWithLineBreak = false, astralText
       if (!inClass && (n === 'W' || n === 'D')) { out += wholePair(`\\${n}`); i++; continue; }
       if (n === 's') { out += inClass ? JAVA_SPACE : `[${JAVA_SPACE}]`; i++; continue; }
       // (inside a class, Java's \S is JavaScript's and the spaces only JavaScript counts as spaces)
-      if (n === 'S' && inClass) { out += `\\S${UNICODE_ONLY_SPACES}`; i++; continue; }
+      // (the spaces first: a - after \S is then no range from the last of them)
+      if (n === 'S' && inClass) { out += `${UNICODE_ONLY_SPACES}\\S`; i++; continue; }
       if (n === 'S' && !inClass) { out += wholePair(`[^${JAVA_SPACE}]`); i++; continue; }
       if (n === 'N' && p[i + 2] === '{') throw new SyntaxError(`\\N{name} (a character by its Unicode name) is not supported here near index ${i}`);
       if (n === 'x' && p[i + 2] === '{') {

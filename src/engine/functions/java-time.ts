@@ -112,6 +112,7 @@ function withoutYear(p: Parsed): number {
     d.setUTCDate(p.day);
   }
   // (the day of the year in the year the steps before reached: 1969 for a Monday to a Wednesday)
+  if (p.dayOfYear !== undefined && (p.dayOfYear < 1 || p.dayOfYear > 365)) throw new EvalError(`Invalid value for DayOfYear (valid values 1 - 365/366): ${p.dayOfYear}`);
   if (p.dayOfYear !== undefined) { d = new Date(Date.UTC(2000, 0, 1)); d.setUTCFullYear(new Date(((p.dayOfWeek === undefined ? 4 : p.dayOfWeek === 0 ? 7 : p.dayOfWeek) - 4) * DAY).getUTCFullYear()); d = new Date(d.getTime() + (p.dayOfYear - 1) * DAY); }
   if (p.month !== undefined) {
     if (p.month < 1 || p.month > 12) throw new EvalError(`Invalid value for MonthOfYear (valid values 1 - 12): ${p.month}`);
@@ -147,7 +148,8 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
       if (doy === 366 && !(y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0))) throw new EvalError(`Invalid date 'DayOfYear 366' as '${y}' is not a leap year`);
       local = resolveDateTime(y, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0) + (doy - 1) * 86_400_000;
       if (p.year === undefined && (p.month !== undefined || p.dayOfWeek !== undefined)) local = withoutYear(p) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
-    } else if (p.year === undefined && p.weekYear === undefined && p.dayOfWeek !== undefined) {
+    } else if (p.year === undefined && p.weekYear === undefined && (p.dayOfWeek !== undefined || p.dayOfYear !== undefined)) {
+      if (p.dayOfYear === 366) throw new EvalError('Leap day cannot be parsed without supplying the year field');
       local = withoutYear(p) + resolveDateTime(1970, 1, 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
     } else local = resolveDateTime(p.year ?? 1970, p.month ?? 1, p.day ?? 1, hour, p.minute ?? 0, p.second ?? 0, p.ms ?? 0);
   } catch (e) {
@@ -163,7 +165,7 @@ export function parseJavaDate(text: string, pattern: string, zone: string): numb
     throw new EvalError(`Text '${text}' could not be parsed: Conflict found: Field DayOfWeek differs from the date's`);
   }
   // so must a day of the year given with a month or a day, and AM or PM the hour of the day
-  if (p.dayOfYear !== undefined && !byDayOfYear) {
+  if (p.dayOfYear !== undefined && !byDayOfYear && p.year !== undefined) {
     const jan1 = new Date(0);
     jan1.setUTCFullYear(p.year ?? 1970, 0, 1);
     const doy = Math.floor((local - jan1.getTime()) / 86_400_000) + 1;

@@ -156,7 +156,8 @@ function standardOffset(region: string, utcMs: number): number {
   const key = `${region}|${d.getUTCFullYear() + years}`;
   let min = standardOffsets.get(key);
   if (min === undefined) {
-    const at = (month: number) => { const t = new Date(d.getTime()); t.setUTCMonth(month, 1); return zoneOffsetMs(region, t.getTime()); };
+    // (at midnight UTC of January 1st and July 1st: one answer for the year, whatever instant asks first)
+    const at = (month: number) => { const t = new Date(d.getTime()); t.setUTCMonth(month, 1); t.setUTCHours(0, 0, 0, 0); return zoneOffsetMs(region, t.getTime()); };
     min = Math.min(at(0), at(6));
     if (standardOffsets.size > 10_000) standardOffsets.clear();
     standardOffsets.set(key, min);
@@ -231,7 +232,7 @@ export function longestZoneId(text: string): { length: number; id: string } | un
   return undefined;
 }
 /** Java's zone ids (ZoneId.getAvailableZoneIds, the name table's), by their lower case. */
-const JAVA_ZONE_IDS = new Map(Object.keys(JAVA_NAMES).map((id) => [id.toLowerCase(), id]));
+const JAVA_ZONE_IDS = new Map([...Object.keys(JAVA_NAMES).map((id): [string, string] => [id.toLowerCase(), id]), ['ut', 'UT']]);
 const LONGEST_ZONE_ID = Math.max(...[...JAVA_ZONE_IDS.keys()].map((k) => k.length));
 
 /** A local time in `zone` resolved as ZonedDateTime.ofLocal does with a preferred offset: in an overlap that one if valid, else the earlier; in a gap, moved on by its length. */

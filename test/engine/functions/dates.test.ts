@@ -101,6 +101,9 @@ describe('as a JDK 17\'s java.time answers (each case run there too)', () => {
     // (a Monday moves 1970-01-01 back into 1969, whose 60th day is March 1st; zone ids in any case)
     expect([p('Mon 060', 'EEE DDD'), p('Sun 060', 'EEE DDD'), p('2024-01-15 10:00 utc', 'yyyy-MM-dd HH:mm VV'), p('2024-01-15 10:00 japan', 'yyyy-MM-dd HH:mm VV')])
       .toEqual([-26438400000, 5097600000, 1705312800000, 1705280400000]);
+    // (a day of the month, then of the year, without a year: the latter wins, in 1969 after a Monday; UT is a zone id too)
+    expect([p('30 Mon 100', 'dd EEE D'), p('2020-06-01 12:00 UT', 'yyyy-MM-dd HH:mm VV'), p('2020-06-01 12:00 ut', 'yyyy-MM-dd HH:mm VV')]).toEqual([-22982400000, 1591012800000, 1591012800000]);
+    expect(p('400', 'D')).toMatch(/Invalid value for DayOfYear \(valid values 1 - 365\/366\): 400$/);
     expect(typeof p('23', 'c')).toBe('string');
   });
   it('p pads the field after it with spaces, written and read; QQQQQ is the quarter\'s number', () => {

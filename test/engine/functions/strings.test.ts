@@ -416,6 +416,7 @@ describe('Java\'s atomic groups, possessive quantifiers, flags for part of a pat
     ['REGEXP_EXTRACT', ['[\\s\\S]+', 'price:\u00a010\u202fEUR'], 'price:\u00a010\u202fEUR'],
     ['REGEXP_EXTRACT', ['[\\S]', ' \u00a0x'], '\u00a0'],
     ['REGEXP_EXTRACT', ['[^\\S]+', '\u00a0 \t'], ' \t'],
+    ['REGEXP_EXTRACT', ['[\\S-a]+', 'x-y'], 'x-y'],
     // a ] first in a class is the character
     ['REGEXP_EXTRACT', ['[]a]+', ']a]b'], ']a]'],
     ['REGEXP_EXTRACT', ['[^]a]+', ']ab'], 'b'],
