@@ -113,7 +113,7 @@ function withoutYear(p: Parsed): number {
   }
   // (the day of the year in the year the steps before reached: 1969 for a Monday to a Wednesday)
   if (p.dayOfYear !== undefined && (p.dayOfYear < 1 || p.dayOfYear > 365)) throw new EvalError(`Invalid value for DayOfYear (valid values 1 - 365/366): ${p.dayOfYear}`);
-  if (p.dayOfYear !== undefined) { d = new Date(Date.UTC(2000, 0, 1)); d.setUTCFullYear(new Date(((p.dayOfWeek === undefined ? 4 : p.dayOfWeek === 0 ? 7 : p.dayOfWeek) - 4) * DAY).getUTCFullYear()); d = new Date(d.getTime() + (p.dayOfYear - 1) * DAY); }
+  if (p.dayOfYear !== undefined) { const jan1 = new Date(Date.UTC(2000, 0, 1)); jan1.setUTCFullYear(d.getUTCFullYear()); d = new Date(jan1.getTime() + (p.dayOfYear - 1) * DAY); }
   if (p.month !== undefined) {
     if (p.month < 1 || p.month > 12) throw new EvalError(`Invalid value for MonthOfYear (valid values 1 - 12): ${p.month}`);
     const day = d.getUTCDate(), last = new Date(Date.UTC(d.getUTCFullYear(), p.month, 0)).getUTCDate();

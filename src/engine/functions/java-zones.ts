@@ -48,9 +48,14 @@ function fixedOffset(zone: string): number | undefined {
   if (zone === 'Z' || zone === 'UTC' || zone === 'GMT' || zone === 'UT') return 0;
   const m = OFFSET_ID.exec(zone);
   if (!m) return undefined;
-  const digits = m[2]!.replace(/:/g, '');
-  const [h, mi, sec] = digits.length === 1 ? [digits, '0', '0'] : [digits.slice(0, 2), digits.slice(2, 4) || '0', digits.slice(4, 6) || '0'];
-  return (m[1] === '-' ? -1 : 1) * (Number(h) * 3600 + Number(mi) * 60 + Number(sec));
+  const [h, mi, sec] = offsetFields(m[2]!);
+  return (m[1] === '-' ? -1 : 1) * (h * 3600 + mi * 60 + sec);
+}
+
+/** The hours, minutes and seconds an offset's digits give (+h, +hh, +hhmm, +hhmmss, colons or not). */
+function offsetFields(text: string): [number, number, number] {
+  const d = text.replace(/:/g, '');
+  return d.length === 1 ? [Number(d), 0, 0] : [Number(d.slice(0, 2)), Number(d.slice(2, 4) || 0), Number(d.slice(4, 6) || 0)];
 }
 const OFFSET_ID = /^(?:UTC|GMT|UT)?([+-])(\d{1,2}|\d{2}:\d{2}|\d{4}|\d{2}:\d{2}:\d{2}|\d{6})$/;
 
@@ -74,11 +79,10 @@ export function zoneArgument(zone: string): string {
   const fixed = fixedOffset(zone);
   if (fixed !== undefined) {
     // (ZoneOffset's bounds: at most 18 hours either way, minutes and seconds below 60)
-    const digits = OFFSET_ID.exec(zone)?.[2]?.replace(/:/g, '') ?? '';
-    const [h, mi, sec] = digits.length === 1 ? [digits] : [digits.slice(0, 2), digits.slice(2, 4), digits.slice(4, 6)];
-    if (Number(h) > 18) throw new EvalError(`Zone offset hours not in valid range: value ${Number(h)} is not in the range -18 to 18`);
-    if (Number(mi || 0) > 59) throw new EvalError(`Zone offset minutes not in valid range: value ${Number(mi)} is not in the range -59 to 59`);
-    if (Number(sec || 0) > 59) throw new EvalError(`Zone offset seconds not in valid range: value ${Number(sec)} is not in the range -59 to 59`);
+    const [h, mi, sec] = offsetFields(OFFSET_ID.exec(zone)?.[2] ?? '0');
+    if (h > 18) throw new EvalError(`Zone offset hours not in valid range: value ${h} is not in the range -18 to 18`);
+    if (mi > 59) throw new EvalError(`Zone offset minutes not in valid range: value ${mi} is not in the range -59 to 59`);
+    if (sec > 59) throw new EvalError(`Zone offset seconds not in valid range: value ${sec} is not in the range -59 to 59`);
     if (Math.abs(fixed) > 18 * 3600) throw new EvalError('Zone offset not in valid range: -18:00 to +18:00');
     resolved = zone;
   } else if (/^(?:UTC|GMT|UT)?[+-]/.test(zone)) {
@@ -211,8 +215,8 @@ export function offsetZone(m: RegExpExecArray, fail: () => never): string {
     if (m[1] === undefined) return 'Z';
     sign = m[1]; h = Number(m[2]); mi = Number(m[3] ?? 0); sec = Number(m[4] ?? 0);
   } else {
-    const digits = text.slice(1).replace(/:/g, '');
-    sign = text[0]!; h = Number(digits.slice(0, 2)); mi = Number(digits.slice(2, 4) || 0); sec = Number(digits.slice(4, 6) || 0);
+    sign = text[0]!;
+    [h, mi, sec] = offsetFields(text.slice(1));
   }
   if (h > 18 || mi > 59 || sec > 59 || (h === 18 && (mi > 0 || sec > 0))) fail();
   const two = (v: number) => String(v).padStart(2, '0');

@@ -247,7 +247,6 @@ function allMatches(pattern: string, s: string): SentMatch[] {
   return [...s.matchAll(re)].map((m) => ({ groups: javaGroups(re, m), index: m.index }));
 }
 
-/** Java's replacement syntax ($1, \$) in JS's ($1, $$). */
 /**
  * A Java replacement string (Matcher.appendReplacement) as JavaScript's: \x is x; $n takes the first
  * digit, then more while they name a group; ${name} a named group. What Java refuses (a $ without

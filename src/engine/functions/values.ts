@@ -5,8 +5,6 @@ import { EvalError } from '../analysis/errors.js';
 import { rememberShort } from '../util/remember-short.js';
 import { javaTrim } from '../util/java-trim.js';
 
-export { javaTrim } from '../util/java-trim.js';
-
 const JAVA_DECIMAL = /^[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?)$/;
 const JAVA_HEX = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)[fFdD]?$/;
 

@@ -7,6 +7,7 @@ import { realOneofs, type ProtoSchema } from './protobuf-schema.js';
 import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { SerdeError } from './serde-error.js';
+import { LONE_SURROGATE } from '../util/java-utf8.js';
 import { connectMismatch, type ConnectType } from './connect-types.js';
 
 type Obj = { [k: string]: unknown };
@@ -58,7 +59,6 @@ export function protobufCodec(schema: ProtoSchema, type: protobuf.Type, shape: S
 
 const wellKnown = (t: protobuf.Type) => t.fullName.replace(/^\./, '');
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * For a message of plain scalar fields, what decoding a row written with it gives, worked out from

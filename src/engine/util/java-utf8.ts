@@ -3,5 +3,9 @@
  * encoder replaces what it cannot encode), where Node writes U+FFFD's three bytes.
  */
 export function javaUtf8(s: string): Buffer {
-  return Buffer.from(/[\ud800-\udfff]/.test(s) ? s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?') : s, 'utf8');
+  return Buffer.from(/[\ud800-\udfff]/.test(s) ? s.replace(LONE_SURROGATES, '?') : s, 'utf8');
 }
+
+/** A surrogate without its pair. */
+export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
