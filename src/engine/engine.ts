@@ -187,15 +187,20 @@ export class Engine {
       for (const t of this.transients) if (progress < budget) progress += t.pump(budget - progress);
       total += progress;
       budget -= progress;
-      if (progress === 0) { forgetDecoded(); return total; }
+      if (progress === 0) { this.settle(); return total; }
       if (budget <= 0) {
-        forgetDecoded();
+        this.settle();
         if (!this.drainLater) { this.drainLater = true; setImmediate(() => { this.drainLater = false; this.drain(); }); }
         return total;
       }
     }
   }
   private drainLater = false;
+  /** What the queries read is read: decoded values are forgotten, the records packed (see TopicStore.pack). */
+  private settle(): void {
+    forgetDecoded();
+    this.topics.pack();
+  }
 
   /** Where queries log the records they cannot read or process, once the server has made the stream. */
   processingLog?: ProcessingLogSettings;

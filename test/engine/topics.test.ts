@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { StorageRefused, TopicStore, type PendingBatch } from '../../src/engine/storage/topics.js';
+import { StorageRefused, TopicStore, type PendingBatch, type TopicRecord } from '../../src/engine/storage/topics.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +210,65 @@ describe('a partition log of single records and pending batches', () => {
       // retention never deletes the newest record
       if (model.length) expect(log.start).toBeLessThan(log.end);
     }));
+  });
+});
+
+describe('records packed once read (TopicStore.pack)', () => {
+  // an operation on two stores alike, one of which packs its records whenever told to
+  // (mostly single records, so runs long enough to pack are common)
+  const op = fc.oneof(
+    { arbitrary: fc.record({ kind: fc.constant('one' as const), key: fc.option(fc.string({ maxLength: 6 })), value: fc.option(fc.string({ maxLength: 40 })), header: fc.boolean(), partition: fc.nat({ max: 1 }) }), weight: 12 },
+    { arbitrary: fc.record({ kind: fc.constant('batch' as const), n: fc.integer({ min: 1, max: 5 }), partition: fc.nat({ max: 1 }) }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('read' as const), at: fc.nat(), partition: fc.nat({ max: 1 }) }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), partition: fc.nat({ max: 1 }) }), weight: 1 },
+    { arbitrary: fc.constant({ kind: 'pack' as const }), weight: 2 },
+  );
+  const seen = (r: TopicRecord) => [r.topic, r.partition, r.offset, r.seq, r.timestamp, r.key?.toString('hex') ?? null, r.value?.toString('hex') ?? null, r.headers.map((h) => [h.key, h.value?.toString() ?? null])];
+
+  it('read back, retain, delete and are read by a cursor as records never packed are', () => {
+    fc.assert(fc.property(fc.array(op, { minLength: 30, maxLength: 150 }), fc.constantFrom(-1, 300, 1500), (ops, retention) => {
+      const [plain, packing] = [new TopicStore(retention), new TopicStore(retention)];
+      for (const s of [plain, packing]) s.create('t', { partitions: 2, replicas: 1 });
+      const cursors = [plain, packing].map((s) => new Cursor(s, ['t'], false));
+      let n = 0;
+      for (const o of ops) {
+        for (const s of [plain, packing]) {
+          const log = s.get('t')!.partitions[o.kind === 'pack' ? 0 : o.partition]!;
+          if (o.kind === 'one') s.append('t', { key: o.key === null ? null : Buffer.from(o.key), value: o.value === null ? null : Buffer.from(o.value), timestamp: n, partition: o.partition, headers: o.header ? [{ key: 'h', value: Buffer.from(`x${n}`) }] : undefined });
+          else if (o.kind === 'batch') s.appendBatch('t', o.partition, { count: o.n, bytes: o.n * 100, decode: () => Array.from({ length: o.n }, (_, i) => ({ key: null, value: Buffer.from(`b${n}-${i}`), timestamp: n, headers: [] })) });
+          else if (o.kind === 'read' && log.end > log.start) log.get(log.start + (o.at % (log.end - log.start)));
+          else if (o.kind === 'delete' && log.end > log.start) s.deleteRecords('t', o.partition, log.start + (o.at % (log.end - log.start + 1)));
+          else if (o.kind === 'pack' && s === packing) s.pack();
+        }
+        n++;
+        // a cursor reads the same records from both, in the same order
+        if (n % 7 === 0) for (let k = 0; k < 3; k++) { const [a, b] = cursors.map((c) => c.next()); expect(b && seen(b)).toEqual(a && seen(a)); }
+      }
+      for (let p = 0; p < 2; p++) {
+        const [a, b] = [plain, packing].map((s) => s.get('t')!.partitions[p]!);
+        expect([b.start, b.end]).toEqual([a.start, a.end]);
+        for (let o = a.start - 1; o <= a.end; o++) expect(b.get(o) && seen(b.get(o)!)).toEqual(a.get(o) && seen(a.get(o)!));
+        expect(b.all().map(seen)).toEqual(a.all().map(seen));
+      }
+    }));
+  });
+
+  it('packs runs of at least 8 records, leaves the records a reader holds as they were, and makes a packed record anew on each read', () => {
+    const topics = new TopicStore();
+    topics.create('t', { partitions: 1, replicas: 1 });
+    const log = topics.get('t')!.partitions[0]!;
+    const held = Array.from({ length: 7 }, (_, i) => topics.append('t', { key: Buffer.from('k'), value: Buffer.from(`v${i}`), timestamp: i, partition: 0 }));
+    topics.pack();
+    // fewer than 8: still the objects appended
+    expect(log.get(3)).toBe(held[3]);
+    topics.append('t', { key: Buffer.from('k'), value: Buffer.from('v7'), timestamp: 7, partition: 0 });
+    topics.pack();
+    const a = log.get(3)!, b = log.get(3)!;
+    expect(a).not.toBe(held[3]);
+    expect(a).not.toBe(b);
+    expect(seen(a)).toEqual(seen(held[3]!));
+    // a reader's record keeps its bytes, whatever the log does after
+    expect(held[3]!.value!.toString()).toBe('v3');
   });
 });
 

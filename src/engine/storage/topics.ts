@@ -1,6 +1,7 @@
 import { partitionForKey } from './partitioner.js';
 import { javaCompare } from '../util/java-order.js';
 import { ownMemory, SlabPool, SLAB_BYTES, type Lease, type Slab, type SlabHolder } from './slabs.js';
+import { PackedRun, storedBytes } from './packed.js';
 
 export interface Header { key: string; value: Buffer | null }
 
@@ -65,7 +66,7 @@ export interface PendingBatch {
 
 /**
  * A run of consecutive offsets: records already decoded (single appends go to the newest such
- * run), or one batch not decoded yet. A log is a list of them, so a batch costs one entry however
+ * run), the same packed once read, or one batch not decoded yet. A log is a list of them, so a batch costs one entry however
  * many records it holds.
  */
 class Segment {
@@ -79,8 +80,10 @@ class Segment {
     /** A producer's compressed batch of the first `wireCount` records, kept after they are decoded (see PendingBatch.wire). */
     public wire: Buffer | null = batch?.wire ?? null,
     readonly wireCount = batch?.count ?? 0,
+    /** Records packed once read (see PackedRun): neither `records` nor `batch` then. */
+    readonly packed: PackedRun | null = null,
   ) {}
-  get count(): number { return this.records ? this.records.length : this.batch!.count; }
+  get count(): number { return this.records ? this.records.length : this.packed ? this.packed.count : this.batch!.count; }
 }
 
 /**
@@ -182,6 +185,8 @@ export class PartitionLog implements SlabHolder {
   }
   /** Where this log's undecoded batches are copied to, if its retention reuses their memory. */
   slab: Slab | null = null;
+  /** Records were appended since the store last packed its logs (see TopicStore.pack). */
+  unpacked = false;
   private endOffset = 0;
   /** In offset order, the first beginning at `start` (retention copies a decoded run it trims). */
   private segments: Segment[] = [];
@@ -221,7 +226,7 @@ export class PartitionLog implements SlabHolder {
     this.hint = 0;
     const first = this.segments[0];
     if (first && to > first.base) {
-      const records = first.records ?? this.decode(0);
+      const records = this.recordsOf(0);
       const from = Math.max(this.start, first.base);
       if (this.retentionBytes >= 0) for (let o = from; o < to; o++) this.bytes -= recordBytes(records[o - first.base]!);
       this.segments[0] = new Segment(to, records.slice(to - first.base));
@@ -264,7 +269,7 @@ export class PartitionLog implements SlabHolder {
     const last = segs[segs.length - 1];
     if (last && last.base + last.count > offset) {
       // (a pending batch is taken back whole: its segment starts at or after `offset`)
-      const records = last.records ?? this.decode(segs.length - 1);
+      const records = this.recordsOf(segs.length - 1);
       if (counted) for (let o = Math.max(offset, this.start); o < last.base + records.length; o++) this.bytes -= recordBytes(records[o - last.base]!);
       records.length = offset - last.base;
       // (a batch cut short is no longer the batch that came)
@@ -304,12 +309,18 @@ export class PartitionLog implements SlabHolder {
       seg = segs[i]!;
       this.hint = i;
     }
+    if (seg.packed) return seg.packed.record(offset - seg.base, this.topic, this.partition, offset, NO_HEADERS);
     return (seg.records ?? this.decode(i)!)[offset - seg.base];
   }
   all(): readonly TopicRecord[] {
     const out: TopicRecord[] = [];
     for (let i = 0; i < this.segments.length; i++) {
-      const seg = this.segments[i]!, records = seg.records ?? this.decode(i)!;
+      const seg = this.segments[i]!, packed = seg.packed;
+      if (packed) {
+        for (let j = Math.max(0, this.start - seg.base); j < packed.count; j++) out.push(packed.record(j, this.topic, this.partition, seg.base + j, NO_HEADERS));
+        continue;
+      }
+      const records = seg.records ?? this.decode(i)!;
       for (let j = Math.max(0, this.start - seg.base); j < records.length; j++) out.push(records[j]!);
     }
     return out;
@@ -369,6 +380,27 @@ export class PartitionLog implements SlabHolder {
     return lo;
   }
 
+  /** Segment `index`'s records as objects: a pending batch decoded, a packed run made into records again (both kept so). */
+  private recordsOf(index: number): TopicRecord[] {
+    const seg = this.segments[index]!;
+    if (seg.records) return seg.records;
+    if (!seg.packed) return this.decode(index);
+    const records: TopicRecord[] = new Array(seg.packed.count);
+    for (let i = 0; i < records.length; i++) records[i] = seg.packed.record(i, this.topic, this.partition, seg.base + i, NO_HEADERS);
+    this.segments[index] = new Segment(seg.base, records, null, 0, seg.wire, seg.wireCount);
+    return records;
+  }
+
+  /**
+   * Packs the newest run of records (see PackedRun), once it holds `min` of them: records appended
+   * later start a new run. Not while an `atomically` group may take appends back.
+   */
+  pack(min: number): void {
+    const segs = this.segments, last = segs[segs.length - 1];
+    if (this.held || !last?.records || last.records.length < min) return;
+    segs[segs.length - 1] = new Segment(last.base, null, null, 0, last.wire, last.wireCount, PackedRun.of(last.records, NO_HEADERS));
+  }
+
   /** Decodes the pending batch of segment `index`; if decoding throws, the batch stays pending. */
   private decode(index: number): TopicRecord[] {
     const seg = this.segments[index]!, batch = seg.batch!;
@@ -400,6 +432,9 @@ export class PartitionLog implements SlabHolder {
       if (seg.records) {
         while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= recordBytes(seg.records[start++ - seg.base]!);
         if (start < segEnd) break;
+      } else if (seg.packed) {
+        while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= seg.packed.bytesOf(start++ - seg.base);
+        if (start < segEnd) break;
       } else {
         if (segEnd > this.newest) break;
         this.bytes -= seg.batch!.bytes;
@@ -415,12 +450,18 @@ export class PartitionLog implements SlabHolder {
     // a decoded run trimmed at its front is copied without the deleted records
     const first = this.segments[0];
     if (first?.records && start > first.base) this.segments[0] = new Segment(start, first.records.slice(start - first.base));
+    else if (first?.packed && start > first.base) this.segments[0] = new Segment(start, null, null, 0, null, 0, first.packed.slice(start - first.base));
   }
 }
 
-const recordBytes = (r: TopicRecord) => 70 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
+const recordBytes = (r: TopicRecord) => storedBytes(r.key?.length ?? 0, r.value?.length ?? 0);
 /** The bytes a segment holds from offset `from` on (a pending batch counts whole). */
 function segmentBytes(seg: Segment, from: number): number {
+  if (seg.packed) {
+    let n = 0;
+    for (let i = Math.max(0, from - seg.base); i < seg.packed.count; i++) n += seg.packed.bytesOf(i);
+    return n;
+  }
   if (!seg.records) return seg.batch!.bytes;
   let n = 0;
   for (let i = Math.max(0, from - seg.base); i < seg.records.length; i++) n += recordBytes(seg.records[i]!);
@@ -531,6 +572,22 @@ export class TopicStore {
   private marks: Map<PartitionLog, { end: number; newest: number }> | undefined;
   private mark(log: PartitionLog): void {
     if (this.marks && !this.marks.has(log)) { this.marks.set(log, { end: log.end, newest: log.lastAppend }); log.hold(); }
+  }
+
+  /** The logs records were appended to since the last `pack`. */
+  private toPack: PartitionLog[] = [];
+  private appended(log: PartitionLog): void {
+    if (!log.unpacked) { log.unpacked = true; this.toPack.push(log); }
+  }
+  /**
+   * Packs the records appended since the last call, in runs of at least 8 (see PackedRun): called
+   * once the queries have read them, so records are objects while they are being read.
+   */
+  pack(): void {
+    if (this.marks) return;
+    const logs = this.toPack;
+    this.toPack = [];
+    for (const log of logs) { log.unpacked = false; log.pack(8); }
   }
 
   /** Adds a listener; returns a function that removes it. */
@@ -709,6 +766,7 @@ export class TopicStore {
     const alone = !this.marks && this.listeners.length > 0, newest = log.lastAppend;
     if (alone) log.hold();
     log.push(out);
+    this.appended(log);
     try { for (const l of this.listeners) l(out, origin); } catch (e) { if (origin === 'external' && alone) log.truncateTo(out.offset, newest); throw e; } finally { if (alone) log.release(); }
     for (const l of this.dataListeners) l();
     return out;
@@ -731,6 +789,7 @@ export class TopicStore {
       timestamp: topic.logAppendTime && !timed ? now : r.timestamp, headers: r.headers ?? NO_HEADERS, seq: this.seq++, shared: undefined,
     }));
     log.pushAll(out);
+    this.appended(log);
     for (const r of out) for (const l of this.listeners) l(r, origin);
     // the records just taken one by one were one unit: a group keeps its bounds (see onGroup)
     if (out.length > 1) for (const l of this.groupListeners) l.unit?.(out.length);
