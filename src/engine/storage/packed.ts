@@ -1,15 +1,16 @@
 import type { Header, TopicRecord } from './topics.js';
 
 /**
- * A partition's records packed once every query has read them: their keys and values copied into
- * one buffer, their lengths, times and sequence numbers into one table of numbers. A log keeps
- * thousands of records for its retention; kept as objects (a record, a key buffer, a value buffer
- * each), every young-generation collection would copy them and promote them, and they would die
- * in the old generation (a fifth of the engine's time under a steady stream of records, measured).
- * Packed, a run of records is a handful of objects, and a record is made again when it is read.
+ * A partition's records packed once every query has read them: their keys' and values' places in
+ * memory (the memory itself is not copied), lengths, times and sequence numbers in one table of
+ * numbers. A log keeps thousands of records for its retention; kept as objects (a record, a key
+ * buffer, a value buffer each), every young-generation collection would copy them and promote
+ * them, and they would die in the old generation (a fifth of the engine's time under a steady
+ * stream of records, measured). Packed, a run of records is a handful of objects, and a record is
+ * made again when it is read, its key and value views of the same memory.
  */
 
-/** The table's numbers per record: key start, key length (-1: null), value start, value length (-1: null), timestamp, seq. */
+/** The table's numbers per record: key offset, key length (-1: null), value offset, value length (-1: null), timestamp, seq. */
 const W = 6;
 
 /** What retention counts for a record: its key and value bytes and a fixed overhead, as a broker's log counts batches. */
@@ -17,11 +18,12 @@ export const storedBytes = (keyLength: number, valueLength: number): number => 7
 
 export class PackedRun {
   private constructor(
-    private readonly memory: Buffer,
+    /** Each record's key's and value's memory (2 per record; null for a null key or value). */
+    private readonly memory: readonly (ArrayBufferLike | null)[],
     private readonly table: Float64Array,
     /** Each record's headers, where any record has some; null when none has. */
     private readonly headers: readonly Header[][] | null,
-    /** The index of this run's first record in the table (a run cut at its front shares the table). */
+    /** The index of this run's first record (a run cut at its front shares the table). */
     private readonly first: number,
     readonly count: number,
   ) {}
@@ -29,37 +31,27 @@ export class PackedRun {
   /** Packs `records` (consecutive offsets of one partition); `noHeaders` is what a record without headers holds. */
   static of(records: readonly TopicRecord[], noHeaders: readonly Header[]): PackedRun {
     const n = records.length;
-    let size = 0, withHeaders = false;
-    for (let i = 0; i < n; i++) {
-      const r = records[i]!;
-      size += (r.key?.length ?? 0) + (r.value?.length ?? 0);
-      if (r.headers !== noHeaders && r.headers.length > 0) withHeaders = true;
-    }
-    const memory = Buffer.allocUnsafe(size);
+    const memory = new Array<ArrayBufferLike | null>(2 * n);
     const table = new Float64Array(n * W);
-    const headers = withHeaders ? records.map((r) => r.headers) : null;
-    let at = 0;
+    let withHeaders = false;
     for (let i = 0, t = 0; i < n; i++, t += W) {
-      const r = records[i]!;
-      table[t] = at;
-      if (r.key === null) table[t + 1] = -1;
-      else { memory.set(r.key, at); at += r.key.length; table[t + 1] = r.key.length; }
-      table[t + 2] = at;
-      if (r.value === null) table[t + 3] = -1;
-      else { memory.set(r.value, at); at += r.value.length; table[t + 3] = r.value.length; }
+      const r = records[i]!, key = r.key, value = r.value;
+      if (key === null) { memory[2 * i] = null; table[t + 1] = -1; } else { memory[2 * i] = key.buffer; table[t] = key.byteOffset; table[t + 1] = key.length; }
+      if (value === null) { memory[2 * i + 1] = null; table[t + 3] = -1; } else { memory[2 * i + 1] = value.buffer; table[t + 2] = value.byteOffset; table[t + 3] = value.length; }
       table[t + 4] = r.timestamp;
       table[t + 5] = r.seq;
+      if (r.headers !== noHeaders && r.headers.length > 0) withHeaders = true;
     }
-    return new PackedRun(memory, table, headers, 0, n);
+    return new PackedRun(memory, table, withHeaders ? records.map((r) => r.headers) : null, 0, n);
   }
 
-  /** Record `i` of the run (at `offset` of `topic`'s `partition`), made anew: its key and value are views of the run's memory. */
+  /** Record `i` of the run (at `offset` of `topic`'s `partition`), made anew. */
   record(i: number, topic: string, partition: number, offset: number, noHeaders: Header[]): TopicRecord {
-    const t = (this.first + i) * W, table = this.table, memory = this.memory;
-    const kl = table[t + 1]!, vl = table[t + 3]!;
-    const key = kl < 0 ? null : memory.subarray(table[t]!, table[t]! + kl);
-    const value = vl < 0 ? null : memory.subarray(table[t + 2]!, table[t + 2]! + vl);
-    return { topic, partition, offset, key, value, timestamp: table[t + 4]!, headers: this.headers?.[this.first + i] ?? noHeaders, seq: table[t + 5]!, shared: undefined };
+    const j = this.first + i, t = j * W, table = this.table;
+    const km = this.memory[2 * j], vm = this.memory[2 * j + 1];
+    const key = km ? Buffer.from(km, table[t]!, table[t + 1]!) : null;
+    const value = vm ? Buffer.from(vm, table[t + 2]!, table[t + 3]!) : null;
+    return { topic, partition, offset, key, value, timestamp: table[t + 4]!, headers: this.headers?.[j] ?? noHeaders, seq: table[t + 5]!, shared: undefined };
   }
 
   /** What retention counts for record `i`. */
