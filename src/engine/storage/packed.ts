@@ -20,7 +20,8 @@ export class PackedRun {
   private constructor(
     /** Each record's key's and value's memory (2 per record; null for a null key or value). */
     private readonly memory: readonly (ArrayBufferLike | null)[],
-    private readonly table: Float64Array,
+    /** (a plain array of doubles: a typed array's memory of its own costs more to make than the run saves) */
+    private readonly table: readonly number[],
     /** Each record's headers, where any record has some; null when none has. */
     private readonly headers: readonly Header[][] | null,
     /** The index of this run's first record (a run cut at its front shares the table). */
@@ -32,12 +33,12 @@ export class PackedRun {
   static of(records: readonly TopicRecord[], noHeaders: readonly Header[]): PackedRun {
     const n = records.length;
     const memory = new Array<ArrayBufferLike | null>(2 * n);
-    const table = new Float64Array(n * W);
+    const table = new Array<number>(n * W);
     let withHeaders = false;
     for (let i = 0, t = 0; i < n; i++, t += W) {
       const r = records[i]!, key = r.key, value = r.value;
-      if (key === null) { memory[2 * i] = null; table[t + 1] = -1; } else { memory[2 * i] = key.buffer; table[t] = key.byteOffset; table[t + 1] = key.length; }
-      if (value === null) { memory[2 * i + 1] = null; table[t + 3] = -1; } else { memory[2 * i + 1] = value.buffer; table[t + 2] = value.byteOffset; table[t + 3] = value.length; }
+      if (key === null) { memory[2 * i] = null; table[t] = 0; table[t + 1] = -1; } else { memory[2 * i] = key.buffer; table[t] = key.byteOffset; table[t + 1] = key.length; }
+      if (value === null) { memory[2 * i + 1] = null; table[t + 2] = 0; table[t + 3] = -1; } else { memory[2 * i + 1] = value.buffer; table[t + 2] = value.byteOffset; table[t + 3] = value.length; }
       table[t + 4] = r.timestamp;
       table[t + 5] = r.seq;
       if (r.headers !== noHeaders && r.headers.length > 0) withHeaders = true;
