@@ -196,7 +196,11 @@ export class Engine {
     }
   }
   private drainLater = false;
-  /** What the queries read is read: decoded values are forgotten, the records packed (see TopicStore.pack). */
+  /**
+   * The end of a drain: decoded values are forgotten and the records appended packed (see
+   * TopicStore.pack); what a query has not read yet (a drain that ran out of budget) is made again
+   * as records when it reads it.
+   */
   private settle(): void {
     forgetDecoded();
     this.topics.pack();

@@ -436,8 +436,9 @@ describe('a query cursor reads through the arrival log', () => {
   it('gives the records in append order across partitions and topics, through retention, batches, taken-back appends, DeleteRecords, repositioning and compaction of its entries', () => {
     type Op = { k: 'append'; topic: number; partition: number; size: number } | { k: 'batch'; topic: number; partition: number; n: number }
       | { k: 'read'; n: number } | { k: 'fail'; topic: number; partition: number } | { k: 'deleteRecords'; topic: number; partition: number; ahead: number }
-      | { k: 'restore'; back: number };
+      | { k: 'restore'; back: number } | { k: 'pack' };
     const op: fc.Arbitrary<Op> = fc.oneof(
+      fc.constant({ k: 'pack' as const }),
       fc.record({ k: fc.constant('append' as const), topic: fc.nat(1), partition: fc.nat(3), size: fc.integer({ min: 1, max: 400 }) }),
       fc.record({ k: fc.constant('batch' as const), topic: fc.nat(1), partition: fc.nat(3), n: fc.integer({ min: 1, max: 20 }) }),
       fc.record({ k: fc.constant('read' as const), n: fc.integer({ min: 1, max: 30 }) }),
@@ -463,7 +464,8 @@ describe('a query cursor reads through the arrival log', () => {
         } else if (o.k === 'deleteRecords') {
           const log = topics.get(name(o.topic))!.partitions[o.partition]!;
           topics.deleteRecords(name(o.topic), o.partition, Math.min(log.end, log.start + o.ahead));
-        } else if (o.k === 'restore') {
+        } else if (o.k === 'pack') topics.pack();
+        else if (o.k === 'restore') {
           // positions set from outside (CREATE OR REPLACE keeps a query's position): a few records back
           const offsets = cursor.offsets();
           for (const [n, ps] of Object.entries(offsets)) offsets[n] = ps.map((x) => Math.max(0, x - o.back));
@@ -480,6 +482,56 @@ describe('a query cursor reads through the arrival log', () => {
         }
       }
     }), { numRuns: 300 });
+  });
+});
+
+describe('a query cursor over a backlog of packed records', () => {
+  // the next record by the definition: while a partition's next record is one of the backlog (there
+  // when the cursor started), the earliest-timed of those (then the earlier appended); after, the
+  // earliest appended of all partitions' next records
+  const reference = (topics: TopicStore, pos: Map<string, number[]>, ends: Map<string, number[]>) => {
+    let early: TopicRecord | undefined, best: TopicRecord | undefined;
+    for (const [name, ps] of pos) {
+      topics.get(name)!.partitions.forEach((log, p) => {
+        const r = log.get(ps[p]!);
+        if (!r) return;
+        if (!best || r.seq < best.seq) best = r;
+        if (r.offset < ends.get(name)![p]! && (!early || r.timestamp < early.timestamp || (r.timestamp === early.timestamp && r.seq < early.seq))) early = r;
+      });
+    }
+    return early ?? best;
+  };
+
+  it('merges the topics\' backlogs by time, and reads on in arrival order after, as records never packed are read', () => {
+    const rec = fc.record({ topic: fc.constantFrom('a', 'b'), partition: fc.nat(2), ts: fc.nat(50) });
+    fc.assert(fc.property(fc.array(rec, { minLength: 10, maxLength: 80 }), fc.array(rec, { maxLength: 20 }), fc.nat(40), (before, after, readFirst) => {
+      const [plain, packing] = [new TopicStore(), new TopicStore()];
+      for (const s of [plain, packing]) for (const t of ['a', 'b']) s.create(t, { partitions: 3, replicas: 1 });
+      const append = (r: { topic: string; partition: number; ts: number }) => {
+        for (const s of [plain, packing]) s.append(r.topic, { key: Buffer.from(`k${r.ts}`), value: Buffer.from(`v${r.ts}`), timestamp: r.ts, partition: r.partition });
+      };
+      for (const r of before) append(r);
+      packing.pack();
+      const cursor = new Cursor(packing, ['a', 'b'], false);
+      const pos = new Map(['a', 'b'].map((n) => [n, [0, 0, 0]]));
+      const ends = new Map(['a', 'b'].map((n) => [n, plain.get(n)!.endOffsets()]));
+      let inBacklog = true;
+      const read = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          // (once no partition's next record is of the backlog, it is over for good)
+          if (inBacklog && ![...pos].some(([name, ps]) => ps.some((o, p) => o < ends.get(name)![p]! && o < plain.get(name)!.partitions[p]!.end))) inBacklog = false;
+          const want = reference(plain, pos, inBacklog ? ends : new Map(['a', 'b'].map((n) => [n, [0, 0, 0]])));
+          const got = cursor.next();
+          expect(got && [got.topic, got.partition, got.offset, got.timestamp, got.value!.toString()]).toEqual(want && [want.topic, want.partition, want.offset, want.timestamp, want.value!.toString()]);
+          if (!want) return;
+          pos.get(want.topic)![want.partition] = want.offset + 1;
+        }
+      };
+      read(readFirst);
+      for (const r of after) append(r);
+      packing.pack();
+      read(before.length + after.length);
+    }), { numRuns: 200 });
   });
 });
 

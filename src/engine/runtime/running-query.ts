@@ -24,6 +24,12 @@ export class Cursor {
    */
   private backlog: number[][] | undefined;
   /**
+   * While a backlog is read: each topic's partitions' next records as last looked at, so a record
+   * packed in its log (made anew on each read) is made once, not at every call. Valid while the
+   * topic, its arrival log's version (appends taken back) and the position are the same.
+   */
+  private peeked: { topic: Topic | undefined; version: number; recs: (TopicRecord | undefined)[] }[] = [];
+  /**
    * Per topic, where the query is in its arrival log (records in append order): the next record is
    * found there at once. `topic` and `version` tell when to find the place again (the topic made
    * anew, entries taken back, positions set from outside).
@@ -59,11 +65,14 @@ export class Cursor {
       const pos = this.positions.get(names[n]!)!;
       const parts = t.partitions;
       while (pos.length < parts.length) pos.push(0);
+      let peek = this.peeked[n];
+      if (!peek || peek.topic !== t || peek.version !== t.arrivals.version) peek = this.peeked[n] = { topic: t, version: t.arrivals.version, recs: [] };
       for (let p = 0; p < parts.length; p++) {
         const log = parts[p]!;
         // a position that retention has deleted moves to the log start, as auto.offset.reset=earliest does
         if (pos[p]! < log.start) pos[p] = log.start;
-        const r = log.get(pos[p]!);
+        let r = peek.recs[p];
+        if (r === undefined || r.offset !== pos[p]) r = peek.recs[p] = log.get(pos[p]!);
         if (!r) continue;
         if (!best || r.seq < best.seq) { best = r; bestPos = pos; bestPart = p; }
         if (backlog && pos[p]! < (backlog[n]![p] ?? 0) && (!early || r.timestamp < early.timestamp || (r.timestamp === early.timestamp && r.seq < early.seq))) {
@@ -71,7 +80,7 @@ export class Cursor {
         }
       }
     }
-    if (backlog && !early) { this.backlog = undefined; this.lost(); }
+    if (backlog && !early) { this.backlog = undefined; this.peeked = []; this.lost(); }
     if (earlyPos) { earlyPos[earlyPart]!++; return early; }
     if (bestPos) bestPos[bestPart]!++;
     return best;

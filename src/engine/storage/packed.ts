@@ -24,8 +24,6 @@ export class PackedRun {
     private readonly table: readonly number[],
     /** Each record's headers, where any record has some; null when none has. */
     private readonly headers: readonly Header[][] | null,
-    /** The index of this run's first record (a run cut at its front shares the table). */
-    private readonly first: number,
     readonly count: number,
   ) {}
 
@@ -43,12 +41,12 @@ export class PackedRun {
       table[t + 5] = r.seq;
       if (r.headers !== noHeaders && r.headers.length > 0) withHeaders = true;
     }
-    return new PackedRun(memory, table, withHeaders ? records.map((r) => r.headers) : null, 0, n);
+    return new PackedRun(memory, table, withHeaders ? records.map((r) => r.headers) : null, n);
   }
 
   /** Record `i` of the run (at `offset` of `topic`'s `partition`), made anew. */
   record(i: number, topic: string, partition: number, offset: number, noHeaders: Header[]): TopicRecord {
-    const j = this.first + i, t = j * W, table = this.table;
+    const j = i, t = j * W, table = this.table;
     const km = this.memory[2 * j], vm = this.memory[2 * j + 1];
     const key = km ? Buffer.from(km, table[t]!, table[t + 1]!) : null;
     const value = vm ? Buffer.from(vm, table[t + 2]!, table[t + 3]!) : null;
@@ -57,12 +55,14 @@ export class PackedRun {
 
   /** What retention counts for record `i`. */
   bytesOf(i: number): number {
-    const t = (this.first + i) * W;
+    const t = i * W;
     return storedBytes(Math.max(0, this.table[t + 1]!), Math.max(0, this.table[t + 3]!));
   }
 
   /** The run from record `from` to before `to`. */
   slice(from: number, to = this.count): PackedRun {
-    return new PackedRun(this.memory, this.table, this.headers, this.first + from, Math.max(0, Math.min(to, this.count) - from));
+    const end = Math.max(from, Math.min(to, this.count));
+    // (copied: the memory of the records left out is no longer held)
+    return new PackedRun(this.memory.slice(2 * from, 2 * end), this.table.slice(from * W, end * W), this.headers?.slice(from, end) ?? null, end - from);
   }
 }

@@ -225,7 +225,11 @@ export class PartitionLog implements SlabHolder {
     this.segments = this.segments.slice(drop);
     this.hint = 0;
     const first = this.segments[0];
-    if (first && to > first.base) {
+    if (first?.packed && to > first.base) {
+      const packed = first.packed;
+      if (this.retentionBytes >= 0) for (let o = Math.max(this.start, first.base); o < to; o++) this.bytes -= packed.bytesOf(o - first.base);
+      this.segments[0] = new Segment(to, null, null, 0, null, 0, packed.slice(to - first.base));
+    } else if (first && to > first.base) {
       const records = this.recordsOf(0);
       const from = Math.max(this.start, first.base);
       if (this.retentionBytes >= 0) for (let o = from; o < to; o++) this.bytes -= recordBytes(records[o - first.base]!);
@@ -272,8 +276,9 @@ export class PartitionLog implements SlabHolder {
       const records = this.recordsOf(segs.length - 1);
       if (counted) for (let o = Math.max(offset, this.start); o < last.base + records.length; o++) this.bytes -= recordBytes(records[o - last.base]!);
       records.length = offset - last.base;
-      // (a batch cut short is no longer the batch that came)
-      if (records.length < last.wireCount) last.wire = null;
+      // (a batch cut short is no longer the batch that came; the segment is the one recordsOf left)
+      const cut = segs[segs.length - 1]!;
+      if (records.length < cut.wireCount) cut.wire = null;
     }
     this.endOffset = offset;
     if (this.start > offset) this.start = offset;
@@ -581,7 +586,7 @@ export class TopicStore {
   }
   /**
    * Packs the records appended since the last call, in runs of at least 8 (see PackedRun): called
-   * once the queries have read them, so records are objects while they are being read.
+   * at the end of a drain, so the records queries read as they arrive are objects while they read them.
    */
   pack(): void {
     if (this.marks) return;
