@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { valueSerde } from '../../src/engine/serde/formats.js';
 import { T } from '../../src/engine/sql/types.js';
-import { jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
+import { fromParsedJson, jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
+import { parseJsonAsWritten, parseJsonExact } from '../../src/engine/serde/json-exact.js';
 import { jsonSrCodec } from '../../src/engine/serde/json-sr-serde.js';
 import fc from 'fast-check';
 
@@ -147,5 +148,32 @@ describe('strings written as Jackson writes them (topics and REST rows)', () => 
     // column and struct field names as well
     const row = jsonObjectWriter([{ name: 'V😀', type: T.struct([{ name: 'F😀', type: T.STRING }]) }])([{ 'F😀': 'x' }]);
     expect(row).toBe('{"V\\uD83D\\uDE00":{"F\\uD83D\\uDE00":"x"}}');
+  });
+});
+
+describe('a JSON record\'s columns read without fromParsedJson where it would keep the value', () => {
+  // number texts where a double, an INT and a long part ways with what Jackson reads
+  const numbers = ['0', '-0', '1', '-1', '1.0', '1.5', '-2.5', '1e5', '1E-3', '2147483647', '2147483648', '-2147483648', '-2147483649',
+    '9007199254740991', '9007199254740993', '12345678901234567890', '1.00000000000000001', '0.99999999999999999999', '1e400', '123456789012345'];
+  const json = fc.oneof(
+    fc.constantFrom(...numbers), fc.integer().map(String), fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+    fc.string({ maxLength: 8 }).map((s) => JSON.stringify(s)), fc.constantFrom('true', 'false', 'null', '"1.50"', '"true"', '[1,2.0]', '{"x":1.0}'),
+  );
+  const kinds = ['STRING', 'INTEGER', 'BIGINT', 'DOUBLE', 'BOOLEAN'] as const;
+  const outcome = (f: () => unknown) => { try { return { ok: f() }; } catch (e) { return { error: (e as Error).message }; } };
+
+  it('gives what fromParsedJson gives for each column, or fails as it fails', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.constantFrom(...kinds), json), { minLength: 1, maxLength: 5 }), (spec) => {
+      const cols = spec.map(([k], i) => ({ name: `C${i}`, type: T[k], ns: 'VALUE' as const }));
+      const text = `{${spec.map(([, v], i) => `"C${i}":${v}`).join(',')}}`;
+      const got = outcome(() => valueSerde({ format: 'JSON' }, cols).deserialize(Buffer.from(text)));
+      // the reference: every column through fromParsedJson, as the reader did for all of them before
+      const want = outcome(() => {
+        const obj = parseJsonExact(text) as Record<string, unknown>, exact = parseJsonAsWritten(text) as Record<string, unknown> | undefined;
+        return cols.map((c) => fromParsedJson(obj[c.name], c.type, c.name, () => text, () => (exact ?? obj)[c.name]));
+      });
+      expect(got).toEqual(want);
+      if ('ok' in got) for (const [i, v] of (got.ok as unknown[]).entries()) expect(Object.is(v, -0), `column ${i} of ${text}`).toBe(Object.is((want as { ok: unknown[] }).ok[i], -0));
+    }), { numRuns: 3000 });
   });
 });

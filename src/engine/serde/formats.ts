@@ -1,5 +1,5 @@
 import { decodeBase64 } from './base64.js';
-import { parseJsonAsWritten, parseJsonExact } from './json-exact.js';
+import { digitsMayRound, parseJsonAsWritten, parseJsonExact } from './json-exact.js';
 import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
@@ -158,6 +158,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   const pick = makeFieldPicker(cols.map((c) => c.name));
   const longs = readsLongs(cols.map((c) => c.type));
   const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
+  const fast = cols.map((c) => FAST_KINDS[c.type.kind] ?? 0);
   return {
     serialize(values) {
       const bytes = Buffer.from(write(values));
@@ -179,11 +180,21 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       // a number whose text as written counts (one read into a STRING column: 1.0, 1.50; one a double
       // may not hold in an INT or BIGINT, at any depth) is read again from the record, exactly
       // (one pair of callbacks for the record, told the column by `at`: a pair per column costs garbage)
-      let exact: unknown[] | undefined, at = 0;
+      let exact: unknown[] | undefined, at = 0, many: boolean | undefined;
       const textOf = () => text, asWritten = () => (exact ??= pick((parseJsonAsWritten(text) ?? obj) as Record<string, unknown>))[at];
       for (let i = 0; i < cols.length; i++) {
+        const v = raw[i];
+        // what fromParsedJson would give back as it is, without the call (most columns of most records)
+        switch (fast[i]) {
+          case FAST_STRING: if (typeof v === 'string') continue; break;
+          case FAST_DOUBLE: if (typeof v === 'number') continue; break;
+          case FAST_BOOLEAN: if (typeof v === 'boolean') continue; break;
+          // (a whole number, unless the record has a run of digits a double may have rounded)
+          case FAST_INT: if (typeof v === 'number' && (v | 0) === v && !(many ??= digitsMayRound(text))) { raw[i] = v | 0; continue; } break;
+          case FAST_LONG: if (typeof v === 'number' && Number.isSafeInteger(v) && !(many ??= digitsMayRound(text))) continue; break;
+        }
         at = i;
-        raw[i] = fromParsedJson(raw[i], cols[i]!.type, cols[i]!.name, textOf, asWritten);
+        raw[i] = fromParsedJson(v, cols[i]!.type, cols[i]!.name, textOf, asWritten);
       }
       remember(bytes, schema, raw);
       return raw;
@@ -192,6 +203,10 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
 }
 
 
+
+/** Column types whose common values a JSON record's reader keeps as JSON.parse read them (see jsonSerde's deserialize). */
+const FAST_STRING = 1, FAST_DOUBLE = 2, FAST_BOOLEAN = 3, FAST_INT = 4, FAST_LONG = 5;
+const FAST_KINDS: Partial<Record<SqlType['kind'], number>> = { STRING: FAST_STRING, DOUBLE: FAST_DOUBLE, BOOLEAN: FAST_BOOLEAN, INTEGER: FAST_INT, BIGINT: FAST_LONG };
 
 /** A record's JSON text; Confluent's JSON_SR framing (magic byte 0 + 4-byte id) is tolerated on read, as ksqlDB's JSON deserializer does. */
 const jsonText = (bytes: Buffer): string => (bytes.length > 5 && bytes[0] === 0 ? bytes.subarray(5).toString('utf8') : bytes.toString('utf8'));
