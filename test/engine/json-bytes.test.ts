@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueSerde } from '../../src/engine/serde/formats.js';
 import { T } from '../../src/engine/sql/types.js';
-import { fromParsedJson, jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
+import { fromParsedJson, jsonObjectBytesWriter, jsonObjectWriter, toJsonText } from '../../src/engine/serde/json-value.js';
 import { parseJsonAsWritten, parseJsonExact } from '../../src/engine/serde/json-exact.js';
 import { jsonSrCodec } from '../../src/engine/serde/json-sr-serde.js';
 import fc from 'fast-check';
@@ -175,5 +175,40 @@ describe('a JSON record\'s columns read without fromParsedJson where it would ke
       expect(got).toEqual(want);
       if ('ok' in got) for (const [i, v] of (got.ok as unknown[]).entries()) expect(Object.is(v, -0), `column ${i} of ${text}`).toBe(Object.is((want as { ok: unknown[] }).ok[i], -0));
     }), { numRuns: 3000 });
+  });
+});
+
+describe('JSON records written as bytes (jsonObjectBytesWriter)', () => {
+  const types = [T.STRING, T.INTEGER, T.BIGINT, T.BOOLEAN, T.DOUBLE, { kind: 'ARRAY', item: T.STRING } as const, { kind: 'MAP', key: T.STRING, value: T.INTEGER } as const];
+  const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 6 }), fc.constantFrom('', 'a"b', 'c\\d', '\u0000\u001f', '\ud800', 'é€😀', 'tab\tnl\n', '\u007f'));
+  const valueOf = (t: (typeof types)[number]): fc.Arbitrary<unknown> => {
+    switch (t.kind) {
+      case 'STRING': return fc.option(text);
+      case 'INTEGER': return fc.option(fc.integer({ min: -2147483648, max: 2147483647 }));
+      case 'BIGINT': return fc.option(fc.oneof(fc.maxSafeInteger(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })));
+      case 'BOOLEAN': return fc.option(fc.boolean());
+      case 'DOUBLE': return fc.option(fc.double());
+      case 'ARRAY': return fc.option(fc.array(fc.option(text), { maxLength: 3 }));
+      default: return fc.option(fc.array(fc.tuple(text, fc.option(fc.integer())), { maxLength: 3 }).map((e) => new Map(e)));
+    }
+  };
+  const record = fc.array(fc.constantFrom(...types.keys()), { maxLength: 6 }).chain((ks) => fc.tuple(fc.constant(ks), fc.tuple(...ks.map((k) => valueOf(types[k]!)))));
+
+  it('are the bytes of the text jsonObjectWriter writes, record after record (a full arena left behind), each record\'s bytes kept', () => {
+    fc.assert(fc.property(fc.array(record, { minLength: 1, maxLength: 40 }), fc.constantFrom('X', 'name "q"', 'ü'), (records, name) => {
+      const written: [Buffer, Buffer][] = [];
+      for (const [ks, values] of records) {
+        const cols = ks.map((k, i) => ({ name: `${name}${i}`, type: types[k]! }));
+        written.push([jsonObjectBytesWriter(cols)(values), Buffer.from(jsonObjectWriter(cols)(values))]);
+      }
+      // (compared after all are written: a later record never writes over an earlier one's bytes)
+      for (const [got, want] of written) expect(got.toString('hex')).toBe(want.toString('hex'));
+    }), { numRuns: 1500 });
+  });
+
+  it('writes a record larger than an arena whole', () => {
+    const cols = [{ name: 'S', type: T.STRING }];
+    const big = 'é'.repeat(20_000);
+    expect(jsonObjectBytesWriter(cols)([big]).toString()).toBe(jsonObjectWriter(cols)([big]));
   });
 });

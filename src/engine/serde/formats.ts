@@ -4,7 +4,7 @@ import { parseLong, toLong } from '../util/long.js';
 import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { typeToString, type SqlType } from '../sql/types.js';
-import { fromParsedJson, jsonObjectWriter, makeFieldPicker, toJsonText } from './json-value.js';
+import { fromParsedJson, jsonObjectBytesWriter, makeFieldPicker, toJsonText } from './json-value.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
@@ -154,14 +154,14 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       },
     };
   }
-  const write = jsonObjectWriter(cols);
+  const write = jsonObjectBytesWriter(cols);
   const pick = makeFieldPicker(cols.map((c) => c.name));
   const longs = readsLongs(cols.map((c) => c.type));
   const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
   const fast = cols.map((c) => FAST_KINDS[c.type.kind] ?? 0);
   return {
     serialize(values) {
-      const bytes = Buffer.from(write(values));
+      const bytes = write(values);
       // for JSON, writing values and reading them back with the same columns gives the same values
       remember(bytes, schema, values);
       return bytes;
