@@ -137,7 +137,7 @@ describe('Protobuf messages of plain scalar fields written in one pass', () => {
   const prefix = Buffer.from('0000000007' + '00', 'hex');
   const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
   const int32 = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, -1, 127, 128, -0));
-  const int64 = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(0, -1, 2 ** 32, -(2 ** 32), 2 ** 53 - 1, -(2 ** 53) + 1));
+  const int64 = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(0, -0, -1, 127, 128, 2 ** 32, -(2 ** 32), 2 ** 52, -(2 ** 52), 2 ** 52 + 1, -(2 ** 52) - 1, 2 ** 53 - 1, -(2 ** 53) + 1));
   const text = fc.oneof(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'binary', minLength: 30, maxLength: 60 }), fc.string({ unit: 'binary' }));
   const row = fc.tuple(nullable(int32), nullable(int32), nullable(int32), nullable(int64), nullable(int64), nullable(int64),
     nullable(fc.double()), nullable(fc.double()), nullable(fc.boolean()), nullable(text), nullable(text));

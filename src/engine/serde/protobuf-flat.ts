@@ -44,7 +44,7 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
       switch (kinds[j]!) {
         case 'string': {
           if (typeof v !== 'string') return undefined;
-          const len = Buffer.byteLength(v);
+          const len = utf8Length(v);
           lens[j] = len; size += varintLength(len) + len; break;
         }
         case 'int32':
@@ -58,8 +58,12 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
           size += 4; break;
         case 'int64': case 'sint64': {
           if (!Number.isSafeInteger(v)) return undefined;
+          // a safe integer not below 0, or the zigzag of one within 2^52 of 0, is a varint of a
+          // whole number a double holds exactly: written from the number
+          const x = v as number;
+          if (kinds[j] === 'sint64' ? Math.abs(x) <= 2 ** 52 : x >= 0) { longs[j] = null; size += numberVarintLength(kinds[j] === 'sint64' ? (x >= 0 ? 2 * x : -2 * x - 1) : x); break; }
           // (zzEncode leaves the shared zero that fromNumber(0) returns as it is)
-          const bits = LongBits.fromNumber(v as number);
+          const bits = LongBits.fromNumber(x);
           if (kinds[j] === 'sint64') bits.zzEncode();
           longs[j] = bits; size += bits.length(); break;
         }
@@ -91,7 +95,12 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
           break;
         case 'sint32': pos = writeVarint(out, pos, (((v as number) << 1) ^ ((v as number) >> 31)) >>> 0); break;
         case 'sfixed32': out.writeUInt32LE((v as number) >>> 0, pos); pos += 4; break;
-        case 'int64': case 'sint64': pos = writeVarint64(out, pos, longs[j]!); break;
+        case 'int64': case 'sint64': {
+          const bits = longs[j];
+          const x = v as number;
+          pos = bits ? writeVarint64(out, pos, bits) : writeNumberVarint(out, pos, kinds[j] === 'sint64' ? (x >= 0 ? 2 * x : -2 * x - 1) : x);
+          break;
+        }
         case 'sfixed64': {
           const bits = LongBits.fromNumber(v as number);
           out.writeUInt32LE(bits.lo, pos); out.writeUInt32LE(bits.hi, pos + 4); pos += 8; break;
@@ -103,6 +112,26 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
     }
     return out;
   };
+}
+
+/** A string's UTF-8 length: counted here where it is ASCII (most are), else by Buffer. */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return Buffer.byteLength(s);
+  return s.length;
+}
+
+/** The varint length of a whole number from 0 to 2^53. */
+function numberVarintLength(v: number): number {
+  let n = 1;
+  while (v >= 128) { v = Math.floor(v / 128); n++; }
+  return n;
+}
+
+/** Writes a whole number from 0 to 2^53 as a varint. */
+function writeNumberVarint(buf: Buffer, pos: number, v: number): number {
+  while (v >= 128) { buf[pos++] = (v % 128) | 128; v = Math.floor(v / 128); }
+  buf[pos++] = v;
+  return pos;
 }
 
 function varintLength(v: number): number {
