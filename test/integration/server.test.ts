@@ -2062,7 +2062,8 @@ describe('a server started in the background by a script', () => {
       const server = `${process.execPath} ${CLI} server --port 0 --no-kafka --no-schema-registry`;
       const script = `${start(server)} > ${join(dir, 'out')} 2>&1 &\necho $! > ${join(dir, 'pid')}\n${server} > ${join(dir, 'control')} 2>&1 &\necho $! > ${join(dir, 'control-pid')}\n`
         + `until grep -qs 'listening on' ${join(dir, 'out')} && grep -qs 'listening on' ${join(dir, 'control')}; do sleep 0.05; done\n`;
-      expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 30_000 }).status).toBe(0);
+      // (two servers starting at once, beside the rest of the suite on two cores, may take a while)
+      expect(spawnSync('bash', ['-c', script], { encoding: 'utf8', timeout: 45_000 }).status).toBe(0);
       pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
       control = Number((await readFile(join(dir, 'control-pid'), 'utf8')).trim());
       for (const deadline = Date.now() + 20_000; alive(control) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
@@ -2073,5 +2074,5 @@ describe('a server started in the background by a script', () => {
       for (const p of [pid, control]) if (p && alive(p)) process.kill(p);
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  }, 75_000);
 });
