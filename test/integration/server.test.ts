@@ -2071,7 +2071,9 @@ describe('a server started in the background by a script', () => {
       const url = /listening on (http:\/\/\S+)/.exec(await readFile(join(dir, 'out'), 'utf8'))![1]!;
       expect([alive(pid), (await fetch(`${url}/healthcheck`)).status]).toEqual([true, 200]);
     } finally {
-      for (const p of [pid, control]) if (p && alive(p)) process.kill(p);
+      // (the servers the script started, also where it failed before their ids were read)
+      const started = async (f: string) => Number((await readFile(join(dir, f), 'utf8').catch(() => '')).trim());
+      for (const p of [pid || await started('pid'), control || await started('control-pid')]) if (p && alive(p)) process.kill(p);
       await rm(dir, { recursive: true, force: true });
     }
   }, 75_000);
