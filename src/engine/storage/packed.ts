@@ -46,11 +46,11 @@ export class PackedRun {
 
   /** Record `i` of the run (at `offset` of `topic`'s `partition`), made anew. */
   record(i: number, topic: string, partition: number, offset: number, noHeaders: Header[]): TopicRecord {
-    const j = i, t = j * W, table = this.table;
-    const km = this.memory[2 * j], vm = this.memory[2 * j + 1];
+    const t = i * W, table = this.table;
+    const km = this.memory[2 * i], vm = this.memory[2 * i + 1];
     const key = km ? Buffer.from(km, table[t]!, table[t + 1]!) : null;
     const value = vm ? Buffer.from(vm, table[t + 2]!, table[t + 3]!) : null;
-    return { topic, partition, offset, key, value, timestamp: table[t + 4]!, headers: this.headers?.[j] ?? noHeaders, seq: table[t + 5]!, shared: undefined };
+    return { topic, partition, offset, key, value, timestamp: table[t + 4]!, headers: this.headers?.[i] ?? noHeaders, seq: table[t + 5]!, shared: undefined };
   }
 
   /** What retention counts for record `i`. */

@@ -84,6 +84,13 @@ class Segment {
     readonly packed: PackedRun | null = null,
   ) {}
   get count(): number { return this.records ? this.records.length : this.packed ? this.packed.count : this.batch!.count; }
+  /** What retention counts for the record at index `i` of a decoded or packed run. */
+  bytesAt(i: number): number { return this.packed ? this.packed.bytesOf(i) : recordBytes(this.records![i]!); }
+  /** A decoded or packed run without its records before `offset` (copied, so theirs are no longer held). */
+  from(offset: number): Segment {
+    const cut = offset - this.base;
+    return this.packed ? new Segment(offset, null, null, 0, null, 0, this.packed.slice(cut)) : new Segment(offset, this.records!.slice(cut));
+  }
 }
 
 /**
@@ -224,16 +231,12 @@ export class PartitionLog implements SlabHolder {
     }
     this.segments = this.segments.slice(drop);
     this.hint = 0;
-    const first = this.segments[0];
-    if (first?.packed && to > first.base) {
-      const packed = first.packed;
-      if (this.retentionBytes >= 0) for (let o = Math.max(this.start, first.base); o < to; o++) this.bytes -= packed.bytesOf(o - first.base);
-      this.segments[0] = new Segment(to, null, null, 0, null, 0, packed.slice(to - first.base));
-    } else if (first && to > first.base) {
-      const records = this.recordsOf(0);
-      const from = Math.max(this.start, first.base);
-      if (this.retentionBytes >= 0) for (let o = from; o < to; o++) this.bytes -= recordBytes(records[o - first.base]!);
-      this.segments[0] = new Segment(to, records.slice(to - first.base));
+    // (a pending batch is decoded first; a packed run is cut as it is)
+    if (this.segments[0] && to > this.segments[0].base) {
+      if (!this.segments[0].packed) this.recordsOf(0);
+      const first = this.segments[0];
+      if (this.retentionBytes >= 0) for (let o = Math.max(this.start, first.base); o < to; o++) this.bytes -= first.bytesAt(o - first.base);
+      this.segments[0] = first.from(to);
     }
     this.start = to;
   }
@@ -434,11 +437,8 @@ export class PartitionLog implements SlabHolder {
     let dropSegs = 0, start = this.start;
     while (this.bytes > this.retentionBytes && start < this.newest) {
       const seg = segs[dropSegs]!, segEnd = seg.base + seg.count;
-      if (seg.records) {
-        while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= recordBytes(seg.records[start++ - seg.base]!);
-        if (start < segEnd) break;
-      } else if (seg.packed) {
-        while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= seg.packed.bytesOf(start++ - seg.base);
+      if (seg.records || seg.packed) {
+        while (start < segEnd && start < this.newest && this.bytes > this.retentionBytes) this.bytes -= seg.bytesAt(start++ - seg.base);
         if (start < segEnd) break;
       } else {
         if (segEnd > this.newest) break;
@@ -454,22 +454,16 @@ export class PartitionLog implements SlabHolder {
     if (moved) this.onTrim?.(this);
     // a decoded run trimmed at its front is copied without the deleted records
     const first = this.segments[0];
-    if (first?.records && start > first.base) this.segments[0] = new Segment(start, first.records.slice(start - first.base));
-    else if (first?.packed && start > first.base) this.segments[0] = new Segment(start, null, null, 0, null, 0, first.packed.slice(start - first.base));
+    if ((first?.records || first?.packed) && start > first.base) this.segments[0] = first.from(start);
   }
 }
 
 const recordBytes = (r: TopicRecord) => storedBytes(r.key?.length ?? 0, r.value?.length ?? 0);
 /** The bytes a segment holds from offset `from` on (a pending batch counts whole). */
 function segmentBytes(seg: Segment, from: number): number {
-  if (seg.packed) {
-    let n = 0;
-    for (let i = Math.max(0, from - seg.base); i < seg.packed.count; i++) n += seg.packed.bytesOf(i);
-    return n;
-  }
-  if (!seg.records) return seg.batch!.bytes;
+  if (!seg.records && !seg.packed) return seg.batch!.bytes;
   let n = 0;
-  for (let i = Math.max(0, from - seg.base); i < seg.records.length; i++) n += recordBytes(seg.records[i]!);
+  for (let i = Math.max(0, from - seg.base); i < seg.count; i++) n += seg.bytesAt(i);
   return n;
 }
 
