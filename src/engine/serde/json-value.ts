@@ -266,30 +266,6 @@ export function jsonString(s: string): string {
 }
 
 /**
- * The JSON object text of a row's values for these named columns (topic style), as toJsonText
- * writes each: one generated expression, with the names and separators written into it and the
- * common column types written out, so a row costs no call or type switch per column.
- */
-export function jsonObjectWriter(cols: { name: string; type: SqlType }[]): (values: readonly unknown[]) => string {
-  const parts = cols.map((c, i) => {
-    const head = JSON.stringify(`${i === 0 ? '{' : ','}${jsonString(c.name)}:`);
-    const v = `v[${i}]`;
-    let text: string;
-    switch (c.type.kind) {
-      case 'STRING': text = `(${v} == null ? 'null' : typeof ${v} === 'string' && P.test(${v}) ? '"' + ${v} + '"' : J(${v}, t[${i}]))`; break;
-      case 'INTEGER': case 'BIGINT': text = `(${v} == null ? 'null' : '' + ${v})`; break;
-      case 'BOOLEAN': text = `(${v} == null ? 'null' : ${v} ? 'true' : 'false')`; break;
-      default: text = `J(${v}, t[${i}])`;
-    }
-    return `${head} + ${text}`;
-  });
-  const body = `return ${parts.length ? parts.join(' + ') : "'{'"} + '}';`;
-  const write = new Function('v', 'P', 'J', 't', body) as (v: readonly unknown[], p: RegExp, j: typeof toJsonText, t: SqlType[]) => string;
-  const types = cols.map((c) => c.type);
-  return (values) => write(values, PLAIN, toJsonText, types);
-}
-
-/**
  * Memory JSON records are written into one after another: a record's bytes are a view of it, and
  * the memory is never written again (a full arena is left to the records that view it). Writing
  * bytes straight there saves building each record's text from pieces and then encoding it. 8 KB,
@@ -303,8 +279,10 @@ let arenaUsed = 0;
 const W_STRING = 1, W_INTEGRAL = 2, W_BOOLEAN = 3, W_OTHER = 4;
 
 /**
- * jsonObjectWriter's text as UTF-8 bytes, written without the text: the same bytes as
- * `Buffer.from(jsonObjectWriter(cols)(values))`.
+ * The JSON object of a row's values for these named columns (topic style), as UTF-8 bytes: each
+ * column as toJsonText writes it, after its name as jsonString writes it. Written without the text:
+ * column heads copied from bytes made once, printable ASCII strings and integral digits byte by
+ * byte, anything else through toJsonText and encoded in place.
  */
 export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): (values: readonly unknown[]) => Buffer {
   const n = cols.length;
@@ -325,7 +303,7 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
       const k = kinds[i];
       if (k === W_STRING && typeof v === 'string') bound += 6 * v.length + 2;
       else if (k === W_INTEGRAL) {
-        // (as jsonObjectWriter writes them: '' + v; a number's or a bigint's text is ASCII)
+        // (as toJsonText writes them: '' + v; a number's or a bigint's text is ASCII)
         const t = texts[i] = '' + (v as number);
         ascii[i] = typeof v === 'number' || typeof v === 'bigint';
         bound += 3 * t.length;
