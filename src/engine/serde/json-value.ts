@@ -1,4 +1,5 @@
 import { decodeBase64 } from './base64.js';
+import { recordArena } from './arena.js';
 import { parseLong, wrapLong } from '../util/long.js';
 import { digitsMayRound, stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
@@ -265,17 +266,6 @@ export function jsonString(s: string): string {
     : hex !== undefined ? `\\u${hex.toUpperCase()}` : `\\u${m.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
-/**
- * Memory JSON records are written into one after another: a record's bytes are a view of it, and
- * the memory is never written again (a full arena is left to the records that view it). Writing
- * bytes straight there saves building each record's text from pieces and then encoding it. 8 KB,
- * as Node's own pool for small buffers, which these records' bytes came from before: a record kept
- * long (a table's) keeps no more memory alive than it did.
- */
-const ARENA_BYTES = 8 * 1024;
-let arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
-let arenaUsed = 0;
-
 const W_STRING = 1, W_INTEGRAL = 2, W_BOOLEAN = 3, W_OTHER = 4;
 
 /**
@@ -310,9 +300,9 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
       } else if (k === W_BOOLEAN) bound += 5;
       else { const t = texts[i] = toJsonText(v, types[i]!); ascii[i] = false; bound += 3 * t.length; }
     }
-    if (arenaUsed + bound > arena.length) { arena = Buffer.allocUnsafeSlow(Math.max(ARENA_BYTES, bound)); arenaUsed = 0; }
-    const a = arena, start = arenaUsed;
-    let p = start;
+    // written straight into the records' arena: no text built from pieces and then encoded
+    const a = recordArena.room(bound);
+    let p = recordArena.used;
     if (n === 0) a[p++] = 123;
     for (let i = 0; i < n; i++) {
       const h = heads[i]!;
@@ -342,8 +332,7 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
       else p = from + a.write(jsonString(s), from, 'utf8');
     }
     a[p++] = 125;
-    arenaUsed = p;
-    return a.subarray(start, p);
+    return recordArena.take(p);
   };
 }
 

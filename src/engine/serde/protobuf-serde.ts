@@ -7,7 +7,7 @@ import { realOneofs, type ProtoSchema } from './protobuf-schema.js';
 import { flatEncoder } from './protobuf-flat.js';
 import { decimalFromBytes, decimalToBytes, findName, type Codec, type Shape } from './sr-values.js';
 import { SerdeError } from './serde-error.js';
-import { LONE_SURROGATE } from '../util/java-utf8.js';
+import { isWellFormed } from '../util/java-utf8.js';
 import { connectMismatch, type ConnectType } from './connect-types.js';
 
 type Obj = { [k: string]: unknown };
@@ -78,7 +78,7 @@ function readBackOf(type: protobuf.Type, row: SqlType & { kind: 'STRUCT' }, shap
       const p = plan[i], v = values[i];
       if (p === undefined || p.union) { out[i] = null; continue; }
       if (v === null || v === undefined) { out[i] = p.presence ? null : defaults[i]; continue; }
-      if (typeof v === 'string') { if (LONE_SURROGATE.test(v)) return undefined; out[i] = v; continue; }
+      if (typeof v === 'string') { if (!isWellFormed(v)) return undefined; out[i] = v; continue; }
       if (kinds[i] === 'INTEGER' || kinds[i] === 'BIGINT') {
         // only whole numbers the wire type holds come back as they went, and -0 comes back as 0
         if (kinds[i] === 'INTEGER' ? ((v as number) | 0) !== v : !Number.isSafeInteger(v)) return undefined;

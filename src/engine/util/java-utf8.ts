@@ -3,9 +3,12 @@
  * encoder replaces what it cannot encode), where Node writes U+FFFD's three bytes.
  */
 export function javaUtf8(s: string): Buffer {
-  return Buffer.from(/[\ud800-\udfff]/.test(s) ? s.replace(LONE_SURROGATES, '?') : s, 'utf8');
+  return Buffer.from(isWellFormed(s) ? s : s.replace(LONE_SURROGATES, '?'), 'utf8');
 }
 
+/** Whether a string has no lone surrogate (its UTF-8 bytes read back as the same string). */
+export const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
 /** A surrogate without its pair. */
-export const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
