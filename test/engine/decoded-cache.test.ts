@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { forgetDecoded, recall, remember } from '../../src/engine/serde/decoded-cache.js';
+import { keySerde } from '../../src/engine/serde/formats.js';
 
 describe('decoded values cache', () => {
   it('gives back the values remembered for the same reading shape only', () => {
@@ -34,5 +36,17 @@ describe('decoded values cache', () => {
     expect(recall(first, 's')).toBeUndefined();
     expect(recall(last, 's')).toEqual([1]);
     forgetDecoded();
+  });
+});
+
+describe('KAFKA STRING keys this engine wrote', () => {
+  const serde = keySerde({ format: 'KAFKA' }, [{ name: 'K', type: { kind: 'STRING' }, ns: 'KEY' }]);
+  it('read back as decoding a copy of their bytes gives, lone surrogates and long texts included', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme', minLength: 60, maxLength: 90 }), fc.constantFrom('User_1', '\uD800', 'a\uDC00b', '')), (text) => {
+      const bytes = serde.serialize([text])!;
+      expect(serde.deserialize(bytes)).toEqual(serde.deserialize(Buffer.from(bytes)));
+      // and the bytes are the text's UTF-8 (a lone surrogate as U+FFFD, as Buffer writes it)
+      expect(bytes.equals(Buffer.from(text, 'utf8'))).toBe(true);
+    }), { numRuns: 1500 });
   });
 });

@@ -10,6 +10,7 @@ import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
 import { srSerde } from './sr-serde.js';
 import { rememberShort } from '../util/remember-short.js';
+import { isWellFormed } from '../util/java-utf8.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
@@ -97,13 +98,18 @@ function hasNonStringMapKey(t: SqlType): boolean {
 /**
  * A KAFKA STRING's bytes; a short one's are remembered and given out again (records never change
  * their bytes, so one buffer serves every record of that text), each in memory of its own, so a
- * remembered buffer keeps no pool of other buffers alive.
+ * remembered buffer keeps no pool of other buffers alive. The bytes carry the text they read back
+ * as (a text without a lone surrogate), so a reader of keys this engine wrote does not decode them.
  */
+const TEXT = Symbol('text');
+type TextBytes = Buffer & { [TEXT]?: string };
 const stringBytes = rememberShort((v) => {
-  const b = Buffer.allocUnsafeSlow(Buffer.byteLength(v, 'utf8'));
+  const b: TextBytes = Buffer.allocUnsafeSlow(Buffer.byteLength(v, 'utf8'));
   b.write(v, 0, 'utf8');
+  if (isWellFormed(v)) b[TEXT] = v;
   return b;
 });
+
 
 function kafkaSerde(cols: Column[]): Serde {
   const c = cols[0];
@@ -130,7 +136,7 @@ function kafkaSerde(cols: Column[]): Serde {
         case 'INTEGER': if (bytes.length !== 4) throw new SerdeError(`Size of data received by IntegerDeserializer is not 4`); return [bytes.readInt32BE(0)];
         case 'BIGINT': if (bytes.length !== 8) throw new SerdeError(`Size of data received by LongDeserializer is not 8`); return [toLong(bytes.readBigInt64BE(0))];
         case 'DOUBLE': if (bytes.length !== 8) throw new SerdeError(`Size of data received by DoubleDeserializer is not 8`); return [bytes.readDoubleBE(0)];
-        case 'STRING': return [bytes.toString('utf8')];
+        case 'STRING': return [(bytes as TextBytes)[TEXT] ?? bytes.toString('utf8')];
         case 'BYTES': return [Buffer.from(bytes)];
         default: throw new SerdeError(`The 'KAFKA' format does not support type '${t.kind}'`);
       }
