@@ -266,74 +266,59 @@ export function jsonString(s: string): string {
     : hex !== undefined ? `\\u${hex.toUpperCase()}` : `\\u${m.charCodeAt(0).toString(16).toUpperCase()}`));
 }
 
-const W_STRING = 1, W_INTEGRAL = 2, W_BOOLEAN = 3, W_OTHER = 4;
-
 /**
  * The JSON object of a row's values for these named columns (topic style), as UTF-8 bytes: each
- * column as toJsonText writes it, after its name as jsonString writes it. Written without the text:
- * column heads copied from bytes made once, printable ASCII strings and integral digits byte by
- * byte, anything else through toJsonText and encoded in place.
+ * column as toJsonText writes it, after its name as jsonString writes it. Written without the text,
+ * by code generated for the columns: each column's head (`{"NAME":`) as constant bytes, printable
+ * ASCII strings and integral digits byte by byte, anything else through toJsonText and encoded in
+ * place. A first pass bounds the size (a character of text is at most 6 bytes, an escape \uXXXX).
  */
 export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): (values: readonly unknown[]) => Buffer {
-  const n = cols.length;
-  const heads = cols.map((c, i) => Buffer.from(`${i === 0 ? '{' : ','}${jsonString(c.name)}:`));
-  const headBytes = heads.reduce((sum, h) => sum + h.length, 0) + (n === 0 ? 1 : 0) + 1;
-  const kinds = cols.map((c) => (c.type.kind === 'STRING' ? W_STRING : c.type.kind === 'INTEGER' || c.type.kind === 'BIGINT' ? W_INTEGRAL : c.type.kind === 'BOOLEAN' ? W_BOOLEAN : W_OTHER));
-  const types = cols.map((c) => c.type);
-  // per column, the text of a value written as text (between the two passes), and whether it is ASCII
-  const texts = new Array<string | undefined>(n).fill(undefined);
-  const ascii = new Array<boolean>(n).fill(false);
-  return (values) => {
-    // the most bytes the record may take: a character of text is at most 6 (an escape, \uXXXX)
-    let bound = headBytes;
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      texts[i] = undefined;
-      if (v === null || v === undefined) { bound += 4; continue; }
-      const k = kinds[i];
-      if (k === W_STRING && typeof v === 'string') bound += 6 * v.length + 2;
-      else if (k === W_INTEGRAL) {
-        // (as toJsonText writes them: '' + v; a number's or a bigint's text is ASCII)
-        const t = texts[i] = '' + (v as number);
-        ascii[i] = typeof v === 'number' || typeof v === 'bigint';
-        bound += 3 * t.length;
-      } else if (k === W_BOOLEAN) bound += 5;
-      else { const t = texts[i] = toJsonText(v, types[i]!); ascii[i] = false; bound += 3 * t.length; }
+  const checks: string[] = [], writes: string[] = [];
+  let headBytes = 0;
+  cols.forEach((c, i) => {
+    const head = [...Buffer.from(`${i === 0 ? '{' : ','}${jsonString(c.name)}:`)];
+    headBytes += head.length;
+    const v = `v${i}`, t = `t${i}`;
+    const kind = c.type.kind;
+    // t: the text of a value written as text (undefined where the value is written as it is)
+    checks.push(`const ${v} = values[${i}]; let ${t};`, `if (${v} === null || ${v} === undefined) bound += 4;`);
+    writes.push(head.map((b) => `a[p++] = ${b};`).join(' '), `if (${v} === null || ${v} === undefined) { a[p++] = 110; a[p++] = 117; a[p++] = 108; a[p++] = 108; }`);
+    if (kind === 'STRING') {
+      checks.push(`else if (typeof ${v} === 'string') bound += 6 * ${v}.length + 2;`, `else { ${t} = toJsonText(${v}, types[${i}]); bound += 3 * ${t}.length; }`);
+      // printable ASCII without " or \ is written as it is; any other goes as jsonString writes it
+      writes.push(`else if (${t} !== undefined) p += a.write(${t}, p, 'utf8');`, 'else {',
+        `  const from = p; a[p++] = 34; let plain = true;`,
+        `  for (let j = 0; j < ${v}.length; j++) { const c = ${v}.charCodeAt(j); if (c < 32 || c > 126 || c === 34 || c === 92) { plain = false; break; } a[p++] = c; }`,
+        `  if (plain) a[p++] = 34; else p = from + a.write(jsonString(${v}), from, 'utf8');`, '}');
+    } else if (kind === 'INTEGER' || kind === 'BIGINT') {
+      // as toJsonText writes them: '' + v; a number's or a bigint's text is ASCII
+      checks.push(`else { ${t} = '' + ${v}; bound += 3 * ${t}.length; }`);
+      writes.push(`else if (typeof ${v} === 'number' || typeof ${v} === 'bigint') for (let j = 0; j < ${t}.length; j++) a[p++] = ${t}.charCodeAt(j);`,
+        `else p += a.write(${t}, p, 'utf8');`);
+    } else if (kind === 'BOOLEAN') {
+      checks.push('else bound += 5;');
+      writes.push(`else if (${v}) { a[p++] = 116; a[p++] = 114; a[p++] = 117; a[p++] = 101; }`, 'else { a[p++] = 102; a[p++] = 97; a[p++] = 108; a[p++] = 115; a[p++] = 101; }');
+    } else {
+      checks.push(`else { ${t} = toJsonText(${v}, types[${i}]); bound += 3 * ${t}.length; }`);
+      writes.push(`else p += a.write(${t}, p, 'utf8');`);
     }
+  });
+  const body = [
+    'return (values) => {',
+    `let bound = ${headBytes + (cols.length === 0 ? 1 : 0) + 1};`,
+    ...checks,
     // written straight into the records' arena: no text built from pieces and then encoded
-    const a = recordArena.room(bound);
-    let p = recordArena.used;
-    if (n === 0) a[p++] = 123;
-    for (let i = 0; i < n; i++) {
-      const h = heads[i]!;
-      for (let j = 0; j < h.length; j++) a[p++] = h[j]!;
-      const v = values[i];
-      if (v === null || v === undefined) { a[p++] = 110; a[p++] = 117; a[p++] = 108; a[p++] = 108; continue; }
-      const t = texts[i];
-      if (t !== undefined) {
-        if (ascii[i]) for (let j = 0; j < t.length; j++) a[p++] = t.charCodeAt(j);
-        else p += a.write(t, p, 'utf8');
-        continue;
-      }
-      if (kinds[i] === W_BOOLEAN) {
-        if (v) { a[p++] = 116; a[p++] = 114; a[p++] = 117; a[p++] = 101; } else { a[p++] = 102; a[p++] = 97; a[p++] = 108; a[p++] = 115; a[p++] = 101; }
-        continue;
-      }
-      // a string: printable ASCII without " or \ is written as it is; any other goes as jsonString writes it
-      const s = v as string, from = p;
-      a[p++] = 34;
-      let plain = true;
-      for (let j = 0; j < s.length; j++) {
-        const c = s.charCodeAt(j);
-        if (c < 32 || c > 126 || c === 34 || c === 92) { plain = false; break; }
-        a[p++] = c;
-      }
-      if (plain) a[p++] = 34;
-      else p = from + a.write(jsonString(s), from, 'utf8');
-    }
-    a[p++] = 125;
-    return recordArena.take(p);
-  };
+    'const a = arena.room(bound);',
+    'let p = arena.used;',
+    ...(cols.length === 0 ? ['a[p++] = 123;'] : []),
+    ...writes,
+    'a[p++] = 125;',
+    'return arena.take(p);',
+    '};',
+  ].join('\n');
+  const helpers = { arena: recordArena, types: cols.map((c) => c.type), toJsonText, jsonString };
+  return new Function(...Object.keys(helpers), body)(...Object.values(helpers)) as (values: readonly unknown[]) => Buffer;
 }
 
 /** Writes an engine value as JSON text for its type: doubles as Java prints them, decimals plain. */
