@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { splitWindowedKey, windowedKey } from '../../src/engine/serde/formats.js';
 import { parseStatement } from '../../src/engine/sql/parser.js';
 import { T } from '../../src/engine/sql/types.js';
 import { MetaStore } from '../../src/engine/catalog/metastore.js';
@@ -66,5 +68,24 @@ describe('SELECT * over a windowed stream', () => {
   ])('persistent=%s selects %j (a sink keeps the window in its key)', (persistent, names) => {
     const plan = planQuery(query('SELECT * FROM WS EMIT CHANGES;'), ms, { persistent, sinkName: 'OUT' });
     expect(plan.columns.map((c) => c.name)).toEqual(names);
+  });
+});
+
+describe('windowed key bytes', () => {
+  // Kafka Streams' layout: the key, then the window start (a session: its end, then its start) as big-endian int64s
+  const int64 = (v: number) => { const b = Buffer.alloc(8); b.writeBigInt64BE(BigInt(v)); return b; };
+  const time = fc.oneof(fc.maxSafeInteger(), fc.constantFrom(0, -1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -(2 ** 32), -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53) + 1));
+  it('are the key and the window bounds as Kafka Streams lays them out, written one after another into shared memory', () => {
+    fc.assert(fc.property(fc.option(fc.uint8Array({ maxLength: 40 }), { nil: null }), time, time, fc.boolean(), (key, start, end, session) => {
+      const inner = key && Buffer.from(key);
+      const made = windowedKey(inner, { start, end }, session);
+      const expected = Buffer.concat([inner ?? Buffer.alloc(0), ...(session ? [int64(end), int64(start)] : [int64(start)])]);
+      expect(made.toString('hex')).toBe(expected.toString('hex'));
+      // and read back as written
+      const back = splitWindowedKey(made, session, 1000);
+      expect(back.inner.toString('hex')).toBe((inner ?? Buffer.alloc(0)).toString('hex'));
+      expect(back.window.start).toBe(start);
+      if (session) expect(back.window.end).toBe(end);
+    }), { numRuns: 2000 });
   });
 });

@@ -11,6 +11,7 @@ import { recall, remember } from './decoded-cache.js';
 import { srSerde } from './sr-serde.js';
 import { rememberShort } from '../util/remember-short.js';
 import { isWellFormed } from '../util/java-utf8.js';
+import { recordArena } from './arena.js';
 
 /** Serializes and deserializes the key or value columns of a source in one format. */
 export interface Serde {
@@ -341,18 +342,21 @@ function parseDelimited(s: string | null, t: SqlType): unknown {
 
 /** Kafka's windowed key: inner key, then 8-byte start (time windows) or end then start (session). */
 export function windowedKey(inner: Buffer | null, window: { start: number; end: number }, session: boolean): Buffer {
+  // (written into the records' arena: a key is a few bytes, copied one by one)
   const n = inner?.length ?? 0;
-  const out = Buffer.allocUnsafe(n + (session ? 16 : 8));
-  inner?.copy(out, 0);
-  if (session) { writeInt64(out, window.end, n); writeInt64(out, window.start, n + 8); } else writeInt64(out, window.start, n);
-  return out;
+  const out = recordArena.room(n + 16);
+  let p = recordArena.used;
+  for (let i = 0; i < n; i++) out[p++] = inner![i]!;
+  if (session) { p = writeInt64(out, window.end, p); p = writeInt64(out, window.start, p); } else p = writeInt64(out, window.start, p);
+  return recordArena.take(p);
 }
 
-/** A big-endian int64 from a safe integer, without a BigInt. */
-function writeInt64(buf: Buffer, v: number, at: number): void {
-  const high = Math.floor(v / 2 ** 32);
-  buf.writeInt32BE(high, at);
-  buf.writeUInt32BE(v - high * 2 ** 32, at + 4);
+/** Writes a safe integer as a big-endian int64 at `at`, without a BigInt; gives where it ends. */
+function writeInt64(buf: Buffer, v: number, at: number): number {
+  const high = Math.floor(v / 2 ** 32), low = v - high * 2 ** 32;
+  buf[at] = high >> 24; buf[at + 1] = high >> 16; buf[at + 2] = high >> 8; buf[at + 3] = high;
+  buf[at + 4] = low / 2 ** 24; buf[at + 5] = low >> 16; buf[at + 6] = low >> 8; buf[at + 7] = low;
+  return at + 8;
 }
 
 export function splitWindowedKey(bytes: Buffer, session: boolean, sizeMs: number): { inner: Buffer; window: { start: number; end: number } } {
