@@ -151,14 +151,14 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'like': {
       const v = compileExpr(e.e, ctx), p = compileExpr(e.pattern, ctx); const not = e.not, esc = e.escape;
       if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`The column type for Like condition must be VARCHAR. The column type is ${typeToString(v.type)}`);
-      const cache = new Map<string, RegExp>();
+      const cache = new Map<string, (s: string) => boolean>();
       return { type: T.BOOLEAN, fn: (row) => {
         const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;
         // x NOT LIKE p is NOT (x LIKE p): a NULL operand makes the LIKE false, so NOT LIKE true
         if (s == null || pat == null) return not;
-        let re = cache.get(pat);
-        if (!re) { re = likeToRegex(pat, esc); cache.set(pat, re); }
-        const r = re.test(s);
+        let matches = cache.get(pat);
+        if (!matches) { matches = likeMatcher(pat, esc); cache.set(pat, matches); }
+        const r = matches(s);
         return not ? !r : r;
       } };
     }
@@ -526,13 +526,13 @@ export function setCallErrors(sink: ((e: unknown) => void) | undefined): ((e: un
   return previous;
 }
 
-/** LIKE pattern to a regular expression: % any run, _ one character, optional escape. */
 /** Messages use the name a UDF declares: lower case for most, upper case for a few (COALESCE). */
 function declaredName(name: string): string {
   return UPPER_CASE_DECLARED.has(name.toUpperCase()) ? name.toUpperCase() : name.toLowerCase();
 }
 const UPPER_CASE_DECLARED = new Set(['COALESCE']);
 
+/** LIKE pattern to a regular expression: % any run, _ one character, optional escape. */
 export function likeToRegex(pattern: string, escape?: string): RegExp {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
@@ -544,4 +544,27 @@ export function likeToRegex(pattern: string, escape?: string): RegExp {
   }
   return new RegExp(`^${re}$`);
 }
+
+/**
+ * Whether a string matches a LIKE pattern. The common patterns (text, text%, %text, %text%: no _
+ * and % only at the ends) are a string comparison, startsWith, endsWith or includes; the others
+ * their regular expression (see likeToRegex).
+ */
+export function likeMatcher(pattern: string, escape?: string): (s: string) => boolean {
+  // the pattern as literal text between its wildcards, where it is one text with % at most at either end
+  let text = '', lead = false, trail = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (escape !== undefined && c === escape && i + 1 < pattern.length) { if (trail) return regexMatcher(pattern, escape); text += pattern[++i]!; continue; }
+    if (c === '_') return regexMatcher(pattern, escape);
+    if (c === '%') { if (text === '' && !trail) lead = true; else trail = true; continue; }
+    if (trail) return regexMatcher(pattern, escape);
+    text += c;
+  }
+  if (lead && trail) return (s) => s.includes(text);
+  if (lead) return text === '' ? () => true : (s) => s.endsWith(text);
+  if (trail) return (s) => s.startsWith(text);
+  return (s) => s === text;
+}
+const regexMatcher = (pattern: string, escape?: string) => { const re = likeToRegex(pattern, escape); return (s: string) => re.test(s); };
 const escapeRe = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
