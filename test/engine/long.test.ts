@@ -35,6 +35,11 @@ describe('BIGINT as Java\'s long', () => {
   it('JSON with longs beyond 2^53 reads and writes them exactly; everything else as JSON does', () => {
     expect(parseJsonExact('{"a":9223372036854775807,"b":1.5,"c":"1234567890123456789","d":12}')).toEqual({ a: 9223372036854775807n, b: 1.5, c: '1234567890123456789', d: 12 });
     expect(parseJsonExact('{"a":1}')).toEqual({ a: 1 });
+    // bad JSON with a long in it is told of where the text is wrong, as JSON.parse tells it
+    for (const bad of ['{"a":12345678901234567890 , "b": -}', '[9007199254740993, 01]', '{"a":9223372036854775807']) {
+      expect(() => JSON.parse(bad)).toThrow();
+      expect(() => parseJsonExact(bad)).toThrow((() => { try { JSON.parse(bad); } catch (e) { return (e as Error).message; } return ''; })());
+    }
     expect(stringifyJsonExact({ a: 9223372036854775807n, b: [1, -5n, 'x'] })).toBe('{"a":9223372036854775807,"b":[1,-5,"x"]}');
     expect(stringifyJsonExact({ a: 1 })).toBe('{"a":1}');
   });

@@ -46,7 +46,11 @@ export function parseJsonExact(text: string): unknown {
     }
   }
   if (!marked) return JSON.parse(text);
-  return unmark(JSON.parse(out + text.slice(from)), MARK);
+  let parsed: unknown;
+  // (bad JSON is told of as the text is: where it is wrong in the marked text, a marker of random
+  // length before it, is somewhere else)
+  try { parsed = JSON.parse(out + text.slice(from)); } catch (e) { JSON.parse(text); throw e; }
+  return unmark(parsed, MARK);
 }
 
 function unmark(v: unknown, mark: string): unknown {
