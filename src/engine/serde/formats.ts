@@ -5,6 +5,7 @@ import type { Column, FormatInfo } from '../catalog/schema.js';
 import { Decimal, javaDoubleString } from '../util/decimal.js';
 import { typeToString, type SqlType } from '../sql/types.js';
 import { fromParsedJson, jsonObjectBytesWriter, makeFieldPicker, toJsonText } from './json-value.js';
+import { flatJsonReader } from './json-flat-read.js';
 import type { SchemaLookup } from '../schema-registry/registry.js';
 import { SerdeError } from './serde-error.js';
 import { recall, remember } from './decoded-cache.js';
@@ -166,6 +167,7 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   const longs = readsLongs(cols.map((c) => c.type));
   const schema = cols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ');
   const fast = cols.map((c) => FAST_KINDS[c.type.kind] ?? 0);
+  const flat = flatJsonReader(cols.map((c) => c.type));
   return {
     serialize(values) {
       const bytes = write(values);
@@ -177,6 +179,9 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
       if (bytes === null) return null;
       const known = recall(bytes, schema);
       if (known) return known;
+      // a flat record of the layout of the last one read the way below (most records)
+      const row = flat?.read(bytes);
+      if (row) { remember(bytes, schema, row); return row; }
       const text = jsonText(bytes);
       const obj = parseJson(text, longs);
       if (obj === null) return null;
@@ -204,10 +209,12 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
         raw[i] = fromParsedJson(v, cols[i]!.type, cols[i]!.name, textOf, asWritten);
       }
       remember(bytes, schema, raw);
+      if (flat) { const layout = pick.layout(); flat.learn(layout?.keys ?? [], layout?.targets ?? NO_TARGETS); }
       return raw;
     },
   };
 }
+const NO_TARGETS = new Int32Array(0);
 
 
 

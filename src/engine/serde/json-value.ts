@@ -183,7 +183,7 @@ const upper = (k: string): string => {
  * Picks the named fields of a JSON object in one pass over its keys, with lookupField's rules: an
  * exact name wins, otherwise the first key that matches case-insensitively.
  */
-export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>) => unknown[] {
+export function makeFieldPicker(names: string[]): FieldPicker {
   const exact = new Map(names.map((n, i) => [n, i]));
   const byUpper = new Map<string, number[]>();
   names.forEach((n, i) => { const u = n.toUpperCase(); byUpper.set(u, [...(byUpper.get(u) ?? []), i]); });
@@ -219,7 +219,7 @@ export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>)
     lastKeys = keys;
     lastTargets = targets;
   };
-  return (obj) => {
+  const picker = (obj: Record<string, unknown>): unknown[] => {
     const out: unknown[] = new Array(names.length).fill(undefined);
     const targets = lastTargets;
     if (targets !== undefined) {
@@ -235,7 +235,12 @@ export function makeFieldPicker(names: string[]): (obj: Record<string, unknown>)
     pickSlowly(obj, out);
     return out;
   };
+  picker.layout = () => (lastTargets === undefined ? undefined : { keys: lastKeys, targets: lastTargets });
+  return picker;
 }
+
+/** Picks a parsed object's fields for columns; `layout` tells the keys (in order) of the object last picked the long way, and the column each gave. */
+export type FieldPicker = ((obj: Record<string, unknown>) => unknown[]) & { layout(): { keys: readonly string[]; targets: Int32Array } | undefined };
 
 /** Finds a field by exact name, then case-insensitively (ksqlDB's JSON deserializer does both). */
 export function lookupField(obj: Record<string, unknown>, name: string): unknown {

@@ -1,0 +1,113 @@
+import type { SqlType } from '../sql/types.js';
+
+// Most JSON records of a topic are flat objects from one producer: the same keys in the same order,
+// each value a plain string, a whole number, true, false or null. Such a record is read here
+// straight from its bytes, by the layout of keys learned from the last record read the general way
+// (JSON.parse and the field picker): no text made of the bytes, no parsed object, no picking. A
+// record that is anything else (another layout, an escape, a character beyond ASCII, a fraction, an
+// exponent, 16 digits or more, a nested value, bad JSON) is left to the general way, which also
+// gives its errors. Whatever this reader gives is what the general way gives: a property test holds
+// the two to that.
+
+const STRING = 1, INTEGER = 2, BIGINT = 3, DOUBLE = 4, BOOLEAN = 5;
+const KINDS: Partial<Record<SqlType['kind'], number>> = { STRING, INTEGER, BIGINT, DOUBLE, BOOLEAN };
+
+export interface FlatJsonReader {
+  /** The row of a flat record of the learned layout; undefined for any other record. */
+  read(bytes: Buffer): unknown[] | undefined;
+  /** Takes the layout of the record just read the general way: its keys in order and the column each gave (-1 none). */
+  learn(keys: readonly string[], targets: Int32Array): void;
+}
+
+/** A reader for rows of these column types, or undefined where a type is not one it reads (see KINDS). */
+export function flatJsonReader(types: SqlType[]): FlatJsonReader | undefined {
+  const kinds = types.map((t) => KINDS[t.kind] ?? 0);
+  if (kinds.some((k) => k === 0)) return undefined;
+  const n = types.length;
+  let keys: Uint8Array[] = [];
+  let targets: Int32Array = new Int32Array(0);
+  let learnedFrom: readonly string[] | undefined;
+  return {
+    learn(names, to) {
+      if (names === learnedFrom) return;
+      learnedFrom = names;
+      // (a key with an escape or beyond ASCII is never met as plain bytes: no layout, until the next)
+      keys = names.every((k) => /^[\x20-\x7e]*$/.test(k) && !/["\\]/.test(k)) ? names.map((k) => Buffer.from(k, 'latin1')) : [];
+      targets = to;
+    },
+    read(b) {
+      const len = b.length, m = keys.length;
+      if (m === 0) return undefined;
+      let i = 0;
+      while (i < len && isSpace(b[i]!)) i++;
+      if (b[i] !== 123) return undefined;
+      i++;
+      const out = new Array<unknown>(n).fill(null);
+      for (let p = 0; ; p++) {
+        while (i < len && isSpace(b[i]!)) i++;
+        // the key: the layout's p-th, byte for byte
+        if (p >= m || b[i] !== 34) return undefined;
+        const key = keys[p]!, kl = key.length;
+        i++;
+        for (let k = 0; k < kl; k++) if (b[i + k] !== key[k]) return undefined;
+        i += kl;
+        if (b[i] !== 34) return undefined;
+        i++;
+        while (i < len && isSpace(b[i]!)) i++;
+        if (b[i] !== 58) return undefined;
+        i++;
+        while (i < len && isSpace(b[i]!)) i++;
+        const t = targets[p]!, kind = t >= 0 ? kinds[t]! : 0;
+        const c = b[i];
+        if (c === 34) {
+          // a string of printable ASCII without escapes
+          const from = ++i;
+          for (;;) {
+            if (i >= len) return undefined;
+            const ch = b[i]!;
+            if (ch === 34) break;
+            if (ch < 32 || ch > 126 || ch === 92) return undefined;
+            i++;
+          }
+          if (t >= 0) { if (kind !== STRING) return undefined; out[t] = b.toString('latin1', from, i); }
+          i++;
+        } else if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) {
+          // a whole number of at most 15 digits (a double holds it exactly), without a leading zero
+          const neg = c === 45;
+          if (neg) i++;
+          const from = i;
+          let v = 0;
+          if (b[i] === 48) i++;
+          else {
+            while (i < len && b[i]! >= 48 && b[i]! <= 57) { v = v * 10 + (b[i]! - 48); i++; }
+            if (i === from) return undefined;
+          }
+          if (i - from > 15 || b[i] === 46 || b[i] === 101 || b[i] === 69 || (b[i]! >= 48 && b[i]! <= 57)) return undefined;
+          if (neg) v = -v;
+          if (t >= 0) {
+            if (kind === INTEGER) { if ((v | 0) !== v) return undefined; out[t] = v | 0; } else if (kind === BIGINT || kind === DOUBLE) out[t] = v;
+            else return undefined;
+          }
+        } else if (c === 116 && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
+          i += 4;
+          if (t >= 0) { if (kind !== BOOLEAN) return undefined; out[t] = true; }
+        } else if (c === 102 && b[i + 1] === 97 && b[i + 2] === 108 && b[i + 3] === 115 && b[i + 4] === 101) {
+          i += 5;
+          if (t >= 0) { if (kind !== BOOLEAN) return undefined; out[t] = false; }
+        } else if (c === 110 && b[i + 1] === 117 && b[i + 2] === 108 && b[i + 3] === 108) {
+          i += 4;
+        } else return undefined;
+        while (i < len && isSpace(b[i]!)) i++;
+        if (b[i] === 44) { i++; continue; }
+        if (b[i] !== 125 || p + 1 !== m) return undefined;
+        i++;
+        break;
+      }
+      while (i < len && isSpace(b[i]!)) i++;
+      return i === len ? out : undefined;
+    },
+  };
+}
+
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
