@@ -62,14 +62,16 @@ export function flatJsonReader(types: SqlType[]): FlatJsonReader | undefined {
         if (c === 34) {
           // a string of printable ASCII without escapes
           const from = ++i;
+          let h = 0;
           for (;;) {
             if (i >= len) return undefined;
             const ch = b[i]!;
             if (ch === 34) break;
             if (ch < 32 || ch > 126 || ch === 92) return undefined;
+            h = (h * 31 + ch) | 0;
             i++;
           }
-          if (t >= 0) { if (kind !== STRING) return undefined; out[t] = b.toString('latin1', from, i); }
+          if (t >= 0) { if (kind !== STRING) return undefined; out[t] = text(b, from, i, h); }
           i++;
         } else if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) {
           // a whole number of at most 15 digits (a double holds it exactly), without a leading zero
@@ -108,6 +110,25 @@ export function flatJsonReader(types: SqlType[]): FlatJsonReader | undefined {
     },
   };
 }
+
+/**
+ * The text of ASCII bytes `from` to `to` (h their hash). Values repeat (symbols, sides, accounts,
+ * user ids): a short one is kept in a slot of a table by its hash, and given again while the slot
+ * holds it, for less than making a string anew costs.
+ */
+function text(b: Buffer, from: number, to: number, h: number): string {
+  const n = to - from;
+  if (n > 32) return b.toString('latin1', from, to);
+  const slot = h & (TEXTS.length - 1);
+  const known = TEXTS[slot]!;
+  if (known.length === n) {
+    let k = 0;
+    while (k < n && known.charCodeAt(k) === b[from + k]) k++;
+    if (k === n) return known;
+  }
+  return (TEXTS[slot] = b.toString('latin1', from, to));
+}
+const TEXTS = new Array<string>(4096).fill('');
 
 /** JSON's whitespace: space, tab, line feed, carriage return. */
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13;
