@@ -10,9 +10,15 @@ import { validAlternatives } from '../functions/overloads.js';
 import { compareValues, convert, inJavaHashMapOrder, valuesEqual } from '../functions/values.js';
 import { formatExpr } from './format.js';
 import { codegenPrefix, coerceLiteral, unifyExprs } from './coercion.js';
+import type { CodeGen } from './codegen.js';
 
 export type Row = Record<string, unknown>;
-export interface Compiled { type: SqlType; fn: (row: Row) => unknown }
+export interface Compiled {
+  type: SqlType;
+  fn: (row: Row) => unknown;
+  /** The same computation written as JavaScript reading `row`, where the node writes itself (see codegen.ts). */
+  gen?: (g: CodeGen) => string;
+}
 
 /** A column visible to expressions: its SQL name, optional source alias, type, and property in the row. */
 export interface ScopeCol { name: string; source?: string; type: SqlType; field: string }
@@ -57,13 +63,15 @@ export interface CompileCtx {
  * the field by its name written into the code: a named property read that V8 keeps fast for the
  * row's shape, where one shared function reading `row[f]` for every name was slow for all of them.
  */
-const field = (f: string, type: SqlType): Compiled => ({ type, fn: new Function('row', `return row[${JSON.stringify(f)}] ?? null;`) as (row: Row) => unknown });
+const field = (f: string, type: SqlType): Compiled => ({
+  type, fn: new Function('row', `return row[${JSON.stringify(f)}] ?? null;`) as (row: Row) => unknown, gen: () => `(row[${JSON.stringify(f)}] ?? null)`,
+});
 
 export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
   const hooked = ctx.hook?.(e);
   if (hooked) return field(hooked.field, hooked.type);
   switch (e.t) {
-    case 'lit': { const v = e.value; return { type: e.type, fn: () => v }; }
+    case 'lit': { const v = e.value; return { type: e.type, fn: () => v, gen: (g) => g.lit(v) }; }
     case 'col': {
       const lv = e.source === undefined ? ctx.lambdaVars?.get(e.name) : undefined;
       if (lv) return field(lv.field, lv.type);
@@ -114,11 +122,20 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'cmp': return compileCompare(e.op, e.l, e.r, ctx);
     case 'and': case 'or': {
       const l = boolOperand(e.l, ctx), r = boolOperand(e.r, ctx);
-      if (e.t === 'and') return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === false) return false; const b = r.fn(row); if (b === false) return false; return a === null || b === null ? null : true; } };
-      return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === true) return true; const b = r.fn(row); if (b === true) return true; return a === null || b === null ? null : false; } };
+      // (an operand that decides alone: FALSE for AND, TRUE for OR; else NULL if either is)
+      const stop = e.t === 'and' ? 'false' : 'true', other = e.t === 'and' ? 'true' : 'false';
+      const gen = (g: CodeGen) => {
+        const a = g.temp(), b = g.temp();
+        return `(${a} = ${g.sub(l)}, ${a} === ${stop} ? ${stop} : (${b} = ${g.sub(r)}, ${b} === ${stop} ? ${stop} : (${a} === null || ${b} === null ? null : ${other})))`;
+      };
+      if (e.t === 'and') return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === false) return false; const b = r.fn(row); if (b === false) return false; return a === null || b === null ? null : true; }, gen };
+      return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row); if (a === true) return true; const b = r.fn(row); if (b === true) return true; return a === null || b === null ? null : false; }, gen };
     }
-    case 'not': { const x = boolOperand(e.e, ctx); return { type: T.BOOLEAN, fn: (row) => { const v = x.fn(row); return v == null ? null : !v; } }; }
-    case 'isnull': { const x = compileExpr(e.e, ctx); const not = e.not; return { type: T.BOOLEAN, fn: (row) => (x.fn(row) == null) !== not }; }
+    case 'not': {
+      const x = boolOperand(e.e, ctx);
+      return { type: T.BOOLEAN, fn: (row) => { const v = x.fn(row); return v == null ? null : !v; }, gen: (g) => { const t = g.temp(); return `(${t} = ${g.sub(x)}, ${t} == null ? null : !${t})`; } };
+    }
+    case 'isnull': { const x = compileExpr(e.e, ctx); const not = e.not; return { type: T.BOOLEAN, fn: (row) => (x.fn(row) == null) !== not, gen: (g) => `(${g.sub(x)} ${not ? '!=' : '=='} null)` }; }
     case 'distinct': {
       const l = compileExpr(e.l, ctx), r = compileExpr(e.r, ctx); const not = e.not;
       return { type: T.BOOLEAN, fn: (row) => { const a = l.fn(row), b = r.fn(row); const same = a == null || b == null ? a == null && b == null : compareValues(a, b) === 0; return not ? same : !same; } };
@@ -165,9 +182,9 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
     case 'case': return compileCase(e, ctx);
     case 'cast': {
       const x = compileExpr(e.e, ctx); const to = e.type, from = x.type;
-      if (from.kind === 'NULL') return { type: to, fn: () => null };
+      if (from.kind === 'NULL') return { type: to, fn: () => null, gen: () => 'null' };
       if (!castSupported(from, to)) throw new KsqlStatementError(`${codegenPrefix(ctx)}Cast of ${typeToString(from)} to ${typeToString(to)} is not supported`);
-      return { type: to, fn: (row) => convert(x.fn(row), from, to) };
+      return { type: to, fn: (row) => convert(x.fn(row), from, to), gen: (g) => `${g.ref(convert)}(${g.sub(x)}, ${g.ref(from)}, ${g.ref(to)})` };
     }
     case 'array': {
       if (e.items.length === 0) throw new KsqlStatementError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).');
@@ -213,7 +230,7 @@ export function coerceTo(c: Compiled, to: SqlType): Compiled {
   if (isNumeric(from) && isNumeric(to)) {
     const target = widerNumeric(from, to);
     if (typesEqual(target, from)) return c;
-    return { type: target, fn: (row) => convert(c.fn(row), from, target) };
+    return { type: target, fn: (row) => convert(c.fn(row), from, target), gen: (g) => `${g.ref(convert)}(${g.sub(c)}, ${g.ref(from)}, ${g.ref(target)})` };
   }
   if (from.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(to.kind)) {
     return { type: to, fn: (row) => convert(c.fn(row), from, to) };
@@ -264,13 +281,17 @@ function compileCompare(op: '=' | '<>' | '<' | '<=' | '>' | '>=', le: Expr, re: 
   l = coerceTo(l, r.type); r = coerceTo(r, l.type);
   const test = { '=': (c: number) => c === 0, '<>': (c: number) => c !== 0, '<': (c: number) => c < 0, '<=': (c: number) => c <= 0, '>': (c: number) => c > 0, '>=': (c: number) => c >= 0 }[op];
   const structural = ['ARRAY', 'MAP', 'STRUCT'].includes(l.type.kind);
-  const lf = l.fn, rf = r.fn;
+  const lf = l.fn, rf = r.fn, lc = l, rc = r;
+  const jsOp = op === '=' ? '===' : op === '<>' ? '!==' : op;
   return { type: T.BOOLEAN, fn: (row) => {
     const a = lf(row), b = rf(row);
     if (a == null || b == null) return false;
     if (structural) return test(valuesEqual(a, b) ? 0 : 1);
     const c = compareValues(a, b);
     return Number.isNaN(c) ? false : test(c);
+  }, gen: structural ? undefined : (g) => {
+    const a = g.temp(), b = g.temp(), c = g.temp();
+    return `(${a} = ${g.sub(lc)}, ${b} = ${g.sub(rc)}, ${a} == null || ${b} == null ? false : (${c} = ${g.ref(compareValues)}(${a}, ${b}), ${c} !== ${c} ? false : ${c} ${jsOp} 0))`;
   } };
 }
 
@@ -302,7 +323,10 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   if (lt.kind === 'DOUBLE' || rt.kind === 'DOUBLE') {
     const f = { '+': (a: number, b: number) => a + b, '-': (a: number, b: number) => a - b, '*': (a: number, b: number) => a * b, '/': (a: number, b: number) => a / b, '%': (a: number, b: number) => a % b }[op];
     const num = (v: unknown) => (v instanceof Decimal ? v.toNumber() : Number(v as number | bigint));
-    return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? nullOperand() : f(num(a), num(b)); } };
+    return { type: T.DOUBLE, fn: (row) => { const a = lf(row), b = rf(row); return a == null || b == null ? nullOperand() : f(num(a), num(b)); }, gen: (g) => {
+      const a = g.temp(), b = g.temp(), n = g.ref(num);
+      return `(${a} = ${g.sub(l)}, ${b} = ${g.sub(r)}, ${a} == null || ${b} == null ? ${g.ref(nullOperand)}() : ${n}(${a}) ${op} ${n}(${b}))`;
+    } };
   }
   if (lt.kind === 'DECIMAL' || rt.kind === 'DECIMAL') {
     const a = lt.kind === 'DECIMAL' ? lt : { kind: 'DECIMAL' as const, ...(lt.kind === 'INTEGER' ? { precision: 10, scale: 0 } : { precision: 19, scale: 0 }) };
@@ -346,6 +370,11 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
       case '/': if (b === 0) throw new EvalError('/ by zero'); return wrap(Math.trunc(a / b));
       case '%': if (b === 0) throw new EvalError('/ by zero'); return wrap(a % b);
     }
+  }, gen: (g) => {
+    const a = g.temp(), b = g.temp();
+    const value = { '+': `(${a} + ${b}) | 0`, '-': `(${a} - ${b}) | 0`, '*': `Math.imul(${a}, ${b})`,
+      '/': `(${b} === 0 ? ${g.ref(zero)}() : Math.trunc(${a} / ${b}) | 0)`, '%': `(${b} === 0 ? ${g.ref(zero)}() : (${a} % ${b}) | 0)` }[op];
+    return `(${a} = ${g.sub(l)}, ${b} = ${g.sub(r)}, ${a} == null || ${b} == null ? ${g.ref(nullOperand)}() : ${value})`;
   } };
 }
 
@@ -367,7 +396,7 @@ function compileCase(e: Extract<Expr, { t: 'case' }>, ctx: CompileCtx): Compiled
   return { type: t, fn: (row) => {
     for (const w of conv) if (w.when.fn(row) === true) return w.then.fn(row);
     return elseConv ? elseConv.fn(row) : null;
-  } };
+  }, gen: (g) => `(${conv.map((w) => `${g.sub(w.when)} === true ? ${g.sub(w.then)} : `).join('')}${elseConv ? g.sub(elseConv) : 'null'})` };
 }
 
 function compileCompareCompiled(a: Compiled, b: Compiled): Compiled {

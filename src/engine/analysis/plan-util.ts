@@ -1,4 +1,5 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
+import { generated } from './codegen.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
@@ -41,8 +42,9 @@ export function normalize(e: Expr, scope: Scope): string {
  * setCallErrors, which the caller that processes rows sets once for all of them.)
  */
 export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => unknown {
+  const fn = generated(c);
   return (row) => {
-    try { return c.fn(row); } catch (e) { onError(e); return null; }
+    try { return fn(row); } catch (e) { onError(e); return null; }
   };
 }
 
@@ -52,8 +54,9 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
  */
 export function safeColumn(c: Compiled, onError: (e: unknown) => void, expr: Expr, column: string, index: number): (row: Row) => unknown {
   let message: string | undefined;
+  const fn = generated(c);
   return (row) => {
-    try { return c.fn(row); } catch (e) {
+    try { return fn(row); } catch (e) {
       message ??= `Error computing expression ${formatExpr(expr)} for column ${column} with index ${index}`;
       onError(new EvalError(message, { cause: e }));
       return null;

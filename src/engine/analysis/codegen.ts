@@ -1,0 +1,42 @@
+import type { Compiled, Row } from './compile.js';
+
+// A compiled expression is a tree of functions, each calling its operands' functions: every call
+// goes through a site that sees many functions, which V8 cannot inline. The common nodes (columns,
+// literals, IS NULL, AND, OR, NOT, comparisons and arithmetic of INT and DOUBLE, CASE, casts to
+// DOUBLE) can also write themselves as JavaScript (Compiled.gen); a root expression is then one
+// generated function, its other nodes called as they are. The code is the same computation as the
+// functions, operand for operand and in the same order; a property test holds the two to that.
+
+/** Writes an expression's JavaScript: its operands' code, and names for the values it uses. */
+export class CodeGen {
+  private readonly refs: unknown[] = [];
+  private temps = 0;
+  /** A name for a value the code uses as it is (a function, an error to throw, a constant). */
+  ref(v: unknown): string {
+    this.refs.push(v);
+    return `$${this.refs.length - 1}`;
+  }
+  /** A fresh local variable of the generated function. */
+  temp(): string { return `t${this.temps++}`; }
+  /** A literal value: written into the code where it is a plain number, string, boolean or null. */
+  lit(v: unknown): string {
+    if (v === null || typeof v === 'boolean' || typeof v === 'string') return JSON.stringify(v);
+    if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) return `(${String(v)})`;
+    return this.ref(v);
+  }
+  /** An operand's code: written out where it writes itself, else a call of its function. */
+  sub(c: Compiled): string { return c.gen ? c.gen(this) : `${this.ref(c.fn)}(row)`; }
+
+  /** The function of the code of `c`. */
+  build(c: Compiled): (row: Row) => unknown {
+    const body = this.sub(c);
+    const locals = Array.from({ length: this.temps }, (_x, i) => `t${i}`);
+    const names = this.refs.map((_r, i) => `$${i}`);
+    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} return ${body}; };`)(...this.refs) as (row: Row) => unknown;
+  }
+}
+
+/** The function of an expression: generated where its root writes itself, else its own. */
+export function generated(c: Compiled): (row: Row) => unknown {
+  return c.gen ? new CodeGen().build(c) : c.fn;
+}
