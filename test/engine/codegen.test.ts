@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Scope, compileExpr, type Compiled } from '../../src/engine/analysis/compile.js';
 import { generated } from '../../src/engine/analysis/codegen.js';
+import { projector } from '../../src/engine/analysis/plan-util.js';
 import type { Expr } from '../../src/engine/sql/ast.js';
 import { T, type SqlType } from '../../src/engine/sql/types.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
@@ -97,5 +98,18 @@ describe('expressions written as JavaScript', () => {
     expect([fn({ S: null, I: 1, J: 1 }), fn({ S: 'a', I: 3, J: 2 }), fn({ S: 'a', I: 1, J: 2 })]).toEqual(['none', 'big', 'small']);
     // a NULL operand of arithmetic fails the whole expression, as its function does
     expect(() => fn({ S: 'a', I: null, J: 2 })).toThrow('an operand is NULL');
+  });
+
+  it('compute a SELECT\'s columns in one function: a column that fails is NULL and told of by its expression, name and index, the others computed', () => {
+    const exprs: Expr[] = [
+      { t: 'arith', op: '+', l: { t: 'col', name: 'I', pos }, r: { t: 'lit', type: T.INTEGER, value: 1 } },
+      { t: 'arith', op: '/', l: { t: 'col', name: 'I', pos }, r: { t: 'col', name: 'J', pos } },
+      { t: 'call', name: 'UCASE', args: [{ t: 'col', name: 'S', pos }], pos },
+    ];
+    const errors: Error[] = [];
+    const project = projector(exprs.map((e) => compileExpr(e, { scope, clause: 'SELECT' })), (e) => errors.push(e as Error), exprs, ['A', 'B', 'C']);
+    expect(project({ I: 7, J: 2, S: 'x' })).toEqual([8, 3, 'X']);
+    expect(project({ I: 7, J: 0, S: 'x' })).toEqual([8, null, 'X']);
+    expect(errors.map((e) => [e.message, (e.cause as Error).message])).toEqual([['Error computing expression (I / J) for column B with index 1', '/ by zero']]);
   });
 });

@@ -29,10 +29,14 @@ export class CodeGen {
 
   /** The function of the code of `c`. */
   build(c: Compiled): (row: Row) => unknown {
-    const body = this.sub(c);
+    return this.function(`return ${this.sub(c)};`) as (row: Row) => unknown;
+  }
+
+  /** The function of `row` whose body is `statements` (written with this generator: its names and locals). */
+  function(statements: string): (row: Row) => unknown {
     const locals = Array.from({ length: this.temps }, (_x, i) => `t${i}`);
     const names = this.refs.map((_r, i) => `$${i}`);
-    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} return ${body}; };`)(...this.refs) as (row: Row) => unknown;
+    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} ${statements} };`)(...this.refs) as (row: Row) => unknown;
   }
 }
 

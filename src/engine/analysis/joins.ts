@@ -6,7 +6,7 @@ import { KsqlStatementError } from './errors.js';
 import { formatExpr } from './format.js';
 import { makeSourceReader } from './source-reader.js';
 import { keyString } from '../functions/values.js';
-import { evaluateAll, joinKeyIndex, keyMissing, normalize, partitionsByNull, qualifiedInJoin, projectedType, rowBuilder, safe, safeColumn, sideCols, type Side } from './plan-util.js';
+import { joinKeyIndex, keyMissing, normalize, partitionsByNull, projector, qualifiedInJoin, projectedType, rowBuilder, safe, sideCols, type Side } from './plan-util.js';
 import type { OutMsg, PlanOptions, Processor, QueryPlan } from './planner.js';
 import type { StoreFactory } from '../state/store.js';
 import { streamStreamCore, streamTableCore, tableForeignKeyCore, tablePrimaryKeyCore, type JoinCore, type JoinEmit, type JoinEvent } from './join-cores.js';
@@ -236,7 +236,7 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
   const plan: QueryPlan = {
     sources: input.sources, resultType, columns, keyIndexes, repartition: input.repartition, windowInfo, coPartitioned: input.coPartitioned, joinKeyType: input.keyType, joinSteps: input.joinSteps,
     build(emit, onError, stores) {
-      const fns = compiled.map((c, i) => safeColumn(c, onError, items[i]!.expr, names[i]!, i));
+      const project = projector(compiled, onError, items.map((it) => it.expr), names);
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('join-emitted');
       const keyFns = partitioning?.map((c) => safe(c, onError));
@@ -245,12 +245,12 @@ export function planJoin(q: Query, opts: PlanOptions, sides: Side[], scope: Scop
       const finish: JoinEmit = (e) => {
         const row = e.row;
         const passes = row !== null && (!whereFn || whereFn(row) === true);
-        if (resultType === 'STREAM') { if (passes) emit(out(e, evaluateAll(fns, row!))); return; }
+        if (resultType === 'STREAM') { if (passes) emit(out(e, project(row!))); return; }
         // a table result goes through WHERE as a table filter: a row that stops passing is retracted
         const k = keyString(e.key);
         if (!passes) { if ((row === null && !whereFn) || emitted.delete(k)) emit(out(e, null)); return; }
         if (!emitted.has(k)) emitted.put(k, true);
-        emit(out(e, evaluateAll(fns, row!)));
+        emit(out(e, project(row!)));
       };
       return input.build(finish, onError, stores, (k) => plan.joinPartition?.(k));
     },

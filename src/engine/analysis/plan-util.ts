@@ -1,5 +1,5 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
-import { generated } from './codegen.js';
+import { CodeGen, generated } from './codegen.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
@@ -49,19 +49,21 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
 }
 
 /**
- * A SELECT column's value for a row, as `safe` gives it, its error told as ksqlDB's select mapper
- * tells it: "Error computing expression ... for column ... with index ...", the error as its cause.
+ * The values of a SELECT's columns for a row: one generated function that computes every column in
+ * turn (see codegen.ts). A column that fails is NULL, its error told as ksqlDB's select mapper tells
+ * it: "Error computing expression ... for column ... with index ...", the error as its cause.
  */
-export function safeColumn(c: Compiled, onError: (e: unknown) => void, expr: Expr, column: string, index: number): (row: Row) => unknown {
-  let message: string | undefined;
-  const fn = generated(c);
-  return (row) => {
-    try { return fn(row); } catch (e) {
-      message ??= `Error computing expression ${formatExpr(expr)} for column ${column} with index ${index}`;
-      onError(new EvalError(message, { cause: e }));
-      return null;
-    }
+export function projector(cs: readonly Compiled[], onError: (e: unknown) => void, exprs: readonly Expr[], names: readonly string[]): (row: Row) => unknown[] {
+  const messages: (string | undefined)[] = [];
+  const failed = (e: unknown, i: number): null => {
+    messages[i] ??= `Error computing expression ${formatExpr(exprs[i]!)} for column ${names[i]!} with index ${i}`;
+    onError(new EvalError(messages[i]!, { cause: e }));
+    return null;
   };
+  const g = new CodeGen();
+  const fail = g.ref(failed);
+  const columns = cs.map((c, i) => `try { out[${i}] = ${g.sub(c)}; } catch (e) { out[${i}] = ${fail}(e, ${i}); }`);
+  return g.function(`const out = new Array(${cs.length}); ${columns.join(' ')} return out;`) as (row: Row) => unknown[];
 }
 
 /** Each function's value for the row, in order (a projection's values). */

@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, safe, safeColumn, sideCols, type Side } from './plan-util.js';
+import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, projector, safe, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -383,7 +383,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
     } : undefined,
     build(emit, onError, stores) {
       const read = makeSourceReader(ds);
-      const fns = compiled.map((c, i) => safeColumn(c, onError, items[i]!.expr, names[i]!, i));
+      const project = projector(compiled, onError, items.map((it) => it.expr), names);
       const whereFn = where ? safe(where, onError) : undefined;
       const emitted = stores<boolean>('filter-emitted');
       return {
@@ -418,7 +418,7 @@ function planSimple(q: Query, opts: PlanOptions, left: Side, scope: Scope, items
             msg = { ...msg, key: pk };
           }
           const out = () => {
-            const values = evaluateAll(fns, row);
+            const values = project(row);
             const key = partitionBy ? keyOf(row, msg) : keyOrder.length && (!opts.persistent || isNoKey(msg.key)) ? msg.key : keyOrder.map((k) => (k >= 0 ? values[k] : null));
             emit({ key: keyOrder.length || partitionBy || rekeyed ? key : msg.key, values, ts: msg.ts, window: msg.window, headers: msg.headers });
           };
