@@ -95,6 +95,17 @@ describe('flat JSON records read from their bytes', () => {
     expect(read(cols, Buffer.from('{"a":"z"}'), Buffer.from('{"a":"x","A":"y"}'))).toEqual({ row: ['z'] });
   });
 
+  it('read a BIGINT of -0 as 0 (a long has none), whatever else the record holds; a DOUBLE keeps it', () => {
+    const cols: Column[] = [{ name: 'L', type: { kind: 'BIGINT' }, ns: 'VALUE' }, { name: 'D', type: { kind: 'DOUBLE' }, ns: 'VALUE' }, { name: 'S', type: { kind: 'STRING' }, ns: 'VALUE' }];
+    for (const s of ['"x"', '"12345678901234567890"']) {
+      const text = `{"L":-0,"D":-0,"S":${s}}`;
+      for (const r of [read(cols, Buffer.from(text)), read(cols, Buffer.from(text), Buffer.from(text))]) {
+        expect(Object.is(r.row![0], 0)).toBe(true);
+        expect(Object.is(r.row![1], -0)).toBe(true);
+      }
+    }
+  });
+
   it('is not made for columns of other types', () => {
     expect(flatJsonReader([{ kind: 'STRING' }, { kind: 'ARRAY', item: { kind: 'STRING' } } as SqlType])).toBeUndefined();
   });

@@ -203,7 +203,8 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
           case FAST_BOOLEAN: if (typeof v === 'boolean') continue; break;
           // (a whole number, unless the record has a run of digits a double may have rounded)
           case FAST_INT: if (typeof v === 'number' && (v | 0) === v && !(many ??= digitsMayRound(text))) { raw[i] = v | 0; continue; } break;
-          case FAST_LONG: if (typeof v === 'number' && Number.isSafeInteger(v) && !(many ??= digitsMayRound(text))) continue; break;
+          // (a long has no -0: JSON's -0 is 0, as fromParsedJson reads it)
+          case FAST_LONG: if (typeof v === 'number' && Number.isSafeInteger(v) && !(many ??= digitsMayRound(text))) { if (v === 0) raw[i] = 0; continue; } break;
         }
         at = i;
         raw[i] = fromParsedJson(v, cols[i]!.type, cols[i]!.name, textOf, asWritten);

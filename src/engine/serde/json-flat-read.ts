@@ -87,7 +87,8 @@ export function flatJsonReader(types: SqlType[]): FlatJsonReader | undefined {
           if (i - from > 15 || b[i] === 46 || b[i] === 101 || b[i] === 69 || (b[i]! >= 48 && b[i]! <= 57)) return undefined;
           if (neg) v = -v;
           if (t >= 0) {
-            if (kind === INTEGER) { if ((v | 0) !== v) return undefined; out[t] = v | 0; } else if (kind === BIGINT || kind === DOUBLE) out[t] = v;
+            // (an INTEGER or a BIGINT has no -0; a DOUBLE has)
+            if (kind === INTEGER) { if ((v | 0) !== v) return undefined; out[t] = v | 0; } else if (kind === BIGINT) out[t] = v === 0 ? 0 : v; else if (kind === DOUBLE) out[t] = v;
             else return undefined;
           }
         } else if (c === 116 && b[i + 1] === 114 && b[i + 2] === 117 && b[i + 3] === 101) {
