@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { valueSerde } from '../../src/engine/serde/formats.js';
 import { flatJsonReader } from '../../src/engine/serde/json-flat-read.js';
-import { makeFieldPicker } from '../../src/engine/serde/json-value.js';
+import { fromJson, makeFieldPicker } from '../../src/engine/serde/json-value.js';
 import type { Column } from '../../src/engine/catalog/schema.js';
 import type { SqlType } from '../../src/engine/sql/types.js';
 
@@ -96,6 +96,9 @@ describe('flat JSON records read from their bytes', () => {
   });
 
   it('read a BIGINT of -0 as 0 (a long has none), whatever else the record holds; a DOUBLE keeps it', () => {
+    // the general conversion too, from a number, a fraction that truncates to 0, text, and inside a struct
+    expect([-0, -0.5, '-0'].map((v) => Object.is(fromJson(v, { kind: 'BIGINT' }), 0))).toEqual([true, true, true]);
+    expect(Object.is((fromJson({ F: -0 }, { kind: 'STRUCT', fields: [{ name: 'F', type: { kind: 'BIGINT' } }] }) as { F: number }).F, 0)).toBe(true);
     const cols: Column[] = [{ name: 'L', type: { kind: 'BIGINT' }, ns: 'VALUE' }, { name: 'D', type: { kind: 'DOUBLE' }, ns: 'VALUE' }, { name: 'S', type: { kind: 'STRING' }, ns: 'VALUE' }];
     for (const s of ['"x"', '"12345678901234567890"']) {
       const text = `{"L":-0,"D":-0,"S":${s}}`;

@@ -100,7 +100,8 @@ export function fromJson(v: unknown, t: SqlType, path = ''): unknown {
         if (typeof v === 'string' && t.kind === 'INTEGER' && (n > 2147483647 || n < -2147483648)) break;
         if (t.kind === 'INTEGER') return n | 0;
         if (t.kind === 'BIGINT' && !Number.isSafeInteger(Math.trunc(n))) return wrapLong(BigInt(Math.trunc(n)));
-        return Math.trunc(n);
+        // (a long has no -0: -0 and -0.5 are 0)
+        return Math.trunc(n) + 0;
       }
       break;
     }
