@@ -112,4 +112,16 @@ describe('expressions written as JavaScript', () => {
     expect(project({ I: 7, J: 0, S: 'x' })).toEqual([8, null, 'X']);
     expect(errors.map((e) => [e.message, (e.cause as Error).message])).toEqual([['Error computing expression (I / J) for column B with index 1', '/ by zero']]);
   });
+
+  it('fall back to the functions where the code would be nested too deeply for the JavaScript parser', () => {
+    // I + 1 + 1 + ... and I = 0 OR I = 1 OR ...: 1,500 levels, as the tree of functions evaluates them
+    let sum: Expr = { t: 'col', name: 'I', pos }, any: Expr = { t: 'lit', type: T.BOOLEAN, value: false };
+    for (let i = 0; i < 1500; i++) {
+      sum = { t: 'arith', op: '+', l: sum, r: { t: 'lit', type: T.INTEGER, value: 1 } };
+      any = { t: 'or', l: any, r: { t: 'cmp', op: '=', l: { t: 'col', name: 'I', pos }, r: { t: 'lit', type: T.INTEGER, value: i } } };
+    }
+    const cs = [sum, any].map((e) => compileExpr(e, { scope, clause: 'SELECT' }));
+    expect(cs.map((c) => generated(c)({ I: 7 }))).toEqual([1507, true]);
+    expect(projector(cs, () => undefined, [sum, any], ['A', 'B'])({ I: 7 })).toEqual([1507, true]);
+  });
 });

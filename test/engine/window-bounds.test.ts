@@ -87,5 +87,7 @@ describe('windowed key bytes', () => {
       expect(back.window.start).toBe(start);
       if (session) expect(back.window.end).toBe(end);
     }), { numRuns: 2000 });
+    // a bound no int64 holds is refused
+    for (const bad of [2 ** 63, -(2 ** 63) - 2 ** 12, Infinity, NaN]) expect(() => windowedKey(Buffer.from('k'), { start: bad, end: 0 }, false)).toThrow(RangeError);
   });
 });

@@ -40,7 +40,14 @@ export class CodeGen {
   }
 }
 
-/** The function of an expression: generated where its root writes itself, else its own. */
+/**
+ * The function of an expression: generated where its root writes itself, else its own (also where
+ * the code is too deeply nested for the JavaScript parser: a thousand levels and more).
+ */
 export function generated(c: Compiled): (row: Row) => unknown {
-  return c.gen ? new CodeGen().build(c) : c.fn;
+  if (!c.gen) return c.fn;
+  try { return new CodeGen().build(c); } catch (e) {
+    if (e instanceof RangeError) return c.fn;
+    throw e;
+  }
 }

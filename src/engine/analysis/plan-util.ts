@@ -60,10 +60,21 @@ export function projector(cs: readonly Compiled[], onError: (e: unknown) => void
     onError(new EvalError(messages[i]!, { cause: e }));
     return null;
   };
-  const g = new CodeGen();
-  const fail = g.ref(failed);
-  const columns = cs.map((c, i) => `try { out[${i}] = ${g.sub(c)}; } catch (e) { out[${i}] = ${fail}(e, ${i}); }`);
-  return g.function(`const out = new Array(${cs.length}); ${columns.join(' ')} return out;`) as (row: Row) => unknown[];
+  try {
+    const g = new CodeGen();
+    const fail = g.ref(failed);
+    const columns = cs.map((c, i) => `try { out[${i}] = ${g.sub(c)}; } catch (e) { out[${i}] = ${fail}(e, ${i}); }`);
+    return g.function(`const out = new Array(${cs.length}); ${columns.join(' ')} return out;`) as (row: Row) => unknown[];
+  } catch (e) {
+    // code too deeply nested for the JavaScript parser: each column's own function
+    if (!(e instanceof RangeError)) throw e;
+    const fns = cs.map(generated);
+    return (row) => {
+      const out = new Array<unknown>(fns.length);
+      for (let i = 0; i < fns.length; i++) { try { out[i] = fns[i]!(row); } catch (err) { out[i] = failed(err, i); } }
+      return out;
+    };
+  }
 }
 
 /** Each function's value for the row, in order (a projection's values). */

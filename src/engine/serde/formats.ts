@@ -362,6 +362,8 @@ export function windowedKey(inner: Buffer | null, window: { start: number; end: 
 /** Writes a safe integer as a big-endian int64 at `at`, without a BigInt; gives where it ends. */
 function writeInt64(buf: Buffer, v: number, at: number): number {
   const high = Math.floor(v / 2 ** 32), low = v - high * 2 ** 32;
+  // (a bound no int64 holds is refused, as Buffer's own writes refuse it)
+  if (!(high >= -2147483648 && high <= 2147483647)) throw new RangeError(`A window bound of ${v} is beyond a 64-bit integer`);
   buf[at] = high >> 24; buf[at + 1] = high >> 16; buf[at + 2] = high >> 8; buf[at + 3] = high;
   buf[at + 4] = low / 2 ** 24; buf[at + 5] = low >> 16; buf[at + 6] = low >> 8; buf[at + 7] = low;
   return at + 8;
