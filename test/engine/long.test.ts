@@ -36,7 +36,7 @@ describe('BIGINT as Java\'s long', () => {
     expect(parseJsonExact('{"a":9223372036854775807,"b":1.5,"c":"1234567890123456789","d":12}')).toEqual({ a: 9223372036854775807n, b: 1.5, c: '1234567890123456789', d: 12 });
     expect(parseJsonExact('{"a":1}')).toEqual({ a: 1 });
     // bad JSON with a long in it is told of where the text is wrong, as JSON.parse tells it
-    for (const bad of ['{"a":12345678901234567890 , "b": -}', '[9007199254740993, 01]', '{"a":9223372036854775807']) {
+    for (const bad of ['{"a":12345678901234567890 , "b": -}', '[9007199254740993, 01]', '{"a":9223372036854775807', '{"a":00012345678901234567}', '[-012345678901234567]']) {
       expect(() => JSON.parse(bad)).toThrow();
       expect(() => parseJsonExact(bad)).toThrow((() => { try { JSON.parse(bad); } catch (e) { return (e as Error).message; } return ''; })());
     }

@@ -38,7 +38,8 @@ export function parseJsonExact(text: string): unknown {
       let j = i + 1;
       while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++;
       const token = text.slice(i, j);
-      if (/^-?\d{16,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
+      // (an integer JSON allows: no leading zero, so text JSON.parse refuses is not made readable)
+      if (/^-?[1-9]\d{15,}$/.test(token) && !Number.isSafeInteger(Number(token))) {
         out += text.slice(from, i) + JSON.stringify(MARK + token);
         from = j; marked = true;
       }
