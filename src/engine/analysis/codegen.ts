@@ -36,7 +36,7 @@ export class CodeGen {
   function(statements: string): (row: Row) => unknown {
     const locals = Array.from({ length: this.temps }, (_x, i) => `t${i}`);
     const names = this.refs.map((_r, i) => `$${i}`);
-    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} ${statements} };`)(...this.refs) as (row: Row) => unknown;
+    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} ${statements} };\n//# sourceURL=ksql-generated/expression`)(...this.refs) as (row: Row) => unknown;
   }
 }
 

@@ -110,7 +110,7 @@ export function rowBuilder(parts: { from: 0 | 1; field: string; as: string }[]):
  * expression (over the params) it holds. Every object it makes has one shape.
  */
 export function literalBuilder<F = (...args: never[]) => Row>(params: string[], entries: [field: string, expr: string][]): F {
-  return new Function(...params, `return {${entries.map(([f, e]) => `${JSON.stringify(f)}: ${e}`).join(', ')}};`) as F;
+  return new Function(...params, `return {${entries.map(([f, e]) => `${JSON.stringify(f)}: ${e}`).join(', ')}};\n//# sourceURL=ksql-generated/row`) as F;
 }
 
 /** A column named with its source, as ksqlDB's messages name it, even where the statement left it bare. */

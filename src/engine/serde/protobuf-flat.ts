@@ -103,7 +103,8 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
     '};',
   ].join('\n');
   const helpers = { Buffer, arena: recordArena, writeVarint, writeNumberVarint, writeVarint64, LongBits: util.LongBits, utf8: util.utf8 };
-  return new Function(...Object.keys(helpers), body)(...Object.values(helpers)) as FlatEncoder;
+  // (named, so a profile tells the generated writers apart)
+  return new Function(...Object.keys(helpers), `${body}\n//# sourceURL=ksql-generated/protobuf-writer`)(...Object.values(helpers)) as FlatEncoder;
 }
 
 
