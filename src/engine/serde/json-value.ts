@@ -298,9 +298,12 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
         `  for (let j = 0; j < ${v}.length; j++) { const c = ${v}.charCodeAt(j); if (c < 32 || c > 126 || c === 34 || c === 92) { plain = false; break; } a[p++] = c; }`,
         `  if (plain) a[p++] = 34; else p = from + a.write(jsonString(${v}), from, 'utf8');`, '}');
     } else if (kind === 'INTEGER' || kind === 'BIGINT') {
-      // as toJsonText writes them: '' + v; a number's or a bigint's text is ASCII
-      checks.push(`else { ${t} = '' + ${v}; bound += 3 * ${t}.length; }`);
-      writes.push(`else if (typeof ${v} === 'number' || typeof ${v} === 'bigint') for (let j = 0; j < ${t}.length; j++) a[p++] = ${t}.charCodeAt(j);`,
+      // as toJsonText writes them, '' + v: a whole number of 32 bits digit by digit (no text made,
+      // which for values of many kinds costs a conversion each); another number's or a bigint's
+      // text is ASCII
+      checks.push(`else if (typeof ${v} === 'number' && (${v} | 0) === ${v}) bound += 11;`, `else { ${t} = '' + ${v}; bound += 3 * ${t}.length; }`);
+      writes.push(`else if (${t} === undefined) p = writeInt32(a, p, ${v});`,
+        `else if (typeof ${v} === 'number' || typeof ${v} === 'bigint') for (let j = 0; j < ${t}.length; j++) a[p++] = ${t}.charCodeAt(j);`,
         `else p += a.write(${t}, p, 'utf8');`);
     } else if (kind === 'BOOLEAN') {
       checks.push('else bound += 5;');
@@ -323,8 +326,19 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
     'return arena.take(p);',
     '};',
   ].join('\n');
-  const helpers = { arena: recordArena, types: cols.map((c) => c.type), toJsonText, jsonString };
-  return new Function(...Object.keys(helpers), body)(...Object.values(helpers)) as (values: readonly unknown[]) => Buffer;
+  const helpers = { arena: recordArena, types: cols.map((c) => c.type), toJsonText, jsonString, writeInt32 };
+  // (named, so a profile tells the generated writers apart)
+  return new Function(...Object.keys(helpers), `${body}\n//# sourceURL=ksql-generated/json-writer`)(...Object.values(helpers)) as (values: readonly unknown[]) => Buffer;
+}
+
+/** Writes a whole number of 32 bits as its decimal digits (-0 as 0, as '' + v writes it) at `p`; gives where it ends. */
+function writeInt32(a: Buffer, p: number, v: number): number {
+  let x = v;
+  if (x < 0) { a[p++] = 45; x = -x; }
+  let digits = 1;
+  for (let q = x; q >= 10; q = Math.floor(q / 10)) digits++;
+  for (let k = p + digits - 1; k >= p; k--) { const d = x % 10; a[k] = 48 + d; x = (x - d) / 10; }
+  return p + digits;
 }
 
 /** Writes an engine value as JSON text for its type: doubles as Java prints them, decimals plain. */
