@@ -37,7 +37,8 @@ const { expr } = fc.letrec<{ expr: Expr }>((tie) => ({
     fc.tuple(tie('expr'), fc.constantFrom(T.DOUBLE, T.INTEGER, T.STRING, T.BIGINT)).map(([e, type]): Expr => ({ t: 'cast', e, type })),
     // nodes that do not write themselves: called from the generated code
     tie('expr').map((e): Expr => ({ t: 'call', name: 'ABS', args: [e], pos })),
-    fc.tuple(tie('expr'), fc.constantFrom('%a%', 'b_')).map(([e, p]): Expr => ({ t: 'like', e, pattern: { t: 'lit', type: T.STRING, value: p }, not: false })),
+    fc.tuple(tie('expr'), fc.constantFrom('%a%', 'b_', 'a%', '%'), fc.boolean()).map(([e, p, not]): Expr => ({ t: 'like', e, pattern: { t: 'lit', type: T.STRING, value: p }, not })),
+    fc.tuple(tie('expr'), tie('expr')).map(([e, pattern]): Expr => ({ t: 'like', e, pattern, not: false })),
   ),
 }));
 const nullable = <V>(a: fc.Arbitrary<V>) => fc.option(a, { nil: null, freq: 4 });

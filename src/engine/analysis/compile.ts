@@ -169,6 +169,8 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
       const v = compileExpr(e.e, ctx), p = compileExpr(e.pattern, ctx); const not = e.not, esc = e.escape;
       if (v.type.kind !== 'STRING' && v.type.kind !== 'NULL') throw new KsqlStatementError(`The column type for Like condition must be VARCHAR. The column type is ${typeToString(v.type)}`);
       const cache = new Map<string, (s: string) => boolean>();
+      // a pattern written as text is matched by its matcher, made once
+      const fixed = e.pattern.t === 'lit' && typeof e.pattern.value === 'string' ? likeMatcher(e.pattern.value, esc) : undefined;
       return { type: T.BOOLEAN, fn: (row) => {
         const s = v.fn(row) as string | null, pat = p.fn(row) as string | null;
         // x NOT LIKE p is NOT (x LIKE p): a NULL operand makes the LIKE false, so NOT LIKE true
@@ -177,7 +179,7 @@ export function compileExpr(e: Expr, ctx: CompileCtx): Compiled {
         if (!matches) { matches = likeMatcher(pat, esc); cache.set(pat, matches); }
         const r = matches(s);
         return not ? !r : r;
-      } };
+      }, gen: fixed && ((g) => { const t = g.temp(); return `(${t} = ${g.sub(v)}, ${t} == null ? ${not} : ${not ? '!' : ''}${g.ref(fixed)}(${t}))`; }) };
     }
     case 'case': return compileCase(e, ctx);
     case 'cast': {
