@@ -420,14 +420,14 @@ describe('a query cursor reads through the arrival log', () => {
   // the next record as the definition has it: of every partition of the cursor's topics, the record
   // with the lowest seq at or after the cursor's position (or the log start, if retention passed it)
   const reference = (topics: TopicStore, names: string[], pos: Map<string, number[]>) => {
-    let best: { seq: number; topic: string; partition: number; offset: number } | undefined;
+    let best: { seq: number; topic: string; partition: number; offset: number; bytes: number } | undefined;
     for (const name of names) {
       const t = topics.get(name);
       if (!t) continue;
       t.partitions.forEach((log, p) => {
         const from = Math.max(pos.get(name)![p] ?? 0, log.start);
         const r = log.get(from);
-        if (r && (!best || r.seq < best.seq)) best = { seq: r.seq, topic: name, partition: p, offset: r.offset };
+        if (r && (!best || r.seq < best.seq)) best = { seq: r.seq, topic: name, partition: p, offset: r.offset, bytes: r.value?.length ?? -1 };
       });
     }
     return best;
@@ -475,7 +475,8 @@ describe('a query cursor reads through the arrival log', () => {
           for (let i = 0; i < o.n; i++) {
             const want = reference(topics, names, pos);
             const got = cursor.next();
-            expect(got && { seq: got.seq, topic: got.topic, partition: got.partition, offset: got.offset }).toEqual(want);
+            // (the record itself, as its log has it: the arrival log hands out the records appended since the last pack)
+            expect(got && { seq: got.seq, topic: got.topic, partition: got.partition, offset: got.offset, bytes: got.value?.length ?? -1 }).toEqual(want);
             if (!want) break;
             pos.get(want.topic)![want.partition] = want.offset + 1;
           }

@@ -109,7 +109,7 @@ export class Cursor {
         const log = parts[p]!;
         if (pos[p]! < log.start) pos[p] = log.start;
         if (o < pos[p]!) { r.at++; continue; }
-        const rec = log.get(o);
+        const rec = arr.recordAt(r.at) ?? log.get(o);
         if (!rec) { r.at++; continue; }
         if (!best || rec.seq < best.seq) { best = rec; bestRead = r; bestPart = p; }
         break;

@@ -105,6 +105,13 @@ export class ArrivalLog {
   // validation copy of them, pays little for the ones that are seldom written)
   private parts = new Int32Array(16);
   private offs = new Float64Array(16);
+  /**
+   * The records of the entries appended one by one since the store last packed its logs (a
+   * reader's next record, without looking it up in its log); undefined for the others.
+   */
+  private recs = new Array<TopicRecord | undefined>(16).fill(undefined);
+  /** The first entry `recs` may hold a record for. */
+  private recsFrom = 0;
   private head = 0;
   size = 0;
   base = 0;
@@ -112,23 +119,24 @@ export class ArrivalLog {
   version = 0;
   constructor(private readonly logs: readonly PartitionLog[]) {}
 
-  push(partition: number, offset: number): void {
+  push(partition: number, offset: number, rec?: TopicRecord): void {
     const cap = this.parts.length;
     // full: entries of records deleted behind a partition that keeps an old record (retention always
     // keeps a partition's last append) go first, if they are half of it; else the ring grows
     if (this.size === cap && this.live() <= cap / 2) this.truncate(-1, 0);
     if (this.size === cap) {
-      const parts = new Int32Array(cap * 2), offs = new Float64Array(cap * 2);
-      for (let i = 0; i < this.size; i++) { const j = (this.head + i) & (cap - 1); parts[i] = this.parts[j]!; offs[i] = this.offs[j]!; }
-      this.parts = parts; this.offs = offs; this.head = 0;
+      const parts = new Int32Array(cap * 2), offs = new Float64Array(cap * 2), recs = new Array<TopicRecord | undefined>(cap * 2).fill(undefined);
+      for (let i = 0; i < this.size; i++) { const j = (this.head + i) & (cap - 1); parts[i] = this.parts[j]!; offs[i] = this.offs[j]!; recs[i] = this.recs[j]; }
+      this.parts = parts; this.offs = offs; this.recs = recs; this.head = 0;
     }
     const j = (this.head + this.size) & (this.parts.length - 1);
-    this.parts[j] = partition; this.offs[j] = offset;
+    this.parts[j] = partition; this.offs[j] = offset; this.recs[j] = rec;
     this.size++;
     // entries of deleted records go from the front (a partition's start only moves forward)
     while (this.size > 0) {
       const h = this.head, log = this.logs[this.parts[h]!];
       if (!log || this.offs[h]! >= log.start) break;
+      this.recs[h] = undefined;
       this.head = (h + 1) & (this.parts.length - 1); this.size--; this.base++;
     }
   }
@@ -136,6 +144,15 @@ export class ArrivalLog {
   /** The partition of entry `i` (a global index within [base, base + size)). */
   partitionAt(i: number): number { return this.parts[(this.head + i - this.base) & (this.parts.length - 1)]!; }
   offsetAt(i: number): number { return this.offs[(this.head + i - this.base) & (this.parts.length - 1)]!; }
+  /** The record of entry `i` where the ring holds it (see `recs`): its log's, at its partition and offset. */
+  recordAt(i: number): TopicRecord | undefined { return this.recs[(this.head + i - this.base) & (this.parts.length - 1)]; }
+
+  /** Lets go of the records held (the store packs its logs: read again, a record is made from its packed run). */
+  forgetRecords(): void {
+    const mask = this.parts.length - 1, end = this.base + this.size;
+    for (let i = Math.max(this.recsFrom, this.base); i < end; i++) this.recs[(this.head + i - this.base) & mask] = undefined;
+    this.recsFrom = end;
+  }
 
   private live(): number { let n = 0; for (const log of this.logs) n += log.end - log.start; return n; }
 
@@ -147,12 +164,15 @@ export class ArrivalLog {
     let kept = 0;
     const mask = this.parts.length - 1;
     for (let i = 0; i < this.size; i++) {
-      const j = (this.head + i) & mask, p = this.parts[j]!, o = this.offs[j]!;
+      const j = (this.head + i) & mask, p = this.parts[j]!, o = this.offs[j]!, r = this.recs[j];
+      this.recs[j] = undefined;
       if ((p === partition && o >= offset) || o < (this.logs[p]?.start ?? 0)) continue;
       const k = (this.head + kept) & mask;
-      this.parts[k] = p; this.offs[k] = o; kept++;
+      this.parts[k] = p; this.offs[k] = o; this.recs[k] = r; kept++;
     }
     this.size = kept;
+    // (entries moved: none is known to hold a record from before)
+    this.recsFrom = this.base;
     this.version++;
   }
 }
@@ -345,7 +365,7 @@ export class PartitionLog implements SlabHolder {
     if (last?.records) last.records.push(r);
     else this.segments.push(new Segment(r.offset, [r]));
     this.newest = this.endOffset++;
-    this.arrivals?.push(this.partition, this.newest);
+    this.arrivals?.push(this.partition, this.newest, r);
     if (this.retentionBytes < 0) return;
     this.bytes += recordBytes(r);
     this.retain();
@@ -403,6 +423,9 @@ export class PartitionLog implements SlabHolder {
    * Packs the newest run of records (see PackedRun), once it holds `min` of them: records appended
    * later start a new run. Not while an `atomically` group may take appends back.
    */
+  /** Its topic's arrival log lets go of the records it holds (see ArrivalLog.forgetRecords). */
+  forgetRecords(): void { this.arrivals?.forgetRecords(); }
+
   pack(min: number): void {
     const segs = this.segments, last = segs[segs.length - 1];
     if (this.held || !last?.records || last.records.length < min) return;
@@ -586,7 +609,7 @@ export class TopicStore {
     if (this.marks) return;
     const logs = this.toPack;
     this.toPack = [];
-    for (const log of logs) { log.unpacked = false; log.pack(8); }
+    for (const log of logs) { log.unpacked = false; log.pack(8); log.forgetRecords(); }
   }
 
   /** Adds a listener; returns a function that removes it. */
