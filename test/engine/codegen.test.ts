@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Scope, compileExpr, type Compiled } from '../../src/engine/analysis/compile.js';
 import { generated } from '../../src/engine/analysis/codegen.js';
-import { projector } from '../../src/engine/analysis/plan-util.js';
+import { projector, safeAll } from '../../src/engine/analysis/plan-util.js';
 import type { Expr } from '../../src/engine/sql/ast.js';
 import { T, type SqlType } from '../../src/engine/sql/types.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
@@ -124,5 +124,14 @@ describe('expressions written as JavaScript', () => {
     const cs = [sum, any].map((e) => compileExpr(e, { scope, clause: 'SELECT' }));
     expect(cs.map((c) => generated(c)({ I: 7 }))).toEqual([1507, true]);
     expect(projector(cs, () => undefined, [sum, any], ['A', 'B'])({ I: 7 })).toEqual([1507, true]);
+  });
+
+  it('compute an aggregation\'s output columns in one function: a column that fails is NULL and its error told as it is', () => {
+    const exprs: Expr[] = [{ t: 'col', name: 'I', pos }, { t: 'arith', op: '%', l: { t: 'col', name: 'I', pos }, r: { t: 'col', name: 'J', pos } }];
+    const errors: Error[] = [];
+    const project = safeAll(exprs.map((e) => compileExpr(e, { scope, clause: 'SELECT' })), (e) => errors.push(e as Error));
+    expect(project({ I: 7, J: 4 })).toEqual([7, 3]);
+    expect(project({ I: 7, J: 0 })).toEqual([7, null]);
+    expect(errors.map((e) => e.message)).toEqual(['/ by zero']);
   });
 });

@@ -55,11 +55,20 @@ export function safe(c: Compiled, onError: (e: unknown) => void): (row: Row) => 
  */
 export function projector(cs: readonly Compiled[], onError: (e: unknown) => void, exprs: readonly Expr[], names: readonly string[]): (row: Row) => unknown[] {
   const messages: (string | undefined)[] = [];
-  const failed = (e: unknown, i: number): null => {
+  return projection(cs, (e, i) => {
     messages[i] ??= `Error computing expression ${formatExpr(exprs[i]!)} for column ${names[i]!} with index ${i}`;
     onError(new EvalError(messages[i]!, { cause: e }));
     return null;
-  };
+  });
+}
+
+/** The values of expressions for a row, as `safe` gives each (an error told as it is, and NULL): one generated function. */
+export function safeAll(cs: readonly Compiled[], onError: (e: unknown) => void): (row: Row) => unknown[] {
+  return projection(cs, (e) => { onError(e); return null; });
+}
+
+/** One function computing each expression in turn, `failed` giving the value of one that throws. */
+function projection(cs: readonly Compiled[], failed: (e: unknown, i: number) => null): (row: Row) => unknown[] {
   try {
     const g = new CodeGen();
     const fail = g.ref(failed);
@@ -75,13 +84,6 @@ export function projector(cs: readonly Compiled[], onError: (e: unknown) => void
       return out;
     };
   }
-}
-
-/** Each function's value for the row, in order (a projection's values). */
-export function evaluateAll(fns: readonly ((row: Row) => unknown)[], row: Row): unknown[] {
-  const out = new Array<unknown>(fns.length);
-  for (let i = 0; i < fns.length; i++) out[i] = fns[i]!(row);
-  return out;
 }
 
 /** PARTITION BY NULL: the rows lose their key rather than take a new one. */

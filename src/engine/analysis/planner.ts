@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { evaluateAll, keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, projector, safe, sideCols, type Side } from './plan-util.js';
+import { keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, projector, safe, safeAll, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -581,7 +581,7 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const whereFn = where ? safe(where, onError) : undefined;
       const groupFns = groupC.map((g) => safe(g, onError));
       const argFns = aggs.map((a) => a.args.map((c) => safe(c, onError)));
-      const fns = compiled.map((c) => safe(c, onError));
+      const project = safeAll(compiled, onError);
       const havingFn = having ? safe(having, onError) : undefined;
       const tableState = stores<Row>('source-table');
       const emitted = stores<boolean>('having-emitted');
@@ -602,14 +602,14 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         const results = new Array<unknown>(aggs.length);
         for (let i = 0; i < aggs.length; i++) results[i] = aggs[i]!.bound.result(accs[i]);
         const row = window ? windowRow(key, results, window) : groupRow(key, results);
-        if (!havingFn) { emit({ key: keyVals, values: evaluateAll(fns, row), ts, window, headers }); return; }
+        if (!havingFn) { emit({ key: keyVals, values: project(row), ts, window, headers }); return; }
         if (havingFn(row) !== true) {
           // HAVING retracts a row it had emitted before; a group that never passed stays silent
           if (emitted.delete(present)) emit({ key: keyVals, values: null, ts, window, headers });
           return;
         }
         if (!emitted.has(present)) emitted.put(present, true);
-        emit({ key: keyVals, values: evaluateAll(fns, row), ts, window, headers });
+        emit({ key: keyVals, values: project(row), ts, window, headers });
       };
       // each accumulator is kept with the call it belongs to (normalized), so CREATE OR REPLACE may add aggregates
       const windowing = buildWindowing(windowed, aggs.map((a) => a.bound), output, q.emit === 'FINAL', stores, aggs.map((a) => a.norm));
