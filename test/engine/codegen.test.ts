@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Scope, compileExpr, type Compiled } from '../../src/engine/analysis/compile.js';
 import { generated } from '../../src/engine/analysis/codegen.js';
-import { projector, safeAll } from '../../src/engine/analysis/plan-util.js';
+import { projector, safeAll, safeGroups } from '../../src/engine/analysis/plan-util.js';
 import type { Expr } from '../../src/engine/sql/ast.js';
 import { T, type SqlType } from '../../src/engine/sql/types.js';
 import { Decimal } from '../../src/engine/util/decimal.js';
@@ -133,5 +133,19 @@ describe('expressions written as JavaScript', () => {
     expect(project({ I: 7, J: 4 })).toEqual([7, 3]);
     expect(project({ I: 7, J: 0 })).toEqual([7, null]);
     expect(errors.map((e) => e.message)).toEqual(['/ by zero']);
+  });
+
+  it('compute aggregates\' arguments in one function, a list per aggregate: an argument that fails is NULL and its error told as it is', () => {
+    const c = (e: Expr) => compileExpr(e, { scope, clause: 'SELECT' });
+    const i: Expr = { t: 'col', name: 'I', pos }, j: Expr = { t: 'col', name: 'J', pos };
+    const errors: Error[] = [];
+    const args = safeGroups([[c(i)], [], [c(j), c({ t: 'arith', op: '/', l: i, r: j })]], (e) => errors.push(e as Error));
+    expect(args({ I: 6, J: 3 })).toEqual([[6], [], [3, 2]]);
+    expect(args({ I: 6, J: 0 })).toEqual([[6], [], [0, null]]);
+    expect(errors.map((e) => e.message)).toEqual(['/ by zero']);
+    // (deeper than the JavaScript parser takes: the same lists)
+    let deep: Expr = i;
+    for (let k = 0; k < 1500; k++) deep = { t: 'arith', op: '+', l: deep, r: { t: 'lit', type: T.INTEGER, value: 1 } };
+    expect(safeGroups([[c(deep)], [c(j)]], () => undefined)({ I: 1, J: 2 })).toEqual([[1501], [2]]);
   });
 });

@@ -67,6 +67,30 @@ export function safeAll(cs: readonly Compiled[], onError: (e: unknown) => void):
   return projection(cs, (e) => { onError(e); return null; });
 }
 
+/**
+ * The values of groups of expressions for a row (each aggregate's arguments), each as `safe` gives
+ * it: one generated function that returns a list per group.
+ */
+export function safeGroups(groups: readonly (readonly Compiled[])[], onError: (e: unknown) => void): (row: Row) => unknown[][] {
+  try {
+    const g = new CodeGen();
+    const fail = g.ref((e: unknown) => { onError(e); return null; });
+    let k = 0;
+    const values = groups.map((gr) => gr.map((c) => { const v = `v${k++}`; return { v, code: `let ${v}; try { ${v} = ${g.sub(c)}; } catch (e) { ${v} = ${fail}(e); }` }; }));
+    return g.function(`${values.flat().map((x) => x.code).join(' ')} return [${values.map((gr) => `[${gr.map((x) => x.v).join(', ')}]`).join(', ')}];`) as (row: Row) => unknown[][];
+  } catch (e) {
+    // code too deeply nested for the JavaScript parser: the values one by one, then grouped
+    if (!(e instanceof RangeError)) throw e;
+    const flat = projection(groups.flat(), (err) => { onError(err); return null; });
+    const sizes = groups.map((gr) => gr.length);
+    return (row) => {
+      const all = flat(row);
+      let k = 0;
+      return sizes.map((n) => all.slice(k, (k += n)));
+    };
+  }
+}
+
 /** One function computing each expression in turn, `failed` giving the value of one that throws. */
 function projection(cs: readonly Compiled[], failed: (e: unknown, i: number) => null): (row: Row) => unknown[] {
   try {

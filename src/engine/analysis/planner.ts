@@ -10,7 +10,7 @@ import { columnRefs } from './expr-walk.js';
 import { formatExpr } from './format.js';
 import { getAggregate, type BoundAggregate } from '../functions/aggregate.js';
 import { isNoKey, makeSourceReader, type SourceMsg } from './source-reader.js';
-import { keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, projector, safe, safeAll, sideCols, type Side } from './plan-util.js';
+import { keyMissing, literalBuilder, normalize, partitionsByNull, projectedType, projector, safe, safeAll, safeGroups, sideCols, type Side } from './plan-util.js';
 import { planJoin, planJoinInput, type JoinInput, type JoinStepInfo } from './joins.js';
 import { getTableFunction } from '../functions/table.js';
 import { keyString } from '../functions/values.js';
@@ -580,7 +580,6 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
       const read = makeSourceReader(ds, '', true); // (an aggregation only reads its source rows)
       const whereFn = where ? safe(where, onError) : undefined;
       const groupFns = groupC.map((g) => safe(g, onError));
-      const argFns = aggs.map((a) => a.args.map((c) => safe(c, onError)));
       const project = safeAll(compiled, onError);
       const havingFn = having ? safe(having, onError) : undefined;
       const tableState = stores<Row>('source-table');
@@ -624,8 +623,8 @@ function planAggregate(q: Query, opts: PlanOptions, left: Side, sides: Side[], s
         return k;
       };
       // aggregates without arguments (COUNT(*)) share one empty argument list, never written to
-      const noArgs = argFns.every((fs) => fs.length === 0) ? argFns.map(() => []) : undefined;
-      const argsOf = (row: Row) => noArgs ?? argFns.map((fs) => fs.map((f) => f(row)));
+      const noArgs = aggs.every((a) => a.args.length === 0) ? aggs.map(() => []) : undefined;
+      const argsOf = noArgs ? () => noArgs : safeGroups(aggs.map((a) => a.args), onError);
       // a repartitioned group's stream time is its repartition topic partition's (windowed only:
       // the others keep none); a group key's partition is remembered, as group keys repeat
       const partitions = new Map<unknown, number>();
