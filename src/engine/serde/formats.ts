@@ -112,7 +112,6 @@ const stringBytes = rememberShort((v) => {
   return b;
 });
 
-
 function kafkaSerde(cols: Column[]): Serde {
   const c = cols[0];
   if (!c) return { serialize: () => null, deserialize: () => [] };
@@ -216,8 +215,6 @@ function jsonSerde(cols: Column[], wrapped: boolean): Serde {
   };
 }
 const NO_TARGETS = new Int32Array(0);
-
-
 
 /** Column types whose common values a JSON record's reader keeps as JSON.parse read them (see jsonSerde's deserialize). */
 const FAST_STRING = 1, FAST_DOUBLE = 2, FAST_BOOLEAN = 3, FAST_INT = 4, FAST_LONG = 5;

@@ -423,14 +423,14 @@ export class PartitionLog implements SlabHolder {
    * Packs the newest run of records (see PackedRun), once it holds `min` of them: records appended
    * later start a new run. Not while an `atomically` group may take appends back.
    */
-  /** Its topic's arrival log lets go of the records it holds (see ArrivalLog.forgetRecords). */
-  forgetRecords(): void { this.arrivals?.forgetRecords(); }
-
   pack(min: number): void {
     const segs = this.segments, last = segs[segs.length - 1];
     if (this.held || !last?.records || last.records.length < min) return;
     segs[segs.length - 1] = new Segment(last.base, null, null, 0, last.wire, last.wireCount, PackedRun.of(last.records, NO_HEADERS));
   }
+
+  /** Its topic's arrival log lets go of the records it holds (see ArrivalLog.forgetRecords). */
+  forgetRecords(): void { this.arrivals?.forgetRecords(); }
 
   /** Decodes the pending batch of segment `index`; if decoding throws, the batch stays pending. */
   private decode(index: number): TopicRecord[] {
