@@ -1,4 +1,5 @@
 import type { Compiled, Row } from './compile.js';
+import { generatedFunction } from '../util/generated.js';
 
 // A compiled expression is a tree of functions, each calling its operands' functions: every call
 // goes through a site that sees many functions, which V8 cannot inline. The common nodes (columns,
@@ -27,27 +28,26 @@ export class CodeGen {
   /** An operand's code: written out where it writes itself, else a call of its function. */
   sub(c: Compiled): string { return c.gen ? c.gen(this) : `${this.ref(c.fn)}(row)`; }
 
-  /** The function of the code of `c`. */
-  build(c: Compiled): (row: Row) => unknown {
-    return this.function(`return ${this.sub(c)};`) as (row: Row) => unknown;
-  }
-
-  /** The function of `row` whose body is `statements` (written with this generator: its names and locals). */
-  function(statements: string): (row: Row) => unknown {
+  /**
+   * The function of `row` whose body is `statements` (written with this generator: its names and
+   * locals); undefined where the code is too deeply nested for the JavaScript parser (a thousand
+   * levels and more), which overflows its stack.
+   */
+  function(statements: string): ((row: Row) => unknown) | undefined {
     const locals = Array.from({ length: this.temps }, (_x, i) => `t${i}`);
-    const names = this.refs.map((_r, i) => `$${i}`);
-    return new Function(...names, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} ${statements} };\n//# sourceURL=ksql-generated/expression`)(...this.refs) as (row: Row) => unknown;
+    const scope = Object.fromEntries(this.refs.map((r, i) => [`$${i}`, r]));
+    try {
+      return generatedFunction('expression', scope, `return (row) => { ${locals.length ? `let ${locals.join(', ')};` : ''} ${statements} };`);
+    } catch (e) {
+      if (e instanceof RangeError) return undefined;
+      throw e;
+    }
   }
 }
 
-/**
- * The function of an expression: generated where its root writes itself, else its own (also where
- * the code is too deeply nested for the JavaScript parser: a thousand levels and more).
- */
+/** The function of an expression: generated where its root writes itself, else its own (also where the code is too deep to parse). */
 export function generated(c: Compiled): (row: Row) => unknown {
   if (!c.gen) return c.fn;
-  try { return new CodeGen().build(c); } catch (e) {
-    if (e instanceof RangeError) return c.fn;
-    throw e;
-  }
+  const g = new CodeGen();
+  return g.function(`return ${g.sub(c)};`) ?? c.fn;
 }

@@ -1,5 +1,6 @@
 import type { Expr, Query, SelectItem } from '../sql/ast.js';
 import { CodeGen, generated } from './codegen.js';
+import { generatedFunction } from '../util/generated.js';
 import { T, type SqlType } from '../sql/types.js';
 import type { DataSource } from '../catalog/metastore.js';
 import type { Compiled, Row, Scope, ScopeCol } from './compile.js';
@@ -72,42 +73,36 @@ export function safeAll(cs: readonly Compiled[], onError: (e: unknown) => void):
  * it: one generated function that returns a list per group.
  */
 export function safeGroups(groups: readonly (readonly Compiled[])[], onError: (e: unknown) => void): (row: Row) => unknown[][] {
-  try {
-    const g = new CodeGen();
-    const fail = g.ref((e: unknown) => { onError(e); return null; });
-    let k = 0;
-    const values = groups.map((gr) => gr.map((c) => { const v = `v${k++}`; return { v, code: `let ${v}; try { ${v} = ${g.sub(c)}; } catch (e) { ${v} = ${fail}(e); }` }; }));
-    return g.function(`${values.flat().map((x) => x.code).join(' ')} return [${values.map((gr) => `[${gr.map((x) => x.v).join(', ')}]`).join(', ')}];`) as (row: Row) => unknown[][];
-  } catch (e) {
-    // code too deeply nested for the JavaScript parser: the values one by one, then grouped
-    if (!(e instanceof RangeError)) throw e;
-    const flat = projection(groups.flat(), (err) => { onError(err); return null; });
-    const sizes = groups.map((gr) => gr.length);
-    return (row) => {
-      const all = flat(row);
-      let k = 0;
-      return sizes.map((n) => all.slice(k, (k += n)));
-    };
-  }
+  const g = new CodeGen();
+  const fail = g.ref((e: unknown) => { onError(e); return null; });
+  let k = 0;
+  const values = groups.map((gr) => gr.map((c) => { const v = `v${k++}`; return { v, code: `let ${v}; try { ${v} = ${g.sub(c)}; } catch (e) { ${v} = ${fail}(e); }` }; }));
+  const fn = g.function(`${values.flat().map((x) => x.code).join(' ')} return [${values.map((gr) => `[${gr.map((x) => x.v).join(', ')}]`).join(', ')}];`);
+  if (fn) return fn as (row: Row) => unknown[][];
+  // code too deeply nested for the JavaScript parser: the values one by one, then grouped
+  const flat = projection(groups.flat(), (err) => { onError(err); return null; });
+  const sizes = groups.map((gr) => gr.length);
+  return (row) => {
+    const all = flat(row);
+    let at = 0;
+    return sizes.map((n) => all.slice(at, (at += n)));
+  };
 }
 
 /** One function computing each expression in turn, `failed` giving the value of one that throws. */
 function projection(cs: readonly Compiled[], failed: (e: unknown, i: number) => null): (row: Row) => unknown[] {
-  try {
-    const g = new CodeGen();
-    const fail = g.ref(failed);
-    const columns = cs.map((c, i) => `try { out[${i}] = ${g.sub(c)}; } catch (e) { out[${i}] = ${fail}(e, ${i}); }`);
-    return g.function(`const out = new Array(${cs.length}); ${columns.join(' ')} return out;`) as (row: Row) => unknown[];
-  } catch (e) {
-    // code too deeply nested for the JavaScript parser: each column's own function
-    if (!(e instanceof RangeError)) throw e;
-    const fns = cs.map(generated);
-    return (row) => {
-      const out = new Array<unknown>(fns.length);
-      for (let i = 0; i < fns.length; i++) { try { out[i] = fns[i]!(row); } catch (err) { out[i] = failed(err, i); } }
-      return out;
-    };
-  }
+  const g = new CodeGen();
+  const fail = g.ref(failed);
+  const columns = cs.map((c, i) => `try { out[${i}] = ${g.sub(c)}; } catch (e) { out[${i}] = ${fail}(e, ${i}); }`);
+  const fn = g.function(`const out = new Array(${cs.length}); ${columns.join(' ')} return out;`);
+  if (fn) return fn as (row: Row) => unknown[];
+  // code too deeply nested for the JavaScript parser: each column's own function
+  const fns = cs.map(generated);
+  return (row) => {
+    const out = new Array<unknown>(fns.length);
+    for (let i = 0; i < fns.length; i++) { try { out[i] = fns[i]!(row); } catch (err) { out[i] = failed(err, i); } }
+    return out;
+  };
 }
 
 /** PARTITION BY NULL: the rows lose their key rather than take a new one. */
@@ -136,7 +131,7 @@ export function rowBuilder(parts: { from: 0 | 1; field: string; as: string }[]):
  * expression (over the params) it holds. Every object it makes has one shape.
  */
 export function literalBuilder<F = (...args: never[]) => Row>(params: string[], entries: [field: string, expr: string][]): F {
-  return new Function(...params, `return {${entries.map(([f, e]) => `${JSON.stringify(f)}: ${e}`).join(', ')}};\n//# sourceURL=ksql-generated/row`) as F;
+  return generatedFunction<F>('row', {}, `return (${params.join(', ')}) => ({${entries.map(([f, e]) => `${JSON.stringify(f)}: ${e}`).join(', ')}});`);
 }
 
 /** A column named with its source, as ksqlDB's messages name it, even where the statement left it bare. */

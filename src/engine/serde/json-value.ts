@@ -1,5 +1,6 @@
 import { decodeBase64 } from './base64.js';
 import { recordArena } from './arena.js';
+import { generatedFunction } from '../util/generated.js';
 import { parseLong, wrapLong } from '../util/long.js';
 import { digitsMayRound, stringifyJsonExact } from './json-exact.js';
 import { Decimal, javaDoubleString, javaJsonNumberText } from '../util/decimal.js';
@@ -327,8 +328,7 @@ export function jsonObjectBytesWriter(cols: { name: string; type: SqlType }[]): 
     '};',
   ].join('\n');
   const helpers = { arena: recordArena, types: cols.map((c) => c.type), toJsonText, jsonString, writeInt32 };
-  // (named, so a profile tells the generated writers apart)
-  return new Function(...Object.keys(helpers), `${body}\n//# sourceURL=ksql-generated/json-writer`)(...Object.values(helpers)) as (values: readonly unknown[]) => Buffer;
+  return generatedFunction<(values: readonly unknown[]) => Buffer>('json-writer', helpers, body);
 }
 
 /** Writes a whole number of 32 bits as its decimal digits (-0 as 0, as '' + v writes it) at `p`; gives where it ends. */

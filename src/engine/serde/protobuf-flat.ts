@@ -1,6 +1,7 @@
 import type protobuf from 'protobufjs';
 import { protobufjs } from './libraries.js';
 import { recordArena } from './arena.js';
+import { generatedFunction } from '../util/generated.js';
 
 // A message of plain scalar fields (the settlement stream's, and most a CSAS writes) is encoded
 // here straight into the records' arena, after the frame: no per-field operations list. The
@@ -103,8 +104,7 @@ export function flatEncoder(fields: { f: protobuf.Field; i: number }[]): FlatEnc
     '};',
   ].join('\n');
   const helpers = { Buffer, arena: recordArena, writeVarint, writeNumberVarint, writeVarint64, LongBits: util.LongBits, utf8: util.utf8 };
-  // (named, so a profile tells the generated writers apart)
-  return new Function(...Object.keys(helpers), `${body}\n//# sourceURL=ksql-generated/protobuf-writer`)(...Object.values(helpers)) as FlatEncoder;
+  return generatedFunction<FlatEncoder>('protobuf-writer', helpers, body);
 }
 
 
