@@ -6,31 +6,15 @@
 //
 // Run: npm run build && node bench/engine-stages.mjs [--trades 300000] [--rounds 3] (the median of the rounds)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
+import { DIST, SETTLE, migrationStatements, tradeBatches } from './pipeline.mjs';
 
-const DIST = new URL('../dist/', import.meta.url);
-const MIGRATIONS = fileURLToPath(new URL('../migrations/', import.meta.url));
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
-const SYMBOLS = ['ZBZX', 'ZJZZT', 'ZTEST', 'ZVV', 'ZVZZT', 'ZWZZT', 'ZXZZT'];
-const ACCOUNTS = ['ABC123', 'LMN456', 'XYZ789'];
-// the settlement rules, as engine-throughput.mjs runs them
-const SETTLE = `INSERT INTO TRADE_SETTLEMENT
-  SELECT USERID AS user, SYMBOL, CAST(QUANTITY * PRICE AS DOUBLE) AS amount,
-    CASE WHEN USERID IS NULL THEN 'Rejected' WHEN QUANTITY * PRICE > 100000 THEN 'Pending'
-         WHEN QUANTITY % 10 < 3 THEN 'SEC Flagged' ELSE 'Completed' END AS disposition,
-    CASE WHEN USERID IS NULL THEN 'No user account specified' WHEN QUANTITY * PRICE > 100000 THEN 'Large trade'
-         WHEN QUANTITY % 10 < 3 THEN 'This trade looks sus' ELSE 'Within same day limit' END AS reason,
-    ROWTIME AS timestamp
-  FROM USER_TRADES PARTITION BY NULL;`;
 
 async function child(stage, trades) {
   const { Engine } = await import(new URL('engine/engine.js', DIST));
-  const { splitStatements } = await import(new URL('sql/split.js', DIST));
-  const { seededRandom } = await import(new URL('datagen/generators.js', DIST));
-  const statements = readdirSync(MIGRATIONS).filter((f) => f.endsWith('.sql')).sort()
-    .flatMap((f) => splitStatements(readFileSync(MIGRATIONS + f, 'utf8')).map((s) => s.text));
+  const statements = await migrationStatements();
   // migrations/: 0 STOCKTRADE, 1 USERS, 2 USER_TRADES, 3 TRADE_SETTLEMENT, 4-7 the four counts (PENDING is 5)
   const plan = [[0, 1], [0, 1, 2], [0, 1, 2, 3, 'settle'], [0, 1, 2, 3, 'settle', 5], [0, 1, 2, 3, 'settle', 4, 5, 6, 7]][stage];
   const properties = { 'ksql.streams.auto.offset.reset': 'earliest' };
@@ -39,18 +23,11 @@ async function child(stage, trades) {
   for (const s of plan) engine.executeStatement(s === 'settle' ? SETTLE : statements[s], ctx);
   for (let u = 1; u <= 9; u++) engine.topics.append('users', { key: Buffer.from(`User_${u}`), value: Buffer.from(JSON.stringify({ registertime: 1487715775521 + u, regionid: `Region_${(u % 9) + 1}` })), timestamp: 1_600_000_000_000 + u });
   engine.drain();
-  const r = seededRandom(42);
-  const int = (lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
+  // a batch is made untimed; appending it and draining the queries is timed
   let ms = 0;
-  for (let i = 0; i < trades; i += 250) {
-    // a batch is made untimed; appending it and draining the queries is timed
-    const batch = [];
-    for (let j = i; j < Math.min(trades, i + 250); j++) {
-      const symbol = SYMBOLS[int(0, 6)];
-      batch.push({ key: Buffer.from(symbol), value: Buffer.from(JSON.stringify({ side: r() < 0.5 ? 'BUY' : 'SELL', quantity: int(1, 5000), symbol, price: int(5, 1000), account: ACCOUNTS[int(0, 2)], userid: `User_${int(1, 9)}` })), timestamp: 1_700_000_000_000 + 2 * j });
-    }
+  for (const batch of tradeBatches(trades, 9, 42, 250)) {
     const t0 = performance.now();
-    for (const d of batch) engine.topics.append('stocktrade', d);
+    for (const d of batch) engine.topics.append('stocktrade', { key: d.key, value: d.bytes, timestamp: d.ts });
     engine.drain();
     ms += performance.now() - t0;
   }

@@ -12,54 +12,18 @@
 //
 // Run: npm run build && node bench/engine-throughput.mjs [--trades 1000000] [--users 9]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cpus } from 'node:os';
+import { DIST, SETTLE, migrationStatements, tradeBatches } from './pipeline.mjs';
 
-const DIST = new URL('../dist/', import.meta.url);
-const MIGRATIONS = fileURLToPath(new URL('../migrations/', import.meta.url));
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i < 0 ? dflt : Number(process.argv[i + 1]); };
-
-const SYMBOLS = ['ZBZX', 'ZJZZT', 'ZTEST', 'ZVV', 'ZVZZT', 'ZWZZT', 'ZXZZT'];
-const ACCOUNTS = ['ABC123', 'LMN456', 'XYZ789'];
-
-// the project's own seeded generator (mulberry32), so every run sees the same records
-const { seededRandom } = await import(new URL('datagen/generators.js', DIST));
-const int = (r, lo, hi) => lo + Math.floor(r() * (hi - lo + 1));
-
-/** Trades in batches with Datagen's ranges; event time 2 ms apart, so a million trades span about 33 minutes. */
-function* tradeBatches(n, users, seed, batch) {
-  const r = seededRandom(seed);
-  const t0 = 1_700_000_000_000;
-  for (let i = 0; i < n; i += batch) {
-    const out = [];
-    for (let j = i; j < Math.min(n, i + batch); j++) {
-      const symbol = SYMBOLS[int(r, 0, 6)];
-      const value = JSON.stringify({ side: r() < 0.5 ? 'BUY' : 'SELL', quantity: int(r, 1, 5000), symbol, price: int(r, 5, 1000), account: ACCOUNTS[int(r, 0, 2)], userid: `User_${int(r, 1, users)}` });
-      // the record as a producer hands it over (bytes), and as the floor reads it (text)
-      out.push({ key: Buffer.from(symbol), ts: t0 + 2 * j, bytes: Buffer.from(value), value });
-    }
-    yield out;
-  }
-}
-
-const SETTLE = `INSERT INTO TRADE_SETTLEMENT
-  SELECT USERID AS user, SYMBOL, CAST(QUANTITY * PRICE AS DOUBLE) AS amount,
-    CASE WHEN USERID IS NULL THEN 'Rejected' WHEN QUANTITY * PRICE > 100000 THEN 'Pending'
-         WHEN QUANTITY % 10 < 3 THEN 'SEC Flagged' ELSE 'Completed' END AS disposition,
-    CASE WHEN USERID IS NULL THEN 'No user account specified' WHEN QUANTITY * PRICE > 100000 THEN 'Large trade'
-         WHEN QUANTITY % 10 < 3 THEN 'This trade looks sus' ELSE 'Within same day limit' END AS reason,
-    ROWTIME AS timestamp
-  FROM USER_TRADES PARTITION BY NULL;`;
 
 async function child(trades, users) {
   const { Engine } = await import(new URL('engine/engine.js', DIST));
   const engine = new Engine({ properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, logRetentionBytes: 32 << 10 });
   const ctx = { properties: { 'ksql.streams.auto.offset.reset': 'earliest' }, variables: new Map([['partitions', '6']]) };
-  const { splitStatements } = await import(new URL('sql/split.js', DIST));
-  for (const f of readdirSync(MIGRATIONS).filter((x) => x.endsWith('.sql')).sort()) {
-    for (const s of splitStatements(readFileSync(MIGRATIONS + f, 'utf8'))) engine.executeStatement(s.text, ctx);
-  }
+  for (const s of await migrationStatements()) engine.executeStatement(s, ctx);
   engine.executeStatement(SETTLE, ctx);
   const heapBefore = settledHeap();
   for (let u = 1; u <= users; u++) {
